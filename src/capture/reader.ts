@@ -1,0 +1,576 @@
+/**
+ * Streaming reader for classic pcap and pcapng, fed in chunks of any size.
+ *
+ * Contract (the mcap model): bytes are pushed with feed(); records are pulled with next(), which
+ * returns FRAME (the reused `frame` holds the record), NEED_MORE (feed more bytes, or call end()),
+ * or DONE (no more records: `error` says why if it stopped early, `truncated` if the input was
+ * cut short inside a record). "Not enough bytes yet" is a value and the reader rewinds; nothing
+ * is thrown. A record split across any chunk boundary is read the same as a whole one.
+ *
+ * Memory is bounded: a record is only waited for once its length has passed the sanity checks
+ * (at most MAX_RECORD data bytes, MAX_BLOCK for a pcapng block), so a corrupted length field stops
+ * the reader with a message naming the byte offset instead of buffering the rest of the input.
+ *
+ * Formats (found from the magic number, never from a file name):
+ * - pcap: both byte orders, microsecond (a1b2c3d4) and nanosecond (a1b23c4d) magics, and the
+ *   "modified" Kuznetsov format (a1b2cd34, 8 extra bytes per record header). Version must be 2.x
+ *   (Wireshark reads 2.5, so do we).
+ * - pcapng: any number of sections in either byte order, any number of interfaces, if_tsresol
+ *   (decimal and power-of-two) and if_tsoffset; Enhanced, Simple and obsolete Packet Blocks;
+ *   every other block is skipped by its length. Custom Blocks are skipped (tshark 4.0 lists them
+ *   as frames, capinfos and libpcap do not; documented in docs/differences.md).
+ */
+import { Frame } from './frame.js';
+
+export const FRAME = 1;
+export const NEED_MORE = 2;
+export const DONE = 3;
+export type ReadResult = typeof FRAME | typeof NEED_MORE | typeof DONE;
+
+/** Wireshark's WTAP_MAX_PACKET_SIZE_STANDARD: the largest record data it accepts. */
+export const MAX_RECORD = 262144;
+/** Largest pcapng block we are willing to buffer (a non-packet block, e.g. a name table). */
+export const MAX_BLOCK = 16 * 1024 * 1024;
+
+// --- classic pcap (https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap) ---
+const PCAP_MAGIC_US = 0xa1b2c3d4;
+const PCAP_MAGIC_NS = 0xa1b23c4d;
+const PCAP_MAGIC_KUZNETSOV = 0xa1b2cd34;
+const PCAP_HEADER_LEN = 24;
+const PCAP_OFF_VERSION_MAJOR = 4;
+const PCAP_OFF_VERSION_MINOR = 6;
+const PCAP_OFF_SNAPLEN = 16;
+const PCAP_OFF_LINKTYPE = 20;
+const PCAP_RECORD_LEN = 16;
+const PCAP_RECORD_LEN_KUZNETSOV = 24;
+const PCAP_LINKTYPE_MASK = 0x0000ffff;
+const PCAP_LINKTYPE_RESERVED_MASK = 0x03ff0000;
+
+// --- pcapng (draft-ietf-opsawg-pcapng) ---
+const BT_SHB = 0x0a0d0d0a;
+const BT_IDB = 0x00000001;
+const BT_OPB = 0x00000002;
+const BT_SPB = 0x00000003;
+const BT_EPB = 0x00000006;
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const BLOCK_HEADER_LEN = 8; // type + total length
+const BLOCK_MIN_LEN = 12; // header + trailing length
+const SHB_MIN_LEN = 28;
+const SHB_OFF_BOM = 8;
+const SHB_OFF_MAJOR = 12;
+const SHB_OFF_MINOR = 14;
+const SHB_OFF_OPTIONS = 24;
+const IDB_MIN_LEN = 20;
+const IDB_OFF_LINKTYPE = 8;
+const IDB_OFF_SNAPLEN = 12;
+const IDB_OFF_OPTIONS = 16;
+const EPB_MIN_LEN = 32;
+const EPB_OFF_IFACE = 8;
+const EPB_OFF_TS_HIGH = 12;
+const EPB_OFF_TS_LOW = 16;
+const EPB_OFF_CAPLEN = 20;
+const EPB_OFF_ORIGLEN = 24;
+const EPB_OFF_DATA = 28;
+const OPB_OFF_IFACE = 8; // 16-bit interface id, then 16-bit drops count
+const SPB_MIN_LEN = 16;
+const SPB_OFF_ORIGLEN = 8;
+const SPB_OFF_DATA = 12;
+const OPT_ENDOFOPT = 0;
+const OPT_IF_TSRESOL = 9;
+const OPT_IF_TSOFFSET = 14;
+const MAX_INTERFACES = 65536;
+
+const FMT_UNKNOWN = 0;
+const FMT_PCAP = 1;
+const FMT_PCAPNG = 2;
+
+export type CaptureFormat = 'pcap' | 'pcapng';
+
+/** Why the reader stopped before the end of its input. */
+export class CaptureError {
+  constructor(
+    /** Byte offset in the (decompressed) input where the problem is. */
+    readonly offset: number,
+    /** Human text with the numbers: what was found and what was expected. */
+    readonly message: string,
+    /** True when nothing could be read at all (not a capture): the CLI exits 2. */
+    readonly fatal: boolean,
+  ) {}
+}
+
+/** Per-interface data of a pcapng section (or the single pcap "interface"). */
+class Interface {
+  constructor(
+    readonly linkType: number,
+    readonly snapLen: number,
+    /** Timestamp units per second, e.g. 1e6; for 2^-k resolutions, 2^k. */
+    readonly unitsPerSecond: number,
+    /** if_tsoffset, whole seconds added to every timestamp. */
+    readonly offsetSeconds: number,
+  ) {}
+}
+
+export class CaptureReader {
+  /** The reused record handed out by next(). */
+  readonly frame = new Frame();
+  format: CaptureFormat | null = null;
+  /** Set when reading stopped early (bad header, impossible length, ...). */
+  error: CaptureError | null = null;
+  /** True when the input ended inside a record or block. */
+  truncated = false;
+  /** Human text on the truncation (offset, what was missing). */
+  truncation: string | null = null;
+  /** Link types seen, in order of first appearance. */
+  readonly linkTypes: number[] = [];
+  /** pcapng sections seen. */
+  sections = 0;
+  /** Blocks skipped by length (pcapng), by block type. */
+  readonly skippedBlocks = new Map<number, number>();
+
+  private buf: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  private end = 0;
+  /** Absolute input offset of buf[0]. */
+  private base = 0;
+  private ended = false;
+  private done = false;
+  private fmt = FMT_UNKNOWN;
+  private le = true;
+  private nano = false;
+  private recordLen = PCAP_RECORD_LEN;
+  private snapLen = 0;
+  private pcapLinkType = 0;
+  private interfaces: Interface[] = [];
+  private frameCount = 0;
+
+  /** Appends a chunk. The reader keeps a reference to it (no copy) unless a record straddles it. */
+  feed(chunk: Uint8Array): void {
+    if (this.pos >= this.end) {
+      this.base += this.end;
+      this.buf = chunk;
+      this.pos = 0;
+      this.end = chunk.length;
+      return;
+    }
+    const rest = this.end - this.pos;
+    const merged = new Uint8Array(rest + chunk.length);
+    merged.set(this.buf.subarray(this.pos, this.end), 0);
+    merged.set(chunk, rest);
+    this.base += this.pos;
+    this.buf = merged;
+    this.pos = 0;
+    this.end = merged.length;
+  }
+
+  /** Marks the end of input; next() then reports DONE, with `truncated` if bytes were left over. */
+  endInput(): void {
+    this.ended = true;
+  }
+
+  /** Byte offset in the input of the next unread byte. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  next(): ReadResult {
+    if (this.done) return DONE;
+    if (this.fmt === FMT_PCAP) return this.nextPcap();
+    if (this.fmt === FMT_PCAPNG) return this.nextPcapng();
+    return this.start();
+  }
+
+  // ------------------------------------------------------------------ format detection
+
+  private start(): ReadResult {
+    const avail = this.end - this.pos;
+    if (avail < 4) {
+      if (!this.ended) return NEED_MORE;
+      if (avail === 0) return this.fail(0, 'empty input: not a pcap or pcapng file (0 bytes)', true);
+      return this.fail(0, `not a pcap or pcapng file (only ${avail} bytes)`, true);
+    }
+    const b = this.buf;
+    const p = this.pos;
+    const be = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+    const le = ((b[p + 3] << 24) | (b[p + 2] << 16) | (b[p + 1] << 8) | b[p]) >>> 0;
+    if (be === BT_SHB) {
+      this.fmt = FMT_PCAPNG;
+      this.format = 'pcapng';
+      return this.nextPcapng();
+    }
+    let magic = 0;
+    if (be === PCAP_MAGIC_US || be === PCAP_MAGIC_NS || be === PCAP_MAGIC_KUZNETSOV) {
+      this.le = false;
+      magic = be;
+    } else if (le === PCAP_MAGIC_US || le === PCAP_MAGIC_NS || le === PCAP_MAGIC_KUZNETSOV) {
+      this.le = true;
+      magic = le;
+    } else {
+      return this.fail(0, `not a pcap or pcapng file (magic 0x${hex8(be)})`, true);
+    }
+    if (avail < PCAP_HEADER_LEN) {
+      if (!this.ended) return NEED_MORE;
+      return this.fail(0, `pcap file header cut short: ${avail} of ${PCAP_HEADER_LEN} bytes`, true);
+    }
+    this.format = 'pcap';
+    this.nano = magic === PCAP_MAGIC_NS;
+    this.recordLen = magic === PCAP_MAGIC_KUZNETSOV ? PCAP_RECORD_LEN_KUZNETSOV : PCAP_RECORD_LEN;
+    const major = this.u16(p + PCAP_OFF_VERSION_MAJOR);
+    const minor = this.u16(p + PCAP_OFF_VERSION_MINOR);
+    if (major !== 2) {
+      return this.fail(p + PCAP_OFF_VERSION_MAJOR, `pcap: unsupported version ${major}.${minor} (expected 2.x)`, true);
+    }
+    const lt = this.u32(p + PCAP_OFF_LINKTYPE);
+    if ((lt & PCAP_LINKTYPE_RESERVED_MASK) !== 0) {
+      return this.fail(
+        p + PCAP_OFF_LINKTYPE,
+        `pcap: link-type field 0x${hex8(lt)} has reserved bits 0x${hex8((lt & PCAP_LINKTYPE_RESERVED_MASK) >>> 0)} set`,
+        true,
+      );
+    }
+    this.snapLen = this.u32(p + PCAP_OFF_SNAPLEN);
+    this.pcapLinkType = lt & PCAP_LINKTYPE_MASK;
+    this.noteLinkType(this.pcapLinkType);
+    this.pos += PCAP_HEADER_LEN;
+    this.fmt = FMT_PCAP;
+    return this.nextPcap();
+  }
+
+  // ------------------------------------------------------------------ classic pcap
+
+  private nextPcap(): ReadResult {
+    const avail = this.end - this.pos;
+    const rl = this.recordLen;
+    if (avail < rl) return this.short(avail, rl, 'record header');
+    const p = this.pos;
+    const sec = this.u32(p);
+    const frac = this.u32(p + 4);
+    const capLen = this.u32(p + 8);
+    const origLen = this.u32(p + 12);
+    if (capLen > MAX_RECORD) {
+      return this.fail(
+        this.base + p + 8,
+        `pcap record ${this.frameCount + 1}: captured length ${capLen} exceeds the ${MAX_RECORD}-byte limit (snaplen ${this.snapLen}); reading stopped`,
+        false,
+      );
+    }
+    if (avail < rl + capLen) return this.short(avail, rl + capLen, `record ${this.frameCount + 1} (${capLen} data bytes)`);
+    const f = this.frame;
+    f.number = ++this.frameCount;
+    setTime(f, sec, this.nano ? frac : frac * 1000);
+    f.hasTs = true;
+    f.capLen = capLen;
+    f.origLen = origLen;
+    f.linkType = this.pcapLinkType;
+    f.interfaceId = 0;
+    f.offset = this.base + p;
+    f.buf = this.buf;
+    f.dataOffset = p + rl;
+    this.pos = p + rl + capLen;
+    return FRAME;
+  }
+
+  // ------------------------------------------------------------------ pcapng
+
+  private nextPcapng(): ReadResult {
+    for (;;) {
+      const avail = this.end - this.pos;
+      if (avail < BLOCK_HEADER_LEN) return this.short(avail, BLOCK_HEADER_LEN, 'block header');
+      const p = this.pos;
+      const b = this.buf;
+      const typeBE = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+      if (typeBE === BT_SHB) {
+        const r = this.readShb(avail);
+        if (r !== FRAME) return r;
+        continue;
+      }
+      if (this.sections === 0) {
+        return this.fail(this.base + p, 'pcapng: first block is not a Section Header Block', true);
+      }
+      const type = this.u32(p);
+      const len = this.u32(p + 4);
+      const at = this.base + p;
+      if (len < BLOCK_MIN_LEN || len % 4 !== 0) {
+        return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: impossible total length ${len} (must be a multiple of 4, at least ${BLOCK_MIN_LEN}); reading stopped`, false);
+      }
+      const isPacket = type === BT_EPB || type === BT_SPB || type === BT_OPB;
+      const limit = isPacket ? MAX_RECORD + 64 + 65536 : MAX_BLOCK;
+      if (len > limit) {
+        return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: total length ${len} exceeds the ${limit}-byte limit; reading stopped`, false);
+      }
+      if (avail < len) return this.short(avail, len, `block type 0x${hex8(type)}`);
+      const trailer = this.u32(p + len - 4);
+      if (trailer !== len) {
+        return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: trailing length ${trailer} does not match leading length ${len}; reading stopped`, false);
+      }
+      if (type === BT_EPB || type === BT_OPB) {
+        const r = this.readEpb(p, len, type === BT_OPB);
+        this.pos = p + len;
+        if (r === FRAME) return FRAME;
+        if (r === DONE) return DONE;
+        continue;
+      }
+      if (type === BT_SPB) {
+        const r = this.readSpb(p, len);
+        this.pos = p + len;
+        if (r === FRAME) return FRAME;
+        if (r === DONE) return DONE;
+        continue;
+      }
+      if (type === BT_IDB) {
+        if (!this.readIdb(p, len)) return DONE;
+      } else {
+        this.skippedBlocks.set(type, (this.skippedBlocks.get(type) ?? 0) + 1);
+      }
+      this.pos = p + len;
+    }
+  }
+
+  /** Section Header Block: byte order, version, and a fresh interface list. FRAME means "go on". */
+  private readShb(avail: number): ReadResult {
+    const p = this.pos;
+    const at = this.base + p;
+    if (avail < 12) return this.short(avail, 12, 'section header block');
+    const b = this.buf;
+    const bomBE = ((b[p + 8] << 24) | (b[p + 9] << 16) | (b[p + 10] << 8) | b[p + 11]) >>> 0;
+    const bomLE = ((b[p + 11] << 24) | (b[p + 10] << 16) | (b[p + 9] << 8) | b[p + 8]) >>> 0;
+    if (bomBE === BYTE_ORDER_MAGIC) this.le = false;
+    else if (bomLE === BYTE_ORDER_MAGIC) this.le = true;
+    else {
+      return this.fail(at + SHB_OFF_BOM, `pcapng section header at offset ${at}: bad byte-order magic 0x${hex8(bomBE)} (expected 0x1a2b3c4d)`, this.sections === 0);
+    }
+    const len = this.u32(p + 4);
+    if (len < SHB_MIN_LEN || len % 4 !== 0 || len > MAX_BLOCK) {
+      return this.fail(at, `pcapng section header at offset ${at}: impossible total length ${len}`, this.sections === 0);
+    }
+    if (avail < len) return this.short(avail, len, 'section header block');
+    const major = this.u16(p + SHB_OFF_MAJOR);
+    const minor = this.u16(p + SHB_OFF_MINOR);
+    // Wireshark accepts 1.0 and 1.2 (some writers emit 1.2); 1.1 and anything else is refused.
+    if (!(major === 1 && (minor === 0 || minor === 2))) {
+      return this.fail(at + SHB_OFF_MAJOR, `pcapng section header at offset ${at}: unsupported version ${major}.${minor} (expected 1.0)`, this.sections === 0);
+    }
+    const trailer = this.u32(p + len - 4);
+    if (trailer !== len) {
+      return this.fail(at, `pcapng section header at offset ${at}: trailing length ${trailer} does not match leading length ${len}`, this.sections === 0);
+    }
+    const optErr = this.checkOptions(p + SHB_OFF_OPTIONS, p + len - 4);
+    if (optErr >= 0) {
+      return this.fail(this.base + optErr, `pcapng section header at offset ${at}: option at offset ${this.base + optErr} runs past the end of the block`, this.sections === 0);
+    }
+    this.sections++;
+    this.interfaces = [];
+    this.pos = p + len;
+    return FRAME;
+  }
+
+  /** Interface Description Block. Returns false after fail(). */
+  private readIdb(p: number, len: number): boolean {
+    const at = this.base + p;
+    if (len < IDB_MIN_LEN) {
+      this.fail(at, `pcapng interface block at offset ${at}: length ${len} is shorter than ${IDB_MIN_LEN}`, false);
+      return false;
+    }
+    if (this.interfaces.length >= MAX_INTERFACES) {
+      this.fail(at, `pcapng: more than ${MAX_INTERFACES} interfaces in one section`, false);
+      return false;
+    }
+    const linkType = this.u16(p + IDB_OFF_LINKTYPE);
+    const snapLen = this.u32(p + IDB_OFF_SNAPLEN);
+    let units = 1e6;
+    let offsetSeconds = 0;
+    let o = p + IDB_OFF_OPTIONS;
+    const stop = p + len - 4;
+    while (o + 4 <= stop) {
+      const code = this.u16(o);
+      const olen = this.u16(o + 2);
+      if (code === OPT_ENDOFOPT) break;
+      if (o + 4 + olen > stop) {
+        this.fail(this.base + o, `pcapng interface block at offset ${at}: option ${code} at offset ${this.base + o} runs past the end of the block`, false);
+        return false;
+      }
+      if (code === OPT_IF_TSRESOL && olen >= 1) {
+        const v = this.buf[o + 4];
+        units = v & 0x80 ? Math.pow(2, v & 0x7f) : Math.pow(10, v);
+      } else if (code === OPT_IF_TSOFFSET && olen >= 8) {
+        offsetSeconds = this.i64(o + 4);
+      }
+      o += 4 + ((olen + 3) & ~3);
+    }
+    this.interfaces.push(new Interface(linkType, snapLen, units, offsetSeconds));
+    this.noteLinkType(linkType);
+    return true;
+  }
+
+  /** Enhanced (and obsolete) Packet Block. */
+  private readEpb(p: number, len: number, obsolete: boolean): ReadResult {
+    const at = this.base + p;
+    if (len < EPB_MIN_LEN) {
+      return this.fail(at, `pcapng packet block at offset ${at}: length ${len} is shorter than ${EPB_MIN_LEN}`, false);
+    }
+    const ifId = obsolete ? this.u16(p + OPB_OFF_IFACE) : this.u32(p + EPB_OFF_IFACE);
+    if (ifId >= this.interfaces.length) {
+      return this.fail(at, `pcapng packet block at offset ${at}: interface ${ifId} is not defined (section has ${this.interfaces.length})`, false);
+    }
+    const capLen = this.u32(p + EPB_OFF_CAPLEN);
+    const origLen = this.u32(p + EPB_OFF_ORIGLEN);
+    if (capLen > MAX_RECORD || capLen > len - EPB_MIN_LEN) {
+      return this.fail(at, `pcapng packet block at offset ${at}: captured length ${capLen} does not fit in a block of ${len} bytes; reading stopped`, false);
+    }
+    const iface = this.interfaces[ifId];
+    const f = this.frame;
+    f.number = ++this.frameCount;
+    this.setPcapngTime(f, iface, this.u32(p + EPB_OFF_TS_HIGH), this.u32(p + EPB_OFF_TS_LOW));
+    f.hasTs = true;
+    f.capLen = capLen;
+    f.origLen = origLen;
+    f.linkType = iface.linkType;
+    f.interfaceId = ifId;
+    f.offset = at;
+    f.buf = this.buf;
+    f.dataOffset = p + EPB_OFF_DATA;
+    return FRAME;
+  }
+
+  /** Simple Packet Block: interface 0, no timestamp, captured length from the block size. */
+  private readSpb(p: number, len: number): ReadResult {
+    const at = this.base + p;
+    if (len < SPB_MIN_LEN) {
+      return this.fail(at, `pcapng simple packet block at offset ${at}: length ${len} is shorter than ${SPB_MIN_LEN}`, false);
+    }
+    if (this.interfaces.length === 0) {
+      return this.fail(at, `pcapng simple packet block at offset ${at}: no interface is defined`, false);
+    }
+    const iface = this.interfaces[0];
+    const origLen = this.u32(p + SPB_OFF_ORIGLEN);
+    let capLen = Math.min(origLen, len - SPB_MIN_LEN);
+    if (iface.snapLen > 0 && capLen > iface.snapLen) capLen = iface.snapLen;
+    const f = this.frame;
+    f.number = ++this.frameCount;
+    f.tsSec = 0;
+    f.tsNsec = 0;
+    f.hasTs = false;
+    f.capLen = capLen;
+    f.origLen = origLen;
+    f.linkType = iface.linkType;
+    f.interfaceId = 0;
+    f.offset = at;
+    f.buf = this.buf;
+    f.dataOffset = p + SPB_OFF_DATA;
+    return FRAME;
+  }
+
+  /** Walks an option list; returns the offset of the first option that overruns `stop`, or -1. */
+  private checkOptions(o: number, stop: number): number {
+    while (o + 4 <= stop) {
+      const code = this.u16(o);
+      const olen = this.u16(o + 2);
+      if (code === OPT_ENDOFOPT) return -1;
+      if (o + 4 + olen > stop) return o;
+      o += 4 + ((olen + 3) & ~3);
+    }
+    return -1;
+  }
+
+  /** 64-bit timestamp in interface units → seconds + nanoseconds, exact for resolutions up to 1 ns. */
+  private setPcapngTime(f: Frame, iface: Interface, high: number, low: number): void {
+    const u = iface.unitsPerSecond;
+    let sec: number;
+    let rem: number;
+    if (high < 0x200000) {
+      // value < 2^53: exact in a double
+      const v = high * 4294967296 + low;
+      sec = Math.floor(v / u);
+      rem = v - sec * u;
+    } else if (u <= 1073741824) {
+      // long division in 16-bit digits keeps every intermediate below 2^46
+      let r = 0;
+      let q = 0;
+      const digits0 = high >>> 16;
+      const digits1 = high & 0xffff;
+      const digits2 = low >>> 16;
+      const digits3 = low & 0xffff;
+      let cur = digits0;
+      q = Math.floor(cur / u);
+      r = cur - q * u;
+      cur = r * 65536 + digits1;
+      let d = Math.floor(cur / u);
+      q = q * 65536 + d;
+      r = cur - d * u;
+      cur = r * 65536 + digits2;
+      d = Math.floor(cur / u);
+      q = q * 65536 + d;
+      r = cur - d * u;
+      cur = r * 65536 + digits3;
+      d = Math.floor(cur / u);
+      q = q * 65536 + d;
+      r = cur - d * u;
+      sec = q;
+      rem = r;
+    } else {
+      const v = high * 4294967296 + low;
+      sec = Math.floor(v / u);
+      rem = Math.max(0, v - sec * u);
+    }
+    const nsec = u === 1e9 ? rem : Math.floor((rem * 1e9) / u);
+    setTime(f, sec + iface.offsetSeconds, nsec);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Not enough bytes: ask for more, or at end of input report the cut. */
+  private short(avail: number, need: number, what: string): ReadResult {
+    if (!this.ended) return NEED_MORE;
+    this.done = true;
+    if (avail > 0) {
+      this.truncated = true;
+      const at = this.base + this.pos;
+      this.truncation = `capture cut short at byte ${at + avail}: ${what} at offset ${at} needs ${need} bytes, only ${avail} present`;
+    }
+    return DONE;
+  }
+
+  private fail(offset: number, message: string, fatal: boolean): ReadResult {
+    this.error = new CaptureError(offset, message, fatal && this.frameCount === 0);
+    this.done = true;
+    return DONE;
+  }
+
+  private noteLinkType(lt: number): void {
+    if (this.linkTypes.indexOf(lt) < 0) this.linkTypes.push(lt);
+  }
+
+  private u16(o: number): number {
+    const b = this.buf;
+    return this.le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1];
+  }
+
+  private u32(o: number): number {
+    const b = this.buf;
+    return this.le
+      ? ((b[o + 3] << 24) | (b[o + 2] << 16) | (b[o + 1] << 8) | b[o]) >>> 0
+      : ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  }
+
+  /** Signed 64-bit as a double (exact up to 2^53). */
+  private i64(o: number): number {
+    const lo = this.le ? this.u32(o) : this.u32(o + 4);
+    const hi = this.le ? this.u32(o + 4) : this.u32(o);
+    const shi = hi | 0;
+    return shi * 4294967296 + lo;
+  }
+}
+
+/** Stores a timestamp, carrying an out-of-range fraction into the seconds as Wireshark does. */
+function setTime(f: Frame, sec: number, nsec: number): void {
+  if (nsec >= 1e9) {
+    const carry = Math.floor(nsec / 1e9);
+    sec += carry;
+    nsec -= carry * 1e9;
+  }
+  f.tsSec = sec;
+  f.tsNsec = nsec;
+}
+
+function hex8(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,116 @@
+/**
+ * Byte sources for the reader: a file path or "-" for standard input, transparently
+ * gunzipped when the first two bytes are the gzip magic (1f 8b). Chunks are yielded as they
+ * arrive; nothing is buffered beyond one chunk, so memory does not grow with the input.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+export const CHUNK_SIZE = 1 << 20;
+
+/** Raised when the input cannot be opened or read at all (the CLI exits 2). */
+export class SourceError extends Error {}
+
+export interface Source {
+  /** Name to show: the path, or "-" for stdin. */
+  readonly name: string;
+  /** Size of the file on disk when known (for progress), else null. */
+  readonly size: number | null;
+  /** True once the first bytes showed the gzip magic. */
+  gzip: boolean;
+  /** A gzip stream that ended badly: what zlib said (the data before it is kept). */
+  streamError: string | null;
+  chunks(): AsyncGenerator<Uint8Array>;
+}
+
+export function openSource(path: string, stdin: Readable = process.stdin): Source {
+  let size: number | null = null;
+  if (path !== '-') {
+    let st;
+    try {
+      st = statSync(path);
+    } catch (e) {
+      throw new SourceError(`cannot open ${path}: ${describeFsError(e)}`);
+    }
+    if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`);
+    size = st.size;
+  }
+  const src: Source = {
+    name: path,
+    size,
+    gzip: false,
+    streamError: null,
+    chunks: () => iterate(src, path, stdin),
+  };
+  return src;
+}
+
+async function* iterate(src: Source, path: string, stdin: Readable): AsyncGenerator<Uint8Array> {
+  const raw: Readable = path === '-' ? stdin : createReadStream(path, { highWaterMark: CHUNK_SIZE });
+  const it = raw[Symbol.asyncIterator]();
+  let first: IteratorResult<Uint8Array>;
+  try {
+    first = await it.next();
+  } catch (e) {
+    throw new SourceError(`cannot read ${path}: ${describeFsError(e)}`);
+  }
+  if (first.done) return;
+  let head: Uint8Array = first.value;
+  // Need two bytes to decide gzip; an input whose first chunk is 1 byte long (a pipe) gets one more.
+  while (head.length < 2) {
+    const more = await it.next();
+    if (more.done) break;
+    const merged = new Uint8Array(head.length + more.value.length);
+    merged.set(head, 0);
+    merged.set(more.value, head.length);
+    head = merged;
+  }
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    src.gzip = true;
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    const pump = (async () => {
+      gunzip.write(head);
+      for (;;) {
+        let r: IteratorResult<Uint8Array>;
+        try {
+          r = await it.next();
+        } catch (e) {
+          gunzip.destroy(e as Error);
+          return;
+        }
+        if (r.done) break;
+        if (!gunzip.write(r.value)) await new Promise<void>((res) => gunzip.once('drain', res));
+      }
+      gunzip.end();
+    })();
+    try {
+      for await (const chunk of gunzip) yield chunk as Uint8Array;
+    } catch (e) {
+      src.streamError = `gzip: ${(e as Error).message}`;
+    }
+    await pump.catch(() => undefined);
+    return;
+  }
+  yield head;
+  for (;;) {
+    let r: IteratorResult<Uint8Array>;
+    try {
+      r = await it.next();
+    } catch (e) {
+      throw new SourceError(`cannot read ${path}: ${describeFsError(e)}`);
+    }
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+function describeFsError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': return 'permission denied';
+    case 'EISDIR': return 'it is a directory';
+    default: return err.message ?? String(e);
+  }
+}

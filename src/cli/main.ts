@@ -1,0 +1,113 @@
+/**
+ * The command line. The only module that touches process.* (argv, stdout, stderr, exit code).
+ *
+ * Exit codes (SPEC.md): 0 success (a capture cut short still exits 0 with a warning);
+ * 2 usage error, unreadable input, or reading stopped by a damaged record (the results read
+ * before the damage are printed first); 70 an internal error (a bug: never expected).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { chalkStderr } from 'chalk';
+import { readFileSync } from 'node:fs';
+import { runCapture, type CaptureSummary, type PacketSink } from '../pipeline.js';
+import { SourceError } from '../capture/source.js';
+import { Output } from '../util/output.js';
+import { PacketLines } from '../render/packets.js';
+import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 70;
+
+const FORMATS = ['text', 'packets', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+export function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+interface Io {
+  stdout: NodeJS.WritableStream & import('node:stream').Writable;
+  stderr: NodeJS.WritableStream;
+  stdin: import('node:stream').Readable;
+}
+
+/** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
+  const out = new Output(io.stdout);
+  const err = (msg: string): void => {
+    io.stderr.write(`${chalkStderr.red('tcpflow-explain:')} ${msg}\n`);
+  };
+  const warn = (msg: string): void => {
+    io.stderr.write(`${chalkStderr.yellow('tcpflow-explain: warning:')} ${msg}\n`);
+  };
+  let code = EXIT_OK;
+  const program = new Command();
+  program
+    .name('tcpflow-explain')
+    .description('Explain the TCP connections in a pcap or pcapng capture (gzip and "-" for stdin accepted).')
+    .version(toolVersion(), '-V, --version')
+    .argument('<capture...>', 'capture files (pcap or pcapng, optionally gzip-compressed; "-" reads standard input)')
+    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('text'))
+    .option('--json', 'same as --format json: the capture object of the JSON contract')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s),
+    })
+    .action(async (captures: string[], opts: { format: Format; json?: boolean }) => {
+      const format: Format = opts.json ? 'json' : opts.format;
+      const docs: unknown[] = [];
+      for (const file of captures) {
+        const sink: PacketSink = format === 'json' ? { packet: () => undefined } : new PacketLines(out);
+        let summary: CaptureSummary;
+        try {
+          summary = await runCapture(file, sink, {
+            stdin: io.stdin,
+            afterChunk: async () => {
+              if (out.full) await out.flush();
+            },
+          });
+        } catch (e) {
+          if (e instanceof SourceError) {
+            err(e.message);
+            code = EXIT_USAGE;
+            continue;
+          }
+          throw e;
+        }
+        if (summary.unreadable) {
+          err(`${file}: ${summary.error?.message}`);
+          code = EXIT_USAGE;
+          continue;
+        }
+        if (format === 'json') {
+          docs.push({ schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, capture: captureJson(summary) });
+        } else if (format === 'text') {
+          out.write(captureText(summary));
+        }
+        await out.flush();
+        for (const w of summary.warnings) warn(`${file}: ${w}`);
+        if (summary.error) code = EXIT_USAGE;
+      }
+      if (format === 'json' && docs.length > 0) {
+        out.write(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2) + '\n');
+      }
+      await out.flush();
+    });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    const m = e instanceof Error ? e.message : String(e);
+    err(`internal error: ${m} (please report this with the capture if you can)`);
+    if (process.env.TCPFLOW_DEBUG && e instanceof Error) io.stderr.write(`${e.stack}\n`);
+    return EXIT_INTERNAL;
+  }
+  return code;
+}

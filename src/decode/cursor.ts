@@ -1,0 +1,30 @@
+/**
+ * Decoding walks the headers with one reused cursor. Each protocol function reads at c.off,
+ * advances it and returns the code of the next protocol (or NEXT_DONE after setting the
+ * packet's status). Only decoder.ts dispatches on these codes.
+ */
+export const NEXT_DONE = 0;
+export const NEXT_ETHERNET = 1;
+/** Dispatch on c.etherType. */
+export const NEXT_ETHERTYPE = 2;
+export const NEXT_IPV4 = 3;
+export const NEXT_IPV6 = 4;
+/** Dispatch on c.ipProto with c.limit = end of the IP payload. */
+export const NEXT_IP_PAYLOAD = 5;
+export const NEXT_MPLS = 6;
+export const NEXT_PPP = 7;
+/** An IP packet whose version is read from its first nibble (raw IP, MPLS payload). */
+export const NEXT_IP_ANY = 8;
+
+export class Cursor {
+  /** Current read position in the frame buffer. */
+  off = 0;
+  /** End of the captured bytes. */
+  capEnd = 0;
+  /** Logical end of the current layer's payload (from a length field), may exceed capEnd. */
+  limit = 0;
+  etherType = 0;
+  ipProto = 0;
+  /** Number of protocol steps taken (bounds tunnels within tunnels). */
+  steps = 0;
+}

@@ -1,0 +1,150 @@
+/**
+ * TCP header and options (RFC 9293 §3.1; options: MSS RFC 9293 §3.7.1, window scale and
+ * timestamps RFC 7323, SACK RFC 2018). The payload length comes from the IP lengths — what was
+ * on the wire — so a snaplen-truncated segment keeps its true length and is only flagged.
+ */
+import {
+  Packet, DECODED_TCP, MALFORMED, SKIPPED, SKIP_TRUNCATED, L_TCP, MAX_SACK_BLOCKS, MAX_UNKNOWN_OPTIONS,
+} from './packet.js';
+
+const OFF_SRC_PORT = 0;
+const OFF_DST_PORT = 2;
+const OFF_SEQ = 4;
+const OFF_ACK = 8;
+const OFF_DATA_OFFSET = 12; // high nibble; low bit = AE (ex-NS)
+const OFF_FLAGS = 13;
+const OFF_WINDOW = 14;
+const OFF_CHECKSUM = 16;
+const OFF_URGENT = 18;
+export const TCP_MIN_HEADER = 20;
+
+const OPT_EOL = 0;
+const OPT_NOP = 1;
+const OPT_MSS = 2;
+const OPT_WSCALE = 3;
+const OPT_SACK_PERM = 4;
+const OPT_SACK = 5;
+const OPT_TIMESTAMP = 8;
+
+/**
+ * Decodes the TCP header at `off`. `segLen` is the TCP segment length from the IP header,
+ * `capEnd` the end of captured bytes. Sets p.status.
+ */
+export function decodeTcp(p: Packet, b: Uint8Array, off: number, segLen: number, capEnd: number): void {
+  if (off + TCP_MIN_HEADER > capEnd) {
+    if (segLen < TCP_MIN_HEADER) {
+      malformed(p, `segment of ${segLen} bytes is shorter than the minimum TCP header (20)`, segLen, TCP_MIN_HEADER);
+    } else {
+      p.status = SKIPPED;
+      p.skip = SKIP_TRUNCATED;
+      p.layer = L_TCP;
+    }
+    return;
+  }
+  const hdrLen = (b[off + OFF_DATA_OFFSET] >> 4) * 4;
+  if (hdrLen < TCP_MIN_HEADER) {
+    malformed(p, `header length ${hdrLen} is below the minimum of 20`, hdrLen, TCP_MIN_HEADER);
+    return;
+  }
+  if (hdrLen > segLen) {
+    malformed(p, `header length ${hdrLen} exceeds the segment length ${segLen}`, hdrLen, segLen);
+    return;
+  }
+  p.tcpOffset = off;
+  p.srcPort = (b[off + OFF_SRC_PORT] << 8) | b[off + OFF_SRC_PORT + 1];
+  p.dstPort = (b[off + OFF_DST_PORT] << 8) | b[off + OFF_DST_PORT + 1];
+  p.seq = u32(b, off + OFF_SEQ);
+  p.ack = u32(b, off + OFF_ACK);
+  p.tcpHeaderLen = hdrLen;
+  p.flags = ((b[off + OFF_DATA_OFFSET] & 0x01) << 8) | b[off + OFF_FLAGS];
+  p.window = (b[off + OFF_WINDOW] << 8) | b[off + OFF_WINDOW + 1];
+  p.checksum = (b[off + OFF_CHECKSUM] << 8) | b[off + OFF_CHECKSUM + 1];
+  p.urgent = (b[off + OFF_URGENT] << 8) | b[off + OFF_URGENT + 1];
+  p.payloadLen = segLen - hdrLen;
+  p.payloadOffset = off + hdrLen;
+  const payloadEnd = off + segLen;
+  const have = (payloadEnd <= capEnd ? payloadEnd : capEnd) - p.payloadOffset;
+  p.capturedPayload = have > 0 ? have : 0;
+  if (p.capturedPayload < p.payloadLen) p.truncated = true;
+  let optEnd = off + hdrLen;
+  if (optEnd > capEnd) {
+    p.truncated = true;
+    optEnd = capEnd;
+  }
+  if (hdrLen > TCP_MIN_HEADER) parseOptions(p, b, off + TCP_MIN_HEADER, optEnd);
+  p.status = DECODED_TCP;
+}
+
+function parseOptions(p: Packet, b: Uint8Array, o: number, end: number): void {
+  while (o < end) {
+    const kind = b[o];
+    if (kind === OPT_EOL) return;
+    if (kind === OPT_NOP) {
+      o++;
+      continue;
+    }
+    if (o + 1 >= end) {
+      if (o + 1 > end || !p.truncated) p.optionsMalformed = true;
+      return;
+    }
+    const len = b[o + 1];
+    if (len < 2) {
+      p.optionsMalformed = true;
+      return;
+    }
+    if (o + len > end) {
+      // cut by the snapshot length, or a length running past the header
+      if (!p.truncated) p.optionsMalformed = true;
+      return;
+    }
+    switch (kind) {
+      case OPT_MSS:
+        if (len === 4) p.mss = (b[o + 2] << 8) | b[o + 3];
+        else p.optionsMalformed = true;
+        break;
+      case OPT_WSCALE:
+        if (len === 3) p.wscale = b[o + 2];
+        else p.optionsMalformed = true;
+        break;
+      case OPT_SACK_PERM:
+        if (len === 2) p.sackPermitted = true;
+        else p.optionsMalformed = true;
+        break;
+      case OPT_SACK: {
+        if ((len - 2) % 8 !== 0) {
+          p.optionsMalformed = true;
+          break;
+        }
+        const n = (len - 2) / 8;
+        for (let i = 0; i < n && p.sackCount < MAX_SACK_BLOCKS; i++) {
+          p.sack[p.sackCount * 2] = u32(b, o + 2 + i * 8);
+          p.sack[p.sackCount * 2 + 1] = u32(b, o + 6 + i * 8);
+          p.sackCount++;
+        }
+        break;
+      }
+      case OPT_TIMESTAMP:
+        if (len === 10) {
+          p.hasTimestamps = true;
+          p.tsVal = u32(b, o + 2);
+          p.tsEcr = u32(b, o + 6);
+        } else p.optionsMalformed = true;
+        break;
+      default:
+        if (p.unknownCount < MAX_UNKNOWN_OPTIONS) p.unknownKinds[p.unknownCount++] = kind;
+    }
+    o += len;
+  }
+}
+
+function malformed(p: Packet, reason: string, a: number, b: number): void {
+  p.status = MALFORMED;
+  p.layer = L_TCP;
+  p.reason = reason;
+  p.detailA = a;
+  p.detailB = b;
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}

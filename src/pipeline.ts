@@ -1,0 +1,187 @@
+/**
+ * capture → decode: reads one input as a stream, decodes every frame, keeps the capture-level
+ * counts of the JSON contract's `capture` object, and hands each TCP packet to a sink.
+ *
+ * The per-frame loop allocates nothing and throws nothing: the reader reports "need more" and
+ * errors as values, the decoder reports statuses. Only the first MAX_MALFORMED_KEPT malformed
+ * frames are kept with their messages (the count goes on), so memory does not grow with bad input.
+ */
+import { CaptureReader, FRAME, NEED_MORE, type CaptureFormat } from './capture/reader.js';
+import { openSource, type Source } from './capture/source.js';
+import type { Frame } from './capture/frame.js';
+import { linkTypeName } from './capture/linktypes.js';
+import { Decoder } from './decode/decoder.js';
+import {
+  Packet, DECODED_TCP, SKIPPED, MALFORMED, SKIP_NAMES, SKIP_LINK_TYPE, LAYER_NAMES,
+} from './decode/packet.js';
+import type { Readable } from 'node:stream';
+
+export const MAX_MALFORMED_KEPT = 100;
+
+export interface PacketSink {
+  /** Called for every frame whose TCP header decoded; both objects are reused after return. */
+  packet(frame: Frame, p: Packet): void;
+}
+
+export interface MalformedFrame {
+  frame: number;
+  offset: number;
+  layer: string;
+  reason: string;
+}
+
+/** The contract's `capture` object. */
+export interface CaptureSummary {
+  file: string;
+  format: CaptureFormat | null;
+  gzip: boolean;
+  linkTypes: string[];
+  packets: number;
+  tcpPackets: number;
+  skipped: Record<string, number>;
+  malformed: MalformedFrame[];
+  malformedCount: number;
+  truncatedPackets: number;
+  truncated: boolean;
+  bytes: number;
+  firstTime: number | null;
+  lastTime: number | null;
+  /** Reading stopped before the end: why (the CLI exits 2). */
+  error: { offset: number; message: string } | null;
+  /** Nothing could be read: not a capture, unreadable header. */
+  unreadable: boolean;
+  warnings: string[];
+}
+
+export interface RunOptions {
+  stdin?: Readable;
+  /** Called after each chunk has been processed (progress, flushing output). */
+  afterChunk?: () => Promise<void> | void;
+}
+
+export class CaptureRun {
+  readonly reader = new CaptureReader();
+  readonly decoder = new Decoder();
+  packets = 0;
+  tcpPackets = 0;
+  truncatedPackets = 0;
+  bytes = 0;
+  firstSec = 0;
+  firstNsec = 0;
+  haveFirst = false;
+  lastTime = 0;
+  readonly skipCounts = new Float64Array(SKIP_NAMES.length);
+  readonly malformedByLayer = new Float64Array(LAYER_NAMES.length);
+  readonly skippedLinkTypes = new Map<number, number>();
+  readonly malformed: MalformedFrame[] = [];
+  malformedCount = 0;
+
+  constructor(private readonly sink: PacketSink) {}
+
+  /** Feeds one chunk and processes every complete record in it. */
+  push(chunk: Uint8Array): void {
+    const r = this.reader;
+    r.feed(chunk);
+    this.drain();
+  }
+
+  /** Marks end of input and processes what is left. */
+  finish(): void {
+    this.reader.endInput();
+    this.drain();
+  }
+
+  private drain(): void {
+    const r = this.reader;
+    const f = r.frame;
+    const d = this.decoder;
+    const p = d.packet;
+    for (;;) {
+      const st = r.next();
+      if (st !== FRAME) {
+        if (st === NEED_MORE) return;
+        return;
+      }
+      this.packets++;
+      this.bytes += f.capLen;
+      if (f.hasTs) {
+        if (!this.haveFirst) {
+          this.haveFirst = true;
+          this.firstSec = f.tsSec;
+          this.firstNsec = f.tsNsec;
+        }
+        this.lastTime = f.tsSec + f.tsNsec / 1e9;
+      }
+      const s = d.decode(f);
+      if (s === DECODED_TCP) {
+        this.tcpPackets++;
+        if (p.truncated) this.truncatedPackets++;
+        this.sink.packet(f, p);
+      } else if (s === SKIPPED) {
+        if (p.skip === SKIP_LINK_TYPE) {
+          this.skippedLinkTypes.set(f.linkType, (this.skippedLinkTypes.get(f.linkType) ?? 0) + 1);
+        } else {
+          this.skipCounts[p.skip]++;
+        }
+      } else if (s === MALFORMED) {
+        this.malformedByLayer[p.layer]++;
+        this.malformedCount++;
+        if (this.malformed.length < MAX_MALFORMED_KEPT) {
+          this.malformed.push({ frame: f.number, offset: f.offset, layer: LAYER_NAMES[p.layer], reason: p.reason });
+        }
+      }
+    }
+  }
+
+  summary(file: string, src: Source | null): CaptureSummary {
+    const r = this.reader;
+    const skipped: Record<string, number> = {};
+    for (let i = 1; i < SKIP_NAMES.length; i++) if (this.skipCounts[i] > 0) skipped[SKIP_NAMES[i]] = this.skipCounts[i];
+    for (const [lt, n] of [...this.skippedLinkTypes].sort((a, b) => a[0] - b[0])) skipped[`link-type:${linkTypeName(lt)}`] = n;
+    for (let i = 0; i < LAYER_NAMES.length; i++) if (this.malformedByLayer[i] > 0) skipped[`malformed:${LAYER_NAMES[i]}`] = this.malformedByLayer[i];
+    const warnings: string[] = [];
+    let truncated = r.truncated;
+    if (r.truncation) warnings.push(r.truncation);
+    if (src?.streamError) {
+      truncated = true;
+      warnings.push(`${src.streamError} (input ends there)`);
+    }
+    if (r.error && !r.error.fatal) warnings.push(r.error.message);
+    if (this.malformedCount > 0) {
+      const m = this.malformed[0];
+      warnings.push(`${this.malformedCount} malformed frame(s); first: frame ${m.frame} (offset ${m.offset}): ${m.layer}: ${m.reason}`);
+    }
+    return {
+      file,
+      format: r.format,
+      gzip: src?.gzip ?? false,
+      linkTypes: r.linkTypes.map(linkTypeName),
+      packets: this.packets,
+      tcpPackets: this.tcpPackets,
+      skipped,
+      malformed: this.malformed,
+      malformedCount: this.malformedCount,
+      truncatedPackets: this.truncatedPackets,
+      truncated,
+      bytes: this.bytes,
+      firstTime: this.haveFirst ? this.firstSec + this.firstNsec / 1e9 : null,
+      lastTime: this.haveFirst ? this.lastTime : null,
+      error: r.error ? { offset: r.error.offset, message: r.error.message } : null,
+      unreadable: r.error?.fatal ?? false,
+      warnings,
+    };
+  }
+}
+
+/** Reads a whole input (path or "-") through the sink. Throws SourceError if it cannot be opened. */
+export async function runCapture(path: string, sink: PacketSink, opts: RunOptions = {}): Promise<CaptureSummary> {
+  const src = openSource(path, opts.stdin);
+  const run = new CaptureRun(sink);
+  for await (const chunk of src.chunks()) {
+    run.push(chunk);
+    if (opts.afterChunk) await opts.afterChunk();
+    if (run.reader.error) break;
+  }
+  run.finish();
+  return run.summary(path, src);
+}
