@@ -12,7 +12,7 @@ import type { Frame } from './capture/frame.js';
 import { linkTypeName } from './capture/linktypes.js';
 import { Decoder } from './decode/decoder.js';
 import {
-  Packet, DECODED_TCP, SKIPPED, MALFORMED, SKIP_NAMES, SKIP_LINK_TYPE, LAYER_NAMES,
+  Packet, DECODED_TCP, SKIPPED, MALFORMED, SKIP_NAMES, SKIP_LINK_TYPE, SKIP_TRUNCATED, LAYER_NAMES,
 } from './decode/packet.js';
 import type { Readable } from 'node:stream';
 
@@ -46,6 +46,8 @@ export interface CaptureSummary {
   bytes: number;
   firstTime: number | null;
   lastTime: number | null;
+  /** Last minus first timestamp, computed from exact seconds and nanoseconds. */
+  duration: number | null;
   /** Reading stopped before the end: why (the CLI exits 2). */
   error: { offset: number; message: string } | null;
   /** Nothing could be read: not a capture, unreadable header. */
@@ -65,11 +67,13 @@ export class CaptureRun {
   packets = 0;
   tcpPackets = 0;
   truncatedPackets = 0;
+  badOptionPackets = 0;
   bytes = 0;
   firstSec = 0;
   firstNsec = 0;
   haveFirst = false;
-  lastTime = 0;
+  lastSec = 0;
+  lastNsec = 0;
   readonly skipCounts = new Float64Array(SKIP_NAMES.length);
   readonly malformedByLayer = new Float64Array(LAYER_NAMES.length);
   readonly skippedLinkTypes = new Map<number, number>();
@@ -110,12 +114,14 @@ export class CaptureRun {
           this.firstSec = f.tsSec;
           this.firstNsec = f.tsNsec;
         }
-        this.lastTime = f.tsSec + f.tsNsec / 1e9;
+        this.lastSec = f.tsSec;
+        this.lastNsec = f.tsNsec;
       }
       const s = d.decode(f);
       if (s === DECODED_TCP) {
         this.tcpPackets++;
         if (p.truncated) this.truncatedPackets++;
+        if (p.optionsMalformed) this.badOptionPackets++;
         this.sink.packet(f, p);
       } else if (s === SKIPPED) {
         if (p.skip === SKIP_LINK_TYPE) {
@@ -146,7 +152,19 @@ export class CaptureRun {
       truncated = true;
       warnings.push(`${src.streamError} (input ends there)`);
     }
-    if (r.error && !r.error.fatal) warnings.push(r.error.message);
+    for (const n of r.notes) warnings.push(n);
+    if (r.fractionOverflows > 0) {
+      warnings.push(`${r.fractionOverflows} record(s) have a timestamp fraction of a second or more; carried into the seconds as Wireshark does`);
+    }
+    if (this.truncatedPackets > 0) {
+      warnings.push(`${this.truncatedPackets} TCP packet(s) cut short by the snapshot length: headers decoded, lengths taken from the IP header`);
+    }
+    if (this.badOptionPackets > 0) warnings.push(`${this.badOptionPackets} TCP packet(s) with a malformed option list (options read up to the bad one)`);
+    for (const [lt, n] of this.skippedLinkTypes) {
+      warnings.push(`${n} frame(s) of link type ${linkTypeName(lt)} (${lt}) not decoded: this link type is not supported`);
+    }
+    const shortFrames = this.skipCounts[SKIP_TRUNCATED];
+    if (shortFrames > 0) warnings.push(`${shortFrames} frame(s) too short to hold their own headers (cut by the snapshot length or damaged)`);
     if (this.malformedCount > 0) {
       const m = this.malformed[0];
       warnings.push(`${this.malformedCount} malformed frame(s); first: frame ${m.frame} (offset ${m.offset}): ${m.layer}: ${m.reason}`);
@@ -165,7 +183,8 @@ export class CaptureRun {
       truncated,
       bytes: this.bytes,
       firstTime: this.haveFirst ? this.firstSec + this.firstNsec / 1e9 : null,
-      lastTime: this.haveFirst ? this.lastTime : null,
+      lastTime: this.haveFirst ? this.lastSec + this.lastNsec / 1e9 : null,
+      duration: this.haveFirst ? (this.lastSec - this.firstSec) + (this.lastNsec - this.firstNsec) / 1e9 : null,
       error: r.error ? { offset: r.error.offset, message: r.error.message } : null,
       unreadable: r.error?.fatal ?? false,
       warnings,

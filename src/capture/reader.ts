@@ -124,6 +124,10 @@ export class CaptureReader {
   readonly linkTypes: number[] = [];
   /** pcapng sections seen. */
   sections = 0;
+  /** Notes on oddities that did not stop reading (non-standard version, ...). */
+  readonly notes: string[] = [];
+  /** Records whose timestamp fraction was >= 1 s and was carried into the seconds. */
+  fractionOverflows = 0;
   /** Blocks skipped by length (pcapng), by block type. */
   readonly skippedBlocks = new Map<number, number>();
 
@@ -219,6 +223,7 @@ export class CaptureReader {
     if (major !== 2) {
       return this.fail(p + PCAP_OFF_VERSION_MAJOR, `pcap: unsupported version ${major}.${minor} (expected 2.x)`, true);
     }
+    if (minor !== 4) this.notes.push(`pcap version ${major}.${minor} is not the standard 2.4; read as 2.4`);
     const lt = this.u32(p + PCAP_OFF_LINKTYPE);
     if ((lt & PCAP_LINKTYPE_RESERVED_MASK) !== 0) {
       return this.fail(
@@ -249,13 +254,15 @@ export class CaptureReader {
     if (capLen > MAX_RECORD) {
       return this.fail(
         this.base + p + 8,
-        `pcap record ${this.frameCount + 1}: captured length ${capLen} exceeds the ${MAX_RECORD}-byte limit (snaplen ${this.snapLen}); reading stopped`,
+        `pcap record ${this.frameCount + 1} at offset ${this.base + p}: captured length ${capLen} exceeds the ${MAX_RECORD}-byte limit (snaplen ${this.snapLen}); reading stopped`,
         false,
       );
     }
     if (avail < rl + capLen) return this.short(avail, rl + capLen, `record ${this.frameCount + 1} (${capLen} data bytes)`);
     const f = this.frame;
     f.number = ++this.frameCount;
+    const limit = this.nano ? 1e9 : 1e6;
+    if (frac >= limit) this.fractionOverflows++;
     setTime(f, sec, this.nano ? frac : frac * 1000);
     f.hasTs = true;
     f.capLen = capLen;

@@ -90,7 +90,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         }
         await out.flush();
         for (const w of summary.warnings) warn(`${file}: ${w}`);
-        if (summary.error) code = EXIT_USAGE;
+        if (summary.error) {
+          err(`${file}: ${summary.error.message} (the ${summary.packets} frame(s) before it were analysed)`);
+          code = EXIT_USAGE;
+        }
       }
       if (format === 'json' && docs.length > 0) {
         out.write(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2) + '\n');

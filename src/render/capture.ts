@@ -18,7 +18,7 @@ export function captureJson(s: CaptureSummary): Record<string, unknown> {
     bytes: s.bytes,
     firstTime: s.firstTime,
     lastTime: s.lastTime,
-    duration: s.firstTime !== null && s.lastTime !== null ? round9(s.lastTime - s.firstTime) : null,
+    duration: s.duration === null ? null : round9(s.duration),
     error: s.error,
     warnings: s.warnings,
   };
@@ -30,7 +30,7 @@ export function captureText(s: CaptureSummary): string {
   lines.push(`${s.file}: ${fmt}, link type ${s.linkTypes.join(', ') || 'none'}`);
   lines.push(`  ${s.packets} frames, ${s.tcpPackets} TCP packets, ${s.bytes} bytes captured`);
   if (s.firstTime !== null && s.lastTime !== null) {
-    lines.push(`  from ${new Date(s.firstTime * 1000).toISOString()} to ${new Date(s.lastTime * 1000).toISOString()} (${(s.lastTime - s.firstTime).toFixed(6)} s)`);
+    lines.push(`  from ${new Date(s.firstTime * 1000).toISOString()} to ${new Date(s.lastTime * 1000).toISOString()} (${(s.duration ?? 0).toFixed(6)} s)`);
   }
   const sk = Object.entries(s.skipped);
   if (sk.length > 0) lines.push(`  not analysed: ${sk.map(([k, v]) => `${k} ${v}`).join(', ')}`);
