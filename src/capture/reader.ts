@@ -132,6 +132,10 @@ export class CaptureReader {
   readonly skippedBlocks = new Map<number, number>();
 
   private buf: Uint8Array = new Uint8Array(0);
+  /** Bytes fed but not yet in view (the rest of a chunk after a straddling record). */
+  private pending: Uint8Array | null = null;
+  /** Size of the unit (header, record, block) the reader is waiting to complete. */
+  private need = 0;
   private pos = 0;
   private end = 0;
   /** Absolute input offset of buf[0]. */
@@ -147,23 +151,57 @@ export class CaptureReader {
   private interfaces: Interface[] = [];
   private frameCount = 0;
 
-  /** Appends a chunk. The reader keeps a reference to it (no copy) unless a record straddles it. */
+  /**
+   * Appends a chunk. The reader keeps a reference to it (no copy); when a record straddles the
+   * boundary, only the bytes that complete that record are copied, then reading continues in
+   * the new chunk itself.
+   */
   feed(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.pending === null) {
+      this.pending = chunk;
+    } else {
+      const merged = new Uint8Array(this.pending.length + chunk.length);
+      merged.set(this.pending, 0);
+      merged.set(chunk, this.pending.length);
+      this.pending = merged;
+    }
+    if (this.pos >= this.end) this.attach();
+  }
+
+  /** Moves pending bytes into view. Returns false when there were none. */
+  private attach(): boolean {
+    const chunk = this.pending;
+    if (chunk === null) return false;
     if (this.pos >= this.end) {
       this.base += this.end;
       this.buf = chunk;
       this.pos = 0;
       this.end = chunk.length;
-      return;
+      this.pending = null;
+      return true;
     }
     const rest = this.end - this.pos;
-    const merged = new Uint8Array(rest + chunk.length);
+    const want = this.need - rest;
+    const take = want > 0 && want < chunk.length ? want : chunk.length;
+    const merged = new Uint8Array(rest + take);
     merged.set(this.buf.subarray(this.pos, this.end), 0);
-    merged.set(chunk, rest);
+    merged.set(take === chunk.length ? chunk : chunk.subarray(0, take), rest);
     this.base += this.pos;
     this.buf = merged;
     this.pos = 0;
     this.end = merged.length;
+    this.pending = take === chunk.length ? null : chunk.subarray(take);
+    return true;
+  }
+
+  /** Not enough bytes for a unit of `need` bytes from pos: more are needed (or pending). */
+  private wait(need: number): boolean {
+    if (!this.ended || this.pending !== null) {
+      this.need = need;
+      return true;
+    }
+    return false;
   }
 
   /** Marks the end of input; next() then reports DONE, with `truncated` if bytes were left over. */
@@ -177,10 +215,14 @@ export class CaptureReader {
   }
 
   next(): ReadResult {
-    if (this.done) return DONE;
-    if (this.fmt === FMT_PCAP) return this.nextPcap();
-    if (this.fmt === FMT_PCAPNG) return this.nextPcapng();
-    return this.start();
+    for (;;) {
+      if (this.done) return DONE;
+      let r: ReadResult;
+      if (this.fmt === FMT_PCAP) r = this.nextPcap();
+      else if (this.fmt === FMT_PCAPNG) r = this.nextPcapng();
+      else r = this.start();
+      if (r !== NEED_MORE || !this.attach()) return r;
+    }
   }
 
   // ------------------------------------------------------------------ format detection
@@ -188,7 +230,7 @@ export class CaptureReader {
   private start(): ReadResult {
     const avail = this.end - this.pos;
     if (avail < 4) {
-      if (!this.ended) return NEED_MORE;
+      if (this.wait(4)) return NEED_MORE;
       if (avail === 0) return this.fail(0, 'empty input: not a pcap or pcapng file (0 bytes)', true);
       return this.fail(0, `not a pcap or pcapng file (only ${avail} bytes)`, true);
     }
@@ -212,7 +254,7 @@ export class CaptureReader {
       return this.fail(0, `not a pcap or pcapng file (magic 0x${hex8(be)})`, true);
     }
     if (avail < PCAP_HEADER_LEN) {
-      if (!this.ended) return NEED_MORE;
+      if (this.wait(PCAP_HEADER_LEN)) return NEED_MORE;
       return this.fail(0, `pcap file header cut short: ${avail} of ${PCAP_HEADER_LEN} bytes`, true);
     }
     this.format = 'pcap';
@@ -526,7 +568,7 @@ export class CaptureReader {
 
   /** Not enough bytes: ask for more, or at end of input report the cut. */
   private short(avail: number, need: number, what: string): ReadResult {
-    if (!this.ended) return NEED_MORE;
+    if (this.wait(need)) return NEED_MORE;
     this.done = true;
     if (avail > 0) {
       this.truncated = true;

@@ -64,7 +64,17 @@ export class Decoder {
     c.steps = 0;
     let next: number;
     switch (linkType) {
-      case LINKTYPE.EN10MB: next = NEXT_ETHERNET; break;
+      case LINKTYPE.EN10MB:
+        next = decodeEthernet(c, p, buf);
+        // the common case, Ethernet → IPv4/IPv6 → TCP, without the dispatch loop
+        if (next === NEXT_ETHERTYPE && (c.etherType === ETH_IPV4 || c.etherType === ETH_IPV6)) {
+          next = c.etherType === ETH_IPV4 ? decodeIpv4(c, p, buf) : decodeIpv6(c, p, buf);
+          if (next === NEXT_IP_PAYLOAD && c.ipProto === IPPROTO_TCP) {
+            decodeTcp(p, buf, c.off, c.limit - c.off, c.capEnd);
+            return p.status;
+          }
+        }
+        break;
       case LINKTYPE.LINUX_SLL: next = decodeSll(c, p, buf, false); break;
       case LINKTYPE.LINUX_SLL2: next = decodeSll(c, p, buf, true); break;
       case LINKTYPE.NULL: next = decodeNull(c, p, buf, false); break;

@@ -1,0 +1,148 @@
+/** The command line as a user meets it: options, outputs, exit codes, messages. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { spawnSync } from 'node:child_process';
+import { runCli, STACK_LINE } from './helpers/cli.js';
+import { REPO_ROOT } from './helpers/corpus.js';
+
+const HTTP = join(REPO_ROOT, 'fixtures', 'http-ipv4', 'capture.pcap');
+const BIN = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
+const tmp = mkdtempSync(join(tmpdir(), 'tcpflow-cli-'));
+
+interface CaptureDoc { schemaVersion: number; tool: { name: string; version: string }; capture: Record<string, unknown> }
+
+describe('cli', () => {
+  it('--help lists the usage and exits 0', async () => {
+    const r = await runCli(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Usage: tcpflow-explain \[options\] <capture\.\.\.>/);
+    assert.match(r.stdout, /--format <format>/);
+  });
+
+  it('--version prints the package version', async () => {
+    const r = await runCli(['--version']);
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.trim(), pkg.version);
+  });
+
+  it('no capture is a usage error (exit 2)', async () => {
+    const r = await runCli([]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /missing required argument 'capture'/);
+  });
+
+  it('an unknown format is a usage error', async () => {
+    const r = await runCli(['--format', 'pdf', HTTP]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Allowed choices are text, packets, json/);
+  });
+
+  it('--format packets prints one tcpdump-like line per TCP packet', async () => {
+    const r = await runCli(['--format', 'packets', HTTP]);
+    assert.equal(r.code, 0);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 12);
+    assert.equal(
+      lines[0],
+      '     1      0.000000  IP 192.0.2.1.59750 > 192.0.2.2.8080: Flags [S], seq 1100670557, win 64240, options [mss 1460,sackOK,TS val 466555509 ecr 0,wscale 10], length 0',
+    );
+    assert.equal(
+      lines[1],
+      '     2      0.000022  IP 192.0.2.2.8080 > 192.0.2.1.59750: Flags [S.], seq 1636655076, ack 1100670558, win 65160, options [mss 1460,sackOK,TS val 718606626 ecr 466555509,wscale 10], length 0',
+    );
+    assert.match(lines[3], /Flags \[P\.\], seq 1100670558, ack 1636655077, win 63, options \[TS val 466555509 ecr 718606626\], length 87$/);
+  });
+
+  it('--json prints the capture object of the contract', async () => {
+    const r = await runCli(['--json', HTTP]);
+    assert.equal(r.code, 0);
+    const doc = JSON.parse(r.stdout) as CaptureDoc;
+    assert.equal(doc.schemaVersion, 1);
+    assert.equal(doc.tool.name, 'tcpflow-explain');
+    assert.equal(doc.capture.format, 'pcap');
+    assert.deepEqual(doc.capture.linkTypes, ['EN10MB']);
+    assert.equal(doc.capture.packets, 12);
+    assert.equal(doc.capture.tcpPackets, 12);
+    assert.deepEqual(doc.capture.skipped, {});
+    assert.equal(doc.capture.truncated, false);
+    assert.equal(doc.capture.error, null);
+  });
+
+  it('counts non-TCP frames by reason', async () => {
+    const r = await runCli(['--json', join(REPO_ROOT, 'fixtures', 'mixed-nontcp', 'capture.pcap')]);
+    const doc = JSON.parse(r.stdout) as CaptureDoc;
+    assert.equal(doc.capture.packets, 18);
+    assert.equal(doc.capture.tcpPackets, 10);
+    assert.deepEqual(doc.capture.skipped, { 'non-ip': 2, 'non-tcp': 6 });
+  });
+
+  it('reads standard input with "-", gzip-compressed too', async () => {
+    const gz = readFileSync(join(REPO_ROOT, 'fixtures', 'gzip', 'capture.pcap.gz'));
+    const r = await runCli(['--json', '-'], Readable.from([gz.subarray(0, 1), gz.subarray(1, 100), gz.subarray(100)]));
+    assert.equal(r.code, 0);
+    const doc = JSON.parse(r.stdout) as CaptureDoc;
+    assert.equal(doc.capture.file, '-');
+    assert.equal(doc.capture.compressed, 'gzip');
+    assert.equal(doc.capture.tcpPackets, 12);
+  });
+
+  it('not a capture: exit 2 with the magic number', async () => {
+    const r = await runCli([join(REPO_ROOT, 'package.json')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not a pcap or pcapng file \(magic 0x7b0a2020\)/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('a missing file: exit 2, no stack trace', async () => {
+    const r = await runCli([join(tmp, 'nope.pcap')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot open .*nope\.pcap: no such file/);
+    assert.doesNotMatch(r.stderr, STACK_LINE);
+  });
+
+  it('a capture cut short: results kept, warning with the offset, truncated true, exit 0', async () => {
+    const bytes = readFileSync(HTTP);
+    const cut = join(tmp, 'cut.pcap');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    const r = await runCli(['--json', cut]);
+    assert.equal(r.code, 0);
+    const doc = JSON.parse(r.stdout) as CaptureDoc;
+    assert.equal(doc.capture.truncated, true);
+    assert.equal(doc.capture.packets, 11);
+    assert.match(r.stderr, new RegExp(`capture cut short at byte ${bytes.length - 10}`));
+  });
+
+  it('an absurd record length: stop there, keep what was read, exit 2', async () => {
+    const bytes = Buffer.from(readFileSync(HTTP));
+    // third record's captured length field: header 24, then records of 16 + caplen bytes
+    let off = 24;
+    for (let i = 0; i < 2; i++) off += 16 + bytes.readUInt32LE(off + 8);
+    bytes.writeUInt32LE(0x7fffffff, off + 8);
+    const bad = join(tmp, 'bad.pcap');
+    writeFileSync(bad, bytes);
+    const r = await runCli(['--json', bad]);
+    assert.equal(r.code, 2);
+    const doc = JSON.parse(r.stdout) as CaptureDoc;
+    assert.equal(doc.capture.packets, 2);
+    assert.match(r.stderr, new RegExp(`pcap record 3 at offset ${off}: captured length 2147483647 exceeds the 262144-byte limit`));
+  });
+
+  it('several captures: a JSON array, one document each', async () => {
+    const r = await runCli(['--json', HTTP, join(REPO_ROOT, 'fixtures', 'sll2', 'capture.pcap')]);
+    const docs = JSON.parse(r.stdout) as CaptureDoc[];
+    assert.equal(docs.length, 2);
+    assert.deepEqual(docs.map((d) => d.capture.linkTypes), [['EN10MB'], ['LINUX_SLL2']]);
+  });
+
+  it('the installed binary runs, and a closed pipe ends it quietly', () => {
+    const r = spawnSync('sh', ['-c', `node ${BIN} --format packets ${HTTP} ${HTTP} ${HTTP} | head -1`], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^ {5}1 /);
+    assert.equal(r.stderr, '');
+  });
+});
