@@ -86,7 +86,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         if (format === 'json') {
           docs.push({ schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, capture: captureJson(summary) });
         } else if (format === 'text') {
-          out.write(captureText(summary));
+          out.write((summary.tcpPackets > 0 ? '\n' : '') + captureText(summary));
         }
         await out.flush();
         for (const w of summary.warnings) warn(`${file}: ${w}`);
