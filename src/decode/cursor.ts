@@ -23,6 +23,12 @@ export class Cursor {
   capEnd = 0;
   /** Logical end of the current layer's payload (from a length field), may exceed capEnd. */
   limit = 0;
+  /**
+   * End of the bytes the enclosing layers say were on the wire (Wireshark's "reported length"):
+   * the frame's original length, narrowed by PPPoE, UDP and outer IP length fields. An IP length
+   * beyond it is clamped to it, as Wireshark does ("total length exceeds packet length").
+   */
+  wireEnd = 0;
   etherType = 0;
   ipProto = 0;
   /** Number of protocol steps taken (bounds tunnels within tunnels). */

@@ -51,16 +51,20 @@ export class Decoder {
   decode(f: Frame): DecodeStatus {
     const p = this.packet;
     p.reset();
-    return this.decodeBytes(f.buf, f.dataOffset, f.capLen, f.linkType);
+    return this.decodeBytes(f.buf, f.dataOffset, f.capLen, f.linkType, f.origLen);
   }
 
-  /** Same, on bytes buf[off .. off+len) of the given link type. */
-  decodeBytes(buf: Uint8Array, off: number, len: number, linkType: number): DecodeStatus {
+  /**
+   * Same, on bytes buf[off .. off+len) of the given link type; `wireLen` is the frame's length
+   * on the wire (defaults to len).
+   */
+  decodeBytes(buf: Uint8Array, off: number, len: number, linkType: number, wireLen = len): DecodeStatus {
     const p = this.packet;
     const c = this.c;
     c.off = off;
     c.capEnd = off + len;
     c.limit = c.capEnd;
+    c.wireEnd = off + (wireLen > len ? wireLen : len);
     c.steps = 0;
     let next: number;
     switch (linkType) {
@@ -105,7 +109,7 @@ export class Decoder {
       }
       switch (next) {
         case NEXT_ETHERNET: next = decodeEthernet(c, p, buf); break;
-        case NEXT_ETHERTYPE: next = this.etherType(c.etherType); break;
+        case NEXT_ETHERTYPE: next = this.etherType(c.etherType, buf); break;
         case NEXT_IPV4: next = decodeIpv4(c, p, buf); break;
         case NEXT_IPV6: next = decodeIpv6(c, p, buf); break;
         case NEXT_IP_ANY: next = this.ipAny(buf); break;
@@ -118,12 +122,12 @@ export class Decoder {
     return p.status;
   }
 
-  private etherType(t: number): number {
+  private etherType(t: number, b: Uint8Array): number {
     switch (t) {
       case ETH_IPV4: return NEXT_IPV4;
       case ETH_IPV6: return NEXT_IPV6;
       case ETH_MPLS: case ETH_MPLS_MC: return NEXT_MPLS;
-      case ETH_PPPOE_SESSION: return decodePppoe(this.c, this.packet);
+      case ETH_PPPOE_SESSION: return decodePppoe(this.c, this.packet, b);
       case ETH_TEB: return NEXT_ETHERNET;
       default: return nonIp(this.packet);
     }

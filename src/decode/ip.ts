@@ -61,6 +61,7 @@ export function decodeIpv4(c: Cursor, p: Packet, b: Uint8Array): number {
     total = c.capEnd - o;
   }
   if (total < hl) return malformed(p, L_IPV4, `total length ${total} is less than the header length ${hl}`, total, hl);
+  if (o + total > c.wireEnd) total = c.wireEnd - o;
   if (o + hl > c.capEnd) return truncated(p, L_IPV4);
   if (hl > V4_MIN_HEADER) {
     const bad = checkV4Options(b, o + V4_MIN_HEADER, o + hl);
@@ -84,6 +85,7 @@ export function decodeIpv4(c: Cursor, p: Packet, b: Uint8Array): number {
   c.ipProto = b[o + V4_OFF_PROTO];
   c.off = o + hl;
   c.limit = o + total;
+  c.wireEnd = c.limit;
   return NEXT_IP_PAYLOAD;
 }
 
@@ -142,7 +144,8 @@ export function decodeIpv6(c: Cursor, p: Packet, b: Uint8Array): number {
     }
     payloadLen = jumbo;
   }
-  const end = o + V6_HEADER + payloadLen;
+  let end = o + V6_HEADER + payloadLen;
+  if (end > c.wireEnd) end = c.wireEnd;
   if (x > end) return malformed(p, L_IPV6, `extension headers (${x - o - V6_HEADER} bytes) exceed the payload length ${payloadLen}`, x - o - V6_HEADER, payloadLen);
   if (next === EXT_ESP || next === EXT_NONE) {
     p.status = SKIPPED;
@@ -153,6 +156,7 @@ export function decodeIpv6(c: Cursor, p: Packet, b: Uint8Array): number {
   c.ipProto = next;
   c.off = x;
   c.limit = end;
+  c.wireEnd = end;
   return NEXT_IP_PAYLOAD;
 }
 

@@ -104,6 +104,11 @@ export class Packet {
   payloadOffset = 0;
   /** Headers or payload were cut short by the snapshot length. */
   truncated = false;
+  /**
+   * The header length is larger than the segment (Wireshark: "short segment"): ports, seq and
+   * ack are valid, payloadLen is 0, and no sequence analysis is possible.
+   */
+  shortSegment = false;
 
   // --- TCP options (-1 = absent)
   mss = -1;
@@ -131,6 +136,7 @@ export class Packet {
     this.vlan = -1;
     this.ipVersion = 0;
     this.truncated = false;
+    this.shortSegment = false;
     this.mss = -1;
     this.wscale = -1;
     this.sackPermitted = false;

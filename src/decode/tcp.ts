@@ -46,10 +46,7 @@ export function decodeTcp(p: Packet, b: Uint8Array, off: number, segLen: number,
     malformed(p, `header length ${hdrLen} is below the minimum of 20`, hdrLen, TCP_MIN_HEADER);
     return;
   }
-  if (hdrLen > segLen) {
-    malformed(p, `header length ${hdrLen} exceeds the segment length ${segLen}`, hdrLen, segLen);
-    return;
-  }
+  const short = hdrLen > segLen;
   p.tcpOffset = off;
   p.srcPort = (b[off + OFF_SRC_PORT] << 8) | b[off + OFF_SRC_PORT + 1];
   p.dstPort = (b[off + OFF_DST_PORT] << 8) | b[off + OFF_DST_PORT + 1];
@@ -60,6 +57,15 @@ export function decodeTcp(p: Packet, b: Uint8Array, off: number, segLen: number,
   p.window = (b[off + OFF_WINDOW] << 8) | b[off + OFF_WINDOW + 1];
   p.checksum = (b[off + OFF_CHECKSUM] << 8) | b[off + OFF_CHECKSUM + 1];
   p.urgent = (b[off + OFF_URGENT] << 8) | b[off + OFF_URGENT + 1];
+  if (short) {
+    // Wireshark keeps such a segment in its stream without analysing it; so do we (flagged).
+    p.shortSegment = true;
+    p.payloadLen = 0;
+    p.capturedPayload = 0;
+    p.payloadOffset = off + segLen;
+    p.status = DECODED_TCP;
+    return;
+  }
   p.payloadLen = segLen - hdrLen;
   p.payloadOffset = off + hdrLen;
   const payloadEnd = off + segLen;

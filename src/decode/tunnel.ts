@@ -73,8 +73,10 @@ export function decodeMpls(c: Cursor, p: Packet, b: Uint8Array): number {
   return NEXT_DONE;
 }
 
-export function decodePppoe(c: Cursor, p: Packet): number {
+export function decodePppoe(c: Cursor, p: Packet, b: Uint8Array): number {
   if (c.off + PPPOE_HEADER > c.capEnd) return truncated(p, L_TUNNEL);
+  const end = c.off + PPPOE_HEADER + ((b[c.off + 4] << 8) | b[c.off + 5]);
+  if (end < c.wireEnd) c.wireEnd = end;
   p.encap |= ENC_PPPOE;
   c.off += PPPOE_HEADER;
   return NEXT_PPP;
@@ -128,6 +130,7 @@ export function decodeUdp(c: Cursor, p: Packet, b: Uint8Array): number {
     return NEXT_DONE;
   }
   if (ulen !== 0 && ulen < UDP_HEADER) return malformed(p, L_UDP, `length ${ulen} is below the header size 8`, ulen, UDP_HEADER);
+  if (ulen !== 0 && o + ulen < c.wireEnd) c.wireEnd = o + ulen;
   let x = o + UDP_HEADER;
   if (vx) {
     if (x + VXLAN_HEADER > c.capEnd) return truncated(p, L_TUNNEL);

@@ -1,0 +1,103 @@
+/**
+ * A connection as an observer sees it: two half-connections (Flow), each with the state
+ * Wireshark's TCP analysis keeps per direction (packet-tcp.c `tcp_flow_t`), plus the
+ * connection-level values of the JSON contract. Constant size: nothing here grows with the
+ * number of packets (per-packet records live elsewhere, and only when an output asks).
+ */
+import { ANALYSIS_NAMES } from './flags.js';
+
+/** Window scale: not known yet (no SYN seen). */
+export const WSCALE_UNKNOWN = -1;
+/** Window scale: the handshake was seen and scaling is not used. */
+export const WSCALE_NONE = -2;
+
+export class Flow {
+  /** Address words (IPv4 uses [0]) and port of the sender of this direction. */
+  readonly addr = new Uint32Array(4);
+  port = 0;
+
+  // --- relative numbering (Wireshark: base_seq, TCP_S_BASE_SEQ_SET)
+  baseSeq = 0;
+  baseSet = false;
+  /** The base came from this side's own SYN (its ISN), not from a guess. */
+  isnSeen = false;
+
+  // --- Wireshark analysis state (tcp_analyze_seq_info)
+  /** Highest seq + len (+1 for SYN/FIN) seen; 0 = none yet. */
+  nextseq = 0;
+  nextseqTime = 0;
+  nextseqFrame = 0;
+  /** End of the contiguous sequence range seen from this side. */
+  maxseqtobeacked = 0;
+  /** Ack field and time of the previous packet of this direction (ACK flag or not). */
+  lastack = 0;
+  lastackTime = 0;
+  /** Raw window field of the previous packet of this direction; -1 = none yet. */
+  window = -1;
+  /** Shift from this side's SYN, or WSCALE_UNKNOWN / WSCALE_NONE. */
+  winScale = WSCALE_UNKNOWN;
+  /** True until this side sends its first non-SYN ACK (its window so far came on a SYN). */
+  isFirstAck = true;
+  dupacknum = 0;
+  lastnondupack = 0;
+  /** Analysis flags of the previous packet of this direction. */
+  lastSegmentFlags = 0;
+
+  // --- counts
+  packets = 0;
+  payloadBytes = 0;
+  /** Highest relative seq + len seen: the bytes this side sent, by sequence space. */
+  synCount = 0;
+  finCount = 0;
+  rstCount = 0;
+  /** Options from this side's SYN (-1 = not offered / not seen). */
+  synMss = -1;
+  synWscale = -1;
+  synSackPermitted = false;
+  synTimestamps = false;
+  synSeen = false;
+}
+
+export class Connection {
+  /** Wireshark's tcp.stream. */
+  id = 0;
+  ipVersion = 4;
+  /** a = the sender of the first packet, b = its peer. */
+  readonly a = new Flow();
+  readonly b = new Flow();
+  /** Which flow is the client: 'a' or 'b', decided by the contract's rules. */
+  clientIsA = true;
+  /** How the client was chosen: 'syn', 'syn-ack', or a heuristic name. */
+  clientBy = 'syn';
+  rolesFixed = false;
+
+  completeness = 0;
+  /** Time of the most recent pure SYN (seconds since capture start), or -1. */
+  tsMruSyn = -1;
+  /** Wireshark's initial RTT (tcp.analysis.initial_rtt), or -1 when not measured. */
+  irtt = -1;
+
+  firstFrame = 0;
+  lastFrame = 0;
+  firstTime = 0;
+  lastTime = 0;
+  packets = 0;
+  sawFin = false;
+  sawRst = false;
+  /** Count of each analysis name, indexed as ANALYSIS_NAMES. */
+  readonly analysis = new Uint32Array(ANALYSIS_NAMES.length);
+
+  /** Connection table chain (index of the next connection in the bucket, -1 none). */
+  hashNext = -1;
+  hash = 0;
+  /** Slot in the table, -1 once released. */
+  slot = -1;
+
+  get client(): Flow {
+    return this.clientIsA ? this.a : this.b;
+  }
+
+  get server(): Flow {
+    return this.clientIsA ? this.b : this.a;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The connection table: a symmetric 4-tuple key (A→B and B→A find the same entry), IPv4 and
+ * IPv6, open hashing over integer arrays. A lookup that hits allocates nothing and builds no
+ * string. Only the most recent connection of a 4-tuple is kept here (as in Wireshark, once a
+ * new stream starts on a 4-tuple every later packet of that 4-tuple belongs to it); older
+ * ones are handed back to the caller when replaced.
+ */
+import type { Packet } from '../decode/packet.js';
+import type { Connection, Flow } from '../analyze/connection.js';
+
+const INITIAL_BUCKETS = 1 << 12;
+
+export class ConnectionTable {
+  private buckets = new Int32Array(INITIAL_BUCKETS).fill(-1);
+  private mask = INITIAL_BUCKETS - 1;
+  private slots: (Connection | null)[] = [];
+  private freeSlots: number[] = [];
+  size = 0;
+
+  /** Symmetric hash of the packet's 4-tuple (same value for both directions). */
+  static hashOf(p: Packet): number {
+    const s = p.src;
+    const d = p.dst;
+    const hs = mix(mix(mix(mix(p.srcPort, s[0]), s[1]), s[2]), s[3]);
+    const hd = mix(mix(mix(mix(p.dstPort, d[0]), d[1]), d[2]), d[3]);
+    // symmetric: order-independent combination, then finalise
+    return fmix((hs + hd) ^ Math.imul(hs ^ hd, 0x9e3779b1) ^ p.ipVersion);
+  }
+
+  /** The connection of this packet's 4-tuple, or null; `dirIsA` tells the packet's direction. */
+  find(p: Packet, hash: number): Connection | null {
+    let i = this.buckets[hash & this.mask];
+    while (i >= 0) {
+      const c = this.slots[i] as Connection;
+      if (c.hash === hash && c.ipVersion === p.ipVersion && (matches(c.a, c.b, p) || matches(c.b, c.a, p))) return c;
+      i = c.hashNext;
+    }
+    return null;
+  }
+
+  insert(c: Connection, hash: number): void {
+    if (this.size + 1 > (this.buckets.length * 3) >> 2) this.grow();
+    const slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.slots.length;
+    if (slot === this.slots.length) this.slots.push(c);
+    else this.slots[slot] = c;
+    c.hash = hash;
+    c.slot = slot;
+    const b = hash & this.mask;
+    c.hashNext = this.buckets[b];
+    this.buckets[b] = slot;
+    this.size++;
+  }
+
+  remove(c: Connection): void {
+    if (c.slot < 0) return;
+    const b = c.hash & this.mask;
+    let i = this.buckets[b];
+    let prev: Connection | null = null;
+    while (i >= 0) {
+      const x = this.slots[i] as Connection;
+      if (x === c) {
+        if (prev === null) this.buckets[b] = x.hashNext;
+        else prev.hashNext = x.hashNext;
+        break;
+      }
+      prev = x;
+      i = x.hashNext;
+    }
+    this.slots[c.slot] = null;
+    this.freeSlots.push(c.slot);
+    c.slot = -1;
+    c.hashNext = -1;
+    this.size--;
+  }
+
+  /** Every connection still in the table. */
+  *all(): Generator<Connection> {
+    for (const c of this.slots) if (c !== null) yield c;
+  }
+
+  private grow(): void {
+    const n = this.buckets.length * 2;
+    this.buckets = new Int32Array(n).fill(-1);
+    this.mask = n - 1;
+    for (let i = 0; i < this.slots.length; i++) {
+      const c = this.slots[i];
+      if (c === null) continue;
+      const b = c.hash & this.mask;
+      c.hashNext = this.buckets[b];
+      this.buckets[b] = i;
+    }
+  }
+}
+
+function matches(x: Flow, y: Flow, p: Packet): boolean {
+  const s = p.src;
+  const d = p.dst;
+  const xa = x.addr;
+  const ya = y.addr;
+  return x.port === p.srcPort && y.port === p.dstPort &&
+    xa[0] === s[0] && xa[1] === s[1] && xa[2] === s[2] && xa[3] === s[3] &&
+    ya[0] === d[0] && ya[1] === d[1] && ya[2] === d[2] && ya[3] === d[3];
+}
+
+function mix(h: number, v: number): number {
+  h = Math.imul(h ^ v, 0x85ebca6b);
+  return (h << 13) | (h >>> 19);
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
