@@ -71,7 +71,12 @@ export class Connection {
   clientBy = 'syn';
   rolesFixed = false;
 
+  /** tcp.completeness: the bits of every packet (the value Wireshark shows after reading it all). */
   completeness = 0;
+  /** tshark 4.0's single-pass value (the opening packet contributes only a pure SYN). */
+  completenessFirstPass = 0;
+  /** `completeness` before the latest packet (reproduces tshark -2's display, for tests). */
+  completenessBeforeLast = 0;
   /** Time of the most recent pure SYN (seconds since capture start), or -1. */
   tsMruSyn = -1;
   /** Wireshark's initial RTT (tcp.analysis.initial_rtt), or -1 when not measured. */

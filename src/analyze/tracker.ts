@@ -36,6 +36,12 @@ const CTL = TCP_SYN | TCP_FIN | TCP_RST;
 const FAST_RETRANSMISSION_WINDOW = 0.02;
 /** Wireshark: out-of-order threshold when the initial RTT is unknown. */
 const DEFAULT_OOO_THRESHOLD = 0.003;
+/**
+ * Wireshark 4.0 stores -1 in the unsigned duplicate-ACK counter after an "ACKed unseen
+ * segment" report; as an unsigned number it also passes the ">= 2 duplicate ACKs" test of
+ * the fast-retransmission rule, so a retransmission right after it is "fast". Kept as is.
+ */
+const DUPACK_REPORTED = 0xffffffff;
 /** Wireshark caps the window-scale shift at 14 (RFC 7323 §2.3). */
 const MAX_WSCALE = 14;
 
@@ -122,18 +128,28 @@ export class Tracker implements PacketSink {
     }
     r.fromA = F === c.a;
 
-    // --- completeness (4.0: a new conversation records only a pure SYN)
-    if (r.opened) {
-      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
-        c.completeness |= C_SYN;
-        if (p.payloadLen > 0) c.completeness |= C_DATA;
-      }
-    } else {
-      if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) c.completeness |= C_SYNACK;
-      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK) c.completeness |= p.payloadLen > 0 ? C_DATA : C_ACK;
-      if ((flags & (TCP_FIN | TCP_ACK)) === (TCP_FIN | TCP_ACK)) c.completeness |= C_FIN;
-      if (flags & TCP_RST) c.completeness |= C_RST;
+    // --- completeness. The value reported is the one Wireshark shows for the connection once
+    // the whole capture has been read (tshark -2, and current releases): a pure SYN counts only
+    // when it opened the connection; every packet, the first included, adds its other bits.
+    c.completenessBeforeLast = c.completeness;
+    if (r.opened && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      c.completeness |= C_SYN;
+      if (p.payloadLen > 0) c.completeness |= C_DATA;
+      c.completenessFirstPass = c.completeness;
     }
+    if (!r.opened) {
+      // tshark 4.0's single pass skips the opening packet's other bits
+      let b = 0;
+      if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) b |= C_SYNACK;
+      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK) b |= p.payloadLen > 0 ? C_DATA : C_ACK;
+      if ((flags & (TCP_FIN | TCP_ACK)) === (TCP_FIN | TCP_ACK)) b |= C_FIN;
+      if (flags & TCP_RST) b |= C_RST;
+      c.completenessFirstPass |= b;
+    }
+    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) c.completeness |= C_SYNACK;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK) c.completeness |= p.payloadLen > 0 ? C_DATA : C_ACK;
+    if ((flags & (TCP_FIN | TCP_ACK)) === (TCP_FIN | TCP_ACK)) c.completeness |= C_FIN;
+    if (flags & TCP_RST) c.completeness |= C_RST;
 
     // The window shown is scaled with the shift known before this packet's own options.
     r.window = !(flags & TCP_SYN) && F.winScale >= 0 ? p.window * (1 << F.winScale) : p.window;
@@ -276,7 +292,7 @@ export class Tracker implements PacketSink {
       }
       // Duplicate ACK: same ack, same non-zero window, no data, at nextseq.
       if (len === 0 && win !== 0 && win === F.window && seq === F.nextseq && ack === F.lastack && (flags & CTL) === 0) {
-        F.dupacknum = F.dupacknum === -1 ? 1 : F.dupacknum + 1;
+        F.dupacknum = F.dupacknum === DUPACK_REPORTED ? 1 : F.dupacknum + 1;
         ta |= A_DUPLICATE_ACK;
         r.dupAckNum = F.dupacknum;
       }
@@ -293,6 +309,7 @@ export class Tracker implements PacketSink {
       ta |= A_ACK_LOST_PACKET;
       // move the boundary so the same hole is reported once
       R.maxseqtobeacked = R.nextseq;
+      R.dupacknum = DUPACK_REPORTED;
     }
 
     // Retransmission family: data, SYN or FIN that does not advance the sequence.
