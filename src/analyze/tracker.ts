@@ -23,6 +23,7 @@ import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js'
 import type { PacketSink } from '../pipeline.js';
 import { ConnectionTable } from '../flow/table.js';
 import { Connection, Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
+import { noteRoles } from './roles.js';
 import { seqAdd, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import {
   A_RETRANSMISSION, A_LOST_PACKET, A_ACK_LOST_PACKET, A_KEEP_ALIVE, A_DUPLICATE_ACK, A_ZERO_WINDOW,
@@ -127,6 +128,7 @@ export class Tracker implements PacketSink {
       }
     }
     r.fromA = F === c.a;
+    noteRoles(c, r.fromA, (flags & TCP_SYN) !== 0, (flags & TCP_ACK) !== 0);
 
     // --- completeness. The value reported is the one Wireshark shows for the connection once
     // the whole capture has been read (tshark -2, and current releases): a pure SYN counts only

@@ -231,8 +231,8 @@ export class CaptureReader {
     const avail = this.end - this.pos;
     if (avail < 4) {
       if (this.wait(4)) return NEED_MORE;
-      if (avail === 0) return this.fail(0, 'empty input: not a pcap or pcapng file (0 bytes)', true);
-      return this.fail(0, `not a pcap or pcapng file (only ${avail} bytes)`, true);
+      if (avail === 0) return this.fail(0, 'empty input: not a pcap or pcapng file (0 bytes)');
+      return this.fail(0, `not a pcap or pcapng file (only ${avail} bytes)`);
     }
     const b = this.buf;
     const p = this.pos;
@@ -251,11 +251,11 @@ export class CaptureReader {
       this.le = true;
       magic = le;
     } else {
-      return this.fail(0, `not a pcap or pcapng file (magic 0x${hex8(be)})`, true);
+      return this.fail(0, `not a pcap or pcapng file (magic 0x${hex8(be)})`);
     }
     if (avail < PCAP_HEADER_LEN) {
       if (this.wait(PCAP_HEADER_LEN)) return NEED_MORE;
-      return this.fail(0, `pcap file header cut short: ${avail} of ${PCAP_HEADER_LEN} bytes`, true);
+      return this.fail(0, `pcap file header cut short: ${avail} of ${PCAP_HEADER_LEN} bytes`);
     }
     this.format = 'pcap';
     this.nano = magic === PCAP_MAGIC_NS;
@@ -263,7 +263,7 @@ export class CaptureReader {
     const major = this.u16(p + PCAP_OFF_VERSION_MAJOR);
     const minor = this.u16(p + PCAP_OFF_VERSION_MINOR);
     if (major !== 2) {
-      return this.fail(p + PCAP_OFF_VERSION_MAJOR, `pcap: unsupported version ${major}.${minor} (expected 2.x)`, true);
+      return this.fail(p + PCAP_OFF_VERSION_MAJOR, `pcap: unsupported version ${major}.${minor} (expected 2.x)`);
     }
     if (minor !== 4) this.notes.push(`pcap version ${major}.${minor} is not the standard 2.4; read as 2.4`);
     const lt = this.u32(p + PCAP_OFF_LINKTYPE);
@@ -271,7 +271,6 @@ export class CaptureReader {
       return this.fail(
         p + PCAP_OFF_LINKTYPE,
         `pcap: link-type field 0x${hex8(lt)} has reserved bits 0x${hex8((lt & PCAP_LINKTYPE_RESERVED_MASK) >>> 0)} set`,
-        true,
       );
     }
     this.snapLen = this.u32(p + PCAP_OFF_SNAPLEN);
@@ -297,7 +296,6 @@ export class CaptureReader {
       return this.fail(
         this.base + p + 8,
         `pcap record ${this.frameCount + 1} at offset ${this.base + p}: captured length ${capLen} exceeds the ${MAX_RECORD}-byte limit (snaplen ${this.snapLen}); reading stopped`,
-        false,
       );
     }
     if (avail < rl + capLen) return this.short(avail, rl + capLen, `record ${this.frameCount + 1} (${capLen} data bytes)`);
@@ -333,23 +331,23 @@ export class CaptureReader {
         continue;
       }
       if (this.sections === 0) {
-        return this.fail(this.base + p, 'pcapng: first block is not a Section Header Block', true);
+        return this.fail(this.base + p, 'pcapng: first block is not a Section Header Block');
       }
       const type = this.u32(p);
       const len = this.u32(p + 4);
       const at = this.base + p;
       if (len < BLOCK_MIN_LEN || len % 4 !== 0) {
-        return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: impossible total length ${len} (must be a multiple of 4, at least ${BLOCK_MIN_LEN}); reading stopped`, false);
+        return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: impossible total length ${len} (must be a multiple of 4, at least ${BLOCK_MIN_LEN}); reading stopped`);
       }
       const isPacket = type === BT_EPB || type === BT_SPB || type === BT_OPB;
       const limit = isPacket ? MAX_RECORD + 64 + 65536 : MAX_BLOCK;
       if (len > limit) {
-        return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: total length ${len} exceeds the ${limit}-byte limit; reading stopped`, false);
+        return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: total length ${len} exceeds the ${limit}-byte limit; reading stopped`);
       }
       if (avail < len) return this.short(avail, len, `block type 0x${hex8(type)}`);
       const trailer = this.u32(p + len - 4);
       if (trailer !== len) {
-        return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: trailing length ${trailer} does not match leading length ${len}; reading stopped`, false);
+        return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: trailing length ${trailer} does not match leading length ${len}; reading stopped`);
       }
       if (type === BT_EPB || type === BT_OPB) {
         const r = this.readEpb(p, len, type === BT_OPB);
@@ -385,26 +383,26 @@ export class CaptureReader {
     if (bomBE === BYTE_ORDER_MAGIC) this.le = false;
     else if (bomLE === BYTE_ORDER_MAGIC) this.le = true;
     else {
-      return this.fail(at + SHB_OFF_BOM, `pcapng section header at offset ${at}: bad byte-order magic 0x${hex8(bomBE)} (expected 0x1a2b3c4d)`, this.sections === 0);
+      return this.fail(at + SHB_OFF_BOM, `pcapng section header at offset ${at}: bad byte-order magic 0x${hex8(bomBE)} (expected 0x1a2b3c4d)`);
     }
     const len = this.u32(p + 4);
     if (len < SHB_MIN_LEN || len % 4 !== 0 || len > MAX_BLOCK) {
-      return this.fail(at, `pcapng section header at offset ${at}: impossible total length ${len}`, this.sections === 0);
+      return this.fail(at, `pcapng section header at offset ${at}: impossible total length ${len}`);
     }
     if (avail < len) return this.short(avail, len, 'section header block');
     const major = this.u16(p + SHB_OFF_MAJOR);
     const minor = this.u16(p + SHB_OFF_MINOR);
     // Wireshark accepts 1.0 and 1.2 (some writers emit 1.2); 1.1 and anything else is refused.
     if (!(major === 1 && (minor === 0 || minor === 2))) {
-      return this.fail(at + SHB_OFF_MAJOR, `pcapng section header at offset ${at}: unsupported version ${major}.${minor} (expected 1.0)`, this.sections === 0);
+      return this.fail(at + SHB_OFF_MAJOR, `pcapng section header at offset ${at}: unsupported version ${major}.${minor} (expected 1.0)`);
     }
     const trailer = this.u32(p + len - 4);
     if (trailer !== len) {
-      return this.fail(at, `pcapng section header at offset ${at}: trailing length ${trailer} does not match leading length ${len}`, this.sections === 0);
+      return this.fail(at, `pcapng section header at offset ${at}: trailing length ${trailer} does not match leading length ${len}`);
     }
     const optErr = this.checkOptions(p + SHB_OFF_OPTIONS, p + len - 4);
     if (optErr >= 0) {
-      return this.fail(this.base + optErr, `pcapng section header at offset ${at}: option at offset ${this.base + optErr} runs past the end of the block`, this.sections === 0);
+      return this.fail(this.base + optErr, `pcapng section header at offset ${at}: option at offset ${this.base + optErr} runs past the end of the block`);
     }
     this.sections++;
     this.interfaces = [];
@@ -416,11 +414,11 @@ export class CaptureReader {
   private readIdb(p: number, len: number): boolean {
     const at = this.base + p;
     if (len < IDB_MIN_LEN) {
-      this.fail(at, `pcapng interface block at offset ${at}: length ${len} is shorter than ${IDB_MIN_LEN}`, false);
+      this.fail(at, `pcapng interface block at offset ${at}: length ${len} is shorter than ${IDB_MIN_LEN}`);
       return false;
     }
     if (this.interfaces.length >= MAX_INTERFACES) {
-      this.fail(at, `pcapng: more than ${MAX_INTERFACES} interfaces in one section`, false);
+      this.fail(at, `pcapng: more than ${MAX_INTERFACES} interfaces in one section`);
       return false;
     }
     const linkType = this.u16(p + IDB_OFF_LINKTYPE);
@@ -434,7 +432,7 @@ export class CaptureReader {
       const olen = this.u16(o + 2);
       if (code === OPT_ENDOFOPT) break;
       if (o + 4 + olen > stop) {
-        this.fail(this.base + o, `pcapng interface block at offset ${at}: option ${code} at offset ${this.base + o} runs past the end of the block`, false);
+        this.fail(this.base + o, `pcapng interface block at offset ${at}: option ${code} at offset ${this.base + o} runs past the end of the block`);
         return false;
       }
       if (code === OPT_IF_TSRESOL && olen >= 1) {
@@ -454,16 +452,16 @@ export class CaptureReader {
   private readEpb(p: number, len: number, obsolete: boolean): ReadResult {
     const at = this.base + p;
     if (len < EPB_MIN_LEN) {
-      return this.fail(at, `pcapng packet block at offset ${at}: length ${len} is shorter than ${EPB_MIN_LEN}`, false);
+      return this.fail(at, `pcapng packet block at offset ${at}: length ${len} is shorter than ${EPB_MIN_LEN}`);
     }
     const ifId = obsolete ? this.u16(p + OPB_OFF_IFACE) : this.u32(p + EPB_OFF_IFACE);
     if (ifId >= this.interfaces.length) {
-      return this.fail(at, `pcapng packet block at offset ${at}: interface ${ifId} is not defined (section has ${this.interfaces.length})`, false);
+      return this.fail(at, `pcapng packet block at offset ${at}: interface ${ifId} is not defined (section has ${this.interfaces.length})`);
     }
     const capLen = this.u32(p + EPB_OFF_CAPLEN);
     const origLen = this.u32(p + EPB_OFF_ORIGLEN);
     if (capLen > MAX_RECORD || capLen > len - EPB_MIN_LEN) {
-      return this.fail(at, `pcapng packet block at offset ${at}: captured length ${capLen} does not fit in a block of ${len} bytes; reading stopped`, false);
+      return this.fail(at, `pcapng packet block at offset ${at}: captured length ${capLen} does not fit in a block of ${len} bytes; reading stopped`);
     }
     const iface = this.interfaces[ifId];
     const f = this.frame;
@@ -484,10 +482,10 @@ export class CaptureReader {
   private readSpb(p: number, len: number): ReadResult {
     const at = this.base + p;
     if (len < SPB_MIN_LEN) {
-      return this.fail(at, `pcapng simple packet block at offset ${at}: length ${len} is shorter than ${SPB_MIN_LEN}`, false);
+      return this.fail(at, `pcapng simple packet block at offset ${at}: length ${len} is shorter than ${SPB_MIN_LEN}`);
     }
     if (this.interfaces.length === 0) {
-      return this.fail(at, `pcapng simple packet block at offset ${at}: no interface is defined`, false);
+      return this.fail(at, `pcapng simple packet block at offset ${at}: no interface is defined`);
     }
     const iface = this.interfaces[0];
     const origLen = this.u32(p + SPB_OFF_ORIGLEN);
@@ -578,8 +576,9 @@ export class CaptureReader {
     return DONE;
   }
 
-  private fail(offset: number, message: string, fatal: boolean): ReadResult {
-    this.error = new CaptureError(offset, message, fatal && this.frameCount === 0);
+  /** Stops reading. Nothing read yet means the input is unreadable (fatal), whatever the cause. */
+  private fail(offset: number, message: string): ReadResult {
+    this.error = new CaptureError(offset, message, this.frameCount === 0);
     this.done = true;
     return DONE;
   }

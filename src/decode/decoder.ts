@@ -49,8 +49,6 @@ export class Decoder {
 
   /** Decodes the frame into this.packet and returns its status. */
   decode(f: Frame): DecodeStatus {
-    const p = this.packet;
-    p.reset();
     return this.decodeBytes(f.buf, f.dataOffset, f.capLen, f.linkType, f.origLen);
   }
 
@@ -60,6 +58,7 @@ export class Decoder {
    */
   decodeBytes(buf: Uint8Array, off: number, len: number, linkType: number, wireLen = len): DecodeStatus {
     const p = this.packet;
+    p.reset();
     const c = this.c;
     c.off = off;
     c.capEnd = off + len;

@@ -60,8 +60,8 @@ export function decodeIpv4(c: Cursor, p: Packet, b: Uint8Array): number {
     // Wireshark: "total length 0, assuming TSO" — the captured bytes are the packet.
     total = c.capEnd - o;
   }
-  if (total < hl) return malformed(p, L_IPV4, `total length ${total} is less than the header length ${hl}`, total, hl);
   if (o + total > c.wireEnd) total = c.wireEnd - o;
+  if (total < hl) return malformed(p, L_IPV4, `total length ${total} is less than the header length ${hl}`, total, hl);
   if (o + hl > c.capEnd) return truncated(p, L_IPV4);
   if (hl > V4_MIN_HEADER) {
     const bad = checkV4Options(b, o + V4_MIN_HEADER, o + hl);

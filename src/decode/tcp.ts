@@ -31,14 +31,16 @@ const OPT_TIMESTAMP = 8;
  * `capEnd` the end of captured bytes. Sets p.status.
  */
 export function decodeTcp(p: Packet, b: Uint8Array, off: number, segLen: number, capEnd: number): void {
+  if (segLen < TCP_MIN_HEADER) {
+    // the IP length leaves no room for a TCP header: whatever was captured after it is padding
+    malformed(p, `segment of ${segLen} bytes is shorter than the minimum TCP header (20)`, segLen, TCP_MIN_HEADER);
+    return;
+  }
   if (off + TCP_MIN_HEADER > capEnd) {
-    if (segLen < TCP_MIN_HEADER) {
-      malformed(p, `segment of ${segLen} bytes is shorter than the minimum TCP header (20)`, segLen, TCP_MIN_HEADER);
-    } else {
-      p.status = SKIPPED;
-      p.skip = SKIP_TRUNCATED;
-      p.layer = L_TCP;
-    }
+    // a real header, cut by the snapshot length
+    p.status = SKIPPED;
+    p.skip = SKIP_TRUNCATED;
+    p.layer = L_TCP;
     return;
   }
   const hdrLen = (b[off + OFF_DATA_OFFSET] >> 4) * 4;
@@ -73,15 +75,17 @@ export function decodeTcp(p: Packet, b: Uint8Array, off: number, segLen: number,
   p.capturedPayload = have > 0 ? have : 0;
   if (p.capturedPayload < p.payloadLen) p.truncated = true;
   let optEnd = off + hdrLen;
-  if (optEnd > capEnd) {
+  const headerCut = optEnd > capEnd;
+  if (headerCut) {
     p.truncated = true;
     optEnd = capEnd;
   }
-  if (hdrLen > TCP_MIN_HEADER) parseOptions(p, b, off + TCP_MIN_HEADER, optEnd);
+  if (hdrLen > TCP_MIN_HEADER) parseOptions(p, b, off + TCP_MIN_HEADER, optEnd, headerCut);
   p.status = DECODED_TCP;
 }
 
-function parseOptions(p: Packet, b: Uint8Array, o: number, end: number): void {
+/** `headerCut`: the options end beyond the captured bytes, so running out of bytes is not an error. */
+function parseOptions(p: Packet, b: Uint8Array, o: number, end: number, headerCut: boolean): void {
   while (o < end) {
     const kind = b[o];
     if (kind === OPT_EOL) return;
@@ -90,7 +94,7 @@ function parseOptions(p: Packet, b: Uint8Array, o: number, end: number): void {
       continue;
     }
     if (o + 1 >= end) {
-      if (o + 1 > end || !p.truncated) p.optionsMalformed = true;
+      if (!headerCut) p.optionsMalformed = true;
       return;
     }
     const len = b[o + 1];
@@ -100,7 +104,7 @@ function parseOptions(p: Packet, b: Uint8Array, o: number, end: number): void {
     }
     if (o + len > end) {
       // cut by the snapshot length, or a length running past the header
-      if (!p.truncated) p.optionsMalformed = true;
+      if (!headerCut) p.optionsMalformed = true;
       return;
     }
     switch (kind) {

@@ -3,7 +3,7 @@
  * pseudo-headers in front of IEEE 802.11 data frames, FDDI, IP over InfiniBand and Linux
  * ARCnet (RFC 1201/1051). Encrypted 802.11 frames and frames without a body are "non-ip".
  */
-import { Cursor, NEXT_DONE, NEXT_ETHERNET, NEXT_ETHERTYPE, NEXT_IPV4, NEXT_IPV6 } from './cursor.js';
+import { Cursor, NEXT_ETHERNET, NEXT_ETHERTYPE, NEXT_IPV4, NEXT_IPV6 } from './cursor.js';
 import { Packet, L_LINK } from './packet.js';
 import { truncated, malformed } from './ip.js';
 import { nonIp } from './link.js';
@@ -117,5 +117,5 @@ function snap(c: Cursor, p: Packet, b: Uint8Array, o: number): number {
   if (b[o] !== 0xaa || b[o + 1] !== 0xaa || b[o + 2] !== 0x03) return nonIp(p);
   c.etherType = (b[o + 6] << 8) | b[o + 7];
   c.off = o + LLC_SNAP;
-  return c.etherType === 0 ? NEXT_DONE : NEXT_ETHERTYPE;
+  return c.etherType === 0 ? nonIp(p) : NEXT_ETHERTYPE;
 }

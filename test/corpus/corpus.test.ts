@@ -22,8 +22,6 @@ const FRAME_DIFFERENCES: Record<string, { ours: number; reason: string }> = {
 
 /** Captures where we decode fewer TCP frames than tshark on purpose. */
 const TCP_DIFFERENCES: Record<string, { ours: number; reason: string }> = {
-  'captures/kurose-ross/Wireshark_802_11.pcap': { ours: 405, reason: 'one TCP header length exceeds its segment (Wireshark shows a bogus TCP header)' },
-  'captures/pcapplusplus/PacketExamples/tcp-malformed.pcap': { ours: 0, reason: 'TCP header length exceeds its segment (bogus header)' },
   'captures/tcpdump/tcp_header_heapoverflow.pcap': { ours: 0, reason: 'TCP header cut short by the snapshot length' },
   'captures/pcapplusplus/pcap_examples/tcp-reassembly.pcap': { ours: 65, reason: 'TCP headers sampled inside an sFlow datagram are not connections' },
   'captures/suricata-verify/bug-3616-smtp/input.pcap': { ours: 53, reason: 'TCP headers quoted inside ICMP errors are not segments' },

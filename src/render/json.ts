@@ -1,0 +1,124 @@
+/**
+ * The JSON document of the contract (SPEC.md, schemaVersion 1): `capture` and `connections[]`,
+ * the latter with per-packet records when `--packets` asks for them. Renders what the analysis
+ * decided; decides nothing. Field names are the contract's; schema/tcpflow-explain.schema.json
+ * describes them and the tests validate every output against it.
+ */
+import type { Frame } from '../capture/frame.js';
+import type { Packet } from '../decode/packet.js';
+import { TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE } from '../decode/packet.js';
+import type { Connection, Flow } from '../analyze/connection.js';
+import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
+import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
+import { addressToString } from '../util/addr.js';
+
+const FLAG_NAMES: [number, string][] = [
+  [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
+  [TCP_ECE, 'ECE'], [TCP_CWR, 'CWR'], [TCP_AE, 'AE'],
+];
+
+export function flagNames(flags: number): string[] {
+  const out: string[] = [];
+  for (const [bit, name] of FLAG_NAMES) if (flags & bit) out.push(name);
+  return out;
+}
+
+/** A packet as kept for output (copied out of the reused decode/analysis objects). */
+export interface PacketRecord {
+  frame: number;
+  time: number;
+  fromA: boolean;
+  flags: number;
+  seq: number;
+  ack: number;
+  rawSeq: number;
+  rawAck: number;
+  len: number;
+  window: number;
+  analysis: number;
+}
+
+/** Collects per-packet records for the connections (only when an output asks for packets). */
+export class PacketCollector implements PacketObserver {
+  readonly byConnection = new Map<Connection, PacketRecord[]>();
+
+  onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
+    let list = this.byConnection.get(c);
+    if (list === undefined) {
+      list = [];
+      this.byConnection.set(c, list);
+    }
+    list.push({
+      frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
+      rawSeq: p.seq, rawAck: p.ack, len: p.payloadLen, window: r.window, analysis: r.analysis,
+    });
+  }
+}
+
+function endpoint(c: Connection, f: Flow, isClient: boolean): Record<string, unknown> {
+  const e: Record<string, unknown> = { ip: addressToString(c.ipVersion, f.addr), port: f.port };
+  if (isClient && c.clientBy !== 'syn') e.inferredBy = c.clientBy;
+  return e;
+}
+
+function round9(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
+}
+
+export function connectionJson(c: Connection, packets: PacketRecord[] | null): Record<string, unknown> {
+  const client = c.client;
+  const server = c.server;
+  const analysis: Record<string, number> = {};
+  for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) analysis[ANALYSIS_NAMES[i]] = c.analysis[i];
+  const out: Record<string, unknown> = {
+    id: c.id,
+    client: endpoint(c, client, true),
+    server: endpoint(c, server, false),
+    ipVersion: c.ipVersion,
+    firstFrame: c.firstFrame,
+    lastFrame: c.lastFrame,
+    start: round9(c.firstTime),
+    duration: round9(c.lastTime - c.firstTime),
+    packetCount: { client: client.packets, server: server.packets },
+    payloadBytes: { client: client.payloadBytes, server: server.payloadBytes },
+    completeness: c.completeness,
+    handshake: {
+      rtt: c.irtt >= 0 ? round9(c.irtt) : null,
+      options: { client: synOptions(client), server: synOptions(server) },
+    },
+    windowScale: { client: scaleJson(client), server: scaleJson(server) },
+    analysis,
+  };
+  if (packets !== null) {
+    out.packets = packets.map((r) => ({
+      frame: r.frame,
+      time: round9(r.time),
+      from: r.fromA === c.clientIsA ? 'client' : 'server',
+      flags: flagNames(r.flags),
+      seq: r.seq,
+      ack: r.ack,
+      rawSeq: r.rawSeq,
+      rawAck: r.rawAck,
+      len: r.len,
+      window: r.window,
+      analysis: analysisNames(r.analysis),
+    }));
+  }
+  return out;
+}
+
+function synOptions(f: Flow): Record<string, unknown> | null {
+  if (!f.synSeen) return null;
+  return {
+    mss: f.synMss >= 0 ? f.synMss : null,
+    windowScale: f.synWscale >= 0 ? f.synWscale : null,
+    sackPermitted: f.synSackPermitted,
+    timestamps: f.synTimestamps,
+  };
+}
+
+/** The shift applied to this side's windows: a number, "none" (not negotiated) or "unknown". */
+function scaleJson(f: Flow): number | string {
+  if (f.winScale >= 0) return f.winScale;
+  return f.winScale === -2 ? 'none' : 'unknown';
+}
