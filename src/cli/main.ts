@@ -13,6 +13,9 @@ import { SourceError } from '../capture/source.js';
 import { Output } from '../util/output.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
+import { Tracker, type PacketObserver } from '../analyze/tracker.js';
+import { PacketCollector, connectionJson, stringifyDocument } from '../render/json.js';
+import { connectionsText } from '../render/connections.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -50,18 +53,28 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .version(toolVersion(), '-V, --version')
     .argument('<capture...>', 'capture files (pcap or pcapng, optionally gzip-compressed; "-" reads standard input)')
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('text'))
-    .option('--json', 'same as --format json: the capture object of the JSON contract')
+    .option('--json', 'same as --format json: the JSON document of the contract')
+    .option('--packets', 'with --json: add every packet of each connection (frame, flags, relative and raw seq/ack, analysis)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(s),
     })
-    .action(async (captures: string[], opts: { format: Format; json?: boolean }) => {
+    .action(async (captures: string[], opts: { format: Format; json?: boolean; packets?: boolean }) => {
       const format: Format = opts.json ? 'json' : opts.format;
       const docs: unknown[] = [];
       for (const file of captures) {
-        const sink: PacketSink = format === 'json' ? { packet: () => undefined } : new PacketLines(out);
+        let observer: PacketObserver | null = null;
+        let collector: PacketCollector | null = null;
+        if (format === 'json') {
+          if (opts.packets) collector = observer = new PacketCollector();
+        } else {
+          const lines = new PacketLines(out);
+          observer = { onPacket: (_c, _r, f, p) => lines.packet(f, p) };
+        }
+        const tracker = new Tracker(observer);
+        const sink: PacketSink = tracker;
         let summary: CaptureSummary;
         try {
           summary = await runCapture(file, sink, {
@@ -84,9 +97,14 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           continue;
         }
         if (format === 'json') {
-          docs.push({ schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, capture: captureJson(summary) });
+          docs.push({
+            schemaVersion: SCHEMA_VERSION,
+            tool: { name: 'tcpflow-explain', version: toolVersion() },
+            capture: captureJson(summary),
+            connections: tracker.connections.map((c) => connectionJson(c, collector ? collector.byConnection.get(c) ?? [] : null)),
+          });
         } else if (format === 'text') {
-          out.write((summary.tcpPackets > 0 ? '\n' : '') + captureText(summary));
+          out.write((summary.tcpPackets > 0 ? '\n' : '') + captureText(summary) + connectionsText(tracker.connections));
         }
         await out.flush();
         for (const w of summary.warnings) warn(`${file}: ${w}`);
@@ -96,7 +114,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         }
       }
       if (format === 'json' && docs.length > 0) {
-        out.write(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2) + '\n');
+        out.write(stringifyDocument(docs.length === 1 ? docs[0] : docs) + '\n');
       }
       await out.flush();
     });
