@@ -21,6 +21,8 @@ export const MAX_MALFORMED_KEPT = 100;
 export interface PacketSink {
   /** Called for every frame whose TCP header decoded; both objects are reused after return. */
   packet(frame: Frame, p: Packet): void;
+  /** Called once after the last frame. */
+  finish?(): void;
 }
 
 export interface MalformedFrame {
@@ -202,5 +204,6 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
     if (run.reader.error) break;
   }
   run.finish();
+  if (sink.finish) sink.finish();
   return run.summary(path, src);
 }

@@ -43,6 +43,13 @@ export class Flow {
   /** Analysis flags of the previous packet of this direction. */
   lastSegmentFlags = 0;
 
+  // --- closing
+  /** Sequence number just after this side's FIN (FIN seq + len + 1), once a FIN was sent. */
+  finEnd = 0;
+  finSent = false;
+  /** The other side acknowledged this side's FIN. */
+  finAcked = false;
+
   // --- counts
   packets = 0;
   payloadBytes = 0;
@@ -89,6 +96,10 @@ export class Connection {
   packets = 0;
   sawFin = false;
   sawRst = false;
+  /** Both FINs acknowledged, or a RST seen: nothing more is expected but stragglers. */
+  closed = false;
+  /** Queued for release (see Tracker's linger). */
+  queuedForRelease = false;
   /** Count of each analysis name, indexed as ANALYSIS_NAMES. */
   readonly analysis = new Uint32Array(ANALYSIS_NAMES.length);
 

@@ -24,7 +24,7 @@ import type { PacketSink } from '../pipeline.js';
 import { ConnectionTable } from '../flow/table.js';
 import { Connection, Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
 import { noteRoles } from './roles.js';
-import { seqAdd, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
+import { seqAdd, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import {
   A_RETRANSMISSION, A_LOST_PACKET, A_ACK_LOST_PACKET, A_KEEP_ALIVE, A_DUPLICATE_ACK, A_ZERO_WINDOW,
   A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, A_KEEP_ALIVE_ACK, A_OUT_OF_ORDER, A_FAST_RETRANSMISSION,
@@ -71,6 +71,23 @@ export interface PacketObserver {
   onPacket(c: Connection, r: PacketResult, f: Frame, p: Packet): void;
   /** Called when a connection leaves the table (replaced by a new stream on its 4-tuple). */
   onReplaced?(c: Connection): void;
+  /** Called when a connection is finalised: released after closing, or at the end of input. */
+  onFinal?(c: Connection): void;
+}
+
+export interface TrackerOptions {
+  /**
+   * Keep every connection in `connections` (needed for a document of all connections). When
+   * false, a connection is forgotten once finalised and memory is bounded by the open ones.
+   */
+  keepAll?: boolean;
+  /**
+   * Release a closed connection (both FINs acknowledged, or a RST) after this many seconds of
+   * capture time without packets; null never releases before the end of input. A packet of the
+   * same 4-tuple after the release opens a new connection (Wireshark, which never forgets,
+   * would keep it in the old stream), so the default keeps Wireshark's numbering.
+   */
+  lingerSeconds?: number | null;
 }
 
 export class Tracker implements PacketSink {
@@ -83,7 +100,43 @@ export class Tracker implements PacketSink {
   private t0Nsec = 0;
   private haveT0 = false;
 
-  constructor(private readonly observer: PacketObserver | null = null, private readonly keepAll = true) {}
+  private readonly keepAll: boolean;
+  private readonly linger: number | null;
+  /** Closed connections waiting out the linger, in order of closing. */
+  private releaseQueue: Connection[] = [];
+  private releaseHead = 0;
+
+  constructor(private readonly observer: PacketObserver | null = null, opts: TrackerOptions = {}) {
+    this.keepAll = opts.keepAll ?? true;
+    this.linger = opts.lingerSeconds ?? null;
+  }
+
+  /** Finalises every connection still open (end of input). */
+  finish(): void {
+    for (const c of [...this.table.all()].sort((x, y) => x.id - y.id)) this.finalise(c);
+  }
+
+  private finalise(c: Connection): void {
+    this.table.remove(c);
+    if (this.observer?.onFinal) this.observer.onFinal(c);
+  }
+
+  /** Releases closed connections whose linger has passed. */
+  private releaseDue(t: number): void {
+    const q = this.releaseQueue;
+    const linger = this.linger as number;
+    while (this.releaseHead < q.length) {
+      const c = q[this.releaseHead];
+      if (c.lastTime + linger > t) break;
+      this.releaseHead++;
+      c.queuedForRelease = false;
+      if (c.slot >= 0) this.finalise(c);
+    }
+    if (this.releaseHead > 1024 && this.releaseHead * 2 > q.length) {
+      this.releaseQueue = q.slice(this.releaseHead);
+      this.releaseHead = 0;
+    }
+  }
 
   packet(f: Frame, p: Packet): void {
     if (!this.haveT0) {
@@ -99,6 +152,7 @@ export class Tracker implements PacketSink {
     r.dupAckNum = 0;
     r.opened = false;
 
+    if (this.linger !== null && this.releaseHead < this.releaseQueue.length) this.releaseDue(t);
     const flags = p.flags;
     const hash = ConnectionTable.hashOf(p);
     let c = this.table.find(p, hash);
@@ -117,6 +171,7 @@ export class Tracker implements PacketSink {
       if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.baseSet && p.seq !== F.baseSeq) {
         this.table.remove(c);
         if (this.observer?.onReplaced) this.observer.onReplaced(c);
+        if (this.observer?.onFinal) this.observer.onFinal(c);
         c = this.open(p, hash, f, t);
         F = c.a;
         R = c.b;
@@ -194,11 +249,15 @@ export class Tracker implements PacketSink {
     if (flags & TCP_FIN) {
       F.finCount++;
       c.sawFin = true;
+      F.finSent = true;
+      F.finEnd = seqAdd(p.seq, p.payloadLen + 1 + (flags & TCP_SYN ? 1 : 0));
     }
     if (flags & TCP_RST) {
       F.rstCount++;
       c.sawRst = true;
     }
+    if (flags & TCP_ACK && R.finSent && seqGe(p.ack, R.finEnd)) R.finAcked = true;
+    if (!c.closed && (c.sawRst || (c.a.finAcked && c.b.finAcked))) c.closed = true;
     c.packets++;
     c.lastFrame = f.number;
     c.lastTime = t;
@@ -207,6 +266,10 @@ export class Tracker implements PacketSink {
       for (let i = 0; i < ANALYSIS_ORDER.length; i++) if (bits & ANALYSIS_ORDER[i][0]) c.analysis[i]++;
     }
     if (this.observer !== null) this.observer.onPacket(c, r, f, p);
+    if (c.closed && this.linger !== null && !c.queuedForRelease) {
+      c.queuedForRelease = true;
+      this.releaseQueue.push(c);
+    }
   }
 
   /** Creates a connection for the packet's 4-tuple; its sender becomes flow a. */
@@ -250,12 +313,12 @@ export class Tracker implements PacketSink {
 
     // Relative bases: the ISN for a SYN, else seq − 1; an ACK gives the other side ack − 1.
     if (!F.baseSet) {
-      F.baseSeq = flags & TCP_SYN ? seq : (seq - 1) >>> 0;
+      F.baseSeq = flags & TCP_SYN ? seq : seqAdd(seq, -1);
       F.baseSet = true;
       if (flags & TCP_SYN) F.isnSeen = true;
     }
     if (flags & TCP_ACK && !R.baseSet) {
-      R.baseSeq = (ack - 1) >>> 0;
+      R.baseSeq = seqAdd(ack, -1);
       R.baseSet = true;
     }
 
@@ -270,7 +333,7 @@ export class Tracker implements PacketSink {
       // Previous segment not captured: a gap in this direction's sequence space.
       if (F.nextseq !== 0 && seqGt(seq, F.nextseq) && (flags & TCP_RST) === 0) ta |= A_LOST_PACKET;
       // Keep-alive: 0 or 1 byte at nextseq − 1.
-      if ((len === 0 || len === 1) && seq === ((F.nextseq - 1) >>> 0) && (flags & CTL) === 0) ta |= A_KEEP_ALIVE;
+      if ((len === 0 || len === 1) && seq === seqAdd(F.nextseq, -1) && (flags & CTL) === 0) ta |= A_KEEP_ALIVE;
       // Window update: only the window changed.
       if (len === 0 && win !== 0 && win !== F.window && seq === F.nextseq && ack === F.lastack && (flags & CTL) === 0) {
         ta |= A_WINDOW_UPDATE;
@@ -318,7 +381,7 @@ export class Tracker implements PacketSink {
     if ((len > 0 || (flags & (TCP_SYN | TCP_FIN)) !== 0) && (ta & A_KEEP_ALIVE) === 0) {
       let notAdvanced = F.nextseq !== 0 && seqLt(seq, F.nextseq);
       // New data right after a one-byte probe is not a retransmission.
-      if (len > 1 && ((F.nextseq - 1) >>> 0) === seq) notAdvanced = false;
+      if (len > 1 && seqAdd(F.nextseq, -1) === seq) notAdvanced = false;
       family: {
         // Spurious: everything in it was already acknowledged by the receiver.
         if (len > 0 && R.lastack !== 0 && seqLe(seqAdd(seq, len), R.lastack)) {
