@@ -17,6 +17,7 @@ import { tmpdir, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { writeSyntheticPcap } from './synth.js';
 import { runCapture } from '../src/pipeline.js';
+import { Tracker } from '../src/analyze/tracker.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
@@ -24,11 +25,13 @@ const ROOT = join(here, '..', '..');
 interface ChildResult { packets: number; tcpPackets: number; seconds: number; maxRssMB: number }
 
 async function child(mode: string, file: string): Promise<void> {
-  if (mode !== 'decode') throw new Error(`unknown mode ${mode}`);
   let n = 0;
-  const sink = { packet: (): void => { n++; } };
+  const counter = { packet: (): void => { n++; } };
+  const tracker = mode === 'analyze' ? new Tracker(null) : mode === 'analyze-stream' ? new Tracker(null, { keepAll: false, lingerSeconds: 0 }) : null;
+  if (mode !== 'decode' && tracker === null) throw new Error(`unknown mode ${mode}`);
   const t0 = performance.now();
-  const s = await runCapture(file, sink);
+  const s = await runCapture(file, tracker ?? counter);
+  if (tracker) n = s.tcpPackets;
   const seconds = (performance.now() - t0) / 1000;
   const r: ChildResult = { packets: s.packets, tcpPackets: n, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024 };
   process.stdout.write(JSON.stringify(r));
@@ -50,26 +53,29 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const rows: Record<string, unknown>[] = [];
   console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
-  console.log('capture                              packets      MB   best s   Mpkt/s   MB/s  peak RSS MB');
+  console.log('mode                   capture       packets      MB   best s   Mpkt/s   MB/s  peak RSS MB');
   for (const size of sizes) {
     const conns = Math.ceil(size / 10);
     const file = join(dir, `synth-${conns}conn.pcap`);
     if (!existsSync(file)) writeSyntheticPcap(file, { connections: conns });
     const mb = statSync(file).size / 1e6;
+    for (const mode of ['decode', 'analyze', 'analyze-stream']) {
     let best: ChildResult | null = null;
     let peak = 0;
     for (let i = 0; i < repeat; i++) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', 'decode', file], { encoding: 'utf8' });
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, file], { encoding: 'utf8' });
       const r = JSON.parse(out) as ChildResult;
       if (best === null || r.seconds < best.seconds) best = r;
       peak = Math.max(peak, r.maxRssMB);
     }
     if (best === null) continue;
     const pps = best.packets / best.seconds;
+    const label = { decode: 'read+decode', analyze: 'analysis (all kept)', 'analyze-stream': 'analysis (released)' }[mode] as string;
     console.log(
-      `read+decode ${String(conns).padStart(8)} conns      ${String(best.packets).padStart(9)} ${mb.toFixed(0).padStart(7)} ${best.seconds.toFixed(3).padStart(8)} ${(pps / 1e6).toFixed(2).padStart(8)} ${(mb / best.seconds).toFixed(0).padStart(6)} ${peak.toFixed(0).padStart(12)}`,
+      `${label.padEnd(20)} ${String(conns).padStart(7)} conns ${String(best.packets).padStart(9)} ${mb.toFixed(0).padStart(7)} ${best.seconds.toFixed(3).padStart(8)} ${(pps / 1e6).toFixed(2).padStart(8)} ${(mb / best.seconds).toFixed(0).padStart(6)} ${peak.toFixed(0).padStart(12)}`,
     );
-    rows.push({ mode: 'read+decode', file: `synth-${conns}conn.pcap`, packets: best.packets, tcpPackets: best.tcpPackets, bytes: Math.round(mb * 1e6), seconds: best.seconds, packetsPerSecond: Math.round(pps), peakRssMB: Math.round(peak) });
+    rows.push({ mode: label, file: `synth-${conns}conn.pcap`, packets: best.packets, tcpPackets: best.tcpPackets, bytes: Math.round(mb * 1e6), seconds: best.seconds, packetsPerSecond: Math.round(pps), peakRssMB: Math.round(peak) });
+    }
   }
   const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });

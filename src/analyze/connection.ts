@@ -13,7 +13,7 @@ export const WSCALE_NONE = -2;
 
 export class Flow {
   /** Address words (IPv4 uses [0]) and port of the sender of this direction. */
-  readonly addr = new Uint32Array(4);
+  readonly addr: number[] = [0, 0, 0, 0];
   port = 0;
 
   // --- relative numbering (Wireshark: base_seq, TCP_S_BASE_SEQ_SET)
@@ -101,7 +101,7 @@ export class Connection {
   /** Queued for release (see Tracker's linger). */
   queuedForRelease = false;
   /** Count of each analysis name, indexed as ANALYSIS_NAMES. */
-  readonly analysis = new Uint32Array(ANALYSIS_NAMES.length);
+  readonly analysis: number[] = ANALYSIS_NAMES.map(() => 0);
 
   /** Connection table chain (index of the next connection in the bucket, -1 none). */
   hashNext = -1;

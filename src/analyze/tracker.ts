@@ -277,9 +277,11 @@ export class Tracker implements PacketSink {
     const c = new Connection();
     c.id = this.nextId++;
     c.ipVersion = p.ipVersion;
-    c.a.addr.set(p.src);
+    const sa = c.a.addr;
+    const da = c.b.addr;
+    sa[0] = p.src[0]; sa[1] = p.src[1]; sa[2] = p.src[2]; sa[3] = p.src[3];
+    da[0] = p.dst[0]; da[1] = p.dst[1]; da[2] = p.dst[2]; da[3] = p.dst[3];
     c.a.port = p.srcPort;
-    c.b.addr.set(p.dst);
     c.b.port = p.dstPort;
     c.firstFrame = f.number;
     c.firstTime = t;
@@ -422,7 +424,7 @@ export class Tracker implements PacketSink {
   }
 }
 
-function sameAddr(f: Flow, w: Uint32Array): boolean {
+function sameAddr(f: Flow, w: ArrayLike<number>): boolean {
   const a = f.addr;
   return a[0] === w[0] && a[1] === w[1] && a[2] === w[2] && a[3] === w[3];
 }
