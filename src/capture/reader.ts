@@ -567,6 +567,10 @@ export class CaptureReader {
   /** Not enough bytes: ask for more, or at end of input report the cut. */
   private short(avail: number, need: number, what: string): ReadResult {
     if (this.wait(need)) return NEED_MORE;
+    if (this.fmt === FMT_PCAPNG && this.sections === 0) {
+      // the file ends inside its first section header: like a cut pcap header, not a capture
+      return this.fail(this.base + this.pos, `pcapng section header block cut short: ${avail} of ${need} bytes`);
+    }
     this.done = true;
     if (avail > 0) {
       this.truncated = true;

@@ -1,0 +1,295 @@
+/**
+ * Byte sources (files, stdin, gzip) through the whole pipeline: runCapture with a sink that
+ * records what it was given.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { runCapture, type PacketSink } from '../../src/pipeline.js';
+import { openSource, SourceError } from '../../src/capture/source.js';
+import type { Frame } from '../../src/capture/frame.js';
+import type { Packet } from '../../src/decode/packet.js';
+import { pcapFile, pcapngFile, idb, epb, ts64, seq } from '../helpers/capfile.js';
+
+/** Ethernet / IPv4 / TCP, 192.0.2.1:40000+i → 198.51.100.2:80, seq 1000+i, `payload` bytes. */
+function tcpFrame(i: number, payload: number): Uint8Array {
+  const sport = 40000 + i;
+  const seqNo = 1000 + i;
+  const ipLen = 20 + 20 + payload;
+  return Uint8Array.from([
+    // Ethernet
+    0x02, 0, 0, 0, 0, 0x02, //           destination MAC
+    0x02, 0, 0, 0, 0, 0x01, //           source MAC
+    0x08, 0x00, //                       EtherType IPv4
+    // IPv4
+    0x45, 0x00, //                       version 4, IHL 5; DSCP/ECN
+    ipLen >> 8, ipLen & 0xff, //         total length
+    0x00, i, //                          identification
+    0x40, 0x00, //                       DF, fragment offset 0
+    64, 6, //                            TTL, protocol TCP
+    0x00, 0x00, //                       header checksum (not checked)
+    192, 0, 2, 1, //                     source
+    198, 51, 100, 2, //                  destination
+    // TCP
+    sport >> 8, sport & 0xff, //         source port
+    0x00, 80, //                         destination port
+    0, 0, seqNo >> 8, seqNo & 0xff, //   sequence number
+    0, 0, 0, 0, //                       acknowledgement number
+    0x50, 0x18, //                       data offset 5; PSH ACK
+    0xff, 0xff, //                       window
+    0x00, 0x00, //                       checksum
+    0x00, 0x00, //                       urgent pointer
+    ...seq(payload, i),
+  ]);
+}
+
+const PAYLOAD = 10; // frames of 64 bytes, records of 80: record k (from 0) at 24 + 80 k
+
+function tcpPcap(): Uint8Array {
+  return pcapFile({
+    byteOrder: 'le',
+    records: Array.from({ length: 10 }, (_, i) => ({ sec: 1700000000 + i, frac: i * 1000, data: tcpFrame(i, PAYLOAD) })),
+  });
+}
+
+function tcpPcapng(): Uint8Array {
+  return pcapngFile([{
+    byteOrder: 'be',
+    blocks: [
+      idb({ linkType: 1, snaplen: 65535, tsresol: 9 }),
+      ...Array.from({ length: 10 }, (_, i) => epb({ iface: 0, ...ts64(1700000000000000000n + BigInt(i) * 1000001n), data: tcpFrame(i, PAYLOAD) })),
+    ],
+  }]);
+}
+
+/** What the sink saw: frame number, timestamp, source port, raw sequence number, payload length. */
+type Seen = [number, number, number, number, number, number];
+
+class RecordingSink implements PacketSink {
+  readonly seen: Seen[] = [];
+  packet(f: Frame, p: Packet): void {
+    this.seen.push([f.number, f.tsSec, f.tsNsec, p.srcPort, p.seq, p.payloadLen]);
+  }
+}
+
+const EXPECTED_PCAP: Seen[] = Array.from({ length: 10 }, (_, i) => [i + 1, 1700000000 + i, i * 1000000, 40000 + i, 1000 + i, PAYLOAD]);
+const EXPECTED_PCAPNG: Seen[] = Array.from({ length: 10 }, (_, i) => [i + 1, 1700000000, i * 1000001, 40000 + i, 1000 + i, PAYLOAD]);
+
+let dir = '';
+const file = (name: string): string => join(dir, name);
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-source-'));
+});
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('files and gzip', () => {
+  it('a plain pcap file', async () => {
+    const bytes = tcpPcap();
+    writeFileSync(file('plain.pcap'), bytes);
+    const sink = new RecordingSink();
+    const s = await runCapture(file('plain.pcap'), sink);
+    assert.deepEqual(sink.seen, EXPECTED_PCAP);
+    assert.equal(s.format, 'pcap');
+    assert.equal(s.gzip, false);
+    assert.equal(s.packets, 10);
+    assert.equal(s.tcpPackets, 10);
+    assert.equal(s.bytes, 640);
+    assert.equal(s.truncated, false);
+    assert.equal(s.error, null);
+    assert.equal(s.unreadable, false);
+    assert.deepEqual(s.warnings, []);
+    assert.deepEqual(s.linkTypes, ['EN10MB']);
+  });
+
+  it('the same pcap gzipped gives the same frames (detected by magic, not by name)', async () => {
+    const gz = gzipSync(tcpPcap());
+    writeFileSync(file('capture.gz'), gz);
+    writeFileSync(file('no-extension'), gz);
+    for (const name of ['capture.gz', 'no-extension']) {
+      const sink = new RecordingSink();
+      const s = await runCapture(file(name), sink);
+      assert.deepEqual(sink.seen, EXPECTED_PCAP, name);
+      assert.equal(s.gzip, true);
+      assert.equal(s.format, 'pcap');
+      assert.equal(s.packets, 10);
+      assert.equal(s.truncated, false);
+      assert.equal(s.error, null);
+      assert.deepEqual(s.warnings, []);
+    }
+  });
+
+  it('a gzipped pcapng', async () => {
+    writeFileSync(file('capture.pcapng'), tcpPcapng());
+    writeFileSync(file('capture.pcapng.gz'), gzipSync(tcpPcapng()));
+    for (const name of ['capture.pcapng', 'capture.pcapng.gz']) {
+      const sink = new RecordingSink();
+      const s = await runCapture(file(name), sink);
+      assert.deepEqual(sink.seen, EXPECTED_PCAPNG, name);
+      assert.equal(s.format, 'pcapng');
+      assert.equal(s.gzip, name.endsWith('.gz'));
+      assert.equal(s.truncated, false);
+    }
+  });
+
+  it('a file larger than one read chunk (1 MiB) and than one gunzip chunk: records straddle real chunks', async () => {
+    const n = 20000; // 24 + 20000 * 80 = 1600024 bytes
+    const bytes = pcapFile({
+      byteOrder: 'be',
+      records: Array.from({ length: n }, (_, i) => ({ sec: 1700000000 + i, frac: 999999 - (i % 1000000), data: tcpFrame(i % 256, PAYLOAD) })),
+    });
+    assert.equal(bytes.length, 1600024);
+    writeFileSync(file('large.pcap'), bytes);
+    writeFileSync(file('large.pcap.gz'), gzipSync(bytes));
+    for (const name of ['large.pcap', 'large.pcap.gz']) {
+      const sink = new RecordingSink();
+      const s = await runCapture(file(name), sink);
+      assert.equal(sink.seen.length, n, name);
+      assert.deepEqual(sink.seen[13107], [13108, 1700013107, 986892000, 40000 + (13107 % 256), 1000 + (13107 % 256), PAYLOAD], name);
+      assert.deepEqual(sink.seen[n - 1], [20000, 1700019999, 980000000, 40000 + 31, 1000 + 31, PAYLOAD], name);
+      assert.equal(s.bytes, n * 64);
+      assert.equal(s.truncated, false);
+      assert.deepEqual(s.warnings, []);
+    }
+  });
+
+  it('two concatenated gzip members read as one stream', async () => {
+    const pcap = tcpPcap();
+    const gz = Buffer.concat([gzipSync(pcap.subarray(0, 200)), gzipSync(pcap.subarray(200))]);
+    writeFileSync(file('members.pcap.gz'), gz);
+    const sink = new RecordingSink();
+    const s = await runCapture(file('members.pcap.gz'), sink);
+    assert.deepEqual(sink.seen, EXPECTED_PCAP);
+    assert.equal(s.truncated, false);
+  });
+
+  it('openSource: name and size of a file', () => {
+    const bytes = tcpPcap();
+    writeFileSync(file('sized.pcap'), bytes);
+    const src = openSource(file('sized.pcap'));
+    assert.equal(src.name, file('sized.pcap'));
+    assert.equal(src.size, 824);
+    assert.equal(src.gzip, false);
+  });
+
+  it('a truncated gzip stream: frames before the cut are counted, and the warning names gzip', async () => {
+    // level 0: stored deflate block, so the gzip bytes are 10 (gzip header) + 5 (block header) + the pcap
+    const pcap = tcpPcap();
+    const gz = gzipSync(pcap, { level: 0 });
+    assert.deepEqual(gz.subarray(15, 15 + pcap.length), Buffer.from(pcap));
+    // cut 30 bytes into record 5 (at 24 + 4 * 80 = 344)
+    writeFileSync(file('cut.pcap.gz'), gz.subarray(0, 15 + 344 + 30));
+    const sink = new RecordingSink();
+    const s = await runCapture(file('cut.pcap.gz'), sink);
+    assert.deepEqual(sink.seen, EXPECTED_PCAP.slice(0, 4));
+    assert.equal(s.packets, 4);
+    assert.equal(s.gzip, true);
+    assert.equal(s.truncated, true);
+    assert.equal(s.error, null);
+    assert.deepEqual(s.warnings, [
+      'capture cut short at byte 374: record 5 (64 data bytes) at offset 344 needs 80 bytes, only 30 present',
+      'gzip: unexpected end of file (input ends there)',
+    ]);
+  });
+
+  it('a gzip stream cut on a record boundary, and one missing only its trailer', async () => {
+    const pcap = tcpPcap();
+    const gz = gzipSync(pcap, { level: 0 });
+    writeFileSync(file('boundary.pcap.gz'), gz.subarray(0, 15 + 344));
+    let sink = new RecordingSink();
+    let s = await runCapture(file('boundary.pcap.gz'), sink);
+    assert.equal(s.packets, 4);
+    assert.equal(s.truncated, true);
+    assert.deepEqual(s.warnings, ['gzip: unexpected end of file (input ends there)']);
+
+    // all the data, without CRC32 and ISIZE
+    writeFileSync(file('notrailer.pcap.gz'), gz.subarray(0, gz.length - 8));
+    sink = new RecordingSink();
+    s = await runCapture(file('notrailer.pcap.gz'), sink);
+    assert.deepEqual(sink.seen, EXPECTED_PCAP);
+    assert.equal(s.truncated, true);
+    assert.deepEqual(s.warnings, ['gzip: unexpected end of file (input ends there)']);
+  });
+
+  it('a missing file: SourceError "cannot open … no such file"', async () => {
+    const missing = file('does-not-exist.pcap');
+    await assert.rejects(runCapture(missing, new RecordingSink()), (e: unknown) => {
+      assert.ok(e instanceof SourceError);
+      assert.equal(e.message, `cannot open ${missing}: no such file`);
+      return true;
+    });
+    assert.throws(() => openSource(missing), SourceError);
+  });
+
+  it('a directory: SourceError', async () => {
+    await assert.rejects(runCapture(dir, new RecordingSink()), (e: unknown) => {
+      assert.ok(e instanceof SourceError);
+      assert.equal(e.message, `cannot read ${dir}: it is a directory`);
+      return true;
+    });
+  });
+
+  it('an empty file: unreadable', async () => {
+    writeFileSync(file('empty.pcap'), new Uint8Array(0));
+    const s = await runCapture(file('empty.pcap'), new RecordingSink());
+    assert.equal(s.unreadable, true);
+    assert.equal(s.packets, 0);
+    assert.deepEqual(s.error, { offset: 0, message: 'empty input: not a pcap or pcapng file (0 bytes)' });
+  });
+});
+
+describe('stdin', () => {
+  /** Splits bytes at the given offsets. */
+  function pieces(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let o = 0;
+    for (const c of [...cuts, bytes.length]) {
+      out.push(bytes.subarray(o, c));
+      o = c;
+    }
+    return out;
+  }
+
+  it('"-" reads the stdin stream given, in whatever chunks it arrives', async () => {
+    const bytes = tcpPcap();
+    for (const cuts of [[], [1], [1, 2, 3], [23, 24, 25, 100, 101, 500]]) {
+      const sink = new RecordingSink();
+      const s = await runCapture('-', sink, { stdin: Readable.from(pieces(bytes, cuts)) });
+      assert.deepEqual(sink.seen, EXPECTED_PCAP, `cuts ${cuts.join(',')}`);
+      assert.equal(s.file, '-');
+      assert.equal(s.gzip, false);
+      assert.equal(s.truncated, false);
+    }
+  });
+
+  it('gzip on stdin, first chunk of one byte', async () => {
+    const gz = gzipSync(tcpPcapng());
+    for (const cuts of [[1], [1, 2], [2, 50]]) {
+      const sink = new RecordingSink();
+      const s = await runCapture('-', sink, { stdin: Readable.from(pieces(gz, cuts)) });
+      assert.deepEqual(sink.seen, EXPECTED_PCAPNG, `cuts ${cuts.join(',')}`);
+      assert.equal(s.gzip, true);
+      assert.equal(s.format, 'pcapng');
+      assert.equal(s.truncated, false);
+    }
+  });
+
+  it('empty stdin: unreadable', async () => {
+    const s = await runCapture('-', new RecordingSink(), { stdin: Readable.from([]) });
+    assert.equal(s.unreadable, true);
+    assert.equal(s.error?.message, 'empty input: not a pcap or pcapng file (0 bytes)');
+  });
+
+  it('a single byte on stdin: unreadable', async () => {
+    const s = await runCapture('-', new RecordingSink(), { stdin: Readable.from([Uint8Array.of(0x1f)]) });
+    assert.equal(s.unreadable, true);
+    assert.equal(s.gzip, false);
+    assert.equal(s.error?.message, 'not a pcap or pcapng file (only 1 bytes)');
+  });
+});
