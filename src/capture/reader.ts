@@ -132,6 +132,8 @@ export class CaptureReader {
   readonly skippedBlocks = new Map<number, number>();
 
   private buf: Uint8Array = new Uint8Array(0);
+  /** buf is the reader's own carry buffer (may have room beyond end), not a caller's chunk. */
+  private ownsBuf = false;
   /** Bytes fed but not yet in view (the rest of a chunk after a straddling record). */
   private pending: Uint8Array | null = null;
   /** Size of the unit (header, record, block) the reader is waiting to complete. */
@@ -176,6 +178,7 @@ export class CaptureReader {
     if (this.pos >= this.end) {
       this.base += this.end;
       this.buf = chunk;
+      this.ownsBuf = false;
       this.pos = 0;
       this.end = chunk.length;
       this.pending = null;
@@ -183,14 +186,25 @@ export class CaptureReader {
     }
     const rest = this.end - this.pos;
     const want = this.need - rest;
+    if (this.ownsBuf && this.pos === 0 && this.buf.length > this.end) {
+      // our carry buffer already has room for the unit: fill it in place
+      const room = this.buf.length - this.end;
+      const take = Math.min(room, chunk.length, want > 0 ? want : chunk.length);
+      this.buf.set(take === chunk.length ? chunk : chunk.subarray(0, take), this.end);
+      this.end += take;
+      this.pending = take === chunk.length ? null : chunk.subarray(take);
+      return true;
+    }
     const take = want > 0 && want < chunk.length ? want : chunk.length;
-    const merged = new Uint8Array(rest + take);
+    // size the carry buffer for the whole unit, so a unit fed in tiny chunks is copied once
+    const merged = new Uint8Array(rest + (want > take ? want : take));
     merged.set(this.buf.subarray(this.pos, this.end), 0);
     merged.set(take === chunk.length ? chunk : chunk.subarray(0, take), rest);
     this.base += this.pos;
     this.buf = merged;
+    this.ownsBuf = true;
     this.pos = 0;
-    this.end = merged.length;
+    this.end = rest + take;
     this.pending = take === chunk.length ? null : chunk.subarray(take);
     return true;
   }
