@@ -7,6 +7,7 @@
  * References: draft-ietf-opsawg-pcap (classic pcap) and draft-ietf-opsawg-pcapng.
  */
 import { CaptureReader, DONE, FRAME, NEED_MORE } from '../../src/capture/reader.js';
+import { cat } from './wire.js';
 
 export type ByteOrder = 'le' | 'be';
 
@@ -55,18 +56,8 @@ class Out {
   }
 }
 
-/** Concatenates byte runs. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Concatenates byte runs (the wire builders' `cat`). */
+export const concat: (...parts: Uint8Array[]) => Uint8Array = cat;
 
 /** Bytes start, start+1, ... (mod 256): recognisable packet data. */
 export function seq(n: number, start = 0): Uint8Array {

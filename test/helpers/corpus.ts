@@ -44,17 +44,3 @@ export function corpusEntries(): CorpusEntry[] {
     };
   });
 }
-
-/** Rows of refs/<path>.tsv as objects keyed by column name, or null when there is no ref. */
-export function corpusRef(path: string): Record<string, string>[] | null {
-  const p = join(CORPUS_DIR, 'refs', path.replace(/^captures\//, '') + '.tsv');
-  if (!existsSync(p)) return null;
-  const lines = readFileSync(p, 'utf8').split('\n').filter((l) => l.length > 0);
-  const head = lines[0].split('\t');
-  return lines.slice(1).map((l) => {
-    const f = l.split('\t');
-    const o: Record<string, string> = {};
-    head.forEach((h, i) => (o[h] = f[i] ?? ''));
-    return o;
-  });
-}
