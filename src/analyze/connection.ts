@@ -5,6 +5,8 @@
  * number of packets (per-packet records live elsewhere, and only when an output asks).
  */
 import { ANALYSIS_NAMES } from './flags.js';
+import { Story } from './story.js';
+import { ZeekState } from './zeek.js';
 
 /** Window scale: not known yet (no SYN seen). */
 export const WSCALE_UNKNOWN = -1;
@@ -102,6 +104,15 @@ export class Connection {
   queuedForRelease = false;
   /** Count of each analysis name, indexed as ANALYSIS_NAMES. */
   readonly analysis: number[] = ANALYSIS_NAMES.map(() => 0);
+
+  /** Handshake, teardown and endpoint states (story.ts). */
+  readonly story = new Story();
+  /** Zeek's view (zeek.ts). */
+  readonly zeek = new ZeekState();
+  /** Largest payload seen from each side, for the "larger than the MSS" diagnostic. */
+  maxPayloadA = 0;
+  maxPayloadB = 0;
+  truncatedPackets = 0;
 
   /** Connection table chain (index of the next connection in the bucket, -1 none). */
   hashNext = -1;

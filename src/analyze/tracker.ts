@@ -24,6 +24,8 @@ import type { PacketSink } from '../pipeline.js';
 import { ConnectionTable } from '../flow/table.js';
 import { Connection, Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
 import { noteRoles } from './roles.js';
+import { updateStory, stampFrames, type StoryResult } from './story.js';
+import { updateZeek } from './zeek.js';
 import { seqAdd, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import {
   A_RETRANSMISSION, A_LOST_PACKET, A_ACK_LOST_PACKET, A_KEEP_ALIVE, A_DUPLICATE_ACK, A_ZERO_WINDOW,
@@ -47,7 +49,15 @@ const DUPACK_REPORTED = 0xffffffff;
 const MAX_WSCALE = 14;
 
 /** What the analysis says about one packet; reused for every packet. */
-export class PacketResult {
+export class PacketResult implements StoryResult {
+  /** Phase (story.ts PH_*), both sides' states after the packet (ST_*), the note (N_*) and its numbers. */
+  phase = 0;
+  stateA = 0;
+  stateB = 0;
+  note = 0;
+  n1 = 0;
+  n2 = 0;
+  n3 = 0;
   frame = 0;
   /** Seconds since the first frame of the capture. */
   time = 0;
@@ -241,6 +251,15 @@ export class Tracker implements PacketSink {
         F.winScale = WSCALE_NONE;
       }
     }
+
+    // --- the story (handshake, teardown, states, notes) and Zeek's view
+    updateStory(c.story, r, p, r.fromA, r.seq, r.ack, R.baseSeq);
+    stampFrames(c.story, f.number);
+    updateZeek(c.zeek, p, r.fromA);
+    if (r.fromA) {
+      if (p.payloadLen > c.maxPayloadA) c.maxPayloadA = p.payloadLen;
+    } else if (p.payloadLen > c.maxPayloadB) c.maxPayloadB = p.payloadLen;
+    if (p.truncated) c.truncatedPackets++;
 
     // --- counts
     F.packets++;

@@ -11,6 +11,10 @@ import type { Connection, Flow } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { addressToString } from '../util/addr.js';
+import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState } from '../analyze/story.js';
+import { zeekConnState } from '../analyze/zeek.js';
+import { diagnostics } from '../analyze/diagnostics.js';
+import { message, type Lang } from '../i18n/messages.js';
 
 const FLAG_NAMES: [number, string][] = [
   [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
@@ -36,6 +40,13 @@ export interface PacketRecord {
   len: number;
   window: number;
   analysis: number;
+  phase: number;
+  stateA: number;
+  stateB: number;
+  note: number;
+  n1: number;
+  n2: number;
+  n3: number;
 }
 
 /** Collects per-packet records for the connections (only when an output asks for packets). */
@@ -51,6 +62,7 @@ export class PacketCollector implements PacketObserver {
     list.push({
       frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
       rawSeq: p.seq, rawAck: p.ack, len: p.payloadLen, window: r.window, analysis: r.analysis,
+      phase: r.phase, stateA: r.stateA, stateB: r.stateB, note: r.note, n1: r.n1, n2: r.n2, n3: r.n3,
     });
   }
 }
@@ -65,9 +77,26 @@ function round9(x: number): number {
   return Math.round(x * 1e9) / 1e9;
 }
 
-export function connectionJson(c: Connection, packets: PacketRecord[] | null): Record<string, unknown> {
+function role(c: Connection, fromA: boolean): 'client' | 'server' {
+  return fromA === c.clientIsA ? 'client' : 'server';
+}
+
+function frameOrNull(n: number): number | null {
+  return n > 0 ? n : null;
+}
+
+export function connectionJson(c: Connection, packets: PacketRecord[] | null, lang: Lang = 'en'): Record<string, unknown> {
   const client = c.client;
   const server = c.server;
+  const s = c.story;
+  const hk = handshakeKind(s);
+  const tk = teardownKind(s);
+  const stClient = c.clientIsA ? s.stateA : s.stateB;
+  const stServer = c.clientIsA ? s.stateB : s.stateA;
+  const inferred: string[] = [];
+  if (isInferredState(stClient)) inferred.push('client');
+  if (isInferredState(stServer)) inferred.push('server');
+  const both = client.synSeen && server.synSeen;
   const analysis: Record<string, number> = {};
   for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) analysis[ANALYSIS_NAMES[i]] = c.analysis[i];
   const out: Record<string, unknown> = {
@@ -83,9 +112,47 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null): R
     payloadBytes: { client: client.payloadBytes, server: server.payloadBytes },
     completeness: c.completeness,
     handshake: {
+      kind: hk,
+      frames: {
+        syn: frameOrNull(s.synFrame),
+        synAck: frameOrNull(s.synAckFrame),
+        ack: frameOrNull(s.hsAckFrame),
+        ...(s.simultaneousOpen ? { secondSyn: frameOrNull(s.secondSynFrame) } : {}),
+        ...(s.refusedFrame > 0 ? { rst: s.refusedFrame } : {}),
+      },
+      synRetransmissions: s.synCount > 1 ? s.synCount - 1 : 0,
       rtt: c.irtt >= 0 ? round9(c.irtt) : null,
       options: { client: synOptions(client), server: synOptions(server) },
+      agreed: both
+        ? {
+            // each side may send segments up to the MSS the other announced (RFC 9293 §3.7.1)
+            mss: { client: server.synMss >= 0 ? server.synMss : null, server: client.synMss >= 0 ? client.synMss : null },
+            windowScale: client.synWscale >= 0 && server.synWscale >= 0 ? { client: client.synWscale, server: server.synWscale } : null,
+            sackPermitted: client.synSackPermitted && server.synSackPermitted,
+            timestamps: client.synTimestamps && server.synTimestamps,
+          }
+        : null,
     },
+    teardown: {
+      kind: tk,
+      initiator: tk === 'reset' ? role(c, s.rstFromA) : s.fin1Frame > 0 ? role(c, s.fin1FromA) : null,
+      dataAfterFin: s.dataAfterFin,
+      rstAfterFin: s.rstAfterFin,
+      rstAnswersData: s.rstAnswersData,
+      frames: {
+        fin: frameOrNull(s.fin1Frame),
+        finAck: frameOrNull(s.fin1AckFrame),
+        secondFin: frameOrNull(s.fin2Frame),
+        lastAck: frameOrNull(s.fin2AckFrame),
+        rst: frameOrNull(s.rstFrame),
+      },
+    },
+    finalState: { client: STATE_NAMES[stClient], server: STATE_NAMES[stServer], inferred },
+    zeek: { state: zeekConnState(c.zeek), history: c.zeek.history },
+    diagnostics: diagnostics(c).map((d) => ({
+      key: d.key,
+      message: message(lang, d.key, d.flowA === null ? 'client' : role(c, d.flowA), d.n1, d.n2),
+    })),
     windowScale: { client: scaleJson(client), server: scaleJson(server) },
     analysis,
   };
@@ -102,6 +169,9 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null): R
       len: r.len,
       window: r.window,
       analysis: analysisNames(r.analysis),
+      phase: PHASE_NAMES[r.phase],
+      states: { client: STATE_NAMES[c.clientIsA ? r.stateA : r.stateB], server: STATE_NAMES[c.clientIsA ? r.stateB : r.stateA] },
+      ...(r.note !== N_NONE ? { note: message(lang, NOTE_KEYS[r.note], role(c, r.fromA), r.n1, r.n2, r.n3) } : {}),
     }));
   }
   return out;

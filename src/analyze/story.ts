@@ -1,0 +1,407 @@
+/**
+ * The story of a connection as an observer tells it: the handshake (三次握手) and its kind, the
+ * teardown (四次挥手) and its kind, each packet's phase, and both endpoints' RFC 9293 states
+ * (§3.3.2) after every packet.
+ *
+ * Conventions (docs/explanations.md):
+ * - The state shown after a packet is each side's state once that packet has been sent and
+ *   received: the sender's change is seen; the receiver's is inferred, assuming delivery.
+ * - A side that answers a SYN was listening: before its answer it is shown as LISTEN, an
+ *   inferred state, like TIME_WAIT (an observer never sees either). Which states are inferred is
+ *   said in the data (`inferred`).
+ * - A capture that starts after the handshake assumes ESTABLISHED for both sides until a FIN or
+ *   RST says otherwise.
+ * Everything here is constant-size per connection: frame numbers and flags, no lists.
+ */
+import type { Packet } from '../decode/packet.js';
+import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
+import { seqAdd, seqGe } from '../model/seq.js';
+
+export const ST_UNKNOWN = 0;
+export const ST_CLOSED = 1;
+export const ST_LISTEN = 2;
+export const ST_SYN_SENT = 3;
+export const ST_SYN_RECEIVED = 4;
+export const ST_ESTABLISHED = 5;
+export const ST_FIN_WAIT_1 = 6;
+export const ST_FIN_WAIT_2 = 7;
+export const ST_CLOSE_WAIT = 8;
+export const ST_CLOSING = 9;
+export const ST_LAST_ACK = 10;
+export const ST_TIME_WAIT = 11;
+export const STATE_NAMES = [
+  'UNKNOWN', 'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
+  'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
+] as const;
+
+/** States an observer can never see; always reported as inferred. */
+export function isInferredState(s: number): boolean {
+  return s === ST_LISTEN || s === ST_TIME_WAIT;
+}
+
+export const PH_HANDSHAKE = 0;
+export const PH_DATA = 1;
+export const PH_TEARDOWN = 2;
+export const PH_RESET = 3;
+export const PH_AFTER_CLOSE = 4;
+export const PHASE_NAMES = ['handshake', 'data', 'teardown', 'reset', 'after-close'] as const;
+
+/** Per-packet notes: a key into the message tables (src/i18n) and up to three numbers. */
+export const N_NONE = 0;
+export const N_SYN = 1;
+export const N_SYN_RETRANSMITTED = 2;
+export const N_SYN_ACK = 3;
+export const N_HANDSHAKE_ACK = 4;
+export const N_SIMULTANEOUS_SYN = 5;
+export const N_SIMULTANEOUS_SYN_ACK = 6;
+export const N_MIDSTREAM = 7;
+export const N_FIRST_DATA = 8;
+export const N_DATA_ACKED = 9;
+export const N_FIN_FIRST = 10;
+export const N_FIN_ACKED = 11;
+export const N_FIN_PIGGYBACKED = 12;
+export const N_FIN_SECOND = 13;
+export const N_FIN_CROSSED = 14;
+export const N_LAST_ACK = 15;
+export const N_LAST_ACK_SIMULTANEOUS = 16;
+export const N_DATA_AFTER_FIN = 17;
+export const N_RST_REFUSED = 18;
+export const N_RST = 19;
+export const N_RST_AFTER_FIN = 20;
+export const N_RST_ANSWERS_DATA = 21;
+export const N_SYN_ACK_RETRANSMITTED = 22;
+export const N_FIN_RETRANSMITTED = 23;
+export const NOTE_KEYS = [
+  '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
+  'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
+  'lastAckSimultaneous', 'dataAfterFin', 'rstRefused', 'rst', 'rstAfterFin', 'rstAnswersData', 'synAckRetransmitted',
+  'finRetransmitted',
+] as const;
+
+/** What story.ts says about one packet; part of the tracker's reused PacketResult. */
+export interface StoryResult {
+  phase: number;
+  stateA: number;
+  stateB: number;
+  note: number;
+  /** Numbers for the note's message (raw ISNs, relative seq/ack, lengths). */
+  n1: number;
+  n2: number;
+  n3: number;
+}
+
+export class Story {
+  stateA = ST_UNKNOWN;
+  stateB = ST_UNKNOWN;
+
+  // --- handshake
+  synFrame = 0;
+  synFromA = true;
+  synIsn = 0;
+  synCount = 0;
+  synAckFrame = 0;
+  synAckIsn = 0;
+  synAckCount = 0;
+  hsAckFrame = 0;
+  /** A bare SYN was seen from each side. */
+  simultaneousOpen = false;
+  secondSynFrame = 0;
+  refusedFrame = 0;
+  /** The first packet was not a SYN. */
+  midstream = false;
+  sawPacket = false;
+  /** First payload-carrying packet of the connection, and whether each side's first data was noted. */
+  firstDataFrame = 0;
+  firstDataNotedA = false;
+  firstDataNotedB = false;
+  firstDataAckNoted = false;
+
+  // --- teardown
+  fin1Frame = 0;
+  fin1FromA = true;
+  fin1End = 0;
+  fin1AckFrame = 0;
+  /** The first acknowledgement of the first FIN rode on the peer's own FIN (three-segment close). */
+  fin1AckedByFin = false;
+  fin2Frame = 0;
+  /** The second FIN was sent before the first one was acknowledged (FINs crossed). */
+  fin2Crossed = false;
+  fin2End = 0;
+  fin2AckFrame = 0;
+  dataAfterFin = false;
+  dataAfterFinFrame = 0;
+  rstFrame = 0;
+  rstFromA = true;
+  rstAfterFin = false;
+  rstAnswersData = false;
+  /** Last payload-carrying packet: frame and direction (for "RST answers data"). */
+  lastDataFrame = 0;
+  lastDataFromA = true;
+}
+
+/**
+ * Updates the story with one packet. `fromA`: sent by flow a. `relSeq`/`relAck` are the
+ * packet's relative numbers; `peerBase` the other direction's base (its ISN when its SYN was seen).
+ */
+export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean, relSeq: number, relAck: number, peerBase: number): void {
+  const flags = p.flags;
+  const syn = (flags & TCP_SYN) !== 0;
+  const ack = (flags & TCP_ACK) !== 0;
+  const fin = (flags & TCP_FIN) !== 0;
+  const rst = (flags & TCP_RST) !== 0;
+  const len = p.payloadLen;
+  r.note = N_NONE;
+  r.n1 = 0;
+  r.n2 = 0;
+  r.n3 = 0;
+  let me = fromA ? s.stateA : s.stateB;
+  let peer = fromA ? s.stateB : s.stateA;
+  let phase = PH_DATA;
+
+  if (!s.sawPacket) {
+    s.sawPacket = true;
+    if (!syn || ack) {
+      // capture began after the handshake (or with its SYN-ACK)
+      s.midstream = true;
+      if (!syn) {
+        me = ST_ESTABLISHED;
+        peer = ST_ESTABLISHED;
+        r.note = N_MIDSTREAM;
+      }
+    } else {
+      me = ST_CLOSED;
+      peer = ST_LISTEN;
+    }
+  }
+
+  if (rst) {
+    phase = PH_RESET;
+    const firstRst = s.rstFrame === 0;
+    if (firstRst) {
+      s.rstFrame = -1;
+      s.rstFromA = fromA;
+      s.rstAfterFin = s.fin1Frame !== 0;
+      // a side that has closed answers the peer's data with a RST (RFC 9293 §3.10.7.1, SHLD-3)
+      const senderClosed = (s.fin1Frame !== 0 && s.fin1FromA === fromA) || (s.fin2Frame !== 0 && s.fin1FromA !== fromA);
+      s.rstAnswersData = senderClosed && s.lastDataFrame !== 0 && s.lastDataFromA !== fromA;
+    }
+    if (s.synFrame !== 0 && s.synAckFrame === 0 && !s.simultaneousOpen && fromA !== s.synFromA) {
+      // the answer to a SYN is a RST: nothing listens on that port (connection refused)
+      if (s.refusedFrame === 0) s.refusedFrame = -1;
+      r.note = N_RST_REFUSED;
+      r.n1 = relAck;
+      r.n2 = peerBase;
+    } else if (firstRst) {
+      r.note = s.rstAnswersData ? N_RST_ANSWERS_DATA : s.rstAfterFin ? N_RST_AFTER_FIN : N_RST;
+    }
+    me = ST_CLOSED;
+    peer = ST_CLOSED;
+  } else if (syn && !ack) {
+    phase = PH_HANDSHAKE;
+    if (s.synFrame === 0) {
+      s.synFrame = -1;
+      s.synFromA = fromA;
+      s.synIsn = p.seq;
+      s.synCount = 1;
+      me = ST_SYN_SENT;
+      if (peer === ST_UNKNOWN || peer === ST_CLOSED) peer = ST_LISTEN;
+      r.note = N_SYN;
+      r.n1 = p.seq;
+    } else if (fromA === s.synFromA) {
+      s.synCount++;
+      r.note = N_SYN_RETRANSMITTED;
+      r.n1 = s.synCount - 1;
+    } else if (!s.simultaneousOpen && s.synAckFrame === 0) {
+      // a bare SYN from the other side too: simultaneous open (RFC 9293 §3.5, figure 7)
+      s.simultaneousOpen = true;
+      s.secondSynFrame = -1;
+      me = ST_SYN_RECEIVED;
+      peer = ST_SYN_RECEIVED;
+      r.note = N_SIMULTANEOUS_SYN;
+      r.n1 = p.seq;
+    }
+  } else if (syn && ack) {
+    phase = PH_HANDSHAKE;
+    if (s.simultaneousOpen) {
+      // each side's SYN-ACK repeats its ISN and acknowledges the other's SYN
+      peer = ST_ESTABLISHED;
+      if (s.synAckFrame === 0) s.synAckFrame = -1;
+      else if (s.hsAckFrame === 0) s.hsAckFrame = -1;
+      r.note = N_SIMULTANEOUS_SYN_ACK;
+      r.n1 = relAck;
+    } else if (s.synAckFrame === 0) {
+      s.synAckFrame = -1;
+      s.synAckIsn = p.seq;
+      s.synAckCount = 1;
+      me = ST_SYN_RECEIVED;
+      peer = ST_ESTABLISHED;
+      r.note = N_SYN_ACK;
+      r.n1 = relAck;
+      r.n2 = peerBase;
+      r.n3 = p.seq;
+    } else {
+      s.synAckCount++;
+      r.note = N_SYN_ACK_RETRANSMITTED;
+    }
+  } else {
+    // neither SYN nor RST
+    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && !s.simultaneousOpen && ack && fromA === s.synFromA &&
+        seqGe(p.ack, seqAdd(s.synAckIsn, 1))) {
+      // the third segment: the client acknowledges the server's SYN
+      s.hsAckFrame = -1;
+      phase = PH_HANDSHAKE;
+      me = ST_ESTABLISHED;
+      peer = ST_ESTABLISHED;
+      if (len === 0 && !fin) {
+        r.note = N_HANDSHAKE_ACK;
+        r.n1 = relAck;
+        r.n2 = s.synAckIsn;
+      }
+    } else if (s.simultaneousOpen && me === ST_SYN_RECEIVED && ack) {
+      me = ST_ESTABLISHED;
+      peer = ST_ESTABLISHED;
+    }
+    if (len > 0) {
+      if (s.fin1Frame !== 0 && s.fin1FromA !== fromA && !s.dataAfterFin) {
+        // half-close: the side that has not closed keeps sending (RFC 9293 §3.6)
+        s.dataAfterFin = true;
+        s.dataAfterFinFrame = -1;
+        r.note = N_DATA_AFTER_FIN;
+        r.n1 = len;
+      } else if (!(fromA ? s.firstDataNotedA : s.firstDataNotedB) && r.note === N_NONE) {
+        if (fromA) s.firstDataNotedA = true;
+        else s.firstDataNotedB = true;
+        if (s.firstDataFrame === 0) s.firstDataFrame = -1;
+        r.note = N_FIRST_DATA;
+        r.n1 = relSeq;
+        r.n2 = len;
+        r.n3 = seqAdd(relSeq, len);
+      }
+      s.lastDataFromA = fromA;
+      s.lastDataFrame = -1;
+    }
+    const acksFin1Now = ack && s.fin1Frame !== 0 && s.fin1AckFrame === 0 && fromA !== s.fin1FromA && seqGe(p.ack, s.fin1End);
+    if (acksFin1Now) s.fin1AckFrame = -1;
+    if (fin) {
+      phase = PH_TEARDOWN;
+      const end = seqAdd(p.seq, len + 1);
+      if (s.fin1Frame === 0) {
+        s.fin1Frame = -1;
+        s.fin1FromA = fromA;
+        s.fin1End = end;
+        me = ST_FIN_WAIT_1;
+        if (peer !== ST_CLOSED) peer = ST_CLOSE_WAIT;
+        r.note = N_FIN_FIRST;
+        r.n1 = seqAdd(relSeq, len);
+        r.n2 = seqAdd(relSeq, len + 1);
+      } else if (fromA === s.fin1FromA || s.fin2Frame !== 0) {
+        r.note = N_FIN_RETRANSMITTED;
+      } else {
+        s.fin2Frame = -1;
+        s.fin2End = end;
+        if (!(ack && seqGe(p.ack, s.fin1End))) {
+          // FINs crossed: each side sent its FIN before seeing the other's (simultaneous close)
+          s.fin2Crossed = true;
+          me = ST_CLOSING;
+          peer = ST_CLOSING;
+          r.note = N_FIN_CROSSED;
+          r.n1 = seqAdd(relSeq, len);
+        } else {
+          s.fin1AckedByFin = acksFin1Now;
+          me = ST_LAST_ACK;
+          // the first closer gets the peer's FIN (in FIN_WAIT_2, or FIN_WAIT_1 if it also acks) → TIME_WAIT
+          peer = ST_TIME_WAIT;
+          r.note = acksFin1Now ? N_FIN_PIGGYBACKED : N_FIN_SECOND;
+          r.n1 = relAck;
+          r.n2 = seqAdd(relSeq, len);
+        }
+      }
+    } else if (s.fin2Crossed && acksFin1Now) {
+      // simultaneous close: the second closer acknowledges the first FIN; its peer leaves CLOSING
+      phase = PH_TEARDOWN;
+      peer = ST_TIME_WAIT;
+      r.note = N_LAST_ACK_SIMULTANEOUS;
+      r.n1 = relAck;
+    } else if (acksFin1Now) {
+      // the first FIN acknowledged on its own: the peer is in CLOSE_WAIT, the closer in FIN_WAIT_2
+      phase = PH_TEARDOWN;
+      me = ST_CLOSE_WAIT;
+      if (peer === ST_FIN_WAIT_1) peer = ST_FIN_WAIT_2;
+      if (len === 0 && r.note === N_NONE) {
+        r.note = N_FIN_ACKED;
+        r.n1 = relAck;
+      }
+    } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === s.fin1FromA && seqGe(p.ack, s.fin2End)) {
+      s.fin2AckFrame = -1;
+      phase = PH_TEARDOWN;
+      if (s.fin2Crossed) {
+        peer = ST_TIME_WAIT;
+        r.note = N_LAST_ACK_SIMULTANEOUS;
+      } else {
+        // the last ACK: the active closer waits 2·MSL in TIME_WAIT; the other side is CLOSED
+        me = ST_TIME_WAIT;
+        peer = ST_CLOSED;
+        r.note = N_LAST_ACK;
+      }
+      r.n1 = relAck;
+    } else if (s.fin2Frame !== 0 && s.fin2AckFrame !== 0 && len === 0) {
+      phase = PH_AFTER_CLOSE;
+    } else if (s.fin1Frame !== 0 && len === 0) {
+      phase = PH_TEARDOWN;
+    }
+    if (ack && len === 0 && !fin && r.note === N_NONE && s.firstDataFrame !== 0 && !s.firstDataAckNoted && fromA !== s.lastDataFromA) {
+      s.firstDataAckNoted = true;
+      r.note = N_DATA_ACKED;
+      r.n1 = relAck;
+    }
+  }
+  if (fromA) {
+    s.stateA = me;
+    s.stateB = peer;
+  } else {
+    s.stateB = me;
+    s.stateA = peer;
+  }
+  r.phase = phase;
+  r.stateA = s.stateA;
+  r.stateB = s.stateB;
+}
+
+/** Replaces the -1 placeholders this packet set with its frame number. */
+export function stampFrames(s: Story, frame: number): void {
+  if (s.synFrame === -1) s.synFrame = frame;
+  if (s.synAckFrame === -1) s.synAckFrame = frame;
+  if (s.hsAckFrame === -1) s.hsAckFrame = frame;
+  if (s.secondSynFrame === -1) s.secondSynFrame = frame;
+  if (s.refusedFrame === -1) s.refusedFrame = frame;
+  if (s.firstDataFrame === -1) s.firstDataFrame = frame;
+  if (s.lastDataFrame === -1) s.lastDataFrame = frame;
+  if (s.fin1Frame === -1) s.fin1Frame = frame;
+  if (s.fin1AckFrame === -1) s.fin1AckFrame = frame;
+  if (s.fin1AckFrame === -2) s.fin1AckFrame = frame;
+  if (s.fin2Frame === -1) s.fin2Frame = frame;
+  if (s.fin2AckFrame === -1) s.fin2AckFrame = frame;
+  if (s.dataAfterFinFrame === -1) s.dataAfterFinFrame = frame;
+  if (s.rstFrame === -1) s.rstFrame = frame;
+}
+
+export type HandshakeKind = 'three-way' | 'simultaneous-open' | 'refused' | 'unanswered' | 'incomplete' | 'not-captured';
+export type TeardownKind = 'four-way' | 'three-way' | 'simultaneous' | 'reset' | 'half-closed' | 'none';
+
+export function handshakeKind(s: Story): HandshakeKind {
+  if (s.synFrame === 0) return 'not-captured';
+  if (s.simultaneousOpen) return 'simultaneous-open';
+  if (s.refusedFrame !== 0) return 'refused';
+  if (s.synAckFrame === 0) return 'unanswered';
+  if (s.hsAckFrame === 0) return 'incomplete';
+  return 'three-way';
+}
+
+export function teardownKind(s: Story): TeardownKind {
+  const finsDone = s.fin1Frame !== 0 && s.fin2Frame !== 0;
+  if (s.rstFrame !== 0 && !finsDone) return 'reset';
+  if (s.fin1Frame === 0) return 'none';
+  if (s.fin2Frame === 0) return 'half-closed';
+  if (s.fin2Crossed) return 'simultaneous';
+  return s.fin1AckedByFin ? 'three-way' : 'four-way';
+}

@@ -1,0 +1,246 @@
+/**
+ * The explanation model on scripted conversations, grouped by phase: handshake kinds, teardown
+ * kinds, both endpoints' states after every packet, the notes, and Zeek's verdict.
+ * Client ISN 1000, server ISN 5000 unless said otherwise.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { converse, type Step } from './helpers/script.js';
+import { handshakeKind, teardownKind } from '../src/analyze/story.js';
+import { zeekConnState } from '../src/analyze/zeek.js';
+import type { Connection } from '../src/analyze/connection.js';
+
+const HANDSHAKE: Step[] = [
+  { who: 'c', flags: 'S', seq: 1000 },
+  { who: 's', flags: 'SA', seq: 5000, ack: 1001 },
+  { who: 'c', flags: 'A', seq: 1001, ack: 5001 },
+];
+const DATA: Step[] = [
+  { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 100 },
+  { who: 's', flags: 'A', seq: 5001, ack: 1101 },
+  { who: 's', flags: 'PA', seq: 5001, ack: 1101, len: 300 },
+  { who: 'c', flags: 'A', seq: 1101, ack: 5301 },
+];
+
+function only(steps: Step[]): Connection {
+  const { tracker } = converse(steps);
+  assert.equal(tracker.connections.length, 1);
+  return tracker.connections[0];
+}
+
+function zeek(c: Connection): [string, string] {
+  return [zeekConnState(c.zeek), c.zeek.history];
+}
+
+describe('handshake', () => {
+  it('three-way: SYN 1/3, SYN-ACK 2/3, ACK 3/3 with the states and the arithmetic', () => {
+    const { tracker, seen } = converse(HANDSHAKE);
+    const c = tracker.connections[0];
+    assert.equal(handshakeKind(c.story), 'three-way');
+    assert.deepEqual([c.story.synFrame, c.story.synAckFrame, c.story.hsAckFrame], [1, 2, 3]);
+    assert.deepEqual(seen.map((s) => [s.phase, s.client, s.server, s.note]), [
+      ['handshake', 'SYN_SENT', 'LISTEN', 'syn'],
+      ['handshake', 'ESTABLISHED', 'SYN_RECEIVED', 'synAck'],
+      ['handshake', 'ESTABLISHED', 'ESTABLISHED', 'handshakeAck'],
+    ]);
+    assert.deepEqual(zeek(c), ['S1', 'ShA']);
+  });
+
+  it('simultaneous open: both send SYN, both SYN_RECEIVED, then ESTABLISHED', () => {
+    const { tracker, seen } = converse([
+      { who: 'c', flags: 'S', seq: 1000 },
+      { who: 's', flags: 'S', seq: 5000 },
+      { who: 'c', flags: 'SA', seq: 1000, ack: 5001 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1001 },
+    ], [5001, 5002]);
+    const c = tracker.connections[0];
+    assert.equal(handshakeKind(c.story), 'simultaneous-open');
+    assert.deepEqual(seen.map((s) => [s.client, s.server]), [
+      ['SYN_SENT', 'LISTEN'], ['SYN_RECEIVED', 'SYN_RECEIVED'], ['SYN_RECEIVED', 'ESTABLISHED'], ['ESTABLISHED', 'ESTABLISHED'],
+    ]);
+    assert.equal(seen[1].note, 'simultaneousSyn');
+  });
+
+  it('refused: the SYN is answered by RST,ACK (Zeek REJ)', () => {
+    const { tracker, seen } = converse([{ who: 'c', flags: 'S', seq: 1000 }, { who: 's', flags: 'RA', seq: 0, ack: 1001 }]);
+    const c = tracker.connections[0];
+    assert.equal(handshakeKind(c.story), 'refused');
+    assert.equal(teardownKind(c.story), 'reset');
+    assert.equal(seen[1].note, 'rstRefused');
+    assert.deepEqual([seen[1].client, seen[1].server], ['CLOSED', 'CLOSED']);
+    assert.deepEqual(zeek(c), ['REJ', 'Sr']);
+  });
+
+  it('unanswered: a SYN and its retransmissions (Zeek S0)', () => {
+    const { tracker, seen } = converse([
+      { who: 'c', flags: 'S', seq: 1000 }, { who: 'c', flags: 'S', seq: 1000, dt: 1 }, { who: 'c', flags: 'S', seq: 1000, dt: 2 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(handshakeKind(c.story), 'unanswered');
+    assert.equal(c.story.synCount, 3);
+    assert.deepEqual(seen.map((s) => s.note), ['syn', 'synRetransmitted', 'synRetransmitted']);
+    assert.deepEqual(zeek(c), ['S0', 'S']);
+  });
+
+  it('incomplete: SYN and SYN-ACK, no final ACK', () => {
+    const c = only(HANDSHAKE.slice(0, 2));
+    assert.equal(handshakeKind(c.story), 'incomplete');
+    assert.equal(teardownKind(c.story), 'none');
+  });
+
+  it('not captured: the capture starts mid-connection (both ESTABLISHED, Zeek OTH)', () => {
+    const { tracker, seen } = converse(DATA);
+    const c = tracker.connections[0];
+    assert.equal(handshakeKind(c.story), 'not-captured');
+    assert.equal(seen[0].note, 'midstream');
+    assert.deepEqual([seen[0].client, seen[0].server], ['ESTABLISHED', 'ESTABLISHED']);
+    assert.deepEqual(zeek(c), ['OTH', 'DadA']);
+  });
+
+  it('a SYN-ACK first from a server port: Zeek flips the roles (^h…)', () => {
+    const c = only([{ who: 's', flags: 'SA', seq: 5000, ack: 1001 }, { who: 'c', flags: 'A', seq: 1001, ack: 5001 }, { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 10 }, { who: 's', flags: 'A', seq: 5001, ack: 1011 }]);
+    assert.equal(handshakeKind(c.story), 'not-captured');
+    assert.deepEqual(zeek(c), ['S1', '^hADa']);
+  });
+});
+
+describe('teardown', () => {
+  it('four-way: FIN, ACK, FIN, ACK; the active closer ends in TIME_WAIT (Zeek SF)', () => {
+    const { tracker, seen } = converse([
+      ...HANDSHAKE, ...DATA,
+      { who: 'c', flags: 'FA', seq: 1101, ack: 5301 },
+      { who: 's', flags: 'A', seq: 5301, ack: 1102 },
+      { who: 's', flags: 'FA', seq: 5301, ack: 1102, dt: 0.05 },
+      { who: 'c', flags: 'A', seq: 1102, ack: 5302 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(teardownKind(c.story), 'four-way');
+    assert.deepEqual(seen.slice(7).map((s) => [s.phase, s.client, s.server, s.note]), [
+      ['teardown', 'FIN_WAIT_1', 'CLOSE_WAIT', 'finFirst'],
+      ['teardown', 'FIN_WAIT_2', 'CLOSE_WAIT', 'finAcked'],
+      ['teardown', 'TIME_WAIT', 'LAST_ACK', 'finSecond'],
+      ['teardown', 'TIME_WAIT', 'CLOSED', 'lastAck'],
+    ]);
+    assert.deepEqual(zeek(c), ['SF', 'ShADadFf']);
+  });
+
+  it('three-way: the second FIN rides on the ACK (捎带确认)', () => {
+    const { tracker, seen } = converse([
+      ...HANDSHAKE, ...DATA,
+      { who: 'c', flags: 'FA', seq: 1101, ack: 5301 },
+      { who: 's', flags: 'FA', seq: 5301, ack: 1102 },
+      { who: 'c', flags: 'A', seq: 1102, ack: 5302 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(teardownKind(c.story), 'three-way');
+    assert.deepEqual(seen.slice(7).map((s) => s.note), ['finFirst', 'finPiggybacked', 'lastAck']);
+    assert.deepEqual([seen[8].client, seen[8].server], ['TIME_WAIT', 'LAST_ACK']);
+  });
+
+  it('server closes first: the initiator is the server, which ends in TIME_WAIT', () => {
+    const { tracker } = converse([
+      ...HANDSHAKE, ...DATA,
+      { who: 's', flags: 'FA', seq: 5301, ack: 1101 },
+      { who: 'c', flags: 'A', seq: 1101, ack: 5302 },
+      { who: 'c', flags: 'FA', seq: 1101, ack: 5302 },
+      { who: 's', flags: 'A', seq: 5302, ack: 1102 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(c.story.fin1FromA, false);
+    assert.deepEqual([c.story.stateA, c.story.stateB].map(String), ['1', '11']); // client CLOSED, server TIME_WAIT
+    assert.deepEqual(zeek(c), ['SF', 'ShADadfF']);
+  });
+
+  it('simultaneous: the FINs cross, both CLOSING, both TIME_WAIT', () => {
+    const { tracker, seen } = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 },
+      { who: 's', flags: 'FA', seq: 5001, ack: 1001 },
+      { who: 'c', flags: 'A', seq: 1002, ack: 5002 },
+      { who: 's', flags: 'A', seq: 5002, ack: 1002 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(teardownKind(c.story), 'simultaneous');
+    assert.deepEqual(seen.slice(3).map((s) => [s.client, s.server]), [
+      ['FIN_WAIT_1', 'CLOSE_WAIT'], ['CLOSING', 'CLOSING'], ['CLOSING', 'TIME_WAIT'], ['TIME_WAIT', 'TIME_WAIT'],
+    ]);
+    assert.deepEqual(zeek(c), ['SF', 'ShAFfa']);
+  });
+
+  it('half-close: data after the FIN, then the other side closes', () => {
+    const { tracker, seen } = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FPA', seq: 1001, ack: 5001, len: 20 },
+      { who: 's', flags: 'A', seq: 5001, ack: 1022 },
+      { who: 's', flags: 'PA', seq: 5001, ack: 1022, len: 400 },
+      { who: 'c', flags: 'A', seq: 1022, ack: 5401 },
+      { who: 's', flags: 'FA', seq: 5401, ack: 1022 },
+      { who: 'c', flags: 'A', seq: 1022, ack: 5402 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(teardownKind(c.story), 'four-way');
+    assert.equal(c.story.dataAfterFin, true);
+    assert.equal(seen[5].note, 'dataAfterFin');
+    assert.deepEqual([seen[5].client, seen[5].server], ['FIN_WAIT_2', 'CLOSE_WAIT']);
+    assert.deepEqual(zeek(c), ['SF', 'ShAFadf']);
+  });
+
+  it('half-closed: one FIN, the other never comes', () => {
+    const c = only([...HANDSHAKE, { who: 'c', flags: 'FA', seq: 1001, ack: 5001 }, { who: 's', flags: 'A', seq: 5001, ack: 1002 }]);
+    assert.equal(teardownKind(c.story), 'half-closed');
+    assert.deepEqual(zeek(c), ['S2', 'ShAFa']);
+  });
+
+  it('reset by the client, and by the server (Zeek RSTO / RSTR)', () => {
+    const byClient = only([...HANDSHAKE, ...DATA, { who: 'c', flags: 'RA', seq: 1101, ack: 5301 }]);
+    assert.equal(teardownKind(byClient.story), 'reset');
+    assert.equal(byClient.story.rstFromA, true);
+    assert.deepEqual(zeek(byClient), ['RSTO', 'ShADadR']);
+    const byServer = only([...HANDSHAKE, ...DATA, { who: 's', flags: 'RA', seq: 5301, ack: 1101 }]);
+    assert.equal(byServer.story.rstFromA, false);
+    assert.deepEqual(zeek(byServer), ['RSTR', 'ShADadr']);
+  });
+
+  it('RST after a complete FIN exchange: kind stays four-way, rstAfterFin, Zeek still SF', () => {
+    const c = only([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 }, { who: 's', flags: 'A', seq: 5001, ack: 1002 },
+      { who: 's', flags: 'FA', seq: 5001, ack: 1002 }, { who: 'c', flags: 'A', seq: 1002, ack: 5002 },
+      { who: 'c', flags: 'R', seq: 1002 },
+    ]);
+    assert.equal(teardownKind(c.story), 'four-way');
+    assert.equal(c.story.rstAfterFin, true);
+    assert.equal(zeekConnState(c.zeek), 'SF');
+  });
+
+  it('RST answering data on a closed socket', () => {
+    const { tracker, seen } = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 }, { who: 's', flags: 'A', seq: 5001, ack: 1002 },
+      { who: 's', flags: 'PA', seq: 5001, ack: 1002, len: 50 },
+      { who: 'c', flags: 'R', seq: 1002 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(teardownKind(c.story), 'reset');
+    assert.equal(c.story.rstAnswersData, true);
+    assert.equal(seen[6].note, 'rstAnswersData');
+  });
+
+  it('none: no FIN or RST', () => {
+    assert.equal(teardownKind(only([...HANDSHAKE, ...DATA]).story), 'none');
+  });
+});
+
+describe('port reuse', () => {
+  it('a new ISN on a closed 4-tuple is a new connection with its own story', () => {
+    const close: Step[] = [
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 }, { who: 's', flags: 'FA', seq: 5001, ack: 1002 }, { who: 'c', flags: 'A', seq: 1002, ack: 5002 },
+    ];
+    const { tracker } = converse([
+      ...HANDSHAKE, ...close,
+      { who: 'c', flags: 'S', seq: 90000, dt: 1 }, { who: 's', flags: 'SA', seq: 70000, ack: 90001 }, { who: 'c', flags: 'A', seq: 90001, ack: 70001 },
+    ]);
+    assert.equal(tracker.connections.length, 2);
+    assert.deepEqual(tracker.connections.map((c) => [handshakeKind(c.story), teardownKind(c.story)]), [['three-way', 'three-way'], ['three-way', 'none']]);
+  });
+});
