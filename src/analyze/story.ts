@@ -266,6 +266,9 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
         // half-close: the side that has not closed keeps sending (RFC 9293 §3.6)
         s.dataAfterFin = true;
         s.dataAfterFinFrame = -1;
+        if (fromA) s.firstDataNotedA = true;
+        else s.firstDataNotedB = true;
+        if (s.firstDataFrame === 0) s.firstDataFrame = -1;
         r.note = N_DATA_AFTER_FIN;
         r.n1 = len;
       } else if (!(fromA ? s.firstDataNotedA : s.firstDataNotedB) && r.note === N_NONE) {
@@ -324,7 +327,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
       r.n1 = relAck;
     } else if (acksFin1Now) {
       // the first FIN acknowledged on its own: the peer is in CLOSE_WAIT, the closer in FIN_WAIT_2
-      phase = PH_TEARDOWN;
+      if (len === 0) phase = PH_TEARDOWN;
       me = ST_CLOSE_WAIT;
       if (peer === ST_FIN_WAIT_1) peer = ST_FIN_WAIT_2;
       if (len === 0 && r.note === N_NONE) {
@@ -346,7 +349,8 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
       r.n1 = relAck;
     } else if (s.fin2Frame !== 0 && s.fin2AckFrame !== 0 && len === 0) {
       phase = PH_AFTER_CLOSE;
-    } else if (s.fin1Frame !== 0 && len === 0) {
+    } else if (s.fin2Frame !== 0 && len === 0) {
+      // between the second FIN and its acknowledgement
       phase = PH_TEARDOWN;
     }
     if (ack && len === 0 && !fin && r.note === N_NONE && s.firstDataFrame !== 0 && !s.firstDataAckNoted && fromA !== s.lastDataFromA) {

@@ -16,6 +16,7 @@ import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
 import { Tracker, type PacketObserver } from '../analyze/tracker.js';
 import { PacketCollector, connectionJson, stringifyDocument } from '../render/json.js';
 import { connectionsText } from '../render/connections.js';
+import type { Lang } from '../i18n/messages.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -54,14 +55,15 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .argument('<capture...>', 'capture files (pcap or pcapng, optionally gzip-compressed; "-" reads standard input)')
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('text'))
     .option('--json', 'same as --format json: the JSON document of the contract')
-    .option('--packets', 'with --json: add every packet of each connection (frame, flags, relative and raw seq/ack, analysis)')
+    .option('--packets', 'with --json: add every packet of each connection (frame, flags, relative and raw seq/ack, analysis, phase, states, note)')
+    .addOption(new Option('--lang <lang>', 'language of notes and diagnostics').choices(['en', 'zh']).default('en'))
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(s),
     })
-    .action(async (captures: string[], opts: { format: Format; json?: boolean; packets?: boolean }) => {
+    .action(async (captures: string[], opts: { format: Format; json?: boolean; packets?: boolean; lang: Lang }) => {
       const format: Format = opts.json ? 'json' : opts.format;
       const docs: unknown[] = [];
       for (const file of captures) {
@@ -101,7 +103,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
             schemaVersion: SCHEMA_VERSION,
             tool: { name: 'tcpflow-explain', version: toolVersion() },
             capture: captureJson(summary),
-            connections: tracker.connections.map((c) => connectionJson(c, collector ? collector.byConnection.get(c) ?? [] : null)),
+            connections: tracker.connections.map((c) => connectionJson(c, collector ? collector.byConnection.get(c) ?? [] : null, opts.lang)),
           });
         } else if (format === 'text') {
           out.write((summary.tcpPackets > 0 ? '\n' : '') + captureText(summary) + connectionsText(tracker.connections));

@@ -1,0 +1,22 @@
+/**
+ * Rewrites the golden explanation files (fixtures/<dir>/<capture>.story.json). Run after a
+ * deliberate change, then read `git diff fixtures/` before committing: goldens are reviewed
+ * like code.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../test/helpers/corpus.js';
+import { storyOf, GOLDEN_DIRS } from '../test/helpers/golden.js';
+
+const fx = join(REPO_ROOT, 'fixtures');
+let n = 0;
+for (const d of readdirSync(fx, { withFileTypes: true })) {
+  if (!d.isDirectory() || !GOLDEN_DIRS.test(d.name)) continue;
+  for (const f of readdirSync(join(fx, d.name))) {
+    if (!/\.(pcap|pcapng)(\.gz)?$/.test(f)) continue;
+    const cap = join(fx, d.name, f);
+    writeFileSync(`${cap}.story.json`, JSON.stringify(await storyOf(cap), null, 2) + '\n');
+    n++;
+  }
+}
+console.log(`${n} golden files written; review them with git diff fixtures/`);

@@ -1,0 +1,25 @@
+/** Each TCP-behaviour fixture's explanation equals its reviewed golden file (<capture>.story.json). */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './helpers/corpus.js';
+import { storyOf, GOLDEN_DIRS } from './helpers/golden.js';
+
+const fx = join(REPO_ROOT, 'fixtures');
+
+describe('golden explanations', () => {
+  for (const d of readdirSync(fx, { withFileTypes: true })) {
+    if (!d.isDirectory() || !GOLDEN_DIRS.test(d.name)) continue;
+    for (const f of readdirSync(join(fx, d.name))) {
+      if (!/\.(pcap|pcapng)(\.gz)?$/.test(f)) continue;
+      const cap = join(fx, d.name, f);
+      it(`${d.name}/${f}`, async () => {
+        const golden = `${cap}.story.json`;
+        assert.ok(existsSync(golden), `missing ${golden}: run node dist/scripts/update-goldens.js and review it`);
+        const want = JSON.parse(readFileSync(golden, 'utf8')) as unknown;
+        assert.deepEqual(await storyOf(cap), want, 'explanation changed: if intended, run node dist/scripts/update-goldens.js and review git diff');
+      });
+    }
+  }
+});

@@ -1,0 +1,34 @@
+/** The English and Chinese string tables have the same keys, and every key the model uses exists. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TABLES, message } from '../src/i18n/messages.js';
+import { NOTE_KEYS } from '../src/analyze/story.js';
+import { runCli } from './helpers/cli.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from './helpers/corpus.js';
+
+describe('string tables', () => {
+  it('en and zh have the same keys', () => {
+    assert.deepEqual(Object.keys(TABLES.zh).sort(), Object.keys(TABLES.en).sort());
+  });
+
+  it('every note key has a message in both languages, with the numbers in it', () => {
+    for (const key of NOTE_KEYS.slice(1)) {
+      for (const lang of ['en', 'zh'] as const) {
+        const text = message(lang, key, 'client', 1234, 5678, 91011);
+        assert.ok(text.length > 10, `${lang} ${key}`);
+      }
+    }
+    assert.match(message('en', 'synAck', 'server', 1, 939629259, 42), /ack 1 = client ISN 939629259 \+ 1/);
+    assert.match(message('zh', 'finPiggybacked', 'server', 20, 19), /捎带确认/);
+  });
+
+  it('--lang zh gives Chinese notes with the textbook terms', async () => {
+    const r = await runCli(['--json', '--packets', '--lang', 'zh', join(REPO_ROOT, 'fixtures', 'tcp-three-way-close', 'capture.pcap')]);
+    const doc = JSON.parse(r.stdout) as { connections: { packets: { note?: string }[] }[] };
+    const notes = doc.connections[0].packets.map((p) => p.note ?? '');
+    assert.match(notes[0], /客户端发送 SYN/);
+    assert.match(notes[8], /捎带确认.*三个报文段/);
+    assert.match(notes[9], /TIME_WAIT.*2MSL/);
+  });
+});
