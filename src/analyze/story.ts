@@ -16,6 +16,11 @@
 import type { Packet } from '../decode/packet.js';
 import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import { seqAdd, seqGe } from '../model/seq.js';
+import {
+  A_RETRANSMISSION, A_FAST_RETRANSMISSION, A_SPURIOUS_RETRANSMISSION, A_OUT_OF_ORDER, A_LOST_PACKET, A_ACK_LOST_PACKET,
+  A_DUPLICATE_ACK, A_ZERO_WINDOW, A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, A_WINDOW_UPDATE, A_WINDOW_FULL,
+  A_KEEP_ALIVE, A_KEEP_ALIVE_ACK,
+} from './flags.js';
 
 export const ST_UNKNOWN = 0;
 export const ST_CLOSED = 1;
@@ -71,11 +76,27 @@ export const N_RST_AFTER_FIN = 20;
 export const N_RST_ANSWERS_DATA = 21;
 export const N_SYN_ACK_RETRANSMITTED = 22;
 export const N_FIN_RETRANSMITTED = 23;
+export const N_RETRANSMISSION = 24;
+export const N_FAST_RETRANSMISSION = 25;
+export const N_SPURIOUS_RETRANSMISSION = 26;
+export const N_OUT_OF_ORDER = 27;
+export const N_LOST_SEGMENT = 28;
+export const N_ACK_LOST_SEGMENT = 29;
+export const N_DUPLICATE_ACK = 30;
+export const N_ZERO_WINDOW = 31;
+export const N_ZERO_WINDOW_PROBE = 32;
+export const N_ZERO_WINDOW_PROBE_ACK = 33;
+export const N_WINDOW_UPDATE = 34;
+export const N_WINDOW_FULL = 35;
+export const N_KEEP_ALIVE = 36;
+export const N_KEEP_ALIVE_ACK = 37;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
   'lastAckSimultaneous', 'dataAfterFin', 'rstRefused', 'rst', 'rstAfterFin', 'rstAnswersData', 'synAckRetransmitted',
-  'finRetransmitted',
+  'finRetransmitted', 'retransmission', 'fastRetransmission', 'spuriousRetransmission', 'outOfOrder', 'lostSegment',
+  'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
+  'keepAlive', 'keepAliveAck',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
@@ -408,4 +429,34 @@ export function teardownKind(s: Story): TeardownKind {
   if (s.fin2Frame === 0) return 'half-closed';
   if (s.fin2Crossed) return 'simultaneous';
   return s.fin1AckedByFin ? 'three-way' : 'four-way';
+}
+
+/**
+ * When a packet has no handshake/teardown note but carries Wireshark analysis flags, the note
+ * explains the most telling one (retransmissions first, window matters last).
+ */
+export function analysisNote(r: StoryResult, bits: number, relSeq: number, relAck: number, len: number, dupAckNum: number, window: number): void {
+  if (r.note !== N_NONE || bits === 0) return;
+  const end = seqAdd(relSeq, len);
+  if (bits & A_SPURIOUS_RETRANSMISSION) set(r, N_SPURIOUS_RETRANSMISSION, relSeq, end, 0);
+  else if (bits & A_FAST_RETRANSMISSION) set(r, N_FAST_RETRANSMISSION, relSeq, end, 0);
+  else if (bits & A_RETRANSMISSION) set(r, N_RETRANSMISSION, relSeq, end, 0);
+  else if (bits & A_OUT_OF_ORDER) set(r, N_OUT_OF_ORDER, relSeq, end, 0);
+  else if (bits & A_LOST_PACKET) set(r, N_LOST_SEGMENT, relSeq, 0, 0);
+  else if (bits & A_ACK_LOST_PACKET) set(r, N_ACK_LOST_SEGMENT, relAck, 0, 0);
+  else if (bits & A_ZERO_WINDOW_PROBE) set(r, N_ZERO_WINDOW_PROBE, relSeq, 0, 0);
+  else if (bits & A_ZERO_WINDOW_PROBE_ACK) set(r, N_ZERO_WINDOW_PROBE_ACK, 0, 0, 0);
+  else if (bits & A_ZERO_WINDOW) set(r, N_ZERO_WINDOW, 0, 0, 0);
+  else if (bits & A_KEEP_ALIVE_ACK) set(r, N_KEEP_ALIVE_ACK, 0, 0, 0);
+  else if (bits & A_KEEP_ALIVE) set(r, N_KEEP_ALIVE, relSeq, 0, 0);
+  else if (bits & A_DUPLICATE_ACK) set(r, N_DUPLICATE_ACK, dupAckNum, relAck, 0);
+  else if (bits & A_WINDOW_FULL) set(r, N_WINDOW_FULL, 0, 0, 0);
+  else if (bits & A_WINDOW_UPDATE) set(r, N_WINDOW_UPDATE, window, 0, 0);
+}
+
+function set(r: StoryResult, note: number, n1: number, n2: number, n3: number): void {
+  r.note = note;
+  r.n1 = n1;
+  r.n2 = n2;
+  r.n3 = n3;
 }

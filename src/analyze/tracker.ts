@@ -24,7 +24,7 @@ import type { PacketSink } from '../pipeline.js';
 import { ConnectionTable } from '../flow/table.js';
 import { Connection, Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
 import { noteRoles } from './roles.js';
-import { updateStory, stampFrames, type StoryResult } from './story.js';
+import { updateStory, stampFrames, analysisNote, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
 import { seqAdd, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import {
@@ -255,6 +255,7 @@ export class Tracker implements PacketSink {
     // --- the story (handshake, teardown, states, notes) and Zeek's view
     updateStory(c.story, r, p, r.fromA, r.seq, r.ack, R.baseSeq);
     stampFrames(c.story, f.number);
+    analysisNote(r, r.analysis, r.seq, r.ack, p.payloadLen, r.dupAckNum, r.window);
     updateZeek(c.zeek, p, r.fromA);
     if (r.fromA) {
       if (p.payloadLen > c.maxPayloadA) c.maxPayloadA = p.payloadLen;
