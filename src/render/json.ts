@@ -11,7 +11,7 @@ import type { Connection, Flow } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { addressToString } from '../util/addr.js';
-import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState } from '../analyze/story.js';
+import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState, type StoryResult } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
@@ -28,7 +28,7 @@ export function flagNames(flags: number): string[] {
 }
 
 /** A packet as kept for output (copied out of the reused decode/analysis objects). */
-export interface PacketRecord {
+export interface PacketRecord extends StoryResult {
   frame: number;
   time: number;
   fromA: boolean;
@@ -40,13 +40,6 @@ export interface PacketRecord {
   len: number;
   window: number;
   analysis: number;
-  phase: number;
-  stateA: number;
-  stateB: number;
-  note: number;
-  n1: number;
-  n2: number;
-  n3: number;
 }
 
 /** Collects per-packet records for the connections (only when an output asks for packets). */
