@@ -6,7 +6,7 @@
  * before the damage are printed first); 70 an internal error (a bug: never expected).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { chalkStderr } from 'chalk';
+import { Chalk, chalkStderr, supportsColor, type ChalkInstance } from 'chalk';
 import { readFileSync } from 'node:fs';
 import { runCapture, type CaptureSummary, type PacketSink } from '../pipeline.js';
 import { SourceError } from '../capture/source.js';
@@ -15,7 +15,7 @@ import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
 import { Tracker, type PacketObserver } from '../analyze/tracker.js';
 import { PacketCollector, connectionJson, stringifyDocument } from '../render/json.js';
-import { connectionsText } from '../render/connections.js';
+import { walkthrough } from '../render/walkthrough.js';
 import type { Lang } from '../i18n/messages.js';
 
 export const EXIT_OK = 0;
@@ -37,6 +37,22 @@ interface Io {
   stdin: import('node:stream').Readable;
 }
 
+/** Colour level for stdout: none off a terminal, with NO_COLOR or --no-color; FORCE_COLOR wins. */
+function colourLevel(flag: boolean, stdout: { isTTY?: boolean }): 0 | 1 | 2 | 3 {
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') {
+    if (force === '0' || force === 'false') return 0;
+    const n = Number(force);
+    return n >= 1 && n <= 3 ? (n as 1 | 2 | 3) : 1;
+  }
+  if (!flag) return 0;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
+  if (!stdout.isTTY) return 0;
+  return supportsColor ? supportsColor.level : 1;
+}
+
+export type { ChalkInstance };
+
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
   const out = new Output(io.stdout);
@@ -56,21 +72,27 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('text'))
     .option('--json', 'same as --format json: the JSON document of the contract')
     .option('--packets', 'with --json: add every packet of each connection (frame, flags, relative and raw seq/ack, analysis, phase, states, note)')
-    .addOption(new Option('--lang <lang>', 'language of notes and diagnostics').choices(['en', 'zh']).default('en'))
+    .addOption(new Option('--lang <lang>', 'language of the explanations').choices(['en', 'zh']).default('en'))
+    .option('--absolute', 'text: show raw sequence numbers first (relative is the default, as in Wireshark)')
+    .option('--verbose', 'text: list every packet of the data phase')
+    .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(s),
     })
-    .action(async (captures: string[], opts: { format: Format; json?: boolean; packets?: boolean; lang: Lang }) => {
+    .action(async (captures: string[], opts: { format: Format; json?: boolean; packets?: boolean; lang: Lang; absolute?: boolean; verbose?: boolean; color: boolean }) => {
       const format: Format = opts.json ? 'json' : opts.format;
+      const chalk = new Chalk({ level: colourLevel(opts.color, io.stdout as unknown as { isTTY?: boolean }) });
       const docs: unknown[] = [];
       for (const file of captures) {
         let observer: PacketObserver | null = null;
         let collector: PacketCollector | null = null;
         if (format === 'json') {
           if (opts.packets) collector = observer = new PacketCollector();
+        } else if (format === 'text') {
+          collector = observer = new PacketCollector();
         } else {
           const lines = new PacketLines(out);
           observer = { onPacket: (_c, _r, f, p) => lines.packet(f, p) };
@@ -106,7 +128,11 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
             connections: tracker.connections.map((c) => connectionJson(c, collector ? collector.byConnection.get(c) ?? [] : null, opts.lang)),
           });
         } else if (format === 'text') {
-          out.write((summary.tcpPackets > 0 ? '\n' : '') + captureText(summary) + connectionsText(tracker.connections));
+          out.write(captureText(summary));
+          for (const c of tracker.connections) {
+            out.write('\n' + walkthrough(c, collector?.byConnection.get(c) ?? [], { lang: opts.lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk }));
+            if (out.full) await out.flush();
+          }
         }
         await out.flush();
         for (const w of summary.warnings) warn(`${file}: ${w}`);

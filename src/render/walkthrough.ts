@@ -1,0 +1,190 @@
+/**
+ * `--format text` (the default): each connection told the way a Wireshark walkthrough tells it —
+ * a header with the verdicts, the handshake as numbered steps (1/3, 2/3, 3/3) with relative and
+ * raw numbers, each side's state and the note with the arithmetic, the data phase summarised,
+ * the teardown as numbered steps down to TIME_WAIT and CLOSED, then capture-quality findings.
+ * Renders what the model decided; decides nothing. Colour comes from the chalk instance given
+ * (level 0 when stdout is not a terminal).
+ */
+import type { ChalkInstance } from 'chalk';
+import type { Connection } from '../analyze/connection.js';
+import type { PacketRecord } from './json.js';
+import {
+  STATE_NAMES, NOTE_KEYS, N_NONE, PH_HANDSHAKE, PH_DATA, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
+} from '../analyze/story.js';
+import { zeekConnState } from '../analyze/zeek.js';
+import { diagnostics } from '../analyze/diagnostics.js';
+import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
+import { message, roleName, type Lang } from '../i18n/messages.js';
+import { addressToString } from '../util/addr.js';
+
+export interface WalkthroughOptions {
+  lang: Lang;
+  /** Show raw sequence numbers first (`--absolute`). */
+  absolute: boolean;
+  /** List every packet of the data phase (`--verbose`). */
+  verbose: boolean;
+  chalk: ChalkInstance;
+}
+
+/** Packets of the data phase listed without --verbose (those with analysis flags come first). */
+const DATA_SAMPLE = 6;
+/** Teardown and after-close packets listed at most. */
+const TEARDOWN_MAX = 12;
+
+/** Flag names in Wireshark's Info-column order: [SYN, ACK], [FIN, ACK], [FIN, PSH, ACK]. */
+const WS_FLAGS: [number, string][] = [[0x001, 'FIN'], [0x002, 'SYN'], [0x004, 'RST'], [0x008, 'PSH'], [0x010, 'ACK'], [0x020, 'URG'], [0x040, 'ECE'], [0x080, 'CWR'], [0x100, 'AE']];
+
+function wiresharkFlags(bits: number): string[] {
+  const out: string[] = [];
+  for (const [b, n] of WS_FLAGS) if (bits & b) out.push(n);
+  return out;
+}
+
+const HK_KEY: Record<HandshakeKind, string> = {
+  'three-way': 'kindThreeWay', 'simultaneous-open': 'kindSimultaneousOpen', refused: 'kindRefused',
+  unanswered: 'kindUnanswered', incomplete: 'kindIncomplete', 'not-captured': 'kindNotCaptured',
+};
+const TK_KEY: Record<TeardownKind, string> = {
+  'four-way': 'tkFourWay', 'three-way': 'tkThreeWay', simultaneous: 'tkSimultaneous', reset: 'tkReset',
+  'half-closed': 'tkHalfClosed', none: 'tkNone',
+};
+
+export function walkthrough(c: Connection, packets: PacketRecord[], o: WalkthroughOptions): string {
+  const k = o.chalk;
+  const t = (key: string, from: 'client' | 'server' = 'client', n1 = 0, n2 = 0, n3 = 0): string => message(o.lang, key, from, n1, n2, n3);
+  const role = (fromA: boolean): 'client' | 'server' => (fromA === c.clientIsA ? 'client' : 'server');
+  const s = c.story;
+  const out: string[] = [];
+  const hk = handshakeKind(s);
+  const tk = teardownKind(s);
+
+  // --- header
+  const ep = (client: boolean): string => {
+    const f = client ? c.client : c.server;
+    const ip = addressToString(c.ipVersion, f.addr);
+    return c.ipVersion === 6 ? `[${ip}]:${f.port}` : `${ip}:${f.port}`;
+  };
+  out.push(k.bold(`${t('wConnection')} #${c.id}  ${ep(true)} → ${ep(false)}`));
+  const initiator = tk === 'reset' ? role(s.rstFromA) : s.fin1Frame > 0 ? role(s.fin1FromA) : null;
+  out.push(
+    `  ${t('lHandshake')}: ${t(HK_KEY[hk])} · ${t('lTeardown')}: ${t(TK_KEY[tk])}` +
+      (initiator ? ` (${t('wInitiator', initiator)})` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
+  );
+  const irtt = c.irtt >= 0 ? ` · iRTT ${(c.irtt * 1000).toFixed(3)} ms` : '';
+  out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', c.client.payloadBytes, c.server.payloadBytes)}${irtt}`);
+
+  // --- handshake
+  const hs = packets.filter((p) => p.phase === PH_HANDSHAKE);
+  out.push('');
+  out.push(k.bold(`  ${hk === 'simultaneous-open' ? t('wHandshakeSimultaneous') : hk === 'not-captured' ? t('wHandshakeMissing') : t('wHandshake')}`));
+  if (hk === 'not-captured' && packets.length > 0 && packets[0].note !== N_NONE) {
+    out.push(`   ${note(packets[0])}`);
+  }
+  for (const p of hs) {
+    const label = p.frame === s.synFrame ? '1/3' : p.frame === s.synAckFrame ? '2/3' : p.frame === s.hsAckFrame ? '3/3' : ' · ';
+    step(label, p);
+  }
+  if (hk === 'refused' && s.refusedFrame > 0) {
+    const p = packets.find((x) => x.frame === s.refusedFrame);
+    if (p) step(' ✗ ', p);
+  }
+  const agreed = agreedText();
+  if (agreed) out.push(`   ${t('wAgreed')}: ${agreed}`);
+
+  // --- data
+  const data = packets.filter((p) => p.phase === PH_DATA);
+  if (data.length > 0) {
+    out.push('');
+    out.push(k.bold(`  ${t('wData')}`));
+    for (const fromClient of [true, false]) {
+      const mine = data.filter((p) => (p.fromA === c.clientIsA) === fromClient && p.len > 0);
+      const bytes = mine.reduce((n, p) => n + p.len, 0);
+      out.push(`   ${t('wSegments', fromClient ? 'client' : 'server', mine.length, bytes)}`);
+    }
+    const counts: string[] = [];
+    for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
+      if (c.analysis[i] === 0) continue;
+      const frames = packets.filter((p) => analysisNames(p.analysis).includes(ANALYSIS_NAMES[i])).map((p) => p.frame);
+      const shown = frames.slice(0, 8).join(', ') + (frames.length > 8 ? ', …' : '');
+      counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
+    }
+    if (counts.length > 0) out.push(`   ${t('wAnalysis')}: ${counts.join('; ')}`);
+    const listed = o.verbose ? data : [...data.filter((p) => p.note !== N_NONE)].slice(0, DATA_SAMPLE);
+    for (const p of listed) step(' · ', p);
+    const rest = data.length - listed.length;
+    if (rest > 0) out.push(k.dim(`   ${t('wMore', 'client', rest)}`));
+  }
+
+  // --- teardown
+  const td = packets.filter((p) => p.phase !== PH_HANDSHAKE && p.phase !== PH_DATA);
+  if (td.length > 0) {
+    out.push('');
+    out.push(k.bold(`  ${t('wTeardown')}: ${t(TK_KEY[tk])}`));
+    td.slice(0, TEARDOWN_MAX).forEach((p, i) => step(String(i + 1).padStart(2) + ' ', p));
+    if (td.length > TEARDOWN_MAX) out.push(k.dim(`   ${t('wMore', 'client', td.length - TEARDOWN_MAX)}`));
+  }
+
+  // --- final states and capture quality
+  const cs = c.clientIsA ? s.stateA : s.stateB;
+  const ss = c.clientIsA ? s.stateB : s.stateA;
+  out.push('');
+  out.push(`  ${k.bold(t('wFinal'))}: ${roleName(o.lang, 'client')} ${stateText(cs)} · ${roleName(o.lang, 'server')} ${stateText(ss)}`);
+  const diags = diagnostics(c);
+  if (diags.length > 0) {
+    out.push(k.bold(`  ${t('wQuality')}`));
+    for (const d of diags) out.push(`   ${k.yellow('!')} ${t(d.key, d.flowA === null ? 'client' : role(d.flowA), d.n1, d.n2)}`);
+  }
+  return out.join('\n') + '\n';
+
+  function step(label: string, p: PacketRecord): void {
+    const from = role(p.fromA);
+    const to = from === 'client' ? 'server' : 'client';
+    const flags = wiresharkFlags(p.flags).map((f) => colourFlag(f)).join(', ');
+    const ackSet = (p.flags & 0x10) !== 0;
+    const num = (rel: number, raw: number): string => (o.absolute ? `${raw} (${t('lRel')} ${rel})` : `${rel} (${t('lRaw')} ${raw})`);
+    let line = `   ${label} ${t('lFrame')} ${p.frame}  ${roleName(o.lang, from)} → ${roleName(o.lang, to)}  [${flags}]  ${t('lSeq')} ${num(p.seq, p.rawSeq)}`;
+    if (ackSet) line += `  ${t('lAck')} ${num(p.ack, p.rawAck)}`;
+    if (p.len > 0) line += `  ${t('lLen')} ${p.len}`;
+    const names = analysisNames(p.analysis);
+    if (names.length > 0) line += `  ${k.red(names.join(' '))}`;
+    out.push(line);
+    const cl = c.clientIsA ? p.stateA : p.stateB;
+    const sv = c.clientIsA ? p.stateB : p.stateA;
+    out.push(k.dim(`        ${roleName(o.lang, 'client')} ${stateText(cl)} · ${roleName(o.lang, 'server')} ${stateText(sv)}`));
+    if (p.note !== N_NONE) out.push(`        ${note(p)}`);
+  }
+
+  function note(p: PacketRecord): string {
+    return message(o.lang, NOTE_KEYS[p.note], role(p.fromA), p.n1, p.n2, p.n3);
+  }
+
+  function stateText(st: number): string {
+    const name = STATE_NAMES[st];
+    const text = name === 'ESTABLISHED' ? k.green(name) : name === 'CLOSED' ? name : k.cyan(name);
+    return isInferredState(st) ? `${text} (${t('wInferred')})` : text;
+  }
+
+  function colourFlag(f: string): string {
+    if (f === 'SYN') return k.green(f);
+    if (f === 'FIN') return k.yellow(f);
+    if (f === 'RST') return k.red(f);
+    return f;
+  }
+
+  function agreedText(): string | null {
+    const cl = c.client;
+    const sv = c.server;
+    if (!cl.synSeen || !sv.synSeen) return null;
+    const parts: string[] = [];
+    const c2s = `${roleName(o.lang, 'client')}→${roleName(o.lang, 'server')}`;
+    const s2c = `${roleName(o.lang, 'server')}→${roleName(o.lang, 'client')}`;
+    if (sv.synMss >= 0 || cl.synMss >= 0) {
+      parts.push(`MSS ${c2s} ${sv.synMss >= 0 ? sv.synMss : '?'}${t('lSep')}${s2c} ${cl.synMss >= 0 ? cl.synMss : '?'}`);
+    }
+    parts.push(cl.synWscale >= 0 && sv.synWscale >= 0 ? `${t('lWindowScale')} ${cl.synWscale}/${sv.synWscale}` : t('lScaleOff'));
+    parts.push(cl.synSackPermitted && sv.synSackPermitted ? 'SACK' : t('lNoSack'));
+    parts.push(cl.synTimestamps && sv.synTimestamps ? t('lTimestamps') : t('lNoTimestamps'));
+    return parts.join(t('lSep'));
+  }
+}

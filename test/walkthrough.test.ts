@@ -1,0 +1,74 @@
+/**
+ * The walkthrough (`--format text`, the default) as a student reads it, in English and
+ * Chinese; colours in a real terminal (a pseudo-terminal made by script(1)) and never when piped.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runCli } from './helpers/cli.js';
+import { REPO_ROOT } from './helpers/corpus.js';
+
+const THREE_WAY_CLOSE = join(REPO_ROOT, 'fixtures', 'tcp-three-way-close', 'capture.pcap');
+const BIN = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
+const ESC = /\x1b\[/;
+
+describe('walkthrough', () => {
+  it('tells the handshake as 1/3, 2/3, 3/3 with states and arithmetic, and the three-segment close', async () => {
+    const r = await runCli([THREE_WAY_CLOSE]);
+    assert.equal(r.code, 0);
+    const text = r.stdout;
+    assert.doesNotMatch(text, ESC);
+    assert.match(text, /Connection #0 {2}192\.0\.2\.1:40002 → 192\.0\.2\.2:5002/);
+    assert.match(text, /handshake: three-way · teardown: three segments: the second FIN rode on the ACK \(client closed first\) · Zeek SF ShADadFf/);
+    assert.match(text, /1\/3 frame 1 {2}client → server {2}\[SYN\] {2}seq 0 \(raw 491528598\)/);
+    assert.match(text, /2\/3 frame 2 {2}server → client {2}\[SYN, ACK\] {2}seq 0 \(raw 196038913\) {2}ack 1 \(raw 491528599\)/);
+    assert.match(text, /ack 1 = client ISN 491528598 \+ 1, because the SYN consumes one sequence number/);
+    assert.match(text, /3\/3 frame 3/);
+    assert.match(text, /agreed: MSS client→server 1460, server→client 1460, window scale 10\/10, SACK, timestamps/);
+    assert.match(text, /Teardown: three segments: the second FIN rode on the ACK\n {4}1 {2}frame 8 {2}client → server {2}\[FIN, ACK\]/);
+    assert.match(text, /client TIME_WAIT \(inferred\) · server CLOSED\n.*the last ACK/);
+    assert.match(text, /Final states: client TIME_WAIT \(inferred\) · server CLOSED/);
+  });
+
+  it('--absolute puts raw numbers first', async () => {
+    const r = await runCli(['--absolute', THREE_WAY_CLOSE]);
+    assert.match(r.stdout, /1\/3 frame 1 {2}client → server {2}\[SYN\] {2}seq 491528598 \(relative 0\)/);
+  });
+
+  it('--lang zh uses the textbook terms', async () => {
+    const r = await runCli(['--lang', 'zh', THREE_WAY_CLOSE]);
+    const text = r.stdout;
+    assert.match(text, /连接 #0/);
+    assert.match(text, /握手: 三次握手 · 挥手: 三个报文段：第二个 FIN 捎带在 ACK 上 \(客户端先关闭\)/);
+    assert.match(text, /1\/3 帧 1 {2}客户端 → 服务器 {2}\[SYN\] {2}序号 0 \(原始 491528598\)/);
+    assert.match(text, /捎带确认/);
+    assert.match(text, /TIME_WAIT，等待 2MSL/);
+    assert.match(text, /最终状态: 客户端 TIME_WAIT \(推断\) · 服务器 CLOSED/);
+    assert.match(text, /协商结果: MSS 客户端→服务器 1460，服务器→客户端 1460，窗口扩大因子 10\/10，SACK，时间戳/);
+  });
+
+  it('diagnostics close a mid-stream capture; --verbose lists every data packet', async () => {
+    const mid = join(REPO_ROOT, 'fixtures', 'tcp-midstream', 'capture.pcap');
+    const r = await runCli([mid]);
+    assert.match(r.stdout, /Handshake not captured\n {3}the capture began after the handshake/);
+    assert.match(r.stdout, /Capture quality\n {3}! the capture started after the connection was opened/);
+    assert.match(r.stdout, /more packet\(s\) \(use --verbose/);
+    const v = await runCli(['--verbose', mid]);
+    assert.doesNotMatch(v.stdout, /use --verbose/);
+    assert.ok(v.stdout.split('\n').filter((l) => / frame \d+ /.test(l)).length === 54);
+  });
+
+  it('colours in a terminal, none when piped or with NO_COLOR', () => {
+    const { FORCE_COLOR: _force, NO_COLOR: _no, ...env } = process.env;
+    const tty = spawnSync('script', ['-qec', `node ${BIN} ${THREE_WAY_CLOSE}`, '/dev/null'], { encoding: 'utf8', env });
+    assert.equal(tty.status, 0, tty.stderr);
+    assert.match(tty.stdout, ESC, 'colour expected on a terminal');
+    const piped = spawnSync('node', [BIN, THREE_WAY_CLOSE], { encoding: 'utf8', env });
+    assert.doesNotMatch(piped.stdout, ESC);
+    const noColor = spawnSync('script', ['-qec', `node ${BIN} ${THREE_WAY_CLOSE}`, '/dev/null'], { encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
+    assert.doesNotMatch(noColor.stdout, ESC);
+    const flag = spawnSync('script', ['-qec', `node ${BIN} --no-color ${THREE_WAY_CLOSE}`, '/dev/null'], { encoding: 'utf8', env });
+    assert.doesNotMatch(flag.stdout, ESC);
+  });
+});
