@@ -39,7 +39,7 @@ describe('cli', () => {
   it('an unknown format is a usage error', async () => {
     const r = await runCli(['--format', 'pdf', HTTP]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /Allowed choices are text, packets, json/);
+    assert.match(r.stderr, /Allowed choices are text, summary, packets, json/);
   });
 
   it('--format packets prints one tcpdump-like line per TCP packet', async () => {
@@ -144,5 +144,42 @@ describe('cli', () => {
     assert.equal(r.status, 0);
     assert.match(r.stdout, /^ {5}1 /);
     assert.equal(r.stderr, '');
+  });
+});
+
+describe('selection and summary', () => {
+  const REUSE = join(REPO_ROOT, 'fixtures', 'tcp-port-reuse', 'capture.pcap');
+
+  it('-s, --port and --host select connections in every format', async () => {
+    const ids = async (args: string[]): Promise<number[]> =>
+      (JSON.parse((await runCli(['--json', ...args, REUSE])).stdout) as { connections: { id: number }[] }).connections.map((c) => c.id);
+    assert.deepEqual(await ids(['-s', '0,2']), [0, 2]);
+    assert.deepEqual(await ids(['--port', '5009']), [0, 1, 2]);
+    assert.deepEqual(await ids(['--port', '80']), []);
+    assert.deepEqual(await ids(['--host', '192.0.2.2', '-s', '1']), [1]);
+    const v6 = await runCli(['--json', '--host', '2001:0db8:0:0::1', join(REPO_ROOT, 'fixtures', 'http-ipv6', 'capture.pcap')]);
+    assert.equal((JSON.parse(v6.stdout) as { connections: unknown[] }).connections.length, 1);
+    const lines = (await runCli(['--format', 'packets', '-s', '2', REUSE])).stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 10);
+    assert.match(lines[0], /^ {4}21 /);
+    const text = (await runCli(['-s', '1', REUSE])).stdout;
+    assert.match(text, /Connection #1 /);
+    assert.doesNotMatch(text, /Connection #0 |Connection #2 /);
+  });
+
+  it('a bad selection is a usage error', async () => {
+    const r = await runCli(['--port', '70000', REUSE]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /port "70000" is not a number from 0 to 65535/);
+  });
+
+  it('--format summary: a row per connection and the totals', async () => {
+    const r = await runCli(['--format', 'summary', REUSE]);
+    assert.equal(r.code, 0);
+    const rows = r.stdout.split('\n').filter((l) => /^│ \d/.test(l));
+    assert.equal(rows.length, 3);
+    assert.match(rows[1], /│ 1 +│ 192\.0\.2\.1:40009 +│ 192\.0\.2\.2:5009 +│ three-way +│ three-way +│ SF +│ 10 +│ 10\/9 +│ [\d.]+ +│ 0\.060 +│ reused_ports 1/);
+    assert.match(r.stdout, /3 connection\(s\), 30 TCP packets, 57 payload bytes; reused_ports 2/);
+    assert.doesNotMatch(r.stdout, /Flags \[/);
   });
 });

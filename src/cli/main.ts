@@ -16,6 +16,8 @@ import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
 import { Tracker, type PacketObserver } from '../analyze/tracker.js';
 import { PacketCollector, connectionJson, stringifyDocument } from '../render/json.js';
 import { walkthrough } from '../render/walkthrough.js';
+import { summaryTable } from '../render/summary.js';
+import { parseSelection, selected, SelectionError, type Selection } from './select.js';
 import type { Lang } from '../i18n/messages.js';
 
 export const EXIT_OK = 0;
@@ -23,7 +25,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
-const FORMATS = ['text', 'packets', 'json'] as const;
+const FORMATS = ['text', 'summary', 'packets', 'json'] as const;
 type Format = (typeof FORMATS)[number];
 
 export function toolVersion(): string {
@@ -73,6 +75,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--json', 'same as --format json: the JSON document of the contract')
     .option('--packets', 'with --json: add every packet of each connection (frame, flags, relative and raw seq/ack, analysis, phase, states, note)')
     .addOption(new Option('--lang <lang>', 'language of the explanations').choices(['en', 'zh']).default('en'))
+    .option('-s, --stream <ids>', 'only these connection ids (comma list; Wireshark\'s tcp.stream)')
+    .option('--port <ports>', 'only connections with this port at either end (comma list)')
+    .option('--host <hosts>', 'only connections with this address at either end (comma list)')
     .option('--absolute', 'text: show raw sequence numbers first (relative is the default, as in Wireshark)')
     .option('--verbose', 'text: list every packet of the data phase')
     .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
@@ -82,8 +87,19 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(s),
     })
-    .action(async (captures: string[], opts: { format: Format; json?: boolean; packets?: boolean; lang: Lang; absolute?: boolean; verbose?: boolean; color: boolean }) => {
+    .action(async (captures: string[], opts: { format: Format; json?: boolean; packets?: boolean; lang: Lang; absolute?: boolean; verbose?: boolean; color: boolean; stream?: string; port?: string; host?: string }) => {
       const format: Format = opts.json ? 'json' : opts.format;
+      let sel: Selection;
+      try {
+        sel = parseSelection(opts);
+      } catch (e) {
+        if (e instanceof SelectionError) {
+          err(e.message);
+          code = EXIT_USAGE;
+          return;
+        }
+        throw e;
+      }
       const chalk = new Chalk({ level: colourLevel(opts.color, io.stdout as unknown as { isTTY?: boolean }) });
       const docs: unknown[] = [];
       for (const file of captures) {
@@ -93,9 +109,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           if (opts.packets) collector = observer = new PacketCollector();
         } else if (format === 'text') {
           collector = observer = new PacketCollector();
-        } else {
+        } else if (format === 'packets') {
           const lines = new PacketLines(out);
-          observer = { onPacket: (_c, _r, f, p) => lines.packet(f, p) };
+          observer = { onPacket: (c, r, f, p) => { if (selected(c, sel)) lines.packet(f, p, r.time); } };
         }
         const tracker = new Tracker(observer);
         const sink: PacketSink = tracker;
@@ -125,11 +141,14 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
             schemaVersion: SCHEMA_VERSION,
             tool: { name: 'tcpflow-explain', version: toolVersion() },
             capture: captureJson(summary),
-            connections: tracker.connections.map((c) => connectionJson(c, collector ? collector.byConnection.get(c) ?? [] : null, opts.lang)),
+            connections: tracker.connections.filter((c) => selected(c, sel)).map((c) => connectionJson(c, collector ? collector.byConnection.get(c) ?? [] : null, opts.lang)),
           });
+        } else if (format === 'summary') {
+          out.write(captureText(summary) + summaryTable(tracker.connections.filter((c) => selected(c, sel)), chalk));
         } else if (format === 'text') {
           out.write(captureText(summary));
           for (const c of tracker.connections) {
+            if (!selected(c, sel)) continue;
             out.write('\n' + walkthrough(c, collector?.byConnection.get(c) ?? [], { lang: opts.lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk }));
             if (out.full) await out.flush();
           }

@@ -61,10 +61,11 @@ export class PacketLines implements PacketSink {
 
   constructor(private readonly out: Output) {}
 
-  packet(f: Frame, p: Packet): void {
+  /** `rel`: seconds since the capture's first frame, when known (the tracker's clock). */
+  packet(f: Frame, p: Packet, rel = -1): void {
     const t = f.time();
     if (this.t0 < 0 && f.hasTs) this.t0 = t;
-    const rel = f.hasTs ? t - this.t0 : 0;
+    if (rel < 0) rel = f.hasTs ? t - this.t0 : 0;
     const src = addressToString(p.ipVersion, p.src);
     const dst = addressToString(p.ipVersion, p.dst);
     let line = `${String(f.number).padStart(6)}  ${rel.toFixed(6).padStart(12)}  ${p.ipVersion === 6 ? 'IP6' : 'IP'} ${src}.${p.srcPort} > ${dst}.${p.dstPort}: Flags [${tcpdumpFlags(p.flags)}], seq ${p.seq}`;

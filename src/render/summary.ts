@@ -1,0 +1,45 @@
+/**
+ * `--format summary`: one table row per connection (cli-table3) — id, client, server,
+ * handshake, teardown, Zeek state, packets, bytes, duration, iRTT, analysis counts — then
+ * capture totals.
+ */
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { Connection } from '../analyze/connection.js';
+import { handshakeKind, teardownKind } from '../analyze/story.js';
+import { zeekConnState } from '../analyze/zeek.js';
+import { ANALYSIS_NAMES } from '../analyze/flags.js';
+import { addressToString } from '../util/addr.js';
+
+function ep(c: Connection, client: boolean): string {
+  const f = client ? c.client : c.server;
+  const ip = addressToString(c.ipVersion, f.addr);
+  return c.ipVersion === 6 ? `[${ip}]:${f.port}` : `${ip}:${f.port}`;
+}
+
+export function summaryTable(conns: readonly Connection[], chalk: ChalkInstance): string {
+  const table = new Table({
+    head: ['id', 'client', 'server', 'handshake', 'teardown', 'zeek', 'packets', 'bytes c→s/s→c', 'duration s', 'iRTT ms', 'analysis'],
+    style: { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] },
+  });
+  let packets = 0;
+  let bytes = 0;
+  const totals = new Map<string, number>();
+  for (const c of conns) {
+    const parts: string[] = [];
+    for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
+      if (c.analysis[i] === 0) continue;
+      parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
+      totals.set(ANALYSIS_NAMES[i], (totals.get(ANALYSIS_NAMES[i]) ?? 0) + c.analysis[i]);
+    }
+    packets += c.packets;
+    bytes += c.client.payloadBytes + c.server.payloadBytes;
+    table.push([
+      String(c.id), ep(c, true), ep(c, false), handshakeKind(c.story), teardownKind(c.story), zeekConnState(c.zeek),
+      String(c.packets), `${c.client.payloadBytes}/${c.server.payloadBytes}`, (c.lastTime - c.firstTime).toFixed(6),
+      c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '-', parts.join('\n'),
+    ]);
+  }
+  const t = [...totals].map(([k, v]) => `${k} ${v}`).join(', ');
+  return `${table.toString()}\n${conns.length} connection(s), ${packets} TCP packets, ${bytes} payload bytes${t ? `; ${t}` : ''}\n`;
+}
