@@ -17,6 +17,7 @@ import { Tracker, type PacketObserver } from '../analyze/tracker.js';
 import { PacketCollector, connectionJson, stringifyDocument } from '../render/json.js';
 import { walkthrough } from '../render/walkthrough.js';
 import { summaryTable } from '../render/summary.js';
+import { NdjsonWriter } from '../render/ndjson.js';
 import { parseSelection, selected, SelectionError, type Selection } from './select.js';
 import type { Lang } from '../i18n/messages.js';
 
@@ -25,7 +26,9 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
-const FORMATS = ['text', 'summary', 'packets', 'json'] as const;
+const FORMATS = ['text', 'summary', 'json', 'ndjson', 'packets'] as const;
+/** NDJSON: a closed connection is written and released after this much capture time without packets. */
+const NDJSON_LINGER_SECONDS = 10;
 type Format = (typeof FORMATS)[number];
 
 export function toolVersion(): string {
@@ -73,7 +76,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .argument('<capture...>', 'capture files (pcap or pcapng, optionally gzip-compressed; "-" reads standard input)')
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('text'))
     .option('--json', 'same as --format json: the JSON document of the contract')
-    .option('--packets', 'with --json: add every packet of each connection (frame, flags, relative and raw seq/ack, analysis, phase, states, note)')
+    .option('--packets', 'with --json or --format ndjson: add every packet of each connection (frame, flags, relative and raw seq/ack, analysis, phase, states, note)')
     .addOption(new Option('--lang <lang>', 'language of the explanations').choices(['en', 'zh']).default('en'))
     .option('-s, --stream <ids>', 'only these connection ids (comma list; Wireshark\'s tcp.stream)')
     .option('--port <ports>', 'only connections with this port at either end (comma list)')
@@ -109,11 +112,15 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           if (opts.packets) collector = observer = new PacketCollector();
         } else if (format === 'text') {
           collector = observer = new PacketCollector();
+        } else if (format === 'ndjson') {
+          observer = new NdjsonWriter(out, !!opts.packets, opts.lang, (c) => selected(c, sel));
         } else if (format === 'packets') {
           const lines = new PacketLines(out);
           observer = { onPacket: (c, r, f, p) => { if (selected(c, sel)) lines.packet(f, p, r.time); } };
         }
-        const tracker = new Tracker(observer);
+        const tracker = format === 'ndjson'
+          ? new Tracker(observer, { keepAll: false, lingerSeconds: NDJSON_LINGER_SECONDS })
+          : new Tracker(observer);
         const sink: PacketSink = tracker;
         let summary: CaptureSummary;
         try {
@@ -143,6 +150,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
             capture: captureJson(summary),
             connections: tracker.connections.filter((c) => selected(c, sel)).map((c) => connectionJson(c, collector ? collector.byConnection.get(c) ?? [] : null, opts.lang)),
           });
+        } else if (format === 'ndjson') {
+          out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
         } else if (format === 'summary') {
           out.write(captureText(summary) + summaryTable(tracker.connections.filter((c) => selected(c, sel)), chalk));
         } else if (format === 'text') {

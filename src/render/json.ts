@@ -52,11 +52,7 @@ export class PacketCollector implements PacketObserver {
       list = [];
       this.byConnection.set(c, list);
     }
-    list.push({
-      frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
-      rawSeq: p.seq, rawAck: p.ack, len: p.payloadLen, window: r.window, analysis: r.analysis,
-      phase: r.phase, stateA: r.stateA, stateB: r.stateB, note: r.note, n1: r.n1, n2: r.n2, n3: r.n3,
-    });
+    list.push(packetRecord(r, p));
   }
 }
 
@@ -149,25 +145,37 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
     windowScale: { client: scaleJson(client), server: scaleJson(server) },
     analysis,
   };
-  if (packets !== null) {
-    out.packets = packets.map((r) => ({
-      frame: r.frame,
-      time: round9(r.time),
-      from: r.fromA === c.clientIsA ? 'client' : 'server',
-      flags: flagNames(r.flags),
-      seq: r.seq,
-      ack: r.ack,
-      rawSeq: r.rawSeq,
-      rawAck: r.rawAck,
-      len: r.len,
-      window: r.window,
-      analysis: analysisNames(r.analysis),
-      phase: PHASE_NAMES[r.phase],
-      states: { client: STATE_NAMES[c.clientIsA ? r.stateA : r.stateB], server: STATE_NAMES[c.clientIsA ? r.stateB : r.stateA] },
-      ...(r.note !== N_NONE ? { note: message(lang, NOTE_KEYS[r.note], role(c, r.fromA), r.n1, r.n2, r.n3) } : {}),
-    }));
-  }
+  if (packets !== null) out.packets = packets.map((r) => packetJson(c, r, lang));
   return out;
+}
+
+/** One packet record of the contract (the same in --json --packets and in NDJSON). */
+export function packetJson(c: Connection, r: PacketRecord, lang: Lang = 'en'): Record<string, unknown> {
+  return {
+    frame: r.frame,
+    time: round9(r.time),
+    from: r.fromA === c.clientIsA ? 'client' : 'server',
+    flags: flagNames(r.flags),
+    seq: r.seq,
+    ack: r.ack,
+    rawSeq: r.rawSeq,
+    rawAck: r.rawAck,
+    len: r.len,
+    window: r.window,
+    analysis: analysisNames(r.analysis),
+    phase: PHASE_NAMES[r.phase],
+    states: { client: STATE_NAMES[c.clientIsA ? r.stateA : r.stateB], server: STATE_NAMES[c.clientIsA ? r.stateB : r.stateA] },
+    ...(r.note !== N_NONE ? { note: message(lang, NOTE_KEYS[r.note], role(c, r.fromA), r.n1, r.n2, r.n3) } : {}),
+  };
+}
+
+/** Copies what an output needs out of the reused analysis objects. */
+export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
+  return {
+    frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
+    rawSeq: p.seq, rawAck: p.ack, len: p.payloadLen, window: r.window, analysis: r.analysis,
+    phase: r.phase, stateA: r.stateA, stateB: r.stateB, note: r.note, n1: r.n1, n2: r.n2, n3: r.n3,
+  };
 }
 
 function synOptions(f: Flow): Record<string, unknown> | null {

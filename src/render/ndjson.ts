@@ -1,0 +1,33 @@
+/**
+ * `--format ndjson`: the contract's records as lines, streamed — one {"type":"packet",…} per
+ * packet as it is analysed (with --packets), one {"type":"connection",…} when a connection is
+ * finalised (closed and past the linger, replaced by a new stream on its 4-tuple, or at the end
+ * of input), and a final {"type":"capture",…}. Connections are forgotten once written, so
+ * memory depends on the connections open at once, not on the capture.
+ */
+import type { Frame } from '../capture/frame.js';
+import type { Packet } from '../decode/packet.js';
+import type { Connection } from '../analyze/connection.js';
+import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
+import type { Output } from '../util/output.js';
+import type { Lang } from '../i18n/messages.js';
+import { connectionJson, packetJson, packetRecord } from './json.js';
+
+export class NdjsonWriter implements PacketObserver {
+  constructor(
+    private readonly out: Output,
+    private readonly packets: boolean,
+    private readonly lang: Lang,
+    private readonly keep: (c: Connection) => boolean,
+  ) {}
+
+  onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
+    if (!this.packets || !this.keep(c)) return;
+    this.out.write(JSON.stringify({ type: 'packet', connection: c.id, ...packetJson(c, packetRecord(r, p), this.lang) }) + '\n');
+  }
+
+  onFinal(c: Connection): void {
+    if (!this.keep(c)) return;
+    this.out.write(JSON.stringify({ type: 'connection', ...connectionJson(c, null, this.lang) }) + '\n');
+  }
+}
