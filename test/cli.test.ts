@@ -39,7 +39,7 @@ describe('cli', () => {
   it('an unknown format is a usage error', async () => {
     const r = await runCli(['--format', 'pdf', HTTP]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /Allowed choices are text, summary, json, ndjson, packets/);
+    assert.match(r.stderr, /Allowed choices are text, summary, json, ndjson, mermaid, markdown, packets/);
   });
 
   it('--format packets prints one tcpdump-like line per TCP packet', async () => {

@@ -18,6 +18,7 @@ import { PacketCollector, connectionJson, stringifyDocument } from '../render/js
 import { walkthrough } from '../render/walkthrough.js';
 import { summaryTable } from '../render/summary.js';
 import { NdjsonWriter } from '../render/ndjson.js';
+import { mermaid, markdown } from '../render/mermaid.js';
 import { parseSelection, selected, SelectionError, type Selection } from './select.js';
 import type { Lang } from '../i18n/messages.js';
 
@@ -26,7 +27,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
-const FORMATS = ['text', 'summary', 'json', 'ndjson', 'packets'] as const;
+const FORMATS = ['text', 'summary', 'json', 'ndjson', 'mermaid', 'markdown', 'packets'] as const;
 /** NDJSON: a closed connection is written and released after this much capture time without packets. */
 const NDJSON_LINGER_SECONDS = 10;
 type Format = (typeof FORMATS)[number];
@@ -83,6 +84,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .option('--host <hosts>', 'only connections with this address at either end (comma list)')
     .option('--absolute', 'text: show raw sequence numbers first (relative is the default, as in Wireshark)')
     .option('--verbose', 'text: list every packet of the data phase')
+    .option('--diagram', 'text: draw the ladder diagram of each connection (drawn anyway on a terminal wide enough)')
     .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
     .exitOverride()
     .configureOutput({
@@ -90,7 +92,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       writeErr: (s) => io.stderr.write(s),
       outputError: (s, write) => write(s),
     })
-    .action(async (captures: string[], opts: { format: Format; json?: boolean; packets?: boolean; lang: Lang; absolute?: boolean; verbose?: boolean; color: boolean; stream?: string; port?: string; host?: string }) => {
+    .action(async (captures: string[], opts: { format: Format; json?: boolean; packets?: boolean; lang: Lang; absolute?: boolean; verbose?: boolean; diagram?: boolean; color: boolean; stream?: string; port?: string; host?: string }) => {
       const format: Format = opts.json ? 'json' : opts.format;
       let sel: Selection;
       try {
@@ -104,13 +106,16 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         throw e;
       }
       const chalk = new Chalk({ level: colourLevel(opts.color, io.stdout as unknown as { isTTY?: boolean }) });
+      // the diagram goes into the walkthrough by itself on a terminal at least 100 columns wide
+      const tty = io.stdout as unknown as { isTTY?: boolean; columns?: number };
+      if (!tty.isTTY) tty.columns = 0;
       const docs: unknown[] = [];
       for (const file of captures) {
         let observer: PacketObserver | null = null;
         let collector: PacketCollector | null = null;
         if (format === 'json') {
           if (opts.packets) collector = observer = new PacketCollector();
-        } else if (format === 'text') {
+        } else if (format === 'text' || format === 'mermaid' || format === 'markdown') {
           collector = observer = new PacketCollector();
         } else if (format === 'ndjson') {
           observer = new NdjsonWriter(out, !!opts.packets, opts.lang, (c) => selected(c, sel));
@@ -152,13 +157,18 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           });
         } else if (format === 'ndjson') {
           out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
+        } else if (format === 'mermaid') {
+          for (const c of tracker.connections) if (selected(c, sel)) out.write(mermaid(c, collector?.byConnection.get(c) ?? [], !!opts.absolute) + '\n');
+        } else if (format === 'markdown') {
+          const conns = tracker.connections.filter((c) => selected(c, sel));
+          out.write(markdown(file, summary, conns, (c) => collector?.byConnection.get(c) ?? [], opts.lang));
         } else if (format === 'summary') {
           out.write(captureText(summary) + summaryTable(tracker.connections.filter((c) => selected(c, sel)), chalk));
         } else if (format === 'text') {
           out.write(captureText(summary));
           for (const c of tracker.connections) {
             if (!selected(c, sel)) continue;
-            out.write('\n' + walkthrough(c, collector?.byConnection.get(c) ?? [], { lang: opts.lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk }));
+            out.write('\n' + walkthrough(c, collector?.byConnection.get(c) ?? [], { lang: opts.lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || (tty.columns ?? 0) >= 100, width: tty.columns || 100 }));
             if (out.full) await out.flush();
           }
         }

@@ -17,6 +17,8 @@ import { diagnostics } from '../analyze/diagnostics.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
 import { addressToString } from '../util/addr.js';
+import { ladder } from './ladder.js';
+import { wiresharkFlags } from './elide.js';
 
 export interface WalkthroughOptions {
   lang: Lang;
@@ -25,21 +27,16 @@ export interface WalkthroughOptions {
   /** List every packet of the data phase (`--verbose`). */
   verbose: boolean;
   chalk: ChalkInstance;
+  /** Include the ladder diagram. */
+  diagram: boolean;
+  /** Terminal width for the diagram. */
+  width: number;
 }
 
 /** Packets of the data phase listed without --verbose (those with analysis flags come first). */
 const DATA_SAMPLE = 6;
 /** Teardown and after-close packets listed at most. */
 const TEARDOWN_MAX = 12;
-
-/** Flag names in Wireshark's Info-column order: [SYN, ACK], [FIN, ACK], [FIN, PSH, ACK]. */
-const WS_FLAGS: [number, string][] = [[0x001, 'FIN'], [0x002, 'SYN'], [0x004, 'RST'], [0x008, 'PSH'], [0x010, 'ACK'], [0x020, 'URG'], [0x040, 'ECE'], [0x080, 'CWR'], [0x100, 'AE']];
-
-function wiresharkFlags(bits: number): string[] {
-  const out: string[] = [];
-  for (const [b, n] of WS_FLAGS) if (bits & b) out.push(n);
-  return out;
-}
 
 const HK_KEY: Record<HandshakeKind, string> = {
   'three-way': 'kindThreeWay', 'simultaneous-open': 'kindSimultaneousOpen', refused: 'kindRefused',
@@ -73,6 +70,11 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   );
   const irtt = c.irtt >= 0 ? ` · iRTT ${(c.irtt * 1000).toFixed(3)} ms` : '';
   out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', c.client.payloadBytes, c.server.payloadBytes)}${irtt}`);
+
+  if (o.diagram && packets.length > 0) {
+    out.push('');
+    out.push(ladder(c, packets, k, o.absolute, o.width).trimEnd());
+  }
 
   // --- handshake
   const hs = packets.filter((p) => p.phase === PH_HANDSHAKE);

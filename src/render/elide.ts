@@ -1,0 +1,50 @@
+/**
+ * Which packets a diagram shows: every handshake and teardown packet, and of the data phase
+ * the first few and the last few, with the count of those left out in between.
+ */
+import type { PacketRecord } from './json.js';
+import { PH_DATA } from '../analyze/story.js';
+
+export type DiagramItem = { kind: 'packet'; p: PacketRecord } | { kind: 'gap'; count: number };
+
+export function diagramItems(packets: PacketRecord[], head: number, tail: number): DiagramItem[] {
+  const out: DiagramItem[] = [];
+  let i = 0;
+  while (i < packets.length) {
+    if (packets[i].phase !== PH_DATA) {
+      out.push({ kind: 'packet', p: packets[i] });
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < packets.length && packets[j].phase === PH_DATA) j++;
+    const run = packets.slice(i, j);
+    if (run.length <= head + tail + 1) {
+      for (const p of run) out.push({ kind: 'packet', p });
+    } else {
+      for (const p of run.slice(0, head)) out.push({ kind: 'packet', p });
+      out.push({ kind: 'gap', count: run.length - head - tail });
+      for (const p of run.slice(run.length - tail)) out.push({ kind: 'packet', p });
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** Flag names in Wireshark's Info-column order: [SYN, ACK], [FIN, ACK], [FIN, PSH, ACK]. */
+const WS_FLAGS: [number, string][] = [[0x001, 'FIN'], [0x002, 'SYN'], [0x004, 'RST'], [0x008, 'PSH'], [0x010, 'ACK'], [0x020, 'URG'], [0x040, 'ECE'], [0x080, 'CWR'], [0x100, 'AE']];
+
+export function wiresharkFlags(bits: number): string[] {
+  const out: string[] = [];
+  for (const [b, n] of WS_FLAGS) if (bits & b) out.push(n);
+  return out;
+}
+
+/** "[SYN, ACK] seq=0 ack=1 len=0" with relative (or raw) numbers. */
+export function segmentLabel(p: PacketRecord, absolute: boolean): string {
+  const seq = absolute ? p.rawSeq : p.seq;
+  let s = `[${wiresharkFlags(p.flags).join(', ')}] seq=${seq}`;
+  if (p.flags & 0x010) s += ` ack=${absolute ? p.rawAck : p.ack}`;
+  if (p.len > 0) s += ` len=${p.len}`;
+  return s;
+}

@@ -1,0 +1,90 @@
+/**
+ * `--format mermaid` and `--format markdown`: a Mermaid sequenceDiagram per connection (client
+ * and server as participants, one arrow per segment, each side's state as a note when it
+ * changes, the data phase elided beyond a few packets), and Markdown with a summary table and a
+ * lowercase ```mermaid fence per connection — ready to append to $GITHUB_STEP_SUMMARY.
+ * Mermaid text avoids ';' and '#', which end or escape a statement there.
+ */
+import type { Connection } from '../analyze/connection.js';
+import type { PacketRecord } from './json.js';
+import { STATE_NAMES, isInferredState, handshakeKind, teardownKind } from '../analyze/story.js';
+import { zeekConnState } from '../analyze/zeek.js';
+import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
+import { diagnostics } from '../analyze/diagnostics.js';
+import { message, type Lang } from '../i18n/messages.js';
+import { addressToString } from '../util/addr.js';
+import { diagramItems, segmentLabel } from './elide.js';
+import type { CaptureSummary } from '../pipeline.js';
+
+/** Data packets shown at the start and at the end of a data phase; the rest is a count. */
+const HEAD = 4;
+const TAIL = 2;
+
+function ep(c: Connection, client: boolean): string {
+  const f = client ? c.client : c.server;
+  const ip = addressToString(c.ipVersion, f.addr);
+  return c.ipVersion === 6 ? `[${ip}]:${f.port}` : `${ip}:${f.port}`;
+}
+
+function safe(s: string): string {
+  return s.replace(/[;#]/g, ' ');
+}
+
+export function mermaid(c: Connection, packets: PacketRecord[], absolute = false): string {
+  const out: string[] = ['sequenceDiagram'];
+  out.push(`    participant C as client ${safe(ep(c, true))}`);
+  out.push(`    participant S as server ${safe(ep(c, false))}`);
+  out.push(`    Note over C,S: connection ${c.id}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c.zeek)}`);
+  let lastC = '';
+  let lastS = '';
+  for (const it of diagramItems(packets, HEAD, TAIL)) {
+    if (it.kind === 'gap') {
+      out.push(`    Note over C,S: … ${it.count} more data packets …`);
+      continue;
+    }
+    const p = it.p;
+    const fromClient = p.fromA === c.clientIsA;
+    const names = analysisNames(p.analysis);
+    const arrow = p.flags & 0x004 ? '-x' : '->>';
+    const label = safe(`${p.frame}: ${segmentLabel(p, absolute)}${names.length > 0 ? ` (${names.join(', ')})` : ''}`);
+    out.push(`    ${fromClient ? 'C' : 'S'}${arrow}${fromClient ? 'S' : 'C'}: ${label}`);
+    const cs = c.clientIsA ? p.stateA : p.stateB;
+    const ss = c.clientIsA ? p.stateB : p.stateA;
+    const cn = STATE_NAMES[cs] + (isInferredState(cs) ? ' (inferred)' : '');
+    const sn = STATE_NAMES[ss] + (isInferredState(ss) ? ' (inferred)' : '');
+    if (cn !== lastC) out.push(`    Note left of C: ${cn}`);
+    if (sn !== lastS) out.push(`    Note right of S: ${sn}`);
+    lastC = cn;
+    lastS = sn;
+  }
+  return out.join('\n') + '\n';
+}
+
+export function markdown(file: string, s: CaptureSummary, conns: readonly Connection[], packets: (c: Connection) => PacketRecord[], lang: Lang): string {
+  const out: string[] = [];
+  out.push(`## tcpflow-explain: \`${file}\``);
+  out.push('');
+  out.push(`${s.packets} frames, ${s.tcpPackets} TCP packets, ${conns.length} connection(s)${s.truncated ? ' — **capture cut short**' : ''}.`);
+  out.push('');
+  out.push('| id | client | server | handshake | teardown | Zeek | packets | bytes c→s / s→c | iRTT ms | analysis |');
+  out.push('|---:|---|---|---|---|---|---:|---:|---:|---|');
+  for (const c of conns) {
+    const parts: string[] = [];
+    for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
+    out.push(`| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${handshakeKind(c.story)} | ${teardownKind(c.story)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${c.client.payloadBytes} / ${c.server.payloadBytes} | ${c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '–'} | ${parts.join(', ') || '–'} |`);
+  }
+  for (const c of conns) {
+    out.push('');
+    out.push(`### Connection ${c.id}: \`${ep(c, true)}\` → \`${ep(c, false)}\``);
+    out.push('');
+    out.push('```mermaid');
+    out.push(mermaid(c, packets(c)).trimEnd());
+    out.push('```');
+    const d = diagnostics(c);
+    if (d.length > 0) {
+      out.push('');
+      for (const x of d) out.push(`- ${message(lang, x.key, x.flowA === null ? 'client' : x.flowA === c.clientIsA ? 'client' : 'server', x.n1, x.n2)}`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,45 @@
+/** The ladder diagram, Mermaid and Markdown outputs on real fixtures. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runCli } from './helpers/cli.js';
+import { REPO_ROOT } from './helpers/corpus.js';
+
+const fx = (d: string): string => join(REPO_ROOT, 'fixtures', d, 'capture.pcap');
+
+describe('diagrams', () => {
+  it('ladder: an arrow per segment, states beside the lines when they change', async () => {
+    const r = await runCli(['--diagram', fx('tcp-three-way-close')]);
+    const lines = r.stdout.split('\n');
+    const row = (frame: number): string => lines.find((l) => new RegExp(`^ +${frame} `).test(l) && l.includes('|')) ?? '';
+    assert.match(row(1), /SYN_SENT \|- \[SYN\] seq=0 -+>\| LISTEN\*/);
+    assert.match(row(2), /ESTABLISHED \|<-+ \[SYN, ACK\] seq=0 ack=1 -\| SYN_RECEIVED/);
+    assert.match(row(9), /TIME_WAIT\* \|<-+ \[FIN, ACK\] seq=19 ack=20 -\| LAST_ACK/);
+    assert.match(row(10), /\|- \[ACK\] seq=20 ack=20 -+>\| CLOSED/);
+    assert.match(r.stdout, /\* inferred: an observer never sees LISTEN or TIME_WAIT/);
+  });
+
+  it('ladder: a long data phase is elided with a count', async () => {
+    const r = await runCli(['--diagram', fx('tcp-loss')]);
+    assert.match(r.stdout, /⋮ \d+ more data packets ⋮/);
+  });
+
+  it('mermaid: a sequenceDiagram per connection, RST as a cross, no ; or # in messages', async () => {
+    const r = await runCli(['--format', 'mermaid', fx('tcp-reset-server')]);
+    assert.match(r.stdout, /^sequenceDiagram\n {4}participant C as client 192\.0\.2\.1:\d+\n {4}participant S as server 192\.0\.2\.2:\d+/);
+    assert.match(r.stdout, / {4}S-xC: \d+: \[RST, ACK\]/);
+    for (const l of r.stdout.split('\n').slice(1)) assert.doesNotMatch(l, /[;#]/);
+    const reuse = await runCli(['--format', 'mermaid', fx('tcp-port-reuse')]);
+    assert.equal((reuse.stdout.match(/^sequenceDiagram$/gm) ?? []).length, 3);
+  });
+
+  it('markdown: summary table and a lowercase mermaid fence per connection, data elided', async () => {
+    const r = await runCli(['--format', 'markdown', fx('tcp-loss')]);
+    assert.match(r.stdout, /^## tcpflow-explain: `.*tcp-loss\/capture\.pcap`/);
+    assert.match(r.stdout, /\| 0 \| `192\.0\.2\.1:40015` \| `192\.0\.2\.2:5015` \| three-way \| four-way \| SF `ShADaTFdf` \| 72 \|/);
+    assert.match(r.stdout, /\n```mermaid\nsequenceDiagram\n/);
+    assert.doesNotMatch(r.stdout, /```Mermaid/);
+    assert.match(r.stdout, /Note over C,S: … 58 more data packets …/);
+    assert.match(r.stdout, /- 2 segment\(s\) came after a gap/);
+  });
+});
