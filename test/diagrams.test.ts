@@ -26,9 +26,9 @@ describe('diagrams', () => {
 
   it('mermaid: a sequenceDiagram per connection, RST as a cross, no ; or # in messages', async () => {
     const r = await runCli(['--format', 'mermaid', fx('tcp-reset-server')]);
-    assert.match(r.stdout, /^sequenceDiagram\n {4}participant C as client 192\.0\.2\.1:\d+\n {4}participant S as server 192\.0\.2\.2:\d+/);
+    assert.match(r.stdout, /^%% connection 0: three-way handshake, reset teardown, Zeek RSTR\nsequenceDiagram\n {4}participant C as client 192\.0\.2\.1:\d+\n {4}participant S as server 192\.0\.2\.2:\d+/);
     assert.match(r.stdout, / {4}S-xC: \d+: \[RST, ACK\]/);
-    for (const l of r.stdout.split('\n').slice(1)) assert.doesNotMatch(l, /[;#]/);
+    for (const l of r.stdout.split('\n').slice(2)) assert.doesNotMatch(l, /[;#]/);
     const reuse = await runCli(['--format', 'mermaid', fx('tcp-port-reuse')]);
     assert.equal((reuse.stdout.match(/^sequenceDiagram$/gm) ?? []).length, 3);
   });
@@ -37,7 +37,7 @@ describe('diagrams', () => {
     const r = await runCli(['--format', 'markdown', fx('tcp-loss')]);
     assert.match(r.stdout, /^## tcpflow-explain: `.*tcp-loss\/capture\.pcap`/);
     assert.match(r.stdout, /\| 0 \| `192\.0\.2\.1:40015` \| `192\.0\.2\.2:5015` \| three-way \| four-way \| SF `ShADaTFdf` \| 72 \|/);
-    assert.match(r.stdout, /\n```mermaid\nsequenceDiagram\n/);
+    assert.match(r.stdout, /\n```mermaid\n%% connection 0: [^\n]*\nsequenceDiagram\n/);
     assert.doesNotMatch(r.stdout, /```Mermaid/);
     assert.match(r.stdout, /Note over C,S: … 58 more data packets …/);
     assert.match(r.stdout, /- 2 segment\(s\) came after a gap/);

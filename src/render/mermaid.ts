@@ -31,10 +31,9 @@ function safe(s: string): string {
 }
 
 export function mermaid(c: Connection, packets: PacketRecord[], absolute = false): string {
-  const out: string[] = ['sequenceDiagram'];
+  const out: string[] = [`%% connection ${c.id}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c.zeek)}`, 'sequenceDiagram'];
   out.push(`    participant C as client ${safe(ep(c, true))}`);
   out.push(`    participant S as server ${safe(ep(c, false))}`);
-  out.push(`    Note over C,S: connection ${c.id}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c.zeek)}`);
   let lastC = '';
   let lastS = '';
   for (const it of diagramItems(packets, HEAD, TAIL)) {
@@ -52,8 +51,10 @@ export function mermaid(c: Connection, packets: PacketRecord[], absolute = false
     const ss = c.clientIsA ? p.stateB : p.stateA;
     const cn = STATE_NAMES[cs] + (isInferredState(cs) ? ' (inferred)' : '');
     const sn = STATE_NAMES[ss] + (isInferredState(ss) ? ' (inferred)' : '');
-    if (cn !== lastC) out.push(`    Note left of C: ${cn}`);
-    if (sn !== lastS) out.push(`    Note right of S: ${sn}`);
+    // one row per change: both sides in one note when both changed
+    if (cn !== lastC && sn !== lastS) out.push(`    Note over C,S: client ${cn} · server ${sn}`);
+    else if (cn !== lastC) out.push(`    Note left of C: ${cn}`);
+    else if (sn !== lastS) out.push(`    Note right of S: ${sn}`);
     lastC = cn;
     lastS = sn;
   }
@@ -76,6 +77,8 @@ export function markdown(file: string, s: CaptureSummary, conns: readonly Connec
   for (const c of conns) {
     out.push('');
     out.push(`### Connection ${c.id}: \`${ep(c, true)}\` → \`${ep(c, false)}\``);
+    out.push('');
+    out.push(`${handshakeKind(c.story)} handshake · ${teardownKind(c.story)} teardown · Zeek ${zeekConnState(c.zeek)} \`${c.zeek.history}\``);
     out.push('');
     out.push('```mermaid');
     out.push(mermaid(c, packets(c)).trimEnd());
