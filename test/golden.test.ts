@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './helpers/corpus.js';
-import { storyOf, GOLDEN_DIRS } from './helpers/golden.js';
+import { storyOf, GOLDEN_DIRS, RENDERINGS, rendering } from './helpers/golden.js';
 
 const fx = join(REPO_ROOT, 'fixtures');
 
@@ -20,6 +20,13 @@ describe('golden explanations', () => {
         const want = JSON.parse(readFileSync(golden, 'utf8')) as unknown;
         assert.deepEqual(await storyOf(cap), want, 'explanation changed: if intended, run node dist/scripts/update-goldens.js and review git diff');
       });
+      for (const r of RENDERINGS) {
+        it(`${d.name}/${f} ${r.name}`, async () => {
+          const golden = join(`${cap}.golden`, r.name);
+          assert.ok(existsSync(golden), `missing ${golden}: run node dist/scripts/update-goldens.js and review it`);
+          assert.equal(await rendering(cap, r.args, REPO_ROOT), readFileSync(golden, 'utf8'), `${golden} changed: if intended, regenerate and review git diff`);
+        });
+      }
     }
   }
 });

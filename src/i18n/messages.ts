@@ -60,6 +60,8 @@ const en: Table = {
   // --- walkthrough headings and labels
   wConnection: () => 'Connection',
   lHandshake: () => 'handshake',
+  ladderNote: () => '* inferred: an observer never sees LISTEN or TIME_WAIT',
+  ladderGap: (v) => `⋮ ${v.n1} more data packets ⋮`,
   lWindowScale: () => 'window scale',
   lScaleOff: () => 'window scale off',
   lTimestamps: () => 'timestamps',
@@ -150,6 +152,8 @@ const zh: Table = {
   keepAliveAck: (v) => `对保活报文的应答：${v.from}仍然在线`,
   wConnection: () => '连接',
   lHandshake: () => '握手',
+  ladderNote: () => '* 推断：抓包无法直接看到 LISTEN 和 TIME_WAIT',
+  ladderGap: (v) => `⋮ 另有 ${v.n1} 个数据报文 ⋮`,
   lWindowScale: () => '窗口扩大因子',
   lScaleOff: () => '未使用窗口扩大',
   lTimestamps: () => '时间戳',

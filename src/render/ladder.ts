@@ -10,20 +10,25 @@ import type { PacketRecord } from './json.js';
 import { STATE_NAMES, isInferredState } from '../analyze/story.js';
 import { analysisNames } from '../analyze/flags.js';
 import { diagramItems, segmentLabel } from './elide.js';
+import { message, roleName, type Lang } from '../i18n/messages.js';
 
 const STATE_W = 13;
 const FRAME_W = 6;
 
-export function ladder(c: Connection, packets: PacketRecord[], chalk: ChalkInstance, absolute: boolean, width = 100): string {
+export function ladder(c: Connection, packets: PacketRecord[], chalk: ChalkInstance, absolute: boolean, width = 100, lang: Lang = 'en'): string {
   const arrowW = Math.max(30, Math.min(60, width - FRAME_W - 2 * STATE_W - 6));
   const lines: string[] = [];
   const state = (st: number): string => STATE_NAMES[st] + (isInferredState(st) ? '*' : '');
-  lines.push(`${''.padStart(FRAME_W)} ${'client'.padStart(STATE_W)} ${' '.repeat(arrowW + 2)} server`);
+  const cl = roleName(lang, 'client');
+  // CJK characters take two columns
+  const pad = STATE_W - cl.length * (lang === 'zh' ? 2 : 1);
+  lines.push(`${''.padStart(FRAME_W)} ${' '.repeat(Math.max(0, pad))}${cl} ${' '.repeat(arrowW + 2)} ${roleName(lang, 'server')}`);
   let lastC = '';
   let lastS = '';
   for (const it of diagramItems(packets, 3, 2)) {
     if (it.kind === 'gap') {
-      lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)} |${center(`⋮ ${it.count} more data packets ⋮`, arrowW)}|`));
+      const gap = message(lang, 'ladderGap', 'client', it.count);
+      lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)} |${center(gap, arrowW - (lang === 'zh' ? 6 : 0))}|`));
       continue;
     }
     const p = it.p;
@@ -43,7 +48,7 @@ export function ladder(c: Connection, packets: PacketRecord[], chalk: ChalkInsta
     lastS = ss;
     lines.push(`${String(p.frame).padStart(FRAME_W)} ${chalk.cyan(left.padStart(STATE_W))} |${arrow}| ${chalk.cyan(right)}`);
   }
-  lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)}  (* inferred: an observer never sees LISTEN or TIME_WAIT)`));
+  lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)}  (${message(lang, 'ladderNote', 'client')})`));
   return lines.join('\n') + '\n';
 }
 

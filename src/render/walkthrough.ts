@@ -73,7 +73,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
 
   if (o.diagram && packets.length > 0) {
     out.push('');
-    out.push(ladder(c, packets, k, o.absolute, o.width).trimEnd());
+    out.push(ladder(c, packets, k, o.absolute, o.width, o.lang).trimEnd());
   }
 
   // --- handshake

@@ -33,3 +33,20 @@ export async function storyOf(capture: string): Promise<unknown> {
 
 /** Captures with a golden story: the TCP-behaviour fixtures and the HTTP ones. */
 export const GOLDEN_DIRS = /^(tcp-|http-)/;
+
+/** Every rendering of a capture that has golden files: format × language. */
+export const RENDERINGS: { name: string; args: string[] }[] = [
+  { name: 'text.en.txt', args: ['--diagram'] },
+  { name: 'text.zh.txt', args: ['--diagram', '--lang', 'zh'] },
+  { name: 'summary.txt', args: ['--format', 'summary'] },
+  { name: 'mermaid.txt', args: ['--format', 'mermaid'] },
+  { name: 'markdown.en.md', args: ['--format', 'markdown'] },
+  { name: 'markdown.zh.md', args: ['--format', 'markdown', '--lang', 'zh'] },
+];
+
+/** The CLI's output for a rendering, with the repository path removed so goldens are portable. */
+export async function rendering(capture: string, args: string[], repoRoot: string): Promise<string> {
+  const r = await runCli([...args, capture]);
+  if (r.code !== 0) throw new Error(`${capture}: exit ${r.code}: ${r.stderr}`);
+  return r.stdout.split(`${repoRoot}/`).join('');
+}
