@@ -158,14 +158,14 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
         } else if (format === 'ndjson') {
           out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
         } else if (format === 'mermaid') {
-          for (const c of tracker.connections) if (selected(c, sel)) out.write(mermaid(c, collector?.byConnection.get(c) ?? [], !!opts.absolute) + '\n');
+          for (const c of tracker.connections) if (selected(c, sel)) out.write(mermaid(c, collector?.byConnection.get(c) ?? [], !!opts.absolute, opts.lang) + '\n');
         } else if (format === 'markdown') {
           const conns = tracker.connections.filter((c) => selected(c, sel));
           out.write(markdown(file, summary, conns, (c) => collector?.byConnection.get(c) ?? [], opts.lang));
         } else if (format === 'summary') {
-          out.write(captureText(summary) + summaryTable(tracker.connections.filter((c) => selected(c, sel)), chalk));
+          out.write(captureText(summary, opts.lang) + summaryTable(tracker.connections.filter((c) => selected(c, sel)), chalk, opts.lang));
         } else if (format === 'text') {
-          out.write(captureText(summary));
+          out.write(captureText(summary, opts.lang));
           for (const c of tracker.connections) {
             if (!selected(c, sel)) continue;
             out.write('\n' + walkthrough(c, collector?.byConnection.get(c) ?? [], { lang: opts.lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || (tty.columns ?? 0) >= 100, width: tty.columns || 100 }));

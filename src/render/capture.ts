@@ -1,5 +1,6 @@
 /** The capture object of the JSON contract, and its plain-text summary. */
 import type { CaptureSummary } from '../pipeline.js';
+import { message, type Lang } from '../i18n/messages.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -24,17 +25,18 @@ export function captureJson(s: CaptureSummary): Record<string, unknown> {
   };
 }
 
-export function captureText(s: CaptureSummary): string {
+export function captureText(s: CaptureSummary, lang: Lang = 'en'): string {
+  const t = (k: string, n1 = 0, n2 = 0, n3 = 0): string => message(lang, k, 'client', n1, n2, n3);
   const lines: string[] = [];
   const fmt = `${s.format ?? 'unknown'}${s.gzip ? ' (gzip)' : ''}`;
-  lines.push(`${s.file}: ${fmt}, link type ${s.linkTypes.join(', ') || 'none'}`);
-  lines.push(`  ${s.packets} frames, ${s.tcpPackets} TCP packets, ${s.bytes} bytes captured`);
+  lines.push(`${s.file}: ${fmt}, ${t('capLinkType')} ${s.linkTypes.join(', ') || '-'}`);
+  lines.push(`  ${t('capCounts', s.packets, s.tcpPackets, s.bytes)}`);
   if (s.firstTime !== null && s.lastTime !== null) {
-    lines.push(`  from ${new Date(s.firstTime * 1000).toISOString()} to ${new Date(s.lastTime * 1000).toISOString()} (${(s.duration ?? 0).toFixed(6)} s)`);
+    lines.push(`  ${t('capFromTo')} ${new Date(s.firstTime * 1000).toISOString()} ${t('capTo')} ${new Date(s.lastTime * 1000).toISOString()} (${(s.duration ?? 0).toFixed(6)} ${t('capSeconds')})`);
   }
   const sk = Object.entries(s.skipped);
-  if (sk.length > 0) lines.push(`  not analysed: ${sk.map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  if (s.truncatedPackets > 0) lines.push(`  ${s.truncatedPackets} TCP packets cut short by the snapshot length (headers decoded, payload partial)`);
+  if (sk.length > 0) lines.push(`  ${t('capNotAnalysed')}: ${sk.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (s.truncatedPackets > 0) lines.push(`  ${t('capTruncatedPackets', s.truncatedPackets)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -11,7 +11,7 @@ import { STATE_NAMES, isInferredState, handshakeKind, teardownKind } from '../an
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { diagnostics } from '../analyze/diagnostics.js';
-import { message, type Lang } from '../i18n/messages.js';
+import { message, roleName, type Lang } from '../i18n/messages.js';
 import { addressToString } from '../util/addr.js';
 import { diagramItems, segmentLabel } from './elide.js';
 import type { CaptureSummary } from '../pipeline.js';
@@ -30,10 +30,12 @@ function safe(s: string): string {
   return s.replace(/[;#]/g, ' ');
 }
 
-export function mermaid(c: Connection, packets: PacketRecord[], absolute = false): string {
+export function mermaid(c: Connection, packets: PacketRecord[], absolute = false, lang: Lang = 'en'): string {
+  const cl = roleName(lang, 'client');
+  const sv = roleName(lang, 'server');
   const out: string[] = [`%% connection ${c.id}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c.zeek)}`, 'sequenceDiagram'];
-  out.push(`    participant C as client ${safe(ep(c, true))}`);
-  out.push(`    participant S as server ${safe(ep(c, false))}`);
+  out.push(`    participant C as ${cl} ${safe(ep(c, true))}`);
+  out.push(`    participant S as ${sv} ${safe(ep(c, false))}`);
   let lastC = '';
   let lastS = '';
   for (const it of diagramItems(packets, HEAD, TAIL)) {
@@ -49,10 +51,11 @@ export function mermaid(c: Connection, packets: PacketRecord[], absolute = false
     out.push(`    ${fromClient ? 'C' : 'S'}${arrow}${fromClient ? 'S' : 'C'}: ${label}`);
     const cs = c.clientIsA ? p.stateA : p.stateB;
     const ss = c.clientIsA ? p.stateB : p.stateA;
-    const cn = STATE_NAMES[cs] + (isInferredState(cs) ? ' (inferred)' : '');
-    const sn = STATE_NAMES[ss] + (isInferredState(ss) ? ' (inferred)' : '');
+    const inf = ` (${message(lang, 'wInferred', 'client')})`;
+    const cn = STATE_NAMES[cs] + (isInferredState(cs) ? inf : '');
+    const sn = STATE_NAMES[ss] + (isInferredState(ss) ? inf : '');
     // one row per change: both sides in one note when both changed
-    if (cn !== lastC && sn !== lastS) out.push(`    Note over C,S: client ${cn} · server ${sn}`);
+    if (cn !== lastC && sn !== lastS) out.push(`    Note over C,S: ${cl} ${cn} · ${sv} ${sn}`);
     else if (cn !== lastC) out.push(`    Note left of C: ${cn}`);
     else if (sn !== lastS) out.push(`    Note right of S: ${sn}`);
     lastC = cn;
@@ -65,23 +68,24 @@ export function markdown(file: string, s: CaptureSummary, conns: readonly Connec
   const out: string[] = [];
   out.push(`## tcpflow-explain: \`${file}\``);
   out.push('');
-  out.push(`${s.packets} frames, ${s.tcpPackets} TCP packets, ${conns.length} connection(s)${s.truncated ? ' — **capture cut short**' : ''}.`);
+  const t = (k: string, n1 = 0, n2 = 0, n3 = 0): string => message(lang, k, 'client', n1, n2, n3);
+  out.push(`${t('mdCounts', s.packets, s.tcpPackets, conns.length)}${s.truncated ? ` — **${t('mdCut')}**` : ''}`);
   out.push('');
-  out.push('| id | client | server | handshake | teardown | Zeek | packets | bytes c→s / s→c | iRTT ms | analysis |');
+  out.push(`| ${['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tIrtt', 'tAnalysis'].map((k) => t(k)).join(' | ')} |`);
   out.push('|---:|---|---|---|---|---|---:|---:|---:|---|');
   for (const c of conns) {
     const parts: string[] = [];
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
-    out.push(`| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${handshakeKind(c.story)} | ${teardownKind(c.story)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${c.client.payloadBytes} / ${c.server.payloadBytes} | ${c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '–'} | ${parts.join(', ') || '–'} |`);
+    out.push(`| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${c.client.payloadBytes} / ${c.server.payloadBytes} | ${c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '–'} | ${parts.join(', ') || '–'} |`);
   }
   for (const c of conns) {
     out.push('');
-    out.push(`### Connection ${c.id}: \`${ep(c, true)}\` → \`${ep(c, false)}\``);
+    out.push(`### ${t('mdConnection')} ${c.id}: \`${ep(c, true)}\` → \`${ep(c, false)}\``);
     out.push('');
-    out.push(`${handshakeKind(c.story)} handshake · ${teardownKind(c.story)} teardown · Zeek ${zeekConnState(c.zeek)} \`${c.zeek.history}\``);
+    out.push(`${t('mdHandshakeWord')}: ${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}: ${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c.zeek)} \`${c.zeek.history}\``);
     out.push('');
     out.push('```mermaid');
-    out.push(mermaid(c, packets(c)).trimEnd());
+    out.push(mermaid(c, packets(c), false, lang).trimEnd());
     out.push('```');
     const d = diagnostics(c);
     if (d.length > 0) {

@@ -10,6 +10,7 @@ import { handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
 import { addressToString } from '../util/addr.js';
+import { message, type Lang } from '../i18n/messages.js';
 
 function ep(c: Connection, client: boolean): string {
   const f = client ? c.client : c.server;
@@ -17,9 +18,10 @@ function ep(c: Connection, client: boolean): string {
   return c.ipVersion === 6 ? `[${ip}]:${f.port}` : `${ip}:${f.port}`;
 }
 
-export function summaryTable(conns: readonly Connection[], chalk: ChalkInstance): string {
+export function summaryTable(conns: readonly Connection[], chalk: ChalkInstance, lang: Lang = 'en'): string {
+  const t = (k: string): string => message(lang, k, 'client');
   const table = new Table({
-    head: ['id', 'client', 'server', 'handshake', 'teardown', 'zeek', 'packets', 'bytes c→s/s→c', 'duration s', 'iRTT ms', 'analysis'],
+    head: ['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tDuration', 'tIrtt', 'tAnalysis'].map(t),
     style: { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] },
   });
   let packets = 0;
@@ -35,11 +37,11 @@ export function summaryTable(conns: readonly Connection[], chalk: ChalkInstance)
     packets += c.packets;
     bytes += c.client.payloadBytes + c.server.payloadBytes;
     table.push([
-      String(c.id), ep(c, true), ep(c, false), handshakeKind(c.story), teardownKind(c.story), zeekConnState(c.zeek),
+      String(c.id), ep(c, true), ep(c, false), t(`hk_${handshakeKind(c.story)}`), t(`tk_${teardownKind(c.story)}`), zeekConnState(c.zeek),
       String(c.packets), `${c.client.payloadBytes}/${c.server.payloadBytes}`, (c.lastTime - c.firstTime).toFixed(6),
       c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '-', parts.join('\n'),
     ]);
   }
-  const t = [...totals].map(([k, v]) => `${k} ${v}`).join(', ');
-  return `${table.toString()}\n${conns.length} connection(s), ${packets} TCP packets, ${bytes} payload bytes${t ? `; ${t}` : ''}\n`;
+  const tot = [...totals].map(([k, v]) => `${k} ${v}`).join(', ');
+  return `${table.toString()}\n${message(lang, 'sumTotals', 'client', conns.length, packets, bytes)}${tot ? `; ${tot}` : ''}\n`;
 }
