@@ -6,7 +6,7 @@
  * errors as values, the decoder reports statuses. Only the first MAX_MALFORMED_KEPT malformed
  * frames are kept with their messages (the count goes on), so memory does not grow with bad input.
  */
-import { CaptureReader, FRAME, NEED_MORE, type CaptureFormat } from './capture/reader.js';
+import { CaptureReader, FRAME, type CaptureFormat } from './capture/reader.js';
 import { openSource, type Source } from './capture/source.js';
 import type { Frame } from './capture/frame.js';
 import { linkTypeName } from './capture/linktypes.js';
@@ -86,8 +86,7 @@ export class CaptureRun {
 
   /** Feeds one chunk and processes every complete record in it. */
   push(chunk: Uint8Array): void {
-    const r = this.reader;
-    r.feed(chunk);
+    this.reader.feed(chunk);
     this.drain();
   }
 
@@ -103,11 +102,7 @@ export class CaptureRun {
     const d = this.decoder;
     const p = d.packet;
     for (;;) {
-      const st = r.next();
-      if (st !== FRAME) {
-        if (st === NEED_MORE) return;
-        return;
-      }
+      if (r.next() !== FRAME) return; // NEED_MORE or DONE
       this.packets++;
       this.bytes += f.capLen;
       if (f.hasTs) {

@@ -21,14 +21,11 @@ export class Flow {
   // --- relative numbering (Wireshark: base_seq, TCP_S_BASE_SEQ_SET)
   baseSeq = 0;
   baseSet = false;
-  /** The base came from this side's own SYN (its ISN), not from a guess. */
-  isnSeen = false;
 
   // --- Wireshark analysis state (tcp_analyze_seq_info)
   /** Highest seq + len (+1 for SYN/FIN) seen; 0 = none yet. */
   nextseq = 0;
   nextseqTime = 0;
-  nextseqFrame = 0;
   /** End of the contiguous sequence range seen from this side. */
   maxseqtobeacked = 0;
   /** Ack field and time of the previous packet of this direction (ACK flag or not). */
@@ -41,7 +38,6 @@ export class Flow {
   /** True until this side sends its first non-SYN ACK (its window so far came on a SYN). */
   isFirstAck = true;
   dupacknum = 0;
-  lastnondupack = 0;
   /** Analysis flags of the previous packet of this direction. */
   lastSegmentFlags = 0;
 
@@ -55,10 +51,6 @@ export class Flow {
   // --- counts
   packets = 0;
   payloadBytes = 0;
-  /** Highest relative seq + len seen: the bytes this side sent, by sequence space. */
-  synCount = 0;
-  finCount = 0;
-  rstCount = 0;
   /** Options from this side's SYN (-1 = not offered / not seen). */
   synMss = -1;
   synWscale = -1;
@@ -96,7 +88,6 @@ export class Connection {
   firstTime = 0;
   lastTime = 0;
   packets = 0;
-  sawFin = false;
   sawRst = false;
   /** Both FINs acknowledged, or a RST seen: nothing more is expected but stragglers. */
   closed = false;

@@ -118,11 +118,9 @@ export class Story {
   // --- handshake
   synFrame = 0;
   synFromA = true;
-  synIsn = 0;
   synCount = 0;
   synAckFrame = 0;
   synAckIsn = 0;
-  synAckCount = 0;
   hsAckFrame = 0;
   /** A bare SYN was seen from each side. */
   simultaneousOpen = false;
@@ -150,7 +148,6 @@ export class Story {
   fin2End = 0;
   fin2AckFrame = 0;
   dataAfterFin = false;
-  dataAfterFinFrame = 0;
   rstFrame = 0;
   rstFromA = true;
   rstAfterFin = false;
@@ -161,10 +158,10 @@ export class Story {
 }
 
 /**
- * Updates the story with one packet. `fromA`: sent by flow a. `relSeq`/`relAck` are the
+ * Updates the story with one packet (frame number `frame`). `fromA`: sent by flow a. `relSeq`/`relAck` are the
  * packet's relative numbers; `peerBase` the other direction's base (its ISN when its SYN was seen).
  */
-export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean, relSeq: number, relAck: number, peerBase: number): void {
+export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, fromA: boolean, relSeq: number, relAck: number, peerBase: number): void {
   const flags = p.flags;
   const syn = (flags & TCP_SYN) !== 0;
   const ack = (flags & TCP_ACK) !== 0;
@@ -199,7 +196,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
     phase = PH_RESET;
     const firstRst = s.rstFrame === 0;
     if (firstRst) {
-      s.rstFrame = -1;
+      s.rstFrame = frame;
       s.rstFromA = fromA;
       s.rstAfterFin = s.fin1Frame !== 0;
       // a side that has closed answers the peer's data with a RST (RFC 9293 §3.10.7.1, SHLD-3)
@@ -208,7 +205,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
     }
     if (s.synFrame !== 0 && s.synAckFrame === 0 && !s.simultaneousOpen && fromA !== s.synFromA) {
       // the answer to a SYN is a RST: nothing listens on that port (connection refused)
-      if (s.refusedFrame === 0) s.refusedFrame = -1;
+      if (s.refusedFrame === 0) s.refusedFrame = frame;
       r.note = N_RST_REFUSED;
       r.n1 = relAck;
       r.n2 = peerBase;
@@ -220,9 +217,8 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
   } else if (syn && !ack) {
     phase = PH_HANDSHAKE;
     if (s.synFrame === 0) {
-      s.synFrame = -1;
+      s.synFrame = frame;
       s.synFromA = fromA;
-      s.synIsn = p.seq;
       s.synCount = 1;
       me = ST_SYN_SENT;
       if (peer === ST_UNKNOWN || peer === ST_CLOSED) peer = ST_LISTEN;
@@ -235,7 +231,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
     } else if (!s.simultaneousOpen && s.synAckFrame === 0) {
       // a bare SYN from the other side too: simultaneous open (RFC 9293 §3.5, figure 7)
       s.simultaneousOpen = true;
-      s.secondSynFrame = -1;
+      s.secondSynFrame = frame;
       me = ST_SYN_RECEIVED;
       peer = ST_SYN_RECEIVED;
       r.note = N_SIMULTANEOUS_SYN;
@@ -246,14 +242,13 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
     if (s.simultaneousOpen) {
       // each side's SYN-ACK repeats its ISN and acknowledges the other's SYN
       peer = ST_ESTABLISHED;
-      if (s.synAckFrame === 0) s.synAckFrame = -1;
-      else if (s.hsAckFrame === 0) s.hsAckFrame = -1;
+      if (s.synAckFrame === 0) s.synAckFrame = frame;
+      else if (s.hsAckFrame === 0) s.hsAckFrame = frame;
       r.note = N_SIMULTANEOUS_SYN_ACK;
       r.n1 = relAck;
     } else if (s.synAckFrame === 0) {
-      s.synAckFrame = -1;
+      s.synAckFrame = frame;
       s.synAckIsn = p.seq;
-      s.synAckCount = 1;
       me = ST_SYN_RECEIVED;
       peer = ST_ESTABLISHED;
       r.note = N_SYN_ACK;
@@ -261,7 +256,6 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
       r.n2 = peerBase;
       r.n3 = p.seq;
     } else {
-      s.synAckCount++;
       r.note = N_SYN_ACK_RETRANSMITTED;
     }
   } else {
@@ -269,7 +263,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
     if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && !s.simultaneousOpen && ack && fromA === s.synFromA &&
         seqGe(p.ack, seqAdd(s.synAckIsn, 1))) {
       // the third segment: the client acknowledges the server's SYN
-      s.hsAckFrame = -1;
+      s.hsAckFrame = frame;
       phase = PH_HANDSHAKE;
       me = ST_ESTABLISHED;
       peer = ST_ESTABLISHED;
@@ -286,31 +280,30 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
       if (s.fin1Frame !== 0 && s.fin1FromA !== fromA && !s.dataAfterFin) {
         // half-close: the side that has not closed keeps sending (RFC 9293 §3.6)
         s.dataAfterFin = true;
-        s.dataAfterFinFrame = -1;
         if (fromA) s.firstDataNotedA = true;
         else s.firstDataNotedB = true;
-        if (s.firstDataFrame === 0) s.firstDataFrame = -1;
+        if (s.firstDataFrame === 0) s.firstDataFrame = frame;
         r.note = N_DATA_AFTER_FIN;
         r.n1 = len;
       } else if (!(fromA ? s.firstDataNotedA : s.firstDataNotedB) && r.note === N_NONE) {
         if (fromA) s.firstDataNotedA = true;
         else s.firstDataNotedB = true;
-        if (s.firstDataFrame === 0) s.firstDataFrame = -1;
+        if (s.firstDataFrame === 0) s.firstDataFrame = frame;
         r.note = N_FIRST_DATA;
         r.n1 = relSeq;
         r.n2 = len;
         r.n3 = seqAdd(relSeq, len);
       }
       s.lastDataFromA = fromA;
-      s.lastDataFrame = -1;
+      s.lastDataFrame = frame;
     }
     const acksFin1Now = ack && s.fin1Frame !== 0 && s.fin1AckFrame === 0 && fromA !== s.fin1FromA && seqGe(p.ack, s.fin1End);
-    if (acksFin1Now) s.fin1AckFrame = -1;
+    if (acksFin1Now) s.fin1AckFrame = frame;
     if (fin) {
       phase = PH_TEARDOWN;
       const end = seqAdd(p.seq, len + 1);
       if (s.fin1Frame === 0) {
-        s.fin1Frame = -1;
+        s.fin1Frame = frame;
         s.fin1FromA = fromA;
         s.fin1End = end;
         me = ST_FIN_WAIT_1;
@@ -321,7 +314,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
       } else if (fromA === s.fin1FromA || s.fin2Frame !== 0) {
         r.note = N_FIN_RETRANSMITTED;
       } else {
-        s.fin2Frame = -1;
+        s.fin2Frame = frame;
         s.fin2End = end;
         if (!(ack && seqGe(p.ack, s.fin1End))) {
           // FINs crossed: each side sent its FIN before seeing the other's (simultaneous close)
@@ -356,7 +349,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
         r.n1 = relAck;
       }
     } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === s.fin1FromA && seqGe(p.ack, s.fin2End)) {
-      s.fin2AckFrame = -1;
+      s.fin2AckFrame = frame;
       phase = PH_TEARDOWN;
       if (s.fin2Crossed) {
         peer = ST_TIME_WAIT;
@@ -390,24 +383,6 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, fromA: boolean,
   r.phase = phase;
   r.stateA = s.stateA;
   r.stateB = s.stateB;
-}
-
-/** Replaces the -1 placeholders this packet set with its frame number. */
-export function stampFrames(s: Story, frame: number): void {
-  if (s.synFrame === -1) s.synFrame = frame;
-  if (s.synAckFrame === -1) s.synAckFrame = frame;
-  if (s.hsAckFrame === -1) s.hsAckFrame = frame;
-  if (s.secondSynFrame === -1) s.secondSynFrame = frame;
-  if (s.refusedFrame === -1) s.refusedFrame = frame;
-  if (s.firstDataFrame === -1) s.firstDataFrame = frame;
-  if (s.lastDataFrame === -1) s.lastDataFrame = frame;
-  if (s.fin1Frame === -1) s.fin1Frame = frame;
-  if (s.fin1AckFrame === -1) s.fin1AckFrame = frame;
-  if (s.fin1AckFrame === -2) s.fin1AckFrame = frame;
-  if (s.fin2Frame === -1) s.fin2Frame = frame;
-  if (s.fin2AckFrame === -1) s.fin2AckFrame = frame;
-  if (s.dataAfterFinFrame === -1) s.dataAfterFinFrame = frame;
-  if (s.rstFrame === -1) s.rstFrame = frame;
 }
 
 export type HandshakeKind = 'three-way' | 'simultaneous-open' | 'refused' | 'unanswered' | 'incomplete' | 'not-captured';

@@ -24,7 +24,7 @@ import type { PacketSink } from '../pipeline.js';
 import { ConnectionTable } from '../flow/table.js';
 import { Connection, Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
 import { noteRoles } from './roles.js';
-import { updateStory, stampFrames, analysisNote, type StoryResult } from './story.js';
+import { updateStory, analysisNote, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
 import { seqAdd, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import {
@@ -227,7 +227,7 @@ export class Tracker implements PacketSink {
       r.ack = p.ack;
       r.analysis = 0;
     } else {
-      this.analyze(c, F, R, p, f.number, t);
+      this.analyze(c, F, R, p, t);
       r.seq = seqSub(p.seq, F.baseSeq);
       r.ack = flags & TCP_ACK ? seqSub(p.ack, R.baseSeq) : p.ack;
     }
@@ -253,8 +253,7 @@ export class Tracker implements PacketSink {
     }
 
     // --- the story (handshake, teardown, states, notes) and Zeek's view
-    updateStory(c.story, r, p, r.fromA, r.seq, r.ack, R.baseSeq);
-    stampFrames(c.story, f.number);
+    updateStory(c.story, r, p, f.number, r.fromA, r.seq, r.ack, R.baseSeq);
     analysisNote(r, r.analysis, r.seq, r.ack, p.payloadLen, r.dupAckNum, r.window);
     updateZeek(c.zeek, p, r.fromA);
     if (r.fromA) {
@@ -265,17 +264,11 @@ export class Tracker implements PacketSink {
     // --- counts
     F.packets++;
     F.payloadBytes += p.payloadLen;
-    if (flags & TCP_SYN) F.synCount++;
     if (flags & TCP_FIN) {
-      F.finCount++;
-      c.sawFin = true;
       F.finSent = true;
       F.finEnd = seqAdd(p.seq, p.payloadLen + 1 + (flags & TCP_SYN ? 1 : 0));
     }
-    if (flags & TCP_RST) {
-      F.rstCount++;
-      c.sawRst = true;
-    }
+    if (flags & TCP_RST) c.sawRst = true;
     if (flags & TCP_ACK && R.finSent && seqGe(p.ack, R.finEnd)) R.finAcked = true;
     if (!c.closed && (c.sawRst || (c.a.finAcked && c.b.finAcked))) c.closed = true;
     c.packets++;
@@ -324,7 +317,7 @@ export class Tracker implements PacketSink {
    * tcp_analyze_sequence_number() of Wireshark 4.0, step by step. F is the sender's flow,
    * R the other. Sets result.analysis bits; updates F's state at the end.
    */
-  private analyze(c: Connection, F: Flow, R: Flow, p: Packet, frame: number, t: number): void {
+  private analyze(c: Connection, F: Flow, R: Flow, p: Packet, t: number): void {
     const r = this.result;
     const seq = p.seq;
     const ack = p.ack;
@@ -337,7 +330,6 @@ export class Tracker implements PacketSink {
     if (!F.baseSet) {
       F.baseSeq = flags & TCP_SYN ? seq : seqAdd(seq, -1);
       F.baseSet = true;
-      if (flags & TCP_SYN) F.isnSeen = true;
     }
     if (flags & TCP_ACK && !R.baseSet) {
       R.baseSeq = seqAdd(ack, -1);
@@ -386,10 +378,7 @@ export class Tracker implements PacketSink {
     }
 
     // finished_fwd: a changed ack resets the duplicate-ACK count
-    if (ack !== F.lastack) {
-      F.lastnondupack = frame;
-      F.dupacknum = 0;
-    }
+    if (ack !== F.lastack) F.dupacknum = 0;
 
     // ACKed unseen segment: the ack covers bytes of the other direction never seen.
     if (R.maxseqtobeacked !== 0 && seqGt(ack, R.maxseqtobeacked) && (flags & TCP_ACK) !== 0) {
@@ -432,7 +421,6 @@ export class Tracker implements PacketSink {
       if (F.nextseq === 0 || seqGt(nextseq, F.nextseq)) {
         F.nextseq = nextseq;
         F.nextseqTime = t;
-        F.nextseqFrame = frame;
       }
       if (F.maxseqtobeacked === 0 || seq === F.maxseqtobeacked) F.maxseqtobeacked = F.nextseq;
     }

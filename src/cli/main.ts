@@ -6,7 +6,7 @@
  * before the damage are printed first); 70 an internal error (a bug: never expected).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { Chalk, chalkStderr, supportsColor, type ChalkInstance } from 'chalk';
+import { Chalk, chalkStderr, supportsColor } from 'chalk';
 import { readFileSync } from 'node:fs';
 import { runCapture, type CaptureSummary, type PacketSink } from '../pipeline.js';
 import { SourceError } from '../capture/source.js';
@@ -23,7 +23,6 @@ import { parseSelection, selected, SelectionError, type Selection } from './sele
 import type { Lang } from '../i18n/messages.js';
 
 export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
@@ -57,7 +56,6 @@ function colourLevel(flag: boolean, stdout: { isTTY?: boolean }): 0 | 1 | 2 | 3 
   return supportsColor ? supportsColor.level : 1;
 }
 
-export type { ChalkInstance };
 
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
@@ -107,8 +105,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       }
       const chalk = new Chalk({ level: colourLevel(opts.color, io.stdout as unknown as { isTTY?: boolean }) });
       // the diagram goes into the walkthrough by itself on a terminal at least 100 columns wide
-      const tty = io.stdout as unknown as { isTTY?: boolean; columns?: number };
-      if (!tty.isTTY) tty.columns = 0;
+      const out0 = io.stdout as unknown as { isTTY?: boolean; columns?: number };
+      const columns = out0.isTTY ? out0.columns ?? 0 : 0;
       const docs: unknown[] = [];
       for (const file of captures) {
         let observer: PacketObserver | null = null;
@@ -168,7 +166,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
           out.write(captureText(summary, opts.lang));
           for (const c of tracker.connections) {
             if (!selected(c, sel)) continue;
-            out.write('\n' + walkthrough(c, collector?.byConnection.get(c) ?? [], { lang: opts.lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || (tty.columns ?? 0) >= 100, width: tty.columns || 100 }));
+            out.write('\n' + walkthrough(c, collector?.byConnection.get(c) ?? [], { lang: opts.lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 }));
             if (out.full) await out.flush();
           }
         }

@@ -1,6 +1,7 @@
 /** The capture object of the JSON contract, and its plain-text summary. */
 import type { CaptureSummary } from '../pipeline.js';
 import { message, type Lang } from '../i18n/messages.js';
+import { round9 } from '../util/round.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -38,8 +39,4 @@ export function captureText(s: CaptureSummary, lang: Lang = 'en'): string {
   if (sk.length > 0) lines.push(`  ${t('capNotAnalysed')}: ${sk.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (s.truncatedPackets > 0) lines.push(`  ${t('capTruncatedPackets', s.truncatedPackets)}`);
   return lines.join('\n') + '\n';
-}
-
-function round9(x: number): number {
-  return Math.round(x * 1e9) / 1e9;
 }

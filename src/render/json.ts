@@ -11,6 +11,7 @@ import type { Connection, Flow } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { addressToString } from '../util/addr.js';
+import { round9 } from '../util/round.js';
 import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState, type StoryResult } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
@@ -60,10 +61,6 @@ function endpoint(c: Connection, f: Flow, isClient: boolean): Record<string, unk
   const e: Record<string, unknown> = { ip: addressToString(c.ipVersion, f.addr), port: f.port };
   if (isClient && c.clientBy !== 'syn') e.inferredBy = c.clientBy;
   return e;
-}
-
-function round9(x: number): number {
-  return Math.round(x * 1e9) / 1e9;
 }
 
 function role(c: Connection, fromA: boolean): 'client' | 'server' {

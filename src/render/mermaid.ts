@@ -12,19 +12,13 @@ import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
-import { addressToString } from '../util/addr.js';
+import { endpointText as ep } from './endpoint.js';
 import { diagramItems, segmentLabel } from './elide.js';
 import type { CaptureSummary } from '../pipeline.js';
 
 /** Data packets shown at the start and at the end of a data phase; the rest is a count. */
 const HEAD = 4;
 const TAIL = 2;
-
-function ep(c: Connection, client: boolean): string {
-  const f = client ? c.client : c.server;
-  const ip = addressToString(c.ipVersion, f.addr);
-  return c.ipVersion === 6 ? `[${ip}]:${f.port}` : `${ip}:${f.port}`;
-}
 
 function safe(s: string): string {
   return s.replace(/[;#]/g, ' ');

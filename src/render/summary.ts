@@ -9,14 +9,8 @@ import type { Connection } from '../analyze/connection.js';
 import { handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
-import { addressToString } from '../util/addr.js';
+import { endpointText as ep } from './endpoint.js';
 import { message, type Lang } from '../i18n/messages.js';
-
-function ep(c: Connection, client: boolean): string {
-  const f = client ? c.client : c.server;
-  const ip = addressToString(c.ipVersion, f.addr);
-  return c.ipVersion === 6 ? `[${ip}]:${f.port}` : `${ip}:${f.port}`;
-}
 
 export function summaryTable(conns: readonly Connection[], chalk: ChalkInstance, lang: Lang = 'en'): string {
   const t = (k: string): string => message(lang, k, 'client');

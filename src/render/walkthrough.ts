@@ -16,7 +16,7 @@ import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
-import { addressToString } from '../util/addr.js';
+import { endpointText } from './endpoint.js';
 import { ladder } from './ladder.js';
 import { wiresharkFlags } from './elide.js';
 
@@ -57,12 +57,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   const tk = teardownKind(s);
 
   // --- header
-  const ep = (client: boolean): string => {
-    const f = client ? c.client : c.server;
-    const ip = addressToString(c.ipVersion, f.addr);
-    return c.ipVersion === 6 ? `[${ip}]:${f.port}` : `${ip}:${f.port}`;
-  };
-  out.push(k.bold(`${t('wConnection')} #${c.id}  ${ep(true)} → ${ep(false)}`));
+  out.push(k.bold(`${t('wConnection')} #${c.id}  ${endpointText(c, true)} → ${endpointText(c, false)}`));
   const initiator = tk === 'reset' ? role(s.rstFromA) : s.fin1Frame > 0 ? role(s.fin1FromA) : null;
   out.push(
     `  ${t('lHandshake')}: ${t(HK_KEY[hk])} · ${t('lTeardown')}: ${t(TK_KEY[tk])}` +
