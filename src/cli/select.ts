@@ -5,6 +5,7 @@
 import { isIPv6 } from 'node:net';
 import type { Connection } from '../analyze/connection.js';
 import { addressToString } from '../util/addr.js';
+import { EXIT_USAGE, type CliContext } from './context.js';
 
 export interface Selection {
   streams: Set<number> | null;
@@ -50,4 +51,18 @@ export function selected(c: Connection, sel: Selection): boolean {
     if (!sel.hosts.has(a) && !sel.hosts.has(b)) return false;
   }
   return true;
+}
+
+/** parseSelection, reporting a bad value as a usage error (exit 2); null then. */
+export function selectionFrom(ctx: CliContext, o: { stream?: string; port?: string; host?: string }): Selection | null {
+  try {
+    return parseSelection(o);
+  } catch (e) {
+    if (e instanceof SelectionError) {
+      ctx.err(e.message);
+      ctx.fail(EXIT_USAGE);
+      return null;
+    }
+    throw e;
+  }
 }

@@ -1,0 +1,109 @@
+/**
+ * What every subcommand shares: the streams, the buffered stdout, error/warning lines on stderr,
+ * the exit code being built up, colour detection, and reading one capture through a Tracker.
+ */
+import { chalkStderr, supportsColor } from 'chalk';
+import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { Output } from '../util/output.js';
+import { runCapture, type CaptureSummary } from '../pipeline.js';
+import { SourceError } from '../capture/source.js';
+import { Tracker, type PacketObserver, type TrackerOptions } from '../analyze/tracker.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 70;
+
+export interface Io {
+  stdout: NodeJS.WritableStream & Writable;
+  stderr: NodeJS.WritableStream;
+  stdin: Readable;
+}
+
+export function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Colour level for stdout: none off a terminal, with NO_COLOR or --no-color; FORCE_COLOR wins. */
+export function colourLevel(flag: boolean, stdout: { isTTY?: boolean }): 0 | 1 | 2 | 3 {
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') {
+    if (force === '0' || force === 'false') return 0;
+    const n = Number(force);
+    return n >= 1 && n <= 3 ? (n as 1 | 2 | 3) : 1;
+  }
+  if (!flag) return 0;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
+  if (!stdout.isTTY) return 0;
+  return supportsColor ? supportsColor.level : 1;
+}
+
+export class CliContext {
+  readonly out: Output;
+  /** The exit code so far; raised (never lowered) by the subcommands. */
+  code = EXIT_OK;
+
+  constructor(readonly io: Io) {
+    this.out = new Output(io.stdout);
+  }
+
+  err(msg: string): void {
+    this.io.stderr.write(`${chalkStderr.red('tcpflow-explain:')} ${msg}\n`);
+  }
+
+  warn(msg: string): void {
+    this.io.stderr.write(`${chalkStderr.yellow('tcpflow-explain: warning:')} ${msg}\n`);
+  }
+
+  fail(code: number): void {
+    if (code > this.code) this.code = code;
+  }
+
+  /** Terminal width of stdout, 0 when it is not a terminal. */
+  get columns(): number {
+    const o = this.io.stdout as unknown as { isTTY?: boolean; columns?: number };
+    return o.isTTY ? o.columns ?? 0 : 0;
+  }
+
+  /**
+   * Reads one capture through a new Tracker. Returns null (after the message and exit code 2)
+   * when the file cannot be read at all; otherwise the tracker and the capture summary, whose
+   * `error` (a damaged record after some frames) the caller reports with {@link reportEnd}.
+   */
+  async analyse(file: string, observer: PacketObserver | null, options?: TrackerOptions): Promise<{ tracker: Tracker; summary: CaptureSummary } | null> {
+    const tracker = options ? new Tracker(observer, options) : new Tracker(observer);
+    let summary: CaptureSummary;
+    try {
+      summary = await runCapture(file, tracker, {
+        stdin: this.io.stdin,
+        afterChunk: async () => {
+          if (this.out.full) await this.out.flush();
+        },
+      });
+    } catch (e) {
+      if (e instanceof SourceError) {
+        this.err(e.message);
+        this.fail(EXIT_USAGE);
+        return null;
+      }
+      throw e;
+    }
+    if (summary.unreadable) {
+      this.err(`${file}: ${summary.error?.message}`);
+      this.fail(EXIT_USAGE);
+      return null;
+    }
+    return { tracker, summary };
+  }
+
+  /** Warnings of a capture read, and the damaged-record error (exit 2, results kept). */
+  reportEnd(file: string, summary: CaptureSummary): void {
+    for (const w of summary.warnings) this.warn(`${file}: ${w}`);
+    if (summary.error) {
+      this.err(`${file}: ${summary.error.message} (the ${summary.packets} frame(s) before it were analysed)`);
+      this.fail(EXIT_USAGE);
+    }
+  }
+}
