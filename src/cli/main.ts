@@ -12,6 +12,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, toolVersion, type Io } from './context.js';
 import { addExplainOptions, explain, type ExplainOptions } from './explain.js';
+import { checkCommand } from './check.js';
 
 export { EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, toolVersion } from './context.js';
 
@@ -30,9 +31,11 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .name('tcpflow-explain')
     .description('Explain the TCP connections in a pcap or pcapng capture (gzip and "-" for stdin accepted).')
     .version(toolVersion(), '-V, --version')
+    .usage('[options] <capture...>\n       tcpflow-explain <command> [options] <capture...>   (commands below; <command> --help)')
     // options of the default command only before a subcommand's name, so `check --json` is check's
     .enablePositionalOptions();
   addExplainOptions(program).action(async (captures: string[], opts: ExplainOptions) => explain(ctx, captures, opts));
+  program.addCommand(configure(checkCommand(ctx)));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -1,0 +1,254 @@
+/**
+ * Evaluates `check` expectations on the connections of one capture. Values come from the
+ * contract's JSON (connectionJson), so a check means exactly what the JSON document says.
+ */
+import type { Connection } from '../analyze/connection.js';
+import type { Frame } from '../capture/frame.js';
+import type { Packet } from '../decode/packet.js';
+import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
+import { ANALYSIS_ORDER } from '../analyze/flags.js';
+import { connectionJson } from '../render/json.js';
+import { endpointText } from '../render/endpoint.js';
+import type { CaptureSummary } from '../pipeline.js';
+import { parseSelection, selected, type Selection } from '../cli/select.js';
+import { GRACEFUL, KEYS, type Expectation, type Rules } from './expectations.js';
+
+/** Frames kept per connection and analysis name to show in a report (the count is exact). */
+export const FRAMES_SHOWN = 20;
+
+/** Remembers the first frames of each analysis flag per connection (an observer of the Tracker). */
+export class AnalysisFrames implements PacketObserver {
+  readonly byConnection = new Map<Connection, Map<string, number[]>>();
+
+  onPacket(c: Connection, r: PacketResult, _f: Frame, _p: Packet): void {
+    if (r.analysis === 0) return;
+    let m = this.byConnection.get(c);
+    if (m === undefined) {
+      m = new Map();
+      this.byConnection.set(c, m);
+    }
+    for (const [bit, name] of ANALYSIS_ORDER) {
+      if ((r.analysis & bit) === 0) continue;
+      let list = m.get(name);
+      if (list === undefined) {
+        list = [];
+        m.set(name, list);
+      }
+      if (list.length < FRAMES_SHOWN) list.push(r.frame);
+    }
+  }
+
+  frames(c: Connection, name: string): number[] {
+    return this.byConnection.get(c)?.get(name) ?? [];
+  }
+}
+
+export interface CheckResult {
+  /** The rule group's name ("" for the command line / top-level expectations). */
+  group: string;
+  /** Connection id, or null for an expectation about the capture or the selection. */
+  connection: number | null;
+  /** "client:port → server:port", null for capture-level results. */
+  endpoints: string | null;
+  /** The expectation as written (normalised), or a capture-level check's name. */
+  expectation: string;
+  key: string;
+  passed: boolean;
+  /** The value found (null when there is none, e.g. no iRTT without a handshake). */
+  actual: string | number | null;
+  /** One line a person can act on: the value found and why it does (not) satisfy. */
+  detail: string;
+  /** Frames that show the value (1-based, as Wireshark numbers them). */
+  frames: number[];
+}
+
+interface ConnJson {
+  id: number;
+  handshake: { kind: string; rtt: number | null; synRetransmissions: number; frames: { syn: number | null; synAck: number | null; ack: number | null } };
+  teardown: { kind: string; initiator: string | null; rstAfterFin: boolean; frames: { fin: number | null; finAck: number | null; secondFin: number | null; lastAck: number | null; rst: number | null } };
+  finalState: { client: string; server: string; inferred: string[] };
+  zeek: { state: string; history: string };
+  analysis: Record<string, number>;
+  firstFrame: number;
+  lastFrame: number;
+}
+
+function frames(...xs: (number | null)[]): number[] {
+  return xs.filter((x): x is number => x !== null && x > 0).sort((a, b) => a - b);
+}
+
+function list(xs: number[]): string {
+  return xs.length === 0 ? '' : xs.length === 1 ? `frame ${xs[0]}` : `frames ${xs.join(', ')}`;
+}
+
+/** The teardown value a check sees: an RST after the FINs counts as `reset` unless allowed. */
+export function effectiveTeardown(j: ConnJson, allowRstAfterFin: boolean): { value: string; detail: string; frames: number[] } {
+  const t = j.teardown;
+  const f = t.frames;
+  const finFrames = frames(f.fin, f.finAck, f.secondFin, f.lastAck);
+  if (t.rstAfterFin) {
+    const finKind = t.kind === 'reset' ? 'half-closed' : t.kind;
+    const how = `${finKind === 'half-closed' ? 'one FIN' : `FINs exchanged (${finKind})`}, then a RST in frame ${f.rst}`;
+    if (allowRstAfterFin) return { value: finKind, detail: `${how}; the RST after FIN is allowed`, frames: frames(...finFrames, f.rst) };
+    return { value: 'reset', detail: `${how} (allow it with --allow-rst-after-fin)`, frames: frames(...finFrames, f.rst) };
+  }
+  if (t.kind === 'reset') return { value: 'reset', detail: `reset: RST from the ${t.initiator ?? 'unknown side'} in frame ${f.rst}`, frames: frames(f.rst) };
+  if (t.kind === 'none') return { value: 'none', detail: 'no FIN or RST in the capture', frames: [] };
+  const who = t.initiator ? ` (first FIN from the ${t.initiator})` : '';
+  return { value: t.kind, detail: `${t.kind}${who}: ${list(finFrames)}`, frames: finFrames };
+}
+
+function compareNumber(actual: number, e: Expectation): boolean {
+  const eq = (x: number): boolean => Math.abs(actual - x) <= 1e-9 * Math.max(1, Math.abs(x));
+  switch (e.op) {
+    case '=': return e.numbers.some(eq);
+    case '!=': return !e.numbers.some(eq);
+    case '<=': return actual <= e.numbers[0]! || eq(e.numbers[0]!);
+    case '>=': return actual >= e.numbers[0]! || eq(e.numbers[0]!);
+  }
+}
+
+function compareEnum(actual: string, e: Expectation): boolean {
+  const inList = e.values.includes(actual);
+  return e.op === '=' ? inList : !inList;
+}
+
+function isGracefulList(e: Expectation): boolean {
+  return e.values.length === GRACEFUL.length && GRACEFUL.every((g) => e.values.includes(g));
+}
+
+/** Evaluates one per-connection expectation. */
+export function evaluateConnection(j: ConnJson, e: Expectation, af: number[] | null, allowRstAfterFin: boolean): Omit<CheckResult, 'group' | 'connection' | 'endpoints' | 'expectation'> {
+  const key = e.key;
+  const info = KEYS.get(key)!;
+  const hsFrames = frames(j.handshake.frames.syn, j.handshake.frames.synAck, j.handshake.frames.ack);
+  if (key === 'handshake') {
+    const h = j.handshake;
+    let detail = h.kind;
+    if (h.kind === 'unanswered') detail = `unanswered: the SYN was sent ${h.synRetransmissions + 1} time(s), no SYN-ACK came back`;
+    else if (h.kind === 'refused') detail = `refused: the SYN was answered by a RST (frame ${j.teardown.frames.rst})`;
+    else if (h.kind === 'not-captured') detail = `not-captured: the capture starts in the middle of the connection (frame ${j.firstFrame})`;
+    else if (h.kind === 'incomplete') detail = 'incomplete: SYN and SYN-ACK, but no final ACK';
+    else detail = `${h.kind}: ${list(hsFrames)}`;
+    const fr = h.kind === 'refused' ? frames(...hsFrames, j.teardown.frames.rst) : h.kind === 'not-captured' ? [j.firstFrame] : hsFrames;
+    return { key, passed: compareEnum(h.kind, e), actual: h.kind, detail, frames: fr };
+  }
+  if (key === 'teardown') {
+    const t = effectiveTeardown(j, allowRstAfterFin);
+    const passed = compareEnum(t.value, e);
+    let detail = t.detail;
+    if (!passed && e.op === '=' && isGracefulList(e)) detail += ' — graceful means four-way, three-way or simultaneous';
+    return { key, passed, actual: t.value, detail, frames: t.frames };
+  }
+  if (key === 'initiator') {
+    const v = j.teardown.initiator ?? 'none';
+    const f = j.teardown.frames;
+    const fr = frames(f.fin ?? (j.teardown.kind === 'reset' ? f.rst : null));
+    const detail = v === 'none' ? 'nobody: no FIN or RST in the capture' : `the ${v} sent the first ${j.teardown.kind === 'reset' ? 'RST' : 'FIN'} (${list(fr)})`;
+    return { key, passed: compareEnum(v, e), actual: v, detail, frames: fr };
+  }
+  if (key === 'zeek') {
+    return { key, passed: compareEnum(j.zeek.state, e), actual: j.zeek.state, detail: `${j.zeek.state} (history ${j.zeek.history || '-'})`, frames: [] };
+  }
+  if (key === 'client-state' || key === 'server-state') {
+    const side = key === 'client-state' ? 'client' : 'server';
+    const v = j.finalState[side];
+    const inferred = j.finalState.inferred.includes(side) ? ' (inferred)' : '';
+    return { key, passed: compareEnum(v, e), actual: v, detail: `the ${side} is in ${v}${inferred} after the last packet (frame ${j.lastFrame})`, frames: [j.lastFrame] };
+  }
+  if (key === 'irtt') {
+    const rtt = j.handshake.rtt;
+    if (rtt === null) return { key, passed: false, actual: null, detail: `no iRTT: the handshake is ${j.handshake.kind}, so there is no SYN → final ACK time`, frames: hsFrames };
+    return { key, passed: compareNumber(rtt, e), actual: rtt, detail: `iRTT ${(rtt * 1000).toFixed(3)} ms (SYN to final ACK: ${list(hsFrames)})`, frames: hsFrames };
+  }
+  // an analysis count
+  const n = j.analysis[key] ?? 0;
+  const fr = af ?? [];
+  const more = n > fr.length ? ` (first ${fr.length} shown)` : '';
+  const detail = n === 0 ? `no ${key} packets` : `${n} ${key} packet(s): ${list(fr)}${more}`;
+  void info;
+  return { key, passed: compareNumber(n, e), actual: n, detail, frames: fr };
+}
+
+export interface CaptureCheck {
+  file: string;
+  truncated: boolean;
+  /** The read stopped at a damaged record (exit 2); what came before was checked. */
+  error: string | null;
+  /** Connections in the capture (before any selection). */
+  connections: number;
+  results: CheckResult[];
+  /** Failing connections' ids, in order (for diagrams). */
+  failingConnections: number[];
+}
+
+/**
+ * Evaluates every rule group on one capture. `cliSel` narrows every group (the command line's
+ * --port/--host/-s); a group's own selection narrows further.
+ */
+export function evaluateCapture(file: string, summary: CaptureSummary, conns: readonly Connection[], rules: Rules, cliSel: Selection, af: AnalysisFrames): CaptureCheck {
+  const results: CheckResult[] = [];
+  const capture = (name: string, key: string, passed: boolean, actual: string | number | null, detail: string): void => {
+    results.push({ group: '', connection: null, endpoints: null, expectation: name, key, passed, actual, detail, frames: [] });
+  };
+  capture('capture read to the end', 'readable', summary.error === null, summary.error ? 'damaged' : 'ok',
+    summary.error ? `reading stopped: ${summary.error.message}` : `${summary.packets} frame(s) read`);
+  capture('capture not truncated', 'truncated', !summary.truncated || rules.allowTruncated, summary.truncated ? 'truncated' : 'complete',
+    summary.truncated ? `the capture is cut short (its last record is incomplete)${rules.allowTruncated ? '; allowed by --allow-truncated' : '; pass --allow-truncated to accept it'}` : 'the last record is complete');
+  const json = new Map<Connection, ConnJson>();
+  const jsonOf = (c: Connection): ConnJson => {
+    let j = json.get(c);
+    if (!j) {
+      j = connectionJson(c, null) as unknown as ConnJson;
+      json.set(c, j);
+    }
+    return j;
+  };
+  const failing = new Set<number>();
+  for (const g of rules.groups) {
+    const gsel = parseSelection(g.select);
+    const picked = conns.filter((c) => selected(c, cliSel) && selected(c, gsel));
+    const perConn = g.expect.filter((e) => e.key !== 'connections');
+    const counts = g.expect.filter((e) => e.key === 'connections');
+    const where = describeSelection(cliSel, g.select);
+    for (const e of counts) {
+      const passed = compareNumber(picked.length, e);
+      results.push({
+        group: g.name, connection: null, endpoints: null, expectation: e.text, key: e.key, passed, actual: picked.length,
+        detail: `${picked.length} connection(s) selected${where}${picked.length > 0 && picked.length <= 10 ? ` (ids ${picked.map((c) => c.id).join(', ')})` : ''}`,
+        frames: [],
+      });
+    }
+    if (perConn.length > 0 && picked.length === 0 && counts.length === 0) {
+      results.push({
+        group: g.name, connection: null, endpoints: null, expectation: 'selection matches a connection', key: 'selection', passed: false, actual: 0,
+        detail: `no connection matched${where} (the capture has ${conns.length} connection(s)); nothing to check is a failure — add connections=0 if that is what you expect`,
+        frames: [],
+      });
+    }
+    for (const c of picked) {
+      const j = jsonOf(c);
+      const ends = `${endpointText(c, true)} → ${endpointText(c, false)}`;
+      for (const e of perConn) {
+        const r = evaluateConnection(j, e, KEYS.get(e.key)!.kind === 'count' ? af.frames(c, e.key) : null, rules.allowRstAfterFin);
+        results.push({ group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r });
+        if (!r.passed) failing.add(c.id);
+      }
+    }
+  }
+  return {
+    file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: conns.length, results,
+    failingConnections: [...failing].sort((a, b) => a - b),
+  };
+}
+
+function describeSelection(cli: Selection, g: { stream?: string; port?: string; host?: string }): string {
+  const parts: string[] = [];
+  if (cli.streams) parts.push(`stream ${[...cli.streams].join(',')}`);
+  if (cli.ports) parts.push(`port ${[...cli.ports].join(',')}`);
+  if (cli.hosts) parts.push(`host ${[...cli.hosts].join(',')}`);
+  if (g.stream) parts.push(`stream ${g.stream}`);
+  if (g.port) parts.push(`port ${g.port}`);
+  if (g.host) parts.push(`host ${g.host}`);
+  return parts.length ? ` by ${parts.join(' and ')}` : '';
+}

@@ -1,0 +1,211 @@
+/**
+ * `check` reports: readable text (failures in full, passes summarised), JUnit XML (one test case
+ * per connection × expectation, unique names, details in the body), Markdown (for
+ * $GITHUB_STEP_SUMMARY: a table and a Mermaid diagram of each failing connection) and JSON.
+ */
+import type { ChalkInstance } from 'chalk';
+import { basename } from 'node:path';
+import type { CaptureCheck, CheckResult } from './evaluate.js';
+
+export const CHECK_SCHEMA_VERSION = 1;
+/** At most this many failing connections get a Mermaid diagram in the Markdown report. */
+export const MAX_DIAGRAMS = 10;
+
+export interface CheckTotals {
+  captures: number;
+  expectations: number;
+  passed: number;
+  failed: number;
+}
+
+export function totals(checks: readonly CaptureCheck[]): CheckTotals {
+  let passed = 0;
+  let failed = 0;
+  for (const c of checks) for (const r of c.results) r.passed ? passed++ : failed++;
+  return { captures: checks.length, expectations: passed + failed, passed, failed };
+}
+
+function subject(r: CheckResult): string {
+  const g = r.group ? `[${r.group}] ` : '';
+  return r.connection === null ? `${g}capture` : `${g}#${r.connection} ${r.endpoints}`;
+}
+
+/** Test-case names, unique within a capture (GitLab drops duplicates). */
+export function caseNames(results: readonly CheckResult[]): string[] {
+  const seen = new Map<string, number>();
+  return results.map((r) => {
+    const base = `${subject(r)}: ${r.expectation}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base} (${n})`;
+  });
+}
+
+export function textReport(checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): string {
+  const out: string[] = [];
+  const ok = chalk.green('✔');
+  const bad = chalk.red('✘');
+  for (const c of checks) {
+    const fails = c.results.filter((r) => !r.passed);
+    if (opts.quiet && fails.length === 0) continue;
+    if (out.length > 0) out.push('');
+    out.push(`${chalk.bold(c.file)}: ${c.connections} connection(s), ${c.results.length - fails.length} of ${c.results.length} expectation(s) hold`);
+    for (const r of fails) {
+      out.push(`  ${bad} ${subject(r)}  ${chalk.bold(r.expectation)}`);
+      out.push(`      found: ${r.detail}`);
+    }
+    if (opts.quiet) continue;
+    if (opts.verbose) {
+      for (const r of c.results) if (r.passed) out.push(`  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`);
+    } else {
+      // passes summarised per expectation: one line however many connections
+      const groups = new Map<string, { n: number; example: CheckResult }>();
+      for (const r of c.results) {
+        if (!r.passed) continue;
+        const k = `${r.group}\u0000${r.expectation}`;
+        const g = groups.get(k);
+        if (g) g.n++;
+        else groups.set(k, { n: 1, example: r });
+      }
+      for (const { n, example: r } of groups.values()) {
+        const g = r.group ? `[${r.group}] ` : '';
+        if (r.connection === null) out.push(`  ${ok} ${g}${r.expectation}: ${r.detail}`);
+        else if (n === 1) out.push(`  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`);
+        else out.push(`  ${ok} ${g}${r.expectation}: holds on ${n} connections`);
+      }
+    }
+  }
+  const t = totals(checks);
+  if (out.length > 0) out.push('');
+  const line = t.failed === 0
+    ? chalk.green(`PASSED: all ${t.expectations} expectation(s) hold (${t.captures} capture(s))`)
+    : chalk.red(`FAILED: ${t.failed} of ${t.expectations} expectation(s) failed (${t.captures} capture(s))`);
+  out.push(line);
+  return out.join('\n') + '\n';
+}
+
+function xml(s: string): string {
+  // XML 1.0 forbids most control characters even escaped: drop them
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+function body(r: CheckResult): string {
+  const lines = [
+    `expectation: ${r.expectation}`,
+    `found: ${r.actual === null ? 'nothing' : String(r.actual)}`,
+    `detail: ${r.detail}`,
+  ];
+  if (r.connection !== null) lines.push(`connection: #${r.connection} ${r.endpoints}`);
+  if (r.frames.length > 0) lines.push(`frames: ${r.frames.join(', ')}`);
+  return lines.join('\n');
+}
+
+export function junitReport(checks: readonly CaptureCheck[]): string {
+  const t = totals(checks);
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites name="tcpflow-explain check" tests="${t.expectations}" failures="${t.failed}" errors="0">`);
+  const suiteNames = new Map<string, number>();
+  for (const c of checks) {
+    const fails = c.results.filter((r) => !r.passed).length;
+    let suite = c.file;
+    const n = (suiteNames.get(suite) ?? 0) + 1;
+    suiteNames.set(suite, n);
+    if (n > 1) suite = `${suite} (${n})`;
+    const cls = `tcpflow-explain.${basename(c.file).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+    out.push(`  <testsuite name="${xml(suite)}" tests="${c.results.length}" failures="${fails}" errors="0">`);
+    const names = caseNames(c.results);
+    c.results.forEach((r, i) => {
+      const open = `    <testcase classname="${xml(cls)}" name="${xml(names[i]!)}"`;
+      if (r.passed) {
+        out.push(`${open}/>`);
+      } else {
+        out.push(`${open}>`);
+        out.push(`      <failure type="expectation" message="${xml(`${r.expectation}: ${r.detail}`)}">${xml(body(r))}</failure>`);
+        out.push('    </testcase>');
+      }
+    });
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}
+
+function md(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** Markdown report; `diagram(file, id)` returns a connection's Mermaid diagram (or null). */
+export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: string, id: number) => string | null): string {
+  const t = totals(checks);
+  const out: string[] = [];
+  out.push(`## tcpflow-explain check: ${t.failed === 0 ? '✅ passed' : '❌ failed'}`);
+  out.push('');
+  out.push(t.failed === 0
+    ? `All ${t.expectations} expectation(s) hold on ${t.captures} capture(s).`
+    : `**${t.failed} of ${t.expectations} expectation(s) failed** on ${t.captures} capture(s).`);
+  let diagrams = 0;
+  for (const c of checks) {
+    out.push('');
+    out.push(`### \`${md(c.file)}\``);
+    out.push('');
+    const fails = c.results.filter((r) => !r.passed);
+    out.push(`${c.connections} connection(s); ${c.results.length - fails.length} of ${c.results.length} expectation(s) hold.`);
+    out.push('');
+    out.push('| | connection | expectation | found | frames |');
+    out.push('|---|---|---|---|---|');
+    // failures first, then passes
+    for (const r of [...fails, ...c.results.filter((x) => x.passed)]) {
+      const who = r.connection === null ? `${r.group ? `[${md(r.group)}] ` : ''}capture` : `${r.group ? `[${md(r.group)}] ` : ''}#${r.connection} \`${md(r.endpoints ?? '')}\``;
+      const fr = r.frames.length > 8 ? `${r.frames.slice(0, 8).join(', ')}, …` : r.frames.join(', ');
+      out.push(`| ${r.passed ? '✅' : '❌'} | ${who} | \`${md(r.expectation)}\` | ${md(r.detail)} | ${fr} |`);
+    }
+    for (const id of c.failingConnections) {
+      if (diagrams >= MAX_DIAGRAMS) {
+        out.push('');
+        out.push(`_Diagrams of the other failing connections are left out (at most ${MAX_DIAGRAMS} per report)._`);
+        break;
+      }
+      const d = diagram(c.file, id);
+      if (d === null) continue;
+      diagrams++;
+      out.push('');
+      out.push(`<details open><summary>Connection #${id}</summary>`);
+      out.push('');
+      out.push('```mermaid');
+      out.push(d.trimEnd());
+      out.push('```');
+      out.push('');
+      out.push('</details>');
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+export function jsonReport(checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number): Record<string, unknown> {
+  const t = totals(checks);
+  return {
+    schemaVersion: CHECK_SCHEMA_VERSION,
+    tool,
+    passed: t.failed === 0 && exitCode === 0,
+    exitCode,
+    totals: t,
+    captures: checks.map((c) => ({
+      file: c.file,
+      truncated: c.truncated,
+      error: c.error,
+      connections: c.connections,
+      results: c.results.map((r) => ({
+        group: r.group || null,
+        connection: r.connection,
+        endpoints: r.endpoints,
+        expectation: r.expectation,
+        key: r.key,
+        passed: r.passed,
+        actual: r.actual,
+        detail: r.detail,
+        frames: r.frames,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * `tcpflow-explain check`: assertions on recorded traffic for CI (SPEC.md "check expectations").
+ * Exit 0 when every expectation holds, 1 when one fails, 2 for a usage error or an unreadable
+ * capture. A truncated capture fails unless --allow-truncated; a selection that matches no
+ * connection fails (an empty capture never passes silently).
+ */
+import { Command } from 'commander';
+import { Chalk } from 'chalk';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Connection } from '../analyze/connection.js';
+import type { Frame } from '../capture/frame.js';
+import type { Packet } from '../decode/packet.js';
+import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
+import { PacketCollector } from '../render/json.js';
+import { mermaid } from '../render/mermaid.js';
+import { stringifyDocument } from '../render/json.js';
+import { ExpectationError, KEYS, parseExpectation, parseRules, type RuleGroup, type Rules } from '../check/expectations.js';
+import { AnalysisFrames, evaluateCapture, type CaptureCheck } from '../check/evaluate.js';
+import { jsonReport, junitReport, markdownReport, textReport, MAX_DIAGRAMS } from '../check/report.js';
+import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
+import { addSelectionOptions } from './explain.js';
+import { selectionFrom } from './select.js';
+
+interface CheckOptions {
+  expect?: string[];
+  rules?: string;
+  allowTruncated?: boolean;
+  allowRstAfterFin?: boolean;
+  junit?: string;
+  markdown?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  color: boolean;
+  stream?: string;
+  port?: string;
+  host?: string;
+}
+
+class Both implements PacketObserver {
+  constructor(private readonly a: PacketObserver, private readonly b: PacketObserver | null) {}
+  onPacket(c: Connection, r: PacketResult, f: Frame, p: Packet): void {
+    this.a.onPacket(c, r, f, p);
+    if (this.b) this.b.onPacket(c, r, f, p);
+  }
+}
+
+const KEY_HELP = `
+Expectations (--expect, repeatable; or in a --rules file): <key><op><value>, op one of = != <= >=
+  = takes a value or a comma list of allowed values; != a value or list of forbidden values.
+${[...KEYS].filter(([k]) => !k.includes('_') || k === 'duplicate_ack').map(([k, i]) => `  ${k.padEnd(14)} ${i.about}`).join('\n')}
+  <analysis>     any Wireshark analysis name: ${[...KEYS.keys()].filter((k) => k.includes('_') || k === 'retransmission').join(' ')}
+
+Examples:
+  tcpflow-explain check --expect connections>=1 --expect handshake=three-way \\
+      --expect teardown=graceful --expect retransmission<=0 --expect irtt<=50ms --port 443 traffic.pcap
+  tcpflow-explain check --rules tcp-rules.yaml --junit junit.xml traffic.pcap
+
+Exit codes: 0 all expectations hold, 1 at least one fails, 2 usage error or unreadable capture.`;
+
+export function checkCommand(ctx: CliContext): Command {
+  const cmd = new Command('check')
+    .description('CI assertions on recorded traffic: exit 1 when an expectation fails')
+    .argument('<capture...>', 'capture files (pcap or pcapng, optionally gzip-compressed; "-" reads standard input)')
+    .option('-e, --expect <expectation>', 'an expectation such as handshake=three-way or retransmission<=0 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--rules <file>', 'expectations and selections from a JSON or YAML file (README: "Rules file")')
+    .option('--allow-truncated', 'a capture cut short (last record incomplete) does not fail the check')
+    .option('--allow-rst-after-fin', 'a RST after the FINs does not make a close count as a reset');
+  addSelectionOptions(cmd);
+  cmd
+    .option('--junit <file>', 'write a JUnit XML report (one test case per connection × expectation)')
+    .option('--markdown <file>', 'write a Markdown report with a Mermaid diagram of each failing connection ("-" for stdout)')
+    .option('--json', 'print the report as JSON instead of text')
+    .option('-q, --quiet', 'print only failures and the final line')
+    .option('--verbose', 'list every passing expectation per connection')
+    .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
+    .addHelpText('after', KEY_HELP)
+    .action(async (captures: string[], opts: CheckOptions) => check(ctx, captures, opts));
+  return cmd;
+}
+
+function loadRules(ctx: CliContext, opts: CheckOptions): Rules | null {
+  const groups: RuleGroup[] = [];
+  let rules: Rules = { groups, allowTruncated: false, allowRstAfterFin: false };
+  try {
+    const cliExpect = (opts.expect ?? []).map((e) => parseExpectation(e));
+    if (cliExpect.length > 0) groups.push({ name: '', select: {}, expect: cliExpect });
+    if (opts.rules !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(opts.rules, 'utf8');
+      } catch (e) {
+        ctx.err(`--rules ${opts.rules}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        ctx.fail(EXIT_USAGE);
+        return null;
+      }
+      const fromFile = parseRules(text, opts.rules);
+      rules = { groups: [...groups, ...fromFile.groups], allowTruncated: fromFile.allowTruncated, allowRstAfterFin: fromFile.allowRstAfterFin };
+    }
+  } catch (e) {
+    if (e instanceof ExpectationError) {
+      ctx.err(e.message);
+      ctx.fail(EXIT_USAGE);
+      return null;
+    }
+    throw e;
+  }
+  if (rules.groups.length === 0) {
+    ctx.err('check: no expectations; give --expect <key><op><value> (e.g. --expect handshake=three-way) or --rules FILE (see check --help)');
+    ctx.fail(EXIT_USAGE);
+    return null;
+  }
+  if (opts.allowTruncated) rules.allowTruncated = true;
+  if (opts.allowRstAfterFin) rules.allowRstAfterFin = true;
+  return rules;
+}
+
+export async function check(ctx: CliContext, captures: string[], opts: CheckOptions): Promise<void> {
+  const rules = loadRules(ctx, opts);
+  if (!rules) return;
+  const cliSel = selectionFrom(ctx, opts);
+  if (!cliSel) return;
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  const wantDiagrams = opts.markdown !== undefined || (summaryFile !== undefined && summaryFile !== '');
+  const checks: CaptureCheck[] = [];
+  const diagrams = new Map<string, string>();
+  for (const file of captures) {
+    const af = new AnalysisFrames();
+    const collector = wantDiagrams ? new PacketCollector() : null;
+    const run = await ctx.analyse(file, new Both(af, collector));
+    if (!run) {
+      checks.push({
+        file, truncated: false, error: 'unreadable', connections: 0, failingConnections: [],
+        results: [{ group: '', connection: null, endpoints: null, expectation: 'capture read to the end', key: 'readable', passed: false, actual: 'unreadable', detail: 'the capture could not be read (see the error above)', frames: [] }],
+      });
+      continue;
+    }
+    const { tracker, summary } = run;
+    const result = evaluateCapture(file, summary, tracker.connections, rules, cliSel, af);
+    checks.push(result);
+    if (collector) {
+      for (const id of result.failingConnections.slice(0, MAX_DIAGRAMS)) {
+        const c = tracker.connections.find((x) => x.id === id);
+        if (c) diagrams.set(`${checks.length - 1}\u0000${id}`, mermaid(c, collector.byConnection.get(c) ?? [], false, 'en'));
+      }
+    }
+    ctx.reportEnd(file, summary);
+  }
+  if (checks.some((c) => c.results.some((r) => !r.passed))) ctx.fail(EXIT_FAIL);
+  const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
+  const diagramOf = (file: string, id: number): string | null => diagrams.get(`${checks.findIndex((c) => c.file === file)}\u0000${id}`) ?? null;
+  const write = (what: string, path: string, text: string, append = false): void => {
+    try {
+      if (append) appendFileSync(path, text);
+      else writeFileSync(path, text);
+    } catch (e) {
+      ctx.err(`${what} ${path}: cannot write it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      ctx.fail(EXIT_USAGE);
+    }
+  };
+  if (opts.junit !== undefined) write('--junit', opts.junit, junitReport(checks));
+  let md: string | null = null;
+  if (wantDiagrams) md = markdownReport(checks, diagramOf);
+  if (opts.markdown !== undefined && opts.markdown !== '-') write('--markdown', opts.markdown, md!);
+  if (summaryFile) write('GITHUB_STEP_SUMMARY', summaryFile, md! + '\n', true);
+  if (opts.json) ctx.out.write(stringifyDocument(jsonReport(checks, { name: 'tcpflow-explain', version: toolVersion() }, ctx.code)) + '\n');
+  else if (opts.markdown === '-') ctx.out.write(md!);
+  else ctx.out.write(textReport(checks, chalk, { verbose: !!opts.verbose, quiet: !!opts.quiet }));
+  await ctx.out.flush();
+}

@@ -1,0 +1,387 @@
+/** `tcpflow-explain check`: every expectation passing and failing on real fixtures, exit codes, reports. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { runCli, STACK_LINE } from './helpers/cli.js';
+import { REPO_ROOT } from './helpers/corpus.js';
+import { parseExpectation, parseRules, ExpectationError } from '../src/check/expectations.js';
+
+const fx = (name: string, file = 'capture.pcap'): string => join(REPO_ROOT, 'fixtures', name, file);
+const tmp = mkdtempSync(join(tmpdir(), 'tfx-check-'));
+
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+const validateReport = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(join(REPO_ROOT, "schema", "check.schema.json"), 'utf8')) as object);
+
+interface Result { group: string | null; connection: number | null; expectation: string; key: string; passed: boolean; actual: string | number | null; detail: string; frames: number[] }
+interface Report { passed: boolean; exitCode: number; totals: { expectations: number; passed: number; failed: number }; captures: { file: string; connections: number; results: Result[] }[] }
+
+async function check(args: string[]): Promise<{ code: number; report: Report; stderr: string }> {
+  const r = await runCli(['check', '--json', ...args]);
+  assert.doesNotMatch(r.stderr, STACK_LINE);
+  const report = JSON.parse(r.stdout) as Report;
+  assert.ok(validateReport(report), JSON.stringify(validateReport.errors));
+  assert.equal(report.exitCode, r.code);
+  return { code: r.code, report, stderr: r.stderr };
+}
+
+/** The result of one expectation on one connection (the only one of that text). */
+function result(rep: Report, expectation: string, connection: number | null = 0): Result {
+  const all = rep.captures.flatMap((c) => c.results).filter((x) => x.expectation === expectation && x.connection === connection);
+  assert.equal(all.length, 1, `one result for ${expectation} on ${connection}: ${JSON.stringify(rep.captures.map((c) => c.results))}`);
+  return all[0]!;
+}
+
+/** Asserts that `expect` holds on `file` (exit 0) with the value `actual`, and returns the result. */
+async function holds(file: string, expect: string, actual: string | number | null, extra: string[] = []): Promise<Result> {
+  const { code, report } = await check(['-e', expect, ...extra, file]);
+  const r = result(report, expect);
+  assert.equal(r.passed, true, `${expect} on ${file}: ${r.detail}`);
+  assert.equal(r.actual, actual);
+  assert.equal(code, 0);
+  return r;
+}
+
+async function fails(file: string, expect: string, actual: string | number | null, extra: string[] = []): Promise<Result> {
+  const { code, report } = await check(['-e', expect, ...extra, file]);
+  const r = result(report, expect);
+  assert.equal(r.passed, false, `${expect} on ${file} should fail: ${r.detail}`);
+  assert.equal(r.actual, actual);
+  assert.equal(code, 1);
+  return r;
+}
+
+describe('check: each expectation on real fixtures', () => {
+  it('handshake', async () => {
+    assert.deepEqual((await holds(fx('tcp-four-way'), 'handshake=three-way', 'three-way')).frames, [1, 2, 3]);
+    const r = await fails(fx('tcp-syn-unanswered'), 'handshake=three-way', 'unanswered');
+    assert.match(r.detail, /sent 4 time\(s\), no SYN-ACK/);
+    await holds(fx('tcp-refused'), 'handshake=refused', 'refused');
+    await holds(fx('tcp-refused'), 'handshake!=three-way,incomplete', 'refused');
+    await fails(fx('tcp-midstream'), 'handshake=three-way,simultaneous-open', 'not-captured');
+  });
+
+  it('teardown, graceful and the initiator', async () => {
+    await holds(fx('tcp-four-way'), 'teardown=graceful', 'four-way');
+    await holds(fx('tcp-three-way-close'), 'teardown=graceful', 'three-way');
+    await holds(fx('tcp-simultaneous-close'), 'teardown=graceful', 'simultaneous');
+    await holds(fx('tcp-three-way-close'), 'teardown=three-way', 'three-way');
+    const reset = await fails(fx('tcp-reset-client'), 'teardown=graceful', 'reset');
+    assert.match(reset.detail, /RST from the client in frame 8/);
+    assert.deepEqual(reset.frames, [8]);
+    await fails(fx('tcp-rst-after-fin'), 'teardown=graceful', 'half-closed', ['--allow-rst-after-fin']);
+    await holds(fx('tcp-half-close'), 'teardown=graceful', 'four-way');
+    await fails(fx('tcp-syn-unanswered'), 'teardown=graceful', 'none');
+    await holds(fx('tcp-reset-server'), 'teardown=reset', 'reset');
+    await fails(fx('tcp-reset-server'), 'teardown!=reset', 'reset');
+    await holds(fx('tcp-four-way'), 'initiator=client', 'client');
+    await fails(fx('tcp-reset-server'), 'initiator=client', 'server');
+    await holds(fx('tcp-syn-unanswered'), 'initiator=none', 'none');
+  });
+
+  it('a RST after FIN is a reset unless allowed', async () => {
+    const f = fx('tcp-rst-after-fin');
+    const r = await fails(f, 'teardown!=reset', 'reset');
+    assert.match(r.detail, /one FIN, then a RST in frame 11 \(allow it with --allow-rst-after-fin\)/);
+    assert.deepEqual(r.frames, [8, 9, 11]);
+    // allowed: the close is what the FINs made of it (here one FIN: half-closed)
+    await holds(f, 'teardown!=reset', 'half-closed', ['--allow-rst-after-fin']);
+    await holds(f, 'teardown=half-closed', 'half-closed', ['--allow-rst-after-fin']);
+    // the rules file says the same
+    const rules = join(tmp, 'rst.yaml');
+    writeFileSync(rules, 'allowRstAfterFin: true\nexpect:\n  - teardown!=reset\n');
+    const { code } = await check(['--rules', rules, f]);
+    assert.equal(code, 0);
+  });
+
+  it('zeek, client-state and server-state', async () => {
+    await holds(fx('tcp-four-way'), 'zeek=SF', 'SF');
+    await holds(fx('tcp-refused'), 'zeek=REJ,S0', 'REJ');
+    const z = await fails(fx('tcp-reset-server'), 'zeek=SF', 'RSTR');
+    assert.match(z.detail, /^RSTR \(history /);
+    const s = await holds(fx('tcp-four-way'), 'client-state=TIME_WAIT', 'TIME_WAIT');
+    assert.match(s.detail, /TIME_WAIT \(inferred\) after the last packet \(frame 11\)/);
+    await holds(fx('tcp-four-way'), 'server-state=CLOSED', 'CLOSED');
+    await fails(fx('tcp-four-way'), 'server-state=TIME_WAIT', 'CLOSED');
+    await fails(fx('tcp-syn-unanswered'), 'client-state=ESTABLISHED', 'SYN_SENT');
+  });
+
+  it('irtt in seconds or with a unit, and no iRTT without a handshake', async () => {
+    // tcp-loss: the relay delays 5 ms each way, iRTT 10.323 ms
+    await holds(fx('tcp-loss'), 'irtt<=0.05', 0.010323);
+    await holds(fx('tcp-loss'), 'irtt<=50ms', 0.010323);
+    await holds(fx('tcp-loss'), 'irtt>=10000us', 0.010323);
+    const slow = await fails(fx('tcp-loss'), 'irtt<=5ms', 0.010323);
+    assert.match(slow.detail, /iRTT 10\.323 ms/);
+    const none = await fails(fx('tcp-syn-unanswered'), 'irtt<=1', null);
+    assert.match(none.detail, /no iRTT: the handshake is unanswered/);
+  });
+
+  it('analysis counts with the frames that show them', async () => {
+    const r = await fails(fx('tcp-loss'), 'retransmission<=0', 2);
+    assert.deepEqual(r.frames, [26, 64]);
+    assert.match(r.detail, /2 retransmission packet\(s\): frames 26, 64/);
+    await holds(fx('tcp-loss'), 'duplicate_ack>=16', 16);
+    await holds(fx('tcp-loss'), 'lost_segment=2', 2);
+    await holds(fx('tcp-four-way'), 'retransmission=0', 0);
+    await holds(fx('tcp-keepalive'), 'keep_alive>=1', (await check(['-e', 'keep_alive>=1', fx('tcp-keepalive')])).report.captures[0]!.results.find((x) => x.key === 'keep_alive')!.actual);
+    await fails(fx('tcp-zero-window'), 'zero_window<=0', (await check(['-e', 'zero_window<=0', fx('tcp-zero-window')])).report.captures[0]!.results.find((x) => x.key === 'zero_window')!.actual);
+    await holds(fx('tcp-spurious-retransmission'), 'spurious_retransmission>=1', 1);
+  });
+
+  it('connections counts the selection; selections by port, host and stream', async () => {
+    const pr = fx('tcp-port-reuse');
+    // one 4-tuple used by three connections in turn
+    const all = await check(['-e', 'connections=3', pr]);
+    assert.equal(all.code, 0);
+    assert.equal(result(all.report, 'connections=3', null).actual, 3);
+    assert.equal((await check(['-e', 'connections>=4', pr])).code, 1);
+    const two = await check(['-e', 'connections=2', '-e', 'reused_ports=1', '-s', '1,2', pr]);
+    assert.equal(two.code, 0);
+    const one = await check(['-e', 'handshake=three-way', '-s', '1', pr]);
+    assert.deepEqual(result(one.report, 'handshake=three-way', 1).frames, [11, 12, 13]);
+    const byPort = await check(['-e', 'connections=1', '--port', '5001', fx('tcp-four-way')]);
+    assert.equal(byPort.code, 0);
+    const byHost = await check(['-e', 'connections=0', '--host', '198.51.100.9', fx('tcp-four-way')]);
+    assert.equal(byHost.code, 0, 'connections=0 is a deliberate expectation of no match');
+  });
+});
+
+describe('check: nothing to check never passes', () => {
+  it('a selection that matches nothing fails with a clear message', async () => {
+    const { code, report } = await check(['-e', 'handshake=three-way', '--port', '9', fx('tcp-four-way')]);
+    assert.equal(code, 1);
+    const r = result(report, 'selection matches a connection', null);
+    assert.equal(r.passed, false);
+    assert.match(r.detail, /no connection matched by port 9 \(the capture has 1 connection\(s\)\)/);
+  });
+
+  it('an empty capture fails', async () => {
+    const empty = join(tmp, 'empty.pcap');
+    const h = Buffer.alloc(24);
+    h.writeUInt32LE(0xa1b2c3d4, 0);
+    h.writeUInt16LE(2, 4);
+    h.writeUInt16LE(4, 6);
+    h.writeUInt32LE(65535, 16);
+    h.writeUInt32LE(1, 20);
+    writeFileSync(empty, h);
+    const { code, report } = await check(['-e', 'teardown=graceful', empty]);
+    assert.equal(code, 1);
+    assert.equal(report.captures[0]!.connections, 0);
+    assert.equal(result(report, 'selection matches a connection', null).passed, false);
+  });
+
+  it('a truncated capture fails unless --allow-truncated', async () => {
+    const whole = readFileSync(fx('tcp-four-way'));
+    const cut = join(tmp, 'cut.pcap');
+    writeFileSync(cut, whole.subarray(0, whole.length - 10));
+    const a = await check(['-e', 'handshake=three-way', cut]);
+    assert.equal(a.code, 1);
+    const t = result(a.report, 'capture not truncated', null);
+    assert.equal(t.passed, false);
+    assert.match(t.detail, /pass --allow-truncated/);
+    const b = await check(['-e', 'handshake=three-way', '--allow-truncated', cut]);
+    assert.equal(b.code, 0);
+    assert.equal(result(b.report, 'capture not truncated', null).passed, true);
+  });
+});
+
+describe('check: exit codes and usage errors', () => {
+  it('0 when all hold, 1 when one fails, 2 for usage errors and unreadable captures', async () => {
+    assert.equal((await runCli(['check', '-e', 'handshake=three-way', fx('tcp-four-way')])).code, 0);
+    assert.equal((await runCli(['check', '-e', 'handshake=three-way', fx('tcp-four-way'), fx('tcp-syn-unanswered')])).code, 1);
+    const missing = await runCli(['check', '-e', 'handshake=three-way', join(tmp, 'nope.pcap')]);
+    assert.equal(missing.code, 2);
+    assert.doesNotMatch(missing.stderr, STACK_LINE);
+    const none = await runCli(['check', fx('tcp-four-way')]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no expectations; give --expect/);
+  });
+
+  it('bad expectations name the problem', async () => {
+    const cases: [string, RegExp][] = [
+      ['retransmision<=0', /unknown key "retransmision" \(did you mean "retransmission"\?\)/],
+      ['handshake=3way', /"3way" is not a value of handshake/],
+      ['teardown<=graceful', /"teardown" takes = or != /],
+      ['retransmission<0', /operator "<" is not one of = != <= >=/],
+      ['irtt<=fast', /"fast" is not a time/],
+      ['retransmission>=1.5', /"1.5" is not a whole number/],
+      ['connections>=1,2', /takes one number, not a list/],
+      ['handshake=', /no value after "handshake="/],
+    ];
+    for (const [e, re] of cases) {
+      const r = await runCli(['check', '-e', e, fx('tcp-four-way')]);
+      assert.equal(r.code, 2, e);
+      assert.match(r.stderr, re, e);
+      assert.equal(r.stdout, '', 'no capture is read before the expectations are valid');
+    }
+  });
+
+  it('teardown=graceful expands to the three graceful kinds', () => {
+    assert.deepEqual(parseExpectation('teardown=graceful').values, ['four-way', 'three-way', 'simultaneous']);
+    assert.deepEqual(parseExpectation('zeek=sf,rsto').values, ['SF', 'RSTO']);
+    assert.deepEqual(parseExpectation('irtt<=250us').numbers, [0.00025]);
+  });
+});
+
+describe('check: rules files', () => {
+  it('YAML and JSON rules with named groups and selections', async () => {
+    const yaml = join(tmp, 'rules.yaml');
+    writeFileSync(yaml, [
+      '# the service on 5015 must be healthy',
+      'expect:',
+      '  - connections>=1',
+      'rules:',
+      '  - name: upload',
+      '    select: { port: 5015 }',
+      '    expect:',
+      '      handshake: three-way',
+      '      teardown: [four-way, three-way]',
+      '      retransmission: "<=0"',
+      '      irtt: "<= 50ms"',
+      '      connections: 1',
+      '',
+    ].join('\n'));
+    const { code, report } = await check(['--rules', yaml, fx('tcp-loss')]);
+    assert.equal(code, 1);
+    const failed = report.captures[0]!.results.filter((r) => !r.passed);
+    assert.deepEqual(failed.map((r) => [r.group, r.expectation, r.actual]), [['upload', 'retransmission<=0', 2]]);
+    assert.equal(report.totals.expectations, 8);
+    const json = join(tmp, 'rules.json');
+    writeFileSync(json, JSON.stringify({ rules: [{ name: 'none on 80', select: { port: [80, 443] }, expect: ['connections=0'] }] }));
+    assert.equal((await check(['--rules', json, fx('tcp-loss')])).code, 0);
+  });
+
+  it('malformed rules files are rejected with the key path and line', async () => {
+    const cases: [string, RegExp][] = [
+      ['expect:\n  - handshake=three-way\nallowTruncate: true\n', /bad\.yaml:3 \(allowTruncate\): unknown key "allowTruncate" \(did you mean "allowTruncated"\?\)/],
+      ['rules:\n  - name: a\n    expect:\n      retransmisions: 0\n', /bad\.yaml:4 \(rules\[0\]\.expect\.retransmisions\): unknown key "retransmisions"/],
+      ['rules:\n  - select: { port: true }\n    expect: [handshake=three-way]\n', /bad\.yaml:2 \(rules\[0\]\.select\.port\): must be a number or a list of them, got boolean true/],
+      ['allowTruncated: "yes"\nexpect: [handshake=three-way]\n', /\(allowTruncated\): must be true or false, got string "yes"/],
+      ['expect: [handshake=three-way\n', /bad\.yaml:\d+:\d+: not valid YAML\/JSON/],
+      ['- handshake=three-way\n', /must be a mapping .* but it is a list/],
+      ['expect:\n  - 42\n', /\(expect\[0\]\): must be a string like "retransmission<=0", got number 42/],
+      ['rules:\n  - name: x\n    expect: [connections>=1]\n  - name: x\n    expect: [connections>=1]\n', /"x" is used twice/],
+      ['select: { port: 80 }\n', /a top-level select needs a top-level expect/],
+      ['{}\n', /no expectations/],
+    ];
+    for (const [text, re] of cases) {
+      const f = join(tmp, 'bad.yaml');
+      writeFileSync(f, text);
+      const r = await runCli(['check', '--rules', f, fx('tcp-four-way')]);
+      assert.equal(r.code, 2, text);
+      assert.match(r.stderr, re, text);
+      assert.doesNotMatch(r.stderr, STACK_LINE);
+    }
+    assert.throws(() => parseRules('expect: [zeek=XX]', 'r.yaml'), (e: unknown) => e instanceof ExpectationError && /r\.yaml:1 \(expect\[0\]\): .*"XX" is not a value of zeek/.test(e.message));
+    const missing = await runCli(['check', '--rules', join(tmp, 'nope.yaml'), fx('tcp-four-way')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--rules .*nope\.yaml: cannot read it \(ENOENT\)/);
+  });
+});
+
+describe('check: reports', () => {
+  it('text: failures name the connection, the expectation, the value and the frames', async () => {
+    const r = await runCli(['check', '-e', 'teardown=graceful', '-e', 'retransmission<=0', fx('tcp-reset-client'), fx('tcp-loss')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /✘ #0 192\.0\.2\.1:40005 → 192\.0\.2\.2:5005 {2}teardown=graceful\n {6}found: reset: RST from the client in frame 8/);
+    assert.match(r.stdout, /✘ #0 192\.0\.2\.1:40015 → 192\.0\.2\.2:5015 {2}retransmission<=0\n {6}found: 2 retransmission packet\(s\): frames 26, 64/);
+    assert.match(r.stdout, /FAILED: 2 of 8 expectation\(s\) failed \(2 capture\(s\)\)\n$/);
+    const q = await runCli(['check', '-q', '-e', 'handshake=three-way', fx('tcp-four-way'), fx('tcp-syn-unanswered')]);
+    assert.doesNotMatch(q.stdout, /✔/);
+    assert.doesNotMatch(q.stdout, /tcp-four-way/);
+    assert.match(q.stdout, /✘ #0 192\.0\.2\.1:40008/);
+  });
+
+  it('JUnit: valid XML, one test case per connection × expectation, unique names, details in the body', async () => {
+    const file = join(tmp, 'junit.xml');
+    const r = await runCli(['check', '-e', 'handshake=three-way', '-e', 'teardown=graceful', '--junit', file, fx('tcp-port-reuse'), fx('tcp-reset-client')]);
+    assert.equal(r.code, 1);
+    const text = readFileSync(file, 'utf8');
+    assert.equal(XMLValidator.validate(text), true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(text) as {
+      testsuites: { tests: string; failures: string; testsuite: { name: string; tests: string; failures: string; testcase: { name: string; classname: string; failure?: { '#text': string; message: string } }[] }[] };
+    };
+    const suites = doc.testsuites.testsuite;
+    assert.equal(suites.length, 2);
+    // port reuse: 3 connections × 2 expectations + 2 capture checks; reset: 1 × 2 + 2
+    assert.deepEqual(suites.map((s) => s.testcase.length), [8, 4]);
+    assert.equal(doc.testsuites.tests, '12');
+    assert.equal(doc.testsuites.failures, '1');
+    for (const s of suites) {
+      const names = s.testcase.map((c) => c.name);
+      assert.equal(new Set(names).size, names.length, 'unique names');
+    }
+    const failure = suites[1]!.testcase.find((c) => c.failure)!;
+    assert.equal(failure.name, '#0 192.0.2.1:40005 → 192.0.2.2:5005: teardown=graceful');
+    assert.match(failure.failure!['#text'], /found: reset\ndetail: reset: RST from the client in frame 8.*\nconnection: #0 .*\nframes: 8/s);
+  });
+
+  it('JUnit names stay unique when two groups check the same thing', async () => {
+    const rules = join(tmp, 'dup.yaml');
+    writeFileSync(rules, 'expect: [handshake=three-way]\nrules:\n  - name: again\n    expect: [handshake=three-way]\n');
+    const file = join(tmp, 'dup.xml');
+    await runCli(['check', '-e', 'handshake=three-way', '--rules', rules, '--junit', file, fx('tcp-four-way')]);
+    const names = [...readFileSync(file, 'utf8').matchAll(/ name="([^"]*)"/g)].map((m) => m[1]);
+    const cases = names.slice(2);
+    assert.equal(new Set(cases).size, cases.length, cases.join('\n'));
+    assert.ok(cases.includes('#0 192.0.2.1:40001 → 192.0.2.2:5001: handshake=three-way (2)'));
+    assert.ok(cases.includes('[again] #0 192.0.2.1:40001 → 192.0.2.2:5001: handshake=three-way'));
+  });
+
+  it('Markdown and $GITHUB_STEP_SUMMARY: a table and a Mermaid diagram of each failing connection', async () => {
+    const md = join(tmp, 'report.md');
+    const summary = join(tmp, 'summary.md');
+    writeFileSync(summary, '# earlier step\n');
+    process.env.GITHUB_STEP_SUMMARY = summary;
+    try {
+      const r = await runCli(['check', '-e', 'teardown=graceful', '--markdown', md, fx('tcp-four-way'), fx('tcp-reset-server')]);
+      assert.equal(r.code, 1);
+    } finally {
+      delete process.env.GITHUB_STEP_SUMMARY;
+    }
+    const text = readFileSync(md, 'utf8');
+    assert.match(text, /^## tcpflow-explain check: ❌ failed\n/);
+    assert.match(text, /\| ❌ \| #0 `192\.0\.2\.1:40006 → 192\.0\.2\.2:5006` \| `teardown=graceful` \| reset: RST from the server in frame \d+/);
+    assert.equal((text.match(/```mermaid\n/g) ?? []).length, 1, 'a diagram only for the failing connection');
+    assert.match(text, /```mermaid\n%% connection 0: three-way handshake, reset teardown, Zeek RSTR\nsequenceDiagram\n/);
+    const appended = readFileSync(summary, 'utf8');
+    assert.ok(appended.startsWith('# earlier step\n## tcpflow-explain check'), 'appended, not overwritten');
+    // passing run: no diagram
+    const ok = await runCli(['check', '-e', 'teardown=graceful', '--markdown', '-', fx('tcp-four-way')]);
+    assert.equal(ok.code, 0);
+    assert.match(ok.stdout, /✅ passed/);
+    assert.doesNotMatch(ok.stdout, /mermaid/);
+  });
+
+  it('an unwritable report file is a usage error', async () => {
+    const r = await runCli(['check', '-e', 'handshake=three-way', '--junit', join(tmp, 'no', 'such', 'dir.xml'), fx('tcp-four-way')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--junit .*: cannot write it \(ENOENT\)/);
+    assert.equal(existsSync(join(tmp, 'no')), false);
+  });
+
+  it('JSON report: the same run gives the same bytes', async () => {
+    const args = ['check', '--json', '-e', 'handshake=three-way', '-e', 'duplicate_ack<=3', fx('tcp-loss')];
+    const a = await runCli(args);
+    const b = await runCli(args);
+    assert.equal(a.stdout, b.stdout);
+    const rep = JSON.parse(a.stdout) as Report;
+    assert.equal(rep.passed, false);
+    assert.deepEqual(rep.totals, { captures: 1, expectations: 4, passed: 3, failed: 1 });
+  });
+});
+
+describe('check: the README example rules file', () => {
+  it('examples/check-rules.yaml parses and finds the retransmissions of tcp-loss', async () => {
+    const { code, report } = await check(['--rules', join(REPO_ROOT, 'examples', 'check-rules.yaml'), fx('tcp-loss')]);
+    assert.equal(code, 1);
+    assert.deepEqual(report.totals, { captures: 1, expectations: 8, passed: 7, failed: 1 });
+    const failed = report.captures[0]!.results.filter((r) => !r.passed);
+    assert.deepEqual(failed.map((r) => [r.group, r.expectation, r.frames]), [['upload', 'retransmission<=0', [26, 64]]]);
+  });
+});
