@@ -351,6 +351,9 @@ describe('check: reports', () => {
     assert.match(text, /```mermaid\n%% connection 0: three-way handshake, reset teardown, Zeek RSTR\nsequenceDiagram\n/);
     const appended = readFileSync(summary, 'utf8');
     assert.ok(appended.startsWith('# earlier step\n## tcpflow-explain check'), 'appended, not overwritten');
+    // the frames a failure points at stay visible where the data phase is elided
+    const loss = await runCli(['check', '-e', 'retransmission<=0', '--markdown', '-', fx('tcp-loss')]);
+    assert.match(loss.stdout, /… 18 more data packets …\n {4}C->>S: 26: \[ACK\] seq=5793 ack=1 len=1448 \(retransmission, fast_retransmission\)\n {4}Note over C,S: … 37 more data packets …\n {4}C->>S: 64: /);
     // passing run: no diagram
     const ok = await runCli(['check', '-e', 'teardown=graceful', '--markdown', '-', fx('tcp-four-way')]);
     assert.equal(ok.code, 0);

@@ -141,7 +141,9 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
     if (collector) {
       for (const id of result.failingConnections.slice(0, MAX_DIAGRAMS)) {
         const c = tracker.connections.find((x) => x.id === id);
-        if (c) diagrams.set(`${checks.length - 1}\u0000${id}`, mermaid(c, collector.byConnection.get(c) ?? [], false, 'en'));
+        // the frames the failures point at stay visible where the data phase is elided
+        const keep = new Set(result.results.filter((r) => !r.passed && r.connection === id).flatMap((r) => r.frames));
+        if (c) diagrams.set(`${checks.length - 1}\u0000${id}`, mermaid(c, collector.byConnection.get(c) ?? [], false, 'en', keep));
       }
     }
     ctx.reportEnd(file, summary);

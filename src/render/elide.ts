@@ -7,7 +7,11 @@ import { PH_DATA } from '../analyze/story.js';
 
 export type DiagramItem = { kind: 'packet'; p: PacketRecord } | { kind: 'gap'; count: number };
 
-export function diagramItems(packets: PacketRecord[], head: number, tail: number): DiagramItem[] {
+/**
+ * `keep`: frames of the data phase that must be shown too (e.g. the frames a failed check
+ * points at); the gaps are split around them.
+ */
+export function diagramItems(packets: PacketRecord[], head: number, tail: number, keep: ReadonlySet<number> | null = null): DiagramItem[] {
   const out: DiagramItem[] = [];
   let i = 0;
   while (i < packets.length) {
@@ -22,9 +26,16 @@ export function diagramItems(packets: PacketRecord[], head: number, tail: number
     if (run.length <= head + tail + 1) {
       for (const p of run) out.push({ kind: 'packet', p });
     } else {
-      for (const p of run.slice(0, head)) out.push({ kind: 'packet', p });
-      out.push({ kind: 'gap', count: run.length - head - tail });
-      for (const p of run.slice(run.length - tail)) out.push({ kind: 'packet', p });
+      let gap = 0;
+      run.forEach((p, k) => {
+        if (k < head || k >= run.length - tail || (keep !== null && keep.has(p.frame))) {
+          if (gap > 0) out.push({ kind: 'gap', count: gap });
+          gap = 0;
+          out.push({ kind: 'packet', p });
+        } else {
+          gap++;
+        }
+      });
     }
     i = j;
   }

@@ -24,7 +24,8 @@ function safe(s: string): string {
   return s.replace(/[;#]/g, ' ');
 }
 
-export function mermaid(c: Connection, packets: PacketRecord[], absolute = false, lang: Lang = 'en'): string {
+/** `keep`: data-phase frames to show even where the data phase is elided. */
+export function mermaid(c: Connection, packets: PacketRecord[], absolute = false, lang: Lang = 'en', keep: ReadonlySet<number> | null = null): string {
   const cl = roleName(lang, 'client');
   const sv = roleName(lang, 'server');
   const out: string[] = [`%% connection ${c.id}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c.zeek)}`, 'sequenceDiagram'];
@@ -32,7 +33,7 @@ export function mermaid(c: Connection, packets: PacketRecord[], absolute = false
   out.push(`    participant S as ${sv} ${safe(ep(c, false))}`);
   let lastC = '';
   let lastS = '';
-  for (const it of diagramItems(packets, HEAD, TAIL)) {
+  for (const it of diagramItems(packets, HEAD, TAIL, keep)) {
     if (it.kind === 'gap') {
       out.push(`    Note over C,S: … ${it.count} more data packets …`);
       continue;
