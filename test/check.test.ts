@@ -59,7 +59,7 @@ describe('check: each expectation on real fixtures', () => {
   it('handshake', async () => {
     assert.deepEqual((await holds(fx('tcp-four-way'), 'handshake=three-way', 'three-way')).frames, [1, 2, 3]);
     const r = await fails(fx('tcp-syn-unanswered'), 'handshake=three-way', 'unanswered');
-    assert.match(r.detail, /sent 4 time\(s\), no SYN-ACK/);
+    assert.match(r.detail, /sent 4 times, no SYN-ACK/);
     await holds(fx('tcp-refused'), 'handshake=refused', 'refused');
     await holds(fx('tcp-refused'), 'handshake!=three-way,incomplete', 'refused');
     await fails(fx('tcp-midstream'), 'handshake=three-way,simultaneous-open', 'not-captured');

@@ -125,7 +125,7 @@ export function evaluateConnection(j: ConnJson, e: Expectation, af: number[] | n
   if (key === 'handshake') {
     const h = j.handshake;
     let detail = h.kind;
-    if (h.kind === 'unanswered') detail = `unanswered: the SYN was sent ${h.synRetransmissions + 1} time(s), no SYN-ACK came back`;
+    if (h.kind === 'unanswered') detail = `unanswered: the SYN was sent ${h.synRetransmissions === 0 ? 'once' : `${h.synRetransmissions + 1} times`}, no SYN-ACK came back`;
     else if (h.kind === 'refused') detail = `refused: the SYN was answered by a RST (frame ${j.teardown.frames.rst})`;
     else if (h.kind === 'not-captured') detail = `not-captured: the capture starts in the middle of the connection (frame ${j.firstFrame})`;
     else if (h.kind === 'incomplete') detail = 'incomplete: SYN and SYN-ACK, but no final ACK';
