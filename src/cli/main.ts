@@ -13,6 +13,7 @@ import { Command, CommanderError } from 'commander';
 import { CliContext, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, toolVersion, type Io } from './context.js';
 import { addExplainOptions, explain, type ExplainOptions } from './explain.js';
 import { addLabCommand } from './lab.js';
+import { addGradeCommand } from './grade.js';
 
 export { EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, toolVersion } from './context.js';
 
@@ -35,6 +36,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .enablePositionalOptions();
   addExplainOptions(program).action(async (captures: string[], opts: ExplainOptions) => explain(ctx, captures, opts));
   addLabCommand(program, ctx, configure);
+  addGradeCommand(program, ctx, configure);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
