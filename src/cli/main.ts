@@ -3,6 +3,8 @@
  *
  *   tcpflow-explain [options] <capture...>        explain (the default command, ./explain.ts)
  *   tcpflow-explain check [options] <capture...>  CI assertions (./check.ts)
+ *   tcpflow-explain lab [options] <capture>        lab answer key (./lab.ts)
+ *   tcpflow-explain grade [options] <capture>      grade a student's answers (./grade.ts)
  *
  * Exit codes (SPEC.md): 0 success (a capture cut short still exits 0 with a warning);
  * 1 a check/grade expectation failed; 2 usage error, unreadable input, or reading stopped by a
@@ -32,6 +34,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .name('tcpflow-explain')
     .description('Explain the TCP connections in a pcap or pcapng capture (gzip and "-" for stdin accepted).')
     .version(toolVersion(), '-V, --version')
+    // the default command's usage; the subcommands are listed under "Commands:"
+    .usage('[options] <capture...>')
     // options of the default command only before a subcommand's name, so `check --json` is check's
     .enablePositionalOptions();
   addExplainOptions(program).action(async (captures: string[], opts: ExplainOptions) => explain(ctx, captures, opts));

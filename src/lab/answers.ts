@@ -157,9 +157,102 @@ export function convert(kind: Kind, v: unknown): AnswerValue | null {
   }
 }
 
+/**
+ * Where strict JSON syntax first fails, or -1 (YAML would accept `"a": ,` or a trailing comma,
+ * so a .json file is checked by this small recursive-descent reader first).
+ */
+export function jsonErrorAt(text: string): { pos: number; what: string } | null {
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
+  };
+  const fail = (what: string): never => {
+    throw { pos: i, what };
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail('expected a "quoted" key');
+        string();
+        ws();
+        if (text[i] !== ':') fail('expected ":"');
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail('expected "," or "}"');
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail('expected "," or "]"');
+      }
+    } else if (c === '"') string();
+    else {
+      const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+      if (!m) fail('expected a value');
+      i += (m as RegExpExecArray)[0].length;
+    }
+  };
+  const string = (): void => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text[i] === '\n') fail('unterminated string');
+      i++;
+    }
+    if (i >= text.length) fail('unterminated string');
+    i++;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail('unexpected text after the end');
+    return null;
+  } catch (e) {
+    if (typeof e === 'object' && e !== null && 'pos' in e) return e as { pos: number; what: string };
+    throw e;
+  }
+}
+
 /** Parses and checks an answers file. `name` is used in messages ("answers.yaml:12: …"). */
 export function parseAnswers(text: string, name: string): Answers {
   const lc = new LineCounter();
+  if (/\.json$/i.test(name) || /^\s*\{/.test(text)) {
+    const bad = jsonErrorAt(text);
+    if (bad !== null) throw new AnswersError(`${name}:${text.slice(0, bad.pos).split('\n').length}: not valid YAML or JSON: ${bad.what}`);
+  }
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];

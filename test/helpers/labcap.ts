@@ -41,6 +41,8 @@ export interface UploadSpec {
   closer?: 'client' | 'server' | null;
   /** A UDP frame this many seconds before the SYN starts the capture (0: none). */
   prelude?: number;
+  /** Each successive ACK takes this much longer than the RTT (varying SampleRTTs). */
+  rttStep?: number;
 }
 
 export interface DataSeg {
@@ -60,6 +62,8 @@ export interface UploadPlan {
   /** The server's ACK frames with their relative ack and raw window field. */
   acks: { frame: number; time: number; ack: number; rawWindow: number }[];
   frames: { syn: number; synAck: number; ack: number; fins: number[] };
+  /** Raw window field of every non-SYN server packet. */
+  serverWindows: number[];
   /** Frame of every packet sent by the client, with its time. */
   clientTimes: { frame: number; time: number }[];
   postHeaderLen: number;
@@ -83,11 +87,12 @@ export function buildUpload(s: UploadSpec = {}): UploadPlan {
     retransmit: s.retransmit ?? null,
     closer: s.closer === undefined ? 'client' : s.closer,
     prelude: s.prelude ?? 0,
+    rttStep: s.rttStep ?? 0,
   };
   const [cip, cport] = spec.client;
   const [sip, sport] = spec.server;
   const records: PcapRecord[] = [];
-  const plan: UploadPlan = { bytes: new Uint8Array(0), spec, data: [], acks: [], frames: { syn: 0, synAck: 0, ack: 0, fins: [] }, clientTimes: [], postHeaderLen: 0 };
+  const plan: UploadPlan = { bytes: new Uint8Array(0), spec, data: [], acks: [], frames: { syn: 0, synAck: 0, ack: 0, fins: [] }, serverWindows: [], clientTimes: [], postHeaderLen: 0 };
   let frame = 0;
   if (spec.prelude > 0) {
     records.push({ sec: EPOCH, frac: 0, data: ethernet({ type: 0x0800, payload: ipv4({ src: cip, dst: '10.0.0.53', proto: IPPROTO.UDP, payload: udp({ srcPort: 5353, dstPort: 53, payload: [1, 2, 3, 4] }) }) }) });
@@ -100,6 +105,7 @@ export function buildUpload(s: UploadSpec = {}): UploadPlan {
     records.push({ sec: EPOCH + Math.floor(us / 1e6), frac: us % 1e6, data });
     frame++;
     if (fromClient) plan.clientTimes.push({ frame, time: us / 1e6 });
+    else if (!(flags & SYN)) plan.serverWindows.push(window);
     return frame;
   };
   const sizes = Array.from({ length: spec.segments }, (_, i) => (i === spec.segments - 1 ? spec.lastLen : spec.mss));
@@ -149,7 +155,7 @@ export function buildUpload(s: UploadSpec = {}): UploadPlan {
     inFlight.forEach((idx, k) => {
       if ((k + 1) % spec.ackEvery !== 0 && k !== inFlight.length - 1) return;
       const d = plan.data[idx];
-      at = Math.max(at, d.time + spec.rtt);
+      at = Math.max(at, d.time + spec.rtt + plan.acks.length * spec.rttStep);
       const ackRel = d.relSeq + d.len;
       const f = put(at, false, sIsn + 1, cIsn + ackRel, ACK, serverWin, new Uint8Array(0));
       plan.acks.push({ frame: f, time: Math.round(at * 1e6) / 1e6, ack: ackRel, rawWindow: serverWin });
