@@ -161,7 +161,7 @@ export async function lab(ctx: CliContext, capture: string | undefined, opts: La
     ctx.out.write(stringifyDocument({ ...key, tool: { name: 'tcpflow-explain', version: toolVersion() }, capture: { file: capture } }) + '\n');
   } else {
     const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
-    ctx.out.write(labText(key, capture, opts.lang, chalk));
+    ctx.out.write(labText(key, capture, opts.lang, chalk, p.segments));
   }
   await ctx.out.flush();
 }

@@ -67,7 +67,7 @@ function suggestion(key: string): string {
     const dist = levenshtein(key.toLowerCase(), q.key);
     if (dist < bestD) [best, bestD] = [q.key, dist];
   }
-  return bestD <= Math.max(2, Math.floor(best.length / 3)) ? ` (did you mean "${best}"?)` : '';
+  return bestD <= Math.max(3, Math.floor(best.length / 3)) ? ` (did you mean "${best}"?)` : '';
 }
 
 const NUMBER = /^\s*[-+]?([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*$/;

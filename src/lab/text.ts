@@ -41,7 +41,7 @@ function frameList(frames: number[]): string {
   return frames.length > FRAMES_SHOWN ? `${frames.slice(0, FRAMES_SHOWN).join(', ')}, …` : frames.join(', ');
 }
 
-export function labText(k: LabKey, file: string, lang: Lang, chalk: ChalkInstance): string {
+export function labText(k: LabKey, file: string, lang: Lang, chalk: ChalkInstance, requested = k.segments.length): string {
   const m = labMessages(lang);
   const out: string[] = [];
   const h = (s: string): void => {
@@ -52,6 +52,7 @@ export function labText(k: LabKey, file: string, lang: Lang, chalk: ChalkInstanc
   };
   out.push(chalk.bold(m.title(file, k.connection)), m.timesNote);
   if (k.knownTrace) out.push(chalk.yellow(m.knownTrace(k.knownTrace.name, k.knownTrace.source)));
+  if (k.payloadBytes.server > k.payloadBytes.client) out.push(chalk.yellow(m.download(k.payloadBytes.client, k.payloadBytes.server)));
 
   h(m.hEndpoints);
   const cj = k.handshake as { frames?: { ack?: number | null }; rtt?: number | null; kind?: string };
@@ -88,7 +89,7 @@ export function labText(k: LabKey, file: string, lang: Lang, chalk: ChalkInstanc
 
     // --- the RTT table
     const n = k.segments.length;
-    h(m.hSegments(Math.max(n, 1), n));
+    h(m.hSegments(requested, n));
     const rows: string[][] = [m.segHeader];
     k.segments.forEach((s, i) => {
       rows.push([
