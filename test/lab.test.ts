@@ -367,6 +367,37 @@ describe('lab: a synthetic upload, checked against the plan that built it', () =
   });
 });
 
+describe('lab: every fixture', () => {
+  it('lab --json validates against the schema, and text never fails, on every shipped capture', async () => {
+    const fx = join(REPO_ROOT, 'fixtures');
+    let n = 0;
+    for (const d of readdirSync(fx)) {
+      if (!statSync(join(fx, d)).isDirectory()) continue;
+      for (const f of readdirSync(join(fx, d))) {
+        if (!/\.(pcap|pcapng)(\.gz)?$/.test(f)) continue;
+        const file = join(fx, d, f);
+        const j = await runCli(['lab', '--json', file]);
+        assert.equal(j.code, 0, `${file}: ${j.stderr}`);
+        const doc = JSON.parse(j.stdout) as LabKey;
+        assert.ok(validate(doc), `${file}: ${JSON.stringify((validate as { errors?: unknown }).errors)}`);
+        for (const lang of ['en', 'zh']) assert.equal((await runCli(['lab', '--lang', lang, file])).code, 0);
+        n++;
+      }
+    }
+    assert.ok(n >= 30, `${n} captures`);
+  });
+
+  it('midstream: the client is inferred and the window scale said to be unknown', async () => {
+    const file = join(REPO_ROOT, 'fixtures', 'tcp-midstream', 'capture.pcap');
+    const k = await labJson([file]);
+    assert.equal(k.syn, null);
+    assert.equal(typeof k.client.inferredBy, 'string');
+    const r = await runCli(['lab', file]);
+    assert.match(r.stdout, /no SYN captured; inferred from the ports/);
+    assert.match(r.stdout, /the window scale is unknown/);
+  });
+});
+
 describe('lab: command line', () => {
   it('usage errors exit 2 with a message', async () => {
     const f = join(REPO_ROOT, 'fixtures', 'http-ipv4', 'capture.pcap');

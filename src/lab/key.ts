@@ -39,6 +39,8 @@ export interface LabOptions {
 export interface Endpoint {
   ip: string;
   port: number;
+  /** How the client was told when no SYN was seen (the contract's `client.inferredBy`). */
+  inferredBy?: string;
 }
 
 export interface SynInfo {
@@ -424,7 +426,8 @@ export function computeLabKey(
   const tw = (s: string): boolean => finalState[s] === 'TIME_WAIT';
   const timeWait = tw('client') && tw('server') ? 'both' : tw('client') ? 'client' : tw('server') ? 'server' : null;
 
-  const client = endpointOf(c, true);
+  const client: Endpoint = endpointOf(c, true);
+  if (c.clientBy !== 'syn') client.inferredBy = c.clientBy;
   const server = endpointOf(c, false);
   const known = knownTrace({ client, server, clientIsn: syn ? syn.rawSeq : null, serverIsn: synAck ? synAck.rawSeq : null });
   const clientWindowFull = clientPkts.filter((p) => p.analysis & A_WINDOW_FULL).length;

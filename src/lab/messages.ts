@@ -57,6 +57,7 @@ export interface LabMessages {
   windowClient(min: number, minFrame: number, max: number, maxFrame: number): string;
   noWindow(r: Role): string;
   scaleNone: string;
+  scaleUnknown: string;
   scaleUsed(r: Role, shift: number, unscaledMin: number): string;
   throttled(n: number): string;
 
@@ -106,7 +107,7 @@ const en: LabMessages = {
   hEndpoints: '1. Client and server (H1, H2)',
   client: (ip, port, how) => `Client: ${ip}, port ${port} (${how}).`,
   server: (ip, port) => `Server: ${ip}, port ${port}.`,
-  clientBy: (by) => (by === 'syn' ? 'it sent the SYN' : by === 'syn-ack' ? 'it received the SYN-ACK; its SYN was not captured' : `inferred: ${by}`),
+  clientBy: (by) => (by === 'syn' ? 'it sent the SYN' : by === 'syn-ack' ? 'it received the SYN-ACK; its SYN was not captured' : `no SYN captured; inferred from the ports (${by})`),
 
   hSyn: (f) => `2. The SYN segment, frame ${f} (H3, H4)`,
   noSyn: '2. The SYN segment: not captured (the capture began after the handshake).',
@@ -151,6 +152,7 @@ const en: LabMessages = {
   windowClient: (min, mf, max, xf) => `Advertised by the client (the other direction, for data the server sends): minimum ${min} bytes (frame ${mf}), maximum ${max} bytes (frame ${xf}).`,
   noWindow: (r) => `No segment from the ${r} advertises a window.`,
   scaleNone: 'Window scaling is not in use: the windows are the 16-bit field as carried.',
+  scaleUnknown: 'The handshake is not in the capture, so the window scale is unknown: the windows are the 16-bit field as carried (as Wireshark shows them), possibly smaller than the real ones.',
   scaleUsed: (r, s, u) =>
     `The ${r}'s windows are scaled: the field is multiplied by ${2 ** s} (shift ${s} from its SYN; a SYN's own window is never scaled). The smallest field the ${r} sends is ${u}, which is not the window in bytes.`,
   throttled: (n) =>
@@ -217,7 +219,7 @@ const zh: LabMessages = {
   hEndpoints: '1. 客户端与服务器（H1、H2）',
   client: (ip, port, how) => `客户端：${ip}，端口 ${port}（${how}）。`,
   server: (ip, port) => `服务器：${ip}，端口 ${port}。`,
-  clientBy: (by) => (by === 'syn' ? '它发送了 SYN' : by === 'syn-ack' ? '它收到了 SYN-ACK；它的 SYN 未被抓到' : `推断：${by}`),
+  clientBy: (by) => (by === 'syn' ? '它发送了 SYN' : by === 'syn-ack' ? '它收到了 SYN-ACK；它的 SYN 未被抓到' : `未抓到 SYN；根据端口推断（${by}）`),
 
   hSyn: (f) => `2. SYN 报文段，帧 ${f}（H3、H4）`,
   noSyn: '2. SYN 报文段：未抓到（抓包开始于三次握手之后）。',
@@ -262,6 +264,7 @@ const zh: LabMessages = {
   windowClient: (min, mf, max, xf) => `客户端通告的窗口（另一个方向，用于服务器发送的数据）：最小 ${min} 字节（帧 ${mf}），最大 ${max} 字节（帧 ${xf}）。`,
   noWindow: (r) => `${ROLE_ZH[r]}没有发送通告窗口的报文段。`,
   scaleNone: '未使用窗口扩大选项：窗口就是首部中 16 位字段的值。',
+  scaleUnknown: '抓包中没有三次握手，窗口扩大因子未知：窗口是首部中 16 位字段的值（与 Wireshark 显示的一致），可能小于实际窗口。',
   scaleUsed: (r, s, u) =>
     `${ROLE_ZH[r]}的窗口经过扩大：字段值乘以 ${2 ** s}（其 SYN 中的移位 ${s}；SYN 自身的窗口不扩大）。${ROLE_ZH[r]}发送的最小字段值为 ${u}，这不是以字节计的窗口。`,
   throttled: (n) =>

@@ -56,7 +56,7 @@ export function labText(k: LabKey, file: string, lang: Lang, chalk: ChalkInstanc
 
   h(m.hEndpoints);
   const cj = k.handshake as { frames?: { ack?: number | null }; rtt?: number | null; kind?: string };
-  say(m.client(k.client.ip, k.client.port, m.clientBy(k.syn ? 'syn' : k.synAck ? 'syn-ack' : 'ports')));
+  say(m.client(k.client.ip, k.client.port, m.clientBy(k.client.inferredBy ?? 'syn')));
   say(m.server(k.server.ip, k.server.port));
 
   if (k.syn) {
@@ -117,7 +117,8 @@ export function labText(k: LabKey, file: string, lang: Lang, chalk: ChalkInstanc
   say(ws ? m.windowServer(ws.min, ws.minFrame, ws.max, ws.maxFrame) : m.noWindow('server'));
   say(wc ? m.windowClient(wc.min, wc.minFrame, wc.max, wc.maxFrame) : m.noWindow('client'));
   const scaled: [Role, typeof ws][] = [['server', ws], ['client', wc]];
-  if (scaled.every(([, w]) => w === null || w.scale === null || w.scale === 0)) say(m.scaleNone);
+  if (k.syn === null || k.synAck === null) say(m.scaleUnknown);
+  else if (scaled.every(([, w]) => w === null || w.scale === null || w.scale === 0)) say(m.scaleNone);
   for (const [r, w] of scaled) if (w && w.scale !== null && w.scale > 0) say(m.scaleUsed(r, w.scale, w.unscaledMin));
   if (fd !== null) say(m.throttled(k.windowFull));
 
