@@ -3,6 +3,8 @@
  *
  *   tcpflow-explain [options] <capture...>        explain (the default command, ./explain.ts)
  *   tcpflow-explain check [options] <capture...>  CI assertions (./check.ts)
+ *   tcpflow-explain lab [options] <capture>        lab answer key (./lab.ts)
+ *   tcpflow-explain grade [options] <capture>      grade a student's answers (./grade.ts)
  *
  * Exit codes (SPEC.md): 0 success (a capture cut short still exits 0 with a warning);
  * 1 a check/grade expectation failed; 2 usage error, unreadable input, or reading stopped by a
@@ -13,6 +15,8 @@ import { Command, CommanderError } from 'commander';
 import { CliContext, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, toolVersion, type Io } from './context.js';
 import { addExplainOptions, explain, type ExplainOptions } from './explain.js';
 import { checkCommand } from './check.js';
+import { addLabCommand } from './lab.js';
+import { addGradeCommand } from './grade.js';
 
 export { EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, toolVersion } from './context.js';
 
@@ -36,6 +40,8 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .enablePositionalOptions();
   addExplainOptions(program).action(async (captures: string[], opts: ExplainOptions) => explain(ctx, captures, opts));
   program.addCommand(configure(checkCommand(ctx)));
+  addLabCommand(program, ctx, configure);
+  addGradeCommand(program, ctx, configure);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

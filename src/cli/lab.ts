@@ -1,0 +1,174 @@
+/**
+ * `tcpflow-explain lab <capture>`: the answer key of the classic TCP lab for the capture's main
+ * connection (the one with the most payload, or the one chosen with -s/--port/--host), as a
+ * worked solution (text, en/zh) or the contract's lab document (--json).
+ * `lab --template [FILE]`: an answers file for students (YAML, or JSON when FILE ends .json).
+ */
+import { Option, type Command } from 'commander';
+import { Chalk } from 'chalk';
+import { writeFileSync } from 'node:fs';
+import type { Connection } from '../analyze/connection.js';
+import type { CaptureSummary } from '../pipeline.js';
+import type { Lang } from '../i18n/messages.js';
+import { LabCollector } from '../lab/collect.js';
+import { computeLabKey, mainConnection, endpointOf, DEFAULT_ALPHA, DEFAULT_SEGMENTS, type LabResult } from '../lab/key.js';
+import { labText } from '../lab/text.js';
+import { answersTemplate } from '../lab/questions.js';
+import { labMessages } from '../lab/messages.js';
+import { stringifyDocument } from '../render/json.js';
+import { colourLevel, EXIT_USAGE, toolVersion, type CliContext } from './context.js';
+import { addLangOption, addSelectionOptions } from './explain.js';
+import { selectionFrom, selected } from './select.js';
+
+export interface LabCommonOptions {
+  segments: string;
+  alpha: string;
+  lang: Lang;
+  stream?: string;
+  port?: string;
+  host?: string;
+}
+
+/** How answers are judged (grade), and how the template words the questions (lab --template). */
+export interface PolicyOptions {
+  acceptRelative?: boolean;
+  lengths: 'payload' | 'tcp';
+}
+
+export function addPolicyOptions(cmd: Command): Command {
+  return cmd
+    .option('--accept-relative', 'accept relative sequence numbers where the lab (v8/9) asks for raw ones: SYN seq, SYN-ACK seq and ack (the v7 lab answers relative)')
+    .addOption(new Option('--lengths <meaning>', 'what "length" of a segment means in H12: TCP payload, or TCP header + payload (v8/9 Q7)').choices(['payload', 'tcp']).default('payload'));
+}
+
+export interface LabOptions extends LabCommonOptions, PolicyOptions {
+  json?: boolean;
+  template?: string | boolean;
+  color: boolean;
+}
+
+/** -n, --alpha and the selection options, shared with grade. */
+export function addLabKeyOptions(cmd: Command): Command {
+  cmd
+    .option('-n, --segments <n>', 'number of client data segments in the RTT table', String(DEFAULT_SEGMENTS))
+    .option('--alpha <a>', 'EWMA weight of EstimatedRTT = (1 - a)·EstimatedRTT + a·SampleRTT', String(DEFAULT_ALPHA));
+  addSelectionOptions(cmd);
+  return addLangOption(cmd);
+}
+
+export function addLabOptions(cmd: Command): Command {
+  cmd
+    .argument('[capture]', 'the capture (pcap or pcapng, optionally gzip-compressed; "-" reads standard input)')
+    .option('--json', 'the lab document of the contract (SPEC.md "Lab answer key")')
+    .option('--template [file]', 'write an answers file for students instead (YAML; JSON when the name ends .json; stdout without a name)');
+  addLabKeyOptions(cmd);
+  addPolicyOptions(cmd);
+  return cmd.option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)');
+}
+
+export interface KeyParams {
+  segments: number;
+  alpha: number;
+}
+
+/** Checks -n and --alpha; null (after a usage error) when they are not numbers in range. */
+export function keyParams(ctx: CliContext, o: LabCommonOptions): KeyParams | null {
+  const n = Number(o.segments);
+  const alpha = Number(o.alpha);
+  if (!Number.isInteger(n) || n < 1 || n > 10000) {
+    ctx.err(`-n/--segments "${o.segments}" must be a whole number from 1 to 10000`);
+    ctx.fail(EXIT_USAGE);
+    return null;
+  }
+  if (!Number.isFinite(alpha) || alpha <= 0 || alpha > 1) {
+    ctx.err(`--alpha "${o.alpha}" must be a number above 0 and at most 1`);
+    ctx.fail(EXIT_USAGE);
+    return null;
+  }
+  return { segments: n, alpha };
+}
+
+export interface LabRun {
+  result: LabResult;
+  summary: CaptureSummary;
+  connection: Connection;
+  all: Connection[];
+}
+
+/**
+ * Reads the capture and computes the key of its main connection. Null after an error message
+ * (unreadable capture: exit 2; no TCP connection or none selected: exit 2). `quiet` leaves the
+ * "other connections" warning out (batch grading).
+ */
+export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions, p: KeyParams, quiet = false): Promise<LabRun | null> {
+  const sel = selectionFrom(ctx, o);
+  if (!sel) return null;
+  const collector = new LabCollector();
+  const run = await ctx.analyse(file, collector);
+  if (!run) return null;
+  const { tracker, summary } = run;
+  ctx.reportEnd(file, summary);
+  const all = tracker.connections;
+  const candidates = all.filter((c) => selected(c, sel));
+  const main = mainConnection(candidates);
+  if (main === null) {
+    ctx.err(all.length === 0 ? `${file}: no TCP connection in the capture` : `${file}: no connection matches the selection (the capture has ${all.length}: ids 0 to ${all.length - 1})`);
+    ctx.fail(EXIT_USAGE);
+    return null;
+  }
+  if (!quiet && all.length > 1) {
+    const m = labMessages(o.lang);
+    const describe = (c: Connection): string => {
+      const cl = endpointOf(c, true);
+      const sv = endpointOf(c, false);
+      return m.connectionLine(c.id, `${cl.ip}:${cl.port}`, `${sv.ip}:${sv.port}`, c.a.payloadBytes + c.b.payloadBytes);
+    };
+    ctx.warn(m.otherConnections(file, describe(main), all.filter((c) => c !== main).map(describe)));
+  }
+  collector.rebase(summary.firstTime);
+  const result = computeLabKey(main, collector.byConnection.get(main) ?? [], all, p, summary.firstTime);
+  return { result, summary, connection: main, all };
+}
+
+export async function lab(ctx: CliContext, capture: string | undefined, opts: LabOptions): Promise<void> {
+  const p = keyParams(ctx, opts);
+  if (!p) return;
+  if (opts.template !== undefined) {
+    const file = typeof opts.template === 'string' ? opts.template : null;
+    const q = { segments: p.segments, alpha: p.alpha, rawRequired: !opts.acceptRelative, lengths: opts.lengths };
+    const text = answersTemplate(opts.lang, q, file !== null && /\.json$/i.test(file) ? 'json' : 'yaml');
+    if (file === null) ctx.out.write(text);
+    else {
+      try {
+        writeFileSync(file, text);
+      } catch (e) {
+        ctx.err(`cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`);
+        ctx.fail(EXIT_USAGE);
+      }
+    }
+    await ctx.out.flush();
+    return;
+  }
+  if (capture === undefined) {
+    ctx.err("missing required argument 'capture' (or --template to write an answers file)");
+    ctx.fail(EXIT_USAGE);
+    return;
+  }
+  const run = await runLab(ctx, capture, opts, p);
+  if (!run) return;
+  const { key } = run.result;
+  if (opts.json) {
+    ctx.out.write(stringifyDocument({ ...key, tool: { name: 'tcpflow-explain', version: toolVersion() }, capture: { file: capture } }) + '\n');
+  } else {
+    const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
+    ctx.out.write(labText(key, capture, opts.lang, chalk, p.segments));
+  }
+  await ctx.out.flush();
+}
+
+export function addLabCommand(program: Command, ctx: CliContext, configure: (c: Command) => Command): void {
+  const cmd = configure(program.command('lab'))
+    .description('answer key of the classic TCP lab (Kurose & Ross "Wireshark Lab: TCP") for the capture\'s main connection');
+  addLabOptions(cmd).action(async (capture: string | undefined, opts: LabOptions) => lab(ctx, capture, opts));
+}
+

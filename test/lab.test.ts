@@ -1,0 +1,481 @@
+/**
+ * `lab`: the answer key of the classic TCP lab. Checked against
+ * - the official Kurose & Ross v7 solution for tcp-ethereal-trace-1 (corpus; skipped without it),
+ * - tshark 4.0.17 on the Kurose traces (run live; skipped without tshark or the corpus) and on the
+ *   fixtures (their recorded <capture>.tshark.tsv),
+ * - a synthetic upload whose every number is known from the plan that built it,
+ * - and every fixtures/lab-* expected-lab.json that exists (made independently, another branch).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { runCli } from './helpers/cli.js';
+import { CORPUS_DIR, REPO_ROOT } from './helpers/corpus.js';
+import { writeUpload, EPOCH } from './helpers/labcap.js';
+import type { LabKey } from '../src/lab/key.js';
+
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(join(REPO_ROOT, 'schema', 'lab.schema.json'), 'utf8')) as object);
+
+const KUROSE = join(CORPUS_DIR, 'captures', 'kurose-ross');
+const ETHEREAL = join(KUROSE, 'tcp-ethereal-trace-1');
+const TRACE1_1 = join(KUROSE, 'tcp-wireshark-trace1-1.pcapng');
+const TRACE1_2 = join(KUROSE, 'tcp-wireshark-trace1-2.pcapng');
+const haveKurose = existsSync(ETHEREAL) && existsSync(TRACE1_1) && existsSync(TRACE1_2);
+const haveTshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' }).status === 0;
+const tmp = mkdtempSync(join(tmpdir(), 'tcpflow-lab-'));
+
+async function labJson(args: string[]): Promise<LabKey & { capture: { file: string } }> {
+  const r = await runCli(['lab', '--json', ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as LabKey & { capture: { file: string } };
+  assert.ok(validate(doc), JSON.stringify((validate as { errors?: unknown }).errors));
+  return doc;
+}
+
+/** Rows of a tshark TSV (header line of field names). */
+function tsv(text: string): Record<string, string>[] {
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  const head = lines[0].split('\t');
+  return lines.slice(1).map((l) => {
+    const f = l.split('\t');
+    return Object.fromEntries(head.map((h, i) => [h, f[i] ?? '']));
+  });
+}
+
+function tsharkFields(file: string, fields: string[]): Record<string, string>[] {
+  const r = spawnSync('tshark', ['-r', file, '-Y', 'tcp', '-T', 'fields', '-E', 'header=y', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.equal(r.status, 0, r.stderr);
+  return tsv(r.stdout);
+}
+
+/**
+ * The lab numbers computed from tshark's per-frame fields, by the definitions of docs/lab.md,
+ * independently of the tool: client data segments of a stream, their ACK (first server packet
+ * with ack ≥ seq + len), windows per direction, retransmission count.
+ */
+function fromTshark(rows: Record<string, string>[], stream: number, clientPort: number, n: number, time: (r: Record<string, string>) => number) {
+  const mine = rows.filter((r) => Number(r['tcp.stream']) === stream);
+  const isClient = (r: Record<string, string>): boolean => Number(r['tcp.srcport']) === clientPort;
+  const flags = (r: Record<string, string>): number => Number(r['tcp.flags']);
+  const data = mine.filter((r) => isClient(r) && Number(r['tcp.len']) > 0);
+  const acks = mine.filter((r) => !isClient(r) && (flags(r) & 0x10) !== 0 && (flags(r) & 0x02) === 0);
+  const segments = data.slice(0, n).map((r) => {
+    const end = Number(r['tcp.seq']) + Number(r['tcp.len']);
+    const a = acks.find((x) => Number(x['frame.number']) > Number(r['frame.number']) && Number(x['tcp.ack']) >= end);
+    return {
+      frame: Number(r['frame.number']), seq: Number(r['tcp.seq']), rawSeq: Number(r['tcp.seq_raw']), len: Number(r['tcp.len']),
+      tcpLength: Number(r['tcp.hdr_len']) + Number(r['tcp.len']), frameLength: Number(r['frame.len']), sent: time(r),
+      ackFrame: a ? Number(a['frame.number']) : null, acked: a ? time(a) : null,
+    };
+  });
+  const win = (client: boolean) => {
+    const ws = mine.filter((r) => isClient(r) === client && !(flags(r) & 0x04)).map((r) => Number(r['tcp.window_size']));
+    return { min: Math.min(...ws), max: Math.max(...ws) };
+  };
+  const retrans = mine.filter((r) => r['tcp.analysis.retransmission'] !== '' || r['tcp.analysis.fast_retransmission'] !== '' || r['tcp.analysis.spurious_retransmission'] !== '');
+  return { segments, window: { client: win(true), server: win(false) }, retransmitted: retrans.map((r) => Number(r['frame.number'])) };
+}
+
+function compareWithTshark(k: LabKey, ref: ReturnType<typeof fromTshark>, label: string): void {
+  assert.equal(k.segments.length, ref.segments.length, label);
+  k.segments.forEach((s, i) => {
+    const e = ref.segments[i];
+    for (const f of ['frame', 'seq', 'rawSeq', 'len', 'tcpLength', 'frameLength', 'ackFrame'] as const) assert.equal(s[f], e[f], `${label} segment ${i + 1} ${f}`);
+    assert.ok(Math.abs(s.sent - e.sent) < 1e-6, `${label} segment ${i + 1} sent`);
+    if (e.acked === null) assert.equal(s.acked, null);
+    else assert.ok(Math.abs((s.acked as number) - e.acked) < 1e-6, `${label} segment ${i + 1} acked`);
+  });
+  assert.equal(k.window.client?.min, ref.window.client.min, `${label} client min window`);
+  assert.equal(k.window.client?.max, ref.window.client.max, `${label} client max window`);
+  assert.equal(k.window.server?.min, ref.window.server.min, `${label} server min window`);
+  assert.equal(k.window.server?.max, ref.window.server.max, `${label} server max window`);
+  assert.equal(k.retransmissions, ref.retransmitted.length, `${label} retransmissions`);
+  assert.deepEqual(k.retransmitted.map((r) => r.frame), ref.retransmitted, `${label} retransmitted frames`);
+}
+
+/** EstimatedRTT recomputed from the samples, by the textbook formula. */
+function ewma(samples: (number | null)[], alpha: number): (number | null)[] {
+  let e: number | null = null;
+  return samples.map((s) => {
+    if (s !== null) e = e === null ? s : (1 - alpha) * e + alpha * s;
+    return e;
+  });
+}
+
+describe('lab: official Kurose & Ross v7 solution (tcp-ethereal-trace-1)', { skip: haveKurose ? false : 'corpus not available' }, () => {
+  it('matches the solution: seqs, times, EstimatedRTT, window, throughput', async () => {
+    const k = await labJson([ETHEREAL]);
+    assert.deepEqual(k.client, { ip: '192.168.1.102', port: 1161 });
+    assert.deepEqual(k.server, { ip: '128.119.245.12', port: 80 });
+    assert.equal(k.syn?.rawSeq, 232129012);
+    assert.equal(k.syn?.seq, 0);
+    assert.equal(k.synAck?.rawAck, 232129012 + 1);
+    assert.equal(k.synAck?.ack, 1);
+    assert.equal(k.firstData?.frame, 4);
+    assert.equal(k.firstData?.seq, 1);
+    assert.equal(k.firstData?.httpRequest, 'POST /ethereal-labs/lab3-1-reply.htm HTTP/1.1');
+    assert.equal(k.firstData?.requestEnd?.frame, 199, 'Wireshark shows the POST on frame 199');
+    const official = {
+      seq: [1, 566, 2026, 3486, 4946, 6406],
+      sent: [0.026477, 0.041737, 0.054026, 0.05469, 0.077405, 0.078157],
+      acked: [0.053937, 0.077294, 0.124085, 0.169118, 0.217299, 0.267802],
+      est: [0.02746, 0.0285, 0.0337, 0.0438, 0.0558, 0.0725],
+    };
+    assert.deepEqual(k.segments.map((s) => s.seq), official.seq);
+    k.segments.forEach((s, i) => {
+      assert.ok(Math.abs(s.sent - official.sent[i]) < 1e-9, `sent ${i}`);
+      assert.ok(Math.abs((s.acked as number) - official.acked[i]) < 1e-9, `acked ${i}`);
+      // the solution rounds to 3 significant digits (0.02746 to 4)
+      assert.ok(Math.abs((s.estimatedRtt as number) - official.est[i]) <= 0.00005 + 1e-12, `EstimatedRTT ${i}: ${s.estimatedRtt} vs ${official.est[i]}`);
+    });
+    assert.equal(k.window.server?.min, 5840);
+    assert.equal(k.window.server?.minFrame, 2);
+    assert.equal(k.retransmissions, 0);
+    assert.equal(k.throughput?.bytes, 164090);
+    assert.ok(Math.abs((k.throughput?.seconds as number) - 5.4294) < 0.00005);
+    assert.equal(Math.round((k.throughput?.bytesPerSecond as number) / 100) / 10, 30.2, 'about 30.2 KB/s');
+    assert.equal(k.knownTrace?.name, 'tcp-ethereal-trace-1');
+    assert.deepEqual(k.otherConnections, [1]);
+  });
+
+  it('text: the worked solution names the numbers and the reasoning, in English and Chinese', async () => {
+    const en = await runCli(['lab', ETHEREAL]);
+    assert.equal(en.code, 0);
+    assert.match(en.stdout, /Acknowledgement number 232129013 \(raw; relative 1\) = client ISN 232129012 \+ 1/);
+    assert.match(en.stdout, /Wireshark labels frame 199 \(seq 164041/);
+    assert.match(en.stdout, /minimum 5840 bytes \(frame 2\)/);
+    assert.match(en.stdout, /Throughput = 164090 \/ 5\.429353 = 30222\.8 bytes\/s ≈ 30\.2 KB\/s/);
+    assert.match(en.stdout, /published trace tcp-ethereal-trace-1/);
+    assert.match(en.stderr, /the capture has 2 TCP connections; answering for connection 0 .*Others: 1 \(192\.168\.1\.102:1162 → 199\.2\.53\.206:631/);
+    const zh = await runCli(['lab', '--lang', 'zh', ETHEREAL]);
+    assert.match(zh.stdout, /三次握手：帧 1, 2, 3/);
+    assert.match(zh.stdout, /确认号 232129013（原始；相对 1）= 客户端初始序号 232129012 \+ 1/);
+    assert.match(zh.stdout, /序号/);
+  });
+});
+
+describe('lab: Kurose traces against tshark 4.0.17', { skip: !haveKurose ? 'corpus not available' : !haveTshark ? 'tshark not installed' : false }, () => {
+  const fields = ['frame.number', 'frame.time_relative', 'tcp.stream', 'tcp.srcport', 'tcp.flags', 'tcp.seq', 'tcp.seq_raw', 'tcp.ack', 'tcp.len', 'tcp.hdr_len', 'frame.len',
+    'tcp.window_size', 'tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.spurious_retransmission', 'tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt'];
+  for (const file of [ETHEREAL, TRACE1_1, TRACE1_2]) {
+    it(basename(file), async () => {
+      const k = await labJson(['-n', '10', file]);
+      const rows = tsharkFields(file, fields);
+      compareWithTshark(k, fromTshark(rows, k.connection, k.client.port, 10, (r) => Number(r['frame.time_relative'])), basename(file));
+      // tshark's acks_frame names the last segment an ACK covers: ours is that one or an earlier one
+      // it covers too (cumulative ACK); where they are the same, SampleRTT is tshark's ack_rtt
+      let same = 0;
+      for (const s of k.segments) {
+        if (s.sampleRtt === null) continue;
+        const a = rows.find((r) => Number(r['frame.number']) === s.ackFrame);
+        const covered = Number(a?.['tcp.analysis.acks_frame']);
+        assert.ok(covered >= s.frame, `${basename(file)}: frame ${s.ackFrame} acks frame ${covered}, not before ${s.frame}`);
+        if (covered === s.frame) {
+          same++;
+          assert.ok(Math.abs(Number(a?.['tcp.analysis.ack_rtt']) - s.sampleRtt) < 1e-6);
+        }
+      }
+      assert.ok(same >= 2, 'some segments are acknowledged one by one');
+      const est = ewma(k.segments.map((s) => s.sampleRtt), 0.125);
+      k.segments.forEach((s, i) => assert.ok(Math.abs((s.estimatedRtt as number) - (est[i] as number)) < 1e-9));
+      assert.ok(k.knownTrace !== null, 'a published trace');
+    });
+  }
+
+  it('tcp-wireshark-trace1-2: the upload is chosen among 4 connections, the others listed', async () => {
+    const r = await runCli(['lab', '--json', TRACE1_2]);
+    const k = JSON.parse(r.stdout) as LabKey;
+    assert.equal(k.client.port, 61689);
+    assert.equal(k.otherConnections.length, 3);
+    assert.match(r.stderr, /the capture has 4 TCP connections; answering for connection 1 /);
+    const only = await labJson(['-s', '2', TRACE1_2]);
+    assert.equal(only.connection, 2);
+  });
+});
+
+describe('lab: fixtures against their recorded tshark output', () => {
+  for (const rel of ['tcp-loss/capture-sender.pcap', 'tcp-loss/capture.pcap', 'http-ipv4/capture.pcap']) {
+    it(rel, async () => {
+      const file = join(REPO_ROOT, 'fixtures', rel);
+      const k = await labJson(['-n', '8', file]);
+      const rows = tsv(readFileSync(`${file}.tshark.tsv`, 'utf8'));
+      // the fixtures' first frame is TCP, so times count from the first row
+      const t0 = Number(rows[0]['frame.time_epoch']);
+      assert.equal(rows[0]['frame.number'], '1');
+      compareWithTshark(k, fromTshark(rows, k.connection, k.client.port, 8, (r) => Number(r['frame.time_epoch']) - t0), rel);
+      // Karn: no SampleRTT for a segment sent twice before its ACK; the rest is the EWMA of the samples
+      for (const s of k.segments) {
+        const copies = k.retransmitted.filter((r) => r.seq === s.seq && r.frame > s.frame && r.frame < (s.ackFrame ?? Infinity));
+        if (copies.length > 0) assert.equal(s.sampleRtt, null, `frame ${s.frame} was sent again`);
+        else if (s.acked !== null) assert.ok(Math.abs((s.sampleRtt as number) - (s.acked - s.sent)) < 1e-9);
+      }
+      const est = ewma(k.segments.map((s) => s.sampleRtt), 0.125);
+      k.segments.forEach((s, i) => assert.ok(Math.abs((s.estimatedRtt as number) - (est[i] as number)) < 1e-9));
+    });
+  }
+
+  it('tcp-loss: retransmissions are counted and explained', async () => {
+    const k = await labJson([join(REPO_ROOT, 'fixtures', 'tcp-loss', 'capture-sender.pcap')]);
+    assert.ok(k.retransmissions > 0);
+    assert.ok(k.repeatedSeq.length > 0, 'the retransmitted sequence numbers are seen again');
+    const r = await runCli(['lab', join(REPO_ROOT, 'fixtures', 'tcp-loss', 'capture-sender.pcap')]);
+    assert.match(r.stdout, new RegExp(`${k.retransmissions} retransmission\\(s\\):\\n\\s+frame ${k.retransmitted[0].frame}: client, seq ${k.retransmitted[0].seq}`));
+    assert.match(r.stdout, /Karn's rule/);
+  });
+
+  it('http-ipv4: the GET request line, and a scaled window explained', async () => {
+    const k = await labJson([join(REPO_ROOT, 'fixtures', 'http-ipv4', 'capture.pcap')]);
+    assert.equal(k.firstData?.httpRequest, 'GET /hello.txt HTTP/1.1');
+    assert.equal(k.firstData?.requestEnd?.frame, k.firstData?.frame, 'the whole request in one segment');
+    assert.equal(k.syn?.windowScale, 10);
+    assert.equal(k.window.server?.scale, 10);
+    const r = await runCli(['lab', join(REPO_ROOT, 'fixtures', 'http-ipv4', 'capture.pcap')]);
+    assert.match(r.stdout, /The server's windows are scaled: the field is multiplied by 1024/);
+    assert.match(r.stdout, /The whole request fits in this segment/);
+  });
+
+  it('vlan-qinq: the connection with the most payload is chosen and the other one named on stderr', async () => {
+    const file = join(REPO_ROOT, 'fixtures', 'vlan-qinq', 'capture.pcap');
+    const all = JSON.parse((await runCli(['--json', file])).stdout) as { connections: { id: number; payloadBytes: { client: number; server: number } }[] };
+    const most = [...all.connections].sort((a, b) => b.payloadBytes.client + b.payloadBytes.server - (a.payloadBytes.client + a.payloadBytes.server))[0];
+    const r = await runCli(['lab', '--json', file]);
+    const k = JSON.parse(r.stdout) as LabKey;
+    assert.equal(k.connection, most.id);
+    assert.deepEqual(k.otherConnections, all.connections.filter((c) => c.id !== most.id).map((c) => c.id));
+    assert.match(r.stderr, /Use -s ID to choose another/);
+    const other = all.connections.find((c) => c.id !== most.id)!.id;
+    const chosen = await runCli(['lab', '--json', '-s', String(other), file]);
+    assert.equal((JSON.parse(chosen.stdout) as LabKey).connection, other);
+  });
+});
+
+describe('lab: a synthetic upload, checked against the plan that built it', () => {
+  const file = join(tmp, 'upload.pcap');
+  const plan = writeUpload(file, { clientIsn: 4294967000, serverIsn: 77, segments: 12, mss: 1000, lastLen: 300, ackEvery: 2, wscale: [6, 7], closer: 'client' });
+
+  it('handshake numbers with the ISN arithmetic (and a client ISN that wraps)', async () => {
+    const k = await labJson([file]);
+    assert.equal(k.syn?.rawSeq, 4294967000);
+    assert.equal(k.synAck?.rawSeq, 77);
+    assert.equal(k.synAck?.rawAck, (4294967000 + 1) % 2 ** 32);
+    assert.equal(k.syn?.windowScale, 6);
+    assert.equal(k.synAck?.windowScale, 7);
+    assert.equal(k.syn?.sackPermitted, true);
+    assert.deepEqual(k.handshake.frames, { syn: plan.frames.syn, synAck: plan.frames.synAck, ack: plan.frames.ack });
+  });
+
+  it('first data segment, request end, segments, ACKs, EWMA with -n and --alpha', async () => {
+    const k = await labJson(['-n', '5', '--alpha', '0.25', file]);
+    assert.equal(k.firstData?.frame, plan.data[0].frame);
+    assert.equal(k.firstData?.httpRequest, 'POST /upload HTTP/1.1');
+    assert.equal(k.firstData?.requestEnd?.frame, plan.data[plan.data.length - 1].frame);
+    assert.equal(k.segments.length, 5);
+    k.segments.forEach((s, i) => {
+      const d = plan.data[i];
+      assert.equal(s.frame, d.frame);
+      assert.equal(s.seq, d.relSeq);
+      assert.equal(s.rawSeq, (4294967000 + d.relSeq) % 2 ** 32);
+      assert.equal(s.len, d.len);
+      assert.equal(s.tcpLength, d.len + 20);
+      assert.equal(s.frameLength, d.frameLen);
+      assert.equal(s.ackFrame, d.ackFrame);
+      assert.ok(Math.abs((s.acked as number) - d.ackTime) < 1e-9);
+      assert.ok(Math.abs((s.sampleRtt as number) - (d.ackTime - d.time)) < 1e-9);
+    });
+    const est = ewma(plan.data.slice(0, 5).map((d) => d.ackTime - d.time), 0.25);
+    k.segments.forEach((s, i) => assert.ok(Math.abs((s.estimatedRtt as number) - (est[i] as number)) < 1e-9));
+    assert.equal(k.alpha, 0.25);
+  });
+
+  it('windows scaled per direction, with the raw field kept; bytes per ACK; throughput; rounds', async () => {
+    const k = await labJson([file]);
+    const rawMin = Math.min(...plan.acks.map((a) => a.rawWindow));
+    assert.equal(k.window.server?.min, rawMin * 128);
+    assert.equal(k.window.server?.unscaledMin, rawMin);
+    assert.equal(k.window.server?.scale, 7);
+    assert.equal(k.window.client?.min, 64240, 'the SYN\'s window (never scaled) is below the scaled 2000 × 64');
+    assert.equal(k.window.client?.max, 2000 * 64);
+    let prev = 1;
+    const expected = plan.acks.map((a) => {
+      const b = a.ack - prev;
+      prev = a.ack;
+      return { frame: a.frame, bytes: b };
+    });
+    assert.deepEqual(k.ackedPerAck.map((a) => ({ frame: a.frame, bytes: a.bytes })), expected);
+    assert.deepEqual(k.cumulativeAcks, k.ackedPerAck.filter((a) => a.bytes > 1000).map((a) => a.frame));
+    const total = plan.data.reduce((s, d) => s + d.len, 0);
+    assert.equal(k.throughput?.bytes, total);
+    assert.ok(Math.abs((k.throughput?.from as number) - plan.data[0].time) < 1e-9);
+    assert.ok(Math.abs((k.throughput?.to as number) - plan.acks[plan.acks.length - 1].time) < 1e-9);
+    assert.ok(Math.abs((k.throughput?.bytesPerSecond as number) - total / (plan.acks[plan.acks.length - 1].time - plan.data[0].time)) < 1e-6);
+    assert.deepEqual(k.rounds.map((r) => r.segments), [2, 4, 6], 'slow start: flights of 2, 4, then the remaining 6');
+  });
+
+  it('teardown: the active closer ends in TIME_WAIT (client, then server)', async () => {
+    const k = await labJson([file]);
+    assert.equal(k.teardown.kind, 'four-way');
+    assert.equal(k.teardown.initiator, 'client');
+    assert.equal(k.timeWait, 'client');
+    const f2 = join(tmp, 'server-closes.pcap');
+    writeUpload(f2, { closer: 'server' });
+    const k2 = await labJson([f2]);
+    assert.equal(k2.teardown.initiator, 'server');
+    assert.equal(k2.timeWait, 'server');
+    const r = await runCli(['lab', '--lang', 'zh', f2]);
+    assert.match(r.stdout, /四次挥手/);
+    assert.match(r.stdout, /服务器进入 TIME_WAIT/);
+  });
+
+  it('a retransmission inside the first segments: flagged, and no SampleRTT for it (Karn)', async () => {
+    const f3 = join(tmp, 'retransmit.pcap');
+    writeUpload(f3, { retransmit: 1, segments: 4, initialFlight: 2 });
+    const k = await labJson([f3]);
+    assert.equal(k.retransmissions, 1);
+    assert.equal(k.segments[1].sampleRtt, null);
+    assert.equal(k.segments[1].estimatedRtt, k.segments[0].estimatedRtt, 'the estimate carries over');
+    assert.ok(k.segments.some((s) => s.retransmission));
+  });
+
+  it('the published traces are recognised by ISNs even with other addresses', async () => {
+    const f4 = join(tmp, 'lookalike.pcap');
+    writeUpload(f4, { clientIsn: 232129012, serverIsn: 883061785 });
+    assert.equal((await labJson([f4])).knownTrace?.name, 'tcp-ethereal-trace-1');
+    const f5 = join(tmp, 'same-tuple-one-isn.pcap');
+    writeUpload(f5, { client: ['192.168.86.68', 55639], server: ['128.119.245.12', 80], clientIsn: 4236649187, serverIsn: 5 });
+    assert.equal((await labJson([f5])).knownTrace?.name, 'tcp-wireshark-trace1-1.pcapng');
+    const f6 = join(tmp, 'own.pcap');
+    writeUpload(f6, { clientIsn: 232129012 });
+    assert.equal((await labJson([f6])).knownTrace, null, 'one ISN alone, other addresses: not flagged');
+  });
+
+  it('times are seconds since the first frame of the capture, even when it is not TCP', async () => {
+    const k = await labJson([file]);
+    assert.ok(Math.abs(k.segments[0].sent - plan.data[0].time) < 1e-9 && EPOCH > 1e9);
+    const f7 = join(tmp, 'prelude.pcap');
+    const p7 = writeUpload(f7, { prelude: 0.25 });
+    const k7 = await labJson([f7]);
+    assert.equal(k7.syn?.frame, 2, 'frame 1 is the UDP frame');
+    assert.equal(k7.segments[0].sent, Math.round((p7.data[0].time + 0.25) * 1e6) / 1e6);
+    assert.equal(k7.segments[0].acked, Math.round((p7.data[0].ackTime + 0.25) * 1e6) / 1e6);
+    assert.ok(Math.abs((k7.throughput?.seconds as number) - (k.throughput?.seconds as number)) < 1e-9, 'durations unchanged');
+  });
+});
+
+describe('lab: every fixture', () => {
+  it('lab --json validates against the schema, and text never fails, on every shipped capture', async () => {
+    const fx = join(REPO_ROOT, 'fixtures');
+    let n = 0;
+    for (const d of readdirSync(fx)) {
+      if (!statSync(join(fx, d)).isDirectory()) continue;
+      for (const f of readdirSync(join(fx, d))) {
+        if (!/\.(pcap|pcapng)(\.gz)?$/.test(f)) continue;
+        const file = join(fx, d, f);
+        const j = await runCli(['lab', '--json', file]);
+        assert.equal(j.code, 0, `${file}: ${j.stderr}`);
+        const doc = JSON.parse(j.stdout) as LabKey;
+        assert.ok(validate(doc), `${file}: ${JSON.stringify((validate as { errors?: unknown }).errors)}`);
+        for (const lang of ['en', 'zh']) assert.equal((await runCli(['lab', '--lang', lang, file])).code, 0);
+        n++;
+      }
+    }
+    assert.ok(n >= 30, `${n} captures`);
+  });
+
+  it('midstream: the client is inferred and the window scale said to be unknown', async () => {
+    const file = join(REPO_ROOT, 'fixtures', 'tcp-midstream', 'capture.pcap');
+    const k = await labJson([file]);
+    assert.equal(k.syn, null);
+    assert.equal(typeof k.client.inferredBy, 'string');
+    const r = await runCli(['lab', file]);
+    assert.match(r.stdout, /no SYN captured; inferred from the ports/);
+    assert.match(r.stdout, /the window scale is unknown/);
+  });
+});
+
+describe('lab: command line', () => {
+  it('usage errors exit 2 with a message', async () => {
+    const f = join(REPO_ROOT, 'fixtures', 'http-ipv4', 'capture.pcap');
+    for (const [args, re] of [
+      [['lab'], /missing required argument 'capture'/],
+      [['lab', '-n', '0', f], /-n\/--segments "0"/],
+      [['lab', '--alpha', '2', f], /--alpha "2"/],
+      [['lab', '-s', '9', f], /no connection matches the selection/],
+      [['lab', join(tmp, 'nope.pcap')], /nope\.pcap/],
+    ] as [string[], RegExp][]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, re);
+    }
+  });
+
+  it('a capture without TCP data still answers what it can', async () => {
+    const f = join(tmp, 'nodata.pcap');
+    writeUpload(f, { segments: 0, closer: null });
+    const r = await runCli(['lab', f]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /The client sent no data/);
+    const k = await labJson([f]);
+    assert.equal(k.firstData, null);
+    assert.equal(k.throughput, null);
+    assert.deepEqual(k.segments, []);
+  });
+});
+
+/** fixtures/lab-*: expected-lab.json keys made independently (another branch); compared field by field. */
+function labFixtures(): { capture: string; expected: string }[] {
+  const out: { capture: string; expected: string }[] = [];
+  const fx = join(REPO_ROOT, 'fixtures');
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name === 'expected-lab.json') {
+        const cap = ['capture.pcap', 'capture.pcapng', 'capture.pcap.gz'].map((c) => join(dirname(p), c)).find((c) => existsSync(c));
+        if (cap) out.push({ capture: cap, expected: p });
+      } else if (name.endsWith('.expected-lab.json')) {
+        const cap = join(dir, name.slice(0, -'.expected-lab.json'.length));
+        if (existsSync(cap)) out.push({ capture: cap, expected: p });
+      }
+    }
+  };
+  for (const d of readdirSync(fx)) if (d.startsWith('lab-') && statSync(join(fx, d)).isDirectory()) walk(join(fx, d));
+  return out.sort((a, b) => a.expected.localeCompare(b.expected));
+}
+
+/** Every field of `expected` equals the same field of `actual` (numbers within 1e-6); extra fields of actual are allowed. */
+function sameFields(actual: unknown, expected: unknown, path: string, diffs: string[]): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    if (Math.abs(actual - expected) > 1e-6) diffs.push(`${path}: ${actual} ≠ ${expected}`);
+  } else if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) diffs.push(`${path}: ${JSON.stringify(actual)?.slice(0, 80)} ≠ ${JSON.stringify(expected).slice(0, 80)}`);
+    else expected.forEach((x, i) => sameFields(actual[i], x, `${path}[${i}]`, diffs));
+  } else if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object') diffs.push(`${path}: missing`);
+    else for (const [key, x] of Object.entries(expected)) sameFields((actual as Record<string, unknown>)[key], x, `${path}.${key}`, diffs);
+  } else if (actual !== expected) diffs.push(`${path}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(expected)}`);
+}
+
+describe('lab: fixtures/lab-* expected keys', () => {
+  const found = labFixtures();
+  it(`compares lab --json with every expected-lab.json found (${found.length})`, async (t) => {
+    t.diagnostic(`expected-lab.json files found: ${found.length}`);
+    for (const { capture, expected } of found) {
+      const exp = JSON.parse(readFileSync(expected, 'utf8')) as Record<string, unknown>;
+      const args = ['lab', '--json'];
+      if (typeof exp.connection === 'number') args.push('-s', String(exp.connection));
+      if (Array.isArray(exp.segments)) args.push('-n', String(Math.max(1, exp.segments.length)));
+      if (typeof exp.alpha === 'number') args.push('--alpha', String(exp.alpha));
+      const r = await runCli([...args, capture]);
+      assert.equal(r.code, 0, `${capture}: ${r.stderr}`);
+      const diffs: string[] = [];
+      sameFields(JSON.parse(r.stdout), exp, '$', diffs);
+      assert.deepEqual(diffs, [], `${expected}`);
+    }
+  });
+});
