@@ -439,8 +439,10 @@ function labFixtures(): { capture: string; expected: string }[] {
         const cap = ['capture.pcap', 'capture.pcapng', 'capture.pcap.gz'].map((c) => join(dirname(p), c)).find((c) => existsSync(c));
         if (cap) out.push({ capture: cap, expected: p });
       } else if (name.endsWith('.expected-lab.json')) {
-        const cap = join(dir, name.slice(0, -'.expected-lab.json'.length));
-        if (existsSync(cap)) out.push({ capture: cap, expected: p });
+        const base = name.slice(0, -'.expected-lab.json'.length);
+        // fixtures/lab-kurose: the published traces stay in ../shared/corpus (not copied)
+        const cap = [join(dir, base), join(KUROSE, base), join(KUROSE, `${base}.pcapng`), join(KUROSE, `${base}.pcap`)].find((c) => existsSync(c));
+        if (cap) out.push({ capture: cap, expected: p });
       }
     }
   };
