@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, type Input, type Source } from './mutate.js';
-import type { WorkerReply, WorkerRequest } from './worker.js';
+import type { SelfTest, WorkerReply, WorkerRequest } from './worker.js';
 
 /** The repository root (dist/scripts/fuzz → ../../..). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
@@ -87,6 +87,8 @@ export interface FuzzOptions {
   /** Stop after this many failures. */
   maxFailures: number;
   log?: (s: string) => void;
+  /** Make the worker misbehave on purpose (tests of this harness). */
+  selfTest?: SelfTest;
 }
 
 export interface Failure {
@@ -190,7 +192,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       w.on('message', onMessage);
       w.on('error', onError);
       w.on('exit', onExit);
-      const req: WorkerRequest = { index: input.index, bytes: input.bytes, chunks: input.chunks };
+      const req: WorkerRequest = { index: input.index, bytes: input.bytes, chunks: input.chunks, selfTest: o.selfTest };
       w.postMessage(req);
     });
 
@@ -202,7 +204,14 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       if (nextIndex >= total || Date.now() >= deadline || report.failures.length >= o.maxFailures) return;
       const index = indices ? indices[nextIndex] : nextIndex;
       nextIndex++;
-      const input = generate(o.seed, index, o.sources);
+      let input: Input;
+      try {
+        input = generate(o.seed, index, o.sources);
+      } catch (e) {
+        // a bug of the generator, not of the program: say so and go on
+        log(`generator error on input ${index}: ${(e as Error).stack ?? String(e)}`);
+        continue;
+      }
       await runOne(slot, input);
       if (Date.now() - lastLog > 10000) {
         lastLog = Date.now();

@@ -15,7 +15,11 @@ export interface WorkerRequest {
   index: number;
   bytes: Uint8Array;
   chunks: number[];
+  /** Misbehave on purpose (the harness's own tests): hang, throw outside main(), or eat memory. */
+  selfTest?: SelfTest;
 }
+
+export type SelfTest = 'hang' | 'throw' | 'oom' | 'retain';
 
 export interface WorkerReply {
   index: number;
@@ -23,7 +27,7 @@ export interface WorkerReply {
   problems: string[];
   /** Exit code of each run, in RUNS order. */
   codes: number[];
-  /** Heap in use after the input (after a full GC when available), bytes. */
+  /** Heap and external memory in use after the input (after a full GC when available), bytes. */
   heapUsed: number;
 }
 
@@ -137,12 +141,23 @@ export async function check(req: WorkerRequest): Promise<WorkerReply> {
     }
   }
   if (gc) gc();
-  return { index: req.index, problems, codes, heapUsed: getHeapStatistics().used_heap_size };
+  // JS heap plus memory outside it held by this isolate (ArrayBuffers: the reader's buffers)
+  const h = getHeapStatistics() as ReturnType<typeof getHeapStatistics> & { external_memory?: number };
+  return { index: req.index, problems, codes, heapUsed: h.used_heap_size + (h.external_memory ?? 0) };
 }
+
+const retained: number[][] = [];
 
 if (parentPort) {
   const port = parentPort;
   port.on('message', (req: WorkerRequest) => {
+    if (req.selfTest === 'hang') for (;;);
+    if (req.selfTest === 'throw') throw new Error('self-test: uncaught');
+    if (req.selfTest === 'oom') {
+      const hog: number[][] = [];
+      for (;;) hog.push(new Array<number>(1 << 20).fill(1));
+    }
+    if (req.selfTest === 'retain') retained.push(new Array<number>(8 << 20).fill(0.5));
     void check(req).then((reply) => port.postMessage(reply));
   });
 }
