@@ -46,8 +46,8 @@ export const RUNS: { name: string; args: string[]; chunked?: boolean }[] = [
 
 /** A stack trace line as Node prints it (test/helpers/cli.ts). */
 const STACK_LINE = /^\s+at .+[(:]\d+/m;
-/** What a message about unreadable or damaged input must name. */
-const NAMES_WHERE = /offset|frame|magic|bytes|version|link-type/;
+/** Where a message about unreadable or damaged input says the damage is (as test/corpus/corpus.test.ts). */
+const NAMES_WHERE = /(offset|frame|record) \d+|magic 0x[0-9a-f]{8}|\(\d+ bytes\)|only \d+ bytes|\d+ of \d+ bytes/;
 
 const require = createRequire(import.meta.url);
 const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
