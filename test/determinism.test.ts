@@ -28,7 +28,8 @@ function captures(): string[] {
   const out: string[] = [];
   for (const d of readdirSync(fx, { withFileTypes: true })) {
     if (!d.isDirectory()) continue;
-    for (const f of readdirSync(join(fx, d.name))) if (/\.(pcap|pcapng)(\.gz)?$/.test(f)) out.push(join(fx, d.name, f));
+    // many-connections (1500 synthetic connections) costs seconds per run and adds nothing here
+    for (const f of readdirSync(join(fx, d.name))) if (/\.(pcap|pcapng)(\.gz)?$/.test(f) && !f.startsWith('many-connections')) out.push(join(fx, d.name, f));
   }
   return out.sort();
 }
@@ -52,11 +53,11 @@ describe('determinism', () => {
     });
   }
 
-  it('--json --packets from stdin in chunks of 7, 1000 and 65536 bytes equals the result from the file', async () => {
+  it('--json --packets from stdin in chunks of 7 and 4096 bytes equals the result from the file', async () => {
     for (const f of files) {
       const want = (await runCli(['--json', '--packets', f])).stdout.replace(JSON.stringify(f), '"-"');
       const bytes = readFileSync(f);
-      for (const size of [7, 1000, 65536]) {
+      for (const size of [7, 4096]) {
         const parts: Buffer[] = [];
         for (let o = 0; o < bytes.length; o += size) parts.push(bytes.subarray(o, o + size));
         const r = await runCli(['--json', '--packets', '-'], Readable.from(parts));

@@ -1,5 +1,5 @@
 /**
- * The fuzz harness (scripts/fuzz): a fixed-seed smoke run over the fixtures in every npm test,
+ * The fuzz harness (scripts/fuzz): a fixed-seed smoke run (300 inputs) over the fixtures in every npm test,
  * its determinism, and proof that it notices a hang, an uncaught exception, a heap blow-up and
  * memory kept after an input (the worker misbehaves on purpose).
  */
@@ -8,13 +8,15 @@ import assert from 'node:assert/strict';
 import { generate } from '../scripts/fuzz/mutate.js';
 import { loadSources, runFuzz, type FuzzOptions } from '../scripts/fuzz/harness.js';
 
-const sources = loadSources({ fixtures: true, corpus: false, maxSize: 1 << 20 });
+// many-connections (500 connections in 1.5 KB of gzip) takes seconds per input: not in the smoke run
+const sources = loadSources({ fixtures: true, corpus: false, maxSize: 1 << 20, exclude: /many-connections/ });
 const base: FuzzOptions = {
   seed: 20251122, count: 300, timeSec: 0, timeoutMs: 20000, jobs: 1, heapMb: 512, residentMb: 128,
   sources, failDir: null, maxFailures: 10,
 };
 
-describe('fuzz harness', () => {
+// the self-tests wait on their own workers: run them beside the smoke run
+describe('fuzz harness', { concurrency: true }, () => {
   it('smoke run: 300 mutated fixtures through every output, no failure', async () => {
     const r = await runFuzz(base);
     assert.equal(r.inputs, 300);
@@ -38,10 +40,10 @@ describe('fuzz harness', () => {
   });
 
   it('a hang is reported as a time-out, and the next input still runs', async () => {
-    const r = await runFuzz({ ...base, count: 2, timeoutMs: 1500, selfTest: 'hang' });
+    const r = await runFuzz({ ...base, count: 2, timeoutMs: 800, selfTest: 'hang', only: [0, 1] });
     assert.equal(r.inputs, 2);
     assert.equal(r.failures.length, 2);
-    assert.match(r.failures[0].problems[0], /^time-out: no result after 1500 ms/);
+    assert.match(r.failures[0].problems[0], /^time-out: no result after 800 ms/);
   });
 
   it('an uncaught exception in the worker is reported', async () => {

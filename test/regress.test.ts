@@ -28,7 +28,7 @@ function chunked(b: Buffer, size: number): Readable {
 describe('regression captures', () => {
   it('every file is described in the README', () => {
     const readme = readFileSync(join(DIR, 'README.md'), 'utf8');
-    assert.ok(FILES.length >= 2);
+    assert.ok(FILES.length >= 3);
     for (const f of FILES) assert.ok(readme.includes(`\`${f}\``), `${f} is not in fixtures/regress/README.md`);
   });
 
@@ -69,6 +69,14 @@ describe('regression captures', () => {
       assert.equal(r.code, 0, `chunks of ${size}`);
       assert.equal(r.stdout, fromFile.stdout.replace(JSON.stringify(file), '"-"'), `chunks of ${size}`);
     }
+  });
+
+  it('many-connections.pcap.gz: the summary lists all 500 connections, one row each', async () => {
+    const r = await runCli(['--format', 'summary', join(DIR, 'many-connections.pcap.gz')]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /\n500 connection\(s\), 500 TCP packets, 0 payload bytes\n$/);
+    const ids = r.stdout.split('\n').filter((l) => /^│ \d+ /.test(l)).map((l) => Number(l.split('│')[1]));
+    assert.deepEqual(ids, Array.from({ length: 500 }, (_, i) => i));
   });
 
   it('a gzip stream damaged before any capture byte: exit 2, and the message names the gzip error', async () => {

@@ -24,6 +24,8 @@ export interface SourceOptions {
   corpus: boolean;
   /** Skip source files larger than this (bytes), to keep inputs quick. */
   maxSize: number;
+  /** Skip sources whose name matches. */
+  exclude?: RegExp;
 }
 
 function walk(dir: string, out: string[]): void {
@@ -59,7 +61,7 @@ export function loadSources(o: SourceOptions): Source[] {
   files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const out: Source[] = [];
   for (const f of files) {
-    if (statSync(f.path).size > o.maxSize) continue;
+    if (statSync(f.path).size > o.maxSize || o.exclude?.test(f.name)) continue;
     out.push({ name: f.name, bytes: new Uint8Array(readFileSync(f.path)) });
   }
   return out;
@@ -192,7 +194,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       w.on('message', onMessage);
       w.on('error', onError);
       w.on('exit', onExit);
-      const req: WorkerRequest = { index: input.index, bytes: input.bytes, chunks: input.chunks, selfTest: o.selfTest };
+      const req: WorkerRequest = { index: input.index, bytes: input.bytes, chunks: input.chunks, residentBound: o.residentMb * 1048576, selfTest: o.selfTest };
       w.postMessage(req);
     });
 

@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { indexCapture, replaceIdbOptions } from './mutate.js';
+import { gzipSync } from 'node:zlib';
+import { indexCapture, replaceIdbOptions, wr16 } from './mutate.js';
 import { REPO_ROOT } from './harness.js';
 
 const fx = (p: string): Uint8Array => new Uint8Array(readFileSync(join(REPO_ROOT, 'fixtures', p)));
@@ -30,8 +31,27 @@ export const REGRESS: { name: string; make: () => Uint8Array }[] = [
       return b;
     },
   },
+  {
+    // the first record (a SYN) copied 500 times, source port 20000 + i: 500 connections
+    name: 'many-connections.pcap.gz',
+    make: () => {
+      const b = fx('tcp-syn-unanswered/capture.pcap');
+      const idx = indexCapture(b);
+      const u = idx.units[1];
+      const f = idx.frames[0];
+      const rec = b.subarray(u.off, u.off + u.len);
+      const n = 500;
+      const out = new Uint8Array(24 + n * rec.length);
+      out.set(b.subarray(0, 24), 0);
+      for (let i = 0; i < n; i++) {
+        const o = 24 + i * rec.length;
+        out.set(rec, o);
+        wr16(out, o + (f.tcpOff - u.off), 20000 + i, false);
+      }
+      return new Uint8Array(gzipSync(out, { level: 9 }));
+    },
+  },
 ];
-
 
 if (process.argv[1]?.endsWith('make-regress.js')) {
   for (const r of REGRESS) {
