@@ -65,6 +65,7 @@ const codes = Object.entries(report.exitCodes).map(([k, v]) => `${k}: ${v}`).joi
 process.stdout.write(
   `fuzz: seed ${seed}: ${report.inputs} inputs in ${report.seconds.toFixed(1)} s; exit codes (json run) ${codes}; max heap after an input ${report.maxHeapMb.toFixed(1)} MB\n` +
   `  by first mutation: ${mut}\n` +
+  `  slowest: ${report.slowest.map((x) => `input ${x.index} ${x.ms} ms (${x.source})`).join(', ')}\n` +
   `  ${report.failures.length} failure(s)${report.failures.length ? `: inputs ${report.failures.map((f) => f.index).join(', ')}` : ''}\n`,
 );
 process.exit(report.failures.length > 0 ? 1 : 0);

@@ -110,8 +110,12 @@ export interface FuzzReport {
   /** Exit codes of the first (json) run, counted. */
   exitCodes: Record<string, number>;
   maxHeapMb: number;
+  /** The slowest inputs (all runs of one input), slowest first: where to look for superlinear work. */
+  slowest: { index: number; source: string; ms: number }[];
   failures: Failure[];
 }
+
+const SLOWEST_KEPT = 5;
 
 interface Slot {
   worker: Worker;
@@ -125,7 +129,7 @@ function describe(input: Input): string {
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const log = o.log ?? ((): void => undefined);
   const workerUrl = new URL('./worker.js', import.meta.url);
-  const report: FuzzReport = { seed: o.seed, inputs: 0, seconds: 0, byMutation: {}, exitCodes: {}, maxHeapMb: 0, failures: [] };
+  const report: FuzzReport = { seed: o.seed, inputs: 0, seconds: 0, byMutation: {}, exitCodes: {}, maxHeapMb: 0, slowest: [], failures: [] };
   if (o.sources.length === 0) throw new Error('no source captures');
   const t0 = Date.now();
   const deadline = o.timeSec > 0 ? t0 + o.timeSec * 1000 : Infinity;
@@ -156,6 +160,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const runOne = (slot: Slot, input: Input): Promise<void> =>
     new Promise<void>((done) => {
       const w = slot.worker;
+      const started = Date.now();
       let finished = false;
       const finish = (problems: string[] | null, reply: WorkerReply | null, replace: boolean): void => {
         if (finished) return;
@@ -166,6 +171,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         w.off('exit', onExit);
         report.inputs++;
         report.byMutation[input.kind] = (report.byMutation[input.kind] ?? 0) + 1;
+        const ms = Date.now() - started;
+        if (report.slowest.length < SLOWEST_KEPT || ms > report.slowest[report.slowest.length - 1].ms) {
+          report.slowest.push({ index: input.index, source: input.source, ms });
+          report.slowest.sort((a, b) => b.ms - a.ms);
+          if (report.slowest.length > SLOWEST_KEPT) report.slowest.pop();
+        }
         if (reply) {
           const c = String(reply.codes[0]);
           report.exitCodes[c] = (report.exitCodes[c] ?? 0) + 1;
