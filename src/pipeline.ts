@@ -182,7 +182,10 @@ export class CaptureRun {
       firstTime: this.haveFirst ? this.firstSec + this.firstNsec / 1e9 : null,
       lastTime: this.haveFirst ? this.lastSec + this.lastNsec / 1e9 : null,
       duration: this.haveFirst ? (this.lastSec - this.firstSec) + (this.lastNsec - this.firstNsec) / 1e9 : null,
-      error: r.error ? { offset: r.error.offset, message: r.error.message } : null,
+      // a gzip stream damaged before anything readable came out: say so, not only "empty input"
+      error: r.error
+        ? { offset: r.error.offset, message: r.error.fatal && src?.streamError ? `${src.streamError}; before it: ${r.error.message}` : r.error.message }
+        : null,
       unreadable: r.error?.fatal ?? false,
       warnings,
     };

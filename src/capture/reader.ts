@@ -277,14 +277,14 @@ export class CaptureReader {
     const major = this.u16(p + PCAP_OFF_VERSION_MAJOR);
     const minor = this.u16(p + PCAP_OFF_VERSION_MINOR);
     if (major !== 2) {
-      return this.fail(p + PCAP_OFF_VERSION_MAJOR, `pcap: unsupported version ${major}.${minor} (expected 2.x)`);
+      return this.fail(p + PCAP_OFF_VERSION_MAJOR, `pcap file header: unsupported version ${major}.${minor} at offset ${PCAP_OFF_VERSION_MAJOR} (expected 2.x)`);
     }
     if (minor !== 4) this.notes.push(`pcap version ${major}.${minor} is not the standard 2.4; read as 2.4`);
     const lt = this.u32(p + PCAP_OFF_LINKTYPE);
     if ((lt & PCAP_LINKTYPE_RESERVED_MASK) !== 0) {
       return this.fail(
         p + PCAP_OFF_LINKTYPE,
-        `pcap: link-type field 0x${hex8(lt)} has reserved bits 0x${hex8((lt & PCAP_LINKTYPE_RESERVED_MASK) >>> 0)} set`,
+        `pcap file header: link-type field 0x${hex8(lt)} at offset ${PCAP_OFF_LINKTYPE} has reserved bits 0x${hex8((lt & PCAP_LINKTYPE_RESERVED_MASK) >>> 0)} set`,
       );
     }
     this.snapLen = this.u32(p + PCAP_OFF_SNAPLEN);
@@ -345,7 +345,7 @@ export class CaptureReader {
         continue;
       }
       if (this.sections === 0) {
-        return this.fail(this.base + p, 'pcapng: first block is not a Section Header Block');
+        return this.fail(this.base + p, `pcapng: the block at offset ${this.base + p} comes before any Section Header Block`);
       }
       const type = this.u32(p);
       const len = this.u32(p + 4);
@@ -432,7 +432,7 @@ export class CaptureReader {
       return false;
     }
     if (this.interfaces.length >= MAX_INTERFACES) {
-      this.fail(at, `pcapng: more than ${MAX_INTERFACES} interfaces in one section`);
+      this.fail(at, `pcapng interface block at offset ${at}: more than ${MAX_INTERFACES} interfaces in one section`);
       return false;
     }
     const linkType = this.u16(p + IDB_OFF_LINKTYPE);

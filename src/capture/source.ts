@@ -8,6 +8,9 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
 export const CHUNK_SIZE = 1 << 20;
+/** Compressed bytes handed to zlib per write (see iterate). */
+export const GZIP_SLICE = 64 * 1024;
+const GZIP_TRAILER = 8;
 
 /** Raised when the input cannot be opened or read at all (the CLI exits 2). */
 export class SourceError extends Error {}
@@ -69,8 +72,40 @@ async function* iterate(src: Source, path: string, stdin: Readable): AsyncGenera
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     src.gzip = true;
     const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    // The compressed bytes go to zlib in slices cut at fixed offsets of the compressed stream,
+    // whatever chunks they arrived in, and the last 8 bytes (a gzip trailer: CRC32 and size)
+    // on their own. On damaged data zlib drops what it inflated in the write that failed; so
+    // what is read before the damage is the same from a file, a pipe or any chunking of stdin,
+    // and a stream whose only fault is its checksum still gives every byte.
+    let pend: Uint8Array = new Uint8Array(0);
+    // each write is waited for until zlib has processed it: a write still queued when end() is
+    // called would be inflated with Z_FINISH, and its output lost if the stream is cut short
+    const write = (b: Uint8Array): Promise<void> => {
+      if (b.length === 0 || gunzip.destroyed) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = (): void => {
+          gunzip.off('close', done);
+          resolve();
+        };
+        gunzip.once('close', done);
+        gunzip.write(b, done);
+      });
+    };
+    const put = async (b: Uint8Array): Promise<void> => {
+      if (pend.length + b.length < GZIP_SLICE + GZIP_TRAILER) {
+        pend = pend.length === 0 ? b : Buffer.concat([pend, b]);
+        return;
+      }
+      const all = pend.length === 0 ? b : Buffer.concat([pend, b]);
+      let o = 0;
+      while (all.length - o >= GZIP_SLICE + GZIP_TRAILER) {
+        await write(all.subarray(o, o + GZIP_SLICE));
+        o += GZIP_SLICE;
+      }
+      pend = all.subarray(o);
+    };
     const pump = (async () => {
-      gunzip.write(head);
+      await put(head);
       for (;;) {
         let r: IteratorResult<Uint8Array>;
         try {
@@ -80,9 +115,13 @@ async function* iterate(src: Source, path: string, stdin: Readable): AsyncGenera
           return;
         }
         if (r.done) break;
-        if (!gunzip.write(r.value)) await new Promise<void>((res) => gunzip.once('drain', res));
+        if (gunzip.destroyed) return;
+        await put(r.value);
       }
-      gunzip.end();
+      const cut = Math.max(0, pend.length - GZIP_TRAILER);
+      await write(pend.subarray(0, cut));
+      await write(pend.subarray(cut));
+      if (!gunzip.destroyed) gunzip.end();
     })();
     try {
       for await (const chunk of gunzip) yield chunk as Uint8Array;

@@ -33,10 +33,20 @@ export function captureText(s: CaptureSummary, lang: Lang = 'en'): string {
   lines.push(`${s.file}: ${fmt}, ${t('capLinkType')} ${s.linkTypes.join(', ') || '-'}`);
   lines.push(`  ${t('capCounts', s.packets, s.tcpPackets, s.bytes)}`);
   if (s.firstTime !== null && s.lastTime !== null) {
-    lines.push(`  ${t('capFromTo')} ${new Date(s.firstTime * 1000).toISOString()} ${t('capTo')} ${new Date(s.lastTime * 1000).toISOString()} (${(s.duration ?? 0).toFixed(6)} ${t('capSeconds')})`);
+    lines.push(`  ${t('capFromTo')} ${isoTime(s.firstTime)} ${t('capTo')} ${isoTime(s.lastTime)} (${(s.duration ?? 0).toFixed(6)} ${t('capSeconds')})`);
   }
   const sk = Object.entries(s.skipped);
   if (sk.length > 0) lines.push(`  ${t('capNotAnalysed')}: ${sk.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (s.truncatedPackets > 0) lines.push(`  ${t('capTruncatedPackets', s.truncatedPackets)}`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * ISO 8601 text of a capture timestamp (seconds since the epoch). A damaged or absurd timestamp
+ * (pcapng with a huge if_tsoffset or a 2^-127 resolution) can lie beyond what a Date holds
+ * (±8.64e15 ms): it is then shown as the plain number of seconds instead of throwing.
+ */
+export function isoTime(sec: number): string {
+  const d = new Date(sec * 1000);
+  return Number.isNaN(d.getTime()) ? `${sec} s since the epoch` : d.toISOString();
 }

@@ -43,9 +43,60 @@ export interface PacketRecord extends StoryResult {
   analysis: number;
 }
 
-/** Collects per-packet records for the connections (only when an output asks for packets). */
+/**
+ * At most this many packet records are kept per connection (`--packets`, the walkthrough, the
+ * diagrams): a record is ~200 bytes, so one huge flow stays near 20 MB instead of growing with
+ * the capture. The first MAX_PACKET_RECORDS − TAIL_PACKET_RECORDS records and the last
+ * TAIL_PACKET_RECORDS are kept (handshake and teardown both survive); those in between are
+ * counted and named by their first and last frame.
+ */
+export const MAX_PACKET_RECORDS = 100000;
+/** Records kept at the end of a capped connection (its teardown). */
+export const TAIL_PACKET_RECORDS = 1000;
+
+/** Records left out of a capped connection: `count` packets from frame `fromFrame` to `toFrame`. */
+export interface PacketOmission {
+  count: number;
+  fromFrame: number;
+  toFrame: number;
+  /** The cap that applied (records kept per connection). */
+  limit: number;
+}
+
+/** A connection's kept records, in capture order, with what was left out when capped. */
+export type PacketRecords = PacketRecord[] & { omitted?: PacketOmission };
+
+/** The last records of a capped connection: a ring, and the count of those pushed out of it. */
+class Overflow {
+  readonly ring: PacketRecord[] = [];
+  next = 0;
+  omitted = 0;
+  fromFrame = 0;
+  toFrame = 0;
+
+  omit(frame: number): void {
+    if (this.omitted === 0) this.fromFrame = frame;
+    this.toFrame = frame;
+    this.omitted++;
+  }
+}
+
+/**
+ * Collects per-packet records for the connections (only when an output asks for packets), at
+ * most `limit` per connection (see MAX_PACKET_RECORDS). A capped connection's list is completed
+ * (head, then tail in order, `omitted` set) when the tracker finalises the connection, which it
+ * does for every connection at the end of input.
+ */
 export class PacketCollector implements PacketObserver {
-  readonly byConnection = new Map<Connection, PacketRecord[]>();
+  readonly byConnection = new Map<Connection, PacketRecords>();
+  private readonly overflow = new Map<Connection, Overflow>();
+  private readonly head: number;
+  private readonly tail: number;
+
+  constructor(readonly limit = MAX_PACKET_RECORDS) {
+    this.tail = Math.min(TAIL_PACKET_RECORDS, Math.floor(limit / 2));
+    this.head = limit - this.tail;
+  }
 
   onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
     let list = this.byConnection.get(c);
@@ -53,7 +104,38 @@ export class PacketCollector implements PacketObserver {
       list = [];
       this.byConnection.set(c, list);
     }
-    list.push(packetRecord(r, p));
+    if (list.length < this.head) {
+      list.push(packetRecord(r, p));
+      return;
+    }
+    let o = this.overflow.get(c);
+    if (o === undefined) {
+      o = new Overflow();
+      this.overflow.set(c, o);
+    }
+    if (this.tail === 0) {
+      o.omit(r.frame);
+    } else if (o.ring.length < this.tail) {
+      o.ring.push(packetRecord(r, p));
+    } else {
+      o.omit(o.ring[o.next].frame);
+      o.ring[o.next] = packetRecord(r, p);
+      o.next = (o.next + 1) % this.tail;
+    }
+  }
+
+  /** Records held for a connection right now (at most `limit`). */
+  keptCount(c: Connection): number {
+    return (this.byConnection.get(c)?.length ?? 0) + (this.overflow.get(c)?.ring.length ?? 0);
+  }
+
+  onFinal(c: Connection): void {
+    const o = this.overflow.get(c);
+    if (o === undefined) return;
+    this.overflow.delete(c);
+    const list = this.byConnection.get(c) as PacketRecords;
+    for (let i = 0; i < o.ring.length; i++) list.push(o.ring[(o.next + i) % o.ring.length]);
+    if (o.omitted > 0) list.omitted = { count: o.omitted, fromFrame: o.fromFrame, toFrame: o.toFrame, limit: this.limit };
   }
 }
 
@@ -142,7 +224,11 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
     windowScale: { client: scaleJson(client), server: scaleJson(server) },
     analysis,
   };
-  if (packets !== null) out.packets = packets.map((r) => packetJson(c, r, lang));
+  if (packets !== null) {
+    const om = (packets as PacketRecords).omitted;
+    if (om) out.packetsOmitted = { count: om.count, fromFrame: om.fromFrame, toFrame: om.toFrame, limit: om.limit };
+    out.packets = packets.map((r) => packetJson(c, r, lang));
+  }
   return out;
 }
 

@@ -6,7 +6,7 @@
  * Mermaid text avoids ';' and '#', which end or escape a statement there.
  */
 import type { Connection } from '../analyze/connection.js';
-import type { PacketRecord } from './json.js';
+import type { PacketRecord, PacketRecords } from './json.js';
 import { STATE_NAMES, isInferredState, handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
@@ -31,6 +31,8 @@ export function mermaid(c: Connection, packets: PacketRecord[], absolute = false
   const out: string[] = [`%% connection ${c.id}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c.zeek)}`, 'sequenceDiagram'];
   out.push(`    participant C as ${cl} ${safe(ep(c, true))}`);
   out.push(`    participant S as ${sv} ${safe(ep(c, false))}`);
+  const omitted = (packets as PacketRecords).omitted;
+  if (omitted) out.push(`    Note over C,S: ${safe(message(lang, 'wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame))}`);
   let lastC = '';
   let lastS = '';
   for (const it of diagramItems(packets, HEAD, TAIL, keep)) {

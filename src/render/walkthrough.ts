@@ -8,7 +8,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Connection } from '../analyze/connection.js';
-import type { PacketRecord } from './json.js';
+import type { PacketRecord, PacketRecords } from './json.js';
 import {
   STATE_NAMES, NOTE_KEYS, N_NONE, PH_HANDSHAKE, PH_DATA, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
 } from '../analyze/story.js';
@@ -65,6 +65,8 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   );
   const irtt = c.irtt >= 0 ? ` · iRTT ${(c.irtt * 1000).toFixed(3)} ms` : '';
   out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', c.client.payloadBytes, c.server.payloadBytes)}${irtt}`);
+  const omitted = (packets as PacketRecords).omitted;
+  if (omitted) out.push(k.yellow(`  ${t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
 
   if (o.diagram && packets.length > 0) {
     out.push('');

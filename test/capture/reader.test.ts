@@ -96,7 +96,7 @@ describe('pcap', () => {
     assert.ok(reader.error);
     assert.equal(reader.error.fatal, true);
     assert.equal(reader.error.offset, 20);
-    assert.equal(reader.error.message, 'pcap: link-type field 0x00010001 has reserved bits 0x00010000 set');
+    assert.equal(reader.error.message, 'pcap file header: link-type field 0x00010001 at offset 20 has reserved bits 0x00010000 set');
   });
 
   it('version 2.5 is read, with a note', () => {
@@ -115,7 +115,7 @@ describe('pcap', () => {
       assert.ok(reader.error);
       assert.equal(reader.error.fatal, true);
       assert.equal(reader.error.offset, 4);
-      assert.equal(reader.error.message, 'pcap: unsupported version 1.0 (expected 2.x)');
+      assert.equal(reader.error.message, 'pcap file header: unsupported version 1.0 at offset 4 (expected 2.x)');
     });
   }
 

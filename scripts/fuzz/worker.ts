@@ -1,0 +1,176 @@
+/**
+ * Fuzz worker thread: runs the whole CLI in-process (reader → decoder → tracker → every
+ * renderer) on one input at a time, fed as standard input, and reports what is wrong with the
+ * outcome. The parent owns the clock: a worker that does not answer in time is terminated.
+ */
+import { parentPort } from 'node:worker_threads';
+import { PassThrough, Readable } from 'node:stream';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { setFlagsFromString, getHeapStatistics } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { main } from '../../src/cli/main.js';
+
+export interface WorkerRequest {
+  index: number;
+  bytes: Uint8Array;
+  chunks: number[];
+  /** Memory in use after the input above which the worker collects garbage and measures again, bytes. */
+  residentBound?: number;
+  /** Misbehave on purpose (the harness's own tests): hang, throw outside main(), or eat memory. */
+  selfTest?: SelfTest;
+}
+
+export type SelfTest = 'hang' | 'throw' | 'oom' | 'retain';
+
+export interface WorkerReply {
+  index: number;
+  /** What is wrong, one line each; empty when the input passed. */
+  problems: string[];
+  /** Exit code of each run, in RUNS order. */
+  codes: number[];
+  /** Heap and external memory in use after the input (after a full GC when available), bytes. */
+  heapUsed: number;
+}
+
+/** One CLI invocation per output; `chunked` feeds the input in the request's chunk sizes. */
+export const RUNS: { name: string; args: string[]; chunked?: boolean }[] = [
+  { name: 'json', args: ['--format', 'json', '--packets'] },
+  { name: 'json (chunked)', args: ['--format', 'json', '--packets'], chunked: true },
+  { name: 'text', args: ['--format', 'text', '--verbose', '--diagram'] },
+  { name: 'text zh', args: ['--format', 'text', '--lang', 'zh', '--absolute'] },
+  { name: 'ndjson', args: ['--format', 'ndjson', '--packets'] },
+  { name: 'summary', args: ['--format', 'summary'] },
+  { name: 'mermaid', args: ['--format', 'mermaid'] },
+  { name: 'markdown', args: ['--format', 'markdown', '--lang', 'zh'] },
+  { name: 'packets', args: ['--format', 'packets'] },
+];
+
+/** A stack trace line as Node prints it (test/helpers/cli.ts). */
+const STACK_LINE = /^\s+at .+[(:]\d+/m;
+/** Where a message about unreadable or damaged input says the damage is (as test/corpus/corpus.test.ts). */
+const NAMES_WHERE = /(offset|frame|record) \d+|magic 0x[0-9a-f]{8}|\(\d+ bytes\)|only \d+ bytes|\d+ of \d+ bytes/;
+
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+const schema = JSON.parse(readFileSync(new URL('../../../schema/tcpflow-explain.schema.json', import.meta.url), 'utf8')) as object;
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+let gc: (() => void) | null = null;
+try {
+  setFlagsFromString('--expose-gc');
+  gc = runInNewContext('gc') as () => void;
+} catch {
+  gc = null;
+}
+
+async function run(args: string[], bytes: Uint8Array, chunks: number[] | null): Promise<{ code: number; stdout: string; stderr: string }> {
+  const parts: Buffer[] = [];
+  if (chunks === null) parts.push(Buffer.from(bytes));
+  else {
+    let o = 0;
+    for (const c of chunks) {
+      parts.push(Buffer.from(bytes.subarray(o, o + c)));
+      o += c;
+    }
+  }
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const o: Buffer[] = [];
+  const e: Buffer[] = [];
+  out.on('data', (d: Buffer) => o.push(d));
+  err.on('data', (d: Buffer) => e.push(d));
+  const code = await main([...args, '-'], { stdout: out, stderr: err, stdin: Readable.from(parts) });
+  out.end();
+  err.end();
+  return { code, stdout: Buffer.concat(o).toString('utf8'), stderr: Buffer.concat(e).toString('utf8') };
+}
+
+function firstLine(s: string): string {
+  const l = s.trim().split('\n')[0] ?? '';
+  return l.length > 300 ? `${l.slice(0, 300)}…` : l;
+}
+
+/** Runs every output on one input; returns the problems found. */
+export async function check(req: WorkerRequest, residentBound = 0): Promise<WorkerReply> {
+  const problems: string[] = [];
+  const codes: number[] = [];
+  let jsonOut: { code: number; stdout: string } | null = null;
+  for (const r of RUNS) {
+    let res: { code: number; stdout: string; stderr: string };
+    try {
+      res = await run(r.args, req.bytes, r.chunked ? req.chunks : null);
+    } catch (e) {
+      problems.push(`${r.name}: main() threw: ${(e as Error)?.stack ?? String(e)}`);
+      codes.push(-1);
+      continue;
+    }
+    codes.push(res.code);
+    const p = (s: string): void => { problems.push(`${r.name}: ${s}`); };
+    if (res.code !== 0 && res.code !== 1 && res.code !== 2) p(`exit code ${res.code}: ${firstLine(res.stderr)}`);
+    if (STACK_LINE.test(res.stderr) || STACK_LINE.test(res.stdout)) p(`stack trace in the output: ${firstLine(res.stderr)}`);
+    if (res.code === 2) {
+      if (res.stderr.trim() === '') p('exit 2 without a message');
+      else if (!NAMES_WHERE.test(res.stderr)) p(`exit 2, the message names no offset, frame or reason: ${firstLine(res.stderr)}`);
+    }
+    if (r.name === 'json' || r.name === 'json (chunked)') {
+      if (res.stdout !== '') {
+        try {
+          const doc = JSON.parse(res.stdout) as { capture?: { packets?: unknown } };
+          if (!validate(doc)) p(`document does not match the schema: ${JSON.stringify(validate.errors).slice(0, 400)}`);
+          if (typeof doc.capture?.packets !== 'number') p('capture.packets is not a number');
+        } catch (e) {
+          p(`stdout is not JSON: ${(e as Error).message}`);
+        }
+      } else if (res.code === 0) {
+        p('exit 0 and no document');
+      }
+      if (r.name === 'json') jsonOut = res;
+      else if (jsonOut !== null && (jsonOut.code !== res.code || jsonOut.stdout !== res.stdout)) {
+        p(`fed in ${req.chunks.length} chunks, the result differs from one chunk (exit ${res.code} vs ${jsonOut.code})`);
+      }
+    } else if (r.name === 'ndjson') {
+      const lines = res.stdout.split('\n').filter((l) => l !== '');
+      for (const l of lines) {
+        try {
+          JSON.parse(l);
+        } catch {
+          p(`a line is not JSON: ${l.slice(0, 100)}`);
+          break;
+        }
+      }
+      if (res.code === 0 && (lines.length === 0 || !lines[lines.length - 1].startsWith('{"type":"capture"'))) p('exit 0 without the final capture record');
+    }
+  }
+  return { index: req.index, problems, codes, heapUsed: heapInUse(residentBound) };
+}
+
+/** Heap plus memory outside it held by this isolate (ArrayBuffers: the reader's buffers). */
+function heapNow(): number {
+  const h = getHeapStatistics() as ReturnType<typeof getHeapStatistics> & { external_memory?: number };
+  return h.used_heap_size + (h.external_memory ?? 0);
+}
+
+/** Memory in use; above `bound`, measured again after a full GC (a GC per input would cost more than the input). */
+function heapInUse(bound: number): number {
+  const m = heapNow();
+  if (m <= bound || gc === null) return m;
+  gc();
+  return heapNow();
+}
+
+const retained: number[][] = [];
+
+if (parentPort) {
+  const port = parentPort;
+  port.on('message', (req: WorkerRequest) => {
+    if (req.selfTest === 'hang') for (;;);
+    if (req.selfTest === 'throw') throw new Error('self-test: uncaught');
+    if (req.selfTest === 'oom') {
+      const hog: number[][] = [];
+      for (;;) hog.push(new Array<number>(1 << 20).fill(1));
+    }
+    if (req.selfTest === 'retain') retained.push(new Array<number>(8 << 20).fill(0.5));
+    void check(req, req.residentBound ?? 0).then((reply) => port.postMessage(reply));
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * The per-connection cap on kept packet records (src/render/json.ts, PacketCollector): a flow
+ * with more packets than the limit keeps its first and last records, counts and names the
+ * ones in between, says so in JSON (packetsOmitted, in the schema), in the walkthrough and in
+ * Mermaid, and never holds more than the limit while reading.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { CaptureRun } from '../src/pipeline.js';
+import { Tracker } from '../src/analyze/tracker.js';
+import { MAX_PACKET_RECORDS, PacketCollector, TAIL_PACKET_RECORDS, type PacketRecords } from '../src/render/json.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../src/decode/packet.js';
+import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
+import { REPO_ROOT } from './helpers/corpus.js';
+import { runCli } from './helpers/cli.js';
+
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(join(REPO_ROOT, 'schema', 'tcpflow-explain.schema.json'), 'utf8')) as object);
+
+const C_ISN = 1000;
+const S_ISN = 5000;
+
+function frame(fromClient: boolean, flags: number, seq: number, ack: number, len: number): Uint8Array {
+  return ethernet({
+    type: ETHERTYPE.IPV4,
+    payload: ipv4({
+      src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
+      payload: tcp({ srcPort: fromClient ? 40000 : 80, dstPort: fromClient ? 80 : 40000, seq, ack, flags, window: 1000, payload: new Uint8Array(len) }),
+    }),
+  });
+}
+
+/**
+ * One connection of `n` packets as a classic pcap: handshake, n − 6 data segments of 10 bytes
+ * from the client (frame k at 1 ms × k), and a three-way close. Built from two templates with
+ * seq and timestamps patched, so a 100 000-packet capture takes milliseconds.
+ */
+function bigFlow(n: number): Uint8Array {
+  const frames: Uint8Array[] = [
+    frame(true, TCP_SYN, C_ISN, 0, 0),
+    frame(false, TCP_SYN | TCP_ACK, S_ISN, C_ISN + 1, 0),
+    frame(true, TCP_ACK, C_ISN + 1, S_ISN + 1, 0),
+  ];
+  const data = n - 6;
+  const dataTemplate = frame(true, TCP_PSH | TCP_ACK, 0, S_ISN + 1, 10);
+  const end = C_ISN + 1 + data * 10;
+  const tail = [
+    frame(true, TCP_FIN | TCP_ACK, end, S_ISN + 1, 0),
+    frame(false, TCP_FIN | TCP_ACK, S_ISN + 1, end + 1, 0),
+    frame(true, TCP_ACK, end + 1, S_ISN + 2, 0),
+  ];
+  const recLen = (f: Uint8Array): number => 16 + f.length;
+  const size = 24 + frames.reduce((s, f) => s + recLen(f), 0) + data * recLen(dataTemplate) + tail.reduce((s, f) => s + recLen(f), 0);
+  const out = Buffer.alloc(size);
+  out.writeUInt32LE(0xa1b2c3d4, 0);
+  out.writeUInt16LE(2, 4);
+  out.writeUInt16LE(4, 6);
+  out.writeUInt32LE(262144, 16);
+  out.writeUInt32LE(1, 20);
+  let o = 24;
+  let k = 0;
+  const put = (f: Uint8Array, seq: number | null): void => {
+    out.writeUInt32LE(1700000000 + Math.floor(k / 1000), o);
+    out.writeUInt32LE((k % 1000) * 1000, o + 4);
+    out.writeUInt32LE(f.length, o + 8);
+    out.writeUInt32LE(f.length, o + 12);
+    out.set(f, o + 16);
+    if (seq !== null) out.writeUInt32BE(seq >>> 0, o + 16 + 14 + 20 + 4);
+    o += 16 + f.length;
+    k++;
+  };
+  for (const f of frames) put(f, null);
+  for (let i = 0; i < data; i++) put(dataTemplate, C_ISN + 1 + i * 10);
+  for (const f of tail) put(f, null);
+  assert.equal(o, size);
+  return out;
+}
+
+/** Runs a capture through a Tracker and a collector; `watch` sees the collector after every packet. */
+function collect(bytes: Uint8Array, collector: PacketCollector, watch?: () => void): Tracker {
+  const tracker = new Tracker({
+    onPacket: (c, r, f, p) => { collector.onPacket(c, r, f, p); if (watch) watch(); },
+    onFinal: (c) => collector.onFinal(c),
+  });
+  const run = new CaptureRun(tracker);
+  run.push(bytes);
+  run.finish();
+  tracker.finish();
+  return tracker;
+}
+
+describe('packet record cap', () => {
+  it('the default keeps 100000 records per connection, the last 1000 of them from the end', () => {
+    assert.equal(MAX_PACKET_RECORDS, 100000);
+    assert.equal(TAIL_PACKET_RECORDS, 1000);
+  });
+
+  it('a flow over the limit keeps the first and the last records and names the ones left out', () => {
+    const bytes = bigFlow(50);
+    const all = new PacketCollector();
+    const t1 = collect(bytes, all);
+    const capped = new PacketCollector(10);
+    const t2 = collect(bytes, capped);
+    const full = all.byConnection.get(t1.connections[0]) as PacketRecords;
+    const kept = capped.byConnection.get(t2.connections[0]) as PacketRecords;
+    assert.equal(full.length, 50);
+    assert.equal(full.omitted, undefined);
+    assert.equal(kept.length, 10);
+    // head = 10 − min(1000, 10 / 2) = 5 records, tail = 5
+    assert.deepEqual(kept.map((r) => r.frame), [1, 2, 3, 4, 5, 46, 47, 48, 49, 50]);
+    assert.deepEqual([...kept], [...full.slice(0, 5), ...full.slice(45)]);
+    assert.deepEqual(kept.omitted, { count: 40, fromFrame: 6, toFrame: 45, limit: 10 });
+  });
+
+  it('exactly at the limit nothing is left out; one more and one is', () => {
+    for (const [n, omitted] of [[10, undefined], [11, { count: 1, fromFrame: 6, toFrame: 6, limit: 10 }]] as const) {
+      const c = new PacketCollector(10);
+      const t = collect(bigFlow(n), c);
+      const kept = c.byConnection.get(t.connections[0]) as PacketRecords;
+      assert.equal(kept.length, 10, `${n} packets`);
+      assert.deepEqual(kept.omitted, omitted, `${n} packets`);
+    }
+  });
+
+  it('a limit of 1 keeps the first record only', () => {
+    const c = new PacketCollector(1);
+    const t = collect(bigFlow(20), c);
+    const kept = c.byConnection.get(t.connections[0]) as PacketRecords;
+    assert.deepEqual(kept.map((r) => r.frame), [1]);
+    assert.deepEqual(kept.omitted, { count: 19, fromFrame: 2, toFrame: 20, limit: 1 });
+  });
+
+  it('while reading, a connection never holds more records than the limit (memory bounded by it)', () => {
+    const c = new PacketCollector(300);
+    let most = 0;
+    let conn: Parameters<PacketCollector['onPacket']>[0] | null = null;
+    const tracker = collect(bigFlow(20000), c, () => {
+      conn ??= [...c.byConnection.keys()][0];
+      const n = c.keptCount(conn);
+      if (n > most) most = n;
+    });
+    assert.equal(most, 300);
+    assert.equal(tracker.connections[0].packets, 20000);
+    assert.equal((c.byConnection.get(tracker.connections[0]) as PacketRecords).omitted?.count, 19700);
+  });
+
+  it('the CLI: a 101200-packet flow gives 100000 packet records, packetsOmitted in JSON (schema-valid), and a note in the walkthrough and Mermaid', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcpflow-cap-'));
+    try {
+      const file = join(dir, 'big.pcap');
+      writeFileSync(file, bigFlow(101200));
+      const r = await runCli(['--json', '--packets', file]);
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout) as { connections: { packetCount: { client: number; server: number }; packets: { frame: number }[]; packetsOmitted?: unknown; teardown: { kind: string } }[] };
+      assert.ok(validate(doc), JSON.stringify(validate.errors));
+      const c = doc.connections[0];
+      assert.equal(c.packetCount.client + c.packetCount.server, 101200);
+      assert.equal(c.packets.length, 100000);
+      assert.deepEqual(c.packetsOmitted, { count: 1200, fromFrame: 99001, toFrame: 100200, limit: 100000 });
+      assert.equal(c.packets[98999].frame, 99000);
+      assert.equal(c.packets[99000].frame, 100201);
+      assert.equal(c.packets[99999].frame, 101200);
+      assert.equal(c.teardown.kind, 'three-way');
+      // without --packets nothing is said about records
+      const plain = JSON.parse((await runCli(['--json', file])).stdout) as { connections: Record<string, unknown>[] };
+      assert.equal('packetsOmitted' in plain.connections[0], false);
+
+      const text = await runCli(['--format', 'text', file]);
+      assert.equal(text.code, 0);
+      assert.match(text.stdout, /1200 packet\(s\) from frame 99001 to frame 100200 not kept/);
+      // the teardown, in the records kept from the end, is still told step by step
+      assert.match(text.stdout, /frame 101198 {2}client → server {2}\[FIN, ACK\]/);
+      const mm = await runCli(['--format', 'mermaid', file]);
+      assert.match(mm.stdout, /Note over C,S: 1200 packet\(s\) from frame 99001 to frame 100200 not kept/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
