@@ -52,6 +52,10 @@ export interface CaptureSummary {
   duration: number | null;
   /** Reading stopped before the end: why (the CLI exits 2). */
   error: { offset: number; message: string } | null;
+  /** Connections finalised early by the cap on open connections (set by the CLI from the tracker). */
+  evictedConnections?: number;
+  /** Connections started by a packet Wireshark would have added to an already finalised stream. */
+  splitConnections?: number;
   /** Nothing could be read: not a capture, unreadable header. */
   unreadable: boolean;
   warnings: string[];

@@ -110,6 +110,9 @@ export class Connection {
   hash = 0;
   /** Slot in the table, -1 once released. */
   slot = -1;
+  /** Neighbours in the tracker's least-recently-active list of open connections. */
+  lruPrev: Connection | null = null;
+  lruNext: Connection | null = null;
 
   get client(): Flow {
     return this.clientIsA ? this.a : this.b;

@@ -40,6 +40,18 @@ export function colourLevel(flag: boolean, stdout: { isTTY?: boolean }): 0 | 1 |
   return supportsColor ? supportsColor.level : 1;
 }
 
+/** The tracker's bounds in the capture summary: counts, and a warning when they changed the result. */
+export function noteTrackerLimits(summary: CaptureSummary, tracker: Tracker): void {
+  summary.evictedConnections = tracker.evicted;
+  summary.splitConnections = tracker.splitConnections;
+  if (tracker.evicted > 0) {
+    summary.warnings.push(`${tracker.evicted} connection(s) finalised early because more than ${tracker.maxConnectionsCap} were open at once (--max-connections); the least recently active made room`);
+  }
+  if (tracker.splitConnections > 0) {
+    summary.warnings.push(`${tracker.splitConnections} packet(s) arrived on a 4-tuple whose connection had already been finalised (released after closing, idle or evicted) and started a new connection; Wireshark would have continued the old stream, so later connection ids differ from tcp.stream`);
+  }
+}
+
 export class CliContext {
   readonly out: Output;
   /** The exit code so far; raised (never lowered) by the subcommands. */
@@ -95,6 +107,7 @@ export class CliContext {
       this.fail(EXIT_USAGE);
       return null;
     }
+    noteTrackerLimits(summary, tracker);
     return { tracker, summary };
   }
 
