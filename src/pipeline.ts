@@ -65,6 +65,8 @@ export interface RunOptions {
   stdin?: Readable;
   /** Called after each chunk has been processed (progress, flushing output). */
   afterChunk?: () => Promise<void> | void;
+  /** Called after each chunk with the bytes consumed, the input's size (null if unknown) and the frames read. */
+  progress?: (bytes: number, total: number | null, packets: number) => void;
 }
 
 export class CaptureRun {
@@ -197,8 +199,12 @@ export class CaptureRun {
 export async function runCapture(path: string, sink: PacketSink, opts: RunOptions = {}): Promise<CaptureSummary> {
   const src = openSource(path, opts.stdin);
   const run = new CaptureRun(sink);
+  // the size on disk measures progress only when the chunks are the file's own bytes
+  let bytes = 0;
   for await (const chunk of src.chunks()) {
     run.push(chunk);
+    bytes += chunk.length;
+    if (opts.progress) opts.progress(bytes, src.gzip ? null : src.size, run.packets);
     if (opts.afterChunk) await opts.afterChunk();
     if (run.reader.error) break;
   }

@@ -120,7 +120,9 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   const tracker: TrackerOptions = keepAll ? {} : { keepAll: false, lingerSeconds: LINGER_SECONDS };
   if (idle !== undefined) tracker.idleTimeout = idle;
   if (max !== undefined) tracker.maxConnections = max;
-  return { format, sel, chalk, columns: ctx.columns, tracker, progress: opts.progress !== false };
+  // ndjson and packets print while reading: on the same terminal the progress line would cut them
+  const streamsToTerminal = (format === 'ndjson' || format === 'packets') && (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY === true;
+  return { format, sel, chalk, columns: ctx.columns, tracker, progress: opts.progress !== false && !streamsToTerminal };
 }
 
 export async function explain(ctx: CliContext, captures: string[], opts: ExplainOptions): Promise<void> {
@@ -133,6 +135,7 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
     await explainParallel(ctx, captures, opts, n);
     return;
   }
+  ctx.progress = s.progress;
   const docs: JsonDoc[] = [];
   for (const file of captures) {
     const doc = await explainFile(ctx, file, opts, s, ctx.out);
