@@ -118,7 +118,7 @@ export interface TrackerOptions {
 /** Default cap on simultaneously open connections. */
 export const DEFAULT_MAX_CONNECTIONS = 1_000_000;
 /** Default cap on closed connections waiting out their linger. */
-export const DEFAULT_LINGER_MAX = 8192;
+export const DEFAULT_LINGER_MAX = 1024;
 
 export class Tracker implements PacketSink {
   readonly table = new ConnectionTable();
