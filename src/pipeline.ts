@@ -24,6 +24,8 @@ export interface PacketSink {
   packet(frame: Frame, p: Packet): void;
   /** Called once after the last frame. */
   finish?(): void;
+  /** Instead of finish: called after the last frame until it returns true (output flushed between calls). */
+  finishStep?(): boolean;
 }
 
 export interface MalformedFrame {
@@ -214,7 +216,11 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
     for await (const chunk of src.chunks()) if (!(await step(chunk))) break;
   }
   run.finish();
-  if (sink.finish) sink.finish();
+  if (sink.finishStep) {
+    while (!sink.finishStep()) if (opts.afterChunk) await opts.afterChunk();
+  } else if (sink.finish) {
+    sink.finish();
+  }
   return run.summary(path, src);
 }
 

@@ -18,6 +18,7 @@
  * The tracker never sees bytes: it reads the decoded Packet. It allocates only when a
  * connection is created; observers receive a reused PacketResult.
  */
+import { getHeapStatistics } from 'node:v8';
 import type { Frame } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import type { PacketSink } from '../pipeline.js';
@@ -115,8 +116,14 @@ export interface TrackerOptions {
   maxConnections?: number;
 }
 
-/** Default cap on simultaneously open connections. */
-export const DEFAULT_MAX_CONNECTIONS = 1_000_000;
+/**
+ * Default cap on simultaneously open connections: a million, or fewer when the JavaScript heap
+ * could not hold them (an open connection with its rendering costs about 2.5 KB; a SYN flood
+ * then evicts instead of exhausting memory).
+ */
+export const DEFAULT_MAX_CONNECTIONS = Math.max(10_000, Math.min(1_000_000, Math.floor(getHeapStatistics().heap_size_limit / 4096)));
+/** Connections finalised per finishStep(). */
+const FINISH_STEP = 1024;
 /** Default cap on closed connections waiting out their linger. */
 export const DEFAULT_LINGER_MAX = 1024;
 
@@ -173,7 +180,32 @@ export class Tracker implements PacketSink {
 
   /** Finalises every connection still open (end of input). */
   finish(): void {
-    for (const c of [...this.table.all()].sort((x, y) => x.id - y.id)) this.finalise(c);
+    while (!this.finishStep()) { /* all at once */ }
+  }
+
+  private closing: Connection[] | null = null;
+  private closingAt = 0;
+
+  /**
+   * End of input, a step at a time: finalises up to FINISH_STEP of the connections still open
+   * (in id order) and returns true once none is left, so a caller can flush output between steps
+   * (a million open connections would otherwise be rendered into memory at once).
+   */
+  finishStep(): boolean {
+    if (this.closing === null) {
+      this.closing = [...this.table.all()].sort((x, y) => x.id - y.id);
+      this.closingAt = 0;
+    }
+    const list = this.closing;
+    const end = Math.min(list.length, this.closingAt + FINISH_STEP);
+    for (let i = this.closingAt; i < end; i++) {
+      this.finalise(list[i]);
+      list[i] = null as unknown as Connection;
+    }
+    this.closingAt = end;
+    if (end < list.length) return false;
+    this.closing = null;
+    return true;
   }
 
   private finalise(c: Connection): void {
@@ -253,7 +285,10 @@ export class Tracker implements PacketSink {
     r.dupAckNum = 0;
     r.opened = false;
 
-    if (this.releaseHead < this.releaseQueue.length) this.releaseDue(t);
+    if (this.releaseHead < this.releaseQueue.length) {
+      const q = this.releaseQueue;
+      if (q[this.releaseHead].lastTime + this.linger <= t || q.length - this.releaseHead > this.lingerMax) this.releaseDue(t);
+    }
     if (this.idling && this.lruHead !== null && this.lruHead.lastTime + this.idle < t) this.releaseIdle(t);
     const flags = p.flags;
     const hash = ConnectionTable.hashOf(p);
