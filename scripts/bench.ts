@@ -1,40 +1,65 @@
 /**
- * `npm run bench`: read + decode throughput and peak memory on deterministic synthetic
- * captures (a benchmark, not a test: it asserts nothing and never runs in `npm test`).
+ * `npm run bench`: throughput and peak memory on deterministic synthetic captures, beside
+ * tcptrace and tshark on the same files in the same run (a benchmark, not a test: it asserts
+ * nothing and never runs in `npm test`).
  *
- * Each measurement runs in a fresh child process so peak RSS belongs to that run alone; the
- * best of --repeat runs is reported. Two capture sizes show whether memory grows with the
- * capture (it must not: the reader streams). Results go to stdout and bench-results/bench.json.
+ * Captures (scripts/synth.ts), generated once into bench-cache/ (gitignored):
+ *   short1m   1M packets, 100k short connections
+ *   short10m  10M packets, 1M short connections
+ *   bulk      one bulk connection of 1M packets with losses and reordering, snaplen 128
+ *   synflood  1M connections of one SYN each
+ * Modes, each in a fresh child process (its peak RSS is its own; the whole command is timed,
+ * Node start-up included, as tcptrace's and tshark's are):
+ *   decode          read + decode only (no analysis, in-process loop)
+ *   json            tcpflow-explain --json                 (summary, no packets)
+ *   json-packets    tcpflow-explain --json --packets
+ *   ndjson          tcpflow-explain --format ndjson
+ *   ndjson-packets  tcpflow-explain --format ndjson --packets
+ *   text            tcpflow-explain (the walkthrough) > /dev/null
+ *   tcptrace        tcptrace -n -l FILE   (when installed)
+ *   tshark          tshark -q -z conv,tcp -r FILE   (when installed)
+ * The best of --repeat runs is kept (peak RSS: the highest). Ratios compare `json` with
+ * tcptrace and tshark on the same capture. Results: stdout and bench-results/bench.json.
  *
- *   npm run bench                       # 1M and 4M packets, 3 runs each
- *   npm run bench -- --sizes 1000000 --repeat 5
+ *   npm run bench                                        # everything, 1 run each
+ *   npm run bench -- --captures short1m,bulk --modes json,tcptrace --repeat 3
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync, renameSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tmpdir, cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { writeSyntheticPcap } from './synth.js';
+
+import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap } from './synth.js';
 import { runCapture } from '../src/pipeline.js';
-import { Tracker } from '../src/analyze/tracker.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
+const CLI = join(ROOT, 'bin', 'tcpflow-explain.js');
 
-interface ChildResult { packets: number; tcpPackets: number; seconds: number; maxRssMB: number }
+interface CaptureDef { name: string; what: string; make: (path: string) => void }
+const CAPTURES: CaptureDef[] = [
+  { name: 'short1m', what: '1M pkts, 100k conns', make: (p) => writeSyntheticPcap(p, { connections: 100_000 }) },
+  { name: 'short10m', what: '10M pkts, 1M conns', make: (p) => writeSyntheticPcap(p, { connections: 1_000_000 }) },
+  { name: 'bulk', what: '1M pkts, 1 conn, loss', make: (p) => writeBulkPcap(p, 1_000_000, { snaplen: 128 }) },
+  { name: 'synflood', what: '1M SYNs, 1M conns', make: (p) => writeSynFloodPcap(p, 1_000_000) },
+];
 
-async function child(mode: string, file: string): Promise<void> {
-  let n = 0;
-  const counter = { packet: (): void => { n++; } };
-  const tracker = mode === 'analyze' ? new Tracker(null) : mode === 'analyze-stream' ? new Tracker(null, { keepAll: false, lingerSeconds: 0 }) : null;
-  if (mode !== 'decode' && tracker === null) throw new Error(`unknown mode ${mode}`);
-  const t0 = performance.now();
-  const s = await runCapture(file, tracker ?? counter);
-  if (tracker) n = s.tcpPackets;
-  const seconds = (performance.now() - t0) / 1000;
-  const r: ChildResult = { packets: s.packets, tcpPackets: n, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024 };
-  process.stdout.write(JSON.stringify(r));
+interface ModeDef { name: string; label: string; argv: (file: string) => [string, string[]] | null }
+const MODES: ModeDef[] = [
+  { name: 'decode', label: 'read+decode', argv: (f) => [process.execPath, [fileURLToPath(import.meta.url), '--decode', f]] },
+  { name: 'json', label: '--json', argv: (f) => [process.execPath, [CLI, '--json', f]] },
+  { name: 'json-packets', label: '--json --packets', argv: (f) => [process.execPath, [CLI, '--json', '--packets', f]] },
+  { name: 'ndjson', label: 'ndjson', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', f]] },
+  { name: 'ndjson-packets', label: 'ndjson --packets', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', '--packets', f]] },
+  { name: 'text', label: 'walkthrough', argv: (f) => [process.execPath, [CLI, f]] },
+  { name: 'tcptrace', label: 'tcptrace -n -l', argv: (f) => (has('tcptrace') ? ['tcptrace', ['-n', '-l', f]] : null) },
+  { name: 'tshark', label: 'tshark conv,tcp', argv: (f) => (has('tshark') ? ['tshark', ['-q', '-z', 'conv,tcp', '-r', f]] : null) },
+];
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
 function arg(name: string, def: string): string {
@@ -42,45 +67,109 @@ function arg(name: string, def: string): string {
   return i >= 0 ? process.argv[i + 1] : def;
 }
 
+interface Run { seconds: number; cpuSeconds: number | null; rssMB: number | null; ok: boolean }
+
+/**
+ * Runs a command with stdout to /dev/null; wall time measured here, peak RSS and CPU time by
+ * /usr/bin/time when present (else by the child itself for our own decode loop).
+ */
+function measure(cmd: string, args: string[]): Run {
+  const timeFile = join(tmpdir(), `tcpflow-bench-time-${process.pid}`);
+  const useTime = existsSync('/usr/bin/time');
+  const t0 = performance.now();
+  const r = useTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 })
+    : spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  const seconds = (performance.now() - t0) / 1000;
+  let rssMB: number | null = null;
+  let cpuSeconds: number | null = null;
+  if (useTime && existsSync(timeFile)) {
+    const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
+    const [kb, u, s] = last.split(' ').map(Number);
+    if (Number.isFinite(kb)) rssMB = kb / 1024;
+    if (Number.isFinite(u) && Number.isFinite(s)) cpuSeconds = u + s;
+    rmSync(timeFile, { force: true });
+  }
+  return { seconds, cpuSeconds, rssMB, ok: r.status === 0 || (r.status === 2 && cmd === 'tshark') };
+}
+
+/** Child: read + decode every frame, no analysis. */
+async function decodeOnly(file: string): Promise<void> {
+  let n = 0;
+  await runCapture(file, { packet: () => { n++; } });
+  if (n < 0) process.stdout.write('');
+}
+
 async function main(): Promise<void> {
-  if (process.argv[2] === '--child') {
-    await child(process.argv[3], process.argv[4]);
+  if (process.argv[2] === '--decode') {
+    await decodeOnly(process.argv[3]);
     return;
   }
-  const sizes = arg('--sizes', '1000000,4000000').split(',').map(Number);
-  const repeat = Number(arg('--repeat', '3'));
-  const dir = join(tmpdir(), 'tcpflow-explain-bench');
-  mkdirSync(dir, { recursive: true });
+  const wantCaptures = arg('--captures', CAPTURES.map((c) => c.name).join(',')).split(',');
+  const wantModes = arg('--modes', MODES.map((m) => m.name).join(',')).split(',');
+  const repeat = Number(arg('--repeat', '1'));
+  const cache = arg('--cache', join(ROOT, 'bench-cache'));
+  mkdirSync(cache, { recursive: true });
   const rows: Record<string, unknown>[] = [];
-  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
-  console.log('mode                   capture       packets      MB   best s   Mpkt/s   MB/s  peak RSS MB');
-  for (const size of sizes) {
-    const conns = Math.ceil(size / 10);
-    const file = join(dir, `synth-${conns}conn.pcap`);
-    if (!existsSync(file)) writeSyntheticPcap(file, { connections: conns });
-    const mb = statSync(file).size / 1e6;
-    for (const mode of ['decode', 'analyze', 'analyze-stream']) {
-    let best: ChildResult | null = null;
-    let peak = 0;
-    for (let i = 0; i < repeat; i++) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, file], { encoding: 'utf8' });
-      const r = JSON.parse(out) as ChildResult;
-      if (best === null || r.seconds < best.seconds) best = r;
-      peak = Math.max(peak, r.maxRssMB);
+  const cpu = cpus();
+  console.log(`node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? '?'}); best of ${repeat}; wall time of the whole command`);
+  console.log('capture                        mode               packets   MB     s  Mpkt/s  peak RSS MB  cpu s  vs tcptrace  vs tshark');
+  for (const def of CAPTURES) {
+    if (!wantCaptures.includes(def.name)) continue;
+    const file = join(cache, `${def.name}.pcap`);
+    if (!existsSync(file)) {
+      process.stderr.write(`generating ${file}…\n`);
+      def.make(file + '.tmp');
+      renameSync(file + '.tmp', file);
     }
-    if (best === null) continue;
-    const pps = best.packets / best.seconds;
-    const label = { decode: 'read+decode', analyze: 'analysis (all kept)', 'analyze-stream': 'analysis (released)' }[mode] as string;
-    console.log(
-      `${label.padEnd(20)} ${String(conns).padStart(7)} conns ${String(best.packets).padStart(9)} ${mb.toFixed(0).padStart(7)} ${best.seconds.toFixed(3).padStart(8)} ${(pps / 1e6).toFixed(2).padStart(8)} ${(mb / best.seconds).toFixed(0).padStart(6)} ${peak.toFixed(0).padStart(12)}`,
-    );
-    rows.push({ mode: label, file: `synth-${conns}conn.pcap`, packets: best.packets, tcpPackets: best.tcpPackets, bytes: Math.round(mb * 1e6), seconds: best.seconds, packetsPerSecond: Math.round(pps), peakRssMB: Math.round(peak) });
+    const mb = statSync(file).size / 1e6;
+    const packets = await countFrames(file);
+    const results = new Map<string, Run>();
+    const order = [...MODES.filter((m) => m.name === 'tcptrace' || m.name === 'tshark'), ...MODES.filter((m) => m.name !== 'tcptrace' && m.name !== 'tshark')];
+    for (const mode of order) {
+      if (!wantModes.includes(mode.name)) continue;
+      const cmd = mode.argv(file);
+      if (cmd === null) continue;
+      let best: Run | null = null;
+      let peak = 0;
+      for (let i = 0; i < repeat; i++) {
+        const r = measure(cmd[0], cmd[1]);
+        if (best === null || r.seconds < best.seconds) best = r;
+        peak = Math.max(peak, r.rssMB ?? 0);
+      }
+      if (best === null) continue;
+      best.rssMB = peak || best.rssMB;
+      results.set(mode.name, best);
+    }
+    for (const mode of MODES) {
+      const r = results.get(mode.name);
+      if (!r) continue;
+      const ratio = (other: string): string => {
+        const o = results.get(other);
+        return o && mode.name !== other && mode.name !== 'tcptrace' && mode.name !== 'tshark' ? `${(o.seconds / r.seconds).toFixed(1)}×` : '';
+      };
+      console.log(
+        `${`${def.name} (${def.what})`.padEnd(30)} ${mode.label.padEnd(16)} ${String(packets).padStart(9)} ${mb.toFixed(0).padStart(5)} ${r.seconds.toFixed(2).padStart(6)} ${(packets / r.seconds / 1e6).toFixed(2).padStart(6)} ${(r.rssMB === null ? '?' : r.rssMB.toFixed(0)).padStart(12)} ${(r.cpuSeconds === null ? '?' : r.cpuSeconds.toFixed(2)).padStart(6)} ${ratio('tcptrace').padStart(12)} ${ratio('tshark').padStart(10)}${r.ok ? '' : '  (failed)'}`,
+      );
+      rows.push({
+        capture: def.name, file, mode: mode.name, packets, bytes: Math.round(mb * 1e6), seconds: r.seconds, cpuSeconds: r.cpuSeconds,
+        packetsPerSecond: Math.round(packets / r.seconds), peakRssMB: r.rssMB === null ? null : Math.round(r.rssMB), ok: r.ok,
+      });
     }
   }
   const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'bench.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, results: rows }, null, 2) + '\n');
-  console.log(`results written to ${join('bench-results', 'bench.json')}`);
+  const out = join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpu.length, cpu: cpu[0]?.model, repeat, results: rows }, null, 2) + '\n');
+  writeFileSync(join(outDir, 'bench.json'), readFileSync(out));
+  console.log(`results written to ${out.slice(ROOT.length + 1)} (and bench-results/bench.json)`);
 }
+
+/** Frames in a capture (read once, in process). */
+async function countFrames(file: string): Promise<number> {
+  const s = await runCapture(file, { packet: () => undefined });
+  return s.packets;
+}
+
 
 void main();

@@ -1,8 +1,12 @@
 /**
- * Deterministic synthetic captures for benchmarks: many short TCP connections over
- * Ethernet/IPv4, each a three-way handshake, a request, a response, their ACKs and a
- * FIN/ACK close (10 packets), with timestamps options, written as classic pcap (µs, LE).
- * Same arguments, same bytes.
+ * Deterministic synthetic captures for benchmarks, classic pcap (µs, LE) over Ethernet/IPv4
+ * with the timestamps option. Same arguments, same bytes.
+ * - writeSyntheticPcap: many short TCP connections, each a three-way handshake, a request, a
+ *   response, their ACKs and a FIN/ACK close (10 packets).
+ * - writeBulkPcap: one long bulk transfer (server → client, 1448-byte segments, an ACK every
+ *   second segment) with losses (the segment is missing, the receiver sends duplicate ACKs, the
+ *   sender retransmits) and reordering (two segments swapped).
+ * - writeSynFloodPcap: one pure SYN per connection, never answered.
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 
@@ -22,12 +26,115 @@ export interface SynthOptions {
 export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
   const reqLen = opt.requestLen ?? 120;
   const respLen = opt.responseLen ?? 480;
+  const w = pcapWriter(path);
+  const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
+  for (let c = 0; c < opt.connections; c++) {
+    const ci = w.next();
+    const si = w.next();
+    const put = w.put;
+    put(true, c, SYN, ci, 0, 0);
+    put(false, c, SYN | ACK, si, ci + 1, 0);
+    put(true, c, ACK, ci + 1, si + 1, 0);
+    put(true, c, PSH | ACK, ci + 1, si + 1, reqLen);
+    put(false, c, ACK, si + 1, ci + 1 + reqLen, 0);
+    put(false, c, PSH | ACK, si + 1, ci + 1 + reqLen, respLen);
+    put(true, c, ACK, ci + 1 + reqLen, si + 1 + respLen, 0);
+    put(true, c, FIN | ACK, ci + 1 + reqLen, si + 1 + respLen, 0);
+    put(false, c, FIN | ACK, si + 1 + respLen, ci + 2 + reqLen, 0);
+    put(true, c, ACK, ci + 2 + reqLen, si + 2 + respLen, 0);
+  }
+  return w.close();
+}
+
+/** One pure SYN per connection (a SYN flood): every connection stays open until the end. */
+export function writeSynFloodPcap(path: string, connections: number): number {
+  const w = pcapWriter(path);
+  for (let c = 0; c < connections; c++) w.put(true, c, 0x02, w.next(), 0, 0);
+  return w.close();
+}
+
+/**
+ * One bulk connection of about `packets` packets: handshake, then the server sends 1448-byte
+ * segments and the client ACKs every second one. Every `lossEvery`-th segment is lost: the
+ * client's next ACKs are duplicates and the server retransmits the hole after three of them
+ * (a fast retransmission). Every `reorderEvery`-th pair of segments arrives swapped.
+ * `snaplen` cuts the records as `tcpdump -s` does (lengths stay those on the wire).
+ */
+export function writeBulkPcap(path: string, packets: number, opt: { segment?: number; lossEvery?: number; reorderEvery?: number; snaplen?: number } = {}): number {
+  const seg = opt.segment ?? 1448;
+  const lossEvery = opt.lossEvery ?? 997;
+  const reorderEvery = opt.reorderEvery ?? 1009;
+  const SYN = 0x02, ACK = 0x10, FIN = 0x01;
+  const w = pcapWriter(path, opt.snaplen ?? 262144);
+  const put = w.put;
+  const ci = w.next();
+  const si = w.next();
+  put(true, 0, SYN, ci, 0, 0);
+  put(false, 0, SYN | ACK, si, ci + 1, 0);
+  put(true, 0, ACK, ci + 1, si + 1, 0);
+  put(true, 0, 0x08 | ACK, ci + 1, si + 1, 100);
+  const cseq = ci + 101;
+  let next = si + 1; // next new byte the server sends
+  let acked = si + 1; // the client's cumulative ack
+  let unacked = 0; // segments received since the client's last ACK
+  let n = 0;
+  while (w.count < packets - 3) {
+    n++;
+    if (n % lossEvery === 0) {
+      // lost: the client sees the next three segments and answers each with a duplicate ACK
+      const hole = next;
+      next += seg;
+      for (let k = 0; k < 3; k++) {
+        put(false, 0, ACK, next, cseq, seg);
+        next += seg;
+        put(true, 0, ACK, cseq, acked, 0);
+      }
+      put(false, 0, ACK, hole, cseq, seg);
+      acked = next;
+      unacked = 0;
+      put(true, 0, ACK, cseq, acked, 0);
+      continue;
+    }
+    if (n % reorderEvery === 0) {
+      // two segments swapped on the way
+      put(false, 0, ACK, next + seg, cseq, seg);
+      put(false, 0, ACK, next, cseq, seg);
+      next += 2 * seg;
+      acked = next;
+      unacked = 0;
+      put(true, 0, ACK, cseq, acked, 0);
+      continue;
+    }
+    put(false, 0, ACK, next, cseq, seg);
+    next += seg;
+    if (++unacked === 2) {
+      acked = next;
+      unacked = 0;
+      put(true, 0, ACK, cseq, acked, 0);
+    }
+  }
+  put(false, 0, FIN | ACK, next, cseq, 0);
+  put(true, 0, FIN | ACK, cseq, next + 1, 0);
+  put(false, 0, ACK, next + 1, cseq + 1, 0);
+  return w.close();
+}
+
+interface PcapWriter {
+  /** Writes one packet of connection `conn` (client → server when `cli`). */
+  put(cli: boolean, conn: number, flags: number, seq: number, ack: number, len: number): void;
+  /** Deterministic pseudo-random 32-bit numbers (ISNs). */
+  next(): number;
+  count: number;
+  close(): number;
+}
+
+function pcapWriter(path: string, snaplen = 262144): PcapWriter {
   const fd = openSync(path, 'w');
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
   header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
+  header.writeUInt32LE(snaplen, 16);
   header.writeUInt32LE(1, 20);
   writeSync(fd, header);
   const chunk = Buffer.alloc(8 << 20);
@@ -51,6 +158,8 @@ export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
   };
   const put = (cli: boolean, conn: number, flags: number, seq: number, ack: number, len: number): void => {
     if (pos + REC + ETH + IP + TCP + len > chunk.length) flush();
+    seq >>>= 0;
+    ack >>>= 0;
     usec += 7;
     if (usec >= 1_000_000) {
       usec -= 1_000_000;
@@ -61,8 +170,10 @@ export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
     let o = pos;
     b.writeUInt32LE(sec, o);
     b.writeUInt32LE(usec, o + 4);
-    b.writeUInt32LE(ETH + total, o + 8);
+    const cap = Math.min(ETH + total, snaplen);
+    b.writeUInt32LE(cap, o + 8);
     b.writeUInt32LE(ETH + total, o + 12);
+    const recStart = o + REC;
     o += REC;
     // Ethernet: dst, src, type IPv4
     b.fill(cli ? 0x02 : 0x04, o, o + 6);
@@ -100,25 +211,19 @@ export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
     b.writeUInt32BE(0, o + 28);
     o += TCP;
     b.fill(0x61, o, o + len);
-    pos = o + len;
+    pos = recStart + cap;
     packets++;
+    w.count = packets;
   };
-  const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
-  for (let c = 0; c < opt.connections; c++) {
-    const ci = next();
-    const si = next();
-    put(true, c, SYN, ci, 0, 0);
-    put(false, c, SYN | ACK, si, ci + 1, 0);
-    put(true, c, ACK, ci + 1, si + 1, 0);
-    put(true, c, PSH | ACK, ci + 1, si + 1, reqLen);
-    put(false, c, ACK, si + 1, ci + 1 + reqLen, 0);
-    put(false, c, PSH | ACK, si + 1, ci + 1 + reqLen, respLen);
-    put(true, c, ACK, ci + 1 + reqLen, si + 1 + respLen, 0);
-    put(true, c, FIN | ACK, ci + 1 + reqLen, si + 1 + respLen, 0);
-    put(false, c, FIN | ACK, si + 1 + respLen, ci + 2 + reqLen, 0);
-    put(true, c, ACK, ci + 2 + reqLen, si + 2 + respLen, 0);
-  }
-  flush();
-  closeSync(fd);
-  return packets;
+  const w: PcapWriter = {
+    put,
+    next,
+    count: 0,
+    close: () => {
+      flush();
+      closeSync(fd);
+      return packets;
+    },
+  };
+  return w;
 }

@@ -7,7 +7,8 @@
  * frames are kept with their messages (the count goes on), so memory does not grow with bad input.
  */
 import { CaptureReader, FRAME, type CaptureFormat } from './capture/reader.js';
-import { openSource, type Source } from './capture/source.js';
+import { openSource, SourceError, type Source } from './capture/source.js';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Frame } from './capture/frame.js';
 import { linkTypeName } from './capture/linktypes.js';
 import { Decoder } from './decode/decoder.js';
@@ -23,6 +24,8 @@ export interface PacketSink {
   packet(frame: Frame, p: Packet): void;
   /** Called once after the last frame. */
   finish?(): void;
+  /** Instead of finish: called after the last frame until it returns true (output flushed between calls). */
+  finishStep?(): boolean;
 }
 
 export interface MalformedFrame {
@@ -52,6 +55,10 @@ export interface CaptureSummary {
   duration: number | null;
   /** Reading stopped before the end: why (the CLI exits 2). */
   error: { offset: number; message: string } | null;
+  /** Connections finalised early by the cap on open connections (set by the CLI from the tracker). */
+  evictedConnections?: number;
+  /** Connections started by a packet Wireshark would have added to an already finalised stream. */
+  splitConnections?: number;
   /** Nothing could be read: not a capture, unreadable header. */
   unreadable: boolean;
   warnings: string[];
@@ -61,6 +68,8 @@ export interface RunOptions {
   stdin?: Readable;
   /** Called after each chunk has been processed (progress, flushing output). */
   afterChunk?: () => Promise<void> | void;
+  /** Called after each chunk with the bytes consumed, the input's size (null if unknown) and the frames read. */
+  progress?: (bytes: number, total: number | null, packets: number) => void;
 }
 
 export class CaptureRun {
@@ -196,12 +205,66 @@ export class CaptureRun {
 export async function runCapture(path: string, sink: PacketSink, opts: RunOptions = {}): Promise<CaptureSummary> {
   const src = openSource(path, opts.stdin);
   const run = new CaptureRun(sink);
-  for await (const chunk of src.chunks()) {
+  // the size on disk measures progress only when the chunks are the file's own bytes
+  let bytes = 0;
+  const step = async (chunk: Uint8Array): Promise<boolean> => {
     run.push(chunk);
+    bytes += chunk.length;
+    if (opts.progress) opts.progress(bytes, src.gzip ? null : src.size, run.packets);
     if (opts.afterChunk) await opts.afterChunk();
-    if (run.reader.error) break;
+    return run.reader.error === null;
+  };
+  const direct = path !== '-' && src.size !== null ? await readFileDirect(path, step) : false;
+  if (!direct) {
+    for await (const chunk of src.chunks()) if (!(await step(chunk))) break;
   }
   run.finish();
-  if (sink.finish) sink.finish();
+  if (sink.finishStep) {
+    while (!sink.finishStep()) if (opts.afterChunk) await opts.afterChunk();
+  } else if (sink.finish) {
+    sink.finish();
+  }
   return run.summary(path, src);
+}
+
+const DIRECT_CHUNK = 1 << 20;
+
+/**
+ * A plain (not gzip) regular file read into two buffers used in turn, so reading allocates
+ * nothing per chunk: a fresh megabyte per chunk becomes garbage outside the JavaScript heap that
+ * only a full collection frees, and made peak memory grow with the file. Two buffers suffice:
+ * the reader copies a record straddling two chunks into its own buffer and keeps no view of a
+ * chunk once the next one is consumed. Returns false (nothing read) for a gzip file, which
+ * takes the stream path.
+ */
+async function readFileDirect(path: string, step: (chunk: Uint8Array) => Promise<boolean>): Promise<boolean> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw new SourceError(`cannot open ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const bufs = [Buffer.allocUnsafe(DIRECT_CHUNK), Buffer.allocUnsafe(DIRECT_CHUNK)];
+    let k = 0;
+    let first = true;
+    for (;;) {
+      const b = bufs[k];
+      let n: number;
+      try {
+        n = (await fh.read(b, 0, b.length, null)).bytesRead;
+      } catch (e) {
+        throw new SourceError(`cannot read ${path}: ${(e as Error).message}`);
+      }
+      if (first) {
+        first = false;
+        if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return false;
+      }
+      if (n === 0) return true;
+      if (!(await step(b.subarray(0, n)))) return true;
+      k ^= 1;
+    }
+  } finally {
+    await fh.close();
+  }
 }

@@ -4,7 +4,6 @@
  * connection-level values of the JSON contract. Constant size: nothing here grows with the
  * number of packets (per-packet records live elsewhere, and only when an output asks).
  */
-import { ANALYSIS_NAMES } from './flags.js';
 import { Story } from './story.js';
 import { ZeekState } from './zeek.js';
 
@@ -93,8 +92,8 @@ export class Connection {
   closed = false;
   /** Queued for release (see Tracker's linger). */
   queuedForRelease = false;
-  /** Count of each analysis name, indexed as ANALYSIS_NAMES. */
-  readonly analysis: number[] = ANALYSIS_NAMES.map(() => 0);
+  /** Count of each analysis name, indexed as flags.ts ANALYSIS_NAMES (15 names; a literal, no closure per connection). */
+  readonly analysis: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
   /** Handshake, teardown and endpoint states (story.ts). */
   readonly story = new Story();
@@ -110,6 +109,9 @@ export class Connection {
   hash = 0;
   /** Slot in the table, -1 once released. */
   slot = -1;
+  /** Neighbours in the tracker's least-recently-active list of open connections. */
+  lruPrev: Connection | null = null;
+  lruNext: Connection | null = null;
 
   get client(): Flow {
     return this.clientIsA ? this.a : this.b;

@@ -18,10 +18,12 @@
  * The tracker never sees bytes: it reads the decoded Packet. It allocates only when a
  * connection is created; observers receive a reused PacketResult.
  */
+import { getHeapStatistics } from 'node:v8';
 import type { Frame } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import type { PacketSink } from '../pipeline.js';
-import { ConnectionTable } from '../flow/table.js';
+import { ConnectionTable, hash2 } from '../flow/table.js';
+import { TombstoneStore, srcIsLower, endpointIsLower } from '../flow/tombstones.js';
 import { Connection, Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
 import { noteRoles } from './roles.js';
 import { updateStory, analysisNote, type StoryResult } from './story.js';
@@ -93,59 +95,180 @@ export interface TrackerOptions {
   keepAll?: boolean;
   /**
    * Release a closed connection (both FINs acknowledged, or a RST) after this many seconds of
-   * capture time without packets; null never releases before the end of input. A packet of the
-   * same 4-tuple after the release opens a new connection (Wireshark, which never forgets,
-   * would keep it in the old stream), so the default keeps Wireshark's numbering.
+   * capture time without packets; null never releases before the end of input. A later pure
+   * SYN with a new ISN on the 4-tuple starts a new stream flagged reused_ports, exactly as in
+   * Wireshark (the 4-tuple's bases are kept, see flow/tombstones.ts); any other later packet,
+   * which Wireshark would add to the old stream, starts a new connection and is counted in
+   * `splitConnections`.
    */
   lingerSeconds?: number | null;
+  /**
+   * At most this many closed connections wait out the linger; beyond it the one closed longest
+   * ago is released early (memory stays bounded when connections close faster than the linger).
+   */
+  lingerMax?: number;
+  /** Finalise an open connection after this many seconds of capture time without packets; null: never. */
+  idleTimeout?: number | null;
+  /**
+   * At most this many connections open at once: opening one more finalises the least recently
+   * active (counted in `evicted`). Default DEFAULT_MAX_CONNECTIONS.
+   */
+  maxConnections?: number;
 }
+
+/**
+ * Default cap on simultaneously open connections: a million, or fewer when the JavaScript heap
+ * could not hold them (an open connection with its rendering costs about 2.5 KB; a SYN flood
+ * then evicts instead of exhausting memory).
+ */
+export const DEFAULT_MAX_CONNECTIONS = Math.max(10_000, Math.min(1_000_000, Math.floor(getHeapStatistics().heap_size_limit / 4096)));
+/** Connections finalised per finishStep(). */
+const FINISH_STEP = 1024;
+/** Default cap on closed connections waiting out their linger. */
+export const DEFAULT_LINGER_MAX = 1024;
 
 export class Tracker implements PacketSink {
   readonly table = new ConnectionTable();
   /** Every connection in id order, when kept (keepAll); else only the open ones are in the table. */
   readonly connections: Connection[] = [];
   readonly result = new PacketResult();
+  /** Connections finalised because the open-connection cap was reached. */
+  evicted = 0;
+  /** Connections finalised by the idle timeout. */
+  idleReleased = 0;
+  /**
+   * Connections started on a 4-tuple whose earlier connection had been finalised (released,
+   * idle or evicted) by a packet Wireshark would have added to that earlier stream.
+   */
+  splitConnections = 0;
+  /** Most connections open at once. */
+  maxOpen = 0;
   private nextId = 0;
   private t0Sec = 0;
   private t0Nsec = 0;
   private haveT0 = false;
 
   private readonly keepAll: boolean;
-  private readonly linger: number | null;
+  private readonly linger: number;
+  private readonly lingering: boolean;
+  private readonly lingerMax: number;
+  private readonly idle: number;
+  private readonly idling: boolean;
+  private readonly maxConnections: number;
+  /** The cap on open connections in force. */
+  get maxConnectionsCap(): number {
+    return this.maxConnections;
+  }
   /** Closed connections waiting out the linger, in order of closing. */
   private releaseQueue: Connection[] = [];
   private releaseHead = 0;
+  /** Open connections, least recently active first (intrusive list through lruPrev/lruNext). */
+  private lruHead: Connection | null = null;
+  private lruTail: Connection | null = null;
+  /** 4-tuples whose connection was finalised before the end of input. */
+  private readonly tombstones = new TombstoneStore();
 
   constructor(private readonly observer: PacketObserver | null = null, opts: TrackerOptions = {}) {
     this.keepAll = opts.keepAll ?? true;
-    this.linger = opts.lingerSeconds ?? null;
+    this.lingering = opts.lingerSeconds !== undefined && opts.lingerSeconds !== null;
+    this.linger = opts.lingerSeconds ?? 0;
+    this.lingerMax = opts.lingerMax ?? DEFAULT_LINGER_MAX;
+    this.idling = opts.idleTimeout !== undefined && opts.idleTimeout !== null;
+    this.idle = opts.idleTimeout ?? 0;
+    this.maxConnections = Math.max(1, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   }
 
   /** Finalises every connection still open (end of input). */
   finish(): void {
-    for (const c of [...this.table.all()].sort((x, y) => x.id - y.id)) this.finalise(c);
+    while (!this.finishStep()) { /* all at once */ }
+  }
+
+  private closing: Connection[] | null = null;
+  private closingAt = 0;
+
+  /**
+   * End of input, a step at a time: finalises up to FINISH_STEP of the connections still open
+   * (in id order) and returns true once none is left, so a caller can flush output between steps
+   * (a million open connections would otherwise be rendered into memory at once).
+   */
+  finishStep(): boolean {
+    if (this.closing === null) {
+      this.closing = [...this.table.all()].sort((x, y) => x.id - y.id);
+      this.closingAt = 0;
+    }
+    const list = this.closing;
+    const end = Math.min(list.length, this.closingAt + FINISH_STEP);
+    for (let i = this.closingAt; i < end; i++) {
+      this.finalise(list[i]);
+      list[i] = null as unknown as Connection;
+    }
+    this.closingAt = end;
+    if (end < list.length) return false;
+    this.closing = null;
+    return true;
   }
 
   private finalise(c: Connection): void {
     this.table.remove(c);
+    this.lruUnlink(c);
     if (this.observer?.onFinal) this.observer.onFinal(c);
   }
 
-  /** Releases closed connections whose linger has passed. */
+  /** Finalises a connection before the end of input, remembering its 4-tuple's bases. */
+  private release(c: Connection): void {
+    const a = c.a;
+    const b = c.b;
+    this.tombstones.put(c.hash, hash2(a.addr, a.port, b.addr, b.port, c.ipVersion), endpointIsLower(a.addr, a.port, b.addr, b.port),
+      a.baseSeq, a.baseSet, b.baseSeq, b.baseSet);
+    this.finalise(c);
+  }
+
+  /** Releases closed connections whose linger has passed (or beyond lingerMax waiting). */
   private releaseDue(t: number): void {
     const q = this.releaseQueue;
-    const linger = this.linger as number;
+    const linger = this.linger;
     while (this.releaseHead < q.length) {
       const c = q[this.releaseHead];
-      if (c.lastTime + linger > t) break;
+      if (c.lastTime + linger > t && q.length - this.releaseHead <= this.lingerMax) break;
       this.releaseHead++;
       c.queuedForRelease = false;
-      if (c.slot >= 0) this.finalise(c);
+      if (c.slot >= 0) this.release(c);
     }
     if (this.releaseHead > 1024 && this.releaseHead * 2 > q.length) {
       this.releaseQueue = q.slice(this.releaseHead);
       this.releaseHead = 0;
     }
+  }
+
+  /** Finalises open connections idle for longer than the timeout (least recently active first). */
+  private releaseIdle(t: number): void {
+    const idle = this.idle;
+    let c = this.lruHead;
+    while (c !== null && c.lastTime + idle < t) {
+      this.idleReleased++;
+      this.release(c);
+      c = this.lruHead;
+    }
+  }
+
+  private lruUnlink(c: Connection): void {
+    const p = c.lruPrev;
+    const n = c.lruNext;
+    if (p !== null) p.lruNext = n;
+    else if (this.lruHead === c) this.lruHead = n;
+    if (n !== null) n.lruPrev = p;
+    else if (this.lruTail === c) this.lruTail = p;
+    c.lruPrev = null;
+    c.lruNext = null;
+  }
+
+  private lruAppend(c: Connection): void {
+    const t = this.lruTail;
+    c.lruPrev = t;
+    c.lruNext = null;
+    if (t !== null) t.lruNext = c;
+    else this.lruHead = c;
+    this.lruTail = c;
   }
 
   packet(f: Frame, p: Packet): void {
@@ -162,17 +285,34 @@ export class Tracker implements PacketSink {
     r.dupAckNum = 0;
     r.opened = false;
 
-    if (this.linger !== null && this.releaseHead < this.releaseQueue.length) this.releaseDue(t);
+    if (this.releaseHead < this.releaseQueue.length) {
+      const q = this.releaseQueue;
+      if (q[this.releaseHead].lastTime + this.linger <= t || q.length - this.releaseHead > this.lingerMax) this.releaseDue(t);
+    }
+    if (this.idling && this.lruHead !== null && this.lruHead.lastTime + this.idle < t) this.releaseIdle(t);
     const flags = p.flags;
     const hash = ConnectionTable.hashOf(p);
     let c = this.table.find(p, hash);
     let F: Flow;
     let R: Flow;
     if (c === null) {
+      let reused = false;
+      if (this.tombstones.size > 0 && this.tombstones.find(hash, ConnectionTable.hash2Of(p), srcIsLower(p))) {
+        // the 4-tuple's connection was released: Wireshark (which never forgets) starts a new
+        // stream only for a pure SYN with a new ISN; anything else would join the old one
+        const ts = this.tombstones;
+        if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && ts.senderBaseSet && p.seq !== ts.senderBase) reused = true;
+        else this.splitConnections++;
+      }
       c = this.open(p, hash, f, t);
       F = c.a;
       R = c.b;
+      if (reused) r.analysis |= A_REUSED_PORTS;
     } else {
+      if (c !== this.lruTail) {
+        this.lruUnlink(c);
+        this.lruAppend(c);
+      }
       // a connection to itself (same address and port both ways) counts every packet as a's
       const fromA = c.a.port === p.srcPort && sameAddr(c.a, p.src) && c.b.port === p.dstPort && sameAddr(c.b, p.dst);
       F = fromA ? c.a : c.b;
@@ -180,6 +320,7 @@ export class Tracker implements PacketSink {
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
       if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.baseSet && p.seq !== F.baseSeq) {
         this.table.remove(c);
+        this.lruUnlink(c);
         if (this.observer?.onReplaced) this.observer.onReplaced(c);
         if (this.observer?.onFinal) this.observer.onFinal(c);
         c = this.open(p, hash, f, t);
@@ -279,7 +420,7 @@ export class Tracker implements PacketSink {
       for (let i = 0; i < ANALYSIS_ORDER.length; i++) if (bits & ANALYSIS_ORDER[i][0]) c.analysis[i]++;
     }
     if (this.observer !== null) this.observer.onPacket(c, r, f, p);
-    if (c.closed && this.linger !== null && !c.queuedForRelease) {
+    if (c.closed && this.lingering && !c.queuedForRelease) {
       c.queuedForRelease = true;
       this.releaseQueue.push(c);
     }
@@ -298,7 +439,15 @@ export class Tracker implements PacketSink {
     c.b.port = p.dstPort;
     c.firstFrame = f.number;
     c.firstTime = t;
+    c.lastTime = t;
+    if (this.table.size >= this.maxConnections && this.lruHead !== null) {
+      // the cap: the least recently active connection makes room
+      this.evicted++;
+      this.release(this.lruHead);
+    }
     this.table.insert(c, hash);
+    this.lruAppend(c);
+    if (this.table.size > this.maxOpen) this.maxOpen = this.table.size;
     if (this.keepAll) this.connections.push(c);
     this.result.opened = true;
     return c;

@@ -43,6 +43,10 @@ class Both implements PacketObserver {
     this.a.onPacket(c, r, f, p);
     if (this.b) this.b.onPacket(c, r, f, p);
   }
+  onFinal(c: Connection): void {
+    this.a.onFinal?.(c);
+    this.b?.onFinal?.(c);
+  }
 }
 
 const KEY_HELP = `

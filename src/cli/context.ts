@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Output } from '../util/output.js';
 import { runCapture, type CaptureSummary } from '../pipeline.js';
 import { SourceError } from '../capture/source.js';
+import { ProgressBar } from './progress.js';
 import { Tracker, type PacketObserver, type TrackerOptions } from '../analyze/tracker.js';
 
 export const EXIT_OK = 0;
@@ -40,10 +41,24 @@ export function colourLevel(flag: boolean, stdout: { isTTY?: boolean }): 0 | 1 |
   return supportsColor ? supportsColor.level : 1;
 }
 
+/** The tracker's bounds in the capture summary: counts, and a warning when they changed the result. */
+export function noteTrackerLimits(summary: CaptureSummary, tracker: Tracker): void {
+  summary.evictedConnections = tracker.evicted;
+  summary.splitConnections = tracker.splitConnections;
+  if (tracker.evicted > 0) {
+    summary.warnings.push(`${tracker.evicted} connection(s) finalised early because more than ${tracker.maxConnectionsCap} were open at once (--max-connections); the least recently active made room`);
+  }
+  if (tracker.splitConnections > 0) {
+    summary.warnings.push(`${tracker.splitConnections} packet(s) arrived on a 4-tuple whose connection had already been finalised (released after closing, idle or evicted) and started a new connection; Wireshark would have continued the old stream, so later connection ids differ from tcp.stream`);
+  }
+}
+
 export class CliContext {
   readonly out: Output;
   /** The exit code so far; raised (never lowered) by the subcommands. */
   code = EXIT_OK;
+  /** Draw a progress line on stderr while reading (only if stderr is a terminal, see ProgressBar). */
+  progress = false;
 
   constructor(readonly io: Io) {
     this.out = new Output(io.stdout);
@@ -75,14 +90,18 @@ export class CliContext {
   async analyse(file: string, observer: PacketObserver | null, options?: TrackerOptions): Promise<{ tracker: Tracker; summary: CaptureSummary } | null> {
     const tracker = options ? new Tracker(observer, options) : new Tracker(observer);
     let summary: CaptureSummary;
+    const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+    const bar = ProgressBar.wanted(stderr, this.progress) ? new ProgressBar(stderr, file, true) : null;
     try {
       summary = await runCapture(file, tracker, {
         stdin: this.io.stdin,
         afterChunk: async () => {
           if (this.out.full) await this.out.flush();
         },
+        ...(bar ? { progress: (b: number, t: number | null, n: number) => bar.update(b, t, n) } : {}),
       });
     } catch (e) {
+      bar?.done();
       if (e instanceof SourceError) {
         this.err(e.message);
         this.fail(EXIT_USAGE);
@@ -90,11 +109,13 @@ export class CliContext {
       }
       throw e;
     }
+    bar?.done();
     if (summary.unreadable) {
       this.err(`${file}: ${summary.error?.message}`);
       this.fail(EXIT_USAGE);
       return null;
     }
+    noteTrackerLimits(summary, tracker);
     return { tracker, summary };
   }
 

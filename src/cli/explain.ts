@@ -1,28 +1,50 @@
 /**
  * The default command: explain every TCP connection of each capture in the chosen format.
+ *
+ * Memory: every format but `summary` and `markdown` (which lay out all connections at once)
+ * renders a connection when it is finalised — closed and past the linger, idle beyond
+ * --idle-timeout, evicted by --max-connections, replaced on its 4-tuple, or at the end of input —
+ * and forgets it. Formats whose text must come in id order after a header known only at the end
+ * (json, text, mermaid) keep the rendered records in a Spool (memory up to a budget, then a
+ * temporary file), so memory is bounded by the connections open at once, not by the capture.
+ * Wireshark's stream numbering is kept (see Tracker: released 4-tuples leave a tombstone).
+ *
+ * Several captures are read in parallel worker threads (-j); the output is the same bytes as
+ * the sequential run (./jobs.ts).
  */
 import { Option, type Command } from 'commander';
-import { Chalk } from 'chalk';
-import type { PacketObserver } from '../analyze/tracker.js';
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { PacketObserver, TrackerOptions } from '../analyze/tracker.js';
+import type { Connection } from '../analyze/connection.js';
+import { DEFAULT_MAX_CONNECTIONS } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
-import { PacketCollector, connectionJson, stringifyDocument } from '../render/json.js';
+import { PacketCollector, connectionJson, type PacketRecord } from '../render/json.js';
+import { prettyJson, recordJson } from '../render/pretty.js';
 import { walkthrough } from '../render/walkthrough.js';
 import { summaryTable } from '../render/summary.js';
 import { NdjsonWriter } from '../render/ndjson.js';
 import { mermaid, markdown } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
-import { colourLevel, toolVersion, type CliContext } from './context.js';
-import { selectionFrom, selected } from './select.js';
+import type { Output } from '../util/output.js';
+import { Spool } from '../util/spool.js';
+import { colourLevel, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
+import { selectionFrom, selected, type Selection } from './select.js';
+import { explainParallel, defaultJobs } from './jobs.js';
 
 export const FORMATS = ['text', 'summary', 'json', 'ndjson', 'mermaid', 'markdown', 'packets'] as const;
 type Format = (typeof FORMATS)[number];
-/** NDJSON: a closed connection is written and released after this much capture time without packets. */
-const NDJSON_LINGER_SECONDS = 10;
+/**
+ * A closed connection (both FINs acknowledged, or a RST) is finalised after this much capture
+ * time without packets (2·MSL on Linux: stragglers of the close, such as a retransmitted last
+ * ACK, still find it), or earlier once more than the tracker's lingerMax are waiting.
+ */
+const LINGER_SECONDS = 60;
 
 export interface ExplainOptions {
   format: Format; json?: boolean; packets?: boolean; lang: Lang; absolute?: boolean; verbose?: boolean;
   diagram?: boolean; color: boolean; stream?: string; port?: string; host?: string;
+  idleTimeout?: string; maxConnections?: string; jobs?: string; progress?: boolean;
 }
 
 /** The selection options shared by every command. */
@@ -49,63 +71,185 @@ export function addExplainOptions(cmd: Command): Command {
     .option('--absolute', 'text: show raw sequence numbers first (relative is the default, as in Wireshark)')
     .option('--verbose', 'text: list every packet of the data phase')
     .option('--diagram', 'text: draw the ladder diagram of each connection (drawn anyway on a terminal wide enough)')
-    .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)');
+    .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
+    .option('--idle-timeout <seconds>', 'finalise a connection after this many seconds of capture time without packets (default: never; a later packet starts a new connection)')
+    .option('--max-connections <n>', `at most this many connections open at once; beyond it the least recently active is finalised, with a warning (default ${DEFAULT_MAX_CONNECTIONS})`)
+    .option('-j, --jobs <n>', 'with several captures: analyse this many in parallel worker threads (default: min(captures, cores)); the output is the same as one at a time')
+    .option('--no-progress', 'no progress bar (it is drawn on standard error only when that is a terminal and an input takes more than a second)');
+}
+
+/** What a run needs besides the command-line options, resolved once. */
+export interface Settings {
+  format: Format;
+  sel: Selection;
+  chalk: ChalkInstance;
+  columns: number;
+  tracker: TrackerOptions;
+  progress: boolean;
+}
+
+/** A JSON document of one capture: its head (schemaVersion, tool, capture) and its connections. */
+export interface JsonDoc {
+  /** The document text up to the end of the capture object, at depth 0. */
+  head: string;
+  connections: Spool;
+}
+
+function positive(ctx: CliContext, name: string, v: string | undefined, integer: boolean): number | null | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    ctx.err(`${name}: expected a positive ${integer ? 'integer' : 'number'}, got "${v}"`);
+    ctx.fail(EXIT_USAGE);
+    return null;
+  }
+  return n;
+}
+
+/** Resolves the options shared by the sequential and parallel runs; null after a usage error. */
+export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | null {
+  const format: Format = opts.json ? 'json' : opts.format;
+  const sel = selectionFrom(ctx, opts);
+  if (!sel) return null;
+  const idle = positive(ctx, '--idle-timeout', opts.idleTimeout, false);
+  const max = positive(ctx, '--max-connections', opts.maxConnections, true);
+  if (idle === null || max === null) return null;
+  const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
+  // summary and markdown lay out every connection at once; the others render each when finalised
+  const keepAll = format === 'summary' || format === 'markdown';
+  const tracker: TrackerOptions = keepAll ? {} : { keepAll: false, lingerSeconds: LINGER_SECONDS };
+  if (idle !== undefined) tracker.idleTimeout = idle;
+  if (max !== undefined) tracker.maxConnections = max;
+  // ndjson and packets print while reading: on the same terminal the progress line would cut them
+  const streamsToTerminal = (format === 'ndjson' || format === 'packets') && (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY === true;
+  return { format, sel, chalk, columns: ctx.columns, tracker, progress: opts.progress !== false && !streamsToTerminal };
 }
 
 export async function explain(ctx: CliContext, captures: string[], opts: ExplainOptions): Promise<void> {
-  const format: Format = opts.json ? 'json' : opts.format;
-  const sel = selectionFrom(ctx, opts);
-  if (!sel) return;
-  const out = ctx.out;
-  const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
-  // the diagram goes into the walkthrough by itself on a terminal at least 100 columns wide
-  const columns = ctx.columns;
-  const docs: unknown[] = [];
-  for (const file of captures) {
-    let observer: PacketObserver | null = null;
-    let collector: PacketCollector | null = null;
-    if (format === 'json') {
-      if (opts.packets) collector = observer = new PacketCollector();
-    } else if (format === 'text' || format === 'mermaid' || format === 'markdown') {
-      collector = observer = new PacketCollector();
-    } else if (format === 'ndjson') {
-      observer = new NdjsonWriter(out, !!opts.packets, opts.lang, (c) => selected(c, sel));
-    } else if (format === 'packets') {
-      const lines = new PacketLines(out);
-      observer = { onPacket: (c, r, f, p) => { if (selected(c, sel)) lines.packet(f, p, r.time); } };
-    }
-    const run = await ctx.analyse(file, observer, format === 'ndjson' ? { keepAll: false, lingerSeconds: NDJSON_LINGER_SECONDS } : undefined);
-    if (!run) continue;
-    const { tracker, summary } = run;
-    const packetsOf = (c: Parameters<typeof selected>[0]) => collector?.byConnection.get(c) ?? [];
-    if (format === 'json') {
-      docs.push({
-        schemaVersion: SCHEMA_VERSION,
-        tool: { name: 'tcpflow-explain', version: toolVersion() },
-        capture: captureJson(summary),
-        connections: tracker.connections.filter((c) => selected(c, sel)).map((c) => connectionJson(c, collector ? packetsOf(c) : null, opts.lang)),
-      });
-    } else if (format === 'ndjson') {
-      out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
-    } else if (format === 'mermaid') {
-      for (const c of tracker.connections) if (selected(c, sel)) out.write(mermaid(c, packetsOf(c), !!opts.absolute, opts.lang) + '\n');
-    } else if (format === 'markdown') {
-      out.write(markdown(file, summary, tracker.connections.filter((c) => selected(c, sel)), packetsOf, opts.lang));
-    } else if (format === 'summary') {
-      out.write(captureText(summary, opts.lang) + summaryTable(tracker.connections.filter((c) => selected(c, sel)), chalk, opts.lang));
-    } else if (format === 'text') {
-      out.write(captureText(summary, opts.lang));
-      for (const c of tracker.connections) {
-        if (!selected(c, sel)) continue;
-        out.write('\n' + walkthrough(c, packetsOf(c), { lang: opts.lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 }));
-        if (out.full) await out.flush();
-      }
-    }
-    await out.flush();
-    ctx.reportEnd(file, summary);
+  const s = settingsFrom(ctx, opts);
+  if (!s) return;
+  const jobs = positive(ctx, '--jobs', opts.jobs, true);
+  if (jobs === null) return;
+  const n = Math.min(jobs ?? defaultJobs(captures.length), captures.length);
+  if (n > 1 && !captures.includes('-')) {
+    await explainParallel(ctx, captures, opts, n);
+    return;
   }
-  if (format === 'json' && docs.length > 0) {
-    out.write(stringifyDocument(docs.length === 1 ? docs[0] : docs) + '\n');
+  ctx.progress = s.progress;
+  const docs: JsonDoc[] = [];
+  for (const file of captures) {
+    const doc = await explainFile(ctx, file, opts, s, ctx.out);
+    if (doc) docs.push(doc);
+  }
+  await writeDocuments(ctx.out, docs);
+  await ctx.out.flush();
+}
+
+/** Writes the JSON documents: one document, or an array of them, as stringifyDocument lays them out. */
+export async function writeDocuments(out: Output, docs: JsonDoc[], newline = true): Promise<void> {
+  if (docs.length === 0) return;
+  if (docs.length === 1) {
+    await writeDocument(out, docs[0], false);
+  } else {
+    out.write('[\n  ');
+    for (let i = 0; i < docs.length; i++) {
+      if (i > 0) out.write(',\n  ');
+      await writeDocument(out, docs[i], true);
+    }
+    out.write('\n]');
+  }
+  if (newline) out.write('\n');
+}
+
+/** One document; `nested`: inside the array of several captures (two more spaces on every line). */
+async function writeDocument(out: Output, doc: JsonDoc, nested: boolean): Promise<void> {
+  const shift = (t: string): string => (nested ? t.replaceAll('\n', '\n  ') : t);
+  out.write(shift(doc.head + ',\n  "connections": '));
+  if (doc.connections.count === 0) {
+    doc.connections.close();
+    out.write('[]');
+  } else {
+    out.write(shift('[\n'));
+    await doc.connections.drain((text, i) => {
+      out.write(shift((i === 0 ? '    ' : ',\n    ') + text));
+      return out.full;
+    }, () => out.flush());
+    out.write(shift('\n  ]'));
+  }
+  out.write(shift('\n}'));
+}
+
+/** The head of a document: everything before its connections, without the closing brace. */
+function documentHead(capture: Record<string, unknown>): string {
+  const t = prettyJson({ schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, capture }, '');
+  return t.slice(0, t.length - 2);
+}
+
+/**
+ * Explains one capture: writes its output to `out`, or for json returns its document (written
+ * with the others at the end, as one document or an array). Null when nothing is to be written.
+ */
+export async function explainFile(ctx: CliContext, file: string, opts: ExplainOptions, s: Settings, out: Output): Promise<JsonDoc | null> {
+  const { format, sel, chalk, columns } = s;
+  const lang = opts.lang;
+  let observer: PacketObserver | null = null;
+  let spool: Spool | null = null;
+  if (format === 'json' || format === 'text' || format === 'mermaid') {
+    const packets = format !== 'json' || !!opts.packets;
+    const collector = packets ? new PacketCollector() : null;
+    const sp = new Spool();
+    spool = sp;
+    const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
+    const render = format === 'json'
+      ? (c: Connection, p: PacketRecord[] | null): string => recordJson(connectionJson(c, p, lang), '    ')
+      : format === 'text'
+        ? (c: Connection, p: PacketRecord[] | null): string => '\n' + walkthrough(c, p ?? [], wt)
+        : (c: Connection, p: PacketRecord[] | null): string => mermaid(c, p ?? [], !!opts.absolute, lang) + '\n';
+    observer = {
+      onPacket: collector ? (c, r, f, p) => { if (selected(c, sel)) collector.onPacket(c, r, f, p); } : () => undefined,
+      onFinal: (c) => {
+        if (!selected(c, sel)) return;
+        let list: PacketRecord[] | null = null;
+        if (collector) {
+          collector.onFinal(c);
+          list = collector.byConnection.get(c) ?? [];
+          collector.byConnection.delete(c);
+        }
+        sp.put(c.id, render(c, list));
+      },
+    };
+  } else if (format === 'ndjson') {
+    observer = new NdjsonWriter(out, !!opts.packets, lang, (c) => selected(c, sel));
+  } else if (format === 'packets') {
+    const lines = new PacketLines(out);
+    observer = { onPacket: (c, r, f, p) => { if (selected(c, sel)) lines.packet(f, p, r.time); } };
+  } else if (format === 'markdown') {
+    observer = new PacketCollector();
+  }
+  const run = await ctx.analyse(file, observer, s.tracker);
+  if (!run) {
+    spool?.close();
+    return null;
+  }
+  const { tracker, summary } = run;
+  let doc: JsonDoc | null = null;
+  if (format === 'json') {
+    doc = { head: documentHead(captureJson(summary)), connections: spool as Spool };
+  } else if (format === 'ndjson') {
+    out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
+  } else if (format === 'text' || format === 'mermaid') {
+    if (format === 'text') out.write(captureText(summary, lang));
+    await (spool as Spool).drain((text) => {
+      out.write(text);
+      return out.full;
+    }, () => out.flush());
+  } else if (format === 'markdown') {
+    const collector = observer as PacketCollector;
+    out.write(markdown(file, summary, tracker.connections.filter((c) => selected(c, sel)), (c) => collector.byConnection.get(c) ?? [], lang));
+  } else if (format === 'summary') {
+    out.write(captureText(summary, lang) + summaryTable(tracker.connections.filter((c) => selected(c, sel)), chalk, lang));
   }
   await out.flush();
+  ctx.reportEnd(file, summary);
+  return doc;
 }

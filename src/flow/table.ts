@@ -21,10 +21,16 @@ export class ConnectionTable {
   static hashOf(p: Packet): number {
     const s = p.src;
     const d = p.dst;
-    const hs = mix(mix(mix(mix(p.srcPort, s[0]), s[1]), s[2]), s[3]);
-    const hd = mix(mix(mix(mix(p.dstPort, d[0]), d[1]), d[2]), d[3]);
+    // each field mixed on its own (port ^ address would let (a, p) and (a ^ x, p ^ x) collide)
+    const hs = mix(mix(mix(mix(mix(0x2545f491, p.srcPort), s[0]), s[1]), s[2]), s[3]);
+    const hd = mix(mix(mix(mix(mix(0x2545f491, p.dstPort), d[0]), d[1]), d[2]), d[3]);
     // symmetric: order-independent combination, then finalise
     return fmix((hs + hd) ^ Math.imul(hs ^ hd, 0x9e3779b1) ^ p.ipVersion);
+  }
+
+  /** A second symmetric hash of the 4-tuple, independent of {@link hashOf} (tombstone fingerprints). */
+  static hash2Of(p: Packet): number {
+    return hash2(p.src, p.srcPort, p.dst, p.dstPort, p.ipVersion);
   }
 
   /** The connection of this packet's 4-tuple, or null; `dirIsA` tells the packet's direction. */
@@ -102,9 +108,14 @@ function matches(x: Flow, y: Flow, p: Packet): boolean {
     ya[0] === d[0] && ya[1] === d[1] && ya[2] === d[2] && ya[3] === d[3];
 }
 
+/** One MurmurHash3 block step: mixes the 32-bit word v into h. */
 function mix(h: number, v: number): number {
-  h = Math.imul(h ^ v, 0x85ebca6b);
-  return (h << 13) | (h >>> 19);
+  v = Math.imul(v, 0xcc9e2d51);
+  v = (v << 15) | (v >>> 17);
+  v = Math.imul(v, 0x1b873593);
+  h ^= v;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 function fmix(h: number): number {
@@ -115,3 +126,11 @@ function fmix(h: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
+
+/** Symmetric second hash over two endpoints (different constants from hashOf). */
+export function hash2(s: ArrayLike<number>, sp: number, d: ArrayLike<number>, dp: number, ipVersion: number): number {
+  const hs = mix(mix(mix(mix(mix(0x61c88647, sp), s[0]), s[1]), s[2]), s[3]);
+  const hd = mix(mix(mix(mix(mix(0x61c88647, dp), d[0]), d[1]), d[2]), d[3]);
+  return fmix(((hs ^ hd) + Math.imul(hs + hd, 0x27d4eb2f)) ^ (ipVersion << 24));
+}
+

@@ -22,6 +22,8 @@ export function captureJson(s: CaptureSummary): Record<string, unknown> {
     lastTime: s.lastTime,
     duration: s.duration === null ? null : round9(s.duration),
     error: s.error,
+    evictedConnections: s.evictedConnections ?? 0,
+    splitConnections: s.splitConnections ?? 0,
     warnings: s.warnings,
   };
 }

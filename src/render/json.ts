@@ -16,6 +16,7 @@ import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKin
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
+import { prettyJson } from './pretty.js';
 
 const FLAG_NAMES: [number, string][] = [
   [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
@@ -279,28 +280,8 @@ function scaleJson(f: Flow): number | string {
 
 /**
  * JSON text of a document, indented by two, with each per-packet record on a line of its own
- * (a capture's packets stay readable and diffable, and the file stays small).
+ * (a capture's packets stay readable and diffable, and the file stays small); see pretty.ts.
  */
 export function stringifyDocument(doc: unknown): string {
-  return stringifyValue(doc, '', false);
-}
-
-function stringifyValue(v: unknown, indent: string, compact: boolean): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (compact) return JSON.stringify(v);
-  const inner = indent + '  ';
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    return `[\n${v.map((x) => inner + stringifyValue(x, inner, false)).join(',\n')}\n${indent}]`;
-  }
-  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-  if (entries.length === 0) return '{}';
-  const body = entries.map(([k, x]) => {
-    if (k === 'packets' && Array.isArray(x)) {
-      const items = x.map((p) => `${inner}  ${JSON.stringify(p)}`);
-      return `${inner}${JSON.stringify(k)}: ${items.length === 0 ? '[]' : `[\n${items.join(',\n')}\n${inner}]`}`;
-    }
-    return `${inner}${JSON.stringify(k)}: ${stringifyValue(x, inner, false)}`;
-  });
-  return `{\n${body.join(',\n')}\n${indent}}`;
+  return prettyJson(doc, '');
 }

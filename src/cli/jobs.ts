@@ -1,0 +1,119 @@
+/**
+ * Several captures at once: each is analysed in a worker thread (node:worker_threads), which
+ * writes the capture's output to a temporary file and records its messages and exit code; the
+ * main thread then writes the outputs, messages and codes in the order of the command line, so
+ * the result is byte for byte the sequential run's. JSON documents are framed by the main
+ * thread (one document, or an array with every line indented by two more spaces).
+ */
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXIT_INTERNAL, colourLevel, type CliContext } from './context.js';
+import type { ExplainOptions } from './explain.js';
+
+export function defaultJobs(files: number): number {
+  return Math.max(1, Math.min(files, availableParallelism()));
+}
+
+/** What the main thread gives a worker. */
+export interface JobRequest {
+  file: string;
+  outPath: string;
+  opts: ExplainOptions;
+  colorLevel: 0 | 1 | 2 | 3;
+  columns: number;
+}
+
+/** What a worker answers. */
+export interface JobResult {
+  /** Messages in order: [kind, text] with kind 'err' or 'warn'. */
+  messages: [string, string][];
+  code: number;
+  /** A JSON document was written (json format, readable capture). */
+  doc: boolean;
+  /** An exception escaped the worker: its message (exit 70 as in the sequential run). */
+  crash: string | null;
+}
+
+export async function explainParallel(ctx: CliContext, captures: string[], opts: ExplainOptions, jobs: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-jobs-'));
+  const json = !!opts.json || opts.format === 'json';
+  const request = (i: number): JobRequest => ({
+    file: captures[i],
+    outPath: join(dir, `out-${i}`),
+    opts,
+    colorLevel: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }),
+    columns: ctx.columns,
+  });
+  const results: Promise<JobResult>[] = new Array(captures.length);
+  const resolvers: ((r: JobResult) => void)[] = [];
+  for (let i = 0; i < captures.length; i++) results[i] = new Promise<JobResult>((res) => { resolvers[i] = res; });
+  let next = 0;
+  const workers: Worker[] = [];
+  const startWorker = (): void => {
+    const w = new Worker(new URL('./worker.js', import.meta.url));
+    workers.push(w);
+    let current = -1;
+    const feed = (): void => {
+      if (next >= captures.length) {
+        void w.terminate();
+        return;
+      }
+      current = next++;
+      w.postMessage(request(current));
+    };
+    w.on('message', (r: JobResult) => {
+      resolvers[current](r);
+      feed();
+    });
+    w.on('error', (e) => {
+      if (current >= 0) resolvers[current]({ messages: [], code: EXIT_INTERNAL, doc: false, crash: e.message });
+      feed();
+    });
+    feed();
+  };
+  try {
+    for (let k = 0; k < jobs; k++) startWorker();
+    const out = ctx.out;
+    const copy = async (path: string, shift: boolean): Promise<void> => {
+      for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+        out.write(shift ? (chunk as string).replaceAll('\n', '\n  ') : (chunk as string));
+        if (out.full) await out.flush();
+      }
+    };
+    const report = (r: JobResult): void => {
+      for (const [kind, text] of r.messages) {
+        if (kind === 'warn') ctx.warn(text);
+        else ctx.err(text);
+      }
+      if (r.crash !== null) throw new Error(r.crash);
+      ctx.fail(r.code);
+    };
+    if (!json) {
+      for (let i = 0; i < captures.length; i++) {
+        const r = await results[i];
+        await copy(join(dir, `out-${i}`), false);
+        await out.flush();
+        report(r);
+      }
+    } else {
+      // a document's framing depends on how many documents there are: wait for all
+      const all = await Promise.all(results);
+      const docs = all.map((r, i) => (r.doc ? i : -1)).filter((i) => i >= 0);
+      if (docs.length > 1) out.write('[\n  ');
+      for (let k = 0; k < docs.length; k++) {
+        if (k > 0) out.write(',\n  ');
+        await copy(join(dir, `out-${docs[k]}`), docs.length > 1);
+      }
+      if (docs.length > 1) out.write('\n]');
+      if (docs.length > 0) out.write('\n');
+      await out.flush();
+      for (const r of all) report(r);
+    }
+  } finally {
+    for (const w of workers) void w.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A progress line on standard error for inputs that take more than a second: bytes read of the
+ * total (when the size is known: a file, not gzip or a pipe), packets per second, and the time
+ * left. Drawn only when standard error is a terminal (never in pipes or CI logs), redrawn at most
+ * ten times a second, and erased when the input is done.
+ */
+
+export interface ProgressState {
+  /** Bytes of the input consumed so far (decompressed bytes for gzip). */
+  bytes: number;
+  /** Size of the input, null when unknown (gzip, standard input). */
+  total: number | null;
+  packets: number;
+  /** Seconds since the input was opened. */
+  elapsed: number;
+}
+
+/** The progress line for a terminal `width` columns wide (no newline). */
+export function renderProgress(name: string, s: ProgressState, width: number): string {
+  const rate = s.elapsed > 0 ? s.packets / s.elapsed : 0;
+  const mb = (n: number): string => (n / 1e6).toFixed(1);
+  const pps = rate >= 1e6 ? `${(rate / 1e6).toFixed(2)} M pkt/s` : `${(rate / 1e3).toFixed(0)} k pkt/s`;
+  let tail: string;
+  let frac = -1;
+  if (s.total !== null && s.total > 0) {
+    frac = Math.min(1, s.bytes / s.total);
+    const eta = frac > 0 ? (s.elapsed / frac) * (1 - frac) : 0;
+    tail = ` ${(frac * 100).toFixed(0).padStart(3)}% ${mb(s.bytes)}/${mb(s.total)} MB  ${pps}  ETA ${formatSeconds(eta)}`;
+  } else {
+    tail = ` ${mb(s.bytes)} MB  ${s.packets} packets  ${pps}`;
+  }
+  let label = name;
+  const room = width - tail.length - 1;
+  if (frac >= 0 && room >= 24) {
+    const barWidth = Math.min(30, room - Math.min(label.length, room - 12) - 3);
+    label = fit(label, room - barWidth - 3);
+    const full = Math.round(frac * barWidth);
+    return `${label} [${'#'.repeat(full)}${'.'.repeat(barWidth - full)}]${tail}`.slice(0, width - 1);
+  }
+  return `${fit(label, Math.max(0, room))}${tail}`.slice(0, width - 1);
+}
+
+function fit(s: string, n: number): string {
+  if (s.length <= n) return s;
+  if (n <= 1) return '';
+  return '…' + s.slice(s.length - n + 1);
+}
+
+export function formatSeconds(s: number): string {
+  const t = Math.max(0, Math.round(s));
+  if (t < 60) return `${t}s`;
+  if (t < 3600) return `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s`;
+  return `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** Draws the line on a terminal stream; does nothing at all on anything else. */
+export class ProgressBar {
+  private readonly start = Date.now();
+  private last = 0;
+  private drawn = false;
+
+  constructor(
+    private readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+    private readonly name: string,
+    private readonly enabled: boolean,
+  ) {}
+
+  /** True when the stream is a terminal and progress was asked for. */
+  static wanted(stream: { isTTY?: boolean }, asked: boolean): boolean {
+    return asked && stream.isTTY === true;
+  }
+
+  update(bytes: number, total: number | null, packets: number): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    // only inputs that take more than a second; at most ten redraws a second
+    if (now - this.start < 1000 || now - this.last < 100) return;
+    this.last = now;
+    const line = renderProgress(this.name, { bytes, total, packets, elapsed: (now - this.start) / 1000 }, this.stream.columns || 80);
+    this.stream.write(`\r${line}\x1b[K`);
+    this.drawn = true;
+  }
+
+  done(): void {
+    if (this.drawn) this.stream.write('\r\x1b[K');
+    this.drawn = false;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * A worker thread of `-j`: explains the captures the main thread sends, one at a time, writing
+ * each one's output to the file it names (./jobs.ts), exactly as the sequential run would.
+ */
+import { parentPort } from 'node:worker_threads';
+import { createWriteStream } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
+import { Chalk } from 'chalk';
+import { CliContext } from './context.js';
+import { explainFile, settingsFrom, writeDocuments } from './explain.js';
+import type { JobRequest, JobResult } from './jobs.js';
+
+class JobContext extends CliContext {
+  readonly messages: [string, string][] = [];
+
+  override err(msg: string): void {
+    this.messages.push(['err', msg]);
+  }
+
+  override warn(msg: string): void {
+    this.messages.push(['warn', msg]);
+  }
+}
+
+async function job(req: JobRequest): Promise<JobResult> {
+  const file = createWriteStream(req.outPath);
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  const ctx = new JobContext({ stdout: file, stderr: sink, stdin: Readable.from([]) });
+  let doc = false;
+  let crash: string | null = null;
+  try {
+    const s = settingsFrom(ctx, req.opts);
+    if (s) {
+      s.chalk = new Chalk({ level: req.colorLevel });
+      s.columns = req.columns;
+      s.progress = false;
+      const d = await explainFile(ctx, req.file, req.opts, s, ctx.out);
+      if (d) {
+        doc = true;
+        await writeDocuments(ctx.out, [d], false);
+      }
+      await ctx.out.flush();
+    }
+  } catch (e) {
+    crash = e instanceof Error ? e.message : String(e);
+  }
+  await new Promise<void>((res) => file.end(res));
+  return { messages: ctx.messages, code: ctx.code, doc, crash };
+}
+
+parentPort?.on('message', (req: JobRequest) => {
+  void job(req).then((r) => parentPort?.postMessage(r));
+});

@@ -1,0 +1,150 @@
+/**
+ * Rendered records waiting to be written in key order (connection ids), when they are produced
+ * in another order (connections are finalised when they close) and must follow a header known
+ * only at the end (the capture object, the capture summary). Records are held in memory up to
+ * a budget, then spilled to a temporary file; draining reads them back in key order. So the
+ * memory of an output of all connections is bounded by the budget, not by the capture, and an
+ * output larger than a JavaScript string can hold is never built as one string.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Default in-memory budget (bytes) before spilling to disk. */
+export const SPOOL_MEMORY = 8 << 20;
+const READ_WINDOW = 4 << 20;
+
+export class Spool {
+  /** Records not yet written to the file, as UTF-8 bytes (outside the JavaScript heap). */
+  private arena: Buffer | null = null;
+  private arenaLen = 0;
+  private offsets = new Float64Array(1024);
+  private lengths = new Int32Array(1024).fill(-1);
+  private dir: string | null = null;
+  private fd = -1;
+  /** Bytes written to the file (the arena's bytes come after them). */
+  private fileSize = 0;
+  /** Number of records put. */
+  count = 0;
+  private maxKey = -1;
+
+  constructor(private readonly budget = SPOOL_MEMORY) {}
+
+  /** Adds the record of `key` (a non-negative integer, each key once). */
+  put(key: number, text: string): void {
+    if (key >= this.lengths.length) this.growIndex(key);
+    if (this.arena === null) this.arena = Buffer.allocUnsafe(this.budget);
+    // a UTF-8 character takes at most 3 bytes per UTF-16 unit
+    if (this.arenaLen + text.length * 3 > this.arena.length) {
+      this.spill();
+      if (text.length * 3 > this.arena.length) {
+        const b = Buffer.from(text);
+        this.writeFile(b, b.length);
+        this.offsets[key] = this.fileSize - b.length;
+        this.lengths[key] = b.length;
+        this.note(key);
+        return;
+      }
+    }
+    const n = this.arena.write(text, this.arenaLen);
+    this.offsets[key] = this.fileSize + this.arenaLen;
+    this.lengths[key] = n;
+    this.arenaLen += n;
+    this.note(key);
+  }
+
+  private note(key: number): void {
+    this.count++;
+    if (key > this.maxKey) this.maxKey = key;
+  }
+
+  private growIndex(key: number): void {
+    let n = this.lengths.length;
+    while (n <= key) n *= 2;
+    const o = new Float64Array(n);
+    o.set(this.offsets);
+    const l = new Int32Array(n).fill(-1);
+    l.set(this.lengths);
+    this.offsets = o;
+    this.lengths = l;
+  }
+
+  /** True when records went to disk. */
+  get spilled(): boolean {
+    return this.fd >= 0;
+  }
+
+  /** Moves the arena's bytes to the file. */
+  private spill(): void {
+    if (this.arenaLen === 0 || this.arena === null) return;
+    this.writeFile(this.arena, this.arenaLen);
+    this.arenaLen = 0;
+  }
+
+  private writeFile(b: Buffer, len: number): void {
+    if (this.fd < 0) {
+      this.dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-'));
+      this.fd = openSync(join(this.dir, 'spool'), 'w+');
+    }
+    let done = 0;
+    while (done < len) done += writeSync(this.fd, b, done, len - done, this.fileSize + done);
+    this.fileSize += len;
+  }
+
+  /**
+   * Calls `each` with every record in key order; awaits `flush` after a record when `each`
+   * returns true (output backpressure). Removes the temporary file.
+   */
+  async drain(each: (text: string, index: number) => boolean, flush: () => Promise<void>): Promise<void> {
+    let index = 0;
+    try {
+      if (this.fd < 0) {
+        // everything is still in the arena
+        const a = this.arena as Buffer;
+        for (let key = 0; key <= this.maxKey; key++) {
+          const len = this.lengths[key];
+          if (len < 0) continue;
+          const off = this.offsets[key];
+          if (each(a.toString('utf8', off, off + len), index++)) await flush();
+        }
+        return;
+      }
+      this.spill();
+      let win: Buffer = this.arena !== null && this.arena.length >= READ_WINDOW ? this.arena : Buffer.allocUnsafe(READ_WINDOW);
+      let winStart = 0;
+      let winLen = 0;
+      for (let key = 0; key <= this.maxKey; key++) {
+        const len = this.lengths[key];
+        if (len < 0) continue;
+        const off = this.offsets[key];
+        if (off < winStart || off + len > winStart + winLen) {
+          if (win.length < len) win = Buffer.allocUnsafe(len);
+          winStart = off;
+          winLen = 0;
+          const want = Math.min(win.length, this.fileSize - off);
+          while (winLen < want) {
+            const n = readSync(this.fd, win, winLen, want - winLen, off + winLen);
+            if (n === 0) break;
+            winLen += n;
+          }
+        }
+        if (each(win.toString('utf8', off - winStart, off - winStart + len), index++)) await flush();
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Removes the temporary file and frees the memory (also done by drain). */
+  close(): void {
+    if (this.fd >= 0) {
+      closeSync(this.fd);
+      this.fd = -1;
+    }
+    if (this.dir !== null) {
+      rmSync(this.dir, { recursive: true, force: true });
+      this.dir = null;
+    }
+    this.arena = null;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Performance and scale (issue 8): bounded memory without changing results. Released
+ * connections keep Wireshark's numbering (tombstones); the cap on open connections evicts with a
+ * warning and a count; several captures in worker threads give the sequential run's bytes; the
+ * spool gives records back in id order from memory or disk; the progress line never reaches a
+ * pipe.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCapture } from '../src/pipeline.js';
+import { Tracker } from '../src/analyze/tracker.js';
+import { prettyJson, recordJson } from '../src/render/pretty.js';
+import { Spool } from '../src/util/spool.js';
+import { renderProgress, formatSeconds } from '../src/cli/progress.js';
+import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
+import { runCli } from './helpers/cli.js';
+import { REPO_ROOT } from './helpers/corpus.js';
+import { fixtureCaptures, records } from './helpers/release.js';
+
+type Rec = Record<string, unknown>;
+
+describe('release with tombstones keeps Wireshark\'s numbering', () => {
+  it('port reuse released at once: the later SYNs still start new streams flagged reused_ports', async () => {
+    const f = join(REPO_ROOT, 'fixtures', 'tcp-port-reuse', 'capture.pcap');
+    const all = await records(f);
+    const rel = await records(f, { keepAll: false, lingerSeconds: 0 });
+    assert.equal(rel.tracker.splitConnections, 0);
+    assert.deepEqual(rel.recs, all.recs);
+    assert.deepEqual(rel.recs.map((r) => (r.analysis as Rec).reused_ports ?? 0), [0, 1, 1]);
+  });
+
+  it('every fixture: released at once, the records equal the kept ones unless a split is reported', async () => {
+    let splits = 0;
+    for (const f of fixtureCaptures()) {
+      const all = await records(f);
+      const rel = await records(f, { keepAll: false, lingerSeconds: 0 });
+      if (rel.tracker.splitConnections === 0) assert.deepEqual(rel.recs, all.recs, f);
+      else {
+        splits++;
+        assert.ok(rel.recs.length > all.recs.length, f);
+      }
+    }
+    // stragglers after the close (a RST after the last ACK, a retransmitted FIN) in these captures
+    assert.ok(splits < 10, `${splits} split`);
+  });
+});
+
+describe('cap on open connections', () => {
+  it('a SYN flood over the cap: least recently active evicted, counted, warned; ids unchanged', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tcpflow-flood-')), 'flood.pcap');
+    writeSynFloodPcap(file, 2000);
+    const r = await runCli(['--json', '--max-connections', '100', file]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { capture: Rec; connections: Rec[] };
+    assert.equal(doc.capture.evictedConnections, 1900);
+    assert.equal(doc.capture.splitConnections, 0);
+    assert.deepEqual(doc.connections.map((c) => c.id), Array.from({ length: 2000 }, (_, i) => i));
+    assert.match(r.stderr, /1900 connection\(s\) finalised early because more than 100 were open at once \(--max-connections\)/);
+    assert.ok((doc.capture.warnings as string[]).some((w) => w.includes('--max-connections')));
+    const t = new Tracker(null, { keepAll: false, maxConnections: 100 });
+    await runCapture(file, t);
+    assert.equal(t.maxOpen, 100);
+    assert.equal(t.evicted, 1900);
+    const nd = await runCli(['--format', 'ndjson', '--max-connections', '10', file]);
+    assert.equal(nd.code, 0);
+    assert.equal(nd.stdout.trimEnd().split('\n').filter((l) => l.startsWith('{"type":"connection"')).length, 2000);
+  });
+
+  it('under the cap nothing is evicted and nothing is said', async () => {
+    const file = join(REPO_ROOT, 'fixtures', 'tcp-port-reuse', 'capture.pcap');
+    const r = await runCli(['--json', '--max-connections', '3', file]);
+    assert.equal(r.stderr, '');
+    assert.equal((JSON.parse(r.stdout) as { capture: Rec }).capture.evictedConnections, 0);
+  });
+
+  it('--idle-timeout finalises idle connections; a later packet is a new, reported connection', async () => {
+    const file = join(REPO_ROOT, 'fixtures', 'tcp-port-reuse', 'capture.pcap');
+    const { recs, tracker } = await records(file, { keepAll: false, idleTimeout: 0.00001 });
+    assert.ok(tracker.idleReleased > 0);
+    assert.ok(tracker.splitConnections > 0);
+    assert.ok(recs.length > 3);
+    const bad = await runCli(['--idle-timeout', 'soon', file]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--idle-timeout: expected a positive number/);
+  });
+
+  it('100k packets of 10k connections released as they close: few open, the same records', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tcpflow-scale-')), 'synth.pcap');
+    writeSyntheticPcap(file, { connections: 10000 });
+    const all = await records(file);
+    const rel = await records(file, { keepAll: false, lingerSeconds: 60, lingerMax: 16 });
+    assert.ok(rel.tracker.maxOpen <= 20, `max open ${rel.tracker.maxOpen}`);
+    assert.deepEqual(rel.recs, all.recs);
+  });
+});
+
+describe('several captures at once (-j)', () => {
+  it('output, messages and exit code identical to the sequential run, for every format', async () => {
+    const fx = (d: string): string => join(REPO_ROOT, 'fixtures', d, 'capture.pcap');
+    const files = [fx('tcp-port-reuse'), fx('http-ipv4'), join(REPO_ROOT, 'README.md'), fx('tcp-loss'), fx('tcp-refused')];
+    const variants = [['--json'], ['--json', '--packets'], ['--format', 'ndjson', '--packets'], ['--format', 'summary'], ['--format', 'text', '--lang', 'zh'],
+      ['--format', 'mermaid'], ['--format', 'markdown'], ['--format', 'packets']];
+    for (const v of variants) {
+      const seq = await runCli([...v, '-j', '1', ...files]);
+      const par = await runCli([...v, '-j', '3', ...files]);
+      assert.equal(par.stdout, seq.stdout, v.join(' '));
+      assert.equal(par.stderr, seq.stderr, v.join(' '));
+      assert.equal(par.code, seq.code, v.join(' '));
+      assert.equal(seq.code, 2);
+    }
+    // two readable captures: an array of two documents, as JSON.parse sees it
+    const two = await runCli(['--json', '-j', '2', files[0], files[1]]);
+    assert.equal((JSON.parse(two.stdout) as unknown[]).length, 2);
+    const one = await runCli(['--json', '-j', '2', files[0], files[2]]);
+    assert.equal((JSON.parse(one.stdout) as { connections: unknown[] }).connections.length, 3);
+  });
+});
+
+describe('spool and record layout', () => {
+  it('records come back in key order from memory and after spilling to disk', async () => {
+    for (const budget of [1 << 20, 64]) {
+      const s = new Spool(budget);
+      const keys = [5, 0, 3, 9, 1, 2, 7];
+      for (const k of keys) s.put(k, `record ${k} 三次握手 ${'x'.repeat(k * 10)}`);
+      s.put(11, 'y'.repeat(500));
+      const got: string[] = [];
+      await s.drain((t) => { got.push(t); return true; }, async () => undefined);
+      assert.deepEqual(got, [...keys.sort((a, b) => a - b).map((k) => `record ${k} 三次握手 ${'x'.repeat(k * 10)}`), 'y'.repeat(500)]);
+      assert.equal(s.spilled, false); // drained: the file is gone
+    }
+  });
+
+  it('recordJson lays out a record exactly as prettyJson does, at any depth', () => {
+    const rec = { id: 1, a: { b: [1, 'x\ny', null, true], c: {} }, d: [], e: undefined, packets: [{ frame: 1, s: 'q"' }, { frame: 2 }] };
+    for (const ind of ['', '  ', '    ', '      ']) {
+      for (const o of [rec, { ...rec, packets: [] }, { id: 2 }, {}, { packets: [{}] }]) assert.equal(recordJson(o as Rec, ind), prettyJson(o, ind));
+    }
+  });
+});
+
+describe('progress line', () => {
+  it('renders bytes, percentage, rate and time left to fit the terminal', () => {
+    const line = renderProgress('big.pcap', { bytes: 50e6, total: 200e6, packets: 1_500_000, elapsed: 1 }, 100);
+    assert.match(line, /^big\.pcap \[#+\.+\]  25% 50\.0\/200\.0 MB  1\.50 M pkt\/s  ETA 3s$/);
+    assert.ok(line.length < 100);
+    assert.match(renderProgress('-', { bytes: 5e6, total: null, packets: 40_000, elapsed: 2 }, 80), /5\.0 MB {2}40000 packets {2}20 k pkt\/s/);
+    assert.ok(renderProgress('a/very/long/path/to/a/capture.pcap', { bytes: 1, total: 2, packets: 1, elapsed: 1 }, 40).length < 40);
+    assert.equal(formatSeconds(3725), '1h02m');
+    assert.equal(formatSeconds(75), '1m15s');
+  });
+
+  it('never drawn when standard error is not a terminal', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tcpflow-progress-')), 'synth.pcap');
+    writeSyntheticPcap(file, { connections: 30000 });
+    const r = await runCli(['--json', file]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, '');
+  });
+});
