@@ -22,6 +22,8 @@ export const MAX_MALFORMED_KEPT = 100;
 export interface PacketSink {
   /** Called for every frame whose TCP header decoded; both objects are reused after return. */
   packet(frame: Frame, p: Packet): void;
+  /** Called once, before any packet, with the timestamp of the capture's first frame (TCP or not). */
+  start?(sec: number, nsec: number): void;
   /** Called once after the last frame. */
   finish?(): void;
   /** Instead of finish: called after the last frame until it returns true (output flushed between calls). */
@@ -119,6 +121,7 @@ export class CaptureRun {
           this.haveFirst = true;
           this.firstSec = f.tsSec;
           this.firstNsec = f.tsNsec;
+          if (this.sink.start) this.sink.start(f.tsSec, f.tsNsec);
         }
         this.lastSec = f.tsSec;
         this.lastNsec = f.tsNsec;

@@ -364,6 +364,15 @@ describe('lab: a synthetic upload, checked against the plan that built it', () =
     assert.equal(k7.segments[0].sent, Math.round((p7.data[0].time + 0.25) * 1e6) / 1e6);
     assert.equal(k7.segments[0].acked, Math.round((p7.data[0].ackTime + 0.25) * 1e6) / 1e6);
     assert.ok(Math.abs((k7.throughput?.seconds as number) - (k.throughput?.seconds as number)) < 1e-9, 'durations unchanged');
+    // The explanation counts from the same time 0: the connection starts at the SYN, 0.25 s after the UDP frame.
+    const e7 = await runCli(['--json', f7]);
+    assert.equal(e7.code, 0, e7.stderr);
+    const doc7 = JSON.parse(e7.stdout) as { connections: { start: number }[] };
+    const e = await runCli(['--json', file]);
+    const doc = JSON.parse(e.stdout) as { connections: { start: number }[] };
+    assert.equal(doc7.connections[0].start, Math.round((doc.connections[0].start + 0.25) * 1e9) / 1e9);
+    const t7 = await runCli(['--format', 'packets', f7]);
+    assert.match(t7.stdout.split('\n').find((l) => /Flags \[S\]/.test(l)) ?? '', /\s0\.250000\s/);
   });
 });
 

@@ -271,6 +271,17 @@ export class Tracker implements PacketSink {
     this.lruTail = c;
   }
 
+  /**
+   * Time 0 of every `time` and `start`: the capture's first frame, TCP or not, as Wireshark's
+   * frame.time_relative. Without it (a sink fed directly), the first TCP frame.
+   */
+  start(sec: number, nsec: number): void {
+    if (this.haveT0) return;
+    this.haveT0 = true;
+    this.t0Sec = sec;
+    this.t0Nsec = nsec;
+  }
+
   packet(f: Frame, p: Packet): void {
     if (!this.haveT0) {
       this.haveT0 = true;

@@ -125,7 +125,6 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
     };
     ctx.warn(m.otherConnections(file, describe(main), all.filter((c) => c !== main).map(describe)));
   }
-  collector.rebase(summary.firstTime);
   const result = computeLabKey(main, collector.byConnection.get(main) ?? [], all, p, summary.firstTime);
   return { result, summary, connection: main, all };
 }

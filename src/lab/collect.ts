@@ -43,38 +43,9 @@ export interface LabPacket {
 
 export class LabCollector implements PacketObserver {
   readonly byConnection = new Map<Connection, LabPacket[]>();
-  /** Timestamp of the first TCP frame (the tracker's time 0). */
-  private t0Sec = 0;
-  private t0Nsec = 0;
-  private haveT0 = false;
   private readonly headTaken = new WeakMap<Connection, number>();
 
-  /**
-   * Re-bases every packet's time on the capture's first frame, TCP or not (the tracker counts
-   * from the first TCP frame; Wireshark's Time column from the first frame). `firstTime` is the
-   * capture summary's first timestamp (epoch seconds, a double): its fraction is rounded to the
-   * microsecond when the TCP timestamps are whole microseconds, so the shift is exact.
-   */
-  rebase(firstTime: number | null): void {
-    if (firstTime === null || !this.haveT0) return;
-    let sec = Math.floor(firstTime);
-    let nsec = Math.round((firstTime - sec) * 1e9);
-    if (this.t0Nsec % 1000 === 0) nsec = Math.round(nsec / 1000) * 1000;
-    if (nsec >= 1e9) {
-      sec += 1;
-      nsec -= 1e9;
-    }
-    const offset = this.t0Sec - sec + (this.t0Nsec - nsec) / 1e9;
-    if (offset <= 0) return;
-    for (const list of this.byConnection.values()) for (const p of list) p.time += offset;
-  }
-
   onPacket(c: Connection, r: PacketResult, f: Frame, p: Packet): void {
-    if (!this.haveT0) {
-      this.haveT0 = true;
-      this.t0Sec = f.tsSec;
-      this.t0Nsec = f.tsNsec;
-    }
     let list = this.byConnection.get(c);
     if (list === undefined) {
       list = [];
