@@ -101,6 +101,20 @@ export class CaptureRun {
     this.drain();
   }
 
+  /**
+   * Feeds one chunk without processing it. Once this returns, the reader holds no view of the
+   * chunk fed before (the bytes of a record straddling the two are copied), so its buffer may be
+   * refilled while this one is processed by drainChunk().
+   */
+  feed(chunk: Uint8Array): void {
+    this.reader.feed(chunk);
+  }
+
+  /** Processes every complete record fed so far. */
+  drainChunk(): void {
+    this.drain();
+  }
+
   /** Marks end of input and processes what is left. */
   finish(): void {
     this.reader.endInput();
@@ -210,16 +224,21 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
   const run = new CaptureRun(sink);
   // the size on disk measures progress only when the chunks are the file's own bytes
   let bytes = 0;
-  const step = async (chunk: Uint8Array): Promise<boolean> => {
-    run.push(chunk);
-    bytes += chunk.length;
+  // feed and drain are separate so that the direct reader can start reading the next chunk
+  // (into the buffer the reader has just let go of) while this one is decoded
+  const drained = async (n: number): Promise<boolean> => {
+    run.drainChunk();
+    bytes += n;
     if (opts.progress) opts.progress(bytes, src.gzip ? null : src.size, run.packets);
     if (opts.afterChunk) await opts.afterChunk();
     return run.reader.error === null;
   };
-  const direct = path !== '-' && src.size !== null ? await readFileDirect(path, step) : false;
+  const direct = path !== '-' && src.size !== null ? await readFileDirect(path, run, drained) : false;
   if (!direct) {
-    for await (const chunk of src.chunks()) if (!(await step(chunk))) break;
+    for await (const chunk of src.chunks()) {
+      run.feed(chunk);
+      if (!(await drained(chunk.length))) break;
+    }
   }
   run.finish();
   if (sink.finishStep) {
@@ -236,38 +255,50 @@ const DIRECT_CHUNK = 1 << 20;
  * A plain (not gzip) regular file read into two buffers used in turn, so reading allocates
  * nothing per chunk: a fresh megabyte per chunk becomes garbage outside the JavaScript heap that
  * only a full collection frees, and made peak memory grow with the file. Two buffers suffice:
- * the reader copies a record straddling two chunks into its own buffer and keeps no view of a
- * chunk once the next one is consumed. Returns false (nothing read) for a gzip file, which
- * takes the stream path.
+ * once a chunk is fed, the reader keeps no view of the one before (a record straddling the two is
+ * copied into its own buffer), so the next read goes into that buffer while this chunk is
+ * decoded: the read (a thread of libuv's pool) overlaps the decoding instead of adding to it.
+ * Returns false (nothing read) for a gzip file, which takes the stream path.
  */
-async function readFileDirect(path: string, step: (chunk: Uint8Array) => Promise<boolean>): Promise<boolean> {
+async function readFileDirect(path: string, run: CaptureRun, drained: (n: number) => Promise<boolean>): Promise<boolean> {
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
   } catch (e) {
     throw new SourceError(`cannot open ${path}: ${(e as Error).message}`);
   }
+  const bufs = [Buffer.allocUnsafe(DIRECT_CHUNK), Buffer.allocUnsafe(DIRECT_CHUNK)];
+  const readInto = (b: Buffer): Promise<number> => fh.read(b, 0, b.length, null).then((r) => r.bytesRead);
+  let pending: Promise<number> | null = null;
   try {
-    const bufs = [Buffer.allocUnsafe(DIRECT_CHUNK), Buffer.allocUnsafe(DIRECT_CHUNK)];
     let k = 0;
     let first = true;
+    pending = readInto(bufs[0]);
     for (;;) {
       const b = bufs[k];
       let n: number;
       try {
-        n = (await fh.read(b, 0, b.length, null)).bytesRead;
+        n = await (pending as Promise<number>);
       } catch (e) {
         throw new SourceError(`cannot read ${path}: ${(e as Error).message}`);
+      } finally {
+        pending = null;
       }
       if (first) {
         first = false;
         if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return false;
       }
       if (n === 0) return true;
-      if (!(await step(b.subarray(0, n)))) return true;
+      run.feed(b.subarray(0, n));
       k ^= 1;
+      // a short read is the end of a regular file (or it shrank): no read ahead past it
+      if (n === b.length) pending = readInto(bufs[k]);
+      if (!(await drained(n))) return true;
+      if (pending === null) pending = readInto(bufs[k]);
     }
   } finally {
+    // a read still in flight (stopped at damaged data) must finish before the file is closed
+    if (pending !== null) await pending.catch(() => 0);
     await fh.close();
   }
 }

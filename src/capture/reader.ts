@@ -156,7 +156,8 @@ export class CaptureReader {
   /**
    * Appends a chunk. The reader keeps a reference to it (no copy); when a record straddles the
    * boundary, only the bytes that complete that record are copied, then reading continues in
-   * the new chunk itself.
+   * the new chunk itself. That copy is made here, not when the record is next read: once feed
+   * returns, the reader holds no view of any earlier chunk, so its buffer may be reused.
    */
   feed(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
@@ -168,7 +169,7 @@ export class CaptureReader {
       merged.set(chunk, this.pending.length);
       this.pending = merged;
     }
-    if (this.pos >= this.end) this.attach();
+    this.attach();
   }
 
   /** Moves pending bytes into view. Returns false when there were none. */

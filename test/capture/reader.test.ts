@@ -559,6 +559,32 @@ describe('every chunk size gives the same frames', () => {
     }
   });
 
+  it('once a chunk is fed, the chunk before it may be overwritten (the file reader reuses two buffers)', () => {
+    // pipeline.ts reads the next chunk into the buffer of the one before while this one is
+    // decoded: the bytes of a record straddling the two must have been copied by feed()
+    for (const bytes of [variedPcap(), pcapngFile(variedPcapngSections())]) {
+      const whole = readAll(bytes, bytes.length).frames.map((f) => [f.number, ...f.data]);
+      for (let cs = 1; cs <= bytes.length; cs++) {
+        const bufs = [new Uint8Array(cs), new Uint8Array(cs)];
+        const r = new CaptureReader();
+        const got: number[][] = [];
+        let k = 0;
+        for (let o = 0; o < bytes.length; o += cs) {
+          const n = Math.min(cs, bytes.length - o);
+          bufs[k].set(bytes.subarray(o, o + n));
+          r.feed(bufs[k].subarray(0, n));
+          k ^= 1;
+          bufs[k].fill(0xee); // the read of the next chunk lands here while this one is decoded
+          while (r.next() === FRAME) got.push([r.frame.number, ...r.frame.buf.subarray(r.frame.dataOffset, r.frame.dataOffset + r.frame.capLen)]);
+        }
+        r.endInput();
+        while (r.next() === FRAME) got.push([r.frame.number, ...r.frame.buf.subarray(r.frame.dataOffset, r.frame.dataOffset + r.frame.capLen)]);
+        assert.deepEqual(got, whole, `chunk size ${cs}`);
+        assertClean(r);
+      }
+    }
+  });
+
   it('NEED_MORE until a record is complete, FRAME as soon as it is', () => {
     const bytes = pcapFile({ byteOrder: 'le', records: [{ sec: 1, frac: 2, data: seq(10) }] });
     const r = new CaptureReader();
