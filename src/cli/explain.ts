@@ -22,7 +22,6 @@ import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
 import { PacketCollector, connectionJson, type PacketRecord } from '../render/json.js';
 import { prettyJson, recordJson } from '../render/pretty.js';
 import { walkthrough } from '../render/walkthrough.js';
-import { summaryTable } from '../render/summary.js';
 import { NdjsonWriter } from '../render/ndjson.js';
 import { mermaid, markdown } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
@@ -247,6 +246,8 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
     const collector = observer as PacketCollector;
     out.write(markdown(file, summary, tracker.connections.filter((c) => selected(c, sel)), (c) => collector.byConnection.get(c) ?? [], lang));
   } else if (format === 'summary') {
+    // cli-table3 is loaded only for the summary table (it costs ~15 ms of start-up)
+    const { summaryTable } = await import('../render/summary.js');
     out.write(captureText(summary, lang) + summaryTable(tracker.connections.filter((c) => selected(c, sel)), chalk, lang));
   }
   await out.flush();

@@ -14,9 +14,21 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, toolVersion, type Io } from './context.js';
 import { addExplainOptions, explain, type ExplainOptions } from './explain.js';
-import { checkCommand } from './check.js';
-import { addLabCommand } from './lab.js';
-import { addGradeCommand } from './grade.js';
+
+/** The subcommands' names: their modules (and yaml) are loaded only when one may run or help is shown. */
+const SUBCOMMANDS = new Set(['check', 'lab', 'grade', 'help']);
+
+/**
+ * True when the arguments may need a subcommand or the full help: a subcommand's name anywhere
+ * (commander routes on the first operand; a capture cannot be named like one without being
+ * taken for it), -h/--help, or no arguments. Otherwise only the default command is defined:
+ * loading check, lab and grade (and the YAML parser) costs about 80 ms of start-up.
+ */
+function needsSubcommands(argv: string[]): boolean {
+  if (argv.length === 0) return true;
+  for (const a of argv) if (SUBCOMMANDS.has(a) || a === '-h' || a === '--help') return true;
+  return false;
+}
 
 export { EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, toolVersion } from './context.js';
 
@@ -39,9 +51,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     // options of the default command only before a subcommand's name, so `check --json` is check's
     .enablePositionalOptions();
   addExplainOptions(program).action(async (captures: string[], opts: ExplainOptions) => explain(ctx, captures, opts));
-  program.addCommand(configure(checkCommand(ctx)));
-  addLabCommand(program, ctx, configure);
-  addGradeCommand(program, ctx, configure);
+  if (needsSubcommands(argv)) {
+    const [{ checkCommand }, { addLabCommand }, { addGradeCommand }] = await Promise.all([import('./check.js'), import('./lab.js'), import('./grade.js')]);
+    program.addCommand(configure(checkCommand(ctx)));
+    addLabCommand(program, ctx, configure);
+    addGradeCommand(program, ctx, configure);
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
