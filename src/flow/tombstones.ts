@@ -2,23 +2,33 @@
  * What is left of a 4-tuple once its connection has been finalised and released before the end
  * of input: the two directions' relative-numbering bases, which is all Wireshark 4.0 looks at
  * when a later packet of that 4-tuple arrives (a pure SYN with a new ISN starts a new stream
- * flagged `reused_ports`; anything else would continue the old stream). Wireshark never forgets a
- * 4-tuple, so neither does this store: 16 bytes per 4-tuple in typed arrays, no objects.
+ * flagged `reused_ports`; anything else would continue the old stream). 17 bytes per slot in
+ * typed arrays, no objects.
+ *
+ * Wireshark never forgets a 4-tuple; this store remembers the last `generation` released
+ * 4-tuples at least (2^18 by default, up to twice that): two tables, the current one and the one
+ * before; when the current one is full it becomes the previous one and the oldest is dropped.
+ * So memory is bounded (about 18 MB at most) whatever the size of the capture, and a 4-tuple is
+ * only forgotten after a quarter of a million other connections have been released since its
+ * own (docs/differences.md says what then differs from tshark: one `reused_ports` flag).
  *
  * The 4-tuple is kept as a 64-bit fingerprint (two independent 32-bit symmetric hashes), so two
- * distinct 4-tuples are confused with probability about n²/2⁶⁵ (n = 4-tuples released; 3·10⁻⁸
- * for a million). Directions are stored in a canonical order (the endpoint with the smaller
+ * distinct 4-tuples are confused with probability about n²/2⁶⁵ (n = 4-tuples remembered;
+ * 7·10⁻⁹ for 2^19). Directions are stored in a canonical order (the endpoint with the smaller
  * address words, then port, is "lo"), so either direction of the 4-tuple finds the same entry.
  */
 import type { Packet } from '../decode/packet.js';
 
 const INITIAL = 1 << 10;
+/** Default number of 4-tuples per generation. */
+export const TOMBSTONE_GENERATION = 1 << 18;
 /** Flag bits. */
 const USED = 1;
 const LO_SET = 2;
 const HI_SET = 4;
 
-export class TombstoneStore {
+/** One open-addressing table (load at most 1/2), grown by doubling from 1024 slots. */
+class TombstoneTable {
   private h1 = new Int32Array(INITIAL);
   private h2 = new Int32Array(INITIAL);
   private baseLo = new Uint32Array(INITIAL);
@@ -89,6 +99,47 @@ export class TombstoneStore {
       this.baseHi[i] = baseHi[j];
       this.flags[i] = flags[j];
     }
+  }
+}
+
+/** The released 4-tuples: the current generation and the one before (see the top of this file). */
+export class TombstoneStore {
+  private cur = new TombstoneTable();
+  private prev: TombstoneTable | null = null;
+  /** 4-tuples dropped with a generation (0 until more than two generations were released). */
+  forgotten = 0;
+
+  /** Result of the last successful {@link find}: the base of the packet's sender and whether it was set. */
+  senderBase = 0;
+  senderBaseSet = false;
+
+  constructor(private readonly generation = TOMBSTONE_GENERATION) {}
+
+  /** 4-tuples remembered. */
+  get size(): number {
+    return this.cur.size + (this.prev === null ? 0 : this.prev.size);
+  }
+
+  /** See TombstoneTable.put; a 4-tuple released again is remembered in the current generation. */
+  put(hash: number, hash2: number, aLower: boolean, baseA: number, setA: boolean, baseB: number, setB: boolean): void {
+    if (this.cur.size >= this.generation) {
+      if (this.prev !== null) this.forgotten += this.prev.size;
+      this.prev = this.cur;
+      this.cur = new TombstoneTable();
+    }
+    this.cur.put(hash, hash2, aLower, baseA, setA, baseB, setB);
+  }
+
+  /** True when the 4-tuple is remembered; then senderBase/senderBaseSet describe the packet's direction. */
+  find(hash: number, hash2: number, srcLower: boolean): boolean {
+    let t: TombstoneTable | null = this.cur;
+    if (!t.find(hash, hash2, srcLower)) {
+      t = this.prev;
+      if (t === null || !t.find(hash, hash2, srcLower)) return false;
+    }
+    this.senderBase = t.senderBase;
+    this.senderBaseSet = t.senderBaseSet;
+    return true;
   }
 }
 

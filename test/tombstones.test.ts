@@ -1,0 +1,54 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TombstoneStore, TOMBSTONE_GENERATION } from '../src/flow/tombstones.js';
+
+/** 4-tuple k's fingerprint: two independent-looking 32-bit words. */
+const h1 = (k: number): number => Math.imul(k + 1, 0x9e3779b1) | 0;
+const h2 = (k: number): number => Math.imul(k + 7, 0x85ebca6b) ^ 0x5bd1e995;
+
+describe('tombstones: released 4-tuples, bounded by two generations', () => {
+  it('remembers both directions\' bases, found from either end', () => {
+    const t = new TombstoneStore();
+    t.put(h1(1), h2(1), true, 1000, true, 2000, false);
+    assert.equal(t.find(h1(1), h2(1), true), true);
+    assert.deepEqual([t.senderBase, t.senderBaseSet], [1000, true]);
+    assert.equal(t.find(h1(1), h2(1), false), true);
+    assert.deepEqual([t.senderBase, t.senderBaseSet], [2000, false]);
+    assert.equal(t.find(h1(2), h2(2), true), false);
+    // same first hash, different second: a different 4-tuple
+    assert.equal(t.find(h1(1), h2(2), true), false);
+  });
+
+  it('keeps at least the last generation and at most two; older ones are forgotten and counted', () => {
+    const g = 4;
+    const t = new TombstoneStore(g);
+    for (let k = 0; k < 10; k++) t.put(h1(k), h2(k), true, k, true, k + 100, true);
+    // generations [0..3] dropped when [8..] started; [4..7] previous, [8, 9] current
+    assert.equal(t.size, 6);
+    assert.equal(t.forgotten, 4);
+    for (let k = 0; k < 10; k++) assert.equal(t.find(h1(k), h2(k), true), k >= 4, `4-tuple ${k}`);
+    assert.equal(t.find(h1(5), h2(5), true), true);
+    assert.equal(t.senderBase, 5);
+  });
+
+  it('a 4-tuple released again is found with its newest bases', () => {
+    const t = new TombstoneStore(2);
+    t.put(h1(1), h2(1), true, 10, true, 20, true);
+    t.put(h1(2), h2(2), true, 0, true, 0, true);
+    t.put(h1(1), h2(1), true, 11, true, 21, true); // a new generation; the old entry stays in the previous one
+    assert.equal(t.find(h1(1), h2(1), false), true);
+    assert.equal(t.senderBase, 21);
+  });
+
+  it('the default generation holds a quarter of a million 4-tuples in bounded memory', () => {
+    assert.equal(TOMBSTONE_GENERATION, 1 << 18);
+    const t = new TombstoneStore();
+    const n = 3 * TOMBSTONE_GENERATION + 5;
+    for (let k = 0; k < n; k++) t.put(h1(k), h2(k), k % 2 === 0, k, true, k, true);
+    assert.ok(t.size <= 2 * TOMBSTONE_GENERATION);
+    assert.ok(t.size >= TOMBSTONE_GENERATION);
+    assert.equal(t.forgotten + t.size, n);
+    // the newest generation is always there
+    for (let k = n - TOMBSTONE_GENERATION; k < n; k += 997) assert.equal(t.find(h1(k), h2(k), true), true);
+  });
+});
