@@ -19,6 +19,16 @@ describe('diagrams', () => {
     assert.match(r.stdout, /\* inferred: an observer never sees LISTEN or TIME_WAIT/);
   });
 
+  it('ladder and walkthrough: no line ends in a space (en and zh)', async () => {
+    for (const d of ['tcp-three-way-close', 'tcp-loss', 'tcp-reset-server', 'tcp-simultaneous-close']) {
+      for (const lang of ['en', 'zh']) {
+        const r = await runCli(['--diagram', '--lang', lang, fx(d)]);
+        const bad = r.stdout.split('\n').filter((l) => / $/.test(l));
+        assert.deepEqual(bad, [], `${d} ${lang}`);
+      }
+    }
+  });
+
   it('ladder: a long data phase is elided with a count', async () => {
     const r = await runCli(['--diagram', fx('tcp-loss')]);
     assert.match(r.stdout, /⋮ \d+ more data packets ⋮/);

@@ -46,7 +46,7 @@ export function ladder(c: Connection, packets: PacketRecord[], chalk: ChalkInsta
     const right = ss !== lastS ? ss : '';
     lastC = cs;
     lastS = ss;
-    lines.push(`${String(p.frame).padStart(FRAME_W)} ${chalk.cyan(left.padStart(STATE_W))} |${arrow}| ${chalk.cyan(right)}`);
+    lines.push(`${String(p.frame).padStart(FRAME_W)} ${chalk.cyan(left.padStart(STATE_W))} |${arrow}|${right === '' ? '' : ' ' + chalk.cyan(right)}`);
   }
   lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)}  (${message(lang, 'ladderNote', 'client')})`));
   return lines.join('\n') + '\n';
