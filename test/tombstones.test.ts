@@ -40,8 +40,8 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
     assert.equal(t.senderBase, 21);
   });
 
-  it('the default generation holds a quarter of a million 4-tuples in bounded memory', () => {
-    assert.equal(TOMBSTONE_GENERATION, 1 << 18);
+  it('the default generation holds 131 072 4-tuples in bounded memory', () => {
+    assert.equal(TOMBSTONE_GENERATION, 1 << 17);
     const t = new TombstoneStore();
     const n = 3 * TOMBSTONE_GENERATION + 5;
     for (let k = 0; k < n; k++) t.put(h1(k), h2(k), k % 2 === 0, k, true, k, true);

@@ -6,22 +6,22 @@
  * typed arrays, no objects.
  *
  * Wireshark never forgets a 4-tuple; this store remembers the last `generation` released
- * 4-tuples at least (2^18 by default, up to twice that): two tables, the current one and the one
+ * 4-tuples at least (2^17 by default, up to twice that): two tables, the current one and the one
  * before; when the current one is full it becomes the previous one and the oldest is dropped.
- * So memory is bounded (about 18 MB at most) whatever the size of the capture, and a 4-tuple is
- * only forgotten after a quarter of a million other connections have been released since its
+ * So memory is bounded (about 9 MB at most) whatever the size of the capture, and a 4-tuple is
+ * only forgotten after 131 072 other connections have been released since its
  * own (docs/differences.md says what then differs from tshark: one `reused_ports` flag).
  *
  * The 4-tuple is kept as a 64-bit fingerprint (two independent 32-bit symmetric hashes), so two
  * distinct 4-tuples are confused with probability about n²/2⁶⁵ (n = 4-tuples remembered;
- * 7·10⁻⁹ for 2^19). Directions are stored in a canonical order (the endpoint with the smaller
+ * 2·10⁻⁹ for 2^18). Directions are stored in a canonical order (the endpoint with the smaller
  * address words, then port, is "lo"), so either direction of the 4-tuple finds the same entry.
  */
 import type { Packet } from '../decode/packet.js';
 
 const INITIAL = 1 << 10;
 /** Default number of 4-tuples per generation. */
-export const TOMBSTONE_GENERATION = 1 << 18;
+export const TOMBSTONE_GENERATION = 1 << 17;
 /** Flag bits. */
 const USED = 1;
 const LO_SET = 2;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Default in-memory budget (bytes) before spilling to disk. */
-export const SPOOL_MEMORY = 8 << 20;
+export const SPOOL_MEMORY = 4 << 20;
 const READ_WINDOW = 4 << 20;
 
 export class Spool {
