@@ -104,15 +104,10 @@ export class CaptureRun {
   /**
    * Feeds one chunk without processing it. Once this returns, the reader holds no view of the
    * chunk fed before (the bytes of a record straddling the two are copied), so its buffer may be
-   * refilled while this one is processed by drainChunk().
+   * refilled while this one is processed by drain().
    */
   feed(chunk: Uint8Array): void {
     this.reader.feed(chunk);
-  }
-
-  /** Processes every complete record fed so far. */
-  drainChunk(): void {
-    this.drain();
   }
 
   /** Marks end of input and processes what is left. */
@@ -121,7 +116,8 @@ export class CaptureRun {
     this.drain();
   }
 
-  private drain(): void {
+  /** Processes every complete record fed so far. */
+  drain(): void {
     const r = this.reader;
     const f = r.frame;
     const d = this.decoder;
@@ -227,7 +223,7 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
   // feed and drain are separate so that the direct reader can start reading the next chunk
   // (into the buffer the reader has just let go of) while this one is decoded
   const drained = async (n: number): Promise<boolean> => {
-    run.drainChunk();
+    run.drain();
     bytes += n;
     if (opts.progress) opts.progress(bytes, src.gzip ? null : src.size, run.packets);
     if (opts.afterChunk) await opts.afterChunk();

@@ -106,8 +106,6 @@ class TombstoneTable {
 export class TombstoneStore {
   private cur = new TombstoneTable();
   private prev: TombstoneTable | null = null;
-  /** 4-tuples dropped with a generation (0 until more than two generations were released). */
-  forgotten = 0;
 
   /** Result of the last successful {@link find}: the base of the packet's sender and whether it was set. */
   senderBase = 0;
@@ -123,7 +121,6 @@ export class TombstoneStore {
   /** See TombstoneTable.put; a 4-tuple released again is remembered in the current generation. */
   put(hash: number, hash2: number, aLower: boolean, baseA: number, setA: boolean, baseB: number, setB: boolean): void {
     if (this.cur.size >= this.generation) {
-      if (this.prev !== null) this.forgotten += this.prev.size;
       this.prev = this.cur;
       this.cur = new TombstoneTable();
     }
