@@ -100,7 +100,7 @@ export const NOTE_KEYS = [
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
-export interface StoryResult {
+export interface StoryNote {
   phase: number;
   stateA: number;
   stateB: number;
@@ -109,6 +109,20 @@ export interface StoryResult {
   n1: number;
   n2: number;
   n3: number;
+}
+
+/** The story's note about one packet, and the numbers it is computed from. */
+export interface StoryResult extends StoryNote {
+  /** Inputs, set by the tracker before updateStory(): relative seq and ack (Wireshark's tcp.seq, tcp.ack), the
+   * other direction's base (its ISN when its SYN was seen), analysis bits, duplicate-ACK number, scaled window.
+   * Passed on the result rather than as arguments: a number beyond 2^31 passed to a call that is not inlined is
+   * boxed, an allocation per packet. */
+  seq: number;
+  ack: number;
+  peerBase: number;
+  analysis: number;
+  dupAckNum: number;
+  window: number;
 }
 
 export class Story {
@@ -158,10 +172,13 @@ export class Story {
 }
 
 /**
- * Updates the story with one packet (frame number `frame`). `fromA`: sent by flow a. `relSeq`/`relAck` are the
- * packet's relative numbers; `peerBase` the other direction's base (its ISN when its SYN was seen).
+ * Updates the story with one packet (frame number `frame`). `fromA`: sent by flow a. The packet's relative
+ * numbers and the other direction's base are read from `r` (seq, ack, peerBase).
  */
-export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, fromA: boolean, relSeq: number, relAck: number, peerBase: number): void {
+export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, fromA: boolean): void {
+  const relSeq = r.seq;
+  const relAck = r.ack;
+  const peerBase = r.peerBase;
   const flags = p.flags;
   const syn = (flags & TCP_SYN) !== 0;
   const ack = (flags & TCP_ACK) !== 0;
@@ -410,8 +427,13 @@ export function teardownKind(s: Story): TeardownKind {
  * When a packet has no handshake/teardown note but carries Wireshark analysis flags, the note
  * explains the most telling one (retransmissions first, window matters last).
  */
-export function analysisNote(r: StoryResult, bits: number, relSeq: number, relAck: number, len: number, dupAckNum: number, window: number): void {
+export function analysisNote(r: StoryResult, len: number): void {
+  const bits = r.analysis;
   if (r.note !== N_NONE || bits === 0) return;
+  const relSeq = r.seq;
+  const relAck = r.ack;
+  const dupAckNum = r.dupAckNum;
+  const window = r.window;
   const end = seqAdd(relSeq, len);
   if (bits & A_SPURIOUS_RETRANSMISSION) set(r, N_SPURIOUS_RETRANSMISSION, relSeq, end, 0);
   else if (bits & A_FAST_RETRANSMISSION) set(r, N_FAST_RETRANSMISSION, relSeq, end, 0);

@@ -72,6 +72,8 @@ export class PacketResult implements StoryResult {
   window = 0;
   /** Analysis flag bits (flags.ts). */
   analysis = 0;
+  /** The other direction's base (raw), for the story's notes. */
+  peerBase = 0;
   /** Wireshark's tcp.analysis.duplicate_ack_num when duplicate_ack is set. */
   dupAckNum = 0;
   /** The packet started a new connection. */
@@ -385,7 +387,7 @@ export class Tracker implements PacketSink {
       r.ack = p.ack;
       r.analysis = 0;
     } else {
-      this.analyze(c, F, R, p, t);
+      this.analyze(c, F, R, p);
       r.seq = seqSub(p.seq, F.baseSeq);
       r.ack = flags & TCP_ACK ? seqSub(p.ack, R.baseSeq) : p.ack;
     }
@@ -411,8 +413,9 @@ export class Tracker implements PacketSink {
     }
 
     // --- the story (handshake, teardown, states, notes) and Zeek's view
-    updateStory(c.story, r, p, f.number, r.fromA, r.seq, r.ack, R.baseSeq);
-    analysisNote(r, r.analysis, r.seq, r.ack, p.payloadLen, r.dupAckNum, r.window);
+    r.peerBase = R.baseSeq;
+    updateStory(c.story, r, p, f.number, r.fromA);
+    analysisNote(r, p.payloadLen);
     updateZeek(c.zeek, p, r.fromA);
     if (r.fromA) {
       if (p.payloadLen > c.maxPayloadA) c.maxPayloadA = p.payloadLen;
@@ -483,8 +486,10 @@ export class Tracker implements PacketSink {
    * tcp_analyze_sequence_number() of Wireshark 4.0, step by step. F is the sender's flow,
    * R the other. Sets result.analysis bits; updates F's state at the end.
    */
-  private analyze(c: Connection, F: Flow, R: Flow, p: Packet, t: number): void {
+  private analyze(c: Connection, F: Flow, R: Flow, p: Packet): void {
     const r = this.result;
+    // the time comes through the result, not as an argument: a double argument is boxed
+    const t = r.time;
     const seq = p.seq;
     const ack = p.ack;
     const len = p.payloadLen;

@@ -22,8 +22,9 @@ export class ConnectionTable {
     const s = p.src;
     const d = p.dst;
     // each field mixed on its own (port ^ address would let (a, p) and (a ^ x, p ^ x) collide)
-    const hs = mix(mix(mix(mix(mix(0x2545f491, p.srcPort), s[0]), s[1]), s[2]), s[3]);
-    const hd = mix(mix(mix(mix(mix(0x2545f491, p.dstPort), d[0]), d[1]), d[2]), d[3]);
+    // words as int32 (`| 0`): a uint32 beyond 2^31 handed to a call that is not inlined is boxed
+    const hs = mix(mix(mix(mix(mix(0x2545f491, p.srcPort), s[0] | 0), s[1] | 0), s[2] | 0), s[3] | 0);
+    const hd = mix(mix(mix(mix(mix(0x2545f491, p.dstPort), d[0] | 0), d[1] | 0), d[2] | 0), d[3] | 0);
     // symmetric: order-independent combination, then finalise
     return fmix((hs + hd) ^ Math.imul(hs ^ hd, 0x9e3779b1) ^ p.ipVersion);
   }
@@ -123,14 +124,14 @@ function fmix(h: number): number {
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  // int32, not uint32: a Smi, so returning it allocates nothing
+  return h ^ (h >>> 16);
 }
 
 /** Symmetric second hash over two endpoints (different constants from hashOf). */
 export function hash2(s: ArrayLike<number>, sp: number, d: ArrayLike<number>, dp: number, ipVersion: number): number {
-  const hs = mix(mix(mix(mix(mix(0x61c88647, sp), s[0]), s[1]), s[2]), s[3]);
-  const hd = mix(mix(mix(mix(mix(0x61c88647, dp), d[0]), d[1]), d[2]), d[3]);
+  const hs = mix(mix(mix(mix(mix(0x61c88647, sp), s[0] | 0), s[1] | 0), s[2] | 0), s[3] | 0);
+  const hd = mix(mix(mix(mix(mix(0x61c88647, dp), d[0] | 0), d[1] | 0), d[2] | 0), d[3] | 0);
   return fmix(((hs ^ hd) + Math.imul(hs + hd, 0x27d4eb2f)) ^ (ipVersion << 24));
 }
 

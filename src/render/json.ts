@@ -12,7 +12,7 @@ import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { addressToString } from '../util/addr.js';
 import { round9 } from '../util/round.js';
-import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState, type StoryResult } from '../analyze/story.js';
+import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState, type StoryNote } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
@@ -30,7 +30,7 @@ export function flagNames(flags: number): string[] {
 }
 
 /** A packet as kept for output (copied out of the reused decode/analysis objects). */
-export interface PacketRecord extends StoryResult {
+export interface PacketRecord extends StoryNote {
   frame: number;
   time: number;
   fromA: boolean;
