@@ -22,7 +22,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { Frame } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import type { PacketSink } from '../pipeline.js';
-import { ConnectionTable, hash2 } from '../flow/table.js';
+import { ConnectionTable, hash2, matchesFlows } from '../flow/table.js';
 import { TombstoneStore, srcIsLower, endpointIsLower } from '../flow/tombstones.js';
 import { Connection, Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
 import { noteRoles } from './roles.js';
@@ -152,6 +152,8 @@ export class Tracker implements PacketSink {
   /** Most connections open at once. */
   maxOpen = 0;
   private nextId = 0;
+  /** The connection of the previous packet. */
+  private last: Connection | null = null;
   private t0Sec = 0;
   private t0Nsec = 0;
   private haveT0 = false;
@@ -310,8 +312,17 @@ export class Tracker implements PacketSink {
     }
     if (this.idling && this.lruHead !== null && this.lruHead.lastTime + this.idle < t) this.releaseIdle(t);
     const flags = p.flags;
-    const hash = ConnectionTable.hashOf(p);
-    let c = this.table.find(p, hash);
+    // the previous packet's connection first: a bulk transfer's packets come in long runs (only
+    // the connection in the table is checked, and the table holds one per 4-tuple)
+    let c = this.last;
+    let hash = 0;
+    if (c !== null && c.slot >= 0 && c.ipVersion === p.ipVersion &&
+        (matchesFlows(c.a, c.b, p) || matchesFlows(c.b, c.a, p))) {
+      hash = c.hash;
+    } else {
+      hash = ConnectionTable.hashOf(p);
+      c = this.table.find(p, hash);
+    }
     let F: Flow;
     let R: Flow;
     if (c === null) {
@@ -333,7 +344,7 @@ export class Tracker implements PacketSink {
         this.lruAppend(c);
       }
       // a connection to itself (same address and port both ways) counts every packet as a's
-      const fromA = c.a.port === p.srcPort && sameAddr(c.a, p.src) && c.b.port === p.dstPort && sameAddr(c.b, p.dst);
+      const fromA = matchesFlows(c.a, c.b, p);
       F = fromA ? c.a : c.b;
       R = fromA ? c.b : c.a;
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
@@ -352,6 +363,7 @@ export class Tracker implements PacketSink {
         r.analysis |= A_REUSED_PORTS;
       }
     }
+    this.last = c;
     r.fromA = F === c.a;
     noteRoles(c, r.fromA, (flags & TCP_SYN) !== 0, (flags & TCP_ACK) !== 0);
 
@@ -601,9 +613,4 @@ export class Tracker implements PacketSink {
     F.lastSegmentFlags = ta;
     r.analysis = ta;
   }
-}
-
-function sameAddr(f: Flow, w: ArrayLike<number>): boolean {
-  const a = f.addr;
-  return a[0] === w[0] && a[1] === w[1] && a[2] === w[2] && a[3] === w[3];
 }

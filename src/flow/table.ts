@@ -39,7 +39,7 @@ export class ConnectionTable {
     let i = this.buckets[hash & this.mask];
     while (i >= 0) {
       const c = this.slots[i] as Connection;
-      if (c.hash === hash && c.ipVersion === p.ipVersion && (matches(c.a, c.b, p) || matches(c.b, c.a, p))) return c;
+      if (c.hash === hash && c.ipVersion === p.ipVersion && (matchesFlows(c.a, c.b, p) || matchesFlows(c.b, c.a, p))) return c;
       i = c.hashNext;
     }
     return null;
@@ -99,7 +99,8 @@ export class ConnectionTable {
   }
 }
 
-function matches(x: Flow, y: Flow, p: Packet): boolean {
+/** True when the packet goes from flow x's endpoint to flow y's. */
+export function matchesFlows(x: Flow, y: Flow, p: Packet): boolean {
   const s = p.src;
   const d = p.dst;
   const xa = x.addr;
