@@ -161,6 +161,10 @@ export class CaptureReader {
    */
   feed(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
+    // Frames always view a plain Uint8Array: a Buffer chunk (Node's streams and fs) and the
+    // reader's own carry copies would otherwise give the decoders two receiver maps, and each
+    // decoder, optimised for the first, is thrown away and recompiled when the second appears.
+    if (Object.getPrototypeOf(chunk) !== Uint8Array.prototype) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.pending === null) {
       this.pending = chunk;
     } else {

@@ -80,7 +80,15 @@ export function decodeTcp(p: Packet, b: Uint8Array, off: number, segLen: number,
     p.truncated = true;
     optEnd = capEnd;
   }
-  if (hdrLen > TCP_MIN_HEADER) parseOptions(p, b, off + TCP_MIN_HEADER, optEnd, headerCut);
+  const o = off + TCP_MIN_HEADER;
+  if (optEnd - o === 12 && b[o] === OPT_NOP && b[o + 1] === OPT_NOP && b[o + 2] === OPT_TIMESTAMP && b[o + 3] === 10) {
+    // the options of nearly every segment after the handshake (Linux, BSD, macOS): NOP, NOP, timestamps
+    p.hasTimestamps = true;
+    p.tsVal = u32(b, o + 4);
+    p.tsEcr = u32(b, o + 8);
+  } else if (hdrLen > TCP_MIN_HEADER) {
+    parseOptions(p, b, o, optEnd, headerCut);
+  }
   p.status = DECODED_TCP;
 }
 
