@@ -51,6 +51,15 @@ describe('bundle: layout', () => {
     for (const lazy of LAZY) assert.ok(all.some((f) => lazy.test(f)), `${lazy} is in the bundle`);
   });
 
+  it('check without a rules file loads neither yaml nor lab and grade', () => {
+    const out = Object.keys(meta.outputs).find((o) => 'src/cli/check.ts' in meta.outputs[o].inputs);
+    assert.ok(out);
+    const loaded = inputsOf(staticClosure(out));
+    for (const lazy of [/node_modules\/yaml\//, /^src\/check\/rules\.ts$/, /^src\/cli\/(lab|grade)\.ts$/, /^src\/lab\//]) {
+      assert.deepEqual(loaded.filter((f) => lazy.test(f)), [], `check loads ${lazy} at start`);
+    }
+  });
+
   it('every output is directly in dist/bundle, so new URL("./worker.js", import.meta.url) finds the worker from any chunk', () => {
     for (const out of Object.keys(meta.outputs)) assert.equal(dirname(out), OUT, out);
     assert.ok(existsSync(join(BUNDLE, 'worker.js')));
