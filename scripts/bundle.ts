@@ -80,4 +80,4 @@ for (const [dir, name] of [...packages].sort((a, b) => a[1].localeCompare(b[1]))
 writeFileSync(join(ROOT, OUT, 'THIRD_PARTY_LICENSES.txt'), `The npm packages bundled into these files, and their licenses.\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`);
 
 const files = readdirSync(join(ROOT, OUT)).filter((f) => f.endsWith('.js'));
-process.stdout.write(`bundle: ${files.length} files in ${relative(process.cwd(), join(ROOT, OUT)) || '.'} (${packages.size} npm packages bundled)\n`);
+process.stderr.write(`bundle: ${files.length} files in ${relative(process.cwd(), join(ROOT, OUT)) || '.'} (${packages.size} npm packages bundled)\n`);
