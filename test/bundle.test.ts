@@ -3,9 +3,9 @@
  * loads, the worker entry, the version, that it needs nothing outside dist/bundle (npm
  * dependencies are bundled, package.json is not read), and that a missing bundle is an error.
  */
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,7 @@ const meta = JSON.parse(readFileSync(join(REPO_ROOT, 'dist', 'bundle.meta.json')
 const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const fixture = (name: string): string => join(REPO_ROOT, 'fixtures', name, 'capture.pcap');
 const tmp = mkdtempSync(join(tmpdir(), 'tcpflow-bundle-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const run = (bin: string, args: string[], cwd = REPO_ROOT) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd, maxBuffer: 64 << 20 });
 
@@ -122,13 +123,21 @@ describe('bundle: bin/tcpflow-explain.js', () => {
     same(['grade', '--help']);
   });
 
-  it('without the bundle it fails loudly (exit 70, says to build) instead of running something else', () => {
+  it('without the bundle, or with a chunk of it missing, it fails loudly (exit 70, names the file, says to build)', () => {
     const root = join(tmp, 'unbuilt');
     cpSync(join(REPO_ROOT, 'bin'), join(root, 'bin'), { recursive: true });
     writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
-    const r = run(join(root, 'bin', 'tcpflow-explain.js'), ['--version'], root);
+    const bin = join(root, 'bin', 'tcpflow-explain.js');
+    let r = run(bin, ['--version'], root);
     assert.equal(r.status, 70);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /dist\/bundle\/main\.js is missing: run `npm run build`/);
+    assert.match(r.stderr, /^tcpflow-explain: \S*dist\/bundle\/main\.js is missing: run `npm run build`/);
+    // a shared chunk main.js imports
+    cpSync(BUNDLE, join(root, 'dist', 'bundle'), { recursive: true });
+    const chunk = meta.outputs[`${OUT}/main.js`].imports.find((i) => i.kind === 'import-statement' && !i.external)!.path;
+    rmSync(join(root, chunk));
+    r = run(bin, ['--version'], root);
+    assert.equal(r.status, 70);
+    assert.equal(r.stderr, `tcpflow-explain: ${join(root, chunk)} is missing: run \`npm run build\` (npm ci and npm test run it)\n`);
   });
 });
