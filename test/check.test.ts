@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
-import { parseExpectation, parseRules, ExpectationError } from '../src/check/expectations.js';
+import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
+import { parseRules } from '../src/check/rules.js';
 
 const fx = (name: string, file = 'capture.pcap'): string => join(REPO_ROOT, 'fixtures', name, file);
 const tmp = mkdtempSync(join(tmpdir(), 'tfx-check-'));

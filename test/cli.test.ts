@@ -23,6 +23,20 @@ describe('cli', () => {
     assert.match(r.stdout, /--format <format>/);
   });
 
+  it('the help lists every subcommand, however it is asked for (otherwise only the named ones are loaded)', async () => {
+    for (const args of [['--help'], [HTTP, '-h'], ['check', '--json', '--help']]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, args.join(' '));
+      const commands = r.stdout.includes('Commands:') ? r.stdout.slice(r.stdout.indexOf('Commands:')) : '';
+      if (args[0] === 'check') {
+        assert.match(r.stdout, /^Usage: tcpflow-explain check /);
+        assert.match(r.stdout, /--rules <file>/);
+      } else {
+        for (const c of ['check', 'lab', 'grade']) assert.match(commands, new RegExp(`^  ${c} \\[options\\]`, 'm'), `${args.join(' ')}: ${c}`);
+      }
+    }
+  });
+
   it('--version prints the package version', async () => {
     const r = await runCli(['--version']);
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };

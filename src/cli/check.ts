@@ -14,7 +14,7 @@ import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { PacketCollector } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { stringifyDocument } from '../render/json.js';
-import { ExpectationError, KEYS, parseExpectation, parseRules, type RuleGroup, type Rules } from '../check/expectations.js';
+import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
 import { AnalysisFrames, evaluateCapture, type CaptureCheck } from '../check/evaluate.js';
 import { jsonReport, junitReport, markdownReport, textReport, MAX_DIAGRAMS } from '../check/report.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
@@ -83,7 +83,7 @@ export function checkCommand(ctx: CliContext): Command {
   return cmd;
 }
 
-function loadRules(ctx: CliContext, opts: CheckOptions): Rules | null {
+async function loadRules(ctx: CliContext, opts: CheckOptions): Promise<Rules | null> {
   const groups: RuleGroup[] = [];
   let rules: Rules = { groups, allowTruncated: false, allowRstAfterFin: false };
   try {
@@ -98,6 +98,7 @@ function loadRules(ctx: CliContext, opts: CheckOptions): Rules | null {
         ctx.fail(EXIT_USAGE);
         return null;
       }
+      const { parseRules } = await import('../check/rules.js'); // the YAML parser only for a rules file
       const fromFile = parseRules(text, opts.rules);
       rules = { groups: [...groups, ...fromFile.groups], allowTruncated: fromFile.allowTruncated, allowRstAfterFin: fromFile.allowRstAfterFin };
     }
@@ -120,7 +121,7 @@ function loadRules(ctx: CliContext, opts: CheckOptions): Rules | null {
 }
 
 export async function check(ctx: CliContext, captures: string[], opts: CheckOptions): Promise<void> {
-  const rules = loadRules(ctx, opts);
+  const rules = await loadRules(ctx, opts);
   if (!rules) return;
   const cliSel = selectionFrom(ctx, opts);
   if (!cliSel) return;

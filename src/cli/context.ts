@@ -22,7 +22,17 @@ export interface Io {
   stdin: Readable;
 }
 
+/**
+ * package.json's version, written into the bundle by scripts/bundle.ts (esbuild `define`): the
+ * bundle's chunks sit in dist/bundle/, where no relative path leads to package.json reliably,
+ * and reading it would cost every start a file read. Undeclared (typeof 'undefined') in the
+ * tsc build of dist/src, which the tests import directly.
+ */
+declare const __TCPFLOW_EXPLAIN_VERSION__: string | undefined;
+
 export function toolVersion(): string {
+  if (typeof __TCPFLOW_EXPLAIN_VERSION__ === 'string') return __TCPFLOW_EXPLAIN_VERSION__;
+  // dist/src/cli/context.js -> package.json
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }

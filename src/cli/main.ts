@@ -15,19 +15,20 @@ import { Command, CommanderError } from 'commander';
 import { CliContext, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, toolVersion, type Io } from './context.js';
 import { addExplainOptions, explain, type ExplainOptions } from './explain.js';
 
-/** The subcommands' names: their modules (and yaml) are loaded only when one may run or help is shown. */
-const SUBCOMMANDS = new Set(['check', 'lab', 'grade', 'help']);
+/** The subcommands: each one's module (check, lab, grade, and with them yaml) is loaded only when it may run or help is shown. */
+const SUBCOMMANDS = ['check', 'lab', 'grade'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /**
- * True when the arguments may need a subcommand or the full help: a subcommand's name anywhere
- * (commander routes on the first operand; a capture cannot be named like one without being
- * taken for it), -h/--help, or no arguments. Otherwise only the default command is defined:
- * loading check, lab and grade (and the YAML parser) costs about 80 ms of start-up.
+ * The subcommands to define for these arguments: all of them for the full help (help, -h/--help,
+ * or no arguments); otherwise those whose name appears anywhere (commander routes on the first
+ * operand, and only to a defined command; a capture cannot be named like one without being taken
+ * for it), usually none: only the default command is defined then. Loading check, lab and grade
+ * (and the YAML parser) costs about 80 ms of start-up; lab and grade alone are not needed by check.
  */
-function needsSubcommands(argv: string[]): boolean {
-  if (argv.length === 0) return true;
-  for (const a of argv) if (SUBCOMMANDS.has(a) || a === '-h' || a === '--help') return true;
-  return false;
+function subcommandsFor(argv: string[]): Subcommand[] {
+  if (argv.length === 0 || argv.some((a) => a === 'help' || a === '-h' || a === '--help')) return [...SUBCOMMANDS];
+  return SUBCOMMANDS.filter((c) => argv.includes(c));
 }
 
 export { EXIT_OK, EXIT_USAGE, EXIT_INTERNAL, toolVersion } from './context.js';
@@ -51,12 +52,15 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     // options of the default command only before a subcommand's name, so `check --json` is check's
     .enablePositionalOptions();
   addExplainOptions(program).action(async (captures: string[], opts: ExplainOptions) => explain(ctx, captures, opts));
-  if (needsSubcommands(argv)) {
-    const [{ checkCommand }, { addLabCommand }, { addGradeCommand }] = await Promise.all([import('./check.js'), import('./lab.js'), import('./grade.js')]);
-    program.addCommand(configure(checkCommand(ctx)));
-    addLabCommand(program, ctx, configure);
-    addGradeCommand(program, ctx, configure);
-  }
+  const subcommands = subcommandsFor(argv);
+  const [check, lab, grade] = await Promise.all([
+    subcommands.includes('check') ? import('./check.js') : null,
+    subcommands.includes('lab') ? import('./lab.js') : null,
+    subcommands.includes('grade') ? import('./grade.js') : null,
+  ]);
+  if (check) program.addCommand(configure(check.checkCommand(ctx)));
+  if (lab) lab.addLabCommand(program, ctx, configure);
+  if (grade) grade.addGradeCommand(program, ctx, configure);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -1,6 +1,14 @@
-/** Runs the CLI in-process with captured stdout/stderr. */
+/**
+ * Runs the CLI in-process with captured stdout/stderr. It runs the bundle (dist/bundle/main.js,
+ * scripts/bundle.ts), which is what bin/tcpflow-explain.js runs, not the tsc output in dist/src:
+ * the CLI tests exercise what users run, -j workers included. The other tests import dist/src.
+ */
 import { PassThrough, Readable } from 'node:stream';
-import { main } from '../../src/cli/main.js';
+import type * as Cli from '../../src/cli/main.js';
+
+/** dist/test/helpers/cli.js -> dist/bundle/main.js */
+export const BUNDLE_MAIN = new URL('../../bundle/main.js', import.meta.url);
+const { main } = (await import(BUNDLE_MAIN.href)) as typeof Cli;
 
 export interface CliResult {
   code: number;
