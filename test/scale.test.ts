@@ -127,7 +127,7 @@ describe('spool and record layout', () => {
       for (const k of keys) s.put(k, `record ${k} 三次握手 ${'x'.repeat(k * 10)}`);
       s.put(11, 'y'.repeat(500));
       const got: string[] = [];
-      await s.drain((t) => { got.push(t); return true; }, async () => undefined);
+      await s.drain((b, start, len) => { got.push(b.toString('utf8', start, start + len)); return true; }, async () => undefined);
       assert.deepEqual(got, [...keys.sort((a, b) => a - b).map((k) => `record ${k} 三次握手 ${'x'.repeat(k * 10)}`), 'y'.repeat(500)]);
       assert.equal(s.spilled, false); // drained: the file is gone
     }

@@ -169,8 +169,10 @@ async function writeDocument(out: Output, doc: JsonDoc, nested: boolean): Promis
     out.write('[]');
   } else {
     out.write(shift('[\n'));
-    await doc.connections.drain((text, i) => {
-      out.write(shift((i === 0 ? '    ' : ',\n    ') + text));
+    await doc.connections.drain((buf, start, len, i) => {
+      out.write(shift(i === 0 ? '    ' : ',\n    '));
+      if (nested) out.bytesIndented(buf, start, len);
+      else out.bytes(buf, start, len);
       return out.full;
     }, () => out.flush());
     out.write(shift('\n  ]'));
@@ -238,8 +240,8 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
     out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
   } else if (format === 'text' || format === 'mermaid') {
     if (format === 'text') out.write(captureText(summary, lang));
-    await (spool as Spool).drain((text) => {
-      out.write(text);
+    await (spool as Spool).drain((buf, start, len) => {
+      out.bytes(buf, start, len);
       return out.full;
     }, () => out.flush());
   } else if (format === 'markdown') {

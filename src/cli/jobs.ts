@@ -78,8 +78,11 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     for (let k = 0; k < jobs; k++) startWorker();
     const out = ctx.out;
     const copy = async (path: string, shift: boolean): Promise<void> => {
-      for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-        out.write(shift ? (chunk as string).replaceAll('\n', '\n  ') : (chunk as string));
+      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+        const b = chunk as Buffer;
+        // a newline byte is never part of a longer UTF-8 character: shifting bytes is safe
+        if (shift) out.bytesIndented(b, 0, b.length);
+        else out.bytes(b, 0, b.length);
         if (out.full) await out.flush();
       }
     };

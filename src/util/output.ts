@@ -1,18 +1,42 @@
 /**
- * A buffered text sink over a writable stream. Renderers write strings; the sink batches them
- * into large writes and waits for 'drain' so memory stays bounded. A closed pipe (EPIPE, as in
+ * A buffered byte sink over a writable stream. Renderers write strings (encoded as UTF-8 on the
+ * way in) or bytes (`bytes`, or straight into `writer`); the sink batches them into large writes
+ * and waits for 'drain' so memory stays bounded. A stream may keep a chunk after write() returns
+ * (a write still in flight, a PassThrough handing it on), so a batch's buffer is filled again
+ * only when the stream is one that lets go of a chunk once written (a file, a pipe, a terminal)
+ * and has written it: at once (nothing pending after write()), or when its write callback comes;
+ * otherwise the next batch gets a new buffer. (A new buffer per batch for standard output left
+ * up to ~25 MB of dead buffers between collections.) A closed pipe (EPIPE, as in
  * `tcpflow-explain x.pcap | head`) ends output quietly instead of raising.
  */
 import type { Writable } from 'node:stream';
+import { Socket } from 'node:net';
+import { WriteStream } from 'node:fs';
+import { ByteWriter } from './bytes.js';
 
 const FLUSH_AT = 64 * 1024;
+/** A batch buffer: a flush's worth and room for the record that crosses it. */
+const BATCH = 2 * FLUSH_AT;
+/** Longer strings are encoded on their own instead of into the batch buffer (no regrowing). */
+const LONG_TEXT = 1 << 20;
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
 
 export class Output {
-  private parts: string[] = [];
-  private size = 0;
+  /** The current batch: write into it directly, then check `full`. */
+  readonly writer = new ByteWriter(BATCH);
+  /** Batches (and long texts) waiting for the next flush, before the writer's bytes. */
+  private pending: Buffer[] = [];
+  private pendingSize = 0;
   closed = false;
+  /** The stream keeps no reference to a chunk it has written (see above). */
+  private readonly reusable: boolean;
+  /** Batch buffers the stream is done with. */
+  private spare: Buffer[] = [];
 
   constructor(private readonly stream: Writable) {
+    // standard output to a file is a SyncWriteStream (internal to Node: known by its name)
+    this.reusable = stream instanceof Socket || stream instanceof WriteStream || stream.constructor.name === 'SyncWriteStream';
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.closed = true;
       else throw e;
@@ -21,25 +45,89 @@ export class Output {
 
   write(s: string): void {
     if (this.closed) return;
-    this.parts.push(s);
-    this.size += s.length;
+    if (s.length >= LONG_TEXT) {
+      this.cut();
+      const b = Buffer.from(s);
+      this.pending.push(b);
+      this.pendingSize += b.length;
+      return;
+    }
+    this.writer.text(s);
+  }
+
+  /** `len` bytes of `src` from `start` (copied: `src` may be reused at once). */
+  bytes(src: Uint8Array, start: number, len: number): void {
+    if (this.closed) return;
+    this.writer.bytes(src, start, len);
+  }
+
+  /** Like bytes(), with two spaces added after every newline (a document nested in an array). */
+  bytesIndented(src: Uint8Array, start: number, len: number): void {
+    if (this.closed) return;
+    const w = this.writer;
+    let from = start;
+    const end = start + len;
+    for (let i = start; i < end; i++) {
+      if (src[i] !== NEWLINE) continue;
+      w.bytes(src, from, i + 1 - from);
+      w.byte(SPACE);
+      w.byte(SPACE);
+      from = i + 1;
+    }
+    w.bytes(src, from, end - from);
   }
 
   /** True when enough is buffered that the caller should await flush(). */
   get full(): boolean {
-    return this.size >= FLUSH_AT;
+    return this.pendingSize + this.writer.pos >= FLUSH_AT;
+  }
+
+  /** Moves the writer's bytes to the pending batches; the writer gets a fresh buffer. */
+  private cut(): void {
+    const w = this.writer;
+    if (w.pos === 0) return;
+    const b = w.buf.subarray(0, w.pos);
+    this.pending.push(b);
+    this.pendingSize += b.length;
+    this.fresh();
+  }
+
+  /** A batch buffer for the writer: a spare one, or a new one. */
+  private fresh(): void {
+    const b = this.spare.pop();
+    if (b === undefined) this.writer.reset(BATCH);
+    else this.writer.reuse(b);
   }
 
   async flush(): Promise<void> {
-    if (this.parts.length === 0 || this.closed) {
-      this.parts.length = 0;
-      this.size = 0;
+    if (this.closed) {
+      this.pending.length = 0;
+      this.pendingSize = 0;
+      this.writer.pos = 0;
       return;
     }
-    const text = this.parts.join('');
-    this.parts.length = 0;
-    this.size = 0;
-    if (!this.stream.write(text)) {
+    let ok = true;
+    for (const b of this.pending) ok = this.stream.write(b);
+    this.pending.length = 0;
+    this.pendingSize = 0;
+    const w = this.writer;
+    if (w.pos > 0) {
+      const batch = w.buf;
+      if (this.reusable && batch.length === BATCH) {
+        let kept = false;
+        ok = this.stream.write(batch.subarray(0, w.pos), () => {
+          if (!kept && this.spare.length < 2) this.spare.push(batch);
+        });
+        // written through to the system already (a file): fill it again now
+        kept = this.stream.writableLength === 0;
+        if (kept) w.pos = 0;
+        else this.fresh();
+      } else {
+        ok = this.stream.write(batch.subarray(0, w.pos));
+        this.fresh();
+      }
+    }
+    if (!ok) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           this.stream.off('drain', done);

@@ -32,25 +32,45 @@ export class Spool {
 
   /** Adds the record of `key` (a non-negative integer, each key once). */
   put(key: number, text: string): void {
-    if (key >= this.lengths.length) this.growIndex(key);
-    if (this.arena === null) this.arena = Buffer.allocUnsafe(this.budget);
     // a UTF-8 character takes at most 3 bytes per UTF-16 unit
-    if (this.arenaLen + text.length * 3 > this.arena.length) {
-      this.spill();
-      if (text.length * 3 > this.arena.length) {
-        const b = Buffer.from(text);
-        this.writeFile(b, b.length);
-        this.offsets[key] = this.fileSize - b.length;
-        this.lengths[key] = b.length;
-        this.note(key);
-        return;
-      }
+    if (text.length * 3 > this.budget) {
+      const b = Buffer.from(text);
+      this.putBytes(key, b, 0, b.length);
+      return;
     }
-    const n = this.arena.write(text, this.arenaLen);
+    this.room(key, text.length * 3);
+    const arena = this.arena as Buffer;
+    const n = arena.write(text, this.arenaLen);
     this.offsets[key] = this.fileSize + this.arenaLen;
     this.lengths[key] = n;
     this.arenaLen += n;
     this.note(key);
+  }
+
+  /** Adds the record of `key` as `len` bytes of `src` from `start` (copied). */
+  putBytes(key: number, src: Uint8Array, start: number, len: number): void {
+    if (len > this.budget) {
+      if (key >= this.lengths.length) this.growIndex(key);
+      this.spill();
+      this.writeFile(src, start, len);
+      this.offsets[key] = this.fileSize - len;
+      this.lengths[key] = len;
+      this.note(key);
+      return;
+    }
+    this.room(key, len);
+    (this.arena as Buffer).set(src.subarray(start, start + len), this.arenaLen);
+    this.offsets[key] = this.fileSize + this.arenaLen;
+    this.lengths[key] = len;
+    this.arenaLen += len;
+    this.note(key);
+  }
+
+  /** Makes room in the arena for a record of `key` of up to `n` bytes (n <= budget). */
+  private room(key: number, n: number): void {
+    if (key >= this.lengths.length) this.growIndex(key);
+    if (this.arena === null) this.arena = Buffer.allocUnsafe(this.budget);
+    if (this.arenaLen + n > this.arena.length) this.spill();
   }
 
   private note(key: number): void {
@@ -77,25 +97,26 @@ export class Spool {
   /** Moves the arena's bytes to the file. */
   private spill(): void {
     if (this.arenaLen === 0 || this.arena === null) return;
-    this.writeFile(this.arena, this.arenaLen);
+    this.writeFile(this.arena, 0, this.arenaLen);
     this.arenaLen = 0;
   }
 
-  private writeFile(b: Buffer, len: number): void {
+  private writeFile(b: Uint8Array, start: number, len: number): void {
     if (this.fd < 0) {
       this.dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-'));
       this.fd = openSync(join(this.dir, 'spool'), 'w+');
     }
     let done = 0;
-    while (done < len) done += writeSync(this.fd, b, done, len - done, this.fileSize + done);
+    while (done < len) done += writeSync(this.fd, b, start + done, len - done, this.fileSize + done);
     this.fileSize += len;
   }
 
   /**
-   * Calls `each` with every record in key order; awaits `flush` after a record when `each`
+   * Calls `each` with every record in key order, as `len` bytes of `buf` from `start` (`buf` is
+   * reused once `each` returns: copy what is kept); awaits `flush` after a record when `each`
    * returns true (output backpressure). Removes the temporary file.
    */
-  async drain(each: (text: string, index: number) => boolean, flush: () => Promise<void>): Promise<void> {
+  async drain(each: (buf: Buffer, start: number, len: number, index: number) => boolean, flush: () => Promise<void>): Promise<void> {
     let index = 0;
     try {
       if (this.fd < 0) {
@@ -105,7 +126,7 @@ export class Spool {
           const len = this.lengths[key];
           if (len < 0) continue;
           const off = this.offsets[key];
-          if (each(a.toString('utf8', off, off + len), index++)) await flush();
+          if (each(a, off, len, index++)) await flush();
         }
         return;
       }
@@ -128,7 +149,7 @@ export class Spool {
             winLen += n;
           }
         }
-        if (each(win.toString('utf8', off - winStart, off - winStart + len), index++)) await flush();
+        if (each(win, off - winStart, len, index++)) await flush();
       }
     } finally {
       this.close();

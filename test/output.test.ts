@@ -1,0 +1,133 @@
+/**
+ * The byte path of the output: Output batches strings and bytes into the stream's chunks
+ * exactly (UTF-8, long texts, documents shifted by two spaces), never changes a chunk a stream
+ * may still hold, and the spool hands records back as bytes, from memory or from its file.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { Output } from '../src/util/output.js';
+import { Spool } from '../src/util/spool.js';
+import { ByteWriter } from '../src/util/bytes.js';
+
+/** Writes a mix of pieces through `out`, flushing when full; returns what the stream should get. */
+async function feed(out: Output, rounds: number): Promise<string> {
+  let want = '';
+  for (let i = 0; i < rounds; i++) {
+    const s = `line ${i}: ${'x'.repeat(i % 97)} 三次握手 ${i % 7 === 0 ? '\u{1F600}' : ''}\n`;
+    out.write(s);
+    want += s;
+    const b = Buffer.from(`bytes ${i}\n  nested ${i}\n`);
+    if (i % 2 === 0) {
+      out.bytes(b, 0, b.length);
+      want += b.toString();
+    } else {
+      out.bytesIndented(b, 0, b.length);
+      want += b.toString().replaceAll('\n', '\n  ');
+    }
+    if (i % 1000 === 500) {
+      const long = 'L'.repeat(1 << 20) + 'é\n';
+      out.write(long);
+      want += long;
+    }
+    if (out.full) await out.flush();
+  }
+  await out.flush();
+  return want;
+}
+
+describe('output as bytes', () => {
+  it('a PassThrough gets every byte, and no chunk it holds changes afterwards', async () => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    const copies: Buffer[] = [];
+    stream.on('data', (d: Buffer) => {
+      chunks.push(d);
+      copies.push(Buffer.from(d));
+    });
+    const want = await feed(new Output(stream), 5000);
+    stream.end();
+    assert.equal(Buffer.concat(chunks).toString(), want);
+    assert.ok(chunks.length > 10);
+    for (let i = 0; i < chunks.length; i++) assert.ok(chunks[i].equals(copies[i]), `chunk ${i} changed after it was written`);
+  });
+
+  it('a file stream (written asynchronously, its buffers reused once written) gets every byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfx-output-'));
+    try {
+      const path = join(dir, 'out');
+      const file = createWriteStream(path);
+      const want = await feed(new Output(file), 20000);
+      await new Promise<void>((res) => file.end(res));
+      assert.equal(readFileSync(path, 'utf8'), want);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a slow stream keeps its chunks intact while the writer goes on', async () => {
+    const got: Buffer[] = [];
+    const stream = new Writable({
+      highWaterMark: 1024,
+      write: (c: Buffer, _e, cb) => setTimeout(() => {
+        got.push(Buffer.from(c));
+        cb();
+      }, 1),
+    });
+    const want = await feed(new Output(stream), 3000);
+    await new Promise<void>((res) => stream.end(res));
+    assert.equal(Buffer.concat(got).toString(), want);
+  });
+
+  it('a closed output drops what is written to it', async () => {
+    const stream = new PassThrough();
+    const out = new Output(stream);
+    out.closed = true;
+    out.write('x');
+    out.writer.text('y');
+    await out.flush();
+    stream.end();
+    assert.equal(stream.read(), null);
+  });
+
+  it('ByteWriter encodes text as Buffer.from does and grows as needed', () => {
+    const w = new ByteWriter(4);
+    const parts = ['a', '', 'é', '\u{1F600}', 'x'.repeat(63), 'y'.repeat(64), '\ud800 lone', 'z'.repeat(5000) + '中'];
+    for (const p of parts) w.text(p);
+    assert.ok(w.buf.subarray(0, w.pos).equals(Buffer.from(parts.join(''))));
+  });
+});
+
+describe('spool as bytes', () => {
+  it('records put as bytes or text come back in key order, from memory and from the file', async () => {
+    for (const budget of [1 << 20, 200, 64]) {
+      const s = new Spool(budget);
+      const want = new Map<number, string>();
+      const keys = [5, 0, 3, 9, 1, 2, 7, 12, 11, 4];
+      for (const k of keys) {
+        const t = `record ${k} 三次握手 ${'x'.repeat(k * 13)}`;
+        want.set(k, t);
+        if (k % 2 === 0) s.put(k, t);
+        else {
+          // bytes in the middle of a larger buffer (as from a reused scratch buffer)
+          const b = Buffer.concat([Buffer.from('junk'), Buffer.from(t), Buffer.from('more junk')]);
+          s.putBytes(k, b, 4, b.length - 13);
+        }
+      }
+      const got: string[] = [];
+      const seen: number[] = [];
+      await s.drain((b, start, len, i) => {
+        got.push(b.toString('utf8', start, start + len));
+        seen.push(i);
+        return i % 3 === 0;
+      }, async () => undefined);
+      const order = [...keys].sort((a, b) => a - b);
+      assert.deepEqual(got, order.map((k) => want.get(k)), `budget ${budget}`);
+      assert.deepEqual(seen, order.map((_k, i) => i));
+      assert.equal(s.spilled, false);
+    }
+  });
+});
