@@ -20,7 +20,9 @@ import { DEFAULT_MAX_CONNECTIONS } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
 import { PacketCollector, connectionJson, type PacketRecord } from '../render/json.js';
-import { prettyJson, recordJson } from '../render/pretty.js';
+import { prettyJson } from '../render/pretty.js';
+import { writeRecord } from '../render/json-bytes.js';
+import { ByteWriter } from '../util/bytes.js';
 import { walkthrough } from '../render/walkthrough.js';
 import { NdjsonWriter } from '../render/ndjson.js';
 import { mermaid, markdown } from '../render/mermaid.js';
@@ -39,6 +41,9 @@ type Format = (typeof FORMATS)[number];
  * ACK, still find it), or earlier once more than the tracker's lingerMax are waiting.
  */
 const LINGER_SECONDS = 60;
+/** The buffer a JSON connection record is rendered into, and the most of it kept between records. */
+const SCRATCH = 64 * 1024;
+const SCRATCH_KEPT = 1 << 20;
 
 export interface ExplainOptions {
   format: Format; json?: boolean; packets?: boolean; lang: Lang; absolute?: boolean; verbose?: boolean;
@@ -201,11 +206,11 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
     const sp = new Spool();
     spool = sp;
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
-    const render = format === 'json'
-      ? (c: Connection, p: PacketRecord[] | null): string => recordJson(connectionJson(c, p, lang), '    ')
-      : format === 'text'
-        ? (c: Connection, p: PacketRecord[] | null): string => '\n' + walkthrough(c, p ?? [], wt)
-        : (c: Connection, p: PacketRecord[] | null): string => mermaid(c, p ?? [], !!opts.absolute, lang) + '\n';
+    // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then spooled
+    const scratch = format === 'json' ? new ByteWriter(SCRATCH) : null;
+    const render = format === 'text'
+      ? (c: Connection, p: PacketRecord[] | null): string => '\n' + walkthrough(c, p ?? [], wt)
+      : (c: Connection, p: PacketRecord[] | null): string => mermaid(c, p ?? [], !!opts.absolute, lang) + '\n';
     observer = {
       onPacket: collector ? (c, r, f, p) => { if (selected(c, sel)) collector.onPacket(c, r, f, p); } : () => undefined,
       onFinal: (c) => {
@@ -216,7 +221,15 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
           list = collector.byConnection.get(c) ?? [];
           collector.byConnection.delete(c);
         }
-        sp.put(c.id, render(c, list));
+        if (scratch === null) {
+          sp.put(c.id, render(c, list));
+          return;
+        }
+        scratch.pos = 0;
+        writeRecord(scratch, connectionJson(c, list, lang));
+        sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
+        // a connection with many packets grew it: keep less than that for the next ones
+        if (scratch.buf.length > SCRATCH_KEPT) scratch.reset(SCRATCH);
       },
     };
   } else if (format === 'ndjson') {

@@ -12,7 +12,11 @@ import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import type { Output } from '../util/output.js';
 import type { Lang } from '../i18n/messages.js';
 import { connectionJson, packetJson, packetRecord } from './json.js';
+import { writeNdjsonConnection, writeNdjsonPacket } from './json-bytes.js';
 
+const NEWLINE = 0x0a;
+
+/** Writes the lines as bytes straight into the output (json-bytes.ts: the same text as JSON.stringify). */
 export class NdjsonWriter implements PacketObserver {
   constructor(
     private readonly out: Output,
@@ -22,12 +26,16 @@ export class NdjsonWriter implements PacketObserver {
   ) {}
 
   onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
-    if (!this.packets || !this.keep(c)) return;
-    this.out.write(JSON.stringify({ type: 'packet', connection: c.id, ...packetJson(c, packetRecord(r, p), this.lang) }) + '\n');
+    if (!this.packets || this.out.closed || !this.keep(c)) return;
+    const w = this.out.writer;
+    writeNdjsonPacket(w, c.id, packetJson(c, packetRecord(r, p), this.lang));
+    w.byte(NEWLINE);
   }
 
   onFinal(c: Connection): void {
-    if (!this.keep(c)) return;
-    this.out.write(JSON.stringify({ type: 'connection', ...connectionJson(c, null, this.lang) }) + '\n');
+    if (this.out.closed || !this.keep(c)) return;
+    const w = this.out.writer;
+    writeNdjsonConnection(w, connectionJson(c, null, this.lang));
+    w.byte(NEWLINE);
   }
 }

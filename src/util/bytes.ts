@@ -1,26 +1,65 @@
 /**
  * A growable byte buffer that text is written into as UTF-8, and bytes copied into: output
  * travels as bytes from where it is rendered to the stream, instead of as strings encoded (and
- * decoded, and encoded again) on the way.
+ * decoded, and encoded again) on the way. It also writes the pieces of JSON text - numbers and
+ * strings exactly as JSON.stringify writes them, constant text encoded once (`Chunk`) - so a
+ * record rendered here never exists as a JavaScript string (../render/json-bytes.ts).
  */
+
+/**
+ * Constant ASCII text, encoded once: its bytes in 8-byte words, so writing it is a few 8-byte
+ * stores (the last word carries zeros past the end, which the next write overwrites). The words
+ * travel as doubles, whose bits are copied as they are: 8 ASCII bytes are never a NaN pattern
+ * (that needs a top byte of 0x7f or 0xff and a next one of 0xf0 or more), the one value an
+ * engine may rewrite.
+ */
+export class Chunk {
+  readonly length: number;
+  /** At least 4 words (the common case is copied without a loop). */
+  readonly words: Float64Array;
+
+  constructor(readonly text: string) {
+    this.length = text.length;
+    const bytes = new Uint8Array(Math.max(32, (text.length + 7) & ~7));
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) throw new Error(`not ASCII: ${JSON.stringify(text)}`);
+      bytes[i] = c;
+    }
+    this.words = new Float64Array(bytes.buffer);
+    if (new DataView(bytes.buffer).getFloat64(0, true) !== this.words[0]) throw new Error('Chunk: this platform is not little-endian');
+  }
+}
+
+export function ascii(s: string): Chunk {
+  return new Chunk(s);
+}
+
+const NULL = ascii('null');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
 
 export class ByteWriter {
   buf: Buffer;
+  private view: DataView;
   pos = 0;
 
   constructor(size = 64 * 1024) {
     this.buf = Buffer.allocUnsafe(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
 
   /** Starts over in a new buffer of `size` bytes (the old one is left to whoever holds it). */
   reset(size: number): void {
     this.buf = Buffer.allocUnsafe(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.pos = 0;
   }
 
   /** Starts over in `b`. */
   reuse(b: Buffer): void {
     this.buf = b;
+    this.view = new DataView(b.buffer, b.byteOffset, b.length);
     this.pos = 0;
   }
 
@@ -35,6 +74,22 @@ export class ByteWriter {
     const b = Buffer.allocUnsafe(size);
     this.buf.copy(b, 0, 0, this.pos);
     this.buf = b;
+    this.view = new DataView(b.buffer, b.byteOffset, b.length);
+  }
+
+  /** Constant text (a few dozen bytes: stores of 8 bytes beat a native call). */
+  raw(c: Chunk): void {
+    const w = c.words;
+    const p = this.pos;
+    const n = w.length;
+    if (p + n * 8 > this.buf.length) this.grow(n * 8);
+    const v = this.view;
+    v.setFloat64(p, w[0], true);
+    v.setFloat64(p + 8, w[1], true);
+    v.setFloat64(p + 16, w[2], true);
+    v.setFloat64(p + 24, w[3], true);
+    for (let i = 4; i < n; i++) v.setFloat64(p + 8 * i, w[i], true);
+    this.pos = p + c.length;
   }
 
   /** `len` bytes of `src` from `start`. */
@@ -71,5 +126,80 @@ export class ByteWriter {
     // a UTF-8 character takes at most 3 bytes per UTF-16 unit
     if (this.pos + n * 3 > this.buf.length) this.grow(n * 3);
     this.pos += this.buf.write(s, this.pos);
+  }
+
+  /** A number as JSON.stringify writes it: String(v), null when not finite, -0 as 0. */
+  num(v: number): void {
+    if (v >= 0 && v < 1e15 && Math.floor(v) === v) this.uint(v);
+    else if (v < 0 && v > -1e15 && Math.floor(v) === v) {
+      this.byte(0x2d);
+      this.uint(-v);
+    } else if (v === v && v !== Infinity && v !== -Infinity) this.text(String(v));
+    else this.raw(NULL);
+  }
+
+  /** A non-negative integer below 1e15 (exact in a double), in decimal. */
+  uint(v: number): void {
+    if (this.pos + 16 > this.buf.length) this.grow(16);
+    const buf = this.buf;
+    if (v < 10) {
+      buf[this.pos++] = 0x30 + v;
+      return;
+    }
+    if (v <= 0x7fffffff) {
+      let x = v | 0;
+      const digits = x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6
+        : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
+      let p = this.pos + digits;
+      this.pos = p;
+      while (x >= 10) {
+        const q = (x / 10) | 0;
+        buf[--p] = 0x30 + x - q * 10;
+        x = q;
+      }
+      buf[--p] = 0x30 + x;
+      return;
+    }
+    let digits = 10;
+    for (let t = 1e10; t <= v; t *= 10) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    let x = v;
+    while (x >= 10) {
+      const q = Math.floor(x / 10);
+      buf[--p] = 0x30 + x - q * 10;
+      x = q;
+    }
+    buf[--p] = 0x30 + x;
+  }
+
+  bool(v: boolean): void {
+    this.raw(v ? TRUE : FALSE);
+  }
+
+  null(): void {
+    this.raw(NULL);
+  }
+
+  /** A string as JSON.stringify writes it: quoted, escaped, lone surrogates as \uXXXX. */
+  str(s: string): void {
+    const n = s.length;
+    if (this.pos + n + 2 > this.buf.length) this.grow(n + 2);
+    const buf = this.buf;
+    const p = this.pos;
+    buf[p] = 0x22;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      // control characters, '"', '\\' and everything beyond ASCII: the engine's way
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) break;
+      buf[p + 1 + i] = c;
+    }
+    if (i === n) {
+      buf[p + 1 + n] = 0x22;
+      this.pos = p + n + 2;
+      return;
+    }
+    this.text(JSON.stringify(s));
   }
 }

@@ -1,0 +1,145 @@
+/**
+ * The byte writers of the JSON records (src/render/json-bytes.ts) against the generic rendering
+ * (recordJson for the document, JSON.stringify for NDJSON), byte for byte:
+ * - every connection and packet of every fixture capture, with and without packets, capped,
+ *   in every language, all laid out by the writers themselves (none given up on);
+ * - generated records of the connectionJson/packetJson shape with any numbers (integers beyond
+ *   2^31 and 2^53, fractions, -0, NaN, infinities) and any strings (quotes, controls, non-ASCII,
+ *   lone surrogates);
+ * - the same records with any one value replaced by any JSON value or undefined: the writers
+ *   give up on what they do not lay out, and the generic rendering is written instead.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { fixtureCaptures } from './helpers/release.js';
+import { checkCapture, samePacket, sameRecord } from './helpers/json-bytes.js';
+import { ByteWriter } from '../src/util/bytes.js';
+
+const SEED = 0x6a5b17;
+const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns, endOnFailure: true });
+
+type Rec = Record<string, unknown>;
+
+const num: fc.Arbitrary<number> = fc.oneof(
+  fc.nat({ max: 100 }),
+  fc.integer(),
+  fc.maxSafeInteger(),
+  fc.double(),
+  fc.double({ min: 0, max: 1e6, noNaN: true }).map((x) => Math.round(x * 1e9) / 1e9),
+  fc.constantFrom(-0, 0, 9, 10, 99, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 1e10 - 1, 1e10, 1e15 - 1, 1e15, -1e15, 2 ** 53, 2 ** 53 + 2, 1e21, 1e-7, 0.1, NaN, Infinity, -Infinity, -1, -(2 ** 31)),
+);
+const unit: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }), weight: 6 },
+  { arbitrary: fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u0080', 'é', '中', '\u2028', '\ufeff', '\u{1F600}'), weight: 2 },
+  { arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), weight: 1 },
+  { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 1 },
+);
+const str: fc.Arbitrary<string> = fc.oneof(fc.constantFrom('three-way', 'client', 'ESTABLISHED', 'S0', '198.18.0.1', '::1', ''), fc.string({ unit, maxLength: 80 }));
+const bool = fc.boolean();
+const orNull = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(a, { nil: null });
+const side = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<{ client: T; server: T }> => fc.record({ client: a, server: a });
+/** A value that is there or not (undefined: left out of the object). */
+const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined });
+
+const endpoint = (inferred: boolean): fc.Arbitrary<Rec> => fc.record({
+  ip: str, port: num, ...(inferred ? { inferredBy: maybe(str) } : {}),
+});
+const synOptions = orNull(fc.record({ mss: orNull(num), windowScale: orNull(num), sackPermitted: bool, timestamps: bool }));
+
+const packet: fc.Arbitrary<Rec> = fc.record({
+  frame: num, time: num, from: str, flags: fc.array(str, { maxLength: 4 }), seq: num, ack: num, rawSeq: num, rawAck: num,
+  len: num, window: num, analysis: fc.array(str, { maxLength: 3 }), phase: str, states: side(str), note: maybe(str),
+});
+
+const connection: fc.Arbitrary<Rec> = fc.record({
+  id: num,
+  client: endpoint(true),
+  server: endpoint(false),
+  ipVersion: num,
+  firstFrame: num,
+  lastFrame: num,
+  start: num,
+  duration: num,
+  packetCount: side(num),
+  payloadBytes: side(num),
+  completeness: num,
+  handshake: fc.record({
+    kind: str,
+    frames: fc.record({ syn: orNull(num), synAck: orNull(num), ack: orNull(num), secondSyn: maybe(orNull(num)), rst: maybe(num) }),
+    synRetransmissions: num,
+    rtt: orNull(num),
+    options: side(synOptions),
+    agreed: orNull(fc.record({ mss: side(orNull(num)), windowScale: orNull(side(num)), sackPermitted: bool, timestamps: bool })),
+  }),
+  teardown: fc.record({
+    kind: str, initiator: orNull(str), dataAfterFin: bool, rstAfterFin: bool, rstAnswersData: bool,
+    frames: fc.record({ fin: orNull(num), finAck: orNull(num), secondFin: orNull(num), lastAck: orNull(num), rst: orNull(num) }),
+  }),
+  finalState: fc.record({ client: str, server: str, inferred: fc.array(str, { maxLength: 2 }) }),
+  zeek: fc.record({ state: str, history: str }),
+  diagnostics: fc.array(fc.record({ key: str, message: str }), { maxLength: 3 }),
+  windowScale: side(fc.oneof(num, str)),
+  analysis: fc.dictionary(fc.oneof(fc.constantFrom('retransmission', 'dup_ack', 'zero_window', '0', '7'), str), num, { maxKeys: 4 }),
+  packetsOmitted: maybe(fc.record({ count: num, fromFrame: num, toFrame: num, limit: num })),
+  packets: maybe(fc.array(packet, { maxLength: 4 })),
+});
+
+/** Every [object, key] of a record, nested ones too (array items included). */
+function slots(v: unknown, out: [Rec | unknown[], string | number][] = []): [Rec | unknown[], string | number][] {
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      out.push([v, i]);
+      slots(x, out);
+    });
+  } else if (typeof v === 'object' && v !== null) {
+    for (const k of Object.keys(v)) {
+      out.push([v as Rec, k]);
+      slots((v as Rec)[k], out);
+    }
+  }
+  return out;
+}
+
+const anyValue: fc.Arbitrary<unknown> = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), num, str);
+
+describe('JSON records written as bytes', () => {
+  it('every connection and packet of every fixture: the generic rendering, byte for byte', async () => {
+    let connections = 0;
+    for (const f of fixtureCaptures()) connections += (await checkCapture(f)).connections;
+    assert.ok(connections > 50, `${connections} connections`);
+  });
+
+  it('generated records of the contract\'s shape: any numbers, any strings', () => {
+    fc.assert(fc.property(connection, fc.nat(), (o, i) => {
+      sameRecord(o, 'generated');
+      const ps = (o.packets as Rec[] | undefined) ?? [];
+      for (const p of ps) samePacket(i, p, 'generated');
+    }), params(2000));
+  });
+
+  it('a value of another type anywhere: the writers give up and write the generic rendering', () => {
+    fc.assert(fc.property(connection, fc.nat(), anyValue, (o, pick, v) => {
+      const all = slots(o);
+      const [obj, key] = all[pick % all.length];
+      (obj as Record<string | number, unknown>)[key] = v;
+      sameRecord(o, 'changed');
+      const ps = Array.isArray(o.packets) ? (o.packets as Rec[]) : [];
+      for (const p of ps) if (typeof p === 'object' && p !== null && !Array.isArray(p)) samePacket(pick, p, 'changed');
+    }), params(2000));
+  });
+
+  it('numbers and strings as JSON.stringify writes them', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(num, str, bool, fc.constant(null))), (vs) => {
+      const w = new ByteWriter(8);
+      for (const v of vs) {
+        if (typeof v === 'number') w.num(v);
+        else if (typeof v === 'string') w.str(v);
+        else if (typeof v === 'boolean') w.bool(v);
+        else w.null();
+        w.byte(0x2c);
+      }
+      assert.equal(w.buf.toString('utf8', 0, w.pos), vs.map((v) => JSON.stringify(v) + ',').join(''));
+    }), params(3000));
+  });
+});
