@@ -119,8 +119,11 @@ export class PacketCollector implements PacketObserver {
     } else if (o.ring.length < this.tail) {
       o.ring.push(packetRecord(r, p));
     } else {
-      o.omit(o.ring[o.next].frame);
-      o.ring[o.next] = packetRecord(r, p);
+      // the oldest record makes way: filled again in place, so a long connection's tail is not
+      // a stream of records promoted to the old generation and left there as garbage
+      const old = o.ring[o.next];
+      o.omit(old.frame);
+      fillPacketRecord(old, r, p);
       o.next = (o.next + 1) % this.tail;
     }
   }
@@ -254,6 +257,28 @@ export function packetJson(c: Connection, r: PacketRecord, lang: Lang = 'en'): R
 }
 
 /** Copies what an output needs out of the reused analysis objects. */
+/** Overwrites `rec` with the record of this packet (as packetRecord makes it). */
+function fillPacketRecord(rec: PacketRecord, r: PacketResult, p: Packet): void {
+  rec.frame = r.frame;
+  rec.time = r.time;
+  rec.fromA = r.fromA;
+  rec.flags = p.flags;
+  rec.seq = r.seq;
+  rec.ack = r.ack;
+  rec.rawSeq = p.seq;
+  rec.rawAck = p.ack;
+  rec.len = p.payloadLen;
+  rec.window = r.window;
+  rec.analysis = r.analysis;
+  rec.phase = r.phase;
+  rec.stateA = r.stateA;
+  rec.stateB = r.stateB;
+  rec.note = r.note;
+  rec.n1 = r.n1;
+  rec.n2 = r.n2;
+  rec.n3 = r.n3;
+}
+
 export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
   return {
     frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
