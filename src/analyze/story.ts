@@ -125,51 +125,55 @@ export interface StoryResult extends StoryNote {
   window: number;
 }
 
-export class Story {
-  stateA = ST_UNKNOWN;
-  stateB = ST_UNKNOWN;
+/** The handshake/teardown story of a connection (an object literal: see newFlow in connection.ts). */
+export function newStory() {
+  return {
+    stateA: ST_UNKNOWN,
+    stateB: ST_UNKNOWN,
 
-  // --- handshake
-  synFrame = 0;
-  synFromA = true;
-  synCount = 0;
-  synAckFrame = 0;
-  synAckIsn = 0;
-  hsAckFrame = 0;
-  /** A bare SYN was seen from each side. */
-  simultaneousOpen = false;
-  secondSynFrame = 0;
-  refusedFrame = 0;
-  /** The first packet was not a SYN. */
-  midstream = false;
-  sawPacket = false;
-  /** First payload-carrying packet of the connection, and whether each side's first data was noted. */
-  firstDataFrame = 0;
-  firstDataNotedA = false;
-  firstDataNotedB = false;
-  firstDataAckNoted = false;
+    // --- handshake
+    synFrame: 0,
+    synFromA: true,
+    synCount: 0,
+    synAckFrame: 0,
+    synAckIsn: 0,
+    hsAckFrame: 0,
+    /** A bare SYN was seen from each side. */
+    simultaneousOpen: false,
+    secondSynFrame: 0,
+    refusedFrame: 0,
+    /** The first packet was not a SYN. */
+    midstream: false,
+    sawPacket: false,
+    /** First payload-carrying packet of the connection, and whether each side's first data was noted. */
+    firstDataFrame: 0,
+    firstDataNotedA: false,
+    firstDataNotedB: false,
+    firstDataAckNoted: false,
 
-  // --- teardown
-  fin1Frame = 0;
-  fin1FromA = true;
-  fin1End = 0;
-  fin1AckFrame = 0;
-  /** The first acknowledgement of the first FIN rode on the peer's own FIN (three-segment close). */
-  fin1AckedByFin = false;
-  fin2Frame = 0;
-  /** The second FIN was sent before the first one was acknowledged (FINs crossed). */
-  fin2Crossed = false;
-  fin2End = 0;
-  fin2AckFrame = 0;
-  dataAfterFin = false;
-  rstFrame = 0;
-  rstFromA = true;
-  rstAfterFin = false;
-  rstAnswersData = false;
-  /** Last payload-carrying packet: frame and direction (for "RST answers data"). */
-  lastDataFrame = 0;
-  lastDataFromA = true;
+    // --- teardown
+    fin1Frame: 0,
+    fin1FromA: true,
+    fin1End: 0,
+    fin1AckFrame: 0,
+    /** The first acknowledgement of the first FIN rode on the peer's own FIN (three-segment close). */
+    fin1AckedByFin: false,
+    fin2Frame: 0,
+    /** The second FIN was sent before the first one was acknowledged (FINs crossed). */
+    fin2Crossed: false,
+    fin2End: 0,
+    fin2AckFrame: 0,
+    dataAfterFin: false,
+    rstFrame: 0,
+    rstFromA: true,
+    rstAfterFin: false,
+    rstAnswersData: false,
+    /** Last payload-carrying packet: frame and direction (for "RST answers data"). */
+    lastDataFrame: 0,
+    lastDataFromA: true,
+  };
 }
+export type Story = ReturnType<typeof newStory>;
 
 /**
  * Updates the story with one packet (frame number `frame`). `fromA`: sent by flow a. The packet's relative

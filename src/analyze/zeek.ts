@@ -38,40 +38,48 @@ const LIKELY_SERVER_PORTS = new Set([
 /** Longest history kept (Zeek's grows without bound; repeats make it grow only slowly). */
 const MAX_HISTORY = 256;
 
-class ZeekSide {
-  state = Z_INACTIVE;
-  prevState = Z_INACTIVE;
-  sawA = false;
-  sawD = false;
-  sawI = false;
-  sawQ = false;
-  hasSyn = false;
-  lastSynSeq = 0;
-  hasFin = false;
-  lastFinEnd = 0;
-  hasRst = false;
-  lastRstSeq = 0;
-  /** Base for relative numbers (Zeek's ISN): the first seq seen from this side. */
-  hasBase = false;
-  base = 0;
-  hasHigh = false;
-  highEnd = 0;
-  retransmits = 0;
-  retransmitThreshold = 1;
-  zeroWindows = 0;
-  zeroWindowThreshold = 1;
-  finSent = false;
-  payloadBytes = 0;
+/** One side in Zeek's terms (an object literal: see newFlow in connection.ts). */
+function newZeekSide() {
+  return {
+    state: Z_INACTIVE,
+    prevState: Z_INACTIVE,
+    sawA: false,
+    sawD: false,
+    sawI: false,
+    sawQ: false,
+    hasSyn: false,
+    lastSynSeq: 0,
+    hasFin: false,
+    lastFinEnd: 0,
+    hasRst: false,
+    lastRstSeq: 0,
+    /** Base for relative numbers (Zeek's ISN): the first seq seen from this side. */
+    hasBase: false,
+    base: 0,
+    hasHigh: false,
+    highEnd: 0,
+    retransmits: 0,
+    retransmitThreshold: 1,
+    zeroWindows: 0,
+    zeroWindowThreshold: 1,
+    finSent: false,
+    payloadBytes: 0,
+  };
 }
+type ZeekSide = ReturnType<typeof newZeekSide>;
 
-export class ZeekState {
-  /** Which flow is Zeek's originator. */
-  origIsA = true;
-  history = '';
-  started = false;
-  readonly a = new ZeekSide();
-  readonly b = new ZeekSide();
+/** Zeek's view of a connection (an object literal: see newFlow in connection.ts). */
+export function newZeekState() {
+  return {
+    /** Which flow is Zeek's originator. */
+    origIsA: true,
+    history: '',
+    started: false,
+    a: newZeekSide(),
+    b: newZeekSide(),
+  };
 }
+export type ZeekState = ReturnType<typeof newZeekState>;
 
 /** Updates Zeek's view with one packet from flow a (fromA) or b. */
 export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
