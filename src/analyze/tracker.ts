@@ -24,7 +24,7 @@ import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js'
 import type { PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2, matchesFlows } from '../flow/table.js';
 import { TombstoneStore, srcIsLower, endpointIsLower } from '../flow/tombstones.js';
-import { Connection, Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
+import { newConnection, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
 import { noteRoles } from './roles.js';
 import { updateStory, analysisNote, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
@@ -460,7 +460,7 @@ export class Tracker implements PacketSink {
 
   /** Creates a connection for the packet's 4-tuple; its sender becomes flow a. */
   private open(p: Packet, hash: number, f: Frame, t: number): Connection {
-    const c = new Connection();
+    const c = newConnection();
     c.id = this.nextId++;
     c.ipVersion = p.ipVersion;
     const sa = c.a.addr;

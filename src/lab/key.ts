@@ -19,7 +19,7 @@
  *   segments sent in between form one "fleet".
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
-import type { Connection } from '../analyze/connection.js';
+import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import { A_RETRANSMISSION, A_WINDOW_FULL, ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { connectionJson } from '../render/json.js';
 import { addressToString } from '../util/addr.js';
@@ -209,7 +209,7 @@ export function mainConnection(conns: readonly Connection[]): Connection | null 
 }
 
 export function endpointOf(c: Connection, client: boolean): Endpoint {
-  const f = client ? c.client : c.server;
+  const f = client ? clientFlow(c) : serverFlow(c);
   return { ip: addressToString(c.ipVersion, f.addr), port: f.port };
 }
 
@@ -357,7 +357,7 @@ export function computeLabKey(
     }
     return w;
   };
-  const window = { client: windowOf(clientPkts, c.client.winScale), server: windowOf(serverPkts, c.server.winScale) };
+  const window = { client: windowOf(clientPkts, clientFlow(c).winScale), server: windowOf(serverPkts, serverFlow(c).winScale) };
 
   // --- retransmissions
   const retransmitted: Retransmitted[] = packets
@@ -458,7 +458,7 @@ export function computeLabKey(
     cumulativeAcks: ackedPerAck.filter((a) => a.segments >= 2).map((a) => a.frame),
     rounds,
     knownTrace: known ? { name: known.name, source: known.source } : null,
-    payloadBytes: { client: c.client.payloadBytes, server: c.server.payloadBytes },
+    payloadBytes: { client: clientFlow(c).payloadBytes, server: serverFlow(c).payloadBytes },
   };
   const aux: LabAux = {
     nextClientSent,

@@ -1,9 +1,9 @@
 /** "192.0.2.1:40000" or "[2001:db8::1]:40000" for a connection's client or server. */
-import type { Connection } from '../analyze/connection.js';
+import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import { addressToString } from '../util/addr.js';
 
 export function endpointText(c: Connection, client: boolean): string {
-  const f = client ? c.client : c.server;
+  const f = client ? clientFlow(c) : serverFlow(c);
   const ip = addressToString(c.ipVersion, f.addr);
   return c.ipVersion === 6 ? `[${ip}]:${f.port}` : `${ip}:${f.port}`;
 }

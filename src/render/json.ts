@@ -7,7 +7,7 @@
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE } from '../decode/packet.js';
-import type { Connection, Flow } from '../analyze/connection.js';
+import { type Connection, type Flow, clientFlow, serverFlow } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { addressToString } from '../util/addr.js';
@@ -158,8 +158,8 @@ function frameOrNull(n: number): number | null {
 }
 
 export function connectionJson(c: Connection, packets: PacketRecord[] | null, lang: Lang = 'en'): Record<string, unknown> {
-  const client = c.client;
-  const server = c.server;
+  const client = clientFlow(c);
+  const server = serverFlow(c);
   const s = c.story;
   const hk = handshakeKind(s);
   const tk = teardownKind(s);

@@ -5,7 +5,7 @@
  * lowercase ```mermaid fence per connection — ready to append to $GITHUB_STEP_SUMMARY.
  * Mermaid text avoids ';' and '#', which end or escape a statement there.
  */
-import type { Connection } from '../analyze/connection.js';
+import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import type { PacketRecord, PacketRecords } from './json.js';
 import { STATE_NAMES, isInferredState, handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
@@ -73,7 +73,7 @@ export function markdown(file: string, s: CaptureSummary, conns: readonly Connec
   for (const c of conns) {
     const parts: string[] = [];
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
-    out.push(`| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${c.client.payloadBytes} / ${c.server.payloadBytes} | ${c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '–'} | ${parts.join(', ') || '–'} |`);
+    out.push(`| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '–'} | ${parts.join(', ') || '–'} |`);
   }
   for (const c of conns) {
     out.push('');

@@ -5,7 +5,7 @@
  */
 import Table, { type TableConstructorOptions } from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { Connection } from '../analyze/connection.js';
+import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import { handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
@@ -31,10 +31,10 @@ export function summaryTable(conns: readonly Connection[], chalk: ChalkInstance,
       totals.set(ANALYSIS_NAMES[i], (totals.get(ANALYSIS_NAMES[i]) ?? 0) + c.analysis[i]);
     }
     packets += c.packets;
-    bytes += c.client.payloadBytes + c.server.payloadBytes;
+    bytes += clientFlow(c).payloadBytes + serverFlow(c).payloadBytes;
     rows.push([
       String(c.id), ep(c, true), ep(c, false), t(`hk_${handshakeKind(c.story)}`), t(`tk_${teardownKind(c.story)}`), zeekConnState(c.zeek),
-      String(c.packets), `${c.client.payloadBytes}/${c.server.payloadBytes}`, (c.lastTime - c.firstTime).toFixed(6),
+      String(c.packets), `${clientFlow(c).payloadBytes}/${serverFlow(c).payloadBytes}`, (c.lastTime - c.firstTime).toFixed(6),
       c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '-', parts.join('\n'),
     ]);
   }

@@ -7,7 +7,7 @@
  * (level 0 when stdout is not a terminal).
  */
 import type { ChalkInstance } from 'chalk';
-import type { Connection } from '../analyze/connection.js';
+import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import type { PacketRecord, PacketRecords } from './json.js';
 import {
   STATE_NAMES, NOTE_KEYS, N_NONE, PH_HANDSHAKE, PH_DATA, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
@@ -64,7 +64,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
       (initiator ? ` (${t('wInitiator', initiator)})` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
   );
   const irtt = c.irtt >= 0 ? ` · iRTT ${(c.irtt * 1000).toFixed(3)} ms` : '';
-  out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', c.client.payloadBytes, c.server.payloadBytes)}${irtt}`);
+  out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes)}${irtt}`);
   const omitted = (packets as PacketRecords).omitted;
   if (omitted) out.push(k.yellow(`  ${t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
 
@@ -172,8 +172,8 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   }
 
   function agreedText(): string | null {
-    const cl = c.client;
-    const sv = c.server;
+    const cl = clientFlow(c);
+    const sv = serverFlow(c);
     if (!cl.synSeen || !sv.synSeen) return null;
     const parts: string[] = [];
     const c2s = `${roleName(o.lang, 'client')}→${roleName(o.lang, 'server')}`;
