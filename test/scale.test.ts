@@ -133,6 +133,37 @@ describe('spool and record layout', () => {
     }
   });
 
+  it('records spilled by background writes, several at once, come back whole and in key order', async () => {
+    // a small budget: most spills start a write while earlier ones are still going
+    const s = new Spool(256);
+    const n = 3000;
+    const keys = Array.from({ length: n }, (_, i) => i);
+    let seed = 7;
+    for (let i = n - 1; i > 0; i--) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const j = seed % (i + 1);
+      [keys[i], keys[j]] = [keys[j], keys[i]];
+    }
+    const text = (k: number): string => `#${k} ${'四次挥手'.repeat(k % 7)}${'z'.repeat((k * 37) % 190)}`;
+    for (const k of keys) s.put(k, text(k));
+    assert.equal(s.spilled, true);
+    const got: string[] = [];
+    await s.drain((b, start, len) => { got.push(b.toString('utf8', start, start + len)); return false; }, async () => undefined);
+    assert.equal(got.length, n);
+    for (let k = 0; k < n; k++) assert.equal(got[k], text(k), `record ${k}`);
+    assert.equal(s.spilled, false);
+  });
+
+  it('closed while background writes are going: no error, the file is removed', async () => {
+    const s = new Spool(128);
+    for (let k = 0; k < 500; k++) s.put(k, 'r'.repeat(100));
+    assert.equal(s.spilled, true);
+    s.close();
+    assert.equal(s.spilled, false);
+    // the writes still going finish (and the descriptor is closed) without raising
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
   it('recordJson lays out a record exactly as prettyJson does, at any depth', () => {
     const rec = { id: 1, a: { b: [1, 'x\ny', null, true], c: {} }, d: [], e: undefined, packets: [{ frame: 1, s: 'q"' }, { frame: 2 }] };
     for (const ind of ['', '  ', '    ', '      ']) {
