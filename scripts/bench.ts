@@ -7,6 +7,7 @@
  *   short1m   1M packets, 100k short connections
  *   short10m  10M packets, 1M short connections
  *   bulk      one bulk connection of 1M packets with losses and reordering, snaplen 128
+ *   bulk10m   the same with 10M packets (where Node's start-up and JIT warm-up matter least)
  *   synflood  1M connections of one SYN each
  * Modes, each in a fresh child process (its peak RSS is its own; the whole command is timed,
  * Node start-up included, as tcptrace's and tshark's are):
@@ -43,6 +44,7 @@ const CAPTURES: CaptureDef[] = [
   { name: 'short1m', what: '1M pkts, 100k conns', make: (p) => writeSyntheticPcap(p, { connections: 100_000 }) },
   { name: 'short10m', what: '10M pkts, 1M conns', make: (p) => writeSyntheticPcap(p, { connections: 1_000_000 }) },
   { name: 'bulk', what: '1M pkts, 1 conn, loss', make: (p) => writeBulkPcap(p, 1_000_000, { snaplen: 128 }) },
+  { name: 'bulk10m', what: '10M pkts, 1 conn', make: (p) => writeBulkPcap(p, 10_000_000, { snaplen: 128 }) },
   { name: 'synflood', what: '1M SYNs, 1M conns', make: (p) => writeSynFloodPcap(p, 1_000_000) },
 ];
 
