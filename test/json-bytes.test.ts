@@ -129,6 +129,20 @@ describe('JSON records written as bytes', () => {
     }), params(2000));
   });
 
+  it('times rounded to the nanosecond (the fast path) and their neighbours as JSON.stringify writes them', () => {
+    const nanos = fc.tuple(fc.integer({ min: 0, max: 2 ** 21 }), fc.integer({ min: 0, max: 999_999_999 }), fc.boolean())
+      .map(([s, ns, neg]) => (neg ? -1 : 1) * (s + ns / 1e9));
+    const edges = fc.constantFrom(1e-6, 1e-6 - 1e-15, 1e-6 + 1e-15, 1048576 - 1e-9, 1048576, 1048576 + 1e-9, 0.1 + 0.2, 1 / 3, 5e-7, 123.000000001, 0.999999999);
+    fc.assert(fc.property(fc.array(fc.oneof(nanos, edges, num), { maxLength: 50 }), (vs) => {
+      const w = new ByteWriter(8);
+      for (const v of vs) {
+        w.num(v);
+        w.byte(0x2c);
+      }
+      assert.equal(w.buf.toString('utf8', 0, w.pos), vs.map((v) => JSON.stringify(v) + ',').join(''));
+    }), params(3000));
+  });
+
   it('numbers and strings as JSON.stringify writes them', () => {
     fc.assert(fc.property(fc.array(fc.oneof(num, str, bool, fc.constant(null))), (vs) => {
       const w = new ByteWriter(8);

@@ -23,10 +23,21 @@ const FLAG_NAMES: [number, string][] = [
   [TCP_ECE, 'ECE'], [TCP_CWR, 'CWR'], [TCP_AE, 'AE'],
 ];
 
-export function flagNames(flags: number): string[] {
-  const out: string[] = [];
-  for (const [bit, name] of FLAG_NAMES) if (flags & bit) out.push(name);
-  return out;
+/** flagNames' lists by flag combination (9 bits), made when first asked for. */
+const FLAG_NAME_LISTS: (readonly string[] | undefined)[] = new Array<readonly string[] | undefined>(1 << 9).fill(undefined);
+/** A packet record's `analysis` when it has none (most records): shared. */
+const NO_ANALYSIS: readonly string[] = Object.freeze([]);
+
+/** The names of the flags set, in contract order (one frozen list per flag combination, shared). */
+export function flagNames(flags: number): readonly string[] {
+  let names = FLAG_NAME_LISTS[flags];
+  if (names === undefined) {
+    const out: string[] = [];
+    for (const [bit, name] of FLAG_NAMES) if (flags & bit) out.push(name);
+    names = Object.freeze(out);
+    FLAG_NAME_LISTS[flags] = names;
+  }
+  return names;
 }
 
 /** A packet as kept for output (copied out of the reused decode/analysis objects). */
@@ -238,7 +249,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
 
 /** One packet record of the contract (the same in --json --packets and in NDJSON). */
 export function packetJson(c: Connection, r: PacketRecord, lang: Lang = 'en'): Record<string, unknown> {
-  return {
+  const o: Record<string, unknown> = {
     frame: r.frame,
     time: round9(r.time),
     from: r.fromA === c.clientIsA ? 'client' : 'server',
@@ -249,14 +260,14 @@ export function packetJson(c: Connection, r: PacketRecord, lang: Lang = 'en'): R
     rawAck: r.rawAck,
     len: r.len,
     window: r.window,
-    analysis: analysisNames(r.analysis),
+    analysis: r.analysis === 0 ? NO_ANALYSIS : analysisNames(r.analysis),
     phase: PHASE_NAMES[r.phase],
     states: { client: STATE_NAMES[c.clientIsA ? r.stateA : r.stateB], server: STATE_NAMES[c.clientIsA ? r.stateB : r.stateA] },
-    ...(r.note !== N_NONE ? { note: message(lang, NOTE_KEYS[r.note], role(c, r.fromA), r.n1, r.n2, r.n3) } : {}),
   };
+  if (r.note !== N_NONE) o.note = message(lang, NOTE_KEYS[r.note], role(c, r.fromA), r.n1, r.n2, r.n3);
+  return o;
 }
 
-/** Copies what an output needs out of the reused analysis objects. */
 /** Overwrites `rec` with the record of this packet (as packetRecord makes it). */
 function fillPacketRecord(rec: PacketRecord, r: PacketResult, p: Packet): void {
   rec.frame = r.frame;
@@ -279,6 +290,7 @@ function fillPacketRecord(rec: PacketRecord, r: PacketResult, p: Packet): void {
   rec.n3 = r.n3;
 }
 
+/** Copies what an output needs out of the reused analysis objects. */
 export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
   return {
     frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,

@@ -35,6 +35,9 @@ export function ascii(s: string): Chunk {
   return new Chunk(s);
 }
 
+/** Fractions written by ByteWriter.nanos: from 10^-6 (below it String uses an exponent) to 2^20. */
+const NANO_MIN = 1e-6;
+const NANO_MAX = 1048576;
 const NULL = ascii('null');
 const TRUE = ascii('true');
 const FALSE = ascii('false');
@@ -134,8 +137,45 @@ export class ByteWriter {
     else if (v < 0 && v > -1e15 && Math.floor(v) === v) {
       this.byte(0x2d);
       this.uint(-v);
+    } else if (v >= NANO_MIN && v < NANO_MAX) this.nanos(v);
+    else if (v <= -NANO_MIN && v > -NANO_MAX) {
+      this.byte(0x2d);
+      this.nanos(-v);
     } else if (v === v && v !== Infinity && v !== -Infinity) this.text(String(v));
     else this.raw(NULL);
+  }
+
+  /**
+   * A positive fraction in [NANO_MIN, NANO_MAX) as String(v) writes it. When v is the double
+   * nearest to k / 10^9 for an integer k (a time rounded to nanoseconds, as the records' times
+   * are), String(v) is k / 10^9 in decimal without trailing zeros: that decimal reads back as v,
+   * and no shorter one (nor another of its length) does, since two such decimals are at least
+   * 10^-9 apart and below 2^20 the doubles are less than 2^-32 apart. Anything else: String(v).
+   */
+  private nanos(v: number): void {
+    const k = Math.round(v * 1e9);
+    if (k / 1e9 !== v || k % 1e9 === 0) {
+      this.text(String(v));
+      return;
+    }
+    const whole = Math.floor(k / 1e9);
+    let frac = k - whole * 1e9;
+    this.uint(whole);
+    if (this.pos + 10 > this.buf.length) this.grow(10);
+    const buf = this.buf;
+    let digits = 9;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    buf[this.pos] = 0x2e;
+    let p = this.pos + digits;
+    this.pos = p + 1;
+    for (let i = 0; i < digits; i++) {
+      const q = Math.floor(frac / 10);
+      buf[p--] = 0x30 + frac - q * 10;
+      frac = q;
+    }
   }
 
   /** A non-negative integer below 1e15 (exact in a double), in decimal. */
