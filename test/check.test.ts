@@ -10,9 +10,17 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
+import { CaptureEvaluator } from '../src/check/evaluate.js';
+import { parseSelection } from '../src/cli/select.js';
+import { Tracker } from '../src/analyze/tracker.js';
+import { runCapture } from '../src/pipeline.js';
+import type { Connection } from '../src/analyze/connection.js';
+import { writeSyntheticPcap } from '../scripts/synth.js';
 
 const fx = (name: string, file = 'capture.pcap'): string => join(REPO_ROOT, 'fixtures', name, file);
 const tmp = mkdtempSync(join(tmpdir(), 'tfx-check-'));
+const synth = join(tmp, 'synth3000.pcap');
+writeSyntheticPcap(synth, { connections: 3000 });
 
 const require = createRequire(import.meta.url);
 const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
@@ -387,5 +395,48 @@ describe('check: the README example rules file', () => {
     assert.deepEqual(report.totals, { captures: 1, expectations: 8, passed: 7, failed: 1 });
     const failed = report.captures[0]!.results.filter((r) => !r.passed);
     assert.deepEqual(failed.map((r) => [r.group, r.expectation, r.frames]), [['upload', 'retransmission<=0', [26, 64]]]);
+  });
+});
+
+describe('check: connections judged as they are finalised', () => {
+  it('results are those of judging in id order, whatever order the connections are finalised in', async () => {
+    const rules = {
+      groups: [
+        { name: '', select: {}, expect: ['handshake=three-way', 'teardown=four-way', 'retransmission<=0', 'connections>=1'].map((e) => parseExpectation(e)) },
+        { name: 'web', select: { port: '80' }, expect: ['zeek=SF', 'connections=2'].map((e) => parseExpectation(e)) },
+      ],
+      allowTruncated: false, allowRstAfterFin: false,
+    };
+    const sel = parseSelection({});
+    for (const file of [fx('tcp-loss'), fx('tcp-port-reuse'), synth]) {
+      const inOrder = new CaptureEvaluator(rules, sel);
+      const reversed = new CaptureEvaluator(rules, sel);
+      const later: Connection[] = [];
+      // one read feeds both: the second is told of each connection only at the end, last first
+      const tracker = new Tracker({
+        onPacket: (c, r, f, p) => { inOrder.onPacket(c, r, f, p); reversed.onPacket(c, r, f, p); },
+        onFinal: (c) => { inOrder.onFinal(c); later.push(c); },
+      }, { keepAll: false, lingerSeconds: 60 });
+      const summary = await runCapture(file, tracker);
+      for (const c of later.reverse()) reversed.onFinal(c);
+      const a = inOrder.finish(file, summary);
+      const b = reversed.finish(file, summary);
+      assert.deepEqual(b, a, file);
+      const ids = a.results.filter((r) => r.group === '' && r.connection !== null).map((r) => r.connection as number);
+      assert.deepEqual(ids, [...ids].sort((x, y) => x - y), `${file}: results in id order`);
+      assert.equal(a.connections, later.length);
+    }
+  });
+
+  it('a capture whose connections are released while it is read: every connection judged once, in id order', async () => {
+    // 3000 short connections: more than the 256 closed ones the tracker lets linger, so most are
+    // released (and judged) long before the end
+    const { code, report } = await check(['-e', 'handshake=three-way', '-e', 'connections=3000', synth]);
+    assert.equal(code, 0);
+    const cap = report.captures[0]!;
+    assert.equal(cap.connections, 3000);
+    const per = cap.results.filter((r) => r.connection !== null);
+    assert.deepEqual(per.map((r) => r.connection), Array.from({ length: 3000 }, (_, i) => i));
+    assert.equal(result(report, 'connections=3000', null).actual, 3000);
   });
 });

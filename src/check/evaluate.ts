@@ -7,7 +7,7 @@ import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { ANALYSIS_ORDER } from '../analyze/flags.js';
-import { connectionJson } from '../render/json.js';
+import { connectionJson, type PacketCollector, type PacketRecord } from '../render/json.js';
 import { endpointText } from '../render/endpoint.js';
 import type { CaptureSummary } from '../pipeline.js';
 import { parseSelection, selected, type Selection } from '../cli/select.js';
@@ -182,64 +182,130 @@ export interface CaptureCheck {
   failingConnections: number[];
 }
 
+/** Ids listed in a `connections` result when at most this many connections were selected. */
+const IDS_LISTED = 10;
+
+/** One rule group's progress while the capture is read. */
+interface GroupState {
+  name: string;
+  sel: Selection;
+  select: { stream?: string; port?: string; host?: string };
+  perConn: Expectation[];
+  counts: Expectation[];
+  /** Connections selected so far. */
+  picked: number;
+  /** Ids of the first IDS_LISTED + 1 selected (listed when there are at most IDS_LISTED). */
+  ids: number[];
+  /** Per-connection results, in the order connections were finalised. */
+  results: CheckResult[];
+}
+
 /**
- * Evaluates every rule group on one capture. `cliSel` narrows every group (the command line's
- * --port/--host/-s); a group's own selection narrows further.
+ * Evaluates the rule groups on one capture as it is read: a tracker observer that judges each
+ * connection when the tracker finalises it (after it closed and lingered, or at the end of
+ * input), keeps its results and forgets it. So check's memory follows the open connections and
+ * the results it reports, not the capture (the tracker can release connections). The results
+ * come out as if the connections had been judged in id order after the read.
+ *
+ * `diagram`, when given, is called for a failing connection while its packets are still
+ * known, with the frames its failures point at; `collector` (when diagrams are wanted) keeps
+ * the packets of the open connections and is completed and emptied here.
  */
-export function evaluateCapture(file: string, summary: CaptureSummary, conns: readonly Connection[], rules: Rules, cliSel: Selection, af: AnalysisFrames): CaptureCheck {
-  const results: CheckResult[] = [];
-  const capture = (name: string, key: string, passed: boolean, actual: string | number | null, detail: string): void => {
-    results.push({ group: '', connection: null, endpoints: null, expectation: name, key, passed, actual, detail, frames: [] });
-  };
-  capture('capture read to the end', 'readable', summary.error === null, summary.error ? 'damaged' : 'ok',
-    summary.error ? `reading stopped: ${summary.error.message}` : `${summary.packets} frame(s) read`);
-  capture('capture not truncated', 'truncated', !summary.truncated || rules.allowTruncated, summary.truncated ? 'truncated' : 'complete',
-    summary.truncated ? `the capture is cut short (its last record is incomplete)${rules.allowTruncated ? '; allowed by --allow-truncated' : '; pass --allow-truncated to accept it'}` : 'the last record is complete');
-  const json = new Map<Connection, ConnJson>();
-  const jsonOf = (c: Connection): ConnJson => {
-    let j = json.get(c);
-    if (!j) {
-      j = connectionJson(c, null) as unknown as ConnJson;
-      json.set(c, j);
-    }
-    return j;
-  };
-  const failing = new Set<number>();
-  for (const g of rules.groups) {
-    const gsel = parseSelection(g.select);
-    const picked = conns.filter((c) => selected(c, cliSel) && selected(c, gsel));
-    const perConn = g.expect.filter((e) => e.key !== 'connections');
-    const counts = g.expect.filter((e) => e.key === 'connections');
-    const where = describeSelection(cliSel, g.select);
-    for (const e of counts) {
-      const passed = compareNumber(picked.length, e);
-      results.push({
-        group: g.name, connection: null, endpoints: null, expectation: e.text, key: e.key, passed, actual: picked.length,
-        detail: `${picked.length} connection(s) selected${where}${picked.length > 0 && picked.length <= 10 ? ` (ids ${picked.map((c) => c.id).join(', ')})` : ''}`,
-        frames: [],
-      });
-    }
-    if (perConn.length > 0 && picked.length === 0 && counts.length === 0) {
-      results.push({
-        group: g.name, connection: null, endpoints: null, expectation: 'selection matches a connection', key: 'selection', passed: false, actual: 0,
-        detail: `no connection matched${where} (the capture has ${conns.length} connection(s)); nothing to check is a failure — add connections=0 if that is what you expect`,
-        frames: [],
-      });
-    }
-    for (const c of picked) {
-      const j = jsonOf(c);
-      const ends = `${endpointText(c, true)} → ${endpointText(c, false)}`;
-      for (const e of perConn) {
-        const r = evaluateConnection(j, e, KEYS.get(e.key)!.kind === 'count' ? af.frames(c, e.key) : null, rules.allowRstAfterFin);
-        results.push({ group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r });
-        if (!r.passed) failing.add(c.id);
+export class CaptureEvaluator implements PacketObserver {
+  /** Connections finalised (all of them, before any selection). */
+  connections = 0;
+  private readonly af = new AnalysisFrames();
+  private readonly groups: GroupState[];
+  private readonly failing = new Set<number>();
+
+  constructor(
+    private readonly rules: Rules,
+    private readonly cliSel: Selection,
+    private readonly collector: PacketCollector | null = null,
+    private readonly diagram: ((c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>) => void) | null = null,
+  ) {
+    this.groups = rules.groups.map((g) => ({
+      name: g.name, sel: parseSelection(g.select), select: g.select,
+      perConn: g.expect.filter((e) => e.key !== 'connections'), counts: g.expect.filter((e) => e.key === 'connections'),
+      picked: 0, ids: [], results: [],
+    }));
+  }
+
+  onPacket(c: Connection, r: PacketResult, f: Frame, p: Packet): void {
+    this.af.onPacket(c, r, f, p);
+    if (this.collector !== null) this.collector.onPacket(c, r, f, p);
+  }
+
+  onFinal(c: Connection): void {
+    this.connections++;
+    let j: ConnJson | null = null;
+    let ends = '';
+    let failedFrames: Set<number> | null = null;
+    const inCli = selected(c, this.cliSel);
+    for (const g of this.groups) {
+      if (!inCli || !selected(c, g.sel)) continue;
+      g.picked++;
+      if (g.ids.length <= IDS_LISTED) g.ids.push(c.id);
+      if (g.perConn.length === 0) continue;
+      if (j === null) {
+        j = connectionJson(c, null) as unknown as ConnJson;
+        ends = `${endpointText(c, true)} → ${endpointText(c, false)}`;
+      }
+      for (const e of g.perConn) {
+        const r = evaluateConnection(j, e, KEYS.get(e.key)!.kind === 'count' ? this.af.frames(c, e.key) : null, this.rules.allowRstAfterFin);
+        g.results.push({ group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r });
+        if (!r.passed) {
+          this.failing.add(c.id);
+          failedFrames ??= new Set();
+          for (const fr of r.frames) failedFrames.add(fr);
+        }
       }
     }
+    this.af.byConnection.delete(c);
+    if (this.collector !== null) {
+      this.collector.onFinal(c);
+      if (failedFrames !== null && this.diagram !== null) this.diagram(c, this.collector.byConnection.get(c) ?? [], failedFrames);
+      this.collector.byConnection.delete(c);
+    }
   }
-  return {
-    file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: conns.length, results,
-    failingConnections: [...failing].sort((a, b) => a - b),
-  };
+
+  /** The capture's check, once every connection has been finalised (the read is over). */
+  finish(file: string, summary: CaptureSummary): CaptureCheck {
+    const results: CheckResult[] = [];
+    const capture = (name: string, key: string, passed: boolean, actual: string | number | null, detail: string): void => {
+      results.push({ group: '', connection: null, endpoints: null, expectation: name, key, passed, actual, detail, frames: [] });
+    };
+    capture('capture read to the end', 'readable', summary.error === null, summary.error ? 'damaged' : 'ok',
+      summary.error ? `reading stopped: ${summary.error.message}` : `${summary.packets} frame(s) read`);
+    capture('capture not truncated', 'truncated', !summary.truncated || this.rules.allowTruncated, summary.truncated ? 'truncated' : 'complete',
+      summary.truncated ? `the capture is cut short (its last record is incomplete)${this.rules.allowTruncated ? '; allowed by --allow-truncated' : '; pass --allow-truncated to accept it'}` : 'the last record is complete');
+    for (const g of this.groups) {
+      const where = describeSelection(this.cliSel, g.select);
+      const ids = [...g.ids].sort((a, b) => a - b);
+      for (const e of g.counts) {
+        const passed = compareNumber(g.picked, e);
+        results.push({
+          group: g.name, connection: null, endpoints: null, expectation: e.text, key: e.key, passed, actual: g.picked,
+          detail: `${g.picked} connection(s) selected${where}${g.picked > 0 && g.picked <= IDS_LISTED ? ` (ids ${ids.join(', ')})` : ''}`,
+          frames: [],
+        });
+      }
+      if (g.perConn.length > 0 && g.picked === 0 && g.counts.length === 0) {
+        results.push({
+          group: g.name, connection: null, endpoints: null, expectation: 'selection matches a connection', key: 'selection', passed: false, actual: 0,
+          detail: `no connection matched${where} (the capture has ${this.connections} connection(s)); nothing to check is a failure — add connections=0 if that is what you expect`,
+          frames: [],
+        });
+      }
+      // in id order, each connection's results in the order of its expectations (a stable sort)
+      g.results.sort((a, b) => (a.connection as number) - (b.connection as number));
+      for (const r of g.results) results.push(r);
+    }
+    return {
+      file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: this.connections, results,
+      failingConnections: [...this.failing].sort((a, b) => a - b),
+    };
+  }
 }
 
 function describeSelection(cli: Selection, g: { stream?: string; port?: string; host?: string }): string {

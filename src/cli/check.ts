@@ -8,17 +8,14 @@ import { Command } from 'commander';
 import { Chalk } from 'chalk';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Connection } from '../analyze/connection.js';
-import type { Frame } from '../capture/frame.js';
-import type { Packet } from '../decode/packet.js';
-import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
-import { PacketCollector } from '../render/json.js';
+import { PacketCollector, type PacketRecord } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { stringifyDocument } from '../render/json.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
-import { AnalysisFrames, evaluateCapture, type CaptureCheck } from '../check/evaluate.js';
+import { CaptureEvaluator, type CaptureCheck } from '../check/evaluate.js';
 import { jsonReport, junitReport, markdownReport, textReport, MAX_DIAGRAMS } from '../check/report.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
-import { addSelectionOptions } from './explain.js';
+import { addSelectionOptions, LINGER_SECONDS } from './explain.js';
 import { selectionFrom } from './select.js';
 
 interface CheckOptions {
@@ -35,18 +32,6 @@ interface CheckOptions {
   stream?: string;
   port?: string;
   host?: string;
-}
-
-class Both implements PacketObserver {
-  constructor(private readonly a: PacketObserver, private readonly b: PacketObserver | null) {}
-  onPacket(c: Connection, r: PacketResult, f: Frame, p: Packet): void {
-    this.a.onPacket(c, r, f, p);
-    if (this.b) this.b.onPacket(c, r, f, p);
-  }
-  onFinal(c: Connection): void {
-    this.a.onFinal?.(c);
-    this.b?.onFinal?.(c);
-  }
 }
 
 const KEY_HELP = `
@@ -130,9 +115,20 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   const checks: CaptureCheck[] = [];
   const diagrams = new Map<string, string>();
   for (const file of captures) {
-    const af = new AnalysisFrames();
     const collector = wantDiagrams ? new PacketCollector() : null;
-    const run = await ctx.analyse(file, new Both(af, collector));
+    // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
+    // are known (connections are judged as they are finalised, not in id order)
+    const drawn = new Map<number, string>();
+    let largest = -1;
+    const draw = (c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>): void => {
+      if (drawn.size >= MAX_DIAGRAMS && c.id > largest) return;
+      drawn.set(c.id, mermaid(c, packets, false, 'en', frames));
+      if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
+      largest = Math.max(...drawn.keys());
+    };
+    const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null);
+    // connections are released once closed, as for --json: memory follows the open ones
+    const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS });
     if (!run) {
       checks.push({
         file, truncated: false, error: 'unreadable', connections: 0, failingConnections: [],
@@ -140,17 +136,9 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
       });
       continue;
     }
-    const { tracker, summary } = run;
-    const result = evaluateCapture(file, summary, tracker.connections, rules, cliSel, af);
-    checks.push(result);
-    if (collector) {
-      for (const id of result.failingConnections.slice(0, MAX_DIAGRAMS)) {
-        const c = tracker.connections.find((x) => x.id === id);
-        // the frames the failures point at stay visible where the data phase is elided
-        const keep = new Set(result.results.filter((r) => !r.passed && r.connection === id).flatMap((r) => r.frames));
-        if (c) diagrams.set(`${checks.length - 1}\u0000${id}`, mermaid(c, collector.byConnection.get(c) ?? [], false, 'en', keep));
-      }
-    }
+    const { summary } = run;
+    checks.push(evaluator.finish(file, summary));
+    for (const [id, text] of drawn) diagrams.set(`${checks.length - 1}\u0000${id}`, text);
     ctx.reportEnd(file, summary);
   }
   if (checks.some((c) => c.results.some((r) => !r.passed))) ctx.fail(EXIT_FAIL);

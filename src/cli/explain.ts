@@ -40,7 +40,7 @@ type Format = (typeof FORMATS)[number];
  * time without packets (2·MSL on Linux: stragglers of the close, such as a retransmitted last
  * ACK, still find it), or earlier once more than the tracker's lingerMax are waiting.
  */
-const LINGER_SECONDS = 60;
+export const LINGER_SECONDS = 60;
 /** The buffer a JSON connection record is rendered into, and the most of it kept between records. */
 const SCRATCH = 64 * 1024;
 const SCRATCH_KEPT = 1 << 20;
