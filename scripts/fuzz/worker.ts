@@ -44,6 +44,7 @@ export const RUNS: { name: string; args: string[]; chunked?: boolean }[] = [
   { name: 'mermaid', args: ['--format', 'mermaid'] },
   { name: 'markdown', args: ['--format', 'markdown', '--lang', 'zh'] },
   { name: 'packets', args: ['--format', 'packets'] },
+  { name: 'check', args: ['check', '--json', '--markdown', '-', '-e', 'handshake=three-way', '-e', 'retransmission<=0', '-e', 'connections>=0'] },
 ];
 
 /** A stack trace line as Node prints it (test/helpers/cli.ts). */
