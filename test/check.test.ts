@@ -440,3 +440,28 @@ describe('check: connections judged as they are finalised', () => {
     assert.equal(result(report, 'connections=3000', null).actual, 3000);
   });
 });
+
+describe('check: the Markdown report of a big capture', () => {
+  it('passes summed per expectation, the first 100 failures listed and the rest counted', async () => {
+    const ok = await runCli(['check', '-e', 'handshake=three-way', '-e', 'retransmission<=0', '--markdown', '-', synth]);
+    assert.equal(ok.code, 0);
+    const rows = ok.stdout.split('\n').filter((l) => l.startsWith('| ✅') || l.startsWith('| ❌'));
+    assert.deepEqual(rows.slice(2), [
+      '| ✅ | 3000 connections | `handshake=three-way` | holds on 3000 connections | |',
+      '| ✅ | 3000 connections | `retransmission<=0` | holds on 3000 connections | |',
+    ]);
+    assert.match(rows[0]!, /capture read to the end/);
+    assert.match(ok.stdout, /3000 connection\(s\); 6002 of 6002 expectation\(s\) hold\./);
+
+    const bad = await runCli(['check', '-e', 'teardown=four-way', '-e', 'handshake=three-way', '--markdown', '-', synth]);
+    assert.equal(bad.code, 1);
+    const failRows = bad.stdout.split('\n').filter((l) => l.startsWith('| ❌'));
+    assert.equal(failRows.length, 100);
+    assert.match(failRows[0]!, /^\| ❌ \| #0 `.*` \| `teardown=four-way` \| three-way/);
+    assert.match(failRows[99]!, /^\| ❌ \| #99 /);
+    assert.match(bad.stdout, /_The other 2900 failures are left out here \(the first 100 are listed\); `--json` and `--junit` list every result\._/);
+    assert.match(bad.stdout, /\| ✅ \| 3000 connections \| `handshake=three-way` \| holds on 3000 connections \| \|/);
+    assert.equal((bad.stdout.match(/```mermaid/g) ?? []).length, 10);
+    assert.ok(bad.stdout.length < 64 * 1024, `${bad.stdout.length} bytes`);
+  });
+});

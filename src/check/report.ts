@@ -59,15 +59,7 @@ export function textReport(checks: readonly CaptureCheck[], chalk: ChalkInstance
       for (const r of c.results) if (r.passed) out.push(`  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`);
     } else {
       // passes summarised per expectation: one line however many connections
-      const groups = new Map<string, { n: number; example: CheckResult }>();
-      for (const r of c.results) {
-        if (!r.passed) continue;
-        const k = `${r.group}\u0000${r.expectation}`;
-        const g = groups.get(k);
-        if (g) g.n++;
-        else groups.set(k, { n: 1, example: r });
-      }
-      for (const { n, example: r } of groups.values()) {
+      for (const { n, example: r } of passesByExpectation(c.results)) {
         const g = r.group ? `[${r.group}] ` : '';
         if (r.connection === null) out.push(`  ${ok} ${g}${r.expectation}: ${r.detail}`);
         else if (n === 1) out.push(`  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`);
@@ -135,6 +127,24 @@ function md(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** Results in a capture's Markdown table beyond which passes are summed per expectation. */
+export const MARKDOWN_ROWS = 200;
+/** Failures listed in such a table (the rest are counted). */
+export const MARKDOWN_FAILURES = 100;
+
+/** The passing results grouped by rule group and expectation, in order of first appearance. */
+function passesByExpectation(results: readonly CheckResult[]): { n: number; example: CheckResult }[] {
+  const groups = new Map<string, { n: number; example: CheckResult }>();
+  for (const r of results) {
+    if (!r.passed) continue;
+    const k = `${r.group}\u0000${r.expectation}`;
+    const g = groups.get(k);
+    if (g) g.n++;
+    else groups.set(k, { n: 1, example: r });
+  }
+  return [...groups.values()];
+}
+
 /** Markdown report; `diagram(file, id)` returns a connection's Mermaid diagram (or null). */
 export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: string, id: number) => string | null): string {
   const t = totals(checks);
@@ -154,11 +164,27 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
     out.push('');
     out.push('| | connection | expectation | found | frames |');
     out.push('|---|---|---|---|---|');
-    // failures first, then passes
-    for (const r of [...fails, ...c.results.filter((x) => x.passed)]) {
+    const row = (r: CheckResult): void => {
       const who = r.connection === null ? `${r.group ? `[${md(r.group)}] ` : ''}capture` : `${r.group ? `[${md(r.group)}] ` : ''}#${r.connection} \`${md(r.endpoints ?? '')}\``;
       const fr = r.frames.length > 8 ? `${r.frames.slice(0, 8).join(', ')}, …` : r.frames.join(', ');
       out.push(`| ${r.passed ? '✅' : '❌'} | ${who} | \`${md(r.expectation)}\` | ${md(r.detail)} | ${fr} |`);
+    };
+    // failures first, then passes; a big capture's table stays readable (and within GitHub's
+    // 1 MiB step summary): its first MARKDOWN_FAILURES failures, and passes summed per expectation
+    const many = c.results.length > MARKDOWN_ROWS;
+    const shown = many ? fails.slice(0, MARKDOWN_FAILURES) : fails;
+    for (const r of shown) row(r);
+    if (!many) {
+      for (const r of c.results) if (r.passed) row(r);
+    } else {
+      for (const { n, example: r } of passesByExpectation(c.results)) {
+        if (r.connection === null || n === 1) row(r);
+        else out.push(`| ✅ | ${r.group ? `[${md(r.group)}] ` : ''}${n} connections | \`${md(r.expectation)}\` | holds on ${n} connections | |`);
+      }
+      if (fails.length > shown.length) {
+        out.push('');
+        out.push(`_The other ${fails.length - shown.length} failures are left out here (the first ${shown.length} are listed); \`--json\` and \`--junit\` list every result._`);
+      }
     }
     for (const id of c.failingConnections) {
       if (diagrams >= MAX_DIAGRAMS) {
