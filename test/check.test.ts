@@ -10,12 +10,14 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
-import { CaptureEvaluator } from '../src/check/evaluate.js';
+import { CaptureEvaluator, PASSES_KEPT } from '../src/check/evaluate.js';
+import { markdownReport, textReport } from '../src/check/report.js';
+import { Chalk } from 'chalk';
 import { parseSelection } from '../src/cli/select.js';
 import { Tracker } from '../src/analyze/tracker.js';
 import { runCapture } from '../src/pipeline.js';
 import type { Connection } from '../src/analyze/connection.js';
-import { writeSyntheticPcap } from '../scripts/synth.js';
+import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 
 const fx = (name: string, file = 'capture.pcap'): string => join(REPO_ROOT, 'fixtures', name, file);
 const tmp = mkdtempSync(join(tmpdir(), 'tfx-check-'));
@@ -463,5 +465,59 @@ describe('check: the Markdown report of a big capture', () => {
     assert.match(bad.stdout, /\| ✅ \| 3000 connections \| `handshake=three-way` \| holds on 3000 connections \| \|/);
     assert.equal((bad.stdout.match(/```mermaid/g) ?? []).length, 10);
     assert.ok(bad.stdout.length < 64 * 1024, `${bad.stdout.length} bytes`);
+  });
+});
+
+describe('check: passes counted instead of kept when no report lists them', () => {
+  it('the text and Markdown reports are the same; only failures and a few results are kept', async () => {
+    const rules = {
+      groups: [
+        { name: '', select: {}, expect: ['handshake=three-way', 'irtt<=1ms', 'connections>=1'].map((e) => parseExpectation(e)) },
+        { name: '', select: {}, expect: ['handshake=three-way'].map((e) => parseExpectation(e)) },
+        { name: 'web', select: { port: '80' }, expect: ['zeek=SF', 'teardown=graceful'].map((e) => parseExpectation(e)) },
+      ],
+      allowTruncated: false, allowRstAfterFin: false,
+    };
+    const sel = parseSelection({});
+    const chalk = new Chalk({ level: 0 });
+    // a SYN, then 300 good connections on the same 4-tuples: the first good SYN repeats the lone
+    // one (same ISN), so connection #0 fails the first expectation (a retransmission) and passes
+    // the second; the summed passes must keep the order of their first results (#0's, then #1's)
+    const a1 = join(tmp, 'syn1.pcap');
+    const a2 = join(tmp, 'good300.pcap');
+    writeSynFloodPcap(a1, 1);
+    writeSyntheticPcap(a2, { connections: 300 });
+    const mixed = join(tmp, 'mixed.pcap');
+    writeFileSync(mixed, Buffer.concat([readFileSync(a1), readFileSync(a2).subarray(24)]));
+    const ordered = {
+      groups: [{ name: '', select: {}, expect: ['retransmission<=0', 'handshake=three-way'].map((e) => parseExpectation(e)) }],
+      allowTruncated: false, allowRstAfterFin: false,
+    };
+    for (const [file, r] of [[synth, rules], [fx('regress', 'many-connections.pcap.gz'), rules], [fx('tcp-loss'), rules], [mixed, ordered]] as const) {
+      const keep = new CaptureEvaluator(r, sel, null, null, true);
+      const count = new CaptureEvaluator(r, sel, null, null, false);
+      const tracker = new Tracker({
+        onPacket: (c, r, f, p) => { keep.onPacket(c, r, f, p); count.onPacket(c, r, f, p); },
+        onFinal: (c) => { keep.onFinal(c); count.onFinal(c); },
+      }, { keepAll: false, lingerSeconds: 60 });
+      const summary = await runCapture(file, tracker);
+      const a = keep.finish(file, summary);
+      const b = count.finish(file, summary);
+      for (const opts of [{ verbose: false, quiet: false }, { verbose: false, quiet: true }]) {
+        assert.equal(textReport([b], chalk, opts), textReport([a], chalk, opts), `${file} text`);
+      }
+      assert.equal(markdownReport([b], () => null), markdownReport([a], () => null), `${file} Markdown`);
+      if (file === mixed) assert.deepEqual(b.passes?.map((p) => [p.example.expectation, p.n]).slice(2), [['handshake=three-way', 300], ['retransmission<=0', 299]]);
+      const fails = a.results.filter((x) => !x.passed).length;
+      const perConnection = a.results.filter((x) => x.connection !== null).length;
+      if (perConnection > PASSES_KEPT) {
+        assert.ok(b.passes !== undefined, `${file}: passes counted`);
+        assert.ok(b.results.length <= fails + PASSES_KEPT + 10, `${file}: ${b.results.length} results kept, ${fails} failures`);
+        assert.equal(b.results.length + b.omittedPasses!, a.results.length);
+      } else {
+        assert.equal(b.passes, undefined);
+        assert.deepEqual(b, a);
+      }
+    }
   });
 });

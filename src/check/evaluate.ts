@@ -180,7 +180,27 @@ export interface CaptureCheck {
   results: CheckResult[];
   /** Failing connections' ids, in order (for diagrams). */
   failingConnections: number[];
+  /**
+   * When the evaluator was told it need not keep every passing result (no report lists them)
+   * and there were many: how many passing per-connection results are not in `results`, and the
+   * passes summed per group and expectation, in the order their first results would have had.
+   */
+  omittedPasses?: number;
+  passes?: PassGroup[];
 }
+
+/** Passing results of one group and expectation: how many, and one of them. */
+export interface PassGroup {
+  n: number;
+  example: CheckResult;
+}
+
+/**
+ * Per-connection results kept one by one before passes are only counted (when they may be):
+ * the Markdown report lists every result up to its MARKDOWN_ROWS (200), so up to there every
+ * result is kept.
+ */
+export const PASSES_KEPT = 256;
 
 /** Ids listed in a `connections` result when at most this many connections were selected. */
 const IDS_LISTED = 10;
@@ -196,8 +216,10 @@ interface GroupState {
   picked: number;
   /** Ids of the first IDS_LISTED + 1 selected (listed when there are at most IDS_LISTED). */
   ids: number[];
-  /** Per-connection results, in the order connections were finalised. */
+  /** Per-connection results, in the order connections were finalised (failures only once passes are counted). */
   results: CheckResult[];
+  /** Counted passes by expectation index: how many, the smallest connection id, its result. */
+  counted: ({ n: number; first: CheckResult } | undefined)[];
 }
 
 /**
@@ -223,12 +245,45 @@ export class CaptureEvaluator implements PacketObserver {
     private readonly cliSel: Selection,
     private readonly collector: PacketCollector | null = null,
     private readonly diagram: ((c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>) => void) | null = null,
+    /**
+     * Keep every passing result (the JSON and JUnit reports and --verbose list them). When false,
+     * beyond PASSES_KEPT per-connection results the passes are only counted per expectation, so
+     * memory follows the failures, not the connections.
+     */
+    private readonly keepPasses = true,
   ) {
     this.groups = rules.groups.map((g) => ({
       name: g.name, sel: parseSelection(g.select), select: g.select,
       perConn: g.expect.filter((e) => e.key !== 'connections'), counts: g.expect.filter((e) => e.key === 'connections'),
-      picked: 0, ids: [], results: [],
+      picked: 0, ids: [], results: [], counted: [],
     }));
+  }
+
+  /** Per-connection results kept so far (all groups). */
+  private kept = 0;
+  /** Passes are counted, not kept (see keepPasses). */
+  private counting = false;
+  private omitted = 0;
+
+  /** Moves a group's kept passes into its counts. */
+  private countPasses(g: GroupState): void {
+    const fails: CheckResult[] = [];
+    for (const r of g.results) {
+      if (r.passed) this.count(g, r);
+      else fails.push(r);
+    }
+    g.results = fails;
+  }
+
+  private count(g: GroupState, r: CheckResult): void {
+    const i = g.perConn.findIndex((e) => e.text === r.expectation);
+    const c = g.counted[i];
+    if (c === undefined) g.counted[i] = { n: 1, first: r };
+    else {
+      c.n++;
+      if ((r.connection as number) < (c.first.connection as number)) c.first = r;
+    }
+    this.omitted++;
   }
 
   onPacket(c: Connection, r: PacketResult, f: Frame, p: Packet): void {
@@ -253,7 +308,15 @@ export class CaptureEvaluator implements PacketObserver {
       }
       for (const e of g.perConn) {
         const r = evaluateConnection(j, e, KEYS.get(e.key)!.kind === 'count' ? this.af.frames(c, e.key) : null, this.rules.allowRstAfterFin);
-        g.results.push({ group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r });
+        const res: CheckResult = { group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r };
+        if (r.passed && this.counting) this.count(g, res);
+        else {
+          g.results.push(res);
+          if (++this.kept > PASSES_KEPT && !this.keepPasses && !this.counting) {
+            this.counting = true;
+            for (const h of this.groups) this.countPasses(h);
+          }
+        }
         if (!r.passed) {
           this.failing.add(c.id);
           failedFrames ??= new Set();
@@ -279,6 +342,11 @@ export class CaptureEvaluator implements PacketObserver {
       summary.error ? `reading stopped: ${summary.error.message}` : `${summary.packets} frame(s) read`);
     capture('capture not truncated', 'truncated', !summary.truncated || this.rules.allowTruncated, summary.truncated ? 'truncated' : 'complete',
       summary.truncated ? `the capture is cut short (its last record is incomplete)${this.rules.allowTruncated ? '; allowed by --allow-truncated' : '; pass --allow-truncated to accept it'}` : 'the last record is complete');
+    const passes: PassGroup[] = [];
+    const pass = (r: CheckResult): void => {
+      if (r.passed) passes.push({ n: 1, example: r });
+    };
+    for (const r of results) pass(r);
     for (const g of this.groups) {
       const where = describeSelection(this.cliSel, g.select);
       const ids = [...g.ids].sort((a, b) => a - b);
@@ -289,6 +357,7 @@ export class CaptureEvaluator implements PacketObserver {
           detail: `${g.picked} connection(s) selected${where}${g.picked > 0 && g.picked <= IDS_LISTED ? ` (ids ${ids.join(', ')})` : ''}`,
           frames: [],
         });
+        pass(results[results.length - 1]!);
       }
       if (g.perConn.length > 0 && g.picked === 0 && g.counts.length === 0) {
         results.push({
@@ -300,11 +369,29 @@ export class CaptureEvaluator implements PacketObserver {
       // in id order, each connection's results in the order of its expectations (a stable sort)
       g.results.sort((a, b) => (a.connection as number) - (b.connection as number));
       for (const r of g.results) results.push(r);
+      // the counted passes, where their first results would have come: by that result's
+      // connection, then by expectation
+      const counted = g.counted.map((c, i) => ({ c, i })).filter((x) => x.c !== undefined) as { c: { n: number; first: CheckResult }; i: number }[];
+      counted.sort((a, b) => (a.c.first.connection as number) - (b.c.first.connection as number) || a.i - b.i);
+      for (const { c } of counted) passes.push({ n: c.n, example: c.first });
     }
-    return {
+    const check: CaptureCheck = {
       file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: this.connections, results,
       failingConnections: [...this.failing].sort((a, b) => a - b),
     };
+    if (this.counting) {
+      // groups of the same name share their expectations' lines, as the reports group results
+      const merged = new Map<string, PassGroup>();
+      for (const p of passes) {
+        const k = `${p.example.group}\u0000${p.example.expectation}`;
+        const m = merged.get(k);
+        if (m === undefined) merged.set(k, { n: p.n, example: p.example });
+        else m.n += p.n;
+      }
+      check.omittedPasses = this.omitted;
+      check.passes = [...merged.values()];
+    }
+    return check;
   }
 }
 

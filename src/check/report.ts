@@ -5,7 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { basename } from 'node:path';
-import type { CaptureCheck, CheckResult } from './evaluate.js';
+import type { CaptureCheck, CheckResult, PassGroup } from './evaluate.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 /** At most this many failing connections get a Mermaid diagram in the Markdown report. */
@@ -21,8 +21,17 @@ export interface CheckTotals {
 export function totals(checks: readonly CaptureCheck[]): CheckTotals {
   let passed = 0;
   let failed = 0;
-  for (const c of checks) for (const r of c.results) r.passed ? passed++ : failed++;
+  for (const c of checks) {
+    for (const r of c.results) r.passed ? passed++ : failed++;
+    passed += c.omittedPasses ?? 0;
+  }
   return { captures: checks.length, expectations: passed + failed, passed, failed };
+}
+
+/** A capture's results: how many in all, and how many hold (passes only counted included). */
+function captureCounts(c: CaptureCheck, fails: number): { all: number; hold: number } {
+  const all = c.results.length + (c.omittedPasses ?? 0);
+  return { all, hold: all - fails };
 }
 
 function subject(r: CheckResult): string {
@@ -49,7 +58,8 @@ export function textReport(checks: readonly CaptureCheck[], chalk: ChalkInstance
     const fails = c.results.filter((r) => !r.passed);
     if (opts.quiet && fails.length === 0) continue;
     if (out.length > 0) out.push('');
-    out.push(`${chalk.bold(c.file)}: ${c.connections} connection(s), ${c.results.length - fails.length} of ${c.results.length} expectation(s) hold`);
+    const n = captureCounts(c, fails.length);
+    out.push(`${chalk.bold(c.file)}: ${c.connections} connection(s), ${n.hold} of ${n.all} expectation(s) hold`);
     for (const r of fails) {
       out.push(`  ${bad} ${subject(r)}  ${chalk.bold(r.expectation)}`);
       out.push(`      found: ${r.detail}`);
@@ -59,7 +69,7 @@ export function textReport(checks: readonly CaptureCheck[], chalk: ChalkInstance
       for (const r of c.results) if (r.passed) out.push(`  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`);
     } else {
       // passes summarised per expectation: one line however many connections
-      for (const { n, example: r } of passesByExpectation(c.results)) {
+      for (const { n, example: r } of c.passes ?? passesByExpectation(c.results)) {
         const g = r.group ? `[${r.group}] ` : '';
         if (r.connection === null) out.push(`  ${ok} ${g}${r.expectation}: ${r.detail}`);
         else if (n === 1) out.push(`  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`);
@@ -133,7 +143,7 @@ export const MARKDOWN_ROWS = 200;
 export const MARKDOWN_FAILURES = 100;
 
 /** The passing results grouped by rule group and expectation, in order of first appearance. */
-function passesByExpectation(results: readonly CheckResult[]): { n: number; example: CheckResult }[] {
+function passesByExpectation(results: readonly CheckResult[]): PassGroup[] {
   const groups = new Map<string, { n: number; example: CheckResult }>();
   for (const r of results) {
     if (!r.passed) continue;
@@ -160,7 +170,8 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
     out.push(`### \`${md(c.file)}\``);
     out.push('');
     const fails = c.results.filter((r) => !r.passed);
-    out.push(`${c.connections} connection(s); ${c.results.length - fails.length} of ${c.results.length} expectation(s) hold.`);
+    const counts = captureCounts(c, fails.length);
+    out.push(`${c.connections} connection(s); ${counts.hold} of ${counts.all} expectation(s) hold.`);
     out.push('');
     out.push('| | connection | expectation | found | frames |');
     out.push('|---|---|---|---|---|');
@@ -171,13 +182,13 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
     };
     // failures first, then passes; a big capture's table stays readable (and within GitHub's
     // 1 MiB step summary): its first MARKDOWN_FAILURES failures, and passes summed per expectation
-    const many = c.results.length > MARKDOWN_ROWS;
+    const many = counts.all > MARKDOWN_ROWS;
     const shown = many ? fails.slice(0, MARKDOWN_FAILURES) : fails;
     for (const r of shown) row(r);
     if (!many) {
       for (const r of c.results) if (r.passed) row(r);
     } else {
-      for (const { n, example: r } of passesByExpectation(c.results)) {
+      for (const { n, example: r } of c.passes ?? passesByExpectation(c.results)) {
         if (r.connection === null || n === 1) row(r);
         else out.push(`| ✅ | ${r.group ? `[${md(r.group)}] ` : ''}${n} connections | \`${md(r.expectation)}\` | holds on ${n} connections | |`);
       }

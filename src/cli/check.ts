@@ -126,7 +126,9 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
       if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
       largest = Math.max(...drawn.keys());
     };
-    const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null);
+    // every passing result is kept only for the reports that list them all
+    const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
+    const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses);
     // connections are released once closed, as for --json: memory follows the open ones
     const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS });
     if (!run) {
