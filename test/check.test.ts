@@ -10,8 +10,9 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
-import { CaptureEvaluator, PASSES_KEPT } from '../src/check/evaluate.js';
-import { markdownReport, textReport } from '../src/check/report.js';
+import { CaptureEvaluator, PASSES_KEPT, type CaptureCheck } from '../src/check/evaluate.js';
+import { jsonReport, jsonReportPieces, junitLines, junitReport, markdownReport, textReport } from '../src/check/report.js';
+import { stringifyDocument } from '../src/render/json.js';
 import { Chalk } from 'chalk';
 import { parseSelection } from '../src/cli/select.js';
 import { Tracker } from '../src/analyze/tracker.js';
@@ -518,6 +519,29 @@ describe('check: passes counted instead of kept when no report lists them', () =
         assert.equal(b.passes, undefined);
         assert.deepEqual(b, a);
       }
+    }
+  });
+});
+
+describe('check: JSON and JUnit reports written in pieces', () => {
+  it('the pieces make exactly the report built whole', async () => {
+    const rules = {
+      groups: [
+        { name: '', select: {}, expect: ['handshake=three-way', 'retransmission<=0', 'connections>=1'].map((e) => parseExpectation(e)) },
+        { name: 'web "x" <y>', select: { port: '80' }, expect: ['zeek=SF'].map((e) => parseExpectation(e)) },
+      ],
+      allowTruncated: false, allowRstAfterFin: false,
+    };
+    const checks: CaptureCheck[] = [];
+    for (const file of [fx('tcp-loss'), fx('tcp-port-reuse'), fx('regress', 'many-connections.pcap.gz'), fx('tcp-loss')]) {
+      const ev = new CaptureEvaluator(rules, parseSelection({}));
+      checks.push(ev.finish(file, await runCapture(file, new Tracker(ev, { keepAll: false, lingerSeconds: 60 }))));
+    }
+    checks.push({ file: 'empty', truncated: false, error: null, connections: 0, results: [], failingConnections: [] });
+    const tool = { name: 'tcpflow-explain', version: '0.0.0' };
+    for (const set of [checks, checks.slice(0, 1), checks.slice(4)]) {
+      for (const code of [0, 1]) assert.equal([...jsonReportPieces(set, tool, code)].join(''), stringifyDocument(jsonReport(set, tool, code)) + '\n');
+      assert.equal([...junitLines(set)].join('\n') + '\n', junitReport(set));
     }
   });
 });

@@ -6,6 +6,8 @@
 import type { ChalkInstance } from 'chalk';
 import { basename } from 'node:path';
 import type { CaptureCheck, CheckResult, PassGroup } from './evaluate.js';
+import { recordJson } from '../render/pretty.js';
+import { stringifyDocument } from '../render/json.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 /** At most this many failing connections get a Mermaid diagram in the Markdown report. */
@@ -104,9 +106,14 @@ function body(r: CheckResult): string {
 }
 
 export function junitReport(checks: readonly CaptureCheck[]): string {
+  return [...junitLines(checks)].join('\n') + '\n';
+}
+
+/** The lines of the JUnit report, one at a time (a big check's report is written as it is made). */
+export function* junitLines(checks: readonly CaptureCheck[]): Generator<string> {
   const t = totals(checks);
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="tcpflow-explain check" tests="${t.expectations}" failures="${t.failed}" errors="0">`);
+  yield '<?xml version="1.0" encoding="UTF-8"?>';
+  yield `<testsuites name="tcpflow-explain check" tests="${t.expectations}" failures="${t.failed}" errors="0">`;
   const suiteNames = new Map<string, number>();
   for (const c of checks) {
     const fails = c.results.filter((r) => !r.passed).length;
@@ -115,22 +122,22 @@ export function junitReport(checks: readonly CaptureCheck[]): string {
     suiteNames.set(suite, n);
     if (n > 1) suite = `${suite} (${n})`;
     const cls = `tcpflow-explain.${basename(c.file).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-    out.push(`  <testsuite name="${xml(suite)}" tests="${c.results.length}" failures="${fails}" errors="0">`);
+    yield `  <testsuite name="${xml(suite)}" tests="${c.results.length}" failures="${fails}" errors="0">`;
     const names = caseNames(c.results);
-    c.results.forEach((r, i) => {
+    for (let i = 0; i < c.results.length; i++) {
+      const r = c.results[i]!;
       const open = `    <testcase classname="${xml(cls)}" name="${xml(names[i]!)}"`;
       if (r.passed) {
-        out.push(`${open}/>`);
+        yield `${open}/>`;
       } else {
-        out.push(`${open}>`);
-        out.push(`      <failure type="expectation" message="${xml(`${r.expectation}: ${r.detail}`)}">${xml(body(r))}</failure>`);
-        out.push('    </testcase>');
+        yield `${open}>`;
+        yield `      <failure type="expectation" message="${xml(`${r.expectation}: ${r.detail}`)}">${xml(body(r))}</failure>`;
+        yield '    </testcase>';
       }
-    });
-    out.push('  </testsuite>');
+    }
+    yield '  </testsuite>';
   }
-  out.push('</testsuites>');
-  return out.join('\n') + '\n';
+  yield '</testsuites>';
 }
 
 function md(s: string): string {
@@ -220,6 +227,10 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
 }
 
 export function jsonReport(checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number): Record<string, unknown> {
+  return jsonDocument(checks, tool, exitCode, (c) => c.results.map(resultJson));
+}
+
+function jsonDocument(checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number, results: (c: CaptureCheck, i: number) => unknown[]): Record<string, unknown> {
   const t = totals(checks);
   return {
     schemaVersion: CHECK_SCHEMA_VERSION,
@@ -227,22 +238,51 @@ export function jsonReport(checks: readonly CaptureCheck[], tool: { name: string
     passed: t.failed === 0 && exitCode === 0,
     exitCode,
     totals: t,
-    captures: checks.map((c) => ({
+    captures: checks.map((c, i) => ({
       file: c.file,
       truncated: c.truncated,
       error: c.error,
       connections: c.connections,
-      results: c.results.map((r) => ({
-        group: r.group || null,
-        connection: r.connection,
-        endpoints: r.endpoints,
-        expectation: r.expectation,
-        key: r.key,
-        passed: r.passed,
-        actual: r.actual,
-        detail: r.detail,
-        frames: r.frames,
-      })),
+      results: results(c, i),
     })),
   };
+}
+
+/** A result as the JSON report has it. */
+function resultJson(r: CheckResult): Record<string, unknown> {
+  return {
+    group: r.group || null,
+    connection: r.connection,
+    endpoints: r.endpoints,
+    expectation: r.expectation,
+    key: r.key,
+    passed: r.passed,
+    actual: r.actual,
+    detail: r.detail,
+    frames: r.frames,
+  };
+}
+
+/**
+ * The JSON report's text (stringifyDocument of jsonReport, plus a newline) in pieces: the
+ * document is laid out with a marker in place of each capture's results, and the results are
+ * laid out one by one where the marker was (recordJson lays a record out as the document would).
+ * So a report of millions of results is never one string, nor a second copy of every result.
+ */
+export function* jsonReportPieces(checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number): Generator<string> {
+  const marker = (i: number): string => `\u0000results ${i}\u0000`;
+  const head = stringifyDocument(jsonDocument(checks, tool, exitCode, (c, i) => (c.results.length === 0 ? [] : [marker(i)]))) + '\n';
+  let from = 0;
+  for (let i = 0; i < checks.length; i++) {
+    if (checks[i]!.results.length === 0) continue;
+    const m = JSON.stringify(marker(i));
+    const at = head.indexOf(m, from);
+    const lineStart = head.lastIndexOf('\n', at) + 1;
+    const inner = head.slice(lineStart, at);
+    yield head.slice(from, lineStart);
+    const results = checks[i]!.results;
+    for (let j = 0; j < results.length; j++) yield `${j === 0 ? '' : ',\n'}${inner}${recordJson(resultJson(results[j]!), inner)}`;
+    from = at + m.length;
+  }
+  yield head.slice(from);
 }

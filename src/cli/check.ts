@@ -6,14 +6,13 @@
  */
 import { Command } from 'commander';
 import { Chalk } from 'chalk';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import type { Connection } from '../analyze/connection.js';
 import { PacketCollector, type PacketRecord } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
-import { stringifyDocument } from '../render/json.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
 import { CaptureEvaluator, type CaptureCheck } from '../check/evaluate.js';
-import { jsonReport, junitReport, markdownReport, textReport, MAX_DIAGRAMS } from '../check/report.js';
+import { jsonReportPieces, junitLines, markdownReport, textReport, MAX_DIAGRAMS } from '../check/report.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
 import { addSelectionOptions, LINGER_SECONDS } from './explain.js';
 import { selectionFrom } from './select.js';
@@ -155,13 +154,38 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
       ctx.fail(EXIT_USAGE);
     }
   };
-  if (opts.junit !== undefined) write('--junit', opts.junit, junitReport(checks));
+  // a report of many results is written as it is made, never built as one string
+  const writeLines = (what: string, path: string, lines: Iterable<string>): void => {
+    let fd = -1;
+    try {
+      fd = openSync(path, 'w');
+      let batch = '';
+      for (const l of lines) {
+        batch += l + '\n';
+        if (batch.length >= 1 << 20) {
+          writeSync(fd, batch);
+          batch = '';
+        }
+      }
+      writeSync(fd, batch);
+    } catch (e) {
+      ctx.err(`${what} ${path}: cannot write it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      ctx.fail(EXIT_USAGE);
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+  };
+  if (opts.junit !== undefined) writeLines('--junit', opts.junit, junitLines(checks));
   let md: string | null = null;
   if (wantDiagrams) md = markdownReport(checks, diagramOf);
   if (opts.markdown !== undefined && opts.markdown !== '-') write('--markdown', opts.markdown, md!);
   if (summaryFile) write('GITHUB_STEP_SUMMARY', summaryFile, md! + '\n', true);
-  if (opts.json) ctx.out.write(stringifyDocument(jsonReport(checks, { name: 'tcpflow-explain', version: toolVersion() }, ctx.code)) + '\n');
-  else if (opts.markdown === '-') ctx.out.write(md!);
+  if (opts.json) {
+    for (const piece of jsonReportPieces(checks, { name: 'tcpflow-explain', version: toolVersion() }, ctx.code)) {
+      ctx.out.write(piece);
+      if (ctx.out.full) await ctx.out.flush();
+    }
+  } else if (opts.markdown === '-') ctx.out.write(md!);
   else ctx.out.write(textReport(checks, chalk, { verbose: !!opts.verbose, quiet: !!opts.quiet }));
   await ctx.out.flush();
 }
