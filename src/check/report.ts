@@ -53,39 +53,43 @@ export function caseNames(results: readonly CheckResult[]): string[] {
 }
 
 export function textReport(checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): string {
-  const out: string[] = [];
+  return [...textLines(checks, chalk, opts)].join('\n') + '\n';
+}
+
+/** The lines of the text report, one at a time (with --verbose a big check lists every result). */
+export function* textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): Generator<string> {
+  let any = false;
   const ok = chalk.green('✔');
   const bad = chalk.red('✘');
   for (const c of checks) {
     const fails = c.results.filter((r) => !r.passed);
     if (opts.quiet && fails.length === 0) continue;
-    if (out.length > 0) out.push('');
+    if (any) yield '';
+    any = true;
     const n = captureCounts(c, fails.length);
-    out.push(`${chalk.bold(c.file)}: ${c.connections} connection(s), ${n.hold} of ${n.all} expectation(s) hold`);
+    yield `${chalk.bold(c.file)}: ${c.connections} connection(s), ${n.hold} of ${n.all} expectation(s) hold`;
     for (const r of fails) {
-      out.push(`  ${bad} ${subject(r)}  ${chalk.bold(r.expectation)}`);
-      out.push(`      found: ${r.detail}`);
+      yield `  ${bad} ${subject(r)}  ${chalk.bold(r.expectation)}`;
+      yield `      found: ${r.detail}`;
     }
     if (opts.quiet) continue;
     if (opts.verbose) {
-      for (const r of c.results) if (r.passed) out.push(`  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`);
+      for (const r of c.results) if (r.passed) yield `  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`;
     } else {
       // passes summarised per expectation: one line however many connections
       for (const { n, example: r } of c.passes ?? passesByExpectation(c.results)) {
         const g = r.group ? `[${r.group}] ` : '';
-        if (r.connection === null) out.push(`  ${ok} ${g}${r.expectation}: ${r.detail}`);
-        else if (n === 1) out.push(`  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`);
-        else out.push(`  ${ok} ${g}${r.expectation}: holds on ${n} connections`);
+        if (r.connection === null) yield `  ${ok} ${g}${r.expectation}: ${r.detail}`;
+        else if (n === 1) yield `  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`;
+        else yield `  ${ok} ${g}${r.expectation}: holds on ${n} connections`;
       }
     }
   }
   const t = totals(checks);
-  if (out.length > 0) out.push('');
-  const line = t.failed === 0
+  if (any) yield '';
+  yield t.failed === 0
     ? chalk.green(`PASSED: all ${t.expectations} expectation(s) hold (${t.captures} capture(s))`)
     : chalk.red(`FAILED: ${t.failed} of ${t.expectations} expectation(s) failed (${t.captures} capture(s))`);
-  out.push(line);
-  return out.join('\n') + '\n';
 }
 
 function xml(s: string): string {

@@ -12,7 +12,7 @@ import { PacketCollector, type PacketRecord } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
 import { CaptureEvaluator, type CaptureCheck } from '../check/evaluate.js';
-import { jsonReportPieces, junitLines, markdownReport, textReport, MAX_DIAGRAMS } from '../check/report.js';
+import { jsonReportPieces, junitLines, markdownReport, textLines, MAX_DIAGRAMS } from '../check/report.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
 import { addSelectionOptions, LINGER_SECONDS } from './explain.js';
 import { selectionFrom } from './select.js';
@@ -186,6 +186,11 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
       if (ctx.out.full) await ctx.out.flush();
     }
   } else if (opts.markdown === '-') ctx.out.write(md!);
-  else ctx.out.write(textReport(checks, chalk, { verbose: !!opts.verbose, quiet: !!opts.quiet }));
+  else {
+    for (const line of textLines(checks, chalk, { verbose: !!opts.verbose, quiet: !!opts.quiet })) {
+      ctx.out.write(line + '\n');
+      if (ctx.out.full) await ctx.out.flush();
+    }
+  }
   await ctx.out.flush();
 }
