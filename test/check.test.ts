@@ -11,7 +11,7 @@ import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
 import { CaptureEvaluator, PASSES_KEPT, type CaptureCheck } from '../src/check/evaluate.js';
-import { jsonReport, jsonReportPieces, junitLines, junitReport, markdownReport, textReport } from '../src/check/report.js';
+import { jsonReport, jsonReportPieces, markdownReport, textLines } from '../src/check/report.js';
 import { stringifyDocument } from '../src/render/json.js';
 import { Chalk } from 'chalk';
 import { parseSelection } from '../src/cli/select.js';
@@ -505,7 +505,7 @@ describe('check: passes counted instead of kept when no report lists them', () =
       const a = keep.finish(file, summary);
       const b = count.finish(file, summary);
       for (const opts of [{ verbose: false, quiet: false }, { verbose: false, quiet: true }]) {
-        assert.equal(textReport([b], chalk, opts), textReport([a], chalk, opts), `${file} text`);
+        assert.deepEqual([...textLines([b], chalk, opts)], [...textLines([a], chalk, opts)], `${file} text`);
       }
       assert.equal(markdownReport([b], () => null), markdownReport([a], () => null), `${file} Markdown`);
       if (file === mixed) assert.deepEqual(b.passes?.map((p) => [p.example.expectation, p.n]).slice(2), [['handshake=three-way', 300], ['retransmission<=0', 299]]);
@@ -523,8 +523,8 @@ describe('check: passes counted instead of kept when no report lists them', () =
   });
 });
 
-describe('check: JSON and JUnit reports written in pieces', () => {
-  it('the pieces make exactly the report built whole', async () => {
+describe('check: the JSON report written in pieces', () => {
+  it('the pieces make exactly the document built whole', async () => {
     const rules = {
       groups: [
         { name: '', select: {}, expect: ['handshake=three-way', 'retransmission<=0', 'connections>=1'].map((e) => parseExpectation(e)) },
@@ -541,7 +541,6 @@ describe('check: JSON and JUnit reports written in pieces', () => {
     const tool = { name: 'tcpflow-explain', version: '0.0.0' };
     for (const set of [checks, checks.slice(0, 1), checks.slice(4)]) {
       for (const code of [0, 1]) assert.equal([...jsonReportPieces(set, tool, code)].join(''), stringifyDocument(jsonReport(set, tool, code)) + '\n');
-      assert.equal([...junitLines(set)].join('\n') + '\n', junitReport(set));
     }
   });
 });

@@ -218,6 +218,8 @@ interface GroupState {
   ids: number[];
   /** Per-connection results, in the order connections were finalised (failures only once passes are counted). */
   results: CheckResult[];
+  /** For each expectation, the index of the first of the same text (passes of both are counted together). */
+  slot: number[];
   /** Counted passes by expectation index: how many, the smallest connection id, its result. */
   counted: ({ n: number; first: CheckResult } | undefined)[];
 }
@@ -252,11 +254,13 @@ export class CaptureEvaluator implements PacketObserver {
      */
     private readonly keepPasses = true,
   ) {
-    this.groups = rules.groups.map((g) => ({
-      name: g.name, sel: parseSelection(g.select), select: g.select,
-      perConn: g.expect.filter((e) => e.key !== 'connections'), counts: g.expect.filter((e) => e.key === 'connections'),
-      picked: 0, ids: [], results: [], counted: [],
-    }));
+    this.groups = rules.groups.map((g) => {
+      const perConn = g.expect.filter((e) => e.key !== 'connections');
+      return {
+        name: g.name, sel: parseSelection(g.select), select: g.select, perConn, counts: g.expect.filter((e) => e.key === 'connections'),
+        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [],
+      };
+    });
   }
 
   /** Per-connection results kept so far (all groups). */
@@ -269,14 +273,14 @@ export class CaptureEvaluator implements PacketObserver {
   private countPasses(g: GroupState): void {
     const fails: CheckResult[] = [];
     for (const r of g.results) {
-      if (r.passed) this.count(g, r);
+      if (r.passed) this.count(g, r, g.perConn.findIndex((e) => e.text === r.expectation));
       else fails.push(r);
     }
     g.results = fails;
   }
 
-  private count(g: GroupState, r: CheckResult): void {
-    const i = g.perConn.findIndex((e) => e.text === r.expectation);
+  /** Counts a pass of the group's expectation `i` (results of the same text share the first one's). */
+  private count(g: GroupState, r: CheckResult, i: number): void {
     const c = g.counted[i];
     if (c === undefined) g.counted[i] = { n: 1, first: r };
     else {
@@ -306,10 +310,11 @@ export class CaptureEvaluator implements PacketObserver {
         j = connectionJson(c, null) as unknown as ConnJson;
         ends = `${endpointText(c, true)} → ${endpointText(c, false)}`;
       }
-      for (const e of g.perConn) {
+      for (let i = 0; i < g.perConn.length; i++) {
+        const e = g.perConn[i]!;
         const r = evaluateConnection(j, e, KEYS.get(e.key)!.kind === 'count' ? this.af.frames(c, e.key) : null, this.rules.allowRstAfterFin);
         const res: CheckResult = { group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r };
-        if (r.passed && this.counting) this.count(g, res);
+        if (r.passed && this.counting) this.count(g, res, g.slot[i]!);
         else {
           g.results.push(res);
           if (++this.kept > PASSES_KEPT && !this.keepPasses && !this.counting) {

@@ -52,10 +52,6 @@ export function caseNames(results: readonly CheckResult[]): string[] {
   });
 }
 
-export function textReport(checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): string {
-  return [...textLines(checks, chalk, opts)].join('\n') + '\n';
-}
-
 /** The lines of the text report, one at a time (with --verbose a big check lists every result). */
 export function* textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): Generator<string> {
   let any = false;
@@ -107,10 +103,6 @@ function body(r: CheckResult): string {
   if (r.connection !== null) lines.push(`connection: #${r.connection} ${r.endpoints}`);
   if (r.frames.length > 0) lines.push(`frames: ${r.frames.join(', ')}`);
   return lines.join('\n');
-}
-
-export function junitReport(checks: readonly CaptureCheck[]): string {
-  return [...junitLines(checks)].join('\n') + '\n';
 }
 
 /** The lines of the JUnit report, one at a time (a big check's report is written as it is made). */
@@ -230,6 +222,7 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
   return out.join('\n') + '\n';
 }
 
+/** The JSON report as one object (what jsonReportPieces lays out piece by piece). */
 export function jsonReport(checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number): Record<string, unknown> {
   return jsonDocument(checks, tool, exitCode, (c) => c.results.map(resultJson));
 }

@@ -182,6 +182,13 @@ export function redoneCount(): number {
   return redone;
 }
 
+/** `v` as an object, or null (and the record is given up on) when it is not one. */
+function obj(v: unknown): J | null {
+  if (typeof v === 'object' && v !== null) return v as J;
+  surprise = true;
+  return null;
+}
+
 function scalar(w: ByteWriter, v: unknown): void {
   if (typeof v === 'number') w.num(v);
   else if (typeof v === 'string') w.str(v);
@@ -191,22 +198,16 @@ function scalar(w: ByteWriter, v: unknown): void {
 }
 
 function side(w: ByteWriter, o: unknown, C: RecordChunks): void {
-  if (typeof o !== 'object' || o === null) {
-    surprise = true;
-    return;
-  }
-  const s = o as J;
+  const s = obj(o);
+  if (s === null) return;
   scalar(w, s.client);
   w.raw(C.sideServer);
   scalar(w, s.server);
 }
 
 function endpoint(w: ByteWriter, o: unknown, C: RecordChunks): void {
-  if (typeof o !== 'object' || o === null) {
-    surprise = true;
-    return;
-  }
-  const e = o as J;
+  const e = obj(o);
+  if (e === null) return;
   scalar(w, e.ip);
   w.raw(C.port);
   scalar(w, e.port);
@@ -248,11 +249,8 @@ function agreed(w: ByteWriter, o: unknown, C: RecordChunks): void {
   }
   const a = o as J;
   w.raw(C.agreedMss);
-  const mss = a.mss as J;
-  if (typeof mss !== 'object' || mss === null) {
-    surprise = true;
-    return;
-  }
+  const mss = obj(a.mss);
+  if (mss === null) return;
   scalar(w, mss.client);
   w.raw(C.serverG);
   scalar(w, mss.server);
@@ -303,11 +301,8 @@ function diagnosticList(w: ByteWriter, a: unknown, C: RecordChunks): void {
     return;
   }
   for (let i = 0; i < a.length; i++) {
-    const d = a[i] as J;
-    if (typeof d !== 'object' || d === null) {
-      surprise = true;
-      return;
-    }
+    const d = obj(a[i]);
+    if (d === null) return;
     w.raw(i === 0 ? C.diagKey : C.diagNext);
     scalar(w, d.key);
     w.raw(C.message);
@@ -369,18 +364,12 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
   w.raw(C.completeness);
   scalar(w, o.completeness);
 
-  const hs = o.handshake as J;
-  if (typeof hs !== 'object' || hs === null) {
-    surprise = true;
-    return;
-  }
+  const hs = obj(o.handshake);
+  if (hs === null) return;
   w.raw(C.handshake);
   scalar(w, hs.kind);
-  const hf = hs.frames as J;
-  if (typeof hf !== 'object' || hf === null) {
-    surprise = true;
-    return;
-  }
+  const hf = obj(hs.frames);
+  if (hf === null) return;
   w.raw(C.hsFrames);
   scalar(w, hf.syn);
   w.raw(C.synAck);
@@ -399,11 +388,8 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
   scalar(w, hs.synRetransmissions);
   w.raw(C.rtt);
   scalar(w, hs.rtt);
-  const opt = hs.options as J;
-  if (typeof opt !== 'object' || opt === null) {
-    surprise = true;
-    return;
-  }
+  const opt = obj(hs.options);
+  if (opt === null) return;
   w.raw(C.options);
   synOptions(w, opt.client, C);
   w.raw(C.optServer);
@@ -411,11 +397,8 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
   w.raw(C.agreed);
   agreed(w, hs.agreed, C);
 
-  const td = o.teardown as J;
-  if (typeof td !== 'object' || td === null) {
-    surprise = true;
-    return;
-  }
+  const td = obj(o.teardown);
+  if (td === null) return;
   w.raw(C.teardown);
   scalar(w, td.kind);
   w.raw(C.initiator);
@@ -426,11 +409,8 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
   scalar(w, td.rstAfterFin);
   w.raw(C.rstAnswersData);
   scalar(w, td.rstAnswersData);
-  const tf = td.frames as J;
-  if (typeof tf !== 'object' || tf === null) {
-    surprise = true;
-    return;
-  }
+  const tf = obj(td.frames);
+  if (tf === null) return;
   w.raw(C.tdFrames);
   scalar(w, tf.fin);
   w.raw(C.finAck);
@@ -442,11 +422,8 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
   w.raw(C.rstF);
   scalar(w, tf.rst);
 
-  const fs = o.finalState as J;
-  if (typeof fs !== 'object' || fs === null) {
-    surprise = true;
-    return;
-  }
+  const fs = obj(o.finalState);
+  if (fs === null) return;
   w.raw(C.finalState);
   scalar(w, fs.client);
   w.raw(C.sideServer);
@@ -454,11 +431,8 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
   w.raw(C.inferred);
   strings(w, fs.inferred, C);
 
-  const z = o.zeek as J;
-  if (typeof z !== 'object' || z === null) {
-    surprise = true;
-    return;
-  }
+  const z = obj(o.zeek);
+  if (z === null) return;
   w.raw(C.zeek);
   scalar(w, z.state);
   w.raw(C.history);
@@ -470,12 +444,9 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
   w.raw(C.analysis);
   counters(w, o.analysis, C);
 
-  const om = o.packetsOmitted as J | undefined;
-  if (om !== undefined) {
-    if (typeof om !== 'object' || om === null) {
-      surprise = true;
-      return;
-    }
+  if (o.packetsOmitted !== undefined) {
+    const om = obj(o.packetsOmitted);
+    if (om === null) return;
     w.raw(C.packetsOmitted);
     scalar(w, om.count);
     w.raw(C.fromFrame);
@@ -498,7 +469,7 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
       w.raw(C.packetsOpen);
       for (let i = 0; i < packets.length; i++) {
         if (i > 0) w.raw(C.packetsSep);
-        packet(w, packets[i] as J, PACKET_HEAD);
+        packet(w, packets[i], PACKET_HEAD);
       }
       w.raw(C.packetsEnd);
     }
@@ -507,11 +478,9 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
 }
 
 /** A packet record (packetJson), compact; `head` is its text up to the frame number. */
-function packet(w: ByteWriter, p: J, head: Chunk): void {
-  if (typeof p !== 'object' || p === null) {
-    surprise = true;
-    return;
-  }
+function packet(w: ByteWriter, v: unknown, head: Chunk): void {
+  const p = obj(v);
+  if (p === null) return;
   w.raw(head);
   scalar(w, p.frame);
   w.raw(P.time);
@@ -536,11 +505,8 @@ function packet(w: ByteWriter, p: J, head: Chunk): void {
   flatStrings(w, p.analysis);
   w.raw(P.phase);
   scalar(w, p.phase);
-  const st = p.states as J;
-  if (typeof st !== 'object' || st === null) {
-    surprise = true;
-    return;
-  }
+  const st = obj(p.states);
+  if (st === null) return;
   w.raw(P.states);
   scalar(w, st.client);
   w.raw(P.server);

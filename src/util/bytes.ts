@@ -66,11 +66,6 @@ export class ByteWriter {
     this.pos = 0;
   }
 
-  /** Room for `n` more bytes. */
-  ensure(n: number): void {
-    if (this.pos + n > this.buf.length) this.grow(n);
-  }
-
   private grow(n: number): void {
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
