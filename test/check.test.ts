@@ -10,8 +10,8 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
-import { CaptureEvaluator, PASSES_KEPT, type CaptureCheck } from '../src/check/evaluate.js';
-import { jsonReport, jsonReportPieces, markdownReport, textLines } from '../src/check/report.js';
+import { CaptureEvaluator, PASSES_KEPT, SpooledResults, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
+import { caseNames, jsonReport, jsonReportPieces, markdownReport, textLines } from '../src/check/report.js';
 import { stringifyDocument } from '../src/render/json.js';
 import { Chalk } from 'chalk';
 import { parseSelection } from '../src/cli/select.js';
@@ -42,6 +42,11 @@ async function check(args: string[]): Promise<{ code: number; report: Report; st
 }
 
 /** The result of one expectation on one connection (the only one of that text). */
+/** A check with its results as an array (a spooled list is read back), to compare checks whole. */
+function plain(c: CaptureCheck): Omit<CaptureCheck, 'results'> & { results: CheckResult[] } {
+  return { ...c, results: [...c.results] };
+}
+
 function result(rep: Report, expectation: string, connection: number | null = 0): Result {
   const all = rep.captures.flatMap((c) => c.results).filter((x) => x.expectation === expectation && x.connection === connection);
   assert.equal(all.length, 1, `one result for ${expectation} on ${connection}: ${JSON.stringify(rep.captures.map((c) => c.results))}`);
@@ -422,8 +427,8 @@ describe('check: connections judged as they are finalised', () => {
       }, { keepAll: false, lingerSeconds: 60 });
       const summary = await runCapture(file, tracker);
       for (const c of later.reverse()) reversed.onFinal(c);
-      const a = inOrder.finish(file, summary);
-      const b = reversed.finish(file, summary);
+      const a = plain(inOrder.finish(file, summary));
+      const b = plain(reversed.finish(file, summary));
       assert.deepEqual(b, a, file);
       const ids = a.results.filter((r) => r.group === '' && r.connection !== null).map((r) => r.connection as number);
       assert.deepEqual(ids, [...ids].sort((x, y) => x - y), `${file}: results in id order`);
@@ -509,16 +514,65 @@ describe('check: passes counted instead of kept when no report lists them', () =
       }
       assert.equal(markdownReport([b], () => null), markdownReport([a], () => null), `${file} Markdown`);
       if (file === mixed) assert.deepEqual(b.passes?.map((p) => [p.example.expectation, p.n]).slice(2), [['handshake=three-way', 300], ['retransmission<=0', 299]]);
-      const fails = a.results.filter((x) => !x.passed).length;
-      const perConnection = a.results.filter((x) => x.connection !== null).length;
+      const fails = a.failed;
+      const perConnection = [...a.results].filter((x) => x.connection !== null).length;
       if (perConnection > PASSES_KEPT) {
         assert.ok(b.passes !== undefined, `${file}: passes counted`);
         assert.ok(b.results.length <= fails + PASSES_KEPT + 10, `${file}: ${b.results.length} results kept, ${fails} failures`);
         assert.equal(b.results.length + b.omittedPasses!, a.results.length);
       } else {
         assert.equal(b.passes, undefined);
-        assert.deepEqual(b, a);
+        assert.deepEqual(plain(b), plain(a));
       }
+    }
+  });
+});
+
+describe('check: every result listed, read back from a spool', () => {
+  it('results spilled to disk come back as when held in memory, each time they are read; test-case names unique', async () => {
+    const ex = (xs: string[]) => xs.map((e) => parseExpectation(e));
+    // groups sharing a name and repeated expectations: names numbered per connection
+    const rules = {
+      groups: [
+        { name: '', select: {}, expect: ex(['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1']) },
+        { name: 'web', select: { port: '80' }, expect: ex(['zeek=SF', 'zeek=SF', 'teardown=graceful']) },
+        { name: '', select: {}, expect: ex(['handshake=three-way']) },
+        { name: 'web', select: {}, expect: ex(['zeek=SF', 'connections>=1']) },
+      ],
+      allowTruncated: false, allowRstAfterFin: false,
+    };
+    const sel = parseSelection({});
+    for (const file of [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse')]) {
+      const mem = new CaptureEvaluator(rules, sel, null, null, true);
+      const disk = new CaptureEvaluator(rules, sel, null, null, true, 512);
+      const tracker = new Tracker({
+        onPacket: (c, r, f, p) => { mem.onPacket(c, r, f, p); disk.onPacket(c, r, f, p); },
+        onFinal: (c) => { mem.onFinal(c); disk.onFinal(c); },
+      }, { keepAll: false, lingerSeconds: 60 });
+      const summary = await runCapture(file, tracker);
+      const a = mem.finish(file, summary);
+      const b = disk.finish(file, summary);
+      if (file === synth) assert.equal((b.results as SpooledResults).spilled, true, 'the small budget sends results to disk');
+      const all = [...b.results];
+      assert.deepEqual(plain(b), plain(a), file);
+      assert.deepEqual([...b.results], all, `${file}: read again`);
+      assert.equal(all.length, b.results.length);
+      assert.equal(b.failed, all.filter((r) => !r.passed).length);
+      // the names one map of every name would give, and unique
+      const seen = new Map<string, number>();
+      const want = all.map((r) => {
+        const base = `${r.group ? `[${r.group}] ` : ''}${r.connection === null ? 'capture' : `#${r.connection} ${r.endpoints}`}: ${r.expectation}`;
+        const n = (seen.get(base) ?? 0) + 1;
+        seen.set(base, n);
+        return n === 1 ? base : `${base} (${n})`;
+      });
+      const names = Array.from(caseNames(b.results), (x) => x.name);
+      assert.deepEqual(names, want, file);
+      assert.equal(new Set(names).size, names.length);
+      if (file === synth) assert.ok(names.some((n) => n.endsWith(': handshake=three-way (3)')) && names.some((n) => n.includes('[web] #') && n.endsWith('zeek=SF (3)')));
+      mem.close();
+      disk.close();
+      assert.equal((b.results as SpooledResults).spilled, false, 'closed: the temporary file is removed');
     }
   });
 });
@@ -537,7 +591,7 @@ describe('check: the JSON report written in pieces', () => {
       const ev = new CaptureEvaluator(rules, parseSelection({}));
       checks.push(ev.finish(file, await runCapture(file, new Tracker(ev, { keepAll: false, lingerSeconds: 60 }))));
     }
-    checks.push({ file: 'empty', truncated: false, error: null, connections: 0, results: [], failingConnections: [] });
+    checks.push({ file: 'empty', truncated: false, error: null, connections: 0, results: [], failed: 0, failingConnections: [] });
     const tool = { name: 'tcpflow-explain', version: '0.0.0' };
     for (const set of [checks, checks.slice(0, 1), checks.slice(4)]) {
       for (const code of [0, 1]) assert.equal([...jsonReportPieces(set, tool, code)].join(''), stringifyDocument(jsonReport(set, tool, code)) + '\n');

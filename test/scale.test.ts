@@ -154,6 +154,23 @@ describe('spool and record layout', () => {
     assert.equal(s.spilled, false);
   });
 
+  it('records() reads a spool without background writes any number of times, from memory or disk', () => {
+    for (const budget of [1 << 20, 200]) {
+      const s = new Spool(budget, false);
+      const keys = [8, 0, 3, 12, 1, 2, 7, 40];
+      const text = (k: number): string => `record ${k} 三次握手 ${'x'.repeat(k * 9)}`;
+      for (const k of keys) s.put(k, text(k));
+      assert.equal(s.spilled, budget === 200);
+      const want = [...keys].sort((a, b) => a - b).map((k) => [k, text(k)]);
+      for (let pass = 0; pass < 3; pass++) {
+        assert.deepEqual(Array.from(s.records(), ({ key, bytes }) => [key, bytes.toString('utf8')]), want, `budget ${budget}, pass ${pass}`);
+      }
+      s.close();
+      assert.equal(s.spilled, false);
+    }
+    assert.throws(() => new Spool().records().next(), /without background writes/);
+  });
+
   it('closed while background writes are going: no error, the file is removed', async () => {
     const s = new Spool(128);
     for (let k = 0; k < 500; k++) s.put(k, 'r'.repeat(100));

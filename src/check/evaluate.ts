@@ -12,6 +12,7 @@ import { endpointText } from '../render/endpoint.js';
 import type { CaptureSummary } from '../pipeline.js';
 import { parseSelection, selected, type Selection } from '../cli/select.js';
 import { GRACEFUL, KEYS, type Expectation, type Rules } from './expectations.js';
+import { Spool, SPOOL_MEMORY } from '../util/spool.js';
 
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
 export const FRAMES_SHOWN = 20;
@@ -60,6 +61,12 @@ export interface CheckResult {
   detail: string;
   /** Frames that show the value (1-based, as Wireshark numbers them). */
   frames: number[];
+  /**
+   * A per-connection result: which of the connection's results of the same group name and
+   * expectation text it is (1 for the first; more when groups share a name or an expectation is
+   * repeated). Makes its JUnit test-case name unique without remembering every name.
+   */
+  nth?: number;
 }
 
 interface ConnJson {
@@ -177,7 +184,10 @@ export interface CaptureCheck {
   error: string | null;
   /** Connections in the capture (before any selection). */
   connections: number;
-  results: CheckResult[];
+  /** The results in report order (see ResultList). */
+  results: ResultList;
+  /** How many of `results` fail. */
+  failed: number;
   /** Failing connections' ids, in order (for diagrams). */
   failingConnections: number[];
   /**
@@ -187,6 +197,66 @@ export interface CaptureCheck {
    */
   omittedPasses?: number;
   passes?: PassGroup[];
+}
+
+/**
+ * A capture's results in the order the reports list them: an array, or (a check whose reports
+ * list every result) a SpooledResults that reads the per-connection results back from a spool
+ * each time it is iterated. Iterate it; do not index it.
+ */
+export type ResultList = Iterable<CheckResult> & { readonly length: number };
+
+/** The failing results of a list, in order. */
+export function* failures(results: ResultList): Generator<CheckResult> {
+  for (const r of results) if (!r.passed) yield r;
+}
+
+/** A connection's results of one rule group, as spooled: [expectation index, passed, actual, detail, frames, nth]. */
+type Row = [number, 0 | 1, string | number | null, string, number[], number];
+
+/**
+ * The results of a check that lists every result (--json, --junit, --verbose): capture-level
+ * results in memory, and the per-connection results of each rule group read back from a spool
+ * (memory up to its budget, then a temporary file) in connection-id order. One record per
+ * connection, key its id: [endpoints, group index, rows, group index, rows, …]. So a check of
+ * millions of connections × expectations keeps none of them as objects; each iteration reads the
+ * spool again. close() removes the temporary file.
+ */
+export class SpooledResults implements ResultList {
+  /** In report order: results kept in memory, or a group index (its per-connection results). */
+  readonly segments: (CheckResult[] | number)[] = [];
+  length = 0;
+
+  constructor(private readonly spool: Spool, private readonly groups: readonly { name: string; perConn: Expectation[] }[]) {}
+
+  *[Symbol.iterator](): Generator<CheckResult> {
+    for (const seg of this.segments) {
+      if (typeof seg !== 'number') {
+        yield* seg;
+        continue;
+      }
+      const g = this.groups[seg]!;
+      for (const { key, bytes } of this.spool.records()) {
+        const block = JSON.parse(bytes.toString('utf8')) as (string | number | Row[])[];
+        for (let k = 1; k < block.length; k += 2) {
+          if (block[k] !== seg) continue;
+          for (const [i, passed, actual, detail, frames, nth] of block[k + 1] as Row[]) {
+            const e = g.perConn[i]!;
+            yield { group: g.name, connection: key, endpoints: block[0] as string, expectation: e.text, key: e.key, passed: passed === 1, actual, detail, frames, nth };
+          }
+        }
+      }
+    }
+  }
+
+  /** True while results are in the temporary file (until close()). */
+  get spilled(): boolean {
+    return this.spool.spilled;
+  }
+
+  close(): void {
+    this.spool.close();
+  }
 }
 
 /** Passing results of one group and expectation: how many, and one of them. */
@@ -222,6 +292,14 @@ interface GroupState {
   slot: number[];
   /** Counted passes by expectation index: how many, the smallest connection id, its result. */
   counted: ({ n: number; first: CheckResult } | undefined)[];
+  /**
+   * For each expectation, the groups of the results that come before it with the same group name
+   * and expectation text (this group's earlier ones included): a connection's result is the
+   * (1 + those of them that selected it)-th of its name.
+   */
+  before: number[][];
+  /** Per-connection results spooled (keepPasses). */
+  spooled: number;
 }
 
 /**
@@ -253,15 +331,36 @@ export class CaptureEvaluator implements PacketObserver {
      * memory follows the failures, not the connections.
      */
     private readonly keepPasses = true,
+    /** Bytes of results the spool holds in memory before it writes them to a temporary file. */
+    spoolBudget = SPOOL_MEMORY,
   ) {
-    this.groups = rules.groups.map((g) => {
-      const perConn = g.expect.filter((e) => e.key !== 'connections');
+    const perConns = rules.groups.map((g) => g.expect.filter((e) => e.key !== 'connections'));
+    this.groups = rules.groups.map((g, gi) => {
+      const perConn = perConns[gi]!;
+      const before = perConn.map((e, i) => {
+        const gs: number[] = [];
+        for (let gj = 0; gj <= gi; gj++) {
+          if (rules.groups[gj]!.name !== g.name) continue;
+          const upto = gj === gi ? i : perConns[gj]!.length;
+          for (let j = 0; j < upto; j++) if (perConns[gj]![j]!.text === e.text) gs.push(gj);
+        }
+        return gs;
+      });
       return {
         name: g.name, sel: parseSelection(g.select), select: g.select, perConn, counts: g.expect.filter((e) => e.key === 'connections'),
-        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [],
+        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0,
       };
     });
+    this.pickedNow = this.groups.map(() => false);
+    if (keepPasses) this.spool = new Spool(spoolBudget, false);
   }
+
+  /** Every per-connection result, when they are all listed (keepPasses); null: kept in `results` or counted. */
+  private readonly spool: Spool | null = null;
+  /** Failing per-connection results so far. */
+  private failedResults = 0;
+  /** Which groups selected the connection being judged. */
+  private readonly pickedNow: boolean[];
 
   /** Per-connection results kept so far (all groups). */
   private kept = 0;
@@ -301,8 +400,13 @@ export class CaptureEvaluator implements PacketObserver {
     let ends = '';
     let failedFrames: Set<number> | null = null;
     const inCli = selected(c, this.cliSel);
-    for (const g of this.groups) {
+    const pickedNow = this.pickedNow;
+    pickedNow.fill(false);
+    let block: (string | number | Row[])[] | null = null;
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      const g = this.groups[gi]!;
       if (!inCli || !selected(c, g.sel)) continue;
+      pickedNow[gi] = true;
       g.picked++;
       if (g.ids.length <= IDS_LISTED) g.ids.push(c.id);
       if (g.perConn.length === 0) continue;
@@ -310,10 +414,29 @@ export class CaptureEvaluator implements PacketObserver {
         j = connectionJson(c, null) as unknown as ConnJson;
         ends = `${endpointText(c, true)} → ${endpointText(c, false)}`;
       }
+      let rows: Row[] | null = null;
+      if (this.spool !== null) {
+        rows = [];
+        block ??= [ends];
+        block.push(gi, rows);
+      }
       for (let i = 0; i < g.perConn.length; i++) {
         const e = g.perConn[i]!;
         const r = evaluateConnection(j, e, KEYS.get(e.key)!.kind === 'count' ? this.af.frames(c, e.key) : null, this.rules.allowRstAfterFin);
-        const res: CheckResult = { group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r };
+        let nth = 1;
+        for (const gj of g.before[i]!) if (pickedNow[gj]) nth++;
+        if (!r.passed) {
+          this.failedResults++;
+          this.failing.add(c.id);
+          failedFrames ??= new Set();
+          for (const fr of r.frames) failedFrames.add(fr);
+        }
+        if (rows !== null) {
+          rows.push([i, r.passed ? 1 : 0, r.actual, r.detail, r.frames, nth]);
+          g.spooled++;
+          continue;
+        }
+        const res: CheckResult = { group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r, nth };
         if (r.passed && this.counting) this.count(g, res, g.slot[i]!);
         else {
           g.results.push(res);
@@ -322,13 +445,9 @@ export class CaptureEvaluator implements PacketObserver {
             for (const h of this.groups) this.countPasses(h);
           }
         }
-        if (!r.passed) {
-          this.failing.add(c.id);
-          failedFrames ??= new Set();
-          for (const fr of r.frames) failedFrames.add(fr);
-        }
       }
     }
+    if (block !== null) (this.spool as Spool).put(c.id, JSON.stringify(block));
     this.af.byConnection.delete(c);
     if (this.collector !== null) {
       this.collector.onFinal(c);
@@ -337,9 +456,16 @@ export class CaptureEvaluator implements PacketObserver {
     }
   }
 
+  /** Removes the spool's temporary file when there will be no check (the capture was unreadable). */
+  close(): void {
+    this.spool?.close();
+  }
+
   /** The capture's check, once every connection has been finalised (the read is over). */
   finish(file: string, summary: CaptureSummary): CaptureCheck {
-    const results: CheckResult[] = [];
+    let results: CheckResult[] = [];
+    const spooled = this.spool !== null ? new SpooledResults(this.spool, this.groups) : null;
+    let failed = this.failedResults;
     const capture = (name: string, key: string, passed: boolean, actual: string | number | null, detail: string): void => {
       results.push({ group: '', connection: null, endpoints: null, expectation: name, key, passed, actual, detail, frames: [] });
     };
@@ -371,6 +497,15 @@ export class CaptureEvaluator implements PacketObserver {
           frames: [],
         });
       }
+      if (spooled !== null) {
+        // read back from the spool in id order, each connection's in the order of its expectations
+        if (g.spooled > 0) {
+          spooled.segments.push(results, this.groups.indexOf(g));
+          spooled.length += results.length + g.spooled;
+          results = [];
+        }
+        continue;
+      }
       // in id order, each connection's results in the order of its expectations (a stable sort)
       g.results.sort((a, b) => (a.connection as number) - (b.connection as number));
       for (const r of g.results) results.push(r);
@@ -380,9 +515,19 @@ export class CaptureEvaluator implements PacketObserver {
       counted.sort((a, b) => (a.c.first.connection as number) - (b.c.first.connection as number) || a.i - b.i);
       for (const { c } of counted) passes.push({ n: c.n, example: c.first });
     }
+    let list: ResultList = results;
+    if (spooled !== null) {
+      spooled.segments.push(results);
+      spooled.length += results.length;
+      list = spooled;
+    }
+    // the per-connection failures were counted as judged; the others are in memory
+    for (const seg of spooled !== null ? spooled.segments : [results]) {
+      if (typeof seg !== 'number') for (const r of seg) if (!r.passed && r.connection === null) failed++;
+    }
     const check: CaptureCheck = {
-      file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: this.connections, results,
-      failingConnections: [...this.failing].sort((a, b) => a - b),
+      file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: this.connections, results: list,
+      failed, failingConnections: [...this.failing].sort((a, b) => a - b),
     };
     if (this.counting) {
       // groups of the same name share their expectations' lines, as the reports group results

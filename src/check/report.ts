@@ -5,7 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { basename } from 'node:path';
-import type { CaptureCheck, CheckResult, PassGroup } from './evaluate.js';
+import { failures, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
 import { recordJson } from '../render/pretty.js';
 import { stringifyDocument } from '../render/json.js';
 
@@ -24,16 +24,16 @@ export function totals(checks: readonly CaptureCheck[]): CheckTotals {
   let passed = 0;
   let failed = 0;
   for (const c of checks) {
-    for (const r of c.results) r.passed ? passed++ : failed++;
-    passed += c.omittedPasses ?? 0;
+    failed += c.failed;
+    passed += c.results.length - c.failed + (c.omittedPasses ?? 0);
   }
   return { captures: checks.length, expectations: passed + failed, passed, failed };
 }
 
 /** A capture's results: how many in all, and how many hold (passes only counted included). */
-function captureCounts(c: CaptureCheck, fails: number): { all: number; hold: number } {
+function captureCounts(c: CaptureCheck): { all: number; hold: number } {
   const all = c.results.length + (c.omittedPasses ?? 0);
-  return { all, hold: all - fails };
+  return { all, hold: all - c.failed };
 }
 
 function subject(r: CheckResult): string {
@@ -41,15 +41,23 @@ function subject(r: CheckResult): string {
   return r.connection === null ? `${g}capture` : `${g}#${r.connection} ${r.endpoints}`;
 }
 
-/** Test-case names, unique within a capture (GitLab drops duplicates). */
-export function caseNames(results: readonly CheckResult[]): string[] {
+/**
+ * Test-case names, unique within a capture (GitLab drops duplicates), in the order of the
+ * results. A name can repeat only within one connection (it holds the connection's id) or among
+ * the capture-level results: a per-connection result knows its number (`nth`, counted when it
+ * was judged), so only the few capture-level names are remembered.
+ */
+export function* caseNames(results: ResultList): Generator<{ r: CheckResult; name: string }> {
   const seen = new Map<string, number>();
-  return results.map((r) => {
+  for (const r of results) {
     const base = `${subject(r)}: ${r.expectation}`;
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    return n === 1 ? base : `${base} (${n})`;
-  });
+    let n = r.nth ?? 1;
+    if (r.connection === null) {
+      n = (seen.get(base) ?? 0) + 1;
+      seen.set(base, n);
+    }
+    yield { r, name: n === 1 ? base : `${base} (${n})` };
+  }
 }
 
 /** The lines of the text report, one at a time (with --verbose a big check lists every result). */
@@ -58,13 +66,12 @@ export function* textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance
   const ok = chalk.green('✔');
   const bad = chalk.red('✘');
   for (const c of checks) {
-    const fails = c.results.filter((r) => !r.passed);
-    if (opts.quiet && fails.length === 0) continue;
+    if (opts.quiet && c.failed === 0) continue;
     if (any) yield '';
     any = true;
-    const n = captureCounts(c, fails.length);
+    const n = captureCounts(c);
     yield `${chalk.bold(c.file)}: ${c.connections} connection(s), ${n.hold} of ${n.all} expectation(s) hold`;
-    for (const r of fails) {
+    for (const r of failures(c.results)) {
       yield `  ${bad} ${subject(r)}  ${chalk.bold(r.expectation)}`;
       yield `      found: ${r.detail}`;
     }
@@ -112,17 +119,14 @@ export function* junitLines(checks: readonly CaptureCheck[]): Generator<string> 
   yield `<testsuites name="tcpflow-explain check" tests="${t.expectations}" failures="${t.failed}" errors="0">`;
   const suiteNames = new Map<string, number>();
   for (const c of checks) {
-    const fails = c.results.filter((r) => !r.passed).length;
     let suite = c.file;
     const n = (suiteNames.get(suite) ?? 0) + 1;
     suiteNames.set(suite, n);
     if (n > 1) suite = `${suite} (${n})`;
     const cls = `tcpflow-explain.${basename(c.file).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-    yield `  <testsuite name="${xml(suite)}" tests="${c.results.length}" failures="${fails}" errors="0">`;
-    const names = caseNames(c.results);
-    for (let i = 0; i < c.results.length; i++) {
-      const r = c.results[i]!;
-      const open = `    <testcase classname="${xml(cls)}" name="${xml(names[i]!)}"`;
+    yield `  <testsuite name="${xml(suite)}" tests="${c.results.length}" failures="${c.failed}" errors="0">`;
+    for (const { r, name } of caseNames(c.results)) {
+      const open = `    <testcase classname="${xml(cls)}" name="${xml(name)}"`;
       if (r.passed) {
         yield `${open}/>`;
       } else {
@@ -146,7 +150,7 @@ export const MARKDOWN_ROWS = 200;
 export const MARKDOWN_FAILURES = 100;
 
 /** The passing results grouped by rule group and expectation, in order of first appearance. */
-function passesByExpectation(results: readonly CheckResult[]): PassGroup[] {
+function passesByExpectation(results: ResultList): PassGroup[] {
   const groups = new Map<string, { n: number; example: CheckResult }>();
   for (const r of results) {
     if (!r.passed) continue;
@@ -172,8 +176,7 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
     out.push('');
     out.push(`### \`${md(c.file)}\``);
     out.push('');
-    const fails = c.results.filter((r) => !r.passed);
-    const counts = captureCounts(c, fails.length);
+    const counts = captureCounts(c);
     out.push(`${c.connections} connection(s); ${counts.hold} of ${counts.all} expectation(s) hold.`);
     out.push('');
     out.push('| | connection | expectation | found | frames |');
@@ -186,8 +189,12 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
     // failures first, then passes; a big capture's table stays readable (and within GitHub's
     // 1 MiB step summary): its first MARKDOWN_FAILURES failures, and passes summed per expectation
     const many = counts.all > MARKDOWN_ROWS;
-    const shown = many ? fails.slice(0, MARKDOWN_FAILURES) : fails;
-    for (const r of shown) row(r);
+    let shown = 0;
+    for (const r of failures(c.results)) {
+      if (many && shown === MARKDOWN_FAILURES) break;
+      row(r);
+      shown++;
+    }
     if (!many) {
       for (const r of c.results) if (r.passed) row(r);
     } else {
@@ -195,9 +202,9 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
         if (r.connection === null || n === 1) row(r);
         else out.push(`| ✅ | ${r.group ? `[${md(r.group)}] ` : ''}${n} connections | \`${md(r.expectation)}\` | holds on ${n} connections | |`);
       }
-      if (fails.length > shown.length) {
+      if (c.failed > shown) {
         out.push('');
-        out.push(`_The other ${fails.length - shown.length} failures are left out here (the first ${shown.length} are listed); \`--json\` and \`--junit\` list every result._`);
+        out.push(`_The other ${c.failed - shown} failures are left out here (the first ${shown} are listed); \`--json\` and \`--junit\` list every result._`);
       }
     }
     for (const id of c.failingConnections) {
@@ -224,7 +231,7 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
 
 /** The JSON report as one object (what jsonReportPieces lays out piece by piece). */
 export function jsonReport(checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number): Record<string, unknown> {
-  return jsonDocument(checks, tool, exitCode, (c) => c.results.map(resultJson));
+  return jsonDocument(checks, tool, exitCode, (c) => Array.from(c.results, resultJson));
 }
 
 function jsonDocument(checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number, results: (c: CaptureCheck, i: number) => unknown[]): Record<string, unknown> {
@@ -277,8 +284,8 @@ export function* jsonReportPieces(checks: readonly CaptureCheck[], tool: { name:
     const lineStart = head.lastIndexOf('\n', at) + 1;
     const inner = head.slice(lineStart, at);
     yield head.slice(from, lineStart);
-    const results = checks[i]!.results;
-    for (let j = 0; j < results.length; j++) yield `${j === 0 ? '' : ',\n'}${inner}${recordJson(resultJson(results[j]!), inner)}`;
+    let j = 0;
+    for (const r of checks[i]!.results) yield `${j++ === 0 ? '' : ',\n'}${inner}${recordJson(resultJson(r), inner)}`;
     from = at + m.length;
   }
   yield head.slice(from);

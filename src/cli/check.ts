@@ -113,36 +113,47 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   const wantDiagrams = opts.markdown !== undefined || (summaryFile !== undefined && summaryFile !== '');
   const checks: CaptureCheck[] = [];
   const diagrams = new Map<string, string>();
-  for (const file of captures) {
-    const collector = wantDiagrams ? new PacketCollector() : null;
-    // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
-    // are known (connections are judged as they are finalised, not in id order)
-    const drawn = new Map<number, string>();
-    let largest = -1;
-    const draw = (c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>): void => {
-      if (drawn.size >= MAX_DIAGRAMS && c.id > largest) return;
-      drawn.set(c.id, mermaid(c, packets, false, 'en', frames));
-      if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
-      largest = Math.max(...drawn.keys());
-    };
-    // every passing result is kept only for the reports that list them all
-    const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
-    const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses);
-    // connections are released once closed, as for --json: memory follows the open ones
-    const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS });
-    if (!run) {
-      checks.push({
-        file, truncated: false, error: 'unreadable', connections: 0, failingConnections: [],
-        results: [{ group: '', connection: null, endpoints: null, expectation: 'capture read to the end', key: 'readable', passed: false, actual: 'unreadable', detail: 'the capture could not be read (see the error above)', frames: [] }],
-      });
-      continue;
+  const evaluators: CaptureEvaluator[] = [];
+  try {
+    for (const file of captures) {
+      const collector = wantDiagrams ? new PacketCollector() : null;
+      // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
+      // are known (connections are judged as they are finalised, not in id order)
+      const drawn = new Map<number, string>();
+      let largest = -1;
+      const draw = (c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>): void => {
+        if (drawn.size >= MAX_DIAGRAMS && c.id > largest) return;
+        drawn.set(c.id, mermaid(c, packets, false, 'en', frames));
+        if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
+        largest = Math.max(...drawn.keys());
+      };
+      // every passing result is kept only for the reports that list them all
+      const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
+      const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses);
+      evaluators.push(evaluator);
+      // connections are released once closed, as for --json: memory follows the open ones
+      const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS });
+      if (!run) {
+        checks.push({
+          file, truncated: false, error: 'unreadable', connections: 0, failingConnections: [], failed: 1,
+          results: [{ group: '', connection: null, endpoints: null, expectation: 'capture read to the end', key: 'readable', passed: false, actual: 'unreadable', detail: 'the capture could not be read (see the error above)', frames: [] }],
+        });
+        continue;
+      }
+      const { summary } = run;
+      checks.push(evaluator.finish(file, summary));
+      for (const [id, text] of drawn) diagrams.set(`${checks.length - 1}\u0000${id}`, text);
+      ctx.reportEnd(file, summary);
     }
-    const { summary } = run;
-    checks.push(evaluator.finish(file, summary));
-    for (const [id, text] of drawn) diagrams.set(`${checks.length - 1}\u0000${id}`, text);
-    ctx.reportEnd(file, summary);
+    await report(ctx, opts, checks, diagrams, summaryFile, wantDiagrams);
+  } finally {
+    // the temporary files of spooled results
+    for (const e of evaluators) e.close();
   }
-  if (checks.some((c) => c.results.some((r) => !r.passed))) ctx.fail(EXIT_FAIL);
+}
+
+async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[], diagrams: Map<string, string>, summaryFile: string | undefined, wantDiagrams: boolean): Promise<void> {
+  if (checks.some((c) => c.failed > 0)) ctx.fail(EXIT_FAIL);
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
   const diagramOf = (file: string, id: number): string | null => diagrams.get(`${checks.findIndex((c) => c.file === file)}\u0000${id}`) ?? null;
   const write = (what: string, path: string, text: string, append = false): void => {

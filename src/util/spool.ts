@@ -47,7 +47,12 @@ export class Spool {
   count = 0;
   private maxKey = -1;
 
-  constructor(private readonly budget = SPOOL_MEMORY) {}
+  /**
+   * `budget`: bytes of an arena. `background`: a full arena is written in the background (the
+   * default); false writes it before put() returns, so the records can be read back at once with
+   * records(), without waiting for writes.
+   */
+  constructor(private readonly budget = SPOOL_MEMORY, private readonly background = true) {}
 
   /** Adds the record of `key` (a non-negative integer, each key once). */
   put(key: number, text: string): void {
@@ -123,7 +128,7 @@ export class Spool {
     const a = this.arena;
     const len = this.arenaLen;
     if (len === 0 || a === null) return;
-    if (this.inFlight >= SPILLS_IN_FLIGHT) {
+    if (!this.background || this.inFlight >= SPILLS_IN_FLIGHT) {
       this.spill();
       return;
     }
@@ -182,6 +187,45 @@ export class Spool {
     this.fileSize += len;
   }
 
+  /** The window of the file read last (records() and drain()), and what of the file it holds. */
+  private win: Buffer | null = null;
+  private winStart = 0;
+  private winLen = 0;
+  /** Where locate() found its record: `view` (the arena or the window) from `viewStart`. */
+  private view: Buffer | null = null;
+  private viewStart = 0;
+
+  /**
+   * Finds record `key` (put, len >= 0): in the arena when nothing went to disk, else reads the
+   * file from its offset into the window when the window does not hold it (records put in key
+   * order come from one read per window). No write may be going.
+   */
+  private locate(key: number, len: number): void {
+    const off = this.offsets[key];
+    if (this.fd < 0) {
+      this.view = this.arena;
+      this.viewStart = off;
+      return;
+    }
+    let win = this.win;
+    if (win === null || off < this.winStart || off + len > this.winStart + this.winLen) {
+      if (win === null || win.length < len) {
+        win = Buffer.allocUnsafe(Math.max(len, READ_WINDOW));
+        this.win = win;
+      }
+      this.winStart = off;
+      this.winLen = 0;
+      const want = Math.min(win.length, this.fileSize - off);
+      while (this.winLen < want) {
+        const n = readSync(this.fd, win, this.winLen, want - this.winLen, off + this.winLen);
+        if (n === 0) break;
+        this.winLen += n;
+      }
+    }
+    this.view = win;
+    this.viewStart = off - this.winStart;
+  }
+
   /**
    * Calls `each` with every record in key order, as `len` bytes of `buf` from `start` (`buf` is
    * reused once `each` returns: copy what is kept); awaits `flush` after a record when `each`
@@ -190,41 +234,37 @@ export class Spool {
   async drain(each: (buf: Buffer, start: number, len: number, index: number) => boolean, flush: () => Promise<void>): Promise<void> {
     let index = 0;
     try {
-      if (this.fd < 0) {
-        // everything is still in the arena
-        const a = this.arena as Buffer;
-        for (let key = 0; key <= this.maxKey; key++) {
-          const len = this.lengths[key];
-          if (len < 0) continue;
-          const off = this.offsets[key];
-          if (each(a, off, len, index++)) await flush();
-        }
-        return;
+      if (this.fd >= 0) {
+        this.spill();
+        await this.writesDone();
+        // the arena, no longer needed, is the first window
+        if (this.arena !== null && this.arena.length >= READ_WINDOW) this.win = this.arena;
       }
-      this.spill();
-      await this.writesDone();
-      let win: Buffer = this.arena !== null && this.arena.length >= READ_WINDOW ? this.arena : Buffer.allocUnsafe(READ_WINDOW);
-      let winStart = 0;
-      let winLen = 0;
       for (let key = 0; key <= this.maxKey; key++) {
         const len = this.lengths[key];
         if (len < 0) continue;
-        const off = this.offsets[key];
-        if (off < winStart || off + len > winStart + winLen) {
-          if (win.length < len) win = Buffer.allocUnsafe(len);
-          winStart = off;
-          winLen = 0;
-          const want = Math.min(win.length, this.fileSize - off);
-          while (winLen < want) {
-            const n = readSync(this.fd, win, winLen, want - winLen, off + winLen);
-            if (n === 0) break;
-            winLen += n;
-          }
-        }
-        if (each(win, off - winStart, len, index++)) await flush();
+        this.locate(key, len);
+        if (each(this.view as Buffer, this.viewStart, len, index++)) await flush();
       }
     } finally {
       this.close();
+    }
+  }
+
+  /**
+   * The records in key order, each as its key and a view of its bytes (valid until the next one
+   * is taken). Can be read any number of times, until close(); only for a spool made without
+   * background writes. The records are still in the arena or read from the file, never copied
+   * whole into memory.
+   */
+  *records(): Generator<{ key: number; bytes: Buffer }> {
+    if (this.background) throw new Error('Spool.records() needs a spool made without background writes');
+    if (this.fd >= 0) this.spill();
+    for (let key = 0; key <= this.maxKey; key++) {
+      const len = this.lengths[key];
+      if (len < 0) continue;
+      this.locate(key, len);
+      yield { key, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
     }
   }
 
@@ -242,5 +282,7 @@ export class Spool {
       this.dir = null;
     }
     this.arena = null;
+    this.win = null;
+    this.view = null;
   }
 }
