@@ -472,6 +472,20 @@ describe('check: the Markdown report of a big capture', () => {
     assert.equal((bad.stdout.match(/```mermaid/g) ?? []).length, 10);
     assert.ok(bad.stdout.length < 64 * 1024, `${bad.stdout.length} bytes`);
   });
+
+  it('an expectation given twice (rules file and command line) holds on each connection once', async () => {
+    const rules = join(tmp, 'twice.yaml');
+    writeFileSync(rules, 'expect: [handshake=three-way, handshake=three-way]\n');
+    // counted passes (text, Markdown) and kept ones (with --junit the text report sees every result)
+    for (const extra of [[], ['--junit', join(tmp, 'twice.xml')]]) {
+      const r = await runCli(['check', '--rules', rules, '-e', 'handshake=three-way', ...extra, synth]);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /✔ handshake=three-way: holds on 3000 connections\n/, extra.join(' '));
+      assert.match(r.stdout, /PASSED: all 9002 expectation\(s\) hold/);
+      const md = await runCli(['check', '--rules', rules, '-e', 'handshake=three-way', '--markdown', '-', ...extra, synth]);
+      assert.match(md.stdout, /\| ✅ \| 3000 connections \| `handshake=three-way` \| holds on 3000 connections \| \|/);
+    }
+  });
 });
 
 describe('check: passes counted instead of kept when no report lists them', () => {

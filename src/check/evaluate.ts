@@ -259,7 +259,7 @@ export class SpooledResults implements ResultList {
   }
 }
 
-/** Passing results of one group and expectation: how many, and one of them. */
+/** Passing results of one group and expectation: on how many connections (or captures), and one of them. */
 export interface PassGroup {
   n: number;
   example: CheckResult;
@@ -378,12 +378,16 @@ export class CaptureEvaluator implements PacketObserver {
     g.results = fails;
   }
 
-  /** Counts a pass of the group's expectation `i` (results of the same text share the first one's). */
+  /**
+   * Counts a pass of the group's expectation `i` (results of the same text share the first one's).
+   * `n` counts connections: a connection's repeat of the same expectation (nth > 1) is not another.
+   */
   private count(g: GroupState, r: CheckResult, i: number): void {
+    const another = r.nth === undefined || r.nth === 1 ? 1 : 0;
     const c = g.counted[i];
-    if (c === undefined) g.counted[i] = { n: 1, first: r };
+    if (c === undefined) g.counted[i] = { n: another, first: r };
     else {
-      c.n++;
+      c.n += another;
       if ((r.connection as number) < (c.first.connection as number)) c.first = r;
     }
     this.omitted++;

@@ -149,15 +149,20 @@ export const MARKDOWN_ROWS = 200;
 /** Failures listed in such a table (the rest are counted). */
 export const MARKDOWN_FAILURES = 100;
 
-/** The passing results grouped by rule group and expectation, in order of first appearance. */
+/**
+ * The passing results grouped by rule group and expectation, in order of first appearance, with
+ * the number of connections each holds on (a connection's repeats of an expectation, nth > 1,
+ * are the same connection).
+ */
 function passesByExpectation(results: ResultList): PassGroup[] {
   const groups = new Map<string, { n: number; example: CheckResult }>();
   for (const r of results) {
     if (!r.passed) continue;
     const k = `${r.group}\u0000${r.expectation}`;
+    const another = r.nth === undefined || r.nth === 1 ? 1 : 0;
     const g = groups.get(k);
-    if (g) g.n++;
-    else groups.set(k, { n: 1, example: r });
+    if (g) g.n += another;
+    else groups.set(k, { n: another, example: r });
   }
   return [...groups.values()];
 }
