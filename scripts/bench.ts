@@ -17,6 +17,7 @@
  *   ndjson          tcpflow-explain --format ndjson
  *   ndjson-packets  tcpflow-explain --format ndjson --packets
  *   text            tcpflow-explain (the walkthrough) > /dev/null
+ *   summary         tcpflow-explain --format summary       (the table)
  *   tcptrace        tcptrace -n -l FILE   (when installed)
  *   tshark          tshark -q -z conv,tcp -r FILE   (when installed)
  * The best of --repeat runs is kept (peak RSS: the highest). Ratios compare `json` with
@@ -56,6 +57,7 @@ const MODES: ModeDef[] = [
   { name: 'ndjson', label: 'ndjson', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', f]] },
   { name: 'ndjson-packets', label: 'ndjson --packets', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', '--packets', f]] },
   { name: 'text', label: 'walkthrough', argv: (f) => [process.execPath, [CLI, f]] },
+  { name: 'summary', label: '--format summary', argv: (f) => [process.execPath, [CLI, '--format', 'summary', f]] },
   { name: 'tcptrace', label: 'tcptrace -n -l', argv: (f) => (has('tcptrace') ? ['tcptrace', ['-n', '-l', f]] : null) },
   { name: 'tshark', label: 'tshark conv,tcp', argv: (f) => (has('tshark') ? ['tshark', ['-q', '-z', 'conv,tcp', '-r', f]] : null) },
 ];

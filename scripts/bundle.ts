@@ -7,7 +7,7 @@
  *   dist/bundle/main.js        entry of bin/tcpflow-explain.js (exports main)
  *   dist/bundle/worker.js      entry of the -j worker threads (src/cli/jobs.ts)
  *   dist/bundle/*-HASH.js      shared chunks, and the chunks behind the dynamic import()s: check,
- *                              lab, grade with yaml, the summary table with cli-table3; a plain
+ *                              lab, grade with yaml, the summary table with string-width; a plain
  *                              run never loads those (test/bundle.test.ts checks)
  *   dist/bundle/THIRD_PARTY_LICENSES.txt   the licenses of the bundled npm packages
  *   dist/bundle.meta.json      esbuild's metafile (not shipped; the tests read it)
@@ -41,7 +41,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   define: { __TCPFLOW_EXPLAIN_VERSION__: JSON.stringify(pkg.version) },
-  // commander and cli-table3 are CommonJS and require() Node's modules; an ES module has no
+  // commander and string-width are CommonJS and require() Node's modules; an ES module has no
   // require of its own, so every output gets one
   banner: { js: "import { createRequire as __tcpflowCreateRequire } from 'node:module'; const require = __tcpflowCreateRequire(import.meta.url);" },
   sourcemap: 'linked',

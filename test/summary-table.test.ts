@@ -1,63 +1,109 @@
 /**
- * `--format summary` draws its table in blocks of SUMMARY_BLOCK_ROWS rows (cli-table3's layout
- * is quadratic in the rows: 4000 connections took 16 s, 100 000 would take hours). The blocks
- * joined are the text of one cli-table3 table, for any number of rows, multi-line cells,
- * Chinese and colour; and no table given to cli-table3 has more rows than a block.
+ * `--format summary` lays out its table itself, streamed a row at a time (src/render/summary.ts).
+ * The text must be cli-table3's, character for character: cli-table3 (a dev dependency) is the
+ * oracle here, with and without its colours, for any number of rows, multi-line and empty cells,
+ * Chinese (double-width) text and IPv6 addresses. And the table of a capture whose connections are
+ * released while it is read lists them all, in id order, with the same totals.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import Table, { type TableConstructorOptions } from 'cli-table3';
-import { blockTable, SUMMARY_BLOCK_ROWS } from '../src/render/summary.js';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { TableLayout, textWidth } from '../src/render/summary.js';
+import { runCli } from './helpers/cli.js';
+import { REPO_ROOT } from './helpers/corpus.js';
+
+const require = createRequire(import.meta.url);
+const colors = require('@colors/colors/safe') as { enable(): void; disable(): void };
 
 const HEAD = ['id', 'client', 'server', '握手', 'analysis'];
 
-function rows(n: number): string[][] {
+function rows(n: number, seed = 1): string[][] {
   const out: string[][] = [];
+  let x = seed;
+  const rnd = (k: number): number => {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    return x % k;
+  };
   for (let i = 0; i < n; i++) {
     out.push([
-      String(i), `192.0.2.${i % 250}:${40000 + i}`, i % 7 === 0 ? '[2001:db8::1]:443' : '192.0.2.2:80',
-      i % 3 === 0 ? '三次握手' : 'three-way', i % 5 === 0 ? 'retransmission 3\nduplicate_ack 12' : i % 11 === 0 ? 'x'.repeat(i % 40) : '',
+      String(i * (1 + rnd(1000))), `192.0.2.${rnd(256)}:${rnd(65536)}`, rnd(7) === 0 ? '[2001:db8::1]:443' : '192.0.2.2:80',
+      ['三次握手', 'three-way', '未捕获', 'not-captured', ''][rnd(5)]!,
+      rnd(5) === 0 ? `retransmission ${rnd(100)}\nduplicate_ack ${rnd(10000)}${rnd(3) === 0 ? '\nzero_window 1' : ''}` : rnd(11) === 0 ? 'x'.repeat(rnd(40)) : '',
     ]);
   }
   return out;
 }
 
-function oneTable(head: string[], r: string[][], style: { head: string[]; border: string[] }): string {
-  const t = new Table({ head, style });
-  t.push(...r);
-  return t.toString();
+function cliTable3(head: string[], r: string[][], colour: boolean): string {
+  if (colour) colors.enable();
+  else colors.disable();
+  try {
+    const t = new Table({ head, style: colour ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] } });
+    t.push(...r);
+    return t.toString();
+  } finally {
+    colors.disable();
+  }
 }
 
-describe('summary table in blocks', () => {
-  for (const n of [0, 1, 2, 9, 10, 11, 25, 26, 61]) {
-    it(`${n} rows in blocks of 10 equal one cli-table3 table`, () => {
-      const style = { head: [], border: [] };
-      assert.equal(blockTable(HEAD, rows(n), style, 10), oneTable(HEAD, rows(n), style));
-    });
+function ours(head: string[], r: string[][], colour: boolean): string {
+  const widths = head.map((h, i) => Math.max(textWidth(h), ...r.map((row) => Math.max(...row[i]!.split('\n').map(textWidth)))));
+  const layout = new TableLayout(widths, colour);
+  return [layout.head(head), ...r.map((row) => layout.row(row)), layout.end()].join('\n');
+}
+
+describe('summary table layout', () => {
+  for (const n of [0, 1, 2, 9, 26, 61]) {
+    for (const colour of [false, true]) {
+      it(`${n} rows${colour ? ', coloured,' : ''} exactly as cli-table3 draws them`, () => {
+        for (const seed of [1, 2, 3]) assert.equal(ours(HEAD, rows(n, seed), colour), cliTable3(HEAD, rows(n, seed), colour));
+      });
+    }
   }
 
-  it('with the colour styles (bold header, grey borders) and blocks of 1', () => {
-    const style = { head: ['bold'], border: ['grey'] };
-    assert.equal(blockTable(HEAD, rows(23), style, 1), oneTable(HEAD, rows(23), style));
-    assert.equal(blockTable(HEAD, rows(23), style, SUMMARY_BLOCK_ROWS), oneTable(HEAD, rows(23), style));
+  it('one column, and a header wider than its cells', () => {
+    for (const colour of [false, true]) {
+      assert.equal(ours(['a'], [['1'], ['22\n3']], colour), cliTable3(['a'], [['1'], ['22\n3']], colour));
+      assert.equal(ours(['a long header', 'b'], [['1', ''], ['', 'x']], colour), cliTable3(['a long header', 'b'], [['1', ''], ['', 'x']], colour));
+    }
   });
 
-  it(`cli-table3 is never given more than ${SUMMARY_BLOCK_ROWS} rows (linear time)`, () => {
-    let most = 0;
-    let tables = 0;
-    const make = (o: TableConstructorOptions): Table.Table => {
-      const t = new Table(o);
-      const toString = t.toString.bind(t);
-      t.toString = (): string => {
-        tables++;
-        most = Math.max(most, t.length);
-        return toString();
-      };
-      return t;
-    };
-    const text = blockTable(HEAD, rows(300), { head: [], border: [] }, SUMMARY_BLOCK_ROWS, make);
-    assert.equal(most, SUMMARY_BLOCK_ROWS);
-    assert.equal(tables, 2 * Math.ceil(300 / SUMMARY_BLOCK_ROWS));
-    assert.equal(text.split('\n').filter((l) => l.startsWith('│ 299 ')).length, 1);
+  it('widths as string-width counts them', () => {
+    assert.equal(textWidth('192.0.2.1:80'), 12);
+    assert.equal(textWidth('三次握手'), 8);
+    assert.equal(textWidth('c→s'), 3);
+    assert.equal(textWidth(''), 0);
+  });
+});
+
+describe('--format summary, streamed', () => {
+  const fx = (d: string, f = 'capture.pcap'): string => join(REPO_ROOT, 'fixtures', d, f);
+
+  it('a capture whose connections are released as it is read: every row, in id order, and the totals', async () => {
+    // 500 connections, most released long before the end of input
+    const r = await runCli(['--format', 'summary', fx('regress', 'many-connections.pcap.gz')]);
+    assert.equal(r.code, 0);
+    const ids = r.stdout.split('\n').filter((l) => /^│ \d+ /.test(l)).map((l) => Number(l.split('│')[1]!.trim()));
+    assert.deepEqual(ids, Array.from({ length: 500 }, (_, i) => i));
+    assert.match(r.stdout, /\n500 connection\(s\), \d+ TCP packets, \d+ payload bytes/);
+  });
+
+  it('analysis totals in order of first appearance by connection id', async () => {
+    const r = await runCli(['--format', 'summary', fx('tcp-loss')]);
+    const totals = r.stdout.trimEnd().split('\n').pop()!;
+    const names = (totals.split('; ')[1] ?? '').split(', ').map((x) => x.split(' ')[0]);
+    // the first connection's names, in the table's order, come first
+    const firstRow = r.stdout.split('\n').findIndex((l) => /^│ 0 /.test(l));
+    const firstCell: string[] = [];
+    for (let i = firstRow; i < r.stdout.split('\n').length; i++) {
+      const line = r.stdout.split('\n')[i]!;
+      if (!line.startsWith('│')) break;
+      const cell = line.split('│')[11]!.trim();
+      if (cell) firstCell.push(cell.split(' ')[0]!);
+    }
+    assert.ok(firstCell.length > 0, 'the fixture has analysis flags');
+    assert.deepEqual(names.slice(0, firstCell.length), firstCell);
   });
 });

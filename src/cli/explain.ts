@@ -29,6 +29,7 @@ import { mermaid, markdown } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
 import type { Output } from '../util/output.js';
 import { Spool } from '../util/spool.js';
+import type { SummaryTable } from '../render/summary.js';
 import { colourLevel, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
 import { selectionFrom, selected, type Selection } from './select.js';
 import { explainParallel, defaultJobs } from './jobs.js';
@@ -120,7 +121,7 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   if (idle === null || max === null) return null;
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
   // summary and markdown lay out every connection at once; the others render each when finalised
-  const keepAll = format === 'summary' || format === 'markdown';
+  const keepAll = format === 'markdown';
   const tracker: TrackerOptions = keepAll ? {} : { keepAll: false, lingerSeconds: LINGER_SECONDS };
   if (idle !== undefined) tracker.idleTimeout = idle;
   if (max !== undefined) tracker.maxConnections = max;
@@ -240,9 +241,18 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
   } else if (format === 'markdown') {
     observer = new PacketCollector();
   }
+  let table: SummaryTable | null = null;
+  if (format === 'summary') {
+    // loaded only for the summary (string-width's emoji table costs start-up)
+    const { SummaryTable } = await import('../render/summary.js');
+    const t = new SummaryTable(lang, chalk.level > 0);
+    table = t;
+    observer = { onPacket: () => undefined, onFinal: (c) => { if (selected(c, sel)) t.add(c); } };
+  }
   const run = await ctx.analyse(file, observer, s.tracker);
   if (!run) {
     spool?.close();
+    table?.close();
     return null;
   }
   const { tracker, summary } = run;
@@ -260,10 +270,9 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
   } else if (format === 'markdown') {
     const collector = observer as PacketCollector;
     out.write(markdown(file, summary, tracker.connections.filter((c) => selected(c, sel)), (c) => collector.byConnection.get(c) ?? [], lang));
-  } else if (format === 'summary') {
-    // cli-table3 is loaded only for the summary table (it costs ~15 ms of start-up)
-    const { summaryTable } = await import('../render/summary.js');
-    out.write(captureText(summary, lang) + summaryTable(tracker.connections.filter((c) => selected(c, sel)), chalk, lang));
+  } else if (table !== null) {
+    out.write(captureText(summary, lang));
+    await table.write(out);
   }
   await out.flush();
   ctx.reportEnd(file, summary);

@@ -1,86 +1,175 @@
 /**
- * `--format summary`: one table row per connection (cli-table3) — id, client, server,
- * handshake, teardown, Zeek state, packets, bytes, duration, iRTT, analysis counts — then
- * capture totals.
+ * `--format summary`: one table row per connection — id, client, server, handshake, teardown,
+ * Zeek state, packets, bytes, duration, iRTT, analysis counts — then capture totals.
+ *
+ * Streamed like the other formats: a connection's row is made when the tracker finalises it,
+ * kept as text in a spool (memory up to its budget, then a temporary file) and drawn in id order
+ * at the end, when every column's width is known. So memory follows the open connections, not
+ * the capture (the table used to need every connection kept to the end).
+ *
+ * The table is laid out here, character for character as cli-table3 draws it with its default
+ * characters and padding (tested against cli-table3 itself in test/summary-table.test.ts; with
+ * colour, as cli-table3 does with its colours enabled: a bold header, grey borders). cli-table3
+ * itself took about 0.3 ms a row (it builds a regular expression for every width it measures)
+ * and needs all rows at once: 10 000 connections took 3 s, 100 000 took 30 s and 1 GB.
  */
-import Table, { type TableConstructorOptions } from 'cli-table3';
-import type { ChalkInstance } from 'chalk';
+import stringWidth from 'string-width';
 import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import { handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
 import { endpointText as ep } from './endpoint.js';
 import { message, type Lang } from '../i18n/messages.js';
+import { Spool } from '../util/spool.js';
+import type { Output } from '../util/output.js';
 
-/** Rows drawn per cli-table3 table: its layout is quadratic in the rows, so a big table is drawn in blocks. */
-export const SUMMARY_BLOCK_ROWS = 25;
+const HEAD_KEYS = ['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tDuration', 'tIrtt', 'tAnalysis'];
+/** Between the cells of a spooled row (never in a cell). */
+const CELL = '\u0001';
+const ASCII = /^[\x20-\x7e]*$/;
 
-export function summaryTable(conns: readonly Connection[], chalk: ChalkInstance, lang: Lang = 'en', blockRows = SUMMARY_BLOCK_ROWS): string {
-  const t = (k: string): string => message(lang, k, 'client');
-  const head = ['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tDuration', 'tIrtt', 'tAnalysis'].map(t);
-  const style = { head: chalk.level > 0 ? ['bold'] : [], border: chalk.level > 0 ? ['grey'] : [] };
-  let packets = 0;
-  let bytes = 0;
-  const totals = new Map<string, number>();
-  const rows: string[][] = [];
-  for (const c of conns) {
-    const parts: string[] = [];
-    for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
-      if (c.analysis[i] === 0) continue;
-      parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
-      totals.set(ANALYSIS_NAMES[i], (totals.get(ANALYSIS_NAMES[i]) ?? 0) + c.analysis[i]);
-    }
-    packets += c.packets;
-    bytes += clientFlow(c).payloadBytes + serverFlow(c).payloadBytes;
-    rows.push([
-      String(c.id), ep(c, true), ep(c, false), t(`hk_${handshakeKind(c.story)}`), t(`tk_${teardownKind(c.story)}`), zeekConnState(c.zeek),
-      String(c.packets), `${clientFlow(c).payloadBytes}/${serverFlow(c).payloadBytes}`, (c.lastTime - c.firstTime).toFixed(6),
-      c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '-', parts.join('\n'),
-    ]);
-  }
-  const tot = [...totals].map(([k, v]) => `${k} ${v}`).join(', ');
-  return `${blockTable(head, rows, style, Math.max(1, blockRows))}\n${message(lang, 'sumTotals', 'client', conns.length, packets, bytes)}${tot ? `; ${tot}` : ''}\n`;
+/** Columns a line takes on a terminal, as cli-table3 measures it (string-width; printable ASCII is one each). */
+export function textWidth(line: string): number {
+  return ASCII.test(line) ? line.length : stringWidth(line);
+}
+
+/** The widest line of a cell. */
+function cellWidth(cell: string): number {
+  if (!cell.includes('\n')) return textWidth(cell);
+  let w = 0;
+  for (const line of cell.split('\n')) w = Math.max(w, textWidth(line));
+  return w;
 }
 
 /**
- * The text cli-table3 draws for `head` and `rows`, drawn `blockRows` rows at a time: the column
- * widths are measured on every block first (cli-table3's own measure), then each block is drawn
- * with those widths and the blocks are joined where the whole table would have its row
- * separators. The same text as one table, in time linear in the rows (one table of 4000 rows
- * took 16 s).
+ * Draws a table as cli-table3 does with its defaults (box-drawing borders, one space of padding
+ * each side, a line between rows, cells left-aligned, multi-line cells). `widths`: the widest
+ * line of each column (header included). Colour: the header bold, the borders grey.
  */
-export function blockTable(
-  head: string[], rows: string[][], style: { head: string[]; border: string[] }, blockRows: number,
-  make: (o: TableConstructorOptions) => Table.Table = (o) => new Table(o),
-): string {
-  const blocks: string[][][] = [];
-  for (let i = 0; i < rows.length || blocks.length === 0; i += blockRows) blocks.push(rows.slice(i, i + blockRows));
-  // widths: what cli-table3 computes for each block (the first with the header), the widest of each column
-  const widths: number[] = [];
-  blocks.forEach((b, i) => {
-    const table = make(i === 0 ? { head, style } : { style });
-    table.push(...b);
-    if (b.length > 0 || i === 0) table.toString();
-    table.options.colWidths.forEach((w, col) => {
-      if (typeof w === 'number' && w > (widths[col] ?? 0)) widths[col] = w;
-    });
-  });
-  const out: string[] = [];
-  let separator = '';
-  blocks.forEach((b, i) => {
-    const first = i === 0;
-    const table = make(first ? { head, style, colWidths: widths } : { style, colWidths: widths });
-    table.push(...b);
-    const lines = table.toString().split('\n');
-    if (first) {
-      // the line under the header is the separator drawn between rows
-      separator = lines[2] ?? '';
-    } else {
-      out.push(separator);
-      lines.shift(); // its top border
+export class TableLayout {
+  private readonly top: string;
+  private readonly mid: string;
+  private readonly bottom: string;
+  private readonly bar: string;
+
+  constructor(private readonly widths: readonly number[], private readonly colour: boolean) {
+    this.top = this.rule('┌', '┬', '┐');
+    this.mid = this.rule('├', '┼', '┤');
+    this.bottom = this.rule('└', '┴', '┘');
+    this.bar = this.grey('│');
+  }
+
+  private grey(s: string): string {
+    return this.colour ? `\x1b[90m${s}\x1b[39m` : s;
+  }
+
+  /** A border line: each column's stretch coloured on its own, as cli-table3 does. */
+  private rule(left: string, cross: string, right: string): string {
+    let s = '';
+    const n = this.widths.length;
+    for (let i = 0; i < n; i++) s += this.grey(`${i === 0 ? left : cross}${'─'.repeat(this.widths[i]! + 2)}${i === n - 1 ? right : ''}`);
+    return s;
+  }
+
+  /** The top border and the header row. */
+  head(cells: readonly string[]): string {
+    let s = `${this.top}\n${this.bar}`;
+    for (let i = 0; i < cells.length; i++) {
+      const padded = ` ${cells[i]}${' '.repeat(this.widths[i]! - textWidth(cells[i]!))} `;
+      s += (this.colour ? `\x1b[1m${padded}\x1b[22m` : padded) + this.bar;
     }
-    if (i < blocks.length - 1) lines.pop(); // its bottom border
-    out.push(...lines);
-  });
-  return out.join('\n');
+    return s;
+  }
+
+  /** A row, with the line above it (the first row's included). */
+  row(cells: readonly string[]): string {
+    let height = 1;
+    const lines = cells.map((c) => {
+      const l = c.split('\n');
+      if (l.length > height) height = l.length;
+      return l;
+    });
+    let s = this.mid;
+    for (let k = 0; k < height; k++) {
+      s += `\n${this.bar}`;
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]![k] ?? '';
+        s += ` ${line}${' '.repeat(this.widths[i]! - textWidth(line))} ${this.bar}`;
+      }
+    }
+    return s;
+  }
+
+  /** The bottom border. */
+  end(): string {
+    return this.bottom;
+  }
+}
+
+/** The summary of one capture, a connection at a time (add), drawn at the end (write). */
+export class SummaryTable {
+  private readonly head: string[];
+  private readonly widths: number[];
+  private readonly spool = new Spool();
+  private rows = 0;
+  private packets = 0;
+  private bytes = 0;
+  /** Per analysis name: the total, and the smallest id of a connection that has it (the totals' order). */
+  private readonly totals: number[] = ANALYSIS_NAMES.map(() => 0);
+  private readonly firstId: number[] = ANALYSIS_NAMES.map(() => Infinity);
+
+  constructor(private readonly lang: Lang, private readonly colour: boolean) {
+    this.head = HEAD_KEYS.map((k) => this.t(k));
+    this.widths = this.head.map(cellWidth);
+  }
+
+  private t(key: string): string {
+    return message(this.lang, key, 'client');
+  }
+
+  /** A connection's row (connections can come in any order: rows are drawn in id order). */
+  add(c: Connection): void {
+    const parts: string[] = [];
+    for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
+      const n = c.analysis[i];
+      if (n === 0) continue;
+      parts.push(`${ANALYSIS_NAMES[i]} ${n}`);
+      this.totals[i] += n;
+      if (c.id < this.firstId[i]) this.firstId[i] = c.id;
+    }
+    const cb = clientFlow(c).payloadBytes;
+    const sb = serverFlow(c).payloadBytes;
+    this.packets += c.packets;
+    this.bytes += cb + sb;
+    this.rows++;
+    const cells = [
+      String(c.id), ep(c, true), ep(c, false), this.t(`hk_${handshakeKind(c.story)}`), this.t(`tk_${teardownKind(c.story)}`), zeekConnState(c.zeek),
+      String(c.packets), `${cb}/${sb}`, (c.lastTime - c.firstTime).toFixed(6), c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '-', parts.join('\n'),
+    ];
+    for (let i = 0; i < cells.length; i++) {
+      const w = cellWidth(cells[i]!);
+      if (w > this.widths[i]!) this.widths[i] = w;
+    }
+    this.spool.put(c.id, cells.join(CELL));
+  }
+
+  /** Writes the table (rows in id order) and the totals line; removes the spool. */
+  async write(out: Output): Promise<void> {
+    const layout = new TableLayout(this.widths, this.colour);
+    out.write(layout.head(this.head));
+    await this.spool.drain((buf, start, len) => {
+      out.write('\n' + layout.row(buf.toString('utf8', start, start + len).split(CELL)));
+      return out.full;
+    }, () => out.flush());
+    // analysis totals in the order of first appearance in id order
+    const order = ANALYSIS_NAMES.map((_, i) => i).filter((i) => this.totals[i]! > 0);
+    order.sort((a, b) => this.firstId[a]! - this.firstId[b]! || a - b);
+    const tot = order.map((i) => `${ANALYSIS_NAMES[i]} ${this.totals[i]}`).join(', ');
+    out.write(`\n${layout.end()}\n${message(this.lang, 'sumTotals', 'client', this.rows, this.packets, this.bytes)}${tot ? `; ${tot}` : ''}\n`);
+  }
+
+  /** Removes the spool's temporary file (also done by write). */
+  close(): void {
+    this.spool.close();
+  }
 }
