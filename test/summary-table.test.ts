@@ -2,8 +2,8 @@
  * `--format summary` lays out its table itself, streamed a row at a time (src/render/summary.ts).
  * The text must be cli-table3's, character for character: cli-table3 (a dev dependency) is the
  * oracle here, with and without its colours, for any number of rows, multi-line and empty cells,
- * Chinese (double-width) text and IPv6 addresses. And the table of a capture whose connections are
- * released while it is read lists them all, in id order, with the same totals.
+ * Chinese (double-width) text and IPv6 addresses. And the table (and the Markdown report) of a
+ * capture whose connections are released while it is read lists them all, in id order.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,6 +88,19 @@ describe('--format summary, streamed', () => {
     const ids = r.stdout.split('\n').filter((l) => /^│ \d+ /.test(l)).map((l) => Number(l.split('│')[1]!.trim()));
     assert.deepEqual(ids, Array.from({ length: 500 }, (_, i) => i));
     assert.match(r.stdout, /\n500 connection\(s\), \d+ TCP packets, \d+ payload bytes/);
+  });
+
+  it('--format markdown: the table and the sections of released connections, all in id order', async () => {
+    const r = await runCli(['--format', 'markdown', fx('regress', 'many-connections.pcap.gz')]);
+    assert.equal(r.code, 0);
+    const rows = r.stdout.split('\n').filter((l) => /^\| \d+ \| /.test(l)).map((l) => Number(l.split('|')[1]!.trim()));
+    const sections = r.stdout.split('\n').filter((l) => l.startsWith('### ')).map((l) => Number(/ (\d+): /.exec(l)![1]));
+    const ids = Array.from({ length: 500 }, (_, i) => i);
+    assert.deepEqual(rows, ids);
+    assert.deepEqual(sections, ids);
+    assert.equal((r.stdout.match(/^```mermaid$/gm) ?? []).length, 500);
+    assert.match(r.stdout, /, 500 connection\(s\)\n/);
+    assert.ok(r.stdout.endsWith('\n') && !r.stdout.endsWith('\n\n'), 'one newline at the end');
   });
 
   it('analysis totals in order of first appearance by connection id', async () => {

@@ -1,12 +1,12 @@
 /**
  * The default command: explain every TCP connection of each capture in the chosen format.
  *
- * Memory: every format but `summary` and `markdown` (which lay out all connections at once)
- * renders a connection when it is finalised — closed and past the linger, idle beyond
- * --idle-timeout, evicted by --max-connections, replaced on its 4-tuple, or at the end of input —
- * and forgets it. Formats whose text must come in id order after a header known only at the end
- * (json, text, mermaid) keep the rendered records in a Spool (memory up to a budget, then a
- * temporary file), so memory is bounded by the connections open at once, not by the capture.
+ * Memory: every format renders a connection when it is finalised — closed and past the linger,
+ * idle beyond --idle-timeout, evicted by --max-connections, replaced on its 4-tuple, or at the end
+ * of input — and forgets it. Formats whose text must come in id order after a header known only
+ * at the end (json, text, mermaid, summary, markdown) keep the rendered records in a Spool (memory
+ * up to a budget, then a temporary file), so memory is bounded by the connections open at once,
+ * not by the capture.
  * Wireshark's stream numbering is kept (see Tracker: released 4-tuples leave a tombstone).
  *
  * Several captures are read in parallel worker threads (-j); the output is the same bytes as
@@ -25,7 +25,7 @@ import { writeRecord } from '../render/json-bytes.js';
 import { ByteWriter } from '../util/bytes.js';
 import { walkthrough } from '../render/walkthrough.js';
 import { NdjsonWriter } from '../render/ndjson.js';
-import { mermaid, markdown } from '../render/mermaid.js';
+import { mermaid, MarkdownWriter } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
 import type { Output } from '../util/output.js';
 import { Spool } from '../util/spool.js';
@@ -120,9 +120,8 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   const max = positive(ctx, '--max-connections', opts.maxConnections, true);
   if (idle === null || max === null) return null;
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
-  // summary and markdown lay out every connection at once; the others render each when finalised
-  const keepAll = format === 'markdown';
-  const tracker: TrackerOptions = keepAll ? {} : { keepAll: false, lingerSeconds: LINGER_SECONDS };
+  // every format renders each connection when it is finalised
+  const tracker: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS };
   if (idle !== undefined) tracker.idleTimeout = idle;
   if (max !== undefined) tracker.maxConnections = max;
   // ndjson and packets print while reading: on the same terminal the progress line would cut them
@@ -201,6 +200,8 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
   const lang = opts.lang;
   let observer: PacketObserver | null = null;
   let spool: Spool | null = null;
+  let table: SummaryTable | null = null;
+  let report: MarkdownWriter | null = null;
   if (format === 'json' || format === 'text' || format === 'mermaid') {
     const packets = format !== 'json' || !!opts.packets;
     const collector = packets ? new PacketCollector() : null;
@@ -239,9 +240,19 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
     const lines = new PacketLines(out);
     observer = { onPacket: (c, r, f, p) => { if (selected(c, sel)) lines.packet(f, p, r.time); } };
   } else if (format === 'markdown') {
-    observer = new PacketCollector();
+    const collector = new PacketCollector();
+    const md = new MarkdownWriter(file, lang);
+    report = md;
+    observer = {
+      onPacket: (c, r, f, p) => { if (selected(c, sel)) collector.onPacket(c, r, f, p); },
+      onFinal: (c) => {
+        if (!selected(c, sel)) return;
+        collector.onFinal(c);
+        md.add(c, collector.byConnection.get(c) ?? []);
+        collector.byConnection.delete(c);
+      },
+    };
   }
-  let table: SummaryTable | null = null;
   if (format === 'summary') {
     // loaded only for the summary (string-width's emoji table costs start-up)
     const { SummaryTable } = await import('../render/summary.js');
@@ -253,9 +264,10 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
   if (!run) {
     spool?.close();
     table?.close();
+    report?.close();
     return null;
   }
-  const { tracker, summary } = run;
+  const { summary } = run;
   let doc: JsonDoc | null = null;
   if (format === 'json') {
     doc = { head: documentHead(captureJson(summary)), connections: spool as Spool };
@@ -267,9 +279,8 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
       out.bytes(buf, start, len);
       return out.full;
     }, () => out.flush());
-  } else if (format === 'markdown') {
-    const collector = observer as PacketCollector;
-    out.write(markdown(file, summary, tracker.connections.filter((c) => selected(c, sel)), (c) => collector.byConnection.get(c) ?? [], lang));
+  } else if (report !== null) {
+    await report.write(out, summary);
   } else if (table !== null) {
     out.write(captureText(summary, lang));
     await table.write(out);

@@ -15,6 +15,8 @@ import { message, roleName, type Lang } from '../i18n/messages.js';
 import { endpointText as ep } from './endpoint.js';
 import { diagramItems, segmentLabel } from './elide.js';
 import type { CaptureSummary } from '../pipeline.js';
+import type { Output } from '../util/output.js';
+import { Spool } from '../util/spool.js';
 
 /** Data packets shown at the start and at the end of a data phase; the rest is a count. */
 const HEAD = 4;
@@ -61,34 +63,67 @@ export function mermaid(c: Connection, packets: PacketRecord[], absolute = false
   return out.join('\n') + '\n';
 }
 
-export function markdown(file: string, s: CaptureSummary, conns: readonly Connection[], packets: (c: Connection) => PacketRecord[], lang: Lang): string {
-  const out: string[] = [];
-  out.push(`## tcpflow-explain: \`${file}\``);
-  out.push('');
-  const t = (k: string, n1 = 0, n2 = 0, n3 = 0): string => message(lang, k, 'client', n1, n2, n3);
-  out.push(`${t('mdCounts', s.packets, s.tcpPackets, conns.length)}${s.truncated ? ` — **${t('mdCut')}**` : ''}`);
-  out.push('');
-  out.push(`| ${['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tIrtt', 'tAnalysis'].map((k) => t(k)).join(' | ')} |`);
-  out.push('|---:|---|---|---|---|---|---:|---:|---:|---|');
-  for (const c of conns) {
+/**
+ * `--format markdown` of one capture, streamed: each connection's table row and section (with its
+ * Mermaid diagram) are made when the tracker finalises it and wait in spools (memory up to their
+ * budget, then temporary files); write() lays the report out in id order. So memory follows the
+ * open connections and their packets, not the capture.
+ */
+export class MarkdownWriter {
+  /** The table's rows and the connections' sections, each in id order at the end. */
+  private readonly rows = new Spool();
+  private readonly sections = new Spool();
+  private count = 0;
+
+  constructor(private readonly file: string, private readonly lang: Lang) {}
+
+  private t(k: string, n1 = 0, n2 = 0, n3 = 0): string {
+    return message(this.lang, k, 'client', n1, n2, n3);
+  }
+
+  /** A connection's row and section (connections can come in any order). */
+  add(c: Connection, packets: PacketRecord[]): void {
+    const t = this.t.bind(this);
+    const lang = this.lang;
+    this.count++;
     const parts: string[] = [];
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
-    out.push(`| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '–'} | ${parts.join(', ') || '–'} |`);
-  }
-  for (const c of conns) {
-    out.push('');
+    this.rows.put(c.id, `\n| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '–'} | ${parts.join(', ') || '–'} |`);
+    const out: string[] = [''];
     out.push(`### ${t('mdConnection')} ${c.id}: \`${ep(c, true)}\` → \`${ep(c, false)}\``);
     out.push('');
     out.push(`${t('mdHandshakeWord')}: ${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}: ${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c.zeek)} \`${c.zeek.history}\``);
     out.push('');
     out.push('```mermaid');
-    out.push(mermaid(c, packets(c), false, lang).trimEnd());
+    out.push(mermaid(c, packets, false, lang).trimEnd());
     out.push('```');
     const d = diagnostics(c);
     if (d.length > 0) {
       out.push('');
       for (const x of d) out.push(`- ${message(lang, x.key, x.flowA === null ? 'client' : x.flowA === c.clientIsA ? 'client' : 'server', x.n1, x.n2)}`);
     }
+    this.sections.put(c.id, '\n' + out.join('\n'));
   }
-  return out.join('\n') + '\n';
+
+  /** Writes the report: the heading and counts, the table, then each connection's section. */
+  async write(out: Output, s: CaptureSummary): Promise<void> {
+    const t = this.t.bind(this);
+    out.write(`## tcpflow-explain: \`${this.file}\`\n\n`);
+    out.write(`${t('mdCounts', s.packets, s.tcpPackets, this.count)}${s.truncated ? ` — **${t('mdCut')}**` : ''}\n\n`);
+    out.write(`| ${['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tIrtt', 'tAnalysis'].map((k) => t(k)).join(' | ')} |\n`);
+    out.write('|---:|---|---|---|---|---|---:|---:|---:|---|');
+    for (const spool of [this.rows, this.sections]) {
+      await spool.drain((buf, start, len) => {
+        out.bytes(buf, start, len);
+        return out.full;
+      }, () => out.flush());
+    }
+    out.write('\n');
+  }
+
+  /** Removes the spools' temporary files (also done by write). */
+  close(): void {
+    this.rows.close();
+    this.sections.close();
+  }
 }
