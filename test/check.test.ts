@@ -513,16 +513,30 @@ describe('check: passes counted instead of kept when no report lists them', () =
       groups: [{ name: '', select: {}, expect: ['retransmission<=0', 'handshake=three-way'].map((e) => parseExpectation(e)) }],
       allowTruncated: false, allowRstAfterFin: false,
     };
-    for (const [file, r] of [[synth, rules], [fx('regress', 'many-connections.pcap.gz'), rules], [fx('tcp-loss'), rules], [mixed, ordered]] as const) {
+    // every connection fails one expectation: 3000 failures, spooled (and spilled to disk below)
+    const failing = {
+      groups: [{ name: '', select: {}, expect: ['teardown=four-way', 'handshake=three-way'].map((e) => parseExpectation(e)) }],
+      allowTruncated: false, allowRstAfterFin: false,
+    };
+    for (const [file, r] of [[synth, rules], [fx('regress', 'many-connections.pcap.gz'), rules], [fx('tcp-loss'), rules], [mixed, ordered], [synth, failing]] as const) {
       const keep = new CaptureEvaluator(r, sel, null, null, true);
       const count = new CaptureEvaluator(r, sel, null, null, false);
+      const countDisk = new CaptureEvaluator(r, sel, null, null, false, 512);
       const tracker = new Tracker({
-        onPacket: (c, r, f, p) => { keep.onPacket(c, r, f, p); count.onPacket(c, r, f, p); },
-        onFinal: (c) => { keep.onFinal(c); count.onFinal(c); },
+        onPacket: (c, r, f, p) => { keep.onPacket(c, r, f, p); count.onPacket(c, r, f, p); countDisk.onPacket(c, r, f, p); },
+        onFinal: (c) => { keep.onFinal(c); count.onFinal(c); countDisk.onFinal(c); },
       }, { keepAll: false, lingerSeconds: 60 });
       const summary = await runCapture(file, tracker);
       const a = keep.finish(file, summary);
       const b = count.finish(file, summary);
+      // failures spilled to a file read back as those held in memory
+      const d = countDisk.finish(file, summary);
+      assert.deepEqual(plain(d), plain(b), `${file}: spilled failures`);
+      if (r === failing) {
+        assert.equal(b.failed, 3000);
+        assert.equal((d.results as SpooledResults).spilled, true);
+      }
+      countDisk.close();
       for (const opts of [{ verbose: false, quiet: false }, { verbose: false, quiet: true }]) {
         assert.deepEqual([...textLines([b], chalk, opts)], [...textLines([a], chalk, opts)], `${file} text`);
       }

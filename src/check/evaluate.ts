@@ -215,12 +215,13 @@ export function* failures(results: ResultList): Generator<CheckResult> {
 type Row = [number, 0 | 1, string | number | null, string, number[], number];
 
 /**
- * The results of a check that lists every result (--json, --junit, --verbose): capture-level
- * results in memory, and the per-connection results of each rule group read back from a spool
- * (memory up to its budget, then a temporary file) in connection-id order. One record per
- * connection, key its id: [endpoints, group index, rows, group index, rows, …]. So a check of
- * millions of connections × expectations keeps none of them as objects; each iteration reads the
- * spool again. close() removes the temporary file.
+ * The results of a big check: capture-level results in memory, and the per-connection results of
+ * each rule group (every one when the reports list them all: --json, --junit, --verbose; else the
+ * failures, the passes being counted) read back from a spool (memory up to its budget, then a
+ * temporary file) in connection-id order. One record per connection, key its id: [endpoints,
+ * group index, rows, group index, rows, …]. So a check of millions of connections × expectations
+ * keeps none of them as objects; each iteration reads the spool again. The evaluator's close()
+ * removes the temporary file.
  */
 export class SpooledResults implements ResultList {
   /** In report order: results kept in memory, or a group index (its per-connection results). */
@@ -231,19 +232,21 @@ export class SpooledResults implements ResultList {
 
   *[Symbol.iterator](): Generator<CheckResult> {
     for (const seg of this.segments) {
-      if (typeof seg !== 'number') {
-        yield* seg;
-        continue;
-      }
-      const g = this.groups[seg]!;
-      for (const { key, bytes } of this.spool.records()) {
-        const block = JSON.parse(bytes.toString('utf8')) as (string | number | Row[])[];
-        for (let k = 1; k < block.length; k += 2) {
-          if (block[k] !== seg) continue;
-          for (const [i, passed, actual, detail, frames, nth] of block[k + 1] as Row[]) {
-            const e = g.perConn[i]!;
-            yield { group: g.name, connection: key, endpoints: block[0] as string, expectation: e.text, key: e.key, passed: passed === 1, actual, detail, frames, nth };
-          }
+      if (typeof seg !== 'number') yield* seg;
+      else for (const x of this.read(seg)) yield x.r;
+    }
+  }
+
+  /** The spooled results of rule group `gi`, in id order, each with its expectation's index. */
+  *read(gi: number): Generator<{ r: CheckResult; i: number }> {
+    const g = this.groups[gi]!;
+    for (const { key, bytes } of this.spool.records()) {
+      const block = JSON.parse(bytes.toString('utf8')) as (string | number | Row[])[];
+      for (let k = 1; k < block.length; k += 2) {
+        if (block[k] !== gi) continue;
+        for (const [i, passed, actual, detail, frames, nth] of block[k + 1] as Row[]) {
+          const e = g.perConn[i]!;
+          yield { r: { group: g.name, connection: key, endpoints: block[0] as string, expectation: e.text, key: e.key, passed: passed === 1, actual, detail, frames, nth }, i };
         }
       }
     }
@@ -286,8 +289,13 @@ interface GroupState {
   picked: number;
   /** Ids of the first IDS_LISTED + 1 selected (listed when there are at most IDS_LISTED). */
   ids: number[];
-  /** Per-connection results, in the order connections were finalised (failures only once passes are counted). */
+  /**
+   * Passing per-connection results kept as objects (when not every result is listed, until passes
+   * are counted), in the order connections were finalised, and each one's expectation index.
+   * Failures, and with keepPasses every result, go to the spool.
+   */
   results: CheckResult[];
+  resultIndex: number[];
   /** For each expectation, the index of the first of the same text (passes of both are counted together). */
   slot: number[];
   /** Counted passes by expectation index: how many, the smallest connection id, its result. */
@@ -298,16 +306,16 @@ interface GroupState {
    * (1 + those of them that selected it)-th of its name.
    */
   before: number[][];
-  /** Per-connection results spooled (keepPasses). */
+  /** Per-connection results spooled. */
   spooled: number;
 }
 
 /**
  * Evaluates the rule groups on one capture as it is read: a tracker observer that judges each
  * connection when the tracker finalises it (after it closed and lingered, or at the end of
- * input), keeps its results and forgets it. So check's memory follows the open connections and
- * the results it reports, not the capture (the tracker can release connections). The results
- * come out as if the connections had been judged in id order after the read.
+ * input), spools its results and forgets it. So check's memory follows the open connections, not
+ * the capture nor its results (the tracker can release connections). The results come out as if
+ * the connections had been judged in id order after the read.
  *
  * `diagram`, when given, is called for a failing connection while its packets are still
  * known, with the frames its failures point at; `collector` (when diagrams are wanted) keeps
@@ -327,8 +335,8 @@ export class CaptureEvaluator implements PacketObserver {
     private readonly diagram: ((c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>) => void) | null = null,
     /**
      * Keep every passing result (the JSON and JUnit reports and --verbose list them). When false,
-     * beyond PASSES_KEPT per-connection results the passes are only counted per expectation, so
-     * memory follows the failures, not the connections.
+     * beyond PASSES_KEPT per-connection results the passes are only counted per expectation (the
+     * failures are kept either way).
      */
     private readonly keepPasses = true,
     /** Bytes of results the spool holds in memory before it writes them to a temporary file. */
@@ -348,15 +356,18 @@ export class CaptureEvaluator implements PacketObserver {
       });
       return {
         name: g.name, sel: parseSelection(g.select), select: g.select, perConn, counts: g.expect.filter((e) => e.key === 'connections'),
-        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0,
+        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, resultIndex: [],
       };
     });
     this.pickedNow = this.groups.map(() => false);
-    if (keepPasses) this.spool = new Spool(spoolBudget, false);
+    this.spool = new Spool(spoolBudget, false);
   }
 
-  /** Every per-connection result, when they are all listed (keepPasses); null: kept in `results` or counted. */
-  private readonly spool: Spool | null = null;
+  /**
+   * The per-connection results as they are judged, by connection id: every one when they are all
+   * listed (keepPasses), else the failures (the passes are kept, then counted).
+   */
+  private readonly spool: Spool;
   /** Failing per-connection results so far. */
   private failedResults = 0;
   /** Which groups selected the connection being judged. */
@@ -368,14 +379,14 @@ export class CaptureEvaluator implements PacketObserver {
   private counting = false;
   private omitted = 0;
 
-  /** Moves a group's kept passes into its counts. */
-  private countPasses(g: GroupState): void {
-    const fails: CheckResult[] = [];
-    for (const r of g.results) {
-      if (r.passed) this.count(g, r, g.perConn.findIndex((e) => e.text === r.expectation));
-      else fails.push(r);
+  /** From now on passes are counted: the kept ones are moved into the counts. */
+  private startCounting(): void {
+    this.counting = true;
+    for (const g of this.groups) {
+      for (let k = 0; k < g.results.length; k++) this.count(g, g.results[k]!, g.slot[g.resultIndex[k]!]!);
+      g.results = [];
+      g.resultIndex = [];
     }
-    g.results = fails;
   }
 
   /**
@@ -419,11 +430,6 @@ export class CaptureEvaluator implements PacketObserver {
         ends = `${endpointText(c, true)} → ${endpointText(c, false)}`;
       }
       let rows: Row[] | null = null;
-      if (this.spool !== null) {
-        rows = [];
-        block ??= [ends];
-        block.push(gi, rows);
-      }
       for (let i = 0; i < g.perConn.length; i++) {
         const e = g.perConn[i]!;
         const r = evaluateConnection(j, e, KEYS.get(e.key)!.kind === 'count' ? this.af.frames(c, e.key) : null, this.rules.allowRstAfterFin);
@@ -435,23 +441,28 @@ export class CaptureEvaluator implements PacketObserver {
           failedFrames ??= new Set();
           for (const fr of r.frames) failedFrames.add(fr);
         }
-        if (rows !== null) {
+        if (this.keepPasses || !r.passed) {
+          // spooled: every result when all are listed, else the failures
+          if (rows === null) {
+            rows = [];
+            block ??= [ends];
+            block.push(gi, rows);
+          }
           rows.push([i, r.passed ? 1 : 0, r.actual, r.detail, r.frames, nth]);
           g.spooled++;
+          if (!this.keepPasses && ++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
           continue;
         }
         const res: CheckResult = { group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r, nth };
-        if (r.passed && this.counting) this.count(g, res, g.slot[i]!);
+        if (this.counting) this.count(g, res, g.slot[i]!);
         else {
           g.results.push(res);
-          if (++this.kept > PASSES_KEPT && !this.keepPasses && !this.counting) {
-            this.counting = true;
-            for (const h of this.groups) this.countPasses(h);
-          }
+          g.resultIndex.push(i);
+          if (++this.kept > PASSES_KEPT) this.startCounting();
         }
       }
     }
-    if (block !== null) (this.spool as Spool).put(c.id, JSON.stringify(block));
+    if (block !== null) this.spool.put(c.id, JSON.stringify(block));
     this.af.byConnection.delete(c);
     if (this.collector !== null) {
       this.collector.onFinal(c);
@@ -460,15 +471,15 @@ export class CaptureEvaluator implements PacketObserver {
     }
   }
 
-  /** Removes the spool's temporary file when there will be no check (the capture was unreadable). */
+  /** Removes the spool's temporary file (once the reports are written, or when the capture was unreadable). */
   close(): void {
-    this.spool?.close();
+    this.spool.close();
   }
 
   /** The capture's check, once every connection has been finalised (the read is over). */
   finish(file: string, summary: CaptureSummary): CaptureCheck {
     let results: CheckResult[] = [];
-    const spooled = this.spool !== null ? new SpooledResults(this.spool, this.groups) : null;
+    const spooled = new SpooledResults(this.spool, this.groups);
     let failed = this.failedResults;
     const capture = (name: string, key: string, passed: boolean, actual: string | number | null, detail: string): void => {
       results.push({ group: '', connection: null, endpoints: null, expectation: name, key, passed, actual, detail, frames: [] });
@@ -501,18 +512,23 @@ export class CaptureEvaluator implements PacketObserver {
           frames: [],
         });
       }
-      if (spooled !== null) {
-        // read back from the spool in id order, each connection's in the order of its expectations
+      const gi = this.groups.indexOf(g);
+      if (this.keepPasses || this.counting) {
+        // every result, or (passes counted) the failures: read back from the spool in id order,
+        // each connection's in the order of its expectations
         if (g.spooled > 0) {
-          spooled.segments.push(results, this.groups.indexOf(g));
+          spooled.segments.push(results, gi);
           spooled.length += results.length + g.spooled;
           results = [];
         }
-        continue;
+      } else {
+        // a few results: the spooled failures and the kept passes, merged in id order, each
+        // connection's in the order of its expectations
+        const all = [...spooled.read(gi)];
+        for (let k = 0; k < g.results.length; k++) all.push({ r: g.results[k]!, i: g.resultIndex[k]! });
+        all.sort((a, b) => (a.r.connection as number) - (b.r.connection as number) || a.i - b.i);
+        for (const x of all) results.push(x.r);
       }
-      // in id order, each connection's results in the order of its expectations (a stable sort)
-      g.results.sort((a, b) => (a.connection as number) - (b.connection as number));
-      for (const r of g.results) results.push(r);
       // the counted passes, where their first results would have come: by that result's
       // connection, then by expectation
       const counted = g.counted.map((c, i) => ({ c, i })).filter((x) => x.c !== undefined) as { c: { n: number; first: CheckResult }; i: number }[];
@@ -520,13 +536,13 @@ export class CaptureEvaluator implements PacketObserver {
       for (const { c } of counted) passes.push({ n: c.n, example: c.first });
     }
     let list: ResultList = results;
-    if (spooled !== null) {
+    if (spooled.segments.length > 0) {
       spooled.segments.push(results);
       spooled.length += results.length;
       list = spooled;
     }
     // the per-connection failures were counted as judged; the others are in memory
-    for (const seg of spooled !== null ? spooled.segments : [results]) {
+    for (const seg of spooled.segments.length > 0 ? spooled.segments : [results]) {
       if (typeof seg !== 'number') for (const r of seg) if (!r.passed && r.connection === null) failed++;
     }
     const check: CaptureCheck = {
