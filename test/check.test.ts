@@ -556,6 +556,21 @@ describe('check: passes counted instead of kept when no report lists them', () =
   });
 });
 
+describe('check: a JUnit report too big for GitLab', () => {
+  it('is written whole, with a warning (the exit code is the check\'s)', async () => {
+    const junit = join(tmp, 'big.xml');
+    // 3000 connections x 100 expectations: 300 000 test cases, over 30 MB
+    const many = Array.from({ length: 100 }, () => ['-e', 'handshake=three-way']).flat();
+    const r = await runCli(['check', '-q', ...many, '--junit', junit, synth]);
+    assert.equal(r.code, 0);
+    const size = readFileSync(junit).length;
+    assert.ok(size > 30e6, `${size} bytes`);
+    assert.match(r.stderr, new RegExp(`warning: --junit .*big\\.xml: ${Math.round(size / 1e6)} MB .*GitLab rejects JUnit reports over 30 MB`));
+    const small = await runCli(['check', '-q', '-e', 'handshake=three-way', '--junit', junit, synth]);
+    assert.equal(small.stderr, '');
+  });
+});
+
 describe('check: every result listed, read back from a spool', () => {
   it('results spilled to disk come back as when held in memory, each time they are read; test-case names unique', async () => {
     const ex = (xs: string[]) => xs.map((e) => parseExpectation(e));

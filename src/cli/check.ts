@@ -17,6 +17,9 @@ import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './c
 import { addSelectionOptions, LINGER_SECONDS } from './explain.js';
 import { selectionFrom } from './select.js';
 
+/** A JUnit report larger than this is one GitLab refuses (its limit is 30 MB). */
+const JUNIT_LARGE = 30 * 1000 * 1000;
+
 interface CheckOptions {
   expect?: string[];
   rules?: string;
@@ -165,28 +168,35 @@ async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[
       ctx.fail(EXIT_USAGE);
     }
   };
-  // a report of many results is written as it is made, never built as one string
-  const writeLines = (what: string, path: string, lines: Iterable<string>): void => {
+  // a report of many results is written as it is made, never built as one string; returns its bytes
+  const writeLines = (what: string, path: string, lines: Iterable<string>): number => {
     let fd = -1;
+    let size = 0;
     try {
       fd = openSync(path, 'w');
       let batch = '';
       for (const l of lines) {
         batch += l + '\n';
         if (batch.length >= 1 << 20) {
-          writeSync(fd, batch);
+          size += writeSync(fd, batch);
           batch = '';
         }
       }
-      writeSync(fd, batch);
+      size += writeSync(fd, batch);
     } catch (e) {
       ctx.err(`${what} ${path}: cannot write it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
       ctx.fail(EXIT_USAGE);
     } finally {
       if (fd >= 0) closeSync(fd);
     }
+    return size;
   };
-  if (opts.junit !== undefined) writeLines('--junit', opts.junit, junitLines(checks));
+  if (opts.junit !== undefined) {
+    const size = writeLines('--junit', opts.junit, junitLines(checks));
+    if (size > JUNIT_LARGE) {
+      ctx.warn(`--junit ${opts.junit}: ${(size / 1e6).toFixed(0)} MB (one test case per connection × expectation); GitLab rejects JUnit reports over 30 MB: select fewer connections (--port, --host, -s) or expectations for the report`);
+    }
+  }
   let md: string | null = null;
   if (wantDiagrams) md = markdownReport(checks, diagramOf);
   if (opts.markdown !== undefined && opts.markdown !== '-') write('--markdown', opts.markdown, md!);
