@@ -200,9 +200,9 @@ export interface CaptureCheck {
 }
 
 /**
- * A capture's results in the order the reports list them: an array, or (a check whose reports
- * list every result) a SpooledResults that reads the per-connection results back from a spool
- * each time it is iterated. Iterate it; do not index it.
+ * A capture's results in the order the reports list them: an array (a few results), or a
+ * SpooledResults that reads the per-connection results back from a spool each time it is
+ * iterated. Iterate it; do not index it.
  */
 export type ResultList = Iterable<CheckResult> & { readonly length: number };
 

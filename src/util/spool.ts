@@ -238,7 +238,10 @@ export class Spool {
         this.spill();
         await this.writesDone();
         // the arena, no longer needed, is the first window
-        if (this.arena !== null && this.arena.length >= READ_WINDOW) this.win = this.arena;
+        if (this.arena !== null && this.arena.length >= READ_WINDOW) {
+          this.win = this.arena;
+          this.winLen = 0;
+        }
       }
       for (let key = 0; key <= this.maxKey; key++) {
         const len = this.lengths[key];
