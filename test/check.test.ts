@@ -41,12 +41,12 @@ async function check(args: string[]): Promise<{ code: number; report: Report; st
   return { code: r.code, report, stderr: r.stderr };
 }
 
-/** The result of one expectation on one connection (the only one of that text). */
 /** A check with its results as an array (a spooled list is read back), to compare checks whole. */
 function plain(c: CaptureCheck): Omit<CaptureCheck, 'results'> & { results: CheckResult[] } {
   return { ...c, results: [...c.results] };
 }
 
+/** The result of one expectation on one connection (the only one of that text). */
 function result(rep: Report, expectation: string, connection: number | null = 0): Result {
   const all = rep.captures.flatMap((c) => c.results).filter((x) => x.expectation === expectation && x.connection === connection);
   assert.equal(all.length, 1, `one result for ${expectation} on ${connection}: ${JSON.stringify(rep.captures.map((c) => c.results))}`);
@@ -553,6 +553,32 @@ describe('check: passes counted instead of kept when no report lists them', () =
         assert.deepEqual(plain(b), plain(a));
       }
     }
+  });
+});
+
+describe('check: the text report of many failures', () => {
+  it('lists the first 1000 failures and counts the rest; --verbose lists them all', async () => {
+    const r = await runCli(['check', '-e', 'teardown=four-way', synth]);
+    assert.equal(r.code, 1);
+    assert.equal((r.stdout.match(/^ {2}✘ #\d+ /gm) ?? []).length, 1000);
+    assert.match(r.stdout, /^ {2}✘ #999 /m);
+    assert.match(r.stdout, /\n {2}✘ … 2000 more failure\(s\) not listed \(--verbose lists them all; --json and --junit give every result\)\n/);
+    assert.match(r.stdout, /FAILED: 3000 of 3002 expectation\(s\) failed/);
+    for (const flag of ['--verbose']) {
+      const all = await runCli(['check', flag, '-e', 'teardown=four-way', synth]);
+      assert.equal((all.stdout.match(/^ {2}✘ #\d+ /gm) ?? []).length, 3000);
+      assert.doesNotMatch(all.stdout, /more failure/);
+    }
+    const quiet = await runCli(['check', '-q', '-e', 'teardown=four-way', synth]);
+    assert.equal((quiet.stdout.match(/^ {2}✘ #\d+ /gm) ?? []).length, 1000);
+  });
+
+  it('a frame that is two steps of a close (a three-segment close\'s FIN-ACK) is named once', async () => {
+    const { report } = await check(['-e', 'teardown=four-way', fx('tcp-three-way-close')]);
+    const r = result(report, 'teardown=four-way');
+    assert.deepEqual(r.frames, [...new Set(r.frames)]);
+    assert.equal(r.frames.length, 3);
+    assert.match(r.detail, /^three-way \(first FIN from the client\): frames (\d+), (\d+), (\d+)$/);
   });
 });
 

@@ -80,8 +80,9 @@ interface ConnJson {
   lastFrame: number;
 }
 
+/** The frames given, each once, in order (a three-segment close's FIN-ACK is two of its frames). */
 function frames(...xs: (number | null)[]): number[] {
-  return xs.filter((x): x is number => x !== null && x > 0).sort((a, b) => a - b);
+  return [...new Set(xs.filter((x): x is number => x !== null && x > 0))].sort((a, b) => a - b);
 }
 
 function list(xs: number[]): string {

@@ -60,6 +60,13 @@ export function* caseNames(results: ResultList): Generator<{ r: CheckResult; nam
   }
 }
 
+/**
+ * Failures the text report lists per capture without --verbose; the others are counted in one
+ * line (a CI log of a million failing connections helps nobody; --verbose, --json and --junit
+ * list every one).
+ */
+export const TEXT_FAILURES = 1000;
+
 /** The lines of the text report, one at a time (with --verbose a big check lists every result). */
 export function* textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): Generator<string> {
   let any = false;
@@ -71,10 +78,14 @@ export function* textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance
     any = true;
     const n = captureCounts(c);
     yield `${chalk.bold(c.file)}: ${c.connections} connection(s), ${n.hold} of ${n.all} expectation(s) hold`;
+    let listed = 0;
     for (const r of failures(c.results)) {
+      if (!opts.verbose && listed === TEXT_FAILURES) break;
+      listed++;
       yield `  ${bad} ${subject(r)}  ${chalk.bold(r.expectation)}`;
       yield `      found: ${r.detail}`;
     }
+    if (c.failed > listed) yield `  ${bad} … ${c.failed - listed} more failure(s) not listed (--verbose lists them all; --json and --junit give every result)`;
     if (opts.quiet) continue;
     if (opts.verbose) {
       for (const r of c.results) if (r.passed) yield `  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`;
