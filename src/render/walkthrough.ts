@@ -47,8 +47,37 @@ const TK_KEY: Record<TeardownKind, string> = {
   'half-closed': 'tkHalfClosed', none: 'tkNone',
 };
 
+/** The words of a step line in a language, looked up once (a big capture has millions of steps). */
+interface Labels {
+  frame: string;
+  seq: string;
+  ack: string;
+  len: string;
+  raw: string;
+  rel: string;
+  client: string;
+  server: string;
+  inferred: string;
+}
+
+const LABELS = new Map<Lang, Labels>();
+
+function labels(lang: Lang): Labels {
+  let l = LABELS.get(lang);
+  if (l === undefined) {
+    const m = (key: string): string => message(lang, key, 'client');
+    l = {
+      frame: m('lFrame'), seq: m('lSeq'), ack: m('lAck'), len: m('lLen'), raw: m('lRaw'), rel: m('lRel'),
+      client: roleName(lang, 'client'), server: roleName(lang, 'server'), inferred: m('wInferred'),
+    };
+    LABELS.set(lang, l);
+  }
+  return l;
+}
+
 export function walkthrough(c: Connection, packets: PacketRecord[], o: WalkthroughOptions): string {
   const k = o.chalk;
+  const L = labels(o.lang);
   const t = (key: string, from: 'client' | 'server' = 'client', n1 = 0, n2 = 0, n3 = 0): string => message(o.lang, key, from, n1, n2, n3);
   const role = (fromA: boolean): 'client' | 'server' => (fromA === c.clientIsA ? 'client' : 'server');
   const s = c.story;
@@ -137,21 +166,25 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   return out.join('\n') + '\n';
 
   function step(label: string, p: PacketRecord): void {
-    const from = role(p.fromA);
-    const to = from === 'client' ? 'server' : 'client';
+    const fromClient = p.fromA === c.clientIsA;
     const flags = wiresharkFlags(p.flags).map((f) => colourFlag(f)).join(', ');
     const ackSet = (p.flags & 0x10) !== 0;
-    const num = (rel: number, raw: number): string => (o.absolute ? `${raw} (${t('lRel')} ${rel})` : `${rel} (${t('lRaw')} ${raw})`);
-    let line = `   ${label} ${t('lFrame')} ${p.frame}  ${roleName(o.lang, from)} → ${roleName(o.lang, to)}  [${flags}]  ${t('lSeq')} ${num(p.seq, p.rawSeq)}`;
-    if (ackSet) line += `  ${t('lAck')} ${num(p.ack, p.rawAck)}`;
-    if (p.len > 0) line += `  ${t('lLen')} ${p.len}`;
-    const names = analysisNames(p.analysis);
-    if (names.length > 0) line += `  ${k.red(names.join(' '))}`;
+    let line = `   ${label} ${L.frame} ${p.frame}  ${fromClient ? L.client : L.server} → ${fromClient ? L.server : L.client}  [${flags}]  ${L.seq} ${num(p.seq, p.rawSeq)}`;
+    if (ackSet) line += `  ${L.ack} ${num(p.ack, p.rawAck)}`;
+    if (p.len > 0) line += `  ${L.len} ${p.len}`;
+    if (p.analysis !== 0) {
+      const names = analysisNames(p.analysis);
+      if (names.length > 0) line += `  ${k.red(names.join(' '))}`;
+    }
     out.push(line);
     const cl = c.clientIsA ? p.stateA : p.stateB;
     const sv = c.clientIsA ? p.stateB : p.stateA;
-    out.push(k.dim(`        ${roleName(o.lang, 'client')} ${stateText(cl)} · ${roleName(o.lang, 'server')} ${stateText(sv)}`));
+    out.push(k.dim(`        ${L.client} ${stateText(cl)} · ${L.server} ${stateText(sv)}`));
     if (p.note !== N_NONE) out.push(`        ${note(p)}`);
+  }
+
+  function num(rel: number, raw: number): string {
+    return o.absolute ? `${raw} (${L.rel} ${rel})` : `${rel} (${L.raw} ${raw})`;
   }
 
   function note(p: PacketRecord): string {
@@ -161,7 +194,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   function stateText(st: number): string {
     const name = STATE_NAMES[st];
     const text = name === 'ESTABLISHED' ? k.green(name) : name === 'CLOSED' ? name : k.cyan(name);
-    return isInferredState(st) ? `${text} (${t('wInferred')})` : text;
+    return isInferredState(st) ? `${text} (${L.inferred})` : text;
   }
 
   function colourFlag(f: string): string {
