@@ -94,6 +94,37 @@ function collect(bytes: Uint8Array, collector: PacketCollector, watch?: () => vo
   return tracker;
 }
 
+describe('packet records recycled', () => {
+  it('a finalised connection\'s records, given back, are filled again without touching the open ones', async () => {
+    const { runCapture } = await import('../src/pipeline.js');
+    // many short connections interleaved and released while others are open; and a capped one
+    for (const [file, limit] of [[join(REPO_ROOT, 'fixtures', 'regress', 'many-connections.pcap.gz'), MAX_PACKET_RECORDS],
+      [join(REPO_ROOT, 'fixtures', 'tcp-loss', 'capture.pcap'), 8], [join(REPO_ROOT, 'fixtures', 'tcp-port-reuse', 'capture.pcap'), MAX_PACKET_RECORDS]] as const) {
+      const reused = new PacketCollector(limit);
+      const fresh = new PacketCollector(limit);
+      let finalised = 0;
+      let recycledBefore = 0;
+      const tracker = new Tracker({
+        onPacket: (c, r, f, p) => { reused.onPacket(c, r, f, p); fresh.onPacket(c, r, f, p); },
+        onFinal: (c) => {
+          reused.onFinal(c);
+          fresh.onFinal(c);
+          // every connection still held has the records a collector that never recycles has
+          for (const [k, list] of reused.byConnection) assert.deepEqual([...list], [...(fresh.byConnection.get(k) ?? [])], `${file}: #${k.id}`);
+          assert.deepEqual((reused.byConnection.get(c) as PacketRecords).omitted, (fresh.byConnection.get(c) as PacketRecords).omitted);
+          recycledBefore += reused.byConnection.get(c)?.length ?? 0;
+          reused.recycle(c);
+          fresh.byConnection.delete(c);
+          finalised++;
+        },
+      }, { keepAll: false, lingerSeconds: 0.001 });
+      await runCapture(file, tracker);
+      assert.ok(finalised > 0 && recycledBefore > 0);
+      assert.equal(reused.byConnection.size, 0);
+    }
+  });
+});
+
 describe('packet record cap', () => {
   it('the default keeps 100000 records per connection, the last 1000 of them from the end', () => {
     assert.equal(MAX_PACKET_RECORDS, 100000);

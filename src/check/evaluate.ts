@@ -468,7 +468,7 @@ export class CaptureEvaluator implements PacketObserver {
     if (this.collector !== null) {
       this.collector.onFinal(c);
       if (failedFrames !== null && this.diagram !== null) this.diagram(c, this.collector.byConnection.get(c) ?? [], failedFrames);
-      this.collector.byConnection.delete(c);
+      this.collector.recycle(c);
     }
   }
 

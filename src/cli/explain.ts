@@ -221,17 +221,18 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
         if (collector) {
           collector.onFinal(c);
           list = collector.byConnection.get(c) ?? [];
-          collector.byConnection.delete(c);
         }
         if (scratch === null) {
           sp.put(c.id, render(c, list));
-          return;
+        } else {
+          scratch.pos = 0;
+          writeRecord(scratch, connectionJson(c, list, lang));
+          sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
+          // a connection with many packets grew it: keep less than that for the next ones
+          if (scratch.buf.length > SCRATCH_KEPT) scratch.reset(SCRATCH);
         }
-        scratch.pos = 0;
-        writeRecord(scratch, connectionJson(c, list, lang));
-        sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
-        // a connection with many packets grew it: keep less than that for the next ones
-        if (scratch.buf.length > SCRATCH_KEPT) scratch.reset(SCRATCH);
+        // rendered: its records are filled again for later packets
+        if (collector) collector.recycle(c);
       },
     };
   } else if (format === 'ndjson') {
@@ -249,7 +250,7 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
         if (!selected(c, sel)) return;
         collector.onFinal(c);
         md.add(c, collector.byConnection.get(c) ?? []);
-        collector.byConnection.delete(c);
+        collector.recycle(c);
       },
     };
   }

@@ -78,6 +78,9 @@ export interface PacketOmission {
 /** A connection's kept records, in capture order, with what was left out when capped. */
 export type PacketRecords = PacketRecord[] & { omitted?: PacketOmission };
 
+/** Recycled packet records kept for reuse, at most (see PacketCollector.recycle). */
+const SPARE_RECORDS = 8192;
+
 /** The last records of a capped connection: a ring, and the count of those pushed out of it. */
 class Overflow {
   readonly ring: PacketRecord[] = [];
@@ -101,6 +104,8 @@ class Overflow {
  */
 export class PacketCollector implements PacketObserver {
   readonly byConnection = new Map<Connection, PacketRecords>();
+  /** Records given back by recycle(), to be filled again. */
+  private readonly spare: PacketRecord[] = [];
   private readonly overflow = new Map<Connection, Overflow>();
   private readonly head: number;
   private readonly tail: number;
@@ -117,7 +122,7 @@ export class PacketCollector implements PacketObserver {
       this.byConnection.set(c, list);
     }
     if (list.length < this.head) {
-      list.push(packetRecord(r, p));
+      list.push(this.record(r, p));
       return;
     }
     let o = this.overflow.get(c);
@@ -128,7 +133,7 @@ export class PacketCollector implements PacketObserver {
     if (this.tail === 0) {
       o.omit(r.frame);
     } else if (o.ring.length < this.tail) {
-      o.ring.push(packetRecord(r, p));
+      o.ring.push(this.record(r, p));
     } else {
       // the oldest record makes way: filled again in place, so a long connection's tail is not
       // a stream of records promoted to the old generation and left there as garbage
@@ -137,6 +142,28 @@ export class PacketCollector implements PacketObserver {
       fillPacketRecord(old, r, p);
       o.next = (o.next + 1) % this.tail;
     }
+  }
+
+  /** A record of this packet: a recycled one filled again, else a new one. */
+  private record(r: PacketResult, p: Packet): PacketRecord {
+    const rec = this.spare.pop();
+    if (rec === undefined) return packetRecord(r, p);
+    fillPacketRecord(rec, r, p);
+    return rec;
+  }
+
+  /**
+   * Forgets a finalised connection's records once its output is made, and keeps them (up to
+   * SPARE_RECORDS) to be filled again for later packets: a capture of many short connections
+   * then does not make a record per packet for the garbage collector to copy and free. The
+   * caller must keep no reference to the records.
+   */
+  recycle(c: Connection): void {
+    const list = this.byConnection.get(c);
+    if (list === undefined) return;
+    this.byConnection.delete(c);
+    const n = Math.min(list.length, SPARE_RECORDS - this.spare.length);
+    for (let i = 0; i < n; i++) this.spare.push(list[i]);
   }
 
   /** Records held for a connection right now (at most `limit`). */
