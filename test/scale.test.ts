@@ -171,6 +171,21 @@ describe('spool and record layout', () => {
     assert.throws(() => new Spool().records().next(), /without background writes/);
   });
 
+  it('the temporary file is gone from its directory as soon as it is made, and still read back', async () => {
+    const { existsSync } = await import('node:fs');
+    for (const background of [true, false]) {
+      const s = new Spool(64, background);
+      for (let k = 0; k < 40; k++) s.put(k, `record ${k} ${'q'.repeat(30)}`);
+      assert.equal(s.spilled, true);
+      assert.ok(s.file !== null && !existsSync(s.file), `${s.file} removed (interrupting the run leaves nothing)`);
+      const got: string[] = [];
+      if (background) await s.drain((b, start, len) => { got.push(b.toString('utf8', start, start + len)); return false; }, async () => undefined);
+      else for (const { bytes } of s.records()) got.push(bytes.toString('utf8'));
+      assert.deepEqual(got, Array.from({ length: 40 }, (_, k) => `record ${k} ${'q'.repeat(30)}`));
+      s.close();
+    }
+  });
+
   it('closed while background writes are going: no error, the file is removed', async () => {
     const s = new Spool(128);
     for (let k = 0; k < 500; k++) s.put(k, 'r'.repeat(100));

@@ -173,10 +173,23 @@ export class Spool {
     this.arenaLen = 0;
   }
 
+  /** The temporary file's path (for the tests: it is removed from its directory at once). */
+  file: string | null = null;
+
   private openFile(): void {
     if (this.fd < 0) {
       this.dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-'));
-      this.fd = openSync(join(this.dir, 'spool'), 'w+');
+      this.file = join(this.dir, 'spool');
+      this.fd = openSync(this.file, 'w+');
+      // the open descriptor is all the spool uses: removed from the directory now, the file
+      // leaves nothing behind however the run ends (Ctrl-C, a crash, a kill); where an open
+      // file cannot be removed, close() removes it
+      try {
+        rmSync(this.dir, { recursive: true, force: true });
+        this.dir = null;
+      } catch {
+        // kept for close()
+      }
     }
   }
 
