@@ -68,6 +68,35 @@ describe('output as bytes', () => {
     }
   });
 
+  it('a batch that grew between flushes is filled again, not regrown from a small buffer, and the bytes are right', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfx-output-'));
+    try {
+      const path = join(dir, 'out');
+      const file = createWriteStream(path);
+      const out = new Output(file);
+      let want = '';
+      const grown = new Set<Buffer>();
+      for (let round = 0; round < 6; round++) {
+        // ~600 KB between two flushes (as NDJSON writes a chunk's connections at once)
+        for (let i = 0; i < 6000; i++) {
+          const s = `{"round":${round},"i":${i},"pad":"${'p'.repeat(80)}"}\n`;
+          out.write(s);
+          want += s;
+        }
+        grown.add(out.writer.buf);
+        await out.flush();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await new Promise<void>((res) => file.end(res));
+      assert.equal(readFileSync(path, 'utf8'), want);
+      // at most the two spare batches and the writer's: grown once each, then reused
+      assert.ok(grown.size <= 3, `${grown.size} distinct grown buffers over 6 rounds`);
+      for (const b of grown) assert.ok(b.length > 128 * 1024);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a slow stream keeps its chunks intact while the writer goes on', async () => {
     const got: Buffer[] = [];
     const stream = new Writable({

@@ -17,6 +17,12 @@ import { ByteWriter } from './bytes.js';
 const FLUSH_AT = 64 * 1024;
 /** A batch buffer: a flush's worth and room for the record that crosses it. */
 const BATCH = 2 * FLUSH_AT;
+/**
+ * A batch buffer that grew (records written between two flushes: NDJSON writes a chunk's
+ * connections at once) is filled again, not replaced by a small one that grows again, up to
+ * this size.
+ */
+const BATCH_KEPT = 4 << 20;
 /** Longer strings are encoded on their own instead of into the batch buffer (no regrowing). */
 const LONG_TEXT = 1 << 20;
 const NEWLINE = 0x0a;
@@ -113,7 +119,7 @@ export class Output {
     const w = this.writer;
     if (w.pos > 0) {
       const batch = w.buf;
-      if (this.reusable && batch.length === BATCH) {
+      if (this.reusable && batch.length >= BATCH && batch.length <= BATCH_KEPT) {
         let kept = false;
         ok = this.stream.write(batch.subarray(0, w.pos), () => {
           if (!kept && this.spare.length < 2) this.spare.push(batch);
