@@ -19,7 +19,7 @@ import type { Connection } from '../analyze/connection.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
-import { PacketCollector, connectionJson, type PacketRecord } from '../render/json.js';
+import { PacketCollector, connectionJson, packetJson, type PacketRecord } from '../render/json.js';
 import { prettyJson } from '../render/pretty.js';
 import { writeRecord } from '../render/json-bytes.js';
 import { ByteWriter } from '../util/bytes.js';
@@ -226,7 +226,8 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
           sp.put(c.id, render(c, list));
         } else {
           scratch.pos = 0;
-          writeRecord(scratch, connectionJson(c, list, lang));
+          // packets made into their records one at a time as they are written
+          writeRecord(scratch, connectionJson(c, list, lang, true), list === null ? null : (r) => packetJson(c, r as PacketRecord, lang));
           sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
           // a connection with many packets grew it: keep less than that for the next ones
           if (scratch.buf.length > SCRATCH_KEPT) scratch.reset(SCRATCH);

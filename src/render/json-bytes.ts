@@ -469,7 +469,7 @@ function connection(w: ByteWriter, o: J, C: RecordChunks): void {
       w.raw(C.packetsOpen);
       for (let i = 0; i < packets.length; i++) {
         if (i > 0) w.raw(C.packetsSep);
-        packet(w, packets[i], PACKET_HEAD);
+        packet(w, packetOf === null ? packets[i] : packetOf(packets[i]), PACKET_HEAD);
       }
       w.raw(C.packetsEnd);
     }
@@ -543,12 +543,25 @@ function redo(w: ByteWriter, start: number, text: string): void {
   w.text(text);
 }
 
-/** recordJson(o, RECORD_INDENT) as UTF-8: a connection record (connectionJson) in the document. */
-export function writeRecord(w: ByteWriter, o: J): void {
+/** Makes a packet's record (packetJson) from what `packets` holds, while writeRecord writes them. */
+let packetOf: ((r: unknown) => J) | null = null;
+
+/**
+ * recordJson(o, RECORD_INDENT) as UTF-8: a connection record (connectionJson) in the document.
+ * `convert`, when given, makes each item of o.packets into its packetJson as it is written (o
+ * made by connectionJson with raw packets): a connection of 100 000 packets then never holds
+ * 100 000 packet objects at once.
+ */
+export function writeRecord(w: ByteWriter, o: J, convert: ((r: unknown) => J) | null = null): void {
   const start = w.pos;
   surprise = false;
+  packetOf = convert;
   connection(w, o, DOC);
-  if (surprise) redo(w, start, recordJson(o, RECORD_INDENT));
+  packetOf = null;
+  if (surprise) {
+    if (convert !== null && Array.isArray(o.packets)) o.packets = o.packets.map(convert);
+    redo(w, start, recordJson(o, RECORD_INDENT));
+  }
 }
 
 /** An NDJSON connection line without its newline: JSON.stringify({ type: 'connection', ...o }). */

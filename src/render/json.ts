@@ -195,7 +195,11 @@ function frameOrNull(n: number): number | null {
   return n > 0 ? n : null;
 }
 
-export function connectionJson(c: Connection, packets: PacketRecord[] | null, lang: Lang = 'en'): Record<string, unknown> {
+/**
+ * A connection's record of the contract. `rawPackets`: `packets` holds the packet records
+ * themselves, for writeRecord to make each packetJson as it writes it (json-bytes.ts).
+ */
+export function connectionJson(c: Connection, packets: PacketRecord[] | null, lang: Lang = 'en', rawPackets = false): Record<string, unknown> {
   const client = clientFlow(c);
   const server = serverFlow(c);
   const s = c.story;
@@ -269,7 +273,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
   if (packets !== null) {
     const om = (packets as PacketRecords).omitted;
     if (om) out.packetsOmitted = { count: om.count, fromFrame: om.fromFrame, toFrame: om.toFrame, limit: om.limit };
-    out.packets = packets.map((r) => packetJson(c, r, lang));
+    out.packets = rawPackets ? packets : packets.map((r) => packetJson(c, r, lang));
   }
   return out;
 }

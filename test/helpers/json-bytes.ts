@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { runCapture } from '../../src/pipeline.js';
 import { Tracker } from '../../src/analyze/tracker.js';
-import { PacketCollector, connectionJson, packetJson, packetRecord } from '../../src/render/json.js';
+import { PacketCollector, connectionJson, packetJson, packetRecord, type PacketRecord } from '../../src/render/json.js';
+import type { Connection } from '../../src/analyze/connection.js';
 import { recordJson } from '../../src/render/pretty.js';
 import { RECORD_INDENT, redoneCount, writeNdjsonConnection, writeNdjsonPacket, writeRecord } from '../../src/render/json-bytes.js';
 import { ByteWriter } from '../../src/util/bytes.js';
@@ -33,6 +34,13 @@ export function sameRecord(o: Rec, what: string): void {
     const line = bytesOf((w) => writeNdjsonConnection(w, o), 3);
     assert.ok(line.equals(Buffer.from(JSON.stringify({ type: 'connection', ...o }))), `${what}: NDJSON connection`);
   }
+}
+
+/** The record written from raw packet records, each made into packetJson as it is written, as the CLI does. */
+export function sameRecordRaw(c: Connection, list: PacketRecord[], lang: Lang, what: string): void {
+  const want = recordJson(connectionJson(c, list, lang), RECORD_INDENT);
+  const doc = bytesOf((w) => writeRecord(w, connectionJson(c, list, lang, true), (r) => packetJson(c, r as PacketRecord, lang)), what.length % 5);
+  assert.ok(doc.equals(Buffer.from(want)), `${what}: document record, packets converted as written`);
 }
 
 export function samePacket(id: number, p: Rec, what: string): void {
@@ -62,6 +70,8 @@ export async function checkCapture(file: string): Promise<{ connections: number;
         sameRecord(connectionJson(c, null, lang), what);
         sameRecord(connectionJson(c, all.byConnection.get(c) ?? [], lang), `${what} --packets`);
         sameRecord(connectionJson(c, capped.byConnection.get(c) ?? [], lang), `${what} --packets (capped)`);
+        sameRecordRaw(c, all.byConnection.get(c) ?? [], lang, `${what} --packets`);
+        sameRecordRaw(c, capped.byConnection.get(c) ?? [], lang, `${what} --packets (capped)`);
       }
       connections++;
     },
