@@ -646,6 +646,19 @@ describe('check: every result listed, read back from a spool', () => {
   });
 });
 
+describe('check: results laid out directly in the JSON report', () => {
+  it('each result is the generic layout of its record, on every fixture', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { checkResults } = await import('./helpers/check-report.js');
+    let n = 0;
+    for (const d of readdirSync(join(REPO_ROOT, 'fixtures'), { withFileTypes: true })) {
+      if (!d.isDirectory()) continue;
+      for (const f of readdirSync(join(REPO_ROOT, 'fixtures', d.name))) if (/\.(pcap|pcapng)(\.gz)?$/.test(f)) n += await checkResults(join(REPO_ROOT, 'fixtures', d.name, f));
+    }
+    assert.ok(n > 1000, `${n} results`);
+  });
+});
+
 describe('check: the JSON report written in pieces', () => {
   it('the pieces make exactly the document built whole', async () => {
     const rules = {

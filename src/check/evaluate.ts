@@ -82,7 +82,11 @@ interface ConnJson {
 
 /** The frames given, each once, in order (a three-segment close's FIN-ACK is two of its frames). */
 function frames(...xs: (number | null)[]): number[] {
-  return [...new Set(xs.filter((x): x is number => x !== null && x > 0))].sort((a, b) => a - b);
+  const out = xs.filter((x): x is number => x !== null && x > 0).sort((a, b) => a - b);
+  let k = 0;
+  for (let i = 0; i < out.length; i++) if (k === 0 || out[i] !== out[k - 1]) out[k++] = out[i]!;
+  out.length = k;
+  return out;
 }
 
 function list(xs: number[]): string {

@@ -6,7 +6,6 @@
 import type { ChalkInstance } from 'chalk';
 import { basename } from 'node:path';
 import { failures, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
-import { recordJson } from '../render/pretty.js';
 import { stringifyDocument } from '../render/json.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
@@ -269,7 +268,7 @@ function jsonDocument(checks: readonly CaptureCheck[], tool: { name: string; ver
 }
 
 /** A result as the JSON report has it. */
-function resultJson(r: CheckResult): Record<string, unknown> {
+export function resultJson(r: CheckResult): Record<string, unknown> {
   return {
     group: r.group || null,
     connection: r.connection,
@@ -281,6 +280,29 @@ function resultJson(r: CheckResult): Record<string, unknown> {
     detail: r.detail,
     frames: r.frames,
   };
+}
+
+/**
+ * recordJson(resultJson(r), indent), laid out directly (a report of millions of results spent
+ * most of its time in the generic layout); test/check.test.ts compares the two on every result
+ * of the fixtures and the corpus.
+ */
+export function resultText(r: CheckResult, indent: string): string {
+  const i2 = indent + '  ';
+  const fr = r.frames;
+  let frames = '[]';
+  if (fr.length > 0) {
+    const i4 = i2 + '  ';
+    frames = `[\n${i4}${json(fr[0])}`;
+    for (let k = 1; k < fr.length; k++) frames += `,\n${i4}${json(fr[k])}`;
+    frames += `\n${i2}]`;
+  }
+  return `{\n${i2}"group": ${r.group ? JSON.stringify(r.group) : 'null'},\n${i2}"connection": ${json(r.connection)},\n${i2}"endpoints": ${json(r.endpoints)},\n${i2}"expectation": ${JSON.stringify(r.expectation)},\n${i2}"key": ${JSON.stringify(r.key)},\n${i2}"passed": ${r.passed ? 'true' : 'false'},\n${i2}"actual": ${json(r.actual)},\n${i2}"detail": ${JSON.stringify(r.detail)},\n${i2}"frames": ${frames}\n${indent}}`;
+}
+
+/** A value as JSON.stringify writes it (null for null and for what it cannot write). */
+function json(v: string | number | null | undefined): string {
+  return v === null || v === undefined ? 'null' : JSON.stringify(v) ?? 'null';
 }
 
 /**
@@ -301,7 +323,7 @@ export function* jsonReportPieces(checks: readonly CaptureCheck[], tool: { name:
     const inner = head.slice(lineStart, at);
     yield head.slice(from, lineStart);
     let j = 0;
-    for (const r of checks[i]!.results) yield `${j++ === 0 ? '' : ',\n'}${inner}${recordJson(resultJson(r), inner)}`;
+    for (const r of checks[i]!.results) yield `${j++ === 0 ? '' : ',\n'}${inner}${resultText(r, inner)}`;
     from = at + m.length;
   }
   yield head.slice(from);

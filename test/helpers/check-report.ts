@@ -1,0 +1,36 @@
+/**
+ * check's JSON report lays each result out directly (report.ts resultText); it must be the
+ * generic layout (recordJson of resultJson) for every result: a capture's results under several
+ * rule sets (floats, counts, lists, repeated expectations, group names to escape).
+ */
+import assert from 'node:assert/strict';
+import { runCapture } from '../../src/pipeline.js';
+import { Tracker } from '../../src/analyze/tracker.js';
+import { CaptureEvaluator } from '../../src/check/evaluate.js';
+import { parseExpectation, type Rules } from '../../src/check/expectations.js';
+import { resultJson, resultText } from '../../src/check/report.js';
+import { recordJson } from '../../src/render/pretty.js';
+import { parseSelection } from '../../src/cli/select.js';
+
+const ex = (xs: string[]) => xs.map((e) => parseExpectation(e));
+const RULES: Rules = {
+  groups: [
+    { name: '', select: {}, expect: ex(['handshake=three-way', 'teardown=graceful', 'irtt<=5ms', 'retransmission<=0', 'duplicate_ack<=0', 'connections>=1']) },
+    { name: 'web "x" <y> 三次握手', select: {}, expect: ex(['zeek=SF,S1', 'client-state=TIME_WAIT', 'initiator=client', 'out_of_order<=0', 'zeek=SF,S1']) },
+  ],
+  allowTruncated: false,
+  allowRstAfterFin: false,
+};
+
+/** Compares every result of `file`; returns how many. */
+export async function checkResults(file: string): Promise<number> {
+  const ev = new CaptureEvaluator(RULES, parseSelection({}));
+  const check = ev.finish(file, await runCapture(file, new Tracker(ev, { keepAll: false, lingerSeconds: 60 })));
+  let n = 0;
+  for (const r of check.results) {
+    for (const indent of ['', '      ']) assert.equal(resultText(r, indent), recordJson(resultJson(r), indent), `${file}: ${JSON.stringify(r)}`);
+    n++;
+  }
+  ev.close();
+  return n;
+}
