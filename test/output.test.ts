@@ -9,8 +9,9 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { Output } from '../src/util/output.js';
-import { Spool } from '../src/util/spool.js';
+import { Output, OutputError } from '../src/util/output.js';
+import { Spool, SpoolError } from '../src/util/spool.js';
+import { REPO_ROOT } from './helpers/corpus.js';
 import { ByteWriter } from '../src/util/bytes.js';
 
 /** Writes a mix of pieces through `out`, flushing when full; returns what the stream should get. */
@@ -127,6 +128,48 @@ describe('output as bytes', () => {
     const parts = ['a', '', 'é', '\u{1F600}', 'x'.repeat(63), 'y'.repeat(64), '\ud800 lone', 'z'.repeat(5000) + '中'];
     for (const p of parts) w.text(p);
     assert.ok(w.buf.subarray(0, w.pos).equals(Buffer.from(parts.join(''))));
+  });
+});
+
+describe('output and spool errors', () => {
+  it('a full disk under standard output (/dev/full) is a message and exit 2, not an internal error', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { openSync, closeSync, existsSync } = await import('node:fs');
+    if (!existsSync('/dev/full')) return;
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const fixture = join(REPO_ROOT, 'fixtures', 'regress', 'many-connections.pcap.gz');
+      for (const args of [['--format', 'ndjson'], ['--json'], []]) {
+        const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'tcpflow-explain.js'), ...args, fixture], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr, 'tcpflow-explain: cannot write the output: no space left on device\n');
+      }
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('an output stream that fails later: the next flush says why', async () => {
+    const failing = new Writable({ write: (_c, _e, cb) => cb(Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' })) });
+    const out = new Output(failing);
+    out.write('x'.repeat(1000));
+    await out.flush().catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    out.write('more');
+    await assert.rejects(out.flush(), (e: Error) => e instanceof OutputError && e.message === 'cannot write the output: EIO: i/o error, write');
+  });
+
+  it('a temporary directory that cannot be written: the spool says so', () => {
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = '/nonexistent-tcpflow-explain';
+    try {
+      const s = new Spool(64, false);
+      assert.throws(() => { for (let k = 0; k < 10; k++) s.put(k, 'r'.repeat(40)); }, (e: Error) => e instanceof SpoolError && /^cannot make the temporary file in \/nonexistent-tcpflow-explain: .*set TMPDIR to a directory with more room$/.test(e.message));
+      s.close();
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
   });
 });
 

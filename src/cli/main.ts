@@ -14,6 +14,8 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, toolVersion, type Io } from './context.js';
 import { addExplainOptions, explain, type ExplainOptions } from './explain.js';
+import { SpoolError } from '../util/spool.js';
+import { OutputError } from '../util/output.js';
 
 /** The subcommands: each one's module (check, lab, grade, and with them yaml) is loaded only when it may run or help is shown. */
 const SUBCOMMANDS = ['check', 'lab', 'grade'] as const;
@@ -67,6 +69,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
       return EXIT_USAGE;
+    }
+    if (e instanceof SpoolError || e instanceof OutputError) {
+      // the disk of the temporary file or of the output, not a bug: said plainly, exit 2 as for an unwritable report
+      ctx.err(e.message);
+      ctx.fail(EXIT_USAGE);
+      return ctx.code;
     }
     const m = e instanceof Error ? e.message : String(e);
     ctx.err(`internal error: ${m} (please report this with the capture if you can)`);

@@ -6,9 +6,12 @@ import { parentPort } from 'node:worker_threads';
 import { createWriteStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { Chalk } from 'chalk';
-import { CliContext } from './context.js';
+import { CliContext, EXIT_USAGE } from './context.js';
 import { explainFile, settingsFrom, writeDocuments } from './explain.js';
 import type { JobRequest, JobResult } from './jobs.js';
+import { SpoolError } from '../util/spool.js';
+import { OutputError } from '../util/output.js';
+import { tmpdir } from 'node:os';
 
 class JobContext extends CliContext {
   readonly messages: [string, string][] = [];
@@ -42,9 +45,17 @@ async function job(req: JobRequest): Promise<JobResult> {
       await ctx.out.flush();
     }
   } catch (e) {
-    crash = e instanceof Error ? e.message : String(e);
+    if (e instanceof SpoolError || e instanceof OutputError) {
+      ctx.err(`${req.file}: ${e instanceof OutputError ? `${e.message} (the parallel job's output, in the temporary directory ${tmpdir()})` : e.message}`);
+      ctx.fail(EXIT_USAGE);
+    } else crash = e instanceof Error ? e.message : String(e);
   }
-  await new Promise<void>((res) => file.end(res));
+  await new Promise<void>((res) => file.end(() => res()));
+  // an error that came once everything was handed to the file
+  if (ctx.out.failure !== null && ctx.code < EXIT_USAGE) {
+    ctx.err(`${req.file}: ${ctx.out.failure.message} (the parallel job's output, in the temporary directory ${tmpdir()})`);
+    ctx.fail(EXIT_USAGE);
+  }
   return { messages: ctx.messages, code: ctx.code, doc, crash };
 }
 

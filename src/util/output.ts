@@ -28,6 +28,14 @@ const LONG_TEXT = 1 << 20;
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 
+/** The output could not be written (a full disk, a device error): a message for the user, not an internal error. */
+export class OutputError extends Error {}
+
+function outputError(e: unknown): OutputError {
+  const err = e as NodeJS.ErrnoException;
+  return new OutputError(`cannot write the output: ${err?.code === 'ENOSPC' ? 'no space left on device' : (err?.message ?? String(e))}`);
+}
+
 export class Output {
   /** The current batch: write into it directly, then check `full`. */
   readonly writer = new ByteWriter(BATCH);
@@ -44,10 +52,14 @@ export class Output {
     // standard output to a file is a SyncWriteStream (internal to Node: known by its name)
     this.reusable = stream instanceof Socket || stream instanceof WriteStream || stream.constructor.name === 'SyncWriteStream';
     stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.closed = true;
-      else throw e;
+      // a reader that went away (`| head`): output ends quietly; anything else is reported by flush()
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') this.failure ??= outputError(e);
+      this.closed = true;
     });
   }
+
+  /** Why writing failed (not for a closed pipe), once it has; flush() throws it. */
+  failure: OutputError | null = null;
 
   write(s: string): void {
     if (this.closed) return;
@@ -106,6 +118,20 @@ export class Output {
   }
 
   async flush(): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    try {
+      await this.writeOut();
+    } catch (e) {
+      // a stream that writes at once (a file as standard output) throws from write()
+      this.failure = outputError(e);
+      this.closed = true;
+      throw this.failure;
+    }
+    if (this.failure !== null) throw this.failure;
+  }
+
+  /** Hands the batches to the stream; waits for 'drain' when it is full. */
+  private async writeOut(): Promise<void> {
     if (this.closed) {
       this.pending.length = 0;
       this.pendingSize = 0;

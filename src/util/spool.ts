@@ -17,6 +17,18 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, write, writeSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/**
+ * The temporary file could not be made, written or read (a full disk, a TMPDIR that cannot be
+ * written): a message for the user, not an internal error.
+ */
+export class SpoolError extends Error {}
+
+function spoolError(what: string, e: unknown): SpoolError {
+  const err = e as NodeJS.ErrnoException;
+  const why = err?.code === 'ENOSPC' ? 'no space left on device' : (err?.message ?? String(e));
+  return new SpoolError(`cannot ${what} the temporary file in ${tmpdir()}: ${why}. Records wait there until the whole capture is read; set TMPDIR to a directory with more room`);
+}
+
 /** Size of an arena (bytes): records held in memory before spilling to disk. */
 export const SPOOL_MEMORY = 2 << 20;
 const READ_WINDOW = SPOOL_MEMORY;
@@ -148,7 +160,7 @@ export class Spool {
         this.writeAt(b, start + n, len - n, at + n);
         return;
       }
-      if (e !== null && this.failed === null) this.failed = e;
+      if (e !== null && this.failed === null) this.failed = spoolError('write', e);
       this.inFlight--;
       if (this.inFlight === 0 && this.closeLater >= 0) {
         closeSync(this.closeLater);
@@ -178,9 +190,13 @@ export class Spool {
 
   private openFile(): void {
     if (this.fd < 0) {
-      this.dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-'));
-      this.file = join(this.dir, 'spool');
-      this.fd = openSync(this.file, 'w+');
+      try {
+        this.dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-'));
+        this.file = join(this.dir, 'spool');
+        this.fd = openSync(this.file, 'w+');
+      } catch (e) {
+        throw spoolError('make', e);
+      }
       // the open descriptor is all the spool uses: removed from the directory now, the file
       // leaves nothing behind however the run ends (Ctrl-C, a crash, a kill); where an open
       // file cannot be removed, close() removes it
@@ -196,7 +212,11 @@ export class Spool {
   private writeFile(b: Uint8Array, start: number, len: number): void {
     this.openFile();
     let done = 0;
-    while (done < len) done += writeSync(this.fd, b, start + done, len - done, this.fileSize + done);
+    try {
+      while (done < len) done += writeSync(this.fd, b, start + done, len - done, this.fileSize + done);
+    } catch (e) {
+      throw spoolError('write', e);
+    }
     this.fileSize += len;
   }
 
@@ -229,10 +249,14 @@ export class Spool {
       this.winStart = off;
       this.winLen = 0;
       const want = Math.min(win.length, this.fileSize - off);
-      while (this.winLen < want) {
-        const n = readSync(this.fd, win, this.winLen, want - this.winLen, off + this.winLen);
-        if (n === 0) break;
-        this.winLen += n;
+      try {
+        while (this.winLen < want) {
+          const n = readSync(this.fd, win, this.winLen, want - this.winLen, off + this.winLen);
+          if (n === 0) break;
+          this.winLen += n;
+        }
+      } catch (e) {
+        throw spoolError('read', e);
       }
     }
     this.view = win;
