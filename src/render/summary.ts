@@ -28,9 +28,18 @@ const HEAD_KEYS = ['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZee
 const CELL = '\u0001';
 const ASCII = /^[\x20-\x7e]*$/;
 
+/** Widths of the non-ASCII lines measured so far (a capture's cells repeat a few translated words). */
+const WIDTHS = new Map<string, number>();
+
 /** Columns a line takes on a terminal, as cli-table3 measures it (string-width; printable ASCII is one each). */
 export function textWidth(line: string): number {
-  return ASCII.test(line) ? line.length : stringWidth(line);
+  if (ASCII.test(line)) return line.length;
+  let w = WIDTHS.get(line);
+  if (w === undefined) {
+    w = stringWidth(line);
+    if (WIDTHS.size < 4096) WIDTHS.set(line, w);
+  }
+  return w;
 }
 
 /** The widest line of a cell. */
