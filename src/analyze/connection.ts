@@ -4,8 +4,8 @@
  * connection-level values of the JSON contract. Constant size: nothing here grows with the
  * number of packets (per-packet records live elsewhere, and only when an output asks).
  */
-import { newStory, type Story } from './story.js';
-import { newZeekState, type ZeekState } from './zeek.js';
+import { newStory, resetStory, type Story } from './story.js';
+import { newZeekState, resetZeekState, type ZeekState } from './zeek.js';
 
 /** Window scale: not known yet (no SYN seen). */
 export const WSCALE_UNKNOWN = -1;
@@ -69,6 +69,34 @@ export function newFlow() {
   };
 }
 export type Flow = ReturnType<typeof newFlow>;
+
+/** Puts a flow back as newFlow() makes it (test/reset.test.ts checks that no field is forgotten). */
+export function resetFlow(f: Flow): void {
+  f.addr.fill(0);
+  f.port = 0;
+  f.baseSeq = 0;
+  f.baseSet = false;
+  f.nextseq = 0;
+  f.nextseqTime = 0;
+  f.maxseqtobeacked = 0;
+  f.lastack = 0;
+  f.lastackTime = 0;
+  f.window = -1;
+  f.winScale = WSCALE_UNKNOWN;
+  f.isFirstAck = true;
+  f.dupacknum = 0;
+  f.lastSegmentFlags = 0;
+  f.finEnd = 0;
+  f.finSent = false;
+  f.finAcked = false;
+  f.packets = 0;
+  f.payloadBytes = 0;
+  f.synMss = -1;
+  f.synWscale = -1;
+  f.synSackPermitted = false;
+  f.synTimestamps = false;
+  f.synSeen = false;
+}
 
 /** A connection (an object literal: see newFlow). */
 export interface Connection {
@@ -164,6 +192,44 @@ export function newConnection(): Connection {
 }
 
 /** The client's direction. */
+/**
+ * Puts a connection back as newConnection() makes it, for a tracker that reuses finalised
+ * connections (test/reset.test.ts checks that no field is forgotten).
+ */
+export function resetConnection(c: Connection): void {
+  c.id = 0;
+  c.ipVersion = 4;
+  resetFlow(c.a);
+  resetFlow(c.b);
+  c.clientIsA = true;
+  c.clientBy = 'syn';
+  c.rolesFixed = false;
+  c.completeness = 0;
+  c.completenessFirstPass = 0;
+  c.completenessBeforeLast = 0;
+  c.tsMruSyn = -1;
+  c.irtt = -1;
+  c.firstFrame = 0;
+  c.lastFrame = 0;
+  c.firstTime = 0;
+  c.lastTime = 0;
+  c.packets = 0;
+  c.sawRst = false;
+  c.closed = false;
+  c.queuedForRelease = false;
+  c.analysis.fill(0);
+  resetStory(c.story);
+  resetZeekState(c.zeek);
+  c.maxPayloadA = 0;
+  c.maxPayloadB = 0;
+  c.truncatedPackets = 0;
+  c.hashNext = -1;
+  c.hash = 0;
+  c.slot = -1;
+  c.lruPrev = null;
+  c.lruNext = null;
+}
+
 export function clientFlow(c: Connection): Flow {
   return c.clientIsA ? c.a : c.b;
 }

@@ -175,6 +175,43 @@ export function newStory() {
 }
 export type Story = ReturnType<typeof newStory>;
 
+/** Puts a story back as newStory() makes it. */
+export function resetStory(s: Story): void {
+  s.stateA = ST_UNKNOWN;
+  s.stateB = ST_UNKNOWN;
+  s.synFrame = 0;
+  s.synFromA = true;
+  s.synCount = 0;
+  s.synAckFrame = 0;
+  s.synAckIsn = 0;
+  s.hsAckFrame = 0;
+  s.simultaneousOpen = false;
+  s.secondSynFrame = 0;
+  s.refusedFrame = 0;
+  s.midstream = false;
+  s.sawPacket = false;
+  s.firstDataFrame = 0;
+  s.firstDataNotedA = false;
+  s.firstDataNotedB = false;
+  s.firstDataAckNoted = false;
+  s.fin1Frame = 0;
+  s.fin1FromA = true;
+  s.fin1End = 0;
+  s.fin1AckFrame = 0;
+  s.fin1AckedByFin = false;
+  s.fin2Frame = 0;
+  s.fin2Crossed = false;
+  s.fin2End = 0;
+  s.fin2AckFrame = 0;
+  s.dataAfterFin = false;
+  s.rstFrame = 0;
+  s.rstFromA = true;
+  s.rstAfterFin = false;
+  s.rstAnswersData = false;
+  s.lastDataFrame = 0;
+  s.lastDataFromA = true;
+}
+
 /**
  * Updates the story with one packet (frame number `frame`). `fromA`: sent by flow a. The packet's relative
  * numbers and the other direction's base are read from `r` (seq, ack, peerBase).

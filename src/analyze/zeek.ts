@@ -68,6 +68,31 @@ function newZeekSide() {
 }
 type ZeekSide = ReturnType<typeof newZeekSide>;
 
+function resetZeekSide(s: ZeekSide): void {
+  s.state = Z_INACTIVE;
+  s.prevState = Z_INACTIVE;
+  s.sawA = false;
+  s.sawD = false;
+  s.sawI = false;
+  s.sawQ = false;
+  s.hasSyn = false;
+  s.lastSynSeq = 0;
+  s.hasFin = false;
+  s.lastFinEnd = 0;
+  s.hasRst = false;
+  s.lastRstSeq = 0;
+  s.hasBase = false;
+  s.base = 0;
+  s.hasHigh = false;
+  s.highEnd = 0;
+  s.retransmits = 0;
+  s.retransmitThreshold = 1;
+  s.zeroWindows = 0;
+  s.zeroWindowThreshold = 1;
+  s.finSent = false;
+  s.payloadBytes = 0;
+}
+
 /** Zeek's view of a connection (an object literal: see newFlow in connection.ts). */
 export function newZeekState() {
   return {
@@ -80,6 +105,15 @@ export function newZeekState() {
   };
 }
 export type ZeekState = ReturnType<typeof newZeekState>;
+
+/** Puts a Zeek state back as newZeekState() makes it. */
+export function resetZeekState(z: ZeekState): void {
+  z.origIsA = true;
+  z.history = '';
+  z.started = false;
+  resetZeekSide(z.a);
+  resetZeekSide(z.b);
+}
 
 /** Updates Zeek's view with one packet from flow a (fromA) or b. */
 export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {

@@ -135,7 +135,8 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
       const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses);
       evaluators.push(evaluator);
       // connections are released once closed, as for --json: memory follows the open ones
-      const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS });
+      // the evaluator keeps nothing of a connection once judged: its objects are reused
+      const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true });
       if (!run) {
         checks.push({
           file, truncated: false, error: 'unreadable', connections: 0, failingConnections: [], failed: 1,

@@ -121,7 +121,8 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   if (idle === null || max === null) return null;
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
   // every format renders each connection when it is finalised
-  const tracker: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS };
+  // the outputs keep nothing of a connection once it is rendered: its objects are reused
+  const tracker: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true };
   if (idle !== undefined) tracker.idleTimeout = idle;
   if (max !== undefined) tracker.maxConnections = max;
   // ndjson and packets print while reading: on the same terminal the progress line would cut them
