@@ -485,39 +485,39 @@ export class CaptureEvaluator implements PacketObserver {
   finish(file: string, summary: CaptureSummary): CaptureCheck {
     let results: CheckResult[] = [];
     const spooled = new SpooledResults(this.spool, this.groups);
+    // the per-connection failures were counted as judged; the capture-level ones as added
     let failed = this.failedResults;
+    const passes: PassGroup[] = [];
+    const add = (r: CheckResult): void => {
+      results.push(r);
+      if (r.passed) passes.push({ n: 1, example: r });
+      else failed++;
+    };
     const capture = (name: string, key: string, passed: boolean, actual: string | number | null, detail: string): void => {
-      results.push({ group: '', connection: null, endpoints: null, expectation: name, key, passed, actual, detail, frames: [] });
+      add({ group: '', connection: null, endpoints: null, expectation: name, key, passed, actual, detail, frames: [] });
     };
     capture('capture read to the end', 'readable', summary.error === null, summary.error ? 'damaged' : 'ok',
       summary.error ? `reading stopped: ${summary.error.message}` : `${summary.packets} frame(s) read`);
     capture('capture not truncated', 'truncated', !summary.truncated || this.rules.allowTruncated, summary.truncated ? 'truncated' : 'complete',
       summary.truncated ? `the capture is cut short (its last record is incomplete)${this.rules.allowTruncated ? '; allowed by --allow-truncated' : '; pass --allow-truncated to accept it'}` : 'the last record is complete');
-    const passes: PassGroup[] = [];
-    const pass = (r: CheckResult): void => {
-      if (r.passed) passes.push({ n: 1, example: r });
-    };
-    for (const r of results) pass(r);
-    for (const g of this.groups) {
+    for (let gi = 0; gi < this.groups.length; gi++) {
+      const g = this.groups[gi]!;
       const where = describeSelection(this.cliSel, g.select);
       const ids = [...g.ids].sort((a, b) => a - b);
       for (const e of g.counts) {
-        const passed = compareNumber(g.picked, e);
-        results.push({
-          group: g.name, connection: null, endpoints: null, expectation: e.text, key: e.key, passed, actual: g.picked,
+        add({
+          group: g.name, connection: null, endpoints: null, expectation: e.text, key: e.key, passed: compareNumber(g.picked, e), actual: g.picked,
           detail: `${g.picked} connection(s) selected${where}${g.picked > 0 && g.picked <= IDS_LISTED ? ` (ids ${ids.join(', ')})` : ''}`,
           frames: [],
         });
-        pass(results[results.length - 1]!);
       }
       if (g.perConn.length > 0 && g.picked === 0 && g.counts.length === 0) {
-        results.push({
+        add({
           group: g.name, connection: null, endpoints: null, expectation: 'selection matches a connection', key: 'selection', passed: false, actual: 0,
           detail: `no connection matched${where} (the capture has ${this.connections} connection(s)); nothing to check is a failure — add connections=0 if that is what you expect`,
           frames: [],
         });
       }
-      const gi = this.groups.indexOf(g);
       if (this.keepPasses || this.counting) {
         // every result, or (passes counted) the failures: read back from the spool in id order,
         // each connection's in the order of its expectations
@@ -545,10 +545,6 @@ export class CaptureEvaluator implements PacketObserver {
       spooled.segments.push(results);
       spooled.length += results.length;
       list = spooled;
-    }
-    // the per-connection failures were counted as judged; the others are in memory
-    for (const seg of spooled.segments.length > 0 ? spooled.segments : [results]) {
-      if (typeof seg !== 'number') for (const r of seg) if (!r.passed && r.connection === null) failed++;
     }
     const check: CaptureCheck = {
       file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: this.connections, results: list,

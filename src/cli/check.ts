@@ -134,8 +134,8 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
       const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
       const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses);
       evaluators.push(evaluator);
-      // connections are released once closed, as for --json: memory follows the open ones
-      // the evaluator keeps nothing of a connection once judged: its objects are reused
+      // connections are released once closed, as for --json (memory follows the open ones), and
+      // reused: the evaluator keeps nothing of a connection once it is judged
       const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true });
       if (!run) {
         checks.push({

@@ -31,6 +31,12 @@ async function job(req: JobRequest): Promise<JobResult> {
   const ctx = new JobContext({ stdout: file, stderr: sink, stdin: Readable.from([]) });
   let doc = false;
   let crash: string | null = null;
+  // a full disk (the spool's, or this job's output file in the temporary directory): a message, exit 2
+  const diskError = (e: SpoolError | OutputError): void => {
+    ctx.err(`${req.file}: ${e.message}${e instanceof OutputError ? ` (the parallel job's output, in the temporary directory ${tmpdir()})` : ''}`);
+    ctx.fail(EXIT_USAGE);
+  };
+  let caught: unknown = null;
   try {
     const s = settingsFrom(ctx, req.opts);
     if (s) {
@@ -45,17 +51,13 @@ async function job(req: JobRequest): Promise<JobResult> {
       await ctx.out.flush();
     }
   } catch (e) {
-    if (e instanceof SpoolError || e instanceof OutputError) {
-      ctx.err(`${req.file}: ${e instanceof OutputError ? `${e.message} (the parallel job's output, in the temporary directory ${tmpdir()})` : e.message}`);
-      ctx.fail(EXIT_USAGE);
-    } else crash = e instanceof Error ? e.message : String(e);
+    caught = e;
+    if (e instanceof SpoolError || e instanceof OutputError) diskError(e);
+    else crash = e instanceof Error ? e.message : String(e);
   }
   await new Promise<void>((res) => file.end(() => res()));
   // an error that came once everything was handed to the file
-  if (ctx.out.failure !== null && ctx.code < EXIT_USAGE) {
-    ctx.err(`${req.file}: ${ctx.out.failure.message} (the parallel job's output, in the temporary directory ${tmpdir()})`);
-    ctx.fail(EXIT_USAGE);
-  }
+  if (ctx.out.failure !== null && ctx.out.failure !== caught) diskError(ctx.out.failure);
   return { messages: ctx.messages, code: ctx.code, doc, crash };
 }
 

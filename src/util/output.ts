@@ -31,9 +31,14 @@ const SPACE = 0x20;
 /** The output could not be written (a full disk, a device error): a message for the user, not an internal error. */
 export class OutputError extends Error {}
 
-function outputError(e: unknown): OutputError {
+/** Why a write or read failed, as a user reads it (a full disk said plainly). */
+export function ioReason(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
-  return new OutputError(`cannot write the output: ${err?.code === 'ENOSPC' ? 'no space left on device' : (err?.message ?? String(e))}`);
+  return err?.code === 'ENOSPC' ? 'no space left on device' : (err?.message ?? String(e));
+}
+
+function outputError(e: unknown): OutputError {
+  return new OutputError(`cannot write the output: ${ioReason(e)}`);
 }
 
 export class Output {

@@ -16,6 +16,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, write, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ioReason } from './output.js';
 
 /**
  * The temporary file could not be made, written or read (a full disk, a TMPDIR that cannot be
@@ -24,9 +25,7 @@ import { join } from 'node:path';
 export class SpoolError extends Error {}
 
 function spoolError(what: string, e: unknown): SpoolError {
-  const err = e as NodeJS.ErrnoException;
-  const why = err?.code === 'ENOSPC' ? 'no space left on device' : (err?.message ?? String(e));
-  return new SpoolError(`cannot ${what} the temporary file in ${tmpdir()}: ${why}. Records wait there until the whole capture is read; set TMPDIR to a directory with more room`);
+  return new SpoolError(`cannot ${what} the temporary file in ${tmpdir()}: ${ioReason(e)}. Records wait there until the whole capture is read; set TMPDIR to a directory with more room`);
 }
 
 /** Size of an arena (bytes): records held in memory before spilling to disk. */
