@@ -49,4 +49,19 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
     // the newest generation is always there
     for (let k = n - TOMBSTONE_GENERATION; k < n; k += 997) assert.equal(t.find(h1(k), h2(k), true), true);
   });
+
+  it('a dropped generation\'s table is reused, emptied: two tables in all, old 4-tuples not found again', () => {
+    const g = 64;
+    const t = new TombstoneStore(g);
+    const n = 10 * g + 3;
+    for (let k = 0; k < n; k++) t.put(h1(k), h2(k), true, k, true, k + 1, false);
+    assert.equal(t.tablesMade, 2);
+    // current generation [640, 643), previous [576, 640); everything older is gone
+    const oldest = n - 3 - g;
+    assert.equal(t.size, 3 + g);
+    for (let k = 0; k < n; k++) {
+      assert.equal(t.find(h1(k), h2(k), k % 2 === 0), k >= oldest, `4-tuple ${k}`);
+      if (k >= oldest) assert.deepEqual([t.senderBase, t.senderBaseSet], k % 2 === 0 ? [k, true] : [k + 1, false]);
+    }
+  });
 });
