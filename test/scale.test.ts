@@ -154,6 +154,25 @@ describe('spool and record layout', () => {
     assert.equal(s.spilled, false);
   });
 
+  it('keys across many pages of the index, sparse and out of order, come back in key order', async () => {
+    // the index is paged by 4096 keys: keys on both sides of page edges, far apart, and absent
+    const keys = [100_000, 4096, 0, 4095, 8191, 8192, 12_289, 65_535, 65_536, 1, 40_000];
+    for (let k = 20_000; k < 30_000; k += 3) keys.push(k);
+    const text = (k: number): string => `#${k} ${'三次'.repeat(k % 5)}${'p'.repeat(k % 61)}`;
+    for (const [budget, background] of [[1 << 20, true], [512, true], [512, false]] as const) {
+      const s = new Spool(budget, background);
+      for (const k of keys) s.put(k, text(k));
+      const want = [...keys].sort((a, b) => a - b).map((k) => text(k));
+      if (!background) assert.deepEqual(Array.from(s.records(), ({ bytes }) => bytes.toString('utf8')), want);
+      else {
+        const got: string[] = [];
+        await s.drain((b, start, len) => { got.push(b.toString('utf8', start, start + len)); return false; }, async () => undefined);
+        assert.deepEqual(got, want, `budget ${budget}`);
+      }
+      s.close();
+    }
+  });
+
   it('records() reads a spool without background writes any number of times, from memory or disk', () => {
     for (const budget of [1 << 20, 200]) {
       const s = new Spool(budget, false);

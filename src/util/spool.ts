@@ -31,6 +31,10 @@ function spoolError(what: string, e: unknown): SpoolError {
 /** Size of an arena (bytes): records held in memory before spilling to disk. */
 export const SPOOL_MEMORY = 2 << 20;
 const READ_WINDOW = SPOOL_MEMORY;
+/** Keys per page of the record index (48 KB a page). */
+const INDEX_PAGE_BITS = 12;
+const INDEX_PAGE = 1 << INDEX_PAGE_BITS;
+const INDEX_PAGE_MASK = INDEX_PAGE - 1;
 /** Arenas being written to the file at once, at most. */
 const SPILLS_IN_FLIGHT = 1;
 
@@ -38,8 +42,14 @@ export class Spool {
   /** Records not yet written to the file, as UTF-8 bytes (outside the JavaScript heap). */
   private arena: Buffer | null = null;
   private arenaLen = 0;
-  private offsets = new Float64Array(1024);
-  private lengths = new Int32Array(1024).fill(-1);
+  /**
+   * Where each key's record is (file offset, or arena offset before any spill) and its length
+   * (-1: no record), in pages of INDEX_PAGE keys: a page is added when a key needs it, so the
+   * index grows by 12 bytes a key without copying, and leaves no dead arrays outside the heap
+   * waiting for a full collection (doubling one pair of arrays did: up to twice the index).
+   */
+  private offsetPages: Float64Array[] = [new Float64Array(INDEX_PAGE)];
+  private lengthPages: Int32Array[] = [new Int32Array(INDEX_PAGE).fill(-1)];
   private dir: string | null = null;
   private fd = -1;
   /** Bytes written to the file (the arena's bytes come after them). */
@@ -73,11 +83,10 @@ export class Spool {
       this.putBytes(key, b, 0, b.length);
       return;
     }
-    this.room(key, text.length * 3);
+    this.room(text.length * 3);
     const arena = this.arena as Buffer;
     const n = arena.write(text, this.arenaLen);
-    this.offsets[key] = this.fileSize + this.arenaLen;
-    this.lengths[key] = n;
+    this.setIndex(key, this.fileSize + this.arenaLen, n);
     this.arenaLen += n;
     this.note(key);
   }
@@ -86,26 +95,22 @@ export class Spool {
   putBytes(key: number, src: Uint8Array, start: number, len: number): void {
     if (len > this.budget) {
       if (this.failed !== null) throw this.failed;
-      if (key >= this.lengths.length) this.growIndex(key);
       this.spill();
       this.writeFile(src, start, len);
-      this.offsets[key] = this.fileSize - len;
-      this.lengths[key] = len;
+      this.setIndex(key, this.fileSize - len, len);
       this.note(key);
       return;
     }
-    this.room(key, len);
+    this.room(len);
     (this.arena as Buffer).set(src.subarray(start, start + len), this.arenaLen);
-    this.offsets[key] = this.fileSize + this.arenaLen;
-    this.lengths[key] = len;
+    this.setIndex(key, this.fileSize + this.arenaLen, len);
     this.arenaLen += len;
     this.note(key);
   }
 
-  /** Makes room in the arena for a record of `key` of up to `n` bytes (n <= budget). */
-  private room(key: number, n: number): void {
+  /** Makes room in the arena for a record of up to `n` bytes (n <= budget). */
+  private room(n: number): void {
     if (this.failed !== null) throw this.failed;
-    if (key >= this.lengths.length) this.growIndex(key);
     if (this.arena === null) this.arena = Buffer.allocUnsafe(this.budget);
     if (this.arenaLen + n > this.arena.length) this.spillInBackground();
   }
@@ -115,15 +120,19 @@ export class Spool {
     if (key > this.maxKey) this.maxKey = key;
   }
 
-  private growIndex(key: number): void {
-    let n = this.lengths.length;
-    while (n <= key) n *= 2;
-    const o = new Float64Array(n);
-    o.set(this.offsets);
-    const l = new Int32Array(n).fill(-1);
-    l.set(this.lengths);
-    this.offsets = o;
-    this.lengths = l;
+  private setIndex(key: number, offset: number, len: number): void {
+    const page = key >>> INDEX_PAGE_BITS;
+    while (page >= this.lengthPages.length) {
+      this.offsetPages.push(new Float64Array(INDEX_PAGE));
+      this.lengthPages.push(new Int32Array(INDEX_PAGE).fill(-1));
+    }
+    this.offsetPages[page][key & INDEX_PAGE_MASK] = offset;
+    this.lengthPages[page][key & INDEX_PAGE_MASK] = len;
+  }
+
+  /** The length of key's record, -1 when there is none (key <= maxKey). */
+  private lengthOf(key: number): number {
+    return this.lengthPages[key >>> INDEX_PAGE_BITS][key & INDEX_PAGE_MASK];
   }
 
   /** True when records went to disk. */
@@ -233,7 +242,7 @@ export class Spool {
    * order come from one read per window). No write may be going.
    */
   private locate(key: number, len: number): void {
-    const off = this.offsets[key];
+    const off = this.offsetPages[key >>> INDEX_PAGE_BITS][key & INDEX_PAGE_MASK];
     if (this.fd < 0) {
       this.view = this.arena;
       this.viewStart = off;
@@ -280,7 +289,7 @@ export class Spool {
         }
       }
       for (let key = 0; key <= this.maxKey; key++) {
-        const len = this.lengths[key];
+        const len = this.lengthOf(key);
         if (len < 0) continue;
         this.locate(key, len);
         if (each(this.view as Buffer, this.viewStart, len, index++)) await flush();
@@ -300,7 +309,7 @@ export class Spool {
     if (this.background) throw new Error('Spool.records() needs a spool made without background writes');
     if (this.fd >= 0) this.spill();
     for (let key = 0; key <= this.maxKey; key++) {
-      const len = this.lengths[key];
+      const len = this.lengthOf(key);
       if (len < 0) continue;
       this.locate(key, len);
       yield { key, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
