@@ -191,7 +191,6 @@ export function newConnection(): Connection {
   };
 }
 
-/** The client's direction. */
 /**
  * Puts a connection back as newConnection() makes it, for a tracker that reuses finalised
  * connections (test/reset.test.ts checks that no field is forgotten).
@@ -230,6 +229,7 @@ export function resetConnection(c: Connection): void {
   c.lruNext = null;
 }
 
+/** The client's direction. */
 export function clientFlow(c: Connection): Flow {
   return c.clientIsA ? c.a : c.b;
 }

@@ -130,6 +130,11 @@ export class Spool {
     this.lengthPages[page][key & INDEX_PAGE_MASK] = len;
   }
 
+  /** Where key's record starts (put; key <= maxKey). */
+  private offsetOf(key: number): number {
+    return this.offsetPages[key >>> INDEX_PAGE_BITS][key & INDEX_PAGE_MASK];
+  }
+
   /** The length of key's record, -1 when there is none (key <= maxKey). */
   private lengthOf(key: number): number {
     return this.lengthPages[key >>> INDEX_PAGE_BITS][key & INDEX_PAGE_MASK];
@@ -242,7 +247,7 @@ export class Spool {
    * order come from one read per window). No write may be going.
    */
   private locate(key: number, len: number): void {
-    const off = this.offsetPages[key >>> INDEX_PAGE_BITS][key & INDEX_PAGE_MASK];
+    const off = this.offsetOf(key);
     if (this.fd < 0) {
       this.view = this.arena;
       this.viewStart = off;
