@@ -185,6 +185,29 @@ describe('teardown', () => {
     assert.deepEqual(zeek(c), ['SF', 'ShAFadf']);
   });
 
+  it('half-close where the ACK of the FIN carries data: one note says both, the second of four segments', () => {
+    const { tracker, seen } = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 },
+      { who: 's', flags: 'PA', seq: 5001, ack: 1002, len: 400 },
+      { who: 's', flags: 'FA', seq: 5401, ack: 1002 },
+      { who: 'c', flags: 'A', seq: 1002, ack: 5401 },
+      { who: 'c', flags: 'A', seq: 1002, ack: 5402 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(teardownKind(c.story), 'four-way');
+    assert.deepEqual([c.story.fin1Frame, c.story.fin1AckFrame, c.story.fin2Frame, c.story.fin2AckFrame], [4, 5, 6, 8]);
+    assert.deepEqual(seen.slice(3).map((s) => [s.phase, s.client, s.server, s.note]), [
+      ['teardown', 'FIN_WAIT_1', 'CLOSE_WAIT', 'finFirst'],
+      // data: its bytes count with the data phase; the note names the ACK of the FIN first
+      ['data', 'FIN_WAIT_2', 'CLOSE_WAIT', 'finAckedData'],
+      ['teardown', 'TIME_WAIT', 'LAST_ACK', 'finSecond'],
+      // the client's ACK of the 400 bytes, sent before the server's FIN reached it
+      ['teardown', 'TIME_WAIT', 'LAST_ACK', 'ackBeforeFin'],
+      ['teardown', 'TIME_WAIT', 'CLOSED', 'lastAck'],
+    ]);
+  });
+
   it('half-closed: one FIN, the other never comes', () => {
     const c = only([...HANDSHAKE, { who: 'c', flags: 'FA', seq: 1001, ack: 5001 }, { who: 's', flags: 'A', seq: 5001, ack: 1002 }]);
     assert.equal(teardownKind(c.story), 'half-closed');

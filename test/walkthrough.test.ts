@@ -31,6 +31,23 @@ describe('walkthrough', () => {
     assert.match(text, /Final states: client TIME_WAIT \(inferred\) · server CLOSED/);
   });
 
+  it('a half-close: the ACK of the FIN that carries data is the second of the four teardown steps', async () => {
+    const r = await runCli([join(REPO_ROOT, 'fixtures', 'tcp-half-close', 'capture.pcap')]);
+    const td = r.stdout.slice(r.stdout.indexOf('Teardown: four segments'));
+    const steps = [...td.matchAll(/^ +(\d+) {2}frame (\d+) {2}(\w+) → \w+ {2}\[([A-Z, ]+)\]/gm)].map((m) => [m[1], m[2], m[3], m[4]]);
+    assert.deepEqual(steps, [
+      ['1', '6', 'client', 'FIN, ACK'],
+      ['2', '7', 'server', 'PSH, ACK'],
+      ['3', '23', 'server', 'FIN, ACK'],
+      ['4', '24', 'client', 'ACK'],
+    ]);
+    assert.match(td, /ack 17 = FIN seq 16 \+ 1: the server acknowledges the client's FIN \(CLOSE_WAIT; the client moves to FIN_WAIT_2\) and sends 1000 bytes with it: a half-close/);
+    // listed once: not also among the data phase's examples
+    assert.equal(r.stdout.match(/ frame 7 /g)?.length, 1);
+    const zh = await runCli(['--lang', 'zh', join(REPO_ROOT, 'fixtures', 'tcp-half-close', 'capture.pcap')]);
+    assert.match(zh.stdout, /确认号 17 = FIN 序号 16 \+ 1：服务器确认了客户端的 FIN（进入 CLOSE_WAIT；客户端进入 FIN_WAIT_2），并在同一报文段中发送了 1000 字节：半关闭/);
+  });
+
   it('--absolute puts raw numbers first', async () => {
     const r = await runCli(['--absolute', THREE_WAY_CLOSE]);
     assert.match(r.stdout, /1\/3 frame 1 {2}client → server {2}\[SYN\] {2}seq 491528598 \(relative 0\)/);

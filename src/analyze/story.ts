@@ -15,7 +15,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
-import { seqAdd, seqGe } from '../model/seq.js';
+import { seqAdd, seqGe, seqSub } from '../model/seq.js';
 import {
   A_RETRANSMISSION, A_FAST_RETRANSMISSION, A_SPURIOUS_RETRANSMISSION, A_OUT_OF_ORDER, A_LOST_PACKET, A_ACK_LOST_PACKET,
   A_DUPLICATE_ACK, A_ZERO_WINDOW, A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, A_WINDOW_UPDATE, A_WINDOW_FULL,
@@ -90,14 +90,28 @@ export const N_WINDOW_UPDATE = 34;
 export const N_WINDOW_FULL = 35;
 export const N_KEEP_ALIVE = 36;
 export const N_KEEP_ALIVE_ACK = 37;
+/** The first acknowledgement of the first FIN, carrying data too (the half-close's first bytes, or more of them). */
+export const N_FIN_ACKED_DATA = 38;
+/** The first closer acknowledges the peer's data after the peer's FIN was sent, but not that FIN. */
+export const N_ACK_BEFORE_FIN = 39;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
   'lastAckSimultaneous', 'dataAfterFin', 'rstRefused', 'rst', 'rstAfterFin', 'rstAnswersData', 'synAckRetransmitted',
   'finRetransmitted', 'retransmission', 'fastRetransmission', 'spuriousRetransmission', 'outOfOrder', 'lostSegment',
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
-  'keepAlive', 'keepAliveAck',
+  'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin',
 ] as const;
+
+/**
+ * A packet of the data phase that the teardown's steps include: data after the first FIN (a
+ * half-close), and the acknowledgement of that FIN when it carries data. The walkthrough lists
+ * them among the teardown's steps and the diagrams always draw them, so the four segments of a
+ * four-way close are all shown when the second one carries data.
+ */
+export function isHalfCloseNote(note: number): boolean {
+  return note === N_DATA_AFTER_FIN || note === N_FIN_ACKED_DATA;
+}
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
 export interface StoryNote {
@@ -405,6 +419,11 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       if (len === 0 && r.note === N_NONE) {
         r.note = N_FIN_ACKED;
         r.n1 = relAck;
+      } else if (len > 0 && (r.note === N_DATA_AFTER_FIN || (r.note === N_NONE && r.analysis === 0))) {
+        // the ACK of the FIN is the second of the four segments even when it carries data
+        r.note = N_FIN_ACKED_DATA;
+        r.n1 = relAck;
+        r.n2 = len;
       }
     } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === s.fin1FromA && seqGe(p.ack, s.fin2End)) {
       s.fin2AckFrame = frame;
@@ -424,6 +443,12 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     } else if (s.fin2Frame !== 0 && len === 0) {
       // between the second FIN and its acknowledgement
       phase = PH_TEARDOWN;
+      if (ack && !fin && fromA === s.fin1FromA && r.note === N_NONE && r.analysis === 0) {
+        // an ACK of the peer's last data, sent before the peer's FIN arrived (or delayed)
+        r.note = N_ACK_BEFORE_FIN;
+        r.n1 = relAck;
+        r.n2 = seqSub(seqAdd(s.fin2End, -1), peerBase);
+      }
     }
     if (ack && len === 0 && !fin && r.note === N_NONE && s.firstDataFrame !== 0 && !s.firstDataAckNoted && fromA !== s.lastDataFromA) {
       s.firstDataAckNoted = true;

@@ -1,9 +1,10 @@
 /**
- * Which packets a diagram shows: every handshake and teardown packet, and of the data phase
- * the first few and the last few, with the count of those left out in between.
+ * Which packets a diagram shows: every handshake and teardown packet (data after the first FIN
+ * included: isHalfCloseNote), and of the data phase the first few and the last few, with the
+ * count of those left out in between.
  */
 import type { PacketRecord } from './json.js';
-import { PH_DATA } from '../analyze/story.js';
+import { PH_DATA, isHalfCloseNote } from '../analyze/story.js';
 
 export type DiagramItem = { kind: 'packet'; p: PacketRecord } | { kind: 'gap'; count: number };
 
@@ -15,13 +16,13 @@ export function diagramItems(packets: PacketRecord[], head: number, tail: number
   const out: DiagramItem[] = [];
   let i = 0;
   while (i < packets.length) {
-    if (packets[i].phase !== PH_DATA) {
+    if (!elidable(packets[i])) {
       out.push({ kind: 'packet', p: packets[i] });
       i++;
       continue;
     }
     let j = i;
-    while (j < packets.length && packets[j].phase === PH_DATA) j++;
+    while (j < packets.length && elidable(packets[j])) j++;
     const run = packets.slice(i, j);
     if (run.length <= head + tail + 1) {
       for (const p of run) out.push({ kind: 'packet', p });
@@ -40,6 +41,10 @@ export function diagramItems(packets: PacketRecord[], head: number, tail: number
     i = j;
   }
   return out;
+}
+
+function elidable(p: PacketRecord): boolean {
+  return p.phase === PH_DATA && !isHalfCloseNote(p.note);
 }
 
 /** Flag names in Wireshark's Info-column order: [SYN, ACK], [FIN, ACK], [FIN, PSH, ACK]. */

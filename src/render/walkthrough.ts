@@ -10,7 +10,7 @@ import type { ChalkInstance } from 'chalk';
 import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import type { PacketRecord, PacketRecords } from './json.js';
 import {
-  STATE_NAMES, NOTE_KEYS, N_NONE, PH_HANDSHAKE, PH_DATA, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
+  STATE_NAMES, NOTE_KEYS, N_NONE, PH_HANDSHAKE, PH_DATA, isHalfCloseNote, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
@@ -120,6 +120,12 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   const agreed = agreedText();
   if (agreed) out.push(`   ${t('wAgreed')}: ${agreed}`);
 
+  // The teardown's steps: its own packets, and those of the data phase that belong to its story
+  // (data after the first FIN, and that FIN's acknowledgement when it carries data: the second of
+  // the four segments). Counted with the data, listed with the teardown.
+  const inTeardown = (p: PacketRecord): boolean =>
+    p.phase !== PH_HANDSHAKE && (p.phase !== PH_DATA || isHalfCloseNote(p.note) || (s.fin1AckFrame > 0 && p.frame === s.fin1AckFrame));
+
   // --- data
   const data = packets.filter((p) => p.phase === PH_DATA);
   if (data.length > 0) {
@@ -138,14 +144,15 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
       counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
     }
     if (counts.length > 0) out.push(`   ${t('wAnalysis')}: ${counts.join('; ')}`);
-    const listed = o.verbose ? data : [...data.filter((p) => p.note !== N_NONE)].slice(0, DATA_SAMPLE);
+    const own = data.filter((p) => !inTeardown(p));
+    const listed = o.verbose ? own : own.filter((p) => p.note !== N_NONE).slice(0, DATA_SAMPLE);
     for (const p of listed) step(' · ', p);
-    const rest = data.length - listed.length;
+    const rest = own.length - listed.length;
     if (rest > 0) out.push(k.dim(`   ${t('wMore', 'client', rest)}`));
   }
 
   // --- teardown
-  const td = packets.filter((p) => p.phase !== PH_HANDSHAKE && p.phase !== PH_DATA);
+  const td = packets.filter(inTeardown);
   if (td.length > 0) {
     out.push('');
     out.push(k.bold(`  ${t('wTeardown')}: ${t(TK_KEY[tk])}`));
