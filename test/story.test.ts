@@ -208,6 +208,16 @@ describe('teardown', () => {
     ]);
   });
 
+  it('a second RST is explained (rstAgain) and changes nothing', () => {
+    const { tracker, seen } = converse([...HANDSHAKE, ...DATA, { who: 'c', flags: 'RA', seq: 1101, ack: 5301 }, { who: 'c', flags: 'R', seq: 1101 }]);
+    const c = tracker.connections[0];
+    assert.equal(c.story.rstFrame, 8);
+    assert.deepEqual(seen.slice(7).map((s) => [s.phase, s.client, s.server, s.note]), [
+      ['reset', 'CLOSED', 'CLOSED', 'rst'],
+      ['reset', 'CLOSED', 'CLOSED', 'rstAgain'],
+    ]);
+  });
+
   it('half-closed: one FIN, the other never comes', () => {
     const c = only([...HANDSHAKE, { who: 'c', flags: 'FA', seq: 1001, ack: 5001 }, { who: 's', flags: 'A', seq: 5001, ack: 1002 }]);
     assert.equal(teardownKind(c.story), 'half-closed');

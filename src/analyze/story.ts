@@ -94,13 +94,15 @@ export const N_KEEP_ALIVE_ACK = 37;
 export const N_FIN_ACKED_DATA = 38;
 /** The first closer acknowledges the peer's data after the peer's FIN was sent, but not that FIN. */
 export const N_ACK_BEFORE_FIN = 39;
+/** A RST after the first one. */
+export const N_RST_AGAIN = 40;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
   'lastAckSimultaneous', 'dataAfterFin', 'rstRefused', 'rst', 'rstAfterFin', 'rstAnswersData', 'synAckRetransmitted',
   'finRetransmitted', 'retransmission', 'fastRetransmission', 'spuriousRetransmission', 'outOfOrder', 'lostSegment',
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
-  'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin',
+  'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain',
 ] as const;
 
 /**
@@ -283,6 +285,9 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       r.n2 = peerBase;
     } else if (firstRst) {
       r.note = s.rstAnswersData ? N_RST_ANSWERS_DATA : s.rstAfterFin ? N_RST_AFTER_FIN : N_RST;
+    } else {
+      r.note = N_RST_AGAIN;
+      r.n1 = s.rstFrame;
     }
     me = ST_CLOSED;
     peer = ST_CLOSED;

@@ -59,6 +59,7 @@ const en: Table = {
   keepAliveAck: (v) => `answer to the keep-alive: the ${v.from} is still there`,
   finAckedData: (v) => `ack ${v.n1} = FIN seq ${v.n1 - 1} + 1: the ${v.from} acknowledges the ${v.to}'s FIN (CLOSE_WAIT; the ${v.to} moves to FIN_WAIT_2) and sends ${v.n2} bytes with it: a half-close — the ${v.to} stopped sending, the ${v.from} may go on`,
   ackBeforeFin: (v) => `ack ${v.n1}: the ${v.from} has received the ${v.to}'s bytes before ${v.n1}, but not yet its FIN (seq ${v.n2}, which ack ${v.n2 + 1} acknowledges)`,
+  rstAgain: (v) => `another RST (the first was frame ${v.n1}): the connection was already reset; a RST is never acknowledged, so a side may send more than one`,
   // --- walkthrough headings and labels
   wConnection: () => 'Connection',
   'tId': () => 'id',
@@ -191,6 +192,7 @@ const zh: Table = {
   keepAliveAck: (v) => `对保活报文的应答：${v.from}仍然在线`,
   finAckedData: (v) => `确认号 ${v.n1} = FIN 序号 ${v.n1 - 1} + 1：${v.from}确认了${v.to}的 FIN（进入 CLOSE_WAIT；${v.to}进入 FIN_WAIT_2），并在同一报文段中发送了 ${v.n2} 字节：半关闭——${v.to}不再发送，${v.from}仍可继续发送`,
   ackBeforeFin: (v) => `确认号 ${v.n1}：${v.from}已收到${v.to}在 ${v.n1} 之前的字节，但还没有确认它的 FIN（序号 ${v.n2}，要由确认号 ${v.n2 + 1} 确认）`,
+  rstAgain: (v) => `又一个 RST（第一个在帧 ${v.n1}）：连接此前已被复位；RST 不会被确认，所以一方可能发送不止一个`,
   wConnection: () => '连接',
   'tId': () => '编号',
   'tClient': () => '客户端',
