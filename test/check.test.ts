@@ -225,6 +225,8 @@ describe('check: exit codes and usage errors', () => {
       ['handshake=3way', /"3way" is not a value of handshake/],
       ['teardown<=graceful', /"teardown" takes = or != /],
       ['retransmission<0', /operator "<" is not one of = != <= >=/],
+      ['handshake==three-way', /operator "==" is not one of = != <= >= \(equality is a single =\)/],
+      ['retransmission>1', /operator ">" is not one of = != <= >=/],
       ['irtt<=fast', /"fast" is not a time/],
       ['retransmission>=1.5', /"1.5" is not a whole number/],
       ['connections>=1,2', /takes one number, not a list/],

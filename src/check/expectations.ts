@@ -145,10 +145,11 @@ export function makeExpectation(key: string, op: Op, rawValues: string[], ctx: s
 
 /** Parses `key<op>value` (the form of --expect and of the rules file's list items). */
 export function parseExpectation(text: string, ctx = `--expect ${text}`): Expectation {
+  // `==` first: the pattern below would read it as `=` and a value beginning with "="
+  const bad = /^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(==|<(?!=)|>(?!=)|:)/.exec(text);
+  if (bad) throw new ExpectationError(`${ctx}: operator "${bad[2]}" is not one of = != <= >=${bad[2] === '==' ? ' (equality is a single =)' : ''}`);
   const m = /^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(<=|>=|!=|=)\s*(.*)$/.exec(text);
   if (!m) {
-    const bad = /^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(==|<|>|:)/.exec(text);
-    if (bad) throw new ExpectationError(`${ctx}: operator "${bad[2]}" is not one of = != <= >=`);
     throw new ExpectationError(`${ctx}: expected <key><op><value> with op one of = != <= >= (e.g. retransmission<=0)`);
   }
   return makeExpectation(m[1]!.toLowerCase(), m[2] as Op, m[3]!.split(','), ctx);
