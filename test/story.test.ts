@@ -208,6 +208,20 @@ describe('teardown', () => {
     ]);
   });
 
+  it('a FIN sent before the SYN-ACK and again on the third segment: that segment ends the handshake, the sender stays in FIN_WAIT_1', () => {
+    // zeek/tcp/fin_retransmission.pcap
+    const { tracker, seen } = converse([
+      { who: 'c', flags: 'S', seq: 1000 },
+      { who: 'c', flags: 'F', seq: 1000 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1001 },
+      { who: 'c', flags: 'FA', seq: 1000, ack: 5001 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(handshakeKind(c.story), 'three-way');
+    assert.equal(c.story.hsAckFrame, 4);
+    assert.deepEqual([seen[3].phase, seen[3].client, seen[3].server, seen[3].note], ['teardown', 'FIN_WAIT_1', 'CLOSE_WAIT', 'finRetransmitted']);
+  });
+
   it('a second RST is explained (rstAgain) and changes nothing', () => {
     const { tracker, seen } = converse([...HANDSHAKE, ...DATA, { who: 'c', flags: 'RA', seq: 1101, ack: 5301 }, { who: 'c', flags: 'R', seq: 1101 }]);
     const c = tracker.connections[0];

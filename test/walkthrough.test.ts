@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCli } from './helpers/cli.js';
-import { REPO_ROOT } from './helpers/corpus.js';
+import { REPO_ROOT, CORPUS_DIR, corpusAvailable, corpusEntries } from './helpers/corpus.js';
+import { statSync } from 'node:fs';
+
+const size = (p: string): number => statSync(p).size;
 
 const THREE_WAY_CLOSE = join(REPO_ROOT, 'fixtures', 'tcp-three-way-close', 'capture.pcap');
 const BIN = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
@@ -46,6 +49,40 @@ describe('walkthrough', () => {
     assert.equal(r.stdout.match(/ frame 7 /g)?.length, 1);
     const zh = await runCli(['--lang', 'zh', join(REPO_ROOT, 'fixtures', 'tcp-half-close', 'capture.pcap')]);
     assert.match(zh.stdout, /确认号 17 = FIN 序号 16 \+ 1：服务器确认了客户端的 FIN（进入 CLOSE_WAIT；客户端进入 FIN_WAIT_2），并在同一报文段中发送了 1000 字节：半关闭/);
+  });
+
+  it('a third handshake segment that carries a FIN is step 3/3 of the handshake and a step of the teardown', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
+    const r = await runCli(['--no-color', join(CORPUS_DIR, 'captures', 'zeek', 'tcp', 'fin_retransmission.pcap')]);
+    assert.match(r.stdout, /3\/3 frame 4 {2}client → server {2}\[FIN, ACK\]/);
+    assert.match(r.stdout, / {4}2 {2}frame 4 {2}client → server {2}\[FIN, ACK\].*\n {8}client FIN_WAIT_1 · server CLOSE_WAIT/);
+  });
+
+  it('every teardown step has a note, every teardown frame is a step (corpus TCP captures under 5 MB)', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
+    let checked = 0;
+    for (const e of corpusEntries().filter((x) => x.category === 'tcp' && size(x.abs) < 5 << 20)) {
+      const j = await runCli(['--json', e.abs]);
+      if (j.code !== 0) continue;
+      const doc = JSON.parse(j.stdout) as { connections: { id: number; teardown: { frames: Record<string, number | null> } }[] };
+      const t = (await runCli(['--no-color', e.abs])).stdout;
+      for (const c of doc.connections) {
+        const block = t.split(/\n(?=Connection #)/).find((b) => b.startsWith(`Connection #${c.id} `)) ?? '';
+        const i = block.indexOf('\n  Teardown');
+        if (i < 0 || /more packet\(s\)/.test(block.slice(i))) continue;
+        const lines = block.slice(i, block.indexOf('\n  Final states', i)).split('\n');
+        const steps = new Set<number>();
+        lines.forEach((l, k) => {
+          const m = /^ +\d+ {2}frame (\d+) /.exec(l);
+          if (!m) return;
+          steps.add(Number(m[1]));
+          assert.match(lines[k + 2] ?? '', /^ {8}\S/, `${e.path} #${c.id}: teardown step frame ${m[1]} has no note`);
+        });
+        for (const [k, v] of Object.entries(c.teardown.frames)) {
+          if (v !== null) assert.ok(steps.has(v), `${e.path} #${c.id}: teardown.frames.${k} = ${v} is not a step`);
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked > 100, `${checked} connections checked`);
   });
 
   it('--absolute puts raw numbers first', async () => {

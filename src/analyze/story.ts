@@ -390,6 +390,12 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         r.n2 = seqAdd(relSeq, len + 1);
       } else if (fromA === s.fin1FromA || s.fin2Frame !== 0) {
         r.note = N_FIN_RETRANSMITTED;
+        if (fromA === s.fin1FromA && s.fin2Frame === 0 && me === ST_ESTABLISHED) {
+          // the FIN went before the handshake ended and comes again on its third segment: that
+          // segment establishes the connection, and its FIN leaves the sender in FIN_WAIT_1
+          me = ST_FIN_WAIT_1;
+          if (peer === ST_ESTABLISHED) peer = ST_CLOSE_WAIT;
+        }
       } else {
         s.fin2Frame = frame;
         s.fin2End = end;

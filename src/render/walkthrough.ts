@@ -103,7 +103,9 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   }
 
   // --- handshake
-  const hs = packets.filter((p) => p.phase === PH_HANDSHAKE);
+  // a step of the handshake that is also part of the teardown (the third segment carrying a FIN,
+  // an evasion trace's early FIN) is listed in both
+  const hs = packets.filter((p) => p.phase === PH_HANDSHAKE || (p.frame > 0 && (p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame)));
   out.push('');
   out.push(k.bold(`  ${hk === 'simultaneous-open' ? t('wHandshakeSimultaneous') : hk === 'not-captured' ? t('wHandshakeMissing') : t('wHandshake')}`));
   if (hk === 'not-captured' && packets.length > 0 && packets[0].note !== N_NONE) {
