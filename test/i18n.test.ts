@@ -23,6 +23,14 @@ describe('string tables', () => {
     assert.match(message('zh', 'finPiggybacked', 'server', 20, 19), /捎带确认/);
   });
 
+  it('English counts in the walkthrough header agree with their number', () => {
+    assert.equal(message('en', 'wPackets', 'client', 1, 0), '1 packet in 0.000000 s');
+    assert.equal(message('en', 'wPackets', 'client', 2, 1500), '2 packets in 0.001500 s');
+    assert.equal(message('en', 'wBytes', 'client', 1, 0), 'client sent 1 byte, server 0 bytes');
+    assert.equal(message('en', 'wSegments', 'server', 1, 16), 'server → client: 1 segment with data, 16 bytes');
+    assert.equal(message('en', 'wSegments', 'client', 0, 0), 'client → server: 0 segments with data, 0 bytes');
+  });
+
   it('--lang zh gives Chinese notes with the textbook terms', async () => {
     const r = await runCli(['--json', '--packets', '--lang', 'zh', join(REPO_ROOT, 'fixtures', 'tcp-three-way-close', 'capture.pcap')]);
     const doc = JSON.parse(r.stdout) as { connections: { packets: { note?: string }[] }[] };
