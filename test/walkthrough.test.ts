@@ -57,6 +57,12 @@ describe('walkthrough', () => {
     assert.match(r.stdout, / {4}2 {2}frame 4 {2}client → server {2}\[FIN, ACK\].*\n {8}client FIN_WAIT_1 · server CLOSE_WAIT/);
   });
 
+  it('a capture that starts with the FIN: "handshake not captured" says what that means, the FIN is told once', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
+    const r = await runCli(['--no-color', join(CORPUS_DIR, 'captures', 'chrissanders-packets', 'tcp_teardown.pcapng')]);
+    assert.match(r.stdout, /Handshake not captured\n {3}the capture began after the handshake: ISN and window scale are unknown/);
+    assert.equal(r.stdout.match(/FIN from the server at seq 1:/g)?.length, 1);
+  });
+
   it('every teardown step has a note, every teardown frame is a step (corpus TCP captures under 5 MB)', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
     let checked = 0;
     for (const e of corpusEntries().filter((x) => x.category === 'tcp' && size(x.abs) < 5 << 20)) {

@@ -108,9 +108,8 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   const hs = packets.filter((p) => p.phase === PH_HANDSHAKE || (p.frame > 0 && (p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame)));
   out.push('');
   out.push(k.bold(`  ${hk === 'simultaneous-open' ? t('wHandshakeSimultaneous') : hk === 'not-captured' ? t('wHandshakeMissing') : t('wHandshake')}`));
-  if (hk === 'not-captured' && packets.length > 0 && packets[0].note !== N_NONE) {
-    out.push(`   ${note(packets[0])}`);
-  }
+  // what a missing handshake means (the first packet's own note may say something else: a FIN, a RST)
+  if (hk === 'not-captured' && packets.length > 0) out.push(`   ${t('midstream')}`);
   for (const p of hs) {
     const label = p.frame === s.synFrame ? '1/3' : p.frame === s.synAckFrame ? '2/3' : p.frame === s.hsAckFrame ? '3/3' : ' · ';
     step(label, p);
