@@ -63,6 +63,12 @@ describe('walkthrough', () => {
     assert.equal(r.stdout.match(/FIN from the server at seq 1:/g)?.length, 1);
   });
 
+  it('a duplicate ACK is explained as one, not as the acknowledgement of the first data', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
+    const r = await runCli(['--no-color', join(CORPUS_DIR, 'captures', 'chrissanders-packets', 'tcp_dupack.pcapng')]);
+    assert.match(r.stdout, /frame 3 .*duplicate_ack\n.*\n {8}duplicate ACK #1: the client still expects byte 1/);
+    assert.doesNotMatch(r.stdout, /has received every byte before 1,/);
+  });
+
   it('every teardown step has a note, every teardown frame is a step (corpus TCP captures under 5 MB)', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
     let checked = 0;
     for (const e of corpusEntries().filter((x) => x.category === 'tcp' && size(x.abs) < 5 << 20)) {

@@ -461,7 +461,9 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         r.n2 = seqSub(seqAdd(s.fin2End, -1), peerBase);
       }
     }
-    if (ack && len === 0 && !fin && r.note === N_NONE && s.firstDataFrame !== 0 && !s.firstDataAckNoted && fromA !== s.lastDataFromA) {
+    // (not on a duplicate ACK or another flagged one: that ACK does not acknowledge the data,
+    // and the analysis note says what it does)
+    if (ack && len === 0 && !fin && r.note === N_NONE && r.analysis === 0 && s.firstDataFrame !== 0 && !s.firstDataAckNoted && fromA !== s.lastDataFromA) {
       s.firstDataAckNoted = true;
       r.note = N_DATA_ACKED;
       r.n1 = relAck;
