@@ -95,6 +95,9 @@ describe('handshake', () => {
     assert.equal(seen[0].note, 'midstream');
     assert.deepEqual([seen[0].client, seen[0].server], ['ESTABLISHED', 'ESTABLISHED']);
     assert.deepEqual(zeek(c), ['OTH', 'DadA']);
+    // the first packet's data is the client's first seen: a later client segment is not "first data"
+    const more = converse([...DATA, { who: 'c', flags: 'PA', seq: 1101, ack: 5301, len: 50 }]).seen;
+    assert.deepEqual(more.map((x) => x.note), ['midstream', 'dataAcked', 'firstData', '', '']);
   });
 
   it('a SYN-ACK first from a server port: Zeek flips the roles (^h…)', () => {

@@ -362,6 +362,12 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         if (s.firstDataFrame === 0) s.firstDataFrame = frame;
         r.note = N_DATA_AFTER_FIN;
         r.n1 = len;
+      } else if (!(fromA ? s.firstDataNotedA : s.firstDataNotedB) && r.note === N_MIDSTREAM) {
+        // the capture's first packet carries data: it is this side's first data seen, told by
+        // the mid-stream note (a later segment is not called the first)
+        if (fromA) s.firstDataNotedA = true;
+        else s.firstDataNotedB = true;
+        if (s.firstDataFrame === 0) s.firstDataFrame = frame;
       } else if (!(fromA ? s.firstDataNotedA : s.firstDataNotedB) && r.note === N_NONE) {
         if (fromA) s.firstDataNotedA = true;
         else s.firstDataNotedB = true;
