@@ -106,12 +106,12 @@ describe('walkthrough', () => {
     const r = await runCli(['--lang', 'zh', THREE_WAY_CLOSE]);
     const text = r.stdout;
     assert.match(text, /连接 #0/);
-    assert.match(text, /握手: 三次握手 · 挥手: 三个报文段：第二个 FIN 捎带在 ACK 上 \(客户端先关闭\)/);
-    assert.match(text, /1\/3 帧 1 {2}客户端 → 服务器 {2}\[SYN\] {2}序号 0 \(原始 491528598\)/);
+    assert.match(text, /握手：三次握手 · 挥手：三个报文段：第二个 FIN 捎带在 ACK 上（客户端先关闭）/);
+    assert.match(text, /1\/3 帧 1 {2}客户端 → 服务器 {2}\[SYN\] {2}序号 0（原始 491528598）/);
     assert.match(text, /捎带确认/);
     assert.match(text, /TIME_WAIT，等待 2MSL/);
-    assert.match(text, /最终状态: 客户端 TIME_WAIT \(推断\) · 服务器 CLOSED/);
-    assert.match(text, /协商结果: MSS 客户端→服务器 1460，服务器→客户端 1460，窗口扩大因子 10\/10，SACK，时间戳/);
+    assert.match(text, /最终状态：客户端 TIME_WAIT（推断） · 服务器 CLOSED/);
+    assert.match(text, /协商结果：MSS 客户端→服务器 1460，服务器→客户端 1460，窗口扩大因子 10\/10，SACK，时间戳/);
   });
 
   it('diagnostics close a mid-stream capture; --verbose lists every data packet', async () => {

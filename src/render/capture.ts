@@ -35,10 +35,10 @@ export function captureText(s: CaptureSummary, lang: Lang = 'en'): string {
   lines.push(`${s.file}: ${fmt}, ${t('capLinkType')} ${s.linkTypes.join(', ') || '-'}`);
   lines.push(`  ${t('capCounts', s.packets, s.tcpPackets, s.bytes)}`);
   if (s.firstTime !== null && s.lastTime !== null) {
-    lines.push(`  ${t('capFromTo')} ${isoTime(s.firstTime)} ${t('capTo')} ${isoTime(s.lastTime)} (${(s.duration ?? 0).toFixed(6)} ${t('capSeconds')})`);
+    lines.push(`  ${t('capFromTo')} ${isoTime(s.firstTime)} ${t('capTo')} ${isoTime(s.lastTime)}${t('lParenOpen')}${(s.duration ?? 0).toFixed(6)} ${t('capSeconds')}${t('lParenClose')}`);
   }
   const sk = Object.entries(s.skipped);
-  if (sk.length > 0) lines.push(`  ${t('capNotAnalysed')}: ${sk.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (sk.length > 0) lines.push(`  ${t('capNotAnalysed')}${t('lColon')}${sk.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (s.truncatedPackets > 0) lines.push(`  ${t('capTruncatedPackets', s.truncatedPackets)}`);
   return lines.join('\n') + '\n';
 }

@@ -48,7 +48,9 @@ export function ladder(c: Connection, packets: PacketRecord[], chalk: ChalkInsta
     lastS = ss;
     lines.push(`${String(p.frame).padStart(FRAME_W)} ${chalk.cyan(left.padStart(STATE_W))} |${arrow}|${right === '' ? '' : ' ' + chalk.cyan(right)}`);
   }
-  lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)}  (${message(lang, 'ladderNote', 'client')})`));
+  const po = message(lang, 'lParenOpen', 'client').trimStart();
+  const pc = message(lang, 'lParenClose', 'client');
+  lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)}  ${po}${message(lang, 'ladderNote', 'client')}${pc}`));
   return lines.join('\n') + '\n';
 }
 

@@ -58,6 +58,10 @@ interface Labels {
   client: string;
   server: string;
   inferred: string;
+  /** The language's colon and parentheses (full-width in Chinese). */
+  colon: string;
+  po: string;
+  pc: string;
 }
 
 const LABELS = new Map<Lang, Labels>();
@@ -69,6 +73,7 @@ function labels(lang: Lang): Labels {
     l = {
       frame: m('lFrame'), seq: m('lSeq'), ack: m('lAck'), len: m('lLen'), raw: m('lRaw'), rel: m('lRel'),
       client: roleName(lang, 'client'), server: roleName(lang, 'server'), inferred: m('wInferred'),
+      colon: m('lColon'), po: m('lParenOpen'), pc: m('lParenClose'),
     };
     LABELS.set(lang, l);
   }
@@ -89,8 +94,8 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   out.push(k.bold(`${t('wConnection')} #${c.id}  ${endpointText(c, true)} → ${endpointText(c, false)}`));
   const initiator = tk === 'reset' ? role(s.rstFromA) : s.fin1Frame > 0 ? role(s.fin1FromA) : null;
   out.push(
-    `  ${t('lHandshake')}: ${t(HK_KEY[hk])} · ${t('lTeardown')}: ${t(TK_KEY[tk])}` +
-      (initiator ? ` (${t('wInitiator', initiator)})` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
+    `  ${t('lHandshake')}${L.colon}${t(HK_KEY[hk])} · ${t('lTeardown')}${L.colon}${t(TK_KEY[tk])}` +
+      (initiator ? `${L.po}${t('wInitiator', initiator)}${L.pc}` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
   );
   const irtt = c.irtt >= 0 ? ` · iRTT ${(c.irtt * 1000).toFixed(3)} ms` : '';
   out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes)}${irtt}`);
@@ -119,7 +124,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
     if (p) step(' ✗ ', p);
   }
   const agreed = agreedText();
-  if (agreed) out.push(`   ${t('wAgreed')}: ${agreed}`);
+  if (agreed) out.push(`   ${t('wAgreed')}${L.colon}${agreed}`);
 
   // The teardown's steps: its own packets, and those of the data phase that belong to its story
   // (data after the first FIN, and that FIN's acknowledgement when it carries data: the second of
@@ -144,7 +149,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
       const shown = frames.slice(0, 8).join(', ') + (frames.length > 8 ? ', …' : '');
       counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
     }
-    if (counts.length > 0) out.push(`   ${t('wAnalysis')}: ${counts.join('; ')}`);
+    if (counts.length > 0) out.push(`   ${t('wAnalysis')}${L.colon}${counts.join('; ')}`);
     const own = data.filter((p) => !inTeardown(p));
     const listed = o.verbose ? own : own.filter((p) => p.note !== N_NONE).slice(0, DATA_SAMPLE);
     for (const p of listed) step(' · ', p);
@@ -156,7 +161,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   const td = packets.filter(inTeardown);
   if (td.length > 0) {
     out.push('');
-    out.push(k.bold(`  ${t('wTeardown')}: ${t(TK_KEY[tk])}`));
+    out.push(k.bold(`  ${t('wTeardown')}${L.colon}${t(TK_KEY[tk])}`));
     td.slice(0, TEARDOWN_MAX).forEach((p, i) => step(String(i + 1).padStart(2) + ' ', p));
     if (td.length > TEARDOWN_MAX) out.push(k.dim(`   ${t('wMore', 'client', td.length - TEARDOWN_MAX)}`));
   }
@@ -165,7 +170,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   const cs = c.clientIsA ? s.stateA : s.stateB;
   const ss = c.clientIsA ? s.stateB : s.stateA;
   out.push('');
-  out.push(`  ${k.bold(t('wFinal'))}: ${roleName(o.lang, 'client')} ${stateText(cs)} · ${roleName(o.lang, 'server')} ${stateText(ss)}`);
+  out.push(`  ${k.bold(t('wFinal'))}${L.colon}${roleName(o.lang, 'client')} ${stateText(cs)} · ${roleName(o.lang, 'server')} ${stateText(ss)}`);
   const diags = diagnostics(c);
   if (diags.length > 0) {
     out.push(k.bold(`  ${t('wQuality')}`));
@@ -192,7 +197,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   }
 
   function num(rel: number, raw: number): string {
-    return o.absolute ? `${raw} (${L.rel} ${rel})` : `${rel} (${L.raw} ${raw})`;
+    return o.absolute ? `${raw}${L.po}${L.rel} ${rel}${L.pc}` : `${rel}${L.po}${L.raw} ${raw}${L.pc}`;
   }
 
   function note(p: PacketRecord): string {
@@ -202,7 +207,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   function stateText(st: number): string {
     const name = STATE_NAMES[st];
     const text = name === 'ESTABLISHED' ? k.green(name) : name === 'CLOSED' ? name : k.cyan(name);
-    return isInferredState(st) ? `${text} (${L.inferred})` : text;
+    return isInferredState(st) ? `${text}${L.po}${L.inferred}${L.pc}` : text;
   }
 
   function colourFlag(f: string): string {
