@@ -90,9 +90,9 @@ export class MarkdownWriter {
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
     this.rows.put(c.id, `\n| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '–'} | ${parts.join(', ') || '–'} |`);
     const out: string[] = [''];
-    out.push(`### ${t('mdConnection')} ${c.id}: \`${ep(c, true)}\` → \`${ep(c, false)}\``);
+    out.push(`### ${t('mdConnection')} ${c.id}${t('lColon')}\`${ep(c, true)}\` → \`${ep(c, false)}\``);
     out.push('');
-    out.push(`${t('mdHandshakeWord')}: ${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}: ${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c.zeek)} \`${c.zeek.history}\``);
+    out.push(`${t('mdHandshakeWord')}${t('lColon')}${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}${t('lColon')}${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c.zeek)} \`${c.zeek.history}\``);
     out.push('');
     out.push('```mermaid');
     out.push(mermaid(c, packets, false, lang).trimEnd());

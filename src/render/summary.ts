@@ -174,7 +174,7 @@ export class SummaryTable {
     const order = ANALYSIS_NAMES.map((_, i) => i).filter((i) => this.totals[i]! > 0);
     order.sort((a, b) => this.firstId[a]! - this.firstId[b]! || a - b);
     const tot = order.map((i) => `${ANALYSIS_NAMES[i]} ${this.totals[i]}`).join(', ');
-    out.write(`\n${layout.end()}\n${message(this.lang, 'sumTotals', 'client', this.rows, this.packets, this.bytes)}${tot ? `; ${tot}` : ''}\n`);
+    out.write(`\n${layout.end()}\n${message(this.lang, 'sumTotals', 'client', this.rows, this.packets, this.bytes)}${tot ? `${message(this.lang, 'lSemicolon', 'client')}${tot}` : ''}\n`);
   }
 
   /** Removes the spool's temporary file (also done by write). */
