@@ -209,7 +209,7 @@ const zh: LabMessages = {
   role: (r) => ROLE_ZH[r],
   connectionLine: (id, c, s, n) => `${id}（${c} → ${s}，载荷 ${n} 字节）`,
   otherConnections: (file, main, others) =>
-    `${file}：抓包中有 ${others.length + 1} 条 TCP 连接；按载荷最多的连接 ${main} 作答。其他连接：${others.join('；')}。用 -s ID 选择其他连接。`,
+    `${file}：抓包中有 ${others.length + 1} 条 TCP 连接；按载荷最多的连接 ${main}作答。其他连接：${others.join('；')}。用 -s ID 选择其他连接。`,
   title: (file, id) => `TCP 实验参考答案：${file}，连接 ${id}`,
   timesNote: '时间为相对抓包第一帧的秒数（Wireshark 默认的 Time 列）。',
   knownTrace: (name, source) => `注意：这是公开发布的抓包 ${name}（${source}），不是你自己抓的包。`,
