@@ -29,6 +29,9 @@ describe('string tables', () => {
     assert.equal(message('en', 'wBytes', 'client', 1, 0), 'client sent 1 byte, server 0 bytes');
     assert.equal(message('en', 'wSegments', 'server', 1, 16), 'server → client: 1 segment with data, 16 bytes');
     assert.equal(message('en', 'wSegments', 'client', 0, 0), 'client → server: 0 segments with data, 0 bytes');
+    assert.equal(message('en', 'mermaidGap', 'client', 1), '… 1 more data packet …');
+    assert.equal(message('en', 'ladderGap', 'client', 2), '⋮ 2 more data packets ⋮');
+    assert.equal(message('zh', 'mermaidGap', 'client', 18), '…… 另有 18 个数据报文 ……');
   });
 
   it('--lang zh gives Chinese notes with the textbook terms', async () => {

@@ -39,7 +39,7 @@ export function mermaid(c: Connection, packets: PacketRecord[], absolute = false
   let lastS = '';
   for (const it of diagramItems(packets, HEAD, TAIL, keep)) {
     if (it.kind === 'gap') {
-      out.push(`    Note over C,S: … ${it.count} more data packets …`);
+      out.push(`    Note over C,S: ${safe(message(lang, 'mermaidGap', 'client', it.count))}`);
       continue;
     }
     const p = it.p;
