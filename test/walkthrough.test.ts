@@ -69,6 +69,12 @@ describe('walkthrough', () => {
     assert.doesNotMatch(r.stdout, /has received every byte before 1,/);
   });
 
+  it('a side that sent no MSS option: the agreed line gives the default the peer assumes (RFC 9293: 536 for IPv4)', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
+    const r = await runCli(['--no-color', join(CORPUS_DIR, 'captures', 'tcpdump', 'tfo-5c1fa7f9ae91.pcap')]);
+    assert.match(r.stdout, /agreed: MSS client→server 1500, server→client 536 \(the default: no MSS option\),/);
+    assert.doesNotMatch(r.stdout, /MSS [^\n]*\?/);
+  });
+
   it('every teardown step has a note, every teardown frame is a step (corpus TCP captures under 5 MB)', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
     let checked = 0;
     for (const e of corpusEntries().filter((x) => x.category === 'tcp' && size(x.abs) < 5 << 20)) {

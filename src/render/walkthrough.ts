@@ -225,7 +225,9 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
     const c2s = `${roleName(o.lang, 'client')}→${roleName(o.lang, 'server')}`;
     const s2c = `${roleName(o.lang, 'server')}→${roleName(o.lang, 'client')}`;
     if (sv.synMss >= 0 || cl.synMss >= 0) {
-      parts.push(`MSS ${c2s} ${sv.synMss >= 0 ? sv.synMss : '?'}${t('lSep')}${s2c} ${cl.synMss >= 0 ? cl.synMss : '?'}`);
+      // a side that sent no MSS option: the peer assumes the default (RFC 9293 §3.7.1, MUST-15)
+      const dflt = t('lMssDefault', 'client', c.ipVersion === 6 ? 1220 : 536);
+      parts.push(`MSS ${c2s} ${sv.synMss >= 0 ? sv.synMss : dflt}${t('lSep')}${s2c} ${cl.synMss >= 0 ? cl.synMss : dflt}`);
     }
     parts.push(cl.synWscale >= 0 && sv.synWscale >= 0 ? `${t('lWindowScale')} ${cl.synWscale}/${sv.synWscale}` : t('lScaleOff'));
     parts.push(cl.synSackPermitted && sv.synSackPermitted ? 'SACK' : t('lNoSack'));
