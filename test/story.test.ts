@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { converse, type Step } from './helpers/script.js';
 import { handshakeKind, teardownKind } from '../src/analyze/story.js';
 import { zeekConnState } from '../src/analyze/zeek.js';
-import type { Connection } from '../src/analyze/connection.js';
+import { type Connection, initialRtt } from '../src/analyze/connection.js';
 
 const HANDSHAKE: Step[] = [
   { who: 'c', flags: 'S', seq: 1000 },
@@ -80,6 +80,14 @@ describe('handshake', () => {
     assert.equal(c.story.synCount, 3);
     assert.deepEqual(seen.map((s) => s.note), ['syn', 'synRetransmitted', 'synRetransmitted']);
     assert.deepEqual(zeek(c), ['S0', 'S']);
+  });
+
+  it('initial RTT: SYN to final ACK; none when both have the same timestamp, as in Wireshark', () => {
+    const timed = only(HANDSHAKE.map((st, i) => ({ ...st, dt: i === 0 ? 1 : 0.010 })));
+    assert.ok(Math.abs((initialRtt(timed) ?? 0) - 0.020) < 1e-6, String(initialRtt(timed)));
+    const flat = only(HANDSHAKE.map((st, i) => ({ ...st, dt: i === 0 ? 1 : 0 })));
+    assert.equal(handshakeKind(flat.story), 'three-way');
+    assert.equal(initialRtt(flat), null);
   });
 
   it('incomplete: SYN and SYN-ACK, no final ACK', () => {

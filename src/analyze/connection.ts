@@ -120,7 +120,10 @@ export interface Connection {
   completenessBeforeLast: number;
   /** Time of the most recent pure SYN (seconds since capture start), or -1. */
   tsMruSyn: number;
-  /** Wireshark's initial RTT (tcp.analysis.initial_rtt), or -1 when not measured. */
+  /**
+   * Wireshark's initial RTT (tcp.analysis.initial_rtt), or -1 when not measured; 0 (SYN and ACK
+   * with the same timestamp) counts as not measured, as in Wireshark: read it with initialRtt().
+   */
   irtt: number;
 
   firstFrame: number;
@@ -227,6 +230,15 @@ export function resetConnection(c: Connection): void {
   c.slot = -1;
   c.lruPrev = null;
   c.lruNext = null;
+}
+
+/**
+ * The initial RTT the outputs report, or null: Wireshark keeps it as a time that is zero until
+ * set, so a SYN and final ACK with the same timestamp (synthetic captures) give no
+ * tcp.analysis.initial_rtt, and `handshake.rtt` is null there too.
+ */
+export function initialRtt(c: Connection): number | null {
+  return c.irtt > 0 ? c.irtt : null;
 }
 
 /** The client's direction. */

@@ -170,7 +170,12 @@ export function evaluateConnection(j: ConnJson, e: Expectation, af: number[] | n
   }
   if (key === 'irtt') {
     const rtt = j.handshake.rtt;
-    if (rtt === null) return { key, passed: false, actual: null, detail: `no iRTT: the handshake is ${j.handshake.kind}, so there is no SYN → final ACK time`, frames: hsFrames };
+    if (rtt === null) {
+      const why = j.handshake.frames.syn !== null && j.handshake.frames.ack !== null
+        ? 'the SYN and the final ACK have the same timestamp (Wireshark then shows no initial RTT either)'
+        : `the handshake is ${j.handshake.kind}, so there is no SYN → final ACK time`;
+      return { key, passed: false, actual: null, detail: `no iRTT: ${why}`, frames: hsFrames };
+    }
     return { key, passed: compareNumber(rtt, e), actual: rtt, detail: `iRTT ${(rtt * 1000).toFixed(3)} ms (SYN to final ACK: ${list(hsFrames)})`, frames: hsFrames };
   }
   // an analysis count

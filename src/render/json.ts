@@ -7,7 +7,7 @@
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE } from '../decode/packet.js';
-import { type Connection, type Flow, clientFlow, serverFlow } from '../analyze/connection.js';
+import { type Connection, type Flow, clientFlow, serverFlow, initialRtt } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { addressToString } from '../util/addr.js';
@@ -203,6 +203,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
   const client = clientFlow(c);
   const server = serverFlow(c);
   const s = c.story;
+  const rtt = initialRtt(c);
   const hk = handshakeKind(s);
   const tk = teardownKind(s);
   const stClient = c.clientIsA ? s.stateA : s.stateB;
@@ -235,7 +236,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
         ...(s.refusedFrame > 0 ? { rst: s.refusedFrame } : {}),
       },
       synRetransmissions: s.synCount > 1 ? s.synCount - 1 : 0,
-      rtt: c.irtt >= 0 ? round9(c.irtt) : null,
+      rtt: rtt === null ? null : round9(rtt),
       options: { client: synOptions(client), server: synOptions(server) },
       agreed: both
         ? {

@@ -12,7 +12,7 @@ import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
-import { endpointText as ep } from './endpoint.js';
+import { endpointText as ep, rttMs } from './endpoint.js';
 import { diagramItems, segmentLabel } from './elide.js';
 import type { CaptureSummary } from '../pipeline.js';
 import type { Output } from '../util/output.js';
@@ -88,7 +88,7 @@ export class MarkdownWriter {
     this.count++;
     const parts: string[] = [];
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
-    this.rows.put(c.id, `\n| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '–'} | ${parts.join(', ') || '–'} |`);
+    this.rows.put(c.id, `\n| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${rttMs(c, '–')} | ${parts.join(', ') || '–'} |`);
     const out: string[] = [''];
     out.push(`### ${t('mdConnection')} ${c.id}${t('lColon')}\`${ep(c, true)}\` → \`${ep(c, false)}\``);
     out.push('');

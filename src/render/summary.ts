@@ -18,7 +18,7 @@ import { type Connection, clientFlow, serverFlow } from '../analyze/connection.j
 import { handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
-import { endpointText as ep } from './endpoint.js';
+import { endpointText as ep, rttMs } from './endpoint.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { Spool } from '../util/spool.js';
 import type { Output } from '../util/output.js';
@@ -153,7 +153,7 @@ export class SummaryTable {
     this.rows++;
     const cells = [
       String(c.id), ep(c, true), ep(c, false), this.t(`hk_${handshakeKind(c.story)}`), this.t(`tk_${teardownKind(c.story)}`), zeekConnState(c.zeek),
-      String(c.packets), `${cb}/${sb}`, (c.lastTime - c.firstTime).toFixed(6), c.irtt >= 0 ? (c.irtt * 1000).toFixed(3) : '-', parts.join('\n'),
+      String(c.packets), `${cb}/${sb}`, (c.lastTime - c.firstTime).toFixed(6), rttMs(c, '-'), parts.join('\n'),
     ];
     for (let i = 0; i < cells.length; i++) {
       const w = cellWidth(cells[i]!);

@@ -7,7 +7,7 @@
  * (level 0 when stdout is not a terminal).
  */
 import type { ChalkInstance } from 'chalk';
-import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
+import { type Connection, clientFlow, serverFlow, initialRtt } from '../analyze/connection.js';
 import type { PacketRecord, PacketRecords } from './json.js';
 import {
   STATE_NAMES, NOTE_KEYS, N_NONE, PH_HANDSHAKE, PH_DATA, isHalfCloseNote, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
@@ -97,7 +97,8 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
     `  ${t('lHandshake')}${L.colon}${t(HK_KEY[hk])} · ${t('lTeardown')}${L.colon}${t(TK_KEY[tk])}` +
       (initiator ? `${L.po}${t('wInitiator', initiator)}${L.pc}` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
   );
-  const irtt = c.irtt >= 0 ? ` · iRTT ${(c.irtt * 1000).toFixed(3)} ms` : '';
+  const rtt = initialRtt(c);
+  const irtt = rtt !== null ? ` · iRTT ${(rtt * 1000).toFixed(3)} ms` : '';
   out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes)}${irtt}`);
   const omitted = (packets as PacketRecords).omitted;
   if (omitted) out.push(k.yellow(`  ${t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
