@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
-import { REPO_ROOT } from './helpers/corpus.js';
+import { REPO_ROOT, CORPUS_DIR, corpusAvailable } from './helpers/corpus.js';
+import { round9 } from '../src/util/round.js';
 
 interface Conn {
   id: number;
@@ -12,7 +13,7 @@ interface Conn {
   completeness: number;
   handshake: { rtt: number | null; options: { client: { mss: number | null } | null } };
   analysis: Record<string, number>;
-  packets?: { frame: number; from: string; flags: string[]; seq: number; ack: number; rawSeq: number; analysis: string[] }[];
+  packets?: { frame: number; time: number; from: string; flags: string[]; seq: number; ack: number; rawSeq: number; analysis: string[] }[];
 }
 
 async function conns(fixture: string, packets = false): Promise<Conn[]> {
@@ -62,6 +63,24 @@ describe('connections JSON', () => {
     assert.equal(c.handshake.rtt, null);
     assert.equal(c.completeness, 12);
     assert.equal(c.packets?.[0].seq, 1);
+  });
+
+  it('times years after the first frame: iRTT exact as tshark shows it, packet times without rounding noise', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
+    // raw_ip.pcap: some connections start 341 296 274 s (10.8 years) after the first frame,
+    // where a double holds no nanoseconds; tshark 4.0.17 shows tcp.analysis.initial_rtt 0.014503
+    // and 0.016001, and frame.time_relative 341296282.208004000 for frame 81
+    const r = await runCli(['--json', '--packets', join(CORPUS_DIR, 'captures', 'pcapplusplus', 'PcapExamples', 'raw_ip.pcap')]);
+    const doc = JSON.parse(r.stdout) as { connections: Conn[] };
+    assert.equal(doc.connections[2].handshake.rtt, 0.014503);
+    assert.equal(doc.connections[5].handshake.rtt, 0.016001);
+    assert.equal(doc.connections[5].packets?.find((p) => p.frame === 81)?.time, 341296282.208004);
+  });
+
+  it('round9 rounds to the nanosecond, and leaves alone what a double holds no nanoseconds of', () => {
+    assert.equal(round9(0.4245018960000001), 0.424501896);
+    assert.equal(round9(-1.0000000004), -1);
+    assert.equal(round9(341296282.208004), 341296282.208004);
+    assert.ok(Number.isNaN(round9(NaN)));
   });
 
   it('loss: analysis counts by Wireshark name', async () => {

@@ -118,8 +118,14 @@ export interface Connection {
   completenessFirstPass: number;
   /** `completeness` before the latest packet (reproduces tshark -2's display, for tests). */
   completenessBeforeLast: number;
-  /** Time of the most recent pure SYN (seconds since capture start), or -1. */
-  tsMruSyn: number;
+  /**
+   * Timestamp of the most recent pure SYN, whole seconds and nanoseconds as the frame has them
+   * (both 0: none, Wireshark's zero ts_mru_syn). The initial RTT is taken from these parts, not
+   * from times relative to the capture's start: a double of a time years after the first frame
+   * has no nanoseconds left, and the difference would be off by a few.
+   */
+  synSec: number;
+  synNsec: number;
   /**
    * Wireshark's initial RTT (tcp.analysis.initial_rtt), or -1 when not measured; 0 (SYN and ACK
    * with the same timestamp) counts as not measured, as in Wireshark: read it with initialRtt().
@@ -170,7 +176,8 @@ export function newConnection(): Connection {
     completeness: 0,
     completenessFirstPass: 0,
     completenessBeforeLast: 0,
-    tsMruSyn: -1,
+    synSec: 0,
+    synNsec: 0,
     irtt: -1,
     firstFrame: 0,
     lastFrame: 0,
@@ -209,7 +216,8 @@ export function resetConnection(c: Connection): void {
   c.completeness = 0;
   c.completenessFirstPass = 0;
   c.completenessBeforeLast = 0;
-  c.tsMruSyn = -1;
+  c.synSec = 0;
+  c.synNsec = 0;
   c.irtt = -1;
   c.firstFrame = 0;
   c.lastFrame = 0;

@@ -426,12 +426,17 @@ export class Tracker implements PacketSink {
     // After the analysis, as in dissect_tcp(): SYN bookkeeping, the initial RTT, first-ACK state.
     if (flags & TCP_SYN) {
       if (p.wscale >= 0) F.winScale = p.wscale > MAX_WSCALE ? MAX_WSCALE : p.wscale;
-      if (!(flags & TCP_ACK)) c.tsMruSyn = t;
+      if (!(flags & TCP_ACK)) {
+        c.synSec = f.tsSec;
+        c.synNsec = f.tsNsec;
+      }
       F.isFirstAck = true;
       this.noteSyn(F, p);
     }
     // initial RTT: the first pure ACK after the most recent pure SYN (a zero result counts as unset)
-    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK && c.tsMruSyn >= 0 && c.irtt <= 0) c.irtt = t - c.tsMruSyn;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK && (c.synSec !== 0 || c.synNsec !== 0) && c.irtt <= 0) {
+      c.irtt = f.tsSec - c.synSec + (f.tsNsec - c.synNsec) / 1e9;
+    }
     if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK) F.isFirstAck = false;
     if (flags & TCP_SYN) {
       // verify_tcp_window_scaling(): no option on a SYN disables scaling both ways
