@@ -1,7 +1,8 @@
-/** "192.0.2.1:40000" or "[2001:db8::1]:40000" for a connection's client or server. */
+/** Small renderings of a connection that several outputs share. */
 import { type Connection, clientFlow, serverFlow, initialRtt } from '../analyze/connection.js';
 import { addressToString } from '../util/addr.js';
 
+/** "192.0.2.1:40000" or "[2001:db8::1]:40000" for a connection's client or server. */
 export function endpointText(c: Connection, client: boolean): string {
   const f = client ? clientFlow(c) : serverFlow(c);
   const ip = addressToString(c.ipVersion, f.addr);
