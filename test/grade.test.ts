@@ -184,6 +184,15 @@ describe('grade: each usual mistake is named', () => {
     const r = await runCli(['grade', '--lang', 'zh', CAP, '--answers', f]);
     assert.match(r.stdout, /那是帧长/);
     assert.match(r.stdout, /得分：0 \/ 25（0 %）/);
+    // the answer, its numbers and the expected ones read as Chinese: full-width colon and
+    // semicolon, 原始 for raw, 字节/秒 for bytes/s
+    const g = answersFile('zh2.yaml', { post_len: d0.frameLen, post_seq: 999999, segment_seqs: [1, 2, 3, 4, 5, 6], throughput: '1 KB/s' });
+    const z = (await runCli(['grade', '--lang', 'zh', CAP, '--answers', g])).stdout;
+    assert.match(z, new RegExp(`作答 ${d0.frameLen}：那是帧长`));
+    assert.match(z, /post_seq .*作答 999999：.*（原始 \d+）/);
+    assert.match(z, /segment_seqs .*作答 \[1,2,3,4,5,6\]：6 个中对 \d 个（错误：[^）]*）；.*（原始 \[\d+/);
+    assert.match(z, /throughput .*字节\/秒（[\d.]+ KB\/s）/);
+    assert.doesNotMatch(z, /raw|bytes\/s/);
   });
 });
 

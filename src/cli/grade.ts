@@ -153,7 +153,7 @@ function reportText(r: GradeReport, answers: string, capture: string, run: Grade
   for (const q of r.questions) {
     const mark = q.status === 'correct' ? chalk.green('✔') : q.status === 'partial' ? chalk.yellow('◐') : q.status === 'wrong' ? chalk.red('✘') : q.status === 'unanswered' ? chalk.red('○') : chalk.dim('·');
     const pts = q.max === 0 ? '   ' : `${q.points}/${q.max}`;
-    const given = q.given === null ? '' : `${w.given} ${JSON.stringify(q.given)}: `;
+    const given = q.given === null ? '' : `${w.given} ${JSON.stringify(q.given)}${w.colon}`;
     lines.push(`  ${mark} ${q.question.padEnd(3)} ${q.key.padEnd(keyWidth)}  ${pts.padEnd(6)} ${given}${q.feedback}`);
   }
   lines.push('', chalk.bold(w.score(String(r.score), r.total, String(r.percentage))) + (pass === null ? '' : `  ${r.percentage >= pass ? chalk.green(w.pass(pass)) : chalk.red(w.fail(pass))}`));

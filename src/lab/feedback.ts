@@ -71,16 +71,32 @@ const zh: Table = {
   'throughput-interval': (x, e) => `接近，但用了另一个时间区间（${e}）；应从第一个数据报文段量到最后一个数据字节的 ACK：${x}`,
 };
 
-const LIST: Record<Lang, { summary: (ok: string, n: number, wrong: string) => string; extra: (n: number) => string; missing: (n: number) => string }> = {
+const LIST: Record<Lang, {
+  summary: (ok: string, n: number, wrong: string) => string;
+  extra: (n: number) => string;
+  missing: (n: number) => string;
+  /** Between the parts of a list's feedback. */
+  sep: string;
+  /** An expected relative number with its raw one: "1 (raw 232129013)". */
+  withRaw: (rel: string, raw: string) => string;
+  /** An expected throughput. */
+  throughput: (bytesPerSecond: number, kbPerSecond: number) => string;
+}> = {
   en: {
     summary: (ok, n, wrong) => `${ok} of ${n} right${wrong ? ` (wrong: ${wrong})` : ''}`,
     extra: (n) => `${n} value(s) beyond the ones asked were ignored`,
     missing: (n) => `${n} value(s) missing`,
+    sep: '; ',
+    withRaw: (rel, raw) => `${rel} (raw ${raw})`,
+    throughput: (b, kb) => `${b} bytes/s (${kb} KB/s)`,
   },
   zh: {
     summary: (ok, n, wrong) => `${n} 个中对 ${ok} 个${wrong ? `（错误：${wrong}）` : ''}`,
     extra: (n) => `多出的 ${n} 个值被忽略`,
     missing: (n) => `缺少 ${n} 个值`,
+    sep: '；',
+    withRaw: (rel, raw) => `${rel}（原始 ${raw}）`,
+    throughput: (b, kb) => `${b} 字节/秒（${kb} KB/s）`,
   },
 };
 
@@ -100,6 +116,7 @@ export const REPORT: Record<Lang, {
   pass: (p: number) => string;
   fail: (p: number) => string;
   given: string;
+  colon: string;
 }> = {
   en: {
     title: (a, c, id, cl, sv) => `Grading ${a} against the key of ${c} (connection ${id}: ${cl} → ${sv})`,
@@ -108,6 +125,7 @@ export const REPORT: Record<Lang, {
     pass: (p) => `PASS (pass mark ${p} %)`,
     fail: (p) => `FAIL (pass mark ${p} %)`,
     given: 'given',
+    colon: ': ',
   },
   zh: {
     title: (a, c, id, cl, sv) => `用 ${c} 的参考答案（连接 ${id}：${cl} → ${sv}）批改 ${a}`,
@@ -116,5 +134,6 @@ export const REPORT: Record<Lang, {
     pass: (p) => `通过（及格线 ${p} %）`,
     fail: (p) => `未通过（及格线 ${p} %）`,
     given: '作答',
+    colon: '：',
   },
 };

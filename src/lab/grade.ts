@@ -129,7 +129,7 @@ function judgeList(
   if (given.length > n) parts.push(w.extra(given.length - n));
   else if (given.length < n) parts.push(w.missing(n - given.length));
   if (ok < counted) parts.push(feedback(lang, named, expectedText, extra));
-  return { fraction: ok / counted, mistake: named, extra, text: parts.join('; ') };
+  return { fraction: ok / counted, mistake: named, extra, text: parts.join(w.sep) };
 }
 
 function normaliseRole(s: string, k: LabKey): string {
@@ -231,7 +231,7 @@ export function grade(answers: Answers, k: LabKey, aux: LabAux, policy: GradePol
         case 'post_seq': {
           const f = k.firstData!;
           expected = { rawSeq: f.rawSeq, seq: f.seq };
-          expectedText = `${f.seq} (raw ${f.rawSeq})`;
+          expectedText = listWords(lang).withRaw(String(f.seq), String(f.rawSeq));
           const d: Distractor[] = [];
           if (f.requestEnd && f.requestEnd.frame !== f.frame) {
             d.push({ value: f.requestEnd.seq, mistake: 'last-post-segment', extra: String(f.requestEnd.frame) });
@@ -254,7 +254,7 @@ export function grade(answers: Answers, k: LabKey, aux: LabAux, policy: GradePol
         }
         case 'segment_seqs':
           expected = segs.map((s) => s.seq);
-          expectedText = `${list(segs.map((s) => s.seq))} (raw ${list(segs.map((s) => s.rawSeq))})`;
+          expectedText = listWords(lang).withRaw(list(segs.map((s) => s.seq)), list(segs.map((s) => s.rawSeq)));
           judge = (v) => judgeList(lang, v as (number | null)[], segs.length, expectedText, (g, i) =>
             judgeSeq(g, segs[i].rawSeq, segs[i].seq, false, [{ value: segs[i].frame, mistake: 'frame-number' }]));
           break;
@@ -386,7 +386,7 @@ export function grade(answers: Answers, k: LabKey, aux: LabAux, policy: GradePol
           const t = k.throughput!;
           const bps = t.bytesPerSecond;
           expected = bps;
-          expectedText = `${round(bps, 1)} bytes/s (${round(bps / 1000, 1)} KB/s)`;
+          expectedText = listWords(lang).throughput(round(bps, 1), round(bps / 1000, 1));
           judge = (v) => {
             const g = v as ThroughputAnswer;
             const x = g.bytesPerSecond;
