@@ -105,15 +105,6 @@ export const NOTE_KEYS = [
   'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain',
 ] as const;
 
-/**
- * A packet of the data phase that the teardown's steps include: data after the first FIN (a
- * half-close), and the acknowledgement of that FIN when it carries data. The walkthrough lists
- * them among the teardown's steps and the diagrams always draw them, so the four segments of a
- * four-way close are all shown when the second one carries data.
- */
-export function isHalfCloseNote(note: number): boolean {
-  return note === N_DATA_AFTER_FIN || note === N_FIN_ACKED_DATA;
-}
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
 export interface StoryNote {
@@ -190,6 +181,19 @@ export function newStory() {
   };
 }
 export type Story = ReturnType<typeof newStory>;
+
+/**
+ * Whether a packet is one of the teardown's steps: a packet of its phases (teardown, reset,
+ * after close), or of the data phase when it belongs to the teardown's story: data after the
+ * first FIN (a half-close), and that FIN's acknowledgement when it carries data, the second of
+ * the four segments. The walkthrough lists them among the teardown's steps (their bytes still
+ * count with the data) and the diagrams always draw them.
+ */
+export function isTeardownStep(p: { phase: number; note: number; frame: number }, s: Story): boolean {
+  if (p.phase === PH_HANDSHAKE) return false;
+  if (p.phase !== PH_DATA) return true;
+  return p.note === N_DATA_AFTER_FIN || p.note === N_FIN_ACKED_DATA || (s.fin1AckFrame > 0 && p.frame === s.fin1AckFrame);
+}
 
 /** Puts a story back as newStory() makes it. */
 export function resetStory(s: Story): void {

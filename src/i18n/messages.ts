@@ -18,6 +18,9 @@ export interface Vars {
 
 type Table = Record<string, (v: Vars) => string>;
 
+/** An English count: "1 packet", "2 packets". */
+const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
+
 const en: Table = {
   // --- packet notes
   syn: (v) => `SYN from the ${v.from}: it opens the connection with ISN ${v.n1} (relative seq 0); the SYN consumes one sequence number`,
@@ -91,8 +94,8 @@ const en: Table = {
   'mdCut': () => 'capture cut short',
   lHandshake: () => 'handshake',
   ladderNote: () => '* inferred: an observer never sees LISTEN or TIME_WAIT',
-  ladderGap: (v) => `⋮ ${v.n1} more data ${v.n1 === 1 ? 'packet' : 'packets'} ⋮`,
-  mermaidGap: (v) => `… ${v.n1} more data ${v.n1 === 1 ? 'packet' : 'packets'} …`,
+  ladderGap: (v) => `⋮ ${n(v.n1, 'more data packet')} ⋮`,
+  mermaidGap: (v) => `… ${n(v.n1, 'more data packet')} …`,
   lWindowScale: () => 'window scale',
   lScaleOff: () => 'window scale off',
   lTimestamps: () => 'timestamps',
@@ -121,7 +124,7 @@ const en: Table = {
   wInferred: () => 'inferred',
   wAgreed: () => 'agreed',
   wNone: () => 'none',
-  wSegments: (v) => `${v.from} → ${v.to}: ${v.n1} ${v.n1 === 1 ? 'segment' : 'segments'} with data, ${v.n2} ${v.n2 === 1 ? 'byte' : 'bytes'}`,
+  wSegments: (v) => `${v.from} → ${v.to}: ${n(v.n1, 'segment')} with data, ${n(v.n2, 'byte')}`,
   wAnalysis: () => 'analysis',
   mdCounts: (v) => `${v.n1} frames, ${v.n2} TCP packets, ${v.n3} connection(s)`,
   sumTotals: (v) => `${v.n1} connection(s), ${v.n2} TCP packets, ${v.n3} payload bytes`,
@@ -132,8 +135,8 @@ const en: Table = {
   capSeconds: () => 's',
   capNotAnalysed: () => 'not analysed',
   capTruncatedPackets: (v) => `${v.n1} TCP packets cut short by the snapshot length (headers decoded, payload partial)`,
-  wPackets: (v) => `${v.n1} ${v.n1 === 1 ? 'packet' : 'packets'} in ${(v.n2 / 1e6).toFixed(6)} s`,
-  wBytes: (v) => `client sent ${v.n1} ${v.n1 === 1 ? 'byte' : 'bytes'}, server ${v.n2} ${v.n2 === 1 ? 'byte' : 'bytes'}`,
+  wPackets: (v) => `${n(v.n1, 'packet')} in ${(v.n2 / 1e6).toFixed(6)} s`,
+  wBytes: (v) => `client sent ${n(v.n1, 'byte')}, server ${n(v.n2, 'byte')}`,
   wMore: (v) => `… ${v.n1} more packet(s) (use --verbose to list every packet)`,
   wOmitted: (v) => `${v.n1} packet(s) from frame ${v.n2} to frame ${v.n3} not kept: a connection keeps its first and last packets up to a limit; the lists and segment counts below cover the packets kept`,
   kindThreeWay: () => 'three-way',

@@ -1,10 +1,10 @@
 /**
- * Which packets a diagram shows: every handshake and teardown packet (data after the first FIN
- * included: isHalfCloseNote), and of the data phase the first few and the last few, with the
- * count of those left out in between.
+ * Which packets a diagram shows: every handshake and teardown packet (the data packets of the
+ * teardown's story included: isTeardownStep), and of the data phase the first few and the last
+ * few, with the count of those left out in between.
  */
 import type { PacketRecord } from './json.js';
-import { PH_DATA, isHalfCloseNote } from '../analyze/story.js';
+import { PH_DATA, isTeardownStep, type Story } from '../analyze/story.js';
 
 export type DiagramItem = { kind: 'packet'; p: PacketRecord } | { kind: 'gap'; count: number };
 
@@ -12,17 +12,17 @@ export type DiagramItem = { kind: 'packet'; p: PacketRecord } | { kind: 'gap'; c
  * `keep`: frames of the data phase that must be shown too (e.g. the frames a failed check
  * points at); the gaps are split around them.
  */
-export function diagramItems(packets: PacketRecord[], head: number, tail: number, keep: ReadonlySet<number> | null = null): DiagramItem[] {
+export function diagramItems(packets: PacketRecord[], s: Story, head: number, tail: number, keep: ReadonlySet<number> | null = null): DiagramItem[] {
   const out: DiagramItem[] = [];
   let i = 0;
   while (i < packets.length) {
-    if (!elidable(packets[i])) {
+    if (!elidable(packets[i], s)) {
       out.push({ kind: 'packet', p: packets[i] });
       i++;
       continue;
     }
     let j = i;
-    while (j < packets.length && elidable(packets[j])) j++;
+    while (j < packets.length && elidable(packets[j], s)) j++;
     const run = packets.slice(i, j);
     if (run.length <= head + tail + 1) {
       for (const p of run) out.push({ kind: 'packet', p });
@@ -43,8 +43,8 @@ export function diagramItems(packets: PacketRecord[], head: number, tail: number
   return out;
 }
 
-function elidable(p: PacketRecord): boolean {
-  return p.phase === PH_DATA && !isHalfCloseNote(p.note);
+function elidable(p: PacketRecord, s: Story): boolean {
+  return p.phase === PH_DATA && !isTeardownStep(p, s);
 }
 
 /** Flag names in Wireshark's Info-column order: [SYN, ACK], [FIN, ACK], [FIN, PSH, ACK]. */

@@ -25,7 +25,7 @@ export function ladder(c: Connection, packets: PacketRecord[], chalk: ChalkInsta
   lines.push(`${''.padStart(FRAME_W)} ${' '.repeat(Math.max(0, pad))}${cl} ${' '.repeat(arrowW + 2)} ${roleName(lang, 'server')}`);
   let lastC = '';
   let lastS = '';
-  for (const it of diagramItems(packets, 3, 2)) {
+  for (const it of diagramItems(packets, c.story, 3, 2)) {
     if (it.kind === 'gap') {
       const gap = message(lang, 'ladderGap', 'client', it.count);
       lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)} |${center(gap, arrowW - (lang === 'zh' ? 6 : 0))}|`));

@@ -37,7 +37,7 @@ export function mermaid(c: Connection, packets: PacketRecord[], absolute = false
   if (omitted) out.push(`    Note over C,S: ${safe(message(lang, 'wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame))}`);
   let lastC = '';
   let lastS = '';
-  for (const it of diagramItems(packets, HEAD, TAIL, keep)) {
+  for (const it of diagramItems(packets, c.story, HEAD, TAIL, keep)) {
     if (it.kind === 'gap') {
       out.push(`    Note over C,S: ${safe(message(lang, 'mermaidGap', 'client', it.count))}`);
       continue;

@@ -7,16 +7,16 @@
  * (level 0 when stdout is not a terminal).
  */
 import type { ChalkInstance } from 'chalk';
-import { type Connection, clientFlow, serverFlow, initialRtt } from '../analyze/connection.js';
+import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import type { PacketRecord, PacketRecords } from './json.js';
 import {
-  STATE_NAMES, NOTE_KEYS, N_NONE, PH_HANDSHAKE, PH_DATA, isHalfCloseNote, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
+  STATE_NAMES, NOTE_KEYS, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
-import { endpointText } from './endpoint.js';
+import { endpointText, rttMs } from './endpoint.js';
 import { ladder } from './ladder.js';
 import { wiresharkFlags } from './elide.js';
 
@@ -97,8 +97,8 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
     `  ${t('lHandshake')}${L.colon}${t(HK_KEY[hk])} · ${t('lTeardown')}${L.colon}${t(TK_KEY[tk])}` +
       (initiator ? `${L.po}${t('wInitiator', initiator)}${L.pc}` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
   );
-  const rtt = initialRtt(c);
-  const irtt = rtt !== null ? ` · iRTT ${(rtt * 1000).toFixed(3)} ms` : '';
+  const ms = rttMs(c, '');
+  const irtt = ms === '' ? '' : ` · iRTT ${ms} ms`;
   out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes)}${irtt}`);
   const omitted = (packets as PacketRecords).omitted;
   if (omitted) out.push(k.yellow(`  ${t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
@@ -111,7 +111,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   // --- handshake
   // a step of the handshake that is also part of the teardown (the third segment carrying a FIN,
   // an evasion trace's early FIN) is listed in both
-  const hs = packets.filter((p) => p.phase === PH_HANDSHAKE || (p.frame > 0 && (p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame)));
+  const hs = packets.filter((p) => p.phase === PH_HANDSHAKE || p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame);
   out.push('');
   out.push(k.bold(`  ${hk === 'simultaneous-open' ? t('wHandshakeSimultaneous') : hk === 'not-captured' ? t('wHandshakeMissing') : t('wHandshake')}`));
   // what a missing handshake means (the first packet's own note may say something else: a FIN, a RST)
@@ -127,11 +127,6 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   const agreed = agreedText();
   if (agreed) out.push(`   ${t('wAgreed')}${L.colon}${agreed}`);
 
-  // The teardown's steps: its own packets, and those of the data phase that belong to its story
-  // (data after the first FIN, and that FIN's acknowledgement when it carries data: the second of
-  // the four segments). Counted with the data, listed with the teardown.
-  const inTeardown = (p: PacketRecord): boolean =>
-    p.phase !== PH_HANDSHAKE && (p.phase !== PH_DATA || isHalfCloseNote(p.note) || (s.fin1AckFrame > 0 && p.frame === s.fin1AckFrame));
 
   // --- data
   const data = packets.filter((p) => p.phase === PH_DATA);
@@ -151,7 +146,8 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
       counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
     }
     if (counts.length > 0) out.push(`   ${t('wAnalysis')}${L.colon}${counts.join('; ')}`);
-    const own = data.filter((p) => !inTeardown(p));
+    // data packets of the teardown's story are listed with it (isTeardownStep)
+    const own = data.filter((p) => !isTeardownStep(p, s));
     const listed = o.verbose ? own : own.filter((p) => p.note !== N_NONE).slice(0, DATA_SAMPLE);
     for (const p of listed) step(' · ', p);
     const rest = own.length - listed.length;
@@ -159,7 +155,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   }
 
   // --- teardown
-  const td = packets.filter(inTeardown);
+  const td = packets.filter((p) => isTeardownStep(p, s));
   if (td.length > 0) {
     out.push('');
     out.push(k.bold(`  ${t('wTeardown')}${L.colon}${t(TK_KEY[tk])}`));
