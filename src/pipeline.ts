@@ -72,6 +72,13 @@ export interface RunOptions {
   afterChunk?: () => Promise<void> | void;
   /** Called after each chunk with the bytes consumed, the input's size (null if unknown) and the frames read. */
   progress?: (bytes: number, total: number | null, packets: number) => void;
+  /**
+   * Called once the input has been read, before the connections still open are finalised, with
+   * the summary (final by then: finishing connections reads nothing): an output can write what
+   * comes before the records now, and the records of the connections finalised from here on
+   * straight after it.
+   */
+  afterRead?: (summary: CaptureSummary) => Promise<void> | void;
 }
 
 export class CaptureRun {
@@ -237,12 +244,14 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
     }
   }
   run.finish();
+  const summary = run.summary(path, src);
+  if (opts.afterRead) await opts.afterRead(summary);
   if (sink.finishStep) {
     while (!sink.finishStep()) if (opts.afterChunk) await opts.afterChunk();
   } else if (sink.finish) {
     sink.finish();
   }
-  return run.summary(path, src);
+  return summary;
 }
 
 const DIRECT_CHUNK = 1 << 20;

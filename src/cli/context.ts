@@ -97,7 +97,15 @@ export class CliContext {
    * when the file cannot be read at all; otherwise the tracker and the capture summary, whose
    * `error` (a damaged record after some frames) the caller reports with {@link reportEnd}.
    */
-  async analyse(file: string, observer: PacketObserver | null, options?: TrackerOptions): Promise<{ tracker: Tracker; summary: CaptureSummary } | null> {
+  /**
+   * Reads a capture into a tracker. `onRead` is called once the input has been read, before the
+   * connections still open are finalised (not for an unreadable capture), with the summary as it
+   * is returned (the tracker's limits noted) and the tracker.
+   */
+  async analyse(
+    file: string, observer: PacketObserver | null, options?: TrackerOptions,
+    onRead?: (summary: CaptureSummary, tracker: Tracker) => Promise<void>,
+  ): Promise<{ tracker: Tracker; summary: CaptureSummary } | null> {
     const tracker = options ? new Tracker(observer, options) : new Tracker(observer);
     let summary: CaptureSummary;
     const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -109,6 +117,16 @@ export class CliContext {
           if (this.out.full) await this.out.flush();
         },
         ...(bar ? { progress: (b: number, t: number | null, n: number) => bar.update(b, t, n) } : {}),
+        afterRead: async (s: CaptureSummary) => {
+          // the limits are final once the input is read (finishing evicts and splits nothing)
+          if (s.unreadable) return;
+          noteTrackerLimits(s, tracker);
+          if (onRead) {
+            // output may start now: the progress line goes first
+            bar?.done();
+            await onRead(s, tracker);
+          }
+        },
       });
     } catch (e) {
       bar?.done();
@@ -125,7 +143,6 @@ export class CliContext {
       this.fail(EXIT_USAGE);
       return null;
     }
-    noteTrackerLimits(summary, tracker);
     return { tracker, summary };
   }
 

@@ -14,7 +14,8 @@
  */
 import { Option, type Command } from 'commander';
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { PacketObserver, TrackerOptions } from '../analyze/tracker.js';
+import type { PacketObserver, Tracker, TrackerOptions } from '../analyze/tracker.js';
+import type { CaptureSummary } from '../pipeline.js';
 import type { Connection } from '../analyze/connection.js';
 import { DEFAULT_MAX_CONNECTIONS } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
@@ -93,11 +94,15 @@ export interface Settings {
   progress: boolean;
 }
 
-/** A JSON document of one capture: its head (schemaVersion, tool, capture) and its connections. */
+/**
+ * A JSON document of one capture: its head (schemaVersion, tool, capture) and its connections;
+ * or, `written`, a document explainFile has already written whole (see `alone` there).
+ */
 export interface JsonDoc {
   /** The document text up to the end of the capture object, at depth 0. */
   head: string;
   connections: Spool;
+  written: boolean;
 }
 
 function positive(ctx: CliContext, name: string, v: string | undefined, integer: boolean): number | null | undefined {
@@ -143,7 +148,7 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
   ctx.progress = s.progress;
   const docs: JsonDoc[] = [];
   for (const file of captures) {
-    const doc = await explainFile(ctx, file, opts, s, ctx.out);
+    const doc = await explainFile(ctx, file, opts, s, ctx.out, captures.length === 1);
     if (doc) docs.push(doc);
   }
   await writeDocuments(ctx.out, docs);
@@ -168,22 +173,41 @@ export async function writeDocuments(out: Output, docs: JsonDoc[], newline = tru
 
 /** One document; `nested`: inside the array of several captures (two more spaces on every line). */
 async function writeDocument(out: Output, doc: JsonDoc, nested: boolean): Promise<void> {
-  const shift = (t: string): string => (nested ? t.replaceAll('\n', '\n  ') : t);
-  out.write(shift(doc.head + ',\n  "connections": '));
-  if (doc.connections.count === 0) {
-    doc.connections.close();
-    out.write('[]');
-  } else {
-    out.write(shift('[\n'));
-    await doc.connections.drain((buf, start, len, i) => {
-      out.write(shift(i === 0 ? '    ' : ',\n    '));
-      if (nested) out.bytesIndented(buf, start, len);
-      else out.bytes(buf, start, len);
-      return out.full;
-    }, () => out.flush());
-    out.write(shift('\n  ]'));
+  if (doc.written) return;
+  const w = new DocumentWriter(out, nested);
+  w.head(doc.head);
+  if (doc.connections.count === 0) doc.connections.close();
+  else await doc.connections.drain((buf, start, len) => w.record(buf, start, len), () => out.flush());
+  w.end();
+}
+
+/** Lays out a document around its connection records, given one at a time in id order. */
+class DocumentWriter {
+  private records = 0;
+  constructor(private readonly out: Output, private readonly nested: boolean) {}
+
+  private shift(t: string): string {
+    return this.nested ? t.replaceAll('\n', '\n  ') : t;
   }
-  out.write(shift('\n}'));
+
+  /** Everything before the first record. */
+  head(head: string): void {
+    this.out.write(this.shift(head + ',\n  "connections": '));
+  }
+
+  /** A record's bytes; returns true when the output should be flushed. */
+  record(buf: Uint8Array, start: number, len: number): boolean {
+    this.out.write(this.shift(this.records === 0 ? '[\n    ' : ',\n    '));
+    if (this.nested) this.out.bytesIndented(buf, start, len);
+    else this.out.bytes(buf, start, len);
+    this.records++;
+    return this.out.full;
+  }
+
+  /** Everything after the last record. */
+  end(): void {
+    this.out.write(this.shift(this.records === 0 ? '[]\n}' : '\n  ]\n}'));
+  }
 }
 
 /** The head of a document: everything before its connections, without the closing brace. */
@@ -195,14 +219,27 @@ function documentHead(capture: Record<string, unknown>): string {
 /**
  * Explains one capture: writes its output to `out`, or for json returns its document (written
  * with the others at the end, as one document or an array). Null when nothing is to be written.
+ * `alone`: the json document is the only one written (no array around it), so it may be written
+ * here, at depth 0 and without the final newline; it is then returned marked `written`.
+ *
+ * The records wait in a Spool until the header (known once the input is read) is written, and
+ * come out in id order. When the input has been read and every record spooled so far belongs
+ * before every connection still open (always so when none was finalised yet: a SYN flood, a
+ * capture of long connections), the header and the spool are written then, and the records of
+ * the connections finalised after that (in id order) go straight to the output instead of
+ * through the spool's temporary file: the same bytes, sooner.
  */
-export async function explainFile(ctx: CliContext, file: string, opts: ExplainOptions, s: Settings, out: Output): Promise<JsonDoc | null> {
+export async function explainFile(
+  ctx: CliContext, file: string, opts: ExplainOptions, s: Settings, out: Output, alone = false,
+): Promise<JsonDoc | null> {
   const { format, sel, chalk, columns } = s;
   const lang = opts.lang;
   let observer: PacketObserver | null = null;
   let spool: Spool | null = null;
   let table: SummaryTable | null = null;
   let report: MarkdownWriter | null = null;
+  /** Set once the header and the spool are written: later records go straight to `out`. */
+  const early: { direct: DocumentWriter | 'text' | null } = { direct: null };
   if (format === 'json' || format === 'text' || format === 'mermaid') {
     const packets = format !== 'json' || !!opts.packets;
     const collector = packets ? new PacketCollector() : null;
@@ -224,12 +261,14 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
           list = collector.byConnection.get(c) ?? [];
         }
         if (scratch === null) {
-          sp.put(c.id, render(c, list));
+          if (early.direct !== null) out.write(render(c, list));
+          else sp.put(c.id, render(c, list));
         } else {
           scratch.pos = 0;
           // packets made into their records one at a time as they are written
           writeRecord(scratch, connectionJson(c, list, lang, true), list === null ? null : (r) => packetJson(c, r as PacketRecord, lang));
-          sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
+          if (early.direct instanceof DocumentWriter) early.direct.record(scratch.buf, 0, scratch.pos);
+          else sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
           // a connection with many packets grew it: keep less than that for the next ones
           if (scratch.buf.length > SCRATCH_KEPT) scratch.reset(SCRATCH);
         }
@@ -263,7 +302,32 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
     table = t;
     observer = { onPacket: () => undefined, onFinal: (c) => { if (selected(c, sel)) t.add(c); } };
   }
-  const run = await ctx.analyse(file, observer, s.tracker);
+  // the header and the spooled records, written as soon as the input is read when no record of
+  // a connection still open has to come before them (see above)
+  let reported = false;
+  const onRead = spool === null || (format === 'json' && !alone) ? undefined : async (summary: CaptureSummary, tracker: Tracker): Promise<void> => {
+    const sp = spool as Spool;
+    const open = tracker.table.lowestId();
+    if (sp.count > 0 && open >= 0 && sp.lastKey > open) return;
+    if (format === 'json') {
+      // the capture's warnings before the document, as when it is written at the end
+      ctx.reportEnd(file, summary);
+      reported = true;
+      const w = new DocumentWriter(out, false);
+      w.head(documentHead(captureJson(summary)));
+      early.direct = w;
+      if (sp.count === 0) sp.close();
+      else await sp.drain((buf, start, len) => w.record(buf, start, len), () => out.flush());
+    } else {
+      if (format === 'text') out.write(captureText(summary, lang));
+      early.direct = 'text';
+      await sp.drain((buf, start, len) => {
+        out.bytes(buf, start, len);
+        return out.full;
+      }, () => out.flush());
+    }
+  };
+  const run = await ctx.analyse(file, observer, s.tracker, onRead);
   if (!run) {
     spool?.close();
     table?.close();
@@ -272,8 +336,15 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
   }
   const { summary } = run;
   let doc: JsonDoc | null = null;
-  if (format === 'json') {
-    doc = { head: documentHead(captureJson(summary)), connections: spool as Spool };
+  const direct = early.direct;
+  if (direct !== null) {
+    // header and records written: only the document's end is left
+    if (direct instanceof DocumentWriter) {
+      direct.end();
+      doc = { head: '', connections: spool as Spool, written: true };
+    }
+  } else if (format === 'json') {
+    doc = { head: documentHead(captureJson(summary)), connections: spool as Spool, written: false };
   } else if (format === 'ndjson') {
     out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
   } else if (format === 'text' || format === 'mermaid') {
@@ -289,6 +360,6 @@ export async function explainFile(ctx: CliContext, file: string, opts: ExplainOp
     await table.write(out);
   }
   await out.flush();
-  ctx.reportEnd(file, summary);
+  if (!reported) ctx.reportEnd(file, summary);
   return doc;
 }

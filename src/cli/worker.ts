@@ -43,7 +43,8 @@ async function job(req: JobRequest): Promise<JobResult> {
       s.chalk = new Chalk({ level: req.colorLevel });
       s.columns = req.columns;
       s.progress = false;
-      const d = await explainFile(ctx, req.file, req.opts, s, ctx.out);
+      // one document per job, at depth 0: the main thread frames it
+      const d = await explainFile(ctx, req.file, req.opts, s, ctx.out, true);
       if (d) {
         doc = true;
         await writeDocuments(ctx.out, [d], false);

@@ -80,6 +80,13 @@ export class ConnectionTable {
     this.size--;
   }
 
+  /** The smallest id of the connections in the table, -1 when it is empty. */
+  lowestId(): number {
+    let min = -1;
+    for (const c of this.slots) if (c !== null && (min < 0 || c.id < min)) min = c.id;
+    return min;
+  }
+
   /** Every connection still in the table. */
   *all(): Generator<Connection> {
     for (const c of this.slots) if (c !== null) yield c;

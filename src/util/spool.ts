@@ -140,6 +140,11 @@ export class Spool {
     return this.lengthPages[key >>> INDEX_PAGE_BITS][key & INDEX_PAGE_MASK];
   }
 
+  /** The largest key put, -1 before any. */
+  get lastKey(): number {
+    return this.maxKey;
+  }
+
   /** True when records went to disk. */
   get spilled(): boolean {
     return this.fd >= 0;

@@ -1,0 +1,184 @@
+/**
+ * Records written as soon as the input is read (src/cli/explain.ts, explainFile): when every
+ * record spooled while reading belongs before every connection still open, the header and the
+ * spool are written then, and the connections finalised after that go straight to the output;
+ * otherwise all of them wait in the spool as before. Either way the bytes must be those of the
+ * spool path, in id order. Three captures, one per case:
+ * - `allOpen`: nothing finalised while reading (the spool is empty): straight out;
+ * - `spooledFirst`: a short connection (id 0) released while reading, a long one (id 1) open at
+ *   the end: the spool first, then straight out;
+ * - `spooledAfter`: a long connection (id 0) open at the end, a short one (id 1) released while
+ *   reading: its record must come after id 0's, so everything waits in the spool.
+ * A short connection is released 60 s (the linger) after it closed, at the next packet.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../src/decode/packet.js';
+import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
+import { pcapFile, type PcapRecord } from './helpers/capfile.js';
+import { runCli } from './helpers/cli.js';
+import { PassThrough, Readable } from 'node:stream';
+import { CliContext } from '../src/cli/context.js';
+import { explainFile, settingsFrom, writeDocuments, type ExplainOptions } from '../src/cli/explain.js';
+import { Spool } from '../src/util/spool.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tcpflow-early-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Pkt {
+  t: number;
+  port: number;
+  fromClient: boolean;
+  flags: number;
+  seq: number;
+  ack: number;
+  len?: number;
+}
+
+function capture(name: string, pkts: Pkt[]): string {
+  const records: PcapRecord[] = pkts.map((p) => ({
+    sec: 1_700_000_000 + Math.floor(p.t),
+    frac: Math.round((p.t % 1) * 1e6),
+    data: ethernet({
+      type: ETHERTYPE.IPV4,
+      payload: ipv4({
+        src: p.fromClient ? '192.0.2.1' : '192.0.2.2', dst: p.fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
+        payload: tcp({
+          srcPort: p.fromClient ? p.port : 80, dstPort: p.fromClient ? 80 : p.port, seq: p.seq, ack: p.ack, flags: p.flags, window: 1000,
+          payload: new Uint8Array(p.len ?? 0),
+        }),
+      }),
+    }),
+  }));
+  const file = join(dir, `${name}.pcap`);
+  writeFileSync(file, pcapFile({ byteOrder: 'le', records }));
+  return file;
+}
+
+/** A whole short connection from `t`: handshake, 10 bytes each way, three-way close. */
+function short(t: number, port: number): Pkt[] {
+  const c = 1000 + port;
+  const s = 9000;
+  return [
+    { t, port, fromClient: true, flags: TCP_SYN, seq: c, ack: 0 },
+    { t: t + 0.001, port, fromClient: false, flags: TCP_SYN | TCP_ACK, seq: s, ack: c + 1 },
+    { t: t + 0.002, port, fromClient: true, flags: TCP_ACK, seq: c + 1, ack: s + 1 },
+    { t: t + 0.003, port, fromClient: true, flags: TCP_PSH | TCP_ACK, seq: c + 1, ack: s + 1, len: 10 },
+    { t: t + 0.004, port, fromClient: false, flags: TCP_PSH | TCP_ACK, seq: s + 1, ack: c + 11, len: 10 },
+    { t: t + 0.005, port, fromClient: true, flags: TCP_FIN | TCP_ACK, seq: c + 11, ack: s + 11 },
+    { t: t + 0.006, port, fromClient: false, flags: TCP_FIN | TCP_ACK, seq: s + 11, ack: c + 12 },
+    { t: t + 0.007, port, fromClient: true, flags: TCP_ACK, seq: c + 12, ack: s + 12 },
+  ];
+}
+
+/** A connection opened at `t` that sends 10 bytes every 10 s until `end` and never closes. */
+function long(t: number, end: number, port: number): Pkt[] {
+  const c = 1000 + port;
+  const s = 7000;
+  const out: Pkt[] = [
+    { t, port, fromClient: true, flags: TCP_SYN, seq: c, ack: 0 },
+    { t: t + 0.001, port, fromClient: false, flags: TCP_SYN | TCP_ACK, seq: s, ack: c + 1 },
+    { t: t + 0.002, port, fromClient: true, flags: TCP_ACK, seq: c + 1, ack: s + 1 },
+  ];
+  let seq = c + 1;
+  for (let at = t + 10; at <= end; at += 10) {
+    out.push({ t: at, port, fromClient: true, flags: TCP_PSH | TCP_ACK, seq, ack: s + 1, len: 10 });
+    seq += 10;
+    out.push({ t: at + 0.001, port, fromClient: false, flags: TCP_ACK, seq: s + 1, ack: seq });
+  }
+  return out;
+}
+
+const byTime = (pkts: Pkt[]): Pkt[] => pkts.sort((a, b) => a.t - b.t);
+
+const cases: Record<string, string> = {
+  allOpen: capture('all-open', [0, 1, 2, 3].map((i) => ({ t: i, port: 41000 + i, fromClient: true, flags: TCP_SYN, seq: 5 + i, ack: 0 }))),
+  spooledFirst: capture('spooled-first', byTime([...short(0, 40002), ...long(5, 200, 40001)])),
+  spooledAfter: capture('spooled-after', byTime([...long(0, 200, 40001), ...short(1, 40002)])),
+};
+
+interface Doc {
+  capture: { packets: number };
+  connections: { id: number; client: { port: number }; teardown: { kind: string } }[];
+}
+
+describe('output written as soon as the input is read', () => {
+  it('the captures are the three cases: what is released while reading, what is open at the end', async () => {
+    // idle-timeout 1 s less than the linger releases nothing more: the linger decides
+    const ids = async (file: string): Promise<[number, number, string][]> =>
+      ((JSON.parse((await runCli(['--json', file])).stdout) as Doc).connections).map((c) => [c.id, c.client.port, c.teardown.kind]);
+    assert.deepEqual(await ids(cases.allOpen), [[0, 41000, 'none'], [1, 41001, 'none'], [2, 41002, 'none'], [3, 41003, 'none']]);
+    assert.deepEqual(await ids(cases.spooledFirst), [[0, 40002, 'three-way'], [1, 40001, 'none']]);
+    assert.deepEqual(await ids(cases.spooledAfter), [[0, 40001, 'none'], [1, 40002, 'three-way']]);
+  });
+
+  it('which records go through the spool: only those finalised while reading, and all of them when one must wait', async () => {
+    // explainFile from dist/src (the CLI tests run the bundle, whose Spool is another class)
+    const spooled = async (file: string, format: 'json' | 'text', alone: boolean): Promise<{ puts: number; out: string }> => {
+      let puts = 0;
+      const put = Spool.prototype.put;
+      const putBytes = Spool.prototype.putBytes;
+      Spool.prototype.put = function (this: Spool, ...a: Parameters<Spool['put']>) { puts++; return put.apply(this, a); };
+      Spool.prototype.putBytes = function (this: Spool, ...a: Parameters<Spool['putBytes']>) { puts++; return putBytes.apply(this, a); };
+      try {
+        const stdout = new PassThrough();
+        const chunks: Buffer[] = [];
+        stdout.on('data', (d: Buffer) => chunks.push(d));
+        const ctx = new CliContext({ stdout, stderr: new PassThrough(), stdin: Readable.from([]) });
+        const opts = { format, lang: 'en', color: false, progress: false } as ExplainOptions;
+        const doc = await explainFile(ctx, file, opts, settingsFrom(ctx, opts)!, ctx.out, alone);
+        if (doc) await writeDocuments(ctx.out, [doc]);
+        await ctx.out.flush();
+        return { puts, out: Buffer.concat(chunks).toString('utf8') };
+      } finally {
+        Spool.prototype.put = put;
+        Spool.prototype.putBytes = putBytes;
+      }
+    };
+    for (const format of ['json', 'text'] as const) {
+      assert.equal((await spooled(cases.allOpen, format, true)).puts, 0, format);
+      assert.equal((await spooled(cases.spooledFirst, format, true)).puts, 1, format);
+      assert.equal((await spooled(cases.spooledAfter, format, true)).puts, 2, format);
+    }
+    // a json document that is not alone (one of several) always waits: its head comes last
+    const notAlone = await spooled(cases.allOpen, 'json', false);
+    assert.equal(notAlone.puts, 4);
+    assert.equal(notAlone.out, (await spooled(cases.allOpen, 'json', true)).out);
+  });
+
+  for (const [name, file] of Object.entries(cases)) {
+    it(`${name}: --json alone is, byte for byte, the document the spool writes inside an array`, async () => {
+      for (const extra of [[], ['--packets']]) {
+        const one = await runCli(['--json', ...extra, file]);
+        assert.equal(one.code, 0);
+        assert.equal(one.stderr, '');
+        assert.ok(one.stdout.endsWith('}\n'));
+        // several documents always go through the spool: an array of them, each indented by two
+        const two = await runCli(['--json', ...extra, '-j', '1', file, file]);
+        const doc = one.stdout.slice(0, -1).replaceAll('\n', '\n  ');
+        assert.equal(two.stdout, `[\n  ${doc},\n  ${doc}\n]\n`, extra.join(' '));
+        // and a -j worker, which writes its one document to a file, frames to the same bytes
+        assert.equal((await runCli(['--json', ...extra, '-j', '2', file, file])).stdout, two.stdout);
+      }
+    });
+
+    it(`${name}: the walkthrough and Mermaid list the connections once each, in id order, after the header`, async () => {
+      const doc = JSON.parse((await runCli(['--json', file])).stdout) as Doc;
+      const want = doc.connections.map((c) => c.id);
+      const text = await runCli(['--format', 'text', file]);
+      assert.ok(text.stdout.startsWith(`${file}: pcap`), text.stdout.slice(0, 80));
+      assert.deepEqual([...text.stdout.matchAll(/^Connection #(\d+) /gm)].map((m) => Number(m[1])), want);
+      const mmd = await runCli(['--format', 'mermaid', file]);
+      assert.deepEqual([...mmd.stdout.matchAll(/^%% connection (\d+)\b/gim)].map((m) => Number(m[1])), want);
+      // the same bytes one capture at a time and in parallel workers
+      for (const f of [['--format', 'text'], ['--format', 'mermaid']]) {
+        const seq = await runCli([...f, '-j', '1', file, file]);
+        const par = await runCli([...f, '-j', '2', file, file]);
+        assert.equal(par.stdout, seq.stdout);
+      }
+    });
+  }
+});
