@@ -35,7 +35,17 @@ const unit: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)), weight: 1 },
   { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 1 },
 );
-const str: fc.Arbitrary<string> = fc.oneof(fc.constantFrom('three-way', 'client', 'ESTABLISHED', 'S0', '198.18.0.1', '::1', ''), fc.string({ unit, maxLength: 80 }));
+/** Printable ASCII with, now and then, one character to escape or beyond ASCII: long notes. */
+const plain: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), weight: 60 },
+  { arbitrary: unit, weight: 1 },
+);
+const str: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('three-way', 'client', 'ESTABLISHED', 'S0', '198.18.0.1', '::1', ''),
+  fc.string({ unit, maxLength: 80 }),
+  // around and beyond ByteWriter.str's native path (48 characters and more)
+  fc.string({ unit: plain, minLength: 40, maxLength: 300 }),
+);
 const bool = fc.boolean();
 const orNull = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(a, { nil: null });
 const side = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<{ client: T; server: T }> => fc.record({ client: a, server: a });
