@@ -79,6 +79,12 @@ export interface RunOptions {
    * straight after it.
    */
   afterRead?: (summary: CaptureSummary) => Promise<void> | void;
+  /**
+   * Checked after each chunk: true stops the run there (nothing more is read, and the
+   * connections still open are not finalised: afterRead is not called either). For an output
+   * whose reader has gone (`| head`), where whatever more is analysed could not be shown.
+   */
+  stop?: () => boolean;
 }
 
 export class CaptureRun {
@@ -227,6 +233,7 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
   const run = new CaptureRun(sink);
   // the size on disk measures progress only when the chunks are the file's own bytes
   let bytes = 0;
+  let stopped = false;
   // feed and drain are separate so that the direct reader can start reading the next chunk
   // (into the buffer the reader has just let go of) while this one is decoded
   const drained = async (n: number): Promise<boolean> => {
@@ -234,6 +241,10 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
     bytes += n;
     if (opts.progress) opts.progress(bytes, src.gzip ? null : src.size, run.packets);
     if (opts.afterChunk) await opts.afterChunk();
+    if (opts.stop?.()) {
+      stopped = true;
+      return false;
+    }
     return run.reader.error === null;
   };
   const direct = path !== '-' && src.size !== null ? await readFileDirect(path, run, drained) : false;
@@ -243,11 +254,16 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
       if (!(await drained(chunk.length))) break;
     }
   }
-  run.finish();
+  // stopped: what was not read is not a capture cut short (no endInput, no warning about it)
+  if (!stopped) run.finish();
   const summary = run.summary(path, src);
+  if (stopped) return summary;
   if (opts.afterRead) await opts.afterRead(summary);
   if (sink.finishStep) {
-    while (!sink.finishStep()) if (opts.afterChunk) await opts.afterChunk();
+    while (!sink.finishStep()) {
+      if (opts.afterChunk) await opts.afterChunk();
+      if (opts.stop?.()) break;
+    }
   } else if (sink.finish) {
     sink.finish();
   }

@@ -69,6 +69,11 @@ export class CliContext {
   code = EXIT_OK;
   /** Draw a progress line on stderr while reading (only if stderr is a terminal, see ProgressBar). */
   progress = false;
+  /**
+   * Stop reading a capture once standard output's reader has gone (`| head`): for commands that
+   * only print what they analyse. Never for check, whose exit code is its result.
+   */
+  stopWhenOutputCloses = false;
 
   constructor(readonly io: Io) {
     this.out = new Output(io.stdout);
@@ -117,6 +122,7 @@ export class CliContext {
           if (this.out.full) await this.out.flush();
         },
         ...(bar ? { progress: (b: number, t: number | null, n: number) => bar.update(b, t, n) } : {}),
+        ...(this.stopWhenOutputCloses ? { stop: () => this.out.closed } : {}),
         afterRead: async (s: CaptureSummary) => {
           // the limits are final once the input is read (finishing evicts and splits nothing)
           if (s.unreadable) return;

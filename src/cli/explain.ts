@@ -146,6 +146,8 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
     return;
   }
   ctx.progress = s.progress;
+  // `tcpflow-explain big.pcap | head`: nothing more is read once the reader has gone
+  ctx.stopWhenOutputCloses = true;
   const docs: JsonDoc[] = [];
   for (const file of captures) {
     const doc = await explainFile(ctx, file, opts, s, ctx.out, captures.length === 1);
