@@ -485,7 +485,8 @@ export class CaptureReader {
     const iface = this.interfaces[ifId];
     const f = this.frame;
     f.number = ++this.frameCount;
-    this.setPcapngTime(f, iface, this.u32(p + EPB_OFF_TS_HIGH), this.u32(p + EPB_OFF_TS_LOW));
+    // as int32: a uint32 of 2^31 or more handed to a call is a heap number (garbage per packet)
+    this.setPcapngTime(f, iface, this.u32(p + EPB_OFF_TS_HIGH) | 0, this.u32(p + EPB_OFF_TS_LOW) | 0);
     f.hasTs = true;
     f.capLen = capLen;
     f.origLen = origLen;
@@ -537,17 +538,32 @@ export class CaptureReader {
     return -1;
   }
 
-  /** 64-bit timestamp in interface units → seconds + nanoseconds, exact for resolutions up to 1 ns. */
-  private setPcapngTime(f: Frame, iface: Interface, high: number, low: number): void {
+  /**
+   * 64-bit timestamp in interface units → seconds + nanoseconds, exact for resolutions up to
+   * 1 ns. `high` and `low` come as int32 (see readEpb). The common case (a value below 2^53, as
+   * every timestamp of this era in µs or ns is) is kept small enough to be inlined.
+   */
+  private setPcapngTime(f: Frame, iface: Interface, highI32: number, lowI32: number): void {
+    const high = highI32 >>> 0;
+    const low = lowI32 >>> 0;
     const u = iface.unitsPerSecond;
-    let sec: number;
-    let rem: number;
     if (high < 0x200000) {
       // value < 2^53: exact in a double
       const v = high * 4294967296 + low;
-      sec = Math.floor(v / u);
-      rem = v - sec * u;
-    } else if (u <= 1073741824) {
+      const sec = Math.floor(v / u);
+      const rem = v - sec * u;
+      setTime(f, sec + iface.offsetSeconds, nanosOf(rem, u));
+      return;
+    }
+    this.setPcapngTimeLarge(f, iface, high, low);
+  }
+
+  /** setPcapngTime for a value of 2^53 or more. */
+  private setPcapngTimeLarge(f: Frame, iface: Interface, high: number, low: number): void {
+    const u = iface.unitsPerSecond;
+    let sec: number;
+    let rem: number;
+    if (u <= 1073741824) {
       // long division in 16-bit digits keeps every intermediate below 2^46
       let r = 0;
       let q = 0;
@@ -573,12 +589,13 @@ export class CaptureReader {
       sec = q;
       rem = r;
     } else {
-      const v = high * 4294967296 + low;
-      sec = Math.floor(v / u);
-      rem = Math.max(0, v - sec * u);
+      // units finer than 2^-30 s (10^-10, 2^-31 …): exact in BigInt, rare enough to allocate
+      const v = (BigInt(high) << 32n) | BigInt(low);
+      const U = BigInt(u);
+      setTime(f, Number(v / U) + iface.offsetSeconds, Number(((v % U) * 1000000000n) / U));
+      return;
     }
-    const nsec = u === 1e9 ? rem : Math.floor((rem * 1e9) / u);
-    setTime(f, sec + iface.offsetSeconds, nsec);
+    setTime(f, sec + iface.offsetSeconds, nanosOf(rem, u));
   }
 
   // ------------------------------------------------------------------ helpers
@@ -629,6 +646,20 @@ export class CaptureReader {
     const shi = hi | 0;
     return shi * 4294967296 + lo;
   }
+}
+
+/**
+ * floor(rem × 10^9 / u), exactly, for integers 0 <= rem < u: microseconds (the default) and
+ * nanoseconds without a division; otherwise one division, exact while rem × 10^9 is below 2^53
+ * (a quotient of exact doubles below 2^53 never rounds up to the next integer), and BigInt
+ * beyond (units of 10^-7 s and finer, 2^-24 s and finer).
+ */
+function nanosOf(rem: number, u: number): number {
+  if (u === 1e6) return rem * 1000;
+  if (u === 1e9) return rem;
+  const x = rem * 1e9;
+  if (x <= Number.MAX_SAFE_INTEGER) return Math.floor(x / u);
+  return Number((BigInt(rem) * 1000000000n) / BigInt(u));
 }
 
 /** Stores a timestamp, carrying an out-of-range fraction into the seconds as Wireshark does. */

@@ -4,6 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { CaptureReader, DONE, FRAME, NEED_MORE, MAX_RECORD } from '../../src/capture/reader.js';
 import {
   pcapFile, pcapLayout, pcapngFile, pcapngLayout, idb, epb, spb, opb, customBlock, unknownBlock, nrb, isb,
@@ -284,6 +285,19 @@ describe('pcapng', () => {
       [1700000000, 114978094], // floor(123456789e9 / 2^30)
     ]);
     assertClean(reader);
+  });
+
+  it('any 64-bit timestamp at any resolution: the seconds and nanoseconds of exact integer arithmetic', () => {
+    // resolutions 10^0..10^9 and 2^-0..2^-40; values from small to 2^64 - 1, low words of 2^31 and more
+    const resol = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 40 }).map((k) => 0x80 | k));
+    const value = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.bigInt({ min: 0n, max: (1n << 53n) - 1n }),
+      fc.constantFrom(0n, (1n << 31n), (1n << 32n) - 1n, (1n << 53n) - 1n, 1n << 53n, 1700000000999999n, (1n << 64n) - 1n));
+    fc.assert(fc.property(resol, fc.array(value, { minLength: 1, maxLength: 20 }), (r, vs) => {
+      const bytes = pcapngFile([{ byteOrder: 'le', blocks: [idb({ linkType: ETH, snaplen: 0, tsresol: r }), ...vs.map((v) => epb({ iface: 0, ...ts64(v), data: seq(1) }))] }]);
+      const units = r & 0x80 ? 1n << BigInt(r & 0x7f) : 10n ** BigInt(r);
+      const { frames } = readAll(bytes, bytes.length);
+      assert.deepEqual(frames.map((f) => [f.tsSec, f.tsNsec]), vs.map((v) => [Number(v / units), Number(((v % units) * 1000000000n) / units)]));
+    }), { numRuns: 300, seed: 8 });
   });
 
   it('if_tsoffset adds whole seconds (positive and negative)', () => {
