@@ -24,6 +24,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { CliContext } from '../src/cli/context.js';
 import { explainFile, settingsFrom, writeDocuments, type ExplainOptions } from '../src/cli/explain.js';
 import { Spool } from '../src/util/spool.js';
+import { Tracker } from '../src/analyze/tracker.js';
+import { runCapture } from '../src/pipeline.js';
+import { Output } from '../src/util/output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tcpflow-early-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -147,6 +150,56 @@ describe('output written as soon as the input is read', () => {
     const notAlone = await spooled(cases.allOpen, 'json', false);
     assert.equal(notAlone.puts, 4);
     assert.equal(notAlone.out, (await spooled(cases.allOpen, 'json', true)).out);
+  });
+
+  it('finishing pauses for a flush when the observer asks (wantsFlush): a step finalises one connection at a time then', async () => {
+    const steps = async (wants: boolean): Promise<number[]> => {
+      const finals: number[] = [];
+      const t = new Tracker({ onPacket: () => undefined, onFinal: (c) => void finals.push(c.id), wantsFlush: () => wants }, { keepAll: false });
+      await runCapture(cases.allOpen, { packet: (f, p) => t.packet(f, p) });
+      const sizes: number[] = [];
+      let before = 0;
+      for (let done = false; !done;) {
+        done = t.finishStep();
+        sizes.push(finals.length - before);
+        before = finals.length;
+      }
+      assert.deepEqual(finals, [0, 1, 2, 3]);
+      return sizes;
+    };
+    assert.deepEqual(await steps(false), [4]);
+    assert.deepEqual(await steps(true), [1, 1, 1, 1]);
+  });
+
+  it('--json --packets, records written straight out: the output is flushed as they pile up, not once per step of 1024', async () => {
+    // 40 connections of 1000 data packets, all open at the end: 40 records of about 250 KB
+    const pkts: Pkt[] = [];
+    for (let c = 0; c < 40; c++) pkts.push(...long(c * 0.001, 0, 42000 + c));
+    for (let k = 0; k < 1000; k++) {
+      for (let c = 0; c < 40; c++) pkts.push({ t: 1 + k * 0.01 + c * 0.0001, port: 42000 + c, fromClient: true, flags: TCP_PSH | TCP_ACK, seq: 1000 + 42000 + c + 1 + 10 * k, ack: 7001, len: 10 });
+    }
+    const file = capture('many-long', pkts);
+    let most = 0;
+    const bytes = Output.prototype.bytes;
+    Output.prototype.bytes = function (this: Output, ...a: Parameters<Output['bytes']>) {
+      bytes.apply(this, a);
+      if (this.buffered > most) most = this.buffered;
+    };
+    let total = 0;
+    try {
+      const stdout = new PassThrough();
+      stdout.on('data', (d: Buffer) => void (total += d.length));
+      const ctx = new CliContext({ stdout, stderr: new PassThrough(), stdin: Readable.from([]) });
+      const opts = { format: 'json', packets: true, lang: 'en', color: false, progress: false } as ExplainOptions;
+      const doc = await explainFile(ctx, file, opts, settingsFrom(ctx, opts)!, ctx.out, true);
+      assert.equal(doc?.written, true);
+      await writeDocuments(ctx.out, [doc!]);
+      await ctx.out.flush();
+    } finally {
+      Output.prototype.bytes = bytes;
+    }
+    assert.ok(total > 8 << 20, `${total} bytes written`);
+    assert.ok(most < 5 << 20, `${most} bytes buffered at most`);
   });
 
   for (const [name, file] of Object.entries(cases)) {

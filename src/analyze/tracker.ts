@@ -87,6 +87,12 @@ export interface PacketObserver {
   onReplaced?(c: Connection): void;
   /** Called when a connection is finalised: released after closing, or at the end of input. */
   onFinal?(c: Connection): void;
+  /**
+   * True when the observer's output should be flushed before more connections are finalised:
+   * finishStep() then returns early (its caller flushes between steps). Without it a step
+   * finalises FINISH_STEP connections, whose output could be large (--json --packets).
+   */
+  wantsFlush?(): boolean;
 }
 
 export interface TrackerOptions {
@@ -221,12 +227,16 @@ export class Tracker implements PacketSink {
     }
     const list = this.closing;
     const end = Math.min(list.length, this.closingAt + FINISH_STEP);
-    for (let i = this.closingAt; i < end; i++) {
+    const obs = this.observer;
+    let i = this.closingAt;
+    while (i < end) {
       this.finalise(list[i]);
       list[i] = null as unknown as Connection;
+      i++;
+      if (obs !== null && obs.wantsFlush !== undefined && obs.wantsFlush()) break;
     }
-    this.closingAt = end;
-    if (end < list.length) return false;
+    this.closingAt = i;
+    if (i < list.length) return false;
     this.closing = null;
     return true;
   }

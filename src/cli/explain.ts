@@ -46,6 +46,8 @@ export const LINGER_SECONDS = 60;
 /** The buffer a JSON connection record is rendered into, and the most of it kept between records. */
 const SCRATCH = 64 * 1024;
 const SCRATCH_KEPT = 1 << 20;
+/** Output buffered at which finishing connections pauses for a flush (records written directly). */
+const DIRECT_FLUSH_AT = 4 << 20;
 
 export interface ExplainOptions {
   format: Format; json?: boolean; packets?: boolean; lang: Lang; absolute?: boolean; verbose?: boolean;
@@ -277,6 +279,9 @@ export async function explainFile(
         // rendered: its records are filled again for later packets
         if (collector) collector.recycle(c);
       },
+      // records written straight out at the end of input: flushed before they pile up (a step
+      // of --json --packets records could otherwise be gigabytes)
+      wantsFlush: () => early.direct !== null && out.buffered >= DIRECT_FLUSH_AT,
     };
   } else if (format === 'ndjson') {
     observer = new NdjsonWriter(out, !!opts.packets, lang, (c) => selected(c, sel));

@@ -100,6 +100,11 @@ export class Output {
     w.bytes(src, from, end - from);
   }
 
+  /** Bytes written and not yet handed to the stream. */
+  get buffered(): number {
+    return this.pendingSize + this.writer.pos;
+  }
+
   /** True when enough is buffered that the caller should await flush(). */
   get full(): boolean {
     return this.pendingSize + this.writer.pos >= FLUSH_AT;
