@@ -15,6 +15,7 @@ import { writeSyntheticPcap } from '../scripts/synth.js';
 import { runCapture } from '../src/pipeline.js';
 import { Tracker } from '../src/analyze/tracker.js';
 import { BUNDLE_MAIN } from './helpers/cli.js';
+import { REPO_ROOT } from './helpers/corpus.js';
 import type * as Cli from '../src/cli/main.js';
 import { CliContext } from '../src/cli/context.js';
 import { explain, type ExplainOptions } from '../src/cli/explain.js';
@@ -75,7 +76,7 @@ describe('standard output closed by its reader', () => {
     assert.match(r.stderr, /record 30001/);
   });
 
-  it('output closed before anything is read: explain stops after the first chunk, check reads everything (its exit code is its verdict)', async () => {
+  it('output closed before anything is read: explain reads no capture, check reads everything (its exit code is its verdict)', async () => {
     // the commands from dist/src, on a context whose output is already closed
     const ctx = (): CliContext => {
       const c = new CliContext({ stdout: new Writable({ write: (_c, _e, cb) => cb() }) as never, stderr: new Writable({ write: (_c, _e, cb) => cb() }), stdin: Readable.from([]) });
@@ -90,6 +91,10 @@ describe('standard output closed by its reader', () => {
     const c = ctx();
     await check(c, [file], { expect: ['connections>=1'] } as Parameters<typeof check>[2]);
     assert.equal(c.code, 2);
+    // two captures: neither is read (the second is not a capture at all: exit 2 if it were)
+    const two = ctx();
+    await explain(two, [file, join(REPO_ROOT, 'README.md')], { format: 'ndjson', lang: 'en', color: false, progress: false, jobs: '1' } as ExplainOptions);
+    assert.equal(two.code, 0);
   });
 
   it('runCapture: stop() ends the run after the chunk, without finishing the connections or calling afterRead', async () => {

@@ -152,6 +152,8 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
   ctx.stopWhenOutputCloses = true;
   const docs: JsonDoc[] = [];
   for (const file of captures) {
+    // the reader of the output has gone: the next captures are not read either
+    if (ctx.out.closed) break;
     const doc = await explainFile(ctx, file, opts, s, ctx.out, captures.length === 1);
     if (doc) docs.push(doc);
   }

@@ -100,6 +100,8 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
         await copy(join(dir, `out-${i}`), false);
         await out.flush();
         report(r);
+        // the reader of the output has gone: the other jobs are stopped (finally)
+        if (out.closed) break;
       }
     } else {
       // a document's framing depends on how many documents there are: wait for all
