@@ -14,7 +14,7 @@ import { runCapture } from '../src/pipeline.js';
 import { Tracker } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool } from '../src/util/spool.js';
-import { renderProgress, formatSeconds } from '../src/cli/progress.js';
+import { renderProgress, renderFinishing, formatSeconds } from '../src/cli/progress.js';
 import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
@@ -232,6 +232,26 @@ describe('progress line', () => {
     assert.ok(renderProgress('a/very/long/path/to/a/capture.pcap', { bytes: 1, total: 2, packets: 1, elapsed: 1 }, 40).length < 40);
     assert.equal(formatSeconds(3725), '1h02m');
     assert.equal(formatSeconds(75), '1m15s');
+  });
+
+  it('after the input: the connections still open being finalised, with their count and time left', () => {
+    const line = renderFinishing('flood.pcap', 250_000, 1_000_000, 1, 100);
+    assert.match(line, /^flood\.pcap \[#+\.+\]  25% finalising 250000\/1000000 open  ETA 3s$/);
+    assert.ok(line.length < 100);
+    assert.ok(renderFinishing('a/very/long/path/to/a/capture.pcap', 1, 2, 1, 40).length < 40);
+    assert.match(renderFinishing('x.pcap', 0, 0, 0, 80), / 100% finalising 0\/0 open/);
+  });
+
+  it('the tracker counts what finishStep has finalised, of how many', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tcpflow-finish-')), 'flood.pcap');
+    writeSynFloodPcap(file, 2500);
+    const t = new Tracker(null, { keepAll: false });
+    await runCapture(file, { packet: (f, p) => t.packet(f, p) });
+    assert.deepEqual([t.finishDone, t.finishTotal], [0, 0]);
+    const seen: [number, number][] = [];
+    while (!t.finishStep()) seen.push([t.finishDone, t.finishTotal]);
+    seen.push([t.finishDone, t.finishTotal]);
+    assert.deepEqual(seen, [[1024, 2500], [2048, 2500], [2500, 2500]]);
   });
 
   it('never drawn when standard error is not a terminal', async () => {

@@ -214,6 +214,9 @@ export class Tracker implements PacketSink {
 
   private closing: Connection[] | null = null;
   private closingAt = 0;
+  /** finishStep()'s progress: connections finalised so far, of how many (both 0 before it starts). */
+  finishDone = 0;
+  finishTotal = 0;
 
   /**
    * End of input, a step at a time: finalises up to FINISH_STEP of the connections still open
@@ -224,6 +227,8 @@ export class Tracker implements PacketSink {
     if (this.closing === null) {
       this.closing = [...this.table.all()].sort((x, y) => x.id - y.id);
       this.closingAt = 0;
+      this.finishDone = 0;
+      this.finishTotal = this.closing.length;
     }
     const list = this.closing;
     const end = Math.min(list.length, this.closingAt + FINISH_STEP);
@@ -236,6 +241,7 @@ export class Tracker implements PacketSink {
       if (obs !== null && obs.wantsFlush !== undefined && obs.wantsFlush()) break;
     }
     this.closingAt = i;
+    this.finishDone = i;
     if (i < list.length) return false;
     this.closing = null;
     return true;

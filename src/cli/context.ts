@@ -115,10 +115,14 @@ export class CliContext {
     let summary: CaptureSummary;
     const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
     const bar = ProgressBar.wanted(stderr, this.progress) ? new ProgressBar(stderr, file, true) : null;
+    // finalising what is still open once the input is read has its own line, unless records are
+    // written to the terminal meanwhile (onRead may write them as they are finalised)
+    let showFinishing = bar !== null;
     try {
       summary = await runCapture(file, tracker, {
         stdin: this.io.stdin,
         afterChunk: async () => {
+          if (showFinishing && tracker.finishTotal > 0) (bar as ProgressBar).finishing(tracker.finishDone, tracker.finishTotal);
           if (this.out.full) await this.out.flush();
         },
         ...(bar ? { progress: (b: number, t: number | null, n: number) => bar.update(b, t, n) } : {}),
@@ -130,6 +134,7 @@ export class CliContext {
           if (onRead) {
             // output may start now: the progress line goes first
             bar?.done();
+            if ((this.io.stdout as { isTTY?: boolean }).isTTY === true) showFinishing = false;
             await onRead(s, tracker);
           }
         },

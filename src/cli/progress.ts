@@ -40,6 +40,23 @@ export function renderProgress(name: string, s: ProgressState, width: number): s
   return `${fit(label, Math.max(0, room))}${tail}`.slice(0, width - 1);
 }
 
+/**
+ * The line while the connections still open at the end of input are finalised (and, for most
+ * formats, their records written): a SYN flood's million can take seconds after the last byte.
+ */
+export function renderFinishing(name: string, done: number, total: number, elapsed: number, width: number): string {
+  const frac = total > 0 ? Math.min(1, done / total) : 1;
+  const eta = frac > 0 ? (elapsed / frac) * (1 - frac) : 0;
+  const tail = ` ${(frac * 100).toFixed(0).padStart(3)}% finalising ${done}/${total} open  ETA ${formatSeconds(eta)}`;
+  const room = width - tail.length - 1;
+  if (room >= 24) {
+    const barWidth = Math.min(30, room - Math.min(name.length, room - 12) - 3);
+    const full = Math.round(frac * barWidth);
+    return `${fit(name, room - barWidth - 3)} [${'#'.repeat(full)}${'.'.repeat(barWidth - full)}]${tail}`.slice(0, width - 1);
+  }
+  return `${fit(name, Math.max(0, room))}${tail}`.slice(0, width - 1);
+}
+
 function fit(s: string, n: number): string {
   if (s.length <= n) return s;
   if (n <= 1) return '';
@@ -80,6 +97,19 @@ export class ProgressBar {
     this.stream.write(`\r${line}\x1b[K`);
     this.drawn = true;
   }
+
+  /** Progress of finalising the connections still open once the input is read. */
+  finishing(done: number, total: number): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (this.finishStart === 0) this.finishStart = now;
+    if (now - this.start < 1000 || now - this.last < 100) return;
+    this.last = now;
+    this.stream.write(`\r${renderFinishing(this.name, done, total, (now - this.finishStart) / 1000, this.stream.columns || 80)}\x1b[K`);
+    this.drawn = true;
+  }
+
+  private finishStart = 0;
 
   done(): void {
     if (this.drawn) this.stream.write('\r\x1b[K');
