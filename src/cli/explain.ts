@@ -244,8 +244,11 @@ export async function explainFile(
   let spool: Spool | null = null;
   let table: SummaryTable | null = null;
   let report: MarkdownWriter | null = null;
-  /** Set once the header and the spool are written: later records go straight to `out`. */
-  const early: { direct: DocumentWriter | 'text' | null } = { direct: null };
+  /**
+   * Set once the header and the spool are written: later records go straight to `out` (through
+   * the json document's writer, or as rendered text for the walkthrough and Mermaid).
+   */
+  const early: { direct: DocumentWriter | 'rendered' | null } = { direct: null };
   if (format === 'json' || format === 'text' || format === 'mermaid') {
     const packets = format !== 'json' || !!opts.packets;
     const collector = packets ? new PacketCollector() : null;
@@ -329,7 +332,7 @@ export async function explainFile(
       else await sp.drain((buf, start, len) => w.record(buf, start, len), () => out.flush());
     } else {
       if (format === 'text') out.write(captureText(summary, lang));
-      early.direct = 'text';
+      early.direct = 'rendered';
       await sp.drain((buf, start, len) => {
         out.bytes(buf, start, len);
         return out.full;
