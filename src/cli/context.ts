@@ -101,11 +101,9 @@ export class CliContext {
    * Reads one capture through a new Tracker. Returns null (after the message and exit code 2)
    * when the file cannot be read at all; otherwise the tracker and the capture summary, whose
    * `error` (a damaged record after some frames) the caller reports with {@link reportEnd}.
-   */
-  /**
-   * Reads a capture into a tracker. `onRead` is called once the input has been read, before the
-   * connections still open are finalised (not for an unreadable capture), with the summary as it
-   * is returned (the tracker's limits noted) and the tracker.
+   * `onRead` is called once the input has been read, before the connections still open are
+   * finalised (not for an unreadable capture), with the summary as it is returned (the
+   * tracker's limits noted) and the tracker.
    */
   async analyse(
     file: string, observer: PacketObserver | null, options?: TrackerOptions,
