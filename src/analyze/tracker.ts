@@ -215,7 +215,9 @@ export class Tracker implements PacketSink {
   private closing: Connection[] | null = null;
   private closingAt = 0;
   /** finishStep()'s progress: connections finalised so far, of how many (both 0 before it starts). */
-  finishDone = 0;
+  get finishDone(): number {
+    return this.closingAt;
+  }
   finishTotal = 0;
 
   /**
@@ -227,7 +229,6 @@ export class Tracker implements PacketSink {
     if (this.closing === null) {
       this.closing = [...this.table.all()].sort((x, y) => x.id - y.id);
       this.closingAt = 0;
-      this.finishDone = 0;
       this.finishTotal = this.closing.length;
     }
     const list = this.closing;
@@ -241,7 +242,6 @@ export class Tracker implements PacketSink {
       if (obs !== null && obs.wantsFlush !== undefined && obs.wantsFlush()) break;
     }
     this.closingAt = i;
-    this.finishDone = i;
     if (i < list.length) return false;
     this.closing = null;
     return true;

@@ -561,41 +561,24 @@ export class CaptureReader {
   /** setPcapngTime for a value of 2^53 or more. */
   private setPcapngTimeLarge(f: Frame, iface: Interface, high: number, low: number): void {
     const u = iface.unitsPerSecond;
-    let sec: number;
-    let rem: number;
-    if (u <= 1073741824) {
-      // long division in 16-bit digits keeps every intermediate below 2^46
-      let r = 0;
-      let q = 0;
-      const digits0 = high >>> 16;
-      const digits1 = high & 0xffff;
-      const digits2 = low >>> 16;
-      const digits3 = low & 0xffff;
-      let cur = digits0;
-      q = Math.floor(cur / u);
-      r = cur - q * u;
-      cur = r * 65536 + digits1;
-      let d = Math.floor(cur / u);
-      q = q * 65536 + d;
-      r = cur - d * u;
-      cur = r * 65536 + digits2;
-      d = Math.floor(cur / u);
-      q = q * 65536 + d;
-      r = cur - d * u;
-      cur = r * 65536 + digits3;
-      d = Math.floor(cur / u);
-      q = q * 65536 + d;
-      r = cur - d * u;
-      sec = q;
-      rem = r;
-    } else {
+    if (u > 1073741824) {
       // units finer than 2^-30 s (10^-10, 2^-31 …): exact in BigInt, rare enough to allocate
       const v = (BigInt(high) << 32n) | BigInt(low);
       const U = BigInt(u);
       setTime(f, Number(v / U) + iface.offsetSeconds, Number(((v % U) * 1000000000n) / U));
       return;
     }
-    setTime(f, sec + iface.offsetSeconds, nanosOf(rem, u));
+    // long division in 16-bit digits keeps every intermediate below 2^46
+    let q = 0;
+    let r = 0;
+    for (let i = 0; i < 4; i++) {
+      const word = i < 2 ? high : low;
+      const cur = r * 65536 + (i & 1 ? word & 0xffff : word >>> 16);
+      const d = Math.floor(cur / u);
+      q = q * 65536 + d;
+      r = cur - d * u;
+    }
+    setTime(f, q + iface.offsetSeconds, nanosOf(r, u));
   }
 
   // ------------------------------------------------------------------ helpers

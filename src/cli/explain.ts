@@ -182,9 +182,16 @@ async function writeDocument(out: Output, doc: JsonDoc, nested: boolean): Promis
   if (doc.written) return;
   const w = new DocumentWriter(out, nested);
   w.head(doc.head);
-  if (doc.connections.count === 0) doc.connections.close();
-  else await doc.connections.drain((buf, start, len) => w.record(buf, start, len), () => out.flush());
+  await w.spooled(doc.connections);
   w.end();
+}
+
+/** A spool's rendered text (walkthrough, Mermaid) to the output, in id order. */
+function drainRendered(sp: Spool, out: Output): Promise<void> {
+  return sp.drain((buf, start, len) => {
+    out.bytes(buf, start, len);
+    return out.full;
+  }, () => out.flush());
 }
 
 /** Lays out a document around its connection records, given one at a time in id order. */
@@ -208,6 +215,12 @@ class DocumentWriter {
     else this.out.bytes(buf, start, len);
     this.records++;
     return this.out.full;
+  }
+
+  /** The records waiting in a spool, in id order (the spool is closed after). */
+  async spooled(sp: Spool): Promise<void> {
+    if (sp.count === 0) sp.close();
+    else await sp.drain((buf, start, len) => this.record(buf, start, len), () => this.out.flush());
   }
 
   /** Everything after the last record. */
@@ -328,15 +341,11 @@ export async function explainFile(
       const w = new DocumentWriter(out, false);
       w.head(documentHead(captureJson(summary)));
       early.direct = w;
-      if (sp.count === 0) sp.close();
-      else await sp.drain((buf, start, len) => w.record(buf, start, len), () => out.flush());
+      await w.spooled(sp);
     } else {
       if (format === 'text') out.write(captureText(summary, lang));
       early.direct = 'rendered';
-      await sp.drain((buf, start, len) => {
-        out.bytes(buf, start, len);
-        return out.full;
-      }, () => out.flush());
+      await drainRendered(sp, out);
     }
   };
   const run = await ctx.analyse(file, observer, s.tracker, onRead);
@@ -361,10 +370,7 @@ export async function explainFile(
     out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
   } else if (format === 'text' || format === 'mermaid') {
     if (format === 'text') out.write(captureText(summary, lang));
-    await (spool as Spool).drain((buf, start, len) => {
-      out.bytes(buf, start, len);
-      return out.full;
-    }, () => out.flush());
+    await drainRendered(spool as Spool, out);
   } else if (report !== null) {
     await report.write(out, summary);
   } else if (table !== null) {

@@ -29,15 +29,18 @@ export function renderProgress(name: string, s: ProgressState, width: number): s
   } else {
     tail = ` ${mb(s.bytes)} MB  ${s.packets} packets  ${pps}`;
   }
-  let label = name;
+  return barLine(name, frac, tail, width);
+}
+
+/** `name [####....]tail` fitted to `width`: the bar when frac >= 0 and there is room, else none. */
+function barLine(name: string, frac: number, tail: string, width: number): string {
   const room = width - tail.length - 1;
   if (frac >= 0 && room >= 24) {
-    const barWidth = Math.min(30, room - Math.min(label.length, room - 12) - 3);
-    label = fit(label, room - barWidth - 3);
+    const barWidth = Math.min(30, room - Math.min(name.length, room - 12) - 3);
     const full = Math.round(frac * barWidth);
-    return `${label} [${'#'.repeat(full)}${'.'.repeat(barWidth - full)}]${tail}`.slice(0, width - 1);
+    return `${fit(name, room - barWidth - 3)} [${'#'.repeat(full)}${'.'.repeat(barWidth - full)}]${tail}`.slice(0, width - 1);
   }
-  return `${fit(label, Math.max(0, room))}${tail}`.slice(0, width - 1);
+  return `${fit(name, Math.max(0, room))}${tail}`.slice(0, width - 1);
 }
 
 /**
@@ -47,14 +50,7 @@ export function renderProgress(name: string, s: ProgressState, width: number): s
 export function renderFinishing(name: string, done: number, total: number, elapsed: number, width: number): string {
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const eta = frac > 0 ? (elapsed / frac) * (1 - frac) : 0;
-  const tail = ` ${(frac * 100).toFixed(0).padStart(3)}% finalising ${done}/${total} open  ETA ${formatSeconds(eta)}`;
-  const room = width - tail.length - 1;
-  if (room >= 24) {
-    const barWidth = Math.min(30, room - Math.min(name.length, room - 12) - 3);
-    const full = Math.round(frac * barWidth);
-    return `${fit(name, room - barWidth - 3)} [${'#'.repeat(full)}${'.'.repeat(barWidth - full)}]${tail}`.slice(0, width - 1);
-  }
-  return `${fit(name, Math.max(0, room))}${tail}`.slice(0, width - 1);
+  return barLine(name, frac, ` ${(frac * 100).toFixed(0).padStart(3)}% finalising ${done}/${total} open  ETA ${formatSeconds(eta)}`, width);
 }
 
 function fit(s: string, n: number): string {
@@ -75,6 +71,8 @@ export class ProgressBar {
   private readonly start = Date.now();
   private last = 0;
   private drawn = false;
+  /** When finalising began (0: not yet). */
+  private finishStart = 0;
 
   constructor(
     private readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
@@ -88,28 +86,32 @@ export class ProgressBar {
   }
 
   update(bytes: number, total: number | null, packets: number): void {
-    if (!this.enabled) return;
     const now = Date.now();
-    // only inputs that take more than a second; at most ten redraws a second
-    if (now - this.start < 1000 || now - this.last < 100) return;
-    this.last = now;
-    const line = renderProgress(this.name, { bytes, total, packets, elapsed: (now - this.start) / 1000 }, this.stream.columns || 80);
-    this.stream.write(`\r${line}\x1b[K`);
-    this.drawn = true;
+    if (this.due(now)) this.draw(renderProgress(this.name, { bytes, total, packets, elapsed: (now - this.start) / 1000 }, this.width));
   }
 
   /** Progress of finalising the connections still open once the input is read. */
   finishing(done: number, total: number): void {
-    if (!this.enabled) return;
     const now = Date.now();
     if (this.finishStart === 0) this.finishStart = now;
-    if (now - this.start < 1000 || now - this.last < 100) return;
-    this.last = now;
-    this.stream.write(`\r${renderFinishing(this.name, done, total, (now - this.finishStart) / 1000, this.stream.columns || 80)}\x1b[K`);
-    this.drawn = true;
+    if (this.due(now)) this.draw(renderFinishing(this.name, done, total, (now - this.finishStart) / 1000, this.width));
   }
 
-  private finishStart = 0;
+  /** Only inputs that take more than a second; at most ten redraws a second. */
+  private due(now: number): boolean {
+    if (!this.enabled || now - this.start < 1000 || now - this.last < 100) return false;
+    this.last = now;
+    return true;
+  }
+
+  private get width(): number {
+    return this.stream.columns || 80;
+  }
+
+  private draw(line: string): void {
+    this.stream.write(`\r${line}\x1b[K`);
+    this.drawn = true;
+  }
 
   done(): void {
     if (this.drawn) this.stream.write('\r\x1b[K');
