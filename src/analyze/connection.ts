@@ -154,8 +154,7 @@ export interface Connection {
   maxPayloadB: number;
   truncatedPackets: number;
 
-  /** Connection table chain (index of the next connection in the bucket, -1 none). */
-  hashNext: number;
+  /** The 4-tuple's hash (ConnectionTable.hashOf). */
   hash: number;
   /** Slot in the table, -1 once released. */
   slot: number;
@@ -193,7 +192,6 @@ export function newConnection(): Connection {
     maxPayloadA: 0,
     maxPayloadB: 0,
     truncatedPackets: 0,
-    hashNext: -1,
     hash: 0,
     slot: -1,
     lruPrev: null,
@@ -233,7 +231,6 @@ export function resetConnection(c: Connection): void {
   c.maxPayloadA = 0;
   c.maxPayloadB = 0;
   c.truncatedPackets = 0;
-  c.hashNext = -1;
   c.hash = 0;
   c.slot = -1;
   c.lruPrev = null;

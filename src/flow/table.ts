@@ -14,6 +14,13 @@ export class ConnectionTable {
   private buckets = new Int32Array(INITIAL_BUCKETS).fill(-1);
   private mask = INITIAL_BUCKETS - 1;
   private slots: (Connection | null)[] = [];
+  /**
+   * Per slot, the connection's hash and the next slot of its bucket (-1: none). Kept beside the
+   * slots, not on the connections: a lookup walks a chain without touching a connection whose
+   * hash differs, which with a million open connections (a SYN flood) is a cache miss each.
+   */
+  private slotHash = new Int32Array(INITIAL_BUCKETS);
+  private slotNext = new Int32Array(INITIAL_BUCKETS);
   private freeSlots: number[] = [];
   size = 0;
 
@@ -36,47 +43,54 @@ export class ConnectionTable {
 
   /** The connection of this packet's 4-tuple, or null; `dirIsA` tells the packet's direction. */
   find(p: Packet, hash: number): Connection | null {
+    const hashes = this.slotHash;
+    const next = this.slotNext;
     let i = this.buckets[hash & this.mask];
     while (i >= 0) {
-      const c = this.slots[i] as Connection;
-      if (c.hash === hash && c.ipVersion === p.ipVersion && (matchesFlows(c.a, c.b, p) || matchesFlows(c.b, c.a, p))) return c;
-      i = c.hashNext;
+      if (hashes[i] === hash) {
+        const c = this.slots[i] as Connection;
+        if (c.ipVersion === p.ipVersion && (matchesFlows(c.a, c.b, p) || matchesFlows(c.b, c.a, p))) return c;
+      }
+      i = next[i];
     }
     return null;
   }
 
   insert(c: Connection, hash: number): void {
     if (this.size + 1 > (this.buckets.length * 3) >> 2) this.grow();
-    const slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.slots.length;
-    if (slot === this.slots.length) this.slots.push(c);
-    else this.slots[slot] = c;
+    let slot: number;
+    if (this.freeSlots.length > 0) {
+      slot = this.freeSlots.pop() as number;
+      this.slots[slot] = c;
+    } else {
+      slot = this.slots.length;
+      this.slots.push(c);
+      if (slot === this.slotHash.length) this.growSlots();
+    }
     c.hash = hash;
     c.slot = slot;
     const b = hash & this.mask;
-    c.hashNext = this.buckets[b];
+    this.slotHash[slot] = hash;
+    this.slotNext[slot] = this.buckets[b];
     this.buckets[b] = slot;
     this.size++;
   }
 
   remove(c: Connection): void {
-    if (c.slot < 0) return;
+    const slot = c.slot;
+    if (slot < 0) return;
+    const next = this.slotNext;
     const b = c.hash & this.mask;
     let i = this.buckets[b];
-    let prev: Connection | null = null;
-    while (i >= 0) {
-      const x = this.slots[i] as Connection;
-      if (x === c) {
-        if (prev === null) this.buckets[b] = x.hashNext;
-        else prev.hashNext = x.hashNext;
-        break;
-      }
-      prev = x;
-      i = x.hashNext;
+    if (i === slot) {
+      this.buckets[b] = next[slot];
+    } else {
+      while (i >= 0 && next[i] !== slot) i = next[i];
+      if (i >= 0) next[i] = next[slot];
     }
-    this.slots[c.slot] = null;
-    this.freeSlots.push(c.slot);
+    this.slots[slot] = null;
+    this.freeSlots.push(slot);
     c.slot = -1;
-    c.hashNext = -1;
     this.size--;
   }
 
@@ -96,13 +110,24 @@ export class ConnectionTable {
     const n = this.buckets.length * 2;
     this.buckets = new Int32Array(n).fill(-1);
     this.mask = n - 1;
+    const hashes = this.slotHash;
+    const next = this.slotNext;
     for (let i = 0; i < this.slots.length; i++) {
-      const c = this.slots[i];
-      if (c === null) continue;
-      const b = c.hash & this.mask;
-      c.hashNext = this.buckets[b];
+      if (this.slots[i] === null) continue;
+      const b = hashes[i] & this.mask;
+      next[i] = this.buckets[b];
       this.buckets[b] = i;
     }
+  }
+
+  private growSlots(): void {
+    const n = this.slotHash.length * 2;
+    const h = new Int32Array(n);
+    h.set(this.slotHash);
+    this.slotHash = h;
+    const x = new Int32Array(n);
+    x.set(this.slotNext);
+    this.slotNext = x;
   }
 }
 
