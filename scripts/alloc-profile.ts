@@ -37,7 +37,9 @@ await session.post('HeapProfiler.startSampling', {
   includeObjectsCollectedByMajorGC: true,
   includeObjectsCollectedByMinorGC: true,
 });
-const { main } = (await import(new URL('../bundle/main.js', import.meta.url).href)) as typeof Cli;
+// the bundle, loaded as bin/tcpflow-explain.js loads it (dist/scripts/ -> bin/load-bundle.js)
+const loader = (await import(new URL('../../bin/load-bundle.js', import.meta.url).href)) as { loadBundle(): { exports: typeof Cli } };
+const { main } = loader.loadBundle().exports;
 const sink = new PassThrough();
 sink.resume();
 const code = await main(cliArgs, { stdout: sink, stderr: new PassThrough(), stdin: Readable.from([]) });

@@ -1,23 +1,27 @@
 /**
  * `npm run build` (after tsc): bundles the CLI with esbuild into dist/bundle/, which is what
- * bin/tcpflow-explain.js runs. Start-up was nearly all module loading: ~50 modules of dist/src
- * plus commander's and chalk's files, each resolved, read and compiled on its own; one bundle
- * (npm dependencies included) is a few files.
+ * bin/tcpflow-explain.js runs, then makes V8's code cache for it (scripts/code-cache.ts).
+ * Start-up was nearly all module loading: ~50 modules of dist/src plus commander's and chalk's
+ * files, each resolved, read and compiled on its own. One CommonJS file, loaded through node:vm
+ * with a code cache (bin/load-bundle.js says why), starts 10-15 ms sooner again than the ES
+ * module chunks this used to write: Node 20 caches no compiled code for ES modules.
  *
- *   dist/bundle/main.js        entry of bin/tcpflow-explain.js (exports main)
- *   dist/bundle/worker.js      entry of the -j worker threads (src/cli/jobs.ts)
- *   dist/bundle/*-HASH.js      shared chunks, and the chunks behind the dynamic import()s: check,
- *                              lab, grade with yaml, the summary table with string-width; a plain
- *                              run never loads those (test/bundle.test.ts checks)
+ *   dist/bundle/main.cjs          the bundle (entry src/cli/bundle.ts: exports main, and holds
+ *                                 the -j worker), npm dependencies included; what a run does not
+ *                                 use (check, lab, grade, yaml, the summary table) sits behind
+ *                                 esbuild's lazy module wrappers and is not run at start
+ *   dist/bundle/main.cjs.v8cache  V8's code cache for it, made after runs on the fixtures
+ *   dist/bundle/worker.js         entry of the -j worker threads (src/cli/jobs.ts finds it as
+ *                                 new URL('./worker.js', import.meta.url) from the bundle): loads
+ *                                 the bundle the same way
  *   dist/bundle/THIRD_PARTY_LICENSES.txt   the licenses of the bundled npm packages
- *   dist/bundle.meta.json      esbuild's metafile (not shipped; the tests read it)
+ *   dist/bundle.meta.json         esbuild's metafile (not shipped; the tests read it)
  *
- * Every output sits directly in dist/bundle/: src/cli/jobs.ts finds the worker as
- * new URL('./worker.js', import.meta.url) from whichever chunk it ends up in (esbuild leaves
- * that URL as written), so this script fails when an output lands anywhere else.
- * package.json's version is written in with `define` (src/cli/context.ts, toolVersion).
+ * package.json's version is written in with `define` (src/cli/context.ts, toolVersion), and
+ * import.meta.url becomes the bundle's own file URL.
  */
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,34 +35,43 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { ve
 rmSync(join(ROOT, OUT), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
-  entryPoints: ['src/cli/main.ts', 'src/cli/worker.ts'],
-  outdir: OUT,
-  entryNames: '[name]',
-  chunkNames: '[name]-[hash]',
+  entryPoints: ['src/cli/bundle.ts'],
+  outfile: `${OUT}/main.cjs`,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  define: { __TCPFLOW_EXPLAIN_VERSION__: JSON.stringify(pkg.version) },
-  // commander and string-width are CommonJS and require() Node's modules; an ES module has no
-  // require of its own, so every output gets one
-  banner: { js: "import { createRequire as __tcpflowCreateRequire } from 'node:module'; const require = __tcpflowCreateRequire(import.meta.url);" },
+  define: {
+    __TCPFLOW_EXPLAIN_VERSION__: JSON.stringify(pkg.version),
+    'import.meta.url': '__tcpflowBundleUrl',
+  },
+  // strict mode first (the directive esbuild writes would come after the banner, and count for
+  // nothing there), then the bundle's own URL for import.meta.url
+  banner: { js: '"use strict";\nvar __tcpflowBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   sourcemap: 'linked',
   sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
 });
+writeFileSync(join(ROOT, OUT, 'worker.js'), `// Entry of the -j worker threads (src/cli/jobs.ts): the bundle, whose src/cli/worker.ts takes
+// the jobs in a worker thread. Written by scripts/bundle.ts.
+import { loadBundle } from '../../bin/load-bundle.js';
+
+loadBundle();
+`);
 const meta = result.metafile;
 writeFileSync(join(ROOT, META), JSON.stringify(meta, null, 1));
 
 const problems: string[] = [];
 for (const out of Object.keys(meta.outputs)) {
-  if (dirname(out) !== OUT) problems.push(`${out} is not directly in ${OUT}/ (the worker URL and the chunk imports assume one directory)`);
+  if (dirname(out) !== OUT) problems.push(`${out} is not directly in ${OUT}/ (the worker URL assumes one directory)`);
 }
-for (const entry of ['main.js', 'worker.js']) {
+for (const entry of ['main.cjs', 'worker.js']) {
   if (!existsSync(join(ROOT, OUT, entry))) problems.push(`${OUT}/${entry} was not written`);
 }
+// loaded through node:vm, which has no loader for a real import(): esbuild must have turned
+// every dynamic import into its lazy module wrapper
+if (/\bimport\(/.test(readFileSync(join(ROOT, OUT, 'main.cjs'), 'utf8'))) problems.push(`${OUT}/main.cjs has an import() left`);
 if (problems.length > 0) {
   for (const p of problems) process.stderr.write(`bundle: ${p}\n`);
   process.exit(1);
@@ -79,5 +92,12 @@ for (const [dir, name] of [...packages].sort((a, b) => a[1].localeCompare(b[1]))
 }
 writeFileSync(join(ROOT, OUT, 'THIRD_PARTY_LICENSES.txt'), `The npm packages bundled into these files, and their licenses.\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`);
 
-const files = readdirSync(join(ROOT, OUT)).filter((f) => f.endsWith('.js'));
-process.stderr.write(`bundle: ${files.length} files in ${relative(process.cwd(), join(ROOT, OUT)) || '.'} (${packages.size} npm packages bundled)\n`);
+// V8's code cache, in a process of its own: one started the way bin/tcpflow-explain.js is, so
+// that V8 accepts the cache there (it checks the V8 version and flags)
+const cc = spawnSync(process.execPath, [join(ROOT, 'dist', 'scripts', 'code-cache.js')], { cwd: ROOT, encoding: 'utf8' });
+if (cc.status !== 0) {
+  process.stderr.write(`bundle: the code cache was not made (exit ${cc.status}):\n${cc.stderr}`);
+  process.exit(1);
+}
+const files = readdirSync(join(ROOT, OUT)).filter((f) => /\.(c?js)$/.test(f));
+process.stderr.write(`bundle: ${files.length} files in ${relative(process.cwd(), join(ROOT, OUT)) || '.'} (${packages.size} npm packages bundled); ${cc.stderr.trim()}\n`);

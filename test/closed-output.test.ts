@@ -14,14 +14,13 @@ import { Readable, Writable } from 'node:stream';
 import { writeSyntheticPcap } from '../scripts/synth.js';
 import { runCapture } from '../src/pipeline.js';
 import { Tracker } from '../src/analyze/tracker.js';
-import { BUNDLE_MAIN } from './helpers/cli.js';
+import { LOADER, type BundleLoader } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
-import type * as Cli from '../src/cli/main.js';
 import { CliContext } from '../src/cli/context.js';
 import { explain, type ExplainOptions } from '../src/cli/explain.js';
 import { check } from '../src/cli/check.js';
 
-const { main } = (await import(BUNDLE_MAIN.href)) as typeof Cli;
+const { main } = ((await import(LOADER.href)) as BundleLoader).loadBundle().exports;
 const dir = mkdtempSync(join(tmpdir(), 'tcpflow-closed-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -16,6 +16,7 @@ import { jsonReportPieces, junitLines, markdownReport, textLines, MAX_DIAGRAMS }
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
 import { addSelectionOptions, LINGER_SECONDS } from './explain.js';
 import { selectionFrom } from './select.js';
+import { parseRules } from '../check/rules.js';
 
 /** A JUnit report larger than this is one GitLab refuses (its limit is 30 MB). */
 const JUNIT_LARGE = 30 * 1000 * 1000;
@@ -85,7 +86,6 @@ async function loadRules(ctx: CliContext, opts: CheckOptions): Promise<Rules | n
         ctx.fail(EXIT_USAGE);
         return null;
       }
-      const { parseRules } = await import('../check/rules.js'); // the YAML parser only for a rules file
       const fromFile = parseRules(text, opts.rules);
       rules = { groups: [...groups, ...fromFile.groups], allowTruncated: fromFile.allowTruncated, allowRstAfterFin: fromFile.allowRstAfterFin };
     }

@@ -30,7 +30,7 @@ import { mermaid, MarkdownWriter } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
 import type { Output } from '../util/output.js';
 import { Spool } from '../util/spool.js';
-import type { SummaryTable } from '../render/summary.js';
+import { SummaryTable } from '../render/summary.js';
 import { colourLevel, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
 import { selectionFrom, selected, type Selection } from './select.js';
 import { explainParallel, defaultJobs } from './jobs.js';
@@ -321,8 +321,6 @@ export async function explainFile(
     };
   }
   if (format === 'summary') {
-    // loaded only for the summary (string-width's emoji table costs start-up)
-    const { SummaryTable } = await import('../render/summary.js');
     const t = new SummaryTable(lang, chalk.level > 0);
     table = t;
     observer = { onPacket: () => undefined, onFinal: (c) => { if (selected(c, sel)) t.add(c); } };

@@ -16,8 +16,11 @@ import { CliContext, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, toolVersion, type Io } 
 import { addExplainOptions, explain, type ExplainOptions } from './explain.js';
 import { SpoolError } from '../util/spool.js';
 import { OutputError } from '../util/output.js';
+import { checkCommand } from './check.js';
+import { addLabCommand } from './lab.js';
+import { addGradeCommand } from './grade.js';
 
-/** The subcommands: each one's module (check, lab, grade, and with them yaml) is loaded only when it may run or help is shown. */
+/** The subcommands: each one is defined only when it may run or help is shown. */
 const SUBCOMMANDS = ['check', 'lab', 'grade'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -25,8 +28,9 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
  * The subcommands to define for these arguments: all of them for the full help (help, -h/--help,
  * or no arguments); otherwise those whose name appears anywhere (commander routes on the first
  * operand, and only to a defined command; a capture cannot be named like one without being taken
- * for it), usually none: only the default command is defined then. Loading check, lab and grade
- * (and the YAML parser) costs about 80 ms of start-up; lab and grade alone are not needed by check.
+ * for it), usually none: only the default command is defined then, and commander has less to set
+ * up. (Their modules are in the bundle anyway: static imports, so that esbuild does not wrap
+ * every module in a lazy initialiser, which cost the hot path its constants; scripts/bundle.ts.)
  */
 function subcommandsFor(argv: string[]): Subcommand[] {
   if (argv.length === 0 || argv.some((a) => a === 'help' || a === '-h' || a === '--help')) return [...SUBCOMMANDS];
@@ -55,14 +59,9 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     .enablePositionalOptions();
   addExplainOptions(program).action(async (captures: string[], opts: ExplainOptions) => explain(ctx, captures, opts));
   const subcommands = subcommandsFor(argv);
-  const [check, lab, grade] = await Promise.all([
-    subcommands.includes('check') ? import('./check.js') : null,
-    subcommands.includes('lab') ? import('./lab.js') : null,
-    subcommands.includes('grade') ? import('./grade.js') : null,
-  ]);
-  if (check) program.addCommand(configure(check.checkCommand(ctx)));
-  if (lab) lab.addLabCommand(program, ctx, configure);
-  if (grade) grade.addGradeCommand(program, ctx, configure);
+  if (subcommands.includes('check')) program.addCommand(configure(checkCommand(ctx)));
+  if (subcommands.includes('lab')) addLabCommand(program, ctx, configure);
+  if (subcommands.includes('grade')) addGradeCommand(program, ctx, configure);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

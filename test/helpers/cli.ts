@@ -1,14 +1,22 @@
 /**
- * Runs the CLI in-process with captured stdout/stderr. It runs the bundle (dist/bundle/main.js,
- * scripts/bundle.ts), which is what bin/tcpflow-explain.js runs, not the tsc output in dist/src:
- * the CLI tests exercise what users run, -j workers included. The other tests import dist/src.
+ * Runs the CLI in-process with captured stdout/stderr. It runs the bundle (dist/bundle/main.cjs,
+ * scripts/bundle.ts), loaded as bin/tcpflow-explain.js loads it (bin/load-bundle.js), not the tsc
+ * output in dist/src: the CLI tests exercise what users run, -j workers included. The other
+ * tests import dist/src.
  */
 import { PassThrough, Readable } from 'node:stream';
 import type * as Cli from '../../src/cli/main.js';
 
-/** dist/test/helpers/cli.js -> dist/bundle/main.js */
-export const BUNDLE_MAIN = new URL('../../bundle/main.js', import.meta.url);
-const { main } = (await import(BUNDLE_MAIN.href)) as typeof Cli;
+/** bin/load-bundle.js, which has no types of its own. */
+export interface BundleLoader {
+  BUNDLE: string;
+  CODE_CACHE: string;
+  loadBundle(o?: { useCache?: boolean }): { exports: typeof Cli; cache: 'accepted' | 'rejected' | 'none' };
+}
+
+/** dist/test/helpers/cli.js -> bin/load-bundle.js */
+export const LOADER = new URL('../../../bin/load-bundle.js', import.meta.url);
+const { main } = ((await import(LOADER.href)) as BundleLoader).loadBundle().exports;
 
 export interface CliResult {
   code: number;
