@@ -125,6 +125,13 @@ describe('bundle: bin/tcpflow-explain.js', () => {
     assert.equal(cacheState(root), 'rejected');
     same(['--json', fixture('http-ipv4')]);
     same(['-j', '2', '--json', fixture('http-ipv4'), fixture('tcp-four-way')]);
+    // the cache of another bundle of the same length: V8 would take it, the CRC of the bundle does not
+    writeFileSync(cache, readFileSync(join(BUNDLE, 'main.cjs.v8cache')));
+    assert.equal(cacheState(root), 'accepted');
+    const main = join(root, 'dist', 'bundle', 'main.cjs');
+    writeFileSync(main, readFileSync(main, 'utf8').replace('"use strict";', "'use strict';"));
+    assert.equal(cacheState(root), 'rejected');
+    same(['--json', fixture('http-ipv4')]);
     rmSync(cache);
     assert.equal(cacheState(root), 'none');
     same(['--format', 'summary', fixture('tcp-port-reuse')]);
