@@ -7,14 +7,20 @@
  *   2^31 and 2^53, fractions, -0, NaN, infinities) and any strings (quotes, controls, non-ASCII,
  *   lone surrogates);
  * - the same records with any one value replaced by any JSON value or undefined: the writers
- *   give up on what they do not lay out, and the generic rendering is written instead.
+ *   give up on what they do not lay out, and the generic rendering is written instead;
+ * - generated packet records (any numbers, any flags, analysis bits, phase, states and note, in
+ *   both languages) written straight from the record, against their packetJson.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fixtureCaptures } from './helpers/release.js';
-import { checkCapture, samePacket, sameRecord } from './helpers/json-bytes.js';
+import { checkCapture, samePacket, samePacketRecord, sameRecord } from './helpers/json-bytes.js';
 import { ByteWriter } from '../src/util/bytes.js';
+import { newConnection } from '../src/analyze/connection.js';
+import { NOTE_KEYS, PHASE_NAMES, STATE_NAMES } from '../src/analyze/story.js';
+import { ANALYSIS_NAMES } from '../src/analyze/flags.js';
+import type { PacketRecord } from '../src/render/json.js';
 
 const SEED = 0x6a5b17;
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns, endOnFailure: true });
@@ -126,6 +132,36 @@ describe('JSON records written as bytes', () => {
       const ps = (o.packets as Rec[] | undefined) ?? [];
       for (const p of ps) samePacket(i, p, 'generated');
     }), params(2000));
+  });
+
+  it('generated packet records written straight from the record: their packetJson, byte for byte', () => {
+    const u32 = fc.oneof(fc.nat({ max: 100 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom(0, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1));
+    const time = fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 2 ** 21 }), fc.integer({ min: 0, max: 999_999_999 })).map(([s, ns]) => s + ns / 1e9),
+      fc.double({ min: 0, max: 1e7, noNaN: true }),
+      fc.constantFrom(0, 1e-7, 1e-6, 1048576, 1048576.5, 2 ** 40 + 0.25),
+    );
+    const record: fc.Arbitrary<PacketRecord> = fc.record({
+      frame: fc.oneof(fc.integer({ min: 1, max: 2 ** 31 }), fc.maxSafeInteger()),
+      time,
+      fromA: fc.boolean(),
+      flags: fc.integer({ min: 0, max: 511 }),
+      seq: u32, ack: u32, rawSeq: u32, rawAck: u32,
+      len: fc.integer({ min: 0, max: 65535 }),
+      window: fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 * 2 ** 14 })),
+      analysis: fc.integer({ min: 0, max: 2 ** ANALYSIS_NAMES.length - 1 }),
+      phase: fc.integer({ min: 0, max: PHASE_NAMES.length - 1 }),
+      stateA: fc.integer({ min: 0, max: STATE_NAMES.length - 1 }),
+      stateB: fc.integer({ min: 0, max: STATE_NAMES.length - 1 }),
+      note: fc.integer({ min: 0, max: NOTE_KEYS.length - 1 }),
+      n1: u32, n2: u32, n3: u32,
+    });
+    fc.assert(fc.property(record, fc.boolean(), fc.nat(), fc.constantFrom('en' as const, 'zh' as const), (r, clientIsA, id, lang) => {
+      const c = newConnection();
+      c.id = id;
+      c.clientIsA = clientIsA;
+      samePacketRecord(c, r, lang, 'generated record');
+    }), params(5000));
   });
 
   it('a value of another type anywhere: the writers give up and write the generic rendering', () => {

@@ -26,7 +26,7 @@ const FLAG_NAMES: [number, string][] = [
 /** flagNames' lists by flag combination (9 bits), made when first asked for. */
 const FLAG_NAME_LISTS: (readonly string[] | undefined)[] = new Array<readonly string[] | undefined>(1 << 9).fill(undefined);
 /** A packet record's `analysis` when it has none (most records): shared. */
-const NO_ANALYSIS: readonly string[] = Object.freeze([]);
+export const NO_ANALYSIS: readonly string[] = Object.freeze([]);
 
 /** The names of the flags set, in contract order (one frozen list per flag combination, shared). */
 export function flagNames(flags: number): readonly string[] {
@@ -187,7 +187,8 @@ function endpoint(c: Connection, f: Flow, isClient: boolean): Record<string, unk
   return e;
 }
 
-function role(c: Connection, fromA: boolean): 'client' | 'server' {
+/** Which end sent a packet of direction a (fromA) or b: a packet record's `from`. */
+export function role(c: Connection, fromA: boolean): 'client' | 'server' {
   return fromA === c.clientIsA ? 'client' : 'server';
 }
 
@@ -197,7 +198,7 @@ function frameOrNull(n: number): number | null {
 
 /**
  * A connection's record of the contract. `rawPackets`: `packets` holds the packet records
- * themselves, for writeRecord to make each packetJson as it writes it (json-bytes.ts).
+ * themselves, for writeRecord to write each as its packetJson (json-bytes.ts).
  */
 export function connectionJson(c: Connection, packets: PacketRecord[] | null, lang: Lang = 'en', rawPackets = false): Record<string, unknown> {
   const client = clientFlow(c);
@@ -279,12 +280,16 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
   return out;
 }
 
-/** One packet record of the contract (the same in --json --packets and in NDJSON). */
+/**
+ * One packet record of the contract (the same in --json --packets and in NDJSON).
+ * json-bytes.ts's writePacketRecord writes the same record straight from `r`, with these
+ * functions and tables; test/json-bytes.test.ts checks the two byte for byte.
+ */
 export function packetJson(c: Connection, r: PacketRecord, lang: Lang = 'en'): Record<string, unknown> {
   const o: Record<string, unknown> = {
     frame: r.frame,
     time: round9(r.time),
-    from: r.fromA === c.clientIsA ? 'client' : 'server',
+    from: role(c, r.fromA),
     flags: flagNames(r.flags),
     seq: r.seq,
     ack: r.ack,
@@ -296,12 +301,17 @@ export function packetJson(c: Connection, r: PacketRecord, lang: Lang = 'en'): R
     phase: PHASE_NAMES[r.phase],
     states: { client: STATE_NAMES[c.clientIsA ? r.stateA : r.stateB], server: STATE_NAMES[c.clientIsA ? r.stateB : r.stateA] },
   };
-  if (r.note !== N_NONE) o.note = message(lang, NOTE_KEYS[r.note], role(c, r.fromA), r.n1, r.n2, r.n3);
+  if (r.note !== N_NONE) o.note = packetNote(c, r, lang);
   return o;
 }
 
+/** A packet record's `note` (r.note !== N_NONE). */
+export function packetNote(c: Connection, r: PacketRecord, lang: Lang): string {
+  return message(lang, NOTE_KEYS[r.note], role(c, r.fromA), r.n1, r.n2, r.n3);
+}
+
 /** Overwrites `rec` with the record of this packet (as packetRecord makes it). */
-function fillPacketRecord(rec: PacketRecord, r: PacketResult, p: Packet): void {
+export function fillPacketRecord(rec: PacketRecord, r: PacketResult, p: Packet): void {
   rec.frame = r.frame;
   rec.time = r.time;
   rec.fromA = r.fromA;

@@ -2,7 +2,9 @@
  * Checks the byte writers (src/render/json-bytes.ts) on every connection of a capture against
  * the generic rendering: the document's record (recordJson of connectionJson, with and without
  * packets, packets capped or not), the NDJSON connection line and every NDJSON packet line, in
- * every language. The writers must also have laid out every record themselves (none redone).
+ * every language; packet records both as packetJson's objects and straight from the records
+ * (writePacketRecord, what the CLI writes). The writers must also have laid out every record
+ * themselves (none redone).
  */
 import assert from 'node:assert/strict';
 import { runCapture } from '../../src/pipeline.js';
@@ -10,7 +12,7 @@ import { Tracker } from '../../src/analyze/tracker.js';
 import { PacketCollector, connectionJson, packetJson, packetRecord, type PacketRecord } from '../../src/render/json.js';
 import type { Connection } from '../../src/analyze/connection.js';
 import { recordJson } from '../../src/render/pretty.js';
-import { RECORD_INDENT, redoneCount, writeNdjsonConnection, writeNdjsonPacket, writeRecord } from '../../src/render/json-bytes.js';
+import { RECORD_INDENT, redoneCount, writeNdjsonConnection, writeNdjsonPacket, writeNdjsonPacketRecord, writeRecord } from '../../src/render/json-bytes.js';
 import { ByteWriter } from '../../src/util/bytes.js';
 import type { Lang } from '../../src/i18n/messages.js';
 
@@ -36,11 +38,19 @@ export function sameRecord(o: Rec, what: string): void {
   }
 }
 
-/** The record written from raw packet records, each made into packetJson as it is written, as the CLI does. */
+/** The record written from raw packet records, each written straight from the record, as the CLI does. */
 export function sameRecordRaw(c: Connection, list: PacketRecord[], lang: Lang, what: string): void {
   const want = recordJson(connectionJson(c, list, lang), RECORD_INDENT);
-  const doc = bytesOf((w) => writeRecord(w, connectionJson(c, list, lang, true), (r) => packetJson(c, r as PacketRecord, lang)), what.length % 5);
-  assert.ok(doc.equals(Buffer.from(want)), `${what}: document record, packets converted as written`);
+  const doc = bytesOf((w) => writeRecord(w, connectionJson(c, list, lang, true), { c, lang }), what.length % 5);
+  assert.ok(doc.equals(Buffer.from(want)), `${what}: document record, packets written from their records`);
+}
+
+/** The NDJSON line of packet record `r` written straight from it, against JSON.stringify of its packetJson. */
+export function samePacketRecord(c: Connection, r: PacketRecord, lang: Lang, what: string): void {
+  const line = bytesOf((w) => writeNdjsonPacketRecord(w, c, r, lang), 2);
+  const want = JSON.stringify({ type: 'packet', connection: c.id, ...packetJson(c, r, lang) });
+  assert.equal(line.toString(), want, `${what}: NDJSON packet from its record`);
+  assert.ok(line.equals(Buffer.from(want)), `${what}: NDJSON packet from its record, bytes`);
 }
 
 export function samePacket(id: number, p: Rec, what: string): void {
@@ -59,7 +69,11 @@ export async function checkCapture(file: string): Promise<{ connections: number;
     onPacket: (c, r, f, p) => {
       all.onPacket(c, r, f, p);
       capped.onPacket(c, r, f, p);
-      for (const lang of LANGS) samePacket(c.id, packetJson(c, packetRecord(r, p), lang), `${file} #${c.id} frame ${r.frame} ${lang}`);
+      for (const lang of LANGS) {
+        const rec = packetRecord(r, p);
+        samePacket(c.id, packetJson(c, rec, lang), `${file} #${c.id} frame ${r.frame} ${lang}`);
+        samePacketRecord(c, rec, lang, `${file} #${c.id} frame ${r.frame} ${lang}`);
+      }
       packets++;
     },
     onFinal: (c) => {
