@@ -139,7 +139,9 @@ describe('JSON records written as bytes', () => {
     const time = fc.oneof(
       fc.tuple(fc.integer({ min: 0, max: 2 ** 21 }), fc.integer({ min: 0, max: 999_999_999 })).map(([s, ns]) => s + ns / 1e9),
       fc.double({ min: 0, max: 1e7, noNaN: true }),
-      fc.constantFrom(0, 1e-7, 1e-6, 1048576, 1048576.5, 2 ** 40 + 0.25),
+      fc.constantFrom(0, 1e-7, 1e-6, 1e-6 - 1e-15, 1048576 - 1e-9, 1048576, 1048576.5, 2 ** 40 + 0.25, -0.5, -1e-9),
+      // timestamps that go back before the first frame
+      fc.double({ min: -1e6, max: 0, noNaN: true }),
     );
     const record: fc.Arbitrary<PacketRecord> = fc.record({
       frame: fc.oneof(fc.integer({ min: 1, max: 2 ** 31 }), fc.maxSafeInteger()),

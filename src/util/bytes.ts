@@ -36,8 +36,8 @@ export function ascii(s: string): Chunk {
 }
 
 /** Fractions written by ByteWriter.nanos: from 10^-6 (below it String uses an exponent) to 2^20. */
-const NANO_MIN = 1e-6;
-const NANO_MAX = 1048576;
+export const NANO_MIN = 1e-6;
+export const NANO_MAX = 1048576;
 const NULL = ascii('null');
 const TRUE = ascii('true');
 const FALSE = ascii('false');
@@ -154,7 +154,37 @@ export class ByteWriter {
       return;
     }
     const whole = Math.floor(k / 1e9);
-    let frac = k - whole * 1e9;
+    this.fraction(whole, k - whole * 1e9);
+  }
+
+  /**
+   * A uint32 given as an int32 (`v | 0`), which is a small integer for any value: handed to a
+   * call that is not inlined, a uint32 from 2^31 on would be made a heap number.
+   */
+  u32(i: number): void {
+    if (i >= 0) {
+      this.uint(i);
+      return;
+    }
+    // 2^31 .. 2^32-1: ten digits
+    if (this.pos + 10 > this.buf.length) this.grow(10);
+    const buf = this.buf;
+    let x = i >>> 0;
+    let p = this.pos + 10;
+    this.pos = p;
+    for (let d = 0; d < 10; d++) {
+      const q = Math.floor(x / 10);
+      buf[--p] = 0x30 + x - q * 10;
+      x = q;
+    }
+  }
+
+  /**
+   * `whole` (below 2^20), a point and the 9-digit fraction `frac` (1..10^9-1) without trailing
+   * zeros: num(v) for v = whole + frac / 10^9 when that is how String(v) writes it (nanos). Both
+   * are small integers, so a caller that has v in hand passes no double (json-bytes.ts).
+   */
+  fraction(whole: number, frac: number): void {
     this.uint(whole);
     if (this.pos + 10 > this.buf.length) this.grow(10);
     const buf = this.buf;
