@@ -6,22 +6,28 @@
  */
 import { Command } from 'commander';
 import { Chalk } from 'chalk';
-import { appendFileSync, closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type { Connection } from '../analyze/connection.js';
 import { PacketCollector, type PacketRecord } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
-import { CaptureEvaluator, type CaptureCheck } from '../check/evaluate.js';
+import { CaptureEvaluator, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
 import { jsonReportPieces, junitLines, markdownReport, textLines, MAX_DIAGRAMS } from '../check/report.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
-import { addSelectionOptions, LINGER_SECONDS } from './explain.js';
-import { selectionFrom } from './select.js';
+import { addSelectionOptions, LINGER_SECONDS, positive } from './explain.js';
+import { selectionFrom, type Selection } from './select.js';
+import { defaultJobs, replay, workerPool } from './jobs.js';
 import { parseRules } from '../check/rules.js';
+import { SpoolError } from '../util/spool.js';
+import { ioReason } from '../util/output.js';
 
 /** A JUnit report larger than this is one GitLab refuses (its limit is 30 MB). */
 const JUNIT_LARGE = 30 * 1000 * 1000;
 
-interface CheckOptions {
+export interface CheckOptions {
   expect?: string[];
   rules?: string;
   allowTruncated?: boolean;
@@ -35,6 +41,7 @@ interface CheckOptions {
   stream?: string;
   port?: string;
   host?: string;
+  jobs?: string;
 }
 
 const KEY_HELP = `
@@ -66,12 +73,13 @@ export function checkCommand(ctx: CliContext): Command {
     .option('-q, --quiet', 'print only failures and the final line')
     .option('--verbose', 'list every passing expectation per connection')
     .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
+    .option('-j, --jobs <n>', 'with several captures: check this many in parallel worker threads (default: min(captures, cores)); the reports are the same as one at a time')
     .addHelpText('after', KEY_HELP)
     .action(async (captures: string[], opts: CheckOptions) => check(ctx, captures, opts));
   return cmd;
 }
 
-async function loadRules(ctx: CliContext, opts: CheckOptions): Promise<Rules | null> {
+export async function loadRules(ctx: CliContext, opts: CheckOptions): Promise<Rules | null> {
   const groups: RuleGroup[] = [];
   let rules: Rules = { groups, allowTruncated: false, allowRstAfterFin: false };
   try {
@@ -107,53 +115,210 @@ async function loadRules(ctx: CliContext, opts: CheckOptions): Promise<Rules | n
   return rules;
 }
 
+/** One capture checked: its results, the Mermaid diagrams of its first failing connections by id, and its evaluator (closed once the reports are written). */
+export interface CaptureRun {
+  check: CaptureCheck;
+  diagrams: Map<number, string>;
+  evaluator: CaptureEvaluator;
+}
+
+/** The check of a capture that could not be read at all (its message was given by ctx.analyse). */
+function unreadableCheck(file: string): CaptureCheck {
+  return {
+    file, truncated: false, error: 'unreadable', connections: 0, failingConnections: [], failed: 1,
+    results: [{ group: '', connection: null, endpoints: null, expectation: 'capture read to the end', key: 'readable', passed: false, actual: 'unreadable', detail: 'the capture could not be read (see the error above)', frames: [] }],
+  };
+}
+
+/** Checks one capture (in the main thread, or in a -j worker: checkParallel). */
+export async function checkCapture(ctx: CliContext, file: string, rules: Rules, cliSel: Selection, opts: CheckOptions, wantDiagrams: boolean): Promise<CaptureRun> {
+  const collector = wantDiagrams ? new PacketCollector() : null;
+  // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
+  // are known (connections are judged as they are finalised, not in id order)
+  const drawn = new Map<number, string>();
+  let largest = -1;
+  const draw = (c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>): void => {
+    if (drawn.size >= MAX_DIAGRAMS && c.id > largest) return;
+    drawn.set(c.id, mermaid(c, packets, false, 'en', frames));
+    if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
+    largest = Math.max(...drawn.keys());
+  };
+  // every passing result is kept only for the reports that list them all
+  const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
+  const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses);
+  // connections are released once closed, as for --json (memory follows the open ones), and
+  // reused: the evaluator keeps nothing of a connection once it is judged
+  try {
+    const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true });
+    if (!run) return { check: unreadableCheck(file), diagrams: new Map(), evaluator };
+    const { summary } = run;
+    const check = evaluator.finish(file, summary);
+    ctx.reportEnd(file, summary);
+    return { check, diagrams: drawn, evaluator };
+  } catch (e) {
+    // its spool's temporary file, which no caller will close
+    evaluator.close();
+    throw e;
+  }
+}
+
 export async function check(ctx: CliContext, captures: string[], opts: CheckOptions): Promise<void> {
   const rules = await loadRules(ctx, opts);
   if (!rules) return;
   const cliSel = selectionFrom(ctx, opts);
   if (!cliSel) return;
+  const jobs = positive(ctx, '--jobs', opts.jobs, true);
+  if (jobs === null) return;
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   const wantDiagrams = opts.markdown !== undefined || (summaryFile !== undefined && summaryFile !== '');
   const checks: CaptureCheck[] = [];
   const diagrams = new Map<string, string>();
   const evaluators: CaptureEvaluator[] = [];
+  let parallel: { close: () => void } | null = null;
   try {
-    for (const file of captures) {
-      const collector = wantDiagrams ? new PacketCollector() : null;
-      // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
-      // are known (connections are judged as they are finalised, not in id order)
-      const drawn = new Map<number, string>();
-      let largest = -1;
-      const draw = (c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>): void => {
-        if (drawn.size >= MAX_DIAGRAMS && c.id > largest) return;
-        drawn.set(c.id, mermaid(c, packets, false, 'en', frames));
-        if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
-        largest = Math.max(...drawn.keys());
-      };
-      // every passing result is kept only for the reports that list them all
-      const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
-      const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses);
-      evaluators.push(evaluator);
-      // connections are released once closed, as for --json (memory follows the open ones), and
-      // reused: the evaluator keeps nothing of a connection once it is judged
-      const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true });
-      if (!run) {
-        checks.push({
-          file, truncated: false, error: 'unreadable', connections: 0, failingConnections: [], failed: 1,
-          results: [{ group: '', connection: null, endpoints: null, expectation: 'capture read to the end', key: 'readable', passed: false, actual: 'unreadable', detail: 'the capture could not be read (see the error above)', frames: [] }],
-        });
-        continue;
+    const n = Math.min(jobs ?? defaultJobs(captures.length), captures.length);
+    if (n > 1 && !captures.includes('-')) {
+      parallel = await checkParallel(ctx, captures, opts, n, wantDiagrams, checks, diagrams);
+    } else {
+      for (const file of captures) {
+        const run = await checkCapture(ctx, file, rules, cliSel, opts, wantDiagrams);
+        evaluators.push(run.evaluator);
+        checks.push(run.check);
+        for (const [id, text] of run.diagrams) diagrams.set(`${checks.length - 1}\u0000${id}`, text);
       }
-      const { summary } = run;
-      checks.push(evaluator.finish(file, summary));
-      for (const [id, text] of drawn) diagrams.set(`${checks.length - 1}\u0000${id}`, text);
-      ctx.reportEnd(file, summary);
     }
     await report(ctx, opts, checks, diagrams, summaryFile, wantDiagrams);
   } finally {
     // the temporary files of spooled results
     for (const e of evaluators) e.close();
+    parallel?.close();
   }
+}
+
+/** What the main thread gives a worker to check a capture (./worker.ts). */
+export interface CheckJobRequest {
+  kind: 'check';
+  file: string;
+  /** Where the worker writes the capture's results, one JSON line each, in report order. */
+  resultsPath: string;
+  opts: CheckOptions;
+  wantDiagrams: boolean;
+}
+
+/** What a worker answers: the capture's check without its results (they are in the file), its diagrams, messages and exit code. */
+export interface CheckJobResult {
+  messages: [string, string][];
+  code: number;
+  crash: string | null;
+  /** A SpoolError's message (a full disk): the run stops with it. */
+  diskError: string | null;
+  check: (Omit<CaptureCheck, 'results'> & { resultCount: number }) | null;
+  diagrams: [number, string][];
+}
+
+/**
+ * A worker's half of check -j: the capture checked as checkCapture does in the main thread, its
+ * results written to req.resultsPath. `ctx` collects the messages (./worker.ts).
+ */
+export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<Omit<CheckJobResult, 'messages' | 'code' | 'crash' | 'diskError'>> {
+  // the rules and selection were read, and their errors given, by the main thread: read again
+  // here without a word (a context of their own)
+  const quiet = new CliContext(ctx.io);
+  quiet.err = () => undefined;
+  quiet.warn = () => undefined;
+  const rules = await loadRules(quiet, req.opts);
+  const sel = selectionFrom(quiet, req.opts);
+  if (!rules || !sel) throw new Error('the rules or the selection could not be read again in a worker');
+  const run = await checkCapture(ctx, req.file, rules, sel, req.opts, req.wantDiagrams);
+  try {
+    let resultCount = 0;
+    let fd = -1;
+    try {
+      fd = openSync(req.resultsPath, 'w');
+      let batch = '';
+      for (const r of run.check.results) {
+        batch += JSON.stringify(r) + '\n';
+        resultCount++;
+        if (batch.length >= 1 << 20) {
+          writeSync(fd, batch);
+          batch = '';
+        }
+      }
+      writeSync(fd, batch);
+    } catch (e) {
+      if (e instanceof SpoolError) throw e;
+      throw new SpoolError(`cannot write the temporary file in ${tmpdir()}: ${ioReason(e)}. A parallel check's results wait there until the report; set TMPDIR to a directory with more room`);
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+    const { results: _results, ...rest } = run.check;
+    return { check: { ...rest, resultCount }, diagrams: [...run.diagrams] };
+  } finally {
+    run.evaluator.close();
+  }
+}
+
+/**
+ * A capture's results read back from the file a worker wrote, one JSON line each: every
+ * iteration reads the file again, so a report of millions of results holds none of them.
+ */
+class FileResults implements ResultList {
+  constructor(private readonly path: string, readonly length: number) {}
+
+  *[Symbol.iterator](): Generator<CheckResult> {
+    const fd = openSync(this.path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      // a chunk may end inside a UTF-8 character (a rule group's name): the decoder keeps it
+      const decoder = new StringDecoder('utf8');
+      let rest = '';
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, null);
+        if (n === 0) break;
+        const lines = (rest + decoder.write(buf.subarray(0, n))).split('\n');
+        rest = lines.pop() as string;
+        for (const line of lines) yield JSON.parse(line) as CheckResult;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/**
+ * check -j: each capture checked in a worker thread (./jobs.ts's pool), its results written to a
+ * temporary file and read back by the reports; the messages and exit codes are given in
+ * command-line order, so every report and stream is byte for byte the sequential run's. Fills
+ * `checks` and `diagrams`; the caller calls close() once the reports are written.
+ */
+async function checkParallel(
+  ctx: CliContext, captures: string[], opts: CheckOptions, jobs: number, wantDiagrams: boolean,
+  checks: CaptureCheck[], diagrams: Map<string, string>,
+): Promise<{ close: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-check-'));
+  const close = (): void => rmSync(dir, { recursive: true, force: true });
+  const pool = workerPool<CheckJobRequest, CheckJobResult>(
+    captures.length, jobs,
+    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, wantDiagrams }),
+    (crash) => ({ messages: [], code: 0, crash, diskError: null, check: null, diagrams: [] }),
+  );
+  try {
+    for (let i = 0; i < captures.length; i++) {
+      const r = await pool.results[i]!;
+      replay(ctx, r);
+      if (r.diskError !== null) throw new SpoolError(r.diskError);
+      if (r.check === null) throw new Error(`no result for ${captures[i]}`);
+      const { resultCount, ...rest } = r.check;
+      checks.push({ ...rest, results: new FileResults(join(dir, `results-${i}`), resultCount) });
+      for (const [id, text] of r.diagrams) diagrams.set(`${i}\u0000${id}`, text);
+    }
+  } catch (e) {
+    close();
+    throw e;
+  } finally {
+    pool.stop();
+  }
+  return { close };
 }
 
 async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[], diagrams: Map<string, string>, summaryFile: string | undefined, wantDiagrams: boolean): Promise<void> {

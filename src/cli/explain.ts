@@ -107,7 +107,7 @@ export interface JsonDoc {
   written: boolean;
 }
 
-function positive(ctx: CliContext, name: string, v: string | undefined, integer: boolean): number | null | undefined {
+export function positive(ctx: CliContext, name: string, v: string | undefined, integer: boolean): number | null | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {

@@ -3,7 +3,8 @@
  * writes the capture's output to a temporary file and records its messages and exit code; the
  * main thread then writes the outputs, messages and codes in the order of the command line, so
  * the result is byte for byte the sequential run's. JSON documents are framed by the main
- * thread (one document, or an array with every line indented by two more spaces).
+ * thread (one document, or an array with every line indented by two more spaces). `check`
+ * uses the same pool of workers (./check.ts, checkParallel).
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -17,8 +18,9 @@ export function defaultJobs(files: number): number {
   return Math.max(1, Math.min(files, availableParallelism()));
 }
 
-/** What the main thread gives a worker. */
+/** What the main thread gives a worker to explain a capture. */
 export interface JobRequest {
+  kind: 'explain';
   file: string;
   outPath: string;
   opts: ExplainOptions;
@@ -37,19 +39,15 @@ export interface JobResult {
   crash: string | null;
 }
 
-export async function explainParallel(ctx: CliContext, captures: string[], opts: ExplainOptions, jobs: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-jobs-'));
-  const json = !!opts.json || opts.format === 'json';
-  const request = (i: number): JobRequest => ({
-    file: captures[i],
-    outPath: join(dir, `out-${i}`),
-    opts,
-    colorLevel: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }),
-    columns: ctx.columns,
-  });
-  const results: Promise<JobResult>[] = new Array(captures.length);
-  const resolvers: ((r: JobResult) => void)[] = [];
-  for (let i = 0; i < captures.length; i++) results[i] = new Promise<JobResult>((res) => { resolvers[i] = res; });
+/**
+ * Runs `count` jobs in `jobs` worker threads, each worker taking the next job when it is done:
+ * `request(i)` is what job i's worker is sent, `crashed(message)` its answer when the worker
+ * itself fails. The answers come in job order; stop() ends the workers (those still running too).
+ */
+export function workerPool<Req, Res>(count: number, jobs: number, request: (i: number) => Req, crashed: (message: string) => Res): { results: Promise<Res>[]; stop: () => void } {
+  const results: Promise<Res>[] = new Array(count);
+  const resolvers: ((r: Res) => void)[] = [];
+  for (let i = 0; i < count; i++) results[i] = new Promise<Res>((res) => { resolvers[i] = res; });
   let next = 0;
   const workers: Worker[] = [];
   const startWorker = (): void => {
@@ -57,25 +55,51 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     workers.push(w);
     let current = -1;
     const feed = (): void => {
-      if (next >= captures.length) {
+      if (next >= count) {
         void w.terminate();
         return;
       }
       current = next++;
       w.postMessage(request(current));
     };
-    w.on('message', (r: JobResult) => {
+    w.on('message', (r: Res) => {
       resolvers[current](r);
       feed();
     });
     w.on('error', (e) => {
-      if (current >= 0) resolvers[current]({ messages: [], code: EXIT_INTERNAL, doc: false, crash: e.message });
+      if (current >= 0) resolvers[current](crashed(e.message));
       feed();
     });
     feed();
   };
+  for (let k = 0; k < jobs; k++) startWorker();
+  return { results, stop: () => { for (const w of workers) void w.terminate(); } };
+}
+
+/** A job's messages on stderr and its exit code, as the sequential run gives them; a worker's exception is thrown again. */
+export function replay(ctx: CliContext, r: { messages: [string, string][]; code: number; crash: string | null }): void {
+  for (const [kind, text] of r.messages) {
+    if (kind === 'warn') ctx.warn(text);
+    else ctx.err(text);
+  }
+  if (r.crash !== null) throw new Error(r.crash);
+  ctx.fail(r.code);
+}
+
+export async function explainParallel(ctx: CliContext, captures: string[], opts: ExplainOptions, jobs: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-jobs-'));
+  const json = !!opts.json || opts.format === 'json';
+  const request = (i: number): JobRequest => ({
+    kind: 'explain',
+    file: captures[i],
+    outPath: join(dir, `out-${i}`),
+    opts,
+    colorLevel: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }),
+    columns: ctx.columns,
+  });
+  const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }));
+  const results = pool.results;
   try {
-    for (let k = 0; k < jobs; k++) startWorker();
     const out = ctx.out;
     const copy = async (path: string, shift: boolean): Promise<void> => {
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
@@ -86,14 +110,7 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
         if (out.full) await out.flush();
       }
     };
-    const report = (r: JobResult): void => {
-      for (const [kind, text] of r.messages) {
-        if (kind === 'warn') ctx.warn(text);
-        else ctx.err(text);
-      }
-      if (r.crash !== null) throw new Error(r.crash);
-      ctx.fail(r.code);
-    };
+    const report = (r: JobResult): void => replay(ctx, r);
     if (!json) {
       for (let i = 0; i < captures.length; i++) {
         const r = await results[i];
@@ -118,7 +135,7 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
       for (const r of all) report(r);
     }
   } finally {
-    for (const w of workers) void w.terminate();
+    pool.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

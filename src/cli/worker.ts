@@ -1,6 +1,7 @@
 /**
  * A worker thread of `-j`: explains the captures the main thread sends, one at a time, writing
- * each one's output to the file it names (./jobs.ts), exactly as the sequential run would.
+ * each one's output to the file it names (./jobs.ts), exactly as the sequential run would; or,
+ * for `check -j`, checks them and writes their results (./check.ts, checkJob).
  */
 import { parentPort } from 'node:worker_threads';
 import { createWriteStream } from 'node:fs';
@@ -9,6 +10,7 @@ import { Chalk } from 'chalk';
 import { CliContext, EXIT_USAGE } from './context.js';
 import { explainFile, settingsFrom, writeDocuments } from './explain.js';
 import type { JobRequest, JobResult } from './jobs.js';
+import { checkJob, type CheckJobRequest, type CheckJobResult } from './check.js';
 import { SpoolError } from '../util/spool.js';
 import { OutputError } from '../util/output.js';
 import { tmpdir } from 'node:os';
@@ -62,6 +64,22 @@ async function job(req: JobRequest): Promise<JobResult> {
   return { messages: ctx.messages, code: ctx.code, doc, crash };
 }
 
-parentPort?.on('message', (req: JobRequest) => {
-  void job(req).then((r) => parentPort?.postMessage(r));
+/** check -j: one capture checked, its results in req.resultsPath. */
+async function check(req: CheckJobRequest): Promise<CheckJobResult> {
+  const sink = new Writable({ write: (_c, _e, cb) => cb() });
+  const ctx = new JobContext({ stdout: sink, stderr: sink, stdin: Readable.from([]) });
+  try {
+    const r = await checkJob(ctx, req);
+    return { messages: ctx.messages, code: ctx.code, crash: null, diskError: null, ...r };
+  } catch (e) {
+    // a full disk (the spool's, or the results file in the temporary directory): the main
+    // thread stops the run with the message, as the sequential run does
+    if (e instanceof SpoolError) return { messages: ctx.messages, code: ctx.code, crash: null, diskError: e.message, check: null, diagrams: [] };
+    return { messages: ctx.messages, code: ctx.code, crash: e instanceof Error ? e.message : String(e), diskError: null, check: null, diagrams: [] };
+  }
+}
+
+parentPort?.on('message', (req: JobRequest | CheckJobRequest) => {
+  if (req.kind === 'check') void check(req).then((r) => parentPort?.postMessage(r));
+  else void job(req).then((r) => parentPort?.postMessage(r));
 });

@@ -1,0 +1,119 @@
+/**
+ * `check -j`: captures checked in worker threads give what one at a time gives, byte for byte:
+ * standard output (text, --json, --verbose, --quiet, --markdown -), standard error, the exit code,
+ * the --junit and --markdown files and the GitHub step summary; with failing expectations, an
+ * unreadable capture, a damaged one (exit 2, results kept), a truncated one, a rules file whose
+ * group names are not ASCII, and a capture of thousands of connections whose results are
+ * spooled. The temporary files of the parallel run are removed.
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { writeSyntheticPcap } from '../scripts/synth.js';
+import { REPO_ROOT } from './helpers/corpus.js';
+
+const BIN = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
+const dir = mkdtempSync(join(tmpdir(), 'tcpflow-check-jobs-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const fixture = (name: string): string => join(REPO_ROOT, 'fixtures', name, 'capture.pcap');
+
+// a capture whose last record claims 1 GB (reading stops there: exit 2, what came before is checked)
+const damaged = join(dir, 'damaged.pcap');
+writeSyntheticPcap(damaged, { connections: 40 });
+appendFileSync(damaged, Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0x40]));
+// a capture cut short inside its last record
+const truncated = join(dir, 'truncated.pcap');
+copyFileSync(fixture('tcp-four-way'), truncated);
+writeFileSync(truncated, readFileSync(truncated).subarray(0, statSync(truncated).size - 7));
+// thousands of connections: the per-connection results go through the evaluator's spool
+const many = join(dir, 'many.pcap');
+writeSyntheticPcap(many, { connections: 4000 });
+const notACapture = join(dir, 'notes.txt');
+writeFileSync(notACapture, 'not a capture\n');
+const rules = join(dir, 'rules.yaml');
+writeFileSync(rules, [
+  'expect: [connections>=1]',
+  'rules:',
+  '  - name: "web — 网页"',
+  '    select: { port: 80 }',
+  '    expect: [handshake=three-way, teardown=graceful, retransmission<=0]',
+  '  - name: all',
+  '    expect: [irtt<=50ms, zeek=SF]',
+  '',
+].join('\n'));
+
+interface Run { status: number | null; stdout: string; stderr: string; files: Record<string, string> }
+
+/** Runs check with `-j jobs` and the given arguments; report files go to a directory of their own. */
+function check(jobs: number, args: string[], reports: string[] = []): Run {
+  const out = mkdtempSync(join(dir, `j${jobs}-`));
+  const summary = join(out, 'step-summary.md');
+  const extra: string[] = [];
+  for (const r of reports) extra.push(`--${r}`, join(out, `report.${r}`));
+  const r = spawnSync(process.execPath, [BIN, 'check', '-j', String(jobs), ...extra, ...args], {
+    encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, GITHUB_STEP_SUMMARY: summary, NO_COLOR: '1' },
+  });
+  const files: Record<string, string> = {};
+  for (const f of readdirSync(out)) files[f] = readFileSync(join(out, f), 'utf8');
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, files };
+}
+
+function same(args: string[], reports: string[] = []): Run {
+  const one = check(1, args, reports);
+  const two = check(2, args, reports);
+  const three = check(3, args, reports);
+  for (const [n, r] of [[2, two], [3, three]] as const) {
+    assert.equal(r.stderr, one.stderr, `-j ${n} ${args.join(' ')}: stderr`);
+    assert.equal(r.stdout, one.stdout, `-j ${n} ${args.join(' ')}: stdout`);
+    assert.equal(r.status, one.status, `-j ${n} ${args.join(' ')}: exit code`);
+    assert.deepEqual(r.files, one.files, `-j ${n} ${args.join(' ')}: report files`);
+  }
+  return one;
+}
+
+describe('check -j: the same reports as one capture at a time', () => {
+  it('passing and failing expectations, every report format, the GitHub step summary', () => {
+    const files = [fixture('http-ipv4'), fixture('tcp-loss'), fixture('tcp-four-way'), fixture('tcp-port-reuse'), fixture('tcp-reset-client')];
+    const expect = ['-e', 'handshake=three-way', '-e', 'retransmission<=0', '-e', 'teardown=graceful'];
+    const r = same([...expect, ...files], ['junit', 'markdown']);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /FAILED/);
+    assert.ok(r.files['report.junit'].includes('<testsuite'), 'a JUnit report was written');
+    assert.ok(r.files['step-summary.md'].includes('```mermaid'), 'the step summary has diagrams');
+    for (const mode of [['--json'], ['--verbose'], ['--quiet'], ['--markdown', '-']]) same([...mode, ...expect, ...files]);
+    same(['-e', 'handshake=three-way', fixture('http-ipv4'), fixture('tcp-four-way')]).status === 0 || assert.fail('all hold: exit 0');
+  });
+
+  it('unreadable, damaged and truncated captures among good ones: the same messages, results and exit code', () => {
+    const files = [fixture('http-ipv4'), notACapture, damaged, join(dir, 'missing.pcap'), truncated, fixture('tcp-four-way')];
+    const r = same(['-e', 'handshake=three-way', ...files], ['junit']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /notes\.txt/);
+    assert.match(r.stderr, /missing\.pcap/);
+    assert.match(r.stderr, /damaged\.pcap: .*the 400 frame\(s\) before it were analysed/);
+    same(['--json', '--allow-truncated', '-e', 'handshake=three-way', ...files]);
+  });
+
+  it('a rules file with groups named beyond ASCII, and thousands of connections with spooled results', () => {
+    const files = [many, fixture('http-ipv4'), many];
+    const r = same(['--rules', rules, ...files], ['junit']);
+    assert.match(r.stdout, /web — 网页/);
+    same(['--json', '--rules', rules, ...files]);
+    same(['--verbose', '--rules', rules, fixture('tcp-loss'), many]);
+  });
+
+  it('leaves no temporary files and rejects a bad --jobs', () => {
+    const tmp = mkdtempSync(join(dir, 'tmpdir-'));
+    const r = spawnSync(process.execPath, [BIN, 'check', '-j', '2', '--json', '-e', 'handshake=three-way', many, fixture('http-ipv4')], {
+      encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, TMPDIR: tmp },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readdirSync(tmp), []);
+    const bad = spawnSync(process.execPath, [BIN, 'check', '-j', '0', '-e', 'handshake=three-way', fixture('http-ipv4')], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--jobs: expected a positive integer, got "0"/);
+  });
+});
