@@ -3,8 +3,8 @@
  * standard output (text, --json, --verbose, --quiet, --markdown -), standard error, the exit code,
  * the --junit and --markdown files and the GitHub step summary; with failing expectations, an
  * unreadable capture, a damaged one (exit 2, results kept), a truncated one, a rules file whose
- * group names are not ASCII, and a capture of thousands of connections whose results are
- * spooled. The temporary files of the parallel run are removed.
+ * group names are not ASCII (also read from a pipe), and a capture of thousands of connections
+ * whose results are spooled. The temporary files of the parallel run are removed.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -103,6 +103,21 @@ describe('check -j: the same reports as one capture at a time', () => {
     assert.match(r.stdout, /web — 网页/);
     same(['--json', '--rules', rules, ...files]);
     same(['--verbose', '--rules', rules, fixture('tcp-loss'), many]);
+  });
+
+  it('a rules file read from a pipe (read once, by the main thread)', () => {
+    // bash's process substitution: --rules names a pipe that can be read once
+    const q = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
+    const run = (jobs: number) => spawnSync('bash', ['-c', `${q(process.execPath)} ${q(BIN)} check -j ${jobs} --rules <(cat ${q(rules)}) ${q(fixture('http-ipv4'))} ${q(fixture('tcp-loss'))}`], {
+      encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' },
+    });
+    const one = run(1);
+    const two = run(2);
+    assert.equal(one.status, 1, one.stderr);
+    assert.match(one.stdout, /web — 网页/);
+    assert.equal(two.stderr, one.stderr);
+    assert.equal(two.stdout, one.stdout);
+    assert.equal(two.status, one.status);
   });
 
   it('leaves no temporary files and rejects a bad --jobs', () => {

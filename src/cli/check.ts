@@ -79,7 +79,7 @@ export function checkCommand(ctx: CliContext): Command {
   return cmd;
 }
 
-export async function loadRules(ctx: CliContext, opts: CheckOptions): Promise<Rules | null> {
+async function loadRules(ctx: CliContext, opts: CheckOptions): Promise<Rules | null> {
   const groups: RuleGroup[] = [];
   let rules: Rules = { groups, allowTruncated: false, allowRstAfterFin: false };
   try {
@@ -178,7 +178,7 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   try {
     const n = Math.min(jobs ?? defaultJobs(captures.length), captures.length);
     if (n > 1 && !captures.includes('-')) {
-      parallel = await checkParallel(ctx, captures, opts, n, wantDiagrams, checks, diagrams);
+      parallel = await checkParallel(ctx, captures, opts, rules, cliSel, n, wantDiagrams, checks, diagrams);
     } else {
       for (const file of captures) {
         const run = await checkCapture(ctx, file, rules, cliSel, opts, wantDiagrams);
@@ -202,6 +202,9 @@ export interface CheckJobRequest {
   /** Where the worker writes the capture's results, one JSON line each, in report order. */
   resultsPath: string;
   opts: CheckOptions;
+  /** As the main thread read them (a rules file may be a pipe, readable once). */
+  rules: Rules;
+  sel: Selection;
   wantDiagrams: boolean;
 }
 
@@ -221,15 +224,7 @@ export interface CheckJobResult {
  * results written to req.resultsPath. `ctx` collects the messages (./worker.ts).
  */
 export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<Omit<CheckJobResult, 'messages' | 'code' | 'crash' | 'diskError'>> {
-  // the rules and selection were read, and their errors given, by the main thread: read again
-  // here without a word (a context of their own)
-  const quiet = new CliContext(ctx.io);
-  quiet.err = () => undefined;
-  quiet.warn = () => undefined;
-  const rules = await loadRules(quiet, req.opts);
-  const sel = selectionFrom(quiet, req.opts);
-  if (!rules || !sel) throw new Error('the rules or the selection could not be read again in a worker');
-  const run = await checkCapture(ctx, req.file, rules, sel, req.opts, req.wantDiagrams);
+  const run = await checkCapture(ctx, req.file, req.rules, req.sel, req.opts, req.wantDiagrams);
   try {
     let resultCount = 0;
     let fd = -1;
@@ -292,14 +287,14 @@ class FileResults implements ResultList {
  * `checks` and `diagrams`; the caller calls close() once the reports are written.
  */
 async function checkParallel(
-  ctx: CliContext, captures: string[], opts: CheckOptions, jobs: number, wantDiagrams: boolean,
+  ctx: CliContext, captures: string[], opts: CheckOptions, rules: Rules, sel: Selection, jobs: number, wantDiagrams: boolean,
   checks: CaptureCheck[], diagrams: Map<string, string>,
 ): Promise<{ close: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-check-'));
   const close = (): void => rmSync(dir, { recursive: true, force: true });
   const pool = workerPool<CheckJobRequest, CheckJobResult>(
     captures.length, jobs,
-    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, wantDiagrams }),
+    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, wantDiagrams }),
     (crash) => ({ messages: [], code: 0, crash, diskError: null, check: null, diagrams: [] }),
   );
   try {
