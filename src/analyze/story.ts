@@ -105,7 +105,6 @@ export const NOTE_KEYS = [
   'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain',
 ] as const;
 
-
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
 export interface StoryNote {
   phase: number;

@@ -116,7 +116,7 @@ async function loadRules(ctx: CliContext, opts: CheckOptions): Promise<Rules | n
 }
 
 /** One capture checked: its results, the Mermaid diagrams of its first failing connections by id, and its evaluator (closed once the reports are written). */
-export interface CaptureRun {
+export interface CheckedCapture {
   check: CaptureCheck;
   diagrams: Map<number, string>;
   evaluator: CaptureEvaluator;
@@ -131,7 +131,7 @@ function unreadableCheck(file: string): CaptureCheck {
 }
 
 /** Checks one capture (in the main thread, or in a -j worker: checkParallel). */
-export async function checkCapture(ctx: CliContext, file: string, rules: Rules, cliSel: Selection, opts: CheckOptions, wantDiagrams: boolean): Promise<CaptureRun> {
+export async function checkCapture(ctx: CliContext, file: string, rules: Rules, cliSel: Selection, opts: CheckOptions, wantDiagrams: boolean): Promise<CheckedCapture> {
   const collector = wantDiagrams ? new PacketCollector() : null;
   // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
   // are known (connections are judged as they are finalised, not in id order)

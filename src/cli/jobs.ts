@@ -110,13 +110,12 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
         if (out.full) await out.flush();
       }
     };
-    const report = (r: JobResult): void => replay(ctx, r);
     if (!json) {
       for (let i = 0; i < captures.length; i++) {
         const r = await results[i];
         await copy(join(dir, `out-${i}`), false);
         await out.flush();
-        report(r);
+        replay(ctx, r);
         // the reader of the output has gone: the other jobs are stopped (finally)
         if (out.closed) break;
       }
@@ -132,7 +131,7 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
       if (docs.length > 1) out.write('\n]');
       if (docs.length > 0) out.write('\n');
       await out.flush();
-      for (const r of all) report(r);
+      for (const r of all) replay(ctx, r);
     }
   } finally {
     pool.stop();

@@ -19,7 +19,7 @@
  */
 import { ascii, ByteWriter, Chunk, NANO_MIN, NANO_MAX } from '../util/bytes.js';
 import { recordJson } from './pretty.js';
-import { flagNames, NO_ANALYSIS, packetJson, packetNote, role, type PacketRecord } from './json.js';
+import { flagNames, NO_ANALYSIS, packetJson, packetNote, packetState, role, type PacketRecord } from './json.js';
 import type { Connection } from '../analyze/connection.js';
 import type { Lang } from '../i18n/messages.js';
 import { analysisNames } from '../analyze/flags.js';
@@ -547,17 +547,9 @@ function flatStrings(w: ByteWriter, a: unknown): void {
   w.byte(CLOSE);
 }
 
-/** The JSON text of a value (a name, a list of names), made once per value. */
-const TEXT = new Map<string, Chunk>();
-
+/** The JSON text of a name or a list of names (each is made once, by the caches below). */
 function textOf(v: string | readonly string[]): Chunk {
-  const key = typeof v === 'string' ? v : `[${v.join(',')}]`;
-  let c = TEXT.get(key);
-  if (c === undefined) {
-    c = ascii(JSON.stringify(v));
-    TEXT.set(key, c);
-  }
-  return c;
+  return ascii(JSON.stringify(v));
 }
 
 /** By flags value (9 bits) and by analysis bits: the JSON text of the names, made when first met. */
@@ -629,9 +621,9 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
   w.raw(P.phase);
   w.raw(PHASE_TEXT[r.phase]);
   w.raw(P.states);
-  w.raw(STATE_TEXT[c.clientIsA ? r.stateA : r.stateB]);
+  w.raw(STATE_TEXT[packetState(c, r, true)]);
   w.raw(P.server);
-  w.raw(STATE_TEXT[c.clientIsA ? r.stateB : r.stateA]);
+  w.raw(STATE_TEXT[packetState(c, r, false)]);
   w.raw(P.statesClose);
   if (r.note !== N_NONE) {
     w.raw(P.note);

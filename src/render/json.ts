@@ -299,10 +299,15 @@ export function packetJson(c: Connection, r: PacketRecord, lang: Lang = 'en'): R
     window: r.window,
     analysis: r.analysis === 0 ? NO_ANALYSIS : analysisNames(r.analysis),
     phase: PHASE_NAMES[r.phase],
-    states: { client: STATE_NAMES[c.clientIsA ? r.stateA : r.stateB], server: STATE_NAMES[c.clientIsA ? r.stateB : r.stateA] },
+    states: { client: STATE_NAMES[packetState(c, r, true)], server: STATE_NAMES[packetState(c, r, false)] },
   };
   if (r.note !== N_NONE) o.note = packetNote(c, r, lang);
   return o;
+}
+
+/** The state (ST_*) of the client or the server after a packet: its record's `states`. */
+export function packetState(c: Connection, r: PacketRecord, client: boolean): number {
+  return client === c.clientIsA ? r.stateA : r.stateB;
 }
 
 /** A packet record's `note` (r.note !== N_NONE). */

@@ -144,7 +144,6 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   const agreed = agreedText();
   if (agreed) out.push(`   ${t('wAgreed')}${L.colon}${agreed}`);
 
-
   // --- data
   const data = packets.filter((p) => p.phase === PH_DATA);
   if (data.length > 0) {

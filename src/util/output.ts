@@ -107,7 +107,7 @@ export class Output {
 
   /** True when enough is buffered that the caller should await flush(). */
   get full(): boolean {
-    return this.pendingSize + this.writer.pos >= FLUSH_AT;
+    return this.buffered >= FLUSH_AT;
   }
 
   /** Moves the writer's bytes to the pending batches; the writer gets a fresh buffer. */
