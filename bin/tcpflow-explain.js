@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs the bundle that `npm run build` writes (scripts/bundle.ts; `npm ci` and `npm test` build
 // it), through ./load-bundle.js. There is no fallback to dist/src: a missing bundle is an error,
-// not a slower start.
-import { BUNDLE, loadBundle } from './load-bundle.js';
+// not a slower start. CommonJS (bin/package.json), which starts sooner: ./load-bundle.js says why.
+'use strict';
+const { BUNDLE, loadBundle } = require('./load-bundle.js');
 
 let cli;
 try {
@@ -12,4 +13,6 @@ try {
   process.stderr.write(`tcpflow-explain: ${BUNDLE} is missing: run \`npm run build\` (npm ci and npm test run it)\n`);
   process.exit(70);
 }
-process.exitCode = await cli.main(process.argv.slice(2));
+cli.main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

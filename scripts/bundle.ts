@@ -15,18 +15,20 @@
  *                                 decoders' and the tracker's top-level constants become
  *                                 variables set late
  *   dist/bundle/main.cjs.v8cache  V8's code cache for it, made after runs on the fixtures
- *   dist/bundle/worker.js         entry of the -j worker threads (src/cli/jobs.ts finds it as
- *                                 new URL('./worker.js', import.meta.url) from the bundle): loads
- *                                 the bundle the same way
+ *   dist/bundle/worker-thread.js  entry of the -j worker threads (src/cli/jobs.ts finds it as
+ *                                 new URL('./worker-thread.js', import.meta.url) from the
+ *                                 bundle): loads the bundle the same way, then startWorker()
+ *   dist/bundle/package.json      says the directory is CommonJS, as bin/package.json does
  *   dist/bundle/THIRD_PARTY_LICENSES.txt   the licenses of the bundled npm packages
  *   dist/bundle.meta.json         esbuild's metafile (not shipped; the tests read it)
  *
  * package.json's version is written in with `define` (src/cli/context.ts, toolVersion), and
  * import.meta.url becomes the bundle's own file URL.
  */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +37,32 @@ const OUT = 'dist/bundle';
 const META = 'dist/bundle.meta.json';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+/**
+ * Node modules loaded when first used rather than when the bundle starts: commander requires
+ * node:child_process at its top (for executable subcommands, which we have none of), and only
+ * -j uses node:worker_threads. Loading the two took about 1 ms of every start. An import of
+ * either becomes a module whose properties load the real one on first access (esbuild reads a
+ * named import's property when it is used, not when the module is imported).
+ */
+const LAZY_BUILTINS = ['node:child_process', 'node:worker_threads'];
+const lazyBuiltins: Plugin = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (a) => ({ path: a.path, namespace: 'lazy-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => {
+      const keys = Object.keys(createRequire(import.meta.url)(a.path) as object).filter((k) => k !== 'default');
+      // the name without node: is not resolved by this plugin again; Node gives the same module
+      const real = JSON.stringify(a.path.slice('node:'.length));
+      return {
+        loader: 'js',
+        contents: `let real = null;\nconst load = () => real ?? (real = require(${real}));\n` +
+          `for (const k of ${JSON.stringify(keys)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });\n`,
+      };
+    });
+  },
+};
 
 rmSync(join(ROOT, OUT), { recursive: true, force: true });
 const result = await build({
@@ -56,12 +84,14 @@ const result = await build({
   sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
+  plugins: [lazyBuiltins],
 });
-writeFileSync(join(ROOT, OUT, 'worker.js'), `// Entry of the -j worker threads (src/cli/jobs.ts): the bundle, whose src/cli/worker.ts takes
-// the jobs in a worker thread. Written by scripts/bundle.ts.
-import { loadBundle } from '../../bin/load-bundle.js';
-
-loadBundle();
+// CommonJS, as bin/ is (bin/load-bundle.js says why)
+writeFileSync(join(ROOT, OUT, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+writeFileSync(join(ROOT, OUT, 'worker-thread.js'), `// Entry of the -j worker threads (src/cli/jobs.ts): the bundle, whose startWorker()
+// (src/cli/worker.ts) takes the jobs. Written by scripts/bundle.ts.
+'use strict';
+require('../../bin/load-bundle.js').loadBundle().exports.startWorker();
 `);
 const meta = result.metafile;
 writeFileSync(join(ROOT, META), JSON.stringify(meta, null, 1));
@@ -70,7 +100,7 @@ const problems: string[] = [];
 for (const out of Object.keys(meta.outputs)) {
   if (dirname(out) !== OUT) problems.push(`${out} is not directly in ${OUT}/ (the worker URL assumes one directory)`);
 }
-for (const entry of ['main.cjs', 'worker.js']) {
+for (const entry of ['main.cjs', 'worker-thread.js', 'package.json']) {
   if (!existsSync(join(ROOT, OUT, entry))) problems.push(`${OUT}/${entry} was not written`);
 }
 // no import(): node:vm has no loader for a real one, and esbuild's lazy initialisers (above)

@@ -56,11 +56,36 @@ describe('bundle: layout', () => {
     assert.doesNotMatch(source, /\bimport\(/);
   });
 
-  it('the -j worker entry is dist/bundle/worker.js, found from the bundle by its own URL', () => {
-    assert.ok(existsSync(join(BUNDLE, 'worker.js')));
-    assert.match(source, /\.Worker\(new URL\("\.\/worker\.js", __tcpflowBundleUrl\)\)/);
+  it('the -j worker entry is dist/bundle/worker-thread.js, found from the bundle by its own URL', () => {
+    assert.ok(existsSync(join(BUNDLE, 'worker-thread.js')));
+    assert.match(source, /\.Worker\(new URL\("\.\/worker-thread\.js", __tcpflowBundleUrl\)\)/);
     // strict mode from the first line, as the ES modules it is made of
     assert.match(source, /^"use strict";\nvar __tcpflowBundleUrl = require\("node:url"\)\.pathToFileURL\(__filename\)\.href;\n/);
+  });
+
+  it('bin/ and dist/bundle/ are CommonJS (no ES module loader at start); the bundle loads neither node:child_process nor node:worker_threads until used', () => {
+    for (const dir of [join(REPO_ROOT, 'bin'), BUNDLE]) {
+      assert.deepEqual(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')), { type: 'commonjs' });
+    }
+    // what Node loads for --version and for a capture's --json, as bin/tcpflow-explain.js runs them
+    const loaded = (args: string[]): string[] => {
+      const r = spawnSync(process.execPath, ['-e', `
+        const before = new Set(process.moduleLoadList);
+        process.argv = [process.execPath, ${JSON.stringify(BIN)}, ...${JSON.stringify(args)}];
+        process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList.filter((m) => !before.has(m)))));
+        require(${JSON.stringify(BIN)});`], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stderr) as string[];
+    };
+    for (const args of [['--version'], ['--json', fixture('http-ipv4')], ['check', '--expect', 'handshake=three-way', fixture('http-ipv4')]]) {
+      const mods = loaded(args);
+      for (const m of ['NativeModule child_process', 'NativeModule worker_threads', 'NativeModule internal/modules/esm/loader']) {
+        assert.ok(!mods.includes(m), `${args.join(' ')} loads ${m}`);
+      }
+      assert.ok(mods.includes('NativeModule vm'), 'the list is of what the run loaded');
+    }
+    // used, they are there: -j starts workers (node:worker_threads through the lazy module)
+    assert.ok(loaded(['-j', '2', '--json', fixture('http-ipv4'), fixture('tcp-four-way')]).includes('NativeModule worker_threads'));
   });
 
   it('the code cache the build made is accepted by this Node', { skip: NO_CACHE }, () => {
@@ -84,7 +109,7 @@ describe('bundle: bin/tcpflow-explain.js', () => {
     assert.equal(r.stdout, `${version}\n`);
   });
 
-  it('-j 2 (worker threads of dist/bundle/worker.js) writes the bytes of -j 1', () => {
+  it('-j 2 (worker threads of dist/bundle/worker-thread.js) writes the bytes of -j 1', () => {
     const files = [fixture('http-ipv4'), fixture('tcp-four-way'), fixture('tcp-loss')];
     for (const format of [['--json'], ['--format', 'ndjson'], []]) {
       const one = run(BIN, [...format, '-j', '1', ...files]);

@@ -51,7 +51,7 @@ export function workerPool<Req, Res>(count: number, jobs: number, request: (i: n
   let next = 0;
   const workers: Worker[] = [];
   const startWorker = (): void => {
-    const w = new Worker(new URL('./worker.js', import.meta.url));
+    const w = new Worker(new URL('./worker-thread.js', import.meta.url));
     workers.push(w);
     let current = -1;
     const feed = (): void => {

@@ -79,7 +79,16 @@ async function check(req: CheckJobRequest): Promise<CheckJobResult> {
   }
 }
 
-parentPort?.on('message', (req: JobRequest | CheckJobRequest) => {
-  if (req.kind === 'check') void check(req).then((r) => parentPort?.postMessage(r));
-  else void job(req).then((r) => parentPort?.postMessage(r));
-});
+/**
+ * Takes the jobs the main thread sends this worker thread (./worker-thread.ts, the entry of the
+ * workers, calls it; so does the bundle's). Not done when this module is evaluated: the bundle
+ * holds this module in the main thread too, where node:worker_threads is not even loaded.
+ */
+export function startWorker(): void {
+  const port = parentPort;
+  if (port === null) throw new Error('startWorker() called outside a worker thread');
+  port.on('message', (req: JobRequest | CheckJobRequest) => {
+    if (req.kind === 'check') void check(req).then((r) => port.postMessage(r));
+    else void job(req).then((r) => port.postMessage(r));
+  });
+}
