@@ -226,17 +226,26 @@ describe('spool and record layout', () => {
 describe('progress line', () => {
   it('renders bytes, percentage, rate and time left to fit the terminal', () => {
     const line = renderProgress('big.pcap', { bytes: 50e6, total: 200e6, packets: 1_500_000, elapsed: 1 }, 100);
-    assert.match(line, /^big\.pcap \[#+\.+\]  25% 50\.0\/200\.0 MB  1\.50 M pkt\/s  ETA 3s$/);
+    assert.match(line, /^big\.pcap \[#+\.+\]  25%  50\.0\/200\.0 MB  1\.50 M pkt\/s  ETA 3s$/);
     assert.ok(line.length < 100);
     assert.match(renderProgress('-', { bytes: 5e6, total: null, packets: 40_000, elapsed: 2 }, 80), /5\.0 MB {2}40000 packets {2}20 k pkt\/s/);
     assert.ok(renderProgress('a/very/long/path/to/a/capture.pcap', { bytes: 1, total: 2, packets: 1, elapsed: 1 }, 40).length < 40);
+    // the bar keeps its place and width while the bytes, the rate and the time left change width
+    const bars = [[1e6, 900_000, 0.1], [99e6, 1_200_000, 30], [150e6, 40_000_000, 40], [199e6, 5_000, 3000], [200e6, 5_000, 100]].map(([bytes, packets, elapsed]) =>
+      /\[[#.]+\]/.exec(renderProgress('big.pcap', { bytes, total: 200e6, packets, elapsed }, 100)));
+    for (const b of bars) {
+      assert.ok(b !== null);
+      assert.deepEqual([b.index, b[0].length], [bars[0]?.index, bars[0]?.[0].length]);
+    }
     assert.equal(formatSeconds(3725), '1h02m');
     assert.equal(formatSeconds(75), '1m15s');
   });
 
   it('after the input: the connections still open being finalised, with their count and time left', () => {
     const line = renderFinishing('flood.pcap', 250_000, 1_000_000, 1, 100);
-    assert.match(line, /^flood\.pcap \[#+\.+\]  25% finalising 250000\/1000000 open  ETA 3s$/);
+    assert.match(line, /^flood\.pcap \[#+\.+\]  25% finalising  250000\/1000000 open  ETA 3s$/);
+    const bars = [0, 5, 999_999, 1_000_000].map((done) => /\[[#.]+\]/.exec(renderFinishing('flood.pcap', done, 1_000_000, 1 + done / 1000, 100)));
+    for (const b of bars) assert.deepEqual([b?.index, b?.[0].length], [bars[0]?.index, bars[0]?.[0].length]);
     assert.ok(line.length < 100);
     assert.ok(renderFinishing('a/very/long/path/to/a/capture.pcap', 1, 2, 1, 40).length < 40);
     assert.match(renderFinishing('x.pcap', 0, 0, 0, 80), / 100% finalising 0\/0 open/);

@@ -19,22 +19,29 @@ export interface ProgressState {
 export function renderProgress(name: string, s: ProgressState, width: number): string {
   const rate = s.elapsed > 0 ? s.packets / s.elapsed : 0;
   const mb = (n: number): string => (n / 1e6).toFixed(1);
-  const pps = rate >= 1e6 ? `${(rate / 1e6).toFixed(2)} M pkt/s` : `${(rate / 1e3).toFixed(0)} k pkt/s`;
+  const pps = rate >= 1e6 ? `${(rate / 1e6).toFixed(2)} M` : `${(rate / 1e3).toFixed(0)} k`;
   let tail: string;
   let frac = -1;
   if (s.total !== null && s.total > 0) {
     frac = Math.min(1, s.bytes / s.total);
     const eta = frac > 0 ? (s.elapsed / frac) * (1 - frac) : 0;
-    tail = ` ${(frac * 100).toFixed(0).padStart(3)}% ${mb(s.bytes)}/${mb(s.total)} MB  ${pps}  ETA ${formatSeconds(eta)}`;
-  } else {
-    tail = ` ${mb(s.bytes)} MB  ${s.packets} packets  ${pps}`;
+    const total = mb(s.total);
+    const left = formatSeconds(eta);
+    tail = ` ${(frac * 100).toFixed(0).padStart(3)}% ${mb(s.bytes).padStart(total.length)}/${total} MB  ${pps} pkt/s  ETA ${left}`;
+    // the bar is sized for the widest rate ("12.34 M") and time left ("59m59s"), which come
+    // last, so that it neither moves nor changes width as they do
+    return barLine(name, frac, tail, width, tail.length + Math.max(0, 7 - pps.length) + Math.max(0, 6 - left.length));
   }
-  return barLine(name, frac, tail, width);
+  tail = ` ${mb(s.bytes)} MB  ${s.packets} packets  ${pps} pkt/s`;
+  return barLine(name, frac, tail, width, tail.length);
 }
 
-/** `name [####....]tail` fitted to `width`: the bar when frac >= 0 and there is room, else none. */
-function barLine(name: string, frac: number, tail: string, width: number): string {
-  const room = width - tail.length - 1;
+/**
+ * `name [####....]tail` fitted to `width`: the bar when frac >= 0 and there is room, else none.
+ * The name and the bar are laid out for a tail of `reserve` characters.
+ */
+function barLine(name: string, frac: number, tail: string, width: number, reserve: number): string {
+  const room = width - reserve - 1;
   if (frac >= 0 && room >= 24) {
     const barWidth = Math.min(30, room - Math.min(name.length, room - 12) - 3);
     const full = Math.round(frac * barWidth);
@@ -50,7 +57,10 @@ function barLine(name: string, frac: number, tail: string, width: number): strin
 export function renderFinishing(name: string, done: number, total: number, elapsed: number, width: number): string {
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const eta = frac > 0 ? (elapsed / frac) * (1 - frac) : 0;
-  return barLine(name, frac, ` ${(frac * 100).toFixed(0).padStart(3)}% finalising ${done}/${total} open  ETA ${formatSeconds(eta)}`, width);
+  const all = String(total);
+  const left = formatSeconds(eta);
+  const tail = ` ${(frac * 100).toFixed(0).padStart(3)}% finalising ${String(done).padStart(all.length)}/${all} open  ETA ${left}`;
+  return barLine(name, frac, tail, width, tail.length + Math.max(0, 6 - left.length));
 }
 
 function fit(s: string, n: number): string {
