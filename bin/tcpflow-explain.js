@@ -13,6 +13,16 @@ try {
   process.stderr.write(`tcpflow-explain: ${BUNDLE} is missing: run \`npm run build\` (npm ci and npm test run it)\n`);
   process.exit(70);
 }
+// Node ends the process when nothing is left to wait for. If that happens before main() has
+// answered, something it awaited can never come (a bug): say so and exit 70, as Node itself exits
+// 13 for an unsettled top-level await in an ES module, never 0 as if the run had succeeded.
+let settled = false;
+process.on('exit', () => {
+  if (settled) return;
+  process.stderr.write('tcpflow-explain: internal error: the run stopped before it had finished (please report this with the capture if you can)\n');
+  process.exitCode = 70;
+});
 cli.main(process.argv.slice(2)).then((code) => {
+  settled = true;
   process.exitCode = code;
 });

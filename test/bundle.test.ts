@@ -24,7 +24,8 @@ const fixture = (name: string): string => join(REPO_ROOT, 'fixtures', name, 'cap
 const tmp = mkdtempSync(join(tmpdir(), 'tcpflow-bundle-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const run = (bin: string, args: string[], cwd = REPO_ROOT) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd, maxBuffer: 64 << 20 });
+// a run that does not end within a minute is a hang: killed, and its status is then null
+const run = (bin: string, args: string[], cwd = REPO_ROOT) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd, maxBuffer: 64 << 20, timeout: 60_000 });
 
 const source = readFileSync(join(BUNDLE, 'main.cjs'), 'utf8');
 
@@ -175,6 +176,47 @@ describe('bundle: bin/tcpflow-explain.js', () => {
     rmSync(cache);
     assert.equal(cacheState(root), 'none');
     same(['--format', 'summary', fixture('tcp-port-reuse')]);
+  });
+
+  it('a -j worker thread that fails answers its jobs as internal errors: exit 70 with its message, never a hang or a silent exit 0', () => {
+    const { root } = install('failing-workers');
+    const bin = join(root, 'bin', 'tcpflow-explain.js');
+    const entry = join(root, 'dist', 'bundle', 'worker-thread.js');
+    const captures = [fixture('tcp-loss'), fixture('http-ipv4'), fixture('tcp-reorder'), fixture('tcp-four-way')];
+    const modes = [['-j', '2', '--json'], ['-j', '2'], ['check', '-j', '2', '--expect', 'handshake=three-way'], ['check', '-j', '2', '--expect', 'handshake=three-way', '--json']];
+    const internal = (m: string): string => `tcpflow-explain: internal error: ${m} (please report this with the capture if you can)\n`;
+    // every worker fails as it starts, or ends without answering its first job
+    for (const [code, message] of [
+      ["throw new Error('boom in the worker');", 'boom in the worker'],
+      ["require('node:worker_threads').parentPort.once('message', () => process.exit(3));", 'a worker thread ended (exit code 3) without answering'],
+    ]) {
+      writeFileSync(entry, `${code}\n`);
+      for (const m of modes) {
+        const r = run(bin, [...m, ...captures], root);
+        assert.equal(r.status, 70, `${m.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr, internal(message), m.join(' '));
+      }
+    }
+    // only the second thread fails: its job is an internal error, the others are done by the
+    // threads started after it, and the text before the failure is written as the sequential run would
+    writeFileSync(entry, `'use strict';
+if (require('node:worker_threads').threadId === 2) throw new Error('boom in worker 2');
+require('../../bin/load-bundle.js').loadBundle().exports.startWorker();
+`);
+    const r = run(bin, ['-j', '2', '--format', 'summary', ...captures], root);
+    assert.equal(r.status, 70, r.stderr);
+    assert.equal(r.stderr, internal('boom in worker 2'));
+    assert.equal(r.stdout, run(BIN, ['--format', 'summary', captures[0]]).stdout);
+  });
+
+  it('a run whose main() never settles exits 70 with an internal error, not 0', () => {
+    const { root } = install('unsettled');
+    rmSync(join(root, 'dist', 'bundle', 'main.cjs.v8cache'), { force: true });
+    writeFileSync(join(root, 'dist', 'bundle', 'main.cjs'), 'exports.main = () => new Promise(() => {});\n');
+    const r = run(join(root, 'bin', 'tcpflow-explain.js'), ['--version'], root);
+    assert.equal(r.status, 70);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, 'tcpflow-explain: internal error: the run stopped before it had finished (please report this with the capture if you can)\n');
   });
 
   it('without the bundle it fails loudly (exit 70, names the file, says to build)', () => {

@@ -8,7 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT_INTERNAL, colourLevel, type CliContext } from './context.js';
@@ -43,37 +43,54 @@ export interface JobResult {
  * Runs `count` jobs in `jobs` worker threads, each worker taking the next job when it is done:
  * `request(i)` is what job i's worker is sent, `crashed(message)` its answer when the worker
  * itself fails. The answers come in job order; stop() ends the workers (those still running too).
+ * Every job is answered: a worker that fails (an exception outside a job, or a thread that ends
+ * without answering) answers its job with crashed(), and the jobs no worker has taken yet go to
+ * a new worker, so a result is never left waiting on a thread that is gone.
  */
 export function workerPool<Req, Res>(count: number, jobs: number, request: (i: number) => Req, crashed: (message: string) => Res): { results: Promise<Res>[]; stop: () => void } {
   const results: Promise<Res>[] = new Array(count);
   const resolvers: ((r: Res) => void)[] = [];
   for (let i = 0; i < count; i++) results[i] = new Promise<Res>((res) => { resolvers[i] = res; });
   let next = 0;
+  let stopped = false;
   const workers: Worker[] = [];
   const startWorker = (): void => {
     const w = new Worker(new URL('./worker-thread.js', import.meta.url));
     workers.push(w);
     let current = -1;
+    let ended = false;
     const feed = (): void => {
       if (next >= count) {
+        current = -1;
         void w.terminate();
         return;
       }
       current = next++;
       w.postMessage(request(current));
     };
+    const fail = (message: string): void => {
+      if (ended) return;
+      ended = true;
+      if (current >= 0) resolvers[current](crashed(message));
+      current = -1;
+      if (!stopped && next < count) startWorker();
+    };
     w.on('message', (r: Res) => {
       resolvers[current](r);
       feed();
     });
-    w.on('error', (e) => {
-      if (current >= 0) resolvers[current](crashed(e.message));
-      feed();
-    });
+    w.on('error', (e) => fail(e.message));
+    w.on('exit', (code) => fail(`a worker thread ended (exit code ${code}) without answering`));
     feed();
   };
   for (let k = 0; k < jobs; k++) startWorker();
-  return { results, stop: () => { for (const w of workers) void w.terminate(); } };
+  return {
+    results,
+    stop: () => {
+      stopped = true;
+      for (const w of workers) void w.terminate();
+    },
+  };
 }
 
 /** A job's messages on stderr and its exit code, as the sequential run gives them; a worker's exception is thrown again. */
@@ -113,7 +130,9 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     if (!json) {
       for (let i = 0; i < captures.length; i++) {
         const r = await results[i];
-        await copy(join(dir, `out-${i}`), false);
+        // a worker that failed may have written nothing (replay then reports its failure)
+        const path = join(dir, `out-${i}`);
+        if (r.crash === null || existsSync(path)) await copy(path, false);
         await out.flush();
         replay(ctx, r);
         // the reader of the output has gone: the other jobs are stopped (finally)
