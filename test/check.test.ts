@@ -1,8 +1,7 @@
 /** `tcpflow-explain check`: every expectation passing and failing on real fixtures, exit codes, reports. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -19,9 +18,10 @@ import { Tracker } from '../src/analyze/tracker.js';
 import { runCapture } from '../src/pipeline.js';
 import type { Connection } from '../src/analyze/connection.js';
 import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
+import { tempDir } from './helpers/tmp.js';
 
 const fx = (name: string, file = 'capture.pcap'): string => join(REPO_ROOT, 'fixtures', name, file);
-const tmp = mkdtempSync(join(tmpdir(), 'tfx-check-'));
+const tmp = tempDir('tfx-check-');
 const synth = join(tmp, 'synth3000.pcap');
 writeSyntheticPcap(synth, { connections: 3000 });
 

@@ -1,17 +1,17 @@
 /** The command line as a user meets it: options, outputs, exit codes, messages. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
+import { tempDir } from './helpers/tmp.js';
 
 const HTTP = join(REPO_ROOT, 'fixtures', 'http-ipv4', 'capture.pcap');
 const BIN = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
-const tmp = mkdtempSync(join(tmpdir(), 'tcpflow-cli-'));
+const tmp = tempDir('tcpflow-cli-');
 
 interface CaptureDoc { schemaVersion: number; tool: { name: string; version: string }; capture: Record<string, unknown> }
 

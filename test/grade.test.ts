@@ -5,8 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { runCli } from './helpers/cli.js';
@@ -14,8 +13,9 @@ import { CORPUS_DIR, REPO_ROOT } from './helpers/corpus.js';
 import { writeUpload, EPOCH, type UploadPlan } from './helpers/labcap.js';
 import { parseAnswers, AnswersError, parseThroughput } from '../src/lab/answers.js';
 import { QUESTIONS } from '../src/lab/questions.js';
+import { tempDir } from './helpers/tmp.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'tcpflow-grade-'));
+const tmp = tempDir('tcpflow-grade-');
 const CAP = join(tmp, 'upload.pcap');
 const CLIENT_ISN = 123456789;
 const SERVER_ISN = 987654321;

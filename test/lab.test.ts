@@ -8,8 +8,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -17,6 +16,7 @@ import { runCli } from './helpers/cli.js';
 import { CORPUS_DIR, REPO_ROOT } from './helpers/corpus.js';
 import { writeUpload, EPOCH } from './helpers/labcap.js';
 import type { LabKey } from '../src/lab/key.js';
+import { tempDir } from './helpers/tmp.js';
 
 const require = createRequire(import.meta.url);
 const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
@@ -28,7 +28,7 @@ const TRACE1_1 = join(KUROSE, 'tcp-wireshark-trace1-1.pcapng');
 const TRACE1_2 = join(KUROSE, 'tcp-wireshark-trace1-2.pcapng');
 const haveKurose = existsSync(ETHEREAL) && existsSync(TRACE1_1) && existsSync(TRACE1_2);
 const haveTshark = spawnSync('tshark', ['--version'], { encoding: 'utf8' }).status === 0;
-const tmp = mkdtempSync(join(tmpdir(), 'tcpflow-lab-'));
+const tmp = tempDir('tcpflow-lab-');
 
 async function labJson(args: string[]): Promise<LabKey & { capture: { file: string } }> {
   const r = await runCli(['lab', '--json', ...args]);

@@ -5,14 +5,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCapture } from '../src/pipeline.js';
 import { Tracker } from '../src/analyze/tracker.js';
 import type { Connection } from '../src/analyze/connection.js';
 import { writeSyntheticPcap } from '../scripts/synth.js';
 import { REPO_ROOT } from './helpers/corpus.js';
+import { tempDir } from './helpers/tmp.js';
 
 describe('release of closed connections', () => {
   it('port reuse: each connection is finalised once, in order, and the table empties', async () => {
@@ -26,7 +25,7 @@ describe('release of closed connections', () => {
   });
 
   it('100k packets of 10k short connections: at most a handful open at once', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tcpflow-release-')), 'synth.pcap');
+    const file = join(tempDir('tcpflow-release-'), 'synth.pcap');
     writeSyntheticPcap(file, { connections: 10000 });
     let maxOpen = 0;
     let finals = 0;

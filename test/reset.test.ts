@@ -15,8 +15,7 @@ import { runCapture } from '../src/pipeline.js';
 import { connectionJson } from '../src/render/json.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { writeSyntheticPcap } from '../scripts/synth.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from './helpers/tmp.js';
 
 /** Changes every field of `o` (recursively) to a value its fresh copy never has. */
 function mutate(o: Record<string, unknown>, seen = new Set<object>()): number {
@@ -78,7 +77,7 @@ describe('reset of reused connections', () => {
 
 describe('a tracker reusing finalised connections', () => {
   it('finalises the same connections, with the same records, as one that does not', async () => {
-    const synth = join(mkdtempSync(join(tmpdir(), 'tfx-reuse-')), 'synth.pcap');
+    const synth = join(tempDir('tfx-reuse-'), 'synth.pcap');
     writeSyntheticPcap(synth, { connections: 3000 });
     const fx = (d: string, f = 'capture.pcap'): string => join(REPO_ROOT, 'fixtures', d, f);
     const files = [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse'), fx('tcp-loss')];

@@ -7,8 +7,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCapture } from '../src/pipeline.js';
 import { Tracker } from '../src/analyze/tracker.js';
@@ -19,6 +17,7 @@ import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { fixtureCaptures, records } from './helpers/release.js';
+import { tempDir } from './helpers/tmp.js';
 
 type Rec = Record<string, unknown>;
 
@@ -50,7 +49,7 @@ describe('release with tombstones keeps Wireshark\'s numbering', () => {
 
 describe('cap on open connections', () => {
   it('a SYN flood over the cap: least recently active evicted, counted, warned; ids unchanged', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tcpflow-flood-')), 'flood.pcap');
+    const file = join(tempDir('tcpflow-flood-'), 'flood.pcap');
     writeSynFloodPcap(file, 2000);
     const r = await runCli(['--json', '--max-connections', '100', file]);
     assert.equal(r.code, 0, r.stderr);
@@ -88,7 +87,7 @@ describe('cap on open connections', () => {
   });
 
   it('100k packets of 10k connections released as they close: few open, the same records', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tcpflow-scale-')), 'synth.pcap');
+    const file = join(tempDir('tcpflow-scale-'), 'synth.pcap');
     writeSyntheticPcap(file, { connections: 10000 });
     const all = await records(file);
     const rel = await records(file, { keepAll: false, lingerSeconds: 60, lingerMax: 16 });
@@ -252,7 +251,7 @@ describe('progress line', () => {
   });
 
   it('the tracker counts what finishStep has finalised, of how many', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tcpflow-finish-')), 'flood.pcap');
+    const file = join(tempDir('tcpflow-finish-'), 'flood.pcap');
     writeSynFloodPcap(file, 2500);
     const t = new Tracker(null, { keepAll: false });
     await runCapture(file, { packet: (f, p) => t.packet(f, p) });
@@ -264,7 +263,7 @@ describe('progress line', () => {
   });
 
   it('never drawn when standard error is not a terminal', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tcpflow-progress-')), 'synth.pcap');
+    const file = join(tempDir('tcpflow-progress-'), 'synth.pcap');
     writeSyntheticPcap(file, { connections: 30000 });
     const r = await runCli(['--json', file]);
     assert.equal(r.code, 0);
