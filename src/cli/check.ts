@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { Chalk } from 'chalk';
-import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -23,6 +23,7 @@ import { defaultJobs, replay, workerPool } from './jobs.js';
 import { parseRules } from '../check/rules.js';
 import { SpoolError } from '../util/spool.js';
 import { ioReason } from '../util/output.js';
+import { interruptibleTempDir } from './interrupt.js';
 
 /** A JUnit report larger than this is one GitLab refuses (its limit is 30 MB). */
 const JUNIT_LARGE = 30 * 1000 * 1000;
@@ -290,8 +291,11 @@ async function checkParallel(
   ctx: CliContext, captures: string[], opts: CheckOptions, rules: Rules, sel: Selection, jobs: number, wantDiagrams: boolean,
   checks: CaptureCheck[], diagrams: Map<string, string>,
 ): Promise<{ close: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-check-'));
-  const close = (): void => rmSync(dir, { recursive: true, force: true });
+  const { dir, done } = interruptibleTempDir('tcpflow-explain-check-');
+  const close = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    done();
+  };
   const pool = workerPool<CheckJobRequest, CheckJobResult>(
     captures.length, jobs,
     (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, wantDiagrams }),

@@ -8,11 +8,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_INTERNAL, colourLevel, type CliContext } from './context.js';
 import type { ExplainOptions } from './explain.js';
+import { interruptibleTempDir } from './interrupt.js';
 
 export function defaultJobs(files: number): number {
   return Math.max(1, Math.min(files, availableParallelism()));
@@ -104,7 +104,7 @@ export function replay(ctx: CliContext, r: { messages: [string, string][]; code:
 }
 
 export async function explainParallel(ctx: CliContext, captures: string[], opts: ExplainOptions, jobs: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'tcpflow-explain-jobs-'));
+  const { dir, done } = interruptibleTempDir('tcpflow-explain-jobs-');
   const json = !!opts.json || opts.format === 'json';
   const request = (i: number): JobRequest => ({
     kind: 'explain',
@@ -133,6 +133,8 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
         // a worker that failed may have written nothing (replay then reports its failure)
         const path = join(dir, `out-${i}`);
         if (r.crash === null || existsSync(path)) await copy(path, false);
+        // written out: its file goes now, so the disk holds only the outputs still waiting
+        rmSync(path, { force: true });
         await out.flush();
         replay(ctx, r);
         // the reader of the output has gone: the other jobs are stopped (finally)
@@ -155,5 +157,6 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
   } finally {
     pool.stop();
     rmSync(dir, { recursive: true, force: true });
+    done();
   }
 }
