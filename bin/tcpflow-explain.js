@@ -22,7 +22,16 @@ process.on('exit', () => {
   process.stderr.write('tcpflow-explain: internal error: the run stopped before it had finished (please report this with the capture if you can)\n');
   process.exitCode = 70;
 });
-cli.main(process.argv.slice(2)).then((code) => {
-  settled = true;
-  process.exitCode = code;
-});
+cli.main(process.argv.slice(2)).then(
+  (code) => {
+    settled = true;
+    process.exitCode = code;
+  },
+  // main() reports its own errors (exit 70); one that escapes it is reported the same way, not
+  // as a stack trace
+  (e) => {
+    settled = true;
+    process.stderr.write(`tcpflow-explain: internal error: ${e instanceof Error ? e.message : String(e)} (please report this with the capture if you can)\n`);
+    process.exitCode = 70;
+  },
+);

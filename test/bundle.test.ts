@@ -209,14 +209,20 @@ require('../../bin/load-bundle.js').loadBundle().exports.startWorker();
     assert.equal(r.stdout, run(BIN, ['--format', 'summary', captures[0]]).stdout);
   });
 
-  it('a run whose main() never settles exits 70 with an internal error, not 0', () => {
+  it('a run whose main() never settles, or rejects, exits 70 with an internal error: not 0, not a stack trace', () => {
     const { root } = install('unsettled');
     rmSync(join(root, 'dist', 'bundle', 'main.cjs.v8cache'), { force: true });
-    writeFileSync(join(root, 'dist', 'bundle', 'main.cjs'), 'exports.main = () => new Promise(() => {});\n');
-    const r = run(join(root, 'bin', 'tcpflow-explain.js'), ['--version'], root);
+    const main = join(root, 'dist', 'bundle', 'main.cjs');
+    const bin = join(root, 'bin', 'tcpflow-explain.js');
+    writeFileSync(main, 'exports.main = () => new Promise(() => {});\n');
+    let r = run(bin, ['--version'], root);
     assert.equal(r.status, 70);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'tcpflow-explain: internal error: the run stopped before it had finished (please report this with the capture if you can)\n');
+    writeFileSync(main, "exports.main = async () => { throw new Error('escaped'); };\n");
+    r = run(bin, ['--version'], root);
+    assert.equal(r.status, 70);
+    assert.equal(r.stderr, 'tcpflow-explain: internal error: escaped (please report this with the capture if you can)\n');
   });
 
   it('without the bundle it fails loudly (exit 70, names the file, says to build)', () => {
