@@ -2,7 +2,8 @@
  * An interrupted parallel run (`-j`, `check -j`) leaves nothing in the temporary directory: its
  * outputs and results wait in files there until they are written out, and SIGINT, SIGTERM or
  * SIGHUP removes them before the process ends by that signal (src/cli/interrupt.ts). The run
- * is held in its parallel phase by a capture that is a named pipe nobody writes to.
+ * is held in its parallel phase by a capture that is a named pipe nobody writes to. A temporary
+ * directory that cannot be made is said plainly (exit 2), not as an internal error.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +32,22 @@ async function interrupted(args: string[], prefix: string, signal: NodeJS.Signal
   const end = await ended;
   return { ...end, left: readdirSync(tmp), seen };
 }
+
+describe('the parallel run\'s temporary directory', () => {
+  it('when it cannot be made: a message naming TMPDIR and what to do, exit 2', () => {
+    const missing = join(tempDir('tcpflow-notmp-'), 'missing');
+    const captures = [fixture('tcp-loss'), fixture('http-ipv4')];
+    for (const [args, prefix, why] of [
+      [['-j', '2', '--json'], 'tcpflow-explain-jobs-', "With -j each capture's output waits there until its turn"],
+      [['check', '-j', '2', '--expect', 'handshake=three-way'], 'tcpflow-explain-check-', "With -j each capture's results wait there until the report"],
+    ] as const) {
+      const r = spawnSync(process.execPath, [BIN, ...args, ...captures], { encoding: 'utf8', env: { ...process.env, TMPDIR: missing } });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `tcpflow-explain: cannot make a temporary directory in ${missing}: ENOENT: no such file or directory, mkdtemp '${join(missing, prefix)}XXXXXX'. ${why}; set TMPDIR to a directory with room, or run one capture at a time (-j 1)\n`);
+    }
+  });
+});
 
 describe('an interrupted parallel run', { skip: NO_FIFO }, () => {
   const dir = tempDir('tcpflow-fifo-');

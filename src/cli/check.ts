@@ -291,7 +291,7 @@ async function checkParallel(
   ctx: CliContext, captures: string[], opts: CheckOptions, rules: Rules, sel: Selection, jobs: number, wantDiagrams: boolean,
   checks: CaptureCheck[], diagrams: Map<string, string>,
 ): Promise<{ close: () => void }> {
-  const { dir, done } = interruptibleTempDir('tcpflow-explain-check-');
+  const { dir, done } = interruptibleTempDir('tcpflow-explain-check-', 'With -j each capture\'s results wait there until the report');
   const close = (): void => {
     rmSync(dir, { recursive: true, force: true });
     done();

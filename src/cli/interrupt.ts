@@ -10,6 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SpoolError } from '../util/spool.js';
+import { ioReason } from '../util/output.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const dirs = new Set<string>();
@@ -27,9 +29,10 @@ function onSignal(signal: NodeJS.Signals): void {
  * A new directory in the system's temporary directory, removed if the process is interrupted
  * before `done()` (which the caller calls once it has removed the directory itself). The
  * signals are taken before the directory is made: one that comes while it is being made is
- * handled once it exists, and removes it.
+ * handled once it exists, and removes it. When it cannot be made, a SpoolError says so (exit 2,
+ * as for the spool's file), with `why`: what waits there.
  */
-export function interruptibleTempDir(prefix: string): { dir: string; done: () => void } {
+export function interruptibleTempDir(prefix: string, why: string): { dir: string; done: () => void } {
   if (listening++ === 0) for (const s of SIGNALS) process.on(s, onSignal);
   let finished = false;
   const done = (): void => {
@@ -43,7 +46,7 @@ export function interruptibleTempDir(prefix: string): { dir: string; done: () =>
     dir = mkdtempSync(join(tmpdir(), prefix));
   } catch (e) {
     done();
-    throw e;
+    throw new SpoolError(`cannot make a temporary directory in ${tmpdir()}: ${ioReason(e)}. ${why}; set TMPDIR to a directory with room, or run one capture at a time (-j 1)`);
   }
   dirs.add(dir);
   return { dir, done };

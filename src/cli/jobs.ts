@@ -104,7 +104,7 @@ export function replay(ctx: CliContext, r: { messages: [string, string][]; code:
 }
 
 export async function explainParallel(ctx: CliContext, captures: string[], opts: ExplainOptions, jobs: number): Promise<void> {
-  const { dir, done } = interruptibleTempDir('tcpflow-explain-jobs-');
+  const { dir, done } = interruptibleTempDir('tcpflow-explain-jobs-', 'With -j each capture\'s output waits there until its turn');
   const json = !!opts.json || opts.format === 'json';
   const request = (i: number): JobRequest => ({
     kind: 'explain',
