@@ -7,6 +7,7 @@ import type { ChalkInstance } from 'chalk';
 import { basename } from 'node:path';
 import { failures, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
 import { stringifyDocument } from '../render/json.js';
+import { codeSpan, tableText } from '../render/markdown-text.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 /** At most this many failing connections get a Mermaid diagram in the Markdown report. */
@@ -189,7 +190,7 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
   let diagrams = 0;
   for (const c of checks) {
     out.push('');
-    out.push(`### \`${md(c.file)}\``);
+    out.push(`### ${codeSpan(c.file)}`);
     out.push('');
     const counts = captureCounts(c);
     out.push(`${c.connections} connection(s); ${counts.hold} of ${counts.all} expectation(s) hold.`);
@@ -197,9 +198,10 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
     out.push('| | connection | expectation | found | frames |');
     out.push('|---|---|---|---|---|');
     const row = (r: CheckResult): void => {
-      const who = r.connection === null ? `${r.group ? `[${md(r.group)}] ` : ''}capture` : `${r.group ? `[${md(r.group)}] ` : ''}#${r.connection} \`${md(r.endpoints ?? '')}\``;
+      const group = r.group ? `[${tableText(r.group)}] ` : '';
+      const who = r.connection === null ? `${group}capture` : `${group}#${r.connection} ${codeSpan(r.endpoints ?? '', true)}`;
       const fr = r.frames.length > 8 ? `${r.frames.slice(0, 8).join(', ')}, …` : r.frames.join(', ');
-      out.push(`| ${r.passed ? '✅' : '❌'} | ${who} | \`${md(r.expectation)}\` | ${md(r.detail)} | ${fr} |`);
+      out.push(`| ${r.passed ? '✅' : '❌'} | ${who} | ${codeSpan(r.expectation, true)} | ${md(r.detail)} | ${fr} |`);
     };
     // failures first, then passes; a big capture's table stays readable (and within GitHub's
     // 1 MiB step summary): its first MARKDOWN_FAILURES failures, and passes summed per expectation
@@ -215,7 +217,7 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
     } else {
       for (const { n, example: r } of c.passes ?? passesByExpectation(c.results)) {
         if (r.connection === null || n === 1) row(r);
-        else out.push(`| ✅ | ${r.group ? `[${md(r.group)}] ` : ''}${n} connections | \`${md(r.expectation)}\` | holds on ${n} connections | |`);
+        else out.push(`| ✅ | ${r.group ? `[${tableText(r.group)}] ` : ''}${n} connections | ${codeSpan(r.expectation, true)} | holds on ${n} connections | |`);
       }
       if (c.failed > shown) {
         out.push('');

@@ -17,6 +17,7 @@ import { diagramItems, segmentLabel } from './elide.js';
 import type { CaptureSummary } from '../pipeline.js';
 import type { Output } from '../util/output.js';
 import { Spool } from '../util/spool.js';
+import { codeSpan } from './markdown-text.js';
 
 /** Data packets shown at the start and at the end of a data phase; the rest is a count. */
 const HEAD = 4;
@@ -108,7 +109,7 @@ export class MarkdownWriter {
   /** Writes the report: the heading and counts, the table, then each connection's section. */
   async write(out: Output, s: CaptureSummary): Promise<void> {
     const t = this.t.bind(this);
-    out.write(`## tcpflow-explain: \`${this.file}\`\n\n`);
+    out.write(`## tcpflow-explain: ${codeSpan(this.file)}\n\n`);
     out.write(`${t('mdCounts', s.packets, s.tcpPackets, this.count)}${s.truncated ? ` — **${t('mdCut')}**` : ''}\n\n`);
     out.write(`| ${['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tIrtt', 'tAnalysis'].map((k) => t(k)).join(' | ')} |\n`);
     out.write('|---:|---|---|---|---|---|---:|---:|---:|---|');
