@@ -7,6 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCapture } from '../src/pipeline.js';
 import { Tracker } from '../src/analyze/tracker.js';
@@ -260,6 +261,33 @@ describe('progress line', () => {
     while (!t.finishStep()) seen.push([t.finishDone, t.finishTotal]);
     seen.push([t.finishDone, t.finishTotal]);
     assert.deepEqual(seen, [[1024, 2500], [2048, 2500], [2500, 2500]]);
+  });
+
+  it('with -j, one line for all the captures: done of all, bytes of all, then erased', async () => {
+    const dir = tempDir('tcpflow-jobs-progress-');
+    // one capture three times in two workers: two rounds of jobs of about a second each (the
+    // line waits a second before it is drawn); --port 1 selects nothing, so the output is small
+    const file = join(dir, 'a.pcap');
+    writeSyntheticPcap(file, { connections: 300_000 });
+    const files = [file, file, file];
+    const total = (3 * statSync(file).size / 1e6).toFixed(1);
+    const r = await runCli(['-j', '2', '--json', '--port', '1', ...files], undefined, { columns: 100 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as unknown[]).length, 3);
+    const lines = r.stderr.split('\r').filter((l) => l !== '');
+    assert.ok(lines.length >= 2, `drawn: ${JSON.stringify(r.stderr.slice(0, 300))}`);
+    assert.equal(lines.at(-1), '\x1b[K', 'erased at the end');
+    let last = -1;
+    for (const l of lines.slice(0, -1)) {
+      const m = /^([0-3])\/3 captures \[[#.]+\] +(\d+)% +[\d.]+\/([\d.]+) MB {2}[\d.]+ [kM] pkt\/s {2}ETA \S+\x1b\[K$/.exec(l);
+      assert.ok(m, `a progress line: ${JSON.stringify(l)}`);
+      assert.equal(m[3], total);
+      assert.ok(Number(m[2]) >= last, 'the percentage never goes back');
+      last = Number(m[2]);
+      assert.ok(l.length < 100 + 4);
+    }
+    // --no-progress: none
+    assert.equal((await runCli(['-j', '2', '--json', '--port', '1', '--no-progress', file, file], undefined, { columns: 100 })).stderr, '');
   });
 
   it('never drawn when standard error is not a terminal', async () => {

@@ -69,6 +69,8 @@ export class CliContext {
   code = EXIT_OK;
   /** Draw a progress line on stderr while reading (only if stderr is a terminal, see ProgressBar). */
   progress = false;
+  /** A -j worker's capture: its progress goes to the main thread, which draws one line for all. */
+  progressTo: ((bytes: number, total: number | null, packets: number) => void) | null = null;
   /**
    * Stop reading a capture once standard output's reader has gone (`| head`): for commands that
    * only print what they analyse. Never for check, whose exit code is its result.
@@ -123,7 +125,7 @@ export class CliContext {
           if (showFinishing && tracker.finishTotal > 0) (bar as ProgressBar).finishing(tracker.finishDone, tracker.finishTotal);
           if (this.out.full) await this.out.flush();
         },
-        ...(bar ? { progress: (b: number, t: number | null, n: number) => bar.update(b, t, n) } : {}),
+        ...(bar ? { progress: (b: number, t: number | null, n: number) => bar.update(b, t, n) } : this.progressTo ? { progress: this.progressTo } : {}),
         ...(this.stopWhenOutputCloses ? { stop: () => this.out.closed } : {}),
         afterRead: async (s: CaptureSummary) => {
           // the limits are final once the input is read (finishing evicts and splits nothing)

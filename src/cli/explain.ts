@@ -144,7 +144,7 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
   if (jobs === null) return;
   const n = Math.min(jobs ?? defaultJobs(captures.length), captures.length);
   if (n > 1 && !captures.includes('-')) {
-    await explainParallel(ctx, captures, opts, n);
+    await explainParallel(ctx, captures, opts, n, s.progress);
     return;
   }
   ctx.progress = s.progress;

@@ -8,11 +8,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_INTERNAL, colourLevel, type CliContext } from './context.js';
 import type { ExplainOptions } from './explain.js';
 import { interruptibleTempDir } from './interrupt.js';
+import { JobsProgress, ProgressBar, type JobProgress } from './progress.js';
 
 export function defaultJobs(files: number): number {
   return Math.max(1, Math.min(files, availableParallelism()));
@@ -26,6 +27,8 @@ export interface JobRequest {
   opts: ExplainOptions;
   colorLevel: 0 | 1 | 2 | 3;
   columns: number;
+  /** Report the capture's progress (JobProgress messages): the main thread draws a line. */
+  progress: boolean;
 }
 
 /** What a worker answers. */
@@ -45,9 +48,13 @@ export interface JobResult {
  * itself fails. The answers come in job order; stop() ends the workers (those still running too).
  * Every job is answered: a worker that fails (an exception outside a job, or a thread that ends
  * without answering) answers its job with crashed(), and the jobs no worker has taken yet go to
- * a new worker, so a result is never left waiting on a thread that is gone.
+ * a new worker, so a result is never left waiting on a thread that is gone. A worker's progress
+ * reports on the way (JobProgress) go to `progress(i, report)`.
  */
-export function workerPool<Req, Res>(count: number, jobs: number, request: (i: number) => Req, crashed: (message: string) => Res): { results: Promise<Res>[]; stop: () => void } {
+export function workerPool<Req, Res>(
+  count: number, jobs: number, request: (i: number) => Req, crashed: (message: string) => Res,
+  progress?: (i: number, p: JobProgress) => void,
+): { results: Promise<Res>[]; stop: () => void } {
   const results: Promise<Res>[] = new Array(count);
   const resolvers: ((r: Res) => void)[] = [];
   for (let i = 0; i < count; i++) results[i] = new Promise<Res>((res) => { resolvers[i] = res; });
@@ -75,8 +82,12 @@ export function workerPool<Req, Res>(count: number, jobs: number, request: (i: n
       current = -1;
       if (!stopped && next < count) startWorker();
     };
-    w.on('message', (r: Res) => {
-      resolvers[current](r);
+    w.on('message', (r: Res | JobProgress) => {
+      if ((r as JobProgress).kind === 'progress') {
+        if (progress && current >= 0) progress(current, r as JobProgress);
+        return;
+      }
+      resolvers[current](r as Res);
       feed();
     });
     w.on('error', (e) => fail(e.message));
@@ -103,7 +114,13 @@ export function replay(ctx: CliContext, r: { messages: [string, string][]; code:
   ctx.fail(r.code);
 }
 
-export async function explainParallel(ctx: CliContext, captures: string[], opts: ExplainOptions, jobs: number): Promise<void> {
+/**
+ * `progress`: draw one progress line for all the captures (when standard error is a terminal):
+ * the workers report, the main thread draws.
+ */
+export async function explainParallel(ctx: CliContext, captures: string[], opts: ExplainOptions, jobs: number, progress: boolean): Promise<void> {
+  const stderr = ctx.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  const bar = ProgressBar.wanted(stderr, progress) ? new JobsProgress(stderr, captures.map(sizeOf)) : null;
   const { dir, done } = interruptibleTempDir('tcpflow-explain-jobs-', 'With -j each capture\'s output waits there until its turn');
   const json = !!opts.json || opts.format === 'json';
   const request = (i: number): JobRequest => ({
@@ -113,9 +130,14 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     opts,
     colorLevel: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }),
     columns: ctx.columns,
+    progress: bar !== null,
   });
-  const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }));
+  const pool = workerPool<JobRequest, JobResult>(
+    captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }),
+    bar ? (i, p) => bar.update(i, p) : undefined,
+  );
   const results = pool.results;
+  if (bar) results.forEach((r, i) => void r.then(() => bar.finished(i)));
   try {
     const out = ctx.out;
     const copy = async (path: string, shift: boolean): Promise<void> => {
@@ -130,6 +152,8 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     if (!json) {
       for (let i = 0; i < captures.length; i++) {
         const r = await results[i];
+        // output and messages on a clean line (the next report draws it again)
+        bar?.clear();
         // a worker that failed may have written nothing (replay then reports its failure)
         const path = join(dir, `out-${i}`);
         if (r.crash === null || existsSync(path)) await copy(path, false);
@@ -143,6 +167,7 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     } else {
       // a document's framing depends on how many documents there are: wait for all
       const all = await Promise.all(results);
+      bar?.clear();
       const docs = all.map((r, i) => (r.doc ? i : -1)).filter((i) => i >= 0);
       if (docs.length > 1) out.write('[\n  ');
       for (let k = 0; k < docs.length; k++) {
@@ -156,7 +181,17 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     }
   } finally {
     pool.stop();
+    bar?.clear();
     rmSync(dir, { recursive: true, force: true });
     done();
+  }
+}
+
+/** A capture's size for the progress line; 0 when it cannot be read (its job says why). */
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }

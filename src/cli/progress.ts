@@ -86,7 +86,8 @@ export class ProgressBar {
 
   constructor(
     private readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
-    private readonly name: string,
+    /** What the line is about (a file name; for -j, how many captures are done). */
+    public name: string,
     private readonly enabled: boolean,
   ) {}
 
@@ -126,5 +127,68 @@ export class ProgressBar {
   done(): void {
     if (this.drawn) this.stream.write('\r\x1b[K');
     this.drawn = false;
+  }
+}
+
+/** A capture's progress as a -j worker reports it to the main thread. */
+export interface JobProgress {
+  kind: 'progress';
+  bytes: number;
+  total: number | null;
+  packets: number;
+}
+
+/**
+ * The progress line of several captures analysed at once (-j): the bytes read of all of them
+ * over their sizes, the packets of all per second, and how many captures are done. A capture
+ * whose size is not known in advance (gzip: its workers count decompressed bytes) counts as
+ * read once it is done.
+ */
+export class JobsProgress {
+  private readonly bar: ProgressBar;
+  private readonly read: number[];
+  private readonly packets: number[];
+  private readonly counted: boolean[];
+  private done = 0;
+
+  /** `sizes`: each capture's size in bytes (0 when it cannot be known). */
+  constructor(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, private readonly sizes: number[]) {
+    this.bar = new ProgressBar(stream, '', true);
+    this.read = sizes.map(() => 0);
+    this.packets = sizes.map(() => 0);
+    this.counted = sizes.map(() => true);
+  }
+
+  /** A report from capture i's worker. */
+  update(i: number, p: JobProgress): void {
+    if (p.total === null || p.total !== this.sizes[i]) this.counted[i] = false;
+    if (this.counted[i]) this.read[i] = Math.min(p.bytes, this.sizes[i]);
+    this.packets[i] = p.packets;
+    this.draw();
+  }
+
+  /** Capture i is done (analysed, or failed). */
+  finished(i: number): void {
+    this.read[i] = this.sizes[i];
+    this.done++;
+    this.draw();
+  }
+
+  /** Erases the line (before output or messages; the next report draws it again). */
+  clear(): void {
+    this.bar.done();
+  }
+
+  private draw(): void {
+    let bytes = 0;
+    let total = 0;
+    let packets = 0;
+    for (let i = 0; i < this.sizes.length; i++) {
+      bytes += this.read[i];
+      total += this.sizes[i];
+      packets += this.packets[i];
+    }
+    this.bar.name = `${this.done}/${this.sizes.length} captures`;
+    this.bar.update(bytes, total > 0 ? total : null, packets);
   }
 }

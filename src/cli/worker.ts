@@ -14,6 +14,7 @@ import { checkJob, type CheckJobRequest, type CheckJobResult } from './check.js'
 import { SpoolError } from '../util/spool.js';
 import { OutputError } from '../util/output.js';
 import { tmpdir } from 'node:os';
+import type { JobProgress } from './progress.js';
 
 class JobContext extends CliContext {
   readonly messages: [string, string][] = [];
@@ -25,6 +26,18 @@ class JobContext extends CliContext {
   override warn(msg: string): void {
     this.messages.push(['warn', msg]);
   }
+}
+
+/** Sends the capture's progress to the main thread, at most ten times a second. */
+function reporter(): (bytes: number, total: number | null, packets: number) => void {
+  let last = 0;
+  return (bytes, total, packets) => {
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    const p: JobProgress = { kind: 'progress', bytes, total, packets };
+    parentPort?.postMessage(p);
+  };
 }
 
 async function job(req: JobRequest): Promise<JobResult> {
@@ -45,6 +58,7 @@ async function job(req: JobRequest): Promise<JobResult> {
       s.chalk = new Chalk({ level: req.colorLevel });
       s.columns = req.columns;
       s.progress = false;
+      if (req.progress) ctx.progressTo = reporter();
       // one document per job, at depth 0: the main thread frames it
       const d = await explainFile(ctx, req.file, req.opts, s, ctx.out, true);
       if (d) {

@@ -24,9 +24,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(args: string[], stdin: Readable = Readable.from([])): Promise<CliResult> {
+/** `terminal`: standard error is a terminal of that many columns (the progress line is drawn). */
+export async function runCli(args: string[], stdin: Readable = Readable.from([]), terminal?: { columns: number }): Promise<CliResult> {
   const out = new PassThrough();
   const err = new PassThrough();
+  if (terminal) Object.assign(err, { isTTY: true, columns: terminal.columns });
   const o: Buffer[] = [];
   const e: Buffer[] = [];
   out.on('data', (d: Buffer) => o.push(d));
