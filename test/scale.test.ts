@@ -5,7 +5,7 @@
  * spool gives records back in id order from memory or disk; the progress line never reaches a
  * pipe.
  */
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { runCapture } from '../src/pipeline.js';
 import { Tracker } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool } from '../src/util/spool.js';
-import { renderProgress, renderFinishing, formatSeconds } from '../src/cli/progress.js';
+import { renderProgress, renderFinishing, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
 import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
@@ -263,31 +263,71 @@ describe('progress line', () => {
     assert.deepEqual(seen, [[1024, 2500], [2048, 2500], [2500, 2500]]);
   });
 
-  it('with -j, one line for all the captures: done of all, bytes of all, then erased', async () => {
-    const dir = tempDir('tcpflow-jobs-progress-');
-    // one capture three times in two workers: two rounds of jobs of about a second each (the
-    // line waits a second before it is drawn); --port 1 selects nothing, so the output is small
-    const file = join(dir, 'a.pcap');
-    writeSyntheticPcap(file, { connections: 300_000 });
-    const files = [file, file, file];
-    const total = (3 * statSync(file).size / 1e6).toFixed(1);
-    const r = await runCli(['-j', '2', '--json', '--port', '1', ...files], undefined, { columns: 100 });
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as unknown[]).length, 3);
-    const lines = r.stderr.split('\r').filter((l) => l !== '');
-    assert.ok(lines.length >= 2, `drawn: ${JSON.stringify(r.stderr.slice(0, 300))}`);
-    assert.equal(lines.at(-1), '\x1b[K', 'erased at the end');
-    let last = -1;
-    for (const l of lines.slice(0, -1)) {
-      const m = /^([0-3])\/3 captures \[[#.]+\] +(\d+)% +[\d.]+\/([\d.]+) MB {2}[\d.]+ [kM] pkt\/s {2}ETA \S+\x1b\[K$/.exec(l);
-      assert.ok(m, `a progress line: ${JSON.stringify(l)}`);
-      assert.equal(m[3], total);
-      assert.ok(Number(m[2]) >= last, 'the percentage never goes back');
-      last = Number(m[2]);
-      assert.ok(l.length < 100 + 4);
+  it('with -j, one line for all the captures: done of all, bytes read of all over their sizes; a gzip capture counts once done', () => {
+    mock.timers.enable({ apis: ['Date'], now: 0 });
+    try {
+      const writes: string[] = [];
+      const stream = { isTTY: true, columns: 100, write: (s: string) => writes.push(s) > 0 } as unknown as NodeJS.WritableStream;
+      const p = new JobsProgress(stream, [100e6, 200e6, 50e6]);
+      const report = (bytes: number, total: number | null, packets: number): JobProgress => ({ kind: 'progress', bytes, total, packets });
+      p.update(0, report(10e6, 100e6, 1000));
+      assert.deepEqual(writes, [], 'nothing in the first second');
+      mock.timers.tick(2000);
+      p.update(1, report(50e6, 200e6, 3000));
+      assert.match(writes.at(-1) ?? '', /^\r0\/3 captures \[#+\.+\]  17%  60\.0\/350\.0 MB {2}2 k pkt\/s {2}ETA 10s\x1b\[K$/);
+      // the gzip capture: its decompressed bytes are not its size; counted once it is done
+      mock.timers.tick(200);
+      p.update(2, report(500e6, null, 1000));
+      assert.match(writes.at(-1) ?? '', /^\r0\/3 captures \[#+\.+\]  17%  60\.0\/350\.0 MB /);
+      mock.timers.tick(200);
+      p.finished(0);
+      assert.match(writes.at(-1) ?? '', /^\r1\/3 captures \[#+\.+\]  43% 150\.0\/350\.0 MB /);
+      mock.timers.tick(200);
+      p.finished(2);
+      assert.match(writes.at(-1) ?? '', /^\r2\/3 captures \[#+\.+\]  57% 200\.0\/350\.0 MB /);
+      p.clear();
+      assert.equal(writes.at(-1), '\r\x1b[K');
+    } finally {
+      mock.timers.reset();
     }
-    // --no-progress: none
-    assert.equal((await runCli(['-j', '2', '--json', '--port', '1', '--no-progress', file, file], undefined, { columns: 100 })).stderr, '');
+  });
+
+  it('explain -j, check -j and check: the workers\' reports reach the line (the clock of the main thread sped up)', async () => {
+    const file = join(tempDir('tcpflow-jobs-progress-'), 'a.pcap');
+    writeSyntheticPcap(file, { connections: 3000 });
+    const bytes = statSync(file).size;
+    const size = (bytes / 1e6).toFixed(1);
+    const all = (3 * bytes / 1e6).toFixed(1);
+    mock.timers.enable({ apis: ['Date'], now: 0 });
+    // the main thread's Date runs 100 times as fast, so that the line is drawn for small inputs;
+    // the workers keep their own clock
+    const tick = setInterval(() => mock.timers.tick(200), 2);
+    try {
+      for (const [args, files, name, total] of [
+        [['-j', '2', '--json', '--port', '1'], [file, file, file], /^[0-3]\/3 captures$/, all],
+        [['check', '-j', '2', '--expect', 'connections>=1'], [file, file, file], /^[0-3]\/3 captures$/, all],
+        [['check', '--expect', 'connections>=1'], [file], /a\.pcap$/, size],
+      ] as const) {
+        const r = await runCli([...args, ...files], undefined, { columns: 100 });
+        assert.equal(r.code, 0, r.stderr);
+        const parts = r.stderr.split('\r').filter((l) => l !== '');
+        assert.equal(parts.at(-1), '\x1b[K', 'erased at the end');
+        // erased too before a capture's messages (check -j), drawn again after
+        const lines = parts.filter((l) => l !== '\x1b[K');
+        assert.ok(lines.length >= 1, `${args.join(' ')}: drawn: ${JSON.stringify(r.stderr.slice(0, 200))}`);
+        for (const l of lines) {
+          const m = /^(.*) \[[#.]+\] +\d+% +[\d.]+\/([\d.]+) MB {2}[\d.]+ [kM] pkt\/s {2}ETA \S+\x1b\[K$/.exec(l);
+          assert.ok(m, `${args.join(' ')}: a progress line: ${JSON.stringify(l)}`);
+          assert.match(m[1], name);
+          assert.equal(m[2], total);
+        }
+        const quiet = await runCli([...args, '--no-progress', ...files], undefined, { columns: 100 });
+        assert.equal(quiet.stderr, '', `${args.join(' ')} --no-progress`);
+      }
+    } finally {
+      clearInterval(tick);
+      mock.timers.reset();
+    }
   });
 
   it('never drawn when standard error is not a terminal', async () => {

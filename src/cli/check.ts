@@ -19,7 +19,8 @@ import { jsonReportPieces, junitLines, markdownReport, textLines, MAX_DIAGRAMS }
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
 import { addSelectionOptions, LINGER_SECONDS, positive } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
-import { defaultJobs, replay, workerPool } from './jobs.js';
+import { defaultJobs, replay, sizeOf, workerPool } from './jobs.js';
+import { JobsProgress, ProgressBar } from './progress.js';
 import { parseRules } from '../check/rules.js';
 import { SpoolError } from '../util/spool.js';
 import { ioReason } from '../util/output.js';
@@ -43,6 +44,8 @@ export interface CheckOptions {
   port?: string;
   host?: string;
   jobs?: string;
+  /** false with --no-progress. */
+  progress?: boolean;
 }
 
 const KEY_HELP = `
@@ -75,6 +78,7 @@ export function checkCommand(ctx: CliContext): Command {
     .option('--verbose', 'list every passing expectation per connection')
     .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
     .option('-j, --jobs <n>', 'with several captures: check this many in parallel worker threads (default: min(captures, cores)); the reports are the same as one at a time')
+    .option('--no-progress', 'no progress line (drawn on standard error only when that is a terminal and a capture takes more than a second)')
     .addHelpText('after', KEY_HELP)
     .action(async (captures: string[], opts: CheckOptions) => check(ctx, captures, opts));
   return cmd;
@@ -170,6 +174,8 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   if (!cliSel) return;
   const jobs = positive(ctx, '--jobs', opts.jobs, true);
   if (jobs === null) return;
+  // the report comes once every capture is read: a progress line cuts nothing
+  ctx.progress = opts.progress !== false;
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
   const wantDiagrams = opts.markdown !== undefined || (summaryFile !== undefined && summaryFile !== '');
   const checks: CaptureCheck[] = [];
@@ -207,6 +213,8 @@ export interface CheckJobRequest {
   rules: Rules;
   sel: Selection;
   wantDiagrams: boolean;
+  /** Report the capture's progress (JobProgress messages): the main thread draws a line. */
+  progress: boolean;
 }
 
 /** What a worker answers: the capture's check without its results (they are in the file), its diagrams, messages and exit code. */
@@ -296,14 +304,20 @@ async function checkParallel(
     rmSync(dir, { recursive: true, force: true });
     done();
   };
+  const stderr = ctx.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  const bar = ProgressBar.wanted(stderr, ctx.progress) ? new JobsProgress(stderr, captures.map(sizeOf)) : null;
   const pool = workerPool<CheckJobRequest, CheckJobResult>(
     captures.length, jobs,
-    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, wantDiagrams }),
+    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, wantDiagrams, progress: bar !== null }),
     (crash) => ({ messages: [], code: 0, crash, diskError: null, check: null, diagrams: [] }),
+    bar ? (i, p) => bar.update(i, p) : undefined,
   );
+  if (bar) pool.results.forEach((r, i) => void r.then(() => bar.finished(i)));
   try {
     for (let i = 0; i < captures.length; i++) {
       const r = await pool.results[i]!;
+      // messages on a clean line (the next report draws it again)
+      bar?.clear();
       replay(ctx, r);
       if (r.diskError !== null) throw new SpoolError(r.diskError);
       if (r.check === null) throw new Error(`no result for ${captures[i]}`);
@@ -316,6 +330,7 @@ async function checkParallel(
     throw e;
   } finally {
     pool.stop();
+    bar?.clear();
   }
   return { close };
 }

@@ -188,7 +188,7 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
 }
 
 /** A capture's size for the progress line; 0 when it cannot be read (its job says why). */
-function sizeOf(file: string): number {
+export function sizeOf(file: string): number {
   try {
     return statSync(file).size;
   } catch {

@@ -82,6 +82,7 @@ async function job(req: JobRequest): Promise<JobResult> {
 async function check(req: CheckJobRequest): Promise<CheckJobResult> {
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const ctx = new JobContext({ stdout: sink, stderr: sink, stdin: Readable.from([]) });
+  if (req.progress) ctx.progressTo = reporter();
   try {
     const r = await checkJob(ctx, req);
     return { messages: ctx.messages, code: ctx.code, crash: null, diskError: null, ...r };
