@@ -287,6 +287,13 @@ describe('progress line', () => {
       assert.match(writes.at(-1) ?? '', /^\r2\/3 captures \[#+\.+\]  57% 200\.0\/350\.0 MB /);
       p.clear();
       assert.equal(writes.at(-1), '\r\x1b[K');
+      // after the run (a stopped worker's late answer): nothing more
+      p.end();
+      const n = writes.length;
+      mock.timers.tick(500);
+      p.finished(1);
+      p.update(1, report(200e6, 200e6, 9000));
+      assert.equal(writes.length, n);
     } finally {
       mock.timers.reset();
     }

@@ -330,7 +330,7 @@ async function checkParallel(
     throw e;
   } finally {
     pool.stop();
-    bar?.clear();
+    bar?.end();
   }
   return { close };
 }

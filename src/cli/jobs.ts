@@ -181,7 +181,7 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     }
   } finally {
     pool.stop();
-    bar?.clear();
+    bar?.end();
     rmSync(dir, { recursive: true, force: true });
     done();
   }

@@ -150,6 +150,7 @@ export class JobsProgress {
   private readonly packets: number[];
   private readonly counted: boolean[];
   private done = 0;
+  private ended = false;
 
   /** `sizes`: each capture's size in bytes (0 when it cannot be known). */
   constructor(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, private readonly sizes: number[]) {
@@ -179,7 +180,14 @@ export class JobsProgress {
     this.bar.done();
   }
 
+  /** Erases the line for good: what comes after the run (a stopped worker's answer) draws nothing. */
+  end(): void {
+    this.ended = true;
+    this.bar.done();
+  }
+
   private draw(): void {
+    if (this.ended) return;
     let bytes = 0;
     let total = 0;
     let packets = 0;
