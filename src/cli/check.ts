@@ -19,8 +19,7 @@ import { jsonReportPieces, junitLines, markdownReport, textLines, MAX_DIAGRAMS }
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
 import { addSelectionOptions, LINGER_SECONDS, positive } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
-import { defaultJobs, replay, sizeOf, workerPool } from './jobs.js';
-import { JobsProgress, ProgressBar } from './progress.js';
+import { defaultJobs, jobsProgress, replay, workerPool } from './jobs.js';
 import { parseRules } from '../check/rules.js';
 import { SpoolError } from '../util/spool.js';
 import { ioReason } from '../util/output.js';
@@ -304,15 +303,13 @@ async function checkParallel(
     rmSync(dir, { recursive: true, force: true });
     done();
   };
-  const stderr = ctx.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  const bar = ProgressBar.wanted(stderr, ctx.progress) ? new JobsProgress(stderr, captures.map(sizeOf)) : null;
+  const bar = jobsProgress(ctx, captures, ctx.progress);
   const pool = workerPool<CheckJobRequest, CheckJobResult>(
     captures.length, jobs,
     (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, wantDiagrams, progress: bar !== null }),
     (crash) => ({ messages: [], code: 0, crash, diskError: null, check: null, diagrams: [] }),
-    bar ? (i, p) => bar.update(i, p) : undefined,
+    bar,
   );
-  if (bar) pool.results.forEach((r, i) => void r.then(() => bar.finished(i)));
   try {
     for (let i = 0; i < captures.length; i++) {
       const r = await pool.results[i]!;

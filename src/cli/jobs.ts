@@ -48,16 +48,23 @@ export interface JobResult {
  * itself fails. The answers come in job order; stop() ends the workers (those still running too).
  * Every job is answered: a worker that fails (an exception outside a job, or a thread that ends
  * without answering) answers its job with crashed(), and the jobs no worker has taken yet go to
- * a new worker, so a result is never left waiting on a thread that is gone. A worker's progress
- * reports on the way (JobProgress) go to `progress(i, report)`.
+ * a new worker, so a result is never left waiting on a thread that is gone. With `progress`,
+ * the workers' reports on the way (JobProgress) and each job's end go to its line.
  */
 export function workerPool<Req, Res>(
   count: number, jobs: number, request: (i: number) => Req, crashed: (message: string) => Res,
-  progress?: (i: number, p: JobProgress) => void,
+  progress: JobsProgress | null = null,
 ): { results: Promise<Res>[]; stop: () => void } {
   const results: Promise<Res>[] = new Array(count);
   const resolvers: ((r: Res) => void)[] = [];
-  for (let i = 0; i < count; i++) results[i] = new Promise<Res>((res) => { resolvers[i] = res; });
+  for (let i = 0; i < count; i++) {
+    results[i] = new Promise<Res>((res) => {
+      resolvers[i] = (r) => {
+        progress?.finished(i);
+        res(r);
+      };
+    });
+  }
   let next = 0;
   let stopped = false;
   const workers: Worker[] = [];
@@ -84,7 +91,7 @@ export function workerPool<Req, Res>(
     };
     w.on('message', (r: Res | JobProgress) => {
       if ((r as JobProgress).kind === 'progress') {
-        if (progress && current >= 0) progress(current, r as JobProgress);
+        if (current >= 0) progress?.update(current, r as JobProgress);
         return;
       }
       resolvers[current](r as Res);
@@ -115,12 +122,17 @@ export function replay(ctx: CliContext, r: { messages: [string, string][]; code:
 }
 
 /**
- * `progress`: draw one progress line for all the captures (when standard error is a terminal):
- * the workers report, the main thread draws.
+ * The progress line of a parallel run's captures, when it is wanted and standard error is a
+ * terminal: the workers report, the main thread draws (./progress.ts).
  */
-export async function explainParallel(ctx: CliContext, captures: string[], opts: ExplainOptions, jobs: number, progress: boolean): Promise<void> {
+export function jobsProgress(ctx: CliContext, captures: string[], wanted: boolean): JobsProgress | null {
   const stderr = ctx.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  const bar = ProgressBar.wanted(stderr, progress) ? new JobsProgress(stderr, captures.map(sizeOf)) : null;
+  return ProgressBar.wanted(stderr, wanted) ? new JobsProgress(stderr, captures.map(sizeOf)) : null;
+}
+
+/** `progress`: draw one progress line for all the captures (jobsProgress). */
+export async function explainParallel(ctx: CliContext, captures: string[], opts: ExplainOptions, jobs: number, progress: boolean): Promise<void> {
+  const bar = jobsProgress(ctx, captures, progress);
   const { dir, done } = interruptibleTempDir('tcpflow-explain-jobs-', 'With -j each capture\'s output waits there until its turn');
   const json = !!opts.json || opts.format === 'json';
   const request = (i: number): JobRequest => ({
@@ -132,12 +144,8 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     columns: ctx.columns,
     progress: bar !== null,
   });
-  const pool = workerPool<JobRequest, JobResult>(
-    captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }),
-    bar ? (i, p) => bar.update(i, p) : undefined,
-  );
+  const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }), bar);
   const results = pool.results;
-  if (bar) results.forEach((r, i) => void r.then(() => bar.finished(i)));
   try {
     const out = ctx.out;
     const copy = async (path: string, shift: boolean): Promise<void> => {
@@ -188,7 +196,7 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
 }
 
 /** A capture's size for the progress line; 0 when it cannot be read (its job says why). */
-export function sizeOf(file: string): number {
+function sizeOf(file: string): number {
   try {
     return statSync(file).size;
   } catch {
