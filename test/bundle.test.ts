@@ -57,6 +57,11 @@ describe('bundle: layout', () => {
     assert.doesNotMatch(source, /\bimport\(/);
   });
 
+  it('the bundle is ASCII, so V8 holds its source as a one-byte string (half the memory of a two-byte one)', () => {
+    const at = source.search(/[^\x00-\x7f]/);
+    assert.equal(at, -1, `a character beyond ASCII at offset ${at}: ${source.slice(Math.max(0, at - 40), at + 40)}`);
+  });
+
   it('the -j worker entry is dist/bundle/worker-thread.js, found from the bundle by its own URL', () => {
     assert.ok(existsSync(join(BUNDLE, 'worker-thread.js')));
     assert.match(source, /\.Worker\(new URL\("\.\/worker-thread\.js", __tcpflowBundleUrl\)\)/);

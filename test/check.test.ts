@@ -245,6 +245,16 @@ describe('check: exit codes and usage errors', () => {
     assert.deepEqual(parseExpectation('zeek=sf,rsto').values, ['SF', 'RSTO']);
     assert.deepEqual(parseExpectation('irtt<=250us').numbers, [0.00025]);
   });
+
+  it('a time takes s, ms, us or either micro sign, in any case; anything else is refused, never NaN', async () => {
+    for (const v of ['250us', '250US', '250\u00b5s', '250\u03bcs', '250\u039cS', '0.25ms', '0.25 MS', '2.5e-4', '2.5E-4 s']) {
+      assert.deepEqual(parseExpectation(`irtt<=${v}`).numbers, [0.00025], v);
+    }
+    for (const v of ['250ns', '250 m', '250s2', '1e999', '1e999ms']) assert.throws(() => parseExpectation(`irtt<=${v}`), /is not a time/, v);
+    // with the Greek mu the value was NaN, and `!=` held whatever the RTT (tcp-four-way's is 49 us)
+    await fails(fx('tcp-four-way'), 'irtt!=49\u03bcs', 0.000049);
+    await holds(fx('tcp-four-way'), 'irtt>=49\u03bcs', 0.000049);
+  });
 });
 
 describe('check: rules files', () => {

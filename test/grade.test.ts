@@ -267,6 +267,11 @@ describe('grade: exit codes and malformed answers', () => {
     assert.equal(parseThroughput('30.2 KB/s')?.bytesPerSecond, 30200);
     assert.equal(parseThroughput('241.8 kbps')?.bytesPerSecond, 30225);
     assert.equal(parseThroughput('fast'), null);
+    // an empty list in words, English or Chinese (the pattern is written with escapes in the source)
+    for (const none of ['none', 'NONE', '-', '\u65e0', ' \u6ca1\u6709 ']) {
+      assert.deepEqual(parseAnswers(`cumulative_ack_frames: "${none}"\n`, 'x.yaml').get('cumulative_ack_frames')?.value, [], none);
+    }
+    assert.throws(() => parseAnswers('cumulative_ack_frames: "\u65e0\u65e0"\n', 'x.yaml'), AnswersError);
   });
 });
 

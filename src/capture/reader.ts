@@ -539,9 +539,9 @@ export class CaptureReader {
   }
 
   /**
-   * 64-bit timestamp in interface units → seconds + nanoseconds, exact for resolutions up to
+   * 64-bit timestamp in interface units -> seconds + nanoseconds, exact for resolutions up to
    * 1 ns. `high` and `low` come as int32 (see readEpb). The common case (a value below 2^53, as
-   * every timestamp of this era in µs or ns is) is kept small enough to be inlined.
+   * every timestamp of this era in us or ns is) is kept small enough to be inlined.
    */
   private setPcapngTime(f: Frame, iface: Interface, highI32: number, lowI32: number): void {
     const high = highI32 >>> 0;

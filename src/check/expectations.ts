@@ -102,12 +102,20 @@ export function suggest(word: string, known: Iterable<string>): string {
   return bestD <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean "${best}"?)` : '';
 }
 
-const UNIT: Record<string, number> = { s: 1, ms: 1e-3, us: 1e-6, 'µs': 1e-6 };
+/**
+ * Units of a time, by their lower case. Micro is written with either sign: the micro sign
+ * (U+00B5) and the Greek small mu (U+03BC) look the same and keyboards give both. (A
+ * case-insensitive pattern matched the second and then found no unit for it: the value was NaN,
+ * and `irtt!=…` held whatever the RTT.)
+ */
+const UNIT: Record<string, number> = { s: 1, ms: 1e-3, us: 1e-6, '\u00b5s': 1e-6, '\u03bcs': 1e-6 };
 
 function parseSeconds(v: string, ctx: string): number {
-  const m = /^([0-9]*\.?[0-9]+(?:e[-+]?[0-9]+)?)\s*(s|ms|us|µs)?$/i.exec(v.trim());
-  if (!m) throw new ExpectationError(`${ctx}: "${v}" is not a time (seconds, or with a unit: 50ms, 200us)`);
-  return Number(m[1]) * UNIT[(m[2] ?? 's').toLowerCase()]!;
+  const m = /^([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([^\s0-9.+-]*)$/.exec(v.trim());
+  const unit = m ? UNIT[m[2] === '' ? 's' : m[2].toLowerCase()] : undefined;
+  const seconds = m && unit !== undefined ? Number(m[1]) * unit : NaN;
+  if (!Number.isFinite(seconds)) throw new ExpectationError(`${ctx}: "${v}" is not a time (seconds, or with a unit: s, ms, us or \u00b5s, as in 50ms or 200us)`);
+  return seconds;
 }
 
 function parseCount(v: string, ctx: string): number {

@@ -88,7 +88,7 @@ export class Packet {
   dstPort = 0;
   seq = 0;
   ack = 0;
-  /** Header length in bytes (data offset × 4). */
+  /** Header length in bytes (data offset x 4). */
   tcpHeaderLen = 0;
   /** Flag bits (TCP_*), 9 bits. */
   flags = 0;

@@ -143,7 +143,8 @@ export function convert(kind: Kind, v: unknown): AnswerValue | null {
     case 'seqList':
     case 'intList':
     case 'frameList':
-      if (typeof v === 'string' && /^\s*(none|无|没有|-)?\s*$/i.test(v)) return [];
+      // "none" in English or Chinese (wu, meiyou); escaped, so that the bundle stays ASCII (scripts/bundle.ts)
+      if (typeof v === 'string' && /^\s*(none|\u65e0|\u6ca1\u6709|-)?\s*$/i.test(v)) return [];
       return toList(v, true);
     case 'timeList':
       return toList(v, false);

@@ -226,7 +226,7 @@ class AckIndex {
     }
   }
 
-  /** First server ACK after frame `afterFrame` with ack ≥ end. */
+  /** First server ACK after frame `afterFrame` with ack >= end. */
   find(afterFrame: number, end: number): LabPacket | null {
     const a = this.acks;
     let lo = 0;

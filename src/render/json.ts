@@ -241,7 +241,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
       options: { client: synOptions(client), server: synOptions(server) },
       agreed: both
         ? {
-            // each side may send segments up to the MSS the other announced (RFC 9293 §3.7.1)
+            // each side may send segments up to the MSS the other announced (RFC 9293 section 3.7.1)
             mss: { client: server.synMss >= 0 ? server.synMss : null, server: client.synMss >= 0 ? client.synMss : null },
             windowScale: client.synWscale >= 0 && server.synWscale >= 0 ? { client: client.synWscale, server: server.synWscale } : null,
             sackPermitted: client.synSackPermitted && server.synSackPermitted,
