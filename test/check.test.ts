@@ -290,6 +290,11 @@ describe('check: rules files', () => {
       ['expect:\n  - handshake=three-way\nallowTruncate: true\n', /bad\.yaml:3 \(allowTruncate\): unknown key "allowTruncate" \(did you mean "allowTruncated"\?\)/],
       ['rules:\n  - name: a\n    expect:\n      retransmisions: 0\n', /bad\.yaml:4 \(rules\[0\]\.expect\.retransmisions\): unknown key "retransmisions"/],
       ['rules:\n  - select: { port: true }\n    expect: [handshake=three-way]\n', /bad\.yaml:2 \(rules\[0\]\.select\.port\): must be a number or a list of them, got boolean true/],
+      // values were checked only when the checks ran: exit 70 as an internal error, with no line
+      ['rules:\n  - select: { port: 99999 }\n    expect: [handshake=three-way]\n', /bad\.yaml:2 \(rules\[0\]\.select\.port\): port "99999" is not a number from 0 to 65535/],
+      ['rules:\n  - select:\n      stream: [0, x]\n    expect: [handshake=three-way]\n', /bad\.yaml:3 \(rules\[0\]\.select\.stream\): stream id "x" is not a number/],
+      ['select: { host: example.com }\nexpect: [handshake=three-way]\n', /bad\.yaml:1 \(select\.host\): host "example\.com" is not an IP address/],
+      ['select: { port: "" }\nexpect: [handshake=three-way]\n', /\(select\.port\): no port given/],
       ['allowTruncated: "yes"\nexpect: [handshake=three-way]\n', /\(allowTruncated\): must be true or false, got string "yes"/],
       ['expect: [handshake=three-way\n', /bad\.yaml:\d+:\d+: not valid YAML\/JSON/],
       ['- handshake=three-way\n', /must be a mapping .* but it is a list/],
@@ -305,6 +310,7 @@ describe('check: rules files', () => {
       assert.equal(r.code, 2, text);
       assert.match(r.stderr, re, text);
       assert.doesNotMatch(r.stderr, STACK_LINE);
+      assert.doesNotMatch(r.stderr, /internal error/);
     }
     assert.throws(() => parseRules('expect: [zeek=XX]', 'r.yaml'), (e: unknown) => e instanceof ExpectationError && /r\.yaml:1 \(expect\[0\]\): .*"XX" is not a value of zeek/.test(e.message));
     const missing = await runCli(['check', '--rules', join(tmp, 'nope.yaml'), fx('tcp-four-way')]);

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
+import { parseSelection } from '../src/cli/select.js';
 import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { tempDir } from './helpers/tmp.js';
@@ -185,6 +186,38 @@ describe('selection and summary', () => {
     const r = await runCli(['--port', '70000', REUSE]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /port "70000" is not a number from 0 to 65535/);
+    // values that could never select anything, and a zone index that was an internal error
+    for (const [args, msg] of [
+      [['--host', 'example.com'], /host "example\.com" is not an IP address/],
+      [['--host', '300.1.1.1'], /host "300\.1\.1\.1" is not an IP address/],
+      [['--host', '192.0.2.2:5009'], /is not an IP address/],
+      [['--host', ''], /no host given/],
+      [['--port', ','], /no port given/],
+      [['-s', ' '], /no stream id given/],
+    ] as [string[], RegExp][]) {
+      for (const cmd of [[], ['check', '-e', 'connections=0']]) {
+        const bad = await runCli([...cmd, ...args, REUSE]);
+        assert.equal(bad.code, 2, args.join(' '));
+        assert.match(bad.stderr, msg);
+        assert.doesNotMatch(bad.stderr, /internal error/);
+      }
+    }
+  });
+
+  it('--host takes an address in any spelling, as connections show it', () => {
+    const hosts = (h: string): string[] => [...parseSelection({ host: h }).hosts!];
+    assert.deepEqual(hosts('192.0.2.2'), ['192.0.2.2']);
+    assert.deepEqual(hosts('2001:DB8:0:0:0:0:0:1'), ['2001:db8::1']);
+    assert.deepEqual(hosts('2001:0db8::0001'), ['2001:db8::1']);
+    assert.deepEqual(hosts('::'), ['::']);
+    assert.deepEqual(hosts('::1'), ['::1']);
+    assert.deepEqual(hosts('1::'), ['1::']);
+    assert.deepEqual(hosts('1:0:0:2:0:0:0:3'), ['1:0:0:2::3']);
+    assert.deepEqual(hosts('fe80::1%eth0'), ['fe80::1']);
+    // an IPv4-mapped address keeps its dotted quad (RFC 5952 section 5), as ipv6ToString writes it
+    assert.deepEqual(hosts('::FFFF:192.0.2.2'), ['::ffff:192.0.2.2']);
+    assert.deepEqual(hosts('::ffff:c000:202'), ['::ffff:192.0.2.2']);
+    assert.deepEqual(hosts('2001:db8::1, 2001:DB8::2'), ['2001:db8::1', '2001:db8::2']);
   });
 
   it('--format summary: a row per connection and the totals', async () => {

@@ -4,6 +4,7 @@
  * its own so that the YAML parser is loaded only when a rules file is given.
  */
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNode } from 'yaml';
+import { parseSelection, SelectionError } from '../cli/select.js';
 import { ExpectationError, KEYS, makeExpectation, parseExpectation, suggest, type Expectation, type Op, type RuleGroup, type Rules, type SelectionSpec } from './expectations.js';
 
 const TOP_KEYS = ['expect', 'select', 'rules', 'allowTruncated', 'allowRstAfterFin'];
@@ -58,7 +59,15 @@ class RulesReader {
         const it = items[i];
         if (typeof it !== 'string' && typeof it !== 'number') this.fail(Array.isArray(x) ? [...path, k, i] : [...path, k], `must be ${k === 'host' ? 'an address' : 'a number'} or a list of them, got ${describe(it)}`);
       }
-      (out as Record<string, string>)[k] = items.map(String).join(',');
+      const joined = items.map(String).join(',');
+      // the values are checked here, where the file and line can be named
+      try {
+        parseSelection({ [k]: joined });
+      } catch (e) {
+        if (e instanceof SelectionError) this.fail([...path, k], e.message);
+        throw e;
+      }
+      (out as Record<string, string>)[k] = joined;
     }
     return out;
   }

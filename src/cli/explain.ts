@@ -60,7 +60,7 @@ export function addSelectionOptions(cmd: Command): Command {
   return cmd
     .option('-s, --stream <ids>', 'only these connection ids (comma list; Wireshark\'s tcp.stream)')
     .option('--port <ports>', 'only connections with this port at either end (comma list)')
-    .option('--host <hosts>', 'only connections with this address at either end (comma list)');
+    .option('--host <hosts>', 'only connections with this IP address at either end (comma list; IPv6 in any form)');
 }
 
 export function addLangOption(cmd: Command): Command {
