@@ -32,14 +32,21 @@ export function newFlow() {
     baseSet: false,
 
     // --- Wireshark analysis state (tcp_analyze_seq_info)
-    /** Highest seq + len (+1 for SYN/FIN) seen; 0 = none yet. */
+    /**
+     * Highest seq + len (+1 for SYN/FIN) seen; 0 = none yet. Its time, like lastack's, is kept as
+     * the frame has it, whole seconds and nanoseconds: Wireshark's timing rules compare integer
+     * nanoseconds, and a difference of two doubles of seconds since the first frame is off by a
+     * little (tracker.ts, nsSince).
+     */
     nextseq: 0,
-    nextseqTime: 0,
+    nextseqSec: 0,
+    nextseqNsec: 0,
     /** End of the contiguous sequence range seen from this side. */
     maxseqtobeacked: 0,
     /** Ack field and time of the previous packet of this direction (ACK flag or not). */
     lastack: 0,
-    lastackTime: 0,
+    lastackSec: 0,
+    lastackNsec: 0,
     /** Raw window field of the previous packet of this direction; -1 = none yet. */
     window: -1,
     /** Shift from this side's SYN, or WSCALE_UNKNOWN / WSCALE_NONE. */
@@ -77,10 +84,12 @@ export function resetFlow(f: Flow): void {
   f.baseSeq = 0;
   f.baseSet = false;
   f.nextseq = 0;
-  f.nextseqTime = 0;
+  f.nextseqSec = 0;
+  f.nextseqNsec = 0;
   f.maxseqtobeacked = 0;
   f.lastack = 0;
-  f.lastackTime = 0;
+  f.lastackSec = 0;
+  f.lastackNsec = 0;
   f.window = -1;
   f.winScale = WSCALE_UNKNOWN;
   f.isFirstAck = true;
@@ -131,6 +140,11 @@ export interface Connection {
    * with the same timestamp) counts as not measured, as in Wireshark: read it with initialRtt().
    */
   irtt: number;
+  /**
+   * Wireshark's ts_first_rtt in nanoseconds, as its out-of-order rule uses it: 0 until set, then
+   * SYN to the first pure ACK after it, kept even when negative (a clock that went backwards).
+   */
+  irttNs: number;
 
   firstFrame: number;
   lastFrame: number;
@@ -178,6 +192,7 @@ export function newConnection(): Connection {
     synSec: 0,
     synNsec: 0,
     irtt: -1,
+    irttNs: 0,
     firstFrame: 0,
     lastFrame: 0,
     firstTime: 0,
@@ -217,6 +232,7 @@ export function resetConnection(c: Connection): void {
   c.synSec = 0;
   c.synNsec = 0;
   c.irtt = -1;
+  c.irttNs = 0;
   c.firstFrame = 0;
   c.lastFrame = 0;
   c.firstTime = 0;

@@ -37,10 +37,32 @@ import {
 } from './flags.js';
 
 const CTL = TCP_SYN | TCP_FIN | TCP_RST;
-/** Wireshark: a fast retransmission comes within 20 ms of the last duplicate ACK. */
-const FAST_RETRANSMISSION_WINDOW = 0.02;
-/** Wireshark: out-of-order threshold when the initial RTT is unknown. */
-const DEFAULT_OOO_THRESHOLD = 0.003;
+/** Wireshark: a fast retransmission comes within 20 ms of the last duplicate ACK (nanoseconds). */
+const FAST_RETRANSMISSION_NS = 20_000_000;
+/** Wireshark: out-of-order threshold when the initial RTT is unknown (nanoseconds). */
+const DEFAULT_OOO_THRESHOLD_NS = 3_000_000;
+
+/**
+ * Nanoseconds from (sec0, nsec0) to (sec, nsec), as Wireshark's timing rules compute them: exact
+ * integers (a double holds every difference within 104 days exactly, and beyond that only the
+ * last nanoseconds of a difference far above any threshold are lost). Differences of doubles
+ * of seconds since the first frame were not exact: 0.904806 - 0.904792 < 0.000014 in doubles,
+ * so a segment 14 us after the highest was "out-of-order" under a 14 us initial RTT, where
+ * Wireshark, with 14000 < 14000 false, says "retransmission".
+ */
+function nsSince(sec: number, nsec: number, sec0: number, nsec0: number): number {
+  return (sec - sec0) * 1e9 + (nsec - nsec0);
+}
+
+/**
+ * a < b as Wireshark compares them: both as guint64, so a negative difference (a timestamp
+ * earlier than the one it is measured from: merged captures, a clock step) is a huge number,
+ * never "within" a threshold; and a negative threshold (an initial RTT measured backwards) is
+ * huge too.
+ */
+function belowU64(a: number, b: number): boolean {
+  return (a < 0) === (b < 0) ? a < b : b < 0;
+}
 /**
  * Wireshark 4.0 stores -1 in the unsigned duplicate-ACK counter after an "ACKed unseen
  * segment" report; as an unsigned number it also passes the ">= 2 duplicate ACKs" test of
@@ -63,6 +85,9 @@ export class PacketResult implements StoryResult {
   frame = 0;
   /** Seconds since the first frame of the capture. */
   time = 0;
+  /** The frame's own timestamp, whole seconds and nanoseconds (0 and 0 without one), for the timing rules. */
+  tsSec = 0;
+  tsNsec = 0;
   /** True when the packet was sent by flow a (the connection's first sender). */
   fromA = true;
   /** Relative sequence and acknowledgement numbers (Wireshark's tcp.seq / tcp.ack). */
@@ -337,6 +362,8 @@ export class Tracker implements PacketSink {
     const r = this.result;
     r.frame = f.number;
     r.time = t;
+    r.tsSec = f.hasTs ? f.tsSec : 0;
+    r.tsNsec = f.hasTs ? f.tsNsec : 0;
     r.analysis = 0;
     r.dupAckNum = 0;
     r.opened = false;
@@ -450,8 +477,10 @@ export class Tracker implements PacketSink {
       this.noteSyn(F, p);
     }
     // initial RTT: the first pure ACK after the most recent pure SYN (a zero result counts as unset)
-    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK && (c.synSec !== 0 || c.synNsec !== 0) && c.irtt <= 0) {
-      c.irtt = f.tsSec - c.synSec + (f.tsNsec - c.synNsec) / 1e9;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK && (c.synSec !== 0 || c.synNsec !== 0)) {
+      if (c.irtt <= 0) c.irtt = f.tsSec - c.synSec + (f.tsNsec - c.synNsec) / 1e9;
+      // Wireshark's own, for the out-of-order rule: set while zero, so a negative one stays
+      if (c.irttNs === 0) c.irttNs = nsSince(f.tsSec, f.tsNsec, c.synSec, c.synNsec);
     }
     if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK) F.isFirstAck = false;
     if (flags & TCP_SYN) {
@@ -540,8 +569,9 @@ export class Tracker implements PacketSink {
    */
   private analyze(c: Connection, F: Flow, R: Flow, p: Packet): void {
     const r = this.result;
-    // the time comes through the result, not as an argument: a double argument is boxed
-    const t = r.time;
+    // the time comes through the result, not as arguments
+    const sec = r.tsSec;
+    const nsec = r.tsNsec;
     const seq = p.seq;
     const ack = p.ack;
     const len = p.payloadLen;
@@ -623,7 +653,8 @@ export class Tracker implements PacketSink {
           break family;
         }
         // Fast retransmission: at the ack of >= 2 duplicate ACKs, within 20 ms of the last one.
-        if (notAdvanced && R.dupacknum >= 2 && R.lastack === seq && t - R.lastackTime < FAST_RETRANSMISSION_WINDOW) {
+        if (notAdvanced && R.dupacknum >= 2 && R.lastack === seq &&
+            belowU64(nsSince(sec, nsec, R.lastackSec, R.lastackNsec), FAST_RETRANSMISSION_NS)) {
           ta |= A_FAST_RETRANSMISSION | A_RETRANSMISSION;
           break family;
         }
@@ -631,9 +662,9 @@ export class Tracker implements PacketSink {
           // Out-of-order: soon (within the initial RTT, or 3 ms) after the highest segment.
           // (Computed only here: in the CLI the threshold, taken for every data packet, was a
           // heap number each time, 107 MB of garbage over 10M packets.)
-          const threshold = c.irtt > 0 ? c.irtt : DEFAULT_OOO_THRESHOLD;
+          const threshold = c.irttNs !== 0 ? c.irttNs : DEFAULT_OOO_THRESHOLD_NS;
           const end = seqAdd(seq, len + ((flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0));
-          if (t - F.nextseqTime < threshold && F.nextseq !== end) {
+          if (belowU64(nsSince(sec, nsec, F.nextseqSec, F.nextseqNsec), threshold) && F.nextseq !== end) {
             ta |= A_OUT_OF_ORDER;
             break family;
           }
@@ -647,13 +678,15 @@ export class Tracker implements PacketSink {
     if ((ta & A_ZERO_WINDOW_PROBE) === 0) {
       if (F.nextseq === 0 || seqGt(nextseq, F.nextseq)) {
         F.nextseq = nextseq;
-        F.nextseqTime = t;
+        F.nextseqSec = sec;
+        F.nextseqNsec = nsec;
       }
       if (F.maxseqtobeacked === 0 || seq === F.maxseqtobeacked) F.maxseqtobeacked = F.nextseq;
     }
     F.window = win;
     F.lastack = ack;
-    F.lastackTime = t;
+    F.lastackSec = sec;
+    F.lastackNsec = nsec;
     F.lastSegmentFlags = ta;
     r.analysis = ta;
   }
