@@ -633,12 +633,22 @@ export class Tracker implements PacketSink {
     // finished_fwd: a changed ack resets the duplicate-ACK count
     if (ack !== F.lastack) F.dupacknum = 0;
 
-    // ACKed unseen segment: the ack covers bytes of the other direction never seen.
+    // ACKed unseen segment: the ack covers bytes of the other direction never seen. Found by
+    // probing tshark 4.0.17 (fixtures/tcp-acked-unseen, one connection per case), which no
+    // published source we could read matches exactly:
+    // - a hole in the other direction's data (its contiguous end is below its highest byte):
+    //   report, and move the boundary up to its highest byte (later segments move it on);
+    // - otherwise, the ack runs past everything the other side has sent: report only if that
+    //   side's duplicate-ACK count is 0, then set it to -1, so the same hole is reported again
+    //   only after that side's ack moves (or it sends a duplicate ACK, which makes it 1: no).
     if (R.maxseqtobeacked !== 0 && seqGt(ack, R.maxseqtobeacked) && (flags & TCP_ACK) !== 0) {
-      ta |= A_ACK_LOST_PACKET;
-      // move the boundary so the same hole is reported once
-      R.maxseqtobeacked = R.nextseq;
-      R.dupacknum = DUPACK_REPORTED;
+      if (seqLt(R.maxseqtobeacked, R.nextseq)) {
+        R.maxseqtobeacked = R.nextseq;
+        ta |= A_ACK_LOST_PACKET;
+      } else {
+        if (R.dupacknum === 0) ta |= A_ACK_LOST_PACKET;
+        R.dupacknum = DUPACK_REPORTED;
+      }
     }
 
     // Retransmission family: data, SYN or FIN that does not advance the sequence.
@@ -683,6 +693,12 @@ export class Tracker implements PacketSink {
       }
       if (F.maxseqtobeacked === 0 || seq === F.maxseqtobeacked) F.maxseqtobeacked = F.nextseq;
     }
+    // A pure SYN brings this direction's highest sequence number back to the end of its
+    // contiguous data: after a late copy of the SYN, tshark 4.0.17 calls the next segment past a
+    // hole "previous segment not captured" again and reports the hole's ACK as for a direction
+    // with none (probed: fixtures/tcp-acked-unseen, ports 41011-41013). It changes nothing when
+    // there is no hole, as in every handshake.
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.maxseqtobeacked !== 0) F.nextseq = F.maxseqtobeacked;
     F.window = win;
     F.lastack = ack;
     F.lastackSec = sec;

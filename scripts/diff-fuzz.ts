@@ -1,0 +1,204 @@
+/**
+ * Developer tool, differential fuzzing against tshark (needs tshark 4.0.17 on the PATH):
+ *   node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR]
+ *
+ * The crash fuzzer (`npm run fuzz`) damages bytes; this one changes what happened on the wire,
+ * keeping every packet well formed: it drops, duplicates (at once or a few packets later) and
+ * reorders the fixtures' classic-pcap packets, gives a packet its predecessor's timestamp or an
+ * earlier one, and zeroes a TCP window; 1-3 of these per input. Each input goes through tshark
+ * (single pass, the fields of scripts/tshark-refs.sh) and through our tracker, and every TCP
+ * frame's stream id, relative seq/ack, length and analysis flags are compared
+ * (test/helpers/tshark-ref.ts). An input that differs is kept in DIR (default
+ * diff-fuzz-failures/, gitignored) with tshark's view beside it, so that
+ * `node dist/scripts/diff-tshark.js DIR/<name>.pcap` shows the frames.
+ *
+ * Same seed, same inputs. Exits 1 when an input differs. About 1 s per input (tshark's start).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { REPO_ROOT } from '../test/helpers/corpus.js';
+import { compareWithTshark } from '../test/helpers/tshark-ref.js';
+
+/** The fields scripts/tshark-refs.sh dumps (compareWithTshark reads them by name). */
+const FIELDS = [
+  'frame.number', 'frame.time_epoch', '_ws.col.Source', 'tcp.srcport', '_ws.col.Destination', 'tcp.dstport', 'tcp.stream',
+  'tcp.flags', 'tcp.seq', 'tcp.seq_raw', 'tcp.ack', 'tcp.ack_raw', 'tcp.len', 'tcp.window_size', 'tcp.window_size_scalefactor',
+  'tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission', 'tcp.analysis.spurious_retransmission',
+  'tcp.analysis.out_of_order', 'tcp.analysis.lost_segment', 'tcp.analysis.ack_lost_segment', 'tcp.analysis.duplicate_ack',
+  'tcp.analysis.zero_window', 'tcp.analysis.zero_window_probe', 'tcp.analysis.zero_window_probe_ack', 'tcp.analysis.keep_alive',
+  'tcp.analysis.keep_alive_ack', 'tcp.analysis.window_update', 'tcp.analysis.window_full', 'tcp.analysis.reused_ports',
+  'tcp.completeness', 'tcp.analysis.initial_rtt', 'frame.len', 'tcp.hdr_len',
+];
+
+interface Rec { sec: number; frac: number; orig: number; data: Buffer }
+interface Pcap { header: Buffer; recs: Rec[]; nano: boolean; link: number }
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : def;
+}
+
+/** Little-endian classic pcap only (every fixture that is not pcapng or gzip); null otherwise. */
+function parse(buf: Buffer): Pcap | null {
+  if (buf.length < 24) return null;
+  const magic = buf.readUInt32LE(0);
+  if (magic !== 0xa1b2c3d4 && magic !== 0xa1b23c4d) return null;
+  const recs: Rec[] = [];
+  for (let o = 24; o + 16 <= buf.length;) {
+    const cap = buf.readUInt32LE(o + 8);
+    if (o + 16 + cap > buf.length) break;
+    recs.push({ sec: buf.readUInt32LE(o), frac: buf.readUInt32LE(o + 4), orig: buf.readUInt32LE(o + 12), data: Buffer.from(buf.subarray(o + 16, o + 16 + cap)) });
+    o += 16 + cap;
+  }
+  return { header: Buffer.from(buf.subarray(0, 24)), recs, nano: magic === 0xa1b23c4d, link: buf.readUInt32LE(20) };
+}
+
+function serialise(p: Pcap): Buffer {
+  const parts: Buffer[] = [p.header];
+  for (const r of p.recs) {
+    const h = Buffer.alloc(16);
+    h.writeUInt32LE(r.sec, 0);
+    h.writeUInt32LE(r.frac, 4);
+    h.writeUInt32LE(r.data.length, 8);
+    h.writeUInt32LE(Math.max(r.orig, r.data.length), 12);
+    parts.push(h, r.data);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Offset of the TCP header in an Ethernet/IPv4 frame, or -1. */
+function tcpOffset(p: Pcap, r: Rec): number {
+  const d = r.data;
+  if (p.link !== 1 || d.length < 34 || d.readUInt16BE(12) !== 0x0800 || d[23] !== 6) return -1;
+  return 14 + (d[14]! & 15) * 4;
+}
+
+const MUTATIONS = ['drop', 'dup', 'dup-later', 'swap', 'swap-with-times', 'same-time', 'earlier-time', 'zero-window'] as const;
+
+/** Applies 1-3 mutations; returns what was done (index into the packets at the time). */
+function mutate(p: Pcap, rnd: () => number): string[] {
+  const ri = (n: number): number => Math.floor(rnd() * n);
+  const recs = p.recs;
+  const done: string[] = [];
+  const count = 1 + ri(3);
+  for (let m = 0; m < count && recs.length > 2; m++) {
+    const kind = MUTATIONS[ri(MUTATIONS.length)]!;
+    const i = 1 + ri(recs.length - 1);
+    const r = recs[i]!;
+    switch (kind) {
+      case 'drop':
+        recs.splice(i, 1);
+        break;
+      case 'dup':
+        recs.splice(i + 1, 0, { ...r, data: Buffer.from(r.data) });
+        break;
+      case 'dup-later': {
+        // the copy comes a few packets later, with that packet's time
+        const j = Math.min(recs.length - 1, i + 1 + ri(4));
+        recs.splice(j + 1, 0, { ...r, sec: recs[j]!.sec, frac: recs[j]!.frac, data: Buffer.from(r.data) });
+        break;
+      }
+      case 'swap': // two packets trade places, the times stay in order
+        if (i + 1 < recs.length) {
+          const b = recs[i + 1]!;
+          recs[i] = { ...b, sec: r.sec, frac: r.frac };
+          recs[i + 1] = { ...r, sec: b.sec, frac: b.frac };
+        }
+        break;
+      case 'swap-with-times': // they take their times with them: time goes backwards
+        if (i + 1 < recs.length) {
+          recs[i] = recs[i + 1]!;
+          recs[i + 1] = r;
+        }
+        break;
+      case 'same-time':
+        r.sec = recs[i - 1]!.sec;
+        r.frac = recs[i - 1]!.frac;
+        break;
+      case 'earlier-time': {
+        const units = p.nano ? 1e9 : 1e6;
+        let frac = r.frac - (1 + ri(5000)) * (p.nano ? 1000 : 1);
+        let sec = r.sec;
+        while (frac < 0) {
+          frac += units;
+          sec--;
+        }
+        r.sec = sec;
+        r.frac = frac;
+        break;
+      }
+      case 'zero-window': {
+        const o = tcpOffset(p, r);
+        if (o > 0 && o + 16 <= r.data.length) r.data.writeUInt16BE(0, o + 14);
+        break;
+      }
+    }
+    done.push(`${kind}@${i}`);
+  }
+  return done;
+}
+
+async function main(): Promise<void> {
+  let seed = Number(arg('--seed', '1'));
+  const runs = Number(arg('--runs', '100'));
+  const out = arg('--out', join(REPO_ROOT, 'diff-fuzz-failures'));
+  if (!Number.isInteger(seed) || !Number.isInteger(runs) || runs < 1) {
+    process.stderr.write('usage: node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR]\n');
+    process.exit(2);
+  }
+  if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    process.stderr.write('diff-fuzz: tshark is not installed (apt-get install tshark)\n');
+    process.exit(2);
+  }
+  // a linear congruential generator: the same seed gives the same inputs
+  const rnd = (): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const fixtures = join(REPO_ROOT, 'fixtures');
+  const sources: [string, Buffer][] = [];
+  for (const d of readdirSync(fixtures, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!d.isDirectory() || d.name === 'regress') continue;
+    for (const f of readdirSync(join(fixtures, d.name)).sort()) {
+      if (f.endsWith('.pcap')) sources.push([`${d.name}/${f}`, readFileSync(join(fixtures, d.name, f))]);
+    }
+  }
+  const work = mkdtempSync(join(tmpdir(), 'tcpflow-diff-fuzz-'));
+  const cfg = join(work, 'cfg');
+  mkdirSync(cfg);
+  const input = join(work, 'in.pcap');
+  const ref = join(work, 'in.tsv');
+  const eargs = FIELDS.flatMap((f) => ['-e', f]);
+  let differ = 0;
+  let compared = 0;
+  try {
+    for (let n = 0; n < runs; n++) {
+      const [name, bytes] = sources[Math.floor(rnd() * sources.length)]!;
+      const p = parse(bytes);
+      if (p === null) continue;
+      const done = mutate(p, rnd);
+      writeFileSync(input, serialise(p));
+      const t = spawnSync('tshark', ['-n', '-o', 'tcp.relative_sequence_numbers:TRUE', '-o', 'tcp.analyze_sequence_numbers:TRUE', '-r', input,
+        '-Y', 'tcp', '-T', 'fields', '-E', 'header=y', '-E', 'separator=/t', '-E', 'occurrence=f', ...eargs],
+      { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', WIRESHARK_CONFIG_DIR: cfg } });
+      writeFileSync(ref, t.stdout);
+      const c = await compareWithTshark(input, ref, 10);
+      compared++;
+      if (c.mismatches.length === 0 && c.missing === 0) continue;
+      differ++;
+      mkdirSync(out, { recursive: true });
+      const kept = join(out, `seed-${arg('--seed', '1')}-input-${n}.pcap`);
+      copyFileSync(input, kept);
+      copyFileSync(ref, `${kept}.tshark.tsv`);
+      process.stdout.write(`input ${n}: ${name} ${done.join(', ')}: ${c.mismatches.slice(0, 3).join('; ')}${c.missing ? `; ${c.missing} frame(s) not decoded` : ''}\n  kept as ${kept}\n`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  process.stdout.write(`${compared} inputs compared with tshark, ${differ} differ\n`);
+  process.exitCode = differ > 0 ? 1 : 0;
+}
+
+await main();
