@@ -1,10 +1,11 @@
 /**
  * Developer tool, differential fuzzing against tshark (needs tshark 4.0.17 on the PATH):
- *   node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR]
+ *   node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus]
  *
  * The crash fuzzer (`npm run fuzz`) damages bytes; this one changes what happened on the wire,
  * keeping every packet well formed: it drops, duplicates (at once or a few packets later) and
- * reorders the fixtures' classic-pcap packets, gives a packet its predecessor's timestamp or an
+ * reorders the packets of the fixtures' classic pcaps (with --corpus, also of the corpus's
+ * little-endian classic pcaps under 2 MB that have TCP), gives a packet its predecessor's timestamp or an
  * earlier one, and zeroes a TCP window; 1-3 of these per input. Each input goes through tshark
  * (single pass, the fields of scripts/tshark-refs.sh) and through our tracker, and every TCP
  * frame's stream id, relative seq/ack, length and analysis flags are compared
@@ -18,7 +19,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { REPO_ROOT } from '../test/helpers/corpus.js';
+import { CORPUS_DIR, REPO_ROOT, corpusAvailable, corpusEntries } from '../test/helpers/corpus.js';
 import { compareWithTshark } from '../test/helpers/tshark-ref.js';
 
 /** The fields scripts/tshark-refs.sh dumps (compareWithTshark reads them by name). */
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
   const runs = Number(arg('--runs', '100'));
   const out = arg('--out', join(REPO_ROOT, 'diff-fuzz-failures'));
   if (!Number.isInteger(seed) || !Number.isInteger(runs) || runs < 1) {
-    process.stderr.write('usage: node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR]\n');
+    process.stderr.write('usage: node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus]\n');
     process.exit(2);
   }
   if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status !== 0) {
@@ -165,12 +166,34 @@ async function main(): Promise<void> {
       if (f.endsWith('.pcap')) sources.push([`${d.name}/${f}`, readFileSync(join(fixtures, d.name, f))]);
     }
   }
+  if (process.argv.includes('--corpus')) {
+    if (!corpusAvailable()) {
+      process.stderr.write(`diff-fuzz: no corpus at ${CORPUS_DIR}\n`);
+      process.exit(2);
+    }
+    for (const e of corpusEntries()) {
+      if (e.category !== 'tcp') continue;
+      const bytes = readFileSync(e.abs);
+      if (bytes.length < 2e6 && parse(bytes) !== null) sources.push([e.path, bytes]);
+    }
+  }
   const work = mkdtempSync(join(tmpdir(), 'tcpflow-diff-fuzz-'));
   const cfg = join(work, 'cfg');
   mkdirSync(cfg);
   const input = join(work, 'in.pcap');
   const ref = join(work, 'in.tsv');
   const eargs = FIELDS.flatMap((f) => ['-e', f]);
+  const tshark = (path: string): void => {
+    const t = spawnSync('tshark', ['-n', '-o', 'tcp.relative_sequence_numbers:TRUE', '-o', 'tcp.analyze_sequence_numbers:TRUE', '-r', path,
+      '-Y', 'tcp', '-T', 'fields', '-E', 'header=y', '-E', 'separator=/t', '-E', 'occurrence=f', ...eargs],
+    { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', WIRESHARK_CONFIG_DIR: cfg } });
+    writeFileSync(ref, t.stdout);
+  };
+  /**
+   * Sources with TCP frames we do not decode as they are (IP fragments, which tshark reassembles
+   * and we do not: docs/differences.md): their mutants are judged on the frames both decode.
+   */
+  const undecoded = new Map<string, boolean>();
   let differ = 0;
   let compared = 0;
   try {
@@ -179,14 +202,16 @@ async function main(): Promise<void> {
       const p = parse(bytes);
       if (p === null) continue;
       const done = mutate(p, rnd);
+      if (!undecoded.has(name)) {
+        writeFileSync(input, bytes);
+        tshark(input);
+        undecoded.set(name, (await compareWithTshark(input, ref, 0)).missing > 0);
+      }
       writeFileSync(input, serialise(p));
-      const t = spawnSync('tshark', ['-n', '-o', 'tcp.relative_sequence_numbers:TRUE', '-o', 'tcp.analyze_sequence_numbers:TRUE', '-r', input,
-        '-Y', 'tcp', '-T', 'fields', '-E', 'header=y', '-E', 'separator=/t', '-E', 'occurrence=f', ...eargs],
-      { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', WIRESHARK_CONFIG_DIR: cfg } });
-      writeFileSync(ref, t.stdout);
+      tshark(input);
       const c = await compareWithTshark(input, ref, 10);
       compared++;
-      if (c.mismatches.length === 0 && c.missing === 0) continue;
+      if (c.mismatches.length === 0 && (c.missing === 0 || undecoded.get(name))) continue;
       differ++;
       mkdirSync(out, { recursive: true });
       const kept = join(out, `seed-${arg('--seed', '1')}-input-${n}.pcap`);
