@@ -6,7 +6,8 @@
  * keeping every packet well formed: it drops, duplicates (at once or a few packets later) and
  * reorders the packets of the fixtures' classic pcaps (with --corpus, also of the corpus's
  * little-endian classic pcaps under 2 MB that have TCP), gives a packet its predecessor's timestamp or an
- * earlier one, and zeroes a TCP window; 1-3 of these per input. Each input goes through tshark
+ * earlier one, zeroes or changes a TCP window, moves a sequence or acknowledgement number back,
+ * and adds a keep-alive-shaped copy (sequence number one lower); 1-3 of these per input. Each input goes through tshark
  * (single pass, the fields of scripts/tshark-refs.sh) and through our tracker, and every TCP
  * frame's stream id, relative seq/ack, length and analysis flags are compared
  * (test/helpers/tshark-ref.ts). An input that differs is kept in DIR (default
@@ -76,7 +77,10 @@ function tcpOffset(p: Pcap, r: Rec): number {
   return 14 + (d[14]! & 15) * 4;
 }
 
-const MUTATIONS = ['drop', 'dup', 'dup-later', 'swap', 'swap-with-times', 'same-time', 'earlier-time', 'zero-window'] as const;
+const MUTATIONS = [
+  'drop', 'dup', 'dup-later', 'swap', 'swap-with-times', 'same-time', 'earlier-time', 'zero-window',
+  'keep-alive', 'window', 'seq-back', 'ack-back',
+] as const;
 
 /** Applies 1-3 mutations; returns what was done (index into the packets at the time). */
 function mutate(p: Pcap, rnd: () => number): string[] {
@@ -133,6 +137,34 @@ function mutate(p: Pcap, rnd: () => number): string[] {
       case 'zero-window': {
         const o = tcpOffset(p, r);
         if (o > 0 && o + 16 <= r.data.length) r.data.writeUInt16BE(0, o + 14);
+        break;
+      }
+      case 'keep-alive': {
+        // a copy with its sequence number one lower, a few packets later (a keep-alive, or a
+        // zero-window probe's shape when it carries a byte)
+        const o = tcpOffset(p, r);
+        if (o > 0 && o + 16 <= r.data.length) {
+          const c = { ...r, data: Buffer.from(r.data) };
+          c.data.writeUInt32BE((c.data.readUInt32BE(o + 4) - 1) >>> 0, o + 4);
+          recs.splice(Math.min(recs.length, i + 1 + ri(3)), 0, c);
+        }
+        break;
+      }
+      case 'window': {
+        // another window: the neighbour's, or a small one
+        const o = tcpOffset(p, r);
+        if (o > 0 && o + 16 <= r.data.length) r.data.writeUInt16BE(rnd() < 0.5 ? recs[i - 1]!.data.readUInt16BE(Math.min(o + 14, recs[i - 1]!.data.length - 2)) : ri(64), o + 14);
+        break;
+      }
+      case 'seq-back': {
+        // the sequence number moved back by up to 3000 bytes (a retransmission of older data)
+        const o = tcpOffset(p, r);
+        if (o > 0 && o + 16 <= r.data.length) r.data.writeUInt32BE((r.data.readUInt32BE(o + 4) - 1 - ri(3000)) >>> 0, o + 4);
+        break;
+      }
+      case 'ack-back': {
+        const o = tcpOffset(p, r);
+        if (o > 0 && o + 16 <= r.data.length) r.data.writeUInt32BE((r.data.readUInt32BE(o + 8) - 1 - ri(3000)) >>> 0, o + 8);
         break;
       }
     }

@@ -589,6 +589,14 @@ export class Tracker implements PacketSink {
       R.baseSet = true;
     }
 
+    // A pure SYN brings this direction's highest sequence number back to the end of its
+    // contiguous data, before it is itself analysed: after a late copy of the SYN, tshark 4.0.17
+    // calls the next segment past a hole "previous segment not captured" again, reports the
+    // hole's ACK as for a direction with none, and calls the SYN a retransmission rather than
+    // out-of-order when it ends where the contiguous data does (probed: fixtures/tcp-acked-unseen,
+    // ports 41011-41014). It changes nothing when there is no hole, as in every handshake.
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.maxseqtobeacked !== 0) F.nextseq = F.maxseqtobeacked;
+
     checks: {
       // Zero-window probe: one byte at the next expected sequence number while the peer's window is 0.
       if (len === 1 && seq === F.nextseq && R.window === 0) {
@@ -693,12 +701,6 @@ export class Tracker implements PacketSink {
       }
       if (F.maxseqtobeacked === 0 || seq === F.maxseqtobeacked) F.maxseqtobeacked = F.nextseq;
     }
-    // A pure SYN brings this direction's highest sequence number back to the end of its
-    // contiguous data: after a late copy of the SYN, tshark 4.0.17 calls the next segment past a
-    // hole "previous segment not captured" again and reports the hole's ACK as for a direction
-    // with none (probed: fixtures/tcp-acked-unseen, ports 41011-41013). It changes nothing when
-    // there is no hole, as in every handshake.
-    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.maxseqtobeacked !== 0) F.nextseq = F.maxseqtobeacked;
     F.window = win;
     F.lastack = ack;
     F.lastackSec = sec;
