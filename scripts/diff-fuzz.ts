@@ -210,6 +210,13 @@ async function main(): Promise<void> {
     }
   }
   const work = mkdtempSync(join(tmpdir(), 'tcpflow-diff-fuzz-'));
+  // an interrupted run (Ctrl-C, kill) removes its directory too, then ends by the same signal
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      rmSync(work, { recursive: true, force: true });
+      process.kill(process.pid, sig);
+    });
+  }
   const cfg = join(work, 'cfg');
   mkdirSync(cfg);
   const input = join(work, 'in.pcap');
