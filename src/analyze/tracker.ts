@@ -64,9 +64,10 @@ function belowU64(a: number, b: number): boolean {
   return (a < 0) === (b < 0) ? a < b : b < 0;
 }
 /**
- * Wireshark 4.0 stores -1 in the unsigned duplicate-ACK counter after an "ACKed unseen
- * segment" report; as an unsigned number it also passes the ">= 2 duplicate ACKs" test of
- * the fast-retransmission rule, so a retransmission right after it is "fast". Kept as is.
+ * Wireshark 4.0 stores -1 in the other direction's unsigned duplicate-ACK counter when an ack
+ * runs past everything that direction sent ("ACKed unseen segment", see analyze()); as an
+ * unsigned number it also passes the ">= 2 duplicate ACKs" test of the fast-retransmission
+ * rule, so a retransmission right after it is "fast". Kept as is.
  */
 const DUPACK_REPORTED = 0xffffffff;
 /** Wireshark caps the window-scale shift at 14 (RFC 7323 §2.3). */
