@@ -9,7 +9,7 @@
  * earlier one, zeroes or changes a TCP window, moves a sequence or acknowledgement number back,
  * and adds a keep-alive-shaped copy (sequence number one lower); 1-3 of these per input. Each input goes through tshark
  * (single pass, the fields of scripts/tshark-refs.sh) and through our tracker, and every TCP
- * frame's stream id, relative seq/ack, length and analysis flags are compared
+ * frame's stream id, relative seq/ack, length, analysis flags and scaled window are compared
  * (test/helpers/tshark-ref.ts). An input that differs is kept in DIR (default
  * diff-fuzz-failures/, gitignored) with tshark's view beside it, so that
  * `node dist/scripts/diff-tshark.js DIR/<name>.pcap` shows the frames.
@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CORPUS_DIR, REPO_ROOT, corpusAvailable, corpusEntries } from '../test/helpers/corpus.js';
-import { compareWithTshark } from '../test/helpers/tshark-ref.js';
+import { analyseFrames, compareWithTshark, readTsv } from '../test/helpers/tshark-ref.js';
 
 /** The fields scripts/tshark-refs.sh dumps (compareWithTshark reads them by name). */
 const FIELDS = [
@@ -249,6 +249,14 @@ async function main(): Promise<void> {
       writeFileSync(input, serialise(p));
       tshark(input);
       const c = await compareWithTshark(input, ref, 10);
+      // the scaled window (tcp.window_size), which compareWithTshark leaves to the fixture test
+      const { frames } = await analyseFrames(input);
+      for (const row of readTsv(ref)) {
+        const o = frames.get(Number(row['frame.number']));
+        if (o !== undefined && row['tcp.window_size'] !== '' && String(o.window) !== row['tcp.window_size'] && c.mismatches.length < 10) {
+          c.mismatches.push(`frame ${row['frame.number']}: window ${o.window} vs ${row['tcp.window_size']}`);
+        }
+      }
       compared++;
       if (c.mismatches.length === 0 && (c.missing === 0 || undecoded.get(name))) continue;
       differ++;
