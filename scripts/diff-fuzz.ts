@@ -1,11 +1,12 @@
 /**
  * Developer tool, differential fuzzing against tshark (needs tshark 4.0.17 on the PATH):
- *   node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus]
+ *   node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus] [--dir D]
  *
  * The crash fuzzer (`npm run fuzz`) damages bytes; this one changes what happened on the wire,
  * keeping every packet well formed: it drops, duplicates (at once or a few packets later) and
  * reorders the packets of the fixtures' classic pcaps (with --corpus, also of the corpus's
- * little-endian classic pcaps under 2 MB that have TCP), gives a packet its predecessor's timestamp or an
+ * little-endian classic pcaps under 2 MB that have TCP; with --dir D, also the classic pcaps in D,
+ * e.g. pcapng captures converted with `editcap -F pcap`), gives a packet its predecessor's timestamp or an
  * earlier one, zeroes or changes a TCP window, moves a sequence or acknowledgement number back,
  * and adds a keep-alive-shaped copy (sequence number one lower); 1-3 of these per input. Each input goes through tshark
  * (single pass, the fields of scripts/tshark-refs.sh) and through our tracker, and every TCP
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
   const runs = Number(arg('--runs', '100'));
   const out = arg('--out', join(REPO_ROOT, 'diff-fuzz-failures'));
   if (!Number.isInteger(seed) || !Number.isInteger(runs) || runs < 1) {
-    process.stderr.write('usage: node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus]\n');
+    process.stderr.write('usage: node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus] [--dir D]\n');
     process.exit(2);
   }
   if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status !== 0) {
@@ -207,6 +208,13 @@ async function main(): Promise<void> {
       if (e.category !== 'tcp') continue;
       const bytes = readFileSync(e.abs);
       if (bytes.length < 2e6 && parse(bytes) !== null) sources.push([e.path, bytes]);
+    }
+  }
+  const extra = arg('--dir', '');
+  if (extra !== '') {
+    for (const f of readdirSync(extra).sort()) {
+      const bytes = readFileSync(join(extra, f));
+      if (parse(bytes) !== null) sources.push([join(extra, f), bytes]);
     }
   }
   const work = mkdtempSync(join(tmpdir(), 'tcpflow-diff-fuzz-'));
