@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CORPUS_DIR, REPO_ROOT, corpusAvailable, corpusEntries } from '../test/helpers/corpus.js';
-import { analyseFrames, compareWithTshark, readTsv } from '../test/helpers/tshark-ref.js';
+import { compareWithTshark, readTsv } from '../test/helpers/tshark-ref.js';
 
 /** The fields scripts/tshark-refs.sh dumps (compareWithTshark reads them by name). */
 const FIELDS = [
@@ -258,9 +258,8 @@ async function main(): Promise<void> {
       tshark(input);
       const c = await compareWithTshark(input, ref, 10);
       // the scaled window (tcp.window_size), which compareWithTshark leaves to the fixture test
-      const { frames } = await analyseFrames(input);
       for (const row of readTsv(ref)) {
-        const o = frames.get(Number(row['frame.number']));
+        const o = c.ours.get(Number(row['frame.number']));
         if (o !== undefined && row['tcp.window_size'] !== '' && String(o.window) !== row['tcp.window_size'] && c.mismatches.length < 10) {
           c.mismatches.push(`frame ${row['frame.number']}: window ${o.window} vs ${row['tcp.window_size']}`);
         }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, CORPUS_DIR, corpusAvailable, corpusEntries } from './helpers/corpus.js';
-import { compareWithTshark, analyseFrames, readTsv } from './helpers/tshark-ref.js';
+import { compareWithTshark, readTsv } from './helpers/tshark-ref.js';
 
 /**
  * Streams whose completeness differs on purpose: FTP data connections, whose conversation
@@ -43,13 +43,12 @@ describe('tshark agreement', () => {
       assert.equal(c.missing, 0);
       assert.ok(c.frames > 0);
       // scaled window and the initial RTT, per frame
-      const { frames, tracker } = await analyseFrames(cap);
       for (const row of readTsv(`${cap}.tshark.tsv`)) {
-        const o = frames.get(Number(row['frame.number']));
+        const o = c.ours.get(Number(row['frame.number']));
         assert.ok(o);
         assert.equal(String(o.window), row['tcp.window_size'], `frame ${row['frame.number']} window`);
         if (row['tcp.analysis.initial_rtt'] !== '') {
-          const conn = tracker.connections[o.stream];
+          const conn = c.connections[o.stream];
           assert.ok(Math.abs(conn.irtt - Number(row['tcp.analysis.initial_rtt'])) < 1e-6, `stream ${o.stream} iRTT ${conn.irtt} vs ${row['tcp.analysis.initial_rtt']}`);
         }
       }

@@ -42,6 +42,8 @@ export interface Comparison {
   flags: Map<string, FlagTally>;
   /** Per stream: final completeness and initial RTT, ours. */
   connections: Connection[];
+  /** Our view of every frame the tracker saw, by frame number (the window, for callers that check it). */
+  ours: Map<number, OurFrame>;
 }
 
 export function readTsv(path: string): Record<string, string>[] {
@@ -71,7 +73,7 @@ export async function analyseFrames(path: string): Promise<{ frames: Map<number,
 export async function compareWithTshark(capture: string, refTsv: string, maxMismatches = 20): Promise<Comparison> {
   const ref = readTsv(refTsv);
   const { frames, tracker } = await analyseFrames(capture);
-  const cmp: Comparison = { frames: 0, missing: 0, numbersEqual: 0, mismatches: [], flags: new Map(), connections: tracker.connections };
+  const cmp: Comparison = { frames: 0, missing: 0, numbersEqual: 0, mismatches: [], flags: new Map(), connections: tracker.connections, ours: frames };
   for (const [, name] of REF_FLAG_FIELDS) cmp.flags.set(name, { tp: 0, fp: 0, fn: 0 });
   for (const row of ref) {
     if (row['tcp.stream'] === '') continue; // tshark could not parse this TCP header
