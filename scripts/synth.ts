@@ -7,6 +7,8 @@
  *   second segment) with losses (the segment is missing, the receiver sends duplicate ACKs, the
  *   sender retransmits) and reordering (two segments swapped).
  * - writeSynFloodPcap: one pure SYN per connection, never answered.
+ * - writeReusePcap: many connections over hours of capture time on a few 4-tuples, interleaved,
+ *   so that closed connections are released and their 4-tuples opened again (scripts/diff-scale.ts).
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 
@@ -119,9 +121,108 @@ export function writeBulkPcap(path: string, packets: number, opt: { segment?: nu
   return w.close();
 }
 
+/**
+ * Connections as they are opened on 4-tuples used again and again, for checking the release of
+ * closed connections against Wireshark, which never forgets a 4-tuple. What a connection does:
+ * - `graceful`: handshake, request, response, FIN/ACK close (10 packets, as writeSyntheticPcap);
+ * - `reset`: handshake, request, RST from the server;
+ * - `refused`: SYN answered by RST/ACK;
+ * - `open`: handshake and a request, never closed (the 4-tuple's next SYN finds it in the table);
+ * - `reverse`: as graceful, opened by the other end of the 4-tuple (198.19.0.1:80 sends the SYN);
+ * - `sameIsn`: a SYN with the ISN of the 4-tuple's previous SYN (Wireshark: not a new stream);
+ * - `midstream`: data and ACKs without a handshake (Wireshark adds them to the 4-tuple's stream).
+ * The last two are joined by Wireshark to a stream we may have released: `split` in `kinds`
+ * turns them on. Between packets the clock moves 7 us; every `pauseEvery` packets it jumps by
+ * up to `maxPause` seconds, so that closed connections outlive the CLI's linger.
+ */
+export interface ReuseOptions {
+  connections: number;
+  /** 4-tuples to draw from (client 198.18.x.y:port, server 198.19.0.1:80, as writeSyntheticPcap). */
+  tuples: number;
+  /** Connections interleaved at once. */
+  active?: number;
+  pauseEvery?: number;
+  maxPause?: number;
+  /** Also sameIsn and midstream connections (which may be split from Wireshark's streams). */
+  split?: boolean;
+  seed?: number;
+}
+
+type Step = [cli: boolean, flags: number, seq: number, ack: number, len: number];
+
+export function writeReusePcap(path: string, opt: ReuseOptions): number {
+  const w = pcapWriter(path);
+  const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01, RST = 0x04;
+  let rnd = (opt.seed ?? 1) >>> 0 || 1;
+  const random = (n: number): number => {
+    rnd ^= rnd << 13;
+    rnd >>>= 0;
+    rnd ^= rnd >>> 17;
+    rnd ^= rnd << 5;
+    rnd >>>= 0;
+    return rnd % n;
+  };
+  const pauseEvery = opt.pauseEvery ?? 2000;
+  const maxPause = opt.maxPause ?? 120;
+  const activeMax = opt.active ?? 32;
+  /** The ISN of each 4-tuple's last SYN from the client end (for sameIsn). */
+  const lastIsn = new Map<number, number>();
+  const busy = new Set<number>();
+  const active: { tuple: number; steps: Step[]; at: number }[] = [];
+  let opened = 0;
+  const script = (tuple: number): Step[] => {
+    const kinds = opt.split ? 7 : 5;
+    const kind = random(100) < 70 ? 0 : 1 + random(kinds - 1);
+    let ci = w.next();
+    const si = w.next();
+    if (kind === 5) ci = lastIsn.get(tuple) ?? ci;
+    if (kind !== 4 && kind !== 6) lastIsn.set(tuple, ci);
+    const req = 100 + random(400);
+    const resp = 200 + random(1000);
+    const hs = (c: boolean, a: number, b: number): Step[] => [[c, SYN, a, 0, 0], [!c, SYN | ACK, b, a + 1, 0], [c, ACK, a + 1, b + 1, 0]];
+    const graceful = (c: boolean, a: number, b: number): Step[] => [
+      ...hs(c, a, b),
+      [c, PSH | ACK, a + 1, b + 1, req], [!c, ACK, b + 1, a + 1 + req, 0],
+      [!c, PSH | ACK, b + 1, a + 1 + req, resp], [c, ACK, a + 1 + req, b + 1 + resp, 0],
+      [c, FIN | ACK, a + 1 + req, b + 1 + resp, 0], [!c, FIN | ACK, b + 1 + resp, a + 2 + req, 0],
+      [c, ACK, a + 2 + req, b + 2 + resp, 0],
+    ];
+    switch (kind) {
+      case 1: return [...hs(true, ci, si), [true, PSH | ACK, ci + 1, si + 1, req], [false, RST | ACK, si + 1, ci + 1 + req, 0]];
+      case 2: return [[true, SYN, ci, 0, 0], [false, RST | ACK, 0, ci + 1, 0]];
+      case 3: return [...hs(true, ci, si), [true, PSH | ACK, ci + 1, si + 1, req], [false, ACK, si + 1, ci + 1 + req, 0]];
+      case 4: return graceful(false, si, ci);
+      case 6: return [[true, PSH | ACK, ci, si, req], [false, ACK, si, ci + req, 0], [false, PSH | ACK, si, ci + req, resp], [true, ACK, ci + req, si + resp, 0]];
+      default: return graceful(true, ci, si);
+    }
+  };
+  while (opened < opt.connections || active.length > 0) {
+    while (active.length < activeMax && opened < opt.connections) {
+      let tuple = random(opt.tuples);
+      while (busy.has(tuple)) tuple = (tuple + 1) % opt.tuples;
+      busy.add(tuple);
+      active.push({ tuple, steps: script(tuple), at: 0 });
+      opened++;
+    }
+    const i = random(active.length);
+    const a = active[i];
+    const [cli, flags, seq, ack, len] = a.steps[a.at++];
+    w.put(cli, a.tuple, flags, seq, ack, len);
+    if (a.at === a.steps.length) {
+      busy.delete(a.tuple);
+      active[i] = active[active.length - 1];
+      active.pop();
+    }
+    if (w.count % pauseEvery === 0) w.pause(random(maxPause * 1_000_000));
+  }
+  return w.close();
+}
+
 interface PcapWriter {
   /** Writes one packet of connection `conn` (client → server when `cli`). */
   put(cli: boolean, conn: number, flags: number, seq: number, ack: number, len: number): void;
+  /** Moves the clock on by `usec` microseconds before the next packet. */
+  pause(usec: number): void;
   /** Deterministic pseudo-random 32-bit numbers (ISNs). */
   next(): number;
   count: number;
@@ -217,6 +318,11 @@ function pcapWriter(path: string, snaplen = 262144): PcapWriter {
   };
   const w: PcapWriter = {
     put,
+    pause: (us: number): void => {
+      usec += us;
+      sec += Math.floor(usec / 1_000_000);
+      usec %= 1_000_000;
+    },
     next,
     count: 0,
     close: () => {

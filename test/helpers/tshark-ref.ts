@@ -11,7 +11,7 @@ import type { Packet } from '../../src/decode/packet.js';
 import { ANALYSIS_ORDER } from '../../src/analyze/flags.js';
 
 /** tshark field → our analysis name. */
-const REF_FLAG_FIELDS: [string, string][] = [
+export const REF_FLAG_FIELDS: [string, string][] = [
   ['tcp.analysis.retransmission', 'retransmission'],
   ['tcp.analysis.fast_retransmission', 'fast_retransmission'],
   ['tcp.analysis.spurious_retransmission', 'spurious_retransmission'],
