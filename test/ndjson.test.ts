@@ -38,14 +38,15 @@ describe('ndjson', () => {
       assert.equal(last.type, 'capture', f);
       const doc = JSON.parse(js.stdout) as { schemaVersion: number; tool: unknown; capture: Rec; connections: Rec[] };
       const conns = lines.filter((l) => l.type === 'connection').map(({ type: _t, ...rest }) => rest).sort((a, b) => (a.id as number) - (b.id as number));
-      const pkts = new Map<number, Rec[]>();
+      // a packet line belongs to the record of its connection id whose frames it lies within
+      // (a continuation is a second record of an id, after the first: tcp-continuation)
+      const rebuilt = conns.map((c): Rec & { packets: Rec[] } => ({ ...c, packets: [] }));
       for (const l of lines.filter((x) => x.type === 'packet')) {
         const { type: _t, connection, ...rest } = l;
-        const list = pkts.get(connection as number) ?? [];
-        list.push(rest);
-        pkts.set(connection as number, list);
+        const rec = rebuilt.find((c) => c.id === connection && (c.firstFrame as number) <= (rest.frame as number) && (rest.frame as number) <= (c.lastFrame as number));
+        assert.ok(rec, `${f}: frame ${rest.frame as number}`);
+        rec.packets.push(rest);
       }
-      const rebuilt = conns.map((c) => ({ ...c, packets: pkts.get(c.id as number) ?? [] }));
       assert.deepEqual(rebuilt, doc.connections, f);
       const { type: _t, schemaVersion, tool, ...capture } = last;
       assert.deepEqual({ schemaVersion, tool, capture }, { schemaVersion: doc.schemaVersion, tool: doc.tool, capture: doc.capture }, f);

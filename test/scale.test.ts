@@ -19,6 +19,7 @@ import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { fixtureCaptures, records } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
+import { readTsv } from './helpers/tshark-ref.js';
 
 type Rec = Record<string, unknown>;
 
@@ -32,19 +33,84 @@ describe('release with tombstones keeps Wireshark\'s numbering', () => {
     assert.deepEqual(rel.recs.map((r) => (r.analysis as Rec).reused_ports ?? 0), [0, 1, 1]);
   });
 
-  it('every fixture: released at once, the records equal the kept ones unless a split is reported', async () => {
+  it('every fixture: released at once, the records equal the kept ones unless a continuation is reported; every packet keeps its id and numbers', async () => {
     let splits = 0;
     for (const f of fixtureCaptures()) {
       const all = await records(f);
       const rel = await records(f, { keepAll: false, lingerSeconds: 0 });
+      // the connection id and relative numbers of every packet are Wireshark's (the kept
+      // tracker's), continuations included
+      assert.deepEqual([...rel.frames], [...all.frames], f);
       if (rel.tracker.splitConnections === 0) assert.deepEqual(rel.recs, all.recs, f);
       else {
         splits++;
-        assert.ok(rel.recs.length > all.recs.length, f);
+        // a continuation: one more record, with an id the kept records have
+        const conts = rel.recs.filter((r) => r.continuation === true);
+        assert.equal(conts.length, rel.tracker.splitConnections, f);
+        assert.equal(rel.recs.length, all.recs.length + conts.length, f);
+        assert.deepEqual([...new Set(rel.recs.map((r) => r.id))], all.recs.map((r) => r.id), f);
+        for (const r of all.recs) assert.equal(r.continuation, undefined);
       }
     }
     // stragglers after the close (a RST after the last ACK, a retransmitted FIN) in these captures
-    assert.ok(splits < 10, `${splits} split`);
+    assert.ok(splits > 0 && splits < 10, `${splits} with continuations`);
+  });
+});
+
+describe('continuations: packets after a connection was released keep its id (tcp.stream)', () => {
+  const file = join(REPO_ROOT, 'fixtures', 'tcp-continuation', 'capture.pcap');
+
+  it('the CLI\'s release (60 s after the close): every frame\'s stream id and relative seq and ack are tshark\'s', async () => {
+    const rel = await records(file, { keepAll: false, lingerSeconds: 60, reuseConnections: true });
+    const ref = readTsv(`${file}.tshark.tsv`);
+    assert.equal(ref.length, 56);
+    for (const row of ref) {
+      const hasAck = (parseInt(row['tcp.flags']!, 16) & 0x10) !== 0;
+      const [id, seq, ack] = rel.frames.get(Number(row['frame.number']))!.split(' ');
+      assert.deepEqual([id, seq, hasAck ? ack : ''], [row['tcp.stream'], row['tcp.seq'], hasAck ? row['tcp.ack'] : ''], `frame ${row['frame.number']}`);
+    }
+    assert.equal(rel.tracker.splitConnections, 4);
+    // records in id order, each continuation after its connection's first record
+    assert.deepEqual(rel.recs.map((r) => [r.id, r.continuation ?? false]),
+      [[0, false], [0, true], [1, false], [1, true], [2, false], [2, true], [3, false], [3, true]]);
+    // the continuation of stream 1 begins with the server's data and keeps the client (from its SYN)
+    const c1 = rel.recs[3]!;
+    assert.deepEqual([c1.firstFrame, c1.lastFrame, (c1.client as Rec).port, (c1.client as Rec).inferredBy], [20, 29, 42001, undefined]);
+    // a SYN-ACK with a new ISN in a continuation re-bases its direction, as in the stream itself
+    assert.deepEqual([rel.recs[3]!.analysis, rel.recs[5]!.analysis], [{ lost_segment: 1, ack_lost_segment: 1, reused_ports: 1 }, { reused_ports: 1 }]);
+    // no continuation without the release: the kept tracker's records are tshark's streams
+    const all = await records(file);
+    assert.deepEqual(all.recs.map((r) => r.id), [0, 1, 2, 3]);
+  });
+
+  it('the outputs: JSON records with "continuation", the same records in NDJSON, the summary and check count connections, not records', async () => {
+    const j = await runCli(['--json', file]);
+    assert.equal(j.code, 0, j.stderr);
+    const doc = JSON.parse(j.stdout) as { capture: Rec; connections: Rec[] };
+    assert.equal(doc.capture.splitConnections, 4);
+    assert.deepEqual(doc.connections.map((c) => [c.id, c.continuation ?? false]),
+      [[0, false], [0, true], [1, false], [1, true], [2, false], [2, true], [3, false], [3, true]]);
+    assert.deepEqual(Object.keys(doc.connections[1]!).slice(0, 3), ['id', 'continuation', 'client']);
+    // a continuation says nothing of where the capture started or ended
+    assert.deepEqual(doc.connections[1]!.diagnostics, []);
+    assert.match(j.stderr, /4 continuation record\(s\)/);
+    const nd = await runCli(['--format', 'ndjson', file]);
+    const lines = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    assert.deepEqual(lines.filter((l) => l.type === 'connection').map((l) => [l.id, l.continuation ?? false]),
+      [[0, false], [0, true], [1, false], [1, true], [2, false], [2, true], [3, false], [3, true]]);
+    const sum = await runCli(['--format', 'summary', file]);
+    assert.match(sum.stdout, /│ 0 \(cont\.\) │/);
+    assert.match(sum.stdout, /\n4 connection\(s\), 56 TCP packets/);
+    const text = await runCli([file]);
+    assert.match(text.stdout, /continued: these packets of connection #3 came after/);
+    const chk = await runCli(['check', '--json', '-e', 'connections=4', '-e', 'handshake=three-way,not-captured', file]);
+    assert.equal(chk.code, 0, chk.stdout);
+    const report = JSON.parse(chk.stdout) as { captures: { connections: number }[] };
+    assert.equal(report.captures[0]!.connections, 4);
+    // a continuation is judged on its own packets, and every report says so
+    const fin = await runCli(['check', '-e', 'teardown=graceful', file]);
+    assert.equal(fin.code, 1);
+    assert.match(fin.stdout, /✘ #0 127\.0\.0\.1:42001 → 127\.0\.0\.2:80 \(continued from frame 10: packets after the connection was finalised\)  teardown=graceful/);
   });
 });
 
@@ -170,6 +236,28 @@ describe('spool and record layout', () => {
         assert.deepEqual(got, want, `budget ${budget}`);
       }
       s.close();
+    }
+  });
+
+  it('a key put again (a continuation has its connection\'s id): its records in the order put, after the earlier keys', async () => {
+    // 3 twice and 0 three times, put between others; a later key's record between a key's two
+    const puts: [number, string][] = [[3, 'c1'], [5, 'e'], [0, 'a1'], [3, 'c2 三次'], [1, 'b'], [0, 'a2'], [0, 'a3'], [4096, 'z1'], [4096, 'z2']];
+    const want: [number, string][] = [[0, 'a1'], [0, 'a2'], [0, 'a3'], [1, 'b'], [3, 'c1'], [3, 'c2 三次'], [5, 'e'], [4096, 'z1'], [4096, 'z2']];
+    for (const [budget, background] of [[1 << 20, true], [8, true], [1 << 20, false], [8, false]] as const) {
+      const s = new Spool(budget, background);
+      for (const [k, t] of puts) s.put(k, `${t} ${'x'.repeat(k % 7)}`);
+      const exp = want.map(([k, t]) => [k, `${t} ${'x'.repeat(k % 7)}`]);
+      if (!background) {
+        assert.deepEqual(Array.from(s.records(), ({ key, bytes }) => [key, bytes.toString('utf8')]), exp, `budget ${budget}`);
+        s.close();
+      } else {
+        const got: string[] = [];
+        const index: number[] = [];
+        await s.drain((b, start, len, i) => { got.push(b.toString('utf8', start, start + len)); index.push(i); return false; }, async () => undefined);
+        assert.deepEqual(got, exp.map(([, t]) => t), `budget ${budget}`);
+        assert.deepEqual(index, exp.map((_, i) => i));
+      }
+      assert.equal(s.count, puts.length);
     }
   });
 

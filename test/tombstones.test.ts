@@ -1,49 +1,73 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TombstoneStore, TOMBSTONE_GENERATION } from '../src/flow/tombstones.js';
+import { TombstoneStore, TOMBSTONE_GENERATION, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../src/flow/tombstones.js';
 
 /** 4-tuple k's fingerprint: two independent-looking 32-bit words. */
 const h1 = (k: number): number => Math.imul(k + 1, 0x9e3779b1) | 0;
 const h2 = (k: number): number => Math.imul(k + 7, 0x85ebca6b) ^ 0x5bd1e995;
 
+/** A released connection on 4-tuple k (id k, client a, known by its SYN unless said). */
+function rel(k: number, aLower: boolean, baseA: number, setA: boolean, baseB: number, setB: boolean, more: Partial<Released> = {}): Released {
+  return { hash: h1(k), hash2: h2(k), aLower, baseA, setA, baseB, setB, id: k, clientIsA: true, roles: ROLES_BY_SYN, ...more };
+}
+
 describe('tombstones: released 4-tuples, bounded by two generations', () => {
   it('remembers both directions\' bases, found from either end', () => {
     const t = new TombstoneStore();
-    t.put(h1(1), h2(1), true, 1000, true, 2000, false);
+    t.put(rel(1, true, 1000, true, 2000, false));
     assert.equal(t.find(h1(1), h2(1), true), true);
-    assert.deepEqual([t.senderBase, t.senderBaseSet], [1000, true]);
+    assert.deepEqual([t.found.senderBase, t.found.senderBaseSet], [1000, true]);
     assert.equal(t.find(h1(1), h2(1), false), true);
-    assert.deepEqual([t.senderBase, t.senderBaseSet], [2000, false]);
+    assert.deepEqual([t.found.senderBase, t.found.senderBaseSet], [2000, false]);
     assert.equal(t.find(h1(2), h2(2), true), false);
     // same first hash, different second: a different 4-tuple
     assert.equal(t.find(h1(1), h2(2), true), false);
   });
 
+  it('what a continuation needs, from either end: the other base, the id, the client and how it was known', () => {
+    const t = new TombstoneStore();
+    // endpoint a sorts second (aLower false): a is the hi end
+    t.put(rel(3, false, 1000, true, 2000, false, { id: 77, clientIsA: true, roles: ROLES_BY_SYN_ACK }));
+    t.put(rel(4, true, 5, true, 6, true, { id: 1 << 30, clientIsA: false, roles: ROLES_INFERRED }));
+    assert.equal(t.find(h1(3), h2(3), false), true); // sent by the hi end: a
+    const f = t.found;
+    assert.deepEqual([f.senderBase, f.senderBaseSet, f.receiverBase, f.receiverBaseSet, f.id, f.senderIsClient, f.roles],
+      [1000, true, 2000, false, 77, true, ROLES_BY_SYN_ACK]);
+    assert.equal(t.find(h1(3), h2(3), true), true); // sent by the lo end: b
+    assert.deepEqual([f.senderBase, f.senderBaseSet, f.receiverBase, f.receiverBaseSet, f.id, f.senderIsClient],
+      [2000, false, 1000, true, 77, false]);
+    assert.equal(t.find(h1(4), h2(4), true), true); // sent by a, the lo end; b was the client
+    assert.deepEqual([f.senderBase, f.receiverBase, f.id, f.senderIsClient, f.roles], [5, 6, 1 << 30, false, ROLES_INFERRED]);
+    // a failed find leaves the last result alone
+    assert.equal(t.find(h1(9), h2(9), true), false);
+    assert.equal(f.id, 1 << 30);
+  });
+
   it('keeps at least the last generation and at most two; older ones are forgotten', () => {
     const g = 4;
     const t = new TombstoneStore(g);
-    for (let k = 0; k < 10; k++) t.put(h1(k), h2(k), true, k, true, k + 100, true);
+    for (let k = 0; k < 10; k++) t.put(rel(k, true, k, true, k + 100, true));
     // generations [0..3] dropped when [8..] started; [4..7] previous, [8, 9] current
     assert.equal(t.size, 6);
     for (let k = 0; k < 10; k++) assert.equal(t.find(h1(k), h2(k), true), k >= 4, `4-tuple ${k}`);
     assert.equal(t.find(h1(5), h2(5), true), true);
-    assert.equal(t.senderBase, 5);
+    assert.equal(t.found.senderBase, 5);
   });
 
   it('a 4-tuple released again is found with its newest bases', () => {
     const t = new TombstoneStore(2);
-    t.put(h1(1), h2(1), true, 10, true, 20, true);
-    t.put(h1(2), h2(2), true, 0, true, 0, true);
-    t.put(h1(1), h2(1), true, 11, true, 21, true); // a new generation; the old entry stays in the previous one
+    t.put(rel(1, true, 10, true, 20, true));
+    t.put(rel(2, true, 0, true, 0, true));
+    t.put(rel(1, true, 11, true, 21, true)); // a new generation; the old entry stays in the previous one
     assert.equal(t.find(h1(1), h2(1), false), true);
-    assert.equal(t.senderBase, 21);
+    assert.equal(t.found.senderBase, 21);
   });
 
   it('the default generation: at least the last 131 072 4-tuples remembered, at most twice that', () => {
     assert.equal(TOMBSTONE_GENERATION, 1 << 17);
     const t = new TombstoneStore();
     const n = 3 * TOMBSTONE_GENERATION + 5;
-    for (let k = 0; k < n; k++) t.put(h1(k), h2(k), k % 2 === 0, k, true, k, true);
+    for (let k = 0; k < n; k++) t.put(rel(k, k % 2 === 0, k, true, k, true));
     assert.ok(t.size <= 2 * TOMBSTONE_GENERATION);
     assert.ok(t.size >= TOMBSTONE_GENERATION);
     // the newest generation is always there
@@ -54,14 +78,14 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
     const g = 64;
     const t = new TombstoneStore(g);
     const n = 10 * g + 3;
-    for (let k = 0; k < n; k++) t.put(h1(k), h2(k), true, k, true, k + 1, false);
+    for (let k = 0; k < n; k++) t.put(rel(k, true, k, true, k + 1, false));
     assert.equal(t.tablesMade, 2);
     // current generation [640, 643), previous [576, 640); everything older is gone
     const oldest = n - 3 - g;
     assert.equal(t.size, 3 + g);
     for (let k = 0; k < n; k++) {
       assert.equal(t.find(h1(k), h2(k), k % 2 === 0), k >= oldest, `4-tuple ${k}`);
-      if (k >= oldest) assert.deepEqual([t.senderBase, t.senderBaseSet], k % 2 === 0 ? [k, true] : [k + 1, false]);
+      if (k >= oldest) assert.deepEqual([t.found.senderBase, t.found.senderBaseSet], k % 2 === 0 ? [k, true] : [k + 1, false]);
     }
   });
 });

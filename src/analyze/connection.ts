@@ -156,6 +156,13 @@ export interface Connection {
   closed: boolean;
   /** Queued for release (see Tracker's linger). */
   queuedForRelease: boolean;
+  /**
+   * A continuation: the later packets of a stream whose connection had been finalised and
+   * released before them (Tracker's linger, idle timeout or cap). Wireshark, which never
+   * forgets a 4-tuple, shows them in that stream: this connection has its id, its bases and its
+   * client, and is a second record of it; its analysis starts afresh.
+   */
+  continued: boolean;
   /** Count of each analysis name, indexed as flags.ts ANALYSIS_NAMES (15 names). */
   readonly analysis: number[];
 
@@ -201,6 +208,7 @@ export function newConnection(): Connection {
     sawRst: false,
     closed: false,
     queuedForRelease: false,
+    continued: false,
     analysis: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     story: newStory(),
     zeek: newZeekState(),
@@ -241,6 +249,7 @@ export function resetConnection(c: Connection): void {
   c.sawRst = false;
   c.closed = false;
   c.queuedForRelease = false;
+  c.continued = false;
   c.analysis.fill(0);
   resetStory(c.story);
   resetZeekState(c.zeek);

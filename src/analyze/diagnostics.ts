@@ -22,9 +22,13 @@ const ACK_LOST = ANALYSIS_NAMES.indexOf('ack_lost_segment');
 export function diagnostics(c: Connection): Diagnostic[] {
   const out: Diagnostic[] = [];
   const s = c.story;
-  if (handshakeKind(s) === 'not-captured') out.push({ key: 'diagStartedMidConnection', flowA: null, n1: 0, n2: 0 });
-  const td = teardownKind(s);
-  if (td === 'none' || td === 'half-closed') out.push({ key: 'diagEndedBeforeClose', flowA: null, n1: 0, n2: 0 });
+  // a continuation is the end of a connection whose start is in its earlier record, and is cut
+  // where the capture has no more of it: neither says anything of the capture
+  if (!c.continued) {
+    if (handshakeKind(s) === 'not-captured') out.push({ key: 'diagStartedMidConnection', flowA: null, n1: 0, n2: 0 });
+    const td = teardownKind(s);
+    if (td === 'none' || td === 'half-closed') out.push({ key: 'diagEndedBeforeClose', flowA: null, n1: 0, n2: 0 });
+  }
   if (c.analysis[LOST] > 0) out.push({ key: 'diagPreviousSegmentNotCaptured', flowA: null, n1: c.analysis[LOST], n2: 0 });
   if (c.analysis[ACK_LOST] > 0) out.push({ key: 'diagAckedUnseen', flowA: null, n1: c.analysis[ACK_LOST], n2: 0 });
   // the peer's MSS bounds what this side may send in one segment (RFC 9293 §3.7.1)

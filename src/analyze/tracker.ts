@@ -23,7 +23,7 @@ import type { Frame } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import type { PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2, matchesFlows } from '../flow/table.js';
-import { TombstoneStore, srcIsLower, endpointIsLower } from '../flow/tombstones.js';
+import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
 import { newConnection, resetConnection, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
 import { noteRoles } from './roles.js';
 import { updateStory, analysisNote, type StoryResult } from './story.js';
@@ -132,8 +132,8 @@ export interface TrackerOptions {
    * capture time without packets; null never releases before the end of input. A later pure
    * SYN with a new ISN on the 4-tuple starts a new stream flagged reused_ports, exactly as in
    * Wireshark (the 4-tuple's bases are kept, see flow/tombstones.ts); any other later packet,
-   * which Wireshark would add to the old stream, starts a new connection and is counted in
-   * `splitConnections`.
+   * which Wireshark adds to the old stream, starts a continuation of it: a connection with the
+   * old one's id, bases and client (Connection.continued), counted in `splitConnections`.
    */
   lingerSeconds?: number | null;
   /**
@@ -186,8 +186,9 @@ export class Tracker implements PacketSink {
   /** Connections finalised by the idle timeout. */
   idleReleased = 0;
   /**
-   * Connections started on a 4-tuple whose earlier connection had been finalised (released,
-   * idle or evicted) by a packet Wireshark would have added to that earlier stream.
+   * Continuations (Connection.continued): connections started on a 4-tuple whose earlier
+   * connection had been finalised (released, idle or evicted) by a packet Wireshark adds to
+   * that earlier stream.
    */
   splitConnections = 0;
   /** Most connections open at once. */
@@ -221,6 +222,10 @@ export class Tracker implements PacketSink {
   private lruTail: Connection | null = null;
   /** 4-tuples whose connection was finalised before the end of input. */
   private readonly tombstones = new TombstoneStore();
+  /** What release() hands the tombstones (one object, filled again). */
+  private readonly released: Released = {
+    hash: 0, hash2: 0, aLower: false, baseA: 0, setA: false, baseB: 0, setB: false, id: 0, clientIsA: true, roles: ROLES_INFERRED,
+  };
 
   constructor(private readonly observer: PacketObserver | null = null, opts: TrackerOptions = {}) {
     this.keepAll = opts.keepAll ?? true;
@@ -289,8 +294,18 @@ export class Tracker implements PacketSink {
   private release(c: Connection): void {
     const a = c.a;
     const b = c.b;
-    this.tombstones.put(c.hash, hash2(a.addr, a.port, b.addr, b.port, c.ipVersion), endpointIsLower(a.addr, a.port, b.addr, b.port),
-      a.baseSeq, a.baseSet, b.baseSeq, b.baseSet);
+    const r = this.released;
+    r.hash = c.hash;
+    r.hash2 = hash2(a.addr, a.port, b.addr, b.port, c.ipVersion);
+    r.aLower = endpointIsLower(a.addr, a.port, b.addr, b.port);
+    r.baseA = a.baseSeq;
+    r.setA = a.baseSet;
+    r.baseB = b.baseSeq;
+    r.setB = b.baseSet;
+    r.id = c.id;
+    r.clientIsA = c.clientIsA;
+    r.roles = !c.rolesFixed ? ROLES_INFERRED : c.clientBy === 'syn' ? ROLES_BY_SYN : ROLES_BY_SYN_ACK;
+    this.tombstones.put(r);
     this.finalise(c);
   }
 
@@ -390,17 +405,39 @@ export class Tracker implements PacketSink {
     let R: Flow;
     if (c === null) {
       let reused = false;
+      let continued = false;
       if (this.tombstones.size > 0 && this.tombstones.find(hash, ConnectionTable.hash2Of(p), srcIsLower(p))) {
         // the 4-tuple's connection was released: Wireshark (which never forgets) starts a new
-        // stream only for a pure SYN with a new ISN; anything else would join the old one
-        const ts = this.tombstones;
-        if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && ts.senderBaseSet && p.seq !== ts.senderBase) reused = true;
-        else this.splitConnections++;
+        // stream only for a pure SYN with a new ISN; anything else joins the old one
+        const found = this.tombstones.found;
+        if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && found.senderBaseSet && p.seq !== found.senderBase) reused = true;
+        else continued = true;
       }
-      c = this.open(p, hash, f, t);
+      c = this.open(p, hash, f, t, continued ? this.tombstones.found.id : -1);
       F = c.a;
       R = c.b;
       if (reused) r.analysis |= A_REUSED_PORTS;
+      if (continued) {
+        // a continuation of the released stream: its id, its bases (so the numbers are the
+        // ones Wireshark shows in the old stream) and its client
+        this.splitConnections++;
+        const found = this.tombstones.found;
+        c.continued = true;
+        F.baseSeq = found.senderBase;
+        F.baseSet = found.senderBaseSet;
+        R.baseSeq = found.receiverBase;
+        R.baseSet = found.receiverBaseSet;
+        if (found.roles !== ROLES_INFERRED) {
+          c.clientIsA = found.senderIsClient;
+          c.clientBy = found.roles === ROLES_BY_SYN ? 'syn' : 'syn-ack';
+          c.rolesFixed = true;
+        }
+        // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream (as below)
+        if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && F.baseSet && p.seq !== F.baseSeq) {
+          F.baseSeq = p.seq;
+          r.analysis |= A_REUSED_PORTS;
+        }
+      }
     } else {
       if (c !== this.lruTail) {
         this.lruUnlink(c);
@@ -528,10 +565,13 @@ export class Tracker implements PacketSink {
     }
   }
 
-  /** Creates a connection for the packet's 4-tuple; its sender becomes flow a. */
-  private open(p: Packet, hash: number, f: Frame, t: number): Connection {
+  /**
+   * Creates a connection for the packet's 4-tuple; its sender becomes flow a. `id`: a
+   * continuation's (the released connection's), or -1 for the next one.
+   */
+  private open(p: Packet, hash: number, f: Frame, t: number, id = -1): Connection {
     const c = this.spare.pop() ?? newConnection();
-    c.id = this.nextId++;
+    c.id = id >= 0 ? id : this.nextId++;
     c.ipVersion = p.ipVersion;
     const sa = c.a.addr;
     const da = c.b.addr;

@@ -420,7 +420,9 @@ export class CaptureEvaluator implements PacketObserver {
   }
 
   onFinal(c: Connection): void {
-    this.connections++;
+    // a continuation (Connection.continued) is judged as a record of its own, but it is not
+    // another connection: `connections` counts Wireshark's streams
+    if (!c.continued) this.connections++;
     let j: ConnJson | null = null;
     let ends = '';
     let failedFrames: Set<number> | null = null;
@@ -432,12 +434,16 @@ export class CaptureEvaluator implements PacketObserver {
       const g = this.groups[gi]!;
       if (!inCli || !selected(c, g.sel)) continue;
       pickedNow[gi] = true;
-      g.picked++;
-      if (g.ids.length <= IDS_LISTED) g.ids.push(c.id);
+      if (!c.continued) {
+        g.picked++;
+        if (g.ids.length <= IDS_LISTED) g.ids.push(c.id);
+      }
       if (g.perConn.length === 0) continue;
       if (j === null) {
         j = connectionJson(c, null) as unknown as ConnJson;
-        ends = `${endpointText(c, true)} → ${endpointText(c, false)}`;
+        // a continuation is judged on its own packets: every report says which record it is (its
+        // first frame keeps JUnit's case names unique when an id has more than one)
+        ends = `${endpointText(c, true)} → ${endpointText(c, false)}${c.continued ? ` (continued from frame ${c.firstFrame}: packets after the connection was finalised)` : ''}`;
       }
       let rows: Row[] | null = null;
       for (let i = 0; i < g.perConn.length; i++) {

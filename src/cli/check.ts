@@ -142,7 +142,8 @@ export async function checkCapture(ctx: CliContext, file: string, rules: Rules, 
   const drawn = new Map<number, string>();
   let largest = -1;
   const draw = (c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>): void => {
-    if (drawn.size >= MAX_DIAGRAMS && c.id > largest) return;
+    // one diagram an id: a continuation's (a second record of the id) is not drawn over its first
+    if (drawn.has(c.id) || (drawn.size >= MAX_DIAGRAMS && c.id > largest)) return;
     drawn.set(c.id, mermaid(c, packets, false, 'en', frames));
     if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
     largest = Math.max(...drawn.keys());

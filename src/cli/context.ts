@@ -59,7 +59,7 @@ export function noteTrackerLimits(summary: CaptureSummary, tracker: Tracker): vo
     summary.warnings.push(`${tracker.evicted} connection(s) finalised early because more than ${tracker.maxConnectionsCap} were open at once (--max-connections); the least recently active made room`);
   }
   if (tracker.splitConnections > 0) {
-    summary.warnings.push(`${tracker.splitConnections} packet(s) arrived on a 4-tuple whose connection had already been finalised (released after closing, idle or evicted) and started a new connection; Wireshark would have continued the old stream, so later connection ids differ from tcp.stream`);
+    summary.warnings.push(`${tracker.splitConnections} continuation record(s): packets came on a connection's 4-tuple after it had been finalised (released after closing, idle or evicted); Wireshark shows them in the same stream, so each is a second record of that connection, with its id and relative numbers ("continuation": true), whose analysis starts afresh: its analysis flags may differ from Wireshark's`);
   }
 }
 

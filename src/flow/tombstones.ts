@@ -2,13 +2,14 @@
  * What is left of a 4-tuple once its connection has been finalised and released before the end
  * of input: the two directions' relative-numbering bases, which is all Wireshark 4.0 looks at
  * when a later packet of that 4-tuple arrives (a pure SYN with a new ISN starts a new stream
- * flagged `reused_ports`; anything else would continue the old stream). 17 bytes per slot in
- * typed arrays, no objects.
+ * flagged `reused_ports`; anything else continues the old stream), and what a continuation of
+ * the old stream needs to be numbered as Wireshark numbers it: its stream id and which end was
+ * the client. 21 bytes per slot in typed arrays, no objects.
  *
  * Wireshark never forgets a 4-tuple; this store remembers the last `generation` released
  * 4-tuples at least (2^17 by default, up to twice that): two tables, the current one and the one
  * before; when the current one is full it becomes the previous one and the oldest is dropped.
- * So memory is bounded (about 9 MB at most) whatever the size of the capture, and a 4-tuple is
+ * So memory is bounded (about 11 MB at most) whatever the size of the capture, and a 4-tuple is
  * only forgotten after 131 072 other connections have been released since its
  * own (docs/differences.md says what then differs from tshark: one `reused_ports` flag).
  *
@@ -26,6 +27,33 @@ export const TOMBSTONE_GENERATION = 1 << 17;
 const USED = 1;
 const LO_SET = 2;
 const HI_SET = 4;
+/** The client was the lo endpoint (else the hi one). */
+const CLIENT_LO = 8;
+/** The client was known by a SYN, or by a SYN-ACK (else inferred from the ports). */
+const BY_SYN = 16;
+const BY_SYN_ACK = 32;
+
+/** How the client of a released connection was known (Connection.clientBy), as stored. */
+export const ROLES_INFERRED = 0;
+export const ROLES_BY_SYN = 1;
+export const ROLES_BY_SYN_ACK = 2;
+
+/** What a released connection leaves for the packets of its 4-tuple that come later. */
+export interface Released {
+  hash: number;
+  hash2: number;
+  /** Endpoint a (whose base is baseA) sorts first (endpointIsLower). */
+  aLower: boolean;
+  baseA: number;
+  setA: boolean;
+  baseB: number;
+  setB: boolean;
+  /** Its id (Wireshark's tcp.stream). */
+  id: number;
+  clientIsA: boolean;
+  /** ROLES_*. */
+  roles: number;
+}
 
 /** One open-addressing table (load at most 1/2), grown by doubling from 1024 slots. */
 class TombstoneTable {
@@ -33,41 +61,41 @@ class TombstoneTable {
   private h2 = new Int32Array(INITIAL);
   private baseLo = new Uint32Array(INITIAL);
   private baseHi = new Uint32Array(INITIAL);
+  private ids = new Int32Array(INITIAL);
   private flags = new Uint8Array(INITIAL);
   private mask = INITIAL - 1;
   size = 0;
 
-  /** Result of the last successful {@link find}: the base of the packet's sender and whether it was set. */
-  senderBase = 0;
-  senderBaseSet = false;
-
-  /**
-   * Remembers a released connection's bases. `aAddr/aPort` is the endpoint whose base is
-   * `baseA` (set when `setA`); the other endpoint's is `baseB`.
-   */
-  put(hash: number, hash2: number, aLower: boolean, baseA: number, setA: boolean, baseB: number, setB: boolean): void {
+  /** Remembers a released connection (see Released). */
+  put(r: Released): void {
     if ((this.size + 1) * 2 > this.flags.length) this.grow();
-    const i = this.slotOf(hash, hash2);
+    const i = this.slotOf(r.hash, r.hash2);
     if ((this.flags[i] & USED) === 0) this.size++;
-    this.h1[i] = hash;
-    this.h2[i] = hash2;
-    const lo = aLower ? baseA : baseB;
-    const hi = aLower ? baseB : baseA;
-    const loSet = aLower ? setA : setB;
-    const hiSet = aLower ? setB : setA;
-    this.baseLo[i] = lo;
-    this.baseHi[i] = hi;
-    this.flags[i] = USED | (loSet ? LO_SET : 0) | (hiSet ? HI_SET : 0);
+    this.h1[i] = r.hash;
+    this.h2[i] = r.hash2;
+    const aLower = r.aLower;
+    this.baseLo[i] = aLower ? r.baseA : r.baseB;
+    this.baseHi[i] = aLower ? r.baseB : r.baseA;
+    this.ids[i] = r.id;
+    const loSet = aLower ? r.setA : r.setB;
+    const hiSet = aLower ? r.setB : r.setA;
+    this.flags[i] = USED | (loSet ? LO_SET : 0) | (hiSet ? HI_SET : 0) | (r.clientIsA === aLower ? CLIENT_LO : 0) |
+      (r.roles === ROLES_BY_SYN ? BY_SYN : r.roles === ROLES_BY_SYN_ACK ? BY_SYN_ACK : 0);
   }
 
-  /** True when the 4-tuple was released; then senderBase/senderBaseSet describe the packet's direction. */
-  find(hash: number, hash2: number, srcLower: boolean): boolean {
+  /** True when the 4-tuple was released; then `found` describes it from the packet's side. */
+  find(hash: number, hash2: number, srcLower: boolean, found: Found): boolean {
     if (this.size === 0) return false;
     const i = this.slotOf(hash, hash2);
     const fl = this.flags[i];
     if ((fl & USED) === 0) return false;
-    this.senderBase = srcLower ? this.baseLo[i] : this.baseHi[i];
-    this.senderBaseSet = (fl & (srcLower ? LO_SET : HI_SET)) !== 0;
+    found.senderBase = srcLower ? this.baseLo[i] : this.baseHi[i];
+    found.senderBaseSet = (fl & (srcLower ? LO_SET : HI_SET)) !== 0;
+    found.receiverBase = srcLower ? this.baseHi[i] : this.baseLo[i];
+    found.receiverBaseSet = (fl & (srcLower ? HI_SET : LO_SET)) !== 0;
+    found.id = this.ids[i];
+    found.senderIsClient = ((fl & CLIENT_LO) !== 0) === srcLower;
+    found.roles = fl & BY_SYN ? ROLES_BY_SYN : fl & BY_SYN_ACK ? ROLES_BY_SYN_ACK : ROLES_INFERRED;
     return true;
   }
 
@@ -88,12 +116,13 @@ class TombstoneTable {
   }
 
   private grow(): void {
-    const { h1, h2, baseLo, baseHi, flags } = this;
+    const { h1, h2, baseLo, baseHi, ids, flags } = this;
     const n = flags.length * 2;
     this.h1 = new Int32Array(n);
     this.h2 = new Int32Array(n);
     this.baseLo = new Uint32Array(n);
     this.baseHi = new Uint32Array(n);
+    this.ids = new Int32Array(n);
     this.flags = new Uint8Array(n);
     this.mask = n - 1;
     for (let j = 0; j < flags.length; j++) {
@@ -103,9 +132,26 @@ class TombstoneTable {
       this.h2[i] = h2[j];
       this.baseLo[i] = baseLo[j];
       this.baseHi[i] = baseHi[j];
+      this.ids[i] = ids[j];
       this.flags[i] = flags[j];
     }
   }
+}
+
+/** A released 4-tuple as a later packet of it sees it (the result of TombstoneStore.find). */
+export class Found {
+  /** The base of the packet's sender, and whether it was set. */
+  senderBase = 0;
+  senderBaseSet = false;
+  /** The base of the other end, and whether it was set. */
+  receiverBase = 0;
+  receiverBaseSet = false;
+  /** The released connection's id. */
+  id = 0;
+  /** The packet's sender was its client. */
+  senderIsClient = false;
+  /** How its client was known (ROLES_*). */
+  roles = ROLES_INFERRED;
 }
 
 /** The released 4-tuples: the current generation and the one before (see the top of this file). */
@@ -115,9 +161,8 @@ export class TombstoneStore {
   /** Tables allocated: two at most, however many generations pass (test/tombstones.test.ts). */
   tablesMade = 1;
 
-  /** Result of the last successful {@link find}: the base of the packet's sender and whether it was set. */
-  senderBase = 0;
-  senderBaseSet = false;
+  /** What the last successful {@link find} found. */
+  readonly found = new Found();
 
   constructor(private readonly generation = TOMBSTONE_GENERATION) {}
 
@@ -127,7 +172,7 @@ export class TombstoneStore {
   }
 
   /** See TombstoneTable.put; a 4-tuple released again is remembered in the current generation. */
-  put(hash: number, hash2: number, aLower: boolean, baseA: number, setA: boolean, baseB: number, setB: boolean): void {
+  put(r: Released): void {
     if (this.cur.size >= this.generation) {
       // the oldest generation's arrays become the new current table: after the second
       // generation nothing is allocated, so no dead arrays wait outside the heap for a full
@@ -142,19 +187,13 @@ export class TombstoneStore {
         this.cur = oldest;
       }
     }
-    this.cur.put(hash, hash2, aLower, baseA, setA, baseB, setB);
+    this.cur.put(r);
   }
 
-  /** True when the 4-tuple is remembered; then senderBase/senderBaseSet describe the packet's direction. */
+  /** True when the 4-tuple is remembered; then `found` describes it from the packet's side. */
   find(hash: number, hash2: number, srcLower: boolean): boolean {
-    let t: TombstoneTable | null = this.cur;
-    if (!t.find(hash, hash2, srcLower)) {
-      t = this.prev;
-      if (t === null || !t.find(hash, hash2, srcLower)) return false;
-    }
-    this.senderBase = t.senderBase;
-    this.senderBaseSet = t.senderBaseSet;
-    return true;
+    if (this.cur.find(hash, hash2, srcLower, this.found)) return true;
+    return this.prev !== null && this.prev.find(hash, hash2, srcLower, this.found);
   }
 }
 

@@ -75,6 +75,7 @@ function recordChunks(L: Layout, d: number, head: string) {
     depth: d,
     // `head` replaces the record's opening brace (NDJSON's `{"type":"connection",`)
     id: ascii(head === '' ? L.first(d, 'id') : head + L.first(d, 'id').slice(1)),
+    continuation: ascii(L.next(d, 'continuation')),
     client: ascii(L.next(d, 'client') + L.first(e, 'ip')),
     server: ascii(L.close(e) + L.next(d, 'server') + L.first(e, 'ip')),
     port: ascii(L.next(e, 'port')),
@@ -354,6 +355,10 @@ function counters(w: ByteWriter, o: unknown, C: RecordChunks): void {
 function connection(w: ByteWriter, o: J, C: RecordChunks): void {
   w.raw(C.id);
   scalar(w, o.id);
+  if (o.continuation !== undefined) {
+    w.raw(C.continuation);
+    scalar(w, o.continuation);
+  }
   w.raw(C.client);
   endpoint(w, o.client, C);
   w.raw(C.server);

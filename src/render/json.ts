@@ -217,6 +217,8 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
   for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) analysis[ANALYSIS_NAMES[i]] = c.analysis[i];
   const out: Record<string, unknown> = {
     id: c.id,
+    // a second record of the connection (Connection.continued): said only there
+    ...(c.continued ? { continuation: true } : {}),
     client: endpoint(c, client, true),
     server: endpoint(c, server, false),
     ipVersion: c.ipVersion,

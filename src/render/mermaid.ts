@@ -31,11 +31,12 @@ function safe(s: string): string {
 export function mermaid(c: Connection, packets: PacketRecord[], absolute = false, lang: Lang = 'en', keep: ReadonlySet<number> | null = null): string {
   const cl = roleName(lang, 'client');
   const sv = roleName(lang, 'server');
-  const out: string[] = [`%% connection ${c.id}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c.zeek)}`, 'sequenceDiagram'];
+  const out: string[] = [`%% connection ${c.id}${c.continued ? ' (continued)' : ''}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c.zeek)}`, 'sequenceDiagram'];
   out.push(`    participant C as ${cl} ${safe(ep(c, true))}`);
   out.push(`    participant S as ${sv} ${safe(ep(c, false))}`);
   const omitted = (packets as PacketRecords).omitted;
   if (omitted) out.push(`    Note over C,S: ${safe(message(lang, 'wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame))}`);
+  if (c.continued) out.push(`    Note over C,S: ${safe(message(lang, 'wContinued', 'client', c.id))}`);
   let lastC = '';
   let lastS = '';
   for (const it of diagramItems(packets, c.story, HEAD, TAIL, keep)) {
@@ -86,14 +87,20 @@ export class MarkdownWriter {
   add(c: Connection, packets: PacketRecord[]): void {
     const t = this.t.bind(this);
     const lang = this.lang;
-    this.count++;
+    // a continuation is a second row and section of a connection already counted
+    if (!c.continued) this.count++;
+    const id = c.continued ? `${c.id} ${t('tContinued')}` : String(c.id);
     const parts: string[] = [];
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
-    this.rows.put(c.id, `\n| ${c.id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${rttMs(c, '–')} | ${parts.join(', ') || '–'} |`);
+    this.rows.put(c.id, `\n| ${id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${rttMs(c, '–')} | ${parts.join(', ') || '–'} |`);
     const out: string[] = [''];
-    out.push(`### ${t('mdConnection')} ${c.id}${t('lColon')}\`${ep(c, true)}\` → \`${ep(c, false)}\``);
+    out.push(`### ${t('mdConnection')} ${id}${t('lColon')}\`${ep(c, true)}\` → \`${ep(c, false)}\``);
     out.push('');
     out.push(`${t('mdHandshakeWord')}${t('lColon')}${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}${t('lColon')}${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c.zeek)} \`${c.zeek.history}\``);
+    if (c.continued) {
+      out.push('');
+      out.push(`> ${message(lang, 'wContinued', 'client', c.id)}`);
+    }
     out.push('');
     out.push('```mermaid');
     out.push(mermaid(c, packets, false, lang).trimEnd());

@@ -150,9 +150,10 @@ export class SummaryTable {
     const sb = serverFlow(c).payloadBytes;
     this.packets += c.packets;
     this.bytes += cb + sb;
-    this.rows++;
+    // a continuation is a second row of a connection already counted
+    if (!c.continued) this.rows++;
     const cells = [
-      String(c.id), ep(c, true), ep(c, false), this.t(`hk_${handshakeKind(c.story)}`), this.t(`tk_${teardownKind(c.story)}`), zeekConnState(c.zeek),
+      c.continued ? `${c.id} ${this.t('tContinued')}` : String(c.id), ep(c, true), ep(c, false), this.t(`hk_${handshakeKind(c.story)}`), this.t(`tk_${teardownKind(c.story)}`), zeekConnState(c.zeek),
       String(c.packets), `${cb}/${sb}`, (c.lastTime - c.firstTime).toFixed(6), rttMs(c, '-'), parts.join('\n'),
     ];
     for (let i = 0; i < cells.length; i++) {

@@ -111,7 +111,8 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   out.push(k.bold(`${t('wConnection')} #${c.id}  ${endpointText(c, true)} → ${endpointText(c, false)}`));
   const initiator = tk === 'reset' ? role(s.rstFromA) : s.fin1Frame > 0 ? role(s.fin1FromA) : null;
   out.push(
-    `  ${t('lHandshake')}${L.colon}${t(HK_KEY[hk])} · ${t('lTeardown')}${L.colon}${t(TK_KEY[tk])}` +
+    // a continuation's handshake, when it has none, is in its connection's earlier record
+    `  ${t('lHandshake')}${L.colon}${c.continued && hk === 'not-captured' ? t('wHandshakeEarlier', 'client', c.id) : t(HK_KEY[hk])} · ${t('lTeardown')}${L.colon}${t(TK_KEY[tk])}` +
       (initiator ? `${L.po}${t('wInitiator', initiator)}${L.pc}` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
   );
   const ms = rttMs(c, '');
@@ -119,6 +120,7 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes)}${irtt}`);
   const omitted = (packets as PacketRecords).omitted;
   if (omitted) out.push(k.yellow(`  ${t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
+  if (c.continued) out.push(k.yellow(`  ${t('wContinued', 'client', c.id)}`));
 
   if (o.diagram && packets.length > 0) {
     out.push('');
@@ -130,9 +132,11 @@ export function walkthrough(c: Connection, packets: PacketRecord[], o: Walkthrou
   // an evasion trace's early FIN) is listed in both
   const hs = packets.filter((p) => p.phase === PH_HANDSHAKE || p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame);
   out.push('');
-  out.push(k.bold(`  ${hk === 'simultaneous-open' ? t('wHandshakeSimultaneous') : hk === 'not-captured' ? t('wHandshakeMissing') : t('wHandshake')}`));
+  out.push(k.bold(`  ${hk === 'simultaneous-open' ? t('wHandshakeSimultaneous')
+    : hk === 'not-captured' ? (c.continued ? `${t('wHandshake')}${L.colon}${t('wHandshakeEarlier', 'client', c.id)}` : t('wHandshakeMissing')) : t('wHandshake')}`));
   // what a missing handshake means (the first packet's own note may say something else: a FIN, a RST)
-  if (hk === 'not-captured' && packets.length > 0) out.push(`   ${t('midstream')}`);
+  // (a continuation's numbers are its stream's: said in the header)
+  if (hk === 'not-captured' && packets.length > 0 && !c.continued) out.push(`   ${t('midstream')}`);
   for (const p of hs) {
     const label = p.frame === s.synFrame ? '1/3' : p.frame === s.synAckFrame ? '2/3' : p.frame === s.hsAckFrame ? '3/3' : ' · ';
     step(label, p);

@@ -64,6 +64,13 @@ export class Spool {
   private closeLater = -1;
   /** Called when the last background write finishes (drain waits for it). */
   private settled: (() => void) | null = null;
+  /**
+   * Records of a key put again (a continuation of a connection has its id): key, offset and
+   * length of each, in the order they were put; they come out after the key's first record.
+   */
+  private moreKeys: number[] = [];
+  private moreOffsets: number[] = [];
+  private moreLengths: number[] = [];
   /** Number of records put. */
   count = 0;
   private maxKey = -1;
@@ -75,7 +82,10 @@ export class Spool {
    */
   constructor(private readonly budget = SPOOL_MEMORY, private readonly background = true) {}
 
-  /** Adds the record of `key` (a non-negative integer, each key once). */
+  /**
+   * Adds a record of `key` (a non-negative integer). A key put again gets one more record: its
+   * records come out in the order they were put.
+   */
   put(key: number, text: string): void {
     // a UTF-8 character takes at most 3 bytes per UTF-16 unit
     if (text.length * 3 > this.budget) {
@@ -125,6 +135,12 @@ export class Spool {
     while (page >= this.lengthPages.length) {
       this.offsetPages.push(new Float64Array(INDEX_PAGE));
       this.lengthPages.push(new Int32Array(INDEX_PAGE).fill(-1));
+    }
+    if (this.lengthPages[page][key & INDEX_PAGE_MASK] >= 0) {
+      this.moreKeys.push(key);
+      this.moreOffsets.push(offset);
+      this.moreLengths.push(len);
+      return;
     }
     this.offsetPages[page][key & INDEX_PAGE_MASK] = offset;
     this.lengthPages[page][key & INDEX_PAGE_MASK] = len;
@@ -247,12 +263,11 @@ export class Spool {
   private viewStart = 0;
 
   /**
-   * Finds record `key` (put, len >= 0): in the arena when nothing went to disk, else reads the
-   * file from its offset into the window when the window does not hold it (records put in key
-   * order come from one read per window). No write may be going.
+   * Finds the record of `len` bytes at `off` (its index entry): in the arena when nothing went
+   * to disk, else reads the file from its offset into the window when the window does not hold
+   * it (records put in key order come from one read per window). No write may be going.
    */
-  private locate(key: number, len: number): void {
-    const off = this.offsetOf(key);
+  private locate(off: number, len: number): void {
     if (this.fd < 0) {
       this.view = this.arena;
       this.viewStart = off;
@@ -298,15 +313,29 @@ export class Spool {
           this.winLen = 0;
         }
       }
+      const more = this.moreInKeyOrder();
+      let m = 0;
       for (let key = 0; key <= this.maxKey; key++) {
         const len = this.lengthOf(key);
         if (len < 0) continue;
-        this.locate(key, len);
+        this.locate(this.offsetOf(key), len);
         if (each(this.view as Buffer, this.viewStart, len, index++)) await flush();
+        for (; m < more.length && this.moreKeys[more[m]] === key; m++) {
+          const j = more[m];
+          this.locate(this.moreOffsets[j], this.moreLengths[j]);
+          if (each(this.view as Buffer, this.viewStart, this.moreLengths[j], index++)) await flush();
+        }
       }
     } finally {
       this.close();
     }
+  }
+
+  /** The records of keys put again, by key and then in the order they were put (indexes into more*). */
+  private moreInKeyOrder(): number[] {
+    const order = this.moreKeys.map((_, i) => i);
+    // a stable sort: records of one key stay in the order they were put
+    return order.sort((x, y) => this.moreKeys[x] - this.moreKeys[y]);
   }
 
   /**
@@ -318,11 +347,19 @@ export class Spool {
   *records(): Generator<{ key: number; bytes: Buffer }> {
     if (this.background) throw new Error('Spool.records() needs a spool made without background writes');
     if (this.fd >= 0) this.spill();
+    const more = this.moreInKeyOrder();
+    let m = 0;
     for (let key = 0; key <= this.maxKey; key++) {
       const len = this.lengthOf(key);
       if (len < 0) continue;
-      this.locate(key, len);
+      this.locate(this.offsetOf(key), len);
       yield { key, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
+      for (; m < more.length && this.moreKeys[more[m]] === key; m++) {
+        const j = more[m];
+        const n = this.moreLengths[j];
+        this.locate(this.moreOffsets[j], n);
+        yield { key, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + n) };
+      }
     }
   }
 

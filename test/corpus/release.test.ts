@@ -2,8 +2,9 @@
  * Releasing finalised connections (the CLI's streaming mode: 60 s linger after the close,
  * tombstones for released 4-tuples) changes no connection record on the corpus: for every
  * capture the records equal those of the tracker that keeps everything until the end, and no
- * packet had to start a "split" connection. Also with the most aggressive setting (release at
- * once), the records are equal wherever no split is reported. Skipped without the corpus.
+ * packet had to start a continuation. Also with the most aggressive setting (release at once),
+ * every packet keeps its connection id and relative numbers, and the records are equal wherever
+ * no continuation is reported. Skipped without the corpus.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,11 +23,14 @@ describe('corpus: release keeps the records', { skip: corpusAvailable() ? false 
       assert.equal(rel.tracker.splitConnections, 0, e.path);
       assert.deepEqual(rel.recs, all.recs, e.path);
       const now = await records(e.abs, { keepAll: false, lingerSeconds: 0 });
+      // every packet's connection id and relative numbers are the kept tracker's (Wireshark's),
+      // stragglers after the close in continuation records included
+      assert.deepEqual([...now.frames], [...all.frames], e.path);
       if (now.tracker.splitConnections === 0) assert.deepEqual(now.recs, all.recs, e.path);
       else splitAtOnce.push(e.path);
       captures++;
       conns += all.recs.length;
     }
-    console.log(`release: ${captures} captures, ${conns} connections identical; released at once, ${splitAtOnce.length} captures have stragglers after the close (split): ${splitAtOnce.slice(0, 5).join(', ')}…`);
+    console.log(`release: ${captures} captures, ${conns} connections identical; released at once, ${splitAtOnce.length} captures have stragglers after the close (continuations, every packet's id and numbers unchanged): ${splitAtOnce.slice(0, 5).join(', ')}…`);
   });
 });

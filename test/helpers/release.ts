@@ -18,12 +18,21 @@ export function fixtureCaptures(): string[] {
   return out.sort();
 }
 
-/** The connection records of a capture read with these tracker options, in id order, and the tracker. */
-export async function records(file: string, opts?: TrackerOptions): Promise<{ recs: Rec[]; tracker: Tracker }> {
+/**
+ * The connection records of a capture read with these tracker options, in id order (a
+ * continuation after its connection's earlier record), the tracker, and each TCP frame's
+ * connection id, relative seq and relative ack (`id seq ack`), by frame number.
+ */
+export async function records(file: string, opts?: TrackerOptions): Promise<{ recs: Rec[]; tracker: Tracker; frames: Map<number, string> }> {
   const recs: Rec[] = [];
-  const t = new Tracker({ onPacket: () => undefined, onFinal: (c) => { recs.push(connectionJson(c, null)); } }, opts);
+  const frames = new Map<number, string>();
+  const t = new Tracker({
+    onPacket: (c, r) => { frames.set(r.frame, `${c.id} ${r.seq} ${r.ack}`); },
+    onFinal: (c) => { recs.push(connectionJson(c, null)); },
+  }, opts);
   await runCapture(file, t);
+  // a stable sort: records of one id stay in the order they were finalised
   recs.sort((a, b) => (a.id as number) - (b.id as number));
-  return { recs, tracker: t };
+  return { recs, tracker: t, frames };
 }
 
