@@ -96,13 +96,15 @@ export const N_FIN_ACKED_DATA = 38;
 export const N_ACK_BEFORE_FIN = 39;
 /** A RST after the first one. */
 export const N_RST_AGAIN = 40;
+/** The first packet of a continuation (Connection.continued), in place of N_MIDSTREAM: n1 is its id. */
+export const N_CONTINUED = 41;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
   'lastAckSimultaneous', 'dataAfterFin', 'rstRefused', 'rst', 'rstAfterFin', 'rstAnswersData', 'synAckRetransmitted',
   'finRetransmitted', 'retransmission', 'fastRetransmission', 'spuriousRetransmission', 'outOfOrder', 'lostSegment',
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
-  'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain',
+  'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */

@@ -26,7 +26,7 @@ import { ConnectionTable, hash2, matchesFlows } from '../flow/table.js';
 import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
 import { newConnection, resetConnection, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
 import { noteRoles } from './roles.js';
-import { updateStory, analysisNote, type StoryResult } from './story.js';
+import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
 import { seqAdd, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import {
@@ -535,6 +535,11 @@ export class Tracker implements PacketSink {
     r.peerBase = R.baseSeq;
     updateStory(c.story, r, p, f.number, r.fromA);
     analysisNote(r, p.payloadLen);
+    // a continuation's first packet: its numbers are its stream's, not the first packet's
+    if (r.note === N_MIDSTREAM && c.continued) {
+      r.note = N_CONTINUED;
+      r.n1 = c.id;
+    }
     updateZeek(c.zeek, p, r.fromA);
     if (r.fromA) {
       if (p.payloadLen > c.maxPayloadA) c.maxPayloadA = p.payloadLen;
