@@ -38,8 +38,8 @@ describe('release with tombstones keeps Wireshark\'s numbering', () => {
     for (const f of fixtureCaptures()) {
       const all = await records(f);
       const rel = await records(f, { keepAll: false, lingerSeconds: 0 });
-      // the connection id and relative numbers of every packet are Wireshark's (the kept
-      // tracker's), continuations included
+      // the connection id, relative numbers and window of every packet are Wireshark's (the
+      // kept tracker's), continuations included
       assert.deepEqual([...rel.frames], [...all.frames], f);
       if (rel.tracker.splitConnections === 0) assert.deepEqual(rel.recs, all.recs, f);
       else {
@@ -66,8 +66,8 @@ describe('continuations: packets after a connection was released keep its id (tc
     assert.equal(ref.length, 56);
     for (const row of ref) {
       const hasAck = (parseInt(row['tcp.flags']!, 16) & 0x10) !== 0;
-      const [id, seq, ack] = rel.frames.get(Number(row['frame.number']))!.split(' ');
-      assert.deepEqual([id, seq, hasAck ? ack : ''], [row['tcp.stream'], row['tcp.seq'], hasAck ? row['tcp.ack'] : ''], `frame ${row['frame.number']}`);
+      const [id, seq, ack, win] = rel.frames.get(Number(row['frame.number']))!.split(' ');
+      assert.deepEqual([id, seq, hasAck ? ack : '', win], [row['tcp.stream'], row['tcp.seq'], hasAck ? row['tcp.ack'] : '', row['tcp.window_size']], `frame ${row['frame.number']}`);
     }
     assert.equal(rel.tracker.splitConnections, 4);
     // records in id order, each continuation after its connection's first record

@@ -8,7 +8,7 @@ const h2 = (k: number): number => Math.imul(k + 7, 0x85ebca6b) ^ 0x5bd1e995;
 
 /** A released connection on 4-tuple k (id k, client a, known by its SYN unless said). */
 function rel(k: number, aLower: boolean, baseA: number, setA: boolean, baseB: number, setB: boolean, more: Partial<Released> = {}): Released {
-  return { hash: h1(k), hash2: h2(k), aLower, baseA, setA, baseB, setB, id: k, clientIsA: true, roles: ROLES_BY_SYN, ...more };
+  return { hash: h1(k), hash2: h2(k), aLower, baseA, setA, baseB, setB, id: k, clientIsA: true, roles: ROLES_BY_SYN, scaleA: 7, scaleB: -1, ...more };
 }
 
 describe('tombstones: released 4-tuples, bounded by two generations', () => {
@@ -24,20 +24,20 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
     assert.equal(t.find(h1(1), h2(2), true), false);
   });
 
-  it('what a continuation needs, from either end: the other base, the id, the client and how it was known', () => {
+  it('what a continuation needs, from either end: the other base, the id, the client and how it was known, the window scales', () => {
     const t = new TombstoneStore();
     // endpoint a sorts second (aLower false): a is the hi end
-    t.put(rel(3, false, 1000, true, 2000, false, { id: 77, clientIsA: true, roles: ROLES_BY_SYN_ACK }));
-    t.put(rel(4, true, 5, true, 6, true, { id: 1 << 30, clientIsA: false, roles: ROLES_INFERRED }));
+    t.put(rel(3, false, 1000, true, 2000, false, { id: 77, clientIsA: true, roles: ROLES_BY_SYN_ACK, scaleA: 14, scaleB: -2 }));
+    t.put(rel(4, true, 5, true, 6, true, { id: 1 << 30, clientIsA: false, roles: ROLES_INFERRED, scaleA: 0, scaleB: -1 }));
     assert.equal(t.find(h1(3), h2(3), false), true); // sent by the hi end: a
     const f = t.found;
-    assert.deepEqual([f.senderBase, f.senderBaseSet, f.receiverBase, f.receiverBaseSet, f.id, f.senderIsClient, f.roles],
-      [1000, true, 2000, false, 77, true, ROLES_BY_SYN_ACK]);
+    assert.deepEqual([f.senderBase, f.senderBaseSet, f.receiverBase, f.receiverBaseSet, f.id, f.senderIsClient, f.roles, f.senderScale, f.receiverScale],
+      [1000, true, 2000, false, 77, true, ROLES_BY_SYN_ACK, 14, -2]);
     assert.equal(t.find(h1(3), h2(3), true), true); // sent by the lo end: b
-    assert.deepEqual([f.senderBase, f.senderBaseSet, f.receiverBase, f.receiverBaseSet, f.id, f.senderIsClient],
-      [2000, false, 1000, true, 77, false]);
+    assert.deepEqual([f.senderBase, f.senderBaseSet, f.receiverBase, f.receiverBaseSet, f.id, f.senderIsClient, f.senderScale, f.receiverScale],
+      [2000, false, 1000, true, 77, false, -2, 14]);
     assert.equal(t.find(h1(4), h2(4), true), true); // sent by a, the lo end; b was the client
-    assert.deepEqual([f.senderBase, f.receiverBase, f.id, f.senderIsClient, f.roles], [5, 6, 1 << 30, false, ROLES_INFERRED]);
+    assert.deepEqual([f.senderBase, f.receiverBase, f.id, f.senderIsClient, f.roles, f.senderScale, f.receiverScale], [5, 6, 1 << 30, false, ROLES_INFERRED, 0, -1]);
     // a failed find leaves the last result alone
     assert.equal(t.find(h1(9), h2(9), true), false);
     assert.equal(f.id, 1 << 30);

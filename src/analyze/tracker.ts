@@ -225,6 +225,7 @@ export class Tracker implements PacketSink {
   /** What release() hands the tombstones (one object, filled again). */
   private readonly released: Released = {
     hash: 0, hash2: 0, aLower: false, baseA: 0, setA: false, baseB: 0, setB: false, id: 0, clientIsA: true, roles: ROLES_INFERRED,
+    scaleA: WSCALE_UNKNOWN, scaleB: WSCALE_UNKNOWN,
   };
 
   constructor(private readonly observer: PacketObserver | null = null, opts: TrackerOptions = {}) {
@@ -305,6 +306,8 @@ export class Tracker implements PacketSink {
     r.id = c.id;
     r.clientIsA = c.clientIsA;
     r.roles = !c.rolesFixed ? ROLES_INFERRED : c.clientBy === 'syn' ? ROLES_BY_SYN : ROLES_BY_SYN_ACK;
+    r.scaleA = a.winScale;
+    r.scaleB = b.winScale;
     this.tombstones.put(r);
     this.finalise(c);
   }
@@ -419,7 +422,7 @@ export class Tracker implements PacketSink {
       if (reused) r.analysis |= A_REUSED_PORTS;
       if (continued) {
         // a continuation of the released stream: its id, its bases (so the numbers are the
-        // ones Wireshark shows in the old stream) and its client
+        // ones Wireshark shows in the old stream), its window scales and its client
         this.splitConnections++;
         const found = this.tombstones.found;
         c.continued = true;
@@ -427,6 +430,8 @@ export class Tracker implements PacketSink {
         F.baseSet = found.senderBaseSet;
         R.baseSeq = found.receiverBase;
         R.baseSet = found.receiverBaseSet;
+        F.winScale = found.senderScale;
+        R.winScale = found.receiverScale;
         if (found.roles !== ROLES_INFERRED) {
           c.clientIsA = found.senderIsClient;
           c.clientBy = found.roles === ROLES_BY_SYN ? 'syn' : 'syn-ack';

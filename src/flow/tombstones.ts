@@ -4,12 +4,12 @@
  * when a later packet of that 4-tuple arrives (a pure SYN with a new ISN starts a new stream
  * flagged `reused_ports`; anything else continues the old stream), and what a continuation of
  * the old stream needs to be numbered as Wireshark numbers it: its stream id and which end was
- * the client. 21 bytes per slot in typed arrays, no objects.
+ * the client and each direction's window scale. 23 bytes per slot in typed arrays, no objects.
  *
  * Wireshark never forgets a 4-tuple; this store remembers the last `generation` released
  * 4-tuples at least (2^17 by default, up to twice that): two tables, the current one and the one
  * before; when the current one is full it becomes the previous one and the oldest is dropped.
- * So memory is bounded (about 11 MB at most) whatever the size of the capture, and a 4-tuple is
+ * So memory is bounded (about 12 MB at most) whatever the size of the capture, and a 4-tuple is
  * only forgotten after 131 072 other connections have been released since its
  * own (docs/differences.md says what then differs from tshark: one `reused_ports` flag).
  *
@@ -53,6 +53,9 @@ export interface Released {
   clientIsA: boolean;
   /** ROLES_*. */
   roles: number;
+  /** Each direction's window scale (Flow.winScale: a shift 0-14, or -1 unknown, -2 none). */
+  scaleA: number;
+  scaleB: number;
 }
 
 /** One open-addressing table (load at most 1/2), grown by doubling from 1024 slots. */
@@ -62,6 +65,9 @@ class TombstoneTable {
   private baseLo = new Uint32Array(INITIAL);
   private baseHi = new Uint32Array(INITIAL);
   private ids = new Int32Array(INITIAL);
+  /** The lo and the hi endpoint's window scales (-2 to 14). */
+  private scaleLo = new Int8Array(INITIAL);
+  private scaleHi = new Int8Array(INITIAL);
   private flags = new Uint8Array(INITIAL);
   private mask = INITIAL - 1;
   size = 0;
@@ -77,6 +83,8 @@ class TombstoneTable {
     this.baseLo[i] = aLower ? r.baseA : r.baseB;
     this.baseHi[i] = aLower ? r.baseB : r.baseA;
     this.ids[i] = r.id;
+    this.scaleLo[i] = aLower ? r.scaleA : r.scaleB;
+    this.scaleHi[i] = aLower ? r.scaleB : r.scaleA;
     const loSet = aLower ? r.setA : r.setB;
     const hiSet = aLower ? r.setB : r.setA;
     this.flags[i] = USED | (loSet ? LO_SET : 0) | (hiSet ? HI_SET : 0) | (r.clientIsA === aLower ? CLIENT_LO : 0) |
@@ -94,6 +102,8 @@ class TombstoneTable {
     found.receiverBase = srcLower ? this.baseHi[i] : this.baseLo[i];
     found.receiverBaseSet = (fl & (srcLower ? HI_SET : LO_SET)) !== 0;
     found.id = this.ids[i];
+    found.senderScale = srcLower ? this.scaleLo[i] : this.scaleHi[i];
+    found.receiverScale = srcLower ? this.scaleHi[i] : this.scaleLo[i];
     found.senderIsClient = ((fl & CLIENT_LO) !== 0) === srcLower;
     found.roles = fl & BY_SYN ? ROLES_BY_SYN : fl & BY_SYN_ACK ? ROLES_BY_SYN_ACK : ROLES_INFERRED;
     return true;
@@ -116,13 +126,15 @@ class TombstoneTable {
   }
 
   private grow(): void {
-    const { h1, h2, baseLo, baseHi, ids, flags } = this;
+    const { h1, h2, baseLo, baseHi, ids, scaleLo, scaleHi, flags } = this;
     const n = flags.length * 2;
     this.h1 = new Int32Array(n);
     this.h2 = new Int32Array(n);
     this.baseLo = new Uint32Array(n);
     this.baseHi = new Uint32Array(n);
     this.ids = new Int32Array(n);
+    this.scaleLo = new Int8Array(n);
+    this.scaleHi = new Int8Array(n);
     this.flags = new Uint8Array(n);
     this.mask = n - 1;
     for (let j = 0; j < flags.length; j++) {
@@ -133,6 +145,8 @@ class TombstoneTable {
       this.baseLo[i] = baseLo[j];
       this.baseHi[i] = baseHi[j];
       this.ids[i] = ids[j];
+      this.scaleLo[i] = scaleLo[j];
+      this.scaleHi[i] = scaleHi[j];
       this.flags[i] = flags[j];
     }
   }
@@ -152,6 +166,9 @@ export class Found {
   senderIsClient = false;
   /** How its client was known (ROLES_*). */
   roles = ROLES_INFERRED;
+  /** The window scale of the packet's sender and of the other end (Flow.winScale). */
+  senderScale = -1;
+  receiverScale = -1;
 }
 
 /** The released 4-tuples: the current generation and the one before (see the top of this file). */

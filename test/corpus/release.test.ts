@@ -23,8 +23,8 @@ describe('corpus: release keeps the records', { skip: corpusAvailable() ? false 
       assert.equal(rel.tracker.splitConnections, 0, e.path);
       assert.deepEqual(rel.recs, all.recs, e.path);
       const now = await records(e.abs, { keepAll: false, lingerSeconds: 0 });
-      // every packet's connection id and relative numbers are the kept tracker's (Wireshark's),
-      // stragglers after the close in continuation records included
+      // every packet's connection id, relative numbers and window are the kept tracker's
+      // (Wireshark's), stragglers after the close in continuation records included
       assert.deepEqual([...now.frames], [...all.frames], e.path);
       if (now.tracker.splitConnections === 0) assert.deepEqual(now.recs, all.recs, e.path);
       else splitAtOnce.push(e.path);
