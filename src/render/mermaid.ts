@@ -36,7 +36,7 @@ export function mermaid(c: Connection, packets: PacketRecord[], absolute = false
   out.push(`    participant S as ${sv} ${safe(ep(c, false))}`);
   const omitted = (packets as PacketRecords).omitted;
   if (omitted) out.push(`    Note over C,S: ${safe(message(lang, 'wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame))}`);
-  if (c.continued) out.push(`    Note over C,S: ${safe(message(lang, 'wContinued', 'client', c.id))}`);
+  if (c.continued) out.push(`    Note over C,S: ${safe(message(lang, 'mContinued', 'client', c.id))}`);
   let lastC = '';
   let lastS = '';
   for (const it of diagramItems(packets, c.story, HEAD, TAIL, keep)) {
