@@ -142,12 +142,15 @@ describe('cap on open connections', () => {
     assert.equal((JSON.parse(r.stdout) as { capture: Rec }).capture.evictedConnections, 0);
   });
 
-  it('--idle-timeout finalises idle connections; a later packet is a new, reported connection', async () => {
+  it('--idle-timeout finalises idle connections; a later packet is a continuation, reported, with the same id and numbers', async () => {
     const file = join(REPO_ROOT, 'fixtures', 'tcp-port-reuse', 'capture.pcap');
-    const { recs, tracker } = await records(file, { keepAll: false, idleTimeout: 0.00001 });
+    const { recs, tracker, frames } = await records(file, { keepAll: false, idleTimeout: 0.00001 });
     assert.ok(tracker.idleReleased > 0);
     assert.ok(tracker.splitConnections > 0);
-    assert.ok(recs.length > 3);
+    assert.equal(recs.length, 3 + tracker.splitConnections);
+    assert.equal(recs.filter((r) => r.continuation === true).length, tracker.splitConnections);
+    // every packet keeps the connection id, numbers and window it has when nothing is released
+    assert.deepEqual([...frames], [...(await records(file)).frames]);
     const bad = await runCli(['--idle-timeout', 'soon', file]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--idle-timeout: expected a positive number/);
