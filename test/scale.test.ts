@@ -169,7 +169,7 @@ describe('cap on open connections', () => {
 describe('several captures at once (-j)', () => {
   it('output, messages and exit code identical to the sequential run, for every format', async () => {
     const fx = (d: string): string => join(REPO_ROOT, 'fixtures', d, 'capture.pcap');
-    const files = [fx('tcp-port-reuse'), fx('http-ipv4'), join(REPO_ROOT, 'README.md'), fx('tcp-loss'), fx('tcp-refused')];
+    const files = [fx('tcp-port-reuse'), fx('http-ipv4'), join(REPO_ROOT, 'README.md'), fx('tcp-loss'), fx('tcp-refused'), fx('tcp-continuation')];
     const variants = [['--json'], ['--json', '--packets'], ['--format', 'ndjson', '--packets'], ['--format', 'summary'], ['--format', 'text', '--lang', 'zh'],
       ['--format', 'mermaid'], ['--format', 'markdown'], ['--format', 'packets']];
     for (const v of variants) {
