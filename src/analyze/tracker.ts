@@ -437,11 +437,6 @@ export class Tracker implements PacketSink {
           c.clientBy = found.roles === ROLES_BY_SYN ? 'syn' : 'syn-ack';
           c.rolesFixed = true;
         }
-        // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream (as below)
-        if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && F.baseSet && p.seq !== F.baseSeq) {
-          F.baseSeq = p.seq;
-          r.analysis |= A_REUSED_PORTS;
-        }
       }
     } else {
       if (c !== this.lruTail) {
@@ -462,11 +457,13 @@ export class Tracker implements PacketSink {
         F = c.a;
         R = c.b;
         r.analysis |= A_REUSED_PORTS;
-      } else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && F.baseSet && p.seq !== F.baseSeq) {
-        // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream.
-        F.baseSeq = p.seq;
-        r.analysis |= A_REUSED_PORTS;
       }
+    }
+    // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream, a continuation's
+    // too (a direction of a connection just opened has no base yet)
+    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && F.baseSet && p.seq !== F.baseSeq) {
+      F.baseSeq = p.seq;
+      r.analysis |= A_REUSED_PORTS;
     }
     this.last = c;
     r.fromA = F === c.a;

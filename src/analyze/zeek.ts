@@ -269,24 +269,7 @@ function setState(s: ZeekSide, st: number): void {
 
 function addLetter(z: ZeekState, letter: string, isOrig: boolean): void {
   if (z.history.length >= MAX_HISTORY) return;
-  z.history += isOrig ? letter : lower(letter);
-}
-
-/** The responder's letter: a constant, not a new string per letter as toLowerCase() makes. */
-function lower(letter: string): string {
-  switch (letter) {
-    case 'S': return 's';
-    case 'H': return 'h';
-    case 'A': return 'a';
-    case 'D': return 'd';
-    case 'F': return 'f';
-    case 'R': return 'r';
-    case 'I': return 'i';
-    case 'Q': return 'q';
-    case 'T': return 't';
-    case 'W': return 'w';
-    default: return letter.toLowerCase();
-  }
+  z.history += isOrig ? letter : letter.toLowerCase();
 }
 
 const RSTOS0 = /^\^?S[^HAFGIQ]*R.*/;

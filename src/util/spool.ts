@@ -313,29 +313,48 @@ export class Spool {
           this.winLen = 0;
         }
       }
-      const more = this.moreInKeyOrder();
-      let m = 0;
-      for (let key = 0; key <= this.maxKey; key++) {
-        const len = this.lengthOf(key);
-        if (len < 0) continue;
-        this.locate(this.offsetOf(key), len);
+      this.rewind();
+      for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
         if (each(this.view as Buffer, this.viewStart, len, index++)) await flush();
-        for (; m < more.length && this.moreKeys[more[m]] === key; m++) {
-          const j = more[m];
-          this.locate(this.moreOffsets[j], this.moreLengths[j]);
-          if (each(this.view as Buffer, this.viewStart, this.moreLengths[j], index++)) await flush();
-        }
       }
     } finally {
       this.close();
     }
   }
 
-  /** The records of keys put again, by key and then in the order they were put (indexes into more*). */
-  private moreInKeyOrder(): number[] {
-    const order = this.moreKeys.map((_, i) => i);
-    // a stable sort: records of one key stay in the order they were put
-    return order.sort((x, y) => this.moreKeys[x] - this.moreKeys[y]);
+  /** Where locateNext() is: the key it located last, its records of keys put again in order, the next of those. */
+  private atKey = -1;
+  private more: number[] = [];
+  private atMore = 0;
+
+  /** Makes locateNext() start again from the first record. */
+  private rewind(): void {
+    this.atKey = -1;
+    // the records of keys put again, by key, then in the order they were put (a stable sort)
+    this.more = this.moreKeys.map((_, i) => i).sort((x, y) => this.moreKeys[x] - this.moreKeys[y]);
+    this.atMore = 0;
+  }
+
+  /**
+   * Locates the next record in key order (a key's records in the order they were put) and
+   * returns its length, -1 after the last: locate() set `view` and `viewStart`, `atKey` is its key.
+   */
+  private locateNext(): number {
+    const more = this.more;
+    if (this.atKey >= 0 && this.atMore < more.length && this.moreKeys[more[this.atMore]] === this.atKey) {
+      const j = more[this.atMore++];
+      this.locate(this.moreOffsets[j], this.moreLengths[j]);
+      return this.moreLengths[j];
+    }
+    for (let key = this.atKey + 1; key <= this.maxKey; key++) {
+      const len = this.lengthOf(key);
+      if (len < 0) continue;
+      this.atKey = key;
+      this.locate(this.offsetOf(key), len);
+      return len;
+    }
+    this.atKey = this.maxKey;
+    return -1;
   }
 
   /**
@@ -347,19 +366,9 @@ export class Spool {
   *records(): Generator<{ key: number; bytes: Buffer }> {
     if (this.background) throw new Error('Spool.records() needs a spool made without background writes');
     if (this.fd >= 0) this.spill();
-    const more = this.moreInKeyOrder();
-    let m = 0;
-    for (let key = 0; key <= this.maxKey; key++) {
-      const len = this.lengthOf(key);
-      if (len < 0) continue;
-      this.locate(this.offsetOf(key), len);
-      yield { key, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
-      for (; m < more.length && this.moreKeys[more[m]] === key; m++) {
-        const j = more[m];
-        const n = this.moreLengths[j];
-        this.locate(this.moreOffsets[j], n);
-        yield { key, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + n) };
-      }
+    this.rewind();
+    for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
+      yield { key: this.atKey, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
     }
   }
 
