@@ -104,7 +104,8 @@ describe('standard output closed by its reader', () => {
     const sink = { packet: t.packet.bind(t), finishStep: () => (finished = true) };
     const s = await runCapture(file, sink, { afterChunk: () => void chunks++, stop: () => chunks >= 1, afterRead: () => void (afterRead = true) });
     assert.equal(chunks, 1);
-    assert.ok(s.packets > 1000 && s.packets < 30000, `${s.packets} frames read`);
+    // the first read is 64 KB (pipeline.ts, FIRST_CHUNK): a few hundred of the capture's frames
+    assert.ok(s.packets > 100 && s.packets < 30000, `${s.packets} frames read`);
     assert.equal(s.error, null);
     assert.equal(s.truncated, false);
     assert.deepEqual(s.warnings, []);
