@@ -41,11 +41,12 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { ve
 /**
  * Node modules loaded when first used rather than when the bundle starts: commander requires
  * node:child_process at its top (for executable subcommands, which we have none of), and only
- * -j uses node:worker_threads. Loading the two took about 1 ms of every start. An import of
- * either becomes a module whose properties load the real one on first access (esbuild reads a
- * named import's property when it is used, not when the module is imported).
+ * -j uses node:worker_threads. Loading the two took about 1 ms of every start. node:v8 (1.6-2 ms)
+ * gives only the default --max-connections, asked for when first needed (src/analyze/tracker.ts).
+ * An import of any of them becomes a module whose properties load the real one on first access
+ * (esbuild reads a named import's property when it is used, not when the module is imported).
  */
-const LAZY_BUILTINS = ['node:child_process', 'node:worker_threads'];
+const LAZY_BUILTINS = ['node:child_process', 'node:worker_threads', 'node:v8'];
 const lazyBuiltins: Plugin = {
   name: 'lazy-builtins',
   setup(b) {

@@ -7,15 +7,14 @@
  * frames are kept with their messages (the count goes on), so memory does not grow with bad input.
  */
 import { CaptureReader, FRAME, type CaptureFormat } from './capture/reader.js';
-import { openSource, SourceError, type Source } from './capture/source.js';
-import { open, type FileHandle } from 'node:fs/promises';
+import { openSource, SourceError, type Source, type StdinOption } from './capture/source.js';
+import { close, open, read } from 'node:fs';
 import type { Frame } from './capture/frame.js';
 import { linkTypeName } from './capture/linktypes.js';
 import { Decoder } from './decode/decoder.js';
 import {
   Packet, DECODED_TCP, SKIPPED, MALFORMED, SKIP_NAMES, SKIP_LINK_TYPE, SKIP_TRUNCATED, LAYER_NAMES,
 } from './decode/packet.js';
-import type { Readable } from 'node:stream';
 
 export const MAX_MALFORMED_KEPT = 100;
 
@@ -67,7 +66,8 @@ export interface CaptureSummary {
 }
 
 export interface RunOptions {
-  stdin?: Readable;
+  /** Standard input, for the path "-" (see StdinOption). */
+  stdin?: StdinOption;
   /** Called after each chunk has been processed (progress, flushing output). */
   afterChunk?: () => Promise<void> | void;
   /** Called after each chunk with the bytes consumed, the input's size (null if unknown) and the frames read. */
@@ -290,16 +290,19 @@ const FIRST_CHUNK = 64 << 10;
  * copied into its own buffer), so the next read goes into that buffer while this chunk is
  * decoded: the read (a thread of libuv's pool) overlaps the decoding instead of adding to it.
  * Returns false (nothing read) for a gzip file, which takes the stream path.
+ * Through node:fs's callbacks: node:fs/promises (and what it loads) took about 1 ms of every
+ * start, for nothing else.
  */
 async function readFileDirect(path: string, run: CaptureRun, drained: (n: number) => Promise<boolean>): Promise<boolean> {
-  let fh: FileHandle;
+  let fd: number;
   try {
-    fh = await open(path, 'r');
+    fd = await new Promise<number>((ok, fail) => open(path, 'r', (e, n) => (e ? fail(e) : ok(n))));
   } catch (e) {
     throw new SourceError(`cannot open ${path}: ${(e as Error).message}`);
   }
   const bufs = [Buffer.allocUnsafe(DIRECT_CHUNK), Buffer.allocUnsafe(DIRECT_CHUNK)];
-  const readInto = (b: Buffer, len: number): Promise<number> => fh.read(b, 0, len, null).then((r) => r.bytesRead);
+  const readInto = (b: Buffer, len: number): Promise<number> =>
+    new Promise((ok, fail) => read(fd, b, 0, len, null, (e, n) => (e ? fail(e) : ok(n))));
   let pending: Promise<number> | null = null;
   try {
     let k = 0;
@@ -333,6 +336,6 @@ async function readFileDirect(path: string, run: CaptureRun, drained: (n: number
   } finally {
     // a read still in flight (stopped at damaged data) must finish before the file is closed
     if (pending !== null) await pending.catch(() => 0);
-    await fh.close();
+    await new Promise<void>((ok) => close(fd, () => ok()));
   }
 }

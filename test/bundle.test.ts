@@ -69,7 +69,7 @@ describe('bundle: layout', () => {
     assert.match(source, /^"use strict";\nvar __tcpflowBundleUrl = require\("node:url"\)\.pathToFileURL\(__filename\)\.href;\n/);
   });
 
-  it('bin/ and dist/bundle/ are CommonJS (no ES module loader at start); the bundle loads neither node:child_process nor node:worker_threads until used', () => {
+  it('bin/ and dist/bundle/ are CommonJS (no ES module loader at start); the bundle loads neither node:child_process, node:worker_threads, node:v8 nor node:fs/promises until used', () => {
     for (const dir of [join(REPO_ROOT, 'bin'), BUNDLE]) {
       assert.deepEqual(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')), { type: 'commonjs' });
     }
@@ -79,19 +79,23 @@ describe('bundle: layout', () => {
         const before = new Set(process.moduleLoadList);
         process.argv = [process.execPath, ${JSON.stringify(BIN)}, ...${JSON.stringify(args)}];
         process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList.filter((m) => !before.has(m)))));
-        require(${JSON.stringify(BIN)});`], { encoding: 'utf8' });
+        require(${JSON.stringify(BIN)});`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       assert.equal(r.status, 0, r.stderr);
       return JSON.parse(r.stderr) as string[];
     };
     for (const args of [['--version'], ['--json', fixture('http-ipv4')], ['check', '--expect', 'handshake=three-way', fixture('http-ipv4')]]) {
       const mods = loaded(args);
-      for (const m of ['NativeModule child_process', 'NativeModule worker_threads', 'NativeModule internal/modules/esm/loader']) {
+      // standard input is /dev/null ('ignore'): process.stdin, made there, would be an fs stream,
+      // which loads node:fs/promises; it is made only for a capture named "-"
+      for (const m of ['NativeModule child_process', 'NativeModule worker_threads', 'NativeModule internal/modules/esm/loader', 'NativeModule v8', 'NativeModule internal/fs/promises']) {
         assert.ok(!mods.includes(m), `${args.join(' ')} loads ${m}`);
       }
       assert.ok(mods.includes('NativeModule vm'), 'the list is of what the run loaded');
     }
     // used, they are there: -j starts workers (node:worker_threads through the lazy module)
     assert.ok(loaded(['-j', '2', '--json', fixture('http-ipv4'), fixture('tcp-four-way')]).includes('NativeModule worker_threads'));
+    // --help shows the default --max-connections, which node:v8 gives
+    assert.ok(loaded(['--help']).includes('NativeModule v8'));
   });
 
   it('the code cache the build made is accepted by this Node', { skip: NO_CACHE }, () => {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCapture } from '../src/pipeline.js';
-import { Tracker } from '../src/analyze/tracker.js';
+import { Tracker, defaultMaxConnections } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool } from '../src/util/spool.js';
 import { renderProgress, renderFinishing, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
@@ -133,6 +133,20 @@ describe('cap on open connections', () => {
     const nd = await runCli(['--format', 'ndjson', '--max-connections', '10', file]);
     assert.equal(nd.code, 0);
     assert.equal(nd.stdout.trimEnd().split('\n').filter((l) => l.startsWith('{"type":"connection"')).length, 2000);
+  });
+
+  it('the default cap (node:v8 asked only once 10 000 are open) is the one in force past 10 000 open connections', async () => {
+    const file = join(tempDir('tcpflow-flood-'), 'flood.pcap');
+    writeSynFloodPcap(file, 10_050);
+    const t = new Tracker(null, { keepAll: false });
+    await runCapture(file, t);
+    const cap = defaultMaxConnections();
+    assert.ok(cap >= 10_000);
+    assert.equal(t.maxConnectionsCap, cap);
+    assert.equal(t.evicted, Math.max(0, 10_050 - cap));
+    assert.equal(t.maxOpen, Math.min(10_050, cap));
+    // asked before any connection, the cap is the same
+    assert.equal(new Tracker(null, { keepAll: false }).maxConnectionsCap, cap);
   });
 
   it('under the cap nothing is evicted and nothing is said', async () => {

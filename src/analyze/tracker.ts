@@ -145,7 +145,7 @@ export interface TrackerOptions {
   idleTimeout?: number | null;
   /**
    * At most this many connections open at once: opening one more finalises the least recently
-   * active (counted in `evicted`). Default DEFAULT_MAX_CONNECTIONS.
+   * active (counted in `evicted`). Default defaultMaxConnections().
    */
   maxConnections?: number;
   /**
@@ -159,12 +159,23 @@ export interface TrackerOptions {
 /** Finalised connections kept for reuse, at most. */
 const SPARE_CONNECTIONS = 1024;
 
+/** The default cap on open connections is never below this. */
+const MIN_DEFAULT_MAX_CONNECTIONS = 10_000;
+let defaultMax = 0;
+
 /**
  * Default cap on simultaneously open connections: a million, or fewer when the JavaScript heap
  * could not hold them (an open connection with its rendering costs about 2.5 KB; a SYN flood
- * then evicts instead of exhausting memory).
+ * then evicts instead of exhausting memory). Asked of node:v8 when first needed, not when the
+ * module loads: loading node:v8 took about 1.8 ms of every start, and a tracker needs the value
+ * only once MIN_DEFAULT_MAX_CONNECTIONS connections are open at once.
  */
-export const DEFAULT_MAX_CONNECTIONS = Math.max(10_000, Math.min(1_000_000, Math.floor(getHeapStatistics().heap_size_limit / 4096)));
+export function defaultMaxConnections(): number {
+  if (defaultMax === 0) {
+    defaultMax = Math.max(MIN_DEFAULT_MAX_CONNECTIONS, Math.min(1_000_000, Math.floor(getHeapStatistics().heap_size_limit / 4096)));
+  }
+  return defaultMax;
+}
 /** Connections finalised per finishStep(). */
 const FINISH_STEP = 1024;
 /**
@@ -209,9 +220,16 @@ export class Tracker implements PacketSink {
   private readonly lingerMax: number;
   private readonly idle: number;
   private readonly idling: boolean;
-  private readonly maxConnections: number;
+  /**
+   * The cap on open connections, or, while the default's value is not known yet
+   * (`capKnown` false), the least the default can be: open() asks for the default when as many
+   * connections are open.
+   */
+  private maxConnections: number;
+  private capKnown: boolean;
   /** The cap on open connections in force. */
   get maxConnectionsCap(): number {
+    if (!this.capKnown) this.knowCap();
     return this.maxConnections;
   }
   /** Closed connections waiting out the linger, in order of closing. */
@@ -235,7 +253,8 @@ export class Tracker implements PacketSink {
     this.lingerMax = opts.lingerMax ?? DEFAULT_LINGER_MAX;
     this.idling = opts.idleTimeout !== undefined && opts.idleTimeout !== null;
     this.idle = opts.idleTimeout ?? 0;
-    this.maxConnections = Math.max(1, opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+    this.capKnown = opts.maxConnections !== undefined;
+    this.maxConnections = this.capKnown ? Math.max(1, opts.maxConnections as number) : MIN_DEFAULT_MAX_CONNECTIONS;
     this.reuse = (opts.reuseConnections ?? false) && !this.keepAll;
   }
 
@@ -589,6 +608,7 @@ export class Tracker implements PacketSink {
     c.firstFrame = f.number;
     c.firstTime = t;
     c.lastTime = t;
+    if (this.table.size >= this.maxConnections && !this.capKnown) this.knowCap();
     if (this.table.size >= this.maxConnections && this.lruHead !== null) {
       // the cap: the least recently active connection makes room
       this.evicted++;
@@ -600,6 +620,11 @@ export class Tracker implements PacketSink {
     if (this.keepAll) this.connections.push(c);
     this.result.opened = true;
     return c;
+  }
+
+  private knowCap(): void {
+    this.capKnown = true;
+    this.maxConnections = defaultMaxConnections();
   }
 
   private noteSyn(F: Flow, p: Packet): void {

@@ -27,7 +27,17 @@ export interface Source {
   chunks(): AsyncGenerator<Uint8Array>;
 }
 
-export function openSource(path: string, stdin: Readable = process.stdin): Source {
+/**
+ * Standard input for "-": a stream, or a function that gives it (so that process.stdin, which
+ * Node builds on first access, is made only when read); process.stdin when none is given.
+ */
+export type StdinOption = Readable | (() => Readable);
+
+function standardInput(stdin: StdinOption | undefined): Readable {
+  return stdin === undefined ? process.stdin : typeof stdin === 'function' ? stdin() : stdin;
+}
+
+export function openSource(path: string, stdin?: StdinOption): Source {
   let size: number | null = null;
   if (path !== '-') {
     let st;
@@ -49,8 +59,8 @@ export function openSource(path: string, stdin: Readable = process.stdin): Sourc
   return src;
 }
 
-async function* iterate(src: Source, path: string, stdin: Readable): AsyncGenerator<Uint8Array> {
-  const raw: Readable = path === '-' ? stdin : createReadStream(path, { highWaterMark: CHUNK_SIZE });
+async function* iterate(src: Source, path: string, stdin: StdinOption | undefined): AsyncGenerator<Uint8Array> {
+  const raw: Readable = path === '-' ? standardInput(stdin) : createReadStream(path, { highWaterMark: CHUNK_SIZE });
   const it = raw[Symbol.asyncIterator]();
   let first: IteratorResult<Uint8Array>;
   try {

@@ -120,7 +120,8 @@ export class CliContext {
     let showFinishing = bar !== null;
     try {
       summary = await runCapture(file, tracker, {
-        stdin: this.io.stdin,
+        // read only for "-" (see processIo in main.ts)
+        stdin: (): Readable => this.io.stdin,
         afterChunk: async () => {
           if (showFinishing && tracker.finishTotal > 0) (bar as ProgressBar).finishing(tracker.finishDone, tracker.finishTotal);
           if (this.out.full) await this.out.flush();

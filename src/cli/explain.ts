@@ -17,7 +17,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { PacketObserver, Tracker, TrackerOptions } from '../analyze/tracker.js';
 import type { CaptureSummary } from '../pipeline.js';
 import type { Connection } from '../analyze/connection.js';
-import { DEFAULT_MAX_CONNECTIONS } from '../analyze/tracker.js';
+import { defaultMaxConnections } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
 import { PacketCollector, connectionJson, type PacketRecord } from '../render/json.js';
@@ -81,9 +81,22 @@ export function addExplainOptions(cmd: Command): Command {
     .option('--diagram', 'text: draw the ladder diagram of each connection (drawn anyway on a terminal wide enough)')
     .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
     .option('--idle-timeout <seconds>', 'finalise a connection after this many seconds of capture time without packets (default: never; a later packet starts a new connection)')
-    .option('--max-connections <n>', `at most this many connections open at once; beyond it the least recently active is finalised, with a warning (default ${DEFAULT_MAX_CONNECTIONS})`)
+    .addOption(maxConnectionsOption())
     .option('-j, --jobs <n>', 'with several captures: analyse this many in parallel worker threads (default: min(captures, cores)); the output is the same as one at a time')
     .option('--no-progress', 'no progress bar (it is drawn on standard error only when that is a terminal and an input takes more than a second)');
+}
+
+/**
+ * --max-connections, whose help shows the default for this heap. The default is asked of
+ * node:v8 only when the help is shown (or the cap is reached), not on every start: the
+ * description is read when the help is written.
+ */
+function maxConnectionsOption(): Option {
+  const o = new Option('--max-connections <n>', '');
+  Object.defineProperty(o, 'description', {
+    get: () => `at most this many connections open at once; beyond it the least recently active is finalised, with a warning (default ${defaultMaxConnections()})`,
+  });
+  return o;
 }
 
 /** What a run needs besides the command-line options, resolved once. */

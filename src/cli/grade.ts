@@ -261,7 +261,8 @@ async function batch(ctx: CliContext, dir: string, opts: GradeOptions, p: KeyPar
       err.on('data', (d: Buffer) => msgs.push(d.toString('utf8')));
       const sink = new PassThrough();
       sink.resume();
-      const sub = new CliContext({ stdout: sink, stderr: err, stdin: ctx.io.stdin });
+      const io = ctx.io;
+      const sub = new CliContext({ stdout: sink, stderr: err, get stdin() { return io.stdin; } });
       const g = await gradeOne(sub, s.capture as string, s.answers as string, opts, p, true);
       err.end();
       for (const m of msgs.join('').split('\n')) {

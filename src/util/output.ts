@@ -54,8 +54,10 @@ export class Output {
   private spare: Buffer[] = [];
 
   constructor(private readonly stream: Writable) {
-    // standard output to a file is a SyncWriteStream (internal to Node: known by its name)
-    this.reusable = stream instanceof Socket || stream instanceof WriteStream || stream.constructor.name === 'SyncWriteStream';
+    // standard output to a file is a SyncWriteStream (internal to Node: known by its name); to a
+    // pipe or a terminal, a Socket. fs.WriteStream is asked last: reading it makes node:fs load
+    // its streams and node:fs/promises (about 1 ms), which standard output never needs.
+    this.reusable = stream instanceof Socket || stream.constructor.name === 'SyncWriteStream' || stream instanceof WriteStream;
     stream.on('error', (e: NodeJS.ErrnoException) => {
       // a reader that went away (`| head`): output ends quietly; anything else is reported by flush()
       if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') this.failure ??= outputError(e);
