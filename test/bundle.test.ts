@@ -64,9 +64,9 @@ describe('bundle: layout', () => {
 
   it('the -j worker entry is dist/bundle/worker-thread.js, found from the bundle by its own URL', () => {
     assert.ok(existsSync(join(BUNDLE, 'worker-thread.js')));
-    assert.match(source, /\.Worker\(new URL\("\.\/worker-thread\.js", __tcpflowBundleUrl\)\)/);
+    assert.match(source, /\.Worker\(new URL\("\.\/worker-thread\.js", __tcpflowBundle\.url\)\)/);
     // strict mode from the first line, as the ES modules it is made of
-    assert.match(source, /^"use strict";\nvar __tcpflowBundleUrl = require\("node:url"\)\.pathToFileURL\(__filename\)\.href;\n/);
+    assert.match(source, /^"use strict";\nvar __tcpflowBundle = \{ get url\(\) \{ return require\("node:url"\)\.pathToFileURL\(__filename\)\.href; \} \};\n/);
   });
 
   it('bin/ and dist/bundle/ are CommonJS (no ES module loader at start); the bundle loads neither node:child_process, node:worker_threads, node:v8 nor node:fs/promises until used', () => {
