@@ -521,24 +521,29 @@ export function analysisNote(r: StoryResult, len: number): void {
   const bits = r.analysis;
   if (r.note !== N_NONE || bits === 0) return;
   const relSeq = r.seq;
-  const relAck = r.ack;
-  const dupAckNum = r.dupAckNum;
-  const window = r.window;
   const end = seqAdd(relSeq, len);
-  if (bits & A_SPURIOUS_RETRANSMISSION) set(r, N_SPURIOUS_RETRANSMISSION, relSeq, end, 0);
-  else if (bits & A_FAST_RETRANSMISSION) set(r, N_FAST_RETRANSMISSION, relSeq, end, 0);
-  else if (bits & A_RETRANSMISSION) set(r, N_RETRANSMISSION, relSeq, end, 0);
-  else if (bits & A_OUT_OF_ORDER) set(r, N_OUT_OF_ORDER, relSeq, end, 0);
-  else if (bits & A_LOST_PACKET) set(r, N_LOST_SEGMENT, relSeq, 0, 0);
-  else if (bits & A_ACK_LOST_PACKET) set(r, N_ACK_LOST_SEGMENT, relAck, 0, 0);
-  else if (bits & A_ZERO_WINDOW_PROBE) set(r, N_ZERO_WINDOW_PROBE, relSeq, 0, 0);
-  else if (bits & A_ZERO_WINDOW_PROBE_ACK) set(r, N_ZERO_WINDOW_PROBE_ACK, 0, 0, 0);
-  else if (bits & A_ZERO_WINDOW) set(r, N_ZERO_WINDOW, 0, 0, 0);
-  else if (bits & A_KEEP_ALIVE_ACK) set(r, N_KEEP_ALIVE_ACK, 0, 0, 0);
-  else if (bits & A_KEEP_ALIVE) set(r, N_KEEP_ALIVE, relSeq, 0, 0);
-  else if (bits & A_DUPLICATE_ACK) set(r, N_DUPLICATE_ACK, dupAckNum, relAck, 0);
-  else if (bits & A_WINDOW_FULL) set(r, N_WINDOW_FULL, 0, 0, 0);
-  else if (bits & A_WINDOW_UPDATE) set(r, N_WINDOW_UPDATE, window, 0, 0);
+  // the note and its numbers are chosen, then stored once: a call or an operation in a branch
+  // V8 has not seen run throws the optimised code away when it first runs (the first
+  // retransmission of a long transfer comes long after this function was optimised)
+  let note = N_NONE;
+  let n1 = 0;
+  let n2 = 0;
+  if (bits & A_SPURIOUS_RETRANSMISSION) { note = N_SPURIOUS_RETRANSMISSION; n1 = relSeq; n2 = end; }
+  else if (bits & A_FAST_RETRANSMISSION) { note = N_FAST_RETRANSMISSION; n1 = relSeq; n2 = end; }
+  else if (bits & A_RETRANSMISSION) { note = N_RETRANSMISSION; n1 = relSeq; n2 = end; }
+  else if (bits & A_OUT_OF_ORDER) { note = N_OUT_OF_ORDER; n1 = relSeq; n2 = end; }
+  else if (bits & A_LOST_PACKET) { note = N_LOST_SEGMENT; n1 = relSeq; }
+  else if (bits & A_ACK_LOST_PACKET) { note = N_ACK_LOST_SEGMENT; n1 = r.ack; }
+  else if (bits & A_ZERO_WINDOW_PROBE) { note = N_ZERO_WINDOW_PROBE; n1 = relSeq; }
+  else if (bits & A_ZERO_WINDOW_PROBE_ACK) note = N_ZERO_WINDOW_PROBE_ACK;
+  else if (bits & A_ZERO_WINDOW) note = N_ZERO_WINDOW;
+  else if (bits & A_KEEP_ALIVE_ACK) note = N_KEEP_ALIVE_ACK;
+  else if (bits & A_KEEP_ALIVE) { note = N_KEEP_ALIVE; n1 = relSeq; }
+  else if (bits & A_DUPLICATE_ACK) { note = N_DUPLICATE_ACK; n1 = r.dupAckNum; n2 = r.ack; }
+  else if (bits & A_WINDOW_FULL) note = N_WINDOW_FULL;
+  else if (bits & A_WINDOW_UPDATE) { note = N_WINDOW_UPDATE; n1 = r.window; }
+  if (note === N_NONE) return;
+  set(r, note, n1, n2, 0);
 }
 
 function set(r: StoryResult, note: number, n1: number, n2: number, n3: number): void {

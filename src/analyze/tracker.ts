@@ -187,6 +187,10 @@ const FINISH_STEP = 1024;
  */
 export const DEFAULT_LINGER_MAX = 256;
 
+/** The bits of a spurious and of a fast retransmission (each is a retransmission too). */
+const SPURIOUS_BITS = A_SPURIOUS_RETRANSMISSION | A_RETRANSMISSION;
+const FAST_BITS = A_FAST_RETRANSMISSION | A_RETRANSMISSION;
+
 export class Tracker implements PacketSink {
   readonly table = new ConnectionTable();
   /** Every connection in id order, when kept (keepAll); else only the open ones are in the table. */
@@ -737,16 +741,21 @@ export class Tracker implements PacketSink {
       let notAdvanced = F.nextseq !== 0 && seqLt(seq, F.nextseq);
       // New data right after a one-byte probe is not a retransmission.
       if (len > 1 && seqAdd(F.nextseq, -1) === seq) notAdvanced = false;
+      // The family's bits are chosen here and or-ed in once, below, for every such segment: an
+      // operation V8 has not yet seen run makes the optimised analyze() throw itself away when
+      // it first runs (--trace-deopt: "insufficient type feedback"), and a long transfer's first
+      // retransmission comes after analyze() was optimised without one.
+      let familyBits = 0;
       family: {
         // Spurious: everything in it was already acknowledged by the receiver.
         if (len > 0 && R.lastack !== 0 && seqLe(seqAdd(seq, len), R.lastack)) {
-          ta |= A_SPURIOUS_RETRANSMISSION | A_RETRANSMISSION;
+          familyBits = SPURIOUS_BITS;
           break family;
         }
         // Fast retransmission: at the ack of >= 2 duplicate ACKs, within 20 ms of the last one.
         if (notAdvanced && R.dupacknum >= 2 && R.lastack === seq &&
             belowU64(nsSince(sec, nsec, R.lastackSec, R.lastackNsec), FAST_RETRANSMISSION_NS)) {
-          ta |= A_FAST_RETRANSMISSION | A_RETRANSMISSION;
+          familyBits = FAST_BITS;
           break family;
         }
         if (notAdvanced) {
@@ -756,12 +765,13 @@ export class Tracker implements PacketSink {
           const threshold = c.irttNs !== 0 ? c.irttNs : DEFAULT_OOO_THRESHOLD_NS;
           const end = seqAdd(seq, len + ((flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0));
           if (belowU64(nsSince(sec, nsec, F.nextseqSec, F.nextseqNsec), threshold) && F.nextseq !== end) {
-            ta |= A_OUT_OF_ORDER;
+            familyBits = A_OUT_OF_ORDER;
             break family;
           }
-          ta |= A_RETRANSMISSION;
+          familyBits = A_RETRANSMISSION;
         }
       }
+      ta |= familyBits;
     }
 
     // Update this direction's state.
