@@ -420,9 +420,14 @@ export class Tracker implements PacketSink {
     // the connection in the table is checked, and the table holds one per 4-tuple)
     let c = this.last;
     let hash = 0;
-    if (c !== null && c.slot >= 0 && c.ipVersion === p.ipVersion &&
-        (matchesFlows(c.a, c.b, p) || matchesFlows(c.b, c.a, p))) {
-      hash = c.hash;
+    // the packet's direction when it is the previous packet's connection: 1 from a, 2 from b
+    let dir = 0;
+    if (c !== null && c.slot >= 0 && c.ipVersion === p.ipVersion) {
+      if (matchesFlows(c.a, c.b, p)) dir = 1;
+      else if (matchesFlows(c.b, c.a, p)) dir = 2;
+    }
+    if (dir !== 0) {
+      hash = (c as Connection).hash;
     } else {
       hash = ConnectionTable.hashOf(p);
       c = this.table.find(p, hash);
@@ -467,7 +472,7 @@ export class Tracker implements PacketSink {
         this.lruAppend(c);
       }
       // a connection to itself (same address and port both ways) counts every packet as a's
-      const fromA = matchesFlows(c.a, c.b, p);
+      const fromA = dir !== 0 ? dir === 1 : matchesFlows(c.a, c.b, p);
       F = fromA ? c.a : c.b;
       R = fromA ? c.b : c.a;
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
