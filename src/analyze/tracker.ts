@@ -566,7 +566,9 @@ export class Tracker implements PacketSink {
     updateStory(c.story, r, p, f.number, r.fromA);
     analysisNote(r, p.payloadLen);
     // a continuation's first packet: its numbers are its stream's, not the first packet's
-    if (r.note === N_MIDSTREAM && c.continued) {
+    // (c.continued first: it is read for every packet, so the optimised code has seen it; read
+    // only after a mid-stream note, its first read threw that code away)
+    if (c.continued && r.note === N_MIDSTREAM) {
       r.note = N_CONTINUED;
       r.n1 = c.id;
     }
