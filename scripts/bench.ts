@@ -20,8 +20,11 @@
  *   summary         tcpflow-explain --format summary       (the table)
  *   tcptrace        tcptrace -n -l FILE   (when installed)
  *   tshark          tshark -q -z conv,tcp -r FILE   (when installed)
- * The best of --repeat runs is kept (peak RSS: the highest). Ratios compare `json` with
- * tcptrace and tshark on the same capture. Results: stdout and bench-results/bench.json.
+ * With --repeat N every mode of a capture runs once per round, N rounds, so a slow spell of
+ * this shared machine falls on every program alike rather than on all of one mode's runs; the
+ * best of the N is shown (peak RSS: the highest), and the JSON has the median and every time
+ * too. Ratios compare each mode with tcptrace and tshark on the same capture. Results: stdout
+ * and bench-results/bench.json.
  *
  *   npm run bench                                        # everything, 1 run each
  *   npm run bench -- --captures short1m,bulk --modes json,tcptrace --repeat 3
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   mkdirSync(cache, { recursive: true });
   const rows: Record<string, unknown>[] = [];
   const cpu = cpus();
-  console.log(`node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? '?'}); best of ${repeat}; wall time of the whole command`);
+  console.log(`node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? '?'}); best of ${repeat}${repeat > 1 ? ' rounds (every mode once a round)' : ''}; wall time of the whole command`);
   console.log('capture                        mode               packets   MB     s  Mpkt/s  peak RSS MB  cpu s  vs tcptrace  vs tshark');
   for (const def of CAPTURES) {
     if (!wantCaptures.includes(def.name)) continue;
@@ -129,22 +132,22 @@ async function main(): Promise<void> {
     const mb = statSync(file).size / 1e6;
     const packets = await countFrames(file);
     const results = new Map<string, Run>();
+    const times = new Map<string, number[]>();
     const order = [...MODES.filter((m) => m.name === 'tcptrace' || m.name === 'tshark'), ...MODES.filter((m) => m.name !== 'tcptrace' && m.name !== 'tshark')];
-    for (const mode of order) {
-      if (!wantModes.includes(mode.name)) continue;
-      const cmd = mode.argv(file);
-      if (cmd === null) continue;
-      let best: Run | null = null;
-      let peak = 0;
-      for (let i = 0; i < repeat; i++) {
+    const peaks = new Map<string, number>();
+    for (let round = 0; round < repeat; round++) {
+      for (const mode of order) {
+        if (!wantModes.includes(mode.name)) continue;
+        const cmd = mode.argv(file);
+        if (cmd === null) continue;
         const r = measure(cmd[0], cmd[1]);
-        if (best === null || r.seconds < best.seconds) best = r;
-        peak = Math.max(peak, r.rssMB ?? 0);
+        const best = results.get(mode.name);
+        if (best === undefined || r.seconds < best.seconds) results.set(mode.name, r);
+        peaks.set(mode.name, Math.max(peaks.get(mode.name) ?? 0, r.rssMB ?? 0));
+        times.set(mode.name, [...(times.get(mode.name) ?? []), r.seconds]);
       }
-      if (best === null) continue;
-      best.rssMB = peak || best.rssMB;
-      results.set(mode.name, best);
     }
+    for (const [name, r] of results) r.rssMB = peaks.get(name) || r.rssMB;
     for (const mode of MODES) {
       const r = results.get(mode.name);
       if (!r) continue;
@@ -158,6 +161,7 @@ async function main(): Promise<void> {
       rows.push({
         capture: def.name, file, mode: mode.name, packets, bytes: Math.round(mb * 1e6), seconds: r.seconds, cpuSeconds: r.cpuSeconds,
         packetsPerSecond: Math.round(packets / r.seconds), peakRssMB: r.rssMB === null ? null : Math.round(r.rssMB), ok: r.ok,
+        medianSeconds: median(times.get(mode.name) ?? [r.seconds]), allSeconds: times.get(mode.name) ?? [r.seconds],
       });
     }
   }
@@ -167,6 +171,13 @@ async function main(): Promise<void> {
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpu.length, cpu: cpu[0]?.model, repeat, results: rows }, null, 2) + '\n');
   writeFileSync(join(outDir, 'bench.json'), readFileSync(out));
   console.log(`results written to ${out.slice(ROOT.length + 1)} (and bench-results/bench.json)`);
+}
+
+/** The median of some times (the mean of the middle two for an even count). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Frames in a capture (read once, in process). */
