@@ -144,6 +144,7 @@ export function newStory() {
     synFromA: true,
     synCount: 0,
     synAckFrame: 0,
+    /** The SYN-ACK's sequence number, as an int32 (as a flow's: connection.ts). */
     synAckIsn: 0,
     hsAckFrame: 0,
     /** A bare SYN was seen from each side. */
@@ -162,6 +163,7 @@ export function newStory() {
     // --- teardown
     fin1Frame: 0,
     fin1FromA: true,
+    /** Sequence number just after the first FIN, and after the second, as int32s (connection.ts). */
     fin1End: 0,
     fin1AckFrame: 0,
     /** The first acknowledgement of the first FIN rode on the peer's own FIN (three-segment close). */
@@ -330,7 +332,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       r.n1 = relAck;
     } else if (s.synAckFrame === 0) {
       s.synAckFrame = frame;
-      s.synAckIsn = p.seq;
+      s.synAckIsn = p.seq | 0;
       me = ST_SYN_RECEIVED;
       peer = ST_ESTABLISHED;
       r.note = N_SYN_ACK;
@@ -352,7 +354,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       if (len === 0 && !fin) {
         r.note = N_HANDSHAKE_ACK;
         r.n1 = relAck;
-        r.n2 = s.synAckIsn;
+        r.n2 = s.synAckIsn >>> 0;
       }
     } else if (s.simultaneousOpen && me === ST_SYN_RECEIVED && ack) {
       me = ST_ESTABLISHED;
@@ -393,7 +395,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       if (s.fin1Frame === 0) {
         s.fin1Frame = frame;
         s.fin1FromA = fromA;
-        s.fin1End = end;
+        s.fin1End = end | 0;
         me = ST_FIN_WAIT_1;
         if (peer !== ST_CLOSED) peer = ST_CLOSE_WAIT;
         r.note = N_FIN_FIRST;
@@ -409,7 +411,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         }
       } else {
         s.fin2Frame = frame;
-        s.fin2End = end;
+        s.fin2End = end | 0;
         if (!(ack && seqGe(p.ack, s.fin1End))) {
           // FINs crossed: each side sent its FIN before seeing the other's (simultaneous close)
           s.fin2Crossed = true;

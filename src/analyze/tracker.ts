@@ -28,7 +28,7 @@ import { newConnection, resetConnection, type Connection, type Flow, WSCALE_NONE
 import { noteRoles } from './roles.js';
 import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
-import { seqAdd, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
+import { seqAdd32, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import {
   A_RETRANSMISSION, A_LOST_PACKET, A_ACK_LOST_PACKET, A_KEEP_ALIVE, A_DUPLICATE_ACK, A_ZERO_WINDOW,
   A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, A_KEEP_ALIVE_ACK, A_OUT_OF_ORDER, A_FAST_RETRANSMISSION,
@@ -454,9 +454,9 @@ export class Tracker implements PacketSink {
         this.splitConnections++;
         const found = this.tombstones.found;
         c.continued = true;
-        F.baseSeq = found.senderBase;
+        F.baseSeq = found.senderBase | 0;
         F.baseSet = found.senderBaseSet;
-        R.baseSeq = found.receiverBase;
+        R.baseSeq = found.receiverBase | 0;
         R.baseSet = found.receiverBaseSet;
         F.winScale = found.senderScale;
         R.winScale = found.receiverScale;
@@ -476,7 +476,7 @@ export class Tracker implements PacketSink {
       F = fromA ? c.a : c.b;
       R = fromA ? c.b : c.a;
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
-      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.baseSet && p.seq !== F.baseSeq) {
+      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.baseSet && (p.seq | 0) !== F.baseSeq) {
         this.table.remove(c);
         this.lruUnlink(c);
         if (this.observer?.onReplaced) this.observer.onReplaced(c);
@@ -489,8 +489,8 @@ export class Tracker implements PacketSink {
     }
     // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream, a continuation's
     // too (a direction of a connection just opened has no base yet)
-    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && F.baseSet && p.seq !== F.baseSeq) {
-      F.baseSeq = p.seq;
+    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && F.baseSet && (p.seq | 0) !== F.baseSeq) {
+      F.baseSeq = p.seq | 0;
       r.analysis |= A_REUSED_PORTS;
     }
     this.last = c;
@@ -562,7 +562,7 @@ export class Tracker implements PacketSink {
     }
 
     // --- the story (handshake, teardown, states, notes) and Zeek's view
-    r.peerBase = R.baseSeq;
+    r.peerBase = R.baseSeq >>> 0;
     updateStory(c.story, r, p, f.number, r.fromA);
     analysisNote(r, p.payloadLen);
     // a continuation's first packet: its numbers are its stream's, not the first packet's
@@ -583,7 +583,7 @@ export class Tracker implements PacketSink {
     F.payloadBytes += p.payloadLen;
     if (flags & TCP_FIN) {
       F.finSent = true;
-      F.finEnd = seqAdd(p.seq, p.payloadLen + 1 + (flags & TCP_SYN ? 1 : 0));
+      F.finEnd = seqAdd32(p.seq, p.payloadLen + 1 + (flags & TCP_SYN ? 1 : 0));
     }
     if (flags & TCP_RST) c.sawRst = true;
     if (flags & TCP_ACK && R.finSent && seqGe(p.ack, R.finEnd)) R.finAcked = true;
@@ -656,8 +656,9 @@ export class Tracker implements PacketSink {
     // the time comes through the result, not as arguments
     const sec = r.tsSec;
     const nsec = r.tsNsec;
-    const seq = p.seq;
-    const ack = p.ack;
+    // int32, as the flows keep them (connection.ts)
+    const seq = p.seq | 0;
+    const ack = p.ack | 0;
     const len = p.payloadLen;
     const flags = p.flags;
     const win = p.window;
@@ -665,11 +666,11 @@ export class Tracker implements PacketSink {
 
     // Relative bases: the ISN for a SYN, else seq − 1; an ACK gives the other side ack − 1.
     if (!F.baseSet) {
-      F.baseSeq = flags & TCP_SYN ? seq : seqAdd(seq, -1);
+      F.baseSeq = flags & TCP_SYN ? seq : seqAdd32(seq, -1);
       F.baseSet = true;
     }
     if (flags & TCP_ACK && !R.baseSet) {
-      R.baseSeq = seqAdd(ack, -1);
+      R.baseSeq = seqAdd32(ack, -1);
       R.baseSet = true;
     }
 
@@ -692,7 +693,7 @@ export class Tracker implements PacketSink {
       // Previous segment not captured: a gap in this direction's sequence space.
       if (F.nextseq !== 0 && seqGt(seq, F.nextseq) && (flags & TCP_RST) === 0) ta |= A_LOST_PACKET;
       // Keep-alive: 0 or 1 byte at nextseq − 1.
-      if ((len === 0 || len === 1) && seq === seqAdd(F.nextseq, -1) && (flags & CTL) === 0) ta |= A_KEEP_ALIVE;
+      if ((len === 0 || len === 1) && seq === seqAdd32(F.nextseq, -1) && (flags & CTL) === 0) ta |= A_KEEP_ALIVE;
       // Window update: only the window changed.
       if (len === 0 && win !== 0 && win !== F.window && seq === F.nextseq && ack === F.lastack && (flags & CTL) === 0) {
         ta |= A_WINDOW_UPDATE;
@@ -700,7 +701,7 @@ export class Tracker implements PacketSink {
       // Window full: the segment ends exactly at the receiver's advertised right edge.
       if (len > 0 && R.winScale !== WSCALE_UNKNOWN && R.window >= 0 && (flags & CTL) === 0) {
         const shift = R.isFirstAck || R.winScale === WSCALE_NONE ? 0 : R.winScale;
-        if (seqAdd(seq, len) === seqAdd(R.lastack, R.window * (1 << shift))) ta |= A_WINDOW_FULL;
+        if (seqAdd32(seq, len) === seqAdd32(R.lastack, R.window * (1 << shift))) ta |= A_WINDOW_FULL;
       }
       // Keep-alive ACK: a pure ACK repeating itself right after the peer's keep-alive.
       if (len === 0 && win !== 0 && win === F.window && seq === F.nextseq && ack === F.lastack &&
@@ -747,7 +748,7 @@ export class Tracker implements PacketSink {
     if ((len > 0 || (flags & (TCP_SYN | TCP_FIN)) !== 0) && (ta & A_KEEP_ALIVE) === 0) {
       let notAdvanced = F.nextseq !== 0 && seqLt(seq, F.nextseq);
       // New data right after a one-byte probe is not a retransmission.
-      if (len > 1 && seqAdd(F.nextseq, -1) === seq) notAdvanced = false;
+      if (len > 1 && seqAdd32(F.nextseq, -1) === seq) notAdvanced = false;
       // The family's bits are chosen here and or-ed in once, below, for every such segment: an
       // operation V8 has not yet seen run makes the optimised analyze() throw itself away when
       // it first runs (--trace-deopt: "insufficient type feedback"), and a long transfer's first
@@ -755,7 +756,7 @@ export class Tracker implements PacketSink {
       let familyBits = 0;
       family: {
         // Spurious: everything in it was already acknowledged by the receiver.
-        if (len > 0 && R.lastack !== 0 && seqLe(seqAdd(seq, len), R.lastack)) {
+        if (len > 0 && R.lastack !== 0 && seqLe(seqAdd32(seq, len), R.lastack)) {
           familyBits = SPURIOUS_BITS;
           break family;
         }
@@ -770,7 +771,7 @@ export class Tracker implements PacketSink {
           // (Computed only here: in the CLI the threshold, taken for every data packet, was a
           // heap number each time, 107 MB of garbage over 10M packets.)
           const threshold = c.irttNs !== 0 ? c.irttNs : DEFAULT_OOO_THRESHOLD_NS;
-          const end = seqAdd(seq, len + ((flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0));
+          const end = seqAdd32(seq, len + ((flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0));
           if (belowU64(nsSince(sec, nsec, F.nextseqSec, F.nextseqNsec), threshold) && F.nextseq !== end) {
             familyBits = A_OUT_OF_ORDER;
             break family;
@@ -782,7 +783,7 @@ export class Tracker implements PacketSink {
     }
 
     // Update this direction's state.
-    const nextseq = seqAdd(seq, len + ((flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0));
+    const nextseq = seqAdd32(seq, len + ((flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0));
     if ((ta & A_ZERO_WINDOW_PROBE) === 0) {
       if (F.nextseq === 0 || seqGt(nextseq, F.nextseq)) {
         F.nextseq = nextseq;

@@ -18,7 +18,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
-import { seqAdd, seqDiff } from '../model/seq.js';
+import { seqAdd32, seqDiff } from '../model/seq.js';
 
 const Z_INACTIVE = 0;
 const Z_SYN_SENT = 1;
@@ -38,7 +38,10 @@ const LIKELY_SERVER_PORTS = new Set([
 /** Longest history kept (Zeek's grows without bound; repeats make it grow only slowly). */
 const MAX_HISTORY = 256;
 
-/** One side in Zeek's terms (an object literal: see newFlow in connection.ts). */
+/**
+ * One side in Zeek's terms (an object literal: see newFlow in connection.ts; its sequence
+ * numbers, lastFinEnd, lastRstSeq, base and highEnd, are int32s as a flow's are).
+ */
 function newZeekSide() {
   return {
     state: Z_INACTIVE,
@@ -141,7 +144,7 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
   let isOrig = fromA === z.origIsA;
   if (!E.hasBase) {
     E.hasBase = true;
-    E.base = p.seq;
+    E.base = p.seq | 0;
   }
   const relSeq = seqDiff(p.seq, E.base);
 
@@ -154,14 +157,14 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
       E.hasSyn = true;
       E.lastSynSeq = relSeq;
     } else if (fin) {
-      const end = seqAdd(p.seq, p.payloadLen);
+      const end = seqAdd32(p.seq, p.payloadLen);
       if (!E.hasFin || E.lastFinEnd !== end) letter = 'F';
       E.hasFin = true;
       E.lastFinEnd = end;
     } else {
-      if (!E.hasRst || E.lastRstSeq !== p.seq) letter = 'R';
+      if (!E.hasRst || E.lastRstSeq !== (p.seq | 0)) letter = 'R';
       E.hasRst = true;
-      E.lastRstSeq = p.seq;
+      E.lastRstSeq = p.seq | 0;
     }
   } else if (ctl >= 2) {
     if (fin && rst && !syn) {
@@ -245,7 +248,7 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
   }
   // --- T: payload whose end is not beyond the highest end already seen from this side
   if (p.payloadLen > 0) {
-    const end = seqAdd(p.seq, p.payloadLen);
+    const end = seqAdd32(p.seq, p.payloadLen);
     if (E.hasHigh && seqDiff(end, E.highEnd) <= 0) {
       E.retransmits++;
       if (E.retransmits >= E.retransmitThreshold) {

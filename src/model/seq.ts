@@ -14,6 +14,16 @@ export function seqAdd(a: number, n: number): number {
   return (a + n) >>> 0;
 }
 
+/**
+ * a + n as an int32 (the same 32 bits as seqAdd's result): how the tracker's flows keep their
+ * sequence numbers, so that V8 stores them in the object itself, not as a heap number each
+ * (a uint32 from 2^31 up is not a small integer to V8). Compare such values only with each
+ * other or through seqDiff/seqGt/seqLt/seqGe/seqLe/seqSub, which take either form.
+ */
+export function seqAdd32(a: number, n: number): number {
+  return (a + n) | 0;
+}
+
 /** a − b modulo 2^32, unsigned: the relative number of a against base b. */
 export function seqSub(a: number, b: number): number {
   return (a - b) >>> 0;
