@@ -16,8 +16,10 @@ export const WSCALE_NONE = -2;
  * One direction's state. Its sequence numbers (baseSeq, nextseq, maxseqtobeacked, lastack,
  * finEnd) are kept as int32, the same 32 bits as the packet's uint32 (`x | 0`, seqAdd32), and
  * compared with each other or through model/seq.ts: V8 keeps a uint32 from 2^31 up as a heap
- * number of its own, one per field and object once any such value has been stored (ten per
- * connection on the SYN-flood bench; none now). Made by an object literal, not a class: V8 learns per literal site
+ * number of its own, one per field and object once any such value has been stored (they were
+ * ten per connection on the SYN-flood bench).
+ *
+ * Made by an object literal, not a class: V8 learns per literal site
  * that its objects outlive the young generation and, from a full collection on, allocates them
  * in the old generation directly (allocation-site pretenuring, which it does not do for `new`),
  * so the objects of long-lived connections stop being copied out of the young generation one
