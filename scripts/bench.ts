@@ -144,7 +144,9 @@ async function main(): Promise<void> {
         const best = results.get(mode.name);
         if (best === undefined || r.seconds < best.seconds) results.set(mode.name, r);
         peaks.set(mode.name, Math.max(peaks.get(mode.name) ?? 0, r.rssMB ?? 0));
-        times.set(mode.name, [...(times.get(mode.name) ?? []), r.seconds]);
+        let ts = times.get(mode.name);
+        if (ts === undefined) times.set(mode.name, (ts = []));
+        ts.push(r.seconds);
       }
     }
     for (const [name, r] of results) r.rssMB = peaks.get(name) || r.rssMB;
@@ -161,7 +163,7 @@ async function main(): Promise<void> {
       rows.push({
         capture: def.name, file, mode: mode.name, packets, bytes: Math.round(mb * 1e6), seconds: r.seconds, cpuSeconds: r.cpuSeconds,
         packetsPerSecond: Math.round(packets / r.seconds), peakRssMB: r.rssMB === null ? null : Math.round(r.rssMB), ok: r.ok,
-        medianSeconds: median(times.get(mode.name) ?? [r.seconds]), allSeconds: times.get(mode.name) ?? [r.seconds],
+        medianSeconds: median(times.get(mode.name) as number[]), allSeconds: times.get(mode.name),
       });
     }
   }
