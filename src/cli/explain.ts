@@ -20,7 +20,7 @@ import type { Connection } from '../analyze/connection.js';
 import { defaultMaxConnections } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
-import { PacketCollector, connectionJson, type PacketRecord } from '../render/json.js';
+import { PacketCollector, type PacketRecord } from '../render/json.js';
 import { prettyJson } from '../render/pretty.js';
 import { writeRecord } from '../render/json-bytes.js';
 import { ByteWriter } from '../util/bytes.js';
@@ -300,8 +300,7 @@ export async function explainFile(
           else sp.put(c.id, render(c, list));
         } else {
           scratch.pos = 0;
-          // packets made into their records one at a time as they are written
-          writeRecord(scratch, connectionJson(c, list, lang, true), list === null ? null : { c, lang });
+          writeRecord(scratch, c, list, lang);
           if (early.direct instanceof DocumentWriter) early.direct.record(scratch.buf, 0, scratch.pos);
           else sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
           // a connection with many packets grew it: keep less than that for the next ones

@@ -12,9 +12,9 @@ import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { addressToString } from '../util/addr.js';
 import { round9 } from '../util/round.js';
-import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState, type StoryNote } from '../analyze/story.js';
+import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState, type Story, type StoryNote, type TeardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
-import { diagnostics } from '../analyze/diagnostics.js';
+import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { prettyJson } from './pretty.js';
 
@@ -183,8 +183,43 @@ export class PacketCollector implements PacketObserver {
 
 function endpoint(c: Connection, f: Flow, isClient: boolean): Record<string, unknown> {
   const e: Record<string, unknown> = { ip: addressToString(c.ipVersion, f.addr), port: f.port };
-  if (isClient && c.clientBy !== 'syn') e.inferredBy = c.clientBy;
+  if (isClient) {
+    const by = inferredBy(c);
+    if (by !== null) e.inferredBy = by;
+  }
   return e;
+}
+
+/*
+ * The decisions of a connection record that are more than reading a field, shared by
+ * connectionJson and the byte writer that writes the same record straight from the connection
+ * (json-bytes.ts's writeConnection).
+ */
+
+/** The client endpoint's `inferredBy` (how the client was told when no SYN said), or null: no such key. */
+export function inferredBy(c: Connection): string | null {
+  return c.clientBy !== 'syn' ? c.clientBy : null;
+}
+
+/** `handshake.synRetransmissions`: the SYNs after the first. */
+export function synRetransmissions(s: Story): number {
+  return s.synCount > 1 ? s.synCount - 1 : 0;
+}
+
+/** `teardown.initiator`: the side that reset the connection or sent the first FIN, or null. */
+export function teardownInitiator(c: Connection, kind: TeardownKind): 'client' | 'server' | null {
+  const s = c.story;
+  return kind === 'reset' ? role(c, s.rstFromA) : s.fin1Frame > 0 ? role(c, s.fin1FromA) : null;
+}
+
+/** A SYN option's value (synMss, synWscale), or null when the SYN did not carry it. */
+export function optionValue(v: number): number | null {
+  return v >= 0 ? v : null;
+}
+
+/** A diagnostic's `message` in `lang`. */
+export function diagnosticMessage(c: Connection, d: Diagnostic, lang: Lang): string {
+  return message(lang, d.key, d.flowA === null ? 'client' : role(c, d.flowA), d.n1, d.n2);
 }
 
 /** Which end sent a packet of direction a (fromA) or b: a packet record's `from`. */
@@ -192,15 +227,17 @@ export function role(c: Connection, fromA: boolean): 'client' | 'server' {
   return fromA === c.clientIsA ? 'client' : 'server';
 }
 
-function frameOrNull(n: number): number | null {
+/** A frame number of the record, or null for none (0). */
+export function frameOrNull(n: number): number | null {
   return n > 0 ? n : null;
 }
 
 /**
- * A connection's record of the contract. `rawPackets`: `packets` holds the packet records
- * themselves, for writeRecord to write each as its packetJson (json-bytes.ts).
+ * A connection's record of the contract. The outputs write the same record as bytes straight
+ * from the connection (json-bytes.ts's writeConnection, checked against this byte for byte);
+ * this object is for the checks and the lab, and the generic rendering.
  */
-export function connectionJson(c: Connection, packets: PacketRecord[] | null, lang: Lang = 'en', rawPackets = false): Record<string, unknown> {
+export function connectionJson(c: Connection, packets: PacketRecord[] | null, lang: Lang = 'en'): Record<string, unknown> {
   const client = clientFlow(c);
   const server = serverFlow(c);
   const s = c.story;
@@ -238,13 +275,13 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
         ...(s.simultaneousOpen ? { secondSyn: frameOrNull(s.secondSynFrame) } : {}),
         ...(s.refusedFrame > 0 ? { rst: s.refusedFrame } : {}),
       },
-      synRetransmissions: s.synCount > 1 ? s.synCount - 1 : 0,
+      synRetransmissions: synRetransmissions(s),
       rtt: rtt === null ? null : round9(rtt),
       options: { client: synOptions(client), server: synOptions(server) },
       agreed: both
         ? {
             // each side may send segments up to the MSS the other announced (RFC 9293 section 3.7.1)
-            mss: { client: server.synMss >= 0 ? server.synMss : null, server: client.synMss >= 0 ? client.synMss : null },
+            mss: { client: optionValue(server.synMss), server: optionValue(client.synMss) },
             windowScale: client.synWscale >= 0 && server.synWscale >= 0 ? { client: client.synWscale, server: server.synWscale } : null,
             sackPermitted: client.synSackPermitted && server.synSackPermitted,
             timestamps: client.synTimestamps && server.synTimestamps,
@@ -253,7 +290,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
     },
     teardown: {
       kind: tk,
-      initiator: tk === 'reset' ? role(c, s.rstFromA) : s.fin1Frame > 0 ? role(c, s.fin1FromA) : null,
+      initiator: teardownInitiator(c, tk),
       dataAfterFin: s.dataAfterFin,
       rstAfterFin: s.rstAfterFin,
       rstAnswersData: s.rstAnswersData,
@@ -267,17 +304,14 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
     },
     finalState: { client: STATE_NAMES[stClient], server: STATE_NAMES[stServer], inferred },
     zeek: { state: zeekConnState(c.zeek), history: c.zeek.history },
-    diagnostics: diagnostics(c).map((d) => ({
-      key: d.key,
-      message: message(lang, d.key, d.flowA === null ? 'client' : role(c, d.flowA), d.n1, d.n2),
-    })),
+    diagnostics: diagnostics(c).map((d) => ({ key: d.key, message: diagnosticMessage(c, d, lang) })),
     windowScale: { client: scaleJson(client), server: scaleJson(server) },
     analysis,
   };
   if (packets !== null) {
     const om = (packets as PacketRecords).omitted;
     if (om) out.packetsOmitted = { count: om.count, fromFrame: om.fromFrame, toFrame: om.toFrame, limit: om.limit };
-    out.packets = rawPackets ? packets : packets.map((r) => packetJson(c, r, lang));
+    out.packets = packets.map((r) => packetJson(c, r, lang));
   }
   return out;
 }
@@ -351,15 +385,15 @@ export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
 function synOptions(f: Flow): Record<string, unknown> | null {
   if (!f.synSeen) return null;
   return {
-    mss: f.synMss >= 0 ? f.synMss : null,
-    windowScale: f.synWscale >= 0 ? f.synWscale : null,
+    mss: optionValue(f.synMss),
+    windowScale: optionValue(f.synWscale),
     sackPermitted: f.synSackPermitted,
     timestamps: f.synTimestamps,
   };
 }
 
 /** The shift applied to this side's windows: a number, "none" (not negotiated) or "unknown". */
-function scaleJson(f: Flow): number | string {
+export function scaleJson(f: Flow): number | string {
   if (f.winScale >= 0) return f.winScale;
   return f.winScale === -2 ? 'none' : 'unknown';
 }

@@ -11,7 +11,7 @@ import type { Connection } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import type { Output } from '../util/output.js';
 import type { Lang } from '../i18n/messages.js';
-import { connectionJson, fillPacketRecord, packetRecord, type PacketRecord } from './json.js';
+import { fillPacketRecord, packetRecord, type PacketRecord } from './json.js';
 import { writeNdjsonConnection, writeNdjsonPacketRecord } from './json-bytes.js';
 
 const NEWLINE = 0x0a;
@@ -41,7 +41,7 @@ export class NdjsonWriter implements PacketObserver {
   onFinal(c: Connection): void {
     if (this.out.closed || !this.keep(c)) return;
     const w = this.out.writer;
-    writeNdjsonConnection(w, connectionJson(c, null, this.lang));
+    writeNdjsonConnection(w, c, this.lang);
     w.byte(NEWLINE);
   }
 }
