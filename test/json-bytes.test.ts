@@ -29,6 +29,8 @@ const num: fc.Arbitrary<number> = fc.oneof(
   fc.nat({ max: 100 }),
   fc.integer(),
   fc.maxSafeInteger(),
+  // beyond int32 and below 10^15 (ByteWriter.uint's divisions of doubles, then of int32)
+  fc.tuple(fc.nat({ max: 999_999 }), fc.nat({ max: 999_999_999 })).map(([h, l]) => h * 1e9 + l),
   fc.double(),
   fc.double({ min: 0, max: 1e6, noNaN: true }).map((x) => Math.round(x * 1e9) / 1e9),
   fc.constantFrom(-0, 0, 9, 10, 99, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 1e10 - 1, 1e10, 1e15 - 1, 1e15, -1e15, 2 ** 53, 2 ** 53 + 2, 1e21, 1e-7, 0.1, NaN, Infinity, -Infinity, -1, -(2 ** 31)),
