@@ -180,7 +180,13 @@ export class ByteWriter {
     this.pos = p;
     const q0 = Math.floor(x / 10);
     buf[--p] = 0x30 + x - q0 * 10;
-    let y = q0 | 0;
+    this.int32Digits(q0 | 0, p);
+  }
+
+  /** The digits of `y`, a non-negative int32, backwards from buf[end - 1]. */
+  private int32Digits(y: number, end: number): void {
+    const buf = this.buf;
+    let p = end;
     while (y >= 10) {
       const q = (y / 10) | 0;
       buf[--p] = 0x30 + y - q * 10;
@@ -222,17 +228,11 @@ export class ByteWriter {
       return;
     }
     if (v <= 0x7fffffff) {
-      let x = v | 0;
+      const x = v | 0;
       const digits = x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6
         : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
-      let p = this.pos + digits;
-      this.pos = p;
-      while (x >= 10) {
-        const q = (x / 10) | 0;
-        buf[--p] = 0x30 + x - q * 10;
-        x = q;
-      }
-      buf[--p] = 0x30 + x;
+      this.pos += digits;
+      this.int32Digits(x, this.pos);
       return;
     }
     let digits = 10;
@@ -246,13 +246,7 @@ export class ByteWriter {
       buf[--p] = 0x30 + x - q * 10;
       x = q;
     }
-    let y = x | 0;
-    while (y >= 10) {
-      const q = (y / 10) | 0;
-      buf[--p] = 0x30 + y - q * 10;
-      y = q;
-    }
-    buf[--p] = 0x30 + y;
+    this.int32Digits(x | 0, p);
   }
 
   bool(v: boolean): void {
