@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { fixtureCaptures } from './helpers/release.js';
 import { checkCapture, samePacketRecord, sameRecord } from './helpers/json-bytes.js';
 import { ByteWriter } from '../src/util/bytes.js';
-import { newConnection, type Connection, type Flow } from '../src/analyze/connection.js';
+import { newConnection, setFlowAddress, type Connection, type Flow } from '../src/analyze/connection.js';
 import { NOTE_KEYS, PHASE_NAMES, STATE_NAMES } from '../src/analyze/story.js';
 import { ANALYSIS_NAMES } from '../src/analyze/flags.js';
 import type { PacketRecord, PacketRecords } from '../src/render/json.js';
@@ -113,7 +113,7 @@ const connection: fc.Arbitrary<Connection> = fc.record({
   const set = (f: Flow, v: FlowFields): void => {
     const { addr, ...rest } = v;
     Object.assign(f, rest);
-    for (let i = 0; i < 4; i++) f.addr[i] = addr[i];
+    setFlowAddress(f, Uint32Array.from(addr));
   };
   set(c.a, g.a);
   set(c.b, g.b);

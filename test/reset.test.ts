@@ -68,10 +68,10 @@ describe('reset of reused connections', () => {
 
   it('the nested objects and arrays stay the same objects (only their contents are reset)', () => {
     const c = newConnection();
-    const parts = [c.a, c.b, c.a.addr, c.story, c.zeek, c.zeek.a, c.analysis];
+    const parts = [c.a, c.b, c.story, c.zeek, c.zeek.a, c.analysis];
     mutate(c as unknown as Record<string, unknown>);
     resetConnection(c);
-    assert.deepEqual([c.a, c.b, c.a.addr, c.story, c.zeek, c.zeek.a, c.analysis].map((p, i) => p === parts[i]), parts.map(() => true));
+    assert.deepEqual([c.a, c.b, c.story, c.zeek, c.zeek.a, c.analysis].map((p, i) => p === parts[i]), parts.map(() => true));
   });
 });
 

@@ -1,16 +1,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectionTable } from '../src/flow/table.js';
-import { newConnection, type Connection } from '../src/analyze/connection.js';
+import fc from 'fast-check';
+import { ConnectionTable, hash2, hash2Flows, matchesFlows } from '../src/flow/table.js';
+import { endpointIsLower, srcIsLower } from '../src/flow/tombstones.js';
+import { flowAddress, newConnection, setFlowAddress, type Connection } from '../src/analyze/connection.js';
+import { addressToString } from '../src/util/addr.js';
 import { Packet } from '../src/decode/packet.js';
 
-/** Connection k: 10.0.x.y:k+1000 -> 10.1.0.1:80 (IPv4). */
+/** Connection k's client address: 10.0.x.y, or 198.18.x.y (a word from 2^31 up) for odd k. */
+function clientAddr(k: number): number {
+  return ((k & 1 ? 0xc6120000 : 0x0a000000) + k) >>> 0;
+}
+
+/** Connection k: its client address, port k+1000 -> 10.1.0.1:80 (IPv4). */
 function conn(k: number): Connection {
   const c = newConnection();
   c.id = k;
-  c.a.addr[0] = (0x0a000000 + k) >>> 0;
+  c.a.addr0 = clientAddr(k) | 0;
   c.a.port = 1000 + (k & 0xffff);
-  c.b.addr[0] = 0x0a010001;
+  c.b.addr0 = 0x0a010001;
   c.b.port = 80;
   return c;
 }
@@ -19,7 +27,7 @@ function conn(k: number): Connection {
 function packetOf(k: number, fromA: boolean): Packet {
   const p = new Packet();
   p.ipVersion = 4;
-  const a = (0x0a000000 + k) >>> 0;
+  const a = clientAddr(k);
   p.src[0] = fromA ? a : 0x0a010001;
   p.dst[0] = fromA ? 0x0a010001 : a;
   p.srcPort = fromA ? 1000 + (k & 0xffff) : 80;
@@ -83,5 +91,37 @@ describe('connection table', () => {
     t.remove(b);
     assert.equal(t.find(packetOf(2, true), 0x20005), null);
     assert.equal(t.find(packetOf(1, false), 0x10005), a);
+  });
+
+  it('flows keep address words as int32: matched, hashed, ordered and shown as the packet\'s uint32 words', () => {
+    const word = fc.oneof(fc.constantFrom(0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 0xc6120001, 0x0a000001), fc.integer({ min: 0, max: 2 ** 32 - 1 }));
+    const words = fc.array(word, { minLength: 4, maxLength: 4 });
+    const port = fc.integer({ min: 0, max: 65535 });
+    fc.assert(fc.property(words, port, words, port, fc.constantFrom(4, 6), fc.boolean(), (sw, sp, dw, dp, v, sameAddr) => {
+      if (sameAddr) dw = sw.slice();
+      if (v === 4) {
+        sw = [sw[0], 0, 0, 0];
+        dw = [dw[0], 0, 0, 0];
+      }
+      const p = new Packet();
+      p.ipVersion = v;
+      p.src.set(sw);
+      p.dst.set(dw);
+      p.srcPort = sp;
+      p.dstPort = dp;
+      const c = newConnection();
+      c.ipVersion = v;
+      setFlowAddress(c.a, p.src);
+      setFlowAddress(c.b, p.dst);
+      c.a.port = sp;
+      c.b.port = dp;
+      assert.ok(matchesFlows(c.a, c.b, p));
+      assert.equal(matchesFlows(c.b, c.a, p), sw.every((w, i) => w === dw[i]) && sp === dp);
+      assert.equal(hash2Flows(c.a, c.b, v), hash2(p.src, sp, p.dst, dp, v));
+      assert.equal(hash2Flows(c.a, c.b, v), ConnectionTable.hash2Of(p));
+      assert.equal(endpointIsLower(c.a, c.b), srcIsLower(p));
+      assert.equal(flowAddress(v, c.a), addressToString(v, p.src));
+      assert.equal(flowAddress(v, c.b), addressToString(v, p.dst));
+    }), { seed: 0x7ab1e, numRuns: 3000 });
   });
 });

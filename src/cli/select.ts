@@ -3,8 +3,8 @@
  * endpoint), `--host` (either endpoint; IPv6 compared in canonical RFC 5952 form).
  */
 import { isIP } from 'node:net';
-import type { Connection } from '../analyze/connection.js';
-import { addressToString, ipv6ToString } from '../util/addr.js';
+import { flowAddress, type Connection } from '../analyze/connection.js';
+import { ipv6ToString } from '../util/addr.js';
 import { EXIT_USAGE, type CliContext } from './context.js';
 
 export interface Selection {
@@ -68,8 +68,8 @@ export function selected(c: Connection, sel: Selection): boolean {
   if (sel.streams && !sel.streams.has(c.id)) return false;
   if (sel.ports && !sel.ports.has(c.a.port) && !sel.ports.has(c.b.port)) return false;
   if (sel.hosts) {
-    const a = addressToString(c.ipVersion, c.a.addr);
-    const b = addressToString(c.ipVersion, c.b.addr);
+    const a = flowAddress(c.ipVersion, c.a);
+    const b = flowAddress(c.ipVersion, c.b);
     if (!sel.hosts.has(a) && !sel.hosts.has(b)) return false;
   }
   return true;

@@ -135,11 +135,10 @@ export class ConnectionTable {
 export function matchesFlows(x: Flow, y: Flow, p: Packet): boolean {
   const s = p.src;
   const d = p.dst;
-  const xa = x.addr;
-  const ya = y.addr;
+  // the flows keep the words as int32 (connection.ts)
   return x.port === p.srcPort && y.port === p.dstPort &&
-    xa[0] === s[0] && xa[1] === s[1] && xa[2] === s[2] && xa[3] === s[3] &&
-    ya[0] === d[0] && ya[1] === d[1] && ya[2] === d[2] && ya[3] === d[3];
+    x.addr0 === (s[0] | 0) && x.addr1 === (s[1] | 0) && x.addr2 === (s[2] | 0) && x.addr3 === (s[3] | 0) &&
+    y.addr0 === (d[0] | 0) && y.addr1 === (d[1] | 0) && y.addr2 === (d[2] | 0) && y.addr3 === (d[3] | 0);
 }
 
 /** One MurmurHash3 block step: mixes the 32-bit word v into h. */
@@ -161,10 +160,25 @@ function fmix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/** Symmetric second hash over two endpoints (different constants from hashOf). */
+/** Symmetric second hash over two endpoints (different constants from hashOf), of a packet's. */
 export function hash2(s: ArrayLike<number>, sp: number, d: ArrayLike<number>, dp: number, ipVersion: number): number {
-  const hs = mix(mix(mix(mix(mix(0x61c88647, sp), s[0] | 0), s[1] | 0), s[2] | 0), s[3] | 0);
-  const hd = mix(mix(mix(mix(mix(0x61c88647, dp), d[0] | 0), d[1] | 0), d[2] | 0), d[3] | 0);
-  return fmix(((hs ^ hd) + Math.imul(hs + hd, 0x27d4eb2f)) ^ (ipVersion << 24));
+  return fmix(hash2Sum(
+    mix(mix(mix(mix(mix(0x61c88647, sp), s[0] | 0), s[1] | 0), s[2] | 0), s[3] | 0),
+    mix(mix(mix(mix(mix(0x61c88647, dp), d[0] | 0), d[1] | 0), d[2] | 0), d[3] | 0),
+    ipVersion,
+  ));
+}
+
+/** The same hash of a connection's two flows (hash2 of the packets that made them). */
+export function hash2Flows(a: Flow, b: Flow, ipVersion: number): number {
+  return fmix(hash2Sum(
+    mix(mix(mix(mix(mix(0x61c88647, a.port), a.addr0), a.addr1), a.addr2), a.addr3),
+    mix(mix(mix(mix(mix(0x61c88647, b.port), b.addr0), b.addr1), b.addr2), b.addr3),
+    ipVersion,
+  ));
+}
+
+function hash2Sum(hs: number, hd: number, ipVersion: number): number {
+  return ((hs ^ hd) + Math.imul(hs + hd, 0x27d4eb2f)) ^ (ipVersion << 24);
 }
 

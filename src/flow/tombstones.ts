@@ -19,6 +19,7 @@
  * address words, then port, is "lo"), so either direction of the 4-tuple finds the same entry.
  */
 import type { Packet } from '../decode/packet.js';
+import type { Flow } from '../analyze/connection.js';
 
 const INITIAL = 1 << 10;
 /** Default number of 4-tuples per generation. */
@@ -223,7 +224,11 @@ export function srcIsLower(p: Packet): boolean {
 }
 
 /** The same order for two stored endpoints (address words and port). */
-export function endpointIsLower(a: ArrayLike<number>, aPort: number, b: ArrayLike<number>, bPort: number): boolean {
-  for (let k = 0; k < 4; k++) if (a[k] !== b[k]) return a[k] < b[k];
-  return aPort <= bPort;
+export function endpointIsLower(a: Flow, b: Flow): boolean {
+  // the words compared as the packet has them, uint32 (the flows keep them as int32)
+  if (a.addr0 !== b.addr0) return a.addr0 >>> 0 < b.addr0 >>> 0;
+  if (a.addr1 !== b.addr1) return a.addr1 >>> 0 < b.addr1 >>> 0;
+  if (a.addr2 !== b.addr2) return a.addr2 >>> 0 < b.addr2 >>> 0;
+  if (a.addr3 !== b.addr3) return a.addr3 >>> 0 < b.addr3 >>> 0;
+  return a.port <= b.port;
 }

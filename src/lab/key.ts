@@ -19,10 +19,9 @@
  *   segments sent in between form one "fleet".
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
-import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
+import { type Connection, clientFlow, flowAddress, serverFlow } from '../analyze/connection.js';
 import { A_RETRANSMISSION, A_WINDOW_FULL, ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { connectionJson } from '../render/json.js';
-import { addressToString } from '../util/addr.js';
 import { round9 } from '../util/round.js';
 import type { LabPacket } from './collect.js';
 import { knownTrace } from './known.js';
@@ -210,7 +209,7 @@ export function mainConnection(conns: readonly Connection[]): Connection | null 
 
 export function endpointOf(c: Connection, client: boolean): Endpoint {
   const f = client ? clientFlow(c) : serverFlow(c);
-  return { ip: addressToString(c.ipVersion, f.addr), port: f.port };
+  return { ip: flowAddress(c.ipVersion, f), port: f.port };
 }
 
 const REQUEST_LINE = /^(GET|POST|PUT|HEAD|DELETE|OPTIONS|PATCH|CONNECT|TRACE) \S+ HTTP\/\d(?:\.\d)?\r?\n/;

@@ -1,11 +1,10 @@
 /** Small renderings of a connection that several outputs share. */
-import { type Connection, clientFlow, serverFlow, initialRtt } from '../analyze/connection.js';
-import { addressToString } from '../util/addr.js';
+import { type Connection, clientFlow, flowAddress, serverFlow, initialRtt } from '../analyze/connection.js';
 
 /** "192.0.2.1:40000" or "[2001:db8::1]:40000" for a connection's client or server. */
 export function endpointText(c: Connection, client: boolean): string {
   const f = client ? clientFlow(c) : serverFlow(c);
-  const ip = addressToString(c.ipVersion, f.addr);
+  const ip = flowAddress(c.ipVersion, f);
   return c.ipVersion === 6 ? `[${ip}]:${f.port}` : `${ip}:${f.port}`;
 }
 

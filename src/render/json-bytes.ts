@@ -21,14 +21,13 @@ import {
   diagnosticMessage, flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetNote, packetState, role,
   scaleJson, synRetransmissions, teardownInitiator, type PacketRecord, type PacketRecords,
 } from './json.js';
-import { clientFlow, initialRtt, serverFlow, type Connection, type Flow } from '../analyze/connection.js';
+import { clientFlow, flowAddress, initialRtt, serverFlow, type Connection, type Flow } from '../analyze/connection.js';
 import type { Lang } from '../i18n/messages.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { handshakeKind, isInferredState, N_NONE, PHASE_NAMES, STATE_NAMES, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
-import { addressToString } from '../util/addr.js';
 
 /** The indent of a connection record in a document (inside `connections`). */
 export const RECORD_INDENT = '    ';
@@ -193,13 +192,13 @@ function numOrNull(w: ByteWriter, v: number | null): void {
   else w.num(v);
 }
 
-/** An address as its JSON string; IPv4 digit by digit (no string made), IPv6 through addressToString. */
-function address(w: ByteWriter, version: number, words: number[]): void {
+/** A flow's address as its JSON string; IPv4 digit by digit (no string made), IPv6 through flowAddress. */
+function address(w: ByteWriter, version: number, f: Flow): void {
   if (version !== 4) {
-    w.str(addressToString(version, words));
+    w.str(flowAddress(version, f));
     return;
   }
-  const a = words[0];
+  const a = f.addr0;
   w.byte(QUOTE);
   w.uint((a >>> 24) & 0xff);
   w.byte(DOT);
@@ -213,7 +212,7 @@ function address(w: ByteWriter, version: number, words: number[]): void {
 
 /** `client` or `server` (connectionJson's endpoint). */
 function endpoint(w: ByteWriter, c: Connection, f: Flow, isClient: boolean, C: RecordChunks): void {
-  address(w, c.ipVersion, f.addr);
+  address(w, c.ipVersion, f);
   w.raw(C.port);
   w.num(f.port);
   if (isClient) {

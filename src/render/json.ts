@@ -7,10 +7,9 @@
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE } from '../decode/packet.js';
-import { type Connection, type Flow, clientFlow, serverFlow, initialRtt } from '../analyze/connection.js';
+import { type Connection, type Flow, clientFlow, flowAddress, serverFlow, initialRtt } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
-import { addressToString } from '../util/addr.js';
 import { round9 } from '../util/round.js';
 import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState, type Story, type StoryNote, type TeardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
@@ -182,7 +181,7 @@ export class PacketCollector implements PacketObserver {
 }
 
 function endpoint(c: Connection, f: Flow, isClient: boolean): Record<string, unknown> {
-  const e: Record<string, unknown> = { ip: addressToString(c.ipVersion, f.addr), port: f.port };
+  const e: Record<string, unknown> = { ip: flowAddress(c.ipVersion, f), port: f.port };
   if (isClient) {
     const by = inferredBy(c);
     if (by !== null) e.inferredBy = by;
