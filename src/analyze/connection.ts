@@ -35,7 +35,8 @@ export function newFlow() {
      * same 32 bits), and its port. Fields, not an array: an array of four is two more objects
      * (80 bytes once it holds a word from 2^31 up, as most IPv4 addresses are) per flow; int32,
      * since a field that has held a uint32 from 2^31 up keeps a heap number of its own in every
-     * object. Read them with flowAddress(), flowIsLower() and the like.
+     * object. Set by setFlowAddress(); read by flowAddress(), and by matchesFlows(), hash2Flows()
+     * (flow/table.ts) and endpointIsLower() (flow/tombstones.ts).
      */
     addr0: 0,
     addr1: 0,

@@ -160,7 +160,7 @@ function fmix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/** Symmetric second hash over two endpoints (different constants from hashOf), of a packet's. */
+/** Symmetric second hash over a packet's two endpoints (different constants from hashOf). */
 export function hash2(s: ArrayLike<number>, sp: number, d: ArrayLike<number>, dp: number, ipVersion: number): number {
   return fmix(hash2Sum(
     mix(mix(mix(mix(mix(0x61c88647, sp), s[0] | 0), s[1] | 0), s[2] | 0), s[3] | 0),
