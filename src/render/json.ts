@@ -234,7 +234,7 @@ export function frameOrNull(n: number): number | null {
 /**
  * A connection's record of the contract. The outputs write the same record as bytes straight
  * from the connection (json-bytes.ts's writeConnection, checked against this byte for byte);
- * this object is for the checks and the lab, and the generic rendering.
+ * this object is what `check` and the lab read, and what the tests compare those bytes with.
  */
 export function connectionJson(c: Connection, packets: PacketRecord[] | null, lang: Lang = 'en'): Record<string, unknown> {
   const client = clientFlow(c);
