@@ -72,8 +72,6 @@ function recordChunks(L: Layout, d: number, head: string) {
   const f = d + 2;
   const g = d + 3;
   return {
-    layout: L,
-    depth: d,
     // `head` replaces the record's opening brace (NDJSON's `{"type":"connection",`)
     id: ascii(head === '' ? L.first(d, 'id') : head + L.first(d, 'id').slice(1)),
     continuation: ascii(L.next(d, 'continuation')),
