@@ -18,6 +18,9 @@
  *   ndjson-packets  tcpflow-explain --format ndjson --packets
  *   text            tcpflow-explain (the walkthrough) > /dev/null
  *   summary         tcpflow-explain --format summary       (the table)
+ *   check           tcpflow-explain check with CHECK_EXPECTATIONS (the text report; exit 1
+ *                   when one fails, as on bulk and synflood, counts as run)
+ *   check-json      the same with --json (every result listed)
  *   tcptrace        tcptrace -n -l FILE   (when installed)
  *   tshark          tshark -q -z conv,tcp -r FILE   (when installed)
  * With --repeat N every mode of a capture runs once per round, N rounds, so a slow spell of
@@ -52,7 +55,15 @@ const CAPTURES: CaptureDef[] = [
   { name: 'synflood', what: '1M SYNs, 1M conns', make: (p) => writeSynFloodPcap(p, 1_000_000) },
 ];
 
-interface ModeDef { name: string; label: string; argv: (file: string) => [string, string[]] | null }
+interface ModeDef {
+  name: string;
+  label: string;
+  argv: (file: string) => [string, string[]] | null;
+  /** Exit codes of a run that did its work (default: 0). */
+  ok?: readonly number[];
+}
+/** What the check modes expect of every connection: one expectation of each kind a CI job would write. */
+const CHECK_EXPECTATIONS = ['-e', 'handshake=three-way', '-e', 'teardown=graceful', '-e', 'retransmission<=0', '-e', 'irtt<=1', '-e', 'zeek=SF'];
 const MODES: ModeDef[] = [
   { name: 'decode', label: 'read+decode', argv: (f) => [process.execPath, [fileURLToPath(import.meta.url), '--decode', f]] },
   { name: 'json', label: '--json', argv: (f) => [process.execPath, [CLI, '--json', f]] },
@@ -61,8 +72,11 @@ const MODES: ModeDef[] = [
   { name: 'ndjson-packets', label: 'ndjson --packets', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', '--packets', f]] },
   { name: 'text', label: 'walkthrough', argv: (f) => [process.execPath, [CLI, f]] },
   { name: 'summary', label: '--format summary', argv: (f) => [process.execPath, [CLI, '--format', 'summary', f]] },
+  { name: 'check', label: 'check (5 exp.)', argv: (f) => [process.execPath, [CLI, 'check', ...CHECK_EXPECTATIONS, f]], ok: [0, 1] },
+  { name: 'check-json', label: 'check --json', argv: (f) => [process.execPath, [CLI, 'check', '--json', ...CHECK_EXPECTATIONS, f]], ok: [0, 1] },
   { name: 'tcptrace', label: 'tcptrace -n -l', argv: (f) => (has('tcptrace') ? ['tcptrace', ['-n', '-l', f]] : null) },
-  { name: 'tshark', label: 'tshark conv,tcp', argv: (f) => (has('tshark') ? ['tshark', ['-q', '-z', 'conv,tcp', '-r', f]] : null) },
+  // tshark's 2 (an error while reading) counted as a run from the first bench on
+  { name: 'tshark', label: 'tshark conv,tcp', argv: (f) => (has('tshark') ? ['tshark', ['-q', '-z', 'conv,tcp', '-r', f]] : null), ok: [0, 2] },
 ];
 
 function has(cmd: string): boolean {
@@ -80,7 +94,7 @@ interface Run { seconds: number; cpuSeconds: number | null; rssMB: number | null
  * Runs a command with stdout to /dev/null; wall time measured here, peak RSS and CPU time by
  * /usr/bin/time when present (else by the child itself for our own decode loop).
  */
-function measure(cmd: string, args: string[]): Run {
+function measure(cmd: string, args: string[], okCodes: readonly number[] = [0]): Run {
   const timeFile = join(tmpdir(), `tcpflow-bench-time-${process.pid}`);
   const useTime = existsSync('/usr/bin/time');
   const t0 = performance.now();
@@ -97,7 +111,7 @@ function measure(cmd: string, args: string[]): Run {
     if (Number.isFinite(u) && Number.isFinite(s)) cpuSeconds = u + s;
     rmSync(timeFile, { force: true });
   }
-  return { seconds, cpuSeconds, rssMB, ok: r.status === 0 || (r.status === 2 && cmd === 'tshark') };
+  return { seconds, cpuSeconds, rssMB, ok: r.status !== null && okCodes.includes(r.status) };
 }
 
 /** Child: read + decode every frame, no analysis. */
@@ -140,7 +154,7 @@ async function main(): Promise<void> {
         if (!wantModes.includes(mode.name)) continue;
         const cmd = mode.argv(file);
         if (cmd === null) continue;
-        const r = measure(cmd[0], cmd[1]);
+        const r = measure(cmd[0], cmd[1], mode.ok);
         const best = results.get(mode.name);
         if (best === undefined || r.seconds < best.seconds) results.set(mode.name, r);
         peaks.set(mode.name, Math.max(peaks.get(mode.name) ?? 0, r.rssMB ?? 0));
