@@ -10,7 +10,8 @@ import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
 import { CaptureEvaluator, PASSES_KEPT, SpooledResults, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
-import { caseNames, jsonReport, jsonReportPieces, markdownReport, textLines } from '../src/check/report.js';
+import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
+import { ByteWriter } from '../src/util/bytes.js';
 import { stringifyDocument } from '../src/render/json.js';
 import { Chalk } from 'chalk';
 import { parseSelection } from '../src/cli/select.js';
@@ -664,7 +665,7 @@ describe('check: every result listed, read back from a spool', () => {
   });
 });
 
-describe('check: results laid out directly in the JSON report', () => {
+describe('check: results written as bytes in the JSON report', () => {
   it('each result is the generic layout of its record, on every fixture', async () => {
     const { readdirSync } = await import('node:fs');
     const { checkResults } = await import('./helpers/check-report.js');
@@ -694,7 +695,13 @@ describe('check: the JSON report written in pieces', () => {
     checks.push({ file: 'empty', truncated: false, error: null, connections: 0, results: [], failed: 0, failingConnections: [] });
     const tool = { name: 'tcpflow-explain', version: '0.0.0' };
     for (const set of [checks, checks.slice(0, 1), checks.slice(4)]) {
-      for (const code of [0, 1]) assert.equal([...jsonReportPieces(set, tool, code)].join(''), stringifyDocument(jsonReport(set, tool, code)) + '\n');
+      for (const code of [0, 1]) {
+        const w = new ByteWriter(16);
+        let pieces = 0;
+        for (const _ of writeJsonReport(w, set, tool, code)) pieces++;
+        assert.equal(w.buf.toString('utf8', 0, w.pos), stringifyDocument(jsonReport(set, tool, code)) + '\n');
+        assert.ok(pieces >= set.reduce((n, c) => n + c.results.length, 0), `${pieces} pieces`);
+      }
     }
   });
 });

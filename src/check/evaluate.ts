@@ -1,17 +1,21 @@
 /**
- * Evaluates `check` expectations on the connections of one capture. Values come from the
- * contract's JSON (connectionJson), so a check means exactly what the JSON document says.
+ * Evaluates `check` expectations on the connections of one capture. Values are the contract's
+ * JSON record's (connectionJson's), read from the connection (CheckFacts), so a check means
+ * exactly what the JSON document says.
  */
-import type { Connection } from '../analyze/connection.js';
+import { initialRtt, type Connection } from '../analyze/connection.js';
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
-import { ANALYSIS_ORDER } from '../analyze/flags.js';
-import { connectionJson, type PacketCollector, type PacketRecord } from '../render/json.js';
+import { ANALYSIS_NAMES, ANALYSIS_ORDER } from '../analyze/flags.js';
+import { STATE_NAMES, handshakeKind, isInferredState, teardownKind, type HandshakeKind, type TeardownKind } from '../analyze/story.js';
+import { zeekConnState } from '../analyze/zeek.js';
+import { frameOrNull, synRetransmissions, teardownInitiator, type PacketCollector, type PacketRecord } from '../render/json.js';
+import { round9 } from '../util/round.js';
 import { endpointText } from '../render/endpoint.js';
 import type { CaptureSummary } from '../pipeline.js';
 import { parseSelection, selected, type Selection } from '../cli/select.js';
-import { GRACEFUL, KEYS, type Expectation, type Rules } from './expectations.js';
+import { GRACEFUL, type Expectation, type Rules } from './expectations.js';
 import { Spool, SPOOL_MEMORY } from '../util/spool.js';
 
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
@@ -69,54 +73,166 @@ export interface CheckResult {
   nth?: number;
 }
 
-interface ConnJson {
-  id: number;
-  handshake: { kind: string; rtt: number | null; synRetransmissions: number; frames: { syn: number | null; synAck: number | null; ack: number | null } };
-  teardown: { kind: string; initiator: string | null; rstAfterFin: boolean; frames: { fin: number | null; finAck: number | null; secondFin: number | null; lastAck: number | null; rst: number | null } };
-  finalState: { client: string; server: string; inferred: string[] };
-  zeek: { state: string; history: string };
-  analysis: Record<string, number>;
-  firstFrame: number;
-  lastFrame: number;
+/**
+ * What a check reads of a connection: the fields of its record (connectionJson) that the
+ * expectations compare or show, filled straight from the connection with the record's own
+ * functions (json.ts, story.ts): a check means exactly what the JSON document says, without
+ * building the record. An evaluator fills one object again for each connection it judges.
+ * test/check-facts.test.ts compares it with connectionJson on every fixture and corpus
+ * connection and on generated connections.
+ */
+export class CheckFacts {
+  id = 0;
+  firstFrame = 0;
+  lastFrame = 0;
+  /** handshake.kind, handshake.frames (null: none), handshake.synRetransmissions, handshake.rtt */
+  handshake: HandshakeKind = 'not-captured';
+  syn: number | null = null;
+  synAck: number | null = null;
+  hsAck: number | null = null;
+  synRetransmissions = 0;
+  rtt: number | null = null;
+  /** teardown.kind, teardown.initiator, teardown.rstAfterFin, teardown.frames */
+  teardown: TeardownKind = 'none';
+  initiator: 'client' | 'server' | null = null;
+  rstAfterFin = false;
+  fin: number | null = null;
+  finAck: number | null = null;
+  secondFin: number | null = null;
+  lastAck: number | null = null;
+  rst: number | null = null;
+  /** finalState.client and .server, and whether finalState.inferred names them */
+  clientState = '';
+  serverState = '';
+  clientInferred = false;
+  serverInferred = false;
+  /** zeek.state, zeek.history */
+  zeekState = '';
+  zeekHistory = '';
+  /** The connection's analysis counts by ANALYSIS_NAMES index: read them with count(). */
+  analysis: ArrayLike<number> = [];
+
+  /** analysis[name] of the record: the count of ANALYSIS_NAMES[i] (the record has those above 0). */
+  count(i: number): number {
+    const n = this.analysis[i] ?? 0;
+    return n > 0 ? n : 0;
+  }
 }
 
-/** The frames given, each once, in order (a three-segment close's FIN-ACK is two of its frames). */
-function frames(...xs: (number | null)[]): number[] {
-  const out = xs.filter((x): x is number => x !== null && x > 0).sort((a, b) => a - b);
-  let k = 0;
-  for (let i = 0; i < out.length; i++) if (k === 0 || out[i] !== out[k - 1]) out[k++] = out[i]!;
-  out.length = k;
+/** Fills `f` with what connectionJson(c) says. */
+export function fillFacts(f: CheckFacts, c: Connection): void {
+  const s = c.story;
+  f.id = c.id;
+  f.firstFrame = c.firstFrame;
+  f.lastFrame = c.lastFrame;
+  f.handshake = handshakeKind(s);
+  f.syn = frameOrNull(s.synFrame);
+  f.synAck = frameOrNull(s.synAckFrame);
+  f.hsAck = frameOrNull(s.hsAckFrame);
+  f.synRetransmissions = synRetransmissions(s);
+  const rtt = initialRtt(c);
+  f.rtt = rtt === null ? null : round9(rtt);
+  const tk = teardownKind(s);
+  f.teardown = tk;
+  f.initiator = teardownInitiator(c, tk);
+  f.rstAfterFin = s.rstAfterFin;
+  f.fin = frameOrNull(s.fin1Frame);
+  f.finAck = frameOrNull(s.fin1AckFrame);
+  f.secondFin = frameOrNull(s.fin2Frame);
+  f.lastAck = frameOrNull(s.fin2AckFrame);
+  f.rst = frameOrNull(s.rstFrame);
+  const stClient = c.clientIsA ? s.stateA : s.stateB;
+  const stServer = c.clientIsA ? s.stateB : s.stateA;
+  f.clientState = STATE_NAMES[stClient];
+  f.serverState = STATE_NAMES[stServer];
+  f.clientInferred = isInferredState(stClient);
+  f.serverInferred = isInferredState(stServer);
+  f.zeekState = zeekConnState(c.zeek);
+  f.zeekHistory = c.zeek.history;
+  f.analysis = c.analysis;
+}
+
+/**
+ * The frames given, each once, in order (a three-segment close's FIN-ACK is two of its
+ * frames); null and 0 are none.
+ */
+export function frames(a: number | null, b: number | null = null, c: number | null = null, d: number | null = null, e: number | null = null): number[] {
+  const out: number[] = [];
+  addFrame(out, a);
+  addFrame(out, b);
+  addFrame(out, c);
+  addFrame(out, d);
+  addFrame(out, e);
   return out;
 }
 
+/** Inserts frame x into the sorted list `out` unless it is none or already there. */
+function addFrame(out: number[], x: number | null): void {
+  if (x === null || !(x > 0)) return;
+  let i = out.length;
+  while (i > 0 && out[i - 1]! > x) i--;
+  if (i > 0 && out[i - 1] === x) return;
+  out.push(x);
+  for (let k = out.length - 1; k > i; k--) out[k] = out[k - 1]!;
+  out[i] = x;
+}
+
+/** No frames: the frames of an expectation that is not an analysis count (never written to). */
+const NO_FRAMES: number[] = [];
+
+/** `frame 7` or `frames 1, 2, 3` ('' for none). */
 function list(xs: number[]): string {
-  return xs.length === 0 ? '' : xs.length === 1 ? `frame ${xs[0]}` : `frames ${xs.join(', ')}`;
+  if (xs.length === 0) return '';
+  if (xs.length === 1) return `frame ${xs[0]}`;
+  let s = `frames ${xs[0]}`;
+  for (let i = 1; i < xs.length; i++) s += `, ${xs[i]}`;
+  return s;
 }
 
 /** The teardown value a check sees: an RST after the FINs counts as `reset` unless allowed. */
-export function effectiveTeardown(j: ConnJson, allowRstAfterFin: boolean): { value: string; detail: string; frames: number[] } {
-  const t = j.teardown;
-  const f = t.frames;
-  const finFrames = frames(f.fin, f.finAck, f.secondFin, f.lastAck);
-  if (t.rstAfterFin) {
-    const finKind = t.kind === 'reset' ? 'half-closed' : t.kind;
+function teardownValue(f: CheckFacts, allowRstAfterFin: boolean): TeardownKind {
+  if (!f.rstAfterFin) return f.teardown;
+  if (!allowRstAfterFin) return 'reset';
+  return f.teardown === 'reset' ? 'half-closed' : f.teardown;
+}
+
+/** Why the teardown value is what it is, and the frames that show it. */
+function teardownDetail(f: CheckFacts, allowRstAfterFin: boolean): { detail: string; frames: number[] } {
+  if (f.rstAfterFin) {
+    const finKind = f.teardown === 'reset' ? 'half-closed' : f.teardown;
     const how = `${finKind === 'half-closed' ? 'one FIN' : `FINs exchanged (${finKind})`}, then a RST in frame ${f.rst}`;
-    if (allowRstAfterFin) return { value: finKind, detail: `${how}; the RST after FIN is allowed`, frames: frames(...finFrames, f.rst) };
-    return { value: 'reset', detail: `${how} (allow it with --allow-rst-after-fin)`, frames: frames(...finFrames, f.rst) };
+    const fr = frames(f.fin, f.finAck, f.secondFin, f.lastAck, f.rst);
+    if (allowRstAfterFin) return { detail: `${how}; the RST after FIN is allowed`, frames: fr };
+    return { detail: `${how} (allow it with --allow-rst-after-fin)`, frames: fr };
   }
-  if (t.kind === 'reset') return { value: 'reset', detail: `reset: RST from the ${t.initiator ?? 'unknown side'} in frame ${f.rst}`, frames: frames(f.rst) };
-  if (t.kind === 'none') return { value: 'none', detail: 'no FIN or RST in the capture', frames: [] };
-  const who = t.initiator ? ` (first FIN from the ${t.initiator})` : '';
-  return { value: t.kind, detail: `${t.kind}${who}: ${list(finFrames)}`, frames: finFrames };
+  if (f.teardown === 'reset') return { detail: `reset: RST from the ${f.initiator ?? 'unknown side'} in frame ${f.rst}`, frames: frames(f.rst) };
+  if (f.teardown === 'none') return { detail: 'no FIN or RST in the capture', frames: [] };
+  const finFrames = frames(f.fin, f.finAck, f.secondFin, f.lastAck);
+  const who = f.initiator ? ` (first FIN from the ${f.initiator})` : '';
+  return { detail: `${f.teardown}${who}: ${list(finFrames)}`, frames: finFrames };
+}
+
+/** Whether `actual` is within 1e-9 (relative, from 1 up) of x. */
+function near(actual: number, x: number): boolean {
+  return Math.abs(actual - x) <= 1e-9 * Math.max(1, Math.abs(x));
 }
 
 function compareNumber(actual: number, e: Expectation): boolean {
-  const eq = (x: number): boolean => Math.abs(actual - x) <= 1e-9 * Math.max(1, Math.abs(x));
+  const xs = e.numbers;
   switch (e.op) {
-    case '=': return e.numbers.some(eq);
-    case '!=': return !e.numbers.some(eq);
-    case '<=': return actual <= e.numbers[0]! || eq(e.numbers[0]!);
-    case '>=': return actual >= e.numbers[0]! || eq(e.numbers[0]!);
+    case '=':
+    case '!=': {
+      let any = false;
+      for (let i = 0; i < xs.length; i++) {
+        if (near(actual, xs[i]!)) {
+          any = true;
+          break;
+        }
+      }
+      return e.op === '=' ? any : !any;
+    }
+    case '<=': return actual <= xs[0]! || near(actual, xs[0]!);
+    case '>=': return actual >= xs[0]! || near(actual, xs[0]!);
   }
 }
 
@@ -129,62 +245,111 @@ function isGracefulList(e: Expectation): boolean {
   return e.values.length === GRACEFUL.length && GRACEFUL.every((g) => e.values.includes(g));
 }
 
-/** Evaluates one per-connection expectation. */
-export function evaluateConnection(j: ConnJson, e: Expectation, af: number[] | null, allowRstAfterFin: boolean): Omit<CheckResult, 'group' | 'connection' | 'endpoints' | 'expectation'> {
-  const key = e.key;
-  const info = KEYS.get(key)!;
-  const hsFrames = frames(j.handshake.frames.syn, j.handshake.frames.synAck, j.handshake.frames.ack);
-  if (key === 'handshake') {
-    const h = j.handshake;
-    let detail = h.kind;
-    if (h.kind === 'unanswered') detail = `unanswered: the SYN was sent ${h.synRetransmissions === 0 ? 'once' : `${h.synRetransmissions + 1} times`}, no SYN-ACK came back`;
-    else if (h.kind === 'refused') detail = `refused: the SYN was answered by a RST (frame ${j.teardown.frames.rst})`;
-    else if (h.kind === 'not-captured') detail = `not-captured: the capture starts in the middle of the connection (frame ${j.firstFrame})`;
-    else if (h.kind === 'incomplete') detail = 'incomplete: SYN and SYN-ACK, but no final ACK';
-    else detail = `${h.kind}: ${list(hsFrames)}`;
-    const fr = h.kind === 'refused' ? frames(...hsFrames, j.teardown.frames.rst) : h.kind === 'not-captured' ? [j.firstFrame] : hsFrames;
-    return { key, passed: compareEnum(h.kind, e), actual: h.kind, detail, frames: fr };
+const K_HANDSHAKE = 0;
+const K_TEARDOWN = 1;
+const K_INITIATOR = 2;
+const K_ZEEK = 3;
+const K_CLIENT_STATE = 4;
+const K_SERVER_STATE = 5;
+const K_IRTT = 6;
+const K_COUNT = 7;
+const KEY_CODES = new Map<string, number>([
+  ['handshake', K_HANDSHAKE], ['teardown', K_TEARDOWN], ['initiator', K_INITIATOR], ['zeek', K_ZEEK],
+  ['client-state', K_CLIENT_STATE], ['server-state', K_SERVER_STATE], ['irtt', K_IRTT],
+]);
+
+/** A per-connection expectation made ready to judge many connections. */
+export class Judge {
+  /** K_*: which value the expectation compares. */
+  readonly code: number;
+  /** For an analysis count, its ANALYSIS_NAMES index. */
+  readonly index: number;
+  /** A teardown expectation that allows exactly the graceful kinds (its failures say what graceful means). */
+  readonly graceful: boolean;
+
+  constructor(readonly e: Expectation) {
+    const code = KEY_CODES.get(e.key);
+    this.index = code === undefined ? ANALYSIS_NAMES.indexOf(e.key) : -1;
+    if (code === undefined && this.index < 0) throw new Error(`not a per-connection expectation: ${e.key}`);
+    this.code = code ?? K_COUNT;
+    this.graceful = this.code === K_TEARDOWN && e.op === '=' && isGracefulList(e);
   }
-  if (key === 'teardown') {
-    const t = effectiveTeardown(j, allowRstAfterFin);
-    const passed = compareEnum(t.value, e);
-    let detail = t.detail;
-    if (!passed && e.op === '=' && isGracefulList(e)) detail += ' — graceful means four-way, three-way or simultaneous';
-    return { key, passed, actual: t.value, detail, frames: t.frames };
-  }
-  if (key === 'initiator') {
-    const v = j.teardown.initiator ?? 'none';
-    const f = j.teardown.frames;
-    const fr = frames(f.fin ?? (j.teardown.kind === 'reset' ? f.rst : null));
-    const detail = v === 'none' ? 'nobody: no FIN or RST in the capture' : `the ${v} sent the first ${j.teardown.kind === 'reset' ? 'RST' : 'FIN'} (${list(fr)})`;
-    return { key, passed: compareEnum(v, e), actual: v, detail, frames: fr };
-  }
-  if (key === 'zeek') {
-    return { key, passed: compareEnum(j.zeek.state, e), actual: j.zeek.state, detail: `${j.zeek.state} (history ${j.zeek.history || '-'})`, frames: [] };
-  }
-  if (key === 'client-state' || key === 'server-state') {
-    const side = key === 'client-state' ? 'client' : 'server';
-    const v = j.finalState[side];
-    const inferred = j.finalState.inferred.includes(side) ? ' (inferred)' : '';
-    return { key, passed: compareEnum(v, e), actual: v, detail: `the ${side} is in ${v}${inferred} after the last packet (frame ${j.lastFrame})`, frames: [j.lastFrame] };
-  }
-  if (key === 'irtt') {
-    const rtt = j.handshake.rtt;
-    if (rtt === null) {
-      const why = j.handshake.frames.syn !== null && j.handshake.frames.ack !== null
-        ? 'the SYN and the final ACK have the same timestamp (Wireshark then shows no initial RTT either)'
-        : `the handshake is ${j.handshake.kind}, so there is no SYN → final ACK time`;
-      return { key, passed: false, actual: null, detail: `no iRTT: ${why}`, frames: hsFrames };
+
+  /** The value the expectation compares for the connection: a result's `actual` (null: none, irtt only). */
+  actual(f: CheckFacts, allowRstAfterFin: boolean): string | number | null {
+    switch (this.code) {
+      case K_HANDSHAKE: return f.handshake;
+      case K_TEARDOWN: return teardownValue(f, allowRstAfterFin);
+      case K_INITIATOR: return f.initiator ?? 'none';
+      case K_ZEEK: return f.zeekState;
+      case K_CLIENT_STATE: return f.clientState;
+      case K_SERVER_STATE: return f.serverState;
+      case K_IRTT: return f.rtt;
+      default: return f.count(this.index);
     }
-    return { key, passed: compareNumber(rtt, e), actual: rtt, detail: `iRTT ${(rtt * 1000).toFixed(3)} ms (SYN to final ACK: ${list(hsFrames)})`, frames: hsFrames };
   }
-  // an analysis count
-  const n = j.analysis[key] ?? 0;
-  const fr = af ?? [];
-  const more = n > fr.length ? ` (first ${fr.length} shown)` : '';
-  const detail = n === 0 ? `no ${key} packets` : `${n} ${key} packet(s): ${list(fr)}${more}`;
-  void info;
-  return { key, passed: compareNumber(n, e), actual: n, detail, frames: fr };
+
+  /** Whether `actual` (this.actual's) satisfies the expectation; no value never does. */
+  holds(actual: string | number | null): boolean {
+    if (actual === null) return false;
+    return typeof actual === 'number' ? compareNumber(actual, this.e) : compareEnum(actual, this.e);
+  }
+
+  /**
+   * The result's line a person can act on and the frames that show the value. `passed` and
+   * `actual`: this.holds's and this.actual's; `af`: the first frames of an analysis count.
+   */
+  explain(f: CheckFacts, actual: string | number | null, passed: boolean, af: number[], allowRstAfterFin: boolean): { detail: string; frames: number[] } {
+    switch (this.code) {
+      case K_HANDSHAKE: {
+        const hsFrames = frames(f.syn, f.synAck, f.hsAck);
+        const h = f.handshake;
+        let detail: string;
+        if (h === 'unanswered') detail = `unanswered: the SYN was sent ${f.synRetransmissions === 0 ? 'once' : `${f.synRetransmissions + 1} times`}, no SYN-ACK came back`;
+        else if (h === 'refused') detail = `refused: the SYN was answered by a RST (frame ${f.rst})`;
+        else if (h === 'not-captured') detail = `not-captured: the capture starts in the middle of the connection (frame ${f.firstFrame})`;
+        else if (h === 'incomplete') detail = 'incomplete: SYN and SYN-ACK, but no final ACK';
+        else detail = `${h}: ${list(hsFrames)}`;
+        const fr = h === 'refused' ? frames(f.syn, f.synAck, f.hsAck, f.rst) : h === 'not-captured' ? [f.firstFrame] : hsFrames;
+        return { detail, frames: fr };
+      }
+      case K_TEARDOWN: {
+        const t = teardownDetail(f, allowRstAfterFin);
+        if (!passed && this.graceful) t.detail += ' — graceful means four-way, three-way or simultaneous';
+        return t;
+      }
+      case K_INITIATOR: {
+        const fr = frames(f.fin ?? (f.teardown === 'reset' ? f.rst : null));
+        const detail = actual === 'none' ? 'nobody: no FIN or RST in the capture' : `the ${actual} sent the first ${f.teardown === 'reset' ? 'RST' : 'FIN'} (${list(fr)})`;
+        return { detail, frames: fr };
+      }
+      case K_ZEEK:
+        return { detail: `${f.zeekState} (history ${f.zeekHistory || '-'})`, frames: [] };
+      case K_CLIENT_STATE:
+      case K_SERVER_STATE: {
+        const client = this.code === K_CLIENT_STATE;
+        const side = client ? 'client' : 'server';
+        const inferred = (client ? f.clientInferred : f.serverInferred) ? ' (inferred)' : '';
+        return { detail: `the ${side} is in ${actual}${inferred} after the last packet (frame ${f.lastFrame})`, frames: [f.lastFrame] };
+      }
+      case K_IRTT: {
+        const hsFrames = frames(f.syn, f.synAck, f.hsAck);
+        if (f.rtt === null) {
+          const why = f.syn !== null && f.hsAck !== null
+            ? 'the SYN and the final ACK have the same timestamp (Wireshark then shows no initial RTT either)'
+            : `the handshake is ${f.handshake}, so there is no SYN → final ACK time`;
+          return { detail: `no iRTT: ${why}`, frames: hsFrames };
+        }
+        return { detail: `iRTT ${(f.rtt * 1000).toFixed(3)} ms (SYN to final ACK: ${list(hsFrames)})`, frames: hsFrames };
+      }
+      default: {
+        const n = actual as number;
+        const key = this.e.key;
+        const more = n > af.length ? ` (first ${af.length} shown)` : '';
+        return { detail: n === 0 ? `no ${key} packets` : `${n} ${key} packet(s): ${list(af)}${more}`, frames: af };
+      }
+    }
+  }
 }
 
 export interface CaptureCheck {
@@ -294,6 +459,8 @@ interface GroupState {
   sel: Selection;
   select: { stream?: string; port?: string; host?: string };
   perConn: Expectation[];
+  /** perConn made ready to judge. */
+  judges: Judge[];
   counts: Expectation[];
   /** Connections selected so far. */
   picked: number;
@@ -365,7 +532,7 @@ export class CaptureEvaluator implements PacketObserver {
         return gs;
       });
       return {
-        name: g.name, sel: parseSelection(g.select), select: g.select, perConn, counts: g.expect.filter((e) => e.key === 'connections'),
+        name: g.name, sel: parseSelection(g.select), select: g.select, perConn, judges: perConn.map((e) => new Judge(e)), counts: g.expect.filter((e) => e.key === 'connections'),
         picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, resultIndex: [],
       };
     });
@@ -382,6 +549,8 @@ export class CaptureEvaluator implements PacketObserver {
   private failedResults = 0;
   /** Which groups selected the connection being judged. */
   private readonly pickedNow: boolean[];
+  /** The connection being judged, as its record says. */
+  private readonly facts = new CheckFacts();
 
   /** Per-connection results kept so far (all groups). */
   private kept = 0;
@@ -423,11 +592,13 @@ export class CaptureEvaluator implements PacketObserver {
     // a continuation (Connection.continued) is judged as a record of its own, but it is not
     // another connection: `connections` counts Wireshark's streams
     if (!c.continued) this.connections++;
-    let j: ConnJson | null = null;
-    let ends = '';
+    const facts = this.facts;
+    let filled = false;
+    let ends: string | null = null;
     let failedFrames: Set<number> | null = null;
     const inCli = selected(c, this.cliSel);
     const pickedNow = this.pickedNow;
+    const allow = this.rules.allowRstAfterFin;
     pickedNow.fill(false);
     let block: (string | number | Row[])[] | null = null;
     for (let gi = 0; gi < this.groups.length; gi++) {
@@ -439,38 +610,51 @@ export class CaptureEvaluator implements PacketObserver {
         if (g.ids.length <= IDS_LISTED) g.ids.push(c.id);
       }
       if (g.perConn.length === 0) continue;
-      if (j === null) {
-        j = connectionJson(c, null) as unknown as ConnJson;
-        // a continuation is judged on its own packets: every report says which record it is (its
-        // first frame keeps JUnit's case names unique when an id has more than one)
-        ends = `${endpointText(c, true)} → ${endpointText(c, false)}${c.continued ? ` (continued from frame ${c.firstFrame}: packets after the connection was finalised)` : ''}`;
+      if (!filled) {
+        fillFacts(facts, c);
+        filled = true;
       }
       let rows: Row[] | null = null;
       for (let i = 0; i < g.perConn.length; i++) {
-        const e = g.perConn[i]!;
-        const r = evaluateConnection(j, e, KEYS.get(e.key)!.kind === 'count' ? this.af.frames(c, e.key) : null, this.rules.allowRstAfterFin);
+        const judge = g.judges[i]!;
+        const actual = judge.actual(facts, allow);
+        const passed = judge.holds(actual);
         let nth = 1;
         for (const gj of g.before[i]!) if (pickedNow[gj]) nth++;
-        if (!r.passed) {
+        const slot = g.slot[i]!;
+        if (passed && !this.keepPasses && this.counting) {
+          // a pass only counted: its line is made only if it becomes the example (the smallest id)
+          const counted = g.counted[slot];
+          if (counted !== undefined && !(c.id < (counted.first.connection as number))) {
+            if (nth === 1) counted.n++;
+            this.omitted++;
+            continue;
+          }
+        }
+        const why = judge.explain(facts, actual, passed, judge.code === K_COUNT ? this.af.frames(c, judge.e.key) : NO_FRAMES, allow);
+        // a continuation is judged on its own packets: every report says which record it is (its
+        // first frame keeps JUnit's case names unique when an id has more than one)
+        ends ??= `${endpointText(c, true)} → ${endpointText(c, false)}${c.continued ? ` (continued from frame ${c.firstFrame}: packets after the connection was finalised)` : ''}`;
+        if (!passed) {
           this.failedResults++;
           this.failing.add(c.id);
           failedFrames ??= new Set();
-          for (const fr of r.frames) failedFrames.add(fr);
+          for (const fr of why.frames) failedFrames.add(fr);
         }
-        if (this.keepPasses || !r.passed) {
+        if (this.keepPasses || !passed) {
           // spooled: every result when all are listed, else the failures
           if (rows === null) {
             rows = [];
             block ??= [ends];
             block.push(gi, rows);
           }
-          rows.push([i, r.passed ? 1 : 0, r.actual, r.detail, r.frames, nth]);
+          rows.push([i, passed ? 1 : 0, actual, why.detail, why.frames, nth]);
           g.spooled++;
           if (!this.keepPasses && ++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
           continue;
         }
-        const res: CheckResult = { group: g.name, connection: c.id, endpoints: ends, expectation: e.text, ...r, nth };
-        if (this.counting) this.count(g, res, g.slot[i]!);
+        const res: CheckResult = { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth };
+        if (this.counting) this.count(g, res, slot);
         else {
           g.results.push(res);
           g.resultIndex.push(i);

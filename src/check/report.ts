@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { failures, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
 import { stringifyDocument } from '../render/json.js';
 import { codeSpan, tableText } from '../render/markdown-text.js';
+import { ascii, type ByteWriter, type Chunk } from '../util/bytes.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 /** At most this many failing connections get a Mermaid diagram in the Markdown report. */
@@ -285,35 +286,100 @@ export function resultJson(r: CheckResult): Record<string, unknown> {
 }
 
 /**
- * recordJson(resultJson(r), indent), laid out directly (a report of millions of results spent
- * most of its time in the generic layout); test/check.test.ts compares the two on every result
- * of the fixtures and the corpus.
+ * Writes results as the JSON report lays them out at `indent` (recordJson(resultJson(r), indent)),
+ * straight into a ByteWriter: a report of millions of results spent most of its time building
+ * and encoding their text. test/check.test.ts compares the bytes with the generic layout on
+ * every result of the fixtures and the corpus.
  */
-export function resultText(r: CheckResult, indent: string): string {
-  const i2 = indent + '  ';
-  const fr = r.frames;
-  let frames = '[]';
-  if (fr.length > 0) {
-    const i4 = i2 + '  ';
-    frames = `[\n${i4}${json(fr[0])}`;
-    for (let k = 1; k < fr.length; k++) frames += `,\n${i4}${json(fr[k])}`;
-    frames += `\n${i2}]`;
+export class ResultWriter {
+  private readonly open: Chunk;
+  private readonly connection: Chunk;
+  private readonly endpoints: Chunk;
+  private readonly expectation: Chunk;
+  private readonly key: Chunk;
+  private readonly passed: Chunk;
+  private readonly actual: Chunk;
+  private readonly detail: Chunk;
+  private readonly frames: Chunk;
+  private readonly frame: Chunk;
+  private readonly framesEnd: Chunk;
+  private readonly close: Chunk;
+  /** A connection's results share its endpoints' text: the last one written, encoded. */
+  private lastEndpoints: string | null = null;
+  private endpointsJson = Buffer.alloc(0);
+
+  constructor(indent: string) {
+    const i2 = `\n${indent}  `;
+    this.open = ascii(`{${i2}"group": `);
+    this.connection = ascii(`,${i2}"connection": `);
+    this.endpoints = ascii(`,${i2}"endpoints": `);
+    this.expectation = ascii(`,${i2}"expectation": `);
+    this.key = ascii(`,${i2}"key": `);
+    this.passed = ascii(`,${i2}"passed": `);
+    this.actual = ascii(`,${i2}"actual": `);
+    this.detail = ascii(`,${i2}"detail": `);
+    this.frames = ascii(`,${i2}"frames": [`);
+    this.frame = ascii(`${i2}  `);
+    this.framesEnd = ascii(`${i2}]`);
+    this.close = ascii(`\n${indent}}`);
   }
-  return `{\n${i2}"group": ${r.group ? JSON.stringify(r.group) : 'null'},\n${i2}"connection": ${json(r.connection)},\n${i2}"endpoints": ${json(r.endpoints)},\n${i2}"expectation": ${JSON.stringify(r.expectation)},\n${i2}"key": ${JSON.stringify(r.key)},\n${i2}"passed": ${r.passed ? 'true' : 'false'},\n${i2}"actual": ${json(r.actual)},\n${i2}"detail": ${JSON.stringify(r.detail)},\n${i2}"frames": ${frames}\n${indent}}`;
+
+  write(w: ByteWriter, r: CheckResult): void {
+    w.raw(this.open);
+    if (r.group) w.str(r.group);
+    else w.null();
+    w.raw(this.connection);
+    if (r.connection === null) w.null();
+    else w.num(r.connection);
+    w.raw(this.endpoints);
+    const ends = r.endpoints;
+    if (ends === null) w.null();
+    else {
+      if (ends !== this.lastEndpoints) {
+        this.lastEndpoints = ends;
+        this.endpointsJson = Buffer.from(JSON.stringify(ends));
+      }
+      w.bytes(this.endpointsJson, 0, this.endpointsJson.length);
+    }
+    w.raw(this.expectation);
+    w.str(r.expectation);
+    w.raw(this.key);
+    w.str(r.key);
+    w.raw(this.passed);
+    w.bool(r.passed);
+    w.raw(this.actual);
+    const v = r.actual;
+    if (typeof v === 'string') w.str(v);
+    else if (typeof v === 'number') w.num(v);
+    else w.null();
+    w.raw(this.detail);
+    w.str(r.detail);
+    w.raw(this.frames);
+    const fr = r.frames;
+    if (fr.length > 0) {
+      for (let k = 0; k < fr.length; k++) {
+        if (k > 0) w.byte(COMMA);
+        w.raw(this.frame);
+        w.num(fr[k]!);
+      }
+      w.raw(this.framesEnd);
+    } else w.byte(CLOSE_BRACKET);
+    w.raw(this.close);
+  }
 }
 
-/** A value as JSON.stringify writes it (null for null and for what it cannot write). */
-function json(v: string | number | null | undefined): string {
-  return v === null || v === undefined ? 'null' : JSON.stringify(v) ?? 'null';
-}
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+const RESULT_SEPARATOR = ascii(',\n');
 
 /**
- * The JSON report's text (stringifyDocument of jsonReport, plus a newline) in pieces: the
- * document is laid out with a marker in place of each capture's results, and the results are
- * laid out one by one where the marker was (recordJson lays a record out as the document would).
- * So a report of millions of results is never one string, nor a second copy of every result.
+ * Writes the JSON report (stringifyDocument of jsonReport, plus a newline) into `w`, yielding
+ * after each piece so that the caller can hand the bytes on (the CLI flushes its output when it
+ * is full): the document is laid out with a marker in place of each capture's results, and the
+ * results are written one by one where the marker was. So a report of millions of results is
+ * never one string, nor a second copy of every result.
  */
-export function* jsonReportPieces(checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number): Generator<string> {
+export function* writeJsonReport(w: ByteWriter, checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number): Generator<void> {
   const marker = (i: number): string => `\u0000results ${i}\u0000`;
   const head = stringifyDocument(jsonDocument(checks, tool, exitCode, (c, i) => (c.results.length === 0 ? [] : [marker(i)]))) + '\n';
   let from = 0;
@@ -323,10 +389,18 @@ export function* jsonReportPieces(checks: readonly CaptureCheck[], tool: { name:
     const at = head.indexOf(m, from);
     const lineStart = head.lastIndexOf('\n', at) + 1;
     const inner = head.slice(lineStart, at);
-    yield head.slice(from, lineStart);
+    w.text(head.slice(from, lineStart));
+    yield;
+    const rw = new ResultWriter(inner);
+    const indent = ascii(inner);
     let j = 0;
-    for (const r of checks[i]!.results) yield `${j++ === 0 ? '' : ',\n'}${inner}${resultText(r, inner)}`;
+    for (const r of checks[i]!.results) {
+      if (j++ > 0) w.raw(RESULT_SEPARATOR);
+      w.raw(indent);
+      rw.write(w, r);
+      yield;
+    }
     from = at + m.length;
   }
-  yield head.slice(from);
+  w.text(head.slice(from));
 }

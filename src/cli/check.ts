@@ -15,7 +15,7 @@ import { PacketCollector, type PacketRecord } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
 import { CaptureEvaluator, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
-import { jsonReportPieces, junitLines, markdownReport, textLines, MAX_DIAGRAMS } from '../check/report.js';
+import { writeJsonReport, junitLines, markdownReport, textLines, MAX_DIAGRAMS } from '../check/report.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
 import { addSelectionOptions, LINGER_SECONDS, positive } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
@@ -380,8 +380,8 @@ async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[
   if (opts.markdown !== undefined && opts.markdown !== '-') write('--markdown', opts.markdown, md!);
   if (summaryFile) write('GITHUB_STEP_SUMMARY', summaryFile, md! + '\n', true);
   if (opts.json) {
-    for (const piece of jsonReportPieces(checks, { name: 'tcpflow-explain', version: toolVersion() }, ctx.code)) {
-      ctx.out.write(piece);
+    for (const _ of writeJsonReport(ctx.out.writer, checks, { name: 'tcpflow-explain', version: toolVersion() }, ctx.code)) {
+      if (ctx.out.closed) break;
       if (ctx.out.full) await ctx.out.flush();
     }
   } else if (opts.markdown === '-') ctx.out.write(md!);
