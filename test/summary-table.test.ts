@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { Writable } from 'node:stream';
-import { SummaryTable, TableLayout, textWidth } from '../src/render/summary.js';
+import { CELL, SummaryTable, TableLayout, textWidth } from '../src/render/summary.js';
+import { ByteWriter } from '../src/util/bytes.js';
 import { newConnection } from '../src/analyze/connection.js';
 import { ANALYSIS_NAMES } from '../src/analyze/flags.js';
 import { Output } from '../src/util/output.js';
@@ -55,7 +56,16 @@ function cliTable3(head: string[], r: string[][], colour: boolean): string {
 function ours(head: string[], r: string[][], colour: boolean): string {
   const widths = head.map((h, i) => Math.max(textWidth(h), ...r.map((row) => Math.max(...row[i]!.split('\n').map(textWidth)))));
   const layout = new TableLayout(widths, colour);
-  return [layout.head(head), ...r.map((row) => layout.row(row)), layout.end()].join('\n');
+  // each row as the table spools it (its cells' text joined by CELL), drawn from its bytes at an
+  // offset in a bigger buffer
+  const w = new ByteWriter(16);
+  w.text(layout.head(head));
+  for (const row of r) {
+    const b = Buffer.from(`ab${row.join(CELL)}c`);
+    layout.row(w, b, 2, b.length - 3);
+  }
+  w.text(`\n${layout.end()}`);
+  return w.buf.toString('utf8', 0, w.pos);
 }
 
 describe('summary table layout', () => {

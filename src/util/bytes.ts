@@ -43,6 +43,8 @@ const NULL = ascii('null');
 const LONG_STRING = 32;
 /** What str() does not copy as it is: controls, '"', '\\', DEL and everything beyond ASCII. */
 const NOT_PLAIN = /["\\\u0000-\u001f\u007f-\uffff]/;
+/** Copies of up to this many bytes are made in a loop (ByteWriter.bytes). */
+const SHORT_COPY = 64;
 const TRUE = ascii('true');
 const FALSE = ascii('false');
 
@@ -97,7 +99,14 @@ export class ByteWriter {
   /** `len` bytes of `src` from `start`. */
   bytes(src: Uint8Array, start: number, len: number): void {
     if (this.pos + len > this.buf.length) this.grow(len);
-    this.buf.set(src.subarray(start, start + len), this.pos);
+    if (len <= SHORT_COPY) {
+      // a cell, a border, a line: copied here, where set() would first make a view of them
+      const buf = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < len; i++) buf[p + i] = src[start + i]!;
+    } else {
+      this.buf.set(src.subarray(start, start + len), this.pos);
+    }
     this.pos += len;
   }
 
