@@ -16,9 +16,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fixtureCaptures } from './helpers/release.js';
 import { checkCapture, samePacketRecord, sameRecord } from './helpers/json-bytes.js';
-import { ByteWriter } from '../src/util/bytes.js';
+import { ByteWriter, ascii, utf8 } from '../src/util/bytes.js';
 import { newConnection } from '../src/analyze/connection.js';
-import { connection, lang, num, packetList, packetRecordArb, str, bool } from './helpers/arbitraries.js';
+import { connection, lang, num, packetList, packetRecordArb, str, bool, unit } from './helpers/arbitraries.js';
 
 const SEED = 0x6a5b17;
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns, endOnFailure: true });
@@ -72,5 +72,19 @@ describe('JSON records written as bytes', () => {
       }
       assert.equal(w.buf.toString('utf8', 0, w.pos), vs.map((v) => JSON.stringify(v) + ',').join(''));
     }), params(3000));
+  });
+
+  it('constant text (Chunk) written as its UTF-8 bytes, whatever its characters', () => {
+    // any characters (beyond ASCII, four-byte ones, lone surrogates, DEL), a few at a time and
+    // long: every 8-byte word of UTF-8 goes through a double unchanged
+    const text = fc.oneof(fc.string({ unit, maxLength: 40 }), fc.string({ unit: fc.constantFrom('\u007f', '\u{10FFFF}', '\u{1F600}', '中', 'é', '\uffff', '\ud800', 'x'), maxLength: 80 }));
+    fc.assert(fc.property(fc.array(text, { maxLength: 8 }), fc.nat({ max: 9 }), (texts, offset) => {
+      const w = new ByteWriter(8);
+      w.text('x'.repeat(offset));
+      for (const t of texts) w.raw(utf8(t));
+      // each text on its own: a lone surrogate at the end of one is not paired with the next's
+      assert.ok(w.buf.subarray(offset, w.pos).equals(Buffer.concat(texts.map((t) => Buffer.from(t)))), JSON.stringify(texts));
+    }), params(3000));
+    assert.throws(() => ascii('→'), /not ASCII/);
   });
 });

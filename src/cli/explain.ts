@@ -16,7 +16,6 @@ import { Option, type Command } from 'commander';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { PacketObserver, Tracker, TrackerOptions } from '../analyze/tracker.js';
 import type { CaptureSummary } from '../pipeline.js';
-import type { Connection } from '../analyze/connection.js';
 import { defaultMaxConnections } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
@@ -24,7 +23,7 @@ import { PacketCollector, type PacketRecord } from '../render/json.js';
 import { prettyJson } from '../render/pretty.js';
 import { writeRecord } from '../render/json-bytes.js';
 import { ByteWriter } from '../util/bytes.js';
-import { walkthrough } from '../render/walkthrough.js';
+import { Walkthrough } from '../render/walkthrough.js';
 import { NdjsonWriter } from '../render/ndjson.js';
 import { mermaid, MarkdownWriter } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
@@ -281,11 +280,10 @@ export async function explainFile(
     const sp = new Spool();
     spool = sp;
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
-    // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then spooled
-    const scratch = format === 'json' ? new ByteWriter(SCRATCH) : null;
-    const render = format === 'text'
-      ? (c: Connection, p: PacketRecord[] | null): string => '\n' + walkthrough(c, p ?? [], wt)
-      : (c: Connection, p: PacketRecord[] | null): string => mermaid(c, p ?? [], !!opts.absolute, lang) + '\n';
+    // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then
+    // spooled; the walkthrough likewise
+    const scratch = format !== 'mermaid' ? new ByteWriter(SCRATCH) : null;
+    const walker = format === 'text' ? new Walkthrough(wt) : null;
     observer = {
       onPacket: collector ? (c, r, f, p) => { if (selected(c, sel)) collector.onPacket(c, r, f, p); } : () => undefined,
       onFinal: (c) => {
@@ -296,12 +294,15 @@ export async function explainFile(
           list = collector.byConnection.get(c) ?? [];
         }
         if (scratch === null) {
-          if (early.direct !== null) out.write(render(c, list));
-          else sp.put(c.id, render(c, list));
+          const text = mermaid(c, list ?? [], !!opts.absolute, lang) + '\n';
+          if (early.direct !== null) out.write(text);
+          else sp.put(c.id, text);
         } else {
           scratch.pos = 0;
-          writeRecord(scratch, c, list, lang);
+          if (walker !== null) walker.write(scratch, c, list ?? []);
+          else writeRecord(scratch, c, list, lang);
           if (early.direct instanceof DocumentWriter) early.direct.record(scratch.buf, 0, scratch.pos);
+          else if (early.direct !== null) out.bytes(scratch.buf, 0, scratch.pos);
           else sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
           // a connection with many packets grew it: keep less than that for the next ones
           if (scratch.buf.length > SCRATCH_KEPT) scratch.reset(SCRATCH);

@@ -5,6 +5,11 @@
  * the teardown as numbered steps down to TIME_WAIT and CLOSED, then capture-quality findings.
  * Renders what the model decided; decides nothing. Colour comes from the chalk instance given
  * (level 0 when stdout is not a terminal).
+ *
+ * Written as bytes into a ByteWriter: a big capture's walkthrough is millions of step lines, and
+ * building each as a string (pieces concatenated, then flattened and encoded) took most of its
+ * time. The step lines and state lines are written piece by piece, their constant pieces
+ * encoded once per run; the other lines (a few per connection) are made as text and written.
  */
 import type { ChalkInstance } from 'chalk';
 import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
@@ -19,6 +24,7 @@ import { message, roleName, type Lang } from '../i18n/messages.js';
 import { endpointText, rttMs } from './endpoint.js';
 import { ladder } from './ladder.js';
 import { wiresharkFlags } from './elide.js';
+import { utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
 
 export interface WalkthroughOptions {
   lang: Lang;
@@ -97,151 +103,267 @@ function flagText(bits: number, k: ChalkInstance): string {
   return text;
 }
 
-export function walkthrough(c: Connection, packets: PacketRecord[], o: WalkthroughOptions): string {
-  const k = o.chalk;
-  const L = labels(o.lang);
-  const t = (key: string, from: 'client' | 'server' = 'client', n1 = 0, n2 = 0, n3 = 0): string => message(o.lang, key, from, n1, n2, n3);
-  const role = (fromA: boolean): 'client' | 'server' => (fromA === c.clientIsA ? 'client' : 'server');
-  const s = c.story;
-  const out: string[] = [];
-  const hk = handshakeKind(s);
-  const tk = teardownKind(s);
+const NEWLINE = 0x0a;
 
-  // --- header
-  out.push(k.bold(`${t('wConnection')} #${c.id}  ${endpointText(c, true)} → ${endpointText(c, false)}`));
-  const initiator = tk === 'reset' ? role(s.rstFromA) : s.fin1Frame > 0 ? role(s.fin1FromA) : null;
-  out.push(
-    // a continuation's handshake, when it has none, is in its connection's earlier record
-    `  ${t('lHandshake')}${L.colon}${c.continued && hk === 'not-captured' ? t('wHandshakeEarlier', 'client', c.id) : t(HK_KEY[hk])} · ${t('lTeardown')}${L.colon}${t(TK_KEY[tk])}` +
-      (initiator ? `${L.po}${t('wInitiator', initiator)}${L.pc}` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
-  );
-  const ms = rttMs(c, '');
-  const irtt = ms === '' ? '' : ` · iRTT ${ms} ms`;
-  out.push(`  ${t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${t('wBytes', 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes)}${irtt}`);
-  const omitted = (packets as PacketRecords).omitted;
-  if (omitted) out.push(k.yellow(`  ${t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
-  if (c.continued) out.push(k.yellow(`  ${t('wContinued', 'client', c.id)}`));
+/** A state's text (coloured, marked inferred), encoded (a Walkthrough has one per state). */
+function stateChunk(st: number, k: ChalkInstance, L: Labels): Chunk {
+  const name = STATE_NAMES[st];
+  const text = name === 'ESTABLISHED' ? k.green(name) : name === 'CLOSED' ? name : k.cyan(name);
+  return utf8(isInferredState(st) ? `${text}${L.po}${L.inferred}${L.pc}` : text);
+}
 
-  if (o.diagram && packets.length > 0) {
-    out.push('');
-    out.push(ladder(c, packets, k, o.absolute, o.width, o.lang).trimEnd());
+/**
+ * Writes the walkthrough of connections, one at a time, with the options of a run: what does not
+ * change from one connection to the next is looked up and encoded once, here.
+ */
+export class Walkthrough {
+  private readonly k: ChalkInstance;
+  private readonly L: Labels;
+  /** Step lines: ` frame `, the direction (client, arrow, server; and back) with `  [`, `]  seq `, `  ack `, `  len `. */
+  private readonly frameLabel: Chunk;
+  private readonly clientToServer: Chunk;
+  private readonly serverToClient: Chunk;
+  private readonly seqLabel: Chunk;
+  private readonly ackLabel: Chunk;
+  private readonly lenLabel: Chunk;
+  /** A number's other form: `(raw ` (or `(rel ` with --absolute) and `)`. */
+  private readonly otherOpen: Chunk;
+  private readonly otherClose: Chunk;
+  /** State lines: dimmed `        client `, the dot and ` server `, the dimming's end and the newline. */
+  private readonly stateOpen: Chunk;
+  private readonly stateMid: Chunk;
+  private readonly stateClose: Chunk;
+  private readonly states: Chunk[];
+  /** A step's first columns (`   1/3`, a dot for a step of the data phase, ...) by label. */
+  private readonly labels = new Map<string, Chunk>();
+
+  constructor(private readonly o: WalkthroughOptions) {
+    const k = o.chalk;
+    const L = labels(o.lang);
+    this.k = k;
+    this.L = L;
+    this.frameLabel = utf8(` ${L.frame} `);
+    this.clientToServer = utf8(`  ${L.client} → ${L.server}  [`);
+    this.serverToClient = utf8(`  ${L.server} → ${L.client}  [`);
+    this.seqLabel = utf8(`]  ${L.seq} `);
+    this.ackLabel = utf8(`  ${L.ack} `);
+    this.lenLabel = utf8(`  ${L.len} `);
+    this.otherOpen = utf8(`${L.po}${o.absolute ? L.rel : L.raw} `);
+    this.otherClose = utf8(L.pc);
+    // k.dim around the line: its codes, taken from chalk (none at level 0); the states inside
+    // carry colours of their own, whose ends are not dim's, so chalk wraps the line as it is
+    const [dimOpen, dimClose] = k.dim('\u0000').split('\u0000') as [string, string];
+    this.stateOpen = utf8(`${dimOpen}        ${L.client} `);
+    this.stateMid = utf8(` · ${L.server} `);
+    this.stateClose = utf8(`${dimClose}\n`);
+    this.states = STATE_NAMES.map((_, st) => stateChunk(st, k, L));
   }
 
-  // --- handshake
-  // a step of the handshake that is also part of the teardown (the third segment carrying a FIN,
-  // an evasion trace's early FIN) is listed in both
-  const hs = packets.filter((p) => p.phase === PH_HANDSHAKE || p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame);
-  out.push('');
-  out.push(k.bold(`  ${hk === 'simultaneous-open' ? t('wHandshakeSimultaneous')
-    : hk === 'not-captured' ? (c.continued ? `${t('wHandshake')}${L.colon}${t('wHandshakeEarlier', 'client', c.id)}` : t('wHandshakeMissing')) : t('wHandshake')}`));
-  // what a missing handshake means (the first packet's own note may say something else: a FIN, a RST)
-  // (a continuation's numbers are its stream's: said in the header)
-  if (hk === 'not-captured' && packets.length > 0 && !c.continued) out.push(`   ${t('midstream')}`);
-  for (const p of hs) {
-    const label = p.frame === s.synFrame ? '1/3' : p.frame === s.synAckFrame ? '2/3' : p.frame === s.hsAckFrame ? '3/3' : ' · ';
-    step(label, p);
+  private t(key: string, from: 'client' | 'server' = 'client', n1 = 0, n2 = 0, n3 = 0): string {
+    return message(this.o.lang, key, from, n1, n2, n3);
   }
-  if (hk === 'refused' && s.refusedFrame > 0) {
-    const p = packets.find((x) => x.frame === s.refusedFrame);
-    if (p) step(' ✗ ', p);
-  }
-  const agreed = agreedText();
-  if (agreed) out.push(`   ${t('wAgreed')}${L.colon}${agreed}`);
 
-  // --- data
-  const data = packets.filter((p) => p.phase === PH_DATA);
-  if (data.length > 0) {
-    out.push('');
-    out.push(k.bold(`  ${t('wData')}`));
-    for (const fromClient of [true, false]) {
-      const mine = data.filter((p) => (p.fromA === c.clientIsA) === fromClient && p.len > 0);
-      const bytes = mine.reduce((n, p) => n + p.len, 0);
-      out.push(`   ${t('wSegments', fromClient ? 'client' : 'server', mine.length, bytes)}`);
+  /** A line of text and its newline. */
+  private line(w: ByteWriter, s: string): void {
+    w.text(s);
+    w.byte(NEWLINE);
+  }
+
+  /** The walkthrough of connection c (a blank line, then its lines), given its packet records. */
+  write(w: ByteWriter, c: Connection, packets: PacketRecord[]): void {
+    const o = this.o;
+    const k = this.k;
+    const L = this.L;
+    const s = c.story;
+    const hk = handshakeKind(s);
+    const tk = teardownKind(s);
+    w.byte(NEWLINE);
+
+    // --- header
+    this.line(w, k.bold(`${this.t('wConnection')} #${c.id}  ${endpointText(c, true)} → ${endpointText(c, false)}`));
+    const initiator = tk === 'reset' ? role(c, s.rstFromA) : s.fin1Frame > 0 ? role(c, s.fin1FromA) : null;
+    this.line(w,
+      // a continuation's handshake, when it has none, is in its connection's earlier record
+      `  ${this.t('lHandshake')}${L.colon}${c.continued && hk === 'not-captured' ? this.t('wHandshakeEarlier', 'client', c.id) : this.t(HK_KEY[hk])} · ${this.t('lTeardown')}${L.colon}${this.t(TK_KEY[tk])}` +
+        (initiator ? `${L.po}${this.t('wInitiator', initiator)}${L.pc}` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
+    );
+    const ms = rttMs(c, '');
+    const irtt = ms === '' ? '' : ` · iRTT ${ms} ms`;
+    this.line(w, `  ${this.t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${this.t('wBytes', 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes)}${irtt}`);
+    const omitted = (packets as PacketRecords).omitted;
+    if (omitted) this.line(w, k.yellow(`  ${this.t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
+    if (c.continued) this.line(w, k.yellow(`  ${this.t('wContinued', 'client', c.id)}`));
+
+    if (o.diagram && packets.length > 0) {
+      w.byte(NEWLINE);
+      this.line(w, ladder(c, packets, k, o.absolute, o.width, o.lang).trimEnd());
     }
-    const counts: string[] = [];
-    for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
-      if (c.analysis[i] === 0) continue;
-      const frames = packets.filter((p) => analysisNames(p.analysis).includes(ANALYSIS_NAMES[i])).map((p) => p.frame);
-      const shown = frames.slice(0, 8).join(', ') + (frames.length > 8 ? ', …' : '');
-      counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
+
+    // --- handshake
+    // a step of the handshake that is also part of the teardown (the third segment carrying a FIN,
+    // an evasion trace's early FIN) is listed in both
+    w.byte(NEWLINE);
+    this.line(w, k.bold(`  ${hk === 'simultaneous-open' ? this.t('wHandshakeSimultaneous')
+      : hk === 'not-captured' ? (c.continued ? `${this.t('wHandshake')}${L.colon}${this.t('wHandshakeEarlier', 'client', c.id)}` : this.t('wHandshakeMissing')) : this.t('wHandshake')}`));
+    // what a missing handshake means (the first packet's own note may say something else: a FIN, a RST)
+    // (a continuation's numbers are its stream's: said in the header)
+    if (hk === 'not-captured' && packets.length > 0 && !c.continued) this.line(w, `   ${this.t('midstream')}`);
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!;
+      if (!(p.phase === PH_HANDSHAKE || p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame)) continue;
+      const label = p.frame === s.synFrame ? '1/3' : p.frame === s.synAckFrame ? '2/3' : p.frame === s.hsAckFrame ? '3/3' : ' · ';
+      this.step(w, c, label, p);
     }
-    if (counts.length > 0) out.push(`   ${t('wAnalysis')}${L.colon}${counts.join('; ')}`);
-    // data packets of the teardown's story are listed with it (isTeardownStep)
-    const own = data.filter((p) => !isTeardownStep(p, s));
-    const listed = o.verbose ? own : own.filter((p) => p.note !== N_NONE).slice(0, DATA_SAMPLE);
-    for (const p of listed) step(' · ', p);
-    const rest = own.length - listed.length;
-    if (rest > 0) out.push(k.dim(`   ${t('wMore', 'client', rest)}`));
+    if (hk === 'refused' && s.refusedFrame > 0) {
+      const p = packets.find((x) => x.frame === s.refusedFrame);
+      if (p) this.step(w, c, ' ✗ ', p);
+    }
+    const agreed = this.agreedText(c);
+    if (agreed) this.line(w, `   ${this.t('wAgreed')}${L.colon}${agreed}`);
+
+    // --- data
+    let dataCount = 0;
+    for (let i = 0; i < packets.length; i++) if (packets[i]!.phase === PH_DATA) dataCount++;
+    if (dataCount > 0) {
+      w.byte(NEWLINE);
+      this.line(w, k.bold(`  ${this.t('wData')}`));
+      for (const fromClient of [true, false]) {
+        let segments = 0;
+        let bytes = 0;
+        for (let i = 0; i < packets.length; i++) {
+          const p = packets[i]!;
+          if (p.phase !== PH_DATA || (p.fromA === c.clientIsA) !== fromClient || p.len <= 0) continue;
+          segments++;
+          bytes += p.len;
+        }
+        this.line(w, `   ${this.t('wSegments', fromClient ? 'client' : 'server', segments, bytes)}`);
+      }
+      const counts: string[] = [];
+      for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
+        if (c.analysis[i] === 0) continue;
+        const frames = packets.filter((p) => analysisNames(p.analysis).includes(ANALYSIS_NAMES[i])).map((p) => p.frame);
+        const shown = frames.slice(0, 8).join(', ') + (frames.length > 8 ? ', …' : '');
+        counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
+      }
+      if (counts.length > 0) this.line(w, `   ${this.t('wAnalysis')}${L.colon}${counts.join('; ')}`);
+      // data packets of the teardown's story are listed with it (isTeardownStep); without
+      // --verbose, the first DATA_SAMPLE with a note
+      let own = 0;
+      let listed = 0;
+      for (let i = 0; i < packets.length; i++) {
+        const p = packets[i]!;
+        if (p.phase !== PH_DATA || isTeardownStep(p, s)) continue;
+        own++;
+        if (o.verbose || (p.note !== N_NONE && listed < DATA_SAMPLE)) {
+          listed++;
+          this.step(w, c, ' · ', p);
+        }
+      }
+      const rest = own - listed;
+      if (rest > 0) this.line(w, k.dim(`   ${this.t('wMore', 'client', rest)}`));
+    }
+
+    // --- teardown
+    let steps = 0;
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!;
+      if (!isTeardownStep(p, s)) continue;
+      if (steps === 0) {
+        w.byte(NEWLINE);
+        this.line(w, k.bold(`  ${this.t('wTeardown')}${L.colon}${this.t(TK_KEY[tk])}`));
+      }
+      steps++;
+      if (steps <= TEARDOWN_MAX) this.step(w, c, String(steps).padStart(2) + ' ', p);
+    }
+    if (steps > TEARDOWN_MAX) this.line(w, k.dim(`   ${this.t('wMore', 'client', steps - TEARDOWN_MAX)}`));
+
+    // --- final states and capture quality
+    const cs = c.clientIsA ? s.stateA : s.stateB;
+    const ss = c.clientIsA ? s.stateB : s.stateA;
+    w.byte(NEWLINE);
+    w.text(`  ${k.bold(this.t('wFinal'))}${L.colon}${roleName(o.lang, 'client')} `);
+    w.raw(this.states[cs]!);
+    w.text(` · ${roleName(o.lang, 'server')} `);
+    w.raw(this.states[ss]!);
+    w.byte(NEWLINE);
+    const diags = diagnostics(c);
+    if (diags.length > 0) {
+      this.line(w, k.bold(`  ${this.t('wQuality')}`));
+      for (const d of diags) this.line(w, `   ${k.yellow('!')} ${this.t(d.key, d.flowA === null ? 'client' : role(c, d.flowA), d.n1, d.n2)}`);
+    }
   }
 
-  // --- teardown
-  const td = packets.filter((p) => isTeardownStep(p, s));
-  if (td.length > 0) {
-    out.push('');
-    out.push(k.bold(`  ${t('wTeardown')}${L.colon}${t(TK_KEY[tk])}`));
-    td.slice(0, TEARDOWN_MAX).forEach((p, i) => step(String(i + 1).padStart(2) + ' ', p));
-    if (td.length > TEARDOWN_MAX) out.push(k.dim(`   ${t('wMore', 'client', td.length - TEARDOWN_MAX)}`));
-  }
-
-  // --- final states and capture quality
-  const cs = c.clientIsA ? s.stateA : s.stateB;
-  const ss = c.clientIsA ? s.stateB : s.stateA;
-  out.push('');
-  out.push(`  ${k.bold(t('wFinal'))}${L.colon}${roleName(o.lang, 'client')} ${stateText(cs)} · ${roleName(o.lang, 'server')} ${stateText(ss)}`);
-  const diags = diagnostics(c);
-  if (diags.length > 0) {
-    out.push(k.bold(`  ${t('wQuality')}`));
-    for (const d of diags) out.push(`   ${k.yellow('!')} ${t(d.key, d.flowA === null ? 'client' : role(d.flowA), d.n1, d.n2)}`);
-  }
-  return out.join('\n') + '\n';
-
-  function step(label: string, p: PacketRecord): void {
+  /** A step: its line (label, frame, direction, flags, numbers, analysis), the states after it, its note. */
+  private step(w: ByteWriter, c: Connection, label: string, p: PacketRecord): void {
     const fromClient = p.fromA === c.clientIsA;
-    const flags = flagText(p.flags, k);
-    const ackSet = (p.flags & 0x10) !== 0;
-    let line = `   ${label} ${L.frame} ${p.frame}  ${fromClient ? L.client : L.server} → ${fromClient ? L.server : L.client}  [${flags}]  ${L.seq} ${num(p.seq, p.rawSeq)}`;
-    if (ackSet) line += `  ${L.ack} ${num(p.ack, p.rawAck)}`;
-    if (p.len > 0) line += `  ${L.len} ${p.len}`;
+    let lb = this.labels.get(label);
+    if (lb === undefined) {
+      lb = utf8(`   ${label}`);
+      this.labels.set(label, lb);
+    }
+    w.raw(lb);
+    w.raw(this.frameLabel);
+    w.uint(p.frame);
+    const dir = fromClient ? this.clientToServer : this.serverToClient;
+    w.raw(dir);
+    w.text(flagText(p.flags, this.k));
+    w.raw(this.seqLabel);
+    this.num(w, p.seq, p.rawSeq);
+    if ((p.flags & 0x10) !== 0) {
+      w.raw(this.ackLabel);
+      this.num(w, p.ack, p.rawAck);
+    }
+    if (p.len > 0) {
+      w.raw(this.lenLabel);
+      w.uint(p.len);
+    }
     if (p.analysis !== 0) {
       const names = analysisNames(p.analysis);
-      if (names.length > 0) line += `  ${k.red(names.join(' '))}`;
+      if (names.length > 0) w.text(`  ${this.k.red(names.join(' '))}`);
     }
-    out.push(line);
-    const cl = c.clientIsA ? p.stateA : p.stateB;
-    const sv = c.clientIsA ? p.stateB : p.stateA;
-    out.push(k.dim(`        ${L.client} ${stateText(cl)} · ${L.server} ${stateText(sv)}`));
-    if (p.note !== N_NONE) out.push(`        ${note(p)}`);
+    w.byte(NEWLINE);
+    const cl = this.states[c.clientIsA ? p.stateA : p.stateB]!;
+    const sv = this.states[c.clientIsA ? p.stateB : p.stateA]!;
+    w.raw(this.stateOpen);
+    w.raw(cl);
+    w.raw(this.stateMid);
+    w.raw(sv);
+    w.raw(this.stateClose);
+    if (p.note !== N_NONE) {
+      w.text('        ');
+      this.line(w, message(this.o.lang, NOTE_KEYS[p.note], role(c, p.fromA), p.n1, p.n2, p.n3));
+    }
   }
 
-  function num(rel: number, raw: number): string {
-    return o.absolute ? `${raw}${L.po}${L.rel} ${rel}${L.pc}` : `${rel}${L.po}${L.raw} ${raw}${L.pc}`;
+  /** A sequence or acknowledgement number: relative (raw), or raw (relative) with --absolute. */
+  private num(w: ByteWriter, rel: number, raw: number): void {
+    w.u32((this.o.absolute ? raw : rel) | 0);
+    w.raw(this.otherOpen);
+    w.u32((this.o.absolute ? rel : raw) | 0);
+    w.raw(this.otherClose);
   }
 
-  function note(p: PacketRecord): string {
-    return message(o.lang, NOTE_KEYS[p.note], role(p.fromA), p.n1, p.n2, p.n3);
-  }
-
-  function stateText(st: number): string {
-    const name = STATE_NAMES[st];
-    const text = name === 'ESTABLISHED' ? k.green(name) : name === 'CLOSED' ? name : k.cyan(name);
-    return isInferredState(st) ? `${text}${L.po}${L.inferred}${L.pc}` : text;
-  }
-
-  function agreedText(): string | null {
+  private agreedText(c: Connection): string | null {
+    const lang = this.o.lang;
     const cl = clientFlow(c);
     const sv = serverFlow(c);
     if (!cl.synSeen || !sv.synSeen) return null;
     const parts: string[] = [];
-    const c2s = `${roleName(o.lang, 'client')}→${roleName(o.lang, 'server')}`;
-    const s2c = `${roleName(o.lang, 'server')}→${roleName(o.lang, 'client')}`;
+    const c2s = `${roleName(lang, 'client')}→${roleName(lang, 'server')}`;
+    const s2c = `${roleName(lang, 'server')}→${roleName(lang, 'client')}`;
     if (sv.synMss >= 0 || cl.synMss >= 0) {
       // a side that sent no MSS option: the peer assumes the default (RFC 9293 §3.7.1, MUST-15)
-      const dflt = t('lMssDefault', 'client', c.ipVersion === 6 ? 1220 : 536);
-      parts.push(`MSS ${c2s} ${sv.synMss >= 0 ? sv.synMss : dflt}${t('lSep')}${s2c} ${cl.synMss >= 0 ? cl.synMss : dflt}`);
+      const dflt = this.t('lMssDefault', 'client', c.ipVersion === 6 ? 1220 : 536);
+      parts.push(`MSS ${c2s} ${sv.synMss >= 0 ? sv.synMss : dflt}${this.t('lSep')}${s2c} ${cl.synMss >= 0 ? cl.synMss : dflt}`);
     }
-    parts.push(cl.synWscale >= 0 && sv.synWscale >= 0 ? `${t('lWindowScale')} ${cl.synWscale}/${sv.synWscale}` : t('lScaleOff'));
-    parts.push(cl.synSackPermitted && sv.synSackPermitted ? 'SACK' : t('lNoSack'));
-    parts.push(cl.synTimestamps && sv.synTimestamps ? t('lTimestamps') : t('lNoTimestamps'));
-    return parts.join(t('lSep'));
+    parts.push(cl.synWscale >= 0 && sv.synWscale >= 0 ? `${this.t('lWindowScale')} ${cl.synWscale}/${sv.synWscale}` : this.t('lScaleOff'));
+    parts.push(cl.synSackPermitted && sv.synSackPermitted ? 'SACK' : this.t('lNoSack'));
+    parts.push(cl.synTimestamps && sv.synTimestamps ? this.t('lTimestamps') : this.t('lNoTimestamps'));
+    return parts.join(this.t('lSep'));
   }
+}
+
+/** Which end sent a packet of direction a (fromA) or b. */
+function role(c: Connection, fromA: boolean): 'client' | 'server' {
+  return fromA === c.clientIsA ? 'client' : 'server';
 }

@@ -7,31 +7,37 @@
  */
 
 /**
- * Constant ASCII text, encoded once: its bytes in 8-byte words, so writing it is a few 8-byte
+ * Constant text, encoded once as UTF-8: its bytes in 8-byte words, so writing it is a few 8-byte
  * stores (the last word carries zeros past the end, which the next write overwrites). The words
- * travel as doubles, whose bits are copied as they are: 8 ASCII bytes are never a NaN pattern
- * (that needs a top byte of 0x7f or 0xff and a next one of 0xf0 or more), the one value an
- * engine may rewrite.
+ * travel as doubles, whose bits are copied as they are: 8 bytes of UTF-8 are never a NaN pattern,
+ * the one value an engine may rewrite. That pattern needs a top byte (the last, little-endian)
+ * of 0x7f or 0xff and a byte before it of 0xf0 or more: UTF-8 has no 0xff, and a 0xf0-0xf4 is the
+ * lead of four bytes, followed by a continuation byte (0x80-0xbf), never by 0x7f.
  */
 export class Chunk {
+  /** Its length in bytes. */
   readonly length: number;
   /** At least 4 words (the common case is copied without a loop). */
   readonly words: Float64Array;
 
   constructor(readonly text: string) {
-    this.length = text.length;
-    const bytes = new Uint8Array(Math.max(32, (text.length + 7) & ~7));
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c > 0x7f) throw new Error(`not ASCII: ${JSON.stringify(text)}`);
-      bytes[i] = c;
-    }
+    const utf8 = Buffer.from(text, 'utf8');
+    this.length = utf8.length;
+    const bytes = new Uint8Array(Math.max(32, (utf8.length + 7) & ~7));
+    bytes.set(utf8);
     this.words = new Float64Array(bytes.buffer);
     if (new DataView(bytes.buffer).getFloat64(0, true) !== this.words[0]) throw new Error('Chunk: this platform is not little-endian');
   }
 }
 
+/** Constant ASCII text (a JSON key, a separator) as a Chunk; anything else is a mistake. */
 export function ascii(s: string): Chunk {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) throw new Error(`not ASCII: ${JSON.stringify(s)}`);
+  return new Chunk(s);
+}
+
+/** Constant text of any kind (a label in Chinese, a box-drawing border) as a Chunk. */
+export function utf8(s: string): Chunk {
   return new Chunk(s);
 }
 
