@@ -29,7 +29,7 @@ const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: 0x3c4ec5, n
 function factsOfRecord(j: any): Record<string, unknown> {
   const counts = ANALYSIS_NAMES.map((n) => j.analysis[n] ?? 0);
   return {
-    id: j.id, firstFrame: j.firstFrame, lastFrame: j.lastFrame,
+    firstFrame: j.firstFrame, lastFrame: j.lastFrame,
     handshake: j.handshake.kind, syn: j.handshake.frames.syn, synAck: j.handshake.frames.synAck, hsAck: j.handshake.frames.ack,
     synRetransmissions: j.handshake.synRetransmissions, rtt: j.handshake.rtt,
     teardown: j.teardown.kind, initiator: j.teardown.initiator, rstAfterFin: j.teardown.rstAfterFin,

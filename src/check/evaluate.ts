@@ -82,7 +82,6 @@ export interface CheckResult {
  * connection and on generated connections.
  */
 export class CheckFacts {
-  id = 0;
   firstFrame = 0;
   lastFrame = 0;
   /** handshake.kind, handshake.frames (null: none), handshake.synRetransmissions, handshake.rtt */
@@ -122,7 +121,6 @@ export class CheckFacts {
 /** Fills `f` with what connectionJson(c) says. */
 export function fillFacts(f: CheckFacts, c: Connection): void {
   const s = c.story;
-  f.id = c.id;
   f.firstFrame = c.firstFrame;
   f.lastFrame = c.lastFrame;
   f.handshake = handshakeKind(s);

@@ -247,7 +247,7 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
   return out.join('\n') + '\n';
 }
 
-/** The JSON report as one object (what jsonReportPieces lays out piece by piece). */
+/** The JSON report as one object (what writeJsonReport writes piece by piece). */
 export function jsonReport(checks: readonly CaptureCheck[], tool: { name: string; version: string }, exitCode: number): Record<string, unknown> {
   return jsonDocument(checks, tool, exitCode, (c) => Array.from(c.results, resultJson));
 }
