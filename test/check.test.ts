@@ -357,6 +357,21 @@ describe('check: reports', () => {
     assert.match(failure.failure!['#text'], /found: reset\ndetail: reset: RST from the client in frame 8.*\nconnection: #0 .*\nframes: 8/s);
   });
 
+  it('JUnit: names with characters XML escapes or forbids are escaped or dropped, others left as they are', async () => {
+    const rules = join(tmp, 'xml.yaml');
+    // a YAML double-quoted name: & < > " ' escaped in XML, U+0001 and U+FFFE dropped (XML 1.0 has no way to write them)
+    writeFileSync(rules, 'rules:\n  - name: "a&b <c> \\"d\\" \'e\' \\x01f\\uFFFEg"\n    expect: [handshake=three-way]\n  - name: plain-name_1.2\n    expect: [handshake=three-way]\n');
+    const file = join(tmp, 'xml.xml');
+    const r = await runCli(['check', '--rules', rules, '--junit', file, fx('tcp-four-way')]);
+    assert.equal(r.code, 0, r.stderr);
+    const text = readFileSync(file, 'utf8');
+    assert.equal(XMLValidator.validate(text), true);
+    assert.ok(text.includes(' name="[a&amp;b &lt;c&gt; &quot;d&quot; &apos;e&apos; fg] #0 '), text);
+    assert.ok(text.includes(' name="[plain-name_1.2] #0 '), text);
+    const names = [...text.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"/g)].map((m) => m[1]);
+    assert.deepEqual([...new Set(names)], ['tcpflow-explain.capture.pcap']);
+  });
+
   it('JUnit names stay unique when two groups check the same thing', async () => {
     const rules = join(tmp, 'dup.yaml');
     writeFileSync(rules, 'expect: [handshake=three-way]\nrules:\n  - name: again\n    expect: [handshake=three-way]\n');

@@ -384,6 +384,15 @@ export function* failures(results: ResultList): Generator<CheckResult> {
   for (const r of results) if (!r.passed) yield r;
 }
 
+/**
+ * A per-connection result's `endpoints`: client and server (endpointText), and for a
+ * continuation (continuedFrom >= 0, its first frame) which record it is: every report says so,
+ * and the frame keeps JUnit's case names unique when an id has more than one record.
+ */
+function endpointsText(client: string, server: string, continuedFrom: number): string {
+  return `${client} \u2192 ${server}${continuedFrom >= 0 ? ` (continued from frame ${continuedFrom}: packets after the connection was finalised)` : ''}`;
+}
+
 /** A connection's results of one rule group, as spooled: [expectation index, passed, actual, detail, frames, nth]. */
 type Row = [number, 0 | 1, string | number | null, string, number[], number];
 
@@ -391,10 +400,12 @@ type Row = [number, 0 | 1, string | number | null, string, number[], number];
  * The results of a big check: capture-level results in memory, and the per-connection results of
  * each rule group (every one when the reports list them all: --json, --junit, --verbose; else the
  * failures, the passes being counted) read back from a spool (memory up to its budget, then a
- * temporary file) in connection-id order. One record per connection, key its id: [endpoints,
- * group index, rows, group index, rows, …]. So a check of millions of connections × expectations
- * keeps none of them as objects; each iteration reads the spool again. The evaluator's close()
- * removes the temporary file.
+ * temporary file) in connection-id order. One record per connection, key its id: [client,
+ * server, continued from, group index, rows, group index, rows, …] (the endpoints' text is made
+ * when read: the arrow between them would make every record's JSON a two-byte string, slower to
+ * write, encode and parse). So a check of millions of connections × expectations keeps none of
+ * them as objects; each iteration reads the spool again. The evaluator's close() removes the
+ * temporary file.
  */
 export class SpooledResults implements ResultList {
   /** In report order: results kept in memory, or a group index (its per-connection results). */
@@ -415,11 +426,13 @@ export class SpooledResults implements ResultList {
     const g = this.groups[gi]!;
     for (const { key, bytes } of this.spool.records()) {
       const block = JSON.parse(bytes.toString('utf8')) as (string | number | Row[])[];
-      for (let k = 1; k < block.length; k += 2) {
+      let ends: string | null = null;
+      for (let k = 3; k < block.length; k += 2) {
         if (block[k] !== gi) continue;
+        ends ??= endpointsText(block[0] as string, block[1] as string, block[2] as number);
         for (const [i, passed, actual, detail, frames, nth] of block[k + 1] as Row[]) {
           const e = g.perConn[i]!;
-          yield { r: { group: g.name, connection: key, endpoints: block[0] as string, expectation: e.text, key: e.key, passed: passed === 1, actual, detail, frames, nth }, i };
+          yield { r: { group: g.name, connection: key, endpoints: ends, expectation: e.text, key: e.key, passed: passed === 1, actual, detail, frames, nth }, i };
         }
       }
     }
@@ -592,6 +605,8 @@ export class CaptureEvaluator implements PacketObserver {
     if (!c.continued) this.connections++;
     const facts = this.facts;
     let filled = false;
+    let client: string | null = null;
+    let server: string | null = null;
     let ends: string | null = null;
     let failedFrames: Set<number> | null = null;
     const inCli = selected(c, this.cliSel);
@@ -630,9 +645,9 @@ export class CaptureEvaluator implements PacketObserver {
           }
         }
         const why = judge.explain(facts, actual, passed, judge.code === K_COUNT ? this.af.frames(c, judge.e.key) : NO_FRAMES, allow);
-        // a continuation is judged on its own packets: every report says which record it is (its
-        // first frame keeps JUnit's case names unique when an id has more than one)
-        ends ??= `${endpointText(c, true)} → ${endpointText(c, false)}${c.continued ? ` (continued from frame ${c.firstFrame}: packets after the connection was finalised)` : ''}`;
+        // a continuation is judged on its own packets: its results say which record it is
+        client ??= endpointText(c, true);
+        server ??= endpointText(c, false);
         if (!passed) {
           this.failedResults++;
           this.failing.add(c.id);
@@ -643,7 +658,7 @@ export class CaptureEvaluator implements PacketObserver {
           // spooled: every result when all are listed, else the failures
           if (rows === null) {
             rows = [];
-            block ??= [ends];
+            block ??= [client, server, c.continued ? c.firstFrame : -1];
             block.push(gi, rows);
           }
           rows.push([i, passed ? 1 : 0, actual, why.detail, why.frames, nth]);
@@ -651,6 +666,7 @@ export class CaptureEvaluator implements PacketObserver {
           if (!this.keepPasses && ++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
           continue;
         }
+        ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
         const res: CheckResult = { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth };
         if (this.counting) this.count(g, res, slot);
         else {
