@@ -17,6 +17,7 @@ import { STATE_NAMES } from '../src/analyze/story.js';
 import type { Connection } from '../src/analyze/connection.js';
 import { Tracker } from '../src/analyze/tracker.js';
 import { runCapture } from '../src/pipeline.js';
+import { LINGER_SECONDS } from '../src/cli/explain.js';
 import { parseExpectation, HANDSHAKE_KINDS, TEARDOWN_KINDS, ZEEK_STATES } from '../src/check/expectations.js';
 import { fixtureCaptures } from './helpers/release.js';
 import { corpusAvailable, corpusEntries } from './helpers/corpus.js';
@@ -54,17 +55,20 @@ function sameFacts(c: Connection, what: string): void {
   assert.deepEqual(factsOf(c), factsOfRecord(JSON.parse(JSON.stringify(connectionJson(c, null)))), what);
 }
 
-async function checkFile(file: string): Promise<number> {
-  let n = 0;
+/** Compares every connection of `file`, released as the CLI releases them (so continuations occur). */
+async function checkFile(file: string): Promise<{ connections: number; continuations: number }> {
+  let connections = 0;
+  let continuations = 0;
   const t = new Tracker({
     onPacket: () => {},
     onFinal: (c) => {
       sameFacts(c, `${file} #${c.id}${c.continued ? ' (continued)' : ''}`);
-      n++;
+      connections++;
+      if (c.continued) continuations++;
     },
-  }, { keepAll: false });
+  }, { keepAll: false, lingerSeconds: LINGER_SECONDS });
   await runCapture(file, t);
-  return n;
+  return { connections, continuations };
 }
 
 /** Every value an expectation of each key can name, and numbers around the ones generated. */
@@ -95,15 +99,21 @@ function actualOfRecord(j: any, key: string, allowRstAfterFin: boolean): string 
 }
 
 describe('check: what it reads of a connection is what its record says', () => {
-  it('every connection of every fixture capture', async () => {
+  it('every connection of every fixture capture, continuations included', async () => {
     let n = 0;
-    for (const f of fixtureCaptures()) n += await checkFile(f);
+    let continued = 0;
+    for (const f of fixtureCaptures()) {
+      const r = await checkFile(f);
+      n += r.connections;
+      continued += r.continuations;
+    }
     assert.ok(n > 50, `${n} connections`);
+    assert.ok(continued > 0, 'a continuation (fixtures/tcp-continuation)');
   });
 
   it('every connection of the corpus', { skip: !corpusAvailable() && 'no ../shared/corpus' }, async () => {
     let n = 0;
-    for (const e of corpusEntries()) if (e.category === 'tcp') n += await checkFile(e.abs);
+    for (const e of corpusEntries()) if (e.category === 'tcp') n += (await checkFile(e.abs)).connections;
     assert.ok(n > 20, `${n} connections`);
   });
 

@@ -22,7 +22,7 @@ import { endpointText as ep, rttMs } from './endpoint.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { Spool } from '../util/spool.js';
 import type { Output } from '../util/output.js';
-import type { ByteWriter } from '../util/bytes.js';
+import { utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
 
 const HEAD_KEYS = ['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tDuration', 'tIrtt', 'tAnalysis'];
 /** Between the cells of a spooled row (never in a cell). */
@@ -66,10 +66,10 @@ export class TableLayout {
   private readonly bottom: string;
   private readonly bar: string;
 
-  /** A row's newline and border above it, a line's newline and first bar, and a bar, as UTF-8. */
-  private readonly midLine: Buffer;
-  private readonly barLine: Buffer;
-  private readonly barBytes: Buffer;
+  /** A row's newline and border above it, a line's newline and first bar, and a bar, encoded. */
+  private readonly midLine: Chunk;
+  private readonly barLine: Chunk;
+  private readonly barChunk: Chunk;
   /** Where each cell's next line starts, and where the cell ends (row()). */
   private readonly at: Int32Array;
   private readonly ends: Int32Array;
@@ -79,9 +79,9 @@ export class TableLayout {
     this.mid = this.rule('├', '┼', '┤');
     this.bottom = this.rule('└', '┴', '┘');
     this.bar = this.grey('│');
-    this.midLine = Buffer.from(`\n${this.mid}`);
-    this.barLine = Buffer.from(`\n${this.bar}`);
-    this.barBytes = Buffer.from(this.bar);
+    this.midLine = utf8(`\n${this.mid}`);
+    this.barLine = utf8(`\n${this.bar}`);
+    this.barChunk = utf8(this.bar);
     this.at = new Int32Array(widths.length);
     this.ends = new Int32Array(widths.length);
   }
@@ -139,9 +139,9 @@ export class TableLayout {
     if (lines > height) height = lines;
     // a row with fewer cells than columns: the rest are empty
     for (; c < n; c++) at[c] = ends[c] = end;
-    w.bytes(this.midLine, 0, this.midLine.length);
+    w.raw(this.midLine);
     for (let k = 0; k < height; k++) {
-      w.bytes(this.barLine, 0, this.barLine.length);
+      w.raw(this.barLine);
       for (let i = 0; i < n; i++) {
         // the cell's next line (empty once its lines are all drawn)
         const a = at[i]!;
@@ -164,7 +164,7 @@ export class TableLayout {
           }
         }
         this.spaces(w, this.widths[i]! - width + 1);
-        w.bytes(this.barBytes, 0, this.barBytes.length);
+        w.raw(this.barChunk);
       }
     }
   }

@@ -13,9 +13,9 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
-import type { PacketRecord, PacketRecords } from './json.js';
+import { diagnosticMessage, packetNote, teardownInitiator, type PacketRecord, type PacketRecords } from './json.js';
 import {
-  STATE_NAMES, NOTE_KEYS, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
+  STATE_NAMES, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
@@ -181,7 +181,7 @@ export class Walkthrough {
 
     // --- header
     this.line(w, k.bold(`${this.t('wConnection')} #${c.id}  ${endpointText(c, true)} → ${endpointText(c, false)}`));
-    const initiator = tk === 'reset' ? role(c, s.rstFromA) : s.fin1Frame > 0 ? role(c, s.fin1FromA) : null;
+    const initiator = teardownInitiator(c, tk);
     this.line(w,
       // a continuation's handshake, when it has none, is in its connection's earlier record
       `  ${this.t('lHandshake')}${L.colon}${c.continued && hk === 'not-captured' ? this.t('wHandshakeEarlier', 'client', c.id) : this.t(HK_KEY[hk])} · ${this.t('lTeardown')}${L.colon}${this.t(TK_KEY[tk])}` +
@@ -289,7 +289,7 @@ export class Walkthrough {
     const diags = diagnostics(c);
     if (diags.length > 0) {
       this.line(w, k.bold(`  ${this.t('wQuality')}`));
-      for (const d of diags) this.line(w, `   ${k.yellow('!')} ${this.t(d.key, d.flowA === null ? 'client' : role(c, d.flowA), d.n1, d.n2)}`);
+      for (const d of diags) this.line(w, `   ${k.yellow('!')} ${diagnosticMessage(c, d, o.lang)}`);
     }
   }
 
@@ -331,7 +331,7 @@ export class Walkthrough {
     w.raw(this.stateClose);
     if (p.note !== N_NONE) {
       w.text('        ');
-      this.line(w, message(this.o.lang, NOTE_KEYS[p.note], role(c, p.fromA), p.n1, p.n2, p.n3));
+      this.line(w, packetNote(c, p, this.o.lang));
     }
   }
 
@@ -361,9 +361,4 @@ export class Walkthrough {
     parts.push(cl.synTimestamps && sv.synTimestamps ? this.t('lTimestamps') : this.t('lNoTimestamps'));
     return parts.join(this.t('lSep'));
   }
-}
-
-/** Which end sent a packet of direction a (fromA) or b. */
-function role(c: Connection, fromA: boolean): 'client' | 'server' {
-  return fromA === c.clientIsA ? 'client' : 'server';
 }
