@@ -60,6 +60,45 @@ describe('JSON records written as bytes', () => {
     }), params(3000));
   });
 
+  it('integers of every length, uint32s given as int32s, and fractions of every length, as String() writes them', () => {
+    // every digit count (the pairs table writes two at a time: odd and even lengths, zeros
+    // inside and at the end) and every place of the last non-zero digit of a fraction
+    const ints: number[] = [0, 9, 10, 11, 99, 100, 101, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 1e15 - 1];
+    for (let t = 1; t < 1e15; t *= 10) ints.push(t - 1, t, t + 1, 2 * t, 9 * t + 9, Math.floor(t * 1.0203));
+    const w = new ByteWriter(8);
+    for (const v of ints) {
+      w.pos = 0;
+      w.uint(v);
+      assert.equal(w.buf.toString('latin1', 0, w.pos), String(v), `uint ${v}`);
+      if (v <= 2 ** 32 - 1) {
+        w.pos = 0;
+        w.u32(v | 0);
+        assert.equal(w.buf.toString('latin1', 0, w.pos), String(v), `u32 ${v}`);
+      }
+    }
+    for (const whole of [0, 7, 12, 1048575]) {
+      for (let digits = 1; digits <= 9; digits++) {
+        for (const lead of [1, 5, 10, 12, 99, 100000000, 123456789]) {
+          // a fraction whose last non-zero digit is the digits-th
+          const frac = (lead % 10 ** digits || 1) * 10 ** (9 - digits);
+          // (below 10^-6 String() writes an exponent: fraction() is not called there)
+          if (frac % 10 ** (9 - digits) !== 0 || frac >= 1e9 || (whole === 0 && frac < 1000)) continue;
+          w.pos = 0;
+          w.fraction(whole, frac);
+          assert.equal(w.buf.toString('latin1', 0, w.pos), String(whole + frac / 1e9), `fraction ${whole} ${frac}`);
+        }
+      }
+    }
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1, max: 999_999_999 }), (u, frac) => {
+      fc.pre((u >>> 12) > 0 || frac >= 1000);
+      w.pos = 0;
+      w.u32(u | 0);
+      w.byte(0x2c);
+      w.fraction(u >>> 12, frac);
+      assert.equal(w.buf.toString('latin1', 0, w.pos), `${u},${String((u >>> 12) + frac / 1e9)}`);
+    }), params(5000));
+  });
+
   it('numbers and strings as JSON.stringify writes them', () => {
     fc.assert(fc.property(fc.array(fc.oneof(num, str, bool, fc.constant(null))), (vs) => {
       const w = new ByteWriter(8);

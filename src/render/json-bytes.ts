@@ -157,23 +157,19 @@ type RecordChunks = ReturnType<typeof recordChunks>;
 const DOC = recordChunks(PRETTY, DEPTH, '');
 const NDJSON = recordChunks(COMPACT, 0, '{"type":"connection",');
 
-/** The constant pieces of a packet record (always compact), after its first key's. */
+/**
+ * The constant pieces of a packet record (always compact), after its first key's. A value taken
+ * from a few (the side, the flags, the analysis names, the phase, the states) is written with
+ * the keys around it as one piece (the tables below): 11 copies a record instead of 21.
+ */
 const L0 = COMPACT;
 const P = {
   time: ascii(L0.next(0, 'time')),
-  from: ascii(L0.next(0, 'from')),
-  flags: ascii(L0.next(0, 'flags')),
-  seq: ascii(L0.next(0, 'seq')),
   ack: ascii(L0.next(0, 'ack')),
   rawSeq: ascii(L0.next(0, 'rawSeq')),
   rawAck: ascii(L0.next(0, 'rawAck')),
   len: ascii(L0.next(0, 'len')),
   window: ascii(L0.next(0, 'window')),
-  analysis: ascii(L0.next(0, 'analysis')),
-  phase: ascii(L0.next(0, 'phase')),
-  states: ascii(L0.next(0, 'states') + L0.first(1, 'client')),
-  server: ascii(L0.next(1, 'server')),
-  statesClose: ascii(L0.close(1)),
   note: ascii(L0.next(0, 'note')),
   close: ascii(L0.close(0)),
 };
@@ -445,38 +441,71 @@ function textOf(v: string | readonly string[]): Chunk {
   return ascii(JSON.stringify(v));
 }
 
-/** By flags value (9 bits) and by analysis bits: the JSON text of the names, made when first met. */
-const FLAG_TEXT: (Chunk | undefined)[] = new Array<Chunk | undefined>(1 << 9).fill(undefined);
-const ANALYSIS_TEXT = new Map<number, Chunk>();
-const NO_ANALYSIS_TEXT = textOf(NO_ANALYSIS);
 const CLIENT_TEXT = textOf('client');
 const SERVER_TEXT = textOf('server');
-const PHASE_TEXT = PHASE_NAMES.map((n) => textOf(n));
 const STATE_TEXT = STATE_NAMES.map((n) => textOf(n));
-
-function flagText(bits: number): Chunk {
-  let c = FLAG_TEXT[bits];
-  if (c === undefined) {
-    c = textOf(flagNames(bits));
-    FLAG_TEXT[bits] = c;
-  }
-  return c;
-}
-
-function analysisText(bits: number): Chunk {
-  if (bits === 0) return NO_ANALYSIS_TEXT;
-  let c = ANALYSIS_TEXT.get(bits);
-  if (c === undefined) {
-    c = textOf(analysisNames(bits));
-    ANALYSIS_TEXT.set(bits, c);
-  }
-  return c;
-}
 
 /** A key's constant text, then a uint32 given as an int32 (ByteWriter.u32). */
 function keyU32(w: ByteWriter, key: Chunk, i: number): void {
   w.raw(key);
   w.u32(i);
+}
+
+/** `,"from":` and the side, then `,"flags":`: for the client and for the server. */
+const FROM_CLIENT = ascii(L0.next(0, 'from') + JSON.stringify('client') + L0.next(0, 'flags'));
+const FROM_SERVER = ascii(L0.next(0, 'from') + JSON.stringify('server') + L0.next(0, 'flags'));
+/** By flags value (9 bits): the names' JSON text, then `,"seq":`; made when first met. */
+const FLAGS_SEQ: (Chunk | undefined)[] = new Array<Chunk | undefined>(1 << 9).fill(undefined);
+/**
+ * By analysis bits and phase (analysis * 8 + phase): `,"analysis":` and the names, `,"phase":`
+ * and the phase, up to the client's state; made when first met.
+ */
+const ANALYSIS_PHASE = new Map<number, Chunk>();
+/**
+ * By the client's and the server's state (client * 16 + server): the client's, `,"server":` and
+ * the server's, the end of `states`; and the same with the end of the record (no note after it).
+ * Made when first met.
+ */
+const STATES: (Chunk | undefined)[] = new Array<Chunk | undefined>(16 * 16).fill(undefined);
+const STATES_CLOSE: (Chunk | undefined)[] = new Array<Chunk | undefined>(16 * 16).fill(undefined);
+
+function flagsSeq(bits: number): Chunk {
+  let c = FLAGS_SEQ[bits];
+  if (c === undefined) {
+    c = ascii(JSON.stringify(flagNames(bits)) + L0.next(0, 'seq'));
+    FLAGS_SEQ[bits] = c;
+  }
+  return c;
+}
+
+function states(client: number, server: number, last: boolean): Chunk {
+  const key = client * 16 + server;
+  const table = last ? STATES_CLOSE : STATES;
+  let c = table[key];
+  if (c === undefined) {
+    c = ascii(JSON.stringify(STATE_NAMES[client]) + L0.next(1, 'server') + JSON.stringify(STATE_NAMES[server]) + L0.close(1) + (last ? L0.close(0) : ''));
+    table[key] = c;
+  }
+  return c;
+}
+
+/** ANALYSIS_PHASE's pieces without analysis names (most packets), by phase. */
+const NO_ANALYSIS_PHASE = PHASE_NAMES.map((_, phase) => analysisPhaseText(0, phase));
+
+function analysisPhaseText(bits: number, phase: number): Chunk {
+  const names = bits === 0 ? NO_ANALYSIS : analysisNames(bits);
+  return ascii(L0.next(0, 'analysis') + JSON.stringify(names) + L0.next(0, 'phase') + JSON.stringify(PHASE_NAMES[phase]) + L0.next(0, 'states') + L0.first(1, 'client'));
+}
+
+function analysisPhase(bits: number, phase: number): Chunk {
+  if (bits === 0) return NO_ANALYSIS_PHASE[phase]!;
+  const key = bits * 8 + phase;
+  let c = ANALYSIS_PHASE.get(key);
+  if (c === undefined) {
+    c = analysisPhaseText(bits, phase);
+    ANALYSIS_PHASE.set(key, c);
+  }
+  return c;
 }
 
 /**
@@ -490,38 +519,30 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
   // num(round9(time)), with the common case (a time of whole nanoseconds, as ByteWriter.nanos
   // tells) here, not in a call: a double handed to a call that is not inlined is made a heap
   // number, one per packet record
+  // (no `%`: of doubles, as k is beyond int32, it is a call)
   const t = round9(r.time);
   const k = Math.round(t * 1e9);
-  if (t >= NANO_MIN && t < NANO_MAX && k / 1e9 === t && k % 1e9 !== 0) {
-    const whole = Math.floor(k / 1e9);
-    w.fraction(whole, k - whole * 1e9);
-  } else {
-    w.num(t);
-  }
-  w.raw(P.from);
-  w.raw(role(c, r.fromA) === 'client' ? CLIENT_TEXT : SERVER_TEXT);
-  w.raw(P.flags);
-  w.raw(flagText(r.flags));
-  keyU32(w, P.seq, r.seq | 0);
+  const whole = Math.floor(k / 1e9);
+  const frac = k - whole * 1e9;
+  if (t >= NANO_MIN && t < NANO_MAX && k / 1e9 === t && frac !== 0) w.fraction(whole, frac);
+  else w.num(t);
+  w.raw(role(c, r.fromA) === 'client' ? FROM_CLIENT : FROM_SERVER);
+  w.raw(flagsSeq(r.flags));
+  w.u32(r.seq | 0);
   keyU32(w, P.ack, r.ack | 0);
   keyU32(w, P.rawSeq, r.rawSeq | 0);
   keyU32(w, P.rawAck, r.rawAck | 0);
   keyU32(w, P.len, r.len | 0);
   w.raw(P.window);
   w.num(r.window);
-  w.raw(P.analysis);
-  w.raw(analysisText(r.analysis));
-  w.raw(P.phase);
-  w.raw(PHASE_TEXT[r.phase]);
-  w.raw(P.states);
-  w.raw(STATE_TEXT[packetState(c, r, true)]);
-  w.raw(P.server);
-  w.raw(STATE_TEXT[packetState(c, r, false)]);
-  w.raw(P.statesClose);
-  if (r.note !== N_NONE) {
-    w.raw(P.note);
-    w.str(packetNote(c, r, lang));
+  w.raw(analysisPhase(r.analysis, r.phase));
+  if (r.note === N_NONE) {
+    w.raw(states(packetState(c, r, true), packetState(c, r, false), true));
+    return;
   }
+  w.raw(states(packetState(c, r, true), packetState(c, r, false), false));
+  w.raw(P.note);
+  w.str(packetNote(c, r, lang));
   w.raw(P.close);
 }
 

@@ -168,12 +168,14 @@ export class ByteWriter {
    */
   private nanos(v: number): void {
     const k = Math.round(v * 1e9);
-    if (k / 1e9 !== v || k % 1e9 === 0) {
+    // (no `%`: of doubles, as k is beyond int32, it is a call)
+    const whole = Math.floor(k / 1e9);
+    const frac = k - whole * 1e9;
+    if (k / 1e9 !== v || frac === 0) {
       this.text(String(v));
       return;
     }
-    const whole = Math.floor(k / 1e9);
-    this.fraction(whole, k - whole * 1e9);
+    this.fraction(whole, frac);
   }
 
   /**
@@ -219,18 +221,23 @@ export class ByteWriter {
     this.uint(whole);
     if (this.pos + 10 > this.buf.length) this.grow(10);
     const buf = this.buf;
+    // int32 divisions throughout: `frac /= 10` made it a double, and `%` of a double is a call
+    let f = frac | 0;
     let digits = 9;
-    while (frac % 10 === 0) {
-      frac /= 10;
+    for (;;) {
+      const q = (f / 10) | 0;
+      if (f - q * 10 !== 0) break;
+      f = q;
       digits--;
     }
     buf[this.pos] = 0x2e;
-    let p = this.pos + digits;
-    this.pos = p + 1;
+    let p = this.pos + 1 + digits;
+    this.pos = p;
+    // `digits` digits, the leading zeros included, backwards
     for (let i = 0; i < digits; i++) {
-      const q = Math.floor(frac / 10);
-      buf[p--] = 0x30 + frac - q * 10;
-      frac = q;
+      const q = (f / 10) | 0;
+      buf[--p] = 0x30 + f - q * 10;
+      f = q;
     }
   }
 
