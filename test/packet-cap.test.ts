@@ -145,11 +145,12 @@ describe('packet record cap', () => {
     // head = 10 − min(1000, 10 / 2) = 5 records, tail = 5
     assert.deepEqual(kept.map((r) => r.frame), [1, 2, 3, 4, 5, 46, 47, 48, 49, 50]);
     assert.deepEqual([...kept], [...full.slice(0, 5), ...full.slice(45)]);
-    assert.deepEqual(kept.omitted, { count: 40, fromFrame: 6, toFrame: 45, limit: 10 });
+    // frames 6 to 45 are all data segments of 10 bytes from the client (a, the first sender)
+    assert.deepEqual(kept.omitted, { count: 40, fromFrame: 6, toFrame: 45, limit: 10, dataSegmentsA: 40, dataBytesA: 400, dataSegmentsB: 0, dataBytesB: 0 });
   });
 
   it('exactly at the limit nothing is left out; one more and one is', () => {
-    for (const [n, omitted] of [[10, undefined], [11, { count: 1, fromFrame: 6, toFrame: 6, limit: 10 }]] as const) {
+    for (const [n, omitted] of [[10, undefined], [11, { count: 1, fromFrame: 6, toFrame: 6, limit: 10, dataSegmentsA: 1, dataBytesA: 10, dataSegmentsB: 0, dataBytesB: 0 }]] as const) {
       const c = new PacketCollector(10);
       const t = collect(bigFlow(n), c);
       const kept = c.byConnection.get(t.connections[0]) as PacketRecords;
@@ -163,7 +164,8 @@ describe('packet record cap', () => {
     const t = collect(bigFlow(20), c);
     const kept = c.byConnection.get(t.connections[0]) as PacketRecords;
     assert.deepEqual(kept.map((r) => r.frame), [1]);
-    assert.deepEqual(kept.omitted, { count: 19, fromFrame: 2, toFrame: 20, limit: 1 });
+    // the SYN-ACK, the handshake's ACK, 14 data segments and the three segments of the close
+    assert.deepEqual(kept.omitted, { count: 19, fromFrame: 2, toFrame: 20, limit: 1, dataSegmentsA: 14, dataBytesA: 140, dataSegmentsB: 0, dataBytesB: 0 });
   });
 
   it('while reading, a connection never holds more records than the limit (memory bounded by it)', () => {
@@ -204,6 +206,11 @@ describe('packet record cap', () => {
       const text = await runCli(['--format', 'text', file]);
       assert.equal(text.code, 0);
       assert.match(text.stdout, /1200 packet\(s\) from frame 99001 to frame 100200 not kept/);
+      // the data counts are the whole connection's: 101194 segments of 10 bytes from the client
+      assert.match(text.stdout, /client → server: 101194 segments with data, 1011940 bytes\n/);
+      assert.match(text.stdout, /server → client: 0 segments with data, 0 bytes\n/);
+      const zh = await runCli(['--format', 'text', '--lang', 'zh', file]);
+      assert.match(zh.stdout, /客户端 → 服务器：101194 个数据报文段，共 1011940 字节/);
       // the teardown, in the records kept from the end, is still told step by step
       assert.match(text.stdout, /frame 101198 {2}client → server {2}\[FIN, ACK\]/);
       const mm = await runCli(['--format', 'mermaid', file]);

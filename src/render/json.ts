@@ -11,7 +11,7 @@ import { type Connection, type Flow, clientFlow, flowAddress, serverFlow, initia
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { round9 } from '../util/round.js';
-import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, handshakeKind, teardownKind, isInferredState, type Story, type StoryNote, type TeardownKind } from '../analyze/story.js';
+import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, PH_DATA, handshakeKind, teardownKind, isInferredState, type Story, type StoryNote, type TeardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
@@ -72,6 +72,14 @@ export interface PacketOmission {
   toFrame: number;
   /** The cap that applied (records kept per connection). */
   limit: number;
+  /**
+   * Of those, the data phase's segments with data and their payload bytes, from a and from b:
+   * the walkthrough's data counts cover the whole connection, the kept records and these.
+   */
+  dataSegmentsA: number;
+  dataBytesA: number;
+  dataSegmentsB: number;
+  dataBytesB: number;
 }
 
 /** A connection's kept records, in capture order, with what was left out when capped. */
@@ -87,11 +95,24 @@ class Overflow {
   omitted = 0;
   fromFrame = 0;
   toFrame = 0;
+  dataSegmentsA = 0;
+  dataBytesA = 0;
+  dataSegmentsB = 0;
+  dataBytesB = 0;
 
-  omit(frame: number): void {
+  /** Counts a packet left out: its frame, direction, phase and payload length. */
+  omit(frame: number, fromA: boolean, phase: number, len: number): void {
     if (this.omitted === 0) this.fromFrame = frame;
     this.toFrame = frame;
     this.omitted++;
+    if (phase !== PH_DATA || len <= 0) return;
+    if (fromA) {
+      this.dataSegmentsA++;
+      this.dataBytesA += len;
+    } else {
+      this.dataSegmentsB++;
+      this.dataBytesB += len;
+    }
   }
 }
 
@@ -130,14 +151,14 @@ export class PacketCollector implements PacketObserver {
       this.overflow.set(c, o);
     }
     if (this.tail === 0) {
-      o.omit(r.frame);
+      o.omit(r.frame, r.fromA, r.phase, p.payloadLen);
     } else if (o.ring.length < this.tail) {
       o.ring.push(this.record(r, p));
     } else {
       // the oldest record makes way: filled again in place, so a long connection's tail is not
       // a stream of records promoted to the old generation and left there as garbage
       const old = o.ring[o.next];
-      o.omit(old.frame);
+      o.omit(old.frame, old.fromA, old.phase, old.len);
       fillPacketRecord(old, r, p);
       o.next = (o.next + 1) % this.tail;
     }
@@ -176,7 +197,12 @@ export class PacketCollector implements PacketObserver {
     this.overflow.delete(c);
     const list = this.byConnection.get(c) as PacketRecords;
     for (let i = 0; i < o.ring.length; i++) list.push(o.ring[(o.next + i) % o.ring.length]);
-    if (o.omitted > 0) list.omitted = { count: o.omitted, fromFrame: o.fromFrame, toFrame: o.toFrame, limit: this.limit };
+    if (o.omitted > 0) {
+      list.omitted = {
+        count: o.omitted, fromFrame: o.fromFrame, toFrame: o.toFrame, limit: this.limit,
+        dataSegmentsA: o.dataSegmentsA, dataBytesA: o.dataBytesA, dataSegmentsB: o.dataSegmentsB, dataBytesB: o.dataBytesB,
+      };
+    }
   }
 }
 

@@ -19,7 +19,7 @@ import {
 } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
-import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
+import { ANALYSIS_NAMES, ANALYSIS_ORDER, analysisNames } from '../analyze/flags.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
 import { endpointText, rttMs } from './endpoint.js';
 import { ladder } from './ladder.js';
@@ -228,11 +228,13 @@ export class Walkthrough {
       w.byte(NEWLINE);
       this.line(w, k.bold(`  ${this.t('wData')}`));
       for (const fromClient of [true, false]) {
-        let segments = 0;
-        let bytes = 0;
+        // the whole connection's: the kept records', and those of the packets left out
+        const fromA = fromClient === c.clientIsA;
+        let segments = omitted ? (fromA ? omitted.dataSegmentsA : omitted.dataSegmentsB) : 0;
+        let bytes = omitted ? (fromA ? omitted.dataBytesA : omitted.dataBytesB) : 0;
         for (let i = 0; i < packets.length; i++) {
           const p = packets[i]!;
-          if (p.phase !== PH_DATA || (p.fromA === c.clientIsA) !== fromClient || p.len <= 0) continue;
+          if (p.phase !== PH_DATA || p.fromA !== fromA || p.len <= 0) continue;
           segments++;
           bytes += p.len;
         }
@@ -241,7 +243,10 @@ export class Walkthrough {
       const counts: string[] = [];
       for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
         if (c.analysis[i] === 0) continue;
-        const frames = packets.filter((p) => analysisNames(p.analysis).includes(ANALYSIS_NAMES[i])).map((p) => p.frame);
+        // the first frames with the name (a test of its bit: a long connection's records are many)
+        const bit = ANALYSIS_ORDER[i]![0];
+        const frames: number[] = [];
+        for (let j = 0; j < packets.length && frames.length <= 8; j++) if ((packets[j]!.analysis & bit) !== 0) frames.push(packets[j]!.frame);
         const shown = frames.slice(0, 8).join(', ') + (frames.length > 8 ? ', …' : '');
         counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
       }

@@ -143,7 +143,10 @@ export const packetRecordArb: fc.Arbitrary<PacketRecord> = fc.record({
 /** A connection's packet records, now and then with an omission (a capped list). */
 export const packetList: fc.Arbitrary<PacketRecords> = fc.tuple(
   fc.array(packetRecordArb, { maxLength: 3 }),
-  fc.option(fc.record({ count: count, fromFrame: frame, toFrame: frame, limit: fc.integer({ min: 1, max: 100000 }) }), { nil: undefined }),
+  fc.option(fc.record({
+    count: count, fromFrame: frame, toFrame: frame, limit: fc.integer({ min: 1, max: 100000 }),
+    dataSegmentsA: count, dataBytesA: count, dataSegmentsB: count, dataBytesB: count,
+  }), { nil: undefined }),
 ).map(([list, omitted]) => {
   const l = list as PacketRecords;
   if (omitted !== undefined) l.omitted = omitted;
