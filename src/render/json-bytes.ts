@@ -19,12 +19,12 @@
 import { ascii, ByteWriter, Chunk, NANO_MIN, NANO_MAX } from '../util/bytes.js';
 import {
   diagnosticMessage, flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetNote, packetState, role,
-  scaleJson, synRetransmissions, teardownInitiator, type PacketRecord, type PacketRecords,
+  scaleValue, synRetransmissions, teardownInitiator, type PacketRecord, type PacketRecords,
 } from './json.js';
 import { clientFlow, flowAddress, initialRtt, serverFlow, type Connection, type Flow } from '../analyze/connection.js';
 import type { Lang } from '../i18n/messages.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
-import { handshakeKind, isInferredState, N_NONE, PHASE_NAMES, STATE_NAMES, teardownKind } from '../analyze/story.js';
+import { handshakeKind, isInferredState, N_NONE, PHASE_NAMES, STATE_NAMES, teardownKind, type TeardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
@@ -66,8 +66,110 @@ const COMPACT: Layout = {
   end: () => ']',
 };
 
-/** The constant pieces of a connection record in one layout, its object at depth d. */
+/** Pieces of constant text made when first met, by a small non-negative integer. */
+class ByIndex {
+  private readonly table: (Chunk | undefined)[];
+
+  constructor(size: number, private readonly make: (key: number) => string) {
+    this.table = new Array<Chunk | undefined>(size).fill(undefined);
+  }
+
+  get(key: number): Chunk {
+    let c = this.table[key];
+    if (c === undefined) {
+      c = ascii(this.make(key));
+      this.table[key] = c;
+    }
+    return c;
+  }
+}
+
+/** Pieces of constant text made when first met, by a name from a small set (a kind, a state). */
+class ByName {
+  private readonly map = new Map<string, Chunk>();
+
+  constructor(private readonly make: (name: string) => string) {}
+
+  get(name: string): Chunk {
+    let c = this.map.get(name);
+    if (c === undefined) {
+      c = ascii(this.make(name));
+      this.map.set(name, c);
+    }
+    return c;
+  }
+}
+
+const TEARDOWN_KIND_LIST: readonly TeardownKind[] = ['four-way', 'three-way', 'simultaneous', 'reset', 'half-closed', 'none'];
+const bool = (b: boolean): string => (b ? 'true' : 'false');
+/** A window scale's JSON text as the record has it (json.ts's scaleValue). */
+const scaleText = (ws: number): string => JSON.stringify(scaleValue(ws));
+/** Window scales have these values (WSCALE_NONE, WSCALE_UNKNOWN, 0 to 14), a piece of each pair. */
+const SCALE_MIN = -2;
+const SCALE_MAX = 14;
+const SCALES = SCALE_MAX - SCALE_MIN + 1;
+
+/**
+ * The constant pieces of a connection record in one layout, its object at depth d: the keys
+ * and brackets between values, and where a run of the record takes its values from a few (a
+ * kind, booleans, states, window scales) that run as one piece by its values (ByIndex,
+ * ByName): a short connection's record is about 50 copies instead of 90.
+ */
 function recordChunks(L: Layout, d: number, head: string) {
+  const C = baseChunks(L, d, head);
+  const inferredList = (ic: boolean, is: boolean): string => (!ic && !is ? C.empty.text
+    : C.strOpen.text + (ic ? JSON.stringify('client') : '') + (ic && is ? C.strSep.text : '') + (is ? JSON.stringify('server') : '') + C.strEnd.text);
+  /** finalState from its key through `inferred`'s list, by client state * 16 + server state. */
+  const finalText = (k: number): string => {
+    const sc = k >> 4;
+    const ss = k & 15;
+    return C.finalState.text + JSON.stringify(STATE_NAMES[sc]) + C.sideServer.text + JSON.stringify(STATE_NAMES[ss]) + C.inferred.text +
+      inferredList(isInferredState(sc), isInferredState(ss));
+  };
+  /** windowScale from its key through `analysis`'s key, by (client + 2) * 32 + server + 2. */
+  const scalesText = (k: number): string =>
+    C.windowScale.text + scaleText((k >> 5) + SCALE_MIN) + C.sideServer.text + scaleText((k & 31) + SCALE_MIN) + C.analysis.text;
+  /** A SYN's options after its window scale: sackPermitted, timestamps (bit 1, bit 0), the end. */
+  const optTail = (k: number): string => C.sackPermittedG.text + bool((k & 2) !== 0) + C.timestampsG.text + bool((k & 1) !== 0) + C.closeG.text;
+  return {
+    ...C,
+    /** The client's options after its window scale, then the server's key. */
+    optTailClient: new ByIndex(4, (k) => optTail(k) + C.optServer.text),
+    /** The server's options after its window scale, then `agreed`'s key. */
+    optTailServer: new ByIndex(4, (k) => optTail(k) + C.agreed.text),
+    nullOptServer: ascii('null' + C.optServer.text),
+    nullAgreed: ascii('null' + C.agreed.text),
+    /** `agreed` after its window scale, by sackPermitted (bit 1) and timestamps (bit 0). */
+    agreedTail: new ByIndex(4, (k) => C.sackPermittedF.text + bool((k & 2) !== 0) + C.timestampsF.text + bool((k & 1) !== 0) + C.closeF.text),
+    /** `handshake` from its key to the SYN's frame, by kind. */
+    handshakeHead: new ByName((kind) => C.handshake.text + JSON.stringify(kind) + C.hsFrames.text),
+    /**
+     * `teardown` from its key to the first FIN's frame, by kind index * 32 + initiator (0 none,
+     * 1 client, 2 server) * 8 + dataAfterFin * 4 + rstAfterFin * 2 + rstAnswersData.
+     */
+    teardownHead: new ByIndex(TEARDOWN_KIND_LIST.length * 32, (k) => {
+      const who = (k >> 3) & 3;
+      return C.teardown.text + JSON.stringify(TEARDOWN_KIND_LIST[k >> 5]) + C.initiator.text + (who === 0 ? 'null' : JSON.stringify(who === 1 ? 'client' : 'server')) +
+        C.dataAfterFin.text + bool((k & 4) !== 0) + C.rstAfterFin.text + bool((k & 2) !== 0) + C.rstAnswersData.text + bool((k & 1) !== 0) + C.tdFrames.text;
+    }),
+    /** After the RST's frame (a number): finalState through `inferred` (finalText). */
+    finalAfterRst: new ByIndex(16 * 16, finalText),
+    /** `rst: null`, then finalState through `inferred` (finalText). */
+    finalNoRst: new ByIndex(16 * 16, (k) => C.rstF.text + 'null' + finalText(k)),
+    /** `zeek` from its key to history's value, by state. */
+    zeekHead: new ByName((state) => C.zeek.text + JSON.stringify(state) + C.history.text),
+    /** After `diagnostics`' items: windowScale through `analysis`'s key (scalesText). */
+    scales: new ByIndex(SCALES * 32, scalesText),
+    /** `diagnostics: []`, then windowScale through `analysis`'s key (scalesText). */
+    noDiagnosticsScales: new ByIndex(SCALES * 32, (k) => C.diagnostics.text + C.empty.text + scalesText(k)),
+    /** An empty `analysis` and the record's end; a non-empty one's end and the record's. */
+    emptyClose: ascii(C.emptyObject.text + C.close.text),
+    closeEClose: ascii(C.closeE.text + C.close.text),
+  };
+}
+
+/** The constant pieces between the values of a connection record (recordChunks). */
+function baseChunks(L: Layout, d: number, head: string) {
   const e = d + 1;
   const f = d + 2;
   const g = d + 3;
@@ -218,26 +320,25 @@ function endpoint(w: ByteWriter, c: Connection, f: Flow, isClient: boolean, C: R
   }
 }
 
-/** `handshake.options.client` or `.server` (json.ts's synOptions). */
-function synOptions(w: ByteWriter, f: Flow, C: RecordChunks): void {
+/**
+ * `handshake.options.client` or `.server` (json.ts's synOptions), then the next key: the
+ * server's options (after the client's), `agreed` (after the server's).
+ */
+function synOptions(w: ByteWriter, f: Flow, C: RecordChunks, server: boolean): void {
   if (!f.synSeen) {
-    w.null();
+    w.raw(server ? C.nullAgreed : C.nullOptServer);
     return;
   }
   w.raw(C.mss);
   numOrNull(w, optionValue(f.synMss));
   w.raw(C.windowScaleG);
   numOrNull(w, optionValue(f.synWscale));
-  w.raw(C.sackPermittedG);
-  w.bool(f.synSackPermitted);
-  w.raw(C.timestampsG);
-  w.bool(f.synTimestamps);
-  w.raw(C.closeG);
+  w.raw((server ? C.optTailServer : C.optTailClient).get((f.synSackPermitted ? 2 : 0) + (f.synTimestamps ? 1 : 0)));
 }
 
-/** `windowScale.client` or `.server`: a shift, "none" or "unknown" (json.ts's scaleJson). */
-function scale(w: ByteWriter, f: Flow): void {
-  const v = scaleJson(f);
+/** `windowScale.client` or `.server`: a shift, "none" or "unknown" (json.ts's scaleValue). */
+function scale(w: ByteWriter, ws: number): void {
+  const v = scaleValue(ws);
   if (typeof v === 'number') w.num(v);
   else w.str(v);
 }
@@ -281,9 +382,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   w.raw(C.completeness);
   w.num(c.completeness);
 
-  w.raw(C.handshake);
-  w.str(handshakeKind(s));
-  w.raw(C.hsFrames);
+  w.raw(C.handshakeHead.get(handshakeKind(s)));
   numOrNull(w, frameOrNull(s.synFrame));
   w.raw(C.synAck);
   numOrNull(w, frameOrNull(s.synAckFrame));
@@ -303,10 +402,8 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   const rtt = initialRtt(c);
   numOrNull(w, rtt === null ? null : round9(rtt));
   w.raw(C.options);
-  synOptions(w, client, C);
-  w.raw(C.optServer);
-  synOptions(w, server, C);
-  w.raw(C.agreed);
+  synOptions(w, client, C, false);
+  synOptions(w, server, C, true);
   if (client.synSeen && server.synSeen) {
     // connectionJson's `agreed`: each side's MSS is the one the other announced
     w.raw(C.agreedMss);
@@ -323,29 +420,15 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
     } else {
       w.null();
     }
-    w.raw(C.sackPermittedF);
-    w.bool(client.synSackPermitted && server.synSackPermitted);
-    w.raw(C.timestampsF);
-    w.bool(client.synTimestamps && server.synTimestamps);
-    w.raw(C.closeF);
+    w.raw(C.agreedTail.get((client.synSackPermitted && server.synSackPermitted ? 2 : 0) + (client.synTimestamps && server.synTimestamps ? 1 : 0)));
   } else {
     w.null();
   }
 
   const tk = teardownKind(s);
-  w.raw(C.teardown);
-  w.str(tk);
-  w.raw(C.initiator);
   const initiator = teardownInitiator(c, tk);
-  if (initiator === null) w.null();
-  else w.raw(initiator === 'client' ? CLIENT_TEXT : SERVER_TEXT);
-  w.raw(C.dataAfterFin);
-  w.bool(s.dataAfterFin);
-  w.raw(C.rstAfterFin);
-  w.bool(s.rstAfterFin);
-  w.raw(C.rstAnswersData);
-  w.bool(s.rstAnswersData);
-  w.raw(C.tdFrames);
+  w.raw(C.teardownHead.get(TEARDOWN_KIND_LIST.indexOf(tk) * 32 + (initiator === null ? 0 : initiator === 'client' ? 8 : 16) +
+    (s.dataAfterFin ? 4 : 0) + (s.rstAfterFin ? 2 : 0) + (s.rstAnswersData ? 1 : 0)));
   numOrNull(w, frameOrNull(s.fin1Frame));
   w.raw(C.finAck);
   numOrNull(w, frameOrNull(s.fin1AckFrame));
@@ -353,37 +436,22 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   numOrNull(w, frameOrNull(s.fin2Frame));
   w.raw(C.lastAck);
   numOrNull(w, frameOrNull(s.fin2AckFrame));
-  w.raw(C.rstF);
-  numOrNull(w, frameOrNull(s.rstFrame));
-
+  // the rst's frame, the final states and the `inferred` list (by the states' pair)
   const stClient = c.clientIsA ? s.stateA : s.stateB;
   const stServer = c.clientIsA ? s.stateB : s.stateA;
-  w.raw(C.finalState);
-  w.raw(STATE_TEXT[stClient]);
-  w.raw(C.sideServer);
-  w.raw(STATE_TEXT[stServer]);
-  w.raw(C.inferred);
-  const ic = isInferredState(stClient);
-  const is = isInferredState(stServer);
-  if (!ic && !is) {
-    w.raw(C.empty);
+  if (s.rstFrame > 0) {
+    w.raw(C.rstF);
+    w.num(s.rstFrame);
+    w.raw(C.finalAfterRst.get(stClient * 16 + stServer));
   } else {
-    w.raw(C.strOpen);
-    if (ic) w.raw(CLIENT_TEXT);
-    if (ic && is) w.raw(C.strSep);
-    if (is) w.raw(SERVER_TEXT);
-    w.raw(C.strEnd);
+    w.raw(C.finalNoRst.get(stClient * 16 + stServer));
   }
 
-  w.raw(C.zeek);
-  w.str(zeekConnState(c.zeek));
-  w.raw(C.history);
+  w.raw(C.zeekHead.get(zeekConnState(c.zeek)));
   w.str(c.zeek.history);
-  w.raw(C.diagnostics);
   const ds = diagnostics(c);
-  if (ds.length === 0) {
-    w.raw(C.empty);
-  } else {
+  if (ds.length > 0) {
+    w.raw(C.diagnostics);
     for (let i = 0; i < ds.length; i++) {
       w.raw(i === 0 ? C.diagKey : C.diagNext);
       w.str(ds[i].key);
@@ -392,11 +460,23 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
     }
     w.raw(C.diagEnd);
   }
-  w.raw(C.windowScale);
-  scale(w, client);
-  w.raw(C.sideServer);
-  scale(w, server);
-  w.raw(C.analysis);
+  // the window scales (by their pair) and `analysis`' key; after `diagnostics: []` when empty
+  const wc = client.winScale;
+  const ws = server.winScale;
+  if (wc >= SCALE_MIN && wc <= SCALE_MAX && ws >= SCALE_MIN && ws <= SCALE_MAX) {
+    const key = (wc - SCALE_MIN) * 32 + (ws - SCALE_MIN);
+    w.raw(ds.length === 0 ? C.noDiagnosticsScales.get(key) : C.scales.get(key));
+  } else {
+    if (ds.length === 0) {
+      w.raw(C.diagnostics);
+      w.raw(C.empty);
+    }
+    w.raw(C.windowScale);
+    scale(w, wc);
+    w.raw(C.sideServer);
+    scale(w, ws);
+    w.raw(C.analysis);
+  }
   let n = 0;
   for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
     const count = c.analysis[i];
@@ -406,44 +486,36 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
       n++;
     }
   }
+  if (packets === null) {
+    w.raw(n === 0 ? C.emptyClose : C.closeEClose);
+    return;
+  }
   w.raw(n === 0 ? C.emptyObject : C.closeE);
-
-  if (packets !== null) {
-    const om = (packets as PacketRecords).omitted;
-    if (om) {
-      w.raw(C.packetsOmitted);
-      w.num(om.count);
-      w.raw(C.fromFrame);
-      w.num(om.fromFrame);
-      w.raw(C.toFrame);
-      w.num(om.toFrame);
-      w.raw(C.limit);
-      w.num(om.limit);
-      w.raw(C.closeE);
+  const om = (packets as PacketRecords).omitted;
+  if (om) {
+    w.raw(C.packetsOmitted);
+    w.num(om.count);
+    w.raw(C.fromFrame);
+    w.num(om.fromFrame);
+    w.raw(C.toFrame);
+    w.num(om.toFrame);
+    w.raw(C.limit);
+    w.num(om.limit);
+    w.raw(C.closeE);
+  }
+  w.raw(C.packets);
+  if (packets.length === 0) {
+    w.raw(C.empty);
+  } else {
+    w.raw(C.packetsOpen);
+    for (let i = 0; i < packets.length; i++) {
+      if (i > 0) w.raw(C.packetsSep);
+      writePacketRecord(w, c, packets[i], lang, PACKET_HEAD);
     }
-    w.raw(C.packets);
-    if (packets.length === 0) {
-      w.raw(C.empty);
-    } else {
-      w.raw(C.packetsOpen);
-      for (let i = 0; i < packets.length; i++) {
-        if (i > 0) w.raw(C.packetsSep);
-        writePacketRecord(w, c, packets[i], lang, PACKET_HEAD);
-      }
-      w.raw(C.packetsEnd);
-    }
+    w.raw(C.packetsEnd);
   }
   w.raw(C.close);
 }
-
-/** The JSON text of a name or a list of names (each is made once, by the caches below). */
-function textOf(v: string | readonly string[]): Chunk {
-  return ascii(JSON.stringify(v));
-}
-
-const CLIENT_TEXT = textOf('client');
-const SERVER_TEXT = textOf('server');
-const STATE_TEXT = STATE_NAMES.map((n) => textOf(n));
 
 /** A key's constant text, then a uint32 given as an int32 (ByteWriter.u32). */
 function keyU32(w: ByteWriter, key: Chunk, i: number): void {

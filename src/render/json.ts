@@ -419,8 +419,13 @@ function synOptions(f: Flow): Record<string, unknown> | null {
 
 /** The shift applied to this side's windows: a number, "none" (not negotiated) or "unknown". */
 export function scaleJson(f: Flow): number | string {
-  if (f.winScale >= 0) return f.winScale;
-  return f.winScale === -2 ? 'none' : 'unknown';
+  return scaleValue(f.winScale);
+}
+
+/** A window scale as the record has it: the shift, or "none" (WSCALE_NONE), "unknown" (not known). */
+export function scaleValue(winScale: number): number | string {
+  if (winScale >= 0) return winScale;
+  return winScale === -2 ? 'none' : 'unknown';
 }
 
 /**
