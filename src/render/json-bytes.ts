@@ -84,13 +84,16 @@ class ByIndex {
   }
 }
 
-/** Pieces of constant text made when first met, by a name from a small set (a kind, a state). */
-class ByName {
-  private readonly map = new Map<string, Chunk>();
+/**
+ * Pieces of constant text made when first met, by a name from a small set (a kind, a state) or
+ * a number too large for a table.
+ */
+class ByName<K extends string | number = string> {
+  private readonly map = new Map<K, Chunk>();
 
-  constructor(private readonly make: (name: string) => string) {}
+  constructor(private readonly make: (name: K) => string) {}
 
-  get(name: string): Chunk {
+  get(name: K): Chunk {
     let c = this.map.get(name);
     if (c === undefined) {
       c = ascii(this.make(name));
@@ -526,59 +529,26 @@ function keyU32(w: ByteWriter, key: Chunk, i: number): void {
 /** `,"from":` and the side, then `,"flags":`: for the client and for the server. */
 const FROM_CLIENT = ascii(L0.next(0, 'from') + JSON.stringify('client') + L0.next(0, 'flags'));
 const FROM_SERVER = ascii(L0.next(0, 'from') + JSON.stringify('server') + L0.next(0, 'flags'));
-/** By flags value (9 bits): the names' JSON text, then `,"seq":`; made when first met. */
-const FLAGS_SEQ: (Chunk | undefined)[] = new Array<Chunk | undefined>(1 << 9).fill(undefined);
+/** By flags value (9 bits): the names' JSON text, then `,"seq":`. */
+const FLAGS_SEQ = new ByIndex(1 << 9, (bits) => JSON.stringify(flagNames(bits)) + L0.next(0, 'seq'));
 /**
  * By analysis bits and phase (analysis * 8 + phase): `,"analysis":` and the names, `,"phase":`
- * and the phase, up to the client's state; made when first met.
+ * and the phase, up to the client's state.
  */
-const ANALYSIS_PHASE = new Map<number, Chunk>();
+const ANALYSIS_PHASE = new ByName<number>((key) => {
+  const bits = Math.floor(key / 8);
+  return L0.next(0, 'analysis') + JSON.stringify(bits === 0 ? NO_ANALYSIS : analysisNames(bits)) + L0.next(0, 'phase') + JSON.stringify(PHASE_NAMES[key % 8]) +
+    L0.next(0, 'states') + L0.first(1, 'client');
+});
+/** ANALYSIS_PHASE's pieces without analysis names (most packets), by phase. */
+const NO_ANALYSIS_PHASE = PHASE_NAMES.map((_, phase) => ANALYSIS_PHASE.get(phase));
 /**
  * By the client's and the server's state (client * 16 + server): the client's, `,"server":` and
  * the server's, the end of `states`; and the same with the end of the record (no note after it).
- * Made when first met.
  */
-const STATES: (Chunk | undefined)[] = new Array<Chunk | undefined>(16 * 16).fill(undefined);
-const STATES_CLOSE: (Chunk | undefined)[] = new Array<Chunk | undefined>(16 * 16).fill(undefined);
-
-function flagsSeq(bits: number): Chunk {
-  let c = FLAGS_SEQ[bits];
-  if (c === undefined) {
-    c = ascii(JSON.stringify(flagNames(bits)) + L0.next(0, 'seq'));
-    FLAGS_SEQ[bits] = c;
-  }
-  return c;
-}
-
-function states(client: number, server: number, last: boolean): Chunk {
-  const key = client * 16 + server;
-  const table = last ? STATES_CLOSE : STATES;
-  let c = table[key];
-  if (c === undefined) {
-    c = ascii(JSON.stringify(STATE_NAMES[client]) + L0.next(1, 'server') + JSON.stringify(STATE_NAMES[server]) + L0.close(1) + (last ? L0.close(0) : ''));
-    table[key] = c;
-  }
-  return c;
-}
-
-/** ANALYSIS_PHASE's pieces without analysis names (most packets), by phase. */
-const NO_ANALYSIS_PHASE = PHASE_NAMES.map((_, phase) => analysisPhaseText(0, phase));
-
-function analysisPhaseText(bits: number, phase: number): Chunk {
-  const names = bits === 0 ? NO_ANALYSIS : analysisNames(bits);
-  return ascii(L0.next(0, 'analysis') + JSON.stringify(names) + L0.next(0, 'phase') + JSON.stringify(PHASE_NAMES[phase]) + L0.next(0, 'states') + L0.first(1, 'client'));
-}
-
-function analysisPhase(bits: number, phase: number): Chunk {
-  if (bits === 0) return NO_ANALYSIS_PHASE[phase]!;
-  const key = bits * 8 + phase;
-  let c = ANALYSIS_PHASE.get(key);
-  if (c === undefined) {
-    c = analysisPhaseText(bits, phase);
-    ANALYSIS_PHASE.set(key, c);
-  }
-  return c;
-}
+const statesText = (key: number): string => JSON.stringify(STATE_NAMES[key >> 4]) + L0.next(1, 'server') + JSON.stringify(STATE_NAMES[key & 15]) + L0.close(1);
+const STATES = new ByIndex(16 * 16, statesText);
+const STATES_CLOSE = new ByIndex(16 * 16, (key) => statesText(key) + L0.close(0));
 
 /**
  * packetJson(c, r, lang) as the compact record packet() writes, straight from `r`; `head` is its
@@ -599,7 +569,7 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
   if (t >= NANO_MIN && t < NANO_MAX && k / 1e9 === t && frac !== 0) w.fraction(whole, frac);
   else w.num(t);
   w.raw(role(c, r.fromA) === 'client' ? FROM_CLIENT : FROM_SERVER);
-  w.raw(flagsSeq(r.flags));
+  w.raw(FLAGS_SEQ.get(r.flags));
   w.u32(r.seq | 0);
   keyU32(w, P.ack, r.ack | 0);
   keyU32(w, P.rawSeq, r.rawSeq | 0);
@@ -607,12 +577,13 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
   keyU32(w, P.len, r.len | 0);
   w.raw(P.window);
   w.num(r.window);
-  w.raw(analysisPhase(r.analysis, r.phase));
+  w.raw(r.analysis === 0 ? NO_ANALYSIS_PHASE[r.phase]! : ANALYSIS_PHASE.get(r.analysis * 8 + r.phase));
+  const st = packetState(c, r, true) * 16 + packetState(c, r, false);
   if (r.note === N_NONE) {
-    w.raw(states(packetState(c, r, true), packetState(c, r, false), true));
+    w.raw(STATES_CLOSE.get(st));
     return;
   }
-  w.raw(states(packetState(c, r, true), packetState(c, r, false), false));
+  w.raw(STATES.get(st));
   w.raw(P.note);
   w.str(packetNote(c, r, lang));
   w.raw(P.close);
