@@ -29,6 +29,11 @@
  * too. Ratios compare each mode with tcptrace and tshark on the same capture. Results: stdout
  * and bench-results/bench.json.
  *
+ * After a run whose peak RSS passed SETTLE_RSS_MB (tcptrace and tshark take 8 GB on short10m)
+ * the next one waits SETTLE_SECONDS: on this virtual machine the runs right after such a one
+ * were slowed by its aftermath, and by much (short10m `--json`, whose spool writes 2 GB: 15.7 s
+ * right after tshark, 5.7 s after tcptrace, 6.0 s after tshark and 30 s, 5.2-5.9 s alone).
+ *
  *   npm run bench                                        # everything, 1 run each
  *   npm run bench -- --captures short1m,bulk --modes json,tcptrace --repeat 3
  */
@@ -135,6 +140,8 @@ async function main(): Promise<void> {
   const cpu = cpus();
   console.log(`node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? '?'}); best of ${repeat}${repeat > 1 ? ' rounds (every mode once a round)' : ''}; wall time of the whole command`);
   console.log('capture                        mode               packets   MB     s  Mpkt/s  peak RSS MB  cpu s  vs tcptrace  vs tshark');
+  // the previous run took more than SETTLE_RSS_MB
+  let settle = false;
   for (const def of CAPTURES) {
     if (!wantCaptures.includes(def.name)) continue;
     const file = join(cache, `${def.name}.pcap`);
@@ -154,7 +161,9 @@ async function main(): Promise<void> {
         if (!wantModes.includes(mode.name)) continue;
         const cmd = mode.argv(file);
         if (cmd === null) continue;
+        if (settle) sleepSync(SETTLE_SECONDS);
         const r = measure(cmd[0], cmd[1], mode.ok);
+        settle = (r.rssMB ?? 0) > SETTLE_RSS_MB;
         const best = results.get(mode.name);
         if (best === undefined || r.seconds < best.seconds) results.set(mode.name, r);
         peaks.set(mode.name, Math.max(peaks.get(mode.name) ?? 0, r.rssMB ?? 0));
@@ -187,6 +196,14 @@ async function main(): Promise<void> {
   writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpu.length, cpu: cpu[0]?.model, repeat, results: rows }, null, 2) + '\n');
   writeFileSync(join(outDir, 'bench.json'), readFileSync(out));
   console.log(`results written to ${out.slice(ROOT.length + 1)} (and bench-results/bench.json)`);
+}
+
+/** A run that took more memory than this makes the next one wait SETTLE_SECONDS (see the top). */
+const SETTLE_RSS_MB = 1024;
+const SETTLE_SECONDS = 30;
+
+function sleepSync(seconds: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
 }
 
 /** The median of some times (the mean of the middle two for an even count). */
