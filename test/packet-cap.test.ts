@@ -209,6 +209,8 @@ describe('packet record cap', () => {
       // the data counts are the whole connection's: 101194 segments of 10 bytes from the client
       assert.match(text.stdout, /client → server: 101194 segments with data, 1011940 bytes\n/);
       assert.match(text.stdout, /server → client: 0 segments with data, 0 bytes\n/);
+      // --verbose lists the packets kept, not all of them: the hint says so
+      assert.match(text.stdout, /… \d+ more packet\(s\) \(use --verbose to list every packet kept\)/);
       const zh = await runCli(['--format', 'text', '--lang', 'zh', file]);
       assert.match(zh.stdout, /客户端 → 服务器：101194 个数据报文段，共 1011940 字节/);
       // the teardown, in the records kept from the end, is still told step by step

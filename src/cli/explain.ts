@@ -76,7 +76,7 @@ export function addExplainOptions(cmd: Command): Command {
   addSelectionOptions(cmd);
   return cmd
     .option('--absolute', 'text: show raw sequence numbers first (relative is the default, as in Wireshark)')
-    .option('--verbose', 'text: list every packet of the data phase')
+    .option('--verbose', 'text: list every packet of the data phase and of the teardown')
     .option('--diagram', 'text: draw the ladder diagram of each connection (drawn anyway on a terminal wide enough)')
     .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
     .option('--idle-timeout <seconds>', 'finalise a connection after this many seconds of capture time without packets (default: never; a later packet starts a new connection)')

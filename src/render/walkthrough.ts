@@ -41,8 +41,10 @@ export interface WalkthroughOptions {
 
 /** Packets of the data phase listed without --verbose (those with analysis flags come first). */
 const DATA_SAMPLE = 6;
-/** Teardown and after-close packets listed at most. */
+/** Teardown and after-close packets listed at most (one more is listed rather than counted). */
 const TEARDOWN_MAX = 12;
+/** Of a teardown cut short, the last steps listed after the count (see write). */
+const TEARDOWN_LAST = 4;
 
 const HK_KEY: Record<HandshakeKind, string> = {
   'three-way': 'kindThreeWay', 'simultaneous-open': 'kindSimultaneousOpen', refused: 'kindRefused',
@@ -265,22 +267,30 @@ export class Walkthrough {
         }
       }
       const rest = own - listed;
-      if (rest > 0) this.line(w, k.dim(`   ${this.t('wMore', 'client', rest)}`));
+      // --verbose lists every packet kept: of a capped connection, not every packet
+      if (rest > 0) this.line(w, k.dim(`   ${this.t(omitted ? 'wMoreKept' : 'wMore', 'client', rest)}`));
     }
 
-    // --- teardown
+    // --- teardown: every step, or beyond TEARDOWN_MAX the first ones, a count, and the last
+    // TEARDOWN_LAST (how it ended: a FIN retransmitted many times hides nothing after it);
+    // --verbose lists every one, as the count's line says. One step more is listed, not counted.
+    let total = 0;
+    for (let i = 0; i < packets.length; i++) if (isTeardownStep(packets[i]!, s)) total++;
+    const cut = !o.verbose && total > TEARDOWN_MAX + 1;
+    const head = cut ? TEARDOWN_MAX - TEARDOWN_LAST : total;
+    const tail = cut ? total - TEARDOWN_LAST : total;
+    if (total > 0) {
+      w.byte(NEWLINE);
+      this.line(w, k.bold(`  ${this.t('wTeardown')}${L.colon}${this.t(TK_KEY[tk])}`));
+    }
     let steps = 0;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
       if (!isTeardownStep(p, s)) continue;
-      if (steps === 0) {
-        w.byte(NEWLINE);
-        this.line(w, k.bold(`  ${this.t('wTeardown')}${L.colon}${this.t(TK_KEY[tk])}`));
-      }
       steps++;
-      if (steps <= TEARDOWN_MAX) this.step(w, c, String(steps).padStart(2) + ' ', p);
+      if (steps <= head || steps > tail) this.step(w, c, String(steps).padStart(2) + ' ', p);
+      if (cut && steps === head) this.line(w, k.dim(`   ${this.t(omitted ? 'wMoreKept' : 'wMore', 'client', tail - head)}`));
     }
-    if (steps > TEARDOWN_MAX) this.line(w, k.dim(`   ${this.t('wMore', 'client', steps - TEARDOWN_MAX)}`));
 
     // --- final states and capture quality
     const cs = c.clientIsA ? s.stateA : s.stateB;
