@@ -494,8 +494,11 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
   r.stateB = s.stateB;
 }
 
-export type HandshakeKind = 'three-way' | 'simultaneous-open' | 'refused' | 'unanswered' | 'incomplete' | 'not-captured';
-export type TeardownKind = 'four-way' | 'three-way' | 'simultaneous' | 'reset' | 'half-closed' | 'none';
+/** The handshake's and the teardown's kinds (SPEC.md), in the contract's order. */
+export const HANDSHAKE_KINDS = ['three-way', 'simultaneous-open', 'refused', 'unanswered', 'incomplete', 'not-captured'] as const;
+export const TEARDOWN_KINDS = ['four-way', 'three-way', 'simultaneous', 'reset', 'half-closed', 'none'] as const;
+export type HandshakeKind = (typeof HANDSHAKE_KINDS)[number];
+export type TeardownKind = (typeof TEARDOWN_KINDS)[number];
 
 export function handshakeKind(s: Story): HandshakeKind {
   if (s.synFrame === 0) return 'not-captured';

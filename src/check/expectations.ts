@@ -9,13 +9,12 @@
  * the expectation (and, in a rules file, the key path and line).
  */
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
-import { STATE_NAMES } from '../analyze/story.js';
+import { HANDSHAKE_KINDS, STATE_NAMES, TEARDOWN_KINDS } from '../analyze/story.js';
 
 export type Op = '=' | '!=' | '<=' | '>=';
 export const OPS: readonly Op[] = ['<=', '>=', '!=', '='];
 
-export const HANDSHAKE_KINDS = ['three-way', 'simultaneous-open', 'refused', 'unanswered', 'incomplete', 'not-captured'] as const;
-export const TEARDOWN_KINDS = ['four-way', 'three-way', 'simultaneous', 'reset', 'half-closed', 'none'] as const;
+export { HANDSHAKE_KINDS, TEARDOWN_KINDS };
 export const GRACEFUL = ['four-way', 'three-way', 'simultaneous'] as const;
 export const INITIATORS = ['client', 'server', 'none'] as const;
 export const ZEEK_STATES = ['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'] as const;

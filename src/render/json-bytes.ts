@@ -24,7 +24,7 @@ import {
 import { clientFlow, flowAddress, initialRtt, serverFlow, type Connection, type Flow } from '../analyze/connection.js';
 import type { Lang } from '../i18n/messages.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
-import { handshakeKind, isInferredState, N_NONE, PHASE_NAMES, STATE_NAMES, teardownKind, type TeardownKind } from '../analyze/story.js';
+import { handshakeKind, isInferredState, N_NONE, PHASE_NAMES, STATE_NAMES, TEARDOWN_KINDS, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
@@ -103,7 +103,6 @@ class ByName<K extends string | number = string> {
   }
 }
 
-const TEARDOWN_KIND_LIST: readonly TeardownKind[] = ['four-way', 'three-way', 'simultaneous', 'reset', 'half-closed', 'none'];
 const bool = (b: boolean): string => (b ? 'true' : 'false');
 /** A window scale's JSON text as the record has it (json.ts's scaleValue). */
 const scaleText = (ws: number): string => JSON.stringify(scaleValue(ws));
@@ -150,9 +149,9 @@ function recordChunks(L: Layout, d: number, head: string) {
      * `teardown` from its key to the first FIN's frame, by kind index * 32 + initiator (0 none,
      * 1 client, 2 server) * 8 + dataAfterFin * 4 + rstAfterFin * 2 + rstAnswersData.
      */
-    teardownHead: new ByIndex(TEARDOWN_KIND_LIST.length * 32, (k) => {
+    teardownHead: new ByIndex(TEARDOWN_KINDS.length * 32, (k) => {
       const who = (k >> 3) & 3;
-      return C.teardown.text + JSON.stringify(TEARDOWN_KIND_LIST[k >> 5]) + C.initiator.text + (who === 0 ? 'null' : JSON.stringify(who === 1 ? 'client' : 'server')) +
+      return C.teardown.text + JSON.stringify(TEARDOWN_KINDS[k >> 5]) + C.initiator.text + (who === 0 ? 'null' : JSON.stringify(who === 1 ? 'client' : 'server')) +
         C.dataAfterFin.text + bool((k & 4) !== 0) + C.rstAfterFin.text + bool((k & 2) !== 0) + C.rstAnswersData.text + bool((k & 1) !== 0) + C.tdFrames.text;
     }),
     /** After the RST's frame (a number): finalState through `inferred` (finalText). */
@@ -430,7 +429,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
 
   const tk = teardownKind(s);
   const initiator = teardownInitiator(c, tk);
-  w.raw(C.teardownHead.get(TEARDOWN_KIND_LIST.indexOf(tk) * 32 + (initiator === null ? 0 : initiator === 'client' ? 8 : 16) +
+  w.raw(C.teardownHead.get(TEARDOWN_KINDS.indexOf(tk) * 32 + (initiator === null ? 0 : initiator === 'client' ? 8 : 16) +
     (s.dataAfterFin ? 4 : 0) + (s.rstAfterFin ? 2 : 0) + (s.rstAnswersData ? 1 : 0)));
   numOrNull(w, frameOrNull(s.fin1Frame));
   w.raw(C.finAck);
