@@ -34,6 +34,12 @@
  * were slowed by its aftermath, and by much (short10m `--json`, whose spool writes 2 GB: 15.7 s
  * right after tshark, 5.7 s after tcptrace, 6.0 s after tshark and 30 s, 5.2-5.9 s alone).
  *
+ * NODE_EXTRA_CA_CERTS, when set (this machine sets it for its network proxy), makes Node 20 read
+ * and parse that certificate bundle before any script runs: node -e 0 takes about 55 ms here
+ * with it and 20 ms without. The tool makes no TLS connection and tcptrace and tshark do not read
+ * it, so every command runs without it; the header shows Node's bare start both ways, measured
+ * in the same run. --keep-env runs every command with the environment as it is.
+ *
  *   npm run bench                                        # everything, 1 run each
  *   npm run bench -- --captures short1m,bulk --modes json,tcptrace --repeat 3
  */
@@ -99,13 +105,16 @@ interface Run { seconds: number; cpuSeconds: number | null; rssMB: number | null
  * Runs a command with stdout to /dev/null; wall time measured here, peak RSS and CPU time by
  * /usr/bin/time when present (else by the child itself for our own decode loop).
  */
-function measure(cmd: string, args: string[], okCodes: readonly number[] = [0]): Run {
+/** The environment of every measured command (see the top: without NODE_EXTRA_CA_CERTS unless --keep-env). */
+let childEnv: NodeJS.ProcessEnv = process.env;
+
+function measure(cmd: string, args: string[], okCodes: readonly number[] = [0], env: NodeJS.ProcessEnv = childEnv): Run {
   const timeFile = join(tmpdir(), `tcpflow-bench-time-${process.pid}`);
   const useTime = existsSync('/usr/bin/time');
   const t0 = performance.now();
   const r = useTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 })
-    : spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, env })
+    : spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, env });
   const seconds = (performance.now() - t0) / 1000;
   let rssMB: number | null = null;
   let cpuSeconds: number | null = null;
@@ -138,7 +147,20 @@ async function main(): Promise<void> {
   mkdirSync(cache, { recursive: true });
   const rows: Record<string, unknown>[] = [];
   const cpu = cpus();
+  const keepEnv = process.argv.includes('--keep-env');
+  const extraCa = process.env.NODE_EXTRA_CA_CERTS;
+  if (!keepEnv && extraCa !== undefined) {
+    childEnv = { ...process.env };
+    delete childEnv.NODE_EXTRA_CA_CERTS;
+  }
+  const startWithout = nodeStart(childEnv === process.env ? withoutExtraCa() : childEnv);
+  const startWith = extraCa === undefined ? null : nodeStart(process.env);
   console.log(`node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? '?'}); best of ${repeat}${repeat > 1 ? ' rounds (every mode once a round)' : ''}; wall time of the whole command`);
+  console.log(
+    startWith === null
+      ? `node -e 0: ${ms(startWithout)} (NODE_EXTRA_CA_CERTS not set)`
+      : `node -e 0: ${ms(startWithout)} without NODE_EXTRA_CA_CERTS, ${ms(startWith)} with it (${extraCa}); ${keepEnv ? 'kept for every command (--keep-env)' : 'every command runs without it (--keep-env keeps it)'}`,
+  );
   console.log('capture                        mode               packets   MB     s  Mpkt/s  peak RSS MB  cpu s  vs tcptrace  vs tshark');
   // the previous run took more than SETTLE_RSS_MB
   let settle = false;
@@ -193,7 +215,9 @@ async function main(): Promise<void> {
   const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpu.length, cpu: cpu[0]?.model, repeat, results: rows }, null, 2) + '\n');
+  const nodeStartSeconds = { withoutExtraCaCerts: startWithout, withExtraCaCerts: startWith };
+  const extraCaCerts = extraCa === undefined ? 'not set' : keepEnv ? 'kept' : 'removed';
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpu.length, cpu: cpu[0]?.model, repeat, extraCaCerts, nodeStartSeconds, results: rows }, null, 2) + '\n');
   writeFileSync(join(outDir, 'bench.json'), readFileSync(out));
   console.log(`results written to ${out.slice(ROOT.length + 1)} (and bench-results/bench.json)`);
 }
@@ -204,6 +228,24 @@ const SETTLE_SECONDS = 30;
 
 function sleepSync(seconds: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
+}
+
+/** This environment without NODE_EXTRA_CA_CERTS. */
+function withoutExtraCa(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+}
+
+/** Node's bare start in an environment: the best of 7 runs of node -e 0, in seconds. */
+function nodeStart(env: NodeJS.ProcessEnv): number {
+  let best = Infinity;
+  for (let i = 0; i < 7; i++) best = Math.min(best, measure(process.execPath, ['-e', '0'], [0], env).seconds);
+  return best;
+}
+
+function ms(seconds: number): string {
+  return `${(seconds * 1000).toFixed(0)} ms`;
 }
 
 /** The median of some times (the mean of the middle two for an even count). */
