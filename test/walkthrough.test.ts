@@ -91,10 +91,6 @@ describe('walkthrough', () => {
         const i = block.indexOf('\n  Teardown');
         if (i < 0 || /more packet\(s\)/.test(block.slice(i))) continue;
         const lines = block.slice(i, block.indexOf('\n  Final states', i)).split('\n');
-        // teardowns of at most 12 steps, as before the 13th was listed rather than counted: the
-        // one of 13 (zeek/vlan-collisions.pcap, two VLANs' connections in one stream) has plain
-        // ACKs after the close, which have no note
-        if (lines.filter((l) => /^ +\d+ {2}frame \d+ /.test(l)).length > 12) continue;
         const steps = new Set<number>();
         lines.forEach((l, k) => {
           const m = /^ +\d+ {2}frame (\d+) /.exec(l);
@@ -158,6 +154,66 @@ describe('walkthrough', () => {
       const t13 = teardown((await runCli([file13])).stdout);
       assert.deepEqual(t13.steps, Array.from({ length: 13 }, (_, i) => [i + 1, i + 4]));
       assert.deepEqual(t13.more, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('after the close: a FIN sent again, its answer, an old ACK and an ACK with nothing new, each explained', async () => {
+    const C = 1000;
+    const S = 5000;
+    const frame = (fromClient: boolean, flags: number, seq: number, ack: number): Uint8Array => ethernet({
+      type: ETHERTYPE.IPV4,
+      payload: ipv4({
+        src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
+        payload: tcp({ srcPort: fromClient ? 40000 : 80, dstPort: fromClient ? 80 : 40000, seq, ack, flags, window: 1000 }),
+      }),
+    });
+    const frames = [
+      frame(true, TCP_SYN, C, 0), frame(false, TCP_SYN | TCP_ACK, S, C + 1), frame(true, TCP_ACK, C + 1, S + 1),
+      // a four-segment close: FIN, ACK, FIN, the last ACK (frames 4 to 7)
+      frame(true, TCP_FIN | TCP_ACK, C + 1, S + 1), frame(false, TCP_ACK, S + 1, C + 2),
+      frame(false, TCP_FIN | TCP_ACK, S + 1, C + 2), frame(true, TCP_ACK, C + 2, S + 2),
+      // 8: the server's FIN again; 9: the client's answer (the numbers of its last ACK: duplicate_ack);
+      // 10: an ACK from the server below the one it sent in the close; 11: one with nothing new
+      frame(false, TCP_FIN | TCP_ACK, S + 1, C + 2), frame(true, TCP_ACK, C + 2, S + 2),
+      frame(false, TCP_ACK, S + 2, C + 1), frame(false, TCP_ACK, S + 2, C + 2),
+    ];
+    const dir = tempDir('tcpflow-after-close-');
+    try {
+      const file = join(dir, 'after-close.pcap');
+      writeFileSync(file, pcapFile({ byteOrder: 'le', records: frames.map((data, i) => ({ sec: 1700000000, frac: i * 1000, data })) }));
+      const r = await runCli(['--no-color', file]);
+      assert.equal(r.code, 0, r.stderr);
+      // each step: its frame, the states after it and its note
+      const steps = new Map([...r.stdout.matchAll(/^ +\d+ {2}frame (\d+) ([^\n]*)\n {8}([^\n]*)\n {8}([^\n]*)$/gm)].map((m) => [Number(m[1]), { line: m[2], states: m[3], note: m[4] }]));
+      assert.deepEqual([...steps.keys()], [4, 5, 6, 7, 8, 9, 10, 11]);
+      assert.match(steps.get(8)!.line, /server → client {2}\[FIN, ACK\] .* {2}retransmission$/);
+      assert.equal(steps.get(8)!.states, 'client TIME_WAIT (inferred) · server LAST_ACK');
+      assert.equal(steps.get(8)!.note, 'FIN sent again, though frame 7 had acknowledged it: that ACK was lost after the point of capture (or is late), so the server sent its FIN once more');
+      assert.match(steps.get(9)!.line, / {2}duplicate_ack$/);
+      assert.equal(steps.get(9)!.states, 'client TIME_WAIT (inferred) · server CLOSED');
+      assert.equal(
+        steps.get(9)!.note,
+        "ack 2 again: the server's FIN came again (frame 8), so the client acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over (the same numbers as its previous ACK, hence Wireshark's duplicate_ack; nothing is missing)",
+      );
+      assert.equal(steps.get(10)!.note, 'ack 1 is below the ack 2 the server sent in the close: an old acknowledgement, late or duplicated on the way; it changes nothing');
+      assert.equal(steps.get(11)!.note, "an ACK with nothing new (ack 2) after the close: the server had already acknowledged the client's FIN; a late or repeated copy, which changes nothing");
+      assert.match(r.stdout, /Final states: client TIME_WAIT \(inferred\) · server CLOSED/);
+      const zh = await runCli(['--no-color', '--lang', 'zh', file]);
+      assert.match(zh.stdout, /再次发送 FIN，尽管帧 7 已经确认了它/);
+      assert.match(zh.stdout, /再次确认 2：服务器的 FIN 又到了一次（帧 8），所以客户端再确认一次.*（与它上一个 ACK 的编号相同，所以 Wireshark 标为 duplicate_ack；并没有报文段丢失）/);
+      assert.match(zh.stdout, /确认号 1 小于服务器在关闭时发出的确认号 2/);
+      assert.match(zh.stdout, /关闭之后的 ACK（确认号 2）没有新内容：服务器早已确认了客户端的 FIN/);
+      // the JSON's packet records carry the same notes and states
+      const doc = JSON.parse((await runCli(['--json', '--packets', file])).stdout) as {
+        connections: { finalState: { client: string; server: string; inferred: string[] }; packets: { frame: number; note?: string; states: { client: string; server: string } }[] }[];
+      };
+      const c = doc.connections[0];
+      assert.deepEqual(c.finalState, { client: 'TIME_WAIT', server: 'CLOSED', inferred: ['client'] });
+      assert.equal(c.packets.find((p) => p.frame === 8)?.states.server, 'LAST_ACK');
+      assert.equal(c.packets.find((p) => p.frame === 9)?.states.server, 'CLOSED');
+      assert.equal(c.packets.find((p) => p.frame === 10)?.note, steps.get(10)!.note);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -15,7 +15,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
-import { seqAdd, seqGe, seqSub } from '../model/seq.js';
+import { seqAdd, seqGe, seqLt, seqSub } from '../model/seq.js';
 import {
   A_RETRANSMISSION, A_FAST_RETRANSMISSION, A_SPURIOUS_RETRANSMISSION, A_OUT_OF_ORDER, A_LOST_PACKET, A_ACK_LOST_PACKET,
   A_DUPLICATE_ACK, A_ZERO_WINDOW, A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, A_WINDOW_UPDATE, A_WINDOW_FULL,
@@ -98,13 +98,23 @@ export const N_ACK_BEFORE_FIN = 39;
 export const N_RST_AGAIN = 40;
 /** The first packet of a continuation (Connection.continued), in place of N_MIDSTREAM: n1 is its id. */
 export const N_CONTINUED = 41;
+/**
+ * After the close, the first closer acknowledges the second FIN again (n1: the ack): n2 is the
+ * frame of the latest copy of that FIN, when a copy came that no such ACK has answered yet, else 0.
+ */
+export const N_LAST_ACK_AGAIN = 42;
+/** After the close, the second closer sends a plain ACK with nothing new (n1: the ack). */
+export const N_ACK_AFTER_CLOSE = 43;
+/** After the close, a plain ACK below what its sender acknowledged in the close (n1: the ack, n2: that ack). */
+export const N_OLD_ACK = 44;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
   'lastAckSimultaneous', 'dataAfterFin', 'rstRefused', 'rst', 'rstAfterFin', 'rstAnswersData', 'synAckRetransmitted',
   'finRetransmitted', 'retransmission', 'fastRetransmission', 'spuriousRetransmission', 'outOfOrder', 'lostSegment',
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
-  'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued',
+  'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued', 'lastAckAgain', 'ackAfterClose',
+  'oldAck',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
@@ -173,6 +183,12 @@ export function newStory() {
     fin2Crossed: false,
     fin2End: 0,
     fin2AckFrame: 0,
+    /**
+     * Copies of the second FIN (sent again, before or after its acknowledgement) that no repeated
+     * last ACK has answered yet, and the frame of the latest one.
+     */
+    fin2Copies: 0,
+    fin2CopyFrame: 0,
     dataAfterFin: false,
     rstFrame: 0,
     rstFromA: true,
@@ -226,6 +242,8 @@ export function resetStory(s: Story): void {
   s.fin2Crossed = false;
   s.fin2End = 0;
   s.fin2AckFrame = 0;
+  s.fin2Copies = 0;
+  s.fin2CopyFrame = 0;
   s.dataAfterFin = false;
   s.rstFrame = 0;
   s.rstFromA = true;
@@ -403,6 +421,14 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         r.n2 = seqAdd(relSeq, len + 1);
       } else if (fromA === s.fin1FromA || s.fin2Frame !== 0) {
         r.note = N_FIN_RETRANSMITTED;
+        // the frame that had acknowledged this FIN already, if one had
+        r.n1 = fromA === s.fin1FromA ? s.fin1AckFrame : s.fin2AckFrame;
+        if (fromA !== s.fin1FromA) {
+          s.fin2Copies++;
+          s.fin2CopyFrame = frame;
+          // a side that sends its FIN again has not had the last ACK: it is still in LAST_ACK
+          if (!s.fin2Crossed && me === ST_CLOSED) me = ST_LAST_ACK;
+        }
         if (fromA === s.fin1FromA && s.fin2Frame === 0 && me === ST_ESTABLISHED) {
           // the FIN went before the handshake ended and comes again on its third segment: that
           // segment establishes the connection, and its FIN leaves the sender in FIN_WAIT_1
@@ -464,6 +490,33 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       r.n1 = relAck;
     } else if (s.fin2Frame !== 0 && s.fin2AckFrame !== 0 && len === 0) {
       phase = PH_AFTER_CLOSE;
+      if (ack && r.note === N_NONE && (r.analysis & ~A_DUPLICATE_ACK) === 0) {
+        // a plain ACK after the close: what each side acknowledged in closing is the other's FIN
+        // (the second closer's acknowledgement of the first FIN may still be to come after a
+        // simultaneous close: then nothing it acknowledges is old). One with the numbers of the
+        // sender's previous ACK is Wireshark's duplicate_ack, whose note ("a segment is
+        // missing") does not hold here, where nothing is outstanding: n3 = 1 says it was flagged.
+        const first = fromA === s.fin1FromA;
+        const closedAt = first ? s.fin2End : s.fin1End;
+        if ((first || s.fin1AckFrame !== 0) && seqLt(p.ack, closedAt)) {
+          r.note = N_OLD_ACK;
+          r.n1 = relAck;
+          r.n2 = seqSub(closedAt, peerBase);
+        } else if (first) {
+          r.note = N_LAST_ACK_AGAIN;
+          r.n1 = relAck;
+          if (s.fin2Copies > 0) {
+            s.fin2Copies--;
+            r.n2 = s.fin2CopyFrame;
+          }
+          // the answer to a copy of the FIN: its sender leaves LAST_ACK again
+          if (peer === ST_LAST_ACK) peer = ST_CLOSED;
+        } else {
+          r.note = N_ACK_AFTER_CLOSE;
+          r.n1 = relAck;
+        }
+        if (r.analysis !== 0) r.n3 = 1;
+      }
     } else if (s.fin2Frame !== 0 && len === 0) {
       // between the second FIN and its acknowledgement
       phase = PH_TEARDOWN;

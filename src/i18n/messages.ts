@@ -18,6 +18,14 @@ export interface Vars {
 
 type Table = Record<string, (v: Vars) => string>;
 
+/**
+ * The end of a note on an ACK after the close that Wireshark flags duplicate_ack (n3 = 1): the
+ * flag's usual note, a segment missing, does not hold when nothing is outstanding.
+ */
+const dupAfterClose = (v: Vars): string =>
+  v.n3 === 1 ? ' (the same numbers as its previous ACK, hence Wireshark\'s duplicate_ack; nothing is missing)' : '';
+const dupAfterCloseZh = (v: Vars): string => (v.n3 === 1 ? '（与它上一个 ACK 的编号相同，所以 Wireshark 标为 duplicate_ack；并没有报文段丢失）' : '');
+
 /** An English count: "1 packet", "2 packets". */
 const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
@@ -39,7 +47,10 @@ const en: Table = {
   finPiggybacked: (v) => `FIN and ACK combined: the ${v.from} acknowledged the ${v.to}'s FIN (ack ${v.n1}) and closed in the same segment, so teardown took three segments`,
   finSecond: (v) => `FIN from the ${v.from} at seq ${v.n2}: it has finished too (LAST_ACK); the ${v.to} enters TIME_WAIT when this arrives`,
   finCrossed: (v) => `FIN from the ${v.from} at seq ${v.n1}, sent before it saw the ${v.to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`,
-  finRetransmitted: () => 'FIN sent again: it had not been acknowledged',
+  finRetransmitted: (v) =>
+    v.n1 > 0
+      ? `FIN sent again, though frame ${v.n1} had acknowledged it: that ACK was lost after the point of capture (or is late), so the ${v.from} sent its FIN once more`
+      : 'FIN sent again: it had not been acknowledged',
   lastAck: (v) => `ack ${v.n1} = FIN seq ${v.n1 - 1} + 1, the last ACK: the ${v.from} waits in TIME_WAIT (2·MSL, not visible in a capture) and the ${v.to} is CLOSED`,
   lastAckSimultaneous: (v) => `ack ${v.n1} acknowledges the ${v.to}'s FIN: the ${v.to} leaves CLOSING for TIME_WAIT (2·MSL, inferred)`,
   dataAfterFin: (v) => `${v.n1} bytes after the ${v.to}'s FIN: a half-close — the ${v.to} stopped sending, the ${v.from} may go on`,
@@ -64,6 +75,12 @@ const en: Table = {
   finAckedData: (v) => `ack ${v.n1} = FIN seq ${v.n1 - 1} + 1: the ${v.from} acknowledges the ${v.to}'s FIN (CLOSE_WAIT; the ${v.to} moves to FIN_WAIT_2) and sends ${v.n2} bytes with it: a half-close — the ${v.to} stopped sending, the ${v.from} may go on`,
   ackBeforeFin: (v) => `ack ${v.n1}: the ${v.from} has received the ${v.to}'s bytes before ${v.n1}, but not yet its FIN (seq ${v.n2}, which ack ${v.n2 + 1} acknowledges)`,
   rstAgain: (v) => `another RST (the first was frame ${v.n1}): the connection was already reset; a RST is never acknowledged, so a side may send more than one`,
+  lastAckAgain: (v) =>
+    (v.n2 > 0
+      ? `ack ${v.n1} again: the ${v.to}'s FIN came again (frame ${v.n2}), so the ${v.from} acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over`
+      : `ack ${v.n1} again, the last ACK repeated with nothing new to acknowledge: a copy, or the answer to a copy of the ${v.to}'s FIN that the capture missed`) + dupAfterClose(v),
+  ackAfterClose: (v) => `an ACK with nothing new (ack ${v.n1}) after the close: the ${v.from} had already acknowledged the ${v.to}'s FIN; a late or repeated copy, which changes nothing${dupAfterClose(v)}`,
+  oldAck: (v) => `ack ${v.n1} is below the ack ${v.n2} the ${v.from} sent in the close: an old acknowledgement, late or duplicated on the way; it changes nothing${dupAfterClose(v)}`,
   // --- walkthrough headings and labels
   wConnection: () => 'Connection',
   'tId': () => 'id',
@@ -184,7 +201,10 @@ const zh: Table = {
   finPiggybacked: (v) => `FIN 与 ACK 合并（捎带确认）：${v.from}在确认${v.to}的 FIN（确认号 ${v.n1}）的同一报文段中也关闭了连接，因此四次挥手只用了三个报文段`,
   finSecond: (v) => `${v.from}发送 FIN，序号 ${v.n2}：它也发送完毕（LAST_ACK）；${v.to}收到后进入 TIME_WAIT`,
   finCrossed: (v) => `${v.from}在看到${v.to}的 FIN 之前就发送了 FIN（序号 ${v.n1}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`,
-  finRetransmitted: () => '再次发送 FIN：之前的 FIN 未被确认',
+  finRetransmitted: (v) =>
+    v.n1 > 0
+      ? `再次发送 FIN，尽管帧 ${v.n1} 已经确认了它：那个 ACK 在抓包点之后丢失了（或迟到了），所以${v.from}又发送了一次 FIN`
+      : '再次发送 FIN：之前的 FIN 未被确认',
   lastAck: (v) => `确认号 ${v.n1} = FIN 序号 ${v.n1 - 1} + 1，最后一个 ACK：${v.from}进入 TIME_WAIT，等待 2MSL（抓包中看不到），${v.to}进入 CLOSED`,
   lastAckSimultaneous: (v) => `确认号 ${v.n1} 确认了${v.to}的 FIN：${v.to}从 CLOSING 进入 TIME_WAIT（2MSL，推断）`,
   dataAfterFin: (v) => `在${v.to}的 FIN 之后又发送了 ${v.n1} 字节：半关闭——${v.to}不再发送，${v.from}仍可继续发送`,
@@ -209,6 +229,12 @@ const zh: Table = {
   finAckedData: (v) => `确认号 ${v.n1} = FIN 序号 ${v.n1 - 1} + 1：${v.from}确认了${v.to}的 FIN（进入 CLOSE_WAIT；${v.to}进入 FIN_WAIT_2），并在同一报文段中发送了 ${v.n2} 字节：半关闭——${v.to}不再发送，${v.from}仍可继续发送`,
   ackBeforeFin: (v) => `确认号 ${v.n1}：${v.from}已收到${v.to}在 ${v.n1} 之前的字节，但还没有确认它的 FIN（序号 ${v.n2}，要由确认号 ${v.n2 + 1} 确认）`,
   rstAgain: (v) => `又一个 RST（第一个在帧 ${v.n1}）：连接此前已被复位；RST 不会被确认，所以一方可能发送不止一个`,
+  lastAckAgain: (v) =>
+    (v.n2 > 0
+      ? `再次确认 ${v.n1}：${v.to}的 FIN 又到了一次（帧 ${v.n2}），所以${v.from}再确认一次——处于 TIME_WAIT 的一方对对方 FIN 的每个副本都要应答（它的最后一个 ACK 可能丢了），并重新开始 2MSL 等待`
+      : `再次确认 ${v.n1}，重复了最后一个 ACK，没有新的内容需要确认：是一个副本，或是对抓包中缺失的${v.to} FIN 副本的应答`) + dupAfterCloseZh(v),
+  ackAfterClose: (v) => `关闭之后的 ACK（确认号 ${v.n1}）没有新内容：${v.from}早已确认了${v.to}的 FIN；这是迟到或重复的副本，不改变任何状态${dupAfterCloseZh(v)}`,
+  oldAck: (v) => `确认号 ${v.n1} 小于${v.from}在关闭时发出的确认号 ${v.n2}：这是一个旧的确认，在路上迟到或被复制；不改变任何状态${dupAfterCloseZh(v)}`,
   wConnection: () => '连接',
   'tId': () => '编号',
   'tContinued': () => '（续）',
