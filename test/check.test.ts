@@ -693,6 +693,53 @@ describe('check: results written as bytes in the JSON report', () => {
   });
 });
 
+describe('check: results spooled as the JSON report\'s bytes (--json alone)', () => {
+  it('the report is the one of results held as objects, from memory or disk; read back as objects too', async () => {
+    const ex = (xs: string[]) => xs.map((e) => parseExpectation(e));
+    // groups sharing a name, a name that needs escaping, repeated expectations, capture-level ones
+    const rules = {
+      groups: [
+        { name: '', select: {}, expect: ex(['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1']) },
+        { name: 'web "x" 三次', select: { port: '80' }, expect: ex(['zeek=SF', 'teardown=graceful', 'irtt<=1']) },
+        { name: '', select: {}, expect: ex(['client-state=TIME_WAIT']) },
+      ],
+      allowTruncated: false, allowRstAfterFin: false,
+    };
+    const sel = parseSelection({});
+    const tool = { name: 'tcpflow-explain', version: '0.0.0' };
+    const report = (checks: CaptureCheck[]): string => {
+      const w = new ByteWriter(16);
+      for (const _ of writeJsonReport(w, checks, tool, 1));
+      return w.buf.toString('utf8', 0, w.pos);
+    };
+    for (const file of [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse'), fx('tcp-loss')]) {
+      const objects = new CaptureEvaluator(rules, sel, null, null, true);
+      const bytes = [1 << 20, 512].map((budget) => new CaptureEvaluator(rules, sel, null, null, true, budget, true));
+      const all = [objects, ...bytes];
+      const tracker = new Tracker({
+        onPacket: (c, r, f, p) => { for (const e of all) e.onPacket(c, r, f, p); },
+        onFinal: (c) => { for (const e of all) e.onFinal(c); },
+      }, { keepAll: false, lingerSeconds: 60 });
+      const summary = await runCapture(file, tracker);
+      for (const e of all) await e.settle();
+      const [a, ...bs] = all.map((e) => e.finish(file, summary));
+      const want = report([a!]);
+      for (const [k, b] of bs.entries()) {
+        assert.equal((b.results as SpooledResults).asBytes, true);
+        if (file === synth && k === 1) assert.equal((b.results as SpooledResults).spilled, true, 'the small budget sends results to disk');
+        assert.equal(report([b]), want, `${file}, budget ${k}`);
+        // read back as objects (the JSON report alone uses this mode; another reader still may)
+        const strip = (r: CheckResult): CheckResult => ({ ...r, nth: undefined });
+        assert.deepEqual([...b.results].map(strip), [...a!.results].map(strip), `${file}, budget ${k}: as objects`);
+        assert.equal(b.failed, a!.failed);
+      }
+      // two captures in one report: the bytes go where each one's results are
+      assert.equal(report([bs[1]!, bs[0]!]), report([a!, a!]));
+      for (const e of all) e.close();
+    }
+  });
+});
+
 describe('check: the JSON report written in pieces', () => {
   it('the pieces make exactly the document built whole', async () => {
     const rules = {

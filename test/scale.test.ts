@@ -292,7 +292,19 @@ describe('spool and record layout', () => {
       s.close();
       assert.equal(s.spilled, false);
     }
-    assert.throws(() => new Spool().records().next(), /without background writes/);
+  });
+
+  it('records() of a spool with background writes: refused while a write is going, every record once they are done', async () => {
+    const s = new Spool(200, true);
+    const text = (k: number): string => `record ${k} 三次握手 ${'x'.repeat(k * 9)}`;
+    for (let k = 0; k < 30; k++) s.put(k, text(k));
+    assert.equal(s.spilled, true);
+    assert.throws(() => s.records().next(), /while writes are going: await settle\(\) first/);
+    await s.settle();
+    for (let pass = 0; pass < 2; pass++) {
+      assert.deepEqual(Array.from(s.records(), ({ key, bytes }) => [key, bytes.toString('utf8')]), Array.from({ length: 30 }, (_, k) => [k, text(k)]));
+    }
+    s.close();
   });
 
   it('the temporary file is gone from its directory as soon as it is made, and still read back', async () => {

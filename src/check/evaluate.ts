@@ -17,6 +17,8 @@ import type { CaptureSummary } from '../pipeline.js';
 import { parseSelection, selected, type Selection } from '../cli/select.js';
 import { GRACEFUL, type Expectation, type Rules } from './expectations.js';
 import { Spool, SPOOL_MEMORY } from '../util/spool.js';
+import { ByteWriter, ascii } from '../util/bytes.js';
+import { ResultWriter, RESULT_INDENT, type ResultConstants } from './result-json.js';
 
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
 export const FRAMES_SHOWN = 20;
@@ -412,7 +414,36 @@ export class SpooledResults implements ResultList {
   readonly segments: (CheckResult[] | number)[] = [];
   length = 0;
 
-  constructor(private readonly spool: Spool, private readonly groups: readonly { name: string; perConn: Expectation[] }[]) {}
+  /**
+   * `asBytes`: the records hold the JSON report's bytes of each result (RESULT_BYTES below), not
+   * rows: the report copies them (resultBytes); iterating parses them back.
+   */
+  constructor(private readonly spool: Spool, private readonly groups: readonly { name: string; perConn: Expectation[] }[], readonly asBytes = false) {}
+
+  /** Where resultBytes() found its result: `bytesLen` bytes of `bytesBuf` from `bytesStart` (until its next step). */
+  bytesBuf: Buffer = Buffer.alloc(0);
+  bytesStart = 0;
+  bytesLen = 0;
+
+  /**
+   * With asBytes: steps through the spooled results of rule group `gi` in id order, each one's
+   * bytes (the separator before it, its indent and its JSON) in bytesBuf/bytesStart/bytesLen.
+   */
+  *resultBytes(gi: number): Generator<void> {
+    for (const { bytes } of this.spool.records()) {
+      for (let o = 0; o < bytes.length;) {
+        const g = bytes.readUInt32LE(o);
+        const n = bytes.readUInt32LE(o + 4);
+        if (g === gi) {
+          this.bytesBuf = bytes;
+          this.bytesStart = o + 8;
+          this.bytesLen = n;
+          yield;
+        }
+        o += 8 + n;
+      }
+    }
+  }
 
   *[Symbol.iterator](): Generator<CheckResult> {
     for (const seg of this.segments) {
@@ -424,6 +455,15 @@ export class SpooledResults implements ResultList {
   /** The spooled results of rule group `gi`, in id order, each with its expectation's index. */
   *read(gi: number): Generator<{ r: CheckResult; i: number }> {
     const g = this.groups[gi]!;
+    if (this.asBytes) {
+      // (the JSON report copies the bytes; another reader gets the results back from them)
+      const skip = RESULT_BYTES_HEAD.length;
+      for (const _ of this.resultBytes(gi)) {
+        const o = JSON.parse(this.bytesBuf.toString('utf8', this.bytesStart + skip, this.bytesStart + this.bytesLen)) as CheckResult & { group: string | null };
+        yield { r: { ...o, group: o.group ?? '' }, i: g.perConn.findIndex((e) => e.text === o.expectation) };
+      }
+      return;
+    }
     for (const { key, bytes } of this.spool.records()) {
       const block = JSON.parse(bytes.toString('utf8')) as (string | number | Row[])[];
       let ends: string | null = null;
@@ -447,6 +487,15 @@ export class SpooledResults implements ResultList {
     this.spool.close();
   }
 }
+
+/**
+ * What comes before each result spooled as bytes: the JSON report's separator and indent. A
+ * record of such results (one per connection) is, for each result, the rule group's index and the
+ * result's length (uint32s, little-endian), then its bytes: this, then its JSON (ResultWriter).
+ */
+const RESULT_BYTES_HEAD = ascii(`,\n${RESULT_INDENT}`);
+/** The 8 bytes of group index and length, written over once the result is. */
+const RESULT_BYTES_HEAD_SLOT = ascii('\0'.repeat(8));
 
 /** Passing results of one group and expectation: on how many connections (or captures), and one of them. */
 export interface PassGroup {
@@ -496,6 +545,8 @@ interface GroupState {
   before: number[][];
   /** Per-connection results spooled. */
   spooled: number;
+  /** With resultBytes: each expectation's constant text in the JSON report. */
+  consts: ResultConstants[];
 }
 
 /**
@@ -529,7 +580,14 @@ export class CaptureEvaluator implements PacketObserver {
     private readonly keepPasses = true,
     /** Bytes of results the spool holds in memory before it writes them to a temporary file. */
     spoolBudget = SPOOL_MEMORY,
+    /**
+     * The JSON report is the only one that lists the per-connection results (no JUnit, no
+     * Markdown): they are spooled as its bytes, written as they are judged (needs keepPasses).
+     */
+    resultBytes = false,
   ) {
+    if (resultBytes && !keepPasses) throw new Error('CaptureEvaluator: results as bytes are every result (keepPasses)');
+    this.rw = resultBytes ? new ResultWriter(RESULT_INDENT) : null;
     const perConns = rules.groups.map((g) => g.expect.filter((e) => e.key !== 'connections'));
     this.groups = rules.groups.map((g, gi) => {
       const perConn = perConns[gi]!;
@@ -545,10 +603,15 @@ export class CaptureEvaluator implements PacketObserver {
       return {
         name: g.name, sel: parseSelection(g.select), select: g.select, perConn, judges: perConn.map((e) => new Judge(e)), counts: g.expect.filter((e) => e.key === 'connections'),
         picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, resultIndex: [],
+        consts: [],
       };
     });
+    const rw = this.rw;
+    if (rw !== null) for (const g of this.groups) g.consts = g.perConn.map((e) => rw.constants(g.name, e.text, e.key));
     this.pickedNow = this.groups.map(() => false);
-    this.spool = new Spool(spoolBudget, false);
+    // results as bytes are many (about 400 bytes each): their spool writes in the background,
+    // and settle() waits for it before the reports read it
+    this.spool = new Spool(spoolBudget, resultBytes);
   }
 
   /**
@@ -556,6 +619,9 @@ export class CaptureEvaluator implements PacketObserver {
    * listed (keepPasses), else the failures (the passes are kept, then counted).
    */
   private readonly spool: Spool;
+  /** With resultBytes: writes the results' JSON, into `rec`, the connection's record. */
+  private readonly rw: ResultWriter | null;
+  private readonly rec = new ByteWriter(4096);
   /** Failing per-connection results so far. */
   private failedResults = 0;
   /** Which groups selected the connection being judged. */
@@ -654,6 +720,19 @@ export class CaptureEvaluator implements PacketObserver {
           failedFrames ??= new Set();
           for (const fr of why.frames) failedFrames.add(fr);
         }
+        if (this.rw !== null) {
+          // spooled as the JSON report's bytes (keepPasses: every result)
+          ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
+          const w = this.rec;
+          const at = w.pos;
+          w.raw(RESULT_BYTES_HEAD_SLOT);
+          w.raw(RESULT_BYTES_HEAD);
+          this.rw.fieldsWith(w, g.consts[i]!, c.id, ends, passed, actual, why.detail, why.frames);
+          w.buf.writeUInt32LE(gi, at);
+          w.buf.writeUInt32LE(w.pos - at - 8, at + 4);
+          g.spooled++;
+          continue;
+        }
         if (this.keepPasses || !passed) {
           // spooled: every result when all are listed, else the failures
           if (rows === null) {
@@ -677,12 +756,21 @@ export class CaptureEvaluator implements PacketObserver {
       }
     }
     if (block !== null) this.spool.put(c.id, JSON.stringify(block));
+    if (this.rec.pos > 0) {
+      this.spool.putBytes(c.id, this.rec.buf, 0, this.rec.pos);
+      this.rec.pos = 0;
+    }
     this.af.byConnection.delete(c);
     if (this.collector !== null) {
       this.collector.onFinal(c);
       if (failedFrames !== null && this.diagram !== null) this.diagram(c, this.collector.byConnection.get(c) ?? [], failedFrames);
       this.collector.recycle(c);
     }
+  }
+
+  /** Resolves once the spool's writes are done: call it before finish(). */
+  async settle(): Promise<void> {
+    await this.spool.settle();
   }
 
   /** Removes the spool's temporary file (once the reports are written, or when the capture was unreadable). */
@@ -693,7 +781,7 @@ export class CaptureEvaluator implements PacketObserver {
   /** The capture's check, once every connection has been finalised (the read is over). */
   finish(file: string, summary: CaptureSummary): CaptureCheck {
     let results: CheckResult[] = [];
-    const spooled = new SpooledResults(this.spool, this.groups);
+    const spooled = new SpooledResults(this.spool, this.groups, this.rw !== null);
     // the per-connection failures were counted as judged; the capture-level ones as added
     let failed = this.failedResults;
     const passes: PassGroup[] = [];

@@ -5,10 +5,11 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { basename } from 'node:path';
-import { failures, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
+import { failures, SpooledResults, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
 import { stringifyDocument } from '../render/json.js';
 import { codeSpan, tableText } from '../render/markdown-text.js';
-import { ascii, type ByteWriter, type Chunk } from '../util/bytes.js';
+import { ascii, type ByteWriter } from '../util/bytes.js';
+import { ResultWriter, RESULT_INDENT } from './result-json.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 /** At most this many failing connections get a Mermaid diagram in the Markdown report. */
@@ -292,91 +293,6 @@ export function resultJson(r: CheckResult): Record<string, unknown> {
   };
 }
 
-/**
- * Writes results as the JSON report lays them out at `indent` (recordJson(resultJson(r), indent)),
- * straight into a ByteWriter: a report of millions of results spent most of its time building
- * and encoding their text. test/check.test.ts compares the bytes with the generic layout on
- * every result of the fixtures and the corpus.
- */
-export class ResultWriter {
-  private readonly open: Chunk;
-  private readonly connection: Chunk;
-  private readonly endpoints: Chunk;
-  private readonly expectation: Chunk;
-  private readonly key: Chunk;
-  private readonly passed: Chunk;
-  private readonly actual: Chunk;
-  private readonly detail: Chunk;
-  private readonly frames: Chunk;
-  private readonly frame: Chunk;
-  private readonly framesEnd: Chunk;
-  private readonly close: Chunk;
-  /** A connection's results share its endpoints' text: the last one written, encoded. */
-  private lastEndpoints: string | null = null;
-  private endpointsJson = Buffer.alloc(0);
-
-  constructor(indent: string) {
-    const i2 = `\n${indent}  `;
-    this.open = ascii(`{${i2}"group": `);
-    this.connection = ascii(`,${i2}"connection": `);
-    this.endpoints = ascii(`,${i2}"endpoints": `);
-    this.expectation = ascii(`,${i2}"expectation": `);
-    this.key = ascii(`,${i2}"key": `);
-    this.passed = ascii(`,${i2}"passed": `);
-    this.actual = ascii(`,${i2}"actual": `);
-    this.detail = ascii(`,${i2}"detail": `);
-    this.frames = ascii(`,${i2}"frames": [`);
-    this.frame = ascii(`${i2}  `);
-    this.framesEnd = ascii(`${i2}]`);
-    this.close = ascii(`\n${indent}}`);
-  }
-
-  write(w: ByteWriter, r: CheckResult): void {
-    w.raw(this.open);
-    if (r.group) w.str(r.group);
-    else w.null();
-    w.raw(this.connection);
-    if (r.connection === null) w.null();
-    else w.num(r.connection);
-    w.raw(this.endpoints);
-    const ends = r.endpoints;
-    if (ends === null) w.null();
-    else {
-      if (ends !== this.lastEndpoints) {
-        this.lastEndpoints = ends;
-        this.endpointsJson = Buffer.from(JSON.stringify(ends));
-      }
-      w.bytes(this.endpointsJson, 0, this.endpointsJson.length);
-    }
-    w.raw(this.expectation);
-    w.str(r.expectation);
-    w.raw(this.key);
-    w.str(r.key);
-    w.raw(this.passed);
-    w.bool(r.passed);
-    w.raw(this.actual);
-    const v = r.actual;
-    if (typeof v === 'string') w.str(v);
-    else if (typeof v === 'number') w.num(v);
-    else w.null();
-    w.raw(this.detail);
-    w.str(r.detail);
-    w.raw(this.frames);
-    const fr = r.frames;
-    if (fr.length > 0) {
-      for (let k = 0; k < fr.length; k++) {
-        if (k > 0) w.byte(COMMA);
-        w.raw(this.frame);
-        w.num(fr[k]!);
-      }
-      w.raw(this.framesEnd);
-    } else w.byte(CLOSE_BRACKET);
-    w.raw(this.close);
-  }
-}
-
-const COMMA = 0x2c;
-const CLOSE_BRACKET = 0x5d;
 const RESULT_SEPARATOR = ascii(',\n');
 
 /**
@@ -400,12 +316,35 @@ export function* writeJsonReport(w: ByteWriter, checks: readonly CaptureCheck[],
     yield;
     const rw = new ResultWriter(inner);
     const indent = ascii(inner);
+    const list = checks[i]!.results;
     let j = 0;
-    for (const r of checks[i]!.results) {
-      if (j++ > 0) w.raw(RESULT_SEPARATOR);
-      w.raw(indent);
-      rw.write(w, r);
-      yield;
+    if (list instanceof SpooledResults && list.asBytes) {
+      // the per-connection results were spooled as this report's bytes (evaluate.ts), each
+      // with the separator before it, which the first result of the list goes without
+      if (inner !== RESULT_INDENT) throw new Error(`the JSON report puts results at an indent of ${inner.length}, the evaluator wrote them at ${RESULT_INDENT.length}`);
+      for (const seg of list.segments) {
+        if (typeof seg !== 'number') {
+          for (const r of seg) {
+            if (j++ > 0) w.raw(RESULT_SEPARATOR);
+            w.raw(indent);
+            rw.write(w, r);
+            yield;
+          }
+          continue;
+        }
+        for (const _ of list.resultBytes(seg)) {
+          const skip = j++ > 0 ? 0 : RESULT_SEPARATOR.length;
+          w.bytes(list.bytesBuf, list.bytesStart + skip, list.bytesLen - skip);
+          yield;
+        }
+      }
+    } else {
+      for (const r of list) {
+        if (j++ > 0) w.raw(RESULT_SEPARATOR);
+        w.raw(indent);
+        rw.write(w, r);
+        yield;
+      }
     }
     from = at + m.length;
   }

@@ -134,8 +134,11 @@ function unreadableCheck(file: string): CaptureCheck {
   };
 }
 
-/** Checks one capture (in the main thread, or in a -j worker: checkParallel). */
-export async function checkCapture(ctx: CliContext, file: string, rules: Rules, cliSel: Selection, opts: CheckOptions, wantDiagrams: boolean): Promise<CheckedCapture> {
+/**
+ * Checks one capture (in the main thread, or in a -j worker: checkParallel). `resultBytes`: the
+ * JSON report is the only report of the results (CaptureEvaluator's resultBytes).
+ */
+export async function checkCapture(ctx: CliContext, file: string, rules: Rules, cliSel: Selection, opts: CheckOptions, wantDiagrams: boolean, resultBytes = false): Promise<CheckedCapture> {
   const collector = wantDiagrams ? new PacketCollector() : null;
   // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
   // are known (connections are judged as they are finalised, not in id order)
@@ -150,13 +153,14 @@ export async function checkCapture(ctx: CliContext, file: string, rules: Rules, 
   };
   // every passing result is kept only for the reports that list them all
   const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
-  const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses);
+  const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses, undefined, resultBytes && keepPasses);
   // connections are released once closed, as for --json (memory follows the open ones), and
   // reused: the evaluator keeps nothing of a connection once it is judged
   try {
     const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true });
     if (!run) return { check: unreadableCheck(file), diagrams: new Map(), evaluator };
     const { summary } = run;
+    await evaluator.settle();
     const check = evaluator.finish(file, summary);
     ctx.reportEnd(file, summary);
     return { check, diagrams: drawn, evaluator };
@@ -187,8 +191,10 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
     if (n > 1 && !captures.includes('-')) {
       parallel = await checkParallel(ctx, captures, opts, rules, cliSel, n, wantDiagrams, checks, diagrams);
     } else {
+      // the JSON report alone lists the results: they are spooled as its bytes
+      const resultBytes = !!opts.json && opts.junit === undefined && !wantDiagrams;
       for (const file of captures) {
-        const run = await checkCapture(ctx, file, rules, cliSel, opts, wantDiagrams);
+        const run = await checkCapture(ctx, file, rules, cliSel, opts, wantDiagrams, resultBytes);
         evaluators.push(run.evaluator);
         checks.push(run.check);
         for (const [id, text] of run.diagrams) diagrams.set(`${checks.length - 1}\u0000${id}`, text);

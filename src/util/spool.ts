@@ -205,6 +205,14 @@ export class Spool {
     });
   }
 
+  /**
+   * Resolves once no background write is going (records() may be called then); throws the first
+   * that failed.
+   */
+  async settle(): Promise<void> {
+    await this.writesDone();
+  }
+
   /** Resolves once no background write is going; throws the first that failed. */
   private async writesDone(): Promise<void> {
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.settled = resolve));
@@ -364,7 +372,7 @@ export class Spool {
    * whole into memory.
    */
   *records(): Generator<{ key: number; bytes: Buffer }> {
-    if (this.background) throw new Error('Spool.records() needs a spool made without background writes');
+    if (this.inFlight > 0) throw new Error('Spool.records() while writes are going: await settle() first');
     if (this.fd >= 0) this.spill();
     this.rewind();
     for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {

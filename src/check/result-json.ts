@@ -1,0 +1,148 @@
+/**
+ * One result of `check` as the JSON report lays it out (report.ts), written straight as bytes:
+ * by the report for the results it holds as objects, and by the evaluator (evaluate.ts) when the
+ * JSON report is the only one that needs the per-connection results, which it then spools as
+ * these bytes rather than as objects to read back.
+ */
+import { ascii, Chunk, type ByteWriter } from '../util/bytes.js';
+import type { CheckResult } from './evaluate.js';
+
+/**
+ * The indentation of a result in the JSON report (inside `captures[i].results`): the evaluator
+ * writes spooled results at it before the report is laid out, and writeJsonReport checks that
+ * its layout puts them there.
+ */
+export const RESULT_INDENT = '        ';
+
+/**
+ * Writes results as the JSON report lays them out at `indent` (recordJson(resultJson(r), indent)),
+ * straight into a ByteWriter: a report of millions of results spent most of its time building
+ * and encoding their text. test/check.test.ts compares the bytes with the generic layout on
+ * every result of the fixtures and the corpus.
+ */
+export class ResultWriter {
+  private readonly open: Chunk;
+  private readonly connection: Chunk;
+  private readonly endpoints: Chunk;
+  private readonly expectation: Chunk;
+  private readonly key: Chunk;
+  private readonly passed: Chunk;
+  private readonly actual: Chunk;
+  private readonly detail: Chunk;
+  private readonly frames: Chunk;
+  private readonly frame: Chunk;
+  private readonly framesEnd: Chunk;
+  private readonly close: Chunk;
+  /** A connection's results share its endpoints' text: the last one written, encoded. */
+  private lastEndpoints: string | null = null;
+  private endpointsJson = Buffer.alloc(0);
+
+  /** A line break and the indent of a result's keys. */
+  private readonly i2: string;
+
+  constructor(indent: string) {
+    const i2 = `\n${indent}  `;
+    this.i2 = i2;
+    this.open = ascii(`{${i2}"group": `);
+    this.connection = ascii(`,${i2}"connection": `);
+    this.endpoints = ascii(`,${i2}"endpoints": `);
+    this.expectation = ascii(`,${i2}"expectation": `);
+    this.key = ascii(`,${i2}"key": `);
+    this.passed = ascii(`,${i2}"passed": `);
+    this.actual = ascii(`,${i2}"actual": `);
+    this.detail = ascii(`,${i2}"detail": `);
+    this.frames = ascii(`,${i2}"frames": [`);
+    this.frame = ascii(`${i2}  `);
+    this.framesEnd = ascii(`${i2}]`);
+    this.close = ascii(`\n${indent}}`);
+  }
+
+  write(w: ByteWriter, r: CheckResult): void {
+    this.fields(w, r.group, r.connection, r.endpoints, r.expectation, r.key, r.passed, r.actual, r.detail, r.frames);
+  }
+
+  /** The same, from the result's fields (no object made). */
+  fields(
+    w: ByteWriter, group: string, connection: number | null, ends: string | null, expectation: string, key: string,
+    passed: boolean, v: string | number | null, detail: string, fr: readonly number[],
+  ): void {
+    w.raw(this.open);
+    if (group) w.str(group);
+    else w.null();
+    w.raw(this.connection);
+    if (connection === null) w.null();
+    else w.num(connection);
+    this.ends(w, ends);
+    w.raw(this.expectation);
+    w.str(expectation);
+    w.raw(this.key);
+    w.str(key);
+    w.raw(this.passed);
+    this.rest(w, passed, v, detail, fr);
+  }
+
+  /**
+   * The text of a result that depends only on its rule group and expectation, for fieldsWith():
+   * from the opening brace to the connection's value, and from the expectation to the passed
+   * flag's value.
+   */
+  constants(group: string, expectation: string, key: string): ResultConstants {
+    const i2 = this.i2;
+    return {
+      head: new Chunk(`{${i2}"group": ${group ? JSON.stringify(group) : 'null'},${i2}"connection": `),
+      expectationKey: new Chunk(`,${i2}"expectation": ${JSON.stringify(expectation)},${i2}"key": ${JSON.stringify(key)},${i2}"passed": `),
+    };
+  }
+
+  /** A per-connection result whose group and expectation are `k` (the same bytes as fields()). */
+  fieldsWith(w: ByteWriter, k: ResultConstants, connection: number, ends: string, passed: boolean, v: string | number | null, detail: string, fr: readonly number[]): void {
+    w.raw(k.head);
+    w.num(connection);
+    this.ends(w, ends);
+    w.raw(k.expectationKey);
+    this.rest(w, passed, v, detail, fr);
+  }
+
+  /** `"endpoints": ...` with the comma before it. */
+  private ends(w: ByteWriter, ends: string | null): void {
+    w.raw(this.endpoints);
+    if (ends === null) w.null();
+    else {
+      if (ends !== this.lastEndpoints) {
+        this.lastEndpoints = ends;
+        this.endpointsJson = Buffer.from(JSON.stringify(ends));
+      }
+      w.bytes(this.endpointsJson, 0, this.endpointsJson.length);
+    }
+  }
+
+  /** The passed flag's value and what follows it, to the closing brace. */
+  private rest(w: ByteWriter, passed: boolean, v: string | number | null, detail: string, fr: readonly number[]): void {
+    w.bool(passed);
+    w.raw(this.actual);
+    if (typeof v === 'string') w.str(v);
+    else if (typeof v === 'number') w.num(v);
+    else w.null();
+    w.raw(this.detail);
+    w.str(detail);
+    w.raw(this.frames);
+    if (fr.length > 0) {
+      for (let k = 0; k < fr.length; k++) {
+        if (k > 0) w.byte(COMMA);
+        w.raw(this.frame);
+        w.num(fr[k]!);
+      }
+      w.raw(this.framesEnd);
+    } else w.byte(CLOSE_BRACKET);
+    w.raw(this.close);
+  }
+}
+
+/** A result's text that depends only on its rule group and expectation (ResultWriter.constants). */
+export interface ResultConstants {
+  head: Chunk;
+  expectationKey: Chunk;
+}
+
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
