@@ -132,6 +132,8 @@ export class CaptureReader {
   readonly skippedBlocks = new Map<number, number>();
 
   private buf: Uint8Array = new Uint8Array(0);
+  /** A DataView of buf (made when buf changes): the record header's fields in one load each. */
+  private dv: DataView = new DataView(new ArrayBuffer(0));
   /** buf is the reader's own carry buffer (may have room beyond end), not a caller's chunk. */
   private ownsBuf = false;
   /** Bytes fed but not yet in view (the rest of a chunk after a straddling record). */
@@ -183,6 +185,7 @@ export class CaptureReader {
     if (this.pos >= this.end) {
       this.base += this.end;
       this.buf = chunk;
+      this.dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       this.ownsBuf = false;
       this.pos = 0;
       this.end = chunk.length;
@@ -207,6 +210,7 @@ export class CaptureReader {
     merged.set(take === chunk.length ? chunk : chunk.subarray(0, take), rest);
     this.base += this.pos;
     this.buf = merged;
+    this.dv = new DataView(merged.buffer);
     this.ownsBuf = true;
     this.pos = 0;
     this.end = rest + take;
@@ -307,10 +311,13 @@ export class CaptureReader {
     const rl = this.recordLen;
     if (avail < rl) return this.short(avail, rl, 'record header');
     const p = this.pos;
-    const sec = this.u32(p);
-    const frac = this.u32(p + 4);
-    const capLen = this.u32(p + 8);
-    const origLen = this.u32(p + 12);
+    // the record header is in the buffer (avail >= rl): one load a field through the DataView
+    const dv = this.dv;
+    const le = this.le;
+    const sec = dv.getUint32(p, le);
+    const frac = dv.getUint32(p + 4, le);
+    const capLen = dv.getUint32(p + 8, le);
+    const origLen = dv.getUint32(p + 12, le);
     if (capLen > MAX_RECORD) {
       return this.fail(
         this.base + p + 8,
@@ -342,8 +349,10 @@ export class CaptureReader {
       const avail = this.end - this.pos;
       if (avail < BLOCK_HEADER_LEN) return this.short(avail, BLOCK_HEADER_LEN, 'block header');
       const p = this.pos;
-      const b = this.buf;
-      const typeBE = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+      // the block header is in the buffer (avail >= BLOCK_HEADER_LEN), and its trailer once
+      // avail >= len: their fields through the DataView
+      const dv = this.dv;
+      const typeBE = dv.getUint32(p);
       if (typeBE === BT_SHB) {
         const r = this.readShb(avail);
         if (r !== FRAME) return r;
@@ -352,8 +361,8 @@ export class CaptureReader {
       if (this.sections === 0) {
         return this.fail(this.base + p, `pcapng: the block at offset ${this.base + p} comes before any Section Header Block`);
       }
-      const type = this.u32(p);
-      const len = this.u32(p + 4);
+      const type = dv.getUint32(p, this.le);
+      const len = dv.getUint32(p + 4, this.le);
       const at = this.base + p;
       if (len < BLOCK_MIN_LEN || len % 4 !== 0) {
         return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: impossible total length ${len} (must be a multiple of 4, at least ${BLOCK_MIN_LEN}); reading stopped`);
@@ -364,7 +373,7 @@ export class CaptureReader {
         return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: total length ${len} exceeds the ${limit}-byte limit; reading stopped`);
       }
       if (avail < len) return this.short(avail, len, `block type 0x${hex8(type)}`);
-      const trailer = this.u32(p + len - 4);
+      const trailer = dv.getUint32(p + len - 4, this.le);
       if (trailer !== len) {
         return this.fail(at, `pcapng block type 0x${hex8(type)} at offset ${at}: trailing length ${trailer} does not match leading length ${len}; reading stopped`);
       }
@@ -473,12 +482,15 @@ export class CaptureReader {
     if (len < EPB_MIN_LEN) {
       return this.fail(at, `pcapng packet block at offset ${at}: length ${len} is shorter than ${EPB_MIN_LEN}`);
     }
-    const ifId = obsolete ? this.u16(p + OPB_OFF_IFACE) : this.u32(p + EPB_OFF_IFACE);
+    // the block is in the buffer and at least EPB_MIN_LEN long: its fixed fields through the DataView
+    const dv = this.dv;
+    const le = this.le;
+    const ifId = obsolete ? dv.getUint16(p + OPB_OFF_IFACE, le) : dv.getUint32(p + EPB_OFF_IFACE, le);
     if (ifId >= this.interfaces.length) {
       return this.fail(at, `pcapng packet block at offset ${at}: interface ${ifId} is not defined (section has ${this.interfaces.length})`);
     }
-    const capLen = this.u32(p + EPB_OFF_CAPLEN);
-    const origLen = this.u32(p + EPB_OFF_ORIGLEN);
+    const capLen = dv.getUint32(p + EPB_OFF_CAPLEN, le);
+    const origLen = dv.getUint32(p + EPB_OFF_ORIGLEN, le);
     if (capLen > MAX_RECORD || capLen > len - EPB_MIN_LEN) {
       return this.fail(at, `pcapng packet block at offset ${at}: captured length ${capLen} does not fit in a block of ${len} bytes; reading stopped`);
     }
@@ -486,7 +498,7 @@ export class CaptureReader {
     const f = this.frame;
     f.number = ++this.frameCount;
     // as int32: a uint32 of 2^31 or more handed to a call is a heap number (garbage per packet)
-    this.setPcapngTime(f, iface, this.u32(p + EPB_OFF_TS_HIGH) | 0, this.u32(p + EPB_OFF_TS_LOW) | 0);
+    this.setPcapngTime(f, iface, dv.getInt32(p + EPB_OFF_TS_HIGH, le), dv.getInt32(p + EPB_OFF_TS_LOW, le));
     f.hasTs = true;
     f.capLen = capLen;
     f.origLen = origLen;

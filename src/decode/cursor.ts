@@ -33,4 +33,14 @@ export class Cursor {
   ipProto = 0;
   /** Number of protocol steps taken (bounds tunnels within tunnels). */
   steps = 0;
+  /**
+   * The frame's buffer, and a DataView of it made when the buffer changes (once a chunk of input):
+   * a 16- or 32-bit field is one load of it where byte by byte it is two or four, each with its
+   * own bounds check. Only fields already checked to lie before capEnd are read through it (a
+   * read beyond the buffer throws, where an index past a Uint8Array gives undefined).
+   */
+  buf: Uint8Array = EMPTY;
+  dv: DataView = new DataView(EMPTY.buffer);
 }
+
+const EMPTY = new Uint8Array(0);

@@ -60,6 +60,12 @@ export class Decoder {
     const p = this.packet;
     p.reset();
     const c = this.c;
+    if (buf !== c.buf) {
+      c.buf = buf;
+      c.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    // the captured bytes are within the buffer (what the DataView reads must be)
+    if (off + len > buf.length) len = buf.length > off ? buf.length - off : 0;
     c.off = off;
     c.capEnd = off + len;
     c.limit = c.capEnd;
@@ -73,7 +79,7 @@ export class Decoder {
         if (next === NEXT_ETHERTYPE && (c.etherType === ETH_IPV4 || c.etherType === ETH_IPV6)) {
           next = c.etherType === ETH_IPV4 ? decodeIpv4(c, p, buf) : decodeIpv6(c, p, buf);
           if (next === NEXT_IP_PAYLOAD && c.ipProto === IPPROTO_TCP) {
-            decodeTcp(p, buf, c.off, c.limit - c.off, c.capEnd);
+            decodeTcp(p, buf, c.dv, c.off, c.limit - c.off, c.capEnd);
             return p.status;
           }
         }
@@ -147,7 +153,7 @@ export class Decoder {
     switch (c.ipProto) {
       case IPPROTO_TCP: {
         const segLen = c.limit - c.off;
-        decodeTcp(p, b, c.off, segLen, c.capEnd);
+        decodeTcp(p, b, c.dv, c.off, segLen, c.capEnd);
         return NEXT_DONE;
       }
       case IPPROTO_IPIP:

@@ -51,11 +51,13 @@ const MAX_EXT_HEADERS = 8;
 export function decodeIpv4(c: Cursor, p: Packet, b: Uint8Array): number {
   const o = c.off;
   if (o + V4_MIN_HEADER > c.capEnd) return truncated(p, L_IPV4);
+  // the 20 bytes of the fixed header are captured: its wider fields through the DataView (cursor.ts)
+  const dv = c.dv;
   const vihl = b[o + V4_OFF_VER_IHL];
   if (vihl >> 4 !== 4) return malformed(p, L_IPV4, `version field is ${vihl >> 4}, expected 4`, vihl >> 4, 4);
   const hl = (vihl & 0x0f) * 4;
   if (hl < V4_MIN_HEADER) return malformed(p, L_IPV4, `header length ${hl} is below the minimum of 20`, hl, 20);
-  let total = (b[o + V4_OFF_TOTAL_LEN] << 8) | b[o + V4_OFF_TOTAL_LEN + 1];
+  let total = dv.getUint16(o + V4_OFF_TOTAL_LEN);
   if (total === 0) {
     // Wireshark: "total length 0, assuming TSO" — the captured bytes are the packet.
     total = c.capEnd - o;
@@ -71,12 +73,12 @@ export function decodeIpv4(c: Cursor, p: Packet, b: Uint8Array): number {
   p.ipOffset = o;
   p.ipHeaderLen = hl;
   p.ttl = b[o + V4_OFF_TTL];
-  p.ipId = (b[o + V4_OFF_ID] << 8) | b[o + V4_OFF_ID + 1];
-  p.src[0] = u32(b, o + V4_OFF_SRC);
-  p.dst[0] = u32(b, o + V4_OFF_DST);
+  p.ipId = dv.getUint16(o + V4_OFF_ID);
+  p.src[0] = dv.getUint32(o + V4_OFF_SRC);
+  p.dst[0] = dv.getUint32(o + V4_OFF_DST);
   p.src[1] = p.src[2] = p.src[3] = 0;
   p.dst[1] = p.dst[2] = p.dst[3] = 0;
-  const ff = (b[o + V4_OFF_FLAGS_FRAG] << 8) | b[o + V4_OFF_FLAGS_FRAG + 1];
+  const ff = dv.getUint16(o + V4_OFF_FLAGS_FRAG);
   if ((ff & (V4_FLAG_MF | V4_FRAG_OFFSET_MASK)) !== 0) {
     p.status = SKIPPED;
     p.skip = SKIP_FRAGMENT;
@@ -94,15 +96,17 @@ export function decodeIpv6(c: Cursor, p: Packet, b: Uint8Array): number {
   if (o + V6_HEADER > c.capEnd) return truncated(p, L_IPV6);
   const ver = b[o] >> 4;
   if (ver !== 6) return malformed(p, L_IPV6, `version field is ${ver}, expected 6`, ver, 6);
-  let payloadLen = (b[o + V6_OFF_PAYLOAD_LEN] << 8) | b[o + V6_OFF_PAYLOAD_LEN + 1];
+  // the 40 bytes of the fixed header are captured: its wider fields through the DataView (cursor.ts)
+  const dv = c.dv;
+  let payloadLen = dv.getUint16(o + V6_OFF_PAYLOAD_LEN);
   let next = b[o + V6_OFF_NEXT];
   p.ipVersion = 6;
   p.ipOffset = o;
   p.ttl = b[o + V6_OFF_HOP_LIMIT];
   p.ipId = 0;
   for (let i = 0; i < 4; i++) {
-    p.src[i] = u32(b, o + V6_OFF_SRC + i * 4);
-    p.dst[i] = u32(b, o + V6_OFF_DST + i * 4);
+    p.src[i] = dv.getUint32(o + V6_OFF_SRC + i * 4);
+    p.dst[i] = dv.getUint32(o + V6_OFF_DST + i * 4);
   }
   let x = o + V6_HEADER;
   let jumbo = -1;

@@ -61,7 +61,7 @@ const NFULA_PAYLOAD = 9;
 export function decodeEthernet(c: Cursor, p: Packet, b: Uint8Array): number {
   let o = c.off;
   if (o + ETH_HEADER > c.capEnd) return truncated(p, L_LINK);
-  let type = (b[o + ETH_OFF_TYPE] << 8) | b[o + ETH_OFF_TYPE + 1];
+  let type = c.dv.getUint16(o + ETH_OFF_TYPE);
   o += ETH_HEADER;
   for (let n = 0; type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD || type === ETH_ETAG; n++) {
     if (n >= MAX_VLAN_TAGS) return malformed(p, L_VLAN, `more than ${MAX_VLAN_TAGS} VLAN tags`, n, MAX_VLAN_TAGS);

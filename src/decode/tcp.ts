@@ -7,12 +7,12 @@ import {
   Packet, DECODED_TCP, MALFORMED, SKIPPED, SKIP_TRUNCATED, L_TCP, MAX_SACK_BLOCKS, MAX_UNKNOWN_OPTIONS,
 } from './packet.js';
 
+/** The source port, then the destination port at 2 (read as one uint32). */
 const OFF_SRC_PORT = 0;
-const OFF_DST_PORT = 2;
 const OFF_SEQ = 4;
 const OFF_ACK = 8;
-const OFF_DATA_OFFSET = 12; // high nibble; low bit = AE (ex-NS)
-const OFF_FLAGS = 13;
+/** High nibble; low bit = AE (ex-NS), then the flags byte at 13 (read as one uint16). */
+const OFF_DATA_OFFSET = 12;
 const OFF_WINDOW = 14;
 const OFF_CHECKSUM = 16;
 const OFF_URGENT = 18;
@@ -25,12 +25,14 @@ const OPT_WSCALE = 3;
 const OPT_SACK_PERM = 4;
 const OPT_SACK = 5;
 const OPT_TIMESTAMP = 8;
+/** NOP, NOP, timestamps of length 10, as a big-endian uint32. */
+const NOP_NOP_TIMESTAMP = ((OPT_NOP << 24) | (OPT_NOP << 16) | (OPT_TIMESTAMP << 8) | 10) >>> 0;
 
 /**
  * Decodes the TCP header at `off`. `segLen` is the TCP segment length from the IP header,
  * `capEnd` the end of captured bytes. Sets p.status.
  */
-export function decodeTcp(p: Packet, b: Uint8Array, off: number, segLen: number, capEnd: number): void {
+export function decodeTcp(p: Packet, b: Uint8Array, dv: DataView, off: number, segLen: number, capEnd: number): void {
   if (segLen < TCP_MIN_HEADER) {
     // the IP length leaves no room for a TCP header: whatever was captured after it is padding
     malformed(p, `segment of ${segLen} bytes is shorter than the minimum TCP header (20)`, segLen, TCP_MIN_HEADER);
@@ -50,15 +52,17 @@ export function decodeTcp(p: Packet, b: Uint8Array, off: number, segLen: number,
   }
   const short = hdrLen > segLen;
   p.tcpOffset = off;
-  p.srcPort = (b[off + OFF_SRC_PORT] << 8) | b[off + OFF_SRC_PORT + 1];
-  p.dstPort = (b[off + OFF_DST_PORT] << 8) | b[off + OFF_DST_PORT + 1];
-  p.seq = u32(b, off + OFF_SEQ);
-  p.ack = u32(b, off + OFF_ACK);
+  // the fixed header is captured (checked above): its fields through the DataView (cursor.ts)
+  const ports = dv.getUint32(off + OFF_SRC_PORT);
+  p.srcPort = ports >>> 16;
+  p.dstPort = ports & 0xffff;
+  p.seq = dv.getUint32(off + OFF_SEQ);
+  p.ack = dv.getUint32(off + OFF_ACK);
   p.tcpHeaderLen = hdrLen;
-  p.flags = ((b[off + OFF_DATA_OFFSET] & 0x01) << 8) | b[off + OFF_FLAGS];
-  p.window = (b[off + OFF_WINDOW] << 8) | b[off + OFF_WINDOW + 1];
-  p.checksum = (b[off + OFF_CHECKSUM] << 8) | b[off + OFF_CHECKSUM + 1];
-  p.urgent = (b[off + OFF_URGENT] << 8) | b[off + OFF_URGENT + 1];
+  p.flags = dv.getUint16(off + OFF_DATA_OFFSET) & 0x1ff;
+  p.window = dv.getUint16(off + OFF_WINDOW);
+  p.checksum = dv.getUint16(off + OFF_CHECKSUM);
+  p.urgent = dv.getUint16(off + OFF_URGENT);
   if (short) {
     // Wireshark keeps such a segment in its stream without analysing it; so do we (flagged).
     p.shortSegment = true;
@@ -81,11 +85,12 @@ export function decodeTcp(p: Packet, b: Uint8Array, off: number, segLen: number,
     optEnd = capEnd;
   }
   const o = off + TCP_MIN_HEADER;
-  if (optEnd - o === 12 && b[o] === OPT_NOP && b[o + 1] === OPT_NOP && b[o + 2] === OPT_TIMESTAMP && b[o + 3] === 10) {
-    // the options of nearly every segment after the handshake (Linux, BSD, macOS): NOP, NOP, timestamps
+  if (optEnd - o === 12 && dv.getUint32(o) === NOP_NOP_TIMESTAMP) {
+    // the options of nearly every segment after the handshake (Linux, BSD, macOS): NOP, NOP,
+    // timestamps (12 captured bytes: optEnd is at most capEnd)
     p.hasTimestamps = true;
-    p.tsVal = u32(b, o + 4);
-    p.tsEcr = u32(b, o + 8);
+    p.tsVal = dv.getUint32(o + 4);
+    p.tsEcr = dv.getUint32(o + 8);
   } else if (hdrLen > TCP_MIN_HEADER) {
     parseOptions(p, b, o, optEnd, headerCut);
   }
