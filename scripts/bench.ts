@@ -23,10 +23,11 @@
  *   check-json      the same with --json (every result listed)
  *   tcptrace        tcptrace -n -l FILE   (when installed)
  *   tshark          tshark -q -z conv,tcp -r FILE   (when installed)
- * With --repeat N every mode of a capture runs once per round, N rounds, so a slow spell of
- * this shared machine falls on every program alike rather than on all of one mode's runs; the
- * best of the N is shown (peak RSS: the highest), and the JSON has the median and every time
- * too. Ratios compare each mode with tcptrace and tshark on the same capture. Results: stdout
+ * With --repeat N every mode of a capture runs once per round, N rounds, each round in the order
+ * of the one before rotated by one, so a slow spell of this shared machine, or the slowdown
+ * that follows a long run here, falls on every program alike rather than on all of one mode's
+ * runs; the best of the N is shown (peak RSS: the highest), and the JSON has the median and every
+ * time too. Ratios compare each mode with tcptrace and tshark on the same capture. Results: stdout
  * and bench-results/bench.json.
  *
  * After a run whose peak RSS passed SETTLE_RSS_MB (tcptrace and tshark take 8 GB on short10m)
@@ -176,11 +177,15 @@ async function main(): Promise<void> {
     const packets = await countFrames(file);
     const results = new Map<string, Run>();
     const times = new Map<string, number[]>();
-    const order = [...MODES.filter((m) => m.name === 'tcptrace' || m.name === 'tshark'), ...MODES.filter((m) => m.name !== 'tcptrace' && m.name !== 'tshark')];
+    const modes = [...MODES.filter((m) => m.name === 'tcptrace' || m.name === 'tshark'), ...MODES.filter((m) => m.name !== 'tcptrace' && m.name !== 'tshark')]
+      .filter((m) => wantModes.includes(m.name));
     const peaks = new Map<string, number>();
     for (let round = 0; round < repeat; round++) {
-      for (const mode of order) {
-        if (!wantModes.includes(mode.name)) continue;
+      // each round starts one mode further on: no mode always comes right after the same one
+      // (the run after tshark's or tcptrace's was slower by a third on this machine, whatever
+      // ran, even 10 s later)
+      const at = round % modes.length;
+      for (const mode of [...modes.slice(at), ...modes.slice(0, at)]) {
         const cmd = mode.argv(file);
         if (cmd === null) continue;
         if (settle) sleepSync(SETTLE_SECONDS);
