@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   }
   const startWithout = nodeStart(childEnv === process.env ? withoutExtraCa() : childEnv);
   const startWith = extraCa === undefined ? null : nodeStart(process.env);
-  console.log(`node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? '?'}); best of ${repeat}${repeat > 1 ? ' rounds (every mode once a round)' : ''}; wall time of the whole command`);
+  console.log(`node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? '?'}); best of ${repeat}${repeat > 1 ? ' rounds (every mode once a round, the order rotated by one each round)' : ''}; wall time of the whole command`);
   console.log(
     startWith === null
       ? `node -e 0: ${ms(startWithout)} (NODE_EXTRA_CA_CERTS not set)`

@@ -36,6 +36,25 @@ const PREFIX_FRAMES: [string, Uint8Array][] = [
 const FIXED = ['ipVersion', 'ipOffset', 'ipHeaderLen', 'ttl', 'ipId', 'src', 'dst', 'encap', 'vlan', 'tcpOffset', 'srcPort', 'dstPort',
   'seq', 'ack', 'tcpHeaderLen', 'flags', 'window', 'checksum', 'urgent', 'payloadLen', 'payloadOffset'] as const;
 
+describe('a captured length past the buffer (the DataView reads only captured bytes)', () => {
+  it('is read as the bytes the buffer has: every prefix buffer with the full length flagged, never thrown', () => {
+    for (const [name, frame] of PREFIX_FRAMES) {
+      for (let n = 0; n <= frame.length; n++) {
+        const shortBuf = frame.slice(0, n);
+        const d = new Decoder();
+        // the length says the whole frame, the buffer holds n bytes of it
+        const s = d.decodeBytes(shortBuf, 0, frame.length, LINKTYPE.EN10MB, frame.length);
+        const ref = new Decoder();
+        const t = ref.decodeBytes(frame, 0, n, LINKTYPE.EN10MB, frame.length);
+        assert.equal(s, t, `${name}, ${n} bytes in the buffer`);
+        assert.deepEqual(snapshot(d.packet), snapshot(ref.packet), `${name}, ${n} bytes in the buffer`);
+      }
+      // an offset past the end too
+      assert.equal(new Decoder().decodeBytes(frame, frame.length + 5, 40, LINKTYPE.EN10MB), SKIPPED);
+    }
+  });
+});
+
 describe('every shorter prefix is rejected or flagged, never mis-read', () => {
   for (const [name, frame] of PREFIX_FRAMES) {
     it(name, () => {
