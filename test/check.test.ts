@@ -43,6 +43,15 @@ async function check(args: string[]): Promise<{ code: number; report: Report; st
 }
 
 /** A check with its results as an array (a spooled list is read back), to compare checks whole. */
+/** Rules of groups given as [name, selection, expectations], nothing allowed. */
+function rulesOf(groups: [string, { port?: string }, string[]][]): { groups: { name: string; select: { port?: string }; expect: ReturnType<typeof parseExpectation>[] }[]; allowTruncated: boolean; allowRstAfterFin: boolean } {
+  return {
+    groups: groups.map(([name, select, expect]) => ({ name, select, expect: expect.map((e) => parseExpectation(e)) })),
+    allowTruncated: false,
+    allowRstAfterFin: false,
+  };
+}
+
 function plain(c: CaptureCheck): Omit<CaptureCheck, 'results'> & { results: CheckResult[] } {
   return { ...c, results: [...c.results] };
 }
@@ -633,17 +642,13 @@ describe('check: a JUnit report too big for GitLab', () => {
 
 describe('check: every result listed, read back from a spool', () => {
   it('results spilled to disk come back as when held in memory, each time they are read; test-case names unique', async () => {
-    const ex = (xs: string[]) => xs.map((e) => parseExpectation(e));
     // groups sharing a name and repeated expectations: names numbered per connection
-    const rules = {
-      groups: [
-        { name: '', select: {}, expect: ex(['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1']) },
-        { name: 'web', select: { port: '80' }, expect: ex(['zeek=SF', 'zeek=SF', 'teardown=graceful']) },
-        { name: '', select: {}, expect: ex(['handshake=three-way']) },
-        { name: 'web', select: {}, expect: ex(['zeek=SF', 'connections>=1']) },
-      ],
-      allowTruncated: false, allowRstAfterFin: false,
-    };
+    const rules = rulesOf([
+      ['', {}, ['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1']],
+      ['web', { port: '80' }, ['zeek=SF', 'zeek=SF', 'teardown=graceful']],
+      ['', {}, ['handshake=three-way']],
+      ['web', {}, ['zeek=SF', 'connections>=1']],
+    ]);
     const sel = parseSelection({});
     for (const file of [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse')]) {
       const mem = new CaptureEvaluator(rules, sel, null, null, true);
@@ -695,16 +700,12 @@ describe('check: results written as bytes in the JSON report', () => {
 
 describe('check: results spooled as the JSON report\'s bytes (--json alone)', () => {
   it('the report is the one of results held as objects, from memory or disk; read back as objects too', async () => {
-    const ex = (xs: string[]) => xs.map((e) => parseExpectation(e));
     // groups sharing a name, a name that needs escaping, repeated expectations, capture-level ones
-    const rules = {
-      groups: [
-        { name: '', select: {}, expect: ex(['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1']) },
-        { name: 'web "x" 三次', select: { port: '80' }, expect: ex(['zeek=SF', 'teardown=graceful', 'irtt<=1']) },
-        { name: '', select: {}, expect: ex(['client-state=TIME_WAIT']) },
-      ],
-      allowTruncated: false, allowRstAfterFin: false,
-    };
+    const rules = rulesOf([
+      ['', {}, ['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1']],
+      ['web "x" 三次', { port: '80' }, ['zeek=SF', 'teardown=graceful', 'irtt<=1']],
+      ['', {}, ['client-state=TIME_WAIT']],
+    ]);
     const sel = parseSelection({});
     const tool = { name: 'tcpflow-explain', version: '0.0.0' };
     const report = (checks: CaptureCheck[]): string => {

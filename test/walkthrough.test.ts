@@ -18,6 +18,18 @@ const size = (p: string): number => statSync(p).size;
 
 const THREE_WAY_CLOSE = join(REPO_ROOT, 'fixtures', 'tcp-three-way-close', 'capture.pcap');
 const BIN = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
+
+/** The client's ISN and the server's, in the synthetic captures below. */
+const C = 1000;
+const S = 5000;
+/** A segment of 192.0.2.1:40000 (the client) and 192.0.2.2:80, in an Ethernet frame. */
+const frame = (fromClient: boolean, flags: number, seq: number, ack: number): Uint8Array => ethernet({
+  type: ETHERTYPE.IPV4,
+  payload: ipv4({
+    src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
+    payload: tcp({ srcPort: fromClient ? 40000 : 80, dstPort: fromClient ? 80 : 40000, seq, ack, flags, window: 1000 }),
+  }),
+});
 const ESC = /\x1b\[/;
 
 describe('walkthrough', () => {
@@ -110,15 +122,6 @@ describe('walkthrough', () => {
   it('a teardown of more than 12 steps: the first 8, a count and the last 4; with --verbose every one', async () => {
     // the client's FIN and 15 retransmissions of it, then the server's FIN and the last ACK: 18
     // steps, frames 4 to 21; the close itself must not hide behind the retransmissions
-    const C = 1000;
-    const S = 5000;
-    const frame = (fromClient: boolean, flags: number, seq: number, ack: number): Uint8Array => ethernet({
-      type: ETHERTYPE.IPV4,
-      payload: ipv4({
-        src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
-        payload: tcp({ srcPort: fromClient ? 40000 : 80, dstPort: fromClient ? 80 : 40000, seq, ack, flags, window: 1000 }),
-      }),
-    });
     // the handshake, `fins` FINs from the client, the server's FIN and the last ACK
     const capture = (fins: number): Uint8Array => {
       const frames = [frame(true, TCP_SYN, C, 0), frame(false, TCP_SYN | TCP_ACK, S, C + 1), frame(true, TCP_ACK, C + 1, S + 1)];
@@ -160,15 +163,6 @@ describe('walkthrough', () => {
   });
 
   it('after the close: a FIN sent again, its answer, an old ACK and an ACK with nothing new, each explained', async () => {
-    const C = 1000;
-    const S = 5000;
-    const frame = (fromClient: boolean, flags: number, seq: number, ack: number): Uint8Array => ethernet({
-      type: ETHERTYPE.IPV4,
-      payload: ipv4({
-        src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
-        payload: tcp({ srcPort: fromClient ? 40000 : 80, dstPort: fromClient ? 80 : 40000, seq, ack, flags, window: 1000 }),
-      }),
-    });
     const frames = [
       frame(true, TCP_SYN, C, 0), frame(false, TCP_SYN | TCP_ACK, S, C + 1), frame(true, TCP_ACK, C + 1, S + 1),
       // a four-segment close: FIN, ACK, FIN, the last ACK (frames 4 to 7)
