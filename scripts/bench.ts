@@ -102,13 +102,13 @@ function arg(name: string, def: string): string {
 
 interface Run { seconds: number; cpuSeconds: number | null; rssMB: number | null; ok: boolean }
 
+/** The environment of every measured command (see the top: without NODE_EXTRA_CA_CERTS unless --keep-env). */
+let childEnv: NodeJS.ProcessEnv = process.env;
+
 /**
  * Runs a command with stdout to /dev/null; wall time measured here, peak RSS and CPU time by
  * /usr/bin/time when present (else by the child itself for our own decode loop).
  */
-/** The environment of every measured command (see the top: without NODE_EXTRA_CA_CERTS unless --keep-env). */
-let childEnv: NodeJS.ProcessEnv = process.env;
-
 function measure(cmd: string, args: string[], okCodes: readonly number[] = [0], env: NodeJS.ProcessEnv = childEnv): Run {
   const timeFile = join(tmpdir(), `tcpflow-bench-time-${process.pid}`);
   const useTime = existsSync('/usr/bin/time');
@@ -150,11 +150,10 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const keepEnv = process.argv.includes('--keep-env');
   const extraCa = process.env.NODE_EXTRA_CA_CERTS;
-  if (!keepEnv && extraCa !== undefined) {
-    childEnv = { ...process.env };
-    delete childEnv.NODE_EXTRA_CA_CERTS;
-  }
-  const startWithout = nodeStart(childEnv === process.env ? withoutExtraCa() : childEnv);
+  const withoutCa = { ...process.env };
+  delete withoutCa.NODE_EXTRA_CA_CERTS;
+  if (!keepEnv) childEnv = withoutCa;
+  const startWithout = nodeStart(withoutCa);
   const startWith = extraCa === undefined ? null : nodeStart(process.env);
   console.log(`node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? '?'}); best of ${repeat}${repeat > 1 ? ' rounds (every mode once a round, the order rotated by one each round)' : ''}; wall time of the whole command`);
   console.log(
@@ -233,13 +232,6 @@ const SETTLE_SECONDS = 30;
 
 function sleepSync(seconds: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
-}
-
-/** This environment without NODE_EXTRA_CA_CERTS. */
-function withoutExtraCa(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  return env;
 }
 
 /** Node's bare start in an environment: the best of 7 runs of node -e 0, in seconds. */

@@ -415,7 +415,7 @@ export class SpooledResults implements ResultList {
   length = 0;
 
   /**
-   * `asBytes`: the records hold the JSON report's bytes of each result (RESULT_BYTES below), not
+   * `asBytes`: the records hold the JSON report's bytes of each result (RESULT_BYTES_HEAD below), not
    * rows: the report copies them (resultBytes); iterating parses them back.
    */
   constructor(private readonly spool: Spool, private readonly groups: readonly { name: string; perConn: Expectation[] }[], readonly asBytes = false) {}

@@ -317,29 +317,23 @@ export function* writeJsonReport(w: ByteWriter, checks: readonly CaptureCheck[],
     const rw = new ResultWriter(inner);
     const indent = ascii(inner);
     const list = checks[i]!.results;
+    // the per-connection results spooled as this report's bytes (evaluate.ts) are copied, each
+    // with the separator before it, which the first result of the list goes without; a group
+    // index among the segments stands for them
+    const asBytes = list instanceof SpooledResults && list.asBytes;
+    if (asBytes && inner !== RESULT_INDENT) throw new Error(`the JSON report puts results at an indent of ${inner.length}, the evaluator wrote them at ${RESULT_INDENT.length}`);
     let j = 0;
-    if (list instanceof SpooledResults && list.asBytes) {
-      // the per-connection results were spooled as this report's bytes (evaluate.ts), each
-      // with the separator before it, which the first result of the list goes without
-      if (inner !== RESULT_INDENT) throw new Error(`the JSON report puts results at an indent of ${inner.length}, the evaluator wrote them at ${RESULT_INDENT.length}`);
-      for (const seg of list.segments) {
-        if (typeof seg !== 'number') {
-          for (const r of seg) {
-            if (j++ > 0) w.raw(RESULT_SEPARATOR);
-            w.raw(indent);
-            rw.write(w, r);
-            yield;
-          }
-          continue;
-        }
-        for (const _ of list.resultBytes(seg)) {
+    for (const seg of asBytes ? list.segments : [list]) {
+      if (typeof seg === 'number') {
+        const sp = list as SpooledResults;
+        for (const _ of sp.resultBytes(seg)) {
           const skip = j++ > 0 ? 0 : RESULT_SEPARATOR.length;
-          w.bytes(list.bytesBuf, list.bytesStart + skip, list.bytesLen - skip);
+          w.bytes(sp.bytesBuf, sp.bytesStart + skip, sp.bytesLen - skip);
           yield;
         }
+        continue;
       }
-    } else {
-      for (const r of list) {
+      for (const r of seg) {
         if (j++ > 0) w.raw(RESULT_SEPARATOR);
         w.raw(indent);
         rw.write(w, r);

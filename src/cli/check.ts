@@ -153,7 +153,7 @@ export async function checkCapture(ctx: CliContext, file: string, rules: Rules, 
   };
   // every passing result is kept only for the reports that list them all
   const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
-  const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses, undefined, resultBytes && keepPasses);
+  const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses, undefined, resultBytes);
   // connections are released once closed, as for --json (memory follows the open ones), and
   // reused: the evaluator keeps nothing of a connection once it is judged
   try {

@@ -330,7 +330,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
     finalState: { client: STATE_NAMES[stClient], server: STATE_NAMES[stServer], inferred },
     zeek: { state: zeekConnState(c.zeek), history: c.zeek.history },
     diagnostics: diagnostics(c).map((d) => ({ key: d.key, message: diagnosticMessage(c, d, lang) })),
-    windowScale: { client: scaleJson(client), server: scaleJson(server) },
+    windowScale: { client: scaleValue(client.winScale), server: scaleValue(server.winScale) },
     analysis,
   };
   if (packets !== null) {
@@ -417,12 +417,10 @@ function synOptions(f: Flow): Record<string, unknown> | null {
   };
 }
 
-/** The shift applied to this side's windows: a number, "none" (not negotiated) or "unknown". */
-export function scaleJson(f: Flow): number | string {
-  return scaleValue(f.winScale);
-}
-
-/** A window scale as the record has it: the shift, or "none" (WSCALE_NONE), "unknown" (not known). */
+/**
+ * The shift applied to a side's windows as the record has it: a number, "none" (WSCALE_NONE: not
+ * negotiated) or "unknown".
+ */
 export function scaleValue(winScale: number): number | string {
   if (winScale >= 0) return winScale;
   return winScale === -2 ? 'none' : 'unknown';

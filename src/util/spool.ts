@@ -210,11 +210,6 @@ export class Spool {
    * that failed.
    */
   async settle(): Promise<void> {
-    await this.writesDone();
-  }
-
-  /** Resolves once no background write is going; throws the first that failed. */
-  private async writesDone(): Promise<void> {
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.settled = resolve));
     this.settled = null;
     if (this.failed !== null) throw this.failed;
@@ -314,7 +309,7 @@ export class Spool {
     try {
       if (this.fd >= 0) {
         this.spill();
-        await this.writesDone();
+        await this.settle();
         // the arena, no longer needed, is the first window
         if (this.arena !== null && this.arena.length >= READ_WINDOW) {
           this.win = this.arena;
