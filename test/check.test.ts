@@ -9,7 +9,7 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
-import { CaptureEvaluator, PASSES_KEPT, SpooledResults, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
+import { CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
 import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
 import { ByteWriter } from '../src/util/bytes.js';
 import { stringifyDocument } from '../src/render/json.js';
@@ -556,7 +556,8 @@ describe('check: passes counted instead of kept when no report lists them', () =
       groups: [{ name: '', select: {}, expect: ['retransmission<=0', 'handshake=three-way'].map((e) => parseExpectation(e)) }],
       allowTruncated: false, allowRstAfterFin: false,
     };
-    // every connection fails one expectation: 3000 failures, spooled (and spilled to disk below)
+    // every connection fails one expectation: 3000 failures, of which the first 1000 (by id) are
+    // kept (no report lists more), the others counted
     const failing = {
       groups: [{ name: '', select: {}, expect: ['teardown=four-way', 'handshake=three-way'].map((e) => parseExpectation(e)) }],
       allowTruncated: false, allowRstAfterFin: false,
@@ -564,22 +565,32 @@ describe('check: passes counted instead of kept when no report lists them', () =
     for (const [file, r] of [[synth, rules], [fx('regress', 'many-connections.pcap.gz'), rules], [fx('tcp-loss'), rules], [mixed, ordered], [synth, failing]] as const) {
       const keep = new CaptureEvaluator(r, sel, null, null, true);
       const count = new CaptureEvaluator(r, sel, null, null, false);
-      const countDisk = new CaptureEvaluator(r, sel, null, null, false, 512);
+      // told of each connection only at the end, last first: the failures kept are still the
+      // first by id (the highest ids, judged first, are dropped when later ones come)
+      const countReversed = new CaptureEvaluator(r, sel, null, null, false);
+      const later: Connection[] = [];
       const tracker = new Tracker({
-        onPacket: (c, r, f, p) => { keep.onPacket(c, r, f, p); count.onPacket(c, r, f, p); countDisk.onPacket(c, r, f, p); },
-        onFinal: (c) => { keep.onFinal(c); count.onFinal(c); countDisk.onFinal(c); },
+        onPacket: (c, r, f, p) => { keep.onPacket(c, r, f, p); count.onPacket(c, r, f, p); countReversed.onPacket(c, r, f, p); },
+        onFinal: (c) => { keep.onFinal(c); count.onFinal(c); later.push(c); },
       }, { keepAll: false, lingerSeconds: 60 });
       const summary = await runCapture(file, tracker);
+      for (const c of later.reverse()) countReversed.onFinal(c);
       const a = keep.finish(file, summary);
       const b = count.finish(file, summary);
-      // failures spilled to a file read back as those held in memory
-      const d = countDisk.finish(file, summary);
-      assert.deepEqual(plain(d), plain(b), `${file}: spilled failures`);
+      const d = countReversed.finish(file, summary);
+      assert.deepEqual(plain(d), plain(b), `${file}: judged in reverse order`);
       if (r === failing) {
         assert.equal(b.failed, 3000);
-        assert.equal((d.results as SpooledResults).spilled, true);
+        assert.equal(b.omittedFailures, 2000);
+        const kept = [...b.results].filter((x) => !x.passed);
+        assert.equal(kept.length, TEXT_FAILURES);
+        assert.deepEqual(kept.map((x) => x.connection), Array.from({ length: TEXT_FAILURES }, (_, i) => i));
+        assert.equal(b.failingConnections.length, MAX_DIAGRAMS + 1);
+        assert.deepEqual(d.failingConnections, b.failingConnections);
+        assert.deepEqual(b.failingConnections, Array.from({ length: MAX_DIAGRAMS + 1 }, (_, i) => i));
+      } else {
+        assert.equal(b.omittedFailures, undefined);
       }
-      countDisk.close();
       for (const opts of [{ verbose: false, quiet: false }, { verbose: false, quiet: true }]) {
         assert.deepEqual([...textLines([b], chalk, opts)], [...textLines([a], chalk, opts)], `${file} text`);
       }
@@ -590,7 +601,7 @@ describe('check: passes counted instead of kept when no report lists them', () =
       if (perConnection > PASSES_KEPT) {
         assert.ok(b.passes !== undefined, `${file}: passes counted`);
         assert.ok(b.results.length <= fails + PASSES_KEPT + 10, `${file}: ${b.results.length} results kept, ${fails} failures`);
-        assert.equal(b.results.length + b.omittedPasses!, a.results.length);
+        assert.equal(b.results.length + b.omittedPasses! + (b.omittedFailures ?? 0), a.results.length);
       } else {
         assert.equal(b.passes, undefined);
         assert.deepEqual(plain(b), plain(a));

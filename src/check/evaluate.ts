@@ -363,7 +363,7 @@ export interface CaptureCheck {
   results: ResultList;
   /** How many of `results` fail. */
   failed: number;
-  /** Failing connections' ids, in order (for diagrams). */
+  /** The smallest ids of failing connections, at most MAX_DIAGRAMS + 1, in order (for diagrams). */
   failingConnections: number[];
   /**
    * When the evaluator was told it need not keep every passing result (no report lists them)
@@ -372,6 +372,12 @@ export interface CaptureCheck {
    */
   omittedPasses?: number;
   passes?: PassGroup[];
+  /**
+   * When no report lists every result: how many failing per-connection results are not in
+   * `results` (each rule group keeps its first TEXT_FAILURES by connection id, more than any
+   * report lists of it; `failed` counts them all).
+   */
+  omittedFailures?: number;
 }
 
 /**
@@ -513,6 +519,26 @@ export const PASSES_KEPT = 256;
 /** Ids listed in a `connections` result when at most this many connections were selected. */
 const IDS_LISTED = 10;
 
+/**
+ * Failures the text report lists per capture without --verbose; the others are counted in one
+ * line (a CI log of a million failing connections helps nobody; --verbose, --json and --junit
+ * list every one). When no report lists every result, each rule group keeps this many of its
+ * failures (the first by connection id), more than a report lists.
+ */
+export const TEXT_FAILURES = 1000;
+
+/** At most this many failing connections get a Mermaid diagram in the Markdown report. */
+export const MAX_DIAGRAMS = 10;
+
+/** A failure kept (not every result listed): its result and its expectation's index. */
+interface KeptFailure {
+  r: CheckResult;
+  i: number;
+}
+
+/** Orders kept failures as the reports list them: by connection, then expectation (stable). */
+const byConnectionThenExpectation = (a: KeptFailure, b: KeptFailure): number => (a.r.connection as number) - (b.r.connection as number) || a.i - b.i;
+
 /** One rule group's progress while the capture is read. */
 interface GroupState {
   name: string;
@@ -545,6 +571,16 @@ interface GroupState {
   before: number[][];
   /** Per-connection results spooled. */
   spooled: number;
+  /**
+   * Not every result listed (not keepPasses): the failures kept, up to TEXT_FAILURES of the
+   * smallest connection ids once trimmed (keepFailure), in the order judged.
+   */
+  failures: KeptFailure[];
+  /**
+   * Once the failures have been trimmed: the largest connection id kept. A later failure of a
+   * larger id is counted, not kept (TEXT_FAILURES come before it). -1 until then.
+   */
+  failureBound: number;
   /** With resultBytes: each expectation's constant text in the JSON report. */
   consts: ResultConstants[];
 }
@@ -565,7 +601,10 @@ export class CaptureEvaluator implements PacketObserver {
   connections = 0;
   private readonly af = new AnalysisFrames();
   private readonly groups: GroupState[];
-  private readonly failing = new Set<number>();
+  /** The smallest ids of failing connections, in order: at most MAX_DIAGRAMS + 1 (noteFailing). */
+  private readonly failing: number[] = [];
+  /** Failing per-connection results not kept (keepFailure). */
+  private omittedFailures = 0;
 
   constructor(
     private readonly rules: Rules,
@@ -603,7 +642,7 @@ export class CaptureEvaluator implements PacketObserver {
       return {
         name: g.name, sel: parseSelection(g.select), select: g.select, perConn, judges: perConn.map((e) => new Judge(e)), counts: g.expect.filter((e) => e.key === 'connections'),
         picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, resultIndex: [],
-        consts: [],
+        consts: [], failures: [], failureBound: -1,
       };
     });
     const rw = this.rw;
@@ -658,6 +697,33 @@ export class CaptureEvaluator implements PacketObserver {
       if ((r.connection as number) < (c.first.connection as number)) c.first = r;
     }
     this.omitted++;
+  }
+
+  /** Keeps a failing connection's id if it is among the smallest MAX_DIAGRAMS + 1 so far. */
+  private noteFailing(id: number): void {
+    const f = this.failing;
+    const n = f.length;
+    if (n > MAX_DIAGRAMS && id >= f[n - 1]!) return;
+    let k = n;
+    while (k > 0 && f[k - 1]! > id) k--;
+    if (k > 0 && f[k - 1] === id) return;
+    f.splice(k, 0, id);
+    if (f.length > MAX_DIAGRAMS + 1) f.pop();
+  }
+
+  /**
+   * Keeps a failure when not every result is listed: the reports list at most TEXT_FAILURES of
+   * a capture, in id order, so a rule group needs only its first TEXT_FAILURES by connection id.
+   * Trimmed to them (sorted) when twice as many are kept: memory stays bounded however many fail.
+   */
+  private keepFailure(g: GroupState, r: CheckResult, i: number): void {
+    const list = g.failures;
+    list.push({ r, i });
+    if (list.length < 2 * TEXT_FAILURES) return;
+    list.sort(byConnectionThenExpectation);
+    this.omittedFailures += list.length - TEXT_FAILURES;
+    list.length = TEXT_FAILURES;
+    g.failureBound = list[TEXT_FAILURES - 1]!.r.connection as number;
   }
 
   onPacket(c: Connection, r: PacketResult, f: Frame, p: Packet): void {
@@ -716,7 +782,7 @@ export class CaptureEvaluator implements PacketObserver {
         server ??= endpointText(c, false);
         if (!passed) {
           this.failedResults++;
-          this.failing.add(c.id);
+          this.noteFailing(c.id);
           failedFrames ??= new Set();
           for (const fr of why.frames) failedFrames.add(fr);
         }
@@ -733,8 +799,18 @@ export class CaptureEvaluator implements PacketObserver {
           g.spooled++;
           continue;
         }
-        if (this.keepPasses || !passed) {
-          // spooled: every result when all are listed, else the failures
+        if (!passed && !this.keepPasses) {
+          // a failure, not every result being listed: kept if among the group's first
+          if (g.failureBound >= 0 && c.id > g.failureBound) this.omittedFailures++;
+          else {
+            ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
+            this.keepFailure(g, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth }, i);
+          }
+          if (++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
+          continue;
+        }
+        if (this.keepPasses) {
+          // spooled: every result is listed
           if (rows === null) {
             rows = [];
             block ??= [client, server, c.continued ? c.firstFrame : -1];
@@ -742,7 +818,6 @@ export class CaptureEvaluator implements PacketObserver {
           }
           rows.push([i, passed ? 1 : 0, actual, why.detail, why.frames, nth]);
           g.spooled++;
-          if (!this.keepPasses && ++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
           continue;
         }
         ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
@@ -784,6 +859,7 @@ export class CaptureEvaluator implements PacketObserver {
     const spooled = new SpooledResults(this.spool, this.groups, this.rw !== null);
     // the per-connection failures were counted as judged; the capture-level ones as added
     let failed = this.failedResults;
+    let omittedFailures = this.omittedFailures;
     const passes: PassGroup[] = [];
     const add = (r: CheckResult): void => {
       results.push(r);
@@ -815,21 +891,28 @@ export class CaptureEvaluator implements PacketObserver {
           frames: [],
         });
       }
-      if (this.keepPasses || this.counting) {
-        // every result, or (passes counted) the failures: read back from the spool in id order,
-        // each connection's in the order of its expectations
+      if (this.keepPasses) {
+        // every result: read back from the spool in id order, each connection's in the order of
+        // its expectations
         if (g.spooled > 0) {
           spooled.segments.push(results, gi);
           spooled.length += results.length + g.spooled;
           results = [];
         }
       } else {
-        // a few results: the spooled failures and the kept passes, merged in id order, each
-        // connection's in the order of its expectations
-        const all = [...spooled.read(gi)];
+        // the failures kept (the first by id), and the passes kept (a few, none once counted),
+        // merged in id order, each connection's in the order of its expectations
+        const all = g.failures.slice();
         for (let k = 0; k < g.results.length; k++) all.push({ r: g.results[k]!, i: g.resultIndex[k]! });
-        all.sort((a, b) => (a.r.connection as number) - (b.r.connection as number) || a.i - b.i);
-        for (const x of all) results.push(x.r);
+        all.sort(byConnectionThenExpectation);
+        let failuresLeft = TEXT_FAILURES;
+        for (const x of all) {
+          if (!x.r.passed && failuresLeft-- <= 0) {
+            omittedFailures++;
+            continue;
+          }
+          results.push(x.r);
+        }
       }
       // the counted passes, where their first results would have come: by that result's
       // connection, then by expectation
@@ -845,8 +928,9 @@ export class CaptureEvaluator implements PacketObserver {
     }
     const check: CaptureCheck = {
       file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: this.connections, results: list,
-      failed, failingConnections: [...this.failing].sort((a, b) => a - b),
+      failed, failingConnections: [...this.failing],
     };
+    if (omittedFailures > 0) check.omittedFailures = omittedFailures;
     if (this.counting) {
       // groups of the same name share their expectations' lines, as the reports group results
       const merged = new Map<string, PassGroup>();

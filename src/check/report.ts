@@ -5,15 +5,14 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { basename } from 'node:path';
-import { failures, SpooledResults, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
+import { failures, MAX_DIAGRAMS, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
 import { stringifyDocument } from '../render/json.js';
 import { codeSpan, tableText } from '../render/markdown-text.js';
 import { ascii, type ByteWriter } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT } from './result-json.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
-/** At most this many failing connections get a Mermaid diagram in the Markdown report. */
-export const MAX_DIAGRAMS = 10;
+export { MAX_DIAGRAMS, TEXT_FAILURES };
 
 export interface CheckTotals {
   captures: number;
@@ -27,14 +26,14 @@ export function totals(checks: readonly CaptureCheck[]): CheckTotals {
   let failed = 0;
   for (const c of checks) {
     failed += c.failed;
-    passed += c.results.length - c.failed + (c.omittedPasses ?? 0);
+    passed += c.results.length + (c.omittedFailures ?? 0) - c.failed + (c.omittedPasses ?? 0);
   }
   return { captures: checks.length, expectations: passed + failed, passed, failed };
 }
 
 /** A capture's results: how many in all, and how many hold (passes only counted included). */
 function captureCounts(c: CaptureCheck): { all: number; hold: number } {
-  const all = c.results.length + (c.omittedPasses ?? 0);
+  const all = c.results.length + (c.omittedPasses ?? 0) + (c.omittedFailures ?? 0);
   return { all, hold: all - c.failed };
 }
 
@@ -61,13 +60,6 @@ export function* caseNames(results: ResultList): Generator<{ r: CheckResult; nam
     yield { r, name: n === 1 ? base : `${base} (${n})` };
   }
 }
-
-/**
- * Failures the text report lists per capture without --verbose; the others are counted in one
- * line (a CI log of a million failing connections helps nobody; --verbose, --json and --junit
- * list every one).
- */
-export const TEXT_FAILURES = 1000;
 
 /** The lines of the text report, one at a time (with --verbose a big check lists every result). */
 export function* textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): Generator<string> {
