@@ -172,6 +172,55 @@ describe('output and spool errors', () => {
   });
 });
 
+describe('spool: records read back in key order', () => {
+  it('records put in any order, some keys twice, empty or larger than the budget: each read from the file once, in key order', async () => {
+    const budget = 256;
+    // keys in the order a capture of many connections open at once finalises them: each close
+    // to its place, but far enough for a batch's records to be spread over the whole file
+    const n = 3000;
+    const keys = Array.from({ length: n }, (_, i) => i);
+    let r = 12345;
+    for (let i = n - 1; i > 0; i--) {
+      r = (r * 1103515245 + 12345) >>> 0;
+      const j = Math.max(0, i - 1 - (r % 400));
+      [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+    }
+    const text = (k: number, again: boolean): string =>
+      k % 97 === 0 ? '' : k === 1234 ? 'B'.repeat(3 * budget) : `${again ? 'again' : 'record'} ${k} ${'x'.repeat(k % 41)}`;
+    const want: string[][] = [];
+    for (const background of [true, false]) {
+      const s = new Spool(budget, background);
+      for (const k of keys) {
+        (want[k] ??= [])[0] = text(k, false);
+        s.put(k, text(k, false));
+        // a continuation: the key put again later, its record after the first
+        if (k % 10 === 3) s.put(k, text(k, true));
+      }
+      const order = keys.slice().sort((a, b) => a - b).flatMap((k) => (k % 10 === 3 ? [text(k, false), text(k, true)] : [text(k, false)]));
+      const bytes = order.reduce((t, x) => t + Buffer.byteLength(x), 0);
+      if (!background) {
+        // records() twice (as a report reading the results again), then drain()
+        for (let pass = 1; pass <= 2; pass++) {
+          // (a record's bytes are valid until the next is taken)
+          const got: (readonly [number, string])[] = [];
+          for (const x of s.records()) got.push([x.key, x.bytes.toString()]);
+          assert.deepEqual(got.map((x) => x[1]), order, `records() pass ${pass}`);
+          assert.deepEqual(got.map((x) => x[0]), keys.slice().sort((a, b) => a - b).flatMap((k) => (k % 10 === 3 ? [k, k] : [k])));
+          assert.equal(s.bytesRead, pass * bytes, `records() pass ${pass}: each record read once`);
+        }
+      }
+      const before = s.bytesRead;
+      const got: string[] = [];
+      await s.drain((b, start, len) => {
+        got.push(b.toString('utf8', start, start + len));
+        return false;
+      }, async () => undefined);
+      assert.deepEqual(got, order, `drain, background ${background}`);
+      assert.equal(s.bytesRead - before, bytes, 'drain: each record read once');
+    }
+  });
+});
+
 describe('spool as bytes', () => {
   it('records put as bytes or text come back in key order, from memory and from the file', async () => {
     for (const budget of [1 << 20, 200, 64]) {
