@@ -5,6 +5,9 @@
  *
  * Captures (scripts/synth.ts), generated once into bench-cache/ (gitignored):
  *   short1m   1M packets, 100k short connections
+ *   concurrent  short1m's connections, 10k open at once and their packets interleaved (a busy
+ *             server: consecutive packets are of different connections, which finalise out of
+ *             id order)
  *   short10m  10M packets, 1M short connections
  *   bulk      one bulk connection of 1M packets with losses and reordering, snaplen 128
  *   bulk10m   the same with 10M packets (where Node's start-up and JIT warm-up matter least)
@@ -51,7 +54,7 @@ import { fileURLToPath } from 'node:url';
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap } from './synth.js';
+import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeInterleavedPcap } from './synth.js';
 import { runCapture } from '../src/pipeline.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -61,6 +64,7 @@ const CLI = join(ROOT, 'bin', 'tcpflow-explain.js');
 interface CaptureDef { name: string; what: string; make: (path: string) => void }
 const CAPTURES: CaptureDef[] = [
   { name: 'short1m', what: '1M pkts, 100k conns', make: (p) => writeSyntheticPcap(p, { connections: 100_000 }) },
+  { name: 'concurrent', what: '1M pkts, 10k open', make: (p) => writeInterleavedPcap(p, { connections: 100_000, active: 10_000 }) },
   { name: 'short10m', what: '10M pkts, 1M conns', make: (p) => writeSyntheticPcap(p, { connections: 1_000_000 }) },
   { name: 'bulk', what: '1M pkts, 1 conn, loss', make: (p) => writeBulkPcap(p, 1_000_000, { snaplen: 128 }) },
   { name: 'bulk10m', what: '10M pkts, 1 conn', make: (p) => writeBulkPcap(p, 10_000_000, { snaplen: 128 }) },

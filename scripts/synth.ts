@@ -48,6 +48,71 @@ export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
   return w.close();
 }
 
+/**
+ * writeSyntheticPcap's connections, `active` of them open at once with their packets interleaved
+ * (the next packet is of a connection drawn at random among the open ones; a closed one is
+ * replaced by the next): what a busy server's capture looks like, where consecutive packets are
+ * of different connections.
+ */
+export function writeInterleavedPcap(path: string, opt: SynthOptions & { active: number }): number {
+  const reqLen = opt.requestLen ?? 120;
+  const respLen = opt.responseLen ?? 480;
+  const w = pcapWriter(path);
+  const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
+  // [from the client, flags, seq from the client's ISN (else the server's), ack from the other's, payload]
+  const steps: [boolean, number, number, number, number][] = [
+    [true, SYN, 0, -1, 0],
+    [false, SYN | ACK, 0, 1, 0],
+    [true, ACK, 1, 1, 0],
+    [true, PSH | ACK, 1, 1, reqLen],
+    [false, ACK, 1, 1 + reqLen, 0],
+    [false, PSH | ACK, 1, 1 + reqLen, respLen],
+    [true, ACK, 1 + reqLen, 1 + respLen, 0],
+    [true, FIN | ACK, 1 + reqLen, 1 + respLen, 0],
+    [false, FIN | ACK, 1 + respLen, 2 + reqLen, 0],
+    [true, ACK, 2 + reqLen, 2 + respLen, 0],
+  ];
+  const active = Math.max(1, Math.min(opt.active, opt.connections));
+  const conn = new Int32Array(active);
+  const step = new Int32Array(active);
+  const cIsn = new Uint32Array(active);
+  const sIsn = new Uint32Array(active);
+  let opened = 0;
+  let open = 0;
+  const start = (k: number): void => {
+    conn[k] = opened++;
+    step[k] = 0;
+    cIsn[k] = w.next();
+    sIsn[k] = w.next();
+  };
+  for (; open < active; open++) start(open);
+  // xorshift32 for the draw (the writer's own drives the ISNs)
+  let rnd = 0x2545f491;
+  while (open > 0) {
+    rnd ^= rnd << 13;
+    rnd >>>= 0;
+    rnd ^= rnd >>> 17;
+    rnd ^= rnd << 5;
+    rnd >>>= 0;
+    const k = rnd % open;
+    const [cli, flags, seq, ack, len] = steps[step[k]!]!;
+    const mine = cli ? cIsn[k]! : sIsn[k]!;
+    const theirs = cli ? sIsn[k]! : cIsn[k]!;
+    w.put(cli, conn[k]!, flags, mine + seq, ack < 0 ? 0 : theirs + ack, len);
+    if (++step[k]! < steps.length) continue;
+    if (opened < opt.connections) start(k);
+    else {
+      // the last open one takes this place
+      open--;
+      conn[k] = conn[open]!;
+      step[k] = step[open]!;
+      cIsn[k] = cIsn[open]!;
+      sIsn[k] = sIsn[open]!;
+    }
+  }
+  return w.close();
+}
+
 /** One pure SYN per connection (a SYN flood): every connection stays open until the end. */
 export function writeSynFloodPcap(path: string, connections: number): number {
   const w = pcapWriter(path);
