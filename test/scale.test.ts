@@ -14,7 +14,8 @@ import { Tracker, defaultMaxConnections } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool } from '../src/util/spool.js';
 import { renderProgress, renderFinishing, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
-import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
+import { writeInterleavedPcap, writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
+import type { Connection } from '../src/analyze/connection.js';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { fixtureCaptures, records } from './helpers/release.js';
@@ -133,6 +134,41 @@ describe('cap on open connections', () => {
     const nd = await runCli(['--format', 'ndjson', '--max-connections', '10', file]);
     assert.equal(nd.code, 0);
     assert.equal(nd.stdout.trimEnd().split('\n').filter((l) => l.startsWith('{"type":"connection"')).length, 2000);
+  });
+
+  it('interleaved connections: the cap and the idle timeout finalise the least recently active, as a plain LRU list says', async () => {
+    // 25 connections open at once, their packets interleaved: a connection opened early but
+    // active since is not the one to go; one opened later but quiet since is
+    const file = join(tempDir('tcpflow-lru-'), 'interleaved.pcap');
+    const total = writeInterleavedPcap(file, { connections: 400, active: 25 });
+    for (const opts of [{ maxConnections: 10 }, { maxConnections: 24 }, { idleTimeout: 0.0002 }, { idleTimeout: 0.0002, maxConnections: 12 }]) {
+      // the reference: a Map's order is insertion order, so delete-and-set moves a key last
+      const lru = new Map<Connection, number>();
+      let packets = 0;
+      let early = 0;
+      const wrong: string[] = [];
+      const t = new Tracker({
+        onPacket: (c, r) => {
+          packets++;
+          lru.delete(c);
+          lru.set(c, r.time);
+        },
+        onFinal: (c) => {
+          // before the end of input, only the cap and the idle timeout finalise (no linger here)
+          if (packets < total) {
+            early++;
+            const first = lru.keys().next().value as Connection;
+            if (first !== c) wrong.push(`#${c.id} finalised, #${first.id} least recently active`);
+          }
+          lru.delete(c);
+        },
+      }, { keepAll: false, ...opts });
+      await runCapture(file, t);
+      assert.deepEqual(wrong, [], JSON.stringify(opts));
+      assert.equal(early, t.evicted + t.idleReleased);
+      assert.ok(early > 100, `${JSON.stringify(opts)}: ${early} finalised early`);
+      if (opts.maxConnections !== undefined) assert.ok(t.maxOpen <= opts.maxConnections);
+    }
   });
 
   it('the default cap (node:v8 asked only once 10 000 are open) is the one in force past 10 000 open connections', async () => {

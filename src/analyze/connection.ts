@@ -199,9 +199,6 @@ export interface Connection {
   hash: number;
   /** Slot in the table, -1 once released. */
   slot: number;
-  /** Neighbours in the tracker's least-recently-active list of open connections. */
-  lruPrev: Connection | null;
-  lruNext: Connection | null;
 }
 
 export function newConnection(): Connection {
@@ -237,8 +234,6 @@ export function newConnection(): Connection {
     truncatedPackets: 0,
     hash: 0,
     slot: -1,
-    lruPrev: null,
-    lruNext: null,
   };
 }
 
@@ -278,8 +273,6 @@ export function resetConnection(c: Connection): void {
   c.truncatedPackets = 0;
   c.hash = 0;
   c.slot = -1;
-  c.lruPrev = null;
-  c.lruNext = null;
 }
 
 /**

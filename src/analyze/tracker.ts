@@ -158,6 +158,8 @@ export interface TrackerOptions {
 
 /** Finalised connections kept for reuse, at most. */
 const SPARE_CONNECTIONS = 1024;
+/** Entries of the least-recently-active queue to start with (Tracker.lruSlots). */
+const LRU_MIN = 4096;
 
 /** The default cap on open connections is never below this. */
 const MIN_DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -239,9 +241,25 @@ export class Tracker implements PacketSink {
   /** Closed connections waiting out the linger, in order of closing. */
   private releaseQueue: Connection[] = [];
   private releaseHead = 0;
-  /** Open connections, least recently active first (intrusive list through lruPrev/lruNext). */
-  private lruHead: Connection | null = null;
-  private lruTail: Connection | null = null;
+  /**
+   * Open connections, least recently active first, as a queue of (table slot, stamp): each
+   * packet of a connection appends an entry with a new stamp and gives its slot that stamp
+   * (slotStamp), so the entry of a connection's last packet is its only valid one and the valid
+   * entries are in the order of last activity. A connection's earlier entries, and those of
+   * connections finalised since, are skipped when met at the head (lruFirst) and dropped when
+   * the queue is full (lruCompact). A packet writes only the queue's end and its slot's stamp,
+   * and the queue is checked against the stamps, never against the connections: a doubly linked
+   * list through the connections cost two cache misses a packet (its neighbours) when consecutive
+   * packets are of different connections, as in a busy server's capture.
+   */
+  private lruSlots = new Int32Array(LRU_MIN);
+  private lruStamps = new Float64Array(LRU_MIN);
+  private lruStart = 0;
+  private lruEnd = 0;
+  /** The last stamp given. */
+  private lruClock = 0;
+  /** By table slot: the stamp of its connection's last packet, -1 for a free slot. */
+  private slotStamp = new Float64Array(LRU_MIN).fill(-1);
   /** 4-tuples whose connection was finalised before the end of input. */
   private readonly tombstones = new TombstoneStore();
   /** What release() hands the tombstones (one object, filled again). */
@@ -303,8 +321,8 @@ export class Tracker implements PacketSink {
   }
 
   private finalise(c: Connection): void {
+    this.slotStamp[c.slot] = -1;
     this.table.remove(c);
-    this.lruUnlink(c);
     if (this.observer?.onFinal) this.observer.onFinal(c);
     // one still in the release queue (evicted or idle while it lingered) is left alone: the
     // queue would find it there again
@@ -355,32 +373,74 @@ export class Tracker implements PacketSink {
   /** Finalises open connections idle for longer than the timeout (least recently active first). */
   private releaseIdle(t: number): void {
     const idle = this.idle;
-    let c = this.lruHead;
+    let c = this.lruFirst();
     while (c !== null && c.lastTime + idle < t) {
       this.idleReleased++;
       this.release(c);
-      c = this.lruHead;
+      c = this.lruFirst();
     }
   }
 
-  private lruUnlink(c: Connection): void {
-    const p = c.lruPrev;
-    const n = c.lruNext;
-    if (p !== null) p.lruNext = n;
-    else if (this.lruHead === c) this.lruHead = n;
-    if (n !== null) n.lruPrev = p;
-    else if (this.lruTail === c) this.lruTail = p;
-    c.lruPrev = null;
-    c.lruNext = null;
+  /** The least recently active open connection, null when none is open (skips stale entries). */
+  private lruFirst(): Connection | null {
+    const slots = this.lruSlots;
+    const stamps = this.lruStamps;
+    const slotStamp = this.slotStamp;
+    while (this.lruStart < this.lruEnd) {
+      const slot = slots[this.lruStart];
+      if (slotStamp[slot] === stamps[this.lruStart]) return this.table.at(slot);
+      this.lruStart++;
+    }
+    return null;
   }
 
-  private lruAppend(c: Connection): void {
-    const t = this.lruTail;
-    c.lruPrev = t;
-    c.lruNext = null;
-    if (t !== null) t.lruNext = c;
-    else this.lruHead = c;
-    this.lruTail = c;
+  /** True when `c` (in the table) is the most recently active open connection. */
+  private lruLast(c: Connection): boolean {
+    return this.slotStamp[c.slot] === this.lruClock;
+  }
+
+  /** Makes `c` (in the table) the most recently active open connection. */
+  private lruTouch(c: Connection): void {
+    if (this.lruEnd === this.lruSlots.length) this.lruCompact();
+    const slot = c.slot;
+    if (slot >= this.slotStamp.length) {
+      const grown = new Float64Array(Math.max(slot + 1, this.slotStamp.length * 2)).fill(-1);
+      grown.set(this.slotStamp);
+      this.slotStamp = grown;
+    }
+    const stamp = ++this.lruClock;
+    this.slotStamp[slot] = stamp;
+    this.lruSlots[this.lruEnd] = slot;
+    this.lruStamps[this.lruEnd] = stamp;
+    this.lruEnd++;
+  }
+
+  /**
+   * The queue is full: its valid entries are moved to its start, and it is doubled when they
+   * fill more than half of it (so a compaction comes after at least as many packets as there are
+   * open connections, and the queue holds at most about four entries per open connection).
+   */
+  private lruCompact(): void {
+    const slots = this.lruSlots;
+    const stamps = this.lruStamps;
+    const slotStamp = this.slotStamp;
+    let n = 0;
+    for (let i = this.lruStart; i < this.lruEnd; i++) {
+      if (slotStamp[slots[i]] !== stamps[i]) continue;
+      slots[n] = slots[i];
+      stamps[n] = stamps[i];
+      n++;
+    }
+    this.lruStart = 0;
+    this.lruEnd = n;
+    if (n * 2 > slots.length) {
+      const s2 = new Int32Array(slots.length * 2);
+      s2.set(slots.subarray(0, n));
+      const t2 = new Float64Array(slots.length * 2);
+      t2.set(stamps.subarray(0, n));
+      this.lruSlots = s2;
+      this.lruStamps = t2;
+    }
   }
 
   /**
@@ -414,7 +474,10 @@ export class Tracker implements PacketSink {
       const q = this.releaseQueue;
       if (q[this.releaseHead].lastTime + this.linger <= t || q.length - this.releaseHead > this.lingerMax) this.releaseDue(t);
     }
-    if (this.idling && this.lruHead !== null && this.lruHead.lastTime + this.idle < t) this.releaseIdle(t);
+    if (this.idling) {
+      const first = this.lruFirst();
+      if (first !== null && first.lastTime + this.idle < t) this.releaseIdle(t);
+    }
     const flags = p.flags;
     // the previous packet's connection first: a bulk transfer's packets come in long runs (only
     // the connection in the table is checked, and the table holds one per 4-tuple)
@@ -467,18 +530,15 @@ export class Tracker implements PacketSink {
         }
       }
     } else {
-      if (c !== this.lruTail) {
-        this.lruUnlink(c);
-        this.lruAppend(c);
-      }
+      if (!this.lruLast(c)) this.lruTouch(c);
       // a connection to itself (same address and port both ways) counts every packet as a's
       const fromA = dir !== 0 ? dir === 1 : matchesFlows(c.a, c.b, p);
       F = fromA ? c.a : c.b;
       R = fromA ? c.b : c.a;
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
       if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.baseSet && (p.seq | 0) !== F.baseSeq) {
+        this.slotStamp[c.slot] = -1;
         this.table.remove(c);
-        this.lruUnlink(c);
         if (this.observer?.onReplaced) this.observer.onReplaced(c);
         if (this.observer?.onFinal) this.observer.onFinal(c);
         c = this.open(p, hash, f, t);
@@ -618,13 +678,16 @@ export class Tracker implements PacketSink {
     c.firstTime = t;
     c.lastTime = t;
     if (this.table.size >= this.maxConnections && !this.capKnown) this.knowCap();
-    if (this.table.size >= this.maxConnections && this.lruHead !== null) {
+    if (this.table.size >= this.maxConnections) {
       // the cap: the least recently active connection makes room
-      this.evicted++;
-      this.release(this.lruHead);
+      const first = this.lruFirst();
+      if (first !== null) {
+        this.evicted++;
+        this.release(first);
+      }
     }
     this.table.insert(c, hash);
-    this.lruAppend(c);
+    this.lruTouch(c);
     if (this.table.size > this.maxOpen) this.maxOpen = this.table.size;
     if (this.keepAll) this.connections.push(c);
     this.result.opened = true;

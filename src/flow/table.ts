@@ -56,6 +56,11 @@ export class ConnectionTable {
     return null;
   }
 
+  /** The connection in `slot`, null when the slot is free. */
+  at(slot: number): Connection | null {
+    return this.slots[slot] ?? null;
+  }
+
   insert(c: Connection, hash: number): void {
     if (this.size + 1 > (this.buckets.length * 3) >> 2) this.grow();
     let slot: number;
