@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { converse, type Step } from './helpers/script.js';
-import { handshakeKind, teardownKind } from '../src/analyze/story.js';
+import { handshakeKind, teardownKind, storyFlag, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A } from '../src/analyze/story.js';
 import { zeekConnState } from '../src/analyze/zeek.js';
 import { type Connection, initialRtt } from '../src/analyze/connection.js';
 
@@ -157,7 +157,7 @@ describe('teardown', () => {
       { who: 's', flags: 'A', seq: 5302, ack: 1102 },
     ]);
     const c = tracker.connections[0];
-    assert.equal(c.story.fin1FromA, false);
+    assert.equal(storyFlag(c.story, S_FIN1_FROM_A), false);
     assert.deepEqual([c.story.stateA, c.story.stateB].map(String), ['1', '11']); // client CLOSED, server TIME_WAIT
     assert.deepEqual(zeek(c), ['SF', 'ShADadfF']);
   });
@@ -190,7 +190,7 @@ describe('teardown', () => {
     ]);
     const c = tracker.connections[0];
     assert.equal(teardownKind(c.story), 'four-way');
-    assert.equal(c.story.dataAfterFin, true);
+    assert.equal(storyFlag(c.story, S_DATA_AFTER_FIN), true);
     assert.equal(seen[5].note, 'dataAfterFin');
     assert.deepEqual([seen[5].client, seen[5].server], ['FIN_WAIT_2', 'CLOSE_WAIT']);
     assert.deepEqual(zeek(c), ['SF', 'ShAFadf']);
@@ -252,10 +252,10 @@ describe('teardown', () => {
   it('reset by the client, and by the server (Zeek RSTO / RSTR)', () => {
     const byClient = only([...HANDSHAKE, ...DATA, { who: 'c', flags: 'RA', seq: 1101, ack: 5301 }]);
     assert.equal(teardownKind(byClient.story), 'reset');
-    assert.equal(byClient.story.rstFromA, true);
+    assert.equal(storyFlag(byClient.story, S_RST_FROM_A), true);
     assert.deepEqual(zeek(byClient), ['RSTO', 'ShADadR']);
     const byServer = only([...HANDSHAKE, ...DATA, { who: 's', flags: 'RA', seq: 5301, ack: 1101 }]);
-    assert.equal(byServer.story.rstFromA, false);
+    assert.equal(storyFlag(byServer.story, S_RST_FROM_A), false);
     assert.deepEqual(zeek(byServer), ['RSTR', 'ShADadr']);
   });
 
@@ -267,7 +267,7 @@ describe('teardown', () => {
       { who: 'c', flags: 'R', seq: 1002 },
     ]);
     assert.equal(teardownKind(c.story), 'four-way');
-    assert.equal(c.story.rstAfterFin, true);
+    assert.equal(storyFlag(c.story, S_RST_AFTER_FIN), true);
     assert.equal(zeekConnState(c.zeek), 'SF');
   });
 
@@ -280,7 +280,7 @@ describe('teardown', () => {
     ]);
     const c = tracker.connections[0];
     assert.equal(teardownKind(c.story), 'reset');
-    assert.equal(c.story.rstAnswersData, true);
+    assert.equal(storyFlag(c.story, S_RST_ANSWERS_DATA), true);
     assert.equal(seen[6].note, 'rstAnswersData');
   });
 

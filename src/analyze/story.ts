@@ -143,44 +143,77 @@ export interface StoryResult extends StoryNote {
   window: number;
 }
 
+// Story.bits: a story's yes-or-no facts, one bit each (a field takes 8 bytes here, so fifteen
+// booleans were 120 bytes of every connection).
+/** The first SYN came from flow a (set in a new story). */
+export const S_SYN_FROM_A = 1;
+/** A bare SYN was seen from each side. */
+export const S_SIMULTANEOUS_OPEN = 2;
+/** The first packet was not a SYN. */
+export const S_MIDSTREAM = 4;
+/** A packet was seen. */
+export const S_SAW_PACKET = 8;
+/** Flow a's first data was noted. */
+export const S_FIRST_DATA_NOTED_A = 16;
+/** Flow b's first data was noted. */
+export const S_FIRST_DATA_NOTED_B = 32;
+/** The acknowledgement of the first data was noted. */
+export const S_FIRST_DATA_ACK_NOTED = 64;
+/** The first FIN came from flow a (set in a new story). */
+export const S_FIN1_FROM_A = 128;
+/** The first acknowledgement of the first FIN rode on the peer's own FIN (three-segment close). */
+export const S_FIN1_ACKED_BY_FIN = 256;
+/** The second FIN was sent before the first one was acknowledged (FINs crossed). */
+export const S_FIN2_CROSSED = 512;
+/** The side that had not closed sent payload after the first FIN. */
+export const S_DATA_AFTER_FIN = 1024;
+/** The RST came from flow a (set in a new story). */
+export const S_RST_FROM_A = 2048;
+/** The RST came after a FIN. */
+export const S_RST_AFTER_FIN = 4096;
+/** The RST answered data sent after its sender had closed. */
+export const S_RST_ANSWERS_DATA = 8192;
+/** The last payload-carrying packet came from flow a (set in a new story). */
+export const S_LAST_DATA_FROM_A = 16384;
+/** The bits of a new story. */
+const S_NEW = S_SYN_FROM_A | S_FIN1_FROM_A | S_RST_FROM_A | S_LAST_DATA_FROM_A;
+
+/** Whether `bit` (S_...) of a story is set. */
+export function storyFlag(s: Story, bit: number): boolean {
+  return (s.bits & bit) !== 0;
+}
+
+/** Sets or clears `bit` (S_...) of a story. */
+function setStoryFlag(s: Story, bit: number, on: boolean): void {
+  s.bits = on ? s.bits | bit : s.bits & ~bit;
+}
+
 /** The handshake/teardown story of a connection (an object literal: see newFlow in connection.ts). */
 export function newStory() {
   return {
     stateA: ST_UNKNOWN,
     stateB: ST_UNKNOWN,
+    /** Its yes-or-no facts, as bits (S_SYN_FROM_A to S_LAST_DATA_FROM_A; storyFlag): fifteen fields as one. */
+    bits: S_NEW,
 
     // --- handshake
     synFrame: 0,
-    synFromA: true,
     synCount: 0,
     synAckFrame: 0,
     /** The SYN-ACK's sequence number, as an int32 (as a flow's: connection.ts). */
     synAckIsn: 0,
     hsAckFrame: 0,
-    /** A bare SYN was seen from each side. */
-    simultaneousOpen: false,
     secondSynFrame: 0,
     refusedFrame: 0,
-    /** The first packet was not a SYN. */
-    midstream: false,
-    sawPacket: false,
-    /** First payload-carrying packet of the connection, and whether each side's first data was noted. */
+    /** First payload-carrying packet of the connection (each side's noted: S_FIRST_DATA_NOTED_A, _B). */
     firstDataFrame: 0,
-    firstDataNotedA: false,
-    firstDataNotedB: false,
-    firstDataAckNoted: false,
 
     // --- teardown
     fin1Frame: 0,
-    fin1FromA: true,
     /** Sequence number just after the first FIN, and after the second, as int32s (connection.ts). */
     fin1End: 0,
     fin1AckFrame: 0,
-    /** The first acknowledgement of the first FIN rode on the peer's own FIN (three-segment close). */
-    fin1AckedByFin: false,
     fin2Frame: 0,
-    /** The second FIN was sent before the first one was acknowledged (FINs crossed). */
-    fin2Crossed: false,
     fin2End: 0,
     fin2AckFrame: 0,
     /**
@@ -189,14 +222,9 @@ export function newStory() {
      */
     fin2Copies: 0,
     fin2CopyFrame: 0,
-    dataAfterFin: false,
     rstFrame: 0,
-    rstFromA: true,
-    rstAfterFin: false,
-    rstAnswersData: false,
-    /** Last payload-carrying packet: frame and direction (for "RST answers data"). */
+    /** Last payload-carrying packet (for "RST answers data"; its direction: S_LAST_DATA_FROM_A). */
     lastDataFrame: 0,
-    lastDataFromA: true,
   };
 }
 export type Story = ReturnType<typeof newStory>;
@@ -218,39 +246,25 @@ export function isTeardownStep(p: { phase: number; note: number; frame: number }
 export function resetStory(s: Story): void {
   s.stateA = ST_UNKNOWN;
   s.stateB = ST_UNKNOWN;
+  s.bits = S_NEW;
   s.synFrame = 0;
-  s.synFromA = true;
   s.synCount = 0;
   s.synAckFrame = 0;
   s.synAckIsn = 0;
   s.hsAckFrame = 0;
-  s.simultaneousOpen = false;
   s.secondSynFrame = 0;
   s.refusedFrame = 0;
-  s.midstream = false;
-  s.sawPacket = false;
   s.firstDataFrame = 0;
-  s.firstDataNotedA = false;
-  s.firstDataNotedB = false;
-  s.firstDataAckNoted = false;
   s.fin1Frame = 0;
-  s.fin1FromA = true;
   s.fin1End = 0;
   s.fin1AckFrame = 0;
-  s.fin1AckedByFin = false;
   s.fin2Frame = 0;
-  s.fin2Crossed = false;
   s.fin2End = 0;
   s.fin2AckFrame = 0;
   s.fin2Copies = 0;
   s.fin2CopyFrame = 0;
-  s.dataAfterFin = false;
   s.rstFrame = 0;
-  s.rstFromA = true;
-  s.rstAfterFin = false;
-  s.rstAnswersData = false;
   s.lastDataFrame = 0;
-  s.lastDataFromA = true;
 }
 
 /**
@@ -275,11 +289,11 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
   let peer = fromA ? s.stateB : s.stateA;
   let phase = PH_DATA;
 
-  if (!s.sawPacket) {
-    s.sawPacket = true;
+  if (!storyFlag(s, S_SAW_PACKET)) {
+    s.bits |= S_SAW_PACKET;
     if (!syn || ack) {
       // capture began after the handshake (or with its SYN-ACK)
-      s.midstream = true;
+      s.bits |= S_MIDSTREAM;
       if (!syn) {
         me = ST_ESTABLISHED;
         peer = ST_ESTABLISHED;
@@ -296,20 +310,20 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     const firstRst = s.rstFrame === 0;
     if (firstRst) {
       s.rstFrame = frame;
-      s.rstFromA = fromA;
-      s.rstAfterFin = s.fin1Frame !== 0;
+      setStoryFlag(s, S_RST_FROM_A, fromA);
+      setStoryFlag(s, S_RST_AFTER_FIN, s.fin1Frame !== 0);
       // a side that has closed answers the peer's data with a RST (RFC 9293 §3.10.7.1, SHLD-3)
-      const senderClosed = (s.fin1Frame !== 0 && s.fin1FromA === fromA) || (s.fin2Frame !== 0 && s.fin1FromA !== fromA);
-      s.rstAnswersData = senderClosed && s.lastDataFrame !== 0 && s.lastDataFromA !== fromA;
+      const senderClosed = (s.fin1Frame !== 0 && storyFlag(s, S_FIN1_FROM_A) === fromA) || (s.fin2Frame !== 0 && storyFlag(s, S_FIN1_FROM_A) !== fromA);
+      setStoryFlag(s, S_RST_ANSWERS_DATA, senderClosed && s.lastDataFrame !== 0 && storyFlag(s, S_LAST_DATA_FROM_A) !== fromA);
     }
-    if (s.synFrame !== 0 && s.synAckFrame === 0 && !s.simultaneousOpen && fromA !== s.synFromA) {
+    if (s.synFrame !== 0 && s.synAckFrame === 0 && !storyFlag(s, S_SIMULTANEOUS_OPEN) && fromA !== storyFlag(s, S_SYN_FROM_A)) {
       // the answer to a SYN is a RST: nothing listens on that port (connection refused)
       if (s.refusedFrame === 0) s.refusedFrame = frame;
       r.note = N_RST_REFUSED;
       r.n1 = relAck;
       r.n2 = peerBase;
     } else if (firstRst) {
-      r.note = s.rstAnswersData ? N_RST_ANSWERS_DATA : s.rstAfterFin ? N_RST_AFTER_FIN : N_RST;
+      r.note = storyFlag(s, S_RST_ANSWERS_DATA) ? N_RST_ANSWERS_DATA : storyFlag(s, S_RST_AFTER_FIN) ? N_RST_AFTER_FIN : N_RST;
     } else {
       r.note = N_RST_AGAIN;
       r.n1 = s.rstFrame;
@@ -320,19 +334,19 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     phase = PH_HANDSHAKE;
     if (s.synFrame === 0) {
       s.synFrame = frame;
-      s.synFromA = fromA;
+      setStoryFlag(s, S_SYN_FROM_A, fromA);
       s.synCount = 1;
       me = ST_SYN_SENT;
       if (peer === ST_UNKNOWN || peer === ST_CLOSED) peer = ST_LISTEN;
       r.note = N_SYN;
       r.n1 = p.seq;
-    } else if (fromA === s.synFromA) {
+    } else if (fromA === storyFlag(s, S_SYN_FROM_A)) {
       s.synCount++;
       r.note = N_SYN_RETRANSMITTED;
       r.n1 = s.synCount - 1;
-    } else if (!s.simultaneousOpen && s.synAckFrame === 0) {
+    } else if (!storyFlag(s, S_SIMULTANEOUS_OPEN) && s.synAckFrame === 0) {
       // a bare SYN from the other side too: simultaneous open (RFC 9293 §3.5, figure 7)
-      s.simultaneousOpen = true;
+      s.bits |= S_SIMULTANEOUS_OPEN;
       s.secondSynFrame = frame;
       me = ST_SYN_RECEIVED;
       peer = ST_SYN_RECEIVED;
@@ -341,7 +355,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     }
   } else if (syn && ack) {
     phase = PH_HANDSHAKE;
-    if (s.simultaneousOpen) {
+    if (storyFlag(s, S_SIMULTANEOUS_OPEN)) {
       // each side's SYN-ACK repeats its ISN and acknowledges the other's SYN
       peer = ST_ESTABLISHED;
       if (s.synAckFrame === 0) s.synAckFrame = frame;
@@ -362,7 +376,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     }
   } else {
     // neither SYN nor RST
-    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && !s.simultaneousOpen && ack && fromA === s.synFromA &&
+    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && !storyFlag(s, S_SIMULTANEOUS_OPEN) && ack && fromA === storyFlag(s, S_SYN_FROM_A) &&
         seqGe(p.ack, seqAdd(s.synAckIsn, 1))) {
       // the third segment: the client acknowledges the server's SYN
       s.hsAckFrame = frame;
@@ -374,62 +388,62 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         r.n1 = relAck;
         r.n2 = s.synAckIsn >>> 0;
       }
-    } else if (s.simultaneousOpen && me === ST_SYN_RECEIVED && ack) {
+    } else if (storyFlag(s, S_SIMULTANEOUS_OPEN) && me === ST_SYN_RECEIVED && ack) {
       me = ST_ESTABLISHED;
       peer = ST_ESTABLISHED;
     }
     if (len > 0) {
-      if (s.fin1Frame !== 0 && s.fin1FromA !== fromA && !s.dataAfterFin) {
+      if (s.fin1Frame !== 0 && storyFlag(s, S_FIN1_FROM_A) !== fromA && !storyFlag(s, S_DATA_AFTER_FIN)) {
         // half-close: the side that has not closed keeps sending (RFC 9293 §3.6)
-        s.dataAfterFin = true;
-        if (fromA) s.firstDataNotedA = true;
-        else s.firstDataNotedB = true;
+        s.bits |= S_DATA_AFTER_FIN;
+        if (fromA) s.bits |= S_FIRST_DATA_NOTED_A;
+        else s.bits |= S_FIRST_DATA_NOTED_B;
         if (s.firstDataFrame === 0) s.firstDataFrame = frame;
         r.note = N_DATA_AFTER_FIN;
         r.n1 = len;
-      } else if (!(fromA ? s.firstDataNotedA : s.firstDataNotedB) && r.note === N_MIDSTREAM) {
+      } else if (!(fromA ? storyFlag(s, S_FIRST_DATA_NOTED_A) : storyFlag(s, S_FIRST_DATA_NOTED_B)) && r.note === N_MIDSTREAM) {
         // the capture's first packet carries data: it is this side's first data seen, told by
         // the mid-stream note (a later segment is not called the first)
-        if (fromA) s.firstDataNotedA = true;
-        else s.firstDataNotedB = true;
+        if (fromA) s.bits |= S_FIRST_DATA_NOTED_A;
+        else s.bits |= S_FIRST_DATA_NOTED_B;
         if (s.firstDataFrame === 0) s.firstDataFrame = frame;
-      } else if (!(fromA ? s.firstDataNotedA : s.firstDataNotedB) && r.note === N_NONE) {
-        if (fromA) s.firstDataNotedA = true;
-        else s.firstDataNotedB = true;
+      } else if (!(fromA ? storyFlag(s, S_FIRST_DATA_NOTED_A) : storyFlag(s, S_FIRST_DATA_NOTED_B)) && r.note === N_NONE) {
+        if (fromA) s.bits |= S_FIRST_DATA_NOTED_A;
+        else s.bits |= S_FIRST_DATA_NOTED_B;
         if (s.firstDataFrame === 0) s.firstDataFrame = frame;
         r.note = N_FIRST_DATA;
         r.n1 = relSeq;
         r.n2 = len;
         r.n3 = seqAdd(relSeq, len);
       }
-      s.lastDataFromA = fromA;
+      setStoryFlag(s, S_LAST_DATA_FROM_A, fromA);
       s.lastDataFrame = frame;
     }
-    const acksFin1Now = ack && s.fin1Frame !== 0 && s.fin1AckFrame === 0 && fromA !== s.fin1FromA && seqGe(p.ack, s.fin1End);
+    const acksFin1Now = ack && s.fin1Frame !== 0 && s.fin1AckFrame === 0 && fromA !== storyFlag(s, S_FIN1_FROM_A) && seqGe(p.ack, s.fin1End);
     if (acksFin1Now) s.fin1AckFrame = frame;
     if (fin) {
       phase = PH_TEARDOWN;
       const end = seqAdd(p.seq, len + 1);
       if (s.fin1Frame === 0) {
         s.fin1Frame = frame;
-        s.fin1FromA = fromA;
+        setStoryFlag(s, S_FIN1_FROM_A, fromA);
         s.fin1End = end | 0;
         me = ST_FIN_WAIT_1;
         if (peer !== ST_CLOSED) peer = ST_CLOSE_WAIT;
         r.note = N_FIN_FIRST;
         r.n1 = seqAdd(relSeq, len);
         r.n2 = seqAdd(relSeq, len + 1);
-      } else if (fromA === s.fin1FromA || s.fin2Frame !== 0) {
+      } else if (fromA === storyFlag(s, S_FIN1_FROM_A) || s.fin2Frame !== 0) {
         r.note = N_FIN_RETRANSMITTED;
         // the frame that had acknowledged this FIN already, if one had
-        r.n1 = fromA === s.fin1FromA ? s.fin1AckFrame : s.fin2AckFrame;
-        if (fromA !== s.fin1FromA) {
+        r.n1 = fromA === storyFlag(s, S_FIN1_FROM_A) ? s.fin1AckFrame : s.fin2AckFrame;
+        if (fromA !== storyFlag(s, S_FIN1_FROM_A)) {
           s.fin2Copies++;
           s.fin2CopyFrame = frame;
           // a side that sends its FIN again has not had the last ACK: it is still in LAST_ACK
-          if (!s.fin2Crossed && me === ST_CLOSED) me = ST_LAST_ACK;
+          if (!storyFlag(s, S_FIN2_CROSSED) && me === ST_CLOSED) me = ST_LAST_ACK;
         }
-        if (fromA === s.fin1FromA && s.fin2Frame === 0 && me === ST_ESTABLISHED) {
+        if (fromA === storyFlag(s, S_FIN1_FROM_A) && s.fin2Frame === 0 && me === ST_ESTABLISHED) {
           // the FIN went before the handshake ended and comes again on its third segment: that
           // segment establishes the connection, and its FIN leaves the sender in FIN_WAIT_1
           me = ST_FIN_WAIT_1;
@@ -440,13 +454,13 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         s.fin2End = end | 0;
         if (!(ack && seqGe(p.ack, s.fin1End))) {
           // FINs crossed: each side sent its FIN before seeing the other's (simultaneous close)
-          s.fin2Crossed = true;
+          s.bits |= S_FIN2_CROSSED;
           me = ST_CLOSING;
           peer = ST_CLOSING;
           r.note = N_FIN_CROSSED;
           r.n1 = seqAdd(relSeq, len);
         } else {
-          s.fin1AckedByFin = acksFin1Now;
+          setStoryFlag(s, S_FIN1_ACKED_BY_FIN, acksFin1Now);
           me = ST_LAST_ACK;
           // the first closer gets the peer's FIN (in FIN_WAIT_2, or FIN_WAIT_1 if it also acks) → TIME_WAIT
           peer = ST_TIME_WAIT;
@@ -455,7 +469,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
           r.n2 = seqAdd(relSeq, len);
         }
       }
-    } else if (s.fin2Crossed && acksFin1Now) {
+    } else if (storyFlag(s, S_FIN2_CROSSED) && acksFin1Now) {
       // simultaneous close: the second closer acknowledges the first FIN; its peer leaves CLOSING
       phase = PH_TEARDOWN;
       peer = ST_TIME_WAIT;
@@ -475,10 +489,10 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         r.n1 = relAck;
         r.n2 = len;
       }
-    } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === s.fin1FromA && seqGe(p.ack, s.fin2End)) {
+    } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === storyFlag(s, S_FIN1_FROM_A) && seqGe(p.ack, s.fin2End)) {
       s.fin2AckFrame = frame;
       phase = PH_TEARDOWN;
-      if (s.fin2Crossed) {
+      if (storyFlag(s, S_FIN2_CROSSED)) {
         peer = ST_TIME_WAIT;
         r.note = N_LAST_ACK_SIMULTANEOUS;
       } else {
@@ -496,7 +510,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         // simultaneous close: then nothing it acknowledges is old). One with the numbers of the
         // sender's previous ACK is Wireshark's duplicate_ack, whose note ("a segment is
         // missing") does not hold here, where nothing is outstanding: n3 = 1 says it was flagged.
-        const first = fromA === s.fin1FromA;
+        const first = fromA === storyFlag(s, S_FIN1_FROM_A);
         const closedAt = first ? s.fin2End : s.fin1End;
         if ((first || s.fin1AckFrame !== 0) && seqLt(p.ack, closedAt)) {
           r.note = N_OLD_ACK;
@@ -520,7 +534,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     } else if (s.fin2Frame !== 0 && len === 0) {
       // between the second FIN and its acknowledgement
       phase = PH_TEARDOWN;
-      if (ack && !fin && fromA === s.fin1FromA && r.note === N_NONE && r.analysis === 0) {
+      if (ack && !fin && fromA === storyFlag(s, S_FIN1_FROM_A) && r.note === N_NONE && r.analysis === 0) {
         // an ACK of the peer's last data, sent before the peer's FIN arrived (or delayed)
         r.note = N_ACK_BEFORE_FIN;
         r.n1 = relAck;
@@ -529,8 +543,8 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     }
     // (not on a duplicate ACK or another flagged one: that ACK does not acknowledge the data,
     // and the analysis note says what it does)
-    if (ack && len === 0 && !fin && r.note === N_NONE && r.analysis === 0 && s.firstDataFrame !== 0 && !s.firstDataAckNoted && fromA !== s.lastDataFromA) {
-      s.firstDataAckNoted = true;
+    if (ack && len === 0 && !fin && r.note === N_NONE && r.analysis === 0 && s.firstDataFrame !== 0 && !storyFlag(s, S_FIRST_DATA_ACK_NOTED) && fromA !== storyFlag(s, S_LAST_DATA_FROM_A)) {
+      s.bits |= S_FIRST_DATA_ACK_NOTED;
       r.note = N_DATA_ACKED;
       r.n1 = relAck;
     }
@@ -555,7 +569,7 @@ export type TeardownKind = (typeof TEARDOWN_KINDS)[number];
 
 export function handshakeKind(s: Story): HandshakeKind {
   if (s.synFrame === 0) return 'not-captured';
-  if (s.simultaneousOpen) return 'simultaneous-open';
+  if (storyFlag(s, S_SIMULTANEOUS_OPEN)) return 'simultaneous-open';
   if (s.refusedFrame !== 0) return 'refused';
   if (s.synAckFrame === 0) return 'unanswered';
   if (s.hsAckFrame === 0) return 'incomplete';
@@ -567,8 +581,8 @@ export function teardownKind(s: Story): TeardownKind {
   if (s.rstFrame !== 0 && !finsDone) return 'reset';
   if (s.fin1Frame === 0) return 'none';
   if (s.fin2Frame === 0) return 'half-closed';
-  if (s.fin2Crossed) return 'simultaneous';
-  return s.fin1AckedByFin ? 'three-way' : 'four-way';
+  if (storyFlag(s, S_FIN2_CROSSED)) return 'simultaneous';
+  return storyFlag(s, S_FIN1_ACKED_BY_FIN) ? 'three-way' : 'four-way';
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { ANALYSIS_NAMES, ANALYSIS_ORDER } from '../analyze/flags.js';
-import { STATE_NAMES, handshakeKind, isInferredState, teardownKind, type HandshakeKind, type TeardownKind } from '../analyze/story.js';
+import { STATE_NAMES, S_RST_AFTER_FIN, handshakeKind, isInferredState, storyFlag, teardownKind, type HandshakeKind, type TeardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { frameOrNull, synRetransmissions, teardownInitiator, type PacketCollector, type PacketRecord } from '../render/json.js';
 import { round9 } from '../util/round.js';
@@ -135,7 +135,7 @@ export function fillFacts(f: CheckFacts, c: Connection): void {
   const tk = teardownKind(s);
   f.teardown = tk;
   f.initiator = teardownInitiator(c, tk);
-  f.rstAfterFin = s.rstAfterFin;
+  f.rstAfterFin = storyFlag(s, S_RST_AFTER_FIN);
   f.fin = frameOrNull(s.fin1Frame);
   f.finAck = frameOrNull(s.fin1AckFrame);
   f.secondFin = frameOrNull(s.fin2Frame);

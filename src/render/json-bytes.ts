@@ -24,7 +24,10 @@ import {
 import { clientFlow, flowAddress, initialRtt, serverFlow, type Connection, type Flow } from '../analyze/connection.js';
 import type { Lang } from '../i18n/messages.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
-import { handshakeKind, isInferredState, N_NONE, PHASE_NAMES, STATE_NAMES, TEARDOWN_KINDS, teardownKind } from '../analyze/story.js';
+import {
+  handshakeKind, isInferredState, N_NONE, PHASE_NAMES, S_DATA_AFTER_FIN, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_SIMULTANEOUS_OPEN, STATE_NAMES, storyFlag,
+  TEARDOWN_KINDS, teardownKind,
+} from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
@@ -390,7 +393,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   numOrNull(w, frameOrNull(s.synAckFrame));
   w.raw(C.ack);
   numOrNull(w, frameOrNull(s.hsAckFrame));
-  if (s.simultaneousOpen) {
+  if (storyFlag(s, S_SIMULTANEOUS_OPEN)) {
     w.raw(C.secondSyn);
     numOrNull(w, frameOrNull(s.secondSynFrame));
   }
@@ -430,7 +433,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   const tk = teardownKind(s);
   const initiator = teardownInitiator(c, tk);
   w.raw(C.teardownHead.get(TEARDOWN_KINDS.indexOf(tk) * 32 + (initiator === null ? 0 : initiator === 'client' ? 8 : 16) +
-    (s.dataAfterFin ? 4 : 0) + (s.rstAfterFin ? 2 : 0) + (s.rstAnswersData ? 1 : 0)));
+    (storyFlag(s, S_DATA_AFTER_FIN) ? 4 : 0) + (storyFlag(s, S_RST_AFTER_FIN) ? 2 : 0) + (storyFlag(s, S_RST_ANSWERS_DATA) ? 1 : 0)));
   numOrNull(w, frameOrNull(s.fin1Frame));
   w.raw(C.finAck);
   numOrNull(w, frameOrNull(s.fin1AckFrame));

@@ -11,7 +11,10 @@ import { type Connection, type Flow, clientFlow, flowAddress, serverFlow, initia
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { round9 } from '../util/round.js';
-import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, PH_DATA, handshakeKind, teardownKind, isInferredState, type Story, type StoryNote, type TeardownKind } from '../analyze/story.js';
+import {
+  STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, PH_DATA, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A, S_SIMULTANEOUS_OPEN,
+  handshakeKind, teardownKind, isInferredState, storyFlag, type Story, type StoryNote, type TeardownKind,
+} from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
@@ -234,7 +237,7 @@ export function synRetransmissions(s: Story): number {
 /** `teardown.initiator`: the side that reset the connection or sent the first FIN, or null. */
 export function teardownInitiator(c: Connection, kind: TeardownKind): 'client' | 'server' | null {
   const s = c.story;
-  return kind === 'reset' ? role(c, s.rstFromA) : s.fin1Frame > 0 ? role(c, s.fin1FromA) : null;
+  return kind === 'reset' ? role(c, storyFlag(s, S_RST_FROM_A)) : s.fin1Frame > 0 ? role(c, storyFlag(s, S_FIN1_FROM_A)) : null;
 }
 
 /** A SYN option's value (synMss, synWscale), or null when the SYN did not carry it. */
@@ -297,7 +300,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
         syn: frameOrNull(s.synFrame),
         synAck: frameOrNull(s.synAckFrame),
         ack: frameOrNull(s.hsAckFrame),
-        ...(s.simultaneousOpen ? { secondSyn: frameOrNull(s.secondSynFrame) } : {}),
+        ...(storyFlag(s, S_SIMULTANEOUS_OPEN) ? { secondSyn: frameOrNull(s.secondSynFrame) } : {}),
         ...(s.refusedFrame > 0 ? { rst: s.refusedFrame } : {}),
       },
       synRetransmissions: synRetransmissions(s),
@@ -316,9 +319,9 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
     teardown: {
       kind: tk,
       initiator: teardownInitiator(c, tk),
-      dataAfterFin: s.dataAfterFin,
-      rstAfterFin: s.rstAfterFin,
-      rstAnswersData: s.rstAnswersData,
+      dataAfterFin: storyFlag(s, S_DATA_AFTER_FIN),
+      rstAfterFin: storyFlag(s, S_RST_AFTER_FIN),
+      rstAnswersData: storyFlag(s, S_RST_ANSWERS_DATA),
       frames: {
         fin: frameOrNull(s.fin1Frame),
         finAck: frameOrNull(s.fin1AckFrame),
