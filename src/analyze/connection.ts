@@ -13,6 +13,35 @@ export const WSCALE_UNKNOWN = -1;
 /** Window scale: the handshake was seen and scaling is not used. */
 export const WSCALE_NONE = -2;
 
+// Flow.bits: a flow's yes-or-no facts, one bit each (a field takes 8 bytes here, so seven
+// booleans were 56 bytes of every flow, two a connection).
+/** BaseSeq is set (Wireshark: TCP_S_BASE_SEQ_SET). */
+export const F_BASE_SET = 1;
+/** This side has not sent a non-SYN ACK yet (its window so far came on a SYN; set in a new flow). */
+export const F_FIRST_ACK = 2;
+/** This side sent a FIN (finEnd is set). */
+export const F_FIN_SENT = 4;
+/** The other side acknowledged this side's FIN. */
+export const F_FIN_ACKED = 8;
+/** This side's SYN offered SACK. */
+export const F_SYN_SACK_PERMITTED = 16;
+/** This side's SYN carried timestamps. */
+export const F_SYN_TIMESTAMPS = 32;
+/** A SYN of this side was seen (its options are the syn* fields). */
+export const F_SYN_SEEN = 64;
+/** The bits of a new flow. */
+const F_NEW = F_FIRST_ACK;
+
+/** Whether `bit` (F_...) of a flow is set. */
+export function flowFlag(f: Flow, bit: number): boolean {
+  return (f.bits & bit) !== 0;
+}
+
+/** Sets or clears `bit` (F_...) of a flow. */
+export function setFlowFlag(f: Flow, bit: number, on: boolean): void {
+  f.bits = on ? f.bits | bit : f.bits & ~bit;
+}
+
 /**
  * One direction's state. Its sequence numbers (baseSeq, nextseq, maxseqtobeacked, lastack,
  * finEnd) are kept as int32, the same 32 bits as the packet's uint32 (`x | 0`, seqAdd32), and
@@ -46,7 +75,8 @@ export function newFlow() {
 
     // --- relative numbering (Wireshark: base_seq, TCP_S_BASE_SEQ_SET)
     baseSeq: 0,
-    baseSet: false,
+    /** Its yes-or-no facts, as bits (F_BASE_SET to F_SYN_SEEN; flowFlag): seven fields as one. */
+    bits: F_NEW,
 
     // --- Wireshark analysis state (tcp_analyze_seq_info)
     /**
@@ -68,8 +98,6 @@ export function newFlow() {
     window: -1,
     /** Shift from this side's SYN, or WSCALE_UNKNOWN / WSCALE_NONE. */
     winScale: WSCALE_UNKNOWN,
-    /** True until this side sends its first non-SYN ACK (its window so far came on a SYN). */
-    isFirstAck: true,
     dupacknum: 0,
     /** Analysis flags of the previous packet of this direction. */
     lastSegmentFlags: 0,
@@ -77,9 +105,6 @@ export function newFlow() {
     // --- closing
     /** Sequence number just after this side's FIN (FIN seq + len + 1), once a FIN was sent. */
     finEnd: 0,
-    finSent: false,
-    /** The other side acknowledged this side's FIN. */
-    finAcked: false,
 
     // --- counts
     packets: 0,
@@ -87,9 +112,6 @@ export function newFlow() {
     /** Options from this side's SYN (-1 = not offered / not seen). */
     synMss: -1,
     synWscale: -1,
-    synSackPermitted: false,
-    synTimestamps: false,
-    synSeen: false,
   };
 }
 export type Flow = ReturnType<typeof newFlow>;
@@ -102,7 +124,7 @@ export function resetFlow(f: Flow): void {
   f.addr3 = 0;
   f.port = 0;
   f.baseSeq = 0;
-  f.baseSet = false;
+  f.bits = F_NEW;
   f.nextseq = 0;
   f.nextseqSec = 0;
   f.nextseqNsec = 0;
@@ -112,19 +134,13 @@ export function resetFlow(f: Flow): void {
   f.lastackNsec = 0;
   f.window = -1;
   f.winScale = WSCALE_UNKNOWN;
-  f.isFirstAck = true;
   f.dupacknum = 0;
   f.lastSegmentFlags = 0;
   f.finEnd = 0;
-  f.finSent = false;
-  f.finAcked = false;
   f.packets = 0;
   f.payloadBytes = 0;
   f.synMss = -1;
   f.synWscale = -1;
-  f.synSackPermitted = false;
-  f.synTimestamps = false;
-  f.synSeen = false;
 }
 
 /** A connection (an object literal: see newFlow). */

@@ -289,7 +289,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
   let peer = fromA ? s.stateB : s.stateA;
   let phase = PH_DATA;
 
-  if (!storyFlag(s, S_SAW_PACKET)) {
+  if ((s.bits & S_SAW_PACKET) === 0) {
     s.bits |= S_SAW_PACKET;
     if (!syn || ack) {
       // capture began after the handshake (or with its SYN-ACK)
@@ -313,17 +313,17 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       setStoryFlag(s, S_RST_FROM_A, fromA);
       setStoryFlag(s, S_RST_AFTER_FIN, s.fin1Frame !== 0);
       // a side that has closed answers the peer's data with a RST (RFC 9293 §3.10.7.1, SHLD-3)
-      const senderClosed = (s.fin1Frame !== 0 && storyFlag(s, S_FIN1_FROM_A) === fromA) || (s.fin2Frame !== 0 && storyFlag(s, S_FIN1_FROM_A) !== fromA);
-      setStoryFlag(s, S_RST_ANSWERS_DATA, senderClosed && s.lastDataFrame !== 0 && storyFlag(s, S_LAST_DATA_FROM_A) !== fromA);
+      const senderClosed = (s.fin1Frame !== 0 && ((s.bits & S_FIN1_FROM_A) !== 0) === fromA) || (s.fin2Frame !== 0 && ((s.bits & S_FIN1_FROM_A) !== 0) !== fromA);
+      setStoryFlag(s, S_RST_ANSWERS_DATA, senderClosed && s.lastDataFrame !== 0 && ((s.bits & S_LAST_DATA_FROM_A) !== 0) !== fromA);
     }
-    if (s.synFrame !== 0 && s.synAckFrame === 0 && !storyFlag(s, S_SIMULTANEOUS_OPEN) && fromA !== storyFlag(s, S_SYN_FROM_A)) {
+    if (s.synFrame !== 0 && s.synAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && fromA !== ((s.bits & S_SYN_FROM_A) !== 0)) {
       // the answer to a SYN is a RST: nothing listens on that port (connection refused)
       if (s.refusedFrame === 0) s.refusedFrame = frame;
       r.note = N_RST_REFUSED;
       r.n1 = relAck;
       r.n2 = peerBase;
     } else if (firstRst) {
-      r.note = storyFlag(s, S_RST_ANSWERS_DATA) ? N_RST_ANSWERS_DATA : storyFlag(s, S_RST_AFTER_FIN) ? N_RST_AFTER_FIN : N_RST;
+      r.note = (s.bits & S_RST_ANSWERS_DATA) !== 0 ? N_RST_ANSWERS_DATA : (s.bits & S_RST_AFTER_FIN) !== 0 ? N_RST_AFTER_FIN : N_RST;
     } else {
       r.note = N_RST_AGAIN;
       r.n1 = s.rstFrame;
@@ -340,11 +340,11 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       if (peer === ST_UNKNOWN || peer === ST_CLOSED) peer = ST_LISTEN;
       r.note = N_SYN;
       r.n1 = p.seq;
-    } else if (fromA === storyFlag(s, S_SYN_FROM_A)) {
+    } else if (fromA === ((s.bits & S_SYN_FROM_A) !== 0)) {
       s.synCount++;
       r.note = N_SYN_RETRANSMITTED;
       r.n1 = s.synCount - 1;
-    } else if (!storyFlag(s, S_SIMULTANEOUS_OPEN) && s.synAckFrame === 0) {
+    } else if ((s.bits & S_SIMULTANEOUS_OPEN) === 0 && s.synAckFrame === 0) {
       // a bare SYN from the other side too: simultaneous open (RFC 9293 §3.5, figure 7)
       s.bits |= S_SIMULTANEOUS_OPEN;
       s.secondSynFrame = frame;
@@ -355,7 +355,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     }
   } else if (syn && ack) {
     phase = PH_HANDSHAKE;
-    if (storyFlag(s, S_SIMULTANEOUS_OPEN)) {
+    if ((s.bits & S_SIMULTANEOUS_OPEN) !== 0) {
       // each side's SYN-ACK repeats its ISN and acknowledges the other's SYN
       peer = ST_ESTABLISHED;
       if (s.synAckFrame === 0) s.synAckFrame = frame;
@@ -376,7 +376,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     }
   } else {
     // neither SYN nor RST
-    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && !storyFlag(s, S_SIMULTANEOUS_OPEN) && ack && fromA === storyFlag(s, S_SYN_FROM_A) &&
+    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && ack && fromA === ((s.bits & S_SYN_FROM_A) !== 0) &&
         seqGe(p.ack, seqAdd(s.synAckIsn, 1))) {
       // the third segment: the client acknowledges the server's SYN
       s.hsAckFrame = frame;
@@ -388,12 +388,12 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         r.n1 = relAck;
         r.n2 = s.synAckIsn >>> 0;
       }
-    } else if (storyFlag(s, S_SIMULTANEOUS_OPEN) && me === ST_SYN_RECEIVED && ack) {
+    } else if ((s.bits & S_SIMULTANEOUS_OPEN) !== 0 && me === ST_SYN_RECEIVED && ack) {
       me = ST_ESTABLISHED;
       peer = ST_ESTABLISHED;
     }
     if (len > 0) {
-      if (s.fin1Frame !== 0 && storyFlag(s, S_FIN1_FROM_A) !== fromA && !storyFlag(s, S_DATA_AFTER_FIN)) {
+      if (s.fin1Frame !== 0 && ((s.bits & S_FIN1_FROM_A) !== 0) !== fromA && (s.bits & S_DATA_AFTER_FIN) === 0) {
         // half-close: the side that has not closed keeps sending (RFC 9293 §3.6)
         s.bits |= S_DATA_AFTER_FIN;
         if (fromA) s.bits |= S_FIRST_DATA_NOTED_A;
@@ -401,13 +401,13 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         if (s.firstDataFrame === 0) s.firstDataFrame = frame;
         r.note = N_DATA_AFTER_FIN;
         r.n1 = len;
-      } else if (!(fromA ? storyFlag(s, S_FIRST_DATA_NOTED_A) : storyFlag(s, S_FIRST_DATA_NOTED_B)) && r.note === N_MIDSTREAM) {
+      } else if (!(fromA ? (s.bits & S_FIRST_DATA_NOTED_A) !== 0 : (s.bits & S_FIRST_DATA_NOTED_B) !== 0) && r.note === N_MIDSTREAM) {
         // the capture's first packet carries data: it is this side's first data seen, told by
         // the mid-stream note (a later segment is not called the first)
         if (fromA) s.bits |= S_FIRST_DATA_NOTED_A;
         else s.bits |= S_FIRST_DATA_NOTED_B;
         if (s.firstDataFrame === 0) s.firstDataFrame = frame;
-      } else if (!(fromA ? storyFlag(s, S_FIRST_DATA_NOTED_A) : storyFlag(s, S_FIRST_DATA_NOTED_B)) && r.note === N_NONE) {
+      } else if (!(fromA ? (s.bits & S_FIRST_DATA_NOTED_A) !== 0 : (s.bits & S_FIRST_DATA_NOTED_B) !== 0) && r.note === N_NONE) {
         if (fromA) s.bits |= S_FIRST_DATA_NOTED_A;
         else s.bits |= S_FIRST_DATA_NOTED_B;
         if (s.firstDataFrame === 0) s.firstDataFrame = frame;
@@ -419,7 +419,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       setStoryFlag(s, S_LAST_DATA_FROM_A, fromA);
       s.lastDataFrame = frame;
     }
-    const acksFin1Now = ack && s.fin1Frame !== 0 && s.fin1AckFrame === 0 && fromA !== storyFlag(s, S_FIN1_FROM_A) && seqGe(p.ack, s.fin1End);
+    const acksFin1Now = ack && s.fin1Frame !== 0 && s.fin1AckFrame === 0 && fromA !== ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack, s.fin1End);
     if (acksFin1Now) s.fin1AckFrame = frame;
     if (fin) {
       phase = PH_TEARDOWN;
@@ -433,17 +433,17 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         r.note = N_FIN_FIRST;
         r.n1 = seqAdd(relSeq, len);
         r.n2 = seqAdd(relSeq, len + 1);
-      } else if (fromA === storyFlag(s, S_FIN1_FROM_A) || s.fin2Frame !== 0) {
+      } else if (fromA === ((s.bits & S_FIN1_FROM_A) !== 0) || s.fin2Frame !== 0) {
         r.note = N_FIN_RETRANSMITTED;
         // the frame that had acknowledged this FIN already, if one had
-        r.n1 = fromA === storyFlag(s, S_FIN1_FROM_A) ? s.fin1AckFrame : s.fin2AckFrame;
-        if (fromA !== storyFlag(s, S_FIN1_FROM_A)) {
+        r.n1 = fromA === ((s.bits & S_FIN1_FROM_A) !== 0) ? s.fin1AckFrame : s.fin2AckFrame;
+        if (fromA !== ((s.bits & S_FIN1_FROM_A) !== 0)) {
           s.fin2Copies++;
           s.fin2CopyFrame = frame;
           // a side that sends its FIN again has not had the last ACK: it is still in LAST_ACK
-          if (!storyFlag(s, S_FIN2_CROSSED) && me === ST_CLOSED) me = ST_LAST_ACK;
+          if ((s.bits & S_FIN2_CROSSED) === 0 && me === ST_CLOSED) me = ST_LAST_ACK;
         }
-        if (fromA === storyFlag(s, S_FIN1_FROM_A) && s.fin2Frame === 0 && me === ST_ESTABLISHED) {
+        if (fromA === ((s.bits & S_FIN1_FROM_A) !== 0) && s.fin2Frame === 0 && me === ST_ESTABLISHED) {
           // the FIN went before the handshake ended and comes again on its third segment: that
           // segment establishes the connection, and its FIN leaves the sender in FIN_WAIT_1
           me = ST_FIN_WAIT_1;
@@ -469,7 +469,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
           r.n2 = seqAdd(relSeq, len);
         }
       }
-    } else if (storyFlag(s, S_FIN2_CROSSED) && acksFin1Now) {
+    } else if ((s.bits & S_FIN2_CROSSED) !== 0 && acksFin1Now) {
       // simultaneous close: the second closer acknowledges the first FIN; its peer leaves CLOSING
       phase = PH_TEARDOWN;
       peer = ST_TIME_WAIT;
@@ -489,10 +489,10 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         r.n1 = relAck;
         r.n2 = len;
       }
-    } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === storyFlag(s, S_FIN1_FROM_A) && seqGe(p.ack, s.fin2End)) {
+    } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack, s.fin2End)) {
       s.fin2AckFrame = frame;
       phase = PH_TEARDOWN;
-      if (storyFlag(s, S_FIN2_CROSSED)) {
+      if ((s.bits & S_FIN2_CROSSED) !== 0) {
         peer = ST_TIME_WAIT;
         r.note = N_LAST_ACK_SIMULTANEOUS;
       } else {
@@ -510,7 +510,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         // simultaneous close: then nothing it acknowledges is old). One with the numbers of the
         // sender's previous ACK is Wireshark's duplicate_ack, whose note ("a segment is
         // missing") does not hold here, where nothing is outstanding: n3 = 1 says it was flagged.
-        const first = fromA === storyFlag(s, S_FIN1_FROM_A);
+        const first = fromA === ((s.bits & S_FIN1_FROM_A) !== 0);
         const closedAt = first ? s.fin2End : s.fin1End;
         if ((first || s.fin1AckFrame !== 0) && seqLt(p.ack, closedAt)) {
           r.note = N_OLD_ACK;
@@ -534,7 +534,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     } else if (s.fin2Frame !== 0 && len === 0) {
       // between the second FIN and its acknowledgement
       phase = PH_TEARDOWN;
-      if (ack && !fin && fromA === storyFlag(s, S_FIN1_FROM_A) && r.note === N_NONE && r.analysis === 0) {
+      if (ack && !fin && fromA === ((s.bits & S_FIN1_FROM_A) !== 0) && r.note === N_NONE && r.analysis === 0) {
         // an ACK of the peer's last data, sent before the peer's FIN arrived (or delayed)
         r.note = N_ACK_BEFORE_FIN;
         r.n1 = relAck;
@@ -543,7 +543,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
     }
     // (not on a duplicate ACK or another flagged one: that ACK does not acknowledge the data,
     // and the analysis note says what it does)
-    if (ack && len === 0 && !fin && r.note === N_NONE && r.analysis === 0 && s.firstDataFrame !== 0 && !storyFlag(s, S_FIRST_DATA_ACK_NOTED) && fromA !== storyFlag(s, S_LAST_DATA_FROM_A)) {
+    if (ack && len === 0 && !fin && r.note === N_NONE && r.analysis === 0 && s.firstDataFrame !== 0 && (s.bits & S_FIRST_DATA_ACK_NOTED) === 0 && fromA !== ((s.bits & S_LAST_DATA_FROM_A) !== 0)) {
       s.bits |= S_FIRST_DATA_ACK_NOTED;
       r.note = N_DATA_ACKED;
       r.n1 = relAck;
@@ -569,7 +569,7 @@ export type TeardownKind = (typeof TEARDOWN_KINDS)[number];
 
 export function handshakeKind(s: Story): HandshakeKind {
   if (s.synFrame === 0) return 'not-captured';
-  if (storyFlag(s, S_SIMULTANEOUS_OPEN)) return 'simultaneous-open';
+  if ((s.bits & S_SIMULTANEOUS_OPEN) !== 0) return 'simultaneous-open';
   if (s.refusedFrame !== 0) return 'refused';
   if (s.synAckFrame === 0) return 'unanswered';
   if (s.hsAckFrame === 0) return 'incomplete';
@@ -581,8 +581,8 @@ export function teardownKind(s: Story): TeardownKind {
   if (s.rstFrame !== 0 && !finsDone) return 'reset';
   if (s.fin1Frame === 0) return 'none';
   if (s.fin2Frame === 0) return 'half-closed';
-  if (storyFlag(s, S_FIN2_CROSSED)) return 'simultaneous';
-  return storyFlag(s, S_FIN1_ACKED_BY_FIN) ? 'three-way' : 'four-way';
+  if ((s.bits & S_FIN2_CROSSED) !== 0) return 'simultaneous';
+  return (s.bits & S_FIN1_ACKED_BY_FIN) !== 0 ? 'three-way' : 'four-way';
 }
 
 /**

@@ -24,7 +24,10 @@ import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js'
 import type { PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2Flows, matchesFlows } from '../flow/table.js';
 import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
-import { newConnection, resetConnection, setFlowAddress, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN } from './connection.js';
+import {
+  F_BASE_SET, F_FIN_ACKED, F_FIN_SENT, F_FIRST_ACK, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, newConnection, resetConnection,
+  setFlowAddress, setFlowFlag, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN,
+} from './connection.js';
 import { noteRoles } from './roles.js';
 import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
@@ -341,9 +344,9 @@ export class Tracker implements PacketSink {
     r.hash2 = hash2Flows(a, b, c.ipVersion);
     r.aLower = endpointIsLower(a, b);
     r.baseA = a.baseSeq;
-    r.setA = a.baseSet;
+    r.setA = (a.bits & F_BASE_SET) !== 0;
     r.baseB = b.baseSeq;
-    r.setB = b.baseSet;
+    r.setB = (b.bits & F_BASE_SET) !== 0;
     r.id = c.id;
     r.clientIsA = c.clientIsA;
     r.roles = !c.rolesFixed ? ROLES_INFERRED : c.clientBy === 'syn' ? ROLES_BY_SYN : ROLES_BY_SYN_ACK;
@@ -518,9 +521,9 @@ export class Tracker implements PacketSink {
         const found = this.tombstones.found;
         c.continued = true;
         F.baseSeq = found.senderBase | 0;
-        F.baseSet = found.senderBaseSet;
+        setFlowFlag(F, F_BASE_SET, found.senderBaseSet);
         R.baseSeq = found.receiverBase | 0;
-        R.baseSet = found.receiverBaseSet;
+        setFlowFlag(R, F_BASE_SET, found.receiverBaseSet);
         F.winScale = found.senderScale;
         R.winScale = found.receiverScale;
         if (found.roles !== ROLES_INFERRED) {
@@ -536,7 +539,7 @@ export class Tracker implements PacketSink {
       F = fromA ? c.a : c.b;
       R = fromA ? c.b : c.a;
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
-      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.baseSet && (p.seq | 0) !== F.baseSeq) {
+      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && (F.bits & F_BASE_SET) !== 0 && (p.seq | 0) !== F.baseSeq) {
         this.slotStamp[c.slot] = -1;
         this.table.remove(c);
         if (this.observer?.onReplaced) this.observer.onReplaced(c);
@@ -549,7 +552,7 @@ export class Tracker implements PacketSink {
     }
     // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream, a continuation's
     // too (a direction of a connection just opened has no base yet)
-    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && F.baseSet && (p.seq | 0) !== F.baseSeq) {
+    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && (F.bits & F_BASE_SET) !== 0 && (p.seq | 0) !== F.baseSeq) {
       F.baseSeq = p.seq | 0;
       r.analysis |= A_REUSED_PORTS;
     }
@@ -601,7 +604,7 @@ export class Tracker implements PacketSink {
         c.synSec = f.tsSec;
         c.synNsec = f.tsNsec;
       }
-      F.isFirstAck = true;
+      F.bits |= F_FIRST_ACK;
       this.noteSyn(F, p);
     }
     // initial RTT: the first pure ACK after the most recent pure SYN (a zero result counts as unset)
@@ -610,7 +613,7 @@ export class Tracker implements PacketSink {
       // Wireshark's own, for the out-of-order rule: set while zero, so a negative one stays
       if (c.irttNs === 0) c.irttNs = nsSince(f.tsSec, f.tsNsec, c.synSec, c.synNsec);
     }
-    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK) F.isFirstAck = false;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_ACK) F.bits &= ~F_FIRST_ACK;
     if (flags & TCP_SYN) {
       // verify_tcp_window_scaling(): no option on a SYN disables scaling both ways
       if (F.winScale === WSCALE_UNKNOWN) {
@@ -642,12 +645,12 @@ export class Tracker implements PacketSink {
     F.packets++;
     F.payloadBytes += p.payloadLen;
     if (flags & TCP_FIN) {
-      F.finSent = true;
+      F.bits |= F_FIN_SENT;
       F.finEnd = seqAdd32(p.seq, p.payloadLen + 1 + (flags & TCP_SYN ? 1 : 0));
     }
     if (flags & TCP_RST) c.sawRst = true;
-    if (flags & TCP_ACK && R.finSent && seqGe(p.ack, R.finEnd)) R.finAcked = true;
-    if (!c.closed && (c.sawRst || (c.a.finAcked && c.b.finAcked))) c.closed = true;
+    if (flags & TCP_ACK && (R.bits & F_FIN_SENT) !== 0 && seqGe(p.ack, R.finEnd)) R.bits |= F_FIN_ACKED;
+    if (!c.closed && (c.sawRst || ((c.a.bits & F_FIN_ACKED) !== 0 && (c.b.bits & F_FIN_ACKED) !== 0))) c.closed = true;
     c.packets++;
     c.lastFrame = f.number;
     c.lastTime = t;
@@ -700,12 +703,12 @@ export class Tracker implements PacketSink {
   }
 
   private noteSyn(F: Flow, p: Packet): void {
-    if (F.synSeen) return;
-    F.synSeen = true;
+    if ((F.bits & F_SYN_SEEN) !== 0) return;
+    F.bits |= F_SYN_SEEN;
     F.synMss = p.mss;
     F.synWscale = p.wscale;
-    F.synSackPermitted = p.sackPermitted;
-    F.synTimestamps = p.hasTimestamps;
+    setFlowFlag(F, F_SYN_SACK_PERMITTED, p.sackPermitted);
+    setFlowFlag(F, F_SYN_TIMESTAMPS, p.hasTimestamps);
   }
 
   /**
@@ -726,13 +729,13 @@ export class Tracker implements PacketSink {
     let ta = r.analysis;
 
     // Relative bases: the ISN for a SYN, else seq − 1; an ACK gives the other side ack − 1.
-    if (!F.baseSet) {
+    if ((F.bits & F_BASE_SET) === 0) {
       F.baseSeq = flags & TCP_SYN ? seq : seqAdd32(seq, -1);
-      F.baseSet = true;
+      F.bits |= F_BASE_SET;
     }
-    if (flags & TCP_ACK && !R.baseSet) {
+    if (flags & TCP_ACK && (R.bits & F_BASE_SET) === 0) {
       R.baseSeq = seqAdd32(ack, -1);
-      R.baseSet = true;
+      R.bits |= F_BASE_SET;
     }
 
     // A pure SYN brings this direction's highest sequence number back to the end of its
@@ -761,7 +764,7 @@ export class Tracker implements PacketSink {
       }
       // Window full: the segment ends exactly at the receiver's advertised right edge.
       if (len > 0 && R.winScale !== WSCALE_UNKNOWN && R.window >= 0 && (flags & CTL) === 0) {
-        const shift = R.isFirstAck || R.winScale === WSCALE_NONE ? 0 : R.winScale;
+        const shift = (R.bits & F_FIRST_ACK) !== 0 || R.winScale === WSCALE_NONE ? 0 : R.winScale;
         if (seqAdd32(seq, len) === seqAdd32(R.lastack, R.window * (1 << shift))) ta |= A_WINDOW_FULL;
       }
       // Keep-alive ACK: a pure ACK repeating itself right after the peer's keep-alive.

@@ -21,7 +21,9 @@ import {
   diagnosticMessage, flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetNote, packetState, role,
   scaleValue, synRetransmissions, teardownInitiator, type PacketRecord, type PacketRecords,
 } from './json.js';
-import { clientFlow, flowAddress, initialRtt, serverFlow, type Connection, type Flow } from '../analyze/connection.js';
+import {
+  clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowAddress, flowFlag, initialRtt, serverFlow, type Connection, type Flow,
+} from '../analyze/connection.js';
 import type { Lang } from '../i18n/messages.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import {
@@ -330,7 +332,7 @@ function endpoint(w: ByteWriter, c: Connection, f: Flow, isClient: boolean, C: R
  * server's options (after the client's), `agreed` (after the server's).
  */
 function synOptions(w: ByteWriter, f: Flow, C: RecordChunks, server: boolean): void {
-  if (!f.synSeen) {
+  if (!flowFlag(f, F_SYN_SEEN)) {
     w.raw(server ? C.nullAgreed : C.nullOptServer);
     return;
   }
@@ -338,7 +340,7 @@ function synOptions(w: ByteWriter, f: Flow, C: RecordChunks, server: boolean): v
   numOrNull(w, optionValue(f.synMss));
   w.raw(C.windowScaleG);
   numOrNull(w, optionValue(f.synWscale));
-  w.raw((server ? C.optTailServer : C.optTailClient).get((f.synSackPermitted ? 2 : 0) + (f.synTimestamps ? 1 : 0)));
+  w.raw((server ? C.optTailServer : C.optTailClient).get((flowFlag(f, F_SYN_SACK_PERMITTED) ? 2 : 0) + (flowFlag(f, F_SYN_TIMESTAMPS) ? 1 : 0)));
 }
 
 /** `windowScale.client` or `.server`: a shift, "none" or "unknown" (json.ts's scaleValue). */
@@ -409,7 +411,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   w.raw(C.options);
   synOptions(w, client, C, false);
   synOptions(w, server, C, true);
-  if (client.synSeen && server.synSeen) {
+  if (flowFlag(client, F_SYN_SEEN) && flowFlag(server, F_SYN_SEEN)) {
     // connectionJson's `agreed`: each side's MSS is the one the other announced
     w.raw(C.agreedMss);
     numOrNull(w, optionValue(server.synMss));
@@ -425,7 +427,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
     } else {
       w.null();
     }
-    w.raw(C.agreedTail.get((client.synSackPermitted && server.synSackPermitted ? 2 : 0) + (client.synTimestamps && server.synTimestamps ? 1 : 0)));
+    w.raw(C.agreedTail.get((flowFlag(client, F_SYN_SACK_PERMITTED) && flowFlag(server, F_SYN_SACK_PERMITTED) ? 2 : 0) + (flowFlag(client, F_SYN_TIMESTAMPS) && flowFlag(server, F_SYN_TIMESTAMPS) ? 1 : 0)));
   } else {
     w.null();
   }

@@ -7,7 +7,9 @@
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE } from '../decode/packet.js';
-import { type Connection, type Flow, clientFlow, flowAddress, serverFlow, initialRtt } from '../analyze/connection.js';
+import {
+  type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowAddress, flowFlag, serverFlow, initialRtt,
+} from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { round9 } from '../util/round.js';
@@ -277,7 +279,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
   const inferred: string[] = [];
   if (isInferredState(stClient)) inferred.push('client');
   if (isInferredState(stServer)) inferred.push('server');
-  const both = client.synSeen && server.synSeen;
+  const both = flowFlag(client, F_SYN_SEEN) && flowFlag(server, F_SYN_SEEN);
   const analysis: Record<string, number> = {};
   for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) analysis[ANALYSIS_NAMES[i]] = c.analysis[i];
   const out: Record<string, unknown> = {
@@ -311,8 +313,8 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
             // each side may send segments up to the MSS the other announced (RFC 9293 section 3.7.1)
             mss: { client: optionValue(server.synMss), server: optionValue(client.synMss) },
             windowScale: client.synWscale >= 0 && server.synWscale >= 0 ? { client: client.synWscale, server: server.synWscale } : null,
-            sackPermitted: client.synSackPermitted && server.synSackPermitted,
-            timestamps: client.synTimestamps && server.synTimestamps,
+            sackPermitted: flowFlag(client, F_SYN_SACK_PERMITTED) && flowFlag(server, F_SYN_SACK_PERMITTED),
+            timestamps: flowFlag(client, F_SYN_TIMESTAMPS) && flowFlag(server, F_SYN_TIMESTAMPS),
           }
         : null,
     },
@@ -411,12 +413,12 @@ export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
 }
 
 function synOptions(f: Flow): Record<string, unknown> | null {
-  if (!f.synSeen) return null;
+  if (!flowFlag(f, F_SYN_SEEN)) return null;
   return {
     mss: optionValue(f.synMss),
     windowScale: optionValue(f.synWscale),
-    sackPermitted: f.synSackPermitted,
-    timestamps: f.synTimestamps,
+    sackPermitted: flowFlag(f, F_SYN_SACK_PERMITTED),
+    timestamps: flowFlag(f, F_SYN_TIMESTAMPS),
   };
 }
 

@@ -12,7 +12,7 @@
  * encoded once per run; the other lines (a few per connection) are made as text and written.
  */
 import type { ChalkInstance } from 'chalk';
-import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
+import { type Connection, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
 import { diagnosticMessage, packetNote, teardownInitiator, type PacketRecord, type PacketRecords } from './json.js';
 import {
   STATE_NAMES, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
@@ -362,7 +362,7 @@ export class Walkthrough {
     const lang = this.o.lang;
     const cl = clientFlow(c);
     const sv = serverFlow(c);
-    if (!cl.synSeen || !sv.synSeen) return null;
+    if (!flowFlag(cl, F_SYN_SEEN) || !flowFlag(sv, F_SYN_SEEN)) return null;
     const parts: string[] = [];
     const c2s = `${roleName(lang, 'client')}→${roleName(lang, 'server')}`;
     const s2c = `${roleName(lang, 'server')}→${roleName(lang, 'client')}`;
@@ -372,8 +372,8 @@ export class Walkthrough {
       parts.push(`MSS ${c2s} ${sv.synMss >= 0 ? sv.synMss : dflt}${this.t('lSep')}${s2c} ${cl.synMss >= 0 ? cl.synMss : dflt}`);
     }
     parts.push(cl.synWscale >= 0 && sv.synWscale >= 0 ? `${this.t('lWindowScale')} ${cl.synWscale}/${sv.synWscale}` : this.t('lScaleOff'));
-    parts.push(cl.synSackPermitted && sv.synSackPermitted ? 'SACK' : this.t('lNoSack'));
-    parts.push(cl.synTimestamps && sv.synTimestamps ? this.t('lTimestamps') : this.t('lNoTimestamps'));
+    parts.push(flowFlag(cl, F_SYN_SACK_PERMITTED) && flowFlag(sv, F_SYN_SACK_PERMITTED) ? 'SACK' : this.t('lNoSack'));
+    parts.push(flowFlag(cl, F_SYN_TIMESTAMPS) && flowFlag(sv, F_SYN_TIMESTAMPS) ? this.t('lTimestamps') : this.t('lNoTimestamps'));
     return parts.join(this.t('lSep'));
   }
 }
