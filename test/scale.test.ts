@@ -14,7 +14,7 @@ import { Tracker, defaultMaxConnections } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool } from '../src/util/spool.js';
 import { renderProgress, renderFinishing, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
-import { writeInterleavedPcap, writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
+import { writeInterleavedPcap, writeReusePcap, writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import type { Connection } from '../src/analyze/connection.js';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
@@ -168,6 +168,43 @@ describe('cap on open connections', () => {
       assert.equal(early, t.evicted + t.idleReleased);
       assert.ok(early > 100, `${JSON.stringify(opts)}: ${early} finalised early`);
       if (opts.maxConnections !== undefined) assert.ok(t.maxOpen <= opts.maxConnections);
+    }
+  });
+
+  it('at the end of input the connections still open are finalised in id order, dense ids or sparse', async () => {
+    const dir = tempDir('tcpflow-end-');
+    // dense: every id of the capture still open (in the table's order), or the last few hundred
+    // (in slots freed by released connections, so not in the table's order); sparse: the
+    // connections never closed (about one in twelve) among thousands released after their close
+    const dense = join(dir, 'flood.pcap');
+    writeSynFloodPcap(dense, 3000);
+    const recent = join(dir, 'interleaved.pcap');
+    writeInterleavedPcap(recent, { connections: 6000, active: 400 });
+    const sparse = join(dir, 'reuse.pcap');
+    writeReusePcap(sparse, { connections: 6000, tuples: 6000, active: 40, seed: 7 });
+    for (const [file, wantSparse] of [[dense, false], [recent, false], [sparse, true]] as const) {
+      const atEnd: number[] = [];
+      let ended = false;
+      const t = new Tracker({
+        onPacket: () => undefined,
+        onFinal: (c) => {
+          if (ended) atEnd.push(c.id);
+        },
+      }, { keepAll: false, lingerSeconds: 0 });
+      // the interleaved capture ends every connection: its input stops two thirds of the way
+      let n = 0;
+      await runCapture(file, {
+        packet: (f, p) => {
+          if (file !== recent || ++n <= 40_000) t.packet(f, p);
+        },
+      });
+      ended = true;
+      t.finish();
+      assert.ok(atEnd.length > 100, `${file}: ${atEnd.length} open at the end`);
+      assert.deepEqual(atEnd, [...atEnd].sort((x, y) => x - y), file);
+      assert.equal(new Set(atEnd).size, atEnd.length);
+      const range = atEnd[atEnd.length - 1]! - atEnd[0]! + 1;
+      assert.equal(range > 2 * atEnd.length + 1024, wantSparse, `${file}: ${atEnd.length} ids over ${range}`);
     }
   });
 
