@@ -32,6 +32,27 @@ const frame = (fromClient: boolean, flags: number, seq: number, ack: number): Ui
 });
 const ESC = /\x1b\[/;
 
+describe('raw numbers from 2^31 up (kept as int32s in the packet records)', () => {
+  it('the walkthrough, the Mermaid diagram and the JSON show them unsigned, as tshark\'s tcp.seq_raw', async () => {
+    // both ISNs of this capture are above 2^31 (2960676158 and 3456128624)
+    const file = join(REPO_ROOT, 'fixtures', 'tcp-four-way', 'capture.pcap');
+    const doc = JSON.parse((await runCli(['--json', '--packets', file])).stdout) as {
+      connections: { packets: { frame: number; flags: string[]; seq: number; ack: number; rawSeq: number; rawAck: number }[] }[];
+    };
+    const packets = doc.connections[0]!.packets;
+    assert.equal(packets[0]!.rawSeq, 2960676158);
+    assert.ok(packets.every((p) => p.rawSeq >= 2 ** 31 && (!p.flags.includes('ACK') || p.rawAck >= 2 ** 31)));
+    const text = (await runCli(['--absolute', '--verbose', '--no-color', file])).stdout;
+    const diagram = (await runCli(['--absolute', '--format', 'mermaid', file])).stdout;
+    for (const p of packets) {
+      const ack = p.flags.includes('ACK') ? `  ack ${p.rawAck} (relative ${p.ack})` : '';
+      assert.match(text, new RegExp(`frame ${p.frame} .*  seq ${p.rawSeq} \\(relative ${p.seq}\\)${ack.replace(/[()]/g, '\\$&')}`), `frame ${p.frame}`);
+      assert.match(diagram, new RegExp(`: ${p.frame}: \\[[A-Z, ]+\\] seq=${p.rawSeq}${p.flags.includes('ACK') ? ` ack=${p.rawAck}` : ''}`), `frame ${p.frame}`);
+    }
+    assert.doesNotMatch(text + diagram, /(seq|ack)[ =]-\d/);
+  });
+});
+
 describe('walkthrough', () => {
   it('tells the handshake as 1/3, 2/3, 3/3 with states and arithmetic, and the three-segment close', async () => {
     const r = await runCli([THREE_WAY_CLOSE]);

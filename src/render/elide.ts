@@ -58,9 +58,9 @@ export function wiresharkFlags(bits: number): string[] {
 
 /** "[SYN, ACK] seq=0 ack=1 len=0" with relative (or raw) numbers. */
 export function segmentLabel(p: PacketRecord, absolute: boolean): string {
-  const seq = absolute ? p.rawSeq : p.seq;
+  const seq = absolute ? p.rawSeq >>> 0 : p.seq;
   let s = `[${wiresharkFlags(p.flags).join(', ')}] seq=${seq}`;
-  if (p.flags & 0x010) s += ` ack=${absolute ? p.rawAck : p.ack}`;
+  if (p.flags & 0x010) s += ` ack=${absolute ? p.rawAck >>> 0 : p.ack}`;
   if (p.len > 0) s += ` len=${p.len}`;
   return s;
 }

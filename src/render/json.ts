@@ -52,6 +52,12 @@ export interface PacketRecord extends StoryNote {
   flags: number;
   seq: number;
   ack: number;
+  /**
+   * The raw sequence and acknowledgement numbers as int32s, the same 32 bits (`>>> 0` gives the
+   * number): a field that has held a uint32 from 2^31 up keeps a heap number of its own in every
+   * record, two more objects a packet to allocate, and to fetch from elsewhere in memory when the
+   * record is written.
+   */
   rawSeq: number;
   rawAck: number;
   len: number;
@@ -359,8 +365,8 @@ export function packetJson(c: Connection, r: PacketRecord, lang: Lang = 'en'): R
     flags: flagNames(r.flags),
     seq: r.seq,
     ack: r.ack,
-    rawSeq: r.rawSeq,
-    rawAck: r.rawAck,
+    rawSeq: r.rawSeq >>> 0,
+    rawAck: r.rawAck >>> 0,
     len: r.len,
     window: r.window,
     analysis: r.analysis === 0 ? NO_ANALYSIS : analysisNames(r.analysis),
@@ -389,8 +395,8 @@ export function fillPacketRecord(rec: PacketRecord, r: PacketResult, p: Packet):
   rec.flags = p.flags;
   rec.seq = r.seq;
   rec.ack = r.ack;
-  rec.rawSeq = p.seq;
-  rec.rawAck = p.ack;
+  rec.rawSeq = p.seq | 0;
+  rec.rawAck = p.ack | 0;
   rec.len = p.payloadLen;
   rec.window = r.window;
   rec.analysis = r.analysis;
@@ -407,7 +413,7 @@ export function fillPacketRecord(rec: PacketRecord, r: PacketResult, p: Packet):
 export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
   return {
     frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
-    rawSeq: p.seq, rawAck: p.ack, len: p.payloadLen, window: r.window, analysis: r.analysis,
+    rawSeq: p.seq | 0, rawAck: p.ack | 0, len: p.payloadLen, window: r.window, analysis: r.analysis,
     phase: r.phase, stateA: r.stateA, stateB: r.stateB, note: r.note, n1: r.n1, n2: r.n2, n3: r.n3,
   };
 }
