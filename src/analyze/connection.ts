@@ -15,7 +15,7 @@ export const WSCALE_NONE = -2;
 
 // Flow.bits: a flow's yes-or-no facts, one bit each (a field takes 8 bytes here, so seven
 // booleans were 56 bytes of every flow, two a connection).
-/** BaseSeq is set (Wireshark: TCP_S_BASE_SEQ_SET). */
+/** baseSeq is set (Wireshark: TCP_S_BASE_SEQ_SET). */
 export const F_BASE_SET = 1;
 /** This side has not sent a non-SYN ACK yet (its window so far came on a SYN; set in a new flow). */
 export const F_FIRST_ACK = 2;

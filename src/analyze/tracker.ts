@@ -323,9 +323,14 @@ export class Tracker implements PacketSink {
     return true;
   }
 
-  private finalise(c: Connection): void {
+  /** Takes an open connection out of the table, and so out of the least-recently-active queue. */
+  private removeOpen(c: Connection): void {
     this.slotStamp[c.slot] = -1;
     this.table.remove(c);
+  }
+
+  private finalise(c: Connection): void {
+    this.removeOpen(c);
     if (this.observer?.onFinal) this.observer.onFinal(c);
     // one still in the release queue (evicted or idle while it lingered) is left alone: the
     // queue would find it there again
@@ -540,8 +545,7 @@ export class Tracker implements PacketSink {
       R = fromA ? c.b : c.a;
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
       if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && (F.bits & F_BASE_SET) !== 0 && (p.seq | 0) !== F.baseSeq) {
-        this.slotStamp[c.slot] = -1;
-        this.table.remove(c);
+        this.removeOpen(c);
         if (this.observer?.onReplaced) this.observer.onReplaced(c);
         if (this.observer?.onFinal) this.observer.onFinal(c);
         c = this.open(p, hash, f, t);
