@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { runCapture } from '../src/pipeline.js';
 import { Tracker, defaultMaxConnections } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
-import { Spool } from '../src/util/spool.js';
+import { Spool, SPILLS_IN_FLIGHT } from '../src/util/spool.js';
 import { renderProgress, renderFinishing, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
 import { writeInterleavedPcap, writeReusePcap, writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import type { Connection } from '../src/analyze/connection.js';
@@ -303,6 +303,9 @@ describe('spool and record layout', () => {
     const text = (k: number): string => `#${k} ${'四次挥手'.repeat(k % 7)}${'z'.repeat((k * 37) % 190)}`;
     for (const k of keys) s.put(k, text(k));
     assert.equal(s.spilled, true);
+    // no callback ran during the puts: the writes went up to the cap and no further (the arenas
+    // in memory are bounded), the spills after that on the spot
+    assert.equal(s.peakInFlight, SPILLS_IN_FLIGHT);
     const got: string[] = [];
     await s.drain((b, start, len) => { got.push(b.toString('utf8', start, start + len)); return false; }, async () => undefined);
     assert.equal(got.length, n);
