@@ -456,6 +456,25 @@ describe('progress line', () => {
     assert.deepEqual(seen, [[1024, 2500], [2048, 2500], [2500, 2500]]);
   });
 
+  it('finalising at the end of input gives the event loop turns (the spools\' write callbacks run meanwhile)', async () => {
+    const file = join(tempDir('tcpflow-turns-'), 'flood.pcap');
+    writeSynFloodPcap(file, 10);
+    // twenty steps of 1 ms each: the callback set when the input is read runs before the last
+    let steps = 0;
+    let ranAt = -1;
+    const sink = {
+      packet: () => undefined,
+      finishStep: (): boolean => {
+        const until = performance.now() + 1;
+        while (performance.now() < until) { /* a step's work */ }
+        return ++steps === 20;
+      },
+    };
+    await runCapture(file, sink, { afterRead: async () => void setImmediate(() => (ranAt = steps)) });
+    assert.equal(steps, 20);
+    assert.ok(ranAt > 0 && ranAt < 20, `the callback ran after step ${ranAt}`);
+  });
+
   it('with -j, one line for all the captures: done of all, bytes read of all over their sizes; a gzip capture counts once done', () => {
     mock.timers.enable({ apis: ['Date'], now: 0 });
     try {
