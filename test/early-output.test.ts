@@ -124,8 +124,11 @@ describe('output written as soon as the input is read', () => {
       let puts = 0;
       const put = Spool.prototype.put;
       const putBytes = Spool.prototype.putBytes;
+      const commit = Spool.prototype.commit;
       Spool.prototype.put = function (this: Spool, ...a: Parameters<Spool['put']>) { puts++; return put.apply(this, a); };
       Spool.prototype.putBytes = function (this: Spool, ...a: Parameters<Spool['putBytes']>) { puts++; return putBytes.apply(this, a); };
+      // a json record rendered in the spool's arena (Spool.writer) is added by commit()
+      Spool.prototype.commit = function (this: Spool, ...a: Parameters<Spool['commit']>) { puts++; return commit.apply(this, a); };
       try {
         const stdout = new PassThrough();
         const chunks: Buffer[] = [];
@@ -139,6 +142,7 @@ describe('output written as soon as the input is read', () => {
       } finally {
         Spool.prototype.put = put;
         Spool.prototype.putBytes = putBytes;
+        Spool.prototype.commit = commit;
       }
     };
     for (const format of ['json', 'text'] as const) {

@@ -313,6 +313,32 @@ describe('spool and record layout', () => {
     assert.equal(s.spilled, false);
   });
 
+  it('records rendered in place (writer() and commit()), some longer than the arena, among put ones', async () => {
+    // a budget of 64 bytes: most records fill the room asked for, some are longer than the
+    // arena (the writer grows, the grown buffer becomes the arena and goes out at once), with
+    // put() and putBytes() records between them, keys out of order, with and without disk
+    const text = (k: number): string => `#${k} ${'挥手'.repeat(k % 3)}${'w'.repeat((k * 53) % 150)}`;
+    for (const [budget, n] of [[64, 400], [1 << 20, 300]] as const) {
+      const s = new Spool(budget);
+      const keys = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+      for (const k of keys) {
+        if (k % 5 === 0) s.put(k, text(k));
+        else if (k % 5 === 1) {
+          const b = Buffer.from(text(k));
+          s.putBytes(k, b, 0, b.length);
+        } else {
+          const w = s.writer(Math.min(budget, 32));
+          w.text(text(k));
+          s.commit(k);
+        }
+      }
+      assert.equal(s.spilled, budget === 64);
+      const got: string[] = [];
+      await s.drain((b, start, len) => { got.push(b.toString('utf8', start, start + len)); return false; }, async () => undefined);
+      assert.deepEqual(got, Array.from({ length: n }, (_, k) => text(k)), `budget ${budget}`);
+    }
+  });
+
   it('keys across many pages of the index, sparse and out of order, come back in key order', async () => {
     // the index is paged by 4096 keys: keys on both sides of page edges, far apart, and absent
     const keys = [100_000, 4096, 0, 4095, 8191, 8192, 12_289, 65_535, 65_536, 1, 40_000];

@@ -45,6 +45,11 @@ export const LINGER_SECONDS = 60;
 /** The buffer a JSON connection record is rendered into, and the most of it kept between records. */
 const SCRATCH = 64 * 1024;
 const SCRATCH_KEPT = 1 << 20;
+/**
+ * Room left in the spool's arena for a --json record without packets, rendered there in place
+ * (Spool.writer): a few kilobytes each; a longer one is still whole (the arena grows).
+ */
+const RECORD_ROOM = 64 * 1024;
 /** Output buffered at which finishing connections pauses for a flush (records written directly). */
 const DIRECT_FLUSH_AT = 4 << 20;
 
@@ -298,14 +303,20 @@ export async function explainFile(
           if (early.direct !== null) out.write(text);
           else sp.put(c.id, text);
         } else {
-          scratch.pos = 0;
-          if (walker !== null) walker.write(scratch, c, list ?? []);
-          else writeRecord(scratch, c, list, lang);
-          if (early.direct instanceof DocumentWriter) early.direct.record(scratch.buf, 0, scratch.pos);
-          else if (early.direct !== null) out.bytes(scratch.buf, 0, scratch.pos);
-          else sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
-          // a connection with many packets grew it: keep less than that for the next ones
-          if (scratch.buf.length > SCRATCH_KEPT) scratch.reset(SCRATCH);
+          if (walker === null && list === null && early.direct === null) {
+            // a record without packets (a few kilobytes) is rendered straight into the spool
+            writeRecord(sp.writer(RECORD_ROOM), c, null, lang);
+            sp.commit(c.id);
+          } else {
+            scratch.pos = 0;
+            if (walker !== null) walker.write(scratch, c, list ?? []);
+            else writeRecord(scratch, c, list, lang);
+            if (early.direct instanceof DocumentWriter) early.direct.record(scratch.buf, 0, scratch.pos);
+            else if (early.direct !== null) out.bytes(scratch.buf, 0, scratch.pos);
+            else sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
+            // a connection with many packets grew it: keep less than that for the next ones
+            if (scratch.buf.length > SCRATCH_KEPT) scratch.reset(SCRATCH);
+          }
         }
         // rendered: its records are filled again for later packets
         if (collector) collector.recycle(c);

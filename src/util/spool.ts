@@ -25,6 +25,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, write, writeSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ioReason } from './output.js';
+import { ByteWriter } from './bytes.js';
 
 /**
  * The temporary file could not be made, written or read (a full disk, a TMPDIR that cannot be
@@ -131,6 +132,46 @@ export class Spool {
     this.note(key);
   }
 
+  /** writer()'s ByteWriter (made on first use). */
+  private aw: ByteWriter | null = null;
+
+  /**
+   * A writer whose bytes go straight into the arena, from its end, with at least `room` bytes
+   * before it is full (room <= budget): render a record with it, then commit() it. A record
+   * longer than that grows the writer's buffer, with the arena's records before it copied, and
+   * commit() takes that buffer as the arena. So a record is not rendered into a buffer of its
+   * own and then copied here: --json of short1m (200 MB of records) about 5% faster.
+   */
+  writer(room: number): ByteWriter {
+    this.room(room);
+    const arena = this.arena as Buffer;
+    let w = this.aw;
+    if (w === null) {
+      w = new ByteWriter(0);
+      this.aw = w;
+    }
+    if (w.buf !== arena) w.reuse(arena);
+    w.pos = this.arenaLen;
+    return w;
+  }
+
+  /** Adds what was written with writer() since it was called as the record of `key`. */
+  commit(key: number): void {
+    const w = this.aw as ByteWriter;
+    const start = this.arenaLen;
+    const len = w.pos - start;
+    // grown past the arena: the new buffer holds the arena's records, then this one
+    if (w.buf !== this.arena) this.arena = w.buf;
+    this.setIndex(key, this.fileSize + start, len);
+    this.arenaLen += len;
+    this.note(key);
+    if (this.arenaLen > this.budget) {
+      // a grown arena goes to the file now; the next records go to one of the budget's size
+      this.spillInBackground();
+      if ((this.arena as Buffer).length > this.budget) this.arena = this.spare.pop() ?? Buffer.allocUnsafe(this.budget);
+    }
+  }
+
   /** Makes room in the arena for a record of up to `n` bytes (n <= budget). */
   private room(n: number): void {
     if (this.failed !== null) throw this.failed;
@@ -214,7 +255,8 @@ export class Spool {
         closeSync(this.closeLater);
         this.closeLater = -1;
       }
-      if (this.spare.length < SPILLS_IN_FLIGHT) this.spare.push(b);
+      // (a grown arena, commit(), is let go)
+      if (this.spare.length < SPILLS_IN_FLIGHT && b.length === this.budget) this.spare.push(b);
       if (this.inFlight === 0 && this.settled !== null) this.settled();
     });
   }
