@@ -113,6 +113,16 @@ describe('JSON records written as bytes', () => {
     }), params(3000));
   });
 
+  it('text written as Buffer.from encodes it, whatever its characters (lone surrogates as U+FFFD)', () => {
+    const text = fc.oneof(fc.string({ unit, maxLength: 70 }), fc.string({ unit: fc.constantFrom('\u007f', '\u0080', '\u07ff', '\u0800', '\u{10FFFF}', '\u{1F600}', '中', '·', '→', '\uffff', '\ud800', '\udfff', '\udbff', '\udc00', 'x'), maxLength: 80 }));
+    fc.assert(fc.property(text, fc.nat({ max: 9 }), (t, offset) => {
+      const w = new ByteWriter(8);
+      w.text('x'.repeat(offset));
+      w.text(t);
+      assert.ok(w.buf.subarray(offset, w.pos).equals(Buffer.from(t)), JSON.stringify(t));
+    }), params(5000));
+  });
+
   it('constant text (Chunk) written as its UTF-8 bytes, whatever its characters', () => {
     // any characters (beyond ASCII, four-byte ones, lone surrogates, DEL), a few at a time and
     // long: every 8-byte word of UTF-8 goes through a double unchanged
