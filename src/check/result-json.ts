@@ -34,12 +34,11 @@ export class ResultWriter {
   private readonly framesEnd: Chunk;
   private readonly close: Chunk;
   /**
-   * A connection's results share its endpoints' text: the last one written, encoded once into a
-   * kept writer (a new Buffer of JSON.stringify's string per connection was 0.65 s of the SYN
-   * flood's check --json: a million connections, five results each).
+   * A connection's results share its endpoints' text, encoded once (a new Buffer of
+   * JSON.stringify's string per connection was 0.65 s of the SYN flood's check --json: a million
+   * connections, five results each).
    */
-  private lastEndpoints: string | null = null;
-  private readonly endpointsJson = new ByteWriter(256);
+  private readonly endpointsJson = new EncodedString();
 
   /** A line break and the indent of a result's keys. */
   private readonly i2: string;
@@ -95,8 +94,7 @@ export class ResultWriter {
     return {
       head: new Chunk(`{${i2}"group": ${group ? JSON.stringify(group) : 'null'},${i2}"connection": `),
       expectationKey: new Chunk(`,${i2}"expectation": ${JSON.stringify(expectation)},${i2}"key": ${JSON.stringify(key)},${i2}"passed": `),
-      lastDetail: null,
-      detail: new ByteWriter(256),
+      detail: new EncodedString(),
     };
   }
 
@@ -113,15 +111,7 @@ export class ResultWriter {
   private ends(w: ByteWriter, ends: string | null): void {
     w.raw(this.endpoints);
     if (ends === null) w.null();
-    else {
-      const e = this.endpointsJson;
-      if (ends !== this.lastEndpoints) {
-        this.lastEndpoints = ends;
-        e.pos = 0;
-        e.str(ends);
-      }
-      w.bytes(e.buf, 0, e.pos);
-    }
+    else this.endpointsJson.write(w, ends);
   }
 
   /** The passed flag's value and what follows it, to the closing brace. */
@@ -133,15 +123,7 @@ export class ResultWriter {
     else w.null();
     w.raw(this.detail);
     if (k === null) w.str(detail);
-    else {
-      const d = k.detail;
-      if (detail !== k.lastDetail) {
-        k.lastDetail = detail;
-        d.pos = 0;
-        d.str(detail);
-      }
-      w.bytes(d.buf, 0, d.pos);
-    }
+    else k.detail.write(w, detail);
     w.raw(this.frames);
     if (fr.length > 0) {
       for (let k = 0; k < fr.length; k++) {
@@ -160,12 +142,27 @@ export interface ResultConstants {
   head: Chunk;
   expectationKey: Chunk;
   /**
-   * The detail last written for this expectation, and its bytes: consecutive connections mostly
-   * have the same (a SYN flood's five details are the same for every connection), so it is
-   * checked and encoded once, not for each of five million results.
+   * This expectation's details: consecutive connections mostly have the same (a SYN flood's five
+   * details are the same for every connection), so one is checked and encoded once, not for each
+   * of five million results.
    */
-  lastDetail: string | null;
-  detail: ByteWriter;
+  detail: EncodedString;
+}
+
+/** A JSON string written through a one-entry cache: encoded once while it stays the same. */
+class EncodedString {
+  private last: string | null = null;
+  private readonly bytes = new ByteWriter(256);
+
+  write(w: ByteWriter, s: string): void {
+    const b = this.bytes;
+    if (s !== this.last) {
+      this.last = s;
+      b.pos = 0;
+      b.str(s);
+    }
+    w.bytes(b.buf, 0, b.pos);
+  }
 }
 
 const COMMA = 0x2c;
