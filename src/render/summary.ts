@@ -201,8 +201,16 @@ export class SummaryTable {
     this.widths = this.head.map(cellWidth);
   }
 
+  /** The table's words (a kind's name, "continued"), each made once: a row per connection asks for three. */
+  private readonly words = new Map<string, string>();
+
   private t(key: string): string {
-    return message(this.lang, key, 'client');
+    let w = this.words.get(key);
+    if (w === undefined) {
+      w = message(this.lang, key, 'client');
+      this.words.set(key, w);
+    }
+    return w;
   }
 
   /** A connection's row (connections can come in any order: rows are drawn in id order). */
