@@ -161,8 +161,21 @@ export class Walkthrough {
     this.states = STATE_NAMES.map((_, st) => stateChunk(st, k, L));
   }
 
+  /**
+   * Messages without numbers, made once (by key, as the client's and as the server's): a
+   * connection's headings and labels ask for about fifteen of them.
+   */
+  private readonly fixed: [Map<string, string>, Map<string, string>] = [new Map(), new Map()];
+
   private t(key: string, from: 'client' | 'server' = 'client', n1 = 0, n2 = 0, n3 = 0): string {
-    return message(this.o.lang, key, from, n1, n2, n3);
+    if (n1 !== 0 || n2 !== 0 || n3 !== 0) return message(this.o.lang, key, from, n1, n2, n3);
+    const words = this.fixed[from === 'client' ? 0 : 1];
+    let m = words.get(key);
+    if (m === undefined) {
+      m = message(this.o.lang, key, from);
+      words.set(key, m);
+    }
+    return m;
   }
 
   /** A line of text and its newline. */
