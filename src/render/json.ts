@@ -149,6 +149,12 @@ export class PacketCollector implements PacketObserver {
   onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
     let list = this.byConnection.get(c);
     if (list === undefined) {
+      if (this.head > 0) {
+        // a list of one to start with: `[]` and a push made room for 17 (a SYN flood's million
+        // one-packet connections: 136 MB of empty slots)
+        this.byConnection.set(c, [this.record(r, p)]);
+        return;
+      }
       list = [];
       this.byConnection.set(c, list);
     }
