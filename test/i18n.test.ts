@@ -1,7 +1,7 @@
 /** The English and Chinese string tables have the same keys, and every key the model uses exists. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TABLES, message } from '../src/i18n/messages.js';
+import { FixedMessages, TABLES, message } from '../src/i18n/messages.js';
 import { NOTE_KEYS } from '../src/analyze/story.js';
 import { runCli } from './helpers/cli.js';
 import { join } from 'node:path';
@@ -10,6 +10,18 @@ import { REPO_ROOT } from './helpers/corpus.js';
 describe('string tables', () => {
   it('en and zh have the same keys', () => {
     assert.deepEqual(Object.keys(TABLES.zh).sort(), Object.keys(TABLES.en).sort());
+  });
+
+  it('FixedMessages gives what message() gives without numbers, for each language and role, asked twice', () => {
+    for (const lang of ['en', 'zh'] as const) {
+      const fixed = new FixedMessages(lang);
+      for (let pass = 0; pass < 2; pass++) {
+        for (const key of Object.keys(TABLES[lang])) {
+          for (const from of ['client', 'server'] as const) assert.equal(fixed.get(key, from), message(lang, key, from), `${lang} ${key} ${from}`);
+        }
+      }
+    }
+    assert.throws(() => new FixedMessages('en').get('no such key'), /no message "no such key"/);
   });
 
   it('every note key has a message in both languages, with the numbers in it', () => {

@@ -351,6 +351,28 @@ export function message(lang: Lang, key: string, from: 'client' | 'server', n1 =
   return fn({ from: ROLE[lang][from], to: ROLE[lang][to], n1, n2, n3 });
 }
 
+/**
+ * Messages without numbers of one language, each made once (by key, as the client's and as the
+ * server's): a renderer asks for the same few for every connection (the walkthrough about fifteen,
+ * the summary table three a row), and each message() call makes an object and runs the template.
+ * (The same cache inside message() itself was slower: a check for numbers on every call.)
+ */
+export class FixedMessages {
+  private readonly made: [Map<string, string>, Map<string, string>] = [new Map(), new Map()];
+
+  constructor(private readonly lang: Lang) {}
+
+  get(key: string, from: 'client' | 'server' = 'client'): string {
+    const made = this.made[from === 'client' ? 0 : 1];
+    let m = made.get(key);
+    if (m === undefined) {
+      m = message(this.lang, key, from);
+      made.set(key, m);
+    }
+    return m;
+  }
+}
+
 /** The word for a role ('client' | 'server') in a language. */
 export function roleName(lang: Lang, role: 'client' | 'server'): string {
   return ROLE[lang][role];

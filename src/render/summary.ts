@@ -19,7 +19,7 @@ import { handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
 import { endpointText as ep, rttMs } from './endpoint.js';
-import { message, type Lang } from '../i18n/messages.js';
+import { FixedMessages, message, type Lang } from '../i18n/messages.js';
 import { Spool } from '../util/spool.js';
 import type { Output } from '../util/output.js';
 import { utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
@@ -197,20 +197,16 @@ export class SummaryTable {
   private readonly firstId: number[] = ANALYSIS_NAMES.map(() => Infinity);
 
   constructor(private readonly lang: Lang, private readonly colour: boolean) {
+    this.words = new FixedMessages(lang);
     this.head = HEAD_KEYS.map((k) => this.t(k));
     this.widths = this.head.map(cellWidth);
   }
 
-  /** The table's words (a kind's name, "continued"), each made once: a row per connection asks for three. */
-  private readonly words = new Map<string, string>();
+  /** The table's words (a kind's name, "continued"): a row per connection asks for three. */
+  private readonly words: FixedMessages;
 
   private t(key: string): string {
-    let w = this.words.get(key);
-    if (w === undefined) {
-      w = message(this.lang, key, 'client');
-      this.words.set(key, w);
-    }
-    return w;
+    return this.words.get(key);
   }
 
   /** A connection's row (connections can come in any order: rows are drawn in id order). */

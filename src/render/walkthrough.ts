@@ -20,7 +20,7 @@ import {
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { ANALYSIS_NAMES, ANALYSIS_ORDER, analysisNames } from '../analyze/flags.js';
-import { message, roleName, type Lang } from '../i18n/messages.js';
+import { FixedMessages, message, roleName, type Lang } from '../i18n/messages.js';
 import { endpointText, rttMs } from './endpoint.js';
 import { ladder } from './ladder.js';
 import { wiresharkFlags } from './elide.js';
@@ -140,6 +140,7 @@ export class Walkthrough {
   private readonly labels = new Map<string, Chunk>();
 
   constructor(private readonly o: WalkthroughOptions) {
+    this.fixed = new FixedMessages(o.lang);
     const k = o.chalk;
     const L = labels(o.lang);
     this.k = k;
@@ -161,21 +162,12 @@ export class Walkthrough {
     this.states = STATE_NAMES.map((_, st) => stateChunk(st, k, L));
   }
 
-  /**
-   * Messages without numbers, made once (by key, as the client's and as the server's): a
-   * connection's headings and labels ask for about fifteen of them.
-   */
-  private readonly fixed: [Map<string, string>, Map<string, string>] = [new Map(), new Map()];
+  /** Messages without numbers: a connection's headings and labels ask for about fifteen. */
+  private readonly fixed: FixedMessages;
 
   private t(key: string, from: 'client' | 'server' = 'client', n1 = 0, n2 = 0, n3 = 0): string {
     if (n1 !== 0 || n2 !== 0 || n3 !== 0) return message(this.o.lang, key, from, n1, n2, n3);
-    const words = this.fixed[from === 'client' ? 0 : 1];
-    let m = words.get(key);
-    if (m === undefined) {
-      m = message(this.o.lang, key, from);
-      words.set(key, m);
-    }
-    return m;
+    return this.fixed.get(key, from);
   }
 
   /** A line of text and its newline. */

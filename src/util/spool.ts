@@ -168,7 +168,7 @@ export class Spool {
     if (this.arenaLen > this.budget) {
       // a grown arena goes to the file now; the next records go to one of the budget's size
       this.spillInBackground();
-      if ((this.arena as Buffer).length > this.budget) this.arena = this.spare.pop() ?? Buffer.allocUnsafe(this.budget);
+      if ((this.arena as Buffer).length > this.budget) this.arena = this.freshArena();
     }
   }
 
@@ -238,8 +238,13 @@ export class Spool {
     this.inFlight++;
     if (this.inFlight > this.peakInFlight) this.peakInFlight = this.inFlight;
     this.writeAt(a, 0, len, at);
-    this.arena = this.spare.pop() ?? Buffer.allocUnsafe(this.budget);
+    this.arena = this.freshArena();
     this.arenaLen = 0;
+  }
+
+  /** An arena of the budget's size: a spare one, else a new one. */
+  private freshArena(): Buffer {
+    return this.spare.pop() ?? Buffer.allocUnsafe(this.budget);
   }
 
   /** Writes bytes [start, start+len) of `b` at file offset `at` in the background. */
