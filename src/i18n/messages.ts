@@ -18,6 +18,72 @@ export interface Vars {
 
 type Table = Record<string, (v: Vars) => string>;
 
+/** A role a template shows: the sender's ({from}) or the receiver's ({to}). */
+export class RoleSlot {
+  constructor(readonly to: boolean) {}
+}
+
+/** A number a template shows: n1, n2 or n3, plus a constant ({n1}, {n3-1}, {n2+1}). */
+export class NumberSlot {
+  constructor(readonly index: 1 | 2 | 3, readonly add: number) {}
+
+  value(n1: number, n2: number, n3: number): number {
+    return (this.index === 1 ? n1 : this.index === 2 ? n2 : n3) + this.add;
+  }
+}
+
+export type Slot = RoleSlot | NumberSlot;
+
+/**
+ * A message that is text and slots only, no choice: a function of Vars like the others, and
+ * its pieces, which a writer can copy as bytes around the numbers without making the string
+ * (render/note-bytes.ts: a packet note for each packet record of `--packets` and of the
+ * walkthrough).
+ */
+export interface Template {
+  (v: Vars): string;
+  /** The text around the slots: one more than `slots`. */
+  readonly pieces: readonly string[];
+  readonly slots: readonly Slot[];
+}
+
+const SLOT = /\{(from|to|n[123])([+-]\d+)?\}/g;
+
+/**
+ * A Template from its text, the slots in braces: t(`ack {n1} = FIN seq {n1-1} + 1: the {from}
+ * acknowledges`). (Text, not a tagged template literal: the bundle writes the Chinese of a
+ * string as escapes, and cannot in a tagged template's, whose raw text its tag may read.)
+ */
+function t(text: string): Template {
+  const pieces: string[] = [];
+  const slots: Slot[] = [];
+  let at = 0;
+  for (const m of text.matchAll(SLOT)) {
+    pieces.push(text.slice(at, m.index));
+    const name = m[1]!;
+    slots.push(name === 'from' || name === 'to' ? new RoleSlot(name === 'to') : new NumberSlot(Number(name[1]) as 1 | 2 | 3, m[2] === undefined ? 0 : Number(m[2])));
+    at = m.index! + m[0].length;
+  }
+  pieces.push(text.slice(at));
+  if (/[{}]/.test(pieces.join(''))) throw new Error(`a brace that is not a slot: ${text}`);
+  const f = (v: Vars): string => {
+    let s = pieces[0]!;
+    for (let i = 0; i < slots.length; i++) {
+      const x = slots[i]!;
+      s += (x instanceof RoleSlot ? (x.to ? v.to : v.from) : `${x.value(v.n1, v.n2, v.n3)}`) + pieces[i + 1]!;
+    }
+    return s;
+  };
+  return Object.assign(f, { pieces, slots });
+}
+
+/** The pieces and slots of a message when it is a Template (made with t), else null. */
+export function template(lang: Lang, key: string): Template | null {
+  const fn = TABLES[lang][key] as Partial<Template> | undefined;
+  if (fn === undefined) throw new Error(`no message "${key}" in the ${lang} table`);
+  return fn.pieces === undefined ? null : (fn as Template);
+}
+
 /**
  * The end of a note on an ACK after the close that Wireshark flags duplicate_ack (n3 = 1): the
  * flag's usual note, a segment missing, does not hold when nothing is outstanding.
@@ -31,50 +97,50 @@ const n = (count: number, word: string): string => `${count} ${word}${count === 
 
 const en: Table = {
   // --- packet notes
-  syn: (v) => `SYN from the ${v.from}: it opens the connection with ISN ${v.n1} (relative seq 0); the SYN consumes one sequence number`,
-  synRetransmitted: (v) => `SYN sent again (retransmission ${v.n1}, same ISN): no answer yet`,
-  synAck: (v) => `SYN-ACK: ack ${v.n1} = ${v.to} ISN ${v.n2} + 1, because the SYN consumes one sequence number; the ${v.from}'s own ISN is ${v.n3}`,
-  handshakeAck: (v) => `ACK: ack ${v.n1} = ${v.to} ISN ${v.n2} + 1; the three-way handshake is complete and both sides are ESTABLISHED`,
-  simultaneousSyn: (v) => `a SYN from the ${v.from} too (ISN ${v.n1}): both sides opened at once (simultaneous open), so both are SYN_RECEIVED`,
-  simultaneousSynAck: (v) => `SYN-ACK of a simultaneous open: the ${v.from} repeats its ISN and acknowledges the other SYN (ack ${v.n1})`,
-  synAckRetransmitted: () => 'SYN-ACK sent again: the final ACK of the handshake had not arrived',
-  midstream: () => 'the capture began after the handshake: ISN and window scale are unknown; relative numbers start at the first packet seen',
-  continued: (v) => `continues connection #${v.n1}, which this tool had finished with (its earlier record): sequence numbers stay relative to that stream, as in Wireshark`,
-  firstData: (v) => `first data from the ${v.from}: bytes ${v.n1} to ${v.n3 - 1} (${v.n2} bytes); the ${v.to} acknowledges them with ack ${v.n3} = ${v.n1} + ${v.n2}`,
-  dataAcked: (v) => `ack ${v.n1}: the ${v.from} has received every byte before ${v.n1}, and expects byte ${v.n1} next`,
-  finFirst: (v) => `FIN from the ${v.from} at seq ${v.n1}: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack ${v.n2}`,
-  finAcked: (v) => `ack ${v.n1} = FIN seq ${v.n1 - 1} + 1: the ${v.from} acknowledges the FIN and is in CLOSE_WAIT; the ${v.to} moves to FIN_WAIT_2`,
-  finPiggybacked: (v) => `FIN and ACK combined: the ${v.from} acknowledged the ${v.to}'s FIN (ack ${v.n1}) and closed in the same segment, so teardown took three segments`,
-  finSecond: (v) => `FIN from the ${v.from} at seq ${v.n2}: it has finished too (LAST_ACK); the ${v.to} enters TIME_WAIT when this arrives`,
-  finCrossed: (v) => `FIN from the ${v.from} at seq ${v.n1}, sent before it saw the ${v.to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`,
+  syn: t(`SYN from the {from}: it opens the connection with ISN {n1} (relative seq 0); the SYN consumes one sequence number`),
+  synRetransmitted: t(`SYN sent again (retransmission {n1}, same ISN): no answer yet`),
+  synAck: t(`SYN-ACK: ack {n1} = {to} ISN {n2} + 1, because the SYN consumes one sequence number; the {from}'s own ISN is {n3}`),
+  handshakeAck: t(`ACK: ack {n1} = {to} ISN {n2} + 1; the three-way handshake is complete and both sides are ESTABLISHED`),
+  simultaneousSyn: t(`a SYN from the {from} too (ISN {n1}): both sides opened at once (simultaneous open), so both are SYN_RECEIVED`),
+  simultaneousSynAck: t(`SYN-ACK of a simultaneous open: the {from} repeats its ISN and acknowledges the other SYN (ack {n1})`),
+  synAckRetransmitted: t(`SYN-ACK sent again: the final ACK of the handshake had not arrived`),
+  midstream: t(`the capture began after the handshake: ISN and window scale are unknown; relative numbers start at the first packet seen`),
+  continued: t(`continues connection #{n1}, which this tool had finished with (its earlier record): sequence numbers stay relative to that stream, as in Wireshark`),
+  firstData: t(`first data from the {from}: bytes {n1} to {n3-1} ({n2} bytes); the {to} acknowledges them with ack {n3} = {n1} + {n2}`),
+  dataAcked: t(`ack {n1}: the {from} has received every byte before {n1}, and expects byte {n1} next`),
+  finFirst: t(`FIN from the {from} at seq {n1}: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack {n2}`),
+  finAcked: t(`ack {n1} = FIN seq {n1-1} + 1: the {from} acknowledges the FIN and is in CLOSE_WAIT; the {to} moves to FIN_WAIT_2`),
+  finPiggybacked: t(`FIN and ACK combined: the {from} acknowledged the {to}'s FIN (ack {n1}) and closed in the same segment, so teardown took three segments`),
+  finSecond: t(`FIN from the {from} at seq {n2}: it has finished too (LAST_ACK); the {to} enters TIME_WAIT when this arrives`),
+  finCrossed: t(`FIN from the {from} at seq {n1}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
   finRetransmitted: (v) =>
     v.n1 > 0
       ? `FIN sent again, though frame ${v.n1} had acknowledged it: that ACK was lost after the point of capture (or is late), so the ${v.from} sent its FIN once more`
       : 'FIN sent again: it had not been acknowledged',
-  lastAck: (v) => `ack ${v.n1} = FIN seq ${v.n1 - 1} + 1, the last ACK: the ${v.from} waits in TIME_WAIT (2·MSL, not visible in a capture) and the ${v.to} is CLOSED`,
-  lastAckSimultaneous: (v) => `ack ${v.n1} acknowledges the ${v.to}'s FIN: the ${v.to} leaves CLOSING for TIME_WAIT (2·MSL, inferred)`,
-  dataAfterFin: (v) => `${v.n1} bytes after the ${v.to}'s FIN: a half-close — the ${v.to} stopped sending, the ${v.from} may go on`,
-  rstRefused: (v) => `RST answers the SYN (ack ${v.n1} = ISN ${v.n2} + 1): nothing listens on that port, the connection is refused`,
-  rst: (v) => `RST from the ${v.from}: the connection is aborted; both sides are CLOSED at once, with no TIME_WAIT`,
-  rstAfterFin: (v) => `RST from the ${v.from} after a FIN: the connection ends with a reset instead of finishing the close`,
-  rstAnswersData: (v) => `RST from the ${v.from}: data arrived on a socket it had already closed, so it answered with a reset`,
-  retransmission: (v) => `retransmission: bytes ${v.n1} to ${v.n2 - 1} were sent before and are sent again (the first copy or its ACK was lost, or the timer expired)`,
-  fastRetransmission: (v) => `fast retransmission: bytes ${v.n1} to ${v.n2 - 1} sent again right after duplicate ACKs asked for byte ${v.n1}, without waiting for the timeout (RFC 5681)`,
-  spuriousRetransmission: (v) => `spurious retransmission: bytes ${v.n1} to ${v.n2 - 1} had already been acknowledged by the ${v.to}`,
-  outOfOrder: (v) => `out of order: bytes ${v.n1} to ${v.n2 - 1} came after later bytes (reordered on the way, or the original was delayed)`,
-  lostSegment: (v) => `previous segment not captured: the bytes before ${v.n1} were never seen (lost before the capture point, or missed by the capture)`,
-  ackLostSegment: (v) => `ACKed unseen segment: ack ${v.n1} covers bytes the capture never saw`,
-  duplicateAck: (v) => `duplicate ACK #${v.n1}: the ${v.from} still expects byte ${v.n2}, so a segment is missing; three of these trigger a fast retransmission`,
-  zeroWindow: (v) => `zero window: the ${v.from}'s receive buffer is full and the ${v.to} must stop sending`,
-  zeroWindowProbe: (v) => `zero-window probe: the ${v.from} sends one byte to ask whether the ${v.to}'s window has opened again`,
-  zeroWindowProbeAck: () => 'answer to the zero-window probe: the window is still closed',
-  windowUpdate: (v) => `window update: the ${v.from} can receive ${v.n1} bytes again`,
-  windowFull: (v) => `window full: this segment fills the ${v.to}'s advertised receive window`,
-  keepAlive: (v) => `keep-alive: a segment one byte below the next sequence number, checking that the ${v.to} is still there`,
-  keepAliveAck: (v) => `answer to the keep-alive: the ${v.from} is still there`,
-  finAckedData: (v) => `ack ${v.n1} = FIN seq ${v.n1 - 1} + 1: the ${v.from} acknowledges the ${v.to}'s FIN (CLOSE_WAIT; the ${v.to} moves to FIN_WAIT_2) and sends ${v.n2} bytes with it: a half-close — the ${v.to} stopped sending, the ${v.from} may go on`,
-  ackBeforeFin: (v) => `ack ${v.n1}: the ${v.from} has received the ${v.to}'s bytes before ${v.n1}, but not yet its FIN (seq ${v.n2}, which ack ${v.n2 + 1} acknowledges)`,
-  rstAgain: (v) => `another RST (the first was frame ${v.n1}): the connection was already reset; a RST is never acknowledged, so a side may send more than one`,
+  lastAck: t(`ack {n1} = FIN seq {n1-1} + 1, the last ACK: the {from} waits in TIME_WAIT (2·MSL, not visible in a capture) and the {to} is CLOSED`),
+  lastAckSimultaneous: t(`ack {n1} acknowledges the {to}'s FIN: the {to} leaves CLOSING for TIME_WAIT (2·MSL, inferred)`),
+  dataAfterFin: t(`{n1} bytes after the {to}'s FIN: a half-close — the {to} stopped sending, the {from} may go on`),
+  rstRefused: t(`RST answers the SYN (ack {n1} = ISN {n2} + 1): nothing listens on that port, the connection is refused`),
+  rst: t(`RST from the {from}: the connection is aborted; both sides are CLOSED at once, with no TIME_WAIT`),
+  rstAfterFin: t(`RST from the {from} after a FIN: the connection ends with a reset instead of finishing the close`),
+  rstAnswersData: t(`RST from the {from}: data arrived on a socket it had already closed, so it answered with a reset`),
+  retransmission: t(`retransmission: bytes {n1} to {n2-1} were sent before and are sent again (the first copy or its ACK was lost, or the timer expired)`),
+  fastRetransmission: t(`fast retransmission: bytes {n1} to {n2-1} sent again right after duplicate ACKs asked for byte {n1}, without waiting for the timeout (RFC 5681)`),
+  spuriousRetransmission: t(`spurious retransmission: bytes {n1} to {n2-1} had already been acknowledged by the {to}`),
+  outOfOrder: t(`out of order: bytes {n1} to {n2-1} came after later bytes (reordered on the way, or the original was delayed)`),
+  lostSegment: t(`previous segment not captured: the bytes before {n1} were never seen (lost before the capture point, or missed by the capture)`),
+  ackLostSegment: t(`ACKed unseen segment: ack {n1} covers bytes the capture never saw`),
+  duplicateAck: t(`duplicate ACK #{n1}: the {from} still expects byte {n2}, so a segment is missing; three of these trigger a fast retransmission`),
+  zeroWindow: t(`zero window: the {from}'s receive buffer is full and the {to} must stop sending`),
+  zeroWindowProbe: t(`zero-window probe: the {from} sends one byte to ask whether the {to}'s window has opened again`),
+  zeroWindowProbeAck: t(`answer to the zero-window probe: the window is still closed`),
+  windowUpdate: t(`window update: the {from} can receive {n1} bytes again`),
+  windowFull: t(`window full: this segment fills the {to}'s advertised receive window`),
+  keepAlive: t(`keep-alive: a segment one byte below the next sequence number, checking that the {to} is still there`),
+  keepAliveAck: t(`answer to the keep-alive: the {from} is still there`),
+  finAckedData: t(`ack {n1} = FIN seq {n1-1} + 1: the {from} acknowledges the {to}'s FIN (CLOSE_WAIT; the {to} moves to FIN_WAIT_2) and sends {n2} bytes with it: a half-close — the {to} stopped sending, the {from} may go on`),
+  ackBeforeFin: t(`ack {n1}: the {from} has received the {to}'s bytes before {n1}, but not yet its FIN (seq {n2}, which ack {n2+1} acknowledges)`),
+  rstAgain: t(`another RST (the first was frame {n1}): the connection was already reset; a RST is never acknowledged, so a side may send more than one`),
   lastAckAgain: (v) =>
     (v.n2 > 0
       ? `ack ${v.n1} again: the ${v.to}'s FIN came again (frame ${v.n2}), so the ${v.from} acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over`
@@ -185,50 +251,50 @@ const en: Table = {
 };
 
 const zh: Table = {
-  syn: (v) => `${v.from}发送 SYN，发起连接，初始序号 ISN 为 ${v.n1}（相对序号 0）；SYN 占用一个序号`,
-  synRetransmitted: (v) => `再次发送 SYN（第 ${v.n1} 次重传，ISN 不变）：仍未收到应答`,
-  synAck: (v) => `SYN-ACK：确认号 ${v.n1} = ${v.to} ISN ${v.n2} + 1，因为 SYN 占用一个序号；${v.from}自己的 ISN 为 ${v.n3}`,
-  handshakeAck: (v) => `ACK：确认号 ${v.n1} = ${v.to} ISN ${v.n2} + 1；三次握手完成，双方进入 ESTABLISHED`,
-  simultaneousSyn: (v) => `${v.from}也发送了 SYN（ISN ${v.n1}）：双方同时打开连接（同时打开），都进入 SYN_RECEIVED`,
-  simultaneousSynAck: (v) => `同时打开中的 SYN-ACK：${v.from}重复自己的 ISN，并确认对方的 SYN（确认号 ${v.n1}）`,
-  synAckRetransmitted: () => '再次发送 SYN-ACK：握手的最后一个 ACK 尚未到达',
-  midstream: () => '抓包开始于三次握手之后：ISN 和窗口扩大因子未知；相对序号从抓到的第一个报文开始计算',
-  continued: (v) => `接续连接 #${v.n1}：本工具此前已结束对它的分析（见它前面的记录）；序号仍相对于该流，与 Wireshark 一致`,
-  firstData: (v) => `${v.from}发送的第一段数据：字节 ${v.n1} 到 ${v.n3 - 1}（共 ${v.n2} 字节）；${v.to}将以确认号 ${v.n3} = ${v.n1} + ${v.n2} 确认`,
-  dataAcked: (v) => `确认号 ${v.n1}：${v.from}已收到 ${v.n1} 之前的全部字节，期望下一个字节为 ${v.n1}`,
-  finFirst: (v) => `${v.from}发送 FIN，序号 ${v.n1}：没有数据要发送了（FIN_WAIT_1）；FIN 占用一个序号，因此对它的确认号将是 ${v.n2}`,
-  finAcked: (v) => `确认号 ${v.n1} = FIN 序号 ${v.n1 - 1} + 1：${v.from}确认了 FIN，进入 CLOSE_WAIT；${v.to}进入 FIN_WAIT_2`,
-  finPiggybacked: (v) => `FIN 与 ACK 合并（捎带确认）：${v.from}在确认${v.to}的 FIN（确认号 ${v.n1}）的同一报文段中也关闭了连接，因此四次挥手只用了三个报文段`,
-  finSecond: (v) => `${v.from}发送 FIN，序号 ${v.n2}：它也发送完毕（LAST_ACK）；${v.to}收到后进入 TIME_WAIT`,
-  finCrossed: (v) => `${v.from}在看到${v.to}的 FIN 之前就发送了 FIN（序号 ${v.n1}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`,
+  syn: t(`{from}发送 SYN，发起连接，初始序号 ISN 为 {n1}（相对序号 0）；SYN 占用一个序号`),
+  synRetransmitted: t(`再次发送 SYN（第 {n1} 次重传，ISN 不变）：仍未收到应答`),
+  synAck: t(`SYN-ACK：确认号 {n1} = {to} ISN {n2} + 1，因为 SYN 占用一个序号；{from}自己的 ISN 为 {n3}`),
+  handshakeAck: t(`ACK：确认号 {n1} = {to} ISN {n2} + 1；三次握手完成，双方进入 ESTABLISHED`),
+  simultaneousSyn: t(`{from}也发送了 SYN（ISN {n1}）：双方同时打开连接（同时打开），都进入 SYN_RECEIVED`),
+  simultaneousSynAck: t(`同时打开中的 SYN-ACK：{from}重复自己的 ISN，并确认对方的 SYN（确认号 {n1}）`),
+  synAckRetransmitted: t(`再次发送 SYN-ACK：握手的最后一个 ACK 尚未到达`),
+  midstream: t(`抓包开始于三次握手之后：ISN 和窗口扩大因子未知；相对序号从抓到的第一个报文开始计算`),
+  continued: t(`接续连接 #{n1}：本工具此前已结束对它的分析（见它前面的记录）；序号仍相对于该流，与 Wireshark 一致`),
+  firstData: t(`{from}发送的第一段数据：字节 {n1} 到 {n3-1}（共 {n2} 字节）；{to}将以确认号 {n3} = {n1} + {n2} 确认`),
+  dataAcked: t(`确认号 {n1}：{from}已收到 {n1} 之前的全部字节，期望下一个字节为 {n1}`),
+  finFirst: t(`{from}发送 FIN，序号 {n1}：没有数据要发送了（FIN_WAIT_1）；FIN 占用一个序号，因此对它的确认号将是 {n2}`),
+  finAcked: t(`确认号 {n1} = FIN 序号 {n1-1} + 1：{from}确认了 FIN，进入 CLOSE_WAIT；{to}进入 FIN_WAIT_2`),
+  finPiggybacked: t(`FIN 与 ACK 合并（捎带确认）：{from}在确认{to}的 FIN（确认号 {n1}）的同一报文段中也关闭了连接，因此四次挥手只用了三个报文段`),
+  finSecond: t(`{from}发送 FIN，序号 {n2}：它也发送完毕（LAST_ACK）；{to}收到后进入 TIME_WAIT`),
+  finCrossed: t(`{from}在看到{to}的 FIN 之前就发送了 FIN（序号 {n1}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
   finRetransmitted: (v) =>
     v.n1 > 0
       ? `再次发送 FIN，尽管帧 ${v.n1} 已经确认了它：那个 ACK 在抓包点之后丢失了（或迟到了），所以${v.from}又发送了一次 FIN`
       : '再次发送 FIN：之前的 FIN 未被确认',
-  lastAck: (v) => `确认号 ${v.n1} = FIN 序号 ${v.n1 - 1} + 1，最后一个 ACK：${v.from}进入 TIME_WAIT，等待 2MSL（抓包中看不到），${v.to}进入 CLOSED`,
-  lastAckSimultaneous: (v) => `确认号 ${v.n1} 确认了${v.to}的 FIN：${v.to}从 CLOSING 进入 TIME_WAIT（2MSL，推断）`,
-  dataAfterFin: (v) => `在${v.to}的 FIN 之后又发送了 ${v.n1} 字节：半关闭——${v.to}不再发送，${v.from}仍可继续发送`,
-  rstRefused: (v) => `RST 回应 SYN（确认号 ${v.n1} = ISN ${v.n2} + 1）：该端口没有监听，连接被拒绝`,
-  rst: (v) => `${v.from}发送 RST：连接被异常终止（复位）；双方立即进入 CLOSED，没有 TIME_WAIT`,
-  rstAfterFin: (v) => `${v.from}在 FIN 之后发送 RST：连接以复位结束，而不是完成正常的四次挥手`,
-  rstAnswersData: (v) => `${v.from}发送 RST：数据到达了一个它已关闭的套接字，因此以复位应答`,
-  retransmission: (v) => `重传：字节 ${v.n1} 到 ${v.n2 - 1} 之前已发送过，现在再次发送（第一次的报文或其 ACK 丢失，或重传计时器超时）`,
-  fastRetransmission: (v) => `快速重传：重复确认要求字节 ${v.n1}，于是立即重发字节 ${v.n1} 到 ${v.n2 - 1}，无需等待超时（RFC 5681）`,
-  spuriousRetransmission: (v) => `虚假重传：字节 ${v.n1} 到 ${v.n2 - 1} 早已被${v.to}确认`,
-  outOfOrder: (v) => `乱序：字节 ${v.n1} 到 ${v.n2 - 1} 在更靠后的字节之后才到达（途中被重排，或原报文被延迟）`,
-  lostSegment: (v) => `前一个报文段未抓到：字节 ${v.n1} 之前的数据没有出现（在抓包点之前丢失，或抓包漏掉）`,
-  ackLostSegment: (v) => `确认了未见过的报文段：确认号 ${v.n1} 覆盖了抓包中从未出现的数据`,
-  duplicateAck: (v) => `重复确认 #${v.n1}：${v.from}仍在期待字节 ${v.n2}，说明有报文段缺失；收到三个重复确认会触发快速重传`,
-  zeroWindow: (v) => `零窗口：${v.from}的接收缓冲区已满，${v.to}必须暂停发送`,
-  zeroWindowProbe: (v) => `零窗口探测：${v.from}发送一个字节，询问${v.to}的窗口是否重新打开`,
-  zeroWindowProbeAck: () => '对零窗口探测的应答：窗口仍为 0',
-  windowUpdate: (v) => `窗口更新：${v.from}又可以接收 ${v.n1} 字节了`,
-  windowFull: (v) => `窗口已满：该报文段填满了${v.to}通告的接收窗口`,
-  keepAlive: (v) => `保活（keep-alive）：序号比下一个序号小 1 的报文段，用来检查${v.to}是否仍然在线`,
-  keepAliveAck: (v) => `对保活报文的应答：${v.from}仍然在线`,
-  finAckedData: (v) => `确认号 ${v.n1} = FIN 序号 ${v.n1 - 1} + 1：${v.from}确认了${v.to}的 FIN（进入 CLOSE_WAIT；${v.to}进入 FIN_WAIT_2），并在同一报文段中发送了 ${v.n2} 字节：半关闭——${v.to}不再发送，${v.from}仍可继续发送`,
-  ackBeforeFin: (v) => `确认号 ${v.n1}：${v.from}已收到${v.to}在 ${v.n1} 之前的字节，但还没有确认它的 FIN（序号 ${v.n2}，要由确认号 ${v.n2 + 1} 确认）`,
-  rstAgain: (v) => `又一个 RST（第一个在帧 ${v.n1}）：连接此前已被复位；RST 不会被确认，所以一方可能发送不止一个`,
+  lastAck: t(`确认号 {n1} = FIN 序号 {n1-1} + 1，最后一个 ACK：{from}进入 TIME_WAIT，等待 2MSL（抓包中看不到），{to}进入 CLOSED`),
+  lastAckSimultaneous: t(`确认号 {n1} 确认了{to}的 FIN：{to}从 CLOSING 进入 TIME_WAIT（2MSL，推断）`),
+  dataAfterFin: t(`在{to}的 FIN 之后又发送了 {n1} 字节：半关闭——{to}不再发送，{from}仍可继续发送`),
+  rstRefused: t(`RST 回应 SYN（确认号 {n1} = ISN {n2} + 1）：该端口没有监听，连接被拒绝`),
+  rst: t(`{from}发送 RST：连接被异常终止（复位）；双方立即进入 CLOSED，没有 TIME_WAIT`),
+  rstAfterFin: t(`{from}在 FIN 之后发送 RST：连接以复位结束，而不是完成正常的四次挥手`),
+  rstAnswersData: t(`{from}发送 RST：数据到达了一个它已关闭的套接字，因此以复位应答`),
+  retransmission: t(`重传：字节 {n1} 到 {n2-1} 之前已发送过，现在再次发送（第一次的报文或其 ACK 丢失，或重传计时器超时）`),
+  fastRetransmission: t(`快速重传：重复确认要求字节 {n1}，于是立即重发字节 {n1} 到 {n2-1}，无需等待超时（RFC 5681）`),
+  spuriousRetransmission: t(`虚假重传：字节 {n1} 到 {n2-1} 早已被{to}确认`),
+  outOfOrder: t(`乱序：字节 {n1} 到 {n2-1} 在更靠后的字节之后才到达（途中被重排，或原报文被延迟）`),
+  lostSegment: t(`前一个报文段未抓到：字节 {n1} 之前的数据没有出现（在抓包点之前丢失，或抓包漏掉）`),
+  ackLostSegment: t(`确认了未见过的报文段：确认号 {n1} 覆盖了抓包中从未出现的数据`),
+  duplicateAck: t(`重复确认 #{n1}：{from}仍在期待字节 {n2}，说明有报文段缺失；收到三个重复确认会触发快速重传`),
+  zeroWindow: t(`零窗口：{from}的接收缓冲区已满，{to}必须暂停发送`),
+  zeroWindowProbe: t(`零窗口探测：{from}发送一个字节，询问{to}的窗口是否重新打开`),
+  zeroWindowProbeAck: t(`对零窗口探测的应答：窗口仍为 0`),
+  windowUpdate: t(`窗口更新：{from}又可以接收 {n1} 字节了`),
+  windowFull: t(`窗口已满：该报文段填满了{to}通告的接收窗口`),
+  keepAlive: t(`保活（keep-alive）：序号比下一个序号小 1 的报文段，用来检查{to}是否仍然在线`),
+  keepAliveAck: t(`对保活报文的应答：{from}仍然在线`),
+  finAckedData: t(`确认号 {n1} = FIN 序号 {n1-1} + 1：{from}确认了{to}的 FIN（进入 CLOSE_WAIT；{to}进入 FIN_WAIT_2），并在同一报文段中发送了 {n2} 字节：半关闭——{to}不再发送，{from}仍可继续发送`),
+  ackBeforeFin: t(`确认号 {n1}：{from}已收到{to}在 {n1} 之前的字节，但还没有确认它的 FIN（序号 {n2}，要由确认号 {n2+1} 确认）`),
+  rstAgain: t(`又一个 RST（第一个在帧 {n1}）：连接此前已被复位；RST 不会被确认，所以一方可能发送不止一个`),
   lastAckAgain: (v) =>
     (v.n2 > 0
       ? `再次确认 ${v.n1}：${v.to}的 FIN 又到了一次（帧 ${v.n2}），所以${v.from}再确认一次——处于 TIME_WAIT 的一方对对方 FIN 的每个副本都要应答（它的最后一个 ACK 可能丢了），并重新开始 2MSL 等待`

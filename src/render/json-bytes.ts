@@ -18,7 +18,7 @@
  */
 import { ascii, ByteWriter, Chunk, NANO_MIN, NANO_MAX } from '../util/bytes.js';
 import {
-  diagnosticMessage, flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetNote, packetState, role,
+  diagnosticMessage, flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetState, role,
   scaleValue, synRetransmissions, teardownInitiator, type PacketRecord, type PacketRecords,
 } from './json.js';
 import {
@@ -33,6 +33,7 @@ import {
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
+import { NoteBytes } from './note-bytes.js';
 
 /** The indent of a connection record in a document (inside `connections`). */
 export const RECORD_INDENT = '    ';
@@ -286,6 +287,9 @@ const P = {
 const PACKET_HEAD = ascii(L0.first(0, 'frame'));
 const NDJSON_PACKET_HEAD = ascii('{"type":"packet","connection":');
 const NDJSON_PACKET_FRAME = ascii(L0.next(0, 'frame'));
+/** The records' notes (packetNote's), as JSON strings. */
+const NOTES_EN = new NoteBytes('en', true);
+const NOTES_ZH = new NoteBytes('zh', true);
 const QUOTE = 0x22;
 const DOT = 0x2e;
 
@@ -589,7 +593,7 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
   }
   w.raw(STATES.get(st));
   w.raw(P.note);
-  w.str(packetNote(c, r, lang));
+  (lang === 'en' ? NOTES_EN : NOTES_ZH).write(w, r.note, role(c, r.fromA), r.n1, r.n2, r.n3);
   w.raw(P.close);
 }
 

@@ -13,7 +13,8 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { type Connection, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
-import { diagnosticMessage, packetNote, teardownInitiator, type PacketRecord, type PacketRecords } from './json.js';
+import { diagnosticMessage, role, teardownInitiator, type PacketRecord, type PacketRecords } from './json.js';
+import { NoteBytes } from './note-bytes.js';
 import {
   STATE_NAMES, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
 } from '../analyze/story.js';
@@ -139,8 +140,12 @@ export class Walkthrough {
   /** A step's first columns (`   1/3`, a dot for a step of the data phase, ...) by label. */
   private readonly labels = new Map<string, Chunk>();
 
+  /** The packets' notes, as text. */
+  private readonly notes: NoteBytes;
+
   constructor(private readonly o: WalkthroughOptions) {
     this.fixed = new FixedMessages(o.lang);
+    this.notes = new NoteBytes(o.lang, false);
     const k = o.chalk;
     const L = labels(o.lang);
     this.k = k;
@@ -351,7 +356,8 @@ export class Walkthrough {
     w.raw(this.stateClose);
     if (p.note !== N_NONE) {
       w.text('        ');
-      this.line(w, packetNote(c, p, this.o.lang));
+      this.notes.write(w, p.note, role(c, p.fromA), p.n1, p.n2, p.n3);
+      w.byte(NEWLINE);
     }
   }
 

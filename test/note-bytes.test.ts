@@ -1,0 +1,81 @@
+/**
+ * Packet notes written as bytes (src/render/note-bytes.ts) against the note made as a string
+ * (message()), byte for byte: every note, as the client's and as the server's, in both
+ * languages, as a JSON string and as text, with numbers at the edges (0, 1, the int32 and uint32
+ * limits, beyond them, negative) and any numbers.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { NoteBytes } from '../src/render/note-bytes.js';
+import { message, template, type Lang } from '../src/i18n/messages.js';
+import { NOTE_KEYS } from '../src/analyze/story.js';
+import { ByteWriter } from '../src/util/bytes.js';
+
+const LANGS: Lang[] = ['en', 'zh'];
+const ROLES = ['client', 'server'] as const;
+const EDGES = [0, 1, 2, 9, 10, 99, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, -1, -(2 ** 31)];
+
+function written(notes: NoteBytes, note: number, from: 'client' | 'server', n1: number, n2: number, n3: number): string {
+  // a small buffer: the pieces grow it
+  const w = new ByteWriter(8);
+  w.byte(0x3c);
+  notes.write(w, note, from, n1, n2, n3);
+  w.byte(0x3e);
+  return w.buf.subarray(0, w.pos).toString('utf8');
+}
+
+function same(lang: Lang, json: NoteBytes, text: NoteBytes, note: number, from: 'client' | 'server', n1: number, n2: number, n3: number): void {
+  const s = message(lang, NOTE_KEYS[note]!, from, n1, n2, n3);
+  const what = `${lang} ${NOTE_KEYS[note]} ${from} ${n1} ${n2} ${n3}`;
+  assert.equal(written(json, note, from, n1, n2, n3), `<${JSON.stringify(s)}>`, what);
+  assert.equal(written(text, note, from, n1, n2, n3), `<${s}>`, what);
+}
+
+describe('packet notes written as bytes', () => {
+  it('every note, role and language, with numbers at the edges: the string, byte for byte', () => {
+    let checked = 0;
+    for (const lang of LANGS) {
+      const json = new NoteBytes(lang, true);
+      const text = new NoteBytes(lang, false);
+      for (let note = 1; note < NOTE_KEYS.length; note++) {
+        for (const from of ROLES) {
+          for (const a of EDGES) {
+            same(lang, json, text, note, from, a, 1, 1);
+            same(lang, json, text, note, from, 5, a, 0);
+            same(lang, json, text, note, from, 0, 7, a);
+            checked += 3;
+          }
+        }
+      }
+    }
+    assert.equal(checked, 2 * (NOTE_KEYS.length - 1) * 2 * EDGES.length * 3);
+  });
+
+  it('any numbers: the string, byte for byte', () => {
+    const u = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.constantFrom(...EDGES));
+    const notes = { en: [new NoteBytes('en', true), new NoteBytes('en', false)], zh: [new NoteBytes('zh', true), new NoteBytes('zh', false)] };
+    fc.assert(fc.property(fc.constantFrom(...LANGS), fc.integer({ min: 1, max: NOTE_KEYS.length - 1 }), fc.constantFrom(...ROLES), u, u, u,
+      (lang, note, from, n1, n2, n3) => same(lang, notes[lang][0]!, notes[lang][1]!, note, from, n1, n2, n3)),
+    { seed: 0x5eed, numRuns: 3000 });
+  });
+
+  it('the notes of a handshake, its data and its teardown are copied from their pieces, not made as strings', () => {
+    for (const lang of LANGS) {
+      const notes = new NoteBytes(lang, true);
+      for (const key of ['syn', 'synAck', 'handshakeAck', 'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'lastAck',
+        'rst', 'retransmission', 'duplicateAck', 'outOfOrder']) {
+        assert.ok(notes.compiled(key), `${lang} ${key}`);
+      }
+      // a note that chooses between sentences is made as a string
+      assert.equal(notes.compiled('finRetransmitted'), false);
+      assert.equal(template(lang, 'finRetransmitted'), null);
+    }
+  });
+
+  it('a template computes its numbers: ack = FIN seq + 1', () => {
+    assert.equal(message('en', 'finAcked', 'server', 20), 'ack 20 = FIN seq 19 + 1: the server acknowledges the FIN and is in CLOSE_WAIT; the client moves to FIN_WAIT_2');
+    assert.equal(message('zh', 'firstData', 'client', 1, 18, 19), '客户端发送的第一段数据：字节 1 到 18（共 18 字节）；服务器将以确认号 19 = 1 + 18 确认');
+    assert.equal(written(new NoteBytes('zh', false), NOTE_KEYS.indexOf('firstData'), 'client', 1, 18, 19), '<客户端发送的第一段数据：字节 1 到 18（共 18 字节）；服务器将以确认号 19 = 1 + 18 确认>');
+  });
+});
