@@ -23,12 +23,21 @@ export class RoleSlot {
   constructor(readonly to: boolean) {}
 }
 
-/** A number a template shows: n1, n2 or n3, plus a constant ({n1}, {n3-1}, {n2+1}). */
+/**
+ * A number a template shows: n1, n2 or n3, plus a constant ({n1}, {n3-1}, {n2+1}); with a word
+ * after it, singular when the number is 1, else plural ({n1 segment|segments}: "1 segment").
+ */
 export class NumberSlot {
-  constructor(readonly index: 1 | 2 | 3, readonly add: number) {}
+  constructor(readonly index: 1 | 2 | 3, readonly add: number, readonly one: string | null = null, readonly other: string | null = null) {}
 
   value(n1: number, n2: number, n3: number): number {
     return (this.index === 1 ? n1 : this.index === 2 ? n2 : n3) + this.add;
+  }
+
+  /** The number and its word, as the message has them. */
+  text(n1: number, n2: number, n3: number): string {
+    const x = this.value(n1, n2, n3);
+    return this.one === null ? `${x}` : `${x} ${x === 1 ? this.one : this.other}`;
   }
 }
 
@@ -37,7 +46,7 @@ export type Slot = RoleSlot | NumberSlot;
 /**
  * A message that is text and slots only, no choice: a function of Vars like the others, and
  * its pieces, which a writer can copy as bytes around the numbers without making the string
- * (render/note-bytes.ts: a packet note for each packet record of `--packets` and of the
+ * (render/message-bytes.ts: a packet note for each packet record of `--packets` and of the
  * walkthrough).
  */
 export interface Template {
@@ -47,11 +56,11 @@ export interface Template {
   readonly slots: readonly Slot[];
 }
 
-const SLOT = /\{(from|to|n[123])([+-]\d+)?\}/g;
+const SLOT = /\{(from|to|n[123])([+-]\d+)?(?: ([^|{}]+)\|([^|{}]+))?\}/g;
 
 /**
  * A Template from its text, the slots in braces: t(`ack {n1} = FIN seq {n1-1} + 1: the {from}
- * acknowledges`). (Text, not a tagged template literal: the bundle writes the Chinese of a
+ * acknowledges`), t(`{n1 segment|segments} with data`). (Text, not a tagged template literal: the bundle writes the Chinese of a
  * string as escapes, and cannot in a tagged template's, whose raw text its tag may read.)
  */
 function t(text: string): Template {
@@ -61,7 +70,8 @@ function t(text: string): Template {
   for (const m of text.matchAll(SLOT)) {
     pieces.push(text.slice(at, m.index));
     const name = m[1]!;
-    slots.push(name === 'from' || name === 'to' ? new RoleSlot(name === 'to') : new NumberSlot(Number(name[1]) as 1 | 2 | 3, m[2] === undefined ? 0 : Number(m[2])));
+    slots.push(name === 'from' || name === 'to' ? new RoleSlot(name === 'to')
+      : new NumberSlot(Number(name[1]) as 1 | 2 | 3, m[2] === undefined ? 0 : Number(m[2]), m[3] ?? null, m[4] ?? null));
     at = m.index! + m[0].length;
   }
   pieces.push(text.slice(at));
@@ -70,7 +80,7 @@ function t(text: string): Template {
     let s = pieces[0]!;
     for (let i = 0; i < slots.length; i++) {
       const x = slots[i]!;
-      s += (x instanceof RoleSlot ? (x.to ? v.to : v.from) : `${x.value(v.n1, v.n2, v.n3)}`) + pieces[i + 1]!;
+      s += (x instanceof RoleSlot ? (x.to ? v.to : v.from) : x.text(v.n1, v.n2, v.n3)) + pieces[i + 1]!;
     }
     return s;
   };
@@ -210,7 +220,7 @@ const en: Table = {
   wInferred: () => 'inferred',
   wAgreed: () => 'agreed',
   wNone: () => 'none',
-  wSegments: (v) => `${v.from} → ${v.to}: ${n(v.n1, 'segment')} with data, ${n(v.n2, 'byte')}`,
+  wSegments: t(`{from} → {to}: {n1 segment|segments} with data, {n2 byte|bytes}`),
   wAnalysis: () => 'analysis',
   mdCounts: (v) => `${v.n1} frames, ${v.n2} TCP packets, ${v.n3} connection(s)`,
   sumTotals: (v) => `${v.n1} connection(s), ${v.n2} TCP packets, ${v.n3} payload bytes`,
@@ -222,9 +232,9 @@ const en: Table = {
   capNotAnalysed: () => 'not analysed',
   capTruncatedPackets: (v) => `${v.n1} TCP packets cut short by the snapshot length (headers decoded, payload partial)`,
   wPackets: (v) => `${n(v.n1, 'packet')} in ${(v.n2 / 1e6).toFixed(6)} s`,
-  wBytes: (v) => `client sent ${n(v.n1, 'byte')}, server ${n(v.n2, 'byte')}`,
-  wMore: (v) => `… ${v.n1} more packet(s) (use --verbose to list every packet)`,
-  wMoreKept: (v) => `… ${v.n1} more packet(s) (use --verbose to list every packet kept)`,
+  wBytes: t(`client sent {n1 byte|bytes}, server {n2 byte|bytes}`),
+  wMore: t(`… {n1} more packet(s) (use --verbose to list every packet)`),
+  wMoreKept: t(`… {n1} more packet(s) (use --verbose to list every packet kept)`),
   wOmitted: (v) => `${v.n1} packet(s) from frame ${v.n2} to frame ${v.n3} not kept: a connection keeps its first and last packets up to a limit; the packets listed below are among those kept (the counts cover them all)`,
   mContinued: (v) => `continued: packets of connection ${v.n1} (Wireshark's tcp.stream ${v.n1}) that came after this tool had finished with it: sequence numbers relative to that stream, analysis started afresh`,
   wContinued: (v) => `continued: these packets of connection #${v.n1} came after this tool had finished with it and reported it above (it had closed, or --idle-timeout or --max-connections let it go); Wireshark shows them in the same stream, tcp.stream ${v.n1}. Sequence numbers stay relative to that stream; the analysis of this part starts afresh`,
@@ -363,7 +373,7 @@ const zh: Table = {
   wInferred: () => '推断',
   wAgreed: () => '协商结果',
   wNone: () => '无',
-  wSegments: (v) => `${v.from} → ${v.to}：${v.n1} 个数据报文段，共 ${v.n2} 字节`,
+  wSegments: t(`{from} → {to}：{n1} 个数据报文段，共 {n2} 字节`),
   wAnalysis: () => '分析',
   mdCounts: (v) => `${v.n1} 帧，${v.n2} 个 TCP 报文，${v.n3} 个连接`,
   sumTotals: (v) => `${v.n1} 个连接，${v.n2} 个 TCP 报文，负载共 ${v.n3} 字节`,
@@ -375,9 +385,9 @@ const zh: Table = {
   capNotAnalysed: () => '未分析',
   capTruncatedPackets: (v) => `${v.n1} 个 TCP 报文被快照长度截断（首部已解码，负载不完整）`,
   wPackets: (v) => `${v.n1} 个报文，历时 ${(v.n2 / 1e6).toFixed(6)} 秒`,
-  wBytes: (v) => `客户端发送 ${v.n1} 字节，服务器发送 ${v.n2} 字节`,
-  wMore: (v) => `…… 另有 ${v.n1} 个报文（使用 --verbose 列出全部报文）`,
-  wMoreKept: (v) => `…… 另有 ${v.n1} 个报文（使用 --verbose 列出保留的全部报文）`,
+  wBytes: t(`客户端发送 {n1} 字节，服务器发送 {n2} 字节`),
+  wMore: t(`…… 另有 {n1} 个报文（使用 --verbose 列出全部报文）`),
+  wMoreKept: t(`…… 另有 {n1} 个报文（使用 --verbose 列出保留的全部报文）`),
   wOmitted: (v) => `第 ${v.n2} 帧至第 ${v.n3} 帧之间的 ${v.n1} 个报文未保留：每个连接只保留开头和结尾的报文，数量有上限；下面列出的报文只包括保留的报文（统计数字包括全部报文）`,
   mContinued: (v) => `续：连接 ${v.n1}（Wireshark 的 tcp.stream ${v.n1}）的后续报文，本工具此前已结束对它的分析，序号沿用该流，分析重新开始`,
   wContinued: (v) => `续：连接 #${v.n1} 的这些报文到达时，本工具已结束对它的分析并在前面报告了它（它已关闭，或因 --idle-timeout、--max-connections 而被释放）；Wireshark 把它们显示在同一条流中，即 tcp.stream ${v.n1}。序号仍相对于该流；这一部分的分析重新开始`,

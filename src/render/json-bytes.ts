@@ -33,7 +33,7 @@ import {
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
-import { NoteBytes } from './note-bytes.js';
+import { NoteBytes } from './message-bytes.js';
 
 /** The indent of a connection record in a document (inside `connections`). */
 export const RECORD_INDENT = '    ';

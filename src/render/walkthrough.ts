@@ -14,9 +14,10 @@
 import type { ChalkInstance } from 'chalk';
 import { type Connection, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
 import { diagnosticMessage, role, teardownInitiator, type PacketRecord, type PacketRecords } from './json.js';
-import { NoteBytes } from './note-bytes.js';
+import { MessageBytes, NoteBytes } from './message-bytes.js';
 import {
-  STATE_NAMES, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, type HandshakeKind, type TeardownKind,
+  STATE_NAMES, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
+  type HandshakeKind, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
@@ -107,6 +108,7 @@ function flagText(bits: number, k: ChalkInstance): string {
 }
 
 const NEWLINE = 0x0a;
+const SPACE = 0x20;
 
 /** A state's text (coloured, marked inferred), encoded (a Walkthrough has one per state). */
 function stateChunk(st: number, k: ChalkInstance, L: Labels): Chunk {
@@ -137,15 +139,50 @@ export class Walkthrough {
   private readonly stateMid: Chunk;
   private readonly stateClose: Chunk;
   private readonly states: Chunk[];
-  /** A step's first columns (`   1/3`, a dot for a step of the data phase, ...) by label. */
-  private readonly labels = new Map<string, Chunk>();
-
+  /** The teardown's steps' first columns (`    1 `), by number, made when first met. */
+  private readonly stepNumbers: (Chunk | undefined)[] = [];
   /** The packets' notes, as text. */
   private readonly notes: NoteBytes;
+  /** Messages with numbers a connection has, written as bytes (message-bytes.ts). */
+  private readonly segments: MessageBytes;
+  private readonly bytesSent: MessageBytes;
+  private readonly more: MessageBytes;
+  private readonly moreKept: MessageBytes;
+  /**
+   * The second line of the header up to Zeek's state (by handshake kind, teardown kind and
+   * initiator), made when first met: the same for many connections.
+   */
+  private readonly kindsLine: (Chunk | undefined)[] = [];
+  /**
+   * The handshake's heading (but a continuation's without a handshake) and the teardown's, by
+   * kind, with their lines' ends.
+   */
+  private readonly handshakeHeading: Chunk[];
+  private readonly teardownHeading: Chunk[];
+  /** Pieces of the header, the data section and the final states. */
+  private readonly connectionHead: Chunk;
+  private readonly endpointSep: Chunk;
+  private readonly boldLineEnd: Chunk;
+  private readonly indent2: Chunk;
+  private readonly indent3: Chunk;
+  private readonly dot: Chunk;
+  private readonly irttHead: Chunk;
+  private readonly irttTail: Chunk;
+  private readonly agreedHead: Chunk;
+  private readonly dataHeading: Chunk;
+  private readonly moreOpen: Chunk;
+  private readonly moreClose: Chunk;
+  private readonly finalHead: Chunk;
+  private readonly finalMid: Chunk;
+  private readonly stepLabels: { syn: Chunk; synAck: Chunk; ack: Chunk; dot: Chunk; refused: Chunk };
 
   constructor(private readonly o: WalkthroughOptions) {
     this.fixed = new FixedMessages(o.lang);
     this.notes = new NoteBytes(o.lang, false);
+    this.segments = new MessageBytes(o.lang, 'wSegments', false);
+    this.bytesSent = new MessageBytes(o.lang, 'wBytes', false);
+    this.more = new MessageBytes(o.lang, 'wMore', false);
+    this.moreKept = new MessageBytes(o.lang, 'wMoreKept', false);
     const k = o.chalk;
     const L = labels(o.lang);
     this.k = k;
@@ -161,10 +198,29 @@ export class Walkthrough {
     // k.dim around the line: its codes, taken from chalk (none at level 0); the states inside
     // carry colours of their own, whose ends are not dim's, so chalk wraps the line as it is
     const [dimOpen, dimClose] = k.dim('\u0000').split('\u0000') as [string, string];
+    const [boldOpen, boldClose] = k.bold('\u0000').split('\u0000') as [string, string];
     this.stateOpen = utf8(`${dimOpen}        ${L.client} `);
     this.stateMid = utf8(` · ${L.server} `);
     this.stateClose = utf8(`${dimClose}\n`);
     this.states = STATE_NAMES.map((_, st) => stateChunk(st, k, L));
+    this.connectionHead = utf8(`${boldOpen}${this.t('wConnection')} #`);
+    this.endpointSep = utf8(' → ');
+    this.boldLineEnd = utf8(`${boldClose}\n`);
+    this.indent2 = utf8('  ');
+    this.indent3 = utf8('   ');
+    this.dot = utf8(' · ');
+    this.irttHead = utf8(' · iRTT ');
+    this.irttTail = utf8(' ms');
+    this.agreedHead = utf8(`   ${this.t('wAgreed')}${L.colon}`);
+    this.dataHeading = utf8(`${k.bold(`  ${this.t('wData')}`)}\n`);
+    this.handshakeHeading = HANDSHAKE_KINDS.map((hk) =>
+      utf8(`${k.bold(`  ${hk === 'simultaneous-open' ? this.t('wHandshakeSimultaneous') : hk === 'not-captured' ? this.t('wHandshakeMissing') : this.t('wHandshake')}`)}\n`));
+    this.teardownHeading = TEARDOWN_KINDS.map((tk) => utf8(`${k.bold(`  ${this.t('wTeardown')}${L.colon}${this.t(TK_KEY[tk])}`)}\n`));
+    this.moreOpen = utf8(`${dimOpen}   `);
+    this.moreClose = utf8(`${dimClose}\n`);
+    this.finalHead = utf8(`  ${k.bold(this.t('wFinal'))}${L.colon}${L.client} `);
+    this.finalMid = utf8(` · ${L.server} `);
+    this.stepLabels = { syn: utf8('   1/3'), synAck: utf8('   2/3'), ack: utf8('   3/3'), dot: utf8('    · '), refused: utf8('    ✗ ') };
   }
 
   /** Messages without numbers: a connection's headings and labels ask for about fifteen. */
@@ -192,16 +248,36 @@ export class Walkthrough {
     w.byte(NEWLINE);
 
     // --- header
-    this.line(w, k.bold(`${this.t('wConnection')} #${c.id}  ${endpointText(c, true)} → ${endpointText(c, false)}`));
+    w.raw(this.connectionHead);
+    w.uint(c.id);
+    w.raw(this.indent2);
+    w.text(endpointText(c, true));
+    w.raw(this.endpointSep);
+    w.text(endpointText(c, false));
+    w.raw(this.boldLineEnd);
     const initiator = teardownInitiator(c, tk);
-    this.line(w,
+    if (c.continued && hk === 'not-captured') {
       // a continuation's handshake, when it has none, is in its connection's earlier record
-      `  ${this.t('lHandshake')}${L.colon}${c.continued && hk === 'not-captured' ? this.t('wHandshakeEarlier', 'client', c.id) : this.t(HK_KEY[hk])} · ${this.t('lTeardown')}${L.colon}${this.t(TK_KEY[tk])}` +
-        (initiator ? `${L.po}${this.t('wInitiator', initiator)}${L.pc}` : '') + ` · Zeek ${zeekConnState(c.zeek)} ${c.zeek.history}`,
-    );
+      w.text(`  ${this.t('lHandshake')}${L.colon}${this.t('wHandshakeEarlier', 'client', c.id)} · ${this.t('lTeardown')}${L.colon}${this.t(TK_KEY[tk])}` +
+        (initiator ? `${L.po}${this.t('wInitiator', initiator)}${L.pc}` : '') + ' · Zeek ');
+    } else {
+      w.raw(this.kinds(hk, tk, initiator));
+    }
+    w.text(zeekConnState(c.zeek));
+    w.byte(SPACE);
+    w.text(c.zeek.history);
+    w.byte(NEWLINE);
+    w.raw(this.indent2);
+    w.text(this.t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6)));
+    w.raw(this.dot);
+    this.bytesSent.write(w, 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes, 0);
     const ms = rttMs(c, '');
-    const irtt = ms === '' ? '' : ` · iRTT ${ms} ms`;
-    this.line(w, `  ${this.t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6))} · ${this.t('wBytes', 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes)}${irtt}`);
+    if (ms !== '') {
+      w.raw(this.irttHead);
+      w.text(ms);
+      w.raw(this.irttTail);
+    }
+    w.byte(NEWLINE);
     const omitted = (packets as PacketRecords).omitted;
     if (omitted) this.line(w, k.yellow(`  ${this.t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
     if (c.continued) this.line(w, k.yellow(`  ${this.t('wContinued', 'client', c.id)}`));
@@ -215,30 +291,33 @@ export class Walkthrough {
     // a step of the handshake that is also part of the teardown (the third segment carrying a FIN,
     // an evasion trace's early FIN) is listed in both
     w.byte(NEWLINE);
-    this.line(w, k.bold(`  ${hk === 'simultaneous-open' ? this.t('wHandshakeSimultaneous')
-      : hk === 'not-captured' ? (c.continued ? `${this.t('wHandshake')}${L.colon}${this.t('wHandshakeEarlier', 'client', c.id)}` : this.t('wHandshakeMissing')) : this.t('wHandshake')}`));
+    if (hk === 'not-captured' && c.continued) this.line(w, k.bold(`  ${this.t('wHandshake')}${L.colon}${this.t('wHandshakeEarlier', 'client', c.id)}`));
+    else w.raw(this.handshakeHeading[HANDSHAKE_KINDS.indexOf(hk)]!);
     // what a missing handshake means (the first packet's own note may say something else: a FIN, a RST)
     // (a continuation's numbers are its stream's: said in the header)
     if (hk === 'not-captured' && packets.length > 0 && !c.continued) this.line(w, `   ${this.t('midstream')}`);
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
       if (!(p.phase === PH_HANDSHAKE || p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame)) continue;
-      const label = p.frame === s.synFrame ? '1/3' : p.frame === s.synAckFrame ? '2/3' : p.frame === s.hsAckFrame ? '3/3' : ' · ';
-      this.step(w, c, label, p);
+      const sl = this.stepLabels;
+      this.step(w, c, p.frame === s.synFrame ? sl.syn : p.frame === s.synAckFrame ? sl.synAck : p.frame === s.hsAckFrame ? sl.ack : sl.dot, p);
     }
     if (hk === 'refused' && s.refusedFrame > 0) {
       const p = packets.find((x) => x.frame === s.refusedFrame);
-      if (p) this.step(w, c, ' ✗ ', p);
+      if (p) this.step(w, c, this.stepLabels.refused, p);
     }
     const agreed = this.agreedText(c);
-    if (agreed) this.line(w, `   ${this.t('wAgreed')}${L.colon}${agreed}`);
+    if (agreed) {
+      w.raw(this.agreedHead);
+      this.line(w, agreed);
+    }
 
     // --- data
     let dataCount = 0;
     for (let i = 0; i < packets.length; i++) if (packets[i]!.phase === PH_DATA) dataCount++;
     if (dataCount > 0) {
       w.byte(NEWLINE);
-      this.line(w, k.bold(`  ${this.t('wData')}`));
+      w.raw(this.dataHeading);
       for (const fromClient of [true, false]) {
         // the whole connection's: the kept records', and those of the packets left out
         const fromA = fromClient === c.clientIsA;
@@ -250,7 +329,9 @@ export class Walkthrough {
           segments++;
           bytes += p.len;
         }
-        this.line(w, `   ${this.t('wSegments', fromClient ? 'client' : 'server', segments, bytes)}`);
+        w.raw(this.indent3);
+        this.segments.write(w, fromClient ? 'client' : 'server', segments, bytes, 0);
+        w.byte(NEWLINE);
       }
       const counts: string[] = [];
       for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
@@ -273,12 +354,12 @@ export class Walkthrough {
         own++;
         if (o.verbose || (p.note !== N_NONE && listed < DATA_SAMPLE)) {
           listed++;
-          this.step(w, c, ' · ', p);
+          this.step(w, c, this.stepLabels.dot, p);
         }
       }
       const rest = own - listed;
       // --verbose lists every packet kept: of a capped connection, not every packet
-      if (rest > 0) this.line(w, k.dim(`   ${this.t(omitted ? 'wMoreKept' : 'wMore', 'client', rest)}`));
+      if (rest > 0) this.moreLine(w, omitted !== undefined, rest);
     }
 
     // --- teardown: every step, or beyond TEARDOWN_MAX the first ones, a count, and the last
@@ -291,24 +372,24 @@ export class Walkthrough {
     const tail = cut ? total - TEARDOWN_LAST : total;
     if (total > 0) {
       w.byte(NEWLINE);
-      this.line(w, k.bold(`  ${this.t('wTeardown')}${L.colon}${this.t(TK_KEY[tk])}`));
+      w.raw(this.teardownHeading[TEARDOWN_KINDS.indexOf(tk)]!);
     }
     let steps = 0;
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
       if (!isTeardownStep(p, s)) continue;
       steps++;
-      if (steps <= head || steps > tail) this.step(w, c, String(steps).padStart(2) + ' ', p);
-      if (cut && steps === head) this.line(w, k.dim(`   ${this.t(omitted ? 'wMoreKept' : 'wMore', 'client', tail - head)}`));
+      if (steps <= head || steps > tail) this.step(w, c, this.stepNumber(steps), p);
+      if (cut && steps === head) this.moreLine(w, omitted !== undefined, tail - head);
     }
 
     // --- final states and capture quality
     const cs = c.clientIsA ? s.stateA : s.stateB;
     const ss = c.clientIsA ? s.stateB : s.stateA;
     w.byte(NEWLINE);
-    w.text(`  ${k.bold(this.t('wFinal'))}${L.colon}${roleName(o.lang, 'client')} `);
+    w.raw(this.finalHead);
     w.raw(this.states[cs]!);
-    w.text(` · ${roleName(o.lang, 'server')} `);
+    w.raw(this.finalMid);
     w.raw(this.states[ss]!);
     w.byte(NEWLINE);
     const diags = diagnostics(c);
@@ -319,14 +400,9 @@ export class Walkthrough {
   }
 
   /** A step: its line (label, frame, direction, flags, numbers, analysis), the states after it, its note. */
-  private step(w: ByteWriter, c: Connection, label: string, p: PacketRecord): void {
+  private step(w: ByteWriter, c: Connection, label: Chunk, p: PacketRecord): void {
     const fromClient = p.fromA === c.clientIsA;
-    let lb = this.labels.get(label);
-    if (lb === undefined) {
-      lb = utf8(`   ${label}`);
-      this.labels.set(label, lb);
-    }
-    w.raw(lb);
+    w.raw(label);
     w.raw(this.frameLabel);
     w.uint(p.frame);
     const dir = fromClient ? this.clientToServer : this.serverToClient;
@@ -359,6 +435,39 @@ export class Walkthrough {
       this.notes.write(w, p.note, role(c, p.fromA), p.n1, p.n2, p.n3);
       w.byte(NEWLINE);
     }
+  }
+
+  /** The teardown's step `n`'s first columns. */
+  private stepNumber(n: number): Chunk {
+    let c = this.stepNumbers[n];
+    if (c === undefined) {
+      c = utf8(`   ${String(n).padStart(2)} `);
+      this.stepNumbers[n] = c;
+    }
+    return c;
+  }
+
+  /** The dimmed line of the packets not listed: `n more packet(s) (use --verbose ...)`. */
+  private moreLine(w: ByteWriter, kept: boolean, n: number): void {
+    w.raw(this.moreOpen);
+    (kept ? this.moreKept : this.more).write(w, 'client', n, 0, 0);
+    w.raw(this.moreClose);
+  }
+
+  /**
+   * The header's second line up to Zeek's state: the handshake's kind, the teardown's and who
+   * closed first.
+   */
+  private kinds(hk: HandshakeKind, tk: TeardownKind, initiator: 'client' | 'server' | null): Chunk {
+    const key = (HANDSHAKE_KINDS.indexOf(hk) * TEARDOWN_KINDS.length + TEARDOWN_KINDS.indexOf(tk)) * 3 + (initiator === null ? 0 : initiator === 'client' ? 1 : 2);
+    let c = this.kindsLine[key];
+    if (c === undefined) {
+      const L = this.L;
+      c = utf8(`  ${this.t('lHandshake')}${L.colon}${this.t(HK_KEY[hk])} · ${this.t('lTeardown')}${L.colon}${this.t(TK_KEY[tk])}` +
+        (initiator ? `${L.po}${this.t('wInitiator', initiator)}${L.pc}` : '') + ' · Zeek ');
+      this.kindsLine[key] = c;
+    }
+    return c;
   }
 
   /** A sequence or acknowledgement number: relative (raw), or raw (relative) with --absolute. */

@@ -1,14 +1,15 @@
 /**
- * Packet notes written as bytes (src/render/note-bytes.ts) against the note made as a string
- * (message()), byte for byte: every note, as the client's and as the server's, in both
- * languages, as a JSON string and as text, with numbers at the edges (0, 1, the int32 and uint32
- * limits, beyond them, negative) and any numbers.
+ * Messages written as bytes (src/render/message-bytes.ts) against the message made as a string
+ * (message()), byte for byte: every packet note and every message of the tables with numbers,
+ * as the client's and as the server's, in both languages, as a JSON string and as text, with
+ * numbers at the edges (0, 1, the int32 and uint32 limits, beyond them, negative) and any
+ * numbers.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { NoteBytes } from '../src/render/note-bytes.js';
-import { message, template, type Lang } from '../src/i18n/messages.js';
+import { MessageBytes, NoteBytes } from '../src/render/message-bytes.js';
+import { message, template, TABLES, type Lang } from '../src/i18n/messages.js';
 import { NOTE_KEYS } from '../src/analyze/story.js';
 import { ByteWriter } from '../src/util/bytes.js';
 
@@ -31,6 +32,43 @@ function same(lang: Lang, json: NoteBytes, text: NoteBytes, note: number, from: 
   assert.equal(written(json, note, from, n1, n2, n3), `<${JSON.stringify(s)}>`, what);
   assert.equal(written(text, note, from, n1, n2, n3), `<${s}>`, what);
 }
+
+function writtenMessage(m: MessageBytes, from: 'client' | 'server', n1: number, n2: number, n3: number): string {
+  const w = new ByteWriter(8);
+  m.write(w, from, n1, n2, n3);
+  return w.buf.subarray(0, w.pos).toString('utf8');
+}
+
+describe('messages written as bytes', () => {
+  it('every message of the tables, the Templates and the others: the string, byte for byte', () => {
+    let templates = 0;
+    for (const lang of LANGS) {
+      for (const key of Object.keys(TABLES[lang])) {
+        const json = new MessageBytes(lang, key, true);
+        const text = new MessageBytes(lang, key, false);
+        if (json.compiled) templates++;
+        for (const from of ROLES) {
+          for (const a of EDGES) {
+            for (const [n1, n2, n3] of [[a, 1, 1], [1, a, 0], [0, 2, a], [a, a, a]] as const) {
+              const s = message(lang, key, from, n1, n2, n3);
+              assert.equal(writtenMessage(json, from, n1, n2, n3), JSON.stringify(s), `${lang} ${key} ${from} ${n1} ${n2} ${n3}`);
+              assert.equal(writtenMessage(text, from, n1, n2, n3), s, `${lang} ${key} ${from} ${n1} ${n2} ${n3}`);
+            }
+          }
+        }
+      }
+    }
+    assert.ok(templates >= 2 * 44, `${templates} templates`);
+  });
+
+  it('a number with a word: singular for 1, plural otherwise, in the string and in the bytes', () => {
+    const m = new MessageBytes('en', 'wSegments', false);
+    assert.equal(writtenMessage(m, 'client', 1, 1, 0), 'client → server: 1 segment with data, 1 byte');
+    assert.equal(writtenMessage(m, 'server', 2, 0, 0), 'server → client: 2 segments with data, 0 bytes');
+    assert.equal(message('en', 'wSegments', 'server', 1, 120), 'server → client: 1 segment with data, 120 bytes');
+    assert.equal(writtenMessage(new MessageBytes('en', 'wBytes', true), 'client', 1, 480, 0), '"client sent 1 byte, server 480 bytes"');
+  });
+});
 
 describe('packet notes written as bytes', () => {
   it('every note, role and language, with numbers at the edges: the string, byte for byte', () => {

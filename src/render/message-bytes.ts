@@ -1,0 +1,132 @@
+/**
+ * Messages with numbers written straight to bytes. A packet note is a sentence with the
+ * packet's numbers in it (an ISN, a seq, a length), one for nearly every packet record of
+ * `--packets` and of the walkthrough. Made as a string, it took about 0.7 us a note (the
+ * template, the numbers' strings, the rope flattened by the check for characters to escape, the
+ * copy): 1 s of the 5 s of the concurrent capture's `--json --packets`. A message that is a
+ * Template (i18n/messages.ts) is instead copied as its constant pieces, the roles already in
+ * them, with the numbers written between them as String() writes them; any other message (one
+ * that chooses between sentences) is made as a string and written as before.
+ * test/message-bytes.test.ts checks the bytes against the string for every note, role and
+ * language.
+ */
+import { Chunk, utf8, type ByteWriter } from '../util/bytes.js';
+import { message, roleName, template, NumberSlot, type Lang } from '../i18n/messages.js';
+import { NOTE_KEYS } from '../analyze/story.js';
+
+/**
+ * A message as bytes for one role: pieces[0], a number, pieces[1], ..., a number, the last
+ * piece; a number with a word has the piece after it twice, the word's singular before it in
+ * `one[i]` and its plural in pieces[i + 1].
+ */
+interface Compiled {
+  readonly pieces: readonly Chunk[];
+  readonly one: readonly (Chunk | null)[];
+  /** Each number's index among n1, n2, n3 and the constant added to it. */
+  readonly index: readonly number[];
+  readonly add: readonly number[];
+}
+
+/** What a role's entry holds before it is first written. */
+const UNMADE = 0;
+/** A message that is not a Template: made as a string. */
+const AS_STRING = 1;
+
+/** A number as String(v) writes it (and a template literal). */
+function numberText(w: ByteWriter, v: number): void {
+  // num() is String(v) for every finite number (-0 included: both write 0)
+  if (v === v && v !== Infinity && v !== -Infinity) w.num(v);
+  else w.text(String(v));
+}
+
+/**
+ * One message of one language, as a JSON string (quoted and escaped: a record's `note`) or as
+ * plain text (the walkthrough's), made into bytes for a role when first written as its.
+ */
+export class MessageBytes {
+  private client: Compiled | typeof UNMADE | typeof AS_STRING = UNMADE;
+  private server: Compiled | typeof UNMADE | typeof AS_STRING = UNMADE;
+
+  constructor(private readonly lang: Lang, readonly key: string, private readonly json: boolean) {}
+
+  /** Whether it is written from its pieces (not made as a string): for the tests. */
+  get compiled(): boolean {
+    return template(this.lang, this.key) !== null;
+  }
+
+  write(w: ByteWriter, from: 'client' | 'server', n1: number, n2: number, n3: number): void {
+    let c = from === 'client' ? this.client : this.server;
+    if (c === UNMADE) {
+      c = this.compile(from);
+      if (from === 'client') this.client = c;
+      else this.server = c;
+    }
+    if (c === AS_STRING) {
+      const s = message(this.lang, this.key, from, n1, n2, n3);
+      if (this.json) w.str(s);
+      else w.text(s);
+      return;
+    }
+    const pieces = c.pieces;
+    w.raw(pieces[0]!);
+    for (let i = 0; i < c.index.length; i++) {
+      const k = c.index[i];
+      const v = (k === 1 ? n1 : k === 2 ? n2 : n3) + c.add[i]!;
+      numberText(w, v);
+      const one = c.one[i];
+      w.raw(one !== null && v === 1 ? one! : pieces[i + 1]!);
+    }
+  }
+
+  private compile(from: 'client' | 'server'): Compiled | typeof AS_STRING {
+    const tp = template(this.lang, this.key);
+    if (tp === null) return AS_STRING;
+    const to = from === 'client' ? 'server' : 'client';
+    // the text between the numbers, the roles in it
+    const between: string[] = [tp.pieces[0]!];
+    const numbers: NumberSlot[] = [];
+    for (let i = 0; i < tp.slots.length; i++) {
+      const x = tp.slots[i]!;
+      if (x instanceof NumberSlot) {
+        numbers.push(x);
+        between.push('');
+      } else {
+        between[between.length - 1] += roleName(this.lang, x.to ? to : from);
+      }
+      between[between.length - 1] += tp.pieces[i + 1]!;
+    }
+    // a number's word goes into the text after it: plural, and singular in `one`
+    const texts = between.map((s, i) => (i === 0 || numbers[i - 1]!.other === null ? s : ` ${numbers[i - 1]!.other}${s}`));
+    const ones = numbers.map((x, i) => (x.one === null ? null : ` ${x.one}${between[i + 1]}`));
+    // JSON escapes a string character by character, and the numbers between the pieces are
+    // digits and signs: the pieces escaped one by one are the message escaped
+    const last = texts.length - 1;
+    const chunk = (s: string, i: number): Chunk => {
+      if (!this.json) return utf8(s);
+      return utf8((i === 0 ? '"' : '') + JSON.stringify(s).slice(1, -1) + (i === last ? '"' : ''));
+    };
+    return {
+      pieces: texts.map(chunk), one: ones.map((s, i) => (s === null ? null : chunk(s, i + 1))),
+      index: numbers.map((x) => x.index), add: numbers.map((x) => x.add),
+    };
+  }
+}
+
+/** The packet notes of one language (NOTE_KEYS), as JSON strings or as text. */
+export class NoteBytes {
+  private readonly notes: MessageBytes[];
+
+  constructor(lang: Lang, json: boolean) {
+    this.notes = NOTE_KEYS.map((key) => new MessageBytes(lang, key, json));
+  }
+
+  /** Note `note` (a NOTE_KEYS index) of a packet from `from`, with its numbers. */
+  write(w: ByteWriter, note: number, from: 'client' | 'server', n1: number, n2: number, n3: number): void {
+    this.notes[note]!.write(w, from, n1, n2, n3);
+  }
+
+  /** Whether note `key` is written from its pieces (not made as a string): for the tests. */
+  compiled(key: string): boolean {
+    return this.notes[NOTE_KEYS.indexOf(key as (typeof NOTE_KEYS)[number])]!.compiled;
+  }
+}
