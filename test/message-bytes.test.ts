@@ -15,7 +15,8 @@ import { ByteWriter } from '../src/util/bytes.js';
 
 const LANGS: Lang[] = ['en', 'zh'];
 const ROLES = ['client', 'server'] as const;
-const EDGES = [0, 1, 2, 9, 10, 99, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, -1, -(2 ** 31)];
+// 4e15 us: where the seconds of {n2/1e6} go the engine's way; a fraction; beyond 1e21, an exponent
+const EDGES = [0, 1, 2, 9, 10, 99, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, 4e15 - 1, 4e15, 2.5, 1e21, -1, -(2 ** 31)];
 
 function written(notes: NoteBytes, note: number, from: 'client' | 'server', n1: number, n2: number, n3: number): string {
   // a small buffer: the pieces grow it
@@ -67,6 +68,11 @@ describe('messages written as bytes', () => {
     assert.equal(writtenMessage(m, 'server', 2, 0, 0), 'server → client: 2 segments with data, 0 bytes');
     assert.equal(message('en', 'wSegments', 'server', 1, 120), 'server → client: 1 segment with data, 120 bytes');
     assert.equal(writtenMessage(new MessageBytes('en', 'wBytes', true), 'client', 1, 480, 0), '"client sent 1 byte, server 480 bytes"');
+    // microseconds as seconds, with six decimals
+    const p = new MessageBytes('en', 'wPackets', false);
+    assert.equal(writtenMessage(p, 'client', 1, 63, 0), '1 packet in 0.000063 s');
+    assert.equal(writtenMessage(p, 'client', 10, 12_000_001, 0), '10 packets in 12.000001 s');
+    assert.equal(writtenMessage(new MessageBytes('zh', 'wPackets', false), 'client', 10, 100_000, 0), '10 个报文，历时 0.100000 秒');
   });
 });
 

@@ -24,11 +24,14 @@ export class RoleSlot {
 }
 
 /**
- * A number a template shows: n1, n2 or n3, plus a constant ({n1}, {n3-1}, {n2+1}); with a word
- * after it, singular when the number is 1, else plural ({n1 segment|segments}: "1 segment").
+ * A number a template shows: n1, n2 or n3, plus a constant ({n1}, {n3-1}, {n2+1}); microseconds
+ * as seconds with six decimals ({n2/1e6}); with a word after it, singular when the number is 1,
+ * else plural ({n1 segment|segments}: "1 segment").
  */
 export class NumberSlot {
-  constructor(readonly index: 1 | 2 | 3, readonly add: number, readonly one: string | null = null, readonly other: string | null = null) {}
+  constructor(
+    readonly index: 1 | 2 | 3, readonly add: number, readonly micros = false, readonly one: string | null = null, readonly other: string | null = null,
+  ) {}
 
   value(n1: number, n2: number, n3: number): number {
     return (this.index === 1 ? n1 : this.index === 2 ? n2 : n3) + this.add;
@@ -37,7 +40,8 @@ export class NumberSlot {
   /** The number and its word, as the message has them. */
   text(n1: number, n2: number, n3: number): string {
     const x = this.value(n1, n2, n3);
-    return this.one === null ? `${x}` : `${x} ${x === 1 ? this.one : this.other}`;
+    const t = this.micros ? (x / 1e6).toFixed(6) : `${x}`;
+    return this.one === null ? t : `${t} ${x === 1 ? this.one : this.other}`;
   }
 }
 
@@ -56,11 +60,11 @@ export interface Template {
   readonly slots: readonly Slot[];
 }
 
-const SLOT = /\{(from|to|n[123])([+-]\d+)?(?: ([^|{}]+)\|([^|{}]+))?\}/g;
+const SLOT = /\{(from|to|n[123])([+-]\d+)?(\/1e6)?(?: ([^|{}]+)\|([^|{}]+))?\}/g;
 
 /**
  * A Template from its text, the slots in braces: t(`ack {n1} = FIN seq {n1-1} + 1: the {from}
- * acknowledges`), t(`{n1 segment|segments} with data`). (Text, not a tagged template literal: the bundle writes the Chinese of a
+ * acknowledges`), t(`{n1 segment|segments} with data`), t(`{n1 packet|packets} in {n2/1e6} s`). (Text, not a tagged template literal: the bundle writes the Chinese of a
  * string as escapes, and cannot in a tagged template's, whose raw text its tag may read.)
  */
 function t(text: string): Template {
@@ -71,7 +75,7 @@ function t(text: string): Template {
     pieces.push(text.slice(at, m.index));
     const name = m[1]!;
     slots.push(name === 'from' || name === 'to' ? new RoleSlot(name === 'to')
-      : new NumberSlot(Number(name[1]) as 1 | 2 | 3, m[2] === undefined ? 0 : Number(m[2]), m[3] ?? null, m[4] ?? null));
+      : new NumberSlot(Number(name[1]) as 1 | 2 | 3, m[2] === undefined ? 0 : Number(m[2]), m[3] !== undefined, m[4] ?? null, m[5] ?? null));
     at = m.index! + m[0].length;
   }
   pieces.push(text.slice(at));
@@ -231,7 +235,7 @@ const en: Table = {
   capSeconds: () => 's',
   capNotAnalysed: () => 'not analysed',
   capTruncatedPackets: (v) => `${v.n1} TCP packets cut short by the snapshot length (headers decoded, payload partial)`,
-  wPackets: (v) => `${n(v.n1, 'packet')} in ${(v.n2 / 1e6).toFixed(6)} s`,
+  wPackets: t(`{n1 packet|packets} in {n2/1e6} s`),
   wBytes: t(`client sent {n1 byte|bytes}, server {n2 byte|bytes}`),
   wMore: t(`… {n1} more packet(s) (use --verbose to list every packet)`),
   wMoreKept: t(`… {n1} more packet(s) (use --verbose to list every packet kept)`),
@@ -384,7 +388,7 @@ const zh: Table = {
   capSeconds: () => '秒',
   capNotAnalysed: () => '未分析',
   capTruncatedPackets: (v) => `${v.n1} 个 TCP 报文被快照长度截断（首部已解码，负载不完整）`,
-  wPackets: (v) => `${v.n1} 个报文，历时 ${(v.n2 / 1e6).toFixed(6)} 秒`,
+  wPackets: t(`{n1} 个报文，历时 {n2/1e6} 秒`),
   wBytes: t(`客户端发送 {n1} 字节，服务器发送 {n2} 字节`),
   wMore: t(`…… 另有 {n1} 个报文（使用 --verbose 列出全部报文）`),
   wMoreKept: t(`…… 另有 {n1} 个报文（使用 --verbose 列出保留的全部报文）`),

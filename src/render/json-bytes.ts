@@ -34,6 +34,7 @@ import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
 import { NoteBytes } from './message-bytes.js';
+import { writeIpv4 } from './endpoint.js';
 
 /** The indent of a connection record in a document (inside `connections`). */
 export const RECORD_INDENT = '    ';
@@ -291,7 +292,6 @@ const NDJSON_PACKET_FRAME = ascii(L0.next(0, 'frame'));
 const NOTES_EN = new NoteBytes('en', true);
 const NOTES_ZH = new NoteBytes('zh', true);
 const QUOTE = 0x22;
-const DOT = 0x2e;
 
 /** A number, or null. */
 function numOrNull(w: ByteWriter, v: number | null): void {
@@ -305,15 +305,8 @@ function address(w: ByteWriter, version: number, f: Flow): void {
     w.str(flowAddress(version, f));
     return;
   }
-  const a = f.addr0;
   w.byte(QUOTE);
-  w.uint((a >>> 24) & 0xff);
-  w.byte(DOT);
-  w.uint((a >>> 16) & 0xff);
-  w.byte(DOT);
-  w.uint((a >>> 8) & 0xff);
-  w.byte(DOT);
-  w.uint(a & 0xff);
+  writeIpv4(w, f);
   w.byte(QUOTE);
 }
 

@@ -25,6 +25,8 @@ interface Compiled {
   /** Each number's index among n1, n2, n3 and the constant added to it. */
   readonly index: readonly number[];
   readonly add: readonly number[];
+  /** Whether each number is microseconds, written as seconds with six decimals. */
+  readonly micros: readonly boolean[];
 }
 
 /** What a role's entry holds before it is first written. */
@@ -37,6 +39,24 @@ function numberText(w: ByteWriter, v: number): void {
   // num() is String(v) for every finite number (-0 included: both write 0)
   if (v === v && v !== Infinity && v !== -Infinity) w.num(v);
   else w.text(String(v));
+}
+
+/** Microseconds as seconds with six decimals, as (v / 1e6).toFixed(6) writes them. */
+function secondsText(w: ByteWriter, v: number): void {
+  // below 4e15 us, v / 1e6 is below 2^32 and within 2.4e-7 of the decimal: toFixed(6) writes it
+  if (!(v >= 0 && v < 4e15 && Math.floor(v) === v)) {
+    w.text((v / 1e6).toFixed(6));
+    return;
+  }
+  const whole = Math.floor(v / 1e6);
+  let frac = v - whole * 1e6;
+  w.uint(whole);
+  w.byte(0x2e);
+  for (let d = 100000; d >= 1; d /= 10) {
+    const digit = Math.floor(frac / d);
+    w.byte(0x30 + digit);
+    frac -= digit * d;
+  }
 }
 
 /**
@@ -72,7 +92,8 @@ export class MessageBytes {
     for (let i = 0; i < c.index.length; i++) {
       const k = c.index[i];
       const v = (k === 1 ? n1 : k === 2 ? n2 : n3) + c.add[i]!;
-      numberText(w, v);
+      if (c.micros[i]) secondsText(w, v);
+      else numberText(w, v);
       const one = c.one[i];
       w.raw(one !== null && v === 1 ? one! : pieces[i + 1]!);
     }
@@ -107,7 +128,7 @@ export class MessageBytes {
     };
     return {
       pieces: texts.map(chunk), one: ones.map((s, i) => (s === null ? null : chunk(s, i + 1))),
-      index: numbers.map((x) => x.index), add: numbers.map((x) => x.add),
+      index: numbers.map((x) => x.index), add: numbers.map((x) => x.add), micros: numbers.map((x) => x.micros),
     };
   }
 }

@@ -12,7 +12,7 @@
  * encoded once per run; the other lines (a few per connection) are made as text and written.
  */
 import type { ChalkInstance } from 'chalk';
-import { type Connection, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
+import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
 import { diagnosticMessage, role, teardownInitiator, type PacketRecord, type PacketRecords } from './json.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
 import {
@@ -23,7 +23,7 @@ import { zeekConnState } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { ANALYSIS_NAMES, ANALYSIS_ORDER, analysisNames } from '../analyze/flags.js';
 import { FixedMessages, message, roleName, type Lang } from '../i18n/messages.js';
-import { endpointText, rttMs } from './endpoint.js';
+import { rttMs, writeEndpoint } from './endpoint.js';
 import { ladder } from './ladder.js';
 import { wiresharkFlags } from './elide.js';
 import { utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
@@ -146,6 +146,7 @@ export class Walkthrough {
   /** Messages with numbers a connection has, written as bytes (message-bytes.ts). */
   private readonly segments: MessageBytes;
   private readonly bytesSent: MessageBytes;
+  private readonly packetsIn: MessageBytes;
   private readonly more: MessageBytes;
   private readonly moreKept: MessageBytes;
   /**
@@ -168,7 +169,16 @@ export class Walkthrough {
   private readonly dot: Chunk;
   private readonly irttHead: Chunk;
   private readonly irttTail: Chunk;
-  private readonly agreedHead: Chunk;
+  /**
+   * The last `agreed` line and what it was made from (the SYNs' MSS and window scales, their
+   * SACK and timestamps, the IP version): a capture's connections mostly agree on the same.
+   */
+  private agreed: Chunk | null = null;
+  private agreedMssClient = 0;
+  private agreedMssServer = 0;
+  private agreedWsClient = 0;
+  private agreedWsServer = 0;
+  private agreedBits = 0;
   private readonly dataHeading: Chunk;
   private readonly moreOpen: Chunk;
   private readonly moreClose: Chunk;
@@ -181,6 +191,7 @@ export class Walkthrough {
     this.notes = new NoteBytes(o.lang, false);
     this.segments = new MessageBytes(o.lang, 'wSegments', false);
     this.bytesSent = new MessageBytes(o.lang, 'wBytes', false);
+    this.packetsIn = new MessageBytes(o.lang, 'wPackets', false);
     this.more = new MessageBytes(o.lang, 'wMore', false);
     this.moreKept = new MessageBytes(o.lang, 'wMoreKept', false);
     const k = o.chalk;
@@ -211,7 +222,6 @@ export class Walkthrough {
     this.dot = utf8(' · ');
     this.irttHead = utf8(' · iRTT ');
     this.irttTail = utf8(' ms');
-    this.agreedHead = utf8(`   ${this.t('wAgreed')}${L.colon}`);
     this.dataHeading = utf8(`${k.bold(`  ${this.t('wData')}`)}\n`);
     this.handshakeHeading = HANDSHAKE_KINDS.map((hk) =>
       utf8(`${k.bold(`  ${hk === 'simultaneous-open' ? this.t('wHandshakeSimultaneous') : hk === 'not-captured' ? this.t('wHandshakeMissing') : this.t('wHandshake')}`)}\n`));
@@ -251,9 +261,9 @@ export class Walkthrough {
     w.raw(this.connectionHead);
     w.uint(c.id);
     w.raw(this.indent2);
-    w.text(endpointText(c, true));
+    writeEndpoint(w, c, true);
     w.raw(this.endpointSep);
-    w.text(endpointText(c, false));
+    writeEndpoint(w, c, false);
     w.raw(this.boldLineEnd);
     const initiator = teardownInitiator(c, tk);
     if (c.continued && hk === 'not-captured') {
@@ -268,7 +278,7 @@ export class Walkthrough {
     w.text(c.zeek.history);
     w.byte(NEWLINE);
     w.raw(this.indent2);
-    w.text(this.t('wPackets', 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6)));
+    this.packetsIn.write(w, 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6), 0);
     w.raw(this.dot);
     this.bytesSent.write(w, 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes, 0);
     const ms = rttMs(c, '');
@@ -306,11 +316,7 @@ export class Walkthrough {
       const p = packets.find((x) => x.frame === s.refusedFrame);
       if (p) this.step(w, c, this.stepLabels.refused, p);
     }
-    const agreed = this.agreedText(c);
-    if (agreed) {
-      w.raw(this.agreedHead);
-      this.line(w, agreed);
-    }
+    this.agreedLine(w, c);
 
     // --- data
     let dataCount = 0;
@@ -478,17 +484,33 @@ export class Walkthrough {
     w.raw(this.otherClose);
   }
 
-  private agreedText(c: Connection): string | null {
-    const lang = this.o.lang;
+  /** The line of what the handshake agreed, when both SYNs were seen. */
+  private agreedLine(w: ByteWriter, c: Connection): void {
     const cl = clientFlow(c);
     const sv = serverFlow(c);
-    if (!flowFlag(cl, F_SYN_SEEN) || !flowFlag(sv, F_SYN_SEEN)) return null;
+    if (!flowFlag(cl, F_SYN_SEEN) || !flowFlag(sv, F_SYN_SEEN)) return;
+    const bits = (flowFlag(cl, F_SYN_SACK_PERMITTED) && flowFlag(sv, F_SYN_SACK_PERMITTED) ? 1 : 0) +
+      (flowFlag(cl, F_SYN_TIMESTAMPS) && flowFlag(sv, F_SYN_TIMESTAMPS) ? 2 : 0) + (c.ipVersion === 6 ? 4 : 0);
+    if (this.agreed === null || bits !== this.agreedBits || cl.synMss !== this.agreedMssClient || sv.synMss !== this.agreedMssServer ||
+      cl.synWscale !== this.agreedWsClient || sv.synWscale !== this.agreedWsServer) {
+      this.agreed = utf8(`   ${this.t('wAgreed')}${this.L.colon}${this.agreedText(cl, sv, c.ipVersion)}\n`);
+      this.agreedBits = bits;
+      this.agreedMssClient = cl.synMss;
+      this.agreedMssServer = sv.synMss;
+      this.agreedWsClient = cl.synWscale;
+      this.agreedWsServer = sv.synWscale;
+    }
+    w.raw(this.agreed);
+  }
+
+  private agreedText(cl: Flow, sv: Flow, ipVersion: number): string {
+    const lang = this.o.lang;
     const parts: string[] = [];
     const c2s = `${roleName(lang, 'client')}→${roleName(lang, 'server')}`;
     const s2c = `${roleName(lang, 'server')}→${roleName(lang, 'client')}`;
     if (sv.synMss >= 0 || cl.synMss >= 0) {
       // a side that sent no MSS option: the peer assumes the default (RFC 9293 §3.7.1, MUST-15)
-      const dflt = this.t('lMssDefault', 'client', c.ipVersion === 6 ? 1220 : 536);
+      const dflt = this.t('lMssDefault', 'client', ipVersion === 6 ? 1220 : 536);
       parts.push(`MSS ${c2s} ${sv.synMss >= 0 ? sv.synMss : dflt}${this.t('lSep')}${s2c} ${cl.synMss >= 0 ? cl.synMss : dflt}`);
     }
     parts.push(cl.synWscale >= 0 && sv.synWscale >= 0 ? `${this.t('lWindowScale')} ${cl.synWscale}/${sv.synWscale}` : this.t('lScaleOff'));
