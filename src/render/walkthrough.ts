@@ -95,13 +95,13 @@ function labels(lang: Lang): Labels {
  * and colour level: a big capture's walkthrough has millions of steps and a few dozen flag sets
  * (the walkthrough of short1m: 2.52 s -> 2.35 s, median of 5 interleaved runs).
  */
-const FLAG_TEXT: (string | undefined)[][] = [[], [], [], []];
+const FLAG_TEXT: (Chunk | undefined)[][] = [[], [], [], []];
 
-function flagText(bits: number, k: ChalkInstance): string {
+function flagText(bits: number, k: ChalkInstance): Chunk {
   const cache = FLAG_TEXT[k.level];
   let text = cache[bits];
   if (text === undefined) {
-    text = wiresharkFlags(bits).map((f) => (f === 'SYN' ? k.green(f) : f === 'FIN' ? k.yellow(f) : f === 'RST' ? k.red(f) : f)).join(', ');
+    text = utf8(wiresharkFlags(bits).map((f) => (f === 'SYN' ? k.green(f) : f === 'FIN' ? k.yellow(f) : f === 'RST' ? k.red(f) : f)).join(', '));
     cache[bits] = text;
   }
   return text;
@@ -166,6 +166,7 @@ export class Walkthrough {
   private readonly boldLineEnd: Chunk;
   private readonly indent2: Chunk;
   private readonly indent3: Chunk;
+  private readonly noteIndent: Chunk;
   private readonly dot: Chunk;
   private readonly irttHead: Chunk;
   private readonly irttTail: Chunk;
@@ -219,6 +220,7 @@ export class Walkthrough {
     this.boldLineEnd = utf8(`${boldClose}\n`);
     this.indent2 = utf8('  ');
     this.indent3 = utf8('   ');
+    this.noteIndent = utf8('        ');
     this.dot = utf8(' · ');
     this.irttHead = utf8(' · iRTT ');
     this.irttTail = utf8(' ms');
@@ -413,7 +415,7 @@ export class Walkthrough {
     w.uint(p.frame);
     const dir = fromClient ? this.clientToServer : this.serverToClient;
     w.raw(dir);
-    w.text(flagText(p.flags, this.k));
+    w.raw(flagText(p.flags, this.k));
     w.raw(this.seqLabel);
     this.num(w, p.seq, p.rawSeq);
     if ((p.flags & 0x10) !== 0) {
@@ -437,7 +439,7 @@ export class Walkthrough {
     w.raw(sv);
     w.raw(this.stateClose);
     if (p.note !== N_NONE) {
-      w.text('        ');
+      w.raw(this.noteIndent);
       this.notes.write(w, p.note, role(c, p.fromA), p.n1, p.n2, p.n3);
       w.byte(NEWLINE);
     }
