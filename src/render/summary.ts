@@ -15,10 +15,10 @@
  */
 import stringWidth from 'string-width';
 import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
-import { handshakeKind, teardownKind } from '../analyze/story.js';
+import { HANDSHAKE_KINDS, handshakeKind, TEARDOWN_KINDS, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
-import { endpointText as ep, rttMs } from './endpoint.js';
+import { rttMs, writeEndpoint } from './endpoint.js';
 import { FixedMessages, message, type Lang } from '../i18n/messages.js';
 import { Spool } from '../util/spool.js';
 import type { Output } from '../util/output.js';
@@ -30,6 +30,9 @@ export const CELL = '\u0001';
 const CELL_BYTE = 0x01;
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
+const SLASH = 0x2f;
+/** Room asked of the spool for a row (a longer one grows its buffer). */
+const ROW_ROOM = 4096;
 const SPACES = Buffer.alloc(64, ' ');
 const ASCII = /^[\x20-\x7e]*$/;
 
@@ -200,7 +203,17 @@ export class SummaryTable {
     this.words = new FixedMessages(lang);
     this.head = HEAD_KEYS.map((k) => this.t(k));
     this.widths = this.head.map(cellWidth);
+    this.handshakeWords = HANDSHAKE_KINDS.map((k) => utf8(this.t(`hk_${k}`)));
+    this.handshakeWidths = HANDSHAKE_KINDS.map((k) => textWidth(this.t(`hk_${k}`)));
+    this.teardownWords = TEARDOWN_KINDS.map((k) => utf8(this.t(`tk_${k}`)));
+    this.teardownWidths = TEARDOWN_KINDS.map((k) => textWidth(this.t(`tk_${k}`)));
   }
+
+  /** The handshake's and teardown's kinds as the table has them (by HANDSHAKE_KINDS, TEARDOWN_KINDS index), and their widths. */
+  private readonly handshakeWords: Chunk[];
+  private readonly handshakeWidths: number[];
+  private readonly teardownWords: Chunk[];
+  private readonly teardownWidths: number[];
 
   /** The table's words (a kind's name, "continued"): a row per connection asks for three. */
   private readonly words: FixedMessages;
@@ -211,11 +224,11 @@ export class SummaryTable {
 
   /** A connection's row (connections can come in any order: rows are drawn in id order). */
   add(c: Connection): void {
-    const parts: string[] = [];
+    let analysed = false;
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
       const n = c.analysis[i];
       if (n === 0) continue;
-      parts.push(`${ANALYSIS_NAMES[i]} ${n}`);
+      analysed = true;
       this.totals[i] += n;
       if (c.id < this.firstId[i]) this.firstId[i] = c.id;
     }
@@ -225,15 +238,71 @@ export class SummaryTable {
     this.bytes += cb + sb;
     // a continuation is a second row of a connection already counted
     if (!c.continued) this.rows++;
-    const cells = [
-      c.continued ? `${c.id} ${this.t('tContinued')}` : String(c.id), ep(c, true), ep(c, false), this.t(`hk_${handshakeKind(c.story)}`), this.t(`tk_${teardownKind(c.story)}`), zeekConnState(c.zeek),
-      String(c.packets), `${cb}/${sb}`, (c.lastTime - c.firstTime).toFixed(6), rttMs(c, '-'), parts.join('\n'),
-    ];
-    for (let i = 0; i < cells.length; i++) {
-      const w = cellWidth(cells[i]!);
-      if (w > this.widths[i]!) this.widths[i] = w;
+    // the row's cells, separated by CELL, written straight into the spool; a cell of printable
+    // ASCII (most) is as wide as its bytes
+    const w = this.spool.writer(ROW_ROOM);
+    let at = w.pos;
+    if (c.continued) {
+      const id = `${c.id} ${this.t('tContinued')}`;
+      w.text(id);
+      this.fit(0, textWidth(id));
+    } else {
+      w.num(c.id);
+      this.fit(0, w.pos - at);
     }
-    this.spool.put(c.id, cells.join(CELL));
+    w.byte(CELL_BYTE);
+    at = w.pos;
+    writeEndpoint(w, c, true);
+    this.fit(1, w.pos - at);
+    w.byte(CELL_BYTE);
+    at = w.pos;
+    writeEndpoint(w, c, false);
+    this.fit(2, w.pos - at);
+    w.byte(CELL_BYTE);
+    const hk = HANDSHAKE_KINDS.indexOf(handshakeKind(c.story));
+    w.raw(this.handshakeWords[hk]!);
+    this.fit(3, this.handshakeWidths[hk]!);
+    w.byte(CELL_BYTE);
+    const tk = TEARDOWN_KINDS.indexOf(teardownKind(c.story));
+    w.raw(this.teardownWords[tk]!);
+    this.fit(4, this.teardownWidths[tk]!);
+    w.byte(CELL_BYTE);
+    at = w.pos;
+    w.text(zeekConnState(c.zeek));
+    this.fit(5, w.pos - at);
+    w.byte(CELL_BYTE);
+    at = w.pos;
+    w.num(c.packets);
+    this.fit(6, w.pos - at);
+    w.byte(CELL_BYTE);
+    at = w.pos;
+    w.num(cb);
+    w.byte(SLASH);
+    w.num(sb);
+    this.fit(7, w.pos - at);
+    w.byte(CELL_BYTE);
+    at = w.pos;
+    w.text((c.lastTime - c.firstTime).toFixed(6));
+    this.fit(8, w.pos - at);
+    w.byte(CELL_BYTE);
+    at = w.pos;
+    w.text(rttMs(c, '-'));
+    this.fit(9, w.pos - at);
+    w.byte(CELL_BYTE);
+    if (analysed) {
+      // a name and its count a line
+      const parts: string[] = [];
+      for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] !== 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
+      const cell = parts.join('\n');
+      w.text(cell);
+      this.fit(10, cellWidth(cell));
+    }
+    this.spool.commit(c.id);
+  }
+
+  /** Widens column i to `width` when it is narrower. */
+  private fit(i: number, width: number): void {
+    if (width > this.widths[i]!) this.widths[i] = width;
   }
 
   /** Writes the table (rows in id order) and the totals line; removes the spool. */
