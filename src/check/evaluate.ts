@@ -273,7 +273,15 @@ export class Judge {
     if (code === undefined && this.index < 0) throw new Error(`not a per-connection expectation: ${e.key}`);
     this.code = code ?? K_COUNT;
     this.graceful = this.code === K_TEARDOWN && e.op === '=' && isGracefulList(e);
+    this.noPackets = `no ${e.key} packets`;
   }
+
+  /** An analysis count's detail when it is 0. */
+  private readonly noPackets: string;
+  /** The last Zeek detail and what it was made from. */
+  private zeekState = '';
+  private zeekHistory = '';
+  private zeekDetail = '';
 
   /** The value the expectation compares for the connection: a result's `actual` (null: none, irtt only). */
   actual(f: CheckFacts, allowRstAfterFin: boolean): string | number | null {
@@ -324,7 +332,14 @@ export class Judge {
         return { detail, frames: fr };
       }
       case K_ZEEK:
-        return { detail: `${f.zeekState} (history ${f.zeekHistory || '-'})`, frames: [] };
+        // the same state and history from one connection to the next: the same string, which
+        // the JSON report then encodes once (result-json.ts's EncodedString)
+        if (f.zeekState !== this.zeekState || f.zeekHistory !== this.zeekHistory) {
+          this.zeekState = f.zeekState;
+          this.zeekHistory = f.zeekHistory;
+          this.zeekDetail = `${f.zeekState} (history ${f.zeekHistory || '-'})`;
+        }
+        return { detail: this.zeekDetail, frames: NO_FRAMES };
       case K_CLIENT_STATE:
       case K_SERVER_STATE: {
         const client = this.code === K_CLIENT_STATE;
@@ -346,7 +361,7 @@ export class Judge {
         const n = actual as number;
         const key = this.e.key;
         const more = n > af.length ? ` (first ${af.length} shown)` : '';
-        return { detail: n === 0 ? `no ${key} packets` : `${n} ${key} packet(s): ${list(af)}${more}`, frames: af };
+        return { detail: n === 0 ? this.noPackets : `${n} ${key} packet(s): ${list(af)}${more}`, frames: af };
       }
     }
   }
