@@ -6,9 +6,10 @@
  * copy): 1 s of the 5 s of the concurrent capture's `--json --packets`. A message that is a
  * Template (i18n/messages.ts) is instead copied as its constant pieces, the roles already in
  * them, with the numbers written between them as String() writes them; any other message (one
- * that chooses between sentences) is made as a string and written as before.
- * test/message-bytes.test.ts checks the bytes against the string for every note, role and
- * language.
+ * that chooses between sentences) is made as a string and written as before. The walkthrough
+ * writes its messages with numbers the same way (the data section's counts, the packets and
+ * bytes of the header). test/message-bytes.test.ts checks the bytes against the string for every
+ * message of both tables, as the client's and the server's.
  */
 import { Chunk, utf8, type ByteWriter } from '../util/bytes.js';
 import { message, roleName, template, NumberSlot, type Lang } from '../i18n/messages.js';
@@ -61,7 +62,7 @@ function secondsText(w: ByteWriter, v: number): void {
 
 /**
  * One message of one language, as a JSON string (quoted and escaped: a record's `note`) or as
- * plain text (the walkthrough's), made into bytes for a role when first written as its.
+ * plain text (the walkthrough's), compiled for a role the first time it is written for it.
  */
 export class MessageBytes {
   private client: Compiled | typeof UNMADE | typeof AS_STRING = UNMADE;
