@@ -136,4 +136,17 @@ describe('JSON records written as bytes', () => {
     }), params(3000));
     assert.throws(() => ascii('→'), /not ASCII/);
   });
+
+  it('bytes copied from another writer (copyFrom), any bytes, lengths and offsets, into a writer that grows', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 9 }), fc.nat({ max: 9 }), (bytes, at, offset) => {
+      const src = new ByteWriter(8);
+      src.text('y'.repeat(at));
+      for (const b of bytes) src.byte(b);
+      const w = new ByteWriter(8);
+      w.text('x'.repeat(offset));
+      w.copyFrom(src, at, bytes.length);
+      w.byte(0x21);
+      assert.ok(w.buf.subarray(offset, w.pos).equals(Buffer.concat([Buffer.from(bytes), Buffer.from('!')])), `${bytes.length} bytes from ${at} to ${offset}`);
+    }), params(3000));
+  });
 });

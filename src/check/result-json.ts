@@ -161,7 +161,7 @@ class EncodedString {
       b.pos = 0;
       b.str(s);
     }
-    w.bytes(b.buf, 0, b.pos);
+    w.copyFrom(b, 0, b.pos);
   }
 }
 

