@@ -64,8 +64,9 @@ const SLOT = /\{(from|to|n[123])([+-]\d+)?(\/1e6)?(?: ([^|{}]+)\|([^|{}]+))?\}/g
 
 /**
  * A Template from its text, the slots in braces: t(`ack {n1} = FIN seq {n1-1} + 1: the {from}
- * acknowledges`), t(`{n1 segment|segments} with data`), t(`{n1 packet|packets} in {n2/1e6} s`). (Text, not a tagged template literal: the bundle writes the Chinese of a
- * string as escapes, and cannot in a tagged template's, whose raw text its tag may read.)
+ * acknowledges`), t(`{n1 segment|segments} with data`), t(`{n1 packet|packets} in {n2/1e6} s`).
+ * (Text, not a tagged template literal: the bundle writes the Chinese of a string as escapes,
+ * and cannot in a tagged template's, whose raw text its tag may read.)
  */
 function t(text: string): Template {
   const pieces: string[] = [];
@@ -105,9 +106,6 @@ export function template(lang: Lang, key: string): Template | null {
 const dupAfterClose = (v: Vars): string =>
   v.n3 === 1 ? ' (the same numbers as its previous ACK, hence Wireshark\'s duplicate_ack; nothing is missing)' : '';
 const dupAfterCloseZh = (v: Vars): string => (v.n3 === 1 ? '（与它上一个 ACK 的编号相同，所以 Wireshark 标为 duplicate_ack；并没有报文段丢失）' : '');
-
-/** An English count: "1 packet", "2 packets". */
-const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 const en: Table = {
   // --- packet notes
@@ -193,8 +191,8 @@ const en: Table = {
   'mdCut': () => 'capture cut short',
   lHandshake: () => 'handshake',
   ladderNote: () => '* inferred: an observer never sees LISTEN or TIME_WAIT',
-  ladderGap: (v) => `⋮ ${n(v.n1, 'more data packet')} ⋮`,
-  mermaidGap: (v) => `… ${n(v.n1, 'more data packet')} …`,
+  ladderGap: t(`⋮ {n1 more data packet|more data packets} ⋮`),
+  mermaidGap: t(`… {n1 more data packet|more data packets} …`),
   lWindowScale: () => 'window scale',
   lScaleOff: () => 'window scale off',
   lTimestamps: () => 'timestamps',

@@ -16,18 +16,14 @@ import { message, roleName, template, NumberSlot, type Lang } from '../i18n/mess
 import { NOTE_KEYS } from '../analyze/story.js';
 
 /**
- * A message as bytes for one role: pieces[0], a number, pieces[1], ..., a number, the last
- * piece; a number with a word has the piece after it twice, the word's singular before it in
- * `one[i]` and its plural in pieces[i + 1].
+ * A message as bytes for one role: pieces[0], numbers[0], pieces[1], ..., the last piece; a
+ * number with a word has the piece after it twice, the word's singular before it in `one[i]`
+ * and its plural in pieces[i + 1].
  */
 interface Compiled {
   readonly pieces: readonly Chunk[];
   readonly one: readonly (Chunk | null)[];
-  /** Each number's index among n1, n2, n3 and the constant added to it. */
-  readonly index: readonly number[];
-  readonly add: readonly number[];
-  /** Whether each number is microseconds, written as seconds with six decimals. */
-  readonly micros: readonly boolean[];
+  readonly numbers: readonly NumberSlot[];
 }
 
 /** What a role's entry holds before it is first written. */
@@ -90,10 +86,10 @@ export class MessageBytes {
     }
     const pieces = c.pieces;
     w.raw(pieces[0]!);
-    for (let i = 0; i < c.index.length; i++) {
-      const k = c.index[i];
-      const v = (k === 1 ? n1 : k === 2 ? n2 : n3) + c.add[i]!;
-      if (c.micros[i]) secondsText(w, v);
+    for (let i = 0; i < c.numbers.length; i++) {
+      const x = c.numbers[i]!;
+      const v = x.value(n1, n2, n3);
+      if (x.micros) secondsText(w, v);
       else numberText(w, v);
       const one = c.one[i];
       w.raw(one !== null && v === 1 ? one! : pieces[i + 1]!);
@@ -127,10 +123,7 @@ export class MessageBytes {
       if (!this.json) return utf8(s);
       return utf8((i === 0 ? '"' : '') + JSON.stringify(s).slice(1, -1) + (i === last ? '"' : ''));
     };
-    return {
-      pieces: texts.map(chunk), one: ones.map((s, i) => (s === null ? null : chunk(s, i + 1))),
-      index: numbers.map((x) => x.index), add: numbers.map((x) => x.add), micros: numbers.map((x) => x.micros),
-    };
+    return { pieces: texts.map(chunk), one: ones.map((s, i) => (s === null ? null : chunk(s, i + 1))), numbers };
   }
 }
 

@@ -224,11 +224,12 @@ export class SummaryTable {
 
   /** A connection's row (connections can come in any order: rows are drawn in id order). */
   add(c: Connection): void {
-    let analysed = false;
+    // the analysis cell: a name and its count a line
+    let parts: string[] | null = null;
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
       const n = c.analysis[i];
       if (n === 0) continue;
-      analysed = true;
+      (parts ??= []).push(`${ANALYSIS_NAMES[i]} ${n}`);
       this.totals[i] += n;
       if (c.id < this.firstId[i]) this.firstId[i] = c.id;
     }
@@ -289,10 +290,7 @@ export class SummaryTable {
     w.text(rttMs(c, '-'));
     this.fit(9, w.pos - at);
     w.byte(CELL_BYTE);
-    if (analysed) {
-      // a name and its count a line
-      const parts: string[] = [];
-      for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] !== 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
+    if (parts !== null) {
       const cell = parts.join('\n');
       w.text(cell);
       this.fit(10, cellWidth(cell));

@@ -8,8 +8,10 @@
  *
  * Written as bytes into a ByteWriter: a big capture's walkthrough is millions of step lines, and
  * building each as a string (pieces concatenated, then flattened and encoded) took most of its
- * time. The step lines and state lines are written piece by piece, their constant pieces
- * encoded once per run; the other lines (a few per connection) are made as text and written.
+ * time. The lines are written piece by piece: their constant pieces, and the lines the same for
+ * many connections (headings, the header's kinds, the agreed options), encoded once per run; the
+ * messages with numbers and the notes by MessageBytes. Rare lines (a continuation's, the
+ * diagnostics) are made as text and written.
  */
 import type { ChalkInstance } from 'chalk';
 import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
@@ -270,8 +272,7 @@ export class Walkthrough {
     const initiator = teardownInitiator(c, tk);
     if (c.continued && hk === 'not-captured') {
       // a continuation's handshake, when it has none, is in its connection's earlier record
-      w.text(`  ${this.t('lHandshake')}${L.colon}${this.t('wHandshakeEarlier', 'client', c.id)} · ${this.t('lTeardown')}${L.colon}${this.t(TK_KEY[tk])}` +
-        (initiator ? `${L.po}${this.t('wInitiator', initiator)}${L.pc}` : '') + ' · Zeek ');
+      w.text(this.kindsText(this.t('wHandshakeEarlier', 'client', c.id), tk, initiator));
     } else {
       w.raw(this.kinds(hk, tk, initiator));
     }
@@ -470,12 +471,17 @@ export class Walkthrough {
     const key = (HANDSHAKE_KINDS.indexOf(hk) * TEARDOWN_KINDS.length + TEARDOWN_KINDS.indexOf(tk)) * 3 + (initiator === null ? 0 : initiator === 'client' ? 1 : 2);
     let c = this.kindsLine[key];
     if (c === undefined) {
-      const L = this.L;
-      c = utf8(`  ${this.t('lHandshake')}${L.colon}${this.t(HK_KEY[hk])} · ${this.t('lTeardown')}${L.colon}${this.t(TK_KEY[tk])}` +
-        (initiator ? `${L.po}${this.t('wInitiator', initiator)}${L.pc}` : '') + ' · Zeek ');
+      c = utf8(this.kindsText(this.t(HK_KEY[hk]), tk, initiator));
       this.kindsLine[key] = c;
     }
     return c;
+  }
+
+  /** The header's second line up to Zeek's state, with the handshake's words given. */
+  private kindsText(handshake: string, tk: TeardownKind, initiator: 'client' | 'server' | null): string {
+    const L = this.L;
+    return `  ${this.t('lHandshake')}${L.colon}${handshake} · ${this.t('lTeardown')}${L.colon}${this.t(TK_KEY[tk])}` +
+      (initiator ? `${L.po}${this.t('wInitiator', initiator)}${L.pc}` : '') + ' · Zeek ';
   }
 
   /** A sequence or acknowledgement number: relative (raw), or raw (relative) with --absolute. */

@@ -367,13 +367,9 @@ export class ByteWriter {
       this.text(JSON.stringify(s));
       return;
     }
-    // a UTF-8 character takes at most 3 bytes per UTF-16 unit
-    if (this.pos + s.length * 3 + 2 > this.buf.length) this.grow(s.length * 3 + 2);
-    const buf = this.buf;
-    const p = this.pos;
-    buf[p] = 0x22;
-    const len = buf.write(s, p + 1);
-    buf[p + 1 + len] = 0x22;
-    this.pos = p + len + 2;
+    // nothing to escape: its UTF-8 between quotes
+    this.byte(0x22);
+    this.text(s);
+    this.byte(0x22);
   }
 }
