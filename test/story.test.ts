@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { converse, type Step } from './helpers/script.js';
 import { handshakeKind, teardownKind, storyFlag, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A } from '../src/analyze/story.js';
-import { zeekConnState } from '../src/analyze/zeek.js';
+import { zeekConnState, zeekHistory } from '../src/analyze/zeek.js';
 import { type Connection, initialRtt } from '../src/analyze/connection.js';
 
 const HANDSHAKE: Step[] = [
@@ -29,7 +29,7 @@ function only(steps: Step[]): Connection {
 }
 
 function zeek(c: Connection): [string, string] {
-  return [zeekConnState(c.zeek), c.zeek.history];
+  return [zeekConnState(c.zeek), zeekHistory(c.zeek)];
 }
 
 describe('handshake', () => {
@@ -286,6 +286,38 @@ describe('teardown', () => {
 
   it('none: no FIN or RST', () => {
     assert.equal(teardownKind(only([...HANDSHAKE, ...DATA]).story), 'none');
+  });
+});
+
+describe('Zeek history', () => {
+  /** The handshake, then `n` FINs from each side in turn, each at a new end (so each a letter). */
+  function fins(n: number): Step[] {
+    const steps: Step[] = [...HANDSHAKE];
+    for (let i = 0; i < n; i++) {
+      steps.push({ who: 'c', flags: 'FA', seq: 1001 + i, ack: 5001 + i, len: 1 });
+      steps.push({ who: 's', flags: 'FA', seq: 5001 + i, ack: 1001 + i, len: 1 });
+    }
+    return steps;
+  }
+
+  it('is kept letter by letter beyond the twelve packed ones, with each side\'s case', () => {
+    // 3 letters of handshake, then F and f in turn: the 12th and 13th letters straddle the packing
+    for (const n of [4, 5, 6, 10]) {
+      assert.deepEqual(zeek(only(fins(n))), ['SF', 'ShA' + 'Ff'.repeat(n)], `${n} FINs each`);
+    }
+  });
+
+  it('stops at 256 letters (Zeek\'s grows without bound)', () => {
+    const h = zeekHistory(only(fins(200)).zeek);
+    assert.equal(h.length, 256);
+    assert.equal(h, ('ShA' + 'Ff'.repeat(200)).slice(0, 256));
+  });
+
+  it('two connections with the same packed letters and different later ones differ', () => {
+    const a = zeekHistory(only(fins(10)).zeek);
+    const b = zeekHistory(only(fins(11)).zeek);
+    assert.equal(a, 'ShA' + 'Ff'.repeat(10));
+    assert.equal(b, 'ShA' + 'Ff'.repeat(11));
   });
 });
 

@@ -39,6 +39,31 @@ const LIKELY_SERVER_PORTS = new Set([
 const MAX_HISTORY = 256;
 
 /**
+ * The history's letters as codes of 5 bits (0: none), six to a field (30 bits, a small
+ * integer): the originator's letters, the responder's (lower case) at L_LOWER more, and '^'.
+ * A history of up to twelve letters (nearly all: "ShADadFf" is eight) is two numbers, not a
+ * string grown a letter at a time (eight strings a connection to allocate and to collect, and
+ * one more object to reach at every letter); zeekHistory() makes the text when it is asked for.
+ */
+const L_CARET = 1;
+const L_S = 2;
+const L_H = 3;
+const L_A = 4;
+const L_D = 5;
+const L_F = 6;
+const L_R = 7;
+const L_I = 8;
+const L_Q = 9;
+const L_W = 10;
+const L_T = 11;
+const L_LOWER = 10;
+/** Each code's letter. */
+const LETTERS = ['', '^', 'S', 'H', 'A', 'D', 'F', 'R', 'I', 'Q', 'W', 'T', 's', 'h', 'a', 'd', 'f', 'r', 'i', 'q', 'w', 't'];
+/** Letters in a field, and in the two. */
+const PER_WORD = 6;
+const PACKED = 2 * PER_WORD;
+
+/**
  * One side in Zeek's terms (an object literal: see newFlow in connection.ts; its sequence
  * numbers, lastFinEnd, lastRstSeq, base and highEnd, are int32s as a flow's are).
  */
@@ -101,7 +126,11 @@ export function newZeekState() {
   return {
     /** Which flow is Zeek's originator. */
     origIsA: true,
-    history: '',
+    /** The history's first PACKED letters as codes (hist0: the first six), its length, the letters after them. */
+    hist0: 0,
+    hist1: 0,
+    histLen: 0,
+    histMore: '',
     started: false,
     a: newZeekSide(),
     b: newZeekSide(),
@@ -112,7 +141,10 @@ export type ZeekState = ReturnType<typeof newZeekState>;
 /** Puts a Zeek state back as newZeekState() makes it. */
 export function resetZeekState(z: ZeekState): void {
   z.origIsA = true;
-  z.history = '';
+  z.hist0 = 0;
+  z.hist1 = 0;
+  z.histLen = 0;
+  z.histMore = '';
   z.started = false;
   resetZeekSide(z.a);
   resetZeekSide(z.b);
@@ -135,7 +167,8 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
       const dServer = LIKELY_SERVER_PORTS.has(dp);
       if ((sServer && !dServer) || (sServer && dServer && !syn && sp < dp)) {
         z.origIsA = false;
-        z.history = '^';
+        z.hist0 = L_CARET;
+        z.histLen = 1;
       }
     }
   }
@@ -150,44 +183,45 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
 
   // --- history: the control letter of this packet
   const ctl = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
-  let letter = '';
+  let letter = 0;
   if (ctl === 1) {
     if (syn) {
-      if ((E.bits & HAS_SYN) === 0 || E.lastSynSeq !== relSeq) letter = ack ? 'H' : 'S';
+      if ((E.bits & HAS_SYN) === 0 || E.lastSynSeq !== relSeq) letter = ack ? L_H : L_S;
       E.bits |= HAS_SYN;
       E.lastSynSeq = relSeq;
     } else if (fin) {
       const end = seqAdd32(p.seq, p.payloadLen);
-      if ((E.bits & HAS_FIN) === 0 || E.lastFinEnd !== end) letter = 'F';
+      if ((E.bits & HAS_FIN) === 0 || E.lastFinEnd !== end) letter = L_F;
       E.bits |= HAS_FIN;
       E.lastFinEnd = end;
     } else {
-      if ((E.bits & HAS_RST) === 0 || E.lastRstSeq !== (p.seq | 0)) letter = 'R';
+      if ((E.bits & HAS_RST) === 0 || E.lastRstSeq !== (p.seq | 0)) letter = L_R;
       E.bits |= HAS_RST;
       E.lastRstSeq = p.seq | 0;
     }
   } else if (ctl >= 2) {
     if (fin && rst && !syn) {
-      if ((E.bits & SAW_I) === 0) letter = 'I';
+      if ((E.bits & SAW_I) === 0) letter = L_I;
       E.bits |= SAW_I;
     } else {
-      if ((E.bits & SAW_Q) === 0) letter = 'Q';
+      if ((E.bits & SAW_Q) === 0) letter = L_Q;
       E.bits |= SAW_Q;
     }
   } else if (p.payloadLen > 0) {
-    if ((E.bits & SAW_D) === 0) letter = 'D';
+    if ((E.bits & SAW_D) === 0) letter = L_D;
     E.bits |= SAW_D;
   } else if (ack) {
-    if ((E.bits & SAW_A) === 0) letter = 'A';
+    if ((E.bits & SAW_A) === 0) letter = L_A;
     E.bits |= SAW_A;
   }
-  if ((letter === 'A' || letter === 'D') && z.history === 'H') {
+  if ((letter === L_A || letter === L_D) && z.histLen === 1 && z.hist0 === L_H) {
     // a SYN-ACK that opened the record came from the responder after all: flip (history "^h")
     z.origIsA = !z.origIsA;
-    z.history = '^h';
+    z.hist0 = L_CARET | ((L_H + L_LOWER) << 5);
+    z.histLen = 2;
     isOrig = fromA === z.origIsA;
   }
-  if (letter !== '') addLetter(z, letter, isOrig);
+  if (letter !== 0) addLetter(z, letter, isOrig);
 
   // --- endpoint state machine (TCPSessionAdapter)
   const before = E.state;
@@ -242,7 +276,7 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
   if (p.window === 0 && !rst && (P.bits & FIN_SENT) === 0 && E.state !== Z_RESET) {
     E.zeroWindows++;
     if (E.zeroWindows >= E.zeroWindowThreshold) {
-      addLetter(z, 'W', isOrig);
+      addLetter(z, L_W, isOrig);
       E.zeroWindowThreshold *= 10;
     }
   }
@@ -253,7 +287,7 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
     if (hasHigh && seqDiff(end, E.highEnd) <= 0) {
       E.retransmits++;
       if (E.retransmits >= E.retransmitThreshold) {
-        addLetter(z, 'T', isOrig);
+        addLetter(z, L_T, isOrig);
         E.retransmitThreshold *= 10;
       }
     }
@@ -271,9 +305,70 @@ function setState(s: ZeekSide, st: number): void {
   }
 }
 
-function addLetter(z: ZeekState, letter: string, isOrig: boolean): void {
-  if (z.history.length >= MAX_HISTORY) return;
-  z.history += isOrig ? letter : letter.toLowerCase();
+/** Adds a letter (its upper-case code) to the history, in lower case from the responder. */
+function addLetter(z: ZeekState, letter: number, isOrig: boolean): void {
+  const n = z.histLen;
+  if (n >= MAX_HISTORY) return;
+  const code = isOrig ? letter : letter + L_LOWER;
+  if (n < PER_WORD) z.hist0 |= code << (5 * n);
+  else if (n < PACKED) z.hist1 |= code << (5 * (n - PER_WORD));
+  else z.histMore += LETTERS[code];
+  z.histLen = n + 1;
+}
+
+/**
+ * Sets the history from its text (the tests' generated connections): history letters are
+ * packed as addLetter() packs them; a text with anything else is kept whole as the letters after
+ * the packed ones (none packed), which zeekHistory() gives back as it is.
+ */
+export function setZeekHistory(z: ZeekState, text: string): void {
+  z.hist0 = 0;
+  z.hist1 = 0;
+  z.histLen = 0;
+  z.histMore = '';
+  for (const ch of text) {
+    const code = LETTERS.indexOf(ch);
+    if (code <= 0) {
+      z.hist0 = 0;
+      z.hist1 = 0;
+      z.histLen = PACKED + text.length;
+      z.histMore = text;
+      return;
+    }
+    if (code === L_CARET) addLetter(z, L_CARET, true);
+    else if (code > L_T) addLetter(z, code - L_LOWER, false);
+    else addLetter(z, code, true);
+  }
+}
+
+/**
+ * The last histories made, by their packed letters (a direct-mapped cache: most connections of
+ * a capture share a few histories, and each one's text is then made once). The packed letters
+ * tell the length up to twelve (no letter's code is 0), so they are the whole key; every entry
+ * starts as no letters, the empty history.
+ */
+const HISTORY_CACHE = 1024;
+const cache0 = new Int32Array(HISTORY_CACHE);
+const cache1 = new Int32Array(HISTORY_CACHE);
+const cacheText: string[] = new Array<string>(HISTORY_CACHE).fill('');
+
+/** Zeek's history of the connection so far, as Zeek writes it ("ShADadFf"). */
+export function zeekHistory(z: ZeekState): string {
+  const n = z.histLen;
+  const h0 = z.hist0;
+  const h1 = z.hist1;
+  const i = Math.imul(h0 ^ Math.imul(h1, 0x9e3779b1), 0x85ebca6b) >>> 22;
+  let text: string;
+  if (cache0[i] === h0 && cache1[i] === h1) {
+    text = cacheText[i];
+  } else {
+    text = '';
+    for (let k = 0; k < PACKED; k++) text += LETTERS[(k < PER_WORD ? h0 >>> (5 * k) : h1 >>> (5 * (k - PER_WORD))) & 31];
+    cache0[i] = h0;
+    cache1[i] = h1;
+    cacheText[i] = text;
+  }
+  return n > PACKED ? text + z.histMore : text;
 }
 
 const RSTOS0 = /^\^?S[^HAFGIQ]*R.*/;
@@ -291,7 +386,7 @@ export function zeekConnState(z: ZeekState): string {
     return oInactive ? 'RSTRH' : 'RSTR';
   }
   if (os === Z_RESET) {
-    if (rInactive) return RSTOS0.test(z.history) ? 'RSTOS0' : 'OTH';
+    if (rInactive) return RSTOS0.test(zeekHistory(z)) ? 'RSTOS0' : 'OTH';
     return 'RSTO';
   }
   if (rs === Z_CLOSED && os === Z_CLOSED) return 'SF';

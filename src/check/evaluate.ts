@@ -9,7 +9,7 @@ import type { Packet } from '../decode/packet.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { ANALYSIS_NAMES, ANALYSIS_ORDER } from '../analyze/flags.js';
 import { STATE_NAMES, S_RST_AFTER_FIN, handshakeKind, isInferredState, storyFlag, teardownKind, type HandshakeKind, type TeardownKind } from '../analyze/story.js';
-import { zeekConnState } from '../analyze/zeek.js';
+import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { frameOrNull, synRetransmissions, teardownInitiator, type PacketCollector, type PacketRecord } from '../render/json.js';
 import { round9 } from '../util/round.js';
 import { endpointText } from '../render/endpoint.js';
@@ -148,7 +148,7 @@ export function fillFacts(f: CheckFacts, c: Connection): void {
   f.clientInferred = isInferredState(stClient);
   f.serverInferred = isInferredState(stServer);
   f.zeekState = zeekConnState(c.zeek);
-  f.zeekHistory = c.zeek.history;
+  f.zeekHistory = zeekHistory(c.zeek);
   f.analysis = c.analysis;
 }
 

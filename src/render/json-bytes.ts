@@ -30,7 +30,7 @@ import {
   handshakeKind, isInferredState, N_NONE, PHASE_NAMES, S_DATA_AFTER_FIN, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_SIMULTANEOUS_OPEN, STATE_NAMES, storyFlag,
   TEARDOWN_KINDS, teardownKind,
 } from '../analyze/story.js';
-import { zeekConnState } from '../analyze/zeek.js';
+import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
 import { NoteBytes } from './message-bytes.js';
@@ -452,7 +452,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   }
 
   w.raw(C.zeekHead.get(zeekConnState(c.zeek)));
-  w.str(c.zeek.history);
+  w.str(zeekHistory(c.zeek));
   const ds = diagnostics(c);
   if (ds.length > 0) {
     w.raw(C.diagnostics);

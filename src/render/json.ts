@@ -17,7 +17,7 @@ import {
   STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, PH_DATA, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A, S_SIMULTANEOUS_OPEN,
   handshakeKind, teardownKind, isInferredState, storyFlag, type Story, type StoryNote, type TeardownKind,
 } from '../analyze/story.js';
-import { zeekConnState } from '../analyze/zeek.js';
+import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { prettyJson } from './pretty.js';
@@ -345,7 +345,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
       },
     },
     finalState: { client: STATE_NAMES[stClient], server: STATE_NAMES[stServer], inferred },
-    zeek: { state: zeekConnState(c.zeek), history: c.zeek.history },
+    zeek: { state: zeekConnState(c.zeek), history: zeekHistory(c.zeek) },
     diagnostics: diagnostics(c).map((d) => ({ key: d.key, message: diagnosticMessage(c, d, lang) })),
     windowScale: { client: scaleValue(client.winScale), server: scaleValue(server.winScale) },
     analysis,

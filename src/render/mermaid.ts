@@ -8,7 +8,7 @@
 import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import type { PacketRecord, PacketRecords } from './json.js';
 import { STATE_NAMES, isInferredState, handshakeKind, teardownKind } from '../analyze/story.js';
-import { zeekConnState } from '../analyze/zeek.js';
+import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
@@ -92,11 +92,11 @@ export class MarkdownWriter {
     const id = c.continued ? `${c.id} ${t('tContinued')}` : String(c.id);
     const parts: string[] = [];
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
-    this.rows.put(c.id, `\n| ${id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${c.zeek.history}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${rttMs(c, '–')} | ${parts.join(', ') || '–'} |`);
+    this.rows.put(c.id, `\n| ${id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${zeekHistory(c.zeek)}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${rttMs(c, '–')} | ${parts.join(', ') || '–'} |`);
     const out: string[] = [''];
     out.push(`### ${t('mdConnection')} ${id}${t('lColon')}\`${ep(c, true)}\` → \`${ep(c, false)}\``);
     out.push('');
-    out.push(`${t('mdHandshakeWord')}${t('lColon')}${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}${t('lColon')}${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c.zeek)} \`${c.zeek.history}\``);
+    out.push(`${t('mdHandshakeWord')}${t('lColon')}${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}${t('lColon')}${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c.zeek)} \`${zeekHistory(c.zeek)}\``);
     if (c.continued) {
       out.push('');
       out.push(`> ${message(lang, 'wContinued', 'client', c.id)}`);

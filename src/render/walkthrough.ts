@@ -21,7 +21,7 @@ import {
   STATE_NAMES, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
   type HandshakeKind, type TeardownKind,
 } from '../analyze/story.js';
-import { zeekConnState } from '../analyze/zeek.js';
+import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { ANALYSIS_NAMES, ANALYSIS_ORDER, analysisNames } from '../analyze/flags.js';
 import { FixedMessages, message, roleName, type Lang } from '../i18n/messages.js';
@@ -278,7 +278,7 @@ export class Walkthrough {
     }
     w.text(zeekConnState(c.zeek));
     w.byte(SPACE);
-    w.text(c.zeek.history);
+    w.text(zeekHistory(c.zeek));
     w.byte(NEWLINE);
     w.raw(this.indent2);
     this.packetsIn.write(w, 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6), 0);

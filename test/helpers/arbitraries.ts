@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { newConnection, setFlowAddress, type Connection, type Flow } from '../../src/analyze/connection.js';
 import { NOTE_KEYS, PHASE_NAMES, STATE_NAMES } from '../../src/analyze/story.js';
 import { ANALYSIS_NAMES } from '../../src/analyze/flags.js';
+import { setZeekHistory } from '../../src/analyze/zeek.js';
 import type { PacketRecord, PacketRecords } from '../../src/render/json.js';
 
 export const num: fc.Arbitrary<number> = fc.oneof(
@@ -117,7 +118,7 @@ export const connection: fc.Arbitrary<Connection> = fc.record({
   c.truncatedPackets = g.truncatedPackets;
   Object.assign(c.story, g.story);
   c.zeek.origIsA = g.zeek.origIsA;
-  c.zeek.history = g.zeek.history;
+  setZeekHistory(c.zeek, g.zeek.history);
   c.zeek.a.state = g.zeek.a;
   c.zeek.b.state = g.zeek.b;
   c.zeek.a.payloadBytes = g.zeek.pa;
