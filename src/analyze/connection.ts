@@ -143,6 +143,19 @@ export function resetFlow(f: Flow): void {
   f.synWscale = -1;
 }
 
+/**
+ * The analysis counts of every connection without an analysis flag (most): all zero, never
+ * written. A connection's own array (two objects, 168 bytes) is made only when it has a count
+ * (ownAnalysis), which spares a million open connections of a SYN flood 168 MB.
+ */
+export const NO_ANALYSIS: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+/** The connection's analysis counts as an array of its own, to count in. */
+export function ownAnalysis(c: Connection): number[] {
+  if (c.analysis === NO_ANALYSIS) c.analysis = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  return c.analysis as number[];
+}
+
 /** A connection (an object literal: see newFlow). */
 export interface Connection {
   /** Wireshark's tcp.stream. */
@@ -199,8 +212,12 @@ export interface Connection {
    * client, and is a second record of it; its analysis starts afresh.
    */
   continued: boolean;
-  /** Count of each analysis name, indexed as flags.ts ANALYSIS_NAMES (15 names). */
-  readonly analysis: number[];
+  /**
+   * Count of each analysis name, indexed as flags.ts ANALYSIS_NAMES (15 names): NO_ANALYSIS,
+   * shared, until the first packet with an analysis flag (ownAnalysis() gives the connection
+   * its own).
+   */
+  analysis: readonly number[];
 
   /** Handshake, teardown and endpoint states (story.ts). */
   readonly story: Story;
@@ -242,7 +259,7 @@ export function newConnection(): Connection {
     closed: false,
     queuedForRelease: false,
     continued: false,
-    analysis: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    analysis: NO_ANALYSIS,
     story: newStory(),
     zeek: newZeekState(),
     maxPayloadA: 0,
@@ -281,7 +298,7 @@ export function resetConnection(c: Connection): void {
   c.closed = false;
   c.queuedForRelease = false;
   c.continued = false;
-  c.analysis.fill(0);
+  c.analysis = NO_ANALYSIS;
   resetStory(c.story);
   resetZeekState(c.zeek);
   c.maxPayloadA = 0;

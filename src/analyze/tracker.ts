@@ -25,7 +25,7 @@ import type { PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2Flows, matchesFlows } from '../flow/table.js';
 import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
 import {
-  F_BASE_SET, F_FIN_ACKED, F_FIN_SENT, F_FIRST_ACK, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, newConnection, resetConnection,
+  F_BASE_SET, F_FIN_ACKED, F_FIN_SENT, F_FIRST_ACK, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, newConnection, ownAnalysis, resetConnection,
   setFlowAddress, setFlowFlag, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN,
 } from './connection.js';
 import { noteRoles } from './roles.js';
@@ -660,7 +660,8 @@ export class Tracker implements PacketSink {
     c.lastTime = t;
     const bits = r.analysis;
     if (bits !== 0) {
-      for (let i = 0; i < ANALYSIS_ORDER.length; i++) if (bits & ANALYSIS_ORDER[i][0]) c.analysis[i]++;
+      const counts = ownAnalysis(c);
+      for (let i = 0; i < ANALYSIS_ORDER.length; i++) if (bits & ANALYSIS_ORDER[i][0]) counts[i]++;
     }
     if (this.observer !== null) this.observer.onPacket(c, r, f, p);
     if (c.closed && this.lingering && !c.queuedForRelease) {

@@ -4,7 +4,7 @@
  * with any values in the fields a record reads, with their packet records.
  */
 import fc from 'fast-check';
-import { newConnection, setFlowAddress, type Connection, type Flow } from '../../src/analyze/connection.js';
+import { newConnection, ownAnalysis, setFlowAddress, type Connection, type Flow } from '../../src/analyze/connection.js';
 import { NOTE_KEYS, PHASE_NAMES, STATE_NAMES } from '../../src/analyze/story.js';
 import { ANALYSIS_NAMES } from '../../src/analyze/flags.js';
 import { setZeekHistory } from '../../src/analyze/zeek.js';
@@ -112,7 +112,7 @@ export const connection: fc.Arbitrary<Connection> = fc.record({
   c.lastFrame = g.lastFrame;
   c.firstTime = g.firstTime;
   c.lastTime = g.lastTime;
-  for (let i = 0; i < ANALYSIS_NAMES.length; i++) c.analysis[i] = g.analysis[i];
+  for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (g.analysis[i] !== 0) ownAnalysis(c)[i] = g.analysis[i];
   c.maxPayloadA = g.maxPayloadA;
   c.maxPayloadB = g.maxPayloadB;
   c.truncatedPackets = g.truncatedPackets;
