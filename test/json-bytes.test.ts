@@ -50,7 +50,7 @@ describe('JSON records written as bytes', () => {
     const nanos = fc.tuple(fc.integer({ min: 0, max: 2 ** 21 }), fc.integer({ min: 0, max: 999_999_999 }), fc.boolean())
       .map(([s, ns, neg]) => (neg ? -1 : 1) * (s + ns / 1e9));
     const edges = fc.constantFrom(1e-6, 1e-6 - 1e-15, 1e-6 + 1e-15, 1048576 - 1e-9, 1048576, 1048576 + 1e-9, 0.1 + 0.2, 1 / 3, 5e-7, 123.000000001, 0.999999999);
-    fc.assert(fc.property(fc.array(fc.oneof(nanos, edges, num), { maxLength: 50 }), (vs) => {
+    fc.assert(fc.property(fc.array(fc.oneof(nanos, edges, num), { maxLength: 50, size: 'max' }), (vs) => {
       const w = new ByteWriter(8);
       for (const v of vs) {
         w.num(v);
@@ -114,7 +114,7 @@ describe('JSON records written as bytes', () => {
   });
 
   it('text written as Buffer.from encodes it, whatever its characters (lone surrogates as U+FFFD)', () => {
-    const text = fc.oneof(fc.string({ unit, maxLength: 70 }), fc.string({ unit: fc.constantFrom('\u007f', '\u0080', '\u07ff', '\u0800', '\u{10FFFF}', '\u{1F600}', '中', '·', '→', '\uffff', '\ud800', '\udfff', '\udbff', '\udc00', 'x'), maxLength: 80 }));
+    const text = fc.oneof(fc.string({ unit, maxLength: 70, size: 'max' }), fc.string({ unit: fc.constantFrom('\u007f', '\u0080', '\u07ff', '\u0800', '\u{10FFFF}', '\u{1F600}', '中', '·', '→', '\uffff', '\ud800', '\udfff', '\udbff', '\udc00', 'x'), maxLength: 80, size: 'max' }));
     fc.assert(fc.property(text, fc.nat({ max: 9 }), (t, offset) => {
       const w = new ByteWriter(8);
       w.text('x'.repeat(offset));
@@ -126,7 +126,7 @@ describe('JSON records written as bytes', () => {
   it('constant text (Chunk) written as its UTF-8 bytes, whatever its characters', () => {
     // any characters (beyond ASCII, four-byte ones, lone surrogates, DEL), a few at a time and
     // long: every 8-byte word of UTF-8 goes through a double unchanged
-    const text = fc.oneof(fc.string({ unit, maxLength: 40 }), fc.string({ unit: fc.constantFrom('\u007f', '\u{10FFFF}', '\u{1F600}', '中', 'é', '\uffff', '\ud800', 'x'), maxLength: 80 }));
+    const text = fc.oneof(fc.string({ unit, maxLength: 40, size: 'max' }), fc.string({ unit: fc.constantFrom('\u007f', '\u{10FFFF}', '\u{1F600}', '中', 'é', '\uffff', '\ud800', 'x'), maxLength: 80, size: 'max' }));
     fc.assert(fc.property(fc.array(text, { maxLength: 8 }), fc.nat({ max: 9 }), (texts, offset) => {
       const w = new ByteWriter(8);
       w.text('x'.repeat(offset));
@@ -138,7 +138,7 @@ describe('JSON records written as bytes', () => {
   });
 
   it('bytes copied from another writer (copyFrom), any bytes, lengths and offsets, into a writer that grows', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 9 }), fc.nat({ max: 9 }), (bytes, at, offset) => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200, size: 'max' }), fc.nat({ max: 9 }), fc.nat({ max: 9 }), (bytes, at, offset) => {
       const src = new ByteWriter(8);
       src.text('y'.repeat(at));
       for (const b of bytes) src.byte(b);
@@ -147,6 +147,19 @@ describe('JSON records written as bytes', () => {
       w.copyFrom(src, at, bytes.length);
       w.byte(0x21);
       assert.ok(w.buf.subarray(offset, w.pos).equals(Buffer.concat([Buffer.from(bytes), Buffer.from('!')])), `${bytes.length} bytes from ${at} to ${offset}`);
+    }), params(3000));
+  });
+
+  it('a range of a Uint8Array or a Buffer (bytes), short and long, into a writer that grows', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300, size: 'max' }), fc.nat({ max: 20 }), fc.nat({ max: 20 }), fc.boolean(), (bytes, start, offset, asBuffer) => {
+      const whole = new Uint8Array(start + bytes.length + 7).fill(0x3f);
+      whole.set(bytes, start);
+      const src = asBuffer ? Buffer.from(whole) : whole;
+      const w = new ByteWriter(8);
+      w.text('x'.repeat(offset));
+      w.bytes(src, start, bytes.length);
+      w.byte(0x21);
+      assert.ok(w.buf.subarray(offset, w.pos).equals(Buffer.concat([Buffer.from(bytes), Buffer.from('!')])), `${bytes.length} bytes from ${start} to ${offset}`);
     }), params(3000));
   });
 });

@@ -33,9 +33,9 @@ export const plain: fc.Arbitrary<string> = fc.oneof(
 );
 export const str: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('three-way', 'client', 'ESTABLISHED', 'S0', '198.18.0.1', '::1', ''),
-  fc.string({ unit, maxLength: 80 }),
+  fc.string({ unit, maxLength: 80, size: 'max' }),
   // around and beyond ByteWriter.str's native path (48 characters and more)
-  fc.string({ unit: plain, minLength: 40, maxLength: 300 }),
+  fc.string({ unit: plain, minLength: 40, maxLength: 300, size: 'max' }),
 );
 export const bool = fc.boolean();
 
