@@ -12,12 +12,12 @@ import { STATE_NAMES, S_RST_AFTER_FIN, handshakeKind, isInferredState, storyFlag
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { frameOrNull, synRetransmissions, teardownInitiator, type PacketCollector, type PacketRecord } from '../render/json.js';
 import { round9 } from '../util/round.js';
-import { endpointText } from '../render/endpoint.js';
+import { endpointText, writeEndpoint } from '../render/endpoint.js';
 import type { CaptureSummary } from '../pipeline.js';
 import { parseSelection, selected, type Selection } from '../cli/select.js';
 import { GRACEFUL, type Expectation, type Rules } from './expectations.js';
 import { Spool, SPOOL_MEMORY } from '../util/spool.js';
-import { ByteWriter, ascii } from '../util/bytes.js';
+import { ByteWriter, ascii, utf8 } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT, type ResultConstants } from './result-json.js';
 
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
@@ -413,7 +413,33 @@ export function* failures(results: ResultList): Generator<CheckResult> {
  * and the frame keeps JUnit's case names unique when an id has more than one record.
  */
 function endpointsText(client: string, server: string, continuedFrom: number): string {
-  return `${client} \u2192 ${server}${continuedFrom >= 0 ? ` (continued from frame ${continuedFrom}: packets after the connection was finalised)` : ''}`;
+  return `${client}${ARROW}${server}${continuedFrom >= 0 ? `${CONTINUED_FROM}${continuedFrom}${CONTINUED_END}` : ''}`;
+}
+const ARROW = ' \u2192 ';
+const CONTINUED_FROM = ' (continued from frame ';
+const CONTINUED_END = ': packets after the connection was finalised)';
+const ARROW_BYTES = utf8(ARROW);
+const CONTINUED_FROM_BYTES = ascii(CONTINUED_FROM);
+const CONTINUED_END_QUOTE = ascii(`${CONTINUED_END}"`);
+const QUOTE = 0x22;
+
+/**
+ * A connection's endpointsText as its JSON string, written from the connection (the client's
+ * and server's digits, no string made): the same bytes as JSON.stringify, as nothing in it is
+ * escaped (digits, dots, colons, brackets, hex, the arrow, the fixed words).
+ */
+function writeEndpointsJson(w: ByteWriter, c: Connection): void {
+  w.byte(QUOTE);
+  writeEndpoint(w, c, true);
+  w.raw(ARROW_BYTES);
+  writeEndpoint(w, c, false);
+  if (c.continued) {
+    w.raw(CONTINUED_FROM_BYTES);
+    w.num(c.firstFrame);
+    w.raw(CONTINUED_END_QUOTE);
+  } else {
+    w.byte(QUOTE);
+  }
 }
 
 /** A connection's results of one rule group, as spooled: [expectation index, passed, actual, detail, frames, nth]. */
@@ -676,6 +702,8 @@ export class CaptureEvaluator implements PacketObserver {
   /** With resultBytes: writes the results' JSON, into `rec`, the connection's record. */
   private readonly rw: ResultWriter | null;
   private readonly rec = new ByteWriter(4096);
+  /** The finalised connection's endpoints as JSON (writeEndpointsJson), for the spooled results. */
+  private readonly ends = new ByteWriter(256);
   /** Failing per-connection results so far. */
   private failedResults = 0;
   /** Which groups selected the connection being judged. */
@@ -755,6 +783,7 @@ export class CaptureEvaluator implements PacketObserver {
     let client: string | null = null;
     let server: string | null = null;
     let ends: string | null = null;
+    let endsWritten = false;
     let failedFrames: Set<number> | null = null;
     const inCli = selected(c, this.cliSel);
     const pickedNow = this.pickedNow;
@@ -792,9 +821,6 @@ export class CaptureEvaluator implements PacketObserver {
           }
         }
         const why = judge.explain(facts, actual, passed, judge.code === K_COUNT ? this.af.frames(c, judge.e.key) : NO_FRAMES, allow);
-        // a continuation is judged on its own packets: its results say which record it is
-        client ??= endpointText(c, true);
-        server ??= endpointText(c, false);
         if (!passed) {
           this.failedResults++;
           this.noteFailing(c.id);
@@ -802,18 +828,26 @@ export class CaptureEvaluator implements PacketObserver {
           for (const fr of why.frames) failedFrames.add(fr);
         }
         if (this.rw !== null) {
-          // spooled as the JSON report's bytes (keepPasses: every result)
-          ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
+          // spooled as the JSON report's bytes (keepPasses: every result); the endpoints' JSON
+          // written once a connection, from its addresses
+          if (!endsWritten) {
+            this.ends.pos = 0;
+            writeEndpointsJson(this.ends, c);
+            endsWritten = true;
+          }
           const w = this.rec;
           const at = w.pos;
           w.raw(RESULT_BYTES_HEAD_SLOT);
           w.raw(RESULT_BYTES_HEAD);
-          this.rw.fieldsWith(w, g.consts[i]!, c.id, ends, passed, actual, why.detail, why.frames);
+          this.rw.fieldsWith(w, g.consts[i]!, c.id, this.ends, passed, actual, why.detail, why.frames);
           w.buf.writeUInt32LE(gi, at);
           w.buf.writeUInt32LE(w.pos - at - 8, at + 4);
           g.spooled++;
           continue;
         }
+        // a continuation is judged on its own packets: its results say which record it is
+        client ??= endpointText(c, true);
+        server ??= endpointText(c, false);
         if (!passed && !this.keepPasses) {
           // a failure, not every result being listed: kept if among the group's first
           if (g.failureBound >= 0 && c.id > g.failureBound) this.omittedFailures++;

@@ -98,11 +98,15 @@ export class ResultWriter {
     };
   }
 
-  /** A per-connection result whose group and expectation are `k` (the same bytes as fields()). */
-  fieldsWith(w: ByteWriter, k: ResultConstants, connection: number, ends: string, passed: boolean, v: string | number | null, detail: string, fr: readonly number[]): void {
+  /**
+   * A per-connection result whose group and expectation are `k` (the same bytes as fields()),
+   * its endpoints already JSON (writeEndpointsJson's bytes in `ends`, from 0 to its pos).
+   */
+  fieldsWith(w: ByteWriter, k: ResultConstants, connection: number, ends: ByteWriter, passed: boolean, v: string | number | null, detail: string, fr: readonly number[]): void {
     w.raw(k.head);
     w.num(connection);
-    this.ends(w, ends);
+    w.raw(this.endpoints);
+    w.copyFrom(ends, 0, ends.pos);
     w.raw(k.expectationKey);
     this.rest(w, passed, v, detail, fr, k);
   }
