@@ -206,11 +206,18 @@ function teardownDetail(f: CheckFacts, allowRstAfterFin: boolean): { detail: str
     return { detail: `${how} (allow it with --allow-rst-after-fin)`, frames: fr };
   }
   if (f.teardown === 'reset') return { detail: `reset: RST from the ${f.initiator ?? 'unknown side'} in frame ${f.rst}`, frames: frames(f.rst) };
-  if (f.teardown === 'none') return { detail: 'no FIN or RST in the capture', frames: [] };
+  if (f.teardown === 'none') return { detail: NO_TEARDOWN, frames: [] };
   const finFrames = frames(f.fin, f.finAck, f.secondFin, f.lastAck);
   const who = f.initiator ? ` (first FIN from the ${f.initiator})` : '';
   return { detail: `${f.teardown}${who}: ${list(finFrames)}`, frames: finFrames };
 }
+
+// details that are the same for every connection they describe (made once)
+const UNANSWERED_ONCE = 'unanswered: the SYN was sent once, no SYN-ACK came back';
+const NO_TEARDOWN = 'no FIN or RST in the capture';
+const NOT_GRACEFUL = ' \u2014 graceful means four-way, three-way or simultaneous';
+const NO_TEARDOWN_NOT_GRACEFUL = NO_TEARDOWN + NOT_GRACEFUL;
+const NO_IRTT_SAME_TIME = 'no iRTT: the SYN and the final ACK have the same timestamp (Wireshark then shows no initial RTT either)';
 
 /** Whether `actual` is within 1e-9 (relative, from 1 up) of x. */
 function near(actual: number, x: number): boolean {
@@ -282,6 +289,9 @@ export class Judge {
   private zeekState = '';
   private zeekHistory = '';
   private zeekDetail = '';
+  /** The last "no iRTT" detail of a handshake without its SYN or final ACK, and its kind. */
+  private noIrttKind = '';
+  private noIrttDetail = '';
 
   /** The value the expectation compares for the connection: a result's `actual` (null: none, irtt only). */
   actual(f: CheckFacts, allowRstAfterFin: boolean): string | number | null {
@@ -313,7 +323,7 @@ export class Judge {
         const hsFrames = frames(f.syn, f.synAck, f.hsAck);
         const h = f.handshake;
         let detail: string;
-        if (h === 'unanswered') detail = `unanswered: the SYN was sent ${f.synRetransmissions === 0 ? 'once' : `${f.synRetransmissions + 1} times`}, no SYN-ACK came back`;
+        if (h === 'unanswered') detail = f.synRetransmissions === 0 ? UNANSWERED_ONCE : `unanswered: the SYN was sent ${f.synRetransmissions + 1} times, no SYN-ACK came back`;
         else if (h === 'refused') detail = `refused: the SYN was answered by a RST (frame ${f.rst})`;
         else if (h === 'not-captured') detail = `not-captured: the capture starts in the middle of the connection (frame ${f.firstFrame})`;
         else if (h === 'incomplete') detail = 'incomplete: SYN and SYN-ACK, but no final ACK';
@@ -323,7 +333,7 @@ export class Judge {
       }
       case K_TEARDOWN: {
         const t = teardownDetail(f, allowRstAfterFin);
-        if (!passed && this.graceful) t.detail += ' — graceful means four-way, three-way or simultaneous';
+        if (!passed && this.graceful) t.detail = t.detail === NO_TEARDOWN ? NO_TEARDOWN_NOT_GRACEFUL : t.detail + NOT_GRACEFUL;
         return t;
       }
       case K_INITIATOR: {
@@ -350,10 +360,13 @@ export class Judge {
       case K_IRTT: {
         const hsFrames = frames(f.syn, f.synAck, f.hsAck);
         if (f.rtt === null) {
-          const why = f.syn !== null && f.hsAck !== null
-            ? 'the SYN and the final ACK have the same timestamp (Wireshark then shows no initial RTT either)'
-            : `the handshake is ${f.handshake}, so there is no SYN → final ACK time`;
-          return { detail: `no iRTT: ${why}`, frames: hsFrames };
+          if (f.syn !== null && f.hsAck !== null) return { detail: NO_IRTT_SAME_TIME, frames: hsFrames };
+          // by the handshake's kind, made once while it stays the same (a flood's: unanswered)
+          if (f.handshake !== this.noIrttKind) {
+            this.noIrttKind = f.handshake;
+            this.noIrttDetail = `no iRTT: the handshake is ${f.handshake}, so there is no SYN \u2192 final ACK time`;
+          }
+          return { detail: this.noIrttDetail, frames: hsFrames };
         }
         return { detail: `iRTT ${(f.rtt * 1000).toFixed(3)} ms (SYN to final ACK: ${list(hsFrames)})`, frames: hsFrames };
       }
