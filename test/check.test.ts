@@ -724,7 +724,10 @@ describe('check: results spooled as the JSON report\'s bytes (--json alone)', ()
       for (const _ of writeJsonReport(w, checks, tool, 1));
       return w.buf.toString('utf8', 0, w.pos);
     };
-    for (const file of [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse'), fx('tcp-loss')]) {
+    // (and the details written as bytes, Judge.detailJson: a half-close that is not graceful, a
+    // RST after FIN, an unanswered SYN, IPv6 endpoints, continuations)
+    const more = ['tcp-half-close', 'tcp-rst-after-fin', 'tcp-syn-unanswered', 'tcp-ipv6', 'tcp-continuation'].map((d) => fx(d));
+    for (const file of [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse'), fx('tcp-loss'), ...more]) {
       const objects = new CaptureEvaluator(rules, sel, null, null, true);
       const bytes = [1 << 20, 512].map((budget) => new CaptureEvaluator(rules, sel, null, null, true, budget, true));
       const all = [objects, ...bytes];

@@ -378,7 +378,101 @@ export class Judge {
       }
     }
   }
+
+  /**
+   * explain()'s detail and frames, for the spooled JSON results. The details that name frames,
+   * different for every connection (a handshake's, a FIN teardown's, an iRTT's), are written
+   * as their JSON string into `out` (from 0) from the facts, without their text made; the
+   * others are left to explain() (`out` left empty, the text in `detail`), which the report
+   * encodes through its cache (most are the same from one connection to the next). The frames
+   * of the first kind are a scratch array, valid until the next call.
+   */
+  detailJson(f: CheckFacts, actual: string | number | null, passed: boolean, af: number[], allowRstAfterFin: boolean, out: ByteWriter): readonly number[] {
+    out.pos = 0;
+    const fr = this.scratch;
+    switch (this.code) {
+      case K_HANDSHAKE: {
+        const h = f.handshake;
+        if (h === 'unanswered' || h === 'refused' || h === 'not-captured' || h === 'incomplete') break;
+        framesInto(fr, f.syn, f.synAck, f.hsAck);
+        out.byte(QUOTE);
+        out.text(h);
+        out.raw(COLON_SPACE);
+        listBytes(out, fr);
+        out.byte(QUOTE);
+        return fr;
+      }
+      case K_TEARDOWN: {
+        const t = f.teardown;
+        if (f.rstAfterFin || t === 'reset' || t === 'none') break;
+        framesInto(fr, f.fin, f.finAck, f.secondFin, f.lastAck);
+        out.byte(QUOTE);
+        out.text(t);
+        if (f.initiator) {
+          out.raw(FIRST_FIN_FROM);
+          out.text(f.initiator);
+          out.byte(CLOSE_PAREN);
+        }
+        out.raw(COLON_SPACE);
+        listBytes(out, fr);
+        if (!passed && this.graceful) out.raw(NOT_GRACEFUL_BYTES);
+        out.byte(QUOTE);
+        return fr;
+      }
+      case K_IRTT: {
+        if (f.rtt === null) break;
+        framesInto(fr, f.syn, f.synAck, f.hsAck);
+        out.raw(IRTT_OPEN);
+        out.text((f.rtt * 1000).toFixed(3));
+        out.raw(IRTT_MS);
+        listBytes(out, fr);
+        out.raw(CLOSE_PAREN_QUOTE);
+        return fr;
+      }
+      default:
+        break;
+    }
+    const why = this.explain(f, actual, passed, af, allowRstAfterFin);
+    this.detail = why.detail;
+    return why.frames;
+  }
+
+  /** detailJson's frames. */
+  private readonly scratch: number[] = [];
+  /** detailJson's detail when it leaves `out` empty. */
+  detail = '';
 }
+
+/** frames(a, b, c, d) into `out` (emptied first). */
+function framesInto(out: number[], a: number | null, b: number | null, c: number | null, d: number | null = null): void {
+  out.length = 0;
+  addFrame(out, a);
+  addFrame(out, b);
+  addFrame(out, c);
+  addFrame(out, d);
+}
+
+/** list(xs) as bytes. */
+function listBytes(w: ByteWriter, xs: readonly number[]): void {
+  if (xs.length === 0) return;
+  w.raw(xs.length === 1 ? FRAME_WORD : FRAMES_WORD);
+  w.num(xs[0]!);
+  for (let i = 1; i < xs.length; i++) {
+    w.raw(COMMA_SPACE);
+    w.num(xs[i]!);
+  }
+}
+
+const CLOSE_PAREN = 0x29;
+const COLON_SPACE = ascii(': ');
+const COMMA_SPACE = ascii(', ');
+const FRAME_WORD = ascii('frame ');
+const FRAMES_WORD = ascii('frames ');
+const FIRST_FIN_FROM = ascii(' (first FIN from the ');
+const NOT_GRACEFUL_BYTES = utf8(NOT_GRACEFUL);
+const IRTT_OPEN = ascii('"iRTT ');
+const IRTT_MS = ascii(' ms (SYN to final ACK: ');
+const CLOSE_PAREN_QUOTE = ascii(')"');
 
 export interface CaptureCheck {
   file: string;
@@ -717,6 +811,8 @@ export class CaptureEvaluator implements PacketObserver {
   private readonly rec = new ByteWriter(4096);
   /** The finalised connection's endpoints as JSON (writeEndpointsJson), for the spooled results. */
   private readonly ends = new ByteWriter(256);
+  /** A result's detail as JSON (Judge.detailJson), for the spooled results. */
+  private readonly detail = new ByteWriter(256);
   /** Failing per-connection results so far. */
   private failedResults = 0;
   /** Which groups selected the connection being judged. */
@@ -833,14 +929,17 @@ export class CaptureEvaluator implements PacketObserver {
             continue;
           }
         }
-        const why = judge.explain(facts, actual, passed, judge.code === K_COUNT ? this.af.frames(c, judge.e.key) : NO_FRAMES, allow);
-        if (!passed) {
-          this.failedResults++;
-          this.noteFailing(c.id);
-          failedFrames ??= new Set();
-          for (const fr of why.frames) failedFrames.add(fr);
-        }
+        const af = judge.code === K_COUNT ? this.af.frames(c, judge.e.key) : NO_FRAMES;
         if (this.rw !== null) {
+          // the detail written as JSON from the facts (detailJson), with its frames
+          const consts = g.consts[i]!;
+          const fr = judge.detailJson(facts, actual, passed, af, allow, this.detail);
+          if (!passed) {
+            this.failedResults++;
+            this.noteFailing(c.id);
+            failedFrames ??= new Set();
+            for (let k = 0; k < fr.length; k++) failedFrames.add(fr[k]!);
+          }
           // spooled as the JSON report's bytes (keepPasses: every result); the endpoints' JSON
           // written once a connection, from its addresses
           if (!endsWritten) {
@@ -852,11 +951,18 @@ export class CaptureEvaluator implements PacketObserver {
           const at = w.pos;
           w.raw(RESULT_BYTES_HEAD_SLOT);
           w.raw(RESULT_BYTES_HEAD);
-          this.rw.fieldsWith(w, g.consts[i]!, c.id, this.ends, passed, actual, why.detail, why.frames);
+          this.rw.fieldsWith(w, consts, c.id, this.ends, passed, actual, this.detail, judge.detail, fr);
           w.buf.writeUInt32LE(gi, at);
           w.buf.writeUInt32LE(w.pos - at - 8, at + 4);
           g.spooled++;
           continue;
+        }
+        const why = judge.explain(facts, actual, passed, af, allow);
+        if (!passed) {
+          this.failedResults++;
+          this.noteFailing(c.id);
+          failedFrames ??= new Set();
+          for (const fr of why.frames) failedFrames.add(fr);
         }
         // a continuation is judged on its own packets: its results say which record it is
         client ??= endpointText(c, true);

@@ -81,7 +81,7 @@ export class ResultWriter {
     w.raw(this.key);
     w.str(key);
     w.raw(this.passed);
-    this.rest(w, passed, v, detail, fr, null);
+    this.rest(w, passed, v, detail, fr);
   }
 
   /**
@@ -100,15 +100,23 @@ export class ResultWriter {
 
   /**
    * A per-connection result whose group and expectation are `k` (the same bytes as fields()),
-   * its endpoints already JSON (writeEndpointsJson's bytes in `ends`, from 0 to its pos).
+   * its endpoints already JSON (the bytes of `ends` from 0 to its pos: evaluate.ts's
+   * writeEndpointsJson), its detail too when `detail` holds any (Judge.detailJson's), else
+   * `text`, encoded through the expectation's cache.
    */
-  fieldsWith(w: ByteWriter, k: ResultConstants, connection: number, ends: ByteWriter, passed: boolean, v: string | number | null, detail: string, fr: readonly number[]): void {
+  fieldsWith(w: ByteWriter, k: ResultConstants, connection: number, ends: ByteWriter, passed: boolean, v: string | number | null, detail: ByteWriter, text: string, fr: readonly number[]): void {
     w.raw(k.head);
     w.num(connection);
     w.raw(this.endpoints);
     w.copyFrom(ends, 0, ends.pos);
     w.raw(k.expectationKey);
-    this.rest(w, passed, v, detail, fr, k);
+    w.bool(passed);
+    this.actualValue(w, v);
+    w.raw(this.detail);
+    // (a JSON string is never empty: its quotes)
+    if (detail.pos > 0) w.copyFrom(detail, 0, detail.pos);
+    else k.detail.write(w, text);
+    this.framesList(w, fr);
   }
 
   /** `"endpoints": ...` with the comma before it. */
@@ -119,15 +127,24 @@ export class ResultWriter {
   }
 
   /** The passed flag's value and what follows it, to the closing brace. */
-  private rest(w: ByteWriter, passed: boolean, v: string | number | null, detail: string, fr: readonly number[], k: ResultConstants | null): void {
+  private rest(w: ByteWriter, passed: boolean, v: string | number | null, detail: string, fr: readonly number[]): void {
     w.bool(passed);
+    this.actualValue(w, v);
+    w.raw(this.detail);
+    w.str(detail);
+    this.framesList(w, fr);
+  }
+
+  /** `"actual": ...` with the comma before it. */
+  private actualValue(w: ByteWriter, v: string | number | null): void {
     w.raw(this.actual);
     if (typeof v === 'string') w.str(v);
     else if (typeof v === 'number') w.num(v);
     else w.null();
-    w.raw(this.detail);
-    if (k === null) w.str(detail);
-    else k.detail.write(w, detail);
+  }
+
+  /** `"frames": [...]` with the comma before it, and the result's closing brace. */
+  private framesList(w: ByteWriter, fr: readonly number[]): void {
     w.raw(this.frames);
     if (fr.length > 0) {
       for (let k = 0; k < fr.length; k++) {
