@@ -713,7 +713,7 @@ describe('check: results spooled as the JSON report\'s bytes (--json alone)', ()
   it('the report is the one of results held as objects, from memory or disk; read back as objects too', async () => {
     // groups sharing a name, a name that needs escaping, repeated expectations, capture-level ones
     const rules = rulesOf([
-      ['', {}, ['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1']],
+      ['', {}, ['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1', 'teardown=graceful', 'irtt<=1']],
       ['web "x" 三次', { port: '80' }, ['zeek=SF', 'teardown=graceful', 'irtt<=1']],
       ['', {}, ['client-state=TIME_WAIT']],
     ]);

@@ -342,14 +342,7 @@ export class Judge {
         return { detail, frames: fr };
       }
       case K_ZEEK:
-        // the same state and history from one connection to the next: the same string, which
-        // the JSON report then encodes once (result-json.ts's EncodedString)
-        if (f.zeekState !== this.zeekState || f.zeekHistory !== this.zeekHistory) {
-          this.zeekState = f.zeekState;
-          this.zeekHistory = f.zeekHistory;
-          this.zeekDetail = `${f.zeekState} (history ${f.zeekHistory || '-'})`;
-        }
-        return { detail: this.zeekDetail, frames: NO_FRAMES };
+        return { detail: this.zeekDetailOf(f), frames: NO_FRAMES };
       case K_CLIENT_STATE:
       case K_SERVER_STATE: {
         const client = this.code === K_CLIENT_STATE;
@@ -359,15 +352,7 @@ export class Judge {
       }
       case K_IRTT: {
         const hsFrames = frames(f.syn, f.synAck, f.hsAck);
-        if (f.rtt === null) {
-          if (f.syn !== null && f.hsAck !== null) return { detail: NO_IRTT_SAME_TIME, frames: hsFrames };
-          // by the handshake's kind, made once while it stays the same (a flood's: unanswered)
-          if (f.handshake !== this.noIrttKind) {
-            this.noIrttKind = f.handshake;
-            this.noIrttDetail = `no iRTT: the handshake is ${f.handshake}, so there is no SYN \u2192 final ACK time`;
-          }
-          return { detail: this.noIrttDetail, frames: hsFrames };
-        }
+        if (f.rtt === null) return { detail: this.noIrttOf(f), frames: hsFrames };
         return { detail: `iRTT ${(f.rtt * 1000).toFixed(3)} ms (SYN to final ACK: ${list(hsFrames)})`, frames: hsFrames };
       }
       default: {
@@ -380,12 +365,37 @@ export class Judge {
   }
 
   /**
+   * A Zeek expectation's detail: the same state and history from one connection to the next give
+   * the same string, which the JSON report then encodes once (result-json.ts's EncodedString).
+   */
+  private zeekDetailOf(f: CheckFacts): string {
+    if (f.zeekState !== this.zeekState || f.zeekHistory !== this.zeekHistory) {
+      this.zeekState = f.zeekState;
+      this.zeekHistory = f.zeekHistory;
+      this.zeekDetail = `${f.zeekState} (history ${f.zeekHistory || '-'})`;
+    }
+    return this.zeekDetail;
+  }
+
+  /** An iRTT expectation's detail when there is no iRTT. */
+  private noIrttOf(f: CheckFacts): string {
+    if (f.syn !== null && f.hsAck !== null) return NO_IRTT_SAME_TIME;
+    // by the handshake's kind, made once while it stays the same (a flood's: unanswered)
+    if (f.handshake !== this.noIrttKind) {
+      this.noIrttKind = f.handshake;
+      this.noIrttDetail = `no iRTT: the handshake is ${f.handshake}, so there is no SYN \u2192 final ACK time`;
+    }
+    return this.noIrttDetail;
+  }
+
+  /**
    * explain()'s detail and frames, for the spooled JSON results. The details that name frames,
    * different for every connection (a handshake's, a FIN teardown's, an iRTT's), are written
    * as their JSON string into `out` (from 0) from the facts, without their text made; the
-   * others are left to explain() (`out` left empty, the text in `detail`), which the report
-   * encodes through its cache (most are the same from one connection to the next). The frames
-   * of the first kind are a scratch array, valid until the next call.
+   * others are left in `detail` (`out` left empty), which the report encodes through its cache
+   * (most are the same from one connection to the next): the constant ones (a SYN-flood
+   * connection's five) without explain()'s objects, the rest from explain(). The frames made
+   * here are a scratch array, valid until the next call.
    */
   detailJson(f: CheckFacts, actual: string | number | null, passed: boolean, af: number[], allowRstAfterFin: boolean, out: ByteWriter): readonly number[] {
     out.pos = 0;
@@ -393,6 +403,11 @@ export class Judge {
     switch (this.code) {
       case K_HANDSHAKE: {
         const h = f.handshake;
+        if (h === 'unanswered' && f.synRetransmissions === 0) {
+          framesInto(fr, f.syn, f.synAck, f.hsAck);
+          this.detail = UNANSWERED_ONCE;
+          return fr;
+        }
         if (h === 'unanswered' || h === 'refused' || h === 'not-captured' || h === 'incomplete') break;
         framesInto(fr, f.syn, f.synAck, f.hsAck);
         out.byte(QUOTE);
@@ -404,7 +419,12 @@ export class Judge {
       }
       case K_TEARDOWN: {
         const t = f.teardown;
-        if (f.rstAfterFin || t === 'reset' || t === 'none') break;
+        if (!f.rstAfterFin && t === 'none') {
+          fr.length = 0;
+          this.detail = !passed && this.graceful ? NO_TEARDOWN_NOT_GRACEFUL : NO_TEARDOWN;
+          return fr;
+        }
+        if (f.rstAfterFin || t === 'reset') break;
         framesInto(fr, f.fin, f.finAck, f.secondFin, f.lastAck);
         out.byte(QUOTE);
         out.text(t);
@@ -420,8 +440,11 @@ export class Judge {
         return fr;
       }
       case K_IRTT: {
-        if (f.rtt === null) break;
         framesInto(fr, f.syn, f.synAck, f.hsAck);
+        if (f.rtt === null) {
+          this.detail = this.noIrttOf(f);
+          return fr;
+        }
         out.raw(IRTT_OPEN);
         out.text((f.rtt * 1000).toFixed(3));
         out.raw(IRTT_MS);
@@ -429,6 +452,13 @@ export class Judge {
         out.raw(CLOSE_PAREN_QUOTE);
         return fr;
       }
+      case K_ZEEK:
+        this.detail = this.zeekDetailOf(f);
+        return NO_FRAMES;
+      case K_COUNT:
+        if (actual !== 0) break;
+        this.detail = this.noPackets;
+        return af;
       default:
         break;
     }
