@@ -158,12 +158,18 @@ export function fillFacts(f: CheckFacts, c: Connection): void {
  */
 export function frames(a: number | null, b: number | null = null, c: number | null = null, d: number | null = null, e: number | null = null): number[] {
   const out: number[] = [];
+  framesInto(out, a, b, c, d, e);
+  return out;
+}
+
+/** frames(a, b, c, d, e) into `out` (emptied first): Judge.detailJson's scratch array. */
+function framesInto(out: number[], a: number | null, b: number | null, c: number | null, d: number | null = null, e: number | null = null): void {
+  out.length = 0;
   addFrame(out, a);
   addFrame(out, b);
   addFrame(out, c);
   addFrame(out, d);
   addFrame(out, e);
-  return out;
 }
 
 /** Inserts frame x into the sorted list `out` unless it is none or already there. */
@@ -471,15 +477,6 @@ export class Judge {
   private readonly scratch: number[] = [];
   /** detailJson's detail when it leaves `out` empty. */
   detail = '';
-}
-
-/** frames(a, b, c, d) into `out` (emptied first). */
-function framesInto(out: number[], a: number | null, b: number | null, c: number | null, d: number | null = null): void {
-  out.length = 0;
-  addFrame(out, a);
-  addFrame(out, b);
-  addFrame(out, c);
-  addFrame(out, d);
 }
 
 /** list(xs) as bytes. */
@@ -964,12 +961,7 @@ export class CaptureEvaluator implements PacketObserver {
           // the detail written as JSON from the facts (detailJson), with its frames
           const consts = g.consts[i]!;
           const fr = judge.detailJson(facts, actual, passed, af, allow, this.detail);
-          if (!passed) {
-            this.failedResults++;
-            this.noteFailing(c.id);
-            failedFrames ??= new Set();
-            for (let k = 0; k < fr.length; k++) failedFrames.add(fr[k]!);
-          }
+          if (!passed) failedFrames = this.failed(c.id, fr, failedFrames);
           // spooled as the JSON report's bytes (keepPasses: every result); the endpoints' JSON
           // written once a connection, from its addresses
           if (!endsWritten) {
@@ -988,12 +980,7 @@ export class CaptureEvaluator implements PacketObserver {
           continue;
         }
         const why = judge.explain(facts, actual, passed, af, allow);
-        if (!passed) {
-          this.failedResults++;
-          this.noteFailing(c.id);
-          failedFrames ??= new Set();
-          for (const fr of why.frames) failedFrames.add(fr);
-        }
+        if (!passed) failedFrames = this.failed(c.id, why.frames, failedFrames);
         // a continuation is judged on its own packets: its results say which record it is
         client ??= endpointText(c, true);
         server ??= endpointText(c, false);
@@ -1039,6 +1026,15 @@ export class CaptureEvaluator implements PacketObserver {
       if (failedFrames !== null && this.diagram !== null) this.diagram(c, this.collector.byConnection.get(c) ?? [], failedFrames);
       this.collector.recycle(c);
     }
+  }
+
+  /** Counts a failing result of connection `id`; its frames go into `frames` (made if null), returned. */
+  private failed(id: number, fr: readonly number[], frames: Set<number> | null): Set<number> {
+    this.failedResults++;
+    this.noteFailing(id);
+    const set = frames ?? new Set<number>();
+    for (let k = 0; k < fr.length; k++) set.add(fr[k]!);
+    return set;
   }
 
   /** Resolves once the spool's writes are done: call it before finish(). */

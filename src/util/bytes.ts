@@ -70,7 +70,7 @@ const RAW_WORDS = 8;
 const SHORT_COPY = 64;
 /** Buffer.prototype.copy, for any Uint8Array source (it accepts one as `this`). */
 const BUFFER_COPY = Buffer.prototype.copy as (this: Uint8Array, target: Uint8Array, targetStart: number, sourceStart: number, sourceEnd: number) => number;
-/** The longest copy copyFrom() makes four bytes at a time (beyond it set() is as quick). */
+/** The longest copy copyFrom() makes four bytes at a time (beyond it bytes()' copy is as quick). */
 const COPY_FROM_MAX = 96;
 const TRUE = ascii('true');
 const FALSE = ascii('false');
@@ -132,7 +132,7 @@ export class ByteWriter {
    * `len` bytes of another writer's buffer from `start`: up to COPY_FROM_MAX four at a time
    * through the two writers' views, beyond it as bytes() copies. A cached string's bytes
    * (check --json's endpoints and details, twice a result): 15-35 ns for 32-64 bytes where
-   * bytes() took 50-95 in its loop and set() about 60 with the view it makes.
+   * bytes() took 50-95 in its loop and set(subarray()) about 60 with the view it made.
    */
   copyFrom(o: ByteWriter, start: number, len: number): void {
     if (len > COPY_FROM_MAX) {
