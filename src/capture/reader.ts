@@ -111,8 +111,11 @@ class Interface {
 }
 
 export class CaptureReader {
-  /** The reused record handed out by next(). */
-  readonly frame = new Frame();
+  /**
+   * The record next() fills: one reused object unless the caller hands it others in turn (the
+   * pipeline's batches keep a few records at once).
+   */
+  frame = new Frame();
   format: CaptureFormat | null = null;
   /** Set when reading stopped early (bad header, impossible length, ...). */
   error: CaptureError | null = null;

@@ -56,6 +56,18 @@ export class ConnectionTable {
     return null;
   }
 
+  /** The first connection whose hash is `hash` (a look-ahead: not checked against a packet). */
+  likely(hash: number): Connection | null {
+    const hashes = this.slotHash;
+    const next = this.slotNext;
+    let i = this.buckets[hash & this.mask];
+    while (i >= 0) {
+      if (hashes[i] === hash) return this.slots[i];
+      i = next[i];
+    }
+    return null;
+  }
+
   /** The connection in `slot`, null when the slot is free. */
   at(slot: number): Connection | null {
     return this.slots[slot] ?? null;
