@@ -19,7 +19,7 @@
 import { ascii, ByteWriter, Chunk, NANO_MIN, NANO_MAX } from '../util/bytes.js';
 import {
   diagnosticMessage, flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetState, role,
-  scaleValue, synRetransmissions, teardownInitiator, type PacketRecord, type PacketRecords,
+  scaleValue, synRetransmissions, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords,
 } from './json.js';
 import {
   clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowAddress, flowFlag, initialRtt, serverFlow, type Connection, type Flow,
@@ -512,6 +512,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
     w.raw(C.empty);
   } else {
     w.raw(C.packetsOpen);
+    touchRecords(packets);
     for (let i = 0; i < packets.length; i++) {
       if (i > 0) w.raw(C.packetsSep);
       writePacketRecord(w, c, packets[i], lang, PACKET_HEAD);

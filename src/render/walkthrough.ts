@@ -15,7 +15,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
-import { diagnosticMessage, role, teardownInitiator, type PacketRecord, type PacketRecords } from './json.js';
+import { diagnosticMessage, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
 import {
   STATE_NAMES, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
@@ -253,6 +253,7 @@ export class Walkthrough {
 
   /** The walkthrough of connection c (a blank line, then its lines), given its packet records. */
   write(w: ByteWriter, c: Connection, packets: PacketRecord[]): void {
+    touchRecords(packets);
     const o = this.o;
     const k = this.k;
     const L = this.L;
