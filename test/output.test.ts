@@ -172,19 +172,28 @@ describe('output and spool errors', () => {
   });
 });
 
+/**
+ * The keys 0 to n-1 in the order a capture of many connections open at once finalises them:
+ * each swapped with one up to `reach` places before it, so each ends up near its place but a
+ * batch's records are spread over the file (a fixed generator: the same order every run).
+ */
+function keysOutOfOrder(n: number, reach: number, seed: number): number[] {
+  const keys = Array.from({ length: n }, (_, i) => i);
+  let r = seed;
+  for (let i = n - 1; i > 0; i--) {
+    r = (r * 1103515245 + 12345) >>> 0;
+    const j = Math.max(0, i - 1 - (r % reach));
+    [keys[i], keys[j]] = [keys[j]!, keys[i]!];
+  }
+  return keys;
+}
+
 describe('spool: records read back in key order', () => {
   it('records put in any order, some keys twice, empty or larger than the budget: each read from the file once, in key order', async () => {
     const budget = 256;
     // keys in the order a capture of many connections open at once finalises them: each close
     // to its place, but far enough for a batch's records to be spread over the whole file
-    const n = 3000;
-    const keys = Array.from({ length: n }, (_, i) => i);
-    let r = 12345;
-    for (let i = n - 1; i > 0; i--) {
-      r = (r * 1103515245 + 12345) >>> 0;
-      const j = Math.max(0, i - 1 - (r % 400));
-      [keys[i], keys[j]] = [keys[j]!, keys[i]!];
-    }
+    const keys = keysOutOfOrder(3000, 400, 12345);
     const text = (k: number, again: boolean): string =>
       k % 97 === 0 ? '' : k === 1234 ? 'B'.repeat(3 * budget) : `${again ? 'again' : 'record'} ${k} ${'x'.repeat(k % 41)}`;
     const want: string[][] = [];
@@ -225,14 +234,8 @@ describe('spool: records finalised out of order are read back a run per arena', 
   it('each arena is written in key order, so a batch of keys is a few reads, not one per record', async () => {
     const budget = 64 << 10;
     const n = 20000;
-    // each key up to 2 000 places from its own, as 10 000 connections open at once finish
-    const keys = Array.from({ length: n }, (_, i) => i);
-    let r = 99;
-    for (let i = n - 1; i > 0; i--) {
-      r = (r * 1103515245 + 12345) >>> 0;
-      const j = Math.max(0, i - 1 - (r % 2000));
-      [keys[i], keys[j]] = [keys[j]!, keys[i]!];
-    }
+    // keys a few thousand places from their own, as 10 000 connections open at once finish
+    const keys = keysOutOfOrder(n, 2000, 99);
     const text = (k: number, again: boolean): string => `${again ? 'again' : 'record'} ${k} ${'y'.repeat(k % 61)}`;
     for (const background of [true, false]) {
       const s = new Spool(budget, background);
