@@ -254,12 +254,12 @@ const en: Table = {
   tkNone: () => 'none: no FIN or RST in the capture',
   wInitiator: (v) => `${v.from} closed first`,
   // --- diagnostics
-  diagStartedMidConnection: () => 'the capture started after the connection was opened: no SYN was captured, so the ISN and the window scale are unknown',
-  diagEndedBeforeClose: () => 'the capture ended before the connection closed (no FIN or RST)',
-  diagPreviousSegmentNotCaptured: (v) => `${v.n1} segment(s) came after a gap in the sequence numbers (Wireshark: "previous segment not captured"): the capture missed packets, or they were lost before the capture point`,
-  diagAckedUnseen: (v) => `${v.n1} ACK(s) acknowledged data the capture never saw`,
-  diagLargerThanMss: (v) => `the ${v.from} sent segments of up to ${v.n1} bytes, more than the ${v.n2}-byte MSS the ${v.to} announced: segmentation offload (TSO/GSO) at the capturing host, not a protocol error`,
-  diagSnaplenTruncated: (v) => `${v.n1} packet(s) were cut by the snapshot length: the headers are complete, the payload is partial`,
+  diagStartedMidConnection: t(`the capture started after the connection was opened: no SYN was captured, so the ISN and the window scale are unknown`),
+  diagEndedBeforeClose: t(`the capture ended before the connection closed (no FIN or RST)`),
+  diagPreviousSegmentNotCaptured: t(`{n1} segment(s) came after a gap in the sequence numbers (Wireshark: "previous segment not captured"): the capture missed packets, or they were lost before the capture point`),
+  diagAckedUnseen: t(`{n1} ACK(s) acknowledged data the capture never saw`),
+  diagLargerThanMss: t(`the {from} sent segments of up to {n1} bytes, more than the {n2}-byte MSS the {to} announced: segmentation offload (TSO/GSO) at the capturing host, not a protocol error`),
+  diagSnaplenTruncated: t(`{n1} packet(s) were cut by the snapshot length: the headers are complete, the payload is partial`),
 };
 
 const zh: Table = {
@@ -406,12 +406,12 @@ const zh: Table = {
   tkHalfClosed: () => '半关闭：只有一方发送了 FIN',
   tkNone: () => '无：抓包中没有 FIN 或 RST',
   wInitiator: (v) => `${v.from}先关闭`,
-  diagStartedMidConnection: () => '抓包开始于连接建立之后：没有抓到 SYN，因此 ISN 和窗口扩大因子未知',
-  diagEndedBeforeClose: () => '抓包在连接关闭之前就结束了（没有 FIN 或 RST）',
-  diagPreviousSegmentNotCaptured: (v) => `有 ${v.n1} 个报文段出现在序号空缺之后（Wireshark：“previous segment not captured”）：抓包漏掉了报文，或报文在到达抓包点之前已丢失`,
-  diagAckedUnseen: (v) => `有 ${v.n1} 个 ACK 确认了抓包中从未出现过的数据`,
-  diagLargerThanMss: (v) => `${v.from}发送的报文段最长 ${v.n1} 字节，超过了${v.to}通告的 ${v.n2} 字节 MSS：这是抓包主机上的分段卸载（TSO/GSO），不是协议错误`,
-  diagSnaplenTruncated: (v) => `有 ${v.n1} 个报文被快照长度截断：首部完整，负载不完整`,
+  diagStartedMidConnection: t(`抓包开始于连接建立之后：没有抓到 SYN，因此 ISN 和窗口扩大因子未知`),
+  diagEndedBeforeClose: t(`抓包在连接关闭之前就结束了（没有 FIN 或 RST）`),
+  diagPreviousSegmentNotCaptured: t(`有 {n1} 个报文段出现在序号空缺之后（Wireshark：“previous segment not captured”）：抓包漏掉了报文，或报文在到达抓包点之前已丢失`),
+  diagAckedUnseen: t(`有 {n1} 个 ACK 确认了抓包中从未出现过的数据`),
+  diagLargerThanMss: t(`{from}发送的报文段最长 {n1} 字节，超过了{to}通告的 {n2} 字节 MSS：这是抓包主机上的分段卸载（TSO/GSO），不是协议错误`),
+  diagSnaplenTruncated: t(`有 {n1} 个报文被快照长度截断：首部完整，负载不完整`),
 };
 
 const ROLE: Record<Lang, { client: string; server: string }> = {

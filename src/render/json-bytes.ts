@@ -18,7 +18,7 @@
  */
 import { ascii, ByteWriter, Chunk, NANO_MIN, NANO_MAX } from '../util/bytes.js';
 import {
-  diagnosticMessage, flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetState, role,
+  flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetState, role,
   scaleValue, synRetransmissions, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords,
 } from './json.js';
 import {
@@ -33,7 +33,7 @@ import {
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
-import { NoteBytes } from './message-bytes.js';
+import { MessageBytes, NoteBytes } from './message-bytes.js';
 import { writeIpv4 } from './endpoint.js';
 
 /** The indent of a connection record in a document (inside `connections`). */
@@ -291,6 +291,25 @@ const NDJSON_PACKET_FRAME = ascii(L0.next(0, 'frame'));
 /** The records' notes (packetNote's), as JSON strings. */
 const NOTES_EN = new NoteBytes('en', true);
 const NOTES_ZH = new NoteBytes('zh', true);
+
+/**
+ * A diagnostic's key and message as JSON strings, by key, in each language: written from their
+ * pieces (MessageBytes) rather than made as a string and escaped, once for every connection the
+ * capture ended before closing (each of a SYN flood's million connections).
+ */
+const DIAG_KEYS = new ByName((key) => JSON.stringify(key));
+const DIAG_EN = new Map<string, MessageBytes>();
+const DIAG_ZH = new Map<string, MessageBytes>();
+
+function diagnosticBytes(lang: Lang, key: string): MessageBytes {
+  const m = lang === 'zh' ? DIAG_ZH : DIAG_EN;
+  let b = m.get(key);
+  if (b === undefined) {
+    b = new MessageBytes(lang, key, true);
+    m.set(key, b);
+  }
+  return b;
+}
 const QUOTE = 0x22;
 
 /** A number, or null. */
@@ -458,9 +477,11 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
     w.raw(C.diagnostics);
     for (let i = 0; i < ds.length; i++) {
       w.raw(i === 0 ? C.diagKey : C.diagNext);
-      w.str(ds[i].key);
+      const d = ds[i];
+      w.raw(DIAG_KEYS.get(d.key));
       w.raw(C.message);
-      w.str(diagnosticMessage(c, ds[i], lang));
+      // as diagnosticMessage() has it
+      diagnosticBytes(lang, d.key).write(w, d.flowA === null ? 'client' : role(c, d.flowA), d.n1, d.n2, 0);
     }
     w.raw(C.diagEnd);
   }
