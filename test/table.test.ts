@@ -77,6 +77,41 @@ describe('connection table', () => {
     assert.equal(t.lowestId(), 1);
   });
 
+  it('removals after forgetIndex() free the slots; a later look-up or insert finds what is left', () => {
+    const t = new ConnectionTable();
+    const n = 5000;
+    const hashOf = (k: number): number => Math.imul(k, 0x9e3779b1) & 0x3ff;
+    const conns: Connection[] = [];
+    for (let k = 0; k < n; k++) {
+      conns.push(conn(k));
+      t.insert(conns[k]!, hashOf(k));
+    }
+    // the end of input: every other connection removed without the buckets kept up to date
+    t.forgetIndex();
+    for (let k = 0; k < n; k += 2) t.remove(conns[k]!);
+    assert.equal(t.size, n / 2);
+    assert.equal(conns[0]!.slot, -1);
+    assert.deepEqual(t.list().map((c) => c.id), conns.filter((_, k) => k % 2 === 1).map((c) => c.id));
+    assert.equal(t.lowestId(), 1);
+    // looked up again: the index is made anew from the slots
+    for (let k = 0; k < n; k++) {
+      assert.equal(t.find(packetOf(k, k % 3 === 0), hashOf(k)), k % 2 === 0 ? null : conns[k], `connection ${k}`);
+    }
+    // removed without the index again, then inserted into the freed slots: the insert makes the
+    // index anew first
+    t.forgetIndex();
+    for (let k = 1; k < n; k += 4) t.remove(conns[k]!);
+    for (let k = 0; k < n; k += 2) {
+      const c = conn(k + n);
+      t.insert(c, hashOf(k + n));
+      assert.equal(t.find(packetOf(k + n, true), hashOf(k + n)), c);
+    }
+    for (let k = 0; k < n; k++) {
+      assert.equal(t.find(packetOf(k, true), hashOf(k)), k % 4 === 3 ? conns[k] : null, `connection ${k} at the end`);
+    }
+    assert.equal(t.size, n / 4 + n / 2);
+  });
+
   it('tells apart connections whose hashes collide in a bucket but differ', () => {
     const t = new ConnectionTable();
     const a = conn(1);

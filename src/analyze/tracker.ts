@@ -353,7 +353,9 @@ export class Tracker implements PacketSink {
    */
   finishStep(): boolean {
     if (this.closing === null) {
-      this.closing = [...this.table.all()].sort((x, y) => x.id - y.id);
+      this.closing = this.table.list().sort((x, y) => x.id - y.id);
+      // nothing is looked up from here on (the input has ended)
+      this.table.forgetIndex();
       this.closingAt = 0;
       this.finishTotal = this.closing.length;
     }
