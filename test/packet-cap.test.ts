@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { CaptureRun } from '../src/pipeline.js';
 import { Tracker } from '../src/analyze/tracker.js';
-import { MAX_PACKET_RECORDS, PacketCollector, TAIL_PACKET_RECORDS, type PacketRecords } from '../src/render/json.js';
+import { newConnection, type Connection } from '../src/analyze/connection.js';
+import { MAX_PACKET_RECORDS, PacketCollector, RecordsByConnection, TAIL_PACKET_RECORDS, type PacketRecords } from '../src/render/json.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../src/decode/packet.js';
 import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
 import { REPO_ROOT } from './helpers/corpus.js';
@@ -82,9 +83,9 @@ function bigFlow(n: number): Uint8Array {
 }
 
 /** Runs a capture through a Tracker and a collector; `watch` sees the collector after every packet. */
-function collect(bytes: Uint8Array, collector: PacketCollector, watch?: () => void): Tracker {
+function collect(bytes: Uint8Array, collector: PacketCollector, watch?: (c: Connection) => void): Tracker {
   const tracker = new Tracker({
-    onPacket: (c, r, f, p) => { collector.onPacket(c, r, f, p); if (watch) watch(); },
+    onPacket: (c, r, f, p) => { collector.onPacket(c, r, f, p); if (watch) watch(c); },
     onFinal: (c) => collector.onFinal(c),
   });
   const run = new CaptureRun(tracker);
@@ -93,6 +94,49 @@ function collect(bytes: Uint8Array, collector: PacketCollector, watch?: () => vo
   tracker.finish();
   return tracker;
 }
+
+describe('records by connection', () => {
+  it('the first collector keeps them on the connection, a second in its own Map; each sees only its own', () => {
+    const one = new RecordsByConnection();
+    const two = new RecordsByConnection();
+    const a = newConnection();
+    const b = newConnection();
+    const la = [] as unknown as PacketRecords;
+    const lb = [] as unknown as PacketRecords;
+    const l2 = [] as unknown as PacketRecords;
+    one.set(a, la);
+    two.set(a, l2);
+    assert.equal(a.recordsOwner, one);
+    assert.equal(one.get(a), la);
+    assert.equal(two.get(a), l2);
+    assert.equal(one.get(b), undefined);
+    assert.equal(two.get(b), undefined);
+    // set again: replaced, not counted twice
+    two.set(a, lb);
+    assert.equal(two.get(a), lb);
+    assert.deepEqual([one.size, two.size], [1, 1]);
+    // the owner lets go: the other's records stay where they are, and a is free to claim
+    one.delete(a);
+    assert.equal(a.recordsOwner, null);
+    assert.equal(one.get(a), undefined);
+    assert.equal(two.get(a), lb);
+    two.set(a, l2);
+    assert.equal(two.get(a), l2);
+    assert.equal(a.recordsOwner, null, 'still in its Map, not claimed twice');
+    two.delete(a);
+    assert.equal(two.get(a), undefined);
+    two.set(b, lb);
+    assert.equal(b.recordsOwner, two);
+    one.set(b, la);
+    assert.equal(one.get(b), la);
+    assert.deepEqual([one.size, two.size], [1, 1]);
+    one.delete(b);
+    two.delete(b);
+    two.delete(b);
+    assert.deepEqual([one.size, two.size], [0, 0]);
+    assert.deepEqual([b.records, b.recordsOwner], [null, null]);
+  });
+});
 
 describe('packet records recycled', () => {
   it('a finalised connection\'s records, given back, are filled again without touching the open ones', async () => {
@@ -104,23 +148,29 @@ describe('packet records recycled', () => {
       const fresh = new PacketCollector(limit);
       let finalised = 0;
       let recycledBefore = 0;
+      // the connections the collectors hold records of
+      const held = new Set<Connection>();
       const tracker = new Tracker({
-        onPacket: (c, r, f, p) => { reused.onPacket(c, r, f, p); fresh.onPacket(c, r, f, p); },
+        onPacket: (c, r, f, p) => { reused.onPacket(c, r, f, p); fresh.onPacket(c, r, f, p); held.add(c); },
         onFinal: (c) => {
           reused.onFinal(c);
           fresh.onFinal(c);
           // every connection still held has the records a collector that never recycles has
-          for (const [k, list] of reused.byConnection) assert.deepEqual([...list], [...(fresh.byConnection.get(k) ?? [])], `${file}: #${k.id}`);
+          assert.equal(reused.byConnection.size, held.size);
+          assert.equal(fresh.byConnection.size, held.size);
+          for (const k of held) assert.deepEqual([...(reused.byConnection.get(k) ?? [])], [...(fresh.byConnection.get(k) ?? [])], `${file}: #${k.id}`);
           assert.deepEqual((reused.byConnection.get(c) as PacketRecords).omitted, (fresh.byConnection.get(c) as PacketRecords).omitted);
           recycledBefore += reused.byConnection.get(c)?.length ?? 0;
           reused.recycle(c);
           fresh.byConnection.delete(c);
+          held.delete(c);
           finalised++;
         },
       }, { keepAll: false, lingerSeconds: 0.001 });
       await runCapture(file, tracker);
       assert.ok(finalised > 0 && recycledBefore > 0);
       assert.equal(reused.byConnection.size, 0);
+      assert.equal(fresh.byConnection.size, 0);
     }
   });
 });
@@ -171,9 +221,7 @@ describe('packet record cap', () => {
   it('while reading, a connection never holds more records than the limit (memory bounded by it)', () => {
     const c = new PacketCollector(300);
     let most = 0;
-    let conn: Parameters<PacketCollector['onPacket']>[0] | null = null;
-    const tracker = collect(bigFlow(20000), c, () => {
-      conn ??= [...c.byConnection.keys()][0];
+    const tracker = collect(bigFlow(20000), c, (conn) => {
       const n = c.keptCount(conn);
       if (n > most) most = n;
     });

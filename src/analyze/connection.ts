@@ -232,6 +232,15 @@ export interface Connection {
   hash: number;
   /** Slot in the table, -1 once released. */
   slot: number;
+  /**
+   * The packet records kept for this connection by the collector in `recordsOwner` (render/
+   * json.ts's RecordsByConnection), null when none holds them here: found through the
+   * connection, where a Map keyed by it cost a cache miss a look-up with many connections open
+   * (a million on the SYN-flood bench). Another collector of the same connections keeps its
+   * records in a Map of its own.
+   */
+  records: unknown;
+  recordsOwner: unknown;
 }
 
 export function newConnection(): Connection {
@@ -267,6 +276,8 @@ export function newConnection(): Connection {
     truncatedPackets: 0,
     hash: 0,
     slot: -1,
+    records: null,
+    recordsOwner: null,
   };
 }
 
@@ -306,6 +317,8 @@ export function resetConnection(c: Connection): void {
   c.truncatedPackets = 0;
   c.hash = 0;
   c.slot = -1;
+  c.records = null;
+  c.recordsOwner = null;
 }
 
 /**
