@@ -979,18 +979,25 @@ export class CaptureEvaluator implements PacketObserver {
           g.spooled++;
           continue;
         }
+        if (!passed && !this.keepPasses && g.failureBound >= 0 && c.id > g.failureBound) {
+          // a failure not listed (beyond the group's first): counted, and nothing made for its line
+          // (the flood: four million of them). Nor are its frames kept for a diagram: at least
+          // TEXT_FAILURES connections with smaller ids failed before it, and only the first
+          // MAX_DIAGRAMS failing connections are drawn
+          failedFrames = this.failed(c.id, NO_FRAMES, failedFrames);
+          this.omittedFailures++;
+          if (++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
+          continue;
+        }
         const why = judge.explain(facts, actual, passed, af, allow);
         if (!passed) failedFrames = this.failed(c.id, why.frames, failedFrames);
         // a continuation is judged on its own packets: its results say which record it is
         client ??= endpointText(c, true);
         server ??= endpointText(c, false);
         if (!passed && !this.keepPasses) {
-          // a failure, not every result being listed: kept if among the group's first
-          if (g.failureBound >= 0 && c.id > g.failureBound) this.omittedFailures++;
-          else {
-            ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
-            this.keepFailure(g, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth }, i);
-          }
+          // a failure, not every result being listed, among the group's first: kept
+          ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
+          this.keepFailure(g, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth }, i);
           if (++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
           continue;
         }
@@ -1029,9 +1036,14 @@ export class CaptureEvaluator implements PacketObserver {
   }
 
   /** Counts a failing result of connection `id`; its frames go into `frames` (made if null), returned. */
-  private failed(id: number, fr: readonly number[], frames: Set<number> | null): Set<number> {
+  /**
+   * Counts a failed result of connection `id`; with a diagram to draw, adds its frames `fr` to
+   * the connection's failed frames (made at its first failure), else returns them as they were.
+   */
+  private failed(id: number, fr: readonly number[], frames: Set<number> | null): Set<number> | null {
     this.failedResults++;
     this.noteFailing(id);
+    if (this.diagram === null) return frames;
     const set = frames ?? new Set<number>();
     for (let k = 0; k < fr.length; k++) set.add(fr[k]!);
     return set;
