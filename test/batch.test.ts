@@ -37,10 +37,12 @@ describe('packets in batches', () => {
     writeSynFloodPcap(flood, 5000);
     writeReusePcap(reuse, { connections: 12000, tuples: 4000, active: 2500, split: true, seed: 3 });
     for (const f of [interleaved, flood, reuse]) {
-      for (const opts of [{}, { keepAll: false, lingerSeconds: 0, reuseConnections: true }, { keepAll: false, maxConnections: 2600 }] as TrackerOptions[]) {
+      for (const opts of [{}, { keepAll: false, lingerSeconds: 0, reuseConnections: true }, { keepAll: false, maxConnections: 2600, reuseConnections: true }, { keepAll: false, lingerSeconds: 0, idleTimeout: 0.1, reuseConnections: true }] as TrackerOptions[]) {
         const one = await run(f, { ...opts, batchFrom: Infinity });
         const dflt = await run(f, opts);
-        assert.ok(dflt.batches > 0, `${f}: batched (${JSON.stringify(opts)})`);
+        // (the reuse capture's connections, spread over hours, are never 2 048 open within the
+        // idle timeout)
+        if (!(f === reuse && opts.idleTimeout !== undefined)) assert.ok(dflt.batches > 0, `${f}: batched (${JSON.stringify(opts)})`);
         assertSame(dflt, one, `${f} ${JSON.stringify(opts)}`);
         const always = await run(f, { ...opts, batchFrom: 0 });
         assert.ok(always.batches > dflt.batches);
