@@ -29,6 +29,12 @@ async function feed(out: Output, rounds: number): Promise<string> {
       out.bytesIndented(b, 0, b.length);
       want += b.toString().replaceAll('\n', '\n  ');
     }
+    if (i % 777 === 300) {
+      // handed over, not copied: between what came before and after it
+      const g = Buffer.from(`junk given ${i} ${'g'.repeat(i % 5000)}\n junk`);
+      out.give(g, 5, g.length - 10);
+      want += g.toString('utf8', 5, g.length - 5);
+    }
     if (i % 1000 === 500) {
       const long = 'L'.repeat(1 << 20) + 'é\n';
       out.write(long);

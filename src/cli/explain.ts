@@ -45,6 +45,9 @@ export const LINGER_SECONDS = 60;
 /** The buffer a JSON connection record is rendered into, and the most of it kept between records. */
 const SCRATCH = 64 * 1024;
 const SCRATCH_KEPT = 1 << 20;
+/** Packet records from which the scratch buffer is made room for them at once, and their bytes each. */
+const RESERVE_FROM = 1000;
+const RECORD_BYTES = 256;
 /**
  * Room left in the spool's arena for a --json record without packets, rendered there in place
  * (Spool.writer): a few kilobytes each; a longer one is still whole (the arena grows).
@@ -226,9 +229,10 @@ class DocumentWriter {
   }
 
   /** A record's bytes; returns true when the output should be flushed. */
-  record(buf: Uint8Array, start: number, len: number): boolean {
+  record(buf: Buffer, start: number, len: number, given = false): boolean {
     this.out.write(this.shift(this.records === 0 ? '[\n    ' : ',\n    '));
     if (this.nested) this.out.bytesIndented(buf, start, len);
+    else if (given) this.out.give(buf, start, len);
     else this.out.bytes(buf, start, len);
     this.records++;
     return this.out.full;
@@ -309,13 +313,20 @@ export async function explainFile(
             sp.commit(c.id);
           } else {
             scratch.pos = 0;
+            // room for the packets' JSON records at once (about 250 bytes each), not grown by
+            // doubling: a long connection's megabytes were copied once a doubling
+            if (walker === null && list !== null && list.length > RESERVE_FROM) scratch.reserve(list.length * RECORD_BYTES);
             if (walker !== null) walker.write(scratch, c, list ?? []);
             else writeRecord(scratch, c, list, lang);
-            if (early.direct instanceof DocumentWriter) early.direct.record(scratch.buf, 0, scratch.pos);
-            else if (early.direct !== null) out.bytes(scratch.buf, 0, scratch.pos);
-            else sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
-            // a connection with many packets grew it: keep less than that for the next ones
-            if (scratch.buf.length > SCRATCH_KEPT) scratch.reset(SCRATCH);
+            // a connection with many packets grew it: its bytes are handed to the output as they
+            // are (not copied), and the next ones get a smaller buffer
+            const grown = scratch.buf.length > SCRATCH_KEPT;
+            if (early.direct instanceof DocumentWriter) early.direct.record(scratch.buf, 0, scratch.pos, grown);
+            else if (early.direct !== null) {
+              if (grown) out.give(scratch.buf, 0, scratch.pos);
+              else out.bytes(scratch.buf, 0, scratch.pos);
+            } else sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
+            if (grown) scratch.reset(SCRATCH);
           }
         }
         // rendered: its records are filled again for later packets

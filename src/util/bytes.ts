@@ -92,6 +92,11 @@ export class ByteWriter {
     this.pos = 0;
   }
 
+  /** Makes room for `n` more bytes at once (one copy instead of a doubling at a time). */
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
   /** Starts over in `b`. */
   reuse(b: Buffer): void {
     this.buf = b;
