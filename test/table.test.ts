@@ -72,7 +72,7 @@ describe('connection table', () => {
       assert.equal(t.find(packetOf(k + n, true), hashOf(k)), c);
     }
     assert.equal(t.size, n);
-    const ids = [...t.all()].map((c) => c.id);
+    const ids = t.list().map((c) => c.id);
     assert.equal(ids.length, n);
     assert.equal(t.lowestId(), 1);
   });

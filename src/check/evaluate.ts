@@ -1035,7 +1035,6 @@ export class CaptureEvaluator implements PacketObserver {
     }
   }
 
-  /** Counts a failing result of connection `id`; its frames go into `frames` (made if null), returned. */
   /**
    * Counts a failed result of connection `id`; with a diagram to draw, adds its frames `fr` to
    * the connection's failed frames (made at its first failure), else returns them as they were.

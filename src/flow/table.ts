@@ -48,31 +48,32 @@ export class ConnectionTable {
 
   /** The connection of this packet's 4-tuple, or null; `dirIsA` tells the packet's direction. */
   find(p: Packet, hash: number): Connection | null {
-    if (!this.indexed) this.reindex();
-    const hashes = this.slotHash;
     const next = this.slotNext;
-    let i = this.buckets[hash & this.mask];
-    while (i >= 0) {
-      if (hashes[i] === hash) {
-        const c = this.slots[i] as Connection;
-        if (c.ipVersion === p.ipVersion && (matchesFlows(c.a, c.b, p) || matchesFlows(c.b, c.a, p))) return c;
-      }
-      i = next[i];
+    for (let i = this.withHash(this.chain(hash), hash); i >= 0; i = this.withHash(next[i], hash)) {
+      const c = this.slots[i] as Connection;
+      if (c.ipVersion === p.ipVersion && (matchesFlows(c.a, c.b, p) || matchesFlows(c.b, c.a, p))) return c;
     }
     return null;
   }
 
   /** The first connection whose hash is `hash` (a look-ahead: not checked against a packet). */
   likely(hash: number): Connection | null {
+    const i = this.withHash(this.chain(hash), hash);
+    return i >= 0 ? this.slots[i] : null;
+  }
+
+  /** The first slot of hash's bucket (the index made again first if it was forgotten), -1 for none. */
+  private chain(hash: number): number {
     if (!this.indexed) this.reindex();
+    return this.buckets[hash & this.mask];
+  }
+
+  /** Slot i, or the first after it in its chain, whose hash is `hash`; -1 for none. */
+  private withHash(i: number, hash: number): number {
     const hashes = this.slotHash;
     const next = this.slotNext;
-    let i = this.buckets[hash & this.mask];
-    while (i >= 0) {
-      if (hashes[i] === hash) return this.slots[i];
-      i = next[i];
-    }
-    return null;
+    while (i >= 0 && hashes[i] !== hash) i = next[i];
+    return i;
   }
 
   /** The connection in `slot`, null when the slot is free. */
@@ -131,11 +132,6 @@ export class ConnectionTable {
     let min = -1;
     for (const c of this.slots) if (c !== null && (min < 0 || c.id < min)) min = c.id;
     return min;
-  }
-
-  /** Every connection still in the table. */
-  *all(): Generator<Connection> {
-    for (const c of this.slots) if (c !== null) yield c;
   }
 
   /** The connections still in the table, as a new array. */

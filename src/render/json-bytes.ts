@@ -18,7 +18,7 @@
  */
 import { ascii, ByteWriter, Chunk, NANO_MIN, NANO_MAX } from '../util/bytes.js';
 import {
-  flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetState, role,
+  diagnosticRole, flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetState, role,
   scaleValue, synRetransmissions, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords,
 } from './json.js';
 import {
@@ -480,8 +480,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
       const d = ds[i];
       w.raw(DIAG_KEYS.get(d.key));
       w.raw(C.message);
-      // as diagnosticMessage() has it
-      diagnosticBytes(lang, d.key).write(w, d.flowA === null ? 'client' : role(c, d.flowA), d.n1, d.n2, 0);
+      diagnosticBytes(lang, d.key).write(w, diagnosticRole(c, d), d.n1, d.n2, 0);
     }
     w.raw(C.diagEnd);
   }

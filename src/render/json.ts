@@ -128,12 +128,6 @@ class Overflow {
 }
 
 /**
- * Collects per-packet records for the connections (only when an output asks for packets), at
- * most `limit` per connection (see MAX_PACKET_RECORDS). A capped connection's list is completed
- * (head, then tail in order, `omitted` set) when the tracker finalises the connection, which it
- * does for every connection at the end of input.
- */
-/**
  * A collector's packet records by connection: kept on the connection itself (its `records`,
  * claimed by the first collector to keep any), else, for a connection another collector has
  * claimed, in a Map. A Map for every connection cost a cache miss at each look-up with many
@@ -176,6 +170,12 @@ export class RecordsByConnection {
   }
 }
 
+/**
+ * Collects per-packet records for the connections (only when an output asks for packets), at
+ * most `limit` per connection (see MAX_PACKET_RECORDS). A capped connection's list is completed
+ * (head, then tail in order, `omitted` set) when the tracker finalises the connection, which it
+ * does for every connection at the end of input.
+ */
 export class PacketCollector implements PacketObserver {
   readonly byConnection = new RecordsByConnection();
   /** Records given back by recycle(), to be filled again. */
@@ -304,7 +304,12 @@ export function optionValue(v: number): number | null {
 
 /** A diagnostic's `message` in `lang`. */
 export function diagnosticMessage(c: Connection, d: Diagnostic, lang: Lang): string {
-  return message(lang, d.key, d.flowA === null ? 'client' : role(c, d.flowA), d.n1, d.n2);
+  return message(lang, d.key, diagnosticRole(c, d), d.n1, d.n2);
+}
+
+/** The side a diagnostic's message speaks of ('client' when it is about neither). */
+export function diagnosticRole(c: Connection, d: Diagnostic): 'client' | 'server' {
+  return d.flowA === null ? 'client' : role(c, d.flowA);
 }
 
 /** Which end sent a packet of direction a (fromA) or b: a packet record's `from`. */
