@@ -1,6 +1,6 @@
 /**
  * The byte path of the output: Output batches strings and bytes into the stream's chunks
- * exactly (UTF-8, long texts, documents shifted by two spaces), never changes a chunk a stream
+ * exactly (UTF-8, long texts, documents shifted back by two spaces), never changes a chunk a stream
  * may still hold, and the spool hands records back as bytes, from memory or from its file.
  */
 import { describe, it } from 'node:test';
@@ -9,7 +9,7 @@ import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { Output, OutputError } from '../src/util/output.js';
+import { FileSink, Output, OutputError } from '../src/util/output.js';
 import { Spool, SpoolError } from '../src/util/spool.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { ByteWriter } from '../src/util/bytes.js';
@@ -21,13 +21,13 @@ async function feed(out: Output, rounds: number): Promise<string> {
     const s = `line ${i}: ${'x'.repeat(i % 97)} 三次握手 ${i % 7 === 0 ? '\u{1F600}' : ''}\n`;
     out.write(s);
     want += s;
-    const b = Buffer.from(`bytes ${i}\n  nested ${i}\n`);
+    const b = Buffer.from(`bytes ${i}\n    nested ${i}\n x ${i}\n\n  y`);
     if (i % 2 === 0) {
       out.bytes(b, 0, b.length);
       want += b.toString();
     } else {
-      out.bytesIndented(b, 0, b.length);
-      want += b.toString().replaceAll('\n', '\n  ');
+      out.bytesOutdented(b, 0, b.length);
+      want += b.toString().replace(/\n {1,2}/g, '\n');
     }
     if (i % 777 === 300) {
       // handed over, not copied: between what came before and after it
@@ -104,6 +104,37 @@ describe('output as bytes', () => {
     }
   });
 
+  it('a FileSink (a -j worker\'s output) gets every byte, written as it is flushed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfx-output-'));
+    try {
+      const path = join(dir, 'out');
+      const file = new FileSink(path);
+      const out = new Output(file);
+      const want = await feed(out, 20000);
+      // synchronous: everything flushed is in the file before the stream ends
+      assert.equal(readFileSync(path, 'utf8'), want);
+      await new Promise<void>((res) => file.end(res));
+      assert.equal(readFileSync(path, 'utf8'), want);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('bytesOutdented drops two spaces after each newline, also when a line is cut between calls', () => {
+    const doc = Buffer.from('{\n    "a": [\n      1,\n   "三次握手"\n  ],\n\n  "b": " x "\n  }');
+    const want = '{\n  "a": [\n    1,\n "三次握手"\n],\n\n"b": " x "\n}';
+    for (let cut = 0; cut <= doc.length; cut++) {
+      for (const cut2 of [cut, Math.min(doc.length, cut + 1), Math.min(doc.length, cut + 2)]) {
+        const stream = new PassThrough();
+        const out = new Output(stream);
+        out.bytesOutdented(doc, 0, cut);
+        out.bytesOutdented(doc, cut, cut2 - cut);
+        out.bytesOutdented(doc, cut2, doc.length - cut2);
+        assert.equal(out.writer.buf.toString('utf8', 0, out.writer.pos), want, `cut at ${cut} and ${cut2}`);
+      }
+    }
+  });
+
   it('a slow stream keeps its chunks intact while the writer goes on', async () => {
     const got: Buffer[] = [];
     const stream = new Writable({
@@ -151,6 +182,19 @@ describe('output and spool errors', () => {
       }
     } finally {
       closeSync(fd);
+    }
+  });
+
+  it('a FileSink on a full disk (/dev/full) or where no file can be made: the flush says why', { skip: existsSync('/dev/full') ? false : 'no /dev/full here' }, async () => {
+    for (const [path, reason] of [['/dev/full', 'no space left on device'], ['/nonexistent-tcpflow-explain/out', "ENOENT: no such file or directory, open '/nonexistent-tcpflow-explain/out'"]]) {
+      const out = new Output(new FileSink(path));
+      out.write('x'.repeat(200_000));
+      await assert.rejects(async () => {
+        await out.flush();
+        await new Promise((resolve) => setImmediate(resolve));
+        out.write('more');
+        await out.flush();
+      }, (e: Error) => e instanceof OutputError && e.message === `cannot write the output: ${reason}`, path);
     }
   });
 

@@ -273,6 +273,25 @@ describe('several captures at once (-j)', () => {
     const one = await runCli(['--json', '-j', '2', files[0], files[2]]);
     assert.equal((JSON.parse(one.stdout) as { connections: unknown[] }).connections.length, 3);
   });
+
+  it('--json of several captures: each document as it is alone, two spaces deeper in the array; alone when the others cannot be read', async () => {
+    const fx = (d: string): string => join(REPO_ROOT, 'fixtures', d, 'capture.pcap');
+    const unreadable = join(REPO_ROOT, 'README.md');
+    const a = fx('tcp-port-reuse');
+    const b = fx('tcp-loss');
+    for (const v of [['--json'], ['--json', '--packets'], ['--json', '--lang', 'zh', '--packets']]) {
+      const alone = async (f: string): Promise<string> => (await runCli([...v, f])).stdout.replace(/\n$/, '');
+      const [da, db] = [await alone(a), await alone(b)];
+      const array = `[\n  ${da.replaceAll('\n', '\n  ')},\n  ${db.replaceAll('\n', '\n  ')}\n]\n`;
+      for (const j of ['1', '2']) {
+        const what = `${v.join(' ')} -j ${j}`;
+        assert.equal((await runCli([...v, '-j', j, a, b])).stdout, array, what);
+        // records rendered for the array, the document alone after all: shifted back
+        assert.equal((await runCli([...v, '-j', j, a, unreadable])).stdout, `${da}\n`, what);
+        assert.equal((await runCli([...v, '-j', j, unreadable, b])).stdout, `${db}\n`, what);
+      }
+    }
+  });
 });
 
 describe('spool and record layout', () => {

@@ -125,6 +125,8 @@ export interface JsonDoc {
   head: string;
   connections: Spool;
   written: boolean;
+  /** The records were rendered two spaces deeper, for the array of several documents (writeRecord). */
+  nested: boolean;
 }
 
 export function positive(ctx: CliContext, name: string, v: string | undefined, integer: boolean): number | null | undefined {
@@ -171,10 +173,12 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
   // `tcpflow-explain big.pcap | head`: nothing more is read once the reader has gone
   ctx.stopWhenOutputCloses = true;
   const docs: JsonDoc[] = [];
+  const alone = captures.length === 1;
   for (const file of captures) {
     // the reader of the output has gone: the next captures are not read either
     if (ctx.out.closed) break;
-    const doc = await explainFile(ctx, file, opts, s, ctx.out, captures.length === 1);
+    // several captures: their documents are rendered for the array they will most likely be in
+    const doc = await explainFile(ctx, file, opts, s, ctx.out, alone, !alone);
     if (doc) docs.push(doc);
   }
   await writeDocuments(ctx.out, docs);
@@ -198,9 +202,9 @@ export async function writeDocuments(out: Output, docs: JsonDoc[], newline = tru
 }
 
 /** One document; `nested`: inside the array of several captures (two more spaces on every line). */
-async function writeDocument(out: Output, doc: JsonDoc, nested: boolean): Promise<void> {
+export async function writeDocument(out: Output, doc: JsonDoc, nested: boolean): Promise<void> {
   if (doc.written) return;
-  const w = new DocumentWriter(out, nested);
+  const w = new DocumentWriter(out, nested, doc.nested);
   w.head(doc.head);
   await w.spooled(doc.connections);
   w.end();
@@ -214,10 +218,19 @@ function drainRendered(sp: Spool, out: Output): Promise<void> {
   }, () => out.flush());
 }
 
-/** Lays out a document around its connection records, given one at a time in id order. */
+/**
+ * Lays out a document around its connection records, given one at a time in id order.
+ * `nested`: the document is inside the array of several captures' documents (every line two
+ * spaces deeper); `recordsNested`: the records were rendered so (writeRecord). They are
+ * written as they are when the two agree; records rendered for the array in a document that
+ * is alone after all (the other captures could not be read) have their lines shifted back.
+ */
 class DocumentWriter {
   private records = 0;
-  constructor(private readonly out: Output, private readonly nested: boolean) {}
+  constructor(private readonly out: Output, private readonly nested: boolean, private readonly recordsNested: boolean) {
+    // records are rendered nested whenever there are several captures (explain): never fewer spaces than the array's
+    if (nested && !recordsNested) throw new Error('a document inside the array with records rendered for a document alone');
+  }
 
   private shift(t: string): string {
     return this.nested ? t.replaceAll('\n', '\n  ') : t;
@@ -231,7 +244,7 @@ class DocumentWriter {
   /** A record's bytes; returns true when the output should be flushed. */
   record(buf: Buffer, start: number, len: number, given = false): boolean {
     this.out.write(this.shift(this.records === 0 ? '[\n    ' : ',\n    '));
-    if (this.nested) this.out.bytesIndented(buf, start, len);
+    if (this.nested !== this.recordsNested) this.out.bytesOutdented(buf, start, len);
     else if (given) this.out.give(buf, start, len);
     else this.out.bytes(buf, start, len);
     this.records++;
@@ -259,8 +272,10 @@ function documentHead(capture: Record<string, unknown>): string {
 /**
  * Explains one capture: writes its output to `out`, or for json returns its document (written
  * with the others at the end, as one document or an array). Null when nothing is to be written.
- * `alone`: the json document is the only one written (no array around it), so it may be written
- * here, at depth 0 and without the final newline; it is then returned marked `written`.
+ * `alone`: the json document is written by itself (no array around it here), so it may be
+ * written here, without the final newline; it is then returned marked `written`. `nested`: the
+ * document's lines are two spaces deeper, as inside the array of several captures' documents
+ * (alone too: a -j worker's document, framed by the main thread).
  *
  * The records wait in a Spool until the header (known once the input is read) is written, and
  * come out in id order. When the input has been read and every record spooled so far belongs
@@ -270,7 +285,7 @@ function documentHead(capture: Record<string, unknown>): string {
  * through the spool's temporary file: the same bytes, sooner.
  */
 export async function explainFile(
-  ctx: CliContext, file: string, opts: ExplainOptions, s: Settings, out: Output, alone = false,
+  ctx: CliContext, file: string, opts: ExplainOptions, s: Settings, out: Output, alone = false, nested = false,
 ): Promise<JsonDoc | null> {
   const { format, sel, chalk, columns } = s;
   const lang = opts.lang;
@@ -309,7 +324,7 @@ export async function explainFile(
         } else {
           if (walker === null && list === null && early.direct === null) {
             // a record without packets (a few kilobytes) is rendered straight into the spool
-            writeRecord(sp.writer(RECORD_ROOM), c, null, lang);
+            writeRecord(sp.writer(RECORD_ROOM), c, null, lang, nested);
             sp.commit(c.id);
           } else {
             scratch.pos = 0;
@@ -317,7 +332,7 @@ export async function explainFile(
             // doubling: a long connection's megabytes were copied once a doubling
             if (walker === null && list !== null && list.length > RESERVE_FROM) scratch.reserve(list.length * RECORD_BYTES);
             if (walker !== null) walker.write(scratch, c, list ?? []);
-            else writeRecord(scratch, c, list, lang);
+            else writeRecord(scratch, c, list, lang, nested);
             // a connection with many packets grew it: its bytes are handed to the output as they
             // are (not copied), and the next ones get a smaller buffer
             const grown = scratch.buf.length > SCRATCH_KEPT;
@@ -371,7 +386,7 @@ export async function explainFile(
       // the capture's warnings before the document, as when it is written at the end
       ctx.reportEnd(file, summary);
       reported = true;
-      const w = new DocumentWriter(out, false);
+      const w = new DocumentWriter(out, nested, nested);
       w.head(documentHead(captureJson(summary)));
       early.direct = w;
       await w.spooled(sp);
@@ -395,10 +410,10 @@ export async function explainFile(
     // header and records written: only the document's end is left
     if (direct instanceof DocumentWriter) {
       direct.end();
-      doc = { head: '', connections: spool as Spool, written: true };
+      doc = { head: '', connections: spool as Spool, written: true, nested };
     }
   } else if (format === 'json') {
-    doc = { head: documentHead(captureJson(summary)), connections: spool as Spool, written: false };
+    doc = { head: documentHead(captureJson(summary)), connections: spool as Spool, written: false, nested };
   } else if (format === 'ndjson') {
     out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
   } else if (format === 'text' || format === 'mermaid') {

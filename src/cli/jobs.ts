@@ -3,8 +3,10 @@
  * writes the capture's output to a temporary file and records its messages and exit code; the
  * main thread then writes the outputs, messages and codes in the order of the command line, so
  * the result is byte for byte the sequential run's. JSON documents are framed by the main
- * thread (one document, or an array with every line indented by two more spaces). `check`
- * uses the same pool of workers (./check.ts, checkParallel).
+ * thread: an array of them, which the workers render their documents for (every line two
+ * spaces deeper), so the main thread copies them as they are; or, when only one capture could
+ * be read, that document alone, its lines shifted back. `check` uses the same pool of workers
+ * (./check.ts, checkParallel).
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -29,6 +31,8 @@ export interface JobRequest {
   columns: number;
   /** Report the capture's progress (JobProgress messages): the main thread draws a line. */
   progress: boolean;
+  /** A JSON document is rendered for the array of several (every line two spaces deeper). */
+  nested: boolean;
 }
 
 /** What a worker answers. */
@@ -143,17 +147,19 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     colorLevel: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }),
     columns: ctx.columns,
     progress: bar !== null,
+    nested: captures.length > 1,
   });
   const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }), bar);
   const results = pool.results;
   try {
     const out = ctx.out;
-    const copy = async (path: string, shift: boolean): Promise<void> => {
+    const copy = async (path: string, outdent: boolean): Promise<void> => {
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
         const b = chunk as Buffer;
         // a newline byte is never part of a longer UTF-8 character: shifting bytes is safe
-        if (shift) out.bytesIndented(b, 0, b.length);
-        else out.bytes(b, 0, b.length);
+        if (outdent) out.bytesOutdented(b, 0, b.length);
+        // each chunk is a buffer of its own: handed to the output, not copied
+        else out.give(b, 0, b.length);
         if (out.full) await out.flush();
       }
     };
@@ -180,7 +186,8 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
       if (docs.length > 1) out.write('[\n  ');
       for (let k = 0; k < docs.length; k++) {
         if (k > 0) out.write(',\n  ');
-        await copy(join(dir, `out-${docs[k]}`), docs.length > 1);
+        // rendered for the array (request.nested): shifted back when it is alone
+        await copy(join(dir, `out-${docs[k]}`), docs.length === 1 && captures.length > 1);
       }
       if (docs.length > 1) out.write('\n]');
       if (docs.length > 0) out.write('\n');

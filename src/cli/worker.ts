@@ -4,15 +4,14 @@
  * for `check -j`, checks them and writes their results (./check.ts, checkJob).
  */
 import { parentPort } from 'node:worker_threads';
-import { createWriteStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { Chalk } from 'chalk';
 import { CliContext, EXIT_USAGE } from './context.js';
-import { explainFile, settingsFrom, writeDocuments } from './explain.js';
+import { explainFile, settingsFrom, writeDocument } from './explain.js';
 import type { JobRequest, JobResult } from './jobs.js';
 import { checkJob, type CheckJobRequest, type CheckJobResult } from './check.js';
 import { SpoolError } from '../util/spool.js';
-import { OutputError } from '../util/output.js';
+import { FileSink, OutputError } from '../util/output.js';
 import { tmpdir } from 'node:os';
 import type { JobProgress } from './progress.js';
 
@@ -41,7 +40,7 @@ function reporter(): (bytes: number, total: number | null, packets: number) => v
 }
 
 async function job(req: JobRequest): Promise<JobResult> {
-  const file = createWriteStream(req.outPath);
+  const file = new FileSink(req.outPath);
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const ctx = new JobContext({ stdout: file, stderr: sink, stdin: Readable.from([]) });
   let doc = false;
@@ -59,11 +58,11 @@ async function job(req: JobRequest): Promise<JobResult> {
       s.columns = req.columns;
       s.progress = false;
       if (req.progress) ctx.progressTo = reporter();
-      // one document per job, at depth 0: the main thread frames it
-      const d = await explainFile(ctx, req.file, req.opts, s, ctx.out, true);
+      // one document per job, for the array the main thread frames it in (req.nested)
+      const d = await explainFile(ctx, req.file, req.opts, s, ctx.out, true, req.nested);
       if (d) {
         doc = true;
-        await writeDocuments(ctx.out, [d], false);
+        await writeDocument(ctx.out, d, req.nested);
       }
       await ctx.out.flush();
     }

@@ -9,9 +9,9 @@
  * up to ~25 MB of dead buffers between collections.) A closed pipe (EPIPE, as in
  * `tcpflow-explain x.pcap | head`) ends output quietly instead of raising.
  */
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { Socket } from 'node:net';
-import { WriteStream } from 'node:fs';
+import { closeSync, openSync, WriteStream, writeSync } from 'node:fs';
 import { ByteWriter } from './bytes.js';
 
 const FLUSH_AT = 64 * 1024;
@@ -57,7 +57,7 @@ export class Output {
     // standard output to a file is a SyncWriteStream (internal to Node: known by its name); to a
     // pipe or a terminal, a Socket. fs.WriteStream is asked last: reading it makes node:fs load
     // its streams and node:fs/promises (about 1 ms), which standard output never needs.
-    this.reusable = stream instanceof Socket || stream.constructor.name === 'SyncWriteStream' || stream instanceof WriteStream;
+    this.reusable = stream instanceof Socket || stream.constructor.name === 'SyncWriteStream' || stream instanceof FileSink || stream instanceof WriteStream;
     stream.on('error', (e: NodeJS.ErrnoException) => {
       // a reader that went away (`| head`): output ends quietly; anything else is reported by flush()
       if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') this.failure ??= outputError(e);
@@ -98,20 +98,37 @@ export class Output {
     this.pendingSize += len;
   }
 
-  /** Like bytes(), with two spaces added after every newline (a document nested in an array). */
-  bytesIndented(src: Uint8Array, start: number, len: number): void {
+  /** Spaces bytesOutdented() has still to drop at the start of its next bytes (a line cut between two calls). */
+  private dropSpaces = 0;
+
+  /**
+   * Like bytes(), with up to two spaces dropped after every newline: a document rendered for
+   * the array of several captures' documents (two spaces deeper) that ends up alone. A line
+   * may be cut between two calls (a file copied in chunks): what is left to drop is kept.
+   */
+  bytesOutdented(src: Uint8Array, start: number, len: number): void {
     if (this.closed) return;
     const w = this.writer;
+    let drop = this.dropSpaces;
     let from = start;
     const end = start + len;
     for (let i = start; i < end; i++) {
-      if (src[i] !== NEWLINE) continue;
+      const b = src[i];
+      if (drop > 0) {
+        drop--;
+        if (b === SPACE) {
+          from = i + 1;
+          continue;
+        }
+        drop = 0;
+      }
+      if (b !== NEWLINE) continue;
       w.bytes(src, from, i + 1 - from);
-      w.byte(SPACE);
-      w.byte(SPACE);
       from = i + 1;
+      drop = 2;
     }
     w.bytes(src, from, end - from);
+    this.dropSpaces = drop;
   }
 
   /** Bytes written and not yet handed to the stream. */
@@ -196,5 +213,48 @@ export class Output {
         this.stream.on('error', done);
       });
     }
+  }
+}
+
+/**
+ * A file written synchronously, as standard output to a file is (Node's SyncWriteStream): for
+ * the output of a -j worker, which otherwise waited on the thread pool for every batch (an
+ * fs.WriteStream takes 16 KB before it asks to wait). A write error (a full disk) is the
+ * stream's 'error', as from any other stream.
+ */
+export class FileSink extends Writable {
+  private fd = -1;
+
+  constructor(private readonly path: string) {
+    super();
+  }
+
+  /** Opened before the first write; a file that cannot be made is the stream's 'error'. */
+  override _construct(cb: (e?: Error | null) => void): void {
+    try {
+      this.fd = openSync(this.path, 'w');
+    } catch (e) {
+      cb(e as Error);
+      return;
+    }
+    cb();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    let done = 0;
+    let err: Error | null = null;
+    // once a batch of 64 KB or more, not in the hot path
+    try {
+      while (done < chunk.length) done += writeSync(this.fd, chunk, done, chunk.length - done);
+    } catch (e) {
+      err = e as Error;
+    }
+    cb(err);
+  }
+
+  override _destroy(e: Error | null, cb: (e?: Error | null) => void): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    cb(e);
   }
 }
