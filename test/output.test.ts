@@ -5,12 +5,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { FileSink, Output, OutputError } from '../src/util/output.js';
-import { Spool, SpoolError } from '../src/util/spool.js';
+import { RecordFile, Spool, SpoolError } from '../src/util/spool.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { ByteWriter } from '../src/util/bytes.js';
 
@@ -306,6 +306,40 @@ describe('spool: records finalised out of order are read back a run per arena', 
       // one run each; with the arenas written as they came it was a read per record (20 000)
       assert.ok(s.reads <= batches * 10, `background ${background}: ${s.reads} reads for ${batches} batches of ${n} records`);
       assert.ok(s.reads >= batches);
+    }
+  });
+});
+
+describe('spool records in a file of their own (check -j)', () => {
+  it('a head, then records of every size (empty, across the read buffer, longer than it) come back whole, in order, each time', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfx-records-'));
+    try {
+      const path = join(dir, 'records');
+      const recs: { key: number; bytes: Buffer }[] = [];
+      let seed = 11;
+      for (let k = 0; k < 3000; k++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        // mostly a few hundred bytes, some empty, a few of megabytes
+        const len = k % 997 === 5 ? (1 << 20) + (seed % 5000) : k % 13 === 0 ? 0 : seed % 900;
+        recs.push({ key: k * 3 + (seed & 1), bytes: Buffer.alloc(len, `${k} 三次握手 `) });
+      }
+      const head = Buffer.from('{"head": true}');
+      const fd = openSync(path, 'w');
+      RecordFile.write(fd, [Buffer.from([head.length, 0, 0, 0]), head], recs);
+      closeSync(fd);
+      assert.equal(readFileSync(path).subarray(4, 4 + head.length).toString(), '{"head": true}');
+      const file = new RecordFile(path, 4 + head.length);
+      for (let round = 0; round < 2; round++) {
+        let i = 0;
+        for (const { key, bytes } of file.records()) {
+          assert.equal(key, recs[i]!.key, `record ${i}`);
+          assert.ok(bytes.equals(recs[i]!.bytes), `record ${i}'s bytes (${recs[i]!.bytes.length})`);
+          i++;
+        }
+        assert.equal(i, recs.length);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -14,7 +14,7 @@ import type { Connection } from '../analyze/connection.js';
 import { PacketCollector, type PacketRecord } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
-import { CaptureEvaluator, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
+import { CaptureEvaluator, resultGroups, SpooledResults, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
 import { writeJsonReport, junitLines, markdownReport, textLines, MAX_DIAGRAMS } from '../check/report.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
 import { addSelectionOptions, LINGER_SECONDS, positive } from './explain.js';
@@ -191,8 +191,7 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
     if (n > 1 && !captures.includes('-')) {
       parallel = await checkParallel(ctx, captures, opts, rules, cliSel, n, wantDiagrams, checks, diagrams);
     } else {
-      // the JSON report alone lists the results: they are spooled as its bytes
-      const resultBytes = !!opts.json && opts.junit === undefined && !wantDiagrams;
+      const resultBytes = jsonOnly(opts, wantDiagrams);
       for (const file of captures) {
         const run = await checkCapture(ctx, file, rules, cliSel, opts, wantDiagrams, resultBytes);
         evaluators.push(run.evaluator);
@@ -206,6 +205,11 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
     for (const e of evaluators) e.close();
     parallel?.close();
   }
+}
+
+/** The JSON report alone lists the results: they are spooled as its bytes (CaptureEvaluator's resultBytes). */
+function jsonOnly(opts: CheckOptions, wantDiagrams: boolean): boolean {
+  return !!opts.json && opts.junit === undefined && !wantDiagrams;
 }
 
 /** What the main thread gives a worker to check a capture (./worker.ts). */
@@ -230,7 +234,11 @@ export interface CheckJobResult {
   crash: string | null;
   /** A SpoolError's message (a full disk): the run stops with it. */
   diskError: string | null;
-  check: (Omit<CaptureCheck, 'results'> & { resultCount: number }) | null;
+  /**
+   * `spooled`: the results file holds the evaluator's spooled results (SpooledResults.writeTo),
+   * as rows or as the JSON report's bytes; null: JSON lines (FileResults).
+   */
+  check: (Omit<CaptureCheck, 'results'> & { resultCount: number; spooled: 'rows' | 'bytes' | null }) | null;
   diagrams: [number, string][];
 }
 
@@ -239,22 +247,32 @@ export interface CheckJobResult {
  * results written to req.resultsPath. `ctx` collects the messages (./worker.ts).
  */
 export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<Omit<CheckJobResult, 'messages' | 'code' | 'crash' | 'diskError'>> {
-  const run = await checkCapture(ctx, req.file, req.rules, req.sel, req.opts, req.wantDiagrams);
+  const asBytes = jsonOnly(req.opts, req.wantDiagrams);
+  const run = await checkCapture(ctx, req.file, req.rules, req.sel, req.opts, req.wantDiagrams, asBytes);
   try {
     let resultCount = 0;
+    let spooled: 'rows' | 'bytes' | null = null;
     let fd = -1;
     try {
       fd = openSync(req.resultsPath, 'w');
-      let batch = '';
-      for (const r of run.check.results) {
-        batch += JSON.stringify(r) + '\n';
-        resultCount++;
-        if (batch.length >= 1 << 20) {
-          writeSync(fd, batch);
-          batch = '';
+      const list = run.check.results;
+      if (list instanceof SpooledResults) {
+        // as the evaluator spooled them: the main thread reads them as it would its own
+        list.writeTo(fd);
+        resultCount = list.length;
+        spooled = list.asBytes ? 'bytes' : 'rows';
+      } else {
+        let batch = '';
+        for (const r of run.check.results) {
+          batch += JSON.stringify(r) + '\n';
+          resultCount++;
+          if (batch.length >= 1 << 20) {
+            writeSync(fd, batch);
+            batch = '';
+          }
         }
+        writeSync(fd, batch);
       }
-      writeSync(fd, batch);
     } catch (e) {
       if (e instanceof SpoolError) throw e;
       throw new SpoolError(`cannot write the temporary file in ${tmpdir()}: ${ioReason(e)}. A parallel check's results wait there until the report; set TMPDIR to a directory with more room`);
@@ -262,7 +280,7 @@ export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<O
       if (fd >= 0) closeSync(fd);
     }
     const { results: _results, ...rest } = run.check;
-    return { check: { ...rest, resultCount }, diagrams: [...run.diagrams] };
+    return { check: { ...rest, resultCount, spooled }, diagrams: [...run.diagrams] };
   } finally {
     run.evaluator.close();
   }
@@ -311,6 +329,8 @@ async function checkParallel(
     done();
   };
   const bar = jobsProgress(ctx, captures, ctx.progress);
+  // the rule groups, as the workers' evaluators number them, for reading back their spooled results
+  const groups = resultGroups(rules);
   const pool = workerPool<CheckJobRequest, CheckJobResult>(
     captures.length, jobs,
     (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, wantDiagrams, progress: bar !== null }),
@@ -325,8 +345,10 @@ async function checkParallel(
       replay(ctx, r);
       if (r.diskError !== null) throw new SpoolError(r.diskError);
       if (r.check === null) throw new Error(`no result for ${captures[i]}`);
-      const { resultCount, ...rest } = r.check;
-      checks.push({ ...rest, results: new FileResults(join(dir, `results-${i}`), resultCount) });
+      const { resultCount, spooled, ...rest } = r.check;
+      const path = join(dir, `results-${i}`);
+      const results = spooled === null ? new FileResults(path, resultCount) : SpooledResults.fromFile(path, resultCount, groups, spooled === 'bytes');
+      checks.push({ ...rest, results });
       for (const [id, text] of r.diagrams) diagrams.set(`${i}\u0000${id}`, text);
     }
   } catch (e) {

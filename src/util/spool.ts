@@ -671,3 +671,87 @@ function grown(a: Int32Array): Int32Array {
   b.set(a);
   return b;
 }
+
+/** Records in key order, read as Spool.records() gives them, any number of times until close(). */
+export interface RecordSource {
+  records(): Generator<{ key: number; bytes: Buffer }>;
+  /** True while the records are in a file. */
+  readonly spilled: boolean;
+  close(): void;
+}
+
+/**
+ * A spool's records in a file of their own, from `offset`: each as its key and length (uint32s,
+ * little-endian), then its bytes. For a `check -j` worker's results, which the main thread
+ * reads back (SpooledResults.fromFile); the file belongs to the caller's temporary directory.
+ */
+export class RecordFile implements RecordSource {
+  readonly spilled = true;
+
+  constructor(private readonly path: string, private readonly offset: number) {}
+
+  /** Writes `head` (buffers, as they are), then every record of `records`, to `fd`. */
+  static write(fd: number, head: Buffer[], records: Iterable<{ key: number; bytes: Buffer }>): void {
+    let out = Buffer.allocUnsafe(1 << 20);
+    let pos = 0;
+    const flush = (): void => {
+      for (let o = 0; o < pos;) o += writeSync(fd, out, o, pos - o);
+      pos = 0;
+    };
+    for (const h of head) for (let o = 0; o < h.length;) o += writeSync(fd, h, o, h.length - o);
+    for (const { key, bytes } of records) {
+      if (pos + 8 + bytes.length > out.length) {
+        flush();
+        if (8 + bytes.length > out.length) out = Buffer.allocUnsafe(8 + bytes.length);
+      }
+      out.writeUInt32LE(key, pos);
+      out.writeUInt32LE(bytes.length, pos + 4);
+      bytes.copy(out, pos + 8);
+      pos += 8 + bytes.length;
+    }
+    flush();
+  }
+
+  *records(): Generator<{ key: number; bytes: Buffer }> {
+    const fd = openSync(this.path, 'r');
+    try {
+      let buf = Buffer.allocUnsafe(1 << 20);
+      let filePos = this.offset;
+      // bytes [at, end) of buf are read and not yet given
+      let at = 0;
+      let end = 0;
+      for (;;) {
+        if (end - at >= 8) {
+          const len = buf.readUInt32LE(at + 4);
+          if (end - at >= 8 + len) {
+            yield { key: buf.readUInt32LE(at), bytes: buf.subarray(at + 8, at + 8 + len) };
+            at += 8 + len;
+            continue;
+          }
+          // a record longer than the buffer: a buffer it fits in
+          if (8 + len > buf.length) {
+            const b = Buffer.allocUnsafe(8 + len);
+            buf.copy(b, 0, at, end);
+            buf = b;
+            end -= at;
+            at = 0;
+          }
+        }
+        // what is left to the buffer's start, then more of the file
+        if (at > 0) {
+          buf.copy(buf, 0, at, end);
+          end -= at;
+          at = 0;
+        }
+        const got = readSync(fd, buf, end, buf.length - end, filePos);
+        if (got === 0) break;
+        filePos += got;
+        end += got;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  close(): void {}
+}
