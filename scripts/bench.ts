@@ -24,6 +24,10 @@
  *   check           tcpflow-explain check with CHECK_EXPECTATIONS (the text report; exit 1
  *                   when one fails, as on bulk and synflood, counts as run)
  *   check-json      the same with --json (every result listed)
+ *   json-j1, json-j2, check-json-j1, check-json-j2
+ *                   only when named in --modes: the capture given twice (several captures), -j 1
+ *                   and -j 2; packets/s counts both copies, the ratios are against tcptrace and
+ *                   tshark run once per copy
  *   tcptrace        tcptrace -n -l FILE   (when installed)
  *   tshark          tshark -q -z conv,tcp -r FILE   (when installed)
  * With --repeat N every mode of a capture runs once per round, N rounds, each round in the order
@@ -77,6 +81,13 @@ interface ModeDef {
   argv: (file: string) => [string, string[]] | null;
   /** Exit codes of a run that did its work (default: 0). */
   ok?: readonly number[];
+  /**
+   * The capture is given this many times (several captures: -j): packets/s counts every copy,
+   * and the ratios compare with tcptrace and tshark run once per copy.
+   */
+  copies?: number;
+  /** Run only when named in --modes. */
+  optIn?: boolean;
 }
 /** What the check modes expect of every connection: one expectation of each kind a CI job would write. */
 const CHECK_EXPECTATIONS = ['-e', 'handshake=three-way', '-e', 'teardown=graceful', '-e', 'retransmission<=0', '-e', 'irtt<=1', '-e', 'zeek=SF'];
@@ -90,6 +101,11 @@ const MODES: ModeDef[] = [
   { name: 'summary', label: '--format summary', argv: (f) => [process.execPath, [CLI, '--format', 'summary', f]] },
   { name: 'check', label: 'check (5 exp.)', argv: (f) => [process.execPath, [CLI, 'check', ...CHECK_EXPECTATIONS, f]], ok: [0, 1] },
   { name: 'check-json', label: 'check --json', argv: (f) => [process.execPath, [CLI, 'check', '--json', ...CHECK_EXPECTATIONS, f]], ok: [0, 1] },
+  // several captures at once: the capture twice, one at a time and in two worker threads
+  { name: 'json-j1', label: '--json 2x -j 1', argv: (f) => [process.execPath, [CLI, '--json', '-j', '1', f, f]], copies: 2, optIn: true },
+  { name: 'json-j2', label: '--json 2x -j 2', argv: (f) => [process.execPath, [CLI, '--json', '-j', '2', f, f]], copies: 2, optIn: true },
+  { name: 'check-json-j1', label: 'check --json 2x -j 1', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '1', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
+  { name: 'check-json-j2', label: 'check --json 2x -j 2', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '2', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
   { name: 'tcptrace', label: 'tcptrace -n -l', argv: (f) => (has('tcptrace') ? ['tcptrace', ['-n', '-l', f]] : null) },
   // tshark's 2 (an error while reading) counted as a run from the first bench on
   { name: 'tshark', label: 'tshark conv,tcp', argv: (f) => (has('tshark') ? ['tshark', ['-q', '-z', 'conv,tcp', '-r', f]] : null), ok: [0, 2] },
@@ -146,7 +162,7 @@ async function main(): Promise<void> {
     return;
   }
   const wantCaptures = arg('--captures', CAPTURES.map((c) => c.name).join(',')).split(',');
-  const wantModes = arg('--modes', MODES.map((m) => m.name).join(',')).split(',');
+  const wantModes = arg('--modes', MODES.filter((m) => !m.optIn).map((m) => m.name).join(',')).split(',');
   const repeat = Number(arg('--repeat', '1'));
   const cache = arg('--cache', join(ROOT, 'bench-cache'));
   mkdirSync(cache, { recursive: true });
@@ -165,7 +181,7 @@ async function main(): Promise<void> {
       ? `node -e 0: ${ms(startWithout)} (NODE_EXTRA_CA_CERTS not set)`
       : `node -e 0: ${ms(startWithout)} without NODE_EXTRA_CA_CERTS, ${ms(startWith)} with it (${extraCa}); ${keepEnv ? 'kept for every command (--keep-env)' : 'every command runs without it (--keep-env keeps it)'}`,
   );
-  console.log('capture                        mode               packets   MB     s  Mpkt/s  peak RSS MB  cpu s  vs tcptrace  vs tshark');
+  console.log('capture                        mode                   packets   MB     s  Mpkt/s  peak RSS MB  cpu s  vs tcptrace  vs tshark');
   // the previous run took more than SETTLE_RSS_MB
   let settle = false;
   for (const def of CAPTURES) {
@@ -206,16 +222,17 @@ async function main(): Promise<void> {
     for (const mode of MODES) {
       const r = results.get(mode.name);
       if (!r) continue;
+      const copies = mode.copies ?? 1;
       const ratio = (other: string): string => {
         const o = results.get(other);
-        return o && mode.name !== other && mode.name !== 'tcptrace' && mode.name !== 'tshark' ? `${(o.seconds / r.seconds).toFixed(1)}×` : '';
+        return o && mode.name !== other && mode.name !== 'tcptrace' && mode.name !== 'tshark' ? `${((o.seconds * copies) / r.seconds).toFixed(1)}×` : '';
       };
       console.log(
-        `${`${def.name} (${def.what})`.padEnd(30)} ${mode.label.padEnd(16)} ${String(packets).padStart(9)} ${mb.toFixed(0).padStart(5)} ${r.seconds.toFixed(2).padStart(6)} ${(packets / r.seconds / 1e6).toFixed(2).padStart(6)} ${(r.rssMB === null ? '?' : r.rssMB.toFixed(0)).padStart(12)} ${(r.cpuSeconds === null ? '?' : r.cpuSeconds.toFixed(2)).padStart(6)} ${ratio('tcptrace').padStart(12)} ${ratio('tshark').padStart(10)}${r.ok ? '' : '  (failed)'}`,
+        `${`${def.name} (${def.what})`.padEnd(30)} ${mode.label.padEnd(20)} ${String(packets * copies).padStart(9)} ${(mb * copies).toFixed(0).padStart(5)} ${r.seconds.toFixed(2).padStart(6)} ${((packets * copies) / r.seconds / 1e6).toFixed(2).padStart(6)} ${(r.rssMB === null ? '?' : r.rssMB.toFixed(0)).padStart(12)} ${(r.cpuSeconds === null ? '?' : r.cpuSeconds.toFixed(2)).padStart(6)} ${ratio('tcptrace').padStart(12)} ${ratio('tshark').padStart(10)}${r.ok ? '' : '  (failed)'}`,
       );
       rows.push({
-        capture: def.name, file, mode: mode.name, packets, bytes: Math.round(mb * 1e6), seconds: r.seconds, cpuSeconds: r.cpuSeconds,
-        packetsPerSecond: Math.round(packets / r.seconds), peakRssMB: r.rssMB === null ? null : Math.round(r.rssMB), ok: r.ok,
+        capture: def.name, file, mode: mode.name, copies, packets: packets * copies, bytes: Math.round(mb * copies * 1e6), seconds: r.seconds, cpuSeconds: r.cpuSeconds,
+        packetsPerSecond: Math.round((packets * copies) / r.seconds), peakRssMB: r.rssMB === null ? null : Math.round(r.rssMB), ok: r.ok,
         medianSeconds: median(times.get(mode.name) as number[]), allSeconds: times.get(mode.name),
       });
     }
