@@ -274,6 +274,27 @@ describe('several captures at once (-j)', () => {
     assert.equal((JSON.parse(one.stdout) as { connections: unknown[] }).connections.length, 3);
   });
 
+  it('big outputs: the capture whose turn it is streams from its worker, the others wait in files, switching on their turn', async () => {
+    // a small capture first: the second, big, is analysed beside it into its file, then sends
+    // the rest of its output once the first is written; the third waits its turn in a file too
+    const dir = tempDir('tcpflow-jobs-stream-');
+    const files = ['small', 'big', 'big2', 'small2'].map((n) => join(dir, `${n}.pcap`));
+    writeSyntheticPcap(files[0]!, { connections: 50 });
+    writeSyntheticPcap(files[1]!, { connections: 6000 });
+    writeSyntheticPcap(files[2]!, { connections: 4000, requestLen: 200 });
+    writeSyntheticPcap(files[3]!, { connections: 30, responseLen: 100 });
+    for (const v of [['--format', 'ndjson', '--packets'], ['--verbose', '--lang', 'zh']]) {
+      const seq = await runCli([...v, '-j', '1', ...files]);
+      assert.equal(seq.code, 0, seq.stderr);
+      assert.ok(seq.stdout.length > 20 << 20, `${v.join(' ')}: ${seq.stdout.length} bytes, more than a streaming job sends before it waits`);
+      for (const j of ['2', '3']) {
+        const par = await runCli([...v, '-j', j, ...files]);
+        assert.equal(par.code, 0, par.stderr);
+        assert.ok(par.stdout === seq.stdout, `${v.join(' ')} -j ${j}: the same output (${par.stdout.length} against ${seq.stdout.length} bytes)`);
+      }
+    }
+  });
+
   it('--json of several captures: each document as it is alone, two spaces deeper in the array; alone when the others cannot be read', async () => {
     const fx = (d: string): string => join(REPO_ROOT, 'fixtures', d, 'capture.pcap');
     const unreadable = join(REPO_ROOT, 'README.md');

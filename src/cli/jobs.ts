@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { createReadStream, existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_INTERNAL, colourLevel, type CliContext } from './context.js';
+import type { Output } from '../util/output.js';
 import type { ExplainOptions } from './explain.js';
 import { interruptibleTempDir } from './interrupt.js';
 import { JobsProgress, ProgressBar, type JobProgress } from './progress.js';
@@ -33,6 +34,37 @@ export interface JobRequest {
   progress: boolean;
   /** A JSON document is rendered for the array of several (every line two spaces deeper). */
   nested: boolean;
+  /** The job's index (the capture's in the command line), which JobTurn and JobAck name. */
+  job: number;
+  /** Its turn has come already: its output is sent to the main thread from the start (JobSink in ./worker.ts). */
+  stream: boolean;
+}
+
+/** Main thread to worker: job `job`'s turn has come, send its output from now on. */
+export interface JobTurn {
+  kind: 'turn';
+  job: number;
+}
+
+/** Main thread to worker: `bytes` more of job `job`'s output sent are written. */
+export interface JobAck {
+  kind: 'ack';
+  job: number;
+  bytes: number;
+}
+
+/** Worker to main thread: job `job`'s output is sent from now on; its file holds the `at` bytes before. */
+export interface JobSwitched {
+  kind: 'switched';
+  job: number;
+  at: number;
+}
+
+/** Worker to main thread: the next bytes of job `job`'s output. */
+export interface JobOutput {
+  kind: 'out';
+  job: number;
+  data: Uint8Array;
 }
 
 /** What a worker answers. */
@@ -57,8 +89,8 @@ export interface JobResult {
  */
 export function workerPool<Req, Res>(
   count: number, jobs: number, request: (i: number) => Req, crashed: (message: string) => Res,
-  progress: JobsProgress | null = null,
-): { results: Promise<Res>[]; stop: () => void } {
+  progress: JobsProgress | null = null, other: ((m: JobSwitched | JobOutput) => void) | null = null,
+): { results: Promise<Res>[]; stop: () => void; send: (i: number, m: JobTurn | JobAck) => void } {
   const results: Promise<Res>[] = new Array(count);
   const resolvers: ((r: Res) => void)[] = [];
   for (let i = 0; i < count; i++) {
@@ -72,6 +104,8 @@ export function workerPool<Req, Res>(
   let next = 0;
   let stopped = false;
   const workers: Worker[] = [];
+  /** The worker running job i, while it does. */
+  const runningOn: (Worker | null)[] = new Array<Worker | null>(count).fill(null);
   const startWorker = (): void => {
     const w = new Worker(new URL('./worker-thread.js', import.meta.url));
     workers.push(w);
@@ -84,20 +118,30 @@ export function workerPool<Req, Res>(
         return;
       }
       current = next++;
+      runningOn[current] = w;
       w.postMessage(request(current));
     };
     const fail = (message: string): void => {
       if (ended) return;
       ended = true;
-      if (current >= 0) resolvers[current](crashed(message));
+      if (current >= 0) {
+        runningOn[current] = null;
+        resolvers[current](crashed(message));
+      }
       current = -1;
       if (!stopped && next < count) startWorker();
     };
-    w.on('message', (r: Res | JobProgress) => {
-      if ((r as JobProgress).kind === 'progress') {
+    w.on('message', (r: Res | JobProgress | JobSwitched | JobOutput) => {
+      const kind = (r as { kind?: string }).kind;
+      if (kind === 'progress') {
         if (current >= 0) progress?.update(current, r as JobProgress);
         return;
       }
+      if (kind === 'switched' || kind === 'out') {
+        other?.(r as JobSwitched | JobOutput);
+        return;
+      }
+      runningOn[current] = null;
       resolvers[current](r as Res);
       feed();
     });
@@ -112,6 +156,8 @@ export function workerPool<Req, Res>(
       stopped = true;
       for (const w of workers) void w.terminate();
     },
+    // (nothing to send once the job is done, or before a worker has taken it)
+    send: (i, m) => runningOn[i]?.postMessage(m),
   };
 }
 
@@ -139,6 +185,12 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
   const bar = jobsProgress(ctx, captures, progress);
   const { dir, done } = interruptibleTempDir('tcpflow-explain-jobs-', 'With -j each capture\'s output waits there until its turn');
   const json = !!opts.json || opts.format === 'json';
+  // the output of the capture whose turn it is comes from its worker as it is made (JobSink):
+  // not for json, whose framing waits for every capture, nor onto a terminal, where the
+  // captures' outputs come whole, one after the other, between the progress line's draws
+  const live = !json && (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY !== true;
+  let turn = 0;
+  const streams = captures.map(() => new JobStream());
   const request = (i: number): JobRequest => ({
     kind: 'explain',
     file: captures[i],
@@ -148,13 +200,23 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     columns: ctx.columns,
     progress: bar !== null,
     nested: captures.length > 1,
+    job: i,
+    stream: live && turn === i,
   });
-  const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }), bar);
+  const out = ctx.out;
+  const sent = (m: JobSwitched | JobOutput): void => {
+    const st = streams[m.job];
+    if (m.kind === 'switched') st.switchedAt(m.at);
+    else if (!st.live) st.queued.push(m.data);
+    else st.write(out, m.data, () => pool.send(m.job, { kind: 'ack', job: m.job, bytes: m.data.length }));
+  };
+  const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }), bar, sent);
   const results = pool.results;
   try {
-    const out = ctx.out;
-    const copy = async (path: string, outdent: boolean): Promise<void> => {
-      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    /** The file's bytes (up to `end`, exclusive, when given). */
+    const copy = async (path: string, outdent: boolean, end = Infinity): Promise<void> => {
+      if (end <= 0) return;
+      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, end: end - 1 })) {
         const b = chunk as Buffer;
         // a newline byte is never part of a longer UTF-8 character: shifting bytes is safe
         if (outdent) out.bytesOutdented(b, 0, b.length);
@@ -165,12 +227,26 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     };
     if (!json) {
       for (let i = 0; i < captures.length; i++) {
-        const r = await results[i];
+        turn = i;
+        const st = streams[i];
+        const path = join(dir, `out-${i}`);
+        // its worker sends its output from now on (a job no worker has taken yet is asked to
+        // in its request; one that is done has it all in its file)
+        if (live) pool.send(i, { kind: 'turn', job: i });
+        // the switch (always before the job's answer) or the answer of a job done without one
+        await Promise.race([st.switched, results[i]]);
         // output and messages on a clean line (the next report draws it again)
         bar?.clear();
+        if (st.at >= 0) {
+          // what it wrote to its file before, then what it has sent and sends until its answer
+          await copy(path, false, st.at);
+          st.goLive(out, (bytes) => pool.send(i, { kind: 'ack', job: i, bytes }));
+        }
+        const r = await results[i];
+        await st.written;
+        bar?.clear();
         // a worker that failed may have written nothing (replay then reports its failure)
-        const path = join(dir, `out-${i}`);
-        if (r.crash === null || existsSync(path)) await copy(path, false);
+        if (st.at < 0 && (r.crash === null || existsSync(path))) await copy(path, false);
         // written out: its file goes now, so the disk holds only the outputs still waiting
         rmSync(path, { force: true });
         await out.flush();
@@ -208,5 +284,53 @@ function sizeOf(file: string): number {
     return statSync(file).size;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * What the main thread knows of a job's output as its worker sends it (JobSink in ./worker.ts):
+ * where it switched from its file, what came before the main thread could write it, and the
+ * writes going on. Each chunk is acknowledged once it is handed to standard output.
+ */
+class JobStream {
+  /** The bytes of the job's file before its output was sent; -1 while it has not switched. */
+  at = -1;
+  /** Sent before its file was written out (goLive writes them first). */
+  queued: Uint8Array[] = [];
+  /** What is sent is written at once. */
+  live = false;
+  /** Resolves with the switch. */
+  readonly switched: Promise<void>;
+  private resolveSwitched: () => void = () => undefined;
+  /** The writes of what was sent, one after the other. */
+  written: Promise<void> = Promise.resolve();
+
+  constructor() {
+    this.switched = new Promise<void>((resolve) => (this.resolveSwitched = resolve));
+  }
+
+  switchedAt(at: number): void {
+    this.at = at;
+    this.resolveSwitched();
+  }
+
+  /** From now on what is sent is written at once, after what was queued. */
+  goLive(out: Output, ack: (bytes: number) => void): void {
+    this.live = true;
+    for (const d of this.queued) this.write(out, d, () => ack(d.length));
+    this.queued = [];
+  }
+
+  /** Hands `data` to the output after the writes before it, then acknowledges it. */
+  write(out: Output, data: Uint8Array, ack: () => void): void {
+    this.written = this.written.then(async () => {
+      // a copy of its own (made by postMessage): handed over, not copied again
+      out.give(Buffer.from(data.buffer, data.byteOffset, data.length), 0, data.length);
+      if (out.full) await out.flush();
+      ack();
+    });
+    // a write that fails (a full disk) is thrown where the job's writes are awaited, not as an
+    // unhandled rejection before that
+    this.written.catch(() => undefined);
   }
 }
