@@ -22,7 +22,7 @@ import { pcapFile, type PcapRecord } from './helpers/capfile.js';
 import { runCli } from './helpers/cli.js';
 import { PassThrough, Readable } from 'node:stream';
 import { CliContext } from '../src/cli/context.js';
-import { explainFile, settingsFrom, writeDocuments, type ExplainOptions } from '../src/cli/explain.js';
+import { explainFile, settingsFrom, writeDocument, type ExplainOptions } from '../src/cli/explain.js';
 import { Spool } from '../src/util/spool.js';
 import { Tracker } from '../src/analyze/tracker.js';
 import { runCapture } from '../src/pipeline.js';
@@ -136,7 +136,10 @@ describe('output written as soon as the input is read', () => {
         const ctx = new CliContext({ stdout, stderr: new PassThrough(), stdin: Readable.from([]) });
         const opts = { format, lang: 'en', color: false, progress: false } as ExplainOptions;
         const doc = await explainFile(ctx, file, opts, settingsFrom(ctx, opts)!, ctx.out, alone);
-        if (doc) await writeDocuments(ctx.out, [doc]);
+        if (doc) {
+          await writeDocument(ctx.out, doc, false);
+          ctx.out.write('\n');
+        }
         await ctx.out.flush();
         return { puts, out: Buffer.concat(chunks).toString('utf8') };
       } finally {
@@ -197,7 +200,8 @@ describe('output written as soon as the input is read', () => {
       const opts = { format: 'json', packets: true, lang: 'en', color: false, progress: false } as ExplainOptions;
       const doc = await explainFile(ctx, file, opts, settingsFrom(ctx, opts)!, ctx.out, true);
       assert.equal(doc?.written, true);
-      await writeDocuments(ctx.out, [doc!]);
+      await writeDocument(ctx.out, doc!, false);
+      ctx.out.write('\n');
       await ctx.out.flush();
     } finally {
       Output.prototype.bytes = bytes;

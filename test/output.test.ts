@@ -1,6 +1,6 @@
 /**
  * The byte path of the output: Output batches strings and bytes into the stream's chunks
- * exactly (UTF-8, long texts, documents shifted back by two spaces), never changes a chunk a stream
+ * exactly (UTF-8, long texts, bytes handed over), never changes a chunk a stream
  * may still hold, and the spool hands records back as bytes, from memory or from its file.
  */
 import { describe, it } from 'node:test';
@@ -21,14 +21,9 @@ async function feed(out: Output, rounds: number): Promise<string> {
     const s = `line ${i}: ${'x'.repeat(i % 97)} 三次握手 ${i % 7 === 0 ? '\u{1F600}' : ''}\n`;
     out.write(s);
     want += s;
-    const b = Buffer.from(`bytes ${i}\n    nested ${i}\n x ${i}\n\n  y`);
-    if (i % 2 === 0) {
-      out.bytes(b, 0, b.length);
-      want += b.toString();
-    } else {
-      out.bytesOutdented(b, 0, b.length);
-      want += b.toString().replace(/\n {1,2}/g, '\n');
-    }
+    const b = Buffer.from(`bytes ${i}\n  nested ${i}\n`);
+    out.bytes(b, 0, b.length);
+    want += b.toString();
     if (i % 777 === 300) {
       // handed over, not copied: between what came before and after it
       const g = Buffer.from(`junk given ${i} ${'g'.repeat(i % 5000)}\n junk`);
@@ -117,21 +112,6 @@ describe('output as bytes', () => {
       assert.equal(readFileSync(path, 'utf8'), want);
     } finally {
       rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('bytesOutdented drops two spaces after each newline, also when a line is cut between calls', () => {
-    const doc = Buffer.from('{\n    "a": [\n      1,\n   "三次握手"\n  ],\n\n  "b": " x "\n  }');
-    const want = '{\n  "a": [\n    1,\n "三次握手"\n],\n\n"b": " x "\n}';
-    for (let cut = 0; cut <= doc.length; cut++) {
-      for (const cut2 of [cut, Math.min(doc.length, cut + 1), Math.min(doc.length, cut + 2)]) {
-        const stream = new PassThrough();
-        const out = new Output(stream);
-        out.bytesOutdented(doc, 0, cut);
-        out.bytesOutdented(doc, cut, cut2 - cut);
-        out.bytesOutdented(doc, cut2, doc.length - cut2);
-        assert.equal(out.writer.buf.toString('utf8', 0, out.writer.pos), want, `cut at ${cut} and ${cut2}`);
-      }
     }
   });
 

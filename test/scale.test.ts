@@ -270,8 +270,9 @@ describe('several captures at once (-j)', () => {
     // two readable captures: an array of two documents, as JSON.parse sees it
     const two = await runCli(['--json', '-j', '2', files[0], files[1]]);
     assert.equal((JSON.parse(two.stdout) as unknown[]).length, 2);
+    // one of them readable: still an array (of one document), as the command line has several
     const one = await runCli(['--json', '-j', '2', files[0], files[2]]);
-    assert.equal((JSON.parse(one.stdout) as { connections: unknown[] }).connections.length, 3);
+    assert.equal((JSON.parse(one.stdout) as { connections: unknown[] }[])[0]!.connections.length, 3);
   });
 
   it('big outputs: the capture whose turn it is streams from its worker, the others wait in files, switching on their turn', async () => {
@@ -295,7 +296,7 @@ describe('several captures at once (-j)', () => {
     }
   });
 
-  it('--json of several captures: each document as it is alone, two spaces deeper in the array; alone when the others cannot be read', async () => {
+  it('--json of several captures: an array of each document as it is alone, two spaces deeper; of those that can be read', async () => {
     const fx = (d: string): string => join(REPO_ROOT, 'fixtures', d, 'capture.pcap');
     const unreadable = join(REPO_ROOT, 'README.md');
     const a = fx('tcp-port-reuse');
@@ -303,13 +304,16 @@ describe('several captures at once (-j)', () => {
     for (const v of [['--json'], ['--json', '--packets'], ['--json', '--lang', 'zh', '--packets']]) {
       const alone = async (f: string): Promise<string> => (await runCli([...v, f])).stdout.replace(/\n$/, '');
       const [da, db] = [await alone(a), await alone(b)];
-      const array = `[\n  ${da.replaceAll('\n', '\n  ')},\n  ${db.replaceAll('\n', '\n  ')}\n]\n`;
+      const nested = (d: string): string => d.replaceAll('\n', '\n  ');
       for (const j of ['1', '2']) {
         const what = `${v.join(' ')} -j ${j}`;
-        assert.equal((await runCli([...v, '-j', j, a, b])).stdout, array, what);
-        // records rendered for the array, the document alone after all: shifted back
-        assert.equal((await runCli([...v, '-j', j, a, unreadable])).stdout, `${da}\n`, what);
-        assert.equal((await runCli([...v, '-j', j, unreadable, b])).stdout, `${db}\n`, what);
+        assert.equal((await runCli([...v, '-j', j, a, b])).stdout, `[\n  ${nested(da)},\n  ${nested(db)}\n]\n`, what);
+        assert.equal((await runCli([...v, '-j', j, b, a, b])).stdout, `[\n  ${nested(db)},\n  ${nested(da)},\n  ${nested(db)}\n]\n`, what);
+        // a capture that cannot be read has no document: the others' array, whatever its place
+        assert.equal((await runCli([...v, '-j', j, a, unreadable])).stdout, `[\n  ${nested(da)}\n]\n`, what);
+        assert.equal((await runCli([...v, '-j', j, unreadable, b])).stdout, `[\n  ${nested(db)}\n]\n`, what);
+        assert.equal((await runCli([...v, '-j', j, unreadable, a, unreadable, b])).stdout, `[\n  ${nested(da)},\n  ${nested(db)}\n]\n`, what);
+        assert.equal((await runCli([...v, '-j', j, unreadable, unreadable])).stdout, '[]\n', what);
       }
     }
   });

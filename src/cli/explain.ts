@@ -33,6 +33,7 @@ import { SummaryTable } from '../render/summary.js';
 import { colourLevel, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
 import { selectionFrom, selected, type Selection } from './select.js';
 import { explainParallel, defaultJobs } from './jobs.js';
+import { DocumentArray } from './document-array.js';
 
 export const FORMATS = ['text', 'summary', 'json', 'ndjson', 'mermaid', 'markdown', 'packets'] as const;
 type Format = (typeof FORMATS)[number];
@@ -172,39 +173,31 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
   ctx.progress = s.progress;
   // `tcpflow-explain big.pcap | head`: nothing more is read once the reader has gone
   ctx.stopWhenOutputCloses = true;
-  const docs: JsonDoc[] = [];
-  const alone = captures.length === 1;
+  // several captures: an array of the documents, each written as soon as its capture is read
+  const several = captures.length > 1;
+  const array = several && s.format === 'json' ? new DocumentArray(ctx.out) : null;
+  let single = false;
   for (const file of captures) {
     // the reader of the output has gone: the next captures are not read either
     if (ctx.out.closed) break;
-    // several captures: their documents are rendered for the array they will most likely be in
-    const doc = await explainFile(ctx, file, opts, s, ctx.out, alone, !alone);
-    if (doc) docs.push(doc);
-  }
-  await writeDocuments(ctx.out, docs);
-  await ctx.out.flush();
-}
-
-/** Writes the JSON documents: one document, or an array of them, as stringifyDocument lays them out. */
-export async function writeDocuments(out: Output, docs: JsonDoc[], newline = true): Promise<void> {
-  if (docs.length === 0) return;
-  if (docs.length === 1) {
-    await writeDocument(out, docs[0], false);
-  } else {
-    out.write('[\n  ');
-    for (let i = 0; i < docs.length; i++) {
-      if (i > 0) out.write(',\n  ');
-      await writeDocument(out, docs[i], true);
+    const doc = await explainFile(ctx, file, opts, s, ctx.out, true, several, array);
+    if (doc === null) continue;
+    if (!doc.written) {
+      array?.next();
+      await writeDocument(ctx.out, doc, several);
     }
-    out.write('\n]');
+    single = !several;
   }
-  if (newline) out.write('\n');
+  if (array !== null) array.end();
+  else if (single) ctx.out.write('\n');
+  await ctx.out.flush();
 }
 
 /** One document; `nested`: inside the array of several captures (two more spaces on every line). */
 export async function writeDocument(out: Output, doc: JsonDoc, nested: boolean): Promise<void> {
   if (doc.written) return;
-  const w = new DocumentWriter(out, nested, doc.nested);
+  if (nested !== doc.nested) throw new Error(`a document rendered ${doc.nested ? 'for an array' : 'alone'} written ${nested ? 'in an array' : 'alone'}`);
+  const w = new DocumentWriter(out, nested);
   w.head(doc.head);
   await w.spooled(doc.connections);
   w.end();
@@ -220,17 +213,12 @@ function drainRendered(sp: Spool, out: Output): Promise<void> {
 
 /**
  * Lays out a document around its connection records, given one at a time in id order.
- * `nested`: the document is inside the array of several captures' documents (every line two
- * spaces deeper); `recordsNested`: the records were rendered so (writeRecord). They are
- * written as they are when the two agree; records rendered for the array in a document that
- * is alone after all (the other captures could not be read) have their lines shifted back.
+ * `nested`: the document is inside the array of several captures' documents, every line two
+ * spaces deeper, as its records were rendered (writeRecord's `nested`).
  */
 class DocumentWriter {
   private records = 0;
-  constructor(private readonly out: Output, private readonly nested: boolean, private readonly recordsNested: boolean) {
-    // records are rendered nested whenever there are several captures (explain): never fewer spaces than the array's
-    if (nested && !recordsNested) throw new Error('a document inside the array with records rendered for a document alone');
-  }
+  constructor(private readonly out: Output, private readonly nested: boolean) {}
 
   private shift(t: string): string {
     return this.nested ? t.replaceAll('\n', '\n  ') : t;
@@ -244,8 +232,7 @@ class DocumentWriter {
   /** A record's bytes; returns true when the output should be flushed. */
   record(buf: Buffer, start: number, len: number, given = false): boolean {
     this.out.write(this.shift(this.records === 0 ? '[\n    ' : ',\n    '));
-    if (this.nested !== this.recordsNested) this.out.bytesOutdented(buf, start, len);
-    else if (given) this.out.give(buf, start, len);
+    if (given) this.out.give(buf, start, len);
     else this.out.bytes(buf, start, len);
     this.records++;
     return this.out.full;
@@ -272,10 +259,10 @@ function documentHead(capture: Record<string, unknown>): string {
 /**
  * Explains one capture: writes its output to `out`, or for json returns its document (written
  * with the others at the end, as one document or an array). Null when nothing is to be written.
- * `alone`: the json document is written by itself (no array around it here), so it may be
- * written here, without the final newline; it is then returned marked `written`. `nested`: the
- * document's lines are two spaces deeper, as inside the array of several captures' documents
- * (alone too: a -j worker's document, framed by the main thread).
+ * `alone`: the json document may be written here as soon as it can be, without the final
+ * newline; it is then returned marked `written`. `nested`: the document's lines are two spaces
+ * deeper, as inside the array of several captures' documents; `array`, when given, writes the
+ * separator before it (a -j worker's document has none: the main thread writes them).
  *
  * The records wait in a Spool until the header (known once the input is read) is written, and
  * come out in id order. When the input has been read and every record spooled so far belongs
@@ -286,6 +273,7 @@ function documentHead(capture: Record<string, unknown>): string {
  */
 export async function explainFile(
   ctx: CliContext, file: string, opts: ExplainOptions, s: Settings, out: Output, alone = false, nested = false,
+  array: DocumentArray | null = null,
 ): Promise<JsonDoc | null> {
   const { format, sel, chalk, columns } = s;
   const lang = opts.lang;
@@ -386,7 +374,8 @@ export async function explainFile(
       // the capture's warnings before the document, as when it is written at the end
       ctx.reportEnd(file, summary);
       reported = true;
-      const w = new DocumentWriter(out, nested, nested);
+      const w = new DocumentWriter(out, nested);
+      array?.next();
       w.head(documentHead(captureJson(summary)));
       early.direct = w;
       await w.spooled(sp);

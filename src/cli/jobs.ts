@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { EXIT_INTERNAL, colourLevel, type CliContext } from './context.js';
 import type { Output } from '../util/output.js';
 import type { ExplainOptions } from './explain.js';
+import { DocumentArray } from './document-array.js';
 import { interruptibleTempDir } from './interrupt.js';
 import { JobsProgress, ProgressBar, type JobProgress } from './progress.js';
 
@@ -185,10 +186,10 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
   const bar = jobsProgress(ctx, captures, progress);
   const { dir, done } = interruptibleTempDir('tcpflow-explain-jobs-', 'With -j each capture\'s output waits there until its turn');
   const json = !!opts.json || opts.format === 'json';
-  // the output of the capture whose turn it is comes from its worker as it is made (JobSink):
-  // not for json, whose framing waits for every capture, nor onto a terminal, where the
-  // captures' outputs come whole, one after the other, between the progress line's draws
-  const live = !json && (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY !== true;
+  // the output of the capture whose turn it is comes from its worker as it is made (JobSink);
+  // not onto a terminal, where the captures' outputs come whole, one after the other, between
+  // the progress line's draws
+  const live = (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY !== true;
   let turn = 0;
   const streams = captures.map(() => new JobStream());
   const request = (i: number): JobRequest => ({
@@ -213,62 +214,52 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
   const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }), bar, sent);
   const results = pool.results;
   try {
-    /** The file's bytes (up to `end`, exclusive, when given). */
-    const copy = async (path: string, outdent: boolean, end = Infinity): Promise<void> => {
+    /** The file's bytes (up to `end`, exclusive, when given), for job `st`. */
+    const copy = async (path: string, st: JobStream, end = Infinity): Promise<void> => {
       if (end <= 0) return;
       for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, end: end - 1 })) {
         const b = chunk as Buffer;
-        // a newline byte is never part of a longer UTF-8 character: shifting bytes is safe
-        if (outdent) out.bytesOutdented(b, 0, b.length);
+        st.start();
         // each chunk is a buffer of its own: handed to the output, not copied
-        else out.give(b, 0, b.length);
+        out.give(b, 0, b.length);
         if (out.full) await out.flush();
       }
     };
-    if (!json) {
-      for (let i = 0; i < captures.length; i++) {
-        turn = i;
-        const st = streams[i];
-        const path = join(dir, `out-${i}`);
-        // its worker sends its output from now on (a job no worker has taken yet is asked to
-        // in its request; one that is done has it all in its file)
-        if (live) pool.send(i, { kind: 'turn', job: i });
-        // the switch (always before the job's answer) or the answer of a job done without one
-        await Promise.race([st.switched, results[i]]);
-        // output and messages on a clean line (the next report draws it again)
-        bar?.clear();
-        if (st.at >= 0) {
-          // what it wrote to its file before, then what it has sent and sends until its answer
-          await copy(path, false, st.at);
-          st.goLive(out, (bytes) => pool.send(i, { kind: 'ack', job: i, bytes }));
-        }
-        const r = await results[i];
-        await st.written;
-        bar?.clear();
-        // a worker that failed may have written nothing (replay then reports its failure)
-        if (st.at < 0 && (r.crash === null || existsSync(path))) await copy(path, false);
-        // written out: its file goes now, so the disk holds only the outputs still waiting
-        rmSync(path, { force: true });
-        await out.flush();
-        replay(ctx, r);
-        // the reader of the output has gone: the other jobs are stopped (finally)
-        if (out.closed) break;
-      }
-    } else {
-      // a document's framing depends on how many documents there are: wait for all
-      const all = await Promise.all(results);
+    // json: the documents in an array, the separator before each written with its first byte
+    // (a capture that cannot be read writes none), as the one-at-a-time run does
+    const array = json ? new DocumentArray(out) : null;
+    for (let i = 0; i < captures.length; i++) {
+      turn = i;
+      const st = streams[i];
+      if (array !== null) st.begin = () => array.next();
+      const path = join(dir, `out-${i}`);
+      // its worker sends its output from now on (a job no worker has taken yet is asked to
+      // in its request; one that is done has it all in its file)
+      if (live) pool.send(i, { kind: 'turn', job: i });
+      // the switch (always before the job's answer) or the answer of a job done without one
+      await Promise.race([st.switched, results[i]]);
+      // output and messages on a clean line (the next report draws it again)
       bar?.clear();
-      const docs = all.map((r, i) => (r.doc ? i : -1)).filter((i) => i >= 0);
-      if (docs.length > 1) out.write('[\n  ');
-      for (let k = 0; k < docs.length; k++) {
-        if (k > 0) out.write(',\n  ');
-        // rendered for the array (request.nested): shifted back when it is alone
-        await copy(join(dir, `out-${docs[k]}`), docs.length === 1 && captures.length > 1);
+      if (st.at >= 0) {
+        // what it wrote to its file before, then what it has sent and sends until its answer
+        await copy(path, st, st.at);
+        st.goLive(out, (bytes) => pool.send(i, { kind: 'ack', job: i, bytes }));
       }
-      if (docs.length > 1) out.write('\n]');
-      if (docs.length > 0) out.write('\n');
+      const r = await results[i];
+      await st.written;
+      bar?.clear();
+      // a worker that failed may have written nothing (replay then reports its failure)
+      if (st.at < 0 && (r.crash === null || existsSync(path))) await copy(path, st);
+      // written out: its file goes now, so the disk holds only the outputs still waiting
+      rmSync(path, { force: true });
       await out.flush();
-      for (const r of all) replay(ctx, r);
+      replay(ctx, r);
+      // the reader of the output has gone: the other jobs are stopped (finally)
+      if (out.closed) break;
+    }
+    if (array !== null && !out.closed) {
+      array.end();
+      await out.flush();
     }
   } finally {
     pool.stop();
@@ -304,6 +295,9 @@ class JobStream {
   private resolveSwitched: () => void = () => undefined;
   /** The writes of what was sent, one after the other. */
   written: Promise<void> = Promise.resolve();
+  /** Called before the job's first byte is written (json: the separator before its document). */
+  begin: (() => void) | null = null;
+  private begun = false;
 
   constructor() {
     this.switched = new Promise<void>((resolve) => (this.resolveSwitched = resolve));
@@ -321,9 +315,17 @@ class JobStream {
     this.queued = [];
   }
 
+  /** Before the job's first byte. */
+  start(): void {
+    if (this.begun) return;
+    this.begun = true;
+    this.begin?.();
+  }
+
   /** Hands `data` to the output after the writes before it, then acknowledges it. */
   write(out: Output, data: Uint8Array, ack: () => void): void {
     this.written = this.written.then(async () => {
+      this.start();
       // a copy of its own (made by postMessage): handed over, not copied again
       out.give(Buffer.from(data.buffer, data.byteOffset, data.length), 0, data.length);
       if (out.full) await out.flush();

@@ -25,8 +25,6 @@ const BATCH = 2 * FLUSH_AT;
 const BATCH_KEPT = 4 << 20;
 /** Longer strings are encoded on their own instead of into the batch buffer (no regrowing). */
 const LONG_TEXT = 1 << 20;
-const NEWLINE = 0x0a;
-const SPACE = 0x20;
 
 /** The output could not be written (a full disk, a device error): a message for the user, not an internal error. */
 export class OutputError extends Error {}
@@ -96,39 +94,6 @@ export class Output {
     this.cut();
     this.pending.push(src.subarray(start, start + len));
     this.pendingSize += len;
-  }
-
-  /** Spaces bytesOutdented() has still to drop at the start of its next bytes (a line cut between two calls). */
-  private dropSpaces = 0;
-
-  /**
-   * Like bytes(), with up to two spaces dropped after every newline: a document rendered for
-   * the array of several captures' documents (two spaces deeper) that ends up alone. A line
-   * may be cut between two calls (a file copied in chunks): what is left to drop is kept.
-   */
-  bytesOutdented(src: Uint8Array, start: number, len: number): void {
-    if (this.closed) return;
-    const w = this.writer;
-    let drop = this.dropSpaces;
-    let from = start;
-    const end = start + len;
-    for (let i = start; i < end; i++) {
-      const b = src[i];
-      if (drop > 0) {
-        drop--;
-        if (b === SPACE) {
-          from = i + 1;
-          continue;
-        }
-        drop = 0;
-      }
-      if (b !== NEWLINE) continue;
-      w.bytes(src, from, i + 1 - from);
-      from = i + 1;
-      drop = 2;
-    }
-    w.bytes(src, from, end - from);
-    this.dropSpaces = drop;
   }
 
   /** Bytes written and not yet handed to the stream. */
