@@ -1,12 +1,12 @@
 /**
  * Several captures at once: each is analysed in a worker thread (node:worker_threads), which
- * writes the capture's output to a temporary file and records its messages and exit code; the
- * main thread then writes the outputs, messages and codes in the order of the command line, so
- * the result is byte for byte the sequential run's. JSON documents are framed by the main
- * thread: an array of them, which the workers render their documents for (every line two
- * spaces deeper), so the main thread copies them as they are; or, when only one capture could
- * be read, that document alone, its lines shifted back. `check` uses the same pool of workers
- * (./check.ts, checkParallel).
+ * records its messages and exit code; the main thread writes the outputs, messages and codes in
+ * the order of the command line, so the result is byte for byte the sequential run's. The
+ * capture whose turn it is sends its output to the main thread as it is made; the others write
+ * theirs to a temporary file until their turn comes (JobSink in ./worker.ts, JobStream here).
+ * JSON documents are framed by the main thread in one array (DocumentArray), which the workers
+ * render their documents for (every line two spaces deeper). `check` uses the same pool of
+ * workers (./check.ts, checkParallel).
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
