@@ -24,7 +24,7 @@
  *   check           tcpflow-explain check with CHECK_EXPECTATIONS (the text report; exit 1
  *                   when one fails, as on bulk and synflood, counts as run)
  *   check-json      the same with --json (every result listed)
- *   json-j1, json-j2, check-json-j1, check-json-j2
+ *   json-j1, json-j2, ndjson-packets-j1, ndjson-packets-j2, check-json-j1, check-json-j2
  *                   only when named in --modes: the capture given twice (several captures), -j 1
  *                   and -j 2; packets/s counts both copies, the ratios are against tcptrace and
  *                   tshark run once per copy
@@ -104,6 +104,8 @@ const MODES: ModeDef[] = [
   // several captures at once: the capture twice, one at a time and in two worker threads
   { name: 'json-j1', label: '--json 2x -j 1', argv: (f) => [process.execPath, [CLI, '--json', '-j', '1', f, f]], copies: 2, optIn: true },
   { name: 'json-j2', label: '--json 2x -j 2', argv: (f) => [process.execPath, [CLI, '--json', '-j', '2', f, f]], copies: 2, optIn: true },
+  { name: 'ndjson-packets-j1', label: 'ndjson --pkts 2x -j 1', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', '--packets', '-j', '1', f, f]], copies: 2, optIn: true },
+  { name: 'ndjson-packets-j2', label: 'ndjson --pkts 2x -j 2', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', '--packets', '-j', '2', f, f]], copies: 2, optIn: true },
   { name: 'check-json-j1', label: 'check --json 2x -j 1', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '1', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
   { name: 'check-json-j2', label: 'check --json 2x -j 2', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '2', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
   { name: 'tcptrace', label: 'tcptrace -n -l', argv: (f) => (has('tcptrace') ? ['tcptrace', ['-n', '-l', f]] : null) },
@@ -181,7 +183,7 @@ async function main(): Promise<void> {
       ? `node -e 0: ${ms(startWithout)} (NODE_EXTRA_CA_CERTS not set)`
       : `node -e 0: ${ms(startWithout)} without NODE_EXTRA_CA_CERTS, ${ms(startWith)} with it (${extraCa}); ${keepEnv ? 'kept for every command (--keep-env)' : 'every command runs without it (--keep-env keeps it)'}`,
   );
-  console.log('capture                        mode                   packets   MB     s  Mpkt/s  peak RSS MB  cpu s  vs tcptrace  vs tshark');
+  console.log('capture                        mode                    packets   MB     s  Mpkt/s  peak RSS MB  cpu s  vs tcptrace  vs tshark');
   // the previous run took more than SETTLE_RSS_MB
   let settle = false;
   for (const def of CAPTURES) {
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
         return o && mode.name !== other && mode.name !== 'tcptrace' && mode.name !== 'tshark' ? `${((o.seconds * copies) / r.seconds).toFixed(1)}×` : '';
       };
       console.log(
-        `${`${def.name} (${def.what})`.padEnd(30)} ${mode.label.padEnd(20)} ${String(packets * copies).padStart(9)} ${(mb * copies).toFixed(0).padStart(5)} ${r.seconds.toFixed(2).padStart(6)} ${((packets * copies) / r.seconds / 1e6).toFixed(2).padStart(6)} ${(r.rssMB === null ? '?' : r.rssMB.toFixed(0)).padStart(12)} ${(r.cpuSeconds === null ? '?' : r.cpuSeconds.toFixed(2)).padStart(6)} ${ratio('tcptrace').padStart(12)} ${ratio('tshark').padStart(10)}${r.ok ? '' : '  (failed)'}`,
+        `${`${def.name} (${def.what})`.padEnd(30)} ${mode.label.padEnd(21)} ${String(packets * copies).padStart(9)} ${(mb * copies).toFixed(0).padStart(5)} ${r.seconds.toFixed(2).padStart(6)} ${((packets * copies) / r.seconds / 1e6).toFixed(2).padStart(6)} ${(r.rssMB === null ? '?' : r.rssMB.toFixed(0)).padStart(12)} ${(r.cpuSeconds === null ? '?' : r.cpuSeconds.toFixed(2)).padStart(6)} ${ratio('tcptrace').padStart(12)} ${ratio('tshark').padStart(10)}${r.ok ? '' : '  (failed)'}`,
       );
       rows.push({
         capture: def.name, file, mode: mode.name, copies, packets: packets * copies, bytes: Math.round(mb * copies * 1e6), seconds: r.seconds, cpuSeconds: r.cpuSeconds,

@@ -73,8 +73,6 @@ export interface JobResult {
   /** Messages in order: [kind, text] with kind 'err' or 'warn'. */
   messages: [string, string][];
   code: number;
-  /** A JSON document was written (json format, readable capture). */
-  doc: boolean;
   /** An exception escaped the worker: its message (exit 70 as in the sequential run). */
   crash: string | null;
 }
@@ -211,7 +209,7 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     else if (!st.live) st.queued.push(m.data);
     else st.write(out, m.data, () => pool.send(m.job, { kind: 'ack', job: m.job, bytes: m.data.length }));
   };
-  const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, doc: false, crash }), bar, sent);
+  const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, crash }), bar, sent);
   const results = pool.results;
   try {
     /** The file's bytes (up to `end`, exclusive, when given), for job `st`. */

@@ -1,6 +1,7 @@
 /**
- * A worker thread of `-j`: explains the captures the main thread sends, one at a time, writing
- * each one's output to the file it names (./jobs.ts), exactly as the sequential run would; or,
+ * A worker thread of `-j`: explains the captures the main thread sends, one at a time, each
+ * one's output exactly as the sequential run would make it, written to the file the main thread
+ * names until the capture's turn comes and sent to the main thread from then on (JobSink); or,
  * for `check -j`, checks them and writes their results (./check.ts, checkJob).
  */
 import { parentPort, type MessagePort } from 'node:worker_threads';
@@ -107,7 +108,6 @@ async function job(req: JobRequest, port: MessagePort): Promise<JobResult> {
   if (req.stream) file.stream();
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const ctx = new JobContext({ stdout: file, stderr: sink, stdin: Readable.from([]) });
-  let doc = false;
   let crash: string | null = null;
   // a full disk (the spool's, or this job's output file in the temporary directory): a message, exit 2
   const diskError = (e: SpoolError | OutputError): void => {
@@ -124,10 +124,7 @@ async function job(req: JobRequest, port: MessagePort): Promise<JobResult> {
       if (req.progress) ctx.progressTo = reporter();
       // one document per job, for the array the main thread frames it in (req.nested)
       const d = await explainFile(ctx, req.file, req.opts, s, ctx.out, true, req.nested);
-      if (d) {
-        doc = true;
-        await writeDocument(ctx.out, d, req.nested);
-      }
+      if (d) await writeDocument(ctx.out, d, req.nested);
       await ctx.out.flush();
     }
   } catch (e) {
@@ -139,7 +136,7 @@ async function job(req: JobRequest, port: MessagePort): Promise<JobResult> {
   current = null;
   // an error that came once everything was handed to the file
   if (ctx.out.failure !== null && ctx.out.failure !== caught) diskError(ctx.out.failure);
-  return { messages: ctx.messages, code: ctx.code, doc, crash };
+  return { messages: ctx.messages, code: ctx.code, crash };
 }
 
 /** check -j: one capture checked, its results in req.resultsPath. */
