@@ -115,6 +115,28 @@ describe('output as bytes', () => {
     }
   });
 
+  it('a stream that writes at once: a loop of writes and flushes still lets the event loop run (its write callbacks are not held to the end)', async () => {
+    let calls = 0;
+    // as standard output to a file: written within write(), called back through process.nextTick
+    const stream = new Writable({ write: (_c: Buffer, _e, cb) => { calls++; cb(); } });
+    const out = new Output(stream);
+    let turns = 0;
+    let at = -1;
+    const turn = (): void => {
+      turns++;
+      if (at < 0) at = calls;
+    };
+    setImmediate(turn);
+    const chunk = Buffer.alloc(64 * 1024, 0x41);
+    for (let i = 0; i < 1024; i++) {
+      out.bytes(chunk, 0, chunk.length);
+      if (out.full) await out.flush();
+    }
+    // 64 MB: the event loop had its turn long before the end
+    assert.equal(turns, 1);
+    assert.ok(at > 0 && at <= 512, `the event loop ran after ${at} of 1024 writes`);
+  });
+
   it('a slow stream keeps its chunks intact while the writer goes on', async () => {
     const got: Buffer[] = [];
     const stream = new Writable({

@@ -23,6 +23,15 @@ const BATCH = 2 * FLUSH_AT;
  * this size.
  */
 const BATCH_KEPT = 4 << 20;
+/**
+ * flush() lets the event loop run once this many bytes were flushed since it last did. A stream
+ * that writes at once (standard output to a file or /dev/null) calls back through
+ * process.nextTick, and a loop of writes and awaited flushes (a spool drained to the output)
+ * never leaves the microtask queue: every write's callback and chunk view waited until the
+ * loop ended. Draining short10m's 2 GB of --json records, they outlived enough scavenges that
+ * V8 grew the young generation from 8 to 32 MB: peak RSS 144 MB, against 113 MB when it did not.
+ */
+const YIELD_EVERY = 16 << 20;
 /** Longer strings are encoded on their own instead of into the batch buffer (no regrowing). */
 const LONG_TEXT = 1 << 20;
 
@@ -125,6 +134,7 @@ export class Output {
 
   async flush(): Promise<void> {
     if (this.failure !== null) throw this.failure;
+    const n = this.buffered;
     try {
       await this.writeOut();
     } catch (e) {
@@ -134,7 +144,15 @@ export class Output {
       throw this.failure;
     }
     if (this.failure !== null) throw this.failure;
+    this.sinceYield += n;
+    if (this.sinceYield >= YIELD_EVERY) {
+      this.sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
+
+  /** Bytes flushed since flush() last let the event loop run (YIELD_EVERY). */
+  private sinceYield = 0;
 
   /** Hands the batches to the stream; waits for 'drain' when it is full. */
   private async writeOut(): Promise<void> {
