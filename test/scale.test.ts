@@ -587,10 +587,13 @@ describe('progress line', () => {
     const bytes = statSync(file).size;
     const size = (bytes / 1e6).toFixed(1);
     const all = (3 * bytes / 1e6).toFixed(1);
-    mock.timers.enable({ apis: ['Date'], now: 0 });
-    // the main thread's Date runs 100 times as fast, so that the line is drawn for small inputs;
-    // the workers keep their own clock
-    const tick = setInterval(() => mock.timers.tick(200), 2);
+    // the main thread's clock runs 1000 times as fast, so that the line is drawn for small inputs
+    // (a millisecond of the run is a second of its clock); the workers keep their own clock. (A
+    // mocked clock advanced by an interval timer moved only when the event loop turned, and a
+    // run of a few milliseconds could end before it had: no line, one run in three.)
+    const realNow = Date.now;
+    const t0 = realNow();
+    Date.now = () => t0 + (realNow() - t0) * 1000;
     try {
       for (const [args, files, name, total] of [
         [['-j', '2', '--json', '--port', '1'], [file, file, file], /^[0-3]\/3 captures$/, all],
@@ -614,8 +617,7 @@ describe('progress line', () => {
         assert.equal(quiet.stderr, '', `${args.join(' ')} --no-progress`);
       }
     } finally {
-      clearInterval(tick);
-      mock.timers.reset();
+      Date.now = realNow;
     }
   });
 
