@@ -296,6 +296,26 @@ describe('several captures at once (-j)', () => {
     }
   });
 
+  it('text of several captures: each as it is alone, a blank line between them; the line formats without one', async () => {
+    const fx = (d: string): string => join(REPO_ROOT, 'fixtures', d, 'capture.pcap');
+    const unreadable = join(REPO_ROOT, 'README.md');
+    const a = fx('http-ipv4');
+    const b = fx('tcp-loss');
+    for (const [v, between] of [[['--verbose'], '\n'], [['--format', 'summary', '--lang', 'zh'], '\n'], [['--format', 'markdown'], '\n'], [['--format', 'mermaid'], '\n'],
+      [['--format', 'ndjson', '--packets'], ''], [['--format', 'packets'], '']] as const) {
+      const alone = async (f: string): Promise<string> => (await runCli([...v, f])).stdout;
+      const [ta, tb] = [await alone(a), await alone(b)];
+      assert.ok(ta.length > 0 && tb.length > 0);
+      for (const j of ['1', '2']) {
+        const what = `${v.join(' ')} -j ${j}`;
+        assert.equal((await runCli([...v, '-j', j, a, b])).stdout, ta + between + tb, what);
+        // a capture that cannot be read writes nothing, nor a blank line for itself
+        assert.equal((await runCli([...v, '-j', j, unreadable, a, unreadable, b, unreadable])).stdout, ta + between + tb, what);
+        assert.equal((await runCli([...v, '-j', j, a, unreadable])).stdout, ta, what);
+      }
+    }
+  });
+
   it('--json of several captures: an array of each document as it is alone, two spaces deeper; of those that can be read', async () => {
     const fx = (d: string): string => join(REPO_ROOT, 'fixtures', d, 'capture.pcap');
     const unreadable = join(REPO_ROOT, 'README.md');

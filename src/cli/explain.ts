@@ -33,7 +33,7 @@ import { SummaryTable } from '../render/summary.js';
 import { colourLevel, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
 import { selectionFrom, selected, type Selection } from './select.js';
 import { explainParallel, defaultJobs } from './jobs.js';
-import { DocumentArray } from './document-array.js';
+import { captureFraming, type CaptureFraming } from './framing.js';
 
 export const FORMATS = ['text', 'summary', 'json', 'ndjson', 'mermaid', 'markdown', 'packets'] as const;
 type Format = (typeof FORMATS)[number];
@@ -173,22 +173,23 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
   ctx.progress = s.progress;
   // `tcpflow-explain big.pcap | head`: nothing more is read once the reader has gone
   ctx.stopWhenOutputCloses = true;
-  // several captures: an array of the documents, each written as soon as its capture is read
+  // several captures: json, an array of the documents, each written as soon as its capture is
+  // read; text, a blank line between captures (./framing.ts)
   const several = captures.length > 1;
-  const array = several && s.format === 'json' ? new DocumentArray(ctx.out) : null;
+  const framing = several ? captureFraming(s.format, ctx.out) : null;
   let single = false;
   for (const file of captures) {
     // the reader of the output has gone: the next captures are not read either
     if (ctx.out.closed) break;
-    const doc = await explainFile(ctx, file, opts, s, ctx.out, true, several, array);
+    const doc = await explainFile(ctx, file, opts, s, ctx.out, true, several, framing);
     if (doc === null) continue;
     if (!doc.written) {
-      array?.next();
+      framing?.next();
       await writeDocument(ctx.out, doc, several);
     }
     single = !several;
   }
-  if (array !== null) array.end();
+  if (framing !== null) framing.end();
   else if (single) ctx.out.write('\n');
   await ctx.out.flush();
 }
@@ -203,9 +204,10 @@ export async function writeDocument(out: Output, doc: JsonDoc, nested: boolean):
   w.end();
 }
 
-/** A spool's rendered text (walkthrough, Mermaid) to the output, in id order. */
-function drainRendered(sp: Spool, out: Output): Promise<void> {
+/** A spool's rendered text (walkthrough, Mermaid) to the output, in id order; `begin` before the first. */
+function drainRendered(sp: Spool, out: Output, begin: () => void): Promise<void> {
   return sp.drain((buf, start, len) => {
+    begin();
     out.bytes(buf, start, len);
     return out.full;
   }, () => out.flush());
@@ -261,8 +263,9 @@ function documentHead(capture: Record<string, unknown>): string {
  * with the others at the end, as one document or an array). Null when nothing is to be written.
  * `alone`: the json document may be written here as soon as it can be, without the final
  * newline; it is then returned marked `written`. `nested`: the document's lines are two spaces
- * deeper, as inside the array of several captures' documents; `array`, when given, writes the
- * separator before it (a -j worker's document has none: the main thread writes them).
+ * deeper, as inside the array of several captures' documents. `framing`, when given, is told
+ * before the capture's first byte (./framing.ts: the separator before a document, the blank
+ * line before a capture's text); a -j worker's output has none, the main thread frames it.
  *
  * The records wait in a Spool until the header (known once the input is read) is written, and
  * come out in id order. When the input has been read and every record spooled so far belongs
@@ -273,9 +276,16 @@ function documentHead(capture: Record<string, unknown>): string {
  */
 export async function explainFile(
   ctx: CliContext, file: string, opts: ExplainOptions, s: Settings, out: Output, alone = false, nested = false,
-  array: DocumentArray | null = null,
+  framing: CaptureFraming | null = null,
 ): Promise<JsonDoc | null> {
   const { format, sel, chalk, columns } = s;
+  let begun = false;
+  /** Before the capture's first byte. */
+  const begin = (): void => {
+    if (begun) return;
+    begun = true;
+    framing?.next();
+  };
   const lang = opts.lang;
   let observer: PacketObserver | null = null;
   let spool: Spool | null = null;
@@ -307,8 +317,10 @@ export async function explainFile(
         }
         if (scratch === null) {
           const text = mermaid(c, list ?? [], !!opts.absolute, lang) + '\n';
-          if (early.direct !== null) out.write(text);
-          else sp.put(c.id, text);
+          if (early.direct !== null) {
+            begin();
+            out.write(text);
+          } else sp.put(c.id, text);
         } else {
           if (walker === null && list === null && early.direct === null) {
             // a record without packets (a few kilobytes) is rendered straight into the spool
@@ -375,14 +387,17 @@ export async function explainFile(
       ctx.reportEnd(file, summary);
       reported = true;
       const w = new DocumentWriter(out, nested);
-      array?.next();
+      begin();
       w.head(documentHead(captureJson(summary)));
       early.direct = w;
       await w.spooled(sp);
     } else {
-      if (format === 'text') out.write(captureText(summary, lang));
+      if (format === 'text') {
+        begin();
+        out.write(captureText(summary, lang));
+      }
       early.direct = 'rendered';
-      await drainRendered(sp, out);
+      await drainRendered(sp, out, begin);
     }
   };
   const run = await ctx.analyse(file, observer, s.tracker, onRead);
@@ -406,11 +421,16 @@ export async function explainFile(
   } else if (format === 'ndjson') {
     out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
   } else if (format === 'text' || format === 'mermaid') {
-    if (format === 'text') out.write(captureText(summary, lang));
-    await drainRendered(spool as Spool, out);
+    if (format === 'text') {
+      begin();
+      out.write(captureText(summary, lang));
+    }
+    await drainRendered(spool as Spool, out, begin);
   } else if (report !== null) {
+    begin();
     await report.write(out, summary);
   } else if (table !== null) {
+    begin();
     out.write(captureText(summary, lang));
     await table.write(out);
   }

@@ -4,9 +4,9 @@
  * the order of the command line, so the result is byte for byte the sequential run's. The
  * capture whose turn it is sends its output to the main thread as it is made; the others write
  * theirs to a temporary file until their turn comes (JobSink in ./worker.ts, JobStream here).
- * JSON documents are framed by the main thread in one array (DocumentArray), which the workers
- * render their documents for (every line two spaces deeper). `check` uses the same pool of
- * workers (./check.ts, checkParallel).
+ * The main thread frames the captures' outputs (./framing.ts): JSON documents in one array,
+ * which the workers render their documents for (every line two spaces deeper), and a blank line
+ * between captures' text. `check` uses the same pool of workers (./check.ts, checkParallel).
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { EXIT_INTERNAL, colourLevel, type CliContext } from './context.js';
 import type { Output } from '../util/output.js';
 import type { ExplainOptions } from './explain.js';
-import { DocumentArray } from './document-array.js';
+import { captureFraming } from './framing.js';
 import { interruptibleTempDir } from './interrupt.js';
 import { JobsProgress, ProgressBar, type JobProgress } from './progress.js';
 
@@ -223,13 +223,14 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
         if (out.full) await out.flush();
       }
     };
-    // json: the documents in an array, the separator before each written with its first byte
-    // (a capture that cannot be read writes none), as the one-at-a-time run does
-    const array = json ? new DocumentArray(out) : null;
+    // json: the documents in an array; text: a blank line between captures. What comes before
+    // a capture is written with its first byte (a capture that cannot be read writes none), as
+    // the one-at-a-time run does (./framing.ts)
+    const framing = captureFraming(json ? 'json' : opts.format, out);
     for (let i = 0; i < captures.length; i++) {
       turn = i;
       const st = streams[i];
-      if (array !== null) st.begin = () => array.next();
+      if (framing !== null) st.begin = () => framing.next();
       const path = join(dir, `out-${i}`);
       // its worker sends its output from now on (a job no worker has taken yet is asked to
       // in its request; one that is done has it all in its file)
@@ -255,8 +256,8 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
       // the reader of the output has gone: the other jobs are stopped (finally)
       if (out.closed) break;
     }
-    if (array !== null && !out.closed) {
-      array.end();
+    if (framing !== null && !out.closed) {
+      framing.end();
       await out.flush();
     }
   } finally {
@@ -293,7 +294,7 @@ class JobStream {
   private resolveSwitched: () => void = () => undefined;
   /** The writes of what was sent, one after the other. */
   written: Promise<void> = Promise.resolve();
-  /** Called before the job's first byte is written (json: the separator before its document). */
+  /** Called before the job's first byte is written (the framing's: ./framing.ts). */
   begin: (() => void) | null = null;
   private begun = false;
 
