@@ -126,8 +126,6 @@ export interface JsonDoc {
   head: string;
   connections: Spool;
   written: boolean;
-  /** The records were rendered two spaces deeper, for the array of several documents (writeRecord). */
-  nested: boolean;
 }
 
 export function positive(ctx: CliContext, name: string, v: string | undefined, integer: boolean): number | null | undefined {
@@ -197,7 +195,6 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
 /** One document; `nested`: inside the array of several captures (two more spaces on every line). */
 export async function writeDocument(out: Output, doc: JsonDoc, nested: boolean): Promise<void> {
   if (doc.written) return;
-  if (nested !== doc.nested) throw new Error(`a document rendered ${doc.nested ? 'for an array' : 'alone'} written ${nested ? 'in an array' : 'alone'}`);
   const w = new DocumentWriter(out, nested);
   w.head(doc.head);
   await w.spooled(doc.connections);
@@ -414,10 +411,10 @@ export async function explainFile(
     // header and records written: only the document's end is left
     if (direct instanceof DocumentWriter) {
       direct.end();
-      doc = { head: '', connections: spool as Spool, written: true, nested };
+      doc = { head: '', connections: spool as Spool, written: true };
     }
   } else if (format === 'json') {
-    doc = { head: documentHead(captureJson(summary)), connections: spool as Spool, written: false, nested };
+    doc = { head: documentHead(captureJson(summary)), connections: spool as Spool, written: false };
   } else if (format === 'ndjson') {
     out.write(JSON.stringify({ type: 'capture', schemaVersion: SCHEMA_VERSION, tool: { name: 'tcpflow-explain', version: toolVersion() }, ...captureJson(summary) }) + '\n');
   } else if (format === 'text' || format === 'mermaid') {

@@ -33,8 +33,6 @@ export interface JobRequest {
   columns: number;
   /** Report the capture's progress (JobProgress messages): the main thread draws a line. */
   progress: boolean;
-  /** A JSON document is rendered for the array of several (every line two spaces deeper). */
-  nested: boolean;
   /** The job's index (the capture's in the command line), which JobTurn and JobAck name. */
   job: number;
   /** Its turn has come already: its output is sent to the main thread from the start (JobSink in ./worker.ts). */
@@ -189,7 +187,12 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
   // the progress line's draws
   const live = (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY !== true;
   let turn = 0;
-  const streams = captures.map(() => new JobStream());
+  const out = ctx.out;
+  // json: the documents in an array; text: a blank line between captures. What comes before a
+  // capture is written with its first byte (a capture that cannot be read writes none), as the
+  // one-at-a-time run does (./framing.ts)
+  const framing = captureFraming(json ? 'json' : opts.format, out);
+  const streams = captures.map((_, i) => new JobStream(out, (bytes) => pool.send(i, { kind: 'ack', job: i, bytes }), () => framing?.next()));
   const request = (i: number): JobRequest => ({
     kind: 'explain',
     file: captures[i],
@@ -198,16 +201,12 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
     colorLevel: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }),
     columns: ctx.columns,
     progress: bar !== null,
-    nested: captures.length > 1,
     job: i,
     stream: live && turn === i,
   });
-  const out = ctx.out;
   const sent = (m: JobSwitched | JobOutput): void => {
-    const st = streams[m.job];
-    if (m.kind === 'switched') st.switchedAt(m.at);
-    else if (!st.live) st.queued.push(m.data);
-    else st.write(out, m.data, () => pool.send(m.job, { kind: 'ack', job: m.job, bytes: m.data.length }));
+    if (m.kind === 'switched') streams[m.job].switchedAt(m.at);
+    else streams[m.job].sent(m.data);
   };
   const pool = workerPool<JobRequest, JobResult>(captures.length, jobs, request, (crash) => ({ messages: [], code: EXIT_INTERNAL, crash }), bar, sent);
   const results = pool.results;
@@ -223,14 +222,9 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
         if (out.full) await out.flush();
       }
     };
-    // json: the documents in an array; text: a blank line between captures. What comes before
-    // a capture is written with its first byte (a capture that cannot be read writes none), as
-    // the one-at-a-time run does (./framing.ts)
-    const framing = captureFraming(json ? 'json' : opts.format, out);
     for (let i = 0; i < captures.length; i++) {
       turn = i;
       const st = streams[i];
-      if (framing !== null) st.begin = () => framing.next();
       const path = join(dir, `out-${i}`);
       // its worker sends its output from now on (a job no worker has taken yet is asked to
       // in its request; one that is done has it all in its file)
@@ -242,7 +236,7 @@ export async function explainParallel(ctx: CliContext, captures: string[], opts:
       if (st.at >= 0) {
         // what it wrote to its file before, then what it has sent and sends until its answer
         await copy(path, st, st.at);
-        st.goLive(out, (bytes) => pool.send(i, { kind: 'ack', job: i, bytes }));
+        st.goLive();
       }
       const r = await results[i];
       await st.written;
@@ -280,25 +274,24 @@ function sizeOf(file: string): number {
 /**
  * What the main thread knows of a job's output as its worker sends it (JobSink in ./worker.ts):
  * where it switched from its file, what came before the main thread could write it, and the
- * writes going on. Each chunk is acknowledged once it is handed to standard output.
+ * writes going on. Each chunk is acknowledged (`ack`) once it is handed to the output; `begin`
+ * comes before the job's first byte (the framing's: ./framing.ts).
  */
 class JobStream {
   /** The bytes of the job's file before its output was sent; -1 while it has not switched. */
   at = -1;
   /** Sent before its file was written out (goLive writes them first). */
-  queued: Uint8Array[] = [];
+  private queued: Uint8Array[] = [];
   /** What is sent is written at once. */
-  live = false;
+  private live = false;
   /** Resolves with the switch. */
   readonly switched: Promise<void>;
   private resolveSwitched: () => void = () => undefined;
   /** The writes of what was sent, one after the other. */
   written: Promise<void> = Promise.resolve();
-  /** Called before the job's first byte is written (the framing's: ./framing.ts). */
-  begin: (() => void) | null = null;
   private begun = false;
 
-  constructor() {
+  constructor(private readonly out: Output, private readonly ack: (bytes: number) => void, private readonly begin: () => void) {
     this.switched = new Promise<void>((resolve) => (this.resolveSwitched = resolve));
   }
 
@@ -307,10 +300,16 @@ class JobStream {
     this.resolveSwitched();
   }
 
+  /** What the worker sent: written at once when live, else queued. */
+  sent(data: Uint8Array): void {
+    if (this.live) this.write(data);
+    else this.queued.push(data);
+  }
+
   /** From now on what is sent is written at once, after what was queued. */
-  goLive(out: Output, ack: (bytes: number) => void): void {
+  goLive(): void {
     this.live = true;
-    for (const d of this.queued) this.write(out, d, () => ack(d.length));
+    for (const d of this.queued) this.write(d);
     this.queued = [];
   }
 
@@ -318,17 +317,18 @@ class JobStream {
   start(): void {
     if (this.begun) return;
     this.begun = true;
-    this.begin?.();
+    this.begin();
   }
 
   /** Hands `data` to the output after the writes before it, then acknowledges it. */
-  write(out: Output, data: Uint8Array, ack: () => void): void {
+  private write(data: Uint8Array): void {
+    const out = this.out;
     this.written = this.written.then(async () => {
       this.start();
       // a copy of its own (made by postMessage): handed over, not copied again
       out.give(Buffer.from(data.buffer, data.byteOffset, data.length), 0, data.length);
       if (out.full) await out.flush();
-      ack();
+      this.ack(data.length);
     });
     // a write that fails (a full disk) is thrown where the job's writes are awaited, not as an
     // unhandled rejection before that

@@ -122,9 +122,10 @@ async function job(req: JobRequest, port: MessagePort): Promise<JobResult> {
       s.columns = req.columns;
       s.progress = false;
       if (req.progress) ctx.progressTo = reporter();
-      // one document per job, for the array the main thread frames it in (req.nested)
-      const d = await explainFile(ctx, req.file, req.opts, s, ctx.out, true, req.nested);
-      if (d) await writeDocument(ctx.out, d, req.nested);
+      // one document per job, for the array the main thread frames it in (a -j run has
+      // several captures): every line two spaces deeper
+      const d = await explainFile(ctx, req.file, req.opts, s, ctx.out, true, true);
+      if (d) await writeDocument(ctx.out, d, true);
       await ctx.out.flush();
     }
   } catch (e) {

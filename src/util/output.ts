@@ -11,8 +11,9 @@
  */
 import { Writable } from 'node:stream';
 import { Socket } from 'node:net';
-import { closeSync, openSync, WriteStream, writeSync } from 'node:fs';
+import { closeSync, openSync, WriteStream } from 'node:fs';
 import { ByteWriter } from './bytes.js';
+import { writeAll } from './file.js';
 
 const FLUSH_AT = 64 * 1024;
 /** A batch buffer: a flush's worth and room for the record that crosses it. */
@@ -224,11 +225,10 @@ export class FileSink extends Writable {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    let done = 0;
     let err: Error | null = null;
     // once a batch of 64 KB or more, not in the hot path
     try {
-      while (done < chunk.length) done += writeSync(this.fd, chunk, done, chunk.length - done);
+      writeAll(this.fd, chunk, 0, chunk.length);
     } catch (e) {
       err = e as Error;
     }
