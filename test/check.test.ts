@@ -437,6 +437,20 @@ describe('check: reports', () => {
     assert.equal(rep.passed, false);
     assert.deepEqual(rep.totals, { captures: 1, expectations: 4, passed: 3, failed: 1 });
   });
+
+  it('JSON report: each capture\'s evictions, continuations and warnings, as the JSON document has them (schema-valid)', async () => {
+    const { report } = await check(['--max-connections', '1', '-e', 'zeek=SF', fx('pcapng-multi', 'capture.pcapng'), fx('tcp-four-way')]);
+    const [multi, fourWay] = report.captures as unknown as { evictedConnections: number; splitConnections: number; warnings: string[] }[];
+    assert.deepEqual([multi.evictedConnections, multi.splitConnections], [1, 0]);
+    assert.deepEqual(multi.warnings, ['1 connection(s) finalised early because more than 1 were open at once (--max-connections); the least recently active made room']);
+    assert.deepEqual([fourWay.evictedConnections, fourWay.splitConnections, fourWay.warnings], [0, 0, []]);
+    // the same fields and values as explain --json's capture object
+    const doc = JSON.parse((await runCli(['--json', '--max-connections', '1', fx('pcapng-multi', 'capture.pcapng')])).stdout) as { capture: Record<string, unknown> };
+    assert.deepEqual([doc.capture.evictedConnections, doc.capture.splitConnections, doc.capture.warnings], [1, 0, multi.warnings]);
+    // a report without the fields does not validate
+    const { evictedConnections: _e, ...without } = report.captures[0] as unknown as Record<string, unknown>;
+    assert.equal(validateReport({ ...report, captures: [without] }), false);
+  });
 });
 
 describe('check: the README example rules file', () => {
@@ -769,7 +783,7 @@ describe('check: the JSON report written in pieces', () => {
       const ev = new CaptureEvaluator(rules, parseSelection({}));
       checks.push(ev.finish(file, await runCapture(file, new Tracker(ev, { keepAll: false, lingerSeconds: 60 }))));
     }
-    checks.push({ file: 'empty', truncated: false, error: null, connections: 0, results: [], failed: 0, failingConnections: [] });
+    checks.push({ file: 'empty', truncated: false, error: null, connections: 0, evictedConnections: 0, splitConnections: 0, warnings: ['a warning'], results: [], failed: 0, failingConnections: [] });
     const tool = { name: 'tcpflow-explain', version: '0.0.0' };
     for (const set of [checks, checks.slice(0, 1), checks.slice(4)]) {
       for (const code of [0, 1]) {

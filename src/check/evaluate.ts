@@ -509,6 +509,15 @@ export interface CaptureCheck {
   error: string | null;
   /** Connections in the capture (before any selection). */
   connections: number;
+  /**
+   * As the capture's JSON document has them (capture.evictedConnections, splitConnections,
+   * warnings): connections finalised early by --max-connections, continuation records, and what
+   * else reading found (frames cut short, malformed, of unsupported link types). The reports
+   * carry them, so that a check judged on partial records says so beside its results.
+   */
+  evictedConnections: number;
+  splitConnections: number;
+  warnings: string[];
   /** The results in report order (see ResultList). */
   results: ResultList;
   /** How many of `results` fail. */
@@ -1179,8 +1188,9 @@ export class CaptureEvaluator implements PacketObserver {
       list = spooled;
     }
     const check: CaptureCheck = {
-      file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: this.connections, results: list,
-      failed, failingConnections: [...this.failing],
+      file, truncated: summary.truncated, error: summary.error ? summary.error.message : null, connections: this.connections,
+      evictedConnections: summary.evictedConnections ?? 0, splitConnections: summary.splitConnections ?? 0, warnings: [...summary.warnings],
+      results: list, failed, failingConnections: [...this.failing],
     };
     if (omittedFailures > 0) check.omittedFailures = omittedFailures;
     if (this.counting) {

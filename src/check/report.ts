@@ -147,6 +147,8 @@ export function* junitLines(checks: readonly CaptureCheck[]): Generator<string> 
         yield '    </testcase>';
       }
     }
+    // what reading the capture warned of (evictions, continuations, damaged frames), beside its cases
+    if (c.warnings.length > 0) yield `    <system-err>${xml(c.warnings.map((w) => `warning: ${w}`).join('\n'))}</system-err>`;
     yield '  </testsuite>';
   }
   yield '</testsuites>';
@@ -196,6 +198,10 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
     const counts = captureCounts(c);
     out.push(`${c.connections} connection(s); ${counts.hold} of ${counts.all} expectation(s) hold.`);
     out.push('');
+    for (const w of c.warnings) {
+      out.push(`> ⚠️ ${md(w)}`);
+      out.push('');
+    }
     out.push('| | connection | expectation | found | frames |');
     out.push('|---|---|---|---|---|');
     const row = (r: CheckResult): void => {
@@ -265,6 +271,9 @@ function jsonDocument(checks: readonly CaptureCheck[], tool: { name: string; ver
       truncated: c.truncated,
       error: c.error,
       connections: c.connections,
+      evictedConnections: c.evictedConnections,
+      splitConnections: c.splitConnections,
+      warnings: c.warnings,
       results: results(c, i),
     })),
   };

@@ -11,13 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Connection } from '../analyze/connection.js';
+import type { TrackerOptions } from '../analyze/tracker.js';
 import { PacketCollector, type PacketRecord } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
 import { CaptureEvaluator, resultGroups, SpooledResults, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
 import { writeJsonReport, junitLines, markdownReport, textLines, MAX_DIAGRAMS } from '../check/report.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
-import { addSelectionOptions, LINGER_SECONDS, positive } from './explain.js';
+import { addLimitOptions, addSelectionOptions, positive, trackerOptionsFrom, type LimitOptions } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
 import { defaultJobs, jobsProgress, replay, workerPool } from './jobs.js';
 import { parseRules } from '../check/rules.js';
@@ -28,7 +29,7 @@ import { interruptibleTempDir } from './interrupt.js';
 /** A JUnit report larger than this is one GitLab refuses (its limit is 30 MB). */
 const JUNIT_LARGE = 30 * 1000 * 1000;
 
-export interface CheckOptions {
+export interface CheckOptions extends LimitOptions {
   expect?: string[];
   rules?: string;
   allowTruncated?: boolean;
@@ -75,7 +76,9 @@ export function checkCommand(ctx: CliContext): Command {
     .option('--json', 'print the report as JSON instead of text')
     .option('-q, --quiet', 'print only failures and the final line')
     .option('--verbose', 'list every passing expectation per connection')
-    .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
+    .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)');
+  addLimitOptions(cmd);
+  cmd
     .option('-j, --jobs <n>', 'with several captures: check this many in parallel worker threads (default: min(captures, cores)); the reports are the same as one at a time')
     .option('--no-progress', 'no progress line (drawn on standard error only when that is a terminal and a capture takes more than a second)')
     .addHelpText('after', KEY_HELP)
@@ -129,7 +132,7 @@ export interface CheckedCapture {
 /** The check of a capture that could not be read at all (its message was given by ctx.analyse). */
 function unreadableCheck(file: string): CaptureCheck {
   return {
-    file, truncated: false, error: 'unreadable', connections: 0, failingConnections: [], failed: 1,
+    file, truncated: false, error: 'unreadable', connections: 0, evictedConnections: 0, splitConnections: 0, warnings: [], failingConnections: [], failed: 1,
     results: [{ group: '', connection: null, endpoints: null, expectation: 'capture read to the end', key: 'readable', passed: false, actual: 'unreadable', detail: 'the capture could not be read (see the error above)', frames: [] }],
   };
 }
@@ -138,7 +141,9 @@ function unreadableCheck(file: string): CaptureCheck {
  * Checks one capture (in the main thread, or in a -j worker: checkParallel). `resultBytes`: the
  * JSON report is the only report of the results (CaptureEvaluator's resultBytes).
  */
-export async function checkCapture(ctx: CliContext, file: string, rules: Rules, cliSel: Selection, opts: CheckOptions, wantDiagrams: boolean, resultBytes = false): Promise<CheckedCapture> {
+export async function checkCapture(
+  ctx: CliContext, file: string, rules: Rules, cliSel: Selection, opts: CheckOptions, tracker: TrackerOptions, wantDiagrams: boolean, resultBytes = false,
+): Promise<CheckedCapture> {
   const collector = wantDiagrams ? new PacketCollector() : null;
   // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
   // are known (connections are judged as they are finalised, not in id order)
@@ -155,9 +160,9 @@ export async function checkCapture(ctx: CliContext, file: string, rules: Rules, 
   const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
   const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses, undefined, resultBytes);
   // connections are released once closed, as for --json (memory follows the open ones), and
-  // reused: the evaluator keeps nothing of a connection once it is judged
+  // reused: the evaluator keeps nothing of a connection once it is judged (trackerOptionsFrom)
   try {
-    const run = await ctx.analyse(file, evaluator, { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true });
+    const run = await ctx.analyse(file, evaluator, tracker);
     if (!run) return { check: unreadableCheck(file), diagrams: new Map(), evaluator };
     const { summary } = run;
     await evaluator.settle();
@@ -178,6 +183,8 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   if (!cliSel) return;
   const jobs = positive(ctx, '--jobs', opts.jobs, true);
   if (jobs === null) return;
+  const tracker = trackerOptionsFrom(ctx, opts);
+  if (tracker === null) return;
   // the report comes once every capture is read: a progress line cuts nothing
   ctx.progress = opts.progress !== false;
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
@@ -189,11 +196,11 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   try {
     const n = Math.min(jobs ?? defaultJobs(captures.length), captures.length);
     if (n > 1 && !captures.includes('-')) {
-      parallel = await checkParallel(ctx, captures, opts, rules, cliSel, n, wantDiagrams, checks, diagrams);
+      parallel = await checkParallel(ctx, captures, opts, rules, cliSel, tracker, n, wantDiagrams, checks, diagrams);
     } else {
       const resultBytes = jsonOnly(opts, wantDiagrams);
       for (const file of captures) {
-        const run = await checkCapture(ctx, file, rules, cliSel, opts, wantDiagrams, resultBytes);
+        const run = await checkCapture(ctx, file, rules, cliSel, opts, tracker, wantDiagrams, resultBytes);
         evaluators.push(run.evaluator);
         checks.push(run.check);
         for (const [id, text] of run.diagrams) diagrams.set(`${checks.length - 1}\u0000${id}`, text);
@@ -222,6 +229,8 @@ export interface CheckJobRequest {
   /** As the main thread read them (a rules file may be a pipe, readable once). */
   rules: Rules;
   sel: Selection;
+  /** As the main thread resolved them from the options (--idle-timeout, --max-connections). */
+  tracker: TrackerOptions;
   wantDiagrams: boolean;
   /** Report the capture's progress (JobProgress messages): the main thread draws a line. */
   progress: boolean;
@@ -248,7 +257,7 @@ export interface CheckJobResult {
  */
 export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<Omit<CheckJobResult, 'messages' | 'code' | 'crash' | 'diskError'>> {
   const asBytes = jsonOnly(req.opts, req.wantDiagrams);
-  const run = await checkCapture(ctx, req.file, req.rules, req.sel, req.opts, req.wantDiagrams, asBytes);
+  const run = await checkCapture(ctx, req.file, req.rules, req.sel, req.opts, req.tracker, req.wantDiagrams, asBytes);
   try {
     let resultCount = 0;
     let spooled: 'rows' | 'bytes' | null = null;
@@ -320,7 +329,7 @@ class FileResults implements ResultList {
  * `checks` and `diagrams`; the caller calls close() once the reports are written.
  */
 async function checkParallel(
-  ctx: CliContext, captures: string[], opts: CheckOptions, rules: Rules, sel: Selection, jobs: number, wantDiagrams: boolean,
+  ctx: CliContext, captures: string[], opts: CheckOptions, rules: Rules, sel: Selection, tracker: TrackerOptions, jobs: number, wantDiagrams: boolean,
   checks: CaptureCheck[], diagrams: Map<string, string>,
 ): Promise<{ close: () => void }> {
   const { dir, done } = interruptibleTempDir('tcpflow-explain-check-', 'With -j each capture\'s results wait there until the report');
@@ -333,7 +342,7 @@ async function checkParallel(
   const groups = resultGroups(rules);
   const pool = workerPool<CheckJobRequest, CheckJobResult>(
     captures.length, jobs,
-    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, wantDiagrams, progress: bar !== null }),
+    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, tracker, wantDiagrams, progress: bar !== null }),
     (crash) => ({ messages: [], code: 0, crash, diskError: null, check: null, diagrams: [] }),
     bar,
   );

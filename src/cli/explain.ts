@@ -57,10 +57,10 @@ const RECORD_ROOM = 64 * 1024;
 /** Output buffered at which finishing connections pauses for a flush (records written directly). */
 const DIRECT_FLUSH_AT = 4 << 20;
 
-export interface ExplainOptions {
+export interface ExplainOptions extends LimitOptions {
   format: Format; json?: boolean; packets?: boolean; lang: Lang; absolute?: boolean; verbose?: boolean;
   diagram?: boolean; color: boolean; stream?: string; port?: string; host?: string;
-  idleTimeout?: string; maxConnections?: string; jobs?: string; progress?: boolean;
+  jobs?: string; progress?: boolean;
 }
 
 /** The selection options shared by every command. */
@@ -83,15 +83,42 @@ export function addExplainOptions(cmd: Command): Command {
     .option('--packets', 'with --json or --format ndjson: add every packet of each connection (frame, flags, relative and raw seq/ack, analysis, phase, states, note)');
   addLangOption(cmd);
   addSelectionOptions(cmd);
-  return cmd
+  cmd
     .option('--absolute', 'text: show raw sequence numbers first (relative is the default, as in Wireshark)')
     .option('--verbose', 'text: list every packet of the data phase and of the teardown')
     .option('--diagram', 'text: draw the ladder diagram of each connection (drawn anyway on a terminal wide enough)')
-    .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)')
-    .option('--idle-timeout <seconds>', 'finalise a connection after this many seconds of capture time without packets (default: never; a later packet starts a new connection)')
-    .addOption(maxConnectionsOption())
+    .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)');
+  addLimitOptions(cmd);
+  return cmd
     .option('-j, --jobs <n>', 'with several captures: analyse this many in parallel worker threads (default: min(captures, cores)); the output is the same as one at a time')
     .option('--no-progress', 'no progress bar (it is drawn on standard error only when that is a terminal and an input takes more than a second)');
+}
+
+/** The bounds on what a run keeps open (explain and check): --idle-timeout and --max-connections. */
+export interface LimitOptions {
+  idleTimeout?: string;
+  maxConnections?: string;
+}
+
+export function addLimitOptions(cmd: Command): Command {
+  return cmd
+    .option('--idle-timeout <seconds>', 'finalise a connection after this many seconds of capture time without packets (default: never; a later packet starts a new connection)')
+    .addOption(maxConnectionsOption());
+}
+
+/**
+ * How a run tracks connections: released once closed (after the linger) and reused, since every
+ * output and check renders or judges a connection when it is finalised and keeps nothing of it;
+ * with the limits given. Null after a usage error.
+ */
+export function trackerOptionsFrom(ctx: CliContext, opts: LimitOptions): TrackerOptions | null {
+  const idle = positive(ctx, '--idle-timeout', opts.idleTimeout, false);
+  const max = positive(ctx, '--max-connections', opts.maxConnections, true);
+  if (idle === null || max === null) return null;
+  const tracker: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true };
+  if (idle !== undefined) tracker.idleTimeout = idle;
+  if (max !== undefined) tracker.maxConnections = max;
+  return tracker;
 }
 
 /**
@@ -144,15 +171,9 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   const format: Format = opts.json ? 'json' : opts.format;
   const sel = selectionFrom(ctx, opts);
   if (!sel) return null;
-  const idle = positive(ctx, '--idle-timeout', opts.idleTimeout, false);
-  const max = positive(ctx, '--max-connections', opts.maxConnections, true);
-  if (idle === null || max === null) return null;
+  const tracker = trackerOptionsFrom(ctx, opts);
+  if (tracker === null) return null;
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
-  // every format renders each connection when it is finalised
-  // the outputs keep nothing of a connection once it is rendered: its objects are reused
-  const tracker: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true };
-  if (idle !== undefined) tracker.idleTimeout = idle;
-  if (max !== undefined) tracker.maxConnections = max;
   // ndjson and packets print while reading: on the same terminal the progress line would cut them
   const streamsToTerminal = (format === 'ndjson' || format === 'packets') && (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY === true;
   return { format, sel, chalk, columns: ctx.columns, tracker, progress: opts.progress !== false && !streamsToTerminal };
