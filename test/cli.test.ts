@@ -1,7 +1,9 @@
 /** The command line as a user meets it: options, outputs, exit codes, messages. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { writeSyntheticPcap } from '../scripts/synth.js';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
@@ -104,6 +106,39 @@ describe('cli', () => {
     assert.equal(doc.capture.file, '-');
     assert.equal(doc.capture.compressed, 'gzip');
     assert.equal(doc.capture.tcpPackets, 12);
+  });
+
+  it('the process\'s standard input, redirected from a file (read as a named file is) or a pipe: the same document as the path gives', () => {
+    // four read chunks (1 MB each) of records, plain and gzip-compressed
+    const big = join(tmp, 'stdin-big.pcap');
+    writeSyntheticPcap(big, { connections: 3000 });
+    const gz = join(tmp, 'stdin-big.pcap.gz');
+    writeFileSync(gz, gzipSync(readFileSync(big), { level: 1 }));
+    for (const file of [big, gz, HTTP]) {
+      const named = spawnSync(process.execPath, [BIN, '--json', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      assert.equal(named.status, 0, named.stderr);
+      const expected = named.stdout.replace(`"file": ${JSON.stringify(file)}`, '"file": "-"');
+      const fd = openSync(file, 'r');
+      try {
+        const redirected = spawnSync(process.execPath, [BIN, '--json', '-'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30 });
+        assert.equal(redirected.stderr, named.stderr, file);
+        assert.ok(redirected.stdout === expected, `${file}: redirected`);
+      } finally {
+        closeSync(fd);
+      }
+      const piped = spawnSync(process.execPath, [BIN, '--json', '-'], { input: readFileSync(file), encoding: 'utf8', maxBuffer: 1 << 30 });
+      assert.ok(piped.stdout === expected, `${file}: piped`);
+    }
+    // a file redirected and named "-" twice: read once, then empty
+    const fd = openSync(HTTP, 'r');
+    try {
+      const twice = spawnSync(process.execPath, [BIN, '--format', 'summary', '-j', '1', '-', '-'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      assert.equal(twice.status, 2);
+      assert.match(twice.stderr, /^tcpflow-explain: -: empty input: not a pcap or pcapng file \(0 bytes\)\n$/);
+      assert.match(twice.stdout, /^-: pcap, link type EN10MB\n/);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('not a capture: exit 2 with the magic number', async () => {
