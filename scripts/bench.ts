@@ -28,6 +28,12 @@
  *                   only when named in --modes: the capture given twice (several captures), -j 1
  *                   and -j 2; packets/s counts both copies, the ratios are against tcptrace and
  *                   tshark run once per copy
+ *   gz-json, gz-ndjson, gz-check
+ *                   only when named in --modes: --json, ndjson and check on FILE.gz (gzip -1,
+ *                   made once beside FILE in bench-cache/; skipped without gzip)
+ *   stdin-check, pipe-check
+ *                   only when named in --modes: check reading "-", redirected from FILE
+ *                   (sh: `exec node … - < FILE`) and piped (`cat FILE | node … -`)
  *   tcptrace        tcptrace -n -l FILE   (when installed)
  *   tshark          tshark -q -z conv,tcp -r FILE   (when installed)
  * With --repeat N every mode of a capture runs once per round, N rounds, each round in the order
@@ -108,10 +114,31 @@ const MODES: ModeDef[] = [
   { name: 'ndjson-packets-j2', label: 'ndjson --pkts 2x -j 2', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', '--packets', '-j', '2', f, f]], copies: 2, optIn: true },
   { name: 'check-json-j1', label: 'check --json 2x -j 1', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '1', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
   { name: 'check-json-j2', label: 'check --json 2x -j 2', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '2', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
+  // the same capture gzip-compressed, and through standard input
+  { name: 'gz-json', label: '--json, .gz', argv: (f) => withGzip(f, (gz) => [process.execPath, [CLI, '--json', gz]]), optIn: true },
+  { name: 'gz-ndjson', label: 'ndjson, .gz', argv: (f) => withGzip(f, (gz) => [process.execPath, [CLI, '--format', 'ndjson', gz]]), optIn: true },
+  { name: 'gz-check', label: 'check, .gz', argv: (f) => withGzip(f, (gz) => [process.execPath, [CLI, 'check', ...CHECK_EXPECTATIONS, gz]]), ok: [0, 1], optIn: true },
+  { name: 'stdin-check', label: 'check - < FILE', argv: (f) => ['sh', ['-c', 'f=$1; shift; exec "$@" - < "$f"', 'sh', f, process.execPath, CLI, 'check', ...CHECK_EXPECTATIONS]], ok: [0, 1], optIn: true },
+  { name: 'pipe-check', label: 'cat FILE | check -', argv: (f) => ['sh', ['-c', 'f=$1; shift; cat "$f" | "$@" -', 'sh', f, process.execPath, CLI, 'check', ...CHECK_EXPECTATIONS]], ok: [0, 1], optIn: true },
   { name: 'tcptrace', label: 'tcptrace -n -l', argv: (f) => (has('tcptrace') ? ['tcptrace', ['-n', '-l', f]] : null) },
   // tshark's 2 (an error while reading) counted as a run from the first bench on
   { name: 'tshark', label: 'tshark conv,tcp', argv: (f) => (has('tshark') ? ['tshark', ['-q', '-z', 'conv,tcp', '-r', f]] : null), ok: [0, 2] },
 ];
+
+/**
+ * The command for FILE.gz (gzip -1, made beside FILE the first time, not timed), or null (the
+ * mode is skipped) without gzip.
+ */
+function withGzip(file: string, cmd: (gz: string) => [string, string[]]): [string, string[]] | null {
+  const gz = `${file}.gz`;
+  if (!existsSync(gz)) {
+    if (!has('gzip')) return null;
+    process.stderr.write(`compressing ${file}…\n`);
+    const r = spawnSync('sh', ['-c', 'gzip -1 -c "$1" > "$1.gz.tmp" && mv "$1.gz.tmp" "$1.gz"', 'sh', file], { stdio: 'inherit' });
+    if (r.status !== 0) return null;
+  }
+  return cmd(gz);
+}
 
 function has(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

@@ -7,7 +7,8 @@
  * frames are kept with their messages (the count goes on), so memory does not grow with bad input.
  */
 import { CaptureReader, FRAME, type CaptureFormat } from './capture/reader.js';
-import { openSource, SourceError, type Source, type StdinOption } from './capture/source.js';
+import { openSource, regularFileFd, SourceError, standardInput, type Source, type StdinOption } from './capture/source.js';
+import { Readable } from 'node:stream';
 import { close, open, read } from 'node:fs';
 import { Frame } from './capture/frame.js';
 import { linkTypeName } from './capture/linktypes.js';
@@ -311,7 +312,15 @@ export class CaptureRun {
 
 /** Reads a whole input (path or "-") through the sink. Throws SourceError if it cannot be opened. */
 export async function runCapture(path: string, sink: PacketSink, opts: RunOptions = {}): Promise<CaptureSummary> {
-  const src = openSource(path, opts.stdin);
+  // standard input that is a regular file (`- < capture.pcap`) is read as a named file is
+  let stdin = opts.stdin;
+  let stdinFd = -1;
+  if (path === '-') {
+    const s = standardInput(stdin);
+    stdin = s;
+    stdinFd = regularFileFd(s);
+  }
+  let src = openSource(path, stdin);
   const run = new CaptureRun(sink);
   // the size on disk measures progress only when the chunks are the file's own bytes
   let bytes = 0;
@@ -329,7 +338,15 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
     }
     return run.reader.error === null;
   };
-  const direct = path !== '-' && src.size !== null ? await readFileDirect(path, run, drained) : false;
+  let direct = false;
+  if (path !== '-' && src.size !== null) {
+    direct = await readFileDirect(path, run, drained);
+  } else if (stdinFd >= 0) {
+    const r = await readFdDirect(stdinFd, path, run, drained);
+    if (r === true) direct = true;
+    // gzip: what was read, then the rest from where the reads left the file
+    else src = openSource(path, Readable.from(prepend(r, stdin as Readable)));
+  }
   if (!direct) {
     for await (const chunk of src.chunks()) {
       run.feed(chunk);
@@ -396,6 +413,18 @@ async function readFileDirect(path: string, run: CaptureRun, drained: (n: number
   } catch (e) {
     throw new SourceError(`cannot open ${path}: ${(e as Error).message}`);
   }
+  try {
+    return (await readFdDirect(fd, path, run, drained)) === true;
+  } finally {
+    await new Promise<void>((ok) => close(fd, () => ok()));
+  }
+}
+
+/**
+ * readFileDirect's reading, from an open file's current position: true once read (or stopped),
+ * or, for gzip, the bytes read (the first read's) and nothing fed. The file is left open.
+ */
+async function readFdDirect(fd: number, path: string, run: CaptureRun, drained: (n: number) => Promise<boolean>): Promise<true | Uint8Array> {
   const bufs = [Buffer.allocUnsafe(DIRECT_CHUNK), Buffer.allocUnsafe(DIRECT_CHUNK)];
   const readInto = (b: Buffer, len: number): Promise<number> =>
     new Promise((ok, fail) => read(fd, b, 0, len, null, (e, n) => (e ? fail(e) : ok(n))));
@@ -417,7 +446,7 @@ async function readFileDirect(path: string, run: CaptureRun, drained: (n: number
       }
       if (first) {
         first = false;
-        if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return false;
+        if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return b.subarray(0, n);
       }
       if (n === 0) return true;
       run.feed(b.subarray(0, n));
@@ -432,6 +461,11 @@ async function readFileDirect(path: string, run: CaptureRun, drained: (n: number
   } finally {
     // a read still in flight (stopped at damaged data) must finish before the file is closed
     if (pending !== null) await pending.catch(() => 0);
-    await new Promise<void>((ok) => close(fd, () => ok()));
   }
+}
+
+/** The bytes read so far, then the rest of the stream. */
+async function* prepend(head: Uint8Array, rest: Readable): AsyncGenerator<Uint8Array> {
+  yield head;
+  for await (const chunk of rest) yield chunk as Uint8Array;
 }

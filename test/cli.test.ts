@@ -1,7 +1,7 @@
 /** The command line as a user meets it: options, outputs, exit codes, messages. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { writeSyntheticPcap } from '../scripts/synth.js';
 import { join } from 'node:path';
@@ -128,6 +128,22 @@ describe('cli', () => {
       }
       const piped = spawnSync(process.execPath, [BIN, '--json', '-'], { input: readFileSync(file), encoding: 'utf8', maxBuffer: 1 << 30 });
       assert.ok(piped.stdout === expected, `${file}: piped`);
+    }
+    // standard input already read into (a shell that consumed a header first): read from where it
+    // is; the gzip magic is then not at offset 0, so the plain reader meets it and hands over
+    for (const file of [big, gz]) {
+      const junk = join(tmp, `junk-${file.endsWith('.gz') ? 'gz' : 'plain'}`);
+      writeFileSync(junk, Buffer.concat([Buffer.alloc(100, 0x55), readFileSync(file)]));
+      const named = spawnSync(process.execPath, [BIN, '--json', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const fd = openSync(junk, 'r');
+      try {
+        readSync(fd, Buffer.alloc(100), 0, 100, null);
+        const r = spawnSync(process.execPath, [BIN, '--json', '-'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 30 });
+        assert.equal(r.stderr, '', file);
+        assert.ok(r.stdout === named.stdout.replace(`"file": ${JSON.stringify(file)}`, '"file": "-"'), `${file}: from offset 100`);
+      } finally {
+        closeSync(fd);
+      }
     }
     // a file redirected and named "-" twice: read once, then empty
     const fd = openSync(HTTP, 'r');

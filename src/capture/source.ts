@@ -3,7 +3,7 @@
  * gunzipped when the first two bytes are the gzip magic (1f 8b). Chunks are yielded as they
  * arrive; nothing is buffered beyond one chunk, so memory does not grow with the input.
  */
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, ReadStream, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
@@ -69,8 +69,25 @@ export interface Source {
  */
 export type StdinOption = Readable | (() => Readable);
 
-function standardInput(stdin: StdinOption | undefined): Readable {
+export function standardInput(stdin: StdinOption | undefined): Readable {
   return stdin === undefined ? process.stdin : typeof stdin === 'function' ? stdin() : stdin;
+}
+
+/**
+ * The descriptor under a stream that is an fs.ReadStream of a regular file not read yet (the
+ * CLI's standard input redirected from a file, src/cli/main.ts), else -1: runCapture then reads
+ * the descriptor itself, from its current position, into two buffers used in turn, as it reads a
+ * named file (no garbage per chunk: 96 -> 72 MB peak RSS on short1m's check from `- < file`).
+ */
+export function regularFileFd(s: Readable): number {
+  if (!(s instanceof ReadStream) || s.bytesRead !== 0 || s.readableLength !== 0) return -1;
+  const fd = (s as ReadStream & { fd: unknown }).fd;
+  if (typeof fd !== 'number') return -1;
+  try {
+    return fstatSync(fd).isFile() ? fd : -1;
+  } catch {
+    return -1;
+  }
 }
 
 export function openSource(path: string, stdin?: StdinOption): Source {

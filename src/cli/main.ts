@@ -58,11 +58,12 @@ function processIo(): Io {
 }
 
 /**
- * Standard input as a stream. A regular file (`tcpflow-explain - < capture.pcap`) is read as a
- * named capture is, in CHUNK_SIZE reads (GZIP_READ when it starts as gzip does): process.stdin reads it 64 KB at a time and waits
- * between reads, which made short1m's `check` 0.43 s instead of 0.33. A pipe, a terminal or a
- * socket stays process.stdin (a pipe read through the thread pool in big reads was slower still,
- * 0.49 s: a pipe holds 64 KB, so each read was one more hop for as little).
+ * Standard input as a stream. A regular file (`tcpflow-explain - < capture.pcap`) is an fs stream
+ * on fd 0, which runCapture recognises and reads as it reads a named file (regularFileFd in
+ * capture/source.ts); a gzip one is streamed in GZIP_READ reads. process.stdin read such a file
+ * 64 KB at a time and waited between reads: short1m's `check` took 0.43 s instead of 0.33. A
+ * pipe, a terminal or a socket stays process.stdin (a pipe read through the thread pool in big
+ * reads was slower still, 0.49 s: a pipe holds 64 KB, so each read was one more hop for as little).
  */
 function standardInput(): Readable {
   let file = false;
