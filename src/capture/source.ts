@@ -101,6 +101,10 @@ export function openSource(path: string, stdin?: StdinOption): Source {
     }
     if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`);
     size = st.size;
+  } else if (stdin !== undefined && typeof stdin !== 'function') {
+    // standard input redirected from a file (regularFileFd): its size, for the progress bar
+    const fd = regularFileFd(stdin);
+    if (fd >= 0) size = fstatSync(fd).size;
   }
   const src: Source = {
     name: path,

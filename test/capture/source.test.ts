@@ -4,13 +4,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { runCapture, type PacketSink } from '../../src/pipeline.js';
-import { CHUNK_SIZE, GZIP_READ, gzipMagicAt, openSource, readSizeOf, SourceError } from '../../src/capture/source.js';
+import { CHUNK_SIZE, GZIP_READ, gzipMagicAt, openSource, readSizeOf, regularFileFd, SourceError } from '../../src/capture/source.js';
 import type { Frame } from '../../src/capture/frame.js';
 import type { Packet } from '../../src/decode/packet.js';
 import { pcapFile, pcapngFile, idb, epb, ts64, seq } from '../helpers/capfile.js';
@@ -288,6 +288,40 @@ describe('stdin', () => {
     }
     return out;
   }
+
+  it('"-" given an fs stream of a regular file: read from the descriptor, its size the progress total; a stream already read from is read as a stream', async () => {
+    const bytes = tcpPcap();
+    writeFileSync(file('stdin-file.pcap'), bytes);
+    const fd = openSync(file('stdin-file.pcap'), 'r');
+    try {
+      const stream = createReadStream('', { fd, autoClose: false });
+      const totals: (number | null)[] = [];
+      const sink = new RecordingSink();
+      const s = await runCapture('-', sink, { stdin: stream, progress: (_b, t) => totals.push(t) });
+      assert.deepEqual(sink.seen, EXPECTED_PCAP);
+      assert.equal(s.file, '-');
+      assert.deepEqual([...new Set(totals)], [bytes.length]);
+      // the stream itself was never read: the descriptor was, to its end
+      assert.equal(stream.bytesRead, 0);
+      assert.equal(readSync(fd, Buffer.alloc(1), 0, 1, null), 0);
+      // (not destroyed: destroy() closes the descriptor, autoClose or not)
+    } finally {
+      closeSync(fd);
+    }
+    // a stream that has already given bytes is not bypassed (its position is not the file's)
+    const fd2 = openSync(file('stdin-file.pcap'), 'r');
+    try {
+      const stream = createReadStream('', { fd: fd2, autoClose: false, highWaterMark: 16 });
+      const first = await new Promise<Buffer>((ok) => stream.once('readable', () => ok(stream.read(16) as Buffer)));
+      stream.unshift(first);
+      assert.equal(regularFileFd(stream), -1);
+      const sink = new RecordingSink();
+      await runCapture('-', sink, { stdin: stream });
+      assert.deepEqual(sink.seen, EXPECTED_PCAP);
+    } finally {
+      closeSync(fd2);
+    }
+  });
 
   it('"-" reads the stdin stream given, in whatever chunks it arrives', async () => {
     const bytes = tcpPcap();
