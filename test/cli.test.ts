@@ -157,6 +157,43 @@ describe('cli', () => {
     }
   });
 
+  it('damaged input, plain and gzip: the named file, standard input redirected from it and a pipe give the same output, messages and exit code', () => {
+    const plain = readFileSync(join(REPO_ROOT, 'fixtures', 'tcp-loss', 'capture.pcap'));
+    const damaged: [string, Buffer][] = [];
+    for (const [kind, whole] of [['plain', plain], ['gzip', gzipSync(plain)]] as const) {
+      const n = whole.length;
+      damaged.push([`${kind} cut at a third`, whole.subarray(0, Math.floor(n / 3))]);
+      damaged.push([`${kind} cut at two thirds`, whole.subarray(0, Math.floor((2 * n) / 3))]);
+      const flipped = Buffer.from(whole);
+      flipped[Math.floor(n / 2)] ^= 0x10;
+      damaged.push([`${kind} with a flipped bit`, flipped]);
+      damaged.push([`${kind} missing 10 bytes`, Buffer.concat([whole.subarray(0, Math.floor(n / 2)), whole.subarray(Math.floor(n / 2) + 10)])]);
+    }
+    const f = join(tmp, 'damaged-input');
+    const norm = (r: { status: number | null; stdout: string; stderr: string }): string =>
+      [r.status, r.stdout.replace(`"file": ${JSON.stringify(f)}`, '"file": "-"'), r.stderr.split(f).join('-')].join('\n---\n');
+    const statuses = new Set<number | null>();
+    for (const [what, bytes] of damaged) {
+      writeFileSync(f, bytes);
+      const args = ['--json', '--packets'];
+      const named = spawnSync(process.execPath, [BIN, ...args, f], { encoding: 'utf8' });
+      const fd = openSync(f, 'r');
+      let redirected;
+      try {
+        redirected = spawnSync(process.execPath, [BIN, ...args, '-'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      } finally {
+        closeSync(fd);
+      }
+      const piped = spawnSync(process.execPath, [BIN, ...args, '-'], { input: bytes, encoding: 'utf8' });
+      assert.equal(norm(redirected), norm(named), `${what}: redirected`);
+      assert.equal(norm(piped), norm(named), `${what}: piped`);
+      assert.doesNotMatch(named.stderr, STACK_LINE);
+      statuses.add(named.status);
+    }
+    // both kinds of outcome were met: results kept with a warning, and a damaged record (exit 2)
+    assert.deepEqual([...statuses].sort(), [0, 2]);
+  });
+
   it('not a capture: exit 2 with the magic number', async () => {
     const r = await runCli([join(REPO_ROOT, 'package.json')]);
     assert.equal(r.code, 2);
