@@ -106,19 +106,19 @@ describe('check -j: the same reports as one capture at a time', () => {
   });
 
   it('--idle-timeout and --max-connections reach the workers: the same evictions and continuations, said in every report', () => {
-    const files = [fixture('tcp-keepalive'), join(REPO_ROOT, 'fixtures', 'pcapng-multi', 'capture.pcapng'), fixture('tcp-four-way')];
+    const files = [fixture('tcp-keepalive'), fixture('tcp-acked-unseen'), fixture('tcp-four-way')];
     const limits = ['--idle-timeout', '0.5', '--max-connections', '1'];
     const doc = JSON.parse(same(['--json', ...limits, '-e', 'zeek=SF', ...files]).stdout) as {
       captures: { connections: number; evictedConnections: number; splitConnections: number; warnings: string[]; results: { endpoints: string | null; actual: string }[] }[];
     };
-    const [keepalive, multi, fourWay] = doc.captures;
+    const [keepalive, unseen, fourWay] = doc.captures;
     // keep-alives 1 s apart, idle beyond 0.5 s: three continuation records of connection 0
     assert.deepEqual([keepalive.connections, keepalive.evictedConnections, keepalive.splitConnections], [1, 0, 3]);
     assert.match(keepalive.warnings.join('\n'), /^3 continuation record\(s\)/);
     assert.deepEqual(keepalive.results.filter((r) => r.endpoints !== null).map((r) => r.actual), ['S1', 'OTH', 'OTH', 'SF']);
-    // two connections, one open at most
-    assert.deepEqual([multi.connections, multi.evictedConnections, multi.splitConnections], [2, 1, 0]);
-    assert.deepEqual(multi.warnings, ['1 connection(s) finalised early because more than 1 were open at once (--max-connections); the least recently active made room']);
+    // fourteen connections never closed, one open at most
+    assert.deepEqual([unseen.connections, unseen.evictedConnections, unseen.splitConnections], [14, 12, 0]);
+    assert.deepEqual(unseen.warnings, ['12 connection(s) finalised early because more than 1 were open at once (--max-connections); the least recently active made room']);
     assert.deepEqual([fourWay.evictedConnections, fourWay.splitConnections, fourWay.warnings], [0, 0, []]);
     // without the limits nothing is finalised early
     const plain = JSON.parse(check(1, ['--json', '-e', 'zeek=SF', ...files]).stdout) as typeof doc;
@@ -126,10 +126,10 @@ describe('check -j: the same reports as one capture at a time', () => {
     // the JUnit file and the Markdown report (and step summary) say it too
     const r = same([...limits, '-e', 'zeek=SF', ...files], ['junit', 'markdown']);
     assert.match(r.files['report.junit'], /(<\/testcase>|\/>)\n {4}<system-err>warning: 3 continuation record\(s\): [^<]*<\/system-err>\n {2}<\/testsuite>/);
-    assert.match(r.files['report.junit'], /<system-err>warning: 1 connection\(s\) finalised early because more than 1 were open at once/);
+    assert.match(r.files['report.junit'], /<system-err>warning: 12 connection\(s\) finalised early because more than 1 were open at once/);
     assert.equal(r.files['report.junit'].match(/<system-err>/g)?.length, 2);
     assert.match(r.files['report.markdown'], /3 of 6 expectation\(s\) hold\.\n\n> ⚠️ 3 continuation record\(s\)/);
-    assert.match(r.files['step-summary.md'], /> ⚠️ 1 connection\(s\) finalised early/);
+    assert.match(r.files['step-summary.md'], /> ⚠️ 12 connection\(s\) finalised early/);
     for (const [opt, v] of [['--max-connections', '0'], ['--max-connections', '1.5'], ['--idle-timeout', 'soon']]) {
       const bad = spawnSync(process.execPath, [BIN, 'check', opt, v, '-e', 'zeek=SF', fixture('tcp-four-way')], { encoding: 'utf8' });
       assert.equal(bad.status, 2, `${opt} ${v}`);

@@ -222,6 +222,29 @@ describe('cap on open connections', () => {
     assert.equal(new Tracker(null, { keepAll: false }).maxConnectionsCap, cap);
   });
 
+  it('at the cap, connections closed and waiting out the linger make room first: neither evicted nor warned of', async () => {
+    const dir = tempDir('tcpflow-cap-closed-');
+    // short connections one after the other: one open at a time, the closed ones lingering
+    const serial = join(dir, 'serial.pcap');
+    writeSyntheticPcap(serial, { connections: 300 });
+    const uncapped = await runCli(['--json', serial]);
+    for (const cap of ['1', '5']) {
+      const r = await runCli(['--json', '--max-connections', cap, serial]);
+      assert.equal(r.stderr, '', `cap ${cap}`);
+      assert.equal(r.stdout, uncapped.stdout, `cap ${cap}: the same document`);
+    }
+    const t = new Tracker(null, { keepAll: false, lingerSeconds: 60, maxConnections: 5 });
+    await runCapture(serial, t);
+    assert.deepEqual([t.evicted, t.maxOpen], [0, 5]);
+    // 25 open at once under a cap of 10: open connections are still evicted, and said to be
+    const busy = join(dir, 'busy.pcap');
+    writeInterleavedPcap(busy, { connections: 400, active: 25 });
+    const b = await runCli(['--json', '--max-connections', '10', busy]);
+    const evicted = (JSON.parse(b.stdout) as { capture: Rec }).capture.evictedConnections as number;
+    assert.ok(evicted > 100, `${evicted} evicted`);
+    assert.match(b.stderr, new RegExp(`warning: .*busy\\.pcap: ${evicted} connection\\(s\\) finalised early because more than 10 were open at once`));
+  });
+
   it('under the cap nothing is evicted and nothing is said', async () => {
     const file = join(REPO_ROOT, 'fixtures', 'tcp-port-reuse', 'capture.pcap');
     const r = await runCli(['--json', '--max-connections', '3', file]);

@@ -129,7 +129,7 @@ export function trackerOptionsFrom(ctx: CliContext, opts: LimitOptions): Tracker
 function maxConnectionsOption(): Option {
   const o = new Option('--max-connections <n>', '');
   Object.defineProperty(o, 'description', {
-    get: () => `at most this many connections open at once; beyond it the least recently active is finalised, with a warning (default ${defaultMaxConnections()})`,
+    get: () => `at most this many connections open at once; beyond it a closed one still waiting out its linger goes first, else the least recently active is finalised, with a warning (default ${defaultMaxConnections()})`,
   });
   return o;
 }
