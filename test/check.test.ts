@@ -295,6 +295,32 @@ describe('check: rules files', () => {
     assert.equal((await check(['--rules', json, fx('tcp-loss')])).code, 0);
   });
 
+  it('the bounds in a rules file (idleTimeout, maxConnections), where the command line gives none', async () => {
+    const withCap = join(tmp, 'cap.yaml');
+    writeFileSync(withCap, 'maxConnections: 1\nexpect: [zeek=SF]\n');
+    const counts = async (args: string[]): Promise<number[]> => {
+      const { report } = await check(args);
+      const c = report.captures[0] as unknown as { evictedConnections: number; splitConnections: number };
+      return [c.evictedConnections, c.splitConnections];
+    };
+    assert.deepEqual(await counts(['--rules', withCap, fx('tcp-acked-unseen')]), [12, 0]);
+    assert.deepEqual(await counts(['--rules', withCap, '--max-connections', '100', fx('tcp-acked-unseen')]), [0, 0]);
+    const withIdle = join(tmp, 'idle.yaml');
+    writeFileSync(withIdle, 'idleTimeout: 0.5\nexpect: [zeek=SF]\n');
+    assert.deepEqual(await counts(['--rules', withIdle, fx('tcp-keepalive')]), [0, 3]);
+    assert.deepEqual(await counts(['--rules', withIdle, '--idle-timeout', '5', fx('tcp-keepalive')]), [0, 0]);
+    for (const [text, message] of [
+      ['maxConnections: 1.5', 'cap.yaml:1 (maxConnections): must be a positive integer, got number 1.5'],
+      ['maxConnections: 0', 'cap.yaml:1 (maxConnections): must be a positive integer, got number 0'],
+      ['idleTimeout: "30s"', 'cap.yaml:1 (idleTimeout): must be a positive number, got string "30s"'],
+    ]) {
+      writeFileSync(withCap, `${text}\nexpect: [zeek=SF]\n`);
+      const r = await runCli(['check', '--rules', withCap, fx('tcp-four-way')]);
+      assert.equal(r.code, 2, text);
+      assert.equal(r.stderr, `tcpflow-explain: ${join(tmp, message)}\n`, text);
+    }
+  });
+
   it('malformed rules files are rejected with the key path and line', async () => {
     const cases: [string, RegExp][] = [
       ['expect:\n  - handshake=three-way\nallowTruncate: true\n', /bad\.yaml:3 \(allowTruncate\): unknown key "allowTruncate" \(did you mean "allowTruncated"\?\)/],

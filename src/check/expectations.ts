@@ -69,6 +69,9 @@ export interface Rules {
   groups: RuleGroup[];
   allowTruncated: boolean;
   allowRstAfterFin: boolean;
+  /** From a rules file (idleTimeout, maxConnections): the bounds, unless the command line gives them. */
+  idleTimeout?: number;
+  maxConnections?: number;
 }
 
 export class ExpectationError extends Error {}

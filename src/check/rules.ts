@@ -7,7 +7,7 @@ import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNo
 import { parseSelection, SelectionError } from '../cli/select.js';
 import { ExpectationError, KEYS, makeExpectation, parseExpectation, suggest, type Expectation, type Op, type RuleGroup, type Rules, type SelectionSpec } from './expectations.js';
 
-const TOP_KEYS = ['expect', 'select', 'rules', 'allowTruncated', 'allowRstAfterFin'];
+const TOP_KEYS = ['expect', 'select', 'rules', 'allowTruncated', 'allowRstAfterFin', 'idleTimeout', 'maxConnections'];
 const GROUP_KEYS = ['name', 'select', 'expect'];
 const SELECT_KEYS = ['stream', 'port', 'host'];
 
@@ -43,6 +43,15 @@ class RulesReader {
   bool(v: unknown, path: Path): boolean {
     if (v === undefined) return false;
     if (typeof v !== 'boolean') this.fail(path, `must be true or false, got ${describe(v)}`);
+    return v;
+  }
+
+  /** A positive number (an integer when `integer`), or undefined when absent. */
+  positive(v: unknown, path: Path, integer: boolean): number | undefined {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+      this.fail(path, `must be a positive ${integer ? 'integer' : 'number'}, got ${describe(v)}`);
+    }
     return v;
   }
 
@@ -157,5 +166,10 @@ export function parseRules(text: string, file: string): Rules {
     });
   }
   if (groups.length === 0) throw new ExpectationError(`${file}: no expectations (give "expect" or "rules")`);
-  return { groups, allowTruncated: r.bool(top.allowTruncated, ['allowTruncated']), allowRstAfterFin: r.bool(top.allowRstAfterFin, ['allowRstAfterFin']) };
+  const rules: Rules = { groups, allowTruncated: r.bool(top.allowTruncated, ['allowTruncated']), allowRstAfterFin: r.bool(top.allowRstAfterFin, ['allowRstAfterFin']) };
+  const idle = r.positive(top.idleTimeout, ['idleTimeout'], false);
+  const max = r.positive(top.maxConnections, ['maxConnections'], true);
+  if (idle !== undefined) rules.idleTimeout = idle;
+  if (max !== undefined) rules.maxConnections = max;
+  return rules;
 }

@@ -102,7 +102,7 @@ async function loadRules(ctx: CliContext, opts: CheckOptions): Promise<Rules | n
         return null;
       }
       const fromFile = parseRules(text, opts.rules);
-      rules = { groups: [...groups, ...fromFile.groups], allowTruncated: fromFile.allowTruncated, allowRstAfterFin: fromFile.allowRstAfterFin };
+      rules = { ...fromFile, groups: [...groups, ...fromFile.groups] };
     }
   } catch (e) {
     if (e instanceof ExpectationError) {
@@ -185,6 +185,9 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   if (jobs === null) return;
   const tracker = trackerOptionsFrom(ctx, opts);
   if (tracker === null) return;
+  // a rules file's bounds, where the command line gives none
+  if (opts.idleTimeout === undefined && rules.idleTimeout !== undefined) tracker.idleTimeout = rules.idleTimeout;
+  if (opts.maxConnections === undefined && rules.maxConnections !== undefined) tracker.maxConnections = rules.maxConnections;
   // the report comes once every capture is read: a progress line cuts nothing
   ctx.progress = opts.progress !== false;
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;
