@@ -7,7 +7,7 @@
  * frames are kept with their messages (the count goes on), so memory does not grow with bad input.
  */
 import { CaptureReader, FRAME, type CaptureFormat } from './capture/reader.js';
-import { openSource, regularFileFd, SourceError, standardInput, type Source, type StdinOption } from './capture/source.js';
+import { openSource, SourceError, type Source, type StdinOption } from './capture/source.js';
 import { Readable } from 'node:stream';
 import { close, open, read } from 'node:fs';
 import { Frame } from './capture/frame.js';
@@ -312,15 +312,7 @@ export class CaptureRun {
 
 /** Reads a whole input (path or "-") through the sink. Throws SourceError if it cannot be opened. */
 export async function runCapture(path: string, sink: PacketSink, opts: RunOptions = {}): Promise<CaptureSummary> {
-  // standard input that is a regular file (`- < capture.pcap`) is read as a named file is
-  let stdin = opts.stdin;
-  let stdinFd = -1;
-  if (path === '-') {
-    const s = standardInput(stdin);
-    stdin = s;
-    stdinFd = regularFileFd(s);
-  }
-  let src = openSource(path, stdin);
+  let src = openSource(path, opts.stdin);
   const run = new CaptureRun(sink);
   // the size on disk measures progress only when the chunks are the file's own bytes
   let bytes = 0;
@@ -341,11 +333,12 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
   let direct = false;
   if (path !== '-' && src.size !== null) {
     direct = await readFileDirect(path, run, drained);
-  } else if (stdinFd >= 0) {
-    const r = await readFdDirect(stdinFd, path, run, drained);
+  } else if (src.fd >= 0) {
+    // standard input that is a regular file (`- < capture.pcap`) is read as a named file is
+    const r = await readFdDirect(src.fd, path, run, drained);
     if (r === true) direct = true;
     // gzip: what was read, then the rest from where the reads left the file
-    else src = openSource(path, Readable.from(prepend(r, stdin as Readable)));
+    else src = openSource(path, Readable.from(prepend(r, src.input as Readable)));
   }
   if (!direct) {
     for await (const chunk of src.chunks()) {

@@ -3,47 +3,20 @@
  * gunzipped when the first two bytes are the gzip magic (1f 8b). Chunks are yielded as they
  * arrive; nothing is buffered beyond one chunk, so memory does not grow with the input.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync, ReadStream, statSync } from 'node:fs';
+import { createReadStream, fstatSync, ReadStream, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
-export const CHUNK_SIZE = 1 << 20;
 /**
- * Bytes read at a time from a gzip-compressed file. Each compressed chunk is cut into zlib's
+ * Bytes read at a time by the stream of a named file or of a redirected standard input. runCapture
+ * reads a plain regular file itself (two buffers used in turn) and streams one only when it is
+ * gzip-compressed, so this is the compressed read size. Each compressed chunk is cut into zlib's
  * writes and lives until its last slice is inflated: a 1 MB chunk (7-8 MB of capture) lived long
  * enough to outlast two scavenges, so V8 freed it, and the chunk read ahead behind it, only at a
  * full collection, which it starts once about 64 MB of such buffers are dead. short10m.pcap.gz
  * in ndjson peaked at 153 MB with 1 MB reads, 106 MB with these.
  */
-export const GZIP_READ = 64 * 1024;
-
-/**
- * Whether the file open as `fd` starts with the gzip magic (1f 8b), read at offset 0 without
- * moving the file's position; false when it cannot be read. Only the read size depends on it
- * (CHUNK_SIZE or GZIP_READ): the data decide what is inflated.
- */
-export function gzipMagicAt(fd: number): boolean {
-  const b = Buffer.alloc(2);
-  try {
-    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } catch {
-    return false;
-  }
-}
-
-/** The read size for a named file: GZIP_READ when it starts as gzip does, else CHUNK_SIZE. */
-export function readSizeOf(path: string): number {
-  let fd = -1;
-  try {
-    fd = openSync(path, 'r');
-    return gzipMagicAt(fd) ? GZIP_READ : CHUNK_SIZE;
-  } catch {
-    // the stream reports why it cannot be read
-    return CHUNK_SIZE;
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
-}
+export const STREAM_READ = 64 * 1024;
 /** Compressed bytes handed to zlib per write (see iterate). */
 export const GZIP_SLICE = 64 * 1024;
 const GZIP_TRAILER = 8;
@@ -60,6 +33,10 @@ export interface Source {
   gzip: boolean;
   /** A gzip stream that ended badly: what zlib said (the data before it is kept). */
   streamError: string | null;
+  /** For "-": standard input's stream, made once (StdinOption); null for a named file. */
+  readonly input: Readable | null;
+  /** For "-" redirected from a regular file (regularFile): its descriptor, else -1. */
+  readonly fd: number;
   chunks(): AsyncGenerator<Uint8Array>;
 }
 
@@ -69,29 +46,33 @@ export interface Source {
  */
 export type StdinOption = Readable | (() => Readable);
 
-export function standardInput(stdin: StdinOption | undefined): Readable {
+function standardInput(stdin: StdinOption | undefined): Readable {
   return stdin === undefined ? process.stdin : typeof stdin === 'function' ? stdin() : stdin;
 }
 
 /**
  * The descriptor under a stream that is an fs.ReadStream of a regular file not read yet (the
- * CLI's standard input redirected from a file, src/cli/main.ts), else -1: runCapture then reads
- * the descriptor itself, from its current position, into two buffers used in turn, as it reads a
- * named file (no garbage per chunk: 96 -> 72 MB peak RSS on short1m's check from `- < file`).
+ * CLI's standard input redirected from a file, src/cli/main.ts), with the file's size; null
+ * otherwise. runCapture then reads the descriptor itself, from its current position, into two
+ * buffers used in turn, as it reads a named file (no garbage per chunk: 96 -> 73 MB peak RSS on
+ * short1m's check from `- < file`), and the size is the progress bar's total.
  */
-export function regularFileFd(s: Readable): number {
-  if (!(s instanceof ReadStream) || s.bytesRead !== 0 || s.readableLength !== 0) return -1;
+export function regularFile(s: Readable): { fd: number; size: number } | null {
+  if (!(s instanceof ReadStream) || s.bytesRead !== 0 || s.readableLength !== 0) return null;
   const fd = (s as ReadStream & { fd: unknown }).fd;
-  if (typeof fd !== 'number') return -1;
+  if (typeof fd !== 'number') return null;
   try {
-    return fstatSync(fd).isFile() ? fd : -1;
+    const st = fstatSync(fd);
+    return st.isFile() ? { fd, size: st.size } : null;
   } catch {
-    return -1;
+    return null;
   }
 }
 
 export function openSource(path: string, stdin?: StdinOption): Source {
   let size: number | null = null;
+  let input: Readable | null = null;
+  let fd = -1;
   if (path !== '-') {
     let st;
     try {
@@ -101,23 +82,28 @@ export function openSource(path: string, stdin?: StdinOption): Source {
     }
     if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`);
     size = st.size;
-  } else if (stdin !== undefined && typeof stdin !== 'function') {
-    // standard input redirected from a file (regularFileFd): its size, for the progress bar
-    const fd = regularFileFd(stdin);
-    if (fd >= 0) size = fstatSync(fd).size;
+  } else {
+    input = standardInput(stdin);
+    const file = regularFile(input);
+    if (file !== null) {
+      fd = file.fd;
+      size = file.size;
+    }
   }
   const src: Source = {
     name: path,
     size,
     gzip: false,
     streamError: null,
-    chunks: () => iterate(src, path, stdin),
+    input,
+    fd,
+    chunks: () => iterate(src, path, input),
   };
   return src;
 }
 
-async function* iterate(src: Source, path: string, stdin: StdinOption | undefined): AsyncGenerator<Uint8Array> {
-  const raw: Readable = path === '-' ? standardInput(stdin) : createReadStream(path, { highWaterMark: readSizeOf(path) });
+async function* iterate(src: Source, path: string, input: Readable | null): AsyncGenerator<Uint8Array> {
+  const raw: Readable = input ?? createReadStream(path, { highWaterMark: STREAM_READ });
   const it = raw[Symbol.asyncIterator]();
   let first: IteratorResult<Uint8Array>;
   try {

@@ -183,11 +183,9 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   if (!cliSel) return;
   const jobs = positive(ctx, '--jobs', opts.jobs, true);
   if (jobs === null) return;
-  const tracker = trackerOptionsFrom(ctx, opts);
-  if (tracker === null) return;
   // a rules file's bounds, where the command line gives none
-  if (opts.idleTimeout === undefined && rules.idleTimeout !== undefined) tracker.idleTimeout = rules.idleTimeout;
-  if (opts.maxConnections === undefined && rules.maxConnections !== undefined) tracker.maxConnections = rules.maxConnections;
+  const tracker = trackerOptionsFrom(ctx, opts, rules);
+  if (tracker === null) return;
   // the report comes once every capture is read: a progress line cuts nothing
   ctx.progress = opts.progress !== false;
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;

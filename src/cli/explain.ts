@@ -109,12 +109,14 @@ export function addLimitOptions(cmd: Command): Command {
 /**
  * How a run tracks connections: released once closed (after the linger) and reused, since every
  * output and check renders or judges a connection when it is finalised and keeps nothing of it;
- * with the limits given. Null after a usage error.
+ * with the limits given, else `fallback`'s (a check's rules file). Null after a usage error.
  */
-export function trackerOptionsFrom(ctx: CliContext, opts: LimitOptions): TrackerOptions | null {
-  const idle = positive(ctx, '--idle-timeout', opts.idleTimeout, false);
-  const max = positive(ctx, '--max-connections', opts.maxConnections, true);
-  if (idle === null || max === null) return null;
+export function trackerOptionsFrom(ctx: CliContext, opts: LimitOptions, fallback: { idleTimeout?: number; maxConnections?: number } = {}): TrackerOptions | null {
+  const idleGiven = positive(ctx, '--idle-timeout', opts.idleTimeout, false);
+  const maxGiven = positive(ctx, '--max-connections', opts.maxConnections, true);
+  if (idleGiven === null || maxGiven === null) return null;
+  const idle = idleGiven ?? fallback.idleTimeout;
+  const max = maxGiven ?? fallback.maxConnections;
   const tracker: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, reuseConnections: true };
   if (idle !== undefined) tracker.idleTimeout = idle;
   if (max !== undefined) tracker.maxConnections = max;
@@ -277,8 +279,9 @@ function documentHead(capture: Record<string, unknown>): string {
 }
 
 /**
- * Explains one capture: writes its output to `out`, or for json returns its document (written
- * with the others at the end, as one document or an array). Null when nothing is to be written.
+ * Explains one capture: writes its output to `out`, or for json returns its document when it
+ * was not written here (the caller writes it, alone or in the array of several captures' documents).
+ * Null when nothing is to be written.
  * `alone`: the json document may be written here as soon as it can be, without the final
  * newline; it is then returned marked `written`. `nested`: the document's lines are two spaces
  * deeper, as inside the array of several captures' documents. `framing`, when given, is told

@@ -14,7 +14,7 @@
 import { Command, CommanderError } from 'commander';
 import { createReadStream, fstatSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { CHUNK_SIZE, GZIP_READ, gzipMagicAt } from '../capture/source.js';
+import { STREAM_READ } from '../capture/source.js';
 import { CliContext, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, toolVersion, type Io } from './context.js';
 import { addExplainOptions, explain, type ExplainOptions } from './explain.js';
 import { SpoolError } from '../util/spool.js';
@@ -59,8 +59,8 @@ function processIo(): Io {
 
 /**
  * Standard input as a stream. A regular file (`tcpflow-explain - < capture.pcap`) is an fs stream
- * on fd 0, which runCapture recognises and reads as it reads a named file (regularFileFd in
- * capture/source.ts); a gzip one is streamed in GZIP_READ reads. process.stdin read such a file
+ * on fd 0, which runCapture recognises and reads as it reads a named file (regularFile in
+ * capture/source.ts); a gzip one is streamed in STREAM_READ reads after the first. process.stdin read such a file
  * 64 KB at a time and waited between reads: short1m's `check` took 0.43 s instead of 0.33. A
  * pipe, a terminal or a socket stays process.stdin (a pipe read through the thread pool in big
  * reads was slower still, 0.49 s: a pipe holds 64 KB, so each read was one more hop for as little).
@@ -72,7 +72,7 @@ function standardInput(): Readable {
   } catch {
     // no standard input at all (closed): process.stdin says so when read
   }
-  return file ? createReadStream('', { fd: 0, highWaterMark: gzipMagicAt(0) ? GZIP_READ : CHUNK_SIZE, autoClose: false }) : process.stdin;
+  return file ? createReadStream('', { fd: 0, highWaterMark: STREAM_READ, autoClose: false }) : process.stdin;
 }
 
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */

@@ -4,13 +4,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { runCapture, type PacketSink } from '../../src/pipeline.js';
-import { CHUNK_SIZE, GZIP_READ, gzipMagicAt, openSource, readSizeOf, regularFileFd, SourceError } from '../../src/capture/source.js';
+import { openSource, regularFile, SourceError, STREAM_READ } from '../../src/capture/source.js';
 import type { Frame } from '../../src/capture/frame.js';
 import type { Packet } from '../../src/decode/packet.js';
 import { pcapFile, pcapngFile, idb, epb, ts64, seq } from '../helpers/capfile.js';
@@ -159,18 +159,17 @@ describe('files and gzip', () => {
     }
   });
 
-  it('a gzip file is read GZIP_READ bytes at a time, a plain one CHUNK_SIZE: the same frames from a stored (uncompressed) gzip of many reads', async () => {
+  it('a stored (uncompressed) gzip file, its compressed stream many reads long, gives the plain file\'s frames', async () => {
     const n = 20000;
     const bytes = pcapFile({
       byteOrder: 'le',
       records: Array.from({ length: n }, (_, i) => ({ sec: 1700000000 + i, frac: i % 1000000, data: tcpFrame(i % 256, PAYLOAD) })),
     });
     writeFileSync(file('stored.pcap'), bytes);
-    // level 0: 1.6 MB of compressed stream, 25 reads
-    writeFileSync(file('stored.pcap.gz'), gzipSync(bytes, { level: 0 }));
-    assert.equal(readSizeOf(file('stored.pcap')), CHUNK_SIZE);
-    assert.equal(readSizeOf(file('stored.pcap.gz')), GZIP_READ);
-    assert.equal(readSizeOf(file('no-such.pcap')), CHUNK_SIZE);
+    // level 0: 1.6 MB of compressed stream, 25 reads of STREAM_READ
+    const gz = gzipSync(bytes, { level: 0 });
+    assert.ok(gz.length > 20 * STREAM_READ);
+    writeFileSync(file('stored.pcap.gz'), gz);
     const plain = new RecordingSink();
     await runCapture(file('stored.pcap'), plain);
     const sink = new RecordingSink();
@@ -178,18 +177,6 @@ describe('files and gzip', () => {
     assert.equal(sink.seen.length, n);
     assert.deepEqual(sink.seen, plain.seen);
     assert.deepEqual(s.warnings, []);
-    // the magic is read at offset 0 without moving the file's position
-    const fd = openSync(file('stored.pcap.gz'), 'r');
-    try {
-      const b = Buffer.alloc(4);
-      assert.equal(readSync(fd, b, 0, 4, null), 4);
-      assert.equal(gzipMagicAt(fd), true);
-      assert.equal(readSync(fd, b, 0, 4, null), 4);
-      assert.deepEqual([...b], [...readFileSync(file('stored.pcap.gz')).subarray(4, 8)]);
-    } finally {
-      closeSync(fd);
-    }
-    assert.equal(gzipMagicAt(-1), false);
   });
 
   it('two concatenated gzip members read as one stream', async () => {
@@ -314,7 +301,7 @@ describe('stdin', () => {
       const stream = createReadStream('', { fd: fd2, autoClose: false, highWaterMark: 16 });
       const first = await new Promise<Buffer>((ok) => stream.once('readable', () => ok(stream.read(16) as Buffer)));
       stream.unshift(first);
-      assert.equal(regularFileFd(stream), -1);
+      assert.equal(regularFile(stream), null);
       const sink = new RecordingSink();
       await runCapture('-', sink, { stdin: stream });
       assert.deepEqual(sink.seen, EXPECTED_PCAP);
