@@ -54,7 +54,10 @@ export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
  * replaced by the next): what a busy server's capture looks like, where consecutive packets are
  * of different connections.
  */
-export function writeInterleavedPcap(path: string, opt: SynthOptions & { active: number }): number {
+export function writeInterleavedPcap(path: string, opt: SynthOptions & { active: number; burst?: number }): number {
+  // with burst > 1, the connection drawn sends 1 to burst packets in a row (a real capture's
+  // locality: data segments and their ACKs come in runs); 1 draws anew for every packet
+  const burst = Math.max(1, Math.floor(opt.burst ?? 1));
   const reqLen = opt.requestLen ?? 120;
   const respLen = opt.responseLen ?? 480;
   const w = pcapWriter(path);
@@ -95,11 +98,23 @@ export function writeInterleavedPcap(path: string, opt: SynthOptions & { active:
     rnd ^= rnd << 5;
     rnd >>>= 0;
     const k = rnd % open;
-    const [cli, flags, seq, ack, len] = steps[step[k]!]!;
-    const mine = cli ? cIsn[k]! : sIsn[k]!;
-    const theirs = cli ? sIsn[k]! : cIsn[k]!;
-    w.put(cli, conn[k]!, flags, mine + seq, ack < 0 ? 0 : theirs + ack, len);
-    if (++step[k]! < steps.length) continue;
+    let run = 1;
+    if (burst > 1) {
+      rnd ^= rnd << 13;
+      rnd >>>= 0;
+      rnd ^= rnd >>> 17;
+      rnd ^= rnd << 5;
+      rnd >>>= 0;
+      run = 1 + (rnd % burst);
+    }
+    for (; run > 0 && step[k]! < steps.length; run--) {
+      const [cli, flags, seq, ack, len] = steps[step[k]!]!;
+      const mine = cli ? cIsn[k]! : sIsn[k]!;
+      const theirs = cli ? sIsn[k]! : cIsn[k]!;
+      w.put(cli, conn[k]!, flags, mine + seq, ack < 0 ? 0 : theirs + ack, len);
+      step[k]!++;
+    }
+    if (step[k]! < steps.length) continue;
     if (opened < opt.connections) start(k);
     else {
       // the last open one takes this place

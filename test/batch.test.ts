@@ -12,6 +12,7 @@ import { writeInterleavedPcap, writeReusePcap, writeSynFloodPcap } from '../scri
 import { fixtureCaptures } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
 import { assertSame, run } from './helpers/batch.js';
+import { BATCH } from '../src/pipeline.js';
 
 describe('packets in batches', () => {
   it('every fixture, batched from the first packet: the same packets, records (in the same order) and capture counts as one at a time', async () => {
@@ -53,7 +54,28 @@ describe('packets in batches', () => {
     const few = join(dir, 'few.pcap');
     writeInterleavedPcap(few, { connections: 4000, active: DEFAULT_BATCH_FROM / 4 });
     assert.equal((await run(few, { keepAll: false, lingerSeconds: 0 })).batches, 0);
-    // (kept until the end, they are all in the table)
-    assert.ok((await run(few, {})).batches > 0);
+    // kept until the end, they are all in the table, but each packet's connection had one a few
+    // hundred packets before (512 open at a time): in cache, so still one at a time
+    assert.equal((await run(few, {})).batches, 0);
+  });
+
+  it('many connections open but packets in runs, as in a real capture: one at a time, with the same results', async () => {
+    const dir = tempDir('tfe-batch-');
+    // 3 000 open at once, each drawn connection sending 1 to 8 packets in a row: most packets are
+    // of the connection before or of one a few packets back (Tracker.farOften)
+    const runs = join(dir, 'runs.pcap');
+    writeInterleavedPcap(runs, { connections: 9000, active: 3000, burst: 8 });
+    for (const opts of [{}, { keepAll: false, lingerSeconds: 0, reuseConnections: true }] as TrackerOptions[]) {
+      const dflt = await run(runs, opts);
+      // the first window's packets, before the share from afar is known, may come in batches
+      assert.ok(dflt.batches * BATCH <= 4096 + BATCH, `${dflt.batches} batches (${JSON.stringify(opts)})`);
+      assertSame(dflt, await run(runs, { ...opts, batchFrom: Infinity }), JSON.stringify(opts));
+    }
+    // one packet at a time drawn anew: nearly every packet is from afar, and batches go on
+    const scattered = join(dir, 'scattered.pcap');
+    writeInterleavedPcap(scattered, { connections: 9000, active: 3000 });
+    const s = await run(scattered, { keepAll: false, lingerSeconds: 0, reuseConnections: true });
+    assert.ok(s.batches * BATCH > 60_000, `${s.batches} batches`);
+    assertSame(s, await run(scattered, { keepAll: false, lingerSeconds: 0, reuseConnections: true, batchFrom: Infinity }), 'scattered');
   });
 });

@@ -209,6 +209,15 @@ const FAST_BITS = A_FAST_RETRANSMISSION | A_RETRANSMISSION;
  * they are in cache anyway, and the batch's loads would only add their own time.
  */
 export const DEFAULT_BATCH_FROM = 2048;
+/**
+ * A packet comes from afar when more than this many packets of other connections came since its
+ * connection's last one (its objects are likely out of the second-level cache by then).
+ */
+const FAR_STAMPS = 2048;
+/** Frames over which the share of packets from afar is counted (Tracker.farOften). */
+const FAR_WINDOW = 4096;
+/** Batches are wanted while at least one packet in FAR_SHARE comes from afar. */
+const FAR_SHARE = 3;
 
 /**
  * Loads every cache line of the batch's connections, their flows, story and Zeek state (the
@@ -266,6 +275,10 @@ export class Tracker implements PacketSink {
   /** Batches prepared (PacketSink.prepare). */
   batches = 0;
   private readonly batchFrom: number;
+  /** Whether, over the last FAR_WINDOW frames, packets often came from afar (see batchWanted()). */
+  private farOften = true;
+  private farTouches = 0;
+  private windowFrame = 0;
   private t0Sec = 0;
   private t0Nsec = 0;
   private haveT0 = false;
@@ -499,6 +512,14 @@ export class Tracker implements PacketSink {
       this.slotStamp = grown;
     }
     const stamp = ++this.lruClock;
+    const prev = this.slotStamp[slot];
+    if (prev >= 0 && stamp - prev > FAR_STAMPS) this.farTouches++;
+    const frames = this.result.frame - this.windowFrame;
+    if (frames >= FAR_WINDOW) {
+      this.farOften = this.farTouches * FAR_SHARE >= frames;
+      this.farTouches = 0;
+      this.windowFrame = this.result.frame;
+    }
     this.slotStamp[slot] = stamp;
     this.lruSlots[this.lruEnd] = slot;
     this.lruStamps[this.lruEnd] = stamp;
@@ -570,9 +591,14 @@ export class Tracker implements PacketSink {
     this.batches++;
   }
 
-  /** Batches only with more connections open than the cache holds (see prepare()). */
+  /**
+   * Batches only with more connections open than the cache holds (see prepare()), and only while
+   * packets often come to a connection that has not had one for long (farOften): in a real
+   * capture most packets are of the connection before or of one active a moment ago, in cache
+   * already, and the batch's decoding ahead and loads only add their own time.
+   */
   batchWanted(): boolean {
-    return this.table.size >= this.batchFrom;
+    return this.batchFrom === 0 || (this.table.size >= this.batchFrom && this.farOften);
   }
 
   /** The i-th packet of the batch given to prepare(). */
