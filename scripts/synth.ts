@@ -128,6 +128,44 @@ export function writeInterleavedPcap(path: string, opt: SynthOptions & { active:
   return w.close();
 }
 
+/**
+ * writeSyntheticPcap's connections one after the other, then, `lateUsec` microseconds after the
+ * last, a straggler of the first: the server's FIN sent again (its last ACK lost beyond the
+ * capture point) and the client's ACK of it from TIME_WAIT, as a busy server's capture has them
+ * one retransmission timeout after the close, when hundreds of connections closed in between.
+ */
+export function writeLateFinPcap(path: string, opt: { connections: number; lateUsec: number }): number {
+  const reqLen = 120;
+  const respLen = 480;
+  const w = pcapWriter(path);
+  const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
+  let ci0 = 0;
+  let si0 = 0;
+  for (let c = 0; c < opt.connections; c++) {
+    const ci = w.next();
+    const si = w.next();
+    if (c === 0) {
+      ci0 = ci;
+      si0 = si;
+    }
+    const put = w.put;
+    put(true, c, SYN, ci, 0, 0);
+    put(false, c, SYN | ACK, si, ci + 1, 0);
+    put(true, c, ACK, ci + 1, si + 1, 0);
+    put(true, c, PSH | ACK, ci + 1, si + 1, reqLen);
+    put(false, c, ACK, si + 1, ci + 1 + reqLen, 0);
+    put(false, c, PSH | ACK, si + 1, ci + 1 + reqLen, respLen);
+    put(true, c, ACK, ci + 1 + reqLen, si + 1 + respLen, 0);
+    put(true, c, FIN | ACK, ci + 1 + reqLen, si + 1 + respLen, 0);
+    put(false, c, FIN | ACK, si + 1 + respLen, ci + 2 + reqLen, 0);
+    put(true, c, ACK, ci + 2 + reqLen, si + 2 + respLen, 0);
+  }
+  w.pause(opt.lateUsec);
+  w.put(false, 0, FIN | ACK, si0 + 1 + respLen, ci0 + 2 + reqLen, 0);
+  w.put(true, 0, ACK, ci0 + 2 + reqLen, si0 + 2 + respLen, 0);
+  return w.close();
+}
+
 /** One pure SYN per connection (a SYN flood): every connection stays open until the end. */
 export function writeSynFloodPcap(path: string, connections: number): number {
   const w = pcapWriter(path);

@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCapture } from '../src/pipeline.js';
-import { Tracker, defaultMaxConnections } from '../src/analyze/tracker.js';
+import { Tracker, defaultMaxConnections, DEFAULT_LINGER_HARD, DEFAULT_LINGER_MIN } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool, SPILLS_IN_FLIGHT } from '../src/util/spool.js';
 import { renderProgress, renderFinishing, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
-import { writeInterleavedPcap, writeReusePcap, writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
+import { writeInterleavedPcap, writeLateFinPcap, writeReusePcap, writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import type { Connection } from '../src/analyze/connection.js';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
@@ -245,6 +245,32 @@ describe('cap on open connections', () => {
     assert.match(b.stderr, new RegExp(`warning: .*busy\\.pcap: ${evicted} connection\\(s\\) finalised early because more than 10 were open at once`));
   });
 
+  it('a FIN sent again a retransmission timeout after the close, hundreds of closes later, is in the same record, flagged as tshark flags it', async () => {
+    const dir = tempDir('tcpflow-late-fin-');
+    // 600 connections closed in 42 ms, then the first one's FIN again 0.5 s later and its ACK:
+    // tshark 4.0.17 shows them in stream 0 as "retransmission" and "Dup ACK #1"
+    const late = join(dir, 'late.pcap');
+    writeLateFinPcap(late, { connections: 600, lateUsec: 500_000 });
+    const nd = await runCli(['--format', 'ndjson', '--packets', late]);
+    assert.equal(nd.stderr, '');
+    const lines = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    const last2 = lines.filter((l) => l.type === 'packet' && l.connection === 0).slice(-2);
+    assert.deepEqual(last2.map((l) => [l.frame, l.seq, l.ack, l.analysis]), [[6001, 481, 122, ['retransmission']], [6002, 122, 482, ['duplicate_ack']]]);
+    const conn0 = lines.filter((l) => l.type === 'connection' && l.id === 0);
+    assert.equal(conn0.length, 1);
+    const chk = await runCli(['check', '-e', 'handshake=three-way', late]);
+    assert.equal(chk.code, 0, chk.stdout);
+    // more than DEFAULT_LINGER_HARD closes in between, or more than DEFAULT_LINGER_MIN seconds
+    // later: released by then, the straggler is a continuation, and said to be
+    for (const [n, usec] of [[DEFAULT_LINGER_HARD + 500, 500_000], [600, (DEFAULT_LINGER_MIN + 2) * 1e6]]) {
+      const f = join(dir, `late-${n}-${usec}.pcap`);
+      writeLateFinPcap(f, { connections: n, lateUsec: usec });
+      const r = await runCli(['--json', f]);
+      assert.equal((JSON.parse(r.stdout) as { capture: Rec }).capture.splitConnections, 1, `${n} ${usec}`);
+      assert.match(r.stderr, /1 continuation record/);
+    }
+  });
+
   it('under the cap nothing is evicted and nothing is said', async () => {
     const file = join(REPO_ROOT, 'fixtures', 'tcp-port-reuse', 'capture.pcap');
     const r = await runCli(['--json', '--max-connections', '3', file]);
@@ -270,7 +296,7 @@ describe('cap on open connections', () => {
     const file = join(tempDir('tcpflow-scale-'), 'synth.pcap');
     writeSyntheticPcap(file, { connections: 10000 });
     const all = await records(file);
-    const rel = await records(file, { keepAll: false, lingerSeconds: 60, lingerMax: 16 });
+    const rel = await records(file, { keepAll: false, lingerSeconds: 60, lingerMax: 16, lingerMin: 0 });
     assert.ok(rel.tracker.maxOpen <= 20, `max open ${rel.tracker.maxOpen}`);
     assert.deepEqual(rel.recs, all.recs);
   });
@@ -650,12 +676,22 @@ describe('progress line', () => {
         // erased too before a capture's messages (check -j), drawn again after
         const lines = parts.filter((l) => l !== '\x1b[K');
         assert.ok(lines.length >= 1, `${args.join(' ')}: drawn: ${JSON.stringify(r.stderr.slice(0, 200))}`);
+        let reading = 0;
         for (const l of lines) {
+          // at the end, the connections still waiting (up to DEFAULT_LINGER_HARD closed ones
+          // lingering) are finalised, with a line of their own
+          const fin = /^(.*) \[[#.]+\] +\d+% finalising \d+\/\d+ open {2}ETA \S+\x1b\[K$/.exec(l);
+          if (fin !== null) {
+            assert.match(fin[1], name);
+            continue;
+          }
           const m = /^(.*) \[[#.]+\] +\d+% +[\d.]+\/([\d.]+) MB {2}[\d.]+ [kM] pkt\/s {2}ETA \S+\x1b\[K$/.exec(l);
           assert.ok(m, `${args.join(' ')}: a progress line: ${JSON.stringify(l)}`);
           assert.match(m[1], name);
           assert.equal(m[2], total);
+          reading++;
         }
+        assert.ok(reading >= 1, `${args.join(' ')}: a line while reading`);
         const quiet = await runCli([...args, '--no-progress', ...files], undefined, { columns: 100 });
         assert.equal(quiet.stderr, '', `${args.join(' ')} --no-progress`);
       }

@@ -40,7 +40,8 @@ type Format = (typeof FORMATS)[number];
 /**
  * A closed connection (both FINs acknowledged, or a RST) is finalised after this much capture
  * time without packets (2·MSL on Linux: stragglers of the close, such as a retransmitted last
- * ACK, still find it), or earlier once more than the tracker's lingerMax are waiting.
+ * ACK, still find it), or earlier once more than the tracker's lingerMax are waiting (after its
+ * lingerMin, or at once beyond its lingerHard).
  */
 export const LINGER_SECONDS = 60;
 /** The buffer a JSON connection record is rendered into, and the most of it kept between records. */
