@@ -24,15 +24,12 @@ export interface SynthOptions {
   responseLen?: number;
 }
 
-/** Writes the capture and returns the number of packets. */
-export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
-  const reqLen = opt.requestLen ?? 120;
-  const respLen = opt.responseLen ?? 480;
-  const w = pcapWriter(path);
+/**
+ * Connection `c` whole, its ISNs `ci` and `si`: handshake, request, ACK, response, ACK, and the
+ * client's FIN, the server's FIN and the last ACK.
+ */
+function putShortConnection(w: PcapWriter, c: number, ci: number, si: number, reqLen: number, respLen: number): void {
   const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
-  for (let c = 0; c < opt.connections; c++) {
-    const ci = w.next();
-    const si = w.next();
     const put = w.put;
     put(true, c, SYN, ci, 0, 0);
     put(false, c, SYN | ACK, si, ci + 1, 0);
@@ -44,6 +41,17 @@ export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
     put(true, c, FIN | ACK, ci + 1 + reqLen, si + 1 + respLen, 0);
     put(false, c, FIN | ACK, si + 1 + respLen, ci + 2 + reqLen, 0);
     put(true, c, ACK, ci + 2 + reqLen, si + 2 + respLen, 0);
+}
+
+/** Writes the capture and returns the number of packets. */
+export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
+  const reqLen = opt.requestLen ?? 120;
+  const respLen = opt.responseLen ?? 480;
+  const w = pcapWriter(path);
+  for (let c = 0; c < opt.connections; c++) {
+    const ci = w.next();
+    const si = w.next();
+    putShortConnection(w, c, ci, si, reqLen, respLen);
   }
   return w.close();
 }
@@ -91,22 +99,17 @@ export function writeInterleavedPcap(path: string, opt: SynthOptions & { active:
   for (; open < active; open++) start(open);
   // xorshift32 for the draw (the writer's own drives the ISNs)
   let rnd = 0x2545f491;
-  while (open > 0) {
+  const draw = (): number => {
     rnd ^= rnd << 13;
     rnd >>>= 0;
     rnd ^= rnd >>> 17;
     rnd ^= rnd << 5;
     rnd >>>= 0;
-    const k = rnd % open;
-    let run = 1;
-    if (burst > 1) {
-      rnd ^= rnd << 13;
-      rnd >>>= 0;
-      rnd ^= rnd >>> 17;
-      rnd ^= rnd << 5;
-      rnd >>>= 0;
-      run = 1 + (rnd % burst);
-    }
+    return rnd;
+  };
+  while (open > 0) {
+    const k = draw() % open;
+    let run = burst > 1 ? 1 + (draw() % burst) : 1;
     for (; run > 0 && step[k]! < steps.length; run--) {
       const [cli, flags, seq, ack, len] = steps[step[k]!]!;
       const mine = cli ? cIsn[k]! : sIsn[k]!;
@@ -138,7 +141,7 @@ export function writeLateFinPcap(path: string, opt: { connections: number; lateU
   const reqLen = 120;
   const respLen = 480;
   const w = pcapWriter(path);
-  const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
+  const ACK = 0x10, FIN = 0x01;
   let ci0 = 0;
   let si0 = 0;
   for (let c = 0; c < opt.connections; c++) {
@@ -148,17 +151,7 @@ export function writeLateFinPcap(path: string, opt: { connections: number; lateU
       ci0 = ci;
       si0 = si;
     }
-    const put = w.put;
-    put(true, c, SYN, ci, 0, 0);
-    put(false, c, SYN | ACK, si, ci + 1, 0);
-    put(true, c, ACK, ci + 1, si + 1, 0);
-    put(true, c, PSH | ACK, ci + 1, si + 1, reqLen);
-    put(false, c, ACK, si + 1, ci + 1 + reqLen, 0);
-    put(false, c, PSH | ACK, si + 1, ci + 1 + reqLen, respLen);
-    put(true, c, ACK, ci + 1 + reqLen, si + 1 + respLen, 0);
-    put(true, c, FIN | ACK, ci + 1 + reqLen, si + 1 + respLen, 0);
-    put(false, c, FIN | ACK, si + 1 + respLen, ci + 2 + reqLen, 0);
-    put(true, c, ACK, ci + 2 + reqLen, si + 2 + respLen, 0);
+    putShortConnection(w, c, ci, si, reqLen, respLen);
   }
   w.pause(opt.lateUsec);
   w.put(false, 0, FIN | ACK, si0 + 1 + respLen, ci0 + 2 + reqLen, 0);
