@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make.sh [OUT] - make the real-kernel captures of README.md from scratch (run as root).
+#   real4.pcap          IPv4, client side (tcpdump on veth-c in the client namespace)
+#   real4-server.pcap   IPv4, server side, same run (tcpdump on veth-s in the server namespace)
+#   real6.pcap          IPv6, client side, a second, smaller run
+# Needs: iproute2, ethtool, tcpdump, gcc, python3.  Uses only 10.77.0.0/24 and fd77::/64,
+# inside three namespaces it creates (rs-cli, rs-rly, rs-srv) and removes on exit.
+#
+#  rs-cli: client.py  veth-c <==> r-c  [rs-rly: ./relay]  r-s <==> veth-s  rs-srv: server.py
+#
+# This kernel has no sch_netem, so the impairments are applied by ./relay (relay.c), a
+# userspace AF_PACKET frame relay: 20 ms each way, 1% loss, 3% reordered (held back an
+# extra 0.3-8 ms), 0.2% duplicated, on TCP frames, in both directions.
+set -euo pipefail
+# Sources beside this script; captures and logs in $1 (default bench-cache/real of the repository).
+SRC=$(cd "$(dirname "$0")" && pwd)
+HERE=$(mkdir -p "${1:-$SRC/../../bench-cache/real}" && cd "${1:-$SRC/../../bench-cache/real}" && pwd)
+cd "$HERE"
+NS_C=rs-cli NS_S=rs-srv NS_R=rs-rly
+SEED=${SEED:-4242}
+PIDS=()
+
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && { kill -INT "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; }; done
+  PIDS=()
+  for ns in $NS_C $NS_S $NS_R; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+gcc -O2 -Wall -o "$HERE/relay" "$SRC/relay.c"
+ulimit -n 20000
+
+setup() {
+  cleanup
+  for ns in $NS_C $NS_S $NS_R; do
+    ip netns add $ns
+    ip -n $ns link set lo up
+    ip netns exec $ns sysctl -qw net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.accept_ra=0
+  done
+  ip netns exec $NS_R sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip link add veth-c netns $NS_C type veth peer name r-c netns $NS_R
+  ip link add veth-s netns $NS_S type veth peer name r-s netns $NS_R
+  for x in "$NS_C veth-c 10.77.0.1 fd77::1" "$NS_S veth-s 10.77.0.2 fd77::2"; do
+    set -- $x
+    ip -n $1 addr add $3/24 dev $2
+    ip -n $1 addr add $4/64 dev $2 nodad
+    ip netns exec $1 ethtool -K $2 tx off tso off gso off gro off >/dev/null
+    ip -n $1 link set $2 up
+    ip netns exec $1 sysctl -qw net.core.somaxconn=16384 net.ipv4.tcp_max_syn_backlog=16384
+  done
+  for d in r-c r-s; do
+    ip netns exec $NS_R ethtool -K $d tx off tso off gso off gro off >/dev/null
+    ip -n $NS_R link set $d up
+  done
+}
+
+# run NAME HOST N RATE MAXSIZE SERVER_CAPTURE(0/1)
+run() {
+  local name=$1 host=$2 n=$3 rate=$4 maxsize=$5 srvcap=$6
+  setup
+  ip netns exec $NS_R timeout 90 ./relay r-c r-s 80 $SEED 20 3 8 1 0.2 2>"$HERE/$name.relay.log" &
+  PIDS+=($!)
+  rm -f "$name.pcap" "$name-server.pcap"
+  ip netns exec $NS_C timeout 90 tcpdump -i veth-c -n -s 128 -B 262144 -w "$HERE/$name.pcap" tcp 2>"$HERE/$name.tcpdump.log" &
+  PIDS+=($!)
+  if [[ $srvcap == 1 ]]; then
+    ip netns exec $NS_S timeout 90 tcpdump -i veth-s -n -s 128 -B 262144 -w "$HERE/$name-server.pcap" tcp 2>"$HERE/$name-server.tcpdump.log" &
+    PIDS+=($!)
+  fi
+  sleep 1
+  ip netns exec $NS_S timeout 90 python3 "$SRC/server.py" $host 8080 45 >"$HERE/$name.server.log" 2>&1 &
+  PIDS+=($!)
+  sleep 0.5
+  # ARP / neighbour entries first, so the first SYNs do not wait for them
+  ip netns exec $NS_C ping -c 1 -W 1 $host >/dev/null 2>&1 || true
+  ip netns exec $NS_C timeout 80 python3 "$SRC/client.py" $host 8080 8081 $n $rate $SEED $maxsize 2>&1 | tee "$HERE/$name.client.log"
+  sleep 3   # last ACKs, TIME_WAIT retransmissions
+  cleanup   # stops tcpdump (SIGINT), relay, server; deletes the namespaces
+  cat "$HERE/$name.relay.log" "$HERE/$name.server.log"
+  grep -H -E 'captured|received|dropped' "$HERE/$name".*tcpdump.log "$HERE/$name"-server.*tcpdump.log 2>/dev/null || true
+}
+
+run real4 10.77.0.2 5000 1430 200000 1
+run real6 fd77::2 3000 1200 50000 0
+ls -l "$HERE"/*.pcap
