@@ -17,26 +17,6 @@ async def until(t_us):
         await asyncio.sleep(d)
 
 
-async def send(writer, n):
-    mv = memoryview(BLOB)
-    while n > 0:
-        k = min(n, len(BLOB))
-        writer.write(mv[:k])
-        n -= k
-        await writer.drain()
-
-
-async def drain_to_eof(reader):
-    while await reader.read(65536):
-        pass
-
-
-def abort(writer):
-    s = writer.get_extra_info("socket")
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    writer.transport.abort()
-
-
 async def handle(reader, writer):
     """One connection; given up (plain close) after 25 s, e.g. when the client's RST was lost."""
     box = [-1]
