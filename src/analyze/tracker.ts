@@ -233,8 +233,8 @@ const FAST_BITS = A_FAST_RETRANSMISSION | A_RETRANSMISSION;
  */
 export const DEFAULT_BATCH_FROM = 2048;
 /**
- * A packet comes from afar when more than this many packets of other connections came since its
- * connection's last one (its objects are likely out of the second-level cache by then).
+ * A packet comes from afar when the connection changed more than this many times (LRU stamps)
+ * since its connection's last packet: its objects are likely out of the second-level cache.
  */
 const FAR_STAMPS = 2048;
 /** Frames over which the share of packets from afar is counted (Tracker.farOften). */
@@ -454,18 +454,26 @@ export class Tracker implements PacketSink {
     this.finalise(c);
   }
 
-  /** Releases closed connections whose linger has passed (or beyond lingerMax waiting). */
+  /** Releases closed connections at the head of the queue while lingerOver() says so. */
   private releaseDue(t: number): void {
     const q = this.releaseQueue;
     while (this.releaseHead < q.length) {
       const c = q[this.releaseHead];
-      const waiting = q.length - this.releaseHead;
-      if (c.lastTime + (waiting > this.lingerMax ? this.lingerMin : this.linger) > t && waiting <= this.lingerHard) break;
+      if (!this.lingerOver(c, q.length - this.releaseHead, t)) break;
       this.releaseHead++;
       c.queuedForRelease = false;
       if (c.slot >= 0) this.release(c);
     }
     this.compactReleaseQueue();
+  }
+
+  /**
+   * Whether `c`, the closed connection at the head of the release queue with `waiting` in it,
+   * is to be released at time `t`: its linger passed, or lingerMin with more than lingerMax
+   * waiting, or at once with more than lingerHard.
+   */
+  private lingerOver(c: Connection, waiting: number, t: number): boolean {
+    return c.lastTime + (waiting > this.lingerMax ? this.lingerMin : this.linger) <= t || waiting > this.lingerHard;
   }
 
   /** Drops the queue's released entries once they are most of it (no reference to them is kept). */
@@ -655,8 +663,7 @@ export class Tracker implements PacketSink {
 
     if (this.releaseHead < this.releaseQueue.length) {
       const q = this.releaseQueue;
-      const waiting = q.length - this.releaseHead;
-      if (q[this.releaseHead].lastTime + (waiting > this.lingerMax ? this.lingerMin : this.linger) <= t || waiting > this.lingerHard) this.releaseDue(t);
+      if (this.lingerOver(q[this.releaseHead], q.length - this.releaseHead, t)) this.releaseDue(t);
     }
     if (this.idling) {
       const first = this.lruFirst();
