@@ -9,13 +9,16 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
-import { CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
+import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
 import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
 import { ByteWriter } from '../src/util/bytes.js';
 import { stringifyDocument } from '../src/render/json.js';
 import { Chalk } from 'chalk';
 import { parseSelection } from '../src/cli/select.js';
-import { Tracker } from '../src/analyze/tracker.js';
+import { Tracker, type PacketResult } from '../src/analyze/tracker.js';
+import { A_DUPLICATE_ACK, A_RETRANSMISSION, A_WINDOW_UPDATE, ANALYSIS_NAMES } from '../src/analyze/flags.js';
+import type { Frame } from '../src/capture/frame.js';
+import type { Packet } from '../src/decode/packet.js';
 import { runCapture } from '../src/pipeline.js';
 import type { Connection } from '../src/analyze/connection.js';
 import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
@@ -158,6 +161,51 @@ describe('check: each expectation on real fixtures', () => {
     await holds(fx('tcp-keepalive'), 'keep_alive>=1', (await check(['-e', 'keep_alive>=1', fx('tcp-keepalive')])).report.captures[0]!.results.find((x) => x.key === 'keep_alive')!.actual);
     await fails(fx('tcp-zero-window'), 'zero_window<=0', (await check(['-e', 'zero_window<=0', fx('tcp-zero-window')])).report.captures[0]!.results.find((x) => x.key === 'zero_window')!.actual);
     await holds(fx('tcp-spurious-retransmission'), 'spurious_retransmission>=1', 1);
+  });
+
+  it('several analysis counts at once: each its own frames, as tshark flags them', async () => {
+    // tshark 4.0.17 -r fixtures/tcp-loss/capture.pcap -Y tcp.analysis.duplicate_ack (and lost_segment)
+    const { code, report } = await check(['-e', 'duplicate_ack<=0', '-e', 'lost_segment<=0', '-e', 'retransmission<=0', '-e', 'zeek=SF', fx('tcp-loss')]);
+    assert.equal(code, 1);
+    assert.deepEqual(result(report, 'duplicate_ack<=0').frames, [15, 17, 19, 21, 23, 25, 43, 45, 47, 49, 51, 53, 55, 58, 61, 63]);
+    assert.deepEqual(result(report, 'lost_segment<=0').frames, [12, 42]);
+    assert.deepEqual(result(report, 'retransmission<=0').frames, [26, 64]);
+  });
+
+  it('the frames of analysis flags are remembered only for the names counted, and only until the connection is judged', () => {
+    const c = { id: 0 } as Connection;
+    const d = { id: 1 } as Connection;
+    const r = { analysis: 0, frame: 0 } as PacketResult;
+    const flag = (conn: Connection, frame: number, bits: number): void => {
+      r.frame = frame;
+      r.analysis = bits;
+      af.onPacket(conn, r, null as unknown as Frame, null as unknown as Packet);
+    };
+    let af = new AnalysisFrames(0);
+    flag(c, 1, A_RETRANSMISSION | A_DUPLICATE_ACK);
+    assert.equal(af.size, 0, 'no count expectation: nothing kept');
+    af = new AnalysisFrames(A_DUPLICATE_ACK | A_WINDOW_UPDATE);
+    flag(c, 1, A_RETRANSMISSION);
+    assert.equal(af.size, 0, 'a flag no rule counts is not kept');
+    for (let i = 2; i < 40; i++) flag(i % 2 === 0 ? c : d, i, A_DUPLICATE_ACK | (i % 3 === 0 ? A_WINDOW_UPDATE : 0));
+    const dup = ANALYSIS_NAMES.indexOf('duplicate_ack');
+    const win = ANALYSIS_NAMES.indexOf('window_update');
+    assert.deepEqual(af.frames(c, dup), [2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38]);
+    assert.deepEqual(af.frames(d, dup), [3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39]);
+    assert.deepEqual(af.frames(c, win), [6, 12, 18, 24, 30, 36]);
+    assert.deepEqual(af.frames(c, ANALYSIS_NAMES.indexOf('retransmission')), []);
+    for (let i = 40; i < 60; i++) flag(c, i, A_DUPLICATE_ACK);
+    assert.equal(af.frames(c, dup).length, FRAMES_SHOWN, 'the first FRAMES_SHOWN only');
+    assert.equal(af.frames(c, dup)[FRAMES_SHOWN - 1], 40);
+    af.forget(c);
+    assert.deepEqual(af.frames(c, dup), []);
+    assert.equal(af.size, 1);
+    // a connection forgotten while it was the last flagged one starts afresh
+    flag(c, 70, A_DUPLICATE_ACK);
+    assert.deepEqual(af.frames(c, dup), [70]);
+    af.forget(c);
+    af.forget(d);
+    assert.equal(af.size, 0);
   });
 
   it('connections counts the selection; selections by port, host and stream', async () => {

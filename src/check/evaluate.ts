@@ -24,30 +24,72 @@ import { ResultWriter, RESULT_INDENT, type ResultConstants } from './result-json
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
 export const FRAMES_SHOWN = 20;
 
-/** Remembers the first frames of each analysis flag per connection (an observer of the Tracker). */
+/**
+ * Bit b of Wireshark's analysis flags (flags.ts A_*) -> its ANALYSIS_ORDER index, for walking only
+ * the bits a packet has set.
+ */
+const ORDER_OF_BIT: readonly number[] = (() => {
+  const out: number[] = new Array<number>(32).fill(-1);
+  ANALYSIS_ORDER.forEach(([bit], i) => { out[31 - Math.clz32(bit)] = i; });
+  return out;
+})();
+
+/**
+ * Remembers the first frames of each analysis flag per connection (an observer of the Tracker),
+ * for the flags in `wanted` (A_* bits): those an analysis count of the rules counts, the only
+ * ones a report shows frames of. With none wanted (no count expectation), it does nothing: on a
+ * capture with loss one packet in eight has a flag, and the look-ups cost check about 5% of its
+ * time for frames nobody would see.
+ */
 export class AnalysisFrames implements PacketObserver {
-  readonly byConnection = new Map<Connection, Map<string, number[]>>();
+  /** Per connection, per ANALYSIS_ORDER index, its first FRAMES_SHOWN frames (holes: none yet). */
+  private readonly byConnection = new Map<Connection, number[][]>();
+  /** The connection of the last flagged packet and its lists: flagged packets come in runs. */
+  private lastC: Connection | null = null;
+  private lastLists: number[][] = [];
+
+  constructor(private readonly wanted: number) {}
 
   onPacket(c: Connection, r: PacketResult, _f: Frame, _p: Packet): void {
-    if (r.analysis === 0) return;
-    let m = this.byConnection.get(c);
-    if (m === undefined) {
-      m = new Map();
-      this.byConnection.set(c, m);
+    let bits = r.analysis & this.wanted;
+    if (bits === 0) return;
+    let lists = this.lastLists;
+    if (c !== this.lastC) {
+      const m = this.byConnection.get(c);
+      if (m === undefined) {
+        lists = [];
+        this.byConnection.set(c, lists);
+      } else lists = m;
+      this.lastC = c;
+      this.lastLists = lists;
     }
-    for (const [bit, name] of ANALYSIS_ORDER) {
-      if ((r.analysis & bit) === 0) continue;
-      let list = m.get(name);
-      if (list === undefined) {
-        list = [];
-        m.set(name, list);
-      }
-      if (list.length < FRAMES_SHOWN) list.push(r.frame);
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const i = ORDER_OF_BIT[31 - Math.clz32(low)]!;
+      const list = lists[i];
+      if (list === undefined) lists[i] = [r.frame];
+      else if (list.length < FRAMES_SHOWN) list.push(r.frame);
     }
   }
 
-  frames(c: Connection, name: string): number[] {
-    return this.byConnection.get(c)?.get(name) ?? [];
+  /** The first frames of `c`'s packets flagged ANALYSIS_NAMES[index] (none unless wanted). */
+  frames(c: Connection, index: number): number[] {
+    return this.byConnection.get(c)?.[index] ?? NO_FRAMES;
+  }
+
+  /** Forgets `c` (finalised). */
+  forget(c: Connection): void {
+    this.byConnection.delete(c);
+    if (c === this.lastC) {
+      this.lastC = null;
+      this.lastLists = [];
+    }
+  }
+
+  /** Connections with frames remembered (tests: nothing is kept once they are finalised). */
+  get size(): number {
+    return this.byConnection.size;
   }
 }
 
@@ -830,7 +872,7 @@ interface GroupState {
 export class CaptureEvaluator implements PacketObserver {
   /** Connections finalised (all of them, before any selection). */
   connections = 0;
-  private readonly af = new AnalysisFrames();
+  private readonly af: AnalysisFrames;
   private readonly groups: GroupState[];
   /** The smallest ids of failing connections, in order: at most MAX_DIAGRAMS + 1 (noteFailing). */
   private readonly failing: number[] = [];
@@ -876,6 +918,10 @@ export class CaptureEvaluator implements PacketObserver {
         consts: [], failures: [], failureBound: -1,
       };
     });
+    // the flags whose frames a report can show: those the analysis counts of the rules count
+    let wanted = 0;
+    for (const g of this.groups) for (const j of g.judges) if (j.code === K_COUNT) wanted |= ANALYSIS_ORDER[j.index]![0];
+    this.af = new AnalysisFrames(wanted);
     const rw = this.rw;
     if (rw !== null) for (const g of this.groups) g.consts = g.perConn.map((e) => rw.constants(g.name, e.text, e.key));
     this.pickedNow = this.groups.map(() => false);
@@ -1012,7 +1058,7 @@ export class CaptureEvaluator implements PacketObserver {
             continue;
           }
         }
-        const af = judge.code === K_COUNT ? this.af.frames(c, judge.e.key) : NO_FRAMES;
+        const af = judge.code === K_COUNT ? this.af.frames(c, judge.index) : NO_FRAMES;
         if (this.rw !== null) {
           // the detail written as JSON from the facts (detailJson), with its frames
           const consts = g.consts[i]!;
@@ -1083,7 +1129,7 @@ export class CaptureEvaluator implements PacketObserver {
       this.spool.putBytes(c.id, this.rec.buf, 0, this.rec.pos);
       this.rec.pos = 0;
     }
-    this.af.byConnection.delete(c);
+    this.af.forget(c);
     if (this.collector !== null) {
       this.collector.onFinal(c);
       if (failedFrames !== null && this.diagram !== null) this.diagram(c, this.collector.byConnection.get(c) ?? [], failedFrames);
