@@ -50,7 +50,7 @@ describe('fixtures', () => {
           rows.push({
             frame: String(f.number), time: formatTimestamp(f.tsSec, f.tsNsec), src: addressToString(p.ipVersion, p.src), sport: String(p.srcPort),
             dst: addressToString(p.ipVersion, p.dst), dport: String(p.dstPort), flags: `0x${p.flags.toString(16).padStart(4, '0')}`,
-            seqRaw: String(p.seq), ackRaw: String(p.ack), len: String(p.payloadLen),
+            seqRaw: String(p.seq32 >>> 0), ackRaw: String(p.ack32 >>> 0), len: String(p.payloadLen),
           });
         },
       };

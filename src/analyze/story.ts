@@ -15,7 +15,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
-import { seqAdd, seqGe, seqLt, seqSub } from '../model/seq.js';
+import { seqAdd, seqAdd32, seqGe, seqLt, seqSub } from '../model/seq.js';
 import {
   A_RETRANSMISSION, A_FAST_RETRANSMISSION, A_SPURIOUS_RETRANSMISSION, A_OUT_OF_ORDER, A_LOST_PACKET, A_ACK_LOST_PACKET,
   A_DUPLICATE_ACK, A_ZERO_WINDOW, A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, A_WINDOW_UPDATE, A_WINDOW_FULL,
@@ -339,7 +339,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       me = ST_SYN_SENT;
       if (peer === ST_UNKNOWN || peer === ST_CLOSED) peer = ST_LISTEN;
       r.note = N_SYN;
-      r.n1 = p.seq;
+      r.n1 = p.seq32 >>> 0;
     } else if (fromA === ((s.bits & S_SYN_FROM_A) !== 0)) {
       s.synCount++;
       r.note = N_SYN_RETRANSMITTED;
@@ -351,7 +351,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       me = ST_SYN_RECEIVED;
       peer = ST_SYN_RECEIVED;
       r.note = N_SIMULTANEOUS_SYN;
-      r.n1 = p.seq;
+      r.n1 = p.seq32 >>> 0;
     }
   } else if (syn && ack) {
     phase = PH_HANDSHAKE;
@@ -364,20 +364,20 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       r.n1 = relAck;
     } else if (s.synAckFrame === 0) {
       s.synAckFrame = frame;
-      s.synAckIsn = p.seq | 0;
+      s.synAckIsn = p.seq32;
       me = ST_SYN_RECEIVED;
       peer = ST_ESTABLISHED;
       r.note = N_SYN_ACK;
       r.n1 = relAck;
       r.n2 = peerBase;
-      r.n3 = p.seq;
+      r.n3 = p.seq32 >>> 0;
     } else {
       r.note = N_SYN_ACK_RETRANSMITTED;
     }
   } else {
     // neither SYN nor RST
     if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && ack && fromA === ((s.bits & S_SYN_FROM_A) !== 0) &&
-        seqGe(p.ack, seqAdd(s.synAckIsn, 1))) {
+        seqGe(p.ack32, seqAdd32(s.synAckIsn, 1))) {
       // the third segment: the client acknowledges the server's SYN
       s.hsAckFrame = frame;
       phase = PH_HANDSHAKE;
@@ -419,15 +419,15 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       setStoryFlag(s, S_LAST_DATA_FROM_A, fromA);
       s.lastDataFrame = frame;
     }
-    const acksFin1Now = ack && s.fin1Frame !== 0 && s.fin1AckFrame === 0 && fromA !== ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack, s.fin1End);
+    const acksFin1Now = ack && s.fin1Frame !== 0 && s.fin1AckFrame === 0 && fromA !== ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack32, s.fin1End);
     if (acksFin1Now) s.fin1AckFrame = frame;
     if (fin) {
       phase = PH_TEARDOWN;
-      const end = seqAdd(p.seq, len + 1);
+      const end = seqAdd32(p.seq32, len + 1);
       if (s.fin1Frame === 0) {
         s.fin1Frame = frame;
         setStoryFlag(s, S_FIN1_FROM_A, fromA);
-        s.fin1End = end | 0;
+        s.fin1End = end;
         me = ST_FIN_WAIT_1;
         if (peer !== ST_CLOSED) peer = ST_CLOSE_WAIT;
         r.note = N_FIN_FIRST;
@@ -451,8 +451,8 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         }
       } else {
         s.fin2Frame = frame;
-        s.fin2End = end | 0;
-        if (!(ack && seqGe(p.ack, s.fin1End))) {
+        s.fin2End = end;
+        if (!(ack && seqGe(p.ack32, s.fin1End))) {
           // FINs crossed: each side sent its FIN before seeing the other's (simultaneous close)
           s.bits |= S_FIN2_CROSSED;
           me = ST_CLOSING;
@@ -489,7 +489,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         r.n1 = relAck;
         r.n2 = len;
       }
-    } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack, s.fin2End)) {
+    } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack32, s.fin2End)) {
       s.fin2AckFrame = frame;
       phase = PH_TEARDOWN;
       if ((s.bits & S_FIN2_CROSSED) !== 0) {
@@ -512,7 +512,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         // missing") does not hold here, where nothing is outstanding: n3 = 1 says it was flagged.
         const first = fromA === ((s.bits & S_FIN1_FROM_A) !== 0);
         const closedAt = first ? s.fin2End : s.fin1End;
-        if ((first || s.fin1AckFrame !== 0) && seqLt(p.ack, closedAt)) {
+        if ((first || s.fin1AckFrame !== 0) && seqLt(p.ack32, closedAt)) {
           r.note = N_OLD_ACK;
           r.n1 = relAck;
           r.n2 = seqSub(closedAt, peerBase);

@@ -695,7 +695,7 @@ export class Tracker implements PacketSink {
         // the 4-tuple's connection was released: Wireshark (which never forgets) starts a new
         // stream only for a pure SYN with a new ISN; anything else joins the old one
         const found = this.tombstones.found;
-        if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && found.senderBaseSet && p.seq !== found.senderBase) reused = true;
+        if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && found.senderBaseSet && p.seq32 !== (found.senderBase | 0)) reused = true;
         else continued = true;
       }
       c = this.open(p, hash, f, t, continued ? this.tombstones.found.id : -1);
@@ -727,7 +727,7 @@ export class Tracker implements PacketSink {
       F = fromA ? c.a : c.b;
       R = fromA ? c.b : c.a;
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
-      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && (F.bits & F_BASE_SET) !== 0 && (p.seq | 0) !== F.baseSeq) {
+      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq) {
         this.removeOpen(c);
         if (this.observer?.onReplaced) this.observer.onReplaced(c);
         if (this.observer?.onFinal) this.observer.onFinal(c);
@@ -739,8 +739,8 @@ export class Tracker implements PacketSink {
     }
     // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream, a continuation's
     // too (a direction of a connection just opened has no base yet)
-    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && (F.bits & F_BASE_SET) !== 0 && (p.seq | 0) !== F.baseSeq) {
-      F.baseSeq = p.seq | 0;
+    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq) {
+      F.baseSeq = p.seq32;
       r.analysis |= A_REUSED_PORTS;
     }
     this.last = c;
@@ -775,13 +775,13 @@ export class Tracker implements PacketSink {
 
     if (p.shortSegment) {
       // Header longer than the segment: Wireshark assigns the stream but analyses nothing.
-      r.seq = p.seq;
-      r.ack = p.ack;
+      r.seq = p.seq32 >>> 0;
+      r.ack = p.ack32 >>> 0;
       r.analysis = 0;
     } else {
       this.analyze(c, F, R, p);
-      r.seq = seqSub(p.seq, F.baseSeq);
-      r.ack = flags & TCP_ACK ? seqSub(p.ack, R.baseSeq) : p.ack;
+      r.seq = seqSub(p.seq32, F.baseSeq);
+      r.ack = flags & TCP_ACK ? seqSub(p.ack32, R.baseSeq) : p.ack32 >>> 0;
     }
 
     // After the analysis, as in dissect_tcp(): SYN bookkeeping, the initial RTT, first-ACK state.
@@ -833,10 +833,10 @@ export class Tracker implements PacketSink {
     F.payloadBytes += p.payloadLen;
     if (flags & TCP_FIN) {
       F.bits |= F_FIN_SENT;
-      F.finEnd = seqAdd32(p.seq, p.payloadLen + 1 + (flags & TCP_SYN ? 1 : 0));
+      F.finEnd = seqAdd32(p.seq32, p.payloadLen + 1 + (flags & TCP_SYN ? 1 : 0));
     }
     if (flags & TCP_RST) c.sawRst = true;
-    if (flags & TCP_ACK && (R.bits & F_FIN_SENT) !== 0 && seqGe(p.ack, R.finEnd)) R.bits |= F_FIN_ACKED;
+    if (flags & TCP_ACK && (R.bits & F_FIN_SENT) !== 0 && seqGe(p.ack32, R.finEnd)) R.bits |= F_FIN_ACKED;
     if (!c.closed && (c.sawRst || ((c.a.bits & F_FIN_ACKED) !== 0 && (c.b.bits & F_FIN_ACKED) !== 0))) c.closed = true;
     c.packets++;
     c.lastFrame = f.number;
@@ -910,8 +910,8 @@ export class Tracker implements PacketSink {
     const sec = r.tsSec;
     const nsec = r.tsNsec;
     // int32, as the flows keep them (connection.ts)
-    const seq = p.seq | 0;
-    const ack = p.ack | 0;
+    const seq = p.seq32;
+    const ack = p.ack32;
     const len = p.payloadLen;
     const flags = p.flags;
     const win = p.window;

@@ -177,9 +177,9 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
   let isOrig = fromA === z.origIsA;
   if ((E.bits & HAS_BASE) === 0) {
     E.bits |= HAS_BASE;
-    E.base = p.seq | 0;
+    E.base = p.seq32;
   }
-  const relSeq = seqDiff(p.seq, E.base);
+  const relSeq = seqDiff(p.seq32, E.base);
 
   // --- history: the control letter of this packet
   const ctl = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
@@ -190,14 +190,14 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
       E.bits |= HAS_SYN;
       E.lastSynSeq = relSeq;
     } else if (fin) {
-      const end = seqAdd32(p.seq, p.payloadLen);
+      const end = seqAdd32(p.seq32, p.payloadLen);
       if ((E.bits & HAS_FIN) === 0 || E.lastFinEnd !== end) letter = L_F;
       E.bits |= HAS_FIN;
       E.lastFinEnd = end;
     } else {
-      if ((E.bits & HAS_RST) === 0 || E.lastRstSeq !== (p.seq | 0)) letter = L_R;
+      if ((E.bits & HAS_RST) === 0 || E.lastRstSeq !== p.seq32) letter = L_R;
       E.bits |= HAS_RST;
-      E.lastRstSeq = p.seq | 0;
+      E.lastRstSeq = p.seq32;
     }
   } else if (ctl >= 2) {
     if (fin && rst && !syn) {
@@ -282,7 +282,7 @@ export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
   }
   // --- T: payload whose end is not beyond the highest end already seen from this side
   if (p.payloadLen > 0) {
-    const end = seqAdd32(p.seq, p.payloadLen);
+    const end = seqAdd32(p.seq32, p.payloadLen);
     const hasHigh = (E.bits & HAS_HIGH) !== 0;
     if (hasHigh && seqDiff(end, E.highEnd) <= 0) {
       E.retransmits++;

@@ -56,8 +56,8 @@ export function decodeTcp(p: Packet, b: Uint8Array, dv: DataView, off: number, s
   const ports = dv.getUint32(off + OFF_SRC_PORT);
   p.srcPort = ports >>> 16;
   p.dstPort = ports & 0xffff;
-  p.seq = dv.getUint32(off + OFF_SEQ);
-  p.ack = dv.getUint32(off + OFF_ACK);
+  p.seq32 = dv.getInt32(off + OFF_SEQ);
+  p.ack32 = dv.getInt32(off + OFF_ACK);
   p.tcpHeaderLen = hdrLen;
   p.flags = dv.getUint16(off + OFF_DATA_OFFSET) & 0x1ff;
   p.window = dv.getUint16(off + OFF_WINDOW);

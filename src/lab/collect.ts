@@ -63,7 +63,7 @@ export class LabCollector implements PacketObserver {
     }
     list.push({
       frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
-      rawSeq: p.seq, rawAck: p.ack, len: p.payloadLen, hdrLen: p.tcpHeaderLen, frameLen: f.origLen,
+      rawSeq: p.seq32 >>> 0, rawAck: p.ack32 >>> 0, len: p.payloadLen, hdrLen: p.tcpHeaderLen, frameLen: f.origLen,
       window: r.window, rawWindow: p.window, analysis: r.analysis, mss: p.mss, wscale: p.wscale,
       sackPermitted: p.sackPermitted, head,
     });

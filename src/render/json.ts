@@ -449,8 +449,8 @@ export function fillPacketRecord(rec: PacketRecord, r: PacketResult, p: Packet):
   rec.flags = p.flags;
   rec.seq = r.seq;
   rec.ack = r.ack;
-  rec.rawSeq = p.seq | 0;
-  rec.rawAck = p.ack | 0;
+  rec.rawSeq = p.seq32;
+  rec.rawAck = p.ack32;
   rec.len = p.payloadLen;
   rec.window = r.window;
   rec.analysis = r.analysis;
@@ -485,7 +485,7 @@ export function touchRecords(packets: readonly PacketRecord[]): void {
 export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
   return {
     frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
-    rawSeq: p.seq | 0, rawAck: p.ack | 0, len: p.payloadLen, window: r.window, analysis: r.analysis,
+    rawSeq: p.seq32, rawAck: p.ack32, len: p.payloadLen, window: r.window, analysis: r.analysis,
     phase: r.phase, stateA: r.stateA, stateB: r.stateB, note: r.note, n1: r.n1, n2: r.n2, n3: r.n3,
   };
 }

@@ -68,8 +68,8 @@ export class PacketLines implements PacketSink {
     if (rel < 0) rel = f.hasTs ? t - this.t0 : 0;
     const src = addressToString(p.ipVersion, p.src);
     const dst = addressToString(p.ipVersion, p.dst);
-    let line = `${String(f.number).padStart(6)}  ${rel.toFixed(6).padStart(12)}  ${p.ipVersion === 6 ? 'IP6' : 'IP'} ${src}.${p.srcPort} > ${dst}.${p.dstPort}: Flags [${tcpdumpFlags(p.flags)}], seq ${p.seq}`;
-    if (p.flags & TCP_ACK) line += `, ack ${p.ack}`;
+    let line = `${String(f.number).padStart(6)}  ${rel.toFixed(6).padStart(12)}  ${p.ipVersion === 6 ? 'IP6' : 'IP'} ${src}.${p.srcPort} > ${dst}.${p.dstPort}: Flags [${tcpdumpFlags(p.flags)}], seq ${p.seq32 >>> 0}`;
+    if (p.flags & TCP_ACK) line += `, ack ${p.ack32 >>> 0}`;
     line += `, win ${p.window}`;
     const opts = optionsText(p);
     if (opts) line += `, options [${opts}]`;

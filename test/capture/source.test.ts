@@ -72,7 +72,7 @@ type Seen = [number, number, number, number, number, number];
 class RecordingSink implements PacketSink {
   readonly seen: Seen[] = [];
   packet(f: Frame, p: Packet): void {
-    this.seen.push([f.number, f.tsSec, f.tsNsec, p.srcPort, p.seq, p.payloadLen]);
+    this.seen.push([f.number, f.tsSec, f.tsNsec, p.srcPort, p.seq32 >>> 0, p.payloadLen]);
   }
 }
 

@@ -37,8 +37,8 @@ function assertTcp(p: Packet, version: 4 | 6, ipOffset: number): void {
   assert.equal(p.tcpOffset, ipOffset + hl);
   assert.equal(p.srcPort, 33000);
   assert.equal(p.dstPort, 22);
-  assert.equal(p.seq, 0x01020304);
-  assert.equal(p.ack, 0x05060708);
+  assert.equal(p.seq32, 0x01020304);
+  assert.equal(p.ack32, 0x05060708);
   assert.equal(p.payloadLen, 12);
   assert.equal(p.capturedPayload, 12);
   assert.equal(p.truncated, false);

@@ -78,8 +78,11 @@ describe('TCP: every accessor on known bytes', () => {
     assert.equal(p.tcpOffset, 34);
     assert.equal(p.srcPort, 51234);
     assert.equal(p.dstPort, 443);
-    assert.equal(p.seq, 0xdeadbeef);
-    assert.equal(p.ack, 0);
+    // the same 32 bits, signed (Packet.seq32): 0xdeadbeef is 2^31 and above
+    assert.equal(p.seq32, 0xdeadbeef | 0);
+    assert.equal(p.seq32, -559038737);
+    assert.equal(p.seq32 >>> 0, 0xdeadbeef);
+    assert.equal(p.ack32, 0);
     assert.equal(p.tcpHeaderLen, 40);
     assert.equal(p.flags, TCP_SYN | TCP_ECE | TCP_CWR);
     assert.equal(p.flags, 0x0c2);
@@ -136,8 +139,9 @@ describe('TCP: every accessor on known bytes', () => {
     assert.equal(p.tcpOffset, 54);
     assert.equal(p.srcPort, 443);
     assert.equal(p.dstPort, 51234);
-    assert.equal(p.seq, 1000);
-    assert.equal(p.ack, 0xfffffff0);
+    assert.equal(p.seq32, 1000);
+    assert.equal(p.ack32, -16);
+    assert.equal(p.ack32 >>> 0, 0xfffffff0);
     assert.equal(p.tcpHeaderLen, 32);
     assert.equal(p.flags, 0x018);
     assert.equal(p.window, 501);
@@ -249,8 +253,8 @@ describe('TCP: impossible lengths are rejected', () => {
     assert.equal(p.shortSegment, true);
     assert.equal(p.srcPort, 1);
     assert.equal(p.dstPort, 2);
-    assert.equal(p.seq, 77);
-    assert.equal(p.ack, 88);
+    assert.equal(p.seq32, 77);
+    assert.equal(p.ack32, 88);
     assert.equal(p.flags, TCP_ACK);
     assert.equal(p.tcpHeaderLen, 60);
     assert.equal(p.payloadLen, 0);

@@ -64,8 +64,8 @@ export function converse(steps: Step[], ports: [number, number] = [40000, 80]): 
     let flags = 0;
     for (const ch of st.flags) flags |= ch === 'S' ? TCP_SYN : ch === 'A' ? TCP_ACK : ch === 'F' ? TCP_FIN : ch === 'R' ? TCP_RST : ch === 'P' ? TCP_PSH : 0;
     p.flags = flags;
-    p.seq = st.seq >>> 0;
-    p.ack = (st.ack ?? 0) >>> 0;
+    p.seq32 = st.seq | 0;
+    p.ack32 = (st.ack ?? 0) | 0;
     p.payloadLen = st.len ?? 0;
     p.window = st.win ?? 1000;
     if (st.mss !== undefined) p.mss = st.mss;
