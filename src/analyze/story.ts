@@ -274,7 +274,6 @@ export function resetStory(s: Story): void {
 export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, fromA: boolean): void {
   const relSeq = r.seq;
   const relAck = r.ack;
-  const peerBase = r.peerBase;
   const flags = p.flags;
   const syn = (flags & TCP_SYN) !== 0;
   const ack = (flags & TCP_ACK) !== 0;
@@ -321,7 +320,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       if (s.refusedFrame === 0) s.refusedFrame = frame;
       r.note = N_RST_REFUSED;
       r.n1 = relAck;
-      r.n2 = peerBase;
+      r.n2 = r.peerBase;
     } else if (firstRst) {
       r.note = (s.bits & S_RST_ANSWERS_DATA) !== 0 ? N_RST_ANSWERS_DATA : (s.bits & S_RST_AFTER_FIN) !== 0 ? N_RST_AFTER_FIN : N_RST;
     } else {
@@ -369,7 +368,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       peer = ST_ESTABLISHED;
       r.note = N_SYN_ACK;
       r.n1 = relAck;
-      r.n2 = peerBase;
+      r.n2 = r.peerBase;
       r.n3 = p.seq32 >>> 0;
     } else {
       r.note = N_SYN_ACK_RETRANSMITTED;
@@ -515,7 +514,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         if ((first || s.fin1AckFrame !== 0) && seqLt(p.ack32, closedAt)) {
           r.note = N_OLD_ACK;
           r.n1 = relAck;
-          r.n2 = seqSub(closedAt, peerBase);
+          r.n2 = seqSub(closedAt, r.peerBase);
         } else if (first) {
           r.note = N_LAST_ACK_AGAIN;
           r.n1 = relAck;
@@ -538,7 +537,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
         // an ACK of the peer's last data, sent before the peer's FIN arrived (or delayed)
         r.note = N_ACK_BEFORE_FIN;
         r.n1 = relAck;
-        r.n2 = seqSub(seqAdd(s.fin2End, -1), peerBase);
+        r.n2 = seqSub(seqAdd(s.fin2End, -1), r.peerBase);
       }
     }
     // (not on a duplicate ACK or another flagged one: that ACK does not acknowledge the data,
