@@ -43,6 +43,35 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
     assert.equal(f.id, 1 << 30);
   });
 
+  it('every field survives a table grown many times: bases of all 32 bits, ids, scales -2 to 14, roles', () => {
+    const t = new TombstoneStore();
+    const n = 5000; // 1024 slots grown to 16 384
+    const base = (k: number, side: number): number => Math.imul(k * 2 + side, 0x9e3779b9) | 0;
+    const roles = [ROLES_INFERRED, ROLES_BY_SYN, ROLES_BY_SYN_ACK];
+    for (let k = 0; k < n; k++) {
+      t.put(rel(k, k % 3 === 0, base(k, 0), k % 5 !== 0, base(k, 1), k % 7 !== 0,
+        { id: k * 40503, clientIsA: k % 2 === 0, roles: roles[k % 3]!, scaleA: (k % 17) - 2, scaleB: 14 - (k % 17) }));
+    }
+    assert.equal(t.size, n);
+    let negative = 0;
+    for (let k = 0; k < n; k++) {
+      const aLower = k % 3 === 0;
+      // sent by a: a's side first
+      assert.equal(t.find(h1(k), h2(k), aLower), true, `4-tuple ${k}`);
+      const f = t.found;
+      assert.deepEqual(
+        [f.senderBase | 0, f.senderBaseSet, f.receiverBase | 0, f.receiverBaseSet, f.id, f.senderIsClient, f.roles, f.senderScale, f.receiverScale],
+        [base(k, 0), k % 5 !== 0, base(k, 1), k % 7 !== 0, k * 40503, k % 2 === 0, roles[k % 3], (k % 17) - 2, 14 - (k % 17)], `4-tuple ${k} from a`);
+      if (f.senderBase >= 2 ** 31) negative++;
+      // sent by b
+      assert.equal(t.find(h1(k), h2(k), !aLower), true);
+      assert.deepEqual([f.senderBase | 0, f.receiverBase | 0, f.senderIsClient, f.senderScale, f.receiverScale],
+        [base(k, 1), base(k, 0), k % 2 !== 0, 14 - (k % 17), (k % 17) - 2], `4-tuple ${k} from b`);
+    }
+    assert.ok(negative > n / 4, 'bases of 2^31 and above were tried');
+    for (let k = n; k < n + 100; k++) assert.equal(t.find(h1(k), h2(k), true), false);
+  });
+
   it('keeps at least the last generation and at most two; older ones are forgotten', () => {
     const g = 4;
     const t = new TombstoneStore(g);
