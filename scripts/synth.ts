@@ -62,9 +62,11 @@ export function writeSyntheticPcap(path: string, opt: SynthOptions): number {
  * replaced by the next): what a busy server's capture looks like, where consecutive packets are
  * of different connections.
  */
-export function writeInterleavedPcap(path: string, opt: SynthOptions & { active: number; burst?: number }): number {
+export function writeInterleavedPcap(path: string, opt: SynthOptions & { active: number; burst?: number; roundRobin?: boolean }): number {
   // with burst > 1, the connection drawn sends 1 to burst packets in a row (a real capture's
-  // locality: data segments and their ACKs come in runs); 1 draws anew for every packet
+  // locality: data segments and their ACKs come in runs); 1 draws anew for every packet.
+  // roundRobin: the open connections take turns instead of being drawn (a server answering its
+  // clients in turn); they end in turn, each replaced in its place by the next one made
   const burst = Math.max(1, Math.floor(opt.burst ?? 1));
   const reqLen = opt.requestLen ?? 120;
   const respLen = opt.responseLen ?? 480;
@@ -107,8 +109,9 @@ export function writeInterleavedPcap(path: string, opt: SynthOptions & { active:
     rnd >>>= 0;
     return rnd;
   };
+  let turn = 0;
   while (open > 0) {
-    const k = draw() % open;
+    const k = opt.roundRobin ? turn++ % open : draw() % open;
     let run = burst > 1 ? 1 + (draw() % burst) : 1;
     for (; run > 0 && step[k]! < steps.length; run--) {
       const [cli, flags, seq, ack, len] = steps[step[k]!]!;

@@ -78,4 +78,18 @@ describe('packets in batches', () => {
     assert.ok(s.batches * BATCH > 60_000, `${s.batches} batches`);
     assertSame(s, await run(scattered, { keepAll: false, lingerSeconds: 0, reuseConnections: true, batchFrom: Infinity }), 'scattered');
   });
+
+  it('many connections open taking turns, each packet from afar but in creation order: one at a time, with the same results', async () => {
+    const dir = tempDir('tfe-batch-');
+    // 3 000 open at once, one packet of each in turn: every packet's connection had its last one
+    // 3 000 switches before (far), but the next connection is the next made (Tracker, IN_ORDER_SPAN)
+    const turns = join(dir, 'turns.pcap');
+    writeInterleavedPcap(turns, { connections: 9000, active: 3000, roundRobin: true });
+    for (const opts of [{}, { keepAll: false, lingerSeconds: 0, reuseConnections: true }] as TrackerOptions[]) {
+      const dflt = await run(turns, opts);
+      assert.ok(dflt.batches * BATCH <= 4096 + BATCH, `${dflt.batches} batches (${JSON.stringify(opts)})`);
+      assertSame(dflt, await run(turns, { ...opts, batchFrom: Infinity }), JSON.stringify(opts));
+      assertSame(await run(turns, { ...opts, batchFrom: 0 }), dflt, `${JSON.stringify(opts)}, batched from the first packet`);
+    }
+  });
 });

@@ -241,6 +241,15 @@ const FAR_STAMPS = 2048;
 const FAR_WINDOW = 4096;
 /** Batches are wanted while at least one packet in FAR_SHARE comes from afar. */
 const FAR_SHARE = 3;
+/**
+ * A switch of connection is in creation order when the new connection's id is 1 to this many
+ * above the previous one's. When most switches of a window are (a server answering its clients
+ * in turn, the capture's connections taken round-robin), memory is read about in the order the
+ * connections were made, the processor's prefetchers load it ahead, and batches only cost:
+ * round-robin over 10 000 of the concurrent bench capture's connections took 0.84 s batched and
+ * 0.72 one at a time, where the capture's own order, drawn at random, takes 0.76 and 0.90.
+ */
+const IN_ORDER_SPAN = 8;
 
 /**
  * Loads every cache line of the batch's connections, their flows, story and Zeek state (the
@@ -302,6 +311,10 @@ export class Tracker implements PacketSink {
   private farOften = true;
   private farTouches = 0;
   private windowFrame = 0;
+  /** Switches of connection (lruTouch) in the window, those in creation order, the last one's id. */
+  private windowTouches = 0;
+  private inOrderTouches = 0;
+  private touchId = -1;
   private t0Sec = 0;
   private t0Nsec = 0;
   private haveT0 = false;
@@ -560,10 +573,16 @@ export class Tracker implements PacketSink {
     const stamp = ++this.lruClock;
     const prev = this.slotStamp[slot];
     if (prev >= 0 && stamp - prev > FAR_STAMPS) this.farTouches++;
+    const step = c.id - this.touchId;
+    if (step >= 1 && step <= IN_ORDER_SPAN) this.inOrderTouches++;
+    this.touchId = c.id;
+    this.windowTouches++;
     const frames = this.result.frame - this.windowFrame;
     if (frames >= FAR_WINDOW) {
-      this.farOften = this.farTouches * FAR_SHARE >= frames;
+      this.farOften = this.farTouches * FAR_SHARE >= frames && this.inOrderTouches * 2 < this.windowTouches;
       this.farTouches = 0;
+      this.inOrderTouches = 0;
+      this.windowTouches = 0;
       this.windowFrame = this.result.frame;
     }
     this.slotStamp[slot] = stamp;
@@ -641,7 +660,8 @@ export class Tracker implements PacketSink {
    * Batches only with more connections open than the cache holds (see prepare()), and only while
    * packets often come to a connection that has not had one for long (farOften): in a real
    * capture most packets are of the connection before or of one active a moment ago, in cache
-   * already, and the batch's decoding ahead and loads only add their own time.
+   * already, and the batch's decoding ahead and loads only add their own time. Nor while most
+   * switches go to the next connections in creation order (IN_ORDER_SPAN).
    */
   batchWanted(): boolean {
     return this.batchFrom === 0 || (this.table.size >= this.batchFrom && this.farOften);
