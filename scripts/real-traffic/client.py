@@ -89,14 +89,11 @@ async def body(plan, start, box):
             abort(writer)
         else:
             await reader.readexactly(resp)
-            if kind == CLIENT_FIRST:
+            if kind == CLIENT_FIRST or kind == SIMULTANEOUS:
                 await until(close_at)
                 writer.close()
             elif kind == SERVER_FIRST or kind == SERVER_RST:
                 await drain_to_eof(reader)
-                writer.close()
-            elif kind == SIMULTANEOUS:
-                await until(close_at)
                 writer.close()
             elif kind == CLIENT_RST:
                 await until(close_at)

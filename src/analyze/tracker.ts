@@ -494,6 +494,8 @@ export class Tracker implements PacketSink {
    * Whether `c`, the closed connection at the head of the release queue with `waiting` in it,
    * is to be released at time `t`: its linger passed, or lingerMin with more than lingerMax
    * waiting, or at once with more than lingerHard.
+   * (Unlike releaseDue, it takes the time as an argument: it is small enough to be inlined into
+   * track(), `--trace-turbo-inlining` shows it, so the time is not boxed.)
    */
   private lingerOver(c: Connection, waiting: number, t: number): boolean {
     return c.lastTime + (waiting > this.lingerMax ? this.lingerMin : this.linger) <= t || waiting > this.lingerHard;
