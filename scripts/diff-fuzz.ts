@@ -17,7 +17,8 @@
  *
  * --release runs the tracker as the CLI's outputs do, but releasing each connection as soon as it
  * closes (no linger): stragglers after a close become continuations, which must keep Wireshark's
- * stream ids, numbers and windows (their analysis flags, which start afresh, are not compared).
+ * stream ids, numbers, windows and analysis flags (their analysis goes on from their stream's
+ * state, flow/analysis-states.ts).
  *
  * Same seed, same inputs. Exits 1 when an input differs. About 1 s per input (tshark's start).
  */
@@ -283,7 +284,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  process.stdout.write(`${compared} inputs compared with tshark, ${differ} differ${release ? ` (released at once: ${continuationFrames} frames in continuations, flags not compared there)` : ''}\n`);
+  process.stdout.write(`${compared} inputs compared with tshark, ${differ} differ${release ? ` (released at once: ${continuationFrames} frames in continuations, compared too)` : ''}\n`);
   process.exitCode = differ > 0 ? 1 : 0;
 }
 

@@ -8,7 +8,7 @@ const h2 = (k: number): number => Math.imul(k + 7, 0x85ebca6b) ^ 0x5bd1e995;
 
 /** A released connection on 4-tuple k (id k, client a, known by its SYN unless said). */
 function rel(k: number, aLower: boolean, baseA: number, setA: boolean, baseB: number, setB: boolean, more: Partial<Released> = {}): Released {
-  return { hash: h1(k), hash2: h2(k), aLower, baseA, setA, baseB, setB, id: k, clientIsA: true, roles: ROLES_BY_SYN, scaleA: 7, scaleB: -1, ...more };
+  return { hash: h1(k), hash2: h2(k), aLower, baseA, setA, baseB, setB, id: k, clientIsA: true, roles: ROLES_BY_SYN, scaleA: 7, scaleB: -1, memory: -1, ...more };
 }
 
 describe('tombstones: released 4-tuples, bounded by two generations', () => {

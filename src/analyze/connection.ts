@@ -209,9 +209,16 @@ export interface Connection {
    * A continuation: the later packets of a stream whose connection had been finalised and
    * released before them (Tracker's linger, idle timeout or cap). Wireshark, which never
    * forgets a 4-tuple, shows them in that stream: this connection has its id, its bases and its
-   * client, and is a second record of it; its analysis starts afresh.
+   * client, and is a second record of it; its analysis goes on from the stream's state
+   * (flow/analysis-states.ts) unless `continuedAfresh`.
    */
   continued: boolean;
+  /**
+   * A continuation whose stream's analysis state was no longer kept (more than
+   * ANALYSIS_STATES connections had been released since): its analysis started afresh. Also a
+   * later continuation of such a stream: its state goes on from one that was not Wireshark's.
+   */
+  continuedAfresh: boolean;
   /**
    * Count of each analysis name, indexed as flags.ts ANALYSIS_NAMES (15 names): NO_ANALYSIS,
    * shared, until the first packet with an analysis flag (ownAnalysis() gives the connection
@@ -268,6 +275,7 @@ export function newConnection(): Connection {
     closed: false,
     queuedForRelease: false,
     continued: false,
+    continuedAfresh: false,
     analysis: NO_ANALYSIS,
     story: newStory(),
     zeek: newZeekState(),
@@ -309,6 +317,7 @@ export function resetConnection(c: Connection): void {
   c.closed = false;
   c.queuedForRelease = false;
   c.continued = false;
+  c.continuedAfresh = false;
   c.analysis = NO_ANALYSIS;
   resetStory(c.story);
   resetZeekState(c.zeek);

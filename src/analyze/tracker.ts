@@ -23,6 +23,7 @@ import type { Frame } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import { BATCH, type PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2Flows, matchesFlows } from '../flow/table.js';
+import { AnalysisStates, RESTORED } from '../flow/analysis-states.js';
 import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
 import {
   F_BASE_SET, F_FIN_ACKED, F_FIN_SENT, F_FIRST_ACK, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, newConnection, ownAnalysis, resetConnection,
@@ -136,7 +137,8 @@ export interface TrackerOptions {
    * SYN with a new ISN on the 4-tuple starts a new stream flagged reused_ports, exactly as in
    * Wireshark (the 4-tuple's bases are kept, see flow/tombstones.ts); any other later packet,
    * which Wireshark adds to the old stream, starts a continuation of it: a connection with the
-   * old one's id, bases and client (Connection.continued), counted in `splitConnections`.
+   * old one's id, bases, client and analysis state (Connection.continued), counted in
+   * `splitConnections`.
    */
   lingerSeconds?: number | null;
   /**
@@ -153,6 +155,11 @@ export interface TrackerOptions {
   lingerMin?: number;
   /** Beyond this many closed connections waiting, the one closed longest ago is released at once. Default DEFAULT_LINGER_HARD. */
   lingerHard?: number;
+  /**
+   * Released connections whose analysis state is kept for their continuations (the most recent;
+   * default ANALYSIS_STATES, 32 768).
+   */
+  analysisStates?: number;
   /** Finalise an open connection after this many seconds of capture time without packets; null: never. */
   idleTimeout?: number | null;
   /**
@@ -294,6 +301,11 @@ export class Tracker implements PacketSink {
    * that earlier stream.
    */
   splitConnections = 0;
+  /**
+   * Continuations whose analysis went on from their stream's state (flow/analysis-states.ts);
+   * the others, splitConnections less these, started afresh.
+   */
+  continuedAnalysis = 0;
   /** Most connections open at once. */
   maxOpen = 0;
   private nextId = 0;
@@ -369,8 +381,10 @@ export class Tracker implements PacketSink {
   /** What release() hands the tombstones (one object, filled again). */
   private readonly released: Released = {
     hash: 0, hash2: 0, aLower: false, baseA: 0, setA: false, baseB: 0, setB: false, id: 0, clientIsA: true, roles: ROLES_INFERRED,
-    scaleA: WSCALE_UNKNOWN, scaleB: WSCALE_UNKNOWN,
+    scaleA: WSCALE_UNKNOWN, scaleB: WSCALE_UNKNOWN, memory: -1,
   };
+  /** The analysis state of the connections released most recently, for their continuations. */
+  private readonly states: AnalysisStates;
 
   constructor(private readonly observer: PacketObserver | null = null, opts: TrackerOptions = {}) {
     this.keepAll = opts.keepAll ?? true;
@@ -385,6 +399,7 @@ export class Tracker implements PacketSink {
     this.maxConnections = this.capKnown ? Math.max(1, opts.maxConnections as number) : MIN_DEFAULT_MAX_CONNECTIONS;
     this.reuse = (opts.reuseConnections ?? false) && !this.keepAll;
     this.batchFrom = opts.batchFrom ?? DEFAULT_BATCH_FROM;
+    this.states = new AnalysisStates(opts.analysisStates);
   }
 
   /** Finalises every connection still open (end of input). */
@@ -446,7 +461,7 @@ export class Tracker implements PacketSink {
     }
   }
 
-  /** Finalises a connection before the end of input, remembering its 4-tuple's bases. */
+  /** Finalises a connection before the end of input, remembering its 4-tuple and its analysis state. */
   private release(c: Connection): void {
     const a = c.a;
     const b = c.b;
@@ -463,6 +478,10 @@ export class Tracker implements PacketSink {
     r.roles = !c.rolesFixed ? ROLES_INFERRED : c.clientBy === 'syn' ? ROLES_BY_SYN : ROLES_BY_SYN_ACK;
     r.scaleA = a.winScale;
     r.scaleB = b.winScale;
+    r.memory = this.states.save(c, r.aLower);
+    // before onFinal: the tombstone's writes go to random places in tables bigger than the
+    // caches, and onFinal's work covers their wait (put after onFinal, they held up
+    // resetConnection's writes: 13 ms of short1m's `check`)
     this.tombstones.put(r);
     this.finalise(c);
   }
@@ -724,7 +743,8 @@ export class Tracker implements PacketSink {
     if (c === null) {
       let reused = false;
       let continued = false;
-      if (this.tombstones.size > 0 && this.tombstones.find(hash, ConnectionTable.hash2Of(p), srcIsLower(p))) {
+      let srcLower = false;
+      if (this.tombstones.size > 0 && this.tombstones.find(hash, ConnectionTable.hash2Of(p), (srcLower = srcIsLower(p)))) {
         // the 4-tuple's connection was released: Wireshark (which never forgets) starts a new
         // stream only for a pure SYN with a new ISN; anything else joins the old one
         const found = this.tombstones.found;
@@ -752,6 +772,11 @@ export class Tracker implements PacketSink {
           c.clientBy = found.roles === ROLES_BY_SYN ? 'syn' : 'syn-ack';
           c.rolesFixed = true;
         }
+        // and its analysis goes on from the released connection's state, as Wireshark's does
+        // (unless 32 768 connections have been released since: then it starts afresh, and so
+        // does, in effect, that of every later continuation of the stream)
+        if (this.states.restore(found.memory, found.id, c, F, R, srcLower) === RESTORED) this.continuedAnalysis++;
+        else c.continuedAfresh = true;
       }
     } else {
       if (!this.lruLast(c)) this.lruTouch(c);

@@ -59,7 +59,9 @@ export function noteTrackerLimits(summary: CaptureSummary, tracker: Tracker): vo
     summary.warnings.push(`${tracker.evicted} connection(s) finalised early because more than ${tracker.maxConnectionsCap} were open at once (--max-connections); the least recently active made room`);
   }
   if (tracker.splitConnections > 0) {
-    summary.warnings.push(`${tracker.splitConnections} continuation record(s): packets came on a connection's 4-tuple after it had been finalised (released after closing, idle or evicted); Wireshark shows them in the same stream, so each is a second record of that connection, with its id and relative numbers ("continuation": true), whose analysis starts afresh: its analysis flags may differ from Wireshark's`);
+    const afresh = tracker.splitConnections - tracker.continuedAnalysis;
+    summary.warnings.push(`${tracker.splitConnections} continuation record(s): packets came on a connection's 4-tuple after it had been finalised (released after closing, idle or evicted); Wireshark shows them in the same stream, so each is a second record of that connection, with its id and relative numbers ("continuation": true), whose analysis goes on from the stream's state as Wireshark's does` +
+      (afresh > 0 ? `; ${afresh} of them started their analysis afresh ("analysisAfresh": more than 32 768 connections were released between them and an earlier part of their stream), so their analysis flags may differ from Wireshark's` : ''));
   }
 }
 

@@ -4,12 +4,14 @@
  * when a later packet of that 4-tuple arrives (a pure SYN with a new ISN starts a new stream
  * flagged `reused_ports`; anything else continues the old stream), and what a continuation of
  * the old stream needs to be numbered as Wireshark numbers it: its stream id and which end was
- * the client and each direction's window scale. 23 bytes per slot in typed arrays, no objects.
+ * the client and each direction's window scale; and where the connection's analysis state is, kept
+ * apart for the connections released most recently (flow/analysis-states.ts). 27 bytes per slot in
+ * typed arrays, no objects.
  *
  * Wireshark never forgets a 4-tuple; this store remembers the last `generation` released
  * 4-tuples at least (2^17 by default, up to twice that): two tables, the current one and the one
  * before; when the current one is full it becomes the previous one and the oldest is dropped.
- * So memory is bounded (about 12 MB at most) whatever the size of the capture, and a 4-tuple is
+ * So memory is bounded (about 14 MB at most) whatever the size of the capture, and a 4-tuple is
  * only forgotten after 131 072 other connections have been released since its
  * own (docs/differences.md says what then differs from tshark: one `reused_ports` flag).
  *
@@ -57,6 +59,8 @@ export interface Released {
   /** Each direction's window scale (Flow.winScale: a shift 0-14, or -1 unknown, -2 none). */
   scaleA: number;
   scaleB: number;
+  /** Its entry in the analysis states (flow/analysis-states.ts), or -1 for none. */
+  memory: number;
 }
 
 /** One open-addressing table (load at most 1/2), grown by doubling from 1024 slots. */
@@ -70,6 +74,8 @@ class TombstoneTable {
   private scaleLo = new Int8Array(INITIAL);
   private scaleHi = new Int8Array(INITIAL);
   private flags = new Uint8Array(INITIAL);
+  /** Released.memory. */
+  private memory = new Int32Array(INITIAL);
   private mask = INITIAL - 1;
   size = 0;
 
@@ -86,6 +92,7 @@ class TombstoneTable {
     this.ids[i] = r.id;
     this.scaleLo[i] = aLower ? r.scaleA : r.scaleB;
     this.scaleHi[i] = aLower ? r.scaleB : r.scaleA;
+    this.memory[i] = r.memory;
     const loSet = aLower ? r.setA : r.setB;
     const hiSet = aLower ? r.setB : r.setA;
     this.flags[i] = USED | (loSet ? LO_SET : 0) | (hiSet ? HI_SET : 0) | (r.clientIsA === aLower ? CLIENT_LO : 0) |
@@ -107,6 +114,7 @@ class TombstoneTable {
     found.receiverScale = srcLower ? this.scaleHi[i] : this.scaleLo[i];
     found.senderIsClient = ((fl & CLIENT_LO) !== 0) === srcLower;
     found.roles = fl & BY_SYN ? ROLES_BY_SYN : fl & BY_SYN_ACK ? ROLES_BY_SYN_ACK : ROLES_INFERRED;
+    found.memory = this.memory[i];
     return true;
   }
 
@@ -127,7 +135,7 @@ class TombstoneTable {
   }
 
   private grow(): void {
-    const { h1, h2, baseLo, baseHi, ids, scaleLo, scaleHi, flags } = this;
+    const { h1, h2, baseLo, baseHi, ids, scaleLo, scaleHi, flags, memory } = this;
     const n = flags.length * 2;
     this.h1 = new Int32Array(n);
     this.h2 = new Int32Array(n);
@@ -137,6 +145,7 @@ class TombstoneTable {
     this.scaleLo = new Int8Array(n);
     this.scaleHi = new Int8Array(n);
     this.flags = new Uint8Array(n);
+    this.memory = new Int32Array(n);
     this.mask = n - 1;
     for (let j = 0; j < flags.length; j++) {
       if ((flags[j] & USED) === 0) continue;
@@ -149,6 +158,7 @@ class TombstoneTable {
       this.scaleLo[i] = scaleLo[j];
       this.scaleHi[i] = scaleHi[j];
       this.flags[i] = flags[j];
+      this.memory[i] = memory[j];
     }
   }
 }
@@ -170,6 +180,8 @@ export class Found {
   /** The window scale of the packet's sender and of the other end (Flow.winScale). */
   senderScale = -1;
   receiverScale = -1;
+  /** Its entry in the analysis states (Released.memory). */
+  memory = -1;
 }
 
 /** The released 4-tuples: the current generation and the one before (see the top of this file). */

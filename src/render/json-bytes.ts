@@ -186,6 +186,7 @@ function baseChunks(L: Layout, d: number, head: string) {
     // `head` replaces the record's opening brace (NDJSON's `{"type":"connection",`)
     id: ascii(head === '' ? L.first(d, 'id') : head + L.first(d, 'id').slice(1)),
     continuation: ascii(L.next(d, 'continuation')),
+    analysisAfresh: ascii(L.next(d, 'analysisAfresh')),
     client: ascii(L.next(d, 'client') + L.first(e, 'ip')),
     server: ascii(L.close(e) + L.next(d, 'server') + L.first(e, 'ip')),
     port: ascii(L.next(e, 'port')),
@@ -380,6 +381,10 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   w.num(c.id);
   if (c.continued) {
     w.raw(C.continuation);
+    w.bool(true);
+  }
+  if (c.continuedAfresh) {
+    w.raw(C.analysisAfresh);
     w.bool(true);
   }
   w.raw(C.client);

@@ -346,6 +346,8 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
     id: c.id,
     // a second record of the connection (Connection.continued): said only there
     ...(c.continued ? { continuation: true } : {}),
+    // a continuation whose stream's analysis state was no longer kept (Connection.continuedAfresh)
+    ...(c.continuedAfresh ? { analysisAfresh: true } : {}),
     client: endpoint(c, client, true),
     server: endpoint(c, server, false),
     ipVersion: c.ipVersion,

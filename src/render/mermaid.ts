@@ -36,7 +36,7 @@ export function mermaid(c: Connection, packets: PacketRecord[], absolute = false
   out.push(`    participant S as ${sv} ${safe(ep(c, false))}`);
   const omitted = (packets as PacketRecords).omitted;
   if (omitted) out.push(`    Note over C,S: ${safe(message(lang, 'wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame))}`);
-  if (c.continued) out.push(`    Note over C,S: ${safe(message(lang, 'mContinued', 'client', c.id))}`);
+  if (c.continued) out.push(`    Note over C,S: ${safe(message(lang, c.continuedAfresh ? 'mContinuedAfresh' : 'mContinued', 'client', c.id))}`);
   let lastC = '';
   let lastS = '';
   for (const it of diagramItems(packets, c.story, HEAD, TAIL, keep)) {
@@ -99,7 +99,7 @@ export class MarkdownWriter {
     out.push(`${t('mdHandshakeWord')}${t('lColon')}${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}${t('lColon')}${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c.zeek)} \`${zeekHistory(c.zeek)}\``);
     if (c.continued) {
       out.push('');
-      out.push(`> ${message(lang, 'wContinued', 'client', c.id)}`);
+      out.push(`> ${message(lang, c.continuedAfresh ? 'wContinuedAfresh' : 'wContinued', 'client', c.id)}`);
     }
     out.push('');
     out.push('```mermaid');

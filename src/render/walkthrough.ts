@@ -294,7 +294,7 @@ export class Walkthrough {
     w.byte(NEWLINE);
     const omitted = (packets as PacketRecords).omitted;
     if (omitted) this.line(w, k.yellow(`  ${this.t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
-    if (c.continued) this.line(w, k.yellow(`  ${this.t('wContinued', 'client', c.id)}`));
+    if (c.continued) this.line(w, k.yellow(`  ${this.t(c.continuedAfresh ? 'wContinuedAfresh' : 'wContinued', 'client', c.id)}`));
 
     if (o.diagram && packets.length > 0) {
       w.byte(NEWLINE);

@@ -21,14 +21,14 @@ export function fixtureCaptures(): string[] {
 /**
  * The connection records of a capture read with these tracker options, in id order (a
  * continuation after its connection's earlier record), the tracker, and each TCP frame's
- * connection id, relative seq, relative ack and window as shown (`id seq ack window`), by frame
- * number.
+ * connection id, relative seq, relative ack, window as shown and analysis bits
+ * (`id seq ack window analysis`), by frame number.
  */
 export async function records(file: string, opts?: TrackerOptions): Promise<{ recs: Rec[]; tracker: Tracker; frames: Map<number, string> }> {
   const recs: Rec[] = [];
   const frames = new Map<number, string>();
   const t = new Tracker({
-    onPacket: (c, r) => { frames.set(r.frame, `${c.id} ${r.seq} ${r.ack} ${r.window}`); },
+    onPacket: (c, r) => { frames.set(r.frame, `${c.id} ${r.seq} ${r.ack} ${r.window} ${r.analysis}`); },
     onFinal: (c) => { recs.push(connectionJson(c, null)); },
   }, opts);
   await runCapture(file, t);

@@ -42,7 +42,7 @@ export interface Comparison {
   /** Frames tshark shows as TCP that we did not decode. */
   missing: number;
   numbersEqual: number;
-  /** Frames in continuations (their flags are not compared). */
+  /** Frames in continuations (compared like the others). */
   continuationFrames: number;
   mismatches: string[];
   flags: Map<string, FlagTally>;
@@ -103,8 +103,9 @@ export async function compareWithTshark(capture: string, refTsv: string, maxMism
     if (hasAck && String(o.ack) !== row['tcp.ack']) problems.push(`ack ${o.ack}≠${row['tcp.ack']}`);
     if (row['tcp.len'] !== '' && String(o.len) !== row['tcp.len']) problems.push(`len ${o.len}≠${row['tcp.len']}`);
     if (problems.length === 0) cmp.numbersEqual++;
+    // a continuation's flags too: its analysis goes on from its stream's state (flow/analysis-states.ts)
     if (o.continued) cmp.continuationFrames++;
-    else for (const [field, name] of REF_FLAG_FIELDS) {
+    for (const [field, name] of REF_FLAG_FIELDS) {
       const theirs = row[field] !== undefined && row[field] !== '' && row[field] !== '0';
       const ours = o.flags.has(name);
       const t = cmp.flags.get(name) as FlagTally;

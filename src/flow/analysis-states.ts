@@ -1,0 +1,192 @@
+/**
+ * The analysis state of the connections released most recently, so that a continuation (later
+ * packets of a released stream, Connection.continued) is analysed as Wireshark analyses them.
+ * Wireshark never forgets a conversation: a RST or an ACK that comes after the tool released the
+ * connection is judged by Wireshark against each direction's highest sequence number, last ACK,
+ * window and duplicate-ACK count, and so is a copy of a FIN (a retransmission). A continuation
+ * that started afresh called the same packets a first FIN, or "previous segment not captured".
+ *
+ * What is kept is what tcp_analyze_sequence_number() reads (tracker.ts, analyze()) and nothing
+ * else: per direction nextseq and its time, maxseqtobeacked, lastack and its time, the window,
+ * the duplicate-ACK count, the previous segment's flags and whether the side has sent a non-SYN
+ * ACK yet (F_FIRST_ACK); and the connection's initial RTT (the out-of-order rule's threshold)
+ * with the time of its latest pure SYN. The bases, the window scales, the id and the client are
+ * the tombstone's (flow/tombstones.ts). The story and Zeek's view of a continuation still start
+ * afresh: they describe the continuation's own packets.
+ *
+ * A ring of `capacity` 128-byte entries (32 768 by default: 4 MB, in memory only once written),
+ * overwritten oldest first, written through a small stage (below). A tombstone keeps the
+ * index of its connection's entry; the entry also keeps the connection's id, so an index whose
+ * entry was overwritten since is known as such, and the continuation then starts afresh as
+ * before (docs/differences.md). Late packets come soon: on the real captures of
+ * scripts/real-traffic every continuation came within 8 192 releases of its stream's; on
+ * diff-scale's synthetic capture (100 000 connections on 5 000 4-tuples over hours, 8 065
+ * continuations) 16 384 entries kept all but 150 and 32 768 all but one.
+ */
+import { F_FIRST_ACK, type Connection, type Flow } from '../analyze/connection.js';
+
+/** Default number of released connections whose analysis state is kept. */
+export const ANALYSIS_STATES = 1 << 15;
+
+// An entry is 128 bytes (two cache lines when aligned), seen as 16 doubles and as 32 int32 words.
+const BYTES = 128;
+const D_STRIDE = BYTES / 8;
+const I_STRIDE = BYTES / 4;
+// Doubles: each direction's (lo, hi) seconds, then the SYN's seconds and the initial RTT.
+const D_NEXTSEQ_SEC = 0;
+const D_LASTACK_SEC = 1;
+const D_PER_DIR = 2;
+const D_SYN_SEC = 4;
+const D_IRTT_NS = 5;
+const D_IRTT = 6;
+// Int32 words, after the 7 doubles (words 0-13): the id, the SYN's nanoseconds, then each
+// direction's.
+const I_ID = 14;
+const I_SYN_NSEC = 15;
+const I_DIR = 16;
+const I_NEXTSEQ = 0;
+const I_NEXTSEQ_NSEC = 1;
+const I_MAXSEQ = 2;
+const I_LASTACK = 3;
+const I_LASTACK_NSEC = 4;
+const I_WINDOW = 5;
+const I_DUPACKS = 6;
+/** The previous segment's analysis bits (15 of them), and F_FIRST_ACK at FIRST_ACK_SHIFT. */
+const I_FLAGS = 7;
+const I_PER_DIR = 8;
+const FIRST_ACK_SHIFT = 30;
+/** In the SYN's nanoseconds word: the connection was a continuation whose analysis started afresh. */
+const AFRESH = 1 << 30;
+/** restore()'s results. */
+export const NOT_KEPT = 0;
+export const RESTORED = 1;
+/** Restored, but from a continuation whose analysis had started afresh: not Wireshark's state. */
+export const RESTORED_AFRESH = 2;
+
+/** Entries written in a small buffer before they are copied to the ring together. */
+const STAGE = 256;
+
+export class AnalysisStates {
+  /** Entries in the ring (a multiple of the stage's). */
+  private readonly capacity: number;
+  /** The ring: allocated at once; its pages take memory only once written. */
+  private readonly ring: Uint8Array;
+  private readonly ringInts: Int32Array;
+  private readonly ringDoubles: Float64Array;
+  /**
+   * The stage: the newest entries, for ring positions stageStart to stageStart + staged - 1,
+   * copied to the ring when it is full. Written one entry at a time straight into the ring
+   * (bigger than the caches; a save comes every few microseconds among other work), each save
+   * waited for the ring's lines: `save` took 31 ms of short1m's `check` (100 000 releases, 0.42
+   * s; `node --cpu-prof`, five runs). The stage's 32 KB stays in cache: `save` and the copies
+   * take 2 and 9 ms.
+   */
+  private readonly stage: Uint8Array;
+  private readonly stageInts: Int32Array;
+  private readonly stageDoubles: Float64Array;
+  private readonly stageSize: number;
+  private stageStart = 0;
+  private staged = 0;
+
+  constructor(capacity = ANALYSIS_STATES) {
+    this.stageSize = Math.max(1, Math.min(STAGE, capacity));
+    this.capacity = Math.ceil(Math.max(1, capacity) / this.stageSize) * this.stageSize;
+    this.ring = new Uint8Array(this.capacity * BYTES);
+    this.ringInts = new Int32Array(this.ring.buffer);
+    this.ringDoubles = new Float64Array(this.ring.buffer);
+    this.stage = new Uint8Array(this.stageSize * BYTES);
+    this.stageInts = new Int32Array(this.stage.buffer);
+    this.stageDoubles = new Float64Array(this.stage.buffer);
+  }
+
+  /** Entries the ring holds (for tests). */
+  get allocated(): number {
+    return this.capacity;
+  }
+
+  /**
+   * Keeps the analysis state of `c`, being released; `aLower`: its endpoint a sorts first
+   * (endpointIsLower), so a is stored as the lo direction. Returns the entry's index.
+   */
+  save(c: Connection, aLower: boolean): number {
+    if (this.staged === this.stageSize) this.flush();
+    const k = this.staged++;
+    const ints = this.stageInts;
+    const dbl = this.stageDoubles;
+    const o = k * I_STRIDE;
+    const d = k * D_STRIDE;
+    dbl[d + D_SYN_SEC] = c.synSec;
+    dbl[d + D_IRTT_NS] = c.irttNs;
+    dbl[d + D_IRTT] = c.irtt;
+    ints[o + I_ID] = c.id;
+    // (nanoseconds are below 2^30: the bit above says the state is not Wireshark's)
+    ints[o + I_SYN_NSEC] = c.synNsec | (c.continuedAfresh ? AFRESH : 0);
+    saveFlow(ints, o + I_DIR + (aLower ? 0 : I_PER_DIR), dbl, d + (aLower ? 0 : D_PER_DIR), c.a);
+    saveFlow(ints, o + I_DIR + (aLower ? I_PER_DIR : 0), dbl, d + (aLower ? D_PER_DIR : 0), c.b);
+    return this.stageStart + k;
+  }
+
+  /** Copies the full stage to its place in the ring, and starts the next. */
+  private flush(): void {
+    this.ring.set(this.stage, this.stageStart * BYTES);
+    this.stageStart += this.stageSize;
+    if (this.stageStart === this.capacity) this.stageStart = 0;
+    this.staged = 0;
+  }
+
+  /**
+   * Gives a continuation of connection `id` the state kept at `index`, when the entry is still
+   * that connection's: F is the flow of the continuation's first packet's sender, R the other,
+   * `senderLower` whether that sender is the lo endpoint. Returns NOT_KEPT (nothing changed) when
+   * the entry has been overwritten since, RESTORED_AFRESH when the state was that of a
+   * continuation whose analysis had started afresh (its flags may differ from Wireshark's, and
+   * so may those of every later continuation of the stream), else RESTORED.
+   */
+  restore(index: number, id: number, c: Connection, F: Flow, R: Flow, senderLower: boolean): number {
+    if (index < 0 || index >= this.capacity) return NOT_KEPT;
+    // in the stage, or in the ring (where the positions not staged yet still hold the lap before)
+    const staged = index >= this.stageStart && index < this.stageStart + this.staged;
+    const ints = staged ? this.stageInts : this.ringInts;
+    const dbl = staged ? this.stageDoubles : this.ringDoubles;
+    const at = staged ? index - this.stageStart : index;
+    const o = at * I_STRIDE;
+    const d = at * D_STRIDE;
+    if (ints[o + I_ID] !== id) return NOT_KEPT;
+    c.synSec = dbl[d + D_SYN_SEC];
+    c.irttNs = dbl[d + D_IRTT_NS];
+    c.irtt = dbl[d + D_IRTT];
+    const synNsec = ints[o + I_SYN_NSEC];
+    c.synNsec = synNsec & ~AFRESH;
+    restoreFlow(ints, o + I_DIR + (senderLower ? 0 : I_PER_DIR), dbl, d + (senderLower ? 0 : D_PER_DIR), F);
+    restoreFlow(ints, o + I_DIR + (senderLower ? I_PER_DIR : 0), dbl, d + (senderLower ? D_PER_DIR : 0), R);
+    return (synNsec & AFRESH) !== 0 ? RESTORED_AFRESH : RESTORED;
+  }
+}
+
+function saveFlow(ints: Int32Array, o: number, dbl: Float64Array, d: number, f: Flow): void {
+  ints[o + I_NEXTSEQ] = f.nextseq;
+  ints[o + I_NEXTSEQ_NSEC] = f.nextseqNsec;
+  ints[o + I_MAXSEQ] = f.maxseqtobeacked;
+  ints[o + I_LASTACK] = f.lastack;
+  ints[o + I_LASTACK_NSEC] = f.lastackNsec;
+  ints[o + I_WINDOW] = f.window;
+  ints[o + I_DUPACKS] = f.dupacknum;
+  ints[o + I_FLAGS] = f.lastSegmentFlags | ((f.bits & F_FIRST_ACK) !== 0 ? 1 << FIRST_ACK_SHIFT : 0);
+  dbl[d + D_NEXTSEQ_SEC] = f.nextseqSec;
+  dbl[d + D_LASTACK_SEC] = f.lastackSec;
+}
+
+function restoreFlow(ints: Int32Array, o: number, dbl: Float64Array, d: number, f: Flow): void {
+  f.nextseq = ints[o + I_NEXTSEQ];
+  f.nextseqNsec = ints[o + I_NEXTSEQ_NSEC];
+  f.maxseqtobeacked = ints[o + I_MAXSEQ];
+  f.lastack = ints[o + I_LASTACK];
+  f.lastackNsec = ints[o + I_LASTACK_NSEC];
+  f.window = ints[o + I_WINDOW];
+  f.dupacknum = ints[o + I_DUPACKS];
+  const flags = ints[o + I_FLAGS];
+  f.lastSegmentFlags = flags & ~(1 << FIRST_ACK_SHIFT);
+  f.bits = (flags & (1 << FIRST_ACK_SHIFT)) !== 0 ? f.bits | F_FIRST_ACK : f.bits & ~F_FIRST_ACK;
+  f.nextseqSec = dbl[d + D_NEXTSEQ_SEC];
+  f.lastackSec = dbl[d + D_LASTACK_SEC];
+}
