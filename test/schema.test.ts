@@ -34,6 +34,16 @@ describe('JSON schema', () => {
     }
   });
 
+  it('"analysisAfresh" validates on a continuation only', async () => {
+    const r = await runCli(['--json', join(REPO_ROOT, 'fixtures', 'tcp-continuation', 'capture.pcap')]);
+    const doc = JSON.parse(r.stdout) as { connections: Record<string, unknown>[] };
+    assert.equal(doc.connections[1]!.continuation, true);
+    doc.connections[1]!.analysisAfresh = true;
+    assert.ok(validate(doc), JSON.stringify(validate.errors));
+    doc.connections[0]!.analysisAfresh = true;
+    assert.equal(validate(doc), false);
+  });
+
   it('the schema rejects a document that breaks the contract', () => {
     const bad = { schemaVersion: 1, tool: { name: 'tcpflow-explain', version: '0' }, capture: {}, connections: [{ id: -1 }] };
     assert.equal(validate(bad), false);

@@ -85,6 +85,7 @@ export const connection: fc.Arbitrary<Connection> = fc.record({
   clientIsA: fc.boolean(),
   clientBy: fc.constantFrom('syn', 'syn-ack', 'port', 'first-packet', 'sender of data'),
   continued: fc.boolean(),
+  continuedAfresh: fc.boolean(),
   completeness: fc.nat({ max: 63 }),
   irtt: fc.oneof(fc.constant(-1), fc.constant(0), time),
   firstFrame: frame, lastFrame: frame, firstTime: time, lastTime: time,
@@ -106,6 +107,7 @@ export const connection: fc.Arbitrary<Connection> = fc.record({
   c.clientIsA = g.clientIsA;
   c.clientBy = g.clientBy;
   c.continued = g.continued;
+  c.continuedAfresh = g.continued && g.continuedAfresh;
   c.completeness = g.completeness;
   c.irtt = g.irtt;
   c.firstFrame = g.firstFrame;
