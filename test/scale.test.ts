@@ -11,6 +11,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCapture, type CaptureSummary } from '../src/pipeline.js';
 import { noteTrackerLimits } from '../src/cli/context.js';
+import { mermaid } from '../src/render/mermaid.js';
 import { Tracker, defaultMaxConnections, DEFAULT_LINGER_HARD, DEFAULT_LINGER_MIN } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool, SPILLS_IN_FLIGHT } from '../src/util/spool.js';
@@ -147,6 +148,27 @@ describe('continuations: packets after a connection was released keep its id (tc
       }
     }
     assert.ok(flagsDiffer > 0);
+  });
+
+  it('a continuation says whether its analysis went on or started afresh, in both languages', async () => {
+    const file = join(tempDir('tcpflow-cont-'), 'reuse.pcap');
+    writeReusePcap(file, { connections: 600, tuples: 30, active: 20, split: true, seed: 5 });
+    const seen: Connection[] = [];
+    const t = new Tracker({
+      onPacket: () => undefined,
+      onFinal: (c) => {
+        if (c.continued) seen.push(c);
+      },
+    }, { keepAll: false, lingerSeconds: 0, analysisStates: 4 });
+    await runCapture(file, t);
+    t.finish();
+    const afresh = seen.find((c) => c.continuedAfresh)!;
+    const goesOn = seen.find((c) => !c.continuedAfresh)!;
+    assert.ok(afresh !== undefined && goesOn !== undefined, `${seen.length} continuations`);
+    assert.match(mermaid(afresh, []), /analysis started afresh/);
+    assert.match(mermaid(goesOn, []), /analysis going on from its state/);
+    assert.match(mermaid(afresh, [], false, 'zh'), /分析重新开始/);
+    assert.match(mermaid(goesOn, [], false, 'zh'), /分析接着该流的状态继续/);
   });
 
   it('the warning counts the continuations whose analysis started afresh, and says nothing of them when there are none', () => {
