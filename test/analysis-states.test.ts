@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AnalysisStates, ANALYSIS_STATES, NOT_KEPT, RESTORED, RESTORED_AFRESH } from '../src/flow/analysis-states.js';
-import { newConnection, F_FIRST_ACK, F_BASE_SET, F_FIN_SENT, type Connection, type Flow } from '../src/analyze/connection.js';
+import { AnalysisStates, ANALYSIS_STATES, NOT_KEPT, RESTORED, RESTORED_AFRESH, USED_WORDS, ENTRY_WORDS } from '../src/flow/analysis-states.js';
+import {
+  newConnection, F_FIRST_ACK, F_BASE_SET, F_FIN_SENT, F_FIN_ACKED, F_SYN_SEEN, F_SYN_TIMESTAMPS, F_SYN_SACK_PERMITTED, type Connection, type Flow,
+} from '../src/analyze/connection.js';
+import {
+  S_SYN_FROM_A, S_FIRST_DATA_NOTED_A, S_FIRST_DATA_NOTED_B, S_FIN1_FROM_A, S_RST_FROM_A, S_RST_AFTER_FIN, S_LAST_DATA_FROM_A, type Story,
+} from '../src/analyze/story.js';
 
 /** Every analysis field of a flow, distinct per `k`, uint32 halves and large seconds included. */
 function fill(f: Flow, k: number): void {
@@ -34,25 +39,114 @@ function released(id: number): Connection {
   return c;
 }
 
+function closingOf(f: Flow): unknown[] {
+  return [f.bits & ~(F_FIRST_ACK | F_BASE_SET), f.finEnd, f.synMss, f.synWscale];
+}
+
+/**
+ * Gives every field of the story and Zeek's view a value of its own (Zeek's payload bytes beyond
+ * 2^32), the flows' closing fields and SYN options, and the connection's completeness and ends.
+ */
+function storied(c: Connection): void {
+  let k = 100;
+  const story = c.story as unknown as Record<string, number>;
+  for (const key of Object.keys(story)) story[key] = k++;
+  c.story.stateA = 6;
+  c.story.stateB = 8;
+  c.story.bits = S_SYN_FROM_A | S_FIRST_DATA_NOTED_B | S_RST_AFTER_FIN | S_LAST_DATA_FROM_A;
+  c.story.synAckIsn = -5;
+  c.story.fin2End = 0x7fffffff;
+  for (const side of [c.zeek.a, c.zeek.b]) {
+    const z = side as unknown as Record<string, number>;
+    for (const key of Object.keys(z)) z[key] = k++;
+    side.payloadBytes = 2 ** 40 + k++;
+    side.base = -k;
+  }
+  c.zeek.origIsA = false;
+  c.zeek.started = true;
+  c.zeek.hist0 = 0x3fffffff;
+  c.zeek.hist1 = 12345;
+  c.zeek.histLen = 18;
+  c.zeek.histMore = 'dAdAfR';
+  c.a.bits |= F_FIN_SENT | F_SYN_SEEN | F_SYN_TIMESTAMPS;
+  c.b.bits |= F_FIN_ACKED | F_SYN_SACK_PERMITTED;
+  c.a.finEnd = -9;
+  c.b.finEnd = 77;
+  c.a.synMss = 1460;
+  c.b.synMss = -1;
+  c.a.synWscale = 7;
+  c.b.synWscale = 14;
+  c.completeness = 31;
+  c.completenessFirstPass = 29;
+  c.sawRst = true;
+  c.closed = true;
+}
+
+/** The story as flow b sees it (written here apart from story.ts's own turning). */
+function turnedStory(s: Story): Record<string, number> {
+  const t: Record<string, number> = { ...s };
+  t.stateA = s.stateB;
+  t.stateB = s.stateA;
+  let b = s.bits & ~(S_FIRST_DATA_NOTED_A | S_FIRST_DATA_NOTED_B | S_SYN_FROM_A | S_FIN1_FROM_A | S_RST_FROM_A | S_LAST_DATA_FROM_A);
+  if (s.bits & S_FIRST_DATA_NOTED_A) b |= S_FIRST_DATA_NOTED_B;
+  if (s.bits & S_FIRST_DATA_NOTED_B) b |= S_FIRST_DATA_NOTED_A;
+  for (const [bit, frame] of [[S_SYN_FROM_A, s.synFrame], [S_FIN1_FROM_A, s.fin1Frame], [S_RST_FROM_A, s.rstFrame], [S_LAST_DATA_FROM_A, s.lastDataFrame]] as const) {
+    const set = (s.bits & bit) !== 0;
+    if (frame !== 0 ? !set : set) b |= bit;
+  }
+  t.bits = b;
+  return t;
+}
+
 describe('analysis states: a continuation goes on from its stream\'s analysis state', () => {
+  it('an entry has room for every field', () => {
+    assert.ok(USED_WORDS <= ENTRY_WORDS, `${USED_WORDS} words used of ${ENTRY_WORDS}`);
+  });
+
   it('every field comes back, to the flow of the packet\'s sender, whichever end sorts first', () => {
     for (const aLower of [true, false]) {
       const s = new AnalysisStates();
       const c = released(7);
+      storied(c);
       const i = s.save(c, aLower);
       // a later packet sent by a (lo when aLower): F is a's flow
       for (const fromA of [true, false]) {
         const n = newConnection();
-        n.b.bits |= F_FIN_SENT; // not an analysis bit: kept as it is
         const F = n.a;
         const R = n.b;
         assert.equal(s.restore(i, 7, n, F, R, fromA === aLower), RESTORED);
-        assert.deepEqual(analysisOf(F), analysisOf(fromA ? c.a : c.b), `aLower ${aLower} fromA ${fromA}`);
-        assert.deepEqual(analysisOf(R), analysisOf(fromA ? c.b : c.a));
+        const at = `aLower ${aLower} fromA ${fromA}`;
+        assert.deepEqual(analysisOf(F), analysisOf(fromA ? c.a : c.b), at);
+        assert.deepEqual(analysisOf(R), analysisOf(fromA ? c.b : c.a), at);
+        assert.deepEqual(closingOf(F), closingOf(fromA ? c.a : c.b), at);
+        assert.deepEqual(closingOf(R), closingOf(fromA ? c.b : c.a), at);
         assert.deepEqual([n.irttNs, n.irtt, n.synSec, n.synNsec], [c.irttNs, c.irtt, c.synSec, c.synNsec]);
-        assert.equal(R.bits & F_FIN_SENT, F_FIN_SENT);
+        assert.deepEqual([n.completeness, n.completenessFirstPass, n.sawRst, n.closed], [c.completeness, c.completenessFirstPass, c.sawRst, c.closed]);
+        // the story and Zeek's view, seen from the continuation's flow a
+        assert.deepEqual({ ...n.story }, fromA ? { ...c.story } : turnedStory(c.story), at);
+        assert.deepEqual({ ...n.zeek.a }, { ...(fromA ? c.zeek.a : c.zeek.b) }, at);
+        assert.deepEqual({ ...n.zeek.b }, { ...(fromA ? c.zeek.b : c.zeek.a) }, at);
+        assert.equal(n.zeek.origIsA, fromA ? c.zeek.origIsA : !c.zeek.origIsA, at);
+        assert.deepEqual([n.zeek.started, n.zeek.hist0, n.zeek.hist1, n.zeek.histLen, n.zeek.histMore], [true, c.zeek.hist0, c.zeek.hist1, c.zeek.histLen, 'dAdAfR'], at);
       }
     }
+  });
+
+  it('the story turned round: which side sent the SYN, the first FIN, the RST and the last data, only once they were seen', () => {
+    const s = new AnalysisStates();
+    const c = released(3);
+    // nothing seen yet: a new story's bits (set, meaning nothing) stay as they are
+    const i = s.save(c, true);
+    const n = newConnection();
+    assert.equal(s.restore(i, 3, n, n.a, n.b, false), RESTORED);
+    assert.equal(n.story.bits, c.story.bits);
+    // a SYN from a, data noted from a only, the first FIN from b: turned, from b, from b, from a
+    c.story.synFrame = 1;
+    c.story.fin1Frame = 9;
+    c.story.bits = S_SYN_FROM_A | S_FIRST_DATA_NOTED_A | S_RST_FROM_A | S_LAST_DATA_FROM_A;
+    const j = s.save(c, true);
+    assert.equal(s.restore(j, 3, n, n.a, n.b, false), RESTORED);
+    assert.equal(n.story.bits, S_FIRST_DATA_NOTED_B | S_FIN1_FROM_A | S_RST_FROM_A | S_LAST_DATA_FROM_A);
   });
 
   it('a ring: every entry is found, staged or copied to the ring, until overwritten a lap later; then nothing is changed', () => {

@@ -21,7 +21,7 @@ import type { Connection } from '../src/analyze/connection.js';
 import { ANALYSIS_ORDER } from '../src/analyze/flags.js';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
-import { fixtureCaptures, records } from './helpers/release.js';
+import { fixtureCaptures, records, verdicts, lastRecords } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
 import { readTsv, REF_FLAG_FIELDS } from './helpers/tshark-ref.js';
 
@@ -54,6 +54,13 @@ describe('release with tombstones keeps Wireshark\'s numbering', () => {
         assert.equal(rel.recs.length, all.recs.length + conts.length, f);
         assert.deepEqual([...new Set(rel.recs.map((r) => r.id))], all.recs.map((r) => r.id), f);
         for (const r of all.recs) assert.equal(r.continuation, undefined);
+        // a continuation goes on with its stream's story and Zeek's view: every packet's phase,
+        // note and states are the kept tracker's, and so are the handshake, teardown, final
+        // states, Zeek verdict and completeness of each stream's last record
+        assert.equal(rel.afresh.size, 0, f);
+        assert.deepEqual([...rel.story], [...all.story], f);
+        const last = lastRecords(rel.recs);
+        for (const r of all.recs) assert.deepEqual(verdicts(last.get(r.id as number)!), verdicts(r), `${f} #${r.id as number}`);
       }
     }
     // stragglers after the close (a RST after the last ACK, a retransmitted FIN) in these captures
@@ -114,6 +121,13 @@ describe('continuations: packets after a connection was released keep its id (tc
     assert.equal(rel.tracker.continuedAnalysis, split);
     // every frame's id, numbers, window and analysis flags: the kept tracker's (tshark's)
     assert.deepEqual([...rel.frames], [...all.frames]);
+    // and its phase, note and states; each stream's last record says what the kept one says of
+    // the handshake, the teardown, the final states and Zeek's verdict
+    assert.deepEqual([...rel.story], [...all.story]);
+    const last = lastRecords(rel.recs);
+    for (const r of all.recs) assert.deepEqual(verdicts(last.get(r.id as number)!), verdicts(r), `#${r.id as number}`);
+    const conts = rel.recs.filter((r) => r.continuation === true);
+    assert.ok(conts.filter((r) => (r.handshake as Rec).kind === 'three-way').length > 100);
     let flaggedInContinuations = 0;
     const contIds = new Set<number>();
     const t = new Tracker({
@@ -126,11 +140,14 @@ describe('continuations: packets after a connection was released keep its id (tc
     assert.ok(flaggedInContinuations > 50, `${flaggedInContinuations} flagged frames in continuations`);
     assert.equal(contIds.size, 0);
     // a ring of 16: most continuations come after more than 16 releases, and start afresh
+    // (and fewer are records of their own: a continuation that went on from a closed stream is
+    // closed, and released at once here, so each straggler after it makes one more)
     const small = await records(file, { keepAll: false, lingerSeconds: 0, analysisStates: 16 });
-    assert.equal(small.tracker.splitConnections, split);
-    assert.ok(small.tracker.continuedAnalysis < split / 2, `${small.tracker.continuedAnalysis} of ${split}`);
-    // ids and numbers stay the kept tracker's; only analysis flags may differ, some do, and only
-    // in continuations said to have started afresh (or to go on from one that did)
+    const smallSplit = small.tracker.splitConnections;
+    assert.ok(smallSplit > 100 && smallSplit < split, `${smallSplit} of ${split}`);
+    assert.ok(small.tracker.continuedAnalysis < smallSplit / 2, `${small.tracker.continuedAnalysis} of ${smallSplit}`);
+    // ids and numbers stay the kept tracker's; only analysis flags and the story may differ, some
+    // do, and only in continuations said to have started afresh (or to go on from one that did)
     const afreshFrames = new Set<number>();
     const t16 = new Tracker({
       onPacket: (c, r) => {
@@ -139,6 +156,7 @@ describe('continuations: packets after a connection was released keep its id (tc
     }, { keepAll: false, lingerSeconds: 0, analysisStates: 16 });
     await runCapture(file, t16);
     let flagsDiffer = 0;
+    let storyDiffers = 0;
     for (const [n, v] of all.frames) {
       const w = small.frames.get(n)!;
       assert.deepEqual(w.split(' ').slice(0, 4), v.split(' ').slice(0, 4), `frame ${n}`);
@@ -146,8 +164,13 @@ describe('continuations: packets after a connection was released keep its id (tc
         flagsDiffer++;
         assert.ok(afreshFrames.has(n), `frame ${n}: flags differ outside an afresh continuation`);
       }
+      if (small.story.get(n) !== all.story.get(n)) {
+        storyDiffers++;
+        assert.ok(small.afresh.has(n), `frame ${n}: the story differs outside an afresh continuation`);
+      }
     }
     assert.ok(flagsDiffer > 0);
+    assert.ok(storyDiffers > 0);
   });
 
   it('a continuation says whether its analysis went on or started afresh, in both languages', async () => {
@@ -208,10 +231,15 @@ describe('continuations: packets after a connection was released keep its id (tc
     assert.equal(chk.code, 0, chk.stdout);
     const report = JSON.parse(chk.stdout) as { captures: { connections: number }[] };
     assert.equal(report.captures[0]!.connections, 4);
-    // a continuation is judged on its own packets, and every report says so
-    const fin = await runCli(['check', '-e', 'teardown=graceful', file]);
+    // a continuation is judged as its stream (its handshake and close were in the earlier record)
+    // and every report says which record it is: stream 0's copy of the FIN (frame 10) leaves its
+    // close graceful, stream 3's RST after the FINs (frame 56) makes it a reset
+    const fin = await runCli(['check', '-e', 'teardown=graceful', '-e', 'handshake=three-way', file]);
     assert.equal(fin.code, 1);
-    assert.match(fin.stdout, /✘ #0 127\.0\.0\.1:42001 → 127\.0\.0\.2:80 \(continued from frame 10: packets after the connection was finalised\)  teardown=graceful/);
+    assert.match(fin.stdout, /^  ✘ #3 127\.0\.0\.1:42003 → 127\.0\.0\.2:80 \(continued from frame 56: packets after the connection was finalised\)  teardown=graceful\n      found: FINs exchanged \(three-way\), then a RST in frame 56/m);
+    assert.doesNotMatch(fin.stdout, /✘ #[012] /);
+    assert.match(fin.stdout, /✔ handshake=three-way: holds on 8 connections/);
+    assert.match(fin.stdout, /FAILED: 1 of 18 expectation/);
   });
 });
 

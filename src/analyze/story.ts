@@ -267,6 +267,81 @@ export function resetStory(s: Story): void {
   s.lastDataFrame = 0;
 }
 
+/** Int32 words saveStory() writes. */
+export const STORY_WORDS = 21;
+
+/**
+ * A story's bits as seen from the other flow: the bits that name flow a (S_..._FROM_A, each only
+ * once its event was seen: a new story's are set, meaning nothing yet) turned round, and each
+ * side's first-data bit swapped.
+ */
+function turnedBits(s: Story): number {
+  let b = s.bits & ~(S_FIRST_DATA_NOTED_A | S_FIRST_DATA_NOTED_B);
+  if ((s.bits & S_FIRST_DATA_NOTED_A) !== 0) b |= S_FIRST_DATA_NOTED_B;
+  if ((s.bits & S_FIRST_DATA_NOTED_B) !== 0) b |= S_FIRST_DATA_NOTED_A;
+  if (s.synFrame !== 0) b ^= S_SYN_FROM_A;
+  if (s.fin1Frame !== 0) b ^= S_FIN1_FROM_A;
+  if (s.rstFrame !== 0) b ^= S_RST_FROM_A;
+  if (s.lastDataFrame !== 0) b ^= S_LAST_DATA_FROM_A;
+  return b;
+}
+
+/**
+ * Writes the story into `ints` from `o` (STORY_WORDS words), as seen from flow a when `aFirst`,
+ * else from flow b (flow/analysis-states.ts keeps a released connection's story this way, by
+ * endpoint, for its continuation, whose flow a may be the other one).
+ */
+export function saveStory(s: Story, aFirst: boolean, ints: Int32Array, o: number): void {
+  ints[o] = aFirst ? s.stateA : s.stateB;
+  ints[o + 1] = aFirst ? s.stateB : s.stateA;
+  ints[o + 2] = aFirst ? s.bits : turnedBits(s);
+  ints[o + 3] = s.synFrame;
+  ints[o + 4] = s.synCount;
+  ints[o + 5] = s.synAckFrame;
+  ints[o + 6] = s.synAckIsn;
+  ints[o + 7] = s.hsAckFrame;
+  ints[o + 8] = s.secondSynFrame;
+  ints[o + 9] = s.refusedFrame;
+  ints[o + 10] = s.firstDataFrame;
+  ints[o + 11] = s.fin1Frame;
+  ints[o + 12] = s.fin1End;
+  ints[o + 13] = s.fin1AckFrame;
+  ints[o + 14] = s.fin2Frame;
+  ints[o + 15] = s.fin2End;
+  ints[o + 16] = s.fin2AckFrame;
+  ints[o + 17] = s.fin2Copies;
+  ints[o + 18] = s.fin2CopyFrame;
+  ints[o + 19] = s.rstFrame;
+  ints[o + 20] = s.lastDataFrame;
+}
+
+/** Reads a story saveStory() wrote; `aFirst`: the first side written becomes flow a, else flow b. */
+export function restoreStory(s: Story, aFirst: boolean, ints: Int32Array, o: number): void {
+  s.stateA = ints[aFirst ? o : o + 1];
+  s.stateB = ints[aFirst ? o + 1 : o];
+  s.synFrame = ints[o + 3];
+  s.synCount = ints[o + 4];
+  s.synAckFrame = ints[o + 5];
+  s.synAckIsn = ints[o + 6];
+  s.hsAckFrame = ints[o + 7];
+  s.secondSynFrame = ints[o + 8];
+  s.refusedFrame = ints[o + 9];
+  s.firstDataFrame = ints[o + 10];
+  s.fin1Frame = ints[o + 11];
+  s.fin1End = ints[o + 12];
+  s.fin1AckFrame = ints[o + 13];
+  s.fin2Frame = ints[o + 14];
+  s.fin2End = ints[o + 15];
+  s.fin2AckFrame = ints[o + 16];
+  s.fin2Copies = ints[o + 17];
+  s.fin2CopyFrame = ints[o + 18];
+  s.rstFrame = ints[o + 19];
+  s.lastDataFrame = ints[o + 20];
+  // (the frames first: which bits name a side depends on them)
+  s.bits = ints[o + 2];
+  if (!aFirst) s.bits = turnedBits(s);
+}
+
 /**
  * Updates the story with one packet (frame number `frame`). `fromA`: sent by flow a. The packet's relative
  * numbers and the other direction's base are read from `r` (seq, ack, peerBase).

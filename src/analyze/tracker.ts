@@ -23,7 +23,7 @@ import type { Frame } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import { BATCH, type PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2Flows, matchesFlows } from '../flow/table.js';
-import { AnalysisStates, RESTORED } from '../flow/analysis-states.js';
+import { AnalysisStates, RESTORED, NOT_KEPT } from '../flow/analysis-states.js';
 import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
 import {
   F_BASE_SET, F_FIN_ACKED, F_FIN_SENT, F_FIRST_ACK, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, newConnection, ownAnalysis, resetConnection,
@@ -774,9 +774,12 @@ export class Tracker implements PacketSink {
         }
         // and its analysis goes on from the released connection's state, as Wireshark's does
         // (unless 32 768 connections have been released since: then it starts afresh, and so
-        // does, in effect, that of every later continuation of the stream)
-        if (this.states.restore(found.memory, found.id, c, F, R, srcLower) === RESTORED) this.continuedAnalysis++;
+        // does, in effect, that of every later continuation of the stream); so do its story and
+        // Zeek's view, and its completeness, for which its first packet is not an opening one
+        const kept = this.states.restore(found.memory, found.id, c, F, R, srcLower);
+        if (kept === RESTORED) this.continuedAnalysis++;
         else c.continuedAfresh = true;
+        if (kept !== NOT_KEPT) r.opened = false;
       }
     } else {
       if (!this.lruLast(c)) this.lruTouch(c);

@@ -150,6 +150,81 @@ export function resetZeekState(z: ZeekState): void {
   resetZeekSide(z.b);
 }
 
+/** Int32 words saveZeek() writes (each side's payload bytes go to two doubles). */
+export const ZEEK_WORDS = 28;
+const SIDE_WORDS = 12;
+
+/**
+ * Writes Zeek's view into `ints` from `o` (ZEEK_WORDS words) and each side's payload bytes into
+ * `dbl` at `d` and `d + 1`, side a first when `aFirst`, else side b (flow/analysis-states.ts:
+ * a released connection's view, kept by endpoint for its continuation). The letters after the
+ * packed ones (histMore) are the caller's to keep.
+ */
+export function saveZeek(z: ZeekState, aFirst: boolean, ints: Int32Array, o: number, dbl: Float64Array, d: number): void {
+  ints[o] = (z.started ? 1 : 0) | (z.origIsA === aFirst ? 2 : 0);
+  ints[o + 1] = z.hist0;
+  ints[o + 2] = z.hist1;
+  ints[o + 3] = z.histLen;
+  saveSide(aFirst ? z.a : z.b, ints, o + 4);
+  saveSide(aFirst ? z.b : z.a, ints, o + 4 + SIDE_WORDS);
+  dbl[d] = (aFirst ? z.a : z.b).payloadBytes;
+  dbl[d + 1] = (aFirst ? z.b : z.a).payloadBytes;
+}
+
+/** Reads a view saveZeek() wrote; `aFirst`: the first side written becomes side a, else side b. */
+export function restoreZeek(z: ZeekState, aFirst: boolean, ints: Int32Array, o: number, dbl: Float64Array, d: number, histMore: string): void {
+  const w = ints[o];
+  z.started = (w & 1) !== 0;
+  z.origIsA = ((w & 2) !== 0) === aFirst;
+  z.hist0 = ints[o + 1];
+  z.hist1 = ints[o + 2];
+  z.histLen = ints[o + 3];
+  z.histMore = histMore;
+  restoreSide(aFirst ? z.a : z.b, ints, o + 4);
+  restoreSide(aFirst ? z.b : z.a, ints, o + 4 + SIDE_WORDS);
+  (aFirst ? z.a : z.b).payloadBytes = smiIfSmall(dbl[d]);
+  (aFirst ? z.b : z.a).payloadBytes = smiIfSmall(dbl[d + 1]);
+}
+
+/**
+ * A count read back from a Float64Array, as a small integer when it is one: a field that has
+ * only held small integers is kept as one, and storing a double there changes every side's
+ * field to a double (slower code for every packet after).
+ */
+export function smiIfSmall(x: number): number {
+  return x <= 0x3fffffff && x >= -0x40000000 ? x | 0 : x;
+}
+
+function saveSide(s: ZeekSide, ints: Int32Array, o: number): void {
+  ints[o] = s.state;
+  ints[o + 1] = s.prevState;
+  ints[o + 2] = s.bits;
+  ints[o + 3] = s.lastSynSeq;
+  ints[o + 4] = s.lastFinEnd;
+  ints[o + 5] = s.lastRstSeq;
+  ints[o + 6] = s.base;
+  ints[o + 7] = s.highEnd;
+  ints[o + 8] = s.retransmits;
+  ints[o + 9] = s.retransmitThreshold;
+  ints[o + 10] = s.zeroWindows;
+  ints[o + 11] = s.zeroWindowThreshold;
+}
+
+function restoreSide(s: ZeekSide, ints: Int32Array, o: number): void {
+  s.state = ints[o];
+  s.prevState = ints[o + 1];
+  s.bits = ints[o + 2];
+  s.lastSynSeq = ints[o + 3];
+  s.lastFinEnd = ints[o + 4];
+  s.lastRstSeq = ints[o + 5];
+  s.base = ints[o + 6];
+  s.highEnd = ints[o + 7];
+  s.retransmits = ints[o + 8];
+  s.retransmitThreshold = ints[o + 9];
+  s.zeroWindows = ints[o + 10];
+  s.zeroWindowThreshold = ints[o + 11];
+}
+
 /** Updates Zeek's view with one packet from flow a (fromA) or b. */
 export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
   const flags = p.flags;

@@ -1013,8 +1013,8 @@ export class CaptureEvaluator implements PacketObserver {
   }
 
   onFinal(c: Connection): void {
-    // a continuation (Connection.continued) is judged as a record of its own, but it is not
-    // another connection: `connections` counts Wireshark's streams
+    // a continuation (Connection.continued) is judged as a record of its own (as its stream as of
+    // its last packet), but it is not another connection: `connections` counts Wireshark's streams
     if (!c.continued) this.connections++;
     const facts = this.facts;
     let filled = false;
@@ -1093,7 +1093,8 @@ export class CaptureEvaluator implements PacketObserver {
         }
         const why = judge.explain(facts, actual, passed, af, allow);
         if (!passed) failedFrames = this.failed(c.id, why.frames, failedFrames);
-        // a continuation is judged on its own packets: its results say which record it is
+        // a continuation is judged as its stream (its handshake, close, states and Zeek's view
+        // go on from the earlier record's; its counts are its own): its results say which record it is
         client ??= endpointText(c, true);
         server ??= endpointText(c, false);
         if (!passed && !this.keepPasses) {

@@ -11,10 +11,18 @@
  * the duplicate-ACK count, the previous segment's flags and whether the side has sent a non-SYN
  * ACK yet (F_FIRST_ACK); and the connection's initial RTT (the out-of-order rule's threshold)
  * with the time of its latest pure SYN. The bases, the window scales, the id and the client are
- * the tombstone's (flow/tombstones.ts). The story and Zeek's view of a continuation still start
- * afresh: they describe the continuation's own packets.
+ * the tombstone's (flow/tombstones.ts).
  *
- * A ring of `capacity` 128-byte entries (32 768 by default: 4 MB, in memory only once written),
+ * And the connection's story (handshake, teardown, each side's state: analyze/story.ts), Zeek's
+ * view (analyze/zeek.ts), its completeness and what closed it, with each direction's SYN
+ * options and FIN: a continuation goes on with them, so its handshake, teardown, final states
+ * and Zeek verdict are its stream's, as they would be had the connection been kept (a late RST
+ * after a graceful close makes the stream's Zeek verdict RSTO or RSTR, as Zeek says), and `check`
+ * no longer fails `handshake=three-way` on a continuation of a connection that had one (its
+ * handshake was in the earlier record). Only its counts (packets, bytes, analysis counts) and
+ * frames are its own.
+ *
+ * A ring of `capacity` 384-byte entries (32 768 by default: 12 MB, in memory only once written),
  * overwritten oldest first, written through a small stage (below). A tombstone keeps the
  * index of its connection's entry; the entry also keeps the connection's id, so an index whose
  * entry was overwritten since is known as such, and the continuation then starts afresh as
@@ -23,27 +31,31 @@
  * diff-scale's synthetic capture (100 000 connections on 5 000 4-tuples over hours, 8 065
  * continuations) 16 384 entries kept all but 150 and 32 768 all but one.
  */
-import { F_FIRST_ACK, type Connection, type Flow } from '../analyze/connection.js';
+import { F_FIRST_ACK, F_FIN_SENT, F_FIN_ACKED, F_SYN_SACK_PERMITTED, F_SYN_TIMESTAMPS, F_SYN_SEEN, type Connection, type Flow } from '../analyze/connection.js';
+import { saveStory, restoreStory, STORY_WORDS } from '../analyze/story.js';
+import { saveZeek, restoreZeek, smiIfSmall, ZEEK_WORDS } from '../analyze/zeek.js';
 
 /** Default number of released connections whose analysis state is kept. */
 export const ANALYSIS_STATES = 1 << 15;
 
-// An entry is 128 bytes (two cache lines when aligned), seen as 16 doubles and as 32 int32 words.
-const BYTES = 128;
+// An entry is 384 bytes (six cache lines when aligned), seen as 48 doubles and as 96 int32 words.
+const BYTES = 384;
 const D_STRIDE = BYTES / 8;
 const I_STRIDE = BYTES / 4;
-// Doubles: each direction's (lo, hi) seconds, then the SYN's seconds and the initial RTT.
+// Doubles: each direction's (lo, hi) seconds, the SYN's seconds, the initial RTT, then Zeek's
+// payload bytes of each side (words 0-17).
 const D_NEXTSEQ_SEC = 0;
 const D_LASTACK_SEC = 1;
 const D_PER_DIR = 2;
 const D_SYN_SEC = 4;
 const D_IRTT_NS = 5;
 const D_IRTT = 6;
-// Int32 words, after the 7 doubles (words 0-13): the id, the SYN's nanoseconds, then each
-// direction's.
-const I_ID = 14;
-const I_SYN_NSEC = 15;
-const I_DIR = 16;
+const D_ZEEK = 7;
+// Int32 words, after the 9 doubles: the id, the SYN's nanoseconds, each direction's, the
+// connection's completeness and bits, the story, Zeek's view.
+const I_ID = 18;
+const I_SYN_NSEC = 19;
+const I_DIR = 20;
 const I_NEXTSEQ = 0;
 const I_NEXTSEQ_NSEC = 1;
 const I_MAXSEQ = 2;
@@ -53,8 +65,26 @@ const I_WINDOW = 5;
 const I_DUPACKS = 6;
 /** The previous segment's analysis bits (15 of them), and F_FIRST_ACK at FIRST_ACK_SHIFT. */
 const I_FLAGS = 7;
-const I_PER_DIR = 8;
+/** The flow's bits that the story's end needs (FLOW_BITS), the end of its FIN, its SYN's MSS and window scale. */
+const I_BITS = 8;
+const I_FIN_END = 9;
+const I_SYN_MSS = 10;
+const I_SYN_WSCALE = 11;
+const I_PER_DIR = 12;
+const I_COMPLETENESS = I_DIR + 2 * I_PER_DIR;
+const I_COMPLETENESS_FIRST = I_COMPLETENESS + 1;
+/** The connection's RST_SEEN and CLOSED. */
+const I_CONN_BITS = I_COMPLETENESS + 2;
+const I_STORY = I_CONN_BITS + 1;
+const I_ZEEK = I_STORY + STORY_WORDS;
+/** Words of an entry in use, and in all (test/analysis-states.test.ts checks that they fit). */
+export const USED_WORDS = I_ZEEK + ZEEK_WORDS;
+export const ENTRY_WORDS = I_STRIDE;
 const FIRST_ACK_SHIFT = 30;
+const RST_SEEN = 1;
+const CLOSED = 2;
+/** A flow's bits kept here (F_BASE_SET is the tombstone's; F_FIRST_ACK goes with the flags). */
+const FLOW_BITS = F_FIN_SENT | F_FIN_ACKED | F_SYN_SACK_PERMITTED | F_SYN_TIMESTAMPS | F_SYN_SEEN;
 /** In the SYN's nanoseconds word: the connection was a continuation whose analysis started afresh. */
 const AFRESH = 1 << 30;
 /** restore()'s results. */
@@ -63,7 +93,7 @@ export const RESTORED = 1;
 /** Restored, but from a continuation whose analysis had started afresh: not Wireshark's state. */
 export const RESTORED_AFRESH = 2;
 
-/** Entries written in a small buffer before they are copied to the ring together. */
+/** Entries written in a small buffer (96 KB) before they are copied to the ring together. */
 const STAGE = 256;
 
 export class AnalysisStates {
@@ -87,6 +117,11 @@ export class AnalysisStates {
   private readonly stageSize: number;
   private stageStart = 0;
   private staged = 0;
+  /**
+   * Zeek's history letters beyond the packed ones, by entry (nearly always ''): a string is not
+   * kept in the entry's words.
+   */
+  private readonly histMore: string[];
 
   constructor(capacity = ANALYSIS_STATES) {
     this.stageSize = Math.max(1, Math.min(STAGE, capacity));
@@ -97,6 +132,7 @@ export class AnalysisStates {
     this.stage = new Uint8Array(this.stageSize * BYTES);
     this.stageInts = new Int32Array(this.stage.buffer);
     this.stageDoubles = new Float64Array(this.stage.buffer);
+    this.histMore = new Array<string>(this.capacity).fill('');
   }
 
   /** Entries the ring holds (for tests). */
@@ -123,7 +159,14 @@ export class AnalysisStates {
     ints[o + I_SYN_NSEC] = c.synNsec | (c.continuedAfresh ? AFRESH : 0);
     saveFlow(ints, o + I_DIR + (aLower ? 0 : I_PER_DIR), dbl, d + (aLower ? 0 : D_PER_DIR), c.a);
     saveFlow(ints, o + I_DIR + (aLower ? I_PER_DIR : 0), dbl, d + (aLower ? D_PER_DIR : 0), c.b);
-    return this.stageStart + k;
+    ints[o + I_COMPLETENESS] = c.completeness;
+    ints[o + I_COMPLETENESS_FIRST] = c.completenessFirstPass;
+    ints[o + I_CONN_BITS] = (c.sawRst ? RST_SEEN : 0) | (c.closed ? CLOSED : 0);
+    saveStory(c.story, aLower, ints, o + I_STORY);
+    saveZeek(c.zeek, aLower, ints, o + I_ZEEK, dbl, d + D_ZEEK);
+    const index = this.stageStart + k;
+    this.histMore[index] = c.zeek.histMore;
+    return index;
   }
 
   /** Copies the full stage to its place in the ring, and starts the next. */
@@ -153,12 +196,22 @@ export class AnalysisStates {
     const d = at * D_STRIDE;
     if (ints[o + I_ID] !== id) return NOT_KEPT;
     c.synSec = dbl[d + D_SYN_SEC];
-    c.irttNs = dbl[d + D_IRTT_NS];
+    // (as a small integer when it is one: smiIfSmall)
+    c.irttNs = smiIfSmall(dbl[d + D_IRTT_NS]);
     c.irtt = dbl[d + D_IRTT];
     const synNsec = ints[o + I_SYN_NSEC];
     c.synNsec = synNsec & ~AFRESH;
     restoreFlow(ints, o + I_DIR + (senderLower ? 0 : I_PER_DIR), dbl, d + (senderLower ? 0 : D_PER_DIR), F);
     restoreFlow(ints, o + I_DIR + (senderLower ? I_PER_DIR : 0), dbl, d + (senderLower ? D_PER_DIR : 0), R);
+    // the story and Zeek's view, from the side of F (the continuation's flow a)
+    c.completeness = ints[o + I_COMPLETENESS];
+    c.completenessBeforeLast = c.completeness;
+    c.completenessFirstPass = ints[o + I_COMPLETENESS_FIRST];
+    const bits = ints[o + I_CONN_BITS];
+    c.sawRst = (bits & RST_SEEN) !== 0;
+    c.closed = (bits & CLOSED) !== 0;
+    restoreStory(c.story, senderLower, ints, o + I_STORY);
+    restoreZeek(c.zeek, senderLower, ints, o + I_ZEEK, dbl, d + D_ZEEK, this.histMore[index]);
     return (synNsec & AFRESH) !== 0 ? RESTORED_AFRESH : RESTORED;
   }
 }
@@ -172,6 +225,10 @@ function saveFlow(ints: Int32Array, o: number, dbl: Float64Array, d: number, f: 
   ints[o + I_WINDOW] = f.window;
   ints[o + I_DUPACKS] = f.dupacknum;
   ints[o + I_FLAGS] = f.lastSegmentFlags | ((f.bits & F_FIRST_ACK) !== 0 ? 1 << FIRST_ACK_SHIFT : 0);
+  ints[o + I_BITS] = f.bits & FLOW_BITS;
+  ints[o + I_FIN_END] = f.finEnd;
+  ints[o + I_SYN_MSS] = f.synMss;
+  ints[o + I_SYN_WSCALE] = f.synWscale;
   dbl[d + D_NEXTSEQ_SEC] = f.nextseqSec;
   dbl[d + D_LASTACK_SEC] = f.lastackSec;
 }
@@ -187,6 +244,10 @@ function restoreFlow(ints: Int32Array, o: number, dbl: Float64Array, d: number, 
   const flags = ints[o + I_FLAGS];
   f.lastSegmentFlags = flags & ~(1 << FIRST_ACK_SHIFT);
   f.bits = (flags & (1 << FIRST_ACK_SHIFT)) !== 0 ? f.bits | F_FIRST_ACK : f.bits & ~F_FIRST_ACK;
+  f.bits = (f.bits & ~FLOW_BITS) | ints[o + I_BITS];
+  f.finEnd = ints[o + I_FIN_END];
+  f.synMss = ints[o + I_SYN_MSS];
+  f.synWscale = ints[o + I_SYN_WSCALE];
   f.nextseqSec = dbl[d + D_NEXTSEQ_SEC];
   f.lastackSec = dbl[d + D_LASTACK_SEC];
 }

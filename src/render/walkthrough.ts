@@ -305,8 +305,19 @@ export class Walkthrough {
     // a step of the handshake that is also part of the teardown (the third segment carrying a FIN,
     // an evasion trace's early FIN) is listed in both
     w.byte(NEWLINE);
-    if (hk === 'not-captured' && c.continued) this.line(w, k.bold(`  ${this.t('wHandshake')}${L.colon}${this.t('wHandshakeEarlier', 'client', c.id)}`));
-    else w.raw(this.handshakeHeading[HANDSHAKE_KINDS.indexOf(hk)]!);
+    // a continuation's handshake, with none of its steps here, is in the earlier record: its
+    // stream's, when the continuation went on from the stream's story
+    let hsHere = false;
+    for (let i = 0; i < packets.length && !hsHere; i++) {
+      const p = packets[i]!;
+      hsHere = p.phase === PH_HANDSHAKE || p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame;
+    }
+    const hsFirst = s.synFrame > 0 ? s.synFrame : s.synAckFrame;
+    if (c.continued && (hk === 'not-captured' || (!hsHere && hsFirst > 0))) {
+      const title = this.t(hk === 'simultaneous-open' ? 'wHandshakeSimultaneous' : 'wHandshake');
+      const where = hk === 'not-captured' ? this.t('wHandshakeEarlier', 'client', c.id) : this.t('wHandshakeEarlierAt', 'client', c.id, hsFirst);
+      this.line(w, k.bold(`  ${title}${L.colon}${where}`));
+    } else w.raw(this.handshakeHeading[HANDSHAKE_KINDS.indexOf(hk)]!);
     // what a missing handshake means (the first packet's own note may say something else: a FIN, a RST)
     // (a continuation's numbers are its stream's: said in the header)
     if (hk === 'not-captured' && packets.length > 0 && !c.continued) this.line(w, `   ${this.t('midstream')}`);
