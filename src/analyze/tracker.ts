@@ -156,8 +156,8 @@ export interface TrackerOptions {
   /** Beyond this many closed connections waiting, the one closed longest ago is released at once. Default DEFAULT_LINGER_HARD. */
   lingerHard?: number;
   /**
-   * Released connections whose analysis state is kept for their continuations (the most recent;
-   * default ANALYSIS_STATES, 32 768).
+   * Released connections whose analysis state and story are kept for their continuations (the
+   * most recent; default ANALYSIS_STATES, 32 768).
    */
   analysisStates?: number;
   /** Finalise an open connection after this many seconds of capture time without packets; null: never. */

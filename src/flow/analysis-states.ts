@@ -108,8 +108,10 @@ export class AnalysisStates {
    * copied to the ring when it is full. Written one entry at a time straight into the ring
    * (bigger than the caches; a save comes every few microseconds among other work), each save
    * waited for the ring's lines: `save` took 31 ms of short1m's `check` (100 000 releases, 0.42
-   * s; `node --cpu-prof`, five runs). The stage's 32 KB stays in cache: `save` and the copies
-   * take 2 and 9 ms.
+   * s; `node --cpu-prof`, five runs). The stage stays in cache: with 128-byte entries (32 KB)
+   * `save` and the copies took 2 and 9 ms. With 384-byte entries (the story and Zeek's view
+   * too), 25 and 12 ms: the story's and Zeek's objects are read cold; a stage of 64 entries was
+   * no faster (docs/performance.md, 2026-12-03 evening).
    */
   private readonly stage: Uint8Array;
   private readonly stageInts: Int32Array;
