@@ -18,7 +18,10 @@
  * --release runs the tracker as the CLI's outputs do, but releasing each connection as soon as it
  * closes (no linger): stragglers after a close become continuations, which must keep Wireshark's
  * stream ids, numbers, windows and analysis flags (their analysis goes on from their stream's
- * state, flow/analysis-states.ts).
+ * state, flow/analysis-states.ts). And their story: every packet's phase, note and states after
+ * it, and each stream's last record's handshake, teardown, final states, Zeek verdict and
+ * completeness, are those of the tracker that keeps every connection (outside continuations
+ * whose state had been forgotten, "analysisAfresh").
  *
  * Same seed, same inputs. Exits 1 when an input differs. About 1 s per input (tshark's start).
  */
@@ -28,6 +31,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { CORPUS_DIR, REPO_ROOT, corpusAvailable, corpusEntries } from '../test/helpers/corpus.js';
 import { compareWithTshark, readTsv } from '../test/helpers/tshark-ref.js';
+import { records, verdicts, lastRecords } from '../test/helpers/release.js';
 
 /** The fields scripts/tshark-refs.sh dumps (compareWithTshark reads them by name). */
 const FIELDS = [
@@ -249,6 +253,7 @@ async function main(): Promise<void> {
   let differ = 0;
   let compared = 0;
   let continuationFrames = 0;
+  let storyStreams = 0;
   const release = process.argv.includes('--release');
   try {
     for (let n = 0; n < runs; n++) {
@@ -263,8 +268,27 @@ async function main(): Promise<void> {
       }
       writeFileSync(input, serialise(p));
       tshark(input);
-      const c = await compareWithTshark(input, ref, 10, release ? { keepAll: false, lingerSeconds: 0, reuseConnections: true } : undefined);
+      const released = { keepAll: false, lingerSeconds: 0, reuseConnections: true };
+      const c = await compareWithTshark(input, ref, 10, release ? released : undefined);
       continuationFrames += c.continuationFrames;
+      if (release) {
+        // the story of continuations, against keeping every connection
+        const all = await records(input);
+        const rel = await records(input, released);
+        for (const [frame, v] of all.story) {
+          const w = rel.story.get(frame);
+          if (w !== v && !rel.afresh.has(frame) && c.mismatches.length < 10) c.mismatches.push(`frame ${frame}: story ${w} released at once, ${v} kept`);
+        }
+        const last = lastRecords(rel.recs);
+        for (const r of all.recs) {
+          const l = last.get(r.id as number);
+          if (l === undefined || l.analysisAfresh === true) continue;
+          const a = JSON.stringify(verdicts(l));
+          const b = JSON.stringify(verdicts(r));
+          if (a !== b && c.mismatches.length < 10) c.mismatches.push(`stream ${r.id as number}: ${a} released at once, ${b} kept`);
+        }
+        storyStreams += all.recs.length;
+      }
       // the scaled window (tcp.window_size), which compareWithTshark leaves to the fixture test
       for (const row of readTsv(ref)) {
         const o = c.ours.get(Number(row['frame.number']));
@@ -284,7 +308,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  process.stdout.write(`${compared} inputs compared with tshark, ${differ} differ${release ? ` (released at once: ${continuationFrames} frames in continuations, compared too)` : ''}\n`);
+  process.stdout.write(`${compared} inputs compared with tshark, ${differ} differ${release ? ` (released at once: ${continuationFrames} frames in continuations, compared too; the story of every packet and the verdicts of ${storyStreams} streams against keeping every connection)` : ''}\n`);
   process.exitCode = differ > 0 ? 1 : 0;
 }
 
