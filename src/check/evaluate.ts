@@ -603,6 +603,15 @@ function endpointsText(client: string, server: string, continuedFrom: number): s
 }
 const ARROW = ' \u2192 ';
 const CONTINUED_FROM = ' (continued from frame ';
+
+/**
+ * Whether a per-connection result is a continuation's (a second record of its connection): its
+ * pass is not another connection holding the expectation ("holds on N connections" counts
+ * streams, as `connections` does; the stream's earlier record was judged too).
+ */
+export function isContinuationResult(r: CheckResult): boolean {
+  return r.endpoints !== null && r.endpoints.includes(CONTINUED_FROM);
+}
 const CONTINUED_END = ': packets after the connection was finalised)';
 const ARROW_BYTES = utf8(ARROW);
 const CONTINUED_FROM_BYTES = ascii(CONTINUED_FROM);
@@ -967,10 +976,11 @@ export class CaptureEvaluator implements PacketObserver {
 
   /**
    * Counts a pass of the group's expectation `i` (results of the same text share the first one's).
-   * `n` counts connections: a connection's repeat of the same expectation (nth > 1) is not another.
+   * `n` counts connections: a connection's repeat of the same expectation (nth > 1) is not another,
+   * nor is a continuation's result.
    */
   private count(g: GroupState, r: CheckResult, i: number): void {
-    const another = r.nth === undefined || r.nth === 1 ? 1 : 0;
+    const another = (r.nth === undefined || r.nth === 1) && !isContinuationResult(r) ? 1 : 0;
     const c = g.counted[i];
     if (c === undefined) g.counted[i] = { n: another, first: r };
     else {
@@ -1053,7 +1063,7 @@ export class CaptureEvaluator implements PacketObserver {
           // a pass only counted: its line is made only if it becomes the example (the smallest id)
           const counted = g.counted[slot];
           if (counted !== undefined && !(c.id < (counted.first.connection as number))) {
-            if (nth === 1) counted.n++;
+            if (nth === 1 && !c.continued) counted.n++;
             this.omitted++;
             continue;
           }

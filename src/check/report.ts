@@ -5,7 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { basename } from 'node:path';
-import { failures, MAX_DIAGRAMS, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
+import { failures, isContinuationResult, MAX_DIAGRAMS, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
 import { stringifyDocument } from '../render/json.js';
 import { codeSpan, tableText } from '../render/markdown-text.js';
 import { ascii, type ByteWriter } from '../util/bytes.js';
@@ -88,7 +88,8 @@ export function* textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance
       for (const { n, example: r } of c.passes ?? passesByExpectation(c.results)) {
         const g = r.group ? `[${r.group}] ` : '';
         if (r.connection === null) yield `  ${ok} ${g}${r.expectation}: ${r.detail}`;
-        else if (n === 1) yield `  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`;
+        // (n is 0 when only continuations' records held it: their streams' earlier records did not)
+        else if (n <= 1) yield `  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`;
         else yield `  ${ok} ${g}${r.expectation}: holds on ${n} connections`;
       }
     }
@@ -173,7 +174,7 @@ function passesByExpectation(results: ResultList): PassGroup[] {
   for (const r of results) {
     if (!r.passed) continue;
     const k = `${r.group}\u0000${r.expectation}`;
-    const another = r.nth === undefined || r.nth === 1 ? 1 : 0;
+    const another = (r.nth === undefined || r.nth === 1) && !isContinuationResult(r) ? 1 : 0;
     const g = groups.get(k);
     if (g) g.n += another;
     else groups.set(k, { n: another, example: r });
@@ -223,7 +224,7 @@ export function markdownReport(checks: readonly CaptureCheck[], diagram: (file: 
       for (const r of c.results) if (r.passed) row(r);
     } else {
       for (const { n, example: r } of c.passes ?? passesByExpectation(c.results)) {
-        if (r.connection === null || n === 1) row(r);
+        if (r.connection === null || n <= 1) row(r);
         else out.push(`| ✅ | ${r.group ? `[${tableText(r.group)}] ` : ''}${n} connections | ${codeSpan(r.expectation, true)} | holds on ${n} connections | |`);
       }
       if (c.failed > shown) {
