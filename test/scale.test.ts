@@ -61,6 +61,8 @@ describe('release with tombstones keeps Wireshark\'s numbering', () => {
         assert.deepEqual([...rel.story], [...all.story], f);
         const last = lastRecords(rel.recs);
         for (const r of all.recs) assert.deepEqual(verdicts(last.get(r.id as number)!), verdicts(r), `${f} #${r.id as number}`);
+        // (and the single pass's completeness: a continuation's first packet does not open its stream)
+        assert.deepEqual([...rel.firstPass].sort((x, y) => x[0] - y[0]), [...all.firstPass].sort((x, y) => x[0] - y[0]), f);
       }
     }
     // stragglers after the close (a RST after the last ACK, a retransmitted FIN) in these captures

@@ -24,10 +24,12 @@ export function fixtureCaptures(): string[] {
  * connection id, relative seq, relative ack, window as shown and analysis bits
  * (`id seq ack window analysis`), by frame number; and what the story says of it (`story`:
  * `phase note n1 n2 n3 client-state server-state`), with the frames of continuations whose
- * state had been forgotten (`afresh`: their story starts from their own packets).
+ * state had been forgotten (`afresh`: their story starts from their own packets); and each id's
+ * tshark 4.0 single-pass completeness as of its last record (`firstPass`).
  */
-export async function records(file: string, opts?: TrackerOptions): Promise<{ recs: Rec[]; tracker: Tracker; frames: Map<number, string>; story: Map<number, string>; afresh: Set<number> }> {
+export async function records(file: string, opts?: TrackerOptions): Promise<{ recs: Rec[]; tracker: Tracker; frames: Map<number, string>; story: Map<number, string>; afresh: Set<number>; firstPass: Map<number, number> }> {
   const recs: Rec[] = [];
+  const firstPass = new Map<number, number>();
   const frames = new Map<number, string>();
   const story = new Map<number, string>();
   const afresh = new Set<number>();
@@ -37,12 +39,15 @@ export async function records(file: string, opts?: TrackerOptions): Promise<{ re
       story.set(r.frame, `${r.phase} ${r.note} ${r.n1} ${r.n2} ${r.n3} ${c.clientIsA ? r.stateA : r.stateB} ${c.clientIsA ? r.stateB : r.stateA}`);
       if (c.continuedAfresh) afresh.add(r.frame);
     },
-    onFinal: (c) => { recs.push(connectionJson(c, null)); },
+    onFinal: (c) => {
+      recs.push(connectionJson(c, null));
+      firstPass.set(c.id, c.completenessFirstPass);
+    },
   }, opts);
   await runCapture(file, t);
   // a stable sort: records of one id stay in the order they were finalised
   recs.sort((a, b) => (a.id as number) - (b.id as number));
-  return { recs, tracker: t, frames, story, afresh };
+  return { recs, tracker: t, frames, story, afresh, firstPass };
 }
 
 /**
