@@ -9,6 +9,7 @@ import { converse, type Step } from './helpers/script.js';
 import { handshakeKind, teardownKind, storyFlag, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A } from '../src/analyze/story.js';
 import { zeekConnState, zeekHistory } from '../src/analyze/zeek.js';
 import { type Connection, initialRtt } from '../src/analyze/connection.js';
+import { message } from '../src/i18n/messages.js';
 
 const HANDSHAKE: Step[] = [
   { who: 'c', flags: 'S', seq: 1000 },
@@ -269,6 +270,23 @@ describe('teardown', () => {
     assert.equal(teardownKind(c.story), 'four-way');
     assert.equal(storyFlag(c.story, S_RST_AFTER_FIN), true);
     assert.equal(zeekConnState(c.zeek), 'SF');
+  });
+
+  it('the RST\'s note: after a close that had finished it ends nothing but a TIME_WAIT; after one FIN it ends the connection', () => {
+    const FINS = [
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 }, { who: 's', flags: 'A', seq: 5001, ack: 1002 },
+      { who: 's', flags: 'FA', seq: 5001, ack: 1002 },
+    ] as Step[];
+    const done = converse([...FINS, { who: 'c', flags: 'A', seq: 1002, ack: 5002 }, { who: 's', flags: 'R', seq: 5002 }]).seen;
+    assert.deepEqual([done[7]!.note, done[7]!.client, done[7]!.server], ['rstAfterClose', 'CLOSED', 'CLOSED']);
+    assert.match(message('en', 'rstAfterClose', 'server'), /^RST from the server after the close had finished/);
+    // the last ACK not seen: the close had not finished
+    const open = converse([...FINS, { who: 's', flags: 'R', seq: 5002 }]).seen;
+    assert.equal(open[6]!.note, 'rstAfterFin');
+    // one FIN acknowledged, the other side's not sent
+    const half = converse([...FINS.slice(0, -1), { who: 's', flags: 'R', seq: 5001 }]).seen;
+    assert.equal(half[5]!.note, 'rstAfterFin');
   });
 
   it('RST answering data on a closed socket', () => {

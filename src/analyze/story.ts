@@ -107,6 +107,8 @@ export const N_LAST_ACK_AGAIN = 42;
 export const N_ACK_AFTER_CLOSE = 43;
 /** After the close, a plain ACK below what its sender acknowledged in the close (n1: the ack, n2: that ack). */
 export const N_OLD_ACK = 44;
+/** The first RST, after the close had finished (both FINs acknowledged). */
+export const N_RST_AFTER_CLOSE = 45;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
@@ -114,7 +116,7 @@ export const NOTE_KEYS = [
   'finRetransmitted', 'retransmission', 'fastRetransmission', 'spuriousRetransmission', 'outOfOrder', 'lostSegment',
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
   'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued', 'lastAckAgain', 'ackAfterClose',
-  'oldAck',
+  'oldAck', 'rstAfterClose',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
@@ -397,7 +399,10 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
       r.n1 = relAck;
       r.n2 = r.peerBase;
     } else if (firstRst) {
-      r.note = (s.bits & S_RST_ANSWERS_DATA) !== 0 ? N_RST_ANSWERS_DATA : (s.bits & S_RST_AFTER_FIN) !== 0 ? N_RST_AFTER_FIN : N_RST;
+      // (after a close that had finished, both FINs acknowledged, the RST ends nothing: said so)
+      r.note = (s.bits & S_RST_ANSWERS_DATA) !== 0 ? N_RST_ANSWERS_DATA
+        : (s.bits & S_RST_AFTER_FIN) === 0 ? N_RST
+        : s.fin1AckFrame !== 0 && s.fin2AckFrame !== 0 ? N_RST_AFTER_CLOSE : N_RST_AFTER_FIN;
     } else {
       r.note = N_RST_AGAIN;
       r.n1 = s.rstFrame;
