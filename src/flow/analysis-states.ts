@@ -17,7 +17,8 @@
  * view (analyze/zeek.ts), its completeness and what closed it, with each direction's SYN
  * options and FIN: a continuation goes on with them, so its handshake, teardown, final states
  * and Zeek verdict are its stream's, as they would be had the connection been kept (a late RST
- * after a graceful close makes the stream's Zeek verdict RSTO or RSTR, as Zeek says), and `check`
+ * after a graceful close leaves the stream SF with an `r` or `R` in its history, as Zeek's closed
+ * state does; one after a single FIN makes it RSTO or RSTR), and `check`
  * no longer fails `handshake=three-way` on a continuation of a connection that had one (its
  * handshake was in the earlier record). Only its counts (packets, bytes, analysis counts) and
  * frames are its own.
