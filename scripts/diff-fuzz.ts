@@ -255,6 +255,7 @@ async function main(): Promise<void> {
   let continuationFrames = 0;
   let storyStreams = 0;
   const release = process.argv.includes('--release');
+  const released = { keepAll: false, lingerSeconds: 0, reuseConnections: true };
   try {
     for (let n = 0; n < runs; n++) {
       const [name, bytes] = sources[Math.floor(rnd() * sources.length)]!;
@@ -268,7 +269,6 @@ async function main(): Promise<void> {
       }
       writeFileSync(input, serialise(p));
       tshark(input);
-      const released = { keepAll: false, lingerSeconds: 0, reuseConnections: true };
       const c = await compareWithTshark(input, ref, 10, release ? released : undefined);
       continuationFrames += c.continuationFrames;
       if (release) {

@@ -232,6 +232,15 @@ export function newStory() {
 export type Story = ReturnType<typeof newStory>;
 
 /**
+ * Whether a packet is one of the handshake's steps: a packet of its phase, or the SYN, the SYN-ACK
+ * or the third segment (which may also carry data or a FIN). The walkthrough lists them under the
+ * handshake.
+ */
+export function isHandshakeStep(p: { phase: number; frame: number }, s: Story): boolean {
+  return p.phase === PH_HANDSHAKE || p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame;
+}
+
+/**
  * Whether a packet is one of the teardown's steps: a packet of its phases (teardown, reset,
  * after close), or of the data phase when it belongs to the teardown's story: data after the
  * first FIN (a half-close), and that FIN's acknowledgement when it carries data, the second of

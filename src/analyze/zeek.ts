@@ -19,6 +19,7 @@
 import type { Packet } from '../decode/packet.js';
 import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import { seqAdd32, seqDiff } from '../model/seq.js';
+import { smiIfSmall } from '../util/round.js';
 
 const Z_INACTIVE = 0;
 const Z_SYN_SENT = 1;
@@ -184,15 +185,6 @@ export function restoreZeek(z: ZeekState, aFirst: boolean, ints: Int32Array, o: 
   restoreSide(aFirst ? z.b : z.a, ints, o + 4 + SIDE_WORDS);
   (aFirst ? z.a : z.b).payloadBytes = smiIfSmall(dbl[d]);
   (aFirst ? z.b : z.a).payloadBytes = smiIfSmall(dbl[d + 1]);
-}
-
-/**
- * A count read back from a Float64Array, as a small integer when it is one: a field that has
- * only held small integers is kept as one, and storing a double there changes every side's
- * field to a double (slower code for every packet after).
- */
-export function smiIfSmall(x: number): number {
-  return x <= 0x3fffffff && x >= -0x40000000 ? x | 0 : x;
 }
 
 function saveSide(s: ZeekSide, ints: Int32Array, o: number): void {

@@ -604,6 +604,12 @@ function endpointsText(client: string, server: string, continuedFrom: number): s
 const ARROW = ' \u2192 ';
 const CONTINUED_FROM = ' (continued from frame ';
 
+const CONTINUED_END = ': packets after the connection was finalised)';
+const ARROW_BYTES = utf8(ARROW);
+const CONTINUED_FROM_BYTES = ascii(CONTINUED_FROM);
+const CONTINUED_END_QUOTE = ascii(`${CONTINUED_END}"`);
+const QUOTE = 0x22;
+
 /**
  * Whether a per-connection result is a continuation's (a second record of its connection): its
  * pass is not another connection holding the expectation ("holds on N connections" counts
@@ -612,11 +618,6 @@ const CONTINUED_FROM = ' (continued from frame ';
 export function isContinuationResult(r: CheckResult): boolean {
   return r.endpoints !== null && r.endpoints.includes(CONTINUED_FROM);
 }
-const CONTINUED_END = ': packets after the connection was finalised)';
-const ARROW_BYTES = utf8(ARROW);
-const CONTINUED_FROM_BYTES = ascii(CONTINUED_FROM);
-const CONTINUED_END_QUOTE = ascii(`${CONTINUED_END}"`);
-const QUOTE = 0x22;
 
 /**
  * A connection's endpointsText as its JSON string, written from the connection (the client's

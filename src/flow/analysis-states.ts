@@ -6,8 +6,8 @@
  * window and duplicate-ACK count, and so is a copy of a FIN (a retransmission). A continuation
  * that started afresh called the same packets a first FIN, or "previous segment not captured".
  *
- * What is kept is what tcp_analyze_sequence_number() reads (tracker.ts, analyze()) and nothing
- * else: per direction nextseq and its time, maxseqtobeacked, lastack and its time, the window,
+ * What is kept for the analysis is what tcp_analyze_sequence_number() reads (tracker.ts,
+ * analyze()) and nothing else: per direction nextseq and its time, maxseqtobeacked, lastack and its time, the window,
  * the duplicate-ACK count, the previous segment's flags and whether the side has sent a non-SYN
  * ACK yet (F_FIRST_ACK); and the connection's initial RTT (the out-of-order rule's threshold)
  * with the time of its latest pure SYN. The bases, the window scales, the id and the client are
@@ -34,7 +34,8 @@
  */
 import { F_FIRST_ACK, F_FIN_SENT, F_FIN_ACKED, F_SYN_SACK_PERMITTED, F_SYN_TIMESTAMPS, F_SYN_SEEN, type Connection, type Flow } from '../analyze/connection.js';
 import { saveStory, restoreStory, STORY_WORDS } from '../analyze/story.js';
-import { saveZeek, restoreZeek, smiIfSmall, ZEEK_WORDS } from '../analyze/zeek.js';
+import { saveZeek, restoreZeek, ZEEK_WORDS } from '../analyze/zeek.js';
+import { smiIfSmall } from '../util/round.js';
 
 /** Default number of released connections whose analysis state is kept. */
 export const ANALYSIS_STATES = 1 << 15;

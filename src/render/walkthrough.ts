@@ -18,7 +18,7 @@ import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEE
 import { diagnosticMessage, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
 import {
-  STATE_NAMES, N_NONE, PH_HANDSHAKE, PH_DATA, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
+  STATE_NAMES, N_NONE, PH_DATA, isHandshakeStep, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
   type HandshakeKind, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
@@ -307,13 +307,8 @@ export class Walkthrough {
     w.byte(NEWLINE);
     // a continuation's handshake, with none of its steps here, is in the earlier record: its
     // stream's, when the continuation went on from the stream's story
-    let hsHere = false;
-    for (let i = 0; i < packets.length && !hsHere; i++) {
-      const p = packets[i]!;
-      hsHere = p.phase === PH_HANDSHAKE || p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame;
-    }
     const hsFirst = s.synFrame > 0 ? s.synFrame : s.synAckFrame;
-    if (c.continued && (hk === 'not-captured' || (!hsHere && hsFirst > 0))) {
+    if (c.continued && (hk === 'not-captured' || (hsFirst > 0 && !packets.some((p) => isHandshakeStep(p, s))))) {
       const title = this.t(hk === 'simultaneous-open' ? 'wHandshakeSimultaneous' : 'wHandshake');
       const where = hk === 'not-captured' ? this.t('wHandshakeEarlier', 'client', c.id) : this.t('wHandshakeEarlierAt', 'client', c.id, hsFirst);
       this.line(w, k.bold(`  ${title}${L.colon}${where}`));
@@ -323,7 +318,7 @@ export class Walkthrough {
     if (hk === 'not-captured' && packets.length > 0 && !c.continued) this.line(w, `   ${this.t('midstream')}`);
     for (let i = 0; i < packets.length; i++) {
       const p = packets[i]!;
-      if (!(p.phase === PH_HANDSHAKE || p.frame === s.synFrame || p.frame === s.synAckFrame || p.frame === s.hsAckFrame)) continue;
+      if (!isHandshakeStep(p, s)) continue;
       const sl = this.stepLabels;
       this.step(w, c, p.frame === s.synFrame ? sl.syn : p.frame === s.synAckFrame ? sl.synAck : p.frame === s.hsAckFrame ? sl.ack : sl.dot, p);
     }
