@@ -105,6 +105,26 @@ describe('check -j: the same reports as one capture at a time', () => {
     same(['--verbose', '--rules', rules, fixture('tcp-loss'), many]);
   });
 
+  it('--json alone (no step summary): the results a worker spooled as the report\'s bytes reach it whole', () => {
+    // with no other report listing the results (no step summary, no JUnit, no Markdown), a
+    // worker spools them as the JSON report's bytes, which the main thread reads back from the
+    // file the worker wrote (SpooledResults.writeTo and fromFile); the runs above all have a
+    // step summary, so the results go as rows there
+    const files = [many, fixture('http-ipv4'), many];
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.GITHUB_STEP_SUMMARY;
+    const run = (jobs: number): string => {
+      const r = spawnSync(process.execPath, [BIN, 'check', '-j', String(jobs), '--json', '--rules', rules, ...files], { encoding: 'utf8', maxBuffer: 256 << 20, env });
+      // (the rules fail on http-ipv4)
+      assert.equal(r.status, 1, r.stderr);
+      return r.stdout;
+    };
+    const one = run(1);
+    assert.equal(run(2), one);
+    const doc = JSON.parse(one) as { captures: { results: { connection: number | null; expectation: string }[] }[] };
+    assert.equal(doc.captures[0]!.results.filter((x) => x.connection === 3999 && x.expectation === 'zeek=SF').length, 1);
+  });
+
   it('--idle-timeout and --max-connections reach the workers: the same evictions and continuations, said in every report', () => {
     const files = [fixture('tcp-keepalive'), fixture('tcp-acked-unseen'), fixture('tcp-four-way')];
     const limits = ['--idle-timeout', '0.5', '--max-connections', '1'];

@@ -28,7 +28,7 @@ import { NdjsonWriter } from '../render/ndjson.js';
 import { mermaid, MarkdownWriter } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
 import type { Output } from '../util/output.js';
-import { Spool } from '../util/spool.js';
+import { Spool, SPOOL_MEMORY } from '../util/spool.js';
 import { SummaryTable } from '../render/summary.js';
 import { colourLevel, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
 import { selectionFrom, selected, type Selection } from './select.js';
@@ -252,10 +252,14 @@ class DocumentWriter {
     this.out.write(this.shift(head + ',\n  "connections": '));
   }
 
-  /** A record's bytes; returns true when the output should be flushed. */
-  record(buf: Buffer, start: number, len: number, given = false): boolean {
+  /**
+   * A record's bytes; returns true when the output should be flushed. `given`: handed to the
+   * output (Output.give); `refs`: with chunks as references (a spool's, Spool.refs).
+   */
+  record(buf: Buffer, start: number, len: number, given = false, refs = false): boolean {
     this.out.write(this.shift(this.records === 0 ? '[\n    ' : ',\n    '));
-    if (given) this.out.give(buf, start, len);
+    if (refs) this.out.expanded(buf, start, len);
+    else if (given) this.out.give(buf, start, len);
     else this.out.bytes(buf, start, len);
     this.records++;
     return this.out.full;
@@ -264,7 +268,7 @@ class DocumentWriter {
   /** The records waiting in a spool, in id order (the spool is closed after). */
   async spooled(sp: Spool): Promise<void> {
     if (sp.count === 0) sp.close();
-    else await sp.drain((buf, start, len) => this.record(buf, start, len), () => this.out.flush());
+    else await sp.drain((buf, start, len) => this.record(buf, start, len, false, sp.refs), () => this.out.flush(), true);
   }
 
   /** Everything after the last record. */
@@ -321,7 +325,11 @@ export async function explainFile(
   if (format === 'json' || format === 'text' || format === 'mermaid') {
     const packets = format !== 'json' || !!opts.packets;
     const collector = packets ? new PacketCollector() : null;
-    const sp = new Spool();
+    // json records without packets wait with their constant text as references (ByteWriter.refs):
+    // 27 MB in the spool for short1m's 197 MB of records. Not with packets, nor check's results:
+    // the packets' short values and keys made expanding them cost as much as the file's bytes
+    // saved (docs/performance.md)
+    const sp = new Spool(SPOOL_MEMORY, true, format === 'json' && !packets);
     spool = sp;
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
     // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then

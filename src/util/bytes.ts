@@ -21,6 +21,11 @@ export class Chunk {
   readonly words: Float64Array;
   /** Its bytes (a long chunk is copied by the engine: ByteWriter.raw). */
   readonly u8: Uint8Array;
+  /**
+   * Its number in the chunks written by reference (ByteWriter.refs): 0 until first written so,
+   * -1 when never written so (3 bytes or fewer, no shorter than a reference; or the table full).
+   */
+  ref: number;
 
   constructor(readonly text: string) {
     const utf8 = Buffer.from(text, 'utf8');
@@ -29,8 +34,38 @@ export class Chunk {
     bytes.set(utf8);
     this.words = new Float64Array(bytes.buffer);
     this.u8 = bytes.subarray(0, utf8.length);
+    this.ref = utf8.length > REF_BYTES ? 0 : -1;
     if (new DataView(bytes.buffer).getFloat64(0, true) !== this.words[0]) throw new Error('Chunk: this platform is not little-endian');
   }
+}
+
+/**
+ * Chunks written by reference: a writer with `refs` set writes a chunk of more than REF_BYTES
+ * bytes as REF and its number (two bytes, little-endian), and expandRefs() puts its bytes back.
+ * For JSON records waiting in a spool (./spool.ts): their keys, indentation and constant values
+ * are chunks, two thirds of a record's bytes, which no longer go to the temporary file and back.
+ * REF (0x01) never stands for itself in JSON text, which escapes every control character, so a
+ * record's other bytes are copied as they are. The numbers are this thread's: a record is
+ * expanded in the thread that wrote it.
+ */
+export const REF = 0x01;
+/** A reference's length: REF and a chunk's number. */
+export const REF_BYTES = 3;
+/** The chunks written by reference, by number (from 1). */
+const REFERRED: Chunk[] = [new Chunk('')];
+/** Chunk numbers fit in two bytes. */
+const MAX_REFS = 0xffff;
+
+/** The chunk's number for a reference (given when first written so), -1 when it has none. */
+function refOf(c: Chunk): number {
+  if (c.ref !== 0) return c.ref;
+  if (REFERRED.length > MAX_REFS) {
+    c.ref = -1;
+    return -1;
+  }
+  c.ref = REFERRED.length;
+  REFERRED.push(c);
+  return c.ref;
 }
 
 /** Constant ASCII text (a JSON key, a separator) as a Chunk; anything else is a mistake. */
@@ -79,6 +114,11 @@ export class ByteWriter {
   buf: Buffer;
   private view: DataView;
   pos = 0;
+  /**
+   * Chunks of more than REF_BYTES bytes are written as references (REF and a number), to be put
+   * back by expandRefs(): only for JSON text (see REF).
+   */
+  refs = false;
 
   constructor(size = 64 * 1024) {
     this.buf = Buffer.allocUnsafe(size);
@@ -115,6 +155,10 @@ export class ByteWriter {
 
   /** Constant text (a few dozen bytes: stores of 8 bytes beat a native call). */
   raw(c: Chunk): void {
+    if (this.refs && c.ref >= 0) {
+      this.ref(c);
+      return;
+    }
     const w = c.words;
     const p = this.pos;
     const n = w.length;
@@ -131,6 +175,61 @@ export class ByteWriter {
     v.setFloat64(p + 24, w[3], true);
     for (let i = 4; i < n; i++) v.setFloat64(p + 8 * i, w[i], true);
     this.pos = p + c.length;
+  }
+
+  /** A chunk as a reference (refs set), or as its bytes when it can have no number. */
+  private ref(c: Chunk): void {
+    const id = refOf(c);
+    if (id < 0) {
+      this.refs = false;
+      this.raw(c);
+      this.refs = true;
+      return;
+    }
+    if (this.pos + REF_BYTES > this.buf.length) this.grow(REF_BYTES);
+    const buf = this.buf;
+    const p = this.pos;
+    buf[p] = REF;
+    buf[p + 1] = id & 0xff;
+    buf[p + 2] = id >>> 8;
+    this.pos = p + REF_BYTES;
+  }
+
+  /**
+   * `len` bytes of `src` from `start`, written with refs set, with every reference put back as
+   * its chunk's bytes (this writer's refs are not set).
+   */
+  expandRefs(src: Uint8Array, start: number, len: number): void {
+    const end = start + len;
+    // room for the literal bytes at once; a chunk's words make room for themselves
+    if (this.pos + len > this.buf.length) this.grow(len);
+    let buf = this.buf;
+    let v = this.view;
+    let p = this.pos;
+    let i = start;
+    while (i < end) {
+      const b = src[i]!;
+      if (b !== REF) {
+        buf[p++] = b;
+        i++;
+        continue;
+      }
+      const c = REFERRED[src[i + 1]! | (src[i + 2]! << 8)];
+      const w = c.words;
+      const n = w.length;
+      i += REF_BYTES;
+      // the chunk's words (zeros past its end, overwritten next) and the literal bytes left
+      if (p + n * 8 + (end - i) > buf.length) {
+        this.pos = p;
+        this.grow(n * 8 + (end - i));
+        buf = this.buf;
+        v = this.view;
+      }
+      if (n > RAW_WORDS) buf.set(c.u8, p);
+      else for (let k = 0; k < n; k++) v.setFloat64(p + 8 * k, w[k]!, true);
+      p += c.length;
+    }
+    this.pos = p;
   }
 
   /**

@@ -94,6 +94,12 @@ export class Output {
     this.writer.bytes(src, start, len);
   }
 
+  /** `len` bytes of `src` from `start`, written with chunks as references: put back (ByteWriter.expandRefs). */
+  expanded(src: Uint8Array, start: number, len: number): void {
+    if (this.closed) return;
+    this.writer.expandRefs(src, start, len);
+  }
+
   /**
    * `len` bytes of `src` from `start`, handed over: written as they are at the next flush, not
    * copied, so the caller must not write into `src` again. For a record of megabytes (a long

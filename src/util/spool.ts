@@ -95,9 +95,11 @@ export class Spool {
   /**
    * `budget`: bytes of an arena. `background`: a full arena is written in the background (the
    * default); false writes it before put() returns, so the records can be read back at once with
-   * records(), without waiting for writes.
+   * records(), without waiting for writes. `refs`: the records are JSON text, written with chunks
+   * as references (writer()'s ByteWriter has refs set; bytes put may have them, written in this
+   * thread), and come out of drain() and records() with them put back (ByteWriter.expandRefs).
    */
-  constructor(private readonly budget = SPOOL_MEMORY, private readonly background = true) {}
+  constructor(private readonly budget = SPOOL_MEMORY, private readonly background = true, readonly refs = false) {}
 
   /**
    * Adds a record of `key` (a non-negative integer). A key put again gets one more record: its
@@ -151,6 +153,7 @@ export class Spool {
     let w = this.aw;
     if (w === null) {
       w = new ByteWriter(0);
+      w.refs = this.refs;
       this.aw = w;
     }
     if (w.buf !== arena) w.reuse(arena);
@@ -466,9 +469,11 @@ export class Spool {
   /**
    * Calls `each` with every record in key order, as `len` bytes of `buf` from `start` (`buf` is
    * reused once `each` returns: copy what is kept); awaits `flush` after a record when `each`
-   * returns true (output backpressure). Removes the temporary file.
+   * returns true (output backpressure). Removes the temporary file. `asWritten`: a spool with
+   * refs gives its records with the references in them, for `each` to expand where it copies
+   * them (ByteWriter.expandRefs), not first expanded here and copied again.
    */
-  async drain(each: (buf: Buffer, start: number, len: number, index: number) => boolean, flush: () => Promise<void>): Promise<void> {
+  async drain(each: (buf: Buffer, start: number, len: number, index: number) => boolean, flush: () => Promise<void>, asWritten = false): Promise<void> {
     let index = 0;
     try {
       if (this.fd >= 0) {
@@ -479,11 +484,29 @@ export class Spool {
       }
       this.rewind();
       for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
-        if (each(this.view as Buffer, this.viewStart, len, index++)) await flush();
+        if (this.refs && !asWritten) {
+          const x = this.expanded(len);
+          if (each(x.buf, 0, x.pos, index++)) await flush();
+        } else if (each(this.view as Buffer, this.viewStart, len, index++)) await flush();
       }
     } finally {
       this.close();
     }
+  }
+
+  /** expanded()'s writer (made on first use). */
+  private xw: ByteWriter | null = null;
+
+  /** The record locateNext() found (`len` bytes), its references put back (refs). */
+  private expanded(len: number): ByteWriter {
+    let x = this.xw;
+    if (x === null) {
+      x = new ByteWriter(len * 4);
+      this.xw = x;
+    }
+    x.pos = 0;
+    x.expandRefs(this.view as Buffer, this.viewStart, len);
+    return x;
   }
 
   /** Where nextEntry() is: the key it gave last, its records of keys put again in order, the next of those. */
@@ -635,14 +658,18 @@ export class Spool {
    * The records in key order, each as its key and a view of its bytes (valid until the next one
    * is taken). Can be read any number of times, until close(); only for a spool made without
    * background writes. The records are still in the arena or read from the file, never copied
-   * whole into memory.
+   * whole into memory. `asWritten`: a spool with refs gives them with their references (as
+   * drain's), for the reader to expand what it copies.
    */
-  *records(): Generator<{ key: number; bytes: Buffer }> {
+  *records(asWritten = false): Generator<{ key: number; bytes: Buffer }> {
     if (this.inFlight > 0) throw new Error('Spool.records() while writes are going: await settle() first');
     if (this.fd >= 0) this.spill();
     this.rewind();
     for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
-      yield { key: this.viewKey, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
+      if (this.refs && !asWritten) {
+        const x = this.expanded(len);
+        yield { key: this.viewKey, bytes: x.buf.subarray(0, x.pos) };
+      } else yield { key: this.viewKey, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
     }
   }
 
@@ -662,6 +689,7 @@ export class Spool {
     this.arena = null;
     this.batch = null;
     this.view = null;
+    this.xw = null;
   }
 }
 
@@ -674,7 +702,10 @@ function grown(a: Int32Array): Int32Array {
 
 /** Records in key order, read as Spool.records() gives them, any number of times until close(). */
 export interface RecordSource {
-  records(): Generator<{ key: number; bytes: Buffer }>;
+  /** `asWritten`: with their chunk references, where `refs` is set (Spool.records). */
+  records(asWritten?: boolean): Generator<{ key: number; bytes: Buffer }>;
+  /** The records were written with chunks as references (Spool's refs). */
+  readonly refs: boolean;
   /** True while the records are in a file. */
   readonly spilled: boolean;
   close(): void;
@@ -687,6 +718,8 @@ export interface RecordSource {
  */
 export class RecordFile implements RecordSource {
   readonly spilled = true;
+  /** (RecordFile.write expands nothing: records with references are written expanded by their writer.) */
+  readonly refs = false;
 
   constructor(private readonly path: string, private readonly offset: number) {}
 
