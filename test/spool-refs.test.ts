@@ -177,3 +177,22 @@ describe('a spool of records with references', () => {
     }
   });
 });
+
+describe('text holding REF itself, written with references', () => {
+  it('comes back as it was (REF written as the reference to itself)', () => {
+    const plain = new ByteWriter(1);
+    const refs = new ByteWriter(1);
+    refs.refs = true;
+    const texts = ['\u0001', 'a\u0001b', '\u0001\u0001 三次握手 \u0001', 'x'.repeat(70) + '\u0001', 'no ref here'];
+    for (const t of texts) {
+      for (const w of [plain, refs]) {
+        w.text(t);
+        w.raw(CHUNKS[7]!);
+      }
+    }
+    assert.equal(refs.refs, true);
+    const out = new ByteWriter(1);
+    out.expandRefs(refs.buf, 0, refs.pos);
+    assert.equal(out.buf.toString('utf8', 0, out.pos), plain.buf.toString('utf8', 0, plain.pos));
+  });
+});

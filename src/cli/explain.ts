@@ -229,9 +229,10 @@ export async function writeDocument(out: Output, doc: JsonDoc, nested: boolean):
 function drainRendered(sp: Spool, out: Output, begin: () => void): Promise<void> {
   return sp.drain((buf, start, len) => {
     begin();
-    out.bytes(buf, start, len);
+    if (sp.refs) out.expanded(buf, start, len);
+    else out.bytes(buf, start, len);
     return out.full;
-  }, () => out.flush());
+  }, () => out.flush(), true);
 }
 
 /**
@@ -325,11 +326,12 @@ export async function explainFile(
   if (format === 'json' || format === 'text' || format === 'mermaid') {
     const packets = format !== 'json' || !!opts.packets;
     const collector = packets ? new PacketCollector() : null;
-    // json records without packets wait with their constant text as references (ByteWriter.refs):
-    // 27 MB in the spool for short1m's 197 MB of records. Not with packets, nor check's results:
-    // the packets' short values and keys made expanding them cost as much as the file's bytes
-    // saved (docs/performance.md)
-    const sp = new Spool(SPOOL_MEMORY, true, format === 'json' && !packets);
+    // json records without packets, and the walkthrough, wait with their constant text as
+    // references (ByteWriter.refs): in the spool, short1m's 197 MB of --json records take 27 MB
+    // and its 311 MB of walkthrough 101 MB. Not with packets, nor check's results: their short
+    // values and keys made expanding them cost as much as the file's bytes saved
+    // (docs/performance.md)
+    const sp = new Spool(SPOOL_MEMORY, true, (format === 'json' && !packets) || format === 'text');
     spool = sp;
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
     // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then
@@ -358,6 +360,8 @@ export async function explainFile(
             sp.commit(c.id);
           } else {
             scratch.pos = 0;
+            // (a walkthrough to the spool; a --json record with packets never has them)
+            scratch.refs = sp.refs && early.direct === null;
             // room for the packets' JSON records at once (about 250 bytes each), not grown by
             // doubling: a long connection's megabytes were copied once a doubling
             if (walker === null && list !== null && list.length > RESERVE_FROM) scratch.reserve(list.length * RECORD_BYTES);

@@ -42,17 +42,24 @@ export class Chunk {
 /**
  * Chunks written by reference: a writer with `refs` set writes a chunk of more than REF_BYTES
  * bytes as REF and its number (two bytes, little-endian), and expandRefs() puts its bytes back.
- * For JSON records waiting in a spool (./spool.ts): their keys, indentation and constant values
- * are chunks, two thirds of a record's bytes, which no longer go to the temporary file and back.
+ * For records waiting in a spool (./spool.ts): a --json record's keys, indentation and constant
+ * values are chunks, 86% of its bytes, and most of a walkthrough's words are; they no longer go
+ * to the temporary file and back.
  * REF (0x01) never stands for itself in JSON text, which escapes every control character, so a
- * record's other bytes are copied as they are. The numbers are this thread's: a record is
- * expanded in the thread that wrote it.
+ * record's other bytes are copied as they are; text() writes a REF in its string as a reference
+ * (number 0). bytes() and copyFrom() copy bytes as they are: with refs set, only JSON text may be
+ * copied so. The numbers are this thread's: a record is expanded in the thread that wrote it.
  */
 export const REF = 0x01;
 /** A reference's length: REF and a chunk's number. */
 export const REF_BYTES = 3;
-/** The chunks written by reference, by number (from 1). */
-const REFERRED: Chunk[] = [new Chunk('')];
+/**
+ * The chunks written by reference, by number. Number 0 is REF itself: text() writes it so where a
+ * string holds one (JSON text never does; the walkthrough's text is the tool's own, but a byte
+ * that could be misread is not left to chance).
+ */
+const REFERRED: Chunk[] = [new Chunk('\u0001')];
+const REF_CHAR = '\u0001';
 /** Chunk numbers fit in two bytes. */
 const MAX_REFS = 0xffff;
 
@@ -278,6 +285,10 @@ export class ByteWriter {
 
   /** Text as UTF-8 (as Buffer.from(s) encodes it). */
   text(s: string): void {
+    if (this.refs && s.includes(REF_CHAR)) {
+      this.textWithRef(s);
+      return;
+    }
     const n = s.length;
     if (n < 64) {
       // short ASCII (separators, most lines) in a loop: cheaper than a call into the engine
@@ -298,6 +309,23 @@ export class ByteWriter {
     // a UTF-8 character takes at most 3 bytes per UTF-16 unit
     if (this.pos + n * 3 > this.buf.length) this.grow(n * 3);
     this.pos += this.buf.write(s, this.pos);
+  }
+
+  /** text() of a string holding REF itself (refs set): each REF as the reference to REF_ITSELF. */
+  private textWithRef(s: string): void {
+    const parts = s.split(REF_CHAR);
+    this.refs = false;
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) {
+        this.reserve(REF_BYTES);
+        this.buf[this.pos] = REF;
+        this.buf[this.pos + 1] = 0;
+        this.buf[this.pos + 2] = 0;
+        this.pos += REF_BYTES;
+      }
+      this.text(parts[i]!);
+    }
+    this.refs = true;
   }
 
   /** A number as JSON.stringify writes it: String(v), null when not finite, -0 as 0. */

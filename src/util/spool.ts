@@ -95,9 +95,10 @@ export class Spool {
   /**
    * `budget`: bytes of an arena. `background`: a full arena is written in the background (the
    * default); false writes it before put() returns, so the records can be read back at once with
-   * records(), without waiting for writes. `refs`: the records are JSON text, written with chunks
-   * as references (writer()'s ByteWriter has refs set; bytes put may have them, written in this
-   * thread), and come out of drain() and records() with them put back (ByteWriter.expandRefs).
+   * records(), without waiting for writes. `refs`: the records are written with chunks as
+   * references (writer()'s ByteWriter has refs set; bytes put may have them, written in this
+   * thread; text put must hold no REF byte, as JSON text never does), and come out of drain()
+   * and records() with them put back (ByteWriter.expandRefs).
    */
   constructor(private readonly budget = SPOOL_MEMORY, private readonly background = true, readonly refs = false) {}
 
