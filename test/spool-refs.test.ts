@@ -117,7 +117,7 @@ describe('a spool of records with references', () => {
     for (const budget of [1 << 20, 4096, 300]) {
       for (const background of [true, false]) {
         const make = (): { s: Spool; stored: number } => {
-          const s = new Spool(budget, background, true);
+          const s = new Spool(budget, background, 0);
           let stored = 0;
           const scratch = new ByteWriter(64);
           scratch.refs = true;
@@ -132,7 +132,7 @@ describe('a spool of records with references', () => {
               scratch.pos = 0;
               record(scratch, k);
               stored += scratch.pos;
-              s.putBytes(k, scratch.buf, 0, scratch.pos);
+              s.putBytes(k, scratch.buf, 0, scratch.pos, true);
             }
           });
           return { s, stored };
@@ -194,5 +194,68 @@ describe('text holding REF itself, written with references', () => {
     const out = new ByteWriter(1);
     out.expandRefs(refs.buf, 0, refs.pos);
     assert.equal(out.buf.toString('utf8', 0, out.pos), plain.buf.toString('utf8', 0, plain.pos));
+  });
+});
+
+describe('a spool that starts writing references once its file is big (refsFrom)', () => {
+  it('records before are plain, records after have references, each read back right however the arenas were reordered', async () => {
+    // keys out of order (an arena's records are written in key order: reordered), one put twice
+    const keys: number[] = [];
+    for (let k = 0; k < 400; k++) keys.push(k % 2 === 0 ? k : 399 - k + (k % 7));
+    keys.push(17, 301);
+    const text = (k: number, again: boolean): string => {
+      const w = new ByteWriter(1);
+      writePieces([w], 5000 + k + (again ? 1000 : 0), 3 + (k % 5) * 10);
+      return w.buf.toString('utf8', 0, w.pos);
+    };
+    for (const background of [true, false]) {
+      for (const refsFrom of [50_000, 150_000]) {
+        const s = new Spool(3000, background, refsFrom);
+        const scratch = new ByteWriter(64);
+        const seen = new Set<number>();
+        const want = new Map<number, string[]>();
+        let plain = 0;
+        let withRefs = 0;
+        keys.forEach((k, i) => {
+          const again = seen.has(k);
+          seen.add(k);
+          const refs = s.refs;
+          if (refs) withRefs++;
+          else {
+            plain++;
+            assert.equal(withRefs, 0, 'once references start, every later record has them');
+          }
+          if (i % 3 === 0) {
+            const w = s.writer(64);
+            assert.equal(w.refs, refs);
+            writePieces([w], 5000 + k + (again ? 1000 : 0), 3 + (k % 5) * 10);
+            s.commit(k);
+          } else {
+            scratch.refs = refs;
+            scratch.pos = 0;
+            writePieces([scratch], 5000 + k + (again ? 1000 : 0), 3 + (k % 5) * 10);
+            s.putBytes(k, scratch.buf, 0, scratch.pos, refs);
+          }
+          (want.get(k) ?? want.set(k, []).get(k)!).push(text(k, again));
+        });
+        const label = `background ${background}, refsFrom ${refsFrom}`;
+        assert.ok(plain > 10 && withRefs > 10, `${label}: ${plain} plain, ${withRefs} with references`);
+        const order = [...want.keys()].sort((a, b) => a - b).flatMap((k) => want.get(k)!);
+        const got: string[] = [];
+        const flags: boolean[] = [];
+        const out = new ByteWriter(1);
+        await s.drain((b, start, len, _i, refs) => {
+          flags.push(refs);
+          if (!refs) assert.ok(!b.subarray(start, start + len).includes(REF), `${label}: a plain record has no REF byte`);
+          out.pos = 0;
+          if (refs) out.expandRefs(b, start, len);
+          else out.bytes(b, start, len);
+          got.push(out.buf.toString('utf8', 0, out.pos));
+          return false;
+        }, async () => undefined, true);
+        assert.deepEqual(got, order, `${label}: drain as written`);
+        assert.equal(flags.filter((f) => f).length, withRefs, `${label}: the records said to have references are those written so`);
+      }
+    }
   });
 });

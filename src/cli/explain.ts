@@ -28,7 +28,7 @@ import { NdjsonWriter } from '../render/ndjson.js';
 import { mermaid, MarkdownWriter } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
 import type { Output } from '../util/output.js';
-import { Spool, SPOOL_MEMORY } from '../util/spool.js';
+import { NO_REFS, REFS_FROM, Spool, SPOOL_MEMORY } from '../util/spool.js';
 import { SummaryTable } from '../render/summary.js';
 import { colourLevel, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
 import { selectionFrom, selected, type Selection } from './select.js';
@@ -227,9 +227,9 @@ export async function writeDocument(out: Output, doc: JsonDoc, nested: boolean):
 
 /** A spool's rendered text (walkthrough, Mermaid) to the output, in id order; `begin` before the first. */
 function drainRendered(sp: Spool, out: Output, begin: () => void): Promise<void> {
-  return sp.drain((buf, start, len) => {
+  return sp.drain((buf, start, len, _i, refs) => {
     begin();
-    if (sp.refs) out.expanded(buf, start, len);
+    if (refs) out.expanded(buf, start, len);
     else out.bytes(buf, start, len);
     return out.full;
   }, () => out.flush(), true);
@@ -269,7 +269,7 @@ class DocumentWriter {
   /** The records waiting in a spool, in id order (the spool is closed after). */
   async spooled(sp: Spool): Promise<void> {
     if (sp.count === 0) sp.close();
-    else await sp.drain((buf, start, len) => this.record(buf, start, len, false, sp.refs), () => this.out.flush(), true);
+    else await sp.drain((buf, start, len, _i, refs) => this.record(buf, start, len, false, refs), () => this.out.flush(), true);
   }
 
   /** Everything after the last record. */
@@ -327,11 +327,10 @@ export async function explainFile(
     const packets = format !== 'json' || !!opts.packets;
     const collector = packets ? new PacketCollector() : null;
     // json records without packets, and the walkthrough, wait with their constant text as
-    // references (ByteWriter.refs): in the spool, short1m's 197 MB of --json records take 27 MB
-    // and its 311 MB of walkthrough 101 MB. Not with packets, nor check's results: their short
-    // values and keys made expanding them cost as much as the file's bytes saved
-    // (docs/performance.md)
-    const sp = new Spool(SPOOL_MEMORY, true, (format === 'json' && !packets) || format === 'text');
+    // references (ByteWriter.refs) once the spool's file is big (REFS_FROM): a seventh and a
+    // third of their bytes. Not with packets, nor check's results: their short values and keys
+    // made expanding them cost as much as the file's bytes saved (docs/performance.md)
+    const sp = new Spool(SPOOL_MEMORY, true, (format === 'json' && !packets) || format === 'text' ? REFS_FROM : NO_REFS);
     spool = sp;
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
     // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then
@@ -360,8 +359,8 @@ export async function explainFile(
             sp.commit(c.id);
           } else {
             scratch.pos = 0;
-            // (a walkthrough to the spool; a --json record with packets never has them)
-            scratch.refs = sp.refs && early.direct === null;
+            // (a walkthrough to the spool, past REFS_FROM; a --json record with packets never has them)
+            scratch.refs = early.direct === null && sp.refs;
             // room for the packets' JSON records at once (about 250 bytes each), not grown by
             // doubling: a long connection's megabytes were copied once a doubling
             if (walker === null && list !== null && list.length > RESERVE_FROM) scratch.reserve(list.length * RECORD_BYTES);
@@ -374,7 +373,7 @@ export async function explainFile(
             else if (early.direct !== null) {
               if (grown) out.give(scratch.buf, 0, scratch.pos);
               else out.bytes(scratch.buf, 0, scratch.pos);
-            } else sp.putBytes(c.id, scratch.buf, 0, scratch.pos);
+            } else sp.putBytes(c.id, scratch.buf, 0, scratch.pos, scratch.refs);
             if (grown) scratch.reset(SCRATCH);
           }
         }

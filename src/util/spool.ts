@@ -46,6 +46,16 @@ const NONE = -2;
 const INDEX_PAGE_BITS = 12;
 const INDEX_PAGE = 1 << INDEX_PAGE_BITS;
 const INDEX_PAGE_MASK = INDEX_PAGE - 1;
+/**
+ * A Spool's refsFrom for records worth writing with chunks as references (--json records without
+ * packets, the walkthrough): past this many bytes in the file. Below it this machine's page cache
+ * took the bytes for less than the references' expansion costs the main thread (short1m's
+ * walkthrough, 308 MB: 1.80 s plain, 1.91 s with references); the 3.1 GB of short10m's took
+ * 7.9 s of system time, 1.5 s with references, and the run 25.1 -> 20.3 s (docs/performance.md).
+ */
+export const REFS_FROM = 256 << 20;
+/** Spool's refsFrom: records never have chunks as references. */
+export const NO_REFS = Number.POSITIVE_INFINITY;
 /** Arenas being written to the file at once, at most. */
 export const SPILLS_IN_FLIGHT = 8;
 
@@ -95,12 +105,37 @@ export class Spool {
   /**
    * `budget`: bytes of an arena. `background`: a full arena is written in the background (the
    * default); false writes it before put() returns, so the records can be read back at once with
-   * records(), without waiting for writes. `refs`: the records are written with chunks as
-   * references (writer()'s ByteWriter has refs set; bytes put may have them, written in this
-   * thread; text put must hold no REF byte, as JSON text never does), and come out of drain()
-   * and records() with them put back (ByteWriter.expandRefs).
+   * records(), without waiting for writes. `refsFrom`: once the file holds this many bytes, the
+   * records are written with chunks as references (see `refs`); NO_REFS, never.
    */
-  constructor(private readonly budget = SPOOL_MEMORY, private readonly background = true, readonly refs = false) {}
+  constructor(private readonly budget = SPOOL_MEMORY, private readonly background = true, private readonly refsFrom = NO_REFS) {
+    if (refsFrom <= 0) this.refsAt = 0;
+  }
+
+  /**
+   * The file offset from which records have chunks as references (NO_REFS: none has). Set only
+   * between arenas (refsArena()), so that an arena's records, which a spill may reorder
+   * (ordered()), are all written one way; a record's offset then says which way it was written.
+   */
+  private refsAt = NO_REFS;
+
+  /**
+   * Write the next record with chunks as references (ByteWriter.refs): true once the file holds
+   * `refsFrom` bytes. writer()'s ByteWriter is set so; a record rendered elsewhere is rendered as
+   * this says and put with putBytes()'s `refs` (it may have references written in this thread;
+   * a plain record, as text put, must hold no REF byte, as JSON text never does). drain() and
+   * records() put the references back (ByteWriter.expandRefs).
+   */
+  get refs(): boolean {
+    return this.refsAt !== NO_REFS || this.fileSize >= this.refsFrom;
+  }
+
+  /** Before the first record with references: the records before them go to the file, and the next arena is the first of references. */
+  private refsArena(): void {
+    if (this.refsAt !== NO_REFS) return;
+    this.spillInBackground();
+    this.refsAt = this.fileSize;
+  }
 
   /**
    * Adds a record of `key` (a non-negative integer). A key put again gets one more record: its
@@ -121,8 +156,12 @@ export class Spool {
     this.note(key);
   }
 
-  /** Adds the record of `key` as `len` bytes of `src` from `start` (copied). */
-  putBytes(key: number, src: Uint8Array, start: number, len: number): void {
+  /**
+   * Adds the record of `key` as `len` bytes of `src` from `start` (copied); `refs`: written with
+   * chunks as references, as `refs` said just before (and never when it said not).
+   */
+  putBytes(key: number, src: Uint8Array, start: number, len: number, refs = false): void {
+    if (refs) this.refsArena();
     if (len > this.budget) {
       if (this.failed !== null) throw this.failed;
       this.spill();
@@ -149,16 +188,18 @@ export class Spool {
    * own and then copied here: --json of short1m (200 MB of records) about 5% faster.
    */
   writer(room: number): ByteWriter {
+    const refs = this.refs;
+    if (refs) this.refsArena();
     this.room(room);
     const arena = this.arena as Buffer;
     let w = this.aw;
     if (w === null) {
       w = new ByteWriter(0);
-      w.refs = this.refs;
       this.aw = w;
     }
     if (w.buf !== arena) w.reuse(arena);
     w.pos = this.arenaLen;
+    w.refs = refs;
     return w;
   }
 
@@ -466,15 +507,17 @@ export class Spool {
   private view: Buffer | null = null;
   private viewStart = 0;
   private viewKey = -1;
+  /** The file offset of locateNext()'s record (which says whether it has references: refsAt). */
+  private viewOffset = 0;
 
   /**
    * Calls `each` with every record in key order, as `len` bytes of `buf` from `start` (`buf` is
    * reused once `each` returns: copy what is kept); awaits `flush` after a record when `each`
-   * returns true (output backpressure). Removes the temporary file. `asWritten`: a spool with
-   * refs gives its records with the references in them, for `each` to expand where it copies
-   * them (ByteWriter.expandRefs), not first expanded here and copied again.
+   * returns true (output backpressure). Removes the temporary file. `asWritten`: records with
+   * chunks as references are given as they are, `refs` true, for `each` to expand where it
+   * copies them (ByteWriter.expandRefs), not first expanded here and copied again.
    */
-  async drain(each: (buf: Buffer, start: number, len: number, index: number) => boolean, flush: () => Promise<void>, asWritten = false): Promise<void> {
+  async drain(each: (buf: Buffer, start: number, len: number, index: number, refs: boolean) => boolean, flush: () => Promise<void>, asWritten = false): Promise<void> {
     let index = 0;
     try {
       if (this.fd >= 0) {
@@ -485,10 +528,11 @@ export class Spool {
       }
       this.rewind();
       for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
-        if (this.refs && !asWritten) {
+        const refs = this.viewOffset >= this.refsAt;
+        if (refs && !asWritten) {
           const x = this.expanded(len);
-          if (each(x.buf, 0, x.pos, index++)) await flush();
-        } else if (each(this.view as Buffer, this.viewStart, len, index++)) await flush();
+          if (each(x.buf, 0, x.pos, index++, false)) await flush();
+        } else if (each(this.view as Buffer, this.viewStart, len, index++, refs)) await flush();
       }
     } finally {
       this.close();
@@ -562,6 +606,7 @@ export class Spool {
         this.view = this.arena;
         this.viewStart = this.entryOffset;
         this.viewKey = this.atKey;
+        this.viewOffset = this.entryOffset;
       }
       return len;
     }
@@ -570,6 +615,7 @@ export class Spool {
     this.view = this.batch;
     this.viewStart = this.bPlaces[j];
     this.viewKey = this.bKeys[j];
+    this.viewOffset = this.bOffsets[j];
     return this.bLengths[j];
   }
 
@@ -659,15 +705,14 @@ export class Spool {
    * The records in key order, each as its key and a view of its bytes (valid until the next one
    * is taken). Can be read any number of times, until close(); only for a spool made without
    * background writes. The records are still in the arena or read from the file, never copied
-   * whole into memory. `asWritten`: a spool with refs gives them with their references (as
-   * drain's), for the reader to expand what it copies.
+   * whole into memory. Records with chunks as references are given expanded.
    */
-  *records(asWritten = false): Generator<{ key: number; bytes: Buffer }> {
+  *records(): Generator<{ key: number; bytes: Buffer }> {
     if (this.inFlight > 0) throw new Error('Spool.records() while writes are going: await settle() first');
     if (this.fd >= 0) this.spill();
     this.rewind();
     for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
-      if (this.refs && !asWritten) {
+      if (this.viewOffset >= this.refsAt) {
         const x = this.expanded(len);
         yield { key: this.viewKey, bytes: x.buf.subarray(0, x.pos) };
       } else yield { key: this.viewKey, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
@@ -703,10 +748,7 @@ function grown(a: Int32Array): Int32Array {
 
 /** Records in key order, read as Spool.records() gives them, any number of times until close(). */
 export interface RecordSource {
-  /** `asWritten`: with their chunk references, where `refs` is set (Spool.records). */
-  records(asWritten?: boolean): Generator<{ key: number; bytes: Buffer }>;
-  /** The records were written with chunks as references (Spool's refs). */
-  readonly refs: boolean;
+  records(): Generator<{ key: number; bytes: Buffer }>;
   /** True while the records are in a file. */
   readonly spilled: boolean;
   close(): void;
@@ -719,8 +761,6 @@ export interface RecordSource {
  */
 export class RecordFile implements RecordSource {
   readonly spilled = true;
-  /** (RecordFile.write expands nothing: records with references are written expanded by their writer.) */
-  readonly refs = false;
 
   constructor(private readonly path: string, private readonly offset: number) {}
 
