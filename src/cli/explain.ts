@@ -28,7 +28,7 @@ import { NdjsonWriter } from '../render/ndjson.js';
 import { mermaid, MarkdownWriter } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
 import type { Output } from '../util/output.js';
-import { NO_REFS, REFS_FROM, Spool, SPOOL_MEMORY } from '../util/spool.js';
+import { NO_REFS, REFS_FROM, REFS_FROM_PACKETS, Spool, SPOOL_MEMORY } from '../util/spool.js';
 import { SummaryTable } from '../render/summary.js';
 import { colourLevel, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
 import { selectionFrom, selected, type Selection } from './select.js';
@@ -326,11 +326,11 @@ export async function explainFile(
   if (format === 'json' || format === 'text' || format === 'mermaid') {
     const packets = format !== 'json' || !!opts.packets;
     const collector = packets ? new PacketCollector() : null;
-    // json records without packets, and the walkthrough, wait with their constant text as
-    // references (ByteWriter.refs) once the spool's file is big (REFS_FROM): a seventh and a
-    // third of their bytes. Not with packets, nor check's results: their short values and keys
-    // made expanding them cost as much as the file's bytes saved (docs/performance.md)
-    const sp = new Spool(SPOOL_MEMORY, true, (format === 'json' && !packets) || format === 'text' ? REFS_FROM : NO_REFS);
+    // json records and the walkthrough wait with their constant text as references
+    // (ByteWriter.refs) once the spool's file is big (REFS_FROM; REFS_FROM_PACKETS with the
+    // packets, whose short keys and many values cost more to expand): a seventh of a record
+    // without packets, a third of a walkthrough (docs/performance.md)
+    const sp = new Spool(SPOOL_MEMORY, true, format === 'text' ? REFS_FROM : format === 'json' ? (packets ? REFS_FROM_PACKETS : REFS_FROM) : NO_REFS);
     spool = sp;
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
     // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then
@@ -359,7 +359,7 @@ export async function explainFile(
             sp.commit(c.id);
           } else {
             scratch.pos = 0;
-            // (a walkthrough to the spool, past REFS_FROM; a --json record with packets never has them)
+            // (to the spool, past its REFS_FROM)
             scratch.refs = early.direct === null && sp.refs;
             // room for the packets' JSON records at once (about 250 bytes each), not grown by
             // doubling: a long connection's megabytes were copied once a doubling

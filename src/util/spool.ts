@@ -54,6 +54,13 @@ const INDEX_PAGE_MASK = INDEX_PAGE - 1;
  * 7.9 s of system time, 1.5 s with references, and the run 25.1 -> 20.3 s (docs/performance.md).
  */
 export const REFS_FROM = 256 << 20;
+/**
+ * REFS_FROM for --json records with their packets: their keys are short and their values many,
+ * so expanding them costs about twice as much a byte (short1m's 550 MB of records, the last
+ * 280 MB with references: 1.79 -> 1.93 s), and references pay only further on (short10m's 5.5
+ * GB: 17.3 -> 15.9 s from 256 MB on).
+ */
+export const REFS_FROM_PACKETS = 1 << 30;
 /** Spool's refsFrom: records never have chunks as references. */
 export const NO_REFS = Number.POSITIVE_INFINITY;
 /** Arenas being written to the file at once, at most. */
