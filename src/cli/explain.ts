@@ -330,7 +330,8 @@ export async function explainFile(
     // (ByteWriter.refs) once the spool's file is big (REFS_FROM; REFS_FROM_PACKETS with the
     // packets, whose short keys and many values cost more to expand): a seventh of a record
     // without packets, a third of a walkthrough (docs/performance.md)
-    const sp = new Spool(SPOOL_MEMORY, true, format === 'text' ? REFS_FROM : format === 'json' ? (packets ? REFS_FROM_PACKETS : REFS_FROM) : NO_REFS);
+    const refsFrom = format === 'mermaid' ? NO_REFS : format === 'json' && packets ? REFS_FROM_PACKETS : REFS_FROM;
+    const sp = new Spool(SPOOL_MEMORY, true, refsFrom);
     spool = sp;
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
     // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then

@@ -123,7 +123,7 @@ export class ByteWriter {
   pos = 0;
   /**
    * Chunks of more than REF_BYTES bytes are written as references (REF and a number), to be put
-   * back by expandRefs(): only for JSON text (see REF).
+   * back by expandRefs(): only for text that holds no REF byte but through text() (see REF).
    */
   refs = false;
 
@@ -163,8 +163,11 @@ export class ByteWriter {
   /** Constant text (a few dozen bytes: stores of 8 bytes beat a native call). */
   raw(c: Chunk): void {
     if (this.refs && c.ref >= 0) {
-      this.ref(c);
-      return;
+      const id = refOf(c);
+      if (id > 0) {
+        this.ref(id);
+        return;
+      }
     }
     const w = c.words;
     const p = this.pos;
@@ -184,15 +187,8 @@ export class ByteWriter {
     this.pos = p + c.length;
   }
 
-  /** A chunk as a reference (refs set), or as its bytes when it can have no number. */
-  private ref(c: Chunk): void {
-    const id = refOf(c);
-    if (id < 0) {
-      this.refs = false;
-      this.raw(c);
-      this.refs = true;
-      return;
-    }
+  /** The reference to chunk number `id` (0: REF itself). */
+  private ref(id: number): void {
     if (this.pos + REF_BYTES > this.buf.length) this.grow(REF_BYTES);
     const buf = this.buf;
     const p = this.pos;
@@ -316,18 +312,12 @@ export class ByteWriter {
     this.pos += this.buf.write(s, this.pos);
   }
 
-  /** text() of a string holding REF itself (refs set): each REF as the reference to REF_ITSELF. */
+  /** text() of a string holding REF itself (refs set): each REF as the reference to number 0. */
   private textWithRef(s: string): void {
     const parts = s.split(REF_CHAR);
     this.refs = false;
     for (let i = 0; i < parts.length; i++) {
-      if (i > 0) {
-        this.reserve(REF_BYTES);
-        this.buf[this.pos] = REF;
-        this.buf[this.pos + 1] = 0;
-        this.buf[this.pos + 2] = 0;
-        this.pos += REF_BYTES;
-      }
+      if (i > 0) this.ref(0);
       this.text(parts[i]!);
     }
     this.refs = true;
