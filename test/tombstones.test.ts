@@ -45,7 +45,7 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
 
   it('every field survives a table grown many times: bases of all 32 bits, ids, scales -2 to 14, roles', () => {
     const t = new TombstoneStore();
-    const n = 5000; // 1024 slots grown to 16 384
+    const n = 40_000; // 1024 slots grown eightfold twice, then to the largest (262 144), not 524 288
     const base = (k: number, side: number): number => Math.imul(k * 2 + side, 0x9e3779b9) | 0;
     const roles = [ROLES_INFERRED, ROLES_BY_SYN, ROLES_BY_SYN_ACK];
     for (let k = 0; k < n; k++) {
@@ -53,6 +53,7 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
         { id: k * 40503, clientIsA: k % 2 === 0, roles: roles[k % 3]!, scaleA: (k % 17) - 2, scaleB: 14 - (k % 17) }));
     }
     assert.equal(t.size, n);
+    assert.equal(t.slots, 2 * TOMBSTONE_GENERATION);
     let negative = 0;
     for (let k = 0; k < n; k++) {
       const aLower = k % 3 === 0;
@@ -70,6 +71,19 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
     }
     assert.ok(negative > n / 4, 'bases of 2^31 and above were tried');
     for (let k = n; k < n + 100; k++) assert.equal(t.find(h1(k), h2(k), true), false);
+  });
+
+  it('grows eightfold, up to a generation at half load, and no further when its table is reused', () => {
+    const t = new TombstoneStore(5000);
+    const sizes: number[] = [t.slots];
+    for (let k = 0; k < 15_001; k++) {
+      t.put(rel(k, true, k, true, k + 1, true));
+      if (t.slots !== sizes[sizes.length - 1]) sizes.push(t.slots);
+    }
+    // 1 024, 8 192, then 16 384 (5 000 at half load) for each of the three generations begun
+    assert.deepEqual(sizes, [1024, 8192, 16_384, 1024, 8192, 16_384]);
+    assert.equal(t.tablesMade, 2);
+    for (let k = 10_000; k < 15_001; k++) assert.equal(t.find(h1(k), h2(k), true), true, `4-tuple ${k}`);
   });
 
   it('keeps at least the last generation and at most two; older ones are forgotten', () => {
