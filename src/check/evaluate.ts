@@ -207,12 +207,22 @@ export function frames(a: number | null, b: number | null = null, c: number | nu
 
 /** frames(a, b, c, d, e) into `out` (emptied first): Judge.detailJson's scratch array. */
 function framesInto(out: number[], a: number | null, b: number | null, c: number | null, d: number | null = null, e: number | null = null): void {
-  out.length = 0;
+  emptied(out);
   addFrame(out, a);
   addFrame(out, b);
   addFrame(out, c);
   addFrame(out, d);
   addFrame(out, e);
+}
+
+/**
+ * Empties a scratch array, keeping its room. `length = 0` gave the array an empty store in a
+ * call to the runtime, and the next push a new one: about 70 ns where popping its few elements
+ * takes a few, three times a connection in `check --json` (a million connections on the SYN
+ * flood; `set length` was 70 ms of its profile).
+ */
+function emptied(out: number[]): void {
+  while (out.length > 0) out.pop();
 }
 
 /** Inserts frame x into the sorted list `out` unless it is none or already there. */
@@ -469,7 +479,7 @@ export class Judge {
       case K_TEARDOWN: {
         const t = f.teardown;
         if (!f.rstAfterFin && t === 'none') {
-          fr.length = 0;
+          emptied(fr);
           this.detail = !passed && this.graceful ? NO_TEARDOWN_NOT_GRACEFUL : NO_TEARDOWN;
           return fr;
         }
