@@ -287,9 +287,9 @@ function touchConnections(cs: Connection[], n: number): number {
 }
 
 /**
- * The connections of `list` in id order, in place.
- * Each id is read once: a sort's comparisons read them again and again, a cache miss each time
- * with a million connections open (the SYN-flood bench: about 0.1 s of its end). Already in
+ * The connections of `list` in id order, in place. Each id is read once: a sort's comparisons
+ * read them again and again, a cache miss each time with a million connections open (the
+ * SYN-flood bench's end took about 0.05 s less without them: docs/performance.md). Already in
  * order (the table's slots are taken in order of opening until some are freed), the list is
  * returned as it is; with ids spread over at most four times their number, each is put at its
  * place in an array as long as that span (the open connections' ids are distinct); otherwise, or
