@@ -315,12 +315,11 @@ export class ByteWriter {
   /** text() of a string holding REF itself (refs set): each REF as the reference to number 0. */
   private textWithRef(s: string): void {
     const parts = s.split(REF_CHAR);
-    this.refs = false;
     for (let i = 0; i < parts.length; i++) {
       if (i > 0) this.ref(0);
+      // (a part holds no REF: text() writes it as it is)
       this.text(parts[i]!);
     }
-    this.refs = true;
   }
 
   /** A number as JSON.stringify writes it: String(v), null when not finite, -0 as 0. */

@@ -115,9 +115,7 @@ export class Spool {
    * records(), without waiting for writes. `refsFrom`: once the file holds this many bytes, the
    * records are written with chunks as references (see `refs`); NO_REFS, never.
    */
-  constructor(private readonly budget = SPOOL_MEMORY, private readonly background = true, private readonly refsFrom = NO_REFS) {
-    if (refsFrom <= 0) this.refsAt = 0;
-  }
+  constructor(private readonly budget = SPOOL_MEMORY, private readonly background = true, private readonly refsFrom = NO_REFS) {}
 
   /**
    * The file offset from which records have chunks as references (NO_REFS: none has). Set only
