@@ -3,7 +3,7 @@
  * tracker's seven objects (docs/performance.md, "evening, second round"). N connections are
  * made with newConnection(), and as many 512-byte records in one Int32Array; then, for a
  * connection drawn at random, the same forty or so field reads and writes a data packet makes
- * (its two flows, the story, Zeek's state and a side, the connection's counts), 4M times each
+ * (its two flows, the story, Zeek's record, the connection's counts), 4M times each
  * way. Prints nanoseconds a packet for each N.
  *   node --expose-gc dist/scripts/layout-microbench.js [--scattered] [--packets N] [counts…]
  * --scattered keeps one connection in four of those made, in shuffled order, so that their
@@ -45,11 +45,12 @@ function objectPacket(c: Connection, k: number, fromA: boolean): number {
   const s = c.story;
   x += s.stateA + s.stateB + s.bits + s.fin1Frame + s.rstFrame;
   s.lastDataFrame = k;
-  const z = c.zeek;
-  const zs = fromA ? z.a : z.b;
-  x += z.histLen + zs.state + zs.bits + zs.highEnd;
-  zs.highEnd = k;
-  zs.payloadBytes += 1448;
+  // (Zeek's view is a record of int32 words in a chunk already: zeek.ts)
+  const z = c.zeekWords;
+  const zs = c.zeekAt + (fromA ? 4 : 16);
+  x += z[c.zeekAt + 3]! + z[zs]! + z[zs + 2]! + z[zs + 7]!;
+  z[zs + 7] = k;
+  z[zs + 2] = z[zs + 2]! | 1024;
   c.completeness |= 8;
   c.packets++;
   c.lastFrame = k;

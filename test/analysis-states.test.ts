@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnalysisStates, ANALYSIS_STATES, NOT_KEPT, RESTORED, RESTORED_AFRESH, USED_WORDS, ENTRY_WORDS } from '../src/flow/analysis-states.js';
+import { ZEEK_WORDS, zeekWordsOf } from '../src/analyze/zeek.js';
 import {
   newConnection, F_FIRST_ACK, F_BASE_SET, F_FIN_SENT, F_FIN_ACKED, F_SYN_SEEN, F_SYN_TIMESTAMPS, F_SYN_SACK_PERMITTED, type Connection, type Flow,
 } from '../src/analyze/connection.js';
@@ -56,18 +57,16 @@ function storied(c: Connection): void {
   c.story.bits = S_SYN_FROM_A | S_FIRST_DATA_NOTED_B | S_RST_AFTER_FIN | S_LAST_DATA_FROM_A;
   c.story.synAckIsn = -5;
   c.story.fin2End = 0x7fffffff;
-  for (const side of [c.zeek.a, c.zeek.b]) {
-    const z = side as unknown as Record<string, number>;
-    for (const key of Object.keys(z)) z[key] = k++;
-    side.payloadBytes = 2 ** 40 + k++;
-    side.base = -k;
-  }
-  c.zeek.origIsA = false;
-  c.zeek.started = true;
-  c.zeek.hist0 = 0x3fffffff;
-  c.zeek.hist1 = 12345;
-  c.zeek.histLen = 18;
-  c.zeek.histMore = 'dAdAfR';
+  // Zeek's record: started, the originator b; the history's words; each side's words, a
+  // sequence number from 2^31 up among them
+  const z = c.zeekWords;
+  z[c.zeekAt] = 3;
+  z[c.zeekAt + 1] = 0x3fffffff;
+  z[c.zeekAt + 2] = 12345;
+  z[c.zeekAt + 3] = 18;
+  for (let i = 4; i < ZEEK_WORDS; i++) z[c.zeekAt + i] = k++;
+  z[c.zeekAt + 4 + 6] = -k;
+  c.zeekHistMore = 'dAdAfR';
   c.a.bits |= F_FIN_SENT | F_SYN_SEEN | F_SYN_TIMESTAMPS;
   c.b.bits |= F_FIN_ACKED | F_SYN_SACK_PERMITTED;
   c.a.finEnd = -9;
@@ -124,10 +123,14 @@ describe('analysis states: a continuation goes on from its stream\'s analysis st
         assert.deepEqual([n.completeness, n.completenessFirstPass, n.sawRst, n.closed], [c.completeness, c.completenessFirstPass, c.sawRst, c.closed]);
         // the story and Zeek's view, seen from the continuation's flow a
         assert.deepEqual({ ...n.story }, fromA ? { ...c.story } : turnedStory(c.story), at);
-        assert.deepEqual({ ...n.zeek.a }, { ...(fromA ? c.zeek.a : c.zeek.b) }, at);
-        assert.deepEqual({ ...n.zeek.b }, { ...(fromA ? c.zeek.b : c.zeek.a) }, at);
-        assert.equal(n.zeek.origIsA, fromA ? c.zeek.origIsA : !c.zeek.origIsA, at);
-        assert.deepEqual([n.zeek.started, n.zeek.hist0, n.zeek.hist1, n.zeek.histLen, n.zeek.histMore], [true, c.zeek.hist0, c.zeek.hist1, c.zeek.histLen, 'dAdAfR'], at);
+        // (the sides' words turned round, and the originator, b, is the continuation's a when it
+        // is b's packet; the words are zeekWordsOf()'s, side a first)
+        const zc = zeekWordsOf(c);
+        const zn = zeekWordsOf(n);
+        assert.deepEqual(zn.slice(4, 16), fromA ? zc.slice(4, 16) : zc.slice(16, 28), at);
+        assert.deepEqual(zn.slice(16, 28), fromA ? zc.slice(16, 28) : zc.slice(4, 16), at);
+        assert.deepEqual(zn.slice(0, 4), [fromA ? 1 : 3, 0x3fffffff, 12345, 18], at);
+        assert.equal(n.zeekHistMore, 'dAdAfR', at);
       }
     }
   });

@@ -37,7 +37,7 @@ describe('every connection is explained', () => {
         conns++;
         bump(`handshake ${handshakeKind(c.story)}`);
         bump(`teardown ${teardownKind(c.story)}`);
-        bump(`zeek ${zeekConnState(c.zeek)}`);
+        bump(`zeek ${zeekConnState(c)}`);
         for (const st of [c.story.stateA, c.story.stateB]) if (STATE_NAMES[st] === 'UNKNOWN') unknown.push(`${f} #${c.id}`);
       }
     }

@@ -30,7 +30,7 @@ function only(steps: Step[]): Connection {
 }
 
 function zeek(c: Connection): [string, string] {
-  return [zeekConnState(c.zeek), zeekHistory(c.zeek)];
+  return [zeekConnState(c), zeekHistory(c)];
 }
 
 describe('handshake', () => {
@@ -269,7 +269,7 @@ describe('teardown', () => {
     ]);
     assert.equal(teardownKind(c.story), 'four-way');
     assert.equal(storyFlag(c.story, S_RST_AFTER_FIN), true);
-    assert.equal(zeekConnState(c.zeek), 'SF');
+    assert.equal(zeekConnState(c), 'SF');
   });
 
   it('the RST\'s note: after a close that had finished it ends nothing but a TIME_WAIT; after one FIN it ends the connection', () => {
@@ -326,14 +326,14 @@ describe('Zeek history', () => {
   });
 
   it('stops at 256 letters (Zeek\'s grows without bound)', () => {
-    const h = zeekHistory(only(fins(200)).zeek);
+    const h = zeekHistory(only(fins(200)));
     assert.equal(h.length, 256);
     assert.equal(h, ('ShA' + 'Ff'.repeat(200)).slice(0, 256));
   });
 
   it('two connections with the same packed letters and different later ones differ', () => {
-    const a = zeekHistory(only(fins(10)).zeek);
-    const b = zeekHistory(only(fins(11)).zeek);
+    const a = zeekHistory(only(fins(10)));
+    const b = zeekHistory(only(fins(11)));
     assert.equal(a, 'ShA' + 'Ff'.repeat(10));
     assert.equal(b, 'ShA' + 'Ff'.repeat(11));
   });

@@ -5,7 +5,7 @@
  * number of packets (per-packet records live elsewhere, and only when an output asks).
  */
 import { newStory, resetStory, type Story } from './story.js';
-import { newZeekState, resetZeekState, type ZeekState } from './zeek.js';
+import { zeekChunk, takeZeekRecord, resetZeek, type ZeekHolder } from './zeek.js';
 import { ipv4ToString, ipv6ToString } from '../util/addr.js';
 
 /** Window scale: not known yet (no SYN seen). */
@@ -157,7 +157,7 @@ export function ownAnalysis(c: Connection): number[] {
 }
 
 /** A connection (an object literal: see newFlow). */
-export interface Connection {
+export interface Connection extends ZeekHolder {
   /** Wireshark's tcp.stream. */
   id: number;
   ipVersion: number;
@@ -228,8 +228,10 @@ export interface Connection {
 
   /** Handshake, teardown and endpoint states (story.ts). */
   readonly story: Story;
-  /** Zeek's view (zeek.ts). */
-  readonly zeek: ZeekState;
+  /** Zeek's view (zeek.ts, ZeekHolder): its record's chunk and place, the history's letters past the packed ones. */
+  readonly zeekWords: Int32Array;
+  readonly zeekAt: number;
+  zeekHistMore: string;
   /** Largest payload seen from each side, for the "larger than the MSS" diagnostic. */
   maxPayloadA: number;
   maxPayloadB: number;
@@ -251,6 +253,9 @@ export interface Connection {
 }
 
 export function newConnection(): Connection {
+  // (a record of Zeek's view from the chunk being filled: zeekChunk() first)
+  const zeekWords = zeekChunk();
+  const zeekAt = takeZeekRecord();
   return {
     id: 0,
     ipVersion: 4,
@@ -278,7 +283,9 @@ export function newConnection(): Connection {
     continuedAfresh: false,
     analysis: NO_ANALYSIS,
     story: newStory(),
-    zeek: newZeekState(),
+    zeekWords,
+    zeekAt,
+    zeekHistMore: '',
     maxPayloadA: 0,
     maxPayloadB: 0,
     truncatedPackets: 0,
@@ -320,7 +327,7 @@ export function resetConnection(c: Connection): void {
   c.continuedAfresh = false;
   c.analysis = NO_ANALYSIS;
   resetStory(c.story);
-  resetZeekState(c.zeek);
+  resetZeek(c);
   c.maxPayloadA = 0;
   c.maxPayloadB = 0;
   c.truncatedPackets = 0;

@@ -259,8 +259,9 @@ const FAR_SHARE = 3;
 const IN_ORDER_SPAN = 8;
 
 /**
- * Loads every cache line of the batch's connections, their flows, story and Zeek state (the
- * fields read are eight or fewer apart, a field being 8 bytes), in rounds of independent loads:
+ * Loads every cache line of the batch's connections, their flows, story and Zeek's record (the
+ * fields read are eight or fewer apart, a field being 8 bytes, a record's words sixteen or
+ * fewer, a word being 4), in rounds of independent loads:
  * each round's objects are known from the round before. Returns a sum of what it read, which the
  * caller keeps, so that the loads are made.
  */
@@ -275,13 +276,10 @@ function touchConnections(cs: Connection[], n: number): number {
     const a = c.a;
     const b = c.b;
     const st = c.story;
-    const z = c.zeek;
+    const z = c.zeekWords;
+    const at = c.zeekAt;
     s += a.addr0 + a.nextseqSec + a.dupacknum + a.synWscale + b.addr0 + b.nextseqSec + b.dupacknum + b.synWscale +
-      st.stateA + st.secondSynFrame + st.fin2AckFrame + st.lastDataFrame + z.histLen + z.b.state;
-  }
-  for (let i = 0; i < n; i++) {
-    const z = cs[i].zeek;
-    s += z.a.state + z.a.retransmits + z.a.payloadBytes + z.b.state + z.b.retransmits + z.b.payloadBytes;
+      st.stateA + st.secondSynFrame + st.fin2AckFrame + st.lastDataFrame + z[at] + z[at + 15] + z[at + 27];
   }
   return s;
 }
@@ -923,7 +921,7 @@ export class Tracker implements PacketSink {
       r.note = N_CONTINUED;
       r.n1 = c.id;
     }
-    updateZeek(c.zeek, p, r.fromA);
+    updateZeek(c, p, r.fromA);
     if (r.fromA) {
       if (p.payloadLen > c.maxPayloadA) c.maxPayloadA = p.payloadLen;
     } else if (p.payloadLen > c.maxPayloadB) c.maxPayloadB = p.payloadLen;

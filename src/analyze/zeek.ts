@@ -19,7 +19,6 @@
 import type { Packet } from '../decode/packet.js';
 import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import { seqAdd32, seqDiff } from '../model/seq.js';
-import { smiIfSmall } from '../util/round.js';
 
 const Z_INACTIVE = 0;
 const Z_SYN_SENT = 1;
@@ -65,347 +64,380 @@ const PER_WORD = 6;
 const PACKED = 2 * PER_WORD;
 
 /**
- * One side in Zeek's terms (an object literal: see newFlow in connection.ts; its sequence
- * numbers, lastFinEnd, lastRstSeq, base and highEnd, are int32s as a flow's are).
+ * Zeek's view of a connection is a record of int32 words in a chunk shared by the connections
+ * made one after another (ZeekHolder: the chunk, the record's first word, and the history's
+ * letters beyond the packed ones), not three objects: a side as an object literal was 13 fields
+ * of 8 bytes and a header (128 bytes), the two with the view's own object 344 bytes over six
+ * cache lines, and updateZeek() reached each through a pointer. A record is 32 words (128 bytes,
+ * two lines), and a record of zeros is a new connection's view: resetting one is a fill.
+ *
+ * The words: W_FLAGS (STARTED, ORIG_IS_B), the history's packed letters (W_HIST0, W_HIST1) and
+ * its length (W_HISTLEN), then each side's twelve words from SIDE_A and SIDE_B (S_STATE to
+ * S_ZW_K). Sequence numbers are int32s, as a flow's are (connection.ts). The thresholds of the
+ * T and W letters (1, 10, 100, …) are kept as their powers of ten (S_RETX_K, S_ZW_K: 0 is 1);
+ * the counts stop at 2^31 - 1, past the last power that fits (10^9). Zeek's payload bytes of a
+ * side matter only as zero or not (REJ), so they are a bit (SENT_DATA).
  */
-function newZeekSide() {
-  return {
-    state: Z_INACTIVE,
-    prevState: Z_INACTIVE,
-    /**
-     * What this side has done, as bits (SAW_A to FIN_SENT): ten booleans as one field, 72 bytes
-     * less a side (a field takes 8 bytes here), which a million open connections feel.
-     */
-    bits: 0,
-    lastSynSeq: 0,
-    lastFinEnd: 0,
-    lastRstSeq: 0,
-    /** Base for relative numbers (Zeek's ISN): the first seq seen from this side (HAS_BASE). */
-    base: 0,
-    highEnd: 0,
-    retransmits: 0,
-    retransmitThreshold: 1,
-    zeroWindows: 0,
-    zeroWindowThreshold: 1,
-    payloadBytes: 0,
-  };
+export interface ZeekHolder {
+  /** The chunk of records that holds this connection's. */
+  zeekWords: Int32Array;
+  /** Its record's first word in the chunk. */
+  zeekAt: number;
+  /** The history's letters after the packed ones (nearly always ''). */
+  zeekHistMore: string;
 }
 
-/** ZeekSide.bits: the history letters A, D, I, Q seen from this side. */
+/** Words in a record (28 used: ZEEK_WORDS), and records in a chunk. */
+const RECORD = 32;
+/**
+ * 64 records (8 KB) a chunk: a chunk lives while any connection that holds a record of it does,
+ * so a connection that outlives those made around it keeps at most 8 KB, not a bigger chunk; a
+ * chunk's own objects are about 3 bytes a record.
+ */
+const CHUNK_RECORDS = 64;
+
+const W_FLAGS = 0;
+const W_HIST0 = 1;
+const W_HIST1 = 2;
+const W_HISTLEN = 3;
+/** W_FLAGS: the first packet was seen; the originator is flow b (not a). */
+const STARTED = 1;
+const ORIG_IS_B = 2;
+const SIDE_A = 4;
+const SIDE_B = 16;
+const SIDE_WORDS = 12;
+
+const S_STATE = 0;
+const S_PREV_STATE = 1;
+/** What this side has done, as bits (SAW_A to SENT_DATA). */
+const S_BITS = 2;
+const S_LAST_SYN_SEQ = 3;
+const S_LAST_FIN_END = 4;
+const S_LAST_RST_SEQ = 5;
+/** Base for relative numbers (Zeek's ISN): the first seq seen from this side (HAS_BASE). */
+const S_BASE = 6;
+const S_HIGH_END = 7;
+const S_RETRANSMITS = 8;
+const S_RETX_K = 9;
+const S_ZERO_WINDOWS = 10;
+const S_ZW_K = 11;
+
+/** S_BITS: the history letters A, D, I, Q seen from this side. */
 const SAW_A = 1;
 const SAW_D = 2;
 const SAW_I = 4;
 const SAW_Q = 8;
-/** ZeekSide.bits: lastSynSeq, lastFinEnd, lastRstSeq, base, highEnd are set. */
+/** S_BITS: S_LAST_SYN_SEQ, S_LAST_FIN_END, S_LAST_RST_SEQ, S_BASE, S_HIGH_END are set. */
 const HAS_SYN = 16;
 const HAS_FIN = 32;
 const HAS_RST = 64;
 const HAS_BASE = 128;
 const HAS_HIGH = 256;
-/** ZeekSide.bits: this side sent a FIN. */
+/** S_BITS: this side sent a FIN. */
 const FIN_SENT = 512;
-type ZeekSide = ReturnType<typeof newZeekSide>;
+/** S_BITS: this side sent payload (Zeek's endpoint size is not zero). */
+const SENT_DATA = 1024;
 
-function resetZeekSide(s: ZeekSide): void {
-  s.state = Z_INACTIVE;
-  s.prevState = Z_INACTIVE;
-  s.bits = 0;
-  s.lastSynSeq = 0;
-  s.lastFinEnd = 0;
-  s.lastRstSeq = 0;
-  s.base = 0;
-  s.highEnd = 0;
-  s.retransmits = 0;
-  s.retransmitThreshold = 1;
-  s.zeroWindows = 0;
-  s.zeroWindowThreshold = 1;
-  s.payloadBytes = 0;
+/** 10^k for the thresholds' powers (the last that fits an int32 is 10^9). */
+const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+const MAX_COUNT = 0x7fffffff;
+
+let chunk = new Int32Array(0);
+let chunkNext = 0;
+
+/** The chunk the next record comes from (a new one when the last is full): call before takeZeekRecord(). */
+export function zeekChunk(): Int32Array {
+  if (chunkNext === chunk.length) {
+    chunk = new Int32Array(CHUNK_RECORDS * RECORD);
+    chunkNext = 0;
+  }
+  return chunk;
 }
 
-/** Zeek's view of a connection (an object literal: see newFlow in connection.ts). */
-export function newZeekState() {
-  return {
-    /** Which flow is Zeek's originator. */
-    origIsA: true,
-    /** The history's first PACKED letters as codes (hist0: the first six), its length, the letters after them. */
-    hist0: 0,
-    hist1: 0,
-    histLen: 0,
-    histMore: '',
-    started: false,
-    a: newZeekSide(),
-    b: newZeekSide(),
-  };
-}
-export type ZeekState = ReturnType<typeof newZeekState>;
-
-/** Puts a Zeek state back as newZeekState() makes it. */
-export function resetZeekState(z: ZeekState): void {
-  z.origIsA = true;
-  z.hist0 = 0;
-  z.hist1 = 0;
-  z.histLen = 0;
-  z.histMore = '';
-  z.started = false;
-  resetZeekSide(z.a);
-  resetZeekSide(z.b);
+/** The first word of the next record of zeekChunk()'s chunk, all zeros: a new view. */
+export function takeZeekRecord(): number {
+  const at = chunkNext;
+  chunkNext += RECORD;
+  return at;
 }
 
-/** Int32 words saveZeek() writes (each side's payload bytes go to two doubles). */
-export const ZEEK_WORDS = 28;
-const SIDE_WORDS = 12;
+/** Puts a view back as a new one. */
+export function resetZeek(z: ZeekHolder): void {
+  z.zeekWords.fill(0, z.zeekAt, z.zeekAt + RECORD);
+  z.zeekHistMore = '';
+}
+
+/** Int32 words saveZeek() writes. */
+export const ZEEK_WORDS = SIDE_B + SIDE_WORDS;
 
 /**
- * Writes Zeek's view into `ints` from `o` (ZEEK_WORDS words) and each side's payload bytes into
- * `dbl` at `d` and `d + 1`, side a first when `aFirst`, else side b (flow/analysis-states.ts:
- * a released connection's view, kept by endpoint for its continuation). The letters after the
- * packed ones (histMore) are the caller's to keep.
+ * Writes Zeek's view into `ints` from `o` (ZEEK_WORDS words), side a first when `aFirst`, else
+ * side b (flow/analysis-states.ts: a released connection's view, kept by endpoint for its
+ * continuation). The letters after the packed ones (zeekHistMore) are the caller's to keep.
  */
-export function saveZeek(z: ZeekState, aFirst: boolean, ints: Int32Array, o: number, dbl: Float64Array, d: number): void {
-  ints[o] = (z.started ? 1 : 0) | (z.origIsA === aFirst ? 2 : 0);
-  ints[o + 1] = z.hist0;
-  ints[o + 2] = z.hist1;
-  ints[o + 3] = z.histLen;
-  saveSide(aFirst ? z.a : z.b, ints, o + 4);
-  saveSide(aFirst ? z.b : z.a, ints, o + 4 + SIDE_WORDS);
-  dbl[d] = (aFirst ? z.a : z.b).payloadBytes;
-  dbl[d + 1] = (aFirst ? z.b : z.a).payloadBytes;
+export function saveZeek(z: ZeekHolder, aFirst: boolean, ints: Int32Array, o: number): void {
+  const w = z.zeekWords;
+  const at = z.zeekAt;
+  const flags = w[at + W_FLAGS];
+  ints[o] = (flags & STARTED) | (((flags & ORIG_IS_B) === 0) === aFirst ? 2 : 0);
+  ints[o + 1] = w[at + W_HIST0];
+  ints[o + 2] = w[at + W_HIST1];
+  ints[o + 3] = w[at + W_HISTLEN];
+  copyWords(w, at + (aFirst ? SIDE_A : SIDE_B), ints, o + SIDE_A);
+  copyWords(w, at + (aFirst ? SIDE_B : SIDE_A), ints, o + SIDE_B);
 }
 
 /** Reads a view saveZeek() wrote; `aFirst`: the first side written becomes side a, else side b. */
-export function restoreZeek(z: ZeekState, aFirst: boolean, ints: Int32Array, o: number, dbl: Float64Array, d: number, histMore: string): void {
-  const w = ints[o];
-  z.started = (w & 1) !== 0;
-  z.origIsA = ((w & 2) !== 0) === aFirst;
-  z.hist0 = ints[o + 1];
-  z.hist1 = ints[o + 2];
-  z.histLen = ints[o + 3];
-  z.histMore = histMore;
-  restoreSide(aFirst ? z.a : z.b, ints, o + 4);
-  restoreSide(aFirst ? z.b : z.a, ints, o + 4 + SIDE_WORDS);
-  (aFirst ? z.a : z.b).payloadBytes = smiIfSmall(dbl[d]);
-  (aFirst ? z.b : z.a).payloadBytes = smiIfSmall(dbl[d + 1]);
+export function restoreZeek(z: ZeekHolder, aFirst: boolean, ints: Int32Array, o: number, histMore: string): void {
+  const w = z.zeekWords;
+  const at = z.zeekAt;
+  const flags = ints[o];
+  w[at + W_FLAGS] = (flags & STARTED) | (((flags & 2) !== 0) === aFirst ? 0 : ORIG_IS_B);
+  w[at + W_HIST0] = ints[o + 1];
+  w[at + W_HIST1] = ints[o + 2];
+  w[at + W_HISTLEN] = ints[o + 3];
+  copyWords(ints, o + SIDE_A, w, at + (aFirst ? SIDE_A : SIDE_B));
+  copyWords(ints, o + SIDE_B, w, at + (aFirst ? SIDE_B : SIDE_A));
+  z.zeekHistMore = histMore;
 }
 
-function saveSide(s: ZeekSide, ints: Int32Array, o: number): void {
-  ints[o] = s.state;
-  ints[o + 1] = s.prevState;
-  ints[o + 2] = s.bits;
-  ints[o + 3] = s.lastSynSeq;
-  ints[o + 4] = s.lastFinEnd;
-  ints[o + 5] = s.lastRstSeq;
-  ints[o + 6] = s.base;
-  ints[o + 7] = s.highEnd;
-  ints[o + 8] = s.retransmits;
-  ints[o + 9] = s.retransmitThreshold;
-  ints[o + 10] = s.zeroWindows;
-  ints[o + 11] = s.zeroWindowThreshold;
-}
-
-function restoreSide(s: ZeekSide, ints: Int32Array, o: number): void {
-  s.state = ints[o];
-  s.prevState = ints[o + 1];
-  s.bits = ints[o + 2];
-  s.lastSynSeq = ints[o + 3];
-  s.lastFinEnd = ints[o + 4];
-  s.lastRstSeq = ints[o + 5];
-  s.base = ints[o + 6];
-  s.highEnd = ints[o + 7];
-  s.retransmits = ints[o + 8];
-  s.retransmitThreshold = ints[o + 9];
-  s.zeroWindows = ints[o + 10];
-  s.zeroWindowThreshold = ints[o + 11];
+/** Copies a side's SIDE_WORDS words. */
+function copyWords(from: Int32Array, f: number, to: Int32Array, t: number): void {
+  for (let i = 0; i < SIDE_WORDS; i++) to[t + i] = from[f + i];
 }
 
 /** Updates Zeek's view with one packet from flow a (fromA) or b. */
-export function updateZeek(z: ZeekState, p: Packet, fromA: boolean): void {
+export function updateZeek(z: ZeekHolder, p: Packet, fromA: boolean): void {
+  const w = z.zeekWords;
+  const at = z.zeekAt;
   const flags = p.flags;
   const syn = (flags & TCP_SYN) !== 0;
   const ack = (flags & TCP_ACK) !== 0;
   const fin = (flags & TCP_FIN) !== 0;
   const rst = (flags & TCP_RST) !== 0;
-  if (!z.started) {
-    z.started = true;
-    z.origIsA = true;
+  let zf = w[at + W_FLAGS];
+  if ((zf & STARTED) === 0) {
+    zf = STARTED;
     if (!(syn && !ack)) {
       const sp = p.srcPort;
       const dp = p.dstPort;
       const sServer = LIKELY_SERVER_PORTS.has(sp);
       const dServer = LIKELY_SERVER_PORTS.has(dp);
       if ((sServer && !dServer) || (sServer && dServer && !syn && sp < dp)) {
-        z.origIsA = false;
-        z.hist0 = L_CARET;
-        z.histLen = 1;
+        zf = STARTED | ORIG_IS_B;
+        w[at + W_HIST0] = L_CARET;
+        w[at + W_HISTLEN] = 1;
       }
     }
+    w[at + W_FLAGS] = zf;
   }
-  const E = fromA ? z.a : z.b;
-  const P = fromA ? z.b : z.a;
-  let isOrig = fromA === z.origIsA;
-  if ((E.bits & HAS_BASE) === 0) {
-    E.bits |= HAS_BASE;
-    E.base = p.seq32;
+  const E = at + (fromA ? SIDE_A : SIDE_B);
+  const P = at + (fromA ? SIDE_B : SIDE_A);
+  let isOrig = fromA === ((zf & ORIG_IS_B) === 0);
+  let eb = w[E + S_BITS];
+  if ((eb & HAS_BASE) === 0) {
+    eb |= HAS_BASE;
+    w[E + S_BASE] = p.seq32;
   }
-  const relSeq = seqDiff(p.seq32, E.base);
+  const relSeq = seqDiff(p.seq32, w[E + S_BASE]);
 
   // --- history: the control letter of this packet
   const ctl = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
   let letter = 0;
   if (ctl === 1) {
     if (syn) {
-      if ((E.bits & HAS_SYN) === 0 || E.lastSynSeq !== relSeq) letter = ack ? L_H : L_S;
-      E.bits |= HAS_SYN;
-      E.lastSynSeq = relSeq;
+      if ((eb & HAS_SYN) === 0 || w[E + S_LAST_SYN_SEQ] !== relSeq) letter = ack ? L_H : L_S;
+      eb |= HAS_SYN;
+      w[E + S_LAST_SYN_SEQ] = relSeq;
     } else if (fin) {
       const end = seqAdd32(p.seq32, p.payloadLen);
-      if ((E.bits & HAS_FIN) === 0 || E.lastFinEnd !== end) letter = L_F;
-      E.bits |= HAS_FIN;
-      E.lastFinEnd = end;
+      if ((eb & HAS_FIN) === 0 || w[E + S_LAST_FIN_END] !== end) letter = L_F;
+      eb |= HAS_FIN;
+      w[E + S_LAST_FIN_END] = end;
     } else {
-      if ((E.bits & HAS_RST) === 0 || E.lastRstSeq !== p.seq32) letter = L_R;
-      E.bits |= HAS_RST;
-      E.lastRstSeq = p.seq32;
+      if ((eb & HAS_RST) === 0 || w[E + S_LAST_RST_SEQ] !== p.seq32) letter = L_R;
+      eb |= HAS_RST;
+      w[E + S_LAST_RST_SEQ] = p.seq32;
     }
   } else if (ctl >= 2) {
     if (fin && rst && !syn) {
-      if ((E.bits & SAW_I) === 0) letter = L_I;
-      E.bits |= SAW_I;
+      if ((eb & SAW_I) === 0) letter = L_I;
+      eb |= SAW_I;
     } else {
-      if ((E.bits & SAW_Q) === 0) letter = L_Q;
-      E.bits |= SAW_Q;
+      if ((eb & SAW_Q) === 0) letter = L_Q;
+      eb |= SAW_Q;
     }
   } else if (p.payloadLen > 0) {
-    if ((E.bits & SAW_D) === 0) letter = L_D;
-    E.bits |= SAW_D;
+    if ((eb & SAW_D) === 0) letter = L_D;
+    eb |= SAW_D;
   } else if (ack) {
-    if ((E.bits & SAW_A) === 0) letter = L_A;
-    E.bits |= SAW_A;
+    if ((eb & SAW_A) === 0) letter = L_A;
+    eb |= SAW_A;
   }
-  if ((letter === L_A || letter === L_D) && z.histLen === 1 && z.hist0 === L_H) {
+  if ((letter === L_A || letter === L_D) && w[at + W_HISTLEN] === 1 && w[at + W_HIST0] === L_H) {
     // a SYN-ACK that opened the record came from the responder after all: flip (history "^h")
-    z.origIsA = !z.origIsA;
-    z.hist0 = L_CARET | ((L_H + L_LOWER) << 5);
-    z.histLen = 2;
-    isOrig = fromA === z.origIsA;
+    zf ^= ORIG_IS_B;
+    w[at + W_FLAGS] = zf;
+    w[at + W_HIST0] = L_CARET | ((L_H + L_LOWER) << 5);
+    w[at + W_HISTLEN] = 2;
+    isOrig = fromA === ((zf & ORIG_IS_B) === 0);
   }
   if (letter !== 0) addLetter(z, letter, isOrig);
 
   // --- endpoint state machine (TCPSessionAdapter)
-  const before = E.state;
-  switch (E.state) {
+  const before = w[E + S_STATE];
+  const peer = w[P + S_STATE];
+  let st = before;
+  switch (before) {
     case Z_INACTIVE:
       if (syn) {
-        if (isOrig) E.state = ack ? Z_SYN_ACK_SENT : Z_SYN_SENT;
+        if (isOrig) st = ack ? Z_SYN_ACK_SENT : Z_SYN_SENT;
         else {
-          E.state = Z_ESTABLISHED;
-          if (P.state === Z_SYN_SENT) setState(P, Z_ESTABLISHED);
+          st = Z_ESTABLISHED;
+          if (peer === Z_SYN_SENT) setState(w, P, Z_ESTABLISHED);
         }
-        if (fin) E.state = Z_CLOSED;
+        if (fin) st = Z_CLOSED;
       } else if (rst) {
-        E.state = Z_RESET;
+        st = Z_RESET;
       } else if (fin) {
-        E.state = Z_CLOSED;
-      } else if (!isOrig && p.payloadLen === 0 && P.state === Z_SYN_SENT) {
+        st = Z_CLOSED;
+      } else if (!isOrig && p.payloadLen === 0 && peer === Z_SYN_SENT) {
         // an ACK before the SYN-ACK: tolerated, stays INACTIVE
-      } else if (ack && P.state === Z_ESTABLISHED) {
-        E.state = Z_ESTABLISHED;
+      } else if (ack && peer === Z_ESTABLISHED) {
+        st = Z_ESTABLISHED;
       } else {
-        E.state = Z_PARTIAL;
+        st = Z_PARTIAL;
       }
       break;
     case Z_SYN_SENT:
     case Z_SYN_ACK_SENT:
-      if (rst) E.state = Z_RESET;
-      else if (fin) E.state = Z_CLOSED;
+      if (rst) st = Z_RESET;
+      else if (fin) st = Z_CLOSED;
       break;
     case Z_ESTABLISHED:
     case Z_PARTIAL:
-      if (rst) E.state = Z_RESET;
+      if (rst) st = Z_RESET;
       else if (fin) {
-        E.state = Z_CLOSED;
+        st = Z_CLOSED;
         // "FIN then RST" from the peer still counts as a normal termination
-        if (P.state === Z_RESET && P.prevState === Z_CLOSED) setState(P, Z_CLOSED);
-      } else if (syn && !ack && E.state === Z_PARTIAL && P.state === Z_INACTIVE) {
-        E.state = Z_SYN_SENT;
+        if (peer === Z_RESET && w[P + S_PREV_STATE] === Z_CLOSED) setState(w, P, Z_CLOSED);
+      } else if (syn && !ack && before === Z_PARTIAL && peer === Z_INACTIVE) {
+        st = Z_SYN_SENT;
       }
       break;
     case Z_CLOSED:
-      if (rst && P.state !== Z_CLOSED) E.state = Z_RESET;
+      if (rst && peer !== Z_CLOSED) st = Z_RESET;
       break;
     default:
       break;
   }
-  if (E.state !== before) E.prevState = before;
-  if (fin) E.bits |= FIN_SENT;
-  E.payloadBytes += p.payloadLen;
+  if (st !== before) {
+    w[E + S_STATE] = st;
+    w[E + S_PREV_STATE] = before;
+  }
+  if (fin) eb |= FIN_SENT;
+  if (p.payloadLen > 0) eb |= SENT_DATA;
 
   // --- W: a zero window advertised (not on a RST, not after the peer's FIN, not once RESET)
-  if (p.window === 0 && !rst && (P.bits & FIN_SENT) === 0 && E.state !== Z_RESET) {
-    E.zeroWindows++;
-    if (E.zeroWindows >= E.zeroWindowThreshold) {
+  if (p.window === 0 && !rst && (w[P + S_BITS] & FIN_SENT) === 0 && st !== Z_RESET) {
+    const n = w[E + S_ZERO_WINDOWS];
+    if (n < MAX_COUNT) w[E + S_ZERO_WINDOWS] = n + 1;
+    const k = w[E + S_ZW_K];
+    if (k < POW10.length && n + 1 >= POW10[k]) {
       addLetter(z, L_W, isOrig);
-      E.zeroWindowThreshold *= 10;
+      w[E + S_ZW_K] = k + 1;
     }
   }
   // --- T: payload whose end is not beyond the highest end already seen from this side
   if (p.payloadLen > 0) {
     const end = seqAdd32(p.seq32, p.payloadLen);
-    const hasHigh = (E.bits & HAS_HIGH) !== 0;
-    if (hasHigh && seqDiff(end, E.highEnd) <= 0) {
-      E.retransmits++;
-      if (E.retransmits >= E.retransmitThreshold) {
+    const hasHigh = (eb & HAS_HIGH) !== 0;
+    const ahead = !hasHigh || seqDiff(end, w[E + S_HIGH_END]) > 0;
+    if (!ahead) {
+      const n = w[E + S_RETRANSMITS];
+      if (n < MAX_COUNT) w[E + S_RETRANSMITS] = n + 1;
+      const k = w[E + S_RETX_K];
+      if (k < POW10.length && n + 1 >= POW10[k]) {
         addLetter(z, L_T, isOrig);
-        E.retransmitThreshold *= 10;
+        w[E + S_RETX_K] = k + 1;
       }
-    }
-    if (!hasHigh || seqDiff(end, E.highEnd) > 0) {
-      E.bits |= HAS_HIGH;
-      E.highEnd = end;
+    } else {
+      eb |= HAS_HIGH;
+      w[E + S_HIGH_END] = end;
     }
   }
+  w[E + S_BITS] = eb;
 }
 
-function setState(s: ZeekSide, st: number): void {
-  if (s.state !== st) {
-    s.prevState = s.state;
-    s.state = st;
+/** Moves the side at `s` to state `st` (its previous state kept). */
+function setState(w: Int32Array, s: number, st: number): void {
+  if (w[s + S_STATE] !== st) {
+    w[s + S_PREV_STATE] = w[s + S_STATE];
+    w[s + S_STATE] = st;
   }
 }
 
 /** Adds a letter (its upper-case code) to the history, in lower case from the responder. */
-function addLetter(z: ZeekState, letter: number, isOrig: boolean): void {
-  const n = z.histLen;
+function addLetter(z: ZeekHolder, letter: number, isOrig: boolean): void {
+  const w = z.zeekWords;
+  const at = z.zeekAt;
+  const n = w[at + W_HISTLEN];
   if (n >= MAX_HISTORY) return;
   const code = isOrig ? letter : letter + L_LOWER;
-  if (n < PER_WORD) z.hist0 |= code << (5 * n);
-  else if (n < PACKED) z.hist1 |= code << (5 * (n - PER_WORD));
-  else z.histMore += LETTERS[code];
-  z.histLen = n + 1;
+  if (n < PER_WORD) w[at + W_HIST0] |= code << (5 * n);
+  else if (n < PACKED) w[at + W_HIST1] |= code << (5 * (n - PER_WORD));
+  else z.zeekHistMore += LETTERS[code];
+  w[at + W_HISTLEN] = n + 1;
 }
+
 
 /**
  * Sets the history from its text (the tests' generated connections): history letters are
  * packed as addLetter() packs them; a text with anything else is kept whole as the letters after
  * the packed ones (none packed), which zeekHistory() gives back as it is.
  */
-export function setZeekHistory(z: ZeekState, text: string): void {
-  z.hist0 = 0;
-  z.hist1 = 0;
-  z.histLen = 0;
-  z.histMore = '';
+export function setZeekHistory(z: ZeekHolder, text: string): void {
+  const w = z.zeekWords;
+  const at = z.zeekAt;
+  w[at + W_HIST0] = 0;
+  w[at + W_HIST1] = 0;
+  w[at + W_HISTLEN] = 0;
+  z.zeekHistMore = '';
   for (const ch of text) {
     const code = LETTERS.indexOf(ch);
     if (code <= 0) {
-      z.hist0 = 0;
-      z.hist1 = 0;
-      z.histLen = PACKED + text.length;
-      z.histMore = text;
+      w[at + W_HIST0] = 0;
+      w[at + W_HIST1] = 0;
+      w[at + W_HISTLEN] = PACKED + text.length;
+      z.zeekHistMore = text;
       return;
     }
     if (code === L_CARET) addLetter(z, L_CARET, true);
     else if (code > L_T) addLetter(z, code - L_LOWER, false);
     else addLetter(z, code, true);
   }
+}
+
+/**
+ * Sets what the verdict is made of (the tests' generated connections): the originator, each
+ * side's state (Z_INACTIVE 0 to Z_RESET 6) and whether it sent payload; the history is
+ * setZeekHistory()'s.
+ */
+export function setZeekVerdict(z: ZeekHolder, origIsA: boolean, stateA: number, stateB: number, dataA: boolean, dataB: boolean): void {
+  const w = z.zeekWords;
+  const at = z.zeekAt;
+  w[at + W_FLAGS] = STARTED | (origIsA ? 0 : ORIG_IS_B);
+  w[at + SIDE_A + S_STATE] = stateA;
+  w[at + SIDE_B + S_STATE] = stateB;
+  w[at + SIDE_A + S_BITS] = dataA ? w[at + SIDE_A + S_BITS] | SENT_DATA : w[at + SIDE_A + S_BITS] & ~SENT_DATA;
+  w[at + SIDE_B + S_BITS] = dataB ? w[at + SIDE_B + S_BITS] | SENT_DATA : w[at + SIDE_B + S_BITS] & ~SENT_DATA;
+}
+
+/** The ZEEK_WORDS words of a view, as saveZeek() writes them with side a first (for tests). */
+export function zeekWordsOf(z: ZeekHolder): number[] {
+  const ints = new Int32Array(ZEEK_WORDS);
+  saveZeek(z, true, ints, 0);
+  return Array.from(ints);
 }
 
 /**
@@ -420,10 +452,12 @@ const cache1 = new Int32Array(HISTORY_CACHE);
 const cacheText: string[] = new Array<string>(HISTORY_CACHE).fill('');
 
 /** Zeek's history of the connection so far, as Zeek writes it ("ShADadFf"). */
-export function zeekHistory(z: ZeekState): string {
-  const n = z.histLen;
-  const h0 = z.hist0;
-  const h1 = z.hist1;
+export function zeekHistory(z: ZeekHolder): string {
+  const w = z.zeekWords;
+  const at = z.zeekAt;
+  const n = w[at + W_HISTLEN];
+  const h0 = w[at + W_HIST0];
+  const h1 = w[at + W_HIST1];
   const i = Math.imul(h0 ^ Math.imul(h1, 0x9e3779b1), 0x85ebca6b) >>> 22;
   let text: string;
   if (cache0[i] === h0 && cache1[i] === h1) {
@@ -435,21 +469,24 @@ export function zeekHistory(z: ZeekState): string {
     cache1[i] = h1;
     cacheText[i] = text;
   }
-  return n > PACKED ? text + z.histMore : text;
+  return n > PACKED ? text + z.zeekHistMore : text;
 }
 
 const RSTOS0 = /^\^?S[^HAFGIQ]*R.*/;
 
 /** Zeek's conn_state from the final endpoint states (main.zeek conn_state(), in its order). */
-export function zeekConnState(z: ZeekState): string {
-  const orig = z.origIsA ? z.a : z.b;
-  const resp = z.origIsA ? z.b : z.a;
-  const os = orig.state;
-  const rs = resp.state;
+export function zeekConnState(z: ZeekHolder): string {
+  const w = z.zeekWords;
+  const at = z.zeekAt;
+  const origIsA = (w[at + W_FLAGS] & ORIG_IS_B) === 0;
+  const orig = at + (origIsA ? SIDE_A : SIDE_B);
+  const resp = at + (origIsA ? SIDE_B : SIDE_A);
+  const os = w[orig + S_STATE];
+  const rs = w[resp + S_STATE];
   const oInactive = os === Z_INACTIVE || os === Z_PARTIAL;
   const rInactive = rs === Z_INACTIVE || rs === Z_PARTIAL;
   if (rs === Z_RESET) {
-    if (os === Z_SYN_SENT || os === Z_SYN_ACK_SENT || (os === Z_RESET && orig.payloadBytes === 0 && resp.payloadBytes === 0)) return 'REJ';
+    if (os === Z_SYN_SENT || os === Z_SYN_ACK_SENT || (os === Z_RESET && ((w[orig + S_BITS] | w[resp + S_BITS]) & SENT_DATA) === 0)) return 'REJ';
     return oInactive ? 'RSTRH' : 'RSTR';
   }
   if (os === Z_RESET) {

@@ -190,8 +190,8 @@ export function fillFacts(f: CheckFacts, c: Connection): void {
   f.serverState = STATE_NAMES[stServer];
   f.clientInferred = isInferredState(stClient);
   f.serverInferred = isInferredState(stServer);
-  f.zeekState = zeekConnState(c.zeek);
-  f.zeekHistory = zeekHistory(c.zeek);
+  f.zeekState = zeekConnState(c);
+  f.zeekHistory = zeekHistory(c);
   f.analysis = c.analysis;
 }
 

@@ -44,20 +44,18 @@ export const ANALYSIS_STATES = 1 << 15;
 const BYTES = 384;
 const D_STRIDE = BYTES / 8;
 const I_STRIDE = BYTES / 4;
-// Doubles: each direction's (lo, hi) seconds, the SYN's seconds, the initial RTT, then Zeek's
-// payload bytes of each side (words 0-17).
+// Doubles: each direction's (lo, hi) seconds, the SYN's seconds, the initial RTT (words 0-13).
 const D_NEXTSEQ_SEC = 0;
 const D_LASTACK_SEC = 1;
 const D_PER_DIR = 2;
 const D_SYN_SEC = 4;
 const D_IRTT_NS = 5;
 const D_IRTT = 6;
-const D_ZEEK = 7;
-// Int32 words, after the 9 doubles: the id, the SYN's nanoseconds, each direction's, the
+// Int32 words, after the 7 doubles: the id, the SYN's nanoseconds, each direction's, the
 // connection's completeness and bits, the story, Zeek's view.
-const I_ID = 18;
-const I_SYN_NSEC = 19;
-const I_DIR = 20;
+const I_ID = 14;
+const I_SYN_NSEC = 15;
+const I_DIR = 16;
 const I_NEXTSEQ = 0;
 const I_NEXTSEQ_NSEC = 1;
 const I_MAXSEQ = 2;
@@ -167,9 +165,9 @@ export class AnalysisStates {
     ints[o + I_COMPLETENESS_FIRST] = c.completenessFirstPass;
     ints[o + I_CONN_BITS] = (c.sawRst ? RST_SEEN : 0) | (c.closed ? CLOSED : 0);
     saveStory(c.story, aLower, ints, o + I_STORY);
-    saveZeek(c.zeek, aLower, ints, o + I_ZEEK, dbl, d + D_ZEEK);
+    saveZeek(c, aLower, ints, o + I_ZEEK);
     const index = this.stageStart + k;
-    this.histMore[index] = c.zeek.histMore;
+    this.histMore[index] = c.zeekHistMore;
     return index;
   }
 
@@ -215,7 +213,7 @@ export class AnalysisStates {
     c.sawRst = (bits & RST_SEEN) !== 0;
     c.closed = (bits & CLOSED) !== 0;
     restoreStory(c.story, senderLower, ints, o + I_STORY);
-    restoreZeek(c.zeek, senderLower, ints, o + I_ZEEK, dbl, d + D_ZEEK, this.histMore[index]);
+    restoreZeek(c, senderLower, ints, o + I_ZEEK, this.histMore[index]);
     return (synNsec & AFRESH) !== 0 ? RESTORED_AFRESH : RESTORED;
   }
 }

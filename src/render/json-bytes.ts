@@ -477,8 +477,8 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
     w.raw(C.finalNoRst.get(stClient * 16 + stServer));
   }
 
-  w.raw(C.zeekHead.get(zeekConnState(c.zeek)));
-  w.str(zeekHistory(c.zeek));
+  w.raw(C.zeekHead.get(zeekConnState(c)));
+  w.str(zeekHistory(c));
   const ds = diagnostics(c);
   if (ds.length > 0) {
     w.raw(C.diagnostics);

@@ -395,7 +395,7 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
       },
     },
     finalState: { client: STATE_NAMES[stClient], server: STATE_NAMES[stServer], inferred },
-    zeek: { state: zeekConnState(c.zeek), history: zeekHistory(c.zeek) },
+    zeek: { state: zeekConnState(c), history: zeekHistory(c) },
     diagnostics: diagnostics(c).map((d) => ({ key: d.key, message: diagnosticMessage(c, d, lang) })),
     windowScale: { client: scaleValue(client.winScale), server: scaleValue(server.winScale) },
     analysis,

@@ -31,7 +31,7 @@ function safe(s: string): string {
 export function mermaid(c: Connection, packets: PacketRecord[], absolute = false, lang: Lang = 'en', keep: ReadonlySet<number> | null = null): string {
   const cl = roleName(lang, 'client');
   const sv = roleName(lang, 'server');
-  const out: string[] = [`%% connection ${c.id}${c.continued ? ' (continued)' : ''}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c.zeek)}`, 'sequenceDiagram'];
+  const out: string[] = [`%% connection ${c.id}${c.continued ? ' (continued)' : ''}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c)}`, 'sequenceDiagram'];
   out.push(`    participant C as ${cl} ${safe(ep(c, true))}`);
   out.push(`    participant S as ${sv} ${safe(ep(c, false))}`);
   const omitted = (packets as PacketRecords).omitted;
@@ -92,11 +92,11 @@ export class MarkdownWriter {
     const id = c.continued ? `${c.id} ${t('tContinued')}` : String(c.id);
     const parts: string[] = [];
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
-    this.rows.put(c.id, `\n| ${id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c.zeek)} \`${zeekHistory(c.zeek)}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${rttMs(c, '–')} | ${parts.join(', ') || '–'} |`);
+    this.rows.put(c.id, `\n| ${id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c)} \`${zeekHistory(c)}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${rttMs(c, '–')} | ${parts.join(', ') || '–'} |`);
     const out: string[] = [''];
     out.push(`### ${t('mdConnection')} ${id}${t('lColon')}\`${ep(c, true)}\` → \`${ep(c, false)}\``);
     out.push('');
-    out.push(`${t('mdHandshakeWord')}${t('lColon')}${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}${t('lColon')}${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c.zeek)} \`${zeekHistory(c.zeek)}\``);
+    out.push(`${t('mdHandshakeWord')}${t('lColon')}${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}${t('lColon')}${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c)} \`${zeekHistory(c)}\``);
     if (c.continued) {
       out.push('');
       out.push(`> ${message(lang, c.continuedAfresh ? 'wContinuedAfresh' : 'wContinued', 'client', c.id)}`);

@@ -269,7 +269,7 @@ export class SummaryTable {
     this.fit(4, this.teardownWidths[tk]!);
     w.byte(CELL_BYTE);
     at = w.pos;
-    w.text(zeekConnState(c.zeek));
+    w.text(zeekConnState(c));
     this.fit(5, w.pos - at);
     w.byte(CELL_BYTE);
     at = w.pos;

@@ -277,9 +277,9 @@ export class Walkthrough {
     } else {
       w.raw(this.kinds(hk, tk, initiator));
     }
-    w.text(zeekConnState(c.zeek));
+    w.text(zeekConnState(c));
     w.byte(SPACE);
-    w.text(zeekHistory(c.zeek));
+    w.text(zeekHistory(c));
     w.byte(NEWLINE);
     w.raw(this.indent2);
     this.packetsIn.write(w, 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6), 0);

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { newConnection, ownAnalysis, setFlowAddress, type Connection, type Flow } from '../../src/analyze/connection.js';
 import { NOTE_KEYS, PHASE_NAMES, STATE_NAMES } from '../../src/analyze/story.js';
 import { ANALYSIS_NAMES } from '../../src/analyze/flags.js';
-import { setZeekHistory } from '../../src/analyze/zeek.js';
+import { setZeekHistory, setZeekVerdict } from '../../src/analyze/zeek.js';
 import type { PacketRecord, PacketRecords } from '../../src/render/json.js';
 
 export const num: fc.Arbitrary<number> = fc.oneof(
@@ -119,12 +119,8 @@ export const connection: fc.Arbitrary<Connection> = fc.record({
   c.maxPayloadB = g.maxPayloadB;
   c.truncatedPackets = g.truncatedPackets;
   Object.assign(c.story, g.story);
-  c.zeek.origIsA = g.zeek.origIsA;
-  setZeekHistory(c.zeek, g.zeek.history);
-  c.zeek.a.state = g.zeek.a;
-  c.zeek.b.state = g.zeek.b;
-  c.zeek.a.payloadBytes = g.zeek.pa;
-  c.zeek.b.payloadBytes = g.zeek.pb;
+  setZeekVerdict(c, g.zeek.origIsA, g.zeek.a, g.zeek.b, g.zeek.pa > 0, g.zeek.pb > 0);
+  setZeekHistory(c, g.zeek.history);
   return c;
 });
 
