@@ -1,6 +1,7 @@
 /**
  * Developer tool: what a connection laid out as one typed-array record could save over the
- * tracker's seven objects (docs/performance.md, "evening, second round"). N connections are
+ * tracker's objects (docs/performance.md, "evening, second round"; since ea40a10 Zeek's view
+ * is itself a record in a chunk, and the objects' column reads it there). N connections are
  * made with newConnection(), and as many 512-byte records in one Int32Array; then, for a
  * connection drawn at random, the same forty or so field reads and writes a data packet makes
  * (its two flows, the story, Zeek's record, the connection's counts), 4M times each

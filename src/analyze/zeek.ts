@@ -92,7 +92,8 @@ const RECORD = 32;
 /**
  * 64 records (8 KB) a chunk: a chunk lives while any connection that holds a record of it does,
  * so a connection that outlives those made around it keeps at most 8 KB, not a bigger chunk; a
- * chunk's own objects are about 3 bytes a record.
+ * chunk's own objects are about 3 bytes a record. (A million records took 143 ms to make and
+ * touch in 8 KB chunks, 97 ms in 64 KB ones: docs/performance.md, "night".)
  */
 const CHUNK_RECORDS = 64;
 
