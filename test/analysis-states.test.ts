@@ -57,6 +57,9 @@ function storied(c: Connection): void {
   c.story.bits = S_SYN_FROM_A | S_FIRST_DATA_NOTED_B | S_RST_AFTER_FIN | S_LAST_DATA_FROM_A;
   c.story.synAckIsn = -5;
   c.story.fin2End = 0x7fffffff;
+  // frames from 2^31 up (Wireshark numbers frames as uint32): they came back negative before
+  c.story.lastDataFrame = 3_000_000_000;
+  c.story.synFrame = 2 ** 32 - 1;
   // Zeek's record: started, the originator b; the history's words; each side's words, a
   // sequence number from 2^31 up among them
   const z = c.zeekWords;

@@ -326,28 +326,32 @@ export function saveStory(s: Story, aFirst: boolean, ints: Int32Array, o: number
   ints[o + 20] = s.lastDataFrame;
 }
 
-/** Reads a story saveStory() wrote; `aFirst`: the first side written becomes flow a, else flow b. */
+/**
+ * Reads a story saveStory() wrote; `aFirst`: the first side written becomes flow a, else flow b.
+ * Frames are read as uint32 words (`>>> 0`), as Wireshark numbers them: frame 2^31 and later
+ * came back negative before.
+ */
 export function restoreStory(s: Story, aFirst: boolean, ints: Int32Array, o: number): void {
   s.stateA = ints[aFirst ? o : o + 1];
   s.stateB = ints[aFirst ? o + 1 : o];
-  s.synFrame = ints[o + 3];
+  s.synFrame = ints[o + 3] >>> 0;
   s.synCount = ints[o + 4];
-  s.synAckFrame = ints[o + 5];
+  s.synAckFrame = ints[o + 5] >>> 0;
   s.synAckIsn = ints[o + 6];
-  s.hsAckFrame = ints[o + 7];
-  s.secondSynFrame = ints[o + 8];
-  s.refusedFrame = ints[o + 9];
-  s.firstDataFrame = ints[o + 10];
-  s.fin1Frame = ints[o + 11];
+  s.hsAckFrame = ints[o + 7] >>> 0;
+  s.secondSynFrame = ints[o + 8] >>> 0;
+  s.refusedFrame = ints[o + 9] >>> 0;
+  s.firstDataFrame = ints[o + 10] >>> 0;
+  s.fin1Frame = ints[o + 11] >>> 0;
   s.fin1End = ints[o + 12];
-  s.fin1AckFrame = ints[o + 13];
-  s.fin2Frame = ints[o + 14];
+  s.fin1AckFrame = ints[o + 13] >>> 0;
+  s.fin2Frame = ints[o + 14] >>> 0;
   s.fin2End = ints[o + 15];
-  s.fin2AckFrame = ints[o + 16];
+  s.fin2AckFrame = ints[o + 16] >>> 0;
   s.fin2Copies = ints[o + 17];
-  s.fin2CopyFrame = ints[o + 18];
-  s.rstFrame = ints[o + 19];
-  s.lastDataFrame = ints[o + 20];
+  s.fin2CopyFrame = ints[o + 18] >>> 0;
+  s.rstFrame = ints[o + 19] >>> 0;
+  s.lastDataFrame = ints[o + 20] >>> 0;
   // (the frames first: which bits name a side depends on them)
   s.bits = ints[o + 2];
   if (!aFirst) s.bits = turnedBits(s);
