@@ -228,10 +228,7 @@ export interface Connection extends ZeekHolder {
 
   /** Handshake, teardown and endpoint states (story.ts). */
   readonly story: Story;
-  /** Zeek's view (zeek.ts, ZeekHolder): its record's chunk and place, the history's letters past the packed ones. */
-  readonly zeekWords: Int32Array;
-  readonly zeekAt: number;
-  zeekHistMore: string;
+  // (Zeek's view: zeekWords, zeekAt and zeekHistMore, ZeekHolder's fields, in zeek.ts)
   /** Largest payload seen from each side, for the "larger than the MSS" diagnostic. */
   maxPayloadA: number;
   maxPayloadB: number;

@@ -80,9 +80,9 @@ const PACKED = 2 * PER_WORD;
  */
 export interface ZeekHolder {
   /** The chunk of records that holds this connection's. */
-  zeekWords: Int32Array;
+  readonly zeekWords: Int32Array;
   /** Its record's first word in the chunk. */
-  zeekAt: number;
+  readonly zeekAt: number;
   /** The history's letters after the packed ones (nearly always ''). */
   zeekHistMore: string;
 }
