@@ -331,6 +331,26 @@ describe('Zeek history', () => {
     assert.equal(h, ('ShA' + 'Ff'.repeat(200)).slice(0, 256));
   });
 
+  /** Letters a count of `n` earns: one at 1, 10, 100, … (Zeek's logarithmic T and W). */
+  const logLetters = (n: number): number => [1, 10, 100, 1000].filter((k) => k <= n).length;
+
+  it('T: a letter at the 1st, 10th and 100th retransmitted segment of a side', () => {
+    for (const n of [1, 9, 10, 11, 99, 100, 101]) {
+      const steps: Step[] = [...HANDSHAKE, { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 100 }];
+      for (let i = 0; i < n; i++) steps.push({ who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 100 });
+      steps.push({ who: 's', flags: 'A', seq: 5001, ack: 1101 });
+      assert.deepEqual(zeek(only(steps)), ['S1', 'ShAD' + 'T'.repeat(logLetters(n)) + 'a'], `${n} retransmissions`);
+    }
+  });
+
+  it('W: a letter at the 1st, 10th and 100th zero window a side advertises', () => {
+    for (const n of [1, 9, 10, 100, 101]) {
+      const steps: Step[] = [...HANDSHAKE, { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 100 }];
+      for (let i = 0; i < n; i++) steps.push({ who: 's', flags: 'A', seq: 5001, ack: 1101, win: 0 });
+      assert.deepEqual(zeek(only(steps)), ['S1', 'ShADa' + 'w'.repeat(logLetters(n))], `${n} zero windows`);
+    }
+  });
+
   it('two connections with the same packed letters and different later ones differ', () => {
     const a = zeekHistory(only(fins(10)));
     const b = zeekHistory(only(fins(11)));

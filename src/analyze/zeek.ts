@@ -170,6 +170,8 @@ export function resetZeek(z: ZeekHolder): void {
 
 /** Int32 words saveZeek() writes. */
 export const ZEEK_WORDS = SIDE_B + SIDE_WORDS;
+/** saveZeek()'s first word: STARTED, and this bit when the originator is the side written first. */
+const SAVED_ORIG_FIRST = 2;
 
 /**
  * Writes Zeek's view into `ints` from `o` (ZEEK_WORDS words), side a first when `aFirst`, else
@@ -180,7 +182,7 @@ export function saveZeek(z: ZeekHolder, aFirst: boolean, ints: Int32Array, o: nu
   const w = z.zeekWords;
   const at = z.zeekAt;
   const flags = w[at + W_FLAGS];
-  ints[o] = (flags & STARTED) | (((flags & ORIG_IS_B) === 0) === aFirst ? 2 : 0);
+  ints[o] = (flags & STARTED) | (((flags & ORIG_IS_B) === 0) === aFirst ? SAVED_ORIG_FIRST : 0);
   ints[o + 1] = w[at + W_HIST0];
   ints[o + 2] = w[at + W_HIST1];
   ints[o + 3] = w[at + W_HISTLEN];
@@ -193,7 +195,7 @@ export function restoreZeek(z: ZeekHolder, aFirst: boolean, ints: Int32Array, o:
   const w = z.zeekWords;
   const at = z.zeekAt;
   const flags = ints[o];
-  w[at + W_FLAGS] = (flags & STARTED) | (((flags & 2) !== 0) === aFirst ? 0 : ORIG_IS_B);
+  w[at + W_FLAGS] = (flags & STARTED) | (((flags & SAVED_ORIG_FIRST) !== 0) === aFirst ? 0 : ORIG_IS_B);
   w[at + W_HIST0] = ints[o + 1];
   w[at + W_HIST1] = ints[o + 2];
   w[at + W_HISTLEN] = ints[o + 3];
@@ -391,7 +393,6 @@ function addLetter(z: ZeekHolder, letter: number, isOrig: boolean): void {
   w[at + W_HISTLEN] = n + 1;
 }
 
-
 /**
  * Sets the history from its text (the tests' generated connections): history letters are
  * packed as addLetter() packs them; a text with anything else is kept whole as the letters after
@@ -430,8 +431,8 @@ export function setZeekVerdict(z: ZeekHolder, origIsA: boolean, stateA: number, 
   w[at + W_FLAGS] = STARTED | (origIsA ? 0 : ORIG_IS_B);
   w[at + SIDE_A + S_STATE] = stateA;
   w[at + SIDE_B + S_STATE] = stateB;
-  w[at + SIDE_A + S_BITS] = dataA ? w[at + SIDE_A + S_BITS] | SENT_DATA : w[at + SIDE_A + S_BITS] & ~SENT_DATA;
-  w[at + SIDE_B + S_BITS] = dataB ? w[at + SIDE_B + S_BITS] | SENT_DATA : w[at + SIDE_B + S_BITS] & ~SENT_DATA;
+  w[at + SIDE_A + S_BITS] = (w[at + SIDE_A + S_BITS] & ~SENT_DATA) | (dataA ? SENT_DATA : 0);
+  w[at + SIDE_B + S_BITS] = (w[at + SIDE_B + S_BITS] & ~SENT_DATA) | (dataB ? SENT_DATA : 0);
 }
 
 /** The ZEEK_WORDS words of a view, as saveZeek() writes them with side a first (for tests). */
