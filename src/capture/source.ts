@@ -17,9 +17,13 @@ import type { Readable } from 'node:stream';
  * in ndjson peaked at 153 MB with 1 MB reads, 106 MB with these.
  */
 export const STREAM_READ = 64 * 1024;
-/** Compressed bytes handed to zlib per write (see iterate). */
-export const GZIP_SLICE = 64 * 1024;
+/** Compressed bytes handed to zlib per write (see gunzipped). */
+export const GZIP_SLICE = 1 << 20;
 const GZIP_TRAILER = 8;
+/** zlib's output chunks. */
+const GZIP_CHUNK = 1 << 20;
+/** Inflated bytes waiting for the reader before zlib is paused (see gunzipped). */
+const GZIP_BYTES_AHEAD = 2 << 20;
 
 /** Raised when the input cannot be opened or read at all (the CLI exits 2). */
 export class SourceError extends Error {}
@@ -124,64 +128,7 @@ async function* iterate(src: Source, path: string, input: Readable | null): Asyn
   }
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     src.gzip = true;
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-    // The compressed bytes go to zlib in slices cut at fixed offsets of the compressed stream,
-    // whatever chunks they arrived in, and the last 8 bytes (a gzip trailer: CRC32 and size)
-    // on their own. On damaged data zlib drops what it inflated in the write that failed; so
-    // what is read before the damage is the same from a file, a pipe or any chunking of stdin,
-    // and a stream whose only fault is its checksum still gives every byte.
-    let pend: Uint8Array = new Uint8Array(0);
-    // each write is waited for until zlib has processed it: a write still queued when end() is
-    // called would be inflated with Z_FINISH, and its output lost if the stream is cut short
-    const write = (b: Uint8Array): Promise<void> => {
-      if (b.length === 0 || gunzip.destroyed) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const done = (): void => {
-          gunzip.off('close', done);
-          resolve();
-        };
-        gunzip.once('close', done);
-        gunzip.write(b, done);
-      });
-    };
-    const put = async (b: Uint8Array): Promise<void> => {
-      if (pend.length + b.length < GZIP_SLICE + GZIP_TRAILER) {
-        pend = pend.length === 0 ? b : Buffer.concat([pend, b]);
-        return;
-      }
-      const all = pend.length === 0 ? b : Buffer.concat([pend, b]);
-      let o = 0;
-      while (all.length - o >= GZIP_SLICE + GZIP_TRAILER) {
-        await write(all.subarray(o, o + GZIP_SLICE));
-        o += GZIP_SLICE;
-      }
-      pend = all.subarray(o);
-    };
-    const pump = (async () => {
-      await put(head);
-      for (;;) {
-        let r: IteratorResult<Uint8Array>;
-        try {
-          r = await it.next();
-        } catch (e) {
-          gunzip.destroy(e as Error);
-          return;
-        }
-        if (r.done) break;
-        if (gunzip.destroyed) return;
-        await put(r.value);
-      }
-      const cut = Math.max(0, pend.length - GZIP_TRAILER);
-      await write(pend.subarray(0, cut));
-      await write(pend.subarray(cut));
-      if (!gunzip.destroyed) gunzip.end();
-    })();
-    try {
-      for await (const chunk of gunzip) yield chunk as Uint8Array;
-    } catch (e) {
-      src.streamError = `gzip: ${(e as Error).message}`;
-    }
-    await pump.catch(() => undefined);
+    yield* gunzipped(src, head, it);
     return;
   }
   yield head;
@@ -196,6 +143,167 @@ async function* iterate(src: Source, path: string, input: Readable | null): Asyn
     yield r.value;
   }
 }
+
+/**
+ * The inflated bytes of a gzip stream whose first bytes are `head` and the rest `it`.
+ *
+ * The compressed bytes go to zlib in slices cut at fixed offsets of the compressed stream,
+ * whatever chunks they arrived in, and the last 8 bytes (a gzip trailer: CRC32 and size) on
+ * their own. On damaged data zlib drops what it inflated in the call that failed (one output
+ * chunk at most), and nothing after it is inflated; so what is read before the damage is the
+ * same from a file, a pipe or any chunking of standard input, and a stream whose only fault is
+ * its checksum still gives every byte. That holds however far zlib runs ahead of the reader:
+ * every chunk zlib gave before the error is handed over. Most wait in `ready`; a paused stream
+ * also goes on inflating while what waits in its own buffer is under 16 KB, and destroying it on
+ * the error leaves that buffer readable, so those are read from it (the stream's own async
+ * iterator stops reading once the stream is destroyed, and would drop them).
+ *
+ * zlib inflates on a thread of libuv's pool while the reader decodes and analyses on the main
+ * thread; but each of its calls inflates one output chunk, and the next call is made from the
+ * previous one's callback, on the main thread, so zlib works ahead by one chunk at most. Two
+ * things keep it working: the chunks are large (1 MB), and so are the slices, so that a call
+ * that ends a slice (inflating what is left of it, often a few kilobytes, and waiting for the
+ * main thread again) comes once every few megabytes, not every 256 KB. With slices of 64 KB each
+ * waited for, and the stream's default buffer of 16 KB, the reader waited for zlib at every
+ * chunk: the bulk bench capture gzipped took about the sum of inflating it and analysing it
+ * (docs/performance.md, "2026-12-03 (late night)"). zlib is paused once GZIP_BYTES_AHEAD inflated bytes wait
+ * for the reader, so memory stays bounded whatever the compression ratio.
+ *
+ * The slices are two buffers used in turn (one with zlib, one being filled), so they make no
+ * garbage: a fresh 1 MB a slice would live until its last byte is inflated, outlasting
+ * scavenges, and wait for a full collection, as the 1 MB reads once did (STREAM_READ).
+ * Before end() every write is waited for: a write still queued when end() is called would be
+ * inflated with Z_FINISH, and its output lost if the stream is cut short.
+ */
+async function* gunzipped(src: Source, head: Uint8Array, it: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const gunzip = createGunzip({ chunkSize: GZIP_CHUNK });
+  // the writer's side: two slice buffers, each with the number of its writes zlib has not done
+  const slices = [Buffer.allocUnsafe(GZIP_SLICE + GZIP_TRAILER), Buffer.allocUnsafe(GZIP_SLICE + GZIP_TRAILER)];
+  const writing = [0, 0];
+  let k = 0;
+  let fill = 0;
+  let closed = false;
+  let pumpWaits: (() => void) | null = null;
+  const wakePump = (): void => {
+    const w = pumpWaits;
+    pumpWaits = null;
+    if (w !== null) w();
+  };
+  // (a write's callback does not come when zlib fails during it: 'close' ends the wait then)
+  const doneWith = [(): void => { writing[0]--; wakePump(); }, (): void => { writing[1]--; wakePump(); }];
+  /** Until zlib is done with slice buffer `i`, or the stream closed. */
+  const free = async (i: number): Promise<void> => {
+    while (writing[i] > 0 && !closed) await new Promise<void>((resolve) => (pumpWaits = resolve));
+  };
+  const write = (i: number, from: number, to: number): void => {
+    if (to === from || gunzip.destroyed) return;
+    writing[i]++;
+    gunzip.write(slices[i].subarray(from, to), doneWith[i]);
+  };
+  // a slice goes to zlib once it and the 8 bytes after it are in: the bytes that turn out to be
+  // the last 8 must go on their own
+  const put = async (b: Uint8Array): Promise<void> => {
+    let o = 0;
+    while (o < b.length) {
+      const n = Math.min(b.length - o, GZIP_SLICE + GZIP_TRAILER - fill);
+      slices[k].set(b.subarray(o, o + n), fill);
+      fill += n;
+      o += n;
+      if (fill === GZIP_SLICE + GZIP_TRAILER) {
+        const next = k ^ 1;
+        await free(next);
+        if (gunzip.destroyed) return;
+        slices[next].set(slices[k].subarray(GZIP_SLICE), 0);
+        write(k, 0, GZIP_SLICE);
+        k = next;
+        fill = GZIP_TRAILER;
+      }
+    }
+  };
+  // the reader's side: chunks given by zlib and not yet yielded
+  const ready: Buffer[] = [];
+  let readyHead = 0;
+  let readyBytes = 0;
+  let ended = false;
+  let failure: Error | null = null;
+  let readerWaits: (() => void) | null = null;
+  const wakeReader = (): void => {
+    const w = readerWaits;
+    readerWaits = null;
+    if (w !== null) w();
+  };
+  gunzip.on('data', (chunk: Buffer) => {
+    ready.push(chunk);
+    readyBytes += chunk.length;
+    if (readyBytes >= GZIP_BYTES_AHEAD) gunzip.pause();
+    wakeReader();
+  });
+  gunzip.once('end', () => {
+    ended = true;
+    wakeReader();
+  });
+  gunzip.once('error', (e: Error) => {
+    failure = e;
+    wakeReader();
+  });
+  gunzip.once('close', () => {
+    closed = true;
+    wakePump();
+    wakeReader();
+  });
+  const pump = (async () => {
+    await put(head);
+    for (;;) {
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await it.next();
+      } catch (e) {
+        gunzip.destroy(e as Error);
+        return;
+      }
+      if (r.done) break;
+      if (gunzip.destroyed) return;
+      await put(r.value);
+    }
+    const cut = Math.max(0, fill - GZIP_TRAILER);
+    write(k, 0, cut);
+    write(k, cut, fill);
+    await free(0);
+    await free(1);
+    if (!gunzip.destroyed) gunzip.end();
+  })();
+  try {
+    for (;;) {
+      if (readyHead < ready.length) {
+        const chunk = ready[readyHead];
+        ready[readyHead++] = EMPTY;
+        readyBytes -= chunk.length;
+        if (readyHead === ready.length) {
+          ready.length = 0;
+          readyHead = 0;
+        }
+        if (readyBytes < GZIP_BYTES_AHEAD && gunzip.isPaused() && !gunzip.destroyed) gunzip.resume();
+        yield chunk;
+        continue;
+      }
+      if (failure !== null) {
+        // what zlib gave before failing and the paused stream still holds
+        for (let rest = gunzip.read() as Buffer | null; rest !== null; rest = gunzip.read() as Buffer | null) yield rest;
+        src.streamError = `gzip: ${(failure as Error).message}`;
+        break;
+      }
+      if (ended || closed) break;
+      await new Promise<void>((resolve) => (readerWaits = resolve));
+    }
+    await pump.catch(() => undefined);
+  } finally {
+    // the reader broke off (stopped early): no more inflating, and the pump stops at its next
+    // read (not waited for here: on a pipe that read lasts until the writer writes again)
+    if (!ended && !gunzip.destroyed) gunzip.destroy();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
 
 function describeFsError(e: unknown): string {
   const err = e as NodeJS.ErrnoException;

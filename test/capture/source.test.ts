@@ -8,9 +8,11 @@ import { closeSync, createReadStream, mkdtempSync, openSync, readSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runCapture, type PacketSink } from '../../src/pipeline.js';
-import { openSource, regularFile, SourceError, STREAM_READ } from '../../src/capture/source.js';
+import { GZIP_SLICE, openSource, regularFile, SourceError, STREAM_READ } from '../../src/capture/source.js';
 import type { Frame } from '../../src/capture/frame.js';
 import type { Packet } from '../../src/decode/packet.js';
 import { pcapFile, pcapngFile, idb, epb, ts64, seq } from '../helpers/capfile.js';
@@ -261,6 +263,78 @@ describe('files and gzip', () => {
     assert.equal(s.unreadable, true);
     assert.equal(s.packets, 0);
     assert.deepEqual(s.error, { offset: 0, message: 'empty input: not a pcap or pcapng file (0 bytes)' });
+  });
+});
+
+describe('gzip: zlib ahead of the reader', () => {
+  /** Every chunk of `name`'s source, the reader pausing `delayMs` (a timer) after each. */
+  async function inflate(name: string, delayMs: number): Promise<{ bytes: Buffer; error: string | null; chunks: number }> {
+    const src = openSource(file(name));
+    const parts: Uint8Array[] = [];
+    for await (const chunk of src.chunks()) {
+      parts.push(Buffer.from(chunk));
+      if (delayMs > 0) await sleep(delayMs);
+    }
+    return { bytes: Buffer.concat(parts), error: src.streamError, chunks: parts.length };
+  }
+
+  it('damaged data: a reader slower than zlib gets the same bytes before the damage as a fast one', async () => {
+    // a gzip member of stored (level 0) data ending 1000 bytes into the fifth slice, then a
+    // member whose first block has the reserved type: zlib fails at the start of that slice
+    const target = 4 * GZIP_SLICE + 1000;
+    let len = target;
+    let member = gzipSync(Buffer.alloc(0));
+    for (let i = 0; i < 10 && member.length !== target; i++) {
+      member = gzipSync(randomBytes(len), { level: 0 });
+      len -= member.length - target;
+    }
+    const data = gunzipSync(member);
+    const bad = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 0x07, 0, 0, 0, 0]);
+    writeFileSync(file('damaged-big.gz'), Buffer.concat([member, bad, randomBytes(100000)]));
+    const fast = await inflate('damaged-big.gz', 0);
+    // the slow reader waits on timers, so zlib's callbacks (and its error) run while inflated
+    // chunks wait for it
+    const slow = await inflate('damaged-big.gz', 30);
+    assert.equal(fast.error, 'gzip: invalid block type');
+    assert.equal(slow.error, fast.error);
+    assert.equal(slow.bytes.length, fast.bytes.length);
+    assert.ok(slow.bytes.equals(fast.bytes));
+    // the first member's data, but for the output of zlib's call that failed (one chunk at most)
+    assert.ok(fast.bytes.equals(data.subarray(0, fast.bytes.length)));
+    assert.ok(fast.bytes.length > data.length - GZIP_SLICE, `${fast.bytes.length} of ${data.length} bytes`);
+  });
+
+  it('a reader that stops reading: zlib stops too, whatever the compression ratio', async () => {
+    // 256 MB of zeros in a quarter of a megabyte (256 gzip members of 1 MB each, so that no
+    // buffer of 256 MB is made here, whose collection would hide the growth measured below)
+    const member = gzipSync(Buffer.alloc(1 << 20));
+    const gz = Buffer.concat(Array.from({ length: 256 }, () => member));
+    assert.ok(gz.length < GZIP_SLICE);
+    writeFileSync(file('zeros.gz'), gz);
+    const src = openSource(file('zeros.gz'));
+    const it = src.chunks();
+    const before = process.memoryUsage().arrayBuffers;
+    const first = await it.next();
+    assert.equal(first.done, false);
+    await sleep(500);
+    const grown = process.memoryUsage().arrayBuffers - before;
+    assert.ok(grown < 32 << 20, `${grown} bytes held while the reader waited`);
+    let n = (first.value as Uint8Array).length;
+    for (let r = await it.next(); !r.done; r = await it.next()) n += r.value.length;
+    assert.equal(n, 256 << 20);
+    assert.equal(src.streamError, null);
+  });
+
+  it('a reader that breaks off: the stream is destroyed and nothing is left running', async () => {
+    const gz = gzipSync(Buffer.alloc(64 << 20, 7));
+    writeFileSync(file('sevens.gz'), gz);
+    const src = openSource(file('sevens.gz'));
+    let n = 0;
+    for await (const chunk of src.chunks()) {
+      n += chunk.length;
+      if (n >= 4 << 20) break;
+    }
+    assert.ok(n >= 4 << 20 && n < 64 << 20);
   });
 });
 
