@@ -166,8 +166,8 @@ async function* iterate(src: Source, path: string, input: Readable | null): Asyn
  * main thread again) comes once every few megabytes, not every 256 KB. With slices of 64 KB each
  * waited for, and the stream's default buffer of 16 KB, the reader waited for zlib at every
  * chunk: the bulk bench capture gzipped took about the sum of inflating it and analysing it
- * (docs/performance.md, "2026-12-03 (late night)"). zlib is paused once GZIP_BYTES_AHEAD inflated bytes wait
- * for the reader, so memory stays bounded whatever the compression ratio.
+ * (docs/performance.md, "2026-12-03 (late night)"). zlib is paused once GZIP_BYTES_AHEAD
+ * inflated bytes wait for the reader, so memory stays bounded whatever the compression ratio.
  *
  * The slices are two buffers used in turn (one with zlib, one being filled), so they make no
  * garbage: a fresh 1 MB a slice would live until its last byte is inflated, outlasting
