@@ -322,7 +322,9 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
   const drained = async (n: number): Promise<boolean> => {
     run.drain();
     bytes += n;
-    if (opts.progress) opts.progress(bytes, src.gzip ? null : src.size, run.packets);
+    // gzip: the compressed bytes taken of the file's size (zlib runs ahead of the reader by
+    // a few hundred kilobytes of them at most), or, with no size (a pipe), the inflated bytes
+    if (opts.progress) opts.progress(src.gzip && src.size !== null ? src.consumed : bytes, src.size, run.packets);
     if (opts.afterChunk) await opts.afterChunk();
     if (opts.stop?.()) {
       stopped = true;

@@ -749,7 +749,7 @@ describe('progress line', () => {
     assert.ok(ranAt > 0 && ranAt < 20, `the callback ran after step ${ranAt}`);
   });
 
-  it('with -j, one line for all the captures: done of all, bytes read of all over their sizes; a gzip capture counts once done', () => {
+  it('with -j, one line for all the captures: done of all, bytes read of all over their sizes; a capture of unknown size counts once done', () => {
     mock.timers.enable({ apis: ['Date'], now: 0 });
     try {
       const writes: string[] = [];
@@ -761,7 +761,7 @@ describe('progress line', () => {
       mock.timers.tick(2000);
       p.update(1, report(50e6, 200e6, 3000));
       assert.match(writes.at(-1) ?? '', /^\r0\/3 captures \[#+\.+\]  17%  60\.0\/350\.0 MB {2}2 k pkt\/s {2}ETA 10s\x1b\[K$/);
-      // the gzip capture: its decompressed bytes are not its size; counted once it is done
+      // a capture of unknown size (standard input): counted once it is done
       mock.timers.tick(200);
       p.update(2, report(500e6, null, 1000));
       assert.match(writes.at(-1) ?? '', /^\r0\/3 captures \[#+\.+\]  17%  60\.0\/350\.0 MB /);

@@ -37,6 +37,11 @@ export interface Source {
   gzip: boolean;
   /** A gzip stream that ended badly: what zlib said (the data before it is kept). */
   streamError: string | null;
+  /**
+   * For gzip: the compressed bytes zlib has taken so far, which measure progress against the
+   * file's size (the inflated bytes have no known total). 0 otherwise.
+   */
+  consumed: number;
   /** For "-": standard input's stream, made once (StdinOption); null for a named file. */
   readonly input: Readable | null;
   /** For "-" redirected from a regular file (regularFile): its descriptor, else -1. */
@@ -99,6 +104,7 @@ export function openSource(path: string, stdin?: StdinOption): Source {
     size,
     gzip: false,
     streamError: null,
+    consumed: 0,
     input,
     fd,
     chunks: () => iterate(src, path, input),
@@ -283,6 +289,7 @@ async function* gunzipped(src: Source, head: Uint8Array, it: AsyncIterator<Uint8
           readyHead = 0;
         }
         if (readyBytes < GZIP_BYTES_AHEAD && gunzip.isPaused() && !gunzip.destroyed) gunzip.resume();
+        src.consumed = gunzip.bytesWritten;
         yield chunk;
         continue;
       }

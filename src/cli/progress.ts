@@ -1,14 +1,14 @@
 /**
  * A progress line on standard error for inputs that take more than a second: bytes read of the
- * total (when the size is known: a file, not gzip or a pipe), packets per second, and the time
- * left. Drawn only when standard error is a terminal (never in pipes or CI logs), redrawn at most
+ * total (when the size is known: a file, gzip-compressed or not, not a pipe), packets per second,
+ * and the time left. Drawn only when standard error is a terminal (never in pipes or CI logs), redrawn at most
  * ten times a second, and erased when the input is done.
  */
 
 export interface ProgressState {
-  /** Bytes of the input consumed so far (decompressed bytes for gzip). */
+  /** Bytes of the input consumed so far (a gzip file: its compressed bytes; gzip on a pipe: the inflated bytes). */
   bytes: number;
-  /** Size of the input, null when unknown (gzip, standard input). */
+  /** Size of the input, null when unknown (standard input). */
   total: number | null;
   packets: number;
   /** Seconds since the input was opened. */
@@ -140,9 +140,9 @@ export interface JobProgress {
 
 /**
  * The progress line of several captures analysed at once (-j): the bytes read of all of them
- * over their sizes, the packets of all per second, and how many captures are done. A capture
- * whose size is not known in advance (gzip: its workers count decompressed bytes) counts as
- * read once it is done.
+ * over their sizes, the packets of all per second, and how many captures are done (a gzip file
+ * counts its compressed bytes read). A capture whose size is not known in advance (standard
+ * input) counts as read once it is done.
  */
 export class JobsProgress {
   private readonly bar: ProgressBar;

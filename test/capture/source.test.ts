@@ -325,6 +325,22 @@ describe('gzip: zlib ahead of the reader', () => {
     assert.equal(src.streamError, null);
   });
 
+  it('progress of a gzip file: its compressed bytes taken, of its size', async () => {
+    // a capture of 6 MB that hardly compresses (frames of random bytes): six slices
+    const pcap = pcapFile({ byteOrder: 'le', records: Array.from({ length: 4500 }, (_, i) => ({ sec: 1700000000 + i, frac: 0, data: randomBytes(1400) })) });
+    const gz = gzipSync(pcap, { level: 1 });
+    assert.ok(gz.length > 5 * GZIP_SLICE);
+    writeFileSync(file('progress.gz'), gz);
+    const reports: [number, number | null][] = [];
+    await runCapture(file('progress.gz'), new RecordingSink(), { progress: (b, t) => reports.push([b, t]) });
+    assert.ok(reports.length >= 6, `${reports.length} reports`);
+    assert.deepEqual([...new Set(reports.map(([, t]) => t))], [gz.length]);
+    for (let i = 1; i < reports.length; i++) assert.ok(reports[i][0] >= reports[i - 1][0]);
+    assert.ok(reports[0][0] > 0 && reports[0][0] < gz.length / 2, `first ${reports[0][0]}`);
+    const last = reports.at(-1)?.[0] ?? 0;
+    assert.ok(last > gz.length - GZIP_SLICE && last <= gz.length, `last ${last} of ${gz.length}`);
+  });
+
   it('a reader that breaks off: the stream is destroyed and nothing is left running', async () => {
     const gz = gzipSync(Buffer.alloc(64 << 20, 7));
     writeFileSync(file('sevens.gz'), gz);
