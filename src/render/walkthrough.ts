@@ -92,31 +92,21 @@ function labels(lang: Lang): Labels {
   return l;
 }
 
-/**
- * A step's flag list ("SYN, ACK"), in Wireshark's order and coloured, made once per flags value
- * and colour level: a big capture's walkthrough has millions of steps and a few dozen flag sets
- * (the walkthrough of short1m: 2.52 s -> 2.35 s, median of 5 interleaved runs).
- */
-const FLAG_TEXT: (Chunk | undefined)[][] = [[], [], [], []];
-
-function flagText(bits: number, k: ChalkInstance): Chunk {
-  const cache = FLAG_TEXT[k.level];
-  let text = cache[bits];
-  if (text === undefined) {
-    text = utf8(wiresharkFlags(bits).map((f) => (f === 'SYN' ? k.green(f) : f === 'FIN' ? k.yellow(f) : f === 'RST' ? k.red(f) : f)).join(', '));
-    cache[bits] = text;
-  }
-  return text;
+/** A step's flag list ("SYN, ACK"), in Wireshark's order and coloured. */
+function flagString(bits: number, k: ChalkInstance): string {
+  return wiresharkFlags(bits).map((f) => (f === 'SYN' ? k.green(f) : f === 'FIN' ? k.yellow(f) : f === 'RST' ? k.red(f) : f)).join(', ');
 }
 
 const NEWLINE = 0x0a;
+/** A note's indent, under its step. */
+const NOTE_INDENT = '        ';
 const SPACE = 0x20;
 
-/** A state's text (coloured, marked inferred), encoded (a Walkthrough has one per state). */
-function stateChunk(st: number, k: ChalkInstance, L: Labels): Chunk {
+/** A state's text (coloured, marked inferred). */
+function stateText(st: number, k: ChalkInstance, L: Labels): string {
   const name = STATE_NAMES[st];
   const text = name === 'ESTABLISHED' ? k.green(name) : name === 'CLOSED' ? name : k.cyan(name);
-  return utf8(isInferredState(st) ? `${text}${L.po}${L.inferred}${L.pc}` : text);
+  return isInferredState(st) ? `${text}${L.po}${L.inferred}${L.pc}` : text;
 }
 
 /**
@@ -126,21 +116,27 @@ function stateChunk(st: number, k: ChalkInstance, L: Labels): Chunk {
 export class Walkthrough {
   private readonly k: ChalkInstance;
   private readonly L: Labels;
-  /** Step lines: ` frame `, the direction (client, arrow, server; and back) with `  [`, `]  seq `, `  ack `, `  len `. */
+  /** Step lines: ` frame `, `  ack `, `  len ` (the direction, the flags and `]  seq `: dirFlagsSeq). */
   private readonly frameLabel: Chunk;
-  private readonly clientToServer: Chunk;
-  private readonly serverToClient: Chunk;
-  private readonly seqLabel: Chunk;
   private readonly ackLabel: Chunk;
   private readonly lenLabel: Chunk;
   /** A number's other form: `(raw ` (or `(rel ` with --absolute) and `)`. */
   private readonly otherOpen: Chunk;
   private readonly otherClose: Chunk;
   /** State lines: dimmed `        client `, the dot and ` server `, the dimming's end and the newline. */
-  private readonly stateOpen: Chunk;
-  private readonly stateMid: Chunk;
-  private readonly stateClose: Chunk;
+  private readonly stateOpen: string;
+  private readonly stateMid: string;
+  private readonly stateClose: string;
+  private readonly stateTexts: string[];
   private readonly states: Chunk[];
+  /**
+   * A step's direction, flags and `]  seq ` (by side and flags: 2 * 512), and its state line
+   * with the next line's indent when a note follows (by note or not, client's and server's
+   * state: 2 * 256), made when first met: one piece of constant text instead of two and five
+   * (the walkthrough of short1m writes a million steps; docs/performance.md, "late night").
+   */
+  private readonly dirFlags: (Chunk | undefined)[] = [];
+  private readonly stateLines: (Chunk | undefined)[] = [];
   /** The teardown's steps' first columns (`    1 `), by number, made when first met. */
   private readonly stepNumbers: (Chunk | undefined)[] = [];
   /** The packets' notes, as text. */
@@ -168,7 +164,6 @@ export class Walkthrough {
   private readonly boldLineEnd: Chunk;
   private readonly indent2: Chunk;
   private readonly indent3: Chunk;
-  private readonly noteIndent: Chunk;
   private readonly dot: Chunk;
   private readonly irttHead: Chunk;
   private readonly irttTail: Chunk;
@@ -202,9 +197,6 @@ export class Walkthrough {
     this.k = k;
     this.L = L;
     this.frameLabel = utf8(` ${L.frame} `);
-    this.clientToServer = utf8(`  ${L.client} → ${L.server}  [`);
-    this.serverToClient = utf8(`  ${L.server} → ${L.client}  [`);
-    this.seqLabel = utf8(`]  ${L.seq} `);
     this.ackLabel = utf8(`  ${L.ack} `);
     this.lenLabel = utf8(`  ${L.len} `);
     this.otherOpen = utf8(`${L.po}${o.absolute ? L.rel : L.raw} `);
@@ -213,16 +205,16 @@ export class Walkthrough {
     // carry colours of their own, whose ends are not dim's, so chalk wraps the line as it is
     const [dimOpen, dimClose] = k.dim('\u0000').split('\u0000') as [string, string];
     const [boldOpen, boldClose] = k.bold('\u0000').split('\u0000') as [string, string];
-    this.stateOpen = utf8(`${dimOpen}        ${L.client} `);
-    this.stateMid = utf8(` · ${L.server} `);
-    this.stateClose = utf8(`${dimClose}\n`);
-    this.states = STATE_NAMES.map((_, st) => stateChunk(st, k, L));
+    this.stateOpen = `${dimOpen}        ${L.client} `;
+    this.stateMid = ` · ${L.server} `;
+    this.stateClose = `${dimClose}\n`;
+    this.stateTexts = STATE_NAMES.map((_, st) => stateText(st, k, L));
+    this.states = this.stateTexts.map((t) => utf8(t));
     this.connectionHead = utf8(`${boldOpen}${this.t('wConnection')} #`);
     this.endpointSep = utf8(' → ');
     this.boldLineEnd = utf8(`${boldClose}\n`);
     this.indent2 = utf8('  ');
     this.indent3 = utf8('   ');
-    this.noteIndent = utf8('        ');
     this.dot = utf8(' · ');
     this.irttHead = utf8(' · iRTT ');
     this.irttTail = utf8(' ms');
@@ -421,10 +413,7 @@ export class Walkthrough {
     w.raw(label);
     w.raw(this.frameLabel);
     w.uint(p.frame);
-    const dir = fromClient ? this.clientToServer : this.serverToClient;
-    w.raw(dir);
-    w.raw(flagText(p.flags, this.k));
-    w.raw(this.seqLabel);
+    w.raw(this.dirFlagsSeq(fromClient, p.flags));
     this.num(w, p.seq, p.rawSeq);
     if ((p.flags & 0x10) !== 0) {
       w.raw(this.ackLabel);
@@ -439,18 +428,39 @@ export class Walkthrough {
       if (names.length > 0) w.text(`  ${this.k.red(names.join(' '))}`);
     }
     w.byte(NEWLINE);
-    const cl = this.states[c.clientIsA ? p.stateA : p.stateB]!;
-    const sv = this.states[c.clientIsA ? p.stateB : p.stateA]!;
-    w.raw(this.stateOpen);
-    w.raw(cl);
-    w.raw(this.stateMid);
-    w.raw(sv);
-    w.raw(this.stateClose);
-    if (p.note !== N_NONE) {
-      w.raw(this.noteIndent);
+    const noted = p.note !== N_NONE;
+    w.raw(this.stateLine(noted, c.clientIsA ? p.stateA : p.stateB, c.clientIsA ? p.stateB : p.stateA));
+    if (noted) {
       this.notes.write(w, p.note, role(c, p.fromA), p.n1, p.n2, p.n3);
       w.byte(NEWLINE);
     }
+  }
+
+  /**
+   * The direction (`  client → server  [`), the flags and `]  seq `. (The flags alone were made
+   * once per value in an earlier change: the walkthrough of short1m 2.52 -> 2.35 s.)
+   */
+  private dirFlagsSeq(fromClient: boolean, flags: number): Chunk {
+    const key = (fromClient ? 0 : 512) + (flags & 511);
+    let c = this.dirFlags[key];
+    if (c === undefined) {
+      const L = this.L;
+      const dir = fromClient ? `  ${L.client} → ${L.server}  [` : `  ${L.server} → ${L.client}  [`;
+      c = utf8(`${dir}${flagString(flags & 511, this.k)}]  ${L.seq} `);
+      this.dirFlags[key] = c;
+    }
+    return c;
+  }
+
+  /** A step's state line (client's state `cs`, server's `ss`), and the note's indent when `noted`. */
+  private stateLine(noted: boolean, cs: number, ss: number): Chunk {
+    const key = (noted ? 256 : 0) + cs * 16 + ss;
+    let c = this.stateLines[key];
+    if (c === undefined) {
+      c = utf8(`${this.stateOpen}${this.stateTexts[cs]}${this.stateMid}${this.stateTexts[ss]}${this.stateClose}${noted ? NOTE_INDENT : ''}`);
+      this.stateLines[key] = c;
+    }
+    return c;
   }
 
   /** The teardown's step `n`'s first columns. */
