@@ -437,7 +437,7 @@ export class Walkthrough {
   }
 
   /**
-   * The direction (`  client → server  [`), the flags and `]  seq `. (The flags alone were made
+   * The direction (`  client -> server  [`, the arrow U+2192), the flags and `]  seq `. (The flags alone were made
    * once per value in an earlier change: the walkthrough of short1m 2.52 -> 2.35 s.)
    */
   private dirFlagsSeq(fromClient: boolean, flags: number): Chunk {
