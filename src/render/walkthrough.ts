@@ -116,13 +116,13 @@ function stateText(st: number, k: ChalkInstance, L: Labels): string {
 export class Walkthrough {
   private readonly k: ChalkInstance;
   private readonly L: Labels;
-  /** Step lines: ` frame `, `  ack `, `  len ` (the direction, the flags and `]  seq `: dirFlagsSeq). */
+  /** Step lines: ` frame ` (the direction, the flags and `]  seq `: dirFlagsSeq). */
   private readonly frameLabel: Chunk;
-  private readonly ackLabel: Chunk;
-  private readonly lenLabel: Chunk;
-  /** A number's other form: `(raw ` (or `(rel ` with --absolute) and `)`. */
+  /** A number's other form: `(raw ` (or `(rel ` with --absolute) and `)`, or `)` with `  ack ` or `  len ` after it. */
   private readonly otherOpen: Chunk;
   private readonly otherClose: Chunk;
+  private readonly closeAck: Chunk;
+  private readonly closeLen: Chunk;
   /** State lines: dimmed `        client `, the dot and ` server `, the dimming's end and the newline. */
   private readonly stateOpen: string;
   private readonly stateMid: string;
@@ -197,10 +197,10 @@ export class Walkthrough {
     this.k = k;
     this.L = L;
     this.frameLabel = utf8(` ${L.frame} `);
-    this.ackLabel = utf8(`  ${L.ack} `);
-    this.lenLabel = utf8(`  ${L.len} `);
     this.otherOpen = utf8(`${L.po}${o.absolute ? L.rel : L.raw} `);
     this.otherClose = utf8(L.pc);
+    this.closeAck = utf8(`${L.pc}  ${L.ack} `);
+    this.closeLen = utf8(`${L.pc}  ${L.len} `);
     // k.dim around the line: its codes, taken from chalk (none at level 0); the states inside
     // carry colours of their own, whose ends are not dim's, so chalk wraps the line as it is
     const [dimOpen, dimClose] = k.dim('\u0000').split('\u0000') as [string, string];
@@ -414,14 +414,17 @@ export class Walkthrough {
     w.raw(this.frameLabel);
     w.uint(p.frame);
     w.raw(this.dirFlagsSeq(fromClient, p.flags));
-    this.num(w, p.seq, p.rawSeq);
+    // each number's other form is closed together with the label after it
+    this.pair(w, p.seq, p.rawSeq);
     if ((p.flags & 0x10) !== 0) {
-      w.raw(this.ackLabel);
-      this.num(w, p.ack, p.rawAck);
+      w.raw(this.closeAck);
+      this.pair(w, p.ack, p.rawAck);
     }
     if (p.len > 0) {
-      w.raw(this.lenLabel);
+      w.raw(this.closeLen);
       w.uint(p.len);
+    } else {
+      w.raw(this.otherClose);
     }
     if (p.analysis !== 0) {
       const names = analysisNames(p.analysis);
@@ -502,11 +505,10 @@ export class Walkthrough {
   }
 
   /** A sequence or acknowledgement number: relative (raw), or raw (relative) with --absolute. */
-  private num(w: ByteWriter, rel: number, raw: number): void {
+  private pair(w: ByteWriter, rel: number, raw: number): void {
     w.u32((this.o.absolute ? raw : rel) | 0);
     w.raw(this.otherOpen);
     w.u32((this.o.absolute ? rel : raw) | 0);
-    w.raw(this.otherClose);
   }
 
   /** The line of what the handshake agreed, when both SYNs were seen. */
