@@ -189,17 +189,12 @@ async function* gunzipped(src: Source, head: Uint8Array, it: AsyncIterator<Uint8
   let k = 0;
   let fill = 0;
   let closed = false;
-  let pumpWaits: (() => void) | null = null;
-  const wakePump = (): void => {
-    const w = pumpWaits;
-    pumpWaits = null;
-    if (w !== null) w();
-  };
+  const pumpTurn = new Turn();
   // (a write's callback does not come when zlib fails during it: 'close' ends the wait then)
-  const doneWith = [(): void => { writing[0]--; wakePump(); }, (): void => { writing[1]--; wakePump(); }];
+  const doneWith = [(): void => { writing[0]--; pumpTurn.wake(); }, (): void => { writing[1]--; pumpTurn.wake(); }];
   /** Until zlib is done with slice buffer `i`, or the stream closed. */
   const free = async (i: number): Promise<void> => {
-    while (writing[i] > 0 && !closed) await new Promise<void>((resolve) => (pumpWaits = resolve));
+    while (writing[i] > 0 && !closed) await pumpTurn.wait();
   };
   const write = (i: number, from: number, to: number): void => {
     if (to === from || gunzip.destroyed) return;
@@ -232,30 +227,25 @@ async function* gunzipped(src: Source, head: Uint8Array, it: AsyncIterator<Uint8
   let readyBytes = 0;
   let ended = false;
   let failure: Error | null = null;
-  let readerWaits: (() => void) | null = null;
-  const wakeReader = (): void => {
-    const w = readerWaits;
-    readerWaits = null;
-    if (w !== null) w();
-  };
+  const readerTurn = new Turn();
   gunzip.on('data', (chunk: Buffer) => {
     ready.push(chunk);
     readyBytes += chunk.length;
     if (readyBytes >= GZIP_BYTES_AHEAD) gunzip.pause();
-    wakeReader();
+    readerTurn.wake();
   });
   gunzip.once('end', () => {
     ended = true;
-    wakeReader();
+    readerTurn.wake();
   });
   gunzip.once('error', (e: Error) => {
     failure = e;
-    wakeReader();
+    readerTurn.wake();
   });
   gunzip.once('close', () => {
     closed = true;
-    wakePump();
-    wakeReader();
+    pumpTurn.wake();
+    readerTurn.wake();
   });
   const pump = (async () => {
     await put(head);
@@ -300,7 +290,7 @@ async function* gunzipped(src: Source, head: Uint8Array, it: AsyncIterator<Uint8
         break;
       }
       if (ended || closed) break;
-      await new Promise<void>((resolve) => (readerWaits = resolve));
+      await readerTurn.wait();
     }
     await pump.catch(() => undefined);
   } finally {
@@ -311,6 +301,21 @@ async function* gunzipped(src: Source, head: Uint8Array, it: AsyncIterator<Uint8
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** One side waiting for the other to have done something (one waiter at a time). */
+class Turn {
+  private waiting: (() => void) | null = null;
+
+  wait(): Promise<void> {
+    return new Promise<void>((resolve) => (this.waiting = resolve));
+  }
+
+  wake(): void {
+    const w = this.waiting;
+    this.waiting = null;
+    if (w !== null) w();
+  }
+}
 
 function describeFsError(e: unknown): string {
   const err = e as NodeJS.ErrnoException;

@@ -1,8 +1,8 @@
 /**
  * A progress line on standard error for inputs that take more than a second: bytes read of the
  * total (when the size is known: a file, gzip-compressed or not, not a pipe), packets per second,
- * and the time left. Drawn only when standard error is a terminal (never in pipes or CI logs), redrawn at most
- * ten times a second, and erased when the input is done.
+ * and the time left. Drawn only when standard error is a terminal (never in pipes or CI logs),
+ * redrawn at most ten times a second, and erased when the input is done.
  */
 
 export interface ProgressState {

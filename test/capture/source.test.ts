@@ -341,7 +341,7 @@ describe('gzip: zlib ahead of the reader', () => {
     assert.ok(last > gz.length - GZIP_SLICE && last <= gz.length, `last ${last} of ${gz.length}`);
   });
 
-  it('a reader that breaks off: the stream is destroyed and nothing is left running', async () => {
+  it('a reader that breaks off after 4 MB ends there, without an error or a wait for the rest', async () => {
     const gz = gzipSync(Buffer.alloc(64 << 20, 7));
     writeFileSync(file('sevens.gz'), gz);
     const src = openSource(file('sevens.gz'));
