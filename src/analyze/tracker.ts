@@ -19,10 +19,11 @@
  * connection is created; observers receive a reused PacketResult.
  */
 import { getHeapStatistics } from 'node:v8';
-import type { Frame } from '../capture/frame.js';
+import { Frame } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import { BATCH, type PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2Flows, matchesFlows } from '../flow/table.js';
+import { PendingSyns } from '../flow/pending.js';
 import { AnalysisStates, RESTORED, NOT_KEPT } from '../flow/analysis-states.js';
 import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
 import {
@@ -41,6 +42,8 @@ import {
 } from './flags.js';
 
 const CTL = TCP_SYN | TCP_FIN | TCP_RST;
+/** The flags that make a packet a pure SYN when only TCP_SYN of them is set. */
+const CTL_ACK = CTL | TCP_ACK;
 /** Wireshark: a fast retransmission comes within 20 ms of the last duplicate ACK (nanoseconds). */
 const FAST_RETRANSMISSION_NS = 20_000_000;
 /** Wireshark: out-of-order threshold when the initial RTT is unknown (nanoseconds). */
@@ -180,7 +183,32 @@ export interface TrackerOptions {
    * way: only the time differs.
    */
   batchFrom?: number;
+  /**
+   * Keep a pure SYN that opens no connection as its packet's fields (flow/pending.ts), and make
+   * its connection, replaying the SYN into it, only when a later packet of its 4-tuple comes, or
+   * when the cap, the idle timeout or the end of input finalises it. A SYN flood's million
+   * half-open connections then cost about 100 bytes each instead of 1.1 KB of objects. The
+   * connections and every finalisation are the same; only the observer's onPacket sees a kept
+   * SYN late, just before its connection's next packet or its onFinal, so an observer may allow
+   * it only if it keeps its packets per connection or ignores them (not NDJSON's packet lines,
+   * which follow the capture's order). Needs keepAll false.
+   */
+  deferSyn?: boolean;
+  /**
+   * With deferSyn, SYNs are kept only while at least this many connections are open (default
+   * DEFAULT_DEFER_SYN_FROM; 0: always). The connections are the same either way.
+   */
+  deferSynFrom?: number;
 }
+
+/**
+ * Open connections from which a pure SYN is kept as its packet (TrackerOptions.deferSyn): below
+ * it the connections' objects take about 70 MB at most, and keeping the SYN to make its
+ * connection at the answer only costs, since every connection of a capture of short connections
+ * starts so (short1m tracked alone, SYNs kept from the first: 0.75-0.95 s against 0.68-0.89 s,
+ * five runs each). A SYN flood passes it within its first 65 536 packets.
+ */
+export const DEFAULT_DEFER_SYN_FROM = 65_536;
 
 /** Finalised connections kept for reuse, at most. */
 const SPARE_CONNECTIONS = 1024;
@@ -423,6 +451,15 @@ export class Tracker implements PacketSink {
   };
   /** The analysis state of the connections released most recently, for their continuations. */
   private readonly states: AnalysisStates;
+  /** Pure SYNs kept as their packets until their connection is needed (deferSyn), else null. */
+  private readonly pending: PendingSyns | null;
+  private readonly deferFrom: number;
+  /** The frame and packet a kept SYN is replayed from. */
+  private readonly replayFrame: Frame;
+  private readonly replayPacket: Packet;
+  /** finishStep()'s kept SYNs, in id order, and how many of them are finalised. */
+  private closingSyns: Int32Array | null = null;
+  private closingSynsAt = 0;
 
   constructor(private readonly observer: PacketObserver | null = null, opts: TrackerOptions = {}) {
     this.keepAll = opts.keepAll ?? true;
@@ -438,6 +475,25 @@ export class Tracker implements PacketSink {
     this.reuse = (opts.reuseConnections ?? false) && !this.keepAll;
     this.batchFrom = opts.batchFrom ?? DEFAULT_BATCH_FROM;
     this.states = new AnalysisStates(opts.analysisStates);
+    this.pending = opts.deferSyn === true && !this.keepAll ? new PendingSyns() : null;
+    this.deferFrom = opts.deferSynFrom ?? DEFAULT_DEFER_SYN_FROM;
+    this.replayFrame = new Frame();
+    this.replayPacket = new Packet();
+  }
+
+  /** Connections open now: in the table, and kept as their SYN. */
+  get openCount(): number {
+    return this.table.size + (this.pending === null ? 0 : this.pending.size);
+  }
+
+  /** The smallest id of the open connections (kept SYNs included), -1 when none is open. */
+  lowestOpenId(): number {
+    const open = this.table.lowestId();
+    if (this.pending === null) return open;
+    const s = this.pending.first();
+    // the queue is in id order: its first is the smallest kept
+    const kept = s < 0 ? -1 : this.pending.id(s);
+    return open < 0 ? kept : kept < 0 ? open : Math.min(open, kept);
   }
 
   /** Finalises every connection still open (end of input). */
@@ -449,7 +505,7 @@ export class Tracker implements PacketSink {
   private closingAt = 0;
   /** finishStep()'s progress: connections finalised so far, of how many (both 0 before it starts). */
   get finishDone(): number {
-    return this.closingAt;
+    return this.closingAt + this.closingSynsAt;
   }
   finishTotal = 0;
 
@@ -464,21 +520,35 @@ export class Tracker implements PacketSink {
       // nothing is looked up from here on (the input has ended)
       this.table.forgetIndex();
       this.closingAt = 0;
-      this.finishTotal = this.closing.length;
+      this.closingSyns = this.pending === null ? null : this.pending.inOrder();
+      this.closingSynsAt = 0;
+      this.finishTotal = this.closing.length + (this.closingSyns === null ? 0 : this.closingSyns.length);
     }
     const list = this.closing;
-    const end = Math.min(list.length, this.closingAt + FINISH_STEP);
+    const syns = this.closingSyns;
+    const nSyns = syns === null ? 0 : syns.length;
     const obs = this.observer;
     let i = this.closingAt;
-    while (i < end) {
-      this.finalise(list[i]);
-      list[i] = null as unknown as Connection;
-      i++;
+    let j = this.closingSynsAt;
+    const end = i + j + FINISH_STEP;
+    // the open connections and the kept SYNs, both in id order, merged
+    while (i + j < end && (i < list.length || j < nSyns)) {
+      if (j < nSyns && (i === list.length || (this.pending as PendingSyns).id((syns as Int32Array)[j]) < list[i].id)) {
+        // its connection made now, outside the table
+        this.finalise(this.materialise((syns as Int32Array)[j], false));
+        j++;
+      } else {
+        this.finalise(list[i]);
+        list[i] = null as unknown as Connection;
+        i++;
+      }
       if (obs !== null && obs.wantsFlush !== undefined && obs.wantsFlush()) break;
     }
     this.closingAt = i;
-    if (i < list.length) return false;
+    this.closingSynsAt = j;
+    if (i < list.length || j < nSyns) return false;
     this.closing = null;
+    this.closingSyns = null;
     return true;
   }
 
@@ -489,7 +559,8 @@ export class Tracker implements PacketSink {
   }
 
   private finalise(c: Connection): void {
-    this.removeOpen(c);
+    // (a kept SYN's connection made at the end of input is not in the table)
+    if (c.slot >= 0) this.removeOpen(c);
     if (this.observer?.onFinal) this.observer.onFinal(c);
     // one still in the release queue (evicted or idle while it lingered) is left alone: the
     // queue would find it there again
@@ -594,12 +665,98 @@ export class Tracker implements PacketSink {
   private releaseIdle(): void {
     const t = this.result.time;
     const idle = this.idle;
-    let c = this.lruFirst();
-    while (c !== null && c.lastTime + idle < t) {
+    for (;;) {
+      let c = this.lruFirst();
+      const s = this.pendingFirst(c);
+      if (s >= 0) {
+        // a kept SYN was active longest ago: its time is its SYN's
+        if ((this.pending as PendingSyns).time(s, this.t0Sec, this.t0Nsec) + idle >= t) return;
+        c = this.materialise(s, true);
+      } else if (c === null || c.lastTime + idle >= t) {
+        return;
+      }
       this.idleReleased++;
       this.release(c);
-      c = this.lruFirst();
     }
+  }
+
+  /**
+   * The kept SYN that was active longer ago than `c`, the least recently active open
+   * connection (null: none open), or -1 when there is none such (or none kept).
+   */
+  private pendingFirst(c: Connection | null): number {
+    const pend = this.pending;
+    if (pend === null || pend.size === 0) return -1;
+    const s = pend.first();
+    if (s < 0 || (c !== null && this.slotStamp[c.slot] < pend.stamp(s))) return -1;
+    return s;
+  }
+
+  /**
+   * At the cap (open connections and kept SYNs): releases a closed connection still waiting out
+   * its linger, else finalises the least recently active, a kept SYN's connection made for it.
+   */
+  private makeRoom(): void {
+    if (this.openCount >= this.maxConnections && !this.capKnown) this.knowCap();
+    if (this.openCount >= this.maxConnections && !this.releaseClosed()) {
+      // the cap, with no closed connection to release first: the least recently active open
+      // connection makes room
+      let first = this.lruFirst();
+      const s = this.pendingFirst(first);
+      if (s >= 0) first = this.materialise(s, true);
+      if (first !== null) {
+        this.evicted++;
+        this.release(first);
+      }
+    }
+  }
+
+  /**
+   * Makes the connection of the SYN kept in `slot` and replays the SYN into it, as track() would
+   * have when it came (its id, time and frame; no linger, idle or cap check, no look-up: it was
+   * counted open when kept). `attached`: into the table, as the most recently active (it is
+   * about to get a packet, or to be released); else outside it (end of input). The result of
+   * the packet being handled, if any, is left as it was.
+   */
+  private materialise(slot: number, attached: boolean): Connection {
+    const pend = this.pending as PendingSyns;
+    const r = this.result;
+    const frame = r.frame;
+    const time = r.time;
+    const tsSec = r.tsSec;
+    const tsNsec = r.tsNsec;
+    const analysis = r.analysis;
+    const dupAckNum = r.dupAckNum;
+    const opened = r.opened;
+    const f = this.replayFrame;
+    const p = this.replayPacket;
+    const hash = pend.hash(slot);
+    const id = pend.id(slot);
+    pend.load(slot, f, p);
+    pend.remove(slot);
+    r.frame = f.number;
+    r.time = f.hasTs ? f.tsSec - this.t0Sec + (f.tsNsec - this.t0Nsec) / 1e9 : 0;
+    r.tsSec = f.hasTs ? f.tsSec : 0;
+    r.tsNsec = f.hasTs ? f.tsNsec : 0;
+    r.analysis = 0;
+    r.dupAckNum = 0;
+    const c = this.made(p, f, id);
+    if (attached) {
+      this.table.insert(c, hash);
+      this.lruTouch(c);
+    } else {
+      c.hash = hash;
+    }
+    r.opened = true;
+    this.handle(c, c.a, c.b, f, p);
+    r.frame = frame;
+    r.time = time;
+    r.tsSec = tsSec;
+    r.tsNsec = tsNsec;
+    r.analysis = analysis;
+    r.dupAckNum = dupAckNum;
+    r.opened = opened;
+    return c;
   }
 
   /** The least recently active open connection, null when none is open (skips stale entries). */
@@ -758,6 +915,7 @@ export class Tracker implements PacketSink {
     if (this.idling) {
       const first = this.lruFirst();
       if (first !== null && first.lastTime + this.idle < t) this.releaseIdle();
+      else if (this.pending !== null && this.pending.size > 0) this.releaseIdle();
     }
     const flags = p.flags;
     // the previous packet's connection first: a bulk transfer's packets come in long runs (only
@@ -775,6 +933,11 @@ export class Tracker implements PacketSink {
     } else {
       hash = hashKnown ? knownHash : ConnectionTable.hashOf(p);
       c = this.table.find(p, hash);
+      if (c === null && this.pending !== null && this.pending.size > 0) {
+        // the 4-tuple's kept SYN: its connection is made now, and this packet joins it
+        const slot = this.pending.find(p, hash);
+        if (slot >= 0) c = this.materialise(slot, true);
+      }
     }
     let F: Flow;
     let R: Flow;
@@ -788,6 +951,10 @@ export class Tracker implements PacketSink {
         const found = this.tombstones.found;
         if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && found.senderBaseSet && p.seq32 !== (found.senderBase | 0)) reused = true;
         else continued = true;
+      }
+      if (!reused && !continued && this.pending !== null && (flags & CTL_ACK) === TCP_SYN && !p.shortSegment && this.openCount >= this.deferFrom) {
+        this.keepSyn(p, f, hash);
+        return;
       }
       c = this.open(p, hash, f, continued ? this.tombstones.found.id : -1);
       F = c.a;
@@ -836,6 +1003,16 @@ export class Tracker implements PacketSink {
         r.analysis |= A_REUSED_PORTS;
       }
     }
+    this.handle(c, F, R, f, p);
+  }
+
+  /**
+   * The packet's work once its connection is known (F its sender's flow, R the other's): the
+   * analysis, the story, Zeek's view, the counts, the observer.
+   */
+  private handle(c: Connection, F: Flow, R: Flow, f: Frame, p: Packet): void {
+    const r = this.result;
+    const flags = p.flags;
     // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream, a continuation's
     // too (a direction of a connection just opened has no base yet)
     if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq) {
@@ -939,7 +1116,7 @@ export class Tracker implements PacketSink {
     if (!c.closed && (c.sawRst || ((c.a.bits & F_FIN_ACKED) !== 0 && (c.b.bits & F_FIN_ACKED) !== 0))) c.closed = true;
     c.packets++;
     c.lastFrame = f.number;
-    c.lastTime = t;
+    c.lastTime = r.time;
     const bits = r.analysis;
     if (bits !== 0) {
       const counts = ownAnalysis(c);
@@ -957,10 +1134,23 @@ export class Tracker implements PacketSink {
    * continuation's (the released connection's), or -1 for the next one.
    */
   private open(p: Packet, hash: number, f: Frame, id = -1): Connection {
+    const c = this.made(p, f, id >= 0 ? id : this.nextId++);
+    this.makeRoom();
+    this.table.insert(c, hash);
+    this.lruTouch(c);
+    const open = this.openCount;
+    if (open > this.maxOpen) this.maxOpen = open;
+    if (this.keepAll) this.connections.push(c);
+    this.result.opened = true;
+    return c;
+  }
+
+  /** A connection for the packet's 4-tuple, with this id, its sender as flow a; not in the table yet. */
+  private made(p: Packet, f: Frame, id: number): Connection {
     // the packet's time, from the result (see releaseDue)
     const t = this.result.time;
     const c = this.spare.pop() ?? newConnection();
-    c.id = id >= 0 ? id : this.nextId++;
+    c.id = id;
     c.ipVersion = p.ipVersion;
     setFlowAddress(c.a, p.src);
     setFlowAddress(c.b, p.dst);
@@ -969,22 +1159,21 @@ export class Tracker implements PacketSink {
     c.firstFrame = f.number;
     c.firstTime = t;
     c.lastTime = t;
-    if (this.table.size >= this.maxConnections && !this.capKnown) this.knowCap();
-    if (this.table.size >= this.maxConnections && !this.releaseClosed()) {
-      // the cap, with no closed connection to release first: the least recently active open
-      // connection makes room
-      const first = this.lruFirst();
-      if (first !== null) {
-        this.evicted++;
-        this.release(first);
-      }
-    }
-    this.table.insert(c, hash);
-    this.lruTouch(c);
-    if (this.table.size > this.maxOpen) this.maxOpen = this.table.size;
-    if (this.keepAll) this.connections.push(c);
-    this.result.opened = true;
     return c;
+  }
+
+  /**
+   * A pure SYN opening no connection, kept as its packet (deferSyn): it takes its id and counts
+   * as open now, as open() would have made it, and its connection is made when needed
+   * (materialise()).
+   */
+  private keepSyn(p: Packet, f: Frame, hash: number): void {
+    const id = this.nextId++;
+    this.makeRoom();
+    (this.pending as PendingSyns).add(p, f, hash, id, ++this.lruClock);
+    const open = this.openCount;
+    if (open > this.maxOpen) this.maxOpen = open;
+    this.result.opened = true;
   }
 
   private knowCap(): void {

@@ -186,6 +186,9 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   // a rules file's bounds, where the command line gives none
   const tracker = trackerOptionsFrom(ctx, opts, rules);
   if (tracker === null) return;
+  // the evaluator keeps packets per connection only: a SYN that opens no connection may wait as
+  // its packet until its connection is needed (TrackerOptions.deferSyn)
+  tracker.deferSyn = true;
   // the report comes once every capture is read: a progress line cuts nothing
   ctx.progress = opts.progress !== false;
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;

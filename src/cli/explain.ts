@@ -176,6 +176,9 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   if (!sel) return null;
   const tracker = trackerOptionsFrom(ctx, opts);
   if (tracker === null) return null;
+  // the outputs whose observer ignores packets: a SYN that opens no connection waits as its
+  // packet until its connection is needed (a flood's half-open connections: TrackerOptions.deferSyn)
+  tracker.deferSyn = ((format === 'json' || format === 'ndjson') && !opts.packets) || format === 'summary';
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
   // ndjson and packets print while reading: on the same terminal the progress line would cut them
   const streamsToTerminal = (format === 'ndjson' || format === 'packets') && (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY === true;
@@ -414,7 +417,7 @@ export async function explainFile(
   let reported = false;
   const onRead = spool === null || (format === 'json' && !alone) ? undefined : async (summary: CaptureSummary, tracker: Tracker): Promise<void> => {
     const sp = spool as Spool;
-    const open = tracker.table.lowestId();
+    const open = tracker.lowestOpenId();
     if (sp.count > 0 && open >= 0 && sp.lastKey > open) return;
     if (format === 'json') {
       // the capture's warnings before the document, as when it is written at the end

@@ -7,11 +7,14 @@ import { connectionJson } from '../../src/render/json.js';
 type Rec = Record<string, unknown>;
 
 interface Run {
+  /** In the order finalised. */
   recs: Rec[];
   /** Per TCP frame, in the order handled: frame, connection id, direction, relative seq and ack, analysis bits, phase, note. */
   packets: string[];
   summary: CaptureSummary;
   batches: number;
+  /** The tracker's counts: evicted, idle-released, continuations, continued analyses, most open at once. */
+  counts: number[];
 }
 
 export async function run(file: string, opts: TrackerOptions): Promise<Run> {
@@ -24,7 +27,7 @@ export async function run(file: string, opts: TrackerOptions): Promise<Run> {
     onFinal: (c) => { recs.push(connectionJson(c, null)); },
   }, opts);
   const summary = await runCapture(file, t);
-  return { recs, packets, summary, batches: t.batches };
+  return { recs, packets, summary, batches: t.batches, counts: [t.evicted, t.idleReleased, t.splitConnections, t.continuedAnalysis, t.maxOpen] };
 }
 
 export function assertSame(a: Run, b: Run, what: string): void {
@@ -32,4 +35,29 @@ export function assertSame(a: Run, b: Run, what: string): void {
   // in the order finalised, not sorted: batching must not change when a connection ends either
   assert.deepEqual(a.recs, b.recs, `${what}: records`);
   assert.deepEqual(a.summary, b.summary, `${what}: capture summary`);
+  assert.deepEqual(a.counts, b.counts, `${what}: tracker counts`);
+}
+
+/** Each connection id's packets (Run.packets), in the order handled: an id's own order, whatever the order across ids. */
+export function packetsById(r: Run): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of r.packets) {
+    const id = line.split(' ', 2)[1];
+    const list = out.get(id);
+    if (list === undefined) out.set(id, [line]);
+    else list.push(line);
+  }
+  return out;
+}
+
+/** The same run with SYNs kept and without: everything but the order of packets across connections equal. */
+export async function assertDeferralSame(file: string, opts: TrackerOptions, from = 0): Promise<void> {
+  const made = await run(file, { ...opts, deferSyn: false });
+  const kept = await run(file, { ...opts, deferSyn: true, deferSynFrom: from });
+  const what = `${file} ${JSON.stringify(opts)} (SYNs kept from ${from} open)`;
+  assert.deepEqual(kept.recs, made.recs, `${what}: records in the order finalised`);
+  assert.deepEqual(kept.summary, made.summary, `${what}: capture summary`);
+  assert.deepEqual(kept.counts, made.counts, `${what}: tracker counts`);
+  assert.deepEqual(packetsById(kept), packetsById(made), `${what}: each connection's packets`);
+  assert.equal(kept.packets.length, made.packets.length, what);
 }

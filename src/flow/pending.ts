@@ -1,0 +1,280 @@
+/**
+ * Pure SYNs that have not made a connection yet (TrackerOptions.deferSyn): a SYN flood's
+ * million half-open connections, each of one packet, kept as the fields of that packet in
+ * integer arrays (about 100 bytes each) instead of a connection's objects (about 1.1 KB on V8's
+ * heap, made on pages the kernel hands out fresh, then marked by every full collection).
+ *
+ * The tracker makes the connection, and replays the SYN into it, when anything needs it: a
+ * second packet of the 4-tuple, the cap or the idle timeout releasing it, the end of input. So
+ * the connection is the same as if it had been made at the SYN, and only the order in which
+ * observers see packets of different connections changes (TrackerOptions.deferSyn says which
+ * outputs allow that).
+ *
+ * A SYN keeps its id (taken when it came, as Wireshark numbers streams) and a stamp of the
+ * tracker's least-recently-active clock, so that the tracker can tell whether it or an open
+ * connection was active longest ago. Entries are found by the 4-tuple's hash (ConnectionTable's)
+ * and kept in a queue in order of arrival, which is the order of their ids and of their stamps.
+ */
+import type { Frame } from '../capture/frame.js';
+import type { Packet } from '../decode/packet.js';
+
+/**
+ * The Packet fields the tracker and the outputs that allow deferral read (src/analyze, the
+ * table's matching and hashing, the tombstones, fillPacketRecord): a field read there must be
+ * saved here too (test/pending.test.ts compares every output with deferral and without).
+ */
+const W_HASH = 0;
+const W_ID = 1;
+const W_NEXT = 2;
+/** ipVersion (bits 0-3), truncated (bit 4), sackPermitted (5), hasTimestamps (6), hasTs (7), flags (bits 8-16). */
+const W_BITS = 3;
+const W_SRC = 4;
+const W_DST = 8;
+const W_PORTS = 12;
+const W_SEQ = 13;
+const W_ACK = 14;
+const W_WINDOW = 15;
+const W_LEN = 16;
+const W_MSS = 17;
+const W_WSCALE = 18;
+const W_NSEC = 19;
+const WORDS = 20;
+
+const N_FRAME = 0;
+const N_SEC = 1;
+const N_STAMP = 2;
+const NUMS = 3;
+
+const INITIAL = 1024;
+
+export class PendingSyns {
+  /** SYNs kept. */
+  size = 0;
+  private words = new Int32Array(INITIAL * WORDS);
+  private nums = new Float64Array(INITIAL * NUMS);
+  private buckets = new Int32Array(INITIAL * 2).fill(-1);
+  private mask = INITIAL * 2 - 1;
+  /** Slots never used: from `used` on; slots freed: a stack. */
+  private used = 0;
+  private free = new Int32Array(INITIAL);
+  private freeCount = 0;
+  /** The queue, in order of arrival: (slot, stamp); an entry whose slot has another stamp is stale. */
+  private qSlots = new Int32Array(INITIAL);
+  private qStamps = new Float64Array(INITIAL);
+  private qStart = 0;
+  private qEnd = 0;
+
+  /** Keeps `p` (a pure SYN whose 4-tuple has neither a connection nor a kept SYN), received in `f`. */
+  add(p: Packet, f: Frame, hash: number, id: number, stamp: number): void {
+    if (this.size + 1 > (this.buckets.length * 3) >> 2) this.rehash(this.buckets.length * 2);
+    const s = this.freeCount > 0 ? this.free[--this.freeCount] : this.newSlot();
+    const w = this.words;
+    const o = s * WORDS;
+    w[o + W_HASH] = hash;
+    w[o + W_ID] = id;
+    w[o + W_BITS] = p.ipVersion | (p.truncated ? 16 : 0) | (p.sackPermitted ? 32 : 0) | (p.hasTimestamps ? 64 : 0) | (f.hasTs ? 128 : 0) | (p.flags << 8);
+    const src = p.src;
+    const dst = p.dst;
+    w[o + W_SRC] = src[0];
+    w[o + W_SRC + 1] = src[1];
+    w[o + W_SRC + 2] = src[2];
+    w[o + W_SRC + 3] = src[3];
+    w[o + W_DST] = dst[0];
+    w[o + W_DST + 1] = dst[1];
+    w[o + W_DST + 2] = dst[2];
+    w[o + W_DST + 3] = dst[3];
+    w[o + W_PORTS] = (p.srcPort << 16) | p.dstPort;
+    w[o + W_SEQ] = p.seq32;
+    w[o + W_ACK] = p.ack32;
+    w[o + W_WINDOW] = p.window;
+    w[o + W_LEN] = p.payloadLen;
+    w[o + W_MSS] = p.mss;
+    w[o + W_WSCALE] = p.wscale;
+    w[o + W_NSEC] = f.tsNsec;
+    const n = this.nums;
+    n[s * NUMS + N_FRAME] = f.number;
+    n[s * NUMS + N_SEC] = f.tsSec;
+    n[s * NUMS + N_STAMP] = stamp;
+    const b = hash & this.mask;
+    w[o + W_NEXT] = this.buckets[b];
+    this.buckets[b] = s;
+    if (this.qEnd === this.qSlots.length) this.compactQueue();
+    this.qSlots[this.qEnd] = s;
+    this.qStamps[this.qEnd] = stamp;
+    this.qEnd++;
+    this.size++;
+  }
+
+  /** The slot of the SYN kept for this packet's 4-tuple (either direction), -1 for none. */
+  find(p: Packet, hash: number): number {
+    const w = this.words;
+    const src = p.src;
+    const dst = p.dst;
+    const sp = p.srcPort;
+    const dp = p.dstPort;
+    for (let s = this.buckets[hash & this.mask]; s >= 0; s = w[s * WORDS + W_NEXT]) {
+      const o = s * WORDS;
+      if (w[o + W_HASH] !== hash || (w[o + W_BITS] & 15) !== p.ipVersion) continue;
+      const ports = w[o + W_PORTS];
+      const a = ports >>> 16;
+      const b = ports & 0xffff;
+      if (a === sp && b === dp && sameWords(w, o + W_SRC, src) && sameWords(w, o + W_DST, dst)) return s;
+      if (a === dp && b === sp && sameWords(w, o + W_SRC, dst) && sameWords(w, o + W_DST, src)) return s;
+    }
+    return -1;
+  }
+
+  /** Puts the kept SYN of `slot` back into `f` and `p` (the fields listed above; `p` is otherwise left as it was). */
+  load(slot: number, f: Frame, p: Packet): void {
+    const w = this.words;
+    const o = slot * WORDS;
+    const bits = w[o + W_BITS];
+    p.status = 0;
+    p.ipVersion = bits & 15;
+    p.truncated = (bits & 16) !== 0;
+    p.shortSegment = false;
+    p.sackPermitted = (bits & 32) !== 0;
+    p.hasTimestamps = (bits & 64) !== 0;
+    p.flags = bits >>> 8;
+    p.src[0] = w[o + W_SRC];
+    p.src[1] = w[o + W_SRC + 1];
+    p.src[2] = w[o + W_SRC + 2];
+    p.src[3] = w[o + W_SRC + 3];
+    p.dst[0] = w[o + W_DST];
+    p.dst[1] = w[o + W_DST + 1];
+    p.dst[2] = w[o + W_DST + 2];
+    p.dst[3] = w[o + W_DST + 3];
+    const ports = w[o + W_PORTS];
+    p.srcPort = ports >>> 16;
+    p.dstPort = ports & 0xffff;
+    p.seq32 = w[o + W_SEQ];
+    p.ack32 = w[o + W_ACK];
+    p.window = w[o + W_WINDOW];
+    p.payloadLen = w[o + W_LEN];
+    p.mss = w[o + W_MSS];
+    p.wscale = w[o + W_WSCALE];
+    f.hasTs = (bits & 128) !== 0;
+    f.tsNsec = w[o + W_NSEC];
+    f.number = this.nums[slot * NUMS + N_FRAME];
+    f.tsSec = this.nums[slot * NUMS + N_SEC];
+  }
+
+  hash(slot: number): number {
+    return this.words[slot * WORDS + W_HASH];
+  }
+
+  id(slot: number): number {
+    return this.words[slot * WORDS + W_ID];
+  }
+
+  stamp(slot: number): number {
+    return this.nums[slot * NUMS + N_STAMP];
+  }
+
+  /** The time of the SYN of `slot`, as the tracker computes a packet's from its frame (see track()). */
+  time(slot: number, t0Sec: number, t0Nsec: number): number {
+    const w = this.words;
+    const o = slot * WORDS;
+    return (w[o + W_BITS] & 128) !== 0 ? this.nums[slot * NUMS + N_SEC] - t0Sec + (w[o + W_NSEC] - t0Nsec) / 1e9 : 0;
+  }
+
+  /** Forgets the SYN of `slot`. */
+  remove(slot: number): void {
+    const w = this.words;
+    const o = slot * WORDS;
+    const b = w[o + W_HASH] & this.mask;
+    let s = this.buckets[b];
+    if (s === slot) {
+      this.buckets[b] = w[o + W_NEXT];
+    } else {
+      while (s >= 0 && w[s * WORDS + W_NEXT] !== slot) s = w[s * WORDS + W_NEXT];
+      if (s >= 0) w[s * WORDS + W_NEXT] = w[o + W_NEXT];
+    }
+    // stale in the queue from now on
+    this.nums[slot * NUMS + N_STAMP] = -1;
+    if (this.freeCount === this.free.length) {
+      const grown = new Int32Array(this.free.length * 2);
+      grown.set(this.free);
+      this.free = grown;
+    }
+    this.free[this.freeCount++] = slot;
+    this.size--;
+  }
+
+  /** The SYN kept longest (the least recently active), -1 when none is kept. */
+  first(): number {
+    while (this.qStart < this.qEnd) {
+      const s = this.qSlots[this.qStart];
+      if (this.nums[s * NUMS + N_STAMP] === this.qStamps[this.qStart]) return s;
+      this.qStart++;
+    }
+    return -1;
+  }
+
+  /** The slots kept, in order of arrival (so of their ids), as a new array. */
+  inOrder(): Int32Array {
+    const out = new Int32Array(this.size);
+    let k = 0;
+    for (let i = this.qStart; i < this.qEnd; i++) {
+      const s = this.qSlots[i];
+      if (this.nums[s * NUMS + N_STAMP] === this.qStamps[i]) out[k++] = s;
+    }
+    return out;
+  }
+
+  private newSlot(): number {
+    const s = this.used++;
+    if (s * WORDS === this.words.length) {
+      const n = s * 2;
+      const w = new Int32Array(n * WORDS);
+      w.set(this.words);
+      this.words = w;
+      const x = new Float64Array(n * NUMS);
+      x.set(this.nums);
+      this.nums = x;
+    }
+    return s;
+  }
+
+  /** The queue is full: its live entries go to its start, and it doubles once they fill more than half. */
+  private compactQueue(): void {
+    const slots = this.qSlots;
+    const stamps = this.qStamps;
+    let n = 0;
+    for (let i = this.qStart; i < this.qEnd; i++) {
+      if (this.nums[slots[i] * NUMS + N_STAMP] !== stamps[i]) continue;
+      slots[n] = slots[i];
+      stamps[n] = stamps[i];
+      n++;
+    }
+    this.qStart = 0;
+    this.qEnd = n;
+    if (n * 2 > slots.length) {
+      const s2 = new Int32Array(slots.length * 2);
+      s2.set(slots.subarray(0, n));
+      const t2 = new Float64Array(slots.length * 2);
+      t2.set(stamps.subarray(0, n));
+      this.qSlots = s2;
+      this.qStamps = t2;
+    }
+  }
+
+  /** Makes the buckets anew, n of them, from the live slots. */
+  private rehash(n: number): void {
+    this.buckets = new Int32Array(n).fill(-1);
+    this.mask = n - 1;
+    const w = this.words;
+    for (let i = this.qStart; i < this.qEnd; i++) {
+      const s = this.qSlots[i];
+      if (this.nums[s * NUMS + N_STAMP] !== this.qStamps[i]) continue;
+      const b = w[s * WORDS + W_HASH] & this.mask;
+      w[s * WORDS + W_NEXT] = this.buckets[b];
+      this.buckets[b] = s;
+    }
+  }
+}
+
+/** Whether the four words at w[o..] are the address `a` (uint32 words, stored as int32). */
+function sameWords(w: Int32Array, o: number, a: Uint32Array): boolean {
+  return w[o] === (a[0] | 0) && w[o + 1] === (a[1] | 0) && w[o + 2] === (a[2] | 0) && w[o + 3] === (a[3] | 0);
+}

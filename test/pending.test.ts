@@ -1,0 +1,192 @@
+/**
+ * A pure SYN that opens no connection kept as its packet (TrackerOptions.deferSyn,
+ * flow/pending.ts) until its connection is needed: every connection, in the order finalised, the
+ * capture's counts and the tracker's (evictions, idle releases, continuations, most open at
+ * once), and each connection's packets in their order are the same as when the connection is
+ * made at the SYN. Only the order of packets across connections may differ (a kept SYN is seen
+ * just before its connection's next packet or its end).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DEFAULT_DEFER_SYN_FROM, Tracker, type TrackerOptions } from '../src/analyze/tracker.js';
+import { runCapture } from '../src/pipeline.js';
+import { PendingSyns } from '../src/flow/pending.js';
+import { ConnectionTable } from '../src/flow/table.js';
+import { Frame } from '../src/capture/frame.js';
+import { Packet, TCP_SYN, TCP_ECE, TCP_CWR } from '../src/decode/packet.js';
+import { writeInterleavedPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
+import { fixtureCaptures } from './helpers/release.js';
+import { tempDir } from './helpers/tmp.js';
+import { assertDeferralSame } from './helpers/batch.js';
+import { runCli } from './helpers/cli.js';
+
+const RELEASED: TrackerOptions = { keepAll: false, lingerSeconds: 0, reuseConnections: true };
+
+function synPacket(src: number, srcPort: number, dst: number, dstPort: number, seq: number): Packet {
+  const p = new Packet();
+  p.status = 0;
+  p.ipVersion = 4;
+  p.src[0] = src;
+  p.dst[0] = dst;
+  p.srcPort = srcPort;
+  p.dstPort = dstPort;
+  p.flags = TCP_SYN;
+  p.seq32 = seq | 0;
+  return p;
+}
+
+describe('a pure SYN kept as its packet (deferSyn)', () => {
+  it('PendingSyns: found from either direction, kept in order of arrival, its packet put back field by field', () => {
+    const pend = new PendingSyns();
+    const f = new Frame();
+    const n = 5000;
+    for (let i = 0; i < n; i++) {
+      const p = synPacket(0xc6120000 + i, 10000 + (i % 50000), 0xc6130001, 443, 0x80000000 + i * 7919);
+      f.number = i + 1;
+      f.tsSec = 4_000_000_000 + i;
+      f.tsNsec = i * 1000;
+      f.hasTs = i % 3 !== 0;
+      pend.add(p, f, ConnectionTable.hashOf(p), i, 100 + i);
+    }
+    assert.equal(pend.size, n);
+    // the answer comes the other way
+    const back = synPacket(0xc6130001, 443, 0xc6120000 + 1234, 11234, 0);
+    const s = pend.find(back, ConnectionTable.hashOf(back));
+    assert.ok(s >= 0);
+    assert.equal(pend.id(s), 1234);
+    assert.equal(pend.find(synPacket(0xc6130001, 443, 0xc6120000 + 1234, 11235, 0), ConnectionTable.hashOf(back)), -1);
+    // every field the tracker reads comes back
+    const q = new Packet();
+    const g = new Frame();
+    const full = synPacket(0xfe800000, 65535, 0x20010db8, 80, -5);
+    full.ipVersion = 6;
+    full.src[3] = 0xffffffff;
+    full.dst[2] = 0x80000000;
+    full.flags = TCP_SYN | TCP_ECE | TCP_CWR;
+    full.ack32 = -2;
+    full.window = 65535;
+    full.payloadLen = 12;
+    full.mss = 1460;
+    full.wscale = 14;
+    full.sackPermitted = true;
+    full.hasTimestamps = true;
+    full.truncated = true;
+    f.number = 2 ** 40;
+    f.tsSec = 4_294_967_295;
+    f.tsNsec = 999_999_999;
+    f.hasTs = true;
+    pend.add(full, f, ConnectionTable.hashOf(full), 77777, 99999);
+    const t = pend.find(full, ConnectionTable.hashOf(full));
+    pend.load(t, g, q);
+    for (const k of ['ipVersion', 'srcPort', 'dstPort', 'seq32', 'ack32', 'flags', 'window', 'payloadLen', 'mss', 'wscale', 'sackPermitted', 'hasTimestamps', 'truncated'] as const) {
+      assert.equal(q[k], full[k], k);
+    }
+    assert.deepEqual([...q.src], [...full.src]);
+    assert.deepEqual([...q.dst], [...full.dst]);
+    assert.deepEqual([g.number, g.tsSec, g.tsNsec, g.hasTs], [2 ** 40, 4_294_967_295, 999_999_999, true]);
+    assert.equal(pend.time(t, 4_294_967_000, 999_999_999), 295);
+    // removed from the middle: the queue skips them, in order of arrival still
+    for (let i = 0; i < n; i += 2) {
+      const p = synPacket(0xc6120000 + i, 10000 + (i % 50000), 0xc6130001, 443, 0);
+      pend.remove(pend.find(p, ConnectionTable.hashOf(p)));
+    }
+    assert.equal(pend.size, n / 2 + 1);
+    assert.equal(pend.id(pend.first()), 1);
+    const order = [...pend.inOrder()].map((x) => pend.id(x));
+    assert.deepEqual(order, [...Array.from({ length: n / 2 }, (_, i) => 2 * i + 1), 77777]);
+    // slots freed are taken again, later in the queue
+    const p = synPacket(0x0a000001, 1, 0x0a000002, 2, 0);
+    f.hasTs = true;
+    pend.add(p, f, ConnectionTable.hashOf(p), 88888, 100000);
+    assert.equal(pend.id(pend.inOrder()[pend.size - 1]), 88888);
+  });
+
+  it('a SYN flood keeps no connection object until the end, with the same connections', async () => {
+    const dir = tempDir('tfe-pending-');
+    const flood = join(dir, 'flood.pcap');
+    writeSynFloodPcap(flood, 3000);
+    let open = -1;
+    let inTable = -1;
+    const t = new Tracker({ onPacket: () => undefined, onFinal: () => { if (open < 0) { open = t.openCount; inTable = t.table.size; } } }, { ...RELEASED, deferSyn: true, deferSynFrom: 0 });
+    await runCapture(flood, t);
+    // at the first finalisation (the end of input, in id order): no connection in the table,
+    // the other 2 999 still kept as their SYNs
+    assert.equal(inTable, 0);
+    assert.equal(open, 2999);
+    assert.equal(t.maxOpen, 3000);
+    assert.equal(t.openCount, 0);
+    await assertDeferralSame(flood, RELEASED);
+    // the cap: the SYNs kept longest are finalised first, and counted
+    await assertDeferralSame(flood, { ...RELEASED, maxConnections: 700 });
+    // idle: 7 us a packet, so about 140 packets a millisecond
+    await assertDeferralSame(flood, { ...RELEASED, idleTimeout: 0.001 });
+    // kept only from 1 000 open on: the first thousand made at once, the rest kept
+    await assertDeferralSame(flood, RELEASED, 1000);
+    await assertDeferralSame(flood, { ...RELEASED, maxConnections: 1500 }, 1000);
+    // the default: below DEFAULT_DEFER_SYN_FROM open, every connection is made at its SYN
+    const d = new Tracker({ onPacket: () => undefined, onFinal: () => { if (open < 0) open = d.table.size; } }, { ...RELEASED, deferSyn: true });
+    open = -1;
+    await runCapture(flood, d);
+    assert.equal(open, 2999);
+    assert.ok(DEFAULT_DEFER_SYN_FROM > 3000);
+  });
+
+  it('every fixture, and captures of many connections, released, capped and idle: the same', async () => {
+    const dir = tempDir('tfe-pending-');
+    const interleaved = join(dir, 'interleaved.pcap');
+    const reuse = join(dir, 'reuse.pcap');
+    const flood = join(dir, 'flood.pcap');
+    writeInterleavedPcap(interleaved, { connections: 6000, active: 2000 });
+    writeReusePcap(reuse, { connections: 8000, tuples: 1500, active: 600, split: true, seed: 5 });
+    writeSynFloodPcap(flood, 2500);
+    const options: TrackerOptions[] = [
+      RELEASED,
+      { keepAll: false, lingerSeconds: 60, reuseConnections: true },
+      { ...RELEASED, maxConnections: 3 },
+      { ...RELEASED, maxConnections: 500 },
+      { ...RELEASED, idleTimeout: 0.002 },
+      { ...RELEASED, idleTimeout: 0.0005, maxConnections: 40 },
+    ];
+    for (const f of [...fixtureCaptures(), interleaved, reuse, flood]) {
+      for (const opts of options) await assertDeferralSame(f, opts);
+    }
+  });
+
+  it('the CLI past DEFAULT_DEFER_SYN_FROM open: --json, NDJSON and check as without (the outputs with --packets make every connection at its SYN)', async () => {
+    const dir = tempDir('tfe-pending-');
+    const flood = join(dir, 'flood.pcap');
+    writeSynFloodPcap(flood, DEFAULT_DEFER_SYN_FROM + 4000);
+    type Doc = { capture: Record<string, unknown>; connections: Record<string, unknown>[] };
+    const strip = (d: Doc): Doc => ({ capture: d.capture, connections: d.connections.map((c) => { const { packets: _p, ...rest } = c; return rest; }) });
+    // (SYNs 7 us apart: the cap evicts the connections made before SYNs were kept, the oldest;
+    // past 0.45 s the oldest go idle, and fewer than the threshold stay open near the end, so
+    // the last SYNs are made at once again. The tracker's tests above cover kept SYNs evicted
+    // and idle.)
+    for (const limits of [[], ['--max-connections', String(DEFAULT_DEFER_SYN_FROM + 1000)], ['--idle-timeout', '0.45']]) {
+      const kept = await runCli(['--json', ...limits, flood]);
+      const made = await runCli(['--json', '--packets', ...limits, flood]);
+      assert.equal(kept.code, 0, kept.stderr);
+      assert.equal(kept.stderr, made.stderr);
+      assert.deepEqual(strip(JSON.parse(kept.stdout) as Doc), strip(JSON.parse(made.stdout) as Doc), limits.join(' '));
+      const nd = await runCli(['--format', 'ndjson', ...limits, flood]);
+      const ndp = await runCli(['--format', 'ndjson', '--packets', ...limits, flood]);
+      assert.equal(nd.stdout, ndp.stdout.split('\n').filter((l) => !l.startsWith('{"type":"packet"')).join('\n'), limits.join(' '));
+    }
+    // check keeps SYNs too: every connection judged, with the verdicts of a SYN alone
+    const ck = await runCli(['check', '--json', '-e', 'zeek=S0', '-e', 'handshake=unanswered', flood]);
+    assert.equal(ck.code, 0, ck.stderr);
+    const report = JSON.parse(ck.stdout) as { totals: { expectations: number; failed: number } };
+    assert.equal(report.totals.failed, 0);
+    assert.equal(report.totals.expectations, 2 * (DEFAULT_DEFER_SYN_FROM + 4000) + 2);
+  });
+
+  it('is off when every connection is kept (keepAll), whose list is in id order', async () => {
+    const dir = tempDir('tfe-pending-');
+    const flood = join(dir, 'flood.pcap');
+    writeSynFloodPcap(flood, 10);
+    const t = new Tracker(null, { deferSyn: true });
+    await runCapture(flood, t);
+    assert.deepEqual(t.connections.map((c) => c.id), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+});
