@@ -153,32 +153,62 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     }
   });
 
-  it('the CLI past DEFAULT_DEFER_SYN_FROM open: --json, NDJSON and check as without (the outputs with --packets make every connection at its SYN)', async () => {
+  it('the CLI past DEFAULT_DEFER_SYN_FROM open: --json, --json --packets, NDJSON and check as NDJSON --packets, which makes every connection at its SYN', async () => {
     const dir = tempDir('tfe-pending-');
     const flood = join(dir, 'flood.pcap');
-    writeSynFloodPcap(flood, DEFAULT_DEFER_SYN_FROM + 4000);
-    type Doc = { capture: Record<string, unknown>; connections: Record<string, unknown>[] };
-    const strip = (d: Doc): Doc => ({ capture: d.capture, connections: d.connections.map((c) => { const { packets: _p, ...rest } = c; return rest; }) });
+    const n = DEFAULT_DEFER_SYN_FROM + 4000;
+    writeSynFloodPcap(flood, n);
+    type Rec = Record<string, unknown>;
+    type Doc = { capture: Rec; connections: Rec[] };
     // (SYNs 7 us apart: the cap evicts the connections made before SYNs were kept, the oldest;
     // past 0.45 s the oldest go idle, and fewer than the threshold stay open near the end, so
     // the last SYNs are made at once again. The tracker's tests above cover kept SYNs evicted
     // and idle.)
     for (const limits of [[], ['--max-connections', String(DEFAULT_DEFER_SYN_FROM + 1000)], ['--idle-timeout', '0.45']]) {
-      const kept = await runCli(['--json', ...limits, flood]);
-      const made = await runCli(['--json', '--packets', ...limits, flood]);
-      assert.equal(kept.code, 0, kept.stderr);
-      assert.equal(kept.stderr, made.stderr);
-      assert.deepEqual(strip(JSON.parse(kept.stdout) as Doc), strip(JSON.parse(made.stdout) as Doc), limits.join(' '));
+      const what = limits.join(' ');
+      // the reference: NDJSON with its packet lines, every connection made at its SYN
+      const ref = await runCli(['--format', 'ndjson', '--packets', ...limits, flood]);
+      assert.equal(ref.code, 0, ref.stderr);
+      const refLines = ref.stdout.split('\n');
+      const refConnLines = refLines.filter((l) => !l.startsWith('{"type":"packet"'));
+      const refRecs = new Map<number, Rec>();
+      const refPackets = new Map<number, Rec[]>();
+      for (const line of refLines) {
+        if (line === '') continue;
+        const { type, ...rec } = JSON.parse(line) as Rec;
+        if (type === 'connection') {
+          refRecs.set(rec.id as number, rec);
+          continue;
+        }
+        const { connection, ...pkt } = rec;
+        const list = refPackets.get(connection as number);
+        if (list === undefined) refPackets.set(connection as number, [pkt]);
+        else list.push(pkt);
+      }
+      assert.equal(refRecs.size, n);
+      // NDJSON without packets: the same connection lines, in the same order
       const nd = await runCli(['--format', 'ndjson', ...limits, flood]);
-      const ndp = await runCli(['--format', 'ndjson', '--packets', ...limits, flood]);
-      assert.equal(nd.stdout, ndp.stdout.split('\n').filter((l) => !l.startsWith('{"type":"packet"')).join('\n'), limits.join(' '));
+      assert.equal(nd.stderr, ref.stderr, what);
+      assert.equal(nd.stdout, refConnLines.join('\n'), what);
+      // --json and --json --packets: the same records, and each connection's packets
+      for (const packets of [false, true]) {
+        const j = await runCli(['--json', ...(packets ? ['--packets'] : []), ...limits, flood]);
+        assert.equal(j.stderr, ref.stderr, what);
+        const doc = JSON.parse(j.stdout) as Doc;
+        assert.equal(doc.connections.length, n, what);
+        for (const c of doc.connections) {
+          const { packets: pk, ...rec } = c;
+          assert.deepEqual(rec, refRecs.get(c.id as number), `${what}: #${String(c.id)}`);
+          if (packets) assert.deepEqual(pk, refPackets.get(c.id as number), `${what}: #${String(c.id)}'s packets`);
+        }
+      }
     }
     // check keeps SYNs too: every connection judged, with the verdicts of a SYN alone
     const ck = await runCli(['check', '--json', '-e', 'zeek=S0', '-e', 'handshake=unanswered', flood]);
     assert.equal(ck.code, 0, ck.stderr);
     const report = JSON.parse(ck.stdout) as { totals: { expectations: number; failed: number } };
     assert.equal(report.totals.failed, 0);
-    assert.equal(report.totals.expectations, 2 * (DEFAULT_DEFER_SYN_FROM + 4000) + 2);
+    assert.equal(report.totals.expectations, 2 * n + 2);
   });
 
   it('is off when every connection is kept (keepAll), whose list is in id order', async () => {

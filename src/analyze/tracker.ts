@@ -187,7 +187,8 @@ export interface TrackerOptions {
    * Keep a pure SYN that opens no connection as its packet's fields (flow/pending.ts), and make
    * its connection, replaying the SYN into it, only when a later packet of its 4-tuple comes, or
    * when the cap, the idle timeout or the end of input finalises it. A SYN flood's million
-   * half-open connections then cost about 100 bytes each instead of 1.1 KB of objects. The
+   * half-open connections then cost about 100 bytes each instead of 1.1 KB of objects (and a
+   * packet record each, with `--packets` or the walkthrough, until the end). The
    * connections and every finalisation are the same; only the observer's onPacket sees a kept
    * SYN late, just before its connection's next packet or its onFinal, so an observer may allow
    * it only if it keeps its packets per connection or ignores them (not NDJSON's packet lines,
