@@ -124,6 +124,15 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     // kept only from 1 000 open on: the first thousand made at once, the rest kept
     await assertDeferralSame(flood, RELEASED, 1000);
     await assertDeferralSame(flood, { ...RELEASED, maxConnections: 1500 }, 1000);
+    // under a cap of less than four times the threshold, none is kept either
+    const capped = new Tracker({ onPacket: () => undefined, onFinal: () => { if (open < 0) open = capped.table.size; } }, { ...RELEASED, deferSyn: true, deferSynFrom: 1000, maxConnections: 3999 });
+    open = -1;
+    await runCapture(flood, capped);
+    assert.equal(open, 2999);
+    const roomy = new Tracker({ onPacket: () => undefined, onFinal: () => { if (open < 0) open = roomy.table.size; } }, { ...RELEASED, deferSyn: true, deferSynFrom: 1000, maxConnections: 4000 });
+    open = -1;
+    await runCapture(flood, roomy);
+    assert.equal(open, 999);
     // the default: below DEFAULT_DEFER_SYN_FROM open, every connection is made at its SYN
     const d = new Tracker({ onPacket: () => undefined, onFinal: () => { if (open < 0) open = d.table.size; } }, { ...RELEASED, deferSyn: true });
     open = -1;
@@ -160,11 +169,11 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     writeSynFloodPcap(flood, n);
     type Rec = Record<string, unknown>;
     type Doc = { capture: Rec; connections: Rec[] };
-    // (SYNs 7 us apart: the cap evicts the connections made before SYNs were kept, the oldest;
-    // past 0.45 s the oldest go idle, and fewer than the threshold stay open near the end, so
-    // the last SYNs are made at once again. The tracker's tests above cover kept SYNs evicted
+    // (SYNs 7 us apart. Under a cap of n - 3 000, below four times the threshold, no SYN is
+    // kept; past 0.45 s the oldest go idle, and fewer than the threshold stay open near the end,
+    // so the last SYNs are made at once again. The tracker's tests above cover kept SYNs evicted
     // and idle.)
-    for (const limits of [[], ['--max-connections', String(DEFAULT_DEFER_SYN_FROM + 1000)], ['--idle-timeout', '0.45']]) {
+    for (const limits of [[], ['--max-connections', String(n - 3000)], ['--idle-timeout', '0.45']]) {
       const what = limits.join(' ');
       // the reference: NDJSON with its packet lines, every connection made at its SYN
       const ref = await runCli(['--format', 'ndjson', '--packets', ...limits, flood]);
