@@ -24,6 +24,7 @@ import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js'
 import { BATCH, type PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2Flows, matchesFlows } from '../flow/table.js';
 import { PendingSyns } from '../flow/pending.js';
+import { StampQueue } from '../flow/stamp-queue.js';
 import { AnalysisStates, RESTORED, NOT_KEPT } from '../flow/analysis-states.js';
 import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
 import {
@@ -222,7 +223,7 @@ const DEFER_SYN_CAP = 4;
 
 /** Finalised connections kept for reuse, at most. */
 const SPARE_CONNECTIONS = 1024;
-/** Entries of the least-recently-active queue to start with (Tracker.lruSlots). */
+/** Entries of the least-recently-active queue to start with (Tracker.lru). */
 const LRU_MIN = 4096;
 
 /** The default cap on open connections is never below this. */
@@ -439,15 +440,12 @@ export class Tracker implements PacketSink {
    * (slotStamp), so the entry of a connection's last packet is its only valid one and the valid
    * entries are in the order of last activity. A connection's earlier entries, and those of
    * connections finalised since, are skipped when met at the head (lruFirst) and dropped when
-   * the queue is full (lruCompact). A packet writes only the queue's end and its slot's stamp,
+   * the queue is full (flow/stamp-queue.ts). A packet writes only the queue's end and its slot's stamp,
    * and the queue is checked against the stamps, never against the connections: a doubly linked
    * list through the connections cost two cache misses a packet (its neighbours) when consecutive
    * packets are of different connections, as in a busy server's capture.
    */
-  private lruSlots = new Int32Array(LRU_MIN);
-  private lruStamps = new Float64Array(LRU_MIN);
-  private lruStart = 0;
-  private lruEnd = 0;
+  private readonly lru = new StampQueue(LRU_MIN);
   /** The last stamp given. */
   private lruClock = 0;
   /** By table slot: the stamp of its connection's last packet, -1 for a free slot. */
@@ -771,15 +769,8 @@ export class Tracker implements PacketSink {
 
   /** The least recently active open connection, null when none is open (skips stale entries). */
   private lruFirst(): Connection | null {
-    const slots = this.lruSlots;
-    const stamps = this.lruStamps;
-    const slotStamp = this.slotStamp;
-    while (this.lruStart < this.lruEnd) {
-      const slot = slots[this.lruStart];
-      if (slotStamp[slot] === stamps[this.lruStart]) return this.table.at(slot);
-      this.lruStart++;
-    }
-    return null;
+    const slot = this.lru.first(this.slotStamp);
+    return slot < 0 ? null : this.table.at(slot);
   }
 
   /** True when `c` (in the table) is the most recently active open connection. */
@@ -789,7 +780,6 @@ export class Tracker implements PacketSink {
 
   /** Makes `c` (in the table) the most recently active open connection. */
   private lruTouch(c: Connection): void {
-    if (this.lruEnd === this.lruSlots.length) this.lruCompact();
     const slot = c.slot;
     if (slot >= this.slotStamp.length) {
       const grown = new Float64Array(Math.max(slot + 1, this.slotStamp.length * 2)).fill(-1);
@@ -812,37 +802,7 @@ export class Tracker implements PacketSink {
       this.windowFrame = this.result.frame;
     }
     this.slotStamp[slot] = stamp;
-    this.lruSlots[this.lruEnd] = slot;
-    this.lruStamps[this.lruEnd] = stamp;
-    this.lruEnd++;
-  }
-
-  /**
-   * The queue is full: its valid entries are moved to its start, and it is doubled when they
-   * fill more than half of it (so a compaction comes after at least as many packets as there are
-   * open connections, and the queue holds at most about four entries per open connection).
-   */
-  private lruCompact(): void {
-    const slots = this.lruSlots;
-    const stamps = this.lruStamps;
-    const slotStamp = this.slotStamp;
-    let n = 0;
-    for (let i = this.lruStart; i < this.lruEnd; i++) {
-      if (slotStamp[slots[i]] !== stamps[i]) continue;
-      slots[n] = slots[i];
-      stamps[n] = stamps[i];
-      n++;
-    }
-    this.lruStart = 0;
-    this.lruEnd = n;
-    if (n * 2 > slots.length) {
-      const s2 = new Int32Array(slots.length * 2);
-      s2.set(slots.subarray(0, n));
-      const t2 = new Float64Array(slots.length * 2);
-      t2.set(stamps.subarray(0, n));
-      this.lruSlots = s2;
-      this.lruStamps = t2;
-    }
+    this.lru.push(slot, stamp, this.slotStamp);
   }
 
   /**

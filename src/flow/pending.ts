@@ -17,6 +17,7 @@
  */
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
+import { StampQueue } from './stamp-queue.js';
 
 /**
  * The Packet fields the tracker and the outputs that allow deferral read (src/analyze, the
@@ -42,8 +43,7 @@ const WORDS = 20;
 
 const N_FRAME = 0;
 const N_SEC = 1;
-const N_STAMP = 2;
-const NUMS = 3;
+const NUMS = 2;
 
 const INITIAL = 1024;
 
@@ -58,11 +58,10 @@ export class PendingSyns {
   private used = 0;
   private free = new Int32Array(INITIAL);
   private freeCount = 0;
-  /** The queue, in order of arrival: (slot, stamp); an entry whose slot has another stamp is stale. */
-  private qSlots = new Int32Array(INITIAL);
-  private qStamps = new Float64Array(INITIAL);
-  private qStart = 0;
-  private qEnd = 0;
+  /** By slot, the stamp of the SYN kept there, -1 for a free slot. */
+  private slotStamp = new Float64Array(INITIAL).fill(-1);
+  /** The slots in order of arrival (so of ids and stamps). */
+  private readonly queue = new StampQueue(INITIAL);
 
   /** Keeps `p` (a pure SYN whose 4-tuple has neither a connection nor a kept SYN), received in `f`. */
   add(p: Packet, f: Frame, hash: number, id: number, stamp: number): void {
@@ -73,16 +72,10 @@ export class PendingSyns {
     w[o + W_HASH] = hash;
     w[o + W_ID] = id;
     w[o + W_BITS] = p.ipVersion | (p.truncated ? 16 : 0) | (p.sackPermitted ? 32 : 0) | (p.hasTimestamps ? 64 : 0) | (f.hasTs ? 128 : 0) | (p.flags << 8);
-    const src = p.src;
-    const dst = p.dst;
-    w[o + W_SRC] = src[0];
-    w[o + W_SRC + 1] = src[1];
-    w[o + W_SRC + 2] = src[2];
-    w[o + W_SRC + 3] = src[3];
-    w[o + W_DST] = dst[0];
-    w[o + W_DST + 1] = dst[1];
-    w[o + W_DST + 2] = dst[2];
-    w[o + W_DST + 3] = dst[3];
+    for (let k = 0; k < 4; k++) {
+      w[o + W_SRC + k] = p.src[k];
+      w[o + W_DST + k] = p.dst[k];
+    }
     w[o + W_PORTS] = (p.srcPort << 16) | p.dstPort;
     w[o + W_SEQ] = p.seq32;
     w[o + W_ACK] = p.ack32;
@@ -94,14 +87,11 @@ export class PendingSyns {
     const n = this.nums;
     n[s * NUMS + N_FRAME] = f.number;
     n[s * NUMS + N_SEC] = f.tsSec;
-    n[s * NUMS + N_STAMP] = stamp;
+    this.slotStamp[s] = stamp;
     const b = hash & this.mask;
     w[o + W_NEXT] = this.buckets[b];
     this.buckets[b] = s;
-    if (this.qEnd === this.qSlots.length) this.compactQueue();
-    this.qSlots[this.qEnd] = s;
-    this.qStamps[this.qEnd] = stamp;
-    this.qEnd++;
+    this.queue.push(s, stamp, this.slotStamp);
     this.size++;
   }
 
@@ -136,14 +126,10 @@ export class PendingSyns {
     p.sackPermitted = (bits & 32) !== 0;
     p.hasTimestamps = (bits & 64) !== 0;
     p.flags = bits >>> 8;
-    p.src[0] = w[o + W_SRC];
-    p.src[1] = w[o + W_SRC + 1];
-    p.src[2] = w[o + W_SRC + 2];
-    p.src[3] = w[o + W_SRC + 3];
-    p.dst[0] = w[o + W_DST];
-    p.dst[1] = w[o + W_DST + 1];
-    p.dst[2] = w[o + W_DST + 2];
-    p.dst[3] = w[o + W_DST + 3];
+    for (let k = 0; k < 4; k++) {
+      p.src[k] = w[o + W_SRC + k];
+      p.dst[k] = w[o + W_DST + k];
+    }
     const ports = w[o + W_PORTS];
     p.srcPort = ports >>> 16;
     p.dstPort = ports & 0xffff;
@@ -168,7 +154,7 @@ export class PendingSyns {
   }
 
   stamp(slot: number): number {
-    return this.nums[slot * NUMS + N_STAMP];
+    return this.slotStamp[slot];
   }
 
   /** The time of the SYN of `slot`, as the tracker computes a packet's from its frame (see track()). */
@@ -191,7 +177,7 @@ export class PendingSyns {
       if (s >= 0) w[s * WORDS + W_NEXT] = w[o + W_NEXT];
     }
     // stale in the queue from now on
-    this.nums[slot * NUMS + N_STAMP] = -1;
+    this.slotStamp[slot] = -1;
     if (this.freeCount === this.free.length) {
       const grown = new Int32Array(this.free.length * 2);
       grown.set(this.free);
@@ -203,21 +189,17 @@ export class PendingSyns {
 
   /** The SYN kept longest (the least recently active), -1 when none is kept. */
   first(): number {
-    while (this.qStart < this.qEnd) {
-      const s = this.qSlots[this.qStart];
-      if (this.nums[s * NUMS + N_STAMP] === this.qStamps[this.qStart]) return s;
-      this.qStart++;
-    }
-    return -1;
+    return this.queue.first(this.slotStamp);
   }
 
   /** The slots kept, in order of arrival (so of their ids), as a new array. */
   inOrder(): Int32Array {
     const out = new Int32Array(this.size);
     let k = 0;
-    for (let i = this.qStart; i < this.qEnd; i++) {
-      const s = this.qSlots[i];
-      if (this.nums[s * NUMS + N_STAMP] === this.qStamps[i]) out[k++] = s;
+    const q = this.queue;
+    for (let i = q.start; i < q.end; i++) {
+      const s = q.slots[i];
+      if (this.slotStamp[s] === q.stamps[i]) out[k++] = s;
     }
     return out;
   }
@@ -232,31 +214,11 @@ export class PendingSyns {
       const x = new Float64Array(n * NUMS);
       x.set(this.nums);
       this.nums = x;
+      const st = new Float64Array(n).fill(-1);
+      st.set(this.slotStamp);
+      this.slotStamp = st;
     }
     return s;
-  }
-
-  /** The queue is full: its live entries go to its start, and it doubles once they fill more than half. */
-  private compactQueue(): void {
-    const slots = this.qSlots;
-    const stamps = this.qStamps;
-    let n = 0;
-    for (let i = this.qStart; i < this.qEnd; i++) {
-      if (this.nums[slots[i] * NUMS + N_STAMP] !== stamps[i]) continue;
-      slots[n] = slots[i];
-      stamps[n] = stamps[i];
-      n++;
-    }
-    this.qStart = 0;
-    this.qEnd = n;
-    if (n * 2 > slots.length) {
-      const s2 = new Int32Array(slots.length * 2);
-      s2.set(slots.subarray(0, n));
-      const t2 = new Float64Array(slots.length * 2);
-      t2.set(stamps.subarray(0, n));
-      this.qSlots = s2;
-      this.qStamps = t2;
-    }
   }
 
   /** Makes the buckets anew, n of them, from the live slots. */
@@ -264,9 +226,10 @@ export class PendingSyns {
     this.buckets = new Int32Array(n).fill(-1);
     this.mask = n - 1;
     const w = this.words;
-    for (let i = this.qStart; i < this.qEnd; i++) {
-      const s = this.qSlots[i];
-      if (this.nums[s * NUMS + N_STAMP] !== this.qStamps[i]) continue;
+    const q = this.queue;
+    for (let i = q.start; i < q.end; i++) {
+      const s = q.slots[i];
+      if (this.slotStamp[s] !== q.stamps[i]) continue;
       const b = w[s * WORDS + W_HASH] & this.mask;
       w[s * WORDS + W_NEXT] = this.buckets[b];
       this.buckets[b] = s;
