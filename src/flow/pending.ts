@@ -20,9 +20,11 @@ import type { Packet } from '../decode/packet.js';
 import { StampQueue } from './stamp-queue.js';
 
 /**
- * The Packet fields the tracker and the outputs that allow deferral read (src/analyze, the
- * table's matching and hashing, the tombstones, fillPacketRecord): a field read there must be
- * saved here too (test/pending.test.ts compares every output with deferral and without).
+ * The Packet fields the tracker and the observers that allow deferral read (src/analyze, the
+ * table's matching and hashing, the tombstones, fillPacketRecord for the packet records): a field
+ * read there must be saved here too. test/pending.test.ts checks that each comes back, and with
+ * test/corpus/pending.test.ts that the connections and their packets are the same with SYNs kept
+ * and made at once.
  */
 const W_HASH = 0;
 const W_ID = 1;
