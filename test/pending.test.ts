@@ -224,7 +224,7 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     const dir = tempDir('tfe-pending-');
     const flood = join(dir, 'flood.pcap');
     writeSynFloodPcap(flood, 10);
-    const t = new Tracker(null, { deferSyn: true });
+    const t = new Tracker(null, { deferSyn: true, deferSynFrom: 0 });
     await runCapture(flood, t);
     assert.deepEqual(t.connections.map((c) => c.id), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });

@@ -19,7 +19,7 @@
  * connection is created; observers receive a reused PacketResult.
  */
 import { getHeapStatistics } from 'node:v8';
-import { Frame } from '../capture/frame.js';
+import { Frame, secondsSince } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import { BATCH, type PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2Flows, matchesFlows } from '../flow/table.js';
@@ -735,19 +735,14 @@ export class Tracker implements PacketSink {
     const tsNsec = r.tsNsec;
     const analysis = r.analysis;
     const dupAckNum = r.dupAckNum;
-    const opened = r.opened;
+    const wasOpened = r.opened;
     const f = this.replayFrame;
     const p = this.replayPacket;
     const hash = pend.hash(slot);
     const id = pend.id(slot);
     pend.load(slot, f, p);
     pend.remove(slot);
-    r.frame = f.number;
-    r.time = f.hasTs ? f.tsSec - this.t0Sec + (f.tsNsec - this.t0Nsec) / 1e9 : 0;
-    r.tsSec = f.hasTs ? f.tsSec : 0;
-    r.tsNsec = f.hasTs ? f.tsNsec : 0;
-    r.analysis = 0;
-    r.dupAckNum = 0;
+    this.begin(f);
     const c = this.made(p, f, id);
     if (attached) {
       this.table.insert(c, hash);
@@ -763,7 +758,7 @@ export class Tracker implements PacketSink {
     r.tsNsec = tsNsec;
     r.analysis = analysis;
     r.dupAckNum = dupAckNum;
-    r.opened = opened;
+    r.opened = wasOpened;
     return c;
   }
 
@@ -862,21 +857,27 @@ export class Tracker implements PacketSink {
     this.track(f, p, 0, false);
   }
 
+  /** The result of the packet of frame `f`, before its work: its frame and time, nothing found yet. */
+  private begin(f: Frame): void {
+    const r = this.result;
+    r.frame = f.number;
+    r.time = secondsSince(f.hasTs, f.tsSec, f.tsNsec, this.t0Sec, this.t0Nsec);
+    r.tsSec = f.hasTs ? f.tsSec : 0;
+    r.tsNsec = f.hasTs ? f.tsNsec : 0;
+    r.analysis = 0;
+    r.dupAckNum = 0;
+    r.opened = false;
+  }
+
   private track(f: Frame, p: Packet, knownHash: number, hashKnown: boolean): void {
     if (!this.haveT0) {
       this.haveT0 = true;
       this.t0Sec = f.tsSec;
       this.t0Nsec = f.tsNsec;
     }
-    const t = f.hasTs ? f.tsSec - this.t0Sec + (f.tsNsec - this.t0Nsec) / 1e9 : 0;
+    this.begin(f);
     const r = this.result;
-    r.frame = f.number;
-    r.time = t;
-    r.tsSec = f.hasTs ? f.tsSec : 0;
-    r.tsNsec = f.hasTs ? f.tsNsec : 0;
-    r.analysis = 0;
-    r.dupAckNum = 0;
-    r.opened = false;
+    const t = r.time;
 
     if (this.releaseHead < this.releaseQueue.length) {
       const q = this.releaseQueue;
@@ -1109,11 +1110,16 @@ export class Tracker implements PacketSink {
     this.makeRoom();
     this.table.insert(c, hash);
     this.lruTouch(c);
+    if (this.keepAll) this.connections.push(c);
+    this.opened();
+    return c;
+  }
+
+  /** A connection was opened (or a SYN kept for one): the most open at once, and the result's flag. */
+  private opened(): void {
     const open = this.openCount;
     if (open > this.maxOpen) this.maxOpen = open;
-    if (this.keepAll) this.connections.push(c);
     this.result.opened = true;
-    return c;
   }
 
   /** A connection for the packet's 4-tuple, with this id, its sender as flow a; not in the table yet. */
@@ -1142,9 +1148,7 @@ export class Tracker implements PacketSink {
     const id = this.nextId++;
     this.makeRoom();
     (this.pending as PendingSyns).add(p, f, hash, id, ++this.lruClock);
-    const open = this.openCount;
-    if (open > this.maxOpen) this.maxOpen = open;
-    this.result.opened = true;
+    this.opened();
   }
 
   private knowCap(): void {

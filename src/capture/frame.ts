@@ -40,3 +40,12 @@ export function formatTimestamp(sec: number, nsec: number): string {
   const frac = String(nsec).padStart(9, '0');
   return `${sec}.${frac}`;
 }
+
+/**
+ * Seconds from (t0Sec, t0Nsec) to (sec, nsec), as every packet's `time` is computed (the
+ * tracker's, and a kept SYN's in flow/pending.ts, which must be the same double); 0 for a frame
+ * without a timestamp.
+ */
+export function secondsSince(hasTs: boolean, sec: number, nsec: number, t0Sec: number, t0Nsec: number): number {
+  return hasTs ? sec - t0Sec + (nsec - t0Nsec) / 1e9 : 0;
+}

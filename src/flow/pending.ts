@@ -15,7 +15,7 @@
  * connection was active longest ago. Entries are found by the 4-tuple's hash (ConnectionTable's)
  * and kept in a queue in order of arrival, which is the order of their ids and of their stamps.
  */
-import type { Frame } from '../capture/frame.js';
+import { secondsSince, type Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { StampQueue } from './stamp-queue.js';
 
@@ -121,7 +121,6 @@ export class PendingSyns {
     const w = this.words;
     const o = slot * WORDS;
     const bits = w[o + W_BITS];
-    p.status = 0;
     p.ipVersion = bits & 15;
     p.truncated = (bits & 16) !== 0;
     p.shortSegment = false;
@@ -163,7 +162,7 @@ export class PendingSyns {
   time(slot: number, t0Sec: number, t0Nsec: number): number {
     const w = this.words;
     const o = slot * WORDS;
-    return (w[o + W_BITS] & 128) !== 0 ? this.nums[slot * NUMS + N_SEC] - t0Sec + (w[o + W_NSEC] - t0Nsec) / 1e9 : 0;
+    return secondsSince((w[o + W_BITS] & 128) !== 0, this.nums[slot * NUMS + N_SEC], w[o + W_NSEC], t0Sec, t0Nsec);
   }
 
   /** Forgets the SYN of `slot`. */
