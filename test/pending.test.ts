@@ -4,7 +4,8 @@
  * capture's counts and the tracker's (evictions, idle releases, continuations, most open at
  * once), and each connection's packets in their order are the same as when the connection is
  * made at the SYN. Only the order of packets across connections may differ (a kept SYN is seen
- * just before its connection's next packet or its end).
+ * just before its connection's next packet or its end), unless the observer is shown each kept
+ * SYN as it comes (echoKeptSyn): then every packet too, in the capture's order.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -162,7 +163,7 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     }
   });
 
-  it('the CLI past DEFAULT_DEFER_SYN_FROM open: --json, --json --packets, NDJSON and check as NDJSON --packets, which makes every connection at its SYN', async () => {
+  it('the CLI past DEFAULT_DEFER_SYN_FROM open: --json, --json --packets, NDJSON (with its packet lines too) and check as when every connection is made at its SYN', async () => {
     const dir = tempDir('tfe-pending-');
     const flood = join(dir, 'flood.pcap');
     const n = DEFAULT_DEFER_SYN_FROM + 4000;
@@ -173,11 +174,25 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     // kept; past 0.45 s the oldest go idle, and fewer than the threshold stay open near the end,
     // so the last SYNs are made at once again. The tracker's tests above cover kept SYNs evicted
     // and idle.)
+    const noneKept = ['--max-connections', String(4 * DEFAULT_DEFER_SYN_FROM - 1)];
     for (const limits of [[], ['--max-connections', String(n - 3000)], ['--idle-timeout', '0.45']]) {
       const what = limits.join(' ');
-      // the reference: NDJSON with its packet lines, every connection made at its SYN
-      const ref = await runCli(['--format', 'ndjson', '--packets', ...limits, flood]);
+      // the reference: NDJSON with its packet lines, every connection made at its SYN (under a
+      // cap below four times the threshold, which the flood does not reach)
+      const ref = await runCli(['--format', 'ndjson', '--packets', ...(limits[0] === '--max-connections' ? [] : noneKept), ...limits, flood]);
       assert.equal(ref.code, 0, ref.stderr);
+      // NDJSON --packets shown the kept SYNs as they come: the same lines in the same order
+      const echoed = await runCli(['--format', 'ndjson', '--packets', ...limits, flood]);
+      assert.equal(echoed.stderr, ref.stderr, what);
+      assert.equal(echoed.stdout, ref.stdout, what);
+      // so is --format packets, which selects by stream
+      for (const stream of ['0', String(n - 1)]) {
+        const a = await runCli(['--format', 'packets', '--stream', stream, ...(limits[0] === '--max-connections' ? [] : noneKept), ...limits, flood]);
+        const b = await runCli(['--format', 'packets', '--stream', stream, ...limits, flood]);
+        assert.equal(b.code, 0, b.stderr);
+        assert.equal(b.stdout, a.stdout, `${what} --stream ${stream}`);
+        assert.equal(b.stdout.trim().split('\n').length, 1, `${what} --stream ${stream}: ${b.stdout}`);
+      }
       const refLines = ref.stdout.split('\n');
       const refConnLines = refLines.filter((l) => !l.startsWith('{"type":"packet"'));
       const refRecs = new Map<number, Rec>();

@@ -192,10 +192,19 @@ export interface TrackerOptions {
    * packet record each, with `--packets` or the walkthrough, until the end). The
    * connections and every finalisation are the same; only the observer's onPacket sees a kept
    * SYN late, just before its connection's next packet or its onFinal, so an observer may allow
-   * it only if it keeps its packets per connection or ignores them (not NDJSON's packet lines,
-   * which follow the capture's order). Needs keepAll false.
+   * it only if it keeps its packets per connection or ignores them, unless echoKeptSyn is set
+   * too. Needs keepAll false.
    */
   deferSyn?: boolean;
+  /**
+   * With deferSyn, the observer's onPacket sees a kept SYN as it arrives, in the capture's order,
+   * and not again when its connection is made: for observers that write packets in order as they
+   * come (NDJSON's packet lines, `--format packets`). The SYN is handled then on a connection
+   * made for that moment alone, as open() would have made it, and cleared after, so such an
+   * observer must not keep the connection it is given (its id, addresses and ports, and the
+   * packet's result, are the ones the connection made at the SYN would give).
+   */
+  echoKeptSyn?: boolean;
   /**
    * With deferSyn, SYNs are kept only while at least this many connections are open (default
    * DEFAULT_DEFER_SYN_FROM; 0: always), and only under a cap of at least four times as many
@@ -462,6 +471,10 @@ export class Tracker implements PacketSink {
   /** Pure SYNs kept as their packets until their connection is needed (deferSyn), else null. */
   private readonly pending: PendingSyns | null;
   private readonly deferFrom: number;
+  /** echoKeptSyn: the connection a kept SYN is shown on as it arrives (echoSyn), else null. */
+  private readonly echoConnection: Connection | null;
+  /** While a kept SYN that was shown as it arrived is replayed: the observer does not see it again. */
+  private replayingEchoed = false;
   /** The frame and packet a kept SYN is replayed from. */
   private readonly replayFrame: Frame;
   private readonly replayPacket: Packet;
@@ -485,6 +498,7 @@ export class Tracker implements PacketSink {
     this.states = new AnalysisStates(opts.analysisStates);
     this.pending = opts.deferSyn === true && !this.keepAll ? new PendingSyns() : null;
     this.deferFrom = opts.deferSynFrom ?? DEFAULT_DEFER_SYN_FROM;
+    this.echoConnection = this.pending !== null && opts.echoKeptSyn === true ? newConnection() : null;
     this.replayFrame = new Frame();
     this.replayPacket = new Packet();
   }
@@ -751,7 +765,9 @@ export class Tracker implements PacketSink {
       c.hash = hash;
     }
     r.opened = true;
+    this.replayingEchoed = this.echoConnection !== null;
     this.handle(c, c.a, c.b, f, p);
+    this.replayingEchoed = false;
     r.frame = frame;
     r.time = time;
     r.tsSec = tsSec;
@@ -1094,7 +1110,7 @@ export class Tracker implements PacketSink {
       const counts = ownAnalysis(c);
       for (let i = 0; i < ANALYSIS_ORDER.length; i++) if (bits & ANALYSIS_ORDER[i][0]) counts[i]++;
     }
-    if (this.observer !== null) this.observer.onPacket(c, r, f, p);
+    if (this.observer !== null && !this.replayingEchoed) this.observer.onPacket(c, r, f, p);
     if (c.closed && this.lingering && !c.queuedForRelease) {
       c.queuedForRelease = true;
       this.releaseQueue.push(c);
@@ -1123,10 +1139,10 @@ export class Tracker implements PacketSink {
   }
 
   /** A connection for the packet's 4-tuple, with this id, its sender as flow a; not in the table yet. */
-  private made(p: Packet, f: Frame, id: number): Connection {
+  private made(p: Packet, f: Frame, id: number, into: Connection | null = null): Connection {
     // the packet's time, from the result (see releaseDue)
     const t = this.result.time;
-    const c = this.spare.pop() ?? newConnection();
+    const c = into ?? this.spare.pop() ?? newConnection();
     c.id = id;
     c.ipVersion = p.ipVersion;
     setFlowAddress(c.a, p.src);
@@ -1149,6 +1165,22 @@ export class Tracker implements PacketSink {
     this.makeRoom();
     (this.pending as PendingSyns).add(p, f, hash, id, ++this.lruClock);
     this.opened();
+    if (this.echoConnection !== null) this.echoSyn(p, f, id, hash);
+  }
+
+  /**
+   * A kept SYN shown to the observer as it arrives (echoKeptSyn): handled on the echo connection,
+   * made as open() makes a connection (the result's `opened` is set already), then cleared. A
+   * pure SYN neither closes its connection nor touches the tracker's state but the last
+   * connection, which stays the previous packet's.
+   */
+  private echoSyn(p: Packet, f: Frame, id: number, hash: number): void {
+    const c = this.made(p, f, id, this.echoConnection);
+    c.hash = hash;
+    const last = this.last;
+    this.handle(c, c.a, c.b, f, p);
+    this.last = last;
+    resetConnection(c);
   }
 
   private knowCap(): void {

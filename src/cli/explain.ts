@@ -177,10 +177,12 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   const tracker = trackerOptionsFrom(ctx, opts);
   if (tracker === null) return null;
   // a SYN that opens no connection may wait as its packet until its connection is needed (a
-  // flood's half-open connections: TrackerOptions.deferSyn) in every output but those that write
-  // packets in the capture's order as they come: NDJSON's packet lines and --format packets (the
-  // others keep a connection's packets until it is finalised, or ignore them)
-  tracker.deferSyn = format === 'ndjson' ? !opts.packets : format !== 'packets';
+  // flood's half-open connections: TrackerOptions.deferSyn). The outputs that write packets in
+  // the capture's order as they come, NDJSON's packet lines and --format packets, are shown it as
+  // it arrives (echoKeptSyn); the others keep a connection's packets until it is finalised, or
+  // ignore them
+  tracker.deferSyn = true;
+  tracker.echoKeptSyn = (format === 'ndjson' && !!opts.packets) || format === 'packets';
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
   // ndjson and packets print while reading: on the same terminal the progress line would cut them
   const streamsToTerminal = (format === 'ndjson' || format === 'packets') && (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY === true;

@@ -8,7 +8,8 @@
  * second packet of the 4-tuple, the cap or the idle timeout releasing it, the end of input. So
  * the connection is the same as if it had been made at the SYN, and only the order in which
  * observers see packets of different connections changes (TrackerOptions.deferSyn says which
- * outputs allow that).
+ * outputs allow that), unless the observer is shown each SYN as it comes
+ * (TrackerOptions.echoKeptSyn).
  *
  * A SYN keeps its id (taken when it came, as Wireshark numbers streams) and a stamp of the
  * tracker's least-recently-active clock, so that the tracker can tell whether it or an open

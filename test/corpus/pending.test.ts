@@ -1,8 +1,9 @@
 /**
  * A pure SYN kept as its packet (TrackerOptions.deferSyn) on the corpus: every capture, damaged
  * ones too, gives the same connections in the same order of finalisation, capture counts,
- * tracker counts and each connection's packets as when its connection is made at the SYN;
- * released at once, and under a cap of three open connections. Skipped without the corpus.
+ * tracker counts and each connection's packets as when its connection is made at the SYN (and,
+ * shown each kept SYN as it comes, every packet in the capture's order); released at once, and
+ * under a cap of three open connections. Skipped without the corpus.
  */
 import { describe, it } from 'node:test';
 import { corpusAvailable, corpusEntries } from '../helpers/corpus.js';

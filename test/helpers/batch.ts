@@ -60,4 +60,10 @@ export async function assertDeferralSame(file: string, opts: TrackerOptions, fro
   assert.deepEqual(kept.counts, made.counts, `${what}: tracker counts`);
   assert.deepEqual(packetsById(kept), packetsById(made), `${what}: each connection's packets`);
   assert.equal(kept.packets.length, made.packets.length, what);
+  // shown as they arrive (echoKeptSyn): every packet in the capture's order, as when made at once
+  const echoed = await run(file, { ...opts, deferSyn: true, deferSynFrom: from, echoKeptSyn: true });
+  assert.deepEqual(echoed.packets, made.packets, `${what}, shown as they arrive: packets in the order handled`);
+  assert.deepEqual(echoed.recs, made.recs, `${what}, shown as they arrive: records in the order finalised`);
+  assert.deepEqual(echoed.summary, made.summary, `${what}, shown as they arrive: capture summary`);
+  assert.deepEqual(echoed.counts, made.counts, `${what}, shown as they arrive: tracker counts`);
 }
