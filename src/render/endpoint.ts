@@ -11,7 +11,11 @@ export function endpointText(c: Connection, client: boolean): string {
 
 /** An IPv4 flow's address in dotted decimal, digit by digit (no string made). */
 export function writeIpv4(w: ByteWriter, f: Flow): void {
-  const a = f.addr0;
+  writeIpv4Word(w, f.addr0);
+}
+
+/** An IPv4 address held as one 32-bit word (a flow's addr0, a packet's src[0]), as writeIpv4. */
+export function writeIpv4Word(w: ByteWriter, a: number): void {
   w.uint((a >>> 24) & 0xff);
   w.byte(DOT);
   w.uint((a >>> 16) & 0xff);
