@@ -1165,7 +1165,7 @@ export class Tracker implements PacketSink {
     this.makeRoom();
     (this.pending as PendingSyns).add(p, f, hash, id, ++this.lruClock);
     this.opened();
-    if (this.echoConnection !== null) this.echoSyn(p, f, id, hash);
+    if (this.echoConnection !== null) this.echoSyn(p, f, id);
   }
 
   /**
@@ -1174,9 +1174,8 @@ export class Tracker implements PacketSink {
    * pure SYN neither closes its connection nor touches the tracker's state but the last
    * connection, which stays the previous packet's.
    */
-  private echoSyn(p: Packet, f: Frame, id: number, hash: number): void {
+  private echoSyn(p: Packet, f: Frame, id: number): void {
     const c = this.made(p, f, id, this.echoConnection);
-    c.hash = hash;
     const last = this.last;
     this.handle(c, c.a, c.b, f, p);
     this.last = last;

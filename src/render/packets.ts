@@ -15,21 +15,6 @@ import { writeIpv4Word } from './endpoint.js';
 import type { Output } from '../util/output.js';
 import { ascii, type ByteWriter } from '../util/bytes.js';
 
-/** tcpdump's flag letters, in its order: F S R P . U E W, plus e for AE. */
-export function tcpdumpFlags(flags: number): string {
-  let s = '';
-  if (flags & TCP_FIN) s += 'F';
-  if (flags & TCP_SYN) s += 'S';
-  if (flags & TCP_RST) s += 'R';
-  if (flags & TCP_PSH) s += 'P';
-  if (flags & TCP_ACK) s += '.';
-  if (flags & TCP_URG) s += 'U';
-  if (flags & TCP_ECE) s += 'E';
-  if (flags & TCP_CWR) s += 'W';
-  if (flags & TCP_AE) s += 'e';
-  return s === '' ? 'none' : s;
-}
-
 export function optionsText(p: Packet): string {
   const parts: string[] = [];
   if (p.mss >= 0) parts.push(`mss ${p.mss}`);
@@ -78,7 +63,7 @@ const SACK_OK = ascii('sackOK');
 const TS_VAL = ascii('TS val ');
 const ECR = ascii(' ecr ');
 const WSCALE = ascii('wscale ');
-/** tcpdump's flag letters in its order (tcpdumpFlags), each with its bit. */
+/** tcpdump's flag letters, in its order (F S R P . U E W, and e for AE), each with its bit. */
 const FLAG_BITS = [TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE];
 const FLAG_LETTERS = [0x46, 0x53, 0x52, 0x50, 0x2e, 0x55, 0x45, 0x57, 0x65];
 const SPACE = 0x20;
@@ -94,9 +79,9 @@ const TIME_WIDTH = 12;
  * Writes the lines as bytes straight into the output, as NDJSON's writer does: made as a string
  * of a dozen pieces, with its options' list joined, a line cost about 1.7 us a packet in
  * allocation, collection and encoding (docs/performance.md, "2026-12-04"). The text is the same:
- * the time still goes through toFixed (whose rounding is the exact decimal's), an IPv6 address
- * through addressToString, and the rare parts (SACK blocks, unknown options, truncation,
- * encapsulation) through strings as before.
+ * the time rounded as toFixed(6) rounds (seconds()), an IPv6 address through addressToString,
+ * and the rare parts (SACK blocks, unknown options, truncation, encapsulation) through strings
+ * as before.
  */
 export class PacketLines implements PacketSink {
   private t0 = -1;
@@ -200,16 +185,13 @@ function open(w: ByteWriter, n: number): number {
 export function seconds(w: ByteWriter, t: number): void {
   const y = t * 1e6;
   if (t >= 0 && y < 1e15) {
-    const n = Math.floor(y + 0.5);
-    const off = y - Math.floor(y) - 0.5;
     // a unit in the last place of y is at most y * 2^-52; 2^-48 leaves a margin of 16
-    if (off > y * 3.6e-15 + 1e-300 || -off > y * 3.6e-15 + 1e-300) {
+    if (Math.abs(y - Math.floor(y) - 0.5) > y * 3.6e-15) {
+      const n = Math.floor(y + 0.5);
       const whole = Math.floor(n / 1e6);
       const frac = n - whole * 1e6;
-      let digits = 1;
-      for (let x = whole; x >= 10; x = Math.floor(x / 10)) digits++;
-      for (let i = digits + 7; i < TIME_WIDTH; i++) w.byte(SPACE);
-      w.uint(whole);
+      // the whole seconds in the columns before the point and six digits
+      padded(w, whole, TIME_WIDTH - 7);
       w.byte(DOT);
       // six digits, leading zeros included (int32 divisions)
       const f = frac | 0;
