@@ -103,6 +103,67 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     assert.equal(pend.id(pend.inOrder()[pend.size - 1]), 88888);
   });
 
+  it('PendingSyns: the index finds every SYN kept and none removed, through collisions, wrap-around, growth and forgetIndex', () => {
+    // hashes chosen to collide: a few home entries, most at the index's last ones whatever its
+    // size (-1, -2, -3, 0x7fffffff), so that the probes wrap to its start, where entries of home
+    // 0 and 1 are, and removals shift entries back across the wrap
+    const pend = new PendingSyns();
+    const f = new Frame();
+    const kept = new Map<number, number>();
+    const hashOf = (i: number): number => [0, 1, -1, -2, -3, 0x7fffffff, 5 << 20, (i * 2654435761) | 0][i % 8];
+    const packet = (i: number): Packet => synPacket(0xc6120000 + i, 1 + (i % 60000), 0xc6130001, 80, i);
+    let state = 12345;
+    const rnd = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    let next = 0;
+    const check = (): void => {
+      assert.equal(pend.size, kept.size);
+      for (const [i, slot] of kept) {
+        const p = packet(i);
+        assert.equal(pend.find(p, hashOf(i)), slot, `SYN ${i} found`);
+        // the other direction too
+        assert.equal(pend.find(synPacket(0xc6130001, 80, 0xc6120000 + i, 1 + (i % 60000), 0), hashOf(i)), slot);
+      }
+    };
+    for (let round = 0; round < 6; round++) {
+      // grows past 1 024 (the index at most half full: rehashed) and shrinks again
+      const adds = round < 3 ? 1500 : 300;
+      for (let k = 0; k < adds; k++) {
+        const i = next++;
+        const p = packet(i);
+        assert.equal(pend.find(p, hashOf(i)), -1, `SYN ${i} not kept yet`);
+        pend.add(p, f, hashOf(i), i, i + 1);
+        kept.set(i, pend.find(p, hashOf(i)));
+        assert.equal(pend.id(kept.get(i) as number), i);
+      }
+      const removes = round < 3 ? 700 : 900;
+      for (let k = 0; k < removes && kept.size > 0; k++) {
+        const ids = [...kept.keys()];
+        const i = ids[rnd(ids.length)];
+        pend.remove(kept.get(i) as number);
+        kept.delete(i);
+        assert.equal(pend.find(packet(i), hashOf(i)), -1, `SYN ${i} removed`);
+      }
+      check();
+    }
+    // the end of input: removals leave the index; a later add or find makes it again
+    pend.forgetIndex();
+    const ids = [...kept.keys()];
+    for (let k = 0; k < ids.length; k += 2) {
+      pend.remove(kept.get(ids[k]) as number);
+      kept.delete(ids[k]);
+    }
+    check();
+    pend.forgetIndex();
+    const i = next++;
+    pend.add(packet(i), f, hashOf(i), i, i + 1);
+    kept.set(i, pend.find(packet(i), hashOf(i)));
+    check();
+    assert.deepEqual([...pend.inOrder()].map((s) => pend.id(s)), [...kept.keys()].sort((a, b) => a - b));
+  });
+
   it('a SYN flood keeps no connection object until the end, with the same connections', async () => {
     const dir = tempDir('tfe-pending-');
     const flood = join(dir, 'flood.pcap');

@@ -543,6 +543,7 @@ export class Tracker implements PacketSink {
       this.table.forgetIndex();
       this.closingAt = 0;
       this.closingSyns = this.pending === null ? null : this.pending.inOrder();
+      this.pending?.forgetIndex();
       this.closingSynsAt = 0;
       this.finishTotal = this.closing.length + (this.closingSyns === null ? 0 : this.closingSyns.length);
     }

@@ -15,6 +15,13 @@
  * tracker's least-recently-active clock, so that the tracker can tell whether it or an open
  * connection was active longest ago. Entries are found by the 4-tuple's hash (ConnectionTable's)
  * and kept in a queue in order of arrival, which is the order of their ids and of their stamps.
+ *
+ * The index is open addressing with linear probing: pairs (hash, slot + 1) in one Int32Array,
+ * at most half full, so a look-up reads a cache line or two of the index and touches a SYN's
+ * words only when the whole hash matches. Each SYN of a flood is looked up before it is kept and
+ * is not found; with chains through the SYNs' own words (80 bytes each, 80 MB for a million)
+ * that was a cache miss for every SYN on the way. A removal shifts the entries after it back
+ * (no tombstones), and once the input has ended (forgetIndex) a removal only frees the slot.
  */
 import { secondsSince, type Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
@@ -29,20 +36,19 @@ import { StampQueue } from './stamp-queue.js';
  */
 const W_HASH = 0;
 const W_ID = 1;
-const W_NEXT = 2;
 /** ipVersion (bits 0-3), truncated (bit 4), sackPermitted (5), hasTimestamps (6), hasTs (7), flags (bits 8-16). */
-const W_BITS = 3;
-const W_SRC = 4;
-const W_DST = 8;
-const W_PORTS = 12;
-const W_SEQ = 13;
-const W_ACK = 14;
-const W_WINDOW = 15;
-const W_LEN = 16;
-const W_MSS = 17;
-const W_WSCALE = 18;
-const W_NSEC = 19;
-const WORDS = 20;
+const W_BITS = 2;
+const W_SRC = 3;
+const W_DST = 7;
+const W_PORTS = 11;
+const W_SEQ = 12;
+const W_ACK = 13;
+const W_WINDOW = 14;
+const W_LEN = 15;
+const W_MSS = 16;
+const W_WSCALE = 17;
+const W_NSEC = 18;
+const WORDS = 19;
 
 const N_FRAME = 0;
 const N_SEC = 1;
@@ -55,8 +61,11 @@ export class PendingSyns {
   size = 0;
   private words = new Int32Array(INITIAL * WORDS);
   private nums = new Float64Array(INITIAL * NUMS);
-  private buckets = new Int32Array(INITIAL * 2).fill(-1);
+  /** Pairs (hash, slot + 1), 0 as slot + 1 for an empty entry; `mask`: entries - 1. */
+  private index = new Int32Array(INITIAL * 4);
   private mask = INITIAL * 2 - 1;
+  /** False once forgetIndex() was called: remove() only frees; add() and find() make the index again first. */
+  private indexed = true;
   /** Slots never used: from `used` on; slots freed: a stack. */
   private used = 0;
   private free = new Int32Array(INITIAL);
@@ -68,7 +77,8 @@ export class PendingSyns {
 
   /** Keeps `p` (a pure SYN whose 4-tuple has neither a connection nor a kept SYN), received in `f`. */
   add(p: Packet, f: Frame, hash: number, id: number, stamp: number): void {
-    if (this.size + 1 > (this.buckets.length * 3) >> 2) this.rehash(this.buckets.length * 2);
+    if (!this.indexed) this.reindex();
+    if (this.size + 1 > (this.mask + 1) >> 1) this.rehash((this.mask + 1) * 2);
     const s = this.freeCount > 0 ? this.free[--this.freeCount] : this.newSlot();
     const w = this.words;
     const o = s * WORDS;
@@ -91,30 +101,34 @@ export class PendingSyns {
     n[s * NUMS + N_FRAME] = f.number;
     n[s * NUMS + N_SEC] = f.tsSec;
     this.slotStamp[s] = stamp;
-    const b = hash & this.mask;
-    w[o + W_NEXT] = this.buckets[b];
-    this.buckets[b] = s;
+    this.place(hash, s);
     this.queue.push(s, stamp, this.slotStamp);
     this.size++;
   }
 
   /** The slot of the SYN kept for this packet's 4-tuple (either direction), -1 for none. */
   find(p: Packet, hash: number): number {
+    if (!this.indexed) this.reindex();
     const w = this.words;
+    const index = this.index;
+    const mask = this.mask;
     const src = p.src;
     const dst = p.dst;
     const sp = p.srcPort;
     const dp = p.dstPort;
-    for (let s = this.buckets[hash & this.mask]; s >= 0; s = w[s * WORDS + W_NEXT]) {
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const e = index[2 * i + 1];
+      if (e === 0) return -1;
+      if (index[2 * i] !== hash) continue;
+      const s = e - 1;
       const o = s * WORDS;
-      if (w[o + W_HASH] !== hash || (w[o + W_BITS] & 15) !== p.ipVersion) continue;
+      if ((w[o + W_BITS] & 15) !== p.ipVersion) continue;
       const ports = w[o + W_PORTS];
       const a = ports >>> 16;
       const b = ports & 0xffff;
       if (a === sp && b === dp && sameWords(w, o + W_SRC, src) && sameWords(w, o + W_DST, dst)) return s;
       if (a === dp && b === sp && sameWords(w, o + W_SRC, dst) && sameWords(w, o + W_DST, src)) return s;
     }
-    return -1;
   }
 
   /** Puts the kept SYN of `slot` back into `f` and `p` (the fields listed above; `p` is otherwise left as it was). */
@@ -168,16 +182,7 @@ export class PendingSyns {
 
   /** Forgets the SYN of `slot`. */
   remove(slot: number): void {
-    const w = this.words;
-    const o = slot * WORDS;
-    const b = w[o + W_HASH] & this.mask;
-    let s = this.buckets[b];
-    if (s === slot) {
-      this.buckets[b] = w[o + W_NEXT];
-    } else {
-      while (s >= 0 && w[s * WORDS + W_NEXT] !== slot) s = w[s * WORDS + W_NEXT];
-      if (s >= 0) w[s * WORDS + W_NEXT] = w[o + W_NEXT];
-    }
+    if (this.indexed) this.unplace(this.words[slot * WORDS + W_HASH], slot);
     // stale in the queue from now on
     this.slotStamp[slot] = -1;
     if (this.freeCount === this.free.length) {
@@ -187,6 +192,16 @@ export class PendingSyns {
     }
     this.free[this.freeCount++] = slot;
     this.size--;
+  }
+
+  /**
+   * Nothing is looked up from here on (the input has ended): remove() leaves the index as it is,
+   * instead of finding each SYN's entry there and shifting the ones after it (a cache miss or two
+   * a SYN, for the million of a flood finalised at the end). A later add() or find() makes the
+   * index again.
+   */
+  forgetIndex(): void {
+    this.indexed = false;
   }
 
   /** The SYN kept longest (the least recently active), -1 when none is kept. */
@@ -223,19 +238,65 @@ export class PendingSyns {
     return s;
   }
 
-  /** Makes the buckets anew, n of them, from the live slots. */
+  /** Enters slot `s` of hash `hash` in the index (it has room: at most half full). */
+  private place(hash: number, s: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    let i = hash & mask;
+    while (index[2 * i + 1] !== 0) i = (i + 1) & mask;
+    index[2 * i] = hash;
+    index[2 * i + 1] = s + 1;
+  }
+
+  /**
+   * Takes slot `s` (of hash `hash`) out of the index, and moves back each entry after it, up to
+   * the next empty one, that could not be found from its home entry across the gap otherwise.
+   */
+  private unplace(hash: number, s: number): void {
+    const index = this.index;
+    const mask = this.mask;
+    let i = hash & mask;
+    while (index[2 * i + 1] !== s + 1) {
+      // not in the index: nothing to take out (never so for a slot kept)
+      if (index[2 * i + 1] === 0) return;
+      i = (i + 1) & mask;
+    }
+    for (let j = (i + 1) & mask; index[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = index[2 * j] & mask;
+      // the entry at j stays when its home is cyclically in (i, j]
+      if (i <= j ? i < home && home <= j : i < home || home <= j) continue;
+      index[2 * i] = index[2 * j];
+      index[2 * i + 1] = index[2 * j + 1];
+      i = j;
+    }
+    index[2 * i] = 0;
+    index[2 * i + 1] = 0;
+  }
+
+  /** Makes the index anew, with n entries, from the one it replaces (or, after forgetIndex, from the live slots). */
   private rehash(n: number): void {
-    this.buckets = new Int32Array(n).fill(-1);
+    const old = this.index;
+    const oldIndexed = this.indexed;
+    this.index = new Int32Array(n * 2);
     this.mask = n - 1;
+    this.indexed = true;
+    if (oldIndexed) {
+      for (let i = 1; i < old.length; i += 2) if (old[i] !== 0) this.place(old[i - 1], old[i] - 1);
+      return;
+    }
     const w = this.words;
     const q = this.queue;
     for (let i = q.start; i < q.end; i++) {
       const s = q.slots[i];
-      if (this.slotStamp[s] !== q.stamps[i]) continue;
-      const b = w[s * WORDS + W_HASH] & this.mask;
-      w[s * WORDS + W_NEXT] = this.buckets[b];
-      this.buckets[b] = s;
+      if (this.slotStamp[s] === q.stamps[i]) this.place(w[s * WORDS + W_HASH], s);
     }
+  }
+
+  /** After forgetIndex: the index made again from the SYNs still kept. */
+  private reindex(): void {
+    let n = this.mask + 1;
+    while (this.size + 1 > n >> 1) n *= 2;
+    this.rehash(n);
   }
 }
 
