@@ -273,6 +273,22 @@ class DocumentWriter {
     return this.out.full;
   }
 
+  /**
+   * The output's batch, after the separator before a record, for the record to be rendered
+   * straight into (no copy of its bytes); null when the output has closed. Then recorded().
+   */
+  open(): ByteWriter | null {
+    if (this.out.closed) return null;
+    this.out.write(this.shift(this.records === 0 ? '[\n    ' : ',\n    '));
+    return this.out.writer;
+  }
+
+  /** After a record rendered into open()'s writer: returns true when the output should be flushed. */
+  recorded(): boolean {
+    this.records++;
+    return this.out.full;
+  }
+
   /** The records waiting in a spool, in id order (the spool is closed after). */
   async spooled(sp: Spool): Promise<void> {
     if (sp.count === 0) sp.close();
@@ -365,6 +381,12 @@ export async function explainFile(
             // a record without packets (a few kilobytes) is rendered straight into the spool
             writeRecord(sp.writer(RECORD_ROOM), c, null, lang, nested);
             sp.commit(c.id);
+          } else if (walker === null && list === null && early.direct instanceof DocumentWriter) {
+            // and, at the end of input, straight into the output's batch (a flood's million
+            // records were rendered into the scratch buffer, then copied)
+            const w = early.direct.open();
+            if (w !== null) writeRecord(w, c, null, lang, nested);
+            early.direct.recorded();
           } else {
             scratch.pos = 0;
             // (to the spool, past its REFS_FROM)
