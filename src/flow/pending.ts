@@ -16,16 +16,15 @@
  * connection was active longest ago. Entries are found by the 4-tuple's hash (ConnectionTable's)
  * and kept in a queue in order of arrival, which is the order of their ids and of their stamps.
  *
- * The index is open addressing with linear probing: pairs (hash, slot + 1) in one Int32Array,
- * at most half full, so a look-up reads a cache line or two of the index and touches a SYN's
- * words only when the whole hash matches. Each SYN of a flood is looked up before it is kept and
- * is not found; with chains through the SYNs' own words (80 bytes each, 80 MB for a million)
- * that was a cache miss for every SYN on the way. A removal shifts the entries after it back
- * (no tombstones), and once the input has ended (forgetIndex) a removal only frees the slot.
+ * The index is ./open-index.ts's: each SYN of a flood is looked up before it is kept and is not
+ * found, and with chains through the SYNs' own words (80 bytes each, 80 MB for a million) that
+ * was a cache miss for every SYN on the way. Once the input has ended (forgetIndex) a removal
+ * only frees the slot.
  */
 import { secondsSince, type Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { StampQueue } from './stamp-queue.js';
+import { indexEntriesFor, indexPlace, indexRemove, newIndex } from './open-index.js';
 
 /**
  * The Packet fields the tracker and the observers that allow deferral read (src/analyze, the
@@ -70,7 +69,7 @@ export class PendingSyns {
   private readonly words: Int32Array[] = [];
   private readonly nums: Float64Array[] = [];
   /** Pairs (hash, slot + 1), 0 as slot + 1 for an empty entry; `mask`: entries - 1. */
-  private index = new Int32Array(INITIAL * 4);
+  private index = newIndex(INITIAL * 2);
   private mask = INITIAL * 2 - 1;
   /** False once forgetIndex() was called: remove() only frees; add() and find() make the index again first. */
   private indexed = true;
@@ -110,7 +109,7 @@ export class PendingSyns {
     n[q + N_FRAME] = f.number;
     n[q + N_SEC] = f.tsSec;
     this.slotStamp[s] = stamp;
-    this.place(hash, s);
+    indexPlace(this.index, this.mask, hash, s);
     this.queue.push(s, stamp, this.slotStamp);
     this.size++;
   }
@@ -194,7 +193,7 @@ export class PendingSyns {
 
   /** Forgets the SYN of `slot`. */
   remove(slot: number): void {
-    if (this.indexed) this.unplace(this.hash(slot), slot);
+    if (this.indexed) indexRemove(this.index, this.mask, this.hash(slot), slot);
     // stale in the queue from now on
     this.slotStamp[slot] = -1;
     if (this.freeCount === this.free.length) {
@@ -247,64 +246,29 @@ export class PendingSyns {
     return s;
   }
 
-  /** Enters slot `s` of hash `hash` in the index (it has room: at most half full). */
-  private place(hash: number, s: number): void {
-    const index = this.index;
-    const mask = this.mask;
-    let i = hash & mask;
-    while (index[2 * i + 1] !== 0) i = (i + 1) & mask;
-    index[2 * i] = hash;
-    index[2 * i + 1] = s + 1;
-  }
-
-  /**
-   * Takes slot `s` (of hash `hash`) out of the index, and moves back each entry after it, up to
-   * the next empty one, that could not be found from its home entry across the gap otherwise.
-   */
-  private unplace(hash: number, s: number): void {
-    const index = this.index;
-    const mask = this.mask;
-    let i = hash & mask;
-    while (index[2 * i + 1] !== s + 1) {
-      // not in the index: nothing to take out (never so for a slot kept)
-      if (index[2 * i + 1] === 0) return;
-      i = (i + 1) & mask;
-    }
-    for (let j = (i + 1) & mask; index[2 * j + 1] !== 0; j = (j + 1) & mask) {
-      const home = index[2 * j] & mask;
-      // the entry at j stays when its home is cyclically in (i, j]
-      if (i <= j ? i < home && home <= j : i < home || home <= j) continue;
-      index[2 * i] = index[2 * j];
-      index[2 * i + 1] = index[2 * j + 1];
-      i = j;
-    }
-    index[2 * i] = 0;
-    index[2 * i + 1] = 0;
-  }
-
   /** Makes the index anew, with n entries, from the one it replaces (or, after forgetIndex, from the live slots). */
   private rehash(n: number): void {
     const old = this.index;
     const oldIndexed = this.indexed;
-    this.index = new Int32Array(n * 2);
-    this.mask = n - 1;
+    const index = newIndex(n);
+    const mask = n - 1;
+    this.index = index;
+    this.mask = mask;
     this.indexed = true;
     if (oldIndexed) {
-      for (let i = 1; i < old.length; i += 2) if (old[i] !== 0) this.place(old[i - 1], old[i] - 1);
+      for (let i = 1; i < old.length; i += 2) if (old[i] !== 0) indexPlace(index, mask, old[i - 1], old[i] - 1);
       return;
     }
     const q = this.queue;
     for (let i = q.start; i < q.end; i++) {
       const s = q.slots[i];
-      if (this.slotStamp[s] === q.stamps[i]) this.place(this.hash(s), s);
+      if (this.slotStamp[s] === q.stamps[i]) indexPlace(index, mask, this.hash(s), s);
     }
   }
 
   /** After forgetIndex: the index made again from the SYNs still kept. */
   private reindex(): void {
-    let n = this.mask + 1;
-    while (this.size + 1 > n >> 1) n *= 2;
-    this.rehash(n);
+    this.rehash(indexEntriesFor(this.size + 1, this.mask + 1));
   }
 }
 
