@@ -796,6 +796,12 @@ const RESULT_BYTES_HEAD = ascii(`,\n${RESULT_INDENT}`);
 /** The 8 bytes of group index and length, written over once the result is. */
 const RESULT_BYTES_HEAD_SLOT = ascii('\0'.repeat(8));
 
+/**
+ * Room the spool's arena makes for a connection's results before they are written (a few
+ * hundred bytes each; a longer list of frames grows the writer, as Spool.writer says).
+ */
+const RESULTS_ROOM = 64 * 1024;
+
 /** Passing results of one group and expectation: on how many connections (or captures), and one of them. */
 export interface PassGroup {
   n: number;
@@ -957,7 +963,8 @@ export class CaptureEvaluator implements PacketObserver {
   private readonly spool: Spool;
   /** With resultBytes: writes the results' JSON, into `rec`, the connection's record. */
   private readonly rw: ResultWriter | null;
-  private readonly rec = new ByteWriter(4096);
+  /** The spool's writer (Spool.writer) while a connection's results are written into it, else null. */
+  private rec: ByteWriter | null = null;
   /** The finalised connection's endpoints as JSON (writeEndpointsJson), for the spooled results. */
   private readonly ends = new ByteWriter(256);
   /** A result's detail as JSON (Judge.detailJson), for the spooled results. */
@@ -1092,7 +1099,8 @@ export class CaptureEvaluator implements PacketObserver {
             writeEndpointsJson(this.ends, c);
             endsWritten = true;
           }
-          const w = this.rec;
+          // rendered straight into the spool's arena (no copy of a flood's 1.9 GB)
+          const w = (this.rec ??= this.spool.writer(RESULTS_ROOM));
           const at = w.pos;
           w.raw(RESULT_BYTES_HEAD_SLOT);
           w.raw(RESULT_BYTES_HEAD);
@@ -1147,9 +1155,9 @@ export class CaptureEvaluator implements PacketObserver {
       }
     }
     if (block !== null) this.spool.put(c.id, JSON.stringify(block));
-    if (this.rec.pos > 0) {
-      this.spool.putBytes(c.id, this.rec.buf, 0, this.rec.pos);
-      this.rec.pos = 0;
+    if (this.rec !== null) {
+      this.spool.commit(c.id);
+      this.rec = null;
     }
     this.af.forget(c);
     if (this.collector !== null) {
