@@ -328,11 +328,9 @@ export function* writeJsonReport(w: ByteWriter, checks: readonly CaptureCheck[],
     for (const seg of asBytes ? list.segments : [list]) {
       if (typeof seg === 'number') {
         const sp = list as SpooledResults;
-        for (const _ of sp.resultBytes(seg)) {
-          const skip = j++ > 0 ? 0 : RESULT_SEPARATOR.length;
-          w.bytes(sp.bytesBuf, sp.bytesStart + skip, sp.bytesLen - skip);
-          yield;
-        }
+        sp.written = j;
+        for (const _ of sp.writeResults(w, seg)) yield;
+        j = sp.written;
         continue;
       }
       for (const r of seg) {
