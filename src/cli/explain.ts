@@ -51,6 +51,12 @@ const SCRATCH_KEPT = 1 << 20;
 const RESERVE_FROM = 1000;
 const RECORD_BYTES = 256;
 /**
+ * At the end of input, a connection with at most this many packets is rendered straight into
+ * the output's batch; one with more goes through the scratch buffer, which is handed to the
+ * output as it is once it has grown (no copy of a long connection's megabytes).
+ */
+const DIRECT_PACKETS = 256;
+/**
  * Room left in the spool's arena for a --json record without packets, rendered there in place
  * (Spool.writer): a few kilobytes each; a longer one is still whole (the arena grows).
  */
@@ -381,12 +387,16 @@ export async function explainFile(
             // a record without packets (a few kilobytes) is rendered straight into the spool
             writeRecord(sp.writer(RECORD_ROOM), c, null, lang, nested);
             sp.commit(c.id);
-          } else if (walker === null && list === null && early.direct instanceof DocumentWriter) {
-            // and, at the end of input, straight into the output's batch (a flood's million
-            // records were rendered into the scratch buffer, then copied)
+          } else if (walker === null && early.direct instanceof DocumentWriter && (list === null || list.length <= DIRECT_PACKETS)) {
+            // and, at the end of input, straight into the output's batch, with its packets when
+            // they are few (a flood's million records were rendered into the scratch buffer,
+            // then copied)
             const w = early.direct.open();
-            if (w !== null) writeRecord(w, c, null, lang, nested);
+            if (w !== null) writeRecord(w, c, list, lang, nested);
             early.direct.recorded();
+          } else if (walker !== null && early.direct === 'rendered' && (list === null || list.length <= DIRECT_PACKETS)) {
+            // the walkthrough likewise
+            if (!out.closed) walker.write(out.writer, c, list ?? []);
           } else {
             scratch.pos = 0;
             // (to the spool, past its REFS_FROM)
