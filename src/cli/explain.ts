@@ -51,14 +51,15 @@ const SCRATCH_KEPT = 1 << 20;
 const RESERVE_FROM = 1000;
 const RECORD_BYTES = 256;
 /**
- * At the end of input, a connection with at most this many packets is rendered straight into
- * the output's batch; one with more goes through the scratch buffer, which is handed to the
- * output as it is once it has grown (no copy of a long connection's megabytes).
+ * A connection with at most this many packets is rendered straight into the spool's arena, or
+ * at the end of input into the output's batch; one with more goes through the scratch buffer,
+ * which is handed to the output as it is once it has grown (no copy of a long connection's
+ * megabytes).
  */
 const DIRECT_PACKETS = 256;
 /**
- * Room left in the spool's arena for a --json record without packets, rendered there in place
- * (Spool.writer): a few kilobytes each; a longer one is still whole (the arena grows).
+ * Room left in the spool's arena for a record rendered there in place (Spool.writer), and
+ * RECORD_BYTES more a packet: a few kilobytes each; a longer one is still whole (the arena grows).
  */
 const RECORD_ROOM = 64 * 1024;
 /** Output buffered at which finishing connections pauses for a flush (records written directly). */
@@ -383,9 +384,12 @@ export async function explainFile(
             out.write(text);
           } else sp.put(c.id, text);
         } else {
-          if (walker === null && list === null && early.direct === null) {
-            // a record without packets (a few kilobytes) is rendered straight into the spool
-            writeRecord(sp.writer(RECORD_ROOM), c, null, lang, nested);
+          if (early.direct === null && (list === null || list.length <= DIRECT_PACKETS)) {
+            // a record of a few kilobytes (without packets, or with few) is rendered straight
+            // into the spool, the walkthrough's too
+            const w = sp.writer(RECORD_ROOM + (list === null ? 0 : list.length * RECORD_BYTES));
+            if (walker !== null) walker.write(w, c, list ?? []);
+            else writeRecord(w, c, list, lang, nested);
             sp.commit(c.id);
           } else if (walker === null && early.direct instanceof DocumentWriter && (list === null || list.length <= DIRECT_PACKETS)) {
             // and, at the end of input, straight into the output's batch, with its packets when
