@@ -27,9 +27,13 @@ export class ResultWriter {
   private readonly expectation: Chunk;
   private readonly key: Chunk;
   private readonly passed: Chunk;
-  private readonly actual: Chunk;
   private readonly detail: Chunk;
   private readonly frames: Chunk;
+  /** The passed flag's value and the actual value's key: one chunk for true, one for false. */
+  private readonly trueActual: Chunk;
+  private readonly falseActual: Chunk;
+  /** An empty frames list and the result's closing brace. */
+  private readonly noFrames: Chunk;
   private readonly frame: Chunk;
   private readonly framesEnd: Chunk;
   private readonly close: Chunk;
@@ -52,12 +56,14 @@ export class ResultWriter {
     this.expectation = ascii(`,${i2}"expectation": `);
     this.key = ascii(`,${i2}"key": `);
     this.passed = ascii(`,${i2}"passed": `);
-    this.actual = ascii(`,${i2}"actual": `);
     this.detail = ascii(`,${i2}"detail": `);
     this.frames = ascii(`,${i2}"frames": [`);
     this.frame = ascii(`${i2}  `);
     this.framesEnd = ascii(`${i2}]`);
     this.close = ascii(`\n${indent}}`);
+    this.trueActual = ascii(`true,${i2}"actual": `);
+    this.falseActual = ascii(`false,${i2}"actual": `);
+    this.noFrames = ascii(`,${i2}"frames": []\n${indent}}`);
   }
 
   write(w: ByteWriter, r: CheckResult): void {
@@ -110,8 +116,8 @@ export class ResultWriter {
     w.raw(this.endpoints);
     w.copyFrom(ends, 0, ends.pos);
     w.raw(k.expectationKey);
-    w.bool(passed);
-    this.actualValue(w, v);
+    w.raw(passed ? this.trueActual : this.falseActual);
+    this.value(w, v);
     w.raw(this.detail);
     // (a JSON string is never empty: its quotes)
     if (detail.pos > 0) w.copyFrom(detail, 0, detail.pos);
@@ -128,16 +134,15 @@ export class ResultWriter {
 
   /** The passed flag's value and what follows it, to the closing brace. */
   private rest(w: ByteWriter, passed: boolean, v: string | number | null, detail: string, fr: readonly number[]): void {
-    w.bool(passed);
-    this.actualValue(w, v);
+    w.raw(passed ? this.trueActual : this.falseActual);
+    this.value(w, v);
     w.raw(this.detail);
     w.str(detail);
     this.framesList(w, fr);
   }
 
-  /** `"actual": ...` with the comma before it. */
-  private actualValue(w: ByteWriter, v: string | number | null): void {
-    w.raw(this.actual);
+  /** The actual value (after its key). */
+  private value(w: ByteWriter, v: string | number | null): void {
     if (typeof v === 'string') w.str(v);
     else if (typeof v === 'number') w.num(v);
     else w.null();
@@ -145,15 +150,17 @@ export class ResultWriter {
 
   /** `"frames": [...]` with the comma before it, and the result's closing brace. */
   private framesList(w: ByteWriter, fr: readonly number[]): void {
+    if (fr.length === 0) {
+      w.raw(this.noFrames);
+      return;
+    }
     w.raw(this.frames);
-    if (fr.length > 0) {
-      for (let k = 0; k < fr.length; k++) {
-        if (k > 0) w.byte(COMMA);
-        w.raw(this.frame);
-        w.num(fr[k]!);
-      }
-      w.raw(this.framesEnd);
-    } else w.byte(CLOSE_BRACKET);
+    for (let k = 0; k < fr.length; k++) {
+      if (k > 0) w.byte(COMMA);
+      w.raw(this.frame);
+      w.num(fr[k]!);
+    }
+    w.raw(this.framesEnd);
     w.raw(this.close);
   }
 }
@@ -187,4 +194,3 @@ class EncodedString {
 }
 
 const COMMA = 0x2c;
-const CLOSE_BRACKET = 0x5d;
