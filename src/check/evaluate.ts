@@ -19,7 +19,7 @@ import { GRACEFUL, type Expectation, type Rules } from './expectations.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { RecordFile, Spool, SPOOL_MEMORY, type RecordSource } from '../util/spool.js';
 import { ByteWriter, ascii, utf8 } from '../util/bytes.js';
-import { ResultWriter, RESULT_INDENT, type ResultConstants } from './result-json.js';
+import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR, type ResultConstants } from './result-json.js';
 
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
 export const FRAMES_SHOWN = 20;
@@ -752,7 +752,7 @@ export class SpooledResults implements ResultList {
    * time: a SYN flood's five million results, each a step of two generators.
    */
   *writeResults(w: ByteWriter, gi: number): Generator<void> {
-    const skip = SEPARATOR_LENGTH;
+    const skip = RESULT_SEPARATOR.length;
     for (const { bytes } of this.spool.records()) {
       for (let o = 0; o < bytes.length;) {
         const g = bytes.readUInt32LE(o);
@@ -818,9 +818,7 @@ export class SpooledResults implements ResultList {
  * record of such results (one per connection) is, for each result, the rule group's index and the
  * result's length (uint32s, little-endian), then its bytes: this, then its JSON (ResultWriter).
  */
-const RESULT_BYTES_HEAD = ascii(`,\n${RESULT_INDENT}`);
-/** The separator RESULT_BYTES_HEAD begins with (the report's between two results). */
-const SEPARATOR_LENGTH = 2;
+const RESULT_BYTES_HEAD = ascii(`${RESULT_SEPARATOR}${RESULT_INDENT}`);
 /** The 8 bytes of group index and length, written over once the result is. */
 const RESULT_BYTES_HEAD_SLOT = ascii('\0'.repeat(8));
 

@@ -9,7 +9,7 @@ import { failures, isContinuationResult, MAX_DIAGRAMS, SpooledResults, TEXT_FAIL
 import { stringifyDocument } from '../render/json.js';
 import { codeSpan, tableText } from '../render/markdown-text.js';
 import { ascii, type ByteWriter } from '../util/bytes.js';
-import { ResultWriter, RESULT_INDENT } from './result-json.js';
+import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR } from './result-json.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 export { MAX_DIAGRAMS, TEXT_FAILURES };
@@ -295,7 +295,7 @@ export function resultJson(r: CheckResult): Record<string, unknown> {
   };
 }
 
-const RESULT_SEPARATOR = ascii(',\n');
+const SEPARATOR = ascii(RESULT_SEPARATOR);
 
 /**
  * Writes the JSON report (stringifyDocument of jsonReport, plus a newline) into `w`, yielding
@@ -334,7 +334,7 @@ export function* writeJsonReport(w: ByteWriter, checks: readonly CaptureCheck[],
         continue;
       }
       for (const r of seg) {
-        if (j++ > 0) w.raw(RESULT_SEPARATOR);
+        if (j++ > 0) w.raw(SEPARATOR);
         w.raw(indent);
         rw.write(w, r);
         yield;

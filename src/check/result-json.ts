@@ -13,6 +13,8 @@ import type { CheckResult } from './evaluate.js';
  * its layout puts them there.
  */
 export const RESULT_INDENT = '        ';
+/** What comes between two results of a list in the JSON report (before the next one's indent). */
+export const RESULT_SEPARATOR = ',\n';
 
 /**
  * Writes results as the JSON report lays them out at `indent` (recordJson(resultJson(r), indent)),

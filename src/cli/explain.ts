@@ -272,7 +272,7 @@ class DocumentWriter {
    * output (Output.give); `refs`: with chunks as references (a spool's, Spool.refs).
    */
   record(buf: Buffer, start: number, len: number, given = false, refs = false): boolean {
-    this.out.write(this.shift(this.records === 0 ? '[\n    ' : ',\n    '));
+    this.separator();
     if (refs) this.out.expanded(buf, start, len);
     else if (given) this.out.give(buf, start, len);
     else this.out.bytes(buf, start, len);
@@ -286,14 +286,18 @@ class DocumentWriter {
    */
   open(): ByteWriter | null {
     if (this.out.closed) return null;
-    this.out.write(this.shift(this.records === 0 ? '[\n    ' : ',\n    '));
+    this.separator();
     return this.out.writer;
   }
 
-  /** After a record rendered into open()'s writer: returns true when the output should be flushed. */
-  recorded(): boolean {
+  /** After a record rendered into open()'s writer (the caller's wantsFlush asks for flushes). */
+  recorded(): void {
     this.records++;
-    return this.out.full;
+  }
+
+  /** What comes before a record: the list's opening, or a comma. */
+  private separator(): void {
+    this.out.write(this.shift(this.records === 0 ? '[\n    ' : ',\n    '));
   }
 
   /** The records waiting in a spool, in id order (the spool is closed after). */
@@ -384,21 +388,22 @@ export async function explainFile(
             out.write(text);
           } else sp.put(c.id, text);
         } else {
-          if (early.direct === null && (list === null || list.length <= DIRECT_PACKETS)) {
-            // a record of a few kilobytes (without packets, or with few) is rendered straight
-            // into the spool, the walkthrough's too
+          // a record of a few kilobytes (without packets, or with few) is rendered in place
+          const few = list === null || list.length <= DIRECT_PACKETS;
+          if (few && early.direct === null) {
+            // in the spool, the walkthrough's too
             const w = sp.writer(RECORD_ROOM + (list === null ? 0 : list.length * RECORD_BYTES));
             if (walker !== null) walker.write(w, c, list ?? []);
             else writeRecord(w, c, list, lang, nested);
             sp.commit(c.id);
-          } else if (walker === null && early.direct instanceof DocumentWriter && (list === null || list.length <= DIRECT_PACKETS)) {
+          } else if (few && walker === null && early.direct instanceof DocumentWriter) {
             // and, at the end of input, straight into the output's batch, with its packets when
             // they are few (a flood's million records were rendered into the scratch buffer,
             // then copied)
             const w = early.direct.open();
             if (w !== null) writeRecord(w, c, list, lang, nested);
             early.direct.recorded();
-          } else if (walker !== null && early.direct === 'rendered' && (list === null || list.length <= DIRECT_PACKETS)) {
+          } else if (few && walker !== null && early.direct === 'rendered') {
             // the walkthrough likewise
             if (!out.closed) walker.write(out.writer, c, list ?? []);
           } else {
