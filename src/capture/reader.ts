@@ -108,6 +108,12 @@ class Interface {
     /** if_tsoffset, whole seconds added to every timestamp. */
     readonly offsetSeconds: number,
   ) {}
+  /**
+   * The second of this interface's last timestamp (offset added) and its start in units: the
+   * next timestamp of the same second needs no division (setPcapngTime). Infinity: none yet.
+   */
+  second = 0;
+  secondStart = Infinity;
 }
 
 export class CaptureReader {
@@ -565,8 +571,18 @@ export class CaptureReader {
     if (high < 0x200000) {
       // value < 2^53: exact in a double
       const v = high * 4294967296 + low;
+      const d = v - iface.secondStart;
+      if (d >= 0 && d < u) {
+        // the second of the timestamp before (most packets): no division
+        setTime(f, iface.second, nanosOf(d, u));
+        return;
+      }
       const sec = Math.floor(v / u);
       const rem = v - sec * u;
+      if (rem >= 0 && rem < u) {
+        iface.second = sec + iface.offsetSeconds;
+        iface.secondStart = v - rem;
+      }
       setTime(f, sec + iface.offsetSeconds, nanosOf(rem, u));
       return;
     }

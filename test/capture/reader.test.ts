@@ -300,6 +300,31 @@ describe('pcapng', () => {
     }), { numRuns: 300, seed: 8 });
   });
 
+  it('timestamps close together, as a capture has them, on two interfaces: each second cached per interface, exact at every boundary', () => {
+    // the reader keeps each interface's current second (no division for the next timestamp of
+    // the same second): steps forward and back across second boundaries, packets alternating
+    // between two interfaces of different resolutions and offsets
+    const resol = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 40 }).map((k) => 0x80 | k));
+    const units = (r: number): bigint => (r & 0x80 ? 1n << BigInt(r & 0x7f) : 10n ** BigInt(r));
+    const start = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 52n) }), fc.constantFrom(0n, 1700000000000000n, 1700000000999999n, (1n << 53n) - 3n));
+    const step = fc.record({ iface: fc.integer({ min: 0, max: 1 }), delta: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -2000000, max: 2000000 })) });
+    fc.assert(fc.property(resol, resol, start, start, fc.integer({ min: -5, max: 5 }), fc.array(step, { minLength: 1, maxLength: 60 }), (r0, r1, s0, s1, off, steps) => {
+      const at = [s0, s1];
+      const vs: [number, bigint][] = [];
+      for (const s of steps) {
+        // a delta of a few units, or of up to 2 000 000 (a second or more at 10^-6)
+        let v = at[s.iface]! + BigInt(s.delta);
+        if (v < 0n) v = 0n;
+        at[s.iface] = v;
+        vs.push([s.iface, v]);
+      }
+      const bytes = pcapngFile([{ byteOrder: 'le', blocks: [idb({ linkType: ETH, snaplen: 0, tsresol: r0 }), idb({ linkType: ETH, snaplen: 0, tsresol: r1, tsoffset: off }), ...vs.map(([i, v]) => epb({ iface: i, ...ts64(v), data: seq(1) }))] }]);
+      const { frames } = readAll(bytes, bytes.length);
+      const u = [units(r0), units(r1)];
+      assert.deepEqual(frames.map((f) => [f.tsSec, f.tsNsec]), vs.map(([i, v]) => [Number(v / u[i]!) + (i === 1 ? off : 0), Number(((v % u[i]!) * 1000000000n) / u[i]!)]));
+    }), { numRuns: 400, seed: 12 });
+  });
+
   it('if_tsoffset adds whole seconds (positive and negative)', () => {
     const bytes = pcapngFile([{
       byteOrder: 'be',
