@@ -31,6 +31,11 @@
  *   gz-json, gz-ndjson, gz-check
  *                   only when named in --modes: --json, ndjson and check on FILE.gz (gzip -1,
  *                   made once beside FILE in bench-cache/; skipped without gzip)
+ *   ng-json, ng-ndjson, ng-check
+ *                   only when named in --modes: --json, ndjson and check on FILE.pcapng, the
+ *                   same packets as pcapng (Wireshark's and dumpcap's format; made once beside
+ *                   FILE in bench-cache/ by scripts/synth.ts pcapToPcapng); the ratios are
+ *                   against tcptrace and tshark on the pcap
  *   stdin-check, pipe-check
  *                   only when named in --modes: check reading "-", redirected from FILE
  *                   (sh: `exec node … - < FILE`) and piped (`cat FILE | node … -`)
@@ -64,7 +69,7 @@ import { fileURLToPath } from 'node:url';
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeInterleavedPcap } from './synth.js';
+import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeInterleavedPcap, pcapToPcapng } from './synth.js';
 import { runCapture } from '../src/pipeline.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -118,6 +123,10 @@ const MODES: ModeDef[] = [
   { name: 'gz-json', label: '--json, .gz', argv: (f) => withGzip(f, (gz) => [process.execPath, [CLI, '--json', gz]]), optIn: true },
   { name: 'gz-ndjson', label: 'ndjson, .gz', argv: (f) => withGzip(f, (gz) => [process.execPath, [CLI, '--format', 'ndjson', gz]]), optIn: true },
   { name: 'gz-check', label: 'check, .gz', argv: (f) => withGzip(f, (gz) => [process.execPath, [CLI, 'check', ...CHECK_EXPECTATIONS, gz]]), ok: [0, 1], optIn: true },
+  // the same packets as pcapng
+  { name: 'ng-json', label: '--json, pcapng', argv: (f) => withPcapng(f, (ng) => [process.execPath, [CLI, '--json', ng]]), optIn: true },
+  { name: 'ng-ndjson', label: 'ndjson, pcapng', argv: (f) => withPcapng(f, (ng) => [process.execPath, [CLI, '--format', 'ndjson', ng]]), optIn: true },
+  { name: 'ng-check', label: 'check, pcapng', argv: (f) => withPcapng(f, (ng) => [process.execPath, [CLI, 'check', ...CHECK_EXPECTATIONS, ng]]), ok: [0, 1], optIn: true },
   { name: 'stdin-check', label: 'check - < FILE', argv: (f) => ['sh', ['-c', 'f=$1; shift; exec "$@" - < "$f"', 'sh', f, process.execPath, CLI, 'check', ...CHECK_EXPECTATIONS]], ok: [0, 1], optIn: true },
   { name: 'pipe-check', label: 'cat FILE | check -', argv: (f) => ['sh', ['-c', 'f=$1; shift; cat "$f" | "$@" -', 'sh', f, process.execPath, CLI, 'check', ...CHECK_EXPECTATIONS]], ok: [0, 1], optIn: true },
   { name: 'tcptrace', label: 'tcptrace -n -l', argv: (f) => (has('tcptrace') ? ['tcptrace', ['-n', '-l', f]] : null) },
@@ -138,6 +147,17 @@ function withGzip(file: string, cmd: (gz: string) => [string, string[]]): [strin
     if (r.status !== 0) return null;
   }
   return cmd(gz);
+}
+
+/** The command for FILE's packets as pcapng (FILE.pcapng, made beside FILE the first time, not timed). */
+function withPcapng(file: string, cmd: (ng: string) => [string, string[]]): [string, string[]] {
+  const ng = file.replace(/\.pcap$/, '') + '.pcapng';
+  if (!existsSync(ng)) {
+    process.stderr.write(`writing ${ng}…\n`);
+    pcapToPcapng(file, `${ng}.tmp`);
+    renameSync(`${ng}.tmp`, ng);
+  }
+  return cmd(ng);
 }
 
 function has(cmd: string): boolean {

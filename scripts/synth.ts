@@ -9,8 +9,10 @@
  * - writeSynFloodPcap: one pure SYN per connection, never answered.
  * - writeReusePcap: many connections over hours of capture time on a few 4-tuples, interleaved,
  *   so that closed connections are released and their 4-tuples opened again (scripts/diff-scale.ts).
+ * - pcapToPcapng: the same packets as pcapng (what Wireshark and dumpcap write), for the bench's
+ *   ng-* modes.
  */
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { openSync, writeSync, closeSync, readSync } from 'node:fs';
 
 const ETH = 14;
 const IP = 20;
@@ -446,4 +448,94 @@ function pcapWriter(path: string, snaplen = 262144): PcapWriter {
     },
   };
   return w;
+}
+
+/**
+ * Copies a classic pcap (either byte order, µs or ns) to `dst` as pcapng: a section header, one
+ * interface of the pcap's link type and snaplen (if_tsresol 9 for a nanosecond pcap), and an
+ * Enhanced Packet Block per record with the record's timestamp, lengths and bytes (as editcap
+ * -F pcapng writes it, without its comment and statistics blocks). Returns the packets copied.
+ */
+export function pcapToPcapng(src: string, dst: string): number {
+  const input = openSync(src, 'r');
+  const out = openSync(dst, 'w');
+  const head = Buffer.alloc(24);
+  if (readSync(input, head, 0, 24, 0) !== 24) throw new Error(`${src}: shorter than a pcap header`);
+  const magic = head.readUInt32LE(0);
+  const le = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
+  if (!le && head.readUInt32BE(0) !== 0xa1b2c3d4 && head.readUInt32BE(0) !== 0xa1b23c4d) throw new Error(`${src}: not a classic pcap`);
+  const nano = (le ? magic : head.readUInt32BE(0)) === 0xa1b23c4d;
+  const u32 = (b: Buffer, o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  const snaplen = u32(head, 16);
+  const linkType = u32(head, 20) & 0xffff;
+  // section header block (no options): type, length, byte-order magic, version 1.0, section length -1
+  const shb = Buffer.alloc(28);
+  shb.writeUInt32LE(0x0a0d0d0a, 0);
+  shb.writeUInt32LE(28, 4);
+  shb.writeUInt32LE(0x1a2b3c4d, 8);
+  shb.writeUInt16LE(1, 12);
+  shb.writeUInt16LE(0, 14);
+  shb.writeInt32LE(-1, 16);
+  shb.writeInt32LE(-1, 20);
+  shb.writeUInt32LE(28, 24);
+  writeSync(out, shb);
+  // interface description block: if_tsresol (9) = 9 for nanoseconds, then opt_endofopt
+  const idbLen = nano ? 32 : 20;
+  const idb = Buffer.alloc(idbLen);
+  idb.writeUInt32LE(1, 0);
+  idb.writeUInt32LE(idbLen, 4);
+  idb.writeUInt16LE(linkType, 8);
+  idb.writeUInt32LE(snaplen, 12);
+  if (nano) {
+    idb.writeUInt16LE(9, 16);
+    idb.writeUInt16LE(1, 18);
+    idb.writeUInt8(9, 20);
+  }
+  idb.writeUInt32LE(idbLen, idbLen - 4);
+  writeSync(out, idb);
+  const inBuf = Buffer.alloc(8 << 20);
+  const outBuf = Buffer.alloc(16 << 20);
+  let have = 0;
+  let at = 24;
+  let o = 0;
+  let packets = 0;
+  for (;;) {
+    const n = readSync(input, inBuf, have, inBuf.length - have, at);
+    at += n;
+    have += n;
+    let p = 0;
+    while (p + 16 <= have) {
+      const capLen = u32(inBuf, p + 8);
+      if (capLen > inBuf.length - 16) throw new Error(`${src}: record of ${capLen} bytes`);
+      if (p + 16 + capLen > have) break;
+      const ts = u32(inBuf, p) * (nano ? 1e9 : 1e6) + u32(inBuf, p + 4);
+      const padded = (capLen + 3) & ~3;
+      const len = 32 + padded;
+      if (o + len > outBuf.length) {
+        writeSync(out, outBuf, 0, o);
+        o = 0;
+      }
+      outBuf.writeUInt32LE(6, o);
+      outBuf.writeUInt32LE(len, o + 4);
+      outBuf.writeUInt32LE(0, o + 8);
+      outBuf.writeUInt32LE(Math.floor(ts / 4294967296), o + 12);
+      outBuf.writeUInt32LE(ts % 4294967296, o + 16);
+      outBuf.writeUInt32LE(capLen, o + 20);
+      outBuf.writeUInt32LE(u32(inBuf, p + 12), o + 24);
+      inBuf.copy(outBuf, o + 28, p + 16, p + 16 + capLen);
+      outBuf.fill(0, o + 28 + capLen, o + 28 + padded);
+      outBuf.writeUInt32LE(len, o + 28 + padded);
+      o += len;
+      p += 16 + capLen;
+      packets++;
+    }
+    inBuf.copy(inBuf, 0, p, have);
+    have -= p;
+    if (n === 0) break;
+  }
+  if (have !== 0) throw new Error(`${src}: ${have} bytes of a cut-off record at the end`);
+  writeSync(out, outBuf, 0, o);
+  closeSync(out);
+  closeSync(input);
+  return packets;
 }
