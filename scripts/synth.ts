@@ -508,7 +508,18 @@ export function pcapToPcapng(src: string, dst: string): number {
       const capLen = u32(inBuf, p + 8);
       if (capLen > inBuf.length - 16) throw new Error(`${src}: record of ${capLen} bytes`);
       if (p + 16 + capLen > have) break;
-      const ts = u32(inBuf, p) * (nano ? 1e9 : 1e6) + u32(inBuf, p + 4);
+      // µs since 1970 stay below 2^53 (exact as a double); ns do not (BigInt)
+      let high: number;
+      let low: number;
+      if (nano) {
+        const ts = BigInt(u32(inBuf, p)) * 1000000000n + BigInt(u32(inBuf, p + 4));
+        high = Number(ts >> 32n);
+        low = Number(ts & 0xffffffffn);
+      } else {
+        const ts = u32(inBuf, p) * 1e6 + u32(inBuf, p + 4);
+        high = Math.floor(ts / 4294967296);
+        low = ts % 4294967296;
+      }
       const padded = (capLen + 3) & ~3;
       const len = 32 + padded;
       if (o + len > outBuf.length) {
@@ -518,8 +529,8 @@ export function pcapToPcapng(src: string, dst: string): number {
       outBuf.writeUInt32LE(6, o);
       outBuf.writeUInt32LE(len, o + 4);
       outBuf.writeUInt32LE(0, o + 8);
-      outBuf.writeUInt32LE(Math.floor(ts / 4294967296), o + 12);
-      outBuf.writeUInt32LE(ts % 4294967296, o + 16);
+      outBuf.writeUInt32LE(high, o + 12);
+      outBuf.writeUInt32LE(low, o + 16);
       outBuf.writeUInt32LE(capLen, o + 20);
       outBuf.writeUInt32LE(u32(inBuf, p + 12), o + 24);
       inBuf.copy(outBuf, o + 28, p + 16, p + 16 + capLen);
