@@ -306,6 +306,9 @@ const FAR_SHARE = 3;
  */
 const IN_ORDER_SPAN = 8;
 
+/** Closed connections loaded at once ahead of their release (releaseDue), a power of two. */
+const RELEASE_AHEAD = 32;
+
 /**
  * Loads every cache line of the batch's connections, their flows, story and Zeek's record (the
  * fields read are eight or fewer apart, a field being 8 bytes, a record's words sixteen or
@@ -313,13 +316,13 @@ const IN_ORDER_SPAN = 8;
  * each round's objects are known from the round before. Returns a sum of what it read, which the
  * caller keeps, so that the loads are made.
  */
-function touchConnections(cs: Connection[], n: number): number {
+function touchConnections(cs: Connection[], from: number, n: number): number {
   let s = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const c = cs[i];
     s += c.id + c.completenessFirstPass + c.firstTime + c.lastTime + c.analysis.length + c.slot;
   }
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const c = cs[i];
     const a = c.a;
     const b = c.b;
@@ -632,8 +635,11 @@ export class Tracker implements PacketSink {
     const t = this.result.time;
     const q = this.releaseQueue;
     while (this.releaseHead < q.length) {
-      const c = q[this.releaseHead];
-      if (!this.lingerOver(c, q.length - this.releaseHead, t)) break;
+      const h = this.releaseHead;
+      const c = q[h];
+      if (!this.lingerOver(c, q.length - h, t)) break;
+      // the next RELEASE_AHEAD to be released loaded together, once per RELEASE_AHEAD
+      if ((h & (RELEASE_AHEAD - 1)) === 0) this.touched += touchConnections(q, h, Math.min(q.length, h + RELEASE_AHEAD));
       this.releaseHead++;
       c.queuedForRelease = false;
       if (c.slot >= 0) this.release(c);
@@ -850,7 +856,7 @@ export class Tracker implements PacketSink {
       const c = table.likely(hashes[i]);
       if (c !== null) cs[m++] = c;
     }
-    this.touched = touchConnections(cs, m);
+    this.touched = touchConnections(cs, 0, m);
     this.batches++;
   }
 
