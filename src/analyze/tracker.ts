@@ -331,6 +331,12 @@ function touchConnections(cs: Connection[], from: number, n: number): number {
     const at = c.zeekAt;
     s += a.addr0 + a.nextseqSec + a.dupacknum + a.synWscale + b.addr0 + b.nextseqSec + b.dupacknum + b.synWscale +
       st.stateA + st.secondSynFrame + st.fin2AckFrame + st.lastDataFrame + z[at] + z[at + 15] + z[at + 27];
+    // the packet records an output collects for it (render/collect.ts), where the next is pushed
+    const rec = c.records as unknown[] | null;
+    if (rec !== null) {
+      const n = rec.length;
+      if (n > 0 && rec[n - 1] === undefined) s++;
+    }
   }
   return s;
 }
