@@ -310,9 +310,10 @@ const IN_ORDER_SPAN = 8;
 const RELEASE_AHEAD = 32;
 
 /**
- * Loads every cache line of the batch's connections, their flows, story and Zeek's record (the
+ * Loads every cache line of the connections cs[from] to cs[n - 1] (a batch's, or the next to be
+ * released), their flows, story and Zeek's record (the
  * fields read are eight or fewer apart, a field being 8 bytes, a record's words sixteen or
- * fewer, a word being 4), in rounds of independent loads:
+ * fewer, a word being 4), and the end of their packet records, in rounds of independent loads:
  * each round's objects are known from the round before. Returns a sum of what it read, which the
  * caller keeps, so that the loads are made.
  */
@@ -331,7 +332,8 @@ function touchConnections(cs: Connection[], from: number, n: number): number {
     const at = c.zeekAt;
     s += a.addr0 + a.nextseqSec + a.dupacknum + a.synWscale + b.addr0 + b.nextseqSec + b.dupacknum + b.synWscale +
       st.stateA + st.secondSynFrame + st.fin2AckFrame + st.lastDataFrame + z[at] + z[at + 15] + z[at + 27];
-    // the packet records an output collects for it (render/collect.ts), where the next is pushed
+    // the packet records an output collects for it (PacketCollector, render/json.ts), where the
+    // next is pushed
     const rec = c.records as unknown[] | null;
     if (rec !== null) {
       const n = rec.length;
