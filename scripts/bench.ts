@@ -45,7 +45,10 @@
  * of the one before rotated by one, so a slow spell of this shared machine, or the slowdown
  * that follows a long run here, falls on every program alike rather than on all of one mode's
  * runs; the best of the N is shown (peak RSS: the highest), and the JSON has the median and every
- * time too. Ratios compare each mode with tcptrace and tshark on the same capture. Results: stdout
+ * time too. After the table come each round's own ratios (a mode's time against tcptrace's and
+ * tshark's in the same round, minutes apart at most): their median and range, which a spell
+ * that slowed one program's best run and not the other's does not move (also in the JSON,
+ * roundRatios). Ratios compare each mode with tcptrace and tshark on the same capture. Results: stdout
  * and bench-results/bench.json.
  *
  * After a run whose peak RSS passed SETTLE_RSS_MB (tcptrace and tshark take 8 GB on short10m)
@@ -216,6 +219,8 @@ async function main(): Promise<void> {
   const cache = arg('--cache', join(ROOT, 'bench-cache'));
   mkdirSync(cache, { recursive: true });
   const rows: Record<string, unknown>[] = [];
+  /** The lines of the rounds' own ratios (printed after the table, with --repeat). */
+  const perRound: string[] = [];
   const cpu = cpus();
   const keepEnv = process.argv.includes('--keep-env');
   const extraCa = process.env.NODE_EXTRA_CA_CERTS;
@@ -279,12 +284,31 @@ async function main(): Promise<void> {
       console.log(
         `${`${def.name} (${def.what})`.padEnd(30)} ${mode.label.padEnd(21)} ${String(packets * copies).padStart(9)} ${(mb * copies).toFixed(0).padStart(5)} ${r.seconds.toFixed(2).padStart(6)} ${((packets * copies) / r.seconds / 1e6).toFixed(2).padStart(6)} ${(r.rssMB === null ? '?' : r.rssMB.toFixed(0)).padStart(12)} ${(r.cpuSeconds === null ? '?' : r.cpuSeconds.toFixed(2)).padStart(6)} ${ratio('tcptrace').padStart(12)} ${ratio('tshark').padStart(10)}${r.ok ? '' : '  (failed)'}`,
       );
+      // each round's own ratio (this mode and the other run minutes apart at most, where the
+      // best of each may come from different spells of the machine)
+      const roundRatios = (other: string): number[] | null => {
+        const o = times.get(other);
+        const m = times.get(mode.name) as number[];
+        if (o === undefined || mode.name === other || mode.name === 'tcptrace' || mode.name === 'tshark') return null;
+        return m.map((t, k) => (o[k] * copies) / t);
+      };
+      const rt = roundRatios('tcptrace');
+      const rs = roundRatios('tshark');
+      if (repeat > 1 && (rt !== null || rs !== null)) {
+        perRound.push(`${`${def.name}`.padEnd(11)} ${mode.label.padEnd(21)} ${spread(rt).padStart(20)} ${spread(rs).padStart(20)}`);
+      }
       rows.push({
         capture: def.name, file, mode: mode.name, copies, packets: packets * copies, bytes: Math.round(mb * copies * 1e6), seconds: r.seconds, cpuSeconds: r.cpuSeconds,
         packetsPerSecond: Math.round((packets * copies) / r.seconds), peakRssMB: r.rssMB === null ? null : Math.round(r.rssMB), ok: r.ok,
         medianSeconds: median(times.get(mode.name) as number[]), allSeconds: times.get(mode.name),
+        roundRatios: { tcptrace: rt, tshark: rs },
       });
     }
+  }
+  if (perRound.length > 0) {
+    console.log(`\nratios within each round (median of ${repeat}, lowest-highest):`);
+    console.log(`${'capture'.padEnd(11)} ${'mode'.padEnd(21)} ${'vs tcptrace'.padStart(20)} ${'vs tshark'.padStart(20)}`);
+    for (const line of perRound) console.log(line);
   }
   const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });
@@ -316,6 +340,12 @@ function ms(seconds: number): string {
 }
 
 /** The median of some times (the mean of the middle two for an even count). */
+/** `4.6× (4.2-4.9×)`: the median of the rounds' ratios and their range; '' for none. */
+function spread(xs: number[] | null): string {
+  if (xs === null || xs.length === 0) return '';
+  return `${median(xs).toFixed(1)}× (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}×)`;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
