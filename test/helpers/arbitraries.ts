@@ -4,8 +4,13 @@
  * with any values in the fields a record reads, with their packet records.
  */
 import fc from 'fast-check';
-import { newConnection, ownAnalysis, setFlowAddress, type Connection, type Flow } from '../../src/analyze/connection.js';
-import { NOTE_KEYS, PHASE_NAMES, STATE_NAMES } from '../../src/analyze/story.js';
+import {
+  F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, newConnection, ownAnalysis, setFlowAddress, setFlowFlag, type Connection, type Flow,
+} from '../../src/analyze/connection.js';
+import {
+  NOTE_KEYS, PHASE_NAMES, STATE_NAMES, S_DATA_AFTER_FIN, S_FIN1_ACKED_BY_FIN, S_FIN1_FROM_A, S_FIN2_CROSSED, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA,
+  S_RST_FROM_A, S_SIMULTANEOUS_OPEN,
+} from '../../src/analyze/story.js';
 import { ANALYSIS_NAMES } from '../../src/analyze/flags.js';
 import { setZeekHistory, setZeekVerdict } from '../../src/analyze/zeek.js';
 import type { PacketRecord, PacketRecords } from '../../src/render/json.js';
@@ -77,6 +82,31 @@ export const story = fc.record({
   rstFrame: frame, rstFromA: fc.boolean(), rstAfterFin: fc.boolean(), rstAnswersData: fc.boolean(),
 });
 
+type StoryFields = typeof story extends fc.Arbitrary<infer T> ? T : never;
+
+/** The story's numbers as fields, its yes-or-no facts as its bits (storyFlag). */
+function setStory(c: Connection, g: StoryFields): void {
+  const s = c.story;
+  s.stateA = g.stateA;
+  s.stateB = g.stateB;
+  s.synFrame = g.synFrame;
+  s.synCount = g.synCount;
+  s.synAckFrame = g.synAckFrame;
+  s.hsAckFrame = g.hsAckFrame;
+  s.secondSynFrame = g.secondSynFrame;
+  s.refusedFrame = g.refusedFrame;
+  s.fin1Frame = g.fin1Frame;
+  s.fin1AckFrame = g.fin1AckFrame;
+  s.fin2Frame = g.fin2Frame;
+  s.fin2AckFrame = g.fin2AckFrame;
+  s.rstFrame = g.rstFrame;
+  const bits: [number, boolean][] = [
+    [S_SIMULTANEOUS_OPEN, g.simultaneousOpen], [S_FIN1_FROM_A, g.fin1FromA], [S_FIN1_ACKED_BY_FIN, g.fin1AckedByFin], [S_FIN2_CROSSED, g.fin2Crossed],
+    [S_DATA_AFTER_FIN, g.dataAfterFin], [S_RST_FROM_A, g.rstFromA], [S_RST_AFTER_FIN, g.rstAfterFin], [S_RST_ANSWERS_DATA, g.rstAnswersData],
+  ];
+  for (const [bit, on] of bits) s.bits = on ? s.bits | bit : s.bits & ~bit;
+}
+
 /** A connection with any values in the fields its record reads. */
 export const connection: fc.Arbitrary<Connection> = fc.record({
   id: fc.oneof(fc.nat({ max: 1000 }), fc.integer({ min: 0, max: 2 ** 32 })),
@@ -98,9 +128,17 @@ export const connection: fc.Arbitrary<Connection> = fc.record({
   c.id = g.id;
   c.ipVersion = g.ipVersion;
   const set = (f: Flow, v: FlowFields): void => {
-    const { addr, ...rest } = v;
-    Object.assign(f, rest);
-    setFlowAddress(f, Uint32Array.from(addr));
+    f.port = v.port;
+    f.packets = v.packets;
+    f.payloadBytes = v.payloadBytes;
+    f.synMss = v.synMss;
+    f.synWscale = v.synWscale;
+    f.winScale = v.winScale;
+    // the SYN's facts are bits of the flow (flowFlag), not fields of their own
+    setFlowFlag(f, F_SYN_SEEN, v.synSeen);
+    setFlowFlag(f, F_SYN_SACK_PERMITTED, v.synSackPermitted);
+    setFlowFlag(f, F_SYN_TIMESTAMPS, v.synTimestamps);
+    setFlowAddress(f, Uint32Array.from(v.addr));
   };
   set(c.a, g.a);
   set(c.b, g.b);
@@ -118,7 +156,7 @@ export const connection: fc.Arbitrary<Connection> = fc.record({
   c.maxPayloadA = g.maxPayloadA;
   c.maxPayloadB = g.maxPayloadB;
   c.truncatedPackets = g.truncatedPackets;
-  Object.assign(c.story, g.story);
+  setStory(c, g.story);
   setZeekVerdict(c, g.zeek.origIsA, g.zeek.a, g.zeek.b, g.zeek.pa > 0, g.zeek.pb > 0);
   setZeekHistory(c, g.zeek.history);
   return c;
