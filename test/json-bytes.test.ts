@@ -17,11 +17,99 @@ import fc from 'fast-check';
 import { fixtureCaptures } from './helpers/release.js';
 import { checkCapture, samePacketRecord, sameRecord } from './helpers/json-bytes.js';
 import { ByteWriter, ascii, utf8 } from '../src/util/bytes.js';
-import { newConnection } from '../src/analyze/connection.js';
+import { newConnection, ownAnalysis, setFlowAddress, setFlowFlag, type Connection, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS } from '../src/analyze/connection.js';
+import { S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A, S_SIMULTANEOUS_OPEN } from '../src/analyze/story.js';
+import { setZeekHistory, setZeekVerdict } from '../src/analyze/zeek.js';
+import { connectionJson } from '../src/render/json.js';
+import { recordJson } from '../src/render/pretty.js';
+import { RECORD_INDENT, writeNdjsonConnection, writeRecord } from '../src/render/json-bytes.js';
 import { connection, lang, num, packetList, packetRecordArb, str, bool, unit } from './helpers/arbitraries.js';
 
 const SEED = 0x6a5b17;
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns, endOnFailure: true });
+
+/** What makes a connection answered (json-bytes.ts unanswered()), one at a time; null: nothing. */
+const ANSWERED = [null, 'synAckFrame', 'hsAckFrame', 'secondSynFrame', 'refusedFrame', 'fin1Frame', 'fin1AckFrame', 'fin2Frame', 'fin2AckFrame', 'rstFrame', 'irtt', 'serverSyn', 'analysis', 'simultaneousOpen'] as const;
+
+/**
+ * The values of an unanswered connection (nothing after its SYN or SYNs: json-bytes.ts
+ * unanswered()), each from a small set: the SYN's options and retransmissions, the states, the
+ * teardown's flags, Zeek's view, what makes a diagnostic (a continuation, data beyond the peer's
+ * MSS, truncated packets), the window scales, what comes before the tail (id, port, frames,
+ * times), and now and then one thing that makes it answered after all.
+ */
+const UNANSWERED = {
+  id: [0, 1, 2], port: [10000, 10001], clientIsA: [true, false], continued: [false, true], synFrame: [1, 0, 7], synCount: [1, 0, 2],
+  firstTime: [0, 0.5], synSeen: [true, false], mss: [1460, -1, 536], wscale: [7, -1, 0], sack: [true, false], ts: [true, false],
+  serverMss: [1460, -1, 1000], wc: [-2, -1, 7], ws: [-2, -1, 0], stateA: [1, 0, 2], stateB: [1, 0, 2],
+  dataAfterFin: [false, true], rstAfterFin: [false, true], rstAnswersData: [false, true], fin1FromA: [true, false], rstFromA: [true, false],
+  origIsA: [true, false], history: ['S', '', 'SS', 'Sh'], za: [1, 0, 2], zb: [0, 1, 2],
+  maxPayloadA: [2000, 3000, 0], maxPayloadB: [700, 0], truncated: [0, 1], answered: ANSWERED, answeredFrame: [3, 4],
+} as const;
+type Field = keyof typeof UNANSWERED;
+const FIELDS = Object.keys(UNANSWERED) as Field[];
+type Values = { [K in Field]: (typeof UNANSWERED)[K][number] };
+
+/** The connection of these values. */
+function unansweredConnection(g: Values): Connection {
+  const c = newConnection();
+  c.id = g.id;
+  c.clientIsA = g.clientIsA;
+  c.continued = g.continued;
+  c.firstTime = g.firstTime;
+  c.lastTime = g.firstTime;
+  setFlowAddress(c.a, Uint32Array.of(0xc6120001, 0, 0, 0));
+  setFlowAddress(c.b, Uint32Array.of(0xc6130001, 0, 0, 0));
+  c.a.port = g.port;
+  c.b.port = 80;
+  const client = g.clientIsA ? c.a : c.b;
+  const server = g.clientIsA ? c.b : c.a;
+  setFlowFlag(client, F_SYN_SEEN, g.synSeen);
+  setFlowFlag(client, F_SYN_SACK_PERMITTED, g.sack);
+  setFlowFlag(client, F_SYN_TIMESTAMPS, g.ts);
+  client.synMss = g.mss;
+  client.synWscale = g.wscale;
+  client.winScale = g.wc;
+  server.synMss = g.serverMss;
+  server.winScale = g.ws;
+  c.maxPayloadA = g.maxPayloadA;
+  c.maxPayloadB = g.maxPayloadB;
+  c.truncatedPackets = g.truncated;
+  const s = c.story;
+  s.synFrame = g.synFrame;
+  s.synCount = g.synCount;
+  s.stateA = g.stateA;
+  s.stateB = g.stateB;
+  const bits: [number, boolean][] = [[S_DATA_AFTER_FIN, g.dataAfterFin], [S_RST_AFTER_FIN, g.rstAfterFin], [S_RST_ANSWERS_DATA, g.rstAnswersData], [S_FIN1_FROM_A, g.fin1FromA], [S_RST_FROM_A, g.rstFromA]];
+  for (const [b, on] of bits) s.bits = on ? s.bits | b : s.bits & ~b;
+  setZeekVerdict(c, g.origIsA, g.za, g.zb, false, false);
+  setZeekHistory(c, g.history);
+  if (g.answered === 'irtt') c.irtt = 0.25;
+  else if (g.answered === 'serverSyn') setFlowFlag(server, F_SYN_SEEN, true);
+  else if (g.answered === 'analysis') ownAnalysis(c)[0] = 1;
+  else if (g.answered === 'simultaneousOpen') s.bits |= S_SIMULTANEOUS_OPEN;
+  else if (g.answered !== null) s[g.answered] = g.answeredFrame;
+  return c;
+}
+
+/**
+ * Runs of unanswered connections: the first of the first values, each next one the one before
+ * with up to three values changed (or none), so that a record's tail kept from the one before is wrong
+ * unless every value it depends on is compared.
+ */
+const change = fc.tuple(fc.constantFrom(...FIELDS), fc.nat({ max: ANSWERED.length - 1 }));
+const unansweredRun = fc.array(fc.array(change, { maxLength: 3 }), { minLength: 1, maxLength: 12 }).map((steps) => {
+  const g = Object.fromEntries(FIELDS.map((k) => [k, UNANSWERED[k][0]])) as Values;
+  const out: Connection[] = [unansweredConnection(g)];
+  for (const changes of steps) {
+    for (const [k, i] of changes) {
+      const values = UNANSWERED[k] as readonly unknown[];
+      (g as Record<Field, unknown>)[k] = values[i % values.length];
+    }
+    out.push(unansweredConnection(g));
+  }
+  return out;
+});
 
 describe('JSON records written as bytes', () => {
   it('every connection and packet of every fixture: the generic rendering, byte for byte', async () => {
@@ -34,6 +122,31 @@ describe('JSON records written as bytes', () => {
     fc.assert(fc.property(connection, packetList, lang, (c, packets, l) => {
       sameRecord(c, null, l, 'generated');
       sameRecord(c, packets, l, 'generated --packets');
+    }), params(3000));
+  });
+
+  it('unanswered connections one after another (a flood\'s, a scan\'s): each record its own, whatever the one before (the tail kept from it)', () => {
+    // writeConnection keeps the end of an unanswered connection's record and copies it for the
+    // next one alike (TailMemo): runs of such connections from small sets of values, so that
+    // one often equals the one before and often differs from it in one thing, each against
+    // connectionJson's rendering in the same layout as the one before
+    fc.assert(fc.property(unansweredRun, lang, fc.boolean(), fc.array(fc.boolean(), { minLength: 13, maxLength: 13 }), (cs, l, ndjson, refs) => {
+      for (let i = 0; i < cs.length; i++) {
+        const c = cs[i]!;
+        // now and then a writer whose chunks go as references (a spool's, far into its file):
+        // its bytes must not be copied into a plain writer's record, nor the reverse
+        const w = new ByteWriter(16);
+        w.refs = refs[i]!;
+        if (ndjson) writeNdjsonConnection(w, c, l);
+        else writeRecord(w, c, null, l);
+        const want = ndjson ? JSON.stringify({ type: 'connection', ...connectionJson(c, null, l) }) : recordJson(connectionJson(c, null, l), RECORD_INDENT);
+        const got = Buffer.from(w.buf.subarray(0, w.pos));
+        const plain = new ByteWriter(16);
+        if (w.refs) plain.expandRefs(got, 0, got.length);
+        else plain.bytes(got, 0, got.length);
+        assert.equal(plain.buf.toString('utf8', 0, plain.pos), want, `record ${i} of ${cs.length}`);
+        if (!w.refs) assert.ok(!got.includes(1), `record ${i}: a reference in a plain writer's bytes`);
+      }
     }), params(3000));
   });
 

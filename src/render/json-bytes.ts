@@ -22,7 +22,7 @@ import {
   scaleValue, synRetransmissions, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords,
 } from './json.js';
 import {
-  clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowAddress, flowFlag, initialRtt, serverFlow, type Connection, type Flow,
+  clientFlow, NO_ANALYSIS as NO_COUNTS, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowAddress, flowFlag, initialRtt, serverFlow, type Connection, type Flow,
 } from '../analyze/connection.js';
 import type { Lang } from '../i18n/messages.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
@@ -31,7 +31,7 @@ import {
   TEARDOWN_KINDS, teardownKind,
 } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
-import { diagnostics } from '../analyze/diagnostics.js';
+import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { round9 } from '../util/round.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
 import { writeIpv4 } from './endpoint.js';
@@ -370,6 +370,137 @@ function scale(w: ByteWriter, ws: number): void {
 }
 
 /**
+ * Whether the record of `c` from its `synAck` key to its end is a function of what TailMemo
+ * compares: no packets written, no analysis flag, nothing after its SYN or SYNs but the
+ * capture's end (no SYN-ACK, handshake ACK, simultaneous open, refusal, RTT, FIN or RST
+ * frame), and no SYN from the server. The record of every SYN of a flood or a scan left unanswered.
+ */
+function unanswered(c: Connection, server: Flow, packets: PacketRecord[] | null): boolean {
+  const s = c.story;
+  return packets === null && c.analysis === NO_COUNTS && s.synAckFrame <= 0 && s.hsAckFrame <= 0 &&
+    !storyFlag(s, S_SIMULTANEOUS_OPEN) && s.refusedFrame <= 0 && initialRtt(c) === null && s.fin1Frame <= 0 && s.fin1AckFrame <= 0 &&
+    s.fin2Frame <= 0 && s.fin2AckFrame <= 0 && s.rstFrame <= 0 && !flowFlag(server, F_SYN_SEEN);
+}
+
+/** The longest tail TailMemo keeps (an unanswered connection's is about 1.2 KB in the document's layout). */
+const TAIL_MAX = 4096;
+
+/**
+ * The bytes of the last unanswered connection's record from its `synAck` key to its end, and
+ * what they were made from. Under unanswered(), the rest of writeConnection reads only: the
+ * layout and the language, whether chunks go as references, the SYN retransmissions, the
+ * client's SYN options, the teardown's kind, initiator and flags, the final states, Zeek's
+ * state and history, the diagnostics (key, side, numbers) and the window scales. When all are
+ * the last one's, its bytes are the record's: a SYN flood's million records copy 1.2 KB each
+ * instead of writing some sixty pieces (docs/performance.md, "2026-12-04 (midday)").
+ * test/json-bytes.test.ts renders runs of such connections, each differing from the one
+ * before in one of these, against recordJson.
+ */
+class TailMemo {
+  readonly bytes = Buffer.alloc(TAIL_MAX);
+  /** -1: nothing kept. */
+  length = -1;
+  private C: RecordChunks | null = null;
+  private lang: Lang = 'en';
+  private refs = false;
+  private synRetx = 0;
+  private clientBits = 0;
+  private mss = 0;
+  private wscale = 0;
+  private teardown = 0;
+  private states = 0;
+  private zeekState = '';
+  private zeekHistory = '';
+  private wc = 0;
+  private ws = 0;
+  private diags = 0;
+  private key0 = '';
+  private role0 = '';
+  private n10 = 0;
+  private n20 = 0;
+  private key1 = '';
+  private role1 = '';
+  private n11 = 0;
+  private n21 = 0;
+
+  /** The teardown head's index (writeConnection's) of an unanswered connection. */
+  private static teardownOf(c: Connection): number {
+    const s = c.story;
+    const tk = teardownKind(s);
+    const initiator = teardownInitiator(c, tk);
+    return TEARDOWN_KINDS.indexOf(tk) * 32 + (initiator === null ? 0 : initiator === 'client' ? 8 : 16) +
+      (storyFlag(s, S_DATA_AFTER_FIN) ? 4 : 0) + (storyFlag(s, S_RST_AFTER_FIN) ? 2 : 0) + (storyFlag(s, S_RST_ANSWERS_DATA) ? 1 : 0);
+  }
+
+  private static statesOf(c: Connection): number {
+    const s = c.story;
+    return (c.clientIsA ? s.stateA : s.stateB) * 16 + (c.clientIsA ? s.stateB : s.stateA);
+  }
+
+  private static clientBitsOf(f: Flow): number {
+    return (flowFlag(f, F_SYN_SEEN) ? 1 : 0) | (flowFlag(f, F_SYN_SACK_PERMITTED) ? 2 : 0) | (flowFlag(f, F_SYN_TIMESTAMPS) ? 4 : 0);
+  }
+
+  /** Whether the kept bytes are the rest of this unanswered connection's record. */
+  matches(c: Connection, client: Flow, server: Flow, ds: Diagnostic[], lang: Lang, C: RecordChunks, refs: boolean): boolean {
+    if (this.length < 0 || this.C !== C || this.lang !== lang || this.refs !== refs || ds.length !== this.diags) return false;
+    if (synRetransmissions(c.story) !== this.synRetx || TailMemo.clientBitsOf(client) !== this.clientBits) return false;
+    if (client.synMss !== this.mss || client.synWscale !== this.wscale || client.winScale !== this.wc || server.winScale !== this.ws) return false;
+    if (TailMemo.statesOf(c) !== this.states || TailMemo.teardownOf(c) !== this.teardown) return false;
+    if (ds.length > 0) {
+      const d = ds[0];
+      if (d.key !== this.key0 || diagnosticRole(c, d) !== this.role0 || d.n1 !== this.n10 || d.n2 !== this.n20) return false;
+      if (ds.length > 1) {
+        const e = ds[1];
+        if (e.key !== this.key1 || diagnosticRole(c, e) !== this.role1 || e.n1 !== this.n11 || e.n2 !== this.n21) return false;
+      }
+    }
+    return zeekConnState(c) === this.zeekState && zeekHistory(c) === this.zeekHistory;
+  }
+
+  /** Keeps the rest of the record just written from `at` (the `synAck` key) and what it was made from. */
+  keep(w: ByteWriter, at: number, c: Connection, client: Flow, server: Flow, ds: Diagnostic[], lang: Lang, C: RecordChunks): void {
+    const n = w.pos - at;
+    if (n > TAIL_MAX || ds.length > 2) {
+      this.length = -1;
+      return;
+    }
+    w.buf.copy(this.bytes, 0, at, w.pos);
+    this.length = n;
+    this.C = C;
+    this.lang = lang;
+    this.refs = w.refs;
+    this.synRetx = synRetransmissions(c.story);
+    this.clientBits = TailMemo.clientBitsOf(client);
+    this.mss = client.synMss;
+    this.wscale = client.synWscale;
+    this.wc = client.winScale;
+    this.ws = server.winScale;
+    this.states = TailMemo.statesOf(c);
+    this.teardown = TailMemo.teardownOf(c);
+    this.zeekState = zeekConnState(c);
+    this.zeekHistory = zeekHistory(c);
+    this.diags = ds.length;
+    if (ds.length > 0) {
+      const d = ds[0];
+      this.key0 = d.key;
+      this.role0 = diagnosticRole(c, d);
+      this.n10 = d.n1;
+      this.n20 = d.n2;
+    }
+    if (ds.length > 1) {
+      const e = ds[1];
+      this.key1 = e.key;
+      this.role1 = diagnosticRole(c, e);
+      this.n11 = e.n1;
+      this.n21 = e.n2;
+    }
+  }
+}
+
+const TAIL = new TailMemo();
+
+/**
  * connectionJson(c, packets, lang) laid out by C, written from the connection: field by field
  * in connectionJson's order, each value as it decides it (the functions it uses, or the field).
  */
@@ -414,6 +545,14 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
 
   w.raw(C.handshakeHead.get(handshakeKind(s)));
   numOrNull(w, frameOrNull(s.synFrame));
+  const ds = diagnostics(c);
+  // an unanswered connection's rest, as the last one's when they are alike (see TailMemo)
+  const memo = unanswered(c, server, packets) ? TAIL : null;
+  if (memo !== null && memo.matches(c, client, server, ds, lang, C, w.refs)) {
+    w.bytes(memo.bytes, 0, memo.length);
+    return;
+  }
+  const tailAt = w.pos;
   w.raw(C.synAck);
   numOrNull(w, frameOrNull(s.synAckFrame));
   w.raw(C.ack);
@@ -479,7 +618,6 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
 
   w.raw(C.zeekHead.get(zeekConnState(c)));
   w.str(zeekHistory(c));
-  const ds = diagnostics(c);
   if (ds.length > 0) {
     w.raw(C.diagnostics);
     for (let i = 0; i < ds.length; i++) {
@@ -519,6 +657,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   }
   if (packets === null) {
     w.raw(n === 0 ? C.emptyClose : C.closeEClose);
+    if (memo !== null) memo.keep(w, tailAt, c, client, server, ds, lang, C);
     return;
   }
   w.raw(n === 0 ? C.emptyObject : C.closeE);
