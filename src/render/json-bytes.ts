@@ -394,7 +394,7 @@ const TAIL_MAX = 4096;
  * the last one's, its bytes are the record's: a SYN flood's million records copy 1.2 KB each
  * instead of writing some sixty pieces (docs/performance.md, "2026-12-04 (midday)").
  * test/json-bytes.test.ts renders runs of such connections, each differing from the one
- * before in one of these, against recordJson.
+ * before in up to three values (or in something that makes it answered), against connectionJson.
  */
 class TailMemo {
   readonly bytes = Buffer.alloc(TAIL_MAX);
