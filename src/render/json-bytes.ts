@@ -384,6 +384,8 @@ function unanswered(c: Connection, server: Flow, packets: PacketRecord[] | null)
 
 /** The longest tail TailMemo keeps (an unanswered connection's is about 1.2 KB in the document's layout). */
 const TAIL_MAX = 4096;
+/** The most diagnostics a tail TailMemo keeps may have (an unanswered SYN's: the capture ended; maybe truncated). */
+const DIAGS_KEPT = 2;
 
 /**
  * The bytes of the last unanswered connection's record from its `synAck` key to its end, and
@@ -413,15 +415,12 @@ class TailMemo {
   private zeekHistory = '';
   private wc = 0;
   private ws = 0;
+  /** The diagnostics' count (at most DIAGS_KEPT), then each one's key, side and numbers. */
   private diags = 0;
-  private key0 = '';
-  private role0 = '';
-  private n10 = 0;
-  private n20 = 0;
-  private key1 = '';
-  private role1 = '';
-  private n11 = 0;
-  private n21 = 0;
+  private readonly dKey: string[] = new Array<string>(DIAGS_KEPT).fill('');
+  private readonly dRole: string[] = new Array<string>(DIAGS_KEPT).fill('');
+  private readonly dN1: number[] = new Array<number>(DIAGS_KEPT).fill(0);
+  private readonly dN2: number[] = new Array<number>(DIAGS_KEPT).fill(0);
 
   /** The teardown head's index (writeConnection's) of an unanswered connection. */
   private static teardownOf(c: Connection): number {
@@ -447,13 +446,9 @@ class TailMemo {
     if (synRetransmissions(c.story) !== this.synRetx || TailMemo.clientBitsOf(client) !== this.clientBits) return false;
     if (client.synMss !== this.mss || client.synWscale !== this.wscale || client.winScale !== this.wc || server.winScale !== this.ws) return false;
     if (TailMemo.statesOf(c) !== this.states || TailMemo.teardownOf(c) !== this.teardown) return false;
-    if (ds.length > 0) {
-      const d = ds[0];
-      if (d.key !== this.key0 || diagnosticRole(c, d) !== this.role0 || d.n1 !== this.n10 || d.n2 !== this.n20) return false;
-      if (ds.length > 1) {
-        const e = ds[1];
-        if (e.key !== this.key1 || diagnosticRole(c, e) !== this.role1 || e.n1 !== this.n11 || e.n2 !== this.n21) return false;
-      }
+    for (let i = 0; i < ds.length; i++) {
+      const d = ds[i];
+      if (d.key !== this.dKey[i] || diagnosticRole(c, d) !== this.dRole[i] || d.n1 !== this.dN1[i] || d.n2 !== this.dN2[i]) return false;
     }
     return zeekConnState(c) === this.zeekState && zeekHistory(c) === this.zeekHistory;
   }
@@ -461,7 +456,7 @@ class TailMemo {
   /** Keeps the rest of the record just written from `at` (the `synAck` key) and what it was made from. */
   keep(w: ByteWriter, at: number, c: Connection, client: Flow, server: Flow, ds: Diagnostic[], lang: Lang, C: RecordChunks): void {
     const n = w.pos - at;
-    if (n > TAIL_MAX || ds.length > 2) {
+    if (n > TAIL_MAX || ds.length > DIAGS_KEPT) {
       this.length = -1;
       return;
     }
@@ -481,19 +476,12 @@ class TailMemo {
     this.zeekState = zeekConnState(c);
     this.zeekHistory = zeekHistory(c);
     this.diags = ds.length;
-    if (ds.length > 0) {
-      const d = ds[0];
-      this.key0 = d.key;
-      this.role0 = diagnosticRole(c, d);
-      this.n10 = d.n1;
-      this.n20 = d.n2;
-    }
-    if (ds.length > 1) {
-      const e = ds[1];
-      this.key1 = e.key;
-      this.role1 = diagnosticRole(c, e);
-      this.n11 = e.n1;
-      this.n21 = e.n2;
+    for (let i = 0; i < ds.length; i++) {
+      const d = ds[i];
+      this.dKey[i] = d.key;
+      this.dRole[i] = diagnosticRole(c, d);
+      this.dN1[i] = d.n1;
+      this.dN2[i] = d.n2;
     }
   }
 }
