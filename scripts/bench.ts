@@ -339,13 +339,13 @@ function ms(seconds: number): string {
   return `${(seconds * 1000).toFixed(0)} ms`;
 }
 
-/** The median of some times (the mean of the middle two for an even count). */
 /** `4.6× (4.2-4.9×)`: the median of the rounds' ratios and their range; '' for none. */
 function spread(xs: number[] | null): string {
   if (xs === null || xs.length === 0) return '';
   return `${median(xs).toFixed(1)}× (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}×)`;
 }
 
+/** The median of some times (the mean of the middle two for an even count). */
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;

@@ -250,7 +250,7 @@ describe('JSON records written as bytes', () => {
     assert.throws(() => ascii('→'), /not ASCII/);
   });
 
-  it('a range copied from another writer (copyFrom), a Uint8Array or a Buffer (bytes), short and long, into a writer that grows', () => {
+  it('a range copied from another writer (copyFrom), a Uint8Array or a Buffer (bytes), short and long, whole or not, into a writer that grows', () => {
     const how = fc.constantFrom('copyFrom', 'bytes of a Uint8Array', 'bytes of a Buffer');
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300, size: 'max' }), fc.nat({ max: 20 }), fc.nat({ max: 20 }), how, (bytes, start, offset, via) => {
       // the bytes at `start` of something longer, whose other bytes must not be copied
@@ -262,6 +262,9 @@ describe('JSON records written as bytes', () => {
         const src = new ByteWriter(8);
         for (const b of whole) src.byte(b);
         w.copyFrom(src, start, bytes.length);
+      } else if (start === 0) {
+        // the whole array (bytes()' set() path)
+        w.bytes(via === 'bytes of a Buffer' ? Buffer.from(bytes) : bytes, 0, bytes.length);
       } else {
         w.bytes(via === 'bytes of a Buffer' ? Buffer.from(whole) : whole, start, bytes.length);
       }

@@ -336,8 +336,8 @@ function touchConnections(cs: Connection[], from: number, n: number): number {
     // next is pushed
     const rec = c.records as unknown[] | null;
     if (rec !== null) {
-      const n = rec.length;
-      if (n > 0 && rec[n - 1] === undefined) s++;
+      const len = rec.length;
+      if (len > 0 && rec[len - 1] === undefined) s++;
     }
   }
   return s;

@@ -384,95 +384,62 @@ function unanswered(c: Connection, server: Flow, packets: PacketRecord[] | null)
 
 /** The longest tail TailMemo keeps (an unanswered connection's is about 1.2 KB in the document's layout). */
 const TAIL_MAX = 4096;
-/** The most diagnostics a tail TailMemo keeps may have (an unanswered SYN's: the capture ended; maybe truncated). */
-const DIAGS_KEPT = 2;
+
+/** C.teardownHead's index: the teardown's kind, initiator and flags. */
+function teardownHead(c: Connection): number {
+  const s = c.story;
+  const tk = teardownKind(s);
+  const initiator = teardownInitiator(c, tk);
+  return TEARDOWN_KINDS.indexOf(tk) * 32 + (initiator === null ? 0 : initiator === 'client' ? 8 : 16) +
+    (storyFlag(s, S_DATA_AFTER_FIN) ? 4 : 0) + (storyFlag(s, S_RST_AFTER_FIN) ? 2 : 0) + (storyFlag(s, S_RST_ANSWERS_DATA) ? 1 : 0);
+}
+
+/** C.finalNoRst's and C.finalAfterRst's index: the client's and the server's final states. */
+function finalStates(c: Connection): number {
+  const s = c.story;
+  return (c.clientIsA ? s.stateA : s.stateB) * 16 + (c.clientIsA ? s.stateB : s.stateA);
+}
 
 /**
- * The bytes of the last unanswered connection's record from its `synAck` key to its end, and
- * what they were made from. Under unanswered(), the rest of writeConnection reads only: the
- * layout and the language, whether chunks go as references, the SYN retransmissions, the
- * client's SYN options, the teardown's kind, initiator and flags, the final states, Zeek's
- * state and history, the diagnostics (key, side, numbers) and the window scales. When all are
- * the last one's, its bytes are the record's: a SYN flood's million records copy 1.2 KB each
- * instead of writing some sixty pieces (docs/performance.md, "2026-12-04 (midday)").
- * test/json-bytes.test.ts renders runs of such connections, each differing from the one
- * before in up to three values (or in something that makes it answered), against connectionJson.
+ * What the rest of an unanswered connection's record (from its `synAck` key) is made of. Under
+ * unanswered(), writeConnection reads only: the layout and the language, whether chunks go as
+ * references, the SYN retransmissions, the client's SYN options, the window scales, the
+ * teardown's head, the final states, Zeek's state and history, and the diagnostics (key, side,
+ * numbers).
  */
-class TailMemo {
-  readonly bytes = Buffer.alloc(TAIL_MAX);
-  /** -1: nothing kept. */
-  length = -1;
-  private C: RecordChunks | null = null;
-  private lang: Lang = 'en';
-  private refs = false;
-  private synRetx = 0;
-  private clientBits = 0;
-  private mss = 0;
-  private wscale = 0;
-  private teardown = 0;
-  private states = 0;
-  private zeekState = '';
-  private zeekHistory = '';
-  private wc = 0;
-  private ws = 0;
-  /** The diagnostics' count (at most DIAGS_KEPT), then each one's key, side and numbers. */
-  private diags = 0;
-  private readonly dKey: string[] = new Array<string>(DIAGS_KEPT).fill('');
-  private readonly dRole: string[] = new Array<string>(DIAGS_KEPT).fill('');
-  private readonly dN1: number[] = new Array<number>(DIAGS_KEPT).fill(0);
-  private readonly dN2: number[] = new Array<number>(DIAGS_KEPT).fill(0);
+class TailKey {
+  C: RecordChunks | null = null;
+  lang: Lang = 'en';
+  refs = false;
+  synRetx = 0;
+  clientBits = 0;
+  mss = 0;
+  wscale = 0;
+  wc = 0;
+  ws = 0;
+  teardown = 0;
+  states = 0;
+  zeekState = '';
+  zeekHistory = '';
+  /** The diagnostics' count, then each one's key, side and numbers. */
+  diags = 0;
+  readonly dKey: string[] = [];
+  readonly dRole: string[] = [];
+  readonly dN1: number[] = [];
+  readonly dN2: number[] = [];
 
-  /** The teardown head's index (writeConnection's) of an unanswered connection. */
-  private static teardownOf(c: Connection): number {
-    const s = c.story;
-    const tk = teardownKind(s);
-    const initiator = teardownInitiator(c, tk);
-    return TEARDOWN_KINDS.indexOf(tk) * 32 + (initiator === null ? 0 : initiator === 'client' ? 8 : 16) +
-      (storyFlag(s, S_DATA_AFTER_FIN) ? 4 : 0) + (storyFlag(s, S_RST_AFTER_FIN) ? 2 : 0) + (storyFlag(s, S_RST_ANSWERS_DATA) ? 1 : 0);
-  }
-
-  private static statesOf(c: Connection): number {
-    const s = c.story;
-    return (c.clientIsA ? s.stateA : s.stateB) * 16 + (c.clientIsA ? s.stateB : s.stateA);
-  }
-
-  private static clientBitsOf(f: Flow): number {
-    return (flowFlag(f, F_SYN_SEEN) ? 1 : 0) | (flowFlag(f, F_SYN_SACK_PERMITTED) ? 2 : 0) | (flowFlag(f, F_SYN_TIMESTAMPS) ? 4 : 0);
-  }
-
-  /** Whether the kept bytes are the rest of this unanswered connection's record. */
-  matches(c: Connection, client: Flow, server: Flow, ds: Diagnostic[], lang: Lang, C: RecordChunks, refs: boolean): boolean {
-    if (this.length < 0 || this.C !== C || this.lang !== lang || this.refs !== refs || ds.length !== this.diags) return false;
-    if (synRetransmissions(c.story) !== this.synRetx || TailMemo.clientBitsOf(client) !== this.clientBits) return false;
-    if (client.synMss !== this.mss || client.synWscale !== this.wscale || client.winScale !== this.wc || server.winScale !== this.ws) return false;
-    if (TailMemo.statesOf(c) !== this.states || TailMemo.teardownOf(c) !== this.teardown) return false;
-    for (let i = 0; i < ds.length; i++) {
-      const d = ds[i];
-      if (d.key !== this.dKey[i] || diagnosticRole(c, d) !== this.dRole[i] || d.n1 !== this.dN1[i] || d.n2 !== this.dN2[i]) return false;
-    }
-    return zeekConnState(c) === this.zeekState && zeekHistory(c) === this.zeekHistory;
-  }
-
-  /** Keeps the rest of the record just written from `at` (the `synAck` key) and what it was made from. */
-  keep(w: ByteWriter, at: number, c: Connection, client: Flow, server: Flow, ds: Diagnostic[], lang: Lang, C: RecordChunks): void {
-    const n = w.pos - at;
-    if (n > TAIL_MAX || ds.length > DIAGS_KEPT) {
-      this.length = -1;
-      return;
-    }
-    w.buf.copy(this.bytes, 0, at, w.pos);
-    this.length = n;
+  fill(c: Connection, client: Flow, server: Flow, ds: Diagnostic[], lang: Lang, C: RecordChunks, refs: boolean): void {
     this.C = C;
     this.lang = lang;
-    this.refs = w.refs;
+    this.refs = refs;
     this.synRetx = synRetransmissions(c.story);
-    this.clientBits = TailMemo.clientBitsOf(client);
+    this.clientBits = (flowFlag(client, F_SYN_SEEN) ? 1 : 0) | (flowFlag(client, F_SYN_SACK_PERMITTED) ? 2 : 0) | (flowFlag(client, F_SYN_TIMESTAMPS) ? 4 : 0);
     this.mss = client.synMss;
     this.wscale = client.synWscale;
     this.wc = client.winScale;
     this.ws = server.winScale;
-    this.states = TailMemo.statesOf(c);
-    this.teardown = TailMemo.teardownOf(c);
+    this.teardown = teardownHead(c);
+    this.states = finalStates(c);
     this.zeekState = zeekConnState(c);
     this.zeekHistory = zeekHistory(c);
     this.diags = ds.length;
@@ -483,6 +450,53 @@ class TailMemo {
       this.dN1[i] = d.n1;
       this.dN2[i] = d.n2;
     }
+  }
+
+  equals(o: TailKey): boolean {
+    if (this.C !== o.C || this.lang !== o.lang || this.refs !== o.refs || this.synRetx !== o.synRetx || this.clientBits !== o.clientBits ||
+      this.mss !== o.mss || this.wscale !== o.wscale || this.wc !== o.wc || this.ws !== o.ws || this.teardown !== o.teardown ||
+      this.states !== o.states || this.zeekState !== o.zeekState || this.zeekHistory !== o.zeekHistory || this.diags !== o.diags) return false;
+    for (let i = 0; i < this.diags; i++) {
+      if (this.dKey[i] !== o.dKey[i] || this.dRole[i] !== o.dRole[i] || this.dN1[i] !== o.dN1[i] || this.dN2[i] !== o.dN2[i]) return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * The bytes of the last unanswered connection's record from its `synAck` key to its end, and
+ * their TailKey. When the next unanswered connection's key is the same, those bytes are its
+ * record's: a SYN flood's million records copy 1.2 KB each instead of writing some sixty
+ * pieces (docs/performance.md, "2026-12-04 (midday)"). test/json-bytes.test.ts renders runs of
+ * such connections, each differing from the one before in up to three values (or in something
+ * that makes it answered), against connectionJson.
+ */
+class TailMemo {
+  private readonly buf = Buffer.alloc(TAIL_MAX);
+  /** The kept bytes (a view of buf); null: nothing kept. */
+  bytes: Uint8Array | null = null;
+  /** The key of the kept bytes, and the key of the record being written (swapped by keep()). */
+  private kept = new TailKey();
+  private next = new TailKey();
+
+  /** Makes the connection's key; true when the kept bytes are the rest of its record. */
+  find(c: Connection, client: Flow, server: Flow, ds: Diagnostic[], lang: Lang, C: RecordChunks, refs: boolean): boolean {
+    this.next.fill(c, client, server, ds, lang, C, refs);
+    return this.bytes !== null && this.next.equals(this.kept);
+  }
+
+  /** Keeps the rest of the record just written from `at` (the `synAck` key), made from find()'s key. */
+  keep(w: ByteWriter, at: number): void {
+    const n = w.pos - at;
+    if (n > TAIL_MAX) {
+      this.bytes = null;
+      return;
+    }
+    w.buf.copy(this.buf, 0, at, w.pos);
+    this.bytes = this.buf.subarray(0, n);
+    const k = this.kept;
+    this.kept = this.next;
+    this.next = k;
   }
 }
 
@@ -536,8 +550,9 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   const ds = diagnostics(c);
   // an unanswered connection's rest, as the last one's when they are alike (see TailMemo)
   const memo = unanswered(c, server, packets) ? TAIL : null;
-  if (memo !== null && memo.matches(c, client, server, ds, lang, C, w.refs)) {
-    w.bytes(memo.bytes, 0, memo.length);
+  if (memo !== null && memo.find(c, client, server, ds, lang, C, w.refs)) {
+    const kept = memo.bytes as Uint8Array;
+    w.bytes(kept, 0, kept.length);
     return;
   }
   const tailAt = w.pos;
@@ -582,10 +597,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
     w.null();
   }
 
-  const tk = teardownKind(s);
-  const initiator = teardownInitiator(c, tk);
-  w.raw(C.teardownHead.get(TEARDOWN_KINDS.indexOf(tk) * 32 + (initiator === null ? 0 : initiator === 'client' ? 8 : 16) +
-    (storyFlag(s, S_DATA_AFTER_FIN) ? 4 : 0) + (storyFlag(s, S_RST_AFTER_FIN) ? 2 : 0) + (storyFlag(s, S_RST_ANSWERS_DATA) ? 1 : 0)));
+  w.raw(C.teardownHead.get(teardownHead(c)));
   numOrNull(w, frameOrNull(s.fin1Frame));
   w.raw(C.finAck);
   numOrNull(w, frameOrNull(s.fin1AckFrame));
@@ -594,14 +606,12 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   w.raw(C.lastAck);
   numOrNull(w, frameOrNull(s.fin2AckFrame));
   // the rst's frame, the final states and the `inferred` list (by the states' pair)
-  const stClient = c.clientIsA ? s.stateA : s.stateB;
-  const stServer = c.clientIsA ? s.stateB : s.stateA;
   if (s.rstFrame > 0) {
     w.raw(C.rstF);
     w.num(s.rstFrame);
-    w.raw(C.finalAfterRst.get(stClient * 16 + stServer));
+    w.raw(C.finalAfterRst.get(finalStates(c)));
   } else {
-    w.raw(C.finalNoRst.get(stClient * 16 + stServer));
+    w.raw(C.finalNoRst.get(finalStates(c)));
   }
 
   w.raw(C.zeekHead.get(zeekConnState(c)));
@@ -645,7 +655,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   }
   if (packets === null) {
     w.raw(n === 0 ? C.emptyClose : C.closeEClose);
-    if (memo !== null) memo.keep(w, tailAt, c, client, server, ds, lang, C);
+    if (memo !== null) memo.keep(w, tailAt);
     return;
   }
   w.raw(n === 0 ? C.emptyObject : C.closeE);

@@ -271,6 +271,10 @@ export class ByteWriter {
       const buf = this.buf;
       const p = this.pos;
       for (let i = 0; i < len; i++) buf[p + i] = src[start + i]!;
+    } else if (start === 0 && len === src.length) {
+      // the whole of `src`: set() takes it as it is, without Buffer#copy's JavaScript wrapper
+      // (the copied tails of a SYN flood's million records: _copyActual 400 ms of three runs)
+      this.buf.set(src, this.pos);
     } else {
       // Buffer's copy takes the range itself: no view of it to make (and to collect), where
       // set(subarray()) made one a call (a million on a SYN flood's check --json)
