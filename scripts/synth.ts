@@ -13,6 +13,7 @@
  *   ng-* modes.
  */
 import { openSync, writeSync, closeSync, readSync } from 'node:fs';
+import { writeAll } from '../src/util/file.js';
 
 const ETH = 14;
 const IP = 20;
@@ -459,6 +460,16 @@ function pcapWriter(path: string, snaplen = 262144): PcapWriter {
 export function pcapToPcapng(src: string, dst: string): number {
   const input = openSync(src, 'r');
   const out = openSync(dst, 'w');
+  try {
+    return copyAsPcapng(src, input, out);
+  } finally {
+    closeSync(out);
+    closeSync(input);
+  }
+}
+
+/** pcapToPcapng's copy, from descriptor `input` (the pcap `src`) to `out`. */
+function copyAsPcapng(src: string, input: number, out: number): number {
   const head = Buffer.alloc(24);
   if (readSync(input, head, 0, 24, 0) !== 24) throw new Error(`${src}: shorter than a pcap header`);
   const magic = head.readUInt32LE(0);
@@ -478,7 +489,7 @@ export function pcapToPcapng(src: string, dst: string): number {
   shb.writeInt32LE(-1, 16);
   shb.writeInt32LE(-1, 20);
   shb.writeUInt32LE(28, 24);
-  writeSync(out, shb);
+  writeAll(out, shb, 0, shb.length);
   // interface description block: if_tsresol (9) = 9 for nanoseconds, then opt_endofopt
   const idbLen = nano ? 32 : 20;
   const idb = Buffer.alloc(idbLen);
@@ -492,7 +503,7 @@ export function pcapToPcapng(src: string, dst: string): number {
     idb.writeUInt8(9, 20);
   }
   idb.writeUInt32LE(idbLen, idbLen - 4);
-  writeSync(out, idb);
+  writeAll(out, idb, 0, idb.length);
   const inBuf = Buffer.alloc(8 << 20);
   const outBuf = Buffer.alloc(16 << 20);
   let have = 0;
@@ -523,7 +534,7 @@ export function pcapToPcapng(src: string, dst: string): number {
       const padded = (capLen + 3) & ~3;
       const len = 32 + padded;
       if (o + len > outBuf.length) {
-        writeSync(out, outBuf, 0, o);
+        writeAll(out, outBuf, 0, o);
         o = 0;
       }
       outBuf.writeUInt32LE(6, o);
@@ -545,8 +556,6 @@ export function pcapToPcapng(src: string, dst: string): number {
     if (n === 0) break;
   }
   if (have !== 0) throw new Error(`${src}: ${have} bytes of a cut-off record at the end`);
-  writeSync(out, outBuf, 0, o);
-  closeSync(out);
-  closeSync(input);
+  writeAll(out, outBuf, 0, o);
   return packets;
 }
