@@ -28,7 +28,11 @@ import { connection, lang, num, packetList, packetRecordArb, str, bool, unit } f
 const SEED = 0x6a5b17;
 const params = (numRuns: number): fc.Parameters<unknown> => ({ seed: SEED, numRuns, endOnFailure: true });
 
-/** What makes a connection answered (json-bytes.ts unanswered()), one at a time; null: nothing. */
+/**
+ * What makes a connection answered (json-bytes.ts unanswered()), one at a time; null: nothing.
+ * secondSynFrame does not (its record shows it only with a simultaneous open): it must not
+ * stop the copy, nor change the record.
+ */
 const ANSWERED = [null, 'synAckFrame', 'hsAckFrame', 'secondSynFrame', 'refusedFrame', 'fin1Frame', 'fin1AckFrame', 'fin2Frame', 'fin2AckFrame', 'rstFrame', 'irtt', 'serverSyn', 'analysis', 'simultaneousOpen'] as const;
 
 /**
