@@ -51,6 +51,11 @@
  * roundRatios). Ratios compare each mode with tcptrace and tshark on the same capture. Results: stdout
  * and bench-results/bench.json.
  *
+ * What the machine is like as the bench runs (machineNow): before the table, and before and
+ * after each capture's runs, what a fresh page of memory costs and how long a loop of arithmetic
+ * takes; the table gives each run's minor page faults (`faults k`). A spell in which fresh pages
+ * are dear slows what touches much memory (tcptrace, tshark) more than the tool.
+ *
  * After a run whose peak RSS passed SETTLE_RSS_MB (tcptrace and tshark take 8 GB on short10m)
  * the next one waits SETTLE_SECONDS: on this virtual machine the runs right after such a one
  * were slowed by its aftermath, and by much (short10m `--json`, whose spool writes 2 GB: 15.7 s
@@ -74,6 +79,7 @@ import { performance } from 'node:perf_hooks';
 
 import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeInterleavedPcap, pcapToPcapng } from './synth.js';
 import { runCapture } from '../src/pipeline.js';
+import { median, parseTimeLine, spread } from './bench-stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
@@ -172,33 +178,34 @@ function arg(name: string, def: string): string {
   return i >= 0 ? process.argv[i + 1] : def;
 }
 
-interface Run { seconds: number; cpuSeconds: number | null; rssMB: number | null; ok: boolean }
+interface Run { seconds: number; cpuSeconds: number | null; rssMB: number | null; minorFaults: number | null; ok: boolean }
 
 /** The environment of every measured command (see the top: without NODE_EXTRA_CA_CERTS unless --keep-env). */
 let childEnv: NodeJS.ProcessEnv = process.env;
 
 /**
- * Runs a command with stdout to /dev/null; wall time measured here, peak RSS and CPU time by
- * /usr/bin/time when present (else by the child itself for our own decode loop).
+ * Runs a command with stdout to /dev/null; wall time measured here, peak RSS, CPU time and the
+ * minor page faults (fresh pages: see freshPageMicros) by /usr/bin/time when present.
  */
 function measure(cmd: string, args: string[], okCodes: readonly number[] = [0], env: NodeJS.ProcessEnv = childEnv): Run {
   const timeFile = join(tmpdir(), `tcpflow-bench-time-${process.pid}`);
   const useTime = existsSync('/usr/bin/time');
   const t0 = performance.now();
   const r = useTime
-    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, env })
+    ? spawnSync('/usr/bin/time', ['-f', '%M %U %S %R', '-o', timeFile, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, env })
     : spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20, env });
   const seconds = (performance.now() - t0) / 1000;
   let rssMB: number | null = null;
   let cpuSeconds: number | null = null;
+  let minorFaults: number | null = null;
   if (useTime && existsSync(timeFile)) {
-    const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-    const [kb, u, s] = last.split(' ').map(Number);
-    if (Number.isFinite(kb)) rssMB = kb / 1024;
-    if (Number.isFinite(u) && Number.isFinite(s)) cpuSeconds = u + s;
+    const t = parseTimeLine(readFileSync(timeFile, 'utf8'));
+    rssMB = t.rssMB;
+    cpuSeconds = t.cpuSeconds;
+    minorFaults = t.minorFaults;
     rmSync(timeFile, { force: true });
   }
-  return { seconds, cpuSeconds, rssMB, ok: r.status !== null && okCodes.includes(r.status) };
+  return { seconds, cpuSeconds, rssMB, minorFaults, ok: r.status !== null && okCodes.includes(r.status) };
 }
 
 /** Child: read + decode every frame, no analysis. */
@@ -235,7 +242,11 @@ async function main(): Promise<void> {
       ? `node -e 0: ${ms(startWithout)} (NODE_EXTRA_CA_CERTS not set)`
       : `node -e 0: ${ms(startWithout)} without NODE_EXTRA_CA_CERTS, ${ms(startWith)} with it (${extraCa}); ${keepEnv ? 'kept for every command (--keep-env)' : 'every command runs without it (--keep-env keeps it)'}`,
   );
-  console.log('capture                        mode                    packets   MB     s  Mpkt/s  peak RSS MB  cpu s  vs tcptrace  vs tshark');
+  const atStart = machineNow();
+  console.log(`the machine now: ${machineText(atStart)} (a child's first write to each 4 KB page of 64 MB, and 5e7 turns of an arithmetic loop; faults: a run's minor page faults, in thousands)`);
+  console.log('capture                        mode                    packets   MB     s  Mpkt/s  peak RSS MB  cpu s  faults k  vs tcptrace  vs tshark');
+  /** Each capture's fresh-page cost, before its first run and after its last. */
+  const machine: { capture: string; before: MachineNow; after: MachineNow }[] = [];
   // the previous run took more than SETTLE_RSS_MB
   let settle = false;
   for (const def of CAPTURES) {
@@ -253,6 +264,7 @@ async function main(): Promise<void> {
     const modes = [...MODES.filter((m) => m.name === 'tcptrace' || m.name === 'tshark'), ...MODES.filter((m) => m.name !== 'tcptrace' && m.name !== 'tshark')]
       .filter((m) => wantModes.includes(m.name));
     const peaks = new Map<string, number>();
+    const before = machine.length === 0 ? atStart : machineNow();
     for (let round = 0; round < repeat; round++) {
       // each round starts one mode further on: no mode always comes right after the same one
       // (the run after tshark's or tcptrace's was slower by a third on this machine, whatever
@@ -273,6 +285,7 @@ async function main(): Promise<void> {
       }
     }
     for (const [name, r] of results) r.rssMB = peaks.get(name) || r.rssMB;
+    machine.push({ capture: def.name, before, after: machineNow() });
     for (const mode of MODES) {
       const r = results.get(mode.name);
       if (!r) continue;
@@ -282,7 +295,7 @@ async function main(): Promise<void> {
         return o && mode.name !== other && mode.name !== 'tcptrace' && mode.name !== 'tshark' ? `${((o.seconds * copies) / r.seconds).toFixed(1)}×` : '';
       };
       console.log(
-        `${`${def.name} (${def.what})`.padEnd(30)} ${mode.label.padEnd(21)} ${String(packets * copies).padStart(9)} ${(mb * copies).toFixed(0).padStart(5)} ${r.seconds.toFixed(2).padStart(6)} ${((packets * copies) / r.seconds / 1e6).toFixed(2).padStart(6)} ${(r.rssMB === null ? '?' : r.rssMB.toFixed(0)).padStart(12)} ${(r.cpuSeconds === null ? '?' : r.cpuSeconds.toFixed(2)).padStart(6)} ${ratio('tcptrace').padStart(12)} ${ratio('tshark').padStart(10)}${r.ok ? '' : '  (failed)'}`,
+        `${`${def.name} (${def.what})`.padEnd(30)} ${mode.label.padEnd(21)} ${String(packets * copies).padStart(9)} ${(mb * copies).toFixed(0).padStart(5)} ${r.seconds.toFixed(2).padStart(6)} ${((packets * copies) / r.seconds / 1e6).toFixed(2).padStart(6)} ${(r.rssMB === null ? '?' : r.rssMB.toFixed(0)).padStart(12)} ${(r.cpuSeconds === null ? '?' : r.cpuSeconds.toFixed(2)).padStart(6)} ${(r.minorFaults === null ? '?' : (r.minorFaults / 1000).toFixed(1)).padStart(9)} ${ratio('tcptrace').padStart(12)} ${ratio('tshark').padStart(10)}${r.ok ? '' : '  (failed)'}`,
       );
       // each round's own ratio (this mode and the other run minutes apart at most, where the
       // best of each may come from different spells of the machine)
@@ -299,7 +312,7 @@ async function main(): Promise<void> {
       }
       rows.push({
         capture: def.name, file, mode: mode.name, copies, packets: packets * copies, bytes: Math.round(mb * copies * 1e6), seconds: r.seconds, cpuSeconds: r.cpuSeconds,
-        packetsPerSecond: Math.round((packets * copies) / r.seconds), peakRssMB: r.rssMB === null ? null : Math.round(r.rssMB), ok: r.ok,
+        packetsPerSecond: Math.round((packets * copies) / r.seconds), peakRssMB: r.rssMB === null ? null : Math.round(r.rssMB), minorFaults: r.minorFaults, ok: r.ok,
         medianSeconds: median(times.get(mode.name) as number[]), allSeconds: times.get(mode.name),
         roundRatios: { tcptrace: rt, tshark: rs },
       });
@@ -310,12 +323,16 @@ async function main(): Promise<void> {
     console.log(`${'capture'.padEnd(11)} ${'mode'.padEnd(21)} ${'vs tcptrace'.padStart(20)} ${'vs tshark'.padStart(20)}`);
     for (const line of perRound) console.log(line);
   }
+  if (machine.length > 0) {
+    console.log('\nthe machine before each capture\'s first run and after its last:');
+    for (const m of machine) console.log(`${m.capture.padEnd(11)} ${machineText(m.before)}; after: ${machineText(m.after)}`);
+  }
   const outDir = join(ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const nodeStartSeconds = { withoutExtraCaCerts: startWithout, withExtraCaCerts: startWith };
   const extraCaCerts = extraCa === undefined ? 'not set' : keepEnv ? 'kept' : 'removed';
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpu.length, cpu: cpu[0]?.model, repeat, extraCaCerts, nodeStartSeconds, results: rows }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpu.length, cpu: cpu[0]?.model, repeat, extraCaCerts, nodeStartSeconds, machine, results: rows }, null, 2) + '\n');
   writeFileSync(join(outDir, 'bench.json'), readFileSync(out));
   console.log(`results written to ${out.slice(ROOT.length + 1)} (and bench-results/bench.json)`);
 }
@@ -329,6 +346,50 @@ function sleepSync(seconds: number): void {
 }
 
 /** Node's bare start in an environment: the best of 7 runs of node -e 0, in seconds. */
+/**
+ * A child that allocates 64 MB and writes one byte to each of its 4 KB pages, printing the
+ * microseconds a page took: the kernel's first touch of a page (a page fault and a page of
+ * zeros); then a loop of integer arithmetic alone (no memory), printing its milliseconds. Both
+ * read from the child's own clock around the loops, so Node's start is not in them.
+ */
+const MACHINE_PROBE =
+  'const n=64<<20,b=new Uint8Array(n);let t=process.hrtime.bigint();for(let i=0;i<n;i+=4096)b[i]=1;' +
+  'const page=Number(process.hrtime.bigint()-t)/1e3/(n/4096);let x=0;t=process.hrtime.bigint();' +
+  'for(let i=0;i<5e7;i++){x=(x+i*2654435761)|0;x^=x>>>13}' +
+  'process.stdout.write(page+" "+Number(process.hrtime.bigint()-t)/1e6+" "+(x&1))';
+
+interface MachineNow {
+  /** Microseconds a fresh 4 KB page took. */
+  freshPageMicros: number | null;
+  /** Milliseconds of the arithmetic loop. */
+  loopMs: number | null;
+}
+
+/**
+ * What this machine is like now (the medians of three children; null when the probe could not
+ * run). Every page a run touches for the first time costs the fresh page's time: a fraction of
+ * a microsecond on a Debian box, 10-15 us on this virtual machine in some hours (2026-12-04), when
+ * a run's faults (the faults column) weigh: tcptrace's 208 000 on short1m are seconds then, and
+ * the tool's 17 000 a quarter of its time. The loop is 285 ms in such an hour; it tells a spell
+ * when the processor itself is slower (every program alike, whatever its memory).
+ */
+function machineNow(): MachineNow {
+  const pages: number[] = [];
+  const loops: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const r = spawnSync(process.execPath, ['-e', MACHINE_PROBE], { encoding: 'utf8', env: childEnv });
+    const [page, loop] = r.stdout.split(' ').map(Number);
+    if (r.status !== 0) continue;
+    if (Number.isFinite(page)) pages.push(page);
+    if (Number.isFinite(loop)) loops.push(loop);
+  }
+  return { freshPageMicros: pages.length === 0 ? null : median(pages), loopMs: loops.length === 0 ? null : median(loops) };
+}
+
+function machineText(m: MachineNow): string {
+  return `a fresh page ${m.freshPageMicros === null ? '?' : `${m.freshPageMicros.toFixed(1)} µs`}, the loop ${m.loopMs === null ? '?' : `${m.loopMs.toFixed(0)} ms`}`;
+}
+
 function nodeStart(env: NodeJS.ProcessEnv): number {
   let best = Infinity;
   for (let i = 0; i < 7; i++) best = Math.min(best, measure(process.execPath, ['-e', '0'], [0], env).seconds);
@@ -337,19 +398,6 @@ function nodeStart(env: NodeJS.ProcessEnv): number {
 
 function ms(seconds: number): string {
   return `${(seconds * 1000).toFixed(0)} ms`;
-}
-
-/** `4.6× (4.2-4.9×)`: the median of the rounds' ratios and their range; '' for none. */
-function spread(xs: number[] | null): string {
-  if (xs === null || xs.length === 0) return '';
-  return `${median(xs).toFixed(1)}× (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)}×)`;
-}
-
-/** The median of some times (the mean of the middle two for an even count). */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Frames in a capture (read once, in process). */
