@@ -185,7 +185,7 @@ let childEnv: NodeJS.ProcessEnv = process.env;
 
 /**
  * Runs a command with stdout to /dev/null; wall time measured here, peak RSS, CPU time and the
- * minor page faults (fresh pages: see freshPageMicros) by /usr/bin/time when present.
+ * minor page faults (fresh pages: see machineNow) by /usr/bin/time when present.
  */
 function measure(cmd: string, args: string[], okCodes: readonly number[] = [0], env: NodeJS.ProcessEnv = childEnv): Run {
   const timeFile = join(tmpdir(), `tcpflow-bench-time-${process.pid}`);
@@ -245,7 +245,7 @@ async function main(): Promise<void> {
   const atStart = machineNow();
   console.log(`the machine now: ${machineText(atStart)} (a child's first write to each 4 KB page of 64 MB, and 5e7 turns of an arithmetic loop; faults: a run's minor page faults, in thousands)`);
   console.log('capture                        mode                    packets   MB     s  Mpkt/s  peak RSS MB  cpu s  faults k  vs tcptrace  vs tshark');
-  /** Each capture's fresh-page cost, before its first run and after its last. */
+  /** What the machine was like before each capture's first run and after its last. */
   const machine: { capture: string; before: MachineNow; after: MachineNow }[] = [];
   // the previous run took more than SETTLE_RSS_MB
   let settle = false;
@@ -345,7 +345,6 @@ function sleepSync(seconds: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
 }
 
-/** Node's bare start in an environment: the best of 7 runs of node -e 0, in seconds. */
 /**
  * A child that allocates 64 MB and writes one byte to each of its 4 KB pages, printing the
  * microseconds a page took: the kernel's first touch of a page (a page fault and a page of
@@ -378,8 +377,9 @@ function machineNow(): MachineNow {
   const loops: number[] = [];
   for (let i = 0; i < 3; i++) {
     const r = spawnSync(process.execPath, ['-e', MACHINE_PROBE], { encoding: 'utf8', env: childEnv });
+    // (no stdout when the child could not be started)
+    if (r.status !== 0 || typeof r.stdout !== 'string') continue;
     const [page, loop] = r.stdout.split(' ').map(Number);
-    if (r.status !== 0) continue;
     if (Number.isFinite(page)) pages.push(page);
     if (Number.isFinite(loop)) loops.push(loop);
   }
@@ -390,6 +390,7 @@ function machineText(m: MachineNow): string {
   return `a fresh page ${m.freshPageMicros === null ? '?' : `${m.freshPageMicros.toFixed(1)} µs`}, the loop ${m.loopMs === null ? '?' : `${m.loopMs.toFixed(0)} ms`}`;
 }
 
+/** Node's bare start in an environment: the best of 7 runs of node -e 0, in seconds. */
 function nodeStart(env: NodeJS.ProcessEnv): number {
   let best = Infinity;
   for (let i = 0; i < 7; i++) best = Math.min(best, measure(process.execPath, ['-e', '0'], [0], env).seconds);
