@@ -7,6 +7,7 @@
 import { newStory, resetStory, type Story } from './story.js';
 import { zeekChunk, takeZeekRecord, resetZeek, type ZeekHolder } from './zeek.js';
 import { ipv4ToString, ipv6ToString } from '../util/addr.js';
+import { settleDoubles } from '../util/shapes.js';
 
 /** Window scale: not known yet (no SYN seen). */
 export const WSCALE_UNKNOWN = -1;
@@ -366,4 +367,14 @@ export function clientFlow(c: Connection): Flow {
 /** The server's direction. */
 export function serverFlow(c: Connection): Flow {
   return c.clientIsA ? c.b : c.a;
+}
+
+// The shape of a connection settled before any code is optimised (util/shapes.ts): its times
+// and initial RTT as doubles, and every field resetConnection() stores to no longer "const" (it
+// would be at the first connection reused from the pool, thousands of packets into a capture,
+// and handle(), analyze(), packet() ... would be thrown away and compiled again).
+{
+  const c = newConnection();
+  settleDoubles(c, ['irtt', 'firstTime', 'lastTime']);
+  resetConnection(c);
 }

@@ -35,6 +35,7 @@ import { noteRoles } from './roles.js';
 import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
 import { seqAdd32, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
+import { settleDoubles } from '../util/shapes.js';
 import {
   A_RETRANSMISSION, A_LOST_PACKET, A_ACK_LOST_PACKET, A_KEEP_ALIVE, A_DUPLICATE_ACK, A_ZERO_WINDOW,
   A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, A_KEEP_ALIVE_ACK, A_OUT_OF_ORDER, A_FAST_RETRANSMISSION,
@@ -112,6 +113,13 @@ export class PacketResult implements StoryResult {
   dupAckNum = 0;
   /** The packet started a new connection. */
   opened = false;
+
+  constructor() {
+    // the time has fractions from the second packet on, and the raw numbers are beyond 2^31 in
+    // half of all connections: doubles from the start, not from some packet after the code that
+    // reads them was optimised (util/shapes.ts)
+    settleDoubles(this, ['time', 'n1', 'n2', 'n3', 'peerBase']);
+  }
 }
 
 export interface PacketObserver {
@@ -340,7 +348,7 @@ function touchConnections(cs: Connection[], from: number, n: number): number {
       if (len > 0 && rec[len - 1] === undefined) s++;
     }
   }
-  return s;
+  return s | 0;
 }
 
 /**
@@ -647,7 +655,7 @@ export class Tracker implements PacketSink {
       const c = q[h];
       if (!this.lingerOver(c, q.length - h, t)) break;
       // the next RELEASE_AHEAD to be released loaded together, once per RELEASE_AHEAD
-      if ((h & (RELEASE_AHEAD - 1)) === 0) this.touched += touchConnections(q, h, Math.min(q.length, h + RELEASE_AHEAD));
+      if ((h & (RELEASE_AHEAD - 1)) === 0) this.touched = (this.touched + touchConnections(q, h, Math.min(q.length, h + RELEASE_AHEAD))) | 0;
       this.releaseHead++;
       c.queuedForRelease = false;
       if (c.slot >= 0) this.release(c);
@@ -670,7 +678,8 @@ export class Tracker implements PacketSink {
   private compactReleaseQueue(): void {
     const q = this.releaseQueue;
     if (this.releaseHead > 1024 && this.releaseHead * 2 > q.length) {
-      this.releaseQueue = q.slice(this.releaseHead);
+      q.copyWithin(0, this.releaseHead);
+      q.length -= this.releaseHead;
       this.releaseHead = 0;
     }
   }

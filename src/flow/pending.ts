@@ -25,6 +25,7 @@
 import { secondsSince, type Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { StampQueue } from './stamp-queue.js';
+import { smiIfSmall } from '../util/round.js';
 import { indexEntriesFor, indexPlace, indexRemove, newIndex } from './open-index.js';
 
 /**
@@ -169,8 +170,10 @@ export class PendingSyns {
     f.tsNsec = w[o + W_NSEC];
     const n = this.nums[slot >>> CHUNK_BITS];
     const q = (slot & CHUNK_MASK) * NUMS;
-    f.number = n[q + N_FRAME];
-    f.tsSec = n[q + N_SEC];
+    // whole numbers, as the reader gives them (smiIfSmall: not doubles, which would change the
+    // frame's shape and throw away the code that reads it, at the flood's end)
+    f.number = smiIfSmall(n[q + N_FRAME]);
+    f.tsSec = smiIfSmall(n[q + N_SEC]);
   }
 
   hash(slot: number): number {

@@ -21,7 +21,7 @@
  * Interleaved runs: short1m --json 0.65 -> 0.59 s, concurrent --json --packets 3.90 -> 3.37 s,
  * short10m --json 5.59 -> 5.32 s with peak RSS 129 -> 137 MB (medians).
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, write, writev, writevSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, rmSync, unlinkSync, write, writev, writevSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ioReason } from './output.js';
@@ -453,7 +453,8 @@ export class Spool {
       // leaves nothing behind however the run ends (Ctrl-C, a crash, a kill); where an open
       // file cannot be removed, close() removes it
       try {
-        rmSync(this.dir, { recursive: true, force: true });
+        unlinkSync(this.file);
+        rmdirSync(this.dir);
         this.dir = null;
       } catch {
         // kept for close()

@@ -1,0 +1,33 @@
+/**
+ * Settling the shapes of the objects the hot path uses, before any of it is optimised.
+ *
+ * V8 describes an object's fields in its hidden class (its "map"): what kind of value each has
+ * held so far (small integers only, or doubles, or anything) and whether it has been stored to
+ * only once ("const"). Optimised code is compiled against those descriptions. When a field
+ * changes kind (the first fractional initial RTT after thousands of whole ones) the map is
+ * replaced for every object of that shape, and each optimised function that had seen the old
+ * one is thrown away ("wrong map") and runs in the interpreter until compiled again; when a
+ * "const" field is first stored to, the functions that took its value as a constant are thrown
+ * away the same way ("code dependencies").
+ *
+ * On short1m, `check` compiled `handle()` three times (92 ms of the compiler's thread), because
+ * the first connection reused from the pool stored to its fields again, and because a counter
+ * of the tracker became a double: 13 such throw-aways in one run (`--trace-deopt`), the run's
+ * median 0.78 -> 0.68 s once they were gone (docs/performance.md, "2026-12-04 (evening)").
+ * What such a field will become is known in advance, so it becomes that before the first packet.
+ */
+
+/**
+ * Gives each field of `keys` in `o` the representation of a double, keeping its value: a field
+ * that will hold fractions (seconds) or numbers beyond 2^31 (raw sequence numbers), changed
+ * now instead of in the middle of a capture. (V8 never changes a field back from double.)
+ */
+export function settleDoubles<T extends object>(o: T, keys: readonly (keyof T)[]): void {
+  const r = o as Record<keyof T, unknown>;
+  for (const k of keys) {
+    const v = r[k];
+    if (typeof v !== 'number') throw new Error(`settleDoubles: ${String(k)} is not a number`);
+    r[k] = 0.5;
+    r[k] = v;
+  }
+}
