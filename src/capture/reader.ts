@@ -345,7 +345,10 @@ export class CaptureReader {
     f.linkType = this.pcapLinkType;
     f.interfaceId = 0;
     f.offset = this.base + p;
-    f.buf = this.buf;
+    // stored when it changes (once a chunk), not once a packet: the frame is old and each chunk's
+    // buffer young, so every store took the write barrier's slow path (RecordWrite, 5 ms a
+    // million packets)
+    if (f.buf !== this.buf) f.buf = this.buf;
     f.dataOffset = p + rl;
     this.pos = p + rl + capLen;
     return FRAME;
@@ -514,7 +517,7 @@ export class CaptureReader {
     f.linkType = iface.linkType;
     f.interfaceId = ifId;
     f.offset = at;
-    f.buf = this.buf;
+    if (f.buf !== this.buf) f.buf = this.buf; // (as in nextPcap)
     f.dataOffset = p + EPB_OFF_DATA;
     return FRAME;
   }
