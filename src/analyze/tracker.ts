@@ -419,7 +419,10 @@ export class Tracker implements PacketSink {
   /** The batch's hashes and connections (prepare()). */
   private readonly batchHash = new Int32Array(BATCH);
   private readonly batchConns: Connection[] = new Array<Connection>(BATCH);
-  /** What touchConnections() read (kept so that its loads are made). */
+  /**
+   * What touchConnections() read (kept so that its loads are made), as an int32: a sum with
+   * fractions made it a double, which changed the tracker's shape mid-capture (util/shapes.ts).
+   */
   touched = 0;
   /** Batches prepared (PacketSink.prepare). */
   batches = 0;
@@ -674,7 +677,11 @@ export class Tracker implements PacketSink {
     return c.lastTime + (waiting > this.lingerMax ? this.lingerMin : this.linger) <= t || waiting > this.lingerHard;
   }
 
-  /** Drops the queue's released entries once they are most of it (no reference to them is kept). */
+  /**
+   * Drops the queue's released entries once they are most of it (no reference to them is kept),
+   * in place: a new array in the field threw away the optimised code that had taken the field as
+   * a constant (util/shapes.ts).
+   */
   private compactReleaseQueue(): void {
     const q = this.releaseQueue;
     if (this.releaseHead > 1024 && this.releaseHead * 2 > q.length) {

@@ -12,8 +12,8 @@
  *
  * On short1m, `check` compiled `handle()` three times (92 ms of the compiler's thread), because
  * the first connection reused from the pool stored to its fields again, and because a counter
- * of the tracker became a double: 13 such throw-aways in one run (`--trace-deopt`), the run's
- * median 0.78 -> 0.68 s once they were gone (docs/performance.md, "2026-12-04 (evening)").
+ * of the tracker became a double: 13 such throw-aways in one run (`--trace-deopt`); 5% of the
+ * run once they were gone (docs/performance.md, "2026-12-04 (evening)").
  * What such a field will become is known in advance, so it becomes that before the first packet.
  */
 

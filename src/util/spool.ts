@@ -453,6 +453,8 @@ export class Spool {
       // leaves nothing behind however the run ends (Ctrl-C, a crash, a kill); where an open
       // file cannot be removed, close() removes it
       try {
+        // (not rmSync(dir, { recursive: true }): its first call loads Node's rimraf, which threw
+        // the reader's optimised code away, in the middle of the capture; util/shapes.ts)
         unlinkSync(this.file);
         rmdirSync(this.dir);
         this.dir = null;
