@@ -75,9 +75,18 @@ function refOf(c: Chunk): number {
   return c.ref;
 }
 
-/** Constant ASCII text (a JSON key, a separator) as a Chunk; anything else is a mistake. */
+/** What ascii() refuses. */
+const NOT_ASCII = /[^\u0000-\u007f]/;
+
+/**
+ * Constant ASCII text (a JSON key, a separator) as a Chunk; anything else is a mistake. Checked
+ * by a regular expression, not a loop over the characters: the bundle's start makes 268 chunks,
+ * and the loop's thousands of turns had V8 compile this function with its optimising compiler
+ * (11 ms on that thread), which a small capture's run then waited for before it could exit
+ * (Node lets the compiler's pending work finish first): 8-12 ms of a 120 ms run.
+ */
 export function ascii(s: string): Chunk {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) throw new Error(`not ASCII: ${JSON.stringify(s)}`);
+  if (NOT_ASCII.test(s)) throw new Error(`not ASCII: ${JSON.stringify(s)}`);
   return new Chunk(s);
 }
 
