@@ -9,7 +9,7 @@
 import { CaptureReader, FRAME, type CaptureFormat } from './capture/reader.js';
 import { openSource, SourceError, type Source, type StdinOption } from './capture/source.js';
 import { Readable } from 'node:stream';
-import { close, open, read } from 'node:fs';
+import { closeSync, openSync, read, readSync } from 'node:fs';
 import { Frame } from './capture/frame.js';
 import { linkTypeName } from './capture/linktypes.js';
 import { Decoder } from './decode/decoder.js';
@@ -399,19 +399,22 @@ const FIRST_CHUNK = 64 << 10;
  * decoded: the read (a thread of libuv's pool) overlaps the decoding instead of adding to it.
  * Returns false (nothing read) for a gzip file, which takes the stream path.
  * Through node:fs's callbacks: node:fs/promises (and what it loads) took about 1 ms of every
- * start, for nothing else.
+ * start, for nothing else. The file is opened and closed, and read first and at its end,
+ * synchronously (readFdDirect): a small capture then never starts libuv's thread pool, whose
+ * first task waited 1.5-6 ms for its threads (fresh stacks) on this machine, and no read waits
+ * for a turn of the event loop where nothing could overlap it.
  */
 async function readFileDirect(path: string, run: CaptureRun, drained: (n: number) => Promise<boolean>): Promise<boolean> {
   let fd: number;
   try {
-    fd = await new Promise<number>((ok, fail) => open(path, 'r', (e, n) => (e ? fail(e) : ok(n))));
+    fd = openSync(path, 'r');
   } catch (e) {
     throw new SourceError(`cannot open ${path}: ${(e as Error).message}`);
   }
   try {
     return (await readFdDirect(fd, path, run, drained)) === true;
   } finally {
-    await new Promise<void>((ok) => close(fd, () => ok()));
+    closeSync(fd);
   }
 }
 
@@ -423,12 +426,21 @@ async function readFdDirect(fd: number, path: string, run: CaptureRun, drained: 
   const bufs = [Buffer.allocUnsafe(DIRECT_CHUNK), Buffer.allocUnsafe(DIRECT_CHUNK)];
   const readInto = (b: Buffer, len: number): Promise<number> =>
     new Promise((ok, fail) => read(fd, b, 0, len, null, (e, n) => (e ? fail(e) : ok(n))));
+  // a read with nothing to overlap it (the first, and the one after a short read: the end of
+  // the file, or what was appended since) is made at once, without the thread pool
+  const readNow = (b: Buffer, len: number): Promise<number> => {
+    try {
+      return Promise.resolve(readSync(fd, b, 0, len, null));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
   let pending: Promise<number> | null = null;
   try {
     let k = 0;
     let first = true;
     let want = FIRST_CHUNK;
-    pending = readInto(bufs[0], want);
+    pending = readNow(bufs[0], want);
     for (;;) {
       const b = bufs[k];
       let n: number;
@@ -451,7 +463,7 @@ async function readFdDirect(fd: number, path: string, run: CaptureRun, drained: 
       want = DIRECT_CHUNK;
       if (full) pending = readInto(bufs[k], want);
       if (!(await drained(n))) return true;
-      if (pending === null) pending = readInto(bufs[k], want);
+      if (pending === null) pending = readNow(bufs[k], want);
     }
   } finally {
     // a read still in flight (stopped at damaged data) must finish before the file is closed
