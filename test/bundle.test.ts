@@ -113,6 +113,19 @@ describe('bundle: layout', () => {
 });
 
 describe('bundle: bin/tcpflow-explain.js', () => {
+  it("a small run leaves V8's optimising compiler nothing to do (Node waits for it before exiting)", () => {
+    // `--trace-opt` prints on stdout a line per function V8 marks for its optimising compiler;
+    // Node lets that work finish before the process exits, so a small capture's run waited for
+    // ascii() to be compiled (8-12 ms of 120) when it looped over its characters at start
+    // (docs/performance.md, "2026-12-04 (evening)")
+    for (const args of [['--version'], ['--json', fixture('tcp-four-way')], [fixture('tcp-four-way')], ['check', '-e', 'handshake=three-way', fixture('tcp-four-way')]]) {
+      const r = spawnSync(process.execPath, ['--trace-opt', BIN, ...args], { encoding: 'utf8', cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      const marked = r.stdout.split('\n').filter((l) => l.startsWith('[marking') && l.includes('TURBOFAN'));
+      assert.deepEqual(marked, [], args.join(' '));
+    }
+  });
+
   it('--version prints package.json\'s version', () => {
     const r = run(BIN, ['--version']);
     assert.equal(r.status, 0, r.stderr);
