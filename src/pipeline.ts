@@ -428,13 +428,8 @@ async function readFdDirect(fd: number, path: string, run: CaptureRun, drained: 
     new Promise((ok, fail) => read(fd, b, 0, len, null, (e, n) => (e ? fail(e) : ok(n))));
   // a read with nothing to overlap it (the first, and the one after a short read: the end of
   // the file, or what was appended since) is made at once, without the thread pool
-  const readNow = (b: Buffer, len: number): Promise<number> => {
-    try {
-      return Promise.resolve(readSync(fd, b, 0, len, null));
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  };
+  // (async: a failed read rejects, as readInto's does)
+  const readNow = async (b: Buffer, len: number): Promise<number> => readSync(fd, b, 0, len, null);
   let pending: Promise<number> | null = null;
   try {
     let k = 0;

@@ -463,7 +463,7 @@ export class Tracker implements PacketSink {
     return this.maxConnections;
   }
   /** Closed connections waiting out the linger, in order of closing. */
-  private releaseQueue: Connection[] = [];
+  private readonly releaseQueue: Connection[] = [];
   private releaseHead = 0;
   /**
    * Open connections, least recently active first, as a queue of (table slot, stamp): each
