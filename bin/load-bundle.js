@@ -12,8 +12,9 @@
 // the bundle it was made for and of the cache itself: a cache of another bundle of the same
 // length (an edit of main.cjs by hand) or a damaged one is ignored as well.
 //
-// The wrapper is Node's own CommonJS wrapper on the source's first line, so line numbers in stack
-// traces are the bundle's.
+// The file is Node's own CommonJS wrapper around the bundle (scripts/bundle.ts writes it in, on
+// the first line): V8 gets the file's text as it is, not a concatenation it would flatten into a
+// copy of its own, and line numbers in stack traces are the file's.
 //
 // This file and bin/tcpflow-explain.js are CommonJS (bin/package.json says so; the package is
 // ES modules): an ES module entry makes Node start its ES module loader first, about 3.5 ms of
@@ -33,6 +34,9 @@ const BUNDLE = join(__dirname, '..', 'dist', 'bundle', 'main.cjs');
  */
 const CODE_CACHE = `${BUNDLE}.v8cache`;
 
+/** How the bundle starts: Node's CommonJS wrapper, which scripts/bundle.ts writes in. */
+const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+
 /** zlib.crc32 came with Node 20.15; without it there is no cache (nothing to check it with). */
 const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : null;
 
@@ -50,12 +54,16 @@ let loaded = null;
 
 /**
  * Runs the bundle once per thread and returns { exports, script, cache }: `cache` is 'accepted',
- * 'rejected' or 'none'. Throws the read error (ENOENT) when the bundle is missing.
+ * 'rejected' or 'none'. Throws the read error (ENOENT) when the bundle is missing, and an error
+ * of code ENOTBUNDLE when the file is not the wrapped function the build writes.
  */
 function loadBundle({ useCache = true } = {}) {
   if (loaded !== null) return loaded;
   const bytes = readFileSync(BUNDLE);
   const source = bytes.toString('utf8');
+  if (!source.startsWith(WRAPPER_HEAD)) {
+    throw Object.assign(new Error(`${BUNDLE} is not a bundle that \`npm run build\` wrote: run it again`), { code: 'ENOTBUNDLE', path: BUNDLE });
+  }
   let file = null;
   if (useCache && crc32 !== null) {
     try {
@@ -71,7 +79,8 @@ function loadBundle({ useCache = true } = {}) {
     if (file.length > 8 && crc32(bytes) === file.readUInt32LE(0) && crc32(data) === file.readUInt32LE(4)) cachedData = data;
     else damaged = true;
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: BUNDLE, cachedData });
+  // the file is the wrapped function itself (scripts/bundle.ts): its text goes to V8 as it is
+  const script = new Script(source, { filename: BUNDLE, cachedData });
   const bundle = { exports: {} };
   script.runInThisContext()(bundle.exports, require, bundle, BUNDLE, dirname(BUNDLE));
   const cache = file === null ? 'none' : damaged || script.cachedDataRejected ? 'rejected' : 'accepted';
@@ -80,6 +89,7 @@ function loadBundle({ useCache = true } = {}) {
 }
 
 exports.BUNDLE = BUNDLE;
+exports.WRAPPER_HEAD = WRAPPER_HEAD;
 exports.CODE_CACHE = CODE_CACHE;
 exports.codeCacheFile = codeCacheFile;
 exports.loadBundle = loadBundle;

@@ -9,6 +9,10 @@ let cli;
 try {
   cli = loadBundle().exports;
 } catch (e) {
+  if (e?.code === 'ENOTBUNDLE') {
+    process.stderr.write(`tcpflow-explain: ${e.message}\n`);
+    process.exit(70);
+  }
   if (e?.code !== 'ENOENT' || e.path !== BUNDLE) throw e;
   process.stderr.write(`tcpflow-explain: ${BUNDLE} is missing: run \`npm run build\` (npm ci and npm test run it)\n`);
   process.exit(70);

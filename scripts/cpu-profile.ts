@@ -16,7 +16,7 @@ import { join } from 'node:path';
 
 interface Node {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   children?: number[];
 }
 interface Profile {
@@ -52,7 +52,8 @@ for (const file of files) {
     const dt = p.timeDeltas[i] ?? 0;
     total += dt;
     const cf = byId.get(p.samples[i])!.callFrame;
-    const key = `${cf.functionName || '(anonymous)'}${cf.url === '' ? '' : ` ${cf.url.split('/').pop() ?? ''}:${cf.lineNumber + 1}`}`;
+    // line and column: the bundle is minified to a few long lines (scripts/bundle.ts)
+    const key = `${cf.functionName || '(anonymous)'}${cf.url === '' ? '' : ` ${cf.url.split('/').pop() ?? ''}:${cf.lineNumber + 1}:${cf.columnNumber + 1}`}`;
     self.set(key, (self.get(key) ?? 0) + dt);
     if (incl.length === 0) continue;
     const seen = new Set<string>();

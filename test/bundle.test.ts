@@ -64,9 +64,11 @@ describe('bundle: layout', () => {
 
   it('the -j worker entry is dist/bundle/worker-thread.js, found from the bundle by its own URL', () => {
     assert.ok(existsSync(join(BUNDLE, 'worker-thread.js')));
-    assert.match(source, /\.Worker\(new URL\("\.\/worker-thread\.js", __tcpflowBundle\.url\)\)/);
-    // strict mode from the first line, as the ES modules it is made of
-    assert.match(source, /^"use strict";\nvar __tcpflowBundle = \{ get url\(\) \{ return require\("node:url"\)\.pathToFileURL\(__filename\)\.href; \} \};\n/);
+    assert.match(source, /\.Worker\(new URL\("\.\/worker-thread\.js",\s*__tcpflowBundle\.url\)\)/);
+    // the file is Node's CommonJS wrapper around the bundle (bin/load-bundle.js runs its text as
+    // it is), strict from the wrapper's first statement, as the ES modules it is made of
+    assert.match(source, /^\(function \(exports, require, module, __filename, __dirname\) \{ "use strict";\nvar __tcpflowBundle = \{ get url\(\) \{ return require\("node:url"\)\.pathToFileURL\(__filename\)\.href; \} \};\n/);
+    assert.match(source, /\n\}\)\n\/\/# sourceMappingURL=main\.cjs\.map\n$/);
   });
 
   it('bin/ and dist/bundle/ are CommonJS (no ES module loader at start); the bundle loads neither node:child_process, node:worker_threads, node:v8 nor node:fs/promises until used', () => {
@@ -231,20 +233,28 @@ require('../../bin/load-bundle.js').loadBundle().exports.startWorker();
     assert.equal(r.stdout, run(BIN, ['--format', 'summary', captures[0]]).stdout);
   });
 
-  it('a run whose main() never settles, or rejects, exits 70 with an internal error: not 0, not a stack trace', () => {
+  it('a run whose main() never settles, or rejects, or a file that is no bundle, exits 70 with an error: not 0, not a stack trace', () => {
     const { root } = install('unsettled');
     rmSync(join(root, 'dist', 'bundle', 'main.cjs.v8cache'), { force: true });
     const main = join(root, 'dist', 'bundle', 'main.cjs');
     const bin = join(root, 'bin', 'tcpflow-explain.js');
-    writeFileSync(main, 'exports.main = () => new Promise(() => {});\n');
+    // a bundle is a function expression, Node's CommonJS wrapper written in (scripts/bundle.ts)
+    const wrapped = (body: string): string => `(function (exports, require, module, __filename, __dirname) { ${body}\n})\n`;
+    writeFileSync(main, wrapped('exports.main = () => new Promise(() => {});'));
     let r = run(bin, ['--version'], root);
     assert.equal(r.status, 70);
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, 'tcpflow-explain: internal error: the run stopped before it had finished (please report this with the capture if you can)\n');
-    writeFileSync(main, "exports.main = async () => { throw new Error('escaped'); };\n");
+    writeFileSync(main, wrapped("exports.main = async () => { throw new Error('escaped'); };"));
     r = run(bin, ['--version'], root);
     assert.equal(r.status, 70);
     assert.equal(r.stderr, 'tcpflow-explain: internal error: escaped (please report this with the capture if you can)\n');
+    // a file that is not the wrapped function (a plain CommonJS module, as bundles were before
+    // the wrapper was written in): said plainly, not a stack trace
+    writeFileSync(main, "exports.main = async () => 0;\n");
+    r = run(bin, ['--version'], root);
+    assert.equal(r.status, 70);
+    assert.equal(r.stderr, `tcpflow-explain: ${main} is not a bundle that \`npm run build\` wrote: run it again\n`);
   });
 
   it('without the bundle it fails loudly (exit 70, names the file, says to build)', () => {
