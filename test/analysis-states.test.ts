@@ -138,6 +138,24 @@ describe('analysis states: a continuation goes on from its stream\'s analysis st
     }
   });
 
+  it("Zeek's history letters beyond the packed ones come back with their entry only: an entry overwritten a lap later has none of its predecessor's", () => {
+    const s = new AnalysisStates(256);
+    const long = released(1);
+    long.zeekHistMore = 'dAdAfR';
+    const i = s.save(long, true);
+    for (let id = 2; id <= 256; id++) s.save(released(id), true);
+    const n = newConnection();
+    assert.equal(s.restore(i, 1, n, n.a, n.b, true), RESTORED);
+    assert.equal(n.zeekHistMore, 'dAdAfR');
+    // the 257th connection takes entry i, with no letters beyond the packed ones
+    assert.equal(s.save(released(257), true), i);
+    const m = newConnection();
+    m.zeekHistMore = 'x';
+    assert.equal(s.restore(i, 257, m, m.a, m.b, true), RESTORED);
+    assert.equal(m.zeekHistMore, '');
+    assert.equal(s.restore(i, 1, n, n.a, n.b, true), NOT_KEPT);
+  });
+
   it('the story turned round: which side sent the SYN, the first FIN, the RST and the last data, only once they were seen', () => {
     const s = new AnalysisStates();
     const c = released(3);
