@@ -73,6 +73,33 @@ const lazyBuiltins: Plugin = {
   },
 };
 
+/**
+ * npm packages of the bundle evaluated when first used rather than when it starts, the same way:
+ * yaml reads only rules files (check --rules) and lab answers, but its module initialisation
+ * took about 1 ms and 150 KB of every start. An import of it from the tool's source becomes a
+ * module whose properties evaluate the bundled package on first access.
+ */
+const LAZY_PACKAGES = ['yaml'];
+const lazyPackages: Plugin = {
+  name: 'lazy-packages',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_PACKAGES.join('|')})$`);
+    // only the tool's own imports: the lazy module's require of the real file is not one
+    b.onResolve({ filter }, (a) => (a.importer.startsWith(join(ROOT, 'src')) ? { path: a.path, namespace: 'lazy-package' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (a) => {
+      const req = createRequire(join(ROOT, 'package.json'));
+      const keys = Object.keys(req(a.path) as object).filter((k) => k !== 'default' && k !== '__esModule');
+      const real = JSON.stringify(req.resolve(a.path));
+      return {
+        loader: 'js',
+        resolveDir: ROOT,
+        contents: `let real = null;\nconst load = () => real ?? (real = require(${real}));\n` +
+          `for (const k of ${JSON.stringify(keys)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });\n`,
+      };
+    });
+  },
+};
+
 rmSync(join(ROOT, OUT), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: ROOT,
@@ -102,7 +129,7 @@ const result = await build({
   sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
-  plugins: [lazyBuiltins],
+  plugins: [lazyBuiltins, lazyPackages],
 });
 // CommonJS, as bin/ is (bin/load-bundle.js says why)
 writeFileSync(join(ROOT, OUT, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);

@@ -55,6 +55,11 @@ describe('bundle: layout', () => {
     assert.doesNotMatch(source, /__esm\(\{/);
     // node:vm (bin/load-bundle.js) has no loader for a real import()
     assert.doesNotMatch(source, /\bimport\(/);
+    // yaml is evaluated when first used (rules files, lab answers), through a module of getters;
+    // the package itself is bundled all the same
+    assert.ok('lazy-package:yaml' in meta.inputs);
+    const lazy = meta.inputs['lazy-package:yaml']!.imports.map((i) => i.path);
+    assert.deepEqual(lazy, ['node_modules/yaml/dist/index.js']);
   });
 
   it('the bundle is ASCII, so V8 holds its source as a one-byte string (half the memory of a two-byte one)', () => {
