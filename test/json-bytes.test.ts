@@ -115,6 +115,81 @@ const unansweredRun = fc.array(fc.array(change, { maxLength: 3 }), { minLength: 
   return out;
 });
 
+/**
+ * The SYN options of an answered connection's two sides, each from a small set (json-bytes.ts
+ * OptionsMemo keeps the text of the last ones), and what else may vary between connections.
+ */
+const OPTIONS = {
+  id: [0, 1], clientIsA: [true, false], cSeen: [true, false], cSack: [true, false], cTs: [true, false], cMss: [1460, -1, 536], cWs: [7, -1, 0, 14],
+  sSeen: [true, false], sSack: [true, false], sTs: [true, false], sMss: [1460, -1, 1000], sWs: [7, -1, 0], irtt: [0.25, null],
+} as const;
+type OptionField = keyof typeof OPTIONS;
+const OPTION_FIELDS = Object.keys(OPTIONS) as OptionField[];
+type OptionValues = { [K in OptionField]: (typeof OPTIONS)[K][number] };
+
+/** An answered connection (a SYN-ACK and a handshake ACK) with these options. */
+function optionsConnection(g: OptionValues): Connection {
+  const c = newConnection();
+  c.id = g.id;
+  c.clientIsA = g.clientIsA;
+  setFlowAddress(c.a, Uint32Array.of(0xc6120001, 0, 0, 0));
+  setFlowAddress(c.b, Uint32Array.of(0xc6130001, 0, 0, 0));
+  c.a.port = 10000;
+  c.b.port = 80;
+  const client = g.clientIsA ? c.a : c.b;
+  const server = g.clientIsA ? c.b : c.a;
+  const sides: [typeof client, boolean, boolean, boolean, number, number][] = [[client, g.cSeen, g.cSack, g.cTs, g.cMss, g.cWs], [server, g.sSeen, g.sSack, g.sTs, g.sMss, g.sWs]];
+  for (const [f, seen, sack, ts, mss, ws] of sides) {
+    setFlowFlag(f, F_SYN_SEEN, seen);
+    setFlowFlag(f, F_SYN_SACK_PERMITTED, sack);
+    setFlowFlag(f, F_SYN_TIMESTAMPS, ts);
+    f.synMss = mss;
+    f.synWscale = ws;
+  }
+  c.story.synFrame = 1;
+  c.story.synAckFrame = 2;
+  c.story.hsAckFrame = 3;
+  if (g.irtt !== null) c.irtt = g.irtt;
+  return c;
+}
+
+/** Runs of such connections, each the one before with up to three values changed (or none). */
+const optionsRun = fc.array(fc.array(fc.tuple(fc.constantFrom(...OPTION_FIELDS), fc.nat({ max: 3 })), { maxLength: 3 }), { minLength: 1, maxLength: 12 }).map((steps) => {
+  const g = Object.fromEntries(OPTION_FIELDS.map((k) => [k, OPTIONS[k][0]])) as OptionValues;
+  const out: Connection[] = [optionsConnection(g)];
+  for (const changes of steps) {
+    for (const [k, i] of changes) {
+      const values = OPTIONS[k] as readonly unknown[];
+      (g as Record<OptionField, unknown>)[k] = values[i % values.length];
+    }
+    out.push(optionsConnection(g));
+  }
+  return out;
+});
+
+/**
+ * Writes each connection of `cs` (in the document's layout or as NDJSON, each writer's chunks as
+ * references or not) and compares it with connectionJson's rendering.
+ */
+function sameRun(cs: Connection[], l: 'en' | 'zh', ndjson: boolean, refs: boolean[]): void {
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    // now and then a writer whose chunks go as references (a spool's, far into its file):
+    // its bytes must not be copied into a plain writer's record, nor the reverse
+    const w = new ByteWriter(16);
+    w.refs = refs[i]!;
+    if (ndjson) writeNdjsonConnection(w, c, l);
+    else writeRecord(w, c, null, l);
+    const want = ndjson ? JSON.stringify({ type: 'connection', ...connectionJson(c, null, l) }) : recordJson(connectionJson(c, null, l), RECORD_INDENT);
+    const got = Buffer.from(w.buf.subarray(0, w.pos));
+    const plain = new ByteWriter(16);
+    if (w.refs) plain.expandRefs(got, 0, got.length);
+    else plain.bytes(got, 0, got.length);
+    assert.equal(plain.buf.toString('utf8', 0, plain.pos), want, `record ${i} of ${cs.length}`);
+    if (!w.refs) assert.ok(!got.includes(1), `record ${i}: a reference in a plain writer's bytes`);
+  }
+}
+
 describe('JSON records written as bytes', () => {
   it('every connection and packet of every fixture: the generic rendering, byte for byte', async () => {
     let connections = 0;
@@ -135,22 +210,16 @@ describe('JSON records written as bytes', () => {
     // one often equals the one before and often differs from it in one thing, each against
     // connectionJson's rendering in the same layout as the one before
     fc.assert(fc.property(unansweredRun, lang, fc.boolean(), fc.array(fc.boolean(), { minLength: 13, maxLength: 13 }), (cs, l, ndjson, refs) => {
-      for (let i = 0; i < cs.length; i++) {
-        const c = cs[i]!;
-        // now and then a writer whose chunks go as references (a spool's, far into its file):
-        // its bytes must not be copied into a plain writer's record, nor the reverse
-        const w = new ByteWriter(16);
-        w.refs = refs[i]!;
-        if (ndjson) writeNdjsonConnection(w, c, l);
-        else writeRecord(w, c, null, l);
-        const want = ndjson ? JSON.stringify({ type: 'connection', ...connectionJson(c, null, l) }) : recordJson(connectionJson(c, null, l), RECORD_INDENT);
-        const got = Buffer.from(w.buf.subarray(0, w.pos));
-        const plain = new ByteWriter(16);
-        if (w.refs) plain.expandRefs(got, 0, got.length);
-        else plain.bytes(got, 0, got.length);
-        assert.equal(plain.buf.toString('utf8', 0, plain.pos), want, `record ${i} of ${cs.length}`);
-        if (!w.refs) assert.ok(!got.includes(1), `record ${i}: a reference in a plain writer's bytes`);
-      }
+      sameRun(cs, l, ndjson, refs);
+    }), params(3000));
+  });
+
+  it('answered connections one after another: each record\'s SYN options its own, whatever the ones before (the text kept from them)', () => {
+    // writeConnection keeps the text of `options` and `agreed` and copies it for the next
+    // connection whose sides announced the same (OptionsMemo): runs of connections whose
+    // options often equal the ones before and often differ in one value
+    fc.assert(fc.property(optionsRun, lang, fc.boolean(), fc.array(fc.boolean(), { minLength: 13, maxLength: 13 }), (cs, l, ndjson, refs) => {
+      sameRun(cs, l, ndjson, refs);
     }), params(3000));
   });
 

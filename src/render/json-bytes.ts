@@ -502,6 +502,90 @@ class TailMemo {
 
 const TAIL = new TailMemo();
 
+/** The SYN options' bits of a flow that its record shows. */
+const OPTION_BITS = F_SYN_SEEN | F_SYN_SACK_PERMITTED | F_SYN_TIMESTAMPS;
+/** The longest `options` and `agreed` text OptionsMemo keeps (about 700 bytes in the document's layout). */
+const OPTIONS_MAX = 2048;
+
+/**
+ * `handshake.options` and `handshake.agreed` (from the `options` key to the teardown's): a
+ * function of the layout, whether chunks go as references, and each side's SYN options (their
+ * bits, MSS and window scale). The connections of one client and server announce the same
+ * options, so the text is kept and copied for the next connection alike: some twenty pieces
+ * written a connection, 7% of short1m's `--json` when left out altogether. test/json-bytes.test.ts
+ * renders runs of connections whose options differ from the one before in up to three values.
+ */
+class OptionsMemo {
+  private readonly buf = Buffer.alloc(OPTIONS_MAX);
+  /** The kept text (a view of buf); null: nothing kept. */
+  private bytes: Uint8Array | null = null;
+  private C: RecordChunks | null = null;
+  private refs = false;
+  private clientBits = 0;
+  private clientMss = 0;
+  private clientWscale = 0;
+  private serverBits = 0;
+  private serverMss = 0;
+  private serverWscale = 0;
+
+  write(w: ByteWriter, client: Flow, server: Flow, C: RecordChunks): void {
+    const cb = client.bits & OPTION_BITS;
+    const sb = server.bits & OPTION_BITS;
+    const kept = this.bytes;
+    if (kept !== null && this.C === C && this.refs === w.refs && this.clientBits === cb && this.clientMss === client.synMss &&
+      this.clientWscale === client.synWscale && this.serverBits === sb && this.serverMss === server.synMss && this.serverWscale === server.synWscale) {
+      w.bytes(kept, 0, kept.length);
+      return;
+    }
+    const at = w.pos;
+    writeOptions(w, client, server, C);
+    const n = w.pos - at;
+    if (n > OPTIONS_MAX) {
+      this.bytes = null;
+      return;
+    }
+    w.buf.copy(this.buf, 0, at, w.pos);
+    this.bytes = this.buf.subarray(0, n);
+    this.C = C;
+    this.refs = w.refs;
+    this.clientBits = cb;
+    this.clientMss = client.synMss;
+    this.clientWscale = client.synWscale;
+    this.serverBits = sb;
+    this.serverMss = server.synMss;
+    this.serverWscale = server.synWscale;
+  }
+}
+
+const OPTIONS = new OptionsMemo();
+
+/** `handshake.options` and `handshake.agreed`, from the `options` key to the teardown's (see OptionsMemo). */
+function writeOptions(w: ByteWriter, client: Flow, server: Flow, C: RecordChunks): void {
+  w.raw(C.options);
+  synOptions(w, client, C, false);
+  synOptions(w, server, C, true);
+  if (flowFlag(client, F_SYN_SEEN) && flowFlag(server, F_SYN_SEEN)) {
+    // connectionJson's `agreed`: each side's MSS is the one the other announced
+    w.raw(C.agreedMss);
+    numOrNull(w, optionValue(server.synMss));
+    w.raw(C.serverG);
+    numOrNull(w, optionValue(client.synMss));
+    w.raw(C.agreedWs);
+    if (client.synWscale >= 0 && server.synWscale >= 0) {
+      w.raw(C.clientG);
+      w.num(client.synWscale);
+      w.raw(C.serverG);
+      w.num(server.synWscale);
+      w.raw(C.closeG);
+    } else {
+      w.null();
+    }
+    w.raw(C.agreedTail.get((flowFlag(client, F_SYN_SACK_PERMITTED) && flowFlag(server, F_SYN_SACK_PERMITTED) ? 2 : 0) + (flowFlag(client, F_SYN_TIMESTAMPS) && flowFlag(server, F_SYN_TIMESTAMPS) ? 1 : 0)));
+  } else {
+    w.null();
+  }
+}
+
 /**
  * connectionJson(c, packets, lang) laid out by C, written from the connection: field by field
  * in connectionJson's order, each value as it decides it (the functions it uses, or the field).
@@ -573,29 +657,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
   w.raw(C.rtt);
   const rtt = initialRtt(c);
   numOrNull(w, rtt === null ? null : round9(rtt));
-  w.raw(C.options);
-  synOptions(w, client, C, false);
-  synOptions(w, server, C, true);
-  if (flowFlag(client, F_SYN_SEEN) && flowFlag(server, F_SYN_SEEN)) {
-    // connectionJson's `agreed`: each side's MSS is the one the other announced
-    w.raw(C.agreedMss);
-    numOrNull(w, optionValue(server.synMss));
-    w.raw(C.serverG);
-    numOrNull(w, optionValue(client.synMss));
-    w.raw(C.agreedWs);
-    if (client.synWscale >= 0 && server.synWscale >= 0) {
-      w.raw(C.clientG);
-      w.num(client.synWscale);
-      w.raw(C.serverG);
-      w.num(server.synWscale);
-      w.raw(C.closeG);
-    } else {
-      w.null();
-    }
-    w.raw(C.agreedTail.get((flowFlag(client, F_SYN_SACK_PERMITTED) && flowFlag(server, F_SYN_SACK_PERMITTED) ? 2 : 0) + (flowFlag(client, F_SYN_TIMESTAMPS) && flowFlag(server, F_SYN_TIMESTAMPS) ? 1 : 0)));
-  } else {
-    w.null();
-  }
+  OPTIONS.write(w, client, server, C);
 
   w.raw(C.teardownHead.get(teardownHead(c)));
   numOrNull(w, frameOrNull(s.fin1Frame));
