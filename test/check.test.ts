@@ -12,6 +12,7 @@ import { parseRules } from '../src/check/rules.js';
 import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
 import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
 import { ByteWriter } from '../src/util/bytes.js';
+import { RESULT_INDENT, ResultWriter } from '../src/check/result-json.js';
 import { stringifyDocument } from '../src/render/json.js';
 import { Chalk } from 'chalk';
 import { parseSelection } from '../src/cli/select.js';
@@ -796,6 +797,48 @@ describe('check: results written as bytes in the JSON report', () => {
       for (const f of readdirSync(join(REPO_ROOT, 'fixtures', d.name))) if (/\.(pcap|pcapng)(\.gz)?$/.test(f)) n += await checkResults(join(REPO_ROOT, 'fixtures', d.name, f));
     }
     assert.ok(n > 1000, `${n} results`);
+  });
+});
+
+describe('check: a result\'s text kept for the next connection\'s (ResultWriter.middle)', () => {
+  it('runs of results of one expectation: each one\'s bytes those of its own fields, whatever the one before', () => {
+    // the text from the expectation to the detail is copied from the one before when its
+    // passed flag, actual value and detail are the same: runs where each of the three changes
+    // alone (an actual value of another type or number, the same detail), against fields()
+    const passes = [true, false];
+    const values: (string | number | null)[] = [null, 0, 1, 0.5, 'ok', 'x "y"', -1];
+    const texts = ['the same detail', 'another, "quoted" — 三次握手'];
+    const rw = new ResultWriter(RESULT_INDENT);
+    const k = rw.constants('web', 'irtt<=1', 'irtt');
+    const ends = new ByteWriter(16);
+    ends.str('198.18.0.1:10000 → 198.19.0.1:80');
+    const none = new ByteWriter(16);
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    let passed = true;
+    let v: string | number | null = null;
+    let text = texts[0]!;
+    for (let i = 0; i < 2000; i++) {
+      // one thing changed at a time, or nothing
+      const what = next(4);
+      if (what === 0) passed = passes[next(2)]!;
+      else if (what === 1) v = values[next(values.length)]!;
+      else if (what === 2) text = texts[next(texts.length)]!;
+      const frames = next(3) === 0 ? [i + 1] : [];
+      const got = new ByteWriter(16);
+      got.refs = next(5) === 0;
+      rw.fieldsWith(got, k, i, ends, passed, v, none, text, frames);
+      const want = new ByteWriter(16);
+      rw.fields(want, 'web', i, '198.18.0.1:10000 → 198.19.0.1:80', 'irtt<=1', 'irtt', passed, v, text, frames);
+      // (a writer whose chunks go as references, a spool's far into its file: put back)
+      const plain = new ByteWriter(16);
+      if (got.refs) plain.expandRefs(got.buf, 0, got.pos);
+      else plain.bytes(got.buf, 0, got.pos);
+      assert.equal(plain.buf.toString('utf8', 0, plain.pos), want.buf.toString('utf8', 0, want.pos), `result ${i}: ${JSON.stringify([passed, v, text])}`);
+    }
   });
 });
 
