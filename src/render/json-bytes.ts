@@ -266,10 +266,14 @@ function baseChunks(L: Layout, d: number, head: string) {
 }
 type RecordChunks = ReturnType<typeof recordChunks>;
 
-const DOC = recordChunks(PRETTY, DEPTH, '');
-/** The same, two spaces deeper: a record of a document inside the array of several captures' documents (made when first needed). */
+/**
+ * The document's record chunks; two spaces deeper, for a record of a document inside the array
+ * of several captures' documents; NDJSON's. Each made when first needed: the two made at load
+ * were about 1.5 ms and 300 KB of every start, a walkthrough's and check's too.
+ */
+let doc: RecordChunks | null = null;
 let docNested: RecordChunks | null = null;
-const NDJSON = recordChunks(COMPACT, 0, '{"type":"connection",');
+let ndjson: RecordChunks | null = null;
 
 /**
  * The constant pieces of a packet record (always compact), after its first key's. A value taken
@@ -825,12 +829,12 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
  * over them: 400 MB of records took 1.2 s to indent).
  */
 export function writeRecord(w: ByteWriter, c: Connection, packets: PacketRecord[] | null, lang: Lang, nested = false): void {
-  writeConnection(w, c, packets, lang, nested ? (docNested ??= recordChunks(PRETTY, DEPTH + 1, '')) : DOC);
+  writeConnection(w, c, packets, lang, nested ? (docNested ??= recordChunks(PRETTY, DEPTH + 1, '')) : (doc ??= recordChunks(PRETTY, DEPTH, '')));
 }
 
 /** An NDJSON connection line without its newline: JSON.stringify({ type: 'connection', ...connectionJson(c, null, lang) }). */
 export function writeNdjsonConnection(w: ByteWriter, c: Connection, lang: Lang): void {
-  writeConnection(w, c, null, lang, NDJSON);
+  writeConnection(w, c, null, lang, (ndjson ??= recordChunks(COMPACT, 0, '{"type":"connection",')));
 }
 
 /** The NDJSON line of packet record `r` of connection `c`: JSON.stringify({ type: 'packet', connection: c.id, ...packetJson(c, r, lang) }). */
