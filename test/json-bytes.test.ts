@@ -51,21 +51,26 @@ const UNANSWERED = {
   maxPayloadA: [2000, 3000, 0], maxPayloadB: [700, 0], truncated: [0, 1], answered: ANSWERED, answeredFrame: [3, 4],
 } as const;
 type Field = keyof typeof UNANSWERED;
-const FIELDS = Object.keys(UNANSWERED) as Field[];
 type Values = { [K in Field]: (typeof UNANSWERED)[K][number] };
+
+/** A new connection `id` between 198.18.0.1 (flow a, port `port`) and 198.19.0.1:80. */
+function twoEnds(id: number, clientIsA: boolean, port: number): Connection {
+  const c = newConnection();
+  c.id = id;
+  c.clientIsA = clientIsA;
+  setFlowAddress(c.a, Uint32Array.of(0xc6120001, 0, 0, 0));
+  setFlowAddress(c.b, Uint32Array.of(0xc6130001, 0, 0, 0));
+  c.a.port = port;
+  c.b.port = 80;
+  return c;
+}
 
 /** The connection of these values. */
 function unansweredConnection(g: Values): Connection {
-  const c = newConnection();
-  c.id = g.id;
-  c.clientIsA = g.clientIsA;
+  const c = twoEnds(g.id, g.clientIsA, g.port);
   c.continued = g.continued;
   c.firstTime = g.firstTime;
   c.lastTime = g.firstTime;
-  setFlowAddress(c.a, Uint32Array.of(0xc6120001, 0, 0, 0));
-  setFlowAddress(c.b, Uint32Array.of(0xc6130001, 0, 0, 0));
-  c.a.port = g.port;
-  c.b.port = 80;
   const client = g.clientIsA ? c.a : c.b;
   const server = g.clientIsA ? c.b : c.a;
   setFlowFlag(client, F_SYN_SEEN, g.synSeen);
@@ -97,23 +102,27 @@ function unansweredConnection(g: Values): Connection {
 }
 
 /**
- * Runs of unanswered connections: the first of the first values, each next one the one before
- * with up to three values changed (or none), so that a record's tail kept from the one before is wrong
- * unless every value it depends on is compared.
+ * Runs of connections made of `table`'s values: the first of each field's values, each next one
+ * the one before with up to three values changed (or none), so that text kept from the one
+ * before is wrong unless every value it depends on is compared.
  */
-const change = fc.tuple(fc.constantFrom(...FIELDS), fc.nat({ max: ANSWERED.length - 1 }));
-const unansweredRun = fc.array(fc.array(change, { maxLength: 3 }), { minLength: 1, maxLength: 12 }).map((steps) => {
-  const g = Object.fromEntries(FIELDS.map((k) => [k, UNANSWERED[k][0]])) as Values;
-  const out: Connection[] = [unansweredConnection(g)];
-  for (const changes of steps) {
-    for (const [k, i] of changes) {
-      const values = UNANSWERED[k] as readonly unknown[];
-      (g as Record<Field, unknown>)[k] = values[i % values.length];
+function runsOf<V>(table: Readonly<Record<string, readonly unknown[]>>, make: (g: V) => Connection): fc.Arbitrary<Connection[]> {
+  const fields = Object.keys(table);
+  const most = Math.max(...fields.map((k) => table[k]!.length));
+  const change = fc.tuple(fc.constantFrom(...fields), fc.nat({ max: most - 1 }));
+  return fc.array(fc.array(change, { maxLength: 3 }), { minLength: 1, maxLength: 12 }).map((steps) => {
+    const g: Record<string, unknown> = Object.fromEntries(fields.map((k) => [k, table[k]![0]]));
+    const out: Connection[] = [make(g as V)];
+    for (const changes of steps) {
+      for (const [k, i] of changes) g[k] = table[k]![i % table[k]!.length];
+      out.push(make(g as V));
     }
-    out.push(unansweredConnection(g));
-  }
-  return out;
-});
+    return out;
+  });
+}
+
+/** Runs of unanswered connections (TailMemo). */
+const unansweredRun = runsOf<Values>(UNANSWERED, unansweredConnection);
 
 /**
  * The SYN options of an answered connection's two sides, each from a small set (json-bytes.ts
@@ -124,18 +133,11 @@ const OPTIONS = {
   sSeen: [true, false], sSack: [true, false], sTs: [true, false], sMss: [1460, -1, 1000], sWs: [7, -1, 0], irtt: [0.25, null],
 } as const;
 type OptionField = keyof typeof OPTIONS;
-const OPTION_FIELDS = Object.keys(OPTIONS) as OptionField[];
 type OptionValues = { [K in OptionField]: (typeof OPTIONS)[K][number] };
 
 /** An answered connection (a SYN-ACK and a handshake ACK) with these options. */
 function optionsConnection(g: OptionValues): Connection {
-  const c = newConnection();
-  c.id = g.id;
-  c.clientIsA = g.clientIsA;
-  setFlowAddress(c.a, Uint32Array.of(0xc6120001, 0, 0, 0));
-  setFlowAddress(c.b, Uint32Array.of(0xc6130001, 0, 0, 0));
-  c.a.port = 10000;
-  c.b.port = 80;
+  const c = twoEnds(g.id, g.clientIsA, 10000);
   const client = g.clientIsA ? c.a : c.b;
   const server = g.clientIsA ? c.b : c.a;
   const sides: [typeof client, boolean, boolean, boolean, number, number][] = [[client, g.cSeen, g.cSack, g.cTs, g.cMss, g.cWs], [server, g.sSeen, g.sSack, g.sTs, g.sMss, g.sWs]];
@@ -153,19 +155,8 @@ function optionsConnection(g: OptionValues): Connection {
   return c;
 }
 
-/** Runs of such connections, each the one before with up to three values changed (or none). */
-const optionsRun = fc.array(fc.array(fc.tuple(fc.constantFrom(...OPTION_FIELDS), fc.nat({ max: 3 })), { maxLength: 3 }), { minLength: 1, maxLength: 12 }).map((steps) => {
-  const g = Object.fromEntries(OPTION_FIELDS.map((k) => [k, OPTIONS[k][0]])) as OptionValues;
-  const out: Connection[] = [optionsConnection(g)];
-  for (const changes of steps) {
-    for (const [k, i] of changes) {
-      const values = OPTIONS[k] as readonly unknown[];
-      (g as Record<OptionField, unknown>)[k] = values[i % values.length];
-    }
-    out.push(optionsConnection(g));
-  }
-  return out;
-});
+/** Runs of such connections (OptionsMemo). */
+const optionsRun = runsOf<OptionValues>(OPTIONS, optionsConnection);
 
 /**
  * Writes each connection of `cs` (in the document's layout or as NDJSON, each writer's chunks as

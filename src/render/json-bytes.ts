@@ -491,13 +491,8 @@ class TailMemo {
 
   /** Keeps the rest of the record just written from `at` (the `synAck` key), made from find()'s key. */
   keep(w: ByteWriter, at: number): void {
-    const n = w.pos - at;
-    if (n > TAIL_MAX) {
-      this.bytes = null;
-      return;
-    }
-    w.buf.copy(this.buf, 0, at, w.pos);
-    this.bytes = this.buf.subarray(0, n);
+    this.bytes = keepText(w, at, this.buf);
+    if (this.bytes === null) return;
     const k = this.kept;
     this.kept = this.next;
     this.next = k;
@@ -505,6 +500,17 @@ class TailMemo {
 }
 
 const TAIL = new TailMemo();
+
+/**
+ * The text `w` holds from `at` copied into `buf` (a memo's): a view of exactly it, which bytes()
+ * copies whole; null when it is longer than `buf`.
+ */
+function keepText(w: ByteWriter, at: number, buf: Buffer): Uint8Array | null {
+  const n = w.pos - at;
+  if (n > buf.length) return null;
+  w.buf.copy(buf, 0, at, w.pos);
+  return buf.subarray(0, n);
+}
 
 /** The SYN options' bits of a flow that its record shows. */
 const OPTION_BITS = F_SYN_SEEN | F_SYN_SACK_PERMITTED | F_SYN_TIMESTAMPS;
@@ -543,13 +549,8 @@ class OptionsMemo {
     }
     const at = w.pos;
     writeOptions(w, client, server, C);
-    const n = w.pos - at;
-    if (n > OPTIONS_MAX) {
-      this.bytes = null;
-      return;
-    }
-    w.buf.copy(this.buf, 0, at, w.pos);
-    this.bytes = this.buf.subarray(0, n);
+    this.bytes = keepText(w, at, this.buf);
+    if (this.bytes === null) return;
     this.C = C;
     this.refs = w.refs;
     this.clientBits = cb;
