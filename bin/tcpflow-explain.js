@@ -9,12 +9,10 @@ let cli;
 try {
   cli = loadBundle().exports;
 } catch (e) {
-  if (e?.code === 'ENOTBUNDLE') {
-    process.stderr.write(`tcpflow-explain: ${e.message}\n`);
-    process.exit(70);
-  }
-  if (e?.code !== 'ENOENT' || e.path !== BUNDLE) throw e;
-  process.stderr.write(`tcpflow-explain: ${BUNDLE} is missing: run \`npm run build\` (npm ci and npm test run it)\n`);
+  // a missing bundle, or a file that is not one (load-bundle.js's ENOTBUNDLE): said, exit 70
+  const missing = e?.code === 'ENOENT' && e.path === BUNDLE;
+  if (!missing && e?.code !== 'ENOTBUNDLE') throw e;
+  process.stderr.write(`tcpflow-explain: ${missing ? `${BUNDLE} is missing: run \`npm run build\` (npm ci and npm test run it)` : e.message}\n`);
   process.exit(70);
 }
 // Node ends the process when nothing is left to wait for. If that happens before main() has

@@ -64,14 +64,16 @@ const lazyBuiltins: Plugin = {
       const keys = Object.keys(createRequire(import.meta.url)(a.path) as object).filter((k) => k !== 'default');
       // the name without node: is not resolved by this plugin again; Node gives the same module
       const real = JSON.stringify(a.path.slice('node:'.length));
-      return {
-        loader: 'js',
-        contents: `let real = null;\nconst load = () => real ?? (real = require(${real}));\n` +
-          `for (const k of ${JSON.stringify(keys)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });\n`,
-      };
+      return { loader: 'js', contents: lazyModule(keys, real) };
     });
   },
 };
+
+/** A CommonJS module whose properties `keys` are those of require(`real`) (a JSON string), required on first access. */
+function lazyModule(keys: string[], real: string): string {
+  return `let real = null;\nconst load = () => real ?? (real = require(${real}));\n` +
+    `for (const k of ${JSON.stringify(keys)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });\n`;
+}
 
 /**
  * npm packages of the bundle evaluated when first used rather than when it starts, the same way:
@@ -90,12 +92,7 @@ const lazyPackages: Plugin = {
       const req = createRequire(join(ROOT, 'package.json'));
       const keys = Object.keys(req(a.path) as object).filter((k) => k !== 'default' && k !== '__esModule');
       const real = JSON.stringify(req.resolve(a.path));
-      return {
-        loader: 'js',
-        resolveDir: ROOT,
-        contents: `let real = null;\nconst load = () => real ?? (real = require(${real}));\n` +
-          `for (const k of ${JSON.stringify(keys)}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });\n`,
-      };
+      return { loader: 'js', resolveDir: ROOT, contents: lazyModule(keys, real) };
     });
   },
 };

@@ -120,10 +120,7 @@ export class ResultWriter {
     w.copyFrom(ends, 0, ends.pos);
     // (a JSON string is never empty: its quotes)
     if (detail.pos > 0) {
-      w.raw(k.expectationKey);
-      w.raw(passed ? this.trueActual : this.falseActual);
-      this.value(w, v);
-      w.raw(this.detail);
+      this.upToDetail(w, k, passed, v);
       w.copyFrom(detail, 0, detail.pos);
     } else {
       this.middle(w, k, passed, v, text);
@@ -139,14 +136,11 @@ export class ResultWriter {
   private middle(w: ByteWriter, k: ResultConstants, passed: boolean, v: string | number | null, text: string): void {
     const m = k.middle;
     const b = m.bytes;
-    if (!m.kept || passed !== m.passed || v !== m.v || text !== m.text) {
+    // (nothing kept yet: an empty view; the text kept is never empty)
+    if (m.view.length === 0 || passed !== m.passed || v !== m.v || text !== m.text) {
       b.pos = 0;
-      b.raw(k.expectationKey);
-      b.raw(passed ? this.trueActual : this.falseActual);
-      this.value(b, v);
-      b.raw(this.detail);
+      this.upToDetail(b, k, passed, v);
       k.detail.write(b, text);
-      m.kept = true;
       m.passed = passed;
       m.v = v;
       m.text = text;
@@ -154,6 +148,14 @@ export class ResultWriter {
       m.view = b.buf.subarray(0, b.pos);
     }
     w.bytes(m.view, 0, m.view.length);
+  }
+
+  /** From the expectation's key to the detail's key: the expectation, its key, the passed flag and the actual value. */
+  private upToDetail(w: ByteWriter, k: ResultConstants, passed: boolean, v: string | number | null): void {
+    w.raw(k.expectationKey);
+    w.raw(passed ? this.trueActual : this.falseActual);
+    this.value(w, v);
+    w.raw(this.detail);
   }
 
   /** `"endpoints": ...` with the comma before it. */
@@ -212,12 +214,11 @@ export interface ResultConstants {
 
 /** A result's text from its expectation's key to its detail, kept with what it was made of. */
 class ResultMiddle {
-  kept = false;
   passed = false;
   v: string | number | null = null;
   text = '';
   readonly bytes = new ByteWriter(512);
-  /** The text: bytes' buffer up to its pos (made again when it changes or grows). */
+  /** The text: bytes' buffer up to its pos (made again when it changes); empty until the first. */
   view: Uint8Array = new Uint8Array(0);
 }
 

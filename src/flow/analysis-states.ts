@@ -215,7 +215,7 @@ export class AnalysisStates {
     c.sawRst = (bits & RST_SEEN) !== 0;
     c.closed = (bits & CLOSED) !== 0;
     restoreStory(c.story, senderLower, ints, o + I_STORY);
-    restoreZeek(c, senderLower, ints, o + I_ZEEK, this.histMore.size === 0 ? '' : (this.histMore.get(index) ?? ''));
+    restoreZeek(c, senderLower, ints, o + I_ZEEK, this.histMore.get(index) ?? '');
     return (synNsec & AFRESH) !== 0 ? RESTORED_AFRESH : RESTORED;
   }
 }
