@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { runCapture, type CaptureSummary } from '../src/pipeline.js';
 import { noteTrackerLimits } from '../src/cli/context.js';
 import { mermaid } from '../src/render/mermaid.js';
+import { NO_RECORDS } from '../src/render/records.js';
 import { Tracker, defaultMaxConnections, DEFAULT_LINGER_HARD, DEFAULT_LINGER_MIN } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool, SPILLS_IN_FLIGHT } from '../src/util/spool.js';
@@ -190,10 +191,10 @@ describe('continuations: packets after a connection was released keep its id (tc
     const afresh = seen.find((c) => c.continuedAfresh)!;
     const goesOn = seen.find((c) => !c.continuedAfresh)!;
     assert.ok(afresh !== undefined && goesOn !== undefined, `${seen.length} continuations`);
-    assert.match(mermaid(afresh, []), /analysis started afresh/);
-    assert.match(mermaid(goesOn, []), /analysis going on from its state/);
-    assert.match(mermaid(afresh, [], false, 'zh'), /分析重新开始/);
-    assert.match(mermaid(goesOn, [], false, 'zh'), /分析接着该流的状态继续/);
+    assert.match(mermaid(afresh, NO_RECORDS), /analysis started afresh/);
+    assert.match(mermaid(goesOn, NO_RECORDS), /analysis going on from its state/);
+    assert.match(mermaid(afresh, NO_RECORDS, false, 'zh'), /分析重新开始/);
+    assert.match(mermaid(goesOn, NO_RECORDS, false, 'zh'), /分析接着该流的状态继续/);
   });
 
   it('the warning counts the continuations whose analysis started afresh, and says nothing of them when there are none', () => {

@@ -16,14 +16,14 @@ import { Walkthrough, type WalkthroughOptions } from '../src/render/walkthrough.
 import { ByteWriter } from '../src/util/bytes.js';
 import type { Lang } from '../src/i18n/messages.js';
 import { clientFlow, serverFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, type Connection, type Flow } from '../src/analyze/connection.js';
-import type { PacketRecord } from '../src/render/json.js';
+import { NO_RECORDS, type PacketRecords } from '../src/render/records.js';
 
 /**
  * Each input of the `agreed` line changed alone in turn (an MSS, a window scale, a SYN's SACK
  * or timestamps flag, for either side), written by the shared Walkthrough and by a new one, then
  * put back.
  */
-function perturbed(c: Connection, packets: PacketRecord[], shared: Walkthrough, o: WalkthroughOptions, w: ByteWriter, fresh: ByteWriter, what: string): number {
+function perturbed(c: Connection, packets: PacketRecords, shared: Walkthrough, o: WalkthroughOptions, w: ByteWriter, fresh: ByteWriter, what: string): number {
   let n = 0;
   const same = (how: string): void => {
     w.pos = 0;
@@ -82,7 +82,7 @@ describe('walkthrough: what it keeps between connections', () => {
         onPacket: (c, r, f, p) => collector.onPacket(c, r, f, p),
         onFinal: (c) => {
           collector.onFinal(c);
-          const packets = collector.byConnection.get(c) ?? [];
+          const packets = collector.byConnection.get(c) ?? NO_RECORDS;
           for (let i = 0; i < options.length; i++) {
             w.pos = 0;
             shared[i]!.write(w, c, packets);

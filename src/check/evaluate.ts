@@ -10,7 +10,8 @@ import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { ANALYSIS_NAMES, ANALYSIS_ORDER } from '../analyze/flags.js';
 import { STATE_NAMES, S_RST_AFTER_FIN, handshakeKind, isInferredState, storyFlag, teardownKind, type HandshakeKind, type TeardownKind } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
-import { frameOrNull, synRetransmissions, teardownInitiator, type PacketCollector, type PacketRecord } from '../render/json.js';
+import { frameOrNull, synRetransmissions, teardownInitiator, type PacketCollector, type PacketRecords } from '../render/json.js';
+import { NO_RECORDS } from '../render/records.js';
 import { round9 } from '../util/round.js';
 import { endpointText, writeEndpoint } from '../render/endpoint.js';
 import type { CaptureSummary } from '../pipeline.js';
@@ -935,7 +936,7 @@ export class CaptureEvaluator implements PacketObserver {
     private readonly rules: Rules,
     private readonly cliSel: Selection,
     private readonly collector: PacketCollector | null = null,
-    private readonly diagram: ((c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>) => void) | null = null,
+    private readonly diagram: ((c: Connection, packets: PacketRecords, frames: ReadonlySet<number>) => void) | null = null,
     /**
      * Keep every passing result (the JSON and JUnit reports and --verbose list them). When false,
      * beyond PASSES_KEPT per-connection results the passes are only counted per expectation (the
@@ -1190,7 +1191,7 @@ export class CaptureEvaluator implements PacketObserver {
     this.af.forget(c);
     if (this.collector !== null) {
       this.collector.onFinal(c);
-      if (failedFrames !== null && this.diagram !== null) this.diagram(c, this.collector.byConnection.get(c) ?? [], failedFrames);
+      if (failedFrames !== null && this.diagram !== null) this.diagram(c, this.collector.byConnection.get(c) ?? NO_RECORDS, failedFrames);
       this.collector.recycle(c);
     }
   }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Connection } from '../analyze/connection.js';
 import type { TrackerOptions } from '../analyze/tracker.js';
-import { PacketCollector, type PacketRecord } from '../render/json.js';
+import { PacketCollector, type PacketRecords } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
 import { CaptureEvaluator, resultGroups, SpooledResults, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
@@ -149,7 +149,7 @@ export async function checkCapture(
   // are known (connections are judged as they are finalised, not in id order)
   const drawn = new Map<number, string>();
   let largest = -1;
-  const draw = (c: Connection, packets: PacketRecord[], frames: ReadonlySet<number>): void => {
+  const draw = (c: Connection, packets: PacketRecords, frames: ReadonlySet<number>): void => {
     // one diagram an id: a continuation's (a second record of the id) is not drawn over its first
     if (drawn.has(c.id) || (drawn.size >= MAX_DIAGRAMS && c.id > largest)) return;
     drawn.set(c.id, mermaid(c, packets, false, 'en', frames));

@@ -19,7 +19,8 @@ import type { CaptureSummary } from '../pipeline.js';
 import { defaultMaxConnections } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
-import { PacketCollector, type PacketRecord } from '../render/json.js';
+import { PacketCollector, type PacketRecords } from '../render/json.js';
+import { NO_RECORDS } from '../render/records.js';
 import { prettyJson } from '../render/pretty.js';
 import { writeRecord } from '../render/json-bytes.js';
 import { ByteWriter } from '../util/bytes.js';
@@ -374,13 +375,13 @@ export async function explainFile(
       onPacket: collector ? (c, r, f, p) => { if (selected(c, sel)) collector.onPacket(c, r, f, p); } : () => undefined,
       onFinal: (c) => {
         if (!selected(c, sel)) return;
-        let list: PacketRecord[] | null = null;
+        let list: PacketRecords | null = null;
         if (collector) {
           collector.onFinal(c);
-          list = collector.byConnection.get(c) ?? [];
+          list = collector.byConnection.get(c) ?? NO_RECORDS;
         }
         if (scratch === null) {
-          const text = mermaid(c, list ?? [], !!opts.absolute, lang) + '\n';
+          const text = mermaid(c, list ?? NO_RECORDS, !!opts.absolute, lang) + '\n';
           if (early.direct !== null) {
             begin();
             out.write(text);
@@ -391,7 +392,7 @@ export async function explainFile(
           if (few && early.direct === null) {
             // in the spool, the walkthrough's too
             const w = sp.writer(RECORD_ROOM + (list === null ? 0 : list.length * RECORD_BYTES));
-            if (walker !== null) walker.write(w, c, list ?? []);
+            if (walker !== null) walker.write(w, c, list ?? NO_RECORDS);
             else writeRecord(w, c, list, lang, nested);
             sp.commit(c.id);
           } else if (few && walker === null && early.direct instanceof DocumentWriter) {
@@ -403,7 +404,7 @@ export async function explainFile(
             early.direct.recorded();
           } else if (few && walker !== null && early.direct === 'rendered') {
             // the walkthrough likewise
-            if (!out.closed) walker.write(out.writer, c, list ?? []);
+            if (!out.closed) walker.write(out.writer, c, list ?? NO_RECORDS);
           } else {
             scratch.pos = 0;
             // (to the spool, past its REFS_FROM)
@@ -411,7 +412,7 @@ export async function explainFile(
             // room for the packets' JSON records at once (about 250 bytes each), not grown by
             // doubling: a long connection's megabytes were copied once a doubling
             if (walker === null && list !== null && list.length > RESERVE_FROM) scratch.reserve(list.length * RECORD_BYTES);
-            if (walker !== null) walker.write(scratch, c, list ?? []);
+            if (walker !== null) walker.write(scratch, c, list ?? NO_RECORDS);
             else writeRecord(scratch, c, list, lang, nested);
             // a connection with many packets grew it: its bytes are handed to the output as they
             // are (not copied), and the next ones get a smaller buffer
@@ -447,7 +448,7 @@ export async function explainFile(
       onFinal: (c) => {
         if (!selected(c, sel)) return;
         collector.onFinal(c);
-        md.add(c, collector.byConnection.get(c) ?? []);
+        md.add(c, collector.byConnection.get(c) ?? NO_RECORDS);
         collector.recycle(c);
       },
     };

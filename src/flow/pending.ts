@@ -30,7 +30,7 @@ import { indexEntriesFor, indexPlace, indexRemove, newIndex } from './open-index
 
 /**
  * The Packet fields the tracker and the observers that allow deferral read (src/analyze, the
- * table's matching and hashing, the tombstones, fillPacketRecord for the packet records): a field
+ * table's matching and hashing, the tombstones, RecordStore.fill for the packet records): a field
  * read there must be saved here too. test/pending.test.ts checks that each comes back, and with
  * test/corpus/pending.test.ts that the connections and their packets are the same with SYNs kept
  * and made at once.

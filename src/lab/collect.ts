@@ -9,31 +9,21 @@ import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import type { Connection } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
+import type { PacketNumbers } from '../render/records.js';
 
 /** Payload bytes kept of each side's first data segment: enough for an HTTP request header. */
 const HEAD_BYTES = 4096;
 
-export interface LabPacket {
-  frame: number;
-  /** Seconds since the first frame of the capture. */
-  time: number;
-  fromA: boolean;
-  flags: number;
-  seq: number;
-  ack: number;
+export interface LabPacket extends PacketNumbers {
+  /** The raw sequence and acknowledgement numbers (uint32s). */
   rawSeq: number;
   rawAck: number;
-  /** TCP payload length. */
-  len: number;
   /** TCP header length. */
   hdrLen: number;
   /** Whole frame on the wire (frame.len). */
   frameLen: number;
-  /** Advertised window, scaled when the scale is known (Wireshark's tcp.window_size). */
-  window: number;
   /** The 16-bit window field as carried. */
   rawWindow: number;
-  analysis: number;
   mss: number;
   wscale: number;
   sackPermitted: boolean;

@@ -3,7 +3,7 @@
  * teardown's story included: isTeardownStep), and of the data phase the first few and the last
  * few, with the count of those left out in between.
  */
-import type { PacketRecord } from './json.js';
+import type { PacketRecord, PacketRecords } from './json.js';
 import { PH_DATA, isTeardownStep, type Story } from '../analyze/story.js';
 
 export type DiagramItem = { kind: 'packet'; p: PacketRecord } | { kind: 'gap'; count: number };
@@ -12,31 +12,31 @@ export type DiagramItem = { kind: 'packet'; p: PacketRecord } | { kind: 'gap'; c
  * `keep`: frames of the data phase that must be shown too (e.g. the frames a failed check
  * points at); the gaps are split around them.
  */
-export function diagramItems(packets: PacketRecord[], s: Story, head: number, tail: number, keep: ReadonlySet<number> | null = null): DiagramItem[] {
+export function diagramItems(packets: PacketRecords, s: Story, head: number, tail: number, keep: ReadonlySet<number> | null = null): DiagramItem[] {
   const out: DiagramItem[] = [];
   let i = 0;
   while (i < packets.length) {
-    if (!elidable(packets[i], s)) {
-      out.push({ kind: 'packet', p: packets[i] });
+    if (!elidable(packets.at(i), s)) {
+      out.push({ kind: 'packet', p: packets.copy(i) });
       i++;
       continue;
     }
     let j = i;
-    while (j < packets.length && elidable(packets[j], s)) j++;
-    const run = packets.slice(i, j);
-    if (run.length <= head + tail + 1) {
-      for (const p of run) out.push({ kind: 'packet', p });
+    while (j < packets.length && elidable(packets.at(j), s)) j++;
+    const run = j - i;
+    if (run <= head + tail + 1) {
+      for (let k = i; k < j; k++) out.push({ kind: 'packet', p: packets.copy(k) });
     } else {
       let gap = 0;
-      run.forEach((p, k) => {
-        if (k < head || k >= run.length - tail || (keep !== null && keep.has(p.frame))) {
+      for (let k = 0; k < run; k++) {
+        if (k < head || k >= run - tail || (keep !== null && keep.has(packets.at(i + k).frame))) {
           if (gap > 0) out.push({ kind: 'gap', count: gap });
           gap = 0;
-          out.push({ kind: 'packet', p });
+          out.push({ kind: 'packet', p: packets.copy(i + k) });
         } else {
           gap++;
         }
-      });
+      }
     }
     i = j;
   }

@@ -379,7 +379,7 @@ function scale(w: ByteWriter, ws: number): void {
  * capture's end (no SYN-ACK, handshake ACK, simultaneous open, refusal, RTT, FIN or RST
  * frame), and no SYN from the server. The record of every SYN of a flood or a scan left unanswered.
  */
-function unanswered(c: Connection, server: Flow, packets: PacketRecord[] | null): boolean {
+function unanswered(c: Connection, server: Flow, packets: PacketRecords | null): boolean {
   const s = c.story;
   return packets === null && c.analysis === NO_COUNTS && s.synAckFrame <= 0 && s.hsAckFrame <= 0 &&
     !storyFlag(s, S_SIMULTANEOUS_OPEN) && s.refusedFrame <= 0 && initialRtt(c) === null && s.fin1Frame <= 0 && s.fin1AckFrame <= 0 &&
@@ -595,7 +595,7 @@ function writeOptions(w: ByteWriter, client: Flow, server: Flow, C: RecordChunks
  * connectionJson(c, packets, lang) laid out by C, written from the connection: field by field
  * in connectionJson's order, each value as it decides it (the functions it uses, or the field).
  */
-function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] | null, lang: Lang, C: RecordChunks): void {
+function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecords | null, lang: Lang, C: RecordChunks): void {
   const client = clientFlow(c);
   const server = serverFlow(c);
   const s = c.story;
@@ -726,7 +726,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
     return;
   }
   w.raw(n === 0 ? C.emptyObject : C.closeE);
-  const om = (packets as PacketRecords).omitted;
+  const om = packets.omitted;
   if (om) {
     w.raw(C.packetsOmitted);
     w.num(om.count);
@@ -746,7 +746,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecord[] |
     touchRecords(packets);
     for (let i = 0; i < packets.length; i++) {
       if (i > 0) w.raw(C.packetsSep);
-      writePacketRecord(w, c, packets[i], lang, PACKET_HEAD);
+      writePacketRecord(w, c, packets.at(i), lang, PACKET_HEAD);
     }
     w.raw(C.packetsEnd);
   }
@@ -829,7 +829,7 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
  * captures' documents (the same bytes as indenting the record afterwards, without the pass
  * over them: 400 MB of records took 1.2 s to indent).
  */
-export function writeRecord(w: ByteWriter, c: Connection, packets: PacketRecord[] | null, lang: Lang, nested = false): void {
+export function writeRecord(w: ByteWriter, c: Connection, packets: PacketRecords | null, lang: Lang, nested = false): void {
   writeConnection(w, c, packets, lang, nested ? (docNested ??= recordChunks(PRETTY, DEPTH + 1, '')) : (doc ??= recordChunks(PRETTY, DEPTH, '')));
 }
 

@@ -15,12 +15,13 @@ import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { round9 } from '../util/round.js';
 import {
   STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, PH_DATA, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A, S_SIMULTANEOUS_OPEN,
-  handshakeKind, teardownKind, isInferredState, storyFlag, type Story, type StoryNote, type TeardownKind,
+  handshakeKind, teardownKind, isInferredState, storyFlag, type Story, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { prettyJson } from './pretty.js';
+import { RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
 
 const FLAG_NAMES: [number, string][] = [
   [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
@@ -44,26 +45,7 @@ export function flagNames(flags: number): readonly string[] {
   return names;
 }
 
-/** A packet as kept for output (copied out of the reused decode/analysis objects). */
-export interface PacketRecord extends StoryNote {
-  frame: number;
-  time: number;
-  fromA: boolean;
-  flags: number;
-  seq: number;
-  ack: number;
-  /**
-   * The raw sequence and acknowledgement numbers as int32s, the same 32 bits (`>>> 0` gives the
-   * number): a field that has held a uint32 from 2^31 up keeps a heap number of its own in every
-   * record, two more objects a packet to allocate, and to fetch from elsewhere in memory when the
-   * record is written.
-   */
-  rawSeq: number;
-  rawAck: number;
-  len: number;
-  window: number;
-  analysis: number;
-}
+export type { PacketRecord, PacketRecords, PacketOmission } from './records.js';
 
 /**
  * At most this many packet records are kept per connection (`--packets`, the walkthrough, the
@@ -76,32 +58,10 @@ export const MAX_PACKET_RECORDS = 100000;
 /** Records kept at the end of a capped connection (its teardown). */
 export const TAIL_PACKET_RECORDS = 1000;
 
-/** Records left out of a capped connection: `count` packets from frame `fromFrame` to `toFrame`. */
-export interface PacketOmission {
-  count: number;
-  fromFrame: number;
-  toFrame: number;
-  /** The cap that applied (records kept per connection). */
-  limit: number;
-  /**
-   * Of those, the data phase's segments with data and their payload bytes, from a and from b:
-   * the walkthrough's data counts cover the whole connection, the kept records and these.
-   */
-  dataSegmentsA: number;
-  dataBytesA: number;
-  dataSegmentsB: number;
-  dataBytesB: number;
-}
-
-/** A connection's kept records, in capture order, with what was left out when capped. */
-export type PacketRecords = PacketRecord[] & { omitted?: PacketOmission };
-
-/** Recycled packet records kept for reuse, at most (see PacketCollector.recycle). */
-const SPARE_RECORDS = 8192;
-
 /** The last records of a capped connection: a ring, and the count of those pushed out of it. */
 class Overflow {
-  readonly ring: PacketRecord[] = [];
+  /** The slots of the last records, the oldest at `next` once full. */
+  readonly ring: number[] = [];
   next = 0;
   omitted = 0;
   fromFrame = 0;
@@ -172,14 +132,14 @@ export class RecordsByConnection {
 
 /**
  * Collects per-packet records for the connections (only when an output asks for packets), at
- * most `limit` per connection (see MAX_PACKET_RECORDS). A capped connection's list is completed
- * (head, then tail in order, `omitted` set) when the tracker finalises the connection, which it
- * does for every connection at the end of input.
+ * most `limit` per connection (see MAX_PACKET_RECORDS), as slots of its RecordStore (records.ts:
+ * no object a record). A capped connection's list is completed (head, then tail in order,
+ * `omitted` set) when the tracker finalises the connection, which it does for every connection
+ * at the end of input.
  */
 export class PacketCollector implements PacketObserver {
   readonly byConnection = new RecordsByConnection();
-  /** Records given back by recycle(), to be filled again. */
-  private readonly spare: PacketRecord[] = [];
+  readonly store = new RecordStore();
   private readonly overflow = new Map<Connection, Overflow>();
   private readonly head: number;
   private readonly tail: number;
@@ -190,19 +150,24 @@ export class PacketCollector implements PacketObserver {
   }
 
   onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
-    let list = this.byConnection.get(c);
+    const store = this.store;
+    let list = this.byConnection.get(c) as RecordList | undefined;
     if (list === undefined) {
       if (this.head > 0) {
         // a list of one to start with: `[]` and a push made room for 17 (a SYN flood's million
         // one-packet connections: 136 MB of empty slots)
-        this.byConnection.set(c, [this.record(r, p)]);
+        const s = store.take();
+        store.fill(s, r, p);
+        this.byConnection.set(c, new RecordList(store, [s]));
         return;
       }
-      list = [];
+      list = new RecordList(store, []);
       this.byConnection.set(c, list);
     }
-    if (list.length < this.head) {
-      list.push(this.record(r, p));
+    if (list.slots.length < this.head) {
+      const s = store.take();
+      store.fill(s, r, p);
+      list.slots.push(s);
       return;
     }
     let o = this.overflow.get(c);
@@ -213,37 +178,35 @@ export class PacketCollector implements PacketObserver {
     if (this.tail === 0) {
       o.omit(r.frame, r.fromA, r.phase, p.payloadLen);
     } else if (o.ring.length < this.tail) {
-      o.ring.push(this.record(r, p));
+      const s = store.take();
+      store.fill(s, r, p);
+      o.ring.push(s);
     } else {
-      // the oldest record makes way: filled again in place, so a long connection's tail is not
-      // a stream of records promoted to the old generation and left there as garbage
-      const old = o.ring[o.next];
-      o.omit(old.frame, old.fromA, old.phase, old.len);
-      fillPacketRecord(old, r, p);
+      // the oldest record makes way: its slot is filled again in place
+      const old = o.ring[o.next]!;
+      o.omit(store.frameOf(old), store.fromAOf(old), store.phaseOf(old), store.lenOf(old));
+      store.fill(old, r, p);
       o.next = (o.next + 1) % this.tail;
     }
   }
 
-  /** A record of this packet: a recycled one filled again, else a new one. */
-  private record(r: PacketResult, p: Packet): PacketRecord {
-    const rec = this.spare.pop();
-    if (rec === undefined) return packetRecord(r, p);
-    fillPacketRecord(rec, r, p);
-    return rec;
-  }
-
   /**
-   * Forgets a finalised connection's records once its output is made, and keeps them (up to
-   * SPARE_RECORDS) to be filled again for later packets: a capture of many short connections
-   * then does not make a record per packet for the garbage collector to copy and free. The
-   * caller must keep no reference to the records.
+   * Forgets a finalised connection's records once its output is made, and gives their slots
+   * back to be filled again for later packets: a capture of many short connections then keeps
+   * about as many slots as records are held at once. The caller must keep no view of them
+   * (copies are its own).
    */
   recycle(c: Connection): void {
-    const list = this.byConnection.get(c);
+    const list = this.byConnection.get(c) as RecordList | undefined;
     if (list === undefined) return;
     this.byConnection.delete(c);
-    const n = Math.min(list.length, SPARE_RECORDS - this.spare.length);
-    for (let i = 0; i < n; i++) this.spare.push(list[i]);
+    this.store.give(list.slots, 0, list.slots.length);
+    // (a connection recycled before it was finalised: its tail too)
+    const o = this.overflow.get(c);
+    if (o !== undefined) {
+      this.overflow.delete(c);
+      this.store.give(o.ring, 0, o.ring.length);
+    }
   }
 
   /** Records held for a connection right now (at most `limit`). */
@@ -255,8 +218,8 @@ export class PacketCollector implements PacketObserver {
     const o = this.overflow.get(c);
     if (o === undefined) return;
     this.overflow.delete(c);
-    const list = this.byConnection.get(c) as PacketRecords;
-    for (let i = 0; i < o.ring.length; i++) list.push(o.ring[(o.next + i) % o.ring.length]);
+    const list = this.byConnection.get(c) as RecordList;
+    for (let i = 0; i < o.ring.length; i++) list.slots.push(o.ring[(o.next + i) % o.ring.length]!);
     if (o.omitted > 0) {
       list.omitted = {
         count: o.omitted, fromFrame: o.fromFrame, toFrame: o.toFrame, limit: this.limit,
@@ -327,7 +290,7 @@ export function frameOrNull(n: number): number | null {
  * from the connection (json-bytes.ts's writeConnection, checked against this byte for byte);
  * this object is what `check` and the lab read, and what the tests compare those bytes with.
  */
-export function connectionJson(c: Connection, packets: PacketRecord[] | null, lang: Lang = 'en'): Record<string, unknown> {
+export function connectionJson(c: Connection, packets: PacketRecords | null, lang: Lang = 'en'): Record<string, unknown> {
   const client = clientFlow(c);
   const server = serverFlow(c);
   const s = c.story;
@@ -403,7 +366,9 @@ export function connectionJson(c: Connection, packets: PacketRecord[] | null, la
   if (packets !== null) {
     const om = (packets as PacketRecords).omitted;
     if (om) out.packetsOmitted = { count: om.count, fromFrame: om.fromFrame, toFrame: om.toFrame, limit: om.limit };
-    out.packets = packets.map((r) => packetJson(c, r, lang));
+    const list: Record<string, unknown>[] = [];
+    for (let i = 0; i < packets.length; i++) list.push(packetJson(c, packets.at(i), lang));
+    out.packets = list;
   }
   return out;
 }
@@ -443,53 +408,16 @@ export function packetNote(c: Connection, r: PacketRecord, lang: Lang): string {
   return message(lang, NOTE_KEYS[r.note], role(c, r.fromA), r.n1, r.n2, r.n3);
 }
 
-/** Overwrites `rec` with the record of this packet (as packetRecord makes it). */
-export function fillPacketRecord(rec: PacketRecord, r: PacketResult, p: Packet): void {
-  rec.frame = r.frame;
-  rec.time = r.time;
-  rec.fromA = r.fromA;
-  rec.flags = p.flags;
-  rec.seq = r.seq;
-  rec.ack = r.ack;
-  rec.rawSeq = p.seq32;
-  rec.rawAck = p.ack32;
-  rec.len = p.payloadLen;
-  rec.window = r.window;
-  rec.analysis = r.analysis;
-  rec.phase = r.phase;
-  rec.stateA = r.stateA;
-  rec.stateB = r.stateB;
-  rec.note = r.note;
-  rec.n1 = r.n1;
-  rec.n2 = r.n2;
-  rec.n3 = r.n3;
-}
-
 /** What touchRecords() read last (kept, so that its loads are made). */
 export let touchedRecords = 0;
 
 /**
- * Loads every cache line of a connection's packet records (three of 18 fields, 8 bytes each,
- * and the time's heap number) in one loop of independent loads, before they are written: with
- * many connections open, a record was last touched thousands of connections ago, and written
- * one after another each waited for its own.
+ * Loads a connection's packet records before they are written (RecordStore.touch): with many
+ * connections open, a record was last touched thousands of connections ago, and written one
+ * after another each waited for its own. Records that are objects already are left as they are.
  */
-export function touchRecords(packets: readonly PacketRecord[]): void {
-  let s = 0;
-  for (let i = 0; i < packets.length; i++) {
-    const r = packets[i];
-    s += r.frame + r.time + r.len + r.n3;
-  }
-  touchedRecords = s;
-}
-
-/** Copies what an output needs out of the reused analysis objects. */
-export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
-  return {
-    frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
-    rawSeq: p.seq32, rawAck: p.ack32, len: p.payloadLen, window: r.window, analysis: r.analysis,
-    phase: r.phase, stateA: r.stateA, stateB: r.stateB, note: r.note, n1: r.n1, n2: r.n2, n3: r.n3,
-  };
+export function touchRecords(packets: PacketRecords): void {
+  if (packets instanceof RecordList) touchedRecords = packets.store.touch(packets.slots);
 }
 
 function synOptions(f: Flow): Record<string, unknown> | null {

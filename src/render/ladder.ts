@@ -6,7 +6,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Connection } from '../analyze/connection.js';
-import type { PacketRecord } from './json.js';
+import type { PacketRecords } from './json.js';
 import { STATE_NAMES, isInferredState } from '../analyze/story.js';
 import { analysisNames } from '../analyze/flags.js';
 import { diagramItems, segmentLabel } from './elide.js';
@@ -15,7 +15,7 @@ import { message, roleName, type Lang } from '../i18n/messages.js';
 const STATE_W = 13;
 const FRAME_W = 6;
 
-export function ladder(c: Connection, packets: PacketRecord[], chalk: ChalkInstance, absolute: boolean, width = 100, lang: Lang = 'en'): string {
+export function ladder(c: Connection, packets: PacketRecords, chalk: ChalkInstance, absolute: boolean, width = 100, lang: Lang = 'en'): string {
   const arrowW = Math.max(30, Math.min(60, width - FRAME_W - 2 * STATE_W - 6));
   const lines: string[] = [];
   const state = (st: number): string => STATE_NAMES[st] + (isInferredState(st) ? '*' : '');

@@ -6,7 +6,7 @@
  * Mermaid text avoids ';' and '#', which end or escape a statement there.
  */
 import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
-import type { PacketRecord, PacketRecords } from './json.js';
+import type { PacketRecords } from './json.js';
 import { STATE_NAMES, isInferredState, handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
@@ -28,13 +28,13 @@ function safe(s: string): string {
 }
 
 /** `keep`: data-phase frames to show even where the data phase is elided. */
-export function mermaid(c: Connection, packets: PacketRecord[], absolute = false, lang: Lang = 'en', keep: ReadonlySet<number> | null = null): string {
+export function mermaid(c: Connection, packets: PacketRecords, absolute = false, lang: Lang = 'en', keep: ReadonlySet<number> | null = null): string {
   const cl = roleName(lang, 'client');
   const sv = roleName(lang, 'server');
   const out: string[] = [`%% connection ${c.id}${c.continued ? ' (continued)' : ''}: ${handshakeKind(c.story)} handshake, ${teardownKind(c.story)} teardown, Zeek ${zeekConnState(c)}`, 'sequenceDiagram'];
   out.push(`    participant C as ${cl} ${safe(ep(c, true))}`);
   out.push(`    participant S as ${sv} ${safe(ep(c, false))}`);
-  const omitted = (packets as PacketRecords).omitted;
+  const omitted = packets.omitted;
   if (omitted) out.push(`    Note over C,S: ${safe(message(lang, 'wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame))}`);
   if (c.continued) out.push(`    Note over C,S: ${safe(message(lang, c.continuedAfresh ? 'mContinuedAfresh' : 'mContinued', 'client', c.id))}`);
   let lastC = '';
@@ -84,7 +84,7 @@ export class MarkdownWriter {
   }
 
   /** A connection's row and section (connections can come in any order). */
-  add(c: Connection, packets: PacketRecord[]): void {
+  add(c: Connection, packets: PacketRecords): void {
     const t = this.t.bind(this);
     const lang = this.lang;
     // a continuation is a second row and section of a connection already counted

@@ -11,7 +11,7 @@ import type { Connection } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import type { Output } from '../util/output.js';
 import type { Lang } from '../i18n/messages.js';
-import { fillPacketRecord, packetRecord, type PacketRecord } from './json.js';
+import { NO_FIELDS, fillRecord, plainRecord } from './records.js';
 import { writeNdjsonConnection, writeNdjsonPacketRecord } from './json-bytes.js';
 
 const NEWLINE = 0x0a;
@@ -19,7 +19,7 @@ const NEWLINE = 0x0a;
 /** Writes the lines as bytes straight into the output (json-bytes.ts: the same text as JSON.stringify). */
 export class NdjsonWriter implements PacketObserver {
   /** The record of the packet being written, made once and filled again for each one. */
-  private record: PacketRecord | null = null;
+  private readonly record = plainRecord(NO_FIELDS);
 
   constructor(
     private readonly out: Output,
@@ -31,10 +31,7 @@ export class NdjsonWriter implements PacketObserver {
   onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
     if (!this.packets || this.out.closed || !this.keep(c)) return;
     const w = this.out.writer;
-    let rec = this.record;
-    if (rec === null) rec = this.record = packetRecord(r, p);
-    else fillPacketRecord(rec, r, p);
-    writeNdjsonPacketRecord(w, c, rec, this.lang);
+    writeNdjsonPacketRecord(w, c, fillRecord(this.record, r, p), this.lang);
     w.byte(NEWLINE);
   }
 

@@ -16,10 +16,11 @@
 import type { ChalkInstance } from 'chalk';
 import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
 import { diagnosticMessage, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
+import { RecordList, RecordPool } from './records.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
 import {
   STATE_NAMES, N_NONE, PH_DATA, isHandshakeStep, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
-  type HandshakeKind, type TeardownKind,
+  type HandshakeKind, type Story, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
@@ -47,6 +48,8 @@ export interface WalkthroughOptions {
 const DATA_SAMPLE = 6;
 /** Teardown and after-close packets listed at most (one more is listed rather than counted). */
 const TEARDOWN_MAX = 12;
+/** Records of a connection read out of their store once (Walkthrough.write), at most. */
+const POOLED = 1024;
 /** Of a teardown cut short, the last steps listed after the count (see write). */
 const TEARDOWN_LAST = 4;
 
@@ -139,6 +142,8 @@ export class Walkthrough {
   private readonly stateLines: (Chunk | undefined)[] = [];
   /** The teardown's steps' first columns (`    1 `), by number, made when first met. */
   private readonly stepNumbers: (Chunk | undefined)[] = [];
+  /** A connection's records as objects, filled again for each connection (write()). */
+  private readonly pool = new RecordPool();
   /** The packets' notes, as text. */
   private readonly notes: NoteBytes;
   /** Messages with numbers a connection has, written as bytes (message-bytes.ts). */
@@ -244,8 +249,12 @@ export class Walkthrough {
   }
 
   /** The walkthrough of connection c (a blank line, then its lines), given its packet records. */
-  write(w: ByteWriter, c: Connection, packets: PacketRecord[]): void {
-    touchRecords(packets);
+  write(w: ByteWriter, c: Connection, records: PacketRecords): void {
+    touchRecords(records);
+    // the passes below read each record several times: a connection's few records are read out
+    // of the store once (RecordPool); a long one's are read where they lie, each pass filling the
+    // store's one view, rather than kept as objects for the collector to copy
+    const packets = records instanceof RecordList && records.length <= POOLED ? this.pool.fill(records) : records;
     const o = this.o;
     const k = this.k;
     const L = this.L;
@@ -284,7 +293,7 @@ export class Walkthrough {
       w.raw(this.irttTail);
     }
     w.byte(NEWLINE);
-    const omitted = (packets as PacketRecords).omitted;
+    const omitted = packets.omitted;
     if (omitted) this.line(w, k.yellow(`  ${this.t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
     if (c.continued) this.line(w, k.yellow(`  ${this.t(c.continuedAfresh ? 'wContinuedAfresh' : 'wContinued', 'client', c.id)}`));
 
@@ -300,7 +309,7 @@ export class Walkthrough {
     // a continuation's handshake, with none of its steps here, is in the earlier record: its
     // stream's, when the continuation went on from the stream's story
     const hsFirst = s.synFrame > 0 ? s.synFrame : s.synAckFrame;
-    if (c.continued && (hk === 'not-captured' || (hsFirst > 0 && !packets.some((p) => isHandshakeStep(p, s))))) {
+    if (c.continued && (hk === 'not-captured' || (hsFirst > 0 && !anyHandshakeStep(packets, s)))) {
       const title = this.t(hk === 'simultaneous-open' ? 'wHandshakeSimultaneous' : 'wHandshake');
       const where = hk === 'not-captured' ? this.t('wHandshakeEarlier', 'client', c.id) : this.t('wHandshakeEarlierAt', 'client', c.id, hsFirst);
       this.line(w, k.bold(`  ${title}${L.colon}${where}`));
@@ -309,20 +318,24 @@ export class Walkthrough {
     // (a continuation's numbers are its stream's: said in the header)
     if (hk === 'not-captured' && packets.length > 0 && !c.continued) this.line(w, `   ${this.t('midstream')}`);
     for (let i = 0; i < packets.length; i++) {
-      const p = packets[i]!;
+      const p = packets.at(i);
       if (!isHandshakeStep(p, s)) continue;
       const sl = this.stepLabels;
       this.step(w, c, p.frame === s.synFrame ? sl.syn : p.frame === s.synAckFrame ? sl.synAck : p.frame === s.hsAckFrame ? sl.ack : sl.dot, p);
     }
     if (hk === 'refused' && s.refusedFrame > 0) {
-      const p = packets.find((x) => x.frame === s.refusedFrame);
-      if (p) this.step(w, c, this.stepLabels.refused, p);
+      for (let i = 0; i < packets.length; i++) {
+        const p = packets.at(i);
+        if (p.frame !== s.refusedFrame) continue;
+        this.step(w, c, this.stepLabels.refused, p);
+        break;
+      }
     }
     this.agreedLine(w, c);
 
     // --- data
     let dataCount = 0;
-    for (let i = 0; i < packets.length; i++) if (packets[i]!.phase === PH_DATA) dataCount++;
+    for (let i = 0; i < packets.length; i++) if (packets.at(i).phase === PH_DATA) dataCount++;
     if (dataCount > 0) {
       w.byte(NEWLINE);
       w.raw(this.dataHeading);
@@ -332,7 +345,7 @@ export class Walkthrough {
         let segments = omitted ? (fromA ? omitted.dataSegmentsA : omitted.dataSegmentsB) : 0;
         let bytes = omitted ? (fromA ? omitted.dataBytesA : omitted.dataBytesB) : 0;
         for (let i = 0; i < packets.length; i++) {
-          const p = packets[i]!;
+          const p = packets.at(i);
           if (p.phase !== PH_DATA || p.fromA !== fromA || p.len <= 0) continue;
           segments++;
           bytes += p.len;
@@ -347,7 +360,10 @@ export class Walkthrough {
         // the first frames with the name (a test of its bit: a long connection's records are many)
         const bit = ANALYSIS_ORDER[i]![0];
         const frames: number[] = [];
-        for (let j = 0; j < packets.length && frames.length <= 8; j++) if ((packets[j]!.analysis & bit) !== 0) frames.push(packets[j]!.frame);
+        for (let j = 0; j < packets.length && frames.length <= 8; j++) {
+          const p = packets.at(j);
+          if ((p.analysis & bit) !== 0) frames.push(p.frame);
+        }
         const shown = frames.slice(0, 8).join(', ') + (frames.length > 8 ? ', …' : '');
         counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
       }
@@ -357,7 +373,7 @@ export class Walkthrough {
       let own = 0;
       let listed = 0;
       for (let i = 0; i < packets.length; i++) {
-        const p = packets[i]!;
+        const p = packets.at(i);
         if (p.phase !== PH_DATA || isTeardownStep(p, s)) continue;
         own++;
         if (o.verbose || (p.note !== N_NONE && listed < DATA_SAMPLE)) {
@@ -374,7 +390,7 @@ export class Walkthrough {
     // TEARDOWN_LAST (how it ended: a FIN retransmitted many times hides nothing after it);
     // --verbose lists every one, as the count's line says. One step more is listed, not counted.
     let total = 0;
-    for (let i = 0; i < packets.length; i++) if (isTeardownStep(packets[i]!, s)) total++;
+    for (let i = 0; i < packets.length; i++) if (isTeardownStep(packets.at(i), s)) total++;
     const cut = !o.verbose && total > TEARDOWN_MAX + 1;
     const head = cut ? TEARDOWN_MAX - TEARDOWN_LAST : total;
     const tail = cut ? total - TEARDOWN_LAST : total;
@@ -384,7 +400,7 @@ export class Walkthrough {
     }
     let steps = 0;
     for (let i = 0; i < packets.length; i++) {
-      const p = packets[i]!;
+      const p = packets.at(i);
       if (!isTeardownStep(p, s)) continue;
       steps++;
       if (steps <= head || steps > tail) this.step(w, c, this.stepNumber(steps), p);
@@ -545,4 +561,10 @@ export class Walkthrough {
     parts.push(flowFlag(cl, F_SYN_TIMESTAMPS) && flowFlag(sv, F_SYN_TIMESTAMPS) ? this.t('lTimestamps') : this.t('lNoTimestamps'));
     return parts.join(this.t('lSep'));
   }
+}
+
+/** Whether any of the records is a step of the handshake. */
+function anyHandshakeStep(packets: PacketRecords, s: Story): boolean {
+  for (let i = 0; i < packets.length; i++) if (isHandshakeStep(packets.at(i), s)) return true;
+  return false;
 }

@@ -13,7 +13,7 @@ import {
 } from '../../src/analyze/story.js';
 import { ANALYSIS_NAMES } from '../../src/analyze/flags.js';
 import { setZeekHistory, setZeekVerdict } from '../../src/analyze/zeek.js';
-import type { PacketRecord, PacketRecords } from '../../src/render/json.js';
+import { ArrayRecords, type PacketRecord, type PacketRecords } from '../../src/render/records.js';
 
 export const num: fc.Arbitrary<number> = fc.oneof(
   fc.nat({ max: 100 }),
@@ -186,8 +186,6 @@ export const packetList: fc.Arbitrary<PacketRecords> = fc.tuple(
     dataSegmentsA: count, dataBytesA: count, dataSegmentsB: count, dataBytesB: count,
   }), { nil: undefined }),
 ).map(([list, omitted]) => {
-  const l = list as PacketRecords;
-  if (omitted !== undefined) l.omitted = omitted;
-  return l;
+  return new ArrayRecords(list, omitted) as PacketRecords;
 });
 export const lang = fc.constantFrom('en' as const, 'zh' as const);

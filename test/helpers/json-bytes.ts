@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { runCapture } from '../../src/pipeline.js';
 import { Tracker } from '../../src/analyze/tracker.js';
-import { PacketCollector, connectionJson, packetJson, packetRecord, type PacketRecord } from '../../src/render/json.js';
+import { PacketCollector, connectionJson, packetJson, type PacketRecord } from '../../src/render/json.js';
+import type { PacketResult } from '../../src/analyze/tracker.js';
+import type { Packet } from '../../src/decode/packet.js';
+import { NO_RECORDS, plainRecord, recordsArray, type PacketRecords } from '../../src/render/records.js';
 import type { Connection } from '../../src/analyze/connection.js';
 import { recordJson } from '../../src/render/pretty.js';
 import { RECORD_INDENT, writeNdjsonConnection, writeNdjsonPacketRecord, writeRecord } from '../../src/render/json-bytes.js';
@@ -15,6 +18,15 @@ import { ByteWriter } from '../../src/util/bytes.js';
 import type { Lang } from '../../src/i18n/messages.js';
 
 const LANGS: Lang[] = ['en', 'zh'];
+
+/** A packet's record as an object, field by field from the analysis (what the collector's slots must give back). */
+export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
+  return {
+    frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
+    rawSeq: p.seq32, rawAck: p.ack32, len: p.payloadLen, window: r.window, analysis: r.analysis,
+    phase: r.phase, stateA: r.stateA, stateB: r.stateB, note: r.note, n1: r.n1, n2: r.n2, n3: r.n3,
+  };
+}
 
 /** The writer's bytes (started at a random-ish offset of a small buffer, so it grows). */
 function bytesOf(write: (w: ByteWriter) => void, offset: number): Buffer {
@@ -28,7 +40,7 @@ function bytesOf(write: (w: ByteWriter) => void, offset: number): Buffer {
  * Connection c's record written from the connection, against the generic rendering of its
  * connectionJson: in the document (with `packets` when given) and, without packets, as an NDJSON line.
  */
-export function sameRecord(c: Connection, packets: PacketRecord[] | null, lang: Lang, what: string): void {
+export function sameRecord(c: Connection, packets: PacketRecords | null, lang: Lang, what: string): void {
   const want = recordJson(connectionJson(c, packets, lang), RECORD_INDENT);
   const doc = bytesOf((w) => writeRecord(w, c, packets, lang), what.length % 5);
   assert.equal(doc.toString(), want, `${what}: document record`);
@@ -53,12 +65,17 @@ export function samePacketRecord(c: Connection, r: PacketRecord, lang: Lang, wha
 export async function checkCapture(file: string): Promise<{ connections: number; packets: number }> {
   const all = new PacketCollector();
   const capped = new PacketCollector(4);
+  // the records as objects (packetRecord), against which the collector's slots are read back
+  const objects = new Map<Connection, PacketRecord[]>();
   let connections = 0;
   let packets = 0;
   const tracker = new Tracker({
     onPacket: (c, r, f, p) => {
       all.onPacket(c, r, f, p);
       capped.onPacket(c, r, f, p);
+      let list = objects.get(c);
+      if (list === undefined) objects.set(c, (list = []));
+      list.push(packetRecord(r, p));
       for (const lang of LANGS) samePacketRecord(c, packetRecord(r, p), lang, `${file} #${c.id} frame ${r.frame} ${lang}`);
       packets++;
     },
@@ -68,9 +85,15 @@ export async function checkCapture(file: string): Promise<{ connections: number;
       for (const lang of LANGS) {
         const what = `${file} #${c.id} ${lang}`;
         sameRecord(c, null, lang, what);
-        sameRecord(c, all.byConnection.get(c) ?? [], lang, `${what} --packets`);
-        sameRecord(c, capped.byConnection.get(c) ?? [], lang, `${what} --packets (capped)`);
+        sameRecord(c, all.byConnection.get(c) ?? NO_RECORDS, lang, `${what} --packets`);
+        sameRecord(c, capped.byConnection.get(c) ?? NO_RECORDS, lang, `${what} --packets (capped)`);
       }
+      // every field of every record as packetRecord made it, through at() and copy()
+      const want = objects.get(c) ?? [];
+      const kept = all.byConnection.get(c) ?? NO_RECORDS;
+      assert.deepEqual(recordsArray(kept), want, `${file} #${c.id}: the records read back`);
+      for (let i = 0; i < kept.length; i++) assert.deepEqual(plainRecord(kept.at(i)), want[i], `${file} #${c.id}: record ${i} through at()`);
+      objects.delete(c);
       connections++;
     },
   });

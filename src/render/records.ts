@@ -1,0 +1,376 @@
+/**
+ * Packet records kept for an output (`--packets`, the walkthrough, the diagrams) as 72 bytes
+ * each in one buffer, not as an object each.
+ *
+ * A connection's records wait for its end (its record, its walkthrough), up to
+ * MAX_PACKET_RECORDS of them. As objects (18 fields and the time's heap number, 184 bytes) they
+ * lived long enough for the young generation's collections to copy every one twice, to the
+ * other half and then to the old generation: on the bulk bench capture's 100 000 kept records,
+ * 90-130 ms of collections in a run of 0.5-0.7 s (`--trace-gc`; docs/performance.md,
+ * "2026-12-04 (night)"). Here a record is a slot of a RecordStore: words in an ArrayBuffer the
+ * collector never copies, taken from a stack of freed slots first, so that a finalised
+ * connection's slots are filled again for later packets. A connection's list (RecordList) is
+ * the array of its slots, small integers the collector copies as 8 bytes each.
+ *
+ * Consumers read a record through at(i), one view of the store filled again at every call (read
+ * it before the next at() of any list of the store: the loops of the writers do), or copy(i),
+ * an object of its own (what a diagram keeps).
+ */
+import type { Packet } from '../decode/packet.js';
+import type { PacketResult } from '../analyze/tracker.js';
+import { NOTE_KEYS, PHASE_NAMES, STATE_NAMES, type StoryNote } from '../analyze/story.js';
+
+/** What a kept packet says of its segment, as the outputs show it (the packet records, the lab's). */
+export interface PacketNumbers {
+  frame: number;
+  /** Seconds since the first frame of the capture. */
+  time: number;
+  fromA: boolean;
+  flags: number;
+  /** Relative sequence and acknowledgement numbers (Wireshark's tcp.seq, tcp.ack). */
+  seq: number;
+  ack: number;
+  /** TCP payload length. */
+  len: number;
+  /** Advertised window, scaled when the scale is known (Wireshark's tcp.window_size). */
+  window: number;
+  /** Analysis flags (A_* bits). */
+  analysis: number;
+}
+
+/** A packet as kept for output (copied out of the reused decode/analysis objects). */
+export interface PacketRecord extends PacketNumbers, StoryNote {
+  /**
+   * The raw sequence and acknowledgement numbers as int32s, the same 32 bits (`>>> 0` gives the
+   * number): a field that has held a uint32 from 2^31 up keeps a heap number of its own in every
+   * record, two more objects a packet to allocate, and to fetch from elsewhere in memory when the
+   * record is written.
+   */
+  rawSeq: number;
+  rawAck: number;
+}
+
+/** Records left out of a capped connection: `count` packets from frame `fromFrame` to `toFrame`. */
+export interface PacketOmission {
+  count: number;
+  fromFrame: number;
+  toFrame: number;
+  /** The cap that applied (records kept per connection). */
+  limit: number;
+  /**
+   * Of those, the data phase's segments with data and their payload bytes, from a and from b:
+   * the walkthrough's data counts cover the whole connection, the kept records and these.
+   */
+  dataSegmentsA: number;
+  dataBytesA: number;
+  dataSegmentsB: number;
+  dataBytesB: number;
+}
+
+/** A connection's kept records, in capture order, with what was left out when capped. */
+export interface PacketRecords {
+  readonly length: number;
+  readonly omitted?: PacketOmission;
+  /** Record i (0 <= i < length) as a view, valid until the next at() of any list of its store. */
+  at(i: number): PacketRecord;
+  /** Record i as an object of its own. */
+  copy(i: number): PacketRecord;
+}
+
+/** Records that are objects already (what tests make, and an empty list). */
+export class ArrayRecords implements PacketRecords {
+  constructor(readonly list: readonly PacketRecord[], readonly omitted?: PacketOmission) {}
+
+  get length(): number {
+    return this.list.length;
+  }
+
+  at(i: number): PacketRecord {
+    return this.list[i]!;
+  }
+
+  copy(i: number): PacketRecord {
+    return plainRecord(this.list[i]!);
+  }
+}
+
+/** No records. */
+export const NO_RECORDS: PacketRecords = new ArrayRecords([]);
+
+/** The records as objects of their own, in order. */
+export function recordsArray(list: PacketRecords): PacketRecord[] {
+  const out: PacketRecord[] = [];
+  for (let i = 0; i < list.length; i++) out.push(list.copy(i));
+  return out;
+}
+
+/** A record's fields as an object of its own (every record object of the outputs has this shape). */
+export function plainRecord(r: PacketRecord): PacketRecord {
+  return {
+    frame: r.frame, time: r.time, fromA: r.fromA, flags: r.flags, seq: r.seq, ack: r.ack, rawSeq: r.rawSeq, rawAck: r.rawAck,
+    len: r.len, window: r.window, analysis: r.analysis, phase: r.phase, stateA: r.stateA, stateB: r.stateB, note: r.note,
+    n1: r.n1, n2: r.n2, n3: r.n3,
+  };
+}
+
+/**
+ * Overwrites `rec` with the record of this packet: for a record written at once and forgotten
+ * (NDJSON's), which need not go through a store.
+ */
+export function fillRecord(rec: PacketRecord, r: PacketResult, p: Packet): PacketRecord {
+  rec.frame = r.frame;
+  rec.time = r.time;
+  rec.fromA = r.fromA;
+  rec.flags = p.flags;
+  rec.seq = r.seq;
+  rec.ack = r.ack;
+  rec.rawSeq = p.seq32;
+  rec.rawAck = p.ack32;
+  rec.len = p.payloadLen;
+  rec.window = r.window;
+  rec.analysis = r.analysis;
+  rec.phase = r.phase;
+  rec.stateA = r.stateA;
+  rec.stateB = r.stateB;
+  rec.note = r.note;
+  rec.n1 = r.n1;
+  rec.n2 = r.n2;
+  rec.n3 = r.n3;
+  return rec;
+}
+
+/** A record of zeros (what plainRecord copies for a new object). */
+export const NO_FIELDS: PacketRecord = {
+  frame: 0, time: 0, fromA: false, flags: 0, seq: 0, ack: 0, rawSeq: 0, rawAck: 0, len: 0, window: 0, analysis: 0,
+  phase: 0, stateA: 0, stateB: 0, note: 0, n1: 0, n2: 0, n3: 0,
+};
+
+// A slot: 9 float64 words, read also as 18 int32 words. The doubles: the time, the frame and the
+// note's three numbers (any number). The int32 words from 10 on: the small fields packed in one
+// (flags 9 bits, fromA 1, phase 3, the states 4 each, the note 8), then the relative and raw
+// sequence and acknowledgement numbers, the payload length (the uint32s stored as their int32
+// bits), the scaled window (below 2^30) and the analysis bits (15).
+const SLOT_F64 = 9;
+const SLOT_I32 = 18;
+const F_TIME = 0;
+const F_FRAME = 1;
+const F_N1 = 2;
+const F_N2 = 3;
+const F_N3 = 4;
+const I_PACKED = 10;
+const I_SEQ = 11;
+const I_ACK = 12;
+const I_RAW_SEQ = 13;
+const I_RAW_ACK = 14;
+const I_LEN = 15;
+const I_WINDOW = 16;
+const I_ANALYSIS = 17;
+const FROM_A = 1 << 9;
+const PHASE_SHIFT = 10;
+const STATE_A_SHIFT = 13;
+const STATE_B_SHIFT = 17;
+const NOTE_SHIFT = 21;
+if (PHASE_NAMES.length > 8 || STATE_NAMES.length > 16 || NOTE_KEYS.length > 256) throw new Error('records.ts: a packed field outgrew its bits');
+
+/** Slots made room for at first (a few kilobytes: a small capture's records). */
+const FIRST_SLOTS = 64;
+
+export class RecordStore {
+  private f64: Float64Array;
+  private i32: Int32Array;
+  /** Freed slots, taken again last in first out. */
+  private free: Int32Array;
+  private freeCount = 0;
+  /** Slots ever taken (the ones from `used` on are new). */
+  private used = 0;
+  /** The record at() fills. */
+  readonly view: PacketRecord = plainRecord(NO_FIELDS);
+
+  constructor(slots = FIRST_SLOTS) {
+    const buf = new ArrayBuffer(slots * SLOT_F64 * 8);
+    this.f64 = new Float64Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.free = new Int32Array(slots);
+  }
+
+  /** Slots the buffer holds. */
+  get capacity(): number {
+    return this.free.length;
+  }
+
+  /** Slots holding a record now. */
+  get live(): number {
+    return this.used - this.freeCount;
+  }
+
+  /** A slot for a new record: a freed one, else the next. */
+  take(): number {
+    if (this.freeCount > 0) return this.free[--this.freeCount]!;
+    if (this.used === this.free.length) this.grow();
+    return this.used++;
+  }
+
+  /** Gives back the `n` slots of `slots` from `from`: they are filled again by later records. */
+  give(slots: readonly number[], from: number, n: number): void {
+    const free = this.free;
+    let k = this.freeCount;
+    for (let i = from; i < from + n; i++) free[k++] = slots[i]!;
+    this.freeCount = k;
+  }
+
+  private grow(): void {
+    const slots = this.free.length * 2;
+    const buf = new ArrayBuffer(slots * SLOT_F64 * 8);
+    const f64 = new Float64Array(buf);
+    f64.set(this.f64);
+    this.f64 = f64;
+    this.i32 = new Int32Array(buf);
+    const free = new Int32Array(slots);
+    free.set(this.free.subarray(0, this.freeCount));
+    this.free = free;
+  }
+
+  /** Slot `s` becomes the record of this packet (as packetRecord makes it). */
+  fill(s: number, r: PacketResult, p: Packet): void {
+    const f = this.f64;
+    const d = s * SLOT_F64;
+    f[d + F_TIME] = r.time;
+    f[d + F_FRAME] = r.frame;
+    f[d + F_N1] = r.n1;
+    f[d + F_N2] = r.n2;
+    f[d + F_N3] = r.n3;
+    const w = this.i32;
+    const i = s * SLOT_I32;
+    w[i + I_PACKED] = p.flags | (r.fromA ? FROM_A : 0) | (r.phase << PHASE_SHIFT) | (r.stateA << STATE_A_SHIFT) | (r.stateB << STATE_B_SHIFT) | (r.note << NOTE_SHIFT);
+    w[i + I_SEQ] = r.seq;
+    w[i + I_ACK] = r.ack;
+    w[i + I_RAW_SEQ] = p.seq32;
+    w[i + I_RAW_ACK] = p.ack32;
+    w[i + I_LEN] = p.payloadLen;
+    w[i + I_WINDOW] = r.window;
+    w[i + I_ANALYSIS] = r.analysis;
+  }
+
+  /** The record in slot `s`, in the store's one view (see RecordList.at). */
+  at(s: number): PacketRecord {
+    return this.read(s, this.view);
+  }
+
+  /** The record in slot `s` as an object of its own. */
+  copy(s: number): PacketRecord {
+    return this.read(s, plainRecord(NO_FIELDS));
+  }
+
+  /** Overwrites `rec` with the record in slot `s`, and returns it. */
+  read(s: number, rec: PacketRecord): PacketRecord {
+    const f = this.f64;
+    const d = s * SLOT_F64;
+    rec.frame = f[d + F_FRAME]!;
+    rec.time = f[d + F_TIME]!;
+    const w = this.i32;
+    const i = s * SLOT_I32;
+    const packed = w[i + I_PACKED]!;
+    rec.fromA = (packed & FROM_A) !== 0;
+    rec.flags = packed & 0x1ff;
+    rec.seq = w[i + I_SEQ]! >>> 0;
+    rec.ack = w[i + I_ACK]! >>> 0;
+    rec.rawSeq = w[i + I_RAW_SEQ]!;
+    rec.rawAck = w[i + I_RAW_ACK]!;
+    rec.len = w[i + I_LEN]! >>> 0;
+    rec.window = w[i + I_WINDOW]!;
+    rec.analysis = w[i + I_ANALYSIS]!;
+    rec.phase = (packed >>> PHASE_SHIFT) & 7;
+    rec.stateA = (packed >>> STATE_A_SHIFT) & 15;
+    rec.stateB = (packed >>> STATE_B_SHIFT) & 15;
+    rec.note = packed >>> NOTE_SHIFT;
+    rec.n1 = f[d + F_N1]!;
+    rec.n2 = f[d + F_N2]!;
+    rec.n3 = f[d + F_N3]!;
+    return rec;
+  }
+
+  /** Slot `s`'s frame, direction, phase and payload length (what an omission counts). */
+  frameOf(s: number): number {
+    return this.f64[s * SLOT_F64 + F_FRAME]!;
+  }
+
+  fromAOf(s: number): boolean {
+    return (this.i32[s * SLOT_I32 + I_PACKED]! & FROM_A) !== 0;
+  }
+
+  phaseOf(s: number): number {
+    return (this.i32[s * SLOT_I32 + I_PACKED]! >>> PHASE_SHIFT) & 7;
+  }
+
+  lenOf(s: number): number {
+    return this.i32[s * SLOT_I32 + I_LEN]! >>> 0;
+  }
+
+  /**
+   * Loads the slots' cache lines in one loop of independent loads (a slot starts on a 72-byte
+   * boundary: its first and last words), before they are read one after another: with many
+   * connections open a connection's slots were last written thousands of packets ago, and read
+   * in turn each waited for its own. Returns a sum of what it read, which the caller keeps.
+   */
+  touch(slots: readonly number[]): number {
+    const f = this.f64;
+    const w = this.i32;
+    let s = 0;
+    for (let k = 0; k < slots.length; k++) {
+      const slot = slots[k]!;
+      s += f[slot * SLOT_F64]! + w[slot * SLOT_I32 + I_ANALYSIS]!;
+    }
+    return s;
+  }
+}
+
+/** A connection's records in a RecordStore: its slots, in capture order. */
+export class RecordList implements PacketRecords {
+  omitted?: PacketOmission;
+
+  constructor(readonly store: RecordStore, readonly slots: number[]) {}
+
+  get length(): number {
+    return this.slots.length;
+  }
+
+  at(i: number): PacketRecord {
+    return this.store.at(this.slots[i]!);
+  }
+
+  copy(i: number): PacketRecord {
+    return this.store.copy(this.slots[i]!);
+  }
+}
+
+/**
+ * A list's records read out of their store once, into objects kept for the next list: for a
+ * consumer that reads each record several times (the walkthrough's passes), where at() would
+ * fill the store's view again at every pass.
+ */
+export class RecordPool implements PacketRecords {
+  length = 0;
+  omitted?: PacketOmission;
+  private readonly objects: PacketRecord[] = [];
+
+  /** Holds `list`'s records now (until the next fill). */
+  fill(list: RecordList): this {
+    const objects = this.objects;
+    const n = list.length;
+    for (let i = 0; i < n; i++) {
+      if (i === objects.length) objects.push(list.copy(i));
+      else list.store.read(list.slots[i]!, objects[i]!);
+    }
+    this.length = n;
+    this.omitted = list.omitted;
+    return this;
+  }
+
+  at(i: number): PacketRecord {
+    return this.objects[i]!;
+  }
+
+  copy(i: number): PacketRecord {
+    return plainRecord(this.objects[i]!);
+  }
+}
