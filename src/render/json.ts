@@ -49,8 +49,8 @@ export type { PacketRecord, PacketRecords, PacketOmission } from './records.js';
 
 /**
  * At most this many packet records are kept per connection (`--packets`, the walkthrough, the
- * diagrams): a record is ~200 bytes, so one huge flow stays near 20 MB instead of growing with
- * the capture. The first MAX_PACKET_RECORDS − TAIL_PACKET_RECORDS records and the last
+ * diagrams): a record is 72 bytes (a slot of records.ts's store) and its place in the list 8, so
+ * one huge flow stays near 8 MB instead of growing with the capture. The first MAX_PACKET_RECORDS − TAIL_PACKET_RECORDS records and the last
  * TAIL_PACKET_RECORDS are kept (handshake and teardown both survive); those in between are
  * counted and named by their first and last frame.
  */
