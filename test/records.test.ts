@@ -102,7 +102,7 @@ describe('packet record store', () => {
     assert.equal(store.capacity, 3 * 1024);
     assert.equal(store.live, 2500);
     // a's slots given back: the next records take them (the last given first), no new ones
-    store.give(a, 0, a.length);
+    store.give(a);
     assert.equal(store.live, 2500 - a.length);
     const again: number[] = [];
     for (let k = 0; k < a.length; k++) {
@@ -119,6 +119,14 @@ describe('packet record store', () => {
     for (let i = 0; i < b.length; i++) assert.deepEqual(bl.copy(i), expected(v(b[i]!)));
     const al = new RecordList(store, again);
     for (let i = 0; i < again.length; i++) assert.deepEqual(al.copy(i), expected(v(10000 + i)));
+    // more slots given back at once than the free stack held (1 024): it grows, and every one
+    // is taken again before a new slot
+    assert.ok(b.length > 1024);
+    store.give(b);
+    const taken = new Set<number>();
+    for (let k = 0; k < b.length; k++) taken.add(store.take());
+    assert.deepEqual([...taken].sort((x, y) => x - y), [...b].sort((x, y) => x - y));
+    assert.equal(store.live, 2500);
     // one more than the chunks hold: a fourth chunk
     for (let k = store.live; k < 3 * 1024 + 1; k++) store.take();
     assert.equal(store.capacity, 4 * 1024);

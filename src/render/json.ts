@@ -49,9 +49,9 @@ export type { PacketRecord, PacketRecords, PacketOmission } from './records.js';
 
 /**
  * At most this many packet records are kept per connection (`--packets`, the walkthrough, the
- * diagrams): a record is 72 bytes (a slot of records.ts's store) and its place in the list 8, so
- * one huge flow stays near 8 MB instead of growing with the capture. The first MAX_PACKET_RECORDS − TAIL_PACKET_RECORDS records and the last
- * TAIL_PACKET_RECORDS are kept (handshake and teardown both survive); those in between are
+ * diagrams): a record is 72 bytes (a slot of records.ts's store) and its place in the list 8,
+ * so one huge flow stays near 8 MB instead of growing with the capture. The first
+ * MAX_PACKET_RECORDS − TAIL_PACKET_RECORDS records and the last TAIL_PACKET_RECORDS are kept (handshake and teardown both survive); those in between are
  * counted and named by their first and last frame.
  */
 export const MAX_PACKET_RECORDS = 100000;
@@ -139,7 +139,7 @@ export class RecordsByConnection {
  */
 export class PacketCollector implements PacketObserver {
   readonly byConnection = new RecordsByConnection();
-  readonly store = new RecordStore();
+  private readonly store = new RecordStore();
   private readonly overflow = new Map<Connection, Overflow>();
   private readonly head: number;
   private readonly tail: number;
@@ -156,18 +156,14 @@ export class PacketCollector implements PacketObserver {
       if (this.head > 0) {
         // a list of one to start with: `[]` and a push made room for 17 (a SYN flood's million
         // one-packet connections: 136 MB of empty slots)
-        const s = store.take();
-        store.fill(s, r, p);
-        this.byConnection.set(c, new RecordList(store, [s]));
+        this.byConnection.set(c, new RecordList(store, [store.add(r, p)]));
         return;
       }
       list = new RecordList(store, []);
       this.byConnection.set(c, list);
     }
     if (list.slots.length < this.head) {
-      const s = store.take();
-      store.fill(s, r, p);
-      list.slots.push(s);
+      list.slots.push(store.add(r, p));
       return;
     }
     let o = this.overflow.get(c);
@@ -178,9 +174,7 @@ export class PacketCollector implements PacketObserver {
     if (this.tail === 0) {
       o.omit(r.frame, r.fromA, r.phase, p.payloadLen);
     } else if (o.ring.length < this.tail) {
-      const s = store.take();
-      store.fill(s, r, p);
-      o.ring.push(s);
+      o.ring.push(store.add(r, p));
     } else {
       // the oldest record makes way: its slot is filled again in place
       const old = o.ring[o.next]!;
@@ -200,12 +194,12 @@ export class PacketCollector implements PacketObserver {
     const list = this.byConnection.get(c) as RecordList | undefined;
     if (list === undefined) return;
     this.byConnection.delete(c);
-    this.store.give(list.slots, 0, list.slots.length);
+    this.store.give(list.slots);
     // (a connection recycled before it was finalised: its tail too)
     const o = this.overflow.get(c);
     if (o !== undefined) {
       this.overflow.delete(c);
-      this.store.give(o.ring, 0, o.ring.length);
+      this.store.give(o.ring);
     }
   }
 
@@ -364,7 +358,7 @@ export function connectionJson(c: Connection, packets: PacketRecords | null, lan
     analysis,
   };
   if (packets !== null) {
-    const om = (packets as PacketRecords).omitted;
+    const om = packets.omitted;
     if (om) out.packetsOmitted = { count: om.count, fromFrame: om.fromFrame, toFrame: om.toFrame, limit: om.limit };
     const list: Record<string, unknown>[] = [];
     for (let i = 0; i < packets.length; i++) list.push(packetJson(c, packets.at(i), lang));

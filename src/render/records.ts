@@ -97,13 +97,6 @@ export class ArrayRecords implements PacketRecords {
 /** No records. */
 export const NO_RECORDS: PacketRecords = new ArrayRecords([]);
 
-/** The records as objects of their own, in order. */
-export function recordsArray(list: PacketRecords): PacketRecord[] {
-  const out: PacketRecord[] = [];
-  for (let i = 0; i < list.length; i++) out.push(list.copy(i));
-  return out;
-}
-
 /** A record's fields as an object of its own (every record object of the outputs has this shape). */
 export function plainRecord(r: PacketRecord): PacketRecord {
   return {
@@ -215,8 +208,16 @@ export class RecordStore {
     return this.used++;
   }
 
-  /** Gives back the `n` slots of `slots` from `from`: they are filled again by later records. */
-  give(slots: readonly number[], from: number, n: number): void {
+  /** A slot holding the record of this packet (take, then fill). */
+  add(r: PacketResult, p: Packet): number {
+    const s = this.take();
+    this.fill(s, r, p);
+    return s;
+  }
+
+  /** Gives `slots` back: they are filled again by later records. */
+  give(slots: readonly number[]): void {
+    const n = slots.length;
     let free = this.free;
     let k = this.freeCount;
     if (k + n > free.length) {
@@ -226,7 +227,7 @@ export class RecordStore {
       free.set(this.free.subarray(0, k));
       this.free = free;
     }
-    for (let i = from; i < from + n; i++) free[k++] = slots[i]!;
+    for (let i = 0; i < n; i++) free[k++] = slots[i]!;
     this.freeCount = k;
   }
 

@@ -10,7 +10,7 @@ import { Tracker } from '../../src/analyze/tracker.js';
 import { PacketCollector, connectionJson, packetJson, type PacketRecord } from '../../src/render/json.js';
 import type { PacketResult } from '../../src/analyze/tracker.js';
 import type { Packet } from '../../src/decode/packet.js';
-import { NO_RECORDS, plainRecord, recordsArray, type PacketRecords } from '../../src/render/records.js';
+import { NO_RECORDS, plainRecord, type PacketRecords } from '../../src/render/records.js';
 import type { Connection } from '../../src/analyze/connection.js';
 import { recordJson } from '../../src/render/pretty.js';
 import { RECORD_INDENT, writeNdjsonConnection, writeNdjsonPacketRecord, writeRecord } from '../../src/render/json-bytes.js';
@@ -18,6 +18,13 @@ import { ByteWriter } from '../../src/util/bytes.js';
 import type { Lang } from '../../src/i18n/messages.js';
 
 const LANGS: Lang[] = ['en', 'zh'];
+
+/** The records as objects of their own, in order. */
+export function recordsArray(list: PacketRecords): PacketRecord[] {
+  const out: PacketRecord[] = [];
+  for (let i = 0; i < list.length; i++) out.push(list.copy(i));
+  return out;
+}
 
 /** A packet's record as an object, field by field from the analysis (what the collector's slots must give back). */
 export function packetRecord(r: PacketResult, p: Packet): PacketRecord {
