@@ -97,6 +97,37 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
     assert.equal(t.found.senderBase, 5);
   });
 
+  it('4-tuples that collide in the index (one start slot, one tag, one first hash) are told apart, through growths and re-puts', () => {
+    // the default generation: 2^18 slots at most, so a slot keeps 18 bits for the entry and the
+    // second hash's top 14 bits as its tag
+    const t = new TombstoneStore();
+    const TAG = 18;
+    const n = 5000; // 1 024 slots, grown to 8 192 and then 65 536 with the clusters in place
+    // eight start slots for all; within each, 4-tuples of one tag (second hashes apart in their
+    // low bits only), of one first hash with other tags, and of other first hashes
+    const first = (k: number): number => (k % 3 === 0 ? 5 : (k & 7) | ((k >> 3) << 16));
+    const second = (k: number): number => (k % 2 === 0 ? ((0x2a5 << TAG) | k) : (k << TAG) | 0x155) | 0;
+    const put = (k: number, b: number): void => t.put({ ...rel(k, true, b, true, b + 1, k % 4 === 0), hash: first(k), hash2: second(k), id: k, memory: k & 1023 });
+    for (let k = 0; k < n; k++) put(k, k * 3);
+    assert.equal(t.size, n);
+    assert.equal(t.slots, 65_536);
+    const check = (k: number, b: number): void => {
+      assert.equal(t.find(first(k), second(k), true), true, `4-tuple ${k}`);
+      const f = t.found;
+      assert.deepEqual([f.id, f.memory, f.senderBase, f.receiverBase, f.receiverBaseSet], [k, k & 1023, b, b + 1, k % 4 === 0], `4-tuple ${k}`);
+    };
+    for (let k = 0; k < n; k++) check(k, k * 3);
+    // released again in its generation: the same entry, the newest fields
+    for (let k = 0; k < n; k += 7) put(k, k * 5);
+    assert.equal(t.size, n);
+    for (let k = 0; k < n; k++) check(k, k % 7 === 0 ? k * 5 : k * 3);
+    // never released: the same first hash and tag with other low bits, a known second hash with another first
+    for (let k = n; k < n + 200; k++) {
+      assert.equal(t.find(5, ((0x2a5 << TAG) | (k * 2)) | 0, true), false, `second hash ${k}`);
+      assert.equal(t.find(first(k) + 1, second(k - n), true), false, `first hash ${k}`);
+    }
+  });
+
   it('a 4-tuple released again is found with its newest bases', () => {
     const t = new TombstoneStore(2);
     t.put(rel(1, true, 10, true, 20, true));

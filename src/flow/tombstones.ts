@@ -5,13 +5,13 @@
  * flagged `reused_ports`; anything else continues the old stream), and what a continuation of
  * the old stream needs to be numbered as Wireshark numbers it: its stream id and which end was
  * the client and each direction's window scale; and where the connection's analysis state is, kept
- * apart for the connections released most recently (flow/analysis-states.ts). 27 bytes per slot in
- * typed arrays, no objects.
+ * apart for the connections released most recently (flow/analysis-states.ts). Typed arrays, no
+ * objects: 4 bytes of index per slot and 28 of log per 4-tuple (TombstoneTable).
  *
  * Wireshark never forgets a 4-tuple; this store remembers the last `generation` released
  * 4-tuples at least (2^17 by default, up to twice that): two tables, the current one and the one
  * before; when the current one is full it becomes the previous one and the oldest is dropped.
- * So memory is bounded (about 14 MB at most) whatever the size of the capture, and a 4-tuple is
+ * So memory is bounded (about 9 MB at most) whatever the size of the capture, and a 4-tuple is
  * only forgotten after 131 072 other connections have been released since its
  * own (docs/differences.md says what then differs from tshark: one `reused_ports` flag).
  *
@@ -26,9 +26,9 @@ import type { Flow } from '../analyze/connection.js';
 const INITIAL = 1 << 10;
 /**
  * A full table grows eightfold, up to the size a generation needs (its 4-tuples at half load).
- * Each growth re-inserts every 4-tuple at a random place in nine arrays bigger than the caches:
- * doubling from 1 024 slots, short1m's 100 000 releases paid for 131 000 such moves, 15 ms of a
- * 0.5 s `check` (docs/performance.md).
+ * Each growth re-inserts every 4-tuple at a random place in an index bigger than the caches:
+ * doubling from 1 024 slots, short1m's 100 000 releases paid for 131 000 such moves (then of
+ * every field, in nine arrays), 15 ms of a 0.5 s `check` (docs/performance.md).
  */
 const GROWTH = 8;
 /** Default number of 4-tuples per generation. */
@@ -42,6 +42,21 @@ const CLIENT_LO = 8;
 /** The client was known by a SYN, or by a SYN-ACK (else inferred from the ports). */
 const BY_SYN = 16;
 const BY_SYN_ACK = 32;
+
+/** A log entry's words (TombstoneTable). */
+const LOG_WORDS = 7;
+const L_H1 = 0;
+const L_H2 = 1;
+const L_BASE_LO = 2;
+const L_BASE_HI = 3;
+const L_ID = 4;
+const L_MEMORY = 5;
+/** The flag bits, and above them each endpoint's window scale plus SCALE_BIAS (-2 to 14 as 0 to 16). */
+const L_FLAGS = 6;
+const SCALE_BIAS = 2;
+const SCALE_MASK = 0xff;
+const SCALE_LO_SHIFT = 8;
+const SCALE_HI_SHIFT = 16;
 
 /** How the client of a released connection was known (Connection.clientBy), as stored. */
 export const ROLES_INFERRED = 0;
@@ -70,112 +85,153 @@ export interface Released {
   memory: number;
 }
 
-/** One open-addressing table (load at most 1/2), grown eightfold from 1024 slots up to `maxSlots`. */
+/**
+ * One generation's 4-tuples: an open-addressing index (load at most 1/2, linear probing), grown
+ * eightfold from 1 024 slots up to `maxSlots`, over a log of entries kept in the order they were
+ * first put. An index slot is one int32: the entry's number plus one (0: a free slot) in its low
+ * `entryBits` bits, and above them the top bits of the 4-tuple's second hash, so that a probe
+ * past another 4-tuple nearly never reads the log. What a 4-tuple leaves (its hashes, bases, id,
+ * scales, flags and analysis-state entry) is written to the log's next entry (seven int32s, in
+ * one array), one after another.
+ *
+ * Until 2026-12-04 the table was nine arrays of `maxSlots`, each written at the slot's random
+ * place: each put touched nine cache lines far apart, a growth moved every field of every
+ * 4-tuple to a new random place, and a full table took 27 bytes a slot, 54 a 4-tuple, every page
+ * of them touched. Here a put writes one slot and the log's next entry, a growth copies the log
+ * as it is and re-inserts one int32 per 4-tuple, and a 4-tuple takes 8 bytes of index and 28 of
+ * log (docs/performance.md, "2026-12-04 (late night)").
+ */
 class TombstoneTable {
-  private h1 = new Int32Array(INITIAL);
-  private h2 = new Int32Array(INITIAL);
-  private baseLo = new Uint32Array(INITIAL);
-  private baseHi = new Uint32Array(INITIAL);
-  private ids = new Int32Array(INITIAL);
-  /** The lo and the hi endpoint's window scales (-2 to 14). */
-  private scaleLo = new Int8Array(INITIAL);
-  private scaleHi = new Int8Array(INITIAL);
-  private flags = new Uint8Array(INITIAL);
-  /** Released.memory. */
-  private memory = new Int32Array(INITIAL);
+  /** The index: (entry + 1) | (tag << entryBits), 0 for a free slot. */
+  private index = new Int32Array(INITIAL);
   private mask = INITIAL - 1;
+  /**
+   * The log: entries 0 to size - 1 of LOG_WORDS int32s each (the first hash, the second, the lo
+   * and the hi endpoint's bases, the id, Released.memory, then the flags with the two window
+   * scales), room for half the index's slots.
+   */
+  private log = new Int32Array((INITIAL / 2) * LOG_WORDS);
+  /** Bits of a slot for the entry's number plus one (enough for maxSlots / 2 entries); the tag above them. */
+  private readonly entryBits: number;
+  private readonly entryMask: number;
   size = 0;
 
   /** `maxSlots`: a power of two, at least twice the 4-tuples the table is to hold. */
-  constructor(private readonly maxSlots: number) {}
+  constructor(private readonly maxSlots: number) {
+    let bits = 1;
+    while (2 ** bits <= maxSlots / 2) bits++;
+    this.entryBits = bits;
+    this.entryMask = bits >= 32 ? -1 : (1 << bits) - 1;
+  }
 
   /** Its slots (for tests). */
   get slots(): number {
-    return this.flags.length;
+    return this.index.length;
   }
 
   /** Remembers a released connection (see Released). */
   put(r: Released): void {
-    if ((this.size + 1) * 2 > this.flags.length) this.grow();
+    if ((this.size + 1) * 2 > this.index.length) this.grow();
     const i = this.slotOf(r.hash, r.hash2);
-    if ((this.flags[i] & USED) === 0) this.size++;
-    this.h1[i] = r.hash;
-    this.h2[i] = r.hash2;
+    const v = this.index[i];
+    const log = this.log;
+    let o: number;
+    if (v === 0) {
+      const e = this.size++;
+      this.index[i] = this.slot(e, r.hash2);
+      o = e * LOG_WORDS;
+      log[o + L_H1] = r.hash;
+      log[o + L_H2] = r.hash2;
+    } else {
+      o = ((v & this.entryMask) - 1) * LOG_WORDS;
+    }
     const aLower = r.aLower;
-    this.baseLo[i] = aLower ? r.baseA : r.baseB;
-    this.baseHi[i] = aLower ? r.baseB : r.baseA;
-    this.ids[i] = r.id;
-    this.scaleLo[i] = aLower ? r.scaleA : r.scaleB;
-    this.scaleHi[i] = aLower ? r.scaleB : r.scaleA;
-    this.memory[i] = r.memory;
+    log[o + L_BASE_LO] = aLower ? r.baseA : r.baseB;
+    log[o + L_BASE_HI] = aLower ? r.baseB : r.baseA;
+    log[o + L_ID] = r.id;
+    log[o + L_MEMORY] = r.memory;
     const loSet = aLower ? r.setA : r.setB;
     const hiSet = aLower ? r.setB : r.setA;
-    this.flags[i] = USED | (loSet ? LO_SET : 0) | (hiSet ? HI_SET : 0) | (r.clientIsA === aLower ? CLIENT_LO : 0) |
+    const flags = USED | (loSet ? LO_SET : 0) | (hiSet ? HI_SET : 0) | (r.clientIsA === aLower ? CLIENT_LO : 0) |
       (r.roles === ROLES_BY_SYN ? BY_SYN : r.roles === ROLES_BY_SYN_ACK ? BY_SYN_ACK : 0);
+    const scaleLo = aLower ? r.scaleA : r.scaleB;
+    const scaleHi = aLower ? r.scaleB : r.scaleA;
+    log[o + L_FLAGS] = flags | ((scaleLo + SCALE_BIAS) << SCALE_LO_SHIFT) | ((scaleHi + SCALE_BIAS) << SCALE_HI_SHIFT);
   }
 
   /** True when the 4-tuple was released; then `found` describes it from the packet's side. */
   find(hash: number, hash2: number, srcLower: boolean, found: Found): boolean {
     if (this.size === 0) return false;
-    const i = this.slotOf(hash, hash2);
-    const fl = this.flags[i];
-    if ((fl & USED) === 0) return false;
-    found.senderBase = srcLower ? this.baseLo[i] : this.baseHi[i];
-    found.senderBaseSet = (fl & (srcLower ? LO_SET : HI_SET)) !== 0;
-    found.receiverBase = srcLower ? this.baseHi[i] : this.baseLo[i];
-    found.receiverBaseSet = (fl & (srcLower ? HI_SET : LO_SET)) !== 0;
-    found.id = this.ids[i];
-    found.senderScale = srcLower ? this.scaleLo[i] : this.scaleHi[i];
-    found.receiverScale = srcLower ? this.scaleHi[i] : this.scaleLo[i];
-    found.senderIsClient = ((fl & CLIENT_LO) !== 0) === srcLower;
-    found.roles = fl & BY_SYN ? ROLES_BY_SYN : fl & BY_SYN_ACK ? ROLES_BY_SYN_ACK : ROLES_INFERRED;
-    found.memory = this.memory[i];
+    const v = this.index[this.slotOf(hash, hash2)];
+    if (v === 0) return false;
+    const log = this.log;
+    const o = ((v & this.entryMask) - 1) * LOG_WORDS;
+    const w = log[o + L_FLAGS];
+    const lo = log[o + L_BASE_LO] >>> 0;
+    const hi = log[o + L_BASE_HI] >>> 0;
+    const scaleLo = ((w >> SCALE_LO_SHIFT) & SCALE_MASK) - SCALE_BIAS;
+    const scaleHi = ((w >> SCALE_HI_SHIFT) & SCALE_MASK) - SCALE_BIAS;
+    found.senderBase = srcLower ? lo : hi;
+    found.senderBaseSet = (w & (srcLower ? LO_SET : HI_SET)) !== 0;
+    found.receiverBase = srcLower ? hi : lo;
+    found.receiverBaseSet = (w & (srcLower ? HI_SET : LO_SET)) !== 0;
+    found.id = log[o + L_ID];
+    found.senderScale = srcLower ? scaleLo : scaleHi;
+    found.receiverScale = srcLower ? scaleHi : scaleLo;
+    found.senderIsClient = ((w & CLIENT_LO) !== 0) === srcLower;
+    found.roles = w & BY_SYN ? ROLES_BY_SYN : w & BY_SYN_ACK ? ROLES_BY_SYN_ACK : ROLES_INFERRED;
+    found.memory = log[o + L_MEMORY];
     return true;
   }
 
-  /** Linear probing: the slot holding (hash, hash2), or the empty slot where it would go. */
+  /** An index slot's value for entry `e` of a 4-tuple whose second hash is `hash2`. */
+  private slot(e: number, hash2: number): number {
+    return this.entryBits >= 32 ? e + 1 : (e + 1) | ((hash2 >>> this.entryBits) << this.entryBits);
+  }
+
+  /**
+   * Linear probing: the slot holding (hash, hash2), or the free slot where it would go. The log
+   * is read only for a slot whose tag is the 4-tuple's.
+   */
   private slotOf(hash: number, hash2: number): number {
     const m = this.mask;
+    const bits = this.entryBits;
+    const tag = bits >= 32 ? 0 : hash2 >>> bits;
     let i = hash & m;
     for (;;) {
-      if ((this.flags[i] & USED) === 0 || (this.h1[i] === (hash | 0) && this.h2[i] === (hash2 | 0))) return i;
+      const v = this.index[i];
+      if (v === 0) return i;
+      if ((bits >= 32 ? 0 : v >>> bits) === tag) {
+        const o = ((v & this.entryMask) - 1) * LOG_WORDS;
+        if (this.log[o + L_H1] === (hash | 0) && this.log[o + L_H2] === (hash2 | 0)) return i;
+      }
       i = (i + 1) & m;
     }
   }
 
-  /** Forgets every 4-tuple, keeping the arrays at their size (slots are free by their flags alone). */
+  /** Forgets every 4-tuple, keeping the arrays at their size (a slot is free when it is 0). */
   clear(): void {
-    this.flags.fill(0);
+    this.index.fill(0);
     this.size = 0;
   }
 
   private grow(): void {
-    const { h1, h2, baseLo, baseHi, ids, scaleLo, scaleHi, flags, memory } = this;
     // (never less than double: a table at its largest is never full, but a put must find a free slot)
-    const n = Math.max(Math.min(flags.length * GROWTH, this.maxSlots), flags.length * 2);
-    this.h1 = new Int32Array(n);
-    this.h2 = new Int32Array(n);
-    this.baseLo = new Uint32Array(n);
-    this.baseHi = new Uint32Array(n);
-    this.ids = new Int32Array(n);
-    this.scaleLo = new Int8Array(n);
-    this.scaleHi = new Int8Array(n);
-    this.flags = new Uint8Array(n);
-    this.memory = new Int32Array(n);
-    this.mask = n - 1;
-    for (let j = 0; j < flags.length; j++) {
-      if ((flags[j] & USED) === 0) continue;
-      const i = this.slotOf(h1[j], h2[j]);
-      this.h1[i] = h1[j];
-      this.h2[i] = h2[j];
-      this.baseLo[i] = baseLo[j];
-      this.baseHi[i] = baseHi[j];
-      this.ids[i] = ids[j];
-      this.scaleLo[i] = scaleLo[j];
-      this.scaleHi[i] = scaleHi[j];
-      this.flags[i] = flags[j];
-      this.memory[i] = memory[j];
+    const n = Math.max(Math.min(this.index.length * GROWTH, this.maxSlots), this.index.length * 2);
+    const size = this.size;
+    const log = new Int32Array((n / 2) * LOG_WORDS);
+    log.set(this.log.subarray(0, size * LOG_WORDS));
+    this.log = log;
+    // the entries in log order (read one after another), each at its place in the new index
+    const index = new Int32Array(n);
+    const m = n - 1;
+    for (let e = 0, o = 0; e < size; e++, o += LOG_WORDS) {
+      let i = log[o + L_H1] & m;
+      while (index[i] !== 0) i = (i + 1) & m;
+      index[i] = this.slot(e, log[o + L_H2]);
     }
+    this.index = index;
+    this.mask = m;
   }
 }
 
