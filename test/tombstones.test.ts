@@ -128,6 +128,16 @@ describe('tombstones: released 4-tuples, bounded by two generations', () => {
     }
   });
 
+  it('a generation of 1 to 2^29 4-tuples, and nothing else', () => {
+    assert.equal(new TombstoneStore(1).slots, 1024);
+    for (const g of [0, -1, 0.5, Number.NaN, 2 ** 29 + 1]) assert.throws(() => new TombstoneStore(g), RangeError, String(g));
+    // the largest: its index is made small and grows only when needed
+    const t = new TombstoneStore(2 ** 29);
+    t.put(rel(1, true, 10, true, 20, true));
+    assert.equal(t.find(h1(1), h2(1), true), true);
+    assert.equal(t.found.senderBase, 10);
+  });
+
   it('a 4-tuple released again is found with its newest bases', () => {
     const t = new TombstoneStore(2);
     t.put(rel(1, true, 10, true, 20, true));

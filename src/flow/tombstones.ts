@@ -31,6 +31,8 @@ const INITIAL = 1 << 10;
  * every field, in nine arrays), 15 ms of a 0.5 s `check` (docs/performance.md).
  */
 const GROWTH = 8;
+/** A table's slots at most (TombstoneTable's index keeps an entry's number in 30 bits at most, and a tag above it). */
+const MAX_SLOTS = 1 << 30;
 /** Default number of 4-tuples per generation. */
 export const TOMBSTONE_GENERATION = 1 << 17;
 /** Flag bits. */
@@ -111,17 +113,20 @@ class TombstoneTable {
    * scales), room for half the index's slots.
    */
   private log = new Int32Array((INITIAL / 2) * LOG_WORDS);
-  /** Bits of a slot for the entry's number plus one (enough for maxSlots / 2 entries); the tag above them. */
+  /**
+   * Bits of a slot for the entry's number plus one (enough for maxSlots / 2 entries), 10 to 30;
+   * the tag (the second hash's top 2 to 22 bits) above them.
+   */
   private readonly entryBits: number;
   private readonly entryMask: number;
   size = 0;
 
-  /** `maxSlots`: a power of two, at least twice the 4-tuples the table is to hold. */
+  /** `maxSlots`: a power of two, at least twice the 4-tuples the table is to hold, at most MAX_SLOTS. */
   constructor(private readonly maxSlots: number) {
     let bits = 1;
     while (2 ** bits <= maxSlots / 2) bits++;
     this.entryBits = bits;
-    this.entryMask = bits >= 32 ? -1 : (1 << bits) - 1;
+    this.entryMask = (1 << bits) - 1;
   }
 
   /** Its slots (for tests). */
@@ -138,7 +143,7 @@ class TombstoneTable {
     let o: number;
     if (v === 0) {
       const e = this.size++;
-      this.index[i] = this.slot(e, r.hash2);
+      this.index[i] = (e + 1) | ((r.hash2 >>> this.entryBits) << this.entryBits);
       o = e * LOG_WORDS;
       log[o + L_H1] = r.hash;
       log[o + L_H2] = r.hash2;
@@ -184,11 +189,6 @@ class TombstoneTable {
     return true;
   }
 
-  /** An index slot's value for entry `e` of a 4-tuple whose second hash is `hash2`. */
-  private slot(e: number, hash2: number): number {
-    return this.entryBits >= 32 ? e + 1 : (e + 1) | ((hash2 >>> this.entryBits) << this.entryBits);
-  }
-
   /**
    * Linear probing: the slot holding (hash, hash2), or the free slot where it would go. The log
    * is read only for a slot whose tag is the 4-tuple's.
@@ -196,12 +196,12 @@ class TombstoneTable {
   private slotOf(hash: number, hash2: number): number {
     const m = this.mask;
     const bits = this.entryBits;
-    const tag = bits >= 32 ? 0 : hash2 >>> bits;
+    const tag = hash2 >>> bits;
     let i = hash & m;
     for (;;) {
       const v = this.index[i];
       if (v === 0) return i;
-      if ((bits >= 32 ? 0 : v >>> bits) === tag) {
+      if (v >>> bits === tag) {
         const o = ((v & this.entryMask) - 1) * LOG_WORDS;
         if (this.log[o + L_H1] === (hash | 0) && this.log[o + L_H2] === (hash2 | 0)) return i;
       }
@@ -225,10 +225,11 @@ class TombstoneTable {
     // the entries in log order (read one after another), each at its place in the new index
     const index = new Int32Array(n);
     const m = n - 1;
+    const bits = this.entryBits;
     for (let e = 0, o = 0; e < size; e++, o += LOG_WORDS) {
       let i = log[o + L_H1] & m;
       while (index[i] !== 0) i = (i + 1) & m;
-      index[i] = this.slot(e, log[o + L_H2]);
+      index[i] = (e + 1) | ((log[o + L_H2] >>> bits) << bits);
     }
     this.index = index;
     this.mask = m;
@@ -269,6 +270,7 @@ export class TombstoneStore {
   readonly found = new Found();
 
   constructor(private readonly generation = TOMBSTONE_GENERATION) {
+    if (!(generation >= 1 && generation <= MAX_SLOTS / 2)) throw new RangeError(`a tombstone generation of ${generation} 4-tuples: 1 to ${MAX_SLOTS / 2}`);
     let slots = INITIAL;
     while (slots < 2 * generation) slots *= 2;
     this.maxSlots = slots;
