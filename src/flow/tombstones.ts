@@ -35,8 +35,7 @@ const GROWTH = 8;
 const MAX_SLOTS = 1 << 30;
 /** Default number of 4-tuples per generation. */
 export const TOMBSTONE_GENERATION = 1 << 17;
-/** Flag bits. */
-const USED = 1;
+/** Flag bits (bit 0 is free: it said a slot was used, before the index). */
 const LO_SET = 2;
 const HI_SET = 4;
 /** The client was the lo endpoint (else the hi one). */
@@ -157,7 +156,7 @@ class TombstoneTable {
     log[o + L_MEMORY] = r.memory;
     const loSet = aLower ? r.setA : r.setB;
     const hiSet = aLower ? r.setB : r.setA;
-    const flags = USED | (loSet ? LO_SET : 0) | (hiSet ? HI_SET : 0) | (r.clientIsA === aLower ? CLIENT_LO : 0) |
+    const flags = (loSet ? LO_SET : 0) | (hiSet ? HI_SET : 0) | (r.clientIsA === aLower ? CLIENT_LO : 0) |
       (r.roles === ROLES_BY_SYN ? BY_SYN : r.roles === ROLES_BY_SYN_ACK ? BY_SYN_ACK : 0);
     const scaleLo = aLower ? r.scaleA : r.scaleB;
     const scaleHi = aLower ? r.scaleB : r.scaleA;
