@@ -28,6 +28,15 @@ cli.main(process.argv.slice(2)).then(
   (code) => {
     settled = true;
     process.exitCode = code;
+    // Once everything written has reached the system (standard output and error are files or
+    // terminals, which Node writes synchronously, or pipes with no write still queued), the
+    // process ends here: process.exit() leaves out the teardown of the heap and of the
+    // environment that Node makes when the event loop runs out, which has nothing left to do
+    // for this run (the temporary files are unlinked as they are made, -j's workers have
+    // answered): a small capture's --json, `check` and walkthrough 103-107 -> 97-100 ms
+    // (docs/performance.md, "2026-12-05"). A pipe still writing (POSIX pipes are asynchronous)
+    // is left to end as Node ends it, once the write is done (test/bundle.test.ts).
+    if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
   },
   // main() reports its own errors (exit 70); one that escapes it is reported the same way, not
   // as a stack trace

@@ -7,10 +7,10 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as zlib from 'node:zlib';
 import type { Metafile } from 'esbuild';
 import { REPO_ROOT } from './helpers/corpus.js';
@@ -130,6 +130,61 @@ describe('bundle: bin/tcpflow-explain.js', () => {
       assert.equal(r.status, 0, r.stderr);
       const marked = r.stdout.split('\n').filter((l) => l.startsWith('[marking') && l.includes('TURBOFAN'));
       assert.deepEqual(marked, [], args.join(' '));
+    }
+  });
+
+  it('waits for a pipe still writing before it ends (process.exit() only once nothing is queued)', { skip: process.platform === 'win32' ? 'a FIFO' : false }, async () => {
+    const args = ['--json', fixture('tcp-four-way')];
+    const expected = run(BIN, args).stdout;
+    assert.ok(expected.length > 1000 && expected.length < 16_000, 'below the stream\'s high-water mark: write() answers true');
+    // standard output a pipe that is full before the run starts: Node queues the run's only
+    // write (asynchronous on POSIX) and main() answers with it still queued. The process must
+    // wait for it; process.exit() there would lose the output.
+    const fifo = join(tmp, 'full-pipe');
+    const made = spawnSync('mkfifo', [fifo]);
+    assert.equal(made.status, 0, String(made.stderr));
+    const rfd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const wfd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      let filled = 0;
+      const block = Buffer.alloc(4096, 0x2e);
+      for (;;) {
+        try {
+          filled += writeSync(wfd, block);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
+          throw e;
+        }
+      }
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', wfd, 'pipe'], cwd: REPO_ROOT });
+      closeSync(wfd);
+      let stderr = '';
+      child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const early = await Promise.race([exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 1000))]);
+      assert.equal(early, 'running', `the run ended with its output still queued (exit ${String(early)}): ${stderr}`);
+      // read the pipe empty until every writer has closed it
+      const parts: Buffer[] = [];
+      const buf = Buffer.alloc(65536);
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(rfd, buf, 0, buf.length, null);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          continue;
+        }
+        if (n === 0) break;
+        parts.push(Buffer.from(buf.subarray(0, n)));
+      }
+      assert.equal(await exited, 0, stderr);
+      const all = Buffer.concat(parts);
+      assert.equal(all.length, filled + Buffer.byteLength(expected));
+      assert.equal(all.subarray(filled).toString(), expected);
+    } finally {
+      closeSync(rfd);
+      rmSync(fifo, { force: true });
     }
   });
 
