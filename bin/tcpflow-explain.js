@@ -33,9 +33,11 @@ cli.main(process.argv.slice(2)).then(
     // process ends here: process.exit() leaves out the teardown of the heap and of the
     // environment that Node makes when the event loop runs out, which has nothing left to do
     // for this run (the temporary files are unlinked as they are made, -j's workers have
-    // answered): a small capture's --json, `check` and walkthrough 103-107 -> 97-100 ms
-    // (docs/performance.md, "2026-12-05"). A pipe still writing (POSIX pipes are asynchronous)
-    // is left to end as Node ends it, once the write is done (test/bundle.test.ts).
+    // answered). Medians of interleaved runs: a small capture's --json 113 -> 110 ms and `check`
+    // 114 -> 113 ms (61 each), short1m's `check` 558 -> 546 ms and --json 780 -> 770 ms, the
+    // concurrent capture's `check` 992 -> 977 ms (docs/performance.md, "2026-12-05"). A pipe
+    // still writing (POSIX pipes are asynchronous) is left to end as Node ends it, once the
+    // write is done (test/bundle.test.ts).
     if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
   },
   // main() reports its own errors (exit 70); one that escapes it is reported the same way, not
