@@ -440,21 +440,13 @@ export class ByteWriter {
       f = q1;
       digits--;
     }
-    buf[this.pos] = 0x2e;
-    let p = this.pos + 1 + digits;
-    this.pos = p;
-    // `digits` digits, the leading zeros included, backwards, two at a time (PAIRS); f is below
-    // 10^digits, so an odd count ends with one digit
-    const v = this.view;
-    let left = digits;
-    while (left >= 2) {
-      const q = (f / 100) | 0;
-      p -= 2;
-      v.setUint16(p, PAIRS[f - q * 100]!, true);
-      f = q;
-      left -= 2;
-    }
-    if (left === 1) buf[p - 1] = 0x30 + f;
+    // `digits` digits: zeros, then f's own digits at their end (f is at least 1, below 10^digits)
+    const start = this.pos;
+    const end = start + 1 + digits;
+    buf[start] = 0x2e;
+    for (let i = start + 1; i < end; i++) buf[i] = 0x30;
+    this.int32Digits(f, end);
+    this.pos = end;
   }
 
   /** A non-negative integer below 1e15 (exact in a double), in decimal. */
