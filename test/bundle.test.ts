@@ -144,7 +144,7 @@ describe('bundle: bin/tcpflow-explain.js', () => {
     const made = spawnSync('mkfifo', [fifo]);
     assert.equal(made.status, 0, String(made.stderr));
     const rfd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    const wfd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    let wfd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
     try {
       let filled = 0;
       const block = Buffer.alloc(4096, 0x2e);
@@ -157,7 +157,9 @@ describe('bundle: bin/tcpflow-explain.js', () => {
         }
       }
       const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', wfd, 'pipe'], cwd: REPO_ROOT });
+      // the child's copy is the pipe's only writer now: its end is the pipe's end
       closeSync(wfd);
+      wfd = -1;
       let stderr = '';
       child.stderr?.on('data', (c: Buffer) => { stderr += c.toString(); });
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -183,6 +185,7 @@ describe('bundle: bin/tcpflow-explain.js', () => {
       assert.equal(all.length, filled + Buffer.byteLength(expected));
       assert.equal(all.subarray(filled).toString(), expected);
     } finally {
+      if (wfd >= 0) closeSync(wfd);
       closeSync(rfd);
       rmSync(fifo, { force: true });
     }
