@@ -88,35 +88,34 @@ function loadBundle({ useCache = true } = {}) {
       cacheFd = -1;
     }
   }
-  let buf;
-  let bytes;
-  try {
-    const size = fstatSync(bundleFd).size;
-    buf = Buffer.allocUnsafe(Math.max(size, cacheSize));
-    bytes = buf.subarray(0, readAll(bundleFd, buf, size));
-  } catch (e) {
-    if (cacheFd >= 0) closeSync(cacheFd);
-    throw e;
-  } finally {
-    closeSync(bundleFd);
-  }
-  const source = bytes.toString('utf8');
-  if (!source.startsWith(WRAPPER_HEAD)) {
-    if (cacheFd >= 0) closeSync(cacheFd);
-    throw Object.assign(new Error(`${BUNDLE} is not a bundle that \`npm run build\` wrote: run it again`), { code: 'ENOTBUNDLE', path: BUNDLE });
-  }
   let file = null;
   let bundleCrc = 0;
-  if (cacheFd >= 0) {
-    // the bundle's CRC before the cache is read over its bytes
-    bundleCrc = crc32(bytes);
+  let source;
+  try {
+    let buf;
+    let bytes;
     try {
-      file = buf.subarray(0, readAll(cacheFd, buf, buf.length));
-    } catch {
-      file = null;
+      const size = fstatSync(bundleFd).size;
+      buf = Buffer.allocUnsafe(Math.max(size, cacheSize));
+      bytes = buf.subarray(0, readAll(bundleFd, buf, size));
     } finally {
-      closeSync(cacheFd);
+      closeSync(bundleFd);
     }
+    source = bytes.toString('utf8');
+    if (!source.startsWith(WRAPPER_HEAD)) {
+      throw Object.assign(new Error(`${BUNDLE} is not a bundle that \`npm run build\` wrote: run it again`), { code: 'ENOTBUNDLE', path: BUNDLE });
+    }
+    if (cacheFd >= 0) {
+      // the bundle's CRC before the cache is read over its bytes
+      bundleCrc = crc32(bytes);
+      try {
+        file = buf.subarray(0, readAll(cacheFd, buf, buf.length));
+      } catch {
+        file = null;
+      }
+    }
+  } finally {
+    if (cacheFd >= 0) closeSync(cacheFd);
   }
   let cachedData;
   let damaged = false;

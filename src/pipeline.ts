@@ -355,7 +355,8 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
   if (opts.afterRead) await opts.afterRead(summary);
   if (sink.finishStep) {
     // (Date.now(), not performance.now(): the global `performance` loads nine modules, perf_hooks
-    // among them, on first use, about 1.5 ms of a run; a turn every 2 ms needs no finer clock)
+    // among them, on first use: 777.6M -> 768.7M instructions of a small capture's --json
+    // (callgrind); a turn every 2 ms needs no finer clock)
     let turn = Date.now();
     while (!sink.finishStep()) {
       if (opts.afterChunk) await opts.afterChunk();
