@@ -360,9 +360,9 @@ export async function explainFile(
     const packets = format !== 'json' || !!opts.packets;
     const collector = packets ? new PacketCollector() : null;
     // json records and the walkthrough wait with their constant text as references
-    // (ByteWriter.refs) once the spool's file is big (REFS_FROM; REFS_FROM_PACKETS with the
-    // packets, whose short keys and many values cost more to expand): a seventh of a record
-    // without packets, a third of a walkthrough (docs/performance.md)
+    // (ByteWriter.refs): from the first (REFS_FROM), or once the spool's file is big
+    // (REFS_FROM_PACKETS: the packets' short keys and many values cost more to expand); a
+    // seventh of a record without packets, a third of a walkthrough (docs/performance.md)
     const refsFrom = format === 'mermaid' ? NO_REFS : format === 'json' && packets ? REFS_FROM_PACKETS : REFS_FROM;
     const sp = new Spool(SPOOL_MEMORY, true, refsFrom);
     spool = sp;

@@ -48,12 +48,19 @@ const INDEX_PAGE = 1 << INDEX_PAGE_BITS;
 const INDEX_PAGE_MASK = INDEX_PAGE - 1;
 /**
  * A Spool's refsFrom for records worth writing with chunks as references (--json records without
- * packets, the walkthrough): past this many bytes in the file. Below it this machine's page cache
- * took the bytes for less than the references' expansion costs the main thread (short1m's
- * walkthrough, 308 MB: 1.80 s plain, 1.91 s with references); the 3.1 GB of short10m's took
- * 7.9 s of system time, 1.5 s with references, and the run 25.1 -> 20.3 s (docs/performance.md).
+ * packets, the walkthrough): from the first record. Until 2026-12-05 it was 256 MB, from a
+ * measurement in which the page cache took the plain bytes for less than the references'
+ * expansion cost the main thread (short1m's walkthrough, 308 MB: 1.80 s plain, 1.91 s with
+ * references). On this machine a fresh page of the file costs the kernel about 10 µs (200 MB
+ * written to a new file: 0.2-0.4 s of system time, on the thread that writes), and measured
+ * again, with references from the start short1m's walkthrough takes 1 365 -> 1 297 ms and
+ * 103 -> 97 MB, the concurrent capture's 2 375 -> 2 317 ms and 156 -> 129 MB, `--json` is level
+ * (775 and 784 ms; 1 361 and 1 370 ms), and the file holds 27 MB instead of 195 (short1m's
+ * `--json`) and 83 MB instead of 280 (its walkthrough): a seventh and a third of the disk that
+ * TMPDIR must have (docs/performance.md, "2026-12-05 (night)"). Earlier, the 3.1 GB of
+ * short10m's walkthrough took 7.9 s of system time plain, 1.5 s with references.
  */
-export const REFS_FROM = 256 << 20;
+export const REFS_FROM = 0;
 /**
  * REFS_FROM for --json records with their packets: their keys are short and their values many,
  * so expanding them costs about twice as much a byte (short1m's 550 MB of records, the last
