@@ -51,6 +51,7 @@ export class Chunk {
  * copied so. The numbers are this thread's: a record is expanded in the thread that wrote it.
  */
 export const REF = 0x01;
+const NO_BYTES = new Uint8Array(0);
 /** A reference's length: REF and a chunk's number. */
 export const REF_BYTES = 3;
 /**
@@ -143,6 +144,9 @@ export class ByteWriter {
    * back by expandRefs(): only for text that holds no REF byte but through text() (see REF).
    */
   refs = false;
+  /** expandRefs()' last source, and a view of it. */
+  private srcBuf: Uint8Array = NO_BYTES;
+  private srcView: DataView = new DataView(NO_BYTES.buffer);
 
   constructor(size = 64 * 1024) {
     this.buf = Buffer.allocUnsafe(size);
@@ -227,9 +231,29 @@ export class ByteWriter {
     let v = this.view;
     let p = this.pos;
     let i = start;
+    // a view of the source, kept while the source is the same buffer (a spool's read batch)
+    let sv = this.srcView;
+    if (src !== this.srcBuf) {
+      this.srcBuf = src;
+      sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+      this.srcView = sv;
+    }
     while (i < end) {
-      // the literal bytes up to the next reference, in a loop of their own (20% faster than
-      // one loop asking of every byte whether it is a reference)
+      // the literal bytes four at a time while none of the four is a REF: y has a zero byte
+      // where x has a REF, and (y - 0x01010101) & ~y & 0x80808080 is not zero exactly when y
+      // has a zero byte (check --json's results, a third of whose bytes are literal: endpoints
+      // and details)
+      while (i + 4 <= end) {
+        const x = sv.getInt32(i, true);
+        const y = x ^ 0x01010101;
+        if ((((y - 0x01010101) | 0) & ~y & 0x80808080) !== 0) break;
+        v.setInt32(p, x, true);
+        i += 4;
+        p += 4;
+      }
+      if (i === end) break;
+      // then one at a time up to the next reference, in a loop of its own (20% faster than one
+      // loop asking of every byte whether it is a reference)
       let b = src[i]!;
       while (b !== REF) {
         buf[p++] = b;
