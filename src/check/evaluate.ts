@@ -18,7 +18,7 @@ import type { CaptureSummary } from '../pipeline.js';
 import { parseSelection, selected, type Selection } from '../cli/select.js';
 import { GRACEFUL, type Expectation, type Rules } from './expectations.js';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { RecordFile, Spool, SPOOL_MEMORY, type RecordSource } from '../util/spool.js';
+import { NO_REFS, RecordFile, REFS_FROM, Spool, SPOOL_MEMORY, type RecordSource } from '../util/spool.js';
 import { ByteWriter, ascii, utf8 } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR, type ResultConstants } from './result-json.js';
 
@@ -682,8 +682,20 @@ export class SpooledResults implements ResultList {
   /**
    * `asBytes`: the records hold the JSON report's bytes of each result (RESULT_BYTES_HEAD below), not
    * rows: the report copies them (writeResults); iterating parses them back (resultBytes).
+   * `refs`: those bytes may have chunks as references (ByteWriter.refs, the evaluator's spool),
+   * put back result by result as they are read (the lengths between the results are binary,
+   * which Spool.records() would take for text); a result without any is JSON text, which never
+   * holds a REF byte, and comes back as it is.
    */
-  constructor(private readonly spool: RecordSource, private readonly groups: readonly ResultGroup[], readonly asBytes = false) {}
+  constructor(private readonly spool: RecordSource, private readonly groups: readonly ResultGroup[], readonly asBytes = false, private readonly refs = false) {}
+
+  /** The spool's records as they were put (references and all, with `refs`). */
+  private raw(): Generator<{ key: number; bytes: Buffer }> {
+    return this.spool.records(!this.refs);
+  }
+
+  /** resultBytes()'s results, references put back (with `refs`). */
+  private expanded: ByteWriter | null = null;
 
   /**
    * Writes the results to `fd` for fromFile(): the segments (the results held as objects, and
@@ -696,7 +708,25 @@ export class SpooledResults implements ResultList {
     const head = Buffer.from(JSON.stringify(this.segments));
     const len = Buffer.alloc(4);
     len.writeUInt32LE(head.length);
-    RecordFile.write(fd, [len, head], this.spool.records());
+    // (a reference's number is this thread's: the main thread gets the results' bytes put back)
+    RecordFile.write(fd, [len, head], this.refs ? this.expandedRecords() : this.spool.records());
+  }
+
+  /** With `refs`: the records with every result's references put back, and its length made that of the bytes put back. */
+  private *expandedRecords(): Generator<{ key: number; bytes: Buffer }> {
+    const x = new ByteWriter(64 * 1024);
+    for (const { key, bytes } of this.raw()) {
+      x.pos = 0;
+      for (let o = 0; o < bytes.length;) {
+        const n = bytes.readUInt32LE(o + 4);
+        const at = x.pos;
+        x.bytes(bytes, o, 8);
+        x.expandRefs(bytes, o + 8, n);
+        x.buf.writeUInt32LE(x.pos - at - 8, at + 4);
+        o += 8 + n;
+      }
+      yield { key, bytes: x.buf.subarray(0, x.pos) };
+    }
   }
 
   /** The results writeTo() wrote to `path`, `length` of them, the groups being `rules`'s (resultGroups). */
@@ -730,14 +760,23 @@ export class SpooledResults implements ResultList {
    * bytes (the separator before it, its indent and its JSON) in bytesBuf/bytesStart/bytesLen.
    */
   *resultBytes(gi: number): Generator<void> {
-    for (const { bytes } of this.spool.records()) {
+    for (const { bytes } of this.raw()) {
       for (let o = 0; o < bytes.length;) {
         const g = bytes.readUInt32LE(o);
         const n = bytes.readUInt32LE(o + 4);
         if (g === gi) {
-          this.bytesBuf = bytes;
-          this.bytesStart = o + 8;
-          this.bytesLen = n;
+          if (this.refs) {
+            const x = (this.expanded ??= new ByteWriter(4096));
+            x.pos = 0;
+            x.expandRefs(bytes, o + 8, n);
+            this.bytesBuf = x.buf;
+            this.bytesStart = 0;
+            this.bytesLen = x.pos;
+          } else {
+            this.bytesBuf = bytes;
+            this.bytesStart = o + 8;
+            this.bytesLen = n;
+          }
           yield;
         }
         o += 8 + n;
@@ -753,14 +792,17 @@ export class SpooledResults implements ResultList {
    * time: a SYN flood's five million results, each a step of two generators.
    */
   *writeResults(w: ByteWriter, gi: number): Generator<void> {
+    // (the separator is at the start of a result's bytes, never a reference: RESULT_BYTES_HEAD)
     const skip = RESULT_SEPARATOR.length;
-    for (const { bytes } of this.spool.records()) {
+    const refs = this.refs;
+    for (const { bytes } of this.raw()) {
       for (let o = 0; o < bytes.length;) {
         const g = bytes.readUInt32LE(o);
         const n = bytes.readUInt32LE(o + 4);
         if (g === gi) {
-          if (this.written++ === 0) w.bytes(bytes, o + 8 + skip, n - skip);
-          else w.bytes(bytes, o + 8, n);
+          const from = this.written++ === 0 ? skip : 0;
+          if (refs) w.expandRefs(bytes, o + 8 + from, n - from);
+          else w.bytes(bytes, o + 8 + from, n - from);
         }
         o += 8 + n;
       }
@@ -817,11 +859,12 @@ export class SpooledResults implements ResultList {
 /**
  * What comes before each result spooled as bytes: the JSON report's separator and indent. A
  * record of such results (one per connection) is, for each result, the rule group's index and the
- * result's length (uint32s, little-endian), then its bytes: this, then its JSON (ResultWriter).
+ * result's length (uint32s, little-endian), then its bytes: this, then its JSON (ResultWriter),
+ * whose constant text is written as references (the spool's refs; this, as bytes, never is).
  */
-const RESULT_BYTES_HEAD = ascii(`${RESULT_SEPARATOR}${RESULT_INDENT}`);
-/** The 8 bytes of group index and length, written over once the result is. */
-const RESULT_BYTES_HEAD_SLOT = ascii('\0'.repeat(8));
+const RESULT_BYTES_HEAD = Buffer.from(`${RESULT_SEPARATOR}${RESULT_INDENT}`);
+/** The 8 bytes of group index and length, written over once the result is (as bytes, never a reference). */
+const RESULT_BYTES_HEAD_SLOT = Buffer.alloc(8);
 
 /**
  * Room the spool's arena makes for a connection's results before they are written (a few
@@ -979,8 +1022,9 @@ export class CaptureEvaluator implements PacketObserver {
     if (rw !== null) for (const g of this.groups) g.consts = g.perConn.map((e) => rw.constants(g.name, e.text, e.key));
     this.pickedNow = this.groups.map(() => false);
     // results as bytes are many (about 400 bytes each): their spool writes in the background,
-    // and settle() waits for it before the reports read it
-    this.spool = new Spool(spoolBudget, resultBytes);
+    // and settle() waits for it before the reports read it; their constant text waits as
+    // references (REFS_FROM), put back as the report copies them (SpooledResults' refs)
+    this.spool = new Spool(spoolBudget, resultBytes, resultBytes ? REFS_FROM : NO_REFS);
   }
 
   /**
@@ -1131,8 +1175,8 @@ export class CaptureEvaluator implements PacketObserver {
           // rendered straight into the spool's arena (no copy of a flood's 1.9 GB)
           const w = (this.rec ??= this.spool.writer(RESULTS_ROOM));
           const at = w.pos;
-          w.raw(RESULT_BYTES_HEAD_SLOT);
-          w.raw(RESULT_BYTES_HEAD);
+          w.bytes(RESULT_BYTES_HEAD_SLOT, 0, 8);
+          w.bytes(RESULT_BYTES_HEAD, 0, RESULT_BYTES_HEAD.length);
           this.rw.fieldsWith(w, consts, c.id, this.ends, passed, actual, this.detail, judge.detail, fr);
           w.buf.writeUInt32LE(gi, at);
           w.buf.writeUInt32LE(w.pos - at - 8, at + 4);
@@ -1222,7 +1266,7 @@ export class CaptureEvaluator implements PacketObserver {
   /** The capture's check, once every connection has been finalised (the read is over). */
   finish(file: string, summary: CaptureSummary): CaptureCheck {
     let results: CheckResult[] = [];
-    const spooled = new SpooledResults(this.spool, this.groups, this.rw !== null);
+    const spooled = new SpooledResults(this.spool, this.groups, this.rw !== null, this.rw !== null);
     // the per-connection failures were counted as judged; the capture-level ones as added
     let failed = this.failedResults;
     let omittedFailures = this.omittedFailures;

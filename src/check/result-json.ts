@@ -137,8 +137,11 @@ export class ResultWriter {
     const m = k.middle;
     const b = m.bytes;
     // (nothing kept yet: an empty view; the text kept is never empty)
-    if (m.view.length === 0 || passed !== m.passed || v !== m.v || text !== m.text) {
+    // (written as `w` writes: with references or not, kept with the rest)
+    if (m.view.length === 0 || passed !== m.passed || v !== m.v || text !== m.text || w.refs !== m.refs) {
       b.pos = 0;
+      b.refs = w.refs;
+      m.refs = w.refs;
       this.upToDetail(b, k, passed, v);
       k.detail.write(b, text);
       m.passed = passed;
@@ -217,6 +220,8 @@ class ResultMiddle {
   passed = false;
   v: string | number | null = null;
   text = '';
+  /** The text has its constant parts as references (ByteWriter.refs). */
+  refs = false;
   readonly bytes = new ByteWriter(512);
   /** The text: bytes' buffer up to its pos (made again when it changes); empty until the first. */
   view: Uint8Array = new Uint8Array(0);

@@ -720,14 +720,17 @@ export class Spool {
    * The records in key order, each as its key and a view of its bytes (valid until the next one
    * is taken). Can be read any number of times, until close(); only for a spool made without
    * background writes. The records are still in the arena or read from the file, never copied
-   * whole into memory. Records with chunks as references are given expanded.
+   * whole into memory. Records with chunks as references are given expanded, unless `expand` is
+   * false: then as they were put, for a reader that expands them itself, in parts (check's
+   * results as bytes, whose records have binary lengths between their JSON texts:
+   * SpooledResults).
    */
-  *records(): Generator<{ key: number; bytes: Buffer }> {
+  *records(expand = true): Generator<{ key: number; bytes: Buffer }> {
     if (this.inFlight > 0) throw new Error('Spool.records() while writes are going: await settle() first');
     if (this.fd >= 0) this.spill();
     this.rewind();
     for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
-      if (this.viewOffset >= this.refsAt) {
+      if (expand && this.viewOffset >= this.refsAt) {
         const x = this.expanded(len);
         yield { key: this.viewKey, bytes: x.buf.subarray(0, x.pos) };
       } else yield { key: this.viewKey, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
@@ -763,7 +766,8 @@ function grown(a: Int32Array): Int32Array {
 
 /** Records in key order, read as Spool.records() gives them, any number of times until close(). */
 export interface RecordSource {
-  records(): Generator<{ key: number; bytes: Buffer }>;
+  /** `expand`: Spool.records()'s (a RecordFile's records have no references). */
+  records(expand?: boolean): Generator<{ key: number; bytes: Buffer }>;
   /** True while the records are in a file. */
   readonly spilled: boolean;
   close(): void;
