@@ -164,3 +164,41 @@ describe('--format packets: the time as toFixed(6) writes it', () => {
     }
   });
 });
+
+describe('the summary table\'s durations and RTTs as toFixed writes them (fixed)', () => {
+  it('every number of digits from 0 to 6: ties, carries, large, tiny, negative and random doubles', async () => {
+    const { ByteWriter } = await import('../src/util/bytes.js');
+    const { fixed } = await import('../src/render/packets.js');
+    const w = new ByteWriter(64);
+    const check = (x: number, digits: number): void => {
+      w.pos = 0;
+      fixed(w, x, digits);
+      assert.equal(w.buf.toString('latin1', 0, w.pos), x.toFixed(digits), `(${x}).toFixed(${digits})`);
+    };
+    const xs = [0, -0, 1e-9, 5e-7, 0.0005, 0.0015, 0.0025, 0.5, 1.5, 2.5, 0.9995, 0.99995, 9.9999995, 99.5, 0.125, 0.375, 1, 10, 1e6,
+      123456.1234565, 2 ** 31, 2 ** 32 + 0.5, 4294967295.9996, 1e9 + 0.5, 1e12 - 0.0005, 1e14, 1e15, 1e21, -1e-9, -0.5, -123.4567895, NaN, Infinity];
+    for (const digits of [0, 1, 2, 3, 4, 5, 6]) {
+      for (const x of xs) check(x, digits);
+      // the ties of each last digit and the numbers just around them
+      const unit = 10 ** -digits;
+      for (const whole of [0, 1, 59, 86399, 1_000_000]) {
+        for (let k = 0; k < 500; k++) {
+          const tie = whole + (k + 0.5) * unit;
+          for (const d of [-1e-9, 0, 1e-9]) check(tie + d * unit, digits);
+        }
+      }
+    }
+    // durations and RTTs as the tools make them: seconds and nanoseconds, and milliseconds of those
+    let seed = 4242;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let i = 0; i < 100_000; i++) {
+      const t = Math.floor(rnd() * 10 ** Math.floor(rnd() * 7)) + Math.floor(rnd() * 1e9) / 1e9;
+      check(t, 6);
+      check(t * 1000, 3);
+      check(rnd() * 10 ** Math.floor(rnd() * 16), 1 + Math.floor(rnd() * 6));
+    }
+  });
+});

@@ -14,11 +14,12 @@
  * and needs all rows at once: 10 000 connections took 3 s, 100 000 took 30 s and 1 GB.
  */
 import stringWidth from 'string-width';
-import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
+import { type Connection, clientFlow, initialRtt, serverFlow } from '../analyze/connection.js';
 import { HANDSHAKE_KINDS, handshakeKind, TEARDOWN_KINDS, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
-import { rttMs, writeEndpoint } from './endpoint.js';
+import { writeEndpoint } from './endpoint.js';
+import { fixed } from './packets.js';
 import { FixedMessages, message, type Lang } from '../i18n/messages.js';
 import { Spool } from '../util/spool.js';
 import type { Output } from '../util/output.js';
@@ -28,6 +29,7 @@ const HEAD_KEYS = ['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZee
 /** Between the cells of a spooled row (never in a cell). */
 export const CELL = '\u0001';
 const CELL_BYTE = 0x01;
+const DASH = 0x2d;
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const SLASH = 0x2f;
@@ -283,11 +285,14 @@ export class SummaryTable {
     this.fit(7, w.pos - at);
     w.byte(CELL_BYTE);
     at = w.pos;
-    w.text((c.lastTime - c.firstTime).toFixed(6));
+    fixed(w, c.lastTime - c.firstTime, 6);
     this.fit(8, w.pos - at);
     w.byte(CELL_BYTE);
     at = w.pos;
-    w.text(rttMs(c, '-'));
+    // rttMs(c, '-'), written without its string
+    const rtt = initialRtt(c);
+    if (rtt === null) w.byte(DASH);
+    else fixed(w, rtt * 1000, 3);
     this.fit(9, w.pos - at);
     w.byte(CELL_BYTE);
     if (parts !== null) {
