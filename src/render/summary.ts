@@ -127,6 +127,8 @@ export class TableLayout {
     let from = start;
     let lines = 1;
     let height = 1;
+    // every byte of the cells printable ASCII (a column each): nearly every row
+    let plain = true;
     const end = start + len;
     for (let i = start; i < end; i++) {
       const b = buf[i]!;
@@ -137,7 +139,7 @@ export class TableLayout {
         from = i + 1;
         if (lines > height) height = lines;
         lines = 1;
-      }
+      } else if (b < 0x20 || b > 0x7e) plain = false;
     }
     at[c] = from;
     ends[c++] = end;
@@ -145,6 +147,20 @@ export class TableLayout {
     // a row with fewer cells than columns: the rest are empty
     for (; c < n; c++) at[c] = ends[c] = end;
     w.raw(this.midLine);
+    if (height === 1 && plain) {
+      // one line of printable ASCII: each cell as it is, as wide as it is long (what the lines
+      // below do, without reading the cells twice more)
+      w.raw(this.barLine);
+      for (let i = 0; i < n; i++) {
+        const a = at[i]!;
+        const width = ends[i]! - a;
+        w.byte(SPACE);
+        if (width > 0) w.bytes(buf, a, width);
+        this.spaces(w, this.widths[i]! - width + 1);
+        w.raw(this.barChunk);
+      }
+      return;
+    }
     for (let k = 0; k < height; k++) {
       w.raw(this.barLine);
       for (let i = 0; i < n; i++) {
