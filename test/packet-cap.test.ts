@@ -143,6 +143,8 @@ describe('records by connection', () => {
 describe('packet records recycled', () => {
   it('a finalised connection\'s records, given back, are filled again without touching the open ones', async () => {
     const { runCapture } = await import('../src/pipeline.js');
+    // (the lists too: taken again empty by later connections, never with a record of the one before)
+    let listsTakenAgainInAll = 0;
     // many short connections interleaved and released while others are open; and a capped one
     for (const [file, limit] of [[join(REPO_ROOT, 'fixtures', 'regress', 'many-connections.pcap.gz'), MAX_PACKET_RECORDS],
       [join(REPO_ROOT, 'fixtures', 'tcp-loss', 'capture.pcap'), 8], [join(REPO_ROOT, 'fixtures', 'tcp-port-reuse', 'capture.pcap'), MAX_PACKET_RECORDS]] as const) {
@@ -152,8 +154,17 @@ describe('packet records recycled', () => {
       let recycledBefore = 0;
       // the connections the collectors hold records of
       const held = new Set<Connection>();
+      // the lists recycled, and how many connections were given one of them again
+      const recycledLists = new Set<PacketRecords>();
+      let listsTakenAgain = 0;
       const tracker = new Tracker({
-        onPacket: (c, r, f, p) => { reused.onPacket(c, r, f, p); fresh.onPacket(c, r, f, p); held.add(c); },
+        onPacket: (c, r, f, p) => {
+          const had = reused.byConnection.get(c) !== undefined;
+          reused.onPacket(c, r, f, p);
+          fresh.onPacket(c, r, f, p);
+          held.add(c);
+          if (!had && recycledLists.has(reused.byConnection.get(c) as PacketRecords)) listsTakenAgain++;
+        },
         onFinal: (c) => {
           reused.onFinal(c);
           fresh.onFinal(c);
@@ -163,6 +174,8 @@ describe('packet records recycled', () => {
           for (const k of held) assert.deepEqual(recordsArray(reused.byConnection.get(k) ?? NO_RECORDS), recordsArray(fresh.byConnection.get(k) ?? NO_RECORDS), `${file}: #${k.id}`);
           assert.deepEqual((reused.byConnection.get(c) as PacketRecords).omitted, (fresh.byConnection.get(c) as PacketRecords).omitted);
           recycledBefore += reused.byConnection.get(c)?.length ?? 0;
+          const list = reused.byConnection.get(c);
+          if (list !== undefined) recycledLists.add(list);
           reused.recycle(c);
           fresh.byConnection.delete(c);
           held.delete(c);
@@ -171,9 +184,11 @@ describe('packet records recycled', () => {
       }, { keepAll: false, lingerSeconds: 0.001 });
       await runCapture(file, tracker);
       assert.ok(finalised > 0 && recycledBefore > 0);
+      listsTakenAgainInAll += listsTakenAgain;
       assert.equal(reused.byConnection.size, 0);
       assert.equal(fresh.byConnection.size, 0);
     }
+    assert.ok(listsTakenAgainInAll > 0, 'no list taken again');
   });
 });
 

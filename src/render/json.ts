@@ -137,9 +137,15 @@ export class RecordsByConnection {
  * `omitted` set) when the tracker finalises the connection, which it does for every connection
  * at the end of input.
  */
+/** Recycled lists kept for later connections, at most, and the most slots a list kept had. */
+const POOLED_LISTS = 1024;
+const POOLED_SLOTS = 64;
+
 export class PacketCollector implements PacketObserver {
   readonly byConnection = new RecordsByConnection();
   private readonly store = new RecordStore();
+  /** Lists recycled, empty, to be taken again (recycle). */
+  private readonly lists: RecordList[] = [];
   private readonly overflow = new Map<Connection, Overflow>();
   private readonly head: number;
   private readonly tail: number;
@@ -153,13 +159,17 @@ export class PacketCollector implements PacketObserver {
     const store = this.store;
     let list = this.byConnection.get(c) as RecordList | undefined;
     if (list === undefined) {
-      if (this.head > 0) {
+      const pooled = this.lists.pop();
+      if (pooled !== undefined) {
+        list = pooled;
+      } else if (this.head > 0) {
         // a list of one to start with: `[]` and a push made room for 17 (a SYN flood's million
         // one-packet connections: 136 MB of empty slots)
         this.byConnection.set(c, new RecordList(store, [store.add(r, p)]));
         return;
+      } else {
+        list = new RecordList(store, []);
       }
-      list = new RecordList(store, []);
       this.byConnection.set(c, list);
     }
     if (list.slots.length < this.head) {
@@ -195,6 +205,13 @@ export class PacketCollector implements PacketObserver {
     if (list === undefined) return;
     this.byConnection.delete(c);
     this.store.give(list.slots);
+    // the list itself taken again for a later connection (emptied: popped, as `length = 0`
+    // would give the array a new store), unless it is long or says records were omitted
+    const slots = list.slots;
+    if (slots.length <= POOLED_SLOTS && list.omitted === undefined && this.lists.length < POOLED_LISTS) {
+      while (slots.length > 0) slots.pop();
+      this.lists.push(list);
+    }
     // (a connection recycled before it was finalised: its tail too)
     const o = this.overflow.get(c);
     if (o !== undefined) {
