@@ -130,6 +130,10 @@ export class RecordsByConnection {
   }
 }
 
+/** Recycled lists kept for later connections, at most, and the most slots a list kept had. */
+const POOLED_LISTS = 1024;
+const POOLED_SLOTS = 64;
+
 /**
  * Collects per-packet records for the connections (only when an output asks for packets), at
  * most `limit` per connection (see MAX_PACKET_RECORDS), as slots of its RecordStore (records.ts:
@@ -137,10 +141,6 @@ export class RecordsByConnection {
  * `omitted` set) when the tracker finalises the connection, which it does for every connection
  * at the end of input.
  */
-/** Recycled lists kept for later connections, at most, and the most slots a list kept had. */
-const POOLED_LISTS = 1024;
-const POOLED_SLOTS = 64;
-
 export class PacketCollector implements PacketObserver {
   readonly byConnection = new RecordsByConnection();
   private readonly store = new RecordStore();
@@ -159,15 +159,15 @@ export class PacketCollector implements PacketObserver {
     const store = this.store;
     let list = this.byConnection.get(c) as RecordList | undefined;
     if (list === undefined) {
-      const pooled = this.lists.pop();
-      if (pooled !== undefined) {
-        list = pooled;
-      } else if (this.head > 0) {
-        // a list of one to start with: `[]` and a push made room for 17 (a SYN flood's million
-        // one-packet connections: 136 MB of empty slots)
-        this.byConnection.set(c, new RecordList(store, [store.add(r, p)]));
-        return;
-      } else {
+      // a recycled list, emptied, else a new one
+      list = this.lists.pop();
+      if (list === undefined) {
+        if (this.head > 0) {
+          // a list of one to start with: `[]` and a push made room for 17 (a SYN flood's million
+          // one-packet connections: 136 MB of empty slots)
+          this.byConnection.set(c, new RecordList(store, [store.add(r, p)]));
+          return;
+        }
         list = new RecordList(store, []);
       }
       this.byConnection.set(c, list);

@@ -144,7 +144,7 @@ export class ByteWriter {
    * back by expandRefs(): only for text that holds no REF byte but through text() (see REF).
    */
   refs = false;
-  /** expandRefs()' last source, and a view of it. */
+  /** expandRefs()' last source and a view of it (the source is kept until another one comes). */
   private srcBuf: Uint8Array = NO_BYTES;
   private srcView: DataView = new DataView(NO_BYTES.buffer);
 
