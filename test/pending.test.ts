@@ -10,7 +10,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DEFAULT_DEFER_SYN_FROM, Tracker, type TrackerOptions } from '../src/analyze/tracker.js';
+import { DEFAULT_DEFER_SYN_FROM, DEFER_SYN_EARLY, DEFER_SYN_WINDOW, Tracker, type TrackerOptions } from '../src/analyze/tracker.js';
 import { runCapture } from '../src/pipeline.js';
 import { PendingSyns } from '../src/flow/pending.js';
 import { ConnectionTable } from '../src/flow/table.js';
@@ -195,12 +195,48 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     open = -1;
     await runCapture(flood, roomy);
     assert.equal(open, 999);
-    // the default: below DEFAULT_DEFER_SYN_FROM open, every connection is made at its SYN
+    // the default: below DEFER_SYN_EARLY open, every connection is made at its SYN
     const d = new Tracker({ onPacket: () => undefined, onFinal: () => { if (open < 0) open = d.table.size; } }, { ...RELEASED, deferSyn: true });
     open = -1;
     await runCapture(flood, d);
     assert.equal(open, 2999);
-    assert.ok(DEFAULT_DEFER_SYN_FROM > 3000);
+    assert.ok(DEFER_SYN_EARLY > 3000);
+  });
+
+  it('by default SYNs are kept from DEFER_SYN_EARLY open when those open are unanswered, and no longer once the kept ones are answered', async () => {
+    const dir = tempDir('tfe-pending-');
+    const run = async (file: string): Promise<{ t: Tracker; open: number }> => {
+      let open = -1;
+      const t = new Tracker({ onPacket: () => undefined, onFinal: () => { if (open < 0) open = t.table.size; } }, { ...RELEASED, deferSyn: true });
+      await runCapture(file, t);
+      return { t, open };
+    };
+    // a flood: every SYN past DEFER_SYN_EARLY open is kept
+    const flood = join(dir, 'flood.pcap');
+    writeSynFloodPcap(flood, DEFER_SYN_EARLY + 3000);
+    const f = await run(flood);
+    assert.equal(f.t.keptSyns, 3000);
+    // (at the first finalisation, of connection 0, out of the table already)
+    assert.equal(f.open, DEFER_SYN_EARLY - 1);
+    assert.equal(f.t.deferringFrom, DEFER_SYN_EARLY);
+    await assertDeferralSame(flood, RELEASED, 'default');
+    // a busy server: 14 000 connections open at once, their packets drawn at random, so that
+    // when DEFER_SYN_EARLY are open most have been answered: none kept before 65 536
+    const busy = join(dir, 'busy.pcap');
+    writeInterleavedPcap(busy, { connections: 20_000, active: 14_000 });
+    const b = await run(busy);
+    assert.equal(b.t.keptSyns, 0);
+    assert.equal(b.t.deferringFrom, DEFAULT_DEFER_SYN_FROM);
+    assert.ok(b.t.maxOpen > DEFER_SYN_EARLY, String(b.t.maxOpen));
+    // 14 000 taking turns: the first turn is 14 000 SYNs (a flood by its look), so 4 000 are kept;
+    // the second answers them, and the SYNs of the connections that replace the first to close
+    // are kept only until DEFER_SYN_WINDOW have been: by then more than half were answered
+    const turns = join(dir, 'turns.pcap');
+    writeInterleavedPcap(turns, { connections: 20_000, active: 14_000, roundRobin: true });
+    const r = await run(turns);
+    assert.equal(r.t.keptSyns, DEFER_SYN_WINDOW);
+    assert.equal(r.t.deferringFrom, DEFAULT_DEFER_SYN_FROM);
+    await assertDeferralSame(turns, RELEASED, 'default');
   });
 
   it('every fixture, and captures of many connections, released, capped and idle: the same', async () => {

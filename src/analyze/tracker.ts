@@ -214,21 +214,40 @@ export interface TrackerOptions {
    */
   echoKeptSyn?: boolean;
   /**
-   * With deferSyn, SYNs are kept only while at least this many connections are open (default
-   * DEFAULT_DEFER_SYN_FROM; 0: always), and only under a cap of at least four times as many
-   * (DEFER_SYN_CAP). The connections are the same either way.
+   * With deferSyn, SYNs are kept only while at least this many connections are open (0: always),
+   * and only under a cap of at least four times as many (DEFER_SYN_CAP). By default the
+   * threshold adapts (DEFER_SYN_EARLY, DEFAULT_DEFER_SYN_FROM). The connections are the same
+   * either way.
    */
   deferSynFrom?: number;
 }
 
 /**
- * Open connections from which a pure SYN is kept as its packet (TrackerOptions.deferSyn): below
- * it the connections' objects take about 70 MB at most, and keeping the SYN to make its
- * connection at the answer only costs, since every connection of a capture of short connections
- * starts so (short1m tracked alone, SYNs kept from the first: 0.75-0.95 s against 0.68-0.89 s,
- * five runs each). A SYN flood passes it within its first 65 536 packets.
+ * Open connections from which a pure SYN is kept as its packet (TrackerOptions.deferSyn) when
+ * the SYNs kept are answered: below it the connections' objects take about 70 MB at most, and
+ * keeping a SYN to make its connection at the answer only costs, since every connection of a
+ * capture of short connections starts so (short1m tracked alone, SYNs kept from the first:
+ * 0.75-0.95 s against 0.68-0.89 s, five runs each). It is also the threshold of the cap's
+ * condition (DEFER_SYN_CAP).
  */
 export const DEFAULT_DEFER_SYN_FROM = 65_536;
+/**
+ * By default SYNs are kept from this many open connections on when they look like a flood's:
+ * when the count is first reached, at least 7/8 of the open connections must have had packets
+ * from one side only (UNANSWERED_EIGHTHS), else the threshold is DEFAULT_DEFER_SYN_FROM. And of
+ * every DEFER_SYN_WINDOW SYNs kept then, the kept SYNs whose connection a later packet made (an
+ * answer, or the SYN sent again) must be fewer than half, else the threshold is
+ * DEFAULT_DEFER_SYN_FROM until they are (which, below that many open, is never: no SYN is kept
+ * to count). A SYN flood makes 10 000 connections' objects instead of 65 536, fresh pages
+ * copied twice by the scavenger, and a busy server's capture keeps no SYN before 65 536 open
+ * (docs/performance.md, "2026-12-05 (morning)"). Fewer would not help: below
+ * MIN_DEFAULT_MAX_CONNECTIONS open the cap is not known yet, and no SYN is kept.
+ */
+export const DEFER_SYN_EARLY = 10_000;
+/** DEFER_SYN_EARLY's first look: the share of open connections (in eighths) answered by nothing. */
+const UNANSWERED_EIGHTHS = 7;
+/** Kept SYNs counted between two looks at how many were answered (DEFER_SYN_EARLY). */
+export const DEFER_SYN_WINDOW = 4096;
 /**
  * SYNs are kept only under a cap on open connections at least this many times the threshold:
  * under a smaller one (`--max-connections 100000`) the connections themselves take little, and a
@@ -492,7 +511,17 @@ export class Tracker implements PacketSink {
   private readonly states: AnalysisStates;
   /** Pure SYNs kept as their packets until their connection is needed (deferSyn), else null. */
   private readonly pending: PendingSyns | null;
+  /** The threshold of the cap's condition (DEFER_SYN_CAP), and the one SYNs are kept from now. */
   private readonly deferFrom: number;
+  private deferNow: number;
+  /** The threshold adapts (DEFER_SYN_EARLY): kept SYNs counted since the last look, and those answered. */
+  private readonly deferAdapts: boolean;
+  /** DEFER_SYN_EARLY's first look is over. */
+  private deferLooked = false;
+  private keptInWindow = 0;
+  /** SYNs kept so far (deferSyn). */
+  keptSyns = 0;
+  private answeredInWindow = 0;
   /** echoKeptSyn: the connection a kept SYN is shown on as it arrives (echoSyn), else null. */
   private readonly echoConnection: Connection | null;
   /** While a kept SYN that was shown as it arrived is replayed: the observer does not see it again. */
@@ -520,9 +549,16 @@ export class Tracker implements PacketSink {
     this.states = new AnalysisStates(opts.analysisStates);
     this.pending = opts.deferSyn === true && !this.keepAll ? new PendingSyns() : null;
     this.deferFrom = opts.deferSynFrom ?? DEFAULT_DEFER_SYN_FROM;
+    this.deferAdapts = opts.deferSynFrom === undefined;
+    this.deferNow = this.deferAdapts ? DEFER_SYN_EARLY : this.deferFrom;
     this.echoConnection = this.pending !== null && opts.echoKeptSyn === true ? newConnection() : null;
     this.replayFrame = new Frame();
     this.replayPacket = new Packet();
+  }
+
+  /** Open connections from which a pure SYN is kept now (deferSyn; see DEFER_SYN_EARLY). */
+  get deferringFrom(): number {
+    return this.deferNow;
   }
 
   /** Connections open now: in the table, and kept as their SYN. */
@@ -954,7 +990,10 @@ export class Tracker implements PacketSink {
       if (c === null && this.pending !== null && this.pending.size > 0) {
         // the 4-tuple's kept SYN: its connection is made now, and this packet joins it
         const slot = this.pending.find(p, hash);
-        if (slot >= 0) c = this.materialise(slot, true);
+        if (slot >= 0) {
+          c = this.materialise(slot, true);
+          this.answeredInWindow++;
+        }
       }
     }
     let F: Flow;
@@ -970,8 +1009,8 @@ export class Tracker implements PacketSink {
         if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && found.senderBaseSet && p.seq32 !== (found.senderBase | 0)) reused = true;
         else continued = true;
       }
-      if (!reused && !continued && this.pending !== null && (flags & CTL_ACK) === TCP_SYN && !p.shortSegment && this.openCount >= this.deferFrom &&
-        this.maxConnections >= DEFER_SYN_CAP * this.deferFrom) {
+      if (!reused && !continued && this.pending !== null && (flags & CTL_ACK) === TCP_SYN && !p.shortSegment && this.openCount >= this.deferNow &&
+        (this.deferLooked || this.floodLike()) && this.maxConnections >= DEFER_SYN_CAP * this.deferFrom) {
         this.keepSyn(p, f, hash);
         return;
       }
@@ -1196,6 +1235,12 @@ export class Tracker implements PacketSink {
     this.makeRoom();
     (this.pending as PendingSyns).add(p, f, hash, id, ++this.lruClock);
     this.opened();
+    this.keptSyns++;
+    if (this.deferAdapts && ++this.keptInWindow === DEFER_SYN_WINDOW) {
+      this.deferNow = 2 * this.answeredInWindow < DEFER_SYN_WINDOW ? DEFER_SYN_EARLY : DEFAULT_DEFER_SYN_FROM;
+      this.keptInWindow = 0;
+      this.answeredInWindow = 0;
+    }
     if (this.echoConnection !== null) this.echoSyn(p, f, id);
   }
 
@@ -1211,6 +1256,30 @@ export class Tracker implements PacketSink {
     this.handle(c, c.a, c.b, f, p);
     this.last = last;
     resetConnection(c);
+  }
+
+  /**
+   * DEFER_SYN_EARLY's first look, when that many connections are first open: true when at
+   * least 7/8 of them had packets from one side only, else the threshold is
+   * DEFAULT_DEFER_SYN_FROM from now on (and true when that many are open already).
+   */
+  private floodLike(): boolean {
+    this.deferLooked = true;
+    // (the cap, known from MIN_DEFAULT_MAX_CONNECTIONS open, as makeRoom() would know it now)
+    if (!this.capKnown) this.knowCap();
+    if (!this.deferAdapts) return true;
+    const t = this.table;
+    let n = 0;
+    let oneSided = 0;
+    for (let i = 0; i < t.slotCount; i++) {
+      const c = t.at(i);
+      if (c === null) continue;
+      n++;
+      if (c.a.packets === 0 || c.b.packets === 0) oneSided++;
+    }
+    if (8 * oneSided >= UNANSWERED_EIGHTHS * n) return true;
+    this.deferNow = DEFAULT_DEFER_SYN_FROM;
+    return this.openCount >= this.deferNow;
   }
 
   private knowCap(): void {

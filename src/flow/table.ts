@@ -76,6 +76,11 @@ export class ConnectionTable {
     return i;
   }
 
+  /** Slots made so far (at() takes 0 to slotCount - 1). */
+  get slotCount(): number {
+    return this.slots.length;
+  }
+
   /** The connection in `slot`, null when the slot is free. */
   at(slot: number): Connection | null {
     return this.slots[slot] ?? null;

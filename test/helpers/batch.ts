@@ -50,10 +50,15 @@ export function packetsById(r: Run): Map<string, string[]> {
   return out;
 }
 
-/** The same run with SYNs kept and without: everything but the order of packets across connections equal. */
-export async function assertDeferralSame(file: string, opts: TrackerOptions, from = 0): Promise<void> {
+/**
+ * The same run with SYNs kept and without: everything but the order of packets across
+ * connections equal. `from`: TrackerOptions.deferSynFrom, or 'default' for the tracker's own
+ * (DEFER_SYN_EARLY, adapting).
+ */
+export async function assertDeferralSame(file: string, opts: TrackerOptions, from: number | 'default' = 0): Promise<void> {
   const made = await run(file, { ...opts, deferSyn: false });
-  const kept = await run(file, { ...opts, deferSyn: true, deferSynFrom: from });
+  const deferSynFrom = from === 'default' ? undefined : from;
+  const kept = await run(file, { ...opts, deferSyn: true, deferSynFrom });
   const what = `${file} ${JSON.stringify(opts)} (SYNs kept from ${from} open)`;
   assert.deepEqual(kept.recs, made.recs, `${what}: records in the order finalised`);
   assert.deepEqual(kept.summary, made.summary, `${what}: capture summary`);
@@ -61,7 +66,7 @@ export async function assertDeferralSame(file: string, opts: TrackerOptions, fro
   assert.deepEqual(packetsById(kept), packetsById(made), `${what}: each connection's packets`);
   assert.equal(kept.packets.length, made.packets.length, what);
   // shown as they arrive (echoKeptSyn): every packet in the capture's order, as when made at once
-  const echoed = await run(file, { ...opts, deferSyn: true, deferSynFrom: from, echoKeptSyn: true });
+  const echoed = await run(file, { ...opts, deferSyn: true, deferSynFrom, echoKeptSyn: true });
   assert.deepEqual(echoed.packets, made.packets, `${what}, shown as they arrive: packets in the order handled`);
   assert.deepEqual(echoed.recs, made.recs, `${what}, shown as they arrive: records in the order finalised`);
   assert.deepEqual(echoed.summary, made.summary, `${what}, shown as they arrive: capture summary`);
