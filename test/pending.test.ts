@@ -87,6 +87,44 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     assert.deepEqual([...q.dst], [...full.dst]);
     assert.deepEqual([g.number, g.tsSec, g.tsNsec, g.hasTs], [2 ** 40, 4_294_967_295, 999_999_999, true]);
     assert.equal(pend.time(t, 4_294_967_000, 999_999_999), 295);
+    // the options' ends: none (-1) and the largest
+    for (const [mss, wscale] of [[-1, -1], [65535, 255], [0, 0]]) {
+      const o = synPacket(0x0b000001, 5000 + wscale + 1, 0x0b000002, 80, 1);
+      o.mss = mss;
+      o.wscale = wscale;
+      pend.add(o, f, ConnectionTable.hashOf(o), 1, 1);
+      pend.load(pend.find(o, ConnectionTable.hashOf(o)), g, q);
+      assert.deepEqual([q.mss, q.wscale], [mss, wscale]);
+      pend.remove(pend.find(o, ConnectionTable.hashOf(o)));
+    }
+    // an IPv4 SYN put back where an IPv6 one was: the address words beyond the first are 0, as
+    // the decoder leaves them
+    pend.load(pend.find(back, ConnectionTable.hashOf(back)), g, q);
+    assert.deepEqual([...q.src], [0xc6120000 + 1234, 0, 0, 0]);
+    assert.deepEqual([...q.dst], [0xc6130001, 0, 0, 0]);
+    // IPv6 SYNs told apart by any word of either address, from either direction
+    const v6 = (w3: number, d2: number): Packet => {
+      const x = synPacket(0x20010db8, 40000, 0x20010db8, 443, 9);
+      x.ipVersion = 6;
+      x.src[3] = w3;
+      x.dst[2] = d2;
+      return x;
+    };
+    const hashV6 = ConnectionTable.hashOf(v6(1, 0));
+    pend.add(v6(1, 0), f, hashV6, 501, 1);
+    pend.add(v6(2, 0), f, hashV6, 502, 1);
+    pend.add(v6(1, 7), f, hashV6, 503, 1);
+    for (const [w3, d2, id] of [[1, 0, 501], [2, 0, 502], [1, 7, 503]]) {
+      assert.equal(pend.id(pend.find(v6(w3, d2), hashV6)), id);
+      const fwd = v6(w3, d2);
+      const rev = v6(0, 0);
+      rev.src.set(fwd.dst);
+      rev.dst.set(fwd.src);
+      [rev.srcPort, rev.dstPort] = [fwd.dstPort, fwd.srcPort];
+      assert.equal(pend.id(pend.find(rev, hashV6)), id);
+    }
+    assert.equal(pend.find(v6(3, 0), hashV6), -1);
+    for (const [w3, d2] of [[1, 0], [2, 0], [1, 7]]) pend.remove(pend.find(v6(w3, d2), hashV6));
     // removed from the middle: the queue skips them, in order of arrival still
     for (let i = 0; i < n; i += 2) {
       const p = synPacket(0xc6120000 + i, 10000 + (i % 50000), 0xc6130001, 443, 0);

@@ -39,17 +39,25 @@ const W_HASH = 0;
 const W_ID = 1;
 /** ipVersion (bits 0-3), truncated (bit 4), sackPermitted (5), hasTimestamps (6), hasTs (7), flags (bits 8-16). */
 const W_BITS = 2;
+/** The addresses' first words (an IPv4 address whole; an IPv6 address's other words: V6_*). */
 const W_SRC = 3;
-const W_DST = 7;
-const W_PORTS = 11;
-const W_SEQ = 12;
-const W_ACK = 13;
-const W_WINDOW = 14;
-const W_LEN = 15;
-const W_MSS = 16;
-const W_WSCALE = 17;
-const W_NSEC = 18;
-const WORDS = 19;
+const W_DST = 4;
+const W_PORTS = 5;
+const W_SEQ = 6;
+const W_ACK = 7;
+const W_WINDOW = 8;
+const W_LEN = 9;
+/** mss + 1 (bits 0-16: -1 to 65 535) and wscale + 1 (bits 17-25: -1 to 255). */
+const W_OPTIONS = 10;
+const W_NSEC = 11;
+/**
+ * 48 bytes a SYN. Until 2026-12-05 both addresses took four words each here, 76 bytes, though
+ * a flood is nearly always of IPv4; the fresh pages they took cost the flood's `check` about 10
+ * µs each (docs/performance.md, "2026-12-05 (morning)").
+ */
+const WORDS = 12;
+/** An IPv6 SYN's source words 1-3 and destination words 1-3, in its chunk's V6 array, made at the chunk's first. */
+const V6_WORDS = 6;
 
 const N_FRAME = 0;
 const N_SEC = 1;
@@ -57,7 +65,7 @@ const NUMS = 2;
 
 const INITIAL = 1024;
 /**
- * The SYNs' words and numbers are kept in chunks of this many slots (1 << CHUNK_BITS: 304 KB
+ * The SYNs' words and numbers are kept in chunks of this many slots (1 << CHUNK_BITS: 192 KB
  * and 64 KB), so that keeping more never copies those kept: one array doubled from 1 024 slots
  * to a flood's million copied 80 MB, on fresh pages, about 80 ms.
  */
@@ -70,6 +78,8 @@ export class PendingSyns {
   /** Slot s's words are words[s >>> CHUNK_BITS] from (s & CHUNK_MASK) * WORDS; its numbers likewise. */
   private readonly words: Int32Array[] = [];
   private readonly nums: Float64Array[] = [];
+  /** By chunk, its IPv6 SYNs' other address words (V6_WORDS a slot), null until it has one. */
+  private readonly v6: (Int32Array | null)[] = [];
   /** Pairs (hash, slot + 1), 0 as slot + 1 for an empty entry; `mask`: entries - 1. */
   private index = newIndex(INITIAL * 2);
   private mask = INITIAL * 2 - 1;
@@ -94,17 +104,15 @@ export class PendingSyns {
     w[o + W_HASH] = hash;
     w[o + W_ID] = id;
     w[o + W_BITS] = p.ipVersion | (p.truncated ? 16 : 0) | (p.sackPermitted ? 32 : 0) | (p.hasTimestamps ? 64 : 0) | (f.hasTs ? 128 : 0) | (p.flags << 8);
-    for (let k = 0; k < 4; k++) {
-      w[o + W_SRC + k] = p.src[k];
-      w[o + W_DST + k] = p.dst[k];
-    }
+    w[o + W_SRC] = p.src[0];
+    w[o + W_DST] = p.dst[0];
+    if (p.ipVersion === 6) this.addV6(s, p);
     w[o + W_PORTS] = (p.srcPort << 16) | p.dstPort;
     w[o + W_SEQ] = p.seq32;
     w[o + W_ACK] = p.ack32;
     w[o + W_WINDOW] = p.window;
     w[o + W_LEN] = p.payloadLen;
-    w[o + W_MSS] = p.mss;
-    w[o + W_WSCALE] = p.wscale;
+    w[o + W_OPTIONS] = (p.mss + 1) | ((p.wscale + 1) << 17);
     w[o + W_NSEC] = f.tsNsec;
     const n = this.nums[s >>> CHUNK_BITS];
     const q = (s & CHUNK_MASK) * NUMS;
@@ -114,6 +122,29 @@ export class PendingSyns {
     indexPlace(this.index, this.mask, hash, s);
     this.queue.push(s, stamp, this.slotStamp);
     this.size++;
+  }
+
+  /** An IPv6 SYN's address words beyond the first, in its chunk's V6 array. */
+  private addV6(s: number, p: Packet): void {
+    const c = s >>> CHUNK_BITS;
+    let v = this.v6[c];
+    if (v === null) {
+      v = new Int32Array((CHUNK_MASK + 1) * V6_WORDS);
+      this.v6[c] = v;
+    }
+    const o = (s & CHUNK_MASK) * V6_WORDS;
+    for (let k = 1; k < 4; k++) {
+      v[o + k - 1] = p.src[k];
+      v[o + 2 + k] = p.dst[k];
+    }
+  }
+
+  /** Whether slot s (an IPv6 SYN) is from `src` to `dst`, by their words beyond the first. */
+  private sameV6(s: number, src: Uint32Array, dst: Uint32Array): boolean {
+    const v = this.v6[s >>> CHUNK_BITS] as Int32Array;
+    const o = (s & CHUNK_MASK) * V6_WORDS;
+    return v[o] === (src[1] | 0) && v[o + 1] === (src[2] | 0) && v[o + 2] === (src[3] | 0) &&
+      v[o + 3] === (dst[1] | 0) && v[o + 4] === (dst[2] | 0) && v[o + 5] === (dst[3] | 0);
   }
 
   /** The slot of the SYN kept for this packet's 4-tuple (either direction), -1 for none. */
@@ -133,12 +164,15 @@ export class PendingSyns {
       const s = e - 1;
       const w = words[s >>> CHUNK_BITS];
       const o = (s & CHUNK_MASK) * WORDS;
-      if ((w[o + W_BITS] & 15) !== p.ipVersion) continue;
+      const version = w[o + W_BITS] & 15;
+      if (version !== p.ipVersion) continue;
       const ports = w[o + W_PORTS];
       const a = ports >>> 16;
       const b = ports & 0xffff;
-      if (a === sp && b === dp && sameWords(w, o + W_SRC, src) && sameWords(w, o + W_DST, dst)) return s;
-      if (a === dp && b === sp && sameWords(w, o + W_SRC, dst) && sameWords(w, o + W_DST, src)) return s;
+      const ws = w[o + W_SRC];
+      const wd = w[o + W_DST];
+      if (a === sp && b === dp && ws === (src[0] | 0) && wd === (dst[0] | 0) && (version !== 6 || this.sameV6(s, src, dst))) return s;
+      if (a === dp && b === sp && ws === (dst[0] | 0) && wd === (src[0] | 0) && (version !== 6 || this.sameV6(s, dst, src))) return s;
     }
   }
 
@@ -153,9 +187,19 @@ export class PendingSyns {
     p.sackPermitted = (bits & 32) !== 0;
     p.hasTimestamps = (bits & 64) !== 0;
     p.flags = bits >>> 8;
-    for (let k = 0; k < 4; k++) {
-      p.src[k] = w[o + W_SRC + k];
-      p.dst[k] = w[o + W_DST + k];
+    p.src[0] = w[o + W_SRC];
+    p.dst[0] = w[o + W_DST];
+    if ((bits & 15) === 6) {
+      const v = this.v6[slot >>> CHUNK_BITS] as Int32Array;
+      const q = (slot & CHUNK_MASK) * V6_WORDS;
+      for (let k = 1; k < 4; k++) {
+        p.src[k] = v[q + k - 1];
+        p.dst[k] = v[q + 2 + k];
+      }
+    } else {
+      // (as the IPv4 decoder leaves them)
+      p.src[1] = p.src[2] = p.src[3] = 0;
+      p.dst[1] = p.dst[2] = p.dst[3] = 0;
     }
     const ports = w[o + W_PORTS];
     p.srcPort = ports >>> 16;
@@ -164,8 +208,9 @@ export class PendingSyns {
     p.ack32 = w[o + W_ACK];
     p.window = w[o + W_WINDOW];
     p.payloadLen = w[o + W_LEN];
-    p.mss = w[o + W_MSS];
-    p.wscale = w[o + W_WSCALE];
+    const options = w[o + W_OPTIONS];
+    p.mss = (options & 0x1ffff) - 1;
+    p.wscale = (options >>> 17) - 1;
     f.hasTs = (bits & 128) !== 0;
     f.tsNsec = w[o + W_NSEC];
     const n = this.nums[slot >>> CHUNK_BITS];
@@ -241,6 +286,7 @@ export class PendingSyns {
     if ((s & CHUNK_MASK) === 0) {
       this.words.push(new Int32Array((CHUNK_MASK + 1) * WORDS));
       this.nums.push(new Float64Array((CHUNK_MASK + 1) * NUMS));
+      this.v6.push(null);
     }
     if (s === this.slotStamp.length) {
       const st = new Float64Array(s * 2).fill(-1);
@@ -274,9 +320,4 @@ export class PendingSyns {
   private reindex(): void {
     this.rehash(indexEntriesFor(this.size + 1, this.mask + 1));
   }
-}
-
-/** Whether the four words at w[o..] are the address `a` (uint32 words, stored as int32). */
-function sameWords(w: Int32Array, o: number, a: Uint32Array): boolean {
-  return w[o] === (a[0] | 0) && w[o + 1] === (a[1] | 0) && w[o + 2] === (a[2] | 0) && w[o + 3] === (a[3] | 0);
 }
