@@ -1,7 +1,7 @@
 /**
  * Pure SYNs that have not made a connection yet (TrackerOptions.deferSyn): a SYN flood's
  * million half-open connections, each of one packet, kept as the fields of that packet in
- * integer arrays (92 bytes, about 150 with the index and the queue) instead of a connection's
+ * integer arrays (64 bytes, about 120 with the index and the queue) instead of a connection's
  * objects (about 1.1 KB on V8's heap, made on pages the kernel hands out fresh, then marked by
  * every full collection).
  *
