@@ -168,7 +168,7 @@ describe('--format packets: the time as toFixed(6) writes it', () => {
 describe('the summary table\'s durations and RTTs as toFixed writes them (fixed)', () => {
   it('every number of digits from 0 to 6: ties, carries, large, tiny, negative and random doubles', async () => {
     const { ByteWriter } = await import('../src/util/bytes.js');
-    const { fixed } = await import('../src/render/packets.js');
+    const { fixed } = await import('../src/util/bytes.js');
     const w = new ByteWriter(64);
     const check = (x: number, digits: number): void => {
       w.pos = 0;

@@ -1,6 +1,6 @@
 /** Small renderings of a connection that several outputs share. */
 import { type Connection, type Flow, clientFlow, flowAddress, serverFlow, initialRtt } from '../analyze/connection.js';
-import type { ByteWriter } from '../util/bytes.js';
+import { fixed, type ByteWriter } from '../util/bytes.js';
 
 /** "192.0.2.1:40000" or "[2001:db8::1]:40000" for a connection's client or server. */
 export function endpointText(c: Connection, client: boolean): string {
@@ -44,4 +44,11 @@ const COLON = 0x3a;
 export function rttMs(c: Connection, none: string): string {
   const rtt = initialRtt(c);
   return rtt === null ? none : (rtt * 1000).toFixed(3);
+}
+
+/** rttMs(c, none) written to `w`, without its string (`none`: one ASCII byte). */
+export function writeRttMs(w: ByteWriter, c: Connection, none: number): void {
+  const rtt = initialRtt(c);
+  if (rtt === null) w.byte(none);
+  else fixed(w, rtt * 1000, 3);
 }

@@ -13,7 +13,7 @@ import {
 import { addressToString } from '../util/addr.js';
 import { writeIpv4Word } from './endpoint.js';
 import type { Output } from '../util/output.js';
-import { ascii, type ByteWriter } from '../util/bytes.js';
+import { ascii, scaledFixed, type ByteWriter } from '../util/bytes.js';
 
 export function optionsText(p: Packet): string {
   const parts: string[] = [];
@@ -199,48 +199,6 @@ export function seconds(w: ByteWriter, t: number): void {
   const text = t.toFixed(6);
   for (let i = text.length; i < TIME_WIDTH; i++) w.byte(SPACE);
   w.text(text);
-}
-
-/** 10^0 to 10^6, for fixed(). */
-const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
-
-/**
- * `x.toFixed(digits)`, digits 0 to 6 (see scaledFixed for the rounding): the summary table's
- * durations and initial RTTs, a million of them on the SYN flood, where toFixed made a string of
- * each (a tenth of the table's own time on short1m's profile).
- */
-export function fixed(w: ByteWriter, x: number, digits: number): void {
-  const scale = POW10[digits]!;
-  const n = scaledFixed(x, scale);
-  if (n < 0) {
-    w.text(x.toFixed(digits));
-    return;
-  }
-  const whole = Math.floor(n / scale);
-  w.uint(whole);
-  if (digits === 0) return;
-  w.byte(DOT);
-  // the fraction's leading zeros, then its digits
-  const f = n - whole * scale;
-  let zeros = digits - 1;
-  for (let y = f; y >= 10; y = Math.floor(y / 10)) zeros--;
-  for (let i = 0; i < zeros; i++) w.byte(0x30);
-  w.uint(f);
-}
-
-/**
- * x * scale rounded as toFixed rounds x to log10(scale) digits, or -1 where that is not sure from
- * the product. toFixed rounds the double's exact value times `scale` to the nearest integer, a
- * tie to the larger: the product x * scale is within half a unit of its last place of that exact
- * value, so when it is further than a unit from a tie its rounding is toFixed's. Near a tie (x an
- * odd number of half units of the last digit), for a negative x or one too large (the product
- * from 1e15 on), -1: toFixed itself then.
- */
-function scaledFixed(x: number, scale: number): number {
-  const y = x * scale;
-  // a unit in the last place of y is at most y * 2^-52; 2^-48 leaves a margin of 16
-  if (x >= 0 && y < 1e15 && Math.abs(y - Math.floor(y) - 0.5) > y * 3.6e-15) return Math.floor(y + 0.5);
-  return -1;
 }
 
 /** A non-negative integer right-aligned in `width` columns (String(n).padStart(width)). */

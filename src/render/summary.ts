@@ -14,16 +14,15 @@
  * and needs all rows at once: 10 000 connections took 3 s, 100 000 took 30 s and 1 GB.
  */
 import stringWidth from 'string-width';
-import { type Connection, clientFlow, initialRtt, serverFlow } from '../analyze/connection.js';
+import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import { HANDSHAKE_KINDS, handshakeKind, TEARDOWN_KINDS, teardownKind } from '../analyze/story.js';
 import { zeekConnState } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES } from '../analyze/flags.js';
-import { writeEndpoint } from './endpoint.js';
-import { fixed } from './packets.js';
+import { writeEndpoint, writeRttMs } from './endpoint.js';
 import { FixedMessages, message, type Lang } from '../i18n/messages.js';
 import { Spool } from '../util/spool.js';
 import type { Output } from '../util/output.js';
-import { utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
+import { fixed, utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
 
 const HEAD_KEYS = ['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tDuration', 'tIrtt', 'tAnalysis'];
 /** Between the cells of a spooled row (never in a cell). */
@@ -305,10 +304,7 @@ export class SummaryTable {
     this.fit(8, w.pos - at);
     w.byte(CELL_BYTE);
     at = w.pos;
-    // rttMs(c, '-'), written without its string
-    const rtt = initialRtt(c);
-    if (rtt === null) w.byte(DASH);
-    else fixed(w, rtt * 1000, 3);
+    writeRttMs(w, c, DASH);
     this.fit(9, w.pos - at);
     w.byte(CELL_BYTE);
     if (parts !== null) {
