@@ -339,6 +339,17 @@ describe('spool records in a file of their own (check -j)', () => {
           i++;
         }
         assert.equal(i, recs.length);
+        // views(): the same records, in one object reused
+        i = 0;
+        const seen = new Set<object>();
+        for (const r of file.views()) {
+          seen.add(r);
+          assert.equal(r.key, recs[i]!.key, `view ${i}`);
+          assert.ok(r.buf.subarray(r.start, r.start + r.len).equals(recs[i]!.bytes), `view ${i}'s bytes (${recs[i]!.bytes.length})`);
+          i++;
+        }
+        assert.equal(i, recs.length);
+        assert.equal(seen.size, 1);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -639,6 +639,15 @@ describe('spool and record layout', () => {
       const want = [...keys].sort((a, b) => a - b).map((k) => [k, text(k)]);
       for (let pass = 0; pass < 3; pass++) {
         assert.deepEqual(Array.from(s.records(), ({ key, bytes }) => [key, bytes.toString('utf8')]), want, `budget ${budget}, pass ${pass}`);
+        // views(): the same records, in one object reused (no view made a record)
+        const seen = new Set<object>();
+        const viewed: [number, string][] = [];
+        for (const r of s.views()) {
+          seen.add(r);
+          viewed.push([r.key, r.buf.toString('utf8', r.start, r.start + r.len)]);
+        }
+        assert.deepEqual(viewed, want, `views(), budget ${budget}, pass ${pass}`);
+        assert.equal(seen.size, 1);
       }
       s.close();
       assert.equal(s.spilled, false);

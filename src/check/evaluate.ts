@@ -18,8 +18,8 @@ import type { CaptureSummary } from '../pipeline.js';
 import { parseSelection, selected, type Selection } from '../cli/select.js';
 import { GRACEFUL, type Expectation, type Rules } from './expectations.js';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { NO_REFS, RecordFile, REFS_FROM, Spool, SPOOL_MEMORY, type RecordSource } from '../util/spool.js';
-import { ByteWriter, ascii, utf8 } from '../util/bytes.js';
+import { NO_REFS, RecordFile, REFS_FROM, Spool, SPOOL_MEMORY, type RecordAt, type RecordSource } from '../util/spool.js';
+import { ByteWriter, Chunk, ascii, utf8 } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR, type ResultConstants } from './result-json.js';
 
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
@@ -689,9 +689,9 @@ export class SpooledResults implements ResultList {
    */
   constructor(private readonly spool: RecordSource, private readonly groups: readonly ResultGroup[], readonly asBytes = false, private readonly refs = false) {}
 
-  /** The spool's records as they were put (references and all, with `refs`). */
-  private raw(): Generator<{ key: number; bytes: Buffer }> {
-    return this.spool.records(!this.refs);
+  /** The spool's records as they were put (references and all, with `refs`), in one RecordAt reused. */
+  private raw(): Generator<RecordAt> {
+    return this.spool.views();
   }
 
   /** resultBytes()'s results, references put back (with `refs`). */
@@ -715,9 +715,9 @@ export class SpooledResults implements ResultList {
   /** With `refs`: the records with every result's references put back, and its length made that of the bytes put back. */
   private *expandedRecords(): Generator<{ key: number; bytes: Buffer }> {
     const x = new ByteWriter(64 * 1024);
-    for (const { key, bytes } of this.raw()) {
+    for (const { key, buf: bytes, start, len } of this.raw()) {
       x.pos = 0;
-      for (let o = 0; o < bytes.length;) {
+      for (let o = start; o < start + len;) {
         const n = bytes.readUInt32LE(o + 4);
         const at = x.pos;
         x.bytes(bytes, o, 8);
@@ -760,8 +760,8 @@ export class SpooledResults implements ResultList {
    * bytes (the separator before it, its indent and its JSON) in bytesBuf/bytesStart/bytesLen.
    */
   *resultBytes(gi: number): Generator<void> {
-    for (const { bytes } of this.raw()) {
-      for (let o = 0; o < bytes.length;) {
+    for (const { buf: bytes, start, len } of this.raw()) {
+      for (let o = start; o < start + len;) {
         const g = bytes.readUInt32LE(o);
         const n = bytes.readUInt32LE(o + 4);
         if (g === gi) {
@@ -795,8 +795,10 @@ export class SpooledResults implements ResultList {
     // (the separator is at the start of a result's bytes, never a reference: RESULT_BYTES_HEAD)
     const skip = RESULT_SEPARATOR.length;
     const refs = this.refs;
-    for (const { bytes } of this.raw()) {
-      for (let o = 0; o < bytes.length;) {
+    for (const r of this.raw()) {
+      const bytes = r.buf;
+      const end = r.start + r.len;
+      for (let o = r.start; o < end;) {
         const g = bytes.readUInt32LE(o);
         const n = bytes.readUInt32LE(o + 4);
         if (g === gi) {
@@ -863,8 +865,8 @@ export class SpooledResults implements ResultList {
  * whose constant text is written as references (the spool's refs; this, as bytes, never is).
  */
 const RESULT_BYTES_HEAD = Buffer.from(`${RESULT_SEPARATOR}${RESULT_INDENT}`);
-/** The 8 bytes of group index and length, written over once the result is (as bytes, never a reference). */
-const RESULT_BYTES_HEAD_SLOT = Buffer.alloc(8);
+/** RESULT_BYTES_HEAD as a chunk, which ByteWriter.literal() copies by words (never a reference). */
+const RESULT_HEAD = new Chunk(`${RESULT_SEPARATOR}${RESULT_INDENT}`);
 
 /**
  * Room the spool's arena makes for a connection's results before they are written (a few
@@ -1175,11 +1177,11 @@ export class CaptureEvaluator implements PacketObserver {
           // rendered straight into the spool's arena (no copy of a flood's 1.9 GB)
           const w = (this.rec ??= this.spool.writer(RESULTS_ROOM));
           const at = w.pos;
-          w.bytes(RESULT_BYTES_HEAD_SLOT, 0, 8);
-          w.bytes(RESULT_BYTES_HEAD, 0, RESULT_BYTES_HEAD.length);
+          w.skip(8);
+          w.literal(RESULT_HEAD);
           this.rw.fieldsWith(w, consts, c.id, this.ends, passed, actual, this.detail, judge.detail, fr);
-          w.buf.writeUInt32LE(gi, at);
-          w.buf.writeUInt32LE(w.pos - at - 8, at + 4);
+          w.u32At(at, gi);
+          w.u32At(at + 4, w.pos - at - 8);
           g.spooled++;
           continue;
         }

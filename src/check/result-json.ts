@@ -4,7 +4,7 @@
  * JSON report is the only one that needs the per-connection results, which it then spools as
  * these bytes rather than as objects to read back.
  */
-import { ascii, ByteWriter, Chunk } from '../util/bytes.js';
+import { ascii, ByteWriter, Chunk, COPY_FROM_MAX } from '../util/bytes.js';
 import type { CheckResult } from './evaluate.js';
 
 /**
@@ -150,7 +150,11 @@ export class ResultWriter {
       // a view of exactly the text, which bytes() copies whole (set(), with no view to make)
       m.view = b.buf.subarray(0, b.pos);
     }
-    w.bytes(m.view, 0, m.view.length);
+    // a short text four bytes at a time through the two writers' views (bytes(), which copies
+    // up to SHORT_COPY bytes one at a time, was 370 ms of two profiles of the flood's check --json)
+    const n = m.view.length;
+    if (n <= COPY_FROM_MAX) w.copyFrom(b, 0, n);
+    else w.bytes(m.view, 0, n);
   }
 
   /** From the expectation's key to the detail's key: the expectation, its key, the passed flag and the actual value. */

@@ -123,7 +123,7 @@ const SHORT_COPY = 64;
 /** Buffer.prototype.copy, for any Uint8Array source (it accepts one as `this`). */
 const BUFFER_COPY = Buffer.prototype.copy as (this: Uint8Array, target: Uint8Array, targetStart: number, sourceStart: number, sourceEnd: number) => number;
 /** The longest copy copyFrom() makes four bytes at a time (beyond it bytes()' copy is as quick). */
-const COPY_FROM_MAX = 96;
+export const COPY_FROM_MAX = 96;
 /**
  * The ASCII digits of 00 to 99, the tens' byte first, as little-endian uint16s: a number is
  * written two digits a store (ByteWriter.int32Digits, fraction). A division by ten a digit made
@@ -206,6 +206,34 @@ export class ByteWriter {
     v.setFloat64(p + 24, w[3], true);
     for (let i = 4; i < n; i++) v.setFloat64(p + 8 * i, w[i], true);
     this.pos = p + c.length;
+  }
+
+  /**
+   * A chunk's bytes, never as a reference (with refs set too): for bytes whose place a reader
+   * knows (check's results as bytes: the separator that the first result goes without).
+   */
+  literal(c: Chunk): void {
+    const w = c.words;
+    const p = this.pos;
+    const n = w.length;
+    if (p + n * 8 > this.buf.length) this.grow(n * 8);
+    if (n > RAW_WORDS) this.buf.set(c.u8, p);
+    else {
+      const v = this.view;
+      for (let i = 0; i < n; i++) v.setFloat64(p + 8 * i, w[i]!, true);
+    }
+    this.pos = p + c.length;
+  }
+
+  /** `n` bytes left as they are, to be written over (u32At()). */
+  skip(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+    this.pos += n;
+  }
+
+  /** Writes `x` as a little-endian uint32 at `at` (bytes already written or skipped). */
+  u32At(at: number, x: number): void {
+    this.view.setUint32(at, x, true);
   }
 
   /** The reference to chunk number `id` (0: REF itself). */

@@ -737,6 +737,29 @@ export class Spool {
     }
   }
 
+  /** views()' record, the same object at every step. */
+  private readonly at: RecordAt = { key: 0, buf: EMPTY, start: 0, len: 0 };
+
+  /**
+   * records() without a Buffer made for each record: the records in key order as they were put
+   * (references and all), each in the same RecordAt, valid until the next step. For a reader of
+   * millions of records (check --json's results of a SYN flood: a view, its DataView and an
+   * object a record were 5% of the run).
+   */
+  *views(): Generator<RecordAt> {
+    if (this.inFlight > 0) throw new Error('Spool.views() while writes are going: await settle() first');
+    if (this.fd >= 0) this.spill();
+    this.rewind();
+    const at = this.at;
+    for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
+      at.key = this.viewKey;
+      at.buf = this.view as Buffer;
+      at.start = this.viewStart;
+      at.len = len;
+      yield at;
+    }
+  }
+
   /** Removes the temporary file and frees the memory (also done by drain). */
   close(): void {
     if (this.fd >= 0) {
@@ -764,10 +787,22 @@ function grown(a: Int32Array): Int32Array {
   return b;
 }
 
+/** A record as views() gives it: its key, and `len` bytes of `buf` from `start`. */
+export interface RecordAt {
+  key: number;
+  buf: Buffer;
+  start: number;
+  len: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
 /** Records in key order, read as Spool.records() gives them, any number of times until close(). */
 export interface RecordSource {
   /** `expand`: Spool.records()'s (a RecordFile's records have no references). */
   records(expand?: boolean): Generator<{ key: number; bytes: Buffer }>;
+  /** The records as they were put, in one RecordAt reused at each step (Spool.views()). */
+  views(): Generator<RecordAt>;
   /** True while the records are in a file. */
   readonly spilled: boolean;
   close(): void;
@@ -806,6 +841,11 @@ export class RecordFile implements RecordSource {
   }
 
   *records(): Generator<{ key: number; bytes: Buffer }> {
+    for (const r of this.views()) yield { key: r.key, bytes: r.buf.subarray(r.start, r.start + r.len) };
+  }
+
+  *views(): Generator<RecordAt> {
+    const r: RecordAt = { key: 0, buf: EMPTY, start: 0, len: 0 };
     const fd = openSync(this.path, 'r');
     try {
       let buf = Buffer.allocUnsafe(1 << 20);
@@ -817,7 +857,11 @@ export class RecordFile implements RecordSource {
         if (end - at >= 8) {
           const len = buf.readUInt32LE(at + 4);
           if (end - at >= 8 + len) {
-            yield { key: buf.readUInt32LE(at), bytes: buf.subarray(at + 8, at + 8 + len) };
+            r.key = buf.readUInt32LE(at);
+            r.buf = buf;
+            r.start = at + 8;
+            r.len = len;
+            yield r;
             at += 8 + len;
             continue;
           }
