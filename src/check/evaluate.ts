@@ -599,9 +599,19 @@ export interface CaptureCheck {
  */
 export type ResultList = Iterable<CheckResult> & { readonly length: number };
 
-/** The failing results of a list, in order. */
-export function* failures(results: ResultList): Generator<CheckResult> {
-  for (const r of results) if (!r.passed) yield r;
+/**
+ * The failing results of a capture's list, in order: its `failed` less those not in it
+ * (omittedFailures), so the list is read only up to its last failure (a spooled list is read
+ * back from the spool: a check of a million results that all hold reads none).
+ */
+export function* failures(c: CaptureCheck): Generator<CheckResult> {
+  let left = c.failed - (c.omittedFailures ?? 0);
+  if (left <= 0) return;
+  for (const r of c.results) {
+    if (r.passed) continue;
+    yield r;
+    if (--left === 0) return;
+  }
 }
 
 /**
@@ -932,8 +942,12 @@ interface GroupState {
   resultIndex: number[];
   /** For each expectation, the index of the first of the same text (passes of both are counted together). */
   slot: number[];
-  /** Counted passes by expectation index: how many, the smallest connection id, its result. */
-  counted: ({ n: number; first: CheckResult } | undefined)[];
+  /**
+   * Counted passes by expectation index: how many, the smallest connection id, its result; with
+   * keepPasses also the index of the expectation that result is of (`at`: the first of that
+   * text to pass in that connection), which orders them as the reports list the results.
+   */
+  counted: ({ n: number; first: CheckResult; at?: number } | undefined)[];
   /**
    * For each expectation, the groups of the results that come before it with the same group name
    * and expectation text (this group's earlier ones included): a connection's result is the
@@ -1081,6 +1095,31 @@ export class CaptureEvaluator implements PacketObserver {
     this.omitted++;
   }
 
+  /**
+   * With keepPasses, a pass of connection `c` of the group's expectation `slot` (its first of
+   * that text): counted as count() counts, and true when it is the smallest connection id so far
+   * (its result is then to be given to firstPass()). The reports' summary of passes per
+   * expectation (CaptureCheck.passes) is so made as the results are judged, not by reading every
+   * spooled result back (passesByExpectation, the text and Markdown reports): a 63 MB JUnit
+   * report's check read the spool twice.
+   */
+  private passIsFirst(g: GroupState, slot: number, c: Connection, nth: number): boolean {
+    const counted = g.counted[slot];
+    if (counted === undefined) return true;
+    if (nth === 1 && !c.continued) counted.n++;
+    return c.id < (counted.first.connection as number);
+  }
+
+  /** passIsFirst()'s pass, when it was the first: its result `r`, of expectation index `at`. */
+  private firstPass(g: GroupState, slot: number, at: number, r: CheckResult): void {
+    const counted = g.counted[slot];
+    if (counted === undefined) g.counted[slot] = { n: r.nth === 1 && !isContinuationResult(r) ? 1 : 0, first: r, at };
+    else {
+      counted.first = r;
+      counted.at = at;
+    }
+  }
+
   /** Keeps a failing connection's id if it is among the smallest MAX_DIAGRAMS + 1 so far. */
   private noteFailing(id: number): void {
     const f = this.failing;
@@ -1183,6 +1222,14 @@ export class CaptureEvaluator implements PacketObserver {
           w.u32At(at, gi);
           w.u32At(at + 4, w.pos - at - 8);
           g.spooled++;
+          if (passed && this.passIsFirst(g, slot, c, nth)) {
+            // the summary's example of this expectation (the smallest id so far): made as an object
+            const why = judge.explain(facts, actual, passed, af, allow);
+            client ??= endpointText(c, true);
+            server ??= endpointText(c, false);
+            ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
+            this.firstPass(g, slot, i, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth });
+          }
           continue;
         }
         if (!passed && !this.keepPasses && g.failureBound >= 0 && c.id > g.failureBound) {
@@ -1217,6 +1264,10 @@ export class CaptureEvaluator implements PacketObserver {
           }
           rows.push([i, passed ? 1 : 0, actual, why.detail, why.frames, nth]);
           g.spooled++;
+          if (passed && this.passIsFirst(g, slot, c, nth)) {
+            ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
+            this.firstPass(g, slot, i, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth });
+          }
           continue;
         }
         ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
@@ -1328,8 +1379,8 @@ export class CaptureEvaluator implements PacketObserver {
       }
       // the counted passes, where their first results would have come: by that result's
       // connection, then by expectation
-      const counted = g.counted.map((c, i) => ({ c, i })).filter((x) => x.c !== undefined) as { c: { n: number; first: CheckResult }; i: number }[];
-      counted.sort((a, b) => (a.c.first.connection as number) - (b.c.first.connection as number) || a.i - b.i);
+      const counted = g.counted.map((c, i) => ({ c, i })).filter((x) => x.c !== undefined) as { c: { n: number; first: CheckResult; at?: number }; i: number }[];
+      counted.sort((a, b) => (a.c.first.connection as number) - (b.c.first.connection as number) || (a.c.at ?? a.i) - (b.c.at ?? b.i));
       for (const { c } of counted) passes.push({ n: c.n, example: c.first });
     }
     let list: ResultList = results;
@@ -1344,7 +1395,7 @@ export class CaptureEvaluator implements PacketObserver {
       results: list, failed, failingConnections: [...this.failing],
     };
     if (omittedFailures > 0) check.omittedFailures = omittedFailures;
-    if (this.counting) {
+    if (this.counting || this.keepPasses) {
       // groups of the same name share their expectations' lines, as the reports group results
       const merged = new Map<string, PassGroup>();
       for (const p of passes) {
@@ -1353,7 +1404,7 @@ export class CaptureEvaluator implements PacketObserver {
         if (m === undefined) merged.set(k, { n: p.n, example: p.example });
         else m.n += p.n;
       }
-      check.omittedPasses = this.omitted;
+      if (this.counting) check.omittedPasses = this.omitted;
       check.passes = [...merged.values()];
     }
     return check;

@@ -25,6 +25,12 @@ import { parseRules } from '../check/rules.js';
 import { SpoolError } from '../util/spool.js';
 import { ioReason } from '../util/output.js';
 import { interruptibleTempDir } from './interrupt.js';
+import { ByteWriter } from '../util/bytes.js';
+import { writeAll } from '../util/file.js';
+
+/** A report's lines written to its file this many bytes at a time (writeLines). */
+const LINES_BATCH = 1 << 20;
+const NEWLINE = 0x0a;
 
 /** A JUnit report larger than this is one GitLab refuses (its limit is 30 MB). */
 const JUNIT_LARGE = 30 * 1000 * 1000;
@@ -387,21 +393,27 @@ async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[
       ctx.fail(EXIT_USAGE);
     }
   };
-  // a report of many results is written as it is made, never built as one string; returns its bytes
+  // a report of many results is written as it is made, never built as one string; returns its
+  // bytes. Each line is encoded into one buffer, written each megabyte: a megabyte of lines
+  // joined into a string and written as one took 0.5 s of a 63 MB JUnit report (the string
+  // flattened, then encoded), and its pieces were the collector's.
   const writeLines = (what: string, path: string, lines: Iterable<string>): number => {
     let fd = -1;
     let size = 0;
     try {
       fd = openSync(path, 'w');
-      let batch = '';
+      const w = new ByteWriter(LINES_BATCH + (64 << 10));
       for (const l of lines) {
-        batch += l + '\n';
-        if (batch.length >= 1 << 20) {
-          size += writeSync(fd, batch);
-          batch = '';
+        w.text(l);
+        w.byte(NEWLINE);
+        if (w.pos >= LINES_BATCH) {
+          writeAll(fd, w.buf, 0, w.pos);
+          size += w.pos;
+          w.pos = 0;
         }
       }
-      size += writeSync(fd, batch);
+      writeAll(fd, w.buf, 0, w.pos);
+      size += w.pos;
     } catch (e) {
       ctx.err(`${what} ${path}: cannot write it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
       ctx.fail(EXIT_USAGE);
