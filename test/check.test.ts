@@ -896,7 +896,12 @@ describe('check: results spooled as the JSON report\'s bytes (--json alone)', ()
       const reread = { ...a!, passes: undefined };
       assert.deepEqual([...textLines([a!], chalk, { verbose: false, quiet: false })], [...textLines([reread], chalk, { verbose: false, quiet: false })], `${file}: text`);
       assert.equal(markdownReport([a!], () => null), markdownReport([reread], () => null), `${file}: Markdown`);
-      for (const [k, b] of bs.entries()) assert.deepEqual(b.passes, a!.passes, `${file}, budget ${k}: the same passes`);
+      for (const [k, b] of bs.entries()) {
+        assert.deepEqual(b.passes, a!.passes, `${file}, budget ${k}: the same passes`);
+        // the Markdown report (--json with --markdown or a step summary) reads its failures back
+        // from the bytes as objects
+        assert.equal(markdownReport([b], () => null), markdownReport([a!], () => null), `${file}, budget ${k}: Markdown`);
+      }
       for (const [k, b] of bs.entries()) {
         assert.equal((b.results as SpooledResults).asBytes, true);
         if (file === synth && k === 1) assert.equal((b.results as SpooledResults).spilled, true, 'the small budget sends results to disk');
@@ -937,6 +942,27 @@ describe('check: the JSON report written in pieces', () => {
         assert.equal(w.buf.toString('utf8', 0, w.pos), stringifyDocument(jsonReport(set, tool, code)) + '\n');
         assert.ok(pieces >= set.reduce((n, c) => n + c.results.length, 0), `${pieces} pieces`);
       }
+    }
+  });
+});
+
+describe('check: a report is the same whichever other reports are asked for', () => {
+  it('Markdown with or without --json and --junit, the text report with or without --junit (continuations too)', async () => {
+    const e = ['-e', 'handshake=three-way', '-e', 'teardown=graceful', '-e', 'retransmission<=0', '-e', 'irtt<=1', '-e', 'zeek=SF'];
+    for (const f of [fx('tcp-continuation'), fx('tcp-port-reuse'), fx('tcp-half-close'), fx('regress', 'many-connections.pcap.gz')]) {
+      // (the results kept as objects, counted, spooled as rows or as the JSON report's bytes)
+      const md = async (extra: string[]): Promise<string> => {
+        const p = join(tmp, 'same.md');
+        const r = await runCli(['check', ...e, '--markdown', p, ...extra, f]);
+        assert.doesNotMatch(r.stderr, STACK_LINE);
+        return readFileSync(p, 'utf8');
+      };
+      const alone = await md([]);
+      assert.equal(await md(['--json']), alone, `${f}: Markdown with --json`);
+      assert.equal(await md(['--junit', join(tmp, 'same.xml')]), alone, `${f}: Markdown with --junit`);
+      const text = (await runCli(['check', ...e, f])).stdout;
+      assert.match(text, /expectation\(s\) hold/);
+      assert.equal((await runCli(['check', ...e, '--junit', join(tmp, 'same.xml'), f])).stdout, text, `${f}: text with --junit`);
     }
   });
 });

@@ -911,14 +911,24 @@ export const TEXT_FAILURES = 1000;
 /** At most this many failing connections get a Mermaid diagram in the Markdown report. */
 export const MAX_DIAGRAMS = 10;
 
-/** A failure kept (not every result listed): its result and its expectation's index. */
+/**
+ * A result kept (not every result listed): the result, its expectation's index, and which record
+ * of its connection it is of (-1 the first, else the continuation's first frame).
+ */
 interface KeptFailure {
   r: CheckResult;
   i: number;
+  from: number;
 }
 
-/** Orders kept failures as the reports list them: by connection, then expectation (stable). */
-const byConnectionThenExpectation = (a: KeptFailure, b: KeptFailure): number => (a.r.connection as number) - (b.r.connection as number) || a.i - b.i;
+/**
+ * Orders kept results as the reports list them: by connection, its first record before its
+ * continuations' (in the order they came, as the spooled results of every-result reports are),
+ * then by expectation. Without the record, a continuation's results went between its first
+ * record's (the Markdown report of tcp-continuation was not the one of `check --json --markdown`).
+ */
+const byConnectionThenExpectation = (a: KeptFailure, b: KeptFailure): number =>
+  (a.r.connection as number) - (b.r.connection as number) || a.from - b.from || a.i - b.i;
 
 /** One rule group's progress while the capture is read. */
 interface GroupState {
@@ -940,6 +950,8 @@ interface GroupState {
    */
   results: CheckResult[];
   resultIndex: number[];
+  /** For each of `results`, which record of its connection it is of (KeptFailure.from). */
+  resultFrom: number[];
   /** For each expectation, the index of the first of the same text (passes of both are counted together). */
   slot: number[];
   /**
@@ -1026,7 +1038,7 @@ export class CaptureEvaluator implements PacketObserver {
       });
       return {
         name: g.name, sel: parseSelection(g.select), select: g.select, perConn, judges: perConn.map((e) => new Judge(e)), counts: g.expect.filter((e) => e.key === 'connections'),
-        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, resultIndex: [],
+        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, resultIndex: [], resultFrom: [],
         consts: [], failures: [], failureBound: -1,
       };
     });
@@ -1076,6 +1088,7 @@ export class CaptureEvaluator implements PacketObserver {
       for (let k = 0; k < g.results.length; k++) this.count(g, g.results[k]!, g.slot[g.resultIndex[k]!]!);
       g.results = [];
       g.resultIndex = [];
+      g.resultFrom = [];
     }
   }
 
@@ -1137,9 +1150,9 @@ export class CaptureEvaluator implements PacketObserver {
    * a capture, in id order, so a rule group needs only its first TEXT_FAILURES by connection id.
    * Trimmed to them (sorted) when twice as many are kept: memory stays bounded however many fail.
    */
-  private keepFailure(g: GroupState, r: CheckResult, i: number): void {
+  private keepFailure(g: GroupState, r: CheckResult, i: number, from: number): void {
     const list = g.failures;
-    list.push({ r, i });
+    list.push({ r, i, from });
     if (list.length < 2 * TEXT_FAILURES) return;
     list.sort(byConnectionThenExpectation);
     this.omittedFailures += list.length - TEXT_FAILURES;
@@ -1251,7 +1264,7 @@ export class CaptureEvaluator implements PacketObserver {
         if (!passed && !this.keepPasses) {
           // a failure, not every result being listed, among the group's first: kept
           ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
-          this.keepFailure(g, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth }, i);
+          this.keepFailure(g, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth }, i, c.continued ? c.firstFrame : -1);
           if (++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
           continue;
         }
@@ -1276,6 +1289,7 @@ export class CaptureEvaluator implements PacketObserver {
         else {
           g.results.push(res);
           g.resultIndex.push(i);
+          g.resultFrom.push(c.continued ? c.firstFrame : -1);
           if (++this.kept > PASSES_KEPT) this.startCounting();
         }
       }
@@ -1366,7 +1380,7 @@ export class CaptureEvaluator implements PacketObserver {
         // the failures kept (the first by id), and the passes kept (a few, none once counted),
         // merged in id order, each connection's in the order of its expectations
         const all = g.failures.slice();
-        for (let k = 0; k < g.results.length; k++) all.push({ r: g.results[k]!, i: g.resultIndex[k]! });
+        for (let k = 0; k < g.results.length; k++) all.push({ r: g.results[k]!, i: g.resultIndex[k]!, from: g.resultFrom[k]! });
         all.sort(byConnectionThenExpectation);
         let failuresLeft = TEXT_FAILURES;
         for (const x of all) {
