@@ -673,6 +673,11 @@ export function resultGroups(rules: Rules): ResultGroup[] {
 /** A connection's results of one rule group, as spooled: [expectation index, passed, actual, detail, frames, nth]. */
 type Row = [number, 0 | 1, string | number | null, string, number[], number];
 
+/** A per-connection result, of `ends` (endpointsText) and what the judge explained. */
+function connectionResult(group: string, id: number, ends: string, e: Expectation, passed: boolean, actual: string | number | null, why: { detail: string; frames: number[] }, nth: number): CheckResult {
+  return { group, connection: id, endpoints: ends, expectation: e.text, key: e.key, passed, actual, detail: why.detail, frames: why.frames, nth };
+}
+
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
@@ -718,7 +723,7 @@ export class SpooledResults implements ResultList {
   length = 0;
 
   /**
-   * `asBytes`: the records hold the JSON report's bytes of each result (RESULT_BYTES_HEAD below), not
+   * `asBytes`: the records hold the JSON report's bytes of each result (RESULT_HEAD below), not
    * rows: the report copies them (writeResults); iterating parses them back (resultBytes).
    * `refs`: those bytes may have chunks as references (ByteWriter.refs, the evaluator's spool),
    * put back result by result as they are read (the lengths between the results are binary,
@@ -830,7 +835,7 @@ export class SpooledResults implements ResultList {
    * time: a SYN flood's five million results, each a step of two generators.
    */
   *writeResults(w: ByteWriter, gi: number): Generator<void> {
-    // (the separator is at the start of a result's bytes, never a reference: RESULT_BYTES_HEAD)
+    // (the separator is at the start of a result's bytes, never a reference: RESULT_HEAD)
     const skip = RESULT_SEPARATOR.length;
     const refs = this.refs;
     for (const r of this.raw()) {
@@ -865,7 +870,7 @@ export class SpooledResults implements ResultList {
     const g = this.groups[gi]!;
     if (this.asBytes) {
       // (the JSON report copies the bytes; another reader gets the results back from them)
-      const skip = RESULT_BYTES_HEAD.length;
+      const skip = RESULT_HEAD.length;
       for (const _ of this.resultBytes(gi)) {
         const o = JSON.parse(this.bytesBuf.toString('utf8', this.bytesStart + skip, this.bytesStart + this.bytesLen)) as CheckResult & { group: string | null };
         yield { r: { ...o, group: o.group ?? '' }, i: g.perConn.findIndex((e) => e.text === o.expectation) };
@@ -902,8 +907,6 @@ export class SpooledResults implements ResultList {
  * result's length (uint32s, little-endian), then its bytes: this, then its JSON (ResultWriter),
  * whose constant text is written as references (the spool's refs; this, as bytes, never is).
  */
-const RESULT_BYTES_HEAD = Buffer.from(`${RESULT_SEPARATOR}${RESULT_INDENT}`);
-/** RESULT_BYTES_HEAD as a chunk, which ByteWriter.literal() copies by words (never a reference). */
 const RESULT_HEAD = new Chunk(`${RESULT_SEPARATOR}${RESULT_INDENT}`);
 
 /**
@@ -1270,7 +1273,7 @@ export class CaptureEvaluator implements PacketObserver {
             client ??= endpointText(c, true);
             server ??= endpointText(c, false);
             ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
-            this.firstPass(g, slot, i, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth });
+            this.firstPass(g, slot, i, connectionResult(g.name, c.id, ends, judge.e, passed, actual, why, nth));
           }
           continue;
         }
@@ -1293,7 +1296,7 @@ export class CaptureEvaluator implements PacketObserver {
         if (!passed && !this.keepPasses) {
           // a failure, not every result being listed, among the group's first: kept
           ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
-          this.keepFailure(g, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth }, i, c.continued ? c.firstFrame : -1);
+          this.keepFailure(g, connectionResult(g.name, c.id, ends, judge.e, passed, actual, why, nth), i, c.continued ? c.firstFrame : -1);
           if (++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
           continue;
         }
@@ -1326,12 +1329,12 @@ export class CaptureEvaluator implements PacketObserver {
           g.spooled++;
           if (passed && this.passIsFirst(g, slot, c, nth)) {
             ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
-            this.firstPass(g, slot, i, { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth });
+            this.firstPass(g, slot, i, connectionResult(g.name, c.id, ends, judge.e, passed, actual, why, nth));
           }
           continue;
         }
         ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
-        const res: CheckResult = { group: g.name, connection: c.id, endpoints: ends, expectation: judge.e.text, key: judge.e.key, passed, actual, detail: why.detail, frames: why.frames, nth };
+        const res: CheckResult = connectionResult(g.name, c.id, ends, judge.e, passed, actual, why, nth);
         if (this.counting) this.count(g, res, slot);
         else {
           g.results.push(res);

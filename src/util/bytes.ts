@@ -181,7 +181,7 @@ export class ByteWriter {
     this.view = new DataView(b.buffer, b.byteOffset, b.length);
   }
 
-  /** Constant text (a few dozen bytes: stores of 8 bytes beat a native call). */
+  /** Constant text (a few dozen bytes: stores of 8 bytes beat a native call); with refs, as a reference. */
   raw(c: Chunk): void {
     if (this.refs && c.ref >= 0) {
       const id = refOf(c);
@@ -190,6 +190,15 @@ export class ByteWriter {
         return;
       }
     }
+    this.literal(c);
+  }
+
+  /**
+   * A chunk's bytes, never as a reference (with refs set too): raw()'s copy, and for bytes whose
+   * place a reader knows (check's results as bytes: the separator that the first result goes
+   * without).
+   */
+  literal(c: Chunk): void {
     const w = c.words;
     const p = this.pos;
     const n = w.length;
@@ -199,29 +208,13 @@ export class ByteWriter {
       this.pos = p + c.length;
       return;
     }
+    // (a chunk has at least four words: Chunk's 32 bytes)
     const v = this.view;
     v.setFloat64(p, w[0], true);
     v.setFloat64(p + 8, w[1], true);
     v.setFloat64(p + 16, w[2], true);
     v.setFloat64(p + 24, w[3], true);
     for (let i = 4; i < n; i++) v.setFloat64(p + 8 * i, w[i], true);
-    this.pos = p + c.length;
-  }
-
-  /**
-   * A chunk's bytes, never as a reference (with refs set too): for bytes whose place a reader
-   * knows (check's results as bytes: the separator that the first result goes without).
-   */
-  literal(c: Chunk): void {
-    const w = c.words;
-    const p = this.pos;
-    const n = w.length;
-    if (p + n * 8 > this.buf.length) this.grow(n * 8);
-    if (n > RAW_WORDS) this.buf.set(c.u8, p);
-    else {
-      const v = this.view;
-      for (let i = 0; i < n; i++) v.setFloat64(p + 8 * i, w[i]!, true);
-    }
     this.pos = p + c.length;
   }
 

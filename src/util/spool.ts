@@ -726,14 +726,11 @@ export class Spool {
    * SpooledResults).
    */
   *records(expand = true): Generator<{ key: number; bytes: Buffer }> {
-    if (this.inFlight > 0) throw new Error('Spool.records() while writes are going: await settle() first');
-    if (this.fd >= 0) this.spill();
-    this.rewind();
-    for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
+    for (const r of this.views()) {
       if (expand && this.viewOffset >= this.refsAt) {
-        const x = this.expanded(len);
-        yield { key: this.viewKey, bytes: x.buf.subarray(0, x.pos) };
-      } else yield { key: this.viewKey, bytes: (this.view as Buffer).subarray(this.viewStart, this.viewStart + len) };
+        const x = this.expanded(r.len);
+        yield { key: r.key, bytes: x.buf.subarray(0, x.pos) };
+      } else yield { key: r.key, bytes: r.buf.subarray(r.start, r.start + r.len) };
     }
   }
 
@@ -747,7 +744,7 @@ export class Spool {
    * object a record were 5% of the run).
    */
   *views(): Generator<RecordAt> {
-    if (this.inFlight > 0) throw new Error('Spool.views() while writes are going: await settle() first');
+    if (this.inFlight > 0) throw new Error('Spool: records read while writes are going: await settle() first');
     if (this.fd >= 0) this.spill();
     this.rewind();
     const at = this.at;
