@@ -12,6 +12,7 @@ import { parseRules } from '../src/check/rules.js';
 import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
 import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
 import { ByteWriter } from '../src/util/bytes.js';
+import { caseLines, caseName, caseOpen, JunitCaseWriter } from '../src/check/junit.js';
 import { RESULT_INDENT, ResultWriter } from '../src/check/result-json.js';
 import { stringifyDocument } from '../src/render/json.js';
 import { Chalk } from 'chalk';
@@ -964,5 +965,96 @@ describe('check: a report is the same whichever other reports are asked for', ()
       assert.match(text, /expectation\(s\) hold/);
       assert.equal((await runCli(['check', ...e, '--junit', join(tmp, 'same.xml'), f])).stdout, text, `${f}: text with --junit`);
     }
+  });
+});
+
+describe('check: JUnit test cases written as bytes as they are judged (CaptureCheck.junit)', () => {
+  const text = (w: ByteWriter): string => w.buf.toString('utf8', 0, w.pos);
+
+  it('a case\'s bytes are the lines of its result, whatever its group, expectation, values, frames and number', () => {
+    const groups = [{ name: '', perConn: [{ text: 'irtt<=1' }, { text: 'handshake=three-way' }] }, { name: 'a&b <"c\'>', perConn: [{ text: 'zeek=SF' }] }];
+    const file = '/x/my capture&<1>.pcap';
+    const jw = new JunitCaseWriter(file, groups);
+    const open = caseOpen(file);
+    const endpoints = ['198.18.0.1:10000 → 198.19.0.1:80', '[2001:db8::1]:443 → [2001:db8::2]:5000 (continued from frame 12: packets after the connection was finalised)'];
+    const actuals: (string | number | null)[] = [null, 0, 0.000049, 12, -3, 'three-way', 'a<b & "c"'];
+    const details = ['the same detail', 'found <none> & "more" — 三次握手\nnext line', 'control \u0001\u0008\u000b\u001f and \ufffe\uffff dropped, tab\tkept'];
+    const frames = [[], [1], [3, 17, 400]];
+    let n = 0;
+    for (let gi = 0; gi < groups.length; gi++) {
+      for (let i = 0; i < groups[gi]!.perConn.length; i++) {
+        for (const endpointsText of endpoints) {
+          const ends = new ByteWriter(16);
+          ends.text(endpointsText);
+          for (const passed of [true, false]) {
+            for (const actual of actuals) {
+              for (const detail of details) {
+                for (const fr of frames) {
+                  for (const nth of [1, 2, 11]) {
+                    const r: CheckResult = { group: groups[gi]!.name, connection: 7 + n, endpoints: endpointsText, expectation: groups[gi]!.perConn[i]!.text, key: 'k', passed, actual, detail, frames: fr, nth };
+                    const w = new ByteWriter(8);
+                    // (a few bytes before: the case is written where the writer is)
+                    w.text('..');
+                    jw.write(w, gi, i, r.connection as number, ends, 0, ends.pos, passed, actual, detail, fr, nth);
+                    assert.equal(text(w), '..' + caseLines(open, r, caseName(r, new Map())), JSON.stringify(r));
+                    n++;
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    assert.equal(n, 3 * 2 * 2 * 7 * 3 * 3 * 3);
+  });
+
+  it('the report from the spooled cases is the one of every result held as objects, counted or listed, in memory or spilled', async () => {
+    const { writeJunitReport } = await import('../src/check/report.js');
+    // groups sharing a name, a name to escape, repeated expectations (numbered names), failures
+    const rules = rulesOf([
+      ['', {}, ['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1', 'irtt<=1ms']],
+      ['web & <"co\'>', { port: '80' }, ['zeek=SF', 'zeek=SF', 'teardown=graceful']],
+      ['', {}, ['handshake=three-way', 'connections<=1']],
+      ['web & <"co\'>', {}, ['zeek=SF', 'connections>=1']],
+    ]);
+    const sel = parseSelection({});
+    const files = [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse'), fx('tcp-continuation'), fx('lab-http-upload-loss'), fx('tcp-syn-unanswered')];
+    const report = (c: CaptureCheck, dropJunit: boolean): string => {
+      const w = new ByteWriter(64);
+      const checks = [dropJunit ? { ...c, junit: undefined } : c, dropJunit ? { ...c, junit: undefined } : c];
+      for (const _ of writeJunitReport(w, checks)) { /* written into w */ }
+      return text(w);
+    };
+    let spilled = 0;
+    for (const file of files) {
+      // the reference: every result held (rows, as --verbose keeps them), each case made from its result
+      const rows = new CaptureEvaluator(rules, sel, null, null, true);
+      const counted = new CaptureEvaluator(rules, sel, null, null, false, undefined, false, file);
+      const asJson = new CaptureEvaluator(rules, sel, null, null, true, 512, true, file);
+      const all = [rows, counted, asJson];
+      const tracker = new Tracker({
+        onPacket: (c, r, f, p) => { for (const e of all) e.onPacket(c, r, f, p); },
+        onFinal: (c) => { for (const e of all) e.onFinal(c); },
+      }, { keepAll: false, lingerSeconds: 60 });
+      const summary = await runCapture(file, tracker);
+      for (const e of all) await e.settle();
+      const [a, b, c] = all.map((e) => e.finish(file, summary));
+      assert.equal(a!.junit, undefined);
+      const want = report(a!, true);
+      assert.match(want, /<testcase /);
+      assert.equal(report(b!, false), want, `${file}: cases spooled, passes counted`);
+      assert.equal(report(c!, false), want, `${file}: cases spooled, every result as JSON bytes`);
+      // read again, as a second report would
+      assert.equal(report(c!, false), want, `${file}: read again`);
+      if (file === synth) {
+        assert.ok(b!.omittedPasses! > 0, 'passes were counted, not kept');
+        assert.match(want, /<failure /);
+        assert.match(want, /name="\[web &amp; &lt;&quot;co&apos;&gt;\] #\d+ [^"]*: zeek=SF \(3\)"/);
+      }
+      if ((c!.results as SpooledResults).spilled) spilled++;
+      for (const e of all) e.close();
+    }
+    assert.ok(spilled > 0, 'a small budget sent results to disk');
   });
 });

@@ -21,6 +21,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { NO_REFS, RecordFile, REFS_FROM, Spool, SPOOL_MEMORY, type RecordAt, type RecordSource } from '../util/spool.js';
 import { ByteWriter, Chunk, ascii, utf8 } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR, type ResultConstants } from './result-json.js';
+import { JunitCaseWriter, type SpooledCases } from './junit.js';
 
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
 export const FRAMES_SHOWN = 20;
@@ -590,6 +591,11 @@ export interface CaptureCheck {
    * report lists of it; `failed` counts them all).
    */
   omittedFailures?: number;
+  /**
+   * With --junit: the per-connection results' test cases, as the evaluator wrote them (every
+   * result's, whether or not `results` holds it), and where they go among the others.
+   */
+  junit?: JunitCases;
 }
 
 /**
@@ -659,6 +665,19 @@ function writeEndpointsJson(w: ByteWriter, c: Connection): void {
   }
 }
 
+/** A connection's endpointsText as bytes (the same as writeEndpointsJson's, without the quotes). */
+function writeEndpointsText(w: ByteWriter, c: Connection): void {
+  writeEndpoint(w, c, true);
+  w.raw(ARROW_BYTES);
+  writeEndpoint(w, c, false);
+  if (c.continued) {
+    w.raw(CONTINUED_FROM_BYTES);
+    w.num(c.firstFrame);
+    w.raw(CONTINUED_END_BYTES);
+  }
+}
+const CONTINUED_END_BYTES = ascii(CONTINUED_END);
+
 /** A rule group as its spooled results are read back: its name and its per-connection expectations. */
 export interface ResultGroup {
   name: string;
@@ -708,8 +727,8 @@ function writeRow(w: ByteWriter, i: number, passed: boolean, actual: string | nu
 
 /**
  * The results of a big check: capture-level results in memory, and the per-connection results of
- * each rule group (every one when the reports list them all: --json, --junit, --verbose; else the
- * failures, the passes being counted) read back from a spool (memory up to its budget, then a
+ * each rule group (every one when a report lists them all: --json, --verbose; else the failures,
+ * the passes being counted; JUnit's cases are spooled apart, JunitCases) read back from a spool (memory up to its budget, then a
  * temporary file) in connection-id order. One record per connection, key its id: [client,
  * server, continued from, group index, rows, group index, rows, …] (the endpoints' text is made
  * when read: the arrow between them would make every record's JSON a two-byte string, slower to
@@ -748,11 +767,8 @@ export class SpooledResults implements ResultList {
    * --json` of two 1M-packet captures took 4.7 s that way, where -j 1 took 1.8).
    */
   writeTo(fd: number): void {
-    const head = Buffer.from(JSON.stringify(this.segments));
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(head.length);
     // (a reference's number is this thread's: the main thread gets the results' bytes put back)
-    RecordFile.write(fd, [len, head], this.refs ? this.expandedRecords() : this.spool.records());
+    writeWithHead(fd, this.segments, this.refs ? this.expandedRecords() : this.spool.records());
   }
 
   /** With `refs`: the records with every result's references put back, and its length made that of the bytes put back. */
@@ -774,20 +790,8 @@ export class SpooledResults implements ResultList {
 
   /** The results writeTo() wrote to `path`, `length` of them, the groups being `rules`'s (resultGroups). */
   static fromFile(path: string, length: number, groups: readonly ResultGroup[], asBytes: boolean): SpooledResults {
-    const fd = openSync(path, 'r');
-    let segments: (CheckResult[] | number)[];
-    let offset: number;
-    try {
-      const len = Buffer.alloc(4);
-      readSync(fd, len, 0, 4, 0);
-      const head = Buffer.alloc(len.readUInt32LE(0));
-      readSync(fd, head, 0, head.length, 4);
-      segments = JSON.parse(head.toString('utf8')) as (CheckResult[] | number)[];
-      offset = 4 + head.length;
-    } finally {
-      closeSync(fd);
-    }
-    const r = new SpooledResults(new RecordFile(path, offset), groups, asBytes);
+    const { head: segments, records } = readWithHead<(CheckResult[] | number)[]>(path);
+    const r = new SpooledResults(records, groups, asBytes);
     r.segments.push(...segments);
     r.length = length;
     return r;
@@ -902,6 +906,71 @@ export class SpooledResults implements ResultList {
 }
 
 /**
+ * A capture's JUnit test cases of its per-connection results, as the evaluator spooled them: a
+ * record a connection (key its id), holding for each rule group that judged it the group's index
+ * and the length of its cases (uint32s, little-endian), then their bytes (JunitCaseWriter).
+ * `plan`: the capture's results in report order, those held as objects (capture-level) and the
+ * groups' indexes where their cases go.
+ */
+export class JunitCases implements SpooledCases {
+  readonly plan: (CheckResult[] | number)[] = [];
+
+  constructor(private readonly source: RecordSource) {}
+
+  /** Copies the cases of rule group `gi` into `w`, in id order, a step a record. */
+  *write(w: ByteWriter, gi: number): Generator<void> {
+    for (const r of this.source.views()) {
+      const b = r.buf;
+      const end = r.start + r.len;
+      for (let o = r.start; o < end;) {
+        const n = b.readUInt32LE(o + 4);
+        if (b.readUInt32LE(o) === gi) w.bytes(b, o + 8, n);
+        o += 8 + n;
+      }
+      yield;
+    }
+  }
+
+  /** Writes the plan and the records to `fd`, for fromFile() (check -j: a worker's cases to the main thread). */
+  writeTo(fd: number): void {
+    writeWithHead(fd, this.plan, this.source.records());
+  }
+
+  /** The cases writeTo() wrote to `path`. */
+  static fromFile(path: string): JunitCases {
+    const { head: plan, records } = readWithHead<(CheckResult[] | number)[]>(path);
+    const j = new JunitCases(records);
+    j.plan.push(...plan);
+    return j;
+  }
+}
+
+/**
+ * Writes `head` as JSON, after its length (a uint32, little-endian), then `records` as a
+ * RecordFile holds them, to `fd`: how a `check -j` worker's spooled results reach the main thread.
+ */
+function writeWithHead(fd: number, head: unknown, records: Iterable<{ key: number; bytes: Buffer }>): void {
+  const json = Buffer.from(JSON.stringify(head));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(json.length);
+  RecordFile.write(fd, [len, json], records);
+}
+
+/** What writeWithHead() wrote to `path`: its head, and its records. */
+function readWithHead<T>(path: string): { head: T; records: RecordFile } {
+  const fd = openSync(path, 'r');
+  try {
+    const len = Buffer.alloc(4);
+    readSync(fd, len, 0, 4, 0);
+    const json = Buffer.alloc(len.readUInt32LE(0));
+    readSync(fd, json, 0, json.length, 4);
+    return { head: JSON.parse(json.toString('utf8')) as T, records: new RecordFile(path, 4 + json.length) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * What comes before each result spooled as bytes: the JSON report's separator and indent. A
  * record of such results (one per connection) is, for each result, the rule group's index and the
  * result's length (uint32s, little-endian), then its bytes: this, then its JSON (ResultWriter),
@@ -999,6 +1068,8 @@ interface GroupState {
   before: number[][];
   /** Per-connection results spooled. */
   spooled: number;
+  /** Connections whose JUnit test cases of this group were spooled (with junitFile). */
+  cases: number;
   /**
    * Not every result listed (not keepPasses): the failures kept, up to TEXT_FAILURES of the
    * smallest connection ids once trimmed (keepFailure), in the order judged.
@@ -1040,7 +1111,7 @@ export class CaptureEvaluator implements PacketObserver {
     private readonly collector: PacketCollector | null = null,
     private readonly diagram: ((c: Connection, packets: PacketRecords, frames: ReadonlySet<number>) => void) | null = null,
     /**
-     * Keep every passing result (the JSON and JUnit reports and --verbose list them). When false,
+     * Keep every passing result (the JSON report and --verbose list them). When false,
      * beyond PASSES_KEPT per-connection results the passes are only counted per expectation (the
      * failures are kept either way).
      */
@@ -1048,10 +1119,16 @@ export class CaptureEvaluator implements PacketObserver {
     /** Bytes of results the spool holds in memory before it writes them to a temporary file. */
     spoolBudget = SPOOL_MEMORY,
     /**
-     * The JSON report is the only one that lists the per-connection results (no JUnit, no
-     * Markdown): they are spooled as its bytes, written as they are judged (needs keepPasses).
+     * The JSON report lists the per-connection results: they are spooled as its bytes, written
+     * as they are judged (needs keepPasses).
      */
     resultBytes = false,
+    /**
+     * With --junit, the capture's file (its cases' class name): every per-connection result's
+     * test case is written as it is judged (JunitCaseWriter) into a spool of its own
+     * (CaptureCheck.junit), whatever else is kept of it.
+     */
+    junitFile: string | null = null,
   ) {
     if (resultBytes && !keepPasses) throw new Error('CaptureEvaluator: results as bytes are every result (keepPasses)');
     this.rw = resultBytes ? new ResultWriter(RESULT_INDENT) : null;
@@ -1069,7 +1146,7 @@ export class CaptureEvaluator implements PacketObserver {
       });
       return {
         name: g.name, sel: parseSelection(g.select), select: g.select, perConn, judges: perConn.map((e) => new Judge(e)), counts: g.expect.filter((e) => e.key === 'connections'),
-        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, resultIndex: [], resultFrom: [],
+        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, cases: 0, resultIndex: [], resultFrom: [],
         consts: [], failures: [], failureBound: -1,
       };
     });
@@ -1084,7 +1161,17 @@ export class CaptureEvaluator implements PacketObserver {
     // and settle() waits for it before the reports read it; their constant text waits as
     // references (REFS_FROM), put back as the report copies them (SpooledResults' refs)
     this.spool = new Spool(spoolBudget, resultBytes, resultBytes ? REFS_FROM : NO_REFS);
+    // (about 120 bytes a case, many: written in the background too, their text as it is)
+    this.jw = junitFile === null ? null : new JunitCaseWriter(junitFile, resultGroups(rules));
+    this.junitSpool = junitFile === null ? null : new Spool(spoolBudget, true, NO_REFS);
   }
+
+  /** With junitFile: writes the test cases, into `jrec`, the connection's record of `junitSpool`. */
+  private readonly jw: JunitCaseWriter | null;
+  private readonly junitSpool: Spool | null;
+  private jrec: ByteWriter | null = null;
+  /** The finalised connection's endpoints as text (writeEndpointsText), for its test cases. */
+  private readonly jends = new ByteWriter(256);
 
   /**
    * The per-connection results as they are judged, by connection id: every one when they are all
@@ -1215,6 +1302,8 @@ export class CaptureEvaluator implements PacketObserver {
     for (let gi = 0; gi < pickedNow.length; gi++) pickedNow[gi] = false;
     // with keepPasses and rows: a group's rows are open in the connection's record (rowsOf())
     let rowsOpen = false;
+    const jw = this.jw;
+    let jendsWritten = false;
     for (let gi = 0; gi < this.groups.length; gi++) {
       const g = this.groups[gi]!;
       if (!inCli || !selected(c, g.sel)) continue;
@@ -1229,6 +1318,8 @@ export class CaptureEvaluator implements PacketObserver {
         filled = true;
       }
       let rowsStarted = false;
+      // with junitFile: where the group's test cases start in the connection's record (-1 before its first)
+      let casesAt = -1;
       for (let i = 0; i < g.perConn.length; i++) {
         const judge = g.judges[i]!;
         const actual = judge.actual(facts, allow);
@@ -1236,6 +1327,29 @@ export class CaptureEvaluator implements PacketObserver {
         let nth = 1;
         for (const gj of g.before[i]!) if (pickedNow[gj]) nth++;
         const slot = g.slot[i]!;
+        // a failure's frames and explanation, made once for every report that needs them
+        let af: number[] | null = null;
+        let why: { detail: string; frames: number[] } | null = null;
+        if (jw !== null) {
+          // every result is a test case, however the other reports keep it (so before the
+          // shortcuts below); a pass needs only its name
+          const w = (this.jrec ??= (this.junitSpool as Spool).writer(RESULTS_ROOM));
+          if (casesAt < 0) {
+            casesAt = w.pos;
+            w.skip(8);
+          }
+          if (!jendsWritten) {
+            this.jends.pos = 0;
+            writeEndpointsText(this.jends, c);
+            jendsWritten = true;
+          }
+          if (passed) jw.write(w, gi, i, c.id, this.jends, 0, this.jends.pos, true, actual, '', NO_FRAMES, nth);
+          else {
+            af = judge.code === K_COUNT ? this.af.frames(c, judge.index) : NO_FRAMES;
+            why = judge.explain(facts, actual, passed, af, allow);
+            jw.write(w, gi, i, c.id, this.jends, 0, this.jends.pos, false, actual, why.detail, why.frames, nth);
+          }
+        }
         if (passed && !this.keepPasses && this.counting) {
           // a pass only counted: its line is made only if it becomes the example (the smallest id)
           const counted = g.counted[slot];
@@ -1245,7 +1359,7 @@ export class CaptureEvaluator implements PacketObserver {
             continue;
           }
         }
-        const af = judge.code === K_COUNT ? this.af.frames(c, judge.index) : NO_FRAMES;
+        af ??= judge.code === K_COUNT ? this.af.frames(c, judge.index) : NO_FRAMES;
         if (this.rw !== null) {
           // the detail written as JSON from the facts (detailJson), with its frames
           const consts = g.consts[i]!;
@@ -1269,7 +1383,7 @@ export class CaptureEvaluator implements PacketObserver {
           g.spooled++;
           if (passed && this.passIsFirst(g, slot, c, nth)) {
             // the summary's example of this expectation (the smallest id so far): made as an object
-            const why = judge.explain(facts, actual, passed, af, allow);
+            why ??= judge.explain(facts, actual, passed, af, allow);
             client ??= endpointText(c, true);
             server ??= endpointText(c, false);
             ends ??= endpointsText(client, server, c.continued ? c.firstFrame : -1);
@@ -1287,7 +1401,7 @@ export class CaptureEvaluator implements PacketObserver {
           if (++this.kept > PASSES_KEPT && !this.counting) this.startCounting();
           continue;
         }
-        const why = judge.explain(facts, actual, passed, af, allow);
+        why ??= judge.explain(facts, actual, passed, af, allow);
         if (!passed) failedFrames = this.failed(c.id, why.frames, failedFrames);
         // a continuation is judged as its stream (its handshake, close, states and Zeek's view
         // go on from the earlier record's; its counts are its own): its results say which record it is
@@ -1343,6 +1457,17 @@ export class CaptureEvaluator implements PacketObserver {
           if (++this.kept > PASSES_KEPT) this.startCounting();
         }
       }
+      if (casesAt >= 0) {
+        // the group's cases: its index and their length before them
+        const w = this.jrec as ByteWriter;
+        w.u32At(casesAt, gi);
+        w.u32At(casesAt + 4, w.pos - casesAt - 8);
+        g.cases++;
+      }
+    }
+    if (this.jrec !== null) {
+      (this.junitSpool as Spool).commit(c.id);
+      this.jrec = null;
     }
     if (this.rec !== null) {
       // a record of rows: its last group's rows, then the record itself, closed
@@ -1377,11 +1502,13 @@ export class CaptureEvaluator implements PacketObserver {
   /** Resolves once the spool's writes are done: call it before finish(). */
   async settle(): Promise<void> {
     await this.spool.settle();
+    await this.junitSpool?.settle();
   }
 
   /** Removes the spool's temporary file (once the reports are written, or when the capture was unreadable). */
   close(): void {
     this.spool.close();
+    this.junitSpool?.close();
   }
 
   /** The capture's check, once every connection has been finalised (the read is over). */
@@ -1392,8 +1519,13 @@ export class CaptureEvaluator implements PacketObserver {
     let failed = this.failedResults;
     let omittedFailures = this.omittedFailures;
     const passes: PassGroup[] = [];
+    // with junitFile: the test cases in report order, the capture-level results (those since
+    // the last group's cases) as objects
+    const junit = this.junitSpool === null ? null : new JunitCases(this.junitSpool);
+    let captureLevel: CheckResult[] = [];
     const add = (r: CheckResult): void => {
       results.push(r);
+      captureLevel.push(r);
       if (r.passed) passes.push({ n: 1, example: r });
       else failed++;
     };
@@ -1421,6 +1553,10 @@ export class CaptureEvaluator implements PacketObserver {
           detail: `no connection matched${where} (the capture has ${this.connections} connection(s)); nothing to check is a failure — add connections=0 if that is what you expect`,
           frames: [],
         });
+      }
+      if (junit !== null && g.cases > 0) {
+        junit.plan.push(captureLevel, gi);
+        captureLevel = [];
       }
       if (this.keepPasses) {
         // every result: read back from the spool in id order, each connection's in the order of
@@ -1463,6 +1599,10 @@ export class CaptureEvaluator implements PacketObserver {
       results: list, failed, failingConnections: [...this.failing],
     };
     if (omittedFailures > 0) check.omittedFailures = omittedFailures;
+    if (junit !== null) {
+      junit.plan.push(captureLevel);
+      check.junit = junit;
+    }
     if (this.counting || this.keepPasses) {
       // groups of the same name share their expectations' lines, as the reports group results
       const merged = new Map<string, PassGroup>();

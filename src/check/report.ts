@@ -4,12 +4,12 @@
  * $GITHUB_STEP_SUMMARY: a table and a Mermaid diagram of each failing connection) and JSON.
  */
 import type { ChalkInstance } from 'chalk';
-import { basename } from 'node:path';
 import { failures, isContinuationResult, MAX_DIAGRAMS, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
 import { stringifyDocument } from '../render/json.js';
 import { codeSpan, tableText } from '../render/markdown-text.js';
 import { ascii, type ByteWriter } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR } from './result-json.js';
+import { caseName, subject, writeJunit } from './junit.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 export { MAX_DIAGRAMS, TEXT_FAILURES };
@@ -37,28 +37,13 @@ function captureCounts(c: CaptureCheck): { all: number; hold: number } {
   return { all, hold: all - c.failed };
 }
 
-function subject(r: CheckResult): string {
-  const g = r.group ? `[${r.group}] ` : '';
-  return r.connection === null ? `${g}capture` : `${g}#${r.connection} ${r.endpoints}`;
-}
-
 /**
  * Test-case names, unique within a capture (GitLab drops duplicates), in the order of the
- * results. A name can repeat only within one connection (it holds the connection's id) or among
- * the capture-level results: a per-connection result knows its number (`nth`, counted when it
- * was judged), so only the few capture-level names are remembered.
+ * results (caseName).
  */
 export function* caseNames(results: ResultList): Generator<{ r: CheckResult; name: string }> {
   const seen = new Map<string, number>();
-  for (const r of results) {
-    const base = `${subject(r)}: ${r.expectation}`;
-    let n = r.nth ?? 1;
-    if (r.connection === null) {
-      n = (seen.get(base) ?? 0) + 1;
-      seen.set(base, n);
-    }
-    yield { r, name: n === 1 ? base : `${base} (${n})` };
-  }
+  for (const r of results) yield { r, name: caseName(r, seen) };
 }
 
 /** The lines of the text report, one at a time (with --verbose a big check lists every result). */
@@ -101,59 +86,13 @@ export function* textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance
     : chalk.red(`FAILED: ${t.failed} of ${t.expectations} expectation(s) failed (${t.captures} capture(s))`);
 }
 
-/** What xml() changes: characters XML 1.0 forbids, and those it escapes. */
-// eslint-disable-next-line no-control-regex
-const XML_SPECIAL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff&<>"']/g;
-/** Each escaped character's entity (XML 1.0 forbids the control characters even escaped: they are dropped). */
-const XML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-const xmlEntity = (ch: string): string => XML_ENTITIES[ch] ?? '';
-
-function xml(s: string): string {
-  // one pass (a JUnit case name of every connection × expectation has `<` in `irtt<=1`): a
-  // test, then six passes, were 0.6 s of a 63 MB report
-  return s.replace(XML_SPECIAL, xmlEntity);
-}
-
-function body(r: CheckResult): string {
-  const lines = [
-    `expectation: ${r.expectation}`,
-    `found: ${r.actual === null ? 'nothing' : String(r.actual)}`,
-    `detail: ${r.detail}`,
-  ];
-  if (r.connection !== null) lines.push(`connection: #${r.connection} ${r.endpoints}`);
-  if (r.frames.length > 0) lines.push(`frames: ${r.frames.join(', ')}`);
-  return lines.join('\n');
-}
-
-/** The lines of the JUnit report, one at a time (a big check's report is written as it is made). */
-export function* junitLines(checks: readonly CaptureCheck[]): Generator<string> {
-  const t = totals(checks);
-  yield '<?xml version="1.0" encoding="UTF-8"?>';
-  yield `<testsuites name="tcpflow-explain check" tests="${t.expectations}" failures="${t.failed}" errors="0">`;
-  const suiteNames = new Map<string, number>();
-  for (const c of checks) {
-    let suite = c.file;
-    const n = (suiteNames.get(suite) ?? 0) + 1;
-    suiteNames.set(suite, n);
-    if (n > 1) suite = `${suite} (${n})`;
-    const cls = `tcpflow-explain.${basename(c.file).replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-    yield `  <testsuite name="${xml(suite)}" tests="${c.results.length}" failures="${c.failed}" errors="0">`;
-    const classname = `    <testcase classname="${xml(cls)}" name="`;
-    for (const { r, name } of caseNames(c.results)) {
-      const open = `${classname}${xml(name)}"`;
-      if (r.passed) {
-        yield `${open}/>`;
-      } else {
-        yield `${open}>`;
-        yield `      <failure type="expectation" message="${xml(`${r.expectation}: ${r.detail}`)}">${xml(body(r))}</failure>`;
-        yield '    </testcase>';
-      }
-    }
-    // what reading the capture warned of (evictions, continuations, damaged frames), beside its cases
-    if (c.warnings.length > 0) yield `    <system-err>${xml(c.warnings.map((w) => `warning: ${w}`).join('\n'))}</system-err>`;
-    yield '  </testsuite>';
-  }
-  yield '</testsuites>';
+/**
+ * Writes the JUnit report into `w`, yielding every so often (the caller writes out what `w`
+ * holds): a capture's per-connection cases are copied as the evaluator spooled them
+ * (CaptureCheck.junit), its other results written as text.
+ */
+export function writeJunitReport(w: ByteWriter, checks: readonly CaptureCheck[]): Generator<void> {
+  return writeJunit(w, checks, (c) => captureCounts(c).all, totals(checks));
 }
 
 function md(s: string): string {

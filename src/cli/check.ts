@@ -15,8 +15,8 @@ import type { TrackerOptions } from '../analyze/tracker.js';
 import { PacketCollector, type PacketRecords } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
-import { CaptureEvaluator, resultGroups, SpooledResults, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
-import { writeJsonReport, junitLines, markdownReport, textLines, MAX_DIAGRAMS } from '../check/report.js';
+import { CaptureEvaluator, JunitCases, resultGroups, SpooledResults, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
+import { writeJsonReport, writeJunitReport, markdownReport, textLines, MAX_DIAGRAMS } from '../check/report.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
 import { addLimitOptions, addSelectionOptions, positive, trackerOptionsFrom, type LimitOptions } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
@@ -30,7 +30,6 @@ import { writeAll } from '../util/file.js';
 
 /** A report's lines written to its file this many bytes at a time (writeLines). */
 const LINES_BATCH = 1 << 20;
-const NEWLINE = 0x0a;
 
 /** A JUnit report larger than this is one GitLab refuses (its limit is 30 MB). */
 const JUNIT_LARGE = 30 * 1000 * 1000;
@@ -162,9 +161,10 @@ export async function checkCapture(
     if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
     largest = Math.max(...drawn.keys());
   };
-  // every passing result is kept only for the reports that list them all
-  const keepPasses = !!opts.json || opts.junit !== undefined || !!opts.verbose;
-  const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses, undefined, resultBytes);
+  // every passing result is kept only for the reports that list them all (JUnit's test cases
+  // are written as they are judged: CaptureEvaluator's junitFile)
+  const keepPasses = !!opts.json || !!opts.verbose;
+  const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses, undefined, resultBytes, opts.junit !== undefined ? file : null);
   // connections are released once closed, as for --json (memory follows the open ones), and
   // reused: the evaluator keeps nothing of a connection once it is judged (trackerOptionsFrom)
   try {
@@ -208,7 +208,7 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
     if (n > 1 && !captures.includes('-')) {
       parallel = await checkParallel(ctx, captures, opts, rules, cliSel, tracker, n, wantDiagrams, checks, diagrams);
     } else {
-      const resultBytes = jsonOnly(opts);
+      const resultBytes = jsonBytes(opts);
       for (const file of captures) {
         const run = await checkCapture(ctx, file, rules, cliSel, opts, tracker, wantDiagrams, resultBytes);
         evaluators.push(run.evaluator);
@@ -225,15 +225,15 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
 }
 
 /**
- * The JSON report is the only one that lists every result: they are spooled as its bytes
- * (CaptureEvaluator's resultBytes). The Markdown report (or GitHub's step summary, written
+ * With --json every result is spooled as the JSON report's bytes (CaptureEvaluator's
+ * resultBytes), else (--verbose) as rows. The Markdown report (or GitHub's step summary, written
  * whenever GITHUB_STEP_SUMMARY is set) lists only the first failures, read back as objects from
- * those bytes, and the passes summed as they were judged (CaptureCheck.passes); JUnit's case
- * names need each result's nth, which the bytes do not hold. With a step summary, short1m's
- * `check --json` took 2.1 s as rows, 1.1 s as bytes.
+ * those bytes, and the passes summed as they were judged (CaptureCheck.passes); JUnit's cases are
+ * spooled apart (CaptureCheck.junit). With a step summary, short1m's `check --json` took 2.1 s
+ * as rows, 1.1 s as bytes.
  */
-function jsonOnly(opts: CheckOptions): boolean {
-  return !!opts.json && opts.junit === undefined;
+function jsonBytes(opts: CheckOptions): boolean {
+  return !!opts.json;
 }
 
 /** What the main thread gives a worker to check a capture (./worker.ts). */
@@ -264,7 +264,7 @@ export interface CheckJobResult {
    * `spooled`: the results file holds the evaluator's spooled results (SpooledResults.writeTo),
    * as rows or as the JSON report's bytes; null: JSON lines (FileResults).
    */
-  check: (Omit<CaptureCheck, 'results'> & { resultCount: number; spooled: 'rows' | 'bytes' | null }) | null;
+  check: (Omit<CaptureCheck, 'results' | 'junit'> & { resultCount: number; spooled: 'rows' | 'bytes' | null; junit: boolean }) | null;
   diagrams: [number, string][];
 }
 
@@ -273,7 +273,7 @@ export interface CheckJobResult {
  * results written to req.resultsPath. `ctx` collects the messages (./worker.ts).
  */
 export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<Omit<CheckJobResult, 'messages' | 'code' | 'crash' | 'diskError'>> {
-  const asBytes = jsonOnly(req.opts);
+  const asBytes = jsonBytes(req.opts);
   const run = await checkCapture(ctx, req.file, req.rules, req.sel, req.opts, req.tracker, req.wantDiagrams, asBytes);
   try {
     let resultCount = 0;
@@ -299,18 +299,27 @@ export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<O
         }
         writeSync(fd, batch);
       }
+      if (run.check.junit !== undefined) {
+        closeSync(fd);
+        fd = -1;
+        fd = openSync(junitPath(req.resultsPath), 'w');
+        run.check.junit.writeTo(fd);
+      }
     } catch (e) {
       if (e instanceof SpoolError) throw e;
       throw new SpoolError(`cannot write the temporary file in ${tmpdir()}: ${ioReason(e)}. A parallel check's results wait there until the report; set TMPDIR to a directory with more room`);
     } finally {
       if (fd >= 0) closeSync(fd);
     }
-    const { results: _results, ...rest } = run.check;
-    return { check: { ...rest, resultCount, spooled }, diagrams: [...run.diagrams] };
+    const { results: _results, junit, ...rest } = run.check;
+    return { check: { ...rest, resultCount, spooled, junit: junit !== undefined }, diagrams: [...run.diagrams] };
   } finally {
     run.evaluator.close();
   }
 }
+
+/** Where a worker writes a capture's JUnit test cases (CaptureCheck.junit), beside its results. */
+const junitPath = (resultsPath: string): string => `${resultsPath}.junit`;
 
 /**
  * A capture's results read back from the file a worker wrote, one JSON line each: every
@@ -371,10 +380,10 @@ async function checkParallel(
       replay(ctx, r);
       if (r.diskError !== null) throw new SpoolError(r.diskError);
       if (r.check === null) throw new Error(`no result for ${captures[i]}`);
-      const { resultCount, spooled, ...rest } = r.check;
+      const { resultCount, spooled, junit, ...rest } = r.check;
       const path = join(dir, `results-${i}`);
       const results = spooled === null ? new FileResults(path, resultCount) : SpooledResults.fromFile(path, resultCount, groups, spooled === 'bytes');
-      checks.push({ ...rest, results });
+      checks.push(junit ? { ...rest, results, junit: JunitCases.fromFile(junitPath(path)) } : { ...rest, results });
       for (const [id, text] of r.diagrams) diagrams.set(`${i}\u0000${id}`, text);
     }
   } catch (e) {
@@ -401,18 +410,16 @@ async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[
     }
   };
   // a report of many results is written as it is made, never built as one string; returns its
-  // bytes. Each line is encoded into one buffer, written each megabyte: a megabyte of lines
-  // joined into a string and written as one took 0.5 s of a 63 MB JUnit report (the string
-  // flattened, then encoded), and its pieces were the collector's.
-  const writeLines = (what: string, path: string, lines: Iterable<string>): number => {
+  // bytes. It is written into one buffer (`steps` yield as they go), written out each megabyte:
+  // a megabyte of lines joined into a string and written as one took 0.5 s of a 63 MB JUnit
+  // report (the string flattened, then encoded), and its pieces were the collector's.
+  const writeBytes = (what: string, path: string, steps: (w: ByteWriter) => Iterable<void>): number => {
     let fd = -1;
     let size = 0;
     try {
       fd = openSync(path, 'w');
       const w = new ByteWriter(LINES_BATCH + (64 << 10));
-      for (const l of lines) {
-        w.text(l);
-        w.byte(NEWLINE);
+      for (const _ of steps(w)) {
         if (w.pos >= LINES_BATCH) {
           writeAll(fd, w.buf, 0, w.pos);
           size += w.pos;
@@ -430,7 +437,7 @@ async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[
     return size;
   };
   if (opts.junit !== undefined) {
-    const size = writeLines('--junit', opts.junit, junitLines(checks));
+    const size = writeBytes('--junit', opts.junit, (w) => writeJunitReport(w, checks));
     if (size > JUNIT_LARGE) {
       ctx.warn(`--junit ${opts.junit}: ${(size / 1e6).toFixed(0)} MB (one test case per connection × expectation); GitLab rejects JUnit reports over 30 MB: select fewer connections (--port, --host, -s) or expectations for the report`);
     }
