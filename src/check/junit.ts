@@ -117,7 +117,7 @@ const CLOSE_PAREN = 0x29;
  * Writes per-connection test cases as bytes, each the bytes caseLines() gives for the result
  * (a test compares them): the constant text of each group and expectation made once, the
  * endpoints written once a connection (`ends`: the bytes of endpointsText, which escapes
- * nothing), a detail escaped once while it repeats.
+ * nothing), a failure's detail escaped once while its expectation's repeats it.
  */
 export class JunitCaseWriter {
   /** Per group: the case's opening and the subject up to the id (`[group] #`). */
@@ -128,9 +128,12 @@ export class JunitCaseWriter {
   private readonly messages: Chunk[][];
   /** Per group and expectation: the message's end to the body's `found: `. */
   private readonly founds: Chunk[][];
-  /** The last detail escaped, and its text. */
-  private lastDetail = '';
-  private lastDetailXml = '';
+  /**
+   * Per group and expectation: the last failure's detail, and its bytes escaped (a flood's four
+   * million failures have a few details each: the same text for every unanswered SYN).
+   */
+  private readonly lastDetail: string[][];
+  private readonly lastDetailXml: ByteWriter[][];
 
   constructor(file: string, groups: readonly JunitGroup[]) {
     const open = caseOpen(file);
@@ -138,6 +141,8 @@ export class JunitCaseWriter {
     this.names = groups.map((g) => g.perConn.map((e) => chunk(`: ${e.text}`)));
     this.messages = groups.map((g) => g.perConn.map((e) => new Chunk(`">\n      <failure type="expectation" message="${xml(`${e.text}: `)}`)));
     this.founds = groups.map((g) => g.perConn.map((e) => new Chunk(`">${xml(`expectation: ${e.text}\nfound: `)}`)));
+    this.lastDetail = groups.map((g) => g.perConn.map(() => ''));
+    this.lastDetailXml = groups.map((g) => g.perConn.map(() => new ByteWriter(256)));
   }
 
   /**
@@ -160,19 +165,20 @@ export class JunitCaseWriter {
       w.raw(PASS_END);
       return;
     }
-    if (detail !== this.lastDetail) {
-      this.lastDetail = detail;
-      this.lastDetailXml = xml(detail);
+    const d = this.lastDetailXml[gi]![i]!;
+    if (detail !== this.lastDetail[gi]![i]) {
+      this.lastDetail[gi]![i] = detail;
+      d.pos = 0;
+      d.text(xml(detail));
     }
-    const detailXml = this.lastDetailXml;
     w.raw(this.messages[gi]![i]!);
-    w.text(detailXml);
+    w.copyFrom(d, 0, d.pos);
     w.raw(this.founds[gi]![i]!);
     if (actual === null) w.raw(FOUND_NOTHING);
     else if (typeof actual === 'number' && Number.isFinite(actual)) w.num(actual);
     else w.text(xml(String(actual)));
     w.raw(DETAIL);
-    w.text(detailXml);
+    w.copyFrom(d, 0, d.pos);
     w.raw(CONNECTION);
     w.uint(id);
     w.byte(SPACE);
