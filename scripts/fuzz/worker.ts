@@ -3,9 +3,11 @@
  * renderer) on one input at a time, fed as standard input, and reports what is wrong with the
  * outcome. The parent owns the clock: a worker that does not answer in time is terminated.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import { PassThrough, Readable } from 'node:stream';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { setFlagsFromString, getHeapStatistics } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -33,6 +35,9 @@ export interface WorkerReply {
   heapUsed: number;
 }
 
+/** Where this worker's `check --junit` run writes its report (removed once read). */
+const JUNIT_FILE = join(tmpdir(), `tfx-fuzz-junit-${process.pid}-${threadId}.xml`);
+
 /** One CLI invocation per output; `chunked` feeds the input in the request's chunk sizes. */
 export const RUNS: { name: string; args: string[]; chunked?: boolean }[] = [
   { name: 'json', args: ['--format', 'json', '--packets'] },
@@ -45,6 +50,8 @@ export const RUNS: { name: string; args: string[]; chunked?: boolean }[] = [
   { name: 'markdown', args: ['--format', 'markdown', '--lang', 'zh'] },
   { name: 'packets', args: ['--format', 'packets'] },
   { name: 'check', args: ['check', '--json', '--markdown', '-', '-e', 'handshake=three-way', '-e', 'retransmission<=0', '-e', 'connections>=0'] },
+  // (each test case written as bytes when judged: the file must be XML, one case a result)
+  { name: 'check junit', args: ['check', '-q', '--junit', JUNIT_FILE, '-e', 'handshake=three-way', '-e', 'teardown=graceful', '-e', 'irtt<=1ms', '-e', 'zeek=SF', '-e', 'connections>=0'] },
 ];
 
 /** A stack trace line as Node prints it (test/helpers/cli.ts). */
@@ -56,6 +63,7 @@ const require = createRequire(import.meta.url);
 const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
 const schema = JSON.parse(readFileSync(new URL('../../../schema/tcpflow-explain.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+const { XMLValidator } = require('fast-xml-parser') as { XMLValidator: { validate(xml: string): true | { err: { msg: string; line: number } } } };
 
 let gc: (() => void) | null = null;
 try {
@@ -141,9 +149,41 @@ export async function check(req: WorkerRequest, residentBound = 0): Promise<Work
         }
       }
       if (res.code === 0 && (lines.length === 0 || !lines[lines.length - 1].startsWith('{"type":"capture"'))) p('exit 0 without the final capture record');
+    } else if (r.name === 'check junit') {
+      let xml = '';
+      try {
+        xml = readFileSync(JUNIT_FILE, 'utf8');
+        rmSync(JUNIT_FILE);
+      } catch {
+        p('no JUnit report written');
+      }
+      if (xml !== '') {
+        const bad = xmlProblem(xml);
+        if (bad !== null) p(`the JUnit report is not XML: ${bad}`);
+        const tests = /<testsuites [^>]*tests="(\d+)" failures="(\d+)"/.exec(xml);
+        const cases = xml.match(/<testcase /g)?.length ?? 0;
+        const failures = xml.match(/<failure /g)?.length ?? 0;
+        if (tests === null || Number(tests[1]) !== cases || Number(tests[2]) !== failures) p(`the JUnit report's counts (${tests?.slice(1).join(', ')}) are not its ${cases} cases and ${failures} failures`);
+      }
     }
   }
   return { index: req.index, problems, codes, heapUsed: heapInUse(residentBound) };
+}
+
+/**
+ * What makes `xml` not well-formed XML 1.0, or null. fast-xml-parser's validator checks the
+ * elements and quotes but lets a `<` or `&` through in an attribute's value or in text, which a
+ * JUnit consumer's parser refuses: those are looked for too.
+ */
+function xmlProblem(xml: string): string | null {
+  const v = XMLValidator.validate(xml);
+  if (v !== true) return `${v.err.msg} (line ${v.err.line})`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(xml)) return 'a character XML 1.0 forbids';
+  if (/&(?!(amp|lt|gt|quot|apos);)/.test(xml)) return 'an & that starts no entity';
+  if (/="[^"]*</.test(xml)) return 'a < in an attribute\'s value';
+  if (/<(?![A-Za-z/?])/.test(xml)) return 'a < in text';
+  return null;
 }
 
 /** Heap plus memory outside it held by this isolate (ArrayBuffers: the reader's buffers). */
