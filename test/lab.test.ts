@@ -12,7 +12,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { runCli } from './helpers/cli.js';
+import { runCli, STACK_LINE } from './helpers/cli.js';
 import { CORPUS_DIR, REPO_ROOT } from './helpers/corpus.js';
 import { writeUpload, EPOCH } from './helpers/labcap.js';
 import type { LabKey } from '../src/lab/key.js';
@@ -488,5 +488,43 @@ describe('lab: fixtures/lab-* expected keys', () => {
       sameFields(JSON.parse(r.stdout), exp, '$', diffs);
       assert.deepEqual(diffs, [], `${expected}`);
     }
+  });
+});
+
+describe('lab: a capture far bigger than a lab\'s', () => {
+  it('stops with a message at its packet budget, never out of heap; a selected connection is keyed alone', async () => {
+    const { writeSyntheticPcap } = await import('../scripts/synth.js');
+    const { labPacketBudget } = await import('../src/lab/collect.js');
+    // a third of the heap at about 400 bytes a packet: 3.6 million with a 4.3 GB heap
+    assert.equal(labPacketBudget(4_345_298_944), 3_621_082);
+    const big = join(tmp, 'synth20k.pcap');
+    writeSyntheticPcap(big, { connections: 20_000 });
+    // 200 000 packets with a 64 MB old generation: the build before the budget died there
+    // (V8's fatal error, signal 6, its stack trace on standard error)
+    const bin = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
+    const run = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
+      spawnSync(process.execPath, ['--max-old-space-size=64', bin, 'lab', ...args, big], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+    const r = run([]);
+    assert.equal(r.status, 2, r.stderr.slice(-500));
+    const m = /: stopped at frame (\d+): lab keeps every TCP packet of the connections it may answer for, and this capture has more than ([\d,]+) \(a lab capture has hundreds\)\. Select the lab's connection with --stream, --port or --host/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    // read no further than the budget: the frame after it
+    assert.equal(Number(m[1]), Number(m[2]!.replace(/,/g, '')) + 1);
+    assert.ok(Number(m[1]) < 200_000);
+    assert.doesNotMatch(r.stderr, /FATAL|heap out of memory/);
+    assert.doesNotMatch(r.stderr, STACK_LINE);
+    assert.equal(r.stdout, '');
+    // one connection selected: only its packets are kept (ten), and it is keyed
+    const one = run(['--json', '--stream', '7']);
+    assert.equal(one.status, 0, one.stderr.slice(-500));
+    const key = JSON.parse(one.stdout) as LabKey & { connection: number; otherConnections: number[]; syn: { frame: number } | null };
+    assert.ok(validate(key), JSON.stringify((validate as { errors?: unknown }).errors));
+    assert.equal(key.connection, 7);
+    assert.equal(key.otherConnections.length, 19_999);
+    assert.ok(key.syn !== null && key.syn.frame > 1);
+    // the warning names ten others (those with the most payload: here all alike, so the first
+    // ids) and counts the rest, not 19 999 of them
+    assert.match(one.stderr, /: the capture has 20000 TCP connections; answering for connection 7 \(198\.18\.0\.7:10003 → 198\.19\.0\.1:80, 600 bytes of payload\), the one with the most payload\. Others with the most payload: 0 \([^)]*\); 1 .*; 10 \([^)]*\); and 19989 more \(`tcpflow-explain --format summary [^`]+` lists them all\)\. Use -s ID to choose another\.\n$/);
+    assert.doesNotMatch(one.stderr, /; 6 \(.*; 7 \(|; 11 \(/);
   });
 });

@@ -112,6 +112,8 @@ export class CliContext {
   async analyse(
     file: string, observer: PacketObserver | null, options?: TrackerOptions,
     onRead?: (summary: CaptureSummary, tracker: Tracker) => Promise<void>,
+    /** Asked after each chunk: true stops the read there (as when the output closes). */
+    stop?: () => boolean,
   ): Promise<{ tracker: Tracker; summary: CaptureSummary } | null> {
     const tracker = options ? new Tracker(observer, options) : new Tracker(observer);
     let summary: CaptureSummary;
@@ -129,7 +131,7 @@ export class CliContext {
           if (this.out.full) await this.out.flush();
         },
         ...(bar ? { progress: (b: number, t: number | null, n: number) => bar.update(b, t, n) } : this.progressTo ? { progress: this.progressTo } : {}),
-        ...(this.stopWhenOutputCloses ? { stop: () => this.out.closed } : {}),
+        ...(this.stopWhenOutputCloses || stop ? { stop: () => (this.stopWhenOutputCloses && this.out.closed) || (stop?.() ?? false) } : {}),
         afterRead: async (s: CaptureSummary) => {
           // the limits are final once the input is read (finishing evicts and splits nothing)
           if (s.unreadable) return;

@@ -95,6 +95,9 @@ export interface LabRun {
   all: Connection[];
 }
 
+/** Other connections the warning names when the capture has more (those with the most payload). */
+const OTHERS_LISTED = 10;
+
 /**
  * Reads the capture and computes the key of its main connection. Null after an error message
  * (unreadable capture: exit 2; no TCP connection or none selected: exit 2). `quiet` leaves the
@@ -103,10 +106,18 @@ export interface LabRun {
 export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions, p: KeyParams, quiet = false): Promise<LabRun | null> {
   const sel = selectionFrom(ctx, o);
   if (!sel) return null;
-  const collector = new LabCollector();
-  const run = await ctx.analyse(file, collector);
+  const collector = new LabCollector(undefined, sel);
+  const run = await ctx.analyse(file, collector, undefined, undefined, () => collector.overflowFrame >= 0);
   if (!run) return null;
   const { tracker, summary } = run;
+  if (collector.overflowFrame >= 0) {
+    // (a key from part of a connection's packets would be a wrong key: none is given)
+    const n = collector.maxPackets.toLocaleString('en-US');
+    const chosen = sel.streams !== null || sel.ports !== null || sel.hosts !== null;
+    ctx.err(`${file}: stopped at frame ${collector.overflowFrame}: lab keeps every TCP packet of the connections it may answer for, and ${chosen ? 'the selected connections have' : 'this capture has'} more than ${n} (a lab capture has hundreds). Select the lab's connection with --stream, --port or --host, so that only its packets are kept (\`tcpflow-explain --format summary ${file}\` lists the connections), or cut it out of the capture first (tshark -r ${file} -Y "tcp.stream eq ID" -w lab.pcap)`);
+    ctx.fail(EXIT_USAGE);
+    return null;
+  }
   ctx.reportEnd(file, summary);
   const all = tracker.connections;
   const candidates = all.filter((c) => selected(c, sel));
@@ -123,7 +134,15 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
       const sv = endpointOf(c, false);
       return m.connectionLine(c.id, `${cl.ip}:${cl.port}`, `${sv.ip}:${sv.port}`, c.a.payloadBytes + c.b.payloadBytes);
     };
-    ctx.warn(m.otherConnections(file, describe(main), all.filter((c) => c !== main).map(describe)));
+    let others = all.filter((c) => c !== main);
+    const more = Math.max(0, others.length - OTHERS_LISTED);
+    if (more > 0) {
+      // a capture of thousands: those most like the lab's connection (a warning of every one
+      // was megabytes on standard error)
+      const bytes = (c: Connection): number => c.a.payloadBytes + c.b.payloadBytes;
+      others = others.sort((x, y) => bytes(y) - bytes(x) || x.id - y.id).slice(0, OTHERS_LISTED);
+    }
+    ctx.warn(m.otherConnections(file, describe(main), others.map(describe), more));
   }
   const result = computeLabKey(main, collector.byConnection.get(main) ?? [], all, p, summary.firstTime);
   return { result, summary, connection: main, all };
