@@ -57,6 +57,17 @@ function rulesOf(groups: [string, { port?: string }, string[]][]): { groups: { n
   };
 }
 
+/** `file` judged by each of `evaluators` (one read, connections released as check does), their checks once settled. */
+async function judgedBy(file: string, evaluators: CaptureEvaluator[]): Promise<CaptureCheck[]> {
+  const tracker = new Tracker({
+    onPacket: (c, r, f, p) => { for (const e of evaluators) e.onPacket(c, r, f, p); },
+    onFinal: (c) => { for (const e of evaluators) e.onFinal(c); },
+  }, { keepAll: false, lingerSeconds: 60 });
+  const summary = await runCapture(file, tracker);
+  for (const e of evaluators) await e.settle();
+  return evaluators.map((e) => e.finish(file, summary));
+}
+
 function plain(c: CaptureCheck): Omit<CaptureCheck, 'results'> & { results: CheckResult[] } {
   return { ...c, results: [...c.results] };
 }
@@ -881,13 +892,7 @@ describe('check: results spooled as the JSON report\'s bytes (--json alone)', ()
       const objects = new CaptureEvaluator(rules, sel, null, null, true);
       const bytes = [1 << 20, 512].map((budget) => new CaptureEvaluator(rules, sel, null, null, true, budget, true));
       const all = [objects, ...bytes];
-      const tracker = new Tracker({
-        onPacket: (c, r, f, p) => { for (const e of all) e.onPacket(c, r, f, p); },
-        onFinal: (c) => { for (const e of all) e.onFinal(c); },
-      }, { keepAll: false, lingerSeconds: 60 });
-      const summary = await runCapture(file, tracker);
-      for (const e of all) await e.settle();
-      const [a, ...bs] = all.map((e) => e.finish(file, summary));
+      const [a, ...bs] = await judgedBy(file, all);
       const want = report([a!]);
       // the passes summed as judged are the ones the text and Markdown reports sum from every
       // result read back (passes taken away), with the results as objects; as bytes (in memory
@@ -1033,13 +1038,7 @@ describe('check: JUnit test cases written as bytes as they are judged (CaptureCh
       const counted = new CaptureEvaluator(rules, sel, null, null, false, undefined, false, file);
       const asJson = new CaptureEvaluator(rules, sel, null, null, true, 512, true, file);
       const all = [rows, counted, asJson];
-      const tracker = new Tracker({
-        onPacket: (c, r, f, p) => { for (const e of all) e.onPacket(c, r, f, p); },
-        onFinal: (c) => { for (const e of all) e.onFinal(c); },
-      }, { keepAll: false, lingerSeconds: 60 });
-      const summary = await runCapture(file, tracker);
-      for (const e of all) await e.settle();
-      const [a, b, c] = all.map((e) => e.finish(file, summary));
+      const [a, b, c] = await judgedBy(file, all);
       assert.equal(a!.junit, undefined);
       const want = report(a!, true);
       assert.match(want, /<testcase /);
