@@ -719,11 +719,11 @@ function writeRow(w: ByteWriter, i: number, passed: boolean, actual: string | nu
 /**
  * The results of a big check: capture-level results in memory, and the per-connection results of
  * each rule group (every one when a report lists them all: --json, --verbose; else the failures,
- * the passes being counted; JUnit's cases are spooled apart, JunitCases) read back from a spool (memory up to its budget, then a
- * temporary file) in connection-id order. One record per connection, key its id: [client,
- * server, continued from, group index, rows, group index, rows, …] (the endpoints' text is made
- * when read: the arrow between them would make every record's JSON a two-byte string, slower to
- * write, encode and parse). So a check of millions of connections × expectations keeps none of
+ * the passes being counted; JUnit's cases are spooled apart, JunitCases) read back from a spool
+ * (memory up to its budget, then a temporary file) in connection-id order. One record per
+ * connection, key its id: [client, server, continued from, group index, rows, group index, rows,
+ * …] (the endpoints' text is made when read: the arrow between them would make every record's
+ * JSON a two-byte string, slower to write, encode and parse). So a check of millions of connections × expectations keeps none of
  * them as objects; each iteration reads the spool again. The evaluator's close() removes the
  * temporary file.
  */
