@@ -524,7 +524,10 @@ describe('lab: a capture far bigger than a lab\'s', () => {
     assert.ok(key.syn !== null && key.syn.frame > 1);
     // the warning names ten others (those with the most payload: here all alike, so the first
     // ids) and counts the rest, not 19 999 of them
-    assert.match(one.stderr, /: the capture has 20000 TCP connections; answering for connection 7 \(198\.18\.0\.7:10003 → 198\.19\.0\.1:80, 600 bytes of payload\), the one with the most payload\. Others with the most payload: 0 \([^)]*\); 1 .*; 10 \([^)]*\); and 19989 more \(`tcpflow-explain --format summary [^`]+` lists them all\)\. Use -s ID to choose another\.\n$/);
+    assert.match(one.stderr, /: the capture has 20000 TCP connections; answering for connection 7 \(198\.18\.0\.7:10003 → 198\.19\.0\.1:80, 600 bytes of payload\), the selected one with the most payload\. Others with the most payload: 0 \([^)]*\); 1 .*; 10 \([^)]*\); and 19989 more \(`tcpflow-explain --format summary [^`]+` lists them all\)\. Use -s ID to choose another\.\n$/);
     assert.doesNotMatch(one.stderr, /; 6 \(.*; 7 \(|; 11 \(/);
+    const zh = run(['--lang', 'zh', '--stream', '7']);
+    assert.equal(zh.status, 0, zh.stderr.slice(-500));
+    assert.match(zh.stderr, /：抓包中有 20000 条 TCP 连接；按所选连接中载荷最多的连接 7（198\.18\.0\.7:10003 → 198\.19\.0\.1:80，载荷 600 字节）作答。载荷最多的其他连接：0（[^）]*）；.*；另有 19989 条（`tcpflow-explain --format summary [^`]+` 列出全部）。用 -s ID 选择其他连接。\n$/);
   });
 });

@@ -18,7 +18,7 @@ import { labMessages } from '../lab/messages.js';
 import { stringifyDocument } from '../render/json.js';
 import { colourLevel, EXIT_USAGE, toolVersion, type CliContext } from './context.js';
 import { addLangOption, addSelectionOptions } from './explain.js';
-import { selectionFrom, selected } from './select.js';
+import { selectionFrom, selected, type Selection } from './select.js';
 
 export interface LabCommonOptions {
   segments: string;
@@ -95,6 +95,9 @@ export interface LabRun {
   all: Connection[];
 }
 
+/** Whether connections were selected (-s, --port, --host). */
+const chosen = (sel: Selection): boolean => sel.streams !== null || sel.ports !== null || sel.hosts !== null;
+
 /** Other connections the warning names when the capture has more (those with the most payload). */
 const OTHERS_LISTED = 10;
 
@@ -113,8 +116,7 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
   if (collector.overflowFrame >= 0) {
     // (a key from part of a connection's packets would be a wrong key: none is given)
     const n = collector.maxPackets.toLocaleString('en-US');
-    const chosen = sel.streams !== null || sel.ports !== null || sel.hosts !== null;
-    ctx.err(`${file}: stopped at frame ${collector.overflowFrame}: lab keeps every TCP packet of the connections it may answer for, and ${chosen ? 'the selected connections have' : 'this capture has'} more than ${n} (a lab capture has hundreds). Select the lab's connection with --stream, --port or --host, so that only its packets are kept (\`tcpflow-explain --format summary ${file}\` lists the connections), or cut it out of the capture first (tshark -r ${file} -Y "tcp.stream eq ID" -w lab.pcap)`);
+    ctx.err(`${file}: stopped at frame ${collector.overflowFrame}: lab keeps every TCP packet of the connections it may answer for, and ${chosen(sel) ? 'the selected connections have' : 'this capture has'} more than ${n} (a lab capture has hundreds). Select the lab's connection with --stream, --port or --host, so that only its packets are kept (\`tcpflow-explain --format summary ${file}\` lists the connections), or cut it out of the capture first (tshark -r ${file} -Y "tcp.stream eq ID" -w lab.pcap)`);
     ctx.fail(EXIT_USAGE);
     return null;
   }
@@ -142,7 +144,7 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
       const bytes = (c: Connection): number => c.a.payloadBytes + c.b.payloadBytes;
       others = others.sort((x, y) => bytes(y) - bytes(x) || x.id - y.id).slice(0, OTHERS_LISTED);
     }
-    ctx.warn(m.otherConnections(file, describe(main), others.map(describe), more));
+    ctx.warn(m.otherConnections(file, describe(main), others.map(describe), more, chosen(sel)));
   }
   const result = computeLabKey(main, collector.byConnection.get(main) ?? [], all, p, summary.firstTime);
   return { result, summary, connection: main, all };

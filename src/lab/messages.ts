@@ -10,8 +10,12 @@ export type Role = 'client' | 'server';
 export interface LabMessages {
   role(r: Role): string;
   connectionLine(id: number, client: string, server: string, payload: number): string;
-  /** `others`: the other connections listed (all, or those with the most payload), `more` those not. */
-  otherConnections(file: string, main: string, others: string[], more: number): string;
+  /**
+   * `others`: the other connections listed (all, or those with the most payload), `more` those
+   * not; `chosen`: the user selected connections (-s, --port, --host), `main` being the selected
+   * one with the most payload.
+   */
+  otherConnections(file: string, main: string, others: string[], more: number, chosen: boolean): string;
   title(file: string, id: number): string;
   timesNote: string;
   knownTrace(name: string, source: string): string;
@@ -96,8 +100,8 @@ const fmtFrames = (xs: (number | null)[]): string => xs.filter((x): x is number 
 const en: LabMessages = {
   role: (r) => r,
   connectionLine: (id, c, s, n) => `${id} (${c} → ${s}, ${n} bytes of payload)`,
-  otherConnections: (file, main, others, more) =>
-    `${file}: the capture has ${others.length + more + 1} TCP connections; answering for connection ${main}, the one with the most payload. ` +
+  otherConnections: (file, main, others, more, chosen) =>
+    `${file}: the capture has ${others.length + more + 1} TCP connections; answering for connection ${main}, the ${chosen ? 'selected one' : 'one'} with the most payload. ` +
     (more === 0 ? `Others: ${others.join('; ')}.` : `Others with the most payload: ${others.join('; ')}; and ${more} more (\`tcpflow-explain --format summary ${file}\` lists them all).`) +
     ' Use -s ID to choose another.',
   title: (file, id) => `TCP lab answer key: ${file}, connection ${id}`,
@@ -210,8 +214,8 @@ const TEARDOWN_ZH: Record<string, string> = {
 const zh: LabMessages = {
   role: (r) => ROLE_ZH[r],
   connectionLine: (id, c, s, n) => `${id}（${c} → ${s}，载荷 ${n} 字节）`,
-  otherConnections: (file, main, others, more) =>
-    `${file}：抓包中有 ${others.length + more + 1} 条 TCP 连接；按载荷最多的连接 ${main}作答。` +
+  otherConnections: (file, main, others, more, chosen) =>
+    `${file}：抓包中有 ${others.length + more + 1} 条 TCP 连接；按${chosen ? '所选连接中' : ''}载荷最多的连接 ${main}作答。` +
     (more === 0 ? `其他连接：${others.join('；')}。` : `载荷最多的其他连接：${others.join('；')}；另有 ${more} 条（\`tcpflow-explain --format summary ${file}\` 列出全部）。`) +
     '用 -s ID 选择其他连接。',
   title: (file, id) => `TCP 实验参考答案：${file}，连接 ${id}`,
