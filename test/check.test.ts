@@ -622,14 +622,18 @@ describe('check: the Markdown report of a big capture', () => {
   it('an expectation given twice (rules file and command line) holds on each connection once', async () => {
     const rules = join(tmp, 'twice.yaml');
     writeFileSync(rules, 'expect: [handshake=three-way, handshake=three-way]\n');
-    // counted passes (text, Markdown) and kept ones (with --junit the text report sees every result)
-    for (const extra of [[], ['--junit', join(tmp, 'twice.xml')]]) {
-      const r = await runCli(['check', '--rules', rules, '-e', 'handshake=three-way', ...extra, synth]);
+    // passes counted (text, Markdown), the same with JUnit's cases spooled apart (--junit), and
+    // summed as judged with every result kept (--json, whose Markdown report is written beside it)
+    const mdFile = join(tmp, 'twice.md');
+    for (const extra of [[], ['--junit', join(tmp, 'twice.xml')], ['--json']]) {
+      const r = await runCli(['check', '--rules', rules, '-e', 'handshake=three-way', '--markdown', mdFile, ...extra, synth]);
       assert.equal(r.code, 0);
-      assert.match(r.stdout, /✔ handshake=three-way: holds on 3000 connections\n/, extra.join(' '));
-      assert.match(r.stdout, /PASSED: all 9002 expectation\(s\) hold/);
-      const md = await runCli(['check', '--rules', rules, '-e', 'handshake=three-way', '--markdown', '-', ...extra, synth]);
-      assert.match(md.stdout, /\| ✅ \| 3000 connections \| `handshake=three-way` \| holds on 3000 connections \| \|/);
+      if (extra[0] === '--json') assert.equal((JSON.parse(r.stdout) as Report).totals.expectations, 9002);
+      else {
+        assert.match(r.stdout, /✔ handshake=three-way: holds on 3000 connections\n/, extra.join(' '));
+        assert.match(r.stdout, /PASSED: all 9002 expectation\(s\) hold/);
+      }
+      assert.match(readFileSync(mdFile, 'utf8'), /\| ✅ \| 3000 connections \| `handshake=three-way` \| holds on 3000 connections \| \|/, extra.join(' '));
     }
   });
 });
@@ -1000,7 +1004,7 @@ describe('check: JUnit test cases written as bytes as they are judged (CaptureCh
                     const w = new ByteWriter(8);
                     // (a few bytes before: the case is written where the writer is)
                     w.text('..');
-                    jw.write(w, gi, i, r.connection as number, ends, 0, ends.pos, passed, actual, detail, fr, nth);
+                    jw.write(w, gi, i, r.connection as number, ends, passed, actual, detail, fr, nth);
                     assert.equal(text(w), '..' + caseLines(open, r, caseName(r, new Map())), JSON.stringify(r));
                     n++;
                   }

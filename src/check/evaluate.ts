@@ -1291,7 +1291,8 @@ export class CaptureEvaluator implements PacketObserver {
     // a loop, not fill(): fill() on a small array is a call into the runtime, 24 ms of the
     // flood's million connections
     for (let gi = 0; gi < pickedNow.length; gi++) pickedNow[gi] = false;
-    // with keepPasses and rows: a group's rows are open in the connection's record (rowsOf())
+    // with keepPasses and rows: the last group's rows are open in the connection's record (closed
+    // when the next group's start, and with the record)
     let rowsOpen = false;
     const jw = this.jw;
     let jendsWritten = false;
@@ -1334,11 +1335,11 @@ export class CaptureEvaluator implements PacketObserver {
             writeEndpointsText(this.jends, c);
             jendsWritten = true;
           }
-          if (passed) jw.write(w, gi, i, c.id, this.jends, 0, this.jends.pos, true, actual, '', NO_FRAMES, nth);
+          if (passed) jw.write(w, gi, i, c.id, this.jends, true, actual, '', NO_FRAMES, nth);
           else {
             af = judge.code === K_COUNT ? this.af.frames(c, judge.index) : NO_FRAMES;
             why = judge.explain(facts, actual, passed, af, allow);
-            jw.write(w, gi, i, c.id, this.jends, 0, this.jends.pos, false, actual, why.detail, why.frames, nth);
+            jw.write(w, gi, i, c.id, this.jends, false, actual, why.detail, why.frames, nth);
           }
         }
         if (passed && !this.keepPasses && this.counting) {

@@ -146,14 +146,14 @@ export class JunitCaseWriter {
   }
 
   /**
-   * The case of group `gi`'s expectation `i` on connection `id` (endpoints: `len` bytes of `ends`
-   * from `start`); `detail` and `frames` are read only when it fails.
+   * The case of group `gi`'s expectation `i` on connection `id` (endpoints: the bytes `ends`
+   * holds); `detail` and `frames` are read only when it fails.
    */
-  write(w: ByteWriter, gi: number, i: number, id: number, ends: ByteWriter, start: number, len: number, passed: boolean, actual: string | number | null, detail: string, frames: readonly number[], nth: number): void {
+  write(w: ByteWriter, gi: number, i: number, id: number, ends: ByteWriter, passed: boolean, actual: string | number | null, detail: string, frames: readonly number[], nth: number): void {
     w.raw(this.heads[gi]!);
     w.uint(id);
     w.byte(SPACE);
-    w.copyFrom(ends, start, len);
+    w.copyFrom(ends, 0, ends.pos);
     w.raw(this.names[gi]![i]!);
     if (nth !== 1) {
       w.byte(SPACE);
@@ -182,7 +182,7 @@ export class JunitCaseWriter {
     w.raw(CONNECTION);
     w.uint(id);
     w.byte(SPACE);
-    w.copyFrom(ends, start, len);
+    w.copyFrom(ends, 0, ends.pos);
     if (frames.length > 0) {
       w.raw(FRAMES);
       for (let k = 0; k < frames.length; k++) {
