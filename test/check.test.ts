@@ -9,10 +9,11 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
-import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
+import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, TEXT_FAILURES, textTag, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
 import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
 import { ByteWriter } from '../src/util/bytes.js';
 import { caseLines, caseName, caseOpen, JunitCaseWriter } from '../src/check/junit.js';
+import { TextLineWriter, textMarks } from '../src/check/text-lines.js';
 import { RESULT_INDENT, ResultWriter } from '../src/check/result-json.js';
 import { stringifyDocument } from '../src/render/json.js';
 import { Chalk } from 'chalk';
@@ -1059,5 +1060,98 @@ describe('check: JUnit test cases written as bytes as they are judged (CaptureCh
       for (const e of all) e.close();
     }
     assert.ok(spilled > 0, 'a small budget sent results to disk');
+  });
+});
+
+describe('check --verbose: the text report\'s lines written as bytes as they are judged (CaptureCheck.text)', () => {
+  it('a result\'s bytes are its lines in the text report, whatever its group, expectation, endpoints, detail and colours', () => {
+    const groups = [{ name: '', perConn: [{ text: 'irtt<=1' }, { text: 'handshake=three-way' }] }, { name: 'web & <x>', perConn: [{ text: 'zeek=SF' }] }];
+    const endpoints = ['198.18.0.1:10000 → 198.19.0.1:80', '[2001:db8::1]:443 → [2001:db8::2]:5000 (continued from frame 12: packets after the connection was finalised)'];
+    const details = ['three-way: frames 1, 2, 3', 'found <none> & "more" — 三次握手', ''];
+    let n = 0;
+    for (const level of [0, 3] as const) {
+      const chalk = new Chalk({ level });
+      const tw = new TextLineWriter(textMarks(chalk), groups);
+      for (let gi = 0; gi < groups.length; gi++) {
+        for (let i = 0; i < groups[gi]!.perConn.length; i++) {
+          for (const endpointsText of endpoints) {
+            const ends = new ByteWriter(16);
+            ends.text(endpointsText);
+            for (const passed of [true, false]) {
+              for (const detail of details) {
+                const r: CheckResult = { group: groups[gi]!.name, connection: 7 + n, endpoints: endpointsText, expectation: groups[gi]!.perConn[i]!.text, key: 'k', passed, actual: 1, detail, frames: [], nth: 1 };
+                const w = new ByteWriter(8);
+                w.text('..');
+                tw.write(w, gi, i, r.connection as number, ends, passed, detail);
+                // the report of a capture of this one result: its header, the result's lines, the end
+                const c: CaptureCheck = { file: 'x', truncated: false, error: null, connections: 1, evictedConnections: 0, splitConnections: 0, warnings: [], results: [r], failed: passed ? 0 : 1, failingConnections: [] };
+                const lines = textLines([c], chalk, { verbose: true, quiet: false });
+                const want = lines.slice(1, passed ? 2 : 3).map((l) => `${l}\n`).join('');
+                assert.equal(w.buf.toString('utf8', 0, w.pos), `..${want}`, JSON.stringify({ level, r }));
+                n++;
+              }
+            }
+          }
+        }
+      }
+    }
+    assert.equal(n, 2 * 3 * 2 * 2 * 3);
+  });
+
+  it('the report from the spooled lines is the one of every result held as objects, in memory or spilled, quiet or not', async () => {
+    const { writeTextReport } = await import('../src/check/report.js');
+    const rules = rulesOf([
+      ['', {}, ['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1', 'irtt<=1ms']],
+      ['web', { port: '80' }, ['zeek=SF', 'zeek=SF', 'teardown=graceful']],
+      ['', {}, ['handshake=three-way', 'connections<=1', 'teardown=four-way']],
+      ['web', {}, ['zeek=SF', 'connections>=1']],
+    ]);
+    const sel = parseSelection({});
+    const files = [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse'), fx('tcp-continuation'), fx('lab-http-upload-loss'), fx('tcp-syn-unanswered')];
+    const report = (checks: CaptureCheck[], chalk: InstanceType<typeof Chalk>, opts: { verbose: boolean; quiet: boolean }): string => {
+      const w = new ByteWriter(64);
+      for (const _ of writeTextReport(w, checks, chalk, opts)) { /* written into w */ }
+      return w.buf.toString('utf8', 0, w.pos);
+    };
+    let spilled = 0;
+    let failing = 0;
+    for (const level of [0, 3] as const) {
+      const chalk = new Chalk({ level });
+      const marks = textMarks(chalk);
+      for (const file of files) {
+        // the reference: every result held (rows), each line made from its result
+        const rows = new CaptureEvaluator(rules, sel, null, null, true);
+        const lines = new CaptureEvaluator(rules, sel, null, null, false, undefined, false, null, { marks, passes: true });
+        const spill = new CaptureEvaluator(rules, sel, null, null, false, 512, false, file, { marks, passes: true });
+        const quiet = new CaptureEvaluator(rules, sel, null, null, false, undefined, false, null, { marks, passes: false });
+        const all = [rows, lines, spill, quiet];
+        const [a, b, c, d] = await judgedBy(file, all);
+        assert.equal(a!.text, undefined);
+        const verbose = { verbose: true, quiet: false };
+        const want = report([a!, a!], chalk, verbose);
+        assert.equal(report([b!, b!], chalk, verbose), want, `${file}: lines spooled, passes counted`);
+        assert.equal(report([c!, c!], chalk, verbose), want, `${file}: lines spilled`);
+        // read again, as a second report would
+        assert.equal(report([c!, c!], chalk, verbose), want, `${file}: read again`);
+        const q = { verbose: true, quiet: true };
+        assert.equal(report([d!, d!], chalk, q), report([a!, a!], chalk, q), `${file}: --quiet, failures only`);
+        // (and nothing spooled of the passes --quiet leaves out)
+        const passLines = new ByteWriter(64);
+        for (const gi of d!.text!.plan) if (typeof gi === 'number') for (const _ of d!.text!.write(passLines, textTag(gi, true))) { /* into passLines */ }
+        assert.equal(passLines.pos, 0, `${file}: --quiet spools no pass`);
+        // without --verbose the lines are not the report's
+        const plainOpts = { verbose: false, quiet: false };
+        assert.equal(report([b!], chalk, plainOpts), report([a!], chalk, plainOpts), `${file}: not verbose`);
+        if (a!.failed > TEXT_FAILURES) failing++;
+        if (file === synth) {
+          assert.ok(b!.omittedPasses! > 0, 'passes were counted, not kept');
+          assert.match(want, /\[web\] #\d+ [^\n]*  zeek=SF: /);
+        }
+        if (c!.text!.spilled) spilled++;
+        for (const e of all) e.close();
+      }
+    }
+    assert.ok(failing > 0, 'a capture with more failures than the text report lists without --verbose');
+    assert.ok(spilled > 0, 'a small budget sent lines to disk');
   });
 });

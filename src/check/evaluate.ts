@@ -22,6 +22,7 @@ import { NO_REFS, RecordFile, REFS_FROM, Spool, SPOOL_MEMORY, type RecordAt, typ
 import { ByteWriter, Chunk, ascii, utf8 } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR, type ResultConstants } from './result-json.js';
 import { JunitCaseWriter, type SpooledCases } from './junit.js';
+import { TextLineWriter, type TextMarks } from './text-lines.js';
 
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
 export const FRAMES_SHOWN = 20;
@@ -595,7 +596,12 @@ export interface CaptureCheck {
    * With --junit: the per-connection results' test cases, as the evaluator wrote them (every
    * result's, whether or not `results` holds it), and where they go among the others.
    */
-  junit?: JunitCases;
+  junit?: SpooledSections;
+  /**
+   * With --verbose (text): the per-connection results' lines of the text report, as the evaluator
+   * wrote them (every result's), and where they go among the others.
+   */
+  text?: SpooledSections;
 }
 
 /**
@@ -718,8 +724,9 @@ function writeRow(w: ByteWriter, i: number, passed: boolean, actual: string | nu
 
 /**
  * The results of a big check: capture-level results in memory, and the per-connection results of
- * each rule group (every one when a report lists them all: --json, --verbose; else the failures,
- * the passes being counted; JUnit's cases are spooled apart, JunitCases) read back from a spool
+ * each rule group (every one when a report lists them all, --json; else the failures, the
+ * passes being counted; JUnit's cases and --verbose's lines are spooled apart, SpooledSections)
+ * read back from a spool
  * (memory up to its budget, then a temporary file) in connection-id order. One record per
  * connection, key its id: [client, server, continued from, group index, rows, group index, rows,
  * …] (the endpoints' text is made when read: the arrow between them would make every record's
@@ -897,44 +904,54 @@ export class SpooledResults implements ResultList {
 }
 
 /**
- * A capture's JUnit test cases of its per-connection results, as the evaluator spooled them: a
- * record a connection (key its id), holding for each rule group that judged it the group's index
- * and the length of its cases (uint32s, little-endian), then their bytes (JunitCaseWriter).
- * `plan`: the capture's results in report order, those held as objects (capture-level) and the
- * groups' indexes where their cases go.
+ * A capture's per-connection results as a report's bytes, as the evaluator spooled them (JUnit's
+ * test cases, JunitCaseWriter; the verbose text report's lines, TextLineWriter): a record a
+ * connection (key its id), holding sections, each a tag and the length of its bytes (uint32s,
+ * little-endian), then the bytes. JUnit's tag is the rule group's index; the text report's
+ * twice it for the group's failures and one more for its passes (the report lists every failure
+ * before the passes): textTag(). `plan`: the capture's results in report order, those held as
+ * objects (capture-level) and the groups' indexes where their sections go.
  */
-export class JunitCases implements SpooledCases {
+export class SpooledSections implements SpooledCases {
   readonly plan: (CheckResult[] | number)[] = [];
 
   constructor(private readonly source: RecordSource) {}
 
-  /** Copies the cases of rule group `gi` into `w`, in id order, a step a record. */
-  *write(w: ByteWriter, gi: number): Generator<void> {
+  /** Whether the records went to a temporary file (a spool past its budget). */
+  get spilled(): boolean {
+    return this.source.spilled;
+  }
+
+  /** Copies the sections tagged `tag` into `w`, in id order, a step a record. */
+  *write(w: ByteWriter, tag: number): Generator<void> {
     for (const r of this.source.views()) {
       const b = r.buf;
       const end = r.start + r.len;
       for (let o = r.start; o < end;) {
         const n = b.readUInt32LE(o + 4);
-        if (b.readUInt32LE(o) === gi) w.bytes(b, o + 8, n);
+        if (b.readUInt32LE(o) === tag) w.bytes(b, o + 8, n);
         o += 8 + n;
       }
       yield;
     }
   }
 
-  /** Writes the plan and the records to `fd`, for fromFile() (check -j: a worker's cases to the main thread). */
+  /** Writes the plan and the records to `fd`, for fromFile() (check -j: a worker's sections to the main thread). */
   writeTo(fd: number): void {
     writeWithHead(fd, this.plan, this.source.records());
   }
 
-  /** The cases writeTo() wrote to `path`. */
-  static fromFile(path: string): JunitCases {
+  /** The sections writeTo() wrote to `path`. */
+  static fromFile(path: string): SpooledSections {
     const { head: plan, records } = readWithHead<(CheckResult[] | number)[]>(path);
-    const j = new JunitCases(records);
+    const j = new SpooledSections(records);
     j.plan.push(...plan);
     return j;
   }
 }
+
+/** The tag of rule group `gi`'s text lines in SpooledSections: its failures', or its passes'. */
+export const textTag = (gi: number, passes: boolean): number => 2 * gi + (passes ? 1 : 0);
 
 /**
  * Writes `head` as JSON, after its length (a uint32, little-endian), then `records` as a
@@ -1061,6 +1078,8 @@ interface GroupState {
   spooled: number;
   /** Connections whose JUnit test cases of this group were spooled (with junitFile). */
   cases: number;
+  /** Connections whose text lines of this group were spooled (with text). */
+  lines: number;
   /**
    * Not every result listed (not keepPasses): the failures kept, up to TEXT_FAILURES of the
    * smallest connection ids once trimmed (keepFailure), in the order judged.
@@ -1102,7 +1121,8 @@ export class CaptureEvaluator implements PacketObserver {
     private readonly collector: PacketCollector | null = null,
     private readonly diagram: ((c: Connection, packets: PacketRecords, frames: ReadonlySet<number>) => void) | null = null,
     /**
-     * Keep every passing result (the JSON report and --verbose list them). When false,
+     * Keep every passing result (the JSON report lists them; as rows, without resultBytes, they
+     * are what the tests compare the other reports with). When false,
      * beyond PASSES_KEPT per-connection results the passes are only counted per expectation (the
      * failures are kept either way).
      */
@@ -1120,6 +1140,12 @@ export class CaptureEvaluator implements PacketObserver {
      * (CaptureCheck.junit), whatever else is kept of it.
      */
     junitFile: string | null = null,
+    /**
+     * With --verbose (the text report), its marks: every per-connection result's line is written
+     * as it is judged (TextLineWriter) into a spool of its own (CaptureCheck.text), whatever else
+     * is kept of it; the passes' only when `passes` (--quiet lists failures alone).
+     */
+    text: { marks: TextMarks; passes: boolean } | null = null,
   ) {
     if (resultBytes && !keepPasses) throw new Error('CaptureEvaluator: results as bytes are every result (keepPasses)');
     this.rw = resultBytes ? new ResultWriter(RESULT_INDENT) : null;
@@ -1137,7 +1163,7 @@ export class CaptureEvaluator implements PacketObserver {
       });
       return {
         name: g.name, sel: parseSelection(g.select), select: g.select, perConn, judges: perConn.map((e) => new Judge(e)), counts: g.expect.filter((e) => e.key === 'connections'),
-        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, cases: 0, resultIndex: [], resultFrom: [],
+        picked: 0, ids: [], results: [], slot: perConn.map((e) => perConn.findIndex((x) => x.text === e.text)), counted: [], before, spooled: 0, cases: 0, lines: 0, resultIndex: [], resultFrom: [],
         consts: [], failures: [], failureBound: -1,
       };
     });
@@ -1155,7 +1181,20 @@ export class CaptureEvaluator implements PacketObserver {
     // (about 120 bytes a case, many: written in the background too, their text as it is)
     this.jw = junitFile === null ? null : new JunitCaseWriter(junitFile, resultGroups(rules));
     this.junitSpool = junitFile === null ? null : new Spool(spoolBudget, true, NO_REFS);
+    this.tw = text === null ? null : new TextLineWriter(text.marks, resultGroups(rules));
+    this.textPasses = text !== null && text.passes;
+    this.textSpool = text === null ? null : new Spool(spoolBudget, true, NO_REFS);
   }
+
+  /**
+   * With text: writes the lines, into `trec`, the connection's record of `textSpool`: a group's
+   * passes there as they come, its failures into `tfail` and after them (two sections).
+   */
+  private readonly tw: TextLineWriter | null;
+  private readonly textPasses: boolean;
+  private readonly textSpool: Spool | null;
+  private trec: ByteWriter | null = null;
+  private readonly tfail = new ByteWriter(4096);
 
   /** With junitFile: writes the test cases, into `jrec`, the connection's record of `junitSpool`. */
   private readonly jw: JunitCaseWriter | null;
@@ -1295,6 +1334,8 @@ export class CaptureEvaluator implements PacketObserver {
     // when the next group's start, and with the record)
     let rowsOpen = false;
     const jw = this.jw;
+    const tw = this.tw;
+    // the endpoints as text (jends), for the test cases and the text lines
     let jendsWritten = false;
     for (let gi = 0; gi < this.groups.length; gi++) {
       const g = this.groups[gi]!;
@@ -1312,6 +1353,8 @@ export class CaptureEvaluator implements PacketObserver {
       let rowsStarted = false;
       // with junitFile: where the group's test cases start in the connection's record (-1 before its first)
       let casesAt = -1;
+      // with text: where the group's passes start in the connection's record (-1 before its first)
+      let passesAt = -1;
       for (let i = 0; i < g.perConn.length; i++) {
         const judge = g.judges[i]!;
         const actual = judge.actual(facts, allow);
@@ -1341,6 +1384,25 @@ export class CaptureEvaluator implements PacketObserver {
             why = judge.explain(facts, actual, passed, af, allow);
             jw.write(w, gi, i, c.id, this.jends, false, actual, why.detail, why.frames, nth);
           }
+        }
+        if (tw !== null && (!passed || this.textPasses)) {
+          // every result is a line of the verbose text report (so before the shortcuts below)
+          if (!jendsWritten) {
+            this.jends.pos = 0;
+            writeEndpointsText(this.jends, c);
+            jendsWritten = true;
+          }
+          af ??= judge.code === K_COUNT ? this.af.frames(c, judge.index) : NO_FRAMES;
+          why ??= judge.explain(facts, actual, passed, af, allow);
+          let w = this.tfail;
+          if (passed) {
+            w = this.trec ??= (this.textSpool as Spool).writer(RESULTS_ROOM);
+            if (passesAt < 0) {
+              passesAt = w.pos;
+              w.skip(8);
+            }
+          }
+          tw.write(w, gi, i, c.id, this.jends, passed, why.detail);
         }
         if (passed && !this.keepPasses && this.counting) {
           // a pass only counted: its line is made only if it becomes the example (the smallest id)
@@ -1407,7 +1469,7 @@ export class CaptureEvaluator implements PacketObserver {
           continue;
         }
         if (this.keepPasses) {
-          // spooled: every result is listed
+          // spooled: every result is listed (as rows: the tests' reference)
           // the row written as JSON straight into the spool's arena, in the connection's record
           // (JSON.stringify of the record made as arrays was a third of onFinal's own time in a
           // profile of short1m's --verbose, 132 of 367 ms, and its string's encoding by the
@@ -1456,6 +1518,28 @@ export class CaptureEvaluator implements PacketObserver {
         w.u32At(casesAt + 4, w.pos - casesAt - 8);
         g.cases++;
       }
+      if (passesAt >= 0 || this.tfail.pos > 0) {
+        // the group's text lines: its passes' section closed, its failures' after it
+        const w = (this.trec ??= (this.textSpool as Spool).writer(RESULTS_ROOM));
+        if (passesAt >= 0) {
+          w.u32At(passesAt, textTag(gi, true));
+          w.u32At(passesAt + 4, w.pos - passesAt - 8);
+        }
+        const f = this.tfail;
+        if (f.pos > 0) {
+          const at = w.pos;
+          w.skip(8);
+          w.copyFrom(f, 0, f.pos);
+          w.u32At(at, textTag(gi, false));
+          w.u32At(at + 4, f.pos);
+          f.pos = 0;
+        }
+        g.lines++;
+      }
+    }
+    if (this.trec !== null) {
+      (this.textSpool as Spool).commit(c.id);
+      this.trec = null;
     }
     if (this.jrec !== null) {
       (this.junitSpool as Spool).commit(c.id);
@@ -1495,12 +1579,14 @@ export class CaptureEvaluator implements PacketObserver {
   async settle(): Promise<void> {
     await this.spool.settle();
     await this.junitSpool?.settle();
+    await this.textSpool?.settle();
   }
 
   /** Removes the spool's temporary file (once the reports are written, or when the capture was unreadable). */
   close(): void {
     this.spool.close();
     this.junitSpool?.close();
+    this.textSpool?.close();
   }
 
   /** The capture's check, once every connection has been finalised (the read is over). */
@@ -1513,11 +1599,15 @@ export class CaptureEvaluator implements PacketObserver {
     const passes: PassGroup[] = [];
     // with junitFile: the test cases in report order, the capture-level results (those since
     // the last group's cases) as objects
-    const junit = this.junitSpool === null ? null : new JunitCases(this.junitSpool);
+    const junit = this.junitSpool === null ? null : new SpooledSections(this.junitSpool);
     let captureLevel: CheckResult[] = [];
+    // with text: its lines in report order, as the test cases are
+    const text = this.textSpool === null ? null : new SpooledSections(this.textSpool);
+    let textCaptureLevel: CheckResult[] = [];
     const add = (r: CheckResult): void => {
       results.push(r);
       captureLevel.push(r);
+      textCaptureLevel.push(r);
       if (r.passed) passes.push({ n: 1, example: r });
       else failed++;
     };
@@ -1549,6 +1639,10 @@ export class CaptureEvaluator implements PacketObserver {
       if (junit !== null && g.cases > 0) {
         junit.plan.push(captureLevel, gi);
         captureLevel = [];
+      }
+      if (text !== null && g.lines > 0) {
+        text.plan.push(textCaptureLevel, gi);
+        textCaptureLevel = [];
       }
       if (this.keepPasses) {
         // every result: read back from the spool in id order, each connection's in the order of
@@ -1594,6 +1688,10 @@ export class CaptureEvaluator implements PacketObserver {
     if (junit !== null) {
       junit.plan.push(captureLevel);
       check.junit = junit;
+    }
+    if (text !== null) {
+      text.plan.push(textCaptureLevel);
+      check.text = text;
     }
     if (this.counting || this.keepPasses) {
       // groups of the same name share their expectations' lines, as the reports group results

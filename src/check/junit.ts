@@ -1,7 +1,7 @@
 /**
  * `check --junit`: the JUnit XML report, one test case per connection × expectation (unique
  * names, details in a failure's body). A result held as an object (capture-level results, a few
- * kept ones, or rows read back for --verbose) is written as text (caseLines); the per-connection
+ * kept ones, or rows read back: the tests' every result) is written as text (caseLines); the per-connection
  * results of a big check are written as bytes as they are judged (JunitCaseWriter, spooled by the
  * evaluator), the same bytes, and the report copies them (writeJunit): 500 000 cases were each
  * spooled as a JSON row, parsed back, named, escaped and encoded again, 1.8 s of short1m's

@@ -4,12 +4,13 @@
  * $GITHUB_STEP_SUMMARY: a table and a Mermaid diagram of each failing connection) and JSON.
  */
 import type { ChalkInstance } from 'chalk';
-import { failures, isContinuationResult, MAX_DIAGRAMS, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
+import { failures, isContinuationResult, MAX_DIAGRAMS, SpooledResults, TEXT_FAILURES, textTag, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
 import { stringifyDocument } from '../render/json.js';
 import { codeSpan, tableText } from '../render/markdown-text.js';
-import { ascii, type ByteWriter } from '../util/bytes.js';
+import { ascii, ByteWriter } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR } from './result-json.js';
 import { caseName, subject, writeJunit } from './junit.js';
+import { textMarks } from './text-lines.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 export { MAX_DIAGRAMS, TEXT_FAILURES };
@@ -46,45 +47,88 @@ export function* caseNames(results: ResultList): Generator<{ r: CheckResult; nam
   for (const r of results) yield { r, name: caseName(r, seen) };
 }
 
-/** The lines of the text report, one at a time (with --verbose a big check lists every result). */
-export function* textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): Generator<string> {
+/**
+ * Writes the text report into `w`, yielding every so often (the caller writes out what `w`
+ * holds). With --verbose a capture whose lines the evaluator spooled (CaptureCheck.text) has its
+ * per-connection results' lines copied, its others written as text.
+ */
+export function* writeTextReport(w: ByteWriter, checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): Generator<void> {
   let any = false;
-  const ok = chalk.green('✔');
-  const bad = chalk.red('✘');
+  const { ok, bad } = textMarks(chalk);
+  let k = 0;
+  const line = (s: string): void => {
+    w.text(s);
+    w.byte(NEWLINE);
+  };
+  const failure = (r: CheckResult): void => {
+    line(`  ${bad} ${subject(r)}  ${chalk.bold(r.expectation)}`);
+    line(`      found: ${r.detail}`);
+  };
+  const pass = (r: CheckResult): void => line(`  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`);
   for (const c of checks) {
     if (opts.quiet && c.failed === 0) continue;
-    if (any) yield '';
+    if (any) line('');
     any = true;
     const n = captureCounts(c);
-    yield `${chalk.bold(c.file)}: ${c.connections} connection(s), ${n.hold} of ${n.all} expectation(s) hold`;
+    line(`${chalk.bold(c.file)}: ${c.connections} connection(s), ${n.hold} of ${n.all} expectation(s) hold`);
+    // every result's line, the per-connection ones as the evaluator wrote them
+    const spooled = opts.verbose ? c.text : undefined;
     let listed = 0;
-    for (const r of failures(c)) {
-      if (!opts.verbose && listed === TEXT_FAILURES) break;
-      listed++;
-      yield `  ${bad} ${subject(r)}  ${chalk.bold(r.expectation)}`;
-      yield `      found: ${r.detail}`;
+    if (spooled !== undefined) {
+      for (const seg of spooled.plan) {
+        if (typeof seg === 'number') yield* spooled.write(w, textTag(seg, false));
+        else for (const r of seg) if (!r.passed) failure(r);
+      }
+      listed = c.failed;
+    } else {
+      for (const r of failures(c)) {
+        if (!opts.verbose && listed === TEXT_FAILURES) break;
+        listed++;
+        failure(r);
+        if ((++k & 1023) === 0) yield;
+      }
     }
-    if (c.failed > listed) yield `  ${bad} … ${c.failed - listed} more failure(s) not listed (--verbose lists them all; --json and --junit give every result)`;
+    if (c.failed > listed) line(`  ${bad} … ${c.failed - listed} more failure(s) not listed (--verbose lists them all; --json and --junit give every result)`);
     if (opts.quiet) continue;
-    if (opts.verbose) {
-      for (const r of c.results) if (r.passed) yield `  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`;
+    if (spooled !== undefined) {
+      for (const seg of spooled.plan) {
+        if (typeof seg === 'number') yield* spooled.write(w, textTag(seg, true));
+        else for (const r of seg) if (r.passed) pass(r);
+      }
+    } else if (opts.verbose) {
+      for (const r of c.results) {
+        if (!r.passed) continue;
+        pass(r);
+        if ((++k & 1023) === 0) yield;
+      }
     } else {
       // passes summarised per expectation: one line however many connections
       for (const { n, example: r } of c.passes ?? passesByExpectation(c.results)) {
         const g = r.group ? `[${r.group}] ` : '';
-        if (r.connection === null) yield `  ${ok} ${g}${r.expectation}: ${r.detail}`;
+        if (r.connection === null) line(`  ${ok} ${g}${r.expectation}: ${r.detail}`);
         // (n is 0 when only continuations' records held it: their streams' earlier records did not)
-        else if (n <= 1) yield `  ${ok} ${subject(r)}  ${r.expectation}: ${r.detail}`;
-        else yield `  ${ok} ${g}${r.expectation}: holds on ${n} connections`;
+        else if (n <= 1) pass(r);
+        else line(`  ${ok} ${g}${r.expectation}: holds on ${n} connections`);
       }
     }
   }
   const t = totals(checks);
-  if (any) yield '';
-  yield t.failed === 0
+  if (any) line('');
+  line(t.failed === 0
     ? chalk.green(`PASSED: all ${t.expectations} expectation(s) hold (${t.captures} capture(s))`)
-    : chalk.red(`FAILED: ${t.failed} of ${t.expectations} expectation(s) failed (${t.captures} capture(s))`);
+    : chalk.red(`FAILED: ${t.failed} of ${t.expectations} expectation(s) failed (${t.captures} capture(s))`));
 }
+
+/** The text report's lines (writeTextReport's, for a few results: the tests). */
+export function textLines(checks: readonly CaptureCheck[], chalk: ChalkInstance, opts: { verbose: boolean; quiet: boolean }): string[] {
+  const w = new ByteWriter(1024);
+  for (const _ of writeTextReport(w, checks, chalk, opts)) { /* written into w */ }
+  const lines = w.buf.toString('utf8', 0, w.pos).split('\n');
+  lines.pop();
+  return lines;
+}
+
+const NEWLINE = 0x0a;
 
 /**
  * Writes the JUnit report into `w`, yielding every so often (the caller writes out what `w`

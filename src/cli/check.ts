@@ -15,8 +15,9 @@ import type { TrackerOptions } from '../analyze/tracker.js';
 import { PacketCollector, type PacketRecords } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
-import { CaptureEvaluator, JunitCases, resultGroups, SpooledResults, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
-import { writeJsonReport, writeJunitReport, markdownReport, textLines, MAX_DIAGRAMS } from '../check/report.js';
+import { CaptureEvaluator, SpooledSections, resultGroups, SpooledResults, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
+import { writeJsonReport, writeJunitReport, markdownReport, writeTextReport, MAX_DIAGRAMS } from '../check/report.js';
+import { textMarks } from '../check/text-lines.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
 import { addLimitOptions, addSelectionOptions, positive, trackerOptionsFrom, type LimitOptions } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
@@ -142,12 +143,18 @@ function unreadableCheck(file: string): CaptureCheck {
   };
 }
 
+/** A colour level of chalk's. */
+type ColourLevel = 0 | 1 | 2 | 3;
+
 /**
  * Checks one capture (in the main thread, or in a -j worker: checkParallel). `resultBytes`: the
- * JSON report is the only report of the results (CaptureEvaluator's resultBytes).
+ * JSON report is the only report of the results (CaptureEvaluator's resultBytes). `textColour`:
+ * the text report lists every result (--verbose), in these colours: their lines are written as
+ * they are judged (CaptureEvaluator's text).
  */
 export async function checkCapture(
   ctx: CliContext, file: string, rules: Rules, cliSel: Selection, opts: CheckOptions, tracker: TrackerOptions, wantDiagrams: boolean, resultBytes = false,
+  textColour: ColourLevel | null = null,
 ): Promise<CheckedCapture> {
   const collector = wantDiagrams ? new PacketCollector() : null;
   // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
@@ -161,10 +168,11 @@ export async function checkCapture(
     if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
     largest = Math.max(...drawn.keys());
   };
-  // every passing result is kept only for the reports that list them all (JUnit's test cases
-  // are written as they are judged: CaptureEvaluator's junitFile)
-  const keepPasses = !!opts.json || !!opts.verbose;
-  const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses, undefined, resultBytes, opts.junit !== undefined ? file : null);
+  // every passing result is kept only for the JSON report (JUnit's test cases and the verbose
+  // text report's lines are written as they are judged: CaptureEvaluator's junitFile and text)
+  const keepPasses = !!opts.json;
+  const text = textColour === null ? null : { marks: textMarks(new Chalk({ level: textColour })), passes: !opts.quiet };
+  const evaluator = new CaptureEvaluator(rules, cliSel, collector, collector ? draw : null, keepPasses, undefined, resultBytes, opts.junit !== undefined ? file : null, text);
   // connections are released once closed, as for --json (memory follows the open ones), and
   // reused: the evaluator keeps nothing of a connection once it is judged (trackerOptionsFrom)
   try {
@@ -209,8 +217,9 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
       parallel = await checkParallel(ctx, captures, opts, rules, cliSel, tracker, n, wantDiagrams, checks, diagrams);
     } else {
       const resultBytes = jsonBytes(opts);
+      const colour = textColour(ctx, opts);
       for (const file of captures) {
-        const run = await checkCapture(ctx, file, rules, cliSel, opts, tracker, wantDiagrams, resultBytes);
+        const run = await checkCapture(ctx, file, rules, cliSel, opts, tracker, wantDiagrams, resultBytes, colour);
         evaluators.push(run.evaluator);
         checks.push(run.check);
         for (const [id, text] of run.diagrams) diagrams.set(`${checks.length - 1}\u0000${id}`, text);
@@ -226,14 +235,23 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
 
 /**
  * With --json every result is spooled as the JSON report's bytes (CaptureEvaluator's
- * resultBytes), else (--verbose) as rows. The Markdown report (or GitHub's step summary, written
- * whenever GITHUB_STEP_SUMMARY is set) lists only the first failures, read back as objects from
- * those bytes, and the passes summed as they were judged (CaptureCheck.passes); JUnit's cases are
- * spooled apart (CaptureCheck.junit). With a step summary, short1m's `check --json` took 2.1 s
- * as rows, 1.1 s as bytes.
+ * resultBytes). The Markdown report (or GitHub's step summary, written whenever
+ * GITHUB_STEP_SUMMARY is set) lists only the first failures, read back as objects from those
+ * bytes, and the passes summed as they were judged (CaptureCheck.passes); JUnit's cases and the
+ * verbose text report's lines are spooled apart (CaptureCheck.junit, CaptureCheck.text). With a
+ * step summary, short1m's `check --json` took 2.1 s as rows, 1.1 s as bytes.
  */
 function jsonBytes(opts: CheckOptions): boolean {
   return !!opts.json;
+}
+
+/**
+ * When the text report lists every result (--verbose, the report on standard output being
+ * text): its colours, for the lines the evaluator writes as it judges (CaptureCheck.text); else null.
+ */
+function textColour(ctx: CliContext, opts: CheckOptions): ColourLevel | null {
+  if (!opts.verbose || opts.json || opts.markdown === '-') return null;
+  return colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean });
 }
 
 /** What the main thread gives a worker to check a capture (./worker.ts). */
@@ -251,6 +269,8 @@ export interface CheckJobRequest {
   wantDiagrams: boolean;
   /** Report the capture's progress (JobProgress messages): the main thread draws a line. */
   progress: boolean;
+  /** As the main thread decided it from its standard output (textColour). */
+  textColour: ColourLevel | null;
 }
 
 /** What a worker answers: the capture's check without its results (they are in the file), its diagrams, messages and exit code. */
@@ -264,7 +284,7 @@ export interface CheckJobResult {
    * `spooled`: the results file holds the evaluator's spooled results (SpooledResults.writeTo),
    * as rows or as the JSON report's bytes; null: JSON lines (FileResults).
    */
-  check: (Omit<CaptureCheck, 'results' | 'junit'> & { resultCount: number; spooled: 'rows' | 'bytes' | null; junit: boolean }) | null;
+  check: (Omit<CaptureCheck, 'results' | 'junit' | 'text'> & { resultCount: number; spooled: 'rows' | 'bytes' | null; junit: boolean; text: boolean }) | null;
   diagrams: [number, string][];
 }
 
@@ -274,7 +294,7 @@ export interface CheckJobResult {
  */
 export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<Omit<CheckJobResult, 'messages' | 'code' | 'crash' | 'diskError'>> {
   const asBytes = jsonBytes(req.opts);
-  const run = await checkCapture(ctx, req.file, req.rules, req.sel, req.opts, req.tracker, req.wantDiagrams, asBytes);
+  const run = await checkCapture(ctx, req.file, req.rules, req.sel, req.opts, req.tracker, req.wantDiagrams, asBytes, req.textColour);
   try {
     let resultCount = 0;
     let spooled: 'rows' | 'bytes' | null = null;
@@ -299,11 +319,12 @@ export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<O
         }
         writeSync(fd, batch);
       }
-      if (run.check.junit !== undefined) {
+      for (const [sections, path] of [[run.check.junit, junitPath(req.resultsPath)], [run.check.text, textPath(req.resultsPath)]] as const) {
+        if (sections === undefined) continue;
         closeSync(fd);
         fd = -1;
-        fd = openSync(junitPath(req.resultsPath), 'w');
-        run.check.junit.writeTo(fd);
+        fd = openSync(path, 'w');
+        sections.writeTo(fd);
       }
     } catch (e) {
       if (e instanceof SpoolError) throw e;
@@ -311,8 +332,8 @@ export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<O
     } finally {
       if (fd >= 0) closeSync(fd);
     }
-    const { results: _results, junit, ...rest } = run.check;
-    return { check: { ...rest, resultCount, spooled, junit: junit !== undefined }, diagrams: [...run.diagrams] };
+    const { results: _results, junit, text, ...rest } = run.check;
+    return { check: { ...rest, resultCount, spooled, junit: junit !== undefined, text: text !== undefined }, diagrams: [...run.diagrams] };
   } finally {
     run.evaluator.close();
   }
@@ -320,6 +341,8 @@ export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<O
 
 /** Where a worker writes a capture's JUnit test cases (CaptureCheck.junit), beside its results. */
 const junitPath = (resultsPath: string): string => `${resultsPath}.junit`;
+/** Where a worker writes a capture's verbose text lines (CaptureCheck.text), beside its results. */
+const textPath = (resultsPath: string): string => `${resultsPath}.text`;
 
 /**
  * A capture's results read back from the file a worker wrote, one JSON line each: every
@@ -366,9 +389,10 @@ async function checkParallel(
   const bar = jobsProgress(ctx, captures, ctx.progress);
   // the rule groups, as the workers' evaluators number them, for reading back their spooled results
   const groups = resultGroups(rules);
+  const colour = textColour(ctx, opts);
   const pool = workerPool<CheckJobRequest, CheckJobResult>(
     captures.length, jobs,
-    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, tracker, wantDiagrams, progress: bar !== null }),
+    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, tracker, wantDiagrams, progress: bar !== null, textColour: colour }),
     (crash) => ({ messages: [], code: 0, crash, diskError: null, check: null, diagrams: [] }),
     bar,
   );
@@ -380,10 +404,13 @@ async function checkParallel(
       replay(ctx, r);
       if (r.diskError !== null) throw new SpoolError(r.diskError);
       if (r.check === null) throw new Error(`no result for ${captures[i]}`);
-      const { resultCount, spooled, junit, ...rest } = r.check;
+      const { resultCount, spooled, junit, text, ...rest } = r.check;
       const path = join(dir, `results-${i}`);
       const results = spooled === null ? new FileResults(path, resultCount) : SpooledResults.fromFile(path, resultCount, groups, spooled === 'bytes');
-      checks.push(junit ? { ...rest, results, junit: JunitCases.fromFile(junitPath(path)) } : { ...rest, results });
+      const check: CaptureCheck = { ...rest, results };
+      if (junit) check.junit = SpooledSections.fromFile(junitPath(path));
+      if (text) check.text = SpooledSections.fromFile(textPath(path));
+      checks.push(check);
       for (const [id, text] of r.diagrams) diagrams.set(`${i}\u0000${id}`, text);
     }
   } catch (e) {
@@ -453,8 +480,8 @@ async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[
     }
   } else if (opts.markdown === '-') ctx.out.write(md!);
   else {
-    for (const line of textLines(checks, chalk, { verbose: !!opts.verbose, quiet: !!opts.quiet })) {
-      ctx.out.write(line + '\n');
+    for (const _ of writeTextReport(ctx.out.writer, checks, chalk, { verbose: !!opts.verbose, quiet: !!opts.quiet })) {
+      if (ctx.out.closed) break;
       if (ctx.out.full) await ctx.out.flush();
     }
   }
