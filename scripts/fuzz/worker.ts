@@ -50,8 +50,9 @@ export const RUNS: { name: string; args: string[]; chunked?: boolean }[] = [
   { name: 'markdown', args: ['--format', 'markdown', '--lang', 'zh'] },
   { name: 'packets', args: ['--format', 'packets'] },
   { name: 'check', args: ['check', '--json', '--markdown', '-', '-e', 'handshake=three-way', '-e', 'retransmission<=0', '-e', 'connections>=0'] },
-  // (each test case written as bytes when judged: the file must be XML, one case a result)
-  { name: 'check junit', args: ['check', '-q', '--junit', JUNIT_FILE, '-e', 'handshake=three-way', '-e', 'teardown=graceful', '-e', 'irtt<=1ms', '-e', 'zeek=SF', '-e', 'connections>=0'] },
+  // (each test case and each line of the verbose text report written as bytes when judged: the
+  // file must be XML, one case a result, and the text report must list every result, as many)
+  { name: 'check junit', args: ['check', '--verbose', '--junit', JUNIT_FILE, '-e', 'handshake=three-way', '-e', 'teardown=graceful', '-e', 'irtt<=1ms', '-e', 'zeek=SF', '-e', 'connections>=0'] },
 ];
 
 /** A stack trace line as Node prints it (test/helpers/cli.ts). */
@@ -164,10 +165,28 @@ export async function check(req: WorkerRequest, residentBound = 0): Promise<Work
         const cases = xml.match(/<testcase /g)?.length ?? 0;
         const failures = xml.match(/<failure /g)?.length ?? 0;
         if (tests === null || Number(tests[1]) !== cases || Number(tests[2]) !== failures) p(`the JUnit report's counts (${tests?.slice(1).join(', ')}) are not its ${cases} cases and ${failures} failures`);
+        const listed = verboseCounts(res.stdout);
+        if (listed === null) p(`the verbose text report has no final line: ${res.stdout.slice(-200)}`);
+        else if (listed.passes + listed.failures !== listed.all || listed.failures !== listed.failed || listed.all !== cases || listed.failed !== failures) {
+          p(`the verbose text report lists ${listed.passes} passes and ${listed.failures} failures, says ${listed.failed} of ${listed.all} failed; the JUnit report has ${cases} cases, ${failures} failing`);
+        }
       }
     }
   }
   return { index: req.index, problems, codes, heapUsed: heapInUse(residentBound) };
+}
+
+/**
+ * The results `check --verbose`'s text report lists (a pass's line, a failure's first line) and
+ * what its final line says (how many failed of how many); null without a final line.
+ */
+function verboseCounts(text: string): { passes: number; failures: number; failed: number; all: number } | null {
+  const passes = text.match(/^ {2}\u2714 /gm)?.length ?? 0;
+  const failures = text.match(/^ {2}\u2718 (?!\u2026)/gm)?.length ?? 0;
+  const failed = /^FAILED: (\d+) of (\d+) expectation/m.exec(text);
+  if (failed !== null) return { passes, failures, failed: Number(failed[1]), all: Number(failed[2]) };
+  const passed = /^PASSED: all (\d+) expectation/m.exec(text);
+  return passed === null ? null : { passes, failures, failed: 0, all: Number(passed[1]) };
 }
 
 /**
