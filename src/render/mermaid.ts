@@ -24,7 +24,8 @@ const HEAD = 4;
 const TAIL = 2;
 
 function safe(s: string): string {
-  return s.replace(/[;#]/g, ' ');
+  // (most text has neither: two scans, no regular expression, no copy)
+  return s.indexOf(';') < 0 && s.indexOf('#') < 0 ? s : s.replace(/[;#]/g, ' ');
 }
 
 /** `keep`: data-phase frames to show even where the data phase is elided. */
@@ -39,6 +40,7 @@ export function mermaid(c: Connection, packets: PacketRecords, absolute = false,
   if (c.continued) out.push(`    Note over C,S: ${safe(message(lang, c.continuedAfresh ? 'mContinuedAfresh' : 'mContinued', 'client', c.id))}`);
   let lastC = '';
   let lastS = '';
+  const inf = ` (${message(lang, 'wInferred', 'client')})`;
   for (const it of diagramItems(packets, c.story, HEAD, TAIL, keep)) {
     if (it.kind === 'gap') {
       out.push(`    Note over C,S: ${safe(message(lang, 'mermaidGap', 'client', it.count))}`);
@@ -52,7 +54,6 @@ export function mermaid(c: Connection, packets: PacketRecords, absolute = false,
     out.push(`    ${fromClient ? 'C' : 'S'}${arrow}${fromClient ? 'S' : 'C'}: ${label}`);
     const cs = c.clientIsA ? p.stateA : p.stateB;
     const ss = c.clientIsA ? p.stateB : p.stateA;
-    const inf = ` (${message(lang, 'wInferred', 'client')})`;
     const cn = STATE_NAMES[cs] + (isInferredState(cs) ? inf : '');
     const sn = STATE_NAMES[ss] + (isInferredState(ss) ? inf : '');
     // one row per change: both sides in one note when both changed
@@ -92,11 +93,17 @@ export class MarkdownWriter {
     const id = c.continued ? `${c.id} ${t('tContinued')}` : String(c.id);
     const parts: string[] = [];
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) if (c.analysis[i] > 0) parts.push(`${ANALYSIS_NAMES[i]} ${c.analysis[i]}`);
-    this.rows.put(c.id, `\n| ${id} | \`${ep(c, true)}\` | \`${ep(c, false)}\` | ${t(`hk_${handshakeKind(c.story)}`)} | ${t(`tk_${teardownKind(c.story)}`)} | ${zeekConnState(c)} \`${zeekHistory(c)}\` | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${rttMs(c, '–')} | ${parts.join(', ') || '–'} |`);
+    // (each made once: the row and the section both name them)
+    const client = ep(c, true);
+    const server = ep(c, false);
+    const hk = t(`hk_${handshakeKind(c.story)}`);
+    const tk = t(`tk_${teardownKind(c.story)}`);
+    const zeek = `${zeekConnState(c)} \`${zeekHistory(c)}\``;
+    this.rows.put(c.id, `\n| ${id} | \`${client}\` | \`${server}\` | ${hk} | ${tk} | ${zeek} | ${c.packets} | ${clientFlow(c).payloadBytes} / ${serverFlow(c).payloadBytes} | ${rttMs(c, '–')} | ${parts.join(', ') || '–'} |`);
     const out: string[] = [''];
-    out.push(`### ${t('mdConnection')} ${id}${t('lColon')}\`${ep(c, true)}\` → \`${ep(c, false)}\``);
+    out.push(`### ${t('mdConnection')} ${id}${t('lColon')}\`${client}\` → \`${server}\``);
     out.push('');
-    out.push(`${t('mdHandshakeWord')}${t('lColon')}${t(`hk_${handshakeKind(c.story)}`)} · ${t('mdTeardownWord')}${t('lColon')}${t(`tk_${teardownKind(c.story)}`)} · Zeek ${zeekConnState(c)} \`${zeekHistory(c)}\``);
+    out.push(`${t('mdHandshakeWord')}${t('lColon')}${hk} · ${t('mdTeardownWord')}${t('lColon')}${tk} · Zeek ${zeek}`);
     if (c.continued) {
       out.push('');
       out.push(`> ${message(lang, c.continuedAfresh ? 'wContinuedAfresh' : 'wContinued', 'client', c.id)}`);
