@@ -69,6 +69,23 @@ async function judgedBy(file: string, evaluators: CaptureEvaluator[]): Promise<C
   return evaluators.map((e) => e.finish(file, summary));
 }
 
+/**
+ * Every group's expectation, with each endpoints' text (and its bytes, as the evaluator writes
+ * them for a connection), passing and failing: the per-connection results a report writer is
+ * tested on (JUnit's cases, the verbose text report's lines).
+ */
+function* perConnectionCases(groups: readonly { name: string; perConn: readonly { text: string }[] }[], endpoints: readonly string[]): Generator<{ gi: number; i: number; endpointsText: string; ends: ByteWriter; passed: boolean }> {
+  for (let gi = 0; gi < groups.length; gi++) {
+    for (let i = 0; i < groups[gi]!.perConn.length; i++) {
+      for (const endpointsText of endpoints) {
+        const ends = new ByteWriter(16);
+        ends.text(endpointsText);
+        for (const passed of [true, false]) yield { gi, i, endpointsText, ends, passed };
+      }
+    }
+  }
+}
+
 function plain(c: CaptureCheck): Omit<CaptureCheck, 'results'> & { results: CheckResult[] } {
   return { ...c, results: [...c.results] };
 }
@@ -991,26 +1008,18 @@ describe('check: JUnit test cases written as bytes as they are judged (CaptureCh
     const details = ['the same detail', 'found <none> & "more" — 三次握手\nnext line', 'control \u0001\u0008\u000b\u001f and \ufffe\uffff dropped, tab\tkept'];
     const frames = [[], [1], [3, 17, 400]];
     let n = 0;
-    for (let gi = 0; gi < groups.length; gi++) {
-      for (let i = 0; i < groups[gi]!.perConn.length; i++) {
-        for (const endpointsText of endpoints) {
-          const ends = new ByteWriter(16);
-          ends.text(endpointsText);
-          for (const passed of [true, false]) {
-            for (const actual of actuals) {
-              for (const detail of details) {
-                for (const fr of frames) {
-                  for (const nth of [1, 2, 11]) {
-                    const r: CheckResult = { group: groups[gi]!.name, connection: 7 + n, endpoints: endpointsText, expectation: groups[gi]!.perConn[i]!.text, key: 'k', passed, actual, detail, frames: fr, nth };
-                    const w = new ByteWriter(8);
-                    // (a few bytes before: the case is written where the writer is)
-                    w.text('..');
-                    jw.write(w, gi, i, r.connection as number, ends, passed, actual, detail, fr, nth);
-                    assert.equal(text(w), '..' + caseLines(open, r, caseName(r, new Map())), JSON.stringify(r));
-                    n++;
-                  }
-                }
-              }
+    for (const { gi, i, endpointsText, ends, passed } of perConnectionCases(groups, endpoints)) {
+      for (const actual of actuals) {
+        for (const detail of details) {
+          for (const fr of frames) {
+            for (const nth of [1, 2, 11]) {
+              const r: CheckResult = { group: groups[gi]!.name, connection: 7 + n, endpoints: endpointsText, expectation: groups[gi]!.perConn[i]!.text, key: 'k', passed, actual, detail, frames: fr, nth };
+              const w = new ByteWriter(8);
+              // (a few bytes before: the case is written where the writer is)
+              w.text('..');
+              jw.write(w, gi, i, r.connection as number, ends, passed, actual, detail, fr, nth);
+              assert.equal(text(w), '..' + caseLines(open, r, caseName(r, new Map())), JSON.stringify(r));
+              n++;
             }
           }
         }
@@ -1072,26 +1081,18 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
     for (const level of [0, 3] as const) {
       const chalk = new Chalk({ level });
       const tw = new TextLineWriter(textMarks(chalk), groups);
-      for (let gi = 0; gi < groups.length; gi++) {
-        for (let i = 0; i < groups[gi]!.perConn.length; i++) {
-          for (const endpointsText of endpoints) {
-            const ends = new ByteWriter(16);
-            ends.text(endpointsText);
-            for (const passed of [true, false]) {
-              for (const detail of details) {
-                const r: CheckResult = { group: groups[gi]!.name, connection: 7 + n, endpoints: endpointsText, expectation: groups[gi]!.perConn[i]!.text, key: 'k', passed, actual: 1, detail, frames: [], nth: 1 };
-                const w = new ByteWriter(8);
-                w.text('..');
-                tw.write(w, gi, i, r.connection as number, ends, passed, detail);
-                // the report of a capture of this one result: its header, the result's lines, the end
-                const c: CaptureCheck = { file: 'x', truncated: false, error: null, connections: 1, evictedConnections: 0, splitConnections: 0, warnings: [], results: [r], failed: passed ? 0 : 1, failingConnections: [] };
-                const lines = textLines([c], chalk, { verbose: true, quiet: false });
-                const want = lines.slice(1, passed ? 2 : 3).map((l) => `${l}\n`).join('');
-                assert.equal(w.buf.toString('utf8', 0, w.pos), `..${want}`, JSON.stringify({ level, r }));
-                n++;
-              }
-            }
-          }
+      for (const { gi, i, endpointsText, ends, passed } of perConnectionCases(groups, endpoints)) {
+        for (const detail of details) {
+          const r: CheckResult = { group: groups[gi]!.name, connection: 7 + n, endpoints: endpointsText, expectation: groups[gi]!.perConn[i]!.text, key: 'k', passed, actual: 1, detail, frames: [], nth: 1 };
+          const w = new ByteWriter(8);
+          w.text('..');
+          tw.write(w, gi, i, r.connection as number, ends, passed, detail);
+          // the report of a capture of this one result: its header, the result's lines, the end
+          const c: CaptureCheck = { file: 'x', truncated: false, error: null, connections: 1, evictedConnections: 0, splitConnections: 0, warnings: [], results: [r], failed: passed ? 0 : 1, failingConnections: [] };
+          const lines = textLines([c], chalk, { verbose: true, quiet: false });
+          const want = lines.slice(1, passed ? 2 : 3).map((l) => `${l}\n`).join('');
+          assert.equal(w.buf.toString('utf8', 0, w.pos), `..${want}`, JSON.stringify({ level, r }));
+          n++;
         }
       }
     }
