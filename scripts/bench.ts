@@ -36,6 +36,10 @@
  *                   same packets as pcapng (Wireshark's and dumpcap's format; made once beside
  *                   FILE in bench-cache/ by scripts/synth.ts pcapToPcapng); the ratios are
  *                   against tcptrace and tshark on the pcap
+ *   check-verbose, check-junit, markdown, mermaid
+ *                   only when named in --modes: the reports not in the table by default, check
+ *                   --verbose (every result's line), check --junit /dev/null (every result's test
+ *                   case), --format markdown and --format mermaid (a diagram a connection)
  *   stdin-check, pipe-check
  *                   only when named in --modes: check reading "-", redirected from FILE
  *                   (sh: `exec node … - < FILE`) and piped (`cat FILE | node … -`)
@@ -128,6 +132,11 @@ const MODES: ModeDef[] = [
   { name: 'ndjson-packets-j2', label: 'ndjson --pkts 2x -j 2', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', '--packets', '-j', '2', f, f]], copies: 2, optIn: true },
   { name: 'check-json-j1', label: 'check --json 2x -j 1', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '1', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
   { name: 'check-json-j2', label: 'check --json 2x -j 2', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '2', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
+  // the other reports of every result or every connection
+  { name: 'check-verbose', label: 'check --verbose', argv: (f) => [process.execPath, [CLI, 'check', '--verbose', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
+  { name: 'check-junit', label: 'check --junit', argv: (f) => [process.execPath, [CLI, 'check', '--junit', '/dev/null', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
+  { name: 'markdown', label: '--format markdown', argv: (f) => [process.execPath, [CLI, '--format', 'markdown', f]], optIn: true },
+  { name: 'mermaid', label: '--format mermaid', argv: (f) => [process.execPath, [CLI, '--format', 'mermaid', f]], optIn: true },
   // the same capture gzip-compressed, and through standard input
   { name: 'gz-json', label: '--json, .gz', argv: (f) => withGzip(f, (gz) => [process.execPath, [CLI, '--json', gz]]), optIn: true },
   { name: 'gz-ndjson', label: 'ndjson, .gz', argv: (f) => withGzip(f, (gz) => [process.execPath, [CLI, '--format', 'ndjson', gz]]), optIn: true },
