@@ -13,7 +13,7 @@ import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KE
 import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
 import { ByteWriter } from '../src/util/bytes.js';
 import { caseLines, caseName, caseOpen, JunitCaseWriter } from '../src/check/junit.js';
-import { TextLineWriter, textMarks } from '../src/check/text-lines.js';
+import { detailBytes, TextLineWriter, textMarks } from '../src/check/text-lines.js';
 import { RESULT_INDENT, ResultWriter } from '../src/check/result-json.js';
 import { stringifyDocument } from '../src/render/json.js';
 import { Chalk } from 'chalk';
@@ -1076,7 +1076,7 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
   it('a result\'s bytes are its lines in the text report, whatever its group, expectation, endpoints, detail and colours', () => {
     const groups = [{ name: '', perConn: [{ text: 'irtt<=1' }, { text: 'handshake=three-way' }] }, { name: 'web & <x>', perConn: [{ text: 'zeek=SF' }] }];
     const endpoints = ['198.18.0.1:10000 → 198.19.0.1:80', '[2001:db8::1]:443 → [2001:db8::2]:5000 (continued from frame 12: packets after the connection was finalised)'];
-    const details = ['three-way: frames 1, 2, 3', 'found <none> & "more" — 三次握手', ''];
+    const details = ['three-way: frames 1, 2, 3', 'found <none> & "more" — 三次握手', '', 'iRTT 0.032 ms — 三次握手 (SYN to final ACK: frames 1, 2, 3)', 'a \\ b'];
     let n = 0;
     for (const level of [0, 3] as const) {
       const chalk = new Chalk({ level });
@@ -1092,11 +1092,20 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
           const lines = textLines([c], chalk, { verbose: true, quiet: false });
           const want = lines.slice(1, passed ? 2 : 3).map((l) => `${l}\n`).join('');
           assert.equal(w.buf.toString('utf8', 0, w.pos), `..${want}`, JSON.stringify({ level, r }));
+          // the detail given as its JSON string (Judge.detailJson's) when it holds no escape
+          const json = new ByteWriter(8);
+          json.text(JSON.stringify(detail));
+          assert.equal(detailBytes(json), !/["\\\n]/.test(detail), detail);
+          if (detailBytes(json)) {
+            const wj = new ByteWriter(8);
+            tw.write(wj, gi, i, r.connection as number, ends, passed, 'not this', json);
+            assert.equal(wj.buf.toString('utf8', 0, wj.pos), want, `${detail} as JSON`);
+          }
           n++;
         }
       }
     }
-    assert.equal(n, 2 * 3 * 2 * 2 * 3);
+    assert.equal(n, 2 * 3 * 2 * 2 * 5);
   });
 
   it('the report from the spooled lines is the one of every result held as objects, in memory or spilled, quiet or not', async () => {
