@@ -1,7 +1,7 @@
 /** `tcpflow-explain check`: every expectation passing and failing on real fixtures, exit codes, reports. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -9,7 +9,7 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
-import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, TEXT_FAILURES, textTag, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
+import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, SpooledSections, TEXT_FAILURES, textTag, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
 import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
 import { ByteWriter } from '../src/util/bytes.js';
 import { caseLines, caseName, caseOpen, JunitCaseWriter } from '../src/check/junit.js';
@@ -1051,8 +1051,11 @@ describe('check: JUnit test cases written as bytes as they are judged (CaptureCh
       const rows = new CaptureEvaluator(rules, sel, null, null, true);
       const counted = new CaptureEvaluator(rules, sel, null, null, false, undefined, false, file);
       const asJson = new CaptureEvaluator(rules, sel, null, null, true, 512, true, file);
-      const all = [rows, counted, asJson];
-      const [a, b, c] = await judgedBy(file, all);
+      // the cases with references: from the first, and from a few kilobytes of file on (spilled)
+      const refs = new CaptureEvaluator(rules, sel, null, null, false, undefined, false, file, null, 0);
+      const refsLater = new CaptureEvaluator(rules, sel, null, null, false, 4096, false, file, null, 8192);
+      const all = [rows, counted, asJson, refs, refsLater];
+      const [a, b, c, d, e] = await judgedBy(file, all);
       assert.equal(a!.junit, undefined);
       const want = report(a!, true);
       assert.match(want, /<testcase /);
@@ -1060,6 +1063,8 @@ describe('check: JUnit test cases written as bytes as they are judged (CaptureCh
       assert.equal(report(c!, false), want, `${file}: cases spooled, every result as JSON bytes`);
       // read again, as a second report would
       assert.equal(report(c!, false), want, `${file}: read again`);
+      assert.equal(report(d!, false), want, `${file}: cases with references`);
+      assert.equal(report(e!, false), want, `${file}: cases with references from 8 KB of file on`);
       if (file === synth) {
         assert.ok(b!.omittedPasses! > 0, 'passes were counted, not kept');
         assert.match(want, /<failure /);
@@ -1115,6 +1120,8 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
       ['web', { port: '80' }, ['zeek=SF', 'zeek=SF', 'teardown=graceful']],
       ['', {}, ['handshake=three-way', 'connections<=1', 'teardown=four-way']],
       ['web', {}, ['zeek=SF', 'connections>=1']],
+      // a name holding the byte that stands for a reference in a record written with them
+      ['ref\u0001name', {}, ['teardown=four-way', 'zeek=SF']],
     ]);
     const sel = parseSelection({});
     const files = [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse'), fx('tcp-continuation'), fx('lab-http-upload-loss'), fx('tcp-syn-unanswered')];
@@ -1134,8 +1141,11 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
         const lines = new CaptureEvaluator(rules, sel, null, null, false, undefined, false, null, { marks, passes: true });
         const spill = new CaptureEvaluator(rules, sel, null, null, false, 512, false, file, { marks, passes: true });
         const quiet = new CaptureEvaluator(rules, sel, null, null, false, undefined, false, null, { marks, passes: false });
-        const all = [rows, lines, spill, quiet];
-        const [a, b, c, d] = await judgedBy(file, all);
+        // the lines with references: from the first, and from a few kilobytes of file on (spilled)
+        const refs = new CaptureEvaluator(rules, sel, null, null, false, undefined, false, null, { marks, passes: true }, 0);
+        const refsLater = new CaptureEvaluator(rules, sel, null, null, false, 4096, false, null, { marks, passes: true }, 8192);
+        const all = [rows, lines, spill, quiet, refs, refsLater];
+        const [a, b, c, d, e, f] = await judgedBy(file, all);
         assert.equal(a!.text, undefined);
         const verbose = { verbose: true, quiet: false };
         const want = report([a!, a!], chalk, verbose);
@@ -1143,6 +1153,17 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
         assert.equal(report([c!, c!], chalk, verbose), want, `${file}: lines spilled`);
         // read again, as a second report would
         assert.equal(report([c!, c!], chalk, verbose), want, `${file}: read again`);
+        assert.equal(report([e!, e!], chalk, verbose), want, `${file}: lines with references`);
+        assert.equal(report([f!, f!], chalk, verbose), want, `${file}: lines with references from 8 KB of file on`);
+        // as a -j worker hands them over: written to a file (references put back) and read from it
+        for (const [x, name] of [[e!, 'refs'], [f!, 'refs-later']] as const) {
+          const path = join(tmp, `text-${name}`);
+          const fd = openSync(path, 'w');
+          x.text!.writeTo(fd);
+          closeSync(fd);
+          const back = { ...x, text: SpooledSections.fromFile(path) };
+          assert.equal(report([back, back], chalk, verbose), want, `${file}: lines with references (${name}) through a file`);
+        }
         const q = { verbose: true, quiet: true };
         assert.equal(report([d!, d!], chalk, q), report([a!, a!], chalk, q), `${file}: --quiet, failures only`);
         // (and nothing spooled of the passes --quiet leaves out)

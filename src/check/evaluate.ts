@@ -18,7 +18,7 @@ import type { CaptureSummary } from '../pipeline.js';
 import { parseSelection, selected, type Selection } from '../cli/select.js';
 import { GRACEFUL, type Expectation, type Rules } from './expectations.js';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { NO_REFS, RecordFile, REFS_FROM, Spool, SPOOL_MEMORY, type RecordAt, type RecordSource } from '../util/spool.js';
+import { NO_REFS, RecordFile, REFS_FROM, REFS_FROM_CASES, Spool, SPOOL_MEMORY, type RecordAt, type RecordSource } from '../util/spool.js';
 import { ByteWriter, Chunk, ascii, utf8 } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR, type ResultConstants } from './result-json.js';
 import { JunitCaseWriter, type SpooledCases } from './junit.js';
@@ -770,20 +770,8 @@ export class SpooledResults implements ResultList {
   }
 
   /** With `refs`: the records with every result's references put back, and its length made that of the bytes put back. */
-  private *expandedRecords(): Generator<{ key: number; bytes: Buffer }> {
-    const x = new ByteWriter(64 * 1024);
-    for (const { key, buf: bytes, start, len } of this.raw()) {
-      x.pos = 0;
-      for (let o = start; o < start + len;) {
-        const n = bytes.readUInt32LE(o + 4);
-        const at = x.pos;
-        x.bytes(bytes, o, 8);
-        x.expandRefs(bytes, o + 8, n);
-        x.buf.writeUInt32LE(x.pos - at - 8, at + 4);
-        o += 8 + n;
-      }
-      yield { key, bytes: x.buf.subarray(0, x.pos) };
-    }
+  private expandedRecords(): Generator<{ key: number; bytes: Buffer }> {
+    return expandedSections(this.spool);
   }
 
   /** The results writeTo() wrote to `path`, `length` of them, the groups being `rules`'s (resultGroups). */
@@ -915,6 +903,10 @@ export class SpooledResults implements ResultList {
 export class SpooledSections implements SpooledCases {
   readonly plan: (CheckResult[] | number)[] = [];
 
+  /**
+   * A record written with chunks as references (RecordAt.refs: the evaluator's spools, past
+   * REFS_FROM_CASES) has them put back as its sections are copied.
+   */
   constructor(private readonly source: RecordSource) {}
 
   /** Whether the records went to a temporary file (a spool past its budget). */
@@ -927,9 +919,13 @@ export class SpooledSections implements SpooledCases {
     for (const r of this.source.views()) {
       const b = r.buf;
       const end = r.start + r.len;
+      const refs = r.refs;
       for (let o = r.start; o < end;) {
         const n = b.readUInt32LE(o + 4);
-        if (b.readUInt32LE(o) === tag) w.bytes(b, o + 8, n);
+        if (b.readUInt32LE(o) === tag) {
+          if (refs) w.expandRefs(b, o + 8, n);
+          else w.bytes(b, o + 8, n);
+        }
         o += 8 + n;
       }
       yield;
@@ -938,7 +934,8 @@ export class SpooledSections implements SpooledCases {
 
   /** Writes the plan and the records to `fd`, for fromFile() (check -j: a worker's sections to the main thread). */
   writeTo(fd: number): void {
-    writeWithHead(fd, this.plan, this.source.records());
+    // (a reference's number is this thread's: the main thread gets the bytes put back)
+    writeWithHead(fd, this.plan, expandedSections(this.source));
   }
 
   /** The sections writeTo() wrote to `path`. */
@@ -947,6 +944,31 @@ export class SpooledSections implements SpooledCases {
     const j = new SpooledSections(records);
     j.plan.push(...plan);
     return j;
+  }
+}
+
+/**
+ * Records of sections (each a tag and a length, uint32s, little-endian, then bytes), each
+ * section's references put back where the record has them (RecordAt.refs) and its length made
+ * that of the bytes put back.
+ */
+function* expandedSections(source: RecordSource): Generator<{ key: number; bytes: Buffer }> {
+  const x = new ByteWriter(64 * 1024);
+  for (const { key, buf: bytes, start, len, refs } of source.views()) {
+    if (!refs) {
+      yield { key, bytes: bytes.subarray(start, start + len) };
+      continue;
+    }
+    x.pos = 0;
+    for (let o = start; o < start + len;) {
+      const n = bytes.readUInt32LE(o + 4);
+      const at = x.pos;
+      x.bytes(bytes, o, 8);
+      x.expandRefs(bytes, o + 8, n);
+      x.buf.writeUInt32LE(x.pos - at - 8, at + 4);
+      o += 8 + n;
+    }
+    yield { key, bytes: x.buf.subarray(0, x.pos) };
   }
 }
 
@@ -1146,6 +1168,8 @@ export class CaptureEvaluator implements PacketObserver {
      * is kept of it; the passes' only when `passes` (--quiet lists failures alone).
      */
     text: { marks: TextMarks; passes: boolean } | null = null,
+    /** From how many bytes of their file on the test cases and text lines are written with references (the tests set less). */
+    casesRefsFrom = REFS_FROM_CASES,
   ) {
     if (resultBytes && !keepPasses) throw new Error('CaptureEvaluator: results as bytes are every result (keepPasses)');
     this.rw = resultBytes ? new ResultWriter(RESULT_INDENT) : null;
@@ -1178,12 +1202,14 @@ export class CaptureEvaluator implements PacketObserver {
     // and settle() waits for it before the reports read it; their constant text waits as
     // references (REFS_FROM), put back as the report copies them (SpooledResults' refs)
     this.spool = new Spool(spoolBudget, resultBytes, resultBytes ? REFS_FROM : NO_REFS);
-    // (about 120 bytes a case, many: written in the background too, their text as it is)
+    // (about 120 bytes a case, many: written in the background too, and past REFS_FROM_CASES
+    // with their constant text as references, put back as the report copies them; the text
+    // lines likewise)
     this.jw = junitFile === null ? null : new JunitCaseWriter(junitFile, resultGroups(rules));
-    this.junitSpool = junitFile === null ? null : new Spool(spoolBudget, true, NO_REFS);
+    this.junitSpool = junitFile === null ? null : new Spool(spoolBudget, true, casesRefsFrom);
     this.tw = text === null ? null : new TextLineWriter(text.marks, resultGroups(rules));
     this.textPasses = text !== null && text.passes;
-    this.textSpool = text === null ? null : new Spool(spoolBudget, true, NO_REFS);
+    this.textSpool = text === null ? null : new Spool(spoolBudget, true, casesRefsFrom);
   }
 
   /**
@@ -1404,13 +1430,18 @@ export class CaptureEvaluator implements PacketObserver {
             detail = (why ??= judge.explain(facts, actual, passed, af, allow)).detail;
             td.pos = 0;
           }
-          let w = this.tfail;
+          // (the record first: a failure's lines, written apart, are written as it is, with
+          // references or without, to be copied into it)
+          const rec = (this.trec ??= (this.textSpool as Spool).writer(RESULTS_ROOM));
+          let w = rec;
           if (passed) {
-            w = this.trec ??= (this.textSpool as Spool).writer(RESULTS_ROOM);
             if (passesAt < 0) {
               passesAt = w.pos;
               w.skip(8);
             }
+          } else {
+            w = this.tfail;
+            w.refs = rec.refs;
           }
           tw.write(w, gi, i, c.id, this.jends, passed, detail, td);
         }

@@ -68,6 +68,15 @@ export const REFS_FROM = 0;
  * GB: 17.3 -> 15.9 s from 256 MB on).
  */
 export const REFS_FROM_PACKETS = 1 << 30;
+/**
+ * REFS_FROM for check's JUnit test cases and verbose text lines (CaptureEvaluator): written out
+ * as they are, short1m's (63 and 56 MB) took 590 and 752 ms, with references from the first
+ * 605 and 788 (their lines are short, their chunks many); the flood's 1.9 GB of test cases 5.1 s
+ * as they are (4.6 s of system time: the kernel throttles a writer of that much) and 3.7 s with
+ * references. So references from 512 MB of file on (docs/performance.md, "2026-12-05 (afternoon,
+ * later)").
+ */
+export const REFS_FROM_CASES = 512 << 20;
 /** Spool's refsFrom: records never have chunks as references. */
 export const NO_REFS = Number.POSITIVE_INFINITY;
 /** Arenas being written to the file at once, at most. */
@@ -735,7 +744,7 @@ export class Spool {
   }
 
   /** views()' record, the same object at every step. */
-  private readonly at: RecordAt = { key: 0, buf: EMPTY, start: 0, len: 0 };
+  private readonly at: RecordAt = { key: 0, buf: EMPTY, start: 0, len: 0, refs: false };
 
   /**
    * records() without a Buffer made for each record: the records in key order as they were put
@@ -753,6 +762,7 @@ export class Spool {
       at.buf = this.view as Buffer;
       at.start = this.viewStart;
       at.len = len;
+      at.refs = this.viewOffset >= this.refsAt;
       yield at;
     }
   }
@@ -790,6 +800,8 @@ export interface RecordAt {
   buf: Buffer;
   start: number;
   len: number;
+  /** The record was written with chunks as references (ByteWriter.refs): expandRefs() puts them back. */
+  refs: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -842,7 +854,7 @@ export class RecordFile implements RecordSource {
   }
 
   *views(): Generator<RecordAt> {
-    const r: RecordAt = { key: 0, buf: EMPTY, start: 0, len: 0 };
+    const r: RecordAt = { key: 0, buf: EMPTY, start: 0, len: 0, refs: false };
     const fd = openSync(this.path, 'r');
     try {
       let buf = Buffer.allocUnsafe(1 << 20);
