@@ -134,7 +134,7 @@ export class JunitCaseWriter {
    */
   private readonly lastDetail: string[][];
   private readonly lastDetailXml: ByteWriter[][];
-  /** The same for a failure's actual value when it is text (a flood's: `unanswered`, `S0`, …). */
+  /** The same for a failure's actual value when it is text (a flood's: `unanswered`, `S0` and the like). */
   private readonly lastActual: string[][];
   private readonly lastActualXml: ByteWriter[][];
 
