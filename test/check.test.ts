@@ -9,7 +9,7 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
-import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, SpooledSections, TEXT_FAILURES, textTag, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
+import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, SpooledSections, TEXT_FAILURES, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
 import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
 import { ByteWriter } from '../src/util/bytes.js';
 import { caseLines, caseName, caseOpen, JunitCaseWriter } from '../src/check/junit.js';
@@ -1157,18 +1157,21 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
         assert.equal(report([f!, f!], chalk, verbose), want, `${file}: lines with references from 8 KB of file on`);
         // as a -j worker hands them over: written to a file (references put back) and read from it
         for (const [x, name] of [[e!, 'refs'], [f!, 'refs-later']] as const) {
-          const path = join(tmp, `text-${name}`);
-          const fd = openSync(path, 'w');
-          x.text!.writeTo(fd);
-          closeSync(fd);
-          const back = { ...x, text: SpooledSections.fromFile(path) };
+          const through = (s: SpooledSections, kind: string): SpooledSections => {
+            const path = join(tmp, `text-${name}-${kind}`);
+            const fd = openSync(path, 'w');
+            s.writeTo(fd);
+            closeSync(fd);
+            return SpooledSections.fromFile(path);
+          };
+          const back = { ...x, text: { failures: through(x.text!.failures, 'failures'), passes: through(x.text!.passes, 'passes') } };
           assert.equal(report([back, back], chalk, verbose), want, `${file}: lines with references (${name}) through a file`);
         }
         const q = { verbose: true, quiet: true };
         assert.equal(report([d!, d!], chalk, q), report([a!, a!], chalk, q), `${file}: --quiet, failures only`);
         // (and nothing spooled of the passes --quiet leaves out)
         const passLines = new ByteWriter(64);
-        for (const gi of d!.text!.plan) if (typeof gi === 'number') for (const _ of d!.text!.write(passLines, textTag(gi, true))) { /* into passLines */ }
+        for (const gi of d!.text!.passes.plan) if (typeof gi === 'number') for (const _ of d!.text!.passes.write(passLines, gi)) { /* into passLines */ }
         assert.equal(passLines.pos, 0, `${file}: --quiet spools no pass`);
         // without --verbose the lines are not the report's
         const plainOpts = { verbose: false, quiet: false };
@@ -1178,7 +1181,7 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
           assert.ok(b!.omittedPasses! > 0, 'passes were counted, not kept');
           assert.match(want, /\[web\] #\d+ [^\n]*  zeek=SF: /);
         }
-        if (c!.text!.spilled) spilled++;
+        if (c!.text!.failures.spilled && c!.text!.passes.spilled) spilled++;
         for (const e of all) e.close();
       }
     }

@@ -599,9 +599,16 @@ export interface CaptureCheck {
   junit?: SpooledSections;
   /**
    * With --verbose (text): the per-connection results' lines of the text report, as the evaluator
-   * wrote them (every result's), and where they go among the others.
+   * wrote them (every result's), and where they go among the others: the failures' and the
+   * passes' apart, as the report lists every failure before the passes.
    */
-  text?: SpooledSections;
+  text?: TextSections;
+}
+
+/** The verbose text report's spooled lines: the failures' and the passes', one plan for both. */
+export interface TextSections {
+  failures: SpooledSections;
+  passes: SpooledSections;
 }
 
 /**
@@ -895,19 +902,17 @@ export class SpooledResults implements ResultList {
  * A capture's per-connection results as a report's bytes, as the evaluator spooled them (JUnit's
  * test cases, JunitCaseWriter; the verbose text report's lines, TextLineWriter): a record a
  * connection (key its id), holding sections, each a tag and the length of its bytes (uint32s,
- * little-endian), then the bytes. JUnit's tag is the rule group's index; the text report's
- * twice it for the group's failures and one more for its passes (the report lists every failure
- * before the passes): textTag(). `plan`: the capture's results in report order, those held as
- * objects (capture-level) and the groups' indexes where their sections go.
+ * little-endian), then the bytes; the tag is the rule group's index. `plan`: the capture's
+ * results in report order, those held as objects (capture-level) and the groups' indexes where
+ * their sections go.
  */
 export class SpooledSections implements SpooledCases {
-  readonly plan: (CheckResult[] | number)[] = [];
-
   /**
    * A record written with chunks as references (RecordAt.refs: the evaluator's spools, past
-   * REFS_FROM_CASES) has them put back as its sections are copied.
+   * REFS_FROM_CASES) has them put back as its sections are copied. (The text report's two
+   * spools, of failures and of passes, share one plan.)
    */
-  constructor(private readonly source: RecordSource) {}
+  constructor(private readonly source: RecordSource, readonly plan: (CheckResult[] | number)[] = []) {}
 
   /** Whether the records went to a temporary file (a spool past its budget). */
   get spilled(): boolean {
@@ -941,10 +946,14 @@ export class SpooledSections implements SpooledCases {
   /** The sections writeTo() wrote to `path`. */
   static fromFile(path: string): SpooledSections {
     const { head: plan, records } = readWithHead<(CheckResult[] | number)[]>(path);
-    const j = new SpooledSections(records);
-    j.plan.push(...plan);
-    return j;
+    return new SpooledSections(records, plan);
   }
+}
+
+/** Ends the section that starts at `at` in `w` (8 bytes left for them): its tag and its length. */
+function closeSection(w: ByteWriter, at: number, tag: number): void {
+  w.u32At(at, tag);
+  w.u32At(at + 4, w.pos - at - 8);
 }
 
 /**
@@ -971,9 +980,6 @@ function* expandedSections(source: RecordSource): Generator<{ key: number; bytes
     yield { key, bytes: x.buf.subarray(0, x.pos) };
   }
 }
-
-/** The tag of rule group `gi`'s text lines in SpooledSections: its failures', or its passes'. */
-export const textTag = (gi: number, passes: boolean): number => 2 * gi + (passes ? 1 : 0);
 
 /**
  * Writes `head` as JSON, after its length (a uint32, little-endian), then `records` as a
@@ -1209,18 +1215,21 @@ export class CaptureEvaluator implements PacketObserver {
     this.junitSpool = junitFile === null ? null : new Spool(spoolBudget, true, casesRefsFrom);
     this.tw = text === null ? null : new TextLineWriter(text.marks, resultGroups(rules));
     this.textPasses = text !== null && text.passes;
-    this.textSpool = text === null ? null : new Spool(spoolBudget, true, casesRefsFrom);
+    this.failLines = text === null ? null : new Spool(spoolBudget, true, casesRefsFrom);
+    this.passLines = text === null ? null : new Spool(spoolBudget, true, casesRefsFrom);
   }
 
   /**
-   * With text: writes the lines, into `trec`, the connection's record of `textSpool`: a group's
-   * passes there as they come, its failures into `tfail` and after them (two sections).
+   * With text: writes the lines, a failure's into `tfail`, the connection's record of
+   * `failLines`, a pass's into `tpass`, its record of `passLines` (the report lists every failure
+   * first: each spool is read once a group).
    */
   private readonly tw: TextLineWriter | null;
   private readonly textPasses: boolean;
-  private readonly textSpool: Spool | null;
-  private trec: ByteWriter | null = null;
-  private readonly tfail = new ByteWriter(4096);
+  private readonly failLines: Spool | null;
+  private readonly passLines: Spool | null;
+  private tfail: ByteWriter | null = null;
+  private tpass: ByteWriter | null = null;
   /** A result's detail as JSON (Judge.detailJson), for its text line. */
   private readonly tdetail = new ByteWriter(256);
 
@@ -1381,7 +1390,8 @@ export class CaptureEvaluator implements PacketObserver {
       let rowsStarted = false;
       // with junitFile: where the group's test cases start in the connection's record (-1 before its first)
       let casesAt = -1;
-      // with text: where the group's passes start in the connection's record (-1 before its first)
+      // with text: where the group's failures and passes start in the connection's records (-1 before the first)
+      let failuresAt = -1;
       let passesAt = -1;
       for (let i = 0; i < g.perConn.length; i++) {
         const judge = g.judges[i]!;
@@ -1430,18 +1440,19 @@ export class CaptureEvaluator implements PacketObserver {
             detail = (why ??= judge.explain(facts, actual, passed, af, allow)).detail;
             td.pos = 0;
           }
-          // (the record first: a failure's lines, written apart, are written as it is, with
-          // references or without, to be copied into it)
-          const rec = (this.trec ??= (this.textSpool as Spool).writer(RESULTS_ROOM));
-          let w = rec;
+          let w: ByteWriter;
           if (passed) {
+            w = this.tpass ??= (this.passLines as Spool).writer(RESULTS_ROOM);
             if (passesAt < 0) {
               passesAt = w.pos;
               w.skip(8);
             }
           } else {
-            w = this.tfail;
-            w.refs = rec.refs;
+            w = this.tfail ??= (this.failLines as Spool).writer(RESULTS_ROOM);
+            if (failuresAt < 0) {
+              failuresAt = w.pos;
+              w.skip(8);
+            }
           }
           tw.write(w, gi, i, c.id, this.jends, passed, detail, td);
         }
@@ -1473,8 +1484,7 @@ export class CaptureEvaluator implements PacketObserver {
           w.skip(8);
           w.literal(RESULT_HEAD);
           this.rw.fieldsWith(w, consts, c.id, this.ends, passed, actual, this.detail, judge.detail, fr);
-          w.u32At(at, gi);
-          w.u32At(at + 4, w.pos - at - 8);
+          closeSection(w, at, gi);
           g.spooled++;
           if (passed && this.passIsFirst(g, slot, c, nth)) {
             // the summary's example of this expectation (the smallest id so far): made as an object
@@ -1554,33 +1564,21 @@ export class CaptureEvaluator implements PacketObserver {
       }
       if (casesAt >= 0) {
         // the group's cases: its index and their length before them
-        const w = this.jrec as ByteWriter;
-        w.u32At(casesAt, gi);
-        w.u32At(casesAt + 4, w.pos - casesAt - 8);
+        closeSection(this.jrec as ByteWriter, casesAt, gi);
         g.cases++;
       }
-      if (passesAt >= 0 || this.tfail.pos > 0) {
-        // the group's text lines: its passes' section closed, its failures' after it
-        const w = (this.trec ??= (this.textSpool as Spool).writer(RESULTS_ROOM));
-        if (passesAt >= 0) {
-          w.u32At(passesAt, textTag(gi, true));
-          w.u32At(passesAt + 4, w.pos - passesAt - 8);
-        }
-        const f = this.tfail;
-        if (f.pos > 0) {
-          const at = w.pos;
-          w.skip(8);
-          w.copyFrom(f, 0, f.pos);
-          w.u32At(at, textTag(gi, false));
-          w.u32At(at + 4, f.pos);
-          f.pos = 0;
-        }
-        g.lines++;
-      }
+      // the group's text lines: its index and their length before them, in each record
+      if (failuresAt >= 0) closeSection(this.tfail as ByteWriter, failuresAt, gi);
+      if (passesAt >= 0) closeSection(this.tpass as ByteWriter, passesAt, gi);
+      if (failuresAt >= 0 || passesAt >= 0) g.lines++;
     }
-    if (this.trec !== null) {
-      (this.textSpool as Spool).commit(c.id);
-      this.trec = null;
+    if (this.tfail !== null) {
+      (this.failLines as Spool).commit(c.id);
+      this.tfail = null;
+    }
+    if (this.tpass !== null) {
+      (this.passLines as Spool).commit(c.id);
+      this.tpass = null;
     }
     if (this.jrec !== null) {
       (this.junitSpool as Spool).commit(c.id);
@@ -1620,14 +1618,16 @@ export class CaptureEvaluator implements PacketObserver {
   async settle(): Promise<void> {
     await this.spool.settle();
     await this.junitSpool?.settle();
-    await this.textSpool?.settle();
+    await this.failLines?.settle();
+    await this.passLines?.settle();
   }
 
   /** Removes the spool's temporary file (once the reports are written, or when the capture was unreadable). */
   close(): void {
     this.spool.close();
     this.junitSpool?.close();
-    this.textSpool?.close();
+    this.failLines?.close();
+    this.passLines?.close();
   }
 
   /** The capture's check, once every connection has been finalised (the read is over). */
@@ -1643,7 +1643,8 @@ export class CaptureEvaluator implements PacketObserver {
     const junit = this.junitSpool === null ? null : new SpooledSections(this.junitSpool);
     let captureLevel: CheckResult[] = [];
     // with text: its lines in report order, as the test cases are
-    const text = this.textSpool === null ? null : new SpooledSections(this.textSpool);
+    const textPlan: (CheckResult[] | number)[] = [];
+    const text: TextSections | null = this.failLines === null || this.passLines === null ? null : { failures: new SpooledSections(this.failLines, textPlan), passes: new SpooledSections(this.passLines, textPlan) };
     let textCaptureLevel: CheckResult[] = [];
     const add = (r: CheckResult): void => {
       results.push(r);
@@ -1682,7 +1683,7 @@ export class CaptureEvaluator implements PacketObserver {
         captureLevel = [];
       }
       if (text !== null && g.lines > 0) {
-        text.plan.push(textCaptureLevel, gi);
+        textPlan.push(textCaptureLevel, gi);
         textCaptureLevel = [];
       }
       if (this.keepPasses) {
@@ -1731,7 +1732,7 @@ export class CaptureEvaluator implements PacketObserver {
       check.junit = junit;
     }
     if (text !== null) {
-      text.plan.push(textCaptureLevel);
+      textPlan.push(textCaptureLevel);
       check.text = text;
     }
     if (this.counting || this.keepPasses) {

@@ -4,7 +4,7 @@
  * $GITHUB_STEP_SUMMARY: a table and a Mermaid diagram of each failing connection) and JSON.
  */
 import type { ChalkInstance } from 'chalk';
-import { failures, isContinuationResult, MAX_DIAGRAMS, SpooledResults, TEXT_FAILURES, textTag, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
+import { failures, isContinuationResult, MAX_DIAGRAMS, SpooledResults, TEXT_FAILURES, type CaptureCheck, type CheckResult, type PassGroup, type ResultList } from './evaluate.js';
 import { stringifyDocument } from '../render/json.js';
 import { codeSpan, tableText } from '../render/markdown-text.js';
 import { ascii, ByteWriter } from '../util/bytes.js';
@@ -75,8 +75,8 @@ export function* writeTextReport(w: ByteWriter, checks: readonly CaptureCheck[],
     const spooled = opts.verbose ? c.text : undefined;
     let listed = 0;
     if (spooled !== undefined) {
-      for (const seg of spooled.plan) {
-        if (typeof seg === 'number') yield* spooled.write(w, textTag(seg, false));
+      for (const seg of spooled.failures.plan) {
+        if (typeof seg === 'number') yield* spooled.failures.write(w, seg);
         else for (const r of seg) if (!r.passed) failure(r);
       }
       listed = c.failed;
@@ -91,8 +91,8 @@ export function* writeTextReport(w: ByteWriter, checks: readonly CaptureCheck[],
     if (c.failed > listed) line(`  ${bad} … ${c.failed - listed} more failure(s) not listed (--verbose lists them all; --json and --junit give every result)`);
     if (opts.quiet) continue;
     if (spooled !== undefined) {
-      for (const seg of spooled.plan) {
-        if (typeof seg === 'number') yield* spooled.write(w, textTag(seg, true));
+      for (const seg of spooled.passes.plan) {
+        if (typeof seg === 'number') yield* spooled.passes.write(w, seg);
         else for (const r of seg) if (r.passed) pass(r);
       }
     } else if (opts.verbose) {

@@ -319,7 +319,8 @@ export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<O
         }
         writeSync(fd, batch);
       }
-      for (const [sections, path] of [[run.check.junit, junitPath(req.resultsPath)], [run.check.text, textPath(req.resultsPath)]] as const) {
+      const text = run.check.text;
+      for (const [sections, path] of [[run.check.junit, junitPath(req.resultsPath)], [text?.failures, textPath(req.resultsPath, false)], [text?.passes, textPath(req.resultsPath, true)]] as const) {
         if (sections === undefined) continue;
         closeSync(fd);
         fd = -1;
@@ -341,8 +342,8 @@ export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<O
 
 /** Where a worker writes a capture's JUnit test cases (CaptureCheck.junit), beside its results. */
 const junitPath = (resultsPath: string): string => `${resultsPath}.junit`;
-/** Where a worker writes a capture's verbose text lines (CaptureCheck.text), beside its results. */
-const textPath = (resultsPath: string): string => `${resultsPath}.text`;
+/** Where a worker writes a capture's verbose text lines (CaptureCheck.text), its failures' or its passes', beside its results. */
+const textPath = (resultsPath: string, passes: boolean): string => `${resultsPath}.${passes ? 'passes' : 'failures'}`;
 
 /**
  * A capture's results read back from the file a worker wrote, one JSON line each: every
@@ -409,7 +410,7 @@ async function checkParallel(
       const results = spooled === null ? new FileResults(path, resultCount) : SpooledResults.fromFile(path, resultCount, groups, spooled === 'bytes');
       const check: CaptureCheck = { ...rest, results };
       if (junit) check.junit = SpooledSections.fromFile(junitPath(path));
-      if (text) check.text = SpooledSections.fromFile(textPath(path));
+      if (text) check.text = { failures: SpooledSections.fromFile(textPath(path, false)), passes: SpooledSections.fromFile(textPath(path, true)) };
       checks.push(check);
       for (const [id, text] of r.diagrams) diagrams.set(`${i}\u0000${id}`, text);
     }
