@@ -296,7 +296,14 @@ export class ByteWriter {
         v = this.view;
       }
       if (n > RAW_WORDS) buf.set(c.u8, p);
-      else for (let k = 0; k < n; k++) v.setFloat64(p + 8 * k, w[k]!, true);
+      else {
+        // its first four words without the loop's test, as literal() (every chunk has them)
+        v.setFloat64(p, w[0]!, true);
+        v.setFloat64(p + 8, w[1]!, true);
+        v.setFloat64(p + 16, w[2]!, true);
+        v.setFloat64(p + 24, w[3]!, true);
+        for (let k = 4; k < n; k++) v.setFloat64(p + 8 * k, w[k]!, true);
+      }
       p += c.length;
     }
     this.pos = p;
