@@ -179,6 +179,20 @@ describe('grade: each usual mistake is named', () => {
     assert.equal(q(j, 'throughput').points, 0.5);
   });
 
+  it('an endpoint of another connection of the capture is named as such', async () => {
+    const { writeSyntheticPcap } = await import('../scripts/synth.js');
+    const three = join(tmp, 'three.pcap');
+    // connections 0, 1, 2 from 198.18.0.N:1000N to 198.19.0.1:80, alike: the lab answers for 0
+    writeSyntheticPcap(three, { connections: 3 });
+    const j = await gradeJson({ client_port: 10001, client_ip: '198.18.0.2', server_port: 10002, server_ip: '198.18.0.9' }, [], three);
+    for (const [key, other] of [['client_port', '198.18.0.1:10001'], ['client_ip', '198.18.0.2:10002'], ['server_port', '198.18.0.2:10002']] as const) {
+      const x = q(j, key);
+      assert.equal(x.mistake, 'other-connection', `${key}: ${x.feedback}`);
+      assert.match(x.feedback, new RegExp(`another connection of the capture \\(${other.replace(/\./g, '\\.')} → 198\\.19\\.0\\.1:80\\); the lab's connection is the one carrying the upload`));
+    }
+    assert.equal(q(j, 'server_ip').mistake, 'wrong');
+  });
+
   it('feedback in Chinese', async () => {
     const f = answersFile('zh.yaml', { post_len: d0.frameLen });
     const r = await runCli(['grade', '--lang', 'zh', CAP, '--answers', f]);

@@ -530,4 +530,46 @@ describe('lab: a capture far bigger than a lab\'s', () => {
     assert.equal(zh.status, 0, zh.stderr.slice(-500));
     assert.match(zh.stderr, /：抓包中有 20000 条 TCP 连接；按所选连接中载荷最多的连接 7（198\.18\.0\.7:10003 → 198\.19\.0\.1:80，载荷 600 字节）作答。载荷最多的其他连接：0（[^）]*）；.*；另有 19989 条（`tcpflow-explain --format summary [^`]+` 列出全部）。用 -s ID 选择其他连接。\n$/);
   });
+
+  it('a selection releases the connections it leaves out once closed: their later packets are their streams\' still', async () => {
+    // tcp-continuation: streams 0 and 1 (42001) see packets again 70 s after they closed; kept
+    // whole when every connection is kept, continuations of them when released
+    const cap = join(REPO_ROOT, 'fixtures', 'tcp-continuation', 'capture.pcap');
+    const r = await runCli(['lab', '--json', '-s', '2', cap]);
+    assert.equal(r.code, 0, r.stderr);
+    const key = JSON.parse(r.stdout) as LabKey & { connection: number; otherConnections: number[] };
+    assert.equal(key.connection, 2);
+    assert.deepEqual(key.otherConnections, [0, 1, 3]);
+    // stream 1's payload is its two parts' (40 + 50 bytes); no word of continuation records,
+    // which the lab does not show
+    assert.equal(r.stderr, `tcpflow-explain: warning: ${cap}: the capture has 4 TCP connections; answering for connection 2 (127.0.0.1:42002 → 127.0.0.2:80, 80 bytes of payload), the selected one with the most payload. Others: 0 (127.0.0.1:42001 → 127.0.0.2:80, 40 bytes of payload); 1 (127.0.0.1:42001 → 127.0.0.2:80, 90 bytes of payload); 3 (127.0.0.1:42003 → 127.0.0.2:80, 40 bytes of payload). Use -s ID to choose another.\n`);
+    // the key of stream 1, selected, is of both its parts: never released
+    const one = await labJson(['-s', '1', cap]);
+    const all = await labJson([cap]);
+    assert.equal(all.connection, 1);
+    assert.deepEqual({ ...one, capture: null }, { ...all, capture: null });
+  });
+
+  it('a selected connection among more connections than the heap holds: keyed, the others a line each', async () => {
+    const { writeSyntheticPcap } = await import('../scripts/synth.js');
+    const many = join(tmp, 'synth60k.pcap');
+    writeSyntheticPcap(many, { connections: 60_000 });
+    // 60 000 connections of about 1.6 KB, 96 MB, with a 48 MB old generation: the build that
+    // kept every connection's object (the tracker's list) died there (V8's fatal error, signal
+    // 6, its stack trace); the tracker's cap (16 000 open with this heap) evicts the others
+    const bin = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
+    const r = spawnSync(process.execPath, ['--max-old-space-size=48', bin, 'lab', '--json', '-s', '59990', many], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+    assert.equal(r.status, 0, r.stderr.slice(-500));
+    assert.doesNotMatch(r.stderr, /FATAL|heap out of memory/);
+    assert.doesNotMatch(r.stderr, STACK_LINE);
+    const key = JSON.parse(r.stdout) as LabKey & { connection: number; otherConnections: number[] };
+    assert.ok(validate(key), JSON.stringify((validate as { errors?: unknown }).errors));
+    assert.equal(key.connection, 59_990);
+    // every other id, in the order the connections were opened
+    assert.equal(key.otherConnections.length, 59_999);
+    assert.deepEqual(key.otherConnections.slice(59_985, 59_995), [59_985, 59_986, 59_987, 59_988, 59_989, 59_991, 59_992, 59_993, 59_994, 59_995]);
+    assert.ok(key.otherConnections.every((id, i) => id === (i < 59_990 ? i : i + 1)));
+    assert.equal(key.segments.length, 1);
+    assert.match(r.stderr, /: the capture has 60000 TCP connections; answering for connection 59990 \(198\.18\.234\.86:10002 → 198\.19\.0\.1:80, 600 bytes of payload\), the selected one with the most payload\. Others with the most payload: 0 \(198\.18\.0\.0:10000 → 198\.19\.0\.1:80, 600 bytes of payload\); .*; 9 \([^)]*\); and 59989 more /);
+  });
 });

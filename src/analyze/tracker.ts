@@ -154,6 +154,14 @@ export interface TrackerOptions {
    */
   lingerSeconds?: number | null;
   /**
+   * With lingerSeconds: release only the closed connections for which this says true; the others
+   * stay until the end of input (or the cap, or the idle timeout), as without a linger. The lab
+   * with a selection releases the connections it leaves out and keeps those it may answer for
+   * whole (a later packet would start a continuation, and the key would be of part of them).
+   * Asked once a connection, when it closes.
+   */
+  lingerOnly?: ((c: Connection) => boolean) | null;
+  /**
    * Beyond this many closed connections waiting out the linger, the one closed longest ago is
    * released early, once it has had no packet for lingerMin seconds (memory stays bounded when
    * connections close faster than the linger). Default DEFAULT_LINGER_MAX.
@@ -464,6 +472,7 @@ export class Tracker implements PacketSink {
   private readonly reuse: boolean;
   private readonly linger: number;
   private readonly lingering: boolean;
+  private readonly lingerOnly: ((c: Connection) => boolean) | null;
   private readonly lingerMax: number;
   private readonly lingerMin: number;
   private readonly lingerHard: number;
@@ -537,6 +546,7 @@ export class Tracker implements PacketSink {
     this.keepAll = opts.keepAll ?? true;
     this.lingering = opts.lingerSeconds !== undefined && opts.lingerSeconds !== null;
     this.linger = opts.lingerSeconds ?? 0;
+    this.lingerOnly = opts.lingerOnly ?? null;
     this.lingerMax = opts.lingerMax ?? DEFAULT_LINGER_MAX;
     this.lingerMin = Math.min(this.linger, opts.lingerMin ?? DEFAULT_LINGER_MIN);
     this.lingerHard = Math.max(this.lingerMax, opts.lingerHard ?? DEFAULT_LINGER_HARD);
@@ -1182,8 +1192,10 @@ export class Tracker implements PacketSink {
     }
     if (this.observer !== null && !this.replayingEchoed) this.observer.onPacket(c, r, f, p);
     if (c.closed && this.lingering && !c.queuedForRelease) {
+      // (one lingerOnly keeps is marked all the same, so that it is asked once: it is then
+      // never taken for reuse, which the lab, the one user of lingerOnly, does not ask for)
       c.queuedForRelease = true;
-      this.releaseQueue.push(c);
+      if (this.lingerOnly === null || this.lingerOnly(c)) this.releaseQueue.push(c);
     }
   }
 

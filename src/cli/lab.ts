@@ -8,17 +8,18 @@ import { Option, type Command } from 'commander';
 import { Chalk } from 'chalk';
 import { writeFileSync } from 'node:fs';
 import type { Connection } from '../analyze/connection.js';
+import type { TrackerOptions } from '../analyze/tracker.js';
 import type { CaptureSummary } from '../pipeline.js';
 import type { Lang } from '../i18n/messages.js';
-import { LabCollector } from '../lab/collect.js';
-import { computeLabKey, mainConnection, endpointOf, DEFAULT_ALPHA, DEFAULT_SEGMENTS, type LabResult } from '../lab/key.js';
+import { LabCollector, OtherConnections } from '../lab/collect.js';
+import { computeLabKey, endpointOf, DEFAULT_ALPHA, DEFAULT_SEGMENTS, type LabResult } from '../lab/key.js';
 import { labText } from '../lab/text.js';
 import { answersTemplate } from '../lab/questions.js';
 import { labMessages } from '../lab/messages.js';
 import { stringifyDocument } from '../render/json.js';
-import { colourLevel, EXIT_USAGE, toolVersion, type CliContext } from './context.js';
-import { addLangOption, addSelectionOptions } from './explain.js';
-import { selectionFrom, selected, type Selection } from './select.js';
+import { colourLevel, continuationWarning, EXIT_USAGE, toolVersion, type CliContext } from './context.js';
+import { addLangOption, addSelectionOptions, LINGER_SECONDS } from './explain.js';
+import { selected, selectionFrom, type Selection } from './select.js';
 
 export interface LabCommonOptions {
   segments: string;
@@ -92,7 +93,6 @@ export interface LabRun {
   result: LabResult;
   summary: CaptureSummary;
   connection: Connection;
-  all: Connection[];
 }
 
 /** Whether connections were selected (-s, --port, --host). */
@@ -110,9 +110,24 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
   const sel = selectionFrom(ctx, o);
   if (!sel) return null;
   const collector = new LabCollector(undefined, sel);
-  const run = await ctx.analyse(file, collector, undefined, undefined, () => collector.overflowFrame >= 0);
+  // A connection finalised (at the end of input, evicted by the cap, replaced by a new stream on
+  // its 4-tuple) is let go, a line of it kept in the collector's directory (keepAll false).
+  // Those the lab may answer for are never released earlier: a later packet would start a
+  // continuation, and the key would be of part of its packets (Wireshark never forgets a
+  // 4-tuple). Those a selection leaves out are released once closed, as `explain` releases
+  // every one: then memory is bounded by the connections open, not by the capture's.
+  const opts: TrackerOptions = chosen(sel)
+    ? { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => !selected(c, sel) }
+    : { keepAll: false };
+  const run = await ctx.analyse(file, collector, opts, undefined, () => collector.overflowFrame >= 0);
   if (!run) return null;
-  const { tracker, summary } = run;
+  const { summary, tracker } = run;
+  if (chosen(sel) && collector.continuedChosen === 0) {
+    // the continuations are of connections the selection leaves out, released once closed:
+    // nothing the lab says is made of them (each adds its payload to its stream's line)
+    const w = continuationWarning(tracker);
+    summary.warnings = summary.warnings.filter((x) => x !== w);
+  }
   if (collector.overflowFrame >= 0) {
     // (a key from part of a connection's packets would be a wrong key: none is given)
     const n = collector.maxPackets.toLocaleString('en-US');
@@ -121,33 +136,29 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
     return null;
   }
   ctx.reportEnd(file, summary);
-  const all = tracker.connections;
-  const candidates = all.filter((c) => selected(c, sel));
-  const main = mainConnection(candidates);
+  const dir = collector.directory;
+  const main = collector.main;
   if (main === null) {
-    ctx.err(all.length === 0 ? `${file}: no TCP connection in the capture` : `${file}: no connection matches the selection (the capture has ${all.length}: ids 0 to ${all.length - 1})`);
+    ctx.err(dir.size === 0 ? `${file}: no TCP connection in the capture` : `${file}: no connection matches the selection (the capture has ${dir.size}: ids 0 to ${dir.size - 1})`);
     ctx.fail(EXIT_USAGE);
     return null;
   }
-  if (!quiet && all.length > 1) {
+  const others = new OtherConnections(dir, collector.mainEntry);
+  if (!quiet && others.size > 0) {
     const m = labMessages(o.lang);
-    const describe = (c: Connection): string => {
-      const cl = endpointOf(c, true);
-      const sv = endpointOf(c, false);
-      return m.connectionLine(c.id, `${cl.ip}:${cl.port}`, `${sv.ip}:${sv.port}`, c.a.payloadBytes + c.b.payloadBytes);
-    };
-    let others = all.filter((c) => c !== main);
-    const more = Math.max(0, others.length - OTHERS_LISTED);
-    if (more > 0) {
-      // a capture of thousands: those most like the lab's connection (a warning of every one
-      // was megabytes on standard error)
-      const bytes = (c: Connection): number => c.a.payloadBytes + c.b.payloadBytes;
-      others = others.sort((x, y) => bytes(y) - bytes(x) || x.id - y.id).slice(0, OTHERS_LISTED);
-    }
-    ctx.warn(m.otherConnections(file, describe(main), others.map(describe), more, chosen(sel)));
+    const line = (id: number, client: { ip: string; port: number }, server: { ip: string; port: number }, bytes: number): string =>
+      m.connectionLine(id, `${client.ip}:${client.port}`, `${server.ip}:${server.port}`, bytes);
+    // a capture of thousands: those most like the lab's connection (a warning of every one
+    // was megabytes on standard error)
+    const listed = others.listed(OTHERS_LISTED).map((i) => {
+      const e = dir.endpoints(i);
+      return line(dir.id(i), e.client, e.server, dir.payloadBytes(i));
+    });
+    const mainLine = line(main.id, endpointOf(main, true), endpointOf(main, false), main.a.payloadBytes + main.b.payloadBytes);
+    ctx.warn(m.otherConnections(file, mainLine, listed, Math.max(0, others.size - OTHERS_LISTED), chosen(sel)));
   }
-  const result = computeLabKey(main, collector.byConnection.get(main) ?? [], all, p, summary.firstTime);
-  return { result, summary, connection: main, all };
+  const result = computeLabKey(main, collector.byConnection.get(main) ?? [], others, p, summary.firstTime);
+  return { result, summary, connection: main };
 }
 
 export async function lab(ctx: CliContext, capture: string | undefined, opts: LabOptions): Promise<void> {

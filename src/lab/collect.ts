@@ -3,9 +3,10 @@
  * the numbers of the contract's packet record plus the three lengths a lab question may mean
  * (payload, TCP header + payload, whole frame), the raw window field (for "unscaled window"
  * answers), the SYN options, and the first bytes of each side's first data segment (to name an
- * HTTP request line). Memory grows with the capture's TCP packets: fine for a lab capture, and
- * bounded by labPacketBudget() for any other (a 10M-packet capture ran out of heap after 50 s,
- * V8's fatal error and its stack trace on standard error).
+ * HTTP request line). Memory grows with the TCP packets of the connections the lab may answer
+ * for: fine for a lab capture, and bounded by labPacketBudget() for any other (a 10M-packet
+ * capture ran out of heap after 50 s, V8's fatal error and its stack trace on standard error).
+ * Of the other connections only a line each is kept once they are finalised (ConnectionDirectory).
  */
 import { getHeapStatistics } from 'node:v8';
 import type { Frame } from '../capture/frame.js';
@@ -14,6 +15,7 @@ import type { Connection } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import type { PacketNumbers } from '../render/records.js';
 import { selected, type Selection } from '../cli/select.js';
+import { ipv4ToString, ipv6ToString } from '../util/addr.js';
 
 /**
  * About what a kept packet costs: the record, its time and the lists' room (short1m: 590 MB for
@@ -24,8 +26,8 @@ const BYTES_PER_PACKET = 400;
 
 /**
  * Packets the lab keeps at most with a heap of `heapLimit` bytes: a third of the heap, the rest
- * left to the connections (every one is kept) and the key's work. 3.6 million with this
- * machine's default heap (4.3 GB); a lab capture has hundreds.
+ * left to the open connections (at most the tracker's cap) and the key's work. 3.6 million with
+ * this machine's default heap (4.3 GB); a lab capture has hundreds.
  */
 export function labPacketBudget(heapLimit = getHeapStatistics().heap_size_limit): number {
   return Math.floor(heapLimit / 3 / BYTES_PER_PACKET);
@@ -51,10 +53,138 @@ export interface LabPacket extends PacketNumbers {
   head: string;
 }
 
+/** A connection's client and server (the contract's `client` and `server`, without `inferredBy`). */
+export interface EndpointPair {
+  client: { ip: string; port: number };
+  server: { ip: string; port: number };
+}
+
+/**
+ * A line for each connection of the capture once it is finalised (id, when it was opened,
+ * payload, client and server): what the lab says of the connections it does not answer for (the
+ * warning's list, the key's `otherConnections`, grading's "the numbers of another connection"),
+ * in typed arrays of 61 bytes a connection instead of the connections' objects (about 1.6 KB
+ * each: short10m's million took `lab -s 3` to 1.6 GB, and a capture of more connections than
+ * the heap holds to V8's fatal error). Entries are read in the order their connections were
+ * opened, as the tracker's list of every connection had them.
+ */
+export class ConnectionDirectory {
+  /** Entries. */
+  size = 0;
+  private ids = new Int32Array(64);
+  /** The frame that opened each (unique: a frame opens at most one connection). */
+  private first = new Float64Array(64);
+  private payload = new Float64Array(64);
+  private v6 = new Uint8Array(64);
+  /** Client address words, then server address words (as the flows keep them, int32). */
+  private addr = new Int32Array(64 * 8);
+  /** Client port, then server port. */
+  private ports = new Int32Array(64 * 2);
+  /** Entries in the order their connections were opened (made when first asked, after the last add). */
+  private opened: Int32Array | null = null;
+  /** Each id's entry + 1 (0: none yet). */
+  private byId = new Int32Array(64);
+
+  /**
+   * Adds `c` (finalised); returns its entry. A continuation (Connection.continued: the later
+   * packets of a stream finalised before them, and so added before it) adds its payload to its
+   * stream's line: a stream is one connection of the capture, as in Wireshark.
+   */
+  add(c: Connection): number {
+    if (c.id >= this.byId.length) {
+      const b = new Int32Array(Math.max(c.id + 1, this.byId.length * 2));
+      b.set(this.byId);
+      this.byId = b;
+    }
+    const had = this.byId[c.id]! - 1;
+    if (c.continued && had >= 0) {
+      this.payload[had] += c.a.payloadBytes + c.b.payloadBytes;
+      return had;
+    }
+    const i = this.size;
+    this.byId[c.id] = i + 1;
+    if (i === this.ids.length) this.grow();
+    this.size = i + 1;
+    this.opened = null;
+    this.ids[i] = c.id;
+    this.first[i] = c.firstFrame;
+    this.payload[i] = c.a.payloadBytes + c.b.payloadBytes;
+    this.v6[i] = c.ipVersion === 6 ? 1 : 0;
+    const cl = c.clientIsA ? c.a : c.b;
+    const sv = c.clientIsA ? c.b : c.a;
+    const a = this.addr;
+    const k = 8 * i;
+    a[k] = cl.addr0;
+    a[k + 1] = cl.addr1;
+    a[k + 2] = cl.addr2;
+    a[k + 3] = cl.addr3;
+    a[k + 4] = sv.addr0;
+    a[k + 5] = sv.addr1;
+    a[k + 6] = sv.addr2;
+    a[k + 7] = sv.addr3;
+    this.ports[2 * i] = cl.port;
+    this.ports[2 * i + 1] = sv.port;
+    return i;
+  }
+
+  private grow(): void {
+    const n = this.ids.length * 2;
+    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.ids = g(this.ids, n);
+    this.first = g(this.first, n);
+    this.payload = g(this.payload, n);
+    this.v6 = g(this.v6, n);
+    this.addr = g(this.addr, n * 8);
+    this.ports = g(this.ports, n * 2);
+  }
+
+  /** The entries in the order their connections were opened (at the end of input most are finalised in that order already). */
+  order(): Int32Array {
+    if (this.opened !== null) return this.opened;
+    const o = new Int32Array(this.size);
+    const f = this.first;
+    let sorted = true;
+    for (let i = 0; i < o.length; i++) {
+      o[i] = i;
+      if (i > 0 && f[i] < f[i - 1]) sorted = false;
+    }
+    if (!sorted) o.sort((x, y) => f[x] - f[y]);
+    this.opened = o;
+    return o;
+  }
+
+  id(i: number): number {
+    return this.ids[i];
+  }
+
+  payloadBytes(i: number): number {
+    return this.payload[i];
+  }
+
+  /** Entry `i`'s client (`client`) or server address. */
+  ip(i: number, client: boolean): string {
+    const a = this.addr;
+    const k = 8 * i + (client ? 0 : 4);
+    return this.v6[i] === 0 ? ipv4ToString(a[k] >>> 0) : ipv6ToString([a[k] >>> 0, a[k + 1] >>> 0, a[k + 2] >>> 0, a[k + 3] >>> 0]);
+  }
+
+  port(i: number, client: boolean): number {
+    return this.ports[2 * i + (client ? 0 : 1)];
+  }
+
+  endpoints(i: number): EndpointPair {
+    return { client: { ip: this.ip(i, true), port: this.port(i, true) }, server: { ip: this.ip(i, false), port: this.port(i, false) } };
+  }
+}
+
 export class LabCollector implements PacketObserver {
   readonly byConnection = new Map<Connection, LabPacket[]>();
   private readonly headTaken = new WeakMap<Connection, number>();
-  /** Packets kept so far. */
+  /** Packets kept now (those of a connection that cannot be the lab's are let go when it is finalised). */
   kept = 0;
   /**
    * The frame whose packet would have been one more than `maxPackets`, or -1: then nothing is
@@ -62,6 +192,18 @@ export class LabCollector implements PacketObserver {
    * connection's packets would be a wrong key).
    */
   overflowFrame = -1;
+  /** Every connection finalised, a line each. */
+  readonly directory = new ConnectionDirectory();
+  /**
+   * The connection the lab is about, so far: of the finalised connections the selection takes,
+   * the one with the most payload, the first opened on a tie (the lowest id but for a
+   * continuation); null while none is. Its entry in the directory.
+   */
+  main: Connection | null = null;
+  mainEntry = -1;
+  private mainBytes = -1;
+  /** Continuations among the connections the lab may answer for (the tracker's cap evicted their streams). */
+  continuedChosen = 0;
 
   /** `sel`: only the packets of the connections it selects are kept (null: every connection's). */
   constructor(readonly maxPackets = labPacketBudget(), private readonly sel: Selection | null = null) {}
@@ -101,5 +243,86 @@ export class LabCollector implements PacketObserver {
       window: r.window, rawWindow: p.window, analysis: r.analysis, mss: p.mss, wscale: p.wscale,
       sackPermitted: p.sackPermitted, head,
     });
+  }
+
+  /**
+   * A connection is finalised: its line goes to the directory, and of it and the lab's
+   * connection so far the one that cannot be the lab's lets its packets go (its payload is
+   * final now, and no later connection's can change the order of the two).
+   */
+  onFinal(c: Connection): void {
+    const entry = this.directory.add(c);
+    if (this.sel !== null && !selected(c, this.sel)) return;
+    if (c.continued) this.continuedChosen++;
+    const bytes = c.a.payloadBytes + c.b.payloadBytes;
+    const main = this.main;
+    if (main === null || bytes > this.mainBytes || (bytes === this.mainBytes && c.firstFrame < main.firstFrame)) {
+      if (main !== null) this.letGo(main);
+      this.main = c;
+      this.mainEntry = entry;
+      this.mainBytes = bytes;
+    } else this.letGo(c);
+  }
+
+  private letGo(c: Connection): void {
+    const list = this.byConnection.get(c);
+    if (list === undefined) return;
+    this.kept -= list.length;
+    this.byConnection.delete(c);
+  }
+}
+
+/** The capture's connections other than the lab's: the directory less the lab's entry. */
+export class OtherConnections {
+  constructor(private readonly dir: ConnectionDirectory, private readonly except: number) {}
+
+  /** How many. */
+  get size(): number {
+    return this.except >= 0 ? this.dir.size - 1 : this.dir.size;
+  }
+
+  /** Their entries, in the order their connections were opened. */
+  entries(): number[] {
+    const out: number[] = [];
+    for (const i of this.dir.order()) if (i !== this.except) out.push(i);
+    return out;
+  }
+
+  /** Their ids, in the order their connections were opened (the key's `otherConnections`). */
+  ids(): number[] {
+    return this.entries().map((i) => this.dir.id(i));
+  }
+
+  /**
+   * Those a warning names, at most `n`: every one when they are no more, in the order they were
+   * opened; else the `n` with the most payload, the lowest id first on a tie, then the first
+   * opened.
+   */
+  listed(n: number): number[] {
+    const d = this.dir;
+    const all = this.entries();
+    if (all.length <= n) return all;
+    // the n best so far, best first (a later entry goes after those it ties with)
+    const top: number[] = [];
+    const before = (x: number, y: number): boolean =>
+      d.payloadBytes(x) > d.payloadBytes(y) || (d.payloadBytes(x) === d.payloadBytes(y) && d.id(x) < d.id(y));
+    for (const i of all) {
+      if (top.length === n && !before(i, top[n - 1]!)) continue;
+      let at = top.length;
+      while (at > 0 && before(i, top[at - 1]!)) at--;
+      top.splice(at, 0, i);
+      if (top.length > n) top.pop();
+    }
+    return top;
+  }
+
+  /** The first, in the order they were opened, with this port at either end or this client address. */
+  find(port: number, ip: string): EndpointPair | undefined {
+    const d = this.dir;
+    for (const i of d.order()) {
+      if (i === this.except) continue;
+      if (d.port(i, true) === port || d.port(i, false) === port || d.ip(i, true) === ip) return d.endpoints(i);
+    }
+    return undefined;
   }
 }

@@ -147,7 +147,7 @@ export function grade(answers: Answers, k: LabKey, aux: LabAux, policy: GradePol
   const segs: LabSegment[] = k.segments.slice(0, policy.segments);
   const list = (xs: (number | null)[]): string => `[${xs.map(fmt).join(', ')}]`;
   const other = (port: number, ip: string): string | undefined => {
-    const o = aux.others.find((x) => x.client.port === port || x.server.port === port || x.client.ip === ip);
+    const o = aux.others.find(port, ip);
     return o ? `${o.client.ip}:${o.client.port} → ${o.server.ip}:${o.server.port}` : undefined;
   };
   const absolute = (x: number): Distractor[] => (aux.firstEpoch !== null ? [{ value: aux.firstEpoch + x, mistake: 'absolute-time' }] : []);

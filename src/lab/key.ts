@@ -23,7 +23,7 @@ import { type Connection, clientFlow, flowAddress, serverFlow } from '../analyze
 import { A_RETRANSMISSION, A_WINDOW_FULL, ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { connectionJson } from '../render/json.js';
 import { round9 } from '../util/round.js';
-import type { LabPacket } from './collect.js';
+import type { LabPacket, OtherConnections } from './collect.js';
 import { knownTrace } from './known.js';
 
 export const LAB_SCHEMA_VERSION = 1;
@@ -180,8 +180,8 @@ export interface LabAux {
   nextClientSent: (number | null)[];
   /** Epoch seconds of the capture's first frame. */
   firstEpoch: number | null;
-  /** Client/server endpoints of the other connections of the capture. */
-  others: { client: Endpoint; server: Endpoint }[];
+  /** The other connections of the capture (their client and server endpoints found by port or address). */
+  others: OtherConnections;
   /** Time of the connection's first packet (usually the SYN). */
   connectionStart: number;
   /** Time of the last client data segment. */
@@ -191,20 +191,6 @@ export interface LabAux {
 export interface LabResult {
   key: LabKey;
   aux: LabAux;
-}
-
-/** The connection a lab is about: the one with the most payload (lowest id on a tie). */
-export function mainConnection(conns: readonly Connection[]): Connection | null {
-  let best: Connection | null = null;
-  let bestBytes = -1;
-  for (const c of conns) {
-    const b = c.a.payloadBytes + c.b.payloadBytes;
-    if (b > bestBytes) {
-      best = c;
-      bestBytes = b;
-    }
-  }
-  return best;
 }
 
 export function endpointOf(c: Connection, client: boolean): Endpoint {
@@ -254,7 +240,7 @@ class AckIndex {
 export function computeLabKey(
   c: Connection,
   packets: readonly LabPacket[],
-  others: readonly Connection[],
+  others: OtherConnections,
   opts: LabOptions,
   firstEpoch: number | null = null,
 ): LabResult {
@@ -434,7 +420,7 @@ export function computeLabKey(
   const key: LabKey = {
     schemaVersion: LAB_SCHEMA_VERSION,
     connection: c.id,
-    otherConnections: others.filter((o) => o !== c).map((o) => o.id),
+    otherConnections: others.ids(),
     client,
     server,
     syn,
@@ -462,7 +448,7 @@ export function computeLabKey(
   const aux: LabAux = {
     nextClientSent,
     firstEpoch,
-    others: others.filter((o) => o !== c).map((o) => ({ client: endpointOf(o, true), server: endpointOf(o, false) })),
+    others,
     connectionStart: packets.length > 0 ? packets[0].time : 0,
     lastDataSent: data.length > 0 ? data[data.length - 1].time : null,
   };

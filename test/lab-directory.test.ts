@@ -1,0 +1,189 @@
+/**
+ * The lab's line for each finalised connection (ConnectionDirectory) and what it says of the
+ * connections the lab does not answer for (OtherConnections), against what the lab did with every
+ * connection's object kept (the tracker's list, in the order they were opened): the key's
+ * `otherConnections`, the warning's list, grading's "another connection". And the collector's
+ * choice of the lab's connection, letting the others' packets go.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { clientFlow, flowAddress, newConnection, serverFlow, type Connection } from '../src/analyze/connection.js';
+import { Tracker } from '../src/analyze/tracker.js';
+import { runCapture } from '../src/pipeline.js';
+import { ConnectionDirectory, LabCollector, OtherConnections } from '../src/lab/collect.js';
+import { REPO_ROOT } from './helpers/corpus.js';
+
+/** A seeded generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Connections as the tracker would have opened them: ids in order, first frames rising; with
+ * `continuations`, one in ten the continuation of an earlier stream (its id again).
+ */
+function made(n: number, seed: number, continuations = true): Connection[] {
+  const r = rng(seed);
+  const out: Connection[] = [];
+  let frame = 1;
+  let nextId = 0;
+  for (let i = 0; i < n; i++) {
+    const c = newConnection();
+    c.continued = continuations && nextId > 0 && r() < 0.1;
+    c.id = c.continued ? Math.floor(r() * nextId) : nextId++;
+    frame += 1 + Math.floor(r() * 3);
+    c.firstFrame = frame;
+    c.ipVersion = r() < 0.3 ? 6 : 4;
+    c.clientIsA = r() < 0.7;
+    for (const f of [c.a, c.b]) {
+      // few distinct values, so that payloads, ports and addresses tie
+      f.addr0 = (0xc6120000 + Math.floor(r() * 4)) | 0;
+      f.addr1 = c.ipVersion === 6 ? Math.floor(r() * 3) : 0;
+      f.addr2 = c.ipVersion === 6 ? (0x80000000 + Math.floor(r() * 3)) | 0 : 0;
+      f.addr3 = c.ipVersion === 6 ? Math.floor(r() * 3) : 0;
+      f.port = 80 + Math.floor(r() * 6);
+      f.payloadBytes = Math.floor(r() * 4) * 100;
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+const bytes = (c: Connection): number => c.a.payloadBytes + c.b.payloadBytes;
+const pair = (c: Connection): { client: { ip: string; port: number }; server: { ip: string; port: number } } => ({
+  client: { ip: flowAddress(c.ipVersion, clientFlow(c)), port: clientFlow(c).port },
+  server: { ip: flowAddress(c.ipVersion, serverFlow(c)), port: serverFlow(c).port },
+});
+
+/** The lab's connection as it was chosen from the list of every connection: the most payload, the first on a tie. */
+function mainOf(all: readonly Connection[]): Connection | null {
+  let best: Connection | null = null;
+  for (const c of all) if (best === null || bytes(c) > bytes(best)) best = c;
+  return best;
+}
+
+/** A stream: its first part (opened first: its endpoints) and the payload of all its parts. */
+interface Stream {
+  id: number;
+  first: Connection;
+  bytes: number;
+}
+
+/** The streams of `all`, in the order their first parts were opened. */
+function streamsOf(all: readonly Connection[]): Stream[] {
+  const byId = new Map<number, Stream>();
+  for (const c of all) {
+    const s = byId.get(c.id);
+    if (s === undefined) byId.set(c.id, { id: c.id, first: c, bytes: bytes(c) });
+    else s.bytes += bytes(c);
+  }
+  return [...byId.values()];
+}
+
+/** The warning's list as it was made from the list of every connection (of streams here). */
+function listedOf(others: Stream[], n: number): Stream[] {
+  if (others.length <= n) return others;
+  return [...others].sort((x, y) => y.bytes - x.bytes || x.id - y.id).slice(0, n);
+}
+
+/** A random order of `xs` (the order of finalisation differs from the order of opening). */
+function shuffled<T>(xs: readonly T[], r: () => number): T[] {
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe('lab: a line for each connection instead of its object', () => {
+  it('the other connections, the warning\'s list and grading\'s look-up are those of the list of every connection', () => {
+    for (const [n, seed] of [[1, 1], [2, 2], [11, 3], [12, 4], [40, 5], [500, 6], [3000, 7]] as const) {
+      const all = made(n, seed);
+      const r = rng(seed * 7);
+      // finalised in the order they were opened, or in any other in which a continuation comes
+      // after its stream's first part (it exists only once that part was finalised)
+      const mixed = shuffled(all, r);
+      for (const order of [all, [...mixed.filter((c) => !c.continued), ...mixed.filter((c) => c.continued)]]) {
+        const lab = new LabCollector();
+        for (const c of order) lab.onFinal(c);
+        const main = mainOf(all)!;
+        assert.equal(lab.main, main, `n ${n}: the lab's connection`);
+        const others = new OtherConnections(lab.directory, lab.mainEntry);
+        // a line a stream; the lab's stream is not among the others
+        const want = streamsOf(all).filter((x) => x.id !== main.id);
+        assert.equal(lab.directory.size, want.length + 1);
+        assert.equal(others.size, want.length);
+        assert.deepEqual(others.ids(), want.map((x) => x.id), `n ${n}: otherConnections`);
+        const d = lab.directory;
+        for (const k of [1, 10, n]) {
+          const got = others.listed(k).map((i) => ({ id: d.id(i), bytes: d.payloadBytes(i), ...d.endpoints(i) }));
+          assert.deepEqual(got, listedOf(want, k).map((x) => ({ id: x.id, bytes: x.bytes, ...pair(x.first) })), `n ${n}: the ${k} listed`);
+        }
+        for (let q = 0; q < 50; q++) {
+          const port = 78 + Math.floor(r() * 10);
+          const ip = q % 2 === 0 ? '198.18.0.' + Math.floor(r() * 4) : pair(all[Math.floor(r() * n)]!).client.ip;
+          const x = want.find((y) => { const e = pair(y.first); return e.client.port === port || e.server.port === port || e.client.ip === ip; });
+          assert.deepEqual(others.find(port, ip), x === undefined ? undefined : pair(x.first), `n ${n}: find(${port}, ${ip})`);
+        }
+      }
+    }
+  });
+
+  it('the directory grows and keeps every field, IPv4 and IPv6; a continuation adds its payload to its stream\'s line', () => {
+    const all = made(200, 9, false);
+    const d = new ConnectionDirectory();
+    all.forEach((c, i) => {
+      assert.equal(d.add(c), i);
+      // asked for midway: the order of those added so far, then of every one
+      if (i === 99) assert.equal(d.order().length, 100);
+    });
+    assert.equal(d.size, 200);
+    all.forEach((c, i) => {
+      assert.equal(d.id(i), c.id);
+      assert.equal(d.payloadBytes(i), bytes(c));
+      assert.deepEqual(d.endpoints(i), pair(c));
+    });
+    assert.deepEqual([...d.order()], all.map((_c, i) => i));
+    const later = made(1, 10, false)[0]!;
+    later.id = all[42]!.id;
+    later.continued = true;
+    later.firstFrame = 100_000;
+    assert.equal(d.add(later), 42);
+    assert.equal(d.size, 200);
+    assert.equal(d.payloadBytes(42), bytes(all[42]!) + bytes(later));
+    assert.deepEqual(d.endpoints(42), pair(all[42]!));
+  });
+
+  it('of real captures, only the lab\'s connection keeps its packets once all are finalised', async () => {
+    const dir = join(REPO_ROOT, 'fixtures');
+    const files = ['tcp-port-reuse', 'tcp-continuation', 'http-ipv6', 'lab-http-upload-loss', 'mixed-nontcp']
+      .flatMap((f) => readdirSync(join(dir, f)).filter((x) => /\.pcap(ng)?$/.test(x)).map((x) => join(dir, f, x)));
+    assert.ok(files.length >= 5, files.join(' '));
+    for (const file of files) {
+      // the list of every connection, as the lab's tracker had it
+      const kept = new Tracker(null);
+      await runCapture(file, kept);
+      const lab = new LabCollector();
+      await runCapture(file, new Tracker(lab, { keepAll: false }));
+      const main = mainOf(kept.connections);
+      assert.ok(main !== null, file);
+      assert.equal(lab.main?.id, main.id, file);
+      assert.equal(lab.main?.firstFrame, main.firstFrame, file);
+      assert.equal(lab.directory.size, kept.connections.length, file);
+      assert.deepEqual(new OtherConnections(lab.directory, lab.mainEntry).ids(), kept.connections.filter((c) => c !== main).map((c) => c.id), file);
+      assert.deepEqual([...lab.byConnection.keys()], [lab.main], file);
+      assert.equal(lab.kept, lab.byConnection.get(lab.main!)!.length, file);
+      assert.equal(lab.kept, main.packets, file);
+    }
+  });
+});
