@@ -8,7 +8,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -488,6 +488,28 @@ describe('lab: fixtures/lab-* expected keys', () => {
       sameFields(JSON.parse(r.stdout), exp, '$', diffs);
       assert.deepEqual(diffs, [], `${expected}`);
     }
+  });
+});
+
+describe('lab: damaged lengths', () => {
+  it('a record whose original length is 0 gives frameLength 0, as tshark\'s frame.len, and the key still matches the schema', async () => {
+    // tcp-four-way with record 4 (the client's data, 84 bytes captured) saying it was 0 bytes on
+    // the wire: tshark 4.0.17 shows frame.len 0 and frame.cap_len 84 (fuzz.test.ts's smoke run
+    // found the schema's minimum of 1 refusing such a key)
+    const src = readFileSync(join(REPO_ROOT, 'fixtures', 'tcp-four-way', 'capture.pcap'));
+    const b = Buffer.from(src);
+    const le = b.readUInt32LE(0) === 0xa1b2c3d4 || b.readUInt32LE(0) === 0xa1b23c4d;
+    let p = 24;
+    for (let i = 1; i < 4; i++) p += 16 + (le ? b.readUInt32LE(p + 8) : b.readUInt32BE(p + 8));
+    assert.equal(le ? b.readUInt32LE(p + 12) : b.readUInt32BE(p + 12), 84);
+    if (le) b.writeUInt32LE(0, p + 12);
+    else b.writeUInt32BE(0, p + 12);
+    const cap = join(tmp, 'orig-len-0.pcap');
+    writeFileSync(cap, b);
+    const k = await labJson([cap]);
+    assert.equal(k.segments[0]?.frame, 4);
+    assert.equal(k.segments[0]?.frameLength, 0);
+    assert.equal(k.segments[0]?.tcpLength, 50);
   });
 });
 

@@ -53,6 +53,10 @@ export const RUNS: { name: string; args: string[]; chunked?: boolean }[] = [
   // (each test case and each line of the verbose text report written as bytes when judged: the
   // file must be XML, one case a result, and the text report must list every result, as many)
   { name: 'check junit', args: ['check', '--verbose', '--junit', JUNIT_FILE, '-e', 'handshake=three-way', '-e', 'teardown=graceful', '-e', 'irtt<=1ms', '-e', 'zeek=SF', '-e', 'connections>=0'] },
+  // the lab's key of the main connection, and of connection 1 (a selection: the others are
+  // released once closed, a line each kept): its connections must be the document's
+  { name: 'lab', args: ['lab', '--json'] },
+  { name: 'lab selected', args: ['lab', '--json', '-s', '1'] },
 ];
 
 /** A stack trace line as Node prints it (test/helpers/cli.ts). */
@@ -64,6 +68,10 @@ const require = createRequire(import.meta.url);
 const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
 const schema = JSON.parse(readFileSync(new URL('../../../schema/tcpflow-explain.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+const labSchema = JSON.parse(readFileSync(new URL('../../../schema/lab.schema.json', import.meta.url), 'utf8')) as object;
+const validateLab = new Ajv({ allErrors: true, strict: true }).compile(labSchema);
+/** The lab's exit 2 when the capture holds no connection it can answer for. */
+const LAB_NONE = /: no TCP connection in the capture$|: no connection matches the selection \(the capture has (\d+): ids 0 to (\d+)\)$/m;
 const { XMLValidator } = require('fast-xml-parser') as { XMLValidator: { validate(xml: string): true | { err: { msg: string; line: number } } } };
 
 let gc: (() => void) | null = null;
@@ -121,7 +129,7 @@ export async function check(req: WorkerRequest, residentBound = 0): Promise<Work
     if (STACK_LINE.test(res.stderr) || STACK_LINE.test(res.stdout)) p(`stack trace in the output: ${firstLine(res.stderr)}`);
     if (res.code === 2) {
       if (res.stderr.trim() === '') p('exit 2 without a message');
-      else if (!NAMES_WHERE.test(res.stderr)) p(`exit 2, the message names no offset, frame or reason: ${firstLine(res.stderr)}`);
+      else if (!NAMES_WHERE.test(res.stderr) && !(r.name.startsWith('lab') && LAB_NONE.test(res.stderr))) p(`exit 2, the message names no offset, frame or reason: ${firstLine(res.stderr)}`);
     }
     if (r.name === 'json' || r.name === 'json (chunked)') {
       if (res.stdout !== '') {
@@ -150,6 +158,8 @@ export async function check(req: WorkerRequest, residentBound = 0): Promise<Work
         }
       }
       if (res.code === 0 && (lines.length === 0 || !lines[lines.length - 1].startsWith('{"type":"capture"'))) p('exit 0 without the final capture record');
+    } else if (r.name === 'lab' || r.name === 'lab selected') {
+      labProblems(r.name === 'lab' ? null : 1, res, jsonOut, p);
     } else if (r.name === 'check junit') {
       let xml = '';
       try {
@@ -174,6 +184,48 @@ export async function check(req: WorkerRequest, residentBound = 0): Promise<Work
     }
   }
   return { index: req.index, problems, codes, heapUsed: heapInUse(residentBound) };
+}
+
+/**
+ * What is wrong with a lab run (`stream`: the one selected, or null): its key must match the lab
+ * schema, and its connection and `otherConnections` must be the document's connections (their
+ * ids once each, continuations being parts of their streams), in order but for the lab's; with a
+ * selection, the selected one, or exit 2 saying none matches when the document has no such id.
+ */
+function labProblems(stream: number | null, res: { code: number; stdout: string; stderr: string }, json: { code: number; stdout: string } | null, p: (s: string) => void): void {
+  let ids: number[] | null = null;
+  if (json !== null && json.stdout !== '') {
+    try {
+      const doc = JSON.parse(json.stdout) as { connections: { id: number }[] };
+      ids = [...new Set(doc.connections.map((c) => c.id))].sort((a, b) => a - b);
+    } catch {
+      ids = null;
+    }
+  }
+  if (res.stdout === '') {
+    if (res.code === 0) p('exit 0 and no key');
+    const none = LAB_NONE.exec(res.stderr);
+    if (ids !== null && none !== null) {
+      if (none[1] === undefined ? ids.length !== 0 : Number(none[1]) !== ids.length || Number(none[2]) !== ids.length - 1) p(`says ${firstLine(none[0])}, the document has ${ids.length} connection(s)`);
+      if (stream !== null && ids.includes(stream)) p(`says no connection matches -s ${stream}, the document has it`);
+    }
+    return;
+  }
+  let key: { connection: number; otherConnections: number[] };
+  try {
+    key = JSON.parse(res.stdout) as typeof key;
+  } catch (e) {
+    p(`stdout is not JSON: ${(e as Error).message}`);
+    return;
+  }
+  if (!validateLab(key)) p(`key does not match the lab schema: ${JSON.stringify(validateLab.errors).slice(0, 400)}`);
+  if (stream !== null && key.connection !== stream) p(`-s ${stream} gave the key of connection ${key.connection}`);
+  if (ids !== null) {
+    const want = ids.filter((id) => id !== key.connection);
+    if (!ids.includes(key.connection) || JSON.stringify(key.otherConnections) !== JSON.stringify(want)) {
+      p(`connection ${key.connection} and otherConnections ${JSON.stringify(key.otherConnections).slice(0, 200)} are not the document's ${JSON.stringify(ids).slice(0, 200)}`);
+    }
+  }
 }
 
 /**
