@@ -14,18 +14,7 @@ import { Tracker } from '../src/analyze/tracker.js';
 import { runCapture } from '../src/pipeline.js';
 import { ConnectionDirectory, LabCollector, OtherConnections } from '../src/lab/collect.js';
 import { REPO_ROOT } from './helpers/corpus.js';
-
-/** A seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './helpers/rng.js';
 
 /**
  * Connections as the tracker would have opened them: ids in order, first frames rising; with

@@ -8,18 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ascii, ByteWriter, Chunk, REF, utf8 } from '../src/util/bytes.js';
 import { Spool } from '../src/util/spool.js';
-
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './helpers/rng.js';
 
 /** Constant text of every length a record has: none, shorter than a reference, a few words, more than ByteWriter copies by words, non-ASCII. */
 const CHUNKS: Chunk[] = [

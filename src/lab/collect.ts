@@ -63,10 +63,10 @@ export interface EndpointPair {
  * A line for each connection of the capture once it is finalised (id, when it was opened,
  * payload, client and server): what the lab says of the connections it does not answer for (the
  * warning's list, the key's `otherConnections`, grading's "the numbers of another connection"),
- * in typed arrays of 61 bytes a connection instead of the connections' objects (about 1.6 KB
- * each: short10m's million took `lab -s 3` to 1.6 GB, and a capture of more connections than
- * the heap holds to V8's fatal error). Entries are read in the order their connections were
- * opened, as the tracker's list of every connection had them.
+ * in typed arrays of 65 bytes a connection (its id's entry included) instead of the
+ * connections' objects (about 1.6 KB each: short10m's million took `lab -s 3` to 1.6 GB, and a
+ * capture of more connections than the heap holds to V8's fatal error). Entries are read in the
+ * order their connections were opened, as the tracker's list of every connection had them.
  */
 export class ConnectionDirectory {
   /** Entries. */
