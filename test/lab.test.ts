@@ -491,6 +491,21 @@ describe('lab: fixtures/lab-* expected keys', () => {
   });
 });
 
+describe('lab: a SYN that carries data', () => {
+  it('the POST is still found in the first data segment after the SYN (TCP Fast Open data the server did not take)', async () => {
+    const plain = join(tmp, 'upload-plain.pcap');
+    const tfo = join(tmp, 'upload-syn-data.pcap');
+    writeUpload(plain, {});
+    writeUpload(tfo, { synPayload: [...Buffer.from('GET /cookie HTTP/1.1\r\n\r\n', 'latin1')] });
+    const a = await labJson([plain]);
+    const b = await labJson([tfo]);
+    assert.equal(a.firstData?.httpRequest, 'POST /upload HTTP/1.1');
+    // the SYN's bytes are not the first data segment's (the key's segments start after the SYN)
+    assert.equal(b.firstData?.frame, a.firstData?.frame);
+    assert.equal(b.firstData?.httpRequest, 'POST /upload HTTP/1.1');
+  });
+});
+
 describe('lab: damaged lengths', () => {
   it('a record whose original length is 0 gives frameLength 0, as tshark\'s frame.len, and the key still matches the schema', async () => {
     // tcp-four-way with record 4 (the client's data, 84 bytes captured) saying it was 0 bytes on

@@ -10,7 +10,7 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import type { Frame } from '../capture/frame.js';
-import type { Packet } from '../decode/packet.js';
+import { TCP_SYN, type Packet } from '../decode/packet.js';
 import type { Connection } from '../analyze/connection.js';
 import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import type { PacketNumbers } from '../render/records.js';
@@ -228,7 +228,9 @@ export class LabCollector implements PacketObserver {
       return;
     }
     let head = '';
-    if (p.payloadLen > 0 && p.capturedPayload > 0) {
+    // the side's first data segment after its SYN: a SYN's own bytes (TCP Fast Open data) are
+    // not the request the key names (its data segments leave the SYN out)
+    if (p.payloadLen > 0 && p.capturedPayload > 0 && (p.flags & TCP_SYN) === 0) {
       const taken = this.headTaken.get(c) ?? 0;
       const bit = r.fromA ? 1 : 2;
       if (!(taken & bit)) {

@@ -43,6 +43,11 @@ export interface UploadSpec {
   prelude?: number;
   /** Each successive ACK takes this much longer than the RTT (varying SampleRTTs). */
   rttStep?: number;
+  /**
+   * Bytes the SYN carries (TCP Fast Open data the server does not take: its SYN-ACK acknowledges
+   * the SYN alone, and the upload goes as without them).
+   */
+  synPayload?: number[];
 }
 
 export interface DataSeg {
@@ -88,6 +93,7 @@ export function buildUpload(s: UploadSpec = {}): UploadPlan {
     closer: s.closer === undefined ? 'client' : s.closer,
     prelude: s.prelude ?? 0,
     rttStep: s.rttStep ?? 0,
+    synPayload: s.synPayload ?? [],
   };
   const [cip, cport] = spec.client;
   const [sip, sport] = spec.server;
@@ -123,7 +129,7 @@ export function buildUpload(s: UploadSpec = {}): UploadPlan {
   const ws = spec.wscale;
   const synOpts = (shift: number | null): number[] => [...opt.mss(1460), ...opt.sackPerm(), ...(shift === null ? [] : [...opt.nop(), ...opt.wscale(shift)])];
   let t = 0;
-  plan.frames.syn = put(t, true, cIsn, 0, SYN, 64240, new Uint8Array(0), synOpts(ws ? ws[0] : null));
+  plan.frames.syn = put(t, true, cIsn, 0, SYN, 64240, new Uint8Array(spec.synPayload), synOpts(ws ? ws[0] : null));
   t += spec.rtt;
   plan.frames.synAck = put(t, false, sIsn, cIsn + 1, SYN | ACK, 65160, new Uint8Array(0), synOpts(ws ? ws[1] : null));
   t += 0.0001;
