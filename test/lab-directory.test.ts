@@ -153,6 +153,55 @@ describe('lab: a line for each connection instead of its object', () => {
     assert.deepEqual(d.endpoints(42), pair(all[42]!));
   });
 
+  it('lets go of those behind the leader; a stream found in parts is named to be read again when it could be the lab\'s', () => {
+    const [a, b, c] = made(3, 11, false);
+    a!.a.payloadBytes = 100; a!.b.payloadBytes = 0;
+    b!.a.payloadBytes = 100; b!.b.payloadBytes = 0;
+    c!.a.payloadBytes = 50; c!.b.payloadBytes = 0;
+    const lab = new LabCollector();
+    const packet = (x: Connection): void => lab.onPacket(x, { frame: x.firstFrame, time: 0, fromA: true, seq: 0, ack: 0, window: 0, analysis: 0 } as never, { origLen: 60, buf: new Uint8Array(0) } as never, { payloadLen: 0, capturedPayload: 0, flags: 0 } as never);
+    for (const x of [a!, b!, c!]) packet(x);
+    // a leads (as much as b, opened first); b and c are behind it, a is not
+    assert.equal(lab.canLetGo(a!), false);
+    assert.equal(lab.canLetGo(b!), true);
+    assert.equal(lab.canLetGo(c!), true);
+    // with a selection that leaves a out, b leads; a is let go as left out
+    const sel = new LabCollector(undefined, { streams: new Set([b!.id, c!.id]), ports: null, hosts: null });
+    for (const x of [a!, b!, c!]) { sel.onPacket(x, { frame: x.firstFrame, time: 0, fromA: true } as never, { origLen: 60, buf: new Uint8Array(0) } as never, { payloadLen: 0, capturedPayload: 0, flags: 0 } as never); }
+    assert.deepEqual([sel.canLetGo(a!), sel.canLetGo(b!), sel.canLetGo(c!)], [true, false, true]);
+    // and not for an input that cannot be read again
+    const once = new LabCollector(undefined, null, false);
+    for (const x of [a!, b!, c!]) once.onPacket(x, { frame: x.firstFrame, time: 0, fromA: true } as never, { origLen: 60, buf: new Uint8Array(0) } as never, { payloadLen: 0, capturedPayload: 0, flags: 0 } as never);
+    assert.deepEqual([once.canLetGo(a!), once.canLetGo(b!), once.canLetGo(c!)], [false, false, false]);
+
+    // finalised: a, then c let go early and continued with 60 more bytes: 110, ahead of a
+    for (const x of [a!, b!, c!]) lab.onFinal(x);
+    assert.equal(lab.main, a);
+    assert.equal(lab.streamToRead(), -1);
+    const more = made(1, 12, false)[0]!;
+    more.id = c!.id;
+    more.continued = true;
+    more.firstFrame = 1_000;
+    more.a.payloadBytes = 60;
+    more.b.payloadBytes = 0;
+    lab.onFinal(more);
+    // each part alone is behind a, the stream is not
+    assert.equal(lab.main, a);
+    assert.equal(lab.streamToRead(), c!.id);
+    // a stream continued but still behind: the key stands
+    const lab2 = new LabCollector();
+    for (const x of [a!, b!, c!]) lab2.onFinal(x);
+    more.a.payloadBytes = 10;
+    lab2.onFinal(more);
+    assert.equal(lab2.streamToRead(), -1);
+    // the lab's own stream continued: read again
+    const lab3 = new LabCollector();
+    for (const x of [a!, b!, c!]) lab3.onFinal(x);
+    more.id = a!.id;
+    lab3.onFinal(more);
+    assert.equal(lab3.streamToRead(), a!.id);
+  });
+
   it('of real captures, only the lab\'s connection keeps its packets once all are finalised', async () => {
     const dir = join(REPO_ROOT, 'fixtures');
     const files = ['tcp-port-reuse', 'tcp-continuation', 'http-ipv6', 'lab-http-upload-loss', 'mixed-nontcp']

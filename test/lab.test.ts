@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
 import { runCli, STACK_LINE } from './helpers/cli.js';
 import { CORPUS_DIR, REPO_ROOT } from './helpers/corpus.js';
@@ -529,8 +530,8 @@ describe('lab: damaged lengths', () => {
 });
 
 describe('lab: a capture far bigger than a lab\'s', () => {
-  it('stops with a message at its packet budget, never out of heap; a selected connection is keyed alone', async () => {
-    const { writeSyntheticPcap } = await import('../scripts/synth.js');
+  it('stops with a message at its packet budget, never out of heap; keyed in bounded memory when connections end; a selected connection is keyed alone', async () => {
+    const { writeSyntheticPcap, writeBulkPcap } = await import('../scripts/synth.js');
     const { labPacketBudget } = await import('../src/lab/collect.js');
     // a third of the heap at about 400 bytes a packet: 3.6 million with a 4.3 GB heap
     assert.equal(labPacketBudget(4_345_298_944), 3_621_082);
@@ -541,9 +542,17 @@ describe('lab: a capture far bigger than a lab\'s', () => {
     const bin = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
     const run = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
       spawnSync(process.execPath, ['--max-old-space-size=64', bin, 'lab', ...args, big], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
-    const r = run([]);
+    // without a selection every connection may be the lab's, but those closed behind the one
+    // with the most payload so far are let go 60 s (or 256 closes) later: keyed in bounded memory
+    const all = run(['--json']);
+    assert.equal(all.status, 0, all.stderr.slice(-500));
+    assert.equal((JSON.parse(all.stdout) as LabKey & { connection: number }).connection, 0);
+    // one connection of 200 000 packets is kept whole: the budget stops the read
+    const bulk = join(tmp, 'bulk200k.pcap');
+    writeBulkPcap(bulk, 200_000);
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', bin, 'lab', bulk], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
     assert.equal(r.status, 2, r.stderr.slice(-500));
-    const m = /: stopped at frame (\d+): lab keeps every TCP packet of the connections it may answer for, and this capture has more than ([\d,]+) \(a lab capture has hundreds\)\. Select the lab's connection with --stream, --port or --host/.exec(r.stderr);
+    const m = /: stopped at frame (\d+): lab keeps every TCP packet of the connections that may be the one it answers for, and this capture had more than ([\d,]+) at once \(a lab capture has hundreds\)\. Select the lab's connection with --stream, --port or --host/.exec(r.stderr);
     assert.ok(m, r.stderr);
     // read no further than the budget: the frame after it
     assert.equal(Number(m[1]), Number(m[2]!.replace(/,/g, '')) + 1);
@@ -582,9 +591,15 @@ describe('lab: a capture far bigger than a lab\'s', () => {
     assert.equal(r.stderr, `tcpflow-explain: warning: ${cap}: the capture has 4 TCP connections; answering for connection 2 (127.0.0.1:42002 → 127.0.0.2:80, 80 bytes of payload), the selected one with the most payload. Others: 0 (127.0.0.1:42001 → 127.0.0.2:80, 40 bytes of payload); 1 (127.0.0.1:42001 → 127.0.0.2:80, 90 bytes of payload); 3 (127.0.0.1:42003 → 127.0.0.2:80, 40 bytes of payload). Use -s ID to choose another.\n`);
     // the key of stream 1, selected, is of both its parts: never released
     const one = await labJson(['-s', '1', cap]);
+    // without a selection stream 1 (40 bytes when it closed) was behind stream 0... and let go;
+    // its later 50 bytes made it the lab's: read again alone, its key is the same
     const all = await labJson([cap]);
     assert.equal(all.connection, 1);
     assert.deepEqual({ ...one, capture: null }, { ...all, capture: null });
+    // standard input cannot be read again: there none the lab may answer for is let go early
+    const piped = await runCli(['lab', '--json', '-'], Readable.from([readFileSync(cap)]));
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.deepEqual({ ...(JSON.parse(piped.stdout) as LabKey), capture: null }, { ...all, capture: null });
   });
 
   it('a selected connection among more connections than the heap holds: keyed, the others a line each', async () => {

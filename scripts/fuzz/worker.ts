@@ -5,7 +5,7 @@
  */
 import { parentPort, threadId } from 'node:worker_threads';
 import { PassThrough, Readable } from 'node:stream';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -37,9 +37,11 @@ export interface WorkerReply {
 
 /** Where this worker's `check --junit` run writes its report (removed once read). */
 const JUNIT_FILE = join(tmpdir(), `tfx-fuzz-junit-${process.pid}-${threadId}.xml`);
+/** Where the input is written for the runs that read a file (`file`), removed after. */
+const INPUT_FILE = join(tmpdir(), `tfx-fuzz-input-${process.pid}-${threadId}.pcap`);
 
 /** One CLI invocation per output; `chunked` feeds the input in the request's chunk sizes. */
-export const RUNS: { name: string; args: string[]; chunked?: boolean }[] = [
+export const RUNS: { name: string; args: string[]; chunked?: boolean; file?: boolean }[] = [
   { name: 'json', args: ['--format', 'json', '--packets'] },
   { name: 'json (chunked)', args: ['--format', 'json', '--packets'], chunked: true },
   { name: 'text', args: ['--format', 'text', '--verbose', '--diagram'] },
@@ -57,6 +59,10 @@ export const RUNS: { name: string; args: string[]; chunked?: boolean }[] = [
   // released once closed, a line each kept): its connections must be the document's
   { name: 'lab', args: ['lab', '--json'] },
   { name: 'lab selected', args: ['lab', '--json', '-s', '1'] },
+  // from a file, which can be read again: closed connections behind the one with the most
+  // payload are released, and a stream found in parts is read again alone; the key and the
+  // messages must be those from standard input, where none that may be the lab's is released
+  { name: 'lab file', args: ['lab', '--json'], file: true },
 ];
 
 /** A stack trace line as Node prints it (test/helpers/cli.ts). */
@@ -82,7 +88,7 @@ try {
   gc = null;
 }
 
-async function run(args: string[], bytes: Uint8Array, chunks: number[] | null): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(args: string[], bytes: Uint8Array, chunks: number[] | null, file = false): Promise<{ code: number; stdout: string; stderr: string }> {
   const parts: Buffer[] = [];
   if (chunks === null) parts.push(Buffer.from(bytes));
   else {
@@ -98,10 +104,31 @@ async function run(args: string[], bytes: Uint8Array, chunks: number[] | null): 
   const e: Buffer[] = [];
   out.on('data', (d: Buffer) => o.push(d));
   err.on('data', (d: Buffer) => e.push(d));
-  const code = await main([...args, '-'], { stdout: out, stderr: err, stdin: Readable.from(parts) });
+  if (file) writeFileSync(INPUT_FILE, bytes);
+  let code: number;
+  try {
+    code = await main([...args, file ? INPUT_FILE : '-'], { stdout: out, stderr: err, stdin: Readable.from(parts) });
+  } finally {
+    if (file) rmSync(INPUT_FILE, { force: true });
+  }
   out.end();
   err.end();
-  return { code, stdout: Buffer.concat(o).toString('utf8'), stderr: Buffer.concat(e).toString('utf8') };
+  const stdout = Buffer.concat(o).toString('utf8');
+  const stderr = Buffer.concat(e).toString('utf8');
+  // (the output and the messages name the input: as from standard input, to be compared)
+  return file
+    ? { code, stdout: stdout.split(INPUT_FILE).join('-'), stderr: stderr.split(INPUT_FILE).join('-') }
+    : { code, stdout, stderr };
+}
+
+/** The first line in which `a` and `b` differ, each side (shortened). */
+function firstDifference(a: string, b: string): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return `line ${i + 1}: ${(x[i] ?? '(none)').slice(0, 150)} / ${(y[i] ?? '(none)').slice(0, 150)}`;
+  }
+  return 'the same lines';
 }
 
 function firstLine(s: string): string {
@@ -114,10 +141,11 @@ export async function check(req: WorkerRequest, residentBound = 0): Promise<Work
   const problems: string[] = [];
   const codes: number[] = [];
   let jsonOut: { code: number; stdout: string } | null = null;
+  let labOut: { code: number; stdout: string; stderr: string } | null = null;
   for (const r of RUNS) {
     let res: { code: number; stdout: string; stderr: string };
     try {
-      res = await run(r.args, req.bytes, r.chunked ? req.chunks : null);
+      res = await run(r.args, req.bytes, r.chunked ? req.chunks : null, r.file === true);
     } catch (e) {
       problems.push(`${r.name}: main() threw: ${(e as Error)?.stack ?? String(e)}`);
       codes.push(-1);
@@ -160,6 +188,12 @@ export async function check(req: WorkerRequest, residentBound = 0): Promise<Work
       if (res.code === 0 && (lines.length === 0 || !lines[lines.length - 1].startsWith('{"type":"capture"'))) p('exit 0 without the final capture record');
     } else if (r.name === 'lab' || r.name === 'lab selected') {
       labProblems(r.name === 'lab' ? null : 1, res, jsonOut, p);
+      if (r.name === 'lab') labOut = res;
+    } else if (r.name === 'lab file') {
+      labProblems(null, res, jsonOut, p);
+      if (labOut !== null && (labOut.code !== res.code || labOut.stdout !== res.stdout || labOut.stderr !== res.stderr)) {
+        p(`from a file, not as from standard input: exit ${res.code} vs ${labOut.code}; ${firstDifference(res.stdout + res.stderr, labOut.stdout + labOut.stderr)}`);
+      }
     } else if (r.name === 'check junit') {
       let xml = '';
       try {

@@ -19,7 +19,7 @@ import { labMessages } from '../lab/messages.js';
 import { stringifyDocument } from '../render/json.js';
 import { colourLevel, continuationWarning, EXIT_USAGE, toolVersion, type CliContext } from './context.js';
 import { addLangOption, addSelectionOptions, LINGER_SECONDS } from './explain.js';
-import { selected, selectionFrom, type Selection } from './select.js';
+import { selectionFrom, type Selection } from './select.js';
 
 export interface LabCommonOptions {
   segments: string;
@@ -104,34 +104,44 @@ const OTHERS_LISTED = 10;
 /**
  * Reads the capture and computes the key of its main connection. Null after an error message
  * (unreadable capture: exit 2; no TCP connection or none selected: exit 2). `quiet` leaves the
- * "other connections" warning out (batch grading).
+ * "other connections" warning out (batch grading). `only`: the stream to read alone, when a
+ * first read found the lab's connection in parts (LabCollector.streamToRead).
  */
-export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions, p: KeyParams, quiet = false): Promise<LabRun | null> {
-  const sel = selectionFrom(ctx, o);
-  if (!sel) return null;
-  const collector = new LabCollector(undefined, sel);
-  // A connection finalised (at the end of input, evicted by the cap, replaced by a new stream on
-  // its 4-tuple) is let go, a line of it kept in the collector's directory (keepAll false).
-  // Those the lab may answer for are never released earlier: a later packet would start a
-  // continuation, and the key would be of part of its packets (Wireshark never forgets a
-  // 4-tuple). Those a selection leaves out are released once closed, as `explain` releases
-  // every one: then memory is bounded by the connections open, not by the capture's.
-  const opts: TrackerOptions = chosen(sel)
-    ? { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => !selected(c, sel) }
-    : { keepAll: false };
+export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions, p: KeyParams, quiet = false, only: number | null = null): Promise<LabRun | null> {
+  const given = selectionFrom(ctx, o);
+  if (!given) return null;
+  const sel: Selection = only === null ? given : { streams: new Set([only]), ports: null, hosts: null };
+  // (standard input cannot be read again: there only those the selection leaves out are released)
+  const collector = new LabCollector(undefined, sel, file !== '-');
+  // A connection finalised (at the end of input, released after closing, evicted by the cap,
+  // replaced by a new stream on its 4-tuple) is let go, a line of it kept in the collector's
+  // directory (keepAll false). Closed connections are released 60 s of capture time after their
+  // last packet, as `explain` releases them, when they cannot be the lab's (LabCollector.canLetGo:
+  // left out by the selection, or behind the connection with the most payload so far), so that
+  // memory follows the connections open, not the capture; the one that may be the lab's is kept
+  // whole (Wireshark never forgets a 4-tuple: a later packet is still its).
+  const opts: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => collector.canLetGo(c) };
   const run = await ctx.analyse(file, collector, opts, undefined, () => collector.overflowFrame >= 0);
   if (!run) return null;
   const { summary, tracker } = run;
-  if (chosen(sel) && collector.continuedChosen === 0) {
-    // the continuations are of connections the selection leaves out, released once closed:
-    // nothing the lab says is made of them (each adds its payload to its stream's line)
-    const w = continuationWarning(tracker);
-    summary.warnings = summary.warnings.filter((x) => x !== w);
-  }
+  // the continuations are parts of streams, each adding its payload to its stream's line, and
+  // the lab's connection is never one (below): nothing the lab says is made of them
+  const w = continuationWarning(tracker);
+  summary.warnings = summary.warnings.filter((x) => x !== w);
   if (collector.overflowFrame >= 0) {
     // (a key from part of a connection's packets would be a wrong key: none is given)
     const n = collector.maxPackets.toLocaleString('en-US');
-    ctx.err(`${file}: stopped at frame ${collector.overflowFrame}: lab keeps every TCP packet of the connections it may answer for, and ${chosen(sel) ? 'the selected connections have' : 'this capture has'} more than ${n} (a lab capture has hundreds). Select the lab's connection with --stream, --port or --host, so that only its packets are kept (\`tcpflow-explain --format summary ${file}\` lists the connections), or cut it out of the capture first (tshark -r ${file} -Y "tcp.stream eq ID" -w lab.pcap)`);
+    ctx.err(`${file}: stopped at frame ${collector.overflowFrame}: lab keeps every TCP packet of the connections that may be the one it answers for, and ${chosen(sel) ? 'the selected connections had' : 'this capture had'} more than ${n} at once (a lab capture has hundreds). Select the lab's connection with --stream, --port or --host, so that only its packets are kept (\`tcpflow-explain --format summary ${file}\` lists the connections), or cut it out of the capture first (tshark -r ${file} -Y "tcp.stream eq ID" -w lab.pcap)`);
+    ctx.fail(EXIT_USAGE);
+    return null;
+  }
+  const again = collector.streamToRead();
+  if (again >= 0) {
+    // a stream was released and then had packets again (more than 60 s after it closed), and
+    // it is, or may be, the lab's: its key is made from the whole stream, read on its own
+    if (only === null && file !== '-') return runLab(ctx, file, o, p, quiet, again);
+    // (else it was split by the cap: standard input keeps the connections it may answer for)
+    ctx.err(`${file}: connection ${again}, the one lab answers for, came in parts: it was evicted while more connections than the cap were open at once, and had packets after that; a key from part of its packets would be wrong. Cut it out of the capture first (tshark -r CAPTURE -Y "tcp.stream eq ${again}" -w lab.pcap)`);
     ctx.fail(EXIT_USAGE);
     return null;
   }
@@ -155,7 +165,7 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
       return line(dir.id(i), e.client, e.server, dir.payloadBytes(i));
     });
     const mainLine = line(main.id, endpointOf(main, true), endpointOf(main, false), main.a.payloadBytes + main.b.payloadBytes);
-    ctx.warn(m.otherConnections(file, mainLine, listed, Math.max(0, others.size - OTHERS_LISTED), chosen(sel)));
+    ctx.warn(m.otherConnections(file, mainLine, listed, Math.max(0, others.size - OTHERS_LISTED), chosen(given)));
   }
   const result = computeLabKey(main, collector.byConnection.get(main) ?? [], others, p, summary.firstTime);
   return { result, summary, connection: main };

@@ -80,6 +80,8 @@ export class ConnectionDirectory {
   private addr = new Int32Array(64 * 8);
   /** Client port, then server port. */
   private ports = new Int32Array(64 * 2);
+  /** 1 for a connection the lab may answer for (the selection takes it). */
+  private candidates = new Uint8Array(64);
   /** Entries in the order their connections were opened (made when first asked, after the last add). */
   private opened: Int32Array | null = null;
   /** Each id's entry + 1 (0: none yet). */
@@ -90,7 +92,7 @@ export class ConnectionDirectory {
    * packets of a stream finalised before them, and so added before it) adds its payload to its
    * stream's line: a stream is one connection of the capture, as in Wireshark.
    */
-  add(c: Connection): number {
+  add(c: Connection, candidate = true): number {
     if (c.id >= this.byId.length) {
       const b = new Int32Array(Math.max(c.id + 1, this.byId.length * 2));
       b.set(this.byId);
@@ -124,6 +126,7 @@ export class ConnectionDirectory {
     a[k + 7] = sv.addr3;
     this.ports[2 * i] = cl.port;
     this.ports[2 * i + 1] = sv.port;
+    this.candidates[i] = candidate ? 1 : 0;
     return i;
   }
 
@@ -140,6 +143,7 @@ export class ConnectionDirectory {
     this.v6 = g(this.v6, n);
     this.addr = g(this.addr, n * 8);
     this.ports = g(this.ports, n * 2);
+    this.candidates = g(this.candidates, n);
   }
 
   /** The entries in the order their connections were opened (at the end of input most are finalised in that order already). */
@@ -163,6 +167,16 @@ export class ConnectionDirectory {
 
   payloadBytes(i: number): number {
     return this.payload[i];
+  }
+
+  /** The frame that opened entry `i`'s connection (its stream's first part). */
+  firstFrame(i: number): number {
+    return this.first[i];
+  }
+
+  /** Whether entry `i` is of a connection the lab may answer for. */
+  candidate(i: number): boolean {
+    return this.candidates[i] === 1;
   }
 
   /** Entry `i`'s client (`client`) or server address. */
@@ -202,11 +216,20 @@ export class LabCollector implements PacketObserver {
   main: Connection | null = null;
   mainEntry = -1;
   private mainBytes = -1;
-  /** Continuations among the connections the lab may answer for (the tracker's cap evicted their streams). */
+  /** Continuations among the connections the lab may answer for (see streamToRead()). */
   continuedChosen = 0;
+  /**
+   * Of the connections the lab may answer for, the one with the most payload so far, the first
+   * opened on a tie (its payload only grows): kept whole while it leads (canLetGo()).
+   */
+  private leader: Connection | null = null;
 
-  /** `sel`: only the packets of the connections it selects are kept (null: every connection's). */
-  constructor(readonly maxPackets = labPacketBudget(), private readonly sel: Selection | null = null) {}
+  /**
+   * `sel`: only the packets of the connections it selects are kept (null: every connection's).
+   * `letBehindGo`: canLetGo() also lets go of those behind the leader (not for an input that
+   * cannot be read again, whose key could not then be made from a stream found in parts).
+   */
+  constructor(readonly maxPackets = labPacketBudget(), private readonly sel: Selection | null = null, private readonly letBehindGo = true) {}
 
   /** Connections the selection leaves out (asked once each). */
   private readonly skipped = new WeakSet<Connection>();
@@ -221,6 +244,12 @@ export class LabCollector implements PacketObserver {
       }
       list = [];
       this.byConnection.set(c, list);
+    }
+    const l = this.leader;
+    if (l !== c) {
+      const b = c.a.payloadBytes + c.b.payloadBytes;
+      const lb = l === null ? -1 : l.a.payloadBytes + l.b.payloadBytes;
+      if (b > lb || (b === lb && c.firstFrame < (l as Connection).firstFrame)) this.leader = c;
     }
     if (++this.kept > this.maxPackets) {
       this.overflowFrame = r.frame;
@@ -253,8 +282,9 @@ export class LabCollector implements PacketObserver {
    * final now, and no later connection's can change the order of the two).
    */
   onFinal(c: Connection): void {
-    const entry = this.directory.add(c);
-    if (this.sel !== null && !selected(c, this.sel)) return;
+    const candidate = this.sel === null || selected(c, this.sel);
+    const entry = this.directory.add(c, candidate);
+    if (!candidate) return;
     if (c.continued) this.continuedChosen++;
     const bytes = c.a.payloadBytes + c.b.payloadBytes;
     const main = this.main;
@@ -264,6 +294,43 @@ export class LabCollector implements PacketObserver {
       this.mainEntry = entry;
       this.mainBytes = bytes;
     } else this.letGo(c);
+  }
+
+  /**
+   * Whether the tracker may release `c` once it has closed (TrackerOptions.lingerOnly): one the
+   * selection leaves out, or one that cannot be the lab's as things stand (less payload than the
+   * leader, or as much and opened after it). Memory then follows the connections open, not the
+   * capture's. The leader is kept whole; should a released connection's stream have packets
+   * later all the same (a continuation), streamToRead() says whether the key could change.
+   */
+  canLetGo(c: Connection): boolean {
+    if (this.sel !== null && !selected(c, this.sel)) return true;
+    if (!this.letBehindGo) return false;
+    const l = this.leader;
+    if (l === null || l === c) return false;
+    const b = c.a.payloadBytes + c.b.payloadBytes;
+    const lb = l.a.payloadBytes + l.b.payloadBytes;
+    return b < lb || (b === lb && l.firstFrame < c.firstFrame);
+  }
+
+  /**
+   * -1 when `main` is the connection the lab's rule names over whole streams (of those the
+   * selection takes, the most payload, the first opened on a tie), with every packet of its
+   * stream: always so unless one of them was released and had packets after it (a
+   * continuation), compared in parts. Otherwise the id of the stream the rule names, to be read
+   * again on its own (then it leads from its first packet and is never released).
+   */
+  streamToRead(): number {
+    const m = this.main;
+    if (this.continuedChosen === 0 || m === null) return -1;
+    const d = this.directory;
+    let best = -1;
+    for (let i = 0; i < d.size; i++) {
+      if (!d.candidate(i)) continue;
+      if (best < 0 || d.payloadBytes(i) > d.payloadBytes(best) || (d.payloadBytes(i) === d.payloadBytes(best) && d.firstFrame(i) < d.firstFrame(best))) best = i;
+    }
+    if (best === this.mainEntry && !m.continued && d.payloadBytes(best) === m.a.payloadBytes + m.b.payloadBytes) return -1;
+    return d.id(best);
   }
 
   private letGo(c: Connection): void {
