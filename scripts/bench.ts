@@ -40,8 +40,10 @@
  *                   only when named in --modes: the reports not in the table by default, check
  *                   --verbose (every result's line), check --junit /dev/null (every result's test
  *                   case), --format markdown and --format mermaid (a diagram a connection)
- *   lab-selected    only when named in --modes: lab --json -s 0 (the key of one connection, the
- *                   others a line each and released once closed: memory follows the open ones)
+ *   lab, lab-selected
+ *                   only when named in --modes: lab --json and lab --json -s 0 (the key of one
+ *                   connection, the others a line each, released once closed when they cannot
+ *                   be the lab's: memory follows the connections open, not the capture)
  *   stdin-check, pipe-check
  *                   only when named in --modes: check reading "-", redirected from FILE
  *                   (sh: `exec node … - < FILE`) and piped (`cat FILE | node … -`)
@@ -139,6 +141,7 @@ const MODES: ModeDef[] = [
   { name: 'check-junit', label: 'check --junit', argv: (f) => [process.execPath, [CLI, 'check', '--junit', '/dev/null', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
   { name: 'markdown', label: '--format markdown', argv: (f) => [process.execPath, [CLI, '--format', 'markdown', f]], optIn: true },
   { name: 'mermaid', label: '--format mermaid', argv: (f) => [process.execPath, [CLI, '--format', 'mermaid', f]], optIn: true },
+  { name: 'lab', label: 'lab --json', argv: (f) => [process.execPath, [CLI, 'lab', '--json', f]], optIn: true },
   { name: 'lab-selected', label: 'lab --json -s 0', argv: (f) => [process.execPath, [CLI, 'lab', '--json', '-s', '0', f]], optIn: true },
   // the same capture gzip-compressed, and through standard input
   { name: 'gz-json', label: '--json, .gz', argv: (f) => withGzip(f, (gz) => [process.execPath, [CLI, '--json', gz]]), optIn: true },
