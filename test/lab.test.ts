@@ -600,6 +600,12 @@ describe('lab: a capture far bigger than a lab\'s', () => {
     const piped = await runCli(['lab', '--json', '-'], Readable.from([readFileSync(cap)]));
     assert.equal(piped.code, 0, piped.stderr);
     assert.deepEqual({ ...(JSON.parse(piped.stdout) as LabKey), capture: null }, { ...all, capture: null });
+    // nor a pipe given as a path (a shell's process substitution, /dev/fd/N): read again, it
+    // was empty (exit 2, "empty input")
+    const bin = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
+    const sub = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" lab --json <(cat "${cap}")`], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+    assert.equal(sub.status, 0, sub.stderr);
+    assert.deepEqual({ ...(JSON.parse(sub.stdout) as LabKey), capture: null }, { ...all, capture: null });
   });
 
   it('a selected connection among more connections than the heap holds: keyed, the others a line each', async () => {

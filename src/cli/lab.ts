@@ -6,7 +6,7 @@
  */
 import { Option, type Command } from 'commander';
 import { Chalk } from 'chalk';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import type { Connection } from '../analyze/connection.js';
 import type { TrackerOptions } from '../analyze/tracker.js';
 import type { CaptureSummary } from '../pipeline.js';
@@ -95,6 +95,16 @@ export interface LabRun {
   connection: Connection;
 }
 
+/** Whether `file` can be read a second time: a regular file (not "-", a pipe or a device). */
+function rereadable(file: string): boolean {
+  if (file === '-') return false;
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Whether connections were selected (-s, --port, --host). */
 const chosen = (sel: Selection): boolean => sel.streams !== null || sel.ports !== null || sel.hosts !== null;
 
@@ -111,8 +121,10 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
   const given = selectionFrom(ctx, o);
   if (!given) return null;
   const sel: Selection = only === null ? given : { streams: new Set([only]), ports: null, hosts: null };
-  // (standard input cannot be read again: there only those the selection leaves out are released)
-  const collector = new LabCollector(undefined, sel, file !== '-');
+  // (standard input or a pipe cannot be read again: there only those the selection leaves out
+  // are released)
+  const again = rereadable(file);
+  const collector = new LabCollector(undefined, sel, again);
   // A connection finalised (at the end of input, released after closing, evicted by the cap,
   // replaced by a new stream on its 4-tuple) is let go, a line of it kept in the collector's
   // directory (keepAll false). Closed connections are released 60 s of capture time after their
@@ -135,13 +147,13 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
     ctx.fail(EXIT_USAGE);
     return null;
   }
-  const again = collector.streamToRead();
-  if (again >= 0) {
+  const split = collector.streamToRead();
+  if (split >= 0) {
     // a stream was released and then had packets again (more than 60 s after it closed), and
     // it is, or may be, the lab's: its key is made from the whole stream, read on its own
-    if (only === null && file !== '-') return runLab(ctx, file, o, p, quiet, again);
-    // (else it was split by the cap: standard input keeps the connections it may answer for)
-    ctx.err(`${file}: connection ${again}, the one lab answers for, came in parts: it was evicted while more connections than the cap were open at once, and had packets after that; a key from part of its packets would be wrong. Cut it out of the capture first (tshark -r CAPTURE -Y "tcp.stream eq ${again}" -w lab.pcap)`);
+    if (only === null && again) return runLab(ctx, file, o, p, quiet, split);
+    // (else it was split by the cap: an input read once keeps the connections it may answer for)
+    ctx.err(`${file}: connection ${split}, the one lab answers for, came in parts: it was evicted while more connections than the cap were open at once, and had packets after that; a key from part of its packets would be wrong. Cut it out of the capture first (tshark -r CAPTURE -Y "tcp.stream eq ${split}" -w lab.pcap)`);
     ctx.fail(EXIT_USAGE);
     return null;
   }
