@@ -10,9 +10,12 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientFlow, flowAddress, newConnection, serverFlow, type Connection } from '../src/analyze/connection.js';
-import { Tracker } from '../src/analyze/tracker.js';
+import { Tracker, type PacketObserver, type PacketResult } from '../src/analyze/tracker.js';
+import type { Frame } from '../src/capture/frame.js';
+import { TCP_SYN, type Packet } from '../src/decode/packet.js';
+import { LINGER_SECONDS } from '../src/cli/explain.js';
 import { runCapture } from '../src/pipeline.js';
-import { ConnectionDirectory, LabCollector, OtherConnections } from '../src/lab/collect.js';
+import { ConnectionDirectory, LabCollector, OtherConnections, type LabPacket } from '../src/lab/collect.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { rng } from './helpers/rng.js';
 
@@ -212,16 +215,95 @@ describe('lab: a line for each connection instead of its object', () => {
       const kept = new Tracker(null);
       await runCapture(file, kept);
       const lab = new LabCollector();
-      await runCapture(file, new Tracker(lab, { keepAll: false }));
+      const every = new EveryPacket();
+      await runCapture(file, new Tracker(every.beside(lab), { keepAll: false }));
       const main = mainOf(kept.connections);
       assert.ok(main !== null, file);
       assert.equal(lab.main?.id, main.id, file);
       assert.equal(lab.main?.firstFrame, main.firstFrame, file);
       assert.equal(lab.directory.size, kept.connections.length, file);
       assert.deepEqual(new OtherConnections(lab.directory, lab.mainEntry).ids(), kept.connections.filter((c) => c !== main).map((c) => c.id), file);
-      assert.deepEqual([...lab.byConnection.keys()], [lab.main], file);
-      assert.equal(lab.kept, lab.byConnection.get(lab.main!)!.length, file);
+      assert.deepEqual(lab.keptConnections(), [lab.main], file);
+      assert.equal(lab.kept, lab.packetsOf(lab.main!).length, file);
       assert.equal(lab.kept, main.packets, file);
+      // every number as an object made for each packet had it (SYN options, first bytes)
+      assert.deepEqual(lab.packetsOf(lab.main!).map(plain), every.byConnection.get(lab.main!), file);
+      // and the others' first bytes let go with their rows
+      assert.equal(lab.headsKept, every.byConnection.get(lab.main!)!.filter((x) => x.head !== '').length, file);
+    }
+  });
+
+  it('keeps each packet\'s numbers in rows, taken again once let go, as objects made for each packet had them', async () => {
+    const { writeReusePcap } = await import('../scripts/synth.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const tmp = mkdtempSync(join(tmpdir(), 'lab-rows-'));
+    try {
+      // (its packets are cut at 66 bytes: no payload's bytes kept, the real captures' test has
+      // them) closed connections outlive the linger (pauses of up to 120 s): those behind the leader
+      // are let go while the capture is read, and their rows taken by later connections
+      const file = join(tmp, 'reuse.pcap');
+      const total = writeReusePcap(file, { connections: 3000, tuples: 200, active: 24, pauseEvery: 300, seed: 5 });
+      const lab = new LabCollector();
+      const every = new EveryPacket();
+      await runCapture(file, new Tracker(every.beside(lab), { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => lab.canLetGo(c) }));
+      assert.ok(lab.main !== null);
+      const want = every.byConnection.get(lab.main)!;
+      assert.ok(want.length >= 8 && want.some((x) => x.len > 0), 'a connection with data');
+      assert.deepEqual(lab.packetsOf(lab.main).map(plain), want);
+      assert.equal(lab.kept, want.length);
+      // rows were taken again (else as many as the capture's packets)
+      assert.ok(lab.rowsMade < total / 5, `${lab.rowsMade} rows for ${total} packets`);
+      assert.ok(lab.listsMade < 3000 / 5, `${lab.listsMade} lists for 3000 connections`);
+      for (const c of every.byConnection.keys()) if (c !== lab.main) assert.deepEqual(lab.packetsOf(c), []);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
+
+/** A kept packet's numbers as a plain object. */
+function plain(p: LabPacket): LabPacket {
+  return {
+    frame: p.frame, time: p.time, fromA: p.fromA, flags: p.flags, seq: p.seq, ack: p.ack, rawSeq: p.rawSeq, rawAck: p.rawAck,
+    len: p.len, hdrLen: p.hdrLen, frameLen: p.frameLen, window: p.window, rawWindow: p.rawWindow, analysis: p.analysis,
+    mss: p.mss, wscale: p.wscale, sackPermitted: p.sackPermitted, head: p.head,
+  };
+}
+
+/** The reference: an object for each packet of every connection, as the lab kept them before its rows. */
+class EveryPacket implements PacketObserver {
+  readonly byConnection = new Map<Connection, LabPacket[]>();
+  private readonly headTaken = new Map<Connection, number>();
+
+  /** An observer that gives each packet to `lab` and to this. */
+  beside(lab: LabCollector): PacketObserver {
+    return {
+      onPacket: (c, r, f, p) => {
+        lab.onPacket(c, r, f, p);
+        this.onPacket(c, r, f, p);
+      },
+      onFinal: (c) => lab.onFinal(c),
+    };
+  }
+
+  onPacket(c: Connection, r: PacketResult, f: Frame, p: Packet): void {
+    let list = this.byConnection.get(c);
+    if (list === undefined) this.byConnection.set(c, (list = []));
+    let head = '';
+    if (p.payloadLen > 0 && p.capturedPayload > 0 && (p.flags & TCP_SYN) === 0) {
+      const taken = this.headTaken.get(c) ?? 0;
+      const bit = r.fromA ? 1 : 2;
+      if (!(taken & bit)) {
+        this.headTaken.set(c, taken | bit);
+        head = Buffer.from(f.buf.buffer, f.buf.byteOffset + p.payloadOffset, Math.min(p.capturedPayload, 4096)).toString('latin1');
+      }
+    }
+    list.push({
+      frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
+      rawSeq: p.seq32 >>> 0, rawAck: p.ack32 >>> 0, len: p.payloadLen, hdrLen: p.tcpHeaderLen, frameLen: f.origLen,
+      window: r.window, rawWindow: p.window, analysis: r.analysis, mss: p.mss, wscale: p.wscale,
+      sackPermitted: p.sackPermitted, head,
+    });
+  }
+}

@@ -179,7 +179,7 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
     const mainLine = line(main.id, endpointOf(main, true), endpointOf(main, false), main.a.payloadBytes + main.b.payloadBytes);
     ctx.warn(m.otherConnections(file, mainLine, listed, Math.max(0, others.size - OTHERS_LISTED), chosen(given)));
   }
-  const result = computeLabKey(main, collector.byConnection.get(main) ?? [], others, p, summary.firstTime);
+  const result = computeLabKey(main, collector.packetsOf(main), others, p, summary.firstTime);
   return { result, summary, connection: main };
 }
 

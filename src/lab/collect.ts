@@ -3,9 +3,10 @@
  * the numbers of the contract's packet record plus the three lengths a lab question may mean
  * (payload, TCP header + payload, whole frame), the raw window field (for "unscaled window"
  * answers), the SYN options, and the first bytes of each side's first data segment (to name an
- * HTTP request line). Memory grows with the TCP packets of the connections the lab may answer
- * for: fine for a lab capture, and bounded by labPacketBudget() for any other (a 10M-packet
- * capture ran out of heap after 50 s, V8's fatal error and its stack trace on standard error).
+ * HTTP request line), kept as rows of typed columns (LabRows). Memory grows with the TCP
+ * packets of the connections the lab may answer for: fine for a lab capture, and bounded by
+ * labPacketBudget() for any other (a 10M-packet capture ran out of heap after 50 s, V8's fatal
+ * error and its stack trace on standard error).
  * Of the other connections only a line each is kept once they are finalised (ConnectionDirectory).
  */
 import { getHeapStatistics } from 'node:v8';
@@ -18,9 +19,10 @@ import { selected, type Selection } from '../cli/select.js';
 import { ipv4ToString, ipv6ToString } from '../util/addr.js';
 
 /**
- * About what a kept packet costs: the record, its time and the lists' room (short1m: 590 MB for
- * a million packets of 100 000 connections, which take about 120 MB; bulk 368 MB for a million of
- * one connection, about 55 MB of it the process's own).
+ * About what a kept packet costs, with room to spare: its row (76 bytes, up to twice that while
+ * the columns double), and at the end, for the lab's connection, the key's objects and lists and
+ * what it writes of each packet (bulk: 290 MB for a million packets of one connection, about
+ * 55 MB of it the process's own; 357 MB when each packet was an object, 400 bytes measured then).
  */
 const BYTES_PER_PACKET = 400;
 
@@ -93,11 +95,7 @@ export class ConnectionDirectory {
    * stream's line: a stream is one connection of the capture, as in Wireshark.
    */
   add(c: Connection, candidate = true): number {
-    if (c.id >= this.byId.length) {
-      const b = new Int32Array(Math.max(c.id + 1, this.byId.length * 2));
-      b.set(this.byId);
-      this.byId = b;
-    }
+    if (c.id >= this.byId.length) this.byId = grownTo(this.byId, Math.max(c.id + 1, this.byId.length * 2));
     const had = this.byId[c.id]! - 1;
     if (c.continued && had >= 0) {
       this.payload[had] += c.a.payloadBytes + c.b.payloadBytes;
@@ -132,18 +130,13 @@ export class ConnectionDirectory {
 
   private grow(): void {
     const n = this.ids.length * 2;
-    const g = <T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(size);
-      b.set(a);
-      return b;
-    };
-    this.ids = g(this.ids, n);
-    this.first = g(this.first, n);
-    this.payload = g(this.payload, n);
-    this.v6 = g(this.v6, n);
-    this.addr = g(this.addr, n * 8);
-    this.ports = g(this.ports, n * 2);
-    this.candidates = g(this.candidates, n);
+    this.ids = grownTo(this.ids, n);
+    this.first = grownTo(this.first, n);
+    this.payload = grownTo(this.payload, n);
+    this.v6 = grownTo(this.v6, n);
+    this.addr = grownTo(this.addr, n * 8);
+    this.ports = grownTo(this.ports, n * 2);
+    this.candidates = grownTo(this.candidates, n);
   }
 
   /** The entries in the order their connections were opened (at the end of input most are finalised in that order already). */
@@ -195,9 +188,167 @@ export class ConnectionDirectory {
   }
 }
 
+/**
+ * The kept packets' numbers, a row each in columns (76 bytes a row, where an object took about
+ * 400 with its share of the collector's lists, and made the garbage collector copy and mark ten
+ * million of them on short10m, `lab` without a selection), each connection's rows chained in
+ * the order they came. Rows let go are taken again (a free chain); a row's first payload bytes,
+ * kept for at most two rows a connection, are in a map of their own.
+ */
+class LabRows {
+  /** Rows ever taken (those beyond are unused). */
+  used = 0;
+  /** The first row of the free chain, or -1. */
+  free = -1;
+  frame = new Float64Array(0);
+  time = new Float64Array(0);
+  seq = new Float64Array(0);
+  ack = new Float64Array(0);
+  window = new Float64Array(0);
+  rawSeq = new Uint32Array(0);
+  rawAck = new Uint32Array(0);
+  len = new Uint32Array(0);
+  frameLen = new Uint32Array(0);
+  analysis = new Uint32Array(0);
+  mss = new Int32Array(0);
+  flags = new Uint16Array(0);
+  rawWindow = new Uint16Array(0);
+  wscale = new Int16Array(0);
+  /** fromA (1), sackPermitted (2). */
+  bits = new Uint8Array(0);
+  hdrLen = new Uint8Array(0);
+  /** The connection's next row, or -1 (and the free chain's). */
+  next = new Int32Array(0);
+  readonly heads = new Map<number, string>();
+
+  /** A row to fill (its `next` is -1). */
+  take(): number {
+    let i = this.free;
+    if (i >= 0) this.free = this.next[i];
+    else {
+      if (this.used === this.next.length) this.grow(Math.max(1024, this.used * 2));
+      i = this.used++;
+    }
+    this.next[i] = -1;
+    return i;
+  }
+
+  /** Gives back the chain `first` .. `last` (its `next` links), in one step. */
+  giveBack(first: number, last: number): void {
+    this.next[last] = this.free;
+    this.free = first;
+  }
+
+  private grow(n: number): void {
+    this.frame = grownTo(this.frame, n);
+    this.time = grownTo(this.time, n);
+    this.seq = grownTo(this.seq, n);
+    this.ack = grownTo(this.ack, n);
+    this.window = grownTo(this.window, n);
+    this.rawSeq = grownTo(this.rawSeq, n);
+    this.rawAck = grownTo(this.rawAck, n);
+    this.len = grownTo(this.len, n);
+    this.frameLen = grownTo(this.frameLen, n);
+    this.analysis = grownTo(this.analysis, n);
+    this.mss = grownTo(this.mss, n);
+    this.flags = grownTo(this.flags, n);
+    this.rawWindow = grownTo(this.rawWindow, n);
+    this.wscale = grownTo(this.wscale, n);
+    this.bits = grownTo(this.bits, n);
+    this.hdrLen = grownTo(this.hdrLen, n);
+    this.next = grownTo(this.next, n);
+  }
+
+}
+
+/**
+ * A kept packet as the key reads it: its row's numbers read where they are (an object of two
+ * fields a packet, made at the end for the lab's connection alone: objects with the numbers
+ * copied in took bulk's `lab` from 357 to 513 MB, its million rows and a million objects).
+ */
+class LabRow implements LabPacket {
+  constructor(private readonly rows: LabRows, private readonly i: number) {}
+  get frame(): number {
+    return this.rows.frame[this.i];
+  }
+  get time(): number {
+    return this.rows.time[this.i];
+  }
+  get fromA(): boolean {
+    return (this.rows.bits[this.i] & 1) !== 0;
+  }
+  get flags(): number {
+    return this.rows.flags[this.i];
+  }
+  get seq(): number {
+    return this.rows.seq[this.i];
+  }
+  get ack(): number {
+    return this.rows.ack[this.i];
+  }
+  get rawSeq(): number {
+    return this.rows.rawSeq[this.i];
+  }
+  get rawAck(): number {
+    return this.rows.rawAck[this.i];
+  }
+  get len(): number {
+    return this.rows.len[this.i];
+  }
+  get hdrLen(): number {
+    return this.rows.hdrLen[this.i];
+  }
+  get frameLen(): number {
+    return this.rows.frameLen[this.i];
+  }
+  get window(): number {
+    return this.rows.window[this.i];
+  }
+  get rawWindow(): number {
+    return this.rows.rawWindow[this.i];
+  }
+  get analysis(): number {
+    return this.rows.analysis[this.i];
+  }
+  get mss(): number {
+    return this.rows.mss[this.i];
+  }
+  get wscale(): number {
+    return this.rows.wscale[this.i];
+  }
+  get sackPermitted(): boolean {
+    return (this.rows.bits[this.i] & 2) !== 0;
+  }
+  get head(): string {
+    return this.rows.heads.get(this.i) ?? '';
+  }
+}
+
+type Column = Float64Array | Uint32Array | Int32Array | Uint16Array | Int16Array | Uint8Array;
+
+/** A copy of `a` in `n` elements (n >= a.length). */
+function grownTo<T extends Column>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a as never);
+  return b;
+}
+
+/** A connection the selection leaves out (LabCollector's lists). */
+const SKIPPED = -1;
+
 export class LabCollector implements PacketObserver {
-  readonly byConnection = new Map<Connection, LabPacket[]>();
-  private readonly headTaken = new WeakMap<Connection, number>();
+  /** Each connection's list (an index into the list columns below), or SKIPPED. */
+  private readonly lists = new Map<Connection, number>();
+  private rows = new LabRows();
+  /** Each list's first and last rows and its length. */
+  private listFirst = new Int32Array(64);
+  private listLast = new Int32Array(64);
+  private listLength = new Int32Array(64);
+  /** The sides whose first data segment's bytes were kept (1: a, 2: b). */
+  private listHeads = new Uint8Array(64);
+  /** Lists made (those beyond are unused), and lists let go, to be taken again. */
+  private listsUsed = 0;
+  private readonly spareLists: number[] = [];
   /** Packets kept now (those of a connection that cannot be the lab's are let go when it is finalised). */
   kept = 0;
   /**
@@ -231,20 +382,17 @@ export class LabCollector implements PacketObserver {
    */
   constructor(readonly maxPackets = labPacketBudget(), private readonly sel: Selection | null = null, private readonly letBehindGo = true) {}
 
-  /** Connections the selection leaves out (asked once each). */
-  private readonly skipped = new WeakSet<Connection>();
-
   onPacket(c: Connection, r: PacketResult, f: Frame, p: Packet): void {
     if (this.overflowFrame >= 0) return;
-    let list = this.byConnection.get(c);
-    if (list === undefined) {
-      if (this.sel !== null && (this.skipped.has(c) || !selected(c, this.sel))) {
-        this.skipped.add(c);
+    let h = this.lists.get(c);
+    if (h === undefined) {
+      if (this.sel !== null && !selected(c, this.sel)) {
+        this.lists.set(c, SKIPPED);
         return;
       }
-      list = [];
-      this.byConnection.set(c, list);
-    }
+      h = this.newList();
+      this.lists.set(c, h);
+    } else if (h === SKIPPED) return;
     const l = this.leader;
     if (l !== c) {
       const b = c.a.payloadBytes + c.b.payloadBytes;
@@ -253,27 +401,91 @@ export class LabCollector implements PacketObserver {
     }
     if (++this.kept > this.maxPackets) {
       this.overflowFrame = r.frame;
-      this.byConnection.clear();
+      this.lists.clear();
+      this.rows = new LabRows();
       return;
     }
-    let head = '';
+    const w = this.rows;
+    const i = w.take();
+    w.frame[i] = r.frame;
+    w.time[i] = r.time;
+    w.seq[i] = r.seq;
+    w.ack[i] = r.ack;
+    w.window[i] = r.window;
+    w.rawSeq[i] = p.seq32;
+    w.rawAck[i] = p.ack32;
+    w.len[i] = p.payloadLen;
+    w.frameLen[i] = f.origLen;
+    w.analysis[i] = r.analysis;
+    w.mss[i] = p.mss;
+    w.flags[i] = p.flags;
+    w.rawWindow[i] = p.window;
+    w.wscale[i] = p.wscale;
+    w.bits[i] = (r.fromA ? 1 : 0) | (p.sackPermitted ? 2 : 0);
+    w.hdrLen[i] = p.tcpHeaderLen;
+    if (this.listLength[h]++ === 0) this.listFirst[h] = i;
+    else w.next[this.listLast[h]] = i;
+    this.listLast[h] = i;
     // the side's first data segment after its SYN: a SYN's own bytes (TCP Fast Open data) are
     // not the request the key names (its data segments leave the SYN out)
     if (p.payloadLen > 0 && p.capturedPayload > 0 && (p.flags & TCP_SYN) === 0) {
-      const taken = this.headTaken.get(c) ?? 0;
       const bit = r.fromA ? 1 : 2;
-      if (!(taken & bit)) {
-        this.headTaken.set(c, taken | bit);
+      if ((this.listHeads[h] & bit) === 0) {
+        this.listHeads[h] |= bit;
         const n = Math.min(p.capturedPayload, HEAD_BYTES);
-        head = Buffer.from(f.buf.buffer, f.buf.byteOffset + p.payloadOffset, n).toString('latin1');
+        w.heads.set(i, Buffer.from(f.buf.buffer, f.buf.byteOffset + p.payloadOffset, n).toString('latin1'));
       }
     }
-    list.push({
-      frame: r.frame, time: r.time, fromA: r.fromA, flags: p.flags, seq: r.seq, ack: r.ack,
-      rawSeq: p.seq32 >>> 0, rawAck: p.ack32 >>> 0, len: p.payloadLen, hdrLen: p.tcpHeaderLen, frameLen: f.origLen,
-      window: r.window, rawWindow: p.window, analysis: r.analysis, mss: p.mss, wscale: p.wscale,
-      sackPermitted: p.sackPermitted, head,
-    });
+  }
+
+  /** A list for a connection, empty. */
+  private newList(): number {
+    let h = this.spareLists.pop();
+    if (h === undefined) {
+      h = this.listsUsed++;
+      if (h === this.listFirst.length) {
+        const n = h * 2;
+        this.listFirst = grownTo(this.listFirst, n);
+        this.listLast = grownTo(this.listLast, n);
+        this.listLength = grownTo(this.listLength, n);
+        this.listHeads = grownTo(this.listHeads, n);
+      }
+    }
+    this.listLength[h] = 0;
+    this.listHeads[h] = 0;
+    return h;
+  }
+
+  /** Rows ever taken: the most packets kept at once, as rows let go are taken again. */
+  get rowsMade(): number {
+    return this.rows.used;
+  }
+
+  /** Lists ever made: the most connections kept at once, as lists let go are taken again. */
+  get listsMade(): number {
+    return this.listsUsed;
+  }
+
+  /** Rows whose first payload bytes are kept (at most two a connection kept). */
+  get headsKept(): number {
+    return this.rows.heads.size;
+  }
+
+  /** The connections whose packets are kept. */
+  keptConnections(): Connection[] {
+    const out: Connection[] = [];
+    for (const [c, h] of this.lists) if (h !== SKIPPED) out.push(c);
+    return out;
+  }
+
+  /** `c`'s packets, in the order they came ([] when none are kept). */
+  packetsOf(c: Connection): LabPacket[] {
+    const h = this.lists.get(c);
+    const out: LabPacket[] = [];
+    if (h === undefined || h === SKIPPED) return out;
+    const w = this.rows;
+    for (let i = this.listLength[h] > 0 ? this.listFirst[h] : -1; i >= 0; i = w.next[i]) out.push(new LabRow(w, i));
+    return out;
   }
 
   /**
@@ -284,7 +496,10 @@ export class LabCollector implements PacketObserver {
   onFinal(c: Connection): void {
     const candidate = this.sel === null || selected(c, this.sel);
     const entry = this.directory.add(c, candidate);
-    if (!candidate) return;
+    if (!candidate) {
+      this.lists.delete(c);
+      return;
+    }
     if (c.continued) this.continuedChosen++;
     const bytes = c.a.payloadBytes + c.b.payloadBytes;
     const main = this.main;
@@ -334,10 +549,18 @@ export class LabCollector implements PacketObserver {
   }
 
   private letGo(c: Connection): void {
-    const list = this.byConnection.get(c);
-    if (list === undefined) return;
-    this.kept -= list.length;
-    this.byConnection.delete(c);
+    const h = this.lists.get(c);
+    if (h === undefined || h === SKIPPED) return;
+    this.lists.delete(c);
+    const n = this.listLength[h];
+    this.kept -= n;
+    const w = this.rows;
+    if (n > 0) {
+      // (at most two rows have bytes)
+      if (this.listHeads[h] !== 0) for (let i = this.listFirst[h]; i >= 0; i = w.next[i]) w.heads.delete(i);
+      w.giveBack(this.listFirst[h], this.listLast[h]);
+    }
+    this.spareLists.push(h);
   }
 }
 
