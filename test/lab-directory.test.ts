@@ -7,7 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientFlow, flowAddress, newConnection, serverFlow, type Connection } from '../src/analyze/connection.js';
 import { Tracker, type PacketObserver, type PacketResult } from '../src/analyze/tracker.js';
@@ -256,6 +256,45 @@ describe('lab: a line for each connection instead of its object', () => {
       assert.ok(lab.rowsMade < total / 5, `${lab.rowsMade} rows for ${total} packets`);
       assert.ok(lab.listsMade < 3000 / 5, `${lab.listsMade} lists for 3000 connections`);
       for (const c of every.byConnection.keys()) if (c !== lab.main) assert.deepEqual(lab.packetsOf(c), []);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+  it('a SYN kept as its packet until its connection is needed (deferSyn) changes nothing the lab keeps', async () => {
+    const { writeSynFloodPcap } = await import('../scripts/synth.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const tmp = mkdtempSync(join(tmpdir(), 'lab-defer-'));
+    try {
+      const flood = join(tmp, 'flood.pcap');
+      writeSynFloodPcap(flood, 3000);
+      const dir = join(REPO_ROOT, 'fixtures');
+      const files = [flood, ...readdirSync(dir).flatMap((f) => {
+        const d = join(dir, f);
+        return statSync(d).isDirectory() ? readdirSync(d).filter((x) => /\.pcap(ng)?$/.test(x)).map((x) => join(d, x)) : [];
+      })];
+      assert.ok(files.length > 30, String(files.length));
+      let deferred = 0;
+      for (const file of files) {
+        const run = async (deferSyn: boolean): Promise<LabCollector> => {
+          const lab = new LabCollector();
+          const t = new Tracker(lab, { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => lab.canLetGo(c), deferSyn, deferSynFrom: 0 });
+          await runCapture(file, t);
+          if (deferSyn) deferred += t.keptSyns;
+          return lab;
+        };
+        const a = await run(false);
+        const b = await run(true);
+        assert.equal(b.main?.id, a.main?.id, file);
+        if (a.main === null || b.main === null) continue;
+        // the SYN's lengths too (the key's frame and TCP lengths), put back from its fields
+        assert.deepEqual(b.packetsOf(b.main).map(plain), a.packetsOf(a.main).map(plain), file);
+        const oa = new OtherConnections(a.directory, a.mainEntry);
+        const ob = new OtherConnections(b.directory, b.mainEntry);
+        assert.deepEqual(ob.ids(), oa.ids(), file);
+        assert.deepEqual(ob.listed(10), oa.listed(10), file);
+      }
+      assert.ok(deferred >= 3000, `${deferred} SYNs kept`);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

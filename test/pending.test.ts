@@ -73,28 +73,31 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     full.sackPermitted = true;
     full.hasTimestamps = true;
     full.truncated = true;
+    full.tcpHeaderLen = 60;
     f.number = 2 ** 40;
+    f.origLen = 4_294_967_295;
     f.tsSec = 4_294_967_295;
     f.tsNsec = 999_999_999;
     f.hasTs = true;
     pend.add(full, f, ConnectionTable.hashOf(full), 77777, 99999);
     const t = pend.find(full, ConnectionTable.hashOf(full));
     pend.load(t, g, q);
-    for (const k of ['ipVersion', 'srcPort', 'dstPort', 'seq32', 'ack32', 'flags', 'window', 'payloadLen', 'mss', 'wscale', 'sackPermitted', 'hasTimestamps', 'truncated'] as const) {
+    for (const k of ['ipVersion', 'srcPort', 'dstPort', 'seq32', 'ack32', 'flags', 'window', 'payloadLen', 'mss', 'wscale', 'sackPermitted', 'hasTimestamps', 'truncated', 'tcpHeaderLen'] as const) {
       assert.equal(q[k], full[k], k);
     }
     assert.deepEqual([...q.src], [...full.src]);
     assert.deepEqual([...q.dst], [...full.dst]);
-    assert.deepEqual([g.number, g.tsSec, g.tsNsec, g.hasTs], [2 ** 40, 4_294_967_295, 999_999_999, true]);
+    assert.deepEqual([g.number, g.tsSec, g.tsNsec, g.hasTs, g.origLen], [2 ** 40, 4_294_967_295, 999_999_999, true, 4_294_967_295]);
     assert.equal(pend.time(t, 4_294_967_000, 999_999_999), 295);
-    // the options' ends: none (-1) and the largest
-    for (const [mss, wscale] of [[-1, -1], [65535, 255], [0, 0]]) {
-      const o = synPacket(0x0b000001, 5000 + wscale + 1, 0x0b000002, 80, 1);
+    // the options' ends: none (-1) and the largest, beside the header's lengths
+    for (const [mss, wscale, hdrLen] of [[-1, -1, 60], [65535, 255, 60], [0, 0, 0], [65535, 255, 20], [-1, -1, 0]]) {
+      const o = synPacket(0x0b000001, 5000 + wscale + 1 + hdrLen, 0x0b000002, 80, 1);
       o.mss = mss;
       o.wscale = wscale;
+      o.tcpHeaderLen = hdrLen;
       pend.add(o, f, ConnectionTable.hashOf(o), 1, 1);
       pend.load(pend.find(o, ConnectionTable.hashOf(o)), g, q);
-      assert.deepEqual([q.mss, q.wscale], [mss, wscale]);
+      assert.deepEqual([q.mss, q.wscale, q.tcpHeaderLen], [mss, wscale, hdrLen]);
       pend.remove(pend.find(o, ConnectionTable.hashOf(o)));
     }
     // an IPv4 SYN put back where an IPv6 one was: the address words beyond the first are 0, as

@@ -132,7 +132,10 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
   // left out by the selection, or behind the connection with the most payload so far), so that
   // memory follows the connections open, not the capture; the one that may be the lab's is kept
   // whole (Wireshark never forgets a 4-tuple: a later packet is still its).
-  const opts: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => collector.canLetGo(c) };
+  // A flood's pure SYNs are kept as their packets' fields until their connections are needed
+  // (TrackerOptions.deferSyn: the collector keeps packets per connection, so seeing a SYN late
+  // changes nothing it keeps).
+  const opts: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => collector.canLetGo(c), deferSyn: true };
   const run = await ctx.analyse(file, collector, opts, undefined, () => collector.overflowFrame >= 0);
   if (!run) return null;
   const { summary, tracker } = run;

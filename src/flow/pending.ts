@@ -1,7 +1,7 @@
 /**
  * Pure SYNs that have not made a connection yet (TrackerOptions.deferSyn): a SYN flood's
  * million half-open connections, each of one packet, kept as the fields of that packet in
- * integer arrays (64 bytes, about 120 with the index and the queue) instead of a connection's
+ * integer arrays (68 bytes, about 125 with the index and the queue) instead of a connection's
  * objects (about 1.1 KB on V8's heap, made on pages the kernel hands out fresh, then marked by
  * every full collection).
  *
@@ -30,8 +30,9 @@ import { indexEntriesFor, indexPlace, indexRemove, newIndex } from './open-index
 
 /**
  * The Packet fields the tracker and the observers that allow deferral read (src/analyze, the
- * table's matching and hashing, the tombstones, RecordStore.fill for the packet records): a field
- * read there must be saved here too. test/pending.test.ts checks that each comes back, and with
+ * table's matching and hashing, the tombstones, RecordStore.fill for the packet records, the
+ * lab's LabCollector: also the TCP header's and the frame's lengths): a field read there must be
+ * saved here too. test/pending.test.ts checks that each comes back, and with
  * test/corpus/pending.test.ts that the connections and their packets are the same with SYNs kept
  * and made at once.
  */
@@ -47,15 +48,18 @@ const W_SEQ = 6;
 const W_ACK = 7;
 const W_WINDOW = 8;
 const W_LEN = 9;
-/** mss + 1 (bits 0-16: -1 to 65 535) and wscale + 1 (bits 17-25: -1 to 255). */
+/** mss + 1 (bits 0-16: -1 to 65 535), wscale + 1 (bits 17-25: -1 to 255), the TCP header's length (bits 26-31: 0 to 60). */
 const W_OPTIONS = 10;
 const W_NSEC = 11;
+/** The frame's length on the wire (frame.len, a uint32). */
+const W_FRAME_LEN = 12;
 /**
- * 48 bytes a SYN. Until 2026-12-05 both addresses took four words each here, 76 bytes, though
+ * 52 bytes a SYN. Until 2026-12-05 both addresses took four words each here, 76 bytes, though
  * a flood is nearly always of IPv4; the fresh pages they took cost the flood's `check` about 10
- * µs each (docs/performance.md, "2026-12-05 (morning)").
+ * µs each (docs/performance.md, "2026-12-05 (morning)"). The frame's length (for the lab) came
+ * later the same day.
  */
-const WORDS = 12;
+const WORDS = 13;
 /** An IPv6 SYN's source words 1-3 and destination words 1-3, in its chunk's V6 array, made at the chunk's first. */
 const V6_WORDS = 6;
 
@@ -112,8 +116,9 @@ export class PendingSyns {
     w[o + W_ACK] = p.ack32;
     w[o + W_WINDOW] = p.window;
     w[o + W_LEN] = p.payloadLen;
-    w[o + W_OPTIONS] = (p.mss + 1) | ((p.wscale + 1) << 17);
+    w[o + W_OPTIONS] = (p.mss + 1) | ((p.wscale + 1) << 17) | (p.tcpHeaderLen << 26);
     w[o + W_NSEC] = f.tsNsec;
+    w[o + W_FRAME_LEN] = f.origLen;
     const n = this.nums[s >>> CHUNK_BITS];
     const q = (s & CHUNK_MASK) * NUMS;
     n[q + N_FRAME] = f.number;
@@ -210,7 +215,9 @@ export class PendingSyns {
     p.payloadLen = w[o + W_LEN];
     const options = w[o + W_OPTIONS];
     p.mss = (options & 0x1ffff) - 1;
-    p.wscale = (options >>> 17) - 1;
+    p.wscale = ((options >>> 17) & 0x1ff) - 1;
+    p.tcpHeaderLen = options >>> 26;
+    f.origLen = w[o + W_FRAME_LEN] >>> 0;
     f.hasTs = (bits & 128) !== 0;
     f.tsNsec = w[o + W_NSEC];
     const n = this.nums[slot >>> CHUNK_BITS];
