@@ -7,7 +7,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientFlow, flowAddress, newConnection, serverFlow, type Connection } from '../src/analyze/connection.js';
 import { Tracker, type PacketObserver, type PacketResult } from '../src/analyze/tracker.js';
@@ -235,13 +236,10 @@ describe('lab: a line for each connection instead of its object', () => {
 
   it('keeps each packet\'s numbers in rows, taken again once let go, as objects made for each packet had them', async () => {
     const { writeReusePcap } = await import('../scripts/synth.js');
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const tmp = mkdtempSync(join(tmpdir(), 'lab-rows-'));
-    try {
-      // (its packets are cut at 66 bytes: no payload's bytes kept, the real captures' test has
-      // them) closed connections outlive the linger (pauses of up to 120 s): those behind the leader
-      // are let go while the capture is read, and their rows taken by later connections
+    await inTmp(async (tmp) => {
+      // closed connections outlive the linger (pauses of up to 120 s): those behind the leader
+      // are let go while the capture is read, and their rows taken by later connections (its
+      // packets are cut at 66 bytes, so no first bytes are kept: the real captures' test has them)
       const file = join(tmp, 'reuse.pcap');
       const total = writeReusePcap(file, { connections: 3000, tuples: 200, active: 24, pauseEvery: 300, seed: 5 });
       const lab = new LabCollector();
@@ -256,16 +254,12 @@ describe('lab: a line for each connection instead of its object', () => {
       assert.ok(lab.rowsMade < total / 5, `${lab.rowsMade} rows for ${total} packets`);
       assert.ok(lab.listsMade < 3000 / 5, `${lab.listsMade} lists for 3000 connections`);
       for (const c of every.byConnection.keys()) if (c !== lab.main) assert.deepEqual(lab.packetsOf(c), []);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
+
   it('a SYN kept as its packet until its connection is needed (deferSyn) changes nothing the lab keeps', async () => {
     const { writeSynFloodPcap } = await import('../scripts/synth.js');
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const tmp = mkdtempSync(join(tmpdir(), 'lab-defer-'));
-    try {
+    await inTmp(async (tmp) => {
       const flood = join(tmp, 'flood.pcap');
       writeSynFloodPcap(flood, 3000);
       const dir = join(REPO_ROOT, 'fixtures');
@@ -295,11 +289,19 @@ describe('lab: a line for each connection instead of its object', () => {
         assert.deepEqual(ob.listed(10), oa.listed(10), file);
       }
       assert.ok(deferred >= 3000, `${deferred} SYNs kept`);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 });
+
+/** Runs `fn` with a temporary directory, removed after. */
+async function inTmp(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-directory-'));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** A kept packet's numbers as a plain object. */
 function plain(p: LabPacket): LabPacket {
