@@ -198,9 +198,9 @@ describe('continuations: packets after a connection was released keep its id (tc
   });
 
   it('the warning counts the continuations whose analysis started afresh, and says nothing of them when there are none', () => {
-    const warn = (split: number, kept: number): string[] => {
+    const warn = (split: number, kept: number, records = true): string[] => {
       const summary = { warnings: [] as string[] } as unknown as CaptureSummary;
-      noteTrackerLimits(summary, { evicted: 0, splitConnections: split, continuedAnalysis: kept, maxConnectionsCap: 10 } as unknown as Tracker);
+      noteTrackerLimits(summary, { evicted: 0, splitConnections: split, continuedAnalysis: kept, maxConnectionsCap: 10 } as unknown as Tracker, records);
       return summary.warnings;
     };
     const all = warn(4, 4);
@@ -208,6 +208,8 @@ describe('continuations: packets after a connection was released keep its id (tc
     assert.match(all[0]!, /^4 continuation record\(s\): .*whose analysis goes on from the stream's state as Wireshark's does, and whose handshake, close, states and Zeek verdict are the stream's$/);
     assert.match(warn(5, 3)[0]!, /; 2 of them started their analysis afresh \("analysisAfresh": more than 32 768 connections were released between them and an earlier part of their stream\), so their analysis flags may differ from Wireshark's and their handshake, close, states and Zeek verdict are those of their own packets$/);
     assert.deepEqual(warn(0, 0), []);
+    // the lab writes no continuation record: no warning about them
+    assert.deepEqual(warn(4, 4, false), []);
   });
 
   it('the outputs: JSON records with "continuation", the same records in NDJSON, the summary and check count connections, not records', async () => {

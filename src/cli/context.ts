@@ -51,25 +51,23 @@ export function colourLevel(flag: boolean, stdout: { isTTY?: boolean }): 0 | 1 |
   return supportsColor ? supportsColor.level : 1;
 }
 
-/** The tracker's bounds in the capture summary: counts, and a warning when they changed the result. */
-export function noteTrackerLimits(summary: CaptureSummary, tracker: Tracker): void {
+/**
+ * The tracker's bounds in the capture summary: counts, and a warning when they changed the
+ * result. `continuationRecords`: the caller writes a record of each continuation (every output
+ * but the lab, whose continuations only add their payload to their stream's line and which never
+ * answers for one), so the warning that speaks of them is given.
+ */
+export function noteTrackerLimits(summary: CaptureSummary, tracker: Tracker, continuationRecords = true): void {
   summary.evictedConnections = tracker.evicted;
   summary.splitConnections = tracker.splitConnections;
   if (tracker.evicted > 0) {
     summary.warnings.push(`${tracker.evicted} connection(s) finalised early because more than ${tracker.maxConnectionsCap} were open at once (--max-connections); the least recently active made room`);
   }
-  const w = continuationWarning(tracker);
-  if (w !== null) summary.warnings.push(w);
-}
-
-/** The warning of a tracker's continuations (noteTrackerLimits), null when it made none. */
-export function continuationWarning(tracker: Tracker): string | null {
-  if (tracker.splitConnections > 0) {
+  if (continuationRecords && tracker.splitConnections > 0) {
     const afresh = tracker.splitConnections - tracker.continuedAnalysis;
-    return (`${tracker.splitConnections} continuation record(s): packets came on a connection's 4-tuple after it had been finalised (released after closing, idle or evicted); Wireshark shows them in the same stream, so each is a second record of that connection, with its id and relative numbers ("continuation": true), whose analysis goes on from the stream's state as Wireshark's does, and whose handshake, close, states and Zeek verdict are the stream's` +
+    summary.warnings.push(`${tracker.splitConnections} continuation record(s): packets came on a connection's 4-tuple after it had been finalised (released after closing, idle or evicted); Wireshark shows them in the same stream, so each is a second record of that connection, with its id and relative numbers ("continuation": true), whose analysis goes on from the stream's state as Wireshark's does, and whose handshake, close, states and Zeek verdict are the stream's` +
       (afresh > 0 ? `; ${afresh} of them started their analysis afresh ("analysisAfresh": more than 32 768 connections were released between them and an earlier part of their stream), so their analysis flags may differ from Wireshark's and their handshake, close, states and Zeek verdict are those of their own packets` : ''));
   }
-  return null;
 }
 
 export class CliContext {
@@ -121,6 +119,8 @@ export class CliContext {
     onRead?: (summary: CaptureSummary, tracker: Tracker) => Promise<void>,
     /** Asked after each chunk: true stops the read there (as when the output closes). */
     stop?: () => boolean,
+    /** Whether continuations become records of their own (noteTrackerLimits). */
+    continuationRecords = true,
   ): Promise<{ tracker: Tracker; summary: CaptureSummary } | null> {
     const tracker = options ? new Tracker(observer, options) : new Tracker(observer);
     let summary: CaptureSummary;
@@ -142,7 +142,7 @@ export class CliContext {
         afterRead: async (s: CaptureSummary) => {
           // the limits are final once the input is read (finishing evicts and splits nothing)
           if (s.unreadable) return;
-          noteTrackerLimits(s, tracker);
+          noteTrackerLimits(s, tracker, continuationRecords);
           if (onRead) {
             // output may start now: the progress line goes first
             bar?.done();

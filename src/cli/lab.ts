@@ -17,7 +17,7 @@ import { labText } from '../lab/text.js';
 import { answersTemplate } from '../lab/questions.js';
 import { labMessages } from '../lab/messages.js';
 import { stringifyDocument } from '../render/json.js';
-import { colourLevel, continuationWarning, EXIT_USAGE, toolVersion, type CliContext } from './context.js';
+import { colourLevel, EXIT_USAGE, toolVersion, type CliContext } from './context.js';
 import { addLangOption, addSelectionOptions, LINGER_SECONDS } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
 
@@ -136,13 +136,12 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
   // (TrackerOptions.deferSyn: the collector keeps packets per connection, so seeing a SYN late
   // changes nothing it keeps).
   const opts: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => collector.canLetGo(c), deferSyn: true };
-  const run = await ctx.analyse(file, collector, opts, undefined, () => collector.overflowFrame >= 0);
+  // (continuations are parts of streams, each adding its payload to its stream's line, and the
+  // lab's connection is never one, below: nothing the lab says is made of them, and the warning
+  // about their records is not given)
+  const run = await ctx.analyse(file, collector, opts, undefined, () => collector.overflowFrame >= 0, false);
   if (!run) return null;
-  const { summary, tracker } = run;
-  // the continuations are parts of streams, each adding its payload to its stream's line, and
-  // the lab's connection is never one (below): nothing the lab says is made of them
-  const w = continuationWarning(tracker);
-  summary.warnings = summary.warnings.filter((x) => x !== w);
+  const { summary } = run;
   if (collector.overflowFrame >= 0) {
     // (a key from part of a connection's packets would be a wrong key: none is given)
     const n = collector.maxPackets.toLocaleString('en-US');

@@ -258,7 +258,6 @@ class LabRows {
     this.hdrLen = grownTo(this.hdrLen, n);
     this.next = grownTo(this.next, n);
   }
-
 }
 
 /**
