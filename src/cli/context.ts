@@ -16,6 +16,9 @@ export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
+/** A write of nothing (CliContext.line). */
+const NOTHING = Buffer.alloc(0);
+
 export interface Io {
   stdout: NodeJS.WritableStream & Writable;
   stderr: NodeJS.WritableStream;
@@ -89,11 +92,49 @@ export class CliContext {
   }
 
   err(msg: string): void {
-    this.io.stderr.write(`${chalkStderr.red('tcpflow-explain:')} ${msg}\n`);
+    this.line(`${chalkStderr.red('tcpflow-explain:')} ${msg}\n`);
   }
 
   warn(msg: string): void {
-    this.io.stderr.write(`${chalkStderr.yellow('tcpflow-explain: warning:')} ${msg}\n`);
+    this.line(`${chalkStderr.yellow('tcpflow-explain: warning:')} ${msg}\n`);
+  }
+
+  /** Lines for standard error waiting for standard output's writes before them (line()). */
+  private waiting = 0;
+  /** messagesWritten()'s promise's resolve, while lines wait. */
+  private allWritten: (() => void) | null = null;
+
+  /**
+   * A line on standard error, after every byte handed to standard output before it. A pipe is
+   * written asynchronously, so with both streams on one pipe (`2>&1 | less`, a CI log), a warning
+   * written while standard output's last bytes were still in flight came out among them, in the
+   * middle of a line. Such a line now waits for them: standard output is given a write of nothing
+   * whose callback, which comes after those of the writes before it, writes the line (and so do
+   * the lines after it while one waits, so that they keep their order).
+   */
+  private line(text: string): void {
+    const out = this.io.stdout;
+    if ((this.waiting === 0 && !(out.writableLength > 0)) || out.destroyed || out.writableEnded) {
+      this.io.stderr.write(text);
+      return;
+    }
+    this.waiting++;
+    out.write(NOTHING, () => {
+      this.io.stderr.write(text);
+      if (--this.waiting === 0 && this.allWritten !== null) {
+        const resolve = this.allWritten;
+        this.allWritten = null;
+        resolve();
+      }
+    });
+  }
+
+  /** Resolves once every line of err() and warn() is on standard error (main() waits for it). */
+  messagesWritten(): Promise<void> {
+    if (this.waiting === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.allWritten = resolve;
+    });
   }
 
   fail(code: number): void {

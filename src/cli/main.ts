@@ -78,6 +78,13 @@ function standardInput(): Readable {
 /** Runs the CLI with the given arguments (without node and script) and returns the exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const ctx = new CliContext(io);
+  const code = await run(ctx, argv, io);
+  // a message waiting for standard output's last bytes (CliContext.line) is written before the end
+  await ctx.messagesWritten();
+  return code;
+}
+
+async function run(ctx: CliContext, argv: string[], io: Io): Promise<number> {
   const program = new Command();
   const configure = (cmd: Command): Command => cmd
     .exitOverride()
