@@ -26,7 +26,7 @@ import { writeRecord } from '../render/json-bytes.js';
 import { ByteWriter } from '../util/bytes.js';
 import { Walkthrough } from '../render/walkthrough.js';
 import { NdjsonWriter } from '../render/ndjson.js';
-import { mermaid, MarkdownWriter } from '../render/mermaid.js';
+import { MarkdownWriter, MermaidText, type ConnectionText } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
 import type { Output } from '../util/output.js';
 import { NO_REFS, REFS_FROM, REFS_FROM_PACKETS, Spool, SPOOL_MEMORY } from '../util/spool.js';
@@ -369,8 +369,9 @@ export async function explainFile(
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
     // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then
     // spooled; the walkthrough likewise
-    const scratch = format !== 'mermaid' ? new ByteWriter(SCRATCH) : null;
-    const walker = format === 'text' ? new Walkthrough(wt) : null;
+    const scratch = new ByteWriter(SCRATCH);
+    // the walkthrough and Mermaid: each connection's text written as bytes, as a record is
+    const walker: ConnectionText | null = format === 'text' ? new Walkthrough(wt) : format === 'mermaid' ? new MermaidText(lang, !!opts.absolute) : null;
     observer = {
       onPacket: collector ? (c, r, f, p) => { if (selected(c, sel)) collector.onPacket(c, r, f, p); } : () => undefined,
       onFinal: (c) => {
@@ -380,50 +381,45 @@ export async function explainFile(
           collector.onFinal(c);
           list = collector.byConnection.get(c) ?? NO_RECORDS;
         }
-        if (scratch === null) {
-          const text = mermaid(c, list ?? NO_RECORDS, !!opts.absolute, lang) + '\n';
-          if (early.direct !== null) {
-            begin();
-            out.write(text);
-          } else sp.put(c.id, text);
+        // a record of a few kilobytes (without packets, or with few) is rendered in place
+        const few = list === null || list.length <= DIRECT_PACKETS;
+        if (few && early.direct === null) {
+          // in the spool, the walkthrough's too
+          const w = sp.writer(RECORD_ROOM + (list === null ? 0 : list.length * RECORD_BYTES));
+          if (walker !== null) walker.write(w, c, list ?? NO_RECORDS);
+          else writeRecord(w, c, list, lang, nested);
+          sp.commit(c.id);
+        } else if (few && walker === null && early.direct instanceof DocumentWriter) {
+          // and, at the end of input, straight into the output's batch, with its packets when
+          // they are few (a flood's million records were rendered into the scratch buffer,
+          // then copied)
+          const w = early.direct.open();
+          if (w !== null) writeRecord(w, c, list, lang, nested);
+          early.direct.recorded();
+        } else if (few && walker !== null && early.direct === 'rendered') {
+          // the walkthrough and Mermaid likewise (Mermaid's first bytes of the capture: its
+          // framing first)
+          begin();
+          if (!out.closed) walker.write(out.writer, c, list ?? NO_RECORDS);
         } else {
-          // a record of a few kilobytes (without packets, or with few) is rendered in place
-          const few = list === null || list.length <= DIRECT_PACKETS;
-          if (few && early.direct === null) {
-            // in the spool, the walkthrough's too
-            const w = sp.writer(RECORD_ROOM + (list === null ? 0 : list.length * RECORD_BYTES));
-            if (walker !== null) walker.write(w, c, list ?? NO_RECORDS);
-            else writeRecord(w, c, list, lang, nested);
-            sp.commit(c.id);
-          } else if (few && walker === null && early.direct instanceof DocumentWriter) {
-            // and, at the end of input, straight into the output's batch, with its packets when
-            // they are few (a flood's million records were rendered into the scratch buffer,
-            // then copied)
-            const w = early.direct.open();
-            if (w !== null) writeRecord(w, c, list, lang, nested);
-            early.direct.recorded();
-          } else if (few && walker !== null && early.direct === 'rendered') {
-            // the walkthrough likewise
-            if (!out.closed) walker.write(out.writer, c, list ?? NO_RECORDS);
-          } else {
-            scratch.pos = 0;
-            // (to the spool, past its REFS_FROM)
-            scratch.refs = early.direct === null && sp.refs;
-            // room for the packets' JSON records at once (about 250 bytes each), not grown by
-            // doubling: a long connection's megabytes were copied once a doubling
-            if (walker === null && list !== null && list.length > RESERVE_FROM) scratch.reserve(list.length * RECORD_BYTES);
-            if (walker !== null) walker.write(scratch, c, list ?? NO_RECORDS);
-            else writeRecord(scratch, c, list, lang, nested);
-            // a connection with many packets grew it: its bytes are handed to the output as they
-            // are (not copied), and the next ones get a smaller buffer
-            const grown = scratch.buf.length > SCRATCH_KEPT;
-            if (early.direct instanceof DocumentWriter) early.direct.record(scratch.buf, 0, scratch.pos, grown);
-            else if (early.direct !== null) {
-              if (grown) out.give(scratch.buf, 0, scratch.pos);
-              else out.bytes(scratch.buf, 0, scratch.pos);
-            } else sp.putBytes(c.id, scratch.buf, 0, scratch.pos, scratch.refs);
-            if (grown) scratch.reset(SCRATCH);
-          }
+          scratch.pos = 0;
+          // (to the spool, past its REFS_FROM)
+          scratch.refs = early.direct === null && sp.refs;
+          // room for the packets' JSON records at once (about 250 bytes each), not grown by
+          // doubling: a long connection's megabytes were copied once a doubling
+          if (walker === null && list !== null && list.length > RESERVE_FROM) scratch.reserve(list.length * RECORD_BYTES);
+          if (walker !== null) walker.write(scratch, c, list ?? NO_RECORDS);
+          else writeRecord(scratch, c, list, lang, nested);
+          // a connection with many packets grew it: its bytes are handed to the output as they
+          // are (not copied), and the next ones get a smaller buffer
+          const grown = scratch.buf.length > SCRATCH_KEPT;
+          if (early.direct instanceof DocumentWriter) early.direct.record(scratch.buf, 0, scratch.pos, grown);
+          else if (early.direct !== null) {
+            begin();
+            if (grown) out.give(scratch.buf, 0, scratch.pos);
+            else out.bytes(scratch.buf, 0, scratch.pos);
+          } else sp.putBytes(c.id, scratch.buf, 0, scratch.pos, scratch.refs);
+          if (grown) scratch.reset(SCRATCH);
         }
         // rendered: its records are filled again for later packets
         if (collector) collector.recycle(c);

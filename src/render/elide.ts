@@ -8,16 +8,23 @@ import { PH_DATA, isTeardownStep, type Story } from '../analyze/story.js';
 
 export type DiagramItem = { kind: 'packet'; p: PacketRecord } | { kind: 'gap'; count: number };
 
+/** What a diagram shows, told one item at a time (visitDiagram): no object per item. */
+export interface DiagramVisitor {
+  /** Record `i` of `packets` is shown. */
+  packet(packets: PacketRecords, i: number): void;
+  /** `count` packets of the data phase are left out here. */
+  gap(count: number): void;
+}
+
 /**
- * `keep`: frames of the data phase that must be shown too (e.g. the frames a failed check
- * points at); the gaps are split around them.
+ * The items of a diagram in order, to `v`. `keep`: frames of the data phase that must be shown
+ * too (e.g. the frames a failed check points at); the gaps are split around them.
  */
-export function diagramItems(packets: PacketRecords, s: Story, head: number, tail: number, keep: ReadonlySet<number> | null = null): DiagramItem[] {
-  const out: DiagramItem[] = [];
+export function visitDiagram(packets: PacketRecords, s: Story, head: number, tail: number, keep: ReadonlySet<number> | null, v: DiagramVisitor): void {
   let i = 0;
   while (i < packets.length) {
     if (!elidable(packets.at(i), s)) {
-      out.push({ kind: 'packet', p: packets.copy(i) });
+      v.packet(packets, i);
       i++;
       continue;
     }
@@ -25,14 +32,14 @@ export function diagramItems(packets: PacketRecords, s: Story, head: number, tai
     while (j < packets.length && elidable(packets.at(j), s)) j++;
     const run = j - i;
     if (run <= head + tail + 1) {
-      for (let k = i; k < j; k++) out.push({ kind: 'packet', p: packets.copy(k) });
+      for (let k = i; k < j; k++) v.packet(packets, k);
     } else {
       let gap = 0;
       for (let k = 0; k < run; k++) {
         if (k < head || k >= run - tail || (keep !== null && keep.has(packets.at(i + k).frame))) {
-          if (gap > 0) out.push({ kind: 'gap', count: gap });
+          if (gap > 0) v.gap(gap);
           gap = 0;
-          out.push({ kind: 'packet', p: packets.copy(i + k) });
+          v.packet(packets, i + k);
         } else {
           gap++;
         }
@@ -40,6 +47,15 @@ export function diagramItems(packets: PacketRecords, s: Story, head: number, tai
     }
     i = j;
   }
+}
+
+/** visitDiagram's items as a list (each packet a copy of its record). */
+export function diagramItems(packets: PacketRecords, s: Story, head: number, tail: number, keep: ReadonlySet<number> | null = null): DiagramItem[] {
+  const out: DiagramItem[] = [];
+  visitDiagram(packets, s, head, tail, keep, {
+    packet: (ps, i) => out.push({ kind: 'packet', p: ps.copy(i) }),
+    gap: (count) => out.push({ kind: 'gap', count }),
+  });
   return out;
 }
 
