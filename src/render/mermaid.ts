@@ -239,6 +239,21 @@ function kinds(table: (Chunk | undefined)[], hk: number, tk: number, make: () =>
   return c;
 }
 
+/** `before`, the client's endpoint, `between`, the server's. */
+function endpoints(w: ByteWriter, c: Connection, before: Chunk, between: Chunk): void {
+  w.raw(before);
+  writeEndpoint(w, c, true);
+  w.raw(between);
+  writeEndpoint(w, c, false);
+}
+
+/** Zeek's state, and its history after a space and a backtick (a code span the caller closes). */
+function zeek(w: ByteWriter, L: MarkdownPieces, state: string, history: string): void {
+  w.text(state);
+  w.raw(L.spaceCode);
+  w.text(history);
+}
+
 /** The constant pieces of a Markdown row and section in a language (MarkdownWriter.add). */
 interface MarkdownPieces {
   hk: string[];
@@ -340,15 +355,10 @@ export class MarkdownWriter {
     const r = this.rows.writer(ROW_ROOM);
     r.raw(L.rowStart);
     this.id(r, c);
-    r.raw(L.cellCode);
-    writeEndpoint(r, c, true);
-    r.raw(L.codeCellCode);
-    writeEndpoint(r, c, false);
+    endpoints(r, c, L.cellCode, L.codeCellCode);
     r.raw(L.codeCell);
     r.raw(kinds(L.rowKinds, hk, tk, () => `${L.hk[hk]} | ${L.tk[tk]} | `));
-    r.text(zs);
-    r.raw(L.spaceCode);
-    r.text(history);
+    zeek(r, L, zs, history);
     r.raw(L.codeCell);
     r.num(c.packets);
     r.raw(L.cell);
@@ -375,14 +385,9 @@ export class MarkdownWriter {
     const w = this.sections.writer(SECTION_ROOM);
     w.raw(L.heading);
     this.id(w, c);
-    w.raw(L.colonCode);
-    writeEndpoint(w, c, true);
-    w.raw(L.codeArrowCode);
-    writeEndpoint(w, c, false);
+    endpoints(w, c, L.colonCode, L.codeArrowCode);
     w.raw(kinds(L.verdicts, hk, tk, () => `\`\n\n${L.handshakeWord}${L.colon}${L.hk[hk]} · ${L.teardownWord}${L.colon}${L.tk[tk]} · Zeek `));
-    w.text(zs);
-    w.raw(L.spaceCode);
-    w.text(history);
+    zeek(w, L, zs, history);
     w.raw(L.codeEnd);
     if (c.continued) w.text(`\n> ${message(lang, c.continuedAfresh ? 'wContinuedAfresh' : 'wContinued', 'client', c.id)}\n`);
     w.raw(L.fence);
