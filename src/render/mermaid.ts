@@ -49,7 +49,7 @@ export class MermaidBytes implements DiagramVisitor {
   private readonly client: string;
   private readonly server: string;
   private readonly inferred: string;
-  /** `    C->>S: `, `    S->>C: `, and with a RST `    C-xS: `, `    S-xC: ` (by fromClient + 2 * rst). */
+  /** `    S->>C`, `    C->>S`, and with a RST `    S-xC`, `    C-xS` (by fromClient + 2 * rst), then `: ` and the frame. */
   private readonly arrows: Chunk[];
   /** `: [SYN, ACK] seq=` by flag bits, made when first met. */
   private readonly flagsSeq: (Chunk | undefined)[] = new Array<Chunk | undefined>(FLAG_BITS + 1).fill(undefined);
@@ -73,7 +73,7 @@ export class MermaidBytes implements DiagramVisitor {
   private readonly participantC: Chunk;
   private readonly participantS: Chunk;
 
-  // the connection being written, for the visitor's calls
+  // the connection being written, for the visitor's calls (one at a time: write() is not reentrant)
   private w: ByteWriter | null = null;
   private clientIsA = false;
   private lastC = -1;
