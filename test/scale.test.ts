@@ -8,15 +8,16 @@
 import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
+import { PassThrough, Readable } from 'node:stream';
 import { join } from 'node:path';
 import { runCapture, type CaptureSummary } from '../src/pipeline.js';
-import { noteTrackerLimits } from '../src/cli/context.js';
+import { CliContext, noteTrackerLimits } from '../src/cli/context.js';
 import { mermaid } from '../src/render/mermaid.js';
 import { NO_RECORDS } from '../src/render/records.js';
 import { Tracker, defaultMaxConnections, DEFAULT_LINGER_HARD, DEFAULT_LINGER_MIN } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool, SPILLS_IN_FLIGHT } from '../src/util/spool.js';
-import { renderProgress, renderFinishing, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
+import { renderProgress, renderFinishing, renderWriting, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
 import { writeInterleavedPcap, writeLateFinPcap, writeReusePcap, writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import type { Connection } from '../src/analyze/connection.js';
 import { ANALYSIS_ORDER } from '../src/analyze/flags.js';
@@ -728,6 +729,68 @@ describe('progress line', () => {
     assert.ok(line.length < 100);
     assert.ok(renderFinishing('a/very/long/path/to/a/capture.pcap', 1, 2, 1, 40).length < 40);
     assert.match(renderFinishing('x.pcap', 0, 0, 0, 80), / 100% finalising 0\/0 open/);
+  });
+
+  it('writing out the spooled records: connections written of all, with the time left; drawn after a second, on a terminal, when the output is not that terminal', async () => {
+    const line = renderWriting('big.pcap', 250_000, 1_000_000, 1, 100);
+    assert.match(line, /^big\.pcap \[#+\.+\]  25% writing  250000\/1000000 connections  ETA 3s$/);
+    const bars = [0, 5, 999_999, 1_000_000].map((done) => /\[[#.]+\]/.exec(renderWriting('big.pcap', done, 1_000_000, 1 + done / 1000, 100)));
+    for (const b of bars) assert.deepEqual([b?.index, b?.[0].length], [bars[0]?.index, bars[0]?.[0].length]);
+    assert.ok(renderWriting('a/very/long/path/to/a/capture.pcap', 1, 2, 1, 40).length < 40);
+    // the spools a report drains one after the other count as one run of records
+    const spool = (n: number): Spool => {
+      const sp = new Spool(1 << 20, false);
+      for (let i = 0; i < n; i++) sp.put(i, `record ${i}\n`);
+      return sp;
+    };
+    const terminal = (): { stream: NodeJS.WritableStream; writes: string[] } => {
+      const writes: string[] = [];
+      return { writes, stream: { isTTY: true, columns: 100, write: (x: string) => writes.push(x) > 0 } as unknown as NodeJS.WritableStream };
+    };
+    mock.timers.enable({ apis: ['Date'], now: 0 });
+    try {
+      const err = terminal();
+      const ctx = new CliContext({ stdout: new PassThrough(), stderr: err.stream, stdin: Readable.from([]) });
+      ctx.progress = true;
+      const rows = spool(3000);
+      const sections = spool(3000);
+      const erase = ctx.writing('big.pcap', [rows, sections]);
+      const seen: number[] = [];
+      let ticked = false;
+      for (const sp of [rows, sections]) {
+        await sp.drain(() => {
+          // a second passes once some records are written: the line is drawn from then on
+          if (!ticked && seen.length === 0) {
+            mock.timers.tick(1500);
+            ticked = true;
+          }
+          return false;
+        }, async () => undefined);
+        seen.push(err.writes.length);
+        mock.timers.tick(200);
+      }
+      // told every 1 024 records, drawn at most ten times a second (the clock moves only here):
+      // once the second has passed, then at the second spool's first record
+      assert.deepEqual(seen, [1, 2]);
+      assert.match(err.writes[0] ?? '', /^\rbig\.pcap \[#+\.+\]  17% writing 1024\/6000 connections  ETA \d+s\x1b\[K$/);
+      assert.match(err.writes[1] ?? '', /  50% writing 3000\/6000 connections/);
+      erase();
+      assert.equal(err.writes.at(-1), '\r\x1b[K');
+      // standard output on the terminal, or no progress asked for: nothing
+      for (const [out, asked] of [[Object.assign(new PassThrough(), { isTTY: true }), true], [new PassThrough(), false]] as const) {
+        const e = terminal();
+        const c = new CliContext({ stdout: out as PassThrough, stderr: e.stream, stdin: Readable.from([]) });
+        c.progress = asked;
+        const sp = spool(2000);
+        const done = c.writing('big.pcap', [sp]);
+        mock.timers.tick(1500);
+        await sp.drain(() => false, async () => undefined);
+        done();
+        assert.deepEqual(e.writes, []);
+      }
+    } finally {
+      mock.timers.reset();
+    }
   });
 
   it('the tracker counts what finishStep has finalised, of how many', async () => {

@@ -6,6 +6,7 @@ import { chalkStderr, supportsColor } from 'chalk';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Output } from '../util/output.js';
+import type { Spool } from '../util/spool.js';
 import { runCapture, type CaptureSummary } from '../pipeline.js';
 import { SourceError } from '../capture/source.js';
 import { ProgressBar } from './progress.js';
@@ -16,6 +17,8 @@ export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
+/** writing()'s answer when it draws nothing. */
+const NO_LINE = (): void => undefined;
 /** A write of nothing (CliContext.line). */
 const NOTHING = Buffer.alloc(0);
 
@@ -208,6 +211,27 @@ export class CliContext {
       return null;
     }
     return { tracker, summary };
+  }
+
+  /**
+   * A progress line while `file`'s records are written out of `spools` (in that order), when
+   * that takes more than a second: on a terminal standard error, with progress asked for, and
+   * standard output elsewhere (on the same terminal the records themselves show it). Returns
+   * what erases the line, called once they are written.
+   */
+  writing(file: string, spools: readonly Spool[]): () => void {
+    const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+    if (!ProgressBar.wanted(stderr, this.progress) || (this.io.stdout as { isTTY?: boolean }).isTTY === true) return NO_LINE;
+    const bar = new ProgressBar(stderr, file, true);
+    let total = 0;
+    for (const s of spools) total += s.count;
+    let before = 0;
+    for (const s of spools) {
+      const base = before;
+      s.onProgress = (done) => bar.writing(base + done, total);
+      before += s.count;
+    }
+    return () => bar.done();
   }
 
   /** Warnings of a capture read, and the damaged-record error (exit 2, results kept). */

@@ -220,7 +220,9 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
     if (doc === null) continue;
     if (!doc.written) {
       framing?.next();
+      const erase = ctx.writing(file, [doc.connections]);
       await writeDocument(ctx.out, doc, several);
+      erase();
     }
     single = !several;
   }
@@ -469,14 +471,18 @@ export async function explainFile(
       begin();
       w.head(documentHead(captureJson(summary)));
       early.direct = w;
+      const erase = ctx.writing(file, [sp]);
       await w.spooled(sp);
+      erase();
     } else {
       if (format === 'text') {
         begin();
         out.write(captureText(summary, lang));
       }
       early.direct = 'rendered';
+      const erase = ctx.writing(file, [sp]);
       await drainRendered(sp, out, begin);
+      erase();
     }
   };
   const run = await ctx.analyse(file, observer, s.tracker, onRead);
@@ -504,14 +510,20 @@ export async function explainFile(
       begin();
       out.write(captureText(summary, lang));
     }
+    const erase = ctx.writing(file, [spool as Spool]);
     await drainRendered(spool as Spool, out, begin);
+    erase();
   } else if (report !== null) {
     begin();
+    const erase = ctx.writing(file, report.spools);
     await report.write(out, summary);
+    erase();
   } else if (table !== null) {
     begin();
     out.write(captureText(summary, lang));
+    const erase = ctx.writing(file, table.spools);
     await table.write(out);
+    erase();
   }
   await out.flush();
   if (!reported) ctx.reportEnd(file, summary);

@@ -407,6 +407,11 @@ export class MarkdownWriter {
     if (c.continued) w.raw(this.L.continued);
   }
 
+  /** The spools write() drains, in order (a progress line counts their records). */
+  get spools(): readonly Spool[] {
+    return [this.rows, this.sections];
+  }
+
   /** Writes the report: the heading and counts, the table, then each connection's section. */
   async write(out: Output, s: CaptureSummary): Promise<void> {
     const t = this.t.bind(this);

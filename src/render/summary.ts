@@ -320,6 +320,11 @@ export class SummaryTable {
     if (width > this.widths[i]!) this.widths[i] = width;
   }
 
+  /** The spool write() drains (a progress line counts its records). */
+  get spools(): readonly Spool[] {
+    return [this.spool];
+  }
+
   /** Writes the table (rows in id order) and the totals line; removes the spool. */
   async write(out: Output): Promise<void> {
     const layout = new TableLayout(this.widths, this.colour);

@@ -38,6 +38,8 @@ function spoolError(what: string, e: unknown): SpoolError {
   return new SpoolError(`cannot ${what} the temporary file in ${tmpdir()}: ${ioReason(e)}. Records wait there until the whole capture is read; set TMPDIR to a directory with more room`);
 }
 
+/** drain() tells onProgress every this many records plus one (a mask). */
+const PROGRESS_EVERY = 1023;
 /** Size of an arena (bytes): records held in memory before spilling to disk. */
 export const SPOOL_MEMORY = 2 << 20;
 /** No record (Spool's pendingLen). */
@@ -119,6 +121,8 @@ export class Spool {
   private moreLengths: number[] = [];
   /** Number of records put. */
   count = 0;
+  /** Told the records drained so far, every PROGRESS_EVERY + 1 records (a progress line: CliContext.writing). */
+  onProgress: ((done: number) => void) | null = null;
   /** Bytes read back from the file so far (each record once per pass: readBatch). */
   bytesRead = 0;
   /** Reads of the file so far (a run of records that follow each other in it is one). */
@@ -543,6 +547,7 @@ export class Spool {
    */
   async drain(each: (buf: Buffer, start: number, len: number, index: number, refs: boolean) => boolean, flush: () => Promise<void>, asWritten = false): Promise<void> {
     let index = 0;
+    const progress = this.onProgress;
     try {
       if (this.fd >= 0) {
         this.spill();
@@ -552,6 +557,7 @@ export class Spool {
       }
       this.rewind();
       for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
+        if (progress !== null && (index & PROGRESS_EVERY) === 0) progress(index);
         const refs = this.viewOffset >= this.refsAt;
         if (refs && !asWritten) {
           const x = this.expanded(len);
