@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { LOADER, runCli, type BundleLoader } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
+import { CliContext } from '../src/cli/context.js';
 
 const { main } = ((await import(LOADER.href)) as BundleLoader).loadBundle().exports;
 
@@ -91,5 +92,19 @@ describe('standard error after the standard output before it', () => {
     assert.ok(r.log.slice(0, -1).every((e) => e.from === 'out'));
     // written before main() returned, not left waiting
     assert.equal(r.errorsAtReturn, 1);
+  });
+
+  it('lines keep their order when standard output is destroyed (a reader gone) while some wait, and all are written by messagesWritten()', async () => {
+    const p = pipe();
+    const ctx = new CliContext({ stdout: p.stdout as never, stderr: p.stderr, stdin: Readable.from([]) });
+    p.stdout.write(Buffer.from('output\n'));
+    ctx.warn('first');
+    ctx.warn('second');
+    p.stdout.destroy();
+    ctx.warn('third');
+    const a = ctx.messagesWritten();
+    const b = ctx.messagesWritten();
+    await Promise.all([a, b]);
+    assert.deepEqual(p.log.filter((e) => e.from === 'err').map((e) => e.text.replace(/^.*warning: /, '').trim()), ['first', 'second', 'third']);
   });
 });

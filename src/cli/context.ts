@@ -102,41 +102,47 @@ export class CliContext {
     this.line(`${chalkStderr.yellow('tcpflow-explain: warning:')} ${msg}\n`);
   }
 
-  /** Lines for standard error waiting for standard output's writes before them (line()). */
-  private waiting = 0;
-  /** messagesWritten()'s promise's resolve, while lines wait. */
-  private allWritten: (() => void) | null = null;
+  /** Lines for standard error waiting for standard output's writes before them, oldest first (line()). */
+  private waiting: string[] = [];
+  /** messagesWritten()'s promises' resolves, while lines wait. */
+  private allWritten: (() => void)[] = [];
 
   /**
    * A line on standard error, after every byte handed to standard output before it. A pipe is
    * written asynchronously, so with both streams on one pipe (`2>&1 | less`, a CI log), a warning
    * written while standard output's last bytes were still in flight came out among them, in the
    * middle of a line. Such a line now waits for them: standard output is given a write of nothing
-   * whose callback, which comes after those of the writes before it, writes the line (and so do
-   * the lines after it while one waits, so that they keep their order).
+   * whose callback, which comes after those of the writes before it, writes the oldest line
+   * waiting (and so do the lines after it while one waits, so that they keep their order, also
+   * when a stream destroyed calls a later callback before the earlier ones).
    */
   private line(text: string): void {
     const out = this.io.stdout;
-    if ((this.waiting === 0 && !(out.writableLength > 0)) || out.destroyed || out.writableEnded) {
+    // (a stream ended takes no more writes)
+    if (out.writableEnded || (this.waiting.length === 0 && (out.destroyed || !(out.writableLength > 0)))) {
       this.io.stderr.write(text);
       return;
     }
-    this.waiting++;
-    out.write(NOTHING, () => {
-      this.io.stderr.write(text);
-      if (--this.waiting === 0 && this.allWritten !== null) {
-        const resolve = this.allWritten;
-        this.allWritten = null;
-        resolve();
-      }
-    });
+    this.waiting.push(text);
+    out.write(NOTHING, this.nextLine);
   }
+
+  /** A write of nothing is done: the oldest line waiting is written. */
+  private readonly nextLine = (): void => {
+    const text = this.waiting.shift();
+    if (text !== undefined) this.io.stderr.write(text);
+    if (this.waiting.length === 0) {
+      const all = this.allWritten;
+      this.allWritten = [];
+      for (const resolve of all) resolve();
+    }
+  };
 
   /** Resolves once every line of err() and warn() is on standard error (main() waits for it). */
   messagesWritten(): Promise<void> {
-    if (this.waiting === 0) return Promise.resolve();
+    if (this.waiting.length === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      this.allWritten = resolve;
+      this.allWritten.push(resolve);
     });
   }
 
