@@ -55,12 +55,7 @@ function barLine(name: string, frac: number, tail: string, width: number, reserv
  * formats, their records written): a SYN flood's million can take seconds after the last byte.
  */
 export function renderFinishing(name: string, done: number, total: number, elapsed: number, width: number): string {
-  const frac = total > 0 ? Math.min(1, done / total) : 1;
-  const eta = frac > 0 ? (elapsed / frac) * (1 - frac) : 0;
-  const all = String(total);
-  const left = formatSeconds(eta);
-  const tail = ` ${(frac * 100).toFixed(0).padStart(3)}% finalising ${String(done).padStart(all.length)}/${all} open  ETA ${left}`;
-  return barLine(name, frac, tail, width, tail.length + Math.max(0, 6 - left.length));
+  return renderCounted(name, 'finalising', done, total, 'open', elapsed, width);
 }
 
 /**
@@ -68,11 +63,16 @@ export function renderFinishing(name: string, done: number, total: number, elaps
  * packets is 3 GB, several seconds after the last byte is read): connections written of all.
  */
 export function renderWriting(name: string, done: number, total: number, elapsed: number, width: number): string {
+  return renderCounted(name, 'writing', done, total, 'connections', elapsed, width);
+}
+
+/** `name [###...]  25% <doing> <done>/<total> <what>  ETA 3s`, the bar in place whatever the numbers' widths. */
+function renderCounted(name: string, doing: string, done: number, total: number, what: string, elapsed: number, width: number): string {
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const eta = frac > 0 ? (elapsed / frac) * (1 - frac) : 0;
   const all = String(total);
   const left = formatSeconds(eta);
-  const tail = ` ${(frac * 100).toFixed(0).padStart(3)}% writing ${String(done).padStart(all.length)}/${all} connections  ETA ${left}`;
+  const tail = ` ${(frac * 100).toFixed(0).padStart(3)}% ${doing} ${String(done).padStart(all.length)}/${all} ${what}  ETA ${left}`;
   return barLine(name, frac, tail, width, tail.length + Math.max(0, 6 - left.length));
 }
 
