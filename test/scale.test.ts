@@ -9,6 +9,7 @@ import { describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { runCapture, type CaptureSummary } from '../src/pipeline.js';
 import { CliContext, noteTrackerLimits } from '../src/cli/context.js';
@@ -731,7 +732,7 @@ describe('progress line', () => {
     assert.match(renderFinishing('x.pcap', 0, 0, 0, 80), / 100% finalising 0\/0 open/);
   });
 
-  it('writing out the spooled records: connections written of all, with the time left; drawn after a second, on a terminal, when the output is not that terminal', async () => {
+  it('writing out the spooled records: connections written of all, with the time left; drawn after a second, on a terminal, when the output is neither a terminal nor a pipe', async () => {
     const line = renderWriting('big.pcap', 250_000, 1_000_000, 1, 100);
     assert.match(line, /^big\.pcap \[#+\.+\]  25% writing  250000\/1000000 connections  ETA 3s$/);
     const bars = [0, 5, 999_999, 1_000_000].map((done) => /\[[#.]+\]/.exec(renderWriting('big.pcap', done, 1_000_000, 1 + done / 1000, 100)));
@@ -776,10 +777,11 @@ describe('progress line', () => {
       assert.match(err.writes[1] ?? '', /  50% writing 3000\/6000 connections/);
       erase();
       assert.equal(err.writes.at(-1), '\r\x1b[K');
-      // standard output on the terminal, or no progress asked for: nothing
-      for (const [out, asked] of [[Object.assign(new PassThrough(), { isTTY: true }), true], [new PassThrough(), false]] as const) {
+      // standard output a terminal or a pipe (both Sockets: a pager may be reading on the same
+      // terminal), or no progress asked for: nothing
+      for (const [out, asked] of [[new Socket(), true], [new PassThrough(), false]] as const) {
         const e = terminal();
-        const c = new CliContext({ stdout: out as PassThrough, stderr: e.stream, stdin: Readable.from([]) });
+        const c = new CliContext({ stdout: out as unknown as PassThrough, stderr: e.stream, stdin: Readable.from([]) });
         c.progress = asked;
         const sp = spool(2000);
         const done = c.writing('big.pcap', [sp]);

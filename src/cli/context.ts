@@ -5,6 +5,7 @@
 import { chalkStderr, supportsColor } from 'chalk';
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { Socket } from 'node:net';
 import { Output } from '../util/output.js';
 import type { Spool } from '../util/spool.js';
 import { runCapture, type CaptureSummary } from '../pipeline.js';
@@ -222,12 +223,14 @@ export class CliContext {
   /**
    * A progress line while `file`'s records are written out of `spools` (in that order), when
    * that takes more than a second: on a terminal standard error, with progress asked for, and
-   * standard output elsewhere (on the same terminal the records themselves show it). Returns
-   * what erases the line, called once they are written.
+   * standard output neither a terminal (the records show it themselves) nor a pipe, which a pager
+   * may be reading on the same terminal (`| less`: the line would cut into its screen each time
+   * it reads on): a file, /dev/null. Returns what erases the line, called once they are written.
    */
   writing(file: string, spools: readonly Spool[]): () => void {
     const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-    if (!ProgressBar.wanted(stderr, this.progress) || (this.io.stdout as { isTTY?: boolean }).isTTY === true) return NO_LINE;
+    // (a terminal's stream is a Socket too)
+    if (!ProgressBar.wanted(stderr, this.progress) || this.io.stdout instanceof Socket) return NO_LINE;
     const bar = new ProgressBar(stderr, file, true);
     let total = 0;
     for (const s of spools) total += s.count;
