@@ -22,7 +22,7 @@ import { renderProgress, renderFinishing, renderWriting, formatSeconds, JobsProg
 import { writeInterleavedPcap, writeLateFinPcap, writeReusePcap, writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import type { Connection } from '../src/analyze/connection.js';
 import { ANALYSIS_ORDER } from '../src/analyze/flags.js';
-import { runCli } from './helpers/cli.js';
+import { LOADER, runCli, type BundleLoader } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { fixtureCaptures, records, verdicts, lastRecords } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
@@ -907,6 +907,38 @@ describe('progress line', () => {
         const quiet = await runCli([...args, '--no-progress', ...files], undefined, { columns: 100 });
         assert.equal(quiet.stderr, '', `${args.join(' ')} --no-progress`);
       }
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('not drawn while packets stream to a pipe, which a pager may be showing on the terminal (`--format packets | less`); drawn when they go to a file', async () => {
+    const file = join(tempDir('tcpflow-pipe-progress-'), 'a.pcap');
+    writeSyntheticPcap(file, { connections: 3000 });
+    const { main } = ((await import(LOADER.href)) as BundleLoader).loadBundle().exports;
+    /** A pipe as Node makes standard output for one (a Socket), taking every write. */
+    class Pipe extends Socket {
+      override _write(_c: Buffer, _e: BufferEncoding, cb: (e?: Error | null) => void): void {
+        cb();
+      }
+    }
+    const realNow = Date.now;
+    const t0 = realNow();
+    Date.now = () => t0 + (realNow() - t0) * 1000;
+    try {
+      const drawn: Record<string, boolean> = {};
+      for (const [name, stdout] of [['pipe', new Pipe()], ['file', new PassThrough()]] as const) {
+        for (const format of ['packets', 'ndjson']) {
+          const err: string[] = [];
+          const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+          stderr.on('data', (d: Buffer) => err.push(d.toString()));
+          if (stdout instanceof PassThrough) stdout.resume();
+          const code = await main(['--format', format, ...(format === 'ndjson' ? ['--packets'] : []), file], { stdout: stdout as never, stderr, stdin: Readable.from([]) });
+          assert.equal(code, 0);
+          drawn[`${name} ${format}`] = /pkt\/s/.test(err.join(''));
+        }
+      }
+      assert.deepEqual(drawn, { 'pipe packets': false, 'pipe ndjson': false, 'file packets': true, 'file ndjson': true });
     } finally {
       Date.now = realNow;
     }

@@ -151,6 +151,15 @@ export class CliContext {
     if (code > this.code) this.code = code;
   }
 
+  /**
+   * Standard output is a terminal or a pipe (both are Sockets), which a pager or another program
+   * may be showing on the terminal standard error draws on (`| less`, `| jq`): no progress line is
+   * drawn while output is written there, or it would cut into that screen.
+   */
+  get outputMayShare(): boolean {
+    return this.io.stdout instanceof Socket;
+  }
+
   /** Terminal width of stdout, 0 when it is not a terminal. */
   get columns(): number {
     const o = this.io.stdout as unknown as { isTTY?: boolean; columns?: number };
@@ -197,7 +206,7 @@ export class CliContext {
           if (onRead) {
             // output may start now: the progress line goes first
             bar?.done();
-            if ((this.io.stdout as { isTTY?: boolean }).isTTY === true) showFinishing = false;
+            if (this.outputMayShare) showFinishing = false;
             await onRead(s, tracker);
           }
         },
@@ -223,14 +232,13 @@ export class CliContext {
   /**
    * A progress line while `file`'s records are written out of `spools` (in that order), when
    * that takes more than a second: on a terminal standard error, with progress asked for, and
-   * standard output neither a terminal (the records show it themselves) nor a pipe, which a pager
-   * may be reading on the same terminal (`| less`: the line would cut into its screen each time
-   * it reads on): a file, /dev/null. Returns what erases the line, called once they are written.
+   * standard output a file or /dev/null (outputMayShare: not a terminal, whose records show it,
+   * nor a pipe a pager may be reading on the same terminal, `| less`, whose screen the line would
+   * cut into each time it reads on). Returns what erases the line, called once they are written.
    */
   writing(file: string, spools: readonly Spool[]): () => void {
     const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-    // (a terminal's stream is a Socket too)
-    if (!ProgressBar.wanted(stderr, this.progress) || this.io.stdout instanceof Socket) return NO_LINE;
+    if (!ProgressBar.wanted(stderr, this.progress) || this.outputMayShare) return NO_LINE;
     const bar = new ProgressBar(stderr, file, true);
     let total = 0;
     for (const s of spools) total += s.count;

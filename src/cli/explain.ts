@@ -190,8 +190,9 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   tracker.deferSyn = true;
   tracker.echoKeptSyn = (format === 'ndjson' && !!opts.packets) || format === 'packets';
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
-  // ndjson and packets print while reading: on the same terminal the progress line would cut them
-  const streamsToTerminal = (format === 'ndjson' || format === 'packets') && (ctx.io.stdout as unknown as { isTTY?: boolean }).isTTY === true;
+  // ndjson and packets print while reading: on the same terminal, or through a pipe to a program
+  // showing them there (`| less`), the progress line would cut into them
+  const streamsToTerminal = (format === 'ndjson' || format === 'packets') && ctx.outputMayShare;
   return { format, sel, chalk, columns: ctx.columns, tracker, progress: opts.progress !== false && !streamsToTerminal };
 }
 
