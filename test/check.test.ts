@@ -9,9 +9,10 @@ import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { parseExpectation, ExpectationError } from '../src/check/expectations.js';
 import { parseRules } from '../src/check/rules.js';
-import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, SpooledSections, TEXT_FAILURES, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
-import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport } from '../src/check/report.js';
+import { AnalysisFrames, FRAMES_SHOWN, CaptureEvaluator, MAX_DIAGRAMS, PASSES_KEPT, SpooledResults, SpooledSections, TEXT_FAILURES, resultGroups, type CaptureCheck, type CheckResult } from '../src/check/evaluate.js';
+import { caseNames, jsonReport, markdownReport, textLines, writeJsonReport, writeJunitReport, writeTextReport } from '../src/check/report.js';
 import { ByteWriter } from '../src/util/bytes.js';
+import type { SourceReads } from '../src/util/spool.js';
 import { caseLines, caseName, caseOpen, JunitCaseWriter } from '../src/check/junit.js';
 import { detailBytes, TextLineWriter, textMarks } from '../src/check/text-lines.js';
 import { RESULT_INDENT, ResultWriter } from '../src/check/result-json.js';
@@ -1029,7 +1030,7 @@ describe('check: JUnit test cases written as bytes as they are judged (CaptureCh
   });
 
   it('the report from the spooled cases is the one of every result held as objects, counted or listed, in memory or spilled', async () => {
-    const { writeJunitReport } = await import('../src/check/report.js');
+
     // groups sharing a name, a name to escape, repeated expectations (numbered names), failures
     const rules = rulesOf([
       ['', {}, ['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1', 'irtt<=1ms']],
@@ -1114,7 +1115,7 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
   });
 
   it('the report from the spooled lines is the one of every result held as objects, in memory or spilled, quiet or not', async () => {
-    const { writeTextReport } = await import('../src/check/report.js');
+
     const rules = rulesOf([
       ['', {}, ['handshake=three-way', 'retransmission<=0', 'handshake=three-way', 'connections>=1', 'irtt<=1ms']],
       ['web', { port: '80' }, ['zeek=SF', 'zeek=SF', 'teardown=graceful']],
@@ -1187,5 +1188,81 @@ describe('check --verbose: the text report\'s lines written as bytes as they are
     }
     assert.ok(failing > 0, 'a capture with more failures than the text report lists without --verbose');
     assert.ok(spilled > 0, 'a small budget sent lines to disk');
+  });
+});
+
+describe('check: what a report reads back, for its progress line', () => {
+  it('the passes counted over each spool are the ones the JSON, JUnit and verbose text reports make, every byte: in memory, on disk, with references, through a file', async () => {
+    const rules = rulesOf([
+      ['', {}, ['handshake=three-way', 'retransmission<=0', 'connections>=1', 'irtt<=1']],
+      ['web', { port: '80' }, ['zeek=SF', 'teardown=graceful']],
+      ['', {}, ['client-state=TIME_WAIT']],
+    ]);
+    const sel = parseSelection({});
+    const chalk = new Chalk({ level: 0 });
+    const text = { marks: textMarks(chalk), passes: true };
+    const tool = { name: 'tcpflow-explain', version: '0.0.0' };
+    // each source's onRead summed while `write` runs, against what the reads say it reads
+    const counted = (reads: SourceReads[], write: () => void): [number, number] => {
+      let told = 0;
+      let want = 0;
+      for (const r of reads) {
+        want += r.passes * r.source.size;
+        r.source.onRead = (n) => (told += n);
+      }
+      write();
+      for (const r of reads) r.source.onRead = null;
+      return [told, want];
+    };
+    const json = (checks: CaptureCheck[]): [number, number] => counted(checks.map((c) => (c.results as SpooledResults).reads), () => {
+      for (const _ of writeJsonReport(new ByteWriter(64), checks, tool, 1)) { /* into the writer */ }
+    });
+    const junit = (checks: CaptureCheck[]): [number, number] => counted(checks.map((c) => c.junit!.reads), () => {
+      for (const _ of writeJunitReport(new ByteWriter(64), checks)) { /* into the writer */ }
+    });
+    const lines = (checks: CaptureCheck[]): [number, number] => counted(checks.flatMap((c) => [c.text!.failures.reads, c.text!.passes.reads]), () => {
+      for (const _ of writeTextReport(new ByteWriter(64), checks, chalk, { verbose: true, quiet: false })) { /* into the writer */ }
+    });
+    // a -j worker's spools, as the main thread reads them: from a file
+    let n = 0;
+    const through = <T extends { writeTo(fd: number): void }>(s: T, back: (path: string) => T): T => {
+      const path = join(tmp, `reads-${n++}`);
+      const fd = openSync(path, 'w');
+      s.writeTo(fd);
+      closeSync(fd);
+      return back(path);
+    };
+    let spilled = 0;
+    for (const file of [synth, fx('regress', 'many-connections.pcap.gz'), fx('tcp-port-reuse')]) {
+      const budgets = [1 << 20, 512];
+      const asBytes = budgets.map((b) => new CaptureEvaluator(rules, sel, null, null, true, b, true));
+      const cases = budgets.map((b) => new CaptureEvaluator(rules, sel, null, null, false, b, false, file, text));
+      const refs = new CaptureEvaluator(rules, sel, null, null, false, 4096, false, file, text, 8192);
+      const all = [...asBytes, ...cases, refs];
+      const checks = await judgedBy(file, all);
+      const [a, b, c, d, e] = checks as [CaptureCheck, CaptureCheck, CaptureCheck, CaptureCheck, CaptureCheck];
+      for (const x of [a, b, [a, b]]) {
+        const [told, want] = json(([] as CaptureCheck[]).concat(x));
+        assert.equal(told, want, `${file}: the JSON report`);
+        assert.ok(want > 0);
+      }
+      for (const x of [c, d, e, [c, d, e]]) {
+        const set = ([] as CaptureCheck[]).concat(x);
+        assert.deepEqual(...junit(set), `${file}: the JUnit report`);
+        assert.deepEqual(...lines(set), `${file}: the verbose text report`);
+      }
+      // a pass over each spool a rule group with results (the web group's port 80 may have none)
+      const passes = (a.results as SpooledResults).reads.passes;
+      assert.ok(passes >= 2, `${file}: ${passes} passes`);
+      assert.deepEqual([c.junit!.reads.passes, c.text!.failures.reads.passes, c.text!.passes.reads.passes], [passes, passes, passes]);
+      const backJson = { ...b, results: through(b.results as SpooledResults, (p) => SpooledResults.fromFile(p, b.results.length, resultGroups(rules), true)) };
+      assert.deepEqual(...json([backJson, a]), `${file}: the JSON report through a file`);
+      const backCases = { ...e, junit: through(e.junit!, (p) => SpooledSections.fromFile(p)), text: { failures: through(e.text!.failures, (p) => SpooledSections.fromFile(p)), passes: through(e.text!.passes, (p) => SpooledSections.fromFile(p)) } };
+      assert.deepEqual(...junit([backCases, c]), `${file}: the JUnit report through a file`);
+      assert.deepEqual(...lines([backCases, c]), `${file}: the verbose text report through a file`);
+      if ((b.results as SpooledResults).spilled && d.junit!.spilled && d.text!.passes.spilled) spilled++;
+      for (const ev of all) ev.close();
+    }
+    assert.ok(spilled > 0, 'a small budget sent the spools to disk');
   });
 });

@@ -18,7 +18,7 @@ import { NO_RECORDS } from '../src/render/records.js';
 import { Tracker, defaultMaxConnections, DEFAULT_LINGER_HARD, DEFAULT_LINGER_MIN } from '../src/analyze/tracker.js';
 import { prettyJson, recordJson } from '../src/render/pretty.js';
 import { Spool, SPILLS_IN_FLIGHT } from '../src/util/spool.js';
-import { renderProgress, renderFinishing, renderWriting, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
+import { renderProgress, renderFinishing, renderWriting, renderDoing, formatSeconds, JobsProgress, type JobProgress } from '../src/cli/progress.js';
 import { writeInterleavedPcap, writeLateFinPcap, writeReusePcap, writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import type { Connection } from '../src/analyze/connection.js';
 import { ANALYSIS_ORDER } from '../src/analyze/flags.js';
@@ -789,6 +789,68 @@ describe('progress line', () => {
         await sp.drain(() => false, async () => undefined);
         done();
         assert.deepEqual(e.writes, []);
+      }
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('a report read back from spools (check\'s): its part of the passes\' bytes, with the time left; drawn after a second, on a terminal; to standard output only when that is a file', () => {
+    assert.match(renderDoing('big.pcap', 'writing the JSON report', 25, 100, 1, 100), /^big\.pcap \[#+\.+\]  25% writing the JSON report  ETA 3s$/);
+    assert.match(renderDoing('x.pcap', 'writing the report', 0, 0, 0, 80), / 100% writing the report  ETA 0s$/);
+    const bars = [[0, 0.1], [5, 1], [999, 100], [1000, 3000]].map(([done, elapsed]) => /\[[#.]+\]/.exec(renderDoing('big.pcap', 'writing the report', done!, 1000, elapsed!, 100)));
+    for (const b of bars) assert.deepEqual([b?.index, b?.[0].length], [bars[0]?.index, bars[0]?.[0].length]);
+    assert.ok(renderDoing('a/very/long/path/to/a/capture.pcap', 'writing the JUnit report', 1, 2, 1, 40).length < 40);
+    const spool = (n: number): Spool => {
+      const sp = new Spool(1 << 20, false);
+      for (let i = 0; i < n; i++) sp.put(i, `record ${String(i).padStart(5, '0')}\n`);
+      return sp;
+    };
+    const terminal = (): { stream: NodeJS.WritableStream; writes: string[] } => {
+      const writes: string[] = [];
+      return { writes, stream: { isTTY: true, columns: 100, write: (x: string) => writes.push(x) > 0 } as unknown as NodeJS.WritableStream };
+    };
+    const read = (sp: Spool, then?: () => void): void => {
+      let k = 0;
+      for (const _ of sp.views()) if (++k === 1 && then) then();
+    };
+    mock.timers.enable({ apis: ['Date'], now: 0 });
+    try {
+      // two passes over one spool (two rule groups), one over another: 4 000 records of 13 bytes in all
+      const err = terminal();
+      const ctx = new CliContext({ stdout: new PassThrough(), stderr: err.stream, stdin: Readable.from([]) });
+      ctx.progress = true;
+      const [a, b] = [spool(1000), spool(2000)];
+      assert.deepEqual([a.size, b.size], [13_000, 26_000]);
+      const erase = ctx.readingBack('short10m.pcap', 'writing the JSON report', [{ source: a, passes: 2 }, { source: b, passes: 1 }], true);
+      // told every 1 024 records, drawn at most ten times a second once a second has passed
+      // (the clock moves only here: once at each pass's first record; `a` tells at the end of a
+      // pass, `b` at its 1 024th record too)
+      const seen: number[] = [];
+      for (const sp of [a, a, b]) {
+        read(sp, () => mock.timers.tick(sp === b ? 200 : seen.length === 0 ? 1500 : 200));
+        seen.push(err.writes.length);
+      }
+      assert.deepEqual(seen, [1, 2, 3], err.writes.join(' | '));
+      assert.match(err.writes[0] ?? '', /^\rshort10m\.pcap \[#+\.+\]  25% writing the JSON report  ETA \d+s\x1b\[K$/);
+      assert.match(err.writes[1] ?? '', /  50% writing the JSON report/);
+      assert.match(err.writes[2] ?? '', /  76% writing the JSON report/);
+      erase();
+      assert.equal(err.writes.at(-1), '\r\x1b[K');
+      assert.deepEqual([a.onRead, b.onRead], [null, null]);
+      // standard output a terminal or a pipe: nothing for a report written there, a line for a
+      // report written to a file (JUnit's); no progress asked for: nothing
+      for (const [out, asked, toOutput, lines] of [[new Socket(), true, true, 0], [new Socket(), true, false, 1], [new PassThrough(), false, false, 0]] as const) {
+        const e = terminal();
+        const c = new CliContext({ stdout: out as unknown as PassThrough, stderr: e.stream, stdin: Readable.from([]) });
+        c.progress = asked;
+        const sp = spool(2000);
+        const done = c.readingBack('junit.xml', 'writing the JUnit report', [{ source: sp, passes: 1 }], toOutput);
+        mock.timers.tick(1500);
+        read(sp);
+        done();
+        assert.equal(e.writes.length, lines * 2, `${toOutput}: ${e.writes.join(' | ')}`);
+        if (lines) assert.match(e.writes[0] ?? '', /^\rjunit\.xml \[#+\.+\]  51% writing the JUnit report/);
       }
     } finally {
       mock.timers.reset();

@@ -18,7 +18,7 @@ import type { CaptureSummary } from '../pipeline.js';
 import { parseSelection, selected, type Selection } from '../cli/select.js';
 import { GRACEFUL, type Expectation, type Rules } from './expectations.js';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { NO_REFS, RecordFile, REFS_FROM, REFS_FROM_CASES, Spool, SPOOL_MEMORY, type RecordAt, type RecordSource } from '../util/spool.js';
+import { NO_REFS, RecordFile, REFS_FROM, REFS_FROM_CASES, Spool, SPOOL_MEMORY, type RecordAt, type RecordSource, type SourceReads } from '../util/spool.js';
 import { ByteWriter, Chunk, ascii, utf8 } from '../util/bytes.js';
 import { ResultWriter, RESULT_INDENT, RESULT_SEPARATOR, type ResultConstants } from './result-json.js';
 import { JunitCaseWriter, type SpooledCases } from './junit.js';
@@ -729,6 +729,13 @@ function writeRow(w: ByteWriter, i: number, passed: boolean, actual: string | nu
   w.byte(CLOSE_BRACKET);
 }
 
+/** `source` and the passes a report makes over it: one a rule group's index among `plan`'s segments. */
+function readsOf(source: RecordSource, plan: readonly (readonly CheckResult[] | number)[]): SourceReads {
+  let passes = 0;
+  for (const seg of plan) if (typeof seg === 'number') passes++;
+  return { source, passes };
+}
+
 /**
  * The results of a big check: capture-level results in memory, and the per-connection results of
  * each rule group (every one when a report lists them all, --json; else the failures, the
@@ -755,6 +762,11 @@ export class SpooledResults implements ResultList {
    * holds a REF byte, and comes back as it is.
    */
   constructor(private readonly spool: RecordSource, private readonly groups: readonly ResultGroup[], readonly asBytes = false, private readonly refs = false) {}
+
+  /** The spool, read once a segment's group by writeResults(), read() and iteration. */
+  get reads(): SourceReads {
+    return readsOf(this.spool, this.segments);
+  }
 
   /** The spool's records as they were put (references and all, with `refs`), in one RecordAt reused. */
   private raw(): Generator<RecordAt> {
@@ -913,6 +925,11 @@ export class SpooledSections implements SpooledCases {
    * spools, of failures and of passes, share one plan.)
    */
   constructor(private readonly source: RecordSource, readonly plan: (CheckResult[] | number)[] = []) {}
+
+  /** The records, read once a tag of the plan by write(). */
+  get reads(): SourceReads {
+    return readsOf(this.source, this.plan);
+  }
 
   /** Whether the records went to a temporary file (a spool past its budget). */
   get spilled(): boolean {

@@ -23,7 +23,7 @@ import { addLimitOptions, addSelectionOptions, positive, trackerOptionsFrom, typ
 import { selectionFrom, type Selection } from './select.js';
 import { defaultJobs, jobsProgress, replay, workerPool } from './jobs.js';
 import { parseRules } from '../check/rules.js';
-import { SpoolError } from '../util/spool.js';
+import { SpoolError, type SourceReads } from '../util/spool.js';
 import { ioReason } from '../util/output.js';
 import { interruptibleTempDir } from './interrupt.js';
 import { ByteWriter } from '../util/bytes.js';
@@ -464,8 +464,13 @@ async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[
     }
     return size;
   };
+  // a progress line while a report is made from the spools (short10m's JSON report of five
+  // million results: 2 GB, 9 s after the last packet)
+  const about = checks.length === 1 ? checks[0]!.file : `${checks.length} captures`;
   if (opts.junit !== undefined) {
+    const erase = ctx.readingBack(opts.junit, 'writing the JUnit report', junitReads(checks), false);
     const size = writeBytes('--junit', opts.junit, (w) => writeJunitReport(w, checks));
+    erase();
     if (size > JUNIT_LARGE) {
       ctx.warn(`--junit ${opts.junit}: ${(size / 1e6).toFixed(0)} MB (one test case per connection × expectation); GitLab rejects JUnit reports over 30 MB: select fewer connections (--port, --host, -s) or expectations for the report`);
     }
@@ -475,16 +480,44 @@ async function report(ctx: CliContext, opts: CheckOptions, checks: CaptureCheck[
   if (opts.markdown !== undefined && opts.markdown !== '-') write('--markdown', opts.markdown, md!);
   if (summaryFile) write('GITHUB_STEP_SUMMARY', summaryFile, md! + '\n', true);
   if (opts.json) {
+    const erase = ctx.readingBack(about, 'writing the JSON report', jsonReads(checks), true);
     for (const _ of writeJsonReport(ctx.out.writer, checks, { name: 'tcpflow-explain', version: toolVersion() }, ctx.code)) {
       if (ctx.out.closed) break;
       if (ctx.out.full) await ctx.out.flush();
     }
+    erase();
   } else if (opts.markdown === '-') ctx.out.write(md!);
   else {
+    const erase = ctx.readingBack(about, 'writing the report', opts.verbose ? textReads(checks) : [], true);
     for (const _ of writeTextReport(ctx.out.writer, checks, chalk, { verbose: !!opts.verbose, quiet: !!opts.quiet })) {
       if (ctx.out.closed) break;
       if (ctx.out.full) await ctx.out.flush();
     }
+    erase();
   }
   await ctx.out.flush();
+}
+
+/** The spools the JSON report reads back: each capture's spooled results. */
+function jsonReads(checks: readonly CaptureCheck[]): SourceReads[] {
+  const reads: SourceReads[] = [];
+  for (const c of checks) if (c.results instanceof SpooledResults) reads.push(c.results.reads);
+  return reads;
+}
+
+/** The spools the JUnit report reads back: each capture's test cases, else its spooled results. */
+function junitReads(checks: readonly CaptureCheck[]): SourceReads[] {
+  const reads: SourceReads[] = [];
+  for (const c of checks) {
+    if (c.junit !== undefined) reads.push(c.junit.reads);
+    else if (c.results instanceof SpooledResults) reads.push(c.results.reads);
+  }
+  return reads;
+}
+
+/** The spools the verbose text report reads back: each capture's lines of failures and of passes. */
+function textReads(checks: readonly CaptureCheck[]): SourceReads[] {
+  const reads: SourceReads[] = [];
+  for (const c of checks) if (c.text !== undefined) reads.push(c.text.failures.reads, c.text.passes.reads);
+  return reads;
 }

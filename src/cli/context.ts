@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Socket } from 'node:net';
 import { Output } from '../util/output.js';
-import type { Spool } from '../util/spool.js';
+import type { SourceReads, Spool } from '../util/spool.js';
 import { runCapture, type CaptureSummary } from '../pipeline.js';
 import { SourceError } from '../capture/source.js';
 import { ProgressBar } from './progress.js';
@@ -249,6 +249,33 @@ export class CliContext {
       before += s.count;
     }
     return () => bar.done();
+  }
+
+  /**
+   * A progress line while a report is made from records read back from spools (check's JSON,
+   * JUnit and verbose text reports), when that takes more than a second: `reads`, the spools and
+   * how many passes the report makes over each; `doing`, what the line says is being done;
+   * `name`, what it is about. On a terminal standard error with progress asked for; when the
+   * report goes to standard output (`toOutput`), only when that is a file, as for writing().
+   * Returns what erases the line and stops the counting, called once the report is written.
+   */
+  readingBack(name: string, doing: string, reads: readonly SourceReads[], toOutput: boolean): () => void {
+    const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+    if (!ProgressBar.wanted(stderr, this.progress) || (toOutput && this.outputMayShare)) return NO_LINE;
+    let total = 0;
+    for (const r of reads) if (r.passes > 0) total += r.passes * r.source.size;
+    if (total === 0) return NO_LINE;
+    const bar = new ProgressBar(stderr, name, true);
+    let done = 0;
+    const tell = (bytes: number): void => {
+      done += bytes;
+      bar.doing(doing, done, total);
+    };
+    for (const r of reads) r.source.onRead = tell;
+    return () => {
+      for (const r of reads) r.source.onRead = null;
+      bar.done();
+    };
   }
 
   /** Warnings of a capture read, and the damaged-record error (exit 2, results kept). */

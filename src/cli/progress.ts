@@ -68,11 +68,20 @@ export function renderWriting(name: string, done: number, total: number, elapsed
 
 /** `name [###...]  25% <doing> <done>/<total> <what>  ETA 3s`, the bar in place whatever the numbers' widths. */
 function renderCounted(name: string, doing: string, done: number, total: number, what: string, elapsed: number, width: number): string {
+  const all = String(total);
+  return renderDoing(name, `${doing} ${String(done).padStart(all.length)}/${all} ${what}`, done, total, elapsed, width);
+}
+
+/**
+ * `name [###...]  25% <doing>  ETA 3s`: `done` of `total` (any unit) done, the bar in place
+ * whatever the time left's width. A report of check read back from its spools is counted in
+ * their bytes, which the line does not show (with references, fewer than the report's).
+ */
+export function renderDoing(name: string, doing: string, done: number, total: number, elapsed: number, width: number): string {
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const eta = frac > 0 ? (elapsed / frac) * (1 - frac) : 0;
-  const all = String(total);
   const left = formatSeconds(eta);
-  const tail = ` ${(frac * 100).toFixed(0).padStart(3)}% ${doing} ${String(done).padStart(all.length)}/${all} ${what}  ETA ${left}`;
+  const tail = ` ${(frac * 100).toFixed(0).padStart(3)}% ${doing}  ETA ${left}`;
   return barLine(name, frac, tail, width, tail.length + Math.max(0, 6 - left.length));
 }
 
@@ -125,6 +134,12 @@ export class ProgressBar {
   writing(done: number, total: number): void {
     const now = Date.now();
     if (this.due(now)) this.draw(renderWriting(this.name, done, total, (now - this.start) / 1000, this.width));
+  }
+
+  /** Progress of something else done after the input is read: `doing` (a report written), `done` of `total`. */
+  doing(doing: string, done: number, total: number): void {
+    const now = Date.now();
+    if (this.due(now)) this.draw(renderDoing(this.name, doing, done, total, (now - this.start) / 1000, this.width));
   }
 
   /** Only inputs that take more than a second; at most ten redraws a second. */

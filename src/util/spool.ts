@@ -21,7 +21,7 @@
  * Interleaved runs: short1m --json 0.65 -> 0.59 s, concurrent --json --packets 3.90 -> 3.37 s,
  * short10m --json 5.59 -> 5.32 s with peak RSS 129 -> 137 MB (medians).
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, rmSync, unlinkSync, write, writev, writevSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, statSync, rmSync, unlinkSync, write, writev, writevSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ioReason } from './output.js';
@@ -123,6 +123,11 @@ export class Spool {
   count = 0;
   /** Told the records drained so far, every PROGRESS_EVERY + 1 records (a progress line: CliContext.writing). */
   onProgress: ((done: number) => void) | null = null;
+  /**
+   * Told the bytes views() has given since it last told, every PROGRESS_EVERY + 1 records and at
+   * the end of a pass (a report's progress line: CliContext.readingBack).
+   */
+  onRead: ((bytes: number) => void) | null = null;
   /** Bytes read back from the file so far (each record once per pass: readBatch). */
   bytesRead = 0;
   /** Reads of the file so far (a run of records that follow each other in it is one). */
@@ -763,14 +768,28 @@ export class Spool {
     if (this.fd >= 0) this.spill();
     this.rewind();
     const at = this.at;
+    const tell = this.onRead;
+    let n = 0;
+    let told = 0;
     for (let len = this.locateNext(); len >= 0; len = this.locateNext()) {
       at.key = this.viewKey;
       at.buf = this.view as Buffer;
       at.start = this.viewStart;
       at.len = len;
       at.refs = this.viewOffset >= this.refsAt;
+      told += len;
+      if (tell !== null && (++n & PROGRESS_EVERY) === 0) {
+        tell(told);
+        told = 0;
+      }
       yield at;
     }
+    if (tell !== null && told > 0) tell(told);
+  }
+
+  /** Bytes of the records: what a pass of views() gives (onRead's unit). */
+  get size(): number {
+    return this.fileSize + this.arenaLen;
   }
 
   /** Removes the temporary file and frees the memory (also done by drain). */
@@ -820,7 +839,17 @@ export interface RecordSource {
   views(): Generator<RecordAt>;
   /** True while the records are in a file. */
   readonly spilled: boolean;
+  /** What a pass of views() tells onRead in all. */
+  readonly size: number;
+  /** Told what views() has read since it last told, every so often and at the end of a pass (a progress line). */
+  onRead: ((bytes: number) => void) | null;
   close(): void;
+}
+
+/** A RecordSource a report reads back, and how many passes it makes over it (a progress line's total: CliContext.readingBack). */
+export interface SourceReads {
+  source: RecordSource;
+  passes: number;
 }
 
 /**
@@ -830,8 +859,15 @@ export interface RecordSource {
  */
 export class RecordFile implements RecordSource {
   readonly spilled = true;
+  /** Told the bytes of the file views() has read since it last told (records and their heads), every PROGRESS_EVERY + 1 records and at the end. */
+  onRead: ((bytes: number) => void) | null = null;
 
   constructor(private readonly path: string, private readonly offset: number) {}
+
+  /** The file's bytes from the first record: what a pass of views() tells onRead in all. */
+  get size(): number {
+    return statSync(this.path).size - this.offset;
+  }
 
   /** Writes `head` (buffers, as they are), then every record of `records`, to `fd`. */
   static write(fd: number, head: Buffer[], records: Iterable<{ key: number; bytes: Buffer }>): void {
@@ -861,6 +897,9 @@ export class RecordFile implements RecordSource {
 
   *views(): Generator<RecordAt> {
     const r: RecordAt = { key: 0, buf: EMPTY, start: 0, len: 0, refs: false };
+    const tell = this.onRead;
+    let n = 0;
+    let told = 0;
     const fd = openSync(this.path, 'r');
     try {
       let buf = Buffer.allocUnsafe(1 << 20);
@@ -876,6 +915,11 @@ export class RecordFile implements RecordSource {
             r.buf = buf;
             r.start = at + 8;
             r.len = len;
+            told += 8 + len;
+            if (tell !== null && (++n & PROGRESS_EVERY) === 0) {
+              tell(told);
+              told = 0;
+            }
             yield r;
             at += 8 + len;
             continue;
@@ -900,6 +944,7 @@ export class RecordFile implements RecordSource {
         filePos += got;
         end += got;
       }
+      if (tell !== null && told > 0) tell(told);
     } finally {
       closeSync(fd);
     }
