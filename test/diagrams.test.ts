@@ -2,8 +2,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { Chalk } from 'chalk';
 import { runCli } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
+import { LadderBytes } from '../src/render/ladder.js';
+import { PacketCollector, type PacketRecords } from '../src/render/json.js';
+import { Tracker } from '../src/analyze/tracker.js';
+import { runCapture } from '../src/pipeline.js';
+import type { Connection } from '../src/analyze/connection.js';
+import { ByteWriter } from '../src/util/bytes.js';
 
 const fx = (d: string): string => join(REPO_ROOT, 'fixtures', d, 'capture.pcap');
 
@@ -27,6 +34,39 @@ describe('diagrams', () => {
         assert.deepEqual(bad, [], `${d} ${lang}`);
       }
     }
+  });
+
+  it('ladder: the arrows fill their column at any width, a label too long for it cut with …; RST red, an analysis flag yellow', async () => {
+    const diagrams = async (d: string, width: number, level: 0 | 3): Promise<string[]> => {
+      const col = new PacketCollector();
+      const conns: Connection[] = [];
+      const t = new Tracker({ onPacket: (c, r, f, p) => col.onPacket(c, r, f, p), onFinal: (c) => { col.onFinal(c); conns.push(c); } }, { keepAll: true });
+      await runCapture(fx(d), t);
+      const lb = new LadderBytes(new Chalk({ level }), false, width, 'en');
+      return conns.map((c) => {
+        const w = new ByteWriter(64);
+        lb.write(w, c, col.byConnection.get(c) as PacketRecords);
+        return w.buf.toString('utf8', 0, w.pos);
+      });
+    };
+    for (const [width, arrowW] of [[40, 30], [80, 42], [120, 60], [250, 60]] as const) {
+      const text = (await diagrams('tcp-loss', width, 0)).join('');
+      // a packet's line: the frame, the client's state, then the arrow between two bars
+      const rows = text.split('\n').filter((l) => /^ +\d+ /.test(l));
+      assert.ok(rows.length > 10);
+      for (const l of rows) {
+        assert.equal(l[21], '|', `${width}: ${l}`);
+        assert.equal(l[22 + arrowW], '|', `${width}: ${l}`);
+        assert.match(l.slice(22, 22 + arrowW), /^(- \[.*\] seq=.* -*>|<-* \[.*\] seq=.* -)$/, `${width}: ${l}`);
+      }
+      assert.equal(rows.some((l) => l.includes('… -') || l.includes('… >')), width <= 80, `${width}: labels cut only when the arrow is short`);
+      if (width > 80) assert.match(text, /\(out_of_order\) /);
+    }
+    const loss = (await diagrams('tcp-loss', 100, 3)).join('');
+    assert.match(loss, /\x1b\[33m[^\x1b]*\(out_of_order\) -*>\x1b\[39m\|/);
+    assert.match(loss, /\x1b\[36m +ESTABLISHED\x1b\[39m \|<-+ \[SYN, ACK\]/);
+    const reset = (await diagrams('tcp-reset-server', 100, 3)).join('');
+    assert.match(reset, /\x1b\[31m<-* \[RST, ACK\] seq=\d+ ack=\d+ -\x1b\[39m\|/);
   });
 
   it('ladder: a long data phase is elided with a count', async () => {

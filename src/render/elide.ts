@@ -6,8 +6,6 @@
 import type { PacketRecord, PacketRecords } from './json.js';
 import { PH_DATA, isTeardownStep, type Story } from '../analyze/story.js';
 
-export type DiagramItem = { kind: 'packet'; p: PacketRecord } | { kind: 'gap'; count: number };
-
 /** What a diagram shows, told one item at a time (visitDiagram): no object per item. */
 export interface DiagramVisitor {
   /** Record `i` of `packets` is shown. */
@@ -49,16 +47,6 @@ export function visitDiagram(packets: PacketRecords, s: Story, head: number, tai
   }
 }
 
-/** visitDiagram's items as a list (each packet a copy of its record). */
-export function diagramItems(packets: PacketRecords, s: Story, head: number, tail: number, keep: ReadonlySet<number> | null = null): DiagramItem[] {
-  const out: DiagramItem[] = [];
-  visitDiagram(packets, s, head, tail, keep, {
-    packet: (ps, i) => out.push({ kind: 'packet', p: ps.copy(i) }),
-    gap: (count) => out.push({ kind: 'gap', count }),
-  });
-  return out;
-}
-
 function elidable(p: PacketRecord, s: Story): boolean {
   return p.phase === PH_DATA && !isTeardownStep(p, s);
 }
@@ -70,13 +58,4 @@ export function wiresharkFlags(bits: number): string[] {
   const out: string[] = [];
   for (const [b, n] of WS_FLAGS) if (bits & b) out.push(n);
   return out;
-}
-
-/** "[SYN, ACK] seq=0 ack=1 len=0" with relative (or raw) numbers. */
-export function segmentLabel(p: PacketRecord, absolute: boolean): string {
-  const seq = absolute ? p.rawSeq >>> 0 : p.seq;
-  let s = `[${wiresharkFlags(p.flags).join(', ')}] seq=${seq}`;
-  if (p.flags & 0x010) s += ` ack=${absolute ? p.rawAck >>> 0 : p.ack}`;
-  if (p.len > 0) s += ` len=${p.len}`;
-  return s;
 }

@@ -6,52 +6,197 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Connection } from '../analyze/connection.js';
-import type { PacketRecords } from './json.js';
+import type { PacketRecord, PacketRecords } from './json.js';
 import { STATE_NAMES, isInferredState } from '../analyze/story.js';
 import { analysisNames } from '../analyze/flags.js';
-import { diagramItems, segmentLabel } from './elide.js';
+import { visitDiagram, wiresharkFlags, type DiagramVisitor } from './elide.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
+import { ByteWriter, utf8, type Chunk } from '../util/bytes.js';
 
 const STATE_W = 13;
 const FRAME_W = 6;
+/** Data packets shown at the start and at the end of a data phase; the rest is a count. */
+const HEAD = 3;
+const TAIL = 2;
+const NEWLINE = 0x0a;
+const RST = 0x004;
+const ACK = 0x010;
+/** Flag bits a segment's label names (elide.ts's WS_FLAGS). */
+const FLAG_BITS = 0x1ff;
+/** The widest arrow (LadderBytes.arrowW). */
+const ARROW_MAX = 60;
 
-export function ladder(c: Connection, packets: PacketRecords, chalk: ChalkInstance, absolute: boolean, width = 100, lang: Lang = 'en'): string {
-  const arrowW = Math.max(30, Math.min(60, width - FRAME_W - 2 * STATE_W - 6));
-  const lines: string[] = [];
-  const state = (st: number): string => STATE_NAMES[st] + (isInferredState(st) ? '*' : '');
-  const cl = roleName(lang, 'client');
-  // CJK characters take two columns
-  const pad = STATE_W - cl.length * (lang === 'zh' ? 2 : 1);
-  lines.push(`${''.padStart(FRAME_W)} ${' '.repeat(Math.max(0, pad))}${cl} ${' '.repeat(arrowW + 2)} ${roleName(lang, 'server')}`);
-  let lastC = '';
-  let lastS = '';
-  for (const it of diagramItems(packets, c.story, 3, 2)) {
-    if (it.kind === 'gap') {
-      const gap = message(lang, 'ladderGap', 'client', it.count);
-      lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)} |${center(gap, arrowW - (lang === 'zh' ? 6 : 0))}|`));
-      continue;
-    }
-    const p = it.p;
-    const fromClient = p.fromA === c.clientIsA;
-    const cs = state(c.clientIsA ? p.stateA : p.stateB);
-    const ss = state(c.clientIsA ? p.stateB : p.stateA);
-    const names = analysisNames(p.analysis);
-    let label = ` ${segmentLabel(p, absolute)}${names.length > 0 ? ` (${names[0]})` : ''} `;
-    if (label.length > arrowW - 3) label = label.slice(0, arrowW - 4) + '… ';
-    const fill = arrowW - label.length - 2;
-    let arrow = fromClient ? `-${label}${'-'.repeat(fill)}>` : `<${'-'.repeat(fill)}${label}-`;
-    if (p.flags & 0x004) arrow = chalk.red(arrow);
-    else if (names.length > 0) arrow = chalk.yellow(arrow);
-    const left = cs !== lastC ? cs : '';
-    const right = ss !== lastS ? ss : '';
-    lastC = cs;
-    lastS = ss;
-    lines.push(`${String(p.frame).padStart(FRAME_W)} ${chalk.cyan(left.padStart(STATE_W))} |${arrow}|${right === '' ? '' : ' ' + chalk.cyan(right)}`);
+/** Characters of an integer in decimal (String(v).length). */
+function digits(v: number): number {
+  if (v < 0) return 1 + digits(-v);
+  let n = 1;
+  while (v >= 10) {
+    v = Math.floor(v / 10);
+    n++;
   }
-  const po = message(lang, 'lParenOpen', 'client').trimStart();
-  const pc = message(lang, 'lParenClose', 'client');
-  lines.push(chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)}  ${po}${message(lang, 'ladderNote', 'client')}${pc}`));
-  return lines.join('\n') + '\n';
+  return n;
+}
+
+/**
+ * Writes the ladder diagrams of one language, colouring, numbering (--absolute) and width as
+ * bytes: with --diagram (or on a wide terminal) every connection of the walkthrough has one, and
+ * each arrow made as a string (the label, the padding, the colours, the lines joined) doubled
+ * the walkthrough's time on many connections. A line is its constant pieces (the frame's
+ * padding, the states' cells, the arrow's colour, its label's flags and analysis name, each made
+ * when first met, the dashes by length) with the numbers written between them. A label too long
+ * for its arrow (cut with …) is made as text, as are the gaps' counts.
+ */
+export class LadderBytes implements DiagramVisitor {
+  /** Columns of an arrow, its ends included. */
+  private readonly arrowW: number;
+  private readonly head: Chunk;
+  private readonly foot: Chunk;
+  /** Spaces before a frame number of 1 to FRAME_W digits (by digits). */
+  private readonly framePad: Chunk[] = [];
+  /** ` <state padded, cyan> |` by state, and with no state (the state unchanged). */
+  private readonly leftCell: Chunk[];
+  private readonly leftNone: Chunk;
+  /** `| <state, cyan>` and a newline by state, and `|` and a newline. */
+  private readonly rightCell: Chunk[];
+  private readonly rightNone: Chunk;
+  /** Dashes, by how many. */
+  private readonly dashes: Chunk[] = [];
+  /** The arrow's colour around it: none, red (RST), yellow (an analysis flag). */
+  private readonly colourOpen: Chunk[];
+  private readonly colourClose: Chunk[];
+  private readonly fromClientOpen = utf8('-');
+  private readonly fromClientClose = utf8('>');
+  private readonly fromServerOpen = utf8('<');
+  private readonly fromServerClose = utf8('-');
+  /** ` [SYN, ACK] seq=` by flag bits, made when first met. */
+  private readonly flagsSeq: (Chunk | undefined)[] = new Array<Chunk | undefined>(FLAG_BITS + 1).fill(undefined);
+  private readonly ackLabel = utf8(' ack=');
+  private readonly lenLabel = utf8(' len=');
+  /** ` (retransmission) ` by analysis bits (the first name), and ` ` without: the label's end. */
+  private readonly names = new Map<number, Chunk>();
+  private readonly labelEnd = utf8(' ');
+
+  // the connection being written, for the visitor's calls (one at a time: write() is not reentrant)
+  private w: ByteWriter | null = null;
+  private clientIsA = false;
+  private lastC = -1;
+  private lastS = -1;
+
+  constructor(private readonly chalk: ChalkInstance, private readonly absolute: boolean, width: number, private readonly lang: Lang) {
+    const arrowW = Math.max(30, Math.min(ARROW_MAX, width - FRAME_W - 2 * STATE_W - 6));
+    this.arrowW = arrowW;
+    const cl = roleName(lang, 'client');
+    // CJK characters take two columns
+    const pad = STATE_W - cl.length * (lang === 'zh' ? 2 : 1);
+    this.head = utf8(`${''.padStart(FRAME_W)} ${' '.repeat(Math.max(0, pad))}${cl} ${' '.repeat(arrowW + 2)} ${roleName(lang, 'server')}\n`);
+    const po = message(lang, 'lParenOpen', 'client').trimStart();
+    const pc = message(lang, 'lParenClose', 'client');
+    this.foot = utf8(`${chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)}  ${po}${message(lang, 'ladderNote', 'client')}${pc}`)}\n`);
+    for (let d = 0; d <= FRAME_W; d++) this.framePad.push(utf8(' '.repeat(FRAME_W - d)));
+    const state = STATE_NAMES.map((name, st) => name + (isInferredState(st) ? '*' : ''));
+    this.leftCell = state.map((t) => utf8(` ${chalk.cyan(t.padStart(STATE_W))} |`));
+    this.leftNone = utf8(` ${chalk.cyan(''.padStart(STATE_W))} |`);
+    this.rightCell = state.map((t) => utf8(`| ${chalk.cyan(t)}\n`));
+    this.rightNone = utf8('|\n');
+    for (let n = 0; n <= ARROW_MAX; n++) this.dashes.push(utf8('-'.repeat(n)));
+    const [redOpen, redClose] = chalk.red('\u0000').split('\u0000') as [string, string];
+    const [yellowOpen, yellowClose] = chalk.yellow('\u0000').split('\u0000') as [string, string];
+    this.colourOpen = ['', redOpen, yellowOpen].map((s) => utf8(s));
+    this.colourClose = ['', redClose, yellowClose].map((s) => utf8(s));
+  }
+
+  /** The diagram of `c`, its lines each ended by a newline. */
+  write(w: ByteWriter, c: Connection, packets: PacketRecords): void {
+    w.raw(this.head);
+    this.w = w;
+    this.clientIsA = c.clientIsA;
+    this.lastC = -1;
+    this.lastS = -1;
+    visitDiagram(packets, c.story, HEAD, TAIL, null, this);
+    this.w = null;
+    w.raw(this.foot);
+  }
+
+  gap(count: number): void {
+    const w = this.w as ByteWriter;
+    const gap = message(this.lang, 'ladderGap', 'client', count);
+    w.text(this.chalk.dim(`${''.padStart(FRAME_W)} ${''.padStart(STATE_W)} |${center(gap, this.arrowW - (this.lang === 'zh' ? 6 : 0))}|`));
+    w.byte(NEWLINE);
+  }
+
+  packet(packets: PacketRecords, i: number): void {
+    const w = this.w as ByteWriter;
+    const p = packets.at(i);
+    const fromClient = p.fromA === this.clientIsA;
+    const cs = this.clientIsA ? p.stateA : p.stateB;
+    const ss = this.clientIsA ? p.stateB : p.stateA;
+    const frame = p.frame;
+    const fd = digits(frame);
+    if (fd < FRAME_W) w.raw(this.framePad[fd]!);
+    w.num(frame);
+    w.raw(cs !== this.lastC ? this.leftCell[cs]! : this.leftNone);
+    const flags = p.flags;
+    // the label: ` [FLAGS] seq=N ack=M len=L (first analysis name) `
+    const bits = flags & FLAG_BITS;
+    let fs = this.flagsSeq[bits];
+    if (fs === undefined) {
+      fs = utf8(` [${wiresharkFlags(bits).join(', ')}] seq=`);
+      this.flagsSeq[bits] = fs;
+    }
+    const seq = this.absolute ? p.rawSeq >>> 0 : p.seq;
+    const ack = this.absolute ? p.rawAck >>> 0 : p.ack;
+    let end = this.labelEnd;
+    if (p.analysis !== 0) {
+      let n = this.names.get(p.analysis);
+      if (n === undefined) {
+        const names = analysisNames(p.analysis);
+        n = names.length > 0 ? utf8(` (${names[0]}) `) : this.labelEnd;
+        this.names.set(p.analysis, n);
+      }
+      end = n;
+    }
+    // red for a RST, else yellow for an analysis flag
+    const colour = flags & RST ? 1 : end !== this.labelEnd ? 2 : 0;
+    if (colour !== 0) w.raw(this.colourOpen[colour]!);
+    // (the label is ASCII: its bytes are its columns)
+    const labelW = fs.length + digits(seq) + (flags & ACK ? this.ackLabel.length + digits(ack) : 0) + (p.len > 0 ? this.lenLabel.length + digits(p.len) : 0) + end.length;
+    if (labelW > this.arrowW - 3) this.longArrow(w, p, fromClient);
+    else {
+      const fill = this.dashes[this.arrowW - labelW - 2]!;
+      w.raw(fromClient ? this.fromClientOpen : this.fromServerOpen);
+      if (!fromClient) w.raw(fill);
+      w.raw(fs);
+      w.num(seq);
+      if (flags & ACK) {
+        w.raw(this.ackLabel);
+        w.num(ack);
+      }
+      if (p.len > 0) {
+        w.raw(this.lenLabel);
+        w.num(p.len);
+      }
+      w.raw(end);
+      if (fromClient) w.raw(fill);
+      w.raw(fromClient ? this.fromClientClose : this.fromServerClose);
+    }
+    if (colour !== 0) w.raw(this.colourClose[colour]!);
+    w.raw(ss !== this.lastS ? this.rightCell[ss]! : this.rightNone);
+    this.lastC = cs;
+    this.lastS = ss;
+  }
+
+  /** An arrow whose label is cut to fit (with …), made as text. */
+  private longArrow(w: ByteWriter, p: PacketRecord, fromClient: boolean): void {
+    const names = analysisNames(p.analysis);
+    const seq = this.absolute ? p.rawSeq >>> 0 : p.seq;
+    let label = ` [${wiresharkFlags(p.flags).join(', ')}] seq=${seq}`;
+    if (p.flags & ACK) label += ` ack=${this.absolute ? p.rawAck >>> 0 : p.ack}`;
+    if (p.len > 0) label += ` len=${p.len}`;
+    label += `${names.length > 0 ? ` (${names[0]})` : ''} `;
+    if (label.length > this.arrowW - 3) label = label.slice(0, this.arrowW - 4) + '… ';
+    const fill = this.arrowW - label.length - 2;
+    w.text(fromClient ? `-${label}${'-'.repeat(fill)}>` : `<${'-'.repeat(fill)}${label}-`);
+  }
 }
 
 function center(s: string, w: number): string {

@@ -27,7 +27,7 @@ import { diagnostics } from '../analyze/diagnostics.js';
 import { ANALYSIS_NAMES, ANALYSIS_ORDER, analysisNames } from '../analyze/flags.js';
 import { FixedMessages, message, roleName, type Lang } from '../i18n/messages.js';
 import { rttMs, writeEndpoint } from './endpoint.js';
-import { ladder } from './ladder.js';
+import { LadderBytes } from './ladder.js';
 import { wiresharkFlags } from './elide.js';
 import { utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
 
@@ -234,6 +234,9 @@ export class Walkthrough {
     this.stepLabels = { syn: utf8('   1/3'), synAck: utf8('   2/3'), ack: utf8('   3/3'), dot: utf8('    · '), refused: utf8('    ✗ ') };
   }
 
+  /** The ladder diagrams' writer (--diagram), made with the first. */
+  private ladder: LadderBytes | null = null;
+
   /** Messages without numbers: a connection's headings and labels ask for about fifteen. */
   private readonly fixed: FixedMessages;
 
@@ -299,7 +302,7 @@ export class Walkthrough {
 
     if (o.diagram && packets.length > 0) {
       w.byte(NEWLINE);
-      this.line(w, ladder(c, packets, k, o.absolute, o.width, o.lang).trimEnd());
+      (this.ladder ??= new LadderBytes(k, o.absolute, o.width, o.lang)).write(w, c, packets);
     }
 
     // --- handshake
