@@ -5,6 +5,8 @@
  */
 import type { PacketRecord, PacketRecords } from './json.js';
 import { PH_DATA, isTeardownStep, type Story } from '../analyze/story.js';
+import type { Connection } from '../analyze/connection.js';
+import type { ByteWriter } from '../util/bytes.js';
 
 /** What a diagram shows, told one item at a time (visitDiagram): no object per item. */
 export interface DiagramVisitor {
@@ -44,6 +46,32 @@ export function visitDiagram(packets: PacketRecords, s: Story, head: number, tai
       }
     }
     i = j;
+  }
+}
+
+/**
+ * A diagram written as bytes (the ladder's, Mermaid's): visit() walks a connection's items to
+ * packet() and gap(), which write into `w` and name each side's state when it changes.
+ */
+export abstract class DiagramWriter implements DiagramVisitor {
+  // the connection being written, for packet() and gap() (one at a time: visit() is not reentrant)
+  protected w: ByteWriter | null = null;
+  protected clientIsA = false;
+  /** The client's and the server's states as last written (-1: none yet). */
+  protected lastC = -1;
+  protected lastS = -1;
+
+  abstract packet(packets: PacketRecords, i: number): void;
+  abstract gap(count: number): void;
+
+  /** The items of `c`'s diagram (visitDiagram's) written into `w`. */
+  protected visit(w: ByteWriter, c: Connection, packets: PacketRecords, head: number, tail: number, keep: ReadonlySet<number> | null): void {
+    this.w = w;
+    this.clientIsA = c.clientIsA;
+    this.lastC = -1;
+    this.lastS = -1;
+    visitDiagram(packets, c.story, head, tail, keep, this);
+    this.w = null;
   }
 }
 

@@ -9,7 +9,7 @@ import type { Connection } from '../analyze/connection.js';
 import type { PacketRecord, PacketRecords } from './json.js';
 import { STATE_NAMES, isInferredState } from '../analyze/story.js';
 import { analysisNames } from '../analyze/flags.js';
-import { visitDiagram, wiresharkFlags, type DiagramVisitor } from './elide.js';
+import { DiagramWriter, wiresharkFlags } from './elide.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
 import { ByteWriter, utf8, type Chunk } from '../util/bytes.js';
 
@@ -46,7 +46,7 @@ function digits(v: number): number {
  * when first met, the dashes by length) with the numbers written between them. A label too long
  * for its arrow (cut with …) is made as text, as are the gaps' counts.
  */
-export class LadderBytes implements DiagramVisitor {
+export class LadderBytes extends DiagramWriter {
   /** Columns of an arrow, its ends included. */
   private readonly arrowW: number;
   private readonly head: Chunk;
@@ -76,13 +76,8 @@ export class LadderBytes implements DiagramVisitor {
   private readonly names = new Map<number, Chunk>();
   private readonly labelEnd = utf8(' ');
 
-  // the connection being written, for the visitor's calls (one at a time: write() is not reentrant)
-  private w: ByteWriter | null = null;
-  private clientIsA = false;
-  private lastC = -1;
-  private lastS = -1;
-
   constructor(private readonly chalk: ChalkInstance, private readonly absolute: boolean, width: number, private readonly lang: Lang) {
+    super();
     const arrowW = Math.max(30, Math.min(ARROW_MAX, width - FRAME_W - 2 * STATE_W - 6));
     this.arrowW = arrowW;
     const cl = roleName(lang, 'client');
@@ -108,12 +103,7 @@ export class LadderBytes implements DiagramVisitor {
   /** The diagram of `c`, its lines each ended by a newline. */
   write(w: ByteWriter, c: Connection, packets: PacketRecords): void {
     w.raw(this.head);
-    this.w = w;
-    this.clientIsA = c.clientIsA;
-    this.lastC = -1;
-    this.lastS = -1;
-    visitDiagram(packets, c.story, HEAD, TAIL, null, this);
-    this.w = null;
+    this.visit(w, c, packets, HEAD, TAIL, null);
     w.raw(this.foot);
   }
 

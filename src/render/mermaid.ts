@@ -13,7 +13,7 @@ import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
 import { writeEndpoint } from './endpoint.js';
-import { visitDiagram, wiresharkFlags, type DiagramVisitor } from './elide.js';
+import { DiagramWriter, wiresharkFlags } from './elide.js';
 import type { CaptureSummary } from '../pipeline.js';
 import type { Output } from '../util/output.js';
 import { Spool } from '../util/spool.js';
@@ -45,7 +45,7 @@ function safe(s: string): string {
  * labels and notes of these pieces hold no ';' or '#' (which end or escape a statement in
  * Mermaid); the text made from messages is made safe as before.
  */
-export class MermaidBytes implements DiagramVisitor {
+export class MermaidBytes extends DiagramWriter {
   private readonly client: string;
   private readonly server: string;
   private readonly inferred: string;
@@ -73,13 +73,8 @@ export class MermaidBytes implements DiagramVisitor {
   private readonly participantC: Chunk;
   private readonly participantS: Chunk;
 
-  // the connection being written, for the visitor's calls (one at a time: write() is not reentrant)
-  private w: ByteWriter | null = null;
-  private clientIsA = false;
-  private lastC = -1;
-  private lastS = -1;
-
   constructor(private readonly lang: Lang, private readonly absolute: boolean) {
+    super();
     this.client = roleName(lang, 'client');
     this.server = roleName(lang, 'server');
     this.inferred = ` (${message(lang, 'wInferred', 'client')})`;
@@ -117,12 +112,7 @@ export class MermaidBytes implements DiagramVisitor {
     const omitted = packets.omitted;
     if (omitted) this.note(w, message(lang, 'wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame));
     if (c.continued) this.note(w, message(lang, c.continuedAfresh ? 'mContinuedAfresh' : 'mContinued', 'client', c.id));
-    this.w = w;
-    this.clientIsA = c.clientIsA;
-    this.lastC = -1;
-    this.lastS = -1;
-    visitDiagram(packets, c.story, HEAD, TAIL, keep, this);
-    this.w = null;
+    this.visit(w, c, packets, HEAD, TAIL, keep);
   }
 
   /** `    Note over C,S: ` and the text, made safe. */
