@@ -36,10 +36,12 @@
  *                   same packets as pcapng (Wireshark's and dumpcap's format; made once beside
  *                   FILE in bench-cache/ by scripts/synth.ts pcapToPcapng); the ratios are
  *                   against tcptrace and tshark on the pcap
- *   check-verbose, check-junit, markdown, mermaid
+ *   check-verbose, check-junit, markdown, mermaid, diagram
  *                   only when named in --modes: the reports not in the table by default, check
  *                   --verbose (every result's line), check --junit /dev/null (every result's test
- *                   case), --format markdown and --format mermaid (a diagram a connection)
+ *                   case), --format markdown and --format mermaid (a diagram a connection), and
+ *                   the walkthrough with --diagram (a ladder a connection, as a terminal of 100
+ *                   columns or more draws it)
  *   lab, lab-selected
  *                   only when named in --modes: lab --json and lab --json -s 0 (the key of one
  *                   connection, the others a line each, released once closed when they cannot
@@ -140,6 +142,8 @@ const MODES: ModeDef[] = [
   { name: 'check-verbose', label: 'check --verbose', argv: (f) => [process.execPath, [CLI, 'check', '--verbose', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
   { name: 'check-junit', label: 'check --junit', argv: (f) => [process.execPath, [CLI, 'check', '--junit', '/dev/null', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
   { name: 'markdown', label: '--format markdown', argv: (f) => [process.execPath, [CLI, '--format', 'markdown', f]], optIn: true },
+  // the walkthrough with every connection's ladder diagram (as on a terminal of 100 columns or more)
+  { name: 'diagram', label: 'walkthrough --diagram', argv: (f) => [process.execPath, [CLI, '--diagram', f]], optIn: true },
   { name: 'mermaid', label: '--format mermaid', argv: (f) => [process.execPath, [CLI, '--format', 'mermaid', f]], optIn: true },
   { name: 'lab', label: 'lab --json', argv: (f) => [process.execPath, [CLI, 'lab', '--json', f]], optIn: true },
   { name: 'lab-selected', label: 'lab --json -s 0', argv: (f) => [process.execPath, [CLI, 'lab', '--json', '-s', '0', f]], optIn: true },
