@@ -1006,6 +1006,55 @@ describe('progress line', () => {
     }
   });
 
+  it('check: a line while each report of every result is written: JSON and the verbose text to a file, JUnit whatever standard output is', async () => {
+    const dir = tempDir('tcpflow-report-progress-');
+    const file = join(dir, 'a.pcap');
+    // (enough results that writing a report takes several real milliseconds: a line is drawn
+    // only once a second of the fast clock has passed)
+    writeSyntheticPcap(file, { connections: 20000 });
+    const junit = join(dir, 'junit.xml');
+    const { main } = ((await import(LOADER.href)) as BundleLoader).loadBundle().exports;
+    class Pipe extends Socket {
+      override _write(_c: Buffer, _e: BufferEncoding, cb: (e?: Error | null) => void): void {
+        cb();
+      }
+    }
+    // the clock a thousand times as fast, as above: a millisecond of writing is a second
+    const realNow = Date.now;
+    const t0 = realNow();
+    Date.now = () => t0 + (realNow() - t0) * 1000;
+    try {
+      const expect = ['-e', 'handshake=three-way', '-e', 'teardown=graceful', '-e', 'zeek=SF'];
+      const seen: Record<string, string[]> = {};
+      for (const [name, stdout, args] of [
+        ['file', new PassThrough(), ['--json', '--junit', junit]],
+        ['pipe', new Pipe(), ['--json', '--junit', junit]],
+        ['file verbose', new PassThrough(), ['--verbose']],
+        ['pipe verbose', new Pipe(), ['--verbose']],
+      ] as const) {
+        const err: string[] = [];
+        const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+        stderr.on('data', (d: Buffer) => err.push(d.toString()));
+        if (stdout instanceof PassThrough) stdout.resume();
+        const code = await main(['check', ...args, ...expect, file], { stdout: stdout as never, stderr, stdin: Readable.from([]) });
+        assert.equal(code, 0, err.join(''));
+        const lines = err.join('').split('\r').filter((l) => / writing /.test(l));
+        for (const l of lines) assert.match(l, /^(\S+) \[[#.]+\] +\d+% writing the (JSON|JUnit) report {2}ETA \S+\x1b\[K$|^\S+ \[[#.]+\] +\d+% writing the report {2}ETA \S+\x1b\[K$/, l);
+        seen[name] = [...new Set(lines.map((l) => `${l.split(' ')[0]!.replace(dir, '')} ${/writing the \w+( report)?/.exec(l)![0]}`))];
+        // erased at the end
+        assert.ok(err.join('').endsWith('\r\x1b[K'), name);
+      }
+      assert.deepEqual(seen, {
+        'file': ['/junit.xml writing the JUnit report', `${file.replace(dir, '')} writing the JSON report`],
+        'pipe': ['/junit.xml writing the JUnit report'],
+        'file verbose': [`${file.replace(dir, '')} writing the report`],
+        'pipe verbose': [],
+      });
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('never drawn when standard error is not a terminal', async () => {
     const file = join(tempDir('tcpflow-progress-'), 'synth.pcap');
     writeSyntheticPcap(file, { connections: 30000 });
