@@ -704,6 +704,41 @@ describe('spool and record layout', () => {
   });
 });
 
+/** A pipe as Node makes standard output for one (a Socket), taking every write. */
+class Pipe extends Socket {
+  override _write(_c: Buffer, _e: BufferEncoding, cb: (e?: Error | null) => void): void {
+    cb();
+  }
+}
+
+/**
+ * Runs `f` with the main thread's clock 1000 times as fast, so that a progress line is drawn for
+ * small inputs (a millisecond of the run is a second of its clock); -j workers keep their own
+ * clock. (A mocked clock advanced by an interval timer moved only when the event loop turned,
+ * and a run of a few milliseconds could end before it had: no line, one run in three.)
+ */
+async function withFastClock(f: () => Promise<void>): Promise<void> {
+  const realNow = Date.now;
+  const t0 = realNow();
+  Date.now = () => t0 + (realNow() - t0) * 1000;
+  try {
+    await f();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+/** The CLI (the bundle, in-process) with a terminal of 100 columns as standard error and `stdout`: its exit code and what it drew there. */
+async function onTerminal(args: string[], stdout: Pipe | PassThrough): Promise<{ code: number; stderr: string }> {
+  const { main } = ((await import(LOADER.href)) as BundleLoader).loadBundle().exports;
+  const err: string[] = [];
+  const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+  stderr.on('data', (d: Buffer) => err.push(d.toString()));
+  if (stdout instanceof PassThrough) stdout.resume();
+  const code = await main(args, { stdout: stdout as never, stderr, stdin: Readable.from([]) });
+  return { code, stderr: err.join('') };
+}
+
 describe('progress line', () => {
   it('renders bytes, percentage, rate and time left to fit the terminal', () => {
     const line = renderProgress('big.pcap', { bytes: 50e6, total: 200e6, packets: 1_500_000, elapsed: 1 }, 100);
@@ -930,14 +965,7 @@ describe('progress line', () => {
     const bytes = statSync(file).size;
     const size = (bytes / 1e6).toFixed(1);
     const all = (3 * bytes / 1e6).toFixed(1);
-    // the main thread's clock runs 1000 times as fast, so that the line is drawn for small inputs
-    // (a millisecond of the run is a second of its clock); the workers keep their own clock. (A
-    // mocked clock advanced by an interval timer moved only when the event loop turned, and a
-    // run of a few milliseconds could end before it had: no line, one run in three.)
-    const realNow = Date.now;
-    const t0 = realNow();
-    Date.now = () => t0 + (realNow() - t0) * 1000;
-    try {
+    await withFastClock(async () => {
       for (const [args, files, name, total] of [
         [['-j', '2', '--json', '--port', '1'], [file, file, file], /^[0-3]\/3 captures$/, all],
         [['check', '-j', '2', '--expect', 'connections>=1'], [file, file, file], /^[0-3]\/3 captures$/, all],
@@ -969,41 +997,23 @@ describe('progress line', () => {
         const quiet = await runCli([...args, '--no-progress', ...files], undefined, { columns: 100 });
         assert.equal(quiet.stderr, '', `${args.join(' ')} --no-progress`);
       }
-    } finally {
-      Date.now = realNow;
-    }
+    });
   });
 
   it('not drawn while packets stream to a pipe, which a pager may be showing on the terminal (`--format packets | less`); drawn when they go to a file', async () => {
     const file = join(tempDir('tcpflow-pipe-progress-'), 'a.pcap');
     writeSyntheticPcap(file, { connections: 3000 });
-    const { main } = ((await import(LOADER.href)) as BundleLoader).loadBundle().exports;
-    /** A pipe as Node makes standard output for one (a Socket), taking every write. */
-    class Pipe extends Socket {
-      override _write(_c: Buffer, _e: BufferEncoding, cb: (e?: Error | null) => void): void {
-        cb();
-      }
-    }
-    const realNow = Date.now;
-    const t0 = realNow();
-    Date.now = () => t0 + (realNow() - t0) * 1000;
-    try {
+    await withFastClock(async () => {
       const drawn: Record<string, boolean> = {};
       for (const [name, stdout] of [['pipe', new Pipe()], ['file', new PassThrough()]] as const) {
         for (const format of ['packets', 'ndjson']) {
-          const err: string[] = [];
-          const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
-          stderr.on('data', (d: Buffer) => err.push(d.toString()));
-          if (stdout instanceof PassThrough) stdout.resume();
-          const code = await main(['--format', format, ...(format === 'ndjson' ? ['--packets'] : []), file], { stdout: stdout as never, stderr, stdin: Readable.from([]) });
-          assert.equal(code, 0);
-          drawn[`${name} ${format}`] = /pkt\/s/.test(err.join(''));
+          const r = await onTerminal(['--format', format, ...(format === 'ndjson' ? ['--packets'] : []), file], stdout);
+          assert.equal(r.code, 0);
+          drawn[`${name} ${format}`] = /pkt\/s/.test(r.stderr);
         }
       }
       assert.deepEqual(drawn, { 'pipe packets': false, 'pipe ndjson': false, 'file packets': true, 'file ndjson': true });
-    } finally {
-      Date.now = realNow;
-    }
+    });
   });
 
   it('check: a line while each report of every result is written: JSON and the verbose text to a file, JUnit whatever standard output is', async () => {
@@ -1013,17 +1023,7 @@ describe('progress line', () => {
     // only once a second of the fast clock has passed)
     writeSyntheticPcap(file, { connections: 20000 });
     const junit = join(dir, 'junit.xml');
-    const { main } = ((await import(LOADER.href)) as BundleLoader).loadBundle().exports;
-    class Pipe extends Socket {
-      override _write(_c: Buffer, _e: BufferEncoding, cb: (e?: Error | null) => void): void {
-        cb();
-      }
-    }
-    // the clock a thousand times as fast, as above: a millisecond of writing is a second
-    const realNow = Date.now;
-    const t0 = realNow();
-    Date.now = () => t0 + (realNow() - t0) * 1000;
-    try {
+    await withFastClock(async () => {
       const expect = ['-e', 'handshake=three-way', '-e', 'teardown=graceful', '-e', 'zeek=SF'];
       const seen: Record<string, string[]> = {};
       for (const [name, stdout, args] of [
@@ -1032,17 +1032,13 @@ describe('progress line', () => {
         ['file verbose', new PassThrough(), ['--verbose']],
         ['pipe verbose', new Pipe(), ['--verbose']],
       ] as const) {
-        const err: string[] = [];
-        const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
-        stderr.on('data', (d: Buffer) => err.push(d.toString()));
-        if (stdout instanceof PassThrough) stdout.resume();
-        const code = await main(['check', ...args, ...expect, file], { stdout: stdout as never, stderr, stdin: Readable.from([]) });
-        assert.equal(code, 0, err.join(''));
-        const lines = err.join('').split('\r').filter((l) => / writing /.test(l));
-        for (const l of lines) assert.match(l, /^(\S+) \[[#.]+\] +\d+% writing the (JSON|JUnit) report {2}ETA \S+\x1b\[K$|^\S+ \[[#.]+\] +\d+% writing the report {2}ETA \S+\x1b\[K$/, l);
+        const r = await onTerminal(['check', ...args, ...expect, file], stdout);
+        assert.equal(r.code, 0, r.stderr);
+        const lines = r.stderr.split('\r').filter((l) => / writing /.test(l));
+        for (const l of lines) assert.match(l, /^\S+ \[[#.]+\] +\d+% writing the ((JSON|JUnit) )?report {2}ETA \S+\x1b\[K$/, l);
         seen[name] = [...new Set(lines.map((l) => `${l.split(' ')[0]!.replace(dir, '')} ${/writing the \w+( report)?/.exec(l)![0]}`))];
         // erased at the end
-        assert.ok(err.join('').endsWith('\r\x1b[K'), name);
+        assert.ok(r.stderr.endsWith('\r\x1b[K'), name);
       }
       assert.deepEqual(seen, {
         'file': ['/junit.xml writing the JUnit report', `${file.replace(dir, '')} writing the JSON report`],
@@ -1050,9 +1046,7 @@ describe('progress line', () => {
         'file verbose': [`${file.replace(dir, '')} writing the report`],
         'pipe verbose': [],
       });
-    } finally {
-      Date.now = realNow;
-    }
+    });
   });
 
   it('never drawn when standard error is not a terminal', async () => {
