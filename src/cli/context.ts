@@ -230,6 +230,18 @@ export class CliContext {
   }
 
   /**
+   * The bar of a line drawn while output is written once the input is read (writing(),
+   * readingBack()), drawn after a second: null when standard error is not a terminal, progress
+   * was not asked for, or the output goes to standard output (`toOutput`) and that is a terminal
+   * or a pipe (outputMayShare).
+   */
+  private outputBar(name: string, toOutput: boolean): ProgressBar | null {
+    const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+    if (!ProgressBar.wanted(stderr, this.progress) || (toOutput && this.outputMayShare)) return null;
+    return new ProgressBar(stderr, name, true);
+  }
+
+  /**
    * A progress line while `file`'s records are written out of `spools` (in that order), when
    * that takes more than a second: on a terminal standard error, with progress asked for, and
    * standard output a file or /dev/null (outputMayShare: not a terminal, whose records show it,
@@ -237,9 +249,8 @@ export class CliContext {
    * cut into each time it reads on). Returns what erases the line, called once they are written.
    */
   writing(file: string, spools: readonly Spool[]): () => void {
-    const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-    if (!ProgressBar.wanted(stderr, this.progress) || this.outputMayShare) return NO_LINE;
-    const bar = new ProgressBar(stderr, file, true);
+    const bar = this.outputBar(file, true);
+    if (bar === null) return NO_LINE;
     let total = 0;
     for (const s of spools) total += s.count;
     let before = 0;
@@ -260,12 +271,11 @@ export class CliContext {
    * Returns what erases the line and stops the counting, called once the report is written.
    */
   readingBack(name: string, doing: string, reads: readonly SourceReads[], toOutput: boolean): () => void {
-    const stderr = this.io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-    if (!ProgressBar.wanted(stderr, this.progress) || (toOutput && this.outputMayShare)) return NO_LINE;
+    const bar = this.outputBar(name, toOutput);
+    if (bar === null) return NO_LINE;
     let total = 0;
     for (const r of reads) if (r.passes > 0) total += r.passes * r.source.size;
     if (total === 0) return NO_LINE;
-    const bar = new ProgressBar(stderr, name, true);
     let done = 0;
     const tell = (bytes: number): void => {
       done += bytes;

@@ -6,7 +6,7 @@
 import type { PacketRecord, PacketRecords } from './json.js';
 import { PH_DATA, isTeardownStep, type Story } from '../analyze/story.js';
 import type { Connection } from '../analyze/connection.js';
-import type { ByteWriter } from '../util/bytes.js';
+import { utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
 
 /** What a diagram shows, told one item at a time (visitDiagram): no object per item. */
 export interface DiagramVisitor {
@@ -60,6 +60,38 @@ export abstract class DiagramWriter implements DiagramVisitor {
   /** The client's and the server's states as last written (-1: none yet). */
   protected lastC = -1;
   protected lastS = -1;
+  /** `<labelPrefix>[SYN, ACK] seq=` by flag bits, made when first met (labelStart). */
+  private readonly flagsSeq: (Chunk | undefined)[] = new Array<Chunk | undefined>(FLAG_BITS + 1).fill(undefined);
+  protected readonly ackLabel = utf8(' ack=');
+  protected readonly lenLabel = utf8(' len=');
+
+  /** `labelPrefix`: what comes before a segment's flags; `absolute`: raw sequence numbers (--absolute). */
+  constructor(private readonly labelPrefix: string, protected readonly absolute: boolean) {}
+
+  /** The start of a segment's label, up to its sequence number: its prefix, its flags in Wireshark's order, `seq=`. */
+  protected labelStart(flags: number): Chunk {
+    const bits = flags & FLAG_BITS;
+    let c = this.flagsSeq[bits];
+    if (c === undefined) {
+      c = utf8(`${this.labelPrefix}[${wiresharkFlags(bits).join(', ')}] seq=`);
+      this.flagsSeq[bits] = c;
+    }
+    return c;
+  }
+
+  /** A segment's label, `<prefix>[SYN, ACK] seq=0 ack=1 len=0`, with relative (or raw) numbers. */
+  protected segmentLabel(w: ByteWriter, p: PacketRecord): void {
+    w.raw(this.labelStart(p.flags));
+    w.num(this.absolute ? p.rawSeq >>> 0 : p.seq);
+    if (p.flags & ACK) {
+      w.raw(this.ackLabel);
+      w.num(this.absolute ? p.rawAck >>> 0 : p.ack);
+    }
+    if (p.len > 0) {
+      w.raw(this.lenLabel);
+      w.num(p.len);
+    }
+  }
 
   abstract packet(packets: PacketRecords, i: number): void;
   abstract gap(count: number): void;
@@ -78,6 +110,10 @@ export abstract class DiagramWriter implements DiagramVisitor {
 function elidable(p: PacketRecord, s: Story): boolean {
   return p.phase === PH_DATA && !isTeardownStep(p, s);
 }
+
+/** Flag bits a segment's label names (WS_FLAGS'). */
+const FLAG_BITS = 0x1ff;
+const ACK = 0x010;
 
 /** Flag names in Wireshark's Info-column order: [SYN, ACK], [FIN, ACK], [FIN, PSH, ACK]. */
 const WS_FLAGS: [number, string][] = [[0x001, 'FIN'], [0x002, 'SYN'], [0x004, 'RST'], [0x008, 'PSH'], [0x010, 'ACK'], [0x020, 'URG'], [0x040, 'ECE'], [0x080, 'CWR'], [0x100, 'AE']];

@@ -1,6 +1,6 @@
 /** Small renderings of a connection that several outputs share. */
 import { type Connection, type Flow, clientFlow, flowAddress, serverFlow, initialRtt } from '../analyze/connection.js';
-import { fixed, type ByteWriter } from '../util/bytes.js';
+import { fixed, type ByteWriter, type Chunk } from '../util/bytes.js';
 
 /** "192.0.2.1:40000" or "[2001:db8::1]:40000" for a connection's client or server. */
 export function endpointText(c: Connection, client: boolean): string {
@@ -46,9 +46,9 @@ export function rttMs(c: Connection, none: string): string {
   return rtt === null ? none : (rtt * 1000).toFixed(3);
 }
 
-/** rttMs(c, none) written to `w`, without its string (`none`: one ASCII byte). */
-export function writeRttMs(w: ByteWriter, c: Connection, none: number): void {
+/** rttMs(c, none) written to `w`, without its string. */
+export function writeRttMs(w: ByteWriter, c: Connection, none: Chunk): void {
   const rtt = initialRtt(c);
-  if (rtt === null) w.byte(none);
+  if (rtt === null) w.raw(none);
   else fixed(w, rtt * 1000, 3);
 }

@@ -9,7 +9,7 @@ import type { Connection } from '../analyze/connection.js';
 import type { PacketRecord, PacketRecords } from './json.js';
 import { STATE_NAMES, isInferredState } from '../analyze/story.js';
 import { analysisNames } from '../analyze/flags.js';
-import { DiagramWriter, wiresharkFlags } from './elide.js';
+import { DiagramWriter } from './elide.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
 import { ByteWriter, utf8, type Chunk } from '../util/bytes.js';
 
@@ -21,8 +21,6 @@ const TAIL = 2;
 const NEWLINE = 0x0a;
 const RST = 0x004;
 const ACK = 0x010;
-/** Flag bits a segment's label names (elide.ts's WS_FLAGS). */
-const FLAG_BITS = 0x1ff;
 /** The widest arrow (LadderBytes.arrowW). */
 const ARROW_MAX = 60;
 
@@ -68,16 +66,12 @@ export class LadderBytes extends DiagramWriter {
   private readonly fromClientClose = utf8('>');
   private readonly fromServerOpen = utf8('<');
   private readonly fromServerClose = utf8('-');
-  /** ` [SYN, ACK] seq=` by flag bits, made when first met. */
-  private readonly flagsSeq: (Chunk | undefined)[] = new Array<Chunk | undefined>(FLAG_BITS + 1).fill(undefined);
-  private readonly ackLabel = utf8(' ack=');
-  private readonly lenLabel = utf8(' len=');
   /** ` (retransmission) ` by analysis bits (the first name), and ` ` without: the label's end. */
   private readonly names = new Map<number, Chunk>();
   private readonly labelEnd = utf8(' ');
 
-  constructor(private readonly chalk: ChalkInstance, private readonly absolute: boolean, width: number, private readonly lang: Lang) {
-    super();
+  constructor(private readonly chalk: ChalkInstance, absolute: boolean, width: number, private readonly lang: Lang) {
+    super(' ', absolute);
     const arrowW = Math.max(30, Math.min(ARROW_MAX, width - FRAME_W - 2 * STATE_W - 6));
     this.arrowW = arrowW;
     const cl = roleName(lang, 'client');
@@ -127,12 +121,7 @@ export class LadderBytes extends DiagramWriter {
     w.raw(cs !== this.lastC ? this.leftCell[cs]! : this.leftNone);
     const flags = p.flags;
     // the label: ` [FLAGS] seq=N ack=M len=L (first analysis name) `
-    const bits = flags & FLAG_BITS;
-    let fs = this.flagsSeq[bits];
-    if (fs === undefined) {
-      fs = utf8(` [${wiresharkFlags(bits).join(', ')}] seq=`);
-      this.flagsSeq[bits] = fs;
-    }
+    const fs = this.labelStart(flags);
     const seq = this.absolute ? p.rawSeq >>> 0 : p.seq;
     const ack = this.absolute ? p.rawAck >>> 0 : p.ack;
     let end = this.labelEnd;
@@ -150,21 +139,12 @@ export class LadderBytes extends DiagramWriter {
     if (colour !== 0) w.raw(this.colourOpen[colour]!);
     // (the label is ASCII: its bytes are its columns)
     const labelW = fs.length + digits(seq) + (flags & ACK ? this.ackLabel.length + digits(ack) : 0) + (p.len > 0 ? this.lenLabel.length + digits(p.len) : 0) + end.length;
-    if (labelW > this.arrowW - 3) this.longArrow(w, p, fromClient);
+    if (labelW > this.arrowW - 3) this.longArrow(w, p, end, fromClient);
     else {
       const fill = this.dashes[this.arrowW - labelW - 2]!;
       w.raw(fromClient ? this.fromClientOpen : this.fromServerOpen);
       if (!fromClient) w.raw(fill);
-      w.raw(fs);
-      w.num(seq);
-      if (flags & ACK) {
-        w.raw(this.ackLabel);
-        w.num(ack);
-      }
-      if (p.len > 0) {
-        w.raw(this.lenLabel);
-        w.num(p.len);
-      }
+      this.segmentLabel(w, p);
       w.raw(end);
       if (fromClient) w.raw(fill);
       w.raw(fromClient ? this.fromClientClose : this.fromServerClose);
@@ -175,14 +155,15 @@ export class LadderBytes extends DiagramWriter {
     this.lastS = ss;
   }
 
-  /** An arrow whose label is cut to fit (with …), made as text. */
-  private longArrow(w: ByteWriter, p: PacketRecord, fromClient: boolean): void {
-    const names = analysisNames(p.analysis);
-    const seq = this.absolute ? p.rawSeq >>> 0 : p.seq;
-    let label = ` [${wiresharkFlags(p.flags).join(', ')}] seq=${seq}`;
-    if (p.flags & ACK) label += ` ack=${this.absolute ? p.rawAck >>> 0 : p.ack}`;
-    if (p.len > 0) label += ` len=${p.len}`;
-    label += `${names.length > 0 ? ` (${names[0]})` : ''} `;
+  /** longArrow()'s label before it is cut. */
+  private readonly long = new ByteWriter(256);
+
+  /** An arrow whose label (the segment's, then `end`) is cut to fit (with …), made as text. */
+  private longArrow(w: ByteWriter, p: PacketRecord, end: Chunk, fromClient: boolean): void {
+    const x = this.long;
+    x.pos = 0;
+    this.segmentLabel(x, p);
+    let label = x.buf.toString('utf8', 0, x.pos) + end.text;
     if (label.length > this.arrowW - 3) label = label.slice(0, this.arrowW - 4) + '… ';
     const fill = this.arrowW - label.length - 2;
     w.text(fromClient ? `-${label}${'-'.repeat(fill)}>` : `<${'-'.repeat(fill)}${label}-`);

@@ -5,19 +5,19 @@
  * lowercase ```mermaid fence per connection — ready to append to $GITHUB_STEP_SUMMARY.
  * Mermaid text avoids ';' and '#', which end or escape a statement there.
  */
-import { type Connection, clientFlow, serverFlow, initialRtt } from '../analyze/connection.js';
+import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import type { PacketRecords } from './json.js';
 import { STATE_NAMES, HANDSHAKE_KINDS, TEARDOWN_KINDS, isInferredState, handshakeKind, teardownKind } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
-import { writeEndpoint } from './endpoint.js';
-import { DiagramWriter, wiresharkFlags } from './elide.js';
+import { writeEndpoint, writeRttMs } from './endpoint.js';
+import { DiagramWriter } from './elide.js';
 import type { CaptureSummary } from '../pipeline.js';
 import type { Output } from '../util/output.js';
 import { Spool } from '../util/spool.js';
-import { ByteWriter, fixed, utf8, type Chunk } from '../util/bytes.js';
+import { ByteWriter, utf8, type Chunk } from '../util/bytes.js';
 import { codeSpan } from './markdown-text.js';
 
 /** Data packets shown at the start and at the end of a data phase; the rest is a count. */
@@ -25,9 +25,6 @@ const HEAD = 4;
 const TAIL = 2;
 const NEWLINE = 0x0a;
 const RST = 0x004;
-const ACK = 0x010;
-/** Flag bits a segment's label names (elide.ts's WS_FLAGS). */
-const FLAG_BITS = 0x1ff;
 const STATES = STATE_NAMES.length;
 
 function safe(s: string): string {
@@ -51,10 +48,6 @@ export class MermaidBytes extends DiagramWriter {
   private readonly inferred: string;
   /** `    S->>C`, `    C->>S`, and with a RST `    S-xC`, `    C-xS` (by fromClient + 2 * rst), then `: ` and the frame. */
   private readonly arrows: Chunk[];
-  /** `: [SYN, ACK] seq=` by flag bits, made when first met. */
-  private readonly flagsSeq: (Chunk | undefined)[] = new Array<Chunk | undefined>(FLAG_BITS + 1).fill(undefined);
-  private readonly ackLabel = utf8(' ack=');
-  private readonly lenLabel = utf8(' len=');
   /** ` (retransmission, duplicate_ack)` by analysis bits, made when first met. */
   private readonly names = new Map<number, Chunk>();
   /** A state's text as the notes name it, marked inferred (by state). */
@@ -73,8 +66,8 @@ export class MermaidBytes extends DiagramWriter {
   private readonly participantC: Chunk;
   private readonly participantS: Chunk;
 
-  constructor(private readonly lang: Lang, private readonly absolute: boolean) {
-    super();
+  constructor(private readonly lang: Lang, absolute: boolean) {
+    super(': ', absolute);
     this.client = roleName(lang, 'client');
     this.server = roleName(lang, 'server');
     this.inferred = ` (${message(lang, 'wInferred', 'client')})`;
@@ -133,22 +126,7 @@ export class MermaidBytes extends DiagramWriter {
     w.byte(0x3a);
     w.byte(0x20);
     w.num(p.frame);
-    const bits = flags & FLAG_BITS;
-    let fs = this.flagsSeq[bits];
-    if (fs === undefined) {
-      fs = utf8(`: [${wiresharkFlags(bits).join(', ')}] seq=`);
-      this.flagsSeq[bits] = fs;
-    }
-    w.raw(fs);
-    w.num(this.absolute ? p.rawSeq >>> 0 : p.seq);
-    if (flags & ACK) {
-      w.raw(this.ackLabel);
-      w.num(this.absolute ? p.rawAck >>> 0 : p.ack);
-    }
-    if (p.len > 0) {
-      w.raw(this.lenLabel);
-      w.num(p.len);
-    }
+    this.segmentLabel(w, p);
     if (p.analysis !== 0) {
       let n = this.names.get(p.analysis);
       if (n === undefined) {
@@ -356,9 +334,7 @@ export class MarkdownWriter {
     r.raw(L.slash);
     r.num(serverFlow(c).payloadBytes);
     r.raw(L.cell);
-    const rtt = initialRtt(c);
-    if (rtt === null) r.raw(L.dash);
-    else fixed(r, rtt * 1000, 3);
+    writeRttMs(r, c, L.dash);
     r.raw(L.cell);
     let any = false;
     for (let i = 0; i < ANALYSIS_NAMES.length; i++) {

@@ -28,7 +28,8 @@ const HEAD_KEYS = ['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZee
 /** Between the cells of a spooled row (never in a cell). */
 export const CELL = '\u0001';
 const CELL_BYTE = 0x01;
-const DASH = 0x2d;
+/** The iRTT cell without one. */
+const DASH = utf8('-');
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const SLASH = 0x2f;
