@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { settleDoubles } from '../src/util/shapes.js';
+import { settleDoubles, settleMutable } from '../src/util/shapes.js';
 import { smiIfSmall } from '../src/util/round.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
@@ -69,6 +69,94 @@ describe('settled shapes', () => {
       console.log(JSON.stringify([%HaveSameMap(fresh, used), %HaveSameMap(fresh, reused), %HaveSameMap(r, r2), used.irtt, reused.irtt]));
     `);
     assert.deepEqual(said, [true, true, true, 0.000049, -1]);
+  });
+
+  it("a continuation's restored state keeps the connection's and the flows' shapes (a pcap's seconds as small integers)", () => {
+    // (real traffic, 2026-12-05: the seconds came back from the ring's Float64Array as doubles,
+    // and at the first continuation every connection's and flow's shape changed: 26 and 15
+    // hidden classes replaced, a dozen optimised functions thrown away, and every packet after
+    // read those seconds as boxed doubles; real4's check 0.52 -> 0.44 s without it)
+    const said = v8Says(`
+      import { newConnection } from ${JSON.stringify(url('analyze/connection.js'))};
+      import { AnalysisStates, RESTORED } from ${JSON.stringify(url('flow/analysis-states.js'))};
+      const fresh = newConnection();
+      const c = newConnection();
+      c.id = 7;
+      c.synSec = 1795318111;
+      c.a.nextseqSec = 1795318111;
+      c.a.lastackSec = 1795318112;
+      c.b.nextseqSec = 1795318113;
+      c.b.lastackSec = 1795318114;
+      const states = new AnalysisStates(4);
+      const at = states.save(c, true);
+      const into = newConnection();
+      into.id = 7;
+      const kept = states.restore(at, 7, into, into.b, into.a, false);
+      console.log(JSON.stringify([kept === RESTORED, %HaveSameMap(fresh, into), %HaveSameMap(fresh.a, into.a), %HaveSameMap(fresh.b, into.b),
+        into.synSec, into.a.nextseqSec, into.a.lastackSec, into.b.nextseqSec, into.b.lastackSec]));
+    `);
+    assert.deepEqual(said, [true, true, true, true, 1795318111, 1795318111, 1795318112, 1795318113, 1795318114]);
+  });
+
+  it("a tombstone's bases beyond 2^31, and TCP timestamps beyond 2^31, keep the found record's and the packet's shapes", () => {
+    const said = v8Says(`
+      import { TombstoneStore, Found } from ${JSON.stringify(url('flow/tombstones.js'))};
+      import { Packet } from ${JSON.stringify(url('decode/packet.js'))};
+      const fresh = new Found();
+      const store = new TombstoneStore();
+      store.put({ hash: 11, hash2: 22, aLower: true, baseA: 0xfffffff0, setA: true, baseB: 0x80000001, setB: true, id: 3, clientIsA: true,
+        roles: 1, scaleA: 7, scaleB: -1, memory: 4 });
+      const found = store.find(11, 22, true);
+      const p = new Packet();
+      const q = new Packet();
+      q.tsVal = 0xfffffff0;
+      q.tsEcr = 0x80000000;
+      console.log(JSON.stringify([found, %HaveSameMap(fresh, store.found), store.found.senderBase, store.found.receiverBase, %HaveSameMap(p, q)]));
+    `);
+    assert.deepEqual(said, [true, true, 0xfffffff0, 0x80000001, true]);
+  });
+
+  it('settleMutable keeps the values and refuses a field the object does not have', () => {
+    const o = { a: 3, b: 'x' };
+    settleMutable(o, ['a', 'b']);
+    assert.deepEqual(o, { a: 3, b: 'x' });
+    assert.throws(() => settleMutable(o, ['c']), /no field c/);
+  });
+
+  it("code optimised while a settled field held its first value is kept when the field is stored to (the tracker's first continuation, eviction, idle release); an unsettled one's is thrown away (the control)", () => {
+    // %GetOptimizationStatus: bit 6 (64) while the function is TurboFan's code
+    const said = v8Says(`
+      import { settleMutable } from ${JSON.stringify(url('util/shapes.js'))};
+      import { Tracker } from ${JSON.stringify(url('analyze/tracker.js'))};
+      const TURBOFAN = 64;
+      /** Whether reader(o), optimised, is still optimised after mutate(o). */
+      function kept(o, reader, mutate) {
+        %PrepareFunctionForOptimization(reader);
+        reader(o);
+        reader(o);
+        %OptimizeFunctionOnNextCall(reader);
+        reader(o);
+        if ((%GetOptimizationStatus(reader) & TURBOFAN) === 0) return 'not optimised';
+        mutate(o);
+        return (%GetOptimizationStatus(reader) & TURBOFAN) !== 0;
+      }
+      class Plain { arr = new Int32Array(8); }
+      class Settled { arr = new Int32Array(8); constructor() { settleMutable(this, ['arr']); } }
+      const sum = (o) => { let s = 0; for (let i = 0; i < o.arr.length; i++) s += o.arr[i]; return s; };
+      const grow = (o) => { o.arr = new Int32Array(16); };
+      const out = [kept(new Plain(), (o) => sum(o), grow), kept(new Settled(), (o) => sum(o), grow)];
+      // the tracker's counters and LRU stamps, first stored to mid-capture
+      const tracker = new Tracker(null, { keepAll: false });
+      out.push(kept(tracker, (t) => t.splitConnections + t.continuedAnalysis + t.evicted + t.idleReleased + t.slotStamp.length, (t) => {
+        t.splitConnections++;
+        t.continuedAnalysis++;
+        t.evicted++;
+        t.idleReleased++;
+        t.slotStamp = new Float64Array(8192);
+      }));
+      console.log(JSON.stringify(out));
+    `);
+    assert.deepEqual(said, [false, true, true]);
   });
 
   it('smiIfSmall gives whole numbers in the int32 range as int32s and leaves the rest as they are', () => {

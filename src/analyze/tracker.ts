@@ -35,7 +35,7 @@ import { noteRoles } from './roles.js';
 import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
 import { seqAdd32, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
-import { settleDoubles } from '../util/shapes.js';
+import { settleDoubles, settleMutable } from '../util/shapes.js';
 import {
   A_RETRANSMISSION, A_LOST_PACKET, A_ACK_LOST_PACKET, A_KEEP_ALIVE, A_DUPLICATE_ACK, A_ZERO_WINDOW,
   A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, A_KEEP_ALIVE_ACK, A_OUT_OF_ORDER, A_FAST_RETRANSMISSION,
@@ -564,6 +564,11 @@ export class Tracker implements PacketSink {
     this.echoConnection = this.pending !== null && opts.echoKeptSyn === true ? newConnection() : null;
     this.replayFrame = new Frame();
     this.replayPacket = new Packet();
+    // stored to first somewhere in a capture, not at its start: the first continuation, eviction
+    // or idle release, the LRU's first growth past 4 096 slots, the first look at a flood or at
+    // the cap (on real traffic, handle(), track() and a dozen more were thrown away for them)
+    settleMutable(this, ['evicted', 'idleReleased', 'splitConnections', 'continuedAnalysis', 'slotStamp', 'farOften',
+      'deferLooked', 'deferNow', 'capKnown', 'maxConnections']);
   }
 
   /** Open connections from which a pure SYN is kept now (deferSyn; see DEFER_SYN_EARLY). */

@@ -3,6 +3,7 @@
  * (no per-packet allocation). Everything a later stage needs from the headers is a number here;
  * addresses of either family are four 32-bit words (IPv4 uses word 0 only).
  */
+import { settleDoubles } from '../util/shapes.js';
 
 /** Outcome of decoding one frame. */
 export const DECODED_TCP = 0;
@@ -133,6 +134,13 @@ export class Packet {
   readonly unknownKinds = new Uint8Array(MAX_UNKNOWN_OPTIONS);
   /** An option had an impossible length; parsing of options stopped there. */
   optionsMalformed = false;
+
+  constructor() {
+    // uint32s, beyond 2^31 in half of all connections (Linux starts them at random): doubles from
+    // the start, not from the first such packet, which may come after decodeTcp() was optimised
+    // (util/shapes.ts)
+    settleDoubles(this, ['tsVal', 'tsEcr']);
+  }
 
   reset(): void {
     this.status = SKIPPED;

@@ -199,8 +199,9 @@ export class AnalysisStates {
     const o = at * I_STRIDE;
     const d = at * D_STRIDE;
     if (ints[o + I_ID] !== id) return NOT_KEPT;
-    c.synSec = dbl[d + D_SYN_SEC];
-    // (as a small integer when it is one: smiIfSmall)
+    // whole numbers as small integers when they are (smiIfSmall): a pcap's seconds read back as
+    // doubles made the connection's and the flows' fields doubles at the first continuation
+    c.synSec = smiIfSmall(dbl[d + D_SYN_SEC]);
     c.irttNs = smiIfSmall(dbl[d + D_IRTT_NS]);
     c.irtt = dbl[d + D_IRTT];
     const synNsec = ints[o + I_SYN_NSEC];
@@ -252,6 +253,6 @@ function restoreFlow(ints: Int32Array, o: number, dbl: Float64Array, d: number, 
   f.finEnd = ints[o + I_FIN_END];
   f.synMss = ints[o + I_SYN_MSS];
   f.synWscale = ints[o + I_SYN_WSCALE];
-  f.nextseqSec = dbl[d + D_NEXTSEQ_SEC];
-  f.lastackSec = dbl[d + D_LASTACK_SEC];
+  f.nextseqSec = smiIfSmall(dbl[d + D_NEXTSEQ_SEC]);
+  f.lastackSec = smiIfSmall(dbl[d + D_LASTACK_SEC]);
 }

@@ -22,6 +22,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import type { Flow } from '../analyze/connection.js';
+import { settleDoubles, settleMutable } from '../util/shapes.js';
 
 const INITIAL = 1 << 10;
 /**
@@ -254,6 +255,13 @@ export class Found {
   receiverScale = -1;
   /** Its entry in the analysis states (Released.memory). */
   memory = -1;
+
+  constructor() {
+    // filled at the first continuation, mid-capture; the bases are uint32, beyond 2^31 in half
+    // of all connections (util/shapes.ts)
+    settleDoubles(this, ['senderBase', 'receiverBase']);
+    settleMutable(this, ['senderBaseSet', 'receiverBaseSet', 'id', 'senderIsClient', 'roles', 'senderScale', 'receiverScale', 'memory']);
+  }
 }
 
 /** The released 4-tuples: the current generation and the one before (see the top of this file). */

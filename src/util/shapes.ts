@@ -31,3 +31,18 @@ export function settleDoubles<T extends object>(o: T, keys: readonly (keyof T)[]
     r[k] = v;
   }
 }
+
+/**
+ * Makes each field of `keys` in `o` "mutable", keeping its value: a field stored to only once is
+ * "const", and optimised code that read it may depend on that (a counter still 0, an array not
+ * yet replaced); the first store after that, however late in a capture (the first
+ * continuation, eviction or idle release), throws that code away. V8 marks a field mutable at
+ * any second store, of the same value too.
+ */
+export function settleMutable<T extends object>(o: T, keys: readonly string[]): void {
+  const r = o as unknown as Record<string, unknown>;
+  for (const k of keys) {
+    if (!(k in r)) throw new Error(`settleMutable: no field ${k}`);
+    r[k] = r[k];
+  }
+}
