@@ -40,7 +40,7 @@ FIELDS=(
   tcp.analysis.keep_alive tcp.analysis.keep_alive_ack
   tcp.analysis.window_update tcp.analysis.window_full
   tcp.analysis.reused_ports tcp.completeness tcp.analysis.initial_rtt
-  frame.len tcp.hdr_len
+  frame.len tcp.hdr_len tcp.analysis.duplicate_ack_num
 )
 EARGS=()
 for f in "${FIELDS[@]}"; do EARGS+=(-e "$f"); done

@@ -76,9 +76,14 @@ function belowU64(a: number, b: number): boolean {
  * Wireshark 4.0 stores -1 in the other direction's unsigned duplicate-ACK counter when an ack
  * runs past everything that direction sent ("ACKed unseen segment", see analyze()); as an
  * unsigned number it also passes the ">= 2 duplicate ACKs" test of the fast-retransmission
- * rule, so a retransmission right after it is "fast". Kept as is.
+ * rule, so a retransmission right after it is "fast", and the next duplicate ACK is #1.
+ * Kept as -1, an int32 as every field of the flows (analyze() tests it as Wireshark's unsigned
+ * comparison does). Until 2026-12-05 it was 0xffffffff: the first ACKed unseen segment made the
+ * flows' field a double in every connection (V8 replaced the shape, and the optimised code that
+ * had seen it was thrown away), and a continuation's state, kept as int32s
+ * (flow/analysis-states.ts), brought it back as -1, so the next duplicate ACK was #0.
  */
-const DUPACK_REPORTED = 0xffffffff;
+const DUPACK_REPORTED = -1;
 /** Wireshark caps the window-scale shift at 14 (RFC 7323 §2.3). */
 const MAX_WSCALE = 14;
 
@@ -1427,7 +1432,7 @@ export class Tracker implements PacketSink {
           break family;
         }
         // Fast retransmission: at the ack of >= 2 duplicate ACKs, within 20 ms of the last one.
-        if (notAdvanced && R.dupacknum >= 2 && R.lastack === seq &&
+        if (notAdvanced && (R.dupacknum >= 2 || R.dupacknum === DUPACK_REPORTED) && R.lastack === seq &&
             belowU64(nsSince(sec, nsec, R.lastackSec, R.lastackNsec), FAST_RETRANSMISSION_NS)) {
           familyBits = FAST_BITS;
           break family;

@@ -21,8 +21,8 @@ export function fixtureCaptures(): string[] {
 /**
  * The connection records of a capture read with these tracker options, in id order (a
  * continuation after its connection's earlier record), the tracker, and each TCP frame's
- * connection id, relative seq, relative ack, window as shown and analysis bits
- * (`id seq ack window analysis`), by frame number; and what the story says of it (`story`:
+ * connection id, relative seq, relative ack, window as shown, analysis bits and duplicate ACK's
+ * number (`id seq ack window analysis dupAckNum`), by frame number; and what the story says of it (`story`:
  * `phase note n1 n2 n3 client-state server-state`), with the frames of continuations whose
  * state had been forgotten (`afresh`: their story starts from their own packets); and each id's
  * tshark 4.0 single-pass completeness as of its last record (`firstPass`).
@@ -35,7 +35,7 @@ export async function records(file: string, opts?: TrackerOptions): Promise<{ re
   const afresh = new Set<number>();
   const t = new Tracker({
     onPacket: (c, r) => {
-      frames.set(r.frame, `${c.id} ${r.seq} ${r.ack} ${r.window} ${r.analysis}`);
+      frames.set(r.frame, `${c.id} ${r.seq} ${r.ack} ${r.window} ${r.analysis} ${r.dupAckNum}`);
       story.set(r.frame, `${r.phase} ${r.note} ${r.n1} ${r.n2} ${r.n3} ${c.clientIsA ? r.stateA : r.stateB} ${c.clientIsA ? r.stateB : r.stateA}`);
       if (c.continuedAfresh) afresh.add(r.frame);
     },

@@ -33,6 +33,8 @@ export interface OurFrame {
   stream: number; seq: number; ack: number; hasAck: boolean; len: number; flags: Set<string>; window: number;
   /** In a continuation (Connection.continued), whose analysis flags are not Wireshark's. */
   continued: boolean;
+  /** tcp.analysis.duplicate_ack_num: the duplicate ACK's number, 0 on other frames. */
+  dupAckNum: number;
 }
 
 export interface FlagTally { tp: number; fp: number; fn: number }
@@ -70,7 +72,10 @@ export async function analyseFrames(path: string, opts?: TrackerOptions): Promis
     onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
       const set = new Set<string>();
       for (const [bit, name] of ANALYSIS_ORDER) if (r.analysis & bit) set.add(name);
-      frames.set(r.frame, { stream: c.id, seq: r.seq, ack: r.ack, hasAck: (p.flags & 0x10) !== 0, len: p.payloadLen, flags: set, window: r.window, continued: c.continued });
+      frames.set(r.frame, {
+        stream: c.id, seq: r.seq, ack: r.ack, hasAck: (p.flags & 0x10) !== 0, len: p.payloadLen, flags: set, window: r.window, continued: c.continued,
+        dupAckNum: set.has('duplicate_ack') ? r.dupAckNum : 0,
+      });
     },
   }, opts);
   await runCapture(path, tracker);
@@ -79,7 +84,7 @@ export async function analyseFrames(path: string, opts?: TrackerOptions): Promis
 
 /**
  * Every TCP frame of `capture` against tshark's view `refTsv`: stream, relative seq and ack,
- * length and the analysis flags (not in a continuation's frames: its analysis starts afresh).
+ * length, the duplicate ACK's number (where the reference has it) and the analysis flags (not in a continuation's frames: its analysis starts afresh).
  * `opts`: the tracker's options (default: keep every connection, as Wireshark does).
  */
 export async function compareWithTshark(capture: string, refTsv: string, maxMismatches = 20, opts?: TrackerOptions): Promise<Comparison> {
@@ -102,6 +107,9 @@ export async function compareWithTshark(capture: string, refTsv: string, maxMism
     if (String(o.seq) !== row['tcp.seq']) problems.push(`seq ${o.seq}≠${row['tcp.seq']}`);
     if (hasAck && String(o.ack) !== row['tcp.ack']) problems.push(`ack ${o.ack}≠${row['tcp.ack']}`);
     if (row['tcp.len'] !== '' && String(o.len) !== row['tcp.len']) problems.push(`len ${o.len}≠${row['tcp.len']}`);
+    // (the fixtures' references have the duplicate ACK's number since 2026-12-05; the corpus's do not)
+    const dupAckNum = row['tcp.analysis.duplicate_ack_num'];
+    if (dupAckNum !== undefined && String(o.dupAckNum) !== (dupAckNum === '' ? '0' : dupAckNum)) problems.push(`duplicate ACK #${o.dupAckNum}≠#${dupAckNum}`);
     if (problems.length === 0) cmp.numbersEqual++;
     // a continuation's flags too: its analysis goes on from its stream's state (flow/analysis-states.ts)
     if (o.continued) cmp.continuationFrames++;
