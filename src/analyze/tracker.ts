@@ -730,7 +730,12 @@ export class Tracker implements PacketSink {
    * track(), `--trace-turbo-inlining` shows it, so the time is not boxed.)
    */
   private lingerOver(c: Connection, waiting: number, t: number): boolean {
-    return c.lastTime + (waiting > this.lingerMax ? this.lingerMin : this.linger) <= t || waiting > this.lingerHard;
+    // (every field read each time: lingerMin read only past lingerMax waiting threw track()'s
+    // optimised code away the first time so many waited, mid-capture)
+    const min = this.lingerMin;
+    const linger = this.linger;
+    const hard = this.lingerHard;
+    return c.lastTime + (waiting > this.lingerMax ? min : linger) <= t || waiting > hard;
   }
 
   /**
@@ -948,7 +953,10 @@ export class Tracker implements PacketSink {
    * switches go to the next connections in creation order (IN_ORDER_SPAN).
    */
   batchWanted(): boolean {
-    return this.batchFrom === 0 || (this.table.size >= this.batchFrom && this.farOften);
+    // (farOften read each time: read only from batchFrom open on, its first read threw the
+    // reader's optimised code away, mid-capture)
+    const far = this.farOften;
+    return this.batchFrom === 0 || (this.table.size >= this.batchFrom && far);
   }
 
   /** The i-th packet of the batch given to prepare(). */
@@ -1019,51 +1027,12 @@ export class Tracker implements PacketSink {
     let F: Flow;
     let R: Flow;
     if (c === null) {
-      let reused = false;
-      let continued = false;
-      let srcLower = false;
-      if (this.tombstones.size > 0 && this.tombstones.find(hash, ConnectionTable.hash2Of(p), (srcLower = srcIsLower(p)))) {
-        // the 4-tuple's connection was released: Wireshark (which never forgets) starts a new
-        // stream only for a pure SYN with a new ISN; anything else joins the old one
-        const found = this.tombstones.found;
-        if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && found.senderBaseSet && p.seq32 !== (found.senderBase | 0)) reused = true;
-        else continued = true;
-      }
-      if (!reused && !continued && this.pending !== null && (flags & CTL_ACK) === TCP_SYN && !p.shortSegment && this.openCount >= this.deferNow &&
-        (this.deferLooked || this.floodLike()) && this.maxConnections >= DEFER_SYN_CAP * this.deferFrom) {
-        this.keepSyn(p, f, hash);
-        return;
-      }
-      c = this.open(p, hash, f, continued ? this.tombstones.found.id : -1);
+      // (a method of its own, not inlined into track(): a path first taken mid-capture in it, a
+      // continuation's, throws away only its own optimised code, not track()'s)
+      c = this.opening(f, p, hash);
+      if (c === null) return;
       F = c.a;
       R = c.b;
-      if (reused) r.analysis |= A_REUSED_PORTS;
-      if (continued) {
-        // a continuation of the released stream: its id, its bases (so the numbers are the
-        // ones Wireshark shows in the old stream), its window scales and its client
-        this.splitConnections++;
-        const found = this.tombstones.found;
-        c.continued = true;
-        F.baseSeq = found.senderBase | 0;
-        setFlowFlag(F, F_BASE_SET, found.senderBaseSet);
-        R.baseSeq = found.receiverBase | 0;
-        setFlowFlag(R, F_BASE_SET, found.receiverBaseSet);
-        F.winScale = found.senderScale;
-        R.winScale = found.receiverScale;
-        if (found.roles !== ROLES_INFERRED) {
-          c.clientIsA = found.senderIsClient;
-          c.clientBy = found.roles === ROLES_BY_SYN ? 'syn' : 'syn-ack';
-          c.rolesFixed = true;
-        }
-        // and its analysis goes on from the released connection's state, as Wireshark's does
-        // (unless 32 768 connections have been released since: then it starts afresh, and so
-        // does, in effect, that of every later continuation of the stream); so do its story and
-        // Zeek's view, and its completeness, for which its first packet is not an opening one
-        const kept = this.states.restore(found.memory, found.id, c, F, R, srcLower);
-        if (kept === RESTORED) this.continuedAnalysis++;
-        else c.continuedAfresh = true;
-        if (kept !== NOT_KEPT) r.opened = false;
-      }
     } else {
       if (!this.lruLast(c)) this.lruTouch(c);
       // a connection to itself (same address and port both ways) counts every packet as a's
@@ -1071,7 +1040,10 @@ export class Tracker implements PacketSink {
       F = fromA ? c.a : c.b;
       R = fromA ? c.b : c.a;
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
-      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq) {
+      // (The base is compared on every packet: compared only for a pure SYN, the first SYN sent
+      // again on real traffic threw track()'s optimised code away.)
+      const newIsn = (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq;
+      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && newIsn) {
         this.removeOpen(c);
         if (this.observer?.onReplaced) this.observer.onReplaced(c);
         if (this.observer?.onFinal) this.observer.onFinal(c);
@@ -1085,6 +1057,61 @@ export class Tracker implements PacketSink {
   }
 
   /**
+   * A packet whose 4-tuple has no open connection: a new connection, a continuation of a
+   * released one (its tombstone), or, in a flood, a SYN kept as its packet (null).
+   */
+  private opening(f: Frame, p: Packet, hash: number): Connection | null {
+    const r = this.result;
+    const flags = p.flags;
+    let reused = false;
+    let continued = false;
+    let srcLower = false;
+    if (this.tombstones.size > 0 && this.tombstones.find(hash, ConnectionTable.hash2Of(p), (srcLower = srcIsLower(p)))) {
+      // the 4-tuple's connection was released: Wireshark (which never forgets) starts a new
+      // stream only for a pure SYN with a new ISN; anything else joins the old one
+      const found = this.tombstones.found;
+      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && found.senderBaseSet && p.seq32 !== (found.senderBase | 0)) reused = true;
+      else continued = true;
+    }
+    if (!reused && !continued && this.pending !== null && (flags & CTL_ACK) === TCP_SYN && !p.shortSegment && this.openCount >= this.deferNow &&
+      (this.deferLooked || this.floodLike()) && this.maxConnections >= DEFER_SYN_CAP * this.deferFrom) {
+      this.keepSyn(p, f, hash);
+      return null;
+    }
+    const c = this.open(p, hash, f, continued ? this.tombstones.found.id : -1);
+    const F = c.a;
+    const R = c.b;
+    if (reused) r.analysis |= A_REUSED_PORTS;
+    if (continued) {
+      // a continuation of the released stream: its id, its bases (so the numbers are the
+      // ones Wireshark shows in the old stream), its window scales and its client
+      this.splitConnections++;
+      const found = this.tombstones.found;
+      c.continued = true;
+      F.baseSeq = found.senderBase | 0;
+      setFlowFlag(F, F_BASE_SET, found.senderBaseSet);
+      R.baseSeq = found.receiverBase | 0;
+      setFlowFlag(R, F_BASE_SET, found.receiverBaseSet);
+      F.winScale = found.senderScale;
+      R.winScale = found.receiverScale;
+      if (found.roles !== ROLES_INFERRED) {
+        c.clientIsA = found.senderIsClient;
+        c.clientBy = found.roles === ROLES_BY_SYN ? 'syn' : 'syn-ack';
+        c.rolesFixed = true;
+      }
+      // and its analysis goes on from the released connection's state, as Wireshark's does
+      // (unless 32 768 connections have been released since: then it starts afresh, and so
+      // does, in effect, that of every later continuation of the stream); so do its story and
+      // Zeek's view, and its completeness, for which its first packet is not an opening one
+      const kept = this.states.restore(found.memory, found.id, c, F, R, srcLower);
+      if (kept === RESTORED) this.continuedAnalysis++;
+      else c.continuedAfresh = true;
+      if (kept !== NOT_KEPT) r.opened = false;
+    }
+    return c;
+  }
+
+  /**
    * The packet's work once its connection is known (F its sender's flow, R the other's): the
    * analysis, the story, Zeek's view, the counts, the observer.
    */
@@ -1092,8 +1119,10 @@ export class Tracker implements PacketSink {
     const r = this.result;
     const flags = p.flags;
     // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream, a continuation's
-    // too (a direction of a connection just opened has no base yet)
-    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq) {
+    // too (a direction of a connection just opened has no base yet). (The base is compared on
+    // every packet, as in track(): the first SYN-ACK sent again threw handle()'s code away.)
+    const newIsn = (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq;
+    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && newIsn) {
       F.baseSeq = p.seq32;
       r.analysis |= A_REUSED_PORTS;
     }
@@ -1170,9 +1199,12 @@ export class Tracker implements PacketSink {
     updateStory(c.story, r, p, f.number, r.fromA);
     analysisNote(r, p.payloadLen);
     // a continuation's first packet: its numbers are its stream's, not the first packet's
-    // (c.continued first: it is read for every packet, so the optimised code has seen it; read
-    // only after a mid-stream note, its first read threw that code away)
-    if (c.continued && r.note === N_MIDSTREAM) {
+    // (both read on every packet, so that the optimised code has seen them: read only after a
+    // mid-stream note, c.continued's first read threw that code away; read only in a
+    // continuation, the note's did, on real traffic at its first continuation)
+    const continued = c.continued;
+    const note = r.note;
+    if (note === N_MIDSTREAM && continued) {
       r.note = N_CONTINUED;
       r.n1 = c.id;
     }
