@@ -12,6 +12,10 @@
  *   bulk      one bulk connection of 1M packets with losses and reordering, snaplen 128
  *   bulk10m   the same with 10M packets (where Node's start-up and JIT warm-up matter least)
  *   synflood  1M connections of one SYN each
+ *   real4, real6
+ *             only when named in --captures: real kernel traffic (scripts/real-traffic/README.md),
+ *             bench-cache/real/real4.pcap and real6.pcap as `sudo bash scripts/real-traffic/make.sh`
+ *             leaves them (not made by the bench; skipped when missing)
  * Modes, each in a fresh child process (its peak RSS is its own; the whole command is timed,
  * Node start-up included, as tcptrace's and tshark's are):
  *   decode          read + decode only (no analysis, in-process loop)
@@ -95,7 +99,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
 const CLI = join(ROOT, 'bin', 'tcpflow-explain.js');
 
-interface CaptureDef { name: string; what: string; make: (path: string) => void }
+interface CaptureDef {
+  name: string;
+  what: string;
+  /** Writes the capture (the synthetic ones), or null for one that is only read (`real`). */
+  make: ((path: string) => void) | null;
+  /** Where it is under the cache directory (default `NAME.pcap`). */
+  path?: string;
+  /** Run only when named in --captures. */
+  optIn?: boolean;
+}
 const CAPTURES: CaptureDef[] = [
   { name: 'short1m', what: '1M pkts, 100k conns', make: (p) => writeSyntheticPcap(p, { connections: 100_000 }) },
   { name: 'concurrent', what: '1M pkts, 10k open', make: (p) => writeInterleavedPcap(p, { connections: 100_000, active: 10_000 }) },
@@ -103,6 +116,11 @@ const CAPTURES: CaptureDef[] = [
   { name: 'bulk', what: '1M pkts, 1 conn, loss', make: (p) => writeBulkPcap(p, 1_000_000, { snaplen: 128 }) },
   { name: 'bulk10m', what: '10M pkts, 1 conn', make: (p) => writeBulkPcap(p, 10_000_000, { snaplen: 128 }) },
   { name: 'synflood', what: '1M SYNs, 1M conns', make: (p) => writeSynFloodPcap(p, 1_000_000) },
+  // real kernel traffic, made by `sudo bash scripts/real-traffic/make.sh` (about 50 s, root and
+  // network namespaces: not made here); not the same packets from one making to the next, so
+  // compare its ratios, not its seconds across makings
+  { name: 'real4', what: 'real, 611k pkts', make: null, path: join('real', 'real4.pcap'), optIn: true },
+  { name: 'real6', what: 'real IPv6, 126k pkts', make: null, path: join('real', 'real6.pcap'), optIn: true },
 ];
 
 interface ModeDef {
@@ -239,7 +257,7 @@ async function main(): Promise<void> {
     await decodeOnly(process.argv[3]);
     return;
   }
-  const wantCaptures = arg('--captures', CAPTURES.map((c) => c.name).join(',')).split(',');
+  const wantCaptures = arg('--captures', CAPTURES.filter((c) => !c.optIn).map((c) => c.name).join(',')).split(',');
   const wantModes = arg('--modes', MODES.filter((m) => !m.optIn).map((m) => m.name).join(',')).split(',');
   const repeat = Number(arg('--repeat', '1'));
   const cache = arg('--cache', join(ROOT, 'bench-cache'));
@@ -270,8 +288,12 @@ async function main(): Promise<void> {
   let settle = false;
   for (const def of CAPTURES) {
     if (!wantCaptures.includes(def.name)) continue;
-    const file = join(cache, `${def.name}.pcap`);
+    const file = join(cache, def.path ?? `${def.name}.pcap`);
     if (!existsSync(file)) {
+      if (def.make === null) {
+        process.stderr.write(`${file} not found: skipped (sudo bash scripts/real-traffic/make.sh makes it)\n`);
+        continue;
+      }
       process.stderr.write(`generating ${file}…\n`);
       def.make(file + '.tmp');
       renameSync(file + '.tmp', file);
