@@ -1027,8 +1027,8 @@ export class Tracker implements PacketSink {
     let F: Flow;
     let R: Flow;
     if (c === null) {
-      // (a method of its own, not inlined into track(): a path first taken mid-capture in it, a
-      // continuation's, throws away only its own optimised code, not track()'s)
+      // (a method of its own, too big for V8 to inline into track(): a path first taken
+      // mid-capture in it, a continuation's, throws away only its own optimised code)
       c = this.opening(f, p, hash);
       if (c === null) return;
       F = c.a;
