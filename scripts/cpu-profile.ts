@@ -25,6 +25,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
+const USAGE = 'usage: node dist/scripts/cpu-profile.js [--top N] [--incl fn,fn] <profile files or directories>\n';
 const argv = process.argv.slice(2);
 let top = 30;
 let incl: string[] = [];
@@ -32,11 +33,25 @@ const inputs: string[] = [];
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--top') top = Number(argv[++i]);
   else if (argv[i] === '--incl') incl = (argv[++i] ?? '').split(',').filter((s) => s !== '');
-  else inputs.push(argv[i]);
+  else if (argv[i] === '--help' || argv[i] === '-h') {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  } else inputs.push(argv[i]);
 }
-const files = inputs.flatMap((p) => (statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(p, f)) : [p]));
+const files: string[] = [];
+for (const p of inputs) {
+  let dir: boolean;
+  try {
+    dir = statSync(p).isDirectory();
+  } catch (e) {
+    process.stderr.write(`cpu-profile: ${p}: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (dir) files.push(...readdirSync(p).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(p, f)));
+  else files.push(p);
+}
 if (files.length === 0 || !Number.isFinite(top)) {
-  process.stderr.write('usage: node dist/scripts/cpu-profile.js [--top N] [--incl fn,fn] <profile files or directories>\n');
+  process.stderr.write(USAGE);
   process.exit(2);
 }
 
