@@ -22,8 +22,8 @@ export function fixtureCaptures(): string[] {
  * The connection records of a capture read with these tracker options, in id order (a
  * continuation after its connection's earlier record), the tracker, and each TCP frame's
  * connection id, relative seq, relative ack, window as shown, analysis bits and duplicate ACK's
- * number (`id seq ack window analysis dupAckNum`), by frame number; and what the story says of it (`story`:
- * `phase note n1 n2 n3 client-state server-state`), with the frames of continuations whose
+ * number (`id seq ack window analysis dupAckNum`), by frame number; and what the story says of
+ * it (`story`: `phase note n1 n2 n3 client-state server-state`), with the frames of continuations whose
  * state had been forgotten (`afresh`: their story starts from their own packets); and each id's
  * tshark 4.0 single-pass completeness as of its last record (`firstPass`).
  */

@@ -84,8 +84,9 @@ export async function analyseFrames(path: string, opts?: TrackerOptions): Promis
 
 /**
  * Every TCP frame of `capture` against tshark's view `refTsv`: stream, relative seq and ack,
- * length, the duplicate ACK's number (where the reference has it) and the analysis flags (not in a continuation's frames: its analysis starts afresh).
- * `opts`: the tracker's options (default: keep every connection, as Wireshark does).
+ * length, the duplicate ACK's number (where the reference has it) and the analysis flags, in
+ * continuations' frames too (their analysis goes on from their stream's state). `opts`: the
+ * tracker's options (default: keep every connection, as Wireshark does).
  */
 export async function compareWithTshark(capture: string, refTsv: string, maxMismatches = 20, opts?: TrackerOptions): Promise<Comparison> {
   const ref = readTsv(refTsv);
