@@ -84,6 +84,17 @@ function belowU64(a: number, b: number): boolean {
  * (flow/analysis-states.ts), brought it back as -1, so the next duplicate ACK was #0.
  */
 const DUPACK_REPORTED = -1;
+/**
+ * The packet's sequence number is not its direction's base, which is set: a new ISN, for a pure
+ * SYN (port reuse) or a SYN-ACK (a re-based direction). Asked of every packet, whatever its flags,
+ * by track() and handle(): asked only of a SYN or a SYN-ACK, its reads had no type feedback
+ * until the first one sent again, and on real traffic that threw track()'s and handle()'s
+ * optimised code away mid-capture.
+ */
+function newIsn(F: Flow, p: Packet): boolean {
+  return (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq;
+}
+
 /** Wireshark caps the window-scale shift at 14 (RFC 7323 §2.3). */
 const MAX_WSCALE = 14;
 
@@ -1040,10 +1051,8 @@ export class Tracker implements PacketSink {
       F = fromA ? c.a : c.b;
       R = fromA ? c.b : c.a;
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
-      // (The base is compared on every packet: compared only for a pure SYN, the first SYN sent
-      // again on real traffic threw track()'s optimised code away.)
-      const newIsn = (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq;
-      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && newIsn) {
+      const reused = newIsn(F, p);
+      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && reused) {
         this.removeOpen(c);
         if (this.observer?.onReplaced) this.observer.onReplaced(c);
         if (this.observer?.onFinal) this.observer.onFinal(c);
@@ -1119,10 +1128,9 @@ export class Tracker implements PacketSink {
     const r = this.result;
     const flags = p.flags;
     // 4.0: a SYN-ACK with a new ISN re-bases its direction in the same stream, a continuation's
-    // too (a direction of a connection just opened has no base yet). (The base is compared on
-    // every packet, as in track(): the first SYN-ACK sent again threw handle()'s code away.)
-    const newIsn = (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq;
-    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && newIsn) {
+    // too (a direction of a connection just opened has no base yet)
+    const rebased = newIsn(F, p);
+    if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && rebased) {
       F.baseSeq = p.seq32;
       r.analysis |= A_REUSED_PORTS;
     }

@@ -33,7 +33,7 @@ export interface OurFrame {
   stream: number; seq: number; ack: number; hasAck: boolean; len: number; flags: Set<string>; window: number;
   /** In a continuation (Connection.continued), whose analysis flags are not Wireshark's. */
   continued: boolean;
-  /** tcp.analysis.duplicate_ack_num: the duplicate ACK's number, 0 on other frames. */
+  /** tcp.analysis.duplicate_ack_num: the duplicate ACK's number, 0 on other frames (PacketResult.dupAckNum). */
   dupAckNum: number;
 }
 
@@ -74,7 +74,7 @@ export async function analyseFrames(path: string, opts?: TrackerOptions): Promis
       for (const [bit, name] of ANALYSIS_ORDER) if (r.analysis & bit) set.add(name);
       frames.set(r.frame, {
         stream: c.id, seq: r.seq, ack: r.ack, hasAck: (p.flags & 0x10) !== 0, len: p.payloadLen, flags: set, window: r.window, continued: c.continued,
-        dupAckNum: set.has('duplicate_ack') ? r.dupAckNum : 0,
+        dupAckNum: r.dupAckNum,
       });
     },
   }, opts);
