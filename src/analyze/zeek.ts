@@ -211,6 +211,33 @@ function copyWords(from: Int32Array, f: number, to: Int32Array, t: number): void
 
 /** Updates Zeek's view with one packet from flow a (fromA) or b. */
 export function updateZeek(z: ZeekHolder, p: Packet, fromA: boolean): void {
+  // The data phase's packets take a path of their own, as in updateStory(): no SYN, FIN or RST,
+  // a side already started, out of INACTIVE, that has sent a packet of this kind (data, or a
+  // bare ACK) before. Such a packet adds no history letter but W and T and changes no state.
+  // updateZeekFully()'s rare branches (a SYN or FIN sent again, a RST after a close) then throw
+  // away only its optimised code, not the data phase's (real4: three compilations).
+  const w = z.zeekWords;
+  const at = z.zeekAt;
+  const flags = p.flags;
+  const zf = w[at + W_FLAGS];
+  if ((flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 && (zf & STARTED) !== 0) {
+    const E = at + (fromA ? SIDE_A : SIDE_B);
+    const eb = w[E + S_BITS];
+    if ((eb & HAS_BASE) !== 0 && w[E + S_STATE] !== Z_INACTIVE &&
+        (p.payloadLen > 0 ? (eb & SAW_D) !== 0 : (flags & TCP_ACK) === 0 || (eb & SAW_A) !== 0)) {
+      const P = at + (fromA ? SIDE_B : SIDE_A);
+      w[E + S_BITS] = windowAndRetransmits(z, w, E, P, p, eb, w[E + S_STATE] === Z_RESET, fromA === ((zf & ORIG_IS_B) === 0));
+      return;
+    }
+  }
+  updateZeekFully(z, p, fromA);
+}
+
+/**
+ * updateZeek() for every packet: the history's letters, the states, W and T (exported for the
+ * tests, which check that updateZeek()'s own path agrees with it).
+ */
+export function updateZeekFully(z: ZeekHolder, p: Packet, fromA: boolean): void {
   const w = z.zeekWords;
   const at = z.zeekAt;
   const flags = p.flags;
@@ -339,10 +366,18 @@ export function updateZeek(z: ZeekHolder, p: Packet, fromA: boolean): void {
     w[E + S_PREV_STATE] = before;
   }
   if (fin) eb |= FIN_SENT;
-  if (p.payloadLen > 0) eb |= SENT_DATA;
+  w[E + S_BITS] = windowAndRetransmits(z, w, E, P, p, eb, rst || st === Z_RESET, isOrig);
+}
 
+/**
+ * The side at E's W and T letters for the packet (P: the other side; `reset`: a RST, or the
+ * side RESET): its bits `eb` given and returned, with SENT_DATA and HAS_HIGH as the packet sets
+ * them.
+ */
+function windowAndRetransmits(z: ZeekHolder, w: Int32Array, E: number, P: number, p: Packet, eb: number, reset: boolean, isOrig: boolean): number {
+  if (p.payloadLen > 0) eb |= SENT_DATA;
   // --- W: a zero window advertised (not on a RST, not after the peer's FIN, not once RESET)
-  if (p.window === 0 && !rst && (w[P + S_BITS] & FIN_SENT) === 0 && st !== Z_RESET) {
+  if (p.window === 0 && !reset && (w[P + S_BITS] & FIN_SENT) === 0) {
     const n = w[E + S_ZERO_WINDOWS];
     if (n < MAX_COUNT) w[E + S_ZERO_WINDOWS] = n + 1;
     const k = w[E + S_ZW_K];
@@ -369,7 +404,7 @@ export function updateZeek(z: ZeekHolder, p: Packet, fromA: boolean): void {
       w[E + S_HIGH_END] = end;
     }
   }
-  w[E + S_BITS] = eb;
+  return eb;
 }
 
 /** Moves the side at `s` to state `st` (its previous state kept). */
