@@ -1035,16 +1035,11 @@ export class Tracker implements PacketSink {
         }
       }
     }
-    let F: Flow;
-    let R: Flow;
-    if (c === null) {
-      // (a method of its own, too big for V8 to inline into track(): a path first taken
-      // mid-capture in it, a continuation's, throws away only its own optimised code)
-      c = this.opening(f, p, hash);
-      if (c === null) return;
-      F = c.a;
-      R = c.b;
-    } else {
+    let F!: Flow;
+    let R!: Flow;
+    // the open connection a pure SYN with a new ISN replaces (port reuse), for opening()
+    let replaced: Connection | null = null;
+    if (c !== null) {
       if (!this.lruLast(c)) this.lruTouch(c);
       // a connection to itself (same address and port both ways) counts every packet as a's
       const fromA = dir !== 0 ? dir === 1 : matchesFlows(c.a, c.b, p);
@@ -1053,24 +1048,38 @@ export class Tracker implements PacketSink {
       // Port reuse (4.0): a pure SYN with a new ISN on a direction that already has a base.
       const reused = newIsn(F, p);
       if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && reused) {
-        this.removeOpen(c);
-        if (this.observer?.onReplaced) this.observer.onReplaced(c);
-        if (this.observer?.onFinal) this.observer.onFinal(c);
-        c = this.open(p, hash, f);
-        F = c.a;
-        R = c.b;
-        r.analysis |= A_REUSED_PORTS;
+        replaced = c;
+        c = null;
       }
+    }
+    if (c === null) {
+      // (a method of its own, too big for V8 to inline into track(): a path first taken
+      // mid-capture in it, a continuation's or a port reuse's, throws away only its own
+      // optimised code; the reuse goes through the same call, which every new connection has
+      // made before: a call of its own threw track()'s code away at real traffic's first reuse)
+      c = this.opening(f, p, hash, replaced);
+      if (c === null) return;
+      F = c.a;
+      R = c.b;
     }
     this.handle(c, F, R, f, p);
   }
 
   /**
    * A packet whose 4-tuple has no open connection: a new connection, a continuation of a
-   * released one (its tombstone), or, in a flood, a SYN kept as its packet (null).
+   * released one (its tombstone), or, in a flood, a SYN kept as its packet (null). Or a pure SYN
+   * with a new ISN on the open connection `replaced`: that one ends, and a new one opens.
    */
-  private opening(f: Frame, p: Packet, hash: number): Connection | null {
+  private opening(f: Frame, p: Packet, hash: number, replaced: Connection | null): Connection | null {
     const r = this.result;
+    if (replaced !== null) {
+      this.removeOpen(replaced);
+      if (this.observer?.onReplaced) this.observer.onReplaced(replaced);
+      if (this.observer?.onFinal) this.observer.onFinal(replaced);
+      const c = this.open(p, hash, f);
+      r.analysis |= A_REUSED_PORTS;
+      return c;
+    }
     const flags = p.flags;
     let reused = false;
     let continued = false;
@@ -1393,46 +1402,61 @@ export class Tracker implements PacketSink {
     // ports 41011-41014). It changes nothing when there is no hole, as in every handshake.
     if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.maxseqtobeacked !== 0) F.nextseq = F.maxseqtobeacked;
 
+    // The checks' bits are chosen into locals (a move of a constant, which needs no type
+    // feedback) and or-ed into `ta` once, on every packet: an operation V8 has not yet seen run
+    // makes the optimised analyze() throw itself away when it first runs (--trace-deopt:
+    // "insufficient type feedback"), and on real traffic the first window-full segment or
+    // keep-alive ACK comes long after analyze() was optimised (bench-cache/real/real4.pcap).
+    // For the same reason the packet's "no SYN, FIN or RST" is a boolean computed once.
+    const noCtl = (flags & CTL) === 0;
+    let zeroWindow = 0;
+    let lost = 0;
+    let keepAlive = 0;
+    let windowUpdate = 0;
+    let windowFull = 0;
+    let last = 0;
     checks: {
       // Zero-window probe: one byte at the next expected sequence number while the peer's window is 0.
       if (len === 1 && seq === F.nextseq && R.window === 0) {
-        ta |= A_ZERO_WINDOW_PROBE;
+        last = A_ZERO_WINDOW_PROBE;
         break checks;
       }
       // Zero window (not on SYN/FIN/RST).
-      if (win === 0 && (flags & CTL) === 0) ta |= A_ZERO_WINDOW;
+      if (win === 0 && noCtl) zeroWindow = A_ZERO_WINDOW;
       // Previous segment not captured: a gap in this direction's sequence space.
-      if (F.nextseq !== 0 && seqGt(seq, F.nextseq) && (flags & TCP_RST) === 0) ta |= A_LOST_PACKET;
+      if (F.nextseq !== 0 && seqGt(seq, F.nextseq) && (flags & TCP_RST) === 0) lost = A_LOST_PACKET;
       // Keep-alive: 0 or 1 byte at nextseq − 1.
-      if ((len === 0 || len === 1) && seq === seqAdd32(F.nextseq, -1) && (flags & CTL) === 0) ta |= A_KEEP_ALIVE;
+      if ((len === 0 || len === 1) && seq === seqAdd32(F.nextseq, -1) && noCtl) keepAlive = A_KEEP_ALIVE;
       // Window update: only the window changed.
-      if (len === 0 && win !== 0 && win !== F.window && seq === F.nextseq && ack === F.lastack && (flags & CTL) === 0) {
-        ta |= A_WINDOW_UPDATE;
-      }
+      if (len === 0 && win !== 0 && win !== F.window && seq === F.nextseq && ack === F.lastack && noCtl) windowUpdate = A_WINDOW_UPDATE;
       // Window full: the segment ends exactly at the receiver's advertised right edge.
-      if (len > 0 && R.winScale !== WSCALE_UNKNOWN && R.window >= 0 && (flags & CTL) === 0) {
+      if (len > 0 && R.winScale !== WSCALE_UNKNOWN && R.window >= 0 && noCtl) {
         const shift = (R.bits & F_FIRST_ACK) !== 0 || R.winScale === WSCALE_NONE ? 0 : R.winScale;
-        if (seqAdd32(seq, len) === seqAdd32(R.lastack, R.window * (1 << shift))) ta |= A_WINDOW_FULL;
+        if (seqAdd32(seq, len) === seqAdd32(R.lastack, R.window * (1 << shift))) windowFull = A_WINDOW_FULL;
       }
-      // Keep-alive ACK: a pure ACK repeating itself right after the peer's keep-alive.
-      if (len === 0 && win !== 0 && win === F.window && seq === F.nextseq && ack === F.lastack &&
-          (R.lastSegmentFlags & A_KEEP_ALIVE) !== 0 && (flags & CTL) === 0) {
-        ta |= A_KEEP_ALIVE_ACK;
-        break checks;
-      }
-      // Zero-window-probe ACK.
-      if (len === 0 && win === 0 && win === F.window && seq === F.nextseq && ack === F.lastack &&
-          (R.lastSegmentFlags & A_ZERO_WINDOW_PROBE) !== 0 && (flags & CTL) === 0) {
-        ta |= A_ZERO_WINDOW_PROBE_ACK;
-        break checks;
-      }
-      // Duplicate ACK: same ack, same non-zero window, no data, at nextseq.
-      if (len === 0 && win !== 0 && win === F.window && seq === F.nextseq && ack === F.lastack && (flags & CTL) === 0) {
-        F.dupacknum = F.dupacknum === DUPACK_REPORTED ? 1 : F.dupacknum + 1;
-        ta |= A_DUPLICATE_ACK;
-        r.dupAckNum = F.dupacknum;
+      // The three below: a pure ACK (no data, no SYN, FIN or RST) with the sender's last
+      // window, sequence number and ack; which one it is depends on the peer's last segment.
+      if (len === 0 && noCtl && win === F.window && seq === F.nextseq && ack === F.lastack) {
+        const peerLast = R.lastSegmentFlags;
+        // Keep-alive ACK: right after the peer's keep-alive.
+        if (win !== 0 && (peerLast & A_KEEP_ALIVE) !== 0) {
+          last = A_KEEP_ALIVE_ACK;
+          break checks;
+        }
+        // Zero-window-probe ACK.
+        if (win === 0 && (peerLast & A_ZERO_WINDOW_PROBE) !== 0) {
+          last = A_ZERO_WINDOW_PROBE_ACK;
+          break checks;
+        }
+        // Duplicate ACK: same ack, same non-zero window, no data, at nextseq.
+        if (win !== 0) {
+          F.dupacknum = F.dupacknum === DUPACK_REPORTED ? 1 : F.dupacknum + 1;
+          last = A_DUPLICATE_ACK;
+          r.dupAckNum = F.dupacknum;
+        }
       }
     }
+    ta |= zeroWindow | lost | keepAlive | windowUpdate | windowFull | last;
 
     // finished_fwd: a changed ack resets the duplicate-ACK count
     if (ack !== F.lastack) F.dupacknum = 0;
@@ -1445,7 +1469,7 @@ export class Tracker implements PacketSink {
     // - otherwise, the ack runs past everything the other side has sent: report only if that
     //   side's duplicate-ACK count is 0, then set it to -1, so the same hole is reported again
     //   only after that side's ack moves (or it sends a duplicate ACK, which makes it 1: no).
-    if (R.maxseqtobeacked !== 0 && seqGt(ack, R.maxseqtobeacked) && (flags & TCP_ACK) !== 0) {
+    if ((flags & TCP_ACK) !== 0 && R.maxseqtobeacked !== 0 && seqGt(ack, R.maxseqtobeacked)) {
       if (seqLt(R.maxseqtobeacked, R.nextseq)) {
         R.maxseqtobeacked = R.nextseq;
         ta |= A_ACK_LOST_PACKET;
