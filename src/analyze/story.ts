@@ -395,7 +395,7 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
   updateStoryFully(s, r, p, frame, fromA);
 }
 
-/** A side's first data (updateStory's data phase): noted, with its numbers. */
+/** A side's first data: noted, with its numbers (r.seq is its relative sequence number). */
 function firstData(s: Story, r: StoryResult, frame: number, fromA: boolean, len: number): void {
   if (fromA) s.bits |= S_FIRST_DATA_NOTED_A;
   else s.bits |= S_FIRST_DATA_NOTED_B;
@@ -549,13 +549,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
         else s.bits |= S_FIRST_DATA_NOTED_B;
         if (s.firstDataFrame === 0) s.firstDataFrame = frame;
       } else if (!(fromA ? (s.bits & S_FIRST_DATA_NOTED_A) !== 0 : (s.bits & S_FIRST_DATA_NOTED_B) !== 0) && r.note === N_NONE) {
-        if (fromA) s.bits |= S_FIRST_DATA_NOTED_A;
-        else s.bits |= S_FIRST_DATA_NOTED_B;
-        if (s.firstDataFrame === 0) s.firstDataFrame = frame;
-        r.note = N_FIRST_DATA;
-        r.n1 = relSeq;
-        r.n2 = len;
-        r.n3 = seqAdd(relSeq, len);
+        firstData(s, r, frame, fromA, len);
       }
       setStoryFlag(s, S_LAST_DATA_FROM_A, fromA);
       s.lastDataFrame = frame;
