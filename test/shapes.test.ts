@@ -123,11 +123,12 @@ describe('settled shapes', () => {
     assert.throws(() => settleMutable(o, ['c']), /no field c/);
   });
 
-  it("code optimised while a settled field held its first value is kept when the field is stored to (the tracker's first continuation, eviction, idle release); an unsettled one's is thrown away (the control)", () => {
+  it("code optimised while a settled field held its first value is kept when the field is stored to (the tracker's first continuation, eviction, idle release, release; the table's growth); an unsettled one's is thrown away (the control)", () => {
     // %GetOptimizationStatus: bit 6 (64) while the function is TurboFan's code
     const said = v8Says(`
       import { settleMutable } from ${JSON.stringify(url('util/shapes.js'))};
       import { Tracker } from ${JSON.stringify(url('analyze/tracker.js'))};
+      import { ConnectionTable } from ${JSON.stringify(url('flow/table.js'))};
       const TURBOFAN = 64;
       /** Whether reader(o), optimised, is still optimised after mutate(o). */
       function kept(o, reader, mutate) {
@@ -154,9 +155,28 @@ describe('settled shapes', () => {
         t.idleReleased++;
         t.slotStamp = new Float64Array(8192);
       }));
+      // the release queue's head and the LRU's statistics, first stored to at the first release
+      // or the first touch from far behind (real traffic: track() was compiled four times)
+      out.push(kept(tracker, (t) => t.releaseHead + t.touched + t.farTouches + t.inOrderTouches + t.windowTouches + t.windowFrame + t.touchId, (t) => {
+        t.releaseHead++;
+        t.touched++;
+        t.farTouches++;
+        t.inOrderTouches++;
+        t.windowTouches++;
+        t.windowFrame++;
+        t.touchId++;
+      }));
+      // the connection table's index, replaced as the table grows
+      const table = new ConnectionTable();
+      out.push(kept(table, (t) => t.buckets.length + t.mask + t.slotHash.length + t.slotNext.length, (t) => {
+        t.buckets = new Int32Array(8192);
+        t.mask = 8191;
+        t.slotHash = new Int32Array(8192);
+        t.slotNext = new Int32Array(8192);
+      }));
       console.log(JSON.stringify(out));
     `);
-    assert.deepEqual(said, [false, true, true]);
+    assert.deepEqual(said, [false, true, true, true, true]);
   });
 
   it('smiIfSmall gives whole numbers in the int32 range as int32s and leaves the rest as they are', () => {

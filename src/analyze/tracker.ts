@@ -357,6 +357,8 @@ const FAR_SHARE = 3;
  */
 const IN_ORDER_SPAN = 8;
 
+/** The first packets on which track() calls releaseDue() though nothing waits (see track()). */
+const RELEASE_WARMUP = 64;
 /** Closed connections loaded at once ahead of their release (releaseDue), a power of two. */
 const RELEASE_AHEAD = 32;
 
@@ -509,6 +511,8 @@ export class Tracker implements PacketSink {
   /** Closed connections waiting out the linger, in order of closing. */
   private readonly releaseQueue: Connection[] = [];
   private releaseHead = 0;
+  /** Packets left on which track() calls releaseDue() with nothing to release (RELEASE_WARMUP). */
+  private releaseWarmup = RELEASE_WARMUP;
   /**
    * Open connections, least recently active first, as a queue of (table slot, stamp): each
    * packet of a connection appends an entry with a new stamp and gives its slot that stamp
@@ -584,7 +588,8 @@ export class Tracker implements PacketSink {
     // or idle release, the LRU's first growth past 4 096 slots, the first look at a flood or at
     // the cap (on real traffic, handle(), track() and a dozen more were thrown away for them)
     settleMutable(this, ['evicted', 'idleReleased', 'splitConnections', 'continuedAnalysis', 'slotStamp', 'farOften',
-      'deferLooked', 'deferNow', 'capKnown', 'maxConnections']);
+      'deferLooked', 'deferNow', 'capKnown', 'maxConnections', 'releaseHead', 'touched', 'farTouches', 'inOrderTouches',
+      'windowTouches', 'windowFrame', 'touchId']);
   }
 
   /** Open connections from which a pure SYN is kept now (deferSyn; see DEFER_SYN_EARLY). */
@@ -1001,9 +1006,13 @@ export class Tracker implements PacketSink {
     const r = this.result;
     const t = r.time;
 
-    if (this.releaseHead < this.releaseQueue.length) {
-      const q = this.releaseQueue;
-      if (this.lingerOver(q[this.releaseHead], q.length - this.releaseHead, t)) this.releaseDue();
+    // (releaseDue() is also called on the capture's first RELEASE_WARMUP packets, where it finds
+    // nothing to release: a call V8 has not seen made throws the optimised code away when it is
+    // first made, and real traffic's first release comes long after track() was optimised; seen
+    // made, but rarely, the call stays a call, not inlined)
+    const q = this.releaseQueue;
+    if (this.releaseHead < q.length ? this.lingerOver(q[this.releaseHead], q.length - this.releaseHead, t) : this.releaseWarmup > 0 && this.releaseWarmup-- > 0) {
+      this.releaseDue();
     }
     if (this.idling) {
       const first = this.lruFirst();

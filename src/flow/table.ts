@@ -7,6 +7,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import type { Connection, Flow } from '../analyze/connection.js';
+import { settleMutable } from '../util/shapes.js';
 
 const INITIAL_BUCKETS = 1 << 12;
 
@@ -29,6 +30,11 @@ export class ConnectionTable {
    */
   private indexed = true;
 
+  constructor() {
+    // replaced as the table grows, mid-capture: mutable from the start (util/shapes.ts)
+    settleMutable(this, ['buckets', 'mask', 'slotHash', 'slotNext']);
+  }
+
   /** Symmetric hash of the packet's 4-tuple (same value for both directions). */
   static hashOf(p: Packet): number {
     const s = p.src;
@@ -48,8 +54,14 @@ export class ConnectionTable {
 
   /** The connection of this packet's 4-tuple, or null; `dirIsA` tells the packet's direction. */
   find(p: Packet, hash: number): Connection | null {
+    // (one loop over the chain: a slot of another hash and a slot of the same hash that is not
+    // the packet's go on the same way, so the step is one V8 has seen run from the first bucket
+    // shared. A second withHash() call for the latter, first made at real traffic's first such
+    // slot, threw away the optimised code of track(), which find() is inlined into.)
     const next = this.slotNext;
-    for (let i = this.withHash(this.chain(hash), hash); i >= 0; i = this.withHash(next[i], hash)) {
+    const hashes = this.slotHash;
+    for (let i = this.chain(hash); i >= 0; i = next[i]) {
+      if (hashes[i] !== hash) continue;
       const c = this.slots[i] as Connection;
       if (c.ipVersion === p.ipVersion && (matchesFlows(c.a, c.b, p) || matchesFlows(c.b, c.a, p))) return c;
     }
