@@ -1011,9 +1011,13 @@ export class Tracker implements PacketSink {
     // first made, and real traffic's first release comes long after track() was optimised; seen
     // made, but rarely, the call stays a call, not inlined)
     const q = this.releaseQueue;
-    if (this.releaseHead < q.length ? this.lingerOver(q[this.releaseHead], q.length - this.releaseHead, t) : this.releaseWarmup > 0 && this.releaseWarmup-- > 0) {
-      this.releaseDue();
+    let due = false;
+    if (this.releaseHead < q.length) due = this.lingerOver(q[this.releaseHead], q.length - this.releaseHead, t);
+    else if (this.releaseWarmup > 0) {
+      this.releaseWarmup--;
+      due = true;
     }
+    if (due) this.releaseDue();
     if (this.idling) {
       const first = this.lruFirst();
       if (first !== null && first.lastTime + this.idle < t) this.releaseIdle();
@@ -1081,19 +1085,17 @@ export class Tracker implements PacketSink {
    */
   private opening(f: Frame, p: Packet, hash: number, replaced: Connection | null): Connection | null {
     const r = this.result;
-    if (replaced !== null) {
-      this.removeOpen(replaced);
-      if (this.observer?.onReplaced) this.observer.onReplaced(replaced);
-      if (this.observer?.onFinal) this.observer.onFinal(replaced);
-      const c = this.open(p, hash, f);
-      r.analysis |= A_REUSED_PORTS;
-      return c;
-    }
     const flags = p.flags;
     let reused = false;
     let continued = false;
     let srcLower = false;
-    if (this.tombstones.size > 0 && this.tombstones.find(hash, ConnectionTable.hash2Of(p), (srcLower = srcIsLower(p)))) {
+    if (replaced !== null) {
+      // the open connection ends here, and the new one opens as after a released one's reuse
+      this.removeOpen(replaced);
+      if (this.observer?.onReplaced) this.observer.onReplaced(replaced);
+      if (this.observer?.onFinal) this.observer.onFinal(replaced);
+      reused = true;
+    } else if (this.tombstones.size > 0 && this.tombstones.find(hash, ConnectionTable.hash2Of(p), (srcLower = srcIsLower(p)))) {
       // the 4-tuple's connection was released: Wireshark (which never forgets) starts a new
       // stream only for a pure SYN with a new ISN; anything else joins the old one
       const found = this.tombstones.found;
