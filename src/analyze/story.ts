@@ -287,13 +287,17 @@ export const STORY_WORDS = 21;
  * side's first-data bit swapped.
  */
 function turnedBits(s: Story): number {
-  let b = s.bits & ~(S_FIRST_DATA_NOTED_A | S_FIRST_DATA_NOTED_B);
-  if ((s.bits & S_FIRST_DATA_NOTED_A) !== 0) b |= S_FIRST_DATA_NOTED_B;
-  if ((s.bits & S_FIRST_DATA_NOTED_B) !== 0) b |= S_FIRST_DATA_NOTED_A;
-  if (s.synFrame !== 0) b ^= S_SYN_FROM_A;
-  if (s.fin1Frame !== 0) b ^= S_FIN1_FROM_A;
-  if (s.rstFrame !== 0) b ^= S_RST_FROM_A;
-  if (s.lastDataFrame !== 0) b ^= S_LAST_DATA_FROM_A;
+  // every operation runs for every story (constants chosen, not operations skipped): saveStory()
+  // calls this for each connection it keeps, and an operation first run by the thousandth
+  // connection threw away the optimised code it was inlined into
+  const bits = s.bits;
+  let b = bits & ~(S_FIRST_DATA_NOTED_A | S_FIRST_DATA_NOTED_B);
+  b |= (bits & S_FIRST_DATA_NOTED_A) !== 0 ? S_FIRST_DATA_NOTED_B : 0;
+  b |= (bits & S_FIRST_DATA_NOTED_B) !== 0 ? S_FIRST_DATA_NOTED_A : 0;
+  b ^= s.synFrame !== 0 ? S_SYN_FROM_A : 0;
+  b ^= s.fin1Frame !== 0 ? S_FIN1_FROM_A : 0;
+  b ^= s.rstFrame !== 0 ? S_RST_FROM_A : 0;
+  b ^= s.lastDataFrame !== 0 ? S_LAST_DATA_FROM_A : 0;
   return b;
 }
 
@@ -305,7 +309,10 @@ function turnedBits(s: Story): number {
 export function saveStory(s: Story, aFirst: boolean, ints: Int32Array, o: number): void {
   ints[o] = aFirst ? s.stateA : s.stateB;
   ints[o + 1] = aFirst ? s.stateB : s.stateA;
-  ints[o + 2] = aFirst ? s.bits : turnedBits(s);
+  // turned either way, so that the call is made from the first story on (first made for a
+  // connection whose flow a is the higher endpoint, mid-capture, it threw save() away)
+  const turned = turnedBits(s);
+  ints[o + 2] = aFirst ? s.bits : turned;
   ints[o + 3] = s.synFrame;
   ints[o + 4] = s.synCount;
   ints[o + 5] = s.synAckFrame;

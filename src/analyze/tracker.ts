@@ -35,7 +35,7 @@ import { noteRoles } from './roles.js';
 import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
 import { seqAdd32, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
-import { settleDoubles, settleMutable } from '../util/shapes.js';
+import { settleDoubles, settleElements, settleMutable } from '../util/shapes.js';
 import {
   A_RETRANSMISSION, A_LOST_PACKET, A_ACK_LOST_PACKET, A_KEEP_ALIVE, A_DUPLICATE_ACK, A_ZERO_WINDOW,
   A_ZERO_WINDOW_PROBE, A_ZERO_WINDOW_PROBE_ACK, A_KEEP_ALIVE_ACK, A_OUT_OF_ORDER, A_FAST_RETRANSMISSION,
@@ -283,8 +283,14 @@ const DEFER_SYN_CAP = 4;
 
 /** Finalised connections kept for reuse, at most. */
 const SPARE_CONNECTIONS = 1024;
-/** Entries of the least-recently-active queue to start with (Tracker.lru). */
-const LRU_MIN = 4096;
+/**
+ * Entries of the least-recently-active queue and of its stamps to start with (Tracker.lru,
+ * slotStamp). Small, so that their growth and the queue's compaction first run among the
+ * capture's first connections, while the code is still interpreted: from 4 096, they first ran
+ * mid-capture on real traffic and each threw away the optimised code it had been inlined into
+ * (`--trace-deopt`, 2026-12-06).
+ */
+const LRU_MIN = 16;
 
 /** The default cap on open connections is never below this. */
 const MIN_DEFAULT_MAX_CONNECTIONS = 10_000;
@@ -585,11 +591,13 @@ export class Tracker implements PacketSink {
     this.replayFrame = new Frame();
     this.replayPacket = new Packet();
     // stored to first somewhere in a capture, not at its start: the first continuation, eviction
-    // or idle release, the LRU's first growth past 4 096 slots, the first look at a flood or at
+    // or idle release, the LRU's first growth, the first look at a flood or at
     // the cap (on real traffic, handle(), track() and a dozen more were thrown away for them)
     settleMutable(this, ['evicted', 'idleReleased', 'splitConnections', 'continuedAnalysis', 'slotStamp', 'farOften',
       'deferLooked', 'deferNow', 'capKnown', 'maxConnections', 'releaseHead', 'touched', 'farTouches', 'inOrderTouches',
       'windowTouches', 'windowFrame', 'touchId']);
+    // the pool of finalised connections holds connections from its first release on
+    settleElements(this.spare, newConnection());
   }
 
   /** Open connections from which a pure SYN is kept now (deferSyn; see DEFER_SYN_EARLY). */
@@ -907,19 +915,28 @@ export class Tracker implements PacketSink {
     }
     const stamp = ++this.lruClock;
     const prev = this.slotStamp[slot];
-    if (prev >= 0 && stamp - prev > FAR_STAMPS) this.farTouches++;
+    // Every touch runs the same operations, the window's verdict included, which is kept only
+    // at the window's end: a branch first taken after FAR_STAMPS touches (a packet from afar),
+    // or at frame FAR_WINDOW (the window's end), or its second test (made only once packets
+    // came from afar) first ran mid-capture and threw the optimised code away (`--trace-deopt`,
+    // 2026-12-06). Only constants and locals are chosen between.
+    const farTouches = this.farTouches + (prev >= 0 && stamp - prev > FAR_STAMPS ? 1 : 0);
     const step = c.id - this.touchId;
-    if (step >= 1 && step <= IN_ORDER_SPAN) this.inOrderTouches++;
+    const inOrderTouches = this.inOrderTouches + (step >= 1 && step <= IN_ORDER_SPAN ? 1 : 0);
+    const windowTouches = this.windowTouches + 1;
     this.touchId = c.id;
-    this.windowTouches++;
-    const frames = this.result.frame - this.windowFrame;
-    if (frames >= FAR_WINDOW) {
-      this.farOften = this.farTouches * FAR_SHARE >= frames && this.inOrderTouches * 2 < this.windowTouches;
-      this.farTouches = 0;
-      this.inOrderTouches = 0;
-      this.windowTouches = 0;
-      this.windowFrame = this.result.frame;
-    }
+    const frame = this.result.frame;
+    const windowStart = this.windowFrame;
+    const frames = frame - windowStart;
+    const far = farTouches * FAR_SHARE >= frames;
+    const mostlyOutOfOrder = inOrderTouches * 2 < windowTouches;
+    const before = this.farOften;
+    const end = frames >= FAR_WINDOW;
+    this.farOften = end ? far && mostlyOutOfOrder : before;
+    this.farTouches = end ? 0 : farTouches;
+    this.inOrderTouches = end ? 0 : inOrderTouches;
+    this.windowTouches = end ? 0 : windowTouches;
+    this.windowFrame = end ? frame : windowStart;
     this.slotStamp[slot] = stamp;
     this.lru.push(slot, stamp, this.slotStamp);
   }

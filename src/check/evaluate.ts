@@ -37,57 +37,87 @@ const ORDER_OF_BIT: readonly number[] = (() => {
   return out;
 })();
 
+
 /**
  * Remembers the first frames of each analysis flag per connection (an observer of the Tracker),
  * for the flags in `wanted` (A_* bits): those an analysis count of the rules counts, the only
  * ones a report shows frames of. With none wanted (no count expectation), it does nothing: on a
  * capture with loss one packet in eight has a flag, and the look-ups cost check about 5% of its
  * time for frames nobody would see.
+ *
+ * A connection's frames are one Int32Array (a count per wanted name, then FRAMES_SHOWN frames
+ * per wanted name: 84 bytes for one), so a flagged packet takes the same steps whether it is its name's first or
+ * a later one. With a list per name, the branch for a name seen before (a push) first ran
+ * mid-capture on real traffic, after V8 had optimised onPacket() into the tracker's handle(),
+ * and threw that code away (`--trace-deopt`, 2026-12-06).
  */
 export class AnalysisFrames implements PacketObserver {
-  /** Per connection, per ANALYSIS_ORDER index, its first FRAMES_SHOWN frames (holes: none yet). */
-  private readonly byConnection = new Map<Connection, number[][]>();
-  /** The connection of the last flagged packet and its lists: flagged packets come in runs. */
+  /** Per connection, its record (`words` words). */
+  private readonly byConnection = new Map<Connection, Int32Array>();
+  /** The connection of the last flagged packet and its record: flagged packets come in runs. */
   private lastC: Connection | null = null;
-  private lastLists: number[][] = [];
+  private lastRecord: Int32Array;
+  /** Per ANALYSIS_ORDER index, its place among the wanted names (-1: not wanted), and how many are. */
+  private readonly place = new Int32Array(ANALYSIS_ORDER.length).fill(-1);
+  private readonly kinds: number;
+  private readonly words: number;
 
-  constructor(private readonly wanted: number) {}
+  constructor(private readonly wanted: number) {
+    let k = 0;
+    ANALYSIS_ORDER.forEach(([bit], i) => {
+      if ((wanted & bit) !== 0) this.place[i] = k++;
+    });
+    this.kinds = k;
+    this.words = k * (1 + FRAMES_SHOWN);
+    this.lastRecord = new Int32Array(this.words);
+  }
 
   onPacket(c: Connection, r: PacketResult, _f: Frame, _p: Packet): void {
     let bits = r.analysis & this.wanted;
     if (bits === 0) return;
-    let lists = this.lastLists;
-    if (c !== this.lastC) {
-      const m = this.byConnection.get(c);
-      if (m === undefined) {
-        lists = [];
-        this.byConnection.set(c, lists);
-      } else lists = m;
-      this.lastC = c;
-      this.lastLists = lists;
-    }
+    // (the last record read either way: read only on a hit, its first read came mid-capture)
+    const last = this.lastRecord;
+    const rec = c === this.lastC ? last : this.recordOf(c);
+    const frame = r.frame;
     while (bits !== 0) {
       const low = bits & -bits;
       bits ^= low;
-      const i = ORDER_OF_BIT[31 - Math.clz32(low)]!;
-      const list = lists[i];
-      if (list === undefined) lists[i] = [r.frame];
-      else if (list.length < FRAMES_SHOWN) list.push(r.frame);
+      const i = this.place[ORDER_OF_BIT[31 - Math.clz32(low)]!]!;
+      const n = rec[i]!;
+      // nothing else to do once FRAMES_SHOWN are kept (no step of its own to run first mid-capture)
+      if (n < FRAMES_SHOWN) {
+        rec[this.kinds + i * FRAMES_SHOWN + n] = frame;
+        rec[i] = n + 1;
+      }
     }
+  }
+
+  /** `c`'s record, made on its first flagged packet; it becomes the last one. */
+  private recordOf(c: Connection): Int32Array {
+    let rec = this.byConnection.get(c);
+    if (rec === undefined) {
+      rec = new Int32Array(this.words);
+      this.byConnection.set(c, rec);
+    }
+    this.lastC = c;
+    this.lastRecord = rec;
+    return rec;
   }
 
   /** The first frames of `c`'s packets flagged ANALYSIS_NAMES[index] (none unless wanted). */
   frames(c: Connection, index: number): number[] {
-    return this.byConnection.get(c)?.[index] ?? NO_FRAMES;
+    const i = this.place[index]!;
+    const rec = i < 0 ? undefined : this.byConnection.get(c);
+    if (rec === undefined || rec[i] === 0) return NO_FRAMES;
+    const from = this.kinds + i * FRAMES_SHOWN;
+    return Array.from(rec.subarray(from, from + rec[i]!));
   }
 
   /** Forgets `c` (finalised). */
   forget(c: Connection): void {
     this.byConnection.delete(c);
-    if (c === this.lastC) {
-      this.lastC = null;
-      this.lastLists = [];
-    }
+    // unconditionally, so that this runs the same steps for every connection
+    this.lastC = c === this.lastC ? null : this.lastC;
   }
 
   /** Connections with frames remembered (tests: nothing is kept once they are finalised). */

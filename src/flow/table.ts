@@ -9,7 +9,14 @@ import type { Packet } from '../decode/packet.js';
 import type { Connection, Flow } from '../analyze/connection.js';
 import { settleMutable } from '../util/shapes.js';
 
-const INITIAL_BUCKETS = 1 << 12;
+/**
+ * Buckets and slots to start with. Few, so that the table's growth (its buckets and its slots'
+ * arrays) first runs among the capture's first connections, while the code is still
+ * interpreted: from 4 096, real traffic first grew it mid-capture, which threw away the
+ * optimised code insert() was inlined into (`--trace-deopt`, 2026-12-06). Growing from 16 to
+ * 4 096 copies less than 8 192 slots in all.
+ */
+const INITIAL_BUCKETS = 16;
 
 export class ConnectionTable {
   private buckets = new Int32Array(INITIAL_BUCKETS).fill(-1);
@@ -101,15 +108,17 @@ export class ConnectionTable {
   insert(c: Connection, hash: number): void {
     if (!this.indexed) this.reindex();
     if (this.size + 1 > (this.buckets.length * 3) >> 2) this.grow();
-    let slot: number;
-    if (this.freeSlots.length > 0) {
-      slot = this.freeSlots.pop() as number;
-      this.slots[slot] = c;
-    } else {
-      slot = this.slots.length;
-      this.slots.push(c);
-      if (slot === this.slotHash.length) this.growSlots();
+    // a new slot is made free first, so that every insert takes its slot the same way: taking a
+    // freed one in a branch of its own first ran at real traffic's first insert after a release
+    // and threw away the optimised code insert() was inlined into
+    if (this.freeSlots.length === 0) {
+      const fresh = this.slots.length;
+      this.slots.push(null);
+      if (fresh === this.slotHash.length) this.growSlots();
+      this.freeSlots.push(fresh);
     }
+    const slot = this.freeSlots.pop() as number;
+    this.slots[slot] = c;
     c.hash = hash;
     c.slot = slot;
     const b = hash & this.mask;

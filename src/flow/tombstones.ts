@@ -140,15 +140,15 @@ class TombstoneTable {
     const i = this.slotOf(r.hash, r.hash2);
     const v = this.index[i];
     const log = this.log;
-    let o: number;
+    // the entry a 4-tuple released before has, computed for every put (meaningless when v is 0):
+    // in an else branch it first ran at real traffic's first reused 4-tuple and threw put() away
+    let o = ((v & this.entryMask) - 1) * LOG_WORDS;
     if (v === 0) {
       const e = this.size++;
       this.index[i] = (e + 1) | ((r.hash2 >>> this.entryBits) << this.entryBits);
       o = e * LOG_WORDS;
       log[o + L_H1] = r.hash;
       log[o + L_H2] = r.hash2;
-    } else {
-      o = ((v & this.entryMask) - 1) * LOG_WORDS;
     }
     const aLower = r.aLower;
     log[o + L_BASE_LO] = aLower ? r.baseA : r.baseB;

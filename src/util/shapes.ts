@@ -46,3 +46,15 @@ export function settleMutable<T extends object>(o: T, keys: readonly string[]): 
     r[k] = r[k];
   }
 }
+
+/**
+ * Gives `list`, empty, the elements kind of an array that holds objects like `sample`: an empty
+ * array literal's kind changes at its first push of an object, and a function optimised while
+ * it was still empty (a pool's pop() before anything was pooled) is thrown away ("wrong map")
+ * at its next call. V8 never changes an array's kind back.
+ */
+export function settleElements<T>(list: T[], sample: T): void {
+  if (list.length !== 0) throw new Error('settleElements: the array is not empty');
+  list.push(sample);
+  list.pop();
+}
