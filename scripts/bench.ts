@@ -12,10 +12,11 @@
  *   bulk      one bulk connection of 1M packets with losses and reordering, snaplen 128
  *   bulk10m   the same with 10M packets (where Node's start-up and JIT warm-up matter least)
  *   synflood  1M connections of one SYN each
- *   real4, real6
+ *   real4, real6, real20
  *             only when named in --captures: real kernel traffic (scripts/real-traffic/README.md),
  *             bench-cache/real/real4.pcap and real6.pcap as `sudo bash scripts/real-traffic/make.sh`
- *             leaves them (not made by the bench; skipped when missing)
+ *             leaves them, real20.pcap (20 000 connections) as `sudo RUNS=real20 bash
+ *             scripts/real-traffic/make.sh` does (not made by the bench; skipped when missing)
  * Modes, each in a fresh child process (its peak RSS is its own; the whole command is timed,
  * Node start-up included, as tcptrace's and tshark's are):
  *   decode          read + decode only (no analysis, in-process loop)
@@ -121,6 +122,7 @@ const CAPTURES: CaptureDef[] = [
   // compare its ratios, not its seconds across makings
   { name: 'real4', what: 'real, 611k pkts', make: null, path: join('real', 'real4.pcap'), optIn: true },
   { name: 'real6', what: 'real IPv6, 126k pkts', make: null, path: join('real', 'real6.pcap'), optIn: true },
+  { name: 'real20', what: 'real, 813k pkts, 20k conns', make: null, path: join('real', 'real20.pcap'), optIn: true },
 ];
 
 interface ModeDef {
