@@ -24,7 +24,7 @@ import { A_DUPLICATE_ACK, A_RETRANSMISSION, A_WINDOW_UPDATE, ANALYSIS_NAMES } fr
 import type { Frame } from '../src/capture/frame.js';
 import type { Packet } from '../src/decode/packet.js';
 import { runCapture } from '../src/pipeline.js';
-import type { Connection } from '../src/analyze/connection.js';
+import { newConnection, type Connection } from '../src/analyze/connection.js';
 import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -204,9 +204,12 @@ describe('check: each expectation on real fixtures', () => {
     assert.deepEqual(result(report, 'retransmission<=0').frames, [26, 64]);
   });
 
-  it('the frames of analysis flags are remembered only for the names counted, and only until the connection is judged', () => {
-    const c = { id: 0 } as Connection;
-    const d = { id: 1 } as Connection;
+  for (const [what, make] of [
+    ['connections it keeps them on', (id: number): Connection => Object.assign(newConnection(), { id })],
+    ['connections another keeper keeps them on (in a Map)', (id: number): Connection => Object.assign(newConnection(), { id, flagFramesOwner: {} })],
+  ] as const) it(`the frames of analysis flags are remembered only for the names counted, and only until the connection is judged: ${what}`, () => {
+    const c = make(0);
+    const d = make(1);
     const r = { analysis: 0, frame: 0 } as PacketResult;
     const flag = (conn: Connection, frame: number, bits: number): void => {
       r.frame = frame;
@@ -226,12 +229,16 @@ describe('check: each expectation on real fixtures', () => {
     assert.deepEqual(af.frames(d, dup), [3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39]);
     assert.deepEqual(af.frames(c, win), [6, 12, 18, 24, 30, 36]);
     assert.deepEqual(af.frames(c, ANALYSIS_NAMES.indexOf('retransmission')), []);
+    // kept on the connection when no other keeper has it
+    assert.equal(c.flagFramesOwner === af, what === 'connections it keeps them on');
+    assert.equal(c.flagFrames !== null, what === 'connections it keeps them on');
     for (let i = 40; i < 60; i++) flag(c, i, A_DUPLICATE_ACK);
     assert.equal(af.frames(c, dup).length, FRAMES_SHOWN, 'the first FRAMES_SHOWN only');
     assert.equal(af.frames(c, dup)[FRAMES_SHOWN - 1], 40);
     af.forget(c);
     assert.deepEqual(af.frames(c, dup), []);
     assert.equal(af.size, 1);
+    assert.equal(c.flagFrames, null, 'nothing left on the connection');
     // a connection forgotten while it was the last flagged one starts afresh
     flag(c, 70, A_DUPLICATE_ACK);
     assert.deepEqual(af.frames(c, dup), [70]);
