@@ -47,7 +47,7 @@ describe('settled shapes', () => {
     assert.deepEqual(said, [true, false]);
   });
 
-  it("a connection's times and initial RTT, and the packet result's time and raw numbers, are doubles from the start", () => {
+  it("a connection's times and initial RTT, and the packet result's time, raw and relative numbers, are doubles from the start", () => {
     const said = v8Says(`
       import { newConnection, resetConnection } from ${JSON.stringify(url('analyze/connection.js'))};
       import { PacketResult } from ${JSON.stringify(url('analyze/tracker.js'))};
@@ -66,6 +66,9 @@ describe('settled shapes', () => {
       r2.n2 = 0x80000000;
       r2.n3 = 0.5;
       r2.peerBase = 0xffffffff;
+      // relative numbers beyond 2^31: a segment before its direction's base, or 2 GB in
+      r2.seq = 0xfffffe00;
+      r2.ack = 0x80000001;
       console.log(JSON.stringify([%HaveSameMap(fresh, used), %HaveSameMap(fresh, reused), %HaveSameMap(r, r2), used.irtt, reused.irtt]));
     `);
     assert.deepEqual(said, [true, true, true, 0.000049, -1]);
