@@ -239,7 +239,7 @@ describe('check: each expectation on real fixtures', () => {
     assert.deepEqual(af.frames(c, dup), []);
     assert.equal(af.size, 1);
     assert.equal(c.flagFrames, null, 'nothing left on the connection');
-    // a connection forgotten while it was the last flagged one starts afresh
+    // a connection forgotten starts afresh
     flag(c, 70, A_DUPLICATE_ACK);
     assert.deepEqual(af.frames(c, dup), [70]);
     af.forget(c);

@@ -37,7 +37,6 @@ const ORDER_OF_BIT: readonly number[] = (() => {
   return out;
 })();
 
-
 /**
  * Remembers the first frames of each analysis flag per connection (an observer of the Tracker),
  * for the flags in `wanted` (A_* bits): those an analysis count of the rules counts, the only
