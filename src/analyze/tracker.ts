@@ -741,7 +741,13 @@ export class Tracker implements PacketSink {
       const c = q[h];
       if (!this.lingerOver(c, q.length - h, t)) break;
       // the next RELEASE_AHEAD to be released loaded together, once per RELEASE_AHEAD
-      if ((h & (RELEASE_AHEAD - 1)) === 0) this.touched = (this.touched + touchConnections(q, h, Math.min(q.length, h + RELEASE_AHEAD))) | 0;
+      // with the tombstone index's slots they will be put at
+      if ((h & (RELEASE_AHEAD - 1)) === 0) {
+        const end = Math.min(q.length, h + RELEASE_AHEAD);
+        let s = touchConnections(q, h, end);
+        for (let i = h; i < end; i++) s += this.tombstones.touch(q[i]!.hash);
+        this.touched = (this.touched + s) | 0;
+      }
       this.releaseHead++;
       c.queuedForRelease = false;
       if (c.slot >= 0) this.release(c);

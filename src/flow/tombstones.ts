@@ -209,6 +209,11 @@ class TombstoneTable {
     return true;
   }
 
+  /** The index slot where a put of this first hash starts probing (read ahead: TombstoneStore.touch). */
+  startSlot(hash: number): number {
+    return this.index[hash & this.mask];
+  }
+
   /** False when no 4-tuple of this second hash has been put since the table was made or cleared. */
   mayHold(hash2: number): boolean {
     const b = hash2 & this.filterMask;
@@ -353,6 +358,16 @@ export class TombstoneStore {
   find(hash: number, hash2: number, srcLower: boolean): boolean {
     if (this.cur.find(hash, hash2, srcLower, this.found)) return true;
     return this.prev !== null && this.prev.find(hash, hash2, srcLower, this.found);
+  }
+
+  /**
+   * Reads the index slot where put() of this first hash will start, and returns it (the caller
+   * keeps a sum, so that the read is made). A connection's put reads one slot at a random place
+   * of an index larger than the caches, and waits for it; the next connections to be released
+   * read theirs together ahead of time (Tracker.releaseDue), their waits overlapping.
+   */
+  touch(hash: number): number {
+    return this.cur.startSlot(hash);
   }
 
   /** False when find() of this second hash is false without a read of either table's index (for tests). */
