@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fixtureCaptures } from './helpers/release.js';
 import { checkCapture, samePacketRecord, sameRecord } from './helpers/json-bytes.js';
-import { ByteWriter, ascii, utf8 } from '../src/util/bytes.js';
+import { ByteWriter, ascii, digitsOf, utf8 } from '../src/util/bytes.js';
 import { newConnection, ownAnalysis, setFlowAddress, setFlowFlag, type Connection, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS } from '../src/analyze/connection.js';
 import { S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A, S_SIMULTANEOUS_OPEN } from '../src/analyze/story.js';
 import { setZeekHistory, setZeekVerdict } from '../src/analyze/zeek.js';
@@ -235,6 +235,14 @@ describe('JSON records written as bytes', () => {
       }
       assert.equal(w.buf.toString('utf8', 0, w.pos), vs.map((v) => JSON.stringify(v) + ',').join(''));
     }), params(3000));
+  });
+
+  it('the digits of an int32, at every power of ten and of two and between', () => {
+    const xs: number[] = [0, 2 ** 31 - 1];
+    for (let t = 1; t <= 1e9; t *= 10) xs.push(t - 1, t, t + 1);
+    for (let b = 0; b < 31; b++) xs.push(2 ** b - 1, 2 ** b, 2 ** b + 1);
+    for (const x of xs) assert.equal(digitsOf(x), String(x).length, `${x}`);
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (x) => digitsOf(x) === String(x).length), params(20_000));
   });
 
   it('integers of every length, uint32s given as int32s, and fractions of every length, as String() writes them', () => {

@@ -511,8 +511,7 @@ export class ByteWriter {
     }
     if (v <= 0x7fffffff) {
       const x = v | 0;
-      const digits = x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1000000 ? 6
-        : x < 10000000 ? 7 : x < 100000000 ? 8 : x < 1000000000 ? 9 : 10;
+      const digits = digitsOf(x);
       this.pos += digits;
       this.int32Digits(x, this.pos);
       return;
@@ -589,6 +588,22 @@ export class ByteWriter {
 
 /** 10^0 to 10^6, for fixed(). */
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
+
+/** 10^t for t = 1 to 9, at t; 0 at 0 (digitsOf). */
+const TEN_TO = new Int32Array([0, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000]);
+
+/**
+ * The decimal digits of `x`, a non-negative int32: t = floor(bits * log10(2)), where bits is
+ * x's bit length (1233 / 4096 is log10(2) to within 0.01%, so t is the number of digits or one
+ * below), then one more when x is at least 10^t. The same few steps for every number: a chain of
+ * comparisons (x < 100, x < 1000, ...) had feedback only for the ones numbers had reached, and
+ * the first frame number of six digits, a tenth into short1m, threw away num(), uint() and
+ * numOrNull(); the first of seven, at its end, did again.
+ */
+export function digitsOf(x: number): number {
+  const t = ((32 - Math.clz32(x)) * 1233) >>> 12;
+  return t + (x >= TEN_TO[t]! ? 1 : 0);
+}
 
 /**
  * `x.toFixed(digits)`, digits 0 to 6 (see scaledFixed for the rounding): the summary table's
