@@ -741,7 +741,7 @@ export class Tracker implements PacketSink {
       const c = q[h];
       if (!this.lingerOver(c, q.length - h, t)) break;
       // the next RELEASE_AHEAD to be released loaded together, once per RELEASE_AHEAD
-      // with the tombstone index's slots they will be put at
+      // with the tombstone index slots and filter words their puts will read
       if ((h & (RELEASE_AHEAD - 1)) === 0) {
         const end = Math.min(q.length, h + RELEASE_AHEAD);
         let s = touchConnections(q, h, end);
