@@ -214,10 +214,10 @@ class TombstoneTable {
   }
 
   /**
-   * What a put of this first hash reads first: the index slot where its probing starts and its
-   * filter word (read ahead: TombstoneStore.touch).
+   * The sum of what a put of this first hash reads first, the index slot where its probing starts
+   * and its filter word: read ahead by TombstoneStore.touch, the sum only so the reads are made.
    */
-  startSlot(hash: number): number {
+  putReads(hash: number): number {
     return this.index[hash & this.mask] + this.filter[(hash & this.filterMask) >>> 5];
   }
 
@@ -375,7 +375,7 @@ export class TombstoneStore {
    * waits overlapping.
    */
   touch(hash: number): number {
-    return this.cur.startSlot(hash);
+    return this.cur.putReads(hash);
   }
 
   /** False when find() of this first hash is false without a read of either table's index (for tests). */
