@@ -734,12 +734,11 @@ export class Tracker implements PacketSink {
    * allocations were 11.4 MB with them and 6.9 MB without (docs/performance.md).
    */
   private releaseDue(): void {
-    const t = this.result.time;
     const q = this.releaseQueue;
     while (this.releaseHead < q.length) {
       const h = this.releaseHead;
       const c = q[h];
-      if (!this.lingerOver(c, q.length - h, t)) break;
+      if (!this.lingerOver(c, q.length - h)) break;
       // the next RELEASE_AHEAD to be released loaded together, once per RELEASE_AHEAD
       // with the tombstone index slots and filter words their puts will read
       if ((h & (RELEASE_AHEAD - 1)) === 0) {
@@ -757,14 +756,19 @@ export class Tracker implements PacketSink {
 
   /**
    * Whether `c`, the closed connection at the head of the release queue with `waiting` in it,
-   * is to be released at time `t`: its linger passed, or lingerMin with more than lingerMax
-   * waiting, or at once with more than lingerHard.
-   * (Unlike releaseDue, it takes the time as an argument: it is small enough to be inlined into
-   * track(), `--trace-turbo-inlining` shows it, so the time is not boxed.)
+   * is to be released at the current packet's time: its linger passed, or lingerMin with more
+   * than lingerMax waiting, or at once with more than lingerHard.
+   * It reads the time from the result, as releaseDue() does, rather than take it as an argument:
+   * track() calls it for every packet while connections wait, and whether V8 inlines it there
+   * depends on when track() is compiled (a concurrent job, so from run to run): not inlined, the
+   * time was boxed as a heap number for every such packet. On the concurrent bench capture
+   * (`check`) track() allocated 15 MB in 3 runs of 4 (the sampling heap profiler, collected
+   * objects included), none with the time read here (docs/performance.md).
    */
-  private lingerOver(c: Connection, waiting: number, t: number): boolean {
+  private lingerOver(c: Connection, waiting: number): boolean {
     // (every field read each time: lingerMin read only past lingerMax waiting threw track()'s
     // optimised code away the first time so many waited, mid-capture)
+    const t = this.result.time;
     const min = this.lingerMin;
     const linger = this.linger;
     const hard = this.lingerHard;
@@ -1038,7 +1042,7 @@ export class Tracker implements PacketSink {
     // made, but rarely, the call stays a call, not inlined)
     const q = this.releaseQueue;
     let due = false;
-    if (this.releaseHead < q.length) due = this.lingerOver(q[this.releaseHead], q.length - this.releaseHead, t);
+    if (this.releaseHead < q.length) due = this.lingerOver(q[this.releaseHead], q.length - this.releaseHead);
     else if (this.releaseWarmup > 0) {
       this.releaseWarmup--;
       due = true;
