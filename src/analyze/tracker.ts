@@ -19,7 +19,7 @@
  * connection is created; observers receive a reused PacketResult.
  */
 import { getHeapStatistics } from 'node:v8';
-import { Frame, secondsSince } from '../capture/frame.js';
+import { Frame } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import { BATCH, type PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2Flows, matchesFlows } from '../flow/table.js';
@@ -1018,7 +1018,11 @@ export class Tracker implements PacketSink {
   private begin(f: Frame): void {
     const r = this.result;
     r.frame = f.number;
-    r.time = secondsSince(f.hasTs, f.tsSec, f.tsNsec, this.t0Sec, this.t0Nsec);
+    // secondsSince(f.hasTs, f.tsSec, f.tsNsec, this.t0Sec, this.t0Nsec), its expression here (the
+    // same double): a call V8 did not inline would return the time boxed, a heap number a packet,
+    // and whether it is inlined depends on how much of track()'s inlining budget is left when the
+    // compiler's thread gets to it (test/hot-alloc.test.ts, docs/performance.md)
+    r.time = f.hasTs ? f.tsSec - this.t0Sec + (f.tsNsec - this.t0Nsec) / 1e9 : 0;
     r.tsSec = f.hasTs ? f.tsSec : 0;
     r.tsNsec = f.hasTs ? f.tsNsec : 0;
     r.analysis = 0;

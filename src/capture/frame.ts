@@ -44,7 +44,8 @@ export function formatTimestamp(sec: number, nsec: number): string {
 /**
  * Seconds from (t0Sec, t0Nsec) to (sec, nsec), as every packet's `time` is computed (the
  * tracker's, and a kept SYN's in flow/pending.ts, which must be the same double); 0 for a frame
- * without a timestamp.
+ * without a timestamp. The tracker's begin() writes the same expression out rather than call
+ * this (a double returned from a call is boxed when the call is not inlined).
  */
 export function secondsSince(hasTs: boolean, sec: number, nsec: number, t0Sec: number, t0Nsec: number): number {
   return hasTs ? sec - t0Sec + (nsec - t0Nsec) / 1e9 : 0;

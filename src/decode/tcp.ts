@@ -92,13 +92,18 @@ export function decodeTcp(p: Packet, b: Uint8Array, dv: DataView, off: number, s
     p.tsVal = dv.getUint32(o + 4);
     p.tsEcr = dv.getUint32(o + 8);
   } else if (hdrLen > TCP_MIN_HEADER) {
-    parseOptions(p, b, o, optEnd, headerCut);
+    parseOptions(p, b, dv, o, optEnd, headerCut);
   }
   p.status = DECODED_TCP;
 }
 
-/** `headerCut`: the options end beyond the captured bytes, so running out of bytes is not an error. */
-function parseOptions(p: Packet, b: Uint8Array, o: number, end: number, headerCut: boolean): void {
+/**
+ * `headerCut`: the options end beyond the captured bytes, so running out of bytes is not an error.
+ * The 32-bit fields (timestamps, SACK edges) are read through `dv`, as the fixed header's are:
+ * a uint32 from 2^31 on returned by a helper that V8 did not inline here would be boxed as a heap
+ * number (whether it is inlined depends on when parseOptions is compiled).
+ */
+function parseOptions(p: Packet, b: Uint8Array, dv: DataView, o: number, end: number, headerCut: boolean): void {
   while (o < end) {
     const kind = b[o];
     if (kind === OPT_EOL) return;
@@ -140,8 +145,8 @@ function parseOptions(p: Packet, b: Uint8Array, o: number, end: number, headerCu
         }
         const n = (len - 2) / 8;
         for (let i = 0; i < n && p.sackCount < MAX_SACK_BLOCKS; i++) {
-          p.sack[p.sackCount * 2] = u32(b, o + 2 + i * 8);
-          p.sack[p.sackCount * 2 + 1] = u32(b, o + 6 + i * 8);
+          p.sack[p.sackCount * 2] = dv.getUint32(o + 2 + i * 8);
+          p.sack[p.sackCount * 2 + 1] = dv.getUint32(o + 6 + i * 8);
           p.sackCount++;
         }
         break;
@@ -149,8 +154,8 @@ function parseOptions(p: Packet, b: Uint8Array, o: number, end: number, headerCu
       case OPT_TIMESTAMP:
         if (len === 10) {
           p.hasTimestamps = true;
-          p.tsVal = u32(b, o + 2);
-          p.tsEcr = u32(b, o + 6);
+          p.tsVal = dv.getUint32(o + 2);
+          p.tsEcr = dv.getUint32(o + 6);
         } else p.optionsMalformed = true;
         break;
       default:
@@ -168,6 +173,3 @@ function malformed(p: Packet, reason: string, a: number, b: number): void {
   p.detailB = b;
 }
 
-function u32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}

@@ -32,7 +32,7 @@ import {
 } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
-import { round9 } from '../util/round.js';
+import { round9, ROUND9_MAX } from '../util/round.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
 import { writeIpv4 } from './endpoint.js';
 
@@ -795,7 +795,11 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
   // tells) here, not in a call: a double handed to a call that is not inlined is made a heap
   // number, one per packet record
   // (no `%`: of doubles, as k is beyond int32, it is a call)
-  const t = round9(r.time);
+  // round9(x) written out too: V8 inlined it here in some runs and not in others (this
+  // function inlines many writers and runs out of budget), and then both the time handed to
+  // it and the time it returned were heap numbers, 2-20 MB a million records from run to run
+  const x = r.time;
+  const t = Math.abs(x) < ROUND9_MAX ? Math.round(x * 1e9) / 1e9 : x;
   const k = Math.round(t * 1e9);
   const whole = Math.floor(k / 1e9);
   const frac = k - whole * 1e9;

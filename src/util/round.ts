@@ -1,8 +1,16 @@
-/** Seconds rounded to the nanosecond, so JSON does not show float noise (0.424501896… → 0.424502). */
+/**
+ * Below this many seconds (2^53 ns, about 104 days) round9 rounds; from it on a double has no
+ * nanoseconds to round to: x * 1e9 would be rounded to a multiple of 2 or more, and dividing back
+ * would add the noise round9 removes.
+ */
+export const ROUND9_MAX = 9_007_199;
+
+/**
+ * Seconds rounded to the nanosecond, so JSON does not show float noise (0.424501896… → 0.424502).
+ * (json-bytes.ts's writePacketRecord writes the same expression out.)
+ */
 export function round9(x: number): number {
-  // from 2^53 ns (about 104 days) on, a double has no nanoseconds to round to: x * 1e9 would be
-  // rounded to a multiple of 2 or more, and dividing back would add the noise this removes
-  if (!(Math.abs(x) < 9_007_199)) return x;
+  if (!(Math.abs(x) < ROUND9_MAX)) return x;
   return Math.round(x * 1e9) / 1e9;
 }
 
