@@ -41,12 +41,12 @@
  *                   same packets as pcapng (Wireshark's and dumpcap's format; made once beside
  *                   FILE in bench-cache/ by scripts/synth.ts pcapToPcapng); the ratios are
  *                   against tcptrace and tshark on the pcap
- *   check-verbose, check-junit, markdown, mermaid, diagram
+ *   check-verbose, check-junit, markdown, mermaid, diagram, packets
  *                   only when named in --modes: the reports not in the table by default, check
  *                   --verbose (every result's line), check --junit /dev/null (every result's test
- *                   case), --format markdown and --format mermaid (a diagram a connection), and
- *                   the walkthrough with --diagram (a ladder a connection, as a terminal of 100
- *                   columns or more draws it)
+ *                   case), --format markdown and --format mermaid (a diagram a connection), the
+ *                   walkthrough with --diagram (a ladder a connection, as a terminal of 100
+ *                   columns or more draws it), and --format packets (a tcpdump-like line a packet)
  *   lab, lab-selected
  *                   only when named in --modes: lab --json and lab --json -s 0 (the key of one
  *                   connection, the others a line each, released once closed when they cannot
@@ -165,6 +165,7 @@ const MODES: ModeDef[] = [
   // the walkthrough with every connection's ladder diagram (as on a terminal of 100 columns or more)
   { name: 'diagram', label: 'walkthrough --diagram', argv: (f) => [process.execPath, [CLI, '--diagram', f]], optIn: true },
   { name: 'mermaid', label: '--format mermaid', argv: (f) => [process.execPath, [CLI, '--format', 'mermaid', f]], optIn: true },
+  { name: 'packets', label: '--format packets', argv: (f) => [process.execPath, [CLI, '--format', 'packets', f]], optIn: true },
   { name: 'lab', label: 'lab --json', argv: (f) => [process.execPath, [CLI, 'lab', '--json', f]], optIn: true },
   { name: 'lab-selected', label: 'lab --json -s 0', argv: (f) => [process.execPath, [CLI, 'lab', '--json', '-s', '0', f]], optIn: true },
   // the same capture gzip-compressed, and through standard input

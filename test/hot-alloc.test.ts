@@ -8,7 +8,10 @@
  *   capture;
  * - writePacketRecord() called round9() on every record's time: 10-12 MB a million records in
  *   half the runs of bulk's NDJSON with packets (docs/performance.md, "2026-12-06 (morning)");
- * - begin() called secondsSince() for every packet's time, inlined so far, by the same budget.
+ * - begin() called secondsSince() for every packet's time, inlined so far, by the same budget;
+ * - `--format packets` handed each line's time to PacketLines.packet(), and made the note of a
+ *   payload cut by the snapshot length as a string (175 MB a million lines of bulk's, in every
+ *   run).
  * In a child process with `--no-turbo-inlining` no call is inlined, so such a double is boxed in
  * every run: the test is deterministic. With `--no-concurrent-recompilation` a function is
  * optimised on the main thread when it becomes hot, at the same packet whatever else the machine
@@ -43,6 +46,8 @@ interface Allocated {
 const PER_PACKET = ['track', 'begin', 'secondsSince', 'packet', 'packetAt', 'decodeBytes', 'decodeTcp'];
 /** Those that every packet record (`--packets`) runs, likewise; and round9(), once a connection's times here. */
 const PER_RECORD = ['writePacketRecord', 'writeNdjsonPacketRecord', 'round9'];
+/** Those that every line of `--format packets` runs (bulk's lines say their payload was cut by the snapshot length). */
+const PER_LINE = ['line', 'secondsOf', 'address', 'padded', 'onPacket'];
 
 /**
  * Runs the CLI (dist/src, not the bundle) on `argv` in a child with every call left a call, and
@@ -77,7 +82,7 @@ function allocated(argv: string[], packets: number): Allocated {
     };
     walk(profile.head);
     const wanted = {};
-    for (const k of ${JSON.stringify([...PER_PACKET, ...PER_RECORD, 'boxesADouble'])}) wanted[k] = by[k] ?? 0;
+    for (const k of ${JSON.stringify([...PER_PACKET, ...PER_RECORD, ...PER_LINE, 'boxesADouble'])}) wanted[k] = by[k] ?? 0;
     console.log(JSON.stringify({ code: exit, by: wanted }));
   `;
   const out = execFileSync(process.execPath, ['--no-turbo-inlining', '--no-concurrent-recompilation', '--input-type=module', '-e', code], { encoding: 'utf8' });
@@ -91,13 +96,15 @@ describe('allocation on the per-packet path', () => {
   const interleaved = join(dir, 'interleaved.pcap');
   const interleavedPackets = writeInterleavedPcap(interleaved, { connections: 15_000, active: 1_000 });
   // one long connection: packet records of data segments (a short connection's records carry
-  // notes, whose numbers go to the note writers as doubles: a few per connection, not measured here)
+  // notes, whose numbers go to the note writers as doubles: a few per connection, not measured
+  // here), cut by a snapshot length as the bench's bulk capture is (their lines say so)
   const bulk = join(dir, 'bulk.pcap');
-  const bulkPackets = writeBulkPcap(bulk, 150_000, { lossEvery: 5_000 });
+  const bulkPackets = writeBulkPcap(bulk, 150_000, { lossEvery: 5_000, snaplen: 96 });
 
   const runs: [string[], number, string[]][] = [
     [['check', '-e', 'handshake=three-way', '-e', 'zeek=SF', interleaved], interleavedPackets, PER_PACKET],
     [['--format', 'ndjson', '--packets', bulk], bulkPackets, [...PER_PACKET, ...PER_RECORD]],
+    [['--format', 'packets', bulk], bulkPackets, [...PER_PACKET, ...PER_LINE]],
   ];
   for (const [argv, packets, names] of runs) {
     it(`${argv.join(' ').replace(dir + '/', '')}: no heap number a packet, even where nothing is inlined`, () => {

@@ -12,6 +12,12 @@ import {
 } from '../src/decode/packet.js';
 import { Output } from '../src/util/output.js';
 import { PacketLines, optionsText } from '../src/render/packets.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pcapFile } from './helpers/capfile.js';
+import { ethernet, ipv4, tcp, udp, IPPROTO } from './helpers/wire.js';
+import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
 
 function packet(): Packet {
   const p = new Packet();
@@ -44,7 +50,10 @@ async function lines(items: [Frame, Packet, number][]): Promise<string[]> {
   stream.on('data', (d: Buffer) => chunks.push(Buffer.from(d)));
   const out = new Output(stream);
   const pl = new PacketLines(out);
-  for (const [f, p, rel] of items) pl.packet(f, p, rel);
+  for (const [f, p, rel] of items) {
+    if (rel === -1) pl.packet(f, p);
+    else pl.line(f, p, { time: rel });
+  }
   await out.flush();
   stream.end();
   return Buffer.concat(chunks).toString().split('\n').slice(0, -1);
@@ -126,7 +135,7 @@ describe('--format packets: a line as bytes', () => {
     const stream = new PassThrough();
     const out = new Output(stream);
     out.closed = true;
-    new PacketLines(out).packet(frame(1, 1, 0), packet(), 0);
+    new PacketLines(out).line(frame(1, 1, 0), packet(), { time: 0 });
     assert.equal(out.writer.pos, 0);
   });
 });
@@ -200,5 +209,30 @@ describe('the summary table\'s durations and RTTs as toFixed writes them (fixed)
       check(t * 1000, 3);
       check(rnd() * 10 ** Math.floor(rnd() * 16), 1 + Math.floor(rnd() * 6));
     }
+  });
+});
+
+describe('--format packets: the time is the tracker\'s', () => {
+  it('a frame stamped before the capture\'s first frame (a UDP one) shows its negative time, as --json does', async () => {
+    // frame 1: UDP at 100 s; frame 2: a SYN half a second earlier; frame 3: its SYN-ACK at 100.25 s
+    const ip = (proto: number, payload: Uint8Array, back = false): Uint8Array =>
+      ethernet({ type: 0x0800, payload: ipv4({ src: back ? '192.0.2.2' : '192.0.2.1', dst: back ? '192.0.2.1' : '192.0.2.2', proto, payload }) });
+    const file = join(tempDir('tcpflow-packet-lines-'), 'backwards.pcap');
+    writeFileSync(file, pcapFile({
+      byteOrder: 'le',
+      records: [
+        { sec: 100, frac: 0, data: ip(IPPROTO.UDP, udp({ srcPort: 5353, dstPort: 5353, payload: [1, 2, 3] })) },
+        { sec: 99, frac: 500_000, data: ip(IPPROTO.TCP, tcp({ srcPort: 40000, dstPort: 80, seq: 1000, ack: 0, flags: 0x02, window: 1024 })) },
+        { sec: 100, frac: 250_000, data: ip(IPPROTO.TCP, tcp({ srcPort: 80, dstPort: 40000, seq: 5000, ack: 1001, flags: 0x12, window: 1024 }), true) },
+      ],
+    }));
+    const r = await runCli(['--format', 'packets', file]);
+    assert.equal(r.code, 0, r.stderr);
+    const times = r.stdout.trimEnd().split('\n').map((l) => l.trim().split(/ +/).slice(0, 2));
+    // (before, a negative time from the tracker was taken for "not given", and the line's own
+    // clock, from the first TCP frame, said 0.000000 for frame 2)
+    assert.deepEqual(times, [['2', '-0.500000'], ['3', '0.250000']]);
+    const doc = JSON.parse((await runCli(['--json', '--packets', file])).stdout) as { connections: { packets: { time: number }[] }[] };
+    assert.deepEqual(doc.connections[0]!.packets.map((p) => p.time), [-0.5, 0.25]);
   });
 });

@@ -437,7 +437,7 @@ export async function explainFile(
     observer = new NdjsonWriter(out, !!opts.packets, lang, (c) => selected(c, sel));
   } else if (format === 'packets') {
     const lines = new PacketLines(out);
-    observer = { onPacket: (c, r, f, p) => { if (selected(c, sel)) lines.packet(f, p, r.time); } };
+    observer = { onPacket: (c, r, f, p) => { if (selected(c, sel)) lines.line(f, p, r); } };
   } else if (format === 'markdown') {
     const collector = new PacketCollector();
     const md = new MarkdownWriter(file, lang);
