@@ -84,8 +84,9 @@ const TIME_WIDTH = 12;
  * of a dozen pieces, with its options' list joined, a line cost about 1.7 us a packet in
  * allocation, collection and encoding (docs/performance.md, "2026-12-04"). The text is the same:
  * the time rounded as toFixed(6) rounds (seconds()), an IPv6 address through addressToString,
- * and the rare parts (SACK blocks, unknown options, truncation, encapsulation) through strings
- * as before.
+ * and the rare parts (SACK blocks, unknown options, encapsulation) through strings as before.
+ * The note of a payload cut by the snapshot length, on most lines of such a capture, is bytes
+ * too (2026-12-06).
  */
 export class PacketLines implements PacketSink {
   private t0 = -1;
