@@ -143,11 +143,11 @@ describe('--format packets: a line as bytes', () => {
 describe('--format packets: the time as toFixed(6) writes it', () => {
   it('times in nanoseconds, ties of half a microsecond, large, tiny and negative ones, and random doubles', async () => {
     const { ByteWriter } = await import('../src/util/bytes.js');
-    const { seconds } = await import('../src/render/packets.js');
+    const { secondsOf } = await import('../src/render/packets.js');
     const w = new ByteWriter(64);
     const check = (t: number): void => {
       w.pos = 0;
-      seconds(w, t);
+      secondsOf(w, { time: t });
       assert.equal(w.buf.toString('latin1', 0, w.pos), t.toFixed(6).padStart(12), `t = ${t}`);
     };
     const fixed = [0, -0, 1e-9, 5e-7, 4.999999e-7, 1.5e-6, 2.5e-6, 0.0000125, 0.1234565, 0.9999995, 1, 59.9999995, 86399.9999995,

@@ -83,7 +83,7 @@ const TIME_WIDTH = 12;
  * Writes the lines as bytes straight into the output, as NDJSON's writer does: made as a string
  * of a dozen pieces, with its options' list joined, a line cost about 1.7 us a packet in
  * allocation, collection and encoding (docs/performance.md, "2026-12-04"). The text is the same:
- * the time rounded as toFixed(6) rounds (seconds()), an IPv6 address through addressToString,
+ * the time rounded as toFixed(6) rounds (secondsOf()), an IPv6 address through addressToString,
  * and the rare parts (SACK blocks, unknown options, encapsulation) through strings as before.
  * The note of a payload cut by the snapshot length, on most lines of such a capture, is bytes
  * too (2026-12-06).
@@ -208,21 +208,12 @@ export interface Clock {
   readonly time: number;
 }
 
-const SCRATCH_CLOCK: { time: number } = { time: 0 };
-settleDoubles(SCRATCH_CLOCK, ['time']);
-
-/** `t.toFixed(6).padStart(TIME_WIDTH)`: secondsOf() of a clock showing t. */
-export function seconds(w: ByteWriter, t: number): void {
-  SCRATCH_CLOCK.time = t;
-  secondsOf(w, SCRATCH_CLOCK);
-}
-
 /**
  * `clock.time.toFixed(6).padStart(TIME_WIDTH)`. The rounding is scaledFixed(t, 1e6)'s
  * (util/bytes.ts), its expression written out here so that the time is handed to no call (a heap
  * number where the call is not inlined).
  */
-function secondsOf(w: ByteWriter, clock: Clock): void {
+export function secondsOf(w: ByteWriter, clock: Clock): void {
   const t = clock.time;
   const y = t * 1e6;
   const n = t >= 0 && y < 1e15 && Math.abs(y - Math.floor(y) - 0.5) > y * 3.6e-15 ? Math.floor(y + 0.5) : -1;
