@@ -239,6 +239,98 @@ export function writeBulkPcap(path: string, packets: number, opt: { segment?: nu
 }
 
 /**
+ * Connections whose every packet carries the TCP options a Linux host sends, with timestamps of
+ * 2^31 and more (a real host's clock starts at random): each SYN and SYN-ACK MSS, SACK permitted,
+ * timestamps and a window scale; then the request, a response of eight segments of which three
+ * are lost, the client's duplicate ACKs with one to three SACK blocks (NOP NOP timestamps NOP NOP
+ * SACK: 40 bytes of options with three), the retransmissions, `rounds` times over; and a FIN/ACK
+ * close. 8 + 16 x `rounds` packets a connection, 6 of each round's with SACK blocks. For checking
+ * the options' parser on the per-packet path (the other captures here take its NOP-NOP-timestamps
+ * path only).
+ */
+export function writeOptionsPcap(path: string, connections: number, rounds = 1): number {
+  const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
+  const seg = 1000;
+  const w = pcapWriter(path);
+  const ts = (o: Uint8Array, at: number, val: number, ecr: number): void => {
+    o[at] = 8;
+    o[at + 1] = 10;
+    new DataView(o.buffer, o.byteOffset).setUint32(at + 2, val >>> 0);
+    new DataView(o.buffer, o.byteOffset).setUint32(at + 6, ecr >>> 0);
+  };
+  // MSS 1460, SACK permitted, timestamps, NOP, window scale 7 (Linux's order)
+  const synOptions = (val: number, ecr: number): Uint8Array => {
+    const o = new Uint8Array(20);
+    o.set([2, 4, 0x05, 0xb4, 4, 2]);
+    ts(o, 6, val, ecr);
+    o.set([1, 3, 3, 7], 16);
+    return o;
+  };
+  const tsOptions = (val: number, ecr: number): Uint8Array => {
+    const o = new Uint8Array(12);
+    o.set([1, 1]);
+    ts(o, 2, val, ecr);
+    return o;
+  };
+  const sackOptions = (val: number, ecr: number, blocks: [number, number][]): Uint8Array => {
+    const o = new Uint8Array(12 + 4 + 8 * blocks.length);
+    o.set(tsOptions(val, ecr));
+    o.set([1, 1, 5, 2 + 8 * blocks.length], 12);
+    const v = new DataView(o.buffer);
+    blocks.forEach(([l, r], i) => {
+      v.setUint32(16 + i * 8, l >>> 0);
+      v.setUint32(20 + i * 8, r >>> 0);
+    });
+    return o;
+  };
+  for (let c = 0; c < connections; c++) {
+    const ci = w.next();
+    const si = w.next();
+    // each host's timestamp clock, from 2^31 up
+    let tc = (0x80000000 + (w.next() >>> 1)) >>> 0;
+    let tsrv = (0x80000000 + (w.next() >>> 1)) >>> 0;
+    w.put(true, c, SYN, ci, 0, 0, synOptions(tc, 0));
+    w.put(false, c, SYN | ACK, si, ci + 1, 0, synOptions(tsrv, tc));
+    w.put(true, c, ACK, ci + 1, si + 1, 0, tsOptions(++tc, tsrv));
+    w.put(true, c, PSH | ACK, ci + 1, si + 1, 100, tsOptions(tc, tsrv));
+    const cseq = ci + 101;
+    const base = si + 1;
+    w.put(false, c, ACK, base, cseq, 0, tsOptions(++tsrv, tc));
+    // `rounds` windows of segments 0..7, of which 1, 3 and 5 are lost: the client's duplicate
+    // ACKs carry one, two, three and three SACK blocks (the latest first, as Linux sends them),
+    // and its ACKs of the retransmissions two and one
+    let end = base;
+    for (let r = 0; r < rounds; r++) {
+      const from = end;
+      const at = (k: number): number => from + k * seg;
+      w.put(false, c, ACK, at(0), cseq, seg, tsOptions(++tsrv, tc));
+      w.put(true, c, ACK, cseq, at(1), 0, tsOptions(++tc, tsrv));
+      const sacked: [number, number][][] = [
+        [[at(2), at(3)]],
+        [[at(4), at(5)], [at(2), at(3)]],
+        [[at(6), at(7)], [at(4), at(5)], [at(2), at(3)]],
+        [[at(6), at(8)], [at(4), at(5)], [at(2), at(3)]],
+      ];
+      [2, 4, 6, 7].forEach((k, i) => {
+        w.put(false, c, ACK, at(k), cseq, seg, tsOptions(++tsrv, tc));
+        w.put(true, c, ACK, cseq, at(1), 0, sackOptions(++tc, tsrv, sacked[i]));
+      });
+      w.put(false, c, ACK, at(1), cseq, seg, tsOptions(++tsrv, tc));
+      w.put(true, c, ACK, cseq, at(3), 0, sackOptions(++tc, tsrv, [[at(6), at(8)], [at(4), at(5)]]));
+      w.put(false, c, ACK, at(3), cseq, seg, tsOptions(++tsrv, tc));
+      w.put(true, c, ACK, cseq, at(5), 0, sackOptions(++tc, tsrv, [[at(6), at(8)]]));
+      w.put(false, c, ACK, at(5), cseq, seg, tsOptions(++tsrv, tc));
+      w.put(true, c, ACK, cseq, at(8), 0, tsOptions(++tc, tsrv));
+      end = at(8);
+    }
+    w.put(false, c, FIN | ACK, end, cseq, 0, tsOptions(++tsrv, tc));
+    w.put(true, c, FIN | ACK, cseq, end + 1, 0, tsOptions(++tc, tsrv));
+    w.put(false, c, ACK, end + 1, cseq + 1, 0, tsOptions(++tsrv, tc));
+  }
+  return w.close();
+}
+
+/**
  * Connections as they are opened on 4-tuples used again and again, for checking the release of
  * closed connections against Wireshark, which never forgets a 4-tuple. What a connection does:
  * - `graceful`: handshake, request, response, FIN/ACK close (10 packets, as writeSyntheticPcap);
@@ -336,8 +428,11 @@ export function writeReusePcap(path: string, opt: ReuseOptions): number {
 }
 
 interface PcapWriter {
-  /** Writes one packet of connection `conn` (client → server when `cli`). */
-  put(cli: boolean, conn: number, flags: number, seq: number, ack: number, len: number): void;
+  /**
+   * Writes one packet of connection `conn` (client → server when `cli`); its TCP options are
+   * NOP NOP and a timestamp option, or `options` (a multiple of 4 bytes, at most 40) when given.
+   */
+  put(cli: boolean, conn: number, flags: number, seq: number, ack: number, len: number, options?: Uint8Array): void;
   /** Moves the clock on by `usec` microseconds before the next packet. */
   pause(usec: number): void;
   /** Deterministic pseudo-random 32-bit numbers (ISNs). */
@@ -374,8 +469,9 @@ function pcapWriter(path: string, snaplen = 262144): PcapWriter {
     rnd >>>= 0;
     return rnd;
   };
-  const put = (cli: boolean, conn: number, flags: number, seq: number, ack: number, len: number): void => {
-    if (pos + REC + ETH + IP + TCP + len > chunk.length) flush();
+  const put = (cli: boolean, conn: number, flags: number, seq: number, ack: number, len: number, options?: Uint8Array): void => {
+    const tcp = options === undefined ? TCP : 20 + options.length;
+    if (pos + REC + ETH + IP + tcp + len > chunk.length) flush();
     seq >>>= 0;
     ack >>>= 0;
     usec += 7;
@@ -383,7 +479,7 @@ function pcapWriter(path: string, snaplen = 262144): PcapWriter {
       usec -= 1_000_000;
       sec++;
     }
-    const total = IP + TCP + len;
+    const total = IP + tcp + len;
     const b = chunk;
     let o = pos;
     b.writeUInt32LE(sec, o);
@@ -417,17 +513,19 @@ function pcapWriter(path: string, snaplen = 262144): PcapWriter {
     b.writeUInt16BE(cli ? 80 : cport, o + 2);
     b.writeUInt32BE(seq >>> 0, o + 4);
     b.writeUInt32BE(ack >>> 0, o + 8);
-    b[o + 12] = (TCP / 4) << 4;
+    b[o + 12] = (tcp / 4) << 4;
     b[o + 13] = flags;
     b.writeUInt16BE(502, o + 14);
     b.writeUInt32BE(0, o + 16);
-    b[o + 20] = 1;
-    b[o + 21] = 1;
-    b[o + 22] = 8;
-    b[o + 23] = 10;
-    b.writeUInt32BE(packets >>> 0, o + 24);
-    b.writeUInt32BE(0, o + 28);
-    o += TCP;
+    if (options === undefined) {
+      b[o + 20] = 1;
+      b[o + 21] = 1;
+      b[o + 22] = 8;
+      b[o + 23] = 10;
+      b.writeUInt32BE(packets >>> 0, o + 24);
+      b.writeUInt32BE(0, o + 28);
+    } else b.set(options, o + 20);
+    o += tcp;
     b.fill(0x61, o, o + len);
     pos = recStart + cap;
     packets++;

@@ -25,7 +25,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { writeBulkPcap, writeInterleavedPcap } from '../scripts/synth.js';
+import { writeBulkPcap, writeInterleavedPcap, writeOptionsPcap } from '../scripts/synth.js';
 import { tempDir } from './helpers/tmp.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
@@ -36,6 +36,12 @@ interface Allocated {
   code: number;
   /** Bytes allocated (sampled) by each function of the per-packet path, and by the control. */
   by: Record<string, number>;
+  /**
+   * Every function of the tool's own (dist/src) that allocated more than a byte a packet, as
+   * `name file:line`: on a capture of few connections nothing of the tool's allocates per packet,
+   * whatever its name (a helper that returns a double from 2^31 up boxes it in itself).
+   */
+  own: Record<string, number>;
 }
 
 /**
@@ -45,6 +51,12 @@ interface Allocated {
  * double returned from a call that is not inlined is boxed in the callee.
  */
 const PER_PACKET = ['track', 'begin', 'secondsSince', 'packet', 'decodeBytes', 'decodeTcp'];
+/**
+ * The TCP options' parser, which every packet with options other than NOP NOP timestamps runs
+ * (SYN options, SACK blocks: the capture of writeOptionsPcap, whose timestamps and edges are
+ * uint32s from 2^31 up, doubles to V8), held to the bound per packet it parses.
+ */
+const PER_OPTIONS = ['parseOptions'];
 /** Those that every packet record (`--packets`) runs, likewise; and round9(), once a connection's times here. */
 const PER_RECORD = ['writePacketRecord', 'writeNdjsonPacketRecord', 'round9'];
 /** Those that every line of `--format packets` runs (bulk's lines say their payload was cut by the snapshot length). */
@@ -76,15 +88,23 @@ function allocated(argv: string[], packets: number): Allocated {
     for (let i = 1; i <= ${packets}; i++) boxesADouble(i);
     const { profile } = await session.post('HeapProfiler.stopSampling');
     const by = {};
+    const ownBy = {};
     const walk = (n) => {
       const k = n.callFrame.functionName;
       by[k] = (by[k] ?? 0) + n.selfSize;
+      const at = n.callFrame.url.indexOf(${JSON.stringify(pathToFileURL(SRC).href + '/')});
+      if (at === 0) {
+        const f = k + ' ' + n.callFrame.url.slice(${pathToFileURL(SRC).href.length + 1}) + ':' + (n.callFrame.lineNumber + 1);
+        ownBy[f] = (ownBy[f] ?? 0) + n.selfSize;
+      }
       for (const c of n.children) walk(c);
     };
     walk(profile.head);
     const wanted = {};
-    for (const k of ${JSON.stringify([...PER_PACKET, ...PER_RECORD, ...PER_LINE, 'boxesADouble'])}) wanted[k] = by[k] ?? 0;
-    console.log(JSON.stringify({ code: exit, by: wanted }));
+    for (const k of ${JSON.stringify([...PER_PACKET, ...PER_OPTIONS, ...PER_RECORD, ...PER_LINE, 'boxesADouble'])}) wanted[k] = by[k] ?? 0;
+    const own = {};
+    for (const [f, bytes] of Object.entries(ownBy)) if (bytes > ${packets}) own[f] = bytes;
+    console.log(JSON.stringify({ code: exit, by: wanted, own }));
   `;
   const out = execFileSync(process.execPath, ['--no-turbo-inlining', '--no-concurrent-recompilation', '--input-type=module', '-e', code], { encoding: 'utf8' });
   return JSON.parse(out) as Allocated;
@@ -102,15 +122,25 @@ describe('allocation on the per-packet path', () => {
   const bulk = join(dir, 'bulk.pcap');
   const bulkPackets = writeBulkPcap(bulk, 150_000, { lossEvery: 5_000, snaplen: 96 });
 
-  const runs: [string[], number, string[]][] = [
-    [['check', '-e', 'handshake=three-way', '-e', 'zeek=SF', interleaved], interleavedPackets, PER_PACKET],
-    [['--format', 'ndjson', '--packets', bulk], bulkPackets, [...PER_PACKET, ...PER_RECORD]],
-    [['--format', 'packets', bulk], bulkPackets, [...PER_PACKET, ...PER_LINE]],
+  // 12 connections of 12 808 packets, each with the options a Linux host sends, 4 800 of them
+  // with SACK blocks (1 to 3), every timestamp from 2^31 up; the parser reads the SYNs' options
+  // and those with SACK blocks (the others are NOP NOP timestamps, decodeTcp's own path)
+  const options = join(dir, 'options.pcap');
+  const optionsPackets = writeOptionsPcap(options, 12, 800);
+  const optionsParsed = 12 * (2 + 6 * 800);
+
+  // `fewConnections`: every function of the tool's own is held to the bound, not only `names`;
+  // `parsed`: the packets whose options go through parseOptions()
+  const runs: [argv: string[], packets: number, names: string[], fewConnections: boolean, parsed: number][] = [
+    [['check', '-e', 'handshake=three-way', '-e', 'zeek=SF', interleaved], interleavedPackets, PER_PACKET, false, 0],
+    [['--format', 'ndjson', '--packets', options], optionsPackets, [...PER_PACKET, ...PER_OPTIONS, ...PER_RECORD], true, optionsParsed],
+    [['--format', 'ndjson', '--packets', bulk], bulkPackets, [...PER_PACKET, ...PER_RECORD], true, 0],
+    [['--format', 'packets', bulk], bulkPackets, [...PER_PACKET, ...PER_LINE], true, 0],
   ];
-  for (const [argv, packets, names] of runs) {
+  for (const [argv, packets, names, fewConnections, parsed] of runs) {
     it(`${argv.join(' ').replace(dir + '/', '')}: no heap number a packet, even where nothing is inlined`, () => {
       const a = allocated(argv, packets);
-      const perPacket = (name: string): number => (a.by[name] ?? 0) / packets;
+      const perPacket = (name: string): number => (a.by[name] ?? 0) / (PER_OPTIONS.includes(name) ? parsed : packets);
       assert.equal(a.code, 0);
       // the control: a heap number a packet (16 bytes), sampled
       assert.ok(perPacket('boxesADouble') > 6, `the control allocated ${perPacket('boxesADouble').toFixed(1)} bytes a packet: the profile does not see per-packet garbage`);
@@ -119,6 +149,9 @@ describe('allocation on the per-packet path', () => {
       // for track() on the interleaved capture)
       for (const name of names) {
         assert.ok(perPacket(name) < 4, `${name}() allocated ${perPacket(name).toFixed(1)} bytes a packet`);
+      }
+      if (fewConnections) {
+        for (const [f, bytes] of Object.entries(a.own)) assert.ok(bytes / packets < 4, `${f} allocated ${(bytes / packets).toFixed(1)} bytes a packet`);
       }
     });
   }
