@@ -239,6 +239,15 @@ export function writeBulkPcap(path: string, packets: number, opt: { segment?: nu
 }
 
 /**
+ * How many of writeOptionsPcap's packets carry options other than NOP NOP timestamps (the
+ * decoder's own path), so go through the options' parser: each connection's SYN and SYN-ACK, and
+ * the 6 ACKs with SACK blocks of each round.
+ */
+export function optionsPcapParsed(connections: number, rounds = 1): number {
+  return connections * (2 + 6 * rounds);
+}
+
+/**
  * Connections whose every packet carries the TCP options a Linux host sends, with timestamps of
  * 2^31 and more (a real host's clock starts at random): each SYN and SYN-ACK MSS, SACK permitted,
  * timestamps and a window scale; then the request, a response of eight segments of which three
@@ -255,8 +264,9 @@ export function writeOptionsPcap(path: string, connections: number, rounds = 1):
   const ts = (o: Uint8Array, at: number, val: number, ecr: number): void => {
     o[at] = 8;
     o[at + 1] = 10;
-    new DataView(o.buffer, o.byteOffset).setUint32(at + 2, val >>> 0);
-    new DataView(o.buffer, o.byteOffset).setUint32(at + 6, ecr >>> 0);
+    const v = new DataView(o.buffer, o.byteOffset);
+    v.setUint32(at + 2, val >>> 0);
+    v.setUint32(at + 6, ecr >>> 0);
   };
   // MSS 1460, SACK permitted, timestamps, NOP, window scale 7 (Linux's order)
   const synOptions = (val: number, ecr: number): Uint8Array => {

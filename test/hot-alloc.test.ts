@@ -9,9 +9,9 @@
  * - writePacketRecord() called round9() on every record's time: 10-12 MB a million records in
  *   half the runs of bulk's NDJSON with packets (docs/performance.md, "2026-12-06 (morning)");
  * - begin() called secondsSince() for every packet's time, inlined so far, by the same budget;
- * - `--format packets` handed each line's time to PacketLines.packet(), and made the note of a
- *   payload cut by the snapshot length as a string (175 MB a million lines of bulk's, in every
- *   run).
+ * - `--format packets` handed each line's time to PacketLines.packet() (since removed), and
+ *   made the note of a payload cut by the snapshot length as a string (175 MB a million lines of
+ *   bulk's, in every run).
  * In a child process with `--no-turbo-inlining` no call is inlined, so such a double is boxed in
  * every run: the test is deterministic. With `--no-concurrent-recompilation` a function is
  * optimised on the main thread when it becomes hot, at the same packet whatever else the machine
@@ -25,7 +25,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { writeBulkPcap, writeInterleavedPcap, writeOptionsPcap } from '../scripts/synth.js';
+import { optionsPcapParsed, writeBulkPcap, writeInterleavedPcap, writeOptionsPcap } from '../scripts/synth.js';
 import { tempDir } from './helpers/tmp.js';
 
 const SRC = join(import.meta.dirname, '..', 'src');
@@ -127,7 +127,7 @@ describe('allocation on the per-packet path', () => {
   // and those with SACK blocks (the others are NOP NOP timestamps, decodeTcp's own path)
   const options = join(dir, 'options.pcap');
   const optionsPackets = writeOptionsPcap(options, 12, 800);
-  const optionsParsed = 12 * (2 + 6 * 800);
+  const optionsParsed = optionsPcapParsed(12, 800);
 
   // `fewConnections`: every function of the tool's own is held to the bound, not only `names`;
   // `parsed`: the packets whose options go through parseOptions()

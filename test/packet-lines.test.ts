@@ -43,17 +43,14 @@ function frame(n: number, sec: number, nsec: number, hasTs = true): Frame {
   return f;
 }
 
-/** The lines PacketLines writes for these packets (frame, packet, time given by the tracker or -1). */
+/** The lines PacketLines writes for these packets (frame, packet, the tracker's time). */
 async function lines(items: [Frame, Packet, number][]): Promise<string[]> {
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
   stream.on('data', (d: Buffer) => chunks.push(Buffer.from(d)));
   const out = new Output(stream);
   const pl = new PacketLines(out);
-  for (const [f, p, rel] of items) {
-    if (rel === -1) pl.packet(f, p);
-    else pl.line(f, p, { time: rel });
-  }
+  for (const [f, p, time] of items) pl.line(f, p, { time });
   await out.flush();
   stream.end();
   return Buffer.concat(chunks).toString().split('\n').slice(0, -1);
@@ -63,10 +60,10 @@ describe('--format packets: a line as bytes', () => {
   it('pads the frame number and the time as padStart did, and writes raw numbers from 2^31 up', async () => {
     const p = packet();
     const got = await lines([
-      [frame(1, 100, 0), p, -1],
-      [frame(999999, 100, 123456789), p, -1],
+      [frame(1, 100, 0), p, 0],
+      [frame(999999, 100, 123456789), p, 0.123456789],
       [frame(1234567, 200, 0), p, 12345.5],
-      [frame(7, 0, 0, false), p, -1],
+      [frame(7, 0, 0, false), p, 0],
     ]);
     assert.deepEqual(got, [
       '     1      0.000000  IP 192.0.2.1.40000 > 192.0.2.2.80: Flags [.], seq 4294967294, ack 5, win 502, length 0',

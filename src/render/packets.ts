@@ -5,7 +5,6 @@
  * numbers like `tcpdump -S`, payload length from the IP header. Flags use tcpdump's letters.
  */
 import type { Frame } from '../capture/frame.js';
-import type { PacketSink } from '../pipeline.js';
 import {
   Packet, TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_AE,
   ENC_VLAN, ENC_MPLS, ENC_PPPOE, ENC_GRE, ENC_VXLAN, ENC_GENEVE, ENC_IP_IN_IP,
@@ -14,7 +13,6 @@ import { addressToString } from '../util/addr.js';
 import { writeIpv4Word } from './endpoint.js';
 import type { Output } from '../util/output.js';
 import { ascii, type ByteWriter } from '../util/bytes.js';
-import { settleDoubles } from '../util/shapes.js';
 
 export function optionsText(p: Packet): string {
   const parts: string[] = [];
@@ -88,22 +86,8 @@ const TIME_WIDTH = 12;
  * The note of a payload cut by the snapshot length, on most lines of such a capture, is bytes
  * too (2026-12-06).
  */
-export class PacketLines implements PacketSink {
-  private t0 = -1;
-  /** packet()'s clock: the seconds since the first frame with a timestamp, from the frames. */
-  private readonly own: { time: number } = { time: 0 };
-
-  constructor(private readonly out: Output) {
-    settleDoubles(this.own, ['time']);
-  }
-
-  /** A line for a packet given without the tracker: its time from the frames' timestamps. */
-  packet(f: Frame, p: Packet): void {
-    const t = f.time();
-    if (this.t0 < 0 && f.hasTs) this.t0 = t;
-    this.own.time = f.hasTs ? t - this.t0 : 0;
-    this.line(f, p, this.own);
-  }
+export class PacketLines {
+  constructor(private readonly out: Output) {}
 
   /**
    * A line for a packet, its time read from `clock.time`: the tracker's result, seconds since the
