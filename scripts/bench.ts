@@ -17,6 +17,10 @@
  *             bench-cache/real/real4.pcap and real6.pcap as `sudo bash scripts/real-traffic/make.sh`
  *             leaves them, real20.pcap (20 000 connections) as `sudo RUNS=real20 bash
  *             scripts/real-traffic/make.sh` does (not made by the bench; skipped when missing)
+ *   realbulk  only when named in --captures: one real connection of about 938 000 packets (1.3
+ *             GB sent through the relay with loss and reordering, snaplen 128), as `sudo
+ *             RUNS=realbulk bash scripts/real-traffic/make.sh` leaves it: the real counterpart
+ *             of bulk, and of issue 8's 988k-packet single-connection capture
  * Modes, each in a fresh child process (its peak RSS is its own; the whole command is timed,
  * Node start-up included, as tcptrace's and tshark's are):
  *   decode          read + decode only (no analysis, in-process loop)
@@ -123,6 +127,7 @@ const CAPTURES: CaptureDef[] = [
   { name: 'real4', what: 'real, 611k pkts', make: null, path: join('real', 'real4.pcap'), optIn: true },
   { name: 'real6', what: 'real IPv6, 126k pkts', make: null, path: join('real', 'real6.pcap'), optIn: true },
   { name: 'real20', what: 'real, 20k conns', make: null, path: join('real', 'real20.pcap'), optIn: true },
+  { name: 'realbulk', what: 'real, 1 conn, 938k', make: null, path: join('real', 'realbulk.pcap'), optIn: true },
 ];
 
 interface ModeDef {

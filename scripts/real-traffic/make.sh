@@ -4,6 +4,7 @@
 #   real4-server.pcap   IPv4, server side, same run (tcpdump on veth-s in the server namespace)
 #   real6.pcap          IPv6, client side, a second, smaller run
 #   real20.pcap         IPv4, client side, 20 000 connections (only when RUNS names it)
+#   realbulk.pcap       IPv4, client side, one connection sending 1.3 GB (only when RUNS names it)
 # Needs: iproute2, ethtool, tcpdump, gcc, python3.  Uses only 10.77.0.0/24 and fd77::/64,
 # inside three namespaces it creates (rs-cli, rs-rly, rs-srv) and removes on exit.
 #
@@ -81,15 +82,42 @@ run() {
   grep -H -E 'captured|received|dropped' "$HERE/$name".*tcpdump.log "$HERE/$name"-server.*tcpdump.log 2>/dev/null || true
 }
 
+# run_bulk NAME HOST BYTES RELAY_ARGS...: one connection, the client sending BYTES to the server
+# (bulk.py) through the relay with RELAY_ARGS (DELAY_MS REORDER_PCT REORDER_EXTRA_MS LOSS_PCT
+# DUP_PCT), captured on the client side.
+run_bulk() {
+  local name=$1 host=$2 bytes=$3
+  shift 3
+  setup
+  ip netns exec $NS_R timeout 120 ./relay r-c r-s 110 $SEED "$@" 2>"$HERE/$name.relay.log" &
+  PIDS+=($!)
+  rm -f "$name.pcap"
+  ip netns exec $NS_C timeout 120 tcpdump -i veth-c -n -s 128 -B 262144 -w "$HERE/$name.pcap" tcp 2>"$HERE/$name.tcpdump.log" &
+  PIDS+=($!)
+  sleep 1
+  ip netns exec $NS_S timeout 110 python3 "$SRC/bulk.py" server $host 8080 >"$HERE/$name.server.log" 2>&1 &
+  PIDS+=($!)
+  sleep 0.5
+  ip netns exec $NS_C ping -c 1 -W 1 $host >/dev/null 2>&1 || true
+  ip netns exec $NS_C timeout 100 python3 "$SRC/bulk.py" client $host 8080 $bytes 2>&1 | tee "$HERE/$name.client.log"
+  sleep 2
+  cleanup
+  cat "$HERE/$name.relay.log" "$HERE/$name.server.log"
+  grep -H -E 'captured|received|dropped' "$HERE/$name".tcpdump.log 2>/dev/null || true
+}
+
 # RUNS names the captures to make (default: the bench's real4 and real6). real20, opt-in (about
 # 40 s, 89 MB): IPv4, 20 000 connections at 1 000/s with MAXSIZE 50000, about 813 000 packets,
-# for timing at scale (README.md).
+# for timing at scale (README.md). realbulk, opt-in (about 8 s, 133 MB): one connection sending
+# BULK_BYTES (1.3 GB) through the relay at 1 ms each way, 0.5% reordered (up to 2 ms more), 0.05%
+# lost and 0.02% duplicated, about 938 000 packets: issue 8's single-connection case, for real.
 for r in ${RUNS:-real4 real6}; do
   case $r in
     real4) run real4 10.77.0.2 5000 1430 200000 1 ;;
     real6) run real6 fd77::2 3000 1200 50000 0 ;;
     real20) run real20 10.77.0.2 20000 1000 50000 0 ;;
-    *) echo "make.sh: unknown run $r (real4, real6, real20)" >&2; exit 2 ;;
+    realbulk) run_bulk realbulk 10.77.0.2 ${BULK_BYTES:-1300000000} 1 0.5 2 0.05 0.02 ;;
+    *) echo "make.sh: unknown run $r (real4, real6, real20, realbulk)" >&2; exit 2 ;;
   esac
 done
 ls -l "$HERE"/*.pcap
