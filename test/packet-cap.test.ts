@@ -43,7 +43,8 @@ function frame(fromClient: boolean, flags: number, seq: number, ack: number, len
  * from the client (frame k at 1 ms × k), and a three-way close. Built from two templates with
  * seq and timestamps patched, so a 100 000-packet capture takes milliseconds.
  */
-function bigFlow(n: number): Uint8Array {
+/** `repeats`: data segments (by index) sent twice in a row, the copy a retransmission (n + repeats.length packets). */
+function bigFlow(n: number, repeats: readonly number[] = []): Uint8Array {
   const frames: Uint8Array[] = [
     frame(true, TCP_SYN, C_ISN, 0, 0),
     frame(false, TCP_SYN | TCP_ACK, S_ISN, C_ISN + 1, 0),
@@ -58,7 +59,7 @@ function bigFlow(n: number): Uint8Array {
     frame(true, TCP_ACK, end + 1, S_ISN + 2, 0),
   ];
   const recLen = (f: Uint8Array): number => 16 + f.length;
-  const size = 24 + frames.reduce((s, f) => s + recLen(f), 0) + data * recLen(dataTemplate) + tail.reduce((s, f) => s + recLen(f), 0);
+  const size = 24 + frames.reduce((s, f) => s + recLen(f), 0) + (data + repeats.length) * recLen(dataTemplate) + tail.reduce((s, f) => s + recLen(f), 0);
   const out = Buffer.alloc(size);
   out.writeUInt32LE(0xa1b2c3d4, 0);
   out.writeUInt16LE(2, 4);
@@ -78,7 +79,10 @@ function bigFlow(n: number): Uint8Array {
     k++;
   };
   for (const f of frames) put(f, null);
-  for (let i = 0; i < data; i++) put(dataTemplate, C_ISN + 1 + i * 10);
+  for (let i = 0; i < data; i++) {
+    put(dataTemplate, C_ISN + 1 + i * 10);
+    if (repeats.includes(i)) put(dataTemplate, C_ISN + 1 + i * 10);
+  }
   for (const f of tail) put(f, null);
   assert.equal(o, size);
   return out;
@@ -282,6 +286,33 @@ describe('packet record cap', () => {
       assert.match(text.stdout, /frame 101198 {2}client → server {2}\[FIN, ACK\]/);
       const mm = await runCli(['--format', 'mermaid', file]);
       assert.match(mm.stdout, /Note over C,S: 1200 packet\(s\) from frame 99001 to frame 100200 not kept/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the walkthrough says how many of a flag are among the packets not kept, not an empty list of frames', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tcpflow-cap-'));
+    try {
+      // data segment 10 is sent again as frame 15 (kept); segment 99600 as frame 99605, in the
+      // middle that is not kept (frames 99001 to 100202 of 101202)
+      const twice = join(dir, 'twice.pcap');
+      writeFileSync(twice, bigFlow(101200, [10, 99600]));
+      const text = await runCli(['--format', 'text', twice]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /1202 packet\(s\) from frame 99001 to frame 100202 not kept/);
+      assert.match(text.stdout, /analysis: retransmission ×2 \(15; 1 among the packets not kept\)[;\n]/);
+      const zh = await runCli(['--format', 'text', '--lang', 'zh', twice]);
+      assert.match(zh.stdout, /retransmission ×2 \(15; 其中 1 个在未保留的报文中\)[;\n]/);
+      // only the one not kept: no frame listed, the count said
+      const once = join(dir, 'once.pcap');
+      writeFileSync(once, bigFlow(101200, [99600]));
+      const one = await runCli(['--format', 'text', once]);
+      assert.match(one.stdout, /analysis: retransmission ×1 \(1 among the packets not kept\)[;\n]/);
+      // every one kept: the frames alone, as before
+      const kept = join(dir, 'kept.pcap');
+      writeFileSync(kept, bigFlow(101200, [10]));
+      assert.match((await runCli(['--format', 'text', kept])).stdout, /analysis: retransmission ×1 \(15\)[;\n]/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

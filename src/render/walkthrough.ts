@@ -367,7 +367,10 @@ export class Walkthrough {
           const p = packets.at(j);
           if ((p.analysis & bit) !== 0) frames.push(p.frame);
         }
-        const shown = frames.slice(0, 8).join(', ') + (frames.length > 8 ? ', …' : '');
+        let shown = frames.slice(0, 8).join(', ') + (frames.length > 8 ? ', …' : '');
+        // flags of packets left out (a long connection's middle): said, not an empty list
+        const notKept = frames.length > 8 || !omitted ? 0 : c.analysis[i] - frames.length;
+        if (notKept > 0) shown += (frames.length > 0 ? '; ' : '') + this.t('wAnalysisNotKept', 'client', notKept);
         counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
       }
       if (counts.length > 0) this.line(w, `   ${this.t('wAnalysis')}${L.colon}${counts.join('; ')}`);
