@@ -307,6 +307,36 @@ describe('teardown', () => {
   });
 });
 
+describe('duplicate ACK notes', () => {
+  it('a duplicate ACK with the other side\'s bytes outstanding says a segment may be missing; one whose ack covers all it sent says nothing is', () => {
+    // the client sends 100 bytes twice; the second is lost, so the server repeats ack 1101 while
+    // bytes 1101-1200 are outstanding: the classic duplicate ACK
+    const lost = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 100 },
+      { who: 's', flags: 'A', seq: 5001, ack: 1101 },
+      { who: 'c', flags: 'PA', seq: 1101, ack: 5001, len: 100 },
+      { who: 'c', flags: 'PA', seq: 1201, ack: 5001, len: 100 },
+      { who: 's', flags: 'A', seq: 5001, ack: 1101 },
+    ]).seen;
+    assert.deepEqual([lost[7]!.frame, lost[7]!.note], [8, 'duplicateAck']);
+    // the client (a bulk sender that has received nothing) repeats its bare ACK: Wireshark's rule
+    // counts it, but ack 5001 covers everything the server has sent
+    const idle = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 100 },
+      { who: 'c', flags: 'A', seq: 1101, ack: 5001 },
+      { who: 'c', flags: 'A', seq: 1101, ack: 5001 },
+    ]).seen;
+    assert.deepEqual([idle[5]!.frame, idle[5]!.note], [6, 'duplicateAckAllAcked']);
+    assert.equal(
+      message('en', 'duplicateAckAllAcked', 'client', 1, 1),
+      'duplicate ACK #1: the same ack 1 again, with no data and the same window (so Wireshark counts it); but ack 1 covers everything the server has sent, so nothing is missing and it asks for no retransmission',
+    );
+    assert.match(message('en', 'duplicateAck', 'server', 1, 101), /^duplicate ACK #1: the server still expects byte 101, so a segment is missing/);
+  });
+});
+
 describe('Zeek history', () => {
   /** The handshake, then `n` FINs from each side in turn, each at a new end (so each a letter). */
   function fins(n: number): Step[] {

@@ -109,6 +109,11 @@ export const N_ACK_AFTER_CLOSE = 43;
 export const N_OLD_ACK = 44;
 /** The first RST, after the close had finished (both FINs acknowledged). */
 export const N_RST_AFTER_CLOSE = 45;
+/**
+ * A duplicate ACK (as Wireshark counts them) whose ack covers everything its receiver has sent
+ * (n1: its number, n2: the ack): nothing is missing, so it asks for no retransmission.
+ */
+export const N_DUPLICATE_ACK_ALL_ACKED = 46;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
@@ -116,7 +121,7 @@ export const NOTE_KEYS = [
   'finRetransmitted', 'retransmission', 'fastRetransmission', 'spuriousRetransmission', 'outOfOrder', 'lostSegment',
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
   'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued', 'lastAckAgain', 'ackAfterClose',
-  'oldAck', 'rstAfterClose',
+  'oldAck', 'rstAfterClose', 'duplicateAckAllAcked',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
@@ -729,9 +734,12 @@ export function teardownKind(s: Story): TeardownKind {
 
 /**
  * When a packet has no handshake/teardown note but carries Wireshark analysis flags, the note
- * explains the most telling one (retransmissions first, window matters last).
+ * explains the most telling one (retransmissions first, window matters last). `allAcked`: the
+ * packet's ack covers everything the other side has sent (a duplicate ACK then reports no loss:
+ * Wireshark's rule asks only that the ack, the window and the sequence number repeat with no data,
+ * so a bulk sender's own bare ACKs count, with nothing missing).
  */
-export function analysisNote(r: StoryResult, len: number): void {
+export function analysisNote(r: StoryResult, len: number, allAcked: boolean): void {
   const bits = r.analysis;
   if (r.note !== N_NONE || bits === 0) return;
   const relSeq = r.seq;
@@ -753,7 +761,7 @@ export function analysisNote(r: StoryResult, len: number): void {
   else if (bits & A_ZERO_WINDOW) note = N_ZERO_WINDOW;
   else if (bits & A_KEEP_ALIVE_ACK) note = N_KEEP_ALIVE_ACK;
   else if (bits & A_KEEP_ALIVE) { note = N_KEEP_ALIVE; n1 = relSeq; }
-  else if (bits & A_DUPLICATE_ACK) { note = N_DUPLICATE_ACK; n1 = r.dupAckNum; n2 = r.ack; }
+  else if (bits & A_DUPLICATE_ACK) { note = allAcked ? N_DUPLICATE_ACK_ALL_ACKED : N_DUPLICATE_ACK; n1 = r.dupAckNum; n2 = r.ack; }
   else if (bits & A_WINDOW_FULL) note = N_WINDOW_FULL;
   else if (bits & A_WINDOW_UPDATE) { note = N_WINDOW_UPDATE; n1 = r.window; }
   if (note === N_NONE) return;

@@ -1259,7 +1259,7 @@ export class Tracker implements PacketSink {
     // --- the story (handshake, teardown, states, notes) and Zeek's view
     r.peerBase = R.baseSeq >>> 0;
     updateStory(c.story, r, p, f.number, r.fromA);
-    analysisNote(r, p.payloadLen);
+    analysisNote(r, p.payloadLen, p.ack32 === R.nextseq);
     // a continuation's first packet: its numbers are its stream's, not the first packet's
     // (both read on every packet, so that the optimised code has seen them: read only after a
     // mid-stream note, c.continued's first read threw that code away; read only in a
