@@ -20,6 +20,8 @@ export interface Step {
   win?: number;
   mss?: number;
   wscale?: number;
+  /** SACK blocks' edges, raw: left, right, left, right... */
+  sack?: number[];
 }
 
 export interface Seen {
@@ -28,6 +30,8 @@ export interface Seen {
   client: string;
   server: string;
   note: string;
+  /** The note's numbers. */
+  n: [number, number, number];
 }
 
 const CLIENT = (10 << 24) | 1;
@@ -39,7 +43,7 @@ export function converse(steps: Step[], ports: [number, number] = [40000, 80]): 
     onPacket(c, r) {
       const cli = c.clientIsA ? r.stateA : r.stateB;
       const srv = c.clientIsA ? r.stateB : r.stateA;
-      seen.push({ frame: r.frame, phase: PHASE_NAMES[r.phase], client: STATE_NAMES[cli], server: STATE_NAMES[srv], note: NOTE_KEYS[r.note] });
+      seen.push({ frame: r.frame, phase: PHASE_NAMES[r.phase], client: STATE_NAMES[cli], server: STATE_NAMES[srv], note: NOTE_KEYS[r.note], n: [r.n1, r.n2, r.n3] });
     },
   });
   const f = new Frame();
@@ -70,6 +74,10 @@ export function converse(steps: Step[], ports: [number, number] = [40000, 80]): 
     p.window = st.win ?? 1000;
     if (st.mss !== undefined) p.mss = st.mss;
     if (st.wscale !== undefined) p.wscale = st.wscale;
+    if (st.sack !== undefined) {
+      p.sackCount = st.sack.length / 2;
+      p.sack.set(st.sack.map((x) => x >>> 0));
+    }
     tracker.packet(f, p);
   }
   if (tracker.finish) tracker.finish();
