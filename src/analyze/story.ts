@@ -153,15 +153,6 @@ export interface StoryResult extends StoryNote {
   analysis: number;
   dupAckNum: number;
   window: number;
-  /**
-   * The packet's first SACK block is a D-SACK (RFC 2883, as Linux's tcp_check_dsack() and
-   * Wireshark tell it: below the packet's ack, or within its second block), and that block's
-   * edges, raw, as int32 (the same 32 bits: set for every packet without a call, so nothing is
-   * boxed; the other direction's base when not dsack, so that made relative they are 0).
-   */
-  dsack: boolean;
-  dsackLeft: number;
-  dsackRight: number;
 }
 
 // Story.bits: a story's yes-or-no facts, one bit each (a field takes 8 bytes here, so fifteen
@@ -748,23 +739,29 @@ export function teardownKind(s: Story): TeardownKind {
 
 /**
  * When a packet has no handshake/teardown note but carries Wireshark analysis flags, the note
- * explains the most telling one (retransmissions first, window matters last). `allAcked`: the
- * packet's ack covers everything the other side has sent (a duplicate ACK then reports no loss:
- * Wireshark's rule asks only that the ack, the window and the sequence number repeat with no data,
- * so a bulk sender's own bare ACKs count, with nothing missing).
+ * explains the most telling one (retransmissions first, window matters last), from `r` and the
+ * packet's payload length and D-SACK (`p`). `allAcked`: the packet's ack covers everything the
+ * other side has sent (a duplicate ACK then reports no loss: Wireshark's rule asks only that the
+ * ack, the window and the sequence number repeat with no data, so a bulk sender's own bare ACKs
+ * count, with nothing missing).
  */
-export function analysisNote(r: StoryResult, len: number, allAcked: boolean): void {
+export function analysisNote(r: StoryResult, p: Packet, allAcked: boolean): void {
   const bits = r.analysis;
   if (r.note !== N_NONE || bits === 0) return;
   const relSeq = r.seq;
-  const end = seqAdd(relSeq, len);
-  // the D-SACK block's edges relative to the other direction, worked out here with end's (for
-  // every packet with a flag: see below); seqSub() written out, as a call that is not inlined
-  // boxes its arguments, read from fields that hold doubles (12 bytes a packet on bulk, in
+  const end = seqAdd(relSeq, p.payloadLen);
+  // a D-SACK's edges (decode/tcp.ts) relative to the other direction, worked out here with end's
+  // (for every packet with a flag: see below), the other direction's base when there is none
+  // (relative 0, a small integer: a stale edge made relative was a heap number a packet); the
+  // edges read in either case, and seqSub() written out: a call that is not inlined boxes its
+  // arguments, read from fields that hold doubles (12 bytes a packet on bulk, in
   // test/hot-alloc.test.ts's run without inlining)
+  const dsack = p.dsack;
   const peerBase = r.peerBase;
-  const dsackLeft = (r.dsackLeft - peerBase) >>> 0;
-  const dsackRight = (r.dsackRight - peerBase) >>> 0;
+  const left = p.dsackLeft;
+  const right = p.dsackRight;
+  const dsackLeft = ((dsack ? left : peerBase) - peerBase) >>> 0;
+  const dsackRight = ((dsack ? right : peerBase) - peerBase) >>> 0;
   // the note and its numbers are chosen, then stored once: a call or an operation in a branch
   // V8 has not seen run throws the optimised code away when it first runs (the first
   // retransmission of a long transfer comes long after this function was optimised)
@@ -785,9 +782,9 @@ export function analysisNote(r: StoryResult, len: number, allAcked: boolean): vo
   else if (bits & A_KEEP_ALIVE) { note = N_KEEP_ALIVE; n1 = relSeq; }
   else if (bits & A_DUPLICATE_ACK) {
     // a D-SACK says why it was sent (a segment came twice); with none, whether anything is outstanding
-    note = r.dsack ? N_DUPLICATE_ACK_DSACK : allAcked ? N_DUPLICATE_ACK_ALL_ACKED : N_DUPLICATE_ACK;
+    note = dsack ? N_DUPLICATE_ACK_DSACK : allAcked ? N_DUPLICATE_ACK_ALL_ACKED : N_DUPLICATE_ACK;
     n1 = r.dupAckNum;
-    n2 = r.dsack ? dsackLeft : r.ack;
+    n2 = dsack ? dsackLeft : r.ack;
     n3 = dsackRight;
   }
   else if (bits & A_WINDOW_FULL) note = N_WINDOW_FULL;

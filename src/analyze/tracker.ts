@@ -127,10 +127,6 @@ export class PacketResult implements StoryResult {
   peerBase = 0;
   /** Wireshark's tcp.analysis.duplicate_ack_num when duplicate_ack is set. */
   dupAckNum = 0;
-  /** The first SACK block is a D-SACK, and its edges, raw as int32 (story.ts StoryResult). */
-  dsack = false;
-  dsackLeft = 0;
-  dsackRight = 0;
   /** The packet started a new connection. */
   opened = false;
 
@@ -141,7 +137,7 @@ export class PacketResult implements StoryResult {
     // 2 GB of a connection's data, or for a segment before its direction's base (a stray packet
     // on a reused 4-tuple); on 20 000 connections of real traffic their first one threw away
     // handle(), updateStory() and a dozen more ("wrong map", 2026-12-06)
-    settleDoubles(this, ['time', 'n1', 'n2', 'n3', 'peerBase', 'seq', 'ack', 'dsackLeft', 'dsackRight']);
+    settleDoubles(this, ['time', 'n1', 'n2', 'n3', 'peerBase', 'seq', 'ack']);
   }
 }
 
@@ -1263,26 +1259,7 @@ export class Tracker implements PacketSink {
     // --- the story (handshake, teardown, states, notes) and Zeek's view
     r.peerBase = R.baseSeq >>> 0;
     updateStory(c.story, r, p, f.number, r.fromA);
-    // RFC 2883's D-SACK (Linux's tcp_check_dsack()): the first SACK block below the ack, or
-    // within the second block. Every comparison made for every packet, then combined: one first
-    // run in a branch mid-capture would throw away the optimised code this is inlined into
-    const sk = p.sack;
-    const nSack = p.sackCount;
-    const s0 = sk[0]! | 0;
-    const s1 = sk[1]! | 0;
-    const hasBlock = nSack > 0;
-    const belowAck = ((s0 - p.ack32) | 0) < 0;
-    const hasSecond = nSack > 1;
-    const fromSecond = ((s0 - (sk[2]! | 0)) | 0) >= 0;
-    const toSecond = (((sk[3]! | 0) - s1) | 0) >= 0;
-    const dsack = hasBlock && (belowAck || (hasSecond && fromSecond && toSecond));
-    // without one, the other direction's base: relative 0, a small integer, where a stale edge
-    // made relative was a heap number for every packet with a flag (test/hot-alloc.test.ts)
-    const peerBase32 = R.baseSeq;
-    r.dsack = dsack;
-    r.dsackLeft = dsack ? s0 : peerBase32;
-    r.dsackRight = dsack ? s1 : peerBase32;
-    analysisNote(r, p.payloadLen, p.ack32 === R.nextseq);
+    analysisNote(r, p, p.ack32 === R.nextseq);
     // a continuation's first packet: its numbers are its stream's, not the first packet's
     // (both read on every packet, so that the optimised code has seen them: read only after a
     // mid-stream note, c.continued's first read threw that code away; read only in a

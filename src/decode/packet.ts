@@ -129,6 +129,15 @@ export class Packet {
   sackCount = 0;
   /** Left/right edge pairs of the SACK blocks, raw sequence numbers. */
   readonly sack = new Uint32Array(MAX_SACK_BLOCKS * 2);
+  /**
+   * The first SACK block is a D-SACK (RFC 2883, as Linux's tcp_check_dsack() and Wireshark's
+   * "D-SACK Sequence" tell it: below the packet's ack, or within its second block), and its
+   * edges, raw, as int32 (the same 32 bits; left from an earlier packet when not dsack). Worked
+   * out by the options' parser, which only packets with SACK blocks reach.
+   */
+  dsack = false;
+  dsackLeft = 0;
+  dsackRight = 0;
   unknownCount = 0;
   /** Kinds of options we do not interpret (kept so they can be shown). */
   readonly unknownKinds = new Uint8Array(MAX_UNKNOWN_OPTIONS);
@@ -139,7 +148,7 @@ export class Packet {
     // uint32s, beyond 2^31 in half of all connections (Linux starts them at random): doubles from
     // the start, not from the first such packet, which may come after decodeTcp() was optimised
     // (util/shapes.ts)
-    settleDoubles(this, ['tsVal', 'tsEcr']);
+    settleDoubles(this, ['tsVal', 'tsEcr', 'dsackLeft', 'dsackRight']);
   }
 
   reset(): void {
@@ -158,6 +167,8 @@ export class Packet {
     this.sackPermitted = false;
     this.hasTimestamps = false;
     this.sackCount = 0;
+    // (the edges are read only when dsack is set)
+    this.dsack = false;
     this.unknownCount = 0;
     this.optionsMalformed = false;
   }

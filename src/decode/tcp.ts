@@ -144,10 +144,23 @@ function parseOptions(p: Packet, b: Uint8Array, dv: DataView, o: number, end: nu
           break;
         }
         const n = (len - 2) / 8;
+        const first = p.sackCount === 0;
         for (let i = 0; i < n && p.sackCount < MAX_SACK_BLOCKS; i++) {
           p.sack[p.sackCount * 2] = dv.getUint32(o + 2 + i * 8);
           p.sack[p.sackCount * 2 + 1] = dv.getUint32(o + 6 + i * 8);
           p.sackCount++;
+        }
+        if (first && n > 0) {
+          // RFC 2883's D-SACK (Linux's tcp_check_dsack()): the first block below the ack, or
+          // within the second; the edges as int32, read as the fixed header's are (see above)
+          const left = dv.getInt32(o + 2);
+          const right = dv.getInt32(o + 6);
+          const inSecond = n > 1 && ((left - dv.getInt32(o + 10)) | 0) >= 0 && ((dv.getInt32(o + 14) - right) | 0) >= 0;
+          if (((left - p.ack32) | 0) < 0 || inSecond) {
+            p.dsack = true;
+            p.dsackLeft = left;
+            p.dsackRight = right;
+          }
         }
         break;
       }

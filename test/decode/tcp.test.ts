@@ -185,6 +185,27 @@ describe('TCP: every accessor on known bytes', () => {
     assert.equal(p.mss, -1);
   });
 
+  it('a D-SACK (RFC 2883): the first block below the ack, or within the second; not an ordinary SACK; edges as int32', () => {
+    const ack = (ackNo: number, blocks: [number, number][]): Packet =>
+      decode(eth4(tcp({ srcPort: 80, dstPort: 40000, seq: 5000, ack: ackNo, flags: TCP_ACK, window: 1024, options: [...opt.nop(), ...opt.nop(), ...opt.sack(blocks)] })));
+    const dsack = (p: Packet): [boolean, number, number] => [p.dsack, p.dsackLeft, p.dsackRight];
+    // below the ack: bytes already acknowledged came again
+    assert.deepEqual(dsack(ack(7000, [[6000, 6500]])), [true, 6000, 6500]);
+    // within the second block (a copy of out-of-order data held above a gap)
+    assert.deepEqual(dsack(ack(7000, [[8000, 8500], [8000, 9000]])), [true, 8000, 8500]);
+    assert.deepEqual(dsack(ack(7000, [[8500, 9000], [8000, 9000]])), [true, 8500, 9000]);
+    // ordinary SACKs: above the ack, and not within the second
+    assert.deepEqual(dsack(ack(7000, [[8000, 9000]])), [false, 0, 0]);
+    assert.deepEqual(dsack(ack(7000, [[9000, 9500], [8000, 8500]])), [false, 0, 0]);
+    assert.deepEqual(dsack(ack(7000, [[8000, 9500], [8000, 9000]])), [false, 0, 0]);
+    // at the ack exactly is not below it
+    assert.deepEqual(dsack(ack(7000, [[7000, 7500]])), [false, 0, 0]);
+    // modulo 2^32: a block just below an ack that wrapped; edges from 2^31 up as int32
+    assert.deepEqual(dsack(ack(0x10, [[0xfffffff0, 0x8]])), [true, -16, 8]);
+    // no SACK option at all
+    assert.deepEqual(dsack(decode(eth4(tcp({ srcPort: 80, dstPort: 40000, seq: 5000, ack: 7000, flags: TCP_ACK, window: 1024 })))), [false, 0, 0]);
+  });
+
   it(`reads ${MAX_SACK_BLOCKS} SACK blocks and ${MAX_UNKNOWN_OPTIONS} unknown kinds (the most 40 option bytes can hold)`, () => {
     // one SACK option of 4 blocks (34 bytes), two unknown 2-byte options, 2 bytes of EOL padding
     const seg = tcp({

@@ -20,8 +20,8 @@ export interface Step {
   win?: number;
   mss?: number;
   wscale?: number;
-  /** SACK blocks' edges, raw: left, right, left, right... */
-  sack?: number[];
+  /** A D-SACK block the decoder found (decode/tcp.ts, tested in test/decode/tcp.test.ts): raw left and right edges. */
+  dsack?: [number, number];
 }
 
 export interface Seen {
@@ -74,9 +74,10 @@ export function converse(steps: Step[], ports: [number, number] = [40000, 80]): 
     p.window = st.win ?? 1000;
     if (st.mss !== undefined) p.mss = st.mss;
     if (st.wscale !== undefined) p.wscale = st.wscale;
-    if (st.sack !== undefined) {
-      p.sackCount = st.sack.length / 2;
-      p.sack.set(st.sack.map((x) => x >>> 0));
+    if (st.dsack !== undefined) {
+      p.dsack = true;
+      p.dsackLeft = st.dsack[0] | 0;
+      p.dsackRight = st.dsack[1] | 0;
     }
     tracker.packet(f, p);
   }
