@@ -785,12 +785,12 @@ export function analysisNote(r: StoryResult, p: Packet, allAcked: boolean): void
     note = dsack ? N_DUPLICATE_ACK_DSACK : allAcked ? N_DUPLICATE_ACK_ALL_ACKED : N_DUPLICATE_ACK;
     n1 = r.dupAckNum;
     n2 = dsack ? dsackLeft : r.ack;
-    n3 = dsackRight;
+    n3 = dsack ? dsackRight : 0;
   }
   else if (bits & A_WINDOW_FULL) note = N_WINDOW_FULL;
   else if (bits & A_WINDOW_UPDATE) { note = N_WINDOW_UPDATE; n1 = r.window; }
   if (note === N_NONE) return;
-  set(r, note, n1, n2, note === N_DUPLICATE_ACK_DSACK ? n3 : 0);
+  set(r, note, n1, n2, n3);
 }
 
 function set(r: StoryResult, note: number, n1: number, n2: number, n3: number): void {
