@@ -41,6 +41,7 @@ FIELDS=(
   tcp.analysis.window_update tcp.analysis.window_full
   tcp.analysis.reused_ports tcp.completeness tcp.analysis.initial_rtt
   frame.len tcp.hdr_len tcp.analysis.duplicate_ack_num
+  tcp.options.sack.dsack_le tcp.options.sack.dsack_re
 )
 EARGS=()
 for f in "${FIELDS[@]}"; do EARGS+=(-e "$f"); done

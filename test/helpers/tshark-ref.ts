@@ -35,6 +35,11 @@ export interface OurFrame {
   continued: boolean;
   /** tcp.analysis.duplicate_ack_num: the duplicate ACK's number, 0 on other frames (PacketResult.dupAckNum). */
   dupAckNum: number;
+  /**
+   * tcp.options.sack.dsack_le and _re: the D-SACK block's edges relative to the other direction
+   * (Packet.dsack and its edges made relative), '' when the packet has none.
+   */
+  dsack: string;
 }
 
 export interface FlagTally { tp: number; fp: number; fn: number }
@@ -75,6 +80,7 @@ export async function analyseFrames(path: string, opts?: TrackerOptions): Promis
       frames.set(r.frame, {
         stream: c.id, seq: r.seq, ack: r.ack, hasAck: (p.flags & 0x10) !== 0, len: p.payloadLen, flags: set, window: r.window, continued: c.continued,
         dupAckNum: r.dupAckNum,
+        dsack: p.dsack ? `${(p.dsackLeft - r.peerBase) >>> 0}-${(p.dsackRight - r.peerBase) >>> 0}` : '',
       });
     },
   }, opts);
@@ -84,7 +90,7 @@ export async function analyseFrames(path: string, opts?: TrackerOptions): Promis
 
 /**
  * Every TCP frame of `capture` against tshark's view `refTsv`: stream, relative seq and ack,
- * length, the duplicate ACK's number (where the reference has it) and the analysis flags, in
+ * length, the duplicate ACK's number and the D-SACK block (where the reference has them) and the analysis flags, in
  * continuations' frames too (their analysis goes on from their stream's state). `opts`: the
  * tracker's options (default: keep every connection, as Wireshark does).
  */
@@ -111,6 +117,10 @@ export async function compareWithTshark(capture: string, refTsv: string, maxMism
     // (the fixtures' references have the duplicate ACK's number since 2026-12-05; the corpus's do not)
     const dupAckNum = row['tcp.analysis.duplicate_ack_num'];
     if (dupAckNum !== undefined && String(o.dupAckNum) !== (dupAckNum === '' ? '0' : dupAckNum)) problems.push(`duplicate ACK #${o.dupAckNum}≠#${dupAckNum}`);
+    // (and the D-SACK block since 2026-12-06)
+    const dsackLe = row['tcp.options.sack.dsack_le'];
+    const theirDsack = dsackLe === undefined || dsackLe === '' ? '' : `${dsackLe}-${row['tcp.options.sack.dsack_re']}`;
+    if (dsackLe !== undefined && o.dsack !== theirDsack) problems.push(`D-SACK ${o.dsack || 'none'}≠${theirDsack || 'none'}`);
     if (problems.length === 0) cmp.numbersEqual++;
     // a continuation's flags too: its analysis goes on from its stream's state (flow/analysis-states.ts)
     if (o.continued) cmp.continuationFrames++;
