@@ -309,6 +309,15 @@ describe('lab: a synthetic upload, checked against the plan that built it', () =
       return { frame: a.frame, bytes: b };
     });
     assert.deepEqual(k.ackedPerAck.map((a) => ({ frame: a.frame, bytes: a.bytes })), expected);
+    // and the segments each ACK covers: those whose last byte it acknowledges for the first time
+    let below = 1;
+    const covered = plan.acks.map((a) => {
+      const n = plan.data.filter((d) => d.relSeq + d.len > below && d.relSeq + d.len <= a.ack).length;
+      below = a.ack;
+      return n;
+    });
+    assert.ok(covered.some((n) => n >= 2), 'the plan has cumulative ACKs');
+    assert.deepEqual(k.ackedPerAck.map((a) => a.segments), covered);
     assert.deepEqual(k.cumulativeAcks, k.ackedPerAck.filter((a) => a.bytes > 1000).map((a) => a.frame));
     const total = plan.data.reduce((s, d) => s + d.len, 0);
     assert.equal(k.throughput?.bytes, total);

@@ -359,7 +359,19 @@ export function computeLabKey(
   const clientFin = clientPkts.find((p) => p.flags & TCP_FIN);
   const limit = clientFin ? clientFin.seq + clientFin.len : Number.POSITIVE_INFINITY;
   const ends = [...new Set(data.filter((p) => !(p.analysis & A_RETRANSMISSION)).map((p) => p.seq + p.len))].sort((x, y) => x - y);
-  const countEnds = (lo: number, hi: number): number => ends.filter((e) => e > lo && e <= hi).length;
+  // segments whose end is in (lo, hi]: two binary searches in the sorted ends (a filter over all
+  // of them for every ACK took 8.9 s of 12.2 on a real transfer of 938 000 packets)
+  const endsUpTo = (x: number): number => {
+    let lo = 0;
+    let hi = ends.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ends[mid] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const countEnds = (lo: number, hi: number): number => endsUpTo(hi) - endsUpTo(lo);
   const ackedPerAck: AckedPerAck[] = [];
   let prev = syn ? 1 : serverAcks.length > 0 ? serverAcks[0].ack : 0;
   for (const p of serverAcks) {
