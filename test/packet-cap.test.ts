@@ -286,6 +286,8 @@ describe('packet record cap', () => {
       assert.match(text.stdout, /frame 101198 {2}client → server {2}\[FIN, ACK\]/);
       const mm = await runCli(['--format', 'mermaid', file]);
       assert.match(mm.stdout, /Note over C,S: 1200 packet\(s\) from frame 99001 to frame 100200 not kept/);
+      // the message's ';' (a statement's end in Mermaid) as a comma
+      assert.match(mm.stdout, /first and last packets up to a limit, the packets listed below are among those kept/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -28,8 +28,10 @@ const RST = 0x004;
 const STATES = STATE_NAMES.length;
 
 function safe(s: string): string {
-  // (most text has neither: two scans, no regular expression, no copy)
-  return s.indexOf(';') < 0 && s.indexOf('#') < 0 ? s : s.replace(/[;#]/g, ' ');
+  // (most text has neither: two scans, no regular expression, no copy); a ';' between two
+  // clauses becomes a comma, not a space, which left "a limit  the packets" in the note of
+  // packets not kept
+  return s.indexOf(';') < 0 && s.indexOf('#') < 0 ? s : s.replace(/;/g, ',').replace(/#/g, ' ');
 }
 
 /**
