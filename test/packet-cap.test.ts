@@ -20,6 +20,7 @@ import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../src/decode/packet.js';
 import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { runCli } from './helpers/cli.js';
+import { tempDir } from './helpers/tmp.js';
 
 const require = createRequire(import.meta.url);
 const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
@@ -41,9 +42,9 @@ function frame(fromClient: boolean, flags: number, seq: number, ack: number, len
 /**
  * One connection of `n` packets as a classic pcap: handshake, n − 6 data segments of 10 bytes
  * from the client (frame k at 1 ms × k), and a three-way close. Built from two templates with
- * seq and timestamps patched, so a 100 000-packet capture takes milliseconds.
+ * seq and timestamps patched, so a 100 000-packet capture takes milliseconds. `repeats`: data
+ * segments (by index) sent twice in a row, the copy a retransmission (n + repeats.length packets).
  */
-/** `repeats`: data segments (by index) sent twice in a row, the copy a retransmission (n + repeats.length packets). */
 function bigFlow(n: number, repeats: readonly number[] = []): Uint8Array {
   const frames: Uint8Array[] = [
     frame(true, TCP_SYN, C_ISN, 0, 0),
@@ -294,29 +295,25 @@ describe('packet record cap', () => {
   });
 
   it('the walkthrough says how many of a flag are among the packets not kept, not an empty list of frames', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tcpflow-cap-'));
-    try {
-      // data segment 10 is sent again as frame 15 (kept); segment 99600 as frame 99605, in the
-      // middle that is not kept (frames 99001 to 100202 of 101202)
-      const twice = join(dir, 'twice.pcap');
-      writeFileSync(twice, bigFlow(101200, [10, 99600]));
-      const text = await runCli(['--format', 'text', twice]);
-      assert.equal(text.code, 0, text.stderr);
-      assert.match(text.stdout, /1202 packet\(s\) from frame 99001 to frame 100202 not kept/);
-      assert.match(text.stdout, /analysis: retransmission ×2 \(15; 1 among the packets not kept\)[;\n]/);
-      const zh = await runCli(['--format', 'text', '--lang', 'zh', twice]);
-      assert.match(zh.stdout, /retransmission ×2 \(15; 其中 1 个在未保留的报文中\)[;\n]/);
-      // only the one not kept: no frame listed, the count said
-      const once = join(dir, 'once.pcap');
-      writeFileSync(once, bigFlow(101200, [99600]));
-      const one = await runCli(['--format', 'text', once]);
-      assert.match(one.stdout, /analysis: retransmission ×1 \(1 among the packets not kept\)[;\n]/);
-      // every one kept: the frames alone, as before
-      const kept = join(dir, 'kept.pcap');
-      writeFileSync(kept, bigFlow(101200, [10]));
-      assert.match((await runCli(['--format', 'text', kept])).stdout, /analysis: retransmission ×1 \(15\)[;\n]/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('tcpflow-cap-');
+    // data segment 10 is sent again as frame 15 (kept); segment 99600 as frame 99605, in the
+    // middle that is not kept (frames 99001 to 100202 of 101202)
+    const twice = join(dir, 'twice.pcap');
+    writeFileSync(twice, bigFlow(101200, [10, 99600]));
+    const text = await runCli(['--format', 'text', twice]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /1202 packet\(s\) from frame 99001 to frame 100202 not kept/);
+    assert.match(text.stdout, /analysis: retransmission ×2 \(15; 1 among the packets not kept\)[;\n]/);
+    const zh = await runCli(['--format', 'text', '--lang', 'zh', twice]);
+    assert.match(zh.stdout, /retransmission ×2 \(15; 其中 1 个在未保留的报文中\)[;\n]/);
+    // only the one not kept: no frame listed, the count said
+    const once = join(dir, 'once.pcap');
+    writeFileSync(once, bigFlow(101200, [99600]));
+    const one = await runCli(['--format', 'text', once]);
+    assert.match(one.stdout, /analysis: retransmission ×1 \(1 among the packets not kept\)[;\n]/);
+    // every one kept: the frames alone, as before
+    const kept = join(dir, 'kept.pcap');
+    writeFileSync(kept, bigFlow(101200, [10]));
+    assert.match((await runCli(['--format', 'text', kept])).stdout, /analysis: retransmission ×1 \(15\)[;\n]/);
   });
 });

@@ -9,6 +9,7 @@ import type { Connection } from '../../src/analyze/connection.js';
 import type { Frame } from '../../src/capture/frame.js';
 import type { Packet } from '../../src/decode/packet.js';
 import { ANALYSIS_ORDER } from '../../src/analyze/flags.js';
+import { seqSub } from '../../src/model/seq.js';
 
 /** tshark field → our analysis name. */
 export const REF_FLAG_FIELDS: [string, string][] = [
@@ -80,7 +81,7 @@ export async function analyseFrames(path: string, opts?: TrackerOptions): Promis
       frames.set(r.frame, {
         stream: c.id, seq: r.seq, ack: r.ack, hasAck: (p.flags & 0x10) !== 0, len: p.payloadLen, flags: set, window: r.window, continued: c.continued,
         dupAckNum: r.dupAckNum,
-        dsack: p.dsack ? `${(p.dsackLeft - r.peerBase) >>> 0}-${(p.dsackRight - r.peerBase) >>> 0}` : '',
+        dsack: p.dsack ? `${seqSub(p.dsackLeft, r.peerBase)}-${seqSub(p.dsackRight, r.peerBase)}` : '',
       });
     },
   }, opts);
