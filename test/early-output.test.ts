@@ -27,6 +27,7 @@ import { Spool } from '../src/util/spool.js';
 import { Tracker } from '../src/analyze/tracker.js';
 import { runCapture } from '../src/pipeline.js';
 import { Output } from '../src/util/output.js';
+import { RING_BYTES } from '../src/cli/worker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tcpflow-early-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -208,6 +209,27 @@ describe('output written as soon as the input is read', () => {
     }
     assert.ok(total > 8 << 20, `${total} bytes written`);
     assert.ok(most < 5 << 20, `${most} bytes buffered at most`);
+  });
+
+  it('-j 2: an output larger than the ring it is sent through (pieces across its end) is the bytes of -j 1', async () => {
+    // the same 40 long connections: about 10 MB of --json --packets a capture, more than the
+    // 8 MB ring through which the capture whose turn it is sends its output (JobSink); the
+    // second capture's output goes to its file first, then through its ring
+    const pkts: Pkt[] = [];
+    for (let c = 0; c < 40; c++) pkts.push(...long(c * 0.001, 0, 42000 + c));
+    for (let k = 0; k < 1000; k++) {
+      for (let c = 0; c < 40; c++) pkts.push({ t: 1 + k * 0.01 + c * 0.0001, port: 42000 + c, fromClient: true, flags: TCP_PSH | TCP_ACK, seq: 1000 + 42000 + c + 1 + 10 * k, ack: 7001, len: 10 });
+    }
+    const file = capture('many-long-j', pkts);
+    for (const args of [['--json', '--packets'], ['--format', 'ndjson', '--packets']]) {
+      const one = await runCli([...args, '-j', '1', file, file]);
+      assert.equal(one.code, 0, one.stderr);
+      assert.ok(one.stdout.length > 2 * RING_BYTES, `${one.stdout.length} bytes`);
+      const two = await runCli([...args, '-j', '2', file, file]);
+      assert.equal(two.code, 0, two.stderr);
+      assert.equal(two.stderr, one.stderr);
+      assert.ok(two.stdout === one.stdout, `${args.join(' ')}: -j 2 wrote ${two.stdout.length} bytes, -j 1 ${one.stdout.length}`);
+    }
   });
 
   for (const [name, file] of Object.entries(cases)) {

@@ -17,10 +17,10 @@ import { tmpdir } from 'node:os';
 import type { JobProgress } from './progress.js';
 
 /**
- * Unacknowledged bytes a streaming job may have sent before it waits: the main thread holds at
- * most this much of a job's output that it has not written yet.
+ * The ring a streaming job's output goes through (see JobSink): the main thread holds at most
+ * this much of a job's output that it has not copied to its own yet.
  */
-const IN_FLIGHT = 8 << 20;
+export const RING_BYTES = 8 << 20;
 
 /**
  * A job's output: written to its file in the temporary directory while another capture's output
@@ -29,16 +29,31 @@ const IN_FLIGHT = 8 << 20;
  * capture whose turn it is never goes through the disk, nor is read back. On this machine a file
  * cost up to 3.8 ms a megabyte of system time while the page cache grew (ndjson --packets of two
  * 1M-packet captures: 1 GB, 1.5-2.6 s of it), which made -j 2 slower than -j 1. When it switches it says how much is in the file (JobSwitched), and the
- * main thread writes that first. Streaming waits for the main thread's acknowledgements beyond
- * IN_FLIGHT bytes, as a pipe to a slow reader would.
+ * main thread writes that first.
+ *
+ * What is sent goes through a ring of RING_BYTES shared with the main thread (a
+ * SharedArrayBuffer, in JobSwitched): each chunk is copied into it and a message says how many
+ * bytes follow (JobOutput); the main thread copies them into its output's batch and says so
+ * (JobAck), which frees their room. A chunk that finds the ring full waits for the room, as a
+ * pipe to a slow reader would. Until 2026-12-06 each chunk went in the message itself, which
+ * postMessage copies into new memory of the main thread: 200 MB of a 1M-packet capture's --json
+ * was 50 000 pages touched for the first time (about 10 us each on this machine in some hours),
+ * and `-j 2` was slower than `-j 1` (docs/performance.md, "2026-12-06 (afternoon)").
  */
-class JobSink extends FileSink {
+export class JobSink extends FileSink {
   private fileBytes = 0;
   private streaming = false;
-  private inFlight = 0;
-  private waiting: (() => void) | null = null;
+  private ring: Uint8Array | null = null;
+  /** Bytes put in the ring, and of those, the bytes the main thread has taken (JobAck). */
+  private put = 0;
+  private taken = 0;
+  /** The chunk being put in the ring, from `chunkAt`, and its callback (called once it is all in). */
+  private chunk: Buffer | null = null;
+  private chunkAt = 0;
+  private chunkDone: ((e?: Error | null) => void) | null = null;
 
-  constructor(path: string, readonly job: number, private readonly port: MessagePort) {
+  /** `ringBytes`: the ring's size (tests make it small). */
+  constructor(path: string, readonly job: number, private readonly port: MessagePort, private readonly ringBytes = RING_BYTES) {
     super(path);
   }
 
@@ -46,18 +61,16 @@ class JobSink extends FileSink {
   stream(): void {
     if (this.streaming) return;
     this.streaming = true;
-    const m: JobSwitched = { kind: 'switched', job: this.job, at: this.fileBytes };
+    const ring = new SharedArrayBuffer(this.ringBytes);
+    this.ring = new Uint8Array(ring);
+    const m: JobSwitched = { kind: 'switched', job: this.job, at: this.fileBytes, ring };
     this.port.postMessage(m);
   }
 
-  /** The main thread has written `bytes` more of what was sent. */
+  /** The main thread has taken `bytes` more of the ring. */
   acked(bytes: number): void {
-    this.inFlight -= bytes;
-    if (this.waiting !== null && this.inFlight <= IN_FLIGHT) {
-      const go = this.waiting;
-      this.waiting = null;
-      go();
-    }
+    this.taken += bytes;
+    if (this.chunk !== null) this.fill();
   }
 
   override _write(chunk: Buffer, enc: BufferEncoding, cb: (e?: Error | null) => void): void {
@@ -66,12 +79,35 @@ class JobSink extends FileSink {
       super._write(chunk, enc, cb);
       return;
     }
-    // copied by postMessage: the output fills the chunk's buffer again once cb() is called
-    const m: JobOutput = { kind: 'out', job: this.job, data: chunk };
-    this.port.postMessage(m);
-    this.inFlight += chunk.length;
-    if (this.inFlight > IN_FLIGHT) this.waiting = () => cb();
-    else cb();
+    this.chunk = chunk;
+    this.chunkAt = 0;
+    this.chunkDone = cb;
+    this.fill();
+  }
+
+  /**
+   * Copies what the ring has room for of the chunk, each piece announced (never across the
+   * ring's end); calls the chunk's callback once it is all in, else waits for acked().
+   */
+  private fill(): void {
+    const ring = this.ring as Uint8Array;
+    const chunk = this.chunk as Buffer;
+    while (this.chunkAt < chunk.length) {
+      const size = this.ringBytes;
+      const room = size - (this.put - this.taken);
+      if (room === 0) return;
+      const at = this.put % size;
+      const n = Math.min(room, chunk.length - this.chunkAt, size - at);
+      ring.set(chunk.subarray(this.chunkAt, this.chunkAt + n), at);
+      this.put += n;
+      this.chunkAt += n;
+      const m: JobOutput = { kind: 'out', job: this.job, bytes: n };
+      this.port.postMessage(m);
+    }
+    const cb = this.chunkDone as (e?: Error | null) => void;
+    this.chunk = null;
+    this.chunkDone = null;
+    cb();
   }
 }
 
