@@ -96,6 +96,16 @@ function long(t: number, end: number, port: number): Pkt[] {
   return out;
 }
 
+/** 40 connections opened with long() and given 1000 data packets each, all open at the end. */
+function manyLong(): Pkt[] {
+  const pkts: Pkt[] = [];
+  for (let c = 0; c < 40; c++) pkts.push(...long(c * 0.001, 0, 42000 + c));
+  for (let k = 0; k < 1000; k++) {
+    for (let c = 0; c < 40; c++) pkts.push({ t: 1 + k * 0.01 + c * 0.0001, port: 42000 + c, fromClient: true, flags: TCP_PSH | TCP_ACK, seq: 1000 + 42000 + c + 1 + 10 * k, ack: 7001, len: 10 });
+  }
+  return pkts;
+}
+
 const byTime = (pkts: Pkt[]): Pkt[] => pkts.sort((a, b) => a.t - b.t);
 
 const cases: Record<string, string> = {
@@ -181,12 +191,7 @@ describe('output written as soon as the input is read', () => {
 
   it('--json --packets, records written straight out: the output is flushed as they pile up, not once per step of 1024', async () => {
     // 40 connections of 1000 data packets, all open at the end: 40 records of about 250 KB
-    const pkts: Pkt[] = [];
-    for (let c = 0; c < 40; c++) pkts.push(...long(c * 0.001, 0, 42000 + c));
-    for (let k = 0; k < 1000; k++) {
-      for (let c = 0; c < 40; c++) pkts.push({ t: 1 + k * 0.01 + c * 0.0001, port: 42000 + c, fromClient: true, flags: TCP_PSH | TCP_ACK, seq: 1000 + 42000 + c + 1 + 10 * k, ack: 7001, len: 10 });
-    }
-    const file = capture('many-long', pkts);
+    const file = capture('many-long', manyLong());
     let most = 0;
     const bytes = Output.prototype.bytes;
     Output.prototype.bytes = function (this: Output, ...a: Parameters<Output['bytes']>) {
@@ -215,12 +220,7 @@ describe('output written as soon as the input is read', () => {
     // the same 40 long connections: about 10 MB of --json --packets a capture, more than the
     // 8 MB ring through which the capture whose turn it is sends its output (JobSink); the
     // second capture's output goes to its file first, then through its ring
-    const pkts: Pkt[] = [];
-    for (let c = 0; c < 40; c++) pkts.push(...long(c * 0.001, 0, 42000 + c));
-    for (let k = 0; k < 1000; k++) {
-      for (let c = 0; c < 40; c++) pkts.push({ t: 1 + k * 0.01 + c * 0.0001, port: 42000 + c, fromClient: true, flags: TCP_PSH | TCP_ACK, seq: 1000 + 42000 + c + 1 + 10 * k, ack: 7001, len: 10 });
-    }
-    const file = capture('many-long-j', pkts);
+    const file = capture('many-long-j', manyLong());
     for (const args of [['--json', '--packets'], ['--format', 'ndjson', '--packets']]) {
       const one = await runCli([...args, '-j', '1', file, file]);
       assert.equal(one.code, 0, one.stderr);
