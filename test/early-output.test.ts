@@ -13,13 +13,15 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../src/decode/packet.js';
 import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
 import { pcapFile, type PcapRecord } from './helpers/capfile.js';
 import { runCli } from './helpers/cli.js';
+import { REPO_ROOT } from './helpers/corpus.js';
 import { PassThrough, Readable } from 'node:stream';
 import { CliContext } from '../src/cli/context.js';
 import { explainFile, settingsFrom, writeDocument, type ExplainOptions } from '../src/cli/explain.js';
@@ -29,6 +31,7 @@ import { runCapture } from '../src/pipeline.js';
 import { Output } from '../src/util/output.js';
 import { RING_BYTES } from '../src/cli/worker.js';
 
+const BIN = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
 const dir = mkdtempSync(join(tmpdir(), 'tcpflow-early-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -214,6 +217,32 @@ describe('output written as soon as the input is read', () => {
     }
     assert.ok(total > 8 << 20, `${total} bytes written`);
     assert.ok(most < 5 << 20, `${most} bytes buffered at most`);
+  });
+
+  it('--json --packets to a file: a long connection\'s record, written as it piles up (Output.writeNow), is the bytes written through a pipe', async () => {
+    // one connection of 6 000 data packets, open at the end: a record of about 1.5 MB, written
+    // at the end of input straight into the output's batch, which a file takes a flush's worth
+    // at a time in the middle of the record
+    const pkts = long(0, 0, 42000);
+    for (let k = 0; k < 6000; k++) pkts.push({ t: 1 + k * 0.001, port: 42000, fromClient: k % 3 !== 2, flags: TCP_PSH | TCP_ACK, seq: k % 3 !== 2 ? 1000 + 42000 + 1 + 10 * k : 7001, ack: k % 3 !== 2 ? 7001 : 1000 + 42000 + 1 + 10 * k, len: k % 3 !== 2 ? 10 : 0 });
+    const file = capture('one-long', pkts);
+    for (const args of [['--json', '--packets'], ['--json', '--packets', '--lang', 'zh']]) {
+      const piped = spawnSync(process.execPath, [BIN, ...args, file], { encoding: 'buffer', maxBuffer: 1 << 30 });
+      assert.equal(piped.status, 0, piped.stderr.toString());
+      assert.ok(piped.stdout.length > 1 << 20, `${piped.stdout.length} bytes`);
+      const path = join(dir, 'out.json');
+      const fd = openSync(path, 'w');
+      let r;
+      try {
+        r = spawnSync(process.execPath, [BIN, ...args, file], { stdio: ['ignore', fd, 'pipe'] });
+      } finally {
+        closeSync(fd);
+      }
+      assert.equal(r.status, 0, r.stderr.toString());
+      assert.ok(readFileSync(path).equals(piped.stdout), `${args.join(' ')}: the file's bytes`);
+      // and the same as the in-process run's (a PassThrough)
+      assert.equal(readFileSync(path, 'utf8'), (await runCli([...args, file])).stdout);
+    }
   });
 
   it('-j 2: an output larger than the ring it is sent through (pieces across its end) is the bytes of -j 1', async () => {

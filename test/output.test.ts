@@ -13,6 +13,7 @@ import { FileSink, Output, OutputError } from '../src/util/output.js';
 import { RecordFile, Spool, SpoolError } from '../src/util/spool.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { ByteWriter } from '../src/util/bytes.js';
+import { tempDir } from './helpers/tmp.js';
 
 /** Writes a mix of pieces through `out`, flushing when full; returns what the stream should get. */
 async function feed(out: Output, rounds: number): Promise<string> {
@@ -113,6 +114,46 @@ describe('output as bytes', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('writeNow(): a stream that writes at once gets a flush\'s worth in the middle of a record, and the batch is filled again; any other stream, nothing yet', async () => {
+    const path = join(tempDir('tfx-output-'), 'out');
+    const file = new FileSink(path);
+    const out = new Output(file);
+    assert.equal(out.writesAtOnce, true);
+    // (its file is opened by then, as a -j job's is by its first record)
+    await new Promise((res) => setImmediate(res));
+    const batch = out.writer.buf;
+    const piece = Buffer.alloc(1000);
+    let want = '';
+    for (let i = 0; i < 600; i++) {
+      piece.fill(0x41 + (i % 26));
+      out.bytes(piece, 0, piece.length);
+      want += String.fromCharCode(0x41 + (i % 26)).repeat(1000);
+      out.writeNow();
+      // below a flush's worth (256 KB), kept; from it on, written and the same buffer filled again
+      if (i === 100) assert.equal(readFileSync(path, 'utf8'), '');
+      if (i === 300) {
+        assert.equal(readFileSync(path, 'utf8'), want.slice(0, 263_000));
+        assert.equal(out.writer.buf, batch);
+      }
+    }
+    await out.flush();
+    assert.equal(readFileSync(path, 'utf8'), want);
+    assert.equal(out.writer.buf, batch);
+    await new Promise<void>((res) => file.end(res));
+    // a stream that may keep what it is given (a pipe, a PassThrough): writeNow() leaves it all to flush()
+    const through = new PassThrough();
+    const got: Buffer[] = [];
+    through.on('data', (d: Buffer) => got.push(d));
+    const later = new Output(through);
+    assert.equal(later.writesAtOnce, false);
+    later.bytes(Buffer.alloc(300_000, 0x42), 0, 300_000);
+    later.writeNow();
+    await new Promise((res) => setImmediate(res));
+    assert.equal(got.length, 0);
+    await later.flush();
+    assert.equal(Buffer.concat(got).length, 300_000);
   });
 
   it('a stream that writes at once: a loop of writes and flushes still lets the event loop run (its write callbacks are not held to the end)', async () => {

@@ -373,6 +373,7 @@ export async function explainFile(
     // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then
     // spooled; the walkthrough likewise
     const scratch = new ByteWriter(SCRATCH);
+    const writeNow = (): void => out.writeNow();
     // the walkthrough and Mermaid: each connection's text written as bytes, as a record is
     const walker: ConnectionText | null = format === 'text' ? new Walkthrough(wt) : format === 'mermaid' ? new MermaidText(lang, !!opts.absolute) : null;
     observer = {
@@ -404,6 +405,13 @@ export async function explainFile(
           // framing first)
           begin();
           if (!out.closed) walker.write(out.writer, c, list ?? NO_RECORDS);
+        } else if (walker === null && early.direct instanceof DocumentWriter && out.writesAtOnce) {
+          // a long connection's JSON record, at the end of input, straight into the output's
+          // batch, written as it piles up (Output.writeNow) when the output writes at once: the
+          // bulk capture's 100 000 packet records were 25 MB of new memory in the scratch buffer
+          const w = early.direct.open();
+          if (w !== null) writeRecord(w, c, list, lang, nested, writeNow);
+          early.direct.recorded();
         } else {
           scratch.pos = 0;
           // (to the spool, past its REFS_FROM)

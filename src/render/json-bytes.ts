@@ -595,7 +595,7 @@ function writeOptions(w: ByteWriter, client: Flow, server: Flow, C: RecordChunks
  * connectionJson(c, packets, lang) laid out by C, written from the connection: field by field
  * in connectionJson's order, each value as it decides it (the functions it uses, or the field).
  */
-function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecords | null, lang: Lang, C: RecordChunks): void {
+function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecords | null, lang: Lang, C: RecordChunks, between: (() => void) | null): void {
   const client = clientFlow(c);
   const server = serverFlow(c);
   const s = c.story;
@@ -747,6 +747,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecords | 
     for (let i = 0; i < packets.length; i++) {
       if (i > 0) w.raw(C.packetsSep);
       writePacketRecord(w, c, packets.at(i), lang, PACKET_HEAD);
+      if (between !== null && (i & BETWEEN_MASK) === BETWEEN_MASK) between();
     }
     w.raw(C.packetsEnd);
   }
@@ -826,20 +827,24 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
   w.raw(P.close);
 }
 
+/** writeRecord()'s `between` is called after every this many packet records plus one (a mask). */
+const BETWEEN_MASK = 255;
+
 /**
  * recordJson(connectionJson(c, packets, lang), RECORD_INDENT) as UTF-8: a connection's record
  * in the document, its packets (when given) written straight from their records. `nested`:
  * every line two spaces deeper, as the record is in a document inside the array of several
  * captures' documents (the same bytes as indenting the record afterwards, without the pass
- * over them: 400 MB of records took 1.2 s to indent).
+ * over them: 400 MB of records took 1.2 s to indent). `between`: called between packet records
+ * now and then, where the writer's bytes may be taken (Output.writeNow).
  */
-export function writeRecord(w: ByteWriter, c: Connection, packets: PacketRecords | null, lang: Lang, nested = false): void {
-  writeConnection(w, c, packets, lang, nested ? (docNested ??= recordChunks(PRETTY, DEPTH + 1, '')) : (doc ??= recordChunks(PRETTY, DEPTH, '')));
+export function writeRecord(w: ByteWriter, c: Connection, packets: PacketRecords | null, lang: Lang, nested = false, between: (() => void) | null = null): void {
+  writeConnection(w, c, packets, lang, nested ? (docNested ??= recordChunks(PRETTY, DEPTH + 1, '')) : (doc ??= recordChunks(PRETTY, DEPTH, '')), between);
 }
 
 /** An NDJSON connection line without its newline: JSON.stringify({ type: 'connection', ...connectionJson(c, null, lang) }). */
 export function writeNdjsonConnection(w: ByteWriter, c: Connection, lang: Lang): void {
-  writeConnection(w, c, null, lang, (ndjson ??= recordChunks(COMPACT, 0, '{"type":"connection",')));
+  writeConnection(w, c, null, lang, (ndjson ??= recordChunks(COMPACT, 0, '{"type":"connection",')), null);
 }
 
 /** The NDJSON line of packet record `r` of connection `c`: JSON.stringify({ type: 'packet', connection: c.id, ...packetJson(c, r, lang) }). */

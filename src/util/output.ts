@@ -66,6 +66,11 @@ export class Output {
   closed = false;
   /** The stream keeps no reference to a chunk it has written (see above). */
   private readonly reusable: boolean;
+  /**
+   * The stream writes what it is given before write() returns (standard output to a file or a
+   * device, a -j job's file): writeNow() may then hand it a batch in the middle of a record.
+   */
+  readonly writesAtOnce: boolean;
   /** Batch buffers the stream is done with. */
   private spare: Buffer[] = [];
 
@@ -73,7 +78,8 @@ export class Output {
     // standard output to a file is a SyncWriteStream (internal to Node: known by its name); to a
     // pipe or a terminal, a Socket. fs.WriteStream is asked last: reading it makes node:fs load
     // its streams and node:fs/promises (about 1 ms), which standard output never needs.
-    this.reusable = stream instanceof Socket || stream.constructor.name === 'SyncWriteStream' || stream instanceof FileSink || stream instanceof WriteStream;
+    this.writesAtOnce = stream.constructor.name === 'SyncWriteStream' || stream instanceof FileSink;
+    this.reusable = this.writesAtOnce || stream instanceof Socket || stream instanceof WriteStream;
     stream.on('error', (e: NodeJS.ErrnoException) => {
       // a reader that went away (`| head`): output ends quietly; anything else is reported by flush()
       if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') this.failure ??= outputError(e);
@@ -168,6 +174,41 @@ export class Output {
 
   /** Bytes flushed since flush() last let the event loop run (YIELD_EVERY). */
   private sinceYield = 0;
+
+  /**
+   * For a record of megabytes rendered straight into the batch (a long connection's packet
+   * records, between two of them): once a flush's worth is buffered, and when the stream writes
+   * at once, the batches are written now and the batch filled again, so the record never takes
+   * more memory than a batch. Otherwise nothing: the caller's flush after the record writes it.
+   * (A record of 100 000 packets is 25 MB, which a buffer of its own took as new memory: 6 000
+   * pages, 60 ms where a fresh page costs 10 us.) An error is kept for flush() to throw.
+   */
+  writeNow(): void {
+    if (!this.writesAtOnce || this.closed || this.failure !== null || this.buffered < FLUSH_AT) return;
+    try {
+      this.writeNowOrThrow();
+    } catch (e) {
+      this.failure = outputError(e);
+      this.closed = true;
+    }
+  }
+
+  private writeNowOrThrow(): void {
+    for (const b of this.pending) this.stream.write(b);
+    this.pending.length = 0;
+    this.pendingSize = 0;
+    const w = this.writer;
+    if (w.pos === 0) return;
+    const batch = w.buf;
+    let kept = false;
+    this.stream.write(batch.subarray(0, w.pos), () => {
+      if (!kept && this.spare.length < 2 && batch.length >= BATCH && batch.length <= BATCH_KEPT) this.spare.push(batch);
+    });
+    // written through (a -j job's ring may hold it until there is room: then a fresh batch)
+    kept = this.stream.writableLength === 0;
+    if (kept) w.pos = 0;
+    else this.fresh();
+  }
 
   /** Hands the batches to the stream; waits for 'drain' when it is full. */
   private async writeOut(): Promise<void> {
