@@ -393,25 +393,20 @@ export async function explainFile(
           if (walker !== null) walker.write(w, c, list ?? NO_RECORDS);
           else writeRecord(w, c, list, lang, nested);
           sp.commit(c.id);
-        } else if (few && walker === null && early.direct instanceof DocumentWriter) {
+        } else if (walker === null && early.direct instanceof DocumentWriter && (few || out.writesAtOnce)) {
           // and, at the end of input, straight into the output's batch, with its packets when
           // they are few (a flood's million records were rendered into the scratch buffer,
-          // then copied)
+          // then copied), or when the output writes at once, however many: then a flush's worth
+          // is written as it piles up (Output.writeNow; the bulk capture's 100 000 packet records
+          // were 25 MB of new memory in the scratch buffer)
           const w = early.direct.open();
-          if (w !== null) writeRecord(w, c, list, lang, nested);
+          if (w !== null) writeRecord(w, c, list, lang, nested, writeNow);
           early.direct.recorded();
         } else if (few && walker !== null && early.direct === 'rendered') {
           // the walkthrough and Mermaid likewise (Mermaid's first bytes of the capture: its
           // framing first)
           begin();
           if (!out.closed) walker.write(out.writer, c, list ?? NO_RECORDS);
-        } else if (walker === null && early.direct instanceof DocumentWriter && out.writesAtOnce) {
-          // a long connection's JSON record, at the end of input, straight into the output's
-          // batch, written as it piles up (Output.writeNow) when the output writes at once: the
-          // bulk capture's 100 000 packet records were 25 MB of new memory in the scratch buffer
-          const w = early.direct.open();
-          if (w !== null) writeRecord(w, c, list, lang, nested, writeNow);
-          early.direct.recorded();
         } else {
           scratch.pos = 0;
           // (to the spool, past its REFS_FROM)
