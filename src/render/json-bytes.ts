@@ -16,7 +16,7 @@
  * short1m `--json` 1020 -> 829 ms and NDJSON 865 -> 757 ms; the SYN-flood capture's million
  * records, `--json` 8.1 -> 6.4 s (3 runs).
  */
-import { ascii, ByteWriter, Chunk, NANO_MIN, NANO_MAX } from '../util/bytes.js';
+import { ascii, ByteWriter, Chunk, NANO_MIN, NANO_MAX, putFraction, putInt32, putRaw, putU32 } from '../util/bytes.js';
 import {
   diagnosticRole, flagNames, frameOrNull, inferredBy, NO_ANALYSIS, optionValue, packetState, role,
   scaleValue, synRetransmissions, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords,
@@ -754,12 +754,6 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecords | 
   w.raw(C.close);
 }
 
-/** A key's constant text, then a uint32 given as an int32 (ByteWriter.u32). */
-function keyU32(w: ByteWriter, key: Chunk, i: number): void {
-  w.raw(key);
-  w.u32(i);
-}
-
 /** `,"from":` and the side, then `,"flags":`: for the client and for the server. */
 const FROM_CLIENT = ascii(L0.next(0, 'from') + JSON.stringify('client') + L0.next(0, 'flags'));
 const FROM_SERVER = ascii(L0.next(0, 'from') + JSON.stringify('server') + L0.next(0, 'flags'));
@@ -789,9 +783,25 @@ const STATES_CLOSE = new ByIndex(16 * 16, (key) => statesText(key) + L0.close(0)
  * text up to the frame number.
  */
 function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: Lang, head: Chunk): void {
-  w.raw(head);
-  w.num(r.frame);
-  w.raw(P.time);
+  const from = role(c, r.fromA) === 'client' ? FROM_CLIENT : FROM_SERVER;
+  const flags = FLAGS_SEQ.get(r.flags);
+  const analysis = r.analysis === 0 ? NO_ANALYSIS_PHASE[r.phase]! : ANALYSIS_PHASE.get(r.analysis * 8 + r.phase);
+  const st = packetState(c, r, true) * 16 + packetState(c, r, false);
+  const states = r.note === N_NONE ? STATES_CLOSE.get(st) : STATES.get(st);
+  // room for all but the note
+  w.reserve(PACKET_ROOM + 8 * (head.words.length + flags.words.length + analysis.words.length + states.words.length));
+  const refs = w.refs;
+  const v = w.view;
+  let p = putRaw(v, w.pos, head, refs);
+  const frame = r.frame;
+  if (frame >= 0 && frame <= 0x7fffffff && (frame | 0) === frame) p = putInt32(v, p, frame);
+  else {
+    // (in the room reserved: NUMBER_MAX bytes, so the writer keeps its buffer)
+    w.pos = p;
+    w.num(frame);
+    p = w.pos;
+  }
+  p = putRaw(v, p, P.time, refs);
   // num(round9(time)), with the common case (a time of whole nanoseconds, as ByteWriter.nanos
   // tells) here, not in a call: a double handed to a call that is not inlined is made a heap
   // number, one per packet record
@@ -804,28 +814,62 @@ function writePacketRecord(w: ByteWriter, c: Connection, r: PacketRecord, lang: 
   const k = Math.round(t * 1e9);
   const whole = Math.floor(k / 1e9);
   const frac = k - whole * 1e9;
-  if (t >= NANO_MIN && t < NANO_MAX && k / 1e9 === t && frac !== 0) w.fraction(whole, frac);
-  else w.num(t);
-  w.raw(role(c, r.fromA) === 'client' ? FROM_CLIENT : FROM_SERVER);
-  w.raw(FLAGS_SEQ.get(r.flags));
-  w.u32(r.seq | 0);
-  keyU32(w, P.ack, r.ack | 0);
-  keyU32(w, P.rawSeq, r.rawSeq | 0);
-  keyU32(w, P.rawAck, r.rawAck | 0);
-  keyU32(w, P.len, r.len | 0);
-  w.raw(P.window);
-  w.num(r.window);
-  w.raw(r.analysis === 0 ? NO_ANALYSIS_PHASE[r.phase]! : ANALYSIS_PHASE.get(r.analysis * 8 + r.phase));
-  const st = packetState(c, r, true) * 16 + packetState(c, r, false);
-  if (r.note === N_NONE) {
-    w.raw(STATES_CLOSE.get(st));
-    return;
+  if (t >= NANO_MIN && t < NANO_MAX && k / 1e9 === t && frac !== 0) p = putFraction(v, p, whole, frac);
+  else {
+    w.pos = p;
+    w.num(t);
+    p = w.pos;
   }
-  w.raw(STATES.get(st));
+  // the rest, from the side to the states, as pieces of constant text each followed by a
+  // number or not, in a loop: written out, the 11 calls of putRaw and 6 of putU32 were more than
+  // V8 inlines into one function, and those left as calls took a third of the record's time
+  const segs = SEGMENTS;
+  const nums = SEGMENT_NUMBERS;
+  segs[0] = from;
+  segs[1] = flags;
+  segs[7] = analysis;
+  segs[8] = states;
+  nums[1] = r.seq | 0;
+  nums[2] = r.ack | 0;
+  nums[3] = r.rawSeq | 0;
+  nums[4] = r.rawAck | 0;
+  nums[5] = r.len | 0;
+  // (the scaled window is below 2^30)
+  nums[6] = r.window | 0;
+  for (let i = 0; i < SEGMENT_COUNT; i++) {
+    p = putRaw(v, p, segs[i]!, refs);
+    if (i >= FIRST_NUMBER && i <= LAST_NUMBER) p = putU32(v, p, nums[i]!);
+  }
+  w.pos = p;
+  if (r.note === N_NONE) return;
   w.raw(P.note);
   (lang === 'en' ? NOTES_EN : NOTES_ZH).write(w, r.note, role(c, r.fromA), r.n1, r.n2, r.n3);
   w.raw(P.close);
 }
+
+/**
+ * writePacketRecord()'s pieces from the side on: the side and `"flags":`, the flags and `"seq":`,
+ * the keys of ack, rawSeq, rawAck, len and window, the analysis and phase, the states (the ones
+ * that vary set for each record); SEGMENT_NUMBERS[i] follows SEGMENTS[i] for i from FIRST_NUMBER
+ * to LAST_NUMBER (uint32s as int32s).
+ */
+const SEGMENTS: Chunk[] = [FROM_CLIENT, FROM_CLIENT, P.ack, P.rawSeq, P.rawAck, P.len, P.window, FROM_CLIENT, FROM_CLIENT];
+const SEGMENT_COUNT = SEGMENTS.length;
+const SEGMENT_NUMBERS = new Int32Array(SEGMENT_COUNT);
+const FIRST_NUMBER = 1;
+const LAST_NUMBER = 6;
+
+/**
+ * The longest text ByteWriter.num() writes: String() of a double is at most 24 characters
+ * (a sign, 17 significant digits, the point and an exponent of three digits with its sign).
+ */
+const NUMBER_MAX = 24;
+/**
+ * Room writePacketRecord() reserves besides its chunks that vary: the constant ones' words and
+ * the numbers (the frame and the time NUMBER_MAX bytes each, five uint32s and the window 10).
+ */
+const PACKET_ROOM = 8 * (P.time.words.length + P.ack.words.length + P.rawSeq.words.length + P.rawAck.words.length + P.len.words.length +
+  P.window.words.length + Math.max(FROM_CLIENT.words.length, FROM_SERVER.words.length)) + 2 * NUMBER_MAX + 6 * 10;
 
 /** writeRecord()'s `between` is called after every this many packet records plus one (a mask). */
 const BETWEEN_MASK = 255;

@@ -137,7 +137,8 @@ const FALSE = ascii('false');
 
 export class ByteWriter {
   buf: Buffer;
-  private view: DataView;
+  /** The buffer as a DataView (for the put* functions below, after reserve()). */
+  view: DataView;
   pos = 0;
   /**
    * Chunks of more than REF_BYTES bytes are written as references (REF and a number), to be put
@@ -434,38 +435,15 @@ export class ByteWriter {
    * call that is not inlined, a uint32 from 2^31 on would be made a heap number.
    */
   u32(i: number): void {
-    if (i >= 0) {
-      this.uint(i);
-      return;
-    }
-    // 2^31 .. 2^32-1: ten digits; the last one by a division of doubles, the nine before it
-    // (below 2^31 by then) by int32 divisions, which V8 makes a multiply: about 14 ns a number
-    // against 25 for ten divisions of doubles
     if (this.pos + 10 > this.buf.length) this.grow(10);
-    const buf = this.buf;
-    const x = i >>> 0;
-    let p = this.pos + 10;
-    this.pos = p;
-    const q0 = Math.floor(x / 10);
-    buf[--p] = 0x30 + x - q0 * 10;
-    this.int32Digits(q0 | 0, p);
+    this.pos = putU32(this.view, this.pos, i);
   }
 
   /**
-   * The digits of `y`, a non-negative int32, backwards from buf[end - 1]: two at a time (PAIRS),
-   * so that the chain of divisions, each waiting for the one before, is half as long.
+   * The digits of `y`, a non-negative int32, backwards from buf[end - 1] (digitsBefore).
    */
   private int32Digits(y: number, end: number): void {
-    const v = this.view;
-    let p = end;
-    while (y >= 100) {
-      const q = (y / 100) | 0;
-      p -= 2;
-      v.setUint16(p, PAIRS[y - q * 100]!, true);
-      y = q;
-    }
-    if (y >= 10) v.setUint16(p - 2, PAIRS[y]!, true);
-    else this.buf[p - 1] = 0x30 + y;
+    digitsBefore(this.view, end, y);
   }
 
   /**
@@ -474,31 +452,8 @@ export class ByteWriter {
    * are small integers, so a caller that has v in hand passes no double (json-bytes.ts).
    */
   fraction(whole: number, frac: number): void {
-    this.uint(whole);
-    if (this.pos + 10 > this.buf.length) this.grow(10);
-    const buf = this.buf;
-    // int32 divisions throughout: `frac /= 10` made it a double, and `%` of a double is a call;
-    // the trailing zeros two at a time, then one
-    let f = frac | 0;
-    let digits = 9;
-    for (;;) {
-      const q = (f / 100) | 0;
-      if (f - q * 100 !== 0) break;
-      f = q;
-      digits -= 2;
-    }
-    const q1 = (f / 10) | 0;
-    if (f - q1 * 10 === 0) {
-      f = q1;
-      digits--;
-    }
-    // `digits` digits: zeros, then f's own digits at their end (f is at least 1, below 10^digits)
-    const start = this.pos;
-    const end = start + 1 + digits;
-    buf[start] = 0x2e;
-    for (let i = start + 1; i < end; i++) buf[i] = 0x30;
-    this.int32Digits(f, end);
-    this.pos = end;
+    if (this.pos + FRACTION_MAX > this.buf.length) this.grow(FRACTION_MAX);
+    this.pos = putFraction(this.view, this.pos, whole, frac);
   }
 
   /** A non-negative integer below 1e15 (exact in a double), in decimal. */
@@ -584,6 +539,102 @@ export class ByteWriter {
     this.text(s);
     this.byte(0x22);
   }
+}
+
+/**
+ * The digits of `y`, a non-negative int32, backwards from end - 1: two at a time (PAIRS), so
+ * that the chain of divisions, each waiting for the one before, is half as long.
+ */
+function digitsBefore(v: DataView, end: number, y: number): void {
+  let p = end;
+  while (y >= 100) {
+    const q = (y / 100) | 0;
+    p -= 2;
+    v.setUint16(p, PAIRS[y - q * 100]!, true);
+    y = q;
+  }
+  if (y >= 10) v.setUint16(p - 2, PAIRS[y]!, true);
+  else v.setUint8(p - 1, 0x30 + y);
+}
+
+/*
+ * Writes at a position the caller keeps in a local, for a record of many short pieces whose
+ * room it reserved at once (ByteWriter.reserve, then its view and pos; the pos given back
+ * after): no bounds check, no load and store of the writer's fields, no call per piece that
+ * the engine must make (a method of the writer, not inlined, checked its receiver's shape at
+ * every call). Each returns the position after what it wrote.
+ */
+
+/** Chunk `c` at `p` (room for its words: 8 bytes each); with `refs`, as ByteWriter.raw writes it then. */
+export function putRaw(v: DataView, p: number, c: Chunk, refs: boolean): number {
+  if (refs && c.ref >= 0) {
+    const id = refOf(c);
+    if (id > 0) {
+      v.setUint8(p, REF);
+      v.setUint16(p + 1, id, true);
+      return p + REF_BYTES;
+    }
+  }
+  const w = c.words;
+  const n = w.length;
+  v.setFloat64(p, w[0]!, true);
+  v.setFloat64(p + 8, w[1]!, true);
+  v.setFloat64(p + 16, w[2]!, true);
+  v.setFloat64(p + 24, w[3]!, true);
+  for (let i = 4; i < n; i++) v.setFloat64(p + 8 * i, w[i]!, true);
+  return p + c.length;
+}
+
+/** A non-negative int32 (at most 10 bytes). */
+export function putInt32(v: DataView, p: number, y: number): number {
+  const end = p + digitsOf(y);
+  digitsBefore(v, end, y);
+  return end;
+}
+
+/** A uint32 given as an int32 (`x | 0`, as ByteWriter.u32 takes it; at most 10 bytes). */
+export function putU32(v: DataView, p: number, i: number): number {
+  if (i >= 0) return putInt32(v, p, i);
+  // 2^31 .. 2^32-1: ten digits; the last one by a division of doubles, the nine before it
+  // (below 2^31 by then) by int32 divisions, which V8 makes a multiply: about 14 ns a number
+  // against 25 for ten divisions of doubles
+  const x = i >>> 0;
+  const q0 = Math.floor(x / 10);
+  v.setUint8(p + 9, 0x30 + x - q0 * 10);
+  digitsBefore(v, p + 9, q0 | 0);
+  return p + 10;
+}
+
+/** The most bytes putFraction() writes. */
+const FRACTION_MAX = 21;
+
+/**
+ * `whole` (a non-negative int32), a point and the 9-digit fraction `frac` (1..10^9-1) without
+ * trailing zeros (ByteWriter.fraction). At most FRACTION_MAX bytes.
+ */
+export function putFraction(v: DataView, p: number, whole: number, frac: number): number {
+  p = putInt32(v, p, whole);
+  // int32 divisions throughout: `frac /= 10` made it a double, and `%` of a double is a call;
+  // the trailing zeros two at a time, then one
+  let f = frac | 0;
+  let digits = 9;
+  for (;;) {
+    const q = (f / 100) | 0;
+    if (f - q * 100 !== 0) break;
+    f = q;
+    digits -= 2;
+  }
+  const q1 = (f / 10) | 0;
+  if (f - q1 * 10 === 0) {
+    f = q1;
+    digits--;
+  }
+  // `digits` digits: zeros, then f's own digits at their end (f is at least 1, below 10^digits)
+  const end = p + 1 + digits;
+  v.setUint8(p, 0x2e);
+  for (let i = p + 1; i < end; i++) v.setUint8(i, 0x30);
+  digitsBefore(v, end, f);
+  return end;
 }
 
 /** 10^0 to 10^6, for fixed(). */

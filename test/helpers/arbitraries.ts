@@ -164,7 +164,8 @@ export const connection: fc.Arbitrary<Connection> = fc.record({
 
 export const packetRecordArb: fc.Arbitrary<PacketRecord> = fc.record({
   frame: fc.oneof(fc.integer({ min: 1, max: 2 ** 31 }), fc.maxSafeInteger()),
-  time: fc.oneof(time, fc.constantFrom(-0.5, -1e-9, 1e-6 - 1e-15, 1048576.5)),
+  // (and the longest text a number has: 24 characters)
+  time: fc.oneof(time, fc.constantFrom(-0.5, -1e-9, 1e-6 - 1e-15, 1048576.5, -1.7976931348623157e308)),
   fromA: fc.boolean(),
   flags: fc.integer({ min: 0, max: 511 }),
   seq: u32, ack: u32, rawSeq: u32, rawAck: u32,

@@ -66,6 +66,15 @@ export function samePacketRecord(c: Connection, r: PacketRecord, lang: Lang, wha
   const want = JSON.stringify({ type: 'packet', connection: c.id, ...packetJson(c, r, lang) });
   assert.equal(line.toString(), want, `${what}: NDJSON packet from its record`);
   assert.ok(line.equals(Buffer.from(want)), `${what}: NDJSON packet from its record, bytes`);
+  // written by a writer whose chunks go as references (a spool's): the same bytes once expanded
+  const refs = new ByteWriter(4);
+  refs.refs = true;
+  writeNdjsonPacketRecord(refs, c, r, lang);
+  // (every key is a chunk of more than 3 bytes: never there as text)
+  assert.ok(!refs.buf.subarray(0, refs.pos).includes('"rawAck":'), `${what}: a key written as text, not as a reference`);
+  const expanded = new ByteWriter(4);
+  expanded.expandRefs(refs.buf, 0, refs.pos);
+  assert.equal(expanded.buf.toString('utf8', 0, expanded.pos), want, `${what}: NDJSON packet from its record, with references`);
 }
 
 /** Checks every connection and packet of `file`; returns how many were checked. */
