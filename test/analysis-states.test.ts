@@ -209,6 +209,42 @@ describe('analysis states: a continuation goes on from its stream\'s analysis st
     assert.equal(ANALYSIS_STATES, 32768);
   });
 
+  it('laps at the first lap\'s size until the first continuation, then at its capacity, keeping what the first lap kept', () => {
+    const s = new AnalysisStates(2048, 512);
+    assert.deepEqual([s.allocated, s.lapping], [2048, 512]);
+    // 600 releases and no continuation: the 513th goes where the first went
+    const idx: number[] = [];
+    for (let id = 0; id < 600; id++) idx.push(s.save(released(id), true));
+    assert.equal(idx[511], 511);
+    assert.equal(idx[512], 0);
+    assert.equal(idx[599], 87);
+    // (the stage of the 513th to the 768th is not copied yet: the first lap's 256 to 511 are
+    // in the ring, the 0 to 255 until the stage is)
+    const n = newConnection();
+    // the first continuation: its entry overwritten, so nothing; the ring grows all the same
+    assert.equal(s.restore(idx[50]!, 50, n, n.a, n.b, true), NOT_KEPT);
+    assert.equal(s.lapping, 2048);
+    // the first lap's entries not overwritten are still found
+    assert.equal(s.restore(idx[300]!, 300, n, n.a, n.b, true), RESTORED);
+    assert.equal(n.irttNs, 2_500_000 + 300);
+    // the next ones go on from there, past the first lap's end, over its oldest entries only
+    const more: number[] = [];
+    for (let id = 600; id < 2000; id++) more.push(s.save(released(id), true));
+    assert.equal(more[0], 88);
+    assert.equal(more[424], 512);
+    assert.equal(more[1399], 1487);
+    assert.equal(s.restore(idx[599]!, 599, n, n.a, n.b, true), RESTORED);
+    assert.equal(s.restore(idx[300]!, 300, n, n.a, n.b, true), NOT_KEPT);
+    assert.equal(s.restore(more[1000]!, 1600, n, n.a, n.b, true), RESTORED);
+    // then it laps at its capacity
+    for (let id = 2000; id < 2560; id++) s.save(released(id), true);
+    assert.equal(s.save(released(2560), true), (88 + 1960) % 2048);
+    // a ring no bigger than its first lap, and a first lap that is not a multiple of the stage
+    assert.equal(new AnalysisStates(4096).lapping, 4096);
+    assert.equal(new AnalysisStates(4096, 300).lapping, 512);
+    assert.equal(new AnalysisStates().lapping, 8192);
+  });
+
   it('a continuation whose analysis started afresh passes that on: its state is restored, said to be afresh', () => {
     const s = new AnalysisStates();
     const c = released(9);

@@ -196,7 +196,7 @@ export interface TrackerOptions {
   lingerHard?: number;
   /**
    * Released connections whose analysis state and story are kept for their continuations (the
-   * most recent; default ANALYSIS_STATES, 32 768).
+   * most recent; default ANALYSIS_STATES, 32 768; FIRST_LAP, 8 192, until the first continuation).
    */
   analysisStates?: number;
   /** Finalise an open connection after this many seconds of capture time without packets; null: never. */
@@ -1163,7 +1163,8 @@ export class Tracker implements PacketSink {
         c.rolesFixed = true;
       }
       // and its analysis goes on from the released connection's state, as Wireshark's does
-      // (unless 32 768 connections have been released since: then it starts afresh, and so
+      // (unless 32 768 connections have been released since, 8 192 before the capture's first
+      // continuation (AnalysisStates' first lap): then it starts afresh, and so
       // does, in effect, that of every later continuation of the stream); so do its story and
       // Zeek's view, and its completeness, for which its first packet is not an opening one
       const kept = this.states.restore(found.memory, found.id, c, F, R, srcLower);

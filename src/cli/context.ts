@@ -73,7 +73,7 @@ export function noteTrackerLimits(summary: CaptureSummary, tracker: Tracker, con
   if (continuationRecords && tracker.splitConnections > 0) {
     const afresh = tracker.splitConnections - tracker.continuedAnalysis;
     summary.warnings.push(`${tracker.splitConnections} continuation record(s): packets came on a connection's 4-tuple after it had been finalised (released after closing, idle or evicted); Wireshark shows them in the same stream, so each is a second record of that connection, with its id and relative numbers ("continuation": true), whose analysis goes on from the stream's state as Wireshark's does, and whose handshake, close, states and Zeek verdict are the stream's` +
-      (afresh > 0 ? `; ${afresh} of them started their analysis afresh ("analysisAfresh": more than 32 768 connections were released between them and an earlier part of their stream), so their analysis flags may differ from Wireshark's and their handshake, close, states and Zeek verdict are those of their own packets` : ''));
+      (afresh > 0 ? `; ${afresh} of them started their analysis afresh ("analysisAfresh": more connections were released between them and an earlier part of their stream than the tool keeps the analysis state of: 8 192 until the capture's first continuation, 32 768 from then on), so their analysis flags may differ from Wireshark's and their handshake, close, states and Zeek verdict are those of their own packets` : ''));
   }
 }
 

@@ -24,13 +24,20 @@
  * frames are its own.
  *
  * A ring of `capacity` 384-byte entries (32 768 by default: 12 MB, in memory only once written),
- * overwritten oldest first, written through a small stage (below). A tombstone keeps the
- * index of its connection's entry; the entry also keeps the connection's id, so an index whose
+ * overwritten oldest first, written through a small stage (below). Until the first continuation
+ * it laps at `firstLap` entries (8 192: 3 MB), then at its capacity: a capture of short
+ * connections without continuations (short1m's 100 000) wrote the whole ring's fresh pages for
+ * nothing, about 5% of its `check` where a fresh page costs 10 µs (docs/performance.md). A
+ * tombstone keeps the index of its connection's entry; the entry also keeps the connection's id, so an index whose
  * entry was overwritten since is known as such, and the continuation then starts afresh as
  * before (docs/differences.md). Late packets come soon: on the real captures of
  * scripts/real-traffic every continuation came within 8 192 releases of its stream's; on
  * diff-scale's synthetic capture (100 000 connections on 5 000 4-tuples over hours, 8 065
- * continuations) 16 384 entries kept all but 150 and 32 768 all but one.
+ * continuations) 16 384 entries kept all but 150 and 32 768 all but one. The first lap changed
+ * none of them (its first continuation comes early): on that capture (`--seed 4 --split`, 8 833
+ * continuations today), with and without `--max-connections 20`, and on real4's two sides, the
+ * same continuations started afresh with it as without it (none on real4), and every frame is
+ * tshark's.
  */
 import { F_FIRST_ACK, F_FIN_SENT, F_FIN_ACKED, F_SYN_SACK_PERMITTED, F_SYN_TIMESTAMPS, F_SYN_SEEN, type Connection, type Flow } from '../analyze/connection.js';
 import { saveStory, restoreStory, STORY_WORDS } from '../analyze/story.js';
@@ -95,10 +102,20 @@ export const RESTORED_AFRESH = 2;
 
 /** Entries written in a small buffer (96 KB) before they are copied to the ring together. */
 const STAGE = 256;
+/**
+ * Entries the ring laps at until the first continuation: every continuation of the real
+ * captures of scripts/real-traffic came within 8 192 releases of its stream's.
+ */
+export const FIRST_LAP = 1 << 13;
 
 export class AnalysisStates {
   /** Entries in the ring (a multiple of the stage's). */
   private readonly capacity: number;
+  /**
+   * Entries in use, where the ring laps: the first lap's (a multiple of the stage's, at most the
+   * capacity) until restore() is first called, then the capacity.
+   */
+  private lap: number;
   /** The ring: allocated at once; its pages take memory only once written. */
   private readonly ring: Uint8Array;
   private readonly ringInts: Int32Array;
@@ -126,9 +143,10 @@ export class AnalysisStates {
    */
   private readonly histMore = new Map<number, string>();
 
-  constructor(capacity = ANALYSIS_STATES) {
+  constructor(capacity = ANALYSIS_STATES, firstLap = FIRST_LAP) {
     this.stageSize = Math.max(1, Math.min(STAGE, capacity));
     this.capacity = Math.ceil(Math.max(1, capacity) / this.stageSize) * this.stageSize;
+    this.lap = Math.min(this.capacity, Math.ceil(Math.max(1, firstLap) / this.stageSize) * this.stageSize);
     this.ring = new Uint8Array(this.capacity * BYTES);
     this.ringInts = new Int32Array(this.ring.buffer);
     this.ringDoubles = new Float64Array(this.ring.buffer);
@@ -140,6 +158,11 @@ export class AnalysisStates {
   /** Entries the ring holds (for tests). */
   get allocated(): number {
     return this.capacity;
+  }
+
+  /** Entries in use: where the ring laps now (for tests). */
+  get lapping(): number {
+    return this.lap;
   }
 
   /**
@@ -177,7 +200,7 @@ export class AnalysisStates {
   private flush(): void {
     this.ring.set(this.stage, this.stageStart * BYTES);
     this.stageStart += this.stageSize;
-    if (this.stageStart === this.capacity) this.stageStart = 0;
+    if (this.stageStart === this.lap) this.stageStart = 0;
     this.staged = 0;
   }
 
@@ -190,6 +213,9 @@ export class AnalysisStates {
    * so may those of every later continuation of the stream), else RESTORED.
    */
   restore(index: number, id: number, c: Connection, F: Flow, R: Flow, senderLower: boolean): number {
+    // a capture with continuations: the whole ring from now on (the next entries go on from
+    // where the first lap had got to, over the oldest)
+    this.lap = this.capacity;
     if (index < 0 || index >= this.capacity) return NOT_KEPT;
     // in the stage, or in the ring (where the positions not staged yet still hold the lap before)
     const staged = index >= this.stageStart && index < this.stageStart + this.staged;
