@@ -28,9 +28,9 @@
  * it laps at `firstLap` entries (8 192: 3 MB), then at its capacity: a capture of short
  * connections without continuations (short1m's 100 000) wrote the whole ring's fresh pages for
  * nothing, about 5% of its `check` where a fresh page costs 10 µs (docs/performance.md). A
- * tombstone keeps the index of its connection's entry; the entry also keeps the connection's id, so an index whose
- * entry was overwritten since is known as such, and the continuation then starts afresh as
- * before (docs/differences.md). Late packets come soon: on the real captures of
+ * tombstone keeps the index of its connection's entry; the entry also keeps the connection's
+ * id, so an index whose entry was overwritten since is known as such, and the continuation then
+ * starts afresh as before (docs/differences.md). Late packets come soon: on the real captures of
  * scripts/real-traffic every continuation came within 8 192 releases of its stream's; on
  * diff-scale's synthetic capture (100 000 connections on 5 000 4-tuples over hours, 8 065
  * continuations) 16 384 entries kept all but 150 and 32 768 all but one. The first lap changed
