@@ -126,7 +126,7 @@ const BUFFER_COPY = Buffer.prototype.copy as (this: Uint8Array, target: Uint8Arr
 export const COPY_FROM_MAX = 96;
 /**
  * The ASCII digits of 00 to 99, the tens' byte first, as little-endian uint16s: a number is
- * written two digits a store (ByteWriter.int32Digits, fraction). A division by ten a digit made
+ * written two digits a store (digitsBefore). A division by ten a digit made
  * a chain of dependent multiplications as long as the number; by a hundred it is half as long:
  * a million numbers of 3 to 10 digits, 9.0 -> 5.4 ns each (a microbenchmark of 2026-12-05).
  */
@@ -440,13 +440,6 @@ export class ByteWriter {
   }
 
   /**
-   * The digits of `y`, a non-negative int32, backwards from buf[end - 1] (digitsBefore).
-   */
-  private int32Digits(y: number, end: number): void {
-    digitsBefore(this.view, end, y);
-  }
-
-  /**
    * `whole` (below 2^20), a point and the 9-digit fraction `frac` (1..10^9-1) without trailing
    * zeros: num(v) for v = whole + frac / 10^9 when that is how String(v) writes it (nanos). Both
    * are small integers, so a caller that has v in hand passes no double (json-bytes.ts).
@@ -468,7 +461,7 @@ export class ByteWriter {
       const x = v | 0;
       const digits = digitsOf(x);
       this.pos += digits;
-      this.int32Digits(x, this.pos);
+      digitsBefore(this.view, this.pos, x);
       return;
     }
     let digits = 10;
@@ -482,7 +475,7 @@ export class ByteWriter {
       buf[--p] = 0x30 + x - q * 10;
       x = q;
     }
-    this.int32Digits(x | 0, p);
+    digitsBefore(this.view, p, x | 0);
   }
 
   bool(v: boolean): void {

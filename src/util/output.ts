@@ -186,28 +186,40 @@ export class Output {
   writeNow(): void {
     if (!this.writesAtOnce || this.closed || this.failure !== null || this.buffered < FLUSH_AT) return;
     try {
-      this.writeNowOrThrow();
+      this.writeBatches();
     } catch (e) {
       this.failure = outputError(e);
       this.closed = true;
     }
   }
 
-  private writeNowOrThrow(): void {
-    for (const b of this.pending) this.stream.write(b);
+  /**
+   * Hands the pending batches and the writer's to the stream; returns false when the stream
+   * asks to wait for 'drain'. The writer's batch is filled again at once when the stream has
+   * written it through (a file; a -j job's ring may hold it until there is room), else when the
+   * stream is done with it (a spare), else the writer gets a fresh one.
+   */
+  private writeBatches(): boolean {
+    let ok = true;
+    for (const b of this.pending) ok = this.stream.write(b);
     this.pending.length = 0;
     this.pendingSize = 0;
     const w = this.writer;
-    if (w.pos === 0) return;
+    if (w.pos === 0) return ok;
     const batch = w.buf;
-    let kept = false;
-    this.stream.write(batch.subarray(0, w.pos), () => {
-      if (!kept && this.spare.length < 2 && batch.length >= BATCH && batch.length <= BATCH_KEPT) this.spare.push(batch);
-    });
-    // written through (a -j job's ring may hold it until there is room: then a fresh batch)
-    kept = this.stream.writableLength === 0;
-    if (kept) w.pos = 0;
-    else this.fresh();
+    if (this.reusable && batch.length >= BATCH && batch.length <= BATCH_KEPT) {
+      let kept = false;
+      ok = this.stream.write(batch.subarray(0, w.pos), () => {
+        if (!kept && this.spare.length < 2) this.spare.push(batch);
+      });
+      kept = this.stream.writableLength === 0;
+      if (kept) w.pos = 0;
+      else this.fresh();
+    } else {
+      ok = this.stream.write(batch.subarray(0, w.pos));
+      this.fresh();
+    }
+    return ok;
   }
 
   /** Hands the batches to the stream; waits for 'drain' when it is full. */
@@ -218,28 +230,7 @@ export class Output {
       this.writer.pos = 0;
       return;
     }
-    let ok = true;
-    for (const b of this.pending) ok = this.stream.write(b);
-    this.pending.length = 0;
-    this.pendingSize = 0;
-    const w = this.writer;
-    if (w.pos > 0) {
-      const batch = w.buf;
-      if (this.reusable && batch.length >= BATCH && batch.length <= BATCH_KEPT) {
-        let kept = false;
-        ok = this.stream.write(batch.subarray(0, w.pos), () => {
-          if (!kept && this.spare.length < 2) this.spare.push(batch);
-        });
-        // written through to the system already (a file): fill it again now
-        kept = this.stream.writableLength === 0;
-        if (kept) w.pos = 0;
-        else this.fresh();
-      } else {
-        ok = this.stream.write(batch.subarray(0, w.pos));
-        this.fresh();
-      }
-    }
-    if (!ok) {
+    if (!this.writeBatches()) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           this.stream.off('drain', done);
