@@ -12,6 +12,8 @@
  *   bulk      one bulk connection of 1M packets with losses and reordering, snaplen 128
  *   bulk10m   the same with 10M packets (where Node's start-up and JIT warm-up matter least)
  *   synflood  1M connections of one SYN each
+ *   ackflood  only when named in --captures: 1M connections of one ACK each (an ACK flood; tcptrace
+ *             takes about a minute and 8 GB on it)
  *   real4, real6, real20
  *             only when named in --captures: real kernel traffic (scripts/real-traffic/README.md),
  *             bench-cache/real/real4.pcap and real6.pcap as `sudo bash scripts/real-traffic/make.sh`
@@ -96,7 +98,7 @@ import { fileURLToPath } from 'node:url';
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeInterleavedPcap, pcapToPcapng } from './synth.js';
+import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeAckFloodPcap, writeInterleavedPcap, pcapToPcapng } from './synth.js';
 import { runCapture } from '../src/pipeline.js';
 import { median, parseTimeLine, spread } from './bench-stats.js';
 
@@ -121,6 +123,8 @@ const CAPTURES: CaptureDef[] = [
   { name: 'bulk', what: '1M pkts, 1 conn, loss', make: (p) => writeBulkPcap(p, 1_000_000, { snaplen: 128 }) },
   { name: 'bulk10m', what: '10M pkts, 1 conn', make: (p) => writeBulkPcap(p, 10_000_000, { snaplen: 128 }) },
   { name: 'synflood', what: '1M SYNs, 1M conns', make: (p) => writeSynFloodPcap(p, 1_000_000) },
+  // (opt-in: tcptrace takes about a minute and 8 GB on it)
+  { name: 'ackflood', what: '1M ACKs, 1M conns', make: (p) => writeAckFloodPcap(p, 1_000_000), optIn: true },
   // real kernel traffic, made by `sudo bash scripts/real-traffic/make.sh` (about 50 s, root and
   // network namespaces: not made here); not the same packets from one making to the next, so
   // compare its ratios, not its seconds across makings

@@ -7,6 +7,7 @@
  *   second segment) with losses (the segment is missing, the receiver sends duplicate ACKs, the
  *   sender retransmits) and reordering (two segments swapped).
  * - writeSynFloodPcap: one pure SYN per connection, never answered.
+ * - writeAckFloodPcap: one packet per connection, none a SYN (an ACK flood).
  * - writeReusePcap: many connections over hours of capture time on a few 4-tuples, interleaved,
  *   so that closed connections are released and their 4-tuples opened again (scripts/diff-scale.ts).
  * - pcapToPcapng: the same packets as pcapng (what Wireshark and dumpcap write), for the bench's
@@ -169,6 +170,36 @@ export function writeLateFinPcap(path: string, opt: { connections: number; lateU
 export function writeSynFloodPcap(path: string, connections: number): number {
   const w = pcapWriter(path);
   for (let c = 0; c < connections; c++) w.put(true, c, 0x02, w.next(), 0, 0);
+  return w.close();
+}
+
+/**
+ * One packet on each of `connections` 4-tuples, none of them a SYN: an ACK flood (as an ACK
+ * scan, a flood of spoofed ACKs or a capture's first packets of connections it joined midway
+ * look). `mixed`: the packets cycle through six kinds, an ACK from the client, 100 bytes of data
+ * from the server, a SYN-ACK, a FIN-ACK, a RST-ACK and an ACK carrying a SACK block (the last
+ * two made into connections at once even where lone packets are kept; TrackerOptions.deferAnyFirst).
+ */
+export function writeAckFloodPcap(path: string, connections: number, mixed = false): number {
+  const ACK = 0x10, PSH = 0x08, SYN = 0x02, FIN = 0x01, RST = 0x04;
+  // NOP NOP SACK with one block
+  const sack = new Uint8Array([1, 1, 5, 10, 0, 0, 0x10, 0, 0, 0, 0x20, 0]);
+  const w = pcapWriter(path);
+  for (let c = 0; c < connections; c++) {
+    const seq = w.next();
+    const ack = w.next();
+    if (!mixed) {
+      w.put(true, c, ACK, seq, ack, 0);
+      continue;
+    }
+    const kind = c % 6;
+    if (kind === 0) w.put(true, c, ACK, seq, ack, 0);
+    else if (kind === 1) w.put(false, c, PSH | ACK, seq, ack, 100);
+    else if (kind === 2) w.put(false, c, SYN | ACK, seq, ack, 0);
+    else if (kind === 3) w.put(true, c, FIN | ACK, seq, ack, 0);
+    else if (kind === 4) w.put(false, c, RST | ACK, seq, ack, 0);
+    else w.put(true, c, ACK, seq, ack, 0, sack);
+  }
   return w.close();
 }
 

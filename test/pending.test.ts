@@ -5,7 +5,9 @@
  * once), and each connection's packets in their order are the same as when the connection is
  * made at the SYN. Only the order of packets across connections may differ (a kept SYN is seen
  * just before its connection's next packet or its end), unless the observer is shown each kept
- * SYN as it comes (echoKeptSyn): then every packet too, in the capture's order.
+ * SYN as it comes (echoKeptSyn): then every packet too, in the capture's order. With
+ * deferAnyFirst the same holds for any other packet that opens a connection (an ACK flood's),
+ * but a RST or one with SACK blocks, which are never kept.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +18,7 @@ import { PendingSyns } from '../src/flow/pending.js';
 import { ConnectionTable } from '../src/flow/table.js';
 import { Frame } from '../src/capture/frame.js';
 import { Packet, TCP_SYN, TCP_ECE, TCP_CWR } from '../src/decode/packet.js';
-import { writeInterleavedPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
+import { writeAckFloodPcap, writeInterleavedPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
 import { fixtureCaptures } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
 import { assertDeferralSame } from './helpers/batch.js';
@@ -280,6 +282,50 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     await assertDeferralSame(turns, RELEASED, 'default');
   });
 
+  it('with deferAnyFirst, any packet that opens a connection is kept but a RST or one with SACK blocks: an ACK flood keeps no connection object until the end, with the same connections', async () => {
+    const dir = tempDir('tfe-pending-');
+    const acks = join(dir, 'acks.pcap');
+    writeAckFloodPcap(acks, 3000);
+    const ANY: TrackerOptions = { ...RELEASED, deferAnyFirst: true };
+    let open = -1;
+    let inTable = -1;
+    const t = new Tracker({ onPacket: () => undefined, onFinal: () => { if (open < 0) { open = t.openCount; inTable = t.table.size; } } }, { ...ANY, deferSyn: true, deferSynFrom: 0 });
+    await runCapture(acks, t);
+    // at the first finalisation (the end of input): no connection in the table, the other 2 999
+    // still kept as their packets
+    assert.deepEqual([t.keptSyns, inTable, open, t.maxOpen], [3000, 0, 2999, 3000]);
+    // without deferAnyFirst only pure SYNs are kept: none here
+    const synsOnly = new Tracker(null, { ...RELEASED, deferSyn: true, deferSynFrom: 0 });
+    await runCapture(acks, synsOnly);
+    assert.equal(synsOnly.keptSyns, 0);
+    // the six kinds: an ACK, data, a SYN-ACK and a FIN-ACK are kept; a RST-ACK (it closes its
+    // connection, released after its linger) and an ACK with a SACK block are made at once
+    const mixed = join(dir, 'mixed.pcap');
+    writeAckFloodPcap(mixed, 3000, true);
+    const m = new Tracker(null, { ...ANY, deferSyn: true, deferSynFrom: 0 });
+    await runCapture(mixed, m);
+    assert.equal(m.keptSyns, 2000);
+    for (const f of [acks, mixed]) {
+      await assertDeferralSame(f, ANY);
+      await assertDeferralSame(f, { ...ANY, lingerSeconds: 60 });
+      await assertDeferralSame(f, { ...ANY, maxConnections: 700 });
+      await assertDeferralSame(f, { ...ANY, idleTimeout: 0.001 });
+      await assertDeferralSame(f, ANY, 1000);
+    }
+    // by default, as a SYN flood: kept from DEFER_SYN_EARLY open, since those open are unanswered
+    const many = join(dir, 'many.pcap');
+    writeAckFloodPcap(many, DEFER_SYN_EARLY + 3000, true);
+    const d = new Tracker(null, { ...ANY, deferSyn: true });
+    await runCapture(many, d);
+    // (the RST-ACKs' connections, released at once, are not open: before packet i, i minus those)
+    let expected = 0;
+    for (let i = 0; i < DEFER_SYN_EARLY + 3000; i++) if (i - Math.floor((i + 1) / 6) >= DEFER_SYN_EARLY && i % 6 < 4) expected++;
+    assert.ok(expected > 600, String(expected));
+    assert.equal(d.keptSyns, expected);
+    assert.equal(d.deferringFrom, DEFER_SYN_EARLY);
+    await assertDeferralSame(many, ANY, 'default');
+  });
+
   it('every fixture, and captures of many connections, released, capped and idle: the same', async () => {
     const dir = tempDir('tfe-pending-');
     const interleaved = join(dir, 'interleaved.pcap');
@@ -295,6 +341,12 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
       { ...RELEASED, maxConnections: 500 },
       { ...RELEASED, idleTimeout: 0.002 },
       { ...RELEASED, idleTimeout: 0.0005, maxConnections: 40 },
+      // any packet that opens a connection kept (a capture's mid-stream first packets, data
+      // before a handshake, a lone FIN), but a RST or one with SACK blocks
+      { ...RELEASED, deferAnyFirst: true },
+      { keepAll: false, lingerSeconds: 60, reuseConnections: true, deferAnyFirst: true },
+      { ...RELEASED, maxConnections: 3, deferAnyFirst: true },
+      { ...RELEASED, idleTimeout: 0.0005, maxConnections: 40, deferAnyFirst: true },
     ];
     for (const f of [...fixtureCaptures(), interleaved, reuse, flood]) {
       for (const opts of options) await assertDeferralSame(f, opts);
@@ -371,6 +423,38 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     const report = JSON.parse(ck.stdout) as { totals: { expectations: number; failed: number } };
     assert.equal(report.totals.failed, 0);
     assert.equal(report.totals.expectations, 2 * n + 2);
+  });
+
+  it('the CLI on an ACK flood past DEFER_SYN_EARLY open: every output as when every connection is made at its first packet', async () => {
+    const dir = tempDir('tfe-pending-');
+    const flood = join(dir, 'acks.pcap');
+    // (by default, lone packets past DEFER_SYN_EARLY open are kept, as the tracker's test above
+    // counts; under a cap below four times DEFAULT_DEFER_SYN_FROM none is)
+    writeAckFloodPcap(flood, DEFER_SYN_EARLY + 3000, true);
+    const noneKept = ['--max-connections', String(4 * DEFAULT_DEFER_SYN_FROM - 1)];
+    const outputs = [
+      ['--format', 'ndjson', '--packets'],
+      ['--format', 'ndjson'],
+      ['--json', '--packets'],
+      ['--format', 'summary'],
+      ['--format', 'packets'],
+      ['--format', 'packets', '--stream', String(DEFER_SYN_EARLY + 2999)],
+      [],
+      ['check', '--json', '-e', 'zeek=OTH', '-e', 'handshake=not-captured'],
+    ];
+    for (const limits of [[], ['--idle-timeout', '0.005'], ['--max-connections', String(DEFER_SYN_EARLY + 1000)]]) {
+      for (const args of outputs) {
+        const what = [...args, ...limits].join(' ');
+        const cap = limits[0] === '--max-connections' ? [] : noneKept;
+        const ref = await runCli([...args, ...cap, ...limits, flood]);
+        const kept = await runCli([...args, ...limits, flood]);
+        assert.ok(ref.code === 0 || (args[0] === 'check' && ref.code === 1), `${what}: ${ref.stderr}`);
+        assert.equal(kept.code, ref.code, what);
+        assert.equal(kept.stderr, ref.stderr, what);
+        assert.equal(kept.stdout, ref.stdout, what);
+        assert.ok(ref.stdout.length > 0, what);
+      }
+    }
   });
 
   it('is off when every connection is kept (keepAll), whose list is in id order', async () => {

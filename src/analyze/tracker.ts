@@ -241,6 +241,17 @@ export interface TrackerOptions {
    */
   echoKeptSyn?: boolean;
   /**
+   * With deferSyn, keep not only a pure SYN that opens a connection but any packet that opens
+   * one (an ACK flood's or a scan's, a backscatter's SYN-ACK, a capture's mid-stream first
+   * packet), unless it is a RST (which closes its connection at once, to be released after its
+   * linger: kept, it would be finalised later, out of order), carries SACK blocks (the story
+   * reads a D-SACK's edges, which PendingSyns does not keep) or is a short segment. The machinery
+   * keeps the SYN names it was made with: a "kept SYN" is then any kept packet. For observers
+   * that read no more of a packet than PendingSyns keeps (flow/pending.ts), which the lab's
+   * collector, reading payloads, does not.
+   */
+  deferAnyFirst?: boolean;
+  /**
    * With deferSyn, SYNs are kept only while at least this many connections are open (0: always),
    * and only under a cap of at least four times as many (DEFER_SYN_CAP). By default the
    * threshold adapts (DEFER_SYN_EARLY, DEFAULT_DEFER_SYN_FROM). The connections are the same
@@ -554,6 +565,8 @@ export class Tracker implements PacketSink {
   private deferNow: number;
   /** The threshold adapts (DEFER_SYN_EARLY): kept SYNs counted since the last look, and those answered. */
   private readonly deferAdapts: boolean;
+  /** deferAnyFirst: packets other than pure SYNs are kept too. */
+  private readonly deferAny: boolean;
   /** DEFER_SYN_EARLY's first look is over. */
   private deferLooked = false;
   private keptInWindow = 0;
@@ -589,6 +602,7 @@ export class Tracker implements PacketSink {
     this.pending = opts.deferSyn === true && !this.keepAll ? new PendingSyns() : null;
     this.deferFrom = opts.deferSynFrom ?? DEFAULT_DEFER_SYN_FROM;
     this.deferAdapts = opts.deferSynFrom === undefined;
+    this.deferAny = opts.deferAnyFirst === true;
     this.deferNow = this.deferAdapts ? DEFER_SYN_EARLY : this.deferFrom;
     this.echoConnection = this.pending !== null && opts.echoKeptSyn === true ? newConnection() : null;
     this.replayFrame = new Frame();
@@ -1136,7 +1150,7 @@ export class Tracker implements PacketSink {
       if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && found.senderBaseSet && p.seq32 !== (found.senderBase | 0)) reused = true;
       else continued = true;
     }
-    if (!reused && !continued && this.pending !== null && (flags & CTL_ACK) === TCP_SYN && !p.shortSegment && this.openCount >= this.deferNow &&
+    if (!reused && !continued && this.pending !== null && this.openCount >= this.deferNow && this.keepable(p) &&
       (this.deferLooked || this.floodLike()) && this.maxConnections >= DEFER_SYN_CAP * this.deferFrom) {
       this.keepSyn(p, f, hash);
       return null;
@@ -1343,7 +1357,18 @@ export class Tracker implements PacketSink {
   }
 
   /**
-   * A pure SYN opening no connection, kept as its packet (deferSyn): it takes its id and counts
+   * Whether `p`, opening a connection, may be kept as its packet: a pure SYN, or with
+   * deferAnyFirst any packet but a RST or one with SACK blocks; never a short segment.
+   */
+  private keepable(p: Packet): boolean {
+    const flags = p.flags;
+    if ((flags & CTL_ACK) === TCP_SYN) return !p.shortSegment;
+    return this.deferAny && (flags & TCP_RST) === 0 && p.sackCount === 0 && !p.shortSegment;
+  }
+
+  /**
+   * A pure SYN opening no connection (or with deferAnyFirst another packet: keepable()), kept as
+   * its packet (deferSyn): it takes its id and counts
    * as open now, as open() would have made it, and its connection is made when needed
    * (materialise()).
    */
@@ -1364,8 +1389,9 @@ export class Tracker implements PacketSink {
   /**
    * A kept SYN shown to the observer as it arrives (echoKeptSyn): handled on the echo connection,
    * made as open() makes a connection (the result's `opened` is set already), then cleared. A
-   * pure SYN neither closes its connection nor touches the tracker's state but the last
-   * connection, which stays the previous packet's.
+   * kept packet (a pure SYN, or keepable()'s other packets: no RST, so none can close its
+   * connection, which takes a RST or both FINs acknowledged) touches no state of the tracker's
+   * but the last connection, which stays the previous packet's.
    */
   private echoSyn(p: Packet, f: Frame, id: number): void {
     const c = this.made(p, f, id, this.echoConnection);

@@ -201,8 +201,10 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   const tracker = trackerOptionsFrom(ctx, opts, rules);
   if (tracker === null) return;
   // the evaluator keeps packets per connection only: a SYN that opens no connection may wait as
-  // its packet until its connection is needed (TrackerOptions.deferSyn)
+  // its packet until its connection is needed (TrackerOptions.deferSyn), and so may any other
+  // packet that opens one, but a RST or one with SACK blocks (deferAnyFirst)
   tracker.deferSyn = true;
+  tracker.deferAnyFirst = true;
   // the report comes once every capture is read: a progress line cuts nothing
   ctx.progress = opts.progress !== false;
   const summaryFile = process.env.GITHUB_STEP_SUMMARY;

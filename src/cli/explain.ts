@@ -186,8 +186,10 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   // flood's half-open connections: TrackerOptions.deferSyn). The outputs that write packets in
   // the capture's order as they come, NDJSON's packet lines and --format packets, are shown it as
   // it arrives (echoKeptSyn); the others keep a connection's packets until it is finalised, or
-  // ignore them
+  // ignore them. So may any other packet that opens a connection (an ACK flood's), but a RST or
+  // one with SACK blocks (deferAnyFirst): no output here reads more of such a packet than is kept
   tracker.deferSyn = true;
+  tracker.deferAnyFirst = true;
   tracker.echoKeptSyn = (format === 'ndjson' && !!opts.packets) || format === 'packets';
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });
   // ndjson and packets print while reading: on the same terminal, or through a pipe to a program

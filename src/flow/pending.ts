@@ -5,6 +5,13 @@
  * objects (about 1.1 KB on V8's heap, made on pages the kernel hands out fresh, then marked by
  * every full collection).
  *
+ * With TrackerOptions.deferAnyFirst the same is done for any other packet that opens a
+ * connection, except a RST or one with SACK blocks (an ACK flood's, a scan's, a backscatter's
+ * SYN-ACKs: 1M ACKs on as many 4-tuples took 6.1 s and 1 280 MB under `check` made at once, 1.45
+ * s and 203 MB kept; docs/performance.md, "2026-12-06 (evening)"). The names here stay the SYN
+ * flood's: a "SYN" below is any packet kept. Its fields are all kept (the flags whole); of the
+ * options, what a SYN carries, and no SACK blocks (load() clears them).
+ *
  * The tracker makes the connection, and replays the SYN into it, when anything needs it: a
  * second packet of the 4-tuple, the cap or the idle timeout releasing it, the end of input. So
  * the connection is the same as if it had been made at the SYN, and only the order in which
@@ -31,7 +38,8 @@ import { indexEntriesFor, indexPlace, indexRemove, newIndex } from './open-index
 /**
  * The Packet fields the tracker and the observers that allow deferral read (src/analyze, the
  * table's matching and hashing, the tombstones, RecordStore.fill for the packet records, the
- * lab's LabCollector: also the TCP header's and the frame's lengths): a field read there must be
+ * lab's LabCollector, which is given pure SYNs only, since it reads a data packet's payload: also
+ * the TCP header's and the frame's lengths): a field read there must be
  * saved here too. test/pending.test.ts checks that each comes back, and with
  * test/corpus/pending.test.ts that the connections and their packets are the same with SYNs kept
  * and made at once.
@@ -189,6 +197,9 @@ export class PendingSyns {
     p.ipVersion = bits & 15;
     p.truncated = (bits & 16) !== 0;
     p.shortSegment = false;
+    // (keepable(): no packet with SACK blocks is kept, so no D-SACK either)
+    p.sackCount = 0;
+    p.dsack = false;
     p.sackPermitted = (bits & 32) !== 0;
     p.hasTimestamps = (bits & 64) !== 0;
     p.flags = bits >>> 8;
