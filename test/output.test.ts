@@ -156,6 +156,58 @@ describe('output as bytes', () => {
     assert.equal(Buffer.concat(got).length, 300_000);
   });
 
+  it('spill(): the batch never grows past its size between two flushes: written at once to a stream that writes at once, else cut to the pending batches, which come back to be filled again', async () => {
+    const BATCH = 512 * 1024;
+    const line = (round: number, i: number): Buffer => Buffer.from(`{"round":${round},"i":${i},"pad":"${'q'.repeat(i % 300)}"}\n`);
+    // a stream that writes at once (a -j job's file): a flush's worth goes out as soon as it is there
+    const path = join(tempDir('tfx-output-'), 'at-once');
+    const sink = new FileSink(path);
+    const now = new Output(sink);
+    await new Promise((res) => setImmediate(res));
+    let want = '';
+    for (let i = 0; i < 30_000; i++) {
+      const b = line(0, i);
+      now.bytes(b, 0, b.length);
+      want += b.toString();
+      now.spill();
+      assert.equal(now.writer.buf.length, BATCH);
+      assert.ok(now.buffered < 256 * 1024 + 400, String(now.buffered));
+    }
+    assert.ok(readFileSync(path).length > want.length - 256 * 1024 - 400);
+    await now.flush();
+    assert.equal(readFileSync(path, 'utf8'), want);
+    await new Promise<void>((res) => sink.end(res));
+    // a stream that writes later (a file stream here; a pipe): cut, in order, and the batches
+    // given back once written are filled again
+    const dir = mkdtempSync(join(tmpdir(), 'tfx-output-'));
+    try {
+      const later = join(dir, 'later');
+      const file = createWriteStream(later);
+      const out = new Output(file);
+      want = '';
+      const batches = new Set<Buffer>();
+      for (let round = 0; round < 8; round++) {
+        // about 5 MB between two flushes, as a RST flood's chunk of NDJSON lines
+        for (let i = 0; i < 25_000; i++) {
+          const b = line(round, i);
+          out.bytes(b, 0, b.length);
+          want += b.toString();
+          out.spill();
+          assert.equal(out.writer.buf.length, BATCH);
+          batches.add(out.writer.buf);
+        }
+        await out.flush();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await new Promise<void>((res) => file.end(res));
+      assert.equal(readFileSync(later, 'utf8'), want);
+      // each round cuts about 20 batches: 160 without the spares, fewer than 50 with them
+      assert.ok(batches.size < 50, `${batches.size} distinct batch buffers`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a stream that writes at once: a loop of writes and flushes still lets the event loop run (its write callbacks are not held to the end)', async () => {
     let calls = 0;
     // as standard output to a file: written within write(), called back through process.nextTick

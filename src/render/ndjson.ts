@@ -33,6 +33,7 @@ export class NdjsonWriter implements PacketObserver {
     const w = this.out.writer;
     writeNdjsonPacketRecord(w, c, fillRecord(this.record, r, p), this.lang);
     w.byte(NEWLINE);
+    this.out.spill();
   }
 
   onFinal(c: Connection): void {
@@ -40,5 +41,6 @@ export class NdjsonWriter implements PacketObserver {
     const w = this.out.writer;
     writeNdjsonConnection(w, c, this.lang);
     w.byte(NEWLINE);
+    this.out.spill();
   }
 }
