@@ -8,6 +8,7 @@
  *   sender retransmits) and reordering (two segments swapped).
  * - writeSynFloodPcap: one pure SYN per connection, never answered.
  * - writeAckFloodPcap: one packet per connection, none a SYN (an ACK flood).
+ * - writeAnsweredSynFloodPcap: a SYN flood with the victim's SYN-ACKs.
  * - writeReusePcap: many connections over hours of capture time on a few 4-tuples, interleaved,
  *   so that closed connections are released and their 4-tuples opened again (scripts/diff-scale.ts).
  * - pcapToPcapng: the same packets as pcapng (what Wireshark and dumpcap write), for the bench's
@@ -199,6 +200,40 @@ export function writeAckFloodPcap(path: string, connections: number, mixed = fal
     else if (kind === 3) w.put(true, c, FIN | ACK, seq, ack, 0);
     else if (kind === 4) w.put(false, c, RST | ACK, seq, ack, 0);
     else w.put(true, c, ACK, seq, ack, 0, sack);
+  }
+  return w.close();
+}
+
+/**
+ * A SYN flood as its victim's capture has it: a SYN from each of `connections` clients, the
+ * server's SYN-ACK `gap` SYNs later, never acknowledged. Some differ, by the connection's
+ * number: every 17th is never answered, every 19th is refused (RST-ACK), every 31st's SYN-ACK
+ * comes twice, and every 29th answered gets the handshake's ACK `gap` SYNs after its SYN-ACK.
+ */
+export function writeAnsweredSynFloodPcap(path: string, connections: number, gap = 0): number {
+  const SYN = 0x02, ACK = 0x10, RST = 0x04;
+  const w = pcapWriter(path);
+  const isn = new Uint32Array(connections);
+  const answer = (c: number): void => {
+    if (c % 17 === 0) return;
+    if (c % 19 === 0) {
+      w.put(false, c, RST | ACK, 0, isn[c] + 1, 0);
+      return;
+    }
+    const si = (isn[c] ^ 0x5bd1e995) >>> 0;
+    w.put(false, c, SYN | ACK, si, isn[c] + 1, 0);
+    if (c % 31 === 0) w.put(false, c, SYN | ACK, si, isn[c] + 1, 0);
+  };
+  const third = (c: number): void => {
+    if (c % 29 === 0 && c % 17 !== 0 && c % 19 !== 0) w.put(true, c, ACK, isn[c] + 1, ((isn[c] ^ 0x5bd1e995) >>> 0) + 1, 0);
+  };
+  for (let c = 0; c < connections + 2 * gap; c++) {
+    if (c < connections) {
+      isn[c] = w.next();
+      w.put(true, c, SYN, isn[c], 0, 0);
+    }
+    if (c - gap >= 0 && c - gap < connections) answer(c - gap);
+    if (c - 2 * gap >= 0 && c - 2 * gap < connections) third(c - 2 * gap);
   }
   return w.close();
 }

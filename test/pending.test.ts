@@ -17,8 +17,8 @@ import { runCapture } from '../src/pipeline.js';
 import { PendingSyns } from '../src/flow/pending.js';
 import { ConnectionTable } from '../src/flow/table.js';
 import { Frame } from '../src/capture/frame.js';
-import { Packet, TCP_SYN, TCP_ECE, TCP_CWR } from '../src/decode/packet.js';
-import { writeAckFloodPcap, writeInterleavedPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
+import { Packet, TCP_ACK, TCP_SYN, TCP_ECE, TCP_CWR } from '../src/decode/packet.js';
+import { writeAckFloodPcap, writeAnsweredSynFloodPcap, writeInterleavedPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
 import { fixtureCaptures } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
 import { assertDeferralSame } from './helpers/batch.js';
@@ -205,6 +205,111 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     kept.set(i, pend.find(packet(i), hashOf(i)));
     check();
     assert.deepEqual([...pend.inOrder()].map((s) => pend.id(s)), [...kept.keys()].sort((a, b) => a - b));
+  });
+
+  it('PendingSyns: a SYN\'s answer kept with it comes back field by field, the other way round, and the slots still come in id order', () => {
+    const pend = new PendingSyns();
+    const f = new Frame();
+    const g = new Frame();
+    const q = new Packet();
+    const n = 3000;
+    const syns: Packet[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = synPacket(0xc6120000 + i, 10000 + i, 0xc6130001, 443, 0x80000000 + i);
+      if (i % 3 === 0) {
+        p.ipVersion = 6;
+        p.src[2] = i;
+        p.dst[3] = 0xfffffffe;
+      }
+      syns.push(p);
+      f.number = i + 1;
+      f.tsSec = 1000 + i;
+      f.tsNsec = i;
+      f.hasTs = true;
+      pend.add(p, f, ConnectionTable.hashOf(p), i, 10 + i);
+    }
+    // the answers come in reverse order, so the queue's order (of last activity) is the ids' reversed
+    for (let i = n - 1; i >= 0; i--) {
+      const syn = syns[i];
+      const a = new Packet();
+      a.status = 0;
+      a.ipVersion = syn.ipVersion;
+      a.src.set(syn.dst);
+      a.dst.set(syn.src);
+      a.srcPort = syn.dstPort;
+      a.dstPort = syn.srcPort;
+      a.flags = TCP_SYN | TCP_ACK;
+      a.seq32 = -7 - i;
+      a.ack32 = (syn.seq32 + 1) | 0;
+      a.window = 65535 - i;
+      a.payloadLen = i % 5;
+      a.mss = i % 2 === 0 ? 1460 : -1;
+      a.wscale = i % 2 === 0 ? 14 : -1;
+      a.sackPermitted = i % 4 === 0;
+      a.hasTimestamps = i % 4 === 1;
+      a.truncated = i % 7 === 0;
+      a.tcpHeaderLen = 40;
+      const slot = pend.find(a, ConnectionTable.hashOf(a));
+      assert.equal(pend.id(slot), i);
+      assert.equal(pend.fromFirst(slot, a), false);
+      assert.equal(pend.fromFirst(slot, syn), true);
+      assert.equal(pend.hasAnswer(slot), false);
+      assert.equal(pend.flags(slot), TCP_SYN);
+      g.number = 2 ** 40 + i;
+      g.tsSec = 5_000_000 - i;
+      g.tsNsec = 999_999_999 - i;
+      g.hasTs = i % 2 === 0;
+      g.origLen = 4_294_967_295 - i;
+      pend.addAnswer(slot, a, g, 100_000 + n - i);
+      assert.equal(pend.hasAnswer(slot), true);
+      assert.equal(pend.flags(slot), TCP_SYN);
+      // its time is the answer's now
+      assert.equal(pend.time(slot, 0, 0), g.hasTs ? 5_000_000 - i + (999_999_999 - i) / 1e9 : 0);
+      pend.loadAnswer(slot, f, q);
+      for (const k of ['ipVersion', 'srcPort', 'dstPort', 'seq32', 'ack32', 'flags', 'window', 'payloadLen', 'mss', 'wscale', 'sackPermitted', 'hasTimestamps', 'truncated', 'tcpHeaderLen'] as const) {
+        assert.equal(q[k], a[k], `${i} ${k}`);
+      }
+      assert.deepEqual([...q.src], [...a.src]);
+      assert.deepEqual([...q.dst], [...a.dst]);
+      assert.deepEqual([f.number, f.tsSec, f.tsNsec, f.hasTs, f.origLen], [g.number, g.tsSec, g.tsNsec, g.hasTs, g.origLen]);
+      // and the SYN is still the SYN
+      pend.load(slot, f, q);
+      assert.deepEqual([q.flags, q.seq32, q.srcPort, f.number], [TCP_SYN, syn.seq32, syn.srcPort, i + 1]);
+    }
+    // the least recently active is the last answered; the end's order is the ids'
+    assert.equal(pend.id(pend.first()), n - 1);
+    assert.deepEqual([...pend.inOrder()].map((x) => pend.id(x)), Array.from({ length: n }, (_, i) => i));
+    // a slot freed and taken again holds no answer
+    const s0 = pend.find(syns[0], ConnectionTable.hashOf(syns[0]));
+    pend.remove(s0);
+    pend.add(syns[0], f, ConnectionTable.hashOf(syns[0]), 7777, 999_999);
+    assert.equal(pend.hasAnswer(pend.find(syns[0], ConnectionTable.hashOf(syns[0]))), false);
+  });
+
+  it('a SYN flood answered by its victim: each SYN-ACK kept with its SYN, the same connections', async () => {
+    const dir = tempDir('tfe-pending-');
+    for (const gap of [0, 300]) {
+      const flood = join(dir, `answered-${gap}.pcap`);
+      writeAnsweredSynFloodPcap(flood, 3000, gap);
+      const t = new Tracker(null, { ...RELEASED, deferSyn: true, deferSynFrom: 0 });
+      await runCapture(flood, t);
+      // answered: all but every 17th and 19th (their common multiples counted once); a second
+      // SYN-ACK (every 31st) or the handshake's ACK (every 29th) makes the connection
+      assert.deepEqual([t.keptSyns, t.keptAnswers], [3000, 3000 - 177 - 158 + 10]);
+      for (const opts of [RELEASED, { ...RELEASED, lingerSeconds: 60 }, { ...RELEASED, maxConnections: 700 }, { ...RELEASED, idleTimeout: 0.002 }, { ...RELEASED, idleTimeout: 0.0005, maxConnections: 40 }]) {
+        await assertDeferralSame(flood, opts);
+      }
+    }
+    // by default, from DEFER_SYN_EARLY open: a SYN answered by a SYN-ACK alone counts as
+    // unanswered at the first look (every 19th is refused and released, so 10 000 are open after
+    // about 10 560 SYNs)
+    const big = join(dir, 'answered-big.pcap');
+    writeAnsweredSynFloodPcap(big, DEFER_SYN_EARLY + 3000, 100);
+    const d = new Tracker(null, { ...RELEASED, deferSyn: true });
+    await runCapture(big, d);
+    assert.equal(d.deferringFrom, DEFER_SYN_EARLY);
+    assert.ok(d.keptAnswers > 1800 && d.keptAnswers < d.keptSyns, `${d.keptAnswers} of ${d.keptSyns}`);
+    await assertDeferralSame(big, RELEASED, 'default');
   });
 
   it('a SYN flood keeps no connection object until the end, with the same connections', async () => {

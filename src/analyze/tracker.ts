@@ -224,7 +224,9 @@ export interface TrackerOptions {
    * its connection, replaying the SYN into it, only when a later packet of its 4-tuple comes, or
    * when the cap, the idle timeout or the end of input finalises it. A SYN flood's million
    * half-open connections then cost about 100 bytes each instead of 1.1 KB of objects (and a
-   * packet record each, with `--packets` or the walkthrough, until the end). The
+   * packet record each, with `--packets` or the walkthrough, until the end). Its answer, the
+   * first SYN-ACK from the other end, is kept with it (a SYN flood in its victim's capture), and
+   * the packet after makes the connection, both replayed. The
    * connections and every finalisation are the same; only the observer's onPacket sees a kept
    * SYN late, just before its connection's next packet or its onFinal, so an observer may allow
    * it only if it keeps its packets per connection or ignores them, unless echoKeptSyn is set
@@ -272,7 +274,7 @@ export const DEFAULT_DEFER_SYN_FROM = 65_536;
 /**
  * By default SYNs are kept from this many open connections on when they look like a flood's:
  * when the count is first reached, at least 7/8 of the open connections must have had packets
- * from one side only (UNANSWERED_EIGHTHS), else the threshold is DEFAULT_DEFER_SYN_FROM. And of
+ * from one side only, or only a SYN and its SYN-ACK (UNANSWERED_EIGHTHS), else the threshold is DEFAULT_DEFER_SYN_FROM. And of
  * every DEFER_SYN_WINDOW SYNs kept then, the kept SYNs whose connection a later packet made (an
  * answer, or the SYN sent again) must be fewer than half, else the threshold is
  * DEFAULT_DEFER_SYN_FROM until they are (which, below that many open, is never: no SYN is kept
@@ -572,6 +574,8 @@ export class Tracker implements PacketSink {
   private keptInWindow = 0;
   /** SYNs kept so far (deferSyn). */
   keptSyns = 0;
+  /** Their answers kept with them so far (keepAnswer()). */
+  keptAnswers = 0;
   private answeredInWindow = 0;
   /** echoKeptSyn: the connection a kept SYN is shown on as it arrives (echoSyn), else null. */
   private readonly echoConnection: Connection | null;
@@ -898,7 +902,6 @@ export class Tracker implements PacketSink {
     const hash = pend.hash(slot);
     const id = pend.id(slot);
     pend.load(slot, f, p);
-    pend.remove(slot);
     this.begin(f);
     const c = this.made(p, f, id);
     if (attached) {
@@ -910,7 +913,14 @@ export class Tracker implements PacketSink {
     r.opened = true;
     this.replayingEchoed = this.echoConnection !== null;
     this.handle(c, c.a, c.b, f, p);
+    if (pend.hasAnswer(slot)) {
+      // and its answer, from the other end
+      pend.loadAnswer(slot, f, p);
+      this.begin(f);
+      this.handle(c, c.b, c.a, f, p);
+    }
     this.replayingEchoed = false;
+    pend.remove(slot);
     r.frame = frame;
     r.time = time;
     r.tsSec = tsSec;
@@ -1088,9 +1098,14 @@ export class Tracker implements PacketSink {
       hash = hashKnown ? knownHash : ConnectionTable.hashOf(p);
       c = this.table.find(p, hash);
       if (c === null && this.pending !== null && this.pending.size > 0) {
-        // the 4-tuple's kept SYN: its connection is made now, and this packet joins it
+        // the 4-tuple's kept SYN: its connection is made now, and this packet joins it; unless
+        // it is the SYN's answer, kept with it (a SYN flood as its victim answers it)
         const slot = this.pending.find(p, hash);
         if (slot >= 0) {
+          if (this.isAnswer(slot, p)) {
+            this.keepAnswer(slot, p, f);
+            return;
+          }
           c = this.materialise(slot, true);
           this.answeredInWindow++;
         }
@@ -1357,6 +1372,54 @@ export class Tracker implements PacketSink {
   }
 
   /**
+   * Whether `p`, come for the 4-tuple of the pure SYN kept in `slot`, is its answer, kept with it
+   * (keepAnswer()): a SYN-ACK from the other end, the first to come, without SACK blocks, not a
+   * short segment.
+   */
+  private isAnswer(slot: number, p: Packet): boolean {
+    const pend = this.pending as PendingSyns;
+    return (p.flags & CTL_ACK) === (TCP_SYN | TCP_ACK) && (pend.flags(slot) & CTL_ACK) === TCP_SYN && !pend.hasAnswer(slot) &&
+      p.sackCount === 0 && !p.shortSegment && !pend.fromFirst(slot, p);
+  }
+
+  /**
+   * The answer of a kept SYN, kept with it (PendingSyns.addAnswer()) as the slot's most recent
+   * activity: its connection is made, and both replayed into it, when a third packet comes or
+   * the cap, the idle timeout or the end of input finalises it. Shown to an observer of packets
+   * as they come (echoKeptSyn) now, on the echo connection (echoAnswer()).
+   */
+  private keepAnswer(slot: number, p: Packet, f: Frame): void {
+    (this.pending as PendingSyns).addAnswer(slot, p, f, ++this.lruClock);
+    this.keptAnswers++;
+    if (this.echoConnection !== null) this.echoAnswer(slot, p, f);
+  }
+
+  /**
+   * A kept answer shown to the observer as it arrives (echoKeptSyn): the echo connection made as
+   * at its SYN, the SYN replayed into it unseen, then the answer handled, and the connection
+   * cleared. Neither touches the tracker's state but the last connection, which stays the
+   * previous packet's.
+   */
+  private echoAnswer(slot: number, p: Packet, f: Frame): void {
+    const pend = this.pending as PendingSyns;
+    const r = this.result;
+    const rf = this.replayFrame;
+    const rp = this.replayPacket;
+    const last = this.last;
+    pend.load(slot, rf, rp);
+    this.begin(rf);
+    const c = this.made(rp, rf, pend.id(slot), this.echoConnection);
+    r.opened = true;
+    this.replayingEchoed = true;
+    this.handle(c, c.a, c.b, rf, rp);
+    this.replayingEchoed = false;
+    this.begin(f);
+    this.handle(c, c.b, c.a, f, p);
+    this.last = last;
+    resetConnection(c);
+  }
+
+  /**
    * Whether `p`, opening a connection, may be kept as its packet: a pure SYN, or with
    * deferAnyFirst any packet but a RST or one with SACK blocks; never a short segment.
    */
@@ -1403,7 +1466,7 @@ export class Tracker implements PacketSink {
 
   /**
    * DEFER_SYN_EARLY's first look, when that many connections are first open: true when at
-   * least 7/8 of them had packets from one side only, else the threshold is
+   * least 7/8 of them had packets from one side only (or only a SYN and its SYN-ACK), else the threshold is
    * DEFAULT_DEFER_SYN_FROM from now on (and true when that many are open already).
    */
   private floodLike(): boolean {
@@ -1418,7 +1481,8 @@ export class Tracker implements PacketSink {
       const c = t.at(i);
       if (c === null) continue;
       n++;
-      if (c.a.packets === 0 || c.b.packets === 0) oneSided++;
+      // from one side only, or only a SYN and its SYN-ACK (a flood's victim answers every SYN)
+      if (c.a.packets === 0 || c.b.packets === 0 || (c.packets === 2 && (c.a.bits & c.b.bits & F_SYN_SEEN) !== 0)) oneSided++;
     }
     if (8 * oneSided >= UNANSWERED_EIGHTHS * n) return true;
     this.deferNow = DEFAULT_DEFER_SYN_FROM;

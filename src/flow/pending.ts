@@ -12,6 +12,11 @@
  * flood's: a "SYN" below is any packet kept. Its fields are all kept (the flags whole); of the
  * options, what a SYN carries, and no SACK blocks (load() clears them).
  *
+ * A kept SYN's answer, the first SYN-ACK from its other end, is kept with it (addAnswer(), 32
+ * bytes more): a SYN flood as its victim captures it, every SYN answered and none acknowledged,
+ * took a connection's objects for each pair (500 000 pairs: `check` 3.1 s and 694 MB, then
+ * 1.5 s and 251 MB; docs/performance.md, "2026-12-06 (evening)").
+ *
  * The tracker makes the connection, and replays the SYN into it, when anything needs it: a
  * second packet of the 4-tuple, the cap or the idle timeout releasing it, the end of input. So
  * the connection is the same as if it had been made at the SYN, and only the order in which
@@ -71,11 +76,31 @@ const WORDS = 13;
 /** An IPv6 SYN's source words 1-3 and destination words 1-3, in its chunk's V6 array, made at the chunk's first. */
 const V6_WORDS = 6;
 
+/** In W_BITS: the slot holds the SYN's answer too (addAnswer()). */
+const HAS_ANSWER = 1 << 17;
+/**
+ * A kept SYN's answer, a SYN-ACK from the other end (addAnswer()), in its chunk's answer arrays,
+ * made at the chunk's first: its addresses and ports are the SYN's, the other way round. As
+ * W_BITS without the version (truncated, sackPermitted, hasTimestamps, hasTs, flags << 8), then
+ * as the SYN's words.
+ */
+const A_BITS = 0;
+const A_SEQ = 1;
+const A_ACK = 2;
+const A_WINDOW = 3;
+const A_LEN = 4;
+const A_OPTIONS = 5;
+const A_NSEC = 6;
+const A_FRAME_LEN = 7;
+const A_WORDS = 8;
+
 const N_FRAME = 0;
 const N_SEC = 1;
 const NUMS = 2;
 
 const INITIAL = 1024;
+/** byId()'s places: 2^22. */
+const PLACES = 4_194_304;
 /**
  * The SYNs' words and numbers are kept in chunks of this many slots (1 << CHUNK_BITS: 192 KB
  * and 64 KB), so that keeping more never copies those kept: one array doubled from 1 024 slots
@@ -92,6 +117,14 @@ export class PendingSyns {
   private readonly nums: Float64Array[] = [];
   /** By chunk, its IPv6 SYNs' other address words (V6_WORDS a slot), null until it has one. */
   private readonly v6: (Int32Array | null)[] = [];
+  /** By chunk, its SYNs' answers (A_WORDS and NUMS a slot), null until it has one. */
+  private readonly answers: (Int32Array | null)[] = [];
+  private readonly answerNums: (Float64Array | null)[] = [];
+  /**
+   * A slot was stamped again by its answer (addAnswer()): the queue's order is then that of the
+   * last packets, no longer that of the ids, and inOrder() sorts.
+   */
+  private restamped = false;
   /** Pairs (hash, slot + 1), 0 as slot + 1 for an empty entry; `mask`: entries - 1. */
   private index = newIndex(INITIAL * 2);
   private mask = INITIAL * 2 - 1;
@@ -135,6 +168,98 @@ export class PendingSyns {
     indexPlace(this.index, this.mask, hash, s);
     this.queue.push(s, stamp, this.slotStamp);
     this.size++;
+  }
+
+  /**
+   * Keeps `p`, received in `f`, as the answer of the SYN of `slot` (a SYN-ACK from its other end:
+   * TrackerOptions.deferSyn), stamped `stamp` as its slot's most recent activity. A victim's
+   * capture of a SYN flood answers every SYN; the pair waits, 100 bytes or so, for a third packet.
+   */
+  addAnswer(slot: number, p: Packet, f: Frame, stamp: number): void {
+    const c = slot >>> CHUNK_BITS;
+    let a = this.answers[c];
+    let n = this.answerNums[c];
+    if (a === null || n === null) {
+      a = new Int32Array((CHUNK_MASK + 1) * A_WORDS);
+      n = new Float64Array((CHUNK_MASK + 1) * NUMS);
+      this.answers[c] = a;
+      this.answerNums[c] = n;
+    }
+    const o = (slot & CHUNK_MASK) * A_WORDS;
+    a[o + A_BITS] = (p.truncated ? 16 : 0) | (p.sackPermitted ? 32 : 0) | (p.hasTimestamps ? 64 : 0) | (f.hasTs ? 128 : 0) | (p.flags << 8);
+    a[o + A_SEQ] = p.seq32;
+    a[o + A_ACK] = p.ack32;
+    a[o + A_WINDOW] = p.window;
+    a[o + A_LEN] = p.payloadLen;
+    a[o + A_OPTIONS] = (p.mss + 1) | ((p.wscale + 1) << 17) | (p.tcpHeaderLen << 26);
+    a[o + A_NSEC] = f.tsNsec;
+    a[o + A_FRAME_LEN] = f.origLen;
+    const q = (slot & CHUNK_MASK) * NUMS;
+    n[q + N_FRAME] = f.number;
+    n[q + N_SEC] = f.tsSec;
+    this.words[c][(slot & CHUNK_MASK) * WORDS + W_BITS] |= HAS_ANSWER;
+    this.slotStamp[slot] = stamp;
+    this.queue.push(slot, stamp, this.slotStamp);
+    this.restamped = true;
+  }
+
+  /** Whether the slot holds its SYN's answer too. */
+  hasAnswer(slot: number): boolean {
+    return (this.words[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * WORDS + W_BITS] & HAS_ANSWER) !== 0;
+  }
+
+  /** The flags of the packet kept first in `slot` (its SYN). */
+  flags(slot: number): number {
+    return (this.words[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * WORDS + W_BITS] >>> 8) & 0x1ff;
+  }
+
+  /** Whether `p` (of the slot's 4-tuple) comes from the end that sent the slot's first packet. */
+  fromFirst(slot: number, p: Packet): boolean {
+    const w = this.words[slot >>> CHUNK_BITS];
+    const o = (slot & CHUNK_MASK) * WORDS;
+    const ports = w[o + W_PORTS];
+    if (p.srcPort !== ports >>> 16 || p.dstPort !== (ports & 0xffff) || (p.src[0] | 0) !== w[o + W_SRC] || (p.dst[0] | 0) !== w[o + W_DST]) return false;
+    return p.ipVersion !== 6 || this.sameV6(slot, p.src, p.dst);
+  }
+
+  /**
+   * Puts the answer kept in `slot` back into `f` and `p` (the SYN's addresses and ports the other
+   * way round, then the answer's own fields; `p` is otherwise left as it was).
+   */
+  loadAnswer(slot: number, f: Frame, p: Packet): void {
+    this.load(slot, f, p);
+    const src = p.src;
+    const dst = p.dst;
+    for (let k = 0; k < 4; k++) {
+      const x = src[k];
+      src[k] = dst[k];
+      dst[k] = x;
+    }
+    const sp = p.srcPort;
+    p.srcPort = p.dstPort;
+    p.dstPort = sp;
+    const a = this.answers[slot >>> CHUNK_BITS] as Int32Array;
+    const o = (slot & CHUNK_MASK) * A_WORDS;
+    const bits = a[o + A_BITS];
+    p.truncated = (bits & 16) !== 0;
+    p.sackPermitted = (bits & 32) !== 0;
+    p.hasTimestamps = (bits & 64) !== 0;
+    p.flags = bits >>> 8;
+    p.seq32 = a[o + A_SEQ];
+    p.ack32 = a[o + A_ACK];
+    p.window = a[o + A_WINDOW];
+    p.payloadLen = a[o + A_LEN];
+    const options = a[o + A_OPTIONS];
+    p.mss = (options & 0x1ffff) - 1;
+    p.wscale = ((options >>> 17) & 0x1ff) - 1;
+    p.tcpHeaderLen = options >>> 26;
+    f.origLen = a[o + A_FRAME_LEN] >>> 0;
+    f.hasTs = (bits & 128) !== 0;
+    f.tsNsec = a[o + A_NSEC];
+    const n = this.answerNums[slot >>> CHUNK_BITS] as Float64Array;
+    const q = (slot & CHUNK_MASK) * NUMS;
+    f.number = smiIfSmall(n[q + N_FRAME]);
+    f.tsSec = smiIfSmall(n[q + N_SEC]);
   }
 
   /** An IPv6 SYN's address words beyond the first, in its chunk's V6 array. */
@@ -202,7 +327,7 @@ export class PendingSyns {
     p.dsack = false;
     p.sackPermitted = (bits & 32) !== 0;
     p.hasTimestamps = (bits & 64) !== 0;
-    p.flags = bits >>> 8;
+    p.flags = (bits >>> 8) & 0x1ff;
     p.src[0] = w[o + W_SRC];
     p.dst[0] = w[o + W_DST];
     if ((bits & 15) === 6) {
@@ -251,10 +376,19 @@ export class PendingSyns {
     return this.slotStamp[slot];
   }
 
-  /** The time of the SYN of `slot`, as the tracker computes a packet's from its frame (see track()). */
+  /**
+   * The time of the last packet kept in `slot` (its SYN, or its answer), as the tracker computes a
+   * packet's from its frame (see track()).
+   */
   time(slot: number, t0Sec: number, t0Nsec: number): number {
     const w = this.words[slot >>> CHUNK_BITS];
     const o = (slot & CHUNK_MASK) * WORDS;
+    if ((w[o + W_BITS] & HAS_ANSWER) !== 0) {
+      const a = this.answers[slot >>> CHUNK_BITS] as Int32Array;
+      const ao = (slot & CHUNK_MASK) * A_WORDS;
+      const sec = (this.answerNums[slot >>> CHUNK_BITS] as Float64Array)[(slot & CHUNK_MASK) * NUMS + N_SEC];
+      return secondsSince((a[ao + A_BITS] & 128) !== 0, sec, a[ao + A_NSEC], t0Sec, t0Nsec);
+    }
     return secondsSince((w[o + W_BITS] & 128) !== 0, this.nums[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * NUMS + N_SEC], w[o + W_NSEC], t0Sec, t0Nsec);
   }
 
@@ -287,7 +421,7 @@ export class PendingSyns {
     return this.queue.first(this.slotStamp);
   }
 
-  /** The slots kept, in order of arrival (so of their ids), as a new array. */
+  /** The slots kept, in the order of their ids (that of their SYNs' arrival), as a new array. */
   inOrder(): Int32Array {
     const out = new Int32Array(this.size);
     let k = 0;
@@ -296,6 +430,21 @@ export class PendingSyns {
       const s = q.slots[i];
       if (this.slotStamp[s] === q.stamps[i]) out[k++] = s;
     }
+    return this.restamped ? this.byId(out) : out;
+  }
+
+  /**
+   * `slots` in the order of their ids: each as id * 2^22 + its place, sorted as doubles (exact:
+   * ids are below 2^31), for up to 2^22 slots; beyond that, by a comparison.
+   */
+  private byId(slots: Int32Array): Int32Array {
+    const n = slots.length;
+    if (n > PLACES) return slots.slice().sort((a, b) => this.id(a) - this.id(b));
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = this.id(slots[i]) * PLACES + i;
+    keys.sort();
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = slots[keys[i] % PLACES];
     return out;
   }
 
@@ -305,6 +454,8 @@ export class PendingSyns {
       this.words.push(new Int32Array((CHUNK_MASK + 1) * WORDS));
       this.nums.push(new Float64Array((CHUNK_MASK + 1) * NUMS));
       this.v6.push(null);
+      this.answers.push(null);
+      this.answerNums.push(null);
     }
     if (s === this.slotStamp.length) {
       const st = new Float64Array(s * 2).fill(-1);
