@@ -57,22 +57,23 @@ const W_BITS = 2;
 const W_SRC = 3;
 const W_DST = 4;
 const W_PORTS = 5;
+/** Where the packet's own fields start (F_*: the same in an answer's words, from A_SEQ). */
 const W_SEQ = 6;
-const W_ACK = 7;
-const W_WINDOW = 8;
-const W_LEN = 9;
-/** mss + 1 (bits 0-16: -1 to 65 535), wscale + 1 (bits 17-25: -1 to 255), the TCP header's length (bits 26-31: 0 to 60). */
-const W_OPTIONS = 10;
-const W_NSEC = 11;
-/** The frame's length on the wire (frame.len, a uint32). */
-const W_FRAME_LEN = 12;
+/**
+ * The packet's own fields, from its sequence number on (putFields()): its seq, ack, window,
+ * payload length; mss + 1 (bits 0-16: -1 to 65 535), wscale + 1 (bits 17-25: -1 to 255) and the
+ * TCP header's length (bits 26-31: 0 to 60) as one word; its frame's nanoseconds and length on
+ * the wire (frame.len, a uint32).
+ */
+const F_NSEC = 5;
+const FIELDS = 7;
 /**
  * 52 bytes a SYN. Until 2026-12-05 both addresses took four words each here, 76 bytes, though
  * a flood is nearly always of IPv4; the fresh pages they took cost the flood's `check` about 10
  * µs each (docs/performance.md, "2026-12-05 (morning)"). The frame's length (for the lab) came
  * later the same day.
  */
-const WORDS = 13;
+const WORDS = W_SEQ + FIELDS;
 /** An IPv6 SYN's source words 1-3 and destination words 1-3, in its chunk's V6 array, made at the chunk's first. */
 const V6_WORDS = 6;
 
@@ -80,19 +81,53 @@ const V6_WORDS = 6;
 const HAS_ANSWER = 1 << 17;
 /**
  * A kept SYN's answer, a SYN-ACK from the other end (addAnswer()), in its chunk's answer arrays,
- * made at the chunk's first: its addresses and ports are the SYN's, the other way round. As
- * W_BITS without the version (truncated, sackPermitted, hasTimestamps, hasTs, flags << 8), then
- * as the SYN's words.
+ * made at the chunk's first: its addresses and ports are the SYN's, the other way round. Its
+ * bits as W_BITS's without the version (packetBits()), then its own fields (putFields()).
  */
 const A_BITS = 0;
 const A_SEQ = 1;
-const A_ACK = 2;
-const A_WINDOW = 3;
-const A_LEN = 4;
-const A_OPTIONS = 5;
-const A_NSEC = 6;
-const A_FRAME_LEN = 7;
-const A_WORDS = 8;
+const A_WORDS = A_SEQ + FIELDS;
+
+/** A packet's bits as W_BITS and A_BITS keep them, but the IP version. */
+function packetBits(p: Packet, f: Frame): number {
+  return (p.truncated ? 16 : 0) | (p.sackPermitted ? 32 : 0) | (p.hasTimestamps ? 64 : 0) | (f.hasTs ? 128 : 0) | (p.flags << 8);
+}
+
+/** A packet's own fields (FIELDS words) at `o` in `w`, and its frame's number and seconds at `q` in `n`. */
+function putFields(w: Int32Array, o: number, n: Float64Array, q: number, p: Packet, f: Frame): void {
+  w[o] = p.seq32;
+  w[o + 1] = p.ack32;
+  w[o + 2] = p.window;
+  w[o + 3] = p.payloadLen;
+  w[o + 4] = (p.mss + 1) | ((p.wscale + 1) << 17) | (p.tcpHeaderLen << 26);
+  w[o + F_NSEC] = f.tsNsec;
+  w[o + 6] = f.origLen;
+  n[q + N_FRAME] = f.number;
+  n[q + N_SEC] = f.tsSec;
+}
+
+/** Puts back what packetBits() and putFields() kept (`bits` as they keep them). */
+function getFields(w: Int32Array, o: number, n: Float64Array, q: number, bits: number, p: Packet, f: Frame): void {
+  p.truncated = (bits & 16) !== 0;
+  p.sackPermitted = (bits & 32) !== 0;
+  p.hasTimestamps = (bits & 64) !== 0;
+  p.flags = (bits >>> 8) & 0x1ff;
+  p.seq32 = w[o];
+  p.ack32 = w[o + 1];
+  p.window = w[o + 2];
+  p.payloadLen = w[o + 3];
+  const options = w[o + 4];
+  p.mss = (options & 0x1ffff) - 1;
+  p.wscale = ((options >>> 17) & 0x1ff) - 1;
+  p.tcpHeaderLen = options >>> 26;
+  f.tsNsec = w[o + F_NSEC];
+  f.origLen = w[o + 6] >>> 0;
+  f.hasTs = (bits & 128) !== 0;
+  // whole numbers, as the reader gives them (smiIfSmall: not doubles, which would change the
+  // frame's shape and throw away the code that reads it, at the flood's end)
+  f.number = smiIfSmall(n[q + N_FRAME]);
+  f.tsSec = smiIfSmall(n[q + N_SEC]);
+}
 
 const N_FRAME = 0;
 const N_SEC = 1;
@@ -148,22 +183,12 @@ export class PendingSyns {
     const o = (s & CHUNK_MASK) * WORDS;
     w[o + W_HASH] = hash;
     w[o + W_ID] = id;
-    w[o + W_BITS] = p.ipVersion | (p.truncated ? 16 : 0) | (p.sackPermitted ? 32 : 0) | (p.hasTimestamps ? 64 : 0) | (f.hasTs ? 128 : 0) | (p.flags << 8);
+    w[o + W_BITS] = p.ipVersion | packetBits(p, f);
     w[o + W_SRC] = p.src[0];
     w[o + W_DST] = p.dst[0];
     if (p.ipVersion === 6) this.addV6(s, p);
     w[o + W_PORTS] = (p.srcPort << 16) | p.dstPort;
-    w[o + W_SEQ] = p.seq32;
-    w[o + W_ACK] = p.ack32;
-    w[o + W_WINDOW] = p.window;
-    w[o + W_LEN] = p.payloadLen;
-    w[o + W_OPTIONS] = (p.mss + 1) | ((p.wscale + 1) << 17) | (p.tcpHeaderLen << 26);
-    w[o + W_NSEC] = f.tsNsec;
-    w[o + W_FRAME_LEN] = f.origLen;
-    const n = this.nums[s >>> CHUNK_BITS];
-    const q = (s & CHUNK_MASK) * NUMS;
-    n[q + N_FRAME] = f.number;
-    n[q + N_SEC] = f.tsSec;
+    putFields(w, o + W_SEQ, this.nums[s >>> CHUNK_BITS], (s & CHUNK_MASK) * NUMS, p, f);
     this.slotStamp[s] = stamp;
     indexPlace(this.index, this.mask, hash, s);
     this.queue.push(s, stamp, this.slotStamp);
@@ -186,17 +211,8 @@ export class PendingSyns {
       this.answerNums[c] = n;
     }
     const o = (slot & CHUNK_MASK) * A_WORDS;
-    a[o + A_BITS] = (p.truncated ? 16 : 0) | (p.sackPermitted ? 32 : 0) | (p.hasTimestamps ? 64 : 0) | (f.hasTs ? 128 : 0) | (p.flags << 8);
-    a[o + A_SEQ] = p.seq32;
-    a[o + A_ACK] = p.ack32;
-    a[o + A_WINDOW] = p.window;
-    a[o + A_LEN] = p.payloadLen;
-    a[o + A_OPTIONS] = (p.mss + 1) | ((p.wscale + 1) << 17) | (p.tcpHeaderLen << 26);
-    a[o + A_NSEC] = f.tsNsec;
-    a[o + A_FRAME_LEN] = f.origLen;
-    const q = (slot & CHUNK_MASK) * NUMS;
-    n[q + N_FRAME] = f.number;
-    n[q + N_SEC] = f.tsSec;
+    a[o + A_BITS] = packetBits(p, f);
+    putFields(a, o + A_SEQ, n, (slot & CHUNK_MASK) * NUMS, p, f);
     this.words[c][(slot & CHUNK_MASK) * WORDS + W_BITS] |= HAS_ANSWER;
     this.slotStamp[slot] = stamp;
     this.queue.push(slot, stamp, this.slotStamp);
@@ -240,26 +256,7 @@ export class PendingSyns {
     p.dstPort = sp;
     const a = this.answers[slot >>> CHUNK_BITS] as Int32Array;
     const o = (slot & CHUNK_MASK) * A_WORDS;
-    const bits = a[o + A_BITS];
-    p.truncated = (bits & 16) !== 0;
-    p.sackPermitted = (bits & 32) !== 0;
-    p.hasTimestamps = (bits & 64) !== 0;
-    p.flags = bits >>> 8;
-    p.seq32 = a[o + A_SEQ];
-    p.ack32 = a[o + A_ACK];
-    p.window = a[o + A_WINDOW];
-    p.payloadLen = a[o + A_LEN];
-    const options = a[o + A_OPTIONS];
-    p.mss = (options & 0x1ffff) - 1;
-    p.wscale = ((options >>> 17) & 0x1ff) - 1;
-    p.tcpHeaderLen = options >>> 26;
-    f.origLen = a[o + A_FRAME_LEN] >>> 0;
-    f.hasTs = (bits & 128) !== 0;
-    f.tsNsec = a[o + A_NSEC];
-    const n = this.answerNums[slot >>> CHUNK_BITS] as Float64Array;
-    const q = (slot & CHUNK_MASK) * NUMS;
-    f.number = smiIfSmall(n[q + N_FRAME]);
-    f.tsSec = smiIfSmall(n[q + N_SEC]);
+    getFields(a, o + A_SEQ, this.answerNums[slot >>> CHUNK_BITS] as Float64Array, (slot & CHUNK_MASK) * NUMS, a[o + A_BITS], p, f);
   }
 
   /** An IPv6 SYN's address words beyond the first, in its chunk's V6 array. */
@@ -320,14 +317,10 @@ export class PendingSyns {
     const o = (slot & CHUNK_MASK) * WORDS;
     const bits = w[o + W_BITS];
     p.ipVersion = bits & 15;
-    p.truncated = (bits & 16) !== 0;
     p.shortSegment = false;
     // (keepable(): no packet with SACK blocks is kept, so no D-SACK either)
     p.sackCount = 0;
     p.dsack = false;
-    p.sackPermitted = (bits & 32) !== 0;
-    p.hasTimestamps = (bits & 64) !== 0;
-    p.flags = (bits >>> 8) & 0x1ff;
     p.src[0] = w[o + W_SRC];
     p.dst[0] = w[o + W_DST];
     if ((bits & 15) === 6) {
@@ -345,23 +338,7 @@ export class PendingSyns {
     const ports = w[o + W_PORTS];
     p.srcPort = ports >>> 16;
     p.dstPort = ports & 0xffff;
-    p.seq32 = w[o + W_SEQ];
-    p.ack32 = w[o + W_ACK];
-    p.window = w[o + W_WINDOW];
-    p.payloadLen = w[o + W_LEN];
-    const options = w[o + W_OPTIONS];
-    p.mss = (options & 0x1ffff) - 1;
-    p.wscale = ((options >>> 17) & 0x1ff) - 1;
-    p.tcpHeaderLen = options >>> 26;
-    f.origLen = w[o + W_FRAME_LEN] >>> 0;
-    f.hasTs = (bits & 128) !== 0;
-    f.tsNsec = w[o + W_NSEC];
-    const n = this.nums[slot >>> CHUNK_BITS];
-    const q = (slot & CHUNK_MASK) * NUMS;
-    // whole numbers, as the reader gives them (smiIfSmall: not doubles, which would change the
-    // frame's shape and throw away the code that reads it, at the flood's end)
-    f.number = smiIfSmall(n[q + N_FRAME]);
-    f.tsSec = smiIfSmall(n[q + N_SEC]);
+    getFields(w, o + W_SEQ, this.nums[slot >>> CHUNK_BITS], (slot & CHUNK_MASK) * NUMS, bits, p, f);
   }
 
   hash(slot: number): number {
@@ -387,9 +364,9 @@ export class PendingSyns {
       const a = this.answers[slot >>> CHUNK_BITS] as Int32Array;
       const ao = (slot & CHUNK_MASK) * A_WORDS;
       const sec = (this.answerNums[slot >>> CHUNK_BITS] as Float64Array)[(slot & CHUNK_MASK) * NUMS + N_SEC];
-      return secondsSince((a[ao + A_BITS] & 128) !== 0, sec, a[ao + A_NSEC], t0Sec, t0Nsec);
+      return secondsSince((a[ao + A_BITS] & 128) !== 0, sec, a[ao + A_SEQ + F_NSEC], t0Sec, t0Nsec);
     }
-    return secondsSince((w[o + W_BITS] & 128) !== 0, this.nums[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * NUMS + N_SEC], w[o + W_NSEC], t0Sec, t0Nsec);
+    return secondsSince((w[o + W_BITS] & 128) !== 0, this.nums[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * NUMS + N_SEC], w[o + W_SEQ + F_NSEC], t0Sec, t0Nsec);
   }
 
   /** Forgets the SYN of `slot`. */
