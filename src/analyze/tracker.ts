@@ -1431,9 +1431,8 @@ export class Tracker implements PacketSink {
 
   /**
    * A pure SYN opening no connection (or with deferAnyFirst another packet: keepable()), kept as
-   * its packet (deferSyn): it takes its id and counts
-   * as open now, as open() would have made it, and its connection is made when needed
-   * (materialise()).
+   * its packet (deferSyn): it takes its id and counts as open now, as open() would have made it,
+   * and its connection is made when needed (materialise()).
    */
   private keepSyn(p: Packet, f: Frame, hash: number): void {
     const id = this.nextId++;
@@ -1466,8 +1465,8 @@ export class Tracker implements PacketSink {
 
   /**
    * DEFER_SYN_EARLY's first look, when that many connections are first open: true when at
-   * least 7/8 of them had packets from one side only (or only a SYN and its SYN-ACK), else the threshold is
-   * DEFAULT_DEFER_SYN_FROM from now on (and true when that many are open already).
+   * least 7/8 of them had packets from one side only (or only a SYN and its SYN-ACK), else the
+   * threshold is DEFAULT_DEFER_SYN_FROM from now on (and true when that many are open already).
    */
   private floodLike(): boolean {
     this.deferLooked = true;
