@@ -12,10 +12,10 @@
  * flood's: a "SYN" below is any packet kept. Its fields are all kept (the flags whole); of the
  * options, what a SYN carries, and no SACK blocks (load() clears them).
  *
- * A kept SYN's answer, the first SYN-ACK from its other end, is kept with it (addAnswer(), 32
- * bytes more): a SYN flood as its victim captures it, every SYN answered and none acknowledged,
- * took a connection's objects for each pair (500 000 pairs: `check` 3.1 s and 694 MB, then
- * 1.5 s and 251 MB; docs/performance.md, "2026-12-06 (evening)").
+ * A kept SYN's answer, the first SYN-ACK from its other end, is kept with it (addAnswer(), 48
+ * bytes more: 8 words and 2 numbers): a SYN flood as its victim captures it, every SYN answered
+ * and none acknowledged, took a connection's objects for each pair (500 000 pairs: `check` 3.1 s
+ * and 694 MB, then 1.5 s and 251 MB; docs/performance.md, "2026-12-06 (evening)").
  *
  * The tracker makes the connection, and replays the SYN into it, when anything needs it: a
  * second packet of the 4-tuple, the cap or the idle timeout releasing it, the end of input. So

@@ -152,7 +152,7 @@ export class Output {
     if (w.pos === 0) return;
     const b = w.buf.subarray(0, w.pos);
     this.pending.push(b);
-    this.pendingBatches.push(this.reusable && w.buf.length >= BATCH && w.buf.length <= BATCH_KEPT ? w.buf : null);
+    this.pendingBatches.push(this.refillable(w.buf) ? w.buf : null);
     this.pendingSize += b.length;
     this.fresh();
   }
@@ -241,7 +241,7 @@ export class Output {
     const w = this.writer;
     if (w.pos === 0) return ok;
     const batch = w.buf;
-    if (this.reusable && batch.length >= BATCH && batch.length <= BATCH_KEPT) {
+    if (this.refillable(batch)) {
       let kept = false;
       ok = this.stream.write(batch.subarray(0, w.pos), () => {
         if (!kept) this.keepSpare(batch);
@@ -254,6 +254,11 @@ export class Output {
       this.fresh();
     }
     return ok;
+  }
+
+  /** Whether the batch buffer `b` may be filled again once the stream is done with it. */
+  private refillable(b: Buffer): boolean {
+    return this.reusable && b.length >= BATCH && b.length <= BATCH_KEPT;
   }
 
   /**
