@@ -239,6 +239,52 @@ export function writeAnsweredSynFloodPcap(path: string, connections: number, gap
 }
 
 /**
+ * SYNs and SYN-ACKs sent again, as when nobody answers: each of `connections` clients sends a
+ * SYN at its turn; `gap` turns later what follows comes (step k at turn c + k x gap). An even
+ * client's SYN goes unanswered and is sent twice more (steps 1 and 3: a client's retries); an
+ * odd client's is answered by a SYN-ACK (step 1) that the server sends twice more (steps 2 and
+ * 4: a victim's SYN-ACK retries, the client's address spoofed). Some differ, by the client's
+ * number: every 10th (even) is answered at step 2 after its retry and acknowledged at step 4;
+ * every 14th's retry has other options (not the same packet); every 7th (odd) sends its SYN again
+ * at step 3, between the SYN-ACK's retries; every 9th (odd) sends a SYN with a new ISN at step 3
+ * (the port used again).
+ */
+export function writeRetriedSynFloodPcap(path: string, connections: number, gap = 0): number {
+  const SYN = 0x02, ACK = 0x10;
+  const mss = new Uint8Array([2, 4, 5, 0xb4]);
+  const w = pcapWriter(path);
+  const isn = new Uint32Array(connections);
+  const server = (c: number): number => (isn[c] ^ 0x5bd1e995) >>> 0;
+  const step = (c: number, k: number): void => {
+    if (c % 2 === 0) {
+      if (c % 10 === 0) {
+        if (k === 1) w.put(true, c, SYN, isn[c], 0, 0);
+        else if (k === 2) w.put(false, c, SYN | ACK, server(c), isn[c] + 1, 0);
+        else if (k === 4) w.put(true, c, ACK, isn[c] + 1, server(c) + 1, 0);
+        return;
+      }
+      if (k === 1) w.put(true, c, SYN, isn[c], 0, 0, c % 14 === 0 ? mss : undefined);
+      else if (k === 3) w.put(true, c, SYN, isn[c], 0, 0);
+      return;
+    }
+    if (k === 1 || k === 2 || k === 4) w.put(false, c, SYN | ACK, server(c), isn[c] + 1, 0);
+    else if (k === 3 && c % 9 === 0) w.put(true, c, SYN, isn[c] ^ 0x1000, 0, 0);
+    else if (k === 3 && c % 7 === 0) w.put(true, c, SYN, isn[c], 0, 0);
+  };
+  for (let t = 0; t < connections + 4 * gap; t++) {
+    if (t < connections) {
+      isn[t] = w.next();
+      w.put(true, t, SYN, isn[t], 0, 0);
+    }
+    for (let k = 1; k <= 4; k++) {
+      const c = t - k * gap;
+      if (c >= 0 && c < connections) step(c, k);
+    }
+  }
+  return w.close();
+}
+
+/**
  * One bulk connection of about `packets` packets: handshake, then the server sends 1448-byte
  * segments and the client ACKs every second one. Every `lossEvery`-th segment is lost: the
  * client's next ACKs are duplicates and the server retransmits the hole after three of them

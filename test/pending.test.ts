@@ -14,11 +14,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DEFAULT_DEFER_SYN_FROM, DEFER_SYN_EARLY, DEFER_SYN_WINDOW, Tracker, type TrackerOptions } from '../src/analyze/tracker.js';
 import { runCapture } from '../src/pipeline.js';
-import { PendingSyns } from '../src/flow/pending.js';
+import { MAX_REPEATS, PendingSyns } from '../src/flow/pending.js';
 import { ConnectionTable } from '../src/flow/table.js';
 import { Frame } from '../src/capture/frame.js';
 import { Packet, TCP_ACK, TCP_SYN, TCP_ECE, TCP_CWR } from '../src/decode/packet.js';
-import { writeAckFloodPcap, writeAnsweredSynFloodPcap, writeInterleavedPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
+import { A_RETRANSMISSION } from '../src/analyze/flags.js';
+import { writeAckFloodPcap, writeAnsweredSynFloodPcap, writeInterleavedPcap, writeRetriedSynFloodPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
 import { fixtureCaptures } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
 import { assertDeferralSame } from './helpers/batch.js';
@@ -286,6 +287,191 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     assert.equal(pend.hasAnswer(pend.find(syns[0], ConnectionTable.hashOf(syns[0]))), false);
   });
 
+  it('PendingSyns: repeats of a SYN and of its answer come back in the order they came, each with its own frame; only the same packet is a repeat', () => {
+    const pend = new PendingSyns();
+    const f = new Frame();
+    const q = new Packet();
+    const g = new Frame();
+    const frame = (fr: Frame, n: number, hasTs = true): Frame => {
+      fr.number = n;
+      fr.tsSec = 1_000_000 + n;
+      fr.tsNsec = 1000 * n + 7;
+      fr.hasTs = hasTs;
+      fr.origLen = 66;
+      return fr;
+    };
+    const n = 2000;
+    const syns: Packet[] = [];
+    const answers: Packet[] = [];
+    // the frames each slot's packets came in, and whether each was from the answer's end
+    const came: { frame: number; b: boolean }[][] = [];
+    let next = 1;
+    for (let i = 0; i < n; i++) {
+      const p = synPacket(0xc6120000 + i, 20000 + (i % 30000), 0xc6130001, 80, 0x70000000 + 3 * i);
+      p.window = 64240;
+      p.mss = 1460;
+      p.wscale = 7;
+      p.sackPermitted = true;
+      p.tcpHeaderLen = 40;
+      if (i % 5 === 0) {
+        p.ipVersion = 6;
+        p.src[3] = i;
+      }
+      syns.push(p);
+      const at = next++;
+      pend.add(p, frame(f, at), ConnectionTable.hashOf(p), i, at);
+      came.push([{ frame: at, b: false }]);
+      const a = new Packet();
+      a.status = 0;
+      a.ipVersion = p.ipVersion;
+      a.src.set(p.dst);
+      a.dst.set(p.src);
+      a.srcPort = p.dstPort;
+      a.dstPort = p.srcPort;
+      a.flags = TCP_SYN | TCP_ACK;
+      a.seq32 = -1000 - i;
+      a.ack32 = (p.seq32 + 1) | 0;
+      a.window = 65160;
+      a.tcpHeaderLen = 40;
+      answers.push(a);
+    }
+    // rounds: each slot's SYN again, its answer, the answer again, in an order that depends on i
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < n; i++) {
+        const syn = syns[i];
+        const slot = pend.find(syn, ConnectionTable.hashOf(syn));
+        const kind = (i + round) % 3;
+        if (round > 0 && pend.repeats(slot) === MAX_REPEATS) continue;
+        const at = next++;
+        if (kind === 0 || (kind === 2 && !pend.hasAnswer(slot))) {
+          assert.equal(pend.isRepeat(slot, true, syn, frame(g, at)), true);
+          pend.addRepeat(slot, false, g, at);
+          came[i].push({ frame: at, b: false });
+        } else if (!pend.hasAnswer(slot)) {
+          pend.addAnswer(slot, answers[i], frame(g, at, i % 2 === 0), at);
+          came[i].push({ frame: at, b: true });
+        } else {
+          assert.equal(pend.isRepeat(slot, false, answers[i], frame(g, at, i % 2 === 0)), true);
+          pend.addRepeat(slot, true, g, at);
+          came[i].push({ frame: at, b: true });
+        }
+      }
+    }
+    // each field that differs makes another packet, not a repeat (and the answer's are the answer's)
+    const s0 = pend.find(syns[1], ConnectionTable.hashOf(syns[1]));
+    frame(g, 999_999);
+    for (const [k, v] of [['seq32', 5], ['ack32', 1], ['window', 1], ['payloadLen', 1], ['mss', 536], ['wscale', 8], ['tcpHeaderLen', 44], ['sackPermitted', false], ['hasTimestamps', true], ['truncated', true], ['flags', TCP_SYN | TCP_ECE | TCP_CWR]] as const) {
+      const other = Object.assign(new Packet(), syns[1], { src: syns[1].src, dst: syns[1].dst, [k]: v });
+      assert.equal(pend.isRepeat(s0, true, other, g), false, k);
+      const otherAnswer = Object.assign(new Packet(), answers[1], { src: answers[1].src, dst: answers[1].dst, [k]: k === 'window' ? 2 : v });
+      assert.equal(pend.isRepeat(s0, false, otherAnswer, g), false, `answer's ${k}`);
+    }
+    g.origLen = 67;
+    assert.equal(pend.isRepeat(s0, true, syns[1], g), false, 'origLen');
+    g.origLen = 66;
+    g.hasTs = false;
+    assert.equal(pend.isRepeat(s0, true, syns[1], g), false, 'hasTs');
+    // the SYN's fields are not the answer's
+    assert.equal(pend.isRepeat(s0, false, syns[1], frame(g, 1)), false);
+    for (let i = 0; i < n; i++) {
+      const slot = pend.find(syns[i], ConnectionTable.hashOf(syns[i]));
+      assert.equal(pend.packets(slot), came[i].length, `${i}`);
+      assert.ok(pend.repeats(slot) <= MAX_REPEATS);
+      for (let k = 0; k < came[i].length; k++) {
+        const b = pend.loadPacket(slot, k, f, q);
+        const want = came[i][k];
+        assert.equal(b, want.b, `${i} ${k}`);
+        assert.equal(f.number, want.frame, `${i} ${k}`);
+        assert.equal(f.tsSec, 1_000_000 + want.frame);
+        assert.equal(f.tsNsec, 1000 * want.frame + 7);
+        assert.equal(f.hasTs, !want.b || i % 2 === 0);
+        const like = want.b ? answers[i] : syns[i];
+        for (const key of ['ipVersion', 'srcPort', 'dstPort', 'seq32', 'ack32', 'flags', 'window', 'mss', 'wscale', 'sackPermitted', 'tcpHeaderLen'] as const) {
+          assert.equal(q[key], like[key], `${i} ${k} ${key}`);
+        }
+        assert.deepEqual([...q.src], [...like.src]);
+      }
+      // the time of its last packet
+      const last = came[i][came[i].length - 1];
+      assert.equal(pend.time(slot, 0, 0), !last.b || i % 2 === 0 ? 1_000_000 + last.frame + (1000 * last.frame + 7) / 1e9 : 0, `${i}`);
+    }
+    assert.deepEqual([...pend.inOrder()].map((x) => pend.id(x)), Array.from({ length: n }, (_, i) => i));
+    // slots freed give their repeats back; a slot taken again has none, and new ones are whole
+    for (let i = 0; i < n; i += 2) pend.remove(pend.find(syns[i], ConnectionTable.hashOf(syns[i])));
+    for (let i = 0; i < n; i += 2) {
+      pend.add(syns[i], frame(f, next++), ConnectionTable.hashOf(syns[i]), n + i, next);
+      const slot = pend.find(syns[i], ConnectionTable.hashOf(syns[i]));
+      assert.deepEqual([pend.packets(slot), pend.repeats(slot), pend.hasAnswer(slot)], [1, 0, false]);
+      pend.addRepeat(slot, false, frame(g, next++), next);
+      pend.loadPacket(slot, 1, f, q);
+      assert.deepEqual([pend.packets(slot), f.number, q.seq32], [2, next - 1, syns[i].seq32]);
+    }
+    for (let i = 1; i < n; i += 2) {
+      const slot = pend.find(syns[i], ConnectionTable.hashOf(syns[i]));
+      assert.equal(pend.packets(slot), came[i].length, `${i} kept`);
+      pend.loadPacket(slot, came[i].length - 1, f, q);
+      assert.equal(f.number, came[i][came[i].length - 1].frame);
+    }
+  });
+
+  it('a SYN flood sent again (SYN and SYN-ACK retries): each repeat kept with its SYN, up to MAX_REPEATS, the same connections', async () => {
+    const dir = tempDir('tfe-pending-');
+    for (const gap of [0, 300]) {
+      const flood = join(dir, `retried-${gap}.pcap`);
+      writeRetriedSynFloodPcap(flood, 3000, gap);
+      const t = new Tracker(null, { ...RELEASED, deferSyn: true, deferSynFrom: 0 });
+      await runCapture(flood, t);
+      // answers: the odd clients' and every 10th's; repeats: two of each even client's SYN but
+      // every 10th's (one) and every 14th's (none: its retry's options differ), two of each odd
+      // client's SYN-ACK but every 9th's (one: its SYN with a new ISN makes the connection), and
+      // every 7th's SYN (not the 9ths')
+      assert.deepEqual([t.keptSyns, t.keptAnswers, t.keptRepeats], [3000, 1500 + 300, 2 * (1500 - 300 - 172) + 300 + 2 * (1500 - 167) + 167 + (214 - 24)]);
+      for (const opts of [RELEASED, { ...RELEASED, lingerSeconds: 60 }, { ...RELEASED, maxConnections: 700 }, { ...RELEASED, idleTimeout: 0.002 }, { ...RELEASED, idleTimeout: 0.0005, maxConnections: 40 }]) {
+        await assertDeferralSame(flood, opts);
+      }
+    }
+    // by default, from DEFER_SYN_EARLY open: a SYN answered by SYN-ACKs alone, sent again,
+    // counts as unanswered at the first look (the SYN-ACKs' retries come 1 000 and 3 000 SYNs
+    // after the first)
+    const big = join(dir, 'retried-big.pcap');
+    writeRetriedSynFloodPcap(big, DEFER_SYN_EARLY + 3000, 1000);
+    const d = new Tracker(null, { ...RELEASED, deferSyn: true });
+    await runCapture(big, d);
+    assert.equal(d.deferringFrom, DEFER_SYN_EARLY);
+    assert.ok(d.keptRepeats > 3000 && d.keptAnswers > 1000, `${d.keptRepeats} repeats, ${d.keptAnswers} answers of ${d.keptSyns}`);
+    // one SYN sent again and again, answered among its repeats: up to MAX_REPEATS are kept, the
+    // next makes the connection; each packet as when the connection is made at the SYN
+    const syn = synPacket(0xc6120001, 40000, 0xc6130001, 80, 0x12345678);
+    const answer = synPacket(0xc6130001, 80, 0xc6120001, 40000, 0x0badcafe);
+    answer.flags = TCP_SYN | TCP_ACK;
+    answer.ack32 = 0x12345679;
+    const lone = synPacket(0xc6120002, 40001, 0xc6130001, 80, 0x77);
+    const run = (deferSyn: boolean): { seen: string[]; t: Tracker } => {
+      const seen: string[] = [];
+      const t = new Tracker({ onPacket: (c, r) => { seen.push(`${r.frame} ${c.id} ${r.fromA} ${r.analysis} ${r.seq} ${r.time}`); } }, { ...RELEASED, deferSyn, deferSynFrom: 0 });
+      const f = new Frame();
+      f.hasTs = true;
+      f.origLen = 54;
+      const total = MAX_REPEATS + 5;
+      for (let k = 0; k < total; k++) {
+        f.number = k + 1;
+        f.tsSec = 100 + k;
+        f.tsNsec = k;
+        t.packet(f, k === 0 ? lone : k === 3 || k === 6 ? answer : syn);
+      }
+      t.finish();
+      return { seen, t };
+    };
+    const kept = run(true);
+    const made = run(false);
+    assert.deepEqual(kept.seen.slice().sort(), made.seen.slice().sort());
+    assert.equal(made.seen.length, MAX_REPEATS + 5);
+    // the answer kept, and its repeat, and the SYN's until MAX_REPEATS in all
+    assert.deepEqual([kept.t.keptSyns, kept.t.keptAnswers, kept.t.keptRepeats], [2, 1, MAX_REPEATS]);
+    // (all but the other connection's SYN, the first SYN and the first answer)
+    assert.equal(made.seen.filter((x) => (Number(x.split(' ')[3]) & A_RETRANSMISSION) !== 0).length, MAX_REPEATS + 2, 'the SYN\'s repeats and the answer\'s are retransmissions');
+  });
+
   it('a SYN flood answered by its victim: each SYN-ACK kept with its SYN, the same connections', async () => {
     const dir = tempDir('tfe-pending-');
     for (const gap of [0, 300]) {
@@ -530,12 +716,14 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     assert.equal(report.totals.expectations, 2 * n + 2);
   });
 
-  it('the CLI on an ACK flood past DEFER_SYN_EARLY open: every output as when every connection is made at its first packet', async () => {
+  for (const kind of ['an ACK flood', 'a SYN flood sent again'] as const) it(`the CLI on ${kind} past DEFER_SYN_EARLY open: every output as when every connection is made at its first packet`, async () => {
     const dir = tempDir('tfe-pending-');
-    const flood = join(dir, 'acks.pcap');
-    // (by default, lone packets past DEFER_SYN_EARLY open are kept, as the tracker's test above
-    // counts; under a cap below four times DEFAULT_DEFER_SYN_FROM none is)
-    writeAckFloodPcap(flood, DEFER_SYN_EARLY + 3000, true);
+    const flood = join(dir, 'flood.pcap');
+    // (by default, lone packets past DEFER_SYN_EARLY open are kept, and the retries with their
+    // SYNs, as the tracker's tests above count; under a cap below four times
+    // DEFAULT_DEFER_SYN_FROM none is)
+    if (kind === 'an ACK flood') writeAckFloodPcap(flood, DEFER_SYN_EARLY + 3000, true);
+    else writeRetriedSynFloodPcap(flood, DEFER_SYN_EARLY + 3000, 1000);
     const noneKept = ['--max-connections', String(4 * DEFAULT_DEFER_SYN_FROM - 1)];
     const outputs = [
       ['--format', 'ndjson', '--packets'],

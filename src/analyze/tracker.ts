@@ -23,7 +23,7 @@ import { Frame } from '../capture/frame.js';
 import { Packet, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
 import { BATCH, type PacketSink } from '../pipeline.js';
 import { ConnectionTable, hash2Flows, matchesFlows } from '../flow/table.js';
-import { PendingSyns } from '../flow/pending.js';
+import { MAX_REPEATS, PendingSyns } from '../flow/pending.js';
 import { StampQueue } from '../flow/stamp-queue.js';
 import { AnalysisStates, RESTORED, NOT_KEPT } from '../flow/analysis-states.js';
 import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
@@ -576,6 +576,8 @@ export class Tracker implements PacketSink {
   keptSyns = 0;
   /** Their answers kept with them so far (keepAnswer()). */
   keptAnswers = 0;
+  /** Repeats of them or of their answers kept with them so far (keepRepeat()). */
+  keptRepeats = 0;
   private answeredInWindow = 0;
   /** echoKeptSyn: the connection a kept SYN is shown on as it arrives (echoSyn), else null. */
   private readonly echoConnection: Connection | null;
@@ -913,11 +915,12 @@ export class Tracker implements PacketSink {
     r.opened = true;
     this.replayingEchoed = this.echoConnection !== null;
     this.handle(c, c.a, c.b, f, p);
-    if (pend.hasAnswer(slot)) {
-      // and its answer, from the other end
-      pend.loadAnswer(slot, f, p);
+    // and its answer and repeats, in the order they came
+    const n = pend.packets(slot);
+    for (let k = 1; k < n; k++) {
+      const fromB = pend.loadPacket(slot, k, f, p);
       this.begin(f);
-      this.handle(c, c.b, c.a, f, p);
+      this.handle(c, fromB ? c.b : c.a, fromB ? c.a : c.b, f, p);
     }
     this.replayingEchoed = false;
     pend.remove(slot);
@@ -1104,6 +1107,10 @@ export class Tracker implements PacketSink {
         if (slot >= 0) {
           if (this.isAnswer(slot, p)) {
             this.keepAnswer(slot, p, f);
+            return;
+          }
+          if (this.isRepeat(slot, p, f)) {
+            this.keepRepeat(slot, p, f);
             return;
           }
           c = this.materialise(slot, true);
@@ -1391,16 +1398,43 @@ export class Tracker implements PacketSink {
   private keepAnswer(slot: number, p: Packet, f: Frame): void {
     (this.pending as PendingSyns).addAnswer(slot, p, f, ++this.lruClock);
     this.keptAnswers++;
-    if (this.echoConnection !== null) this.echoAnswer(slot, p, f);
+    if (this.echoConnection !== null) this.echoKept(slot, p, f, true);
   }
 
   /**
-   * A kept answer shown to the observer as it arrives (echoKeptSyn): the echo connection made as
-   * at its SYN, the SYN replayed into it unseen, then the answer handled, and the connection
-   * cleared. Neither touches the tracker's state but the last connection, which stays the
-   * previous packet's.
+   * Whether `p`, come for the 4-tuple of the pure SYN kept in `slot`, repeats its SYN or its
+   * answer (PendingSyns.isRepeat(): the same fields, another frame), kept with them up to
+   * MAX_REPEATS (keepRepeat()). A packet that touches the same state as the one it repeats,
+   * through track() as well: a pure SYN with the SYN's ISN is no port reuse.
    */
-  private echoAnswer(slot: number, p: Packet, f: Frame): void {
+  private isRepeat(slot: number, p: Packet, f: Frame): boolean {
+    const pend = this.pending as PendingSyns;
+    return (pend.flags(slot) & CTL_ACK) === TCP_SYN && pend.repeats(slot) < MAX_REPEATS && p.sackCount === 0 && !p.shortSegment &&
+      pend.isRepeat(slot, pend.fromFirst(slot, p), p, f);
+  }
+
+  /**
+   * A repeat of a kept SYN or of its answer (a client's SYN retries, a server's SYN-ACK retries),
+   * kept with them (PendingSyns.addRepeat()) as the slot's most recent activity, and replayed
+   * after them in the order they came (materialise()). Shown to an observer of packets as they
+   * come (echoKeptSyn) now.
+   */
+  private keepRepeat(slot: number, p: Packet, f: Frame): void {
+    const pend = this.pending as PendingSyns;
+    const fromFirst = pend.fromFirst(slot, p);
+    pend.addRepeat(slot, !fromFirst, f, ++this.lruClock);
+    this.keptRepeats++;
+    if (this.echoConnection !== null) this.echoKept(slot, p, f, !fromFirst);
+  }
+
+  /**
+   * A packet kept with its SYN (its answer, a repeat) shown to the observer as it arrives
+   * (echoKeptSyn): the echo connection made as at its SYN, the slot's packets before this one
+   * replayed into it unseen, then this one handled (`fromB`: from the SYN's other end), and the
+   * connection cleared. Neither touches the tracker's state but the last connection, which
+   * stays the previous packet's.
+   */
+  private echoKept(slot: number, p: Packet, f: Frame, fromB: boolean): void {
     const pend = this.pending as PendingSyns;
     const r = this.result;
     const rf = this.replayFrame;
@@ -1412,9 +1446,16 @@ export class Tracker implements PacketSink {
     r.opened = true;
     this.replayingEchoed = true;
     this.handle(c, c.a, c.b, rf, rp);
+    // (the slot holds this packet already, as its last)
+    const n = pend.packets(slot) - 1;
+    for (let k = 1; k < n; k++) {
+      const b = pend.loadPacket(slot, k, rf, rp);
+      this.begin(rf);
+      this.handle(c, b ? c.b : c.a, b ? c.a : c.b, rf, rp);
+    }
     this.replayingEchoed = false;
     this.begin(f);
-    this.handle(c, c.b, c.a, f, p);
+    this.handle(c, fromB ? c.b : c.a, fromB ? c.a : c.b, f, p);
     this.last = last;
     resetConnection(c);
   }
@@ -1480,8 +1521,9 @@ export class Tracker implements PacketSink {
       const c = t.at(i);
       if (c === null) continue;
       n++;
-      // from one side only, or only a SYN and its SYN-ACK (a flood's victim answers every SYN)
-      if (c.a.packets === 0 || c.b.packets === 0 || (c.packets === 2 && (c.a.bits & c.b.bits & F_SYN_SEEN) !== 0)) oneSided++;
+      // from one side only, or only SYNs and SYN-ACKs (a flood's victim answers every SYN, and
+      // may send its SYN-ACK again)
+      if (c.a.packets === 0 || c.b.packets === 0 || ((c.a.bits & c.b.bits & F_SYN_SEEN) !== 0 && (c.completeness & ~(C_SYN | C_SYNACK)) === 0)) oneSided++;
     }
     if (8 * oneSided >= UNANSWERED_EIGHTHS * n) return true;
     this.deferNow = DEFAULT_DEFER_SYN_FROM;

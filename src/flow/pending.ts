@@ -79,6 +79,15 @@ const V6_WORDS = 6;
 
 /** In W_BITS: the slot holds the SYN's answer too (addAnswer()). */
 const HAS_ANSWER = 1 << 17;
+/** In W_BITS from this bit: how many repeats the slot holds (addRepeat(); up to MAX_REPEATS). */
+const REPEATS_SHIFT = 18;
+/**
+ * Repeats a slot may hold: a client's SYN retries (Linux sends 6 by default, tcp_syn_retries)
+ * and a server's SYN-ACK retries (5, tcp_synack_retries) both fit.
+ */
+export const MAX_REPEATS = 12;
+/** packetBits()'s bits as W_BITS and A_BITS hold them (without the version, the answer and the repeats). */
+const PACKET_BITS = 0x1fff0;
 /**
  * A kept SYN's answer, a SYN-ACK from the other end (addAnswer()), in its chunk's answer arrays,
  * made at the chunk's first: its addresses and ports are the SYN's, the other way round. Its
@@ -104,6 +113,12 @@ function putFields(w: Int32Array, o: number, n: Float64Array, q: number, p: Pack
   w[o + 6] = f.origLen;
   n[q + N_FRAME] = f.number;
   n[q + N_SEC] = f.tsSec;
+}
+
+/** Whether `p`, received in `f`, has the fields kept at `o` in `w` (`bits` as W_BITS or A_BITS hold them): all but its frame's number and time. */
+function sameFields(w: Int32Array, o: number, bits: number, p: Packet, f: Frame): boolean {
+  return (bits & PACKET_BITS) === packetBits(p, f) && w[o] === (p.seq32 | 0) && w[o + 1] === (p.ack32 | 0) && w[o + 2] === p.window &&
+    w[o + 3] === p.payloadLen && w[o + 4] === ((p.mss + 1) | ((p.wscale + 1) << 17) | (p.tcpHeaderLen << 26)) && w[o + 6] === (f.origLen | 0);
 }
 
 /** Puts back what packetBits() and putFields() kept (`bits` as they keep them). */
@@ -160,6 +175,18 @@ export class PendingSyns {
    * last packets, no longer that of the ids, and inOrder() sorts.
    */
   private restamped = false;
+  /**
+   * The repeats (addRepeat()), in a pool of entries numbered from 1: each one's frame number
+   * and seconds (repNums, 2 an entry), and its nanoseconds and link (repWords, 2 an entry: the
+   * next entry of its slot's list, or 0, times 2, plus 1 when it repeats the answer); freed
+   * entries are chained from repFree. By slot, the first entry of its list, 0 for none
+   * (repHead). All made at the first repeat.
+   */
+  private repNums: Float64Array | null = null;
+  private repWords: Int32Array | null = null;
+  private repHead: Int32Array | null = null;
+  private repUsed = 1;
+  private repFree = 0;
   /** Pairs (hash, slot + 1), 0 as slot + 1 for an empty entry; `mask`: entries - 1. */
   private index = newIndex(INITIAL * 2);
   private mask = INITIAL * 2 - 1;
@@ -217,6 +244,120 @@ export class PendingSyns {
     this.slotStamp[slot] = stamp;
     this.queue.push(slot, stamp, this.slotStamp);
     this.restamped = true;
+  }
+
+  /**
+   * Whether `p`, received in `f`, is the same packet as the one kept first in `slot` (`fromFirst`
+   * true) or as its answer: the same fields but its frame's number and time (a retransmission).
+   */
+  isRepeat(slot: number, fromFirst: boolean, p: Packet, f: Frame): boolean {
+    const c = slot >>> CHUNK_BITS;
+    const w = this.words[c];
+    const o = (slot & CHUNK_MASK) * WORDS;
+    if (fromFirst) return sameFields(w, o + W_SEQ, w[o + W_BITS], p, f);
+    if ((w[o + W_BITS] & HAS_ANSWER) === 0) return false;
+    const a = this.answers[c] as Int32Array;
+    const ao = (slot & CHUNK_MASK) * A_WORDS;
+    return sameFields(a, ao + A_SEQ, a[ao + A_BITS], p, f);
+  }
+
+  /** How many repeats the slot holds. */
+  repeats(slot: number): number {
+    return this.words[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * WORDS + W_BITS] >>> REPEATS_SHIFT;
+  }
+
+  /**
+   * Keeps the frame `f` of a repeat (isRepeat()) of the slot's first packet or, `ofAnswer`, of
+   * its answer, stamped `stamp` as its slot's most recent activity: its number and time only,
+   * 24 bytes. A client whose SYN goes unanswered sends it again (a second later, then 3, 7 ...
+   * seconds: RFC 6298's backoff), and a victim's server its SYN-ACK; each made a connection at
+   * its second packet (330 000 SYNs sent three times: `check` 3.7 s and 710 MB;
+   * docs/performance.md, "2026-12-06 (night)").
+   */
+  addRepeat(slot: number, ofAnswer: boolean, f: Frame, stamp: number): void {
+    if (this.repHead === null) {
+      this.repHead = new Int32Array(this.slotStamp.length);
+      this.repNums = new Float64Array(2 * INITIAL);
+      this.repWords = new Int32Array(2 * INITIAL);
+    }
+    let e = this.repFree;
+    if (e !== 0) this.repFree = (this.repWords as Int32Array)[2 * e + 1] >>> 1;
+    else {
+      e = this.repUsed++;
+      if (2 * e === (this.repWords as Int32Array).length) this.growRepeats();
+    }
+    const nums = this.repNums as Float64Array;
+    const rw = this.repWords as Int32Array;
+    nums[2 * e] = f.number;
+    nums[2 * e + 1] = f.tsSec;
+    rw[2 * e] = f.tsNsec;
+    rw[2 * e + 1] = ofAnswer ? 1 : 0;
+    // at the list's end (a dozen at most)
+    const head = this.repHead;
+    let t = head[slot];
+    if (t === 0) head[slot] = e;
+    else {
+      while (rw[2 * t + 1] >>> 1 !== 0) t = rw[2 * t + 1] >>> 1;
+      rw[2 * t + 1] |= e << 1;
+    }
+    this.words[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * WORDS + W_BITS] += 1 << REPEATS_SHIFT;
+    this.slotStamp[slot] = stamp;
+    this.queue.push(slot, stamp, this.slotStamp);
+    this.restamped = true;
+  }
+
+  private growRepeats(): void {
+    const nums = new Float64Array((this.repNums as Float64Array).length * 2);
+    nums.set(this.repNums as Float64Array);
+    this.repNums = nums;
+    const rw = new Int32Array((this.repWords as Int32Array).length * 2);
+    rw.set(this.repWords as Int32Array);
+    this.repWords = rw;
+  }
+
+  /** The packets the slot holds: its first, its answer, its repeats. */
+  packets(slot: number): number {
+    const bits = this.words[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * WORDS + W_BITS];
+    return 1 + ((bits & HAS_ANSWER) !== 0 ? 1 : 0) + (bits >>> REPEATS_SHIFT);
+  }
+
+  /**
+   * Puts the slot's packet k (0 to packets() - 1, in the order they came: its first, then its
+   * answer and its repeats by their frames' numbers) into `f` and `p`, as load() and
+   * loadAnswer() do; returns whether it came from the other end (the answer, or a repeat of it).
+   */
+  loadPacket(slot: number, k: number, f: Frame, p: Packet): boolean {
+    if (k === 0) {
+      this.load(slot, f, p);
+      return false;
+    }
+    const answered = this.hasAnswer(slot);
+    const answerFrame = answered ? (this.answerNums[slot >>> CHUNK_BITS] as Float64Array)[(slot & CHUNK_MASK) * NUMS + N_FRAME] : 0;
+    let answerDue = answered;
+    let e = this.repHead === null ? 0 : this.repHead[slot];
+    const nums = this.repNums;
+    const rw = this.repWords;
+    for (let i = 1; ; i++) {
+      if (answerDue && (e === 0 || answerFrame < (nums as Float64Array)[2 * e])) {
+        if (i === k) {
+          this.loadAnswer(slot, f, p);
+          return true;
+        }
+        answerDue = false;
+        continue;
+      }
+      const link = (rw as Int32Array)[2 * e + 1];
+      if (i === k) {
+        const ofAnswer = (link & 1) !== 0;
+        if (ofAnswer) this.loadAnswer(slot, f, p);
+        else this.load(slot, f, p);
+        f.number = smiIfSmall((nums as Float64Array)[2 * e]);
+        f.tsSec = smiIfSmall((nums as Float64Array)[2 * e + 1]);
+        f.tsNsec = (rw as Int32Array)[2 * e];
+        return ofAnswer;
+      }
+      e = link >>> 1;
+    }
   }
 
   /** Whether the slot holds its SYN's answer too. */
@@ -360,6 +501,7 @@ export class PendingSyns {
   time(slot: number, t0Sec: number, t0Nsec: number): number {
     const w = this.words[slot >>> CHUNK_BITS];
     const o = (slot & CHUNK_MASK) * WORDS;
+    if (w[o + W_BITS] >>> REPEATS_SHIFT !== 0) return this.lastRepeatTime(slot, t0Sec, t0Nsec);
     if ((w[o + W_BITS] & HAS_ANSWER) !== 0) {
       const a = this.answers[slot >>> CHUNK_BITS] as Int32Array;
       const ao = (slot & CHUNK_MASK) * A_WORDS;
@@ -369,8 +511,28 @@ export class PendingSyns {
     return secondsSince((w[o + W_BITS] & 128) !== 0, this.nums[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * NUMS + N_SEC], w[o + W_SEQ + F_NSEC], t0Sec, t0Nsec);
   }
 
+  /** time() of a slot with repeats: the last of its packets (a repeat, or its answer when that came after). */
+  private lastRepeatTime(slot: number, t0Sec: number, t0Nsec: number): number {
+    const nums = this.repNums as Float64Array;
+    const rw = this.repWords as Int32Array;
+    let e = (this.repHead as Int32Array)[slot];
+    while (rw[2 * e + 1] >>> 1 !== 0) e = rw[2 * e + 1] >>> 1;
+    const c = slot >>> CHUNK_BITS;
+    const bits = this.words[c][(slot & CHUNK_MASK) * WORDS + W_BITS];
+    if ((bits & HAS_ANSWER) !== 0 && (this.answerNums[c] as Float64Array)[(slot & CHUNK_MASK) * NUMS + N_FRAME] > nums[2 * e]) {
+      // the answer came last: time() without the repeats
+      const a = this.answers[c] as Int32Array;
+      const ao = (slot & CHUNK_MASK) * A_WORDS;
+      return secondsSince((a[ao + A_BITS] & 128) !== 0, (this.answerNums[c] as Float64Array)[(slot & CHUNK_MASK) * NUMS + N_SEC], a[ao + A_SEQ + F_NSEC], t0Sec, t0Nsec);
+    }
+    // a repeat's hasTs is its original's
+    const hasTs = (rw[2 * e + 1] & 1) !== 0 ? ((this.answers[c] as Int32Array)[(slot & CHUNK_MASK) * A_WORDS + A_BITS] & 128) !== 0 : (bits & 128) !== 0;
+    return secondsSince(hasTs, nums[2 * e + 1], rw[2 * e], t0Sec, t0Nsec);
+  }
+
   /** Forgets the SYN of `slot`. */
   remove(slot: number): void {
+    if (this.repHead !== null && this.repHead[slot] !== 0) this.freeRepeats(slot);
     if (this.indexed) indexRemove(this.index, this.mask, this.hash(slot), slot);
     // stale in the queue from now on
     this.slotStamp[slot] = -1;
@@ -381,6 +543,17 @@ export class PendingSyns {
     }
     this.free[this.freeCount++] = slot;
     this.size--;
+  }
+
+  /** Returns the slot's repeats to the pool. */
+  private freeRepeats(slot: number): void {
+    const rw = this.repWords as Int32Array;
+    const head = this.repHead as Int32Array;
+    let e = head[slot];
+    while (rw[2 * e + 1] >>> 1 !== 0) e = rw[2 * e + 1] >>> 1;
+    rw[2 * e + 1] = this.repFree << 1;
+    this.repFree = head[slot];
+    head[slot] = 0;
   }
 
   /**
@@ -438,6 +611,11 @@ export class PendingSyns {
       const st = new Float64Array(s * 2).fill(-1);
       st.set(this.slotStamp);
       this.slotStamp = st;
+      if (this.repHead !== null) {
+        const head = new Int32Array(s * 2);
+        head.set(this.repHead);
+        this.repHead = head;
+      }
     }
     return s;
   }
