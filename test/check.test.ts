@@ -235,14 +235,23 @@ describe('check: each expectation on real fixtures', () => {
     for (let i = 40; i < 60; i++) flag(c, i, A_DUPLICATE_ACK);
     assert.equal(af.frames(c, dup).length, FRAMES_SHOWN, 'the first FRAMES_SHOWN only');
     assert.equal(af.frames(c, dup)[FRAMES_SHOWN - 1], 40);
+    const before = c.flagFrames;
     af.forget(c);
     assert.deepEqual(af.frames(c, dup), []);
     assert.equal(af.size, 1);
     assert.equal(c.flagFrames, null, 'nothing left on the connection');
-    // a connection forgotten starts afresh
+    // a connection forgotten starts afresh (given the record it had, as a spare, its counts cleared)
     flag(c, 70, A_DUPLICATE_ACK);
     assert.deepEqual(af.frames(c, dup), [70]);
+    assert.deepEqual(af.frames(c, win), []);
+    if (before !== null) assert.equal(c.flagFrames, before, 'the spare given again');
+    // and so does a new one given a spare
+    const e = make(2);
     af.forget(c);
+    flag(e, 80, A_WINDOW_UPDATE);
+    assert.deepEqual(af.frames(e, dup), []);
+    assert.deepEqual(af.frames(e, win), [80]);
+    af.forget(e);
     af.forget(d);
     assert.equal(af.size, 0);
   });

@@ -26,6 +26,8 @@ import { detailBytes, TextLineWriter, type TextMarks } from './text-lines.js';
 
 /** Frames kept per connection and analysis name to show in a report (the count is exact). */
 export const FRAMES_SHOWN = 20;
+/** AnalysisFrames' spare records at most. */
+const SPARE_RECORDS = 1024;
 
 /**
  * Bit b of Wireshark's analysis flags (flags.ts A_*) -> its ANALYSIS_ORDER index, for walking only
@@ -58,6 +60,14 @@ export class AnalysisFrames implements PacketObserver {
   private readonly others = new Map<Connection, Int32Array>();
   /** Connections with a record. */
   private kept = 0;
+  /**
+   * Records of connections forgotten, to be given again (up to SPARE_RECORDS): a record is 84
+   * bytes or more, beyond what V8 makes on its heap (64), so each new one was an ArrayBuffer
+   * of its own, malloc'd and swept; on a capture whose every connection retransmits (a flood of
+   * retried SYNs, 285 000 connections) recordOf() took 260 ms of `check`'s 3.1 s
+   * (docs/performance.md, "2026-12-06 (night)").
+   */
+  private readonly spare: Int32Array[] = [];
   /** Per ANALYSIS_ORDER index, its place among the wanted names (-1: not wanted), and how many are. */
   private readonly place = new Int32Array(ANALYSIS_ORDER.length).fill(-1);
   private readonly kinds: number;
@@ -97,7 +107,7 @@ export class AnalysisFrames implements PacketObserver {
   private recordOf(c: Connection): Int32Array {
     let rec = this.others.get(c);
     if (rec !== undefined) return rec;
-    rec = new Int32Array(this.words);
+    rec = this.spare.length > 0 ? (this.spare.pop() as Int32Array) : new Int32Array(this.words);
     this.kept++;
     if (c.flagFramesOwner === null) {
       c.flagFramesOwner = this;
@@ -122,11 +132,22 @@ export class AnalysisFrames implements PacketObserver {
 
   /** Forgets `c` (finalised). */
   forget(c: Connection): void {
+    let rec: Int32Array | null = null;
     if (c.flagFramesOwner === this) {
+      rec = c.flagFrames;
       c.flagFramesOwner = null;
       c.flagFrames = null;
-      this.kept--;
-    } else if (this.others.delete(c)) this.kept--;
+    } else {
+      rec = this.others.get(c) ?? null;
+      if (rec !== null) this.others.delete(c);
+    }
+    if (rec === null) return;
+    this.kept--;
+    if (this.spare.length < SPARE_RECORDS) {
+      // (the counts; a frame is read only below its name's count)
+      rec.fill(0, 0, this.kinds);
+      this.spare.push(rec);
+    }
   }
 
   /** Connections with frames remembered (tests: nothing is kept once they are finalised). */
