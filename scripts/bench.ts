@@ -17,6 +17,9 @@
  *   synackflood  only when named in --captures: a SYN flood as its victim captures it, 1M SYNs and
  *             the server's SYN-ACKs, a few refused, acknowledged or never answered
  *             (writeAnsweredSynFloodPcap)
+ *   synretry  only when named in --captures: SYNs and SYN-ACKs sent again, 285 000 clients, 1.06M
+ *             packets: half the SYNs unanswered and retried twice, half answered by a SYN-ACK the
+ *             server sends twice more (writeRetriedSynFloodPcap)
  *   real4, real6, real20
  *             only when named in --captures: real kernel traffic (scripts/real-traffic/README.md),
  *             bench-cache/real/real4.pcap and real6.pcap as `sudo bash scripts/real-traffic/make.sh`
@@ -101,7 +104,7 @@ import { fileURLToPath } from 'node:url';
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeAckFloodPcap, writeAnsweredSynFloodPcap, writeInterleavedPcap, pcapToPcapng } from './synth.js';
+import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeAckFloodPcap, writeAnsweredSynFloodPcap, writeRetriedSynFloodPcap, writeInterleavedPcap, pcapToPcapng } from './synth.js';
 import { runCapture } from '../src/pipeline.js';
 import { median, parseTimeLine, spread } from './bench-stats.js';
 
@@ -129,6 +132,7 @@ const CAPTURES: CaptureDef[] = [
   // (opt-in: tcptrace takes about a minute and 8 GB on it)
   { name: 'ackflood', what: '1M ACKs, 1M conns', make: (p) => writeAckFloodPcap(p, 1_000_000), optIn: true },
   { name: 'synackflood', what: '1M SYNs answered', make: (p) => writeAnsweredSynFloodPcap(p, 1_000_000, 1000), optIn: true },
+  { name: 'synretry', what: '285k SYNs, retried', make: (p) => writeRetriedSynFloodPcap(p, 285_000, 1000), optIn: true },
   // real kernel traffic, made by `sudo bash scripts/real-traffic/make.sh` (about 50 s, root and
   // network namespaces: not made here); not the same packets from one making to the next, so
   // compare its ratios, not its seconds across makings

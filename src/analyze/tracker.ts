@@ -1393,7 +1393,7 @@ export class Tracker implements PacketSink {
    * The answer of a kept SYN, kept with it (PendingSyns.addAnswer()) as the slot's most recent
    * activity: its connection is made, and both replayed into it, when a third packet comes or
    * the cap, the idle timeout or the end of input finalises it. Shown to an observer of packets
-   * as they come (echoKeptSyn) now, on the echo connection (echoAnswer()).
+   * as they come (echoKeptSyn) now, on the echo connection (echoKept()).
    */
   private keepAnswer(slot: number, p: Packet, f: Frame): void {
     (this.pending as PendingSyns).addAnswer(slot, p, f, ++this.lruClock);
