@@ -26,6 +26,16 @@ import { assertDeferralSame } from './helpers/batch.js';
 import { runCli } from './helpers/cli.js';
 
 const RELEASED: TrackerOptions = { keepAll: false, lingerSeconds: 0, reuseConnections: true };
+/** The limits a flood is compared under, its connections made at once and kept (assertDeferralSame). */
+const FLOOD_LIMITS: TrackerOptions[] = [RELEASED, { ...RELEASED, lingerSeconds: 60 }, { ...RELEASED, maxConnections: 700 }, { ...RELEASED, idleTimeout: 0.002 }, { ...RELEASED, idleTimeout: 0.0005, maxConnections: 40 }];
+
+/** A tracker run on `file` with the default thresholds, which keep from DEFER_SYN_EARLY open (asserted). */
+async function keptByDefault(file: string): Promise<Tracker> {
+  const d = new Tracker(null, { ...RELEASED, deferSyn: true });
+  await runCapture(file, d);
+  assert.equal(d.deferringFrom, DEFER_SYN_EARLY);
+  return d;
+}
 
 function synPacket(src: number, srcPort: number, dst: number, dstPort: number, seq: number): Packet {
   const p = new Packet();
@@ -426,19 +436,16 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
       // client's SYN-ACK but every 9th's (one: its SYN with a new ISN makes the connection), and
       // every 7th's SYN (not the 9ths')
       assert.deepEqual([t.keptSyns, t.keptAnswers, t.keptRepeats], [3000, 1500 + 300, 2 * (1500 - 300 - 172) + 300 + 2 * (1500 - 167) + 167 + (214 - 24)]);
-      for (const opts of [RELEASED, { ...RELEASED, lingerSeconds: 60 }, { ...RELEASED, maxConnections: 700 }, { ...RELEASED, idleTimeout: 0.002 }, { ...RELEASED, idleTimeout: 0.0005, maxConnections: 40 }]) {
-        await assertDeferralSame(flood, opts);
-      }
+      for (const opts of FLOOD_LIMITS) await assertDeferralSame(flood, opts);
     }
     // by default, from DEFER_SYN_EARLY open: a SYN answered by SYN-ACKs alone, sent again,
     // counts as unanswered at the first look (the SYN-ACKs' retries come 1 000 and 3 000 SYNs
     // after the first)
     const big = join(dir, 'retried-big.pcap');
     writeRetriedSynFloodPcap(big, DEFER_SYN_EARLY + 3000, 1000);
-    const d = new Tracker(null, { ...RELEASED, deferSyn: true });
-    await runCapture(big, d);
-    assert.equal(d.deferringFrom, DEFER_SYN_EARLY);
+    const d = await keptByDefault(big);
     assert.ok(d.keptRepeats > 3000 && d.keptAnswers > 1000, `${d.keptRepeats} repeats, ${d.keptAnswers} answers of ${d.keptSyns}`);
+    await assertDeferralSame(big, RELEASED, 'default');
     // one SYN sent again and again, answered among its repeats: up to MAX_REPEATS are kept, the
     // next makes the connection; each packet as when the connection is made at the SYN
     const syn = synPacket(0xc6120001, 40000, 0xc6130001, 80, 0x12345678);
@@ -482,18 +489,14 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
       // answered: all but every 17th and 19th (their common multiples counted once); a second
       // SYN-ACK (every 31st) or the handshake's ACK (every 29th) makes the connection
       assert.deepEqual([t.keptSyns, t.keptAnswers], [3000, 3000 - 177 - 158 + 10]);
-      for (const opts of [RELEASED, { ...RELEASED, lingerSeconds: 60 }, { ...RELEASED, maxConnections: 700 }, { ...RELEASED, idleTimeout: 0.002 }, { ...RELEASED, idleTimeout: 0.0005, maxConnections: 40 }]) {
-        await assertDeferralSame(flood, opts);
-      }
+      for (const opts of FLOOD_LIMITS) await assertDeferralSame(flood, opts);
     }
     // by default, from DEFER_SYN_EARLY open: a SYN answered by a SYN-ACK alone counts as
     // unanswered at the first look (every 19th is refused and released, so 10 000 are open after
     // about 10 560 SYNs)
     const big = join(dir, 'answered-big.pcap');
     writeAnsweredSynFloodPcap(big, DEFER_SYN_EARLY + 3000, 100);
-    const d = new Tracker(null, { ...RELEASED, deferSyn: true });
-    await runCapture(big, d);
-    assert.equal(d.deferringFrom, DEFER_SYN_EARLY);
+    const d = await keptByDefault(big);
     assert.ok(d.keptAnswers > 1800 && d.keptAnswers < d.keptSyns, `${d.keptAnswers} of ${d.keptSyns}`);
     await assertDeferralSame(big, RELEASED, 'default');
   });
