@@ -26,6 +26,21 @@ import { assertDeferralSame } from './helpers/batch.js';
 import { runCli } from './helpers/cli.js';
 
 const RELEASED: TrackerOptions = { keepAll: false, lingerSeconds: 0, reuseConnections: true };
+/** A SYN-ACK answering `syn`, with the sequence number `seq`. */
+function answerTo(syn: Packet, seq: number): Packet {
+  const a = new Packet();
+  a.status = 0;
+  a.ipVersion = syn.ipVersion;
+  a.src.set(syn.dst);
+  a.dst.set(syn.src);
+  a.srcPort = syn.dstPort;
+  a.dstPort = syn.srcPort;
+  a.flags = TCP_SYN | TCP_ACK;
+  a.seq32 = seq | 0;
+  a.ack32 = (syn.seq32 + 1) | 0;
+  return a;
+}
+
 /** The limits a flood is compared under, its connections made at once and kept (assertDeferralSame). */
 const FLOOD_LIMITS: TrackerOptions[] = [RELEASED, { ...RELEASED, lingerSeconds: 60 }, { ...RELEASED, maxConnections: 700 }, { ...RELEASED, idleTimeout: 0.002 }, { ...RELEASED, idleTimeout: 0.0005, maxConnections: 40 }];
 
@@ -242,16 +257,7 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     // the answers come in reverse order, so the queue's order (of last activity) is the ids' reversed
     for (let i = n - 1; i >= 0; i--) {
       const syn = syns[i];
-      const a = new Packet();
-      a.status = 0;
-      a.ipVersion = syn.ipVersion;
-      a.src.set(syn.dst);
-      a.dst.set(syn.src);
-      a.srcPort = syn.dstPort;
-      a.dstPort = syn.srcPort;
-      a.flags = TCP_SYN | TCP_ACK;
-      a.seq32 = -7 - i;
-      a.ack32 = (syn.seq32 + 1) | 0;
+      const a = answerTo(syn, -7 - i);
       a.window = 65535 - i;
       a.payloadLen = i % 5;
       a.mss = i % 2 === 0 ? 1460 : -1;
@@ -331,16 +337,7 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
       const at = next++;
       pend.add(p, frame(f, at), ConnectionTable.hashOf(p), i, at);
       came.push([{ frame: at, b: false }]);
-      const a = new Packet();
-      a.status = 0;
-      a.ipVersion = p.ipVersion;
-      a.src.set(p.dst);
-      a.dst.set(p.src);
-      a.srcPort = p.dstPort;
-      a.dstPort = p.srcPort;
-      a.flags = TCP_SYN | TCP_ACK;
-      a.seq32 = -1000 - i;
-      a.ack32 = (p.seq32 + 1) | 0;
+      const a = answerTo(p, -1000 - i);
       a.window = 65160;
       a.tcpHeaderLen = 40;
       answers.push(a);
