@@ -285,6 +285,43 @@ export function writeRetriedSynFloodPcap(path: string, connections: number, gap 
 }
 
 /**
+ * Backscatter sent again: the SYN-ACKs of servers answering spoofed SYNs, as a darknet captures
+ * them (no SYN), each server sending its SYN-ACK again `gap` and `3 x gap` turns later (its
+ * retries; turns as in writeRetriedSynFloodPcap). Some differ, by the connection's number:
+ * every 5th's first retry has other options (not the same packet); every 7th is reset by its
+ * server at `2 x gap` (a RST-ACK, which makes the connection); every 11th sends 100 bytes of data
+ * instead of its SYN-ACK, the same segment again (a retransmission seen midway).
+ */
+export function writeBackscatterPcap(path: string, connections: number, gap = 0): number {
+  const SYN = 0x02, ACK = 0x10, RST = 0x04, PSH = 0x08;
+  const w = pcapWriter(path);
+  const isn = new Uint32Array(connections);
+  const send = (c: number, k: number): void => {
+    if (c % 11 === 0) {
+      if (k !== 2) w.put(false, c, PSH | ACK, isn[c], 77, 100);
+      return;
+    }
+    if (k === 2) {
+      if (c % 7 === 0) w.put(false, c, RST | ACK, isn[c] + 1, 77, 0);
+      return;
+    }
+    // (other options: an MSS, no timestamps)
+    w.put(false, c, SYN | ACK, isn[c], 77, 0, k === 1 && c % 5 === 0 ? new Uint8Array([2, 4, 5, 0xb4]) : undefined);
+  };
+  for (let t = 0; t < connections + 3 * gap; t++) {
+    if (t < connections) {
+      isn[t] = w.next();
+      send(t, 0);
+    }
+    for (let k = 1; k <= 3; k++) {
+      const c = t - k * gap;
+      if (c >= 0 && c < connections) send(c, k);
+    }
+  }
+  return w.close();
+}
+
+/**
  * One bulk connection of about `packets` packets: handshake, then the server sends 1448-byte
  * segments and the client ACKs every second one. Every `lossEvery`-th segment is lost: the
  * client's next ACKs are duplicates and the server retransmits the hole after three of them

@@ -19,7 +19,7 @@ import { ConnectionTable } from '../src/flow/table.js';
 import { Frame } from '../src/capture/frame.js';
 import { Packet, TCP_ACK, TCP_SYN, TCP_ECE, TCP_CWR } from '../src/decode/packet.js';
 import { A_RETRANSMISSION } from '../src/analyze/flags.js';
-import { writeAckFloodPcap, writeAnsweredSynFloodPcap, writeInterleavedPcap, writeRetriedSynFloodPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
+import { writeAckFloodPcap, writeAnsweredSynFloodPcap, writeBackscatterPcap, writeInterleavedPcap, writeRetriedSynFloodPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
 import { fixtureCaptures } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
 import { assertDeferralSame } from './helpers/batch.js';
@@ -617,6 +617,22 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     await assertDeferralSame(many, ANY, 'default');
   });
 
+  it('with deferAnyFirst, a kept packet\'s repeats too: backscatter sent again (SYN-ACK retries, a data segment again) keeps them, the same connections', async () => {
+    const dir = tempDir('tfe-pending-');
+    const ANY: TrackerOptions = { ...RELEASED, deferAnyFirst: true };
+    for (const gap of [0, 300]) {
+      const bs = join(dir, `backscatter-${gap}.pcap`);
+      writeBackscatterPcap(bs, 3000, gap);
+      const t = new Tracker(null, { ...ANY, deferSyn: true, deferSynFrom: 0 });
+      await runCapture(bs, t);
+      // two repeats each of every 11th's segment (273) and of the SYN-ACKs of those neither 5th
+      // nor 7th (1 870); one of the 7ths' (312: reset after it); none of the 5ths' (545: their
+      // first retry's options differ); the counts as the generator's multiples give them
+      assert.deepEqual([t.keptSyns, t.keptAnswers, t.keptRepeats], [3000, 0, 2 * 273 + 2 * 1870 + 312]);
+      for (const opts of FLOOD_LIMITS) await assertDeferralSame(bs, { ...opts, deferAnyFirst: true });
+    }
+  });
+
   it('every fixture, and captures of many connections, released, capped and idle: the same', async () => {
     const dir = tempDir('tfe-pending-');
     const interleaved = join(dir, 'interleaved.pcap');
@@ -716,14 +732,15 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     assert.equal(report.totals.expectations, 2 * n + 2);
   });
 
-  for (const kind of ['an ACK flood', 'a SYN flood sent again'] as const) it(`the CLI on ${kind} past DEFER_SYN_EARLY open: every output as when every connection is made at its first packet`, async () => {
+  for (const kind of ['an ACK flood', 'a SYN flood sent again', 'backscatter sent again'] as const) it(`the CLI on ${kind} past DEFER_SYN_EARLY open: every output as when every connection is made at its first packet`, async () => {
     const dir = tempDir('tfe-pending-');
     const flood = join(dir, 'flood.pcap');
     // (by default, lone packets past DEFER_SYN_EARLY open are kept, and the retries with their
     // SYNs, as the tracker's tests above count; under a cap below four times
     // DEFAULT_DEFER_SYN_FROM none is)
     if (kind === 'an ACK flood') writeAckFloodPcap(flood, DEFER_SYN_EARLY + 3000, true);
-    else writeRetriedSynFloodPcap(flood, DEFER_SYN_EARLY + 3000, 1000);
+    else if (kind === 'a SYN flood sent again') writeRetriedSynFloodPcap(flood, DEFER_SYN_EARLY + 3000, 1000);
+    else writeBackscatterPcap(flood, DEFER_SYN_EARLY + 3000, 1000);
     const noneKept = ['--max-connections', String(4 * DEFAULT_DEFER_SYN_FROM - 1)];
     const outputs = [
       ['--format', 'ndjson', '--packets'],

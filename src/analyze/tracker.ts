@@ -1402,15 +1402,16 @@ export class Tracker implements PacketSink {
   }
 
   /**
-   * Whether `p`, come for the 4-tuple of the pure SYN kept in `slot`, repeats its SYN or its
+   * Whether `p`, come for the 4-tuple of the packet kept in `slot` (a pure SYN, or with
+   * deferAnyFirst another: a backscatter's SYN-ACK, sent again by its server), repeats it or its
    * answer (PendingSyns.isRepeat(): the same fields, another frame), kept with them up to
    * MAX_REPEATS (keepRepeat()). A packet that touches the same state as the one it repeats,
-   * through track() as well: a pure SYN with the SYN's ISN is no port reuse.
+   * through track() as well: a pure SYN with the SYN's ISN is no port reuse, and nothing else
+   * there reads the packet of a connection found.
    */
   private isRepeat(slot: number, p: Packet, f: Frame): boolean {
     const pend = this.pending as PendingSyns;
-    return (pend.flags(slot) & CTL_ACK) === TCP_SYN && pend.repeats(slot) < MAX_REPEATS && p.sackCount === 0 && !p.shortSegment &&
-      pend.isRepeat(slot, pend.fromFirst(slot, p), p, f);
+    return pend.repeats(slot) < MAX_REPEATS && p.sackCount === 0 && !p.shortSegment && pend.isRepeat(slot, pend.fromFirst(slot, p), p, f);
   }
 
   /**

@@ -17,11 +17,12 @@
  * and none acknowledged, took a connection's objects for each pair (500 000 pairs: `check` 3.1 s
  * and 694 MB, then 1.5 s and 251 MB; docs/performance.md, "2026-12-06 (evening)").
  *
- * And a repeat of the SYN or of its answer, a packet the same in every field kept but its
- * frame's number and time (a client's SYN retries, a server's SYN-ACK retries), is kept as
- * those (addRepeat(), 24 bytes), up to MAX_REPEATS a slot: 330 000 SYNs sent three times made a
- * connection each at the second (`check` 3.7 s and 710 MB, then 1.9 s and 235 MB;
- * docs/performance.md, "2026-12-06 (night)").
+ * And a repeat of the SYN (any kept packet) or of its answer, a packet the same in every field
+ * kept but its frame's number and time (a client's SYN retries, a server's SYN-ACK retries, a
+ * backscatter's SYN-ACKs sent again), is kept as those (addRepeat(), 24 bytes), up to
+ * MAX_REPEATS a slot: 330 000 SYNs sent three times made a connection each at the second
+ * (`check` 3.7 s and 710 MB, then 1.9 s and 235 MB), and as many SYN-ACKs of a backscatter 4.2 s
+ * and 714 MB, then 1.5 s and 189 MB (docs/performance.md, "2026-12-06 (night)").
  *
  * The tracker makes the connection, and replays the SYN into it (then the slot's other packets,
  * in the order they came: loadPacket()), when anything needs it: another packet of the
