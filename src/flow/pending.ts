@@ -302,16 +302,19 @@ export class PendingSyns {
     rw[2 * e + 1] = ofAnswer ? 1 : 0;
     // at the list's end (a dozen at most)
     const head = this.repHead;
-    let t = head[slot];
-    if (t === 0) head[slot] = e;
-    else {
-      while (rw[2 * t + 1] >>> 1 !== 0) t = rw[2 * t + 1] >>> 1;
-      rw[2 * t + 1] |= e << 1;
-    }
+    if (head[slot] === 0) head[slot] = e;
+    else rw[2 * this.lastEntry(head[slot]) + 1] |= e << 1;
     this.words[slot >>> CHUNK_BITS][(slot & CHUNK_MASK) * WORDS + W_BITS] += 1 << REPEATS_SHIFT;
     this.slotStamp[slot] = stamp;
     this.queue.push(slot, stamp, this.slotStamp);
     this.restamped = true;
+  }
+
+  /** The last entry of the list that starts at entry `e`. */
+  private lastEntry(e: number): number {
+    const rw = this.repWords as Int32Array;
+    while (rw[2 * e + 1] >>> 1 !== 0) e = rw[2 * e + 1] >>> 1;
+    return e;
   }
 
   private growRepeats(): void {
@@ -523,8 +526,7 @@ export class PendingSyns {
   private lastRepeatTime(slot: number, t0Sec: number, t0Nsec: number): number {
     const nums = this.repNums as Float64Array;
     const rw = this.repWords as Int32Array;
-    let e = (this.repHead as Int32Array)[slot];
-    while (rw[2 * e + 1] >>> 1 !== 0) e = rw[2 * e + 1] >>> 1;
+    const e = this.lastEntry((this.repHead as Int32Array)[slot]);
     const c = slot >>> CHUNK_BITS;
     const bits = this.words[c][(slot & CHUNK_MASK) * WORDS + W_BITS];
     if ((bits & HAS_ANSWER) !== 0 && (this.answerNums[c] as Float64Array)[(slot & CHUNK_MASK) * NUMS + N_FRAME] > nums[2 * e]) {
@@ -555,11 +557,8 @@ export class PendingSyns {
 
   /** Returns the slot's repeats to the pool. */
   private freeRepeats(slot: number): void {
-    const rw = this.repWords as Int32Array;
     const head = this.repHead as Int32Array;
-    let e = head[slot];
-    while (rw[2 * e + 1] >>> 1 !== 0) e = rw[2 * e + 1] >>> 1;
-    rw[2 * e + 1] = this.repFree << 1;
+    (this.repWords as Int32Array)[2 * this.lastEntry(head[slot]) + 1] = this.repFree << 1;
     this.repFree = head[slot];
     head[slot] = 0;
   }
