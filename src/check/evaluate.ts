@@ -65,7 +65,7 @@ export class AnalysisFrames implements PacketObserver {
    * bytes or more, beyond what V8 makes on its heap (64), so each new one was an ArrayBuffer
    * of its own, malloc'd and swept; on a capture whose every connection retransmits (a flood of
    * retried SYNs, 285 000 connections) recordOf() took 260 ms of `check`'s 3.1 s
-   * (docs/performance.md, "2026-12-06 (night)").
+   * (docs/performance.md, "2026-12-06 (late evening)").
    */
   private readonly spare: Int32Array[] = [];
   /** Per ANALYSIS_ORDER index, its place among the wanted names (-1: not wanted), and how many are. */

@@ -22,7 +22,7 @@
  * backscatter's SYN-ACKs sent again), is kept as those (addRepeat(), 24 bytes), up to
  * MAX_REPEATS a slot: 330 000 SYNs sent three times made a connection each at the second
  * (`check` 3.7 s and 710 MB, then 1.9 s and 235 MB), and as many SYN-ACKs of a backscatter 4.2 s
- * and 714 MB, then 1.5 s and 189 MB (docs/performance.md, "2026-12-06 (night)").
+ * and 714 MB, then 1.5 s and 189 MB (docs/performance.md, "2026-12-06 (late evening)").
  *
  * The tracker makes the connection, and replays the SYN into it (then the slot's other packets,
  * in the order they came: loadPacket()), when anything needs it: another packet of the
@@ -280,7 +280,7 @@ export class PendingSyns {
    * 24 bytes. A client whose SYN goes unanswered sends it again (a second later, then 3, 7 ...
    * seconds: RFC 6298's backoff), and a victim's server its SYN-ACK; each made a connection at
    * its second packet (330 000 SYNs sent three times: `check` 3.7 s and 710 MB;
-   * docs/performance.md, "2026-12-06 (night)").
+   * docs/performance.md, "2026-12-06 (late evening)").
    */
   addRepeat(slot: number, ofAnswer: boolean, f: Frame, stamp: number): void {
     if (this.repHead === null) {
