@@ -91,6 +91,11 @@ const DUPACK_REPORTED = -1;
  * until the first one sent again, and on real traffic that threw track()'s and handle()'s
  * optimised code away mid-capture.
  */
+/** Tracker.repeatOf(): the packet repeats no kept packet, the slot's first, or its answer. */
+const NO_REPEAT = -1;
+const REPEATS_FIRST = 0;
+const REPEATS_ANSWER = 1;
+
 function newIsn(F: Flow, p: Packet): boolean {
   return (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq;
 }
@@ -915,13 +920,7 @@ export class Tracker implements PacketSink {
     r.opened = true;
     this.replayingEchoed = this.echoConnection !== null;
     this.handle(c, c.a, c.b, f, p);
-    // and its answer and repeats, in the order they came
-    const n = pend.packets(slot);
-    for (let k = 1; k < n; k++) {
-      const fromB = pend.loadPacket(slot, k, f, p);
-      this.begin(f);
-      this.handle(c, fromB ? c.b : c.a, fromB ? c.a : c.b, f, p);
-    }
+    this.replayKept(slot, c, pend.packets(slot), f, p);
     this.replayingEchoed = false;
     pend.remove(slot);
     r.frame = frame;
@@ -932,6 +931,20 @@ export class Tracker implements PacketSink {
     r.dupAckNum = dupAckNum;
     r.opened = wasOpened;
     return c;
+  }
+
+  /**
+   * Replays the packets after the first of the slot kept in `slot`, up to packet `n` (excluded):
+   * its answer and repeats, in the order they came, into `c` (its first packet replayed already),
+   * through `f` and `p`.
+   */
+  private replayKept(slot: number, c: Connection, n: number, f: Frame, p: Packet): void {
+    const pend = this.pending as PendingSyns;
+    for (let k = 1; k < n; k++) {
+      const fromB = pend.loadPacket(slot, k, f, p);
+      this.begin(f);
+      this.handle(c, fromB ? c.b : c.a, fromB ? c.a : c.b, f, p);
+    }
   }
 
   /** The least recently active open connection, null when none is open (skips stale entries). */
@@ -1109,8 +1122,9 @@ export class Tracker implements PacketSink {
             this.keepAnswer(slot, p, f);
             return;
           }
-          if (this.isRepeat(slot, p, f)) {
-            this.keepRepeat(slot, p, f);
+          const repeat = this.repeatOf(slot, p, f);
+          if (repeat !== NO_REPEAT) {
+            this.keepRepeat(slot, repeat === REPEATS_ANSWER, p, f);
             return;
           }
           c = this.materialise(slot, true);
@@ -1405,13 +1419,17 @@ export class Tracker implements PacketSink {
    * Whether `p`, come for the 4-tuple of the packet kept in `slot` (a pure SYN, or with
    * deferAnyFirst another: a backscatter's SYN-ACK, sent again by its server), repeats it or its
    * answer (PendingSyns.isRepeat(): the same fields, another frame), kept with them up to
-   * MAX_REPEATS (keepRepeat()). A packet that touches the same state as the one it repeats,
+   * MAX_REPEATS (keepRepeat()): REPEATS_FIRST or REPEATS_ANSWER, else NO_REPEAT. A packet that
+   * touches the same state as the one it repeats,
    * through track() as well: a pure SYN with the SYN's ISN is no port reuse, and nothing else
    * there reads the packet of a connection found.
    */
-  private isRepeat(slot: number, p: Packet, f: Frame): boolean {
+  private repeatOf(slot: number, p: Packet, f: Frame): number {
     const pend = this.pending as PendingSyns;
-    return pend.repeats(slot) < MAX_REPEATS && p.sackCount === 0 && !p.shortSegment && pend.isRepeat(slot, pend.fromFirst(slot, p), p, f);
+    if (pend.repeats(slot) >= MAX_REPEATS || p.sackCount !== 0 || p.shortSegment) return NO_REPEAT;
+    const fromFirst = pend.fromFirst(slot, p);
+    if (!pend.isRepeat(slot, fromFirst, p, f)) return NO_REPEAT;
+    return fromFirst ? REPEATS_FIRST : REPEATS_ANSWER;
   }
 
   /**
@@ -1420,12 +1438,10 @@ export class Tracker implements PacketSink {
    * after them in the order they came (materialise()). Shown to an observer of packets as they
    * come (echoKeptSyn) now.
    */
-  private keepRepeat(slot: number, p: Packet, f: Frame): void {
-    const pend = this.pending as PendingSyns;
-    const fromFirst = pend.fromFirst(slot, p);
-    pend.addRepeat(slot, !fromFirst, f, ++this.lruClock);
+  private keepRepeat(slot: number, ofAnswer: boolean, p: Packet, f: Frame): void {
+    (this.pending as PendingSyns).addRepeat(slot, ofAnswer, f, ++this.lruClock);
     this.keptRepeats++;
-    if (this.echoConnection !== null) this.echoKept(slot, p, f, !fromFirst);
+    if (this.echoConnection !== null) this.echoKept(slot, p, f, ofAnswer);
   }
 
   /**
@@ -1448,12 +1464,7 @@ export class Tracker implements PacketSink {
     this.replayingEchoed = true;
     this.handle(c, c.a, c.b, rf, rp);
     // (the slot holds this packet already, as its last)
-    const n = pend.packets(slot) - 1;
-    for (let k = 1; k < n; k++) {
-      const b = pend.loadPacket(slot, k, rf, rp);
-      this.begin(rf);
-      this.handle(c, b ? c.b : c.a, b ? c.a : c.b, rf, rp);
-    }
+    this.replayKept(slot, c, pend.packets(slot) - 1, rf, rp);
     this.replayingEchoed = false;
     this.begin(f);
     this.handle(c, fromB ? c.b : c.a, fromB ? c.a : c.b, f, p);
