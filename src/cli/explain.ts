@@ -19,7 +19,7 @@ import type { CaptureSummary } from '../pipeline.js';
 import { defaultMaxConnections } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
-import { PacketCollector, type PacketRecords } from '../render/json.js';
+import { MAX_PACKET_RECORDS, PacketCollector, type PacketRecords } from '../render/json.js';
 import { NO_RECORDS } from '../render/records.js';
 import { prettyJson } from '../render/pretty.js';
 import { writeRecord } from '../render/json-bytes.js';
@@ -363,7 +363,10 @@ export async function explainFile(
   const early: { direct: DocumentWriter | 'rendered' | null } = { direct: null };
   if (format === 'json' || format === 'text' || format === 'mermaid') {
     const packets = format !== 'json' || !!opts.packets;
-    const collector = packets ? new PacketCollector() : null;
+    const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
+    // the walkthrough without --verbose and its diagram shows a few of a data phase's packets:
+    // those it does not show are counted, not kept (PacketCollector's `sparse`)
+    const collector = packets ? new PacketCollector(MAX_PACKET_RECORDS, format === 'text' && !wt.verbose && !wt.diagram) : null;
     // json records and the walkthrough wait with their constant text as references
     // (ByteWriter.refs): from the first (REFS_FROM), or once the spool's file is big
     // (REFS_FROM_PACKETS: the packets' short keys and many values cost more to expand); a
@@ -371,7 +374,6 @@ export async function explainFile(
     const refsFrom = format === 'mermaid' ? NO_REFS : format === 'json' && packets ? REFS_FROM_PACKETS : REFS_FROM;
     const sp = new Spool(SPOOL_MEMORY, true, refsFrom);
     spool = sp;
-    const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
     // json: a record is rendered as bytes (as recordJson lays it out) into `scratch`, then
     // spooled; the walkthrough likewise
     const scratch = new ByteWriter(SCRATCH);

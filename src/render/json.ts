@@ -14,14 +14,14 @@ import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { round9 } from '../util/round.js';
 import {
-  STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, PH_DATA, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A, S_SIMULTANEOUS_OPEN,
-  handshakeKind, teardownKind, isInferredState, storyFlag, type Story, type TeardownKind,
+  STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A, S_SIMULTANEOUS_OPEN,
+  handshakeKind, teardownKind, isHandshakeStep, isInferredState, isTeardownStep, storyFlag, type Story, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { prettyJson } from './pretty.js';
-import { RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
+import { LISTED_NOTED, NAMED_FLAG_FRAMES, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
 
 const FLAG_NAMES: [number, string][] = [
   [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
@@ -57,35 +57,6 @@ export type { PacketRecord, PacketRecords, PacketOmission } from './records.js';
 export const MAX_PACKET_RECORDS = 100000;
 /** Records kept at the end of a capped connection (its teardown). */
 export const TAIL_PACKET_RECORDS = 1000;
-
-/** The last records of a capped connection: a ring, and the count of those pushed out of it. */
-class Overflow {
-  /** The slots of the last records, the oldest at `next` once full. */
-  readonly ring: number[] = [];
-  next = 0;
-  omitted = 0;
-  fromFrame = 0;
-  toFrame = 0;
-  dataSegmentsA = 0;
-  dataBytesA = 0;
-  dataSegmentsB = 0;
-  dataBytesB = 0;
-
-  /** Counts a packet left out: its frame, direction, phase and payload length. */
-  omit(frame: number, fromA: boolean, phase: number, len: number): void {
-    if (this.omitted === 0) this.fromFrame = frame;
-    this.toFrame = frame;
-    this.omitted++;
-    if (phase !== PH_DATA || len <= 0) return;
-    if (fromA) {
-      this.dataSegmentsA++;
-      this.dataBytesA += len;
-    } else {
-      this.dataSegmentsB++;
-      this.dataBytesB += len;
-    }
-  }
-}
 
 /**
  * A collector's packet records by connection: kept on the connection itself (its `records`,
@@ -146,16 +117,26 @@ export class PacketCollector implements PacketObserver {
   private readonly store = new RecordStore();
   /** Lists recycled, empty, to be taken again (recycle). */
   private readonly lists: RecordList[] = [];
-  private readonly overflow = new Map<Connection, Overflow>();
   private readonly head: number;
   private readonly tail: number;
 
-  constructor(readonly limit = MAX_PACKET_RECORDS) {
+  /**
+   * `sparse`: for a walkthrough without --verbose and without its diagram, which lists of a
+   * connection's data phase only its first packets with a note and names the first frames of
+   * each analysis flag: of the first range, the packets of the data phase that it shows nothing
+   * of are counted (the list's `skipped`), not kept (wanted()). The last range (a ring) is kept
+   * whole. A long connection's walkthrough then keeps tens of records, not up to 100 000.
+   */
+  constructor(readonly limit = MAX_PACKET_RECORDS, private readonly sparse = false) {
     this.tail = Math.min(TAIL_PACKET_RECORDS, Math.floor(limit / 2));
     this.head = limit - this.tail;
   }
 
   onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
+    if (this.sparse) {
+      this.sparsePacket(c, r, p);
+      return;
+    }
     const store = this.store;
     let list = this.byConnection.get(c) as RecordList | undefined;
     if (list === undefined) {
@@ -176,10 +157,33 @@ export class PacketCollector implements PacketObserver {
       list.slots.push(store.add(r, p));
       return;
     }
-    let o = this.overflow.get(c);
+    this.tailPacket(list, r, p);
+  }
+
+  /** onPacket() of a sparse collector. */
+  private sparsePacket(c: Connection, r: PacketResult, p: Packet): void {
+    let list = this.byConnection.get(c) as RecordList | undefined;
+    if (list === undefined) {
+      list = this.lists.pop() ?? new RecordList(this.store, []);
+      this.byConnection.set(c, list);
+    }
+    if (list.seen < this.head) {
+      list.seen++;
+      if (wanted(list, c.story, r)) list.slots.push(this.store.add(r, p));
+      else (list.skipped ??= new PacketSkip()).skip(r.fromA, p.payloadLen);
+      return;
+    }
+    this.tailPacket(list, r, p);
+  }
+
+  /** A packet past the first range: kept in the ring of the last ones, the oldest left out. */
+  private tailPacket(list: RecordList, r: PacketResult, p: Packet): void {
+    const store = this.store;
+    // (on the list: a Map by connection was a look-up a packet, 900 000 on the bulk capture)
+    let o = list.overflow;
     if (o === undefined) {
       o = new Overflow();
-      this.overflow.set(c, o);
+      list.overflow = o;
     }
     if (this.tail === 0) {
       o.omit(r.frame, r.fromA, r.phase, p.payloadLen);
@@ -207,29 +211,35 @@ export class PacketCollector implements PacketObserver {
     this.store.give(list.slots);
     // the list itself taken again for a later connection (emptied: popped, as `length = 0`
     // would give the array a new store), unless it is long or says records were omitted
+    // (a connection recycled before it was finalised: its tail too)
+    const o = list.overflow;
+    if (o !== undefined) {
+      list.overflow = undefined;
+      this.store.give(o.ring);
+    }
     const slots = list.slots;
     if (slots.length <= POOLED_SLOTS && list.omitted === undefined && this.lists.length < POOLED_LISTS) {
       while (slots.length > 0) slots.pop();
+      list.skipped?.reset();
+      list.seen = 0;
+      list.noted = 0;
+      list.flagsLow = 0;
+      list.flagsHigh = 0;
       this.lists.push(list);
-    }
-    // (a connection recycled before it was finalised: its tail too)
-    const o = this.overflow.get(c);
-    if (o !== undefined) {
-      this.overflow.delete(c);
-      this.store.give(o.ring);
     }
   }
 
   /** Records held for a connection right now (at most `limit`). */
   keptCount(c: Connection): number {
-    return (this.byConnection.get(c)?.length ?? 0) + (this.overflow.get(c)?.ring.length ?? 0);
+    const list = this.byConnection.get(c) as RecordList | undefined;
+    return list === undefined ? 0 : list.length + (list.overflow?.ring.length ?? 0);
   }
 
   onFinal(c: Connection): void {
-    const o = this.overflow.get(c);
-    if (o === undefined) return;
-    this.overflow.delete(c);
-    const list = this.byConnection.get(c) as RecordList;
+    const list = this.byConnection.get(c) as RecordList | undefined;
+    const o = list?.overflow;
+    if (list === undefined || o === undefined) return;
+    list.overflow = undefined;
     for (let i = 0; i < o.ring.length; i++) list.slots.push(o.ring[(o.next + i) % o.ring.length]!);
     if (o.omitted > 0) {
       list.omitted = {
@@ -238,6 +248,44 @@ export class PacketCollector implements PacketObserver {
       };
     }
   }
+}
+
+/**
+ * Whether a sparse list keeps the record of this packet (PacketCollector's `sparse`): what the
+ * walkthrough without --verbose and its diagram may show of it, decided as it comes. A step of
+ * the handshake or of the teardown's story as the walkthrough tells them (isHandshakeStep,
+ * isTeardownStep: every packet not of the data phase, and those of it the story names; asked
+ * now: a phase and a note never change, and a story's frame is only ever set to the packet's
+ * own, as it is handled, before the observers see it, so a packet not a step now is none at the
+ * end); of the rest, the data phase's, the first LISTED_NOTED with a note and the first
+ * NAMED_FLAG_FRAMES with each analysis flag. What it keeps besides (a record kept for one flag
+ * counts for its others; the steps are not counted) changes nothing the walkthrough writes: the
+ * records it reads in order are the same first ones, and its counts add the records not kept.
+ */
+function wanted(list: RecordList, s: Story, r: PacketResult): boolean {
+  if (isHandshakeStep(r, s) || isTeardownStep(r, s)) return true;
+  let keep = false;
+  if (r.note !== N_NONE && list.noted < LISTED_NOTED) {
+    list.noted++;
+    keep = true;
+  }
+  const a = r.analysis;
+  if (a === 0) return keep;
+  // each flag's count, 4 bits of flagsLow (flags 0-7) or flagsHigh (8-15)
+  for (let m = a; m !== 0 && !keep; m &= m - 1) {
+    const b = 31 - Math.clz32(m & -m);
+    const counts = b < 8 ? list.flagsLow : list.flagsHigh;
+    if (((counts >>> ((b & 7) * 4)) & 15) < NAMED_FLAG_FRAMES) keep = true;
+  }
+  if (!keep) return false;
+  for (let m = a; m !== 0; m &= m - 1) {
+    const b = 31 - Math.clz32(m & -m);
+    const shift = (b & 7) * 4;
+    if (b < 8) {
+      if (((list.flagsLow >>> shift) & 15) < NAMED_FLAG_FRAMES) list.flagsLow += 1 << shift;
+    } else if (((list.flagsHigh >>> shift) & 15) < NAMED_FLAG_FRAMES) list.flagsHigh += 1 << shift;
+  }
+  return true;
 }
 
 function endpoint(c: Connection, f: Flow, isClient: boolean): Record<string, unknown> {

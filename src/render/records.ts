@@ -18,7 +18,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import type { PacketResult } from '../analyze/tracker.js';
-import { NOTE_KEYS, PHASE_NAMES, STATE_NAMES, type StoryNote } from '../analyze/story.js';
+import { NOTE_KEYS, PHASE_NAMES, PH_DATA, STATE_NAMES, type StoryNote } from '../analyze/story.js';
 
 /** What a kept packet says of its segment, as the outputs show it (the packet records, the lab's). */
 export interface PacketNumbers {
@@ -67,10 +67,73 @@ export interface PacketOmission {
   dataBytesB: number;
 }
 
+/**
+ * Packets of the data phase with a note that the walkthrough lists without --verbose (its
+ * DATA_SAMPLE), the first ones: a sparse list keeps at least these.
+ */
+export const LISTED_NOTED = 6;
+/**
+ * Frames the walkthrough names for each analysis flag, the first ones (the last of them only to
+ * say there are more): a sparse list keeps at least these.
+ */
+export const NAMED_FLAG_FRAMES = 9;
+
+/** Segments with data and their payload bytes, from a and from b (of packets not kept: PacketSkip, Overflow). */
+class DataCounts {
+  dataSegmentsA = 0;
+  dataBytesA = 0;
+  dataSegmentsB = 0;
+  dataBytesB = 0;
+
+  /** Counts a packet's payload of `len` bytes (none when 0), from a or from b. */
+  protected countData(fromA: boolean, len: number): void {
+    if (len <= 0) return;
+    if (fromA) {
+      this.dataSegmentsA++;
+      this.dataBytesA += len;
+    } else {
+      this.dataSegmentsB++;
+      this.dataBytesB += len;
+    }
+  }
+}
+
+/**
+ * Records a sparse list did not keep (PacketCollector's `sparse`): packets of the data phase,
+ * not of the teardown's story, that the walkthrough without --verbose and its diagram does not
+ * show. It counts them, as it does the kept ones: `count` of them, and their segments with data
+ * and payload bytes from a and from b.
+ */
+export class PacketSkip extends DataCounts {
+  count = 0;
+
+  /** As new (a list recycled keeps its object: no new one a connection). */
+  reset(): void {
+    this.count = 0;
+    this.dataSegmentsA = 0;
+    this.dataBytesA = 0;
+    this.dataSegmentsB = 0;
+    this.dataBytesB = 0;
+  }
+
+  /** Counts a packet not kept: its direction and payload length (of the data phase, as they all are). */
+  skip(fromA: boolean, len: number): void {
+    this.count++;
+    this.countData(fromA, len);
+  }
+}
+
 /** A connection's kept records, in capture order, with what was left out when capped. */
 export interface PacketRecords {
   readonly length: number;
   readonly omitted?: PacketOmission;
+  /**
+   * Of a sparse list, the records of the kept range (the first and the last, up to the cap) that
+   * were not kept, at their place among the others (none when undefined or its count is 0): only
+   * a walkthrough without --verbose and without its diagram is given such a list
+   * (Walkthrough.write).
+   */
+  readonly skipped?: PacketSkip;
   /** Record i (0 <= i < length) as a view, valid until the next at() of any list of its store. */
   at(i: number): PacketRecord;
   /** Record i as an object of its own. */
@@ -329,9 +392,38 @@ export class RecordStore {
   }
 }
 
+/** The last records of a capped connection: a ring, and the count of those pushed out of it. */
+export class Overflow extends DataCounts {
+  /** The slots of the last records, the oldest at `next` once full. */
+  readonly ring: number[] = [];
+  next = 0;
+  omitted = 0;
+  fromFrame = 0;
+  toFrame = 0;
+
+  /** Counts a packet left out: its frame, direction, phase and payload length (its data counted of the data phase only). */
+  omit(frame: number, fromA: boolean, phase: number, len: number): void {
+    if (this.omitted === 0) this.fromFrame = frame;
+    this.toFrame = frame;
+    this.omitted++;
+    if (phase === PH_DATA) this.countData(fromA, len);
+  }
+}
+
 /** A connection's records in a RecordStore: its slots, in capture order. */
 export class RecordList implements PacketRecords {
   omitted?: PacketOmission;
+  /** A sparse list's records not kept (PacketCollector's `sparse`), from the first one (none when its count is 0). */
+  skipped?: PacketSkip = undefined;
+  /** A sparse list's packets so far in its first range (kept or not). */
+  seen = 0;
+  /** A sparse list's kept records of the data phase with a note (not of the teardown's story when kept). */
+  noted = 0;
+  /** A sparse list's kept records of the data phase with each analysis flag: 4 bits a flag, bits 0-7 and 8-15. */
+  flagsLow = 0;
+  flagsHigh = 0;
+  /** Of a connection past the first range (PacketCollector), its last records until it is finalised. */
+  overflow: Overflow | undefined = undefined;
 
   constructor(readonly store: RecordStore, readonly slots: number[]) {}
 
@@ -356,6 +448,7 @@ export class RecordList implements PacketRecords {
 export class RecordPool implements PacketRecords {
   length = 0;
   omitted?: PacketOmission;
+  skipped?: PacketSkip;
   private readonly objects: PacketRecord[] = [];
 
   /** Holds `list`'s records now (until the next fill). */
@@ -368,6 +461,7 @@ export class RecordPool implements PacketRecords {
     }
     this.length = n;
     this.omitted = list.omitted;
+    this.skipped = list.skipped;
     return this;
   }
 

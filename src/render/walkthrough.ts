@@ -16,7 +16,7 @@
 import type { ChalkInstance } from 'chalk';
 import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
 import { diagnosticMessage, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
-import { RecordList, RecordPool } from './records.js';
+import { LISTED_NOTED, NAMED_FLAG_FRAMES, RecordList, RecordPool } from './records.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
 import {
   STATE_NAMES, N_NONE, PH_DATA, isHandshakeStep, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
@@ -44,8 +44,8 @@ export interface WalkthroughOptions {
   width: number;
 }
 
-/** Packets of the data phase listed without --verbose (those with analysis flags come first). */
-const DATA_SAMPLE = 6;
+/** Packets of the data phase with a note listed without --verbose, the first ones. */
+const DATA_SAMPLE = LISTED_NOTED;
 /** Teardown and after-close packets listed at most (one more is listed rather than counted). */
 const TEARDOWN_MAX = 12;
 /** Records of a connection read out of their store once (Walkthrough.write), at most. */
@@ -297,6 +297,10 @@ export class Walkthrough {
     }
     w.byte(NEWLINE);
     const omitted = packets.omitted;
+    // of a sparse list (without --verbose and the diagram), the data phase's records not kept,
+    // which it counts and does not show
+    const skipped = packets.skipped;
+    const skippedCount = skipped ? skipped.count : 0;
     if (omitted) this.line(w, k.yellow(`  ${this.t('wOmitted', 'client', omitted.count, omitted.fromFrame, omitted.toFrame)}`));
     if (c.continued) this.line(w, k.yellow(`  ${this.t(c.continuedAfresh ? 'wContinuedAfresh' : 'wContinued', 'client', c.id)}`));
 
@@ -319,7 +323,7 @@ export class Walkthrough {
     } else w.raw(this.handshakeHeading[HANDSHAKE_KINDS.indexOf(hk)]!);
     // what a missing handshake means (the first packet's own note may say something else: a FIN, a RST)
     // (a continuation's numbers are its stream's: said in the header)
-    if (hk === 'not-captured' && packets.length > 0 && !c.continued) this.line(w, `   ${this.t('midstream')}`);
+    if (hk === 'not-captured' && packets.length + skippedCount > 0 && !c.continued) this.line(w, `   ${this.t('midstream')}`);
     for (let i = 0; i < packets.length; i++) {
       const p = packets.at(i);
       if (!isHandshakeStep(p, s)) continue;
@@ -337,7 +341,7 @@ export class Walkthrough {
     this.agreedLine(w, c);
 
     // --- data
-    let dataCount = 0;
+    let dataCount = skippedCount;
     for (let i = 0; i < packets.length; i++) if (packets.at(i).phase === PH_DATA) dataCount++;
     if (dataCount > 0) {
       w.byte(NEWLINE);
@@ -345,8 +349,8 @@ export class Walkthrough {
       for (const fromClient of [true, false]) {
         // the whole connection's: the kept records', and those of the packets left out
         const fromA = fromClient === c.clientIsA;
-        let segments = omitted ? (fromA ? omitted.dataSegmentsA : omitted.dataSegmentsB) : 0;
-        let bytes = omitted ? (fromA ? omitted.dataBytesA : omitted.dataBytesB) : 0;
+        let segments = (omitted ? (fromA ? omitted.dataSegmentsA : omitted.dataSegmentsB) : 0) + (skipped ? (fromA ? skipped.dataSegmentsA : skipped.dataSegmentsB) : 0);
+        let bytes = (omitted ? (fromA ? omitted.dataBytesA : omitted.dataBytesB) : 0) + (skipped ? (fromA ? skipped.dataBytesA : skipped.dataBytesB) : 0);
         for (let i = 0; i < packets.length; i++) {
           const p = packets.at(i);
           if (p.phase !== PH_DATA || p.fromA !== fromA || p.len <= 0) continue;
@@ -363,7 +367,7 @@ export class Walkthrough {
         // the first frames with the name (a test of its bit: a long connection's records are many)
         const bit = ANALYSIS_ORDER[i]![0];
         const frames: number[] = [];
-        for (let j = 0; j < packets.length && frames.length <= 8; j++) {
+        for (let j = 0; j < packets.length && frames.length < NAMED_FLAG_FRAMES; j++) {
           const p = packets.at(j);
           if ((p.analysis & bit) !== 0) frames.push(p.frame);
         }
@@ -376,7 +380,7 @@ export class Walkthrough {
       if (counts.length > 0) this.line(w, `   ${this.t('wAnalysis')}${L.colon}${counts.join('; ')}`);
       // data packets of the teardown's story are listed with it (isTeardownStep); without
       // --verbose, the first DATA_SAMPLE with a note
-      let own = 0;
+      let own = skippedCount;
       let listed = 0;
       for (let i = 0; i < packets.length; i++) {
         const p = packets.at(i);
