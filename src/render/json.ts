@@ -209,14 +209,14 @@ export class PacketCollector implements PacketObserver {
     if (list === undefined) return;
     this.byConnection.delete(c);
     this.store.give(list.slots);
-    // the list itself taken again for a later connection (emptied: popped, as `length = 0`
-    // would give the array a new store), unless it is long or says records were omitted
     // (a connection recycled before it was finalised: its tail too)
     const o = list.overflow;
     if (o !== undefined) {
       list.overflow = undefined;
       this.store.give(o.ring);
     }
+    // the list itself taken again for a later connection (emptied: popped, as `length = 0`
+    // would give the array a new store), unless it is long or says records were omitted
     const slots = list.slots;
     if (slots.length <= POOLED_SLOTS && list.omitted === undefined && this.lists.length < POOLED_LISTS) {
       while (slots.length > 0) slots.pop();

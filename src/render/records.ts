@@ -417,7 +417,7 @@ export class RecordList implements PacketRecords {
   skipped?: PacketSkip = undefined;
   /** A sparse list's packets so far in its first range (kept or not). */
   seen = 0;
-  /** A sparse list's kept records of the data phase with a note (not of the teardown's story when kept). */
+  /** A sparse list's kept records of the data phase with a note (the steps of the handshake and teardown not counted). */
   noted = 0;
   /** A sparse list's kept records of the data phase with each analysis flag: 4 bits a flag, bits 0-7 and 8-15. */
   flagsLow = 0;

@@ -364,16 +364,18 @@ export class Walkthrough {
       const counts: string[] = [];
       for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
         if (c.analysis[i] === 0) continue;
-        // the first frames with the name (a test of its bit: a long connection's records are many)
+        // the first frames with the name (a test of its bit: a long connection's records are
+        // many), and one more to tell whether there are more than are shown
         const bit = ANALYSIS_ORDER[i]![0];
         const frames: number[] = [];
         for (let j = 0; j < packets.length && frames.length < NAMED_FLAG_FRAMES; j++) {
           const p = packets.at(j);
           if ((p.analysis & bit) !== 0) frames.push(p.frame);
         }
-        let shown = frames.slice(0, 8).join(', ') + (frames.length > 8 ? ', …' : '');
+        const more = frames.length === NAMED_FLAG_FRAMES;
+        let shown = frames.slice(0, NAMED_FLAG_FRAMES - 1).join(', ') + (more ? ', …' : '');
         // flags of packets left out (a long connection's middle): said, not an empty list
-        const notKept = frames.length > 8 || !omitted ? 0 : c.analysis[i] - frames.length;
+        const notKept = more || !omitted ? 0 : c.analysis[i] - frames.length;
         if (notKept > 0) shown += (frames.length > 0 ? '; ' : '') + this.t('wAnalysisNotKept', 'client', notKept);
         counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
       }
