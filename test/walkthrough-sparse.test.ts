@@ -1,9 +1,10 @@
 /**
- * A sparse list of packet records (PacketCollector's `sparse`: the walkthrough without --verbose
- * and without its diagram) keeps of the data phase only what that walkthrough shows, and counts
- * the rest: its walkthrough is the full list's, byte for byte, for every fixture connection and
- * for long connections with loss and reordering, capped or not, in both languages, with colour
- * and with --absolute; and a long connection keeps tens of records, not one a packet.
+ * A sparse list of packet records (PacketCollector's `sparse`: the walkthrough without --verbose,
+ * with its diagram or without) keeps of the data phase only what that walkthrough shows, and
+ * counts the rest: its walkthrough is the full list's, byte for byte, for every fixture
+ * connection and for long connections with loss and reordering, capped or not, in both
+ * languages, with colour and with --absolute; and a long connection keeps tens of records, not
+ * one a packet.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { Chalk } from 'chalk';
 import { fixtureCaptures } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
 import { runCapture } from '../src/pipeline.js';
-import { Tracker } from '../src/analyze/tracker.js';
+import { Tracker, type TrackerOptions } from '../src/analyze/tracker.js';
 import { MAX_PACKET_RECORDS, PacketCollector } from '../src/render/json.js';
 import { Walkthrough, type WalkthroughOptions } from '../src/render/walkthrough.js';
 import { LISTED_NOTED, NAMED_FLAG_FRAMES, NO_RECORDS, type PacketRecords } from '../src/render/records.js';
@@ -144,6 +145,11 @@ const OPTIONS: WalkthroughOptions[] = [
   { lang: 'en', absolute: false, verbose: false, chalk: new Chalk({ level: 0 }), diagram: false, width: 100 },
   { lang: 'zh', absolute: true, verbose: false, chalk: new Chalk({ level: 3 }), diagram: false, width: 100 },
 ];
+/** With the ladder diagram (--diagram, or a terminal at least 100 columns wide). */
+const DIAGRAM_OPTIONS: WalkthroughOptions[] = [
+  { lang: 'en', absolute: false, verbose: false, chalk: new Chalk({ level: 0 }), diagram: true, width: 100 },
+  { lang: 'zh', absolute: true, verbose: false, chalk: new Chalk({ level: 3 }), diagram: true, width: 140 },
+];
 
 interface Totals {
   connections: number;
@@ -152,25 +158,47 @@ interface Totals {
   skipped: number;
   /** Connections whose sparse list left records out and was capped too. */
   cappedSkipping: number;
+  /** Records the sparse lists for the diagram skipped. */
+  diagramSkipped: number;
 }
 
+const newTotals = (): Totals => ({ connections: 0, full: 0, kept: 0, skipped: 0, cappedSkipping: 0, diagramSkipped: 0 });
+
 /** The capture read once into a full and a sparse collector of `limit`; each connection's walkthroughs compared. */
-async function compare(file: string, limit: number, totals: Totals, each?: (full: PacketRecords, sparse: PacketRecords) => void): Promise<void> {
+async function compare(file: string, limit: number, totals: Totals, each?: (full: PacketRecords, sparse: PacketRecords) => void, opts: TrackerOptions = {}): Promise<void> {
   const full = new PacketCollector(limit);
   const sparse = new PacketCollector(limit, true);
+  const drawn = new PacketCollector(limit, true, true);
   const walkers = OPTIONS.map((o) => new Walkthrough(o));
+  const drawers = DIAGRAM_OPTIONS.map((o) => new Walkthrough(o));
   const a = new ByteWriter(1 << 16);
   const b = new ByteWriter(1 << 16);
   const tracker = new Tracker({
     onPacket: (c, r, f, p) => {
       full.onPacket(c, r, f, p);
       sparse.onPacket(c, r, f, p);
+      drawn.onPacket(c, r, f, p);
     },
     onFinal: (c) => {
       full.onFinal(c);
       sparse.onFinal(c);
+      drawn.onFinal(c);
       const fl = full.byConnection.get(c) ?? NO_RECORDS;
       const sl = sparse.byConnection.get(c) ?? NO_RECORDS;
+      const dl = drawn.byConnection.get(c) ?? NO_RECORDS;
+      for (let i = 0; i < drawers.length; i++) {
+        a.pos = 0;
+        drawers[i]!.write(a, c, fl);
+        b.pos = 0;
+        drawers[i]!.write(b, c, dl);
+        assert.equal(b.buf.subarray(0, b.pos).toString(), a.buf.subarray(0, a.pos).toString(), `${file} limit ${limit} #${c.id} with the diagram (${DIAGRAM_OPTIONS[i]!.lang})`);
+      }
+      const drawnSkipped = dl.skipped?.count ?? 0;
+      assert.equal(dl.length + drawnSkipped, fl.length, `${file} #${c.id}: kept and skipped for the diagram`);
+      let gaps = 0;
+      for (let i = 0; i < dl.length; i++) gaps += dl.gaps?.[i] ?? 0;
+      assert.equal(gaps, drawnSkipped, `${file} #${c.id}: the gaps count every record skipped`);
+      totals.diagramSkipped += drawnSkipped;
       for (let i = 0; i < walkers.length; i++) {
         a.pos = 0;
         walkers[i]!.write(a, c, fl);
@@ -190,8 +218,9 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
       if (skipped > 0 && sl.omitted) totals.cappedSkipping++;
       full.recycle(c);
       sparse.recycle(c);
+      drawn.recycle(c);
     },
-  });
+  }, opts);
   await runCapture(file, tracker);
 }
 
@@ -205,7 +234,7 @@ describe('walkthrough: a sparse list of records', () => {
   writeBulkPcap(clean, 5_000, { lossEvery: 1_000_000, reorderEvery: 1_000_000 });
 
   it('every fixture connection, and long ones capped at 12, 300 and the default: the walkthrough of the full list, byte for byte', async () => {
-    const totals: Totals = { connections: 0, full: 0, kept: 0, skipped: 0, cappedSkipping: 0 };
+    const totals = newTotals();
     for (const file of [...fixtureCaptures(), lossy, clean]) {
       for (const limit of [MAX_PACKET_RECORDS, 300, 12]) await compare(file, limit, totals);
     }
@@ -213,22 +242,26 @@ describe('walkthrough: a sparse list of records', () => {
     // not a comparison of two full lists: most records were left out, some of capped connections
     assert.ok(totals.skipped > totals.full / 2, `${totals.skipped} of ${totals.full} records skipped`);
     assert.ok(totals.cappedSkipping > 10, `${totals.cappedSkipping} capped connections skipped records`);
+    assert.ok(totals.diagramSkipped > totals.full / 2, `${totals.diagramSkipped} of ${totals.full} records skipped for the diagram`);
   });
 
   it('400 random conversations, capped at 8, 30 and the default: the walkthrough of the full list, byte for byte', async () => {
-    const totals: Totals = { connections: 0, full: 0, kept: 0, skipped: 0, cappedSkipping: 0 };
+    const totals = newTotals();
     for (const seed of [1, 2, 3, 4]) {
       const file = join(dir, `random-${seed}.pcap`);
       writeFileSync(file, randomConversations(seed, 100));
-      for (const limit of [MAX_PACKET_RECORDS, 30, 8]) await compare(file, limit, totals);
+      // released 0.1 s after their close, as the CLI does after 60 s: their lists are taken
+      // again by later connections
+      for (const limit of [MAX_PACKET_RECORDS, 30, 8]) await compare(file, limit, totals, undefined, { lingerSeconds: 0.1 });
     }
     assert.ok(totals.connections >= 1200, `${totals.connections} connections`);
     assert.ok(totals.skipped > totals.full / 4, `${totals.skipped} of ${totals.full} records skipped`);
     assert.ok(totals.cappedSkipping > 100, `${totals.cappedSkipping} capped connections skipped records`);
+    assert.ok(totals.diagramSkipped > totals.full / 8, `${totals.diagramSkipped} of ${totals.full} records skipped for the diagram`);
   });
 
   it('a long connection keeps its handshake, teardown, first noted packets and first frames of each flag: tens of records', async () => {
-    const totals: Totals = { connections: 0, full: 0, kept: 0, skipped: 0, cappedSkipping: 0 };
+    const totals = newTotals();
     let checked = 0;
     await compare(lossy, MAX_PACKET_RECORDS, totals, (full, sparse) => {
       assert.equal(full.length, 30_000);

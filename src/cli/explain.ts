@@ -364,9 +364,9 @@ export async function explainFile(
   if (format === 'json' || format === 'text' || format === 'mermaid') {
     const packets = format !== 'json' || !!opts.packets;
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
-    // the walkthrough without --verbose and its diagram shows a few of a data phase's packets:
-    // those it does not show are counted, not kept (PacketCollector's `sparse`)
-    const collector = packets ? new PacketCollector(MAX_PACKET_RECORDS, format === 'text' && !wt.verbose && !wt.diagram) : null;
+    // the walkthrough without --verbose shows a few of a data phase's packets, and its diagram
+    // a few of each run: those it does not show are counted, not kept (PacketCollector's `sparse`)
+    const collector = packets ? new PacketCollector(MAX_PACKET_RECORDS, format === 'text' && !wt.verbose, wt.diagram) : null;
     // json records and the walkthrough wait with their constant text as references
     // (ByteWriter.refs): from the first (REFS_FROM), or once the spool's file is big
     // (REFS_FROM_PACKETS: the packets' short keys and many values cost more to expand); a

@@ -21,6 +21,9 @@ export interface DiagramVisitor {
  * too (e.g. the frames a failed check points at); the gaps are split around them.
  */
 export function visitDiagram(packets: PacketRecords, s: Story, head: number, tail: number, keep: ReadonlySet<number> | null, v: DiagramVisitor): void {
+  // of a sparse list, the records not kept before each record (PacketRecords.gaps): all of a
+  // run's middle, which the diagram does not show (the run's length counts them)
+  const gaps = packets.gaps;
   let i = 0;
   while (i < packets.length) {
     if (!elidable(packets.at(i), s)) {
@@ -29,17 +32,25 @@ export function visitDiagram(packets: PacketRecords, s: Story, head: number, tai
       continue;
     }
     let j = i;
-    while (j < packets.length && elidable(packets.at(j), s)) j++;
-    const run = j - i;
+    let run = 0;
+    while (j < packets.length && elidable(packets.at(j), s)) {
+      run += 1 + (gaps === undefined ? 0 : gaps[j]!);
+      j++;
+    }
     if (run <= head + tail + 1) {
       for (let k = i; k < j; k++) v.packet(packets, k);
     } else {
+      // each record's place in its run (pos), the records not kept before it counted
       let gap = 0;
-      for (let k = 0; k < run; k++) {
-        if (k < head || k >= run - tail || (keep !== null && keep.has(packets.at(i + k).frame))) {
+      let pos = -1;
+      for (let k = i; k < j; k++) {
+        const before = gaps === undefined ? 0 : gaps[k]!;
+        gap += before;
+        pos += before + 1;
+        if (pos < head || pos >= run - tail || (keep !== null && keep.has(packets.at(k).frame))) {
           if (gap > 0) v.gap(gap);
           gap = 0;
-          v.packet(packets, i + k);
+          v.packet(packets, k);
         } else {
           gap++;
         }

@@ -21,7 +21,7 @@ import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { prettyJson } from './pretty.js';
-import { LISTED_NOTED, NAMED_FLAG_FRAMES, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
+import { DIAGRAM_HEAD, LISTED_NOTED, NAMED_FLAG_FRAMES, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
 
 const FLAG_NAMES: [number, string][] = [
   [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
@@ -126,8 +126,11 @@ export class PacketCollector implements PacketObserver {
    * each analysis flag: of the first range, the packets of the data phase that it shows nothing
    * of are counted (the list's `skipped`), not kept (wanted()). The last range (a ring) is kept
    * whole. A long connection's walkthrough then keeps tens of records, not up to 100 000.
+   * `diagram` (with `sparse`): the walkthrough draws its diagram too, which shows of each run of
+   * those packets between two steps its first DIAGRAM_HEAD and last DIAGRAM_TAIL, and the count
+   * between (visitDiagram): those are kept too (diagramPacket()).
    */
-  constructor(readonly limit = MAX_PACKET_RECORDS, private readonly sparse = false) {
+  constructor(readonly limit = MAX_PACKET_RECORDS, private readonly sparse = false, private readonly diagram = false) {
     this.tail = Math.min(TAIL_PACKET_RECORDS, Math.floor(limit / 2));
     this.head = limit - this.tail;
   }
@@ -169,11 +172,58 @@ export class PacketCollector implements PacketObserver {
     }
     if (list.seen < this.head) {
       list.seen++;
-      if (wanted(list, c.story, r)) list.slots.push(this.store.add(r, p));
+      if (this.diagram) this.diagramPacket(list, c.story, r, p);
+      else if (wanted(list, c.story, r)) list.slots.push(this.store.add(r, p));
       else (list.skipped ??= new PacketSkip()).skip(r.fromA, p.payloadLen);
       return;
     }
     this.tailPacket(list, r, p);
+  }
+
+  /**
+   * sparsePacket() with the diagram: every packet is kept as it comes, and a packet of the data
+   * phase that is no step is let go once three more of its run have come (then it is not among
+   * the run's last DIAGRAM_TAIL, 2, and the run is longer than the DIAGRAM_HEAD + DIAGRAM_TAIL +
+   * 1 shown whole), unless wanted() keeps it or it is among the run's first DIAGRAM_HEAD. It is
+   * then counted in `skipped` and in the gap before the next record (its run's middle, which
+   * visitDiagram counts and does not show).
+   */
+  private diagramPacket(list: RecordList, s: Story, r: PacketResult, p: Packet): void {
+    const store = this.store;
+    const slots = list.slots;
+    let gaps = list.gaps;
+    if (gaps === undefined) {
+      gaps = [];
+      list.gaps = gaps;
+    }
+    slots.push(store.add(r, p));
+    gaps.push(0);
+    if (isHandshakeStep(r, s) || isTeardownStep(r, s)) {
+      // a step ends the run: the last two before it stay
+      list.runPos = 0;
+      list.provisional = 0;
+      return;
+    }
+    const firm = wanted(list, s, r) || list.runPos < DIAGRAM_HEAD;
+    list.runPos++;
+    if ((list.provisional & 4) !== 0) {
+      // the run's packet three before this one, kept only in case it was among the run's last
+      // two or the run was short enough to be shown whole (at most DIAGRAM_HEAD + DIAGRAM_TAIL
+      // + 1): neither now, so let go
+      const k = slots.length - 4;
+      const old = slots[k]!;
+      (list.skipped ??= new PacketSkip()).skip(store.fromAOf(old), store.lenOf(old));
+      store.giveOne(old);
+      gaps[k + 1]! += gaps[k]! + 1;
+      for (let i = k; i < slots.length - 1; i++) {
+        slots[i] = slots[i + 1]!;
+        gaps[i] = gaps[i + 1]!;
+      }
+      slots.pop();
+      gaps.pop();
+    }
+    // bit 0: this packet kept only for now; bits 1 and 2: the two before it
+    list.provisional = ((list.provisional & 3) << 1) | (firm ? 0 : 1);
   }
 
   /** A packet past the first range: kept in the ring of the last ones, the oldest left out. */
@@ -221,6 +271,10 @@ export class PacketCollector implements PacketObserver {
     if (slots.length <= POOLED_SLOTS && list.omitted === undefined && this.lists.length < POOLED_LISTS) {
       while (slots.length > 0) slots.pop();
       list.skipped?.reset();
+      const gaps = list.gaps;
+      if (gaps !== undefined) while (gaps.length > 0) gaps.pop();
+      list.runPos = 0;
+      list.provisional = 0;
       list.seen = 0;
       list.noted = 0;
       list.flagsLow = 0;
@@ -241,6 +295,9 @@ export class PacketCollector implements PacketObserver {
     if (list === undefined || o === undefined) return;
     list.overflow = undefined;
     for (let i = 0; i < o.ring.length; i++) list.slots.push(o.ring[(o.next + i) % o.ring.length]!);
+    // (the ring kept whole: nothing left out between its records)
+    const gaps = list.gaps;
+    if (gaps !== undefined) while (gaps.length < list.slots.length) gaps.push(0);
     if (o.omitted > 0) {
       list.omitted = {
         count: o.omitted, fromFrame: o.fromFrame, toFrame: o.toFrame, limit: this.limit,

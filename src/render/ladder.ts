@@ -10,14 +10,15 @@ import type { PacketRecord, PacketRecords } from './json.js';
 import { STATE_NAMES, isInferredState } from '../analyze/story.js';
 import { analysisNames } from '../analyze/flags.js';
 import { DiagramWriter } from './elide.js';
+import { DIAGRAM_HEAD, DIAGRAM_TAIL } from './records.js';
 import { message, roleName, type Lang } from '../i18n/messages.js';
 import { ByteWriter, utf8, type Chunk } from '../util/bytes.js';
 
 const STATE_W = 13;
 const FRAME_W = 6;
 /** Data packets shown at the start and at the end of a data phase; the rest is a count. */
-const HEAD = 3;
-const TAIL = 2;
+const HEAD = DIAGRAM_HEAD;
+const TAIL = DIAGRAM_TAIL;
 const NEWLINE = 0x0a;
 const RST = 0x004;
 const ACK = 0x010;

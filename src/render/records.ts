@@ -77,6 +77,9 @@ export const LISTED_NOTED = 6;
  * say there are more): a sparse list keeps at least these.
  */
 export const NAMED_FLAG_FRAMES = 9;
+/** Of each run of the data phase's packets between two steps, the first and the last a walkthrough's diagram (the ladder) shows. */
+export const DIAGRAM_HEAD = 3;
+export const DIAGRAM_TAIL = 2;
 
 /** Segments with data and their payload bytes, from a and from b (of packets not kept: PacketSkip, Overflow). */
 class DataCounts {
@@ -134,6 +137,12 @@ export interface PacketRecords {
    * (Walkthrough.write).
    */
   readonly skipped?: PacketSkip;
+  /**
+   * Of a sparse list for the walkthrough with its diagram, by record: how many of the records
+   * not kept came right before it (all of them in a run of the data phase's packets, between the
+   * first and the last that the diagram shows of it: visitDiagram).
+   */
+  readonly gaps?: readonly number[];
   /** Record i (0 <= i < length) as a view, valid until the next at() of any list of its store. */
   at(i: number): PacketRecord;
   /** Record i as an object of its own. */
@@ -294,6 +303,16 @@ export class RecordStore {
     this.freeCount = k;
   }
 
+  /** Gives slot `s` back (give()'s, for one). */
+  giveOne(s: number): void {
+    if (this.freeCount === this.free.length) {
+      const free = new Int32Array(this.free.length * 2);
+      free.set(this.free);
+      this.free = free;
+    }
+    this.free[this.freeCount++] = s;
+  }
+
   /** Slot `s` becomes the record of this packet (as packetRecord makes it). */
   fill(s: number, r: PacketResult, p: Packet): void {
     const f = this.f64s[s >>> CHUNK_BITS]!;
@@ -424,6 +443,12 @@ export class RecordList implements PacketRecords {
   flagsHigh = 0;
   /** Of a connection past the first range (PacketCollector), its last records until it is finalised. */
   overflow: Overflow | undefined = undefined;
+  /** A sparse list's for the diagram: the records not kept before each record (PacketRecords.gaps). */
+  gaps: number[] | undefined = undefined;
+  /** A sparse list's for the diagram: packets of the data phase since the last step (the run's). */
+  runPos = 0;
+  /** A sparse list's for the diagram: its last record kept only for now (bit 0: PacketCollector.diagramPacket), and the two before it (bits 1, 2). */
+  provisional = 0;
 
   constructor(readonly store: RecordStore, readonly slots: number[]) {}
 
@@ -449,6 +474,7 @@ export class RecordPool implements PacketRecords {
   length = 0;
   omitted?: PacketOmission;
   skipped?: PacketSkip;
+  gaps?: readonly number[];
   private readonly objects: PacketRecord[] = [];
 
   /** Holds `list`'s records now (until the next fill). */
@@ -462,6 +488,7 @@ export class RecordPool implements PacketRecords {
     this.length = n;
     this.omitted = list.omitted;
     this.skipped = list.skipped;
+    this.gaps = list.gaps;
     return this;
   }
 
