@@ -121,11 +121,11 @@ export class PacketCollector implements PacketObserver {
   private readonly tail: number;
 
   /**
-   * `sparse`: for a walkthrough without --verbose and without its diagram, which lists of a
-   * connection's data phase only its first packets with a note and names the first frames of
-   * each analysis flag: of the first range, the packets of the data phase that it shows nothing
-   * of are counted (the list's `skipped`), not kept (wanted()). The last range (a ring) is kept
-   * whole. A long connection's walkthrough then keeps tens of records, not up to 100 000.
+   * `sparse`: for a walkthrough without --verbose, which lists of a connection's data phase
+   * only its first packets with a note and names the first frames of each analysis flag: of
+   * the first range, the packets of the data phase that it shows nothing of are counted (the
+   * list's `skipped`), not kept (wanted()). The last range (a ring) is kept whole. A long
+   * connection's walkthrough then keeps tens of records, not up to 100 000.
    * `diagram` (with `sparse`): the walkthrough draws its diagram too, which shows of each run of
    * those packets between two steps its first DIAGRAM_HEAD and last DIAGRAM_TAIL, and the count
    * between (visitDiagram): those are kept too (diagramPacket()).
@@ -309,15 +309,16 @@ export class PacketCollector implements PacketObserver {
 
 /**
  * Whether a sparse list keeps the record of this packet (PacketCollector's `sparse`): what the
- * walkthrough without --verbose and its diagram may show of it, decided as it comes. A step of
- * the handshake or of the teardown's story as the walkthrough tells them (isHandshakeStep,
- * isTeardownStep: every packet not of the data phase, and those of it the story names; asked
- * now: a phase and a note never change, and a story's frame is only ever set to the packet's
- * own, as it is handled, before the observers see it, so a packet not a step now is none at the
- * end); of the rest, the data phase's, the first LISTED_NOTED with a note and the first
- * NAMED_FLAG_FRAMES with each analysis flag. What it keeps besides (a record kept for one flag
- * counts for its others; the steps are not counted) changes nothing the walkthrough writes: the
- * records it reads in order are the same first ones, and its counts add the records not kept.
+ * walkthrough without --verbose may show of it (its diagram's: diagramPacket()), decided as it
+ * comes. A step of the handshake or of the teardown's story as the walkthrough tells them
+ * (isHandshakeStep, isTeardownStep: every packet not of the data phase, and those of it the
+ * story names; asked now: a phase and a note never change, and a story's frame is only ever
+ * set to the packet's own, as it is handled, before the observers see it, so a packet not a
+ * step now is none at the end); of the rest, the data phase's, the first LISTED_NOTED with a
+ * note and the first NAMED_FLAG_FRAMES with each analysis flag. What it keeps besides (a record
+ * kept for one flag counts for its others; the steps are not counted) changes nothing the
+ * walkthrough writes: the records it reads in order are the same first ones, and its counts
+ * add the records not kept.
  */
 function wanted(list: RecordList, s: Story, r: PacketResult): boolean {
   if (isHandshakeStep(r, s) || isTeardownStep(r, s)) return true;

@@ -103,7 +103,7 @@ class DataCounts {
 
 /**
  * Records a sparse list did not keep (PacketCollector's `sparse`): packets of the data phase,
- * not of the teardown's story, that the walkthrough without --verbose and its diagram does not
+ * not of the teardown's story, that the walkthrough without --verbose (and its diagram) does not
  * show. It counts them, as it does the kept ones: `count` of them, and their segments with data
  * and payload bytes from a and from b.
  */
@@ -133,7 +133,7 @@ export interface PacketRecords {
   /**
    * Of a sparse list, the records of the kept range (the first and the last, up to the cap) that
    * were not kept, at their place among the others (none when undefined or its count is 0): only
-   * a walkthrough without --verbose and without its diagram is given such a list
+   * a walkthrough without --verbose is given such a list
    * (Walkthrough.write).
    */
   readonly skipped?: PacketSkip;

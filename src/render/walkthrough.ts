@@ -297,7 +297,7 @@ export class Walkthrough {
     }
     w.byte(NEWLINE);
     const omitted = packets.omitted;
-    // of a sparse list (without --verbose and the diagram), the data phase's records not kept,
+    // of a sparse list (without --verbose), the data phase's records not kept,
     // which it counts and does not show
     const skipped = packets.skipped;
     const skippedCount = skipped ? skipped.count : 0;
