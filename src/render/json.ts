@@ -21,7 +21,7 @@ import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { prettyJson } from './pretty.js';
-import { DIAGRAM_HEAD, LISTED_NOTED, NAMED_FLAG_FRAMES, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
+import { DIAGRAM_HEAD, DIAGRAM_TAIL, LISTED_NOTED, NAMED_FLAG_FRAMES, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
 
 const FLAG_NAMES: [number, string][] = [
   [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
@@ -306,6 +306,9 @@ export class PacketCollector implements PacketObserver {
     }
   }
 }
+
+// diagramPacket()'s three bits: a run's last DIAGRAM_TAIL records and the one before them
+if (DIAGRAM_TAIL !== 2) throw new Error('json.ts: diagramPacket() keeps DIAGRAM_TAIL + 1 = 3 records for now');
 
 /**
  * Whether a sparse list keeps the record of this packet (PacketCollector's `sparse`): what the
