@@ -84,6 +84,11 @@ function belowU64(a: number, b: number): boolean {
  * (flow/analysis-states.ts), brought it back as -1, so the next duplicate ACK was #0.
  */
 const DUPACK_REPORTED = -1;
+/** Tracker.repeatOf(): the packet repeats no kept packet, the slot's first, or its answer. */
+const NO_REPEAT = -1;
+const REPEATS_FIRST = 0;
+const REPEATS_ANSWER = 1;
+
 /**
  * The packet's sequence number is not its direction's base, which is set: a new ISN, for a pure
  * SYN (port reuse) or a SYN-ACK (a re-based direction). Asked of every packet, whatever its flags,
@@ -91,11 +96,6 @@ const DUPACK_REPORTED = -1;
  * until the first one sent again, and on real traffic that threw track()'s and handle()'s
  * optimised code away mid-capture.
  */
-/** Tracker.repeatOf(): the packet repeats no kept packet, the slot's first, or its answer. */
-const NO_REPEAT = -1;
-const REPEATS_FIRST = 0;
-const REPEATS_ANSWER = 1;
-
 function newIsn(F: Flow, p: Packet): boolean {
   return (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq;
 }
@@ -1420,9 +1420,8 @@ export class Tracker implements PacketSink {
    * deferAnyFirst another: a backscatter's SYN-ACK, sent again by its server), repeats it or its
    * answer (PendingSyns.isRepeat(): the same fields, another frame), kept with them up to
    * MAX_REPEATS (keepRepeat()): REPEATS_FIRST or REPEATS_ANSWER, else NO_REPEAT. A packet that
-   * touches the same state as the one it repeats,
-   * through track() as well: a pure SYN with the SYN's ISN is no port reuse, and nothing else
-   * there reads the packet of a connection found.
+   * touches the same state as the one it repeats, through track() as well: a pure SYN with the
+   * SYN's ISN is no port reuse, and nothing else there reads the packet of a connection found.
    */
   private repeatOf(slot: number, p: Packet, f: Frame): number {
     const pend = this.pending as PendingSyns;

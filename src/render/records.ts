@@ -50,21 +50,25 @@ export interface PacketRecord extends PacketNumbers, StoryNote {
   rawAck: number;
 }
 
-/** Records left out of a capped connection: `count` packets from frame `fromFrame` to `toFrame`. */
-export interface PacketOmission {
+/** Segments with data and their payload bytes, from a and from b. */
+export interface SegmentCounts {
+  readonly dataSegmentsA: number;
+  readonly dataBytesA: number;
+  readonly dataSegmentsB: number;
+  readonly dataBytesB: number;
+}
+
+/**
+ * Records left out of a capped connection: `count` packets from frame `fromFrame` to `toFrame`;
+ * and, of those, the data phase's segments with data and their payload bytes (the walkthrough's
+ * data counts cover the whole connection, the kept records and these).
+ */
+export interface PacketOmission extends SegmentCounts {
   count: number;
   fromFrame: number;
   toFrame: number;
   /** The cap that applied (records kept per connection). */
   limit: number;
-  /**
-   * Of those, the data phase's segments with data and their payload bytes, from a and from b:
-   * the walkthrough's data counts cover the whole connection, the kept records and these.
-   */
-  dataSegmentsA: number;
-  dataBytesA: number;
-  dataSegmentsB: number;
-  dataBytesB: number;
 }
 
 /**
@@ -82,7 +86,7 @@ export const DIAGRAM_HEAD = 3;
 export const DIAGRAM_TAIL = 2;
 
 /** Segments with data and their payload bytes, from a and from b (of packets not kept: PacketSkip, Overflow). */
-class DataCounts {
+class DataCounts implements SegmentCounts {
   dataSegmentsA = 0;
   dataBytesA = 0;
   dataSegmentsB = 0;
@@ -133,8 +137,7 @@ export interface PacketRecords {
   /**
    * Of a sparse list, the records of the kept range (the first and the last, up to the cap) that
    * were not kept, at their place among the others (none when undefined or its count is 0): only
-   * a walkthrough without --verbose is given such a list
-   * (Walkthrough.write).
+   * a walkthrough without --verbose is given such a list (Walkthrough.write).
    */
   readonly skipped?: PacketSkip;
   /**
@@ -290,27 +293,27 @@ export class RecordStore {
   /** Gives `slots` back: they are filled again by later records. */
   give(slots: readonly number[]): void {
     const n = slots.length;
-    let free = this.free;
+    const free = this.freeRoom(n);
     let k = this.freeCount;
-    if (k + n > free.length) {
-      let size = free.length * 2;
-      while (size < k + n) size *= 2;
-      free = new Int32Array(size);
-      free.set(this.free.subarray(0, k));
-      this.free = free;
-    }
     for (let i = 0; i < n; i++) free[k++] = slots[i]!;
     this.freeCount = k;
   }
 
   /** Gives slot `s` back (give()'s, for one). */
   giveOne(s: number): void {
-    if (this.freeCount === this.free.length) {
-      const free = new Int32Array(this.free.length * 2);
-      free.set(this.free);
-      this.free = free;
-    }
-    this.free[this.freeCount++] = s;
+    this.freeRoom(1)[this.freeCount++] = s;
+  }
+
+  /** The stack of freed slots, with room for `n` more (doubled as needed). */
+  private freeRoom(n: number): Int32Array {
+    const k = this.freeCount;
+    if (k + n <= this.free.length) return this.free;
+    let size = this.free.length * 2;
+    while (size < k + n) size *= 2;
+    const free = new Int32Array(size);
+    free.set(this.free.subarray(0, k));
+    this.free = free;
+    return free;
   }
 
   /** Slot `s` becomes the record of this packet (as packetRecord makes it). */

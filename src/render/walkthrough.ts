@@ -16,7 +16,7 @@
 import type { ChalkInstance } from 'chalk';
 import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
 import { diagnosticMessage, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
-import { LISTED_NOTED, NAMED_FLAG_FRAMES, RecordList, RecordPool } from './records.js';
+import { LISTED_NOTED, NAMED_FLAG_FRAMES, RecordList, RecordPool, type SegmentCounts } from './records.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
 import {
   STATE_NAMES, N_NONE, PH_DATA, isHandshakeStep, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
@@ -349,8 +349,8 @@ export class Walkthrough {
       for (const fromClient of [true, false]) {
         // the whole connection's: the kept records', and those of the packets left out
         const fromA = fromClient === c.clientIsA;
-        let segments = (omitted ? (fromA ? omitted.dataSegmentsA : omitted.dataSegmentsB) : 0) + (skipped ? (fromA ? skipped.dataSegmentsA : skipped.dataSegmentsB) : 0);
-        let bytes = (omitted ? (fromA ? omitted.dataBytesA : omitted.dataBytesB) : 0) + (skipped ? (fromA ? skipped.dataBytesA : skipped.dataBytesB) : 0);
+        let segments = segmentsOf(omitted, fromA) + segmentsOf(skipped, fromA);
+        let bytes = bytesOf(omitted, fromA) + bytesOf(skipped, fromA);
         for (let i = 0; i < packets.length; i++) {
           const p = packets.at(i);
           if (p.phase !== PH_DATA || p.fromA !== fromA || p.len <= 0) continue;
@@ -573,6 +573,16 @@ export class Walkthrough {
     parts.push(flowFlag(cl, F_SYN_TIMESTAMPS) && flowFlag(sv, F_SYN_TIMESTAMPS) ? this.t('lTimestamps') : this.t('lNoTimestamps'));
     return parts.join(this.t('lSep'));
   }
+}
+
+/** Segments with data from a or from b of counts that may be missing (a list's omitted, its skipped). */
+function segmentsOf(d: SegmentCounts | undefined, fromA: boolean): number {
+  return d === undefined ? 0 : fromA ? d.dataSegmentsA : d.dataSegmentsB;
+}
+
+/** Their payload bytes (segmentsOf()). */
+function bytesOf(d: SegmentCounts | undefined, fromA: boolean): number {
+  return d === undefined ? 0 : fromA ? d.dataBytesA : d.dataBytesB;
 }
 
 /** Whether any of the records is a step of the handshake. */
