@@ -15,6 +15,8 @@ import { Tracker } from '../src/analyze/tracker.js';
 import { newConnection, type Connection } from '../src/analyze/connection.js';
 import { MAX_PACKET_RECORDS, PacketCollector, RecordsByConnection, TAIL_PACKET_RECORDS, type PacketRecords } from '../src/render/json.js';
 import { NO_RECORDS } from '../src/render/records.js';
+import { PH_DATA, PH_TEARDOWN } from '../src/analyze/story.js';
+import { pcapFile } from './helpers/capfile.js';
 import { recordsArray } from './helpers/json-bytes.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../src/decode/packet.js';
 import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
@@ -238,6 +240,54 @@ describe('packet record cap', () => {
     assert.deepEqual(recordsArray(kept).map((r) => r.frame), [1]);
     // the SYN-ACK, the handshake's ACK, 14 data segments and the three segments of the close
     assert.deepEqual(kept.omitted, { count: 19, fromFrame: 2, toFrame: 20, limit: 1, dataSegmentsA: 14, dataBytesA: 140, dataSegmentsB: 0, dataBytesB: 0 });
+  });
+
+  it('a packet of the teardown with data left out is not counted with the data segments, as the full list does not count it', () => {
+    // handshake, 4 data segments of 10 bytes from the client, its FIN carrying 10 bytes sent three
+    // times (the teardown's phase, with data), the server's FIN and the last ACK: 12 packets
+    const end = C_ISN + 1 + 40;
+    const frames = [
+      frame(true, TCP_SYN, C_ISN, 0, 0),
+      frame(false, TCP_SYN | TCP_ACK, S_ISN, C_ISN + 1, 0),
+      frame(true, TCP_ACK, C_ISN + 1, S_ISN + 1, 0),
+      ...[0, 1, 2, 3].map((i) => frame(true, TCP_PSH | TCP_ACK, C_ISN + 1 + i * 10, S_ISN + 1, 10)),
+      ...[0, 1, 2].map(() => frame(true, TCP_FIN | TCP_PSH | TCP_ACK, end, S_ISN + 1, 10)),
+      frame(false, TCP_FIN | TCP_ACK, S_ISN + 1, end + 11, 0),
+      frame(true, TCP_ACK, end + 11, S_ISN + 2, 0),
+    ];
+    const bytes = pcapFile({ byteOrder: 'le', records: frames.map((data, k) => ({ sec: 1700000000, frac: k * 1000, data })) });
+    const all = new PacketCollector();
+    const full = all.byConnection.get(collect(bytes, all).connections[0]) as PacketRecords;
+    const records = recordsArray(full);
+    assert.equal(records.length, 12);
+    // the FINs with data are of the teardown, and not among the data segments
+    assert.deepEqual(records.filter((r) => r.len > 0 && r.phase !== PH_DATA).map((r) => [r.frame, r.phase]), [[8, PH_TEARDOWN], [9, PH_TEARDOWN], [10, PH_TEARDOWN]]);
+    const dataOf = (list: PacketRecords, fromA: boolean): [number, number] => {
+      let segments = 0;
+      let bytes = 0;
+      for (const r of recordsArray(list)) {
+        if (r.phase !== PH_DATA || r.fromA !== fromA || r.len <= 0) continue;
+        segments++;
+        bytes += r.len;
+      }
+      const o = list.omitted;
+      if (o !== undefined) {
+        segments += fromA ? o.dataSegmentsA : o.dataSegmentsB;
+        bytes += fromA ? o.dataBytesA : o.dataBytesB;
+      }
+      return [segments, bytes];
+    };
+    assert.deepEqual(dataOf(full, true), [4, 40]);
+    assert.deepEqual(dataOf(full, false), [0, 0]);
+    // limit 1: all but the SYN left out (no ring); 4: the handshake's first two and the last two
+    // kept, the three FINs with data left out of the ring; 6: the last three kept, two FINs left out
+    for (const [limit, omittedCount] of [[1, 11], [4, 8], [6, 6]] as const) {
+      const c = new PacketCollector(limit);
+      const kept = c.byConnection.get(collect(bytes, c).connections[0]) as PacketRecords;
+      assert.equal(kept.omitted?.count, omittedCount, `limit ${limit}`);
+      assert.deepEqual(dataOf(kept, true), [4, 40], `limit ${limit}`);
+      assert.deepEqual(dataOf(kept, false), [0, 0], `limit ${limit}`);
+    }
   });
 
   it('while reading, a connection never holds more records than the limit (memory bounded by it)', () => {
