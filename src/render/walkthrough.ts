@@ -15,7 +15,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
-import { diagnosticMessage, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
+import { diagnosticRole, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
 import { LISTED_NOTED, NAMED_FLAG_FRAMES, RecordList, RecordPool, type SegmentCounts } from './records.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
 import {
@@ -140,6 +140,25 @@ export class Walkthrough {
    */
   private readonly dirFlags: (Chunk | undefined)[] = [];
   private readonly stateLines: (Chunk | undefined)[] = [];
+  /** The capture quality's heading, a diagnostic's first columns (`   ! `) and its messages by key. */
+  private readonly qualityHeading: Chunk;
+  private readonly diagMark: Chunk;
+  private readonly diagMessages = new Map<string, MessageBytes>();
+  /** A step's analysis names by the flags' bits (analysisTag()), made when first met. */
+  private readonly analysisTags = new Map<number, Chunk | null>();
+  /**
+   * The data section's line of flags: `   analysis: `, each flag's name in red and ` ×`, ` (`
+   * before its frames, `, ` between them, `, …` when there are more, `)`, and `; ` between flags.
+   */
+  private readonly analysisHead: Chunk;
+  private readonly flagNames: Chunk[];
+  private readonly flagSep: Chunk;
+  private readonly framesOpen: Chunk;
+  private readonly frameSep: Chunk;
+  private readonly framesMore: Chunk;
+  private readonly framesClose: Chunk;
+  /** A flag's first frames, filled again for each. */
+  private readonly frames: number[] = new Array<number>(NAMED_FLAG_FRAMES).fill(0);
   /** The teardown's steps' first columns (`    1 `), by number, made when first met. */
   private readonly stepNumbers: (Chunk | undefined)[] = [];
   /** A connection's records as objects, filled again for each connection (write()). */
@@ -231,6 +250,15 @@ export class Walkthrough {
     this.moreClose = utf8(`${dimClose}\n`);
     this.finalHead = utf8(`  ${k.bold(this.t('wFinal'))}${L.colon}${L.client} `);
     this.finalMid = utf8(` · ${L.server} `);
+    this.qualityHeading = utf8(`${k.bold(`  ${this.t('wQuality')}`)}\n`);
+    this.diagMark = utf8(`   ${k.yellow('!')} `);
+    this.analysisHead = utf8(`   ${this.t('wAnalysis')}${L.colon}`);
+    this.flagNames = ANALYSIS_NAMES.map((n) => utf8(`${k.red(n)} ×`));
+    this.flagSep = utf8('; ');
+    this.framesOpen = utf8(' (');
+    this.frameSep = utf8(', ');
+    this.framesMore = utf8(', …');
+    this.framesClose = utf8(')');
     this.stepLabels = { syn: utf8('   1/3'), synAck: utf8('   2/3'), ack: utf8('   3/3'), dot: utf8('    · '), refused: utf8('    ✗ ') };
   }
 
@@ -361,25 +389,42 @@ export class Walkthrough {
         this.segments.write(w, fromClient ? 'client' : 'server', segments, bytes, 0);
         w.byte(NEWLINE);
       }
-      const counts: string[] = [];
+      // the line of the flags, written as it is read: `   analysis: ` and, for each flag the
+      // connection has, its name, count and first frames (a long connection's records are many:
+      // each flag's is a test of its bit), `; ` between them
+      let flagged = false;
+      const frames = this.frames;
       for (let i = 0; i < ANALYSIS_NAMES.length; i++) {
-        if (c.analysis[i] === 0) continue;
-        // the first frames with the name (a test of its bit: a long connection's records are
-        // many), and one more to tell whether there are more than are shown
+        const count = c.analysis[i]!;
+        if (count === 0) continue;
+        // the first frames with the name, and one more to tell whether there are more than are shown
         const bit = ANALYSIS_ORDER[i]![0];
-        const frames: number[] = [];
-        for (let j = 0; j < packets.length && frames.length < NAMED_FLAG_FRAMES; j++) {
+        let found = 0;
+        for (let j = 0; j < packets.length && found < NAMED_FLAG_FRAMES; j++) {
           const p = packets.at(j);
-          if ((p.analysis & bit) !== 0) frames.push(p.frame);
+          if ((p.analysis & bit) !== 0) frames[found++] = p.frame;
         }
-        const more = frames.length === NAMED_FLAG_FRAMES;
-        let shown = frames.slice(0, NAMED_FLAG_FRAMES - 1).join(', ') + (more ? ', …' : '');
+        const more = found === NAMED_FLAG_FRAMES;
+        w.raw(flagged ? this.flagSep : this.analysisHead);
+        flagged = true;
+        w.raw(this.flagNames[i]!);
+        w.uint(count);
+        w.raw(this.framesOpen);
+        const shown = more ? NAMED_FLAG_FRAMES - 1 : found;
+        for (let j = 0; j < shown; j++) {
+          if (j > 0) w.raw(this.frameSep);
+          w.uint(frames[j]!);
+        }
+        if (more) w.raw(this.framesMore);
         // flags of packets left out (a long connection's middle): said, not an empty list
-        const notKept = more || !omitted ? 0 : c.analysis[i] - frames.length;
-        if (notKept > 0) shown += (frames.length > 0 ? '; ' : '') + this.t('wAnalysisNotKept', 'client', notKept);
-        counts.push(`${k.red(ANALYSIS_NAMES[i])} ×${c.analysis[i]} (${shown})`);
+        const notKept = more || !omitted ? 0 : count - found;
+        if (notKept > 0) {
+          if (found > 0) w.raw(this.flagSep);
+          w.text(this.t('wAnalysisNotKept', 'client', notKept));
+        }
+        w.raw(this.framesClose);
       }
-      if (counts.length > 0) this.line(w, `   ${this.t('wAnalysis')}${L.colon}${counts.join('; ')}`);
+      if (flagged) w.byte(NEWLINE);
       // data packets of the teardown's story are listed with it (isTeardownStep); without
       // --verbose, the first DATA_SAMPLE with a note
       let own = skippedCount;
@@ -430,8 +475,12 @@ export class Walkthrough {
     w.byte(NEWLINE);
     const diags = diagnostics(c);
     if (diags.length > 0) {
-      this.line(w, k.bold(`  ${this.t('wQuality')}`));
-      for (const d of diags) this.line(w, `   ${k.yellow('!')} ${diagnosticMessage(c, d, o.lang)}`);
+      w.raw(this.qualityHeading);
+      for (const d of diags) {
+        w.raw(this.diagMark);
+        this.diagMessage(d.key).write(w, diagnosticRole(c, d), d.n1, d.n2, 0);
+        w.byte(NEWLINE);
+      }
     }
   }
 
@@ -455,8 +504,8 @@ export class Walkthrough {
       w.raw(this.otherClose);
     }
     if (p.analysis !== 0) {
-      const names = analysisNames(p.analysis);
-      if (names.length > 0) w.text(`  ${this.k.red(names.join(' '))}`);
+      const tag = this.analysisTag(p.analysis);
+      if (tag !== null) w.raw(tag);
     }
     w.byte(NEWLINE);
     const noted = p.note !== N_NONE;
@@ -490,6 +539,27 @@ export class Walkthrough {
     if (c === undefined) {
       c = utf8(`${this.stateOpen}${this.stateTexts[cs]}${this.stateMid}${this.stateTexts[ss]}${this.stateClose}${noted ? NOTE_INDENT : ''}`);
       this.stateLines[key] = c;
+    }
+    return c;
+  }
+
+  /** A diagnostic's message (written as bytes: a capture cut by its snapshot length has one in every connection), made when first met. */
+  private diagMessage(key: string): MessageBytes {
+    let m = this.diagMessages.get(key);
+    if (m === undefined) {
+      m = new MessageBytes(this.o.lang, key, false);
+      this.diagMessages.set(key, m);
+    }
+    return m;
+  }
+
+  /** A step's analysis names (two spaces, then the names in red), null when none of the bits has one. */
+  private analysisTag(bits: number): Chunk | null {
+    let c = this.analysisTags.get(bits);
+    if (c === undefined) {
+      const names = analysisNames(bits);
+      c = names.length > 0 ? utf8(`  ${this.k.red(names.join(' '))}`) : null;
+      this.analysisTags.set(bits, c);
     }
     return c;
   }
