@@ -14,7 +14,7 @@
  * diagnostics) are made as text and written.
  */
 import type { ChalkInstance } from 'chalk';
-import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, serverFlow } from '../analyze/connection.js';
+import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, initialRtt, serverFlow } from '../analyze/connection.js';
 import { diagnosticRole, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
 import { LISTED_NOTED, NAMED_FLAG_FRAMES, RecordList, RecordPool, type SegmentCounts } from './records.js';
 import { MessageBytes, NoteBytes } from './message-bytes.js';
@@ -26,10 +26,10 @@ import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics } from '../analyze/diagnostics.js';
 import { ANALYSIS_NAMES, ANALYSIS_ORDER, analysisNames } from '../analyze/flags.js';
 import { FixedMessages, message, roleName, type Lang } from '../i18n/messages.js';
-import { rttMs, writeEndpoint } from './endpoint.js';
+import { writeEndpoint } from './endpoint.js';
 import { LadderBytes } from './ladder.js';
 import { wiresharkFlags } from './elide.js';
-import { utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
+import { fixed, utf8, type ByteWriter, type Chunk } from '../util/bytes.js';
 
 export interface WalkthroughOptions {
   lang: Lang;
@@ -317,10 +317,11 @@ export class Walkthrough {
     this.packetsIn.write(w, 'client', c.packets, Math.round((c.lastTime - c.firstTime) * 1e6), 0);
     w.raw(this.dot);
     this.bytesSent.write(w, 'client', clientFlow(c).payloadBytes, serverFlow(c).payloadBytes, 0);
-    const ms = rttMs(c, '');
-    if (ms !== '') {
+    const rtt = initialRtt(c);
+    if (rtt !== null) {
+      // in milliseconds, as rttMs() (toFixed(3)) writes them
       w.raw(this.irttHead);
-      w.text(ms);
+      fixed(w, rtt * 1000, 3);
       w.raw(this.irttTail);
     }
     w.byte(NEWLINE);
