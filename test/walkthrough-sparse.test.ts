@@ -16,7 +16,8 @@ import { runCapture } from '../src/pipeline.js';
 import { Tracker, type TrackerOptions } from '../src/analyze/tracker.js';
 import { MAX_PACKET_RECORDS, PacketCollector } from '../src/render/json.js';
 import { Walkthrough, type WalkthroughOptions } from '../src/render/walkthrough.js';
-import { LISTED_NOTED, NAMED_FLAG_FRAMES, NO_RECORDS, type PacketRecords } from '../src/render/records.js';
+import { LISTED_NOTED, MERMAID_HEAD, NAMED_FLAG_FRAMES, NO_RECORDS, type PacketRecords } from '../src/render/records.js';
+import { mermaid } from '../src/render/mermaid.js';
 import { ByteWriter } from '../src/util/bytes.js';
 import { PH_DATA } from '../src/analyze/story.js';
 import { ANALYSIS_ORDER } from '../src/analyze/flags.js';
@@ -160,15 +161,19 @@ interface Totals {
   cappedSkipping: number;
   /** Records the sparse lists for the diagram skipped. */
   diagramSkipped: number;
+  /** Records the sparse lists for Mermaid's diagram skipped. */
+  mermaidSkipped: number;
 }
 
-const newTotals = (): Totals => ({ connections: 0, full: 0, kept: 0, skipped: 0, cappedSkipping: 0, diagramSkipped: 0 });
+const newTotals = (): Totals => ({ connections: 0, full: 0, kept: 0, skipped: 0, cappedSkipping: 0, diagramSkipped: 0, mermaidSkipped: 0 });
 
 /** The capture read once into a full and a sparse collector of `limit`; each connection's walkthroughs compared. */
 async function compare(file: string, limit: number, totals: Totals, each?: (full: PacketRecords, sparse: PacketRecords) => void, opts: TrackerOptions = {}): Promise<void> {
   const full = new PacketCollector(limit);
   const sparse = new PacketCollector(limit, true);
   const drawn = new PacketCollector(limit, true, true);
+  // Mermaid's (--format mermaid, Markdown): its diagram's first MERMAID_HEAD of a run
+  const charted = new PacketCollector(limit, true, true, MERMAID_HEAD);
   const walkers = OPTIONS.map((o) => new Walkthrough(o));
   const drawers = DIAGRAM_OPTIONS.map((o) => new Walkthrough(o));
   const a = new ByteWriter(1 << 16);
@@ -178,11 +183,13 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
       full.onPacket(c, r, f, p);
       sparse.onPacket(c, r, f, p);
       drawn.onPacket(c, r, f, p);
+      charted.onPacket(c, r, f, p);
     },
     onFinal: (c) => {
       full.onFinal(c);
       sparse.onFinal(c);
       drawn.onFinal(c);
+      charted.onFinal(c);
       const fl = full.byConnection.get(c) ?? NO_RECORDS;
       const sl = sparse.byConnection.get(c) ?? NO_RECORDS;
       const dl = drawn.byConnection.get(c) ?? NO_RECORDS;
@@ -199,6 +206,16 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
       for (let i = 0; i < dl.length; i++) gaps += dl.gaps?.[i] ?? 0;
       assert.equal(gaps, drawnSkipped, `${file} #${c.id}: the gaps count every record skipped`);
       totals.diagramSkipped += drawnSkipped;
+      const ml = charted.byConnection.get(c) ?? NO_RECORDS;
+      for (const [absolute, lang] of [[false, 'en'], [true, 'zh']] as const) {
+        assert.equal(mermaid(c, ml, absolute, lang), mermaid(c, fl, absolute, lang), `${file} limit ${limit} #${c.id} Mermaid (${lang})`);
+      }
+      const chartedSkipped = ml.skipped?.count ?? 0;
+      assert.equal(ml.length + chartedSkipped, fl.length, `${file} #${c.id}: kept and skipped for Mermaid`);
+      let mermaidGaps = 0;
+      for (let i = 0; i < ml.length; i++) mermaidGaps += ml.gaps?.[i] ?? 0;
+      assert.equal(mermaidGaps, chartedSkipped, `${file} #${c.id}: Mermaid's gaps count every record skipped`);
+      totals.mermaidSkipped += chartedSkipped;
       for (let i = 0; i < walkers.length; i++) {
         a.pos = 0;
         walkers[i]!.write(a, c, fl);
@@ -219,6 +236,7 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
       full.recycle(c);
       sparse.recycle(c);
       drawn.recycle(c);
+      charted.recycle(c);
     },
   }, opts);
   await runCapture(file, tracker);
@@ -243,6 +261,7 @@ describe('walkthrough: a sparse list of records', () => {
     assert.ok(totals.skipped > totals.full / 2, `${totals.skipped} of ${totals.full} records skipped`);
     assert.ok(totals.cappedSkipping > 10, `${totals.cappedSkipping} capped connections skipped records`);
     assert.ok(totals.diagramSkipped > totals.full / 2, `${totals.diagramSkipped} of ${totals.full} records skipped for the diagram`);
+    assert.ok(totals.mermaidSkipped > totals.full / 2, `${totals.mermaidSkipped} of ${totals.full} records skipped for Mermaid`);
   });
 
   it('400 random conversations, capped at 8, 30 and the default: the walkthrough of the full list, byte for byte', async () => {
@@ -258,6 +277,7 @@ describe('walkthrough: a sparse list of records', () => {
     assert.ok(totals.skipped > totals.full / 4, `${totals.skipped} of ${totals.full} records skipped`);
     assert.ok(totals.cappedSkipping > 100, `${totals.cappedSkipping} capped connections skipped records`);
     assert.ok(totals.diagramSkipped > totals.full / 8, `${totals.diagramSkipped} of ${totals.full} records skipped for the diagram`);
+    assert.ok(totals.mermaidSkipped > totals.full / 8, `${totals.mermaidSkipped} of ${totals.full} records skipped for Mermaid`);
   });
 
   it('a long connection keeps its handshake, teardown, first noted packets and first frames of each flag: tens of records', async () => {

@@ -20,7 +20,7 @@ import { defaultMaxConnections } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
 import { MAX_PACKET_RECORDS, PacketCollector, type PacketRecords } from '../render/json.js';
-import { NO_RECORDS } from '../render/records.js';
+import { MERMAID_HEAD, NO_RECORDS } from '../render/records.js';
 import { prettyJson } from '../render/pretty.js';
 import { writeRecord } from '../render/json-bytes.js';
 import { ByteWriter } from '../util/bytes.js';
@@ -365,8 +365,10 @@ export async function explainFile(
     const packets = format !== 'json' || !!opts.packets;
     const wt = { lang, absolute: !!opts.absolute, verbose: !!opts.verbose, chalk, diagram: !!opts.diagram || columns >= 100, width: columns || 100 };
     // the walkthrough without --verbose shows a few of a data phase's packets, and its diagram
-    // a few of each run: those it does not show are counted, not kept (PacketCollector's `sparse`)
-    const collector = packets ? new PacketCollector(MAX_PACKET_RECORDS, format === 'text' && !wt.verbose, wt.diagram) : null;
+    // a few of each run, as Mermaid's diagram does: those not shown are counted, not kept
+    // (PacketCollector's `sparse`)
+    const collector = !packets ? null : format === 'mermaid' ? new PacketCollector(MAX_PACKET_RECORDS, true, true, MERMAID_HEAD) :
+      new PacketCollector(MAX_PACKET_RECORDS, format === 'text' && !wt.verbose, wt.diagram);
     // json records and the walkthrough wait with their constant text as references
     // (ByteWriter.refs): from the first (REFS_FROM), or once the spool's file is big
     // (REFS_FROM_PACKETS: the packets' short keys and many values cost more to expand); a
@@ -446,7 +448,8 @@ export async function explainFile(
     const lines = new PacketLines(out);
     observer = { onPacket: (c, r, f, p) => { if (selected(c, sel)) lines.line(f, p, r); } };
   } else if (format === 'markdown') {
-    const collector = new PacketCollector();
+    // of the records, only the diagrams' (Mermaid's): the rest counted, not kept
+    const collector = new PacketCollector(MAX_PACKET_RECORDS, true, true, MERMAID_HEAD);
     const md = new MarkdownWriter(file, lang);
     report = md;
     observer = {

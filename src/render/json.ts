@@ -128,9 +128,11 @@ export class PacketCollector implements PacketObserver {
    * connection's walkthrough then keeps tens of records, not up to 100 000.
    * `diagram` (with `sparse`): the walkthrough draws its diagram too, which shows of each run of
    * those packets between two steps its first DIAGRAM_HEAD and last DIAGRAM_TAIL, and the count
-   * between (visitDiagram): those are kept too (diagramPacket()).
+   * between (visitDiagram): those are kept too (diagramPacket()). `diagramHead`: a diagram's
+   * first packets of a run, MERMAID_HEAD for Mermaid's (`--format mermaid` and Markdown, which
+   * show nothing of the records but their diagrams: what wanted() keeps more is not shown).
    */
-  constructor(readonly limit = MAX_PACKET_RECORDS, private readonly sparse = false, private readonly diagram = false) {
+  constructor(readonly limit = MAX_PACKET_RECORDS, private readonly sparse = false, private readonly diagram = false, private readonly diagramHead = DIAGRAM_HEAD) {
     this.tail = Math.min(TAIL_PACKET_RECORDS, Math.floor(limit / 2));
     this.head = limit - this.tail;
   }
@@ -183,8 +185,9 @@ export class PacketCollector implements PacketObserver {
   /**
    * sparsePacket() with the diagram: every packet is kept as it comes, and a packet of the data
    * phase that is no step is let go once three more of its run have come (then it is not among
-   * the run's last DIAGRAM_TAIL, 2, and the run is longer than the DIAGRAM_HEAD + DIAGRAM_TAIL +
-   * 1 shown whole), unless wanted() keeps it or it is among the run's first DIAGRAM_HEAD. It is
+   * the run's last DIAGRAM_TAIL, 2, and the run is longer than the diagramHead + DIAGRAM_TAIL +
+   * 1 shown whole, as it is at least diagramHead + 4), unless wanted() keeps it or it is among
+   * the run's first diagramHead. It is
    * then counted in `skipped` and in the gap before the next record (its run's middle, which
    * visitDiagram counts and does not show).
    */
@@ -204,7 +207,7 @@ export class PacketCollector implements PacketObserver {
       list.provisional = 0;
       return;
     }
-    const firm = wanted(list, s, r) || list.runPos < DIAGRAM_HEAD;
+    const firm = wanted(list, s, r) || list.runPos < this.diagramHead;
     list.runPos++;
     if ((list.provisional & 4) !== 0) {
       // the run's packet three before this one, kept only in case it was among the run's last

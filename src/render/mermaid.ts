@@ -19,10 +19,14 @@ import type { Output } from '../util/output.js';
 import { Spool } from '../util/spool.js';
 import { ByteWriter, utf8, type Chunk } from '../util/bytes.js';
 import { codeSpan } from './markdown-text.js';
+import { DIAGRAM_TAIL, MERMAID_HEAD } from './records.js';
 
-/** Data packets shown at the start and at the end of a data phase; the rest is a count. */
-const HEAD = 4;
-const TAIL = 2;
+/**
+ * Data packets shown at the start and at the end of a run of the data phase; the rest is a count
+ * (a sparse list of records made for these, PacketCollector's `diagramHead`, keeps no more).
+ */
+const HEAD = MERMAID_HEAD;
+const TAIL = DIAGRAM_TAIL;
 const NEWLINE = 0x0a;
 const RST = 0x004;
 const STATES = STATE_NAMES.length;

@@ -81,9 +81,14 @@ export const LISTED_NOTED = 6;
  * say there are more): a sparse list keeps at least these.
  */
 export const NAMED_FLAG_FRAMES = 9;
-/** Of each run of the data phase's packets between two steps, the first and the last a walkthrough's diagram (the ladder) shows. */
+/**
+ * Of each run of the data phase's packets between two steps, the first and the last a
+ * walkthrough's diagram (the ladder) shows; Mermaid's diagrams (`--format mermaid`, Markdown)
+ * show the first MERMAID_HEAD and the same last DIAGRAM_TAIL.
+ */
 export const DIAGRAM_HEAD = 3;
 export const DIAGRAM_TAIL = 2;
+export const MERMAID_HEAD = 4;
 
 /** Segments with data and their payload bytes, from a and from b (of packets not kept: PacketSkip, Overflow). */
 class DataCounts implements SegmentCounts {
