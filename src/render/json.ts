@@ -187,9 +187,8 @@ export class PacketCollector implements PacketObserver {
    * phase that is no step is let go once three more of its run have come (then it is not among
    * the run's last DIAGRAM_TAIL, 2, and the run is longer than the diagramHead + DIAGRAM_TAIL +
    * 1 shown whole, as it is at least diagramHead + 4), unless wanted() keeps it or it is among
-   * the run's first diagramHead. It is
-   * then counted in `skipped` and in the gap before the next record (its run's middle, which
-   * visitDiagram counts and does not show).
+   * the run's first diagramHead. It is then counted in `skipped` and in the gap before the next
+   * record (its run's middle, which visitDiagram counts and does not show).
    */
   private diagramPacket(list: RecordList, s: Story, r: PacketResult, p: Packet): void {
     const store = this.store;
