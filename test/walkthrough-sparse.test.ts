@@ -14,6 +14,7 @@ import { fixtureCaptures } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
 import { runCapture } from '../src/pipeline.js';
 import { Tracker, type TrackerOptions } from '../src/analyze/tracker.js';
+import type { Connection } from '../src/analyze/connection.js';
 import { MAX_PACKET_RECORDS, PacketCollector } from '../src/render/json.js';
 import { Walkthrough, type WalkthroughOptions } from '../src/render/walkthrough.js';
 import { LISTED_NOTED, MERMAID_HEAD, NAMED_FLAG_FRAMES, NO_RECORDS, type PacketRecords } from '../src/render/records.js';
@@ -167,6 +168,33 @@ interface Totals {
 
 const newTotals = (): Totals => ({ connections: 0, full: 0, kept: 0, skipped: 0, cappedSkipping: 0, diagramSkipped: 0, mermaidSkipped: 0 });
 
+const fromFull = new ByteWriter(1 << 16);
+const fromOther = new ByteWriter(1 << 16);
+
+/** Each of `walkers` (made from `options`) writes the same walkthrough of `c` from the full list and from `other`. */
+function sameWalkthrough(walkers: Walkthrough[], options: WalkthroughOptions[], c: Connection, full: PacketRecords, other: PacketRecords, at: string): void {
+  for (let i = 0; i < walkers.length; i++) {
+    fromFull.pos = 0;
+    walkers[i]!.write(fromFull, c, full);
+    fromOther.pos = 0;
+    walkers[i]!.write(fromOther, c, other);
+    assert.equal(fromOther.buf.subarray(0, fromOther.pos).toString(), fromFull.buf.subarray(0, fromFull.pos).toString(), `${at} (${options[i]!.lang})`);
+  }
+}
+
+/**
+ * A sparse list for a diagram: its records and those it skipped are the full list's, and its
+ * gaps count every record skipped. Returns how many it skipped.
+ */
+function skippedInGaps(list: PacketRecords, full: PacketRecords, at: string): number {
+  const skipped = list.skipped?.count ?? 0;
+  assert.equal(list.length + skipped, full.length, `${at}: kept and skipped`);
+  let gaps = 0;
+  for (let i = 0; i < list.length; i++) gaps += list.gaps?.[i] ?? 0;
+  assert.equal(gaps, skipped, `${at}: the gaps count every record skipped`);
+  return skipped;
+}
+
 /** The capture read once into a full and a sparse collector of `limit`; each connection's walkthroughs compared. */
 async function compare(file: string, limit: number, totals: Totals, each?: (full: PacketRecords, sparse: PacketRecords) => void, opts: TrackerOptions = {}): Promise<void> {
   const full = new PacketCollector(limit);
@@ -176,8 +204,6 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
   const charted = new PacketCollector(limit, true, true, MERMAID_HEAD);
   const walkers = OPTIONS.map((o) => new Walkthrough(o));
   const drawers = DIAGRAM_OPTIONS.map((o) => new Walkthrough(o));
-  const a = new ByteWriter(1 << 16);
-  const b = new ByteWriter(1 << 16);
   const tracker = new Tracker({
     onPacket: (c, r, f, p) => {
       full.onPacket(c, r, f, p);
@@ -193,36 +219,15 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
       const fl = full.byConnection.get(c) ?? NO_RECORDS;
       const sl = sparse.byConnection.get(c) ?? NO_RECORDS;
       const dl = drawn.byConnection.get(c) ?? NO_RECORDS;
-      for (let i = 0; i < drawers.length; i++) {
-        a.pos = 0;
-        drawers[i]!.write(a, c, fl);
-        b.pos = 0;
-        drawers[i]!.write(b, c, dl);
-        assert.equal(b.buf.subarray(0, b.pos).toString(), a.buf.subarray(0, a.pos).toString(), `${file} limit ${limit} #${c.id} with the diagram (${DIAGRAM_OPTIONS[i]!.lang})`);
-      }
-      const drawnSkipped = dl.skipped?.count ?? 0;
-      assert.equal(dl.length + drawnSkipped, fl.length, `${file} #${c.id}: kept and skipped for the diagram`);
-      let gaps = 0;
-      for (let i = 0; i < dl.length; i++) gaps += dl.gaps?.[i] ?? 0;
-      assert.equal(gaps, drawnSkipped, `${file} #${c.id}: the gaps count every record skipped`);
-      totals.diagramSkipped += drawnSkipped;
+      const at = `${file} limit ${limit} #${c.id}`;
+      sameWalkthrough(drawers, DIAGRAM_OPTIONS, c, fl, dl, `${at} with the diagram`);
+      totals.diagramSkipped += skippedInGaps(dl, fl, `${at} for the diagram`);
       const ml = charted.byConnection.get(c) ?? NO_RECORDS;
       for (const [absolute, lang] of [[false, 'en'], [true, 'zh']] as const) {
-        assert.equal(mermaid(c, ml, absolute, lang), mermaid(c, fl, absolute, lang), `${file} limit ${limit} #${c.id} Mermaid (${lang})`);
+        assert.equal(mermaid(c, ml, absolute, lang), mermaid(c, fl, absolute, lang), `${at} Mermaid (${lang})`);
       }
-      const chartedSkipped = ml.skipped?.count ?? 0;
-      assert.equal(ml.length + chartedSkipped, fl.length, `${file} #${c.id}: kept and skipped for Mermaid`);
-      let mermaidGaps = 0;
-      for (let i = 0; i < ml.length; i++) mermaidGaps += ml.gaps?.[i] ?? 0;
-      assert.equal(mermaidGaps, chartedSkipped, `${file} #${c.id}: Mermaid's gaps count every record skipped`);
-      totals.mermaidSkipped += chartedSkipped;
-      for (let i = 0; i < walkers.length; i++) {
-        a.pos = 0;
-        walkers[i]!.write(a, c, fl);
-        b.pos = 0;
-        walkers[i]!.write(b, c, sl);
-        assert.equal(b.buf.subarray(0, b.pos).toString(), a.buf.subarray(0, a.pos).toString(), `${file} limit ${limit} #${c.id} (${OPTIONS[i]!.lang})`);
-      }
+      totals.mermaidSkipped += skippedInGaps(ml, fl, `${at} for Mermaid`);
+      sameWalkthrough(walkers, OPTIONS, c, fl, sl, at);
       // the records kept and those counted are the full list's, and the same omitted
       const skipped = sl.skipped?.count ?? 0;
       assert.equal(sl.length + skipped, fl.length, `${file} #${c.id}: kept and skipped`);

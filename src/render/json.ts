@@ -210,7 +210,7 @@ export class PacketCollector implements PacketObserver {
     list.runPos++;
     if ((list.provisional & 4) !== 0) {
       // the run's packet three before this one, kept only in case it was among the run's last
-      // two or the run was short enough to be shown whole (at most DIAGRAM_HEAD + DIAGRAM_TAIL
+      // two or the run was short enough to be shown whole (at most diagramHead + DIAGRAM_TAIL
       // + 1): neither now, so let go
       const k = slots.length - 4;
       const old = slots[k]!;
