@@ -316,4 +316,38 @@ describe('walkthrough: a sparse list of records', () => {
     });
     assert.equal(checked, 1);
   });
+
+  it('a long connection capped: the ring of its last packets keeps only what the walkthrough may show of them, and counts the rest', async () => {
+    const totals = newTotals();
+    let checked = 0;
+    // 30 000 packets capped at 2 000: the first 1 000 and a ring of the last 1 000 (whose
+    // packets with a flag come after the first range's 9 of each: none of them is named)
+    await compare(lossy, 2_000, totals, (full, sparse) => {
+      assert.equal(full.length, 2_000);
+      assert.equal(full.omitted?.count, 28_000);
+      let notData = 0;
+      let ringFlagged = 0;
+      const flags = new Set<number>();
+      for (let i = 0; i < full.length; i++) {
+        const p = full.at(i);
+        if (p.phase !== PH_DATA) notData++;
+        if (i >= 1_000 && p.analysis !== 0) ringFlagged++;
+        for (const [bit] of ANALYSIS_ORDER) if (p.analysis & bit) flags.add(bit);
+      }
+      // the ring had packets with flags and many without; the sparse list kept none of them
+      // beyond the steps (the teardown's, not of the data phase)
+      assert.ok(ringFlagged > 20, `${ringFlagged} flagged in the ring`);
+      let ringKept = 0;
+      for (let i = 0; i < sparse.length; i++) if (sparse.at(i).frame > full.at(1_000).frame - 1) ringKept++;
+      let ringSteps = 0;
+      for (let i = 1_000; i < full.length; i++) if (full.at(i).phase !== PH_DATA) ringSteps++;
+      assert.ok(ringSteps > 0 && ringSteps < 10, `${ringSteps} steps in the ring`);
+      assert.equal(ringKept, ringSteps);
+      assert.ok(sparse.length <= notData + 1 + LISTED_NOTED + NAMED_FLAG_FRAMES * flags.size, `${sparse.length} kept`);
+      checked++;
+    });
+    assert.equal(checked, 1);
+    // (compare() checked the walkthrough, the kept plus skipped, and the omission against the full list's)
+    assert.ok(totals.skipped > 1_900, `${totals.skipped} skipped`);
+  });
 });

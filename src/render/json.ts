@@ -14,14 +14,14 @@ import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { analysisNames, ANALYSIS_NAMES } from '../analyze/flags.js';
 import { round9 } from '../util/round.js';
 import {
-  STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A, S_SIMULTANEOUS_OPEN,
+  STATE_NAMES, PHASE_NAMES, NOTE_KEYS, N_NONE, PH_DATA, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A, S_SIMULTANEOUS_OPEN,
   handshakeKind, teardownKind, isHandshakeStep, isInferredState, isTeardownStep, storyFlag, type Story, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { prettyJson } from './pretty.js';
-import { DIAGRAM_HEAD, DIAGRAM_TAIL, LISTED_NOTED, NAMED_FLAG_FRAMES, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
+import { CountedRing, DIAGRAM_HEAD, DIAGRAM_TAIL, LISTED_NOTED, NAMED_FLAG_FRAMES, NOT_KEPT, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
 
 const FLAG_NAMES: [number, string][] = [
   [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
@@ -124,11 +124,13 @@ export class PacketCollector implements PacketObserver {
    * `sparse`: for a walkthrough without --verbose, which lists of a connection's data phase
    * only its first packets with a note and names the first frames of each analysis flag: of
    * the first range, the packets of the data phase that it shows nothing of are counted (the
-   * list's `skipped`), not kept (wanted()). The last range (a ring) is kept whole. A long
-   * connection's walkthrough then keeps tens of records, not up to 100 000.
+   * list's `skipped`), not kept (wanted()); of the last range (a ring), those it can show
+   * nothing of wherever they end up in it (sparseTailPacket()). A long connection's walkthrough
+   * then keeps tens of records, not up to 100 000, nor one a packet past the first range.
    * `diagram` (with `sparse`): the walkthrough draws its diagram too, which shows of each run of
    * those packets between two steps its first DIAGRAM_HEAD and last DIAGRAM_TAIL, and the count
-   * between (visitDiagram): those are kept too (diagramPacket()). `diagramHead`: a diagram's
+   * between (visitDiagram): those are kept too (diagramPacket()), and the ring whole (the runs
+   * through it, cut where the ring begins, are known only at the end). `diagramHead`: a diagram's
    * first packets of a run, MERMAID_HEAD for Mermaid's (`--format mermaid` and Markdown, which
    * show nothing of the records but their diagrams: what wanted() keeps more is not shown).
    */
@@ -179,7 +181,58 @@ export class PacketCollector implements PacketObserver {
       else (list.skipped ??= new PacketSkip()).skip(r.fromA, p.payloadLen);
       return;
     }
-    this.tailPacket(list, r, p);
+    if (this.diagram) this.tailPacket(list, r, p);
+    else this.sparseTailPacket(list, c.story, r, p);
+  }
+
+  /**
+   * tailPacket() of a sparse list without the diagram: a packet that the walkthrough shows
+   * nothing of wherever it is in the ring (ringWanted()) takes its place in the ring as its
+   * frame, direction and length (NOT_KEPT and the ring's CountedRing), not a record: it is
+   * counted in `skipped` if it is still in the ring at the end (onFinal), in the omission if it
+   * is pushed out. One long connection's last packets were a record each, every packet past
+   * the first range (the bulk capture's 900 000).
+   */
+  private sparseTailPacket(list: RecordList, s: Story, r: PacketResult, p: Packet): void {
+    const tail = this.tail;
+    if (tail === 0) {
+      this.tailPacket(list, r, p);
+      return;
+    }
+    const store = this.store;
+    let o = list.overflow;
+    if (o === undefined) {
+      o = new Overflow();
+      list.overflow = o;
+    }
+    const keep = ringWanted(list, s, r);
+    const ring = o.ring;
+    if (ring.length < tail) {
+      if (keep) ring.push(store.add(r, p));
+      else {
+        (o.counted ??= new CountedRing(tail)).set(ring.length, r.frame, r.fromA, p.payloadLen);
+        ring.push(NOT_KEPT);
+      }
+      return;
+    }
+    // the oldest makes way: left out, as a record or as the packet counted
+    const i = o.next;
+    const old = ring[i]!;
+    if (old !== NOT_KEPT) {
+      o.omit(store.frameOf(old), store.fromAOf(old), store.phaseOf(old), store.lenOf(old));
+      if (keep) store.fill(old, r, p);
+      else {
+        store.giveOne(old);
+        ring[i] = NOT_KEPT;
+        (o.counted ??= new CountedRing(tail)).set(i, r.frame, r.fromA, p.payloadLen);
+      }
+    } else {
+      const counted = o.counted!;
+      o.omit(counted.frames[i]!, counted.fromA[i] === 1, PH_DATA, counted.lens[i]!);
+      if (keep) ring[i] = store.add(r, p);
+      else counted.set(i, r.frame, r.fromA, p.payloadLen);
+    }
+    o.next = i + 1 === tail ? 0 : i + 1;
   }
 
   /**
@@ -265,7 +318,8 @@ export class PacketCollector implements PacketObserver {
     const o = list.overflow;
     if (o !== undefined) {
       list.overflow = undefined;
-      this.store.give(o.ring);
+      if (o.counted === null) this.store.give(o.ring);
+      else for (const slot of o.ring) if (slot !== NOT_KEPT) this.store.giveOne(slot);
     }
     // the list itself taken again for a later connection (emptied: popped, as `length = 0`
     // would give the array a new store), unless it is long or says records were omitted
@@ -285,7 +339,7 @@ export class PacketCollector implements PacketObserver {
     }
   }
 
-  /** Records held for a connection right now (at most `limit`). */
+  /** Records held for a connection right now (at most `limit`; a sparse ring's packets counted, not kept, among them). */
   keptCount(c: Connection): number {
     const list = this.byConnection.get(c) as RecordList | undefined;
     return list === undefined ? 0 : list.length + (list.overflow?.ring.length ?? 0);
@@ -296,7 +350,14 @@ export class PacketCollector implements PacketObserver {
     const o = list?.overflow;
     if (list === undefined || o === undefined) return;
     list.overflow = undefined;
-    for (let i = 0; i < o.ring.length; i++) list.slots.push(o.ring[(o.next + i) % o.ring.length]!);
+    const counted = o.counted;
+    for (let i = 0; i < o.ring.length; i++) {
+      const k = (o.next + i) % o.ring.length;
+      const slot = o.ring[k]!;
+      if (slot !== NOT_KEPT) list.slots.push(slot);
+      // (a sparse list's packet counted in the ring: counted as its first range's)
+      else (list.skipped ??= new PacketSkip()).skip(counted!.fromA[k] === 1, counted!.lens[k]!);
+    }
     // (the ring kept whole: nothing left out between its records)
     const gaps = list.gaps;
     if (gaps !== undefined) while (gaps.length < list.slots.length) gaps.push(0);
@@ -349,6 +410,30 @@ function wanted(list: RecordList, s: Story, r: PacketResult): boolean {
     } else if (((list.flagsHigh >>> shift) & 15) < NAMED_FLAG_FRAMES) list.flagsHigh += 1 << shift;
   }
   return true;
+}
+
+/**
+ * Whether a sparse list without the diagram keeps the record of a packet past its first range
+ * (PacketCollector.sparseTailPacket): what the walkthrough may show of it wherever it ends up in
+ * the ring of the last records, after the first range's records. A step (every packet not of
+ * the data phase among them: what the ring counts is of the data phase); a packet with a note
+ * while the first range kept fewer than LISTED_NOTED with one (else the walkthrough has listed
+ * as many before the ring: it lists the first DATA_SAMPLE, LISTED_NOTED, in order); a packet
+ * with a flag of which the first range kept fewer than NAMED_FLAG_FRAMES (else the frames
+ * named are the first range's). Unlike
+ * wanted() it counts nothing: a packet of the ring may be pushed out of it later, so which of
+ * its packets with a note or a flag come first among those left is known only at the end; all
+ * are kept (those the walkthrough does not show change nothing it writes, as wanted()'s).
+ */
+function ringWanted(list: RecordList, s: Story, r: PacketResult): boolean {
+  if (isHandshakeStep(r, s) || isTeardownStep(r, s)) return true;
+  if (r.note !== N_NONE && list.noted < LISTED_NOTED) return true;
+  for (let m = r.analysis; m !== 0; m &= m - 1) {
+    const b = 31 - Math.clz32(m & -m);
+    const counts = b < 8 ? list.flagsLow : list.flagsHigh;
+    if (((counts >>> ((b & 7) * 4)) & 15) < NAMED_FLAG_FRAMES) return true;
+  }
+  return false;
 }
 
 function endpoint(c: Connection, f: Flow, isClient: boolean): Record<string, unknown> {

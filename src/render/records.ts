@@ -421,12 +421,18 @@ export class RecordStore {
 
 /** The last records of a capped connection: a ring, and the count of those pushed out of it. */
 export class Overflow extends DataCounts {
-  /** The slots of the last records, the oldest at `next` once full. */
+  /**
+   * The slots of the last records, the oldest at `next` once full. Of a sparse list without the
+   * diagram, NOT_KEPT where the packet is counted, not kept (PacketCollector.sparseTailPacket):
+   * its frame, direction and payload length are then in `counted` at the same place.
+   */
   readonly ring: number[] = [];
   next = 0;
   omitted = 0;
   fromFrame = 0;
   toFrame = 0;
+  /** The ring's packets not kept, by place (made with the first of them). */
+  counted: CountedRing | null = null;
 
   /** Counts a packet left out: its frame, direction, phase and payload length (its data counted of the data phase only). */
   omit(frame: number, fromA: boolean, phase: number, len: number): void {
@@ -434,6 +440,32 @@ export class Overflow extends DataCounts {
     this.toFrame = frame;
     this.omitted++;
     if (phase === PH_DATA) this.countData(fromA, len);
+  }
+}
+
+/** An Overflow's ring entry for a packet counted, not kept. */
+export const NOT_KEPT = -1;
+
+/**
+ * The frame, direction and payload length of the packets of a sparse list's ring that are
+ * counted, not kept (all of the data phase): what they add when pushed out of the ring
+ * (Overflow.omit) or when the list is completed (PacketSkip.skip).
+ */
+export class CountedRing {
+  readonly frames: Float64Array;
+  readonly lens: Int32Array;
+  readonly fromA: Uint8Array;
+
+  constructor(size: number) {
+    this.frames = new Float64Array(size);
+    this.lens = new Int32Array(size);
+    this.fromA = new Uint8Array(size);
+  }
+
+  set(i: number, frame: number, fromA: boolean, len: number): void {
+    this.frames[i] = frame;
+    this.lens[i] = len;
+    this.fromA[i] = fromA ? 1 : 0;
   }
 }
 
