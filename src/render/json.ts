@@ -420,10 +420,10 @@ function wanted(list: RecordList, s: Story, r: PacketResult): boolean {
  * while the first range kept fewer than LISTED_NOTED with one (else the walkthrough has listed
  * as many before the ring: it lists the first DATA_SAMPLE, LISTED_NOTED, in order); a packet
  * with a flag of which the first range kept fewer than NAMED_FLAG_FRAMES (else the frames
- * named are the first range's). Unlike
- * wanted() it counts nothing: a packet of the ring may be pushed out of it later, so which of
- * its packets with a note or a flag come first among those left is known only at the end; all
- * are kept (those the walkthrough does not show change nothing it writes, as wanted()'s).
+ * named are the first range's). Unlike wanted() it counts nothing: a packet of the ring may be
+ * pushed out of it later, so which of its packets with a note or a flag come first among those
+ * left is known only at the end; all are kept (those the walkthrough does not show change
+ * nothing it writes, as wanted()'s).
  */
 function ringWanted(list: RecordList, s: Story, r: PacketResult): boolean {
   if (isHandshakeStep(r, s) || isTeardownStep(r, s)) return true;
