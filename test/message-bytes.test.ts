@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MessageBytes, NoteBytes } from '../src/render/message-bytes.js';
-import { message, template, TABLES, type Lang } from '../src/i18n/messages.js';
+import { choiceOf, message, template, TABLES, type Lang } from '../src/i18n/messages.js';
 import { NOTE_KEYS } from '../src/analyze/story.js';
 import { ByteWriter } from '../src/util/bytes.js';
 
@@ -111,10 +111,29 @@ describe('packet notes written as bytes', () => {
         'rst', 'retransmission', 'duplicateAck', 'outOfOrder']) {
         assert.ok(notes.compiled(key), `${lang} ${key}`);
       }
-      // a note that chooses between sentences is made as a string
-      assert.equal(notes.compiled('finRetransmitted'), false);
+      // a note that chooses between sentences by its numbers is a Choice of Templates, written
+      // from the pieces of the one it chooses; so every note is
       assert.equal(template(lang, 'finRetransmitted'), null);
+      assert.equal(choiceOf(lang, 'finRetransmitted')?.variants.length, 2);
+      for (const key of NOTE_KEYS) if (key !== '') assert.ok(notes.compiled(key), `${lang} ${key}`);
     }
+  });
+
+  it('a Choice writes the variant its numbers choose (the notes of the repeats after a close)', () => {
+    const en = new NoteBytes('en', false);
+    const note = (key: string, from: 'client' | 'server', n1: number, n2: number, n3: number): string => written(en, NOTE_KEYS.indexOf(key as (typeof NOTE_KEYS)[number]), from, n1, n2, n3);
+    assert.equal(note('finRetransmitted', 'client', 7, 0, 0), '<FIN sent again, though frame 7 had acknowledged it: that ACK was lost after the point of capture (or is late), so the client sent its FIN once more>');
+    assert.equal(note('finRetransmitted', 'server', 0, 0, 0), '<FIN sent again: it had not been acknowledged>');
+    const dup = ' (the same numbers as its previous ACK, hence Wireshark\'s duplicate_ack; nothing is missing)';
+    const again = "ack 301 again: the server's FIN came again (frame 12), so the client acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over";
+    const repeated = "ack 301 again, the last ACK repeated with nothing new to acknowledge: a copy, or the answer to a copy of the server's FIN that the capture missed";
+    assert.equal(note('lastAckAgain', 'client', 301, 12, 0), `<${again}>`);
+    assert.equal(note('lastAckAgain', 'client', 301, 12, 1), `<${again}${dup}>`);
+    assert.equal(note('lastAckAgain', 'client', 301, 0, 0), `<${repeated}>`);
+    assert.equal(note('lastAckAgain', 'client', 301, 0, 1), `<${repeated}${dup}>`);
+    assert.equal(note('oldAck', 'server', 5, 9, 1), `<ack 5 is below the ack 9 the server sent in the close: an old acknowledgement, late or duplicated on the way; it changes nothing${dup}>`);
+    assert.equal(written(new NoteBytes('zh', true), NOTE_KEYS.indexOf('ackAfterClose'), 'server', 44, 0, 1),
+      `<"关闭之后的 ACK（确认号 44）没有新内容：服务器早已确认了客户端的 FIN；这是迟到或重复的副本，不改变任何状态（与它上一个 ACK 的编号相同，所以 Wireshark 标为 duplicate_ack；并没有报文段丢失）">`);
   });
 
   it('a template computes its numbers: ack = FIN seq + 1', () => {

@@ -100,12 +100,41 @@ export function template(lang: Lang, key: string): Template | null {
 }
 
 /**
- * The end of a note on an ACK after the close that Wireshark flags duplicate_ack (n3 = 1): the
- * flag's usual note, a segment missing, does not hold when nothing is outstanding.
+ * A message that chooses between Templates by its numbers: a function of Vars like the others,
+ * the Template that `select` names for the numbers, whose pieces a writer copies as a
+ * Template's (render/message-bytes.ts: the notes of a close's repeats, common in real traffic).
  */
-const dupAfterClose = (v: Vars): string =>
-  v.n3 === 1 ? ' (the same numbers as its previous ACK, hence Wireshark\'s duplicate_ack; nothing is missing)' : '';
-const dupAfterCloseZh = (v: Vars): string => (v.n3 === 1 ? '（与它上一个 ACK 的编号相同，所以 Wireshark 标为 duplicate_ack；并没有报文段丢失）' : '');
+export interface Choice {
+  (v: Vars): string;
+  readonly variants: readonly Template[];
+  /** The index in `variants` of the Template for these numbers. */
+  readonly select: (n1: number, n2: number, n3: number) => number;
+}
+
+function choice(select: (n1: number, n2: number, n3: number) => number, variants: Template[]): Choice {
+  const f = (v: Vars): string => variants[select(v.n1, v.n2, v.n3)]!(v);
+  return Object.assign(f, { variants, select });
+}
+
+/** The variants and the selector of a message when it is a Choice (made with choice), else null. */
+export function choiceOf(lang: Lang, key: string): Choice | null {
+  const fn = TABLES[lang][key] as Partial<Choice> | undefined;
+  if (fn === undefined) throw new Error(`no message "${key}" in the ${lang} table`);
+  return fn.variants === undefined ? null : (fn as Choice);
+}
+
+/**
+ * The end of a note on an ACK after the close that Wireshark flags duplicate_ack (n3 = 1): the
+ * flag's usual note, a segment missing, does not hold when nothing is outstanding. Its notes are
+ * Choices of two variants, without this end (0) and with it (1).
+ */
+const DUP_AFTER_CLOSE = ' (the same numbers as its previous ACK, hence Wireshark\'s duplicate_ack; nothing is missing)';
+const DUP_AFTER_CLOSE_ZH = '（与它上一个 ACK 的编号相同，所以 Wireshark 标为 duplicate_ack；并没有报文段丢失）';
+const dupAfterClose = (_n1: number, _n2: number, n3: number): number => (n3 === 1 ? 1 : 0);
+/** A FIN sent again: the frame that had acknowledged it (n1 > 0), or none (1). */
+const finAckedBefore = (n1: number): number => (n1 > 0 ? 0 : 1);
+/** The last ACK again: for a FIN that came again (n2 > 0: 0, 1) or for nothing new (2, 3); with the duplicate_ack end (1, 3). */
+const lastAckAgain = (_n1: number, n2: number, n3: number): number => (n2 > 0 ? 0 : 2) + (n3 === 1 ? 1 : 0);
 
 const en: Table = {
   // --- packet notes
@@ -125,10 +154,10 @@ const en: Table = {
   finPiggybacked: t(`FIN and ACK combined: the {from} acknowledged the {to}'s FIN (ack {n1}) and closed in the same segment, so teardown took three segments`),
   finSecond: t(`FIN from the {from} at seq {n2}: it has finished too (LAST_ACK); the {to} enters TIME_WAIT when this arrives`),
   finCrossed: t(`FIN from the {from} at seq {n1}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
-  finRetransmitted: (v) =>
-    v.n1 > 0
-      ? `FIN sent again, though frame ${v.n1} had acknowledged it: that ACK was lost after the point of capture (or is late), so the ${v.from} sent its FIN once more`
-      : 'FIN sent again: it had not been acknowledged',
+  finRetransmitted: choice(finAckedBefore, [
+    t(`FIN sent again, though frame {n1} had acknowledged it: that ACK was lost after the point of capture (or is late), so the {from} sent its FIN once more`),
+    t('FIN sent again: it had not been acknowledged'),
+  ]),
   lastAck: t(`ack {n1} = FIN seq {n1-1} + 1, the last ACK: the {from} waits in TIME_WAIT (2·MSL, not visible in a capture) and the {to} is CLOSED`),
   lastAckSimultaneous: t(`ack {n1} acknowledges the {to}'s FIN: the {to} leaves CLOSING for TIME_WAIT (2·MSL, inferred)`),
   dataAfterFin: t(`{n1} bytes after the {to}'s FIN: a half-close — the {to} stopped sending, the {from} may go on`),
@@ -156,12 +185,20 @@ const en: Table = {
   finAckedData: t(`ack {n1} = FIN seq {n1-1} + 1: the {from} acknowledges the {to}'s FIN (CLOSE_WAIT; the {to} moves to FIN_WAIT_2) and sends {n2} bytes with it: a half-close — the {to} stopped sending, the {from} may go on`),
   ackBeforeFin: t(`ack {n1}: the {from} has received the {to}'s bytes before {n1}, but not yet its FIN (seq {n2}, which ack {n2+1} acknowledges)`),
   rstAgain: t(`another RST (the first was frame {n1}): the connection was already reset; a RST is never acknowledged, so a side may send more than one`),
-  lastAckAgain: (v) =>
-    (v.n2 > 0
-      ? `ack ${v.n1} again: the ${v.to}'s FIN came again (frame ${v.n2}), so the ${v.from} acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over`
-      : `ack ${v.n1} again, the last ACK repeated with nothing new to acknowledge: a copy, or the answer to a copy of the ${v.to}'s FIN that the capture missed`) + dupAfterClose(v),
-  ackAfterClose: (v) => `an ACK with nothing new (ack ${v.n1}) after the close: the ${v.from} had already acknowledged the ${v.to}'s FIN; a late or repeated copy, which changes nothing${dupAfterClose(v)}`,
-  oldAck: (v) => `ack ${v.n1} is below the ack ${v.n2} the ${v.from} sent in the close: an old acknowledgement, late or duplicated on the way; it changes nothing${dupAfterClose(v)}`,
+  lastAckAgain: choice(lastAckAgain, [
+    t(`ack {n1} again: the {to}'s FIN came again (frame {n2}), so the {from} acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over`),
+    t(`ack {n1} again: the {to}'s FIN came again (frame {n2}), so the {from} acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over` + DUP_AFTER_CLOSE),
+    t(`ack {n1} again, the last ACK repeated with nothing new to acknowledge: a copy, or the answer to a copy of the {to}'s FIN that the capture missed`),
+    t(`ack {n1} again, the last ACK repeated with nothing new to acknowledge: a copy, or the answer to a copy of the {to}'s FIN that the capture missed` + DUP_AFTER_CLOSE),
+  ]),
+  ackAfterClose: choice(dupAfterClose, [
+    t(`an ACK with nothing new (ack {n1}) after the close: the {from} had already acknowledged the {to}'s FIN; a late or repeated copy, which changes nothing`),
+    t(`an ACK with nothing new (ack {n1}) after the close: the {from} had already acknowledged the {to}'s FIN; a late or repeated copy, which changes nothing` + DUP_AFTER_CLOSE),
+  ]),
+  oldAck: choice(dupAfterClose, [
+    t(`ack {n1} is below the ack {n2} the {from} sent in the close: an old acknowledgement, late or duplicated on the way; it changes nothing`),
+    t(`ack {n1} is below the ack {n2} the {from} sent in the close: an old acknowledgement, late or duplicated on the way; it changes nothing` + DUP_AFTER_CLOSE),
+  ]),
   // --- walkthrough headings and labels
   wConnection: () => 'Connection',
   'tId': () => 'id',
@@ -286,10 +323,10 @@ const zh: Table = {
   finPiggybacked: t(`FIN 与 ACK 合并（捎带确认）：{from}在确认{to}的 FIN（确认号 {n1}）的同一报文段中也关闭了连接，因此四次挥手只用了三个报文段`),
   finSecond: t(`{from}发送 FIN，序号 {n2}：它也发送完毕（LAST_ACK）；{to}收到后进入 TIME_WAIT`),
   finCrossed: t(`{from}在看到{to}的 FIN 之前就发送了 FIN（序号 {n1}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
-  finRetransmitted: (v) =>
-    v.n1 > 0
-      ? `再次发送 FIN，尽管帧 ${v.n1} 已经确认了它：那个 ACK 在抓包点之后丢失了（或迟到了），所以${v.from}又发送了一次 FIN`
-      : '再次发送 FIN：之前的 FIN 未被确认',
+  finRetransmitted: choice(finAckedBefore, [
+    t(`再次发送 FIN，尽管帧 {n1} 已经确认了它：那个 ACK 在抓包点之后丢失了（或迟到了），所以{from}又发送了一次 FIN`),
+    t('再次发送 FIN：之前的 FIN 未被确认'),
+  ]),
   lastAck: t(`确认号 {n1} = FIN 序号 {n1-1} + 1，最后一个 ACK：{from}进入 TIME_WAIT，等待 2MSL（抓包中看不到），{to}进入 CLOSED`),
   lastAckSimultaneous: t(`确认号 {n1} 确认了{to}的 FIN：{to}从 CLOSING 进入 TIME_WAIT（2MSL，推断）`),
   dataAfterFin: t(`在{to}的 FIN 之后又发送了 {n1} 字节：半关闭——{to}不再发送，{from}仍可继续发送`),
@@ -317,12 +354,20 @@ const zh: Table = {
   finAckedData: t(`确认号 {n1} = FIN 序号 {n1-1} + 1：{from}确认了{to}的 FIN（进入 CLOSE_WAIT；{to}进入 FIN_WAIT_2），并在同一报文段中发送了 {n2} 字节：半关闭——{to}不再发送，{from}仍可继续发送`),
   ackBeforeFin: t(`确认号 {n1}：{from}已收到{to}在 {n1} 之前的字节，但还没有确认它的 FIN（序号 {n2}，要由确认号 {n2+1} 确认）`),
   rstAgain: t(`又一个 RST（第一个在帧 {n1}）：连接此前已被复位；RST 不会被确认，所以一方可能发送不止一个`),
-  lastAckAgain: (v) =>
-    (v.n2 > 0
-      ? `再次确认 ${v.n1}：${v.to}的 FIN 又到了一次（帧 ${v.n2}），所以${v.from}再确认一次——处于 TIME_WAIT 的一方对对方 FIN 的每个副本都要应答（它的最后一个 ACK 可能丢了），并重新开始 2MSL 等待`
-      : `再次确认 ${v.n1}，重复了最后一个 ACK，没有新的内容需要确认：是一个副本，或是对抓包中缺失的${v.to} FIN 副本的应答`) + dupAfterCloseZh(v),
-  ackAfterClose: (v) => `关闭之后的 ACK（确认号 ${v.n1}）没有新内容：${v.from}早已确认了${v.to}的 FIN；这是迟到或重复的副本，不改变任何状态${dupAfterCloseZh(v)}`,
-  oldAck: (v) => `确认号 ${v.n1} 小于${v.from}在关闭时发出的确认号 ${v.n2}：这是一个旧的确认，在路上迟到或被复制；不改变任何状态${dupAfterCloseZh(v)}`,
+  lastAckAgain: choice(lastAckAgain, [
+    t(`再次确认 {n1}：{to}的 FIN 又到了一次（帧 {n2}），所以{from}再确认一次——处于 TIME_WAIT 的一方对对方 FIN 的每个副本都要应答（它的最后一个 ACK 可能丢了），并重新开始 2MSL 等待`),
+    t(`再次确认 {n1}：{to}的 FIN 又到了一次（帧 {n2}），所以{from}再确认一次——处于 TIME_WAIT 的一方对对方 FIN 的每个副本都要应答（它的最后一个 ACK 可能丢了），并重新开始 2MSL 等待` + DUP_AFTER_CLOSE_ZH),
+    t(`再次确认 {n1}，重复了最后一个 ACK，没有新的内容需要确认：是一个副本，或是对抓包中缺失的{to} FIN 副本的应答`),
+    t(`再次确认 {n1}，重复了最后一个 ACK，没有新的内容需要确认：是一个副本，或是对抓包中缺失的{to} FIN 副本的应答` + DUP_AFTER_CLOSE_ZH),
+  ]),
+  ackAfterClose: choice(dupAfterClose, [
+    t(`关闭之后的 ACK（确认号 {n1}）没有新内容：{from}早已确认了{to}的 FIN；这是迟到或重复的副本，不改变任何状态`),
+    t(`关闭之后的 ACK（确认号 {n1}）没有新内容：{from}早已确认了{to}的 FIN；这是迟到或重复的副本，不改变任何状态` + DUP_AFTER_CLOSE_ZH),
+  ]),
+  oldAck: choice(dupAfterClose, [
+    t(`确认号 {n1} 小于{from}在关闭时发出的确认号 {n2}：这是一个旧的确认，在路上迟到或被复制；不改变任何状态`),
+    t(`确认号 {n1} 小于{from}在关闭时发出的确认号 {n2}：这是一个旧的确认，在路上迟到或被复制；不改变任何状态` + DUP_AFTER_CLOSE_ZH),
+  ]),
   wConnection: () => '连接',
   'tId': () => '编号',
   'tContinued': () => '（续）',
