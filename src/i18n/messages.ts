@@ -131,6 +131,8 @@ export function choiceOf(lang: Lang, key: string): Choice | null {
 const DUP_AFTER_CLOSE = ' (the same numbers as its previous ACK, hence Wireshark\'s duplicate_ack; nothing is missing)';
 const DUP_AFTER_CLOSE_ZH = '（与它上一个 ACK 的编号相同，所以 Wireshark 标为 duplicate_ack；并没有报文段丢失）';
 const dupAfterClose = (_n1: number, _n2: number, n3: number): number => (n3 === 1 ? 1 : 0);
+/** A note's two variants: its text (0), and its text with `end`, the duplicate_ack end (1). */
+const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + end)];
 /** A FIN sent again: the frame that had acknowledged it (n1 > 0), or none (1). */
 const finAckedBefore = (n1: number): number => (n1 > 0 ? 0 : 1);
 /** The last ACK again: for a FIN that came again (n2 > 0: 0, 1) or for nothing new (2, 3); with the duplicate_ack end (1, 3). */
@@ -186,19 +188,11 @@ const en: Table = {
   ackBeforeFin: t(`ack {n1}: the {from} has received the {to}'s bytes before {n1}, but not yet its FIN (seq {n2}, which ack {n2+1} acknowledges)`),
   rstAgain: t(`another RST (the first was frame {n1}): the connection was already reset; a RST is never acknowledged, so a side may send more than one`),
   lastAckAgain: choice(lastAckAgain, [
-    t(`ack {n1} again: the {to}'s FIN came again (frame {n2}), so the {from} acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over`),
-    t(`ack {n1} again: the {to}'s FIN came again (frame {n2}), so the {from} acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over` + DUP_AFTER_CLOSE),
-    t(`ack {n1} again, the last ACK repeated with nothing new to acknowledge: a copy, or the answer to a copy of the {to}'s FIN that the capture missed`),
-    t(`ack {n1} again, the last ACK repeated with nothing new to acknowledge: a copy, or the answer to a copy of the {to}'s FIN that the capture missed` + DUP_AFTER_CLOSE),
+    ...orWithEnd(`ack {n1} again: the {to}'s FIN came again (frame {n2}), so the {from} acknowledges it again — in TIME_WAIT a side answers every copy of the peer's FIN (its last ACK may have been lost) and starts its 2·MSL wait over`, DUP_AFTER_CLOSE),
+    ...orWithEnd(`ack {n1} again, the last ACK repeated with nothing new to acknowledge: a copy, or the answer to a copy of the {to}'s FIN that the capture missed`, DUP_AFTER_CLOSE),
   ]),
-  ackAfterClose: choice(dupAfterClose, [
-    t(`an ACK with nothing new (ack {n1}) after the close: the {from} had already acknowledged the {to}'s FIN; a late or repeated copy, which changes nothing`),
-    t(`an ACK with nothing new (ack {n1}) after the close: the {from} had already acknowledged the {to}'s FIN; a late or repeated copy, which changes nothing` + DUP_AFTER_CLOSE),
-  ]),
-  oldAck: choice(dupAfterClose, [
-    t(`ack {n1} is below the ack {n2} the {from} sent in the close: an old acknowledgement, late or duplicated on the way; it changes nothing`),
-    t(`ack {n1} is below the ack {n2} the {from} sent in the close: an old acknowledgement, late or duplicated on the way; it changes nothing` + DUP_AFTER_CLOSE),
-  ]),
+  ackAfterClose: choice(dupAfterClose, orWithEnd(`an ACK with nothing new (ack {n1}) after the close: the {from} had already acknowledged the {to}'s FIN; a late or repeated copy, which changes nothing`, DUP_AFTER_CLOSE)),
+  oldAck: choice(dupAfterClose, orWithEnd(`ack {n1} is below the ack {n2} the {from} sent in the close: an old acknowledgement, late or duplicated on the way; it changes nothing`, DUP_AFTER_CLOSE)),
   // --- walkthrough headings and labels
   wConnection: () => 'Connection',
   'tId': () => 'id',
@@ -355,19 +349,11 @@ const zh: Table = {
   ackBeforeFin: t(`确认号 {n1}：{from}已收到{to}在 {n1} 之前的字节，但还没有确认它的 FIN（序号 {n2}，要由确认号 {n2+1} 确认）`),
   rstAgain: t(`又一个 RST（第一个在帧 {n1}）：连接此前已被复位；RST 不会被确认，所以一方可能发送不止一个`),
   lastAckAgain: choice(lastAckAgain, [
-    t(`再次确认 {n1}：{to}的 FIN 又到了一次（帧 {n2}），所以{from}再确认一次——处于 TIME_WAIT 的一方对对方 FIN 的每个副本都要应答（它的最后一个 ACK 可能丢了），并重新开始 2MSL 等待`),
-    t(`再次确认 {n1}：{to}的 FIN 又到了一次（帧 {n2}），所以{from}再确认一次——处于 TIME_WAIT 的一方对对方 FIN 的每个副本都要应答（它的最后一个 ACK 可能丢了），并重新开始 2MSL 等待` + DUP_AFTER_CLOSE_ZH),
-    t(`再次确认 {n1}，重复了最后一个 ACK，没有新的内容需要确认：是一个副本，或是对抓包中缺失的{to} FIN 副本的应答`),
-    t(`再次确认 {n1}，重复了最后一个 ACK，没有新的内容需要确认：是一个副本，或是对抓包中缺失的{to} FIN 副本的应答` + DUP_AFTER_CLOSE_ZH),
+    ...orWithEnd(`再次确认 {n1}：{to}的 FIN 又到了一次（帧 {n2}），所以{from}再确认一次——处于 TIME_WAIT 的一方对对方 FIN 的每个副本都要应答（它的最后一个 ACK 可能丢了），并重新开始 2MSL 等待`, DUP_AFTER_CLOSE_ZH),
+    ...orWithEnd(`再次确认 {n1}，重复了最后一个 ACK，没有新的内容需要确认：是一个副本，或是对抓包中缺失的{to} FIN 副本的应答`, DUP_AFTER_CLOSE_ZH),
   ]),
-  ackAfterClose: choice(dupAfterClose, [
-    t(`关闭之后的 ACK（确认号 {n1}）没有新内容：{from}早已确认了{to}的 FIN；这是迟到或重复的副本，不改变任何状态`),
-    t(`关闭之后的 ACK（确认号 {n1}）没有新内容：{from}早已确认了{to}的 FIN；这是迟到或重复的副本，不改变任何状态` + DUP_AFTER_CLOSE_ZH),
-  ]),
-  oldAck: choice(dupAfterClose, [
-    t(`确认号 {n1} 小于{from}在关闭时发出的确认号 {n2}：这是一个旧的确认，在路上迟到或被复制；不改变任何状态`),
-    t(`确认号 {n1} 小于{from}在关闭时发出的确认号 {n2}：这是一个旧的确认，在路上迟到或被复制；不改变任何状态` + DUP_AFTER_CLOSE_ZH),
-  ]),
+  ackAfterClose: choice(dupAfterClose, orWithEnd(`关闭之后的 ACK（确认号 {n1}）没有新内容：{from}早已确认了{to}的 FIN；这是迟到或重复的副本，不改变任何状态`, DUP_AFTER_CLOSE_ZH)),
+  oldAck: choice(dupAfterClose, orWithEnd(`确认号 {n1} 小于{from}在关闭时发出的确认号 {n2}：这是一个旧的确认，在路上迟到或被复制；不改变任何状态`, DUP_AFTER_CLOSE_ZH)),
   wConnection: () => '连接',
   'tId': () => '编号',
   'tContinued': () => '（续）',
