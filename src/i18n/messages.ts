@@ -133,7 +133,7 @@ const DUP_AFTER_CLOSE_ZH = '（与它上一个 ACK 的编号相同，所以 Wire
 const dupAfterClose = (_n1: number, _n2: number, n3: number): number => (n3 === 1 ? 1 : 0);
 /** A note's two variants: its text (0), and its text with `end`, the duplicate_ack end (1). */
 const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + end)];
-/** A FIN sent again: the frame that had acknowledged it (n1 > 0), or none (1). */
+/** A FIN sent again: naming the frame that had acknowledged it (0, when n1 > 0), or not (1). */
 const finAckedBefore = (n1: number): number => (n1 > 0 ? 0 : 1);
 /** The last ACK again: for a FIN that came again (n2 > 0: 0, 1) or for nothing new (2, 3); with the duplicate_ack end (1, 3). */
 const lastAckAgain = (_n1: number, n2: number, n3: number): number => (n2 > 0 ? 0 : 2) + (n3 === 1 ? 1 : 0);
