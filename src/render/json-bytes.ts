@@ -33,7 +33,7 @@ import {
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { round9, ROUND9_MAX } from '../util/round.js';
-import { MessageBytes, NoteBytes } from './message-bytes.js';
+import { messageBytes, NoteBytes } from './message-bytes.js';
 import { writeIpv4 } from './endpoint.js';
 
 /** The indent of a connection record in a document (inside `connections`). */
@@ -300,23 +300,11 @@ const NOTES_EN = new NoteBytes('en', true);
 const NOTES_ZH = new NoteBytes('zh', true);
 
 /**
- * A diagnostic's key and message as JSON strings, by key, in each language: written from their
- * pieces (MessageBytes) rather than made as a string and escaped, once for every connection the
+ * A diagnostic's key as a JSON string, by key; its message is written from its pieces
+ * (messageBytes()) rather than made as a string and escaped, once for every connection the
  * capture ended before closing (each of a SYN flood's million connections).
  */
 const DIAG_KEYS = new ByName((key) => JSON.stringify(key));
-const DIAG_EN = new Map<string, MessageBytes>();
-const DIAG_ZH = new Map<string, MessageBytes>();
-
-function diagnosticBytes(lang: Lang, key: string): MessageBytes {
-  const m = lang === 'zh' ? DIAG_ZH : DIAG_EN;
-  let b = m.get(key);
-  if (b === undefined) {
-    b = new MessageBytes(lang, key, true);
-    m.set(key, b);
-  }
-  return b;
-}
 const QUOTE = 0x22;
 
 /** A number, or null. */
@@ -690,7 +678,7 @@ function writeConnection(w: ByteWriter, c: Connection, packets: PacketRecords | 
       const d = ds[i];
       w.raw(DIAG_KEYS.get(d.key));
       w.raw(C.message);
-      diagnosticBytes(lang, d.key).write(w, diagnosticRole(c, d), d.n1, d.n2, 0);
+      messageBytes(lang, d.key, true).write(w, diagnosticRole(c, d), d.n1, d.n2, 0);
     }
     w.raw(C.diagEnd);
   }

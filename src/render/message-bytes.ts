@@ -139,6 +139,25 @@ export class MessageBytes {
   }
 }
 
+/** messageBytes()'s, by language and form (en text, en JSON, zh text, zh JSON), then key. */
+const MADE: Map<string, MessageBytes>[] = [new Map(), new Map(), new Map(), new Map()];
+
+/**
+ * Message `key` of `lang` as bytes, JSON string or text, made when first asked for and kept: for
+ * a message asked for by key once a connection (a diagnostic's: a capture cut by its snapshot
+ * length has one in every connection, a capture that ended before the close in each of a SYN
+ * flood's million), by the JSON records and the walkthrough.
+ */
+export function messageBytes(lang: Lang, key: string, json: boolean): MessageBytes {
+  const made = MADE[(lang === 'zh' ? 2 : 0) + (json ? 1 : 0)]!;
+  let m = made.get(key);
+  if (m === undefined) {
+    m = new MessageBytes(lang, key, json);
+    made.set(key, m);
+  }
+  return m;
+}
+
 /** The packet notes of one language (NOTE_KEYS), as JSON strings or as text. */
 export class NoteBytes {
   private readonly notes: MessageBytes[];

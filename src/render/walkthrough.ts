@@ -17,7 +17,7 @@ import type { ChalkInstance } from 'chalk';
 import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, initialRtt, serverFlow } from '../analyze/connection.js';
 import { diagnosticRole, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
 import { LISTED_NOTED, NAMED_FLAG_FRAMES, RecordList, RecordPool, type SegmentCounts } from './records.js';
-import { MessageBytes, NoteBytes } from './message-bytes.js';
+import { MessageBytes, messageBytes, NoteBytes } from './message-bytes.js';
 import {
   STATE_NAMES, N_NONE, PH_DATA, isHandshakeStep, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
   type HandshakeKind, type Story, type TeardownKind,
@@ -140,10 +140,9 @@ export class Walkthrough {
    */
   private readonly dirFlags: (Chunk | undefined)[] = [];
   private readonly stateLines: (Chunk | undefined)[] = [];
-  /** The capture quality's heading, a diagnostic's first columns (`   ! `) and its messages by key. */
+  /** The capture quality's heading and a diagnostic's first columns (`   ! `). */
   private readonly qualityHeading: Chunk;
   private readonly diagMark: Chunk;
-  private readonly diagMessages = new Map<string, MessageBytes>();
   /** A step's analysis names by the flags' bits (analysisTag()), made when first met. */
   private readonly analysisTags = new Map<number, Chunk | null>();
   /**
@@ -479,7 +478,7 @@ export class Walkthrough {
       w.raw(this.qualityHeading);
       for (const d of diags) {
         w.raw(this.diagMark);
-        this.diagMessage(d.key).write(w, diagnosticRole(c, d), d.n1, d.n2, 0);
+        messageBytes(this.o.lang, d.key, false).write(w, diagnosticRole(c, d), d.n1, d.n2, 0);
         w.byte(NEWLINE);
       }
     }
@@ -542,16 +541,6 @@ export class Walkthrough {
       this.stateLines[key] = c;
     }
     return c;
-  }
-
-  /** A diagnostic's message (written as bytes: a capture cut by its snapshot length has one in every connection), made when first met. */
-  private diagMessage(key: string): MessageBytes {
-    let m = this.diagMessages.get(key);
-    if (m === undefined) {
-      m = new MessageBytes(this.o.lang, key, false);
-      this.diagMessages.set(key, m);
-    }
-    return m;
   }
 
   /** A step's analysis names (two spaces, then the names in red), null when none of the bits has one. */
