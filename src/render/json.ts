@@ -200,11 +200,7 @@ export class PacketCollector implements PacketObserver {
       return;
     }
     const store = this.store;
-    let o = list.overflow;
-    if (o === undefined) {
-      o = new Overflow();
-      list.overflow = o;
-    }
+    const o = (list.overflow ??= new Overflow());
     const keep = ringWanted(list, s, r);
     const ring = o.ring;
     if (ring.length < tail) {
@@ -285,11 +281,7 @@ export class PacketCollector implements PacketObserver {
   private tailPacket(list: RecordList, r: PacketResult, p: Packet): void {
     const store = this.store;
     // (on the list: a Map by connection was a look-up a packet, 900 000 on the bulk capture)
-    let o = list.overflow;
-    if (o === undefined) {
-      o = new Overflow();
-      list.overflow = o;
-    }
+    const o = (list.overflow ??= new Overflow());
     if (this.tail === 0) {
       o.omit(r.frame, r.fromA, r.phase, p.payloadLen);
     } else if (o.ring.length < this.tail) {
@@ -395,13 +387,7 @@ function wanted(list: RecordList, s: Story, r: PacketResult): boolean {
   }
   const a = r.analysis;
   if (a === 0) return keep;
-  // each flag's count, 4 bits of flagsLow (flags 0-7) or flagsHigh (8-15)
-  for (let m = a; m !== 0 && !keep; m &= m - 1) {
-    const b = 31 - Math.clz32(m & -m);
-    const counts = b < 8 ? list.flagsLow : list.flagsHigh;
-    if (((counts >>> ((b & 7) * 4)) & 15) < NAMED_FLAG_FRAMES) keep = true;
-  }
-  if (!keep) return false;
+  if (!keep && !namesMore(list, a)) return false;
   for (let m = a; m !== 0; m &= m - 1) {
     const b = 31 - Math.clz32(m & -m);
     const shift = (b & 7) * 4;
@@ -428,7 +414,15 @@ function wanted(list: RecordList, s: Story, r: PacketResult): boolean {
 function ringWanted(list: RecordList, s: Story, r: PacketResult): boolean {
   if (isHandshakeStep(r, s) || isTeardownStep(r, s)) return true;
   if (r.note !== N_NONE && list.noted < LISTED_NOTED) return true;
-  for (let m = r.analysis; m !== 0; m &= m - 1) {
+  return r.analysis !== 0 && namesMore(list, r.analysis);
+}
+
+/**
+ * Whether a sparse list kept fewer than NAMED_FLAG_FRAMES records with one of the analysis
+ * flags `a` (each flag's count is 4 bits of flagsLow, flags 0-7, or flagsHigh, 8-15).
+ */
+function namesMore(list: RecordList, a: number): boolean {
+  for (let m = a; m !== 0; m &= m - 1) {
     const b = 31 - Math.clz32(m & -m);
     const counts = b < 8 ? list.flagsLow : list.flagsHigh;
     if (((counts >>> ((b & 7) * 4)) & 15) < NAMED_FLAG_FRAMES) return true;
