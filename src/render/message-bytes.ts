@@ -71,9 +71,10 @@ export class MessageBytes {
 
   constructor(private readonly lang: Lang, readonly key: string, private readonly json: boolean) {}
 
-  /** Whether it is written from its pieces (not made as a string): for the tests. */
+  /** Whether it is written from its pieces (not made as a string), as write() compiles it: for the tests. */
   get compiled(): boolean {
-    return template(this.lang, this.key) !== null || choiceOf(this.lang, this.key) !== null;
+    if (this.client === UNMADE) this.client = this.compile('client');
+    return this.client !== AS_STRING;
   }
 
   write(w: ByteWriter, from: 'client' | 'server', n1: number, n2: number, n3: number): void {
