@@ -1,7 +1,8 @@
 /**
  * A sparse list of packet records (PacketCollector's `sparse`: the walkthrough without --verbose,
- * with its diagram or without) keeps of the data phase only what that walkthrough shows, and
- * counts the rest: its walkthrough is the full list's, byte for byte, for every fixture
+ * with its diagram or without; Mermaid's diagrams, and check's, which show the first frames of
+ * each flag it counts too) keeps of the data phase only what that walkthrough or diagram shows,
+ * and counts the rest: its walkthrough or diagram is the full list's, byte for byte, for every fixture
  * connection and for long connections with loss and reordering, capped or not, in both
  * languages, with colour and with --absolute; and a long connection keeps tens of records, not
  * one a packet.
@@ -22,6 +23,7 @@ import { mermaid } from '../src/render/mermaid.js';
 import { ByteWriter } from '../src/util/bytes.js';
 import { PH_DATA } from '../src/analyze/story.js';
 import { ANALYSIS_ORDER } from '../src/analyze/flags.js';
+import { AnalysisFrames } from '../src/check/evaluate.js';
 import { writeBulkPcap } from '../scripts/synth.js';
 import { writeFileSync } from 'node:fs';
 import { rng } from './helpers/rng.js';
@@ -164,9 +166,28 @@ interface Totals {
   diagramSkipped: number;
   /** Records the sparse lists for Mermaid's diagram skipped. */
   mermaidSkipped: number;
+  /** Records the sparse lists for check's diagrams skipped, and those kept only for the frames of a flag beyond the walkthrough's. */
+  checkSkipped: number;
+  checkFlagged: number;
 }
 
-const newTotals = (): Totals => ({ connections: 0, full: 0, kept: 0, skipped: 0, cappedSkipping: 0, diagramSkipped: 0, mermaidSkipped: 0 });
+const newTotals = (): Totals => ({ connections: 0, full: 0, kept: 0, skipped: 0, cappedSkipping: 0, diagramSkipped: 0, mermaidSkipped: 0, checkSkipped: 0, checkFlagged: 0 });
+
+/** Every analysis flag: check's AnalysisFrames for expectations counting each. */
+const ALL_FLAGS = ANALYSIS_ORDER.reduce((m, [bit]) => m | bit, 0);
+
+/**
+ * The frames a failing connection's diagram in check's Markdown report shows wherever they are
+ * (CaptureEvaluator's failedFrames): the first frames of each flag (a failing count's), the
+ * first and the last packet (a handshake not captured, a state), and the story's frames.
+ */
+function checkFrames(c: Connection, af: AnalysisFrames): Set<number> {
+  const keep = new Set<number>([c.firstFrame, c.lastFrame]);
+  for (let i = 0; i < ANALYSIS_ORDER.length; i++) for (const f of af.frames(c, i)) keep.add(f);
+  const s = c.story;
+  for (const f of [s.synFrame, s.synAckFrame, s.hsAckFrame, s.fin1Frame, s.fin1AckFrame, s.fin2Frame, s.fin2AckFrame, s.rstFrame]) if (f > 0) keep.add(f);
+  return keep;
+}
 
 const fromFull = new ByteWriter(1 << 16);
 const fromOther = new ByteWriter(1 << 16);
@@ -202,6 +223,10 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
   const drawn = new PacketCollector(limit, true, true);
   // Mermaid's (--format mermaid, Markdown): its diagram's first MERMAID_HEAD of a run
   const charted = new PacketCollector(limit, true, true, MERMAID_HEAD);
+  // check's (--markdown, a GitHub summary): Mermaid's, and the first frames of each flag counted
+  const af = new AnalysisFrames(ALL_FLAGS);
+  const judged = new PacketCollector(limit, true, true, MERMAID_HEAD);
+  judged.keepAlso(af);
   const walkers = OPTIONS.map((o) => new Walkthrough(o));
   const drawers = DIAGRAM_OPTIONS.map((o) => new Walkthrough(o));
   const tracker = new Tracker({
@@ -210,12 +235,15 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
       sparse.onPacket(c, r, f, p);
       drawn.onPacket(c, r, f, p);
       charted.onPacket(c, r, f, p);
+      af.onPacket(c, r, f, p);
+      judged.onPacket(c, r, f, p);
     },
     onFinal: (c) => {
       full.onFinal(c);
       sparse.onFinal(c);
       drawn.onFinal(c);
       charted.onFinal(c);
+      judged.onFinal(c);
       const fl = full.byConnection.get(c) ?? NO_RECORDS;
       const sl = sparse.byConnection.get(c) ?? NO_RECORDS;
       const dl = drawn.byConnection.get(c) ?? NO_RECORDS;
@@ -227,6 +255,12 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
         assert.equal(mermaid(c, ml, absolute, lang), mermaid(c, fl, absolute, lang), `${at} Mermaid (${lang})`);
       }
       totals.mermaidSkipped += skippedInGaps(ml, fl, `${at} for Mermaid`);
+      const jl = judged.byConnection.get(c) ?? NO_RECORDS;
+      const keep = checkFrames(c, af);
+      assert.equal(mermaid(c, jl, false, 'en', keep), mermaid(c, fl, false, 'en', keep), `${at} check's Mermaid`);
+      totals.checkSkipped += skippedInGaps(jl, fl, `${at} for check's Mermaid`);
+      totals.checkFlagged += jl.length - ml.length;
+      af.forget(c);
       sameWalkthrough(walkers, OPTIONS, c, fl, sl, at);
       // the records kept and those counted are the full list's, and the same omitted
       const skipped = sl.skipped?.count ?? 0;
@@ -242,6 +276,7 @@ async function compare(file: string, limit: number, totals: Totals, each?: (full
       sparse.recycle(c);
       drawn.recycle(c);
       charted.recycle(c);
+      judged.recycle(c);
     },
   }, opts);
   await runCapture(file, tracker);
@@ -267,6 +302,9 @@ describe('walkthrough: a sparse list of records', () => {
     assert.ok(totals.cappedSkipping > 10, `${totals.cappedSkipping} capped connections skipped records`);
     assert.ok(totals.diagramSkipped > totals.full / 2, `${totals.diagramSkipped} of ${totals.full} records skipped for the diagram`);
     assert.ok(totals.mermaidSkipped > totals.full / 2, `${totals.mermaidSkipped} of ${totals.full} records skipped for Mermaid`);
+    assert.ok(totals.checkSkipped > totals.full / 2, `${totals.checkSkipped} of ${totals.full} records skipped for check's Mermaid`);
+    // the lossy connection's flags beyond the walkthrough's 9 frames of each, up to check's 20
+    assert.ok(totals.checkFlagged > 20, `${totals.checkFlagged} kept for check's frames of a flag`);
   });
 
   it('400 random conversations, capped at 8, 30 and the default: the walkthrough of the full list, byte for byte', async () => {
@@ -283,6 +321,7 @@ describe('walkthrough: a sparse list of records', () => {
     assert.ok(totals.cappedSkipping > 100, `${totals.cappedSkipping} capped connections skipped records`);
     assert.ok(totals.diagramSkipped > totals.full / 8, `${totals.diagramSkipped} of ${totals.full} records skipped for the diagram`);
     assert.ok(totals.mermaidSkipped > totals.full / 8, `${totals.mermaidSkipped} of ${totals.full} records skipped for Mermaid`);
+    assert.ok(totals.checkSkipped > totals.full / 8, `${totals.checkSkipped} of ${totals.full} records skipped for check's Mermaid`);
   });
 
   it('a long connection keeps its handshake, teardown, first noted packets and first frames of each flag: tens of records', async () => {

@@ -10,7 +10,7 @@ import type { PacketObserver, PacketResult } from '../analyze/tracker.js';
 import { ANALYSIS_NAMES, ANALYSIS_ORDER } from '../analyze/flags.js';
 import { STATE_NAMES, S_RST_AFTER_FIN, handshakeKind, isInferredState, storyFlag, teardownKind, type HandshakeKind, type TeardownKind } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
-import { frameOrNull, synRetransmissions, teardownInitiator, type PacketCollector, type PacketRecords } from '../render/json.js';
+import { frameOrNull, synRetransmissions, teardownInitiator, type KeepsAlso, type PacketCollector, type PacketRecords } from '../render/json.js';
 import { NO_RECORDS } from '../render/records.js';
 import { round9 } from '../util/round.js';
 import { endpointText, writeEndpoint } from '../render/endpoint.js';
@@ -52,7 +52,7 @@ const ORDER_OF_BIT: readonly number[] = (() => {
  * first ran mid-capture on real traffic, after V8 had optimised onPacket() into the tracker's
  * handle(), and threw that code away (`--trace-deopt`, 2026-12-06).
  */
-export class AnalysisFrames implements PacketObserver {
+export class AnalysisFrames implements PacketObserver, KeepsAlso {
   /**
    * Per connection, its record (`words` words): on the connection (Connection.flagFrames) when
    * this is its keeper, else here.
@@ -114,6 +114,26 @@ export class AnalysisFrames implements PacketObserver {
       c.flagFrames = rec;
     } else this.others.set(c, rec);
     return rec;
+  }
+
+  /**
+   * Whether packet `r` of `c` is among the first frames kept of one of its flags (asked after
+   * onPacket() of the same packet, which kept it if it was): a sparse collector for check's
+   * diagrams keeps these packets (PacketCollector.keepAlso), which a failing count names.
+   */
+  keeps(c: Connection, r: PacketResult): boolean {
+    let bits = r.analysis & this.wanted;
+    if (bits === 0) return false;
+    const rec = c.flagFramesOwner === this ? c.flagFrames : this.others.size === 0 ? null : (this.others.get(c) ?? null);
+    if (rec === null) return false;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const i = this.place[ORDER_OF_BIT[31 - Math.clz32(low)]!]!;
+      const n = rec[i]!;
+      if (n > 0 && rec[this.kinds + i * FRAMES_SHOWN + n - 1] === r.frame) return true;
+    }
+    return false;
   }
 
   /** The first frames of `c`'s packets flagged ANALYSIS_NAMES[index] (none unless wanted). */
@@ -1278,6 +1298,8 @@ export class CaptureEvaluator implements PacketObserver {
     let wanted = 0;
     for (const g of this.groups) for (const j of g.judges) if (j.code === K_COUNT) wanted |= ANALYSIS_ORDER[j.index]![0];
     this.af = new AnalysisFrames(wanted);
+    // a failing connection's diagram shows the frames its counts name, wherever they are
+    if (collector !== null) collector.keepAlso(this.af);
     const rw = this.rw;
     if (rw !== null) for (const g of this.groups) g.consts = g.perConn.map((e) => rw.constants(g.name, e.text, e.key));
     this.pickedNow = this.groups.map(() => false);

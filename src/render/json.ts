@@ -101,6 +101,16 @@ export class RecordsByConnection {
   }
 }
 
+/**
+ * What a sparse collector for a diagram keeps besides what the diagram shows of itself: `keeps()`
+ * is asked of a packet with analysis flags, after the observer that answers it has seen the
+ * packet (check's AnalysisFrames: the first frames of each flag its expectations count, which a
+ * failing connection's diagram shows wherever they are in a run).
+ */
+export interface KeepsAlso {
+  keeps(c: Connection, r: PacketResult): boolean;
+}
+
 /** Recycled lists kept for later connections, at most, and the most slots a list kept had. */
 const POOLED_LISTS = 1024;
 const POOLED_SLOTS = 64;
@@ -119,6 +129,8 @@ export class PacketCollector implements PacketObserver {
   private readonly lists: RecordList[] = [];
   private readonly head: number;
   private readonly tail: number;
+  /** A sparse diagram's packets kept besides (keepAlso()). */
+  private also: KeepsAlso | null = null;
 
   /**
    * `sparse`: for a walkthrough without --verbose, which lists of a connection's data phase
@@ -137,6 +149,14 @@ export class PacketCollector implements PacketObserver {
   constructor(readonly limit = MAX_PACKET_RECORDS, private readonly sparse = false, private readonly diagram = false, private readonly diagramHead = DIAGRAM_HEAD) {
     this.tail = Math.min(TAIL_PACKET_RECORDS, Math.floor(limit / 2));
     this.head = limit - this.tail;
+  }
+
+  /**
+   * A sparse collector for a diagram keeps the packets `also` keeps too (check's: the diagram of a
+   * failing connection shows the frames its failures name, AnalysisFrames' among them).
+   */
+  keepAlso(also: KeepsAlso): void {
+    this.also = also;
   }
 
   onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
@@ -176,7 +196,7 @@ export class PacketCollector implements PacketObserver {
     }
     if (list.seen < this.head) {
       list.seen++;
-      if (this.diagram) this.diagramPacket(list, c.story, r, p);
+      if (this.diagram) this.diagramPacket(list, c, r, p);
       else if (wanted(list, c.story, r)) list.slots.push(this.store.add(r, p));
       else (list.skipped ??= new PacketSkip()).skip(r.fromA, p.payloadLen);
       return;
@@ -235,11 +255,12 @@ export class PacketCollector implements PacketObserver {
    * sparsePacket() with the diagram: every packet is kept as it comes, and a packet of the data
    * phase that is no step is let go once three more of its run have come (then it is not among
    * the run's last DIAGRAM_TAIL, 2, and the run is longer than the diagramHead + DIAGRAM_TAIL +
-   * 1 shown whole, as it is at least diagramHead + 4), unless wanted() keeps it or it is among
-   * the run's first diagramHead. It is then counted in `skipped` and in the gap before the next
-   * record (its run's middle, which visitDiagram counts and does not show).
+   * 1 shown whole, as it is at least diagramHead + 4), unless wanted() or keepAlso()'s keeps it
+   * or it is among the run's first diagramHead. It is then counted in `skipped` and in the gap
+   * before the next record (its run's middle, which visitDiagram counts and does not show).
    */
-  private diagramPacket(list: RecordList, s: Story, r: PacketResult, p: Packet): void {
+  private diagramPacket(list: RecordList, c: Connection, r: PacketResult, p: Packet): void {
+    const s = c.story;
     const store = this.store;
     const slots = list.slots;
     let gaps = list.gaps;
@@ -255,7 +276,7 @@ export class PacketCollector implements PacketObserver {
       list.provisional = 0;
       return;
     }
-    const firm = wanted(list, s, r) || list.runPos < this.diagramHead;
+    const firm = wanted(list, s, r) || list.runPos < this.diagramHead || (r.analysis !== 0 && this.also !== null && this.also.keeps(c, r));
     list.runPos++;
     if ((list.provisional & 4) !== 0) {
       // the run's packet three before this one, kept only in case it was among the run's last
