@@ -276,15 +276,17 @@ export class PacketCollector implements PacketObserver {
       list.provisional = 0;
       return;
     }
-    const firm = wanted(list, s, r) || list.runPos < this.diagramHead || (r.analysis !== 0 && this.also !== null && this.also.keeps(c, r));
+    const firm = wantedData(list, r) || list.runPos < this.diagramHead || (r.analysis !== 0 && this.also !== null && this.also.keeps(c, r));
     list.runPos++;
-    if ((list.provisional & 4) !== 0) {
+    const prov = list.provisional;
+    if ((prov & 4) !== 0) {
       // the run's packet three before this one, kept only in case it was among the run's last
       // two or the run was short enough to be shown whole (at most diagramHead + DIAGRAM_TAIL
-      // + 1): neither now, so let go
+      // + 1): neither now, so let go (its direction and length as the list kept them: its
+      // slot, written three packets of the connection ago, is read no more)
       const k = slots.length - 4;
       const old = slots[k]!;
-      (list.skipped ??= new PacketSkip()).skip(store.fromAOf(old), store.lenOf(old));
+      (list.skipped ??= new PacketSkip()).skip((prov & PROV_FROM_A_3) !== 0, list.provLen3);
       store.giveOne(old);
       gaps[k + 1]! += gaps[k]! + 1;
       for (let i = k; i < slots.length - 1; i++) {
@@ -294,8 +296,11 @@ export class PacketCollector implements PacketObserver {
       slots.pop();
       gaps.pop();
     }
-    // bit 0: this packet kept only for now; bits 1 and 2: the two before it
-    list.provisional = ((list.provisional & 3) << 1) | (firm ? 0 : 1);
+    // bit 0: this packet kept only for now; bits 1 and 2: the two before it; bits 3-5 their directions
+    list.provisional = ((prov & PROV_SHIFTED) << 1) | (firm ? 0 : 1) | (r.fromA ? PROV_FROM_A : 0);
+    list.provLen3 = list.provLen2;
+    list.provLen2 = list.provLen1;
+    list.provLen1 = p.payloadLen;
   }
 
   /** A packet past the first range: kept in the ring of the last ones, the oldest left out. */
@@ -385,6 +390,10 @@ export class PacketCollector implements PacketObserver {
 
 // diagramPacket()'s three bits: a run's last DIAGRAM_TAIL records and the one before them
 if (DIAGRAM_TAIL !== 2) throw new Error('json.ts: diagramPacket() keeps DIAGRAM_TAIL + 1 = 3 records for now');
+/** RecordList.provisional: the direction of this packet (bit 3), of the one three before it (bit 5), and the bits that move on a place (0-1, 3-4). */
+const PROV_FROM_A = 8;
+const PROV_FROM_A_3 = 32;
+const PROV_SHIFTED = 3 | 24;
 
 /**
  * Whether a sparse list keeps the record of this packet (PacketCollector's `sparse`): what the
@@ -400,7 +409,11 @@ if (DIAGRAM_TAIL !== 2) throw new Error('json.ts: diagramPacket() keeps DIAGRAM_
  * add the records not kept.
  */
 function wanted(list: RecordList, s: Story, r: PacketResult): boolean {
-  if (isHandshakeStep(r, s) || isTeardownStep(r, s)) return true;
+  return isHandshakeStep(r, s) || isTeardownStep(r, s) || wantedData(list, r);
+}
+
+/** wanted() of a packet that is no step (the data phase's): its note, its flags. */
+function wantedData(list: RecordList, r: PacketResult): boolean {
   let keep = false;
   if (r.note !== N_NONE && list.noted < LISTED_NOTED) {
     list.noted++;

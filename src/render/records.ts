@@ -487,8 +487,15 @@ export class RecordList implements PacketRecords {
   gaps: number[] | undefined = undefined;
   /** A sparse list's for the diagram: packets of the data phase since the last step (the run's). */
   runPos = 0;
-  /** A sparse list's for the diagram: its last record kept only for now (bit 0: PacketCollector.diagramPacket), and the two before it (bits 1, 2). */
+  /**
+   * A sparse list's for the diagram: its last record kept only for now (bit 0:
+   * PacketCollector.diagramPacket), and the two before it (bits 1, 2); the three from a (bits 3-5).
+   */
   provisional = 0;
+  /** A sparse list's for the diagram: the payload lengths of its last three records (1: the last). */
+  provLen1 = 0;
+  provLen2 = 0;
+  provLen3 = 0;
 
   constructor(readonly store: RecordStore, readonly slots: number[]) {}
 
