@@ -53,12 +53,14 @@
  *                   same packets as pcapng (Wireshark's and dumpcap's format; made once beside
  *                   FILE in bench-cache/ by scripts/synth.ts pcapToPcapng); the ratios are
  *                   against tcptrace and tshark on the pcap
- *   check-verbose, check-junit, markdown, mermaid, diagram, packets
+ *   check-verbose, check-junit, check-markdown, markdown, mermaid, diagram, packets
  *                   only when named in --modes: the reports not in the table by default, check
  *                   --verbose (every result's line), check --junit /dev/null (every result's test
- *                   case), --format markdown and --format mermaid (a diagram a connection), the
- *                   walkthrough with --diagram (a ladder a connection, as a terminal of 100
- *                   columns or more draws it), and --format packets (a tcpdump-like line a packet)
+ *                   case), check --markdown /dev/null (the report a GitHub job's summary gets:
+ *                   the diagrams of the first failing connections), --format markdown and
+ *                   --format mermaid (a diagram a connection), the walkthrough with --diagram (a
+ *                   ladder a connection, as a terminal of 100 columns or more draws it), and
+ *                   --format packets (a tcpdump-like line a packet)
  *   lab, lab-selected
  *                   only when named in --modes: lab --json and lab --json -s 0 (the key of one
  *                   connection, the others a line each, released once closed when they cannot
@@ -178,6 +180,8 @@ const MODES: ModeDef[] = [
   // the other reports of every result or every connection
   { name: 'check-verbose', label: 'check --verbose', argv: (f) => [process.execPath, [CLI, 'check', '--verbose', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
   { name: 'check-junit', label: 'check --junit', argv: (f) => [process.execPath, [CLI, 'check', '--junit', '/dev/null', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
+  // the Markdown report, as a GitHub job's summary (GITHUB_STEP_SUMMARY) writes it: Mermaid diagrams of failing connections
+  { name: 'check-markdown', label: 'check --markdown', argv: (f) => [process.execPath, [CLI, 'check', '--markdown', '/dev/null', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
   { name: 'markdown', label: '--format markdown', argv: (f) => [process.execPath, [CLI, '--format', 'markdown', f]], optIn: true },
   // the walkthrough with every connection's ladder diagram (as on a terminal of 100 columns or more)
   { name: 'diagram', label: 'walkthrough --diagram', argv: (f) => [process.execPath, [CLI, '--diagram', f]], optIn: true },

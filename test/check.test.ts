@@ -16,16 +16,20 @@ import type { SourceReads } from '../src/util/spool.js';
 import { caseLines, caseName, caseOpen, JunitCaseWriter } from '../src/check/junit.js';
 import { detailBytes, TextLineWriter, textMarks } from '../src/check/text-lines.js';
 import { RESULT_INDENT, ResultWriter } from '../src/check/result-json.js';
-import { stringifyDocument } from '../src/render/json.js';
+import { PacketCollector, stringifyDocument } from '../src/render/json.js';
+import { mermaid } from '../src/render/mermaid.js';
+import { NO_RECORDS } from '../src/render/records.js';
 import { Chalk } from 'chalk';
 import { parseSelection } from '../src/cli/select.js';
 import { Tracker, type PacketResult } from '../src/analyze/tracker.js';
 import { A_DUPLICATE_ACK, A_RETRANSMISSION, A_WINDOW_UPDATE, ANALYSIS_NAMES } from '../src/analyze/flags.js';
 import type { Frame } from '../src/capture/frame.js';
-import type { Packet } from '../src/decode/packet.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, type Packet } from '../src/decode/packet.js';
 import { runCapture } from '../src/pipeline.js';
 import { newConnection, type Connection } from '../src/analyze/connection.js';
 import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
+import { pcapFile, type PcapRecord } from './helpers/capfile.js';
+import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
 import { tempDir } from './helpers/tmp.js';
 
 const fx = (name: string, file = 'capture.pcap'): string => join(REPO_ROOT, 'fixtures', name, file);
@@ -652,6 +656,81 @@ describe('check: the Markdown report of a big capture', () => {
     assert.match(bad.stdout, /\| ✅ \| 3000 connections \| `handshake=three-way` \| holds on 3000 connections \| \|/);
     assert.equal((bad.stdout.match(/```mermaid/g) ?? []).length, 10);
     assert.ok(bad.stdout.length < 64 * 1024, `${bad.stdout.length} bytes`);
+  });
+
+  it("the diagrams of the first failing connections are those of every packet's record, with a long one open throughout", async () => {
+    // connection 5 stays open while 1 200 short ones come and go (past 1 024 closed waiting they
+    // are finalised as they close); each fails teardown=four-way (their close is three-way). Once
+    // MAX_DIAGRAMS have failed (0-4 and 6-10), a connection beyond the largest of their ids is not
+    // collected (PacketCollector.idBound), but connection 5, still open, is: its diagram, drawn at
+    // the end, has every packet
+    const file = join(tmp, 'long-open.pcap');
+    const records: PcapRecord[] = [];
+    let usec = 0;
+    const put = (port: number, fromClient: boolean, flags: number, seq: number, ack: number, len: number): void => {
+      usec += 100;
+      records.push({
+        sec: 1700000000 + Math.floor(usec / 1e6), frac: usec % 1e6,
+        data: ethernet({
+          type: ETHERTYPE.IPV4,
+          payload: ipv4({
+            src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
+            payload: tcp({ srcPort: fromClient ? port : 80, dstPort: fromClient ? 80 : port, seq: seq >>> 0, ack: ack >>> 0, flags, window: 1000, payload: new Uint8Array(len) }),
+          }),
+        }),
+      });
+    };
+    const close = (port: number, c: number, sv: number): void => {
+      put(port, true, TCP_FIN | TCP_ACK, c, sv, 0);
+      put(port, false, TCP_FIN | TCP_ACK, sv, c + 1, 0);
+      put(port, true, TCP_ACK, c + 1, sv + 1, 0);
+    };
+    // connection 5: its handshake after five short ones, then a segment and its ACK after every
+    // tenth short connection
+    let seq0 = 101;
+    for (let k = 0; k < 1200; k++) {
+      if (k === 5) {
+        put(1000, true, TCP_SYN, 100, 0, 0);
+        put(1000, false, TCP_SYN | TCP_ACK, 500, 101, 0);
+        put(1000, true, TCP_ACK, 101, 501, 0);
+      }
+      const port = 2000 + k;
+      put(port, true, TCP_SYN, 1000, 0, 0);
+      put(port, false, TCP_SYN | TCP_ACK, 9000, 1001, 0);
+      put(port, true, TCP_ACK, 1001, 9001, 0);
+      close(port, 1001, 9001);
+      if (k % 10 === 9) {
+        put(1000, true, TCP_PSH | TCP_ACK, seq0, 501, 10);
+        seq0 += 10;
+        put(1000, false, TCP_ACK, 501, seq0, 0);
+      }
+    }
+    close(1000, seq0, 501);
+    writeFileSync(file, pcapFile({ byteOrder: 'le', records }));
+    const r = await runCli(['check', '-e', 'teardown=four-way', '--markdown', '-', file]);
+    assert.equal(r.code, 1);
+    const drawn = [...r.stdout.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    assert.equal(drawn.length, MAX_DIAGRAMS);
+    // the same connections' diagrams from every record (a full collector), with the frames their
+    // failures name (the teardown's)
+    const full = new PacketCollector();
+    const expected = new Map<number, string>();
+    const tracker = new Tracker({
+      onPacket: (c, rr, f, p) => full.onPacket(c, rr, f, p),
+      onFinal: (c) => {
+        full.onFinal(c);
+        const st = c.story;
+        const frames = new Set([st.fin1Frame, st.fin1AckFrame, st.fin2Frame, st.fin2AckFrame].filter((x) => x > 0));
+        if (c.id < MAX_DIAGRAMS) expected.set(c.id, mermaid(c, full.byConnection.get(c) ?? NO_RECORDS, false, 'en', frames));
+        full.recycle(c);
+      },
+    });
+    await runCapture(file, tracker);
+    assert.deepEqual(drawn, [...expected.keys()].sort((a, b) => a - b).map((id) => expected.get(id)!));
+    // connection 5's diagram: the first 4 and last 2 of its 240 data packets, and its close at the end
+    assert.match(drawn[5]!, /%% connection 5: /);
+    assert.match(drawn[5]!, /… 234 more data packets …/);
+    assert.match(drawn[5]!, /C->>S: 7444: \[FIN, ACK\] seq=1201 ack=1\n/);
   });
 
   it('an expectation given twice (rules file and command line) holds on each connection once', async () => {

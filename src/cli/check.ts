@@ -168,6 +168,8 @@ export async function checkCapture(
     drawn.set(c.id, mermaid(c, packets, false, 'en', frames));
     if (drawn.size > MAX_DIAGRAMS) drawn.delete(largest);
     largest = Math.max(...drawn.keys());
+    // a connection of a greater id is never drawn now: its packets need not be kept
+    if (drawn.size >= MAX_DIAGRAMS && collector !== null) collector.idBound = largest;
   };
   // every passing result is kept only for the JSON report (JUnit's test cases and the verbose
   // text report's lines are written as they are judged: CaptureEvaluator's junitFile and text)

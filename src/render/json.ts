@@ -131,6 +131,12 @@ export class PacketCollector implements PacketObserver {
   private readonly tail: number;
   /** A sparse diagram's packets kept besides (keepAlso()). */
   private also: KeepsAlso | null = null;
+  /**
+   * Connections of a greater id are not collected (their packets are not looked at): check's,
+   * once its diagrams are those of MAX_DIAGRAMS failing connections and a connection beyond the
+   * largest of their ids can no longer be drawn (the report draws the first by id).
+   */
+  idBound = Number.POSITIVE_INFINITY;
 
   /**
    * `sparse`: for a walkthrough without --verbose, which lists of a connection's data phase
@@ -160,6 +166,7 @@ export class PacketCollector implements PacketObserver {
   }
 
   onPacket(c: Connection, r: PacketResult, _f: Frame, p: Packet): void {
+    if (c.id > this.idBound) return;
     if (this.sparse) {
       this.sparsePacket(c, r, p);
       return;
@@ -263,13 +270,7 @@ export class PacketCollector implements PacketObserver {
     const s = c.story;
     const store = this.store;
     const slots = list.slots;
-    let gaps = list.gaps;
-    if (gaps === undefined) {
-      gaps = [];
-      list.gaps = gaps;
-    }
     slots.push(store.add(r, p));
-    gaps.push(0);
     if (isHandshakeStep(r, s) || isTeardownStep(r, s)) {
       // a step ends the run: the last two before it stay
       list.runPos = 0;
@@ -288,6 +289,14 @@ export class PacketCollector implements PacketObserver {
       const old = slots[k]!;
       (list.skipped ??= new PacketSkip()).skip((prov & PROV_FROM_A_3) !== 0, list.provLen3);
       store.giveOne(old);
+      // the gaps, made with the list's first packet let go, as long as its records (0 for each
+      // record since the last one let go)
+      let gaps = list.gaps;
+      if (gaps === undefined) {
+        gaps = [];
+        list.gaps = gaps;
+      }
+      while (gaps.length < slots.length) gaps.push(0);
       gaps[k + 1]! += gaps[k]! + 1;
       for (let i = k; i < slots.length - 1; i++) {
         slots[i] = slots[i + 1]!;
@@ -365,8 +374,12 @@ export class PacketCollector implements PacketObserver {
 
   onFinal(c: Connection): void {
     const list = this.byConnection.get(c) as RecordList | undefined;
-    const o = list?.overflow;
-    if (list === undefined || o === undefined) return;
+    if (list === undefined) return;
+    const o = list.overflow;
+    if (o === undefined) {
+      fullGaps(list);
+      return;
+    }
     list.overflow = undefined;
     const counted = o.counted;
     for (let i = 0; i < o.ring.length; i++) {
@@ -377,8 +390,7 @@ export class PacketCollector implements PacketObserver {
       else (list.skipped ??= new PacketSkip()).skip(counted!.fromA[k] === 1, counted!.lens[k]!);
     }
     // (the ring kept whole: nothing left out between its records)
-    const gaps = list.gaps;
-    if (gaps !== undefined) while (gaps.length < list.slots.length) gaps.push(0);
+    fullGaps(list);
     if (o.omitted > 0) {
       list.omitted = {
         count: o.omitted, fromFrame: o.fromFrame, toFrame: o.toFrame, limit: this.limit,
@@ -386,6 +398,15 @@ export class PacketCollector implements PacketObserver {
       };
     }
   }
+}
+
+/**
+ * A diagram's list completed: its gaps (made with its first packet let go, and grown only then)
+ * as long as its records, 0 for each record after the last packet let go.
+ */
+function fullGaps(list: RecordList): void {
+  const gaps = list.gaps;
+  if (gaps !== undefined) while (gaps.length < list.slots.length) gaps.push(0);
 }
 
 // diagramPacket()'s three bits: a run's last DIAGRAM_TAIL records and the one before them
