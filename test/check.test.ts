@@ -29,7 +29,7 @@ import { runCapture } from '../src/pipeline.js';
 import { newConnection, type Connection } from '../src/analyze/connection.js';
 import { writeSynFloodPcap, writeSyntheticPcap } from '../scripts/synth.js';
 import { pcapFile, type PcapRecord } from './helpers/capfile.js';
-import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
+import { segment } from './helpers/wire.js';
 import { tempDir } from './helpers/tmp.js';
 
 const fx = (name: string, file = 'capture.pcap'): string => join(REPO_ROOT, 'fixtures', name, file);
@@ -669,16 +669,7 @@ describe('check: the Markdown report of a big capture', () => {
     let usec = 0;
     const put = (port: number, fromClient: boolean, flags: number, seq: number, ack: number, len: number): void => {
       usec += 100;
-      records.push({
-        sec: 1700000000 + Math.floor(usec / 1e6), frac: usec % 1e6,
-        data: ethernet({
-          type: ETHERTYPE.IPV4,
-          payload: ipv4({
-            src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
-            payload: tcp({ srcPort: fromClient ? port : 80, dstPort: fromClient ? 80 : port, seq: seq >>> 0, ack: ack >>> 0, flags, window: 1000, payload: new Uint8Array(len) }),
-          }),
-        }),
-      });
+      records.push({ sec: 1700000000 + Math.floor(usec / 1e6), frac: usec % 1e6, data: segment(fromClient, port, flags, seq, ack, len) });
     };
     const close = (port: number, c: number, sv: number): void => {
       put(port, true, TCP_FIN | TCP_ACK, c, sv, 0);

@@ -28,7 +28,7 @@ import { writeBulkPcap } from '../scripts/synth.js';
 import { writeFileSync } from 'node:fs';
 import { rng } from './helpers/rng.js';
 import { pcapFile, type PcapRecord } from './helpers/capfile.js';
-import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
+import { segment } from './helpers/wire.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../src/decode/packet.js';
 
 /**
@@ -47,16 +47,7 @@ function randomConversations(seed: number, connections: number): Uint8Array {
     const port = 20000 + k;
     const put = (fromClient: boolean, flags: number, seq: number, ack: number, len: number, window = 1000): void => {
       usec += 1 + pick(2000);
-      records.push({
-        sec: 1700000000 + Math.floor(usec / 1e6), frac: usec % 1e6,
-        data: ethernet({
-          type: ETHERTYPE.IPV4,
-          payload: ipv4({
-            src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
-            payload: tcp({ srcPort: fromClient ? port : 80, dstPort: fromClient ? 80 : port, seq: seq >>> 0, ack: ack >>> 0, flags, window, payload: new Uint8Array(len) }),
-          }),
-        }),
-      });
+      records.push({ sec: 1700000000 + Math.floor(usec / 1e6), frac: usec % 1e6, data: segment(fromClient, port, flags, seq, ack, len, window) });
     };
     // each side: next byte to send, what it has acknowledged of the other, its last segment
     const next = [1000 + pick(1e9), 5000 + pick(1e9)];

@@ -597,3 +597,17 @@ export const NFULA = { PACKET_HDR: 1, PREFIX: 10, PAYLOAD: 9 } as const;
 export function nflog(family: number, tlvs: Bytes[]): Uint8Array {
   return cat(u8(family), u8(0), u16(0), ...tlvs);
 }
+
+/**
+ * A TCP segment of a conversation between 192.0.2.1:`clientPort` (the client) and 192.0.2.2:80,
+ * in an Ethernet frame: `len` bytes of zeros as its payload.
+ */
+export function segment(fromClient: boolean, clientPort: number, flags: number, seq: number, ack: number, len = 0, window = 1000): Uint8Array {
+  return ethernet({
+    type: ETHERTYPE.IPV4,
+    payload: ipv4({
+      src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
+      payload: tcp({ srcPort: fromClient ? clientPort : 80, dstPort: fromClient ? 80 : clientPort, seq: seq >>> 0, ack: ack >>> 0, flags, window, payload: new Uint8Array(len) }),
+    }),
+  });
+}
