@@ -483,16 +483,21 @@ export class RecordList implements PacketRecords {
   flagsHigh = 0;
   /** Of a connection past the first range (PacketCollector), its last records until it is finalised. */
   overflow: Overflow | undefined = undefined;
-  /** A sparse list's for the diagram: the records not kept before each record (PacketRecords.gaps). */
+  /**
+   * A sparse list's for the diagram: the records not kept before each record (PacketRecords.gaps);
+   * made with its first packet let go, and as long as its records once completed (before, the
+   * records after the last packet let go have no entry: 0).
+   */
   gaps: number[] | undefined = undefined;
   /** A sparse list's for the diagram: packets of the data phase since the last step (the run's). */
   runPos = 0;
   /**
    * A sparse list's for the diagram: its last record kept only for now (bit 0:
-   * PacketCollector.diagramPacket), and the two before it (bits 1, 2); the three from a (bits 3-5).
+   * PacketCollector.diagramPacket), and the two before it (bits 1, 2); which of the three came
+   * from a (bits 3-5).
    */
   provisional = 0;
-  /** A sparse list's for the diagram: the payload lengths of its last three records (1: the last). */
+  /** A sparse list's for the diagram: the payload lengths of the last three packets of its runs (1: the last), as `provisional` has their directions. */
   provLen1 = 0;
   provLen2 = 0;
   provLen3 = 0;
