@@ -116,6 +116,11 @@ export class AnalysisFrames implements PacketObserver, KeepsAlso {
     return rec;
   }
 
+  /** `c`'s record, null when none of its packets had a wanted flag. */
+  private recordFor(c: Connection): Int32Array | null {
+    return c.flagFramesOwner === this ? c.flagFrames : this.others.size === 0 ? null : (this.others.get(c) ?? null);
+  }
+
   /**
    * Whether packet `r` of `c` is among the first frames kept of one of its flags (asked after
    * onPacket() of the same packet, which kept it if it was): a sparse collector for check's
@@ -124,7 +129,7 @@ export class AnalysisFrames implements PacketObserver, KeepsAlso {
   keeps(c: Connection, r: PacketResult): boolean {
     let bits = r.analysis & this.wanted;
     if (bits === 0) return false;
-    const rec = c.flagFramesOwner === this ? c.flagFrames : this.others.size === 0 ? null : (this.others.get(c) ?? null);
+    const rec = this.recordFor(c);
     if (rec === null) return false;
     while (bits !== 0) {
       const low = bits & -bits;
@@ -140,7 +145,7 @@ export class AnalysisFrames implements PacketObserver, KeepsAlso {
   frames(c: Connection, index: number): number[] {
     const i = this.place[index]!;
     if (i < 0) return NO_FRAMES;
-    const rec = c.flagFramesOwner === this ? c.flagFrames : this.others.size === 0 ? null : (this.others.get(c) ?? null);
+    const rec = this.recordFor(c);
     if (rec === null || rec[i] === 0) return NO_FRAMES;
     const from = this.kinds + i * FRAMES_SHOWN;
     const n = rec[i]!;

@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Connection } from '../analyze/connection.js';
 import type { TrackerOptions } from '../analyze/tracker.js';
-import { MAX_PACKET_RECORDS, PacketCollector, type PacketRecords } from '../render/json.js';
-import { MERMAID_HEAD } from '../render/records.js';
+import { mermaidCollector, type PacketRecords } from '../render/json.js';
 import { mermaid } from '../render/mermaid.js';
 import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } from '../check/expectations.js';
 import { CaptureEvaluator, SpooledSections, resultGroups, SpooledResults, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
@@ -157,7 +156,7 @@ export async function checkCapture(
   ctx: CliContext, file: string, rules: Rules, cliSel: Selection, opts: CheckOptions, tracker: TrackerOptions, wantDiagrams: boolean, resultBytes = false,
   textColour: ColourLevel | null = null,
 ): Promise<CheckedCapture> {
-  const collector = wantDiagrams ? new PacketCollector(MAX_PACKET_RECORDS, true, true, MERMAID_HEAD) : null;
+  const collector = wantDiagrams ? mermaidCollector() : null;
   // the diagrams of the first MAX_DIAGRAMS failing connections by id, drawn while their packets
   // are known (connections are judged as they are finalised, not in id order)
   const drawn = new Map<number, string>();

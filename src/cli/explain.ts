@@ -19,8 +19,8 @@ import type { CaptureSummary } from '../pipeline.js';
 import { defaultMaxConnections } from '../analyze/tracker.js';
 import { PacketLines } from '../render/packets.js';
 import { captureJson, captureText, SCHEMA_VERSION } from '../render/capture.js';
-import { MAX_PACKET_RECORDS, PacketCollector, type PacketRecords } from '../render/json.js';
-import { MERMAID_HEAD, NO_RECORDS } from '../render/records.js';
+import { MAX_PACKET_RECORDS, mermaidCollector, PacketCollector, type PacketRecords } from '../render/json.js';
+import { NO_RECORDS } from '../render/records.js';
 import { prettyJson } from '../render/pretty.js';
 import { writeRecord } from '../render/json-bytes.js';
 import { ByteWriter } from '../util/bytes.js';
@@ -367,7 +367,7 @@ export async function explainFile(
     // the walkthrough without --verbose shows a few of a data phase's packets, and its diagram
     // a few of each run, as Mermaid's diagram does: those not shown are counted, not kept
     // (PacketCollector's `sparse`)
-    const collector = !packets ? null : format === 'mermaid' ? new PacketCollector(MAX_PACKET_RECORDS, true, true, MERMAID_HEAD) :
+    const collector = !packets ? null : format === 'mermaid' ? mermaidCollector() :
       new PacketCollector(MAX_PACKET_RECORDS, format === 'text' && !wt.verbose, wt.diagram);
     // json records and the walkthrough wait with their constant text as references
     // (ByteWriter.refs): from the first (REFS_FROM), or once the spool's file is big
@@ -449,7 +449,7 @@ export async function explainFile(
     observer = { onPacket: (c, r, f, p) => { if (selected(c, sel)) lines.line(f, p, r); } };
   } else if (format === 'markdown') {
     // of the records, only the diagrams' (Mermaid's): the rest counted, not kept
-    const collector = new PacketCollector(MAX_PACKET_RECORDS, true, true, MERMAID_HEAD);
+    const collector = mermaidCollector();
     const md = new MarkdownWriter(file, lang);
     report = md;
     observer = {

@@ -21,7 +21,7 @@ import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { prettyJson } from './pretty.js';
-import { CountedRing, DIAGRAM_HEAD, DIAGRAM_TAIL, LISTED_NOTED, NAMED_FLAG_FRAMES, NOT_KEPT, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
+import { CountedRing, DIAGRAM_HEAD, DIAGRAM_TAIL, LISTED_NOTED, MERMAID_HEAD, NAMED_FLAG_FRAMES, NOT_KEPT, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
 
 const FLAG_NAMES: [number, string][] = [
   [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
@@ -291,12 +291,9 @@ export class PacketCollector implements PacketObserver {
       store.giveOne(old);
       // the gaps, made with the list's first packet let go, as long as its records (0 for each
       // record since the last one let go)
-      let gaps = list.gaps;
-      if (gaps === undefined) {
-        gaps = [];
-        list.gaps = gaps;
-      }
-      while (gaps.length < slots.length) gaps.push(0);
+      list.gaps ??= [];
+      fullGaps(list);
+      const gaps = list.gaps;
       gaps[k + 1]! += gaps[k]! + 1;
       for (let i = k; i < slots.length - 1; i++) {
         slots[i] = slots[i + 1]!;
@@ -398,6 +395,14 @@ export class PacketCollector implements PacketObserver {
       };
     }
   }
+}
+
+/**
+ * A collector of what Mermaid's diagram shows (`--format mermaid`, Markdown, check's diagrams): a
+ * sparse list for the diagram, each run's first MERMAID_HEAD and last DIAGRAM_TAIL.
+ */
+export function mermaidCollector(): PacketCollector {
+  return new PacketCollector(MAX_PACKET_RECORDS, true, true, MERMAID_HEAD);
 }
 
 /**
