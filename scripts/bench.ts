@@ -20,6 +20,10 @@
  *   synretry  only when named in --captures: SYNs and SYN-ACKs sent again, 285 000 clients, 1.06M
  *             packets: half the SYNs unanswered and retried twice, half answered by a SYN-ACK the
  *             server sends twice more (writeRetriedSynFloodPcap)
+ *   established  only when named in --captures: 250 000 connections that open (handshake and a
+ *             request) and never close, 1M packets (writeEstablishedPcap): every one open at the
+ *             end, each a whole connection, so its peak RSS over 250 000 is what an open
+ *             connection costs
  *   real4, real6, real20
  *             only when named in --captures: real kernel traffic (scripts/real-traffic/README.md),
  *             bench-cache/real/real4.pcap and real6.pcap as `sudo bash scripts/real-traffic/make.sh`
@@ -106,7 +110,7 @@ import { fileURLToPath } from 'node:url';
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeAckFloodPcap, writeAnsweredSynFloodPcap, writeRetriedSynFloodPcap, writeInterleavedPcap, pcapToPcapng } from './synth.js';
+import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeAckFloodPcap, writeAnsweredSynFloodPcap, writeRetriedSynFloodPcap, writeEstablishedPcap, writeInterleavedPcap, pcapToPcapng } from './synth.js';
 import { runCapture } from '../src/pipeline.js';
 import { median, parseTimeLine, spread } from './bench-stats.js';
 
@@ -134,6 +138,8 @@ const CAPTURES: CaptureDef[] = [
   // (opt-in: tcptrace takes about a minute and 8 GB on it)
   { name: 'ackflood', what: '1M ACKs, 1M conns', make: (p) => writeAckFloodPcap(p, 1_000_000), optIn: true },
   { name: 'synackflood', what: '1M SYNs answered', make: (p) => writeAnsweredSynFloodPcap(p, 1_000_000, 1000), optIn: true },
+  // (opt-in: 250 000 connections open at the end, each past its handshake: what an open connection costs)
+  { name: 'established', what: '1M pkts, 250k open', make: (p) => writeEstablishedPcap(p, 250_000), optIn: true },
   { name: 'synretry', what: '285k SYNs, retried', make: (p) => writeRetriedSynFloodPcap(p, 285_000, 1000), optIn: true },
   // real kernel traffic, made by `sudo bash scripts/real-traffic/make.sh` (about 50 s, root and
   // network namespaces: not made here); not the same packets from one making to the next, so

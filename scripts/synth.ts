@@ -175,6 +175,27 @@ export function writeSynFloodPcap(path: string, connections: number): number {
 }
 
 /**
+ * `connections` connections that open and never close: each a three-way handshake and a request
+ * of `requestLen` bytes from the client, one after the other, all open at the end (4 packets a
+ * connection). A capture of a server holding many long-lived connections (the synflood's
+ * counterpart past the handshake): each is a whole connection in the tracker until the end of
+ * input, so its time and peak RSS measure what an open connection costs.
+ */
+export function writeEstablishedPcap(path: string, connections: number, requestLen = 120): number {
+  const SYN = 0x02, ACK = 0x10, PSH = 0x08;
+  const w = pcapWriter(path);
+  for (let c = 0; c < connections; c++) {
+    const ci = w.next();
+    const si = w.next();
+    w.put(true, c, SYN, ci, 0, 0);
+    w.put(false, c, SYN | ACK, si, ci + 1, 0);
+    w.put(true, c, ACK, ci + 1, si + 1, 0);
+    w.put(true, c, PSH | ACK, ci + 1, si + 1, requestLen);
+  }
+  return w.close();
+}
+
+/**
  * One packet on each of `connections` 4-tuples, none of them a SYN: an ACK flood (as an ACK
  * scan, a flood of spoofed ACKs or a capture's first packets of connections it joined midway
  * look). `mixed`: the packets cycle through six kinds, an ACK from the client, 100 bytes of data
