@@ -97,7 +97,7 @@ export function addExplainOptions(cmd: Command): Command {
     .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)');
   addLimitOptions(cmd);
   return cmd
-    .option('-j, --jobs <n>', 'with several captures: analyse this many in parallel worker threads (default: min(captures, cores)); the output is the same as one at a time')
+    .option('-j, --jobs <n>', 'with several captures: analyse this many in parallel worker threads (default: min(captures, cores) when at least two captures are 100 MB or more, else 1: a worker thread costs more than it gains on less); the output is the same as one at a time')
     .option('--no-progress', 'no progress bar (it is drawn on standard error only when that is a terminal and an input takes more than a second)');
 }
 
@@ -203,7 +203,7 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
   if (!s) return;
   const jobs = positive(ctx, '--jobs', opts.jobs, true);
   if (jobs === null) return;
-  const n = Math.min(jobs ?? defaultJobs(captures.length), captures.length);
+  const n = Math.min(jobs ?? defaultJobs(captures), captures.length);
   if (n > 1 && !captures.includes('-')) {
     await explainParallel(ctx, captures, opts, n, s.progress);
     return;

@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_INTERNAL, colourLevel, type CliContext } from './context.js';
 import type { Output } from '../util/output.js';
@@ -22,8 +22,50 @@ import { JobsProgress, ProgressBar, type JobProgress } from './progress.js';
 /** A job's file and ring are copied to the output this much at a time (the output's flush size). */
 const COPY_PIECE = 256 << 10;
 
-export function defaultJobs(files: number): number {
-  return Math.max(1, Math.min(files, availableParallelism()));
+/**
+ * A capture of at least this much analysis input (its bytes; a gzip file's uncompressed size) is
+ * work enough for a worker thread of its own. Each worker is an isolate that starts, loads the
+ * bundle and warms its code up again, and the main thread copies its output: measured on this
+ * 2-core machine (docs/performance.md, "2026-12-07 (morning, 06:18)"), medians of
+ * interleaved runs, `-j 1` against `-j 2` (two workers cost about 55 ms more than none on small captures): two fixture captures `check` 58 against 121 ms and
+ * `--json` 46 against 100; real6 twice (15 MB each) 384 against 477 ms; real4 twice (70 MB) 671
+ * against 736; 500 000 packets of short1m twice (80 MB) 527 against 523, six 40 MB captures 792
+ * against 851; and only from about 120 MB a capture did the workers gain: bulk twice (123 MB)
+ * 511 against 399 ms, short1m twice (142 MB) 984 against 796 (`--json` level, 1 341 against 1 405).
+ */
+export const PARALLEL_MIN_BYTES = 100 << 20;
+
+/**
+ * How many captures run at once when -j is not given: as many as there are cores (at most one a
+ * capture) when at least two captures are PARALLEL_MIN_BYTES or more, else one at a time (in the
+ * main thread). Standard input ("-") is read one at a time whatever -j says.
+ */
+export function defaultJobs(captures: readonly string[]): number {
+  let big = 0;
+  for (const file of captures) if (file !== '-' && captureBytes(file) >= PARALLEL_MIN_BYTES) big++;
+  return big < 2 ? 1 : Math.max(1, Math.min(captures.length, availableParallelism()));
+}
+
+/**
+ * The bytes a capture gives the analysis, as far as one look tells: a file's size, or for a
+ * gzip file (its first two bytes 1f 8b) the uncompressed size its trailer gives (modulo 2^32:
+ * at least three times the compressed size is taken), 0 for one that cannot be read (its run
+ * says why).
+ */
+export function captureBytes(file: string): number {
+  let fd = -1;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const b = Buffer.alloc(4);
+    if (size < 18 || readSync(fd, b, 0, 2, 0) < 2 || b[0] !== 0x1f || b[1] !== 0x8b) return size;
+    if (readSync(fd, b, 0, 4, size - 4) < 4) return size;
+    return Math.max(b.readUInt32LE(0), 3 * size);
+  } catch {
+    return 0;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
 }
 
 /** What the main thread gives a worker to explain a capture. */
