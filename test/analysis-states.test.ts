@@ -176,9 +176,12 @@ describe('analysis states: a continuation goes on from its stream\'s analysis st
   it('a ring: every entry is found, staged or copied to the ring, until overwritten a lap later; then nothing is changed', () => {
     const s = new AnalysisStates(4096);
     assert.equal(s.allocated, 4096);
+    // room for one stage to start with, grown as the stages are copied
+    assert.equal(s.grown, 256);
     const idx: number[] = [];
     for (let id = 0; id < 4096; id++) idx.push(s.save(released(id), true));
     assert.deepEqual(idx, [...Array(4096).keys()]);
+    assert.equal(s.grown, 4096);
     // copied to the ring in stages (the first ones), or still staged (the last 256)
     const n = newConnection();
     for (const id of [0, 255, 256, 1023, 3839, 3840, 4095]) {
@@ -218,6 +221,8 @@ describe('analysis states: a continuation goes on from its stream\'s analysis st
     assert.equal(idx[511], 511);
     assert.equal(idx[512], 0);
     assert.equal(idx[599], 87);
+    // the ring has grown to the first lap, no further
+    assert.equal(s.grown, 512);
     // (the stage of the 513th to the 768th is not copied yet: the first lap's 256 to 511 are
     // in the ring, the 0 to 255 until the stage is)
     const n = newConnection();
@@ -236,13 +241,40 @@ describe('analysis states: a continuation goes on from its stream\'s analysis st
     assert.equal(s.restore(idx[599]!, 599, n, n.a, n.b, true), RESTORED);
     assert.equal(s.restore(idx[300]!, 300, n, n.a, n.b, true), NOT_KEPT);
     assert.equal(s.restore(more[1000]!, 1600, n, n.a, n.b, true), RESTORED);
+    assert.equal(s.grown, 2048);
     // then it laps at its capacity
     for (let id = 2000; id < 2560; id++) s.save(released(id), true);
+    assert.equal(s.grown, 2048);
     assert.equal(s.save(released(2560), true), (88 + 1960) % 2048);
     // a ring no bigger than its first lap, and a first lap that is not a multiple of the stage
     assert.equal(new AnalysisStates(4096).lapping, 4096);
     assert.equal(new AnalysisStates(4096, 300).lapping, 512);
     assert.equal(new AnalysisStates().lapping, 8192);
+  });
+
+  it('the ring grows as it fills, from one stage to its capacity, every entry copied with it; a capture that releases nothing takes one stage', () => {
+    const s = new AnalysisStates();
+    assert.deepEqual([s.allocated, s.grown], [ANALYSIS_STATES, 256]);
+    const n = newConnection();
+    const idx: number[] = [];
+    // 1 000 saves: three stages copied (256, 512, 768: the ring doubled twice), the rest staged
+    for (let id = 0; id < 1000; id++) {
+      idx.push(s.save(released(id), id % 2 === 0));
+      if (id === 255) assert.equal(s.grown, 256);
+    }
+    assert.equal(s.grown, 1024);
+    for (let id = 0; id < 1000; id += 37) {
+      const m = newConnection();
+      assert.equal(s.restore(idx[id]!, id, m, m.a, m.b, true), RESTORED, `id ${id}`);
+      assert.equal(m.irttNs, 2_500_000 + id);
+      assert.deepEqual(analysisOf(id % 2 === 0 ? m.a : m.b), analysisOf(released(id).a));
+    }
+    // a continuation makes the whole capacity the lap; the ring grows on to it as the stages come
+    for (let id = 1000; id < 40_000; id++) idx.push(s.save(released(id), true));
+    assert.equal(s.grown, ANALYSIS_STATES);
+    assert.equal(s.restore(idx[39_999]!, 39_999, n, n.a, n.b, true), RESTORED);
+    assert.equal(s.restore(idx[30_000]!, 30_000, n, n.a, n.b, true), RESTORED);
+    assert.equal(s.restore(idx[1000]!, 1000, n, n.a, n.b, true), NOT_KEPT);
   });
 
   it('a continuation whose analysis started afresh passes that on: its state is restored, said to be afresh', () => {

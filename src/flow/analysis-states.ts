@@ -23,7 +23,7 @@
  * handshake was in the earlier record). Only its counts (packets, bytes, analysis counts) and
  * frames are its own.
  *
- * A ring of `capacity` 384-byte entries (32 768 by default: 12 MB, in memory only once written),
+ * A ring of `capacity` 384-byte entries (32 768 by default: 12 MB at most, grown as it fills),
  * overwritten oldest first, written through a small stage (below). Until the first continuation
  * it laps at `firstLap` entries (8 192: 3 MB), then at its capacity: a capture of short
  * connections without continuations (short1m's 100 000) wrote the whole ring's fresh pages for
@@ -43,6 +43,7 @@ import { F_FIRST_ACK, F_FIN_SENT, F_FIN_ACKED, F_SYN_SACK_PERMITTED, F_SYN_TIMES
 import { saveStory, restoreStory, STORY_WORDS } from '../analyze/story.js';
 import { saveZeek, restoreZeek, ZEEK_WORDS } from '../analyze/zeek.js';
 import { smiIfSmall } from '../util/round.js';
+import { settleMutable } from '../util/shapes.js';
 
 /** Default number of released connections whose analysis state is kept. */
 export const ANALYSIS_STATES = 1 << 15;
@@ -116,10 +117,18 @@ export class AnalysisStates {
    * capacity) until restore() is first called, then the capacity.
    */
   private lap: number;
-  /** The ring: allocated at once; its pages take memory only once written. */
-  private readonly ring: Uint8Array;
-  private readonly ringInts: Int32Array;
-  private readonly ringDoubles: Float64Array;
+  /**
+   * The ring's entries written so far: allocated a stage's entries at first and doubled as the
+   * stages reach its end, up to the capacity. Allocated whole at the start (12 MB), it cost every
+   * capture of a run after the first: once a freed one has raised the C library's threshold for
+   * fresh mappings, the next come from its heap and are zeroed there (0.1-9 ms an allocation of
+   * 12 MB, measured alone), and each is 12 MB of external memory towards a collection. 37 fixture
+   * captures checked in one run: 58 ms of 160 in the constructor, and the collections it caused
+   * (docs/performance.md, "2026-12-07 (morning, 06:18)").
+   */
+  private ring: Uint8Array;
+  private ringInts: Int32Array;
+  private ringDoubles: Float64Array;
   /**
    * The stage: the newest entries, for ring positions stageStart to stageStart + staged - 1,
    * copied to the ring when it is full. Written one entry at a time straight into the ring
@@ -147,12 +156,19 @@ export class AnalysisStates {
     this.stageSize = Math.max(1, Math.min(STAGE, capacity));
     this.capacity = Math.ceil(Math.max(1, capacity) / this.stageSize) * this.stageSize;
     this.lap = Math.min(this.capacity, Math.ceil(Math.max(1, firstLap) / this.stageSize) * this.stageSize);
-    this.ring = new Uint8Array(this.capacity * BYTES);
+    this.ring = new Uint8Array(this.stageSize * BYTES);
     this.ringInts = new Int32Array(this.ring.buffer);
     this.ringDoubles = new Float64Array(this.ring.buffer);
     this.stage = new Uint8Array(this.stageSize * BYTES);
     this.stageInts = new Int32Array(this.stage.buffer);
     this.stageDoubles = new Float64Array(this.stage.buffer);
+    // replaced as the ring grows: not taken for constants by the code that reads them
+    settleMutable(this, ['ring', 'ringInts', 'ringDoubles']);
+  }
+
+  /** Entries the ring has room for now (for tests). */
+  get grown(): number {
+    return this.ring.length / BYTES;
   }
 
   /** Entries the ring holds (for tests). */
@@ -198,10 +214,25 @@ export class AnalysisStates {
 
   /** Copies the full stage to its place in the ring, and starts the next. */
   private flush(): void {
+    if ((this.stageStart + this.stageSize) * BYTES > this.ring.length) this.grow();
     this.ring.set(this.stage, this.stageStart * BYTES);
     this.stageStart += this.stageSize;
     if (this.stageStart === this.lap) this.stageStart = 0;
     this.staged = 0;
+  }
+
+  /**
+   * Doubles the ring (up to the capacity, and at least to the stage being flushed), its entries
+   * copied: the ring is written in order from its start until it first laps, so what it holds is
+   * all below its end.
+   */
+  private grow(): void {
+    const entries = Math.min(this.capacity, Math.max(2 * this.grown, this.stageStart + this.stageSize));
+    const ring = new Uint8Array(entries * BYTES);
+    ring.set(this.ring);
+    this.ring = ring;
+    this.ringInts = new Int32Array(ring.buffer);
+    this.ringDoubles = new Float64Array(ring.buffer);
   }
 
   /**
@@ -217,6 +248,7 @@ export class AnalysisStates {
     // where the first lap had got to, over the oldest)
     this.lap = this.capacity;
     if (index < 0 || index >= this.capacity) return NOT_KEPT;
+    // (an index is of an entry saved: staged, or flushed into the ring, which has grown past it)
     // in the stage, or in the ring (where the positions not staged yet still hold the lap before)
     const staged = index >= this.stageStart && index < this.stageStart + this.staged;
     const ints = staged ? this.stageInts : this.ringInts;
