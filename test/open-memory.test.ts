@@ -43,24 +43,29 @@ function perOpen(file: string): { open: number; bytes: number } {
   return JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', code], { encoding: 'utf8' })) as { open: number; bytes: number };
 }
 
+/**
+ * `file`'s 60 000 connections, all open once it is read, each between `least` bytes live (less
+ * than its parts take: the measure would be wrong) and `most` (about `today`).
+ */
+function holds(file: string, what: string, least: number, most: number, today: number): void {
+  const { open, bytes } = perOpen(file);
+  assert.equal(open, 60_000);
+  assert.ok(bytes > least, `${bytes.toFixed(0)} bytes ${what}: less than its parts take, so the measure is wrong`);
+  assert.ok(bytes <= most, `${bytes.toFixed(0)} bytes ${what} (about ${today} bytes when this test was written)`);
+}
+
 describe('memory per open connection', () => {
   const dir = tempDir('tcpflow-open-memory-');
 
   it('a connection past its handshake, never closed: at most 1 260 bytes live (about 1 190 today)', () => {
     const file = join(dir, 'established.pcap');
     writeEstablishedPcap(file, 60_000);
-    const { open, bytes } = perOpen(file);
-    assert.equal(open, 60_000);
-    assert.ok(bytes > 900, `${bytes.toFixed(0)} bytes an open connection: less than its objects take, so the measure is wrong`);
-    assert.ok(bytes <= 1_260, `${bytes.toFixed(0)} bytes an open connection (about 1 190 bytes when this test was written)`);
+    holds(file, 'an open connection', 900, 1_260, 1_190);
   });
 
   it('a SYN flood\'s SYN, kept as its packet: at most 400 bytes live (about 320 today)', () => {
     const file = join(dir, 'synflood.pcap');
     writeSynFloodPcap(file, 60_000);
-    const { open, bytes } = perOpen(file);
-    assert.equal(open, 60_000);
-    assert.ok(bytes > 100, `${bytes.toFixed(0)} bytes a kept SYN: less than its fields take, so the measure is wrong`);
-    assert.ok(bytes <= 400, `${bytes.toFixed(0)} bytes a kept SYN (about 320 bytes when this test was written)`);
+    holds(file, 'a kept SYN', 100, 400, 320);
   });
 });
