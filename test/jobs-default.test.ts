@@ -1,8 +1,9 @@
 /**
- * -j's default: worker threads only when at least two captures are big enough to pay for them
- * (PARALLEL_MIN_BYTES, src/cli/jobs.ts), else one capture at a time in the main thread. On this
- * 2-core machine two workers took 55 ms more than none on two fixture captures (`check` 58
- * against 121 ms), and gained only from about 120 MB a capture (docs/performance.md).
+ * -j's default: worker threads only when the captures are big enough to pay for them (on two
+ * cores, at least two of PARALLEL_MIN_BYTES; on more, PARALLEL_MIN_TOTAL in all: src/cli/jobs.ts),
+ * else one capture at a time in the main thread. On this 2-core machine two workers took 55 ms
+ * more than none on two fixture captures (`check` 58 against 121 ms), and gained only from about
+ * 120 MB a capture (docs/performance.md).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { truncateSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { captureBytes, defaultJobs, PARALLEL_MIN_BYTES } from '../src/cli/jobs.js';
+import { captureBytes, defaultJobs, PARALLEL_MIN_BYTES, PARALLEL_MIN_TOTAL } from '../src/cli/jobs.js';
 import { REPO_ROOT } from './helpers/corpus.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -59,19 +60,41 @@ describe('-j by default', () => {
     assert.equal(captureBytes(join(dir, 'missing.pcap')), 0);
   });
 
-  it('one at a time unless two captures or more are PARALLEL_MIN_BYTES or bigger', () => {
+  it('on more than two cores, workers from PARALLEL_MIN_TOTAL of captures in all; never for one capture or one core', () => {
+    const small = fixture('tcp-four-way');
+    const ten = sparse('ten.pcap', 10 << 20);
+    const ten2 = sparse('ten2.pcap', 10 << 20);
+    const all = Array.from({ length: 37 }, () => small);
+    assert.equal(defaultJobs(all, 8), 1);
+    assert.equal(defaultJobs([ten, small], 8), 1);
+    assert.ok(10 << 21 >= PARALLEL_MIN_TOTAL);
+    assert.equal(defaultJobs([ten, ten2], 8), 2);
+    assert.equal(defaultJobs([ten, ten2, small, small, small], 4), 4);
+    assert.equal(defaultJobs([ten, ten2, small], 8), 3);
+    // the bound: the captures' bytes in all, PARALLEL_MIN_TOTAL or more
+    assert.equal(defaultJobs([sparse('under-total.pcap', PARALLEL_MIN_TOTAL - 1 - captureBytes(small)), small], 8), 1);
+    assert.equal(defaultJobs([sparse('total.pcap', PARALLEL_MIN_TOTAL - captureBytes(small)), small], 8), 2);
+    // the same captures on two cores: not worth it (not two of PARALLEL_MIN_BYTES)
+    assert.equal(defaultJobs([ten, ten2, small], 2), 1);
+    assert.equal(defaultJobs([sparse('b3.pcap', big), sparse('b4.pcap', big)], 1), 1);
+    assert.equal(defaultJobs([sparse('b5.pcap', big)], 8), 1);
+  });
+
+  it('on two cores, one at a time unless two captures or more are PARALLEL_MIN_BYTES or bigger', () => {
     const small = fixture('tcp-four-way');
     const b1 = sparse('b1.pcap', big);
     const b2 = sparse('b2.pcap', big + 10);
     const under = sparse('under.pcap', big - 1);
-    assert.equal(defaultJobs([small, small]), 1);
-    assert.equal(defaultJobs([small, small, small, small, small, small]), 1);
-    assert.equal(defaultJobs([b1, small]), 1);
-    assert.equal(defaultJobs([b1, under]), 1);
-    assert.equal(defaultJobs([b1, '-']), 1);
-    assert.equal(defaultJobs([b1, join(dir, 'missing.pcap')]), 1);
-    assert.equal(defaultJobs([b1, b2]), cores);
-    assert.equal(defaultJobs([small, b1, small, b2]), Math.min(4, availableParallelism()));
+    assert.equal(defaultJobs([small, small], 2), 1);
+    assert.equal(defaultJobs([small, small, small, small, small, small], 2), 1);
+    assert.equal(defaultJobs([b1, small], 2), 1);
+    assert.equal(defaultJobs([b1, under], 2), 1);
+    assert.equal(defaultJobs([b1, '-'], 2), 1);
+    assert.equal(defaultJobs([b1, join(dir, 'missing.pcap')], 2), 1);
+    assert.equal(defaultJobs([b1, b2], 2), 2);
+    assert.equal(defaultJobs([small, b1, small, b2], 2), 2);
+    // this machine's own cores by default
+    assert.equal(defaultJobs([b1, b2]), defaultJobs([b1, b2], availableParallelism()));
   });
 
   it('the CLI: small captures in the main thread, no worker thread; two big ones in workers; -j says otherwise', () => {

@@ -85,7 +85,7 @@ export function checkCommand(ctx: CliContext): Command {
     .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)');
   addLimitOptions(cmd);
   cmd
-    .option('-j, --jobs <n>', 'with several captures: check this many in parallel worker threads (default: min(captures, cores) when at least two captures are 100 MB or more, else 1: a worker thread costs more than it gains on less); the reports are the same as one at a time')
+    .option('-j, --jobs <n>', 'with several captures: check this many in parallel worker threads (default: min(captures, cores) when they are big enough for workers to pay: two of 100 MB or more on 2 cores, 16 MB in all on more; else 1); the reports are the same as one at a time')
     .option('--no-progress', 'no progress line (drawn on standard error only when that is a terminal and a capture takes more than a second)')
     .addHelpText('after', KEY_HELP)
     .action(async (captures: string[], opts: CheckOptions) => check(ctx, captures, opts));

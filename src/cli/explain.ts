@@ -97,7 +97,7 @@ export function addExplainOptions(cmd: Command): Command {
     .option('--no-color', 'no colour (also when NO_COLOR is set, or stdout is not a terminal)');
   addLimitOptions(cmd);
   return cmd
-    .option('-j, --jobs <n>', 'with several captures: analyse this many in parallel worker threads (default: min(captures, cores) when at least two captures are 100 MB or more, else 1: a worker thread costs more than it gains on less); the output is the same as one at a time')
+    .option('-j, --jobs <n>', 'with several captures: analyse this many in parallel worker threads (default: min(captures, cores) when they are big enough for workers to pay: two of 100 MB or more on 2 cores, 16 MB in all on more; else 1); the output is the same as one at a time')
     .option('--no-progress', 'no progress bar (it is drawn on standard error only when that is a terminal and an input takes more than a second)');
 }
 

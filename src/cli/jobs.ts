@@ -23,27 +23,50 @@ import { JobsProgress, ProgressBar, type JobProgress } from './progress.js';
 const COPY_PIECE = 256 << 10;
 
 /**
- * A capture of at least this much analysis input (its bytes; a gzip file's uncompressed size) is
- * work enough for a worker thread of its own. Each worker is an isolate that starts, loads the
- * bundle and warms its code up again, and the main thread copies its output: measured on this
- * 2-core machine (docs/performance.md, "2026-12-07 (morning, 06:18)"), medians of
- * interleaved runs, `-j 1` against `-j 2` (two workers cost about 55 ms more than none on small captures): two fixture captures `check` 58 against 121 ms and
- * `--json` 46 against 100; real6 twice (15 MB each) 384 against 477 ms; real4 twice (70 MB) 671
- * against 736; 500 000 packets of short1m twice (80 MB) 527 against 523, six 40 MB captures 792
- * against 851; and only from about 120 MB a capture did the workers gain: bulk twice (123 MB)
- * 511 against 399 ms, short1m twice (142 MB) 984 against 796 (`--json` level, 1 341 against 1 405).
+ * On a machine of two cores or fewer, a capture of at least this much analysis input (its bytes;
+ * a gzip file's uncompressed size) is work enough for a worker thread of its own. Each worker is
+ * an isolate that starts, loads the bundle and warms its code up again, and the main thread
+ * copies its output; and one run already keeps about 1.25 of two cores busy (V8's compiler and
+ * collector threads, the spool's writes), so a second worker has little left to gain. Measured on
+ * this 2-core machine (docs/performance.md, "2026-12-07 (morning, 06:18)"), medians of
+ * interleaved runs, `-j 1` against `-j 2` (two workers cost about 55 ms more than none on small
+ * captures): two fixture captures `check` 58 against 121 ms and `--json` 46 against 100; real6
+ * twice (15 MB each) 384 against 477 ms; real4 twice (70 MB) 671 against 736; 500 000 packets of
+ * short1m twice (80 MB) 527 against 523, six 40 MB captures 792 against 851; and only from about
+ * 120 MB a capture did the workers gain: bulk twice (123 MB) 511 against 399 ms, short1m twice
+ * (142 MB) 984 against 796 (`--json` level, 1 341 against 1 405).
  */
 export const PARALLEL_MIN_BYTES = 100 << 20;
 
 /**
- * How many captures run at once when -j is not given: as many as there are cores (at most one a
- * capture) when at least two captures are PARALLEL_MIN_BYTES or more, else one at a time (in the
- * main thread). Standard input ("-") is read one at a time whatever -j says.
+ * On a machine of more cores, the captures' input in all from which workers run them: where each
+ * worker has a core and a quarter of its own, what they cost is their start (about 55 ms for two,
+ * measured here on small captures) against the time the others save, and the analysis takes
+ * about 4-13 ms a megabyte here (short1m's 142 MB in 0.55 s; real6's 15 MB in 0.2 s, mostly its
+ * warm-up), so from a few megabytes a worker the saving passes the start. An estimate from this
+ * machine's figures, not measured on a machine of more cores; a directory of small captures (the
+ * 37 fixtures are 0.75 MB) stays in the main thread.
  */
-export function defaultJobs(captures: readonly string[]): number {
+export const PARALLEL_MIN_TOTAL = 16 << 20;
+
+/**
+ * How many captures run at once when -j is not given: as many as there are `cores` (at most one
+ * a capture) when the captures are big enough for workers to pay (at least two of
+ * PARALLEL_MIN_BYTES on two cores or fewer, PARALLEL_MIN_TOTAL in all on more), else one at a
+ * time in the main thread. Standard input ("-") is read one at a time whatever -j says.
+ */
+export function defaultJobs(captures: readonly string[], cores = availableParallelism()): number {
+  if (captures.length < 2 || cores < 2) return 1;
   let big = 0;
-  for (const file of captures) if (file !== '-' && captureBytes(file) >= PARALLEL_MIN_BYTES) big++;
-  return big < 2 ? 1 : Math.max(1, Math.min(captures.length, availableParallelism()));
+  let total = 0;
+  for (const file of captures) {
+    if (file === '-') continue;
+    const bytes = captureBytes(file);
+    total += bytes;
+    if (bytes >= PARALLEL_MIN_BYTES) big++;
+  }
+  const worth = cores <= 2 ? big >= 2 : total >= PARALLEL_MIN_TOTAL;
+  return worth ? Math.min(captures.length, cores) : 1;
 }
 
 /**
