@@ -58,6 +58,12 @@ describe('-j by default', () => {
     writeFileSync(zeros, gzipSync(Buffer.alloc(big + 4096)));
     assert.equal(captureBytes(zeros), big + 4096);
     assert.equal(captureBytes(join(dir, 'missing.pcap')), 0);
+    // not a regular file: not opened (a named pipe's open would wait for a writer: the test
+    // would hang), nor counted
+    const fifo = join(dir, 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    assert.equal(captureBytes(fifo), 0);
+    assert.equal(captureBytes(dir), 0);
   });
 
   it('on more than two cores, workers from PARALLEL_MIN_TOTAL of captures in all; never for one capture or one core', () => {

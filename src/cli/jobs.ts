@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { closeSync, existsSync, fstatSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_INTERNAL, colourLevel, type CliContext } from './context.js';
 import type { Output } from '../util/output.js';
@@ -70,22 +70,31 @@ export function defaultJobs(captures: readonly string[], cores = availableParall
 }
 
 /**
- * The bytes a capture gives the analysis, as far as one look tells: a file's size, or for a
- * gzip file (its first two bytes 1f 8b) the uncompressed size its trailer gives (modulo 2^32:
- * at least three times the compressed size is taken), 0 for one that cannot be read (its run
- * says why).
+ * The bytes a capture gives the analysis, as far as one look tells: a regular file's size, or
+ * for a gzip file (its first two bytes 1f 8b) the uncompressed size its trailer gives (modulo
+ * 2^32: at least three times the compressed size is taken); 0 for one that cannot be read (its
+ * run says why) and for anything but a regular file, which is not opened: a named pipe's writer
+ * would wait for the open, and lose its reader at the close.
  */
 export function captureBytes(file: string): number {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return 0;
+    size = st.size;
+  } catch {
+    return 0;
+  }
+  if (size < 18) return size;
   let fd = -1;
   try {
     fd = openSync(file, 'r');
-    const size = fstatSync(fd).size;
     const b = Buffer.alloc(4);
-    if (size < 18 || readSync(fd, b, 0, 2, 0) < 2 || b[0] !== 0x1f || b[1] !== 0x8b) return size;
+    if (readSync(fd, b, 0, 2, 0) < 2 || b[0] !== 0x1f || b[1] !== 0x8b) return size;
     if (readSync(fd, b, 0, 4, size - 4) < 4) return size;
     return Math.max(b.readUInt32LE(0), 3 * size);
   } catch {
-    return 0;
+    return size;
   } finally {
     if (fd >= 0) closeSync(fd);
   }
