@@ -20,6 +20,8 @@
  *   synretry  only when named in --captures: SYNs and SYN-ACKs sent again, 285 000 clients, 1.06M
  *             packets: half the SYNs unanswered and retried twice, half answered by a SYN-ACK the
  *             server sends twice more (writeRetriedSynFloodPcap)
+ *   small     only when named in --captures: ten short connections (100 packets), for the modes
+ *             that give a capture 50 times (check-x50, ...)
  *   established  only when named in --captures: 250 000 connections that open (handshake and a
  *             request) and never close, 1M packets (writeEstablishedPcap): every one open at the
  *             end, each a whole connection, so its peak RSS over 250 000 is what an open
@@ -49,6 +51,12 @@
  *                   only when named in --modes: the capture given twice (several captures), -j 1
  *                   and -j 2; packets/s counts both copies, the ratios are against tcptrace and
  *                   tshark run once per copy
+ *   check-x50, json-x50, text-x50
+ *                   only when named in --modes: the capture given 50 times, -j as by default
+ *                   (one at a time unless the captures are big: src/cli/jobs.ts), as a CI job
+ *                   checking a directory of recorded captures runs; with the opt-in capture
+ *                   `small`, what each capture of such a run costs. The ratios are against
+ *                   tcptrace and tshark run once per copy (50 runs)
  *   gz-json, gz-ndjson, gz-check
  *                   only when named in --modes: --json, ndjson and check on FILE.gz (gzip -1,
  *                   made once beside FILE in bench-cache/; skipped without gzip)
@@ -138,6 +146,8 @@ const CAPTURES: CaptureDef[] = [
   // (opt-in: tcptrace takes about a minute and 8 GB on it)
   { name: 'ackflood', what: '1M ACKs, 1M conns', make: (p) => writeAckFloodPcap(p, 1_000_000), optIn: true },
   { name: 'synackflood', what: '1M SYNs answered', make: (p) => writeAnsweredSynFloodPcap(p, 1_000_000, 1000), optIn: true },
+  // (opt-in: ten short connections, 100 packets: with the modes of 50 captures, what a capture of a run costs)
+  { name: 'small', what: '100 pkts, 10 conns', make: (p) => writeSyntheticPcap(p, { connections: 10 }), optIn: true },
   // (opt-in: 250 000 connections open at the end, each past its handshake: what an open connection costs)
   { name: 'established', what: '1M pkts, 250k open', make: (p) => writeEstablishedPcap(p, 250_000), optIn: true },
   { name: 'synretry', what: '285k SYNs, retried', make: (p) => writeRetriedSynFloodPcap(p, 285_000, 1000), optIn: true },
@@ -183,6 +193,10 @@ const MODES: ModeDef[] = [
   { name: 'ndjson-packets-j2', label: 'ndjson --pkts 2x -j 2', argv: (f) => [process.execPath, [CLI, '--format', 'ndjson', '--packets', '-j', '2', f, f]], copies: 2, optIn: true },
   { name: 'check-json-j1', label: 'check --json 2x -j 1', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '1', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
   { name: 'check-json-j2', label: 'check --json 2x -j 2', argv: (f) => [process.execPath, [CLI, 'check', '--json', '-j', '2', ...CHECK_EXPECTATIONS, f, f]], ok: [0, 1], copies: 2, optIn: true },
+  // several captures in one run, with -j's default (a directory of recorded captures in CI)
+  { name: 'check-x50', label: 'check, 50 captures', argv: (f) => [process.execPath, [CLI, 'check', ...CHECK_EXPECTATIONS, ...Array<string>(50).fill(f)]], ok: [0, 1], copies: 50, optIn: true },
+  { name: 'json-x50', label: '--json, 50 captures', argv: (f) => [process.execPath, [CLI, '--json', ...Array<string>(50).fill(f)]], copies: 50, optIn: true },
+  { name: 'text-x50', label: 'walkthrough, 50 capt.', argv: (f) => [process.execPath, [CLI, ...Array<string>(50).fill(f)]], copies: 50, optIn: true },
   // the other reports of every result or every connection
   { name: 'check-verbose', label: 'check --verbose', argv: (f) => [process.execPath, [CLI, 'check', '--verbose', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
   { name: 'check-junit', label: 'check --junit', argv: (f) => [process.execPath, [CLI, 'check', '--junit', '/dev/null', ...CHECK_EXPECTATIONS, f]], ok: [0, 1], optIn: true },
