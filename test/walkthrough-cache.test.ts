@@ -65,6 +65,47 @@ const VARIANTS: { lang: Lang; level: 0 | 3; verbose: boolean; absolute: boolean 
   { lang: 'zh', level: 0, verbose: false, absolute: true },
 ];
 
+describe('walkthrough: one writer for the captures of a run', () => {
+  it('runs in one process with other options in turn, each the bytes of a process of its own (the writer kept by its options)', async () => {
+    const { runCli } = await import('./helpers/cli.js');
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { REPO_ROOT } = await import('./helpers/corpus.js');
+    const bin = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
+    const f = join(REPO_ROOT, 'fixtures', 'tcp-loss', 'capture.pcap');
+    const g = join(REPO_ROOT, 'fixtures', 'tcp-four-way', 'capture.pcap');
+    // one part of the kept writer's key changed from each run to the next (only the last writer
+    // is kept): the language, raw numbers first, every packet, the diagram, colour (FORCE_COLOR,
+    // read at each run); then all of them back
+    const zh = ['--lang', 'zh'];
+    const runs: [args: string[], colour: boolean][] = [
+      [[f, g], false],
+      [[...zh, f, g], false],
+      [[...zh, '--absolute', f, g], false],
+      [[...zh, '--absolute', '--verbose', f, g], false],
+      [[...zh, '--absolute', '--verbose', '--diagram', f, g], false],
+      [[...zh, '--absolute', '--verbose', '--diagram', f, g], true],
+      [[f, g], false],
+    ];
+    const saved = process.env.FORCE_COLOR;
+    try {
+      for (const [args, colour] of runs) {
+        if (colour) process.env.FORCE_COLOR = '3';
+        else delete process.env.FORCE_COLOR;
+        const here = await runCli(args);
+        const env = { ...process.env };
+        const alone = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env });
+        assert.equal(here.code, alone.status);
+        assert.equal(here.stdout, alone.stdout, `${args.join(' ')}${colour ? ' (colour)' : ''}`);
+        if (colour) assert.ok(here.stdout.includes('\u001b['), 'coloured');
+      }
+    } finally {
+      if (saved === undefined) delete process.env.FORCE_COLOR;
+      else process.env.FORCE_COLOR = saved;
+    }
+  });
+});
+
 describe('walkthrough: what it keeps between connections', () => {
   it('every fixture connection written after all the others: the bytes of a new Walkthrough', async () => {
     const options = VARIANTS.map((v): WalkthroughOptions => ({

@@ -24,7 +24,7 @@ import { NO_RECORDS } from '../render/records.js';
 import { prettyJson } from '../render/pretty.js';
 import { writeRecord } from '../render/json-bytes.js';
 import { ByteWriter } from '../util/bytes.js';
-import { Walkthrough } from '../render/walkthrough.js';
+import { Walkthrough, type WalkthroughOptions } from '../render/walkthrough.js';
 import { NdjsonWriter } from '../render/ndjson.js';
 import { MarkdownWriter, MermaidText, type ConnectionText } from '../render/mermaid.js';
 import type { Lang } from '../i18n/messages.js';
@@ -234,6 +234,22 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
   await ctx.out.flush();
 }
 
+/**
+ * The walkthrough's writer of the run's last capture, kept for the next one with the same
+ * options. It holds only texts made once (about a hundred chunks, the messages' compiled
+ * templates) and scratch filled again for each connection, and a capture's connections are
+ * written one at a time: made again for every capture, it was about a fifth of the walkthrough's
+ * own time on 50 small captures in one run (its constructor and the templates: 15 ms of 148;
+ * docs/performance.md, "2026-12-07 (morning, 06:18)").
+ */
+let lastWalker: { key: string; walker: Walkthrough } | null = null;
+
+function walkthroughFor(wt: WalkthroughOptions): Walkthrough {
+  const key = `${wt.lang} ${wt.absolute} ${wt.verbose} ${wt.diagram} ${wt.width} ${wt.chalk.level}`;
+  if (lastWalker === null || lastWalker.key !== key) lastWalker = { key, walker: new Walkthrough(wt) };
+  return lastWalker.walker;
+}
+
 /** One document; `nested`: inside the array of several captures (two more spaces on every line). */
 export async function writeDocument(out: Output, doc: JsonDoc, nested: boolean): Promise<void> {
   if (doc.written) return;
@@ -381,7 +397,7 @@ export async function explainFile(
     const scratch = new ByteWriter(SCRATCH);
     const writeNow = (): void => out.writeNow();
     // the walkthrough and Mermaid: each connection's text written as bytes, as a record is
-    const walker: ConnectionText | null = format === 'text' ? new Walkthrough(wt) : format === 'mermaid' ? new MermaidText(lang, !!opts.absolute) : null;
+    const walker: ConnectionText | null = format === 'text' ? walkthroughFor(wt) : format === 'mermaid' ? new MermaidText(lang, !!opts.absolute) : null;
     observer = {
       onPacket: collector ? (c, r, f, p) => { if (selected(c, sel)) collector.onPacket(c, r, f, p); } : () => undefined,
       onFinal: (c) => {
