@@ -176,8 +176,8 @@ describe('analysis states: a continuation goes on from its stream\'s analysis st
   it('a ring: every entry is found, staged or copied to the ring, until overwritten a lap later; then nothing is changed', () => {
     const s = new AnalysisStates(4096);
     assert.equal(s.allocated, 4096);
-    // room for one stage to start with, grown as the stages are copied
-    assert.equal(s.grown, 256);
+    // nothing to start with, grown as the stages are copied
+    assert.equal(s.grown, 0);
     const idx: number[] = [];
     for (let id = 0; id < 4096; id++) idx.push(s.save(released(id), true));
     assert.deepEqual(idx, [...Array(4096).keys()]);
@@ -252,15 +252,20 @@ describe('analysis states: a continuation goes on from its stream\'s analysis st
     assert.equal(new AnalysisStates().lapping, 8192);
   });
 
-  it('the ring grows as it fills, from one stage to its capacity, every entry copied with it; a capture that releases nothing takes one stage', () => {
+  it('the ring grows as it fills, from its first stage to its capacity, every entry copied with it; a capture that releases nothing takes none', () => {
     const s = new AnalysisStates();
-    assert.deepEqual([s.allocated, s.grown], [ANALYSIS_STATES, 256]);
+    assert.deepEqual([s.allocated, s.grown], [ANALYSIS_STATES, 0]);
+    // an index of no entry, before any save: nothing
+    const none = newConnection();
+    assert.equal(s.restore(5, 5, none, none.a, none.b, true), NOT_KEPT);
     const n = newConnection();
     const idx: number[] = [];
     // 1 000 saves: three stages copied (256, 512, 768: the ring doubled twice), the rest staged
     for (let id = 0; id < 1000; id++) {
       idx.push(s.save(released(id), id % 2 === 0));
-      if (id === 255) assert.equal(s.grown, 256);
+      // the 256th is still staged; the 257th copies the first stage to the ring
+      if (id === 255) assert.equal(s.grown, 0);
+      if (id === 256) assert.equal(s.grown, 256);
     }
     assert.equal(s.grown, 1024);
     for (let id = 0; id < 1000; id += 37) {

@@ -45,6 +45,11 @@ import { saveZeek, restoreZeek, ZEEK_WORDS } from '../analyze/zeek.js';
 import { smiIfSmall } from '../util/round.js';
 import { settleMutable } from '../util/shapes.js';
 
+/** The ring's and the stage's arrays before the first save. */
+const NO_BYTES = new Uint8Array(0);
+const NO_INTS = new Int32Array(0);
+const NO_DOUBLES = new Float64Array(0);
+
 /** Default number of released connections whose analysis state is kept. */
 export const ANALYSIS_STATES = 1 << 15;
 
@@ -118,8 +123,8 @@ export class AnalysisStates {
    */
   private lap: number;
   /**
-   * The ring's entries written so far: allocated a stage's entries at first and doubled as the
-   * stages reach its end, up to the capacity. Allocated whole at the start (12 MB), it cost every
+   * The ring's entries written so far: allocated at the first stage copied to it and doubled as
+   * the stages reach its end, up to the capacity. Allocated whole at the start (12 MB), it cost every
    * capture of a run after the first: once a freed one has raised the C library's threshold for
    * fresh mappings, the next come from its heap and are zeroed there (0.1-9 ms an allocation of
    * 12 MB, measured alone), and each is 12 MB of external memory towards a collection. 37 fixture
@@ -139,9 +144,9 @@ export class AnalysisStates {
    * too), 25 and 12 ms: the story's and Zeek's objects are read cold; a stage of 64 entries was
    * no faster (docs/performance.md, 2026-12-03 evening).
    */
-  private readonly stage: Uint8Array;
-  private readonly stageInts: Int32Array;
-  private readonly stageDoubles: Float64Array;
+  private stage: Uint8Array;
+  private stageInts: Int32Array;
+  private stageDoubles: Float64Array;
   private readonly stageSize: number;
   private stageStart = 0;
   private staged = 0;
@@ -156,14 +161,24 @@ export class AnalysisStates {
     this.stageSize = Math.max(1, Math.min(STAGE, capacity));
     this.capacity = Math.ceil(Math.max(1, capacity) / this.stageSize) * this.stageSize;
     this.lap = Math.min(this.capacity, Math.ceil(Math.max(1, firstLap) / this.stageSize) * this.stageSize);
-    this.ring = new Uint8Array(this.stageSize * BYTES);
-    this.ringInts = new Int32Array(this.ring.buffer);
-    this.ringDoubles = new Float64Array(this.ring.buffer);
+    // nothing until the first save (a capture that releases no connection, as most small ones,
+    // allocates neither: 50 such captures in one run spent 4 ms of about 100 zeroing the two)
+    this.ring = NO_BYTES;
+    this.ringInts = NO_INTS;
+    this.ringDoubles = NO_DOUBLES;
+    this.stage = NO_BYTES;
+    this.stageInts = NO_INTS;
+    this.stageDoubles = NO_DOUBLES;
+    // replaced as the ring grows and at the first save: not taken for constants by the code that
+    // reads them
+    settleMutable(this, ['ring', 'ringInts', 'ringDoubles', 'stage', 'stageInts', 'stageDoubles']);
+  }
+
+  /** The stage, made at the first save. */
+  private makeStage(): void {
     this.stage = new Uint8Array(this.stageSize * BYTES);
     this.stageInts = new Int32Array(this.stage.buffer);
     this.stageDoubles = new Float64Array(this.stage.buffer);
-    // replaced as the ring grows: not taken for constants by the code that reads them
-    settleMutable(this, ['ring', 'ringInts', 'ringDoubles']);
   }
 
   /** Entries the ring has room for now (for tests). */
@@ -186,6 +201,7 @@ export class AnalysisStates {
    * (endpointIsLower), so a is stored as the lo direction. Returns the entry's index.
    */
   save(c: Connection, aLower: boolean): number {
+    if (this.stage.length === 0) this.makeStage();
     if (this.staged === this.stageSize) this.flush();
     const k = this.staged++;
     const ints = this.stageInts;
