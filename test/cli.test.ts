@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { writeSyntheticPcap } from '../scripts/synth.js';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { parseSelection } from '../src/cli/select.js';
 import { runCli, STACK_LINE } from './helpers/cli.js';
 import { REPO_ROOT } from './helpers/corpus.js';
@@ -17,6 +17,24 @@ const BIN = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
 const tmp = tempDir('tcpflow-cli-');
 
 interface CaptureDoc { schemaVersion: number; tool: { name: string; version: string }; capture: Record<string, unknown> }
+
+/**
+ * The CLI on `bytes` three ways: written to file `f` and named, standard input redirected from
+ * that file, and a pipe.
+ */
+function threeWays(args: string[], f: string, bytes: Buffer): { named: SpawnSyncReturns<string>; redirected: SpawnSyncReturns<string>; piped: SpawnSyncReturns<string> } {
+  writeFileSync(f, bytes);
+  const named = spawnSync(process.execPath, [BIN, ...args, f], { encoding: 'utf8' });
+  const fd = openSync(f, 'r');
+  let redirected: SpawnSyncReturns<string>;
+  try {
+    redirected = spawnSync(process.execPath, [BIN, ...args, '-'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+  } finally {
+    closeSync(fd);
+  }
+  const piped = spawnSync(process.execPath, [BIN, ...args, '-'], { input: bytes, encoding: 'utf8' });
+  return { named, redirected, piped };
+}
 
 describe('cli', () => {
   it('--help lists the usage and exits 0', async () => {
@@ -174,17 +192,7 @@ describe('cli', () => {
       [r.status, r.stdout.replace(`"file": ${JSON.stringify(f)}`, '"file": "-"'), r.stderr.split(f).join('-')].join('\n---\n');
     const statuses = new Set<number | null>();
     for (const [what, bytes] of damaged) {
-      writeFileSync(f, bytes);
-      const args = ['--json', '--packets'];
-      const named = spawnSync(process.execPath, [BIN, ...args, f], { encoding: 'utf8' });
-      const fd = openSync(f, 'r');
-      let redirected;
-      try {
-        redirected = spawnSync(process.execPath, [BIN, ...args, '-'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
-      } finally {
-        closeSync(fd);
-      }
-      const piped = spawnSync(process.execPath, [BIN, ...args, '-'], { input: bytes, encoding: 'utf8' });
+      const { named, redirected, piped } = threeWays(['--json', '--packets'], f, bytes);
       assert.equal(norm(redirected), norm(named), `${what}: redirected`);
       assert.equal(norm(piped), norm(named), `${what}: piped`);
       assert.doesNotMatch(named.stderr, STACK_LINE);
@@ -192,6 +200,24 @@ describe('cli', () => {
     }
     // both kinds of outcome were met: results kept with a warning, and a damaged record (exit 2)
     assert.deepEqual([...statuses].sort(), [0, 2]);
+  });
+
+  it('a small gzip capture, inflated at once from a named file, gives what the stream gives (standard input redirected, a pipe): one member or two', () => {
+    const plain = readFileSync(join(REPO_ROOT, 'fixtures', 'tcp-loss', 'capture.pcap'));
+    const half = Math.floor(plain.length / 2);
+    const f = join(tmp, 'small-gzip');
+    // the file's name, where the run of standard input says "-"
+    const norm = (r: { status: number | null; stdout: string; stderr: string }): string =>
+      [r.status, r.stdout.split(f).join('-'), r.stderr.split(f).join('-')].join('\n---\n');
+    for (const bytes of [gzipSync(plain), Buffer.concat([gzipSync(plain.subarray(0, half)), gzipSync(plain.subarray(half))])]) {
+      for (const args of [['--json', '--packets'], ['check', '-e', 'handshake=three-way']]) {
+        const { named, redirected, piped } = threeWays(args, f, bytes);
+        assert.equal(named.status, 0, named.stderr);
+        assert.equal(norm(redirected), norm(named));
+        assert.equal(norm(piped), norm(named));
+        if (args[0] === '--json') assert.match(named.stdout, /"compressed": "gzip"/);
+      }
+    }
   });
 
   it('not a capture: exit 2 with the magic number', async () => {

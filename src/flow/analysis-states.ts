@@ -163,12 +163,9 @@ export class AnalysisStates {
     this.lap = Math.min(this.capacity, Math.ceil(Math.max(1, firstLap) / this.stageSize) * this.stageSize);
     // nothing until the first save (a capture that releases no connection, as most small ones,
     // allocates neither: 50 such captures in one run spent 4 ms of about 100 zeroing the two)
-    this.ring = NO_BYTES;
-    this.ringInts = NO_INTS;
-    this.ringDoubles = NO_DOUBLES;
-    this.stage = NO_BYTES;
-    this.stageInts = NO_INTS;
-    this.stageDoubles = NO_DOUBLES;
+    this.ring = this.stage = NO_BYTES;
+    this.ringInts = this.stageInts = NO_INTS;
+    this.ringDoubles = this.stageDoubles = NO_DOUBLES;
     // replaced as the ring grows and at the first save: not taken for constants by the code that
     // reads them
     settleMutable(this, ['ring', 'ringInts', 'ringDoubles', 'stage', 'stageInts', 'stageDoubles']);
