@@ -335,9 +335,10 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
   };
   let direct = false;
   if (path !== '-' && src.size !== null) {
-    direct = await readFileDirect(path, run, drained);
+    const head = await readFileDirect(path, run, drained);
+    direct = head === true;
     // a small gzip file: inflated at once, when it inflates whole (see inflateSmall)
-    const inflated = direct || src.size > SMALL_GZIP ? null : inflateSmall(path);
+    const inflated = head === true || src.size > SMALL_GZIP ? null : inflateSmall(path, head, src.size);
     if (inflated !== null) {
       direct = true;
       src.gzip = true;
@@ -417,8 +418,9 @@ const SMALL_GZIP = 256 << 10;
 const SMALL_GZIP_INFLATED = 4 << 20;
 
 /**
- * A small gzip file's bytes inflated in one call, on the main thread; null when it is not gzip,
- * cannot be read, is damaged anywhere (a bad block, a checksum, its end cut off, bytes after it)
+ * A small gzip file's bytes inflated in one call, on the main thread, from `head`, its first
+ * bytes as the direct read took them (the whole file when it is no longer than the first read,
+ * else it is read again whole); null when it cannot be read, is damaged anywhere (a bad block, a checksum, its end cut off, bytes after it)
  * or would inflate to more than SMALL_GZIP_INFLATED: then it takes the stream's way (source.ts
  * gunzipped(), which keeps what came before the damage and says what zlib said), so only a file
  * that inflates whole comes this way, with the same bytes. The stream inflates on libuv's pool,
@@ -426,14 +428,13 @@ const SMALL_GZIP_INFLATED = 4 << 20;
  * 1.6 ms for it, most of a `grade --batch` submission's time (docs/performance.md, "2026-12-07
  * (morning, 06:18)").
  */
-function inflateSmall(path: string): Buffer | null {
-  let gz: Buffer;
+function inflateSmall(path: string, head: Uint8Array, size: number): Buffer | null {
+  let gz: Uint8Array = head;
   try {
-    gz = readFileSync(path);
+    if (head.length < size) gz = readFileSync(path);
   } catch {
     return null;
   }
-  if (gz.length < 2 || gz[0] !== 0x1f || gz[1] !== 0x8b) return null;
   try {
     return gunzipSync(gz, { maxOutputLength: SMALL_GZIP_INFLATED });
   } catch {
@@ -448,14 +449,15 @@ function inflateSmall(path: string): Buffer | null {
  * once a chunk is fed, the reader keeps no view of the one before (a record straddling the two is
  * copied into its own buffer), so the next read goes into that buffer while this chunk is
  * decoded: the read (a thread of libuv's pool) overlaps the decoding instead of adding to it.
- * Returns false (nothing read) for a gzip file, which takes the stream path.
+ * Returns true once read, or for a gzip file the bytes of its first read (nothing fed), for
+ * inflateSmall() or the stream's way.
  * Through node:fs's callbacks: node:fs/promises (and what it loads) took about 1 ms of every
  * start, for nothing else. The file is opened and closed, and read first and at its end,
  * synchronously (readFdDirect): a small capture then never starts libuv's thread pool, whose
  * first task waited 1.5-6 ms for its threads (fresh stacks) on this machine, and no read waits
  * for a turn of the event loop where nothing could overlap it.
  */
-async function readFileDirect(path: string, run: CaptureRun, drained: (n: number) => Promise<boolean>): Promise<boolean> {
+async function readFileDirect(path: string, run: CaptureRun, drained: (n: number) => Promise<boolean>): Promise<true | Uint8Array> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -463,7 +465,7 @@ async function readFileDirect(path: string, run: CaptureRun, drained: (n: number
     throw new SourceError(`cannot open ${path}: ${(e as Error).message}`);
   }
   try {
-    return (await readFdDirect(fd, path, run, drained)) === true;
+    return await readFdDirect(fd, path, run, drained);
   } finally {
     closeSync(fd);
   }
