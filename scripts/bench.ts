@@ -110,6 +110,9 @@
  *
  *   npm run bench                                        # everything, 1 run each
  *   npm run bench -- --captures short1m,bulk --modes json,tcptrace --repeat 3
+ *   npm run bench -- --help                              # the options, every capture and mode
+ * An unknown option, capture or mode is an error (exit 2) before anything runs
+ * (scripts/bench-args.ts).
  */
 import { existsSync, mkdirSync, statSync, writeFileSync, renameSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -121,6 +124,7 @@ import { performance } from 'node:perf_hooks';
 import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeAckFloodPcap, writeAnsweredSynFloodPcap, writeRetriedSynFloodPcap, writeEstablishedPcap, writeInterleavedPcap, pcapToPcapng } from './synth.js';
 import { runCapture } from '../src/pipeline.js';
 import { median, parseTimeLine, spread } from './bench-stats.js';
+import { parseBenchArgs, BenchArgsError, type BenchArgs } from './bench-args.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
@@ -254,9 +258,32 @@ function has(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : def;
+/** The bench's usage: its options, and every capture and mode by name (those run only when named marked so). */
+function usage(): string {
+  const line = (name: string, what: string, optIn: boolean | undefined): string => `  ${name.padEnd(18)} ${what}${optIn ? '  (only when named)' : ''}`;
+  return [
+    'usage: npm run bench -- [--captures NAME,...] [--modes NAME,...] [--repeat N] [--cache DIR] [--keep-env]',
+    '',
+    'Throughput and peak RSS of the tool on deterministic synthetic captures (generated once into',
+    'bench-cache/), beside tcptrace and tshark on the same files when they are installed. Every',
+    'command is a fresh process, timed whole. Results: the table on stdout, bench-results/*.json.',
+    '',
+    '  --captures LIST  the captures to run, in the order below ("default": those run without it)',
+    '  --modes LIST     the modes to run on each ("default": those run without it)',
+    '  --repeat N       N rounds, the order of the modes rotated by one each round; the best time',
+    '                   shown, the median and every time in the JSON (default 1)',
+    '  --cache DIR      where the captures are made and read (default bench-cache/)',
+    '  --keep-env       run every command with NODE_EXTRA_CA_CERTS as set (default: without it)',
+    '  -h, --help       this text',
+    '',
+    'captures:',
+    ...CAPTURES.map((c) => line(c.name, c.what, c.optIn)),
+    '',
+    'modes:',
+    ...MODES.map((m) => line(m.name, m.label, m.optIn)),
+    '',
+    'scripts/bench.ts\'s first comment says what each capture and mode is, and how the rounds go.',
+  ].join('\n');
 }
 
 interface Run { seconds: number; cpuSeconds: number | null; rssMB: number | null; minorFaults: number | null; ok: boolean }
@@ -301,16 +328,29 @@ async function main(): Promise<void> {
     await decodeOnly(process.argv[3]);
     return;
   }
-  const wantCaptures = arg('--captures', CAPTURES.filter((c) => !c.optIn).map((c) => c.name).join(',')).split(',');
-  const wantModes = arg('--modes', MODES.filter((m) => !m.optIn).map((m) => m.name).join(',')).split(',');
-  const repeat = Number(arg('--repeat', '1'));
-  const cache = arg('--cache', join(ROOT, 'bench-cache'));
+  let args: BenchArgs;
+  try {
+    args = parseBenchArgs(process.argv.slice(2), CAPTURES, MODES);
+  } catch (e) {
+    if (!(e instanceof BenchArgsError)) throw e;
+    process.stderr.write(`bench: ${e.message}\n${usage().split('\n')[0]}\n(--help lists the captures and modes)\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  const wantCaptures = args.captures;
+  const wantModes = args.modes;
+  const repeat = args.repeat;
+  const cache = args.cache ?? join(ROOT, 'bench-cache');
   mkdirSync(cache, { recursive: true });
   const rows: Record<string, unknown>[] = [];
   /** The lines of the rounds' own ratios (printed after the table, with --repeat). */
   const perRound: string[] = [];
   const cpu = cpus();
-  const keepEnv = process.argv.includes('--keep-env');
+  const keepEnv = args.keepEnv;
   const extraCa = process.env.NODE_EXTRA_CA_CERTS;
   const withoutCa = { ...process.env };
   delete withoutCa.NODE_EXTRA_CA_CERTS;
