@@ -25,13 +25,30 @@ function targets(): [string, string][] {
   return out;
 }
 
+const USAGE = 'usage: node dist/scripts/diff-tshark.js [FILE...]\n' +
+  '  no FILE: every corpus capture and fixture with a tshark reference, a summary and the worst files\n' +
+  '  FILE: a capture with FILE.tshark.tsv beside it (scripts/tshark-refs.sh), or a corpus path\n' +
+  '        (captures/...) with its reference in the corpus\'s refs/, with every mismatch\n';
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const list = args.length > 0
   ? args.map((a): [string, string] => {
       if (existsSync(`${a}.tshark.tsv`)) return [a, `${a}.tshark.tsv`];
       return [join(CORPUS_DIR, a), join(CORPUS_DIR, 'refs', a.replace(/^captures\//, '') + '.tsv')];
     })
   : targets();
+// a capture or reference that is not there: said so, not a stack trace from the first read
+for (const [cap, ref] of list) {
+  for (const f of [cap, ref]) {
+    if (!existsSync(f)) {
+      process.stderr.write(`diff-tshark: ${f}: not found\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+}
 let frames = 0, equal = 0, missing = 0;
 const tally = new Map<string, FlagTally>();
 const worst: [number, string, string[]][] = [];

@@ -10,8 +10,10 @@
 import { join } from 'node:path';
 import { loadSources, runFuzz, REPO_ROOT } from './fuzz/harness.js';
 
+const USAGE = 'usage: npm run fuzz -- [--seed S] [--count N] [--time SECONDS] [--jobs J] [--timeout MS] [--heap-mb MB] [--resident-mb MB] [--fixtures|--corpus] [--max-size BYTES] [--only I,J,...]\n';
+
 function usage(msg: string): never {
-  process.stderr.write(`fuzz: ${msg}\nusage: npm run fuzz -- [--seed S] [--count N] [--time SECONDS] [--jobs J] [--timeout MS] [--heap-mb MB] [--fixtures|--corpus] [--max-size BYTES] [--only I,J,...]\n`);
+  process.stderr.write(`fuzz: ${msg}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -47,6 +49,7 @@ for (let i = 0; i < args.length; i++) {
     case '--fixtures': fixtures = true; corpus = false; break;
     case '--corpus': corpus = true; fixtures = false; break;
     case '--only': only = (args[++i] ?? '').split(',').map((x) => num(x, a)); break;
+    case '--help': case '-h': process.stdout.write(USAGE); process.exit(0);
     default: usage(`unknown argument ${a}`);
   }
 }
