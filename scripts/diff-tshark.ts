@@ -78,4 +78,4 @@ for (const [k, t] of tally) {
   TP += t.tp; FP += t.fp; FN += t.fn;
   if (t.tp + t.fp + t.fn > 0) console.log(`  ${k.padEnd(24)} tp ${String(t.tp).padStart(5)} fp ${String(t.fp).padStart(4)} fn ${String(t.fn).padStart(4)}`);
 }
-console.log(`flags: precision ${((100 * TP) / (TP + FP)).toFixed(2)}% recall ${((100 * TP) / (TP + FN)).toFixed(2)}%`);
+console.log(TP + FP + FN === 0 ? 'flags: none, in tshark or here' : `flags: precision ${TP + FP === 0 ? '-' : ((100 * TP) / (TP + FP)).toFixed(2) + '%'} recall ${TP + FN === 0 ? '-' : ((100 * TP) / (TP + FN)).toFixed(2) + '%'}`);
