@@ -149,7 +149,7 @@ const en: Table = {
   synAckRetransmitted: t(`SYN-ACK sent again: the final ACK of the handshake had not arrived`),
   midstream: t(`the capture began after the handshake: ISN and window scale are unknown; relative numbers start at the first packet seen`),
   continued: t(`continues connection #{n1}, which this tool had finished with (its earlier record): sequence numbers stay relative to that stream, as in Wireshark`),
-  firstData: t(`first data from the {from}: bytes {n1} to {n3-1} ({n2} bytes); the {to} acknowledges them with ack {n3} = {n1} + {n2}`),
+  firstData: t(`first data from the {from}: bytes {n1} to {n3-1} ({n2} bytes); the {to} will acknowledge them with ack {n3} = {n1} + {n2}`),
   dataAcked: t(`ack {n1}: the {from} has received every byte before {n1}, and expects byte {n1} next`),
   finFirst: t(`FIN from the {from} at seq {n1}: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack {n2}`),
   finAcked: t(`ack {n1} = FIN seq {n1-1} + 1: the {from} acknowledges the FIN and is in CLOSE_WAIT; the {to} moves to FIN_WAIT_2`),
