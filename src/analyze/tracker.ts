@@ -620,10 +620,11 @@ export class Tracker implements PacketSink {
     this.replayPacket = new Packet();
     // stored to first somewhere in a capture, not at its start: the first continuation, eviction
     // or idle release, the LRU's first growth, the first look at a flood or at
-    // the cap (on real traffic, handle(), track() and a dozen more were thrown away for them)
+    // the cap, the first batch (on real traffic, handle(), track() and a dozen more were thrown
+    // away for them; the concurrent bench capture's track() at its first batch)
     settleMutable(this, ['evicted', 'idleReleased', 'splitConnections', 'continuedAnalysis', 'slotStamp', 'farOften',
       'deferLooked', 'deferNow', 'capKnown', 'maxConnections', 'releaseHead', 'touched', 'farTouches', 'inOrderTouches',
-      'windowTouches', 'windowFrame', 'touchId']);
+      'windowTouches', 'windowFrame', 'touchId', 'batches']);
     // the pool of finalised connections holds connections from its first release on
     settleElements(this.spare, newConnection());
   }
@@ -1080,14 +1081,18 @@ export class Tracker implements PacketSink {
     const r = this.result;
     const t = r.time;
 
-    // (releaseDue() is also called on the capture's first RELEASE_WARMUP packets, where it finds
-    // nothing to release: a call V8 has not seen made throws the optimised code away when it is
-    // first made, and real traffic's first release comes long after track() was optimised; seen
-    // made, but rarely, the call stays a call, not inlined)
+    // (releaseDue() is also called on the capture's first RELEASE_WARMUP packets, where it
+    // releases nothing that is not due: a call V8 has not seen made throws the optimised code
+    // away when it is first made, and real traffic's first release comes long after track() was
+    // optimised; seen made, but rarely, the call stays a call, not inlined. On those packets
+    // whether or not a closed connection waits: V8 records what a call site sees only from
+    // track()'s ninth call on, and when the warm-up counted only packets with none waiting,
+    // a capture whose first connection closes by its tenth packet (short1m's) made the call
+    // on its first nine alone, unrecorded, and threw track()'s code away at its first release)
     const q = this.releaseQueue;
     let due = false;
     if (this.releaseHead < q.length) due = this.lingerOver(q[this.releaseHead], q.length - this.releaseHead);
-    else if (this.releaseWarmup > 0) {
+    if (this.releaseWarmup > 0) {
       this.releaseWarmup--;
       due = true;
     }

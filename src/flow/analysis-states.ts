@@ -166,9 +166,10 @@ export class AnalysisStates {
     this.ring = this.stage = NO_BYTES;
     this.ringInts = this.stageInts = NO_INTS;
     this.ringDoubles = this.stageDoubles = NO_DOUBLES;
-    // replaced as the ring grows and at the first save: not taken for constants by the code that
-    // reads them
-    settleMutable(this, ['ring', 'ringInts', 'ringDoubles', 'stage', 'stageInts', 'stageDoubles']);
+    // replaced as the ring grows and at the first save, and the stage's place and count first
+    // changed at the first save and flush: not taken for constants by the code that reads them
+    // (real20's find() was thrown away at the first flush)
+    settleMutable(this, ['ring', 'ringInts', 'ringDoubles', 'stage', 'stageInts', 'stageDoubles', 'stageStart', 'staged']);
   }
 
   /** The stage, made at the first save. */

@@ -149,6 +149,9 @@ class TombstoneTable {
     while (2 ** bits <= maxSlots / 2) bits++;
     this.entryBits = bits;
     this.entryMask = (1 << bits) - 1;
+    // replaced when the table grows, some thousands of releases into a capture: not taken for
+    // constants by the code that reads them (real20's mayHold() was thrown away at a growth)
+    settleMutable(this, ['index', 'mask', 'log', 'filter', 'filterMask']);
   }
 
   /** Its slots (for tests). */
