@@ -1085,10 +1085,12 @@ export class Tracker implements PacketSink {
     // releases nothing that is not due: a call V8 has not seen made throws the optimised code
     // away when it is first made, and real traffic's first release comes long after track() was
     // optimised; seen made, but rarely, the call stays a call, not inlined. On those packets
-    // whether or not a closed connection waits: V8 records what a call site sees only from
-    // track()'s ninth call on, and when the warm-up counted only packets with none waiting,
-    // a capture whose first connection closes by its tenth packet (short1m's) made the call
-    // on its first nine alone, unrecorded, and threw track()'s code away at its first release)
+    // whether or not a closed connection waits: V8 records what a call site sees only once the
+    // function's feedback is allocated, after it has run about eight times its own size in
+    // bytecodes (--interrupt-budget-factor-for-feedback-allocation), some calls in; when the
+    // warm-up counted only packets with none waiting, a capture whose first connection closes
+    // by its tenth packet (short1m's) made the call on its first nine alone, unrecorded, and
+    // threw track()'s code away at its first release)
     const q = this.releaseQueue;
     let due = false;
     if (this.releaseHead < q.length) due = this.lingerOver(q[this.releaseHead], q.length - this.releaseHead);
