@@ -22,6 +22,8 @@ export interface BenchArgs {
   /** --cache, or null for the default (bench-cache/). */
   cache: string | null;
   keepEnv: boolean;
+  /** --compare: the two result files to compare (the new one null: the latest, bench-results/bench.json); null without it. */
+  compare: [string, string | null] | null;
 }
 
 /** What is wrong with the command line (the bench prints it and its usage, and exits 2). */
@@ -51,9 +53,10 @@ function names(list: string, known: readonly Named[], what: string): string[] {
 
 /** Parses the bench's arguments (process.argv.slice(2)); throws BenchArgsError. */
 export function parseBenchArgs(argv: readonly string[], captures: readonly Named[], modes: readonly Named[]): BenchArgs {
-  let values: { captures?: string; modes?: string; repeat?: string; cache?: string; 'keep-env'?: boolean; help?: boolean };
+  let values: { captures?: string; modes?: string; repeat?: string; cache?: string; 'keep-env'?: boolean; help?: boolean; compare?: boolean };
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv],
       options: {
         captures: { type: 'string' },
@@ -62,9 +65,10 @@ export function parseBenchArgs(argv: readonly string[], captures: readonly Named
         cache: { type: 'string' },
         'keep-env': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        compare: { type: 'boolean' },
       },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     }));
   } catch (e) {
     // node:util's messages name the option ("Unknown option '--capture'", "Option '--repeat
@@ -73,15 +77,25 @@ export function parseBenchArgs(argv: readonly string[], captures: readonly Named
     throw new BenchArgsError((e as Error).message.replace(/\s*To specify .*$/s, '').replace(/\s*\n\s*/g, ' ').replace(/\.$/, ''));
   }
   const help = values.help === true;
+  let compare: [string, string | null] | null = null;
+  if (values.compare === true) {
+    if (positionals.length < 1 || positionals.length > 2) throw new BenchArgsError('--compare needs one or two result files: OLD.json [NEW.json] (NEW: the latest, bench-results/bench.json)');
+    const others = (['captures', 'modes', 'repeat', 'cache', 'keep-env'] as const).filter((k) => values[k] !== undefined);
+    if (others.length > 0) throw new BenchArgsError(`--compare runs nothing: --${others[0]} has no meaning with it`);
+    compare = [positionals[0], positionals[1] ?? null];
+  } else if (positionals.length > 0) {
+    throw new BenchArgsError(`Unexpected argument '${positionals[0]}' (result files go with --compare)`);
+  }
   const repeatText = values.repeat ?? '1';
   const repeat = Number(repeatText);
-  if (!help && !(/^\s*\d+\s*$/.test(repeatText) && repeat >= 1)) throw new BenchArgsError(`--repeat needs a whole number from 1, not '${repeatText}'`);
+  if (!help && compare === null && !(/^\s*\d+\s*$/.test(repeatText) && repeat >= 1)) throw new BenchArgsError(`--repeat needs a whole number from 1, not '${repeatText}'`);
   return {
     help,
-    captures: help ? [] : names(values.captures ?? 'default', captures, 'capture'),
-    modes: help ? [] : names(values.modes ?? 'default', modes, 'mode'),
-    repeat: help ? 1 : repeat,
+    captures: help || compare !== null ? [] : names(values.captures ?? 'default', captures, 'capture'),
+    modes: help || compare !== null ? [] : names(values.modes ?? 'default', modes, 'mode'),
+    repeat: help || compare !== null ? 1 : repeat,
     cache: values.cache ?? null,
     keepEnv: values['keep-env'] === true,
+    compare: help ? null : compare,
   };
 }

@@ -111,6 +111,7 @@
  *   npm run bench                                        # everything, 1 run each
  *   npm run bench -- --captures short1m,bulk --modes json,tcptrace --repeat 3
  *   npm run bench -- --help                              # the options, every capture and mode
+ *   npm run bench -- --compare bench-results/OLD.json    # OLD against the latest (scripts/bench-compare.ts)
  * An unknown option, capture or mode is an error (exit 2) before anything runs
  * (scripts/bench-args.ts).
  */
@@ -125,6 +126,7 @@ import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeAckFloodPcap
 import { runCapture } from '../src/pipeline.js';
 import { median, parseTimeLine, spread } from './bench-stats.js';
 import { parseBenchArgs, BenchArgsError, type BenchArgs } from './bench-args.js';
+import { asBenchFile, formatComparison, BenchFileError, type BenchFile } from './bench-compare.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
@@ -263,6 +265,7 @@ function usage(): string {
   const line = (name: string, what: string, optIn: boolean | undefined): string => `  ${name.padEnd(18)} ${what}${optIn ? '  (only when named)' : ''}`;
   return [
     'usage: npm run bench -- [--captures NAME,...] [--modes NAME,...] [--repeat N] [--cache DIR] [--keep-env]',
+    '       npm run bench -- --compare OLD.json [NEW.json]',
     '',
     'Throughput and peak RSS of the tool on deterministic synthetic captures (generated once into',
     'bench-cache/), beside tcptrace and tshark on the same files when they are installed. Every',
@@ -274,6 +277,10 @@ function usage(): string {
     '                   shown, the median and every time in the JSON (default 1)',
     '  --cache DIR      where the captures are made and read (default bench-cache/)',
     '  --keep-env       run every command with NODE_EXTRA_CA_CERTS as set (default: without it)',
+    '  --compare OLD.json [NEW.json]',
+    '                   runs nothing: two runs\' results side by side (NEW: the latest,',
+    '                   bench-results/bench.json), each capture and mode\'s best time, its change,',
+    '                   its ratios against tcptrace and tshark and its peak RSS in each',
     '  -h, --help       this text',
     '',
     'captures:',
@@ -339,6 +346,35 @@ async function main(): Promise<void> {
   }
   if (args.help) {
     process.stdout.write(`${usage()}\n`);
+    return;
+  }
+  if (args.compare !== null) {
+    const [oldPath, newArg] = args.compare;
+    const newPath = newArg ?? join(ROOT, 'bench-results', 'bench.json');
+    try {
+      const read = (p: string): BenchFile => {
+        let text: string;
+        try {
+          text = readFileSync(p, 'utf8');
+        } catch (e) {
+          throw new BenchFileError(`${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch (e) {
+          throw new BenchFileError(`${p}: not JSON (${(e as Error).message})`);
+        }
+        return asBenchFile(json, p);
+      };
+      const a = read(oldPath);
+      const b = read(newPath);
+      process.stdout.write(`${formatComparison(a, b, oldPath, newPath)}\n`);
+    } catch (e) {
+      if (!(e instanceof BenchFileError)) throw e;
+      process.stderr.write(`bench: ${e.message}\n`);
+      process.exitCode = 2;
+    }
     return;
   }
   const wantCaptures = args.captures;

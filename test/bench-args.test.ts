@@ -21,7 +21,7 @@ function fails(argv: string[], message: RegExp): void {
 
 test('no arguments: the captures and modes not opt-in, one round, the default cache, the environment cleaned', () => {
   assert.deepEqual(parseBenchArgs([], CAPTURES, MODES), {
-    help: false, captures: ['short1m', 'bulk'], modes: ['json', 'check', 'tshark'], repeat: 1, cache: null, keepEnv: false,
+    help: false, captures: ['short1m', 'bulk'], modes: ['json', 'check', 'tshark'], repeat: 1, cache: null, keepEnv: false, compare: null,
   });
 });
 
