@@ -130,6 +130,19 @@ function machineLine(f: BenchFile): string {
   return `${f.date ?? '?'}, node ${f.node ?? '?'}, ${f.cores ?? '?'} cores (${f.cpu ?? '?'}), best of ${f.repeat ?? 1}; a fresh page ${range(pages, 1, 'µs')}, the loop ${range(loops, 0, 'ms')}`;
 }
 
+/** capture/mode pairs as `capture: mode, mode; capture: mode`, in their order. */
+function byCapture(pairs: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const p of pairs) {
+    const at = p.indexOf('/');
+    const cap = p.slice(0, at);
+    let g = groups.get(cap);
+    if (g === undefined) groups.set(cap, (g = []));
+    g.push(p.slice(at + 1));
+  }
+  return [...groups].map(([cap, modes]) => `${cap}: ${modes.join(', ')}`).join('; ');
+}
+
 /** The comparison as the bench prints it. */
 export function formatComparison(a: BenchFile, b: BenchFile, oldName: string, newName: string): string {
   const c = compareBench(a, b);
@@ -148,7 +161,7 @@ export function formatComparison(a: BenchFile, b: BenchFile, oldName: string, ne
     );
   }
   if (c.rows.length === 0) out.push('(no capture and mode in both)');
-  if (c.onlyOld.length > 0) out.push(`only in old: ${c.onlyOld.join(', ')}`);
-  if (c.onlyNew.length > 0) out.push(`only in new: ${c.onlyNew.join(', ')}`);
+  if (c.onlyOld.length > 0) out.push(`only in old: ${byCapture(c.onlyOld)}`);
+  if (c.onlyNew.length > 0) out.push(`only in new: ${byCapture(c.onlyNew)}`);
   return out.join('\n');
 }

@@ -77,8 +77,8 @@ test('formatComparison: both machines, a line per pair, what only one has', () =
   assert.ok(check, text);
   assert.match(check, /^short1m {6}check {14}\s+0\.50\s+0\.40\s+-20%\s+7\.0× -> 8\.5×\s+10\.0× -> 12\.0×\s+72 -> 71$/);
   assert.match(lines.find((l) => l.startsWith('short1m      json '))!, /\s±0%\s+4\.4× -> -\s+6\.3× -> 6\.0×\s+80 -> \?$/);
-  assert.ok(lines.includes('only in old: short1m/json-x50, short1m/tcptrace, bulk/json'));
-  assert.ok(lines.includes('only in new: short10m/check'));
+  assert.ok(lines.includes('only in old: short1m: json-x50, tcptrace; bulk: json'), text);
+  assert.ok(lines.includes('only in new: short10m: check'), text);
 });
 
 test('asBenchFile: anything but a result file is refused, saying why', () => {
