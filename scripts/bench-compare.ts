@@ -7,6 +7,7 @@
  * Then what only one of them has, and what each machine was like (node, processor, a fresh
  * page, the probe's loop), since a change of seconds between two machines or hours says little.
  */
+import { readFileSync } from 'node:fs';
 import { median } from './bench-stats.js';
 
 /** A result row of the bench's JSON (the fields read here). */
@@ -49,6 +50,23 @@ export function asBenchFile(x: unknown, name: string): BenchFile {
     }
   });
   return x as BenchFile;
+}
+
+/** Reads a bench result file; a file that is missing, not JSON or not a result file is a BenchFileError naming it. */
+export function readBenchFile(path: string): BenchFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new BenchFileError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new BenchFileError(`${path}: not JSON (${(e as Error).message})`);
+  }
+  return asBenchFile(json, path);
 }
 
 /** The ratio of a row against tcptrace or tshark in its file: the rounds' median, else from the best times; null without that program. */

@@ -126,7 +126,7 @@ import { writeSyntheticPcap, writeBulkPcap, writeSynFloodPcap, writeAckFloodPcap
 import { runCapture } from '../src/pipeline.js';
 import { median, parseTimeLine, spread } from './bench-stats.js';
 import { parseBenchArgs, BenchArgsError, type BenchArgs } from './bench-args.js';
-import { asBenchFile, formatComparison, BenchFileError, type BenchFile } from './bench-compare.js';
+import { readBenchFile, formatComparison, BenchFileError } from './bench-compare.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..', '..');
@@ -352,23 +352,8 @@ async function main(): Promise<void> {
     const [oldPath, newArg] = args.compare;
     const newPath = newArg ?? join(ROOT, 'bench-results', 'bench.json');
     try {
-      const read = (p: string): BenchFile => {
-        let text: string;
-        try {
-          text = readFileSync(p, 'utf8');
-        } catch (e) {
-          throw new BenchFileError(`${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-        }
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch (e) {
-          throw new BenchFileError(`${p}: not JSON (${(e as Error).message})`);
-        }
-        return asBenchFile(json, p);
-      };
-      const a = read(oldPath);
-      const b = read(newPath);
+      const a = readBenchFile(oldPath);
+      const b = readBenchFile(newPath);
       process.stdout.write(`${formatComparison(a, b, oldPath, newPath)}\n`);
     } catch (e) {
       if (!(e instanceof BenchFileError)) throw e;
