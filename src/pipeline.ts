@@ -9,7 +9,7 @@
 import { CaptureReader, FRAME, type CaptureFormat } from './capture/reader.js';
 import { openSource, SourceError, type Source, type StdinOption } from './capture/source.js';
 import { Readable } from 'node:stream';
-import { closeSync, openSync, read, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, read, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { Frame } from './capture/frame.js';
 import { linkTypeName } from './capture/linktypes.js';
@@ -420,7 +420,7 @@ const SMALL_GZIP_INFLATED = 4 << 20;
 /**
  * A small gzip file's bytes inflated in one call, on the main thread, from `head`, its first
  * bytes as the direct read took them (the whole file when it is no longer than the first read,
- * else it is read again whole); null when it cannot be read, is damaged anywhere (a bad block, a checksum, its end cut off, bytes after it)
+ * else the rest is read after them); null when it cannot be read, is damaged anywhere (a bad block, a checksum, its end cut off, bytes after it)
  * or would inflate to more than SMALL_GZIP_INFLATED: then it takes the stream's way (source.ts
  * gunzipped(), which keeps what came before the damage and says what zlib said), so only a file
  * that inflates whole comes this way, with the same bytes. The stream inflates on libuv's pool,
@@ -428,12 +428,27 @@ const SMALL_GZIP_INFLATED = 4 << 20;
  * 1.6 ms for it, most of a `grade --batch` submission's time (docs/performance.md, "2026-12-07
  * (morning, 06:18)").
  */
-function inflateSmall(path: string, head: Uint8Array, size: number): Buffer | null {
+export function inflateSmall(path: string, head: Uint8Array, size: number): Buffer | null {
   let gz: Uint8Array = head;
-  try {
-    if (head.length < size) gz = readFileSync(path);
-  } catch {
-    return null;
+  if (head.length < size) {
+    // the rest of the file after the bytes the first read took (not the whole file again)
+    const whole = Buffer.allocUnsafe(size);
+    whole.set(head);
+    let fd = -1;
+    try {
+      fd = openSync(path, 'r');
+      let at = head.length;
+      while (at < size) {
+        const n = readSync(fd, whole, at, size - at, at);
+        if (n === 0) return null;
+        at += n;
+      }
+    } catch {
+      return null;
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+    gz = whole;
   }
   try {
     return gunzipSync(gz, { maxOutputLength: SMALL_GZIP_INFLATED });

@@ -209,7 +209,13 @@ describe('cli', () => {
     // the file's name, where the run of standard input says "-"
     const norm = (r: { status: number | null; stdout: string; stderr: string }): string =>
       [r.status, r.stdout.split(f).join('-'), r.stderr.split(f).join('-')].join('\n---\n');
-    for (const bytes of [gzipSync(plain), Buffer.concat([gzipSync(plain.subarray(0, half)), gzipSync(plain.subarray(half))])]) {
+    // and one longer than the direct read's first 64 KB (stored, not compressed: about 170 KB),
+    // whose rest is read after them
+    const synth = join(tmp, 'small-gzip-synth.pcap');
+    writeSyntheticPcap(synth, { connections: 120 });
+    const stored = gzipSync(readFileSync(synth), { level: 0 });
+    assert.ok(stored.length > 64 << 10 && stored.length < 256 << 10, `${stored.length}`);
+    for (const bytes of [gzipSync(plain), Buffer.concat([gzipSync(plain.subarray(0, half)), gzipSync(plain.subarray(half))]), stored]) {
       for (const args of [['--json', '--packets'], ['check', '-e', 'handshake=three-way']]) {
         const { named, redirected, piped } = threeWays(args, f, bytes);
         assert.equal(named.status, 0, named.stderr);
@@ -218,6 +224,30 @@ describe('cli', () => {
         if (args[0] === '--json') assert.match(named.stdout, /"compressed": "gzip"/);
       }
     }
+  });
+
+  it('inflateSmall: a gzip file from the bytes the first read took and the rest read after them; null when damaged or too big', async () => {
+    const { inflateSmall } = await import('../src/pipeline.js');
+    const synth = join(tmp, 'inflate-small.pcap');
+    writeSyntheticPcap(synth, { connections: 120 });
+    const plain = readFileSync(synth);
+    const f = join(tmp, 'inflate-small.pcap.gz');
+    const stored = gzipSync(plain, { level: 0 });
+    writeFileSync(f, stored);
+    // the first 64 KB as the direct read took them, the rest from the file
+    assert.deepEqual(inflateSmall(f, stored.subarray(0, 64 << 10), stored.length), plain);
+    // the whole file in the first read
+    assert.deepEqual(inflateSmall(f, stored, stored.length), plain);
+    // a file shorter than it was said to be, a damaged one: the stream's way
+    assert.equal(inflateSmall(f, stored.subarray(0, 64 << 10), stored.length + 10), null);
+    const bad = Buffer.from(stored);
+    bad[bad.length - 6] ^= 0xff;
+    writeFileSync(f, bad);
+    assert.equal(inflateSmall(f, bad.subarray(0, 64 << 10), bad.length), null);
+    // more than 4 MB inflated: the stream's way
+    const big = gzipSync(Buffer.alloc(5 << 20));
+    writeFileSync(f, big);
+    assert.equal(inflateSmall(f, big, big.length), null);
   });
 
   it('not a capture: exit 2 with the magic number', async () => {
