@@ -136,6 +136,42 @@ describe('teardown', () => {
     assert.deepEqual(zeek(c), ['SF', 'ShADadFf']);
   });
 
+  it('a FIN after data in its own segment: the note shows the FIN seq as the header seq + the length', () => {
+    // four-way, each FIN on the side's last data (an HTTP/1.0 response closed with it)
+    const four = converse([
+      ...HANDSHAKE, ...DATA,
+      { who: 'c', flags: 'FPA', seq: 1101, ack: 5301, len: 20 },
+      { who: 's', flags: 'A', seq: 5301, ack: 1122 },
+      { who: 's', flags: 'FPA', seq: 5301, ack: 1122, len: 700 },
+      { who: 'c', flags: 'A', seq: 1122, ack: 6002 },
+    ]).seen.slice(7);
+    assert.deepEqual(four.map((s) => [s.note, s.n]), [
+      // relative: the client's FIN at 101 + 20 = 121, the server's at 301 + 700 = 1001
+      ['finFirst', [121, 101, 20]], ['finAcked', [122, 0, 0]], ['finSecond', [1001, 301, 700]], ['lastAck', [1002, 0, 0]],
+    ]);
+    assert.equal(message('en', 'finFirst', 'client', 121, 101, 20),
+      "FIN from the client after this segment's 20 bytes of data, so at seq 121 = 101 + 20: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack 122");
+    assert.equal(message('en', 'finSecond', 'server', 1001, 301, 700),
+      "FIN from the server after this segment's 700 bytes of data, so at seq 1001 = 301 + 700: it has finished too (LAST_ACK); the client enters TIME_WAIT when this arrives");
+    assert.equal(message('en', 'finFirst', 'client', 121, 101, 1).includes("this segment's 1 byte of data"), true);
+    assert.equal(message('zh', 'finSecond', 'server', 1001, 301, 700),
+      '服务器发送 FIN，它在本报文段的 700 字节数据之后，所以序号为 1001 = 301 + 700：它也发送完毕（LAST_ACK）；客户端收到后进入 TIME_WAIT');
+    // a FIN alone keeps the short note, its ack the FIN seq + 1
+    const alone = converse([...HANDSHAKE, ...DATA, { who: 'c', flags: 'FA', seq: 1101, ack: 5301 }]).seen[7];
+    assert.deepEqual([alone.note, alone.n], ['finFirst', [101, 101, 0]]);
+    assert.equal(message('en', 'finFirst', 'client', ...(alone.n as [number, number, number])),
+      'FIN from the client at seq 101: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack 102');
+    // crossed FINs, each with data
+    const crossed = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FPA', seq: 1001, ack: 5001, len: 5 },
+      { who: 's', flags: 'FPA', seq: 5001, ack: 1001, len: 7 },
+    ]).seen.slice(3);
+    assert.deepEqual(crossed.map((s) => [s.note, s.n]), [['finFirst', [6, 1, 5]], ['finCrossed', [8, 1, 7]]]);
+    assert.match(message('en', 'finCrossed', 'server', 8, 1, 7), /^FIN from the server after this segment's 7 bytes of data, so at seq 8 = 1 \+ 7, sent before it saw the client's FIN: the FINs crossed/);
+    assert.match(message('zh', 'finCrossed', 'server', 8, 0, 0), /^服务器在看到客户端的 FIN 之前就发送了 FIN（序号 8）/);
+  });
+
   it('three-way: the second FIN rides on the ACK (捎带确认)', () => {
     const { tracker, seen } = converse([
       ...HANDSHAKE, ...DATA,

@@ -584,7 +584,8 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
         if (peer !== ST_CLOSED) peer = ST_CLOSE_WAIT;
         r.note = N_FIN_FIRST;
         r.n1 = seqAdd(relSeq, len);
-        r.n2 = seqAdd(relSeq, len + 1);
+        r.n2 = relSeq;
+        r.n3 = len;
       } else if (fromA === ((s.bits & S_FIN1_FROM_A) !== 0) || s.fin2Frame !== 0) {
         r.note = N_FIN_RETRANSMITTED;
         // the frame that had acknowledged this FIN already, if one had
@@ -611,14 +612,22 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
           peer = ST_CLOSING;
           r.note = N_FIN_CROSSED;
           r.n1 = seqAdd(relSeq, len);
+          r.n2 = relSeq;
+          r.n3 = len;
         } else {
           setStoryFlag(s, S_FIN1_ACKED_BY_FIN, acksFin1Now);
           me = ST_LAST_ACK;
           // the first closer gets the peer's FIN (in FIN_WAIT_2, or FIN_WAIT_1 if it also acks) → TIME_WAIT
           peer = ST_TIME_WAIT;
-          r.note = acksFin1Now ? N_FIN_PIGGYBACKED : N_FIN_SECOND;
-          r.n1 = relAck;
-          r.n2 = seqAdd(relSeq, len);
+          if (acksFin1Now) {
+            r.note = N_FIN_PIGGYBACKED;
+            r.n1 = relAck;
+          } else {
+            r.note = N_FIN_SECOND;
+            r.n1 = seqAdd(relSeq, len);
+            r.n2 = relSeq;
+            r.n3 = len;
+          }
         }
       }
     } else if ((s.bits & S_FIN2_CROSSED) !== 0 && acksFin1Now) {

@@ -133,6 +133,12 @@ const DUP_AFTER_CLOSE_ZH = '（与它上一个 ACK 的编号相同，所以 Wire
 const dupAfterClose = (_n1: number, _n2: number, n3: number): number => (n3 === 1 ? 1 : 0);
 /** A note's two variants: its text (0), and its text with `end`, the duplicate_ack end (1). */
 const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + end)];
+/**
+ * A FIN: alone (0), or after data in the same segment (1, n3 > 0): its seq is then not the
+ * header's (n2) but the one after the data, n1 = n2 + n3, which the note shows as a sum. n1 is
+ * the FIN's relative seq, n2 the segment's, n3 its payload length.
+ */
+const finWithData = (_n1: number, _n2: number, n3: number): number => (n3 > 0 ? 1 : 0);
 /** A FIN sent again: naming the frame that had acknowledged it (0, when n1 > 0), or not (1). */
 const finAckedBefore = (n1: number): number => (n1 > 0 ? 0 : 1);
 /** The last ACK again: for a FIN that came again (n2 > 0: 0, 1) or for nothing new (2, 3); with the duplicate_ack end (1, 3). */
@@ -151,11 +157,20 @@ const en: Table = {
   continued: t(`continues connection #{n1}, which this tool had finished with (its earlier record): sequence numbers stay relative to that stream, as in Wireshark`),
   firstData: t(`first data from the {from}: bytes {n1} to {n3-1} ({n2} bytes); the {to} will acknowledge them with ack {n3} = {n1} + {n2}`),
   dataAcked: t(`ack {n1}: the {from} has received every byte before {n1}, and expects byte {n1} next`),
-  finFirst: t(`FIN from the {from} at seq {n1}: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack {n2}`),
+  finFirst: choice(finWithData, [
+    t(`FIN from the {from} at seq {n1}: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack {n1+1}`),
+    t(`FIN from the {from} after this segment's {n3 byte|bytes} of data, so at seq {n1} = {n2} + {n3}: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack {n1+1}`),
+  ]),
   finAcked: t(`ack {n1} = FIN seq {n1-1} + 1: the {from} acknowledges the FIN and is in CLOSE_WAIT; the {to} moves to FIN_WAIT_2`),
   finPiggybacked: t(`FIN and ACK combined: the {from} acknowledged the {to}'s FIN (ack {n1}) and closed in the same segment, so teardown took three segments`),
-  finSecond: t(`FIN from the {from} at seq {n2}: it has finished too (LAST_ACK); the {to} enters TIME_WAIT when this arrives`),
-  finCrossed: t(`FIN from the {from} at seq {n1}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
+  finSecond: choice(finWithData, [
+    t(`FIN from the {from} at seq {n1}: it has finished too (LAST_ACK); the {to} enters TIME_WAIT when this arrives`),
+    t(`FIN from the {from} after this segment's {n3 byte|bytes} of data, so at seq {n1} = {n2} + {n3}: it has finished too (LAST_ACK); the {to} enters TIME_WAIT when this arrives`),
+  ]),
+  finCrossed: choice(finWithData, [
+    t(`FIN from the {from} at seq {n1}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
+    t(`FIN from the {from} after this segment's {n3 byte|bytes} of data, so at seq {n1} = {n2} + {n3}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
+  ]),
   finRetransmitted: choice(finAckedBefore, [
     t(`FIN sent again, though frame {n1} had acknowledged it: that ACK was lost after the point of capture (or is late), so the {from} sent its FIN once more`),
     t('FIN sent again: it had not been acknowledged'),
@@ -312,11 +327,20 @@ const zh: Table = {
   continued: t(`接续连接 #{n1}：本工具此前已结束对它的分析（见它前面的记录）；序号仍相对于该流，与 Wireshark 一致`),
   firstData: t(`{from}发送的第一段数据：字节 {n1} 到 {n3-1}（共 {n2} 字节）；{to}将以确认号 {n3} = {n1} + {n2} 确认`),
   dataAcked: t(`确认号 {n1}：{from}已收到 {n1} 之前的全部字节，期望下一个字节为 {n1}`),
-  finFirst: t(`{from}发送 FIN，序号 {n1}：没有数据要发送了（FIN_WAIT_1）；FIN 占用一个序号，因此对它的确认号将是 {n2}`),
+  finFirst: choice(finWithData, [
+    t(`{from}发送 FIN，序号 {n1}：没有数据要发送了（FIN_WAIT_1）；FIN 占用一个序号，因此对它的确认号将是 {n1+1}`),
+    t(`{from}发送 FIN，它在本报文段的 {n3} 字节数据之后，所以序号为 {n1} = {n2} + {n3}：没有数据要发送了（FIN_WAIT_1）；FIN 占用一个序号，因此对它的确认号将是 {n1+1}`),
+  ]),
   finAcked: t(`确认号 {n1} = FIN 序号 {n1-1} + 1：{from}确认了 FIN，进入 CLOSE_WAIT；{to}进入 FIN_WAIT_2`),
   finPiggybacked: t(`FIN 与 ACK 合并（捎带确认）：{from}在确认{to}的 FIN（确认号 {n1}）的同一报文段中也关闭了连接，因此四次挥手只用了三个报文段`),
-  finSecond: t(`{from}发送 FIN，序号 {n2}：它也发送完毕（LAST_ACK）；{to}收到后进入 TIME_WAIT`),
-  finCrossed: t(`{from}在看到{to}的 FIN 之前就发送了 FIN（序号 {n1}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
+  finSecond: choice(finWithData, [
+    t(`{from}发送 FIN，序号 {n1}：它也发送完毕（LAST_ACK）；{to}收到后进入 TIME_WAIT`),
+    t(`{from}发送 FIN，它在本报文段的 {n3} 字节数据之后，所以序号为 {n1} = {n2} + {n3}：它也发送完毕（LAST_ACK）；{to}收到后进入 TIME_WAIT`),
+  ]),
+  finCrossed: choice(finWithData, [
+    t(`{from}在看到{to}的 FIN 之前就发送了 FIN（序号 {n1}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
+    t(`{from}在看到{to}的 FIN 之前就发送了 FIN（它在本报文段的 {n3} 字节数据之后，所以序号为 {n1} = {n2} + {n3}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
+  ]),
   finRetransmitted: choice(finAckedBefore, [
     t(`再次发送 FIN，尽管帧 {n1} 已经确认了它：那个 ACK 在抓包点之后丢失了（或迟到了），所以{from}又发送了一次 FIN`),
     t('再次发送 FIN：之前的 FIN 未被确认'),
