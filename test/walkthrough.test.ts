@@ -65,7 +65,7 @@ describe('walkthrough', () => {
     assert.match(text, /2\/3 frame 2 {2}server → client {2}\[SYN, ACK\] {2}seq 0 \(raw 196038913\) {2}ack 1 \(raw 491528599\)/);
     assert.match(text, /ack 1 = client ISN 491528598 \+ 1, because the SYN consumes one sequence number/);
     assert.match(text, /3\/3 frame 3/);
-    assert.match(text, /agreed: MSS client→server 1460, server→client 1460, window scale 10\/10, SACK, timestamps/);
+    assert.match(text, /agreed: MSS client→server 1460, server→client 1460, window scale client 10 \(×1024\), server 10 \(×1024\), SACK, timestamps/);
     assert.match(text, /Teardown: three segments: the second FIN rode on the ACK\n {4}1 {2}frame 8 {2}client → server {2}\[FIN, ACK\]/);
     assert.match(text, /client TIME_WAIT \(inferred\) · server CLOSED\n.*the last ACK/);
     assert.match(text, /Final states: client TIME_WAIT \(inferred\) · server CLOSED/);
@@ -248,7 +248,7 @@ describe('walkthrough', () => {
     assert.match(text, /捎带确认/);
     assert.match(text, /TIME_WAIT，等待 2MSL/);
     assert.match(text, /最终状态：客户端 TIME_WAIT（推断） · 服务器 CLOSED/);
-    assert.match(text, /协商结果：MSS 客户端→服务器 1460，服务器→客户端 1460，窗口扩大因子 10\/10，SACK，时间戳/);
+    assert.match(text, /协商结果：MSS 客户端→服务器 1460，服务器→客户端 1460，窗口扩大因子 客户端 10（×1024），服务器 10（×1024），SACK，时间戳/);
   });
 
   it('diagnostics close a mid-stream capture; --verbose lists every data packet', async () => {

@@ -628,7 +628,14 @@ export class Walkthrough {
       const dflt = this.t('lMssDefault', 'client', ipVersion === 6 ? 1220 : 536);
       parts.push(`MSS ${c2s} ${sv.synMss >= 0 ? sv.synMss : dflt}${this.t('lSep')}${s2c} ${cl.synMss >= 0 ? cl.synMss : dflt}`);
     }
-    parts.push(cl.synWscale >= 0 && sv.synWscale >= 0 ? `${this.t('lWindowScale')} ${cl.synWscale}/${sv.synWscale}` : this.t('lScaleOff'));
+    // each side's shift count and the factor it scales its own windows by (RFC 7323 §2.3), named
+    // by side: "10/0" left a learner to guess which side was which
+    if (cl.synWscale >= 0 && sv.synWscale >= 0) {
+      const side = (role: 'client' | 'server', shift: number): string => `${roleName(lang, role)} ${shift}${this.t('lScaleFactor', 'client', 2 ** Math.min(shift, 14))}`;
+      parts.push(`${this.t('lWindowScale')} ${side('client', cl.synWscale)}${this.t('lSep')}${side('server', sv.synWscale)}`);
+    } else {
+      parts.push(this.t('lScaleOff'));
+    }
     parts.push(flowFlag(cl, F_SYN_SACK_PERMITTED) && flowFlag(sv, F_SYN_SACK_PERMITTED) ? 'SACK' : this.t('lNoSack'));
     parts.push(flowFlag(cl, F_SYN_TIMESTAMPS) && flowFlag(sv, F_SYN_TIMESTAMPS) ? this.t('lTimestamps') : this.t('lNoTimestamps'));
     return parts.join(this.t('lSep'));
