@@ -24,8 +24,23 @@ import { fixtureCaptures } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
 import { assertDeferralSame } from './helpers/batch.js';
 import { runCli } from './helpers/cli.js';
+import { deferSynWanted } from '../src/cli/context.js';
 
 const RELEASED: TrackerOptions = { keepAll: false, lingerSeconds: 0, reuseConnections: true };
+
+/** The CLI with TCPFLOW_DEFER_SYN=0: every connection made at its first packet (the reference). */
+async function withoutDeferral(args: string[]): Promise<Awaited<ReturnType<typeof runCli>>> {
+  const before = process.env.TCPFLOW_DEFER_SYN;
+  process.env.TCPFLOW_DEFER_SYN = '0';
+  try {
+    assert.equal(deferSynWanted(), false);
+    return await runCli(args);
+  } finally {
+    if (before === undefined) delete process.env.TCPFLOW_DEFER_SYN;
+    else process.env.TCPFLOW_DEFER_SYN = before;
+    assert.equal(deferSynWanted(), before !== '0');
+  }
+}
 /** A SYN-ACK answering `syn`, with the sequence number `seq`. */
 function answerTo(syn: Packet, seq: number): Packet {
   const a = new Packet();
@@ -550,6 +565,15 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     writeSynFloodPcap(flood, DEFER_SYN_EARLY + 3000);
     const f = await run(flood);
     assert.equal(f.t.keptSyns, 3000);
+    // under a cap of four times DEFER_SYN_EARLY too (the threshold in force, not 65 536's four
+    // times: a flood under --max-connections 100000 made every connection at its SYN), not
+    // under a smaller one; neither cap is reached here
+    for (const [cap, kept] of [[4 * DEFER_SYN_EARLY, 3000], [4 * DEFER_SYN_EARLY - 1, 0]] as const) {
+      const t = new Tracker(null, { ...RELEASED, deferSyn: true, maxConnections: cap });
+      await runCapture(flood, t);
+      assert.equal(t.keptSyns, kept, `cap ${cap}`);
+      assert.equal(t.evicted, 0);
+    }
     // (at the first finalisation, of connection 0, out of the table already)
     assert.equal(f.open, DEFER_SYN_EARLY - 1);
     assert.equal(f.t.deferringFrom, DEFER_SYN_EARLY);
@@ -667,16 +691,14 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     writeSynFloodPcap(flood, n);
     type Rec = Record<string, unknown>;
     type Doc = { capture: Rec; connections: Rec[] };
-    // (SYNs 7 us apart. Under a cap of n - 3 000, below four times the threshold, no SYN is
-    // kept; past 0.45 s the oldest go idle, and fewer than the threshold stay open near the end,
-    // so the last SYNs are made at once again. The tracker's tests above cover kept SYNs evicted
-    // and idle.)
-    const noneKept = ['--max-connections', String(4 * DEFAULT_DEFER_SYN_FROM - 1)];
+    // (SYNs 7 us apart. Under a cap of n - 3 000, four times DEFER_SYN_EARLY and more, SYNs are
+    // kept from DEFER_SYN_EARLY open and evicted as kept SYNs; past 0.45 s the oldest go idle,
+    // and fewer than the threshold stay open near the end, so the last SYNs are made at once
+    // again. The tracker's tests above cover kept SYNs evicted and idle.)
     for (const limits of [[], ['--max-connections', String(n - 3000)], ['--idle-timeout', '0.45']]) {
       const what = limits.join(' ');
-      // the reference: NDJSON with its packet lines, every connection made at its SYN (under a
-      // cap below four times the threshold, which the flood does not reach)
-      const ref = await runCli(['--format', 'ndjson', '--packets', ...(limits[0] === '--max-connections' ? [] : noneKept), ...limits, flood]);
+      // the reference: NDJSON with its packet lines, every connection made at its SYN
+      const ref = await withoutDeferral(['--format', 'ndjson', '--packets', ...limits, flood]);
       assert.equal(ref.code, 0, ref.stderr);
       // NDJSON --packets shown the kept SYNs as they come: the same lines in the same order
       const echoed = await runCli(['--format', 'ndjson', '--packets', ...limits, flood]);
@@ -684,7 +706,7 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
       assert.equal(echoed.stdout, ref.stdout, what);
       // so is --format packets, which selects by stream
       for (const stream of ['0', String(n - 1)]) {
-        const a = await runCli(['--format', 'packets', '--stream', stream, ...(limits[0] === '--max-connections' ? [] : noneKept), ...limits, flood]);
+        const a = await withoutDeferral(['--format', 'packets', '--stream', stream, ...limits, flood]);
         const b = await runCli(['--format', 'packets', '--stream', stream, ...limits, flood]);
         assert.equal(b.code, 0, b.stderr);
         assert.equal(b.stdout, a.stdout, `${what} --stream ${stream}`);
@@ -736,12 +758,11 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     const dir = tempDir('tfe-pending-');
     const flood = join(dir, 'flood.pcap');
     // (by default, lone packets past DEFER_SYN_EARLY open are kept, and the retries with their
-    // SYNs, as the tracker's tests above count; under a cap below four times
-    // DEFAULT_DEFER_SYN_FROM none is)
+    // SYNs, as the tracker's tests above count; under a cap below four times DEFER_SYN_EARLY,
+    // as the last limits here, none is)
     if (kind === 'an ACK flood') writeAckFloodPcap(flood, DEFER_SYN_EARLY + 3000, true);
     else if (kind === 'a SYN flood sent again') writeRetriedSynFloodPcap(flood, DEFER_SYN_EARLY + 3000, 1000);
     else writeBackscatterPcap(flood, DEFER_SYN_EARLY + 3000, 1000);
-    const noneKept = ['--max-connections', String(4 * DEFAULT_DEFER_SYN_FROM - 1)];
     const outputs = [
       ['--format', 'ndjson', '--packets'],
       ['--format', 'ndjson'],
@@ -755,8 +776,7 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     for (const limits of [[], ['--idle-timeout', '0.005'], ['--max-connections', String(DEFER_SYN_EARLY + 1000)]]) {
       for (const args of outputs) {
         const what = [...args, ...limits].join(' ');
-        const cap = limits[0] === '--max-connections' ? [] : noneKept;
-        const ref = await runCli([...args, ...cap, ...limits, flood]);
+        const ref = await withoutDeferral([...args, ...limits, flood]);
         const kept = await runCli([...args, ...limits, flood]);
         assert.ok(ref.code === 0 || (args[0] === 'check' && ref.code === 1), `${what}: ${ref.stderr}`);
         assert.equal(kept.code, ref.code, what);

@@ -294,11 +294,13 @@ const UNANSWERED_EIGHTHS = 7;
 /** Kept SYNs counted between two looks at how many were answered (DEFER_SYN_EARLY). */
 export const DEFER_SYN_WINDOW = 4096;
 /**
- * SYNs are kept only under a cap on open connections at least this many times the threshold:
- * under a smaller one (`--max-connections 100000`) the connections themselves take little, and a
- * flood past the cap would keep each SYN only to make its connection when evicting it (1M SYNs
- * under a cap of 100 000, `--json`, medians of 5: 6.50 s made at the SYN, 7.05 s kept, user time
- * 6.48 and 7.05 s, for 267 and 242 MB).
+ * SYNs are kept only under a cap on open connections at least this many times the threshold in
+ * force (65 536, or DEFER_SYN_EARLY's 10 000 for a flood): under a smaller one the connections
+ * themselves take little, and a flood past the cap would keep each SYN only to make its
+ * connection when evicting it. Until 2026-12-07 the threshold here was always 65 536: a flood
+ * under `--max-connections 100000` kept nothing and made 100 000 connections' objects, more
+ * memory than the default cap's (the bench's synflood, NDJSON: 231 MB against 215, 2.4 s; with
+ * SYNs kept from 10 000 open, 130 MB in the same time; docs/performance.md).
  */
 const DEFER_SYN_CAP = 4;
 
@@ -1194,7 +1196,7 @@ export class Tracker implements PacketSink {
       else continued = true;
     }
     if (!reused && !continued && this.pending !== null && this.openCount >= this.deferNow && this.keepable(p) &&
-      (this.deferLooked || this.floodLike()) && this.maxConnections >= DEFER_SYN_CAP * this.deferFrom) {
+      (this.deferLooked || this.floodLike()) && this.maxConnections >= DEFER_SYN_CAP * this.deferNow) {
       this.keepSyn(p, f, hash);
       return null;
     }

@@ -18,7 +18,7 @@ import { ExpectationError, KEYS, parseExpectation, type RuleGroup, type Rules } 
 import { CaptureEvaluator, SpooledSections, resultGroups, SpooledResults, type CaptureCheck, type CheckResult, type ResultList } from '../check/evaluate.js';
 import { writeJsonReport, writeJunitReport, markdownReport, writeTextReport, MAX_DIAGRAMS } from '../check/report.js';
 import { textMarks } from '../check/text-lines.js';
-import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, toolVersion } from './context.js';
+import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, deferSynWanted, toolVersion } from './context.js';
 import { addLimitOptions, addSelectionOptions, positive, trackerOptionsFrom, type LimitOptions } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
 import { defaultJobs, jobsProgress, replay, workerPool } from './jobs.js';
@@ -205,7 +205,7 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   // the evaluator keeps packets per connection only: a SYN that opens no connection may wait as
   // its packet until its connection is needed (TrackerOptions.deferSyn), and so may any other
   // packet that opens one, but a RST or one with SACK blocks (deferAnyFirst)
-  tracker.deferSyn = true;
+  tracker.deferSyn = deferSynWanted();
   tracker.deferAnyFirst = true;
   // the report comes once every capture is read: a progress line cuts nothing
   ctx.progress = opts.progress !== false;

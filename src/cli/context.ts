@@ -44,6 +44,16 @@ export function toolVersion(): string {
   return pkg.version;
 }
 
+/**
+ * Whether a flood's lone packets may wait as their fields until their connections are needed
+ * (TrackerOptions.deferSyn): yes, unless TCPFLOW_DEFER_SYN is 0. The outputs are the same either
+ * way, which is what the switch is for: the reference of the tests that compare them, and a
+ * user's check of a capture where they seem not to be.
+ */
+export function deferSynWanted(): boolean {
+  return process.env.TCPFLOW_DEFER_SYN !== '0';
+}
+
 /** Colour level for stdout: none off a terminal, with NO_COLOR or --no-color; FORCE_COLOR wins. */
 export function colourLevel(flag: boolean, stdout: { isTTY?: boolean }): 0 | 1 | 2 | 3 {
   const force = process.env.FORCE_COLOR;

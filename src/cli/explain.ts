@@ -31,7 +31,7 @@ import type { Lang } from '../i18n/messages.js';
 import type { Output } from '../util/output.js';
 import { NO_REFS, REFS_FROM, REFS_FROM_PACKETS, Spool, SPOOL_MEMORY } from '../util/spool.js';
 import { SummaryTable } from '../render/summary.js';
-import { colourLevel, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
+import { colourLevel, deferSynWanted, toolVersion, EXIT_USAGE, type CliContext } from './context.js';
 import { selectionFrom, selected, type Selection } from './select.js';
 import { explainParallel, defaultJobs } from './jobs.js';
 import { captureFraming, type CaptureFraming } from './framing.js';
@@ -188,7 +188,7 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   // it arrives (echoKeptSyn); the others keep a connection's packets until it is finalised, or
   // ignore them. So may any other packet that opens a connection (an ACK flood's), but a RST or
   // one with SACK blocks (deferAnyFirst): no output here reads more of such a packet than is kept
-  tracker.deferSyn = true;
+  tracker.deferSyn = deferSynWanted();
   tracker.deferAnyFirst = true;
   tracker.echoKeptSyn = (format === 'ndjson' && !!opts.packets) || format === 'packets';
   const chalk = new Chalk({ level: colourLevel(opts.color, ctx.io.stdout as unknown as { isTTY?: boolean }) });

@@ -17,7 +17,7 @@ import { labText } from '../lab/text.js';
 import { answersTemplate } from '../lab/questions.js';
 import { labMessages } from '../lab/messages.js';
 import { stringifyDocument } from '../render/json.js';
-import { colourLevel, EXIT_USAGE, toolVersion, type CliContext } from './context.js';
+import { colourLevel, deferSynWanted, EXIT_USAGE, toolVersion, type CliContext } from './context.js';
 import { addLangOption, addSelectionOptions, LINGER_SECONDS } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
 
@@ -135,7 +135,7 @@ export async function runLab(ctx: CliContext, file: string, o: LabCommonOptions,
   // A flood's pure SYNs are kept as their packets' fields until their connections are needed
   // (TrackerOptions.deferSyn: the collector keeps packets per connection, so seeing a SYN late
   // changes nothing it keeps).
-  const opts: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => collector.canLetGo(c), deferSyn: true };
+  const opts: TrackerOptions = { keepAll: false, lingerSeconds: LINGER_SECONDS, lingerOnly: (c) => collector.canLetGo(c), deferSyn: deferSynWanted() };
   // (continuations are parts of streams, each adding its payload to its stream's line, and the
   // lab's connection is never one, below: nothing the lab says is made of them, and the warning
   // about their records is not given)
