@@ -20,6 +20,7 @@
  * held against it). Exits 1 when a frame differs.
  */
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,9 +33,54 @@ import { REF_FLAG_FIELDS } from '../test/helpers/tshark-ref.js';
 const FLAG_FIELDS = REF_FLAG_FIELDS;
 const BIT = new Map(FLAG_FIELDS.map(([, name], i) => [name, 1 << i]));
 
+const USAGE = `usage: node dist/scripts/diff-scale.js [--connections N] [--tuples T] [--seed S] [--split]
+                                    [--capture FILE] [--keep FILE] [--max-connections M]
+  the CLI (--format ndjson --packets) against tshark frame by frame on a capture of many
+  connections on few 4-tuples (written: N connections, default 100000, on T 4-tuples, default
+  5000, seed S, default 1; --split adds continuations; --keep saves it), or on --capture FILE;
+  --max-connections M is given to the CLI to force evictions. Exit 1 when a frame differs,
+  2 on a wrong command line or without tshark.
+`;
+
+/**
+ * The options, strictly: --help prints the usage (null: exit 0); an unknown option, a positional
+ * argument, a missing value or a number that is not a whole one from 1 (0 for --seed) is an
+ * error naming it (thrown) before anything runs. (It read options by position and ignored the
+ * rest: `--help` ran the whole default comparison, about half a minute.)
+ */
+function options(argv: string[]): Map<string, string> | null {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      connections: { type: 'string' }, tuples: { type: 'string' }, seed: { type: 'string' }, split: { type: 'boolean' },
+      capture: { type: 'string' }, keep: { type: 'string' }, 'max-connections': { type: 'string' },
+    },
+  });
+  if (values.help) return null;
+  if (positionals.length > 0) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const m = new Map<string, string>();
+  for (const [k, v] of Object.entries(values)) {
+    if (typeof v !== 'string') continue;
+    const min = k === 'seed' ? 0 : 1;
+    if (k !== 'capture' && k !== 'keep' && !(/^\d+$/.test(v) && Number(v) >= min)) throw new Error(`--${k} ${JSON.stringify(v)}: a whole number from ${min} is needed`);
+    m.set(k, v);
+  }
+  if (values.split) m.set('split', '1');
+  return m;
+}
+
+let opts: Map<string, string> = new Map();
+
+/** Nothing was compared (a command failed; what it said is written above): exit 2. */
+function failed(why: string): number {
+  process.stderr.write(`diff-scale: ${why}: nothing compared\n`);
+  return 2;
+}
 function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : def;
+  return opts.get(name.replace(/^--/, '')) ?? def;
 }
 
 /** Every line of a command's standard output, as it comes. */
@@ -71,6 +117,18 @@ class Frames {
 }
 
 async function main(): Promise<number> {
+  let parsed: Map<string, string> | null;
+  try {
+    parsed = options(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`diff-scale: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (parsed === null) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  opts = parsed;
   if ((await lines('tshark', ['--version'], process.env, () => undefined)) !== 0) {
     process.stderr.write('diff-scale: tshark is needed\n');
     return 2;
@@ -92,7 +150,7 @@ async function main(): Promise<number> {
         connections: Number(arg('--connections', '100000')),
         tuples: Number(arg('--tuples', '5000')),
         seed: Number(arg('--seed', '1')),
-        split: process.argv.includes('--split'),
+        split: opts.has('split'),
       };
       packets = writeReusePcap(capture, opt);
       process.stdout.write(`capture: ${opt.connections} connections on ${opt.tuples} 4-tuples (seed ${opt.seed}${opt.split ? ', with split kinds' : ''}): ${packets} packets\n`);
@@ -100,7 +158,8 @@ async function main(): Promise<number> {
       if (keep !== '') copyFileSync(capture, keep);
     } else {
       packets = 0;
-      await lines('tshark', ['-n', '-r', capture, '-T', 'fields', '-e', 'frame.number'], process.env, () => packets++);
+      // (a capture that tshark cannot read is an error, not a comparison of no frames)
+      if ((await lines('tshark', ['-n', '-r', capture, '-T', 'fields', '-e', 'frame.number'], process.env, () => packets++)) !== 0) return failed('tshark could not read the capture');
     }
 
     // ours: the CLI itself, with the release and limits every output has
@@ -110,7 +169,7 @@ async function main(): Promise<number> {
     if (max !== '') cliArgs.splice(1, 0, '--max-connections', max);
     let capLine: Record<string, unknown> = {};
     let t = Date.now();
-    await lines(process.execPath, cliArgs, process.env, (line) => {
+    const cliCode = await lines(process.execPath, cliArgs, process.env, (line) => {
       const o = JSON.parse(line) as Record<string, unknown>;
       if (o.type === 'capture') capLine = o;
       if (o.type === 'connection' && o.continuation === true) {
@@ -130,6 +189,7 @@ async function main(): Promise<number> {
       ours.bits[n] = b;
     });
     const cliSeconds = (Date.now() - t) / 1000;
+    if (cliCode !== 0) return failed(`the CLI exited ${cliCode}`);
 
     // tshark's, single pass
     const theirs = new Frames(packets);
@@ -137,7 +197,7 @@ async function main(): Promise<number> {
     mkdirSync(cfg);
     const fields = ['frame.number', 'tcp.stream', 'tcp.flags', 'tcp.seq', 'tcp.ack', 'tcp.len', ...FLAG_FIELDS.map(([f]) => f)];
     t = Date.now();
-    await lines('tshark', ['-n', '-o', 'tcp.relative_sequence_numbers:TRUE', '-o', 'tcp.analyze_sequence_numbers:TRUE', '-r', capture,
+    const tsharkCode = await lines('tshark', ['-n', '-o', 'tcp.relative_sequence_numbers:TRUE', '-o', 'tcp.analyze_sequence_numbers:TRUE', '-r', capture,
       '-Y', 'tcp', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...fields.flatMap((f) => ['-e', f])],
     { ...process.env, LC_ALL: 'C', TZ: 'UTC', WIRESHARK_CONFIG_DIR: cfg }, (line) => {
       const f = line.split('\t');
@@ -155,6 +215,7 @@ async function main(): Promise<number> {
       theirs.bits[n] = b;
     });
     const tsharkSeconds = (Date.now() - t) / 1000;
+    if (tsharkCode !== 0) return failed(`tshark exited ${tsharkCode}`);
 
     // every frame: the same stream id, relative numbers, length and analysis flags (a
     // continuation's analysis goes on from its stream's state, as Wireshark's does)

@@ -1,6 +1,6 @@
 /**
  * scripts/bench-args.ts: the bench's command line, strictly parsed; and the bench itself on a
- * wrong or help command line (it exits at once, making and running nothing).
+ * wrong or help command line (it exits at once, making and running nothing); and diff-scale's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -83,5 +83,28 @@ test('the bench on --help prints its usage and exits 0; on a wrong option it exi
     assert.equal(existsSync(cache), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('diff-scale on --help prints its usage and exits 0; on a wrong command line it exits 2 and runs nothing', () => {
+  const DIFF_SCALE = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'diff-scale.js');
+  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
+    spawnSync(process.execPath, [DIFF_SCALE, ...args], { encoding: 'utf8', timeout: 20_000 });
+  const help = run(['--help']);
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /^usage: node dist\/scripts\/diff-scale\.js \[--connections N\]/);
+  assert.equal(help.stderr, '');
+  // (it once read options by position and ignored the rest: --help ran the whole comparison)
+  for (const [args, message] of [
+    [['--conections', '5'], /^diff-scale: Unknown option '--conections'/],
+    [['--seed', 'x'], /^diff-scale: --seed "x": a whole number from 0 is needed\n/],
+    [['--connections', '0'], /^diff-scale: --connections "0": a whole number from 1 is needed\n/],
+    [['--capture'], /^diff-scale: Option '--capture <value>' argument missing/],
+    [['capture.pcap'], /^diff-scale: unexpected argument "capture.pcap"\nusage: /],
+  ] as const) {
+    const r = run([...args]);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
   }
 });
