@@ -25,6 +25,7 @@
  *
  * Same seed, same inputs. Exits 1 when an input differs. About 1 s per input (tshark's start).
  */
+import { parseArgs } from 'node:util';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,9 +48,37 @@ const FIELDS = [
 interface Rec { sec: number; frac: number; orig: number; data: Buffer }
 interface Pcap { header: Buffer; recs: Rec[]; nano: boolean; link: number }
 
+const USAGE = 'usage: node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus] [--dir D] [--release]\n';
+
+/**
+ * The options, strictly (node:util's parseArgs): an unknown option or a positional argument is
+ * an error, before anything runs; `--help` prints the usage. (Options were read by position and
+ * the rest ignored: `--help` ran the default hundred inputs.)
+ */
+const OPTS = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' },
+        corpus: { type: 'boolean' }, dir: { type: 'string' }, release: { type: 'boolean' },
+      },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`diff-fuzz: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (OPTS.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : def;
+  const v = (OPTS as Record<string, string | boolean | undefined>)[name.replace(/^--/, '')];
+  return typeof v === 'string' ? v : def;
 }
 
 /** Little-endian classic pcap only (every fixture that is not pcapng or gzip); null otherwise. */
@@ -187,8 +216,8 @@ async function main(): Promise<void> {
   let seed = Number(arg('--seed', '1'));
   const runs = Number(arg('--runs', '100'));
   const out = arg('--out', join(REPO_ROOT, 'diff-fuzz-failures'));
-  if (!Number.isInteger(seed) || !Number.isInteger(runs) || runs < 1) {
-    process.stderr.write('usage: node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus] [--dir D] [--release]\n');
+  if (!/^\d+$/.test(arg('--seed', '1')) || !/^\d+$/.test(arg('--runs', '100')) || runs < 1) {
+    process.stderr.write(`diff-fuzz: --seed is a whole number and --runs one from 1\n${USAGE}`);
     process.exit(2);
   }
   if (spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status !== 0) {
@@ -208,7 +237,7 @@ async function main(): Promise<void> {
       if (f.endsWith('.pcap')) sources.push([`${d.name}/${f}`, readFileSync(join(fixtures, d.name, f))]);
     }
   }
-  if (process.argv.includes('--corpus')) {
+  if (OPTS.corpus === true) {
     if (!corpusAvailable()) {
       process.stderr.write(`diff-fuzz: no corpus at ${CORPUS_DIR}\n`);
       process.exit(2);
@@ -239,11 +268,22 @@ async function main(): Promise<void> {
   const input = join(work, 'in.pcap');
   const ref = join(work, 'in.tsv');
   const eargs = FIELDS.flatMap((f) => ['-e', f]);
-  const tshark = (path: string): void => {
+  /**
+   * tshark's view of `path` written to `ref`; or, when tshark read nothing (no header line: it
+   * stopped on the input, could not start, or was killed), why, and nothing written. (The
+   * comparison read the empty output and stopped the run with a TypeError and its stack: under
+   * `timeout`, whose signal reaches tshark too.)
+   */
+  const tshark = (path: string): { why: string; killed: boolean } | null => {
     const t = spawnSync('tshark', ['-n', '-o', 'tcp.relative_sequence_numbers:TRUE', '-o', 'tcp.analyze_sequence_numbers:TRUE', '-r', path,
       '-Y', 'tcp', '-T', 'fields', '-E', 'header=y', '-E', 'separator=/t', '-E', 'occurrence=f', ...eargs],
     { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, LC_ALL: 'C', TZ: 'UTC', WIRESHARK_CONFIG_DIR: cfg } });
+    if (t.stdout === undefined || t.stdout === null || !t.stdout.startsWith('frame.number')) {
+      const said = `${t.error?.message ?? ''} ${t.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Running as user')).pop();
+      return { why: `tshark ${t.signal !== null ? `killed by ${t.signal}` : `exited ${t.status}`}${said ? `: ${said}` : ''}`, killed: t.signal !== null };
+    }
     writeFileSync(ref, t.stdout);
+    return null;
   };
   /**
    * Sources with TCP frames we do not decode as they are (IP fragments, which tshark reassembles
@@ -252,9 +292,11 @@ async function main(): Promise<void> {
   const undecoded = new Map<string, boolean>();
   let differ = 0;
   let compared = 0;
+  /** Inputs tshark read nothing of (tshark()). */
+  let unread = 0;
   let continuationFrames = 0;
   let storyStreams = 0;
-  const release = process.argv.includes('--release');
+  const release = OPTS.release === true;
   const released = { keepAll: false, lingerSeconds: 0, reuseConnections: true };
   try {
     for (let n = 0; n < runs; n++) {
@@ -264,11 +306,32 @@ async function main(): Promise<void> {
       const done = mutate(p, rnd);
       if (!undecoded.has(name)) {
         writeFileSync(input, bytes);
-        tshark(input);
+        const bad = tshark(input);
+        if (bad !== null) {
+          // a fixture or corpus capture as it is: tshark reads every one, so it was stopped
+          process.stderr.write(`diff-fuzz: ${name}: ${bad.why}: stopped\n`);
+          process.exitCode = 2;
+          return;
+        }
         undecoded.set(name, (await compareWithTshark(input, ref, 0)).missing > 0);
       }
       writeFileSync(input, serialise(p));
-      tshark(input);
+      const bad = tshark(input);
+      if (bad !== null && bad.killed) {
+        // (interrupted: the signal that reached tshark ends this process too)
+        process.stderr.write(`diff-fuzz: input ${n}: ${bad.why}: stopped\n`);
+        process.exitCode = 2;
+        return;
+      }
+      if (bad !== null) {
+        // not a difference in the analysis: counted, kept and said apart
+        unread++;
+        mkdirSync(out, { recursive: true });
+        const kept = join(out, `seed-${arg('--seed', '1')}-input-${n}.tshark-unread.pcap`);
+        copyFileSync(input, kept);
+        process.stdout.write(`input ${n}: ${name} ${done.join(', ')}: ${bad.why}; not compared\n  kept as ${kept}\n`);
+        continue;
+      }
       const c = await compareWithTshark(input, ref, 10, release ? released : undefined);
       continuationFrames += c.continuationFrames;
       if (release) {
@@ -308,7 +371,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  process.stdout.write(`${compared} inputs compared with tshark, ${differ} differ${release ? ` (released at once: ${continuationFrames} frames in continuations, compared too; the story of every packet and the verdicts of ${storyStreams} streams against keeping every connection)` : ''}\n`);
+  process.stdout.write(`${compared} inputs compared with tshark, ${differ} differ${unread > 0 ? ` (${unread} more that tshark could not read, not compared)` : ''}${release ? ` (released at once: ${continuationFrames} frames in continuations, compared too; the story of every packet and the verdicts of ${storyStreams} streams against keeping every connection)` : ''}\n`);
   process.exitCode = differ > 0 ? 1 : 0;
 }
 

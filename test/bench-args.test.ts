@@ -1,6 +1,6 @@
 /**
  * scripts/bench-args.ts: the bench's command line, strictly parsed; and the bench itself on a
- * wrong or help command line (it exits at once, making and running nothing); and diff-scale's.
+ * wrong or help command line (it exits at once, making and running nothing); and diff-scale's and diff-fuzz's.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,6 +101,27 @@ test('diff-scale on --help prints its usage and exits 0; on a wrong command line
     [['--connections', '0'], /^diff-scale: --connections "0": a whole number from 1 is needed\n/],
     [['--capture'], /^diff-scale: Option '--capture <value>' argument missing/],
     [['capture.pcap'], /^diff-scale: unexpected argument "capture.pcap"\nusage: /],
+  ] as const) {
+    const r = run([...args]);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+  }
+});
+
+test('diff-fuzz on --help prints its usage and exits 0; on a wrong command line it exits 2 and runs nothing', () => {
+  const DIFF_FUZZ = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'diff-fuzz.js');
+  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
+    spawnSync(process.execPath, [DIFF_FUZZ, ...args], { encoding: 'utf8', timeout: 20_000 });
+  const help = run(['--help']);
+  assert.equal(help.status, 0, help.stderr);
+  assert.equal(help.stdout, 'usage: node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus] [--dir D] [--release]\n');
+  // (it once read options by position and ignored the rest: --help ran a hundred inputs through tshark)
+  for (const [args, message] of [
+    [['--sed', '3'], /^diff-fuzz: Unknown option '--sed'\nusage: /],
+    [['--runs', '0'], /^diff-fuzz: --seed is a whole number and --runs one from 1\n/],
+    [['--seed', 'x'], /^diff-fuzz: --seed is a whole number and --runs one from 1\n/],
+    [['capture.pcap'], /^diff-fuzz: Unexpected argument 'capture.pcap'/],
   ] as const) {
     const r = run([...args]);
     assert.equal(r.status, 2, args.join(' '));
