@@ -86,46 +86,43 @@ test('the bench on --help prints its usage and exits 0; on a wrong option it exi
   }
 });
 
-test('diff-scale on --help prints its usage and exits 0; on a wrong command line it exits 2 and runs nothing', () => {
-  const DIFF_SCALE = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'diff-scale.js');
-  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
-    spawnSync(process.execPath, [DIFF_SCALE, ...args], { encoding: 'utf8', timeout: 20_000 });
+/**
+ * A developer script's command line: `--help` prints `usage` (matched) on stdout and exits 0;
+ * each wrong line exits 2 with nothing on stdout and its message on stderr, before anything runs.
+ */
+function commandLine(script: string, usage: RegExp, wrong: readonly (readonly [readonly string[], RegExp])[]): void {
+  const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', script);
+  const run = (args: readonly string[]): { status: number | null; stdout: string; stderr: string } =>
+    spawnSync(process.execPath, [path, ...args], { encoding: 'utf8', timeout: 20_000 });
   const help = run(['--help']);
   assert.equal(help.status, 0, help.stderr);
-  assert.match(help.stdout, /^usage: node dist\/scripts\/diff-scale\.js \[--connections N\]/);
+  assert.match(help.stdout, usage);
   assert.equal(help.stderr, '');
-  // (it once read options by position and ignored the rest: --help ran the whole comparison)
-  for (const [args, message] of [
+  for (const [args, message] of wrong) {
+    const r = run(args);
+    assert.equal(r.status, 2, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+  }
+}
+
+// (each once read its options by position and ignored the rest: --help ran the whole comparison,
+// diff-fuzz's a hundred inputs through tshark)
+test('diff-scale on --help prints its usage and exits 0; on a wrong command line it exits 2 and runs nothing', () => {
+  commandLine('diff-scale.js', /^usage: node dist\/scripts\/diff-scale\.js \[--connections N\]/, [
     [['--conections', '5'], /^diff-scale: Unknown option '--conections'/],
     [['--seed', 'x'], /^diff-scale: --seed "x": a whole number from 0 is needed\n/],
     [['--connections', '0'], /^diff-scale: --connections "0": a whole number from 1 is needed\n/],
     [['--capture'], /^diff-scale: Option '--capture <value>' argument missing/],
     [['capture.pcap'], /^diff-scale: unexpected argument "capture.pcap"\nusage: /],
-  ] as const) {
-    const r = run([...args]);
-    assert.equal(r.status, 2, args.join(' '));
-    assert.equal(r.stdout, '', args.join(' '));
-    assert.match(r.stderr, message, args.join(' '));
-  }
+  ]);
 });
 
 test('diff-fuzz on --help prints its usage and exits 0; on a wrong command line it exits 2 and runs nothing', () => {
-  const DIFF_FUZZ = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'diff-fuzz.js');
-  const run = (args: string[]): { status: number | null; stdout: string; stderr: string } =>
-    spawnSync(process.execPath, [DIFF_FUZZ, ...args], { encoding: 'utf8', timeout: 20_000 });
-  const help = run(['--help']);
-  assert.equal(help.status, 0, help.stderr);
-  assert.equal(help.stdout, 'usage: node dist/scripts/diff-fuzz.js [--seed S] [--runs N] [--out DIR] [--corpus] [--dir D] [--release]\n');
-  // (it once read options by position and ignored the rest: --help ran a hundred inputs through tshark)
-  for (const [args, message] of [
+  commandLine('diff-fuzz.js', /^usage: node dist\/scripts\/diff-fuzz\.js \[--seed S\] \[--runs N\] \[--out DIR\] \[--corpus\] \[--dir D\] \[--release\]\n$/, [
     [['--sed', '3'], /^diff-fuzz: Unknown option '--sed'\nusage: /],
     [['--runs', '0'], /^diff-fuzz: --seed is a whole number and --runs one from 1\n/],
     [['--seed', 'x'], /^diff-fuzz: --seed is a whole number and --runs one from 1\n/],
     [['capture.pcap'], /^diff-fuzz: Unexpected argument 'capture.pcap'/],
-  ] as const) {
-    const r = run([...args]);
-    assert.equal(r.status, 2, args.join(' '));
-    assert.equal(r.stdout, '', args.join(' '));
-    assert.match(r.stderr, message, args.join(' '));
-  }
+  ]);
 });
