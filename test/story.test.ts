@@ -153,7 +153,7 @@ describe('teardown', () => {
       "FIN from the client after this segment's 20 bytes of data, so at seq 121 = 101 + 20: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack 122");
     assert.equal(message('en', 'finSecond', 'server', 1001, 301, 700),
       "FIN from the server after this segment's 700 bytes of data, so at seq 1001 = 301 + 700: it has finished too (LAST_ACK); the client enters TIME_WAIT when this arrives");
-    assert.equal(message('en', 'finFirst', 'client', 121, 101, 1).includes("this segment's 1 byte of data"), true);
+    assert.equal(message('en', 'finFirst', 'client', 102, 101, 1).includes("this segment's 1 byte of data, so at seq 102 = 101 + 1"), true);
     assert.equal(message('zh', 'finSecond', 'server', 1001, 301, 700),
       '服务器发送 FIN，它在本报文段的 700 字节数据之后，所以序号为 1001 = 301 + 700：它也发送完毕（LAST_ACK）；客户端收到后进入 TIME_WAIT');
     // a FIN alone keeps the short note, its ack the FIN seq + 1
@@ -170,6 +170,12 @@ describe('teardown', () => {
     assert.deepEqual(crossed.map((s) => [s.note, s.n]), [['finFirst', [6, 1, 5]], ['finCrossed', [8, 1, 7]]]);
     assert.match(message('en', 'finCrossed', 'server', 8, 1, 7), /^FIN from the server after this segment's 7 bytes of data, so at seq 8 = 1 \+ 7, sent before it saw the client's FIN: the FINs crossed/);
     assert.match(message('zh', 'finCrossed', 'server', 8, 0, 0), /^服务器在看到客户端的 FIN 之前就发送了 FIN（序号 8）/);
+    // past 4 GB the relative numbers wrap, as Wireshark's do: the arithmetic in the notes too
+    assert.match(message('en', 'finFirst', 'client', 0xffffffff, 0xffffffff, 0), /so it will be acknowledged with ack 0$/);
+    assert.match(message('en', 'lastAck', 'client', 0), /^ack 0 = FIN seq 4294967295 \+ 1, the last ACK/);
+    assert.match(message('en', 'retransmission', 'client', 0xfffffe00, 0), /^retransmission: bytes 4294966784 to 4294967295 were sent/);
+    // a FIN after data whose sum wraps says its seq alone
+    assert.match(message('en', 'finFirst', 'client', 100, 0xffffff00, 356), /^FIN from the client at seq 100: /);
   });
 
   it('three-way: the second FIN rides on the ACK (捎带确认)', () => {

@@ -26,7 +26,10 @@ export class RoleSlot {
 /**
  * A number a template shows: n1, n2 or n3, plus a constant ({n1}, {n3-1}, {n2+1}); microseconds
  * as seconds with six decimals ({n2/1e6}); with a word after it, singular when the number is 1,
- * else plural ({n1 segment|segments}: "1 segment").
+ * else plural ({n1 segment|segments}: "1 segment"). A constant added is sequence arithmetic in
+ * every template (a range's last byte, an ack one past a FIN, a FIN's seq one before its ack),
+ * so it is made modulo 2^32, as the numbers are: "ack 0 = FIN seq 4294967295 + 1", not "FIN seq
+ * -1" (relative numbers wrap past 4 GB sent, as Wireshark's do).
  */
 export class NumberSlot {
   constructor(
@@ -34,7 +37,8 @@ export class NumberSlot {
   ) {}
 
   value(n1: number, n2: number, n3: number): number {
-    return (this.index === 1 ? n1 : this.index === 2 ? n2 : n3) + this.add;
+    const v = (this.index === 1 ? n1 : this.index === 2 ? n2 : n3) + this.add;
+    return this.add === 0 || this.micros ? v : v >>> 0;
   }
 
   /** The number and its word, as the message has them. */
@@ -136,9 +140,10 @@ const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + 
 /**
  * A FIN: alone (0), or after data in the same segment (1, n3 > 0): its seq is then not the
  * header's (n2) but the one after the data, n1 = n2 + n3, which the note shows as a sum. n1 is
- * the FIN's relative seq, n2 the segment's, n3 its payload length.
+ * the FIN's relative seq, n2 the segment's, n3 its payload length. (Where the sum wraps past
+ * 2^32 the note says the FIN's seq alone: a sum that does not add up would mislead.)
  */
-const finWithData = (_n1: number, _n2: number, n3: number): number => (n3 > 0 ? 1 : 0);
+const finWithData = (n1: number, n2: number, n3: number): number => (n3 > 0 && n2 + n3 === n1 ? 1 : 0);
 /** A FIN sent again: naming the frame that had acknowledged it (0, when n1 > 0), or not (1). */
 const finAckedBefore = (n1: number): number => (n1 > 0 ? 0 : 1);
 /** The last ACK again: for a FIN that came again (n2 > 0: 0, 1) or for nothing new (2, 3); with the duplicate_ack end (1, 3). */
