@@ -79,6 +79,7 @@ function failed(why: string): number {
   process.stderr.write(`diff-scale: ${why}: nothing compared\n`);
   return 2;
 }
+
 function arg(name: string, def: string): string {
   return opts.get(name.replace(/^--/, '')) ?? def;
 }

@@ -13,6 +13,8 @@ import { settleDoubles } from '../util/shapes.js';
 export const WSCALE_UNKNOWN = -1;
 /** Window scale: the handshake was seen and scaling is not used. */
 export const WSCALE_NONE = -2;
+/** Wireshark caps the window-scale shift at 14 (RFC 7323 §2.3). */
+export const MAX_WSCALE = 14;
 
 // Flow.bits: a flow's yes-or-no facts, one bit each (a field takes 8 bytes here, so seven
 // booleans were 56 bytes of every flow, two a connection).

@@ -29,7 +29,7 @@ import { AnalysisStates, RESTORED, NOT_KEPT } from '../flow/analysis-states.js';
 import { TombstoneStore, srcIsLower, endpointIsLower, ROLES_BY_SYN, ROLES_BY_SYN_ACK, ROLES_INFERRED, type Released } from '../flow/tombstones.js';
 import {
   F_BASE_SET, F_FIN_ACKED, F_FIN_SENT, F_FIRST_ACK, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, newConnection, ownAnalysis, resetConnection,
-  setFlowAddress, setFlowFlag, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN,
+  MAX_WSCALE, setFlowAddress, setFlowFlag, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN,
 } from './connection.js';
 import { noteRoles } from './roles.js';
 import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, type StoryResult } from './story.js';
@@ -100,8 +100,6 @@ function newIsn(F: Flow, p: Packet): boolean {
   return (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq;
 }
 
-/** Wireshark caps the window-scale shift at 14 (RFC 7323 §2.3). */
-const MAX_WSCALE = 14;
 
 /** What the analysis says about one packet; reused for every packet. */
 export class PacketResult implements StoryResult {

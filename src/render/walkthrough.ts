@@ -14,7 +14,7 @@
  * diagnostics) are made as text and written.
  */
 import type { ChalkInstance } from 'chalk';
-import { type Connection, type Flow, clientFlow, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, initialRtt, serverFlow } from '../analyze/connection.js';
+import { type Connection, type Flow, clientFlow, MAX_WSCALE, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, initialRtt, serverFlow } from '../analyze/connection.js';
 import { diagnosticRole, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
 import { LISTED_NOTED, NAMED_FLAG_FRAMES, RecordList, RecordPool, type SegmentCounts } from './records.js';
 import { MessageBytes, messageBytes, NoteBytes } from './message-bytes.js';
@@ -628,10 +628,11 @@ export class Walkthrough {
       const dflt = this.t('lMssDefault', 'client', ipVersion === 6 ? 1220 : 536);
       parts.push(`MSS ${c2s} ${sv.synMss >= 0 ? sv.synMss : dflt}${this.t('lSep')}${s2c} ${cl.synMss >= 0 ? cl.synMss : dflt}`);
     }
-    // each side's shift count and the factor it scales its own windows by (RFC 7323 §2.3), named
-    // by side: "10/0" left a learner to guess which side was which
+    // each side's shift count and the factor its windows are scaled by (the shift capped at 14, as
+    // the analysis caps it: RFC 7323 §2.3), named by side: "10/0" left a learner to guess which
+    // side was which
     if (cl.synWscale >= 0 && sv.synWscale >= 0) {
-      const side = (role: 'client' | 'server', shift: number): string => `${roleName(lang, role)} ${shift}${this.t('lScaleFactor', 'client', 2 ** Math.min(shift, 14))}`;
+      const side = (role: 'client' | 'server', shift: number): string => `${roleName(lang, role)} ${shift}${this.t('lScaleFactor', 'client', 2 ** Math.min(shift, MAX_WSCALE))}`;
       parts.push(`${this.t('lWindowScale')} ${side('client', cl.synWscale)}${this.t('lSep')}${side('server', sv.synWscale)}`);
     } else {
       parts.push(this.t('lScaleOff'));
