@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ipv4ToString, ipv6ToString } from '../src/util/addr.js';
+import { flowAddress, newFlow } from '../src/analyze/connection.js';
 
 /** Eight 16-bit groups as four big-endian words. */
 function words(g: readonly number[]): number[] {
@@ -50,5 +51,35 @@ describe('ipv6ToString', () => {
       }),
       { seed: 5952, numRuns: 5000 },
     );
+  });
+});
+
+describe('flowAddress', () => {
+  it("gives each flow its own address's text, through its memo of the last two IPv6 addresses", () => {
+    // sequences over a pool of three addresses (one of them "::", whose words are the memo's
+    // empty slots') so that the memo hits, misses, and replaces both of its slots in every order
+    const pool: number[][] = [
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      [0xfd77, 0, 0, 0, 0, 0, 0, 1],
+      [0xfd77, 0, 0, 0, 0, 0, 0, 2],
+      [0x2001, 0xdb8, 0x8000, 0, 0, 0, 0xffff, 0xffff],
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.nat(pool.length - 1), { minLength: 1, maxLength: 12 }), (picks) => {
+        for (const i of picks) {
+          const f = newFlow();
+          const w = words(pool[i]!);
+          f.addr0 = w[0]! | 0;
+          f.addr1 = w[1]! | 0;
+          f.addr2 = w[2]! | 0;
+          f.addr3 = w[3]! | 0;
+          assert.equal(flowAddress(6, f), ipv6ToString(w), pool[i]!.join(','));
+        }
+      }),
+      { seed: 2460, numRuns: 500 },
+    );
+    const f = newFlow();
+    f.addr0 = 0xc0000280 | 0;
+    assert.equal(flowAddress(4, f), '192.0.2.128');
   });
 });
