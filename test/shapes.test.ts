@@ -227,4 +227,28 @@ describe('settled shapes', () => {
     `);
     assert.deepEqual(said, [true, 1795318111, 1000000]);
   });
+
+  it("seqSub's code, and its callers', is compiled for a result from 2^31 up (an ack below the other side's ISN) from the start; the same expression unprimed is thrown away at its first such result (the control)", () => {
+    const said = v8Says(`
+      import { seqSub } from ${JSON.stringify(url('model/seq.js'))};
+      function unprimed(a, b) { return (a - b) >>> 0; }
+      // (a double field, as the packet result's relative numbers are: settleDoubles)
+      const out = { a: 0.5 };
+      function viaSeqSub(a, b) { out.a = seqSub(a, b); }
+      function viaUnprimed(a, b) { out.a = unprimed(a, b); }
+      const turbofan = (f) => (%GetOptimizationStatus(f) & 64) !== 0;
+      const seen = [];
+      for (const f of [viaSeqSub, viaUnprimed]) {
+        %PrepareFunctionForOptimization(f);
+        for (let i = 0; i < 100; i++) f(1000 + i, 1000);
+        %OptimizeFunctionOnNextCall(f);
+        f(1001, 1000);
+        const before = turbofan(f);
+        f(1000, 1001);
+        seen.push(before, turbofan(f), out.a);
+      }
+      console.log(JSON.stringify(seen));
+    `);
+    assert.deepEqual(said, [true, true, 4294967295, true, false, 4294967295]);
+  });
 });

@@ -29,6 +29,16 @@ export function seqSub(a: number, b: number): number {
   return (a - b) >>> 0;
 }
 
+// seqSub's result is a small number in almost every packet (a relative number), so V8 compiles
+// it, and every function it is inlined into, for results below 2^31 only; the first number
+// from 2^31 up (an ack below the other side's ISN, a packet before its direction's base), which
+// a real capture may give a hundred thousand packets in, threw that code away: track()'s and
+// handle()'s, each compiled again (tens of milliseconds of the compiler's thread, the packets
+// meanwhile in baseline code). Called here with such results, enough times for V8 to have made
+// its feedback (lazily, after a function has run about eight times its own size), its code is
+// compiled for any uint32 from the start.
+for (let i = 0; i < 256; i++) seqSub(i & 1, 1);
+
 export function seqGt(a: number, b: number): boolean {
   return ((a - b) | 0) > 0;
 }
