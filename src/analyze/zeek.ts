@@ -272,20 +272,26 @@ export function updateZeekFully(z: ZeekHolder, p: Packet, fromA: boolean): void 
   const relSeq = seqDiff(p.seq32, w[E + S_BASE]);
 
   // --- history: the control letter of this packet
+  // (a repeat's comparison made before its test, not only when the flag was seen before: first
+  // made at a capture's first SYN, FIN or RST sent again, thousands of connections in, it threw
+  // the optimised updateZeekFully() away for want of type feedback)
   const ctl = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
   let letter = 0;
   if (ctl === 1) {
     if (syn) {
-      if ((eb & HAS_SYN) === 0 || w[E + S_LAST_SYN_SEQ] !== relSeq) letter = ack ? L_H : L_S;
+      const same = w[E + S_LAST_SYN_SEQ] === relSeq;
+      if ((eb & HAS_SYN) === 0 || !same) letter = ack ? L_H : L_S;
       eb |= HAS_SYN;
       w[E + S_LAST_SYN_SEQ] = relSeq;
     } else if (fin) {
       const end = seqAdd32(p.seq32, p.payloadLen);
-      if ((eb & HAS_FIN) === 0 || w[E + S_LAST_FIN_END] !== end) letter = L_F;
+      const same = w[E + S_LAST_FIN_END] === end;
+      if ((eb & HAS_FIN) === 0 || !same) letter = L_F;
       eb |= HAS_FIN;
       w[E + S_LAST_FIN_END] = end;
     } else {
-      if ((eb & HAS_RST) === 0 || w[E + S_LAST_RST_SEQ] !== p.seq32) letter = L_R;
+      const same = w[E + S_LAST_RST_SEQ] === p.seq32;
+      if ((eb & HAS_RST) === 0 || !same) letter = L_R;
       eb |= HAS_RST;
       w[E + S_LAST_RST_SEQ] = p.seq32;
     }
@@ -304,7 +310,8 @@ export function updateZeekFully(z: ZeekHolder, p: Packet, fromA: boolean): void 
     if ((eb & SAW_A) === 0) letter = L_A;
     eb |= SAW_A;
   }
-  if ((letter === L_A || letter === L_D) && w[at + W_HISTLEN] === 1 && w[at + W_HIST0] === L_H) {
+  const onlyH = w[at + W_HISTLEN] === 1 && w[at + W_HIST0] === L_H;
+  if ((letter === L_A || letter === L_D) && onlyH) {
     // a SYN-ACK that opened the record came from the responder after all: flip (history "^h")
     zf ^= ORIG_IS_B;
     w[at + W_FLAGS] = zf;
@@ -317,6 +324,13 @@ export function updateZeekFully(z: ZeekHolder, p: Packet, fromA: boolean): void 
   // --- endpoint state machine (TCPSessionAdapter)
   const before = w[E + S_STATE];
   const peer = w[P + S_STATE];
+  // (the peer's states the rarer cases ask about, compared for every packet, as the repeats above)
+  const peerClosed = peer === Z_CLOSED;
+  const peerSynSent = peer === Z_SYN_SENT;
+  const peerEstablished = peer === Z_ESTABLISHED;
+  const empty = p.payloadLen === 0;
+  const peerWasClosed = w[P + S_PREV_STATE] === Z_CLOSED;
+  const peerClosedThenReset = peer === Z_RESET && peerWasClosed;
   let st = before;
   switch (before) {
     case Z_INACTIVE:
@@ -324,16 +338,16 @@ export function updateZeekFully(z: ZeekHolder, p: Packet, fromA: boolean): void 
         if (isOrig) st = ack ? Z_SYN_ACK_SENT : Z_SYN_SENT;
         else {
           st = Z_ESTABLISHED;
-          if (peer === Z_SYN_SENT) setState(w, P, Z_ESTABLISHED);
+          if (peerSynSent) setState(w, P, Z_ESTABLISHED);
         }
         if (fin) st = Z_CLOSED;
       } else if (rst) {
         st = Z_RESET;
       } else if (fin) {
         st = Z_CLOSED;
-      } else if (!isOrig && p.payloadLen === 0 && peer === Z_SYN_SENT) {
+      } else if (!isOrig && empty && peerSynSent) {
         // an ACK before the SYN-ACK: tolerated, stays INACTIVE
-      } else if (ack && peer === Z_ESTABLISHED) {
+      } else if (ack && peerEstablished) {
         st = Z_ESTABLISHED;
       } else {
         st = Z_PARTIAL;
@@ -350,13 +364,13 @@ export function updateZeekFully(z: ZeekHolder, p: Packet, fromA: boolean): void 
       else if (fin) {
         st = Z_CLOSED;
         // "FIN then RST" from the peer still counts as a normal termination
-        if (peer === Z_RESET && w[P + S_PREV_STATE] === Z_CLOSED) setState(w, P, Z_CLOSED);
+        if (peerClosedThenReset) setState(w, P, Z_CLOSED);
       } else if (syn && !ack && before === Z_PARTIAL && peer === Z_INACTIVE) {
         st = Z_SYN_SENT;
       }
       break;
     case Z_CLOSED:
-      if (rst && peer !== Z_CLOSED) st = Z_RESET;
+      if (rst && !peerClosed) st = Z_RESET;
       break;
     default:
       break;
