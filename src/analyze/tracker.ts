@@ -100,7 +100,6 @@ function newIsn(F: Flow, p: Packet): boolean {
   return (F.bits & F_BASE_SET) !== 0 && p.seq32 !== F.baseSeq;
 }
 
-
 /** What the analysis says about one packet; reused for every packet. */
 export class PacketResult implements StoryResult {
   /** Phase (story.ts PH_*), both sides' states after the packet (ST_*), the note (N_*) and its numbers. */
