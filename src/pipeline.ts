@@ -81,6 +81,10 @@ export interface CaptureSummary {
   splitConnections?: number;
   /** Nothing could be read: not a capture, unreadable header. */
   unreadable: boolean;
+  /** The most frames read (RunOptions.frameLimit), null without one. */
+  frameLimit: number | null;
+  /** Reading stopped at frameLimit with more of the input left unread. */
+  stoppedAtLimit: boolean;
   warnings: string[];
 }
 
@@ -104,6 +108,12 @@ export interface RunOptions {
    * whose reader has gone (`| head`), where whatever more is analysed could not be shown.
    */
   stop?: () => boolean;
+  /**
+   * Read only the capture's first this many frames (the CLI's -c, as tshark's and tcpdump's):
+   * then the input is not read further, and the run ends as at the end of input (the
+   * connections still open are finalised as they stand).
+   */
+  frameLimit?: number;
 }
 
 export class CaptureRun {
@@ -279,6 +289,10 @@ export class CaptureRun {
     for (const [lt, n] of this.skippedLinkTypes) {
       warnings.push(`${n} frame(s) of link type ${linkTypeName(lt)} (${lt}) not decoded: this link type is not supported`);
     }
+    const limit = r.limit === Infinity ? null : r.limit;
+    if (r.stoppedAtLimit) {
+      warnings.push(`reading stopped after the first ${limit} frames (-c ${limit}); the rest of the capture was not read, and the connections still open there are reported as they stood`);
+    }
     const shortFrames = this.skipCounts[SKIP_TRUNCATED];
     if (shortFrames > 0) warnings.push(`${shortFrames} frame(s) too short to hold their own headers (cut by the snapshot length or damaged)`);
     if (this.malformedCount > 0) {
@@ -306,6 +320,8 @@ export class CaptureRun {
         ? { offset: r.error.offset, message: r.error.fatal && src?.streamError ? `${src.streamError}; before it: ${r.error.message}` : r.error.message }
         : null,
       unreadable: r.error?.fatal ?? false,
+      frameLimit: limit,
+      stoppedAtLimit: r.stoppedAtLimit,
       warnings,
     };
   }
@@ -315,6 +331,8 @@ export class CaptureRun {
 export async function runCapture(path: string, sink: PacketSink, opts: RunOptions = {}): Promise<CaptureSummary> {
   let src = openSource(path, opts.stdin);
   const run = new CaptureRun(sink);
+  const limit = opts.frameLimit ?? Infinity;
+  run.reader.limit = limit;
   // the size on disk measures progress only when the chunks are the file's own bytes
   let bytes = 0;
   let stopped = false;
@@ -325,13 +343,19 @@ export async function runCapture(path: string, sink: PacketSink, opts: RunOption
     bytes += n;
     // gzip: the compressed bytes taken of the file's size (zlib runs ahead of the reader by
     // a few hundred kilobytes of them at most), or, with no size (a pipe), the inflated bytes
-    if (opts.progress) opts.progress(src.gzip && src.size !== null ? src.consumed : bytes, src.size, run.packets);
+    if (opts.progress) {
+      const done = src.gzip && src.size !== null ? src.consumed : bytes;
+      // with a frame limit, the end is where the limit's frames are expected at the rate so far
+      const total = limit === Infinity || run.packets === 0 ? src.size : Math.min(src.size ?? Infinity, Math.ceil((done * limit) / run.packets));
+      opts.progress(done, total, run.packets);
+    }
     if (opts.afterChunk) await opts.afterChunk();
     if (opts.stop?.()) {
       stopped = true;
       return false;
     }
-    return run.reader.error === null;
+    // at the frame limit nothing more is read (the reader has stopped: finish() below ends the run)
+    return run.reader.error === null && !run.reader.stoppedAtLimit;
   };
   let direct = false;
   if (path !== '-' && src.size !== null) {

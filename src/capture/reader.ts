@@ -133,6 +133,14 @@ export class CaptureReader {
   readonly linkTypes: number[] = [];
   /** pcapng sections seen. */
   sections = 0;
+  /**
+   * The most frames next() gives (the CLI's -c): once it has given this many, it reports DONE as
+   * at the end of input, reading nothing more, so nothing past the limit (not even a damaged
+   * record) counts. Infinity: no limit.
+   */
+  limit = Infinity;
+  /** Set when next() stopped at `limit` with more of the capture left unread (see atLimit). */
+  stoppedAtLimit = false;
   /** Notes on oddities that did not stop reading (non-standard version, ...). */
   readonly notes: string[] = [];
   /** Records whose timestamp fraction was >= 1 s and was carried into the seconds. */
@@ -250,7 +258,8 @@ export class CaptureReader {
     for (;;) {
       if (this.done) return DONE;
       let r: ReadResult;
-      if (this.fmt === FMT_PCAP) r = this.nextPcap();
+      if (this.frameCount >= this.limit) r = this.atLimit();
+      else if (this.fmt === FMT_PCAP) r = this.nextPcap();
       else if (this.fmt === FMT_PCAPNG) r = this.nextPcapng();
       else r = this.start();
       if (r !== NEED_MORE || !this.attach()) return r;
@@ -630,6 +639,42 @@ export class CaptureReader {
       const at = this.base + this.pos;
       this.truncation = `capture cut short at byte ${at + avail}: ${what} at offset ${at} needs ${need} bytes, only ${avail} present`;
     }
+    return DONE;
+  }
+
+  /**
+   * `limit` frames given: DONE, with stoppedAtLimit when the input goes on with more of the
+   * capture: any byte of a pcap file (a record, or a cut one); in a pcapng file a packet block, a
+   * new section, or damaged or cut data, past blocks that hold no frame (the interface
+   * statistics dumpcap writes at the end), which are passed over unread. No frame past the limit
+   * is read, and nothing there is an error.
+   */
+  private atLimit(): ReadResult {
+    const pcapng = this.fmt === FMT_PCAPNG;
+    const want = pcapng ? BLOCK_HEADER_LEN : 1;
+    for (;;) {
+      const avail = this.end - this.pos;
+      if (avail < want) {
+        if (this.wait(want)) return NEED_MORE;
+        return this.stopAtLimit(avail > 0);
+      }
+      if (!pcapng) return this.stopAtLimit(true);
+      const p = this.pos;
+      const type = this.dv.getUint32(p, this.le);
+      const len = this.dv.getUint32(p + 4, this.le);
+      if (this.dv.getUint32(p) === BT_SHB || type === BT_EPB || type === BT_SPB || type === BT_OPB) return this.stopAtLimit(true);
+      if (len < BLOCK_MIN_LEN || len % 4 !== 0 || len > MAX_BLOCK) return this.stopAtLimit(true);
+      if (avail < len) {
+        if (this.wait(len)) return NEED_MORE;
+        return this.stopAtLimit(true);
+      }
+      this.pos = p + len;
+    }
+  }
+
+  private stopAtLimit(more: boolean): ReadResult {
+    this.stoppedAtLimit = more;
+    this.done = true;
     return DONE;
   }
 

@@ -708,6 +708,77 @@ describe('truncation at every byte', () => {
   });
 });
 
+// ====================================================================== a frame limit (-c)
+
+describe('a frame limit', () => {
+  it('pcap: the first `limit` frames at every chunk size; stopped at the limit exactly when bytes follow them', () => {
+    const { bytes, recordEnds } = pcapLayout({
+      byteOrder: 'be',
+      nano: true,
+      records: VARIED.map((n, i) => ({ sec: 1700000000 + i, frac: i * 111111111, data: seq(n, i * 16), origLen: n + i })),
+    });
+    const whole = readAll(bytes, bytes.length).frames;
+    for (let limit = 1; limit <= whole.length + 1; limit++) {
+      for (const cs of [1, 7, recordEnds[Math.min(limit, whole.length) - 1], bytes.length]) {
+        const { frames, reader } = readAll(bytes, cs, limit);
+        const msg = `limit ${limit}, chunk size ${cs}`;
+        assert.deepEqual(frames, whole.slice(0, limit), msg);
+        assertClean(reader);
+        assert.equal(reader.stoppedAtLimit, limit < whole.length, msg);
+      }
+    }
+  });
+
+  it('pcapng: stopped at the limit when a packet block or a section follows, past blocks that hold no frame', () => {
+    // with statistics and name resolution after the last packet, as dumpcap ends its files
+    const sections = variedPcapngSections();
+    sections[1].blocks.push(isb(0), nrb());
+    const { bytes, blocks } = pcapngLayout(sections);
+    const whole = readAll(bytes, bytes.length).frames;
+    // whether a packet block or a section header comes after frame `limit`'s block
+    const moreAfter = (limit: number): boolean => {
+      const i = blocks.findIndex((b) => b.offset === whole[limit - 1].offset);
+      assert.ok(i >= 0, `frame ${limit}'s block`);
+      return blocks.slice(i + 1).some((b) => b.type === BT.EPB || b.type === BT.SPB || b.type === BT.OPB || b.type === BT.SHB);
+    };
+    // the layout has blocks of no frame after the last packet block, as dumpcap's statistics
+    assert.equal(moreAfter(whole.length), false);
+    assert.equal(blocks.at(-1)?.type, BT.NRB);
+    for (let limit = 1; limit <= whole.length; limit++) {
+      for (const cs of [1, 13, bytes.length]) {
+        const { frames, reader } = readAll(bytes, cs, limit);
+        const msg = `limit ${limit}, chunk size ${cs}`;
+        assert.deepEqual(frames, whole.slice(0, limit), msg);
+        assertClean(reader);
+        assert.equal(reader.stoppedAtLimit, moreAfter(limit), msg);
+      }
+    }
+    // the second section's interface, past the limit, is not read
+    assert.deepEqual(readAll(bytes, bytes.length, 6).reader.linkTypes, [ETH, RAW]);
+    assert.deepEqual(readAll(bytes, bytes.length, 7).reader.linkTypes, [ETH, RAW, SLL]);
+  });
+
+  it('nothing past the limit is read: neither a damaged record nor a cut one is reported', () => {
+    const damaged = pcapWithBadRecord(MAX_RECORD + 1);
+    const all = readAll(damaged, damaged.length);
+    assert.equal(all.frames.length, 3);
+    assert.notEqual(all.reader.error, null);
+    for (const cs of [1, damaged.length]) {
+      const { frames, reader } = readAll(damaged, cs, 3);
+      assert.equal(frames.length, 3);
+      assertClean(reader);
+      assert.equal(reader.stoppedAtLimit, true);
+    }
+    const { bytes, recordEnds } = pcapLayout({ byteOrder: 'le', records: VARIED.map((n, i) => ({ sec: 1700000000 + i, frac: i, data: seq(n) })) });
+    const cut = bytes.subarray(0, recordEnds[4] + 3);
+    assert.equal(readAll(cut, cut.length).reader.truncated, true);
+    const { frames, reader } = readAll(cut, 5, 5);
+    assert.equal(frames.length, 5);
+    assertClean(reader);
+    assert.equal(reader.stoppedAtLimit, true);
+  });
+});
+
 // ====================================================================== damaged lengths
 
 /** Three good records, then one claiming `capLen`, then a good one that must not be read. */

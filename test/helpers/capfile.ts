@@ -473,13 +473,14 @@ export interface ReadAllResult {
 }
 
 /**
- * Feeds `bytes` to a new reader in chunks of `chunkSize`, pulling every record after each
+ * Feeds `bytes` to a new reader (reading at most `limit` frames) in chunks of `chunkSize`, pulling every record after each
  * chunk, then ends the input and pulls the rest. Each frame is copied (the reader's buffer is
  * borrowed). Throws if the reader asks for more after endInput(), which would be a hang.
  */
-export function readAll(bytes: Uint8Array, chunkSize: number): ReadAllResult {
+export function readAll(bytes: Uint8Array, chunkSize: number, limit = Infinity): ReadAllResult {
   if (chunkSize < 1) throw new Error('chunkSize must be >= 1');
   const reader = new CaptureReader();
+  reader.limit = limit;
   const frames: FrameCopy[] = [];
   const f = reader.frame;
   const pull = (): number => {
