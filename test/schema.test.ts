@@ -44,6 +44,15 @@ describe('JSON schema', () => {
     assert.equal(validate(doc), false);
   });
 
+  it('-c: frameLimit and stoppedAtLimit validate, a limit of 0 does not', async () => {
+    const r = await runCli(['--json', '-c', '3', join(REPO_ROOT, 'fixtures', 'tcp-four-way', 'capture.pcap')]);
+    const doc = JSON.parse(r.stdout) as { capture: Record<string, unknown> };
+    assert.deepEqual([doc.capture.frameLimit, doc.capture.stoppedAtLimit], [3, true]);
+    assert.ok(validate(doc), JSON.stringify(validate.errors));
+    doc.capture.frameLimit = 0;
+    assert.equal(validate(doc), false);
+  });
+
   it('the schema rejects a document that breaks the contract', () => {
     const bad = { schemaVersion: 1, tool: { name: 'tcpflow-explain', version: '0' }, capture: {}, connections: [{ id: -1 }] };
     assert.equal(validate(bad), false);

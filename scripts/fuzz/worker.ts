@@ -51,6 +51,9 @@ export const RUNS: { name: string; args: string[]; chunked?: boolean; file?: boo
   { name: 'mermaid', args: ['--format', 'mermaid'] },
   { name: 'markdown', args: ['--format', 'markdown', '--lang', 'zh'] },
   { name: 'packets', args: ['--format', 'packets'] },
+  // the first FUZZ_LIMIT frames (-c): nothing past them is read, and a capture that ends within
+  // them gives the document of the run without the limit
+  { name: 'json -c', args: ['--format', 'json', '--packets', '-c', '5'], chunked: true },
   { name: 'check', args: ['check', '--json', '--markdown', '-', '-e', 'handshake=three-way', '-e', 'retransmission<=0', '-e', 'connections>=0'] },
   // (each test case and each line of the verbose text report written as bytes when judged: the
   // file must be XML, one case a result, and the text report must list every result, as many)
@@ -64,6 +67,9 @@ export const RUNS: { name: string; args: string[]; chunked?: boolean; file?: boo
   // messages must be those from standard input, where none that may be the lab's is released
   { name: 'lab file', args: ['lab', '--json'], file: true },
 ];
+
+/** The `json -c` run's limit. */
+const FUZZ_LIMIT = 5;
 
 /** A stack trace line as Node prints it (test/helpers/cli.ts). */
 const STACK_LINE = /^\s+at .+[(:]\d+/m;
@@ -174,6 +180,26 @@ export async function check(req: WorkerRequest, residentBound = 0): Promise<Work
       if (r.name === 'json') jsonOut = res;
       else if (jsonOut !== null && (jsonOut.code !== res.code || jsonOut.stdout !== res.stdout)) {
         p(`fed in ${req.chunks.length} chunks, the result differs from one chunk (exit ${res.code} vs ${jsonOut.code})`);
+      }
+    } else if (r.name === 'json -c') {
+      if (res.stdout !== '') {
+        try {
+          const doc = JSON.parse(res.stdout) as { capture: { packets: number; frameLimit: number | null } };
+          if (!validate(doc)) p(`document does not match the schema: ${JSON.stringify(validate.errors).slice(0, 400)}`);
+          if (doc.capture.packets > FUZZ_LIMIT) p(`${doc.capture.packets} frames read past -c ${FUZZ_LIMIT}`);
+          const full = jsonOut !== null && jsonOut.stdout !== '' ? (JSON.parse(jsonOut.stdout) as { capture: { packets: number; error: unknown; truncated: boolean } }) : null;
+          if (full !== null && (full.capture.packets < FUZZ_LIMIT || (full.capture.packets === FUZZ_LIMIT && full.capture.error === null && !full.capture.truncated))) {
+            // the capture ends within the limit: the document without it, but for frameLimit
+            doc.capture.frameLimit = null;
+            const a = JSON.stringify(doc, null, 1);
+            const b = JSON.stringify(full, null, 1);
+            if (a !== b || res.code !== jsonOut?.code) p(`ending within -c ${FUZZ_LIMIT}, not the document without it (exit ${res.code} vs ${jsonOut?.code}): ${firstDifference(a, b)}`);
+          }
+        } catch (e) {
+          p(`stdout is not JSON: ${(e as Error).message}`);
+        }
+      } else if (res.code === 0) {
+        p('exit 0 and no document');
       }
     } else if (r.name === 'ndjson') {
       const lines = res.stdout.split('\n').filter((l) => l !== '');

@@ -1760,8 +1760,11 @@ export class CaptureEvaluator implements PacketObserver {
     const capture = (name: string, key: string, passed: boolean, actual: string | number | null, detail: string): void => {
       add({ group: '', connection: null, endpoints: null, expectation: name, key, passed, actual, detail, frames: [] });
     };
-    capture('capture read to the end', 'readable', summary.error === null, summary.error ? 'damaged' : 'ok',
-      summary.error ? `reading stopped: ${summary.error.message}` : `${summary.packets} frame(s) read`);
+    // (with -c, what was asked for was read: a pass that says where reading stopped)
+    capture('capture read to the end', 'readable', summary.error === null, summary.error ? 'damaged' : summary.stoppedAtLimit ? 'limit' : 'ok',
+      summary.error ? `reading stopped: ${summary.error.message}`
+        : summary.stoppedAtLimit ? `${summary.packets} frame(s) read, the first of the capture: -c ${summary.frameLimit} stopped reading there (the capture goes on)`
+        : `${summary.packets} frame(s) read`);
     capture('capture not truncated', 'truncated', !summary.truncated || this.rules.allowTruncated, summary.truncated ? 'truncated' : 'complete',
       summary.truncated ? `the capture is cut short (its last record is incomplete)${this.rules.allowTruncated ? '; allowed by --allow-truncated' : '; pass --allow-truncated to accept it'}` : 'the last record is complete');
     for (let gi = 0; gi < this.groups.length; gi++) {

@@ -19,7 +19,7 @@ import { CaptureEvaluator, SpooledSections, resultGroups, SpooledResults, type C
 import { writeJsonReport, writeJunitReport, markdownReport, writeTextReport, MAX_DIAGRAMS } from '../check/report.js';
 import { textMarks } from '../check/text-lines.js';
 import { CliContext, EXIT_FAIL, EXIT_USAGE, colourLevel, deferSynWanted, toolVersion } from './context.js';
-import { addLimitOptions, addSelectionOptions, positive, trackerOptionsFrom, type LimitOptions } from './explain.js';
+import { addLimitOptions, addSelectionOptions, frameLimitFrom, positive, trackerOptionsFrom, type LimitOptions } from './explain.js';
 import { selectionFrom, type Selection } from './select.js';
 import { defaultJobs, jobsProgress, replay, workerPool } from './jobs.js';
 import { parseRules } from '../check/rules.js';
@@ -202,6 +202,9 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   // a rules file's bounds, where the command line gives none
   const tracker = trackerOptionsFrom(ctx, opts, rules);
   if (tracker === null) return;
+  const frameLimit = frameLimitFrom(ctx, opts);
+  if (frameLimit === undefined) return;
+  ctx.frameLimit = frameLimit;
   // the evaluator keeps packets per connection only: a SYN that opens no connection may wait as
   // its packet until its connection is needed (TrackerOptions.deferSyn), and so may any other
   // packet that opens one, but a RST or one with SACK blocks (deferAnyFirst)
@@ -270,6 +273,8 @@ export interface CheckJobRequest {
   sel: Selection;
   /** As the main thread resolved them from the options (--idle-timeout, --max-connections). */
   tracker: TrackerOptions;
+  /** -c, as the main thread resolved it (CliContext.frameLimit). */
+  frameLimit: number | null;
   wantDiagrams: boolean;
   /** Report the capture's progress (JobProgress messages): the main thread draws a line. */
   progress: boolean;
@@ -298,6 +303,7 @@ export interface CheckJobResult {
  */
 export async function checkJob(ctx: CliContext, req: CheckJobRequest): Promise<Omit<CheckJobResult, 'messages' | 'code' | 'crash' | 'diskError'>> {
   const asBytes = jsonBytes(req.opts);
+  ctx.frameLimit = req.frameLimit;
   const run = await checkCapture(ctx, req.file, req.rules, req.sel, req.opts, req.tracker, req.wantDiagrams, asBytes, req.textColour);
   try {
     let resultCount = 0;
@@ -397,7 +403,7 @@ async function checkParallel(
   const colour = textColour(ctx, opts);
   const pool = workerPool<CheckJobRequest, CheckJobResult>(
     captures.length, jobs,
-    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, tracker, wantDiagrams, progress: bar !== null, textColour: colour }),
+    (i) => ({ kind: 'check', file: captures[i]!, resultsPath: join(dir, `results-${i}`), opts, rules, sel, tracker, frameLimit: ctx.frameLimit, wantDiagrams, progress: bar !== null, textColour: colour }),
     (crash) => ({ messages: [], code: 0, crash, diskError: null, check: null, diagrams: [] }),
     bar,
   );

@@ -100,6 +100,8 @@ export class CliContext {
    * only print what they analyse. Never for check, whose exit code is its result.
    */
   stopWhenOutputCloses = false;
+  /** Read only each capture's first this many frames (-c, explain and check); null: all. */
+  frameLimit: number | null = null;
 
   constructor(readonly io: Io) {
     this.out = new Output(io.stdout);
@@ -209,6 +211,7 @@ export class CliContext {
         },
         ...(bar ? { progress: (b: number, t: number | null, n: number) => bar.update(b, t, n) } : this.progressTo ? { progress: this.progressTo } : {}),
         ...(this.stopWhenOutputCloses || stop ? { stop: () => (this.stopWhenOutputCloses && this.out.closed) || (stop?.() ?? false) } : {}),
+        ...(this.frameLimit !== null ? { frameLimit: this.frameLimit } : {}),
         afterRead: async (s: CaptureSummary) => {
           // the limits are final once the input is read (finishing evicts and splits nothing)
           if (s.unreadable) return;

@@ -101,14 +101,19 @@ export function addExplainOptions(cmd: Command): Command {
     .option('--no-progress', 'no progress bar (it is drawn on standard error only when that is a terminal and an input takes more than a second)');
 }
 
-/** The bounds on what a run keeps open (explain and check): --idle-timeout and --max-connections. */
+/**
+ * The bounds on what a run reads and keeps open (explain and check): -c, --idle-timeout and
+ * --max-connections.
+ */
 export interface LimitOptions {
+  count?: string;
   idleTimeout?: string;
   maxConnections?: string;
 }
 
 export function addLimitOptions(cmd: Command): Command {
   return cmd
+    .option('-c, --count <n>', 'read only the first n frames of each capture (as tshark -c): the connections still open there are reported as they stood, with a warning')
     .option('--idle-timeout <seconds>', 'finalise a connection after this many seconds of capture time without packets (default: never; a later packet starts a new connection)')
     .addOption(maxConnectionsOption());
 }
@@ -128,6 +133,12 @@ export function trackerOptionsFrom(ctx: CliContext, opts: LimitOptions, fallback
   if (idle !== undefined) tracker.idleTimeout = idle;
   if (max !== undefined) tracker.maxConnections = max;
   return tracker;
+}
+
+/** -c: the most frames read of each capture, null without one; undefined after a usage error. */
+export function frameLimitFrom(ctx: CliContext, opts: LimitOptions): number | null | undefined {
+  const n = positive(ctx, '-c, --count', opts.count, true);
+  return n === null ? undefined : n ?? null;
 }
 
 /**
@@ -150,6 +161,8 @@ export interface Settings {
   chalk: ChalkInstance;
   columns: number;
   tracker: TrackerOptions;
+  /** -c: the most frames read of each capture (CliContext.frameLimit), null: all. */
+  frameLimit: number | null;
   progress: boolean;
 }
 
@@ -182,6 +195,8 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   if (!sel) return null;
   const tracker = trackerOptionsFrom(ctx, opts);
   if (tracker === null) return null;
+  const frameLimit = frameLimitFrom(ctx, opts);
+  if (frameLimit === undefined) return null;
   // a SYN that opens no connection may wait as its packet until its connection is needed (a
   // flood's half-open connections: TrackerOptions.deferSyn). The outputs that write packets in
   // the capture's order as they come, NDJSON's packet lines and --format packets, are shown it as
@@ -195,7 +210,7 @@ export function settingsFrom(ctx: CliContext, opts: ExplainOptions): Settings | 
   // ndjson and packets print while reading: on the same terminal, or through a pipe to a program
   // showing them there (`| less`), the progress line would cut into them
   const streamsToTerminal = (format === 'ndjson' || format === 'packets') && ctx.outputMayShare;
-  return { format, sel, chalk, columns: ctx.columns, tracker, progress: opts.progress !== false && !streamsToTerminal };
+  return { format, sel, chalk, columns: ctx.columns, tracker, frameLimit, progress: opts.progress !== false && !streamsToTerminal };
 }
 
 export async function explain(ctx: CliContext, captures: string[], opts: ExplainOptions): Promise<void> {
@@ -209,6 +224,7 @@ export async function explain(ctx: CliContext, captures: string[], opts: Explain
     return;
   }
   ctx.progress = s.progress;
+  ctx.frameLimit = s.frameLimit;
   // `tcpflow-explain big.pcap | head`: nothing more is read once the reader has gone
   ctx.stopWhenOutputCloses = true;
   // several captures: json, an array of the documents, each written as soon as its capture is

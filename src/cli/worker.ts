@@ -157,6 +157,7 @@ async function job(req: JobRequest, port: MessagePort): Promise<JobResult> {
       s.chalk = new Chalk({ level: req.colorLevel });
       s.columns = req.columns;
       s.progress = false;
+      ctx.frameLimit = s.frameLimit;
       if (req.progress) ctx.progressTo = reporter();
       // one document per job, for the array the main thread frames it in (a -j run has
       // several captures): every line two spaces deeper

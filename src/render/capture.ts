@@ -24,6 +24,8 @@ export function captureJson(s: CaptureSummary): Record<string, unknown> {
     error: s.error,
     evictedConnections: s.evictedConnections ?? 0,
     splitConnections: s.splitConnections ?? 0,
+    frameLimit: s.frameLimit,
+    stoppedAtLimit: s.stoppedAtLimit,
     warnings: s.warnings,
   };
 }
@@ -37,6 +39,7 @@ export function captureText(s: CaptureSummary, lang: Lang = 'en'): string {
   if (s.firstTime !== null && s.lastTime !== null) {
     lines.push(`  ${t('capFromTo')} ${isoTime(s.firstTime)} ${t('capTo')} ${isoTime(s.lastTime)}${t('lParenOpen')}${(s.duration ?? 0).toFixed(6)} ${t('capSeconds')}${t('lParenClose')}`);
   }
+  if (s.stoppedAtLimit) lines.push(`  ${t('capStoppedAtLimit', s.frameLimit ?? 0)}`);
   const sk = Object.entries(s.skipped);
   if (sk.length > 0) lines.push(`  ${t('capNotAnalysed')}${t('lColon')}${sk.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (s.truncatedPackets > 0) lines.push(`  ${t('capTruncatedPackets', s.truncatedPackets)}`);
