@@ -93,6 +93,27 @@ describe('-c, --count', () => {
     assert.equal(whole.stderr, '');
   });
 
+  it('the summary table, Mermaid, Markdown and --format packets: the prefix\'s, but for the lines that say where reading stopped', async () => {
+    const path = CAPTURES[2];
+    const prefixPath = prefixFile(path, 30, 2);
+    const marks = [
+      '  only the first 30 frames were read (-c 30): the capture goes on, and the connections still open there are shown as they stood\n',
+      ' — **only the first 30 frames read (-c 30): the capture goes on**',
+    ];
+    for (const format of ['summary', 'mermaid', 'markdown', 'packets']) {
+      const limited = await runCli(['--format', format, '-c', '30', path]);
+      const prefix = await runCli(['--format', format, prefixPath]);
+      let text = limited.stdout.split(path).join(prefixPath);
+      const marked = marks.filter((m) => text.includes(m));
+      for (const m of marked) text = text.split(m).join('');
+      assert.equal(text, prefix.stdout, format);
+      // the table and the report say it in their heading; Mermaid's diagrams and the packet
+      // lines have none (the warning on standard error does)
+      assert.equal(marked.length, format === 'summary' || format === 'markdown' ? 1 : 0, format);
+      assert.match(limited.stderr, /reading stopped after the first 30 frames \(-c 30\)/, format);
+    }
+  });
+
   it('ndjson: the capture line has frameLimit and stoppedAtLimit, the connection lines are the prefix\'s', async () => {
     const path = CAPTURES[2];
     const limited = await runCli(['--format', 'ndjson', '--packets', '-c', '30', path]);

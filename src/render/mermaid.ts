@@ -388,7 +388,7 @@ export class MarkdownWriter {
   async write(out: Output, s: CaptureSummary): Promise<void> {
     const t = this.t.bind(this);
     out.write(`## tcpflow-explain: ${codeSpan(this.file)}\n\n`);
-    out.write(`${t('mdCounts', s.packets, s.tcpPackets, this.count)}${s.truncated ? ` — **${t('mdCut')}**` : ''}\n\n`);
+    out.write(`${t('mdCounts', s.packets, s.tcpPackets, this.count)}${s.truncated ? ` — **${t('mdCut')}**` : ''}${s.stoppedAtLimit ? ` — **${t('mdStoppedAtLimit', s.frameLimit ?? 0)}**` : ''}\n\n`);
     out.write(`| ${['tId', 'tClient', 'tServer', 'tHandshake', 'tTeardown', 'tZeek', 'tPackets', 'tBytes', 'tIrtt', 'tAnalysis'].map((k) => t(k)).join(' | ')} |\n`);
     out.write('|---:|---|---|---|---|---|---:|---:|---:|---|');
     for (const spool of [this.rows, this.sections]) {
