@@ -395,7 +395,7 @@ describe('check: rules files', () => {
     assert.equal((await check(['--rules', json, fx('tcp-loss')])).code, 0);
   });
 
-  it('the bounds in a rules file (idleTimeout, maxConnections), where the command line gives none', async () => {
+  it('the bounds in a rules file (idleTimeout, maxConnections, count), where the command line gives none', async () => {
     const withCap = join(tmp, 'cap.yaml');
     writeFileSync(withCap, 'maxConnections: 1\nexpect: [zeek=SF]\n');
     const counts = async (args: string[]): Promise<number[]> => {
@@ -409,10 +409,25 @@ describe('check: rules files', () => {
     writeFileSync(withIdle, 'idleTimeout: 0.5\nexpect: [zeek=SF]\n');
     assert.deepEqual(await counts(['--rules', withIdle, fx('tcp-keepalive')]), [0, 3]);
     assert.deepEqual(await counts(['--rules', withIdle, '--idle-timeout', '5', fx('tcp-keepalive')]), [0, 0]);
+    // count: the first frames only, as -c; -c wins
+    const withCount = join(tmp, 'count.yaml');
+    writeFileSync(withCount, 'count: 4\nexpect: [zeek=SF]\n');
+    const frames = async (args: string[]): Promise<string[]> => {
+      const { report } = await check(args);
+      const c = report.captures[0] as unknown as { warnings: string[]; results: { key: string; detail: string }[] };
+      return [c.results.find((x) => x.key === 'readable')?.detail ?? '', ...c.warnings];
+    };
+    assert.deepEqual(await frames(['--rules', withCount, fx('tcp-four-way')]), [
+      '4 frame(s) read, the first of the capture: -c 4 stopped reading there (the capture goes on)',
+      'reading stopped after the first 4 frames (-c 4); the rest of the capture was not read, and the connections still open there are reported as they stood',
+    ]);
+    assert.deepEqual((await frames(['--rules', withCount, '-c', '100', fx('tcp-four-way')])), ['11 frame(s) read']);
     for (const [text, message] of [
       ['maxConnections: 1.5', 'cap.yaml:1 (maxConnections): must be a positive integer, got number 1.5'],
       ['maxConnections: 0', 'cap.yaml:1 (maxConnections): must be a positive integer, got number 0'],
       ['idleTimeout: "30s"', 'cap.yaml:1 (idleTimeout): must be a positive number, got string "30s"'],
+      ['count: 0', 'cap.yaml:1 (count): must be a positive integer, got number 0'],
+      ['count: "10"', 'cap.yaml:1 (count): must be a positive integer, got string "10"'],
     ]) {
       writeFileSync(withCap, `${text}\nexpect: [zeek=SF]\n`);
       const r = await runCli(['check', '--rules', withCap, fx('tcp-four-way')]);

@@ -69,9 +69,11 @@ export interface Rules {
   groups: RuleGroup[];
   allowTruncated: boolean;
   allowRstAfterFin: boolean;
-  /** From a rules file (idleTimeout, maxConnections): the bounds, unless the command line gives them. */
+  /** From a rules file (idleTimeout, maxConnections, count): the bounds, unless the command line gives them. */
   idleTimeout?: number;
   maxConnections?: number;
+  /** The most frames read of each capture (-c). */
+  count?: number;
 }
 
 export class ExpectationError extends Error {}

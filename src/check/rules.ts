@@ -7,7 +7,7 @@ import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node as YamlNo
 import { parseSelection, SelectionError } from '../cli/select.js';
 import { ExpectationError, KEYS, makeExpectation, parseExpectation, suggest, type Expectation, type Op, type RuleGroup, type Rules, type SelectionSpec } from './expectations.js';
 
-const TOP_KEYS = ['expect', 'select', 'rules', 'allowTruncated', 'allowRstAfterFin', 'idleTimeout', 'maxConnections'];
+const TOP_KEYS = ['expect', 'select', 'rules', 'allowTruncated', 'allowRstAfterFin', 'idleTimeout', 'maxConnections', 'count'];
 const GROUP_KEYS = ['name', 'select', 'expect'];
 const SELECT_KEYS = ['stream', 'port', 'host'];
 
@@ -169,7 +169,9 @@ export function parseRules(text: string, file: string): Rules {
   const rules: Rules = { groups, allowTruncated: r.bool(top.allowTruncated, ['allowTruncated']), allowRstAfterFin: r.bool(top.allowRstAfterFin, ['allowRstAfterFin']) };
   const idle = r.positive(top.idleTimeout, ['idleTimeout'], false);
   const max = r.positive(top.maxConnections, ['maxConnections'], true);
+  const count = r.positive(top.count, ['count'], true);
   if (idle !== undefined) rules.idleTimeout = idle;
   if (max !== undefined) rules.maxConnections = max;
+  if (count !== undefined) rules.count = count;
   return rules;
 }

@@ -202,7 +202,7 @@ export async function check(ctx: CliContext, captures: string[], opts: CheckOpti
   // a rules file's bounds, where the command line gives none
   const tracker = trackerOptionsFrom(ctx, opts, rules);
   if (tracker === null) return;
-  const frameLimit = frameLimitFrom(ctx, opts);
+  const frameLimit = frameLimitFrom(ctx, opts, rules);
   if (frameLimit === undefined) return;
   ctx.frameLimit = frameLimit;
   // the evaluator keeps packets per connection only: a SYN that opens no connection may wait as

@@ -135,10 +135,13 @@ export function trackerOptionsFrom(ctx: CliContext, opts: LimitOptions, fallback
   return tracker;
 }
 
-/** -c: the most frames read of each capture, null without one; undefined after a usage error. */
-export function frameLimitFrom(ctx: CliContext, opts: LimitOptions): number | null | undefined {
+/**
+ * -c: the most frames read of each capture (else `fallback`'s, a check's rules file), null
+ * without one; undefined after a usage error.
+ */
+export function frameLimitFrom(ctx: CliContext, opts: LimitOptions, fallback: { count?: number } = {}): number | null | undefined {
   const n = positive(ctx, '-c, --count', opts.count, true);
-  return n === null ? undefined : n ?? null;
+  return n === null ? undefined : n ?? fallback.count ?? null;
 }
 
 /**
