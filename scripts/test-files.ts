@@ -25,15 +25,21 @@ export function testFiles(dir: string): string[] {
 }
 
 /**
- * `node --test`'s arguments for this script's: options (from the first `-`) are passed on as
- * they are, before the files; a directory becomes its test files, a file stays itself.
+ * `node --test`'s arguments for this script's: an argument that starts with `-` is an option,
+ * passed on as it is, before the files (an option's value goes after `=`); a directory becomes
+ * its test files, a file stays itself. Throws, naming it, on a path that is neither.
  */
 export function testArgs(args: readonly string[]): { options: string[]; files: string[] } {
   const options: string[] = [];
   const files: string[] = [];
   for (const a of args) {
-    if (a.startsWith('-')) options.push(a);
-    else if (statSync(a).isDirectory()) files.push(...testFiles(a));
+    if (a.startsWith('-')) {
+      options.push(a);
+      continue;
+    }
+    const st = statSync(a, { throwIfNoEntry: false });
+    if (st === undefined) throw new Error(`${a}: no such file or directory (an option's value goes after =, as in --test-name-pattern=pcapng)`);
+    if (st.isDirectory()) files.push(...testFiles(a));
     else files.push(a);
   }
   return { options, files };
