@@ -119,6 +119,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync, renameSync, readFileSyn
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { codeCacheLine, codeCacheState } from './bench-cache-state.js';
 import { cpus, tmpdir } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
@@ -384,6 +385,9 @@ async function main(): Promise<void> {
       ? `node -e 0: ${ms(startWithout)} (NODE_EXTRA_CA_CERTS not set)`
       : `node -e 0: ${ms(startWithout)} without NODE_EXTRA_CA_CERTS, ${ms(startWith)} with it (${extraCa}); ${keepEnv ? 'kept for every command (--keep-env)' : 'every command runs without it (--keep-env keeps it)'}`,
   );
+  // the code cache of the bundle each run starts from (bench-cache-state.ts)
+  const codeCache = codeCacheState(process.execPath, ROOT, childEnv);
+  console.log(codeCacheLine(codeCache));
   const atStart = machineNow();
   console.log(`the machine now: ${machineText(atStart)} (a child's first write to each 4 KB page of 64 MB, and 5e7 turns of an arithmetic loop; faults: a run's minor page faults, in thousands)`);
   console.log('capture                        mode                    packets   MB     s  Mpkt/s  peak RSS MB  cpu s  faults k  vs tcptrace  vs tshark');
@@ -478,7 +482,7 @@ async function main(): Promise<void> {
   const out = join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const nodeStartSeconds = { withoutExtraCaCerts: startWithout, withExtraCaCerts: startWith };
   const extraCaCerts = extraCa === undefined ? 'not set' : keepEnv ? 'kept' : 'removed';
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpu.length, cpu: cpu[0]?.model, repeat, extraCaCerts, nodeStartSeconds, machine, results: rows }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpu.length, cpu: cpu[0]?.model, repeat, extraCaCerts, nodeStartSeconds, codeCache, machine, results: rows }, null, 2) + '\n');
   writeFileSync(join(outDir, 'bench.json'), readFileSync(out));
   console.log(`results written to ${out.slice(ROOT.length + 1)} (and bench-results/bench.json)`);
 }
