@@ -20,7 +20,8 @@ if (parsed.files.length === 0) {
   process.stderr.write(`test: no *.test.js file in ${args.filter((a) => !a.startsWith('-')).join(', ') || '(no path given)'}\n`);
   process.exit(2);
 }
-const reporter = parsed.options.some((o) => o.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec'];
+// (spec unless a reporter is named; --test-reporter-destination alone keeps it)
+const reporter = parsed.options.some((o) => o === '--test-reporter' || o.startsWith('--test-reporter=')) ? [] : ['--test-reporter=spec'];
 const run = spawnSync(process.execPath, ['--test', ...reporter, ...parsed.options, ...parsed.files], { stdio: 'inherit' });
 if (run.error) {
   process.stderr.write(`test: ${run.error.message}\n`);

@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as zlib from 'node:zlib';
 import type { Metafile } from 'esbuild';
 import { REPO_ROOT } from './helpers/corpus.js';
+import { codeCacheState } from '../scripts/bench-cache-state.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'tcpflow-explain.js');
 const BUNDLE = join(REPO_ROOT, 'dist', 'bundle');
@@ -32,15 +33,8 @@ const source = readFileSync(join(BUNDLE, 'main.cjs'), 'utf8');
 /** Why there is no code cache on this Node (bin/load-bundle.js checks it with zlib.crc32), or false. */
 const NO_CACHE = typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? false : 'no zlib.crc32 in this Node (20.15 and later have it), so no code cache';
 
-/** Runs a module script with `node --input-type=module -e` in `cwd`, returning its stdout. */
-const evalModule = (code: string, cwd: string): string => {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-};
-/** What bin/load-bundle.js under `root` says of the code cache: accepted, rejected or none. */
-const cacheState = (root: string): string =>
-  evalModule(`import { loadBundle } from ${JSON.stringify(join(root, 'bin', 'load-bundle.js'))}; process.stdout.write(loadBundle().cache);`, root);
+/** What bin/load-bundle.js under `root` says of the code cache: accepted, rejected or none (as the bench asks it). */
+const cacheState = (root: string): string => codeCacheState(process.execPath, root);
 
 describe('bundle: layout', () => {
   it('one CommonJS file with the subcommands, yaml and the summary table; no module behind a lazy initialiser, no import() left', () => {
