@@ -2,15 +2,23 @@
 import assert from 'node:assert/strict';
 import { runCapture, type CaptureSummary } from '../../src/pipeline.js';
 import { Tracker, type TrackerOptions } from '../../src/analyze/tracker.js';
-import { connectionJson } from '../../src/render/json.js';
-
-type Rec = Record<string, unknown>;
+import { writeNdjsonConnection } from '../../src/render/json-bytes.js';
+import { ByteWriter } from '../../src/util/bytes.js';
 
 interface Run {
-  /** In the order finalised. */
-  recs: Rec[];
-  /** Per TCP frame, in the order handled: frame, connection id, direction, relative seq and ack, analysis bits, phase, note. */
-  packets: string[];
+  /**
+   * The connections' records, in the order finalised: their NDJSON lines (writeNdjsonConnection,
+   * JSON.stringify of connectionJson() with its type first, as test/json-bytes.test.ts holds it),
+   * one after another. As bytes, since these runs make thousands of records: built as objects and
+   * compared by assert.deepEqual, they were most of npm test's slowest tests' time.
+   */
+  recs: Buffer;
+  /**
+   * Per TCP frame, in the order handled, a row of PACKET_COLUMNS (frame, connection id, direction,
+   * relative seq and ack, window, analysis bits, phase, note, states, dupAckNum, whether opened):
+   * rows of a typed array rather than a line of text each, compared in one memcmp.
+   */
+  packets: Float64Array;
   summary: CaptureSummary;
   batches: number;
   /** The tracker's counts: evicted, idle-released, continuations, continued analyses, most open at once. */
@@ -18,35 +26,80 @@ interface Run {
 }
 
 export async function run(file: string, opts: TrackerOptions): Promise<Run> {
-  const recs: Rec[] = [];
-  const packets: string[] = [];
+  const recs = new ByteWriter(1 << 20);
+  let packets = new Float64Array(PACKET_COLUMNS.length * 1024);
+  let n = 0;
   const t = new Tracker({
     onPacket: (c, r) => {
-      packets.push(`${r.frame} ${c.id} ${r.fromA} ${r.seq} ${r.ack} ${r.window} ${r.analysis} ${r.phase} ${r.note} ${r.stateA} ${r.stateB} ${r.dupAckNum} ${r.opened}`);
+      if (n + PACKET_COLUMNS.length > packets.length) {
+        const more = new Float64Array(packets.length * 2);
+        more.set(packets);
+        packets = more;
+      }
+      // (+ 0: a -0 is written 0, and compared so)
+      for (const v of [r.frame, c.id, r.fromA ? 1 : 0, r.seq, r.ack, r.window, r.analysis, r.phase, r.note, r.stateA, r.stateB, r.dupAckNum, r.opened ? 1 : 0]) packets[n++] = v + 0;
     },
-    onFinal: (c) => { recs.push(connectionJson(c, null)); },
+    onFinal: (c) => {
+      writeNdjsonConnection(recs, c, 'en');
+      recs.byte(10);
+    },
   }, opts);
   const summary = await runCapture(file, t);
-  return { recs, packets, summary, batches: t.batches, counts: [t.evicted, t.idleReleased, t.splitConnections, t.continuedAnalysis, t.maxOpen] };
+  return {
+    recs: recs.buf.subarray(0, recs.pos), packets: packets.subarray(0, n), summary, batches: t.batches,
+    counts: [t.evicted, t.idleReleased, t.splitConnections, t.continuedAnalysis, t.maxOpen],
+  };
+}
+
+/** Records (Run.recs) the same, byte for byte; when not, the first that differs is shown, parsed. */
+export function assertSameRecords(actual: Buffer, expected: Buffer, message: string): void {
+  if (actual.equals(expected)) return;
+  const a = actual.toString('utf8').split('\n');
+  const e = expected.toString('utf8').split('\n');
+  let i = 0;
+  while (i < a.length && i < e.length && a[i] === e[i]) i++;
+  const parse = (line: string | undefined): unknown => (line === undefined || line === '' ? line : JSON.parse(line));
+  assert.deepEqual(parse(a[i]), parse(e[i]), `${message}: record ${i} (of ${a.length - 1} and ${e.length - 1})`);
+  assert.fail(`${message}: record ${i} written differently`);
+}
+
+/** The columns of Run.packets' rows. */
+export const PACKET_COLUMNS = ['frame', 'id', 'fromA', 'seq', 'ack', 'window', 'analysis', 'phase', 'note', 'stateA', 'stateB', 'dupAckNum', 'opened'];
+
+/** Rows of packets (Run.packets) the same; when not, the first row that differs is shown. */
+export function assertSamePackets(actual: Float64Array, expected: Float64Array, message: string): void {
+  const bytes = (a: Float64Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  if (bytes(actual).equals(bytes(expected))) return;
+  const w = PACKET_COLUMNS.length;
+  const rows = (a: Float64Array): number => a.length / w;
+  const row = (a: Float64Array, i: number): string | undefined =>
+    (i < rows(a) ? PACKET_COLUMNS.map((name, k) => `${name} ${a[i * w + k]}`).join(', ') : undefined);
+  let i = 0;
+  while (i < rows(actual) && i < rows(expected) && row(actual, i) === row(expected, i)) i++;
+  assert.equal(row(actual, i), row(expected, i), `${message}: packet ${i} (of ${rows(actual)} and ${rows(expected)})`);
+  assert.fail(`${message}: packet ${i} differs`);
 }
 
 export function assertSame(a: Run, b: Run, what: string): void {
-  assert.deepEqual(a.packets, b.packets, `${what}: packets`);
+  assertSamePackets(a.packets, b.packets, `${what}: packets`);
   // in the order finalised, not sorted: batching must not change when a connection ends either
-  assert.deepEqual(a.recs, b.recs, `${what}: records`);
+  assertSameRecords(a.recs, b.recs, `${what}: records`);
   assert.deepEqual(a.summary, b.summary, `${what}: capture summary`);
   assert.deepEqual(a.counts, b.counts, `${what}: tracker counts`);
 }
 
-/** Each connection id's packets (Run.packets), in the order handled: an id's own order, whatever the order across ids. */
-export function packetsById(r: Run): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const line of r.packets) {
-    const id = line.split(' ', 2)[1];
-    const list = out.get(id);
-    if (list === undefined) out.set(id, [line]);
-    else list.push(line);
-  }
+/**
+ * Run.packets' rows grouped by connection id, each id's in the order handled (whatever the order
+ * across ids), the ids in increasing order.
+ */
+export function packetsById(r: Run): Float64Array {
+  const w = PACKET_COLUMNS.length;
+  const p = r.packets;
+  const order = Array.from({ length: p.length / w }, (_, i) => i);
+  // (a stable sort: each id's packets keep their order)
+  order.sort((i, j) => p[i * w + 1] - p[j * w + 1]);
+  const out = new Float64Array(p.length);
+  for (let k = 0; k < order.length; k++) out.set(p.subarray(order[k] * w, order[k] * w + w), k * w);
   return out;
 }
 
@@ -60,15 +113,15 @@ export async function assertDeferralSame(file: string, opts: TrackerOptions, fro
   const deferSynFrom = from === 'default' ? undefined : from;
   const kept = await run(file, { ...opts, deferSyn: true, deferSynFrom });
   const what = `${file} ${JSON.stringify(opts)} (SYNs kept from ${from} open)`;
-  assert.deepEqual(kept.recs, made.recs, `${what}: records in the order finalised`);
+  assertSameRecords(kept.recs, made.recs, `${what}: records in the order finalised`);
   assert.deepEqual(kept.summary, made.summary, `${what}: capture summary`);
   assert.deepEqual(kept.counts, made.counts, `${what}: tracker counts`);
-  assert.deepEqual(packetsById(kept), packetsById(made), `${what}: each connection's packets`);
+  assertSamePackets(packetsById(kept), packetsById(made), `${what}: each connection's packets`);
   assert.equal(kept.packets.length, made.packets.length, what);
   // shown as they arrive (echoKeptSyn): every packet in the capture's order, as when made at once
   const echoed = await run(file, { ...opts, deferSyn: true, deferSynFrom, echoKeptSyn: true });
-  assert.deepEqual(echoed.packets, made.packets, `${what}, shown as they arrive: packets in the order handled`);
-  assert.deepEqual(echoed.recs, made.recs, `${what}, shown as they arrive: records in the order finalised`);
+  assertSamePackets(echoed.packets, made.packets, `${what}, shown as they arrive: packets in the order handled`);
+  assertSameRecords(echoed.recs, made.recs, `${what}, shown as they arrive: records in the order finalised`);
   assert.deepEqual(echoed.summary, made.summary, `${what}, shown as they arrive: capture summary`);
   assert.deepEqual(echoed.counts, made.counts, `${what}, shown as they arrive: tracker counts`);
 }
