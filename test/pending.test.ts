@@ -22,7 +22,7 @@ import { A_RETRANSMISSION } from '../src/analyze/flags.js';
 import { writeAckFloodPcap, writeAnsweredSynFloodPcap, writeBackscatterPcap, writeInterleavedPcap, writeRetriedSynFloodPcap, writeReusePcap, writeSynFloodPcap } from '../scripts/synth.js';
 import { fixtureCaptures } from './helpers/release.js';
 import { tempDir } from './helpers/tmp.js';
-import { assertDeferralSame } from './helpers/batch.js';
+import { assertDeferralSame, firstDifference } from './helpers/batch.js';
 import { runCli } from './helpers/cli.js';
 import { deferSynWanted } from '../src/cli/context.js';
 
@@ -31,8 +31,7 @@ function sameText(actual: string, expected: string, message: string): void {
   if (actual === expected) return;
   const a = actual.split('\n');
   const e = expected.split('\n');
-  let i = 0;
-  while (i < a.length && i < e.length && a[i] === e[i]) i++;
+  const i = firstDifference(a, e);
   assert.equal(a[i], e[i], `${message}: line ${i + 1} (of ${a.length} and ${e.length})`);
 }
 

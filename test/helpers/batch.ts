@@ -36,8 +36,20 @@ export async function run(file: string, opts: TrackerOptions): Promise<Run> {
         more.set(packets);
         packets = more;
       }
-      // (+ 0: a -0 is written 0, and compared so)
-      for (const v of [r.frame, c.id, r.fromA ? 1 : 0, r.seq, r.ack, r.window, r.analysis, r.phase, r.note, r.stateA, r.stateB, r.dupAckNum, r.opened ? 1 : 0]) packets[n++] = v + 0;
+      // (in PACKET_COLUMNS' order; + 0: a -0 is written 0, and compared so)
+      packets[n++] = r.frame;
+      packets[n++] = c.id;
+      packets[n++] = r.fromA ? 1 : 0;
+      packets[n++] = r.seq + 0;
+      packets[n++] = r.ack + 0;
+      packets[n++] = r.window + 0;
+      packets[n++] = r.analysis;
+      packets[n++] = r.phase;
+      packets[n++] = r.note;
+      packets[n++] = r.stateA;
+      packets[n++] = r.stateB;
+      packets[n++] = r.dupAckNum;
+      packets[n++] = r.opened ? 1 : 0;
     },
     onFinal: (c) => {
       writeNdjsonConnection(recs, c, 'en');
@@ -51,13 +63,19 @@ export async function run(file: string, opts: TrackerOptions): Promise<Run> {
   };
 }
 
+/** The index of the first line of `a` and `e` that differs (the shorter's length when one is a prefix of the other). */
+export function firstDifference(a: readonly string[], e: readonly string[]): number {
+  let i = 0;
+  while (i < a.length && i < e.length && a[i] === e[i]) i++;
+  return i;
+}
+
 /** Records (Run.recs) the same, byte for byte; when not, the first that differs is shown, parsed. */
 export function assertSameRecords(actual: Buffer, expected: Buffer, message: string): void {
   if (actual.equals(expected)) return;
   const a = actual.toString('utf8').split('\n');
   const e = expected.toString('utf8').split('\n');
-  let i = 0;
-  while (i < a.length && i < e.length && a[i] === e[i]) i++;
+  const i = firstDifference(a, e);
   const parse = (line: string | undefined): unknown => (line === undefined || line === '' ? line : JSON.parse(line));
   assert.deepEqual(parse(a[i]), parse(e[i]), `${message}: record ${i} (of ${a.length - 1} and ${e.length - 1})`);
   assert.fail(`${message}: record ${i} written differently`);
