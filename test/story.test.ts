@@ -221,6 +221,72 @@ describe('teardown', () => {
     assert.deepEqual(zeek(c), ['SF', 'ShAFfa']);
   });
 
+  // Three orders that real traffic with loss and reordering gives (scripts/real-traffic/make.sh's
+  // realharsh: 11 of its 388 simultaneous closes, both sides' captures). Until 2026-12-07 each
+  // left the first closer (or the second) in CLOSING at the end, a state a host leaves when
+  // its FIN is acknowledged.
+  it('simultaneous, the crossing FIN arriving after its sender\'s ACK of the first FIN: FIN_WAIT_2 -> TIME_WAIT, not CLOSING', () => {
+    const { tracker, seen } = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 },
+      // the server had sent its FIN (5001) before the client's arrived: this ACK's seq is past it
+      { who: 's', flags: 'A', seq: 5002, ack: 1002 },
+      { who: 's', flags: 'FA', seq: 5001, ack: 1001 },
+      { who: 'c', flags: 'A', seq: 1002, ack: 5002 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(teardownKind(c.story), 'simultaneous');
+    assert.deepEqual(seen.slice(3).map((s) => [s.client, s.server, s.note]), [
+      ['FIN_WAIT_1', 'CLOSE_WAIT', 'finFirst'],
+      ['FIN_WAIT_2', 'CLOSE_WAIT', 'finAcked'],
+      ['TIME_WAIT', 'CLOSING', 'finCrossedAcked'],
+      ['TIME_WAIT', 'TIME_WAIT', 'lastAckSimultaneous'],
+    ]);
+    assert.deepEqual(seen[5].n, [1, 1, 0]);
+    assert.equal(message('en', 'finCrossedAcked', 'server', 1, 1, 0),
+      "FIN from the server at seq 1, sent before it saw the client's FIN (the FINs crossed: a simultaneous close), arriving after the server's ACK of that FIN (it was delayed, or lost and sent again): the server is CLOSING, and the client, in FIN_WAIT_2, enters TIME_WAIT");
+    assert.match(message('en', 'finCrossedAcked', 'server', 8, 1, 7), /^FIN from the server after this segment's 7 bytes of data, so at seq 8 = 1 \+ 7, sent before/);
+    assert.match(message('zh', 'finCrossedAcked', 'server', 1, 1, 0), /：服务器处于 CLOSING，已在 FIN_WAIT_2 的客户端进入 TIME_WAIT$/);
+  });
+
+  it('simultaneous, the first FIN first acknowledged by a copy of the crossing FIN: CLOSING -> TIME_WAIT there', () => {
+    const { seen } = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 },
+      { who: 's', flags: 'FA', seq: 5001, ack: 1001 },
+      { who: 'c', flags: 'A', seq: 1002, ack: 5002 },
+      // the server's FIN again (frame 6's ACK did not reach it), now acknowledging the client's
+      { who: 's', flags: 'FA', seq: 5001, ack: 1002, dt: 0.2 },
+    ]);
+    assert.deepEqual(seen.slice(4).map((s) => [s.client, s.server, s.note, s.n]), [
+      ['CLOSING', 'CLOSING', 'finCrossed', [1, 1, 0]],
+      ['CLOSING', 'TIME_WAIT', 'lastAckSimultaneous', [2, 0, 0]],
+      ['TIME_WAIT', 'TIME_WAIT', 'finRetransmitted', [6, 2, 0]],
+    ]);
+    assert.equal(message('en', 'finRetransmitted', 'server', 6, 2, 0),
+      "FIN sent again, though frame 6 had acknowledged it: that ACK was lost after the point of capture (or is late), so the server sent its FIN once more; its ack 2 is the first to acknowledge the client's FIN: the client leaves CLOSING for TIME_WAIT (2·MSL, inferred)");
+    assert.equal(message('zh', 'finRetransmitted', 'server', 0, 2, 0),
+      '再次发送 FIN：之前的 FIN 未被确认；它的确认号 2 第一次确认了客户端的 FIN：客户端从 CLOSING 进入 TIME_WAIT（2MSL，推断）');
+  });
+
+  it('simultaneous, the second FIN first acknowledged by a copy of the first FIN: its sender leaves CLOSING, the last-ACK frame is the copy', () => {
+    const { tracker, seen } = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 },
+      { who: 's', flags: 'FA', seq: 5001, ack: 1001 },
+      { who: 's', flags: 'A', seq: 5002, ack: 1002 },
+      // the client's FIN again, acknowledging the server's FIN for the first time
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5002, dt: 0.2 },
+    ]);
+    const c = tracker.connections[0];
+    assert.deepEqual(seen.slice(4).map((s) => [s.client, s.server, s.note, s.n]), [
+      ['CLOSING', 'CLOSING', 'finCrossed', [1, 1, 0]],
+      ['TIME_WAIT', 'CLOSING', 'lastAckSimultaneous', [2, 0, 0]],
+      ['TIME_WAIT', 'TIME_WAIT', 'finRetransmitted', [6, 2, 0]],
+    ]);
+    assert.deepEqual([c.story.fin1Frame, c.story.fin1AckFrame, c.story.fin2Frame, c.story.fin2AckFrame], [4, 6, 5, 7]);
+  });
+
   it('half-close: data after the FIN, then the other side closes', () => {
     const { tracker, seen } = converse([
       ...HANDSHAKE,

@@ -119,6 +119,12 @@ export const N_DUPLICATE_ACK_ALL_ACKED = 46;
  * arrived twice (n1: its number, n2 and n3: the block's edges, relative to the other direction).
  */
 export const N_DUPLICATE_ACK_DSACK = 47;
+/**
+ * The second FIN, crossed (sent before its sender saw the first FIN), arriving after its sender's
+ * own ACK of the first FIN (it was delayed or lost and sent again): the first closer is in
+ * FIN_WAIT_2 and goes to TIME_WAIT, not CLOSING (n1..n3 as N_FIN_CROSSED).
+ */
+export const N_FIN_CROSSED_ACKED = 48;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
@@ -126,7 +132,7 @@ export const NOTE_KEYS = [
   'finRetransmitted', 'retransmission', 'fastRetransmission', 'spuriousRetransmission', 'outOfOrder', 'lostSegment',
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
   'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued', 'lastAckAgain', 'ackAfterClose',
-  'oldAck', 'rstAfterClose', 'duplicateAckAllAcked', 'duplicateAckDsack',
+  'oldAck', 'rstAfterClose', 'duplicateAckAllAcked', 'duplicateAckDsack', 'finCrossedAcked',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
@@ -175,7 +181,7 @@ export const S_FIRST_DATA_ACK_NOTED = 64;
 export const S_FIN1_FROM_A = 128;
 /** The first acknowledgement of the first FIN rode on the peer's own FIN (three-segment close). */
 export const S_FIN1_ACKED_BY_FIN = 256;
-/** The second FIN was sent before the first one was acknowledged (FINs crossed). */
+/** The second FIN did not acknowledge the first: its sender sent it before it had the first FIN (FINs crossed). */
 export const S_FIN2_CROSSED = 512;
 /** The side that had not closed sent payload after the first FIN. */
 export const S_DATA_AFTER_FIN = 1024;
@@ -602,6 +608,19 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
           me = ST_FIN_WAIT_1;
           if (peer === ST_ESTABLISHED) peer = ST_CLOSE_WAIT;
         }
+        if ((s.bits & S_FIN2_CROSSED) !== 0) {
+          // after crossed FINs, a copy of a FIN may be the first segment to acknowledge the
+          // other FIN (the plain ACK was lost or is late): its receiver leaves CLOSING for
+          // TIME_WAIT, as on that ACK (n2: the ack; 0 when it acknowledges nothing new)
+          if (acksFin1Now) {
+            peer = ST_TIME_WAIT;
+            r.n2 = relAck;
+          } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack32, s.fin2End)) {
+            s.fin2AckFrame = frame;
+            peer = ST_TIME_WAIT;
+            r.n2 = relAck;
+          }
+        }
       } else {
         s.fin2Frame = frame;
         s.fin2End = end;
@@ -609,8 +628,12 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
           // FINs crossed: each side sent its FIN before seeing the other's (simultaneous close)
           s.bits |= S_FIN2_CROSSED;
           me = ST_CLOSING;
-          peer = ST_CLOSING;
-          r.note = N_FIN_CROSSED;
+          // the first closer is CLOSING when this FIN reaches it first; when this FIN's sender
+          // had acknowledged the first FIN before (this FIN was delayed, or lost and sent again),
+          // the first closer is in FIN_WAIT_2 and goes to TIME_WAIT (RFC 9293 §3.10.7.4)
+          const acked = s.fin1AckFrame !== 0;
+          peer = acked ? ST_TIME_WAIT : ST_CLOSING;
+          r.note = acked ? N_FIN_CROSSED_ACKED : N_FIN_CROSSED;
           r.n1 = seqAdd(relSeq, len);
           r.n2 = relSeq;
           r.n3 = len;

@@ -144,8 +144,11 @@ const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + 
  * 2^32 the note says the FIN's seq alone: a sum that does not add up would mislead.)
  */
 const finWithData = (n1: number, n2: number, n3: number): number => (n3 > 0 && n2 + n3 === n1 ? 1 : 0);
-/** A FIN sent again: naming the frame that had acknowledged it (0, when n1 > 0), or not (1). */
-const finAckedBefore = (n1: number): number => (n1 > 0 ? 0 : 1);
+/**
+ * A FIN sent again: naming the frame that had acknowledged it (0, when n1 > 0), or not (1); after
+ * crossed FINs, also saying that it is the first to acknowledge the other FIN (n2, its ack: 2, 3).
+ */
+const finAckedBefore = (n1: number, n2: number): number => (n1 > 0 ? 0 : 1) + (n2 > 0 ? 2 : 0);
 /** The last ACK again: for a FIN that came again (n2 > 0: 0, 1) or for nothing new (2, 3); with the duplicate_ack end (1, 3). */
 const lastAckAgain = (_n1: number, n2: number, n3: number): number => (n2 > 0 ? 0 : 2) + (n3 === 1 ? 1 : 0);
 
@@ -176,9 +179,15 @@ const en: Table = {
     t(`FIN from the {from} at seq {n1}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
     t(`FIN from the {from} after this segment's {n3 byte|bytes} of data, so at seq {n1} = {n2} + {n3}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
   ]),
+  finCrossedAcked: choice(finWithData, [
+    t(`FIN from the {from} at seq {n1}, sent before it saw the {to}'s FIN (the FINs crossed: a simultaneous close), arriving after the {from}'s ACK of that FIN (it was delayed, or lost and sent again): the {from} is CLOSING, and the {to}, in FIN_WAIT_2, enters TIME_WAIT`),
+    t(`FIN from the {from} after this segment's {n3 byte|bytes} of data, so at seq {n1} = {n2} + {n3}, sent before it saw the {to}'s FIN (the FINs crossed: a simultaneous close), arriving after the {from}'s ACK of that FIN (it was delayed, or lost and sent again): the {from} is CLOSING, and the {to}, in FIN_WAIT_2, enters TIME_WAIT`),
+  ]),
   finRetransmitted: choice(finAckedBefore, [
     t(`FIN sent again, though frame {n1} had acknowledged it: that ACK was lost after the point of capture (or is late), so the {from} sent its FIN once more`),
     t('FIN sent again: it had not been acknowledged'),
+    t(`FIN sent again, though frame {n1} had acknowledged it: that ACK was lost after the point of capture (or is late), so the {from} sent its FIN once more; its ack {n2} is the first to acknowledge the {to}'s FIN: the {to} leaves CLOSING for TIME_WAIT (2·MSL, inferred)`),
+    t(`FIN sent again: it had not been acknowledged; its ack {n2} is the first to acknowledge the {to}'s FIN: the {to} leaves CLOSING for TIME_WAIT (2·MSL, inferred)`),
   ]),
   lastAck: t(`ack {n1} = FIN seq {n1-1} + 1, the last ACK: the {from} waits in TIME_WAIT (2·MSL, not visible in a capture) and the {to} is CLOSED`),
   lastAckSimultaneous: t(`ack {n1} acknowledges the {to}'s FIN: the {to} leaves CLOSING for TIME_WAIT (2·MSL, inferred)`),
@@ -349,9 +358,15 @@ const zh: Table = {
     t(`{from}在看到{to}的 FIN 之前就发送了 FIN（序号 {n1}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
     t(`{from}在看到{to}的 FIN 之前就发送了 FIN（它在本报文段的 {n3} 字节数据之后，所以序号为 {n1} = {n2} + {n3}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
   ]),
+  finCrossedAcked: choice(finWithData, [
+    t(`{from}在看到{to}的 FIN 之前就发送了 FIN（序号 {n1}）：两个 FIN 交叉（同时关闭），但它比{from}对该 FIN 的 ACK 到得晚（它被延迟了，或丢失后重发）：{from}处于 CLOSING，已在 FIN_WAIT_2 的{to}进入 TIME_WAIT`),
+    t(`{from}在看到{to}的 FIN 之前就发送了 FIN（它在本报文段的 {n3} 字节数据之后，所以序号为 {n1} = {n2} + {n3}）：两个 FIN 交叉（同时关闭），但它比{from}对该 FIN 的 ACK 到得晚（它被延迟了，或丢失后重发）：{from}处于 CLOSING，已在 FIN_WAIT_2 的{to}进入 TIME_WAIT`),
+  ]),
   finRetransmitted: choice(finAckedBefore, [
     t(`再次发送 FIN，尽管帧 {n1} 已经确认了它：那个 ACK 在抓包点之后丢失了（或迟到了），所以{from}又发送了一次 FIN`),
     t('再次发送 FIN：之前的 FIN 未被确认'),
+    t(`再次发送 FIN，尽管帧 {n1} 已经确认了它：那个 ACK 在抓包点之后丢失了（或迟到了），所以{from}又发送了一次 FIN；它的确认号 {n2} 第一次确认了{to}的 FIN：{to}从 CLOSING 进入 TIME_WAIT（2MSL，推断）`),
+    t(`再次发送 FIN：之前的 FIN 未被确认；它的确认号 {n2} 第一次确认了{to}的 FIN：{to}从 CLOSING 进入 TIME_WAIT（2MSL，推断）`),
   ]),
   lastAck: t(`确认号 {n1} = FIN 序号 {n1-1} + 1，最后一个 ACK：{from}进入 TIME_WAIT，等待 2MSL（抓包中看不到），{to}进入 CLOSED`),
   lastAckSimultaneous: t(`确认号 {n1} 确认了{to}的 FIN：{to}从 CLOSING 进入 TIME_WAIT（2MSL，推断）`),
