@@ -5,6 +5,9 @@
 #   real6.pcap          IPv6, client side, a second, smaller run
 #   real20.pcap         IPv4, client side, 20 000 connections (only when RUNS names it)
 #   realbulk.pcap       IPv4, client side, one connection sending 1.3 GB (only when RUNS names it)
+#   realharsh.pcap      IPv4, client side, 2 000 connections through a harsher relay (6% lost, 15%
+#                       reordered by up to 25 ms more, 3% duplicated), and realharsh-server.pcap,
+#                       the server side (only when RUNS names it)
 # Needs: iproute2, ethtool, tcpdump, gcc, python3.  Uses only 10.77.0.0/24 and fd77::/64,
 # inside three namespaces it creates (rs-cli, rs-rly, rs-srv) and removes on exit.
 #
@@ -60,7 +63,7 @@ setup() {
 run() {
   local name=$1 host=$2 n=$3 rate=$4 maxsize=$5 srvcap=$6
   setup
-  ip netns exec $NS_R timeout 90 ./relay r-c r-s 80 $SEED 20 3 8 1 0.2 2>"$HERE/$name.relay.log" &
+  ip netns exec $NS_R timeout 90 ./relay r-c r-s 80 $SEED ${RELAY:-20 3 8 1 0.2} 2>"$HERE/$name.relay.log" &
   PIDS+=($!)
   rm -f "$name.pcap" "$name-server.pcap"
   ip netns exec $NS_C timeout 90 tcpdump -i veth-c -n -s 128 -B 262144 -w "$HERE/$name.pcap" tcp 2>"$HERE/$name.tcpdump.log" &
@@ -106,18 +109,23 @@ run_bulk() {
   grep -H -E 'captured|received|dropped' "$HERE/$name".tcpdump.log 2>/dev/null || true
 }
 
+# run() impairs with RELAY when set (DELAY_MS REORDER_PCT REORDER_EXTRA_MS LOSS_PCT DUP_PCT; default "20 3 8 1 0.2").
 # RUNS names the captures to make (default: the bench's real4 and real6). real20, opt-in (about
 # 40 s, 89 MB): IPv4, 20 000 connections at 1 000/s with MAXSIZE 50000, about 813 000 packets,
 # for timing at scale (README.md). realbulk, opt-in (about 8 s, 133 MB): one connection sending
 # BULK_BYTES (1.3 GB) through the relay at 1 ms each way, 0.5% reordered (up to 2 ms more), 0.05%
 # lost and 0.02% duplicated, about 938 000 packets: issue 8's single-connection case, for real.
+# realharsh, opt-in (about 45 s, 18 MB a side): 2 000 connections at 800/s with MAXSIZE 100000,
+# both sides captured, through a relay that loses 6%, reorders 15% and duplicates 3%: closes in
+# orders the gentler runs rarely give (a crossing FIN overtaken by its sender's ACK).
 for r in ${RUNS:-real4 real6}; do
   case $r in
     real4) run real4 10.77.0.2 5000 1430 200000 1 ;;
     real6) run real6 fd77::2 3000 1200 50000 0 ;;
     real20) run real20 10.77.0.2 20000 1000 50000 0 ;;
+    realharsh) RELAY="20 15 25 6 3" run realharsh 10.77.0.2 2000 800 100000 1 ;;
     realbulk) run_bulk realbulk 10.77.0.2 ${BULK_BYTES:-1300000000} 1 0.5 2 0.05 0.02 ;;
-    *) echo "make.sh: unknown run $r (real4, real6, real20, realbulk)" >&2; exit 2 ;;
+    *) echo "make.sh: unknown run $r (real4, real6, real20, realharsh, realbulk)" >&2; exit 2 ;;
   esac
 done
 ls -l "$HERE"/*.pcap
