@@ -62,6 +62,36 @@ describe('handshake', () => {
     assert.equal(seen[1].note, 'simultaneousSyn');
   });
 
+  // A server-side capture with loss (scripts/real-traffic/make.sh's realharsh): the SYN-ACK is
+  // seen leaving and lost after the capture point; until 2026-12-07 the client's SYN again was
+  // "no answer yet" with the client shown ESTABLISHED.
+  it('the SYN again after its SYN-ACK: the SYN-ACK did not reach the client, still SYN_SENT until the copy', () => {
+    const { tracker, seen } = converse([
+      { who: 'c', flags: 'S', seq: 1000 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1001 },
+      { who: 'c', flags: 'S', seq: 1000, dt: 1 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1001 },
+      { who: 'c', flags: 'A', seq: 1001, ack: 5001 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(handshakeKind(c.story), 'three-way');
+    assert.deepEqual(seen.map((s) => [s.client, s.server, s.note, s.n]), [
+      ['SYN_SENT', 'LISTEN', 'syn', [1000, 0, 0]],
+      ['ESTABLISHED', 'SYN_RECEIVED', 'synAck', [1, 1000, 5000]],
+      ['SYN_SENT', 'SYN_RECEIVED', 'synRetransmitted', [1, 2, 0]],
+      ['ESTABLISHED', 'SYN_RECEIVED', 'synAckRetransmitted', [1, 0, 0]],
+      ['ESTABLISHED', 'ESTABLISHED', 'handshakeAck', [1, 5000, 0]],
+    ]);
+    assert.equal(message('en', 'synRetransmitted', 'client', 1, 2, 0),
+      'SYN sent again (retransmission 1, same ISN): the SYN-ACK of frame 2 has not reached the client (lost after the point of capture, or late), so it is still in SYN_SENT');
+    assert.equal(message('en', 'synRetransmitted', 'client', 2, 0, 0), 'SYN sent again (retransmission 2, same ISN): no answer yet');
+    assert.equal(message('en', 'synAckRetransmitted', 'server', 1, 0, 0),
+      'SYN-ACK sent again: the client sent its SYN again, so the first SYN-ACK had not reached it; with this copy the client is ESTABLISHED');
+    assert.equal(message('en', 'synAckRetransmitted', 'server', 0, 0, 0), 'SYN-ACK sent again: the final ACK of the handshake had not arrived');
+    assert.equal(message('zh', 'synRetransmitted', 'client', 1, 2, 0),
+      '再次发送 SYN（第 1 次重传，ISN 不变）：帧 2 的 SYN-ACK 没有到达客户端（在抓包点之后丢失，或迟到了），所以它仍处于 SYN_SENT');
+  });
+
   it('refused: the SYN is answered by RST,ACK (Zeek REJ)', () => {
     const { tracker, seen } = converse([{ who: 'c', flags: 'S', seq: 1000 }, { who: 's', flags: 'RA', seq: 0, ack: 1001 }]);
     const c = tracker.connections[0];

@@ -508,6 +508,12 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       s.synCount++;
       r.note = N_SYN_RETRANSMITTED;
       r.n1 = s.synCount - 1;
+      if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0) {
+        // the SYN again after the capture saw the SYN-ACK: that SYN-ACK has not reached the
+        // client (lost after the point of capture, or late), which is still in SYN_SENT (n2: its frame)
+        me = ST_SYN_SENT;
+        r.n2 = s.synAckFrame;
+      }
     } else if ((s.bits & S_SIMULTANEOUS_OPEN) === 0 && s.synAckFrame === 0) {
       // a bare SYN from the other side too: simultaneous open (RFC 9293 §3.5, figure 7)
       s.bits |= S_SIMULTANEOUS_OPEN;
@@ -537,6 +543,11 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       r.n3 = p.seq32 >>> 0;
     } else {
       r.note = N_SYN_ACK_RETRANSMITTED;
+      // a client shown back in SYN_SENT (it sent its SYN again) has the SYN-ACK with this copy (n1 = 1)
+      if (peer === ST_SYN_SENT && s.hsAckFrame === 0) {
+        peer = ST_ESTABLISHED;
+        r.n1 = 1;
+      }
     }
   } else {
     // neither SYN nor RST

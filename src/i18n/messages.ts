@@ -144,6 +144,10 @@ const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + 
  * 2^32 the note says the FIN's seq alone: a sum that does not add up would mislead.)
  */
 const finWithData = (n1: number, n2: number, n3: number): number => (n3 > 0 && n2 + n3 === n1 ? 1 : 0);
+/** A SYN-ACK sent again: with no SYN again since the last (0), or after one (n1 = 1: 1). */
+const synAckAfterSyn = (n1: number): number => (n1 === 1 ? 1 : 0);
+/** A SYN sent again: before any SYN-ACK was seen (0), or after the SYN-ACK of frame n2 (1). */
+const synAfterSynAck = (_n1: number, n2: number): number => (n2 > 0 ? 1 : 0);
 /**
  * A FIN sent again: naming the frame that had acknowledged it (0, when n1 > 0), or not (1); after
  * crossed FINs, also saying that it is the first to acknowledge the other FIN (n2, its ack: 2, 3).
@@ -155,12 +159,18 @@ const lastAckAgain = (_n1: number, n2: number, n3: number): number => (n2 > 0 ? 
 const en: Table = {
   // --- packet notes
   syn: t(`SYN from the {from}: it opens the connection with ISN {n1} (relative seq 0); the SYN consumes one sequence number`),
-  synRetransmitted: t(`SYN sent again (retransmission {n1}, same ISN): no answer yet`),
+  synRetransmitted: choice(synAfterSynAck, [
+    t(`SYN sent again (retransmission {n1}, same ISN): no answer yet`),
+    t(`SYN sent again (retransmission {n1}, same ISN): the SYN-ACK of frame {n2} has not reached the {from} (lost after the point of capture, or late), so it is still in SYN_SENT`),
+  ]),
   synAck: t(`SYN-ACK: ack {n1} = {to} ISN {n2} + 1, because the SYN consumes one sequence number; the {from}'s own ISN is {n3}`),
   handshakeAck: t(`ACK: ack {n1} = {to} ISN {n2} + 1; the three-way handshake is complete and both sides are ESTABLISHED`),
   simultaneousSyn: t(`a SYN from the {from} too (ISN {n1}): both sides opened at once (simultaneous open), so both are SYN_RECEIVED`),
   simultaneousSynAck: t(`SYN-ACK of a simultaneous open: the {from} repeats its ISN and acknowledges the other SYN (ack {n1})`),
-  synAckRetransmitted: t(`SYN-ACK sent again: the final ACK of the handshake had not arrived`),
+  synAckRetransmitted: choice(synAckAfterSyn, [
+    t(`SYN-ACK sent again: the final ACK of the handshake had not arrived`),
+    t(`SYN-ACK sent again: the {to} sent its SYN again, so the first SYN-ACK had not reached it; with this copy the {to} is ESTABLISHED`),
+  ]),
   midstream: t(`the capture began after the handshake: ISN and window scale are unknown; relative numbers start at the first packet seen`),
   continued: t(`continues connection #{n1}, which this tool had finished with (its earlier record): sequence numbers stay relative to that stream, as in Wireshark`),
   firstData: t(`first data from the {from}: bytes {n1} to {n3-1} ({n2} bytes); the {to} will acknowledge them with ack {n3} = {n1} + {n2}`),
@@ -334,12 +344,18 @@ const en: Table = {
 
 const zh: Table = {
   syn: t(`{from}发送 SYN，发起连接，初始序号 ISN 为 {n1}（相对序号 0）；SYN 占用一个序号`),
-  synRetransmitted: t(`再次发送 SYN（第 {n1} 次重传，ISN 不变）：仍未收到应答`),
+  synRetransmitted: choice(synAfterSynAck, [
+    t(`再次发送 SYN（第 {n1} 次重传，ISN 不变）：仍未收到应答`),
+    t(`再次发送 SYN（第 {n1} 次重传，ISN 不变）：帧 {n2} 的 SYN-ACK 没有到达{from}（在抓包点之后丢失，或迟到了），所以它仍处于 SYN_SENT`),
+  ]),
   synAck: t(`SYN-ACK：确认号 {n1} = {to} ISN {n2} + 1，因为 SYN 占用一个序号；{from}自己的 ISN 为 {n3}`),
   handshakeAck: t(`ACK：确认号 {n1} = {to} ISN {n2} + 1；三次握手完成，双方进入 ESTABLISHED`),
   simultaneousSyn: t(`{from}也发送了 SYN（ISN {n1}）：双方同时打开连接（同时打开），都进入 SYN_RECEIVED`),
   simultaneousSynAck: t(`同时打开中的 SYN-ACK：{from}重复自己的 ISN，并确认对方的 SYN（确认号 {n1}）`),
-  synAckRetransmitted: t(`再次发送 SYN-ACK：握手的最后一个 ACK 尚未到达`),
+  synAckRetransmitted: choice(synAckAfterSyn, [
+    t(`再次发送 SYN-ACK：握手的最后一个 ACK 尚未到达`),
+    t(`再次发送 SYN-ACK：{to}又发送了 SYN，说明第一个 SYN-ACK 没有到达它；收到这个副本后{to}进入 ESTABLISHED`),
+  ]),
   midstream: t(`抓包开始于三次握手之后：ISN 和窗口扩大因子未知；相对序号从抓到的第一个报文开始计算`),
   continued: t(`接续连接 #{n1}：本工具此前已结束对它的分析（见它前面的记录）；序号仍相对于该流，与 Wireshark 一致`),
   firstData: t(`{from}发送的第一段数据：字节 {n1} 到 {n3-1}（共 {n2} 字节）；{to}将以确认号 {n3} = {n1} + {n2} 确认`),
