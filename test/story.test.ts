@@ -92,6 +92,93 @@ describe('handshake', () => {
       '再次发送 SYN（第 1 次重传，ISN 不变）：帧 2 的 SYN-ACK 没有到达客户端（在抓包点之后丢失，或迟到了），所以它仍处于 SYN_SENT');
   });
 
+  // Real traffic (bench-cache/real/real4.pcap stream 4520, real20's 7893): the client reuses a
+  // port whose earlier connection the server still has (the client's RST was lost); the server
+  // goes on sending on it, and the client, in SYN_SENT, answers each segment with a RST. Until
+  // 2026-12-07 the first such RST was the connection's teardown ("reset", both CLOSED), though
+  // the handshake then completed and the connection went on.
+  it('before the SYN-ACK, a segment that does not acknowledge the SYN, and the RST that answers it: the connection goes on', () => {
+    const { tracker, seen } = converse([
+      { who: 'c', flags: 'S', seq: 1000 },
+      { who: 's', flags: 'A', seq: 7000, ack: 900, len: 100 },
+      { who: 'c', flags: 'R', seq: 900 },
+      { who: 's', flags: 'PA', seq: 7100, ack: 900, len: 100 },
+      { who: 'c', flags: 'R', seq: 900 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1001, dt: 1 },
+      { who: 'c', flags: 'A', seq: 1001, ack: 5001 },
+      { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 10 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(handshakeKind(c.story), 'three-way');
+    assert.equal(teardownKind(c.story), 'none');
+    assert.equal(c.story.rstFrame, 0);
+    assert.deepEqual(seen.map((s) => [s.phase, s.client, s.server, s.note]), [
+      ['handshake', 'SYN_SENT', 'LISTEN', 'syn'],
+      ['handshake', 'SYN_SENT', 'LISTEN', 'unacceptableAck'],
+      ['handshake', 'SYN_SENT', 'LISTEN', 'rstUnacceptable'],
+      ['handshake', 'SYN_SENT', 'LISTEN', 'unacceptableAck'],
+      ['handshake', 'SYN_SENT', 'LISTEN', 'rstUnacceptable'],
+      ['handshake', 'ESTABLISHED', 'SYN_RECEIVED', 'synAck'],
+      ['handshake', 'ESTABLISHED', 'ESTABLISHED', 'handshakeAck'],
+      // the stray segments' data was not the server's: the client's is the first data noted
+      ['data', 'ESTABLISHED', 'ESTABLISHED', 'firstData'],
+    ]);
+    assert.deepEqual(seen.slice(1, 5).map((s) => s.n), [[2 ** 32 - 100, 0, 0], [2 ** 32 - 100, 0, 0], [2 ** 32 - 100, 1, 0], [2 ** 32 - 100, 1, 0]]);
+    assert.equal(message('en', 'unacceptableAck', 'server', 4294967196, 1, 0), "another segment from the server that does not acknowledge the client's SYN (ack 4294967196): the client answers it with a RST again");
+    assert.equal(message('en', 'rstUnacceptable', 'client', 4294967196, 1, 0), 'RST from the client again, answering such a segment: this connection goes on (SYN_SENT)');
+    assert.match(message('en', 'unacceptableAck', 'server', 4294967196, 0, 0), /^a segment from the server whose ack 4294967196 does not acknowledge the client's SYN \(only ack 1 would\): the client, in SYN_SENT, cannot accept it/);
+    assert.match(message('zh', 'rstUnacceptable', 'client', 0, 0, 0), /^客户端发送 RST，回应服务器那个没有确认其 SYN 的报文段/);
+    // an ack past the SYN before any data from the client is unacceptable as well
+    assert.equal(converse([{ who: 'c', flags: 'S', seq: 1000 }, { who: 's', flags: 'A', seq: 7000, ack: 1500 }]).seen[1].note, 'unacceptableAck');
+  });
+
+  // The same on the server's side (real4-server.pcap stream 4496): its old connection's segments
+  // are not in this stream; the client's RSTs, numbered before its ISN, are.
+  it('a RST numbered before its sender\'s ISN ends nothing: the receiver ignores it', () => {
+    const { tracker, seen } = converse([
+      { who: 'c', flags: 'S', seq: 1000 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1001 },
+      { who: 'c', flags: 'R', seq: 900 },
+      { who: 'c', flags: 'S', seq: 1000, dt: 1 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1001 },
+      { who: 'c', flags: 'A', seq: 1001, ack: 5001 },
+      { who: 's', flags: 'R', seq: 4000 },
+      { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 10 },
+    ]);
+    const c = tracker.connections[0];
+    assert.equal(teardownKind(c.story), 'none');
+    assert.deepEqual(seen.map((s) => [s.phase, s.client, s.server, s.note]), [
+      ['handshake', 'SYN_SENT', 'LISTEN', 'syn'],
+      ['handshake', 'ESTABLISHED', 'SYN_RECEIVED', 'synAck'],
+      ['handshake', 'ESTABLISHED', 'SYN_RECEIVED', 'rstOutOfWindow'],
+      ['handshake', 'SYN_SENT', 'SYN_RECEIVED', 'synRetransmitted'],
+      ['handshake', 'ESTABLISHED', 'SYN_RECEIVED', 'synAckRetransmitted'],
+      ['handshake', 'ESTABLISHED', 'ESTABLISHED', 'handshakeAck'],
+      ['data', 'ESTABLISHED', 'ESTABLISHED', 'rstOutOfWindow'],
+      ['data', 'ESTABLISHED', 'ESTABLISHED', 'firstData'],
+    ]);
+    assert.deepEqual([seen[2].n, seen[6].n], [[2 ** 32 - 100, 0, 0], [2 ** 32 - 1000, 1, 0]]);
+    assert.equal(message('en', 'rstOutOfWindow', 'server', 4294966296, 1, 0), "another RST numbered before its sender's ISN (from the server, seq 4294966296): ignored as well");
+    assert.match(message('en', 'rstOutOfWindow', 'client', 4294967196, 0, 0), /^RST from the client with seq 4294967196, before the client's ISN: outside this connection's sequence numbers, so the server ignores it/);
+    // a RST within the sequence numbers still ends the connection; and so does one whose
+    // sender's ISN was not seen (mid-stream: relative numbers count from its first packet)
+    assert.equal(teardownKind(only([...HANDSHAKE, { who: 'c', flags: 'R', seq: 1001 }]).story), 'reset');
+    assert.equal(teardownKind(only([{ who: 'c', flags: 'A', seq: 1001, ack: 5001 }, { who: 'c', flags: 'R', seq: 900 }]).story), 'reset');
+  });
+
+  it('the SYN-ACK not captured: the server\'s ACKs of the client\'s data are not unacceptable, and a RST ends the connection', () => {
+    const { tracker, seen } = converse([
+      { who: 'c', flags: 'S', seq: 1000 },
+      { who: 'c', flags: 'A', seq: 1001, ack: 5001 },
+      { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 100 },
+      { who: 's', flags: 'A', seq: 5001, ack: 1101 },
+      { who: 's', flags: 'A', seq: 5001, ack: 1001 },
+      { who: 'c', flags: 'R', seq: 1101 },
+    ]);
+    assert.deepEqual(seen.slice(3).map((s) => s.note), ['dataAcked', '', 'rst']);
+    assert.equal(teardownKind(tracker.connections[0].story), 'reset');
+  });
+
   it('refused: the SYN is answered by RST,ACK (Zeek REJ)', () => {
     const { tracker, seen } = converse([{ who: 'c', flags: 'S', seq: 1000 }, { who: 's', flags: 'RA', seq: 0, ack: 1001 }]);
     const c = tracker.connections[0];

@@ -125,6 +125,19 @@ export const N_DUPLICATE_ACK_DSACK = 47;
  * FIN_WAIT_2 and goes to TIME_WAIT, not CLOSING (n1..n3 as N_FIN_CROSSED).
  */
 export const N_FIN_CROSSED_ACKED = 48;
+/**
+ * Before any SYN-ACK, a segment from the SYN's receiver whose ack does not acknowledge the SYN
+ * (n1: its relative ack): unacceptable in SYN_SENT (RFC 9293 §3.10.7.3), most likely a late
+ * segment of an earlier connection on the same ports.
+ */
+export const N_UNACCEPTABLE_ACK = 49;
+/** The SYN's sender's RST after such a segment, before any SYN-ACK: its answer, which does not end this connection. */
+export const N_RST_UNACCEPTABLE = 50;
+/**
+ * A RST whose sequence number is before its sender's ISN (n1: its relative seq), the ISN seen:
+ * outside the connection's sequence numbers, so its receiver ignores it (RFC 9293 §3.10.7.4).
+ */
+export const N_RST_OUT_OF_WINDOW = 51;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
@@ -133,6 +146,7 @@ export const NOTE_KEYS = [
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
   'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued', 'lastAckAgain', 'ackAfterClose',
   'oldAck', 'rstAfterClose', 'duplicateAckAllAcked', 'duplicateAckDsack', 'finCrossedAcked',
+  'unacceptableAck', 'rstUnacceptable', 'rstOutOfWindow',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
@@ -193,6 +207,15 @@ export const S_RST_AFTER_FIN = 4096;
 export const S_RST_ANSWERS_DATA = 8192;
 /** The last payload-carrying packet came from flow a (set in a new story). */
 export const S_LAST_DATA_FROM_A = 16384;
+/**
+ * Before any SYN-ACK, the SYN's receiver sent a segment that did not acknowledge the SYN
+ * (N_UNACCEPTABLE_ACK): a RST from the SYN's sender until the SYN-ACK answers it.
+ */
+export const S_STRAY_ACK = 32768;
+/** The SYN's sender answered such a segment with a RST (N_RST_UNACCEPTABLE). */
+export const S_STRAY_RST = 65536;
+/** A RST was numbered before its sender's ISN (N_RST_OUT_OF_WINDOW). */
+export const S_RST_IGNORED = 131072;
 /** The bits of a new story. */
 const S_NEW = S_SYN_FROM_A | S_FIN1_FROM_A | S_RST_FROM_A | S_LAST_DATA_FROM_A;
 
@@ -395,8 +418,10 @@ export function updateStory(s: Story, r: StoryResult, p: Packet, frame: number, 
   // the data phase's in it (seven compilations on bench-cache/real/real4.pcap). Now those throw
   // away only updateStoryFully(), which the data phase does not run.
   const len = p.payloadLen;
+  // (before the SYN-ACK, only the SYN's sender's packets: the other side's may not acknowledge
+  // the SYN, N_UNACCEPTABLE_ACK)
   if ((p.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 && s.fin1Frame === 0 && (s.bits & (S_SAW_PACKET | S_SIMULTANEOUS_OPEN)) === S_SAW_PACKET &&
-      (s.synAckFrame === 0 || s.hsAckFrame !== 0)) {
+      (s.synAckFrame === 0 ? s.synFrame === 0 || fromA === ((s.bits & S_SYN_FROM_A) !== 0) : s.hsAckFrame !== 0)) {
     r.note = N_NONE;
     r.n1 = 0;
     r.n2 = 0;
@@ -466,7 +491,29 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
     }
   }
 
-  if (rst) {
+  if (rst && (s.bits & S_STRAY_ACK) !== 0 && s.synAckFrame === 0 && fromA === ((s.bits & S_SYN_FROM_A) !== 0)) {
+    // the client in SYN_SENT answers a segment that did not acknowledge its SYN with a RST
+    // (<SEQ=SEG.ACK>, RFC 9293 §3.10.7.3): it resets that segment's connection at the server, if
+    // it has one, not this one, and the client stays in SYN_SENT
+    phase = PH_HANDSHAKE;
+    r.note = N_RST_UNACCEPTABLE;
+    r.n1 = relSeq;
+    // (n2 = 1: another such RST, said briefly)
+    r.n2 = (s.bits & S_STRAY_RST) !== 0 ? 1 : 0;
+    s.bits |= S_STRAY_RST;
+  } else if (rst && relSeq > 0x7fffffff && (s.bits & S_MIDSTREAM) === 0 && (fromA === ((s.bits & S_SYN_FROM_A) !== 0) ? s.synFrame !== 0 : s.synAckFrame !== 0)) {
+    // a RST numbered before its sender's ISN (seen: relative numbers count from it) is outside
+    // the connection's sequence numbers, so its receiver drops it (RFC 9293 §3.10.7.4: a RST
+    // counts only in the receive window; in LISTEN none does): it ends nothing. As a rule it
+    // answers a segment of an earlier connection on these ports (a client reusing a port whose
+    // earlier connection the server still has)
+    phase = s.hsAckFrame === 0 ? PH_HANDSHAKE : PH_DATA;
+    r.note = N_RST_OUT_OF_WINDOW;
+    r.n1 = relSeq;
+    // (n2 = 1: another such RST, said briefly)
+    r.n2 = (s.bits & S_RST_IGNORED) !== 0 ? 1 : 0;
+    s.bits |= S_RST_IGNORED;
+  } else if (rst) {
     phase = PH_RESET;
     const firstRst = s.rstFrame === 0;
     if (firstRst) {
@@ -551,6 +598,22 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
     }
   } else {
     // neither SYN nor RST
+    if (ack && s.synFrame !== 0 && s.synAckFrame === 0 && s.fin1Frame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 &&
+        fromA !== ((s.bits & S_SYN_FROM_A) !== 0) &&
+        (relAck === 0 || relAck > 0x7fffffff || (relAck !== 1 && (s.bits & (fromA ? S_FIRST_DATA_NOTED_B : S_FIRST_DATA_NOTED_A)) === 0))) {
+      // before any SYN-ACK, a segment from the SYN's receiver whose ack is not the SYN's end
+      // (ack 1) nor, once the client has sent data, within what it sent: the client in SYN_SENT
+      // cannot accept it (RFC 9293 §3.10.7.3: SEG.ACK =< ISS or SEG.ACK > SND.NXT) and answers
+      // with a RST; a late segment of an earlier connection on these ports, as a rule (a
+      // server still sending on a connection whose client's RST was lost, when the client
+      // reuses the port)
+      // (n2 = 1: another such segment, said briefly)
+      r.n2 = (s.bits & S_STRAY_ACK) !== 0 ? 1 : 0;
+      s.bits |= S_STRAY_ACK;
+      phase = PH_HANDSHAKE;
+      r.note = N_UNACCEPTABLE_ACK;
+      r.n1 = relAck;
+    }
     if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && ack && fromA === ((s.bits & S_SYN_FROM_A) !== 0) &&
         seqGe(p.ack32, seqAdd32(s.synAckIsn, 1))) {
       // the third segment: the client acknowledges the server's SYN
@@ -567,7 +630,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       me = ST_ESTABLISHED;
       peer = ST_ESTABLISHED;
     }
-    if (len > 0) {
+    if (len > 0 && r.note !== N_UNACCEPTABLE_ACK) {
       if (s.fin1Frame !== 0 && ((s.bits & S_FIN1_FROM_A) !== 0) !== fromA && (s.bits & S_DATA_AFTER_FIN) === 0) {
         // half-close: the side that has not closed keeps sending (RFC 9293 §3.6)
         s.bits |= S_DATA_AFTER_FIN;

@@ -144,6 +144,8 @@ const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + 
  * 2^32 the note says the FIN's seq alone: a sum that does not add up would mislead.)
  */
 const finWithData = (n1: number, n2: number, n3: number): number => (n3 > 0 && n2 + n3 === n1 ? 1 : 0);
+/** The first of its kind (0) or another (n2 = 1: 1). */
+const again = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
 /** A SYN-ACK sent again: with no SYN again since the last (0), or after one (n1 = 1: 1). */
 const synAckAfterSyn = (n1: number): number => (n1 === 1 ? 1 : 0);
 /** A SYN sent again: before any SYN-ACK was seen (0), or after the SYN-ACK of frame n2 (1). */
@@ -188,6 +190,18 @@ const en: Table = {
   finCrossed: choice(finWithData, [
     t(`FIN from the {from} at seq {n1}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
     t(`FIN from the {from} after this segment's {n3 byte|bytes} of data, so at seq {n1} = {n2} + {n3}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
+  ]),
+  unacceptableAck: choice(again, [
+    t(`a segment from the {from} whose ack {n1} does not acknowledge the {to}'s SYN (only ack 1 would): the {to}, in SYN_SENT, cannot accept it and answers it with a RST (RFC 9293 §3.10.7.3); most likely a late segment of an earlier connection on the same ports`),
+    t(`another segment from the {from} that does not acknowledge the {to}'s SYN (ack {n1}): the {to} answers it with a RST again`),
+  ]),
+  rstUnacceptable: choice(again, [
+    t(`RST from the {from}, the answer to the {to}'s segment that did not acknowledge its SYN (in SYN_SENT an unacceptable ACK gets a RST whose seq is that ack, RFC 9293 §3.10.7.3): it resets the connection that segment belongs to at the {to}, if any, not this one; the {from} is still in SYN_SENT`),
+    t(`RST from the {from} again, answering such a segment: this connection goes on (SYN_SENT)`),
+  ]),
+  rstOutOfWindow: choice(again, [
+    t(`RST from the {from} with seq {n1}, before the {from}'s ISN: outside this connection's sequence numbers, so the {to} ignores it and nothing ends here (RFC 9293 §3.10.7.4: a RST counts only within the receive window); most likely the answer to a segment of an earlier connection on the same ports`),
+    t(`another RST numbered before its sender's ISN (from the {from}, seq {n1}): ignored as well`),
   ]),
   finCrossedAcked: choice(finWithData, [
     t(`FIN from the {from} at seq {n1}, sent before it saw the {to}'s FIN (the FINs crossed: a simultaneous close), arriving after the {from}'s ACK of that FIN (it was delayed, or lost and sent again): the {from} is CLOSING, and the {to}, in FIN_WAIT_2, enters TIME_WAIT`),
@@ -373,6 +387,18 @@ const zh: Table = {
   finCrossed: choice(finWithData, [
     t(`{from}在看到{to}的 FIN 之前就发送了 FIN（序号 {n1}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
     t(`{from}在看到{to}的 FIN 之前就发送了 FIN（它在本报文段的 {n3} 字节数据之后，所以序号为 {n1} = {n2} + {n3}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
+  ]),
+  unacceptableAck: choice(again, [
+    t(`{from}发来的报文段的确认号 {n1} 并不确认{to}的 SYN（只有确认号 1 才是）：处于 SYN_SENT 的{to}不能接受它，会以 RST 回应（RFC 9293 §3.10.7.3）；它很可能是同一对端口上更早的连接的迟到报文段`),
+    t(`{from}又发来一个不确认{to}的 SYN 的报文段（确认号 {n1}）：{to}再次以 RST 回应`),
+  ]),
+  rstUnacceptable: choice(again, [
+    t(`{from}发送 RST，回应{to}那个没有确认其 SYN 的报文段（在 SYN_SENT 状态收到不可接受的 ACK 时，以该确认号为序号发送 RST，RFC 9293 §3.10.7.3）：它复位的是{to}那边该报文段所属的连接（如果有），而不是本连接；{from}仍处于 SYN_SENT`),
+    t(`{from}再次发送 RST，回应这样的报文段：本连接继续（SYN_SENT）`),
+  ]),
+  rstOutOfWindow: choice(again, [
+    t(`{from}发送 RST，序号 {n1} 在{from}的 ISN 之前：不在本连接的序号范围内，{to}会忽略它，连接并未因此结束（RFC 9293 §3.10.7.4：只有序号落在接收窗口内的 RST 才有效）；它很可能是对同一对端口上更早连接的报文段的回应`),
+    t(`又一个序号在发送方 ISN 之前的 RST（{from}发送，序号 {n1}）：同样被忽略`),
   ]),
   finCrossedAcked: choice(finWithData, [
     t(`{from}在看到{to}的 FIN 之前就发送了 FIN（序号 {n1}）：两个 FIN 交叉（同时关闭），但它比{from}对该 FIN 的 ACK 到得晚（它被延迟了，或丢失后重发）：{from}处于 CLOSING，已在 FIN_WAIT_2 的{to}进入 TIME_WAIT`),
