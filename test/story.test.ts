@@ -150,7 +150,8 @@ describe('handshake', () => {
     assert.deepEqual(seen.map((s) => [s.phase, s.client, s.server, s.note]), [
       ['handshake', 'SYN_SENT', 'LISTEN', 'syn'],
       ['handshake', 'ESTABLISHED', 'SYN_RECEIVED', 'synAck'],
-      ['handshake', 'ESTABLISHED', 'SYN_RECEIVED', 'rstOutOfWindow'],
+      // (a RST before the ISN from a client past the SYN-ACK: it had not had it, SYN_SENT)
+      ['handshake', 'SYN_SENT', 'SYN_RECEIVED', 'rstOutOfWindow'],
       ['handshake', 'SYN_SENT', 'SYN_RECEIVED', 'synRetransmitted'],
       ['handshake', 'ESTABLISHED', 'SYN_RECEIVED', 'synAckRetransmitted'],
       ['handshake', 'ESTABLISHED', 'ESTABLISHED', 'handshakeAck'],
@@ -287,6 +288,16 @@ describe('teardown', () => {
     assert.deepEqual(crossed.map((s) => [s.note, s.n]), [['finFirst', [6, 1, 5]], ['finCrossed', [8, 1, 7]]]);
     assert.match(message('en', 'finCrossed', 'server', 8, 1, 7), /^FIN from the server after this segment's 7 bytes of data, so at seq 8 = 1 \+ 7, sent before it saw the client's FIN: the FINs crossed/);
     assert.match(message('zh', 'finCrossed', 'server', 8, 0, 0), /^服务器在看到客户端的 FIN 之前就发送了 FIN（序号 8）/);
+    // one byte is "byte N", not "bytes N to N (1 bytes)" (a real server's 1-byte answer,
+    // fixtures/tcp-reuse-stale-peer): the first data, and the ranges of the analysis notes, past 2^32 too
+    assert.equal(message('en', 'firstData', 'server', 1, 1, 2), 'first data from the server: byte 1 (1 byte); the client will acknowledge it with ack 2 = 1 + 1');
+    assert.equal(message('zh', 'firstData', 'server', 1, 1, 2), '服务器发送的第一段数据：字节 1（共 1 字节）；客户端将以确认号 2 = 1 + 1 确认');
+    assert.match(message('en', 'firstData', 'server', 1, 2, 3), /^first data from the server: bytes 1 to 2 \(2 bytes\)/);
+    assert.match(message('en', 'retransmission', 'client', 7, 8, 0), /^retransmission: byte 7 was sent before and is sent again/);
+    assert.match(message('en', 'retransmission', 'client', 7, 9, 0), /^retransmission: bytes 7 to 8 were sent before/);
+    assert.match(message('en', 'outOfOrder', 'client', 0xffffffff, 0, 0), /^out of order: byte 4294967295 came after later bytes/);
+    assert.match(message('en', 'spuriousRetransmission', 'client', 7, 8, 0), /^spurious retransmission: byte 7 had already/);
+    assert.match(message('zh', 'fastRetransmission', 'client', 7, 8, 0), /^快速重传：重复确认要求字节 7，于是立即重发该字节/);
     // past 4 GB the relative numbers wrap, as Wireshark's do: the arithmetic in the notes too
     assert.match(message('en', 'finFirst', 'client', 0xffffffff, 0xffffffff, 0), /so it will be acknowledged with ack 0$/);
     assert.match(message('en', 'lastAck', 'client', 0), /^ack 0 = FIN seq 4294967295 \+ 1, the last ACK/);

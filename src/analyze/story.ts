@@ -508,6 +508,9 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
     // answers a segment of an earlier connection on these ports (a client reusing a port whose
     // earlier connection the server still has)
     phase = s.hsAckFrame === 0 ? PH_HANDSHAKE : PH_DATA;
+    // the client sending it between the SYN-ACK and the handshake's end had not had that SYN-ACK:
+    // such a RST is what SYN_SENT answers an unacceptable segment with (§3.10.7.3)
+    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && fromA === ((s.bits & S_SYN_FROM_A) !== 0)) me = ST_SYN_SENT;
     r.note = N_RST_OUT_OF_WINDOW;
     r.n1 = relSeq;
     // (n2 = 1: another such RST, said briefly)

@@ -32,7 +32,7 @@ import {
   MAX_WSCALE, setFlowAddress, setFlowFlag, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN,
 } from './connection.js';
 import { noteRoles } from './roles.js';
-import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, type StoryResult } from './story.js';
+import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, N_RST_OUT_OF_WINDOW, N_RST_UNACCEPTABLE, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
 import { seqAdd32, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import { settleDoubles, settleElements, settleMutable } from '../util/shapes.js';
@@ -1342,7 +1342,9 @@ export class Tracker implements PacketSink {
       F.bits |= F_FIN_SENT;
       F.finEnd = seqAdd32(p.seq32, p.payloadLen + 1 + (flags & TCP_SYN ? 1 : 0));
     }
-    if (flags & TCP_RST) c.sawRst = true;
+    // (a RST the story finds ends nothing, answering an earlier connection's segment, does not
+    // close the connection for its release either)
+    if (flags & TCP_RST && note !== N_RST_UNACCEPTABLE && note !== N_RST_OUT_OF_WINDOW) c.sawRst = true;
     if (flags & TCP_ACK && (R.bits & F_FIN_SENT) !== 0 && seqGe(p.ack32, R.finEnd)) R.bits |= F_FIN_ACKED;
     if (!c.closed && (c.sawRst || ((c.a.bits & F_FIN_ACKED) !== 0 && (c.b.bits & F_FIN_ACKED) !== 0))) c.closed = true;
     c.packets++;

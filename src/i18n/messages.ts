@@ -144,6 +144,10 @@ const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + 
  * 2^32 the note says the FIN's seq alone: a sum that does not add up would mislead.)
  */
 const finWithData = (n1: number, n2: number, n3: number): number => (n3 > 0 && n2 + n3 === n1 ? 1 : 0);
+/** A first data segment of several bytes (0) or of one (n2 = 1: 1). */
+const oneByteData = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
+/** Bytes n1 to n2 - 1 (0), or the one byte n1 (n2 = n1 + 1, past 2^32 too: 1). */
+const oneByteRange = (n1: number, n2: number): number => (((n2 - n1) >>> 0) === 1 ? 1 : 0);
 /** The first of its kind (0) or another (n2 = 1: 1). */
 const again = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
 /** A SYN-ACK sent again: with no SYN again since the last (0), or after one (n1 = 1: 1). */
@@ -175,7 +179,10 @@ const en: Table = {
   ]),
   midstream: t(`the capture began after the handshake: ISN and window scale are unknown; relative numbers start at the first packet seen`),
   continued: t(`continues connection #{n1}, which this tool had finished with (its earlier record): sequence numbers stay relative to that stream, as in Wireshark`),
-  firstData: t(`first data from the {from}: bytes {n1} to {n3-1} ({n2} bytes); the {to} will acknowledge them with ack {n3} = {n1} + {n2}`),
+  firstData: choice(oneByteData, [
+    t(`first data from the {from}: bytes {n1} to {n3-1} ({n2} bytes); the {to} will acknowledge them with ack {n3} = {n1} + {n2}`),
+    t(`first data from the {from}: byte {n1} (1 byte); the {to} will acknowledge it with ack {n3} = {n1} + 1`),
+  ]),
   dataAcked: t(`ack {n1}: the {from} has received every byte before {n1}, and expects byte {n1} next`),
   finFirst: choice(finWithData, [
     t(`FIN from the {from} at seq {n1}: it has no more data to send (FIN_WAIT_1); the FIN consumes one sequence number, so it will be acknowledged with ack {n1+1}`),
@@ -221,10 +228,22 @@ const en: Table = {
   rstAfterFin: t(`RST from the {from} after a FIN: the connection ends with a reset instead of finishing the close`),
   rstAfterClose: t(`RST from the {from} after the close had finished (both FINs sent and acknowledged): the connection had already closed, and the reset only cuts short the TIME_WAIT of the side that was in it (RFC 9293 goes to CLOSED; RFC 1337 advises ignoring such a reset); it usually answers a segment that came late, or a FIN sent again`),
   rstAnswersData: t(`RST from the {from}: data arrived on a socket it had already closed, so it answered with a reset`),
-  retransmission: t(`retransmission: bytes {n1} to {n2-1} were sent before and are sent again (the first copy or its ACK was lost, or the timer expired)`),
-  fastRetransmission: t(`fast retransmission: bytes {n1} to {n2-1} sent again right after duplicate ACKs asked for byte {n1}, without waiting for the timeout (RFC 5681)`),
-  spuriousRetransmission: t(`spurious retransmission: bytes {n1} to {n2-1} had already been acknowledged by the {to}`),
-  outOfOrder: t(`out of order: bytes {n1} to {n2-1} came after later bytes (reordered on the way, or the original was delayed)`),
+  retransmission: choice(oneByteRange, [
+    t(`retransmission: bytes {n1} to {n2-1} were sent before and are sent again (the first copy or its ACK was lost, or the timer expired)`),
+    t(`retransmission: byte {n1} was sent before and is sent again (the first copy or its ACK was lost, or the timer expired)`),
+  ]),
+  fastRetransmission: choice(oneByteRange, [
+    t(`fast retransmission: bytes {n1} to {n2-1} sent again right after duplicate ACKs asked for byte {n1}, without waiting for the timeout (RFC 5681)`),
+    t(`fast retransmission: byte {n1} sent again right after duplicate ACKs asked for it, without waiting for the timeout (RFC 5681)`),
+  ]),
+  spuriousRetransmission: choice(oneByteRange, [
+    t(`spurious retransmission: bytes {n1} to {n2-1} had already been acknowledged by the {to}`),
+    t(`spurious retransmission: byte {n1} had already been acknowledged by the {to}`),
+  ]),
+  outOfOrder: choice(oneByteRange, [
+    t(`out of order: bytes {n1} to {n2-1} came after later bytes (reordered on the way, or the original was delayed)`),
+    t(`out of order: byte {n1} came after later bytes (reordered on the way, or the original was delayed)`),
+  ]),
   lostSegment: t(`previous segment not captured: the bytes before {n1} were never seen (lost before the capture point, or missed by the capture)`),
   ackLostSegment: t(`ACKed unseen segment: ack {n1} covers bytes the capture never saw`),
   duplicateAck: t(`duplicate ACK #{n1}: the {from} still expects byte {n2}, so a segment is missing; three of these trigger a fast retransmission`),
@@ -372,7 +391,10 @@ const zh: Table = {
   ]),
   midstream: t(`抓包开始于三次握手之后：ISN 和窗口扩大因子未知；相对序号从抓到的第一个报文开始计算`),
   continued: t(`接续连接 #{n1}：本工具此前已结束对它的分析（见它前面的记录）；序号仍相对于该流，与 Wireshark 一致`),
-  firstData: t(`{from}发送的第一段数据：字节 {n1} 到 {n3-1}（共 {n2} 字节）；{to}将以确认号 {n3} = {n1} + {n2} 确认`),
+  firstData: choice(oneByteData, [
+    t(`{from}发送的第一段数据：字节 {n1} 到 {n3-1}（共 {n2} 字节）；{to}将以确认号 {n3} = {n1} + {n2} 确认`),
+    t(`{from}发送的第一段数据：字节 {n1}（共 1 字节）；{to}将以确认号 {n3} = {n1} + 1 确认`),
+  ]),
   dataAcked: t(`确认号 {n1}：{from}已收到 {n1} 之前的全部字节，期望下一个字节为 {n1}`),
   finFirst: choice(finWithData, [
     t(`{from}发送 FIN，序号 {n1}：没有数据要发送了（FIN_WAIT_1）；FIN 占用一个序号，因此对它的确认号将是 {n1+1}`),
@@ -418,10 +440,22 @@ const zh: Table = {
   rstAfterFin: t(`{from}在 FIN 之后发送 RST：连接以复位结束，而不是完成正常的四次挥手`),
   rstAfterClose: t(`{from}在挥手已经完成之后（双方的 FIN 都已发送并被确认）发送 RST：连接此前已经关闭，这个复位只会提前结束处于 TIME_WAIT 的一方的等待（RFC 9293 规定进入 CLOSED；RFC 1337 建议忽略这种复位）；它通常是对迟到的报文段或重发的 FIN 的回应`),
   rstAnswersData: t(`{from}发送 RST：数据到达了一个它已关闭的套接字，因此以复位应答`),
-  retransmission: t(`重传：字节 {n1} 到 {n2-1} 之前已发送过，现在再次发送（第一次的报文或其 ACK 丢失，或重传计时器超时）`),
-  fastRetransmission: t(`快速重传：重复确认要求字节 {n1}，于是立即重发字节 {n1} 到 {n2-1}，无需等待超时（RFC 5681）`),
-  spuriousRetransmission: t(`虚假重传：字节 {n1} 到 {n2-1} 早已被{to}确认`),
-  outOfOrder: t(`乱序：字节 {n1} 到 {n2-1} 在更靠后的字节之后才到达（途中被重排，或原报文被延迟）`),
+  retransmission: choice(oneByteRange, [
+    t(`重传：字节 {n1} 到 {n2-1} 之前已发送过，现在再次发送（第一次的报文或其 ACK 丢失，或重传计时器超时）`),
+    t(`重传：字节 {n1} 之前已发送过，现在再次发送（第一次的报文或其 ACK 丢失，或重传计时器超时）`),
+  ]),
+  fastRetransmission: choice(oneByteRange, [
+    t(`快速重传：重复确认要求字节 {n1}，于是立即重发字节 {n1} 到 {n2-1}，无需等待超时（RFC 5681）`),
+    t(`快速重传：重复确认要求字节 {n1}，于是立即重发该字节，无需等待超时（RFC 5681）`),
+  ]),
+  spuriousRetransmission: choice(oneByteRange, [
+    t(`虚假重传：字节 {n1} 到 {n2-1} 早已被{to}确认`),
+    t(`虚假重传：字节 {n1} 早已被{to}确认`),
+  ]),
+  outOfOrder: choice(oneByteRange, [
+    t(`乱序：字节 {n1} 到 {n2-1} 在更靠后的字节之后才到达（途中被重排，或原报文被延迟）`),
+    t(`乱序：字节 {n1} 在更靠后的字节之后才到达（途中被重排，或原报文被延迟）`),
+  ]),
   lostSegment: t(`前一个报文段未抓到：字节 {n1} 之前的数据没有出现（在抓包点之前丢失，或抓包漏掉）`),
   ackLostSegment: t(`确认了未见过的报文段：确认号 {n1} 覆盖了抓包中从未出现的数据`),
   duplicateAck: t(`重复确认 #{n1}：{from}仍在期待字节 {n2}，说明有报文段缺失；收到三个重复确认会触发快速重传`),

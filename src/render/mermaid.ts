@@ -7,7 +7,7 @@
  */
 import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import type { PacketRecords } from './json.js';
-import { STATE_NAMES, HANDSHAKE_KINDS, TEARDOWN_KINDS, isInferredState, handshakeKind, teardownKind } from '../analyze/story.js';
+import { STATE_NAMES, HANDSHAKE_KINDS, TEARDOWN_KINDS, isInferredState, handshakeKind, teardownKind, N_RST_OUT_OF_WINDOW, N_RST_UNACCEPTABLE } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { diagnostics } from '../analyze/diagnostics.js';
@@ -52,7 +52,7 @@ export class MermaidBytes extends DiagramWriter {
   private readonly client: string;
   private readonly server: string;
   private readonly inferred: string;
-  /** `    S->>C`, `    C->>S`, and with a RST `    S-xC`, `    C-xS` (by fromClient + 2 * rst), then `: ` and the frame. */
+  /** `    S->>C`, `    C->>S`, and with a RST that ends the connection `    S-xC`, `    C-xS` (by fromClient + 2 * rst), then `: ` and the frame. */
   private readonly arrows: Chunk[];
   /** ` (retransmission, duplicate_ack)` by analysis bits, made when first met. */
   private readonly names = new Map<number, Chunk>();
@@ -128,7 +128,9 @@ export class MermaidBytes extends DiagramWriter {
     const p = packets.at(i);
     const flags = p.flags;
     const fromClient = p.fromA === this.clientIsA;
-    w.raw(this.arrows[(fromClient ? 1 : 0) + (flags & RST ? 2 : 0)]);
+    // (a RST that ends nothing, story.ts's N_RST_UNACCEPTABLE and N_RST_OUT_OF_WINDOW, is drawn as any segment)
+    const ends = (flags & RST) !== 0 && p.note !== N_RST_UNACCEPTABLE && p.note !== N_RST_OUT_OF_WINDOW;
+    w.raw(this.arrows[(fromClient ? 1 : 0) + (ends ? 2 : 0)]);
     w.byte(0x3a);
     w.byte(0x20);
     w.num(p.frame);
