@@ -23,6 +23,10 @@ const DATA: Step[] = [
   { who: 'c', flags: 'A', seq: 1101, ack: 5301 },
 ];
 
+/** Right after the handshake: the client's FIN, and the server's crossing it (its ack does not cover it). */
+const CLIENT_FIN: Step = { who: 'c', flags: 'FA', seq: 1001, ack: 5001 };
+const SERVER_FIN_CROSSED: Step = { who: 's', flags: 'FA', seq: 5001, ack: 1001 };
+
 function only(steps: Step[]): Connection {
   const { tracker } = converse(steps);
   assert.equal(tracker.connections.length, 1);
@@ -336,8 +340,8 @@ describe('teardown', () => {
   it('simultaneous: the FINs cross, both CLOSING, both TIME_WAIT', () => {
     const { tracker, seen } = converse([
       ...HANDSHAKE,
-      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 },
-      { who: 's', flags: 'FA', seq: 5001, ack: 1001 },
+      CLIENT_FIN,
+      SERVER_FIN_CROSSED,
       { who: 'c', flags: 'A', seq: 1002, ack: 5002 },
       { who: 's', flags: 'A', seq: 5002, ack: 1002 },
     ]);
@@ -356,10 +360,10 @@ describe('teardown', () => {
   it('simultaneous, the crossing FIN arriving after its sender\'s ACK of the first FIN: FIN_WAIT_2 -> TIME_WAIT, not CLOSING', () => {
     const { tracker, seen } = converse([
       ...HANDSHAKE,
-      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 },
+      CLIENT_FIN,
       // the server had sent its FIN (5001) before the client's arrived: this ACK's seq is past it
       { who: 's', flags: 'A', seq: 5002, ack: 1002 },
-      { who: 's', flags: 'FA', seq: 5001, ack: 1001 },
+      SERVER_FIN_CROSSED,
       { who: 'c', flags: 'A', seq: 1002, ack: 5002 },
     ]);
     const c = tracker.connections[0];
@@ -380,8 +384,8 @@ describe('teardown', () => {
   it('simultaneous, the first FIN first acknowledged by a copy of the crossing FIN: CLOSING -> TIME_WAIT there', () => {
     const { seen } = converse([
       ...HANDSHAKE,
-      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 },
-      { who: 's', flags: 'FA', seq: 5001, ack: 1001 },
+      CLIENT_FIN,
+      SERVER_FIN_CROSSED,
       { who: 'c', flags: 'A', seq: 1002, ack: 5002 },
       // the server's FIN again (frame 6's ACK did not reach it), now acknowledging the client's
       { who: 's', flags: 'FA', seq: 5001, ack: 1002, dt: 0.2 },
@@ -400,8 +404,8 @@ describe('teardown', () => {
   it('simultaneous, the second FIN first acknowledged by a copy of the first FIN: its sender leaves CLOSING, the last-ACK frame is the copy', () => {
     const { tracker, seen } = converse([
       ...HANDSHAKE,
-      { who: 'c', flags: 'FA', seq: 1001, ack: 5001 },
-      { who: 's', flags: 'FA', seq: 5001, ack: 1001 },
+      CLIENT_FIN,
+      SERVER_FIN_CROSSED,
       { who: 's', flags: 'A', seq: 5002, ack: 1002 },
       // the client's FIN again, acknowledging the server's FIN for the first time
       { who: 'c', flags: 'FA', seq: 1001, ack: 5002, dt: 0.2 },
