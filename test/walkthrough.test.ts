@@ -262,6 +262,21 @@ describe('walkthrough', () => {
     assert.ok(v.stdout.split('\n').filter((l) => / frame \d+ /.test(l)).length === 54);
   });
 
+  // (until 2026-12-07 a capture ending after one FIN, as real traffic's last seconds do, said "no FIN or RST")
+  it('a capture that ends before the close says whether one side\'s FIN was seen', async () => {
+    const fourWay = join(REPO_ROOT, 'fixtures', 'tcp-four-way', 'capture.pcap');
+    const diag = async (count: number, lang: string): Promise<string[]> => {
+      const r = await runCli(['-c', String(count), '--json', '--lang', lang, fourWay]);
+      return (JSON.parse(r.stdout) as { connections: { diagnostics: { key: string; message: string }[] }[] }).connections[0].diagnostics.map((d) => `${d.key}: ${d.message}`);
+    };
+    assert.deepEqual(await diag(7, 'en'), ['diagEndedBeforeClose: the capture ended before the connection closed (no FIN or RST)']);
+    assert.deepEqual(await diag(8, 'en'), ["diagEndedBeforeClose: the capture ended before the connection closed (one side's FIN, and neither the other side's FIN nor a RST)"]);
+    assert.deepEqual(await diag(8, 'zh'), ['diagEndedBeforeClose: 抓包在连接关闭之前就结束了（只有一方发送了 FIN，另一方既没有发送 FIN，也没有 RST）']);
+    assert.deepEqual(await diag(10, 'en'), []);
+    const text = (await runCli(['-c', '8', fourWay])).stdout;
+    assert.match(text, /Capture quality\n {3}! the capture ended before the connection closed \(one side's FIN, and neither the other side's FIN nor a RST\)/);
+  });
+
   it('colours in a terminal, none when piped or with NO_COLOR', () => {
     const { FORCE_COLOR: _force, NO_COLOR: _no, ...env } = process.env;
     const tty = spawnSync('script', ['-qec', `node ${BIN} ${THREE_WAY_CLOSE}`, '/dev/null'], { encoding: 'utf8', env });

@@ -27,7 +27,8 @@ export function diagnostics(c: Connection): Diagnostic[] {
   if (!c.continued) {
     if (handshakeKind(s) === 'not-captured') out.push({ key: 'diagStartedMidConnection', flowA: null, n1: 0, n2: 0 });
     const td = teardownKind(s);
-    if (td === 'none' || td === 'half-closed') out.push({ key: 'diagEndedBeforeClose', flowA: null, n1: 0, n2: 0 });
+    // (n1 = 1: half-closed, one side's FIN seen)
+    if (td === 'none' || td === 'half-closed') out.push({ key: 'diagEndedBeforeClose', flowA: null, n1: td === 'half-closed' ? 1 : 0, n2: 0 });
   }
   if (c.analysis[LOST] > 0) out.push({ key: 'diagPreviousSegmentNotCaptured', flowA: null, n1: c.analysis[LOST], n2: 0 });
   if (c.analysis[ACK_LOST] > 0) out.push({ key: 'diagAckedUnseen', flowA: null, n1: c.analysis[ACK_LOST], n2: 0 });

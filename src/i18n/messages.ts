@@ -148,6 +148,8 @@ const finWithData = (n1: number, n2: number, n3: number): number => (n3 > 0 && n
 const oneByteData = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
 /** Bytes n1 to n2 - 1 (0), or the one byte n1 (n2 = n1 + 1, past 2^32 too: 1). */
 const oneByteRange = (n1: number, n2: number): number => (((n2 - n1) >>> 0) === 1 ? 1 : 0);
+/** No FIN or RST (0), or one side's FIN (n1 = 1: 1). */
+const oneFin = (n1: number): number => (n1 === 1 ? 1 : 0);
 /** The first of its kind (0) or another (n2 = 1: 1). */
 const again = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
 /** A SYN-ACK sent again: with no SYN again since the last (0), or after one (n1 = 1: 1). */
@@ -368,7 +370,10 @@ const en: Table = {
   wInitiator: (v) => `${v.from} closed first`,
   // --- diagnostics
   diagStartedMidConnection: t(`the capture started after the connection was opened: no SYN was captured, so the ISN and the window scale are unknown`),
-  diagEndedBeforeClose: t(`the capture ended before the connection closed (no FIN or RST)`),
+  diagEndedBeforeClose: choice(oneFin, [
+    t(`the capture ended before the connection closed (no FIN or RST)`),
+    t(`the capture ended before the connection closed (one side's FIN, and neither the other side's FIN nor a RST)`),
+  ]),
   diagPreviousSegmentNotCaptured: t(`{n1} segment(s) came after a gap in the sequence numbers (Wireshark: "previous segment not captured"): the capture missed packets, or they were lost before the capture point`),
   diagAckedUnseen: t(`{n1} ACK(s) acknowledged data the capture never saw`),
   diagLargerThanMss: t(`the {from} sent segments of up to {n1} bytes, more than the {n2}-byte MSS the {to} announced: segmentation offload (TSO/GSO) at the capturing host, not a protocol error`),
@@ -578,7 +583,10 @@ const zh: Table = {
   tkNone: () => '无：抓包中没有 FIN 或 RST',
   wInitiator: (v) => `${v.from}先关闭`,
   diagStartedMidConnection: t(`抓包开始于连接建立之后：没有抓到 SYN，因此 ISN 和窗口扩大因子未知`),
-  diagEndedBeforeClose: t(`抓包在连接关闭之前就结束了（没有 FIN 或 RST）`),
+  diagEndedBeforeClose: choice(oneFin, [
+    t(`抓包在连接关闭之前就结束了（没有 FIN 或 RST）`),
+    t(`抓包在连接关闭之前就结束了（只有一方发送了 FIN，另一方既没有发送 FIN，也没有 RST）`),
+  ]),
   diagPreviousSegmentNotCaptured: t(`有 {n1} 个报文段出现在序号空缺之后（Wireshark：“previous segment not captured”）：抓包漏掉了报文，或报文在到达抓包点之前已丢失`),
   diagAckedUnseen: t(`有 {n1} 个 ACK 确认了抓包中从未出现过的数据`),
   diagLargerThanMss: t(`{from}发送的报文段最长 {n1} 字节，超过了{to}通告的 {n2} 字节 MSS：这是抓包主机上的分段卸载（TSO/GSO），不是协议错误`),
