@@ -419,6 +419,28 @@ describe('teardown', () => {
     assert.deepEqual([c.story.fin1Frame, c.story.fin1AckFrame, c.story.fin2Frame, c.story.fin2AckFrame], [4, 6, 5, 7]);
   });
 
+  // realharsh's server side (4 connections): the server aborted, its RST was lost, and the
+  // client closed 10 s later; until 2026-12-07 the FIN was the first FIN of a close, the server
+  // shown CLOSED by the RST before and the note silent on why a reset connection closes.
+  it('a FIN after the other side\'s RST: the RST had not reached its sender', () => {
+    const { tracker, seen } = converse([
+      ...HANDSHAKE,
+      { who: 's', flags: 'RA', seq: 5001, ack: 1001 },
+      { who: 'c', flags: 'FA', seq: 1001, ack: 5001, dt: 10 },
+      { who: 's', flags: 'R', seq: 5001 },
+    ]);
+    assert.equal(teardownKind(tracker.connections[0].story), 'reset');
+    assert.deepEqual(seen.slice(3).map((s) => [s.client, s.server, s.note, s.n]), [
+      ['CLOSED', 'CLOSED', 'rst', [0, 0, 0]],
+      ['FIN_WAIT_1', 'CLOSED', 'finAfterRst', [4, 0, 0]],
+      ['CLOSED', 'CLOSED', 'rstAgain', [4, 0, 0]],
+    ]);
+    assert.equal(message('en', 'finAfterRst', 'client', 4, 0, 0),
+      "FIN from the client after the server's RST of frame 4: that RST had not reached the client (lost after the point of capture, or still on its way), which closes a connection it still has (FIN_WAIT_1, or LAST_ACK after the server's FIN); the server, reset, has no connection any more and answers with a RST");
+    // a FIN sent again by the RST's own sender, or the other side's FIN before any RST, is not this
+    assert.notEqual(converse([...HANDSHAKE, CLIENT_FIN, { who: 'c', flags: 'RA', seq: 1002, ack: 5001 }, { who: 'c', flags: 'FA', seq: 1001, ack: 5001 }]).seen[5].note, 'finAfterRst');
+  });
+
   it('half-close: data after the FIN, then the other side closes', () => {
     const { tracker, seen } = converse([
       ...HANDSHAKE,

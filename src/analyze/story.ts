@@ -138,6 +138,8 @@ export const N_RST_UNACCEPTABLE = 50;
  * outside the connection's sequence numbers, so its receiver ignores it (RFC 9293 §3.10.7.4).
  */
 export const N_RST_OUT_OF_WINDOW = 51;
+/** A FIN from the side that did not send the RST, after it (n1: the RST's frame): the RST had not reached it. */
+export const N_FIN_AFTER_RST = 52;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
@@ -146,7 +148,7 @@ export const NOTE_KEYS = [
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
   'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued', 'lastAckAgain', 'ackAfterClose',
   'oldAck', 'rstAfterClose', 'duplicateAckAllAcked', 'duplicateAckDsack', 'finCrossedAcked',
-  'unacceptableAck', 'rstUnacceptable', 'rstOutOfWindow',
+  'unacceptableAck', 'rstUnacceptable', 'rstOutOfWindow', 'finAfterRst',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
@@ -729,6 +731,16 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
             r.n3 = len;
           }
         }
+      }
+      if (s.rstFrame !== 0 && fromA !== ((s.bits & S_RST_FROM_A) !== 0) && r.note !== N_FIN_RETRANSMITTED) {
+        // a FIN from the side that did not send the RST, after it: the RST had not reached it
+        // (lost after the point of capture, or still on its way), so it closes a connection
+        // it still has; its peer, reset, has none (CLOSED) and answers with a RST (n1: the RST's frame)
+        peer = ST_CLOSED;
+        r.note = N_FIN_AFTER_RST;
+        r.n1 = s.rstFrame;
+        r.n2 = 0;
+        r.n3 = 0;
       }
     } else if ((s.bits & S_FIN2_CROSSED) !== 0 && acksFin1Now) {
       // simultaneous close: the second closer acknowledges the first FIN; its peer leaves CLOSING

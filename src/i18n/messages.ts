@@ -208,6 +208,7 @@ const en: Table = {
     t(`RST from the {from}, the answer to the {to}'s segment that did not acknowledge its SYN (in SYN_SENT an unacceptable ACK gets a RST whose seq is that ack, RFC 9293 §3.10.7.3): it resets the connection that segment belongs to at the {to}, if any, not this one; the {from} is still in SYN_SENT`),
     t(`RST from the {from} again, answering such a segment: this connection goes on (SYN_SENT)`),
   ]),
+  finAfterRst: t(`FIN from the {from} after the {to}'s RST of frame {n1}: that RST had not reached the {from} (lost after the point of capture, or still on its way), which closes a connection it still has (FIN_WAIT_1, or LAST_ACK after the {to}'s FIN); the {to}, reset, has no connection any more and answers with a RST`),
   rstOutOfWindow: choice(again, [
     t(`RST from the {from} with seq {n1}, before the {from}'s ISN: outside this connection's sequence numbers, so the {to} ignores it and nothing ends here (RFC 9293 §3.10.7.4: a RST counts only within the receive window); most likely the answer to a segment of an earlier connection on the same ports`),
     t(`another RST numbered before its sender's ISN (from the {from}, seq {n1}): ignored as well`),
@@ -423,6 +424,7 @@ const zh: Table = {
     t(`{from}发送 RST，回应{to}那个没有确认其 SYN 的报文段（在 SYN_SENT 状态收到不可接受的 ACK 时，以该确认号为序号发送 RST，RFC 9293 §3.10.7.3）：它复位的是{to}那边该报文段所属的连接（如果有），而不是本连接；{from}仍处于 SYN_SENT`),
     t(`{from}再次发送 RST，回应这样的报文段：本连接继续（SYN_SENT）`),
   ]),
+  finAfterRst: t(`{from}在{to}的 RST（帧 {n1}）之后发送 FIN：那个 RST 没有到达{from}（在抓包点之后丢失，或仍在途中），{from}正在关闭它仍保有的连接（FIN_WAIT_1，或在{to}的 FIN 之后为 LAST_ACK）；{to}已被复位、不再有该连接，会以 RST 回应`),
   rstOutOfWindow: choice(again, [
     t(`{from}发送 RST，序号 {n1} 在{from}的 ISN 之前：不在本连接的序号范围内，{to}会忽略它，连接并未因此结束（RFC 9293 §3.10.7.4：只有序号落在接收窗口内的 RST 才有效）；它很可能是对同一对端口上更早连接的报文段的回应`),
     t(`又一个序号在发送方 ISN 之前的 RST（{from}发送，序号 {n1}）：同样被忽略`),
