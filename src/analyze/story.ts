@@ -658,6 +658,8 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
     }
     const acksFin1Now = ack && s.fin1Frame !== 0 && s.fin1AckFrame === 0 && fromA !== ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack32, s.fin1End);
     if (acksFin1Now) s.fin1AckFrame = frame;
+    // the first acknowledgement of the second FIN (sent before this packet), by the first closer
+    const acksFin2Now = ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack32, s.fin2End);
     if (fin) {
       phase = PH_TEARDOWN;
       const end = seqAdd32(p.seq32, len + 1);
@@ -694,7 +696,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
           if (acksFin1Now) {
             peer = ST_TIME_WAIT;
             r.n2 = relAck;
-          } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack32, s.fin2End)) {
+          } else if (acksFin2Now) {
             s.fin2AckFrame = frame;
             peer = ST_TIME_WAIT;
             r.n2 = relAck;
@@ -762,7 +764,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
         r.n1 = relAck;
         r.n2 = len;
       }
-    } else if (ack && s.fin2Frame !== 0 && s.fin2AckFrame === 0 && fromA === ((s.bits & S_FIN1_FROM_A) !== 0) && seqGe(p.ack32, s.fin2End)) {
+    } else if (acksFin2Now) {
       s.fin2AckFrame = frame;
       phase = PH_TEARDOWN;
       if ((s.bits & S_FIN2_CROSSED) !== 0) {

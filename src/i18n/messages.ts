@@ -144,16 +144,18 @@ const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + 
  * 2^32 the note says the FIN's seq alone: a sum that does not add up would mislead.)
  */
 const finWithData = (n1: number, n2: number, n3: number): number => (n3 > 0 && n2 + n3 === n1 ? 1 : 0);
-/** A first data segment of several bytes (0) or of one (n2 = 1: 1). */
-const oneByteData = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
+/**
+ * The second variant when n1 is 1: a SYN-ACK sent again after a SYN again (synAckRetransmitted),
+ * a capture ending after one side's FIN (diagEndedBeforeClose).
+ */
+const n1IsOne = (n1: number): number => (n1 === 1 ? 1 : 0);
+/**
+ * The second variant when n2 is 1: a first data segment of one byte (firstData), another of a
+ * kind said before (unacceptableAck, rstUnacceptable, rstOutOfWindow).
+ */
+const n2IsOne = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
 /** Bytes n1 to n2 - 1 (0), or the one byte n1 (n2 = n1 + 1, past 2^32 too: 1). */
 const oneByteRange = (n1: number, n2: number): number => (((n2 - n1) >>> 0) === 1 ? 1 : 0);
-/** No FIN or RST (0), or one side's FIN (n1 = 1: 1). */
-const oneFin = (n1: number): number => (n1 === 1 ? 1 : 0);
-/** The first of its kind (0) or another (n2 = 1: 1). */
-const again = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
-/** A SYN-ACK sent again: with no SYN again since the last (0), or after one (n1 = 1: 1). */
-const synAckAfterSyn = (n1: number): number => (n1 === 1 ? 1 : 0);
 /** A SYN sent again: before any SYN-ACK was seen (0), or after the SYN-ACK of frame n2 (1). */
 const synAfterSynAck = (_n1: number, n2: number): number => (n2 > 0 ? 1 : 0);
 /**
@@ -175,13 +177,13 @@ const en: Table = {
   handshakeAck: t(`ACK: ack {n1} = {to} ISN {n2} + 1; the three-way handshake is complete and both sides are ESTABLISHED`),
   simultaneousSyn: t(`a SYN from the {from} too (ISN {n1}): both sides opened at once (simultaneous open), so both are SYN_RECEIVED`),
   simultaneousSynAck: t(`SYN-ACK of a simultaneous open: the {from} repeats its ISN and acknowledges the other SYN (ack {n1})`),
-  synAckRetransmitted: choice(synAckAfterSyn, [
+  synAckRetransmitted: choice(n1IsOne, [
     t(`SYN-ACK sent again: the final ACK of the handshake had not arrived`),
     t(`SYN-ACK sent again: the {to} sent its SYN again, so the first SYN-ACK had not reached it; with this copy the {to} is ESTABLISHED`),
   ]),
   midstream: t(`the capture began after the handshake: ISN and window scale are unknown; relative numbers start at the first packet seen`),
   continued: t(`continues connection #{n1}, which this tool had finished with (its earlier record): sequence numbers stay relative to that stream, as in Wireshark`),
-  firstData: choice(oneByteData, [
+  firstData: choice(n2IsOne, [
     t(`first data from the {from}: bytes {n1} to {n3-1} ({n2} bytes); the {to} will acknowledge them with ack {n3} = {n1} + {n2}`),
     t(`first data from the {from}: byte {n1} (1 byte); the {to} will acknowledge it with ack {n3} = {n1} + 1`),
   ]),
@@ -200,16 +202,16 @@ const en: Table = {
     t(`FIN from the {from} at seq {n1}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
     t(`FIN from the {from} after this segment's {n3 byte|bytes} of data, so at seq {n1} = {n2} + {n3}, sent before it saw the {to}'s FIN: the FINs crossed (simultaneous close) and both sides are CLOSING`),
   ]),
-  unacceptableAck: choice(again, [
+  unacceptableAck: choice(n2IsOne, [
     t(`a segment from the {from} whose ack {n1} does not acknowledge the {to}'s SYN (only ack 1 would): the {to}, in SYN_SENT, cannot accept it and answers it with a RST (RFC 9293 §3.10.7.3); most likely a late segment of an earlier connection on the same ports`),
     t(`another segment from the {from} that does not acknowledge the {to}'s SYN (ack {n1}): the {to} answers it with a RST again`),
   ]),
-  rstUnacceptable: choice(again, [
+  rstUnacceptable: choice(n2IsOne, [
     t(`RST from the {from}, the answer to the {to}'s segment that did not acknowledge its SYN (in SYN_SENT an unacceptable ACK gets a RST whose seq is that ack, RFC 9293 §3.10.7.3): it resets the connection that segment belongs to at the {to}, if any, not this one; the {from} is still in SYN_SENT`),
     t(`RST from the {from} again, answering such a segment: this connection goes on (SYN_SENT)`),
   ]),
   finAfterRst: t(`FIN from the {from} after the {to}'s RST of frame {n1}: that RST had not reached the {from} (lost after the point of capture, or still on its way), which closes a connection it still has (FIN_WAIT_1, or LAST_ACK after the {to}'s FIN); the {to}, reset, has no connection any more and answers with a RST`),
-  rstOutOfWindow: choice(again, [
+  rstOutOfWindow: choice(n2IsOne, [
     t(`RST from the {from} with seq {n1}, before the {from}'s ISN: outside this connection's sequence numbers, so the {to} ignores it and nothing ends here (RFC 9293 §3.10.7.4: a RST counts only within the receive window); most likely the answer to a segment of an earlier connection on the same ports`),
     t(`another RST numbered before its sender's ISN (from the {from}, seq {n1}): ignored as well`),
   ]),
@@ -371,7 +373,7 @@ const en: Table = {
   wInitiator: (v) => `${v.from} closed first`,
   // --- diagnostics
   diagStartedMidConnection: t(`the capture started after the connection was opened: no SYN was captured, so the ISN and the window scale are unknown`),
-  diagEndedBeforeClose: choice(oneFin, [
+  diagEndedBeforeClose: choice(n1IsOne, [
     t(`the capture ended before the connection closed (no FIN or RST)`),
     t(`the capture ended before the connection closed (one side's FIN, and neither the other side's FIN nor a RST)`),
   ]),
@@ -391,13 +393,13 @@ const zh: Table = {
   handshakeAck: t(`ACK：确认号 {n1} = {to} ISN {n2} + 1；三次握手完成，双方进入 ESTABLISHED`),
   simultaneousSyn: t(`{from}也发送了 SYN（ISN {n1}）：双方同时打开连接（同时打开），都进入 SYN_RECEIVED`),
   simultaneousSynAck: t(`同时打开中的 SYN-ACK：{from}重复自己的 ISN，并确认对方的 SYN（确认号 {n1}）`),
-  synAckRetransmitted: choice(synAckAfterSyn, [
+  synAckRetransmitted: choice(n1IsOne, [
     t(`再次发送 SYN-ACK：握手的最后一个 ACK 尚未到达`),
     t(`再次发送 SYN-ACK：{to}又发送了 SYN，说明第一个 SYN-ACK 没有到达它；收到这个副本后{to}进入 ESTABLISHED`),
   ]),
   midstream: t(`抓包开始于三次握手之后：ISN 和窗口扩大因子未知；相对序号从抓到的第一个报文开始计算`),
   continued: t(`接续连接 #{n1}：本工具此前已结束对它的分析（见它前面的记录）；序号仍相对于该流，与 Wireshark 一致`),
-  firstData: choice(oneByteData, [
+  firstData: choice(n2IsOne, [
     t(`{from}发送的第一段数据：字节 {n1} 到 {n3-1}（共 {n2} 字节）；{to}将以确认号 {n3} = {n1} + {n2} 确认`),
     t(`{from}发送的第一段数据：字节 {n1}（共 1 字节）；{to}将以确认号 {n3} = {n1} + 1 确认`),
   ]),
@@ -416,16 +418,16 @@ const zh: Table = {
     t(`{from}在看到{to}的 FIN 之前就发送了 FIN（序号 {n1}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
     t(`{from}在看到{to}的 FIN 之前就发送了 FIN（它在本报文段的 {n3} 字节数据之后，所以序号为 {n1} = {n2} + {n3}）：两个 FIN 交叉（同时关闭），双方进入 CLOSING`),
   ]),
-  unacceptableAck: choice(again, [
+  unacceptableAck: choice(n2IsOne, [
     t(`{from}发来的报文段的确认号 {n1} 并不确认{to}的 SYN（只有确认号 1 才是）：处于 SYN_SENT 的{to}不能接受它，会以 RST 回应（RFC 9293 §3.10.7.3）；它很可能是同一对端口上更早的连接的迟到报文段`),
     t(`{from}又发来一个不确认{to}的 SYN 的报文段（确认号 {n1}）：{to}再次以 RST 回应`),
   ]),
-  rstUnacceptable: choice(again, [
+  rstUnacceptable: choice(n2IsOne, [
     t(`{from}发送 RST，回应{to}那个没有确认其 SYN 的报文段（在 SYN_SENT 状态收到不可接受的 ACK 时，以该确认号为序号发送 RST，RFC 9293 §3.10.7.3）：它复位的是{to}那边该报文段所属的连接（如果有），而不是本连接；{from}仍处于 SYN_SENT`),
     t(`{from}再次发送 RST，回应这样的报文段：本连接继续（SYN_SENT）`),
   ]),
   finAfterRst: t(`{from}在{to}的 RST（帧 {n1}）之后发送 FIN：那个 RST 没有到达{from}（在抓包点之后丢失，或仍在途中），{from}正在关闭它仍保有的连接（FIN_WAIT_1，或在{to}的 FIN 之后为 LAST_ACK）；{to}已被复位、不再有该连接，会以 RST 回应`),
-  rstOutOfWindow: choice(again, [
+  rstOutOfWindow: choice(n2IsOne, [
     t(`{from}发送 RST，序号 {n1} 在{from}的 ISN 之前：不在本连接的序号范围内，{to}会忽略它，连接并未因此结束（RFC 9293 §3.10.7.4：只有序号落在接收窗口内的 RST 才有效）；它很可能是对同一对端口上更早连接的报文段的回应`),
     t(`又一个序号在发送方 ISN 之前的 RST（{from}发送，序号 {n1}）：同样被忽略`),
   ]),
@@ -585,7 +587,7 @@ const zh: Table = {
   tkNone: () => '无：抓包中没有 FIN 或 RST',
   wInitiator: (v) => `${v.from}先关闭`,
   diagStartedMidConnection: t(`抓包开始于连接建立之后：没有抓到 SYN，因此 ISN 和窗口扩大因子未知`),
-  diagEndedBeforeClose: choice(oneFin, [
+  diagEndedBeforeClose: choice(n1IsOne, [
     t(`抓包在连接关闭之前就结束了（没有 FIN 或 RST）`),
     t(`抓包在连接关闭之前就结束了（只有一方发送了 FIN，另一方既没有发送 FIN，也没有 RST）`),
   ]),
