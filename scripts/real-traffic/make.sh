@@ -8,6 +8,8 @@
 #   realharsh.pcap      IPv4, client side, 2 000 connections through a harsher relay (6% lost, 15%
 #                       reordered by up to 25 ms more, 3% duplicated), and realharsh-server.pcap,
 #                       the server side (only when RUNS names it)
+#   realflow.pcap       IPv4, client side, 800 connections of flow.py (small windows, stalled
+#                       readers, keep-alives), and realflow-server.pcap (only when RUNS names it)
 # Needs: iproute2, ethtool, tcpdump, gcc, python3.  Uses only 10.77.0.0/24 and fd77::/64,
 # inside three namespaces it creates (rs-cli, rs-rly, rs-srv) and removes on exit.
 #
@@ -109,6 +111,30 @@ run_bulk() {
   grep -H -E 'captured|received|dropped' "$HERE/$name".tcpdump.log 2>/dev/null || true
 }
 
+# run_flow NAME HOST N RATE: flow.py's N connections at RATE a second (small receive buffers,
+# stalled readers, keep-alives), through the relay with RELAY, captured on both sides.
+run_flow() {
+  local name=$1 host=$2 n=$3 rate=$4
+  setup
+  ip netns exec $NS_R timeout 90 ./relay r-c r-s 80 $SEED ${RELAY:-20 3 8 1 0.2} 2>"$HERE/$name.relay.log" &
+  PIDS+=($!)
+  rm -f "$name.pcap" "$name-server.pcap"
+  ip netns exec $NS_C timeout 90 tcpdump -i veth-c -n -s 128 -B 262144 -w "$HERE/$name.pcap" tcp 2>"$HERE/$name.tcpdump.log" &
+  PIDS+=($!)
+  ip netns exec $NS_S timeout 90 tcpdump -i veth-s -n -s 128 -B 262144 -w "$HERE/$name-server.pcap" tcp 2>"$HERE/$name-server.tcpdump.log" &
+  PIDS+=($!)
+  sleep 1
+  ip netns exec $NS_S timeout 90 python3 "$SRC/flow.py" server $host 8080 75 >"$HERE/$name.server.log" 2>&1 &
+  PIDS+=($!)
+  sleep 0.5
+  ip netns exec $NS_C ping -c 1 -W 1 $host >/dev/null 2>&1 || true
+  ip netns exec $NS_C timeout 80 python3 "$SRC/flow.py" client $host 8080 $n $rate $SEED 2>&1 | tee "$HERE/$name.client.log"
+  sleep 3
+  cleanup
+  cat "$HERE/$name.relay.log" "$HERE/$name.server.log"
+  grep -H -E 'captured|received|dropped' "$HERE/$name".tcpdump.log "$HERE/$name"-server.tcpdump.log 2>/dev/null || true
+}
+
 # run() impairs with RELAY when set (DELAY_MS REORDER_PCT REORDER_EXTRA_MS LOSS_PCT DUP_PCT; default "20 3 8 1 0.2").
 # RUNS names the captures to make (default: the bench's real4 and real6). real20, opt-in (about
 # 40 s, 89 MB): IPv4, 20 000 connections at 1 000/s with MAXSIZE 50000, about 813 000 packets,
@@ -118,14 +144,18 @@ run_bulk() {
 # realharsh, opt-in (about 45 s, 18 MB a side): 2 000 connections at 800/s with MAXSIZE 100000,
 # both sides captured, through a relay that loses 6%, reorders 15% and duplicates 3%: closes in
 # orders the gentler runs rarely give (a crossing FIN overtaken by its sender's ACK).
+# realflow, opt-in (about 35 s): flow.py's 800 connections at 80/s with small receive buffers,
+# stalled readers and keep-alives (zero windows and their probes, windows full, keep-alives),
+# both sides, through the relay at 20 ms, 5% reordered (up to 10 ms more), 2% lost, 1% duplicated.
 for r in ${RUNS:-real4 real6}; do
   case $r in
     real4) run real4 10.77.0.2 5000 1430 200000 1 ;;
     real6) run real6 fd77::2 3000 1200 50000 0 ;;
     real20) run real20 10.77.0.2 20000 1000 50000 0 ;;
     realharsh) RELAY="20 15 25 6 3" run realharsh 10.77.0.2 2000 800 100000 1 ;;
+    realflow) RELAY="${RELAY:-20 5 10 2 1}" run_flow realflow 10.77.0.2 800 80 ;;
     realbulk) run_bulk realbulk 10.77.0.2 ${BULK_BYTES:-1300000000} 1 0.5 2 0.05 0.02 ;;
-    *) echo "make.sh: unknown run $r (real4, real6, real20, realharsh, realbulk)" >&2; exit 2 ;;
+    *) echo "make.sh: unknown run $r (real4, real6, real20, realharsh, realflow, realbulk)" >&2; exit 2 ;;
   esac
 done
 ls -l "$HERE"/*.pcap
