@@ -59,7 +59,7 @@ const conversation = fc.record({
 });
 
 function newResult(): StoryResult {
-  return { phase: 0, stateA: 0, stateB: 0, note: 0, n1: 0, n2: 0, n3: 0, seq: 0, ack: 0, peerBase: 0, analysis: 0, dupAckNum: 0, window: 0 };
+  return { phase: 0, stateA: 0, stateB: 0, note: 0, n1: 0, n2: 0, n3: 0, seq: 0, ack: 0, peerBase: 0, analysis: 0, dupAckNum: 0, window: 0, gapFrom: 0, prevWindow: -1, noteBits: 0 };
 }
 
 function newZeek(): ZeekHolder {

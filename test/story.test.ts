@@ -620,6 +620,102 @@ describe('duplicate ACK notes', () => {
   });
 });
 
+describe('flow control and keep-alive notes', () => {
+  /** The handshake with small windows, 2000 bytes from the client that fill the server's window, which goes to 0. */
+  const STALLED: Step[] = [
+    { who: 'c', flags: 'S', seq: 1000, win: 2920 },
+    { who: 's', flags: 'SA', seq: 5000, ack: 1001, win: 2000 },
+    { who: 'c', flags: 'A', seq: 1001, ack: 5001, win: 2920 },
+    { who: 'c', flags: 'A', seq: 1001, ack: 5001, len: 1000, win: 2920 },
+    { who: 'c', flags: 'A', seq: 2001, ack: 5001, len: 1000, win: 2920 },
+    { who: 's', flags: 'A', seq: 5001, ack: 3001, win: 0 },
+  ];
+
+  it('a keep-alive to a zero window is told as a probe of it, the next as another; the zero window after one as its answer', () => {
+    const seen = converse([
+      ...STALLED,
+      { who: 'c', flags: 'A', seq: 3000, ack: 5001, win: 2920, dt: 0.2 },
+      { who: 's', flags: 'A', seq: 5001, ack: 3001, win: 0 },
+      { who: 'c', flags: 'A', seq: 3000, ack: 5001, win: 2920, dt: 0.4 },
+      { who: 's', flags: 'A', seq: 5001, ack: 3001, win: 0 },
+      { who: 'c', flags: 'A', seq: 3000, ack: 5001, win: 2920, dt: 0.8 },
+    ]).seen;
+    assert.deepEqual(seen.slice(5).map((x) => [x.frame, x.note, x.n[0], x.n[1]]), [
+      [6, 'zeroWindow', 0, 0],
+      [7, 'keepAlive', 2000, 1],
+      [8, 'zeroWindow', 1, 0],
+      // the sender's previous segment a probe too: another
+      [9, 'keepAlive', 2000, 2],
+      [10, 'zeroWindow', 1, 0],
+      [11, 'keepAlive', 2000, 2],
+    ]);
+    assert.match(message('en', 'keepAlive', 'client', 2000, 1), /^keep-alive while the server's window is 0: most likely a probe of that window/);
+    assert.match(message('en', 'keepAlive', 'client', 2000, 2), /^another probe of the server's zero window \(a keep-alive, as before\)/);
+    assert.match(message('en', 'zeroWindow', 'server', 1), /^zero window again, the answer to the client's probe/);
+    assert.match(message('zh', 'keepAlive', 'client', 2000, 1), /^服务器窗口为 0 时的保活报文/);
+    // a keep-alive to an open window stays one
+    const idle = converse([...HANDSHAKE, ...DATA, { who: 'c', flags: 'A', seq: 1100, ack: 5301, dt: 2 }]).seen;
+    assert.deepEqual([idle[7]!.note, idle[7]!.n[1]], ['keepAlive', 0]);
+  });
+
+  it('after the window opened and closed again, the first probe is a first one again', () => {
+    const seen = converse([
+      ...STALLED,
+      { who: 'c', flags: 'A', seq: 3000, ack: 5001, win: 2920, dt: 0.2 },
+      { who: 's', flags: 'A', seq: 5001, ack: 3001, win: 1000, dt: 0.5 },
+      { who: 'c', flags: 'A', seq: 3001, ack: 5001, len: 1000, win: 2920 },
+      { who: 's', flags: 'A', seq: 5001, ack: 4001, win: 0 },
+      { who: 'c', flags: 'A', seq: 4000, ack: 5001, win: 2920, dt: 0.2 },
+    ]).seen;
+    assert.deepEqual(seen.slice(6).map((x) => [x.frame, x.note, x.n[1]]), [
+      [7, 'keepAlive', 1], [8, 'windowUpdate', 0], [9, 'windowFull', 0], [10, 'zeroWindow', 0], [11, 'keepAlive', 1],
+    ]);
+  });
+
+  it('a RST from a side whose last window was 0 says it held data it had not read; from an open window it does not', () => {
+    const unread = converse([...STALLED, { who: 's', flags: 'RA', seq: 5001, ack: 3001, win: 2000, dt: 1 }]).seen;
+    assert.deepEqual([unread[6]!.note, unread[6]!.n[0], unread[6]!.client, unread[6]!.server], ['rst', 1, 'CLOSED', 'CLOSED']);
+    assert.match(message('en', 'rst', 'server', 1), /The server's last window was 0, so it still held data its application had not read: closing a socket with unread data sends a RST instead of a FIN \(RFC 1122 §4\.2\.2\.13/);
+    assert.equal(message('en', 'rst', 'server', 0), 'RST from the server: the connection is aborted; both sides are CLOSED at once, with no TIME_WAIT');
+    // the client's RST: its own window was never 0
+    const other = converse([...STALLED, { who: 'c', flags: 'RA', seq: 3001, ack: 5001, win: 2920, dt: 1 }]).seen;
+    assert.deepEqual([other[6]!.note, other[6]!.n[0]], ['rst', 0]);
+  });
+
+  it('crossed keep-alives: the answer after the other side\'s answer, a duplicate ACK to Wireshark, says whose keep-alive it answers', () => {
+    const seen = converse([
+      ...HANDSHAKE,
+      ...DATA,
+      { who: 'c', flags: 'A', seq: 1100, ack: 5301, dt: 1 },
+      { who: 's', flags: 'A', seq: 5300, ack: 1101, dt: 0.02 },
+      { who: 'c', flags: 'A', seq: 1101, ack: 5301 },
+      { who: 's', flags: 'A', seq: 5301, ack: 1101, dt: 0.01 },
+    ]).seen;
+    assert.deepEqual(seen.slice(7).map((x) => [x.frame, x.note, x.n[2]]), [
+      [8, 'keepAlive', 0], [9, 'keepAlive', 0], [10, 'keepAliveAck', 0], [11, 'duplicateAckAllAcked', 1],
+    ]);
+    assert.match(message('en', 'duplicateAckAllAcked', 'server', 1, 1101, 1), /^duplicate ACK #1 \(ack 1101\), as Wireshark counts it: the server's answer to the client's keep-alive\. The two sides' keep-alives crossed/);
+    // a plain repeated ACK with nothing outstanding keeps its note
+    const idle = converse([...HANDSHAKE, ...DATA, { who: 's', flags: 'A', seq: 5301, ack: 1101 }, { who: 's', flags: 'A', seq: 5301, ack: 1101 }]).seen;
+    assert.deepEqual([idle[8]!.note, idle[8]!.n[2]], ['duplicateAckAllAcked', 0]);
+  });
+
+  it('previous segment not captured names the bytes never seen: from where the sender\'s data ended to before the segment', () => {
+    const seen = converse([
+      ...HANDSHAKE,
+      { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 100 },
+      { who: 'c', flags: 'PA', seq: 1201, ack: 5001, len: 100 },
+      { who: 'c', flags: 'PA', seq: 1302, ack: 5001, len: 100 },
+    ]).seen;
+    assert.deepEqual([seen[4]!.note, seen[4]!.n], ['lostSegment', [201, 101, 100]]);
+    assert.deepEqual([seen[5]!.note, seen[5]!.n], ['lostSegment', [302, 301, 1]]);
+    assert.equal(message('en', 'lostSegment', 'client', 201, 101, 100),
+      'previous segment not captured: bytes 101 to 200 (100 bytes) were never seen (lost before the capture point, or missed by the capture)');
+    assert.equal(message('en', 'lostSegment', 'client', 302, 301, 1),
+      'previous segment not captured: byte 301 (1 byte) was never seen (lost before the capture point, or missed by the capture)');
+  });
+});
+
 describe('Zeek history', () => {
   /** The handshake, then `n` FINs from each side in turn, each at a new end (so each a letter). */
   function fins(n: number): Step[] {

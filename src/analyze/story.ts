@@ -71,6 +71,7 @@ export const N_LAST_ACK = 15;
 export const N_LAST_ACK_SIMULTANEOUS = 16;
 export const N_DATA_AFTER_FIN = 17;
 export const N_RST_REFUSED = 18;
+/** The first RST, ending the connection; n1 = 1 when its sender's last window was 0 (data it had not read). */
 export const N_RST = 19;
 export const N_RST_AFTER_FIN = 20;
 export const N_RST_ANSWERS_DATA = 21;
@@ -80,14 +81,20 @@ export const N_RETRANSMISSION = 24;
 export const N_FAST_RETRANSMISSION = 25;
 export const N_SPURIOUS_RETRANSMISSION = 26;
 export const N_OUT_OF_ORDER = 27;
+/** Previous segment not captured: n1 the segment's seq, n2 the gap's first byte, n3 the gap's length. */
 export const N_LOST_SEGMENT = 28;
 export const N_ACK_LOST_SEGMENT = 29;
 export const N_DUPLICATE_ACK = 30;
+/** Zero window; n1 = 1 when it answers the other side's keep-alive (a probe of that window). */
 export const N_ZERO_WINDOW = 31;
 export const N_ZERO_WINDOW_PROBE = 32;
 export const N_ZERO_WINDOW_PROBE_ACK = 33;
 export const N_WINDOW_UPDATE = 34;
 export const N_WINDOW_FULL = 35;
+/**
+ * A keep-alive (n1 its seq); n2 = 1 when the receiver's window is 0: a probe of that window; 2
+ * when the sender's previous segment was such a probe too.
+ */
 export const N_KEEP_ALIVE = 36;
 export const N_KEEP_ALIVE_ACK = 37;
 /** The first acknowledgement of the first FIN, carrying data too (the half-close's first bytes, or more of them). */
@@ -114,6 +121,8 @@ export const N_RST_AFTER_CLOSE = 45;
  * (n1: its number, n2: the ack): nothing is missing, so it asks for no retransmission.
  */
 export const N_DUPLICATE_ACK_ALL_ACKED = 46;
+// (n3 = 1: the keep-alives of both sides crossed, and this is its sender's answer to the other's,
+// Wireshark's keep_alive_ack going to the other side's answer in between)
 /**
  * A duplicate ACK whose first SACK block is a D-SACK (RFC 2883): it was sent because a segment
  * arrived twice (n1: its number, n2 and n3: the block's edges, relative to the other direction).
@@ -175,7 +184,22 @@ export interface StoryResult extends StoryNote {
   analysis: number;
   dupAckNum: number;
   window: number;
+  /** The relative seq where the sender's data ended before this packet (Wireshark's nextseq): a gap's first byte. */
+  gapFrom: number;
+  /** The sender's raw window before this packet (-1: none yet). */
+  prevWindow: number;
+  /** What the notes of flow control and keep-alives ask of both directions' previous segments (NB_* bits). */
+  noteBits: number;
 }
+
+/** StoryResult.noteBits: the other direction's last window was 0. */
+export const NB_PEER_WINDOW_ZERO = 1;
+/** StoryResult.noteBits: the sender's previous segment was a keep-alive. */
+export const NB_SENT_KEEP_ALIVE = 2;
+/** StoryResult.noteBits: the other direction's last segment was a keep-alive. */
+export const NB_PEER_KEEP_ALIVE = 4;
+/** StoryResult.noteBits: the other direction's last segment was a keep-alive's answer. */
+export const NB_PEER_KEEP_ALIVE_ACK = 8;
 
 // Story.bits: a story's yes-or-no facts, one bit each (a field takes 8 bytes here, so fifteen
 // booleans were 120 bytes of every connection).
@@ -540,6 +564,9 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       r.note = (s.bits & S_RST_ANSWERS_DATA) !== 0 ? N_RST_ANSWERS_DATA
         : (s.bits & S_RST_AFTER_FIN) === 0 ? N_RST
         : s.fin1AckFrame !== 0 && s.fin2AckFrame !== 0 ? N_RST_AFTER_CLOSE : N_RST_AFTER_FIN;
+      // its sender's last window was 0: it held data its application had not read, the usual
+      // reason for a RST instead of a FIN (RFC 1122 §4.2.2.13)
+      r.n1 = r.note === N_RST && r.prevWindow === 0 ? 1 : 0;
     } else {
       r.note = N_RST_AGAIN;
       r.n1 = s.rstFrame;
@@ -885,6 +912,15 @@ export function analysisNote(r: StoryResult, p: Packet, allAcked: boolean): void
   const right = p.dsackRight;
   const dsackLeft = ((dsack ? left : peerBase) - peerBase) >>> 0;
   const dsackRight = ((dsack ? right : peerBase) - peerBase) >>> 0;
+  // the flow-control and keep-alive variants, read here for the same reason
+  const nb = r.noteBits;
+  const gapFrom = r.gapFrom;
+  const gapLen = (relSeq - gapFrom) >>> 0;
+  // a keep-alive to a zero window: a probe (1), the sender's previous segment a probe too (2)
+  const probe = (nb & NB_PEER_WINDOW_ZERO) === 0 ? 0 : (nb & NB_SENT_KEEP_ALIVE) === 0 ? 1 : 2;
+  // a zero window after the other side's keep-alive, from a side whose window was 0 already
+  const probeAnswer = (nb & NB_PEER_KEEP_ALIVE) !== 0 && r.prevWindow === 0 ? 1 : 0;
+  const crossedKeepAlives = (nb & (NB_SENT_KEEP_ALIVE | NB_PEER_KEEP_ALIVE_ACK)) === (NB_SENT_KEEP_ALIVE | NB_PEER_KEEP_ALIVE_ACK) ? 1 : 0;
   // the note and its numbers are chosen, then stored once: a call or an operation in a branch
   // V8 has not seen run throws the optimised code away when it first runs (the first
   // retransmission of a long transfer comes long after this function was optimised)
@@ -896,19 +932,19 @@ export function analysisNote(r: StoryResult, p: Packet, allAcked: boolean): void
   else if (bits & A_FAST_RETRANSMISSION) { note = N_FAST_RETRANSMISSION; n1 = relSeq; n2 = end; }
   else if (bits & A_RETRANSMISSION) { note = N_RETRANSMISSION; n1 = relSeq; n2 = end; }
   else if (bits & A_OUT_OF_ORDER) { note = N_OUT_OF_ORDER; n1 = relSeq; n2 = end; }
-  else if (bits & A_LOST_PACKET) { note = N_LOST_SEGMENT; n1 = relSeq; }
+  else if (bits & A_LOST_PACKET) { note = N_LOST_SEGMENT; n1 = relSeq; n2 = gapFrom; n3 = gapLen; }
   else if (bits & A_ACK_LOST_PACKET) { note = N_ACK_LOST_SEGMENT; n1 = r.ack; }
   else if (bits & A_ZERO_WINDOW_PROBE) { note = N_ZERO_WINDOW_PROBE; n1 = relSeq; }
   else if (bits & A_ZERO_WINDOW_PROBE_ACK) note = N_ZERO_WINDOW_PROBE_ACK;
-  else if (bits & A_ZERO_WINDOW) note = N_ZERO_WINDOW;
+  else if (bits & A_ZERO_WINDOW) { note = N_ZERO_WINDOW; n1 = probeAnswer; }
   else if (bits & A_KEEP_ALIVE_ACK) note = N_KEEP_ALIVE_ACK;
-  else if (bits & A_KEEP_ALIVE) { note = N_KEEP_ALIVE; n1 = relSeq; }
+  else if (bits & A_KEEP_ALIVE) { note = N_KEEP_ALIVE; n1 = relSeq; n2 = probe; }
   else if (bits & A_DUPLICATE_ACK) {
     // a D-SACK says why it was sent (a segment came twice); with none, whether anything is outstanding
     note = dsack ? N_DUPLICATE_ACK_DSACK : allAcked ? N_DUPLICATE_ACK_ALL_ACKED : N_DUPLICATE_ACK;
     n1 = r.dupAckNum;
     n2 = dsack ? dsackLeft : r.ack;
-    n3 = dsack ? dsackRight : 0;
+    n3 = dsack ? dsackRight : allAcked ? crossedKeepAlives : 0;
   }
   else if (bits & A_WINDOW_FULL) note = N_WINDOW_FULL;
   else if (bits & A_WINDOW_UPDATE) { note = N_WINDOW_UPDATE; n1 = r.window; }

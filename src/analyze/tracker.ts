@@ -32,7 +32,7 @@ import {
   MAX_WSCALE, setFlowAddress, setFlowFlag, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN,
 } from './connection.js';
 import { noteRoles } from './roles.js';
-import { updateStory, analysisNote, N_CONTINUED, N_MIDSTREAM, N_RST_OUT_OF_WINDOW, N_RST_UNACCEPTABLE, type StoryResult } from './story.js';
+import { updateStory, analysisNote, NB_PEER_WINDOW_ZERO, NB_SENT_KEEP_ALIVE, NB_PEER_KEEP_ALIVE, NB_PEER_KEEP_ALIVE_ACK, N_CONTINUED, N_MIDSTREAM, N_RST_OUT_OF_WINDOW, N_RST_UNACCEPTABLE, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
 import { seqAdd32, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import { settleDoubles, settleElements, settleMutable } from '../util/shapes.js';
@@ -129,6 +129,12 @@ export class PacketResult implements StoryResult {
   peerBase = 0;
   /** Wireshark's tcp.analysis.duplicate_ack_num when duplicate_ack is set. */
   dupAckNum = 0;
+  /** For the notes (story.ts StoryResult): where the sender's data ended before this packet (relative). */
+  gapFrom = 0;
+  /** For the notes: the sender's raw window before this packet (-1: none yet). */
+  prevWindow = 0;
+  /** For the notes: story.ts NB_* bits of both directions' previous segments. */
+  noteBits = 0;
   /** The packet started a new connection. */
   opened = false;
 
@@ -139,7 +145,7 @@ export class PacketResult implements StoryResult {
     // 2 GB of a connection's data, or for a segment before its direction's base (a stray packet
     // on a reused 4-tuple); on 20 000 connections of real traffic their first one threw away
     // handle(), updateStory() and a dozen more ("wrong map", 2026-12-06)
-    settleDoubles(this, ['time', 'n1', 'n2', 'n3', 'peerBase', 'seq', 'ack']);
+    settleDoubles(this, ['time', 'n1', 'n2', 'n3', 'peerBase', 'seq', 'ack', 'gapFrom']);
   }
 }
 
@@ -1277,6 +1283,12 @@ export class Tracker implements PacketSink {
     // The window shown is scaled with the shift known before this packet's own options.
     r.window = !(flags & TCP_SYN) && F.winScale >= 0 ? p.window * (1 << F.winScale) : p.window;
 
+    // what the notes of flow control and keep-alives ask of the previous segments, before the
+    // analysis moves them on (every packet, the values chosen: see analyze())
+    const peerLast = R.lastSegmentFlags;
+    r.prevWindow = F.window;
+    r.noteBits = (R.window === 0 ? NB_PEER_WINDOW_ZERO : 0) | ((F.lastSegmentFlags & A_KEEP_ALIVE) !== 0 ? NB_SENT_KEEP_ALIVE : 0) |
+      ((peerLast & A_KEEP_ALIVE) !== 0 ? NB_PEER_KEEP_ALIVE : 0) | ((peerLast & A_KEEP_ALIVE_ACK) !== 0 ? NB_PEER_KEEP_ALIVE_ACK : 0);
     if (p.shortSegment) {
       // Header longer than the segment: Wireshark assigns the stream but analyses nothing.
       r.seq = p.seq32 >>> 0;
@@ -1599,6 +1611,8 @@ export class Tracker implements PacketSink {
     // out-of-order when it ends where the contiguous data does (probed: fixtures/tcp-acked-unseen,
     // ports 41011-41014). It changes nothing when there is no hole, as in every handshake.
     if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && F.maxseqtobeacked !== 0) F.nextseq = F.maxseqtobeacked;
+    // the first byte of a gap before this segment, for its note (relative, as its seq)
+    r.gapFrom = seqSub(F.nextseq, F.baseSeq);
 
     // The checks' bits are chosen into locals (a move of a constant, which needs no type
     // feedback) and or-ed into `ta` once, on every packet: an operation V8 has not yet seen run

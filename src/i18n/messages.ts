@@ -146,7 +146,8 @@ const orWithEnd = (text: string, end: string): Template[] => [t(text), t(text + 
 const finWithData = (n1: number, n2: number, n3: number): number => (n3 > 0 && n2 + n3 === n1 ? 1 : 0);
 /**
  * The second variant when n1 is 1: a SYN-ACK sent again after a SYN again (synAckRetransmitted),
- * a capture ending after one side's FIN (diagEndedBeforeClose).
+ * a capture ending after one side's FIN (diagEndedBeforeClose), a zero window answering a probe
+ * (zeroWindow), a RST from a side whose window was 0 (rst).
  */
 const n1IsOne = (n1: number): number => (n1 === 1 ? 1 : 0);
 /**
@@ -154,6 +155,10 @@ const n1IsOne = (n1: number): number => (n1 === 1 ? 1 : 0);
  * kind said before (unacceptableAck, rstUnacceptable, rstOutOfWindow).
  */
 const n2IsOne = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
+/** The second variant when n3 is 1: keep-alives that crossed (duplicateAckAllAcked), a gap of one byte (lostSegment). */
+const n3IsOne = (_n1: number, _n2: number, n3: number): number => (n3 === 1 ? 1 : 0);
+/** n2 itself: a keep-alive (0), a probe of a zero window (1), another such probe (2). */
+const keepAliveProbe = (_n1: number, n2: number): number => (n2 === 1 || n2 === 2 ? n2 : 0);
 /** Bytes n1 to n2 - 1 (0), or the one byte n1 (n2 = n1 + 1, past 2^32 too: 1). */
 const oneByteRange = (n1: number, n2: number): number => (((n2 - n1) >>> 0) === 1 ? 1 : 0);
 /** A SYN sent again: before any SYN-ACK was seen (0), or after the SYN-ACK of frame n2 (1). */
@@ -229,7 +234,10 @@ const en: Table = {
   lastAckSimultaneous: t(`ack {n1} acknowledges the {to}'s FIN: the {to} leaves CLOSING for TIME_WAIT (2·MSL, inferred)`),
   dataAfterFin: t(`{n1} bytes after the {to}'s FIN: a half-close — the {to} stopped sending, the {from} may go on`),
   rstRefused: t(`RST answers the SYN (ack {n1} = ISN {n2} + 1): nothing listens on that port, the connection is refused`),
-  rst: t(`RST from the {from}: the connection is aborted; both sides are CLOSED at once, with no TIME_WAIT`),
+  rst: choice(n1IsOne, [
+    t(`RST from the {from}: the connection is aborted; both sides are CLOSED at once, with no TIME_WAIT`),
+    t(`RST from the {from}: the connection is aborted; both sides are CLOSED at once, with no TIME_WAIT. The {from}'s last window was 0, so it still held data its application had not read: closing a socket with unread data sends a RST instead of a FIN (RFC 1122 §4.2.2.13: the {to} learns that data was lost), as an abort does`),
+  ]),
   rstAfterFin: t(`RST from the {from} after a FIN: the connection ends with a reset instead of finishing the close`),
   rstAfterClose: t(`RST from the {from} after the close had finished (both FINs sent and acknowledged): the connection had already closed, and the reset only cuts short the TIME_WAIT of the side that was in it (RFC 9293 goes to CLOSED; RFC 1337 advises ignoring such a reset); it usually answers a segment that came late, or a FIN sent again`),
   rstAnswersData: t(`RST from the {from}: data arrived on a socket it had already closed, so it answered with a reset`),
@@ -249,17 +257,30 @@ const en: Table = {
     t(`out of order: bytes {n1} to {n2-1} came after later bytes (reordered on the way, or the original was delayed)`),
     t(`out of order: byte {n1} came after later bytes (reordered on the way, or the original was delayed)`),
   ]),
-  lostSegment: t(`previous segment not captured: the bytes before {n1} were never seen (lost before the capture point, or missed by the capture)`),
+  lostSegment: choice(n3IsOne, [
+    t(`previous segment not captured: bytes {n2} to {n1-1} ({n3} bytes) were never seen (lost before the capture point, or missed by the capture)`),
+    t(`previous segment not captured: byte {n2} (1 byte) was never seen (lost before the capture point, or missed by the capture)`),
+  ]),
   ackLostSegment: t(`ACKed unseen segment: ack {n1} covers bytes the capture never saw`),
   duplicateAck: t(`duplicate ACK #{n1}: the {from} still expects byte {n2}, so a segment is missing; three of these trigger a fast retransmission`),
   duplicateAckDsack: t(`duplicate ACK #{n1}, sent because a segment arrived twice: its first SACK block (a D-SACK, RFC 2883) reports bytes {n2} to {n3-1}, which the {from} already had (a retransmission that was not needed, or a copy made on the way)`),
-  duplicateAckAllAcked: t(`duplicate ACK #{n1}: the same ack {n2} again, with no data and the same window (so Wireshark counts it); but ack {n2} covers everything the {to} has sent, so nothing is missing and it asks for no retransmission`),
-  zeroWindow: t(`zero window: the {from}'s receive buffer is full and the {to} must stop sending`),
+  duplicateAckAllAcked: choice(n3IsOne, [
+    t(`duplicate ACK #{n1}: the same ack {n2} again, with no data and the same window (so Wireshark counts it); but ack {n2} covers everything the {to} has sent, so nothing is missing and it asks for no retransmission`),
+    t(`duplicate ACK #{n1} (ack {n2}), as Wireshark counts it: the {from}'s answer to the {to}'s keep-alive. The two sides' keep-alives crossed and the {to}'s answer to the {from}'s came in between, so Wireshark, which takes an ACK for a keep-alive's answer only right after the keep-alive, counts this one as a duplicate; nothing is missing`),
+  ]),
+  zeroWindow: choice(n1IsOne, [
+    t(`zero window: the {from}'s receive buffer is full and the {to} must stop sending`),
+    t(`zero window again, the answer to the {to}'s probe (the keep-alive before it): the {from}'s receive buffer is still full, and the {to} must go on waiting`),
+  ]),
   zeroWindowProbe: t(`zero-window probe: the {from} sends one byte to ask whether the {to}'s window has opened again`),
   zeroWindowProbeAck: t(`answer to the zero-window probe: the window is still closed`),
   windowUpdate: t(`window update: the {from} can receive {n1} bytes again`),
   windowFull: t(`window full: this segment fills the {to}'s advertised receive window`),
-  keepAlive: t(`keep-alive: a segment one byte below the next sequence number, checking that the {to} is still there`),
+  keepAlive: choice(keepAliveProbe, [
+    t(`keep-alive: a segment one byte below the next sequence number, checking that the {to} is still there`),
+    t(`keep-alive while the {to}'s window is 0: most likely a probe of that window. A sender with data waiting for the window probes it from its persist timer with this segment, one byte below the next sequence number, which the {to} must answer with its current window; Linux sends its zero-window probes so, and Wireshark flags them keep_alive (its zero_window_probe is a probe carrying the next byte)`),
+    t(`another probe of the {to}'s zero window (a keep-alive, as before): the persist timer backs off, waiting twice as long each time, until the {to} opens its window`),
+  ]),
   keepAliveAck: t(`answer to the keep-alive: the {from} is still there`),
   finAckedData: t(`ack {n1} = FIN seq {n1-1} + 1: the {from} acknowledges the {to}'s FIN (CLOSE_WAIT; the {to} moves to FIN_WAIT_2) and sends {n2} bytes with it: a half-close — the {to} stopped sending, the {from} may go on`),
   ackBeforeFin: t(`ack {n1}: the {from} has received the {to}'s bytes before {n1}, but not yet its FIN (seq {n2}, which ack {n2+1} acknowledges)`),
@@ -445,7 +466,10 @@ const zh: Table = {
   lastAckSimultaneous: t(`确认号 {n1} 确认了{to}的 FIN：{to}从 CLOSING 进入 TIME_WAIT（2MSL，推断）`),
   dataAfterFin: t(`在{to}的 FIN 之后又发送了 {n1} 字节：半关闭——{to}不再发送，{from}仍可继续发送`),
   rstRefused: t(`RST 回应 SYN（确认号 {n1} = ISN {n2} + 1）：该端口没有监听，连接被拒绝`),
-  rst: t(`{from}发送 RST：连接被异常终止（复位）；双方立即进入 CLOSED，没有 TIME_WAIT`),
+  rst: choice(n1IsOne, [
+    t(`{from}发送 RST：连接被异常终止（复位）；双方立即进入 CLOSED，没有 TIME_WAIT`),
+    t(`{from}发送 RST：连接被异常终止（复位）；双方立即进入 CLOSED，没有 TIME_WAIT。{from}最后通告的窗口为 0，说明它还有应用程序没有读取的数据：关闭一个还有未读数据的套接字会发送 RST 而不是 FIN（RFC 1122 §4.2.2.13：让{to}知道有数据丢失），中止连接也是如此`),
+  ]),
   rstAfterFin: t(`{from}在 FIN 之后发送 RST：连接以复位结束，而不是完成正常的四次挥手`),
   rstAfterClose: t(`{from}在挥手已经完成之后（双方的 FIN 都已发送并被确认）发送 RST：连接此前已经关闭，这个复位只会提前结束处于 TIME_WAIT 的一方的等待（RFC 9293 规定进入 CLOSED；RFC 1337 建议忽略这种复位）；它通常是对迟到的报文段或重发的 FIN 的回应`),
   rstAnswersData: t(`{from}发送 RST：数据到达了一个它已关闭的套接字，因此以复位应答`),
@@ -465,17 +489,30 @@ const zh: Table = {
     t(`乱序：字节 {n1} 到 {n2-1} 在更靠后的字节之后才到达（途中被重排，或原报文被延迟）`),
     t(`乱序：字节 {n1} 在更靠后的字节之后才到达（途中被重排，或原报文被延迟）`),
   ]),
-  lostSegment: t(`前一个报文段未抓到：字节 {n1} 之前的数据没有出现（在抓包点之前丢失，或抓包漏掉）`),
+  lostSegment: choice(n3IsOne, [
+    t(`前一个报文段未抓到：字节 {n2} 到 {n1-1}（{n3} 字节）没有出现（在抓包点之前丢失，或抓包漏掉）`),
+    t(`前一个报文段未抓到：字节 {n2}（1 字节）没有出现（在抓包点之前丢失，或抓包漏掉）`),
+  ]),
   ackLostSegment: t(`确认了未见过的报文段：确认号 {n1} 覆盖了抓包中从未出现的数据`),
   duplicateAck: t(`重复确认 #{n1}：{from}仍在期待字节 {n2}，说明有报文段缺失；收到三个重复确认会触发快速重传`),
   duplicateAckDsack: t(`重复确认 #{n1}，因为有报文段到达了两次：它的第一个 SACK 块（D-SACK，RFC 2883）报告字节 {n2} 到 {n3-1}，这些字节{from}此前已经收到（不必要的重传，或途中产生的副本）`),
-  duplicateAckAllAcked: t(`重复确认 #{n1}：再次发送确认号 {n2}，不带数据、窗口不变（Wireshark 因此计为重复确认）；但确认号 {n2} 已覆盖{to}发送的全部数据，没有报文段缺失，也不会触发重传`),
-  zeroWindow: t(`零窗口：{from}的接收缓冲区已满，{to}必须暂停发送`),
+  duplicateAckAllAcked: choice(n3IsOne, [
+    t(`重复确认 #{n1}：再次发送确认号 {n2}，不带数据、窗口不变（Wireshark 因此计为重复确认）；但确认号 {n2} 已覆盖{to}发送的全部数据，没有报文段缺失，也不会触发重传`),
+    t(`重复确认 #{n1}（确认号 {n2}），按 Wireshark 的计数：这是{from}对{to}保活报文的应答。双方的保活报文交叉，{to}对{from}保活报文的应答夹在中间，而 Wireshark 只把紧跟在保活报文之后的 ACK 当作它的应答，所以把这个计为重复确认；没有报文段缺失`),
+  ]),
+  zeroWindow: choice(n1IsOne, [
+    t(`零窗口：{from}的接收缓冲区已满，{to}必须暂停发送`),
+    t(`再次零窗口，回答{to}的探测（前面的保活报文）：{from}的接收缓冲区仍然是满的，{to}必须继续等待`),
+  ]),
   zeroWindowProbe: t(`零窗口探测：{from}发送一个字节，询问{to}的窗口是否重新打开`),
   zeroWindowProbeAck: t(`对零窗口探测的应答：窗口仍为 0`),
   windowUpdate: t(`窗口更新：{from}又可以接收 {n1} 字节了`),
   windowFull: t(`窗口已满：该报文段填满了{to}通告的接收窗口`),
-  keepAlive: t(`保活（keep-alive）：序号比下一个序号小 1 的报文段，用来检查{to}是否仍然在线`),
+  keepAlive: choice(keepAliveProbe, [
+    t(`保活（keep-alive）：序号比下一个序号小 1 的报文段，用来检查{to}是否仍然在线`),
+    t(`{to}窗口为 0 时的保活报文：多半是对这个零窗口的探测。有数据等着窗口打开的发送方由坚持定时器（persist timer）发出这个序号比下一个序号小 1 的报文段，{to}必须用当前窗口回答；Linux 就是这样发送零窗口探测的，Wireshark 把它标为 keep_alive（它的 zero_window_probe 指携带下一个字节的探测）`),
+    t(`再次探测{to}的零窗口（与前一次一样以保活报文发送）：坚持定时器指数退避，每次等待的时间加倍，直到{to}重新打开窗口`),
+  ]),
   keepAliveAck: t(`对保活报文的应答：{from}仍然在线`),
   finAckedData: t(`确认号 {n1} = FIN 序号 {n1-1} + 1：{from}确认了{to}的 FIN（进入 CLOSE_WAIT；{to}进入 FIN_WAIT_2），并在同一报文段中发送了 {n2} 字节：半关闭——{to}不再发送，{from}仍可继续发送`),
   ackBeforeFin: t(`确认号 {n1}：{from}已收到{to}在 {n1} 之前的字节，但还没有确认它的 FIN（序号 {n2}，要由确认号 {n2+1} 确认）`),
