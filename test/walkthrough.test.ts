@@ -262,6 +262,23 @@ describe('walkthrough', () => {
     assert.ok(v.stdout.split('\n').filter((l) => / frame \d+ /.test(l)).length === 54);
   });
 
+  // (until 2026-12-08 it listed the first six with a note: on a loss, duplicate ACK #1 and #2 and
+  // not the fast retransmission; on a stalled reader, windows full and not the zero window)
+  it('without --verbose the data phase lists the first packet of each kind of note, up to eight', async () => {
+    const data = (out: string): string[] => out.slice(out.indexOf('  Data'), out.indexOf('  Teardown')).split('\n')
+      .filter((l) => l.startsWith('    ·  frame ')).map((l) => l.replace(/^ {4}· {2}frame (\d+) .*/, '$1'));
+    const loss = await runCli([join(REPO_ROOT, 'fixtures', 'tcp-loss', 'capture.pcap')]);
+    // first data, its ACK, the gap, a window update, the first duplicate ACK, the fast
+    // retransmission (frame 26), the segment out of order (the server's data is in the teardown)
+    assert.deepEqual(data(loss.stdout), ['4', '5', '12', '13', '15', '26', '66']);
+    assert.equal((loss.stdout.match(/duplicate ACK #/g) ?? []).length, 1);
+    const stalls = await runCli(['-s', '0', join(REPO_ROOT, 'fixtures', 'tcp-flow-stalls', 'capture.pcap')]);
+    // one window full, the duplicate ACK, the zero window and the probe of it
+    assert.deepEqual(data(stalls.stdout), ['4', '6', '7', '23', '26', '27']);
+    const v = await runCli(['--verbose', '-s', '0', join(REPO_ROOT, 'fixtures', 'tcp-flow-stalls', 'capture.pcap')]);
+    assert.equal(data(v.stdout).length, 25);
+  });
+
   // (until 2026-12-07 a capture ending after one FIN, as real traffic's last seconds do, said "no FIN or RST")
   it('a capture that ends before the close says whether one side\'s FIN was seen', async () => {
     const fourWay = join(REPO_ROOT, 'fixtures', 'tcp-four-way', 'capture.pcap');

@@ -21,7 +21,7 @@ import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { diagnostics, type Diagnostic } from '../analyze/diagnostics.js';
 import { message, type Lang } from '../i18n/messages.js';
 import { prettyJson } from './pretty.js';
-import { CountedRing, DIAGRAM_HEAD, DIAGRAM_TAIL, LISTED_NOTED, MERMAID_HEAD, NAMED_FLAG_FRAMES, NOT_KEPT, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
+import { CountedRing, DIAGRAM_HEAD, DIAGRAM_TAIL, LISTED_NOTED, MERMAID_HEAD, NAMED_FLAG_FRAMES, NOT_KEPT, noteListed, Overflow, PacketSkip, RecordList, RecordStore, type PacketRecord, type PacketRecords } from './records.js';
 
 const FLAG_NAMES: [number, string][] = [
   [TCP_SYN, 'SYN'], [TCP_ACK, 'ACK'], [TCP_FIN, 'FIN'], [TCP_RST, 'RST'], [TCP_PSH, 'PSH'], [TCP_URG, 'URG'],
@@ -357,6 +357,8 @@ export class PacketCollector implements PacketObserver {
       list.provisional = 0;
       list.seen = 0;
       list.noted = 0;
+      list.notesLow = 0;
+      list.notesHigh = 0;
       list.flagsLow = 0;
       list.flagsHigh = 0;
       this.lists.push(list);
@@ -428,8 +430,8 @@ const PROV_SHIFTED = 3 | 24;
  * (isHandshakeStep, isTeardownStep: every packet not of the data phase, and those of it the
  * story names; asked now: a phase and a note never change, and a story's frame is only ever
  * set to the packet's own, as it is handled, before the observers see it, so a packet not a
- * step now is none at the end); of the rest, the data phase's, the first LISTED_NOTED with a
- * note and the first NAMED_FLAG_FRAMES with each analysis flag. What it keeps besides (a record
+ * step now is none at the end); of the rest, the data phase's, the first with each kind of note,
+ * LISTED_NOTED in all, and the first NAMED_FLAG_FRAMES with each analysis flag. What it keeps besides (a record
  * kept for one flag counts for its others; the steps are not counted) changes nothing the
  * walkthrough writes: the records it reads in order are the same first ones, and its counts
  * add the records not kept.
@@ -441,8 +443,11 @@ function wanted(list: RecordList, s: Story, r: PacketResult): boolean {
 /** wanted() of a packet that is no step (the data phase's): its note, its flags. */
 function wantedData(list: RecordList, r: PacketResult): boolean {
   let keep = false;
-  if (r.note !== N_NONE && list.noted < LISTED_NOTED) {
+  const note = r.note;
+  if (note !== N_NONE && list.noted < LISTED_NOTED && !noteListed(list.notesLow, list.notesHigh, note)) {
     list.noted++;
+    if (note < 32) list.notesLow |= 1 << note;
+    else list.notesHigh |= 1 << (note & 31);
     keep = true;
   }
   const a = r.analysis;
@@ -463,8 +468,9 @@ function wantedData(list: RecordList, r: PacketResult): boolean {
  * (PacketCollector.sparseTailPacket): what the walkthrough may show of it wherever it ends up in
  * the ring of the last records, after the first range's records. A step (every packet not of
  * the data phase among them: what the ring counts is of the data phase); a packet with a note
- * while the first range kept fewer than LISTED_NOTED with one (else the walkthrough has listed
- * as many before the ring: it lists the first DATA_SAMPLE, LISTED_NOTED, in order); a packet
+ * of a kind the first range kept none of, while it kept fewer than LISTED_NOTED with one (else
+ * the walkthrough has listed as many before the ring: it lists the first DATA_SAMPLE,
+ * LISTED_NOTED, with each kind of note, in order); a packet
  * with a flag of which the first range kept fewer than NAMED_FLAG_FRAMES (else the frames
  * named are the first range's). Unlike wanted() it counts nothing: a packet of the ring may be
  * pushed out of it later, so which of its packets with a note or a flag come first among those
@@ -473,7 +479,7 @@ function wantedData(list: RecordList, r: PacketResult): boolean {
  */
 function ringWanted(list: RecordList, s: Story, r: PacketResult): boolean {
   if (isHandshakeStep(r, s) || isTeardownStep(r, s)) return true;
-  if (r.note !== N_NONE && list.noted < LISTED_NOTED) return true;
+  if (r.note !== N_NONE && list.noted < LISTED_NOTED && !noteListed(list.notesLow, list.notesHigh, r.note)) return true;
   return r.analysis !== 0 && namesMore(list, r.analysis);
 }
 

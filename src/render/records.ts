@@ -18,7 +18,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import type { PacketResult } from '../analyze/tracker.js';
-import { NOTE_KEYS, PHASE_NAMES, PH_DATA, STATE_NAMES, type StoryNote } from '../analyze/story.js';
+import { N_FIRST_DATA, NOTE_KEYS, PHASE_NAMES, PH_DATA, STATE_NAMES, type StoryNote } from '../analyze/story.js';
 
 /** What a kept packet says of its segment, as the outputs show it (the packet records, the lab's). */
 export interface PacketNumbers {
@@ -73,9 +73,19 @@ export interface PacketOmission extends SegmentCounts {
 
 /**
  * Packets of the data phase with a note that the walkthrough lists without --verbose (its
- * DATA_SAMPLE), the first ones: a sparse list keeps at least these.
+ * DATA_SAMPLE): the first with each kind of note (story.ts N_*), up to this many: a sparse list
+ * keeps at least these.
  */
-export const LISTED_NOTED = 6;
+export const LISTED_NOTED = 8;
+
+/**
+ * Whether a note of kind `note` (story.ts N_*, below 64) is among those of `low` and `high`, a
+ * bit each (bits 0-31 and 32-63): the kinds the walkthrough has listed. The first data of each
+ * side is one kind said at most twice, both listed: never among them.
+ */
+export function noteListed(low: number, high: number, note: number): boolean {
+  return note !== N_FIRST_DATA && ((note < 32 ? low : high) & (1 << (note & 31))) !== 0;
+}
 /**
  * Frames the walkthrough names for each analysis flag, the first ones (the last of them only to
  * say there are more): a sparse list keeps at least these.
@@ -478,6 +488,9 @@ export class RecordList implements PacketRecords {
   seen = 0;
   /** A sparse list's kept records of the data phase with a note (the steps of the handshake and teardown not counted). */
   noted = 0;
+  /** Their kinds of note (story.ts N_*): a bit each, 0-31 and 32-63 (noteListed). */
+  notesLow = 0;
+  notesHigh = 0;
   /** A sparse list's kept records of the data phase with each analysis flag: 4 bits a flag, bits 0-7 and 8-15. */
   flagsLow = 0;
   flagsHigh = 0;

@@ -16,7 +16,7 @@
 import type { ChalkInstance } from 'chalk';
 import { type Connection, type Flow, clientFlow, MAX_WSCALE, F_SYN_SACK_PERMITTED, F_SYN_SEEN, F_SYN_TIMESTAMPS, flowFlag, initialRtt, serverFlow } from '../analyze/connection.js';
 import { diagnosticRole, role, teardownInitiator, touchRecords, type PacketRecord, type PacketRecords } from './json.js';
-import { LISTED_NOTED, NAMED_FLAG_FRAMES, RecordList, RecordPool, type SegmentCounts } from './records.js';
+import { LISTED_NOTED, NAMED_FLAG_FRAMES, noteListed, RecordList, RecordPool, type SegmentCounts } from './records.js';
 import { MessageBytes, messageBytes, NoteBytes } from './message-bytes.js';
 import {
   STATE_NAMES, N_NONE, PH_DATA, isHandshakeStep, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
@@ -44,7 +44,7 @@ export interface WalkthroughOptions {
   width: number;
 }
 
-/** Packets of the data phase with a note listed without --verbose, the first ones. */
+/** Packets of the data phase with a note listed without --verbose: the first of each kind of note, up to this many. */
 const DATA_SAMPLE = LISTED_NOTED;
 /** Teardown and after-close packets listed at most (one more is listed rather than counted). */
 const TEARDOWN_MAX = 12;
@@ -426,15 +426,22 @@ export class Walkthrough {
       }
       if (flagged) w.byte(NEWLINE);
       // data packets of the teardown's story are listed with it (isTeardownStep); without
-      // --verbose, the first DATA_SAMPLE with a note
+      // --verbose, the first DATA_SAMPLE with a note, one of each kind (a lost segment, its
+      // duplicate ACKs and the fast retransmission rather than four duplicate ACKs; the window
+      // going to zero and its probes rather than windows full: the analysis line names the rest)
       let own = skippedCount;
       let listed = 0;
+      let kindsLow = 0;
+      let kindsHigh = 0;
       for (let i = 0; i < packets.length; i++) {
         const p = packets.at(i);
         if (p.phase !== PH_DATA || isTeardownStep(p, s)) continue;
         own++;
-        if (o.verbose || (p.note !== N_NONE && listed < DATA_SAMPLE)) {
+        const note = p.note;
+        if (o.verbose || (note !== N_NONE && listed < DATA_SAMPLE && !noteListed(kindsLow, kindsHigh, note))) {
           listed++;
+          if (note < 32) kindsLow |= 1 << note;
+          else kindsHigh |= 1 << (note & 31);
           this.step(w, c, this.stepLabels.dot, p);
         }
       }
