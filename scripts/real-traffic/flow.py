@@ -237,6 +237,9 @@ async def client(host, port, n, rate, seed):
 
 
 if sys.argv[1] == "server":
-    asyncio.run(server(sys.argv[2], int(sys.argv[3]), float(sys.argv[4])))
+    try:
+        asyncio.run(server(sys.argv[2], int(sys.argv[3]), float(sys.argv[4])))
+    except KeyboardInterrupt:                       # make.sh stops it with SIGINT
+        print("server:", dict(sorted(stats.items())), flush=True)
 else:
     asyncio.run(client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])))
