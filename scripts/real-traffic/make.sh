@@ -61,9 +61,16 @@ setup() {
   done
 }
 
-# run NAME HOST N RATE MAXSIZE SERVER_CAPTURE(0/1)
+# run NAME HOST N RATE MAXSIZE SERVER_CAPTURE(0/1) [LOAD]: client.py and server.py's N connections
+# at RATE a second; with LOAD "flow", flow.py's (small receive buffers, stalled readers,
+# keep-alives; MAXSIZE unused).
 run() {
-  local name=$1 host=$2 n=$3 rate=$4 maxsize=$5 srvcap=$6
+  local name=$1 host=$2 n=$3 rate=$4 maxsize=$5 srvcap=$6 load=${7:-}
+  local server=("$SRC/server.py" $host 8080 45) client=("$SRC/client.py" $host 8080 8081 $n $rate $SEED $maxsize)
+  if [[ $load == flow ]]; then
+    server=("$SRC/flow.py" server $host 8080 75)
+    client=("$SRC/flow.py" client $host 8080 $n $rate $SEED)
+  fi
   setup
   ip netns exec $NS_R timeout 90 ./relay r-c r-s 80 $SEED ${RELAY:-20 3 8 1 0.2} 2>"$HERE/$name.relay.log" &
   PIDS+=($!)
@@ -75,12 +82,12 @@ run() {
     PIDS+=($!)
   fi
   sleep 1
-  ip netns exec $NS_S timeout 90 python3 "$SRC/server.py" $host 8080 45 >"$HERE/$name.server.log" 2>&1 &
+  ip netns exec $NS_S timeout 90 python3 "${server[@]}" >"$HERE/$name.server.log" 2>&1 &
   PIDS+=($!)
   sleep 0.5
   # ARP / neighbour entries first, so the first SYNs do not wait for them
   ip netns exec $NS_C ping -c 1 -W 1 $host >/dev/null 2>&1 || true
-  ip netns exec $NS_C timeout 80 python3 "$SRC/client.py" $host 8080 8081 $n $rate $SEED $maxsize 2>&1 | tee "$HERE/$name.client.log"
+  ip netns exec $NS_C timeout 80 python3 "${client[@]}" 2>&1 | tee "$HERE/$name.client.log"
   sleep 3   # last ACKs, TIME_WAIT retransmissions
   cleanup   # stops tcpdump (SIGINT), relay, server; deletes the namespaces
   cat "$HERE/$name.relay.log" "$HERE/$name.server.log"
@@ -111,30 +118,6 @@ run_bulk() {
   grep -H -E 'captured|received|dropped' "$HERE/$name".tcpdump.log 2>/dev/null || true
 }
 
-# run_flow NAME HOST N RATE: flow.py's N connections at RATE a second (small receive buffers,
-# stalled readers, keep-alives), through the relay with RELAY, captured on both sides.
-run_flow() {
-  local name=$1 host=$2 n=$3 rate=$4
-  setup
-  ip netns exec $NS_R timeout 90 ./relay r-c r-s 80 $SEED ${RELAY:-20 3 8 1 0.2} 2>"$HERE/$name.relay.log" &
-  PIDS+=($!)
-  rm -f "$name.pcap" "$name-server.pcap"
-  ip netns exec $NS_C timeout 90 tcpdump -i veth-c -n -s 128 -B 262144 -w "$HERE/$name.pcap" tcp 2>"$HERE/$name.tcpdump.log" &
-  PIDS+=($!)
-  ip netns exec $NS_S timeout 90 tcpdump -i veth-s -n -s 128 -B 262144 -w "$HERE/$name-server.pcap" tcp 2>"$HERE/$name-server.tcpdump.log" &
-  PIDS+=($!)
-  sleep 1
-  ip netns exec $NS_S timeout 90 python3 "$SRC/flow.py" server $host 8080 75 >"$HERE/$name.server.log" 2>&1 &
-  PIDS+=($!)
-  sleep 0.5
-  ip netns exec $NS_C ping -c 1 -W 1 $host >/dev/null 2>&1 || true
-  ip netns exec $NS_C timeout 80 python3 "$SRC/flow.py" client $host 8080 $n $rate $SEED 2>&1 | tee "$HERE/$name.client.log"
-  sleep 3
-  cleanup
-  cat "$HERE/$name.relay.log" "$HERE/$name.server.log"
-  grep -H -E 'captured|received|dropped' "$HERE/$name".tcpdump.log "$HERE/$name"-server.tcpdump.log 2>/dev/null || true
-}
-
 # run() impairs with RELAY when set (DELAY_MS REORDER_PCT REORDER_EXTRA_MS LOSS_PCT DUP_PCT; default "20 3 8 1 0.2").
 # RUNS names the captures to make (default: the bench's real4 and real6). real20, opt-in (about
 # 40 s, 89 MB): IPv4, 20 000 connections at 1 000/s with MAXSIZE 50000, about 813 000 packets,
@@ -153,7 +136,7 @@ for r in ${RUNS:-real4 real6}; do
     real6) run real6 fd77::2 3000 1200 50000 0 ;;
     real20) run real20 10.77.0.2 20000 1000 50000 0 ;;
     realharsh) RELAY="20 15 25 6 3" run realharsh 10.77.0.2 2000 800 100000 1 ;;
-    realflow) RELAY="${RELAY:-20 5 10 2 1}" run_flow realflow 10.77.0.2 800 80 ;;
+    realflow) RELAY="${RELAY:-20 5 10 2 1}" run realflow 10.77.0.2 800 80 0 1 flow ;;
     realbulk) run_bulk realbulk 10.77.0.2 ${BULK_BYTES:-1300000000} 1 0.5 2 0.05 0.02 ;;
     *) echo "make.sh: unknown run $r (real4, real6, real20, realharsh, realflow, realbulk)" >&2; exit 2 ;;
   esac
