@@ -127,9 +127,10 @@ run_bulk() {
 # realharsh, opt-in (about 45 s, 18 MB a side): 2 000 connections at 800/s with MAXSIZE 100000,
 # both sides captured, through a relay that loses 6%, reorders 15% and duplicates 3%: closes in
 # orders the gentler runs rarely give (a crossing FIN overtaken by its sender's ACK).
-# realflow, opt-in (about 35 s): flow.py's 800 connections at 80/s with small receive buffers,
+# realflow, opt-in (about 25 s): flow.py's 800 connections at 80/s with small receive buffers,
 # stalled readers and keep-alives (zero windows and their probes, windows full, keep-alives),
-# both sides, through the relay at 20 ms, 5% reordered (up to 10 ms more), 2% lost, 1% duplicated.
+# both sides, through the relay at 20 ms, 5% reordered (up to 10 ms more), 2% lost, 1% duplicated;
+# realflow6 the same over IPv6.
 for r in ${RUNS:-real4 real6}; do
   case $r in
     real4) run real4 10.77.0.2 5000 1430 200000 1 ;;
@@ -137,8 +138,9 @@ for r in ${RUNS:-real4 real6}; do
     real20) run real20 10.77.0.2 20000 1000 50000 0 ;;
     realharsh) RELAY="20 15 25 6 3" run realharsh 10.77.0.2 2000 800 100000 1 ;;
     realflow) RELAY="${RELAY:-20 5 10 2 1}" run realflow 10.77.0.2 800 80 0 1 flow ;;
+    realflow6) RELAY="${RELAY:-20 5 10 2 1}" run realflow6 fd77::2 800 80 0 1 flow ;;
     realbulk) run_bulk realbulk 10.77.0.2 ${BULK_BYTES:-1300000000} 1 0.5 2 0.05 0.02 ;;
-    *) echo "make.sh: unknown run $r (real4, real6, real20, realharsh, realflow, realbulk)" >&2; exit 2 ;;
+    *) echo "make.sh: unknown run $r (real4, real6, real20, realharsh, realflow, realflow6, realbulk)" >&2; exit 2 ;;
   esac
 done
 ls -l "$HERE"/*.pcap
