@@ -22,9 +22,15 @@ plans come from random.Random(SEED):
                  stalled, so the FIN waits behind a zero window; the server then reads all,
                  answers and closes.
 
-Each side prints counters."""
-import asyncio, math, random, socket, struct, sys, time
+With FLOW_TFO=1 both sides use TCP Fast Open (the realodd run). Each side prints counters."""
+import asyncio, math, os, random, socket, struct, sys, time
 from collections import Counter
+
+# FLOW_TFO=1: TCP Fast Open, the server's listener accepting it (TCP_FASTOPEN) and every client
+# socket asking for it (TCP_FASTOPEN_CONNECT, 30 in linux/tcp.h; not in Python's socket module):
+# once the client has the server's cookie, its first write rides on the SYN
+TFO = os.environ.get("FLOW_TFO") == "1"
+TCP_FASTOPEN_CONNECT = 30
 
 # id, kind, request bytes, response bytes, stall (ms), idle (ms), read chunk, read gap (ms)
 FLOW_HDR = struct.Struct("!IBIIIIHH")
@@ -137,6 +143,8 @@ async def server(host, port, seconds):
     ls = socket.socket(fam, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     small_buffers(ls, False)                        # accepted sockets inherit it
+    if TFO:
+        ls.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 256)
     ls.bind((host, port))
     ls.listen(4096)
     ls.setblocking(False)
@@ -180,6 +188,8 @@ async def client_conn(loop, host, port, plan):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM)
     small_buffers(s, kind == KEEPALIVE)
+    if TFO:
+        s.setsockopt(socket.IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 1)
     s.setblocking(False)
     try:
         await loop.sock_connect(s, (host, port))

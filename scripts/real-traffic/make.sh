@@ -72,6 +72,9 @@ run() {
     client=("$SRC/flow.py" client $host 8080 $n $rate $SEED)
   fi
   setup
+  # SYSCTLS_C, SYSCTLS_S: the client's and the server's namespace's own TCP settings (realodd)
+  [[ -n ${SYSCTLS_C:-} ]] && ip netns exec $NS_C sysctl -qw $SYSCTLS_C
+  [[ -n ${SYSCTLS_S:-} ]] && ip netns exec $NS_S sysctl -qw $SYSCTLS_S
   ip netns exec $NS_R timeout 90 ./relay r-c r-s 80 $SEED ${RELAY:-20 3 8 1 0.2} 2>"$HERE/$name.relay.log" &
   PIDS+=($!)
   rm -f "$name.pcap" "$name-server.pcap"
@@ -130,7 +133,9 @@ run_bulk() {
 # realflow, opt-in (about 25 s): flow.py's 800 connections at 80/s with small receive buffers,
 # stalled readers and keep-alives (zero windows and their probes, windows full, keep-alives),
 # both sides, through the relay at 20 ms, 5% reordered (up to 10 ms more), 2% lost, 1% duplicated;
-# realflow6 the same over IPv6.
+# realflow6 the same over IPv6. realodd, opt-in (about 25 s): realflow's load with TCP Fast Open
+# (data on the SYN once the client has its cookie), ECN negotiated (ECE and CWR on the SYN, ECE
+# on the SYN-ACK), the client without SACK and the server without timestamps.
 for r in ${RUNS:-real4 real6}; do
   case $r in
     real4) run real4 10.77.0.2 5000 1430 200000 1 ;;
@@ -139,8 +144,12 @@ for r in ${RUNS:-real4 real6}; do
     realharsh) RELAY="20 15 25 6 3" run realharsh 10.77.0.2 2000 800 100000 1 ;;
     realflow) RELAY="${RELAY:-20 5 10 2 1}" run realflow 10.77.0.2 800 80 0 1 flow ;;
     realflow6) RELAY="${RELAY:-20 5 10 2 1}" run realflow6 fd77::2 800 80 0 1 flow ;;
+    realodd) RELAY="${RELAY:-20 5 10 2 1}" FLOW_TFO=1 \
+      SYSCTLS_C="net.ipv4.tcp_ecn=1 net.ipv4.tcp_fastopen=3 net.ipv4.tcp_sack=0" \
+      SYSCTLS_S="net.ipv4.tcp_ecn=1 net.ipv4.tcp_fastopen=3 net.ipv4.tcp_timestamps=0" \
+      run realodd 10.77.0.2 800 80 0 1 flow ;;
     realbulk) run_bulk realbulk 10.77.0.2 ${BULK_BYTES:-1300000000} 1 0.5 2 0.05 0.02 ;;
-    *) echo "make.sh: unknown run $r (real4, real6, real20, realharsh, realflow, realflow6, realbulk)" >&2; exit 2 ;;
+    *) echo "make.sh: unknown run $r (real4, real6, real20, realharsh, realflow, realflow6, realodd, realbulk)" >&2; exit 2 ;;
   esac
 done
 ls -l "$HERE"/*.pcap
