@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { converse, type Step } from './helpers/script.js';
-import { handshakeKind, teardownKind, storyFlag, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A } from '../src/analyze/story.js';
+import { handshakeKind, teardownKind, storyFlag, S_ECN_AGREED, S_DATA_AFTER_FIN, S_FIN1_FROM_A, S_RST_AFTER_FIN, S_RST_ANSWERS_DATA, S_RST_FROM_A } from '../src/analyze/story.js';
 import { zeekConnState, zeekHistory } from '../src/analyze/zeek.js';
 import { type Connection, initialRtt } from '../src/analyze/connection.js';
 import { message } from '../src/i18n/messages.js';
@@ -235,6 +235,60 @@ describe('handshake', () => {
     const c = only([{ who: 's', flags: 'SA', seq: 5000, ack: 1001 }, { who: 'c', flags: 'A', seq: 1001, ack: 5001 }, { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 10 }, { who: 's', flags: 'A', seq: 5001, ack: 1011 }]);
     assert.equal(handshakeKind(c.story), 'not-captured');
     assert.deepEqual(zeek(c), ['S1', '^hADa']);
+  });
+});
+
+describe('TCP Fast Open and ECN in the handshake', () => {
+  it('a SYN with data: its bytes are the client\'s first data, and the SYN-ACK that acknowledges them says so', () => {
+    const seen = converse([
+      { who: 'c', flags: 'S', seq: 1000, len: 25 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1026 },
+      { who: 'c', flags: 'A', seq: 1026, ack: 5001 },
+      { who: 'c', flags: 'PA', seq: 1026, ack: 5001, len: 100 },
+    ]).seen;
+    assert.deepEqual(seen.map((x) => [x.note, ...x.n]), [
+      ['syn', 1000, 25, 0],
+      ['synAckData', 26, 1000, 5000],
+      ['handshakeAck', 1, 5000, 0],
+      // not the first data: that rode on the SYN
+      ['', 0, 0, 0],
+    ]);
+    assert.match(message('en', 'syn', 'client', 1000, 25), /^SYN from the client carrying 25 bytes of data \(TCP Fast Open, RFC 7413/);
+    assert.match(message('en', 'synAckData', 'server', 26, 1000, 5000), /^SYN-ACK: ack 26 = client ISN 1000 \+ 1 \+ 25: the SYN consumes one sequence number and its 25 bytes of data the next ones/);
+  });
+
+  it('a SYN-ACK of a SYN with data that acknowledges the SYN alone: the data refused, or a bare SYN sent again answered', () => {
+    const refused = converse([
+      { who: 'c', flags: 'S', seq: 1000, len: 25 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1001 },
+    ]).seen;
+    assert.equal(refused[1]!.note, 'synAckNotData');
+    const bare = converse([
+      { who: 'c', flags: 'S', seq: 1000, len: 25 },
+      { who: 'c', flags: 'S', seq: 1000, dt: 1 },
+      { who: 's', flags: 'SA', seq: 5000, ack: 1001 },
+      { who: 'c', flags: 'PA', seq: 1001, ack: 5001, len: 25 },
+    ]).seen;
+    // the data sent again after the handshake: a retransmission, as Wireshark flags it
+    assert.deepEqual(bare.map((x) => x.note), ['syn', 'synRetransmitted', 'synAckBareSyn', 'retransmission']);
+    assert.match(message('en', 'synAckBareSyn', 'server', 1, 1000, 5000), /the first SYN, with data, went unanswered and the client sent its SYN again without the data/);
+  });
+
+  it('ECE and CWR on the SYN offer ECN; with ECE on the SYN-ACK the walkthrough\'s agreed line says ECN', () => {
+    const { tracker, seen } = converse([
+      { who: 'c', flags: 'SEC', seq: 1000 },
+      { who: 's', flags: 'SAE', seq: 5000, ack: 1001 },
+      { who: 'c', flags: 'A', seq: 1001, ack: 5001 },
+    ]);
+    assert.deepEqual(seen[0]!.n, [1000, 0, 1]);
+    assert.match(message('en', 'syn', 'client', 1000, 0, 1), /ECE and CWR set: it offers ECN \(RFC 3168\)/);
+    assert.ok((tracker.connections[0]!.story.bits & S_ECN_AGREED) !== 0);
+    // a SYN-ACK with ECE and CWR is no agreement (RFC 3168 §6.1.1), nor is a SYN without both
+    const both = converse([{ who: 'c', flags: 'SEC', seq: 1000 }, { who: 's', flags: 'SAEC', seq: 5000, ack: 1001 }]).tracker;
+    assert.equal(both.connections[0]!.story.bits & S_ECN_AGREED, 0);
+    const half = converse([{ who: 'c', flags: 'SE', seq: 1000 }, { who: 's', flags: 'SAE', seq: 5000, ack: 1001 }]);
+    assert.equal(half.tracker.connections[0]!.story.bits & S_ECN_AGREED, 0);
+    assert.deepEqual(half.seen[0]!.n, [1000, 0, 0]);
   });
 });
 

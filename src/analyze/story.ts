@@ -14,7 +14,7 @@
  * Everything here is constant-size per connection: frame numbers and flags, no lists.
  */
 import type { Packet } from '../decode/packet.js';
-import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST } from '../decode/packet.js';
+import { TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_ECE, TCP_CWR } from '../decode/packet.js';
 import { seqAdd, seqAdd32, seqGe, seqLt, seqSub } from '../model/seq.js';
 import {
   A_RETRANSMISSION, A_FAST_RETRANSMISSION, A_SPURIOUS_RETRANSMISSION, A_OUT_OF_ORDER, A_LOST_PACKET, A_ACK_LOST_PACKET,
@@ -149,6 +149,15 @@ export const N_RST_UNACCEPTABLE = 50;
 export const N_RST_OUT_OF_WINDOW = 51;
 /** A FIN from the side that did not send the RST, after it (n1: the RST's frame): the RST had not reached it. */
 export const N_FIN_AFTER_RST = 52;
+/**
+ * The SYN-ACK of a SYN that carried data, acknowledging that data too (TCP Fast Open accepted):
+ * n1 the relative ack (1 + the data's length), n2 the client's ISN, n3 the server's.
+ */
+export const N_SYN_ACK_DATA = 53;
+/** The SYN-ACK of a SYN that carried data, acknowledging the SYN alone (n1..n3 as N_SYN_ACK): the data is to be sent again. */
+export const N_SYN_ACK_NOT_DATA = 54;
+/** The SYN-ACK (n1..n3 as N_SYN_ACK) of a SYN sent again without the data the first SYN carried. */
+export const N_SYN_ACK_BARE_SYN = 55;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
@@ -157,7 +166,7 @@ export const NOTE_KEYS = [
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
   'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued', 'lastAckAgain', 'ackAfterClose',
   'oldAck', 'rstAfterClose', 'duplicateAckAllAcked', 'duplicateAckDsack', 'finCrossedAcked',
-  'unacceptableAck', 'rstUnacceptable', 'rstOutOfWindow', 'finAfterRst',
+  'unacceptableAck', 'rstUnacceptable', 'rstOutOfWindow', 'finAfterRst', 'synAckData', 'synAckNotData', 'synAckBareSyn',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
@@ -242,6 +251,16 @@ export const S_STRAY_ACK = 32768;
 export const S_STRAY_RST = 65536;
 /** A RST was numbered before its sender's ISN (N_RST_OUT_OF_WINDOW). */
 export const S_RST_IGNORED = 131072;
+/** The first SYN carried data (TCP Fast Open, RFC 7413). */
+export const S_SYN_DATA = 262144;
+/** ECN was agreed (RFC 3168 §6.1.1): the SYN with ECE and CWR, the SYN-ACK with ECE and not CWR. */
+export const S_ECN_AGREED = 524288;
+/** The first SYN was ECN-setup: ECE and CWR (RFC 3168 §6.1.1). */
+export const S_ECN_OFFERED = 1048576;
+/** The SYN-ACK acknowledged the data on the SYN (TCP Fast Open accepted). */
+export const S_SYN_DATA_ACCEPTED = 2097152;
+/** After a SYN with data, the SYN was sent again without it (Linux does so when the first goes unanswered). */
+export const S_SYN_AGAIN_BARE = 4194304;
 /** The bits of a new story. */
 const S_NEW = S_SYN_FROM_A | S_FIN1_FROM_A | S_RST_FROM_A | S_LAST_DATA_FROM_A;
 
@@ -583,10 +602,22 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       if (peer === ST_UNKNOWN || peer === ST_CLOSED) peer = ST_LISTEN;
       r.note = N_SYN;
       r.n1 = p.seq32 >>> 0;
+      // data on the SYN (TCP Fast Open): the client's first data, told here (n2: its length);
+      // ECE and CWR: an ECN-setup SYN (n3 = 1)
+      r.n2 = len;
+      r.n3 = (p.flags & (TCP_ECE | TCP_CWR)) === (TCP_ECE | TCP_CWR) ? 1 : 0;
+      if (r.n3 === 1) s.bits |= S_ECN_OFFERED;
+      if (len > 0) {
+        s.bits |= S_SYN_DATA | (fromA ? S_FIRST_DATA_NOTED_A : S_FIRST_DATA_NOTED_B);
+        s.firstDataFrame = frame;
+        setStoryFlag(s, S_LAST_DATA_FROM_A, fromA);
+        s.lastDataFrame = frame;
+      }
     } else if (fromA === ((s.bits & S_SYN_FROM_A) !== 0)) {
       s.synCount++;
       r.note = N_SYN_RETRANSMITTED;
       r.n1 = s.synCount - 1;
+      if ((s.bits & S_SYN_DATA) !== 0 && len === 0) s.bits |= S_SYN_AGAIN_BARE;
       if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0) {
         // the SYN again after the capture saw the SYN-ACK: that SYN-ACK has not reached the
         // client (lost after the point of capture, or late), which is still in SYN_SENT (n2: its frame)
@@ -616,10 +647,15 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       s.synAckIsn = p.seq32;
       me = ST_SYN_RECEIVED;
       peer = ST_ESTABLISHED;
-      r.note = N_SYN_ACK;
+      // a SYN with data: its SYN-ACK acknowledges the data too, or the SYN alone
+      r.note = (s.bits & S_SYN_DATA) === 0 ? N_SYN_ACK : relAck !== 1 ? N_SYN_ACK_DATA
+        : (s.bits & S_SYN_AGAIN_BARE) !== 0 ? N_SYN_ACK_BARE_SYN : N_SYN_ACK_NOT_DATA;
+      if (r.note === N_SYN_ACK_DATA) s.bits |= S_SYN_DATA_ACCEPTED;
       r.n1 = relAck;
       r.n2 = r.peerBase;
       r.n3 = p.seq32 >>> 0;
+      // ECN agreed: the SYN was ECN-setup, the SYN-ACK has ECE without CWR (RFC 3168 §6.1.1)
+      if ((p.flags & (TCP_ECE | TCP_CWR)) === TCP_ECE && (s.bits & S_ECN_OFFERED) !== 0) s.bits |= S_ECN_AGREED;
     } else {
       r.note = N_SYN_ACK_RETRANSMITTED;
       // a client shown back in SYN_SENT (it sent its SYN again) has the SYN-ACK with this copy (n1 = 1)

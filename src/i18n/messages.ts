@@ -157,6 +157,8 @@ const n1IsOne = (n1: number): number => (n1 === 1 ? 1 : 0);
 const n2IsOne = (_n1: number, n2: number): number => (n2 === 1 ? 1 : 0);
 /** The second variant when n3 is 1: keep-alives that crossed (duplicateAckAllAcked), a gap of one byte (lostSegment). */
 const n3IsOne = (_n1: number, _n2: number, n3: number): number => (n3 === 1 ? 1 : 0);
+/** A SYN: plain (0), with data (1, n2 its length: TCP Fast Open), offering ECN (2, n3 = 1), both (3). */
+const synKind = (_n1: number, n2: number, n3: number): number => (n2 > 0 ? 1 : 0) + (n3 === 1 ? 2 : 0);
 /** n2 itself: a keep-alive (0), a probe of a zero window (1), another such probe (2). */
 const keepAliveProbe = (_n1: number, n2: number): number => (n2 === 1 || n2 === 2 ? n2 : 0);
 /** Bytes n1 to n2 - 1 (0), or the one byte n1 (n2 = n1 + 1, past 2^32 too: 1). */
@@ -173,12 +175,20 @@ const lastAckAgain = (_n1: number, n2: number, n3: number): number => (n2 > 0 ? 
 
 const en: Table = {
   // --- packet notes
-  syn: t(`SYN from the {from}: it opens the connection with ISN {n1} (relative seq 0); the SYN consumes one sequence number`),
+  syn: choice(synKind, [
+    t(`SYN from the {from}: it opens the connection with ISN {n1} (relative seq 0); the SYN consumes one sequence number`),
+    t(`SYN from the {from} carrying {n2 byte|bytes} of data (TCP Fast Open, RFC 7413: with a cookie the {to} gave it on an earlier connection, its first data rides on the SYN): it opens the connection with ISN {n1} (relative seq 0); the SYN consumes one sequence number and the data the next ones, bytes 1 to {n2}`),
+    t(`SYN from the {from}: it opens the connection with ISN {n1} (relative seq 0); the SYN consumes one sequence number. ECE and CWR set: it offers ECN (RFC 3168), congestion marked by routers rather than shown by lost packets`),
+    t(`SYN from the {from} carrying {n2 byte|bytes} of data (TCP Fast Open, RFC 7413: with a cookie the {to} gave it on an earlier connection, its first data rides on the SYN): it opens the connection with ISN {n1} (relative seq 0); the SYN consumes one sequence number and the data the next ones, bytes 1 to {n2}. ECE and CWR set: it offers ECN (RFC 3168), congestion marked by routers rather than shown by lost packets`),
+  ]),
   synRetransmitted: choice(synAfterSynAck, [
     t(`SYN sent again (retransmission {n1}, same ISN): no answer yet`),
     t(`SYN sent again (retransmission {n1}, same ISN): the SYN-ACK of frame {n2} has not reached the {from} (lost after the point of capture, or late), so it is still in SYN_SENT`),
   ]),
   synAck: t(`SYN-ACK: ack {n1} = {to} ISN {n2} + 1, because the SYN consumes one sequence number; the {from}'s own ISN is {n3}`),
+  synAckData: t(`SYN-ACK: ack {n1} = {to} ISN {n2} + 1 + {n1-1}: the SYN consumes one sequence number and its {n1-1 byte|bytes} of data the next ones, which the {from} accepted (TCP Fast Open: the data reaches the application a round trip earlier); the {from}'s own ISN is {n3}`),
+  synAckBareSyn: t(`SYN-ACK: ack {n1} = {to} ISN {n2} + 1, the SYN alone: the first SYN, with data, went unanswered and the {to} sent its SYN again without the data (as Linux does), which this SYN-ACK answers; the {to} sends the data again after the handshake; the {from}'s own ISN is {n3}`),
+  synAckNotData: t(`SYN-ACK: ack {n1} = {to} ISN {n2} + 1, the SYN alone: the {from} did not accept the data on the SYN (TCP Fast Open without a valid cookie, or not enabled), so the {to} sends it again after the handshake; the {from}'s own ISN is {n3}`),
   handshakeAck: t(`ACK: ack {n1} = {to} ISN {n2} + 1; the three-way handshake is complete and both sides are ESTABLISHED`),
   simultaneousSyn: t(`a SYN from the {from} too (ISN {n1}): both sides opened at once (simultaneous open), so both are SYN_RECEIVED`),
   simultaneousSynAck: t(`SYN-ACK of a simultaneous open: the {from} repeats its ISN and acknowledges the other SYN (ack {n1})`),
@@ -331,6 +341,8 @@ const en: Table = {
   lScaleFactor: (v) => ` (×${v.n1})`,
   lTimestamps: () => 'timestamps',
   lNoTimestamps: () => 'no timestamps',
+  lEcn: () => 'ECN',
+  lTfo: () => 'TCP Fast Open (data on the SYN)',
   lNoSack: () => 'no SACK',
   lSep: () => ', ',
   lColon: () => ': ',
@@ -405,12 +417,20 @@ const en: Table = {
 };
 
 const zh: Table = {
-  syn: t(`{from}发送 SYN，发起连接，初始序号 ISN 为 {n1}（相对序号 0）；SYN 占用一个序号`),
+  syn: choice(synKind, [
+    t(`{from}发送 SYN，发起连接，初始序号 ISN 为 {n1}（相对序号 0）；SYN 占用一个序号`),
+    t(`{from}发送携带 {n2} 字节数据的 SYN（TCP Fast Open，RFC 7413：凭{to}在之前的连接中给它的 cookie，第一段数据随 SYN 一起发送），发起连接，初始序号 ISN 为 {n1}（相对序号 0）；SYN 占用一个序号，数据占用其后的序号，即字节 1 到 {n2}`),
+    t(`{from}发送 SYN，发起连接，初始序号 ISN 为 {n1}（相对序号 0）；SYN 占用一个序号。置位 ECE 和 CWR：它提议使用 ECN（显式拥塞通知，RFC 3168），由路由器标记拥塞，而不是靠丢包来体现`),
+    t(`{from}发送携带 {n2} 字节数据的 SYN（TCP Fast Open，RFC 7413：凭{to}在之前的连接中给它的 cookie，第一段数据随 SYN 一起发送），发起连接，初始序号 ISN 为 {n1}（相对序号 0）；SYN 占用一个序号，数据占用其后的序号，即字节 1 到 {n2}。置位 ECE 和 CWR：它提议使用 ECN（显式拥塞通知，RFC 3168），由路由器标记拥塞，而不是靠丢包来体现`),
+  ]),
   synRetransmitted: choice(synAfterSynAck, [
     t(`再次发送 SYN（第 {n1} 次重传，ISN 不变）：仍未收到应答`),
     t(`再次发送 SYN（第 {n1} 次重传，ISN 不变）：帧 {n2} 的 SYN-ACK 没有到达{from}（在抓包点之后丢失，或迟到了），所以它仍处于 SYN_SENT`),
   ]),
   synAck: t(`SYN-ACK：确认号 {n1} = {to} ISN {n2} + 1，因为 SYN 占用一个序号；{from}自己的 ISN 为 {n3}`),
+  synAckData: t(`SYN-ACK：确认号 {n1} = {to} ISN {n2} + 1 + {n1-1}：SYN 占用一个序号，它携带的 {n1-1} 字节数据占用其后的序号，{from}接受了这些数据（TCP Fast Open：数据早一个往返时间交给应用程序）；{from}自己的 ISN 为 {n3}`),
+  synAckBareSyn: t(`SYN-ACK：确认号 {n1} = {to} ISN {n2} + 1，只确认了 SYN：第一个携带数据的 SYN 没有得到应答，{to}重传 SYN 时不再携带数据（Linux 的做法），这个 SYN-ACK 应答的就是它；{to}会在握手之后重传这些数据；{from}自己的 ISN 为 {n3}`),
+  synAckNotData: t(`SYN-ACK：确认号 {n1} = {to} ISN {n2} + 1，只确认了 SYN：{from}没有接受 SYN 携带的数据（没有有效的 TCP Fast Open cookie，或未启用），{to}会在握手之后重传这些数据；{from}自己的 ISN 为 {n3}`),
   handshakeAck: t(`ACK：确认号 {n1} = {to} ISN {n2} + 1；三次握手完成，双方进入 ESTABLISHED`),
   simultaneousSyn: t(`{from}也发送了 SYN（ISN {n1}）：双方同时打开连接（同时打开），都进入 SYN_RECEIVED`),
   simultaneousSynAck: t(`同时打开中的 SYN-ACK：{from}重复自己的 ISN，并确认对方的 SYN（确认号 {n1}）`),
@@ -562,6 +582,8 @@ const zh: Table = {
   lScaleFactor: (v) => `（×${v.n1}）`,
   lTimestamps: () => '时间戳',
   lNoTimestamps: () => '无时间戳',
+  lEcn: () => 'ECN（显式拥塞通知）',
+  lTfo: () => 'TCP Fast Open（SYN 携带数据）',
   lNoSack: () => '不支持 SACK',
   lSep: () => '，',
   lColon: () => '：',

@@ -19,7 +19,7 @@ import { diagnosticRole, role, teardownInitiator, touchRecords, type PacketRecor
 import { LISTED_NOTED, NAMED_FLAG_FRAMES, noteListed, RecordList, RecordPool, type SegmentCounts } from './records.js';
 import { MessageBytes, messageBytes, NoteBytes } from './message-bytes.js';
 import {
-  STATE_NAMES, N_NONE, PH_DATA, isHandshakeStep, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
+  STATE_NAMES, N_NONE, PH_DATA, S_ECN_AGREED, S_SYN_DATA_ACCEPTED, isHandshakeStep, isTeardownStep, handshakeKind, teardownKind, isInferredState, HANDSHAKE_KINDS, TEARDOWN_KINDS,
   type HandshakeKind, type Story, type TeardownKind,
 } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
@@ -611,11 +611,13 @@ export class Walkthrough {
     const cl = clientFlow(c);
     const sv = serverFlow(c);
     if (!flowFlag(cl, F_SYN_SEEN) || !flowFlag(sv, F_SYN_SEEN)) return;
+    const story = c.story.bits;
     const bits = (flowFlag(cl, F_SYN_SACK_PERMITTED) && flowFlag(sv, F_SYN_SACK_PERMITTED) ? 1 : 0) +
-      (flowFlag(cl, F_SYN_TIMESTAMPS) && flowFlag(sv, F_SYN_TIMESTAMPS) ? 2 : 0) + (c.ipVersion === 6 ? 4 : 0);
+      (flowFlag(cl, F_SYN_TIMESTAMPS) && flowFlag(sv, F_SYN_TIMESTAMPS) ? 2 : 0) + (c.ipVersion === 6 ? 4 : 0) +
+      ((story & S_ECN_AGREED) !== 0 ? 8 : 0) + ((story & S_SYN_DATA_ACCEPTED) !== 0 ? 16 : 0);
     if (this.agreed === null || bits !== this.agreedBits || cl.synMss !== this.agreedMssClient || sv.synMss !== this.agreedMssServer ||
       cl.synWscale !== this.agreedWsClient || sv.synWscale !== this.agreedWsServer) {
-      this.agreed = utf8(`   ${this.t('wAgreed')}${this.L.colon}${this.agreedText(cl, sv, c.ipVersion)}\n`);
+      this.agreed = utf8(`   ${this.t('wAgreed')}${this.L.colon}${this.agreedText(cl, sv, c.ipVersion, bits)}\n`);
       this.agreedBits = bits;
       this.agreedMssClient = cl.synMss;
       this.agreedMssServer = sv.synMss;
@@ -625,7 +627,8 @@ export class Walkthrough {
     w.raw(this.agreed);
   }
 
-  private agreedText(cl: Flow, sv: Flow, ipVersion: number): string {
+  /** `bits`: agreedLine()'s (8: ECN agreed, 16: data on the SYN, TCP Fast Open). */
+  private agreedText(cl: Flow, sv: Flow, ipVersion: number, bits: number): string {
     const lang = this.o.lang;
     const parts: string[] = [];
     const c2s = `${roleName(lang, 'client')}→${roleName(lang, 'server')}`;
@@ -646,6 +649,8 @@ export class Walkthrough {
     }
     parts.push(flowFlag(cl, F_SYN_SACK_PERMITTED) && flowFlag(sv, F_SYN_SACK_PERMITTED) ? 'SACK' : this.t('lNoSack'));
     parts.push(flowFlag(cl, F_SYN_TIMESTAMPS) && flowFlag(sv, F_SYN_TIMESTAMPS) ? this.t('lTimestamps') : this.t('lNoTimestamps'));
+    if ((bits & 8) !== 0) parts.push(this.t('lEcn'));
+    if ((bits & 16) !== 0) parts.push(this.t('lTfo'));
     return parts.join(this.t('lSep'));
   }
 }

@@ -5,14 +5,14 @@
  * Returns the tracker and, per packet, what the story said about it.
  */
 import { Frame } from '../../src/capture/frame.js';
-import { Packet, DECODED_TCP, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../../src/decode/packet.js';
+import { Packet, DECODED_TCP, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH, TCP_ECE, TCP_CWR } from '../../src/decode/packet.js';
 import { Tracker } from '../../src/analyze/tracker.js';
 import { STATE_NAMES, PHASE_NAMES, NOTE_KEYS } from '../../src/analyze/story.js';
 
 export type Who = 'c' | 's';
 export interface Step {
   who: Who;
-  flags: string; // letters: S A F R P
+  flags: string; // letters: S A F R P, E (ECE) C (CWR)
   seq: number;
   ack?: number;
   len?: number;
@@ -66,7 +66,9 @@ export function converse(steps: Step[], ports: [number, number] = [40000, 80]): 
     p.srcPort = fromClient ? ports[0] : ports[1];
     p.dstPort = fromClient ? ports[1] : ports[0];
     let flags = 0;
-    for (const ch of st.flags) flags |= ch === 'S' ? TCP_SYN : ch === 'A' ? TCP_ACK : ch === 'F' ? TCP_FIN : ch === 'R' ? TCP_RST : ch === 'P' ? TCP_PSH : 0;
+    for (const ch of st.flags) {
+      flags |= ch === 'S' ? TCP_SYN : ch === 'A' ? TCP_ACK : ch === 'F' ? TCP_FIN : ch === 'R' ? TCP_RST : ch === 'P' ? TCP_PSH : ch === 'E' ? TCP_ECE : ch === 'C' ? TCP_CWR : 0;
+    }
     p.flags = flags;
     p.seq32 = st.seq | 0;
     p.ack32 = (st.ack ?? 0) | 0;
