@@ -108,6 +108,7 @@ describe('--format packets: a line as bytes', () => {
     ts.tsVal = 3;
     ts.tsEcr = 4;
     const rare = packet();
+    rare.tfo = 8;
     rare.unknownCount = 2;
     rare.unknownKinds[0] = 30;
     rare.unknownKinds[1] = 34;
@@ -124,7 +125,7 @@ describe('--format packets: a line as bytes', () => {
     assert.equal(optionsText(p), 'mss 1460,sackOK,TS val 4294967295 ecr 0,wscale 14,sack 2 {4294967290:4294967295}{1:2},opt-254,bad-opt');
     assert.match(got[0], /, win 502, options \[mss 1460,sackOK,TS val 4294967295 ecr 0,wscale 14,sack 2 \{4294967290:4294967295\}\{1:2\},opt-254,bad-opt\], length 0$/);
     assert.match(got[1], /, win 502, options \[TS val 3 ecr 4\], length 0$/);
-    assert.match(got[2], /, win 502, options \[opt-30,opt-34\], length 0$/);
+    assert.match(got[2], /, win 502, options \[tfo cookie 8 bytes,opt-30,opt-34\], length 0$/);
     assert.equal(got[3], '     4      0.000000  IP6 2001:db8::1.40000 > 2001:db8::2.80: Flags [.], seq 4294967294, ack 5, win 502, length 1000 [truncated: 60 of 1000 payload bytes captured] (vlan 10 gre)');
   });
 

@@ -125,6 +125,7 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     full.hasTimestamps = true;
     full.truncated = true;
     full.tcpHeaderLen = 60;
+    full.tfo = 1;
     f.number = 2 ** 40;
     f.origLen = 4_294_967_295;
     f.tsSec = 4_294_967_295;
@@ -133,7 +134,7 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     pend.add(full, f, ConnectionTable.hashOf(full), 77777, 99999);
     const t = pend.find(full, ConnectionTable.hashOf(full));
     pend.load(t, g, q);
-    for (const k of ['ipVersion', 'srcPort', 'dstPort', 'seq32', 'ack32', 'flags', 'window', 'payloadLen', 'mss', 'wscale', 'sackPermitted', 'hasTimestamps', 'truncated', 'tcpHeaderLen'] as const) {
+    for (const k of ['ipVersion', 'srcPort', 'dstPort', 'seq32', 'ack32', 'flags', 'window', 'payloadLen', 'mss', 'wscale', 'sackPermitted', 'hasTimestamps', 'truncated', 'tcpHeaderLen', 'tfo'] as const) {
       assert.equal(q[k], full[k], k);
     }
     assert.deepEqual([...q.src], [...full.src]);
@@ -141,14 +142,16 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
     assert.deepEqual([g.number, g.tsSec, g.tsNsec, g.hasTs, g.origLen], [2 ** 40, 4_294_967_295, 999_999_999, true, 4_294_967_295]);
     assert.equal(pend.time(t, 4_294_967_000, 999_999_999), 295);
     // the options' ends: none (-1) and the largest, beside the header's lengths
-    for (const [mss, wscale, hdrLen] of [[-1, -1, 60], [65535, 255, 60], [0, 0, 0], [65535, 255, 20], [-1, -1, 0]]) {
+    // and Fast Open's option: none, a request, a cookie (of any length: kept as 1, see optionWord())
+    for (const [mss, wscale, hdrLen, tfo, kept] of [[-1, -1, 60, -1, -1], [65535, 255, 60, 0, 0], [0, 0, 0, 16, 1], [65535, 255, 20, 4, 1], [-1, -1, 0, -1, -1]]) {
       const o = synPacket(0x0b000001, 5000 + wscale + 1 + hdrLen, 0x0b000002, 80, 1);
       o.mss = mss;
       o.wscale = wscale;
       o.tcpHeaderLen = hdrLen;
+      o.tfo = tfo;
       pend.add(o, f, ConnectionTable.hashOf(o), 1, 1);
       pend.load(pend.find(o, ConnectionTable.hashOf(o)), g, q);
-      assert.deepEqual([q.mss, q.wscale, q.tcpHeaderLen], [mss, wscale, hdrLen]);
+      assert.deepEqual([q.mss, q.wscale, q.tcpHeaderLen, q.tfo], [mss, wscale, hdrLen, kept]);
       pend.remove(pend.find(o, ConnectionTable.hashOf(o)));
     }
     // an IPv4 SYN put back where an IPv6 one was: the address words beyond the first are 0, as
@@ -306,7 +309,7 @@ describe('a pure SYN kept as its packet (deferSyn)', () => {
       // its time is the answer's now
       assert.equal(pend.time(slot, 0, 0), g.hasTs ? 5_000_000 - i + (999_999_999 - i) / 1e9 : 0);
       pend.loadAnswer(slot, f, q);
-      for (const k of ['ipVersion', 'srcPort', 'dstPort', 'seq32', 'ack32', 'flags', 'window', 'payloadLen', 'mss', 'wscale', 'sackPermitted', 'hasTimestamps', 'truncated', 'tcpHeaderLen'] as const) {
+      for (const k of ['ipVersion', 'srcPort', 'dstPort', 'seq32', 'ack32', 'flags', 'window', 'payloadLen', 'mss', 'wscale', 'sackPermitted', 'hasTimestamps', 'truncated', 'tcpHeaderLen', 'tfo'] as const) {
         assert.equal(q[k], a[k], `${i} ${k}`);
       }
       assert.deepEqual([...q.src], [...a.src]);

@@ -274,6 +274,15 @@ describe('TCP Fast Open and ECN in the handshake', () => {
     assert.match(message('en', 'synAckBareSyn', 'server', 1, 1000, 5000), /the first SYN, with data, went unanswered and the client sent its SYN again without the data/);
   });
 
+  it('a SYN-ACK with a Fast Open cookie (the SYN asked for one): its note says what the cookie is for', () => {
+    const { seen } = converse([{ who: 'c', flags: 'S', seq: 1000 }, { who: 's', flags: 'SA', seq: 5000, ack: 1001, tfo: 8 }]);
+    assert.deepEqual([seen[1]!.note, ...seen[1]!.n], ['synAckCookie', 1, 1000, 5000]);
+    assert.match(message('en', 'synAckCookie', 'server', 1, 1000, 5000), /It carries a TCP Fast Open cookie \(RFC 7413\).*the client's next connections to this server can send data on the SYN$/);
+    // a request (an empty option) on a SYN-ACK is no cookie
+    const none = converse([{ who: 'c', flags: 'S', seq: 1000 }, { who: 's', flags: 'SA', seq: 5000, ack: 1001, tfo: 0 }]).seen;
+    assert.equal(none[1]!.note, 'synAck');
+  });
+
   it('ECE and CWR on the SYN offer ECN; with ECE on the SYN-ACK the walkthrough\'s agreed line says ECN', () => {
     const { tracker, seen } = converse([
       { who: 'c', flags: 'SEC', seq: 1000 },

@@ -158,6 +158,8 @@ export const N_SYN_ACK_DATA = 53;
 export const N_SYN_ACK_NOT_DATA = 54;
 /** The SYN-ACK (n1..n3 as N_SYN_ACK) of a SYN sent again without the data the first SYN carried. */
 export const N_SYN_ACK_BARE_SYN = 55;
+/** A SYN-ACK (n1..n3 as N_SYN_ACK) of a SYN without data, carrying a TCP Fast Open cookie (RFC 7413 §4.1.2). */
+export const N_SYN_ACK_COOKIE = 56;
 export const NOTE_KEYS = [
   '', 'syn', 'synRetransmitted', 'synAck', 'handshakeAck', 'simultaneousSyn', 'simultaneousSynAck', 'midstream',
   'firstData', 'dataAcked', 'finFirst', 'finAcked', 'finPiggybacked', 'finSecond', 'finCrossed', 'lastAck',
@@ -166,7 +168,7 @@ export const NOTE_KEYS = [
   'ackLostSegment', 'duplicateAck', 'zeroWindow', 'zeroWindowProbe', 'zeroWindowProbeAck', 'windowUpdate', 'windowFull',
   'keepAlive', 'keepAliveAck', 'finAckedData', 'ackBeforeFin', 'rstAgain', 'continued', 'lastAckAgain', 'ackAfterClose',
   'oldAck', 'rstAfterClose', 'duplicateAckAllAcked', 'duplicateAckDsack', 'finCrossedAcked',
-  'unacceptableAck', 'rstUnacceptable', 'rstOutOfWindow', 'finAfterRst', 'synAckData', 'synAckNotData', 'synAckBareSyn',
+  'unacceptableAck', 'rstUnacceptable', 'rstOutOfWindow', 'finAfterRst', 'synAckData', 'synAckNotData', 'synAckBareSyn', 'synAckCookie',
 ] as const;
 
 /** What story.ts says about one packet; part of the tracker's reused PacketResult. */
@@ -648,7 +650,8 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       me = ST_SYN_RECEIVED;
       peer = ST_ESTABLISHED;
       // a SYN with data: its SYN-ACK acknowledges the data too, or the SYN alone
-      r.note = (s.bits & S_SYN_DATA) === 0 ? N_SYN_ACK : relAck !== 1 ? N_SYN_ACK_DATA
+      // (a SYN without data: the SYN-ACK may bring a Fast Open cookie for the next connections)
+      r.note = (s.bits & S_SYN_DATA) === 0 ? (p.tfo > 0 ? N_SYN_ACK_COOKIE : N_SYN_ACK) : relAck !== 1 ? N_SYN_ACK_DATA
         : (s.bits & S_SYN_AGAIN_BARE) !== 0 ? N_SYN_ACK_BARE_SYN : N_SYN_ACK_NOT_DATA;
       if (r.note === N_SYN_ACK_DATA) s.bits |= S_SYN_DATA_ACCEPTED;
       r.n1 = relAck;

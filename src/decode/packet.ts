@@ -127,6 +127,8 @@ export class Packet {
   tsVal = 0;
   tsEcr = 0;
   sackCount = 0;
+  /** TCP Fast Open's option (RFC 7413): its cookie's length, 0 for a request (an empty one), -1 absent. */
+  tfo = -1;
   /** Left/right edge pairs of the SACK blocks, raw sequence numbers. */
   readonly sack = new Uint32Array(MAX_SACK_BLOCKS * 2);
   /**
@@ -167,6 +169,7 @@ export class Packet {
     this.sackPermitted = false;
     this.hasTimestamps = false;
     this.sackCount = 0;
+    this.tfo = -1;
     // (the edges are read only when dsack is set)
     this.dsack = false;
     this.unknownCount = 0;

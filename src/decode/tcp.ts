@@ -25,6 +25,10 @@ const OPT_WSCALE = 3;
 const OPT_SACK_PERM = 4;
 const OPT_SACK = 5;
 const OPT_TIMESTAMP = 8;
+/** TCP Fast Open's cookie option (RFC 7413 §4.1.1), and its experimental form: kind 254 with the magic 0xF989. */
+const OPT_TFO = 34;
+const OPT_EXPERIMENTAL = 254;
+const TFO_MAGIC = 0xf989;
 /** NOP, NOP, timestamps of length 10, as a big-endian uint32. */
 const NOP_NOP_TIMESTAMP = ((OPT_NOP << 24) | (OPT_NOP << 16) | (OPT_TIMESTAMP << 8) | 10) >>> 0;
 
@@ -170,6 +174,17 @@ function parseOptions(p: Packet, b: Uint8Array, dv: DataView, o: number, end: nu
           p.tsVal = dv.getUint32(o + 2);
           p.tsEcr = dv.getUint32(o + 6);
         } else p.optionsMalformed = true;
+        break;
+      case OPT_TFO:
+        // the cookie's length; 0: an empty option, a request for one
+        p.tfo = len - 2;
+        break;
+      case OPT_EXPERIMENTAL:
+        if (len >= 4 && ((b[o + 2] << 8) | b[o + 3]) === TFO_MAGIC) {
+          p.tfo = len - 4;
+          break;
+        }
+        if (p.unknownCount < MAX_UNKNOWN_OPTIONS) p.unknownKinds[p.unknownCount++] = kind;
         break;
       default:
         if (p.unknownCount < MAX_UNKNOWN_OPTIONS) p.unknownKinds[p.unknownCount++] = kind;

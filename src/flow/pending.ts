@@ -69,9 +69,10 @@ const W_PORTS = 5;
 const W_SEQ = 6;
 /**
  * The packet's own fields, from its sequence number on (putFields()): its seq, ack, window,
- * payload length; mss + 1 (bits 0-16: -1 to 65 535), wscale + 1 (bits 17-25: -1 to 255) and the
- * TCP header's length (bits 26-31: 0 to 60) as one word; its frame's nanoseconds and length on
- * the wire (frame.len, a uint32).
+ * payload length; mss + 1 (bits 0-16: -1 to 65 535), wscale + 1 (bits 17-25: -1 to 255), the
+ * TCP header's length in words (bits 26-29: 0 to 15) and TCP Fast Open's option (bits 30-31:
+ * none, a request, a cookie: optionWord()) as one word; its frame's nanoseconds and length on the
+ * wire (frame.len, a uint32).
  */
 const F_NSEC = 5;
 const FIELDS = 7;
@@ -110,13 +111,22 @@ function packetBits(p: Packet, f: Frame): number {
   return (p.truncated ? 16 : 0) | (p.sackPermitted ? 32 : 0) | (p.hasTimestamps ? 64 : 0) | (f.hasTs ? 128 : 0) | (p.flags << 8);
 }
 
+/**
+ * The options' word of putFields(). Of Fast Open's option it keeps whether there is one and
+ * whether it has a cookie, not the cookie's length: the story asks only that (a SYN-ACK with a
+ * cookie), and `--format packets`, which shows the length, writes packets as they come.
+ */
+function optionWord(p: Packet): number {
+  return (p.mss + 1) | ((p.wscale + 1) << 17) | ((p.tcpHeaderLen >>> 2) << 26) | ((p.tfo < 0 ? 0 : p.tfo === 0 ? 1 : 2) << 30);
+}
+
 /** A packet's own fields (FIELDS words) at `o` in `w`, and its frame's number and seconds at `q` in `n`. */
 function putFields(w: Int32Array, o: number, n: Float64Array, q: number, p: Packet, f: Frame): void {
   w[o] = p.seq32;
   w[o + 1] = p.ack32;
   w[o + 2] = p.window;
   w[o + 3] = p.payloadLen;
-  w[o + 4] = (p.mss + 1) | ((p.wscale + 1) << 17) | (p.tcpHeaderLen << 26);
+  w[o + 4] = optionWord(p);
   w[o + F_NSEC] = f.tsNsec;
   w[o + 6] = f.origLen;
   n[q + N_FRAME] = f.number;
@@ -126,7 +136,7 @@ function putFields(w: Int32Array, o: number, n: Float64Array, q: number, p: Pack
 /** Whether `p`, received in `f`, has the fields kept at `o` in `w` (`bits` as W_BITS or A_BITS hold them): all but its frame's number and time. */
 function sameFields(w: Int32Array, o: number, bits: number, p: Packet, f: Frame): boolean {
   return (bits & PACKET_BITS) === packetBits(p, f) && w[o] === (p.seq32 | 0) && w[o + 1] === (p.ack32 | 0) && w[o + 2] === p.window &&
-    w[o + 3] === p.payloadLen && w[o + 4] === ((p.mss + 1) | ((p.wscale + 1) << 17) | (p.tcpHeaderLen << 26)) && w[o + 6] === (f.origLen | 0);
+    w[o + 3] === p.payloadLen && w[o + 4] === optionWord(p) && w[o + 6] === (f.origLen | 0);
 }
 
 /** Puts back what packetBits() and putFields() kept (`bits` as they keep them). */
@@ -142,7 +152,10 @@ function getFields(w: Int32Array, o: number, n: Float64Array, q: number, bits: n
   const options = w[o + 4];
   p.mss = (options & 0x1ffff) - 1;
   p.wscale = ((options >>> 17) & 0x1ff) - 1;
-  p.tcpHeaderLen = options >>> 26;
+  p.tcpHeaderLen = ((options >>> 26) & 15) << 2;
+  // a cookie's length is not kept: 1 byte stands for it (optionWord())
+  const tfo = options >>> 30;
+  p.tfo = tfo === 0 ? -1 : tfo === 1 ? 0 : 1;
   f.tsNsec = w[o + F_NSEC];
   f.origLen = w[o + 6] >>> 0;
   f.hasTs = (bits & 128) !== 0;

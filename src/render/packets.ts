@@ -24,13 +24,15 @@ export function optionsText(p: Packet): string {
   return parts.join(',');
 }
 
-/** After the common options: SACK blocks, unknown kinds, a malformed list (optionsText's order). */
+/** After the common options: SACK blocks, Fast Open, unknown kinds, a malformed list (optionsText's order). */
 function rareOptions(p: Packet, parts: string[]): void {
   if (p.sackCount > 0) {
     const blocks: string[] = [];
     for (let i = 0; i < p.sackCount; i++) blocks.push(`{${p.sack[i * 2]}:${p.sack[i * 2 + 1]}}`);
     parts.push(`sack ${p.sackCount} ${blocks.join('')}`);
   }
+  // tcpdump's words for a request; the cookie's length rather than its bytes, which are not kept
+  if (p.tfo >= 0) parts.push(p.tfo === 0 ? 'tfo cookiereq' : `tfo cookie ${p.tfo} bytes`);
   for (let i = 0; i < p.unknownCount; i++) parts.push(`opt-${p.unknownKinds[i]}`);
   if (p.optionsMalformed) parts.push('bad-opt');
 }
@@ -171,7 +173,7 @@ function options(w: ByteWriter, p: Packet): void {
     w.raw(WSCALE);
     w.uint(p.wscale);
   }
-  if (p.sackCount > 0 || p.unknownCount > 0 || p.optionsMalformed) {
+  if (p.sackCount > 0 || p.tfo >= 0 || p.unknownCount > 0 || p.optionsMalformed) {
     const rare: string[] = [];
     rareOptions(p, rare);
     n = open(w, n);

@@ -185,6 +185,18 @@ describe('TCP: every accessor on known bytes', () => {
     assert.equal(p.mss, -1);
   });
 
+  it('TCP Fast Open (RFC 7413): an empty option is a request (0), a cookie its length; the experimental kind 254 with magic 0xF989 too', () => {
+    const syn = (options: number[]): Packet => decode(eth4(tcp({ srcPort: 40000, dstPort: 80, seq: 1, ack: 0, flags: TCP_SYN, window: 1024, urgent: 0, options })));
+    assert.equal(syn([...opt.mss(1460), ...opt.raw(34, []), ...opt.nop(), ...opt.nop()]).tfo, 0);
+    const cookie = syn([...opt.raw(34, [1, 2, 3, 4, 5, 6, 7, 8]), ...opt.nop(), ...opt.nop()]);
+    assert.deepEqual([cookie.tfo, cookie.unknownCount, cookie.optionsMalformed], [8, 0, false]);
+    assert.equal(syn([...opt.raw(254, [0xf9, 0x89, 1, 2, 3, 4, 5, 6, 7, 8]), ...opt.nop(), ...opt.nop()]).tfo, 8);
+    // another experiment under 254 stays an unknown kind; no option at all is -1
+    const other = syn([...opt.raw(254, [0x12, 0x34]), ...opt.nop(), ...opt.nop(), ...opt.nop(), ...opt.nop()]);
+    assert.deepEqual([other.tfo, other.unknownCount, other.unknownKinds[0]], [-1, 1, 254]);
+    assert.equal(syn([...opt.mss(1460)]).tfo, -1);
+  });
+
   it('a D-SACK (RFC 2883): the first block below the ack, or within the second; not an ordinary SACK; edges as int32', () => {
     const ack = (ackNo: number, blocks: [number, number][]): Packet =>
       decode(eth4(tcp({ srcPort: 80, dstPort: 40000, seq: 5000, ack: ackNo, flags: TCP_ACK, window: 1024, options: [...opt.nop(), ...opt.nop(), ...opt.sack(blocks)] })));

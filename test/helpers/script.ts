@@ -20,6 +20,8 @@ export interface Step {
   win?: number;
   mss?: number;
   wscale?: number;
+  /** TCP Fast Open's option as the decoder gives it: the cookie's length, 0 for a request. */
+  tfo?: number;
   /** A D-SACK block the decoder found (decode/tcp.ts, tested in test/decode/tcp.test.ts): raw left and right edges. */
   dsack?: [number, number];
 }
@@ -76,6 +78,7 @@ export function converse(steps: Step[], ports: [number, number] = [40000, 80]): 
     p.window = st.win ?? 1000;
     if (st.mss !== undefined) p.mss = st.mss;
     if (st.wscale !== undefined) p.wscale = st.wscale;
+    if (st.tfo !== undefined) p.tfo = st.tfo;
     if (st.dsack !== undefined) {
       p.dsack = true;
       p.dsackLeft = st.dsack[0] | 0;
