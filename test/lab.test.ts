@@ -18,6 +18,9 @@ import { CORPUS_DIR, REPO_ROOT } from './helpers/corpus.js';
 import { writeUpload, EPOCH } from './helpers/labcap.js';
 import type { LabKey } from '../src/lab/key.js';
 import { tempDir } from './helpers/tmp.js';
+import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
+import { pcapFile } from './helpers/capfile.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../src/decode/packet.js';
 
 const require = createRequire(import.meta.url);
 const Ajv = require('ajv') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
@@ -623,6 +626,41 @@ describe('lab: a capture far bigger than a lab\'s', () => {
     const sub = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" lab --json <(cat "${cap}")`], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
     assert.equal(sub.status, 0, sub.stderr);
     assert.deepEqual({ ...(JSON.parse(sub.stdout) as LabKey), capture: null }, { ...all, capture: null });
+  });
+
+  // (fuzz seed 145, input 2237: a stream that closed behind another, so let go, then took the
+  // lead, and whose packets after its release carried no payload: its key lacked them when read
+  // from a file, and had them from standard input)
+  it('a continuation without payload of the lab\'s stream: read again whole, the same key from a file and from standard input', async () => {
+    const seg = (port: number, fromClient: boolean, flags: number, seq: number, ack: number, len = 0, window = 1000): Uint8Array => ethernet({
+      type: ETHERTYPE.IPV4,
+      payload: ipv4({
+        src: fromClient ? '192.0.2.1' : '192.0.2.2', dst: fromClient ? '192.0.2.2' : '192.0.2.1', proto: IPPROTO.TCP,
+        payload: tcp({ srcPort: fromClient ? port : 80, dstPort: fromClient ? 80 : port, seq, ack, flags, window, payload: new Uint8Array(len) }),
+      }),
+    });
+    const A = TCP_ACK;
+    const frames: [number, Uint8Array][] = [
+      // stream 0: 100 bytes and a close
+      [0, seg(40000, true, TCP_SYN, 1000, 0)], [0.01, seg(40000, false, TCP_SYN | A, 5000, 1001)], [0.02, seg(40000, true, A, 1001, 5001)],
+      [0.03, seg(40000, true, A | TCP_PSH, 1001, 5001, 100)], [0.04, seg(40000, false, A, 5001, 1101)],
+      [0.05, seg(40000, true, A | TCP_FIN, 1101, 5001)], [0.06, seg(40000, false, A | TCP_FIN, 5001, 1102)], [0.07, seg(40000, true, A, 1102, 5002)],
+      // stream 1: its handshake and a RST with nothing sent (behind stream 0: let go at its release)...
+      [1, seg(40001, true, TCP_SYN, 2000, 0)], [1.01, seg(40001, false, TCP_SYN | A, 7000, 2001)], [1.02, seg(40001, true, A, 2001, 7001)],
+      [1.03, seg(40001, true, TCP_RST | A, 2001, 7001)],
+      // ... then 200 bytes all the same (the lab's now), and 70 s later an ACK with a window of 300
+      [1.04, seg(40001, true, A | TCP_PSH, 2001, 7001, 200)], [1.05, seg(40001, false, A, 7001, 2201)],
+      [71, seg(40001, false, A, 7001, 2201, 0, 300)],
+    ];
+    const cap = join(tmp, 'continuation-no-payload.pcap');
+    writeFileSync(cap, pcapFile({ byteOrder: 'le', records: frames.map(([t, data]) => ({ sec: 1700000000 + Math.floor(t), frac: Math.round((t % 1) * 1e6), data })) }));
+    const file = await labJson([cap]);
+    assert.equal(file.connection, 1);
+    // the last ACK's window is the server's smallest
+    assert.deepEqual([file.window.server?.min, file.window.server?.minFrame], [300, 15]);
+    const piped = await runCli(['lab', '--json', '-'], Readable.from([readFileSync(cap)]));
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.deepEqual({ ...(JSON.parse(piped.stdout) as LabKey), capture: null }, { ...file, capture: null });
   });
 
   it('a selected connection among more connections than the heap holds: keyed, the others a line each', async () => {

@@ -368,6 +368,8 @@ export class LabCollector implements PacketObserver {
   private mainBytes = -1;
   /** Continuations among the connections the lab may answer for (see streamToRead()). */
   continuedChosen = 0;
+  /** Their streams' ids (a continuation is rare: a released connection's stream had packets again). */
+  private readonly continuedStreams = new Set<number>();
   /**
    * Of the connections the lab may answer for, the one with the most payload so far, the first
    * opened on a tie (its payload only grows): kept whole while it leads (canLetGo()).
@@ -499,7 +501,10 @@ export class LabCollector implements PacketObserver {
       this.lists.delete(c);
       return;
     }
-    if (c.continued) this.continuedChosen++;
+    if (c.continued) {
+      this.continuedChosen++;
+      this.continuedStreams.add(c.id);
+    }
     const bytes = c.a.payloadBytes + c.b.payloadBytes;
     const main = this.main;
     if (main === null || bytes > this.mainBytes || (bytes === this.mainBytes && c.firstFrame < main.firstFrame)) {
@@ -543,7 +548,9 @@ export class LabCollector implements PacketObserver {
       if (!d.candidate(i)) continue;
       if (best < 0 || d.payloadBytes(i) > d.payloadBytes(best) || (d.payloadBytes(i) === d.payloadBytes(best) && d.firstFrame(i) < d.firstFrame(best))) best = i;
     }
-    if (best === this.mainEntry && !m.continued && d.payloadBytes(best) === m.a.payloadBytes + m.b.payloadBytes) return -1;
+    // (a continuation of the main's stream, with payload or without: the main is not the whole
+    // stream, and its key would lack the continuation's packets: its windows, ACKs, its close)
+    if (best === this.mainEntry && !m.continued && !this.continuedStreams.has(m.id) && d.payloadBytes(best) === m.a.payloadBytes + m.b.payloadBytes) return -1;
     return d.id(best);
   }
 
