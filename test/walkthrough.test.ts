@@ -13,6 +13,7 @@ import { ethernet, ETHERTYPE, ipv4, IPPROTO, tcp } from './helpers/wire.js';
 import { pcapFile } from './helpers/capfile.js';
 import { tempDir } from './helpers/tmp.js';
 import { TCP_ACK, TCP_FIN, TCP_SYN } from '../src/decode/packet.js';
+import { NOTE_KEYS } from '../src/analyze/story.js';
 
 const size = (p: string): number => statSync(p).size;
 
@@ -265,6 +266,8 @@ describe('walkthrough', () => {
   // (until 2026-12-08 it listed the first six with a note: on a loss, duplicate ACK #1 and #2 and
   // not the fast retransmission; on a stalled reader, windows full and not the zero window)
   it('without --verbose the data phase lists the first packet of each kind of note, up to eight', async () => {
+    // (the kinds listed are bits of two words: records.ts noteListed())
+    assert.ok(NOTE_KEYS.length <= 64, `${NOTE_KEYS.length} note kinds`);
     const data = (out: string): string[] => out.slice(out.indexOf('  Data'), out.indexOf('  Teardown')).split('\n')
       .filter((l) => l.startsWith('    ·  frame ')).map((l) => l.replace(/^ {4}· {2}frame (\d+) .*/, '$1'));
     const loss = await runCli([join(REPO_ROOT, 'fixtures', 'tcp-loss', 'capture.pcap')]);

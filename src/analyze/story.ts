@@ -118,11 +118,11 @@ export const N_OLD_ACK = 44;
 export const N_RST_AFTER_CLOSE = 45;
 /**
  * A duplicate ACK (as Wireshark counts them) whose ack covers everything its receiver has sent
- * (n1: its number, n2: the ack): nothing is missing, so it asks for no retransmission.
+ * (n1: its number, n2: the ack): nothing is missing, so it asks for no retransmission. n3 = 1:
+ * the keep-alives of both sides crossed, and this is its sender's answer to the other's
+ * (Wireshark's keep_alive_ack went to the other side's answer, in between).
  */
 export const N_DUPLICATE_ACK_ALL_ACKED = 46;
-// (n3 = 1: the keep-alives of both sides crossed, and this is its sender's answer to the other's,
-// Wireshark's keep_alive_ack going to the other side's answer in between)
 /**
  * A duplicate ACK whose first SACK block is a D-SACK (RFC 2883): it was sent because a segment
  * arrived twice (n1: its number, n2 and n3: the block's edges, relative to the other direction).
