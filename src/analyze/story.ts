@@ -147,6 +147,10 @@ export const N_RST_UNACCEPTABLE = 50;
  * outside the connection's sequence numbers, so its receiver ignores it (RFC 9293 §3.10.7.4).
  */
 export const N_RST_OUT_OF_WINDOW = 51;
+/** Whether a RST's note says it ends nothing (N_RST_UNACCEPTABLE, N_RST_OUT_OF_WINDOW): its connection goes on. */
+export function rstEndsNothing(note: number): boolean {
+  return note === N_RST_UNACCEPTABLE || note === N_RST_OUT_OF_WINDOW;
+}
 /** A FIN from the side that did not send the RST, after it (n1: the RST's frame): the RST had not reached it. */
 export const N_FIN_AFTER_RST = 52;
 /**
@@ -514,6 +518,9 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
   const fin = (flags & TCP_FIN) !== 0;
   const rst = (flags & TCP_RST) !== 0;
   const len = p.payloadLen;
+  // the packet comes from the side that sent the first SYN (set by that SYN's branch, which reads
+  // this no more)
+  const fromSynSender = fromA === ((s.bits & S_SYN_FROM_A) !== 0);
   r.note = N_NONE;
   r.n1 = 0;
   r.n2 = 0;
@@ -538,7 +545,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
     }
   }
 
-  if (rst && (s.bits & S_STRAY_ACK) !== 0 && s.synAckFrame === 0 && fromA === ((s.bits & S_SYN_FROM_A) !== 0)) {
+  if (rst && (s.bits & S_STRAY_ACK) !== 0 && s.synAckFrame === 0 && fromSynSender) {
     // the client in SYN_SENT answers a segment that did not acknowledge its SYN with a RST
     // (<SEQ=SEG.ACK>, RFC 9293 §3.10.7.3): it resets that segment's connection at the server, if
     // it has one, not this one, and the client stays in SYN_SENT
@@ -548,7 +555,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
     // (n2 = 1: another such RST, said briefly)
     r.n2 = (s.bits & S_STRAY_RST) !== 0 ? 1 : 0;
     s.bits |= S_STRAY_RST;
-  } else if (rst && relSeq > 0x7fffffff && (s.bits & S_MIDSTREAM) === 0 && (fromA === ((s.bits & S_SYN_FROM_A) !== 0) ? s.synFrame !== 0 : s.synAckFrame !== 0)) {
+  } else if (rst && relSeq > 0x7fffffff && (s.bits & S_MIDSTREAM) === 0 && (fromSynSender ? s.synFrame !== 0 : s.synAckFrame !== 0)) {
     // a RST numbered before its sender's ISN (seen: relative numbers count from it) is outside
     // the connection's sequence numbers, so its receiver drops it (RFC 9293 §3.10.7.4: a RST
     // counts only in the receive window; in LISTEN none does): it ends nothing. As a rule it
@@ -557,7 +564,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
     phase = s.hsAckFrame === 0 ? PH_HANDSHAKE : PH_DATA;
     // the client sending it between the SYN-ACK and the handshake's end had not had that SYN-ACK:
     // such a RST is what SYN_SENT answers an unacceptable segment with (§3.10.7.3)
-    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && fromA === ((s.bits & S_SYN_FROM_A) !== 0)) me = ST_SYN_SENT;
+    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && fromSynSender) me = ST_SYN_SENT;
     r.note = N_RST_OUT_OF_WINDOW;
     r.n1 = relSeq;
     // (n2 = 1: another such RST, said briefly)
@@ -574,7 +581,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       const senderClosed = (s.fin1Frame !== 0 && ((s.bits & S_FIN1_FROM_A) !== 0) === fromA) || (s.fin2Frame !== 0 && ((s.bits & S_FIN1_FROM_A) !== 0) !== fromA);
       setStoryFlag(s, S_RST_ANSWERS_DATA, senderClosed && s.lastDataFrame !== 0 && ((s.bits & S_LAST_DATA_FROM_A) !== 0) !== fromA);
     }
-    if (s.synFrame !== 0 && s.synAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && fromA !== ((s.bits & S_SYN_FROM_A) !== 0)) {
+    if (s.synFrame !== 0 && s.synAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && !fromSynSender) {
       // the answer to a SYN is a RST: nothing listens on that port (connection refused)
       if (s.refusedFrame === 0) s.refusedFrame = frame;
       r.note = N_RST_REFUSED;
@@ -606,16 +613,17 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       r.n1 = p.seq32 >>> 0;
       // data on the SYN (TCP Fast Open): the client's first data, told here (n2: its length);
       // ECE and CWR: an ECN-setup SYN (n3 = 1)
+      const ecnSetup = (flags & (TCP_ECE | TCP_CWR)) === (TCP_ECE | TCP_CWR);
       r.n2 = len;
-      r.n3 = (p.flags & (TCP_ECE | TCP_CWR)) === (TCP_ECE | TCP_CWR) ? 1 : 0;
-      if (r.n3 === 1) s.bits |= S_ECN_OFFERED;
+      r.n3 = ecnSetup ? 1 : 0;
+      if (ecnSetup) s.bits |= S_ECN_OFFERED;
       if (len > 0) {
         s.bits |= S_SYN_DATA | (fromA ? S_FIRST_DATA_NOTED_A : S_FIRST_DATA_NOTED_B);
         s.firstDataFrame = frame;
         setStoryFlag(s, S_LAST_DATA_FROM_A, fromA);
         s.lastDataFrame = frame;
       }
-    } else if (fromA === ((s.bits & S_SYN_FROM_A) !== 0)) {
+    } else if (fromSynSender) {
       s.synCount++;
       r.note = N_SYN_RETRANSMITTED;
       r.n1 = s.synCount - 1;
@@ -658,7 +666,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       r.n2 = r.peerBase;
       r.n3 = p.seq32 >>> 0;
       // ECN agreed: the SYN was ECN-setup, the SYN-ACK has ECE without CWR (RFC 3168 §6.1.1)
-      if ((p.flags & (TCP_ECE | TCP_CWR)) === TCP_ECE && (s.bits & S_ECN_OFFERED) !== 0) s.bits |= S_ECN_AGREED;
+      if ((flags & (TCP_ECE | TCP_CWR)) === TCP_ECE && (s.bits & S_ECN_OFFERED) !== 0) s.bits |= S_ECN_AGREED;
     } else {
       r.note = N_SYN_ACK_RETRANSMITTED;
       // a client shown back in SYN_SENT (it sent its SYN again) has the SYN-ACK with this copy (n1 = 1)
@@ -670,7 +678,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
   } else {
     // neither SYN nor RST
     if (ack && s.synFrame !== 0 && s.synAckFrame === 0 && s.fin1Frame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 &&
-        fromA !== ((s.bits & S_SYN_FROM_A) !== 0) &&
+        !fromSynSender &&
         (relAck === 0 || relAck > 0x7fffffff || (relAck !== 1 && (s.bits & (fromA ? S_FIRST_DATA_NOTED_B : S_FIRST_DATA_NOTED_A)) === 0))) {
       // before any SYN-ACK, a segment from the SYN's receiver whose ack is not the SYN's end
       // (ack 1) nor, once the client has sent data, within what it sent: the client in SYN_SENT
@@ -685,7 +693,7 @@ export function updateStoryFully(s: Story, r: StoryResult, p: Packet, frame: num
       r.note = N_UNACCEPTABLE_ACK;
       r.n1 = relAck;
     }
-    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && ack && fromA === ((s.bits & S_SYN_FROM_A) !== 0) &&
+    if (s.synAckFrame !== 0 && s.hsAckFrame === 0 && (s.bits & S_SIMULTANEOUS_OPEN) === 0 && ack && fromSynSender &&
         seqGe(p.ack32, seqAdd32(s.synAckIsn, 1))) {
       // the third segment: the client acknowledges the server's SYN
       s.hsAckFrame = frame;

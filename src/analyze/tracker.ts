@@ -32,7 +32,7 @@ import {
   MAX_WSCALE, setFlowAddress, setFlowFlag, type Connection, type Flow, WSCALE_NONE, WSCALE_UNKNOWN,
 } from './connection.js';
 import { noteRoles } from './roles.js';
-import { updateStory, analysisNote, NB_PEER_WINDOW_ZERO, NB_SENT_KEEP_ALIVE, NB_PEER_KEEP_ALIVE, NB_PEER_KEEP_ALIVE_ACK, N_CONTINUED, N_MIDSTREAM, N_RST_OUT_OF_WINDOW, N_RST_UNACCEPTABLE, type StoryResult } from './story.js';
+import { updateStory, analysisNote, NB_PEER_WINDOW_ZERO, NB_SENT_KEEP_ALIVE, NB_PEER_KEEP_ALIVE, NB_PEER_KEEP_ALIVE_ACK, N_CONTINUED, N_MIDSTREAM, rstEndsNothing, type StoryResult } from './story.js';
 import { updateZeek } from './zeek.js';
 import { seqAdd32, seqGe, seqGt, seqLt, seqLe, seqSub } from '../model/seq.js';
 import { settleDoubles, settleElements, settleMutable } from '../util/shapes.js';
@@ -1356,7 +1356,7 @@ export class Tracker implements PacketSink {
     }
     // (a RST the story finds ends nothing, answering an earlier connection's segment, does not
     // close the connection for its release either)
-    if (flags & TCP_RST && note !== N_RST_UNACCEPTABLE && note !== N_RST_OUT_OF_WINDOW) c.sawRst = true;
+    if (flags & TCP_RST && !rstEndsNothing(note)) c.sawRst = true;
     if (flags & TCP_ACK && (R.bits & F_FIN_SENT) !== 0 && seqGe(p.ack32, R.finEnd)) R.bits |= F_FIN_ACKED;
     if (!c.closed && (c.sawRst || ((c.a.bits & F_FIN_ACKED) !== 0 && (c.b.bits & F_FIN_ACKED) !== 0))) c.closed = true;
     c.packets++;

@@ -7,7 +7,7 @@
  */
 import { type Connection, clientFlow, serverFlow } from '../analyze/connection.js';
 import type { PacketRecords } from './json.js';
-import { STATE_NAMES, HANDSHAKE_KINDS, TEARDOWN_KINDS, isInferredState, handshakeKind, teardownKind, N_RST_OUT_OF_WINDOW, N_RST_UNACCEPTABLE } from '../analyze/story.js';
+import { STATE_NAMES, HANDSHAKE_KINDS, TEARDOWN_KINDS, isInferredState, handshakeKind, teardownKind, rstEndsNothing } from '../analyze/story.js';
 import { zeekConnState, zeekHistory } from '../analyze/zeek.js';
 import { ANALYSIS_NAMES, analysisNames } from '../analyze/flags.js';
 import { diagnostics } from '../analyze/diagnostics.js';
@@ -128,8 +128,8 @@ export class MermaidBytes extends DiagramWriter {
     const p = packets.at(i);
     const flags = p.flags;
     const fromClient = p.fromA === this.clientIsA;
-    // (a RST that ends nothing, story.ts's N_RST_UNACCEPTABLE and N_RST_OUT_OF_WINDOW, is drawn as any segment)
-    const ends = (flags & RST) !== 0 && p.note !== N_RST_UNACCEPTABLE && p.note !== N_RST_OUT_OF_WINDOW;
+    // (a RST that ends nothing, story.ts's rstEndsNothing(), is drawn as any segment)
+    const ends = (flags & RST) !== 0 && !rstEndsNothing(p.note);
     w.raw(this.arrows[(fromClient ? 1 : 0) + (ends ? 2 : 0)]);
     w.byte(0x3a);
     w.byte(0x20);
